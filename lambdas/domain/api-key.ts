@@ -1,0 +1,36 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { randomToken } from './ids';
+
+/**
+ * Merchant secret API keys: `sk_test_<key id>_<secret>`. The key id is the lookup handle (it is not
+ * secret); only a SHA-256 of the whole key is stored. The secret has 160 random bits, so a fast hash is
+ * enough (nothing to brute-force), and comparison is constant-time.
+ */
+export const API_KEY_PREFIX = 'sk_test_';
+const KEY_ID_LENGTH = 16;
+const SECRET_LENGTH = 32;
+const API_KEY_PATTERN = new RegExp(`^${API_KEY_PREFIX}([a-z2-7]{${KEY_ID_LENGTH}})_([a-z2-7]{${SECRET_LENGTH}})$`);
+
+export interface IssuedApiKey {
+  readonly keyId: string;
+  /** Shown once to the merchant, never stored. */
+  readonly secretKey: string;
+  readonly secretHash: string;
+}
+
+export const hashApiKey = (secretKey: string): string => createHash('sha256').update(secretKey).digest('hex');
+
+export const issueApiKey = (): IssuedApiKey => {
+  const keyId = randomToken(KEY_ID_LENGTH);
+  const secretKey = `${API_KEY_PREFIX}${keyId}_${randomToken(SECRET_LENGTH)}`;
+  return { keyId, secretKey, secretHash: hashApiKey(secretKey) };
+};
+
+/** The key id of a well-formed key, or undefined; says nothing about validity. */
+export const apiKeyId = (secretKey: string): string | undefined => API_KEY_PATTERN.exec(secretKey)?.[1];
+
+export const apiKeyMatches = (secretKey: string, storedHash: string): boolean => {
+  const presented = Buffer.from(hashApiKey(secretKey), 'hex');
+  const stored = Buffer.from(storedHash, 'hex');
+  return presented.length === stored.length && timingSafeEqual(presented, stored);
+};

@@ -1,0 +1,41 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
+import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
+import { DynamoDbMerchantRepository } from '../../adapters/dynamodb/merchant-repository';
+import { dynamoDbDocumentClient } from '../../shared/clients';
+import { tableNameFromEnv } from '../../shared/config';
+import { logger } from '../../shared/powertools';
+import { authenticateMerchant } from '../../use-cases/authenticate-merchant';
+
+/**
+ * API Gateway REQUEST authorizer. A valid `Authorization: Bearer <secret key>` yields an Allow policy for
+ * the whole stage (results are cached per key, so the policy must cover every route) and the merchant
+ * id as context. Anything else throws "Unauthorized", which API Gateway answers with 401.
+ */
+const merchants = new DynamoDbMerchantRepository(dynamoDbDocumentClient(), tableNameFromEnv('merchants'));
+
+const bearerToken = (event: APIGatewayRequestAuthorizerEvent): string | undefined => {
+  const entry = Object.entries(event.headers ?? {}).find(([name]) => name.toLowerCase() === 'authorization');
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(entry?.[1] ?? '');
+  return match?.[1];
+};
+
+/** `arn:aws:execute-api:<region>:<account>:<api>/<stage>/*` from the invoked method's ARN. */
+const stageWildcard = (methodArn: string): string => `${methodArn.split('/').slice(0, 2).join('/')}/*`;
+
+export const handler = middy(async (event: APIGatewayRequestAuthorizerEvent): Promise<APIGatewayAuthorizerResult> => {
+  const token = bearerToken(event);
+  const principal = token ? await authenticateMerchant({ merchants }, token) : undefined;
+  if (!principal) {
+    logger.info('authorization refused');
+    throw new Error('Unauthorized');
+  }
+  return {
+    principalId: principal.merchantId,
+    policyDocument: {
+      Version: '2012-10-17',
+      Statement: [{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: stageWildcard(event.methodArn) }],
+    },
+    context: { merchantId: principal.merchantId, keyId: principal.keyId },
+  };
+}).use(injectLambdaContext(logger));

@@ -1,0 +1,22 @@
+import * as z from 'zod/mini';
+import { DynamoDbPaymentRepository } from '../../adapters/dynamodb/payment-repository';
+import { dynamoDbDocumentClient } from '../../shared/clients';
+import { tableNameFromEnv } from '../../shared/config';
+import { merchantQueryEndpoint } from '../../shared/http/merchant-endpoint';
+import { presentPayment } from '../../shared/http/presenters';
+import { getPayment } from '../../use-cases/get-payment';
+
+/** GET /v1/payments/{id} */
+const payments = new DynamoDbPaymentRepository(dynamoDbDocumentClient(), tableNameFromEnv('payments'));
+
+export const handler = merchantQueryEndpoint({
+  operation: 'getPayment',
+  query: z.strictObject({}),
+  handle: async (request) => {
+    const payment = await getPayment(
+      { payments },
+      { merchantId: request.principal.merchantId, paymentId: request.pathParameters.id ?? '' },
+    );
+    return { status: 200, body: presentPayment(payment) };
+  },
+});

@@ -1,0 +1,97 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
+import middy from '@middy/core';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import type * as z from 'zod/mini';
+import type { MerchantPrincipal } from '../../domain/merchant';
+import { logger, metrics, tracer } from '../powertools';
+import { RequestError, jsonResponse, problem, problemResponse, toProblem } from './problem';
+import { parseOrRefuse } from './validation';
+
+/**
+ * The adapter every merchant endpoint is built from. It owns the HTTP concerns so handlers hold none:
+ * the authorizer's principal, zod validation into field errors, problem responses and Powertools
+ * logging/metrics/tracing. A handler supplies schemas and one call into a use case. POST endpoints add
+ * the Idempotency-Key contract through merchant-command-endpoint.ts.
+ */
+
+export interface EndpointResult {
+  readonly status: number;
+  readonly body: unknown;
+}
+
+interface RequestBase {
+  readonly principal: MerchantPrincipal;
+  readonly requestId: string;
+  readonly pathParameters: Readonly<Record<string, string>>;
+}
+
+export interface QueryRequest<Query> extends RequestBase {
+  readonly query: Query;
+}
+
+export interface CommandRequest<Body> extends RequestBase {
+  readonly body: Body;
+  readonly idempotencyKey: string;
+  /** Hash of method, resource and the body's fingerprint view (no card data). */
+  readonly requestFingerprint: string;
+}
+
+type Handler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
+
+export const principalOf = (event: APIGatewayProxyEvent): MerchantPrincipal => {
+  const authorizer = event.requestContext.authorizer as Record<string, unknown> | null | undefined;
+  const merchantId = authorizer?.merchantId;
+  const keyId = authorizer?.keyId;
+  if (typeof merchantId !== 'string' || typeof keyId !== 'string') {
+    throw new RequestError(problem(401, 'unauthorized', 'Send a valid secret API key as "Authorization: Bearer <key>".'));
+  }
+  return { merchantId, keyId };
+};
+
+/**
+ * Request-scoped facts go into each log call and a single-metric blob rather than into the shared
+ * logger/metrics state, so concurrent invocations in one process (the local runtime) never mix them.
+ */
+export const wrap = (operation: string, inner: Handler) =>
+  middy(async (event: APIGatewayProxyEvent, context: Context): Promise<APIGatewayProxyResult> => {
+    const requestId = event.requestContext.requestId;
+    const merchantId = (event.requestContext.authorizer as Record<string, unknown> | null | undefined)?.merchantId;
+    let response: APIGatewayProxyResult;
+    try {
+      response = await inner(event, context);
+    } catch (error) {
+      const value = toProblem(error);
+      if (value.status >= 500) logger.error('request failed', { operation, api_request_id: requestId, error: error as Error });
+      response = problemResponse(value, requestId);
+    }
+    const metric = metrics.singleMetric();
+    metric.addDimension('operation', operation);
+    metric.addMetric(response.statusCode >= 500 ? 'ServerErrors' : 'Requests', MetricUnit.Count, 1);
+    logger.info('request handled', { operation, api_request_id: requestId, merchant_id: merchantId, status: response.statusCode });
+    return response;
+  })
+    .use(injectLambdaContext(logger))
+    .use(captureLambdaHandler(tracer))
+    .use(logMetrics(metrics, { captureColdStartMetric: true }));
+
+/** GET endpoints: validated query string, no body, no idempotency. */
+export const merchantQueryEndpoint = <QuerySchema extends z.ZodMiniType>(definition: {
+  readonly operation: string;
+  readonly query: QuerySchema;
+  readonly handle: (request: QueryRequest<z.infer<QuerySchema>>) => Promise<EndpointResult>;
+}) =>
+  wrap(definition.operation, async (event) => {
+    const principal = principalOf(event);
+    const query = parseOrRefuse(definition.query, event.queryStringParameters ?? {});
+    const result = await definition.handle({
+      principal,
+      requestId: event.requestContext.requestId,
+      pathParameters: (event.pathParameters ?? {}) as Record<string, string>,
+      query,
+    });
+    return jsonResponse(result.status, result.body, event.requestContext.requestId);
+  });
+

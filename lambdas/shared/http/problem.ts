@@ -1,0 +1,113 @@
+import type { APIGatewayProxyResult } from 'aws-lambda';
+import { problemTypeBase } from '../../../platform/gateway-responses';
+
+/**
+ * The one map from errors to HTTP answers: RFC 9457 problem documents (`application/problem+json`)
+ * with a stable `code`. Domain errors are mapped by `name`; adapter-level request errors carry their own
+ * status. Anything unknown is a 500 that says nothing about internals.
+ */
+export interface FieldError {
+  readonly field: string;
+  readonly message: string;
+}
+
+export interface Problem {
+  readonly status: number;
+  readonly code: string;
+  readonly title: string;
+  readonly detail: string;
+  readonly errors?: readonly FieldError[];
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+/** A request the adapter refuses before any use case runs (bad JSON, validation, headers...). */
+export class RequestError extends Error {
+  override readonly name = 'RequestError';
+
+  constructor(readonly problem: Problem) {
+    super(problem.detail);
+  }
+}
+
+const titles: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  409: 'Conflict',
+  413: 'Payload Too Large',
+  422: 'Unprocessable Content',
+  500: 'Internal Server Error',
+  503: 'Service Unavailable',
+};
+
+export const problem = (
+  status: number,
+  code: string,
+  detail: string,
+  extra: { errors?: readonly FieldError[]; headers?: Record<string, string> } = {},
+): Problem => ({ status, code, title: titles[status] ?? 'Error', detail, ...extra });
+
+type ErrorWithFields = Error & { field?: string };
+
+/** Domain and library error names → problems. Keep in step with docs/api.md. */
+const problemsByErrorName: Record<string, (error: ErrorWithFields) => Problem> = {
+  ResourceNotFoundError: (error) => problem(404, 'resource_not_found', error.message),
+  IdempotencyKeyReusedError: (error) => problem(422, 'idempotency_key_reused', error.message),
+  IdempotencyValidationError: () =>
+    problem(
+      422,
+      'idempotency_key_reused',
+      'This Idempotency-Key was already used with a different request. Use a new key for a new request.',
+    ),
+  IdempotencyAlreadyInProgressError: () =>
+    problem(
+      409,
+      'idempotency_in_progress',
+      'A request with this Idempotency-Key is still being processed. Retry after it completes.',
+    ),
+  IdempotencyPersistenceLayerError: () =>
+    problem(503, 'service_unavailable', 'The platform could not record this request. Retry with the same Idempotency-Key.'),
+  InvalidCursorError: (error) =>
+    problem(422, 'validation_error', 'The request has invalid parameters.', {
+      errors: [{ field: error.field ?? 'starting_after', message: error.message }],
+    }),
+};
+
+/** True for errors whose answer is part of the API contract (and so may be stored for idempotent replay). */
+export const isContractError = (error: unknown): error is Error =>
+  error instanceof RequestError || (error instanceof Error && error.name in problemsByErrorName);
+
+export const toProblem = (error: unknown): Problem => {
+  if (error instanceof RequestError) return error.problem;
+  if (error instanceof Error) {
+    const map = problemsByErrorName[error.name];
+    if (map) return map(error);
+  }
+  return problem(500, 'internal_error', 'The request failed inside the platform. Retry with the same Idempotency-Key.');
+};
+
+export const problemResponse = (value: Problem, requestId: string): APIGatewayProxyResult => ({
+  statusCode: value.status,
+  headers: {
+    'Content-Type': 'application/problem+json',
+    'Cache-Control': 'no-store',
+    'Request-Id': requestId,
+    ...value.headers,
+  },
+  body: JSON.stringify({
+    type: `${problemTypeBase}${value.code}`,
+    title: value.title,
+    status: value.status,
+    detail: value.detail,
+    code: value.code,
+    ...(value.errors ? { errors: value.errors } : {}),
+    request_id: requestId,
+  }),
+});
+
+export const jsonResponse = (status: number, body: unknown, requestId: string): APIGatewayProxyResult => ({
+  statusCode: status,
+  headers: { 'Content-Type': 'application/json', 'Cache-Control': 'no-store', 'Request-Id': requestId },
+  body: JSON.stringify(body),
+});

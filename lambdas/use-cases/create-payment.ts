@@ -1,0 +1,52 @@
+import { summarizeCard } from '../domain/card';
+import { IdempotencyKeyReusedError } from '../domain/errors';
+import { deriveId } from '../domain/ids';
+import { type CaptureMethod, type Payment, newPayment } from '../domain/payment';
+import type { PaymentRepository } from '../ports/payment-repository';
+
+export interface CreatePaymentCommand {
+  readonly merchantId: string;
+  readonly idempotencyKey: string;
+  /** Hash of the request with card data left out; see `Payment.requestFingerprint`. */
+  readonly requestFingerprint: string;
+  readonly amount: number;
+  readonly currency: string;
+  readonly captureMethod: CaptureMethod;
+  readonly card: { readonly number: string; readonly exp_month: number; readonly exp_year: number };
+  readonly description: string | null;
+  readonly metadata: Readonly<Record<string, string>>;
+}
+
+export interface CreatePaymentDeps {
+  readonly payments: PaymentRepository;
+  readonly now: () => Date;
+}
+
+/**
+ * Create a payment. The input is already validated (amount, currency, card checks are the adapter's).
+ * 1. Derive the payment id from the merchant and its Idempotency-Key.
+ * 2. Build the payment in `processing`, keeping only the card's brand, last4 and expiry.
+ * 3. Store it with a conditional put. If the id is taken, this is a retry of a request whose response
+ *    was never recorded (a crash between the two writes): return the stored payment when the request
+ *    matches, refuse the key when it does not.
+ */
+export const createPayment = async (deps: CreatePaymentDeps, command: CreatePaymentCommand): Promise<Payment> => {
+  const id = deriveId('pay', command.merchantId, command.idempotencyKey);
+  const payment = newPayment({
+    id,
+    merchantId: command.merchantId,
+    amount: command.amount,
+    currency: command.currency,
+    captureMethod: command.captureMethod,
+    card: summarizeCard(command.card),
+    description: command.description,
+    metadata: command.metadata,
+    requestFingerprint: command.requestFingerprint,
+    now: deps.now(),
+  });
+  const stored = await deps.payments.insert(payment);
+  if (!stored.created && stored.payment.requestFingerprint !== command.requestFingerprint) {
+    throw new IdempotencyKeyReusedError();
+  }
+  return stored.payment;
+};

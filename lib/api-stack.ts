@@ -1,0 +1,34 @@
+import { Stack, type StackProps } from 'aws-cdk-lib';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import type { Construct } from 'constructs';
+import { type FunctionKey, functionKeys } from '../platform/functions';
+import { MerchantApi } from './constructs/merchant-api';
+import { PlatformFunction } from './constructs/platform-function';
+
+/**
+ * Stateless resources of one region: every declared function and the merchant API. Deployed the same
+ * way in both regions; tables are addressed by their (global) names, the data key by its regional ARN.
+ */
+export interface ApiStackProps extends StackProps {
+  readonly dataKeyArn: string;
+}
+
+export class ApiStack extends Stack {
+  readonly functions: Readonly<Record<FunctionKey, PlatformFunction>>;
+  readonly merchantApi: MerchantApi;
+
+  constructor(scope: Construct, id: string, props: ApiStackProps) {
+    super(scope, id, props);
+    const built = {} as Record<FunctionKey, PlatformFunction>;
+    for (const key of functionKeys) {
+      built[key] = new PlatformFunction(this, `${key[0]?.toUpperCase()}${key.slice(1)}`, { key });
+    }
+    this.functions = built;
+    const lambdaFunctions = {} as Record<FunctionKey, IFunction>;
+    for (const key of functionKeys) lambdaFunctions[key] = built[key].function;
+    this.merchantApi = new MerchantApi(this, 'MerchantApi', {
+      functions: lambdaFunctions,
+      throttle: { rateLimit: 1000, burstLimit: 2000 },
+    });
+  }
+}

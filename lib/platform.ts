@@ -1,0 +1,54 @@
+import type { App } from 'aws-cdk-lib';
+import { deployment } from '../platform/deployment';
+import { ApiStack } from './api-stack';
+import { PrimaryDataStack, ReplicaDataStack } from './data-stack';
+
+/**
+ * The whole deployment: one set of stacks per region. Dependencies (and so `cdk deploy --all` order):
+ * primary data → replica data (needs the primary key's ARN, passed across regions) → the API stacks.
+ */
+export const stackName = (kind: 'Data' | 'Api', region: string) => `Xborder-${kind}-${region}`;
+
+export interface PlatformStacks {
+  readonly primaryData: PrimaryDataStack;
+  readonly secondaryData: ReplicaDataStack;
+  readonly primaryApi: ApiStack;
+  readonly secondaryApi: ApiStack;
+}
+
+export const buildPlatform = (app: App, account: string): PlatformStacks => {
+  const primary = { account, region: deployment.primaryRegion };
+  const secondary = { account, region: deployment.secondaryRegion };
+  const tags = { application: deployment.appName };
+
+  const primaryData = new PrimaryDataStack(app, stackName('Data', primary.region), {
+    env: primary,
+    crossRegionReferences: true,
+    replicaRegions: [secondary.region],
+    description: 'xborder stateful resources: global tables and the multi-region data key (primary)',
+    tags,
+  });
+  const secondaryData = new ReplicaDataStack(app, stackName('Data', secondary.region), {
+    env: secondary,
+    crossRegionReferences: true,
+    primaryKeyArn: primaryData.dataKey.keyArn,
+    description: 'xborder stateful resources: replica of the multi-region data key',
+    tags,
+  });
+  const primaryApi = new ApiStack(app, stackName('Api', primary.region), {
+    env: primary,
+    dataKeyArn: primaryData.dataKey.keyArn,
+    description: 'xborder stateless resources: functions and merchant API (primary region)',
+    tags,
+  });
+  primaryApi.addStackDependency(primaryData);
+  const secondaryApi = new ApiStack(app, stackName('Api', secondary.region), {
+    env: secondary,
+    dataKeyArn: secondaryData.dataKeyArn,
+    description: 'xborder stateless resources: functions and merchant API (secondary region)',
+    tags,
+  });
+  secondaryApi.addStackDependency(secondaryData);
+  secondaryApi.addStackDependency(primaryData);
+  return { primaryData, secondaryData, primaryApi, secondaryApi };
+};

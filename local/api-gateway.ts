@@ -1,0 +1,290 @@
+import { randomUUID } from 'node:crypto';
+import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { APIGatewayAuthorizerResult, APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { deployment } from '../platform/deployment';
+import type { FunctionKey } from '../platform/functions';
+import { type GatewayResponseType, gatewayResponseBody, gatewayResponses } from '../platform/gateway-responses';
+import { type RouteDeclaration, authorizerFunction, routes, unknownMethodFunction } from '../platform/routes';
+import type { LambdaHost } from './lambda-host';
+
+/**
+ * A local stand-in for the API Gateway REST API that lib/ deploys, built from the same route
+ * declaration. For each HTTP request it does what API Gateway does: match a resource (unknown path:
+ * the 404 gateway response), run the REQUEST authorizer (no Authorization header: 401 without calling
+ * it), build the Lambda proxy event (REST, payload 1.0), invoke the route's handler module and turn its
+ * result into the HTTP response. Authorizer results are not cached locally.
+ */
+const MAX_REQUEST_BYTES = 10 * 1024 * 1024; // API Gateway REST payload limit
+const ACCOUNT = '000000000000';
+const API_ID = 'local';
+
+interface Resource {
+  readonly path: string;
+  readonly segments: readonly string[];
+  readonly literals: number;
+  readonly methods: ReadonlyMap<string, FunctionKey>;
+}
+
+const resources: readonly Resource[] = (() => {
+  const byPath = new Map<string, Map<string, FunctionKey>>();
+  for (const route of routes as readonly RouteDeclaration[]) {
+    const methods = byPath.get(route.path) ?? new Map<string, FunctionKey>();
+    methods.set(route.method, route.function);
+    byPath.set(route.path, methods);
+  }
+  return [...byPath].map(([path, methods]) => {
+    const segments = path.split('/').filter(Boolean);
+    return { path, segments, literals: segments.filter((segment) => !segment.startsWith('{')).length, methods };
+  });
+})();
+
+const matchResource = (path: string): { resource: Resource; parameters: Record<string, string> } | undefined => {
+  const parts = path.split('/').filter(Boolean);
+  let best: { resource: Resource; parameters: Record<string, string> } | undefined;
+  for (const resource of resources) {
+    if (resource.segments.length !== parts.length) continue;
+    const parameters: Record<string, string> = {};
+    const matches = resource.segments.every((segment, index) => {
+      const part = parts[index] as string;
+      if (segment.startsWith('{')) {
+        try {
+          parameters[segment.slice(1, -1)] = decodeURIComponent(part);
+        } catch {
+          return false;
+        }
+        return true;
+      }
+      return segment === part;
+    });
+    if (matches && (!best || resource.literals > best.resource.literals)) best = { resource, parameters };
+  }
+  return best;
+};
+
+const headerMaps = (request: IncomingMessage) => {
+  const headers: Record<string, string> = {};
+  const multiValueHeaders: Record<string, string[]> = {};
+  for (let index = 0; index < request.rawHeaders.length; index += 2) {
+    const name = request.rawHeaders[index] as string;
+    const value = request.rawHeaders[index + 1] as string;
+    headers[name] = value;
+    (multiValueHeaders[name] ??= []).push(value);
+  }
+  return { headers, multiValueHeaders };
+};
+
+const queryMaps = (search: URLSearchParams) => {
+  const single: Record<string, string> = {};
+  const multi: Record<string, string[]> = {};
+  for (const [name, value] of search) {
+    single[name] = value;
+    (multi[name] ??= []).push(value);
+  }
+  const empty = Object.keys(single).length === 0;
+  return { queryStringParameters: empty ? null : single, multiValueQueryStringParameters: empty ? null : multi };
+};
+
+class BodyTooLargeError extends Error {}
+
+const readBody = (request: IncomingMessage): Promise<string> =>
+  new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    request.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_REQUEST_BYTES) {
+        reject(new BodyTooLargeError());
+        request.resume();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    request.on('error', reject);
+  });
+
+const apacheTime = (date: Date): string => {
+  const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+  const pad = (value: number) => String(value).padStart(2, '0');
+  return `${pad(date.getUTCDate())}/${months[date.getUTCMonth()]}/${date.getUTCFullYear()}:${pad(date.getUTCHours())}:${pad(
+    date.getUTCMinutes(),
+  )}:${pad(date.getUTCSeconds())} +0000`;
+};
+
+export interface AccessLogEntry {
+  readonly requestId: string;
+  readonly method: string;
+  readonly path: string;
+  readonly status: number;
+  readonly latencyMs: number;
+}
+
+export interface ApiGatewayOptions {
+  readonly host: LambdaHost;
+  readonly port: number;
+  readonly onAccess?: (entry: AccessLogEntry) => void;
+  /** A function failed (what Lambda would write to the function's log group). */
+  readonly onFunctionError?: (key: FunctionKey, error: unknown) => void;
+}
+
+export interface LocalApiGateway {
+  readonly url: string;
+  readonly port: number;
+  stop(): Promise<void>;
+}
+
+export const startApiGateway = async (options: ApiGatewayOptions): Promise<LocalApiGateway> => {
+  const { host } = options;
+  const stage = deployment.apiStageName;
+
+  const handle = async (request: IncomingMessage, requestId: string): Promise<APIGatewayProxyResult> => {
+    const gatewayResponse = (type: GatewayResponseType): APIGatewayProxyResult => ({
+      statusCode: gatewayResponses[type].status,
+      headers: { 'Content-Type': 'application/problem+json' },
+      body: gatewayResponseBody(type, requestId),
+    });
+    const url = new URL(request.url ?? '/', 'http://localhost');
+    const method = (request.method ?? 'GET').toUpperCase();
+    const match = matchResource(url.pathname);
+    if (!match) return gatewayResponse('MISSING_AUTHENTICATION_TOKEN');
+
+    let body: string;
+    try {
+      body = await readBody(request);
+    } catch (error) {
+      if (error instanceof BodyTooLargeError) return gatewayResponse('REQUEST_TOO_LARGE');
+      throw error;
+    }
+
+    const { headers, multiValueHeaders } = headerMaps(request);
+    const now = new Date();
+    const routeFunction = match.resource.methods.get(method);
+    const requestContext = {
+      accountId: ACCOUNT,
+      apiId: API_ID,
+      authorizer: null as Record<string, unknown> | null,
+      domainName: request.headers.host ?? '127.0.0.1',
+      domainPrefix: '127',
+      extendedRequestId: requestId,
+      httpMethod: method,
+      identity: {
+        sourceIp: request.socket.remoteAddress ?? '127.0.0.1',
+        userAgent: request.headers['user-agent'] ?? null,
+        accessKey: null, accountId: null, apiKey: null, apiKeyId: null, caller: null, clientCert: null,
+        cognitoAuthenticationProvider: null, cognitoAuthenticationType: null, cognitoIdentityId: null,
+        cognitoIdentityPoolId: null, principalOrgId: null, user: null, userArn: null,
+      },
+      path: `/${stage}${url.pathname}`,
+      protocol: `HTTP/${request.httpVersion}`,
+      requestId,
+      requestTime: apacheTime(now),
+      requestTimeEpoch: now.getTime(),
+      resourceId: API_ID,
+      resourcePath: match.resource.path,
+      stage,
+    };
+    const event: APIGatewayProxyEvent = {
+      resource: match.resource.path,
+      path: url.pathname,
+      httpMethod: method,
+      headers,
+      multiValueHeaders,
+      ...queryMaps(url.searchParams),
+      pathParameters: Object.keys(match.parameters).length ? match.parameters : null,
+      stageVariables: null,
+      requestContext: requestContext as unknown as APIGatewayProxyEvent['requestContext'],
+      body: body.length ? body : null,
+      isBase64Encoded: false,
+    };
+
+    if (!routeFunction) return invokeIntegration(unknownMethodFunction, event);
+
+    const authorization = Object.entries(headers).find(([name]) => name.toLowerCase() === 'authorization')?.[1];
+    if (!authorization) return gatewayResponse('UNAUTHORIZED');
+    let policy: APIGatewayAuthorizerResult;
+    try {
+      policy = await host.invoke<APIGatewayAuthorizerResult>(authorizerFunction, {
+        type: 'REQUEST',
+        methodArn: `arn:aws:execute-api:${deployment.primaryRegion}:${ACCOUNT}:${API_ID}/${stage}/${method}${match.resource.path}`,
+        resource: event.resource,
+        path: event.path,
+        httpMethod: method,
+        headers,
+        multiValueHeaders,
+        queryStringParameters: event.queryStringParameters,
+        multiValueQueryStringParameters: event.multiValueQueryStringParameters,
+        pathParameters: event.pathParameters,
+        stageVariables: null,
+        requestContext,
+      });
+    } catch (error) {
+      if (error instanceof Error && error.message === 'Unauthorized') return gatewayResponse('UNAUTHORIZED');
+      options.onFunctionError?.(authorizerFunction, error);
+      return gatewayResponse('DEFAULT_5XX');
+    }
+    const allowed = policy.policyDocument.Statement.some((statement) => statement.Effect === 'Allow');
+    if (!allowed) return gatewayResponse('ACCESS_DENIED');
+    requestContext.authorizer = { ...policy.context, principalId: policy.principalId, integrationLatency: 0 };
+    return invokeIntegration(routeFunction, event);
+
+    async function invokeIntegration(key: FunctionKey, proxyEvent: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
+      try {
+        const result = await host.invoke<APIGatewayProxyResult>(key, proxyEvent);
+        if (!result || typeof result.statusCode !== 'number') {
+          options.onFunctionError?.(key, new Error('Malformed Lambda proxy response'));
+          return gatewayResponse('DEFAULT_5XX');
+        }
+        return result;
+      } catch (error) {
+        options.onFunctionError?.(key, error);
+        return gatewayResponse('DEFAULT_5XX');
+      }
+    }
+  };
+
+  const server: Server = createServer((request, response: ServerResponse) => {
+    const started = performance.now();
+    const requestId = randomUUID();
+    handle(request, requestId)
+      .catch(
+        (): APIGatewayProxyResult => ({
+          statusCode: 502,
+          headers: { 'Content-Type': 'application/problem+json' },
+          body: gatewayResponseBody('DEFAULT_5XX', requestId),
+        }),
+      )
+      .then((result) => {
+        const body = result.isBase64Encoded ? Buffer.from(result.body ?? '', 'base64') : Buffer.from(result.body ?? '', 'utf8');
+        const headers: Record<string, string | string[]> = { ...(result.headers as Record<string, string>) };
+        for (const [name, values] of Object.entries(result.multiValueHeaders ?? {})) headers[name] = values.map(String);
+        headers['x-amzn-RequestId'] = requestId;
+        headers['Content-Length'] = String(body.length);
+        response.writeHead(result.statusCode, headers);
+        response.end(body);
+        options.onAccess?.({
+          requestId,
+          method: request.method ?? '',
+          path: request.url ?? '',
+          status: result.statusCode,
+          latencyMs: performance.now() - started,
+        });
+      });
+  });
+  server.keepAliveTimeout = 65_000;
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, '127.0.0.1', () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+};

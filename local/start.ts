@@ -1,0 +1,96 @@
+import { writeFileSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { JavaMissingError } from './dynamodb-local';
+import { type LocalRuntime, startLocalRuntime } from './runtime';
+
+/**
+ * `npm start`: the whole platform on this machine. Ctrl-C (SIGINT) or SIGTERM stops everything it
+ * started. See README.md for the options.
+ */
+const MIN_NODE_MAJOR = 24;
+
+const main = async (): Promise<void> => {
+  const major = Number(process.versions.node.split('.')[0]);
+  if (major < MIN_NODE_MAJOR) {
+    console.error(`xborder needs Node ${MIN_NODE_MAJOR} or newer (this is ${process.version}). Run \`nvm use\` (see .nvmrc).`);
+    process.exit(1);
+  }
+  const { values } = parseArgs({
+    options: {
+      'in-memory': { type: 'boolean', default: false },
+      port: { type: 'string', default: process.env.PORT ?? '3000' },
+      'dynamodb-port': { type: 'string', default: process.env.DYNAMODB_PORT ?? '8000' },
+      'state-dir': { type: 'string', default: process.env.XBORDER_STATE_DIR ?? '.local' },
+      verbose: { type: 'boolean', default: false },
+      quiet: { type: 'boolean', default: false },
+    },
+  });
+  const stateDir = resolve(values['state-dir']);
+  const inMemory = values['in-memory'];
+
+  let runtime: LocalRuntime;
+  try {
+    runtime = await startLocalRuntime({
+      port: Number(values.port),
+      dynamoDbPort: Number(values['dynamodb-port']),
+      stateDir,
+      inMemory,
+      logLevel: values.verbose ? 'INFO' : 'WARN',
+      onAccess: values.quiet
+        ? undefined
+        : (entry) =>
+            console.log(`${entry.method} ${entry.path} ${entry.status} ${entry.latencyMs.toFixed(1)}ms ${entry.requestId}`),
+    });
+  } catch (error) {
+    if (error instanceof JavaMissingError) {
+      console.error(error.message);
+      process.exit(1);
+    }
+    throw error;
+  }
+
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`\n${signal}: stopping...`);
+    runtime
+      .stop()
+      .then(() => process.exit(0))
+      .catch((error: unknown) => {
+        console.error(error);
+        process.exit(1);
+      });
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+
+  const merchantsFile = join(stateDir, 'merchants.json');
+  writeFileSync(
+    join(stateDir, 'runtime.json'),
+    `${JSON.stringify({ pid: process.pid, apiUrl: runtime.apiUrl, dynamoDbEndpoint: runtime.dynamoDbEndpoint, pids: runtime.pids }, null, 2)}\n`,
+  );
+  const shown = relative(process.cwd(), merchantsFile) || merchantsFile;
+  console.log(
+    [
+      'xborder is running locally.',
+      `  API              ${runtime.apiUrl}`,
+      `  DynamoDB Local   ${runtime.dynamoDbEndpoint} (${inMemory ? 'in memory' : `data in ${relative(process.cwd(), join(stateDir, 'dynamodb'))}`})`,
+      `  Demo merchants   ${shown}: ${runtime.merchants.map((merchant) => `${merchant.name} (${merchant.id})`).join(', ')}`,
+      '',
+      'Try it:',
+      `  KEY=$(node -p "require('./${shown}')[0].api_key")`,
+      `  curl -s ${runtime.apiUrl}/v1/payments -H "Authorization: Bearer $KEY" -H "Idempotency-Key: $(node -p 'crypto.randomUUID()')" \\`,
+      `    -d '{"amount": 1999, "currency": "BRL", "payment_method": {"type": "card", "card": {"number": "4242424242424242", "exp_month": 12, "exp_year": 2030, "cvc": "123"}}}'`,
+      `  curl -s ${runtime.apiUrl}/v1/payments -H "Authorization: Bearer $KEY"`,
+      '',
+      'Ctrl-C stops everything.',
+    ].join('\n'),
+  );
+};
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

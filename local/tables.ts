@@ -1,0 +1,61 @@
+import {
+  type AttributeDefinition,
+  type CreateTableCommandInput,
+  CreateTableCommand,
+  type DynamoDBClient,
+  ListTablesCommand,
+  UpdateTimeToLiveCommand,
+} from '@aws-sdk/client-dynamodb';
+import { type TableDeclaration, type TableKey, tableKeys, tableName, tables } from '../platform/tables';
+
+/** CreateTable input for one declared table: the same keys, indexes and TTL as the CDK TableV2. */
+export const createTableInput = (name: string, table: TableDeclaration): CreateTableCommandInput => {
+  const attributes = new Map<string, AttributeDefinition>();
+  const keys = [table.partitionKey, table.sortKey, ...table.indexes.flatMap((index) => [index.partitionKey, index.sortKey])];
+  for (const key of keys) {
+    if (key) attributes.set(key.name, { AttributeName: key.name, AttributeType: key.type });
+  }
+  const keySchema = (partition: { name: string }, sort?: { name: string }) => [
+    { AttributeName: partition.name, KeyType: 'HASH' as const },
+    ...(sort ? [{ AttributeName: sort.name, KeyType: 'RANGE' as const }] : []),
+  ];
+  return {
+    TableName: name,
+    BillingMode: 'PAY_PER_REQUEST',
+    AttributeDefinitions: [...attributes.values()],
+    KeySchema: keySchema(table.partitionKey, table.sortKey),
+    GlobalSecondaryIndexes: table.indexes.length
+      ? table.indexes.map((index) => ({
+          IndexName: index.name,
+          KeySchema: keySchema(index.partitionKey, index.sortKey),
+          Projection: { ProjectionType: 'ALL' },
+        }))
+      : undefined,
+  };
+};
+
+/** Create every declared table that does not exist yet (data already there is kept). */
+export const ensureTables = async (client: DynamoDBClient, keys: readonly TableKey[] = tableKeys): Promise<void> => {
+  const existing = new Set<string>();
+  let start: string | undefined;
+  do {
+    const page = await client.send(new ListTablesCommand({ ExclusiveStartTableName: start }));
+    for (const name of page.TableNames ?? []) existing.add(name);
+    start = page.LastEvaluatedTableName;
+  } while (start);
+
+  for (const key of keys) {
+    const declaration: TableDeclaration = tables[key];
+    const name = tableName(key);
+    if (existing.has(name)) continue;
+    await client.send(new CreateTableCommand(createTableInput(name, declaration)));
+    if (declaration.timeToLiveAttribute) {
+      await client.send(
+        new UpdateTimeToLiveCommand({
+          TableName: name,
+          TimeToLiveSpecification: { AttributeName: declaration.timeToLiveAttribute, Enabled: true },
+        }),
+      );
+    }
+  }
+};

@@ -1,0 +1,28 @@
+import type { FunctionKey } from './functions';
+
+/**
+ * The merchant API, declared once. lib/ builds the API Gateway REST resources from it; local/ routes
+ * HTTP requests with it. Every route is authorized by the merchant authorizer; every resource also
+ * gets an ANY method that answers 405, so a wrong method is told apart from an unknown path.
+ */
+export type HttpMethod = 'GET' | 'POST' | 'DELETE';
+
+export interface RouteDeclaration {
+  readonly method: HttpMethod;
+  /** API Gateway resource path: literal segments and `{param}` segments. */
+  readonly path: string;
+  readonly function: FunctionKey;
+}
+
+export const routes = [
+  { method: 'POST', path: '/v1/payments', function: 'createPayment' },
+  { method: 'GET', path: '/v1/payments', function: 'listPayments' },
+  { method: 'GET', path: '/v1/payments/{id}', function: 'getPayment' },
+] as const satisfies readonly RouteDeclaration[];
+
+export const authorizerFunction: FunctionKey = 'authorizeMerchant';
+export const unknownMethodFunction: FunctionKey = 'rejectUnknownMethod';
+
+/** Methods declared for one resource path, for the 405 `Allow` header. */
+export const allowedMethods = (resourcePath: string): HttpMethod[] =>
+  routes.filter((route) => route.path === resourcePath).map((route) => route.method);

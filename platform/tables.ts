@@ -1,0 +1,67 @@
+import { deployment } from './deployment';
+
+/**
+ * Every DynamoDB table, declared once. lib/ turns each into a TableV2 global table; local/ creates the
+ * same tables in DynamoDB Local. Access patterns are documented in docs/data-model.md.
+ */
+export interface KeyAttribute {
+  readonly name: string;
+  readonly type: 'S' | 'N';
+}
+
+export interface IndexDeclaration {
+  readonly name: string;
+  readonly partitionKey: KeyAttribute;
+  readonly sortKey?: KeyAttribute;
+}
+
+export interface TableDeclaration {
+  readonly purpose: string;
+  readonly partitionKey: KeyAttribute;
+  readonly sortKey?: KeyAttribute;
+  readonly timeToLiveAttribute?: string;
+  readonly indexes: readonly IndexDeclaration[];
+  /** Only in the local runtime (for example the local Step Functions execution store). */
+  readonly localOnly?: boolean;
+}
+
+const pk: KeyAttribute = { name: 'pk', type: 'S' };
+const sk: KeyAttribute = { name: 'sk', type: 'S' };
+
+export const tables = {
+  merchants: {
+    purpose: 'Merchant profiles and API key hashes (never the keys).',
+    partitionKey: pk,
+    sortKey: sk,
+    indexes: [],
+  },
+  payments: {
+    purpose: 'Payments and their child objects; listed per merchant, newest first.',
+    partitionKey: pk,
+    sortKey: sk,
+    indexes: [
+      {
+        name: 'merchant-objects',
+        partitionKey: { name: 'merchant_type', type: 'S' },
+        sortKey: { name: 'created_key', type: 'S' },
+      },
+    ],
+  },
+  idempotency: {
+    purpose: 'Powertools idempotency records: one per merchant and Idempotency-Key, kept 24 hours.',
+    partitionKey: { name: 'id', type: 'S' },
+    timeToLiveAttribute: 'expiration',
+    indexes: [],
+  },
+} as const satisfies Record<string, TableDeclaration>;
+
+export type TableKey = keyof typeof tables;
+
+export const tableKeys = Object.keys(tables) as TableKey[];
+
+/** Physical name, identical in every region (global tables share their name). */
+export const tableName = (key: TableKey): string => `${deployment.appName}-${key}`;
+
+/** The environment variable through which a function learns a table's name. */
+export const tableEnvVar = (key: TableKey): string =>
+  `${key.replace(/([A-Z])/g, '_$1').toUpperCase()}_TABLE_NAME`;

@@ -1,0 +1,106 @@
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import type { APIGatewayProxyResult } from 'aws-lambda';
+import { type DynamoDbFaultProxy, dynamoDbErrors, startDynamoDbFaultProxy } from '../../../local/faults/dynamodb-fault-proxy';
+import { tableName } from '../../../platform/tables';
+import { apiGatewayEvent, lambdaContext } from '../../support/api-events';
+import { type IsolatedDynamoDb, suiteDynamoDbEndpoint, useIsolatedDynamoDb } from '../../support/dynamodb';
+
+/**
+ * The Idempotency-Key contract under concurrency and failure, with the handler's DynamoDB traffic going
+ * through a fault-injecting proxy in front of DynamoDB Local.
+ */
+type Handler = (event: unknown, context: unknown) => Promise<APIGatewayProxyResult>;
+
+const body = {
+  amount: 5000,
+  currency: 'JPY',
+  payment_method: { type: 'card', card: { number: '5555555555554444', exp_month: 1, exp_year: 2031, cvc: '999' } },
+};
+
+let proxy: DynamoDbFaultProxy;
+let db: IsolatedDynamoDb;
+let createPayment: Handler;
+
+const isPaymentsPut = (request: Record<string, unknown>) => request.TableName === tableName('payments');
+const isIdempotencySave = (request: Record<string, unknown>) => request.TableName === tableName('idempotency');
+
+const create = (key: string, timeoutMs = 10_000) =>
+  createPayment(
+    apiGatewayEvent({ method: 'POST', resource: '/v1/payments', merchantId: 'mer_faults', headers: { 'Idempotency-Key': key }, body }),
+    lambdaContext('xborder-create-payment', timeoutMs),
+  );
+
+const paymentsStored = async () =>
+  ((await db.documentClient.send(new ScanCommand({ TableName: tableName('payments') }))).Items ?? []).length;
+
+beforeAll(async () => {
+  proxy = await startDynamoDbFaultProxy(suiteDynamoDbEndpoint());
+  db = await useIsolatedDynamoDb(proxy.endpoint);
+  ({ handler: createPayment } = (await import('../../../lambdas/handlers/api/create-payment')) as { handler: Handler });
+});
+
+afterEach(() => proxy.clear());
+afterAll(() => proxy.stop());
+
+it('answers a duplicate that arrives while the first is still running with 409 idempotency_in_progress', async () => {
+  proxy.inject({ operation: 'PutItem', when: isPaymentsPut, delayMs: 700, times: 1 });
+  const first = create('concurrent-1');
+  await new Promise((wait) => setTimeout(wait, 200));
+  const duplicate = await create('concurrent-1');
+  expect(duplicate.statusCode).toBe(409);
+  expect(JSON.parse(duplicate.body)).toMatchObject({ code: 'idempotency_in_progress' });
+  const original = await first;
+  expect(original.statusCode).toBe(201);
+  const after = await create('concurrent-1');
+  expect(after.body).toBe(original.body);
+});
+
+it('creates exactly one payment when many identical requests race', async () => {
+  const before = await paymentsStored();
+  const responses = await Promise.all(Array.from({ length: 12 }, () => create('storm-1')));
+  const created = responses.filter((response) => response.statusCode === 201);
+  expect(responses.every((response) => response.statusCode === 201 || response.statusCode === 409)).toBe(true);
+  expect(new Set(created.map((response) => JSON.parse(response.body).id)).size).toBe(1);
+  expect(await paymentsStored()).toBe(before + 1);
+});
+
+it('does not store an unexpected failure: the retry with the same key succeeds, once', async () => {
+  proxy.inject({ operation: 'PutItem', when: isPaymentsPut, error: dynamoDbErrors.internal(), times: 5 });
+  const failed = await create('transient-1');
+  expect(failed.statusCode).toBe(500);
+  expect(JSON.parse(failed.body)).toMatchObject({ code: 'internal_error' });
+  expect(failed.body).not.toMatch(/InternalServerError|stack|dynamodb/i);
+
+  const before = await paymentsStored();
+  const retried = await create('transient-1');
+  expect(retried.statusCode).toBe(201);
+  expect(await paymentsStored()).toBe(before + 1);
+});
+
+it('survives a crash between the payment write and the idempotency record: the retry returns the same payment', async () => {
+  // The payment is written, then recording the response fails every time: as if the function died there.
+  proxy.inject({ operation: 'UpdateItem', when: isIdempotencySave, error: dynamoDbErrors.internal(), times: 5 });
+  const crashed = await create('crash-1', 1_000);
+  expect(crashed.statusCode).toBe(503);
+  expect(await paymentsStored()).toBeGreaterThan(0);
+  const before = await paymentsStored();
+
+  // While the dead invocation's in-progress record is alive, duplicates are told to wait...
+  const tooSoon = await create('crash-1');
+  expect(tooSoon.statusCode).toBe(409);
+
+  // ...and once it expires (the invocation's own deadline), the retry finds the payment it wrote.
+  await new Promise((wait) => setTimeout(wait, 1_200));
+  const retried = await create('crash-1');
+  expect(retried.statusCode).toBe(201);
+  expect(await paymentsStored()).toBe(before);
+  const replay = await create('crash-1');
+  expect(replay.body).toBe(retried.body);
+});
+
+it('recovers from throttling through the SDK\'s retries without the caller noticing', async () => {
+  proxy.inject({ operation: 'PutItem', when: isPaymentsPut, error: dynamoDbErrors.throttled(), times: 2 });
+  const response = await create('throttled-1');
+  expect(response.statusCode).toBe(201);
+  expect(proxy.counts.faulted.PutItem).toBeGreaterThanOrEqual(2);
+});
