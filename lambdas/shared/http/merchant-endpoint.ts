@@ -6,7 +6,7 @@ import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import type * as z from 'zod/mini';
 import type { MerchantPrincipal } from '../../domain/merchant';
-import { logger, metrics, tracer } from '../powertools';
+import { endpointMetrics, logger, tracer } from '../powertools';
 import { RequestError, jsonResponse, problem, problemResponse, toProblem } from './problem';
 import { parseOrRefuse } from './validation';
 
@@ -52,11 +52,13 @@ export const principalOf = (event: APIGatewayProxyEvent): MerchantPrincipal => {
 };
 
 /**
- * Request-scoped facts go into each log call and a single-metric blob rather than into the shared
- * logger/metrics state, so concurrent invocations in one process (the local runtime) never mix them.
+ * Request-scoped facts go into each log call rather than into shared logger state, so concurrent
+ * invocations in one process (the local runtime) never mix them. Each endpoint has its own Metrics
+ * instance with its operation as a default dimension.
  */
-export const wrap = (operation: string, inner: Handler) =>
-  middy(async (event: APIGatewayProxyEvent, context: Context): Promise<APIGatewayProxyResult> => {
+export const wrap = (operation: string, inner: Handler) => {
+  const metrics = endpointMetrics(operation);
+  return middy(async (event: APIGatewayProxyEvent, context: Context): Promise<APIGatewayProxyResult> => {
     const requestId = event.requestContext.requestId;
     const merchantId = (event.requestContext.authorizer as Record<string, unknown> | null | undefined)?.merchantId;
     let response: APIGatewayProxyResult;
@@ -67,15 +69,14 @@ export const wrap = (operation: string, inner: Handler) =>
       if (value.status >= 500) logger.error('request failed', { operation, api_request_id: requestId, error: error as Error });
       response = problemResponse(value, requestId);
     }
-    const metric = metrics.singleMetric();
-    metric.addDimension('operation', operation);
-    metric.addMetric(response.statusCode >= 500 ? 'ServerErrors' : 'Requests', MetricUnit.Count, 1);
+    metrics.addMetric(response.statusCode >= 500 ? 'ServerErrors' : 'Requests', MetricUnit.Count, 1);
     logger.info('request handled', { operation, api_request_id: requestId, merchant_id: merchantId, status: response.statusCode });
     return response;
   })
     .use(injectLambdaContext(logger))
     .use(captureLambdaHandler(tracer))
     .use(logMetrics(metrics, { captureColdStartMetric: true }));
+};
 
 /** GET endpoints: validated query string, no body, no idempotency. */
 export const merchantQueryEndpoint = <QuerySchema extends z.ZodMiniType>(definition: {

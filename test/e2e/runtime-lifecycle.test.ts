@@ -1,0 +1,75 @@
+import { randomUUID } from 'node:crypto';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { MerchantCredentials } from '../../local/seed';
+import { request } from '../support/http';
+import { repositoryRoot, startRuntimeProcess, stopRuntimeProcess } from './global-setup';
+
+/** `npm start` as a process: what it keeps across restarts and what it leaves behind when stopped. */
+const alive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+const waitUntil = async (condition: () => boolean, timeoutMs = 15_000): Promise<boolean> => {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (condition()) return true;
+    await new Promise((wait) => setTimeout(wait, 100));
+  }
+  return condition();
+};
+
+const merchantsOf = (stateDir: string) => JSON.parse(readFileSync(join(stateDir, 'merchants.json'), 'utf8')) as MerchantCredentials[];
+
+it('keeps data and demo keys across a restart (persisted by default), and stops java on SIGINT', async () => {
+  const stateDir = mkdtempSync(join(tmpdir(), 'xborder-persist-'));
+  try {
+    const first = await startRuntimeProcess({ stateDir, inMemory: false });
+    const [merchant] = merchantsOf(stateDir) as [MerchantCredentials];
+    const created = await request(first.apiUrl, 'POST', '/v1/payments', {
+      key: merchant.api_key,
+      idempotencyKey: randomUUID(),
+      body: { amount: 4200, currency: 'CAD', payment_method: { type: 'card', card: { number: '4242424242424242', exp_month: 1, exp_year: 2032, cvc: '321' } } },
+    });
+    expect(created.status).toBe(201);
+    expect(await stopRuntimeProcess(first, 'SIGINT')).toBe(0);
+    expect(await waitUntil(() => !alive(first.runtime.pids.dynamoDbLocal))).toBe(true);
+
+    const second = await startRuntimeProcess({ stateDir, inMemory: false });
+    expect(merchantsOf(stateDir)[0]?.api_key).toBe(merchant.api_key);
+    const fetched = await request(second.apiUrl, 'GET', `/v1/payments/${created.json.id}`, { key: merchant.api_key });
+    expect(fetched.status).toBe(200);
+    expect(fetched.json).toEqual(created.json);
+    expect(await stopRuntimeProcess(second, 'SIGTERM')).toBe(0);
+    expect(await waitUntil(() => !alive(second.runtime.pids.dynamoDbLocal))).toBe(true);
+  } finally {
+    rmSync(stateDir, { recursive: true, force: true });
+  }
+});
+
+it('leaves no orphan DynamoDB Local even when the runtime is killed with SIGKILL', async () => {
+  const started = await startRuntimeProcess();
+  try {
+    await stopRuntimeProcess(started, 'SIGKILL');
+    expect(await waitUntil(() => !alive(started.runtime.pids.dynamoDbLocal))).toBe(true);
+  } finally {
+    rmSync(started.stateDir, { recursive: true, force: true });
+  }
+});
+
+it('explains clearly when java is missing', () => {
+  const result = spawnSync(process.execPath, ['--import', 'tsx', 'local/start.ts', '--in-memory', '--port', '0'], {
+    cwd: repositoryRoot,
+    env: { ...process.env, PATH: '/nonexistent' },
+    encoding: 'utf8',
+  });
+  expect(result.status).toBe(1);
+  expect(result.stderr).toMatch(/needs Java 17 or newer/);
+});

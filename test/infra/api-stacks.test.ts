@@ -1,0 +1,106 @@
+import { Match } from 'aws-cdk-lib/assertions';
+import { deployment } from '../../platform/deployment';
+import { type DynamoDbAction, type FunctionDeclaration, functionKeys, functionName, functions } from '../../platform/functions';
+import { gatewayResponses } from '../../platform/gateway-responses';
+import { routes } from '../../platform/routes';
+import { type TableKey, tableName, tables } from '../../platform/tables';
+import { asArray, functionPolicy, plainArn, resourcesOf, synthesizePlatform } from './synth';
+
+/** What docs/architecture.md and docs/security.md claim about the stateless stacks, in both regions. */
+const { stacks, templates } = synthesizePlatform();
+const regions = [
+  ['primary', templates.primaryApi, stacks.primaryApi.region],
+  ['secondary', templates.secondaryApi, stacks.secondaryApi.region],
+] as const;
+
+describe.each(regions)('%s API stack', (_role, template, region) => {
+  it.each(functionKeys)('%s: Node 24 on arm64, traced, sized as declared, logging to its own retained log group', (key) => {
+    const declaration: FunctionDeclaration = functions[key];
+    const name = functionName(deployment.appName, key);
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      FunctionName: name,
+      Runtime: 'nodejs24.x',
+      Architectures: ['arm64'],
+      TracingConfig: { Mode: 'Active' },
+      MemorySize: declaration.memoryMb,
+      Timeout: declaration.timeoutSeconds,
+      Handler: 'index.handler',
+      LoggingConfig: Match.objectLike({ LogFormat: 'JSON' }),
+    });
+    template.hasResource('AWS::Logs::LogGroup', {
+      DeletionPolicy: 'Retain',
+      Properties: { LogGroupName: `/aws/lambda/${name}`, RetentionInDays: deployment.logRetentionDays },
+    });
+  });
+
+  it.each(functionKeys)('%s: its own role, holding exactly the declared DynamoDB actions on the declared tables', (key) => {
+    const declaration: FunctionDeclaration = functions[key];
+    const { statements, role } = functionPolicy(template, functionName(deployment.appName, key));
+    expect(role?.Properties?.ManagedPolicyArns).toBeUndefined();
+
+    const granted = new Set<string>();
+    for (const statement of statements) {
+      const actions = asArray(statement.Action as string | string[]).filter((action) => action.startsWith('dynamodb:'));
+      if (!actions.length) continue;
+      expect(statement.Effect).toBe('Allow');
+      for (const resource of asArray(statement.Resource as unknown)) {
+        for (const action of actions) granted.add(`${plainArn(resource)} ${action}`);
+      }
+    }
+    const expected = new Set<string>();
+    for (const [table, actions] of Object.entries(declaration.tables) as [TableKey, readonly DynamoDbAction[]][]) {
+      const tableArn = `arn:aws:dynamodb:${region}:123456789012:table/${tableName(table)}`;
+      const indexArns = actions.includes('dynamodb:Query') ? tables[table].indexes.map((index) => `${tableArn}/index/${index.name}`) : [];
+      for (const resource of [tableArn, ...indexArns]) for (const action of actions) expected.add(`${resource} ${action}`);
+    }
+    expect([...granted].sort()).toEqual([...expected].sort());
+  });
+
+  it('serves the merchant API from a regional REST API with access logs, tracing and throttling', () => {
+    template.hasResourceProperties('AWS::ApiGateway::RestApi', {
+      Name: `${deployment.appName}-merchant-api`,
+      EndpointConfiguration: { Types: ['REGIONAL'] },
+    });
+    template.hasResourceProperties('AWS::ApiGateway::Stage', {
+      StageName: deployment.apiStageName,
+      TracingEnabled: true,
+      AccessLogSetting: Match.objectLike({ DestinationArn: Match.anyValue(), Format: Match.stringLikeRegexp('requestId') }),
+      MethodSettings: Match.arrayWith([
+        Match.objectLike({
+          HttpMethod: '*',
+          ResourcePath: '/*',
+          DataTraceEnabled: false,
+          LoggingLevel: 'ERROR',
+          MetricsEnabled: true,
+          ThrottlingRateLimit: Match.anyValue(),
+          ThrottlingBurstLimit: Match.anyValue(),
+        }),
+      ]),
+    });
+  });
+
+  it('authorizes every declared route with the merchant key authorizer and answers other methods with 405', () => {
+    template.hasResourceProperties('AWS::ApiGateway::Authorizer', {
+      Type: 'REQUEST',
+      IdentitySource: 'method.request.header.Authorization',
+      AuthorizerResultTtlInSeconds: 30,
+    });
+    const methods = Object.values(resourcesOf(template)).filter((resource) => resource.Type === 'AWS::ApiGateway::Method');
+    const authorized = methods.filter((method) => method.Properties?.AuthorizationType === 'CUSTOM');
+    expect(authorized.map((method) => method.Properties?.HttpMethod).sort()).toEqual(routes.map((route) => route.method).sort());
+    expect(authorized.every((method) => method.Properties?.AuthorizerId !== undefined)).toBe(true);
+    const fallbacks = methods.filter((method) => method.Properties?.HttpMethod === 'ANY');
+    expect(fallbacks).toHaveLength(new Set(routes.map((route) => route.path)).size);
+    expect(fallbacks.every((method) => method.Properties?.AuthorizationType === 'NONE')).toBe(true);
+    expect(methods).toHaveLength(authorized.length + fallbacks.length);
+  });
+
+  it.each(Object.entries(gatewayResponses))('answers API Gateway\'s own %s as a problem document', (type, response) => {
+    template.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
+      ResponseType: type,
+      StatusCode: String(response.status),
+      ResponseParameters: { 'gatewayresponse.header.Content-Type': "'application/problem+json'" },
+      ResponseTemplates: { 'application/json': Match.stringLikeRegexp(`"code":"${response.code}".*\\$context\\.requestId`) },
+    });
+  });
+});

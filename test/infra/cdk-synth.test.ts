@@ -1,0 +1,54 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { deployment } from '../../platform/deployment';
+import { functionKeys } from '../../platform/functions';
+import { stackName } from '../../lib/platform';
+
+/**
+ * `npx cdk synth` as a new user runs it: offline, no AWS credentials, real esbuild bundling of every
+ * function, CDK's built-in template validation on.
+ */
+const root = join(import.meta.dirname, '..', '..');
+const outdir = mkdtempSync(join(tmpdir(), 'xborder-synth-'));
+const stacks = [
+  stackName('Data', deployment.primaryRegion),
+  stackName('Data', deployment.secondaryRegion),
+  stackName('Api', deployment.primaryRegion),
+  stackName('Api', deployment.secondaryRegion),
+];
+
+beforeAll(() => {
+  const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^(AWS_|CDK_)/.test(name)));
+  execFileSync(process.execPath, [join(root, 'node_modules', 'aws-cdk', 'bin', 'cdk'), 'synth', '--quiet', '--output', outdir], {
+    cwd: root,
+    env: { ...env, AWS_EC2_METADATA_DISABLED: 'true' },
+    stdio: 'pipe',
+  });
+}, 180_000);
+
+afterAll(() => rmSync(outdir, { recursive: true, force: true }));
+
+it('writes a template for every stack of both regions', () => {
+  for (const stack of stacks) expect(existsSync(join(outdir, `${stack}.template.json`))).toBe(true);
+});
+
+it('bundles every function as an ES module with a source map', () => {
+  const template = JSON.parse(readFileSync(join(outdir, `${stacks[2]}.template.json`), 'utf8'));
+  const assets = Object.values(template.Resources as Record<string, { Type: string; Metadata?: Record<string, string> }>)
+    .filter((resource) => resource.Type === 'AWS::Lambda::Function' && resource.Metadata?.['aws:asset:path'])
+    .map((resource) => join(outdir, resource.Metadata?.['aws:asset:path'] as string));
+  expect(assets).toHaveLength(functionKeys.length);
+  for (const asset of assets) {
+    expect(existsSync(join(asset, 'index.mjs'))).toBe(true);
+    expect(existsSync(join(asset, 'index.mjs.map'))).toBe(true);
+  }
+});
+
+it('puts the global table replica and the replica key in the secondary region', () => {
+  const primary = readFileSync(join(outdir, `${stacks[0]}.template.json`), 'utf8');
+  const secondary = readFileSync(join(outdir, `${stacks[1]}.template.json`), 'utf8');
+  expect(primary).toContain(`"Region": "${deployment.secondaryRegion}"`);
+  expect(secondary).toContain('AWS::KMS::ReplicaKey');
+});

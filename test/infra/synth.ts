@@ -1,0 +1,73 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { App } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { type PlatformStacks, buildPlatform } from '../../lib/platform';
+
+/**
+ * Synthesizes the whole platform once per test file, without bundling Lambda code (bundling is proven
+ * by the `cdk synth` test) and without the built-in CloudFormation validation (slow; `cdk synth` runs it).
+ */
+export const TEST_ACCOUNT = '123456789012';
+
+export interface SynthesizedPlatform {
+  readonly stacks: PlatformStacks;
+  readonly templates: {
+    readonly primaryData: Template;
+    readonly secondaryData: Template;
+    readonly primaryApi: Template;
+    readonly secondaryApi: Template;
+  };
+}
+
+export const synthesizePlatform = (): SynthesizedPlatform => {
+  const app = new App({
+    outdir: mkdtempSync(join(tmpdir(), 'xborder-cdk-')),
+    builtinCloudFormationValidation: false,
+    context: { 'aws:cdk:bundling-stacks': [] },
+  });
+  const stacks = buildPlatform(app, TEST_ACCOUNT);
+  return {
+    stacks,
+    templates: {
+      primaryData: Template.fromStack(stacks.primaryData),
+      secondaryData: Template.fromStack(stacks.secondaryData),
+      primaryApi: Template.fromStack(stacks.primaryApi),
+      secondaryApi: Template.fromStack(stacks.secondaryApi),
+    },
+  };
+};
+
+type Resources = Record<string, { Type: string; Properties?: Record<string, unknown>; DeletionPolicy?: string; UpdateReplacePolicy?: string }>;
+
+export const resourcesOf = (template: Template): Resources => template.toJSON().Resources as Resources;
+
+/** The logical id of the function with this name, and the IAM statements attached to its role. */
+export const functionPolicy = (template: Template, name: string) => {
+  const resources = resourcesOf(template);
+  const [functionId, fn] = Object.entries(resources).find(
+    ([, resource]) => resource.Type === 'AWS::Lambda::Function' && resource.Properties?.FunctionName === name,
+  ) ?? [undefined, undefined];
+  if (!functionId || !fn) throw new Error(`No function named ${name}`);
+  const roleId = ((fn.Properties?.Role as { 'Fn::GetAtt': string[] })['Fn::GetAtt'] ?? [])[0];
+  const statements = Object.values(resources)
+    .filter(
+      (resource) =>
+        resource.Type === 'AWS::IAM::Policy' &&
+        (resource.Properties?.Roles as { Ref: string }[]).some((role) => role.Ref === roleId),
+    )
+    .flatMap((policy) => (policy.Properties?.PolicyDocument as { Statement: Record<string, unknown>[] }).Statement);
+  const role = resources[roleId as string];
+  return { functionId, fn, roleId, role, statements };
+};
+
+export const asArray = <T>(value: T | T[] | undefined): T[] => (value === undefined ? [] : Array.isArray(value) ? value : [value]);
+
+/** An ARN written as `Fn::Join` of strings and `Ref: AWS::Partition`, as a plain string ('aws' partition). */
+export const plainArn = (value: unknown): string => {
+  if (typeof value === 'string') return value;
+  const join = (value as { 'Fn::Join'?: [string, unknown[]] })['Fn::Join'];
+  if (join) return join[1].map((part) => ((part as { Ref?: string }).Ref === 'AWS::Partition' ? 'aws' : plainArn(part))).join(join[0]);
+  return JSON.stringify(value);
+};
