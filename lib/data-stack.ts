@@ -1,18 +1,15 @@
 import { RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import { AttributeType, Billing, type ITableV2, ProjectionType, StreamViewType, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
-import { AccountRootPrincipal, PolicyDocument, PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { PolicyDocument } from 'aws-cdk-lib/aws-iam';
 import { CfnAlias, CfnReplicaKey, Key } from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
 import { deployment } from '../platform/deployment';
 import { type TableDeclaration, type TableKey, tableKeys, tableName, tables } from '../platform/tables';
+import { accountAdministersKey, denyGrantsExceptForAwsServices } from './constructs/key-policies';
 
 /**
  * Stateful resources, deployed before and changed far less often than the stateless stacks
  * (docs/decisions/0001-regions-and-stacks.md). Everything here is retained on stack deletion.
- *
- * In the primary region: every declared table as a DynamoDB global table (TableV2, one
- * AWS::DynamoDB::GlobalTable spanning both regions) and the multi-region KMS key that envelope-encrypts
- * card and bank data.
  */
 export const DATA_KEY_ALIAS = `alias/${deployment.appName}-data`;
 
@@ -22,6 +19,11 @@ export interface PrimaryDataStackProps extends StackProps {
   readonly replicaRegions: readonly string[];
 }
 
+/**
+ * In the primary region: every declared table as a DynamoDB global table (TableV2, one
+ * AWS::DynamoDB::GlobalTable spanning both regions) and the multi-region key that envelope-encrypts card
+ * and bank data.
+ */
 export class PrimaryDataStack extends Stack {
   readonly tables: Readonly<Record<TableKey, ITableV2>>;
   readonly dataKey: Key;
@@ -35,6 +37,7 @@ export class PrimaryDataStack extends Stack {
       enableKeyRotation: true,
       alias: DATA_KEY_ALIAS,
       removalPolicy: RemovalPolicy.RETAIN,
+      policy: new PolicyDocument({ statements: [accountAdministersKey(), denyGrantsExceptForAwsServices()] }),
     });
 
     const created = {} as Record<TableKey, ITableV2>;
@@ -85,16 +88,7 @@ export class ReplicaDataStack extends Stack {
       primaryKeyArn: props.primaryKeyArn,
       description: 'xborder: envelope encryption of card and bank data (multi-region replica)',
       enabled: true,
-      keyPolicy: new PolicyDocument({
-        statements: [
-          new PolicyStatement({
-            sid: 'AccountAdministersKeyThroughIam',
-            principals: [new AccountRootPrincipal()],
-            actions: ['kms:*'],
-            resources: ['*'],
-          }),
-        ],
-      }),
+      keyPolicy: new PolicyDocument({ statements: [accountAdministersKey(), denyGrantsExceptForAwsServices()] }),
     });
     replica.applyRemovalPolicy(RemovalPolicy.RETAIN);
     new CfnAlias(this, 'DataKeyReplicaAlias', { aliasName: DATA_KEY_ALIAS, targetKeyId: replica.attrKeyId });

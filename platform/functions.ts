@@ -20,6 +20,17 @@ export interface FunctionDeclaration {
   readonly description: string;
   readonly memoryMb: number;
   readonly timeoutSeconds: number;
+  /**
+   * Concurrency reserved for (and capping) this function in each region: it bounds the blast radius of a
+   * runaway caller and protects DynamoDB and the channels. The sum over all functions must leave the
+   * account's 100 unreserved executions (test/infra checks it fits a default 1,000 quota).
+   */
+  readonly reservedConcurrency: number;
+  /**
+   * Who invokes it. All are synchronous: the caller gets the error (API Gateway answers 5xx, Step Functions
+   * retries or catches), so there is nothing for a dead-letter queue to catch.
+   */
+  readonly invokedBy: 'api-gateway' | 'step-functions';
   readonly tables: Partial<Record<TableKey, readonly DynamoDbAction[]>>;
 }
 
@@ -37,6 +48,8 @@ export const functions = {
     description: 'API Gateway request authorizer: resolves a merchant from its secret API key',
     memoryMb: 256,
     timeoutSeconds: 5,
+    reservedConcurrency: 100,
+    invokedBy: 'api-gateway',
     tables: { merchants: read },
   },
   createPayment: {
@@ -44,6 +57,8 @@ export const functions = {
     description: 'POST /v1/payments',
     memoryMb: 512,
     timeoutSeconds: 10,
+    reservedConcurrency: 100,
+    invokedBy: 'api-gateway',
     tables: {
       payments: ['dynamodb:GetItem', 'dynamodb:PutItem'],
       idempotency: idempotencyStore,
@@ -54,6 +69,8 @@ export const functions = {
     description: 'GET /v1/payments/{id}',
     memoryMb: 256,
     timeoutSeconds: 5,
+    reservedConcurrency: 25,
+    invokedBy: 'api-gateway',
     tables: { payments: read },
   },
   listPayments: {
@@ -61,6 +78,8 @@ export const functions = {
     description: 'GET /v1/payments',
     memoryMb: 256,
     timeoutSeconds: 5,
+    reservedConcurrency: 25,
+    invokedBy: 'api-gateway',
     tables: { payments: ['dynamodb:GetItem', 'dynamodb:Query'] },
   },
   rejectUnknownMethod: {
@@ -68,6 +87,8 @@ export const functions = {
     description: 'ANY fallback on every API resource: 405 with the allowed methods',
     memoryMb: 128,
     timeoutSeconds: 3,
+    reservedConcurrency: 5,
+    invokedBy: 'api-gateway',
     tables: {},
   },
 } as const satisfies Record<string, FunctionDeclaration>;

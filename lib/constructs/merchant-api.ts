@@ -12,6 +12,7 @@ import {
   ResponseType,
   RestApi,
 } from 'aws-cdk-lib/aws-apigateway';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
@@ -19,17 +20,20 @@ import { deployment } from '../../platform/deployment';
 import type { FunctionKey } from '../../platform/functions';
 import { type GatewayResponseType, gatewayResponseBody, gatewayResponses } from '../../platform/gateway-responses';
 import { authorizerFunction, routes, unknownMethodFunction } from '../../platform/routes';
+import { acknowledgeNag } from './acknowledgements';
+import { MerchantApiFirewall } from './merchant-api-firewall';
 import { retentionDays } from './retention';
 
 /**
  * The merchant REST API from platform/routes.ts: one Lambda proxy integration per route behind the
  * merchant REQUEST authorizer, an ANY method on every declared resource that answers 405, and the
  * platform's problem+json bodies for API Gateway's own answers (401, 404 for unknown paths, 413, 429,
- * 5xx). Stage: access logs (JSON), X-Ray tracing, error-level execution logs without request data,
- * and stage-wide throttling.
+ * 5xx). Stage: KMS-encrypted JSON access logs, X-Ray tracing, error-level execution logs without request
+ * data, stage-wide throttling, and a WAF web ACL (merchant-api-firewall.ts).
  */
 export interface MerchantApiProps {
   readonly functions: Readonly<Record<FunctionKey, IFunction>>;
+  readonly logsKey: IKey;
   /** Steady-state and burst request limits for the whole stage. */
   readonly throttle: { readonly rateLimit: number; readonly burstLimit: number };
 }
@@ -42,6 +46,7 @@ export class MerchantApi extends Construct {
     const accessLogs = new LogGroup(this, 'AccessLogs', {
       logGroupName: `/aws/apigateway/${deployment.appName}-merchant-api/access`,
       retention: retentionDays(deployment.logRetentionDays),
+      encryptionKey: props.logsKey,
       removalPolicy: RemovalPolicy.RETAIN,
     });
 
@@ -93,17 +98,48 @@ export class MerchantApi extends Construct {
 
     const unknownMethod = new LambdaIntegration(props.functions[unknownMethodFunction], { allowTestInvoke: false });
     const withFallback = new Set<Resource>();
+    const merchantAuthReason =
+      'Merchants are servers authenticating with secret API keys (Stripe-style), verified by the REQUEST authorizer against hashed keys; Cognito user pools serve end-user sign-in, not server-to-server secret keys.';
     for (const route of routes) {
       const resource = this.api.root.resourceForPath(route.path);
-      resource.addMethod(route.method, new LambdaIntegration(props.functions[route.function], { allowTestInvoke: false }), {
+      const method = resource.addMethod(route.method, new LambdaIntegration(props.functions[route.function], { allowTestInvoke: false }), {
         authorizer,
         authorizationType: AuthorizationType.CUSTOM,
         operationName: route.function,
       });
+      acknowledgeNag(method, 'AwsSolutions-COG4', merchantAuthReason);
       if (!withFallback.has(resource)) {
-        resource.addMethod('ANY', unknownMethod, { authorizationType: AuthorizationType.NONE, operationName: 'rejectUnknownMethod' });
+        const fallback = resource.addMethod('ANY', unknownMethod, { authorizationType: AuthorizationType.NONE, operationName: 'rejectUnknownMethod' });
+        const fallbackReason =
+          'The ANY fallback only answers 405 Method Not Allowed with the Allow header: it reads no data and changes nothing, and must work before authentication so a wrong method is reported as such.';
+        acknowledgeNag(fallback, 'AwsSolutions-APIG4', fallbackReason);
+        acknowledgeNag(fallback, 'AwsSolutions-COG4', fallbackReason);
         withFallback.add(resource);
       }
+    }
+
+    new MerchantApiFirewall(this, 'Firewall', { stage: this.api.deploymentStage, logsKey: props.logsKey });
+
+    acknowledgeNag(
+      this.api,
+      'AwsSolutions-APIG2',
+      'Every request is validated by its Lambda with the zod schema that also types the code, answering RFC 9457 problems that name each invalid field; an API Gateway model would duplicate the schema and answer with less precise errors.',
+    );
+    const cacheReason =
+      'No API cache: every response is merchant-specific and must reflect the current state of money movements; a cache would serve stale balances and statuses.';
+    acknowledgeNag(this.api.deploymentStage, 'NIST.800.53.R5-APIGWCacheEnabledAndEncrypted', cacheReason);
+    acknowledgeNag(this.api.deploymentStage, 'PCI.DSS.321-APIGWCacheEnabledAndEncrypted', cacheReason);
+    const backendCertificateReason =
+      'Client certificates authenticate API Gateway to HTTP backends; every integration here is a Lambda invocation through the AWS API, authenticated by IAM (resource policy with SourceArn and SourceAccount).';
+    acknowledgeNag(this.api.deploymentStage, 'NIST.800.53.R5-APIGWSSLEnabled', backendCertificateReason);
+    acknowledgeNag(this.api.deploymentStage, 'PCI.DSS.321-APIGWSSLEnabled', backendCertificateReason);
+    const cloudWatchRole = this.api.node.tryFindChild('CloudWatchRole');
+    if (cloudWatchRole) {
+      acknowledgeNag(
+        cloudWatchRole,
+        'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
+        'The AWS-managed policy is the documented role for API Gateway execution logging (account level, assumed only by apigateway.amazonaws.com); it grants CloudWatch Logs actions only.',
+      );
     }
   }
 }

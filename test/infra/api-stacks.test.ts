@@ -14,7 +14,7 @@ const regions = [
 ] as const;
 
 describe.each(regions)('%s API stack', (_role, template, region) => {
-  it.each(functionKeys)('%s: Node 24 on arm64, traced, sized as declared, logging to its own retained log group', (key) => {
+  it.each(functionKeys)('%s: Node 24 on arm64, traced, sized and capped as declared, logging to its own encrypted, retained log group', (key) => {
     const declaration: FunctionDeclaration = functions[key];
     const name = functionName(deployment.appName, key);
     template.hasResourceProperties('AWS::Lambda::Function', {
@@ -24,19 +24,22 @@ describe.each(regions)('%s API stack', (_role, template, region) => {
       TracingConfig: { Mode: 'Active' },
       MemorySize: declaration.memoryMb,
       Timeout: declaration.timeoutSeconds,
+      ReservedConcurrentExecutions: declaration.reservedConcurrency,
       Handler: 'index.handler',
       LoggingConfig: Match.objectLike({ LogFormat: 'JSON' }),
     });
     template.hasResource('AWS::Logs::LogGroup', {
       DeletionPolicy: 'Retain',
-      Properties: { LogGroupName: `/aws/lambda/${name}`, RetentionInDays: deployment.logRetentionDays },
+      Properties: { LogGroupName: `/aws/lambda/${name}`, RetentionInDays: deployment.logRetentionDays, KmsKeyId: Match.anyValue() },
     });
   });
 
   it.each(functionKeys)('%s: its own role, holding exactly the declared DynamoDB actions on the declared tables', (key) => {
     const declaration: FunctionDeclaration = functions[key];
-    const { statements, role } = functionPolicy(template, functionName(deployment.appName, key));
+    const { statements, role, policyTypes } = functionPolicy(template, functionName(deployment.appName, key));
     expect(role?.Properties?.ManagedPolicyArns).toBeUndefined();
+    expect(role?.Properties?.Policies).toBeUndefined();
+    expect(policyTypes).toEqual(['AWS::IAM::ManagedPolicy']);
 
     const granted = new Set<string>();
     for (const statement of statements) {

@@ -72,6 +72,16 @@ describe('secondary data stack', () => {
   });
 });
 
+describe('functions in the data stacks', () => {
+  it('are only CDK\'s cross-region reference handlers (their VPC finding is acknowledged stack-wide)', () => {
+    for (const template of [templates.primaryData, templates.secondaryData]) {
+      const functions = Object.entries(resourcesOf(template)).filter(([, resource]) => resource.Type === 'AWS::Lambda::Function');
+      expect(functions.length).toBeGreaterThan(0);
+      for (const [logicalId] of functions) expect(logicalId).toMatch(/^CustomCrossRegionExport(Writer|Reader)CustomResourceProviderHandler/);
+    }
+  });
+});
+
 describe('deploy order', () => {
   it('deploys primary data, then the replica key, then each region\'s API stack after its data', () => {
     const dependencies = (stack: { dependencies: { stackName: string }[] }) => stack.dependencies.map((dependency) => dependency.stackName).sort();

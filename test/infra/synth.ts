@@ -1,13 +1,14 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { type PlatformStacks, buildPlatform } from '../../lib/platform';
+import { createPlatformApp } from '../../lib/app';
+import type { PlatformStacks } from '../../lib/platform';
 
 /**
  * Synthesizes the whole platform once per test file, without bundling Lambda code (bundling is proven
- * by the `cdk synth` test) and without the built-in CloudFormation validation (slow; `cdk synth` runs it).
+ * by the `cdk synth` test), without the built-in CloudFormation validation (slow; `cdk synth` runs it)
+ * and without the security gates (security-gates.test.ts runs them).
  */
 export const TEST_ACCOUNT = '123456789012';
 
@@ -22,12 +23,13 @@ export interface SynthesizedPlatform {
 }
 
 export const synthesizePlatform = (): SynthesizedPlatform => {
-  const app = new App({
+  const { stacks } = createPlatformApp({
+    account: TEST_ACCOUNT,
+    gates: false,
     outdir: mkdtempSync(join(tmpdir(), 'xborder-cdk-')),
     builtinCloudFormationValidation: false,
     context: { 'aws:cdk:bundling-stacks': [] },
   });
-  const stacks = buildPlatform(app, TEST_ACCOUNT);
   return {
     stacks,
     templates: {
@@ -43,7 +45,7 @@ type Resources = Record<string, { Type: string; Properties?: Record<string, unkn
 
 export const resourcesOf = (template: Template): Resources => template.toJSON().Resources as Resources;
 
-/** The logical id of the function with this name, and the IAM statements attached to its role. */
+/** The function with this name, its role, the IAM statements of every policy attached to it, and which kinds those policies are. */
 export const functionPolicy = (template: Template, name: string) => {
   const resources = resourcesOf(template);
   const [functionId, fn] = Object.entries(resources).find(
@@ -51,15 +53,14 @@ export const functionPolicy = (template: Template, name: string) => {
   ) ?? [undefined, undefined];
   if (!functionId || !fn) throw new Error(`No function named ${name}`);
   const roleId = ((fn.Properties?.Role as { 'Fn::GetAtt': string[] })['Fn::GetAtt'] ?? [])[0];
-  const statements = Object.values(resources)
-    .filter(
-      (resource) =>
-        resource.Type === 'AWS::IAM::Policy' &&
-        (resource.Properties?.Roles as { Ref: string }[]).some((role) => role.Ref === roleId),
-    )
-    .flatMap((policy) => (policy.Properties?.PolicyDocument as { Statement: Record<string, unknown>[] }).Statement);
+  const attached = Object.values(resources).filter(
+    (resource) =>
+      (resource.Type === 'AWS::IAM::Policy' || resource.Type === 'AWS::IAM::ManagedPolicy') &&
+      ((resource.Properties?.Roles as { Ref: string }[] | undefined) ?? []).some((role) => role.Ref === roleId),
+  );
+  const statements = attached.flatMap((policy) => (policy.Properties?.PolicyDocument as { Statement: Record<string, unknown>[] }).Statement);
   const role = resources[roleId as string];
-  return { functionId, fn, roleId, role, statements };
+  return { functionId, fn, roleId, role, statements, policyTypes: attached.map((policy) => policy.Type) };
 };
 
 export const asArray = <T>(value: T | T[] | undefined): T[] => (value === undefined ? [] : Array.isArray(value) ? value : [value]);

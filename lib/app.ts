@@ -1,0 +1,57 @@
+import { App, type AppProps, Aspects, Validations } from 'aws-cdk-lib';
+import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
+import { AwsSolutionsChecks, NIST80053R5Checks, PCIDSS321Checks } from 'cdk-nag';
+import { SourceAccountOnServicePermissions } from './gates/source-account-on-service-permissions';
+import { type PlatformStacks, buildPlatform } from './platform';
+
+/**
+ * The CDK app with its security gates: cdk-nag's AWS Solutions, PCI DSS 3.2.1 and NIST 800-53 rev 5
+ * packs, and cfn-guard with the AWS Control Tower rules. Any finding not acknowledged next to its
+ * resource (with a reason) fails synthesis, so `cdk synth` and `cdk deploy` cannot pass with one.
+ * Every service principal's Lambda permission also gets SourceAccount (an aspect, as CDK omits it).
+ * docs/security.md lists every acknowledgement and why it is right.
+ */
+export interface PlatformAppOptions extends AppProps {
+  readonly account: string;
+  /** Off only for fast unit-level template tests; `bin/payments.ts` always gates. */
+  readonly gates?: boolean;
+}
+
+export const createPlatformApp = (options: PlatformAppOptions): { app: App; stacks: PlatformStacks } => {
+  const { account, gates = true, ...appProps } = options;
+  const app = new App({
+    ...appProps,
+    context: { '@aws-cdk/core:defaultCrossStackReferences': 'strong', ...appProps.context },
+  });
+  const stacks = buildPlatform(app, account);
+  Aspects.of(app).add(new SourceAccountOnServicePermissions());
+  if (gates) {
+    Validations.of(app).addPlugins(
+      new AwsSolutionsChecks(app),
+      new PCIDSS321Checks(app),
+      new NIST80053R5Checks(app),
+      new CfnGuardValidator({ controlTowerRulesEnabled: true, maxBuffer: 64 * 1024 * 1024 }),
+    );
+  }
+  return { app, stacks };
+};
+
+export interface Acknowledgement {
+  readonly path: string;
+  readonly gate: 'cdk-nag' | 'cfn-guard';
+  readonly rule: string;
+  readonly reason: string;
+}
+
+/** Every acknowledgement recorded on the app's constructs (cdk-nag and cfn-guard), for tests and docs. */
+export const acknowledgementsOf = (app: App): Acknowledgement[] =>
+  app.node.findAll().flatMap((construct) =>
+    construct.node.metadata.flatMap((entry): Acknowledgement[] => {
+      if (entry.type !== Validations.ACKNOWLEDGED_RULES_METADATA_KEY) return [];
+      return Object.entries(entry.data as Record<string, string>).map(([id, reason]) => {
+        const rule = id.replace(/^Annotation::/, '');
+        const guard = rule.startsWith('cdk-validator-cfnguard::');
+        return { path: construct.node.path, gate: guard ? 'cfn-guard' : 'cdk-nag', rule: rule.replace(/^cdk-validator-cfnguard::/, ''), reason };
+      });
+    }),
+  );

@@ -1,0 +1,120 @@
+import { ArnFormat, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import type { Stage } from 'aws-cdk-lib/aws-apigateway';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
+import { LogGroup } from 'aws-cdk-lib/aws-logs';
+import { CfnLoggingConfiguration, CfnWebACL, CfnWebACLAssociation } from 'aws-cdk-lib/aws-wafv2';
+import { Construct } from 'constructs';
+import { deployment } from '../../platform/deployment';
+import { gatewayResponseBody } from '../../platform/gateway-responses';
+import { retentionDays } from './retention';
+
+/**
+ * AWS WAF in front of the merchant API stage:
+ * - bodies over 64 KB are refused at the edge (413), matching the API's own limit;
+ * - per-key rate limit: requests are counted per Authorization header value, so one merchant key (not one
+ *   IP) is throttled — merchants call from a few servers, and a leaked key cannot flood the platform;
+ * - per-IP rate limit for everything else (unauthenticated floods, credential stuffing);
+ * - AWS managed rule groups: common rule set, known bad inputs, Amazon IP reputation list.
+ * Logs go to an encrypted log group with the Authorization header redacted (it carries secret keys).
+ */
+export const FIREWALL_LIMITS = {
+  maxBodyBytes: 64 * 1024,
+  /** Requests per minute per merchant key (about 100/s sustained). */
+  perKeyPerMinute: 6_000,
+  /** Requests per five minutes per source IP. */
+  perIpPerFiveMinutes: 30_000,
+} as const;
+
+const visibility = (metricName: string) => ({ cloudWatchMetricsEnabled: true, sampledRequestsEnabled: true, metricName });
+
+const managedGroup = (name: string, priority: number, overrides: { name: string; actionToUse: CfnWebACL.RuleActionProperty }[] = []): CfnWebACL.RuleProperty => ({
+  name,
+  priority,
+  overrideAction: { none: {} },
+  statement: { managedRuleGroupStatement: { vendorName: 'AWS', name, ruleActionOverrides: overrides.length ? overrides : undefined } },
+  visibilityConfig: visibility(name),
+});
+
+export interface MerchantApiFirewallProps {
+  readonly stage: Stage;
+  readonly logsKey: IKey;
+}
+
+export class MerchantApiFirewall extends Construct {
+  readonly webAcl: CfnWebACL;
+
+  constructor(scope: Construct, id: string, props: MerchantApiFirewallProps) {
+    super(scope, id);
+    const name = `${deployment.appName}-merchant-api`;
+
+    this.webAcl = new CfnWebACL(this, 'WebAcl', {
+      name,
+      scope: 'REGIONAL',
+      defaultAction: { allow: {} },
+      visibilityConfig: visibility(name),
+      associationConfig: { requestBody: { API_GATEWAY: { defaultSizeInspectionLimit: 'KB_64' } } },
+      customResponseBodies: {
+        payload_too_large: { contentType: 'APPLICATION_JSON', content: gatewayResponseBody('REQUEST_TOO_LARGE', 'waf') },
+        rate_limited: { contentType: 'APPLICATION_JSON', content: gatewayResponseBody('THROTTLED', 'waf') },
+      },
+      rules: [
+        {
+          name: 'BodyOver64KB',
+          priority: 0,
+          action: { block: { customResponse: { responseCode: 413, customResponseBodyKey: 'payload_too_large' } } },
+          statement: {
+            sizeConstraintStatement: {
+              fieldToMatch: { body: { oversizeHandling: 'MATCH' } },
+              comparisonOperator: 'GT',
+              size: FIREWALL_LIMITS.maxBodyBytes,
+              textTransformations: [{ priority: 0, type: 'NONE' }],
+            },
+          },
+          visibilityConfig: visibility('BodyOver64KB'),
+        },
+        {
+          name: 'RatePerMerchantKey',
+          priority: 1,
+          action: { block: { customResponse: { responseCode: 429, customResponseBodyKey: 'rate_limited' } } },
+          statement: {
+            rateBasedStatement: {
+              limit: FIREWALL_LIMITS.perKeyPerMinute,
+              evaluationWindowSec: 60,
+              aggregateKeyType: 'CUSTOM_KEYS',
+              customKeys: [{ header: { name: 'authorization', textTransformations: [{ priority: 0, type: 'NONE' }] } }],
+            },
+          },
+          visibilityConfig: visibility('RatePerMerchantKey'),
+        },
+        {
+          name: 'RatePerIp',
+          priority: 2,
+          action: { block: { customResponse: { responseCode: 429, customResponseBodyKey: 'rate_limited' } } },
+          statement: { rateBasedStatement: { limit: FIREWALL_LIMITS.perIpPerFiveMinutes, evaluationWindowSec: 300, aggregateKeyType: 'IP' } },
+          visibilityConfig: visibility('RatePerIp'),
+        },
+        // The common set's 8 KB body limit would refuse legitimate payments with full metadata (20 x 500
+        // characters); the 64 KB rule above is the body limit, so that one sub-rule only counts.
+        managedGroup('AWSManagedRulesCommonRuleSet', 10, [{ name: 'SizeRestrictions_BODY', actionToUse: { count: {} } }]),
+        managedGroup('AWSManagedRulesKnownBadInputsRuleSet', 11),
+        managedGroup('AWSManagedRulesAmazonIpReputationList', 12),
+      ],
+    });
+
+    new CfnWebACLAssociation(this, 'StageAssociation', { resourceArn: props.stage.stageArn, webAclArn: this.webAcl.attrArn });
+
+    const logGroupName = `aws-waf-logs-${name}`; // WAF requires this prefix
+    const logs = new LogGroup(this, 'Logs', {
+      logGroupName,
+      retention: retentionDays(deployment.logRetentionDays),
+      encryptionKey: props.logsKey,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    const logging = new CfnLoggingConfiguration(this, 'Logging', {
+      resourceArn: this.webAcl.attrArn,
+      logDestinationConfigs: [Stack.of(this).formatArn({ service: 'logs', resource: 'log-group', resourceName: logGroupName, arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
+      redactedFields: [{ singleHeader: { Name: 'authorization' } }],
+    });
+    logging.node.addDependency(logs);
+  }
+}
