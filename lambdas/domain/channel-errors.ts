@@ -148,7 +148,8 @@ export class AuthorizationExpiredError extends ChannelError {
 /**
  * The acquirer refused the request as invalid (HTTP 4xx other than the cases above): a malformed field, an
  * unsupported currency, an amount above what is capturable or refundable, an operation the authorization's
- * state does not allow, an Idempotency-Key reused for a different request, a bad API key. Retrying cannot
+ * state does not allow, an Idempotency-Key reused for a different request, a bad API key; or a redirect,
+ * which is never followed (it would resend the card elsewhere): a wrong base URL. Retrying cannot
  * help; it is a bug or a misconfiguration, so it is not retried and should alert.
  */
 export class ChannelRequestRejectedError extends ChannelError {

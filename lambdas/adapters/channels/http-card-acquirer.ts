@@ -374,6 +374,9 @@ export class HttpCardAcquirer implements CardChannel {
     if (status === 409 && code === 'authorization_expired') return new AuthorizationExpiredError(context, authorizationId ?? 'unknown');
     if (status === 409 && code === 'idempotency_key_in_use') return new ChannelUnavailableError(context, 'request in progress', status);
     if (status === 429 || status >= 500) return new ChannelUnavailableError(context, code, status);
+    if (status >= 300 && status < 400) {
+      return new ChannelRequestRejectedError(context, status, 'unexpected_redirect', undefined, 'the acquirer answered with a redirect; check the base URL');
+    }
     if (status >= 400) {
       return new ChannelRequestRejectedError(context, status, code, error.param, redactCardNumbers(error.message ?? 'no detail'));
     }
@@ -401,6 +404,8 @@ export class HttpCardAcquirer implements CardChannel {
         method,
         headers,
         body: request ? JSON.stringify(request.body) : undefined,
+        // Never follow a redirect: it would resend the card to wherever the Location header points.
+        redirect: 'manual',
         signal: AbortSignal.timeout(this.config.timeoutMs),
       });
       status = response.status;

@@ -352,6 +352,25 @@ describe('transport failures', () => {
     }
   });
 
+  it('never follows a redirect (which would resend the card elsewhere): ChannelRequestRejected', async () => {
+    let elsewhere = 0;
+    const other = await serve((_request, response) => {
+      elsewhere += 1;
+      response.writeHead(201).end('{}');
+    });
+    const { server, url } = await serve((_request, response) => {
+      response.writeHead(307, { Location: `${other.url}/v1/authorizations` }).end();
+    });
+    try {
+      const error = await failureOf(against(url).authorize(authorizeCommand()));
+      expect(error).toMatchObject({ name: 'ChannelRequestRejected', status: 307, code: 'unexpected_redirect' });
+      expect(elsewhere).toBe(0);
+    } finally {
+      await stop(server);
+      await stop(other.server);
+    }
+  });
+
   it('cuts anything shaped like a card number out of an acquirer error message', async () => {
     const { server, url } = await serve((_request, response) => {
       response.writeHead(400, { 'Content-Type': 'application/json' });
