@@ -136,6 +136,10 @@ export interface AcquirerState {
   readonly operationsByKey: Map<string, OperationRecord>;
   readonly operations: OperationRecord[];
   readonly events: Map<string, EventState>;
+  /** Work still to do, so the periodic scan does not walk the whole history. */
+  readonly unsettledCaptures: Set<string>;
+  readonly pendingRefunds: Set<string>;
+  readonly undeliveredEvents: Set<string>;
 }
 
 export const emptyState = (): AcquirerState => ({
@@ -145,6 +149,9 @@ export const emptyState = (): AcquirerState => ({
   operationsByKey: new Map(),
   operations: [],
   events: new Map(),
+  unsettledCaptures: new Set(),
+  pendingRefunds: new Set(),
+  undeliveredEvents: new Set(),
 });
 
 const must = <T>(value: T | undefined, what: string): T => {
@@ -159,6 +166,7 @@ export const applyEffect = (state: AcquirerState, effect: Effect): void => {
       return;
     case 'capture.created':
       state.captures.set(effect.capture.id, { record: effect.capture, settledAt: null });
+      state.unsettledCaptures.add(effect.capture.id);
       must(state.authorizations.get(effect.capture.authorization), 'authorization').captures.push(effect.capture.id);
       return;
     case 'authorization.voided':
@@ -166,27 +174,33 @@ export const applyEffect = (state: AcquirerState, effect: Effect): void => {
       return;
     case 'refund.created':
       state.refunds.set(effect.refund.id, { record: effect.refund, succeededAt: null });
+      state.pendingRefunds.add(effect.refund.id);
       must(state.authorizations.get(effect.refund.authorization), 'authorization').refunds.push(effect.refund.id);
       return;
     case 'capture.settled':
       must(state.captures.get(effect.capture), 'capture').settledAt = effect.at;
+      state.unsettledCaptures.delete(effect.capture);
       return;
     case 'refund.succeeded':
       must(state.refunds.get(effect.refund), 'refund').succeededAt = effect.at;
+      state.pendingRefunds.delete(effect.refund);
       return;
     case 'event.created':
       state.events.set(effect.event.id, { event: effect.event, deliveredAt: null, abandonedAt: null, attempts: 0 });
+      state.undeliveredEvents.add(effect.event.id);
       return;
     case 'event.delivered': {
       const event = must(state.events.get(effect.event), 'event');
       event.deliveredAt = effect.at;
       event.attempts = effect.attempts;
+      state.undeliveredEvents.delete(effect.event);
       return;
     }
     case 'event.abandoned': {
       const event = must(state.events.get(effect.event), 'event');
       event.abandonedAt = effect.at;
       event.attempts = effect.attempts;
+      state.undeliveredEvents.delete(effect.event);
       return;
     }
   }

@@ -314,14 +314,16 @@ export const decideSettlements = (state: AcquirerState, context: DecisionContext
       effects.push({ type: 'event.created', event: { id: context.newId('evt'), object: 'event', type, channel: policy.channel, created_at: at, data: { object } } });
     }
   };
-  for (const capture of state.captures.values()) {
-    if (capture.settledAt === null && Date.parse(capture.record.settle_at) <= now.getTime()) {
+  for (const id of state.unsettledCaptures) {
+    const capture = state.captures.get(id);
+    if (capture && Date.parse(capture.record.settle_at) <= now.getTime()) {
       effects.push({ type: 'capture.settled', capture: capture.record.id, at });
       event('capture.settled', renderCapture({ record: capture.record, settledAt: at }));
     }
   }
-  for (const refund of state.refunds.values()) {
-    if (refund.succeededAt === null && Date.parse(refund.record.complete_at) <= now.getTime()) {
+  for (const id of state.pendingRefunds) {
+    const refund = state.refunds.get(id);
+    if (refund && Date.parse(refund.record.complete_at) <= now.getTime()) {
       effects.push({ type: 'refund.succeeded', refund: refund.record.id, at });
       event('refund.succeeded', renderRefund({ record: refund.record, succeededAt: at }));
     }

@@ -104,8 +104,9 @@ export const createWebhookDispatcher = (options: WebhookOptions, deps: WebhookDi
   return {
     dispatchDue: (ready) => {
       if (stopping.signal.aborted) return;
-      for (const { event, deliveredAt, abandonedAt } of state.events.values()) {
-        if (deliveredAt !== null || abandonedAt !== null || !ready(event.id)) continue;
+      for (const id of state.undeliveredEvents) {
+        const event = state.events.get(id)?.event;
+        if (!event || !ready(id)) continue;
         if ((nextAttemptAt.get(event.id) ?? 0) > performance.now()) continue;
         nextAttemptAt.set(event.id, Number.POSITIVE_INFINITY); // in flight: not due again until it ends
         const delivery: Promise<void> = deliver(event.id, event)
