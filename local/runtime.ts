@@ -6,6 +6,7 @@ import { DynamoDbMerchantRepository } from '../lambdas/adapters/dynamodb/merchan
 import { deployment } from '../platform/deployment';
 import { tableName } from '../platform/tables';
 import { type AccessLogEntry, type LocalApiGateway, startApiGateway } from './api-gateway';
+import { type LocalCardChannel, type LocalCardChannels, startLocalCardChannels } from './card-channels';
 import { type DynamoDbLocal, startDynamoDbLocal } from './dynamodb-local';
 import { LambdaHost, localEnvironment } from './lambda-host';
 import { type MerchantCredentials, ensureDemoMerchants } from './seed';
@@ -33,6 +34,8 @@ export interface LocalRuntime {
   readonly merchants: readonly MerchantCredentials[];
   readonly lambdas: LambdaHost;
   readonly pids: { readonly dynamoDbLocal: number };
+  /** The simulated card acquirers (atlas, boreal) and the keys the adapter sends them. */
+  readonly cardChannels: readonly LocalCardChannel[];
   stop(): Promise<void>;
 }
 
@@ -63,12 +66,16 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<L
     dataDir: options.inMemory ? undefined : join(options.stateDir, 'dynamodb'),
   });
   let gateway: LocalApiGateway | undefined;
+  let cardChannels: LocalCardChannels | undefined;
   const stop = async () => {
     await gateway?.stop();
+    await cardChannels?.stop();
     await dynamoDb.stop();
   };
   try {
     configureProcessEnvironment(dynamoDb, options.logLevel ?? 'WARN');
+    cardChannels = await startLocalCardChannels({ stateDir: options.stateDir, inMemory: options.inMemory });
+    Object.assign(process.env, cardChannels.environment);
     const client = new DynamoDBClient({});
     await ensureTables(client);
     const merchants = await ensureDemoMerchants(
@@ -89,6 +96,7 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<L
       merchants,
       lambdas,
       pids: { dynamoDbLocal: dynamoDb.pid },
+      cardChannels: cardChannels.channels,
       stop,
     };
   } catch (error) {

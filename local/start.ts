@@ -69,7 +69,7 @@ const main = async (): Promise<void> => {
   const merchantsFile = join(stateDir, 'merchants.json');
   writeFileSync(
     join(stateDir, 'runtime.json'),
-    `${JSON.stringify({ pid: process.pid, apiUrl: runtime.apiUrl, dynamoDbEndpoint: runtime.dynamoDbEndpoint, pids: runtime.pids }, null, 2)}\n`,
+    `${JSON.stringify({ pid: process.pid, apiUrl: runtime.apiUrl, dynamoDbEndpoint: runtime.dynamoDbEndpoint, pids: runtime.pids, cardChannels: runtime.cardChannels }, null, 2)}\n`,
   );
   const shown = relative(process.cwd(), merchantsFile) || merchantsFile;
   console.log(
@@ -77,6 +77,10 @@ const main = async (): Promise<void> => {
       'xborder is running locally.',
       `  API              ${runtime.apiUrl}`,
       `  DynamoDB Local   ${runtime.dynamoDbEndpoint} (${inMemory ? 'in memory' : `data in ${relative(process.cwd(), join(stateDir, 'dynamodb'))}`})`,
+      ...runtime.cardChannels.map(
+        (channel) =>
+          `  Card acquirer    ${channel.name.padEnd(7)} ${channel.url} (simulator; ${inMemory ? 'ledger in memory' : `ledger in ${relative(process.cwd(), join(stateDir, 'simulators', channel.name))}`})`,
+      ),
       `  Demo merchants   ${shown}: ${runtime.merchants.map((merchant) => `${merchant.name} (${merchant.id})`).join(', ')}`,
       '',
       'Try it:',

@@ -1,0 +1,168 @@
+import { appendFileSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { CardAcquirerSimulator } from '../../../local/simulators/card-acquirer/server';
+import { TEST_CARDS } from '../../../local/simulators/card-acquirer/test-cards';
+import {
+  TEST_API_KEY,
+  authorizeCommand,
+  channelTo,
+  inspect,
+  ledgerDirectory,
+  paymentTotals,
+  startTestAcquirer,
+  uniqueKey,
+} from '../../support/card-acquirer';
+
+/**
+ * The simulated acquirer itself: its HTTP contract (status codes, headers, idempotency), its durable
+ * ledger across restarts and crashes, and that it keeps no card number anywhere.
+ */
+const started: CardAcquirerSimulator[] = [];
+const start = async (...args: Parameters<typeof startTestAcquirer>) => {
+  const acquirer = await startTestAcquirer(...args);
+  started.push(acquirer);
+  return acquirer;
+};
+
+afterEach(async () => {
+  await Promise.all(started.splice(0).map((acquirer) => acquirer.stop()));
+});
+
+const post = (acquirer: CardAcquirerSimulator, path: string, body: unknown, key?: string) =>
+  fetch(`${acquirer.url}${path}`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${TEST_API_KEY}`, 'Content-Type': 'application/json', ...(key ? { 'Idempotency-Key': key } : {}) },
+    body: JSON.stringify(body),
+  });
+
+const authorizationBody = {
+  amount: 1_500,
+  currency: 'GBP',
+  card: { number: '4242424242424242', exp_month: 12, exp_year: 2031, cvc: '987' },
+  capture_method: 'automatic',
+  merchant_reference: 'mer_api',
+  payment_reference: 'pay_api',
+};
+
+describe('HTTP contract', () => {
+  it('replays the original status and body for the same key, marked Idempotent-Replayed', async () => {
+    const acquirer = await start();
+    const key = uniqueKey('api');
+    const first = await post(acquirer, '/v1/authorizations', authorizationBody, key);
+    expect(first.status).toBe(201);
+    expect(first.headers.get('request-id')).toMatch(/^req_/);
+    const firstBody = await first.text();
+    // Same request, keys in another order: still the same request.
+    const { card, ...rest } = authorizationBody;
+    const replay = await post(acquirer, '/v1/authorizations', { card, ...rest }, key);
+    expect(replay.status).toBe(201);
+    expect(replay.headers.get('idempotent-replayed')).toBe('true');
+    expect(await replay.text()).toBe(firstBody);
+  });
+
+  it('refuses a key reused on another path with 422, and a POST without a key with 400', async () => {
+    const acquirer = await start();
+    const key = uniqueKey('api');
+    const authorization = (await (await post(acquirer, '/v1/authorizations', authorizationBody, key)).json()) as { id: string };
+    const reused = await post(acquirer, `/v1/authorizations/${authorization.id}/void`, {}, key);
+    expect(reused.status).toBe(422);
+    expect(await reused.json()).toEqual({ error: expect.objectContaining({ type: 'idempotency_error', code: 'idempotency_key_reused' }) });
+    const keyless = await post(acquirer, '/v1/authorizations', authorizationBody);
+    expect(keyless.status).toBe(400);
+    expect(await keyless.json()).toMatchObject({ error: { code: 'idempotency_key_missing' } });
+  });
+
+  it('names a missing field as parameter_missing and does not keep the answer for the key', async () => {
+    const acquirer = await start();
+    const key = uniqueKey('api');
+    const { amount: _omitted, ...withoutAmount } = authorizationBody;
+    const missing = await post(acquirer, '/v1/authorizations', withoutAmount, key);
+    expect(missing.status).toBe(400);
+    expect(await missing.json()).toMatchObject({ error: { type: 'invalid_request_error', code: 'parameter_missing', param: 'amount' } });
+    // A 400 applied nothing, so the corrected request under the same key is executed.
+    expect((await post(acquirer, '/v1/authorizations', authorizationBody, key)).status).toBe(201);
+  });
+
+  it('answers 401 to a wrong key, 404 to an unknown route, and 503 with Retry-After to the transient card', async () => {
+    const acquirer = await start();
+    const unauthorized = await fetch(`${acquirer.url}/v1/authorizations/auth_x`, { headers: { Authorization: 'Bearer nope' } });
+    expect(unauthorized.status).toBe(401);
+    expect(await unauthorized.json()).toMatchObject({ error: { type: 'authentication_error', code: 'invalid_api_key' } });
+    expect((await inspectStatus(acquirer, '/v2/nothing')).status).toBe(404);
+    const transient = await post(acquirer, '/v1/authorizations', { ...authorizationBody, card: { ...authorizationBody.card, number: '4000000000000119' } }, uniqueKey('t'));
+    expect(transient.status).toBe(503);
+    expect(transient.headers.get('retry-after')).toBe('1');
+    expect(await transient.json()).toMatchObject({ error: { type: 'api_error', code: 'processing_error', retryable: true } });
+  });
+
+  it('applies a burst of identical requests once', async () => {
+    const acquirer = await start({ latency: { kind: 'uniform', minMs: 0, maxMs: 30 } });
+    const channel = channelTo(acquirer);
+    const command = authorizeCommand();
+    const results = await Promise.all(Array.from({ length: 12 }, () => channel.authorize(command)));
+    expect(new Set(results.map((result) => result.authorizationId)).size).toBe(1);
+    expect(await paymentTotals(acquirer, command.paymentReference)).toMatchObject({ approved: 1, authorized: 1_000 });
+  });
+});
+
+const inspectStatus = (acquirer: CardAcquirerSimulator, path: string) =>
+  fetch(`${acquirer.url}${path}`, { headers: { Authorization: `Bearer ${TEST_API_KEY}` } });
+
+describe('durable ledger', () => {
+  it('survives a restart: the same books, replays of old keys, and no second charge', async () => {
+    const directory = ledgerDirectory();
+    const first = await start({ directory });
+    const channel = channelTo(first);
+    const authorize = authorizeCommand({ amount: 5_000 });
+    const authorization = await channel.authorize(authorize);
+    const capture = { idempotencyKey: uniqueKey('cap'), authorizationId: authorization.authorizationId, amount: 4_000, currency: 'USD' };
+    await channel.capture(capture);
+    await channel.refund({ idempotencyKey: uniqueKey('ref'), authorizationId: authorization.authorizationId, amount: 1_500, currency: 'USD' });
+    const before = await channel.getAuthorization(authorization.authorizationId);
+    await first.stop();
+    started.splice(0);
+
+    const second = await start({ directory });
+    const again = channelTo(second);
+    expect(await again.getAuthorization(authorization.authorizationId)).toEqual(before);
+    expect(before).toMatchObject({ status: 'captured', amountCaptured: 4_000, amountReleased: 1_000, amountRefunded: 1_500 });
+    expect(await again.authorize(authorize)).toEqual(authorization);
+    expect(await again.capture(capture)).toMatchObject({ amount: 4_000 });
+    expect(await paymentTotals(second, authorize.paymentReference)).toMatchObject({ approved: 1, captured: 4_000, refunded: 1_500 });
+    const operations = await inspect<{ data: unknown[] }>(second, '/__simulator/operations');
+    expect(operations.data).toHaveLength(3);
+  });
+
+  it('cuts off a torn last line (a crash mid-write) and goes on appending', async () => {
+    const directory = ledgerDirectory();
+    const first = await start({ directory });
+    const command = authorizeCommand();
+    const authorization = await channelTo(first).authorize(command);
+    await first.stop();
+    started.splice(0);
+    appendFileSync(join(directory, 'operations.jsonl'), '{"v":1,"at":"2030-01-01T00:00:00.000Z","operation":{"id":"op_torn"');
+
+    const second = await start({ directory });
+    expect(await channelTo(second).authorize(command)).toEqual(authorization);
+    await channelTo(second).authorize(authorizeCommand());
+    const lines = readFileSync(join(directory, 'operations.jsonl'), 'utf8').trimEnd().split('\n');
+    expect(lines).toHaveLength(2);
+    for (const line of lines) expect(() => JSON.parse(line)).not.toThrow();
+  });
+
+  it('never writes a card number or a CVC to its files or its inspection answers', async () => {
+    const directory = ledgerDirectory();
+    const acquirer = await start({ directory });
+    const channel = channelTo(acquirer);
+    for (const card of TEST_CARDS.filter((candidate) => candidate.behaviour.kind !== 'silent_after_recording')) {
+      await channel.authorize(authorizeCommand({ number: card.number })).catch(() => undefined);
+    }
+    const ledger = readFileSync(join(directory, 'operations.jsonl'), 'utf8');
+    const inspected = JSON.stringify([await inspect(acquirer, '/__simulator/operations'), await inspect(acquirer, '/__simulator/totals')]);
+    expect(ledger.split('\n').length).toBeGreaterThan(TEST_CARDS.length - 2);
+    for (const text of [ledger, inspected]) {
+      for (const card of TEST_CARDS) expect(text).not.toContain(card.number);
+      expect(text).not.toContain('"cvc"');
+    }
+  });
+});
