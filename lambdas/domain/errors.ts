@@ -42,3 +42,46 @@ export class InvalidCursorError extends DomainError {
     super(`No such object to list after: '${id}'`);
   }
 }
+
+/** A change asked of a payment in a status that does not allow it (capture twice, capture a canceled one...). */
+export class PaymentNotCapturableError extends DomainError {
+  override readonly name = 'PaymentNotCapturableError';
+
+  constructor(readonly paymentId: string, readonly status: string) {
+    super(`Payment ${paymentId} cannot be captured: its status is ${status}; only a payment that requires capture can be.`);
+  }
+}
+
+export class PaymentNotCancelableError extends DomainError {
+  override readonly name = 'PaymentNotCancelableError';
+
+  constructor(readonly paymentId: string, readonly status: string) {
+    super(`Payment ${paymentId} cannot be canceled: its status is ${status}; only an uncaptured payment that requires capture can be.`);
+  }
+}
+
+export class PaymentNotRefundableError extends DomainError {
+  override readonly name = 'PaymentNotRefundableError';
+
+  constructor(readonly paymentId: string, readonly status: string) {
+    super(`Payment ${paymentId} cannot be refunded: its status is ${status}; only a succeeded payment can be.`);
+  }
+}
+
+/** An amount above what the payment allows (capture above capturable, refunds above captured). */
+export class AmountTooLargeError extends DomainError {
+  override readonly name = 'AmountTooLargeError';
+
+  constructor(readonly field: string, readonly requested: number, readonly allowed: number, what: string) {
+    super(`${field} is ${requested}, above the ${allowed} ${what}.`);
+  }
+}
+
+/** Someone else changed the object since it was read: reread and decide again. */
+export class StaleVersionError extends DomainError {
+  override readonly name = 'StaleVersionError';
+
+  constructor(readonly objectId: string, readonly expectedVersion: number) {
+    super(`${objectId} changed after version ${expectedVersion} was read.`);
+  }
+}

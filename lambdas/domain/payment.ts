@@ -1,9 +1,13 @@
 import type { CardSummary } from './card';
 
 /**
- * A payment and the rules of its lifecycle. Amounts are integer minor units of `currency`.
- * Status meanings follow docs/api.md: `processing` until the saga reaches the channel's answer,
- * `requires_capture` for an authorized manual-capture payment, then a terminal status.
+ * A payment and what it is made of. Amounts are integer minor units of `currency`. The lifecycle rules
+ * (which change may happen in which status, with which amounts) live in payment-lifecycle.ts.
+ *
+ *   processing ──authorized (manual)──> requires_capture ──capture requested──> processing
+ *   processing ──captured + posted────> succeeded
+ *   processing / requires_capture ─────> failed | canceled
+ *   any ──a compensation could not finish──> requires_attention
  */
 export const PAYMENT_STATUSES = [
   'processing',
@@ -15,12 +19,25 @@ export const PAYMENT_STATUSES = [
 ] as const;
 export type PaymentStatus = (typeof PAYMENT_STATUSES)[number];
 
+export const TERMINAL_STATUSES: readonly PaymentStatus[] = ['succeeded', 'canceled', 'failed', 'requires_attention'];
+
 export const CAPTURE_METHODS = ['automatic', 'manual'] as const;
 export type CaptureMethod = (typeof CAPTURE_METHODS)[number];
 
+export interface PaymentCard extends CardSummary {
+  /** First six digits (issuer identification number): allowed beside last4 by PCI DSS, used by risk. */
+  readonly bin: string;
+}
+
 export interface CardPaymentMethod {
   readonly type: 'card';
-  readonly card: CardSummary;
+  readonly card: PaymentCard;
+}
+
+export interface PaymentFailure {
+  /** Stable code: a decline code (`card_declined`, `insufficient_funds`...) or a platform code. */
+  readonly code: string;
+  readonly message: string;
 }
 
 export interface Payment {
@@ -32,11 +49,25 @@ export interface Payment {
   readonly amountCapturable: number;
   readonly amountReceived: number;
   readonly amountRefunded: number;
+  /** Refunds accepted but not finished: counted against what may still be refunded. */
+  readonly amountRefundPending: number;
   readonly captureMethod: CaptureMethod;
   readonly paymentMethod: CardPaymentMethod;
   readonly description: string | null;
   readonly metadata: Readonly<Record<string, string>>;
+  /** The channel the payment was routed to, and its references. */
+  readonly channel: string | null;
+  readonly authorizationId: string | null;
+  readonly authorizationExpiresAt: string | null;
+  readonly captureId: string | null;
+  /** Set when a merchant asked to capture a manual payment (and how much). */
+  readonly captureRequested: { readonly amount: number; readonly requestedAt: string } | null;
+  readonly failure: PaymentFailure | null;
+  readonly cancellationReason: string | null;
   readonly createdAt: string;
+  readonly updatedAt: string;
+  /** Incremented by every change; each change is written only over the version it was computed from. */
+  readonly version: number;
   /** Hash of the creating request (card data excluded): tells a retry from a reused Idempotency-Key. */
   readonly requestFingerprint: string;
 }
@@ -47,7 +78,7 @@ export interface NewPayment {
   readonly amount: number;
   readonly currency: string;
   readonly captureMethod: CaptureMethod;
-  readonly card: CardSummary;
+  readonly card: PaymentCard;
   readonly description: string | null;
   readonly metadata: Readonly<Record<string, string>>;
   readonly requestFingerprint: string;
@@ -64,10 +95,22 @@ export const newPayment = (input: NewPayment): Payment => ({
   amountCapturable: 0,
   amountReceived: 0,
   amountRefunded: 0,
+  amountRefundPending: 0,
   captureMethod: input.captureMethod,
   paymentMethod: { type: 'card', card: input.card },
   description: input.description,
   metadata: input.metadata,
+  channel: null,
+  authorizationId: null,
+  authorizationExpiresAt: null,
+  captureId: null,
+  captureRequested: null,
+  failure: null,
+  cancellationReason: null,
   createdAt: input.now.toISOString(),
+  updatedAt: input.now.toISOString(),
+  version: 1,
   requestFingerprint: input.requestFingerprint,
 });
+
+export const isTerminal = (payment: Payment): boolean => TERMINAL_STATUSES.includes(payment.status);

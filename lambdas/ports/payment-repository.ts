@@ -1,14 +1,33 @@
 import type { Payment } from '../domain/payment';
+import type { PaymentEvent, Transition } from '../domain/payment-lifecycle';
+import type { Refund } from '../domain/refund';
 
 export interface PaymentPage {
   readonly payments: readonly Payment[];
   readonly hasMore: boolean;
 }
 
+/** A task token the saga waits on for a payment (the manual capture). */
+export interface WaitingTask {
+  readonly purpose: 'capture';
+  readonly token: string;
+}
+
 export interface PaymentRepository {
-  /** Stores a new payment unless one with its id exists; either way returns what is stored. */
-  insert(payment: Payment): Promise<{ readonly created: boolean; readonly payment: Payment }>;
-  get(id: string): Promise<Payment | undefined>;
+  /** Stores a new payment and its creation event unless the id exists; either way returns what is stored. */
+  insert(payment: Payment, event: PaymentEvent): Promise<{ readonly created: boolean; readonly payment: Payment }>;
+  get(id: string, options?: { readonly consistent?: boolean }): Promise<Payment | undefined>;
   /** Newest first; `after` is a payment of the same merchant to continue after. */
   listByMerchant(merchantId: string, page: { readonly limit: number; readonly after?: Payment }): Promise<PaymentPage>;
+  /**
+   * Writes a transition (next payment + its event) only over the version it was computed from, together
+   * with what else must change in the same instant. Throws StaleVersionError when the payment changed.
+   */
+  apply(
+    transition: Transition,
+    also?: { readonly waitingTask?: WaitingTask; readonly newRefund?: Refund; readonly refund?: { readonly next: Refund; readonly previousVersion: number } },
+  ): Promise<void>;
+  events(paymentId: string): Promise<readonly PaymentEvent[]>;
+  waitingTask(paymentId: string, purpose: WaitingTask['purpose']): Promise<WaitingTask | undefined>;
+  getRefund(id: string, options?: { readonly consistent?: boolean }): Promise<Refund | undefined>;
 }

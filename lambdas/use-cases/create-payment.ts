@@ -2,6 +2,7 @@ import { summarizeCard } from '../domain/card';
 import { IdempotencyKeyReusedError } from '../domain/errors';
 import { deriveId } from '../domain/ids';
 import { type CaptureMethod, type Payment, newPayment } from '../domain/payment';
+import { creationEvent } from '../domain/payment-lifecycle';
 import type { PaymentRepository } from '../ports/payment-repository';
 
 export interface CreatePaymentCommand {
@@ -25,8 +26,8 @@ export interface CreatePaymentDeps {
 /**
  * Create a payment. The input is already validated (amount, currency, card checks are the adapter's).
  * 1. Derive the payment id from the merchant and its Idempotency-Key.
- * 2. Build the payment in `processing`, keeping only the card's brand, last4 and expiry.
- * 3. Store it with a conditional put. If the id is taken, this is a retry of a request whose response
+ * 2. Build the payment in `processing`, keeping only the card's brand, BIN, last4 and expiry.
+ * 3. Store it and its creation event with a conditional write. If the id is taken, this is a retry of a request whose response
  *    was never recorded (a crash between the two writes): return the stored payment when the request
  *    matches, refuse the key when it does not.
  */
@@ -38,13 +39,13 @@ export const createPayment = async (deps: CreatePaymentDeps, command: CreatePaym
     amount: command.amount,
     currency: command.currency,
     captureMethod: command.captureMethod,
-    card: summarizeCard(command.card),
+    card: { ...summarizeCard(command.card), bin: command.card.number.slice(0, 6) },
     description: command.description,
     metadata: command.metadata,
     requestFingerprint: command.requestFingerprint,
     now: deps.now(),
   });
-  const stored = await deps.payments.insert(payment);
+  const stored = await deps.payments.insert(payment, creationEvent(payment));
   if (!stored.created && stored.payment.requestFingerprint !== command.requestFingerprint) {
     throw new IdempotencyKeyReusedError();
   }

@@ -1,17 +1,50 @@
 import type { ApiKeyRecord, Merchant } from '../../lambdas/domain/merchant';
+import { StaleVersionError } from '../../lambdas/domain/errors';
 import type { Payment } from '../../lambdas/domain/payment';
+import type { PaymentEvent, Transition } from '../../lambdas/domain/payment-lifecycle';
+import type { Refund } from '../../lambdas/domain/refund';
 import type { MerchantRepository } from '../../lambdas/ports/merchant-repository';
-import type { PaymentPage, PaymentRepository } from '../../lambdas/ports/payment-repository';
+import type { PaymentPage, PaymentRepository, WaitingTask } from '../../lambdas/ports/payment-repository';
 
 /** Small fakes of the ports for use-case unit tests; the DynamoDB adapters have their own integration tests. */
 export class InMemoryPaymentRepository implements PaymentRepository {
   readonly items = new Map<string, Payment>();
+  readonly eventLog = new Map<string, PaymentEvent[]>();
+  readonly refunds = new Map<string, Refund>();
+  readonly tasks = new Map<string, WaitingTask>();
 
-  async insert(payment: Payment) {
+  async insert(payment: Payment, event: PaymentEvent) {
     const existing = this.items.get(payment.id);
     if (existing) return { created: false, payment: existing };
     this.items.set(payment.id, payment);
+    this.eventLog.set(payment.id, [event]);
     return { created: true, payment };
+  }
+
+  async apply(transition: Transition, also: { waitingTask?: WaitingTask; newRefund?: Refund; refund?: { next: Refund; previousVersion: number } } = {}) {
+    const current = this.items.get(transition.payment.id);
+    if (!current || current.version !== transition.payment.version - 1) throw new StaleVersionError(transition.payment.id, transition.payment.version - 1);
+    if (also.refund && this.refunds.get(also.refund.next.id)?.version !== also.refund.previousVersion) {
+      throw new StaleVersionError(transition.payment.id, transition.payment.version - 1);
+    }
+    if (also.newRefund && this.refunds.has(also.newRefund.id)) throw new StaleVersionError(transition.payment.id, transition.payment.version - 1);
+    this.items.set(transition.payment.id, transition.payment);
+    this.eventLog.get(transition.payment.id)?.push(transition.event);
+    if (also.waitingTask) this.tasks.set(`${transition.payment.id}#${also.waitingTask.purpose}`, also.waitingTask);
+    if (also.newRefund) this.refunds.set(also.newRefund.id, also.newRefund);
+    if (also.refund) this.refunds.set(also.refund.next.id, also.refund.next);
+  }
+
+  async events(paymentId: string) {
+    return this.eventLog.get(paymentId) ?? [];
+  }
+
+  async waitingTask(paymentId: string, purpose: WaitingTask['purpose']) {
+    return this.tasks.get(`${paymentId}#${purpose}`);
+  }
+
+  async getRefund(id: string) {
+    return this.refunds.get(id);
   }
 
   async get(id: string) {

@@ -1,26 +1,37 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { StaleVersionError } from '../../domain/errors';
 import type { Payment } from '../../domain/payment';
-import type { PaymentPage, PaymentRepository } from '../../ports/payment-repository';
+import type { PaymentEvent, Transition } from '../../domain/payment-lifecycle';
+import type { Refund } from '../../domain/refund';
+import type { PaymentPage, PaymentRepository, WaitingTask } from '../../ports/payment-repository';
+import { type TransactItem, TransactionConditionFailedError, transactWrite } from './transactions';
 
 /**
- * Payments in the `payments` table (docs/data-model.md):
- *   pk = payment id, sk = "payment"                      → get by id
- *   merchant_type = "<merchant id>#payment",
- *   created_key = "<created_at>#<payment id>"            → GSI merchant-objects, newest first
+ * Payments, their timelines and refunds in the `payments` table (docs/data-model.md):
+ *   pk = pay_..., sk = "payment"                       the payment (GSI merchant-objects: newest first)
+ *   pk = pay_..., sk = "event#<version, 6 digits>"      its timeline, one event per version
+ *   pk = pay_..., sk = "task#capture"                   the task token the saga waits on
+ *   pk = re_...,  sk = "refund"                         a refund (GSI merchant-objects)
  */
-const SORT_KEY = 'payment';
+const eventSortKey = (version: number) => `event#${String(version).padStart(6, '0')}`;
 
-const keysOf = (payment: Payment) => ({
+const paymentKeys = (payment: Payment) => ({
   pk: payment.id,
-  sk: SORT_KEY,
+  sk: 'payment',
   merchant_type: `${payment.merchantId}#payment`,
   created_key: `${payment.createdAt}#${payment.id}`,
 });
 
-const toPayment = (item: Record<string, unknown>): Payment => {
-  const { pk: _pk, sk: _sk, merchant_type: _type, created_key: _created, ...payment } = item;
-  return payment as unknown as Payment;
+const refundKeys = (refund: Refund) => ({
+  pk: refund.id,
+  sk: 'refund',
+  merchant_type: `${refund.merchantId}#refund`,
+  created_key: `${refund.createdAt}#${refund.id}`,
+});
+
+const withoutKeys = <T>(item: Record<string, unknown>): T => {
+  const { pk: _pk, sk: _sk, merchant_type: _type, created_key: _created, ...rest } = item;
+  return rest as T;
 };
 
 export class DynamoDbPaymentRepository implements PaymentRepository {
@@ -29,29 +40,36 @@ export class DynamoDbPaymentRepository implements PaymentRepository {
     private readonly tableName: string,
   ) {}
 
-  async insert(payment: Payment): Promise<{ created: boolean; payment: Payment }> {
+  private eventPut(event: PaymentEvent): TransactItem {
+    return {
+      Put: {
+        TableName: this.tableName,
+        Item: { pk: event.paymentId, sk: eventSortKey(event.version), ...event },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      },
+    };
+  }
+
+  async insert(payment: Payment, event: PaymentEvent): Promise<{ created: boolean; payment: Payment }> {
     try {
-      await this.client.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: { ...keysOf(payment), ...payment },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        }),
-      );
+      await transactWrite(this.client, [
+        { Put: { TableName: this.tableName, Item: { ...paymentKeys(payment), ...payment }, ConditionExpression: 'attribute_not_exists(pk)' } },
+        this.eventPut(event),
+      ]);
       return { created: true, payment };
     } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      const existing = await this.get(payment.id, true);
+      if (!(error instanceof TransactionConditionFailedError)) throw error;
+      const existing = await this.get(payment.id, { consistent: true });
       if (!existing) throw error;
       return { created: false, payment: existing };
     }
   }
 
-  async get(id: string, consistent = false): Promise<Payment | undefined> {
+  async get(id: string, options: { consistent?: boolean } = {}): Promise<Payment | undefined> {
     const result = await this.client.send(
-      new GetCommand({ TableName: this.tableName, Key: { pk: id, sk: SORT_KEY }, ConsistentRead: consistent }),
+      new GetCommand({ TableName: this.tableName, Key: { pk: id, sk: 'payment' }, ConsistentRead: options.consistent }),
     );
-    return result.Item ? toPayment(result.Item) : undefined;
+    return result.Item ? withoutKeys<Payment>(result.Item) : undefined;
   }
 
   async listByMerchant(merchantId: string, page: { limit: number; after?: Payment }): Promise<PaymentPage> {
@@ -63,10 +81,89 @@ export class DynamoDbPaymentRepository implements PaymentRepository {
         ExpressionAttributeValues: { ':type': `${merchantId}#payment` },
         ScanIndexForward: false,
         Limit: page.limit + 1,
-        ExclusiveStartKey: page.after ? keysOf(page.after) : undefined,
+        ExclusiveStartKey: page.after ? paymentKeys(page.after) : undefined,
       }),
     );
     const items = result.Items ?? [];
-    return { payments: items.slice(0, page.limit).map(toPayment), hasMore: items.length > page.limit };
+    return { payments: items.slice(0, page.limit).map((item) => withoutKeys<Payment>(item)), hasMore: items.length > page.limit };
+  }
+
+  async apply(
+    transition: Transition,
+    also: { waitingTask?: WaitingTask; newRefund?: Refund; refund?: { next: Refund; previousVersion: number } } = {},
+  ): Promise<void> {
+    const { payment, event } = transition;
+    const items: TransactItem[] = [
+      {
+        Put: {
+          TableName: this.tableName,
+          Item: { ...paymentKeys(payment), ...payment },
+          ConditionExpression: 'version = :previous',
+          ExpressionAttributeValues: { ':previous': payment.version - 1 },
+        },
+      },
+      this.eventPut(event),
+    ];
+    if (also.waitingTask) {
+      items.push({
+        Put: {
+          TableName: this.tableName,
+          Item: { pk: payment.id, sk: `task#${also.waitingTask.purpose}`, ...also.waitingTask, updatedAt: payment.updatedAt },
+        },
+      });
+    }
+    if (also.newRefund) {
+      items.push({
+        Put: { TableName: this.tableName, Item: { ...refundKeys(also.newRefund), ...also.newRefund }, ConditionExpression: 'attribute_not_exists(pk)' },
+      });
+    }
+    if (also.refund) {
+      items.push({
+        Put: {
+          TableName: this.tableName,
+          Item: { ...refundKeys(also.refund.next), ...also.refund.next },
+          ConditionExpression: 'version = :previous',
+          ExpressionAttributeValues: { ':previous': also.refund.previousVersion },
+        },
+      });
+    }
+    try {
+      await transactWrite(this.client, items);
+    } catch (error) {
+      if (error instanceof TransactionConditionFailedError) throw new StaleVersionError(payment.id, payment.version - 1);
+      throw error;
+    }
+  }
+
+  async events(paymentId: string): Promise<readonly PaymentEvent[]> {
+    const events: PaymentEvent[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :payment AND begins_with(sk, :events)',
+          ExpressionAttributeValues: { ':payment': paymentId, ':events': 'event#' },
+          ExclusiveStartKey: start,
+        }),
+      );
+      events.push(...(page.Items ?? []).map((item) => withoutKeys<PaymentEvent>(item)));
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return events;
+  }
+
+  async waitingTask(paymentId: string, purpose: WaitingTask['purpose']): Promise<WaitingTask | undefined> {
+    const result = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: { pk: paymentId, sk: `task#${purpose}` }, ConsistentRead: true }),
+    );
+    return result.Item ? { purpose, token: result.Item.token as string } : undefined;
+  }
+
+  async getRefund(id: string, options: { consistent?: boolean } = {}): Promise<Refund | undefined> {
+    const result = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: { pk: id, sk: 'refund' }, ConsistentRead: options.consistent }),
+    );
+    return result.Item ? withoutKeys<Refund>(result.Item) : undefined;
   }
 }

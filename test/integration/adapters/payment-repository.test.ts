@@ -1,7 +1,11 @@
 import { DynamoDbPaymentRepository } from '../../../lambdas/adapters/dynamodb/payment-repository';
+import { StaleVersionError } from '../../../lambdas/domain/errors';
 import { type Payment, newPayment } from '../../../lambdas/domain/payment';
+import { creationEvent, recordAuthorization, recordAwaitingCapture, recordRouting, reserveRefund } from '../../../lambdas/domain/payment-lifecycle';
+import { newRefund } from '../../../lambdas/domain/refund';
 import { tableName } from '../../../platform/tables';
-import { useIsolatedDynamoDb } from '../../support/dynamodb';
+import { type DynamoDbFaultProxy, dynamoDbErrors, startDynamoDbFaultProxy } from '../../../local/faults/dynamodb-fault-proxy';
+import { suiteDynamoDbEndpoint, useIsolatedDynamoDb } from '../../support/dynamodb';
 
 const payment = (merchantId: string, index: number, createdAt = new Date(Date.UTC(2026, 10, 21, 12, 0, index))): Payment =>
   newPayment({
@@ -9,34 +13,41 @@ const payment = (merchantId: string, index: number, createdAt = new Date(Date.UT
     merchantId,
     amount: 100 + index,
     currency: 'USD',
-    captureMethod: 'automatic',
-    card: { brand: 'visa', last4: '4242', exp_month: 12, exp_year: 2030 },
+    captureMethod: 'manual',
+    card: { brand: 'visa', bin: '424242', last4: '4242', exp_month: 12, exp_year: 2030 },
     description: null,
     metadata: { order: String(index) },
     requestFingerprint: `fp-${index}`,
     now: createdAt,
   });
 
-describe('DynamoDbPaymentRepository (DynamoDB Local)', () => {
+describe('DynamoDbPaymentRepository (DynamoDB Local, through a fault proxy)', () => {
   let repository: DynamoDbPaymentRepository;
+  let proxy: DynamoDbFaultProxy;
+  const now = new Date('2026-11-21T12:00:00Z');
 
   beforeAll(async () => {
-    const { documentClient } = await useIsolatedDynamoDb();
+    proxy = await startDynamoDbFaultProxy(suiteDynamoDbEndpoint());
+    const { documentClient } = await useIsolatedDynamoDb(proxy.endpoint);
     repository = new DynamoDbPaymentRepository(documentClient, tableName('payments'));
   });
+  afterEach(() => proxy.clear());
+  afterAll(() => proxy.stop());
 
   it('stores a payment once: a second insert with the same id returns the first, unchanged', async () => {
     const first = payment('mer_once', 1);
-    await expect(repository.insert(first)).resolves.toEqual({ created: true, payment: first });
+    await expect(repository.insert(first, creationEvent(first))).resolves.toEqual({ created: true, payment: first });
     const second = { ...first, amount: 999, requestFingerprint: 'other' };
-    await expect(repository.insert(second)).resolves.toEqual({ created: false, payment: first });
+    await expect(repository.insert(second, creationEvent(second))).resolves.toEqual({ created: false, payment: first });
     await expect(repository.get(first.id)).resolves.toEqual(first);
+    await expect(repository.events(first.id)).resolves.toEqual([creationEvent(first)]);
   });
 
   it('lists a merchant\'s payments newest first, page by page, without gaps or repeats', async () => {
     const all = Array.from({ length: 25 }, (_, index) => payment('mer_list', index));
-    await Promise.all(all.map((item) => repository.insert(item)));
-    await repository.insert(payment('mer_other', 99));
+    await Promise.all(all.map((item) => repository.insert(item, creationEvent(item))));
+    const other = payment('mer_other', 99);
+    await repository.insert(other, creationEvent(other));
 
     const seen: string[] = [];
     let after: Payment | undefined;
@@ -50,6 +61,56 @@ describe('DynamoDbPaymentRepository (DynamoDB Local)', () => {
 
     expect(seen).toEqual(all.map((item) => item.id).reverse());
     expect(hasMoreFlags).toEqual([true, true, false]);
+  });
+
+  it('applies transitions in order with their events, and refuses one computed from a stale version', async () => {
+    const created = payment('mer_transitions', 1);
+    await repository.insert(created, creationEvent(created));
+    const routed = recordRouting(created, 'atlas', now);
+    await repository.apply(routed);
+    const authorized = recordAuthorization(routed.payment, { authorizationId: 'auth_1', amountAuthorized: 101, expiresAt: '2026-11-28T12:00:00Z' }, now);
+    await repository.apply(authorized);
+
+    // A second change computed from the routed version (someone else moved on meanwhile) must not apply.
+    const stale = recordRouting(routed.payment, 'boreal', now);
+    await expect(repository.apply(stale)).rejects.toBeInstanceOf(StaleVersionError);
+
+    await expect(repository.get(created.id, { consistent: true })).resolves.toEqual(authorized.payment);
+    const events = await repository.events(created.id);
+    expect(events.map((event) => [event.version, event.type])).toEqual([
+      [1, 'payment.created'],
+      [2, 'payment.routed'],
+      [3, 'payment.authorized'],
+    ]);
+  });
+
+  it('stores the waiting task token with the status change, atomically', async () => {
+    const created = payment('mer_tasks', 1);
+    await repository.insert(created, creationEvent(created));
+    const authorized = recordAuthorization(created, { authorizationId: 'auth_2', amountAuthorized: 101, expiresAt: '2026-11-28T12:00:00Z' }, now);
+    await repository.apply(authorized);
+    const waiting = recordAwaitingCapture(authorized.payment, now);
+    await repository.apply(waiting, { waitingTask: { purpose: 'capture', token: 'token-1' } });
+    await expect(repository.waitingTask(created.id, 'capture')).resolves.toEqual({ purpose: 'capture', token: 'token-1' });
+    expect((await repository.get(created.id, { consistent: true }))?.status).toBe('requires_capture');
+  });
+
+  it('creates a refund and its reservation on the payment in one write', async () => {
+    const created = { ...payment('mer_refunds', 1), status: 'succeeded' as const, amountReceived: 101 };
+    await repository.insert(created, creationEvent(created));
+    const refund = newRefund({ id: 're_test_1', merchantId: created.merchantId, paymentId: created.id, amount: 40, currency: 'USD', reason: null, requestFingerprint: 'f', now });
+    const reserved = reserveRefund(created, { refundId: refund.id, amount: 40 }, now);
+    await repository.apply(reserved, { newRefund: refund });
+    await expect(repository.getRefund(refund.id)).resolves.toEqual(refund);
+    expect((await repository.get(created.id, { consistent: true }))?.amountRefundPending).toBe(40);
+  });
+
+  it('retries transaction conflicts (which DynamoDB Local never raises) until the write goes through', async () => {
+    const created = payment('mer_conflicts', 1);
+    proxy.inject({ operation: 'TransactWriteItems', error: dynamoDbErrors.transactionConflict(2), times: 3 });
+    await expect(repository.insert(created, creationEvent(created))).resolves.toMatchObject({ created: true });
+    expect(proxy.counts.faulted.TransactWriteItems).toBe(3);
+    await expect(repository.get(created.id)).resolves.toEqual(created);
   });
 
   it('answers undefined for an unknown id', async () => {

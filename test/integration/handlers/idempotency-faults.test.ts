@@ -21,7 +21,9 @@ let proxy: DynamoDbFaultProxy;
 let db: IsolatedDynamoDb;
 let createPayment: Handler;
 
-const isPaymentsPut = (request: Record<string, unknown>) => request.TableName === tableName('payments');
+/** The payment's creation: a transaction putting the payment and its first event. */
+const isPaymentsWrite = (request: Record<string, unknown>) =>
+  JSON.stringify(request.TransactItems ?? []).includes(`"TableName":"${tableName('payments')}"`);
 const isIdempotencySave = (request: Record<string, unknown>) => request.TableName === tableName('idempotency');
 
 const create = (key: string, timeoutMs = 10_000) =>
@@ -31,7 +33,8 @@ const create = (key: string, timeoutMs = 10_000) =>
   );
 
 const paymentsStored = async () =>
-  ((await db.documentClient.send(new ScanCommand({ TableName: tableName('payments') }))).Items ?? []).length;
+  ((await db.documentClient.send(new ScanCommand({ TableName: tableName('payments') }))).Items ?? []).filter((item) => item.sk === 'payment')
+    .length;
 
 beforeAll(async () => {
   proxy = await startDynamoDbFaultProxy(suiteDynamoDbEndpoint());
@@ -43,7 +46,7 @@ afterEach(() => proxy.clear());
 afterAll(() => proxy.stop());
 
 it('answers a duplicate that arrives while the first is still running with 409 idempotency_in_progress', async () => {
-  proxy.inject({ operation: 'PutItem', when: isPaymentsPut, delayMs: 700, times: 1 });
+  proxy.inject({ operation: 'TransactWriteItems', when: isPaymentsWrite, delayMs: 700, times: 1 });
   const first = create('concurrent-1');
   await new Promise((wait) => setTimeout(wait, 200));
   const duplicate = await create('concurrent-1');
@@ -65,7 +68,7 @@ it('creates exactly one payment when many identical requests race', async () => 
 });
 
 it('does not store an unexpected failure: the retry with the same key succeeds, once', async () => {
-  proxy.inject({ operation: 'PutItem', when: isPaymentsPut, error: dynamoDbErrors.internal(), times: 5 });
+  proxy.inject({ operation: 'TransactWriteItems', when: isPaymentsWrite, error: dynamoDbErrors.internal(), times: 5 });
   const failed = await create('transient-1');
   expect(failed.statusCode).toBe(500);
   expect(JSON.parse(failed.body)).toMatchObject({ code: 'internal_error' });
@@ -99,8 +102,8 @@ it('survives a crash between the payment write and the idempotency record: the r
 });
 
 it('recovers from throttling through the SDK\'s retries without the caller noticing', async () => {
-  proxy.inject({ operation: 'PutItem', when: isPaymentsPut, error: dynamoDbErrors.throttled(), times: 2 });
+  proxy.inject({ operation: 'TransactWriteItems', when: isPaymentsWrite, error: dynamoDbErrors.throttled(), times: 2 });
   const response = await create('throttled-1');
   expect(response.statusCode).toBe(201);
-  expect(proxy.counts.faulted.PutItem).toBeGreaterThanOrEqual(2);
+  expect(proxy.counts.faulted.TransactWriteItems).toBeGreaterThanOrEqual(2);
 });
