@@ -61,6 +61,10 @@ export const emptyPosition = (id: string, merchantId: string): Position => ({
 
 export const counter = (position: Position, name: Counter): number => position.counters[name] ?? 0;
 
+/** A delta without its zero counters (and so without -0, which would not survive a round trip through storage). */
+export const compactDelta = (delta: PositionDelta): PositionDelta =>
+  Object.fromEntries(Object.entries(delta).filter(([, value]) => value !== 0 && value !== undefined)) as PositionDelta;
+
 const countersOf = (kind: PositionKind): readonly Counter[] => (kind === 'payment' ? PAYMENT_COUNTERS : PAYOUT_COUNTERS);
 
 /** Rule violations of a position; empty when valid. */

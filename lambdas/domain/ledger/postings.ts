@@ -2,7 +2,7 @@ import { isSupportedCurrency, isValidAmount } from '../money';
 import { accountKey, channelAccount, merchantAccount, platformAccount } from './accounts';
 import { PostingRejectedError } from './errors';
 import { type FeeQuote, type Pricing, computeFee } from './fees';
-import { type Position, applyDelta, counter } from './positions';
+import { type Position, applyDelta, compactDelta, counter } from './positions';
 import {
   type Entry,
   type JournalTransaction,
@@ -141,14 +141,14 @@ export const paymentCaptured = (
       { account: accountKey(platformAccount('platform_fee_revenue', currency)), side: 'credit', amount: fee.fee, currency },
       { account: accountKey(merchantAccount('merchant_pending', merchantId, currency)), side: 'credit', amount: fee.net, currency },
     ),
-    positionDelta: {
+    positionDelta: compactDelta({
       authorized: event.authorizedAmount,
       captured: event.amount,
       fee: fee.fee,
       receivable: event.amount,
       pendingNet: fee.net,
       captureLinePending: 1,
-    },
+    }),
     positionFields: { currency, channel, captureTransactionId: id },
     line: {
       id,
@@ -207,7 +207,7 @@ export const paymentSettled = (event: PaymentSettledEvent, position: Position, n
       { account: accountKey(merchantAccount('merchant_pending', event.merchantId, currency)), side: 'debit', amount: pending, currency },
       { account: accountKey(merchantAccount('merchant_available', event.merchantId, currency)), side: 'credit', amount: pending, currency },
     ),
-    positionDelta: { receivable: -owed, pendingNet: -pending, settled: owed, captureLinePending: linePending ? -1 : 0 },
+    positionDelta: compactDelta({ receivable: -owed, pendingNet: -pending, settled: owed, captureLinePending: linePending ? -1 : 0 }),
     positionFields: {},
     line: null,
     lineChanges,
@@ -248,7 +248,7 @@ export const paymentRefunded = (event: PaymentRefundedEvent, position: Position,
       { account: accountKey(channelAccount('channel_receivable', channel, currency)), side: 'credit', amount: fromReceivable, currency },
       { account: accountKey(channelAccount('channel_clearing', channel, currency)), side: 'credit', amount: event.amount - fromReceivable, currency },
     ),
-    positionDelta: { refunded: event.amount, receivable: -fromReceivable, pendingNet: -fromPending },
+    positionDelta: compactDelta({ refunded: event.amount, receivable: -fromReceivable, pendingNet: -fromPending }),
     positionFields: {},
     line: {
       id,
@@ -294,7 +294,7 @@ export const payoutFundsReserved = (event: PayoutFundsReservedEvent, position: P
       { account: accountKey(merchantAccount('merchant_available', merchantId, currency)), side: 'debit', amount: event.amount, currency },
       { account: accountKey(merchantAccount('merchant_reserved', merchantId, currency)), side: 'credit', amount: event.amount, currency },
     ],
-    positionDelta: { reserved: event.amount, outstanding: event.amount },
+    positionDelta: compactDelta({ reserved: event.amount, outstanding: event.amount }),
     positionFields: { currency },
     line: {
       id,
@@ -342,7 +342,7 @@ export const payoutFundsReleased = (event: PayoutFundsReleasedEvent, position: P
       { account: accountKey(merchantAccount('merchant_reserved', merchantId, currency)), side: 'debit', amount, currency },
       { account: accountKey(merchantAccount('merchant_available', merchantId, currency)), side: 'credit', amount, currency },
     ],
-    positionDelta: { released: amount, outstanding: -amount },
+    positionDelta: compactDelta({ released: amount, outstanding: -amount }),
     positionFields: {},
     line: {
       id,
@@ -382,7 +382,7 @@ export const payoutPaid = (event: PayoutPaidEvent, position: Position, now: Date
       { account: accountKey(merchantAccount('merchant_reserved', merchantId, currency)), side: 'debit', amount, currency },
       { account: accountKey(channelAccount('channel_clearing', channel, currency)), side: 'credit', amount, currency },
     ],
-    positionDelta: { paid: amount, outstanding: -amount },
+    positionDelta: compactDelta({ paid: amount, outstanding: -amount }),
     positionFields: { channel },
     line: null,
     lineChanges: [],

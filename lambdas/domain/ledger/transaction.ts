@@ -152,16 +152,16 @@ export const assertBalanced = (transaction: Pick<JournalTransaction, 'id' | 'ent
 };
 
 const negate = (delta: PositionDelta): PositionDelta =>
-  Object.fromEntries(Object.entries(delta).map(([counter, value]) => [counter, -(value ?? 0)])) as PositionDelta;
+  Object.fromEntries(Object.entries(delta).filter(([, value]) => value).map(([counter, value]) => [counter, 0 - (value ?? 0)])) as PositionDelta;
 
 const mirroredLine = (original: StatementLine, id: string, createdAt: string): StatementLine => ({
   id,
   merchantId: original.merchantId,
   type: 'adjustment',
   source: original.source,
-  amount: -original.amount,
-  fee: -original.fee,
-  net: -original.net,
+  amount: 0 - original.amount, // 0 - x, not -x: a zero fee stays 0, never -0
+  fee: 0 - original.fee,
+  net: 0 - original.net,
   currency: original.currency,
   // A reversed pending line takes the money back out of pending: it is pending too, and stays so.
   status: original.status === 'pending' ? 'pending' : 'available',

@@ -16,6 +16,7 @@ import { type LedgerHarness, createLedgerHarness } from '../../support/ledger';
 import { suiteDynamoDbEndpoint } from '../../support/dynamodb';
 
 /** The posting use cases against DynamoDB Local through the real adapter. */
+
 let ledger: LedgerHarness;
 
 beforeAll(async () => {
