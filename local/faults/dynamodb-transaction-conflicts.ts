@@ -3,12 +3,14 @@ import type { AddressInfo } from 'node:net';
 
 /**
  * DynamoDB's transaction isolation, emulated in front of DynamoDB Local. DynamoDB cancels a
- * TransactWriteItems or TransactGetItems with `TransactionConflict` when an item in it is part of
- * another transaction still in progress; DynamoDB Local never does, it just serializes, so a hot item
- * costs nothing there and a hot-account design cannot be measured or tested. This proxy holds the item
- * keys of every transaction it forwards until DynamoDB Local answers, and cancels any transaction that
- * touches a held item, answering exactly as DynamoDB does (400, TransactionCanceledException with one
- * cancellation reason per item). Everything else is forwarded byte for byte.
+ * TransactWriteItems with `TransactionConflict` when an item in it is part of another transaction still
+ * in progress (a write or a TransactGetItems), and a TransactGetItems when an item in it is part of a
+ * TransactWriteItems in progress; two transactional reads of one item do not conflict. DynamoDB Local
+ * never conflicts, it just serializes, so a hot item costs nothing there and a hot-account design can be
+ * neither measured nor tested. This proxy holds the item keys of every transaction it forwards until
+ * DynamoDB Local answers, and cancels a transaction that touches a held item by those rules, answering
+ * exactly as DynamoDB does (400, TransactionCanceledException with one cancellation reason per item).
+ * Everything else is forwarded byte for byte.
  *
  * Item identity is the table name plus the request's `Key`, or for a Put the platform's key attributes
  * (`pk`, `sk`: every declared table uses them, or `id` for the idempotency table).
@@ -47,7 +49,7 @@ const readAll = (request: IncomingMessage): Promise<Buffer> =>
   });
 
 export const startTransactionConflictProxy = async (target: string): Promise<TransactionConflictProxy> => {
-  const held = new Map<string, number>();
+  const held = { write: new Map<string, number>(), read: new Map<string, number>() };
   const counts = { forwarded: 0, conflicts: 0 };
 
   const forward = async (request: IncomingMessage, response: ServerResponse, body: Buffer) => {
@@ -71,28 +73,31 @@ export const startTransactionConflictProxy = async (target: string): Promise<Tra
     if (operation !== 'TransactWriteItems' && operation !== 'TransactGetItems') return forward(request, response, body);
 
     const items = ((JSON.parse(body.toString('utf8')) as { TransactItems?: TransactItem[] }).TransactItems ?? []).map(identityOf);
-    if (items.some((identity) => held.has(identity))) {
+    const isWrite = operation === 'TransactWriteItems';
+    const conflicting = (identity: string) => held.write.has(identity) || (isWrite && held.read.has(identity));
+    if (items.some(conflicting)) {
       counts.conflicts += 1;
       const payload = JSON.stringify({
         __type: 'com.amazonaws.dynamodb.v20120810#TransactionCanceledException',
-        message: `Transaction cancelled, please refer cancellation reasons for specific reasons [${items.map((identity) => (held.has(identity) ? 'TransactionConflict' : 'None')).join(', ')}]`,
+        message: `Transaction cancelled, please refer cancellation reasons for specific reasons [${items.map((identity) => (conflicting(identity) ? 'TransactionConflict' : 'None')).join(', ')}]`,
         CancellationReasons: items.map((identity) =>
-          held.has(identity) ? { Code: 'TransactionConflict', Message: 'Transaction is ongoing for the item' } : { Code: 'None' },
+          conflicting(identity) ? { Code: 'TransactionConflict', Message: 'Transaction is ongoing for the item' } : { Code: 'None' },
         ),
       });
       response.writeHead(400, { 'Content-Type': 'application/x-amz-json-1.0', 'Content-Length': Buffer.byteLength(payload) });
       response.end(payload);
       return;
     }
-    for (const identity of items) held.set(identity, (held.get(identity) ?? 0) + 1);
+    const holds = isWrite ? held.write : held.read;
+    for (const identity of items) holds.set(identity, (holds.get(identity) ?? 0) + 1);
     counts.forwarded += 1;
     try {
       await forward(request, response, body);
     } finally {
       for (const identity of items) {
-        const remaining = (held.get(identity) ?? 1) - 1;
-        if (remaining <= 0) held.delete(identity);
-        else held.set(identity, remaining);
+        const remaining = (holds.get(identity) ?? 1) - 1;
+        if (remaining <= 0) holds.delete(identity);
+        else holds.set(identity, remaining);
       }
     }
   };

@@ -42,14 +42,14 @@ export const ACCOUNT_RULES: Readonly<Record<AccountType, AccountRule>> = {
     owner: 'merchant',
     normalSide: 'credit',
     nonNegative: true,
-    shards: 8,
+    shards: 32,
   },
   merchant_available: {
     description: 'Merchant funds settled and free to pay out or refund from',
     owner: 'merchant',
     normalSide: 'credit',
     nonNegative: true,
-    shards: 4,
+    shards: 8,
   },
   merchant_reserved: {
     description: 'Merchant funds held for a payout in flight',
@@ -63,7 +63,7 @@ export const ACCOUNT_RULES: Readonly<Record<AccountType, AccountRule>> = {
     owner: 'platform',
     normalSide: 'credit',
     nonNegative: false,
-    shards: 16,
+    shards: 64,
   },
   channel_receivable: {
     description: 'Captured amounts a channel (acquirer, bank) owes the platform until it settles',
@@ -71,14 +71,14 @@ export const ACCOUNT_RULES: Readonly<Record<AccountType, AccountRule>> = {
     normalSide: 'debit',
     // A refund netted against a channel's next settlement may briefly exceed what it owes: allowed.
     nonNegative: false,
-    shards: 16,
+    shards: 64,
   },
   channel_clearing: {
     description: 'Cash the platform holds at a channel: settlements in, refunds and payouts out',
     owner: 'channel',
     normalSide: 'debit',
     nonNegative: false,
-    shards: 16,
+    shards: 64,
   },
   fx_position: {
     description: 'The platform’s open position in a currency from conversions (both legs of an FX trade)',
