@@ -1,3 +1,4 @@
+import { DomainError } from '../../domain/errors';
 import { type ShardCounts, accountsToRead, planBalanceUpdates } from '../../domain/ledger/balances';
 import { LedgerContentionError, PostingConflictError } from '../../domain/ledger/errors';
 import { assertWritableHere } from '../../domain/ledger/home-region';
@@ -14,6 +15,7 @@ import { type LedgerStore, LedgerStoreContentionError } from '../../ports/ledger
  * 2. Refuse unless this region is the merchant's home.
  * 3. Build the transaction from the position (the template checks the business rules).
  * 4. Read the shards of non-negative accounts it decreases and plan which shards it changes.
+ *    If either refuses, check once more whether the transaction was posted meanwhile (then it is a replay).
  * 5. Commit everything in one DynamoDB transaction. If the id turned out to be taken meanwhile, it is a
  *    replay (step 1 again). If the position or a shard changed since it was read, plan again. If
  *    DynamoDB reports a transaction conflict or throttling, back off (exponential, full jitter) and
@@ -87,16 +89,25 @@ export const postTransaction = async (deps: LedgerPostingDeps, request: PostingR
     if (context.existing) return replay(context.existing, request, attempt);
     assertWritableHere(request.merchantId, context.home, deps.region, deps.primaryRegion);
 
-    const transaction = request.build(context.position);
-    let shards;
+    let transaction;
+    let balanceUpdates;
     try {
-      shards = await deps.ledger.readShards(accountsToRead(transaction));
+      transaction = request.build(context.position);
+      const shards = await deps.ledger.readShards(accountsToRead(transaction));
+      balanceUpdates = planBalanceUpdates(transaction, shards, { random, shardCounts: deps.shardCounts });
     } catch (error) {
-      if (!(error instanceof LedgerStoreContentionError)) throw error;
-      lastProblem = error;
-      continue;
+      if (error instanceof LedgerStoreContentionError) {
+        lastProblem = error;
+        continue;
+      }
+      // A concurrent duplicate may have committed since the snapshot: its effect is what now makes this
+      // posting look refused (funds already taken, refund already counted). Then it is a replay.
+      if (error instanceof DomainError) {
+        const existing = await deps.ledger.getTransaction(request.transactionId);
+        if (existing) return replay(existing, request, attempt);
+      }
+      throw error;
     }
-    const balanceUpdates = planBalanceUpdates(transaction, shards, { random, shardCounts: deps.shardCounts });
     const outcome = await deps.ledger.commit({
       transaction,
       positionBefore: context.position,

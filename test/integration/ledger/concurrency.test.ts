@@ -1,6 +1,6 @@
 import { InsufficientFundsError } from '../../../lambdas/domain/ledger/errors';
 import { getBalance } from '../../../lambdas/use-cases/ledger/get-balance';
-import { postPaymentCaptured, postSettlement, reserveFunds } from '../../../lambdas/use-cases/ledger/postings';
+import { postPaymentCaptured, postSettlement, releaseFunds, reserveFunds } from '../../../lambdas/use-cases/ledger/postings';
 import { type TransactionConflictProxy, startTransactionConflictProxy } from '../../../local/faults/dynamodb-transaction-conflicts';
 import { suiteDynamoDbEndpoint } from '../../support/dynamodb';
 import { type LedgerHarness, createLedgerHarness } from '../../support/ledger';
@@ -57,5 +57,19 @@ it('never overdraws available when more payouts race for it than it holds', asyn
   expect(refused.every((outcome) => (outcome as PromiseRejectedResult).reason instanceof InsufficientFundsError)).toBe(true);
   expect(reserved).toBe(Math.floor(available / 2_500));
   expect(await funds('mer_payouts')).toEqual({ currency: 'USD', available: available - reserved * 2_500, pending: 0, reserved: reserved * 2_500 });
+  expect((await ledger.verify()).differences).toEqual([]);
+}, 60_000);
+
+it('answers a duplicate raced against its original as a replay, even when the original used the last funds', async () => {
+  await postPaymentCaptured(ledger.deps, { merchantId: 'mer_dup', paymentId: 'pay_dup1', channel: 'acq_sim', currency: 'USD', amount: 10_000, authorizedAmount: 10_000 });
+  await postSettlement(ledger.deps, { merchantId: 'mer_dup', paymentId: 'pay_dup1', settlementId: 'stl_1' });
+  for (let round = 0; round < 5; round += 1) {
+    const payout = { merchantId: 'mer_dup', payoutId: `po_dup${round}`, amount: 9_680, currency: 'USD' };
+    const results = await Promise.all(Array.from({ length: 6 }, () => reserveFunds(ledger.deps, payout)));
+    expect(new Set(results.map((result) => result.transaction.id)).size).toBe(1);
+    expect(results.filter((result) => !result.replayed)).toHaveLength(1);
+    expect(await funds('mer_dup')).toEqual({ currency: 'USD', available: 0, pending: 0, reserved: 9_680 });
+    await releaseFunds(ledger.deps, { merchantId: 'mer_dup', payoutId: payout.payoutId });
+  }
   expect((await ledger.verify()).differences).toEqual([]);
 }, 60_000);
