@@ -42,6 +42,19 @@ const idempotencyStore = [
   'dynamodb:DeleteItem',
 ] as const;
 
+/**
+ * What a function posting to the ledger needs (the saga's ledger tasks): transactional reads are GetItem,
+ * the transactional write is PutItem + UpdateItem, shard reads are Query/BatchGetItem (IAM has no
+ * separate transaction actions).
+ */
+export const ledgerPostingActions = [
+  'dynamodb:GetItem',
+  'dynamodb:BatchGetItem',
+  'dynamodb:Query',
+  'dynamodb:PutItem',
+  'dynamodb:UpdateItem',
+] as const;
+
 export const functions = {
   authorizeMerchant: {
     entry: 'lambdas/handlers/api/authorize-merchant.ts',
@@ -81,6 +94,24 @@ export const functions = {
     reservedConcurrency: 25,
     invokedBy: 'api-gateway',
     tables: { payments: ['dynamodb:GetItem', 'dynamodb:Query'] },
+  },
+  getBalance: {
+    entry: 'lambdas/handlers/api/get-balance.ts',
+    description: 'GET /v1/balances',
+    memoryMb: 256,
+    timeoutSeconds: 5,
+    reservedConcurrency: 25,
+    invokedBy: 'api-gateway',
+    tables: { ledger: ['dynamodb:Query'] },
+  },
+  listBalanceTransactions: {
+    entry: 'lambdas/handlers/api/list-balance-transactions.ts',
+    description: 'GET /v1/balance_transactions',
+    memoryMb: 256,
+    timeoutSeconds: 5,
+    reservedConcurrency: 25,
+    invokedBy: 'api-gateway',
+    tables: { ledger: ['dynamodb:GetItem', 'dynamodb:Query'] },
   },
   rejectUnknownMethod: {
     entry: 'lambdas/handlers/api/reject-unknown-method.ts',

@@ -18,6 +18,8 @@ export const routes = [
   { method: 'POST', path: '/v1/payments', function: 'createPayment' },
   { method: 'GET', path: '/v1/payments', function: 'listPayments' },
   { method: 'GET', path: '/v1/payments/{id}', function: 'getPayment' },
+  { method: 'GET', path: '/v1/balances', function: 'getBalance' },
+  { method: 'GET', path: '/v1/balance_transactions', function: 'listBalanceTransactions' },
 ] as const satisfies readonly RouteDeclaration[];
 
 export const authorizerFunction: FunctionKey = 'authorizeMerchant';

@@ -53,6 +53,19 @@ export const tables = {
     timeToLiveAttribute: 'expiration',
     indexes: [],
   },
+  ledger: {
+    purpose:
+      'Double-entry journal, sharded balances, payment/payout positions, statement lines and home-region markers (docs/ledger.md).',
+    partitionKey: pk,
+    sortKey: sk,
+    indexes: [
+      {
+        name: 'merchant-lines',
+        partitionKey: { name: 'line_merchant', type: 'S' },
+        sortKey: { name: 'line_created', type: 'S' },
+      },
+    ],
+  },
 } as const satisfies Record<string, TableDeclaration>;
 
 export type TableKey = keyof typeof tables;

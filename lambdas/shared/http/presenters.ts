@@ -1,3 +1,5 @@
+import type { MerchantCurrencyBalance } from '../../domain/ledger/balances';
+import type { StatementLine } from '../../domain/ledger/transaction';
 import type { Payment } from '../../domain/payment';
 
 /**
@@ -35,4 +37,28 @@ export const presentList = <T>(data: readonly T[], hasMore: boolean, url: string
   url,
   data,
   has_more: hasMore,
+});
+
+/** `GET /v1/balances`: Stripe's shape, one `{currency, amount}` per currency the merchant holds. */
+export const presentBalance = (balances: readonly MerchantCurrencyBalance[]) => ({
+  object: 'balance' as const,
+  available: balances.map((balance) => ({ currency: balance.currency, amount: balance.available })),
+  pending: balances.map((balance) => ({ currency: balance.currency, amount: balance.pending })),
+  reserved: balances.map((balance) => ({ currency: balance.currency, amount: balance.reserved })),
+  livemode: false,
+});
+
+export const presentBalanceTransaction = (line: StatementLine) => ({
+  id: line.id,
+  object: 'balance_transaction' as const,
+  type: line.type,
+  source: line.source,
+  amount: line.amount,
+  fee: line.fee,
+  net: line.net,
+  currency: line.currency,
+  status: line.status,
+  available_on: line.availableOn,
+  description: line.description,
+  created_at: line.createdAt,
 });

@@ -1,0 +1,96 @@
+import { DomainError } from '../errors';
+
+/**
+ * Ledger errors. Their `name`s are a contract with the saga (ASL `Retry`/`Catch`):
+ * - LedgerContentionError: transient; retry the task with back-off.
+ * - InsufficientFundsError: the posting would take a non-negative account below zero; a business answer
+ *   (for example a refund waits until funds settle), not retried blindly.
+ * - PostingRejectedError: the business event contradicts what the ledger holds (over-refund, capture of
+ *   an uncaptured amount...); `reason` says which rule.
+ * - PostingConflictError: a transaction id was already used for a different event: a caller bug, alert.
+ * - NotHomeRegionError: the merchant's ledger is written in another region; route there.
+ * - UnbalancedTransactionError: a template built a transaction whose debits and credits differ: a bug.
+ */
+export class InsufficientFundsError extends DomainError {
+  override readonly name = 'InsufficientFundsError';
+
+  constructor(
+    readonly account: string,
+    readonly needed: number,
+    readonly available: number,
+  ) {
+    super(`Account ${account} holds ${available}, the posting needs ${needed}`);
+  }
+}
+
+export const POSTING_REJECTION_REASONS = [
+  'invalid_input',
+  'currency_mismatch',
+  'capture_exceeds_authorized',
+  'already_captured',
+  'not_captured',
+  'refund_exceeds_captured',
+  'nothing_to_settle',
+  'payout_already_reserved',
+  'payout_not_reserved',
+  'reversal_of_reversal',
+  'reversal_not_allowed',
+  'too_many_items',
+] as const;
+export type PostingRejectionReason = (typeof POSTING_REJECTION_REASONS)[number];
+
+export class PostingRejectedError extends DomainError {
+  override readonly name = 'PostingRejectedError';
+
+  constructor(
+    readonly reason: PostingRejectionReason,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export class PostingConflictError extends DomainError {
+  override readonly name = 'PostingConflictError';
+
+  constructor(readonly transactionId: string) {
+    super(`Transaction ${transactionId} was already posted for a different event`);
+  }
+}
+
+export class NotHomeRegionError extends DomainError {
+  override readonly name = 'NotHomeRegionError';
+
+  constructor(
+    readonly merchantId: string,
+    readonly homeRegion: string,
+    readonly region: string,
+  ) {
+    super(`The ledger of ${merchantId} is written in ${homeRegion}, not ${region}`);
+  }
+}
+
+export class LedgerContentionError extends DomainError {
+  override readonly name = 'LedgerContentionError';
+
+  constructor(
+    readonly transactionId: string,
+    readonly attempts: number,
+    options?: { cause?: unknown },
+  ) {
+    super(`Transaction ${transactionId} still conflicted after ${attempts} attempts`, options);
+  }
+}
+
+export class UnbalancedTransactionError extends DomainError {
+  override readonly name = 'UnbalancedTransactionError';
+
+  constructor(
+    readonly transactionId: string,
+    readonly currency: string,
+    readonly debits: number,
+    readonly credits: number,
+  ) {
+    super(`Transaction ${transactionId} does not balance in ${currency}: debits ${debits}, credits ${credits}`);
+  }
+}

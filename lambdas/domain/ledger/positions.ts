@@ -1,0 +1,110 @@
+import { PostingRejectedError } from './errors';
+
+/**
+ * A position summarizes what the journal holds for one payment or payout, as counters that every
+ * transaction on it moves by a declared delta (a reversal moves them back). Postings read the position,
+ * check the business rules against it, and write the new one in the same DynamoDB transaction guarded by
+ * its version, so two postings on one payment are serialized and the rules hold:
+ *   payment: refunded ≤ captured ≤ authorized, fee ≤ captured, nothing owed or pending below zero;
+ *   payout: released + paid ≤ reserved.
+ * The verifier recomputes every position from the journal and compares.
+ */
+export const PAYMENT_COUNTERS = [
+  'authorized',
+  'captured',
+  'fee',
+  'refunded',
+  /** What the channel still owes for this payment (gross captured − netted refunds − settled). */
+  'receivable',
+  /** Merchant funds from this payment still in pending (net captured − refunds taken from it − settled). */
+  'pendingNet',
+  /** Gross amount the channel has settled for this payment. */
+  'settled',
+  /** 1 while the capture's statement line is pending (awaiting settlement), else 0. */
+  'captureLinePending',
+] as const;
+export const PAYOUT_COUNTERS = ['reserved', 'released', 'paid', 'outstanding'] as const;
+
+export type PaymentCounter = (typeof PAYMENT_COUNTERS)[number];
+export type PayoutCounter = (typeof PAYOUT_COUNTERS)[number];
+export type Counter = PaymentCounter | PayoutCounter;
+
+export type PositionKind = 'payment' | 'payout';
+export type PositionDelta = Partial<Record<Counter, number>>;
+
+export interface PositionFields {
+  readonly currency: string;
+  /** The channel the payment was captured through or the payout rail; settlements and refunds use it. */
+  readonly channel: string;
+  /** The live capture of a payment (its statement line is moved to `available` at settlement). */
+  readonly captureTransactionId: string;
+}
+
+export interface Position extends Partial<PositionFields> {
+  readonly id: string;
+  readonly kind: PositionKind;
+  readonly merchantId: string;
+  /** 0 for a position never written; each write increments it (optimistic concurrency). */
+  readonly version: number;
+  readonly counters: Readonly<Partial<Record<Counter, number>>>;
+}
+
+export const positionKindOf = (id: string): PositionKind => (id.startsWith('po_') ? 'payout' : 'payment');
+
+export const emptyPosition = (id: string, merchantId: string): Position => ({
+  id,
+  kind: positionKindOf(id),
+  merchantId,
+  version: 0,
+  counters: {},
+});
+
+export const counter = (position: Position, name: Counter): number => position.counters[name] ?? 0;
+
+/** A delta without its zero counters (and so without -0, which would not survive a round trip through storage). */
+export const compactDelta = (delta: PositionDelta): PositionDelta =>
+  Object.fromEntries(Object.entries(delta).filter(([, value]) => value !== 0 && value !== undefined)) as PositionDelta;
+
+const countersOf = (kind: PositionKind): readonly Counter[] => (kind === 'payment' ? PAYMENT_COUNTERS : PAYOUT_COUNTERS);
+
+/** Rule violations of a position; empty when valid. */
+export const positionProblems = (position: Position): string[] => {
+  const problems: string[] = [];
+  for (const name of countersOf(position.kind)) {
+    const value = counter(position, name);
+    if (!Number.isSafeInteger(value)) problems.push(`${name} is ${value}, not an integer`);
+    else if (value < 0) problems.push(`${name} is ${value}, below zero`);
+  }
+  for (const name of Object.keys(position.counters) as Counter[]) {
+    if (!countersOf(position.kind).includes(name)) problems.push(`${name} is not a ${position.kind} counter`);
+  }
+  if (position.kind === 'payment') {
+    if (counter(position, 'captured') > counter(position, 'authorized')) problems.push('captured exceeds authorized');
+    if (counter(position, 'refunded') > counter(position, 'captured')) problems.push('refunded exceeds captured');
+    if (counter(position, 'fee') > counter(position, 'captured')) problems.push('fee exceeds captured');
+    if (counter(position, 'captureLinePending') > 1) problems.push('captureLinePending exceeds 1');
+  } else {
+    const { reserved = 0, released = 0, paid = 0, outstanding = 0 } = position.counters;
+    if (outstanding !== reserved - released - paid) problems.push('outstanding differs from reserved − released − paid');
+  }
+  return problems;
+};
+
+/** The position after a transaction; throws PostingRejectedError if a rule would break. */
+export const applyDelta = (
+  position: Position,
+  delta: PositionDelta,
+  fields: Partial<PositionFields>,
+  rejection: ConstructorParameters<typeof PostingRejectedError>[0] = 'reversal_not_allowed',
+): Position => {
+  const counters: Partial<Record<Counter, number>> = { ...position.counters };
+  for (const [name, value] of Object.entries(delta) as [Counter, number][]) {
+    if (value !== 0) counters[name] = (counters[name] ?? 0) + value;
+  }
+  const next: Position = { ...position, ...fields, version: position.version + 1, counters };
+  const problems = positionProblems(next);
+  if (problems.length > 0) {
+    throw new PostingRejectedError(rejection, `${position.id}: ${problems.join('; ')}`);
+  }
+  return next;
+};

@@ -1,0 +1,410 @@
+import { isSupportedCurrency, isValidAmount } from '../money';
+import { accountKey, channelAccount, merchantAccount, platformAccount } from './accounts';
+import { PostingRejectedError } from './errors';
+import { type FeeQuote, type Pricing, computeFee } from './fees';
+import { type Position, applyDelta, compactDelta, counter } from './positions';
+import {
+  type Entry,
+  type JournalTransaction,
+  type LineStatusChange,
+  assertBalanced,
+  fingerprintOf,
+  reverse,
+  transactionId,
+} from './transaction';
+
+/**
+ * Posting templates: one pure function per business event, from the event and the current position of
+ * its payment or payout to the journal transaction. Each checks the event against the position (the
+ * rules in positions.ts) and refuses it with a named error rather than post something wrong.
+ *
+ * The money model (docs/ledger.md):
+ *   capture      Dr channel_receivable G   Cr platform_fee_revenue F   Cr merchant_pending N (= G − F)
+ *   settlement   Dr channel_clearing        Cr channel_receivable   (what the channel still owed)
+ *                Dr merchant_pending        Cr merchant_available   (the payment's funds still pending)
+ *   refund R     Dr merchant_pending  (up to the payment's own pending funds)
+ *                Dr merchant_available (the rest)
+ *                Cr channel_receivable (up to what the channel still owes: it nets the refund)
+ *                Cr channel_clearing   (the rest: cash leaves through the channel)
+ *                The fee is not returned (as at Stripe): the merchant bears R in full.
+ *   reserve X    Dr merchant_available      Cr merchant_reserved
+ *   release      Dr merchant_reserved       Cr merchant_available   (all still reserved)
+ *   payout paid  Dr merchant_reserved       Cr channel_clearing     (all still reserved)
+ *   reversal     the mirror of any of these (transaction.ts `reverse`)
+ * The fee is always its own entry, never hidden in a net amount.
+ */
+export interface PaymentCapturedEvent {
+  readonly merchantId: string;
+  readonly paymentId: string;
+  /** The channel (acquirer) that captured: its receivable account owes the gross amount. */
+  readonly channel: string;
+  readonly currency: string;
+  /** Gross amount captured, minor units. */
+  readonly amount: number;
+  /** Amount the channel authorized; a capture may not exceed it. */
+  readonly authorizedAmount: number;
+  /** 1 for a payment's first capture; a capture posted again after its reversal uses 2, 3... */
+  readonly sequence?: number;
+}
+
+export interface PaymentSettledEvent {
+  readonly merchantId: string;
+  readonly paymentId: string;
+  /** The channel's settlement (batch or report line) that paid this payment: one posting per settlement. */
+  readonly settlementId: string;
+}
+
+export interface PaymentRefundedEvent {
+  readonly merchantId: string;
+  readonly paymentId: string;
+  /** The refund (`re_...`), unique per refund: partial refunds are separate events. */
+  readonly refundId: string;
+  readonly amount: number;
+  readonly currency: string;
+}
+
+export interface PayoutFundsReservedEvent {
+  readonly merchantId: string;
+  readonly payoutId: string;
+  readonly amount: number;
+  readonly currency: string;
+}
+
+export interface PayoutFundsReleasedEvent {
+  readonly merchantId: string;
+  readonly payoutId: string;
+}
+
+export interface PayoutPaidEvent {
+  readonly merchantId: string;
+  readonly payoutId: string;
+  /** The payout rail (bank channel) the money left through. */
+  readonly channel: string;
+}
+
+const IDENTIFIER = /^[A-Za-z0-9_-]{1,128}$/;
+
+const requireIdentifiers = (values: Record<string, string>): void => {
+  for (const [field, value] of Object.entries(values)) {
+    if (!IDENTIFIER.test(value)) {
+      throw new PostingRejectedError('invalid_input', `${field} must be 1 to 128 letters, digits, '_' or '-'`);
+    }
+  }
+};
+
+const requireAmount = (field: string, amount: number): void => {
+  if (!isValidAmount(amount)) throw new PostingRejectedError('invalid_input', `${field} must be a positive integer of minor units`);
+};
+
+const requireCurrency = (currency: string): void => {
+  if (!isSupportedCurrency(currency)) throw new PostingRejectedError('invalid_input', `Unsupported currency '${currency}'`);
+};
+
+/** Entries with a zero amount say nothing and are left out (a 100 % fee credits the merchant nothing). */
+const entries = (...candidates: Entry[]): Entry[] => candidates.filter((entry) => entry.amount !== 0);
+
+const finish = (transaction: JournalTransaction): JournalTransaction => {
+  assertBalanced(transaction);
+  return transaction;
+};
+
+export const paymentCaptured = (
+  event: PaymentCapturedEvent,
+  position: Position,
+  pricing: Pricing,
+  now: Date,
+): { readonly transaction: JournalTransaction; readonly fee: FeeQuote } => {
+  requireIdentifiers({ merchantId: event.merchantId, paymentId: event.paymentId, channel: event.channel });
+  requireCurrency(event.currency);
+  requireAmount('amount', event.amount);
+  requireAmount('authorizedAmount', event.authorizedAmount);
+  const sequence = event.sequence ?? 1;
+  if (!Number.isSafeInteger(sequence) || sequence < 1) throw new PostingRejectedError('invalid_input', 'sequence must be a positive integer');
+  if (event.amount > event.authorizedAmount) {
+    throw new PostingRejectedError('capture_exceeds_authorized', `Capture of ${event.amount} exceeds the ${event.authorizedAmount} authorized`);
+  }
+  if (counter(position, 'captured') > 0) {
+    throw new PostingRejectedError('already_captured', `${event.paymentId} has a live capture; reverse it before capturing again`);
+  }
+  const fee = computeFee(pricing, event.amount, event.currency);
+  const id = transactionId('payment_captured', event.paymentId, String(sequence));
+  const createdAt = now.toISOString();
+  const { merchantId, currency, channel } = event;
+  const transaction: JournalTransaction = {
+    id,
+    kind: 'payment_captured',
+    merchantId,
+    sourceId: event.paymentId,
+    positionId: event.paymentId,
+    entries: entries(
+      { account: accountKey(channelAccount('channel_receivable', channel, currency)), side: 'debit', amount: event.amount, currency },
+      { account: accountKey(platformAccount('platform_fee_revenue', currency)), side: 'credit', amount: fee.fee, currency },
+      { account: accountKey(merchantAccount('merchant_pending', merchantId, currency)), side: 'credit', amount: fee.net, currency },
+    ),
+    positionDelta: compactDelta({
+      authorized: event.authorizedAmount,
+      captured: event.amount,
+      fee: fee.fee,
+      receivable: event.amount,
+      pendingNet: fee.net,
+      captureLinePending: 1,
+    }),
+    positionFields: { currency, channel, captureTransactionId: id },
+    line: {
+      id,
+      merchantId,
+      type: 'payment',
+      source: event.paymentId,
+      amount: event.amount,
+      fee: fee.fee,
+      net: fee.net,
+      currency,
+      status: 'pending',
+      availableOn: null,
+      createdAt,
+      description: `Payment ${event.paymentId} captured`,
+    },
+    lineChanges: [],
+    reverses: null,
+    fingerprint: fingerprintOf({ kind: 'payment_captured', ...event, sequence }),
+    createdAt,
+    description: `Capture of ${event.paymentId} through ${channel}`,
+  };
+  applyDelta(position, transaction.positionDelta, transaction.positionFields, 'capture_exceeds_authorized');
+  return { transaction: finish(transaction), fee };
+};
+
+const requireCaptured = (position: Position, paymentId: string): { currency: string; channel: string } => {
+  if (counter(position, 'captured') === 0 || !position.currency || !position.channel) {
+    throw new PostingRejectedError('not_captured', `${paymentId} has no capture in the ledger`);
+  }
+  return { currency: position.currency, channel: position.channel };
+};
+
+export const paymentSettled = (event: PaymentSettledEvent, position: Position, now: Date): JournalTransaction => {
+  requireIdentifiers({ merchantId: event.merchantId, paymentId: event.paymentId, settlementId: event.settlementId });
+  const { currency, channel } = requireCaptured(position, event.paymentId);
+  const owed = counter(position, 'receivable');
+  const pending = counter(position, 'pendingNet');
+  const linePending = counter(position, 'captureLinePending') === 1 && position.captureTransactionId !== undefined;
+  if (owed === 0 && pending === 0 && !linePending) {
+    throw new PostingRejectedError('nothing_to_settle', `${event.paymentId} has nothing left to settle`);
+  }
+  const createdAt = now.toISOString();
+  const lineChanges: LineStatusChange[] =
+    linePending && position.captureTransactionId
+      ? [{ lineId: position.captureTransactionId, from: 'pending', to: 'available', availableOn: createdAt }]
+      : [];
+  const transaction: JournalTransaction = {
+    id: transactionId('payment_settled', event.paymentId, event.settlementId),
+    kind: 'payment_settled',
+    merchantId: event.merchantId,
+    sourceId: event.paymentId,
+    positionId: event.paymentId,
+    entries: entries(
+      { account: accountKey(channelAccount('channel_clearing', channel, currency)), side: 'debit', amount: owed, currency },
+      { account: accountKey(channelAccount('channel_receivable', channel, currency)), side: 'credit', amount: owed, currency },
+      { account: accountKey(merchantAccount('merchant_pending', event.merchantId, currency)), side: 'debit', amount: pending, currency },
+      { account: accountKey(merchantAccount('merchant_available', event.merchantId, currency)), side: 'credit', amount: pending, currency },
+    ),
+    positionDelta: compactDelta({ receivable: -owed, pendingNet: -pending, settled: owed, captureLinePending: linePending ? -1 : 0 }),
+    positionFields: {},
+    line: null,
+    lineChanges,
+    reverses: null,
+    fingerprint: fingerprintOf({ kind: 'payment_settled', ...event }),
+    createdAt,
+    description: `Settlement ${event.settlementId} of ${event.paymentId} by ${channel}`,
+  };
+  applyDelta(position, transaction.positionDelta, {}, 'nothing_to_settle');
+  return finish(transaction);
+};
+
+export const paymentRefunded = (event: PaymentRefundedEvent, position: Position, now: Date): JournalTransaction => {
+  requireIdentifiers({ merchantId: event.merchantId, paymentId: event.paymentId, refundId: event.refundId });
+  requireAmount('amount', event.amount);
+  const { currency, channel } = requireCaptured(position, event.paymentId);
+  if (event.currency !== currency) {
+    throw new PostingRejectedError('currency_mismatch', `${event.paymentId} was captured in ${currency}, the refund is in ${event.currency}`);
+  }
+  const refundable = counter(position, 'captured') - counter(position, 'refunded');
+  if (event.amount > refundable) {
+    throw new PostingRejectedError('refund_exceeds_captured', `Refund of ${event.amount} exceeds the ${refundable} still refundable on ${event.paymentId}`);
+  }
+  const fromReceivable = Math.min(event.amount, counter(position, 'receivable'));
+  const fromPending = Math.min(event.amount, counter(position, 'pendingNet'));
+  const createdAt = now.toISOString();
+  const id = transactionId('payment_refunded', event.paymentId, event.refundId);
+  const { merchantId } = event;
+  const transaction: JournalTransaction = {
+    id,
+    kind: 'payment_refunded',
+    merchantId,
+    sourceId: event.refundId,
+    positionId: event.paymentId,
+    entries: entries(
+      { account: accountKey(merchantAccount('merchant_pending', merchantId, currency)), side: 'debit', amount: fromPending, currency },
+      { account: accountKey(merchantAccount('merchant_available', merchantId, currency)), side: 'debit', amount: event.amount - fromPending, currency },
+      { account: accountKey(channelAccount('channel_receivable', channel, currency)), side: 'credit', amount: fromReceivable, currency },
+      { account: accountKey(channelAccount('channel_clearing', channel, currency)), side: 'credit', amount: event.amount - fromReceivable, currency },
+    ),
+    positionDelta: compactDelta({ refunded: event.amount, receivable: -fromReceivable, pendingNet: -fromPending }),
+    positionFields: {},
+    line: {
+      id,
+      merchantId,
+      type: 'refund',
+      source: event.refundId,
+      amount: -event.amount,
+      fee: 0,
+      net: -event.amount,
+      currency,
+      status: 'available',
+      availableOn: createdAt,
+      createdAt,
+      description: `Refund ${event.refundId} of ${event.paymentId}`,
+    },
+    lineChanges: [],
+    reverses: null,
+    fingerprint: fingerprintOf({ kind: 'payment_refunded', ...event }),
+    createdAt,
+    description: `Refund ${event.refundId} of ${event.paymentId} through ${channel}`,
+  };
+  applyDelta(position, transaction.positionDelta, {}, 'refund_exceeds_captured');
+  return finish(transaction);
+};
+
+export const payoutFundsReserved = (event: PayoutFundsReservedEvent, position: Position, now: Date): JournalTransaction => {
+  requireIdentifiers({ merchantId: event.merchantId, payoutId: event.payoutId });
+  requireCurrency(event.currency);
+  requireAmount('amount', event.amount);
+  if (counter(position, 'reserved') > 0) {
+    throw new PostingRejectedError('payout_already_reserved', `${event.payoutId} already holds a reservation`);
+  }
+  const { merchantId, currency } = event;
+  const createdAt = now.toISOString();
+  const id = transactionId('payout_funds_reserved', event.payoutId);
+  const transaction: JournalTransaction = {
+    id,
+    kind: 'payout_funds_reserved',
+    merchantId,
+    sourceId: event.payoutId,
+    positionId: event.payoutId,
+    entries: [
+      { account: accountKey(merchantAccount('merchant_available', merchantId, currency)), side: 'debit', amount: event.amount, currency },
+      { account: accountKey(merchantAccount('merchant_reserved', merchantId, currency)), side: 'credit', amount: event.amount, currency },
+    ],
+    positionDelta: compactDelta({ reserved: event.amount, outstanding: event.amount }),
+    positionFields: { currency },
+    line: {
+      id,
+      merchantId,
+      type: 'payout',
+      source: event.payoutId,
+      amount: -event.amount,
+      fee: 0,
+      net: -event.amount,
+      currency,
+      status: 'available',
+      availableOn: createdAt,
+      createdAt,
+      description: `Payout ${event.payoutId}`,
+    },
+    lineChanges: [],
+    reverses: null,
+    fingerprint: fingerprintOf({ kind: 'payout_funds_reserved', ...event }),
+    createdAt,
+    description: `Funds reserved for payout ${event.payoutId}`,
+  };
+  applyDelta(position, transaction.positionDelta, transaction.positionFields, 'payout_already_reserved');
+  return finish(transaction);
+};
+
+const requireOutstanding = (position: Position, payoutId: string): { amount: number; currency: string } => {
+  const amount = counter(position, 'outstanding');
+  if (amount === 0 || !position.currency) throw new PostingRejectedError('payout_not_reserved', `${payoutId} holds no reserved funds`);
+  return { amount, currency: position.currency };
+};
+
+export const payoutFundsReleased = (event: PayoutFundsReleasedEvent, position: Position, now: Date): JournalTransaction => {
+  requireIdentifiers({ merchantId: event.merchantId, payoutId: event.payoutId });
+  const { amount, currency } = requireOutstanding(position, event.payoutId);
+  const { merchantId } = event;
+  const createdAt = now.toISOString();
+  const id = transactionId('payout_funds_released', event.payoutId);
+  const transaction: JournalTransaction = {
+    id,
+    kind: 'payout_funds_released',
+    merchantId,
+    sourceId: event.payoutId,
+    positionId: event.payoutId,
+    entries: [
+      { account: accountKey(merchantAccount('merchant_reserved', merchantId, currency)), side: 'debit', amount, currency },
+      { account: accountKey(merchantAccount('merchant_available', merchantId, currency)), side: 'credit', amount, currency },
+    ],
+    positionDelta: compactDelta({ released: amount, outstanding: -amount }),
+    positionFields: {},
+    line: {
+      id,
+      merchantId,
+      type: 'payout_cancel',
+      source: event.payoutId,
+      amount,
+      fee: 0,
+      net: amount,
+      currency,
+      status: 'available',
+      availableOn: createdAt,
+      createdAt,
+      description: `Payout ${event.payoutId} canceled: funds released`,
+    },
+    lineChanges: [],
+    reverses: null,
+    fingerprint: fingerprintOf({ kind: 'payout_funds_released', ...event }),
+    createdAt,
+    description: `Reservation of payout ${event.payoutId} released`,
+  };
+  applyDelta(position, transaction.positionDelta, {}, 'payout_not_reserved');
+  return finish(transaction);
+};
+
+export const payoutPaid = (event: PayoutPaidEvent, position: Position, now: Date): JournalTransaction => {
+  requireIdentifiers({ merchantId: event.merchantId, payoutId: event.payoutId, channel: event.channel });
+  const { amount, currency } = requireOutstanding(position, event.payoutId);
+  const { merchantId, channel } = event;
+  const transaction: JournalTransaction = {
+    id: transactionId('payout_paid', event.payoutId),
+    kind: 'payout_paid',
+    merchantId,
+    sourceId: event.payoutId,
+    positionId: event.payoutId,
+    entries: [
+      { account: accountKey(merchantAccount('merchant_reserved', merchantId, currency)), side: 'debit', amount, currency },
+      { account: accountKey(channelAccount('channel_clearing', channel, currency)), side: 'credit', amount, currency },
+    ],
+    positionDelta: compactDelta({ paid: amount, outstanding: -amount }),
+    positionFields: { channel },
+    line: null,
+    lineChanges: [],
+    reverses: null,
+    fingerprint: fingerprintOf({ kind: 'payout_paid', ...event }),
+    createdAt: now.toISOString(),
+    description: `Payout ${event.payoutId} sent through ${channel}`,
+  };
+  applyDelta(position, transaction.positionDelta, transaction.positionFields, 'payout_not_reserved');
+  return finish(transaction);
+};
+
+/**
+ * The reversal of `original`, refused when undoing it would break the position's rules now (for
+ * example reversing a capture that has been refunded or settled: reverse those first).
+ */
+export const reversal = (original: JournalTransaction, position: Position, now: Date): JournalTransaction => {
+  const transaction = reverse(original, now.toISOString());
+  applyDelta(position, transaction.positionDelta, transaction.positionFields, 'reversal_not_allowed');
+  return finish(transaction);
+};
+
+/** The position a transaction leaves behind (callers have already validated it through the template). */
+export const positionAfter = (position: Position, transaction: JournalTransaction): Position =>
+  applyDelta(position, transaction.positionDelta, transaction.positionFields);

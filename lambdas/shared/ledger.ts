@@ -1,0 +1,29 @@
+import * as z from 'zod/mini';
+import { deployment } from '../../platform/deployment';
+import { DynamoDbLedgerStore } from '../adapters/dynamodb/ledger-store';
+import { DynamoDbPricingRepository } from '../adapters/dynamodb/pricing-repository';
+import type { CapturePostingDeps } from '../use-cases/ledger/postings';
+import { dynamoDbDocumentClient } from './clients';
+import { readConfig, tableNameFromEnv } from './config';
+
+/**
+ * The ledger's dependencies for a Lambda function that posts (the saga's ledger tasks), built once per
+ * function instance. The function must be granted `ledgerPostingActions` on `ledger` and GetItem on
+ * `merchants` (pricing) in platform/functions.ts.
+ */
+let deps: CapturePostingDeps | undefined;
+
+export const ledgerPostingDeps = (): CapturePostingDeps => {
+  if (!deps) {
+    const { AWS_REGION } = readConfig({ AWS_REGION: z.string().check(z.minLength(1)) });
+    const client = dynamoDbDocumentClient();
+    deps = {
+      ledger: new DynamoDbLedgerStore(client, tableNameFromEnv('ledger')),
+      pricing: new DynamoDbPricingRepository(client, tableNameFromEnv('merchants')),
+      region: AWS_REGION,
+      primaryRegion: deployment.primaryRegion,
+      now: () => new Date(),
+    };
+  }
+  return deps;
+};

@@ -1,0 +1,190 @@
+import { DEFAULT_PRICING } from '../../../lambdas/domain/ledger/fees';
+import { getBalance } from '../../../lambdas/use-cases/ledger/get-balance';
+import { listBalanceTransactions } from '../../../lambdas/use-cases/ledger/list-balance-transactions';
+import {
+  postPaymentCaptured,
+  postPayoutPaid,
+  postRefund,
+  postSettlement,
+  releaseFunds,
+  reserveFunds,
+  reversePosting,
+} from '../../../lambdas/use-cases/ledger/postings';
+import { setHomeRegion } from '../../../lambdas/use-cases/ledger/set-home-region';
+import { deployment } from '../../../platform/deployment';
+import { type LedgerHarness, createLedgerHarness } from '../../support/ledger';
+import { suiteDynamoDbEndpoint } from '../../support/dynamodb';
+
+/** The posting use cases against DynamoDB Local through the real adapter. */
+
+let ledger: LedgerHarness;
+
+beforeAll(async () => {
+  ledger = await createLedgerHarness(suiteDynamoDbEndpoint());
+});
+afterAll(() => ledger.close());
+
+const balanceOf = async (merchantId: string, currency: string) =>
+  (await getBalance({ ledger: ledger.store }, { merchantId })).find((balance) => balance.currency === currency) ?? {
+    currency,
+    available: 0,
+    pending: 0,
+    reserved: 0,
+  };
+
+const capture = (merchantId: string, paymentId: string, amount: number, currency = 'USD') =>
+  postPaymentCaptured(ledger.deps, { merchantId, paymentId, channel: 'acq_sim', currency, amount, authorizedAmount: amount });
+
+describe('a payment through its life', () => {
+  it('captures with the fee as its own entry, settles, refunds without returning the fee, and verifies', async () => {
+    const captured = await capture('mer_life', 'pay_life1', 10_000);
+    // 2.9 % of 100.00 = 2.90, + 0.30 fixed = 3.20
+    expect(captured.replayed).toBe(false);
+    expect(captured.transaction.entries).toEqual([
+      { account: 'channel_receivable:acq_sim:USD', side: 'debit', amount: 10_000, currency: 'USD' },
+      { account: 'platform_fee_revenue:platform:USD', side: 'credit', amount: 320, currency: 'USD' },
+      { account: 'merchant_pending:mer_life:USD', side: 'credit', amount: 9_680, currency: 'USD' },
+    ]);
+    expect(await balanceOf('mer_life', 'USD')).toEqual({ currency: 'USD', available: 0, pending: 9_680, reserved: 0 });
+
+    await postSettlement(ledger.deps, { merchantId: 'mer_life', paymentId: 'pay_life1', settlementId: 'stl_1' });
+    expect(await balanceOf('mer_life', 'USD')).toEqual({ currency: 'USD', available: 9_680, pending: 0, reserved: 0 });
+
+    const refund = await postRefund(ledger.deps, { merchantId: 'mer_life', paymentId: 'pay_life1', refundId: 're_life1', amount: 4_000, currency: 'USD' });
+    expect(refund.transaction.entries).toEqual([
+      { account: 'merchant_available:mer_life:USD', side: 'debit', amount: 4_000, currency: 'USD' },
+      { account: 'channel_clearing:acq_sim:USD', side: 'credit', amount: 4_000, currency: 'USD' },
+    ]);
+    expect(await balanceOf('mer_life', 'USD')).toEqual({ currency: 'USD', available: 5_680, pending: 0, reserved: 0 });
+
+    const lines = await listBalanceTransactions({ ledger: ledger.store }, { merchantId: 'mer_life', limit: 10 });
+    expect(lines.lines.map((line) => [line.type, line.source, line.amount, line.fee, line.net, line.status])).toEqual([
+      ['refund', 're_life1', -4_000, 0, -4_000, 'available'],
+      ['payment', 'pay_life1', 10_000, 320, 9_680, 'available'],
+    ]);
+    expect((await ledger.verify()).differences).toEqual([]);
+  });
+
+  it('replays a retried posting: same transaction, nothing written twice', async () => {
+    const first = await capture('mer_replay', 'pay_replay1', 5_000, 'JPY');
+    const again = await capture('mer_replay', 'pay_replay1', 5_000, 'JPY');
+    expect(again.replayed).toBe(true);
+    expect(again.transaction).toEqual(first.transaction);
+    expect((await balanceOf('mer_replay', 'JPY')).pending).toBe(first.transaction.line?.net);
+  });
+
+  it('refuses the same event id with different content (PostingConflictError)', async () => {
+    await capture('mer_conflict', 'pay_conflict1', 5_000);
+    await expect(capture('mer_conflict', 'pay_conflict1', 6_000)).rejects.toMatchObject({ name: 'PostingConflictError' });
+  });
+
+  it('nets a refund of an unsettled payment against the channel and the payment\'s own pending funds', async () => {
+    await capture('mer_early', 'pay_early1', 10_000);
+    const refund = await postRefund(ledger.deps, { merchantId: 'mer_early', paymentId: 'pay_early1', refundId: 're_early1', amount: 2_500, currency: 'USD' });
+    expect(refund.transaction.entries).toEqual([
+      { account: 'merchant_pending:mer_early:USD', side: 'debit', amount: 2_500, currency: 'USD' },
+      { account: 'channel_receivable:acq_sim:USD', side: 'credit', amount: 2_500, currency: 'USD' },
+    ]);
+    const settlement = await postSettlement(ledger.deps, { merchantId: 'mer_early', paymentId: 'pay_early1', settlementId: 'stl_1' });
+    expect(settlement.transaction.entries).toEqual(
+      expect.arrayContaining([
+        { account: 'channel_clearing:acq_sim:USD', side: 'debit', amount: 7_500, currency: 'USD' },
+        { account: 'merchant_available:mer_early:USD', side: 'credit', amount: 7_180, currency: 'USD' },
+      ]),
+    );
+    expect(await balanceOf('mer_early', 'USD')).toEqual({ currency: 'USD', available: 7_180, pending: 0, reserved: 0 });
+  });
+
+  it('refuses to refund more than was captured, and a refund that available funds cannot cover', async () => {
+    await capture('mer_over', 'pay_over1', 1_000);
+    await expect(
+      postRefund(ledger.deps, { merchantId: 'mer_over', paymentId: 'pay_over1', refundId: 're_over1', amount: 1_001, currency: 'USD' }),
+    ).rejects.toMatchObject({ name: 'PostingRejectedError', reason: 'refund_exceeds_captured' });
+    // Full refund before settlement: 941 from the payment's pending funds, the unreturned fee (59) from available, which is empty.
+    await expect(
+      postRefund(ledger.deps, { merchantId: 'mer_over', paymentId: 'pay_over1', refundId: 're_over2', amount: 1_000, currency: 'USD' }),
+    ).rejects.toMatchObject({ name: 'InsufficientFundsError', account: 'merchant_available:mer_over:USD', needed: 59, available: 0 });
+    expect((await ledger.verify()).differences).toEqual([]);
+  });
+
+  it('reverses a capture as compensation, and refuses to reverse a settled one', async () => {
+    const captured = await capture('mer_rev', 'pay_rev1', 2_000);
+    const reversed = await reversePosting(ledger.deps, { transactionId: captured.transaction.id });
+    expect(reversed.transaction.entries).toEqual(
+      captured.transaction.entries.map((entry) => ({ ...entry, side: entry.side === 'debit' ? 'credit' : 'debit' })),
+    );
+    expect(await balanceOf('mer_rev', 'USD')).toEqual({ currency: 'USD', available: 0, pending: 0, reserved: 0 });
+    expect((await reversePosting(ledger.deps, { transactionId: captured.transaction.id })).replayed).toBe(true);
+
+    const recaptured = await postPaymentCaptured(ledger.deps, {
+      merchantId: 'mer_rev',
+      paymentId: 'pay_rev1',
+      channel: 'acq_sim',
+      currency: 'USD',
+      amount: 2_000,
+      authorizedAmount: 2_000,
+      sequence: 2,
+    });
+    await postSettlement(ledger.deps, { merchantId: 'mer_rev', paymentId: 'pay_rev1', settlementId: 'stl_1' });
+    await expect(reversePosting(ledger.deps, { transactionId: recaptured.transaction.id })).rejects.toMatchObject({
+      name: 'PostingRejectedError',
+      reason: 'reversal_not_allowed',
+    });
+    await expect(reversePosting(ledger.deps, { transactionId: 'txn_doesnotexist' })).rejects.toMatchObject({ name: 'ResourceNotFoundError' });
+    expect((await ledger.verify()).differences).toEqual([]);
+  });
+});
+
+describe('payout funds', () => {
+  it('reserves, releases and pays out, never below zero', async () => {
+    await capture('mer_po', 'pay_po1', 10_000);
+    await postSettlement(ledger.deps, { merchantId: 'mer_po', paymentId: 'pay_po1', settlementId: 'stl_1' });
+    await reserveFunds(ledger.deps, { merchantId: 'mer_po', payoutId: 'po_1', amount: 5_000, currency: 'USD' });
+    expect(await balanceOf('mer_po', 'USD')).toEqual({ currency: 'USD', available: 4_680, pending: 0, reserved: 5_000 });
+    await expect(reserveFunds(ledger.deps, { merchantId: 'mer_po', payoutId: 'po_2', amount: 5_000, currency: 'USD' })).rejects.toMatchObject({
+      name: 'InsufficientFundsError',
+    });
+    await releaseFunds(ledger.deps, { merchantId: 'mer_po', payoutId: 'po_1' });
+    expect(await balanceOf('mer_po', 'USD')).toEqual({ currency: 'USD', available: 9_680, pending: 0, reserved: 0 });
+    await reserveFunds(ledger.deps, { merchantId: 'mer_po', payoutId: 'po_3', amount: 9_680, currency: 'USD' });
+    await postPayoutPaid(ledger.deps, { merchantId: 'mer_po', payoutId: 'po_3', channel: 'bank_sim' });
+    expect(await balanceOf('mer_po', 'USD')).toEqual({ currency: 'USD', available: 0, pending: 0, reserved: 0 });
+    await expect(releaseFunds(ledger.deps, { merchantId: 'mer_po', payoutId: 'po_3' })).rejects.toMatchObject({ reason: 'payout_not_reserved' });
+    expect((await ledger.verify()).differences).toEqual([]);
+  });
+});
+
+describe('pricing and home region', () => {
+  it('charges a merchant its own pricing', async () => {
+    await ledger.pricing.putPricing('mer_priced', { percentBps: 150, fixed: { EUR: 10 } });
+    const captured = await postPaymentCaptured(ledger.deps, {
+      merchantId: 'mer_priced',
+      paymentId: 'pay_priced1',
+      channel: 'acq_sim',
+      currency: 'EUR',
+      amount: 10_000,
+      authorizedAmount: 10_000,
+    });
+    expect(captured.transaction.line).toMatchObject({ fee: 160, net: 9_840 });
+    expect(DEFAULT_PRICING.percentBps).not.toBe(150);
+  });
+
+  it('refuses postings outside the merchant\'s home region and while it is fenced', async () => {
+    const secondary = { ...ledger.deps, region: deployment.secondaryRegion };
+    await expect(capture('mer_home', 'pay_home1', 1_000)).resolves.toMatchObject({ replayed: false });
+    await expect(
+      postPaymentCaptured(secondary, { merchantId: 'mer_home', paymentId: 'pay_home2', channel: 'acq_sim', currency: 'USD', amount: 1_000, authorizedAmount: 1_000 }),
+    ).rejects.toMatchObject({ name: 'NotHomeRegionError', homeRegion: deployment.primaryRegion });
+
+    const deps = { ledger: ledger.store, primaryRegion: deployment.primaryRegion, now: () => new Date() };
+    expect(await setHomeRegion(deps, { merchantId: 'mer_home', fenced: true })).toMatchObject({ epoch: 1, fenced: true });
+    await expect(capture('mer_home', 'pay_home3', 1_000)).rejects.toMatchObject({ name: 'NotHomeRegionError' });
+    expect(await setHomeRegion(deps, { merchantId: 'mer_home', region: deployment.secondaryRegion, fenced: false })).toMatchObject({ epoch: 2 });
+    await expect(
+      postPaymentCaptured(secondary, { merchantId: 'mer_home', paymentId: 'pay_home2', channel: 'acq_sim', currency: 'USD', amount: 1_000, authorizedAmount: 1_000 }),
+    ).resolves.toMatchObject({ replayed: false });
+    await expect(capture('mer_home', 'pay_home4', 1_000)).rejects.toMatchObject({ name: 'NotHomeRegionError', homeRegion: deployment.secondaryRegion });
+    // A replay is a read: it answers in any region.
+    await expect(capture('mer_home', 'pay_home1', 1_000)).resolves.toMatchObject({ replayed: true });
+  });
+});
