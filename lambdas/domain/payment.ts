@@ -1,4 +1,4 @@
-import type { CardSummary } from './card';
+import type { VaultedCard } from './card';
 
 /**
  * A payment and the rules of its lifecycle. Amounts are integer minor units of `currency`.
@@ -20,7 +20,7 @@ export type CaptureMethod = (typeof CAPTURE_METHODS)[number];
 
 export interface CardPaymentMethod {
   readonly type: 'card';
-  readonly card: CardSummary;
+  readonly card: VaultedCard;
 }
 
 export interface Payment {
@@ -47,7 +47,7 @@ export interface NewPayment {
   readonly amount: number;
   readonly currency: string;
   readonly captureMethod: CaptureMethod;
-  readonly card: CardSummary;
+  readonly card: VaultedCard;
   readonly description: string | null;
   readonly metadata: Readonly<Record<string, string>>;
   readonly requestFingerprint: string;

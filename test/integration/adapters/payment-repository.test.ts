@@ -10,7 +10,7 @@ const payment = (merchantId: string, index: number, createdAt = new Date(Date.UT
     amount: 100 + index,
     currency: 'USD',
     captureMethod: 'automatic',
-    card: { brand: 'visa', last4: '4242', exp_month: 12, exp_year: 2030 },
+    card: { brand: 'visa', last4: '4242', exp_month: 12, exp_year: 2030, token: `tok_${merchantId}_${index}`, fingerprint: 'v1.test' },
     description: null,
     metadata: { order: String(index) },
     requestFingerprint: `fp-${index}`,

@@ -4,6 +4,7 @@ import { type DynamoDbFaultProxy, dynamoDbErrors, startDynamoDbFaultProxy } from
 import { tableName } from '../../../platform/tables';
 import { apiGatewayEvent, lambdaContext } from '../../support/api-events';
 import { type IsolatedDynamoDb, suiteDynamoDbEndpoint, useIsolatedDynamoDb } from '../../support/dynamodb';
+import { type TestKms, useLocalKms } from '../../support/kms';
 
 /**
  * The Idempotency-Key contract under concurrency and failure, with the handler's DynamoDB traffic going
@@ -19,6 +20,7 @@ const body = {
 
 let proxy: DynamoDbFaultProxy;
 let db: IsolatedDynamoDb;
+let kms: TestKms;
 let createPayment: Handler;
 
 const isPaymentsPut = (request: Record<string, unknown>) => request.TableName === tableName('payments');
@@ -36,11 +38,15 @@ const paymentsStored = async () =>
 beforeAll(async () => {
   proxy = await startDynamoDbFaultProxy(suiteDynamoDbEndpoint());
   db = await useIsolatedDynamoDb(proxy.endpoint);
+  kms = await useLocalKms();
   ({ handler: createPayment } = (await import('../../../lambdas/handlers/api/create-payment')) as { handler: Handler });
 });
 
 afterEach(() => proxy.clear());
-afterAll(() => proxy.stop());
+afterAll(async () => {
+  await proxy.stop();
+  await kms.stop();
+});
 
 it('answers a duplicate that arrives while the first is still running with 409 idempotency_in_progress', async () => {
   proxy.inject({ operation: 'PutItem', when: isPaymentsPut, delayMs: 700, times: 1 });
