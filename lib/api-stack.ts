@@ -7,10 +7,12 @@ import { PlatformFunction } from './constructs/platform-function';
 
 /**
  * Stateless resources of one region: every declared function and the merchant API. Deployed the same
- * way in both regions; tables are addressed by their (global) names, the data key by its regional ARN.
+ * way in both regions; tables are addressed by their (global) names, the KMS keys by their regional ARNs.
  */
 export interface ApiStackProps extends StackProps {
   readonly dataKeyArn: string;
+  /** The fingerprint HMAC key in this region (platform/keys.ts). */
+  readonly fingerprintKeyArn: string;
 }
 
 export class ApiStack extends Stack {
@@ -21,7 +23,10 @@ export class ApiStack extends Stack {
     super(scope, id, props);
     const built = {} as Record<FunctionKey, PlatformFunction>;
     for (const key of functionKeys) {
-      built[key] = new PlatformFunction(this, `${key[0]?.toUpperCase()}${key.slice(1)}`, { key });
+      built[key] = new PlatformFunction(this, `${key[0]?.toUpperCase()}${key.slice(1)}`, {
+        key,
+        keyArns: { data: props.dataKeyArn, fingerprint: props.fingerprintKeyArn },
+      });
     }
     this.functions = built;
     const lambdaFunctions = {} as Record<FunctionKey, IFunction>;

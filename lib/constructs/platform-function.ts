@@ -6,14 +6,17 @@ import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { deployment } from '../../platform/deployment';
-import { type FunctionKey, functionEnvironment, functionName, functions } from '../../platform/functions';
+import { type FunctionDeclaration, type FunctionKey, functionEnvironment, functionName, functions } from '../../platform/functions';
+import { kmsKeys } from '../../platform/keys';
 import { type TableKey, tableName, tables } from '../../platform/tables';
+import { type KmsKeyArns, kmsStatements, usesKms } from './kms-grants';
 import { retentionDays } from './retention';
 
 /**
  * One declared function (platform/functions.ts): a NodejsFunction bundled by esbuild (ESM, Node 24,
  * arm64, SDK bundled so the version tested is the version run), its own role holding exactly the
- * declared DynamoDB actions on the declared tables and indexes, and its own log group.
+ * declared DynamoDB actions on the declared tables and indexes and the declared KMS actions on this
+ * region's keys (./kms-grants.ts), and its own log group.
  */
 export const repositoryRoot = join(import.meta.dirname, '..', '..');
 
@@ -21,6 +24,8 @@ export interface PlatformFunctionProps {
   readonly key: FunctionKey;
   /** Variables beyond the declared tables' names (ARNs known only at deploy time). */
   readonly environment?: Record<string, string>;
+  /** This region's KMS key ARNs; required when the declaration names KMS actions. */
+  readonly keyArns?: KmsKeyArns;
 }
 
 export class PlatformFunction extends Construct {
@@ -29,7 +34,7 @@ export class PlatformFunction extends Construct {
 
   constructor(scope: Construct, id: string, props: PlatformFunctionProps) {
     super(scope, id);
-    const declaration = functions[props.key];
+    const declaration: FunctionDeclaration = functions[props.key];
     const name = functionName(deployment.appName, props.key);
     const stack = Stack.of(this);
 
@@ -60,6 +65,13 @@ export class PlatformFunction extends Construct {
       );
     }
 
+    let keyEnvironment: Record<string, string> = {};
+    if (usesKms(declaration.kms)) {
+      if (!props.keyArns) throw new Error(`${props.key} declares KMS use but no key ARNs were given`);
+      for (const statement of kmsStatements(declaration.kms, props.keyArns)) this.role.addToPolicy(statement);
+      keyEnvironment = { [kmsKeys.data.envVar]: props.keyArns.data, [kmsKeys.fingerprint.envVar]: props.keyArns.fingerprint };
+    }
+
     this.function = new NodejsFunction(this, 'Function', {
       functionName: name,
       description: declaration.description,
@@ -77,6 +89,7 @@ export class PlatformFunction extends Construct {
       depsLockFilePath: join(repositoryRoot, 'package-lock.json'),
       environment: {
         ...functionEnvironment(props.key),
+        ...keyEnvironment,
         ...props.environment,
         POWERTOOLS_SERVICE_NAME: name,
         POWERTOOLS_METRICS_NAMESPACE: deployment.appName,
