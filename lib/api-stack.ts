@@ -12,10 +12,12 @@ import { PlatformFunction } from './constructs/platform-function';
 /**
  * Stateless resources of one region: every declared function and the merchant API, and the key that
  * encrypts their log groups. Deployed the same way in both regions; tables are addressed by their
- * (global) names, the data key by its regional ARN.
+ * (global) names, the KMS keys by their regional ARNs.
  */
 export interface ApiStackProps extends StackProps {
   readonly dataKeyArn: string;
+  /** The fingerprint HMAC key in this region (platform/keys.ts). */
+  readonly fingerprintKeyArn: string;
 }
 
 export const LOGS_KEY_ALIAS = `alias/${deployment.appName}-logs`;
@@ -37,7 +39,11 @@ export class ApiStack extends Stack {
     logsKey.addToResourcePolicy(cloudWatchLogsMayEncrypt(logsKey));
     const built = {} as Record<FunctionKey, PlatformFunction>;
     for (const key of functionKeys) {
-      built[key] = new PlatformFunction(this, `${key[0]?.toUpperCase()}${key.slice(1)}`, { key, logsKey });
+      built[key] = new PlatformFunction(this, `${key[0]?.toUpperCase()}${key.slice(1)}`, {
+        key,
+        logsKey,
+        keyArns: { data: props.dataKeyArn, fingerprint: props.fingerprintKeyArn },
+      });
     }
     this.functions = built;
     const lambdaFunctions = {} as Record<FunctionKey, IFunction>;

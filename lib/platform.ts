@@ -33,6 +33,7 @@ export const buildPlatform = (app: App, account: string): PlatformStacks => {
     env: secondary,
     crossRegionReferences: true,
     primaryKeyArn: primaryData.dataKey.keyArn,
+    primaryFingerprintKeyArn: primaryData.fingerprintKey.keyArn,
     description: 'xborder stateful resources: replica of the multi-region data key',
     tags,
   });
@@ -49,6 +50,7 @@ export const buildPlatform = (app: App, account: string): PlatformStacks => {
   const primaryApi = new ApiStack(app, stackName('Api', primary.region), {
     env: primary,
     dataKeyArn: primaryData.dataKey.keyArn,
+    fingerprintKeyArn: primaryData.fingerprintKey.keyArn,
     description: 'xborder stateless resources: functions and merchant API (primary region)',
     tags,
   });
@@ -56,6 +58,7 @@ export const buildPlatform = (app: App, account: string): PlatformStacks => {
   const secondaryApi = new ApiStack(app, stackName('Api', secondary.region), {
     env: secondary,
     dataKeyArn: secondaryData.dataKeyArn,
+    fingerprintKeyArn: secondaryData.fingerprintKeyArn,
     description: 'xborder stateless resources: functions and merchant API (secondary region)',
     tags,
   });

@@ -4,10 +4,12 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbMerchantRepository } from '../lambdas/adapters/dynamodb/merchant-repository';
 import { deployment } from '../platform/deployment';
+import { kmsKeys } from '../platform/keys';
 import { tableName } from '../platform/tables';
 import { type AccessLogEntry, type LocalApiGateway, startApiGateway } from './api-gateway';
 import { type LocalCardChannel, type LocalCardChannels, startLocalCardChannels } from './card-channels';
 import { type DynamoDbLocal, startDynamoDbLocal } from './dynamodb-local';
+import { type LocalKms, startLocalKms } from './kms/server';
 import { LambdaHost, localEnvironment } from './lambda-host';
 import { type MerchantCredentials, ensureDemoMerchants } from './seed';
 import { ensureTables } from './tables';
@@ -31,6 +33,8 @@ export interface LocalRuntimeOptions {
 export interface LocalRuntime {
   readonly apiUrl: string;
   readonly dynamoDbEndpoint: string;
+  /** The local KMS endpoint (AWS_ENDPOINT_URL_KMS); its request counts are at `<url>/local/requests`. */
+  readonly kms: LocalKms;
   readonly merchants: readonly MerchantCredentials[];
   readonly lambdas: LambdaHost;
   readonly pids: { readonly dynamoDbLocal: number };
@@ -45,8 +49,11 @@ const describeError = (error: unknown) =>
   error instanceof Error ? { name: error.name, message: error.message, stack: error.stack } : { message: String(error) };
 
 /** Environment the handler modules read, set before any of them loads. */
-const configureProcessEnvironment = (dynamoDb: DynamoDbLocal, logLevel: string): void => {
+const configureProcessEnvironment = (dynamoDb: DynamoDbLocal, kms: LocalKms, logLevel: string): void => {
   Object.assign(process.env, localEnvironment(), {
+    AWS_ENDPOINT_URL_KMS: kms.url,
+    [kmsKeys.data.envVar]: kms.keyArn('data'),
+    [kmsKeys.fingerprint.envVar]: kms.keyArn('fingerprint'),
     AWS_REGION: deployment.primaryRegion,
     AWS_ACCESS_KEY_ID: 'local',
     AWS_SECRET_ACCESS_KEY: 'local',
@@ -67,13 +74,17 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<L
   });
   let gateway: LocalApiGateway | undefined;
   let cardChannels: LocalCardChannels | undefined;
+  let kms: LocalKms | undefined;
   const stop = async () => {
     await gateway?.stop();
     await cardChannels?.stop();
+    await kms?.stop();
     await dynamoDb.stop();
   };
   try {
-    configureProcessEnvironment(dynamoDb, options.logLevel ?? 'WARN');
+    // Key material persists under the state dir (0600) even for an in-memory database: it is no data.
+    kms = await startLocalKms({ stateDir: join(options.stateDir, 'kms') });
+    configureProcessEnvironment(dynamoDb, kms, options.logLevel ?? 'WARN');
     cardChannels = await startLocalCardChannels({ stateDir: options.stateDir, inMemory: options.inMemory });
     Object.assign(process.env, cardChannels.environment);
     const client = new DynamoDBClient({});
@@ -93,6 +104,7 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<L
     return {
       apiUrl: gateway.url,
       dynamoDbEndpoint: dynamoDb.endpoint,
+      kms,
       merchants,
       lambdas,
       pids: { dynamoDbLocal: dynamoDb.pid },

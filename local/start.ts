@@ -69,7 +69,7 @@ const main = async (): Promise<void> => {
   const merchantsFile = join(stateDir, 'merchants.json');
   writeFileSync(
     join(stateDir, 'runtime.json'),
-    `${JSON.stringify({ pid: process.pid, apiUrl: runtime.apiUrl, dynamoDbEndpoint: runtime.dynamoDbEndpoint, pids: runtime.pids, cardChannels: runtime.cardChannels }, null, 2)}\n`,
+    `${JSON.stringify({ pid: process.pid, apiUrl: runtime.apiUrl, dynamoDbEndpoint: runtime.dynamoDbEndpoint, kmsEndpoint: runtime.kms.url, pids: runtime.pids, cardChannels: runtime.cardChannels }, null, 2)}\n`,
   );
   const shown = relative(process.cwd(), merchantsFile) || merchantsFile;
   console.log(
@@ -81,6 +81,7 @@ const main = async (): Promise<void> => {
         (channel) =>
           `  Card acquirer    ${channel.name.padEnd(7)} ${channel.url} (simulator; ${inMemory ? 'ledger in memory' : `ledger in ${relative(process.cwd(), join(stateDir, 'simulators', channel.name))}`})`,
       ),
+      `  Local KMS        ${runtime.kms.url} (keys in ${relative(process.cwd(), join(stateDir, 'kms', 'keys.json'))}; requests per operation at ${runtime.kms.url}/local/requests)`,
       `  Demo merchants   ${shown}: ${runtime.merchants.map((merchant) => `${merchant.name} (${merchant.id})`).join(', ')}`,
       '',
       'Try it:',

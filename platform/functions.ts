@@ -1,3 +1,4 @@
+import type { EncryptionPurpose } from './keys';
 import { type TableKey, tableEnvVar, tableName } from './tables';
 
 /**
@@ -13,6 +14,20 @@ export type DynamoDbAction =
   | 'dynamodb:UpdateItem'
   | 'dynamodb:DeleteItem'
   | 'dynamodb:ConditionCheckItem';
+
+/**
+ * What a function may do with the KMS keys (platform/keys.ts). lib/ grants exactly these actions, and
+ * only for these purposes (`kms:EncryptionContext:purpose`), with the merchant id required in the
+ * context. Only the function that talks to the channel or rail may decrypt.
+ */
+export interface KmsDeclaration {
+  /** kms:GenerateDataKey on the data key: all the Encryption SDK's encrypt path needs (one keyring, no Encrypt). */
+  readonly encrypt?: readonly EncryptionPurpose[];
+  /** kms:Decrypt on the data key. */
+  readonly decrypt?: readonly EncryptionPurpose[];
+  /** kms:GenerateMac on the fingerprint key: derives the keyed-fingerprint key once per cold start. */
+  readonly fingerprint?: boolean;
+}
 
 export interface FunctionDeclaration {
   /** Handler module, relative to the repository root; it exports `handler`. */
@@ -32,6 +47,7 @@ export interface FunctionDeclaration {
    */
   readonly invokedBy: 'api-gateway' | 'step-functions';
   readonly tables: Partial<Record<TableKey, readonly DynamoDbAction[]>>;
+  readonly kms?: KmsDeclaration;
 }
 
 const read = ['dynamodb:GetItem'] as const;
@@ -75,7 +91,9 @@ export const functions = {
     tables: {
       payments: ['dynamodb:GetItem', 'dynamodb:PutItem'],
       idempotency: idempotencyStore,
+      vault: ['dynamodb:GetItem', 'dynamodb:PutItem'],
     },
+    kms: { encrypt: ['card', 'card-cvc'], fingerprint: true },
   },
   getPayment: {
     entry: 'lambdas/handlers/api/get-payment.ts',

@@ -66,6 +66,14 @@ export const tables = {
       },
     ],
   },
+  vault: {
+    purpose:
+      'Card and bank account secrets as envelope ciphertext only, with non-sensitive metadata (brand, last4, expiry, keyed fingerprint); CVCs held encrypted for minutes, until authorization.',
+    partitionKey: pk,
+    sortKey: sk,
+    timeToLiveAttribute: 'expires_at',
+    indexes: [],
+  },
 } as const satisfies Record<string, TableDeclaration>;
 
 export type TableKey = keyof typeof tables;

@@ -1,6 +1,6 @@
 /**
  * Card rules that need no I/O: number checks, brand detection, expiry. The full number and the CVC only
- * pass through here; what the platform keeps is `CardSummary`.
+ * pass through here; what the platform keeps is `VaultedCard` (the number itself only as vault ciphertext).
  */
 export type CardBrand = 'visa' | 'mastercard' | 'amex' | 'discover' | 'jcb' | 'diners' | 'unionpay' | 'unknown';
 
@@ -9,6 +9,16 @@ export interface CardSummary {
   readonly last4: string;
   readonly exp_month: number;
   readonly exp_year: number;
+}
+
+/**
+ * What a payment keeps of a card: the summary, the vault token (merchant-scoped; only the function that
+ * talks to the channel can reveal the number behind it) and a keyed fingerprint that recognises the same
+ * number again without decrypting it.
+ */
+export interface VaultedCard extends CardSummary {
+  readonly token: string;
+  readonly fingerprint: string;
 }
 
 /** Luhn (mod 10) check over a string of digits. */

@@ -1,11 +1,11 @@
 import { createHash, randomBytes } from 'node:crypto';
 
 /**
- * Object ids carry a type prefix (`pay_`, `re_`, `mer_`...). Ids of objects created by a merchant POST
+ * Object ids carry a type prefix (`pay_`, `re_`, `mer_`, `tok_`...). Ids of objects created by a merchant POST
  * are derived from the merchant and its Idempotency-Key, so a retried or crashed create can only ever
  * write the same item (conditional put) and never a second object.
  */
-export type IdPrefix = 'pay' | 're' | 'po' | 'qt' | 'mer' | 'evt' | 'key' | 'txn';
+export type IdPrefix = 'pay' | 're' | 'po' | 'qt' | 'mer' | 'evt' | 'key' | 'txn' | 'tok';
 
 const BASE32 = 'abcdefghijklmnopqrstuvwxyz234567';
 

@@ -1,4 +1,4 @@
-import type { CardSummary } from './card';
+import type { VaultedCard } from './card';
 
 /**
  * A payment and what it is made of. Amounts are integer minor units of `currency`. The lifecycle rules
@@ -24,7 +24,8 @@ export const TERMINAL_STATUSES: readonly PaymentStatus[] = ['succeeded', 'cancel
 export const CAPTURE_METHODS = ['automatic', 'manual'] as const;
 export type CaptureMethod = (typeof CAPTURE_METHODS)[number];
 
-export interface PaymentCard extends CardSummary {
+/** What a payment keeps of its card: the vault's token and fingerprint, the summary, and the BIN. */
+export interface PaymentCard extends VaultedCard {
   /** First six digits (issuer identification number): allowed beside last4 by PCI DSS, used by risk. */
   readonly bin: string;
 }

@@ -1,10 +1,12 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { KMS } from '@aws-sdk/client-kms';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { tracer } from './powertools';
 
 /**
  * The one place AWS SDK clients are built, once per function instance. Endpoints come from the standard
- * SDK variables (AWS_ENDPOINT_URL_DYNAMODB...), which only the local runtime and tests set.
+ * SDK variables (AWS_ENDPOINT_URL_DYNAMODB, AWS_ENDPOINT_URL_KMS...), which only the local runtime and
+ * tests set.
  */
 let dynamoDb: DynamoDBClient | undefined;
 let documentClient: DynamoDBDocumentClient | undefined;
@@ -19,4 +21,20 @@ export const dynamoDbDocumentClient = (): DynamoDBDocumentClient => {
     marshallOptions: { removeUndefinedValues: true },
   });
   return documentClient;
+};
+
+const kmsClients = new Map<string, KMS>();
+
+/**
+ * The aggregated `KMS` client (the Encryption SDK's keyrings call `generateDataKey`/`decrypt` methods, which
+ * the bare KMSClient lacks), one per region: a key's region comes from its ARN, so a function can use the
+ * replica of a multi-Region key wherever it runs. The SDK itself honours AWS_ENDPOINT_URL_KMS.
+ */
+export const kmsClient = (region: string): KMS => {
+  let client = kmsClients.get(region);
+  if (!client) {
+    client = tracer.captureAWSv3Client(new KMS({ region, maxAttempts: 3 }));
+    kmsClients.set(region, client);
+  }
+  return client;
 };

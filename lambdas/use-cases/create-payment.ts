@@ -1,8 +1,8 @@
-import { summarizeCard } from '../domain/card';
 import { IdempotencyKeyReusedError } from '../domain/errors';
 import { deriveId } from '../domain/ids';
 import { type CaptureMethod, type Payment, newPayment } from '../domain/payment';
 import { creationEvent } from '../domain/payment-lifecycle';
+import { type CardVault, VaultConflictError } from '../ports/card-vault';
 import type { PaymentRepository } from '../ports/payment-repository';
 
 export interface CreatePaymentCommand {
@@ -13,33 +13,43 @@ export interface CreatePaymentCommand {
   readonly amount: number;
   readonly currency: string;
   readonly captureMethod: CaptureMethod;
-  readonly card: { readonly number: string; readonly exp_month: number; readonly exp_year: number };
+  readonly card: { readonly number: string; readonly exp_month: number; readonly exp_year: number; readonly cvc: string };
   readonly description: string | null;
   readonly metadata: Readonly<Record<string, string>>;
 }
 
 export interface CreatePaymentDeps {
   readonly payments: PaymentRepository;
+  readonly vault: CardVault;
   readonly now: () => Date;
 }
 
 /**
  * Create a payment. The input is already validated (amount, currency, card checks are the adapter's).
  * 1. Derive the payment id from the merchant and its Idempotency-Key.
- * 2. Build the payment in `processing`, keeping only the card's brand, BIN, last4 and expiry.
- * 3. Store it and its creation event with a conditional write. If the id is taken, this is a retry of a request whose response
+ * 2. Put the card in the vault (token derived from the payment id, so a retry gets the same token; a
+ *    different card under the same key is a reused key) and hold the CVC, encrypted, until the
+ *    authorization takes it. Both before the payment exists, so the saga never sees a payment whose
+ *    card is missing.
+ * 3. Build the payment in `processing`, keeping only the token, brand, BIN, last4, expiry and fingerprint.
+ * 4. Store it and its creation event with a conditional write. If the id is taken, this is a retry of a request whose response
  *    was never recorded (a crash between the two writes): return the stored payment when the request
  *    matches, refuse the key when it does not.
  */
 export const createPayment = async (deps: CreatePaymentDeps, command: CreatePaymentCommand): Promise<Payment> => {
   const id = deriveId('pay', command.merchantId, command.idempotencyKey);
+  const { cvc, ...card } = command.card;
+  const vaulted = await deps.vault.storeCard({ merchantId: command.merchantId, reference: id, card }).catch((error: unknown) => {
+    throw error instanceof VaultConflictError ? new IdempotencyKeyReusedError() : error;
+  });
+  await deps.vault.holdCvc({ merchantId: command.merchantId, paymentId: id, cvc });
   const payment = newPayment({
     id,
     merchantId: command.merchantId,
     amount: command.amount,
     currency: command.currency,
     captureMethod: command.captureMethod,
-    card: { ...summarizeCard(command.card), bin: command.card.number.slice(0, 6) },
+    card: { ...vaulted, bin: command.card.number.slice(0, 6) },
     description: command.description,
     metadata: command.metadata,
     requestFingerprint: command.requestFingerprint,

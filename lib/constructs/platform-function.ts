@@ -8,15 +8,18 @@ import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { deployment } from '../../platform/deployment';
 import { type FunctionDeclaration, type FunctionKey, functionEnvironment, functionName, functions } from '../../platform/functions';
+import { kmsKeys } from '../../platform/keys';
 import { type TableKey, tableName, tables } from '../../platform/tables';
 import { acknowledgeGuard, acknowledgeNag } from './acknowledgements';
+import { type KmsKeyArns, kmsStatements, usesKms } from './kms-grants';
 import { retentionDays } from './retention';
 
 /**
  * One declared function (platform/functions.ts): a NodejsFunction bundled by esbuild (ESM, Node 24,
  * arm64, SDK bundled so the version tested is the version run), its own role whose only permissions are
  * one customer-managed policy holding exactly the declared DynamoDB actions on the declared tables and
- * indexes, X-Ray and its own log group; reserved concurrency; its own KMS-encrypted log group.
+ * indexes, the declared KMS actions on this region's keys (./kms-grants.ts), X-Ray and its own log
+ * group; reserved concurrency; its own KMS-encrypted log group.
  *
  * The role handed to the function is immutable, so no construct can slip an inline statement into it:
  * every permission goes through `addToPolicy`, into the managed policy.
@@ -28,6 +31,8 @@ export interface PlatformFunctionProps {
   readonly logsKey: IKey;
   /** Variables beyond the declared tables' names (ARNs known only at deploy time). */
   readonly environment?: Record<string, string>;
+  /** This region's KMS key ARNs; required when the declaration names KMS actions. */
+  readonly keyArns?: KmsKeyArns;
 }
 
 export class PlatformFunction extends Construct {
@@ -85,6 +90,13 @@ export class PlatformFunction extends Construct {
       );
     }
 
+    let keyEnvironment: Record<string, string> = {};
+    if (usesKms(declaration.kms)) {
+      if (!props.keyArns) throw new Error(`${props.key} declares KMS use but no key ARNs were given`);
+      for (const statement of kmsStatements(declaration.kms, props.keyArns)) this.addToPolicy(statement);
+      keyEnvironment = { [kmsKeys.data.envVar]: props.keyArns.data, [kmsKeys.fingerprint.envVar]: props.keyArns.fingerprint };
+    }
+
     this.function = new NodejsFunction(this, 'Function', {
       functionName: name,
       description: declaration.description,
@@ -103,6 +115,7 @@ export class PlatformFunction extends Construct {
       depsLockFilePath: join(repositoryRoot, 'package-lock.json'),
       environment: {
         ...functionEnvironment(props.key),
+        ...keyEnvironment,
         ...props.environment,
         POWERTOOLS_SERVICE_NAME: name,
         POWERTOOLS_METRICS_NAMESPACE: deployment.appName,

@@ -1,8 +1,13 @@
+import { randomBytes } from 'node:crypto';
+import { fingerprintWith } from '../../lambdas/adapters/crypto/fingerprinter';
+import { type VaultedCard, summarizeCard } from '../../lambdas/domain/card';
+import { ResourceNotFoundError, StaleVersionError } from '../../lambdas/domain/errors';
+import { deriveId } from '../../lambdas/domain/ids';
 import type { ApiKeyRecord, Merchant } from '../../lambdas/domain/merchant';
-import { StaleVersionError } from '../../lambdas/domain/errors';
 import type { Payment } from '../../lambdas/domain/payment';
 import type { PaymentEvent, Transition } from '../../lambdas/domain/payment-lifecycle';
 import type { Refund } from '../../lambdas/domain/refund';
+import { type CardVault, type HoldCvcInput, type RevealedCard, type StoreCardInput, VaultConflictError } from '../../lambdas/ports/card-vault';
 import type { MerchantRepository } from '../../lambdas/ports/merchant-repository';
 import type { PaymentPage, PaymentRepository, WaitingTask } from '../../lambdas/ports/payment-repository';
 
@@ -83,5 +88,52 @@ export class InMemoryMerchantRepository implements MerchantRepository {
 
   async getApiKey(keyId: string) {
     return this.keys.get(keyId);
+  }
+}
+
+/**
+ * The card vault's contract without DynamoDB or KMS (the DynamoDB/KMS adapter has its integration tests):
+ * same token derivation, keyed fingerprints under a random key, CVCs handed out once.
+ */
+export class InMemoryCardVault implements CardVault {
+  readonly cards = new Map<string, { merchantId: string; card: RevealedCard; vaulted: VaultedCard }>();
+  readonly cvcs = new Map<string, { merchantId: string; cvc?: string }>();
+  private readonly fingerprintKey = randomBytes(32);
+
+  async storeCard({ merchantId, reference, card }: StoreCardInput): Promise<VaultedCard> {
+    const token = deriveId('tok', 'card', merchantId, reference);
+    const vaulted: VaultedCard = { token, ...summarizeCard(card), fingerprint: fingerprintWith(this.fingerprintKey, 'card', card.number) };
+    const existing = this.cards.get(token);
+    if (existing) {
+      if (existing.vaulted.fingerprint !== vaulted.fingerprint || existing.card.exp_month !== card.exp_month || existing.card.exp_year !== card.exp_year) {
+        throw new VaultConflictError('another card');
+      }
+      return existing.vaulted;
+    }
+    this.cards.set(token, { merchantId, card: { ...card, token }, vaulted });
+    return vaulted;
+  }
+
+  async revealCard(token: string, merchantId: string): Promise<RevealedCard> {
+    const entry = this.cards.get(token);
+    if (!entry || entry.merchantId !== merchantId) throw new ResourceNotFoundError('card', token);
+    return entry.card;
+  }
+
+  async holdCvc({ merchantId, paymentId, cvc }: HoldCvcInput): Promise<void> {
+    if (!this.cvcs.has(paymentId)) this.cvcs.set(paymentId, { merchantId, cvc });
+  }
+
+  async takeCvc(paymentId: string, merchantId: string): Promise<string | undefined> {
+    const entry = this.cvcs.get(paymentId);
+    if (!entry || entry.merchantId !== merchantId) return undefined;
+    const { cvc } = entry;
+    delete entry.cvc;
+    return cvc;
+  }
+
+  async discardCvc(paymentId: string, merchantId: string): Promise<void> {
+    const entry = this.cvcs.get(paymentId);
+    if (entry && entry.merchantId === merchantId) delete entry.cvc;
   }
 }

@@ -7,10 +7,12 @@ import { tableNameFromEnv } from '../../shared/config';
 import { merchantCommandEndpoint } from '../../shared/http/merchant-command-endpoint';
 import { presentPayment } from '../../shared/http/presenters';
 import { amountSchema, currencySchema, descriptionSchema, metadataSchema } from '../../shared/http/schemas';
+import { vaultFromEnvironment } from '../../shared/vault';
 import { createPayment } from '../../use-cases/create-payment';
 
 /** POST /v1/payments */
 const payments = new DynamoDbPaymentRepository(dynamoDbDocumentClient(), tableNameFromEnv('payments'));
+const vault = vaultFromEnvironment();
 
 const monthMessage = 'must be an integer from 1 to 12';
 const yearMessage = 'must be a four-digit year';
@@ -60,7 +62,7 @@ export const handler = merchantCommandEndpoint({
   }),
   handle: async (request) => {
     const payment = await createPayment(
-      { payments, now: () => new Date() },
+      { payments, vault, now: () => new Date() },
       {
         merchantId: request.principal.merchantId,
         idempotencyKey: request.idempotencyKey,

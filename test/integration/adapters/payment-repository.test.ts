@@ -14,7 +14,7 @@ const payment = (merchantId: string, index: number, createdAt = new Date(Date.UT
     amount: 100 + index,
     currency: 'USD',
     captureMethod: 'manual',
-    card: { brand: 'visa', bin: '424242', last4: '4242', exp_month: 12, exp_year: 2030 },
+    card: { brand: 'visa', bin: '424242', last4: '4242', exp_month: 12, exp_year: 2030, token: `tok_${merchantId}_${index}`, fingerprint: 'v1.test' },
     description: null,
     metadata: { order: String(index) },
     requestFingerprint: `fp-${index}`,

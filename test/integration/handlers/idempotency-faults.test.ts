@@ -4,6 +4,7 @@ import { type DynamoDbFaultProxy, dynamoDbErrors, startDynamoDbFaultProxy } from
 import { tableName } from '../../../platform/tables';
 import { apiGatewayEvent, lambdaContext } from '../../support/api-events';
 import { type IsolatedDynamoDb, suiteDynamoDbEndpoint, useIsolatedDynamoDb } from '../../support/dynamodb';
+import { type TestKms, useLocalKms } from '../../support/kms';
 
 /**
  * The Idempotency-Key contract under concurrency and failure, with the handler's DynamoDB traffic going
@@ -19,6 +20,7 @@ const body = {
 
 let proxy: DynamoDbFaultProxy;
 let db: IsolatedDynamoDb;
+let kms: TestKms;
 let createPayment: Handler;
 
 /** The payment's creation: a transaction putting the payment and its first event. */
@@ -39,16 +41,23 @@ const paymentsStored = async () =>
 beforeAll(async () => {
   proxy = await startDynamoDbFaultProxy(suiteDynamoDbEndpoint());
   db = await useIsolatedDynamoDb(proxy.endpoint);
+  kms = await useLocalKms();
   ({ handler: createPayment } = (await import('../../../lambdas/handlers/api/create-payment')) as { handler: Handler });
 });
 
 afterEach(() => proxy.clear());
-afterAll(() => proxy.stop());
+afterAll(async () => {
+  await proxy.stop();
+  await kms.stop();
+});
 
 it('answers a duplicate that arrives while the first is still running with 409 idempotency_in_progress', async () => {
-  proxy.inject({ operation: 'TransactWriteItems', when: isPaymentsWrite, delayMs: 700, times: 1 });
+  const heldBefore = proxy.counts.faulted.TransactWriteItems ?? 0;
+  proxy.inject({ operation: 'TransactWriteItems', when: isPaymentsWrite, delayMs: 1_500, times: 1 });
   const first = create('concurrent-1');
-  await new Promise((wait) => setTimeout(wait, 200));
+  // The first request is provably in progress once its payment write reaches DynamoDB (held by the proxy):
+  // its idempotency record was written before the use case ran.
+  while ((proxy.counts.faulted.TransactWriteItems ?? 0) === heldBefore) await new Promise((wait) => setTimeout(wait, 10));
   const duplicate = await create('concurrent-1');
   expect(duplicate.statusCode).toBe(409);
   expect(JSON.parse(duplicate.body)).toMatchObject({ code: 'idempotency_in_progress' });

@@ -3,6 +3,7 @@ import type { APIGatewayProxyResult } from 'aws-lambda';
 import { tableName } from '../../../platform/tables';
 import { apiGatewayEvent, lambdaContext } from '../../support/api-events';
 import { type IsolatedDynamoDb, useIsolatedDynamoDb } from '../../support/dynamodb';
+import { type TestKms, useLocalKms } from '../../support/kms';
 
 /** The payment handlers against DynamoDB Local, invoked with real API Gateway proxy events. */
 type Handler = (event: unknown, context: unknown) => Promise<APIGatewayProxyResult>;
@@ -11,6 +12,7 @@ const card = { number: '4242424242424242', exp_month: 12, exp_year: 2030, cvc: '
 const validBody = { amount: 1999, currency: 'BRL', payment_method: { type: 'card', card } };
 
 let db: IsolatedDynamoDb;
+let kms: TestKms;
 let createPayment: Handler;
 let getPayment: Handler;
 let listPayments: Handler;
@@ -27,15 +29,18 @@ const create = (merchantId: string, key: string | undefined, body: unknown) =>
     lambdaContext('xborder-create-payment'),
   );
 
-const scan = async (table: 'payments' | 'idempotency') =>
+const scan = async (table: 'payments' | 'idempotency' | 'vault') =>
   (await db.documentClient.send(new ScanCommand({ TableName: tableName(table) }))).Items ?? [];
 
 beforeAll(async () => {
   db = await useIsolatedDynamoDb();
+  kms = await useLocalKms();
   ({ handler: createPayment } = (await import('../../../lambdas/handlers/api/create-payment')) as { handler: Handler });
   ({ handler: getPayment } = (await import('../../../lambdas/handlers/api/get-payment')) as { handler: Handler });
   ({ handler: listPayments } = (await import('../../../lambdas/handlers/api/list-payments')) as { handler: Handler });
 });
+
+afterAll(() => kms.stop());
 
 describe('POST /v1/payments', () => {
   it('creates the payment (201) and stores no card number or CVC anywhere', async () => {
@@ -65,6 +70,25 @@ describe('POST /v1/payments', () => {
     expect(stored).toContain(payment.id);
     expect(stored).not.toContain(card.number);
     expect(stored).not.toContain('"123"');
+  });
+
+  it('keeps the card in the vault: the payment holds its token and fingerprint, the vault only ciphertext', async () => {
+    const response = await create('mer_a', 'vault-1', validBody);
+    const { id } = JSON.parse(response.body) as { id: string };
+    const [item] = (await scan('payments')).filter((candidate) => candidate.pk === id && candidate.sk === 'payment');
+    const vaulted = item?.paymentMethod.card as { token: string; fingerprint: string };
+    expect(vaulted).toMatchObject({ token: expect.stringMatching(/^tok_/), fingerprint: expect.stringMatching(/^v1\./), last4: '4242' });
+    const vaultItems = await scan('vault');
+    expect(vaultItems.map((entry) => `${entry.pk}#${entry.sk}`).sort()).toEqual(expect.arrayContaining([`${vaulted.token}#card`, `${id}#cvc`]));
+    const { vaultFromEnvironment } = await import('../../../lambdas/shared/vault');
+    await expect(vaultFromEnvironment().revealCard(vaulted.token, 'mer_a')).resolves.toMatchObject({ number: card.number });
+    await expect(vaultFromEnvironment().takeCvc(id, 'mer_a')).resolves.toBe(card.cvc);
+    for (const entry of vaultItems) {
+      for (const value of Object.values(entry)) {
+        const bytes = value instanceof Uint8Array ? Buffer.from(value) : Buffer.from(String(value));
+        expect(bytes.includes(Buffer.from(card.number))).toBe(false);
+      }
+    }
   });
 
   it('replays the first response byte for byte for the same key and body, marked Idempotent-Replayed', async () => {

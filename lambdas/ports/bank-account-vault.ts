@@ -1,0 +1,45 @@
+/**
+ * Beneficiary bank details for payouts, behind the same envelope encryption as cards (purpose
+ * `bank-account`): the account identifier is stored only as ciphertext; country, currency, last4 and a
+ * keyed fingerprint are kept in clear so accounts can be shown and recognised without decrypting.
+ * Only the function that sends payouts to the rail should be granted decrypt for `bank-account`.
+ */
+export interface BankAccountDetails {
+  readonly holderName: string;
+  /** ISO 3166-1 alpha-2 country of the bank. */
+  readonly country: string;
+  /** ISO 4217 currency the account receives. */
+  readonly currency: string;
+  /** Where the country uses IBANs. Either `iban` or `accountNumber` is required. */
+  readonly iban?: string;
+  readonly accountNumber?: string;
+  /** ABA routing number, sort code, IFSC, CLABE bank code...: identifies the bank, not the account. */
+  readonly routingCode?: string;
+  readonly bic?: string;
+}
+
+export interface VaultedBankAccount {
+  readonly token: string;
+  readonly country: string;
+  readonly currency: string;
+  readonly last4: string;
+  readonly fingerprint: string;
+}
+
+export interface RevealedBankAccount extends BankAccountDetails {
+  readonly token: string;
+}
+
+export interface StoreBankAccountInput {
+  readonly merchantId: string;
+  /** The object the account was submitted for (a beneficiary or payout id): the token derives from it. */
+  readonly reference: string;
+  readonly account: BankAccountDetails;
+}
+
+export interface BankAccountVault {
+  /** Idempotent like CardVault.storeCard: same reference and account → same token; another account → VaultConflictError. */
+  storeBankAccount(input: StoreBankAccountInput): Promise<VaultedBankAccount>;
+  /** ResourceNotFoundError for an unknown token or another merchant's. */
+  revealBankAccount(token: string, merchantId: string): Promise<RevealedBankAccount>;
+}
