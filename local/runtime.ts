@@ -4,11 +4,18 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbMerchantRepository } from '../lambdas/adapters/dynamodb/merchant-repository';
 import { deployment } from '../platform/deployment';
+import { stateMachineArnEnvVar, stateMachineKeys, stateMachines } from '../platform/state-machines';
 import { tableName } from '../platform/tables';
 import { type AccessLogEntry, type LocalApiGateway, startApiGateway } from './api-gateway';
 import { type DynamoDbLocal, startDynamoDbLocal } from './dynamodb-local';
 import { LambdaHost, localEnvironment } from './lambda-host';
 import { type MerchantCredentials, ensureDemoMerchants } from './seed';
+import {
+  type StepFunctionsServer,
+  StepFunctionsEngine,
+  declaredFunctionInvoker,
+  startStepFunctionsServer,
+} from './step-functions';
 import { ensureTables } from './tables';
 
 /**
@@ -20,6 +27,10 @@ export interface LocalRuntimeOptions {
   readonly port: number;
   /** DynamoDB Local port; 0 picks a free one. */
   readonly dynamoDbPort: number;
+  /** Step Functions API port (AWS_ENDPOINT_URL_SFN); 0 picks a free one. Default 8083. */
+  readonly sfnPort?: number;
+  /** Multiplies Step Functions Wait durations, Retry intervals and timeouts (drills). Default 1. */
+  readonly sfnTimeScale?: number;
   /** Where data, logs and merchants.json live. */
   readonly stateDir: string;
   readonly inMemory: boolean;
@@ -30,8 +41,11 @@ export interface LocalRuntimeOptions {
 export interface LocalRuntime {
   readonly apiUrl: string;
   readonly dynamoDbEndpoint: string;
+  readonly sfnEndpoint: string;
   readonly merchants: readonly MerchantCredentials[];
   readonly lambdas: LambdaHost;
+  /** The local Step Functions engine: executions, and `stats` (executions, transitions) per state machine. */
+  readonly stepFunctions: StepFunctionsEngine;
   readonly pids: { readonly dynamoDbLocal: number };
   stop(): Promise<void>;
 }
@@ -63,8 +77,13 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<L
     dataDir: options.inMemory ? undefined : join(options.stateDir, 'dynamodb'),
   });
   let gateway: LocalApiGateway | undefined;
+  let sfnServer: StepFunctionsServer | undefined;
+  let stepFunctions: StepFunctionsEngine | undefined;
   const stop = async () => {
     await gateway?.stop();
+    await sfnServer?.stop();
+    // Executions still running stay RUNNING in DynamoDB and re-run at the next start.
+    await stepFunctions?.stop();
     await dynamoDb.stop();
   };
   try {
@@ -76,6 +95,18 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<L
       join(options.stateDir, 'merchants.json'),
     );
     const lambdas = new LambdaHost(repositoryRoot);
+    stepFunctions = new StepFunctionsEngine({
+      invoke: declaredFunctionInvoker((key, payload) => lambdas.invoke(key, payload)),
+      dynamoDb: client,
+      stateMachines,
+      repositoryRoot,
+      timeScale: options.sfnTimeScale,
+    });
+    sfnServer = await startStepFunctionsServer({ engine: stepFunctions, port: options.sfnPort ?? 8083 });
+    // Before any handler module loads: they read their configuration once, at load.
+    process.env.AWS_ENDPOINT_URL_SFN = sfnServer.url;
+    for (const key of stateMachineKeys) process.env[stateMachineArnEnvVar(key)] = stepFunctions.stateMachineArn(key);
+    await stepFunctions.resume();
     gateway = await startApiGateway({
       host: lambdas,
       port: options.port,
@@ -86,8 +117,10 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<L
     return {
       apiUrl: gateway.url,
       dynamoDbEndpoint: dynamoDb.endpoint,
+      sfnEndpoint: sfnServer.url,
       merchants,
       lambdas,
+      stepFunctions,
       pids: { dynamoDbLocal: dynamoDb.pid },
       stop,
     };

@@ -21,6 +21,8 @@ const main = async (): Promise<void> => {
       'in-memory': { type: 'boolean', default: false },
       port: { type: 'string', default: process.env.PORT ?? '3000' },
       'dynamodb-port': { type: 'string', default: process.env.DYNAMODB_PORT ?? '8000' },
+      'sfn-port': { type: 'string', default: process.env.SFN_PORT ?? '8083' },
+      'sfn-time-scale': { type: 'string', default: process.env.SFN_TIME_SCALE ?? '1' },
       'state-dir': { type: 'string', default: process.env.XBORDER_STATE_DIR ?? '.local' },
       verbose: { type: 'boolean', default: false },
       quiet: { type: 'boolean', default: false },
@@ -34,6 +36,8 @@ const main = async (): Promise<void> => {
     runtime = await startLocalRuntime({
       port: Number(values.port),
       dynamoDbPort: Number(values['dynamodb-port']),
+      sfnPort: Number(values['sfn-port']),
+      sfnTimeScale: Number(values['sfn-time-scale']),
       stateDir,
       inMemory,
       logLevel: values.verbose ? 'INFO' : 'WARN',
@@ -69,7 +73,7 @@ const main = async (): Promise<void> => {
   const merchantsFile = join(stateDir, 'merchants.json');
   writeFileSync(
     join(stateDir, 'runtime.json'),
-    `${JSON.stringify({ pid: process.pid, apiUrl: runtime.apiUrl, dynamoDbEndpoint: runtime.dynamoDbEndpoint, pids: runtime.pids }, null, 2)}\n`,
+    `${JSON.stringify({ pid: process.pid, apiUrl: runtime.apiUrl, dynamoDbEndpoint: runtime.dynamoDbEndpoint, sfnEndpoint: runtime.sfnEndpoint, pids: runtime.pids }, null, 2)}\n`,
   );
   const shown = relative(process.cwd(), merchantsFile) || merchantsFile;
   console.log(
@@ -77,6 +81,7 @@ const main = async (): Promise<void> => {
       'xborder is running locally.',
       `  API              ${runtime.apiUrl}`,
       `  DynamoDB Local   ${runtime.dynamoDbEndpoint} (${inMemory ? 'in memory' : `data in ${relative(process.cwd(), join(stateDir, 'dynamodb'))}`})`,
+      `  Step Functions   ${runtime.sfnEndpoint} (${runtime.stepFunctions.stateMachines.size} state machines; handlers reach it through AWS_ENDPOINT_URL_SFN)`,
       `  Demo merchants   ${shown}: ${runtime.merchants.map((merchant) => `${merchant.name} (${merchant.id})`).join(', ')}`,
       '',
       'Try it:',
