@@ -5,6 +5,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbMerchantRepository } from '../lambdas/adapters/dynamodb/merchant-repository';
 import { deployment } from '../platform/deployment';
 import { kmsKeys } from '../platform/keys';
+import { stateMachineArnEnvVar, stateMachineKeys, stateMachines } from '../platform/state-machines';
 import { tableName } from '../platform/tables';
 import { type AccessLogEntry, type LocalApiGateway, startApiGateway } from './api-gateway';
 import { type LocalCardChannel, type LocalCardChannels, startLocalCardChannels } from './card-channels';
@@ -12,6 +13,12 @@ import { type DynamoDbLocal, startDynamoDbLocal } from './dynamodb-local';
 import { type LocalKms, startLocalKms } from './kms/server';
 import { LambdaHost, localEnvironment } from './lambda-host';
 import { type MerchantCredentials, ensureDemoMerchants } from './seed';
+import {
+  type StepFunctionsServer,
+  StepFunctionsEngine,
+  declaredFunctionInvoker,
+  startStepFunctionsServer,
+} from './step-functions';
 import { ensureTables } from './tables';
 
 /**
@@ -23,6 +30,10 @@ export interface LocalRuntimeOptions {
   readonly port: number;
   /** DynamoDB Local port; 0 picks a free one. */
   readonly dynamoDbPort: number;
+  /** Step Functions API port (AWS_ENDPOINT_URL_SFN); 0 picks a free one. Default 8083. */
+  readonly sfnPort?: number;
+  /** Multiplies Step Functions Wait durations, Retry intervals and timeouts (drills). Default 1. */
+  readonly sfnTimeScale?: number;
   /** Where data, logs and merchants.json live. */
   readonly stateDir: string;
   readonly inMemory: boolean;
@@ -35,8 +46,11 @@ export interface LocalRuntime {
   readonly dynamoDbEndpoint: string;
   /** The local KMS endpoint (AWS_ENDPOINT_URL_KMS); its request counts are at `<url>/local/requests`. */
   readonly kms: LocalKms;
+  readonly sfnEndpoint: string;
   readonly merchants: readonly MerchantCredentials[];
   readonly lambdas: LambdaHost;
+  /** The local Step Functions engine: executions, and `stats` (executions, transitions) per state machine. */
+  readonly stepFunctions: StepFunctionsEngine;
   readonly pids: { readonly dynamoDbLocal: number };
   /** The simulated card acquirers (atlas, boreal) and the keys the adapter sends them. */
   readonly cardChannels: readonly LocalCardChannel[];
@@ -75,8 +89,13 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<L
   let gateway: LocalApiGateway | undefined;
   let cardChannels: LocalCardChannels | undefined;
   let kms: LocalKms | undefined;
+  let sfnServer: StepFunctionsServer | undefined;
+  let stepFunctions: StepFunctionsEngine | undefined;
   const stop = async () => {
     await gateway?.stop();
+    await sfnServer?.stop();
+    // Executions still running stay RUNNING in DynamoDB and re-run at the next start.
+    await stepFunctions?.stop();
     await cardChannels?.stop();
     await kms?.stop();
     await dynamoDb.stop();
@@ -94,6 +113,18 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<L
       join(options.stateDir, 'merchants.json'),
     );
     const lambdas = new LambdaHost(repositoryRoot);
+    stepFunctions = new StepFunctionsEngine({
+      invoke: declaredFunctionInvoker((key, payload) => lambdas.invoke(key, payload)),
+      dynamoDb: client,
+      stateMachines,
+      repositoryRoot,
+      timeScale: options.sfnTimeScale,
+    });
+    sfnServer = await startStepFunctionsServer({ engine: stepFunctions, port: options.sfnPort ?? 8083 });
+    // Before any handler module loads: they read their configuration once, at load.
+    process.env.AWS_ENDPOINT_URL_SFN = sfnServer.url;
+    for (const key of stateMachineKeys) process.env[stateMachineArnEnvVar(key)] = stepFunctions.stateMachineArn(key);
+    await stepFunctions.resume();
     gateway = await startApiGateway({
       host: lambdas,
       port: options.port,
@@ -105,8 +136,10 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<L
       apiUrl: gateway.url,
       dynamoDbEndpoint: dynamoDb.endpoint,
       kms,
+      sfnEndpoint: sfnServer.url,
       merchants,
       lambdas,
+      stepFunctions,
       pids: { dynamoDbLocal: dynamoDb.pid },
       cardChannels: cardChannels.channels,
       stop,

@@ -21,6 +21,8 @@ const main = async (): Promise<void> => {
       'in-memory': { type: 'boolean', default: false },
       port: { type: 'string', default: process.env.PORT ?? '3000' },
       'dynamodb-port': { type: 'string', default: process.env.DYNAMODB_PORT ?? '8000' },
+      'sfn-port': { type: 'string', default: process.env.SFN_PORT ?? '8083' },
+      'sfn-time-scale': { type: 'string', default: process.env.SFN_TIME_SCALE ?? '1' },
       'state-dir': { type: 'string', default: process.env.XBORDER_STATE_DIR ?? '.local' },
       verbose: { type: 'boolean', default: false },
       quiet: { type: 'boolean', default: false },
@@ -34,6 +36,8 @@ const main = async (): Promise<void> => {
     runtime = await startLocalRuntime({
       port: Number(values.port),
       dynamoDbPort: Number(values['dynamodb-port']),
+      sfnPort: Number(values['sfn-port']),
+      sfnTimeScale: Number(values['sfn-time-scale']),
       stateDir,
       inMemory,
       logLevel: values.verbose ? 'INFO' : 'WARN',
@@ -69,7 +73,7 @@ const main = async (): Promise<void> => {
   const merchantsFile = join(stateDir, 'merchants.json');
   writeFileSync(
     join(stateDir, 'runtime.json'),
-    `${JSON.stringify({ pid: process.pid, apiUrl: runtime.apiUrl, dynamoDbEndpoint: runtime.dynamoDbEndpoint, kmsEndpoint: runtime.kms.url, pids: runtime.pids, cardChannels: runtime.cardChannels }, null, 2)}\n`,
+    `${JSON.stringify({ pid: process.pid, apiUrl: runtime.apiUrl, dynamoDbEndpoint: runtime.dynamoDbEndpoint, kmsEndpoint: runtime.kms.url, sfnEndpoint: runtime.sfnEndpoint, pids: runtime.pids, cardChannels: runtime.cardChannels }, null, 2)}\n`,
   );
   const shown = relative(process.cwd(), merchantsFile) || merchantsFile;
   console.log(
@@ -82,6 +86,7 @@ const main = async (): Promise<void> => {
           `  Card acquirer    ${channel.name.padEnd(7)} ${channel.url} (simulator; ${inMemory ? 'ledger in memory' : `ledger in ${relative(process.cwd(), join(stateDir, 'simulators', channel.name))}`})`,
       ),
       `  Local KMS        ${runtime.kms.url} (keys in ${relative(process.cwd(), join(stateDir, 'kms', 'keys.json'))}; requests per operation at ${runtime.kms.url}/local/requests)`,
+      `  Step Functions   ${runtime.sfnEndpoint} (${runtime.stepFunctions.stateMachines.size} state machines; handlers reach it through AWS_ENDPOINT_URL_SFN)`,
       `  Demo merchants   ${shown}: ${runtime.merchants.map((merchant) => `${merchant.name} (${merchant.id})`).join(', ')}`,
       '',
       'Try it:',

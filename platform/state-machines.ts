@@ -1,0 +1,48 @@
+import { deployment } from './deployment';
+import type { FunctionKey } from './functions';
+
+/**
+ * Every Step Functions state machine, declared once. lib/ deploys each ASL file with
+ * `DefinitionBody.fromString` and `definitionSubstitutions`; local/step-functions runs the same file
+ * with the same substitutions (docs/local-step-functions.md). ASL files use JSONPath only.
+ *
+ * `substitutions` maps each `${Placeholder}` in the ASL to the function whose ARN fills it, so the
+ * ASL never hard-codes a function name, region or account. Both sides refuse a file whose
+ * placeholders and declared substitutions differ.
+ */
+export type StateMachineType = 'STANDARD' | 'EXPRESS';
+
+export interface StateMachineDeclaration<Function extends string = FunctionKey> {
+  /** ASL file, relative to the repository root: `statemachines/<name>.asl.json`. */
+  readonly definitionFile: string;
+  readonly type: StateMachineType;
+  readonly description: string;
+  /** `${Placeholder}` in the ASL -> the function whose ARN replaces it. */
+  readonly substitutions: Readonly<Record<string, Function>>;
+}
+
+export const stateMachines = {} as const satisfies Record<string, StateMachineDeclaration>;
+
+export type StateMachineKey = keyof typeof stateMachines;
+
+export const stateMachineKeys = Object.keys(stateMachines) as StateMachineKey[];
+
+const kebab = (key: string): string => key.replace(/([A-Z])/g, '-$1').toLowerCase();
+
+/** State machine name in AWS and locally, e.g. `xborder-payment` for key `payment`. */
+export const stateMachineName = (key: string): string => `${deployment.appName}-${kebab(key)}`;
+
+export const stateMachineArn = (key: string, region: string, account: string): string =>
+  `arn:aws:states:${region}:${account}:stateMachine:${stateMachineName(key)}`;
+
+/** The environment variable through which a function learns a state machine's ARN, e.g. `PAYMENT_STATE_MACHINE_ARN`. */
+export const stateMachineArnEnvVar = (key: string): string =>
+  `${key.replace(/([A-Z])/g, '_$1').toUpperCase()}_STATE_MACHINE_ARN`;
+
+/** The ARN a `${Placeholder}` resolves to: a Lambda function's unqualified ARN. */
+export const lambdaFunctionArn = (functionName: string, region: string, account: string): string =>
+  `arn:aws:lambda:${region}:${account}:function:${functionName}`;
+
+/** The `${Placeholder}` names an ASL text uses, sorted and unique (to check them against `substitutions`). */
+export const definitionPlaceholders = (definition: string): string[] =>
+  [...new Set([...definition.matchAll(/\$\{([^}]*)\}/g)].map((match) => match[1] as string))].sort();
