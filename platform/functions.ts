@@ -29,6 +29,9 @@ export interface KmsDeclaration {
   readonly fingerprint?: boolean;
 }
 
+/** What a function may do with a state machine (resource: that state machine's ARN, or its executions'). */
+export type StateMachineAction = 'states:StartExecution' | 'states:DescribeExecution' | 'states:SendTaskSuccess' | 'states:SendTaskFailure';
+
 export interface FunctionDeclaration {
   /** Handler module, relative to the repository root; it exports `handler`. */
   readonly entry: string;
@@ -48,6 +51,11 @@ export interface FunctionDeclaration {
   readonly invokedBy: 'api-gateway' | 'step-functions';
   readonly tables: Partial<Record<TableKey, readonly DynamoDbAction[]>>;
   readonly kms?: KmsDeclaration;
+  /**
+   * State machines (keys of platform/state-machines.ts) the function drives, and exactly how. It learns
+   * each one's ARN from `<KEY>_STATE_MACHINE_ARN` (set by lib/ in AWS and by local/runtime.ts locally).
+   */
+  readonly stateMachines?: Readonly<Record<string, readonly StateMachineAction[]>>;
 }
 
 const read = ['dynamodb:GetItem'] as const;

@@ -1,5 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KMS } from '@aws-sdk/client-kms';
+import { SFNClient } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { tracer } from './powertools';
 
@@ -37,4 +38,12 @@ export const kmsClient = (region: string): KMS => {
     kmsClients.set(region, client);
   }
   return client;
+};
+
+let sfn: SFNClient | undefined;
+
+/** Step Functions (StartExecution, SendTaskSuccess...). Locally AWS_ENDPOINT_URL_SFN points it at local/step-functions. */
+export const sfnClient = (): SFNClient => {
+  sfn ??= tracer.captureAWSv3Client(new SFNClient({ maxAttempts: 5 }));
+  return sfn;
 };
