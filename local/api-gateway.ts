@@ -5,7 +5,7 @@ import type { APIGatewayAuthorizerResult, APIGatewayProxyEvent, APIGatewayProxyR
 import { deployment } from '../platform/deployment';
 import type { FunctionKey } from '../platform/functions';
 import { type GatewayResponseType, gatewayResponseBody, gatewayResponses } from '../platform/gateway-responses';
-import { type RouteDeclaration, authorizerFunction, routes, unknownMethodFunction } from '../platform/routes';
+import { type RouteDeclaration, authorizerFunction, requiresMerchantKey, routes, unknownMethodFunction } from '../platform/routes';
 import type { LambdaHost } from './lambda-host';
 
 /**
@@ -23,14 +23,14 @@ interface Resource {
   readonly path: string;
   readonly segments: readonly string[];
   readonly literals: number;
-  readonly methods: ReadonlyMap<string, FunctionKey>;
+  readonly methods: ReadonlyMap<string, RouteDeclaration>;
 }
 
 const resources: readonly Resource[] = (() => {
-  const byPath = new Map<string, Map<string, FunctionKey>>();
+  const byPath = new Map<string, Map<string, RouteDeclaration>>();
   for (const route of routes as readonly RouteDeclaration[]) {
-    const methods = byPath.get(route.path) ?? new Map<string, FunctionKey>();
-    methods.set(route.method, route.function);
+    const methods = byPath.get(route.path) ?? new Map<string, RouteDeclaration>();
+    methods.set(route.method, route);
     byPath.set(route.path, methods);
   }
   return [...byPath].map(([path, methods]) => {
@@ -159,7 +159,7 @@ export const startApiGateway = async (options: ApiGatewayOptions): Promise<Local
 
     const { headers, multiValueHeaders } = headerMaps(request);
     const now = new Date();
-    const routeFunction = match.resource.methods.get(method);
+    const route = match.resource.methods.get(method);
     const requestContext = {
       accountId: ACCOUNT,
       apiId: API_ID,
@@ -198,7 +198,8 @@ export const startApiGateway = async (options: ApiGatewayOptions): Promise<Local
       isBase64Encoded: false,
     };
 
-    if (!routeFunction) return invokeIntegration(unknownMethodFunction, event);
+    if (!route) return invokeIntegration(unknownMethodFunction, event);
+    if (!requiresMerchantKey(route)) return invokeIntegration(route.function, event);
 
     const authorization = Object.entries(headers).find(([name]) => name.toLowerCase() === 'authorization')?.[1];
     if (!authorization) return gatewayResponse('UNAUTHORIZED');
@@ -226,7 +227,7 @@ export const startApiGateway = async (options: ApiGatewayOptions): Promise<Local
     const allowed = policy.policyDocument.Statement.some((statement) => statement.Effect === 'Allow');
     if (!allowed) return gatewayResponse('ACCESS_DENIED');
     requestContext.authorizer = { ...policy.context, principalId: policy.principalId, integrationLatency: 0 };
-    return invokeIntegration(routeFunction, event);
+    return invokeIntegration(route.function, event);
 
     async function invokeIntegration(key: FunctionKey, proxyEvent: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
       try {

@@ -14,6 +14,8 @@ export interface LocalCardChannel {
   readonly name: AcquirerName;
   readonly url: string;
   readonly apiKey: string;
+  /** The secret the acquirer signs its webhooks with (`<CHANNEL>_WEBHOOK_SECRET`). */
+  readonly webhookSecret: string;
 }
 
 export interface LocalCardChannels {
@@ -23,7 +25,14 @@ export interface LocalCardChannels {
   stop(): Promise<void>;
 }
 
-export const startLocalCardChannels = async (options: { readonly stateDir: string; readonly inMemory: boolean }): Promise<LocalCardChannels> => {
+export interface LocalCardChannelsOptions {
+  readonly stateDir: string;
+  readonly inMemory: boolean;
+  /** Where each acquirer delivers its signed webhooks: `<apiUrl>/v1/channel_events/<channel>`. */
+  readonly apiUrl?: string;
+}
+
+export const startLocalCardChannels = async (options: LocalCardChannelsOptions): Promise<LocalCardChannels> => {
   const simulators: CardAcquirerSimulator[] = [];
   const channels: LocalCardChannel[] = [];
   const stop = async () => {
@@ -32,15 +41,17 @@ export const startLocalCardChannels = async (options: { readonly stateDir: strin
   try {
     for (const name of Object.keys(ACQUIRER_PROFILES) as AcquirerName[]) {
       const apiKey = `sk_local_${randomBytes(18).toString('base64url')}`;
+      const webhookSecret = `whsec_${randomBytes(24).toString('base64url')}`;
       const simulator = await startCardAcquirer({
         name,
         apiKey,
         ...ACQUIRER_PROFILES[name],
+        webhooks: options.apiUrl ? { url: `${options.apiUrl}/v1/channel_events/${name}`, secret: webhookSecret } : undefined,
         directory: options.inMemory ? undefined : join(options.stateDir, 'simulators', name),
         log: (entry) => console.error(JSON.stringify(entry)),
       });
       simulators.push(simulator);
-      channels.push({ name, url: simulator.url, apiKey });
+      channels.push({ name, url: simulator.url, apiKey, webhookSecret });
     }
   } catch (error) {
     await stop();
@@ -51,6 +62,7 @@ export const startLocalCardChannels = async (options: { readonly stateDir: strin
     const prefix = channelEnvPrefix(channel.name);
     environment[`${prefix}_URL`] = channel.url;
     environment[`${prefix}_API_KEY`] = channel.apiKey;
+    environment[`${prefix}_WEBHOOK_SECRET`] = channel.webhookSecret;
   }
   return { channels, environment, stop };
 };

@@ -19,6 +19,7 @@ import {
   declaredFunctionInvoker,
   startStepFunctionsServer,
 } from './step-functions';
+import { freePort } from './ports';
 import { ensureTables } from './tables';
 
 /**
@@ -104,7 +105,13 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<L
     // Key material persists under the state dir (0600) even for an in-memory database: it is no data.
     kms = await startLocalKms({ stateDir: join(options.stateDir, 'kms') });
     configureProcessEnvironment(dynamoDb, kms, options.logLevel ?? 'WARN');
-    cardChannels = await startLocalCardChannels({ stateDir: options.stateDir, inMemory: options.inMemory });
+    // The API's port is chosen first so the acquirers know where to deliver their webhooks.
+    const apiPort = options.port || (await freePort());
+    cardChannels = await startLocalCardChannels({
+      stateDir: options.stateDir,
+      inMemory: options.inMemory,
+      apiUrl: `http://127.0.0.1:${apiPort}`,
+    });
     Object.assign(process.env, cardChannels.environment);
     const client = new DynamoDBClient({});
     await ensureTables(client);
@@ -127,7 +134,7 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<L
     await stepFunctions.resume();
     gateway = await startApiGateway({
       host: lambdas,
-      port: options.port,
+      port: apiPort,
       onAccess: options.onAccess,
       onFunctionError: (key, error) =>
         console.error(JSON.stringify({ level: 'ERROR', function: key, message: 'invocation failed', error: describeError(error) })),

@@ -1,4 +1,5 @@
 import type { EncryptionPurpose } from './keys';
+import { cardChannelNames } from './channels';
 import { type TableKey, tableEnvVar, tableName } from './tables';
 
 /**
@@ -56,6 +57,17 @@ export interface FunctionDeclaration {
    * each one's ARN from `<KEY>_STATE_MACHINE_ARN` (set by lib/ in AWS and by local/runtime.ts locally).
    */
   readonly stateMachines?: Readonly<Record<string, readonly StateMachineAction[]>>;
+  /**
+   * Talks to the card channels (platform/channels.ts): gets `<CHANNEL>_URL` and the secret
+   * `<CHANNEL>_API_KEY` for each (see `secrets`).
+   */
+  readonly cardChannels?: boolean;
+  /**
+   * Secrets the function reads, by environment variable name. Locally the variable holds the value; in
+   * AWS the function gets `<NAME>_SECRET_ARN` and GetSecretValue on that Secrets Manager secret only, and
+   * loads it at cold start (lambdas/shared/secrets.ts).
+   */
+  readonly secrets?: readonly string[];
 }
 
 const read = ['dynamodb:GetItem'] as const;
@@ -78,6 +90,11 @@ export const ledgerPostingActions = [
   'dynamodb:PutItem',
   'dynamodb:UpdateItem',
 ] as const;
+
+/** A saga step's payment changes: a consistent read, then a transaction writing payment + event. */
+const paymentSteps = ['dynamodb:GetItem', 'dynamodb:PutItem'] as const;
+/** Discarding a held CVC: a conditional update that removes its ciphertext (no key needed). */
+const cvcDiscard = ['dynamodb:UpdateItem'] as const;
 
 export const functions = {
   authorizeMerchant: {
@@ -102,13 +119,14 @@ export const functions = {
       vault: ['dynamodb:GetItem', 'dynamodb:PutItem'],
     },
     kms: { encrypt: ['card', 'card-cvc'], fingerprint: true },
+    stateMachines: { payment: ['states:StartExecution'] },
   },
   getPayment: {
     entry: 'lambdas/handlers/api/get-payment.ts',
     description: 'GET /v1/payments/{id}',
     memoryMb: 256,
     timeoutSeconds: 5,
-    reservedConcurrency: 25,
+    reservedConcurrency: 10,
     invokedBy: 'api-gateway',
     tables: { payments: read },
   },
@@ -117,7 +135,7 @@ export const functions = {
     description: 'GET /v1/payments',
     memoryMb: 256,
     timeoutSeconds: 5,
-    reservedConcurrency: 25,
+    reservedConcurrency: 10,
     invokedBy: 'api-gateway',
     tables: { payments: ['dynamodb:GetItem', 'dynamodb:Query'] },
   },
@@ -126,7 +144,7 @@ export const functions = {
     description: 'GET /v1/balances',
     memoryMb: 256,
     timeoutSeconds: 5,
-    reservedConcurrency: 25,
+    reservedConcurrency: 10,
     invokedBy: 'api-gateway',
     tables: { ledger: ['dynamodb:Query'] },
   },
@@ -135,9 +153,219 @@ export const functions = {
     description: 'GET /v1/balance_transactions',
     memoryMb: 256,
     timeoutSeconds: 5,
-    reservedConcurrency: 25,
+    reservedConcurrency: 10,
     invokedBy: 'api-gateway',
     tables: { ledger: ['dynamodb:GetItem', 'dynamodb:Query'] },
+  },
+  screenPayment: {
+    entry: 'lambdas/handlers/tasks/screen-payment.ts',
+    description: 'Payment saga: risk screening',
+    memoryMb: 256,
+    timeoutSeconds: 10,
+    reservedConcurrency: 10,
+    invokedBy: 'step-functions',
+    tables: { payments: [...paymentSteps, 'dynamodb:UpdateItem'], vault: cvcDiscard },
+  },
+  routePayment: {
+    entry: 'lambdas/handlers/tasks/route-payment.ts',
+    description: 'Payment saga: route to the cheapest channel for the currency',
+    memoryMb: 256,
+    timeoutSeconds: 10,
+    reservedConcurrency: 10,
+    invokedBy: 'step-functions',
+    tables: { payments: paymentSteps },
+  },
+  authorizePayment: {
+    entry: 'lambdas/handlers/tasks/authorize-payment.ts',
+    description: 'Payment saga: authorize at the channel (the only function that decrypts cards)',
+    memoryMb: 512,
+    timeoutSeconds: 30,
+    reservedConcurrency: 20,
+    invokedBy: 'step-functions',
+    tables: { payments: paymentSteps, vault: ['dynamodb:GetItem', 'dynamodb:UpdateItem'] },
+    kms: { decrypt: ['card', 'card-cvc'] },
+    cardChannels: true,
+  },
+  awaitCapture: {
+    entry: 'lambdas/handlers/tasks/await-capture.ts',
+    description: 'Payment saga: wait for the capture of a manual payment (task token)',
+    memoryMb: 256,
+    timeoutSeconds: 10,
+    reservedConcurrency: 10,
+    invokedBy: 'step-functions',
+    tables: { payments: paymentSteps },
+    stateMachines: { payment: ['states:SendTaskSuccess', 'states:SendTaskFailure'] },
+  },
+  capturePayment: {
+    entry: 'lambdas/handlers/tasks/capture-payment.ts',
+    description: 'Payment saga: capture at the channel',
+    memoryMb: 256,
+    timeoutSeconds: 30,
+    reservedConcurrency: 20,
+    invokedBy: 'step-functions',
+    tables: { payments: paymentSteps },
+    cardChannels: true,
+  },
+  postCaptureToLedger: {
+    entry: 'lambdas/handlers/tasks/post-capture-to-ledger.ts',
+    description: 'Payment saga: post the capture to the ledger',
+    memoryMb: 256,
+    timeoutSeconds: 20,
+    reservedConcurrency: 10,
+    invokedBy: 'step-functions',
+    tables: { payments: read, ledger: ledgerPostingActions, merchants: read },
+  },
+  completePayment: {
+    entry: 'lambdas/handlers/tasks/complete-payment.ts',
+    description: 'Payment saga: mark the payment succeeded',
+    memoryMb: 256,
+    timeoutSeconds: 10,
+    reservedConcurrency: 10,
+    invokedBy: 'step-functions',
+    tables: { payments: paymentSteps },
+  },
+  voidAuthorization: {
+    entry: 'lambdas/handlers/tasks/void-authorization.ts',
+    description: 'Payment saga compensation: release the hold at the channel',
+    memoryMb: 256,
+    timeoutSeconds: 30,
+    reservedConcurrency: 10,
+    invokedBy: 'step-functions',
+    tables: { payments: read },
+    cardChannels: true,
+  },
+  refundCapture: {
+    entry: 'lambdas/handlers/tasks/refund-capture.ts',
+    description: 'Payment saga compensation: refund the capture at the channel',
+    memoryMb: 256,
+    timeoutSeconds: 30,
+    reservedConcurrency: 10,
+    invokedBy: 'step-functions',
+    tables: { payments: read },
+    cardChannels: true,
+  },
+  reverseLedgerPosting: {
+    entry: 'lambdas/handlers/tasks/reverse-ledger-posting.ts',
+    description: 'Saga compensation: reverse a ledger posting',
+    memoryMb: 256,
+    timeoutSeconds: 20,
+    reservedConcurrency: 10,
+    invokedBy: 'step-functions',
+    tables: { ledger: ledgerPostingActions },
+  },
+  failPayment: {
+    entry: 'lambdas/handlers/tasks/fail-payment.ts',
+    description: 'Payment saga: end a payment failed or canceled',
+    memoryMb: 256,
+    timeoutSeconds: 10,
+    reservedConcurrency: 10,
+    invokedBy: 'step-functions',
+    tables: { payments: paymentSteps, vault: cvcDiscard },
+  },
+  flagPaymentForAttention: {
+    entry: 'lambdas/handlers/tasks/flag-payment-for-attention.ts',
+    description: 'Sagas: a compensation kept failing; mark requires_attention, alarm',
+    memoryMb: 256,
+    timeoutSeconds: 10,
+    reservedConcurrency: 10,
+    invokedBy: 'step-functions',
+    tables: { payments: paymentSteps },
+  },
+  postRefundToLedger: {
+    entry: 'lambdas/handlers/tasks/post-refund-to-ledger.ts',
+    description: 'Refund saga: post the refund to the ledger',
+    memoryMb: 256,
+    timeoutSeconds: 20,
+    reservedConcurrency: 10,
+    invokedBy: 'step-functions',
+    tables: { payments: read, ledger: ledgerPostingActions },
+  },
+  refundAtChannel: {
+    entry: 'lambdas/handlers/tasks/refund-at-channel.ts',
+    description: 'Refund saga: refund at the channel',
+    memoryMb: 256,
+    timeoutSeconds: 30,
+    reservedConcurrency: 10,
+    invokedBy: 'step-functions',
+    tables: { payments: read },
+    cardChannels: true,
+  },
+  completeRefund: {
+    entry: 'lambdas/handlers/tasks/complete-refund.ts',
+    description: 'Refund saga: mark the refund succeeded',
+    memoryMb: 256,
+    timeoutSeconds: 10,
+    reservedConcurrency: 10,
+    invokedBy: 'step-functions',
+    tables: { payments: paymentSteps },
+  },
+  failRefund: {
+    entry: 'lambdas/handlers/tasks/fail-refund.ts',
+    description: 'Refund saga: fail the refund and release its reservation',
+    memoryMb: 256,
+    timeoutSeconds: 10,
+    reservedConcurrency: 10,
+    invokedBy: 'step-functions',
+    tables: { payments: paymentSteps },
+  },
+  requestPaymentCapture: {
+    entry: 'lambdas/handlers/api/capture-payment.ts',
+    description: 'POST /v1/payments/{id}/capture',
+    memoryMb: 256,
+    timeoutSeconds: 10,
+    reservedConcurrency: 20,
+    invokedBy: 'api-gateway',
+    tables: { payments: paymentSteps, idempotency: idempotencyStore },
+    stateMachines: { payment: ['states:SendTaskSuccess'] },
+  },
+  requestPaymentCancel: {
+    entry: 'lambdas/handlers/api/cancel-payment.ts',
+    description: 'POST /v1/payments/{id}/cancel',
+    memoryMb: 256,
+    timeoutSeconds: 10,
+    reservedConcurrency: 20,
+    invokedBy: 'api-gateway',
+    tables: { payments: paymentSteps, idempotency: idempotencyStore },
+    stateMachines: { payment: ['states:SendTaskFailure'] },
+  },
+  createRefund: {
+    entry: 'lambdas/handlers/api/create-refund.ts',
+    description: 'POST /v1/refunds',
+    memoryMb: 256,
+    timeoutSeconds: 10,
+    reservedConcurrency: 20,
+    invokedBy: 'api-gateway',
+    tables: { payments: paymentSteps, idempotency: idempotencyStore },
+    stateMachines: { refund: ['states:StartExecution'] },
+  },
+  getRefund: {
+    entry: 'lambdas/handlers/api/get-refund.ts',
+    description: 'GET /v1/refunds/{id}',
+    memoryMb: 256,
+    timeoutSeconds: 5,
+    reservedConcurrency: 10,
+    invokedBy: 'api-gateway',
+    tables: { payments: read },
+  },
+  listPaymentEvents: {
+    entry: 'lambdas/handlers/api/list-payment-events.ts',
+    description: 'GET /v1/payments/{id}/events',
+    memoryMb: 256,
+    timeoutSeconds: 5,
+    reservedConcurrency: 10,
+    invokedBy: 'api-gateway',
+    tables: { payments: ['dynamodb:GetItem', 'dynamodb:Query'] },
+  },
+  receiveChannelEvent: {
+    entry: 'lambdas/handlers/api/receive-channel-event.ts',
+    description: 'POST /v1/channel_events/{channel}: signed acquirer webhooks (settlements)',
+    memoryMb: 256,
+    timeoutSeconds: 15,
+    reservedConcurrency: 10,
+    invokedBy: 'api-gateway',
+    tables: { ledger: ledgerPostingActions },
+    cardChannels: true,
+    secrets: cardChannelNames.map((channel) => `${channel.toUpperCase()}_WEBHOOK_SECRET`),
   },
   rejectUnknownMethod: {
     entry: 'lambdas/handlers/api/reject-unknown-method.ts',

@@ -2,8 +2,10 @@ import type { FunctionKey } from './functions';
 
 /**
  * The merchant API, declared once. lib/ builds the API Gateway REST resources from it; local/ routes
- * HTTP requests with it. Every route is authorized by the merchant authorizer; every resource also
- * gets an ANY method that answers 405, so a wrong method is told apart from an unknown path.
+ * HTTP requests with it. Routes are authorized by the merchant authorizer unless declared otherwise:
+ * acquirers' webhooks carry no merchant key, they are authenticated by their HMAC signature, checked by
+ * the function. Every resource also gets an ANY method that answers 405, so a wrong method is told apart
+ * from an unknown path.
  */
 export type HttpMethod = 'GET' | 'POST' | 'DELETE';
 
@@ -12,6 +14,8 @@ export interface RouteDeclaration {
   /** API Gateway resource path: literal segments and `{param}` segments. */
   readonly path: string;
   readonly function: FunctionKey;
+  /** Default `merchant` (secret key, through the authorizer); `signature` for acquirer webhooks. */
+  readonly auth?: 'merchant' | 'signature';
 }
 
 export const routes = [
@@ -20,7 +24,15 @@ export const routes = [
   { method: 'GET', path: '/v1/payments/{id}', function: 'getPayment' },
   { method: 'GET', path: '/v1/balances', function: 'getBalance' },
   { method: 'GET', path: '/v1/balance_transactions', function: 'listBalanceTransactions' },
+  { method: 'POST', path: '/v1/payments/{id}/capture', function: 'requestPaymentCapture' },
+  { method: 'POST', path: '/v1/payments/{id}/cancel', function: 'requestPaymentCancel' },
+  { method: 'GET', path: '/v1/payments/{id}/events', function: 'listPaymentEvents' },
+  { method: 'POST', path: '/v1/refunds', function: 'createRefund' },
+  { method: 'GET', path: '/v1/refunds/{id}', function: 'getRefund' },
+  { method: 'POST', path: '/v1/channel_events/{channel}', function: 'receiveChannelEvent', auth: 'signature' },
 ] as const satisfies readonly RouteDeclaration[];
+
+export const requiresMerchantKey = (route: RouteDeclaration): boolean => (route.auth ?? 'merchant') === 'merchant';
 
 export const authorizerFunction: FunctionKey = 'authorizeMerchant';
 export const unknownMethodFunction: FunctionKey = 'rejectUnknownMethod';

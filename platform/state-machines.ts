@@ -21,7 +21,40 @@ export interface StateMachineDeclaration<Function extends string = FunctionKey> 
   readonly substitutions: Readonly<Record<string, Function>>;
 }
 
-export const stateMachines = {} as const satisfies Record<string, StateMachineDeclaration>;
+export const stateMachines = {
+  payment: {
+    definitionFile: 'statemachines/payment.asl.json',
+    type: 'STANDARD',
+    description: 'Payment saga: screen, route, authorize, (await capture), capture, post, complete; compensations',
+    substitutions: {
+      ScreenPaymentFunctionArn: 'screenPayment',
+      RoutePaymentFunctionArn: 'routePayment',
+      AuthorizePaymentFunctionArn: 'authorizePayment',
+      AwaitCaptureFunctionArn: 'awaitCapture',
+      CapturePaymentFunctionArn: 'capturePayment',
+      PostCaptureToLedgerFunctionArn: 'postCaptureToLedger',
+      CompletePaymentFunctionArn: 'completePayment',
+      VoidAuthorizationFunctionArn: 'voidAuthorization',
+      RefundCaptureFunctionArn: 'refundCapture',
+      ReverseLedgerPostingFunctionArn: 'reverseLedgerPosting',
+      FailPaymentFunctionArn: 'failPayment',
+      FlagPaymentForAttentionFunctionArn: 'flagPaymentForAttention',
+    },
+  },
+  refund: {
+    definitionFile: 'statemachines/refund.asl.json',
+    type: 'STANDARD',
+    description: 'Refund saga: post to the ledger, refund at the channel, complete; compensations',
+    substitutions: {
+      PostRefundToLedgerFunctionArn: 'postRefundToLedger',
+      RefundAtChannelFunctionArn: 'refundAtChannel',
+      CompleteRefundFunctionArn: 'completeRefund',
+      ReverseLedgerPostingFunctionArn: 'reverseLedgerPosting',
+      FailRefundFunctionArn: 'failRefund',
+      FlagPaymentForAttentionFunctionArn: 'flagPaymentForAttention',
+    },
+  },
+} as const satisfies Record<string, StateMachineDeclaration>;
 
 export type StateMachineKey = keyof typeof stateMachines;
 

@@ -36,9 +36,10 @@ export const tables = {
     indexes: [],
   },
   payments: {
-    purpose: 'Payments and their child objects; listed per merchant, newest first.',
+    purpose: 'Payments, their timelines, refunds, saga task tokens and card velocity counters; listed per merchant, newest first.',
     partitionKey: pk,
     sortKey: sk,
+    timeToLiveAttribute: 'expires_at',
     indexes: [
       {
         name: 'merchant-objects',

@@ -85,11 +85,11 @@ export const recordScreening = (payment: Payment, assessment: RiskAssessment, no
     ? change(
         payment,
         now,
-        { status: 'failed', failure: { code: 'risk_declined', message: 'The payment was declined by risk screening.' } },
+        { status: 'failed', risk: assessment, failure: { code: 'risk_declined', message: 'The payment was declined by risk screening.' } },
         'payment.failed',
         { failure_code: 'risk_declined', risk_score: assessment.score, risk_reasons: assessment.reasons.join(',') },
       )
-    : change(payment, now, {}, 'payment.screened', { risk_score: assessment.score, risk_reasons: assessment.reasons.join(',') });
+    : change(payment, now, { risk: assessment }, 'payment.screened', { risk_score: assessment.score, risk_reasons: assessment.reasons.join(',') });
 
 export const recordRouting = (payment: Payment, channel: string, now: Date): Transition =>
   change(payment, now, { channel }, 'payment.routed', { channel });
@@ -106,6 +106,7 @@ export const recordAuthorization = (
     {
       authorizationId: authorization.authorizationId,
       authorizationExpiresAt: authorization.expiresAt,
+      amountAuthorized: authorization.amountAuthorized,
       amountCapturable: authorization.amountAuthorized,
     },
     'payment.authorized',
@@ -173,6 +174,7 @@ export const refundableAmount = (payment: Payment): number => payment.amountRece
 export const reserveRefund = (payment: Payment, refund: { refundId: string; amount: number }, now: Date): Transition => {
   if (payment.status !== 'succeeded') throw new PaymentNotRefundableError(payment.id, payment.status);
   const refundable = refundableAmount(payment);
+  if (refundable === 0) throw new PaymentNotRefundableError(payment.id, 'fully refunded');
   if (refund.amount > refundable) throw new AmountTooLargeError('amount', refund.amount, refundable, 'still refundable');
   return change(payment, now, { amountRefundPending: payment.amountRefundPending + refund.amount }, 'refund.created', {
     refund_id: refund.refundId,

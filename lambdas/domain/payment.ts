@@ -56,8 +56,12 @@ export interface Payment {
   readonly paymentMethod: CardPaymentMethod;
   readonly description: string | null;
   readonly metadata: Readonly<Record<string, string>>;
+  /** What risk screening concluded (null until screened). */
+  readonly risk: { readonly decision: 'approve' | 'decline'; readonly score: number; readonly reasons: readonly string[] } | null;
   /** The channel the payment was routed to, and its references. */
   readonly channel: string | null;
+  /** What the channel approved and holds (0 until authorized). */
+  readonly amountAuthorized: number;
   readonly authorizationId: string | null;
   readonly authorizationExpiresAt: string | null;
   readonly captureId: string | null;
@@ -101,7 +105,9 @@ export const newPayment = (input: NewPayment): Payment => ({
   paymentMethod: { type: 'card', card: input.card },
   description: input.description,
   metadata: input.metadata,
+  risk: null,
   channel: null,
+  amountAuthorized: 0,
   authorizationId: null,
   authorizationExpiresAt: null,
   captureId: null,

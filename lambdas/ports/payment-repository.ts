@@ -28,6 +28,13 @@ export interface PaymentRepository {
     also?: { readonly waitingTask?: WaitingTask; readonly newRefund?: Refund; readonly refund?: { readonly next: Refund; readonly previousVersion: number } },
   ): Promise<void>;
   events(paymentId: string): Promise<readonly PaymentEvent[]>;
+  /** Replace the token the saga waits on (a re-run of the waiting task), without changing the payment. */
+  saveWaitingTask(paymentId: string, task: WaitingTask): Promise<void>;
+  /**
+   * Count the distinct payments made with a card (keyed fingerprint) in a velocity window, this one
+   * included. Idempotent: the same payment counted twice counts once.
+   */
+  countCardAttempt(fingerprint: string, window: string, paymentId: string): Promise<number>;
   waitingTask(paymentId: string, purpose: WaitingTask['purpose']): Promise<WaitingTask | undefined>;
   getRefund(id: string, options?: { readonly consistent?: boolean }): Promise<Refund | undefined>;
 }

@@ -1,5 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KMS } from '@aws-sdk/client-kms';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { tracer } from './powertools';
@@ -46,4 +47,12 @@ let sfn: SFNClient | undefined;
 export const sfnClient = (): SFNClient => {
   sfn ??= tracer.captureAWSv3Client(new SFNClient({ maxAttempts: 5 }));
   return sfn;
+};
+
+let secretsManager: SecretsManagerClient | undefined;
+
+/** Secrets Manager, for the secrets a function declares (lambdas/shared/secrets.ts). */
+export const secretsManagerClient = (): SecretsManagerClient => {
+  secretsManager ??= tracer.captureAWSv3Client(new SecretsManagerClient({ maxAttempts: 5 }));
+  return secretsManager;
 };

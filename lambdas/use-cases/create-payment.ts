@@ -4,6 +4,8 @@ import { type CaptureMethod, type Payment, newPayment } from '../domain/payment'
 import { creationEvent } from '../domain/payment-lifecycle';
 import { type CardVault, VaultConflictError } from '../ports/card-vault';
 import type { PaymentRepository } from '../ports/payment-repository';
+import type { Workflows } from '../ports/workflows';
+import { awaitProgress } from './await-progress';
 
 export interface CreatePaymentCommand {
   readonly merchantId: string;
@@ -21,7 +23,10 @@ export interface CreatePaymentCommand {
 export interface CreatePaymentDeps {
   readonly payments: PaymentRepository;
   readonly vault: CardVault;
+  readonly workflows: Workflows;
   readonly now: () => Date;
+  /** How long to wait for the saga before answering with the status reached so far. */
+  readonly progressBudgetMs: number;
 }
 
 /**
@@ -35,6 +40,8 @@ export interface CreatePaymentDeps {
  * 4. Store it and its creation event with a conditional write. If the id is taken, this is a retry of a request whose response
  *    was never recorded (a crash between the two writes): return the stored payment when the request
  *    matches, refuse the key when it does not.
+ * 5. Start the payment saga (one execution per payment, named by its id: a retry starts nothing new) and
+ *    answer with the status it reaches within the progress budget.
  */
 export const createPayment = async (deps: CreatePaymentDeps, command: CreatePaymentCommand): Promise<Payment> => {
   const id = deriveId('pay', command.merchantId, command.idempotencyKey);
@@ -59,5 +66,10 @@ export const createPayment = async (deps: CreatePaymentDeps, command: CreatePaym
   if (!stored.created && stored.payment.requestFingerprint !== command.requestFingerprint) {
     throw new IdempotencyKeyReusedError();
   }
-  return stored.payment;
+  await deps.workflows.startPayment(stored.payment);
+  return awaitProgress(
+    async () => (await deps.payments.get(id, { consistent: true })) ?? stored.payment,
+    (current) => current.status !== 'processing',
+    deps.progressBudgetMs,
+  );
 };

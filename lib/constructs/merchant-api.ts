@@ -19,7 +19,7 @@ import { Construct } from 'constructs';
 import { deployment } from '../../platform/deployment';
 import type { FunctionKey } from '../../platform/functions';
 import { type GatewayResponseType, gatewayResponseBody, gatewayResponses } from '../../platform/gateway-responses';
-import { authorizerFunction, routes, unknownMethodFunction } from '../../platform/routes';
+import { type RouteDeclaration, authorizerFunction, requiresMerchantKey, routes, unknownMethodFunction } from '../../platform/routes';
 import { acknowledgeNag } from './acknowledgements';
 import { MerchantApiFirewall } from './merchant-api-firewall';
 import { retentionDays } from './retention';
@@ -100,14 +100,19 @@ export class MerchantApi extends Construct {
     const withFallback = new Set<Resource>();
     const merchantAuthReason =
       'Merchants are servers authenticating with secret API keys (Stripe-style), verified by the REQUEST authorizer against hashed keys; Cognito user pools serve end-user sign-in, not server-to-server secret keys.';
-    for (const route of routes) {
+    const signatureAuthReason =
+      "Called by acquirers, which hold no merchant key: the function verifies the acquirer's HMAC-SHA256 signature over the raw body with a timestamp tolerance before believing anything in it.";
+    for (const route of routes as readonly RouteDeclaration[]) {
       const resource = this.api.root.resourceForPath(route.path);
-      const method = resource.addMethod(route.method, new LambdaIntegration(props.functions[route.function], { allowTestInvoke: false }), {
-        authorizer,
-        authorizationType: AuthorizationType.CUSTOM,
-        operationName: route.function,
-      });
-      acknowledgeNag(method, 'AwsSolutions-COG4', merchantAuthReason);
+      const integration = new LambdaIntegration(props.functions[route.function], { allowTestInvoke: false });
+      if (requiresMerchantKey(route)) {
+        const method = resource.addMethod(route.method, integration, { authorizer, authorizationType: AuthorizationType.CUSTOM, operationName: route.function });
+        acknowledgeNag(method, 'AwsSolutions-COG4', merchantAuthReason);
+      } else {
+        const method = resource.addMethod(route.method, integration, { authorizationType: AuthorizationType.NONE, operationName: route.function });
+        acknowledgeNag(method, 'AwsSolutions-APIG4', signatureAuthReason);
+        acknowledgeNag(method, 'AwsSolutions-COG4', signatureAuthReason);
+      }
       if (!withFallback.has(resource)) {
         const fallback = resource.addMethod('ANY', unknownMethod, { authorizationType: AuthorizationType.NONE, operationName: 'rejectUnknownMethod' });
         const fallbackReason =

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { api, demoMerchants, testCard } from '../support/e2e';
+import { api, demoMerchants, eventually, testCard } from '../support/e2e';
 
 /**
  * A scripted merchant session over real HTTP against `npm start`'s runtime: the contract of issue 2
@@ -17,7 +17,11 @@ describe('create and replay', () => {
       const response = await api('POST', '/v1/payments', { key: pixel.api_key, idempotencyKey: key(), body: payment({ currency, amount }) });
       expect(response.status).toBe(201);
       expect(response.headers.get('content-type')).toBe('application/json');
-      expect(response.json).toMatchObject({ object: 'payment', status: 'processing', amount, currency, livemode: false });
+      expect(response.json).toMatchObject({ object: 'payment', amount, currency, livemode: false });
+      // The response carries the status reached so far; a 4242 card ends succeeded.
+      expect(['processing', 'succeeded']).toContain(response.json.status);
+      const settled = await eventually(() => api('GET', `/v1/payments/${response.json.id}`, { key: pixel.api_key }), (got) => got.json.status === 'succeeded');
+      expect(settled.json).toMatchObject({ status: 'succeeded', amount_received: amount });
       expect(response.json.payment_method).toEqual({ type: 'card', brand: 'visa', last4: '4242', exp_month: 12, exp_year: 2030 });
       expect(response.text).not.toContain('4242424242424242');
       expect(response.text).not.toContain('"cvc"');

@@ -16,3 +16,14 @@ export const demoMerchants = (): MerchantCredentials[] =>
 export const api = (method: string, path: string, options?: RequestOptions) => request(e2eApiUrl(), method, path, options);
 
 export const testCard = (number = '4242424242424242') => ({ type: 'card', card: { number, exp_month: 12, exp_year: 2030, cvc: '123' } });
+
+/** Ask again (with short pauses) until the answer satisfies the condition; the last answer otherwise. */
+export const eventually = async <T>(ask: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 30_000): Promise<T> => {
+  const deadline = Date.now() + timeoutMs;
+  let value = await ask();
+  while (!done(value) && Date.now() < deadline) {
+    await new Promise((wait) => setTimeout(wait, 100));
+    value = await ask();
+  }
+  return value;
+};

@@ -9,6 +9,7 @@ import type { PaymentEvent, Transition } from '../../lambdas/domain/payment-life
 import type { Refund } from '../../lambdas/domain/refund';
 import { type CardVault, type HoldCvcInput, type RevealedCard, type StoreCardInput, VaultConflictError } from '../../lambdas/ports/card-vault';
 import type { MerchantRepository } from '../../lambdas/ports/merchant-repository';
+import type { Delivery, Workflows } from '../../lambdas/ports/workflows';
 import type { PaymentPage, PaymentRepository, WaitingTask } from '../../lambdas/ports/payment-repository';
 
 /** Small fakes of the ports for use-case unit tests; the DynamoDB adapters have their own integration tests. */
@@ -42,6 +43,20 @@ export class InMemoryPaymentRepository implements PaymentRepository {
 
   async events(paymentId: string) {
     return this.eventLog.get(paymentId) ?? [];
+  }
+
+  readonly velocity = new Map<string, Set<string>>();
+
+  async saveWaitingTask(paymentId: string, task: WaitingTask) {
+    this.tasks.set(`${paymentId}#${task.purpose}`, task);
+  }
+
+  async countCardAttempt(fingerprint: string, window: string, paymentId: string) {
+    const key = `${fingerprint}#${window}`;
+    const payments = this.velocity.get(key) ?? new Set<string>();
+    payments.add(paymentId);
+    this.velocity.set(key, payments);
+    return payments.size;
   }
 
   async waitingTask(paymentId: string, purpose: WaitingTask['purpose']) {
@@ -135,5 +150,30 @@ export class InMemoryCardVault implements CardVault {
   async discardCvc(paymentId: string, merchantId: string): Promise<void> {
     const entry = this.cvcs.get(paymentId);
     if (entry && entry.merchantId === merchantId) delete entry.cvc;
+  }
+}
+
+/** Records what the use cases asked of the sagas; `gone` tokens answer as dead ones do. */
+export class RecordingWorkflows implements Workflows {
+  readonly started: { kind: 'payment' | 'refund'; id: string }[] = [];
+  readonly deliveries: { token: string; kind: 'resume' | 'abort'; payload: unknown }[] = [];
+  readonly goneTokens = new Set<string>();
+
+  async startPayment(payment: { id: string }) {
+    this.started.push({ kind: 'payment', id: payment.id });
+  }
+
+  async startRefund(refund: { id: string }) {
+    this.started.push({ kind: 'refund', id: refund.id });
+  }
+
+  async resume(token: string, output: Record<string, unknown>): Promise<Delivery> {
+    this.deliveries.push({ token, kind: 'resume', payload: output });
+    return this.goneTokens.has(token) ? 'gone' : 'delivered';
+  }
+
+  async abort(token: string, error: string, cause: string): Promise<Delivery> {
+    this.deliveries.push({ token, kind: 'abort', payload: { error, cause } });
+    return this.goneTokens.has(token) ? 'gone' : 'delivered';
   }
 }

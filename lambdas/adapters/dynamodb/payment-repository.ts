@@ -1,4 +1,4 @@
-import { type DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { StaleVersionError } from '../../domain/errors';
 import type { Payment } from '../../domain/payment';
 import type { PaymentEvent, Transition } from '../../domain/payment-lifecycle';
@@ -12,7 +12,9 @@ import { type TransactItem, TransactionConditionFailedError, transactWrite } fro
  *   pk = pay_..., sk = "event#<version, 6 digits>"      its timeline, one event per version
  *   pk = pay_..., sk = "task#capture"                   the task token the saga waits on
  *   pk = re_...,  sk = "refund"                         a refund (GSI merchant-objects)
+ *   pk = velocity#<card fingerprint>, sk = <window>     payments made with a card in a velocity window (TTL)
  */
+const VELOCITY_RETENTION_SECONDS = 24 * 60 * 60;
 const eventSortKey = (version: number) => `event#${String(version).padStart(6, '0')}`;
 
 const paymentKeys = (payment: Payment) => ({
@@ -151,6 +153,28 @@ export class DynamoDbPaymentRepository implements PaymentRepository {
       start = page.LastEvaluatedKey;
     } while (start);
     return events;
+  }
+
+  async saveWaitingTask(paymentId: string, task: WaitingTask): Promise<void> {
+    await this.client.send(
+      new PutCommand({ TableName: this.tableName, Item: { pk: paymentId, sk: `task#${task.purpose}`, ...task, updatedAt: new Date().toISOString() } }),
+    );
+  }
+
+  async countCardAttempt(fingerprint: string, window: string, paymentId: string): Promise<number> {
+    const result = await this.client.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { pk: `velocity#${fingerprint}`, sk: window },
+        UpdateExpression: 'ADD payment_ids :payment SET expires_at = if_not_exists(expires_at, :expires)',
+        ExpressionAttributeValues: {
+          ':payment': new Set([paymentId]),
+          ':expires': Math.floor(Date.parse(window) / 1000) + VELOCITY_RETENTION_SECONDS,
+        },
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    return (result.Attributes?.payment_ids as Set<string> | undefined)?.size ?? 1;
   }
 
   async waitingTask(paymentId: string, purpose: WaitingTask['purpose']): Promise<WaitingTask | undefined> {

@@ -167,24 +167,7 @@ export class DynamoDbVault implements CardVault, BankAccountVault {
   }
 
   async discardCvc(paymentId: string, merchantId: string): Promise<void> {
-    const now = this.now();
-    try {
-      await this.options.client.send(
-        new UpdateCommand({
-          TableName: this.options.tableName,
-          Key: { pk: paymentId, sk: CVC },
-          UpdateExpression: 'REMOVE ciphertext SET discarded_at = :now, expires_at = :tombstoneExpiry',
-          ConditionExpression: 'attribute_exists(ciphertext) AND merchant_id = :merchant',
-          ExpressionAttributeValues: {
-            ':now': now.toISOString(),
-            ':tombstoneExpiry': epochSeconds(now) + CVC_TOMBSTONE_SECONDS,
-            ':merchant': merchantId,
-          },
-        }),
-      );
-    } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-    }
+    await discardHeldCvc({ client: this.options.client, tableName: this.options.tableName, now: this.now() }, paymentId, merchantId);
   }
 
   async storeBankAccount({ merchantId, reference, account }: StoreBankAccountInput): Promise<VaultedBankAccount> {
@@ -253,3 +236,31 @@ export class DynamoDbVault implements CardVault, BankAccountVault {
     return item;
   }
 }
+
+/**
+ * Remove a held CVC (leaving the secret-free marker), without any key: a function that only ends a payment
+ * may discard what it can never read. Used by DynamoDbVault.discardCvc and by `cvcDiscarder()`.
+ */
+export const discardHeldCvc = async (
+  options: { readonly client: DynamoDBDocumentClient; readonly tableName: string; readonly now: Date },
+  paymentId: string,
+  merchantId: string,
+): Promise<void> => {
+  try {
+    await options.client.send(
+      new UpdateCommand({
+        TableName: options.tableName,
+        Key: { pk: paymentId, sk: CVC },
+        UpdateExpression: 'REMOVE ciphertext SET discarded_at = :now, expires_at = :tombstoneExpiry',
+        ConditionExpression: 'attribute_exists(ciphertext) AND merchant_id = :merchant',
+        ExpressionAttributeValues: {
+          ':now': options.now.toISOString(),
+          ':tombstoneExpiry': epochSeconds(options.now) + CVC_TOMBSTONE_SECONDS,
+          ':merchant': merchantId,
+        },
+      }),
+    );
+  } catch (error) {
+    if (!(error instanceof ConditionalCheckFailedException)) throw error;
+  }
+};

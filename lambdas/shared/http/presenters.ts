@@ -1,6 +1,8 @@
 import type { MerchantCurrencyBalance } from '../../domain/ledger/balances';
 import type { StatementLine } from '../../domain/ledger/transaction';
 import type { Payment } from '../../domain/payment';
+import type { PaymentEvent } from '../../domain/payment-lifecycle';
+import type { Refund } from '../../domain/refund';
 
 /**
  * Domain objects → the public JSON of docs/api.md (snake_case, `object` type tags). Nothing else leaves
@@ -61,4 +63,28 @@ export const presentBalanceTransaction = (line: StatementLine) => ({
   available_on: line.availableOn,
   description: line.description,
   created_at: line.createdAt,
+});
+
+export const presentRefund = (refund: Refund) => ({
+  id: refund.id,
+  object: 'refund' as const,
+  payment_id: refund.paymentId,
+  status: refund.status,
+  amount: refund.amount,
+  currency: refund.currency,
+  reason: refund.reason,
+  failure_code: refund.failure?.code ?? null,
+  failure_message: refund.failure?.message ?? null,
+  created_at: refund.createdAt,
+  livemode: false,
+});
+
+/** A timeline entry: what changed and the figures that changed with it (never card data: events hold none). */
+export const presentPaymentEvent = (event: PaymentEvent) => ({
+  id: event.id,
+  object: 'payment_event' as const,
+  type: event.type,
+  payment_id: event.paymentId,
+  created_at: event.createdAt,
+  data: event.data,
 });

@@ -68,6 +68,12 @@ const problemsByErrorName: Record<string, (error: ErrorWithFields) => Problem> =
     ),
   IdempotencyPersistenceLayerError: () =>
     problem(503, 'service_unavailable', 'The platform could not record this request. Retry with the same Idempotency-Key.'),
+  PaymentNotCapturableError: (error) => problem(409, 'payment_not_capturable', error.message),
+  PaymentNotCancelableError: (error) => problem(409, 'payment_not_cancelable', error.message),
+  PaymentNotRefundableError: (error) => problem(409, 'payment_not_refundable', error.message),
+  AmountTooLargeError: (error) =>
+    problem(422, 'amount_too_large', error.message, { errors: [{ field: error.field ?? 'amount', message: error.message }] }),
+  StaleVersionError: () => problem(409, 'concurrent_update', 'The object changed while the request was processed. Retry with the same Idempotency-Key.'),
   InvalidCursorError: (error) =>
     problem(422, 'validation_error', 'The request has invalid parameters.', {
       errors: [{ field: error.field ?? 'starting_after', message: error.message }],

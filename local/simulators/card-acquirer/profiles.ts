@@ -1,7 +1,9 @@
+import { cardChannels } from '../../../platform/channels';
 import type { CardAcquirerOptions } from './server';
 
 /**
- * The two simulated acquirers the local runtime runs as card channels. They overlap on EUR, GBP and BRL
+ * The two simulated acquirers the local runtime runs as card channels, bound by the contracts in
+ * platform/channels.ts (currencies, fees) that routing also reads; latency is the simulator's own. They overlap on EUR, GBP and BRL
  * so routing has a real choice there: atlas charges a higher percentage and a lower fixed fee (cheaper
  * below about 10.00 EUR/GBP), boreal the reverse, and boreal is slower with a longer tail.
  * Fixed fees are minor units of each currency (KWD has 3 decimals: 100 = 0.100 KWD).
@@ -10,13 +12,11 @@ export type AcquirerProfile = Pick<CardAcquirerOptions, 'supportedCurrencies' | 
 
 export const ACQUIRER_PROFILES = {
   atlas: {
-    supportedCurrencies: ['USD', 'EUR', 'GBP', 'CAD', 'MXN', 'BRL'],
-    fees: { percentBps: 290, fixed: { USD: 30, EUR: 25, GBP: 20, CAD: 30, MXN: 300, BRL: 50 } },
+    ...cardChannels.atlas,
     latency: { kind: 'uniform', minMs: 20, maxMs: 90 },
   },
   boreal: {
-    supportedCurrencies: ['EUR', 'GBP', 'BRL', 'CHF', 'SEK', 'JPY', 'KRW', 'KWD'],
-    fees: { percentBps: 190, fixed: { EUR: 35, GBP: 30, BRL: 80, CHF: 35, SEK: 300, JPY: 40, KRW: 400, KWD: 100 } },
+    ...cardChannels.boreal,
     latency: { kind: 'lognormal', medianMs: 70, sigma: 0.5, maxMs: 1_500 },
   },
 } as const satisfies Record<string, AcquirerProfile>;

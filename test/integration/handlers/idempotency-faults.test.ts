@@ -5,6 +5,7 @@ import { tableName } from '../../../platform/tables';
 import { apiGatewayEvent, lambdaContext } from '../../support/api-events';
 import { type IsolatedDynamoDb, suiteDynamoDbEndpoint, useIsolatedDynamoDb } from '../../support/dynamodb';
 import { type TestKms, useLocalKms } from '../../support/kms';
+import { useAcceptingSagas } from '../../support/sagas';
 
 /**
  * The Idempotency-Key contract under concurrency and failure, with the handler's DynamoDB traffic going
@@ -21,6 +22,7 @@ const body = {
 let proxy: DynamoDbFaultProxy;
 let db: IsolatedDynamoDb;
 let kms: TestKms;
+let sagas: Awaited<ReturnType<typeof useAcceptingSagas>>;
 let createPayment: Handler;
 
 /** The payment's creation: a transaction putting the payment and its first event. */
@@ -42,6 +44,7 @@ beforeAll(async () => {
   proxy = await startDynamoDbFaultProxy(suiteDynamoDbEndpoint());
   db = await useIsolatedDynamoDb(proxy.endpoint);
   kms = await useLocalKms();
+  sagas = await useAcceptingSagas(db.client);
   ({ handler: createPayment } = (await import('../../../lambdas/handlers/api/create-payment')) as { handler: Handler });
 });
 
@@ -49,6 +52,7 @@ afterEach(() => proxy.clear());
 afterAll(async () => {
   await proxy.stop();
   await kms.stop();
+  await sagas.stop();
 });
 
 it('answers a duplicate that arrives while the first is still running with 409 idempotency_in_progress', async () => {

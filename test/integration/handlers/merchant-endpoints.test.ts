@@ -4,6 +4,7 @@ import { tableName } from '../../../platform/tables';
 import { apiGatewayEvent, lambdaContext } from '../../support/api-events';
 import { type IsolatedDynamoDb, useIsolatedDynamoDb } from '../../support/dynamodb';
 import { type TestKms, useLocalKms } from '../../support/kms';
+import { useAcceptingSagas } from '../../support/sagas';
 
 /** The payment handlers against DynamoDB Local, invoked with real API Gateway proxy events. */
 type Handler = (event: unknown, context: unknown) => Promise<APIGatewayProxyResult>;
@@ -13,6 +14,7 @@ const validBody = { amount: 1999, currency: 'BRL', payment_method: { type: 'card
 
 let db: IsolatedDynamoDb;
 let kms: TestKms;
+let sagas: Awaited<ReturnType<typeof useAcceptingSagas>>;
 let createPayment: Handler;
 let getPayment: Handler;
 let listPayments: Handler;
@@ -35,12 +37,16 @@ const scan = async (table: 'payments' | 'idempotency' | 'vault') =>
 beforeAll(async () => {
   db = await useIsolatedDynamoDb();
   kms = await useLocalKms();
+  sagas = await useAcceptingSagas(db.client);
   ({ handler: createPayment } = (await import('../../../lambdas/handlers/api/create-payment')) as { handler: Handler });
   ({ handler: getPayment } = (await import('../../../lambdas/handlers/api/get-payment')) as { handler: Handler });
   ({ handler: listPayments } = (await import('../../../lambdas/handlers/api/list-payments')) as { handler: Handler });
 });
 
-afterAll(() => kms.stop());
+afterAll(async () => {
+  await kms.stop();
+  await sagas.stop();
+});
 
 describe('POST /v1/payments', () => {
   it('creates the payment (201) and stores no card number or CVC anywhere', async () => {

@@ -1,0 +1,30 @@
+import * as z from 'zod/mini';
+import { merchantCommandEndpoint } from '../../shared/http/merchant-command-endpoint';
+import { presentPayment } from '../../shared/http/presenters';
+import { paymentRepository, paymentWorkflows } from '../../shared/payment-deps';
+import { progressBudgetMs } from '../../use-cases/await-progress';
+import { CANCELLATION_REASONS, requestPaymentCancel } from '../../use-cases/request-payment-cancel';
+
+/** POST /v1/payments/{id}/cancel — only before capture; the authorization is released. */
+const body = z.strictObject(
+  {
+    cancellation_reason: z._default(
+      z.enum(CANCELLATION_REASONS, { error: `must be one of ${CANCELLATION_REASONS.join(', ')}` }),
+      'requested_by_customer',
+    ),
+  },
+  { error: 'must be a JSON object' },
+);
+
+export const handler = merchantCommandEndpoint({
+  operation: 'cancelPayment',
+  body,
+  fingerprintView: (request) => request,
+  handle: async (request) => {
+    const payment = await requestPaymentCancel(
+      { payments: paymentRepository(), workflows: paymentWorkflows(), now: () => new Date(), progressBudgetMs: progressBudgetMs() },
+      { merchantId: request.principal.merchantId, paymentId: request.pathParameters.id ?? '', reason: request.body.cancellation_reason },
+    );
+    return { status: 200, body: presentPayment(payment) };
+  },
+});

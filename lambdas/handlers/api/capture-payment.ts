@@ -1,0 +1,23 @@
+import * as z from 'zod/mini';
+import { merchantCommandEndpoint } from '../../shared/http/merchant-command-endpoint';
+import { presentPayment } from '../../shared/http/presenters';
+import { amountSchema } from '../../shared/http/schemas';
+import { paymentRepository, paymentWorkflows } from '../../shared/payment-deps';
+import { progressBudgetMs } from '../../use-cases/await-progress';
+import { requestPaymentCapture } from '../../use-cases/request-payment-capture';
+
+/** POST /v1/payments/{id}/capture — `amount_to_capture` defaults to everything authorized. */
+const body = z.strictObject({ amount_to_capture: z.optional(amountSchema) }, { error: 'must be a JSON object' });
+
+export const handler = merchantCommandEndpoint({
+  operation: 'capturePayment',
+  body,
+  fingerprintView: (request) => request,
+  handle: async (request) => {
+    const payment = await requestPaymentCapture(
+      { payments: paymentRepository(), workflows: paymentWorkflows(), now: () => new Date(), progressBudgetMs: progressBudgetMs() },
+      { merchantId: request.principal.merchantId, paymentId: request.pathParameters.id ?? '', amountToCapture: request.body.amount_to_capture },
+    );
+    return { status: 200, body: presentPayment(payment) };
+  },
+});

@@ -1,0 +1,38 @@
+import * as z from 'zod/mini';
+import { REFUND_REASONS } from '../../domain/refund';
+import { merchantCommandEndpoint } from '../../shared/http/merchant-command-endpoint';
+import { presentRefund } from '../../shared/http/presenters';
+import { amountSchema } from '../../shared/http/schemas';
+import { paymentRepository, paymentWorkflows } from '../../shared/payment-deps';
+import { progressBudgetMs } from '../../use-cases/await-progress';
+import { createRefund } from '../../use-cases/create-refund';
+
+/** POST /v1/refunds — `amount` defaults to everything still refundable. */
+const body = z.strictObject(
+  {
+    payment_id: z.string({ error: 'must be a payment id' }).check(z.minLength(1, { error: 'must be a payment id' })),
+    amount: z.optional(amountSchema),
+    reason: z._default(z.nullable(z.enum(REFUND_REASONS, { error: `must be one of ${REFUND_REASONS.join(', ')}` })), null),
+  },
+  { error: 'must be a JSON object' },
+);
+
+export const handler = merchantCommandEndpoint({
+  operation: 'createRefund',
+  body,
+  fingerprintView: (request) => request,
+  handle: async (request) => {
+    const refund = await createRefund(
+      { payments: paymentRepository(), workflows: paymentWorkflows(), now: () => new Date(), progressBudgetMs: progressBudgetMs() },
+      {
+        merchantId: request.principal.merchantId,
+        idempotencyKey: request.idempotencyKey,
+        requestFingerprint: request.requestFingerprint,
+        paymentId: request.body.payment_id,
+        amount: request.body.amount,
+        reason: request.body.reason,
+      },
+    );
+    return { status: 201, body: presentRefund(refund) };
+  },
+});

@@ -1,0 +1,15 @@
+import * as z from 'zod/mini';
+import { merchantQueryEndpoint } from '../../shared/http/merchant-endpoint';
+import { presentRefund } from '../../shared/http/presenters';
+import { paymentRepository } from '../../shared/payment-deps';
+import { getRefund } from '../../use-cases/get-refund';
+
+/** GET /v1/refunds/{id} */
+export const handler = merchantQueryEndpoint({
+  operation: 'getRefund',
+  query: z.strictObject({}),
+  handle: async (request) => {
+    const refund = await getRefund({ payments: paymentRepository() }, { merchantId: request.principal.merchantId, refundId: request.pathParameters.id ?? '' });
+    return { status: 200, body: presentRefund(refund) };
+  },
+});

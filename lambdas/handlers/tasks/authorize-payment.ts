@@ -1,0 +1,13 @@
+import * as z from 'zod/mini';
+import { cardChannelDirectory, paymentRepository } from '../../shared/payment-deps';
+import { taskHandler } from '../../shared/task-handler';
+import { vaultFromEnvironment } from '../../shared/vault';
+import { authorizePayment } from '../../use-cases/payment-saga/authorize-payment';
+
+/** Payment saga, step Authorize: the only function allowed to decrypt a card (platform/functions.ts). */
+export const handler = taskHandler({
+  step: 'Authorize',
+  input: z.object({ paymentId: z.string() }),
+  run: (input) =>
+    authorizePayment({ payments: paymentRepository(), vault: vaultFromEnvironment(), channels: cardChannelDirectory(), now: () => new Date() }, input),
+});

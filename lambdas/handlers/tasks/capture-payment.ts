@@ -1,0 +1,11 @@
+import * as z from 'zod/mini';
+import { cardChannelDirectory, paymentRepository } from '../../shared/payment-deps';
+import { taskHandler } from '../../shared/task-handler';
+import { capturePayment } from '../../use-cases/payment-saga/capture-payment';
+
+/** Payment saga, step Capture. */
+export const handler = taskHandler({
+  step: 'Capture',
+  input: z.object({ paymentId: z.string() }),
+  run: (input) => capturePayment({ payments: paymentRepository(), channels: cardChannelDirectory(), now: () => new Date() }, input),
+});

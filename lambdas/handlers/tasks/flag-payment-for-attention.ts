@@ -1,0 +1,19 @@
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import * as z from 'zod/mini';
+import { paymentRepository } from '../../shared/payment-deps';
+import { metrics } from '../../shared/powertools';
+import { taskHandler } from '../../shared/task-handler';
+import { flagPaymentForAttention } from '../../use-cases/payment-saga/flag-payment-for-attention';
+
+/** Payment saga, RequiresAttention: a compensation kept failing. Emits the metric the alarm watches. */
+export const handler = taskHandler({
+  step: 'RequiresAttention',
+  input: z.object({ paymentId: z.string(), step: z.string(), error: z.string() }),
+  run: async (input) => {
+    const result = await flagPaymentForAttention({ payments: paymentRepository(), now: () => new Date() }, input);
+    const metric = metrics.singleMetric();
+    metric.addDimension('step', input.step);
+    metric.addMetric('PaymentsRequiringAttention', MetricUnit.Count, 1);
+    return result;
+  },
+});

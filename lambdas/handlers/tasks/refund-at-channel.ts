@@ -1,0 +1,11 @@
+import * as z from 'zod/mini';
+import { cardChannelDirectory, paymentRepository } from '../../shared/payment-deps';
+import { taskHandler } from '../../shared/task-handler';
+import { refundAtChannel } from '../../use-cases/refund-saga/refund-steps';
+
+/** Refund saga, step RefundAtChannel. */
+export const handler = taskHandler({
+  step: 'RefundAtChannel',
+  input: z.object({ refundId: z.string() }),
+  run: (input) => refundAtChannel({ payments: paymentRepository(), channels: cardChannelDirectory() }, input),
+});

@@ -1,0 +1,52 @@
+import { DynamoDbPaymentRepository } from '../adapters/dynamodb/payment-repository';
+import { cardChannelFromEnv } from '../adapters/channels/http-card-acquirer';
+import { StepFunctionsWorkflows } from '../adapters/step-functions/workflows';
+import type { CardChannel } from '../ports/card-channel';
+import type { PaymentRepository } from '../ports/payment-repository';
+import type { CardChannelDirectory, Workflows } from '../ports/workflows';
+import { stateMachineArnEnvVar } from '../../platform/state-machines';
+import { dynamoDbDocumentClient, sfnClient } from './clients';
+import { ConfigurationError, tableNameFromEnv } from './config';
+
+/**
+ * The payment dependencies a function may need, each built on first use and once per instance, so a
+ * function reads only the configuration of what it uses (its environment holds nothing more).
+ */
+let payments: PaymentRepository | undefined;
+let workflows: Workflows | undefined;
+const channels = new Map<string, CardChannel>();
+
+export const paymentRepository = (): PaymentRepository => {
+  payments ??= new DynamoDbPaymentRepository(dynamoDbDocumentClient(), tableNameFromEnv('payments'));
+  return payments;
+};
+
+const stateMachineArnFromEnv = (key: string): string => {
+  const variable = stateMachineArnEnvVar(key);
+  const arn = process.env[variable];
+  if (!arn) throw new ConfigurationError(`Invalid environment: ${variable} is not set`);
+  return arn;
+};
+
+export const paymentWorkflows = (): Workflows => {
+  workflows ??= new StepFunctionsWorkflows(sfnClient(), {
+    get payment() {
+      return stateMachineArnFromEnv('payment');
+    },
+    get refund() {
+      return stateMachineArnFromEnv('refund');
+    },
+  });
+  return workflows;
+};
+
+export const cardChannelDirectory = (): CardChannelDirectory => ({
+  channel: (name: string) => {
+    let channel = channels.get(name);
+    if (!channel) {
+      channel = cardChannelFromEnv(name);
+      channels.set(name, channel);
+    }
+    return channel;
+  },
+});

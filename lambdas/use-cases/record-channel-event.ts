@@ -1,0 +1,48 @@
+import { DomainError } from '../domain/errors';
+import { PostingRejectedError } from '../domain/ledger/errors';
+import type { CardChannelDirectory } from '../ports/workflows';
+import { type LedgerPostingDeps, postSettlement } from './ledger/postings';
+
+/**
+ * Something happened at an acquirer, told by its signed webhook (delivered at least once, in any order).
+ * 1. `capture.settled`: the channel paid out the capture. Find the payment through the authorization the
+ *    capture belongs to (asked of the channel, not believed from the payload), then move the merchant's
+ *    funds from pending to available in the ledger. Idempotent: the settlement is keyed by the capture id.
+ *    A settlement that arrives before the capture is posted is "not yet": the acquirer retries later.
+ * 2. `refund.succeeded`: nothing to move (the refund was booked when the channel accepted it).
+ * 3. Anything else: acknowledged and ignored (new event types must not make the acquirer retry for days).
+ */
+export class ChannelEventNotYetApplicableError extends DomainError {
+  override readonly name = 'ChannelEventNotYetApplicable';
+}
+
+export interface ChannelEvent {
+  readonly id: string;
+  readonly type: string;
+  readonly data: { readonly object: Readonly<Record<string, unknown>> };
+}
+
+export const recordChannelEvent = async (
+  deps: { readonly channels: CardChannelDirectory; readonly ledger: LedgerPostingDeps },
+  input: { readonly channel: string; readonly event: ChannelEvent },
+): Promise<{ outcome: 'settled' | 'ignored'; paymentId?: string }> => {
+  if (input.event.type !== 'capture.settled') return { outcome: 'ignored' };
+  const captureId = input.event.data.object.id;
+  const authorizationId = input.event.data.object.authorization;
+  if (typeof captureId !== 'string' || typeof authorizationId !== 'string') return { outcome: 'ignored' };
+  const authorization = await deps.channels.channel(input.channel).getAuthorization(authorizationId);
+  if (!authorization || !authorization.captureIds.includes(captureId)) return { outcome: 'ignored' };
+  try {
+    await postSettlement(deps.ledger, {
+      merchantId: authorization.merchantReference,
+      paymentId: authorization.paymentReference,
+      settlementId: captureId,
+    });
+  } catch (error) {
+    if (error instanceof PostingRejectedError && error.reason === 'not_captured') {
+      throw new ChannelEventNotYetApplicableError(`${authorization.paymentReference} is not posted yet`);
+    }
+    if (!(error instanceof PostingRejectedError && error.reason === 'nothing_to_settle')) throw error;
+  }
+  return { outcome: 'settled', paymentId: authorization.paymentReference };
+};

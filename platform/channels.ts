@@ -1,0 +1,25 @@
+/**
+ * The card channels (acquirers) the platform routes to, and our contract with each: which currencies it
+ * settles and what it charges. Routing reads this; the local acquirer simulators are configured from it
+ * (local/simulators/card-acquirer/profiles.ts), as a real acquirer would be bound by the same contract.
+ * Each channel's endpoint and credentials come from `<CHANNEL>_URL` / `<CHANNEL>_API_KEY`.
+ */
+export interface ChannelContract {
+  readonly supportedCurrencies: readonly string[];
+  /** Percentage (basis points) plus a fixed amount in minor units of the currency. */
+  readonly fees: { readonly percentBps: number; readonly fixed: Readonly<Record<string, number>> };
+}
+
+export const cardChannels = {
+  atlas: {
+    supportedCurrencies: ['USD', 'EUR', 'GBP', 'CAD', 'MXN', 'BRL'],
+    fees: { percentBps: 290, fixed: { USD: 30, EUR: 25, GBP: 20, CAD: 30, MXN: 300, BRL: 50 } },
+  },
+  boreal: {
+    supportedCurrencies: ['EUR', 'GBP', 'BRL', 'CHF', 'SEK', 'JPY', 'KRW', 'KWD'],
+    fees: { percentBps: 190, fixed: { EUR: 35, GBP: 30, BRL: 80, CHF: 35, SEK: 300, JPY: 40, KRW: 400, KWD: 100 } },
+  },
+} as const satisfies Record<string, ChannelContract>;
+
+export type CardChannelName = keyof typeof cardChannels;
+export const cardChannelNames = Object.keys(cardChannels) as CardChannelName[];
