@@ -5,6 +5,8 @@
  * Each channel's endpoint and credentials come from `<CHANNEL>_URL` / `<CHANNEL>_API_KEY`.
  */
 export interface ChannelContract {
+  /** The acquirer's API in production (AWS); locally `<CHANNEL>_URL` points at the simulator instead. */
+  readonly endpoint: string;
   readonly supportedCurrencies: readonly string[];
   /** Percentage (basis points) plus a fixed amount in minor units of the currency. */
   readonly fees: { readonly percentBps: number; readonly fixed: Readonly<Record<string, number>> };
@@ -12,10 +14,12 @@ export interface ChannelContract {
 
 export const cardChannels = {
   atlas: {
+    endpoint: 'https://api.atlas-acquiring.example',
     supportedCurrencies: ['USD', 'EUR', 'GBP', 'CAD', 'MXN', 'BRL'],
     fees: { percentBps: 290, fixed: { USD: 30, EUR: 25, GBP: 20, CAD: 30, MXN: 300, BRL: 50 } },
   },
   boreal: {
+    endpoint: 'https://gateway.boreal-payments.example',
     supportedCurrencies: ['EUR', 'GBP', 'BRL', 'CHF', 'SEK', 'JPY', 'KRW', 'KWD'],
     fees: { percentBps: 190, fixed: { EUR: 35, GBP: 30, BRL: 80, CHF: 35, SEK: 300, JPY: 40, KRW: 400, KWD: 100 } },
   },
@@ -23,3 +27,15 @@ export const cardChannels = {
 
 export type CardChannelName = keyof typeof cardChannels;
 export const cardChannelNames = Object.keys(cardChannels) as CardChannelName[];
+
+/** `atlas` → `ATLAS`: the prefix of a channel's environment variables (`ATLAS_URL`, `ATLAS_API_KEY`...). */
+export const channelEnvPrefix = (channel: string): string => {
+  if (!/^[a-z][a-z0-9_]*$/.test(channel)) throw new Error(`Invalid channel name '${channel}'`);
+  return channel.toUpperCase();
+};
+
+/** The secrets a function talking to the card channels needs: each channel's API key. */
+export const cardChannelSecretNames = (): string[] => cardChannelNames.map((name) => `${channelEnvPrefix(name)}_API_KEY`);
+
+/** The secrets the webhook receiver needs: each channel's signing secret(s). */
+export const cardChannelWebhookSecretNames = (): string[] => cardChannelNames.map((name) => `${channelEnvPrefix(name)}_WEBHOOK_SECRET`);

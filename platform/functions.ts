@@ -1,5 +1,5 @@
 import type { EncryptionPurpose } from './keys';
-import { cardChannelNames } from './channels';
+import { cardChannelWebhookSecretNames } from './channels';
 import { type TableKey, tableEnvVar, tableName } from './tables';
 
 /**
@@ -365,7 +365,7 @@ export const functions = {
     invokedBy: 'api-gateway',
     tables: { ledger: ledgerPostingActions },
     cardChannels: true,
-    secrets: cardChannelNames.map((channel) => `${channel.toUpperCase()}_WEBHOOK_SECRET`),
+    secrets: cardChannelWebhookSecretNames(),
   },
   rejectUnknownMethod: {
     entry: 'lambdas/handlers/api/reject-unknown-method.ts',

@@ -46,6 +46,13 @@ export interface CardVault {
   holdCvc(input: HoldCvcInput): Promise<void>;
   /** The CVC, once: it is deleted by the same write that hands it out. Undefined when taken, discarded, expired or never held. */
   takeCvc(paymentId: string, merchantId: string): Promise<string | undefined>;
+  /**
+   * The held CVC for one authorization attempt, left held: an attempt that ends without a definitive answer
+   * (a timeout) is retried with the same request, CVC included, as the acquirer's idempotency requires.
+   * The authorizing step discards it once the authorization is approved or declined (PCI DSS 3.3.1:
+   * nothing after authorization); an expired CVC is discarded here and reads as absent.
+   */
+  peekCvc(paymentId: string, merchantId: string): Promise<string | undefined>;
   /** Deletes a held CVC that will not be used (the saga ended before authorizing). */
   discardCvc(paymentId: string, merchantId: string): Promise<void>;
 }

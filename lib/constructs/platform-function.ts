@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { ArnFormat, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { ManagedPolicy, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
@@ -8,7 +8,9 @@ import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { deployment } from '../../platform/deployment';
 import { type FunctionDeclaration, type FunctionKey, functionEnvironment, functionName, functions } from '../../platform/functions';
+import { cardChannelNames, cardChannelSecretNames, cardChannels, channelEnvPrefix } from '../../platform/channels';
 import { kmsKeys } from '../../platform/keys';
+import { stateMachineArn, stateMachineArnEnvVar } from '../../platform/state-machines';
 import { type TableKey, tableName, tables } from '../../platform/tables';
 import { acknowledgeGuard, acknowledgeNag } from './acknowledgements';
 import { type KmsKeyArns, kmsStatements, usesKms } from './kms-grants';
@@ -29,6 +31,8 @@ export const repositoryRoot = join(import.meta.dirname, '..', '..');
 export interface PlatformFunctionProps {
   readonly key: FunctionKey;
   readonly logsKey: IKey;
+  /** Encrypts the Secrets Manager secrets of this region; functions reading secrets may decrypt through Secrets Manager only. */
+  readonly secretsKey?: IKey;
   /** Variables beyond the declared tables' names (ARNs known only at deploy time). */
   readonly environment?: Record<string, string>;
   /** This region's KMS key ARNs; required when the declaration names KMS actions. */
@@ -90,6 +94,41 @@ export class PlatformFunction extends Construct {
       );
     }
 
+    const stateMachineEnvironment: Record<string, string> = {};
+    for (const [machine, actions] of Object.entries(declaration.stateMachines ?? {})) {
+      const arn = stateMachineArn(machine, stack.region, stack.account);
+      stateMachineEnvironment[stateMachineArnEnvVar(machine)] = arn;
+      this.addToPolicy(new PolicyStatement({ sid: `StateMachine${machine.replace(/^./, (c) => c.toUpperCase())}`, actions: [...actions], resources: [arn] }));
+    }
+
+    const channelEnvironment: Record<string, string> = {};
+    if (declaration.cardChannels) {
+      for (const channel of cardChannelNames) channelEnvironment[`${channelEnvPrefix(channel)}_URL`] = cardChannels[channel].endpoint;
+    }
+    const secretNames = [...(declaration.cardChannels ? cardChannelSecretNames() : []), ...(declaration.secrets ?? [])];
+    const secretEnvironment: Record<string, string> = {};
+    if (secretNames.length) {
+      if (!props.secretsKey) throw new Error(`${props.key} reads secrets but no secrets key was given`);
+      secretEnvironment.SECRET_NAMES = secretNames.join(',');
+      for (const secret of secretNames) secretEnvironment[`${secret}_SECRET_ID`] = secretId(secret);
+      this.addToPolicy(
+        new PolicyStatement({
+          sid: 'ReadDeclaredSecrets',
+          actions: ['secretsmanager:GetSecretValue'],
+          // Secrets Manager appends six random characters to every secret's ARN.
+          resources: secretNames.map((secret) => stack.formatArn({ service: 'secretsmanager', resource: 'secret', resourceName: `${secretId(secret)}-??????`, arnFormat: ArnFormat.COLON_RESOURCE_NAME })),
+        }),
+      );
+      this.addToPolicy(
+        new PolicyStatement({
+          sid: 'DecryptSecretsThroughSecretsManager',
+          actions: ['kms:Decrypt'],
+          resources: [props.secretsKey.keyArn],
+          conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${stack.region}.amazonaws.com` } },
+        }),
+      );
+    }
+
     let keyEnvironment: Record<string, string> = {};
     if (usesKms(declaration.kms)) {
       if (!props.keyArns) throw new Error(`${props.key} declares KMS use but no key ARNs were given`);
@@ -116,6 +155,9 @@ export class PlatformFunction extends Construct {
       environment: {
         ...functionEnvironment(props.key),
         ...keyEnvironment,
+        ...stateMachineEnvironment,
+        ...channelEnvironment,
+        ...secretEnvironment,
         ...props.environment,
         POWERTOOLS_SERVICE_NAME: name,
         POWERTOOLS_METRICS_NAMESPACE: deployment.appName,
@@ -149,3 +191,6 @@ export class PlatformFunction extends Construct {
     this.policy.addStatements(statement);
   }
 }
+
+/** The Secrets Manager secret id of a declared secret, identical in both regions. */
+export const secretId = (name: string): string => `${deployment.appName}/${name}`;

@@ -38,8 +38,10 @@ import { MAX_PAYLOAD_BYTES, TaskTokens } from './tokens';
  * event (redriveCount + 1), then the events of the new run. Tokens of the old run answer
  * TaskDoesNotExist; the new run issues new ones.
  *
- * `timeScale` multiplies every duration the engine waits (Wait states, Retry intervals,
- * TimeoutSeconds, HeartbeatSeconds, the execution's TimeoutSeconds): 0.001 turns an hour into 3.6 s.
+ * `timeScale` multiplies every duration the engine waits (Wait states, Retry intervals, the
+ * TimeoutSeconds and HeartbeatSeconds of callback tasks, the execution's TimeoutSeconds): 0.001 turns an
+ * hour into 3.6 s. `taskTimeoutScale` (default: `timeScale`) multiplies the TimeoutSeconds of tasks that
+ * run a function, so tests can shrink waits and back-off without starving the functions of time.
  * Lambda timeouts belong to the invoke callback and are not scaled.
  */
 export interface StepFunctionsEngineOptions {
@@ -54,8 +56,10 @@ export interface StepFunctionsEngineOptions {
   readonly region?: string;
   /** Default: the declared `stepFunctionsExecutions` table. */
   readonly tableName?: string;
-  /** Default 1. Multiplies Wait durations, Retry intervals and timeouts (not Lambda timeouts). */
+  /** Default 1. Multiplies Wait durations, Retry intervals and callback timeouts (not Lambda timeouts). */
   readonly timeScale?: number;
+  /** Default: `timeScale`. Multiplies the TimeoutSeconds of tasks that run a function. */
+  readonly taskTimeoutScale?: number;
   /** The ARN that fills a `${Placeholder}` declared with this function reference. */
   readonly functionArn?: (functionRef: string) => string;
   /** Errors the engine cannot hand to a caller (a history write that failed). Default: console.error. */
@@ -147,6 +151,7 @@ export class StepFunctionsEngine {
     this.environment = {
       region,
       timeScale,
+      taskTimeoutScale: options.taskTimeoutScale ?? timeScale,
       invoke: options.invoke,
       tokens: this.tokens,
       functionArn: (name) => {

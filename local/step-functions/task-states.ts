@@ -28,6 +28,8 @@ export type TaskHandler = NonNullable<Overrides['taskResourceLocalHandlers']>[st
 export interface TaskEnvironment {
   readonly region: string;
   readonly timeScale: number;
+  /** Scales TimeoutSeconds of tasks that run a function (not of callback waits, which `timeScale` scales). */
+  readonly taskTimeoutScale: number;
   readonly invoke: InvokeFunction;
   /** A `lambda:invoke` FunctionName (name, partial or full ARN) as a full function ARN. */
   readonly functionArn: (functionName: string) => string;
@@ -212,7 +214,10 @@ export const taskStateHandler = (state: TaskStateInfo, environment: TaskEnvironm
           Type: 'Task',
           Resource: state.resource,
           ...(state.parameters === undefined ? {} : { Parameters: state.parameters }),
-          TimeoutSeconds: timeoutSeconds === undefined ? MAX_TIMER_SECONDS : scaledSeconds(timeoutSeconds, environment.timeScale),
+          TimeoutSeconds:
+            timeoutSeconds === undefined
+              ? MAX_TIMER_SECONDS
+              : scaledSeconds(timeoutSeconds, state.kind === 'lambda-invoke-callback' ? environment.timeScale : environment.taskTimeoutScale),
           End: true,
         },
       },

@@ -41,7 +41,20 @@ const statementsByFunction = (stack: Stack): Map<string, Statement[]> => {
   return byFunction;
 };
 
-const kmsActionsOf = (statements: readonly Statement[]) => statements.flatMap((statement) => asList(statement.Action)).filter((action) => action.startsWith('kms:')).sort();
+/**
+ * Decrypting a Secrets Manager secret (a channel's API key) goes through Secrets Manager and the secrets
+ * key only: it can never reach card or bank data. Those statements are checked on their own below and left
+ * out of the data-key checks.
+ */
+const isSecretsManagerDecrypt = (statement: Statement) =>
+  JSON.stringify(statement.Condition?.StringEquals?.['kms:ViaService'] ?? '').includes('secretsmanager.');
+
+const kmsActionsOf = (statements: readonly Statement[]) =>
+  statements
+    .filter((statement) => !isSecretsManagerDecrypt(statement))
+    .flatMap((statement) => asList(statement.Action))
+    .filter((action) => action.startsWith('kms:'))
+    .sort();
 
 const expectedKmsActions = (declaration: FunctionDeclaration): string[] =>
   [
@@ -62,16 +75,29 @@ describe.each(Object.entries(apiStacks))('KMS permissions in the %s API stack', 
     }
   });
 
-  it('lets only functions declared with decrypt decrypt, and only for their purposes', () => {
+  it('lets only functions declared with decrypt decrypt data, and only for their purposes', () => {
     const decrypting = [...byFunction.entries()].filter(([, statements]) => kmsActionsOf(statements).includes('kms:Decrypt')).map(([name]) => name).sort();
     const declaredDecrypting = functionKeys.filter((key) => declared(key).kms?.decrypt?.length).map((key) => functionName(deployment.appName, key)).sort();
     expect(decrypting).toEqual(declaredDecrypting);
     expect(kmsActionsOf(byFunction.get(functionName(deployment.appName, 'createPayment')) ?? [])).not.toContain('kms:Decrypt');
   });
 
+  it('lets functions decrypt their secrets only through Secrets Manager, with the secrets key, and only functions that read secrets', () => {
+    for (const key of functionKeys) {
+      const throughSecretsManager = (byFunction.get(functionName(deployment.appName, key)) ?? []).filter(isSecretsManagerDecrypt);
+      const readsSecrets = Boolean(declared(key).cardChannels || declared(key).secrets?.length);
+      expect({ function: key, count: throughSecretsManager.length }).toEqual({ function: key, count: readsSecrets ? 1 : 0 });
+      for (const statement of throughSecretsManager) {
+        expect(asList(statement.Action)).toEqual(['kms:Decrypt']);
+        expect(JSON.stringify(statement.Resource)).toContain('SecretsKey');
+      }
+    }
+  });
+
   it('binds data key use to a merchant and the declared purposes, and grants nothing on `*`', () => {
     for (const key of functionKeys) {
       for (const statement of byFunction.get(functionName(deployment.appName, key)) ?? []) {
+        if (isSecretsManagerDecrypt(statement)) continue;
         const actions = asList(statement.Action).filter((action) => action.startsWith('kms:'));
         if (actions.length === 0) continue;
         expect(actions).not.toEqual(expect.arrayContaining(['kms:*']));

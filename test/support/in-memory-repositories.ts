@@ -147,6 +147,11 @@ export class InMemoryCardVault implements CardVault {
     return cvc;
   }
 
+  async peekCvc(paymentId: string, merchantId: string): Promise<string | undefined> {
+    const entry = this.cvcs.get(paymentId);
+    return entry && entry.merchantId === merchantId ? entry.cvc : undefined;
+  }
+
   async discardCvc(paymentId: string, merchantId: string): Promise<void> {
     const entry = this.cvcs.get(paymentId);
     if (entry && entry.merchantId === merchantId) delete entry.cvc;

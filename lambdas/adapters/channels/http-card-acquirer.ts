@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { channelEnvPrefix as declaredChannelEnvPrefix } from '../../../platform/channels';
 import {
   AuthorizationExpiredError,
   CaptureFailedError,
@@ -49,10 +50,13 @@ export const DEFAULT_CHANNEL_TIMEOUT_MS = 8_000;
 
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
-/** `atlas` → `ATLAS`: the prefix of a channel's environment variables. */
+/** `atlas` → `ATLAS` (the declaration's rule, platform/channels.ts), as a configuration error when invalid. */
 export const channelEnvPrefix = (channel: string): string => {
-  if (!/^[a-z][a-z0-9_]*$/.test(channel)) throw new ConfigurationError(`Invalid channel name '${channel}'`);
-  return channel.toUpperCase();
+  try {
+    return declaredChannelEnvPrefix(channel);
+  } catch {
+    throw new ConfigurationError(`Invalid channel name '${channel}'`);
+  }
 };
 
 /** Read one channel's configuration from the environment; fails loudly naming each bad variable. */

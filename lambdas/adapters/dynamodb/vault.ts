@@ -166,6 +166,22 @@ export class DynamoDbVault implements CardVault, BankAccountVault {
     ).cvc;
   }
 
+  async peekCvc(paymentId: string, merchantId: string): Promise<string | undefined> {
+    const now = this.now();
+    const result = await this.options.client.send(
+      new GetCommand({ TableName: this.options.tableName, Key: { pk: paymentId, sk: CVC }, ConsistentRead: true }),
+    );
+    const item = result.Item;
+    if (!item?.ciphertext || item.merchant_id !== merchantId) return undefined;
+    if ((item.expires_at as number) <= epochSeconds(now)) {
+      await this.discardCvc(paymentId, merchantId);
+      return undefined;
+    }
+    return parseAndZero<{ cvc: string }>(
+      await this.options.cipher.decrypt(item.ciphertext as Uint8Array, { merchantId, purpose: 'card-cvc', objectId: paymentId }),
+    ).cvc;
+  }
+
   async discardCvc(paymentId: string, merchantId: string): Promise<void> {
     await discardHeldCvc({ client: this.options.client, tableName: this.options.tableName, now: this.now() }, paymentId, merchantId);
   }

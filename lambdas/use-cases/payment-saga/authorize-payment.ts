@@ -16,16 +16,18 @@ export type AuthorizationOutcome =
 /**
  * Authorize at the routed channel (saga step "Authorize"). The only step that sees the card number.
  * 1. A payment already authorized (or declined) answers from what it holds: no second call.
- * 2. Reveal the card from the vault and take the CVC (handed out once; gone after this, whatever happens).
- * 3. Authorize with an idempotency key naming payment and channel: a retry after a timeout gets the
- *    original answer from the acquirer, never a second charge.
+ * 2. Reveal the card from the vault and read the held CVC.
+ * 3. Authorize with an idempotency key naming payment and channel: a retry after a timeout sends the same
+ *    request (CVC included) and gets the original answer from the acquirer, never a second charge.
  * 4. Approved: record the authorization. Declined: record the failure and answer `declined` (a business
  *    outcome the saga routes on; channel errors such as ChannelTimeout propagate for Retry/Catch).
+ * 5. Either way the authorization is over: discard the CVC (PCI DSS 3.3.1). An attempt without a
+ *    definitive answer keeps it for the retry (it expires on its own within minutes).
  */
 export const authorizePayment = async (
   deps: {
     readonly payments: PaymentRepository;
-    readonly vault: Pick<CardVault, 'revealCard' | 'takeCvc'>;
+    readonly vault: Pick<CardVault, 'revealCard' | 'peekCvc' | 'discardCvc'>;
     readonly channels: CardChannelDirectory;
     readonly now: () => Date;
   },
@@ -46,7 +48,7 @@ export const authorizePayment = async (
   if (!payment.channel || isTerminal(payment)) throw new Error(`Payment ${payment.id} is not ready to authorize (${payment.status})`);
 
   const card = await deps.vault.revealCard(payment.paymentMethod.card.token, payment.merchantId);
-  const cvc = await deps.vault.takeCvc(payment.id, payment.merchantId);
+  const cvc = await deps.vault.peekCvc(payment.id, payment.merchantId);
   const channel = deps.channels.channel(payment.channel);
   let next;
   try {
@@ -72,6 +74,7 @@ export const authorizePayment = async (
         : recordFailure(current, { code: error.declineCode, message: `The card was declined (${error.declineCode}).` }, deps.now()),
     );
   }
+  await deps.vault.discardCvc(payment.id, payment.merchantId);
   const outcome = outcomeOf(next);
   if (!outcome) throw new Error(`Payment ${payment.id} recorded no authorization outcome`);
   return outcome;

@@ -12,11 +12,13 @@ export type AcquirerProfile = Pick<CardAcquirerOptions, 'supportedCurrencies' | 
 
 export const ACQUIRER_PROFILES = {
   atlas: {
-    ...cardChannels.atlas,
+    supportedCurrencies: cardChannels.atlas.supportedCurrencies,
+    fees: cardChannels.atlas.fees,
     latency: { kind: 'uniform', minMs: 20, maxMs: 90 },
   },
   boreal: {
-    ...cardChannels.boreal,
+    supportedCurrencies: cardChannels.boreal.supportedCurrencies,
+    fees: cardChannels.boreal.fees,
     latency: { kind: 'lognormal', medianMs: 70, sigma: 0.5, maxMs: 1_500 },
   },
 } as const satisfies Record<string, AcquirerProfile>;

@@ -1,0 +1,82 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { deployment } from '../../platform/deployment';
+import { type FunctionDeclaration, type FunctionKey, functionKeys, functionName, functions } from '../../platform/functions';
+import { type StateMachineDeclaration, definitionPlaceholders, stateMachineArn, stateMachineKeys, stateMachineName, stateMachines } from '../../platform/state-machines';
+import { TEST_ACCOUNT, asArray, functionPolicy, plainArn, resourcesOf, synthesizePlatform } from './synth';
+
+/**
+ * The sagas as deployed: each state machine carries its ASL file verbatim (the local engine runs the same
+ * file), its placeholders are filled with exactly the declared functions, its role may invoke only those,
+ * it logs every event without execution data and traces; functions hold exactly their declared
+ * state-machine actions.
+ */
+const root = join(import.meta.dirname, '..', '..');
+const { templates } = synthesizePlatform();
+
+describe.each([
+  ['primary', templates.primaryApi, deployment.primaryRegion],
+  ['secondary', templates.secondaryApi, deployment.secondaryRegion],
+] as const)('%s API stack', (_role, template, region) => {
+  const resources = resourcesOf(template);
+  const machineResource = (key: string) => {
+    const found = Object.entries(resources).find(
+      ([, resource]) => resource.Type === 'AWS::StepFunctions::StateMachine' && resource.Properties?.StateMachineName === stateMachineName(key),
+    );
+    if (!found) throw new Error(`No state machine ${stateMachineName(key)}`);
+    return found[1];
+  };
+  const functionLogicalId = (key: FunctionKey) =>
+    Object.entries(resources).find(([, resource]) => resource.Type === 'AWS::Lambda::Function' && resource.Properties?.FunctionName === functionName(deployment.appName, key))?.[0];
+
+  it.each(stateMachineKeys)('%s: deploys its ASL file verbatim, placeholders filled with the declared functions', (key) => {
+    const declaration: StateMachineDeclaration = stateMachines[key];
+    const machine = machineResource(key);
+    const file = readFileSync(join(root, declaration.definitionFile), 'utf8');
+    expect(machine.Properties?.DefinitionString).toBe(file);
+    const substitutions = machine.Properties?.DefinitionSubstitutions as Record<string, { 'Fn::GetAtt': [string, string] }>;
+    expect(Object.keys(substitutions).sort()).toEqual(definitionPlaceholders(file));
+    for (const [placeholder, functionKey] of Object.entries(declaration.substitutions)) {
+      expect(substitutions[placeholder]).toEqual({ 'Fn::GetAtt': [functionLogicalId(functionKey as FunctionKey), 'Arn'] });
+    }
+    expect(machine.Properties).toMatchObject({
+      StateMachineType: declaration.type,
+      LoggingConfiguration: { Level: 'ALL', IncludeExecutionData: false },
+      TracingConfiguration: { Enabled: true },
+    });
+  });
+
+  it.each(stateMachineKeys)('%s: its role may invoke exactly its declared functions', (key) => {
+    const machine = machineResource(key);
+    const roleId = (machine.Properties?.RoleArn as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+    const statements = Object.values(resources)
+      .filter((resource) => resource.Type === 'AWS::IAM::ManagedPolicy' && ((resource.Properties?.Roles as { Ref: string }[]) ?? []).some((role) => role.Ref === roleId))
+      .flatMap((policy) => (policy.Properties?.PolicyDocument as { Statement: { Action: string | string[]; Resource: unknown }[] }).Statement);
+    const invoked = statements
+      .filter((statement) => asArray(statement.Action).includes('lambda:InvokeFunction'))
+      .flatMap((statement) => asArray(statement.Resource as unknown).map((resource) => (resource as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0]))
+      .sort();
+    const declared = [...new Set(Object.values((stateMachines[key] as StateMachineDeclaration).substitutions))].map((fn) => functionLogicalId(fn as FunctionKey)).sort();
+    expect(invoked).toEqual(declared);
+  });
+
+  it.each(functionKeys)('%s: holds exactly its declared state-machine actions', (key) => {
+    const declaration: FunctionDeclaration = functions[key];
+    const { statements } = functionPolicy(template, functionName(deployment.appName, key));
+    const granted = statements
+      .flatMap((statement) => asArray(statement.Action as string | string[]).filter((action) => action.startsWith('states:')).flatMap((action) => asArray(statement.Resource as unknown).map((resource) => `${action} ${plainArn(resource)}`)))
+      .sort();
+    const expected = Object.entries(declaration.stateMachines ?? {})
+      .flatMap(([machine, actions]) => actions.map((action) => `${action} ${stateMachineArn(machine, region, TEST_ACCOUNT)}`))
+      .sort();
+    expect(granted).toEqual(expected);
+  });
+});
+
+it('every function a saga names exists and is declared as invoked by Step Functions', () => {
+  for (const key of stateMachineKeys) {
+    for (const functionKey of Object.values((stateMachines[key] as StateMachineDeclaration).substitutions)) {
+      expect((functions[functionKey as FunctionKey] as FunctionDeclaration).invokedBy).toBe('step-functions');
+    }
+  }
+});

@@ -1,0 +1,203 @@
+import { randomBytes } from 'node:crypto';
+import { resolve } from 'node:path';
+import type { DescribeExecutionOutput } from '@aws-sdk/client-sfn';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import type { APIGatewayProxyResult } from 'aws-lambda';
+import { LambdaHost } from '../../local/lambda-host';
+import { ACQUIRER_PROFILES, type AcquirerName } from '../../local/simulators/card-acquirer/profiles';
+import { type CardAcquirerSimulator, startCardAcquirer } from '../../local/simulators/card-acquirer/server';
+import { type StepFunctionsServer, StepFunctionsEngine, declaredFunctionInvoker, startStepFunctionsServer } from '../../local/step-functions';
+import { cardChannelNames, channelEnvPrefix } from '../../platform/channels';
+import { stateMachineArnEnvVar, stateMachines } from '../../platform/state-machines';
+import { tableName } from '../../platform/tables';
+import { apiGatewayEvent, lambdaContext } from './api-events';
+import { type IsolatedDynamoDb, useIsolatedDynamoDb } from './dynamodb';
+import { type TestKms, useLocalKms } from './kms';
+
+/**
+ * The payment and refund sagas as they run in the local runtime, minus the HTTP layer: the real ASL files
+ * on the local Step Functions engine, the real handler modules through the Lambda host, DynamoDB Local,
+ * the local KMS and the two acquirer simulators (no latency, short silences, fast settlement, in memory).
+ * `timeScale` shrinks every Retry pause and task timeout (and so the wait for a manual capture).
+ */
+type Handler = (event: unknown, context: unknown) => Promise<APIGatewayProxyResult>;
+
+export interface AcquirerTotals {
+  readonly approved: number;
+  readonly declined: number;
+  readonly authorized: number;
+  readonly captured: number;
+  readonly refunded: number;
+  readonly released: number;
+  readonly captures: number;
+  readonly refunds: number;
+}
+
+export interface SagaHarness {
+  readonly db: IsolatedDynamoDb;
+  /** The current engine (replaced by `restartEngine`). */
+  readonly engine: StepFunctionsEngine;
+  /** Stop the engine as a crash would (executions stay RUNNING), start a new one over the same data, resume. */
+  restartEngine(): Promise<void>;
+  readonly lambdas: LambdaHost;
+  readonly acquirers: Readonly<Record<AcquirerName, CardAcquirerSimulator & { apiKey: string }>>;
+  /** Call a merchant endpoint's handler with a real API Gateway event. */
+  api(route: { method: 'GET' | 'POST'; resource: string; path?: string; pathParameters?: Record<string, string> }, merchantId: string, body?: unknown, idempotencyKey?: string): Promise<{ status: number; json: any }>;
+  createPayment(merchantId: string, body: Record<string, unknown>): Promise<{ status: number; json: any }>;
+  /** Wait for a saga execution (named by the object id) to close. */
+  finished(machine: 'payment' | 'refund', id: string): Promise<DescribeExecutionOutput>;
+  /** Wait until a payment's saga closes or the payment waits for its merchant (manual capture). */
+  finishedOrWaiting(paymentId: string): Promise<DescribeExecutionOutput | 'waiting'>;
+  /** Start a stopped acquirer again on its port (its in-memory ledger starts empty: use after the test's checks). */
+  restartAcquirer(name: AcquirerName): Promise<void>;
+  /** What the acquirer recorded for a payment (`approved` counts charges); undefined if it never saw it. */
+  totals(channel: AcquirerName, paymentId: string): Promise<AcquirerTotals | undefined>;
+  stop(): Promise<void>;
+}
+
+const handlers = new Map<string, Handler>();
+
+export const startSagaHarness = async (options: { timeScale?: number; dynamoDbEndpoint?: string } = {}): Promise<SagaHarness> => {
+  const db = await useIsolatedDynamoDb(options.dynamoDbEndpoint);
+  const kms: TestKms = await useLocalKms();
+  const acquirers = {} as Record<AcquirerName, CardAcquirerSimulator & { apiKey: string }>;
+  const startAcquirer = async (name: AcquirerName, apiKey: string, port?: number) =>
+    Object.assign(
+      await startCardAcquirer({
+        name,
+        apiKey,
+        port,
+        ...ACQUIRER_PROFILES[name],
+        latency: { kind: 'none' },
+        silenceMs: 1_500,
+        settlementDelayMs: 60_000,
+      }),
+      { apiKey },
+    );
+  for (const name of cardChannelNames as AcquirerName[]) {
+    const apiKey = `sk_test_${randomBytes(12).toString('hex')}`;
+    const simulator = await startAcquirer(name, apiKey);
+    acquirers[name] = simulator;
+    const prefix = channelEnvPrefix(name);
+    Object.assign(process.env, { [`${prefix}_URL`]: simulator.url, [`${prefix}_API_KEY`]: apiKey, [`${prefix}_TIMEOUT_MS`]: '400' });
+  }
+  const lambdas = new LambdaHost(resolve(import.meta.dirname, '..', '..'));
+  const newEngine = () =>
+    new StepFunctionsEngine({
+      invoke: declaredFunctionInvoker((key, payload) => lambdas.invoke(key, payload)),
+      dynamoDb: db.client,
+      stateMachines,
+      timeScale: options.timeScale ?? 0.001,
+      // Waits and back-off shrink; functions keep their real time limits.
+      taskTimeoutScale: 1,
+    });
+  let engine = newEngine();
+  let server: StepFunctionsServer = await startStepFunctionsServer({ engine, port: 0 });
+  Object.assign(process.env, {
+    AWS_ENDPOINT_URL_SFN: server.url,
+    [stateMachineArnEnvVar('payment')]: engine.stateMachineArn('payment'),
+    [stateMachineArnEnvVar('refund')]: engine.stateMachineArn('refund'),
+    PROGRESS_BUDGET_MS: '0',
+  });
+
+  const handler = async (entry: string): Promise<Handler> => {
+    let found = handlers.get(entry);
+    if (!found) {
+      found = ((await import(`../../lambdas/handlers/api/${entry}.ts`)) as { handler: Handler }).handler;
+      handlers.set(entry, found);
+    }
+    return found;
+  };
+  const entries: Record<string, string> = {
+    'POST /v1/payments': 'create-payment',
+    'GET /v1/payments/{id}': 'get-payment',
+    'POST /v1/payments/{id}/capture': 'capture-payment',
+    'POST /v1/payments/{id}/cancel': 'cancel-payment',
+    'GET /v1/payments/{id}/events': 'list-payment-events',
+    'POST /v1/refunds': 'create-refund',
+    'GET /v1/refunds/{id}': 'get-refund',
+    'GET /v1/balances': 'get-balance',
+  };
+  const api: SagaHarness['api'] = async (route, merchantId, body, idempotencyKey) => {
+    const entry = entries[`${route.method} ${route.resource}`];
+    if (!entry) throw new Error(`No handler for ${route.method} ${route.resource}`);
+    const response = await (await handler(entry))(
+      apiGatewayEvent({
+        method: route.method,
+        resource: route.resource,
+        path: route.path,
+        pathParameters: route.pathParameters,
+        merchantId,
+        headers: route.method === 'POST' ? { 'Idempotency-Key': idempotencyKey ?? randomBytes(8).toString('hex') } : {},
+        body,
+      }),
+      lambdaContext(`xborder-${entry}`),
+    );
+    return { status: response.statusCode, json: JSON.parse(response.body) };
+  };
+
+  const harness: SagaHarness = {
+    db,
+    get engine() {
+      return engine;
+    },
+    restartEngine: async () => {
+      const port = server.port;
+      await server.stop();
+      await engine.stop();
+      engine = newEngine();
+      server = await startStepFunctionsServer({ engine, port });
+      await engine.resume();
+    },
+    lambdas,
+    acquirers,
+    api,
+    createPayment: (merchantId, body) => api({ method: 'POST', resource: '/v1/payments' }, merchantId, body),
+    finished: (machine, id) => engine.waitForExecution(`${engine.stateMachineArn(machine).replace(':stateMachine:', ':execution:')}:${id}`),
+    finishedOrWaiting: async (paymentId) => {
+      const arn = `${engine.stateMachineArn('payment').replace(':stateMachine:', ':execution:')}:${paymentId}`;
+      for (;;) {
+        const execution = await engine.describeExecution(arn);
+        if (execution.status !== 'RUNNING') return execution;
+        const item = await db.documentClient.send(new GetCommand({ TableName: tableName('payments'), Key: { pk: paymentId, sk: 'payment' }, ConsistentRead: true }));
+        if (item.Item?.status === 'requires_capture') return 'waiting';
+        await new Promise((wait) => setTimeout(wait, 25));
+      }
+    },
+    restartAcquirer: async (name) => {
+      acquirers[name] = await startAcquirer(name, acquirers[name].apiKey, acquirers[name].port);
+    },
+    totals: async (channel, paymentId) => {
+      const response = await fetch(`${acquirers[channel].url}/__simulator/totals`, { headers: { Authorization: `Bearer ${acquirers[channel].apiKey}` } });
+      const totals = (await response.json()) as { payments: (AcquirerTotals & { payment_reference: string })[] };
+      return totals.payments.find((entry) => entry.payment_reference === paymentId);
+    },
+    stop: async () => {
+      await server.stop();
+      await engine.stop();
+      await Promise.all(Object.values(acquirers).map((acquirer) => acquirer.stop()));
+      await kms.stop();
+    },
+  };
+  return harness;
+};
+
+export const card = (number: string) => ({ type: 'card', card: { number, exp_month: 12, exp_year: 2030, cvc: '123' } });
+
+/**
+ * A card the simulators approve (any Luhn-valid number that is not a special test card), different on every
+ * call: risk screening counts payments per card, and tests must not trip the velocity rule by accident.
+ */
+export const freshCardNumber = (): string => {
+  const body = `4${Array.from({ length: 14 }, () => Math.floor(Math.random() * 10)).join('')}`;
+  let sum = 0;
+  for (let index = 0; index < body.length; index += 1) {
+    let digit = Number(body[body.length - 1 - index]);
+    if (index % 2 === 0) {
+      digit *= 2;
+      if (digit > 9) digit -= 9;
+    }
+    sum += digit;
+  }
+  return `${body}${(10 - (sum % 10)) % 10}`;
+};
