@@ -15,7 +15,14 @@ export interface StartedRuntime {
   readonly stateDir: string;
   readonly apiUrl: string;
   readonly logFile: string;
-  readonly runtime: { pid: number; apiUrl: string; dynamoDbEndpoint: string; sfnEndpoint: string; pids: { dynamoDbLocal: number } };
+  readonly runtime: {
+    pid: number;
+    apiUrl: string;
+    dynamoDbEndpoint: string;
+    sfnEndpoint: string;
+    pids: { dynamoDbLocal: number };
+    cardChannels: { name: string; url: string; apiKey: string }[];
+  };
 }
 
 export const startRuntimeProcess = async (options: { stateDir?: string; inMemory?: boolean; extraArgs?: string[] } = {}): Promise<StartedRuntime> => {

@@ -27,3 +27,16 @@ export const eventually = async <T>(ask: () => Promise<T>, done: (value: T) => b
   }
   return value;
 };
+
+/** What `npm start` wrote about itself (endpoints, the simulators' URLs and keys). */
+export const runtimeInfo = (): import('../e2e/global-setup').StartedRuntime['runtime'] =>
+  JSON.parse(readFileSync(join(process.env.E2E_STATE_DIR as string, 'runtime.json'), 'utf8'));
+
+/** What an acquirer simulator recorded for a payment reference (approved = charges). */
+export const acquirerTotals = async (channel: string, paymentId: string) => {
+  const simulator = runtimeInfo().cardChannels.find((candidate) => candidate.name === channel);
+  if (!simulator) throw new Error(`No simulator ${channel}`);
+  const response = await fetch(`${simulator.url}/__simulator/totals`, { headers: { Authorization: `Bearer ${simulator.apiKey}` } });
+  const totals = (await response.json()) as { payments: { payment_reference: string; approved: number; captures: number; captured: number; refunded: number; released: number }[] };
+  return totals.payments.find((entry) => entry.payment_reference === paymentId);
+};
