@@ -7,6 +7,7 @@ import { type FunctionKey, functionKeys } from '../platform/functions';
 import { deployment } from '../platform/deployment';
 import { accountAdministersKey, cloudWatchLogsMayEncrypt, denyGrantsExceptForAwsServices } from './constructs/key-policies';
 import { MerchantApi } from './constructs/merchant-api';
+import { OperatorApi } from './constructs/operator-api';
 import { PlatformFunction } from './constructs/platform-function';
 
 /**
@@ -25,6 +26,7 @@ export const LOGS_KEY_ALIAS = `alias/${deployment.appName}-logs`;
 export class ApiStack extends Stack {
   readonly functions: Readonly<Record<FunctionKey, PlatformFunction>>;
   readonly merchantApi: MerchantApi;
+  readonly operatorApi: OperatorApi;
 
   constructor(scope: Construct, id: string, props: ApiStackProps) {
     super(scope, id, props);
@@ -52,6 +54,11 @@ export class ApiStack extends Stack {
       functions: lambdaFunctions,
       logsKey,
       throttle: { rateLimit: 1000, burstLimit: 2000 },
+    });
+    this.operatorApi = new OperatorApi(this, 'OperatorApi', {
+      functions: lambdaFunctions,
+      logsKey,
+      throttle: { rateLimit: 20, burstLimit: 40 },
     });
   }
 }

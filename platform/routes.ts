@@ -20,6 +20,9 @@ export const routes = [
   { method: 'GET', path: '/v1/payments/{id}', function: 'getPayment' },
   { method: 'GET', path: '/v1/balances', function: 'getBalance' },
   { method: 'GET', path: '/v1/balance_transactions', function: 'listBalanceTransactions' },
+  { method: 'POST', path: '/v1/api_keys', function: 'createApiKey' },
+  { method: 'GET', path: '/v1/api_keys', function: 'listApiKeys' },
+  { method: 'POST', path: '/v1/api_keys/{id}/revoke', function: 'revokeApiKey' },
 ] as const satisfies readonly RouteDeclaration[];
 
 export const authorizerFunction: FunctionKey = 'authorizeMerchant';

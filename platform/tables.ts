@@ -74,6 +74,14 @@ export const tables = {
     timeToLiveAttribute: 'expires_at',
     indexes: [],
   },
+  audit: {
+    purpose:
+      'Append-only audit log: one hash chain per merchant and writing region, one item per entry, written once ' +
+      '(docs/decisions/0008-audit-log.md). No function may update or delete its items.',
+    partitionKey: pk,
+    sortKey: sk,
+    indexes: [],
+  },
   stepFunctionsExecutions: {
     purpose:
       'Local only: the local Step Functions engine keeps each execution, its history events and its task tokens ' +

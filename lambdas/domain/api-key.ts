@@ -34,3 +34,20 @@ export const apiKeyMatches = (secretKey: string, storedHash: string): boolean =>
   const stored = Buffer.from(storedHash, 'hex');
   return presented.length === stored.length && timingSafeEqual(presented, stored);
 };
+
+/**
+ * Rotation: a merchant may hold two active keys at once (the one in use and its successor), never more,
+ * so that a rotation never needs a window without a working key and a leaked key cannot be multiplied.
+ */
+export const MAX_ACTIVE_API_KEYS = 2;
+
+/** The public id of a key (`key_<key id>`): the key id is the lookup prefix inside the secret. */
+export const publicKeyId = (keyId: string): string => `key_${keyId}`;
+
+const PUBLIC_KEY_ID_PATTERN = new RegExp(`^key_([a-z2-7]{${KEY_ID_LENGTH}})$`);
+
+/** The key id inside a public key id, or undefined when it is malformed. */
+export const keyIdOf = (publicId: string): string | undefined => PUBLIC_KEY_ID_PATTERN.exec(publicId)?.[1];
+
+/** What a listing may show of a key: its lookup prefix, never any of the secret. */
+export const redactedApiKey = (keyId: string): string => `${API_KEY_PREFIX}${keyId}_${'*'.repeat(8)}`;

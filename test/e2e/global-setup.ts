@@ -15,7 +15,7 @@ export interface StartedRuntime {
   readonly stateDir: string;
   readonly apiUrl: string;
   readonly logFile: string;
-  readonly runtime: { pid: number; apiUrl: string; dynamoDbEndpoint: string; sfnEndpoint: string; pids: { dynamoDbLocal: number } };
+  readonly runtime: { pid: number; apiUrl: string; operatorApiUrl: string; dynamoDbEndpoint: string; sfnEndpoint: string; pids: { dynamoDbLocal: number } };
 }
 
 export const startRuntimeProcess = async (options: { stateDir?: string; inMemory?: boolean; extraArgs?: string[] } = {}): Promise<StartedRuntime> => {
@@ -37,11 +37,13 @@ export const startRuntimeProcess = async (options: { stateDir?: string; inMemory
       '0',
       '--sfn-port',
       '0',
+      '--ops-port',
+      '0',
       '--state-dir',
       stateDir,
       ...(options.extraArgs ?? []),
     ],
-    { cwd: repositoryRoot, stdio: ['ignore', log, log], env: { ...process.env, PORT: '', DYNAMODB_PORT: '', SFN_PORT: '' } },
+    { cwd: repositoryRoot, stdio: ['ignore', log, log], env: { ...process.env, PORT: '', DYNAMODB_PORT: '', SFN_PORT: '', OPS_PORT: '' } },
   );
   const deadline = Date.now() + 90_000;
   while (!existsSync(join(stateDir, 'runtime.json'))) {
