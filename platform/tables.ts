@@ -76,11 +76,17 @@ export const tables = {
   },
   audit: {
     purpose:
-      'Append-only audit log: one hash chain per merchant and writing region, one item per entry, written once ' +
-      '(docs/decisions/0008-audit-log.md). No function may update or delete its items.',
+      'Append-only audit log: per merchant and writing region a few hash chains, one item per entry, written once ' +
+      '(docs/decisions/0008-audit-log.md); listed per merchant, newest first. No function may update or delete its items.',
     partitionKey: pk,
     sortKey: sk,
-    indexes: [],
+    indexes: [
+      {
+        name: 'merchant-entries',
+        partitionKey: { name: 'entry_merchant', type: 'S' },
+        sortKey: { name: 'entry_order', type: 'S' },
+      },
+    ],
   },
   stepFunctionsExecutions: {
     purpose:

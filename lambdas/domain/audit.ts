@@ -4,14 +4,26 @@ import { canonicalJson } from './canonical-json';
 /**
  * The audit log: every state-changing action appended to a hash chain (docs/decisions/0008-audit-log.md).
  *
- * One chain per merchant and writing region. Entry n carries `prev_hash` = the hash of entry n-1 (64 zeros
- * for entry 1) and `hash` = SHA-256 of the canonical JSON of all its other fields, so changing any field
- * of any entry, removing one or reordering them breaks the chain at that entry. The entry format is a
- * contract for verifiers, kept in the snake_case it is stored and served in.
+ * A merchant's log in one writing region is AUDIT_STRIPES independent chains (stripes), so that concurrent
+ * appends of a busy merchant spread over several chain ends instead of queueing on one. Entry n of a
+ * chain carries `prev_hash` = the hash of entry n-1 (64 zeros for entry 1) and `hash` = SHA-256 of the
+ * canonical JSON of all its other fields, so changing any field of any entry, removing one or reordering
+ * them breaks its chain at that entry. The entry format is a contract for verifiers, kept in the
+ * snake_case it is stored and served in.
  *
  * Snapshots (`before`, `after`) are the objects' public JSON, which never holds card or bank data.
  */
 export const GENESIS_HASH = '0'.repeat(64);
+
+/** Chains per merchant and region (docs/decisions/0008-audit-log.md has the measurements behind 8). */
+export const AUDIT_STRIPES = 16;
+
+/** One chain: a merchant's stripe in one region. */
+export interface ChainId {
+  readonly merchantId: string;
+  readonly region: string;
+  readonly stripe: number;
+}
 
 export type AuditActor =
   | { readonly type: 'merchant'; readonly merchant_id: string; readonly api_key: string }
@@ -45,6 +57,8 @@ export interface AuditRecord {
 
 export interface AuditEntry extends AuditRecord {
   readonly region: string;
+  /** Which of the merchant's chains in this region (0 to AUDIT_STRIPES - 1). */
+  readonly stripe: number;
   /** 1, 2, 3... without gaps within a chain. */
   readonly seq: number;
   readonly at: string;
@@ -61,6 +75,7 @@ export interface ChainHead {
 const hashedFields = (entry: Omit<AuditEntry, 'hash'>) => ({
   merchant_id: entry.merchant_id,
   region: entry.region,
+  stripe: entry.stripe,
   seq: entry.seq,
   at: entry.at,
   actor: entry.actor,
@@ -79,11 +94,17 @@ export const entryHash = (entry: Omit<AuditEntry, 'hash'>): string =>
 /** JSON values only (undefined dropped, as storage drops it), so what is hashed is exactly what is stored. */
 const asJson = (value: unknown): unknown => (value === undefined ? null : (JSON.parse(JSON.stringify(value)) as unknown));
 
-/** The entry that follows `previous` (undefined: the chain is empty) in this region's chain. */
-export const chainEntry = (record: AuditRecord, previous: ChainHead | undefined, region: string, at: Date): AuditEntry => {
+/** The entry that follows `previous` (undefined: the chain is empty) in one of the merchant's chains. */
+export const chainEntry = (
+  record: AuditRecord,
+  previous: ChainHead | undefined,
+  chain: { readonly region: string; readonly stripe: number },
+  at: Date,
+): AuditEntry => {
   const unhashed = {
     merchant_id: record.merchant_id,
-    region,
+    region: chain.region,
+    stripe: chain.stripe,
     seq: (previous?.seq ?? 0) + 1,
     at: at.toISOString(),
     actor: asJson(record.actor) as AuditActor,
@@ -99,6 +120,17 @@ export const chainEntry = (record: AuditRecord, previous: ChainHead | undefined,
 };
 
 /** A stable, short command id from its parts (for example merchant id and Idempotency-Key). */
+/** The public id of an entry: its chain and position, e.g. `us-east-1.3.42` (derived, not hashed). */
+export const auditEntryId = (entry: Pick<AuditEntry, 'region' | 'stripe' | 'seq'>): string => `${entry.region}.${entry.stripe}.${entry.seq}`;
+
+export const parseAuditEntryId = (id: string): { region: string; stripe: number; seq: number } | undefined => {
+  const match = /^([a-z0-9-]+)\.(\d+)\.(\d+)$/.exec(id);
+  if (!match) return undefined;
+  const stripe = Number(match[2]);
+  const seq = Number(match[3]);
+  return stripe < AUDIT_STRIPES && seq >= 1 && Number.isSafeInteger(seq) ? { region: match[1] as string, stripe, seq } : undefined;
+};
+
 export const commandIdOf = (...parts: readonly string[]): string =>
   `cmd_${createHash('sha256').update(parts.join('\u0000')).digest('hex').slice(0, 32)}`;
 
@@ -114,6 +146,7 @@ export interface ChainBreak {
 export interface ChainReport {
   readonly merchant_id: string;
   readonly region: string;
+  readonly stripe: number;
   /** Entries checked, up to and including the first broken one. */
   readonly entries: number;
   /** The last entry that links correctly: record it elsewhere to detect a later truncation or rewrite. */
@@ -130,18 +163,20 @@ export class ChainVerifier {
   private checked = 0;
   private broken: ChainBreak | undefined;
 
-  constructor(
-    private readonly merchantId: string,
-    private readonly region: string,
-  ) {}
+  constructor(private readonly chain: ChainId) {}
 
   check(entry: AuditEntry): boolean {
     if (this.broken) return false;
     this.checked += 1;
     const expectedSeq = (this.head?.seq ?? 0) + 1;
     const expectedPrevious = this.head?.hash ?? GENESIS_HASH;
-    if (entry.merchant_id !== this.merchantId || entry.region !== this.region) {
-      this.broken = { seq: entry.seq, reason: 'wrong_chain', detail: `entry names ${entry.merchant_id}@${entry.region}, not ${this.merchantId}@${this.region}` };
+    const { merchantId, region, stripe } = this.chain;
+    if (entry.merchant_id !== merchantId || entry.region !== region || entry.stripe !== stripe) {
+      this.broken = {
+        seq: entry.seq,
+        reason: 'wrong_chain',
+        detail: `entry names chain ${entry.merchant_id}/${entry.region}/${entry.stripe}, not ${merchantId}/${region}/${stripe}`,
+      };
     } else if (entry.seq !== expectedSeq) {
       this.broken = { seq: expectedSeq, reason: 'sequence_gap', detail: `expected entry ${expectedSeq}, found ${entry.seq}` };
     } else if (entry.prev_hash !== expectedPrevious) {
@@ -158,6 +193,7 @@ export class ChainVerifier {
   }
 
   report(): ChainReport {
-    return { merchant_id: this.merchantId, region: this.region, entries: this.checked, head: this.head ?? null, broken: this.broken ?? null };
+    const { merchantId, region, stripe } = this.chain;
+    return { merchant_id: merchantId, region, stripe, entries: this.checked, head: this.head ?? null, broken: this.broken ?? null };
   }
 }

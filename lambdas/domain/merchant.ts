@@ -14,6 +14,8 @@ export interface ApiKeyRecord {
   readonly secretHash: string;
   readonly status: 'active' | 'revoked';
   readonly createdAt: string;
+  /** The merchant command that created it (its retries re-issue the secret of the same key, see createApiKey). */
+  readonly createdByCommand?: string;
   readonly revokedAt?: string;
   /**
    * The command that revoked it (the merchant's Idempotency-Key, hashed; an operator's request id), so
@@ -43,6 +45,15 @@ export class LastActiveApiKeyError extends DomainError {
 
   constructor(readonly keyId: string) {
     super('This is the only active API key: create its successor first, then revoke it.');
+  }
+}
+
+/** A key id that exists already (the command that derives it ran before). */
+export class ApiKeyExistsError extends DomainError {
+  override readonly name = 'ApiKeyExistsError';
+
+  constructor(readonly keyId: string) {
+    super(`API key ${keyId} exists already.`);
   }
 }
 

@@ -1,4 +1,4 @@
-import type { AuditEntry, AuditRecord } from '../domain/audit';
+import type { AuditEntry, AuditRecord, ChainId } from '../domain/audit';
 
 export interface AuditPage {
   readonly entries: readonly AuditEntry[];
@@ -6,14 +6,18 @@ export interface AuditPage {
 }
 
 /**
- * The append-only audit log (docs/decisions/0008-audit-log.md): one hash chain per merchant and writing
- * region. There is no update or delete, here or in any function's IAM permissions.
+ * The append-only audit log (docs/decisions/0008-audit-log.md): per merchant and writing region, a few
+ * independent hash chains (stripes). There is no update or delete, here or in any function's IAM permissions.
  */
 export interface AuditLog {
-  /** Appends to the merchant's chain in this region, linking to its last entry; retries when another append wins the race. */
+  /** Appends to one of the merchant's chains in this region, linking to its last entry; retries when another append wins the race. */
   append(record: AuditRecord): Promise<AuditEntry>;
-  /** One page of a chain, newest first; `beforeSeq` continues below that entry. */
-  list(merchantId: string, region: string, page: { readonly limit: number; readonly beforeSeq?: number }): Promise<AuditPage>;
-  /** Every entry of a chain, oldest first (strongly consistent reads), for verification. */
-  read(merchantId: string, region: string): AsyncIterable<AuditEntry>;
+  /**
+   * A merchant's entries across its chains and regions, newest first (from an index: eventually
+   * consistent). `startingAfter` is the id of the previous page's last entry (InvalidCursorError when it
+   * names no entry of this merchant).
+   */
+  list(merchantId: string, page: { readonly limit: number; readonly startingAfter?: string }): Promise<AuditPage>;
+  /** Every entry of one chain, oldest first (strongly consistent reads), for verification. */
+  read(chain: ChainId): AsyncIterable<AuditEntry>;
 }

@@ -14,9 +14,16 @@ export interface MerchantRepository {
   getMerchant(id: string): Promise<Merchant | undefined>;
   /**
    * Stores a new active key of an existing merchant, atomically with the merchant's count of active keys:
-   * ApiKeyLimitReachedError when it already holds `maxActive`, ResourceNotFoundError when it does not exist.
+   * ApiKeyLimitReachedError when it already holds `maxActive`, ResourceNotFoundError when it does not
+   * exist, ApiKeyExistsError when the key id is taken.
    */
   addApiKey(record: ApiKeyRecord, limits: { readonly maxActive: number }): Promise<void>;
+  /**
+   * Gives an active key created by `createdByCommand` a new secret hash (a retry of that command whose
+   * first answer, with the first secret, never reached the caller). Returns false when the key is not
+   * active or was created by another command.
+   */
+  replaceApiKeySecret(keyId: string, change: { readonly secretHash: string; readonly createdByCommand: string }): Promise<boolean>;
   getApiKey(keyId: string, options?: { readonly consistent?: boolean }): Promise<ApiKeyRecord | undefined>;
   /**
    * Revokes a key that is still active, atomically with the count of active keys. Returns the revoked

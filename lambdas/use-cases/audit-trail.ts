@@ -1,19 +1,19 @@
-import { type ChainReport, ChainVerifier } from '../domain/audit';
+import { AUDIT_STRIPES, type ChainReport, ChainVerifier } from '../domain/audit';
 import type { AuditLog, AuditPage } from '../ports/audit-log';
 
 /**
- * Operators: one page of a merchant's audit chain in one region, newest first.
- * 1. Read the page below `beforeSeq` (the last seq of the previous page), or the newest.
+ * Operators: one page of a merchant's audit log, newest first, across its chains and regions.
+ * 1. Read the page after `startingAfter` (the previous page's last entry id), or the newest.
  */
 export const listAuditEntries = (
   deps: { readonly audit: AuditLog },
-  query: { readonly merchantId: string; readonly region: string; readonly limit: number; readonly beforeSeq?: number },
-): Promise<AuditPage> => deps.audit.list(query.merchantId, query.region, { limit: query.limit, beforeSeq: query.beforeSeq });
+  query: { readonly merchantId: string; readonly limit: number; readonly startingAfter?: string },
+): Promise<AuditPage> => deps.audit.list(query.merchantId, { limit: query.limit, startingAfter: query.startingAfter });
 
 /**
- * Verify a merchant's audit chains, one per region it may have been written in.
+ * Verify a merchant's audit chains: every stripe in every region it may have been written in.
  * 1. Read each chain oldest first.
- * 2. Check each link (sequence, previous hash, own hash) and stop at the first broken one.
+ * 2. Check each link (sequence, previous hash, own hash) and stop at the chain's first broken one.
  * 3. Report per chain: entries checked, the last good head, the first break.
  */
 export const verifyAuditChains = async (
@@ -22,11 +22,14 @@ export const verifyAuditChains = async (
 ): Promise<ChainReport[]> => {
   const reports: ChainReport[] = [];
   for (const region of query.regions) {
-    const verifier = new ChainVerifier(query.merchantId, region);
-    for await (const entry of deps.audit.read(query.merchantId, region)) {
-      if (!verifier.check(entry)) break;
+    for (let stripe = 0; stripe < AUDIT_STRIPES; stripe += 1) {
+      const chain = { merchantId: query.merchantId, region, stripe };
+      const verifier = new ChainVerifier(chain);
+      for await (const entry of deps.audit.read(chain)) {
+        if (!verifier.check(entry)) break;
+      }
+      reports.push(verifier.report());
     }
-    reports.push(verifier.report());
   }
   return reports;
 };

@@ -3,7 +3,7 @@ import { fingerprintWith } from '../../lambdas/adapters/crypto/fingerprinter';
 import { type VaultedCard, summarizeCard } from '../../lambdas/domain/card';
 import { ResourceNotFoundError, StaleVersionError } from '../../lambdas/domain/errors';
 import { deriveId } from '../../lambdas/domain/ids';
-import { ApiKeyLimitReachedError, type ApiKeyRecord, LastActiveApiKeyError, type Merchant } from '../../lambdas/domain/merchant';
+import { ApiKeyExistsError, ApiKeyLimitReachedError, type ApiKeyRecord, LastActiveApiKeyError, type Merchant } from '../../lambdas/domain/merchant';
 import type { Payment } from '../../lambdas/domain/payment';
 import type { PaymentEvent, Transition } from '../../lambdas/domain/payment-lifecycle';
 import type { Refund } from '../../lambdas/domain/refund';
@@ -88,8 +88,15 @@ export class InMemoryMerchantRepository implements MerchantRepository {
   async addApiKey(record: ApiKeyRecord, limits: { maxActive: number }) {
     if (!this.merchants.has(record.merchantId)) throw new ResourceNotFoundError('merchant', record.merchantId);
     if (this.activeKeys(record.merchantId) >= limits.maxActive) throw new ApiKeyLimitReachedError(record.merchantId, limits.maxActive);
-    if (this.keys.has(record.keyId)) throw new Error('duplicate key id');
+    if (this.keys.has(record.keyId)) throw new ApiKeyExistsError(record.keyId);
     this.keys.set(record.keyId, record);
+  }
+
+  async replaceApiKeySecret(keyId: string, change: { secretHash: string; createdByCommand: string }) {
+    const current = this.keys.get(keyId);
+    if (!current || current.status !== 'active' || current.createdByCommand !== change.createdByCommand) return false;
+    this.keys.set(keyId, { ...current, secretHash: change.secretHash });
+    return true;
   }
 
   async getApiKey(keyId: string) {

@@ -1,7 +1,7 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ResourceNotFoundError } from '../../domain/errors';
-import { ApiKeyLimitReachedError, type ApiKeyRecord, LastActiveApiKeyError, type Merchant } from '../../domain/merchant';
+import { ApiKeyExistsError, ApiKeyLimitReachedError, type ApiKeyRecord, LastActiveApiKeyError, type Merchant } from '../../domain/merchant';
 import type { ApiKeyPage, ApiKeySummary, MerchantRepository } from '../../ports/merchant-repository';
 import { TransactionConditionFailedError, transactWrite } from './transactions';
 
@@ -72,9 +72,30 @@ export class DynamoDbMerchantRepository implements MerchantRepository {
         { Put: { TableName: this.tableName, Item: { ...listingKey(record), ...summary }, ConditionExpression: 'attribute_not_exists(pk)' } },
       ]);
     } catch (error) {
-      if (!(error instanceof TransactionConditionFailedError) || !error.failedIndexes.includes(0)) throw error;
+      if (!(error instanceof TransactionConditionFailedError)) throw error;
+      if (error.failedIndexes.includes(1)) throw new ApiKeyExistsError(record.keyId);
+      if (!error.failedIndexes.includes(0)) throw error;
       if (!(await this.getMerchant(record.merchantId))) throw new ResourceNotFoundError('merchant', record.merchantId);
       throw new ApiKeyLimitReachedError(record.merchantId, limits.maxActive);
+    }
+  }
+
+  async replaceApiKeySecret(keyId: string, change: { secretHash: string; createdByCommand: string }): Promise<boolean> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: lookupKey(keyId),
+          UpdateExpression: 'SET secretHash = :hash',
+          ConditionExpression: '#status = :active AND createdByCommand = :command',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':hash': change.secretHash, ':active': 'active', ':command': change.createdByCommand },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
     }
   }
 

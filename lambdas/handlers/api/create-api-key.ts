@@ -15,7 +15,10 @@ export const handler = merchantCommandEndpoint({
   body: z.strictObject({}, { error: 'must be an empty JSON object: {}' }),
   fingerprintView: (body) => body,
   handle: async (request) => {
-    const { key, secretKey } = await createApiKey({ merchants, now: () => new Date() }, { merchantId: request.principal.merchantId });
+    const { key, secretKey } = await createApiKey(
+      { merchants, now: () => new Date() },
+      { merchantId: request.principal.merchantId, commandId: request.commandId },
+    );
     const presented = presentApiKey(key);
     return {
       status: 201,

@@ -1,5 +1,5 @@
 import { publicKeyId, redactedApiKey } from '../../domain/api-key';
-import type { AuditEntry, ChainReport } from '../../domain/audit';
+import { type AuditEntry, type ChainReport, auditEntryId } from '../../domain/audit';
 import type { Merchant } from '../../domain/merchant';
 import type { ApiKeySummary } from '../../ports/merchant-repository';
 
@@ -25,8 +25,11 @@ export const presentMerchant = (merchant: Merchant) => ({
   created_at: merchant.createdAt,
 });
 
-/** Entries are served exactly as stored and hashed, so anyone can recompute their hashes (docs/decisions/0008). */
-export const presentAuditEntry = (entry: AuditEntry) => entry;
+/**
+ * Entries are served as stored and hashed, so anyone can recompute their hashes (docs/decisions/0008), with
+ * `object` and `id` (chain and position, the list cursor) added in front: neither is part of the hash.
+ */
+export const presentAuditEntry = (entry: AuditEntry) => ({ id: auditEntryId(entry), object: 'audit_entry' as const, ...entry });
 
 export const presentAuditVerification = (merchantId: string, chains: readonly ChainReport[]) => ({
   object: 'audit_verification' as const,
