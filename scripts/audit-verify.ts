@@ -71,11 +71,11 @@ const discoverChains = async (client: DynamoDBDocumentClient, table: string): Pr
 
 const main = async (): Promise<number> => {
   const { endpoint, label } = target();
-  const region = values.region ?? process.env.AWS_REGION ?? deployment.primaryRegion;
+  const region = values.region ?? (process.env.AWS_REGION || deployment.primaryRegion);
   const client = new DynamoDBClient({
     region,
     ...(endpoint
-      ? { endpoint, credentials: { accessKeyId: process.env.AWS_ACCESS_KEY_ID ?? 'local', secretAccessKey: process.env.AWS_SECRET_ACCESS_KEY ?? 'local' } }
+      ? { endpoint, credentials: { accessKeyId: process.env.AWS_ACCESS_KEY_ID || 'local', secretAccessKey: process.env.AWS_SECRET_ACCESS_KEY || 'local' } }
       : {}),
   });
   const documentClient = DynamoDBDocumentClient.from(client);

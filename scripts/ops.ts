@@ -124,7 +124,7 @@ const localTarget = (role: OperatorRole): { baseUrl: string; credentials: AwsCre
 
 const awsTarget = async (): Promise<{ baseUrl: string; credentials: AwsCredentials; region: string }> => {
   if (!values.url) throw new UsageError('--aws needs --url https://<api id>.execute-api.<region>.amazonaws.com/prod');
-  const region = values.region ?? /\.execute-api\.([a-z0-9-]+)\.amazonaws\.com/.exec(values.url)?.[1] ?? process.env.AWS_REGION;
+  const region = values.region ?? /\.execute-api\.([a-z0-9-]+)\.amazonaws\.com/.exec(values.url)?.[1] ?? (process.env.AWS_REGION || undefined);
   if (!region) throw new UsageError('give --region');
   // The SDK's default credential chain (environment, profile with role_arn, SSO...), through a client we already depend on.
   const client = new DynamoDBClient({ region });
