@@ -1,5 +1,4 @@
 import { deployment } from './deployment';
-import type { FunctionKey } from './functions';
 import type { RouteDeclaration } from './routes';
 
 /**

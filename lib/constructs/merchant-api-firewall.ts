@@ -80,20 +80,24 @@ export class MerchantApiFirewall extends Construct {
           },
           visibilityConfig: visibility('BodyOver64KB'),
         },
-        ...(ratePerKey ? [{
-          name: 'RatePerMerchantKey',
-          priority: 1,
-          action: { block: { customResponse: { responseCode: 429, customResponseBodyKey: 'rate_limited' } } },
-          statement: {
-            rateBasedStatement: {
-              limit: FIREWALL_LIMITS.perKeyPerMinute,
-              evaluationWindowSec: 60,
-              aggregateKeyType: 'CUSTOM_KEYS',
-              customKeys: [{ header: { name: 'authorization', textTransformations: [{ priority: 0, type: 'NONE' }] } }],
-            },
-          },
-          visibilityConfig: visibility('RatePerMerchantKey'),
-        }] : []),
+        ...(ratePerKey
+          ? [
+              {
+                name: 'RatePerMerchantKey',
+                priority: 1,
+                action: { block: { customResponse: { responseCode: 429, customResponseBodyKey: 'rate_limited' } } },
+                statement: {
+                  rateBasedStatement: {
+                    limit: FIREWALL_LIMITS.perKeyPerMinute,
+                    evaluationWindowSec: 60,
+                    aggregateKeyType: 'CUSTOM_KEYS',
+                    customKeys: [{ header: { name: 'authorization', textTransformations: [{ priority: 0, type: 'NONE' }] } }],
+                  },
+                },
+                visibilityConfig: visibility('RatePerMerchantKey'),
+              },
+            ]
+          : []),
         {
           name: 'RatePerIp',
           priority: 2,

@@ -98,3 +98,11 @@ it('keeps the read-only endpoints free of the command machinery', () => {
     expect({ key, sources: bundles.get(key)?.sources.filter((source) => /merchant-command-endpoint|shared\/audit|shared\/vault/.test(source)) }).toEqual({ key, sources: [] });
   }
 });
+
+it('justifies every production dependency in docs/supply-chain.md', () => {
+  const doc = readFileSync(join(root, 'docs', 'supply-chain.md'), 'utf8');
+  const table = doc.slice(doc.indexOf('## Production dependencies'), doc.indexOf('## What each bundle contains'));
+  const dependencies = Object.keys((JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { dependencies: Record<string, string> }).dependencies);
+  const documented = (name: string) => table.includes(`\`${name}\``) || table.includes(`\`${name.split('/')[0]}/*`) || table.includes(`/${name.split('/')[1]}\``);
+  expect(dependencies.filter((name) => !documented(name))).toEqual([]);
+});
