@@ -13,6 +13,7 @@ import { stateMachineKeys } from '../platform/state-machines';
 import { acknowledgeNag } from './constructs/acknowledgements';
 import { MerchantApi } from './constructs/merchant-api';
 import { OperationsAlarms } from './constructs/operations-alarms';
+import { OperatorApi } from './constructs/operator-api';
 import { PlatformFunction, secretId } from './constructs/platform-function';
 import { PlatformStateMachine } from './constructs/platform-state-machine';
 
@@ -33,6 +34,7 @@ export class ApiStack extends Stack {
   readonly functions: Readonly<Record<FunctionKey, PlatformFunction>>;
   readonly stateMachines: Readonly<Record<string, StateMachine>>;
   readonly merchantApi: MerchantApi;
+  readonly operatorApi: OperatorApi;
 
   constructor(scope: Construct, id: string, props: ApiStackProps) {
     super(scope, id, props);
@@ -106,6 +108,11 @@ export class ApiStack extends Stack {
       functions: lambdaFunctions,
       logsKey,
       throttle: { rateLimit: 1000, burstLimit: 2000 },
+    });
+    this.operatorApi = new OperatorApi(this, 'OperatorApi', {
+      functions: lambdaFunctions,
+      logsKey,
+      throttle: { rateLimit: 20, burstLimit: 40 },
     });
   }
 }

@@ -4,8 +4,18 @@ import type { AddressInfo } from 'node:net';
 import type { APIGatewayAuthorizerResult, APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { deployment } from '../platform/deployment';
 import type { FunctionKey } from '../platform/functions';
-import { type GatewayResponseType, gatewayResponseBody, gatewayResponses } from '../platform/gateway-responses';
+import {
+  type GatewayResponseDeclaration,
+  type GatewayResponseType,
+  gatewayResponseBody,
+  gatewayResponses,
+  operatorGatewayResponses,
+  problemDocumentOf,
+} from '../platform/gateway-responses';
+import { type OperatorRouteDeclaration, operatorRoutes } from '../platform/operator-routes';
 import { type RouteDeclaration, authorizerFunction, requiresMerchantKey, routes, unknownMethodFunction } from '../platform/routes';
+import type { OperatorCredentials } from './iam/operators';
+import { type VerificationFailure, verifyRequest } from './iam/sigv4';
 import type { LambdaHost } from './lambda-host';
 
 /**
@@ -14,22 +24,58 @@ import type { LambdaHost } from './lambda-host';
  * the 404 gateway response), run the REQUEST authorizer (no Authorization header: 401 without calling
  * it), build the Lambda proxy event (REST, payload 1.0), invoke the route's handler module and turn its
  * result into the HTTP response. Authorizer results are not cached locally.
+ *
+ * The same emulator serves the operator API (platform/operator-routes.ts) on its own port with IAM
+ * authorization instead of the authorizer: it verifies the request's SigV4 signature against the locally
+ * issued operator credentials (local/iam/operators.ts) and allows exactly the routes of the caller's role,
+ * which is what the roles' execute-api permissions do in AWS; the caller's assumed-role ARN reaches the
+ * handler in `requestContext.identity.userArn`, as API Gateway sends it.
  */
 const MAX_REQUEST_BYTES = 10 * 1024 * 1024; // API Gateway REST payload limit
 const ACCOUNT = '000000000000';
-const API_ID = 'local';
+
+/** One API the emulator can serve: its routes, how requests are authorized, and its gateway responses. */
+export interface LocalApiDefinition {
+  readonly id: string;
+  readonly routes: readonly (RouteDeclaration | OperatorRouteDeclaration)[];
+  readonly authorization: { readonly type: 'merchant-authorizer' } | { readonly type: 'iam'; readonly operators: readonly OperatorCredentials[] };
+  readonly responses: Readonly<Partial<Record<string, GatewayResponseDeclaration>>>;
+}
+
+export const merchantApiDefinition: LocalApiDefinition = {
+  id: 'local',
+  routes,
+  authorization: { type: 'merchant-authorizer' },
+  responses: gatewayResponses,
+};
+
+export const operatorApiDefinition = (operators: readonly OperatorCredentials[]): LocalApiDefinition => ({
+  id: 'local-ops',
+  routes: operatorRoutes,
+  authorization: { type: 'iam', operators },
+  responses: operatorGatewayResponses,
+});
+
+/** API Gateway's answer type for each way a SigV4 check fails. */
+const signatureFailureResponse: Record<VerificationFailure, string> = {
+  missing: 'MISSING_AUTHENTICATION_TOKEN',
+  malformed: 'INVALID_SIGNATURE',
+  unknown_key: 'UNAUTHORIZED',
+  bad_signature: 'INVALID_SIGNATURE',
+  expired: 'EXPIRED_TOKEN',
+};
 
 interface Resource {
   readonly path: string;
   readonly segments: readonly string[];
   readonly literals: number;
-  readonly methods: ReadonlyMap<string, RouteDeclaration>;
+  readonly methods: ReadonlyMap<string, RouteDeclaration | OperatorRouteDeclaration>;
 }
 
-const resources: readonly Resource[] = (() => {
-  const byPath = new Map<string, Map<string, RouteDeclaration>>();
-  for (const route of routes as readonly RouteDeclaration[]) {
-    const methods = byPath.get(route.path) ?? new Map<string, RouteDeclaration>();
+const resourcesOf = (declared: LocalApiDefinition['routes']): readonly Resource[] => {
+  const byPath = new Map<string, Map<string, RouteDeclaration | OperatorRouteDeclaration>>();
+  for (const route of declared) {
+    const methods = byPath.get(route.path) ?? new Map<string, RouteDeclaration | OperatorRouteDeclaration>();
     methods.set(route.method, route);
     byPath.set(route.path, methods);
   }
@@ -37,9 +83,9 @@ const resources: readonly Resource[] = (() => {
     const segments = path.split('/').filter(Boolean);
     return { path, segments, literals: segments.filter((segment) => !segment.startsWith('{')).length, methods };
   });
-})();
+};
 
-const matchResource = (path: string): { resource: Resource; parameters: Record<string, string> } | undefined => {
+const matchResource = (resources: readonly Resource[], path: string): { resource: Resource; parameters: Record<string, string> } | undefined => {
   const parts = path.split('/').filter(Boolean);
   let best: { resource: Resource; parameters: Record<string, string> } | undefined;
   for (const resource of resources) {
@@ -123,6 +169,8 @@ export interface AccessLogEntry {
 export interface ApiGatewayOptions {
   readonly host: LambdaHost;
   readonly port: number;
+  /** Which API to serve; the merchant API unless told. */
+  readonly api?: LocalApiDefinition;
   readonly onAccess?: (entry: AccessLogEntry) => void;
   /** A function failed (what Lambda would write to the function's log group). */
   readonly onFunctionError?: (key: FunctionKey, error: unknown) => void;
@@ -136,17 +184,19 @@ export interface LocalApiGateway {
 
 export const startApiGateway = async (options: ApiGatewayOptions): Promise<LocalApiGateway> => {
   const { host } = options;
+  const api = options.api ?? merchantApiDefinition;
+  const API_ID = api.id;
+  const resources = resourcesOf(api.routes);
   const stage = deployment.apiStageName;
 
   const handle = async (request: IncomingMessage, requestId: string): Promise<APIGatewayProxyResult> => {
-    const gatewayResponse = (type: GatewayResponseType): APIGatewayProxyResult => ({
-      statusCode: gatewayResponses[type].status,
-      headers: { 'Content-Type': 'application/problem+json' },
-      body: gatewayResponseBody(type, requestId),
-    });
+    const gatewayResponse = (type: GatewayResponseType | keyof typeof operatorGatewayResponses): APIGatewayProxyResult => {
+      const declared = api.responses[type] ?? gatewayResponses.DEFAULT_5XX;
+      return { statusCode: declared.status, headers: { 'Content-Type': 'application/problem+json' }, body: problemDocumentOf(declared, requestId) };
+    };
     const url = new URL(request.url ?? '/', 'http://localhost');
     const method = (request.method ?? 'GET').toUpperCase();
-    const match = matchResource(url.pathname);
+    const match = matchResource(resources, url.pathname);
     if (!match) return gatewayResponse('MISSING_AUTHENTICATION_TOKEN');
 
     let body: string;
@@ -198,8 +248,32 @@ export const startApiGateway = async (options: ApiGatewayOptions): Promise<Local
       isBase64Encoded: false,
     };
 
+    if (api.authorization.type === 'iam') {
+      // No ANY fallback on an IAM API: an undeclared method is refused like an unsigned request.
+      if (!route) return gatewayResponse('MISSING_AUTHENTICATION_TOKEN');
+      const operators = api.authorization.operators;
+      const [rawPath = '/', rawQuery = ''] = (request.url ?? '/').split(/\?(.*)/s);
+      const verified = verifyRequest(
+        { method, path: rawPath, query: rawQuery, headers: request.headers as Record<string, string>, body },
+        (accessKeyId) => operators.find((operator) => operator.access_key_id === accessKeyId)?.secret_access_key,
+        { region: deployment.primaryRegion, service: 'execute-api' },
+      );
+      if (!verified.ok) return gatewayResponse(signatureFailureResponse[verified.failure] as GatewayResponseType);
+      const operator = operators.find((candidate) => candidate.access_key_id === verified.accessKeyId) as OperatorCredentials;
+      // The role's IAM policy: execute-api:Invoke on exactly its routes.
+      if (!('roles' in route) || !route.roles.includes(operator.role)) return gatewayResponse('ACCESS_DENIED');
+      Object.assign(requestContext.identity, {
+        accessKey: operator.access_key_id,
+        accountId: ACCOUNT,
+        caller: `AROALOCAL:${operator.user_arn.split('/').pop()}`,
+        user: `AROALOCAL:${operator.user_arn.split('/').pop()}`,
+        userArn: operator.user_arn,
+      });
+      return invokeIntegration(route.function, event);
+    }
+
     if (!route) return invokeIntegration(unknownMethodFunction, event);
-    if (!requiresMerchantKey(route)) return invokeIntegration(route.function, event);
+    if (!requiresMerchantKey(route as RouteDeclaration)) return invokeIntegration(route.function, event);
 
     const authorization = Object.entries(headers).find(([name]) => name.toLowerCase() === 'authorization')?.[1];
     if (!authorization) return gatewayResponse('UNAUTHORIZED');

@@ -7,9 +7,10 @@ import { deployment } from '../platform/deployment';
 import { kmsKeys } from '../platform/keys';
 import { stateMachineArnEnvVar, stateMachineKeys, stateMachines } from '../platform/state-machines';
 import { tableName } from '../platform/tables';
-import { type AccessLogEntry, type LocalApiGateway, startApiGateway } from './api-gateway';
+import { type AccessLogEntry, type LocalApiGateway, operatorApiDefinition, startApiGateway } from './api-gateway';
 import { type LocalCardChannel, type LocalCardChannels, startLocalCardChannels } from './card-channels';
 import { type DynamoDbLocal, startDynamoDbLocal } from './dynamodb-local';
+import { type OperatorCredentials, ensureOperatorCredentials } from './iam/operators';
 import { type LocalKms, startLocalKms } from './kms/server';
 import { LambdaHost, localEnvironment } from './lambda-host';
 import { type MerchantCredentials, ensureDemoMerchants } from './seed';
@@ -33,6 +34,8 @@ export interface LocalRuntimeOptions {
   readonly dynamoDbPort: number;
   /** Step Functions API port (AWS_ENDPOINT_URL_SFN); 0 picks a free one. Default 8083. */
   readonly sfnPort?: number;
+  /** Operator API port; 0 picks a free one. Default 3001. */
+  readonly opsPort?: number;
   /** Multiplies Step Functions Wait durations, Retry intervals and timeouts (drills). Default 1. */
   readonly sfnTimeScale?: number;
   /** Where data, logs and merchants.json live. */
@@ -49,6 +52,9 @@ export interface LocalRuntime {
   readonly kms: LocalKms;
   readonly sfnEndpoint: string;
   readonly merchants: readonly MerchantCredentials[];
+  /** The operator API (IAM-authorized, platform/operator-routes.ts) and its local credentials (operators.json). */
+  readonly operatorApiUrl: string;
+  readonly operators: readonly OperatorCredentials[];
   readonly lambdas: LambdaHost;
   /** The local Step Functions engine: executions, and `stats` (executions, transitions) per state machine. */
   readonly stepFunctions: StepFunctionsEngine;
@@ -88,12 +94,14 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<L
     dataDir: options.inMemory ? undefined : join(options.stateDir, 'dynamodb'),
   });
   let gateway: LocalApiGateway | undefined;
+  let operatorGateway: LocalApiGateway | undefined;
   let cardChannels: LocalCardChannels | undefined;
   let kms: LocalKms | undefined;
   let sfnServer: StepFunctionsServer | undefined;
   let stepFunctions: StepFunctionsEngine | undefined;
   const stop = async () => {
     await gateway?.stop();
+    await operatorGateway?.stop();
     await sfnServer?.stop();
     // Executions still running stay RUNNING in DynamoDB and re-run at the next start.
     await stepFunctions?.stop();
@@ -139,8 +147,19 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<L
       onFunctionError: (key, error) =>
         console.error(JSON.stringify({ level: 'ERROR', function: key, message: 'invocation failed', error: describeError(error) })),
     });
+    const operators = ensureOperatorCredentials(join(options.stateDir, 'operators.json'));
+    operatorGateway = await startApiGateway({
+      host: lambdas,
+      port: options.opsPort ?? 3001,
+      api: operatorApiDefinition(operators),
+      onAccess: options.onAccess,
+      onFunctionError: (key, error) =>
+        console.error(JSON.stringify({ level: 'ERROR', function: key, message: 'invocation failed', error: describeError(error) })),
+    });
     return {
       apiUrl: gateway.url,
+      operatorApiUrl: operatorGateway.url,
+      operators,
       dynamoDbEndpoint: dynamoDb.endpoint,
       kms,
       sfnEndpoint: sfnServer.url,

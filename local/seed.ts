@@ -1,7 +1,8 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { authenticateMerchant } from '../lambdas/use-cases/authenticate-merchant';
-import { onboardMerchant } from '../lambdas/use-cases/onboard-merchant';
 import type { MerchantRepository } from '../lambdas/ports/merchant-repository';
+import { authenticateMerchant } from '../lambdas/use-cases/authenticate-merchant';
+import { createApiKey } from '../lambdas/use-cases/create-api-key';
+import { revokeApiKey } from '../lambdas/use-cases/revoke-api-key';
 
 /**
  * Two demo merchants with fixed ids, so a persisted local database keeps them across restarts.
@@ -29,18 +30,35 @@ const readCredentials = (file: string): MerchantCredentials[] => {
   }
 };
 
+/** Revoke every active key of a merchant whose secrets are lost (the demo file was deleted), then issue one. */
+const reissueOnlyKey = async (merchants: MerchantRepository, merchantId: string): Promise<string> => {
+  const now = () => new Date();
+  for (;;) {
+    const page = await merchants.listApiKeys(merchantId, { limit: 100 });
+    const active = page.keys.filter((key) => key.status === 'active');
+    if (active.length === 0) break;
+    for (const key of active) {
+      await revokeApiKey({ merchants, now }, { merchantId, keyId: key.keyId, commandId: 'local-seed', keepOneActive: false });
+    }
+  }
+  return (await createApiKey({ merchants, now }, { merchantId })).secretKey;
+};
+
 export const ensureDemoMerchants = async (merchants: MerchantRepository, file: string): Promise<MerchantCredentials[]> => {
   const known = readCredentials(file);
   const result: MerchantCredentials[] = [];
   for (const demo of DEMO_MERCHANTS) {
     const previous = known.find((entry) => entry.id === demo.id);
-    const stillValid = previous && (await authenticateMerchant({ merchants }, previous.api_key))?.merchantId === demo.id;
+    const principal = previous ? await authenticateMerchant({ merchants }, previous.api_key) : undefined;
+    // Listed too: a key stored before keys were listed per merchant cannot be rotated, so it is replaced.
+    const listed = principal && (await merchants.listApiKeys(demo.id, { limit: 100 })).keys.some((key) => key.keyId === principal.keyId);
+    const stillValid = principal?.merchantId === demo.id && listed;
     if (previous && stillValid) {
       result.push(previous);
       continue;
     }
-    const onboarded = await onboardMerchant({ merchants, now: () => new Date() }, demo);
-    result.push({ id: onboarded.merchant.id, name: onboarded.merchant.name, api_key: onboarded.secretKey });
+    const { merchant } = await merchants.insertMerchant({ ...demo, status: 'active', createdAt: new Date().toISOString() });
+    result.push({ id: merchant.id, name: merchant.name, api_key: await reissueOnlyKey(merchants, merchant.id) });
   }
   writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`, { mode: 0o600 });
   return result;

@@ -22,6 +22,7 @@ const main = async (): Promise<void> => {
       port: { type: 'string', default: process.env.PORT ?? '3000' },
       'dynamodb-port': { type: 'string', default: process.env.DYNAMODB_PORT ?? '8000' },
       'sfn-port': { type: 'string', default: process.env.SFN_PORT ?? '8083' },
+      'ops-port': { type: 'string', default: process.env.OPS_PORT ?? '3001' },
       'sfn-time-scale': { type: 'string', default: process.env.SFN_TIME_SCALE ?? '1' },
       'state-dir': { type: 'string', default: process.env.XBORDER_STATE_DIR ?? '.local' },
       verbose: { type: 'boolean', default: false },
@@ -37,6 +38,7 @@ const main = async (): Promise<void> => {
       port: Number(values.port),
       dynamoDbPort: Number(values['dynamodb-port']),
       sfnPort: Number(values['sfn-port']),
+      opsPort: Number(values['ops-port']),
       sfnTimeScale: Number(values['sfn-time-scale']),
       stateDir,
       inMemory,
@@ -73,13 +75,14 @@ const main = async (): Promise<void> => {
   const merchantsFile = join(stateDir, 'merchants.json');
   writeFileSync(
     join(stateDir, 'runtime.json'),
-    `${JSON.stringify({ pid: process.pid, apiUrl: runtime.apiUrl, dynamoDbEndpoint: runtime.dynamoDbEndpoint, kmsEndpoint: runtime.kms.url, sfnEndpoint: runtime.sfnEndpoint, pids: runtime.pids, cardChannels: runtime.cardChannels }, null, 2)}\n`,
+    `${JSON.stringify({ pid: process.pid, apiUrl: runtime.apiUrl, operatorApiUrl: runtime.operatorApiUrl, dynamoDbEndpoint: runtime.dynamoDbEndpoint, kmsEndpoint: runtime.kms.url, sfnEndpoint: runtime.sfnEndpoint, pids: runtime.pids, cardChannels: runtime.cardChannels }, null, 2)}\n`,
   );
   const shown = relative(process.cwd(), merchantsFile) || merchantsFile;
   console.log(
     [
       'xborder is running locally.',
       `  API              ${runtime.apiUrl}`,
+      `  Operator API     ${runtime.operatorApiUrl} (IAM/SigV4; credentials per role in ${relative(process.cwd(), join(stateDir, 'operators.json'))}; \`npm run ops -- help\`)`,
       `  DynamoDB Local   ${runtime.dynamoDbEndpoint} (${inMemory ? 'in memory' : `data in ${relative(process.cwd(), join(stateDir, 'dynamodb'))}`})`,
       ...runtime.cardChannels.map(
         (channel) =>

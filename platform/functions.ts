@@ -95,6 +95,12 @@ export const ledgerPostingActions = [
 const paymentSteps = ['dynamodb:GetItem', 'dynamodb:PutItem'] as const;
 /** Discarding a held CVC: a conditional update that removes its ciphertext (no key needed). */
 const cvcDiscard = ['dynamodb:UpdateItem'] as const;
+/**
+ * What a function appending to the audit log needs: the chain's last entry (Query) and one conditional
+ * PutItem per entry. Never UpdateItem or DeleteItem: the log is append-only (test/infra checks that no
+ * function holds them on the audit table).
+ */
+export const auditAppendActions = ['dynamodb:Query', 'dynamodb:PutItem'] as const;
 
 export const functions = {
   authorizeMerchant: {
@@ -117,6 +123,7 @@ export const functions = {
       payments: ['dynamodb:GetItem', 'dynamodb:PutItem'],
       idempotency: idempotencyStore,
       vault: ['dynamodb:GetItem', 'dynamodb:PutItem'],
+      audit: auditAppendActions,
     },
     kms: { encrypt: ['card', 'card-cvc'], fingerprint: true },
     stateMachines: { payment: ['states:StartExecution'] },
@@ -315,7 +322,7 @@ export const functions = {
     timeoutSeconds: 10,
     reservedConcurrency: 20,
     invokedBy: 'api-gateway',
-    tables: { payments: paymentSteps, idempotency: idempotencyStore },
+    tables: { payments: paymentSteps, idempotency: idempotencyStore, audit: auditAppendActions },
     stateMachines: { payment: ['states:SendTaskSuccess'] },
   },
   requestPaymentCancel: {
@@ -325,7 +332,7 @@ export const functions = {
     timeoutSeconds: 10,
     reservedConcurrency: 20,
     invokedBy: 'api-gateway',
-    tables: { payments: paymentSteps, idempotency: idempotencyStore },
+    tables: { payments: paymentSteps, idempotency: idempotencyStore, audit: auditAppendActions },
     stateMachines: { payment: ['states:SendTaskFailure'] },
   },
   createRefund: {
@@ -335,7 +342,7 @@ export const functions = {
     timeoutSeconds: 10,
     reservedConcurrency: 20,
     invokedBy: 'api-gateway',
-    tables: { payments: paymentSteps, idempotency: idempotencyStore },
+    tables: { payments: paymentSteps, idempotency: idempotencyStore, audit: auditAppendActions },
     stateMachines: { refund: ['states:StartExecution'] },
   },
   getRefund: {
@@ -375,6 +382,105 @@ export const functions = {
     reservedConcurrency: 5,
     invokedBy: 'api-gateway',
     tables: {},
+  },
+  createApiKey: {
+    entry: 'lambdas/handlers/api/create-api-key.ts',
+    description: 'POST /v1/api_keys',
+    memoryMb: 256,
+    timeoutSeconds: 10,
+    reservedConcurrency: 5,
+    invokedBy: 'api-gateway',
+    tables: {
+      merchants: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+      idempotency: idempotencyStore,
+      audit: auditAppendActions,
+    },
+  },
+  listApiKeys: {
+    entry: 'lambdas/handlers/api/list-api-keys.ts',
+    description: 'GET /v1/api_keys',
+    memoryMb: 256,
+    timeoutSeconds: 5,
+    reservedConcurrency: 5,
+    invokedBy: 'api-gateway',
+    tables: { merchants: ['dynamodb:GetItem', 'dynamodb:Query'] },
+  },
+  revokeApiKey: {
+    entry: 'lambdas/handlers/api/revoke-api-key.ts',
+    description: 'POST /v1/api_keys/{id}/revoke',
+    memoryMb: 256,
+    timeoutSeconds: 10,
+    reservedConcurrency: 5,
+    invokedBy: 'api-gateway',
+    tables: {
+      merchants: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+      idempotency: idempotencyStore,
+      audit: auditAppendActions,
+    },
+  },
+  opsOnboardMerchant: {
+    entry: 'lambdas/handlers/ops/onboard-merchant.ts',
+    description: 'Operator API: POST /v1/merchants (ops_admin)',
+    memoryMb: 256,
+    timeoutSeconds: 10,
+    reservedConcurrency: 2,
+    invokedBy: 'api-gateway',
+    tables: { merchants: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], audit: auditAppendActions },
+  },
+  opsGetMerchant: {
+    entry: 'lambdas/handlers/ops/get-merchant.ts',
+    description: 'Operator API: GET /v1/merchants/{id} (ops_viewer)',
+    memoryMb: 256,
+    timeoutSeconds: 5,
+    reservedConcurrency: 2,
+    invokedBy: 'api-gateway',
+    tables: { merchants: ['dynamodb:GetItem', 'dynamodb:Query'] },
+  },
+  opsCreateApiKey: {
+    entry: 'lambdas/handlers/ops/create-api-key.ts',
+    description: 'Operator API: POST /v1/merchants/{id}/api_keys (ops_admin)',
+    memoryMb: 256,
+    timeoutSeconds: 10,
+    reservedConcurrency: 2,
+    invokedBy: 'api-gateway',
+    tables: { merchants: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], audit: auditAppendActions },
+  },
+  opsRevokeApiKey: {
+    entry: 'lambdas/handlers/ops/revoke-api-key.ts',
+    description: 'Operator API: POST /v1/merchants/{id}/api_keys/{key_id}/revoke (ops_admin)',
+    memoryMb: 256,
+    timeoutSeconds: 10,
+    reservedConcurrency: 2,
+    invokedBy: 'api-gateway',
+    tables: { merchants: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], audit: auditAppendActions },
+  },
+  opsListAuditEntries: {
+    entry: 'lambdas/handlers/ops/list-audit-entries.ts',
+    description: 'Operator API: GET /v1/merchants/{id}/audit_entries (ops_viewer)',
+    memoryMb: 256,
+    timeoutSeconds: 5,
+    reservedConcurrency: 2,
+    invokedBy: 'api-gateway',
+    tables: { audit: ['dynamodb:Query'] },
+  },
+  opsVerifyAuditChains: {
+    entry: 'lambdas/handlers/ops/verify-audit-chains.ts',
+    description: 'Operator API: GET /v1/merchants/{id}/audit_verification (ops_viewer)',
+    memoryMb: 512,
+    // API Gateway's integration limit; longer chains are verified with `npm run audit:verify`.
+    timeoutSeconds: 29,
+    reservedConcurrency: 2,
+    invokedBy: 'api-gateway',
+    tables: { audit: ['dynamodb:Query'] },
+  },
+  opsGetPayment: {
+    entry: 'lambdas/handlers/ops/get-payment.ts',
+    description: 'Operator API: GET /v1/payments/{id} across merchants (ops_viewer)',
+    memoryMb: 256,
+    timeoutSeconds: 5,
+    reservedConcurrency: 2,
+    invokedBy: 'api-gateway',
+    tables: { payments: ['dynamodb:GetItem'] },
   },
 } as const satisfies Record<string, FunctionDeclaration>;
 

@@ -71,3 +71,58 @@ export const gatewayResponseBody = (type: GatewayResponseType, requestId: string
     request_id: requestId,
   });
 };
+
+/**
+ * The operator API's own answers. It is authorized by IAM (SigV4), so API Gateway refuses a request it
+ * cannot authenticate or authorize with 403 before any function runs; an unknown path or method is
+ * indistinguishable from an unsigned request there (MISSING_AUTHENTICATION_TOKEN), as in every IAM API.
+ */
+export const operatorGatewayResponses = {
+  MISSING_AUTHENTICATION_TOKEN: {
+    status: 403,
+    code: 'missing_authentication',
+    title: 'Forbidden',
+    detail: 'Sign the request with AWS Signature Version 4 using operator credentials, on a declared route and method.',
+  },
+  INVALID_SIGNATURE: {
+    status: 403,
+    code: 'invalid_signature',
+    title: 'Forbidden',
+    detail: 'The request signature does not match: sign the exact method, path, query, headers and body sent.',
+  },
+  EXPIRED_TOKEN: {
+    status: 403,
+    code: 'expired_credentials',
+    title: 'Forbidden',
+    detail: 'The credentials or the signature have expired: sign again with fresh operator credentials.',
+  },
+  UNAUTHORIZED: {
+    status: 403,
+    code: 'invalid_credentials',
+    title: 'Forbidden',
+    detail: 'The access key in the signature is not recognized.',
+  },
+  ACCESS_DENIED: {
+    status: 403,
+    code: 'forbidden',
+    title: 'Forbidden',
+    detail: 'Your operator role does not allow this action.',
+  },
+  REQUEST_TOO_LARGE: gatewayResponses.REQUEST_TOO_LARGE,
+  THROTTLED: gatewayResponses.THROTTLED,
+  INTEGRATION_TIMEOUT: gatewayResponses.INTEGRATION_TIMEOUT,
+  DEFAULT_5XX: gatewayResponses.DEFAULT_5XX,
+} as const satisfies Record<string, GatewayResponseDeclaration>;
+
+export type OperatorGatewayResponseType = keyof typeof operatorGatewayResponses;
+
+/** The problem document of any declared gateway response, with API Gateway's request id placeholder. */
+export const problemDocumentOf = (response: GatewayResponseDeclaration, requestId: string): string =>
+  JSON.stringify({
+    type: `${problemTypeBase}${response.code}`,
+    title: response.title,
+    status: response.status,
+    detail: response.detail,
+    code: response.code,
+    request_id: requestId,
+  });

@@ -30,6 +30,9 @@ export const routes = [
   { method: 'POST', path: '/v1/refunds', function: 'createRefund' },
   { method: 'GET', path: '/v1/refunds/{id}', function: 'getRefund' },
   { method: 'POST', path: '/v1/channel_events/{channel}', function: 'receiveChannelEvent', auth: 'signature' },
+  { method: 'POST', path: '/v1/api_keys', function: 'createApiKey' },
+  { method: 'GET', path: '/v1/api_keys', function: 'listApiKeys' },
+  { method: 'POST', path: '/v1/api_keys/{id}/revoke', function: 'revokeApiKey' },
 ] as const satisfies readonly RouteDeclaration[];
 
 export const requiresMerchantKey = (route: RouteDeclaration): boolean => (route.auth ?? 'merchant') === 'merchant';

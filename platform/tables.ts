@@ -75,6 +75,20 @@ export const tables = {
     timeToLiveAttribute: 'expires_at',
     indexes: [],
   },
+  audit: {
+    purpose:
+      'Append-only audit log: per merchant and writing region a few hash chains, one item per entry, written once ' +
+      '(docs/decisions/0008-audit-log.md); listed per merchant, newest first. No function may update or delete its items.',
+    partitionKey: pk,
+    sortKey: sk,
+    indexes: [
+      {
+        name: 'merchant-entries',
+        partitionKey: { name: 'entry_merchant', type: 'S' },
+        sortKey: { name: 'entry_order', type: 'S' },
+      },
+    ],
+  },
   stepFunctionsExecutions: {
     purpose:
       'Local only: the local Step Functions engine keeps each execution, its history events and its task tokens ' +

@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { randomToken } from './ids';
+import { deriveId, randomToken } from './ids';
 
 /**
  * Merchant secret API keys: `sk_test_<key id>_<secret>`. The key id is the lookup handle (it is not
@@ -20,8 +20,11 @@ export interface IssuedApiKey {
 
 export const hashApiKey = (secretKey: string): string => createHash('sha256').update(secretKey).digest('hex');
 
-export const issueApiKey = (): IssuedApiKey => {
-  const keyId = randomToken(KEY_ID_LENGTH);
+/**
+ * A new key: random, or with a given key id (derived from the command that creates it, so a retry of that
+ * command addresses the same key). The secret is always random.
+ */
+export const issueApiKey = (keyId: string = randomToken(KEY_ID_LENGTH)): IssuedApiKey => {
   const secretKey = `${API_KEY_PREFIX}${keyId}_${randomToken(SECRET_LENGTH)}`;
   return { keyId, secretKey, secretHash: hashApiKey(secretKey) };
 };
@@ -34,3 +37,23 @@ export const apiKeyMatches = (secretKey: string, storedHash: string): boolean =>
   const stored = Buffer.from(storedHash, 'hex');
   return presented.length === stored.length && timingSafeEqual(presented, stored);
 };
+
+/**
+ * Rotation: a merchant may hold two active keys at once (the one in use and its successor), never more,
+ * so that a rotation never needs a window without a working key and a leaked key cannot be multiplied.
+ */
+export const MAX_ACTIVE_API_KEYS = 2;
+
+/** The key id a command creates: the same for every retry of that command, unguessable without it. */
+export const derivedKeyId = (merchantId: string, commandId: string): string => deriveId('key', merchantId, commandId).slice(4, 4 + KEY_ID_LENGTH);
+
+/** The public id of a key (`key_<key id>`): the key id is the lookup prefix inside the secret. */
+export const publicKeyId = (keyId: string): string => `key_${keyId}`;
+
+const PUBLIC_KEY_ID_PATTERN = new RegExp(`^key_([a-z2-7]{${KEY_ID_LENGTH}})$`);
+
+/** The key id inside a public key id, or undefined when it is malformed. */
+export const keyIdOf = (publicId: string): string | undefined => PUBLIC_KEY_ID_PATTERN.exec(publicId)?.[1];
+
+/** What a listing may show of a key: its lookup prefix, never any of the secret. */
+export const redactedApiKey = (keyId: string): string => `${API_KEY_PREFIX}${keyId}_${'*'.repeat(8)}`;

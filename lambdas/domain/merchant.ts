@@ -1,3 +1,5 @@
+import { DomainError } from './errors';
+
 /** A merchant account and the records of its API keys (hashes only). */
 export interface Merchant {
   readonly id: string;
@@ -12,10 +14,54 @@ export interface ApiKeyRecord {
   readonly secretHash: string;
   readonly status: 'active' | 'revoked';
   readonly createdAt: string;
+  /** The merchant command that created it (its retries re-issue the secret of the same key, see createApiKey). */
+  readonly createdByCommand?: string;
+  readonly revokedAt?: string;
+  /**
+   * The command that revoked it (the merchant's Idempotency-Key, hashed; an operator's request id), so
+   * that a retry of that same command recognises its own effect and records it (docs/decisions/0008).
+   */
+  readonly revokedByCommand?: string;
 }
 
 /** Who is calling, as established by the authorizer and handed to every merchant endpoint. */
 export interface MerchantPrincipal {
   readonly merchantId: string;
   readonly keyId: string;
+}
+
+/** A merchant already has its maximum of active keys: one must be revoked before another is created. */
+export class ApiKeyLimitReachedError extends DomainError {
+  override readonly name = 'ApiKeyLimitReachedError';
+
+  constructor(readonly merchantId: string, readonly limit: number) {
+    super(`A merchant may hold at most ${limit} active API keys. Revoke one before creating another.`);
+  }
+}
+
+/** Revoking this key would leave the merchant without any active key (refused on the merchant API). */
+export class LastActiveApiKeyError extends DomainError {
+  override readonly name = 'LastActiveApiKeyError';
+
+  constructor(readonly keyId: string) {
+    super('This is the only active API key: create its successor first, then revoke it.');
+  }
+}
+
+/** A key id that exists already (the command that derives it ran before). */
+export class ApiKeyExistsError extends DomainError {
+  override readonly name = 'ApiKeyExistsError';
+
+  constructor(readonly keyId: string) {
+    super(`API key ${keyId} exists already.`);
+  }
+}
+
+/** Onboarding a merchant id that exists already. */
+export class MerchantExistsError extends DomainError {
+  override readonly name = 'MerchantExistsError';
+
+  constructor(readonly merchantId: string) {
+    super(`Merchant ${merchantId} already exists; issue it a key instead of onboarding it again.`);
+  }
 }

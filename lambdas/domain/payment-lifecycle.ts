@@ -124,12 +124,12 @@ export const recordAwaitingCapture = (payment: Payment, now: Date): Transition =
   });
 
 /** A merchant asks to capture a manual payment, all of it or less (the rest is released). */
-export const requestCapture = (payment: Payment, amount: number, now: Date): Transition => {
+export const requestCapture = (payment: Payment, amount: number, now: Date, commandId?: string): Transition => {
   if (payment.status !== 'requires_capture') throw new PaymentNotCapturableError(payment.id, payment.status);
   if (amount > payment.amountCapturable) {
     throw new AmountTooLargeError('amount_to_capture', amount, payment.amountCapturable, 'authorized and capturable');
   }
-  return change(payment, now, { status: 'processing', captureRequested: { amount, requestedAt: now.toISOString() } }, 'payment.capture_requested', {
+  return change(payment, now, { status: 'processing', captureRequested: { amount, requestedAt: now.toISOString(), commandId } }, 'payment.capture_requested', {
     amount_to_capture: amount,
   });
 };
@@ -149,9 +149,11 @@ export const recordSuccess = (payment: Payment, now: Date): Transition =>
   change(payment, now, { status: 'succeeded' }, 'payment.succeeded', { amount_received: payment.amountReceived });
 
 /** A merchant cancels a payment that was authorized but not captured; the saga then voids it. */
-export const requestCancel = (payment: Payment, reason: string, now: Date): Transition => {
+export const requestCancel = (payment: Payment, reason: string, now: Date, commandId?: string): Transition => {
   if (payment.status !== 'requires_capture') throw new PaymentNotCancelableError(payment.id, payment.status);
-  return change(payment, now, { status: 'processing', cancellationReason: reason }, 'payment.cancel_requested', { cancellation_reason: reason });
+  return change(payment, now, { status: 'processing', cancellationReason: reason, cancelCommandId: commandId ?? null }, 'payment.cancel_requested', {
+    cancellation_reason: reason,
+  });
 };
 
 /** The authorization is released (void, or expiry): nothing will be captured. */

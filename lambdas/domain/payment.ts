@@ -65,10 +65,12 @@ export interface Payment {
   readonly authorizationId: string | null;
   readonly authorizationExpiresAt: string | null;
   readonly captureId: string | null;
-  /** Set when a merchant asked to capture a manual payment (and how much). */
-  readonly captureRequested: { readonly amount: number; readonly requestedAt: string } | null;
+  /** Set when a merchant asked to capture a manual payment: how much, and by which command (Idempotency-Key). */
+  readonly captureRequested: { readonly amount: number; readonly requestedAt: string; readonly commandId?: string } | null;
   readonly failure: PaymentFailure | null;
   readonly cancellationReason: string | null;
+  /** The command (Idempotency-Key) that asked for the cancellation, when a merchant did. */
+  readonly cancelCommandId?: string | null;
   readonly createdAt: string;
   readonly updatedAt: string;
   /** Incremented by every change; each change is written only over the version it was computed from. */

@@ -1,9 +1,39 @@
 import type { ApiKeyRecord, Merchant } from '../domain/merchant';
 
+/** What a key listing holds: everything but the hash. */
+export type ApiKeySummary = Omit<ApiKeyRecord, 'secretHash'>;
+
+export interface ApiKeyPage {
+  readonly keys: readonly ApiKeySummary[];
+  readonly hasMore: boolean;
+}
+
 export interface MerchantRepository {
-  /** Creates the merchant unless it exists; returns what is stored. */
-  insertMerchant(merchant: Merchant): Promise<Merchant>;
+  /** Creates the merchant unless it exists; returns what is stored and whether this call created it. */
+  insertMerchant(merchant: Merchant): Promise<{ readonly created: boolean; readonly merchant: Merchant }>;
   getMerchant(id: string): Promise<Merchant | undefined>;
-  insertApiKey(record: ApiKeyRecord): Promise<void>;
-  getApiKey(keyId: string): Promise<ApiKeyRecord | undefined>;
+  /**
+   * Stores a new active key of an existing merchant, atomically with the merchant's count of active keys:
+   * ApiKeyLimitReachedError when it already holds `maxActive`, ResourceNotFoundError when it does not
+   * exist, ApiKeyExistsError when the key id is taken.
+   */
+  addApiKey(record: ApiKeyRecord, limits: { readonly maxActive: number }): Promise<void>;
+  /**
+   * Gives an active key created by `createdByCommand` a new secret hash (a retry of that command whose
+   * first answer, with the first secret, never reached the caller). Returns false when the key is not
+   * active or was created by another command.
+   */
+  replaceApiKeySecret(keyId: string, change: { readonly secretHash: string; readonly createdByCommand: string }): Promise<boolean>;
+  getApiKey(keyId: string, options?: { readonly consistent?: boolean }): Promise<ApiKeyRecord | undefined>;
+  /**
+   * Revokes a key that is still active, atomically with the count of active keys. Returns the revoked
+   * record, or undefined when the key was no longer active. With `keepOneActive`, refuses to revoke the
+   * merchant's last active key (LastActiveApiKeyError).
+   */
+  revokeApiKey(
+    key: ApiKeyRecord,
+    change: { readonly revokedAt: string; readonly revokedByCommand: string; readonly keepOneActive: boolean },
+  ): Promise<ApiKeyRecord | undefined>;
+  /** A merchant's keys, active and revoked, newest first; `after` is a key of the same merchant. */
+  listApiKeys(merchantId: string, page: { readonly limit: number; readonly after?: ApiKeySummary }): Promise<ApiKeyPage>;
 }

@@ -1,8 +1,7 @@
 import { KmsEnvelopeCipher } from '../adapters/crypto/envelope-cipher';
 import { KmsFingerprinter } from '../adapters/crypto/fingerprinter';
 import { kmsKeyArnFromEnv } from '../adapters/crypto/key-arn';
-import { DynamoDbVault, discardHeldCvc } from '../adapters/dynamodb/vault';
-import type { CardVault } from '../ports/card-vault';
+import { DynamoDbVault } from '../adapters/dynamodb/vault';
 import { dynamoDbDocumentClient, kmsClient } from './clients';
 import { tableNameFromEnv } from './config';
 
@@ -26,12 +25,4 @@ export const vaultFromEnvironment = (): DynamoDbVault => {
     });
   }
   return vault;
-};
-
-/** Only the CVC discard, for functions that end payments and hold no KMS permission (vault UpdateItem only). */
-export const cvcDiscarder = (): Pick<CardVault, 'discardCvc'> => {
-  const tableName = tableNameFromEnv('vault');
-  return {
-    discardCvc: (paymentId, merchantId) => discardHeldCvc({ client: dynamoDbDocumentClient(), tableName, now: new Date() }, paymentId, merchantId),
-  };
 };

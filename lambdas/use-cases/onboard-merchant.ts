@@ -1,39 +1,33 @@
-import { issueApiKey } from '../domain/api-key';
 import { randomId } from '../domain/ids';
-import type { Merchant } from '../domain/merchant';
+import { type ApiKeyRecord, type Merchant, MerchantExistsError } from '../domain/merchant';
 import type { MerchantRepository } from '../ports/merchant-repository';
+import { createApiKey } from './create-api-key';
 
 export interface OnboardedMerchant {
   readonly merchant: Merchant;
-  readonly keyId: string;
+  readonly key: ApiKeyRecord;
   /** The only time the secret key exists outside the merchant's hands. */
   readonly secretKey: string;
 }
 
 /**
- * Create a merchant (or find it, when a fixed id is given and exists) and issue it a new secret key.
- * 1. Insert the merchant unless it exists.
- * 2. Issue a key and store only its hash.
- * 3. Return the key once.
+ * Create a merchant and issue its first secret key.
+ * 1. Insert the merchant (the id is the caller's when given: the operator CLI generates it once per
+ *    command, so a retried onboarding cannot create a second merchant); an existing id is refused
+ *    (MerchantExistsError): an existing merchant gets keys through createApiKey.
+ * 2. Issue its first key and return it once.
  */
 export const onboardMerchant = async (
   deps: { readonly merchants: MerchantRepository; readonly now: () => Date },
   input: { readonly name: string; readonly id?: string },
 ): Promise<OnboardedMerchant> => {
-  const createdAt = deps.now().toISOString();
-  const merchant = await deps.merchants.insertMerchant({
+  const inserted = await deps.merchants.insertMerchant({
     id: input.id ?? randomId('mer', 16),
     name: input.name,
     status: 'active',
-    createdAt,
+    createdAt: deps.now().toISOString(),
   });
-  const key = issueApiKey();
-  await deps.merchants.insertApiKey({
-    keyId: key.keyId,
-    merchantId: merchant.id,
-    secretHash: key.secretHash,
-    status: 'active',
-    createdAt,
-  });
-  return { merchant, keyId: key.keyId, secretKey: key.secretKey };
+  if (!inserted.created) throw new MerchantExistsError(inserted.merchant.id);
+  const { key, secretKey } = await createApiKey(deps, { merchantId: inserted.merchant.id });
+  return { merchant: inserted.merchant, key, secretKey };
 };

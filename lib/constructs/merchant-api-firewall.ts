@@ -38,6 +38,13 @@ const managedGroup = (name: string, priority: number, overrides: { name: string;
 export interface MerchantApiFirewallProps {
   readonly stage: Stage;
   readonly logsKey: IKey;
+  /** Web ACL name; default `<app>-merchant-api`. */
+  readonly name?: string;
+  /**
+   * Rate limit per Authorization header value (default on). Off for the operator API: a SigV4
+   * Authorization header differs on every request, so it names no caller.
+   */
+  readonly ratePerKey?: boolean;
 }
 
 export class MerchantApiFirewall extends Construct {
@@ -45,7 +52,8 @@ export class MerchantApiFirewall extends Construct {
 
   constructor(scope: Construct, id: string, props: MerchantApiFirewallProps) {
     super(scope, id);
-    const name = `${deployment.appName}-merchant-api`;
+    const name = props.name ?? `${deployment.appName}-merchant-api`;
+    const ratePerKey = props.ratePerKey ?? true;
 
     this.webAcl = new CfnWebACL(this, 'WebAcl', {
       name,
@@ -72,20 +80,24 @@ export class MerchantApiFirewall extends Construct {
           },
           visibilityConfig: visibility('BodyOver64KB'),
         },
-        {
-          name: 'RatePerMerchantKey',
-          priority: 1,
-          action: { block: { customResponse: { responseCode: 429, customResponseBodyKey: 'rate_limited' } } },
-          statement: {
-            rateBasedStatement: {
-              limit: FIREWALL_LIMITS.perKeyPerMinute,
-              evaluationWindowSec: 60,
-              aggregateKeyType: 'CUSTOM_KEYS',
-              customKeys: [{ header: { name: 'authorization', textTransformations: [{ priority: 0, type: 'NONE' }] } }],
-            },
-          },
-          visibilityConfig: visibility('RatePerMerchantKey'),
-        },
+        ...(ratePerKey
+          ? [
+              {
+                name: 'RatePerMerchantKey',
+                priority: 1,
+                action: { block: { customResponse: { responseCode: 429, customResponseBodyKey: 'rate_limited' } } },
+                statement: {
+                  rateBasedStatement: {
+                    limit: FIREWALL_LIMITS.perKeyPerMinute,
+                    evaluationWindowSec: 60,
+                    aggregateKeyType: 'CUSTOM_KEYS',
+                    customKeys: [{ header: { name: 'authorization', textTransformations: [{ priority: 0, type: 'NONE' }] } }],
+                  },
+                },
+                visibilityConfig: visibility('RatePerMerchantKey'),
+              },
+            ]
+          : []),
         {
           name: 'RatePerIp',
           priority: 2,

@@ -18,6 +18,7 @@ export interface StartedRuntime {
   readonly runtime: {
     pid: number;
     apiUrl: string;
+    operatorApiUrl: string;
     dynamoDbEndpoint: string;
     sfnEndpoint: string;
     pids: { dynamoDbLocal: number };
@@ -44,11 +45,13 @@ export const startRuntimeProcess = async (options: { stateDir?: string; inMemory
       '0',
       '--sfn-port',
       '0',
+      '--ops-port',
+      '0',
       '--state-dir',
       stateDir,
       ...(options.extraArgs ?? []),
     ],
-    { cwd: repositoryRoot, stdio: ['ignore', log, log], env: { ...process.env, PORT: '', DYNAMODB_PORT: '', SFN_PORT: '' } },
+    { cwd: repositoryRoot, stdio: ['ignore', log, log], env: { ...process.env, PORT: '', DYNAMODB_PORT: '', SFN_PORT: '', OPS_PORT: '' } },
   );
   const deadline = Date.now() + 90_000;
   while (!existsSync(join(stateDir, 'runtime.json'))) {

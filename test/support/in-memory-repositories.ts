@@ -3,12 +3,12 @@ import { fingerprintWith } from '../../lambdas/adapters/crypto/fingerprinter';
 import { type VaultedCard, summarizeCard } from '../../lambdas/domain/card';
 import { ResourceNotFoundError, StaleVersionError } from '../../lambdas/domain/errors';
 import { deriveId } from '../../lambdas/domain/ids';
-import type { ApiKeyRecord, Merchant } from '../../lambdas/domain/merchant';
+import { ApiKeyExistsError, ApiKeyLimitReachedError, type ApiKeyRecord, LastActiveApiKeyError, type Merchant } from '../../lambdas/domain/merchant';
 import type { Payment } from '../../lambdas/domain/payment';
 import type { PaymentEvent, Transition } from '../../lambdas/domain/payment-lifecycle';
 import type { Refund } from '../../lambdas/domain/refund';
 import { type CardVault, type HoldCvcInput, type RevealedCard, type StoreCardInput, VaultConflictError } from '../../lambdas/ports/card-vault';
-import type { MerchantRepository } from '../../lambdas/ports/merchant-repository';
+import type { ApiKeyPage, ApiKeySummary, MerchantRepository } from '../../lambdas/ports/merchant-repository';
 import type { Delivery, Workflows } from '../../lambdas/ports/workflows';
 import type { PaymentPage, PaymentRepository, WaitingTask } from '../../lambdas/ports/payment-repository';
 
@@ -87,22 +87,54 @@ export class InMemoryMerchantRepository implements MerchantRepository {
 
   async insertMerchant(merchant: Merchant) {
     const existing = this.merchants.get(merchant.id);
-    if (existing) return existing;
+    if (existing) return { created: false, merchant: existing };
     this.merchants.set(merchant.id, merchant);
-    return merchant;
+    return { created: true, merchant };
   }
 
   async getMerchant(id: string) {
     return this.merchants.get(id);
   }
 
-  async insertApiKey(record: ApiKeyRecord) {
-    if (this.keys.has(record.keyId)) throw new Error('duplicate key id');
+  private activeKeys(merchantId: string) {
+    return [...this.keys.values()].filter((key) => key.merchantId === merchantId && key.status === 'active').length;
+  }
+
+  async addApiKey(record: ApiKeyRecord, limits: { maxActive: number }) {
+    if (!this.merchants.has(record.merchantId)) throw new ResourceNotFoundError('merchant', record.merchantId);
+    if (this.activeKeys(record.merchantId) >= limits.maxActive) throw new ApiKeyLimitReachedError(record.merchantId, limits.maxActive);
+    if (this.keys.has(record.keyId)) throw new ApiKeyExistsError(record.keyId);
     this.keys.set(record.keyId, record);
+  }
+
+  async replaceApiKeySecret(keyId: string, change: { secretHash: string; createdByCommand: string }) {
+    const current = this.keys.get(keyId);
+    if (!current || current.status !== 'active' || current.createdByCommand !== change.createdByCommand) return false;
+    this.keys.set(keyId, { ...current, secretHash: change.secretHash });
+    return true;
   }
 
   async getApiKey(keyId: string) {
     return this.keys.get(keyId);
+  }
+
+  async revokeApiKey(key: ApiKeyRecord, change: { revokedAt: string; revokedByCommand: string; keepOneActive: boolean }) {
+    const current = this.keys.get(key.keyId);
+    if (!current || current.status !== 'active') return undefined;
+    if (change.keepOneActive && this.activeKeys(key.merchantId) <= 1) throw new LastActiveApiKeyError(key.keyId);
+    const revoked: ApiKeyRecord = { ...current, status: 'revoked', revokedAt: change.revokedAt, revokedByCommand: change.revokedByCommand };
+    this.keys.set(key.keyId, revoked);
+    return revoked;
+  }
+
+  async listApiKeys(merchantId: string, page: { limit: number; after?: ApiKeySummary }): Promise<ApiKeyPage> {
+    const order = (key: ApiKeySummary) => `${key.createdAt}#${key.keyId}`;
+    const all = [...this.keys.values()]
+      .filter((key) => key.merchantId === merchantId)
+      .map(({ secretHash: _hash, ...summary }) => summary)
+      .sort((a, b) => (order(a) < order(b) ? 1 : -1))
+      .filter((key) => !page.after || order(key) < order(page.after));
+    return { keys: all.slice(0, page.limit), hasMore: all.length > page.limit };
   }
 }
 

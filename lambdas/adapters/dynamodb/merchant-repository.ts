@@ -1,17 +1,30 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import type { ApiKeyRecord, Merchant } from '../../domain/merchant';
-import type { MerchantRepository } from '../../ports/merchant-repository';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { ResourceNotFoundError } from '../../domain/errors';
+import { ApiKeyExistsError, ApiKeyLimitReachedError, type ApiKeyRecord, LastActiveApiKeyError, type Merchant } from '../../domain/merchant';
+import type { ApiKeyPage, ApiKeySummary, MerchantRepository } from '../../ports/merchant-repository';
+import { TransactionConditionFailedError, transactWrite } from './transactions';
 
 /**
  * Merchants and API key records in the `merchants` table (docs/data-model.md):
- *   pk = "merchant#<id>", sk = "profile"   → the merchant
- *   pk = "apikey#<key id>", sk = "apikey"  → one key's hash and status
+ *   pk = "merchant#<id>", sk = "profile"                         → the merchant, with `activeKeys` (its count of active keys)
+ *   pk = "merchant#<id>", sk = "apikey#<created at>#<key id>"    → one key as listed to its merchant (no hash)
+ *   pk = "apikey#<key id>", sk = "apikey"                        → one key's hash and status (the authorizer's lookup)
+ * A key's two items and the merchant's count change in one transaction, so the count of active keys is
+ * exact and the limit holds under concurrent requests.
  */
-const strip = <T>(item: Record<string, unknown>): T => {
-  const { pk: _pk, sk: _sk, ...rest } = item;
-  return rest as T;
+const strip = <T>(item: Record<string, unknown>, ...extra: readonly string[]): T => {
+  const copy: Record<string, unknown> = { ...item };
+  for (const name of ['pk', 'sk', ...extra]) delete copy[name];
+  return copy as T;
 };
+
+const profileKey = (merchantId: string) => ({ pk: `merchant#${merchantId}`, sk: 'profile' });
+const lookupKey = (keyId: string) => ({ pk: `apikey#${keyId}`, sk: 'apikey' });
+const listingKey = (key: { merchantId: string; createdAt: string; keyId: string }) => ({
+  pk: `merchant#${key.merchantId}`,
+  sk: `apikey#${key.createdAt}#${key.keyId}`,
+});
 
 export class DynamoDbMerchantRepository implements MerchantRepository {
   constructor(
@@ -19,45 +32,141 @@ export class DynamoDbMerchantRepository implements MerchantRepository {
     private readonly tableName: string,
   ) {}
 
-  async insertMerchant(merchant: Merchant): Promise<Merchant> {
+  async insertMerchant(merchant: Merchant): Promise<{ created: boolean; merchant: Merchant }> {
     try {
       await this.client.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: { pk: `merchant#${merchant.id}`, sk: 'profile', ...merchant },
+          Item: { ...profileKey(merchant.id), ...merchant, activeKeys: 0 },
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
       );
-      return merchant;
+      return { created: true, merchant };
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
       const existing = await this.getMerchant(merchant.id);
       if (!existing) throw error;
-      return existing;
+      return { created: false, merchant: existing };
     }
   }
 
   async getMerchant(id: string): Promise<Merchant | undefined> {
-    const result = await this.client.send(
-      new GetCommand({ TableName: this.tableName, Key: { pk: `merchant#${id}`, sk: 'profile' } }),
-    );
-    return result.Item ? strip<Merchant>(result.Item) : undefined;
+    const result = await this.client.send(new GetCommand({ TableName: this.tableName, Key: profileKey(id) }));
+    return result.Item ? strip<Merchant>(result.Item, 'activeKeys') : undefined;
   }
 
-  async insertApiKey(record: ApiKeyRecord): Promise<void> {
-    await this.client.send(
-      new PutCommand({
-        TableName: this.tableName,
-        Item: { pk: `apikey#${record.keyId}`, sk: 'apikey', ...record },
-        ConditionExpression: 'attribute_not_exists(pk)',
-      }),
-    );
+  async addApiKey(record: ApiKeyRecord, limits: { maxActive: number }): Promise<void> {
+    const { secretHash: _hash, ...summary } = record;
+    try {
+      await transactWrite(this.client, [
+        {
+          Update: {
+            TableName: this.tableName,
+            Key: profileKey(record.merchantId),
+            UpdateExpression: 'SET activeKeys = if_not_exists(activeKeys, :zero) + :one',
+            ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(activeKeys) OR activeKeys < :max)',
+            ExpressionAttributeValues: { ':zero': 0, ':one': 1, ':max': limits.maxActive },
+          },
+        },
+        { Put: { TableName: this.tableName, Item: { ...lookupKey(record.keyId), ...record }, ConditionExpression: 'attribute_not_exists(pk)' } },
+        { Put: { TableName: this.tableName, Item: { ...listingKey(record), ...summary }, ConditionExpression: 'attribute_not_exists(pk)' } },
+      ]);
+    } catch (error) {
+      if (!(error instanceof TransactionConditionFailedError)) throw error;
+      if (error.failedIndexes.includes(1)) throw new ApiKeyExistsError(record.keyId);
+      if (!error.failedIndexes.includes(0)) throw error;
+      if (!(await this.getMerchant(record.merchantId))) throw new ResourceNotFoundError('merchant', record.merchantId);
+      throw new ApiKeyLimitReachedError(record.merchantId, limits.maxActive);
+    }
   }
 
-  async getApiKey(keyId: string): Promise<ApiKeyRecord | undefined> {
+  async replaceApiKeySecret(keyId: string, change: { secretHash: string; createdByCommand: string }): Promise<boolean> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: lookupKey(keyId),
+          UpdateExpression: 'SET secretHash = :hash',
+          ConditionExpression: '#status = :active AND createdByCommand = :command',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':hash': change.secretHash, ':active': 'active', ':command': change.createdByCommand },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  async getApiKey(keyId: string, options: { consistent?: boolean } = {}): Promise<ApiKeyRecord | undefined> {
     const result = await this.client.send(
-      new GetCommand({ TableName: this.tableName, Key: { pk: `apikey#${keyId}`, sk: 'apikey' } }),
+      new GetCommand({ TableName: this.tableName, Key: lookupKey(keyId), ConsistentRead: options.consistent }),
     );
     return result.Item ? strip<ApiKeyRecord>(result.Item) : undefined;
+  }
+
+  async revokeApiKey(
+    key: ApiKeyRecord,
+    change: { revokedAt: string; revokedByCommand: string; keepOneActive: boolean },
+  ): Promise<ApiKeyRecord | undefined> {
+    const revoke = {
+      UpdateExpression: 'SET #status = :revoked, revokedAt = :at, revokedByCommand = :command',
+      ExpressionAttributeNames: { '#status': 'status' },
+    };
+    const values = { ':revoked': 'revoked', ':at': change.revokedAt, ':command': change.revokedByCommand };
+    try {
+      await transactWrite(this.client, [
+        {
+          Update: {
+            TableName: this.tableName,
+            Key: lookupKey(key.keyId),
+            ...revoke,
+            ConditionExpression: '#status = :active AND merchantId = :merchant',
+            ExpressionAttributeValues: { ...values, ':active': 'active', ':merchant': key.merchantId },
+          },
+        },
+        {
+          Update: {
+            TableName: this.tableName,
+            Key: listingKey(key),
+            ...revoke,
+            ConditionExpression: 'attribute_exists(pk)',
+            ExpressionAttributeValues: values,
+          },
+        },
+        {
+          Update: {
+            TableName: this.tableName,
+            Key: profileKey(key.merchantId),
+            UpdateExpression: 'SET activeKeys = activeKeys - :one',
+            ConditionExpression: change.keepOneActive ? 'activeKeys > :one' : 'activeKeys >= :one',
+            ExpressionAttributeValues: { ':one': 1 },
+          },
+        },
+      ]);
+    } catch (error) {
+      if (!(error instanceof TransactionConditionFailedError)) throw error;
+      if (error.failedIndexes.includes(0)) return undefined;
+      if (error.failedIndexes.includes(2) && change.keepOneActive) throw new LastActiveApiKeyError(key.keyId);
+      throw error;
+    }
+    return { ...key, status: 'revoked', revokedAt: change.revokedAt, revokedByCommand: change.revokedByCommand };
+  }
+
+  async listApiKeys(merchantId: string, page: { limit: number; after?: ApiKeySummary }): Promise<ApiKeyPage> {
+    const result = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': `merchant#${merchantId}`, ':prefix': 'apikey#' },
+        ScanIndexForward: false,
+        ConsistentRead: true,
+        Limit: page.limit + 1,
+        ExclusiveStartKey: page.after ? listingKey(page.after) : undefined,
+      }),
+    );
+    const items = result.Items ?? [];
+    return { keys: items.slice(0, page.limit).map((item) => strip<ApiKeySummary>(item)), hasMore: items.length > page.limit };
   }
 }

@@ -18,13 +18,15 @@ const body = z.strictObject(
 
 export const handler = merchantCommandEndpoint({
   operation: 'cancelPayment',
+  audit: { action: 'payment.cancel' },
   body,
   fingerprintView: (request) => request,
   handle: async (request) => {
-    const payment = await requestPaymentCancel(
+    const { before, after } = await requestPaymentCancel(
       { payments: paymentRepository(), workflows: paymentWorkflows(), now: () => new Date(), progressBudgetMs: progressBudgetMs() },
-      { merchantId: request.principal.merchantId, paymentId: request.pathParameters.id ?? '', reason: request.body.cancellation_reason },
+      { merchantId: request.principal.merchantId, paymentId: request.pathParameters.id ?? '', reason: request.body.cancellation_reason, commandId: request.commandId },
     );
-    return { status: 200, body: presentPayment(payment) };
+    const presented = presentPayment(after);
+    return { status: 200, body: presented, change: { target: { type: 'payment', id: after.id }, before: presentPayment(before), after: presented } };
   },
 });

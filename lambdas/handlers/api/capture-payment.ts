@@ -11,13 +11,15 @@ const body = z.strictObject({ amount_to_capture: z.optional(amountSchema) }, { e
 
 export const handler = merchantCommandEndpoint({
   operation: 'capturePayment',
+  audit: { action: 'payment.capture' },
   body,
   fingerprintView: (request) => request,
   handle: async (request) => {
-    const payment = await requestPaymentCapture(
+    const { before, after } = await requestPaymentCapture(
       { payments: paymentRepository(), workflows: paymentWorkflows(), now: () => new Date(), progressBudgetMs: progressBudgetMs() },
-      { merchantId: request.principal.merchantId, paymentId: request.pathParameters.id ?? '', amountToCapture: request.body.amount_to_capture },
+      { merchantId: request.principal.merchantId, paymentId: request.pathParameters.id ?? '', amountToCapture: request.body.amount_to_capture, commandId: request.commandId },
     );
-    return { status: 200, body: presentPayment(payment) };
+    const presented = presentPayment(after);
+    return { status: 200, body: presented, change: { target: { type: 'payment', id: after.id }, before: presentPayment(before), after: presented } };
   },
 });

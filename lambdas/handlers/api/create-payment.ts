@@ -57,6 +57,7 @@ const body = z.strictObject(
 
 export const handler = merchantCommandEndpoint({
   operation: 'createPayment',
+  audit: { action: 'payment.create' },
   body,
   fingerprintView: (request) => ({
     ...request,
@@ -77,6 +78,8 @@ export const handler = merchantCommandEndpoint({
         metadata: request.body.metadata,
       },
     );
-    return { status: 201, body: presentPayment(payment) };
+    const presented = presentPayment(payment);
+    // Also on a retry that finds the payment its crashed first attempt created: recorded at least once.
+    return { status: 201, body: presented, change: { target: { type: 'payment', id: payment.id }, before: null, after: presented } };
   },
 });

@@ -19,6 +19,7 @@ const body = z.strictObject(
 
 export const handler = merchantCommandEndpoint({
   operation: 'createRefund',
+  audit: { action: 'refund.create' },
   body,
   fingerprintView: (request) => request,
   handle: async (request) => {
@@ -33,6 +34,8 @@ export const handler = merchantCommandEndpoint({
         reason: request.body.reason,
       },
     );
-    return { status: 201, body: presentRefund(refund) };
+    const presented = presentRefund(refund);
+    // Also on a retry that finds the refund its first attempt created: recorded at least once.
+    return { status: 201, body: presented, change: { target: { type: 'refund', id: refund.id }, before: null, after: presented } };
   },
 });

@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
 import { paymentRepository } from '../../shared/payment-deps';
 import { taskHandler } from '../../shared/task-handler';
-import { cvcDiscarder } from '../../shared/vault';
+import { cvcDiscarder } from '../../shared/cvc-discarder';
 import { failPayment } from '../../use-cases/payment-saga/fail-payment';
 
 /** Payment saga, FailPayment: ends a payment `failed` or `canceled` after its compensations. */

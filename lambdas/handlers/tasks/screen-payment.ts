@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
 import { paymentRepository } from '../../shared/payment-deps';
 import { taskHandler } from '../../shared/task-handler';
-import { cvcDiscarder } from '../../shared/vault';
+import { cvcDiscarder } from '../../shared/cvc-discarder';
 import { screenPayment } from '../../use-cases/payment-saga/screen-payment';
 
 /** Payment saga, step Screen. */

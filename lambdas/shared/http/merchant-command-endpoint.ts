@@ -1,54 +1,27 @@
 import { createHash } from 'node:crypto';
 import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
-import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import type { APIGatewayProxyResult } from 'aws-lambda';
 import type * as z from 'zod/mini';
+import { publicKeyId } from '../../domain/api-key';
+import { commandIdOf } from '../../domain/audit';
+import { canonicalJson } from '../../domain/canonical-json';
+import { auditLogFromEnvironment, recordAudit } from '../audit';
 import { dynamoDbClient } from '../clients';
 import { tableNameFromEnv } from '../config';
-import { type CommandRequest, type EndpointResult, principalOf, wrap } from './merchant-endpoint';
+import { type CommandResult, withOnceFields } from './command-result';
+import { type CommandRequest, principalOf, wrap } from './merchant-endpoint';
 import { RequestError, isContractError, jsonResponse, problem, problemResponse, toProblem } from './problem';
+import { header, parseJsonBody } from './request';
 import { parseOrRefuse } from './validation';
 
 /**
  * The adapter for merchant POST endpoints: the Idempotency-Key contract on top of merchant-endpoint.ts.
  * Kept apart so GET functions do not bundle the idempotency utility.
  */
-export const MAX_BODY_BYTES = 64 * 1024;
+export { MAX_BODY_BYTES } from './request';
 export const IDEMPOTENCY_WINDOW_SECONDS = 24 * 60 * 60;
 const IDEMPOTENCY_KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
-
-const header = (event: APIGatewayProxyEvent, name: string): string | undefined => {
-  const wanted = name.toLowerCase();
-  for (const [key, value] of Object.entries(event.headers ?? {})) {
-    if (key.toLowerCase() === wanted && value !== undefined) return value;
-  }
-  return undefined;
-};
-
-const parseJsonBody = (event: APIGatewayProxyEvent): unknown => {
-  const raw = event.isBase64Encoded && event.body ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
-  if (raw && Buffer.byteLength(raw, 'utf8') > MAX_BODY_BYTES) {
-    throw new RequestError(problem(413, 'payload_too_large', `The request body is larger than ${MAX_BODY_BYTES} bytes.`));
-  }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(raw ?? '');
-  } catch {
-    throw new RequestError(problem(400, 'invalid_json', 'The request body is not valid JSON.'));
-  }
-  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
-    throw new RequestError(problem(400, 'invalid_json', 'The request body must be a JSON object.'));
-  }
-  return parsed;
-};
-
-/** JSON with object keys sorted, so two equal requests hash equally whatever their key order. */
-const canonicalJson = (value: unknown): string =>
-  JSON.stringify(value, (_key, node: unknown) =>
-    node !== null && typeof node === 'object' && !Array.isArray(node)
-      ? Object.fromEntries(Object.entries(node).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
-      : node,
-  );
 
 const markReplayed = (response: unknown) => {
   const stored = response as APIGatewayProxyResult;
@@ -63,14 +36,22 @@ const markReplayed = (response: unknown) => {
  * business 4xx) are stored; an unexpected failure is not, so a retry can succeed, and the ids derived
  * from the key keep that retry from creating anything twice. Requests refused by validation never
  * reach the idempotency store.
+ *
+ * Audit: with `audit`, each request whose handler returns a `change` appends one entry to the merchant's
+ * audit chain (who: the merchant and key; what: the action and target; when; the request id; before and
+ * after), inside the idempotent section: a replay appends nothing, and a failed append answers 500 so the
+ * retry records it (docs/decisions/0008-audit-log.md).
  */
 export const merchantCommandEndpoint = <BodySchema extends z.ZodMiniType>(definition: {
   readonly operation: string;
   readonly body: BodySchema;
   /** What of the body identifies the request: card numbers and CVCs must be left out. */
   readonly fingerprintView: (body: z.infer<BodySchema>) => unknown;
-  readonly handle: (request: CommandRequest<z.infer<BodySchema>>) => Promise<EndpointResult>;
+  /** The audited action, `<object>.<verb>` (for example `payment.create`): see CommandResult.change. */
+  readonly audit?: { readonly action: string };
+  readonly handle: (request: CommandRequest<z.infer<BodySchema>>) => Promise<CommandResult>;
 }) => {
+  const auditLog = definition.audit ? auditLogFromEnvironment() : undefined;
   const idempotencyConfig = new IdempotencyConfig({
     eventKeyJmesPath: 'key',
     payloadValidationJmesPath: 'request',
@@ -91,7 +72,7 @@ export const merchantCommandEndpoint = <BodySchema extends z.ZodMiniType>(defini
     },
   );
 
-  return wrap(definition.operation, async (event, context) => {
+  const handler = wrap(definition.operation, async (event, context) => {
     const principal = principalOf(event);
     const requestId = event.requestContext.requestId;
     const idempotencyKey = header(event, 'Idempotency-Key');
@@ -106,8 +87,11 @@ export const merchantCommandEndpoint = <BodySchema extends z.ZodMiniType>(defini
     const request = { method: event.httpMethod, resource: event.resource, body: definition.fingerprintView(body) };
     const requestFingerprint = createHash('sha256').update(canonicalJson(request)).digest('hex');
 
+    const commandId = commandIdOf(principal.merchantId, idempotencyKey);
+    let once: CommandResult['once'];
+
     idempotencyConfig.registerLambdaContext(context);
-    return execute({ key: `${principal.merchantId}#${idempotencyKey}`, request }, async () => {
+    const response = await execute({ key: `${principal.merchantId}#${idempotencyKey}`, request }, async () => {
       try {
         const result = await definition.handle({
           principal,
@@ -116,12 +100,30 @@ export const merchantCommandEndpoint = <BodySchema extends z.ZodMiniType>(defini
           body,
           idempotencyKey,
           requestFingerprint,
+          commandId,
         });
+        if (result.change && result.status < 300) {
+          if (!auditLog || !definition.audit) throw new Error(`${definition.operation} returned a change but declares no audit action`);
+          await recordAudit(auditLog, {
+            merchant_id: principal.merchantId,
+            actor: { type: 'merchant', merchant_id: principal.merchantId, api_key: publicKeyId(principal.keyId) },
+            action: definition.audit.action,
+            target: result.change.target,
+            request_id: requestId,
+            command_id: commandId,
+            before: result.change.before,
+            after: result.change.after,
+          });
+        }
+        once = result.once;
         return jsonResponse(result.status, result.body, requestId);
       } catch (error) {
         if (isContractError(error)) return problemResponse(toProblem(error), requestId);
         throw error;
       }
     });
+    return once ? withOnceFields(response, once) : response;
   });
+  /** The declared audit action, for the test that every merchant POST records its effect. */
+  return Object.assign(handler, { auditAction: definition.audit?.action });
 };

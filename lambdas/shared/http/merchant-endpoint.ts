@@ -37,6 +37,8 @@ export interface CommandRequest<Body> extends RequestBase {
   readonly idempotencyKey: string;
   /** Hash of method, resource and the body's fingerprint view (no card data). */
   readonly requestFingerprint: string;
+  /** The command's identity across retries (merchant id + Idempotency-Key), as recorded in the audit log. */
+  readonly commandId: string;
 }
 
 type Handler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;

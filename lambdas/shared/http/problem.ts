@@ -32,6 +32,7 @@ export class RequestError extends Error {
 const titles: Record<number, string> = {
   400: 'Bad Request',
   401: 'Unauthorized',
+  403: 'Forbidden',
   404: 'Not Found',
   405: 'Method Not Allowed',
   409: 'Conflict',
@@ -53,6 +54,9 @@ type ErrorWithFields = Error & { field?: string };
 /** Domain and library error names → problems. Keep in step with docs/api.md. */
 const problemsByErrorName: Record<string, (error: ErrorWithFields) => Problem> = {
   ResourceNotFoundError: (error) => problem(404, 'resource_not_found', error.message),
+  ApiKeyLimitReachedError: (error) => problem(409, 'api_key_limit_reached', error.message),
+  LastActiveApiKeyError: (error) => problem(409, 'last_active_api_key', error.message),
+  MerchantExistsError: (error) => problem(409, 'merchant_exists', error.message),
   IdempotencyKeyReusedError: (error) => problem(422, 'idempotency_key_reused', error.message),
   IdempotencyValidationError: () =>
     problem(

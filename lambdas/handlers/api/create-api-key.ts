@@ -1,0 +1,31 @@
+import * as z from 'zod/mini';
+import { DynamoDbMerchantRepository } from '../../adapters/dynamodb/merchant-repository';
+import { dynamoDbDocumentClient } from '../../shared/clients';
+import { tableNameFromEnv } from '../../shared/config';
+import { presentApiKey } from '../../shared/http/access-presenters';
+import { merchantCommandEndpoint } from '../../shared/http/merchant-command-endpoint';
+import { createApiKey } from '../../use-cases/create-api-key';
+
+/** POST /v1/api_keys: the successor key of a rotation; its secret is in this response only. */
+const merchants = new DynamoDbMerchantRepository(dynamoDbDocumentClient(), tableNameFromEnv('merchants'));
+
+export const handler = merchantCommandEndpoint({
+  operation: 'createApiKey',
+  audit: { action: 'api_key.create' },
+  body: z.strictObject({}, { error: 'must be an empty JSON object: {}' }),
+  fingerprintView: (body) => body,
+  handle: async (request) => {
+    const { key, secretKey } = await createApiKey(
+      { merchants, now: () => new Date() },
+      { merchantId: request.principal.merchantId, commandId: request.commandId },
+    );
+    const presented = presentApiKey(key);
+    return {
+      status: 201,
+      body: presented,
+      change: { target: { type: 'api_key', id: presented.id }, before: null, after: presented },
+      // Never stored, not even in the idempotency record: a replay answers without it.
+      once: { secret: secretKey },
+    };
+  },
+});

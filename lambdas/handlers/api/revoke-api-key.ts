@@ -1,0 +1,34 @@
+import * as z from 'zod/mini';
+import { DynamoDbMerchantRepository } from '../../adapters/dynamodb/merchant-repository';
+import { keyIdOf } from '../../domain/api-key';
+import { ResourceNotFoundError } from '../../domain/errors';
+import { dynamoDbDocumentClient } from '../../shared/clients';
+import { tableNameFromEnv } from '../../shared/config';
+import { presentApiKey } from '../../shared/http/access-presenters';
+import { merchantCommandEndpoint } from '../../shared/http/merchant-command-endpoint';
+import { revokeApiKey } from '../../use-cases/revoke-api-key';
+
+/** POST /v1/api_keys/{id}/revoke: never the merchant's last active key (409 last_active_api_key). */
+const merchants = new DynamoDbMerchantRepository(dynamoDbDocumentClient(), tableNameFromEnv('merchants'));
+
+export const handler = merchantCommandEndpoint({
+  operation: 'revokeApiKey',
+  audit: { action: 'api_key.revoke' },
+  body: z.strictObject({}, { error: 'must be an empty JSON object: {}' }),
+  fingerprintView: (body) => body,
+  handle: async (request) => {
+    const publicId = request.pathParameters.id ?? '';
+    const keyId = keyIdOf(publicId);
+    if (!keyId) throw new ResourceNotFoundError('api_key', publicId);
+    const revoked = await revokeApiKey(
+      { merchants, now: () => new Date() },
+      { merchantId: request.principal.merchantId, keyId, commandId: request.commandId, keepOneActive: true },
+    );
+    const after = presentApiKey(revoked.after);
+    return {
+      status: 200,
+      body: after,
+      change: revoked.revokedByThisCommand ? { target: { type: 'api_key', id: after.id }, before: presentApiKey(revoked.before), after } : undefined,
+    };
+  },
+});

@@ -1,0 +1,19 @@
+import * as z from 'zod/mini';
+import { DynamoDbPaymentRepository } from '../../adapters/dynamodb/payment-repository';
+import { dynamoDbDocumentClient } from '../../shared/clients';
+import { tableNameFromEnv } from '../../shared/config';
+import { operatorQueryEndpoint } from '../../shared/http/operator-endpoint';
+import { presentPayment } from '../../shared/http/presenters';
+import { findPayment } from '../../use-cases/find-payment';
+
+/** Operator API: GET /v1/payments/{id} (ops_viewer): any merchant's payment, with its merchant id. */
+const payments = new DynamoDbPaymentRepository(dynamoDbDocumentClient(), tableNameFromEnv('payments'));
+
+export const handler = operatorQueryEndpoint({
+  operation: 'opsGetPayment',
+  query: z.strictObject({}),
+  handle: async (request) => {
+    const payment = await findPayment({ payments }, { paymentId: request.pathParameters.id ?? '' });
+    return { status: 200, body: { ...presentPayment(payment), merchant_id: payment.merchantId } };
+  },
+});

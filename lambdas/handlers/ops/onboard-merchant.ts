@@ -1,0 +1,36 @@
+import * as z from 'zod/mini';
+import { DynamoDbMerchantRepository } from '../../adapters/dynamodb/merchant-repository';
+import { dynamoDbDocumentClient } from '../../shared/clients';
+import { tableNameFromEnv } from '../../shared/config';
+import { presentApiKey, presentMerchant } from '../../shared/http/access-presenters';
+import { operatorCommandEndpoint } from '../../shared/http/operator-endpoint';
+import { onboardMerchant } from '../../use-cases/onboard-merchant';
+
+/** Operator API: POST /v1/merchants (ops_admin). The merchant's first secret key is in this response only. */
+const merchants = new DynamoDbMerchantRepository(dynamoDbDocumentClient(), tableNameFromEnv('merchants'));
+
+const idMessage = 'must be "mer_" followed by 4 to 60 lower-case letters, digits or underscores';
+const body = z.strictObject(
+  {
+    name: z.string({ error: 'must be a string of 1 to 200 characters' }).check(z.minLength(1), z.maxLength(200)),
+    id: z.optional(z.string({ error: idMessage }).check(z.regex(/^mer_[a-z0-9_]{4,60}$/, { error: idMessage }))),
+  },
+  { error: 'must be a JSON object: {"name": ..., "id": ...}' },
+);
+
+export const handler = operatorCommandEndpoint({
+  operation: 'opsOnboardMerchant',
+  audit: { action: 'merchant.onboard' },
+  body,
+  handle: async (request) => {
+    const onboarded = await onboardMerchant({ merchants, now: () => new Date() }, { name: request.body.name, id: request.body.id });
+    const key = presentApiKey(onboarded.key);
+    const presented = { ...presentMerchant(onboarded.merchant), api_key: key };
+    return {
+      status: 201,
+      body: presented,
+      change: { merchantId: onboarded.merchant.id, target: { type: 'merchant', id: onboarded.merchant.id }, before: null, after: presented },
+      once: { api_key: { ...key, secret: onboarded.secretKey } },
+    };
+  },
+});

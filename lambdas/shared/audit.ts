@@ -1,0 +1,37 @@
+import * as z from 'zod/mini';
+import { DynamoDbAuditLog } from '../adapters/dynamodb/audit-log';
+import type { AuditEntry, AuditRecord } from '../domain/audit';
+import { dynamoDbDocumentClient } from './clients';
+import { readConfig, tableNameFromEnv } from './config';
+import { logger } from './powertools';
+
+/**
+ * The audit log of a function that appends to it or reads it (its declaration grants the `audit` table:
+ * Query and PutItem, never UpdateItem or DeleteItem). Chains are per region: the function's own
+ * (AWS_REGION, which Lambda always sets and the local runtime sets to the primary region).
+ */
+let auditLog: DynamoDbAuditLog | undefined;
+
+export const auditLogFromEnvironment = (): DynamoDbAuditLog => {
+  if (!auditLog) {
+    const { AWS_REGION } = readConfig({ AWS_REGION: z.string().check(z.minLength(1)) });
+    auditLog = new DynamoDbAuditLog(dynamoDbDocumentClient(), tableNameFromEnv('audit'), AWS_REGION);
+  }
+  return auditLog;
+};
+
+/**
+ * Append an entry and log the chain's new head (seq and hash). The log line is the anchor that makes a
+ * rewrite of the chain's tail detectable: CloudWatch Logs keeps it, out of reach of the table's writers.
+ */
+export const recordAudit = async (log: DynamoDbAuditLog, record: AuditRecord): Promise<AuditEntry> => {
+  const entry = await log.append(record);
+  logger.info('audit entry appended', {
+    audit_chain: `${entry.merchant_id}@${entry.region}`,
+    audit_seq: entry.seq,
+    audit_hash: entry.hash,
+    audit_action: entry.action,
+    audit_target: entry.target.id,
+  });
+  return entry;
+};

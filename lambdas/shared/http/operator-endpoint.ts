@@ -1,0 +1,106 @@
+import type { APIGatewayProxyEvent } from 'aws-lambda';
+import * as z from 'zod/mini';
+import { type OperatorRole, operatorRoleOfArn, operatorRouteFor } from '../../../platform/operator-routes';
+import { commandIdOf } from '../../domain/audit';
+import { auditLogFromEnvironment, recordAudit } from '../audit';
+import { readConfig } from '../config';
+import { logger } from '../powertools';
+import type { AuditedChange, CommandResult } from './command-result';
+import { parseJsonBody } from './request';
+import { type EndpointResult, wrap } from './merchant-endpoint';
+import { RequestError, jsonResponse, problem } from './problem';
+import { parseOrRefuse } from './validation';
+
+/**
+ * The adapter every operator endpoint is built from (platform/operator-routes.ts). API Gateway has already
+ * authenticated the SigV4 signature and applied the caller's IAM role (its execute-api permissions name
+ * exactly the role's routes); this adapter reads who the caller is from the request context and checks
+ * the role against the same route table again, so a mistake in either place alone lets nothing through.
+ * Commands append their effect to the target merchant's audit chain, with the operator as the actor.
+ */
+export interface OperatorPrincipal {
+  readonly role: OperatorRole;
+  /** The assumed-role session ARN API Gateway reports (`...:assumed-role/<role name>/<session>`). */
+  readonly arn: string;
+  readonly session: string;
+}
+
+interface OperatorRequest {
+  readonly principal: OperatorPrincipal;
+  readonly requestId: string;
+  readonly pathParameters: Readonly<Record<string, string>>;
+}
+
+export interface OperatorQueryRequest<Query> extends OperatorRequest {
+  readonly query: Query;
+}
+
+export interface OperatorCommandRequest<Body> extends OperatorRequest {
+  readonly body: Body;
+  /** This request's identity in the audit log (operators' requests are not replayed: see docs/operations.md). */
+  readonly commandId: string;
+}
+
+export interface OperatorCommandResult extends CommandResult {
+  /** The change, and the merchant whose audit chain records it. */
+  readonly change?: AuditedChange & { readonly merchantId: string };
+}
+
+const { AWS_REGION: region } = readConfig({ AWS_REGION: z.string().check(z.minLength(1)) });
+
+const forbidden = (detail: string) => new RequestError(problem(403, 'forbidden', detail));
+
+export const operatorOf = (event: APIGatewayProxyEvent): OperatorPrincipal => {
+  const arn = event.requestContext.identity?.userArn ?? '';
+  const caller = operatorRoleOfArn(arn, region);
+  if (!caller) throw forbidden('This API serves operators only: sign requests with the credentials of an ops_viewer or ops_admin role.');
+  const route = operatorRouteFor(event.httpMethod, event.resource);
+  if (!route?.roles.includes(caller.role)) throw forbidden(`The ${caller.role} role may not call ${event.httpMethod} ${event.resource}.`);
+  logger.info('operator request', { operator_arn: arn, operator_role: caller.role, api_request_id: event.requestContext.requestId });
+  return { ...caller, arn };
+};
+
+/** Operator GET endpoints: validated query string, no body. */
+export const operatorQueryEndpoint = <QuerySchema extends z.ZodMiniType>(definition: {
+  readonly operation: string;
+  readonly query: QuerySchema;
+  readonly handle: (request: OperatorQueryRequest<z.infer<QuerySchema>>) => Promise<EndpointResult>;
+}) =>
+  wrap(definition.operation, async (event) => {
+    const principal = operatorOf(event);
+    const query = parseOrRefuse(definition.query, event.queryStringParameters ?? {});
+    const requestId = event.requestContext.requestId;
+    const result = await definition.handle({ principal, requestId, pathParameters: (event.pathParameters ?? {}) as Record<string, string>, query });
+    return jsonResponse(result.status, result.body, requestId);
+  });
+
+/** Operator POST endpoints: a validated JSON body; the effect is recorded in the merchant's audit chain. */
+export const operatorCommandEndpoint = <BodySchema extends z.ZodMiniType>(definition: {
+  readonly operation: string;
+  readonly body: BodySchema;
+  readonly audit: { readonly action: string };
+  readonly handle: (request: OperatorCommandRequest<z.infer<BodySchema>>) => Promise<OperatorCommandResult>;
+}) => {
+  const auditLog = auditLogFromEnvironment();
+  return wrap(definition.operation, async (event) => {
+    const principal = operatorOf(event);
+    const body = parseOrRefuse(definition.body, parseJsonBody(event));
+    const requestId = event.requestContext.requestId;
+    const commandId = commandIdOf('operator', requestId);
+    const result = await definition.handle({ principal, requestId, pathParameters: (event.pathParameters ?? {}) as Record<string, string>, body, commandId });
+    if (result.change && result.status < 300) {
+      await recordAudit(auditLog, {
+        merchant_id: result.change.merchantId,
+        actor: { type: 'operator', role: principal.role, arn: principal.arn },
+        action: definition.audit.action,
+        target: result.change.target,
+        request_id: requestId,
+        command_id: commandId,
+        before: result.change.before,
+        after: result.change.after,
+      });
+    }
+    const responseBody = result.once ? { ...(result.body as Record<string, unknown>), ...result.once } : result.body;
+    return jsonResponse(result.status, responseBody, requestId);
+  });
+};

@@ -1,0 +1,52 @@
+import { deployment } from './deployment';
+import type { RouteDeclaration } from './routes';
+
+/**
+ * The operator API, declared once: a REST API of its own, apart from the merchant API, authorized by IAM
+ * (SigV4). Each route names the operator roles allowed to call it. lib/ builds the API and one IAM role
+ * per operator role whose only permission is execute-api:Invoke on exactly its routes; local/ serves the
+ * same routes on their own port and applies the same role-to-routes rule to locally issued operator
+ * credentials (.local/operators.json). The handlers check the caller's role against this table too.
+ */
+export const OPERATOR_ROLES = ['ops_viewer', 'ops_admin'] as const;
+export type OperatorRole = (typeof OPERATOR_ROLES)[number];
+
+export interface OperatorRouteDeclaration extends RouteDeclaration {
+  readonly roles: readonly OperatorRole[];
+}
+
+const viewers: readonly OperatorRole[] = ['ops_viewer', 'ops_admin'];
+const admins: readonly OperatorRole[] = ['ops_admin'];
+
+export const operatorRoutes = [
+  { method: 'POST', path: '/v1/merchants', function: 'opsOnboardMerchant', roles: admins },
+  { method: 'GET', path: '/v1/merchants/{id}', function: 'opsGetMerchant', roles: viewers },
+  { method: 'POST', path: '/v1/merchants/{id}/api_keys', function: 'opsCreateApiKey', roles: admins },
+  { method: 'POST', path: '/v1/merchants/{id}/api_keys/{key_id}/revoke', function: 'opsRevokeApiKey', roles: admins },
+  { method: 'GET', path: '/v1/merchants/{id}/audit_entries', function: 'opsListAuditEntries', roles: viewers },
+  { method: 'GET', path: '/v1/merchants/{id}/audit_verification', function: 'opsVerifyAuditChains', roles: viewers },
+  { method: 'GET', path: '/v1/payments/{id}', function: 'opsGetPayment', roles: viewers },
+] as const satisfies readonly OperatorRouteDeclaration[];
+
+/** The routes one role may call. */
+export const operatorRoutesOf = (role: OperatorRole): OperatorRouteDeclaration[] =>
+  (operatorRoutes as readonly OperatorRouteDeclaration[]).filter((route) => route.roles.includes(role));
+
+/** The declared route of a method and resource path, if any. */
+export const operatorRouteFor = (method: string, resourcePath: string): OperatorRouteDeclaration | undefined =>
+  (operatorRoutes as readonly OperatorRouteDeclaration[]).find((route) => route.method === method && route.path === resourcePath);
+
+/**
+ * The IAM role of an operator role in one region, e.g. `xborder-ops-admin-us-east-1`. IAM is global and
+ * each region's API stack creates its own pair, so the name carries the region.
+ */
+export const operatorRoleName = (role: OperatorRole, region: string): string =>
+  `${deployment.appName}-${role.replace('_', '-')}-${region}`;
+
+/** The operator role behind an assumed-role session ARN (`arn:aws:sts::<account>:assumed-role/<name>/<session>`). */
+export const operatorRoleOfArn = (arn: string, region: string): { role: OperatorRole; session: string } | undefined => {
+  const match = /^arn:aws[a-z-]*:sts::\d{12}:assumed-role\/([^/]+)\/(.+)$/.exec(arn);
+  if (!match) return undefined;
+  const role = OPERATOR_ROLES.find((candidate) => operatorRoleName(candidate, region) === match[1]);
+  return role ? { role, session: match[2] as string } : undefined;
+};

@@ -1,0 +1,108 @@
+import { readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { type Metafile, build } from 'esbuild';
+import { type FunctionDeclaration, type FunctionKey, functionKeys, functions } from '../../platform/functions';
+
+/**
+ * What each Lambda bundle contains (docs/supply-chain.md): each function is bundled the way
+ * lib/constructs/platform-function.ts has esbuild bundle it (ESM, Node 24, module-first resolution), and
+ * its metafile is checked. A bundle holds only modules reachable from its handler, so these checks are
+ * about what the handler's imports pull in:
+ * - only production dependencies (package-lock.json, never a dev-only package) and only lambdas/ and
+ *   platform/ source (never local/, lib/, scripts/, test/);
+ * - the Encryption SDK and the KMS client only in functions declared with KMS use;
+ * - the idempotency utility only in functions granted the idempotency table (the POST endpoints);
+ * - the Step Functions client only in functions declared to drive a state machine.
+ * No CDK synth: esbuild alone takes a few seconds for every function.
+ */
+const root = join(import.meta.dirname, '..', '..');
+
+interface LockEntry {
+  readonly dev?: boolean;
+  readonly devOptional?: boolean;
+}
+const lock = JSON.parse(readFileSync(join(root, 'package-lock.json'), 'utf8')) as { packages: Record<string, LockEntry> };
+const packageNameOf = (path: string): string | undefined => {
+  const match = /node_modules\/((?:@[^/]+\/)?[^/]+)(?:\/(?!.*node_modules\/))?/.exec(path.slice(path.lastIndexOf('node_modules/')));
+  return match?.[1];
+};
+const productionPackages = new Set(
+  Object.entries(lock.packages)
+    .filter(([path, entry]) => path.includes('node_modules/') && !entry.dev && !entry.devOptional)
+    .map(([path]) => packageNameOf(path) as string),
+);
+
+const bundles = new Map<FunctionKey, { packages: Set<string>; sources: string[]; bytes: number }>();
+
+/** Modules that put code into an output (the metafile's `inputs` also lists modules tree-shaken to nothing). */
+const contributors = (output: Metafile['outputs'][string]) =>
+  Object.entries(output.inputs)
+    .filter(([, contribution]) => contribution.bytesInOutput > 0)
+    .map(([input]) => relative(root, join(root, input)));
+
+beforeAll(async () => {
+  // One build with every handler as an entry point: each gets its own bundle, shared modules are parsed once.
+  const result = await build({
+    entryPoints: Object.fromEntries(functionKeys.map((key) => [key, join(root, functions[key].entry)])),
+    absWorkingDir: root,
+    outdir: join(root, 'cdk.out', 'bundle-check'),
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node24',
+    mainFields: ['module', 'main'],
+    write: false,
+    metafile: true,
+    logLevel: 'silent',
+  });
+  for (const [outputPath, output] of Object.entries(result.metafile.outputs)) {
+    const key = functionKeys.find((candidate) => output.entryPoint === relative(root, join(root, functions[candidate].entry)));
+    if (!key) continue;
+    const inputs = contributors(output);
+    bundles.set(key, {
+      packages: new Set(inputs.filter((input) => input.includes('node_modules/')).map((input) => packageNameOf(input) as string)),
+      sources: inputs.filter((input) => !input.includes('node_modules/')),
+      bytes: output.bytes,
+    });
+    expect(outputPath).toContain(key);
+  }
+}, 120_000);
+
+const declared = (key: FunctionKey): FunctionDeclaration => functions[key];
+const hasPackage = (key: FunctionKey, prefix: string) => [...(bundles.get(key)?.packages ?? [])].some((name) => name.startsWith(prefix));
+
+it.each(functionKeys)('%s bundles only production dependencies and platform/lambdas source', (key) => {
+  const bundle = bundles.get(key);
+  expect(bundle).toBeDefined();
+  expect([...(bundle?.packages ?? [])].filter((name) => !productionPackages.has(name))).toEqual([]);
+  expect((bundle?.sources ?? []).filter((source) => !/^(lambdas|platform)\//.test(source))).toEqual([]);
+  expect(bundle?.sources).toContain(declared(key).entry);
+});
+
+it.each(functionKeys)('%s holds the Encryption SDK and the KMS client only if declared with KMS use', (key) => {
+  const usesKms = Boolean(declared(key).kms);
+  expect({ key, encryptionSdk: hasPackage(key, '@aws-crypto/client-node'), kms: hasPackage(key, '@aws-sdk/client-kms') }).toEqual({ key, encryptionSdk: usesKms, kms: usesKms });
+});
+
+it.each(functionKeys)('%s holds the idempotency utility only if granted the idempotency table', (key) => {
+  expect({ key, idempotency: hasPackage(key, '@aws-lambda-powertools/idempotency') }).toEqual({ key, idempotency: 'idempotency' in declared(key).tables });
+});
+
+it.each(functionKeys)('%s holds the Step Functions client only if it drives a state machine', (key) => {
+  const drives = Object.keys(declared(key).stateMachines ?? {}).length > 0;
+  expect({ key, sfn: hasPackage(key, '@aws-sdk/client-sfn') }).toEqual({ key, sfn: drives });
+});
+
+it('keeps the read-only endpoints free of the command machinery', () => {
+  for (const key of ['getPayment', 'listPayments', 'getBalance', 'listBalanceTransactions', 'listApiKeys'] as const) {
+    expect({ key, sources: bundles.get(key)?.sources.filter((source) => /merchant-command-endpoint|shared\/audit|shared\/vault/.test(source)) }).toEqual({ key, sources: [] });
+  }
+});
+
+it('justifies every production dependency in docs/supply-chain.md', () => {
+  const doc = readFileSync(join(root, 'docs', 'supply-chain.md'), 'utf8');
+  const table = doc.slice(doc.indexOf('## Production dependencies'), doc.indexOf('## What each bundle contains'));
+  const dependencies = Object.keys((JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { dependencies: Record<string, string> }).dependencies);
+  const documented = (name: string) => table.includes(`\`${name}\``) || table.includes(`\`${name.split('/')[0]}/*`) || table.includes(`/${name.split('/')[1]}\``);
+  expect(dependencies.filter((name) => !documented(name))).toEqual([]);
+});

@@ -1,0 +1,156 @@
+import { randomUUID } from 'node:crypto';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { APIGatewayProxyResult } from 'aws-lambda';
+import { chainKey, entrySortKey } from '../../../lambdas/adapters/dynamodb/audit-log';
+import { localOperatorArn } from '../../../local/iam/operators';
+import { operatorRequest } from '../../../local/iam/operator-client';
+import { tableName } from '../../../platform/tables';
+import { apiGatewayEvent, lambdaContext } from '../../support/api-events';
+import { type IsolatedDynamoDb, useIsolatedDynamoDb } from '../../support/dynamodb';
+import { request } from '../../support/http';
+import { type TestKms, useLocalKms } from '../../support/kms';
+import { type LocalApis, startLocalApis } from '../../support/local-apis';
+import { useAcceptingSagas } from '../../support/sagas';
+
+/**
+ * The operator API served by the local API Gateway emulator with IAM (SigV4) authorization and the
+ * ops_viewer / ops_admin route tables, over real sockets, next to the merchant API.
+ */
+let db: IsolatedDynamoDb;
+let kms: TestKms;
+let apis: LocalApis;
+
+const merchantCall = (key: string, method: string, path: string, body?: unknown) =>
+  request(apis.merchantUrl, method, path, { key, body, idempotencyKey: method === 'POST' ? randomUUID() : undefined });
+
+const onboard = async (name: string) => {
+  const response = await apis.asOperator('ops_admin', 'POST', '/v1/merchants', { body: { name } });
+  expect(response.status).toBe(201);
+  return response.json as { id: string; api_key: { id: string; secret: string } };
+};
+
+let sagas: Awaited<ReturnType<typeof useAcceptingSagas>>;
+
+beforeAll(async () => {
+  db = await useIsolatedDynamoDb();
+  kms = await useLocalKms();
+  sagas = await useAcceptingSagas(db.client);
+  apis = await startLocalApis();
+});
+
+afterAll(async () => {
+  await apis.stop();
+  await kms.stop();
+  await sagas.stop();
+});
+
+describe('authentication and roles (what IAM does in AWS)', () => {
+  it('refuses unsigned requests, unknown paths and undeclared methods alike: 403 missing_authentication', async () => {
+    for (const [method, path] of [['GET', '/v1/merchants/mer_x'], ['GET', '/v1/nothing'], ['DELETE', '/v1/merchants/mer_x']] as const) {
+      const response = await request(apis.operatorUrl, method, path);
+      expect({ path, status: response.status, code: response.json?.code }).toEqual({ path, status: 403, code: 'missing_authentication' });
+    }
+    // A merchant key is no operator credential either.
+    const merchant = await onboard('Key holder');
+    expect((await request(apis.operatorUrl, 'GET', `/v1/merchants/${merchant.id}`, { key: merchant.api_key.secret })).status).toBe(403);
+  });
+
+  it('refuses a wrong secret (invalid_signature) and an unknown access key (invalid_credentials)', async () => {
+    const viewer = apis.operators.find((operator) => operator.role === 'ops_viewer');
+    const call = (accessKeyId: string, secretAccessKey: string) =>
+      operatorRequest({ baseUrl: apis.operatorUrl, credentials: { accessKeyId, secretAccessKey }, method: 'GET', path: '/v1/merchants/mer_x' });
+    expect((await call(viewer?.access_key_id as string, 'not-the-secret')).json).toMatchObject({ status: 403, code: 'invalid_signature' });
+    expect((await call('ASIAUNKNOWNUNKNOWN00', 'whatever')).json).toMatchObject({ status: 403, code: 'invalid_credentials' });
+  });
+
+  it('lets ops_viewer read but not act: 403 forbidden, and nothing happens', async () => {
+    const refused = await apis.asOperator('ops_viewer', 'POST', '/v1/merchants', { body: { name: 'Not allowed', id: 'mer_viewer_attempt' } });
+    expect(refused.json).toMatchObject({ status: 403, code: 'forbidden' });
+    expect((await apis.asOperator('ops_viewer', 'GET', '/v1/merchants/mer_viewer_attempt')).status).toBe(404);
+  });
+
+  it('refuses in the handler too when the caller is not an operator role allowed on the route', async () => {
+    const { handler } = (await import('../../../lambdas/handlers/ops/onboard-merchant')) as { handler: (event: unknown, context: unknown) => Promise<APIGatewayProxyResult> };
+    const event = apiGatewayEvent({ method: 'POST', resource: '/v1/merchants', body: { name: 'Sneaky' } });
+    for (const userArn of [null, localOperatorArn('ops_viewer'), 'arn:aws:sts::000000000000:assumed-role/SomeOtherRole/someone']) {
+      const response = await handler({ ...event, requestContext: { ...event.requestContext, identity: { ...event.requestContext.identity, userArn } } }, lambdaContext('xborder-ops-onboard-merchant'));
+      expect({ userArn, status: response.statusCode, code: JSON.parse(response.body).code }).toEqual({ userArn, status: 403, code: 'forbidden' });
+    }
+  });
+});
+
+describe('operator actions', () => {
+  it('onboards a merchant whose first key, shown once, works on the merchant API', async () => {
+    const merchant = await onboard('Aurora Games');
+    expect(merchant).toMatchObject({ object: 'merchant', name: 'Aurora Games', status: 'active', api_key: { object: 'api_key', status: 'active' } });
+    expect((await merchantCall(merchant.api_key.secret, 'GET', '/v1/payments')).status).toBe(200);
+    const looked = await apis.asOperator('ops_viewer', 'GET', `/v1/merchants/${merchant.id}`);
+    expect(looked.status).toBe(200);
+    expect(looked.json.api_keys.data).toEqual([expect.objectContaining({ id: merchant.api_key.id, status: 'active' })]);
+    expect(looked.text).not.toContain(merchant.api_key.secret);
+    const again = await apis.asOperator('ops_admin', 'POST', '/v1/merchants', { body: { name: 'Twice', id: merchant.id } });
+    expect(again.json).toMatchObject({ status: 409, code: 'merchant_exists' });
+  });
+
+  it('rotates a merchant\'s key: a second key, the limit, then revoking even the last key takes effect at once', async () => {
+    const merchant = await onboard('Rotation Ltd');
+    const second = await apis.asOperator('ops_admin', 'POST', `/v1/merchants/${merchant.id}/api_keys`, { body: {} });
+    expect(second.status).toBe(201);
+    expect(second.json.secret).toMatch(/^sk_test_/);
+    expect((await apis.asOperator('ops_admin', 'POST', `/v1/merchants/${merchant.id}/api_keys`, { body: {} })).json).toMatchObject({ code: 'api_key_limit_reached' });
+    for (const key of [merchant.api_key, second.json]) {
+      const revoked = await apis.asOperator('ops_admin', 'POST', `/v1/merchants/${merchant.id}/api_keys/${key.id}/revoke`, { body: {} });
+      expect(revoked.json).toMatchObject({ id: key.id, status: 'revoked' });
+      expect((await merchantCall(key.secret, 'GET', '/v1/payments')).status).toBe(401);
+    }
+    const foreign = await apis.asOperator('ops_admin', 'POST', `/v1/merchants/mer_someoneelse/api_keys/${merchant.api_key.id}/revoke`, { body: {} });
+    expect(foreign.json).toMatchObject({ status: 404, code: 'resource_not_found' });
+  });
+
+  it('lists the audit log newest first with who did what, and verifies it; a tampered entry is caught', async () => {
+    const merchant = await onboard('Audited Inc');
+    await merchantCall(merchant.api_key.secret, 'POST', '/v1/api_keys', {});
+    await apis.asOperator('ops_admin', 'POST', `/v1/merchants/${merchant.id}/api_keys/${merchant.api_key.id}/revoke`, { body: {} });
+    const page = await apis.asOperator('ops_viewer', 'GET', `/v1/merchants/${merchant.id}/audit_entries`, { query: { limit: 2 } });
+    expect(page.status).toBe(200);
+    expect(page.json.data.map((entry: { action: string }) => entry.action)).toEqual(['api_key.revoke', 'api_key.create']);
+    expect(page.json.data[0].actor).toEqual({ type: 'operator', role: 'ops_admin', arn: localOperatorArn('ops_admin') });
+    expect(page.json.data[1].actor).toMatchObject({ type: 'merchant', merchant_id: merchant.id, api_key: merchant.api_key.id });
+    expect(page.json.has_more).toBe(true);
+    const rest = await apis.asOperator('ops_viewer', 'GET', `/v1/merchants/${merchant.id}/audit_entries`, { query: { starting_after: page.json.data[1].id } });
+    expect(rest.json.data.map((entry: { action: string }) => entry.action)).toEqual(['merchant.onboard']);
+    expect(JSON.stringify([page.json, rest.json])).not.toContain(merchant.api_key.secret);
+
+    const verified = await apis.asOperator('ops_viewer', 'GET', `/v1/merchants/${merchant.id}/audit_verification`);
+    expect(verified.json).toMatchObject({ object: 'audit_verification', merchant_id: merchant.id, ok: true });
+
+    const onboarding = rest.json.data[0] as { region: string; stripe: number; seq: number };
+    await db.documentClient.send(
+      new UpdateCommand({
+        TableName: tableName('audit'),
+        Key: { pk: chainKey({ merchantId: merchant.id, region: onboarding.region, stripe: onboarding.stripe }), sk: entrySortKey(onboarding.seq) },
+        UpdateExpression: 'SET #after.#name = :name',
+        ExpressionAttributeNames: { '#after': 'after', '#name': 'name' },
+        ExpressionAttributeValues: { ':name': 'Someone Else Inc' },
+      }),
+    );
+    const caught = await apis.asOperator('ops_viewer', 'GET', `/v1/merchants/${merchant.id}/audit_verification`);
+    expect(caught.json.ok).toBe(false);
+    expect(caught.json.chains.filter((chain: { broken: unknown }) => chain.broken)).toEqual([
+      expect.objectContaining({ region: onboarding.region, stripe: onboarding.stripe, broken: expect.objectContaining({ seq: onboarding.seq, reason: 'hash_mismatch' }) }),
+    ]);
+  });
+
+  it('finds any merchant\'s payment by id, with its merchant', async () => {
+    const merchant = await onboard('Payments Co');
+    const created = await merchantCall(merchant.api_key.secret, 'POST', '/v1/payments', {
+      amount: 1500,
+      currency: 'JPY',
+      payment_method: { type: 'card', card: { number: '4242424242424242', exp_month: 12, exp_year: 2030, cvc: '123' } },
+    });
+    expect(created.status).toBe(201);
+    const found = await apis.asOperator('ops_viewer', 'GET', `/v1/payments/${created.json.id}`);
+    expect(found.json).toEqual({ ...created.json, merchant_id: merchant.id });
+    expect((await apis.asOperator('ops_viewer', 'GET', '/v1/payments/pay_unknown')).json).toMatchObject({ status: 404, code: 'resource_not_found' });
+  });
+});

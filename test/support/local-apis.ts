@@ -1,0 +1,54 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type LocalApiGateway, operatorApiDefinition, startApiGateway } from '../../local/api-gateway';
+import { type OperatorCredentials, ensureOperatorCredentials } from '../../local/iam/operators';
+import { type OperatorResponse, operatorRequest } from '../../local/iam/operator-client';
+import { LambdaHost } from '../../local/lambda-host';
+import type { OperatorRole } from '../../platform/operator-routes';
+
+/**
+ * The merchant and operator APIs served in this test process by the local API Gateway emulator, over real
+ * sockets, with the declared handler modules (the environment must already point at the test's DynamoDB
+ * namespace and KMS). Requests go through the real merchant authorizer and the real SigV4 check.
+ */
+export interface LocalApis {
+  readonly merchantUrl: string;
+  readonly operatorUrl: string;
+  readonly operators: readonly OperatorCredentials[];
+  readonly lambdas: LambdaHost;
+  /** A signed operator API request as the given role. */
+  asOperator(role: OperatorRole, method: 'GET' | 'POST', path: string, options?: { query?: Record<string, string | number | undefined>; body?: unknown }): Promise<OperatorResponse>;
+  stop(): Promise<void>;
+}
+
+export const startLocalApis = async (): Promise<LocalApis> => {
+  const stateDir = mkdtempSync(join(tmpdir(), 'xborder-apis-'));
+  const lambdas = new LambdaHost(join(import.meta.dirname, '..', '..'));
+  const operators = ensureOperatorCredentials(join(stateDir, 'operators.json'));
+  const onFunctionError = (key: string, error: unknown) => console.error(`function ${key} failed`, error);
+  const merchant: LocalApiGateway = await startApiGateway({ host: lambdas, port: 0, onFunctionError });
+  const operator: LocalApiGateway = await startApiGateway({ host: lambdas, port: 0, api: operatorApiDefinition(operators), onFunctionError });
+  return {
+    merchantUrl: merchant.url,
+    operatorUrl: operator.url,
+    operators,
+    lambdas,
+    asOperator: (role, method, path, options = {}) => {
+      const credentials = operators.find((entry) => entry.role === role) as OperatorCredentials;
+      return operatorRequest({
+        baseUrl: operator.url,
+        credentials: { accessKeyId: credentials.access_key_id, secretAccessKey: credentials.secret_access_key },
+        method,
+        path,
+        query: options.query,
+        body: options.body,
+      });
+    },
+    stop: async () => {
+      await merchant.stop();
+      await operator.stop();
+      rmSync(stateDir, { recursive: true, force: true });
+    },
+  };
+};
