@@ -73,3 +73,55 @@ it('explains clearly when java is missing', () => {
   expect(result.status).toBe(1);
   expect(result.stderr).toMatch(/needs Java 17 or newer/);
 });
+
+it('brings every payment of a batch to a terminal status after a SIGKILL in the middle of it: one charge each, ledger clean', async () => {
+  const stateDir = mkdtempSync(join(tmpdir(), 'xborder-crash-'));
+  try {
+    const first = await startRuntimeProcess({ stateDir, inMemory: false });
+    const [merchant] = merchantsOf(stateDir) as [MerchantCredentials];
+    const cards = ['4242424242424242', '4000000000000911', '4000000000000119', '4000000000000002', '4000000000000911', '5555555555554444'];
+    const created = await Promise.all(
+      cards.map((number, index) =>
+        request(first.apiUrl, 'POST', '/v1/payments', {
+          key: merchant.api_key,
+          idempotencyKey: randomUUID(),
+          body: { amount: 1000 + index, currency: 'USD', payment_method: { type: 'card', card: { number, exp_month: 1, exp_year: 2032, cvc: '321' } } },
+        }),
+      ),
+    );
+    expect(created.map((response) => response.status)).toEqual(cards.map(() => 201));
+    // The 4000000000000911 payments are inside their authorization's silent first attempt: kill now.
+    expect(created.some((response) => response.json.status === 'processing')).toBe(true);
+    await stopRuntimeProcess(first, 'SIGKILL');
+
+    const second = await startRuntimeProcess({ stateDir, inMemory: false });
+    try {
+      const terminal = ['succeeded', 'failed', 'canceled', 'requires_attention'];
+      for (const response of created) {
+        const deadline = Date.now() + 60_000;
+        let payment = (await request(second.apiUrl, 'GET', `/v1/payments/${response.json.id}`, { key: merchant.api_key })).json;
+        while (!terminal.includes(payment.status) && Date.now() < deadline) {
+          await new Promise((wait) => setTimeout(wait, 200));
+          payment = (await request(second.apiUrl, 'GET', `/v1/payments/${response.json.id}`, { key: merchant.api_key })).json;
+        }
+        const expected = response.json.payment_method.last4 === '0002' ? 'failed' : 'succeeded';
+        expect({ id: payment.id, status: payment.status }).toEqual({ id: response.json.id, status: expected });
+      }
+      const atlas = second.runtime.cardChannels.find((channel) => channel.name === 'atlas') as { url: string; apiKey: string };
+      const totals = (await (await fetch(`${atlas.url}/__simulator/totals`, { headers: { Authorization: `Bearer ${atlas.apiKey}` } })).json()) as {
+        payments: { payment_reference: string; approved: number; captures: number }[];
+      };
+      for (const response of created) {
+        const charged = totals.payments.find((entry) => entry.payment_reference === response.json.id);
+        expect({ id: response.json.id, approved: charged?.approved ?? 0 }).toEqual({ id: response.json.id, approved: response.json.payment_method.last4 === '0002' ? 0 : 1 });
+      }
+      const verify = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/ledger-verify.ts', '--state-dir', stateDir], { cwd: repositoryRoot, encoding: 'utf8' });
+      expect(verify.stdout).toMatch(/OK: every transaction balances/);
+      expect(verify.status).toBe(0);
+    } finally {
+      await stopRuntimeProcess(second, 'SIGTERM');
+    }
+  } finally {
+    rmSync(stateDir, { recursive: true, force: true });
+  }
+}, 180_000);
