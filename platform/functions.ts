@@ -148,6 +148,47 @@ export const functions = {
     invokedBy: 'api-gateway',
     tables: {},
   },
+  createFxQuote: {
+    entry: 'lambdas/handlers/api/create-fx-quote.ts',
+    description: 'POST /v1/fx/quotes',
+    memoryMb: 256,
+    timeoutSeconds: 10,
+    reservedConcurrency: 20,
+    invokedBy: 'api-gateway',
+    tables: { fx: ['dynamodb:GetItem', 'dynamodb:PutItem'], idempotency: idempotencyStore },
+  },
+  getFxQuote: {
+    entry: 'lambdas/handlers/api/get-fx-quote.ts',
+    description: 'GET /v1/fx/quotes/{id}',
+    memoryMb: 256,
+    timeoutSeconds: 5,
+    reservedConcurrency: 5,
+    invokedBy: 'api-gateway',
+    tables: { fx: read },
+  },
+  createConversion: {
+    entry: 'lambdas/handlers/api/create-conversion.ts',
+    description: 'POST /v1/conversions',
+    memoryMb: 512,
+    timeoutSeconds: 15,
+    reservedConcurrency: 10,
+    invokedBy: 'api-gateway',
+    tables: {
+      // The quote claim and the pending conversion are one TransactWriteItems (Update + Put; Delete to abandon).
+      fx: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+      ledger: ledgerPostingActions,
+      idempotency: idempotencyStore,
+    },
+  },
+  getConversion: {
+    entry: 'lambdas/handlers/api/get-conversion.ts',
+    description: 'GET /v1/conversions/{id}',
+    memoryMb: 256,
+    timeoutSeconds: 5,
+    reservedConcurrency: 5,
+    invokedBy: 'api-gateway',
+    tables: { fx: read },
+  },
 } as const satisfies Record<string, FunctionDeclaration>;
 
 export type FunctionKey = keyof typeof functions;

@@ -20,6 +20,10 @@ export const routes = [
   { method: 'GET', path: '/v1/payments/{id}', function: 'getPayment' },
   { method: 'GET', path: '/v1/balances', function: 'getBalance' },
   { method: 'GET', path: '/v1/balance_transactions', function: 'listBalanceTransactions' },
+  { method: 'POST', path: '/v1/fx/quotes', function: 'createFxQuote' },
+  { method: 'GET', path: '/v1/fx/quotes/{id}', function: 'getFxQuote' },
+  { method: 'POST', path: '/v1/conversions', function: 'createConversion' },
+  { method: 'GET', path: '/v1/conversions/{id}', function: 'getConversion' },
 ] as const satisfies readonly RouteDeclaration[];
 
 export const authorizerFunction: FunctionKey = 'authorizeMerchant';
