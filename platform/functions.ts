@@ -189,6 +189,38 @@ export const functions = {
     invokedBy: 'api-gateway',
     tables: { fx: read },
   },
+  createBeneficiary: {
+    entry: 'lambdas/handlers/api/create-beneficiary.ts',
+    description: 'POST /v1/beneficiaries',
+    memoryMb: 512,
+    timeoutSeconds: 10,
+    reservedConcurrency: 10,
+    invokedBy: 'api-gateway',
+    tables: {
+      payouts: ['dynamodb:GetItem', 'dynamodb:PutItem'],
+      vault: ['dynamodb:GetItem', 'dynamodb:PutItem'],
+      idempotency: idempotencyStore,
+    },
+    kms: { encrypt: ['bank-account'], fingerprint: true },
+  },
+  getBeneficiary: {
+    entry: 'lambdas/handlers/api/get-beneficiary.ts',
+    description: 'GET /v1/beneficiaries/{id}',
+    memoryMb: 256,
+    timeoutSeconds: 5,
+    reservedConcurrency: 5,
+    invokedBy: 'api-gateway',
+    tables: { payouts: read },
+  },
+  listBeneficiaries: {
+    entry: 'lambdas/handlers/api/list-beneficiaries.ts',
+    description: 'GET /v1/beneficiaries',
+    memoryMb: 256,
+    timeoutSeconds: 5,
+    reservedConcurrency: 5,
+    invokedBy: 'api-gateway',
+    tables: { payouts: ['dynamodb:GetItem', 'dynamodb:Query'] },
+  },
 } as const satisfies Record<string, FunctionDeclaration>;
 
 export type FunctionKey = keyof typeof functions;

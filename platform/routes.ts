@@ -24,6 +24,9 @@ export const routes = [
   { method: 'GET', path: '/v1/fx/quotes/{id}', function: 'getFxQuote' },
   { method: 'POST', path: '/v1/conversions', function: 'createConversion' },
   { method: 'GET', path: '/v1/conversions/{id}', function: 'getConversion' },
+  { method: 'POST', path: '/v1/beneficiaries', function: 'createBeneficiary' },
+  { method: 'GET', path: '/v1/beneficiaries', function: 'listBeneficiaries' },
+  { method: 'GET', path: '/v1/beneficiaries/{id}', function: 'getBeneficiary' },
 ] as const satisfies readonly RouteDeclaration[];
 
 export const authorizerFunction: FunctionKey = 'authorizeMerchant';

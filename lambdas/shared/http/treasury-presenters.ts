@@ -1,4 +1,5 @@
 import { type Conversion, type FxQuote, quoteStatus } from '../../domain/fx/objects';
+import type { Beneficiary } from '../../domain/payouts/beneficiary';
 
 /**
  * FX, beneficiary and payout objects → the public JSON of docs/api.md (snake_case, `object` tags).
@@ -34,5 +35,31 @@ export const presentConversion = (conversion: Conversion) => ({
   status: conversion.status,
   created_at: conversion.createdAt,
   completed_at: conversion.completedAt,
+  livemode: false,
+});
+
+const definedOnly = (record: Record<string, unknown>) => Object.fromEntries(Object.entries(record).filter(([, value]) => value !== undefined));
+
+export const presentBeneficiary = (beneficiary: Beneficiary) => ({
+  id: beneficiary.id,
+  object: 'beneficiary' as const,
+  name: beneficiary.name,
+  entity_type: beneficiary.entityType,
+  country: beneficiary.country,
+  currency: beneficiary.currency,
+  bank_account: definedOnly({
+    rail: beneficiary.bankAccount.rail,
+    bank_country: beneficiary.bankAccount.bankCountry,
+    last4: beneficiary.bankAccount.last4,
+    routing_number: beneficiary.bankAccount.routingNumber,
+    account_type: beneficiary.bankAccount.accountType,
+    bic: beneficiary.bankAccount.bic,
+    institution_number: beneficiary.bankAccount.institutionNumber,
+    transit_number: beneficiary.bankAccount.transitNumber,
+    bank_code: beneficiary.bankAccount.bankCode,
+    pix_key_type: beneficiary.bankAccount.pixKeyType,
+  }),
+  metadata: beneficiary.metadata,
+  created_at: beneficiary.createdAt,
   livemode: false,
 });
