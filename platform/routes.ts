@@ -27,6 +27,10 @@ export const routes = [
   { method: 'POST', path: '/v1/beneficiaries', function: 'createBeneficiary' },
   { method: 'GET', path: '/v1/beneficiaries', function: 'listBeneficiaries' },
   { method: 'GET', path: '/v1/beneficiaries/{id}', function: 'getBeneficiary' },
+  { method: 'POST', path: '/v1/payouts', function: 'createPayout' },
+  { method: 'GET', path: '/v1/payouts', function: 'listPayouts' },
+  { method: 'GET', path: '/v1/payouts/{id}', function: 'getPayout' },
+  { method: 'POST', path: '/v1/payouts/{id}/cancel', function: 'cancelPayout' },
 ] as const satisfies readonly RouteDeclaration[];
 
 export const authorizerFunction: FunctionKey = 'authorizeMerchant';

@@ -21,7 +21,20 @@ export interface StateMachineDeclaration<Function extends string = FunctionKey> 
   readonly substitutions: Readonly<Record<string, Function>>;
 }
 
-export const stateMachines = {} as const satisfies Record<string, StateMachineDeclaration>;
+export const stateMachines = {
+  payout: {
+    definitionFile: 'statemachines/payout.asl.json',
+    type: 'STANDARD',
+    description:
+      'One execution per payout, named by its id: reserve, screen (operator review), convert, submit to the rail, wait for its confirmation (task token), settle, listen for a return; compensations on failure, cancel or return',
+    substitutions: {
+      PayoutLedgerFunction: 'runPayoutLedgerStep',
+      ScreenPayoutFunction: 'screenPayout',
+      SubmitPayoutFunction: 'submitPayout',
+      AwaitPayoutSignalFunction: 'awaitPayoutSignal',
+    },
+  },
+} as const satisfies Record<string, StateMachineDeclaration>;
 
 export type StateMachineKey = keyof typeof stateMachines;
 

@@ -168,6 +168,10 @@ export const submitted = (payout: Payout, now: Date): Payout => {
 export const withRailReference = (payout: Payout, railReference: string, now: Date): Payout =>
   payout.railReference === railReference ? payout : next(payout, payout.status, now, { railReference });
 
+/** Why the payout is about to fail (a rail's refusal), kept until the saga records the failure; the first reason stays. */
+export const noteFailure = (payout: Payout, failure: PayoutFailure, now: Date): Payout =>
+  payout.failure ? payout : next(payout, payout.status, now, { failure });
+
 export const paid = (payout: Payout, now: Date): Payout => {
   if (payout.status === 'paid' || payout.status === 'returned') return payout;
   requireStatus(payout, 'paid', 'processing');

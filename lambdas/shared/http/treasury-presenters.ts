@@ -1,5 +1,6 @@
 import { type Conversion, type FxQuote, quoteStatus } from '../../domain/fx/objects';
 import type { Beneficiary } from '../../domain/payouts/beneficiary';
+import type { Payout } from '../../domain/payouts/payout';
 
 /**
  * FX, beneficiary and payout objects → the public JSON of docs/api.md (snake_case, `object` tags).
@@ -61,5 +62,30 @@ export const presentBeneficiary = (beneficiary: Beneficiary) => ({
   }),
   metadata: beneficiary.metadata,
   created_at: beneficiary.createdAt,
+  livemode: false,
+});
+
+/** A payout as its merchant sees it. What screening matched stays with operations (no tipping off). */
+export const presentPayout = (payout: Payout) => ({
+  id: payout.id,
+  object: 'payout' as const,
+  status: payout.status,
+  amount: payout.amount,
+  currency: payout.currency,
+  source_amount: payout.sourceAmount,
+  source_currency: payout.sourceCurrency,
+  quote_id: payout.quoteId,
+  beneficiary_id: payout.beneficiaryId,
+  rail: payout.rail,
+  reference: payout.reference,
+  description: payout.description,
+  metadata: payout.metadata,
+  failure_code: payout.failure && (payout.status === 'failed' || payout.status === 'returned') ? payout.failure.code : null,
+  failure_message: payout.failure && (payout.status === 'failed' || payout.status === 'returned') ? payout.failure.message : null,
+  created_at: payout.createdAt,
+  submitted_at: payout.submittedAt,
+  paid_at: payout.paidAt,
+  returned_at: payout.returnedAt,
+  canceled_at: payout.canceledAt,
   livemode: false,
 });
