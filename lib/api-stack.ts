@@ -69,7 +69,7 @@ export class ApiStack extends Stack {
         removalPolicy: RemovalPolicy.RETAIN,
       });
       const rotationReason =
-        'A credential issued by the acquirer (API key or webhook signing secret): it rotates when the acquirer issues a new one, not on a schedule we can automate; webhook verification accepts two secrets at once so rotation needs no downtime.';
+        'A credential issued by an acquirer or a payout bank (API key or webhook signing secret): it rotates when the counterparty issues a new one, not on a schedule we can automate; webhook verification accepts two secrets at once so rotation needs no downtime.';
       acknowledgeNag(secret, 'AwsSolutions-SMG4', rotationReason);
       acknowledgeNag(secret, 'NIST.800.53.R5-SecretsManagerRotationEnabled', rotationReason);
     }

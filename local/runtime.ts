@@ -13,6 +13,7 @@ import { type DynamoDbLocal, startDynamoDbLocal } from './dynamodb-local';
 import { type OperatorCredentials, ensureOperatorCredentials } from './iam/operators';
 import { type LocalKms, startLocalKms } from './kms/server';
 import { LambdaHost, localEnvironment } from './lambda-host';
+import { type LocalPayoutRails, startLocalPayoutRails } from './payout-rails';
 import { type MerchantCredentials, ensureDemoMerchants } from './seed';
 import {
   type StepFunctionsServer,
@@ -61,6 +62,8 @@ export interface LocalRuntime {
   readonly pids: { readonly dynamoDbLocal: number };
   /** The simulated card acquirers (atlas, boreal) and the keys the adapter sends them. */
   readonly cardChannels: readonly LocalCardChannel[];
+  /** The simulated payout rails (meridian files, keystone SOAP, pulse instant) and their callback bridge. */
+  readonly payoutRails: LocalPayoutRails;
   stop(): Promise<void>;
 }
 
@@ -99,9 +102,11 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<L
   let kms: LocalKms | undefined;
   let sfnServer: StepFunctionsServer | undefined;
   let stepFunctions: StepFunctionsEngine | undefined;
+  let payoutRails: LocalPayoutRails | undefined;
   const stop = async () => {
     await gateway?.stop();
     await operatorGateway?.stop();
+    await payoutRails?.stop();
     await sfnServer?.stop();
     // Executions still running stay RUNNING in DynamoDB and re-run at the next start.
     await stepFunctions?.stop();
@@ -128,6 +133,12 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<L
       join(options.stateDir, 'merchants.json'),
     );
     const lambdas = new LambdaHost(repositoryRoot);
+    payoutRails = await startLocalPayoutRails({
+      stateDir: options.stateDir,
+      inMemory: options.inMemory,
+      invoke: (event) => lambdas.invoke('receivePayoutRailEvents', event),
+    });
+    Object.assign(process.env, payoutRails.environment);
     stepFunctions = new StepFunctionsEngine({
       invoke: declaredFunctionInvoker((key, payload) => lambdas.invoke(key, payload)),
       dynamoDb: client,
@@ -168,6 +179,7 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<L
       stepFunctions,
       pids: { dynamoDbLocal: dynamoDb.pid },
       cardChannels: cardChannels.channels,
+      payoutRails,
       stop,
     };
   } catch (error) {

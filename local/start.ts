@@ -75,7 +75,7 @@ const main = async (): Promise<void> => {
   const merchantsFile = join(stateDir, 'merchants.json');
   writeFileSync(
     join(stateDir, 'runtime.json'),
-    `${JSON.stringify({ pid: process.pid, apiUrl: runtime.apiUrl, operatorApiUrl: runtime.operatorApiUrl, dynamoDbEndpoint: runtime.dynamoDbEndpoint, kmsEndpoint: runtime.kms.url, sfnEndpoint: runtime.sfnEndpoint, pids: runtime.pids, cardChannels: runtime.cardChannels }, null, 2)}\n`,
+    `${JSON.stringify({ pid: process.pid, apiUrl: runtime.apiUrl, operatorApiUrl: runtime.operatorApiUrl, dynamoDbEndpoint: runtime.dynamoDbEndpoint, kmsEndpoint: runtime.kms.url, sfnEndpoint: runtime.sfnEndpoint, pids: runtime.pids, cardChannels: runtime.cardChannels, payoutRails: runtime.payoutRails.summary }, null, 2)}\n`,
   );
   const shown = relative(process.cwd(), merchantsFile) || merchantsFile;
   console.log(
@@ -89,6 +89,7 @@ const main = async (): Promise<void> => {
           `  Card acquirer    ${channel.name.padEnd(7)} ${channel.url} (simulator; ${inMemory ? 'ledger in memory' : `ledger in ${relative(process.cwd(), join(stateDir, 'simulators', channel.name))}`})`,
       ),
       `  Local KMS        ${runtime.kms.url} (keys in ${relative(process.cwd(), join(stateDir, 'kms', 'keys.json'))}; requests per operation at ${runtime.kms.url}/local/requests)`,
+      `  Payout rails     meridian files ${relative(process.cwd(), runtime.payoutRails.meridian.outbox)} · keystone SOAP ${runtime.payoutRails.keystone.url} · pulse instant ${runtime.payoutRails.pulse.url}`,
       `  Step Functions   ${runtime.sfnEndpoint} (${runtime.stepFunctions.stateMachines.size} state machines; handlers reach it through AWS_ENDPOINT_URL_SFN)`,
       `  Demo merchants   ${shown}: ${runtime.merchants.map((merchant) => `${merchant.name} (${merchant.id})`).join(', ')}`,
       '',

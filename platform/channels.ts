@@ -39,3 +39,21 @@ export const cardChannelSecretNames = (): string[] => cardChannelNames.map((name
 
 /** The secrets the webhook receiver needs: each channel's signing secret(s). */
 export const cardChannelWebhookSecretNames = (): string[] => cardChannelNames.map((name) => `${channelEnvPrefix(name)}_WEBHOOK_SECRET`);
+
+/**
+ * The payout rails' banks and how we reach them in production (docs/decisions/0007-payout-saga-and-rails.md).
+ * Locally local/payout-rails.ts points the same variables at the simulators. Meridian (ACH/SEPA batch
+ * files) is reached through a file drop that is not part of the AWS stacks yet: its `MERIDIAN_OUTBOX_DIR`
+ * is set locally only (see docs/deploy.md).
+ */
+export const payoutRailEndpoints = {
+  KEYSTONE_URL: 'https://soap.keystone-correspondent.example/payments/v1',
+  KEYSTONE_CLIENT_ID: 'xborder',
+  PULSE_URL: 'https://api.pulse-instant.example',
+} as const;
+
+/** What the function submitting payouts must keep secret: the rails' API keys. */
+export const payoutRailSecretNames = ['KEYSTONE_API_KEY', 'PULSE_API_KEY'] as const;
+
+/** What the rail-event receiver verifies messages with: each rail's signing secret(s), comma-separated for rotation. */
+export const payoutRailNotificationSecretNames = ['KEYSTONE_NOTIFICATION_SECRETS', 'PULSE_WEBHOOK_SECRETS'] as const;

@@ -1,5 +1,5 @@
 import type { EncryptionPurpose } from './keys';
-import { cardChannelWebhookSecretNames } from './channels';
+import { cardChannelWebhookSecretNames, payoutRailNotificationSecretNames, payoutRailSecretNames } from './channels';
 import { type TableKey, tableEnvVar, tableName } from './tables';
 
 /**
@@ -62,6 +62,8 @@ export interface FunctionDeclaration {
    * `<CHANNEL>_API_KEY` for each (see `secrets`).
    */
   readonly cardChannels?: boolean;
+  /** Submits to the payout rails: gets their endpoints (platform/channels.ts `payoutRailEndpoints`). */
+  readonly payoutRails?: boolean;
   /**
    * Secrets the function reads, by environment variable name. Locally the variable holds the value; in
    * AWS the function gets `<NAME>_SECRET_ARN` and GetSecretValue on that Secrets Manager secret only, and
@@ -481,6 +483,196 @@ export const functions = {
     reservedConcurrency: 2,
     invokedBy: 'api-gateway',
     tables: { payments: ['dynamodb:GetItem'] },
+  },
+  createFxQuote: {
+    entry: 'lambdas/handlers/api/create-fx-quote.ts',
+    description: 'POST /v1/fx/quotes',
+    memoryMb: 256,
+    timeoutSeconds: 10,
+    reservedConcurrency: 20,
+    invokedBy: 'api-gateway',
+    tables: { fx: ['dynamodb:GetItem', 'dynamodb:PutItem'], idempotency: idempotencyStore, audit: auditAppendActions },
+  },
+  getFxQuote: {
+    entry: 'lambdas/handlers/api/get-fx-quote.ts',
+    description: 'GET /v1/fx/quotes/{id}',
+    memoryMb: 256,
+    timeoutSeconds: 5,
+    reservedConcurrency: 5,
+    invokedBy: 'api-gateway',
+    tables: { fx: read },
+  },
+  createConversion: {
+    entry: 'lambdas/handlers/api/create-conversion.ts',
+    description: 'POST /v1/conversions',
+    memoryMb: 512,
+    timeoutSeconds: 15,
+    reservedConcurrency: 10,
+    invokedBy: 'api-gateway',
+    tables: {
+      // The quote claim and the pending conversion are one TransactWriteItems (Update + Put; Delete to abandon).
+      fx: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+      ledger: ledgerPostingActions,
+      idempotency: idempotencyStore,
+      audit: auditAppendActions,
+    },
+  },
+  getConversion: {
+    entry: 'lambdas/handlers/api/get-conversion.ts',
+    description: 'GET /v1/conversions/{id}',
+    memoryMb: 256,
+    timeoutSeconds: 5,
+    reservedConcurrency: 5,
+    invokedBy: 'api-gateway',
+    tables: { fx: read },
+  },
+  createBeneficiary: {
+    entry: 'lambdas/handlers/api/create-beneficiary.ts',
+    description: 'POST /v1/beneficiaries',
+    memoryMb: 512,
+    timeoutSeconds: 10,
+    reservedConcurrency: 10,
+    invokedBy: 'api-gateway',
+    tables: {
+      payouts: ['dynamodb:GetItem', 'dynamodb:PutItem'],
+      vault: ['dynamodb:GetItem', 'dynamodb:PutItem'],
+      idempotency: idempotencyStore,
+      audit: auditAppendActions,
+    },
+    kms: { encrypt: ['bank-account'], fingerprint: true },
+  },
+  getBeneficiary: {
+    entry: 'lambdas/handlers/api/get-beneficiary.ts',
+    description: 'GET /v1/beneficiaries/{id}',
+    memoryMb: 256,
+    timeoutSeconds: 5,
+    reservedConcurrency: 5,
+    invokedBy: 'api-gateway',
+    tables: { payouts: read },
+  },
+  listBeneficiaries: {
+    entry: 'lambdas/handlers/api/list-beneficiaries.ts',
+    description: 'GET /v1/beneficiaries',
+    memoryMb: 256,
+    timeoutSeconds: 5,
+    reservedConcurrency: 5,
+    invokedBy: 'api-gateway',
+    tables: { payouts: ['dynamodb:GetItem', 'dynamodb:Query'] },
+  },
+  createPayout: {
+    entry: 'lambdas/handlers/api/create-payout.ts',
+    description: 'POST /v1/payouts: validates, claims its quote, starts the payout saga',
+    memoryMb: 512,
+    timeoutSeconds: 15,
+    reservedConcurrency: 10,
+    invokedBy: 'api-gateway',
+    tables: {
+      payouts: ['dynamodb:GetItem', 'dynamodb:PutItem'],
+      // Reads a quote, puts the one it takes itself, claims either (UpdateItem) in the payout's transaction.
+      fx: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+      ledger: ['dynamodb:Query'],
+      idempotency: idempotencyStore,
+      audit: auditAppendActions,
+    },
+    stateMachines: { payout: ['states:StartExecution'] },
+  },
+  getPayout: {
+    entry: 'lambdas/handlers/api/get-payout.ts',
+    description: 'GET /v1/payouts/{id}',
+    memoryMb: 256,
+    timeoutSeconds: 5,
+    reservedConcurrency: 5,
+    invokedBy: 'api-gateway',
+    tables: { payouts: read },
+  },
+  listPayouts: {
+    entry: 'lambdas/handlers/api/list-payouts.ts',
+    description: 'GET /v1/payouts',
+    memoryMb: 256,
+    timeoutSeconds: 5,
+    reservedConcurrency: 5,
+    invokedBy: 'api-gateway',
+    tables: { payouts: ['dynamodb:GetItem', 'dynamodb:Query'] },
+  },
+  cancelPayout: {
+    entry: 'lambdas/handlers/api/cancel-payout.ts',
+    description: 'POST /v1/payouts/{id}/cancel: cancels before submission and wakes a payout held for review',
+    memoryMb: 256,
+    timeoutSeconds: 10,
+    reservedConcurrency: 5,
+    invokedBy: 'api-gateway',
+    tables: { payouts: ['dynamodb:GetItem', 'dynamodb:PutItem'], idempotency: idempotencyStore, audit: auditAppendActions },
+    stateMachines: { payout: ['states:SendTaskSuccess', 'states:SendTaskFailure'] },
+  },
+  runPayoutLedgerStep: {
+    entry: 'lambdas/handlers/tasks/run-payout-ledger-step.ts',
+    description: 'Payout saga: reserve, convert, settle and compensate (the steps that post to the ledger)',
+    memoryMb: 512,
+    timeoutSeconds: 30,
+    reservedConcurrency: 20,
+    invokedBy: 'step-functions',
+    tables: { payouts: ['dynamodb:GetItem', 'dynamodb:PutItem'], fx: read, ledger: ledgerPostingActions },
+  },
+  screenPayout: {
+    entry: 'lambdas/handlers/tasks/screen-payout.ts',
+    description: 'Payout saga: sanctions and amount-limit screening',
+    memoryMb: 256,
+    timeoutSeconds: 15,
+    reservedConcurrency: 10,
+    invokedBy: 'step-functions',
+    tables: { payouts: ['dynamodb:GetItem', 'dynamodb:PutItem'] },
+  },
+  submitPayout: {
+    entry: 'lambdas/handlers/tasks/submit-payout.ts',
+    description: 'Payout saga: submission to the payout rail (the only function that decrypts bank accounts)',
+    memoryMb: 512,
+    timeoutSeconds: 30,
+    reservedConcurrency: 10,
+    invokedBy: 'step-functions',
+    tables: { payouts: ['dynamodb:GetItem', 'dynamodb:PutItem'], vault: read },
+    kms: { decrypt: ['bank-account'] },
+    payoutRails: true,
+    secrets: payoutRailSecretNames,
+  },
+  awaitPayoutSignal: {
+    entry: 'lambdas/handlers/tasks/await-payout-signal.ts',
+    description: 'Payout saga: registers a task token (review, rail confirmation, return) and answers it if its signal already arrived',
+    memoryMb: 256,
+    timeoutSeconds: 10,
+    reservedConcurrency: 10,
+    invokedBy: 'step-functions',
+    tables: { payouts: ['dynamodb:GetItem', 'dynamodb:PutItem'] },
+    stateMachines: { payout: ['states:SendTaskSuccess', 'states:SendTaskFailure'] },
+  },
+  receivePayoutRailEvents: {
+    entry: 'lambdas/handlers/internal/receive-payout-rail-events.ts',
+    description: 'Rail acknowledgements, confirmations and returns (files, SOAP notifications, webhooks) to the waiting payout sagas',
+    memoryMb: 256,
+    timeoutSeconds: 20,
+    reservedConcurrency: 10,
+    invokedBy: 'api-gateway',
+    tables: { payouts: ['dynamodb:GetItem', 'dynamodb:PutItem'] },
+    stateMachines: { payout: ['states:SendTaskSuccess', 'states:SendTaskFailure'] },
+    secrets: payoutRailNotificationSecretNames,
+  },
+  opsGetPayout: {
+    entry: 'lambdas/handlers/ops/get-payout.ts',
+    description: 'Operator API: GET /v1/payouts/{id} across merchants, with the review record (ops_viewer)',
+    memoryMb: 256,
+    timeoutSeconds: 5,
+    reservedConcurrency: 2,
+    invokedBy: 'api-gateway',
+    tables: { payouts: read },
+  },
+  opsReviewPayout: {
+    entry: 'lambdas/handlers/ops/review-payout.ts',
+    description: 'Operator API: POST /v1/payouts/{id}/review, the decision on a payout held for review (ops_admin)',
+    memoryMb: 256,
+    timeoutSeconds: 10,
+    reservedConcurrency: 2,
+    invokedBy: 'api-gateway',
+    tables: { payouts: ['dynamodb:GetItem', 'dynamodb:PutItem'], audit: auditAppendActions },
+    stateMachines: { payout: ['states:SendTaskSuccess', 'states:SendTaskFailure'] },
   },
 } as const satisfies Record<string, FunctionDeclaration>;
 

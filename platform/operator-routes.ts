@@ -26,6 +26,8 @@ export const operatorRoutes = [
   { method: 'GET', path: '/v1/merchants/{id}/audit_entries', function: 'opsListAuditEntries', roles: viewers },
   { method: 'GET', path: '/v1/merchants/{id}/audit_verification', function: 'opsVerifyAuditChains', roles: viewers },
   { method: 'GET', path: '/v1/payments/{id}', function: 'opsGetPayment', roles: viewers },
+  { method: 'GET', path: '/v1/payouts/{id}', function: 'opsGetPayout', roles: viewers },
+  { method: 'POST', path: '/v1/payouts/{id}/review', function: 'opsReviewPayout', roles: admins },
 ] as const satisfies readonly OperatorRouteDeclaration[];
 
 /** The routes one role may call. */

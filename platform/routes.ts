@@ -33,6 +33,17 @@ export const routes = [
   { method: 'POST', path: '/v1/api_keys', function: 'createApiKey' },
   { method: 'GET', path: '/v1/api_keys', function: 'listApiKeys' },
   { method: 'POST', path: '/v1/api_keys/{id}/revoke', function: 'revokeApiKey' },
+  { method: 'POST', path: '/v1/fx/quotes', function: 'createFxQuote' },
+  { method: 'GET', path: '/v1/fx/quotes/{id}', function: 'getFxQuote' },
+  { method: 'POST', path: '/v1/conversions', function: 'createConversion' },
+  { method: 'GET', path: '/v1/conversions/{id}', function: 'getConversion' },
+  { method: 'POST', path: '/v1/beneficiaries', function: 'createBeneficiary' },
+  { method: 'GET', path: '/v1/beneficiaries', function: 'listBeneficiaries' },
+  { method: 'GET', path: '/v1/beneficiaries/{id}', function: 'getBeneficiary' },
+  { method: 'POST', path: '/v1/payouts', function: 'createPayout' },
+  { method: 'GET', path: '/v1/payouts', function: 'listPayouts' },
+  { method: 'GET', path: '/v1/payouts/{id}', function: 'getPayout' },
+  { method: 'POST', path: '/v1/payouts/{id}/cancel', function: 'cancelPayout' },
 ] as const satisfies readonly RouteDeclaration[];
 
 export const requiresMerchantKey = (route: RouteDeclaration): boolean => (route.auth ?? 'merchant') === 'merchant';

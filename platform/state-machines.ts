@@ -54,6 +54,18 @@ export const stateMachines = {
       FlagPaymentForAttentionFunctionArn: 'flagPaymentForAttention',
     },
   },
+  payout: {
+    definitionFile: 'statemachines/payout.asl.json',
+    type: 'STANDARD',
+    description:
+      'One execution per payout, named by its id: reserve, screen (operator review), convert, submit to the rail, wait for its confirmation (task token), settle, listen for a return; compensations on failure, cancel or return',
+    substitutions: {
+      PayoutLedgerFunction: 'runPayoutLedgerStep',
+      ScreenPayoutFunction: 'screenPayout',
+      SubmitPayoutFunction: 'submitPayout',
+      AwaitPayoutSignalFunction: 'awaitPayoutSignal',
+    },
+  },
 } as const satisfies Record<string, StateMachineDeclaration>;
 
 export type StateMachineKey = keyof typeof stateMachines;

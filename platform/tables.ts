@@ -89,6 +89,32 @@ export const tables = {
       },
     ],
   },
+  fx: {
+    purpose: 'FX quotes (locked client rates, claimed once by a conversion or payout) and conversions; listed per merchant, newest first.',
+    partitionKey: pk,
+    sortKey: sk,
+    indexes: [
+      {
+        name: 'merchant-objects',
+        partitionKey: { name: 'merchant_type', type: 'S' },
+        sortKey: { name: 'created_key', type: 'S' },
+      },
+    ],
+  },
+  payouts: {
+    purpose:
+      'Beneficiaries (masked bank details and vault tokens), payouts with their timelines, the task tokens their saga waits on, ' +
+      'the signals (operator decisions, rail outcomes) that complete them, and rail references; listed per merchant, newest first.',
+    partitionKey: pk,
+    sortKey: sk,
+    indexes: [
+      {
+        name: 'merchant-objects',
+        partitionKey: { name: 'merchant_type', type: 'S' },
+        sortKey: { name: 'created_key', type: 'S' },
+      },
+    ],
+  },
   stepFunctionsExecutions: {
     purpose:
       'Local only: the local Step Functions engine keeps each execution, its history events and its task tokens ' +

@@ -29,6 +29,9 @@ Commands (role needed):
                                                the merchant's audit log, newest first (ops_viewer)
   verify-audit <merchant id>                   check every link of the merchant's audit chains; exit 1 if broken (ops_viewer)
   payment <payment id>                         any merchant's payment (ops_viewer)
+  payout <payout id>                           any merchant's payout, with what screening matched (ops_viewer)
+  review-payout <payout id> approve|reject [--note TEXT]
+                                               decide a payout held for review (ops_admin)
 
 Options:
   --role ops_viewer|ops_admin   sign as this role (default: the least role the command needs)
@@ -48,6 +51,7 @@ const { values, positionals } = parseArgs({
     id: { type: 'string' },
     limit: { type: 'string' },
     'starting-after': { type: 'string' },
+    note: { type: 'string' },
   },
 });
 
@@ -96,6 +100,18 @@ const callFor = (command: string | undefined): Call => {
       return { role: 'ops_viewer', method: 'GET', path: `/v1/merchants/${argument(1, 'merchant id')}/audit_verification` };
     case 'payment':
       return { role: 'ops_viewer', method: 'GET', path: `/v1/payments/${argument(1, 'payment id')}` };
+    case 'payout':
+      return { role: 'ops_viewer', method: 'GET', path: `/v1/payouts/${argument(1, 'payout id')}` };
+    case 'review-payout': {
+      const decision = positionals[2];
+      if (decision !== 'approve' && decision !== 'reject') throw new UsageError('review-payout needs approve or reject after the payout id');
+      return {
+        role: 'ops_admin',
+        method: 'POST',
+        path: `/v1/payouts/${argument(1, 'payout id')}/review`,
+        body: { decision, ...(values.note !== undefined ? { note: values.note } : {}) },
+      };
+    }
     default:
       throw new UsageError(command ? `unknown command '${command}'` : 'no command');
   }

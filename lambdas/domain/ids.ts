@@ -5,7 +5,7 @@ import { createHash, randomBytes } from 'node:crypto';
  * are derived from the merchant and its Idempotency-Key, so a retried or crashed create can only ever
  * write the same item (conditional put) and never a second object.
  */
-export type IdPrefix = 'pay' | 're' | 'po' | 'qt' | 'mer' | 'evt' | 'key' | 'txn' | 'tok';
+export type IdPrefix = 'pay' | 're' | 'po' | 'qt' | 'cv' | 'ben' | 'mer' | 'evt' | 'key' | 'txn' | 'tok';
 
 const BASE32 = 'abcdefghijklmnopqrstuvwxyz234567';
 

@@ -2,7 +2,7 @@ import * as z from 'zod/mini';
 import { deployment } from '../../platform/deployment';
 import { DynamoDbLedgerStore } from '../adapters/dynamodb/ledger-store';
 import { DynamoDbPricingRepository } from '../adapters/dynamodb/pricing-repository';
-import type { CapturePostingDeps } from '../use-cases/ledger/postings';
+import type { CapturePostingDeps, LedgerPostingDeps } from '../use-cases/ledger/postings';
 import { dynamoDbDocumentClient } from './clients';
 import { readConfig, tableNameFromEnv } from './config';
 
@@ -26,4 +26,23 @@ export const ledgerPostingDeps = (): CapturePostingDeps => {
     };
   }
   return deps;
+};
+
+let withoutPricing: LedgerPostingDeps | undefined;
+
+/**
+ * The ledger's dependencies for a function that posts no captures (conversions, payouts): no pricing,
+ * so it needs only `ledgerPostingActions` on `ledger`, not the `merchants` table.
+ */
+export const ledgerDeps = (): LedgerPostingDeps => {
+  if (!withoutPricing) {
+    const { AWS_REGION } = readConfig({ AWS_REGION: z.string().check(z.minLength(1)) });
+    withoutPricing = {
+      ledger: new DynamoDbLedgerStore(dynamoDbDocumentClient(), tableNameFromEnv('ledger')),
+      region: AWS_REGION,
+      primaryRegion: deployment.primaryRegion,
+      now: () => new Date(),
+    };
+  }
+  return withoutPricing;
 };

@@ -8,7 +8,7 @@ import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { deployment } from '../../platform/deployment';
 import { type FunctionDeclaration, type FunctionKey, functionEnvironment, functionName, functions } from '../../platform/functions';
-import { cardChannelNames, cardChannelSecretNames, cardChannels, channelEnvPrefix } from '../../platform/channels';
+import { cardChannelNames, cardChannelSecretNames, cardChannels, channelEnvPrefix, payoutRailEndpoints } from '../../platform/channels';
 import { kmsKeys } from '../../platform/keys';
 import { stateMachineArn, stateMachineArnEnvVar } from '../../platform/state-machines';
 import { type TableKey, tableName, tables } from '../../platform/tables';
@@ -105,6 +105,7 @@ export class PlatformFunction extends Construct {
     if (declaration.cardChannels) {
       for (const channel of cardChannelNames) channelEnvironment[`${channelEnvPrefix(channel)}_URL`] = cardChannels[channel].endpoint;
     }
+    if (declaration.payoutRails) Object.assign(channelEnvironment, payoutRailEndpoints);
     const secretNames = [...(declaration.cardChannels ? cardChannelSecretNames() : []), ...(declaration.secrets ?? [])];
     const secretEnvironment: Record<string, string> = {};
     if (secretNames.length) {

@@ -1,6 +1,6 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { type StepFunctionsServer, StepFunctionsEngine, startStepFunctionsServer } from '../../local/step-functions';
-import { stateMachineArnEnvVar } from '../../platform/state-machines';
+import { stateMachineArnEnvVar, stateMachineKeys } from '../../platform/state-machines';
 
 /**
  * For handler tests that check only the API contract: the real local Step Functions engine and API, with
@@ -12,14 +12,13 @@ export const useAcceptingSagas = async (dynamoDb: DynamoDBClient): Promise<{ eng
   const engine = new StepFunctionsEngine({
     invoke: async () => undefined,
     dynamoDb,
-    stateMachines: { payment: accept, refund: accept },
+    stateMachines: Object.fromEntries(stateMachineKeys.map((key) => [key, accept])),
     timeScale: 0.001,
   });
   const server = await startStepFunctionsServer({ engine, port: 0 });
   Object.assign(process.env, {
     AWS_ENDPOINT_URL_SFN: server.url,
-    [stateMachineArnEnvVar('payment')]: engine.stateMachineArn('payment'),
-    [stateMachineArnEnvVar('refund')]: engine.stateMachineArn('refund'),
+    ...Object.fromEntries(stateMachineKeys.map((key) => [stateMachineArnEnvVar(key), engine.stateMachineArn(key)])),
     PROGRESS_BUDGET_MS: '0',
   });
   return {

@@ -14,7 +14,7 @@ import { type ShardBalance, type ShardCounts, shardCountOf } from '../../domain/
 import { PostingRejectedError } from '../../domain/ledger/errors';
 import type { HomeRegionMarker } from '../../domain/ledger/home-region';
 import { type Position, emptyPosition } from '../../domain/ledger/positions';
-import type { JournalTransaction, StatementLine } from '../../domain/ledger/transaction';
+import { type JournalTransaction, type StatementLine, linesOf } from '../../domain/ledger/transaction';
 import {
   type CommitOutcome,
   type LedgerStore,
@@ -27,7 +27,8 @@ import {
 /**
  * The ledger in its own DynamoDB table (`ledger`, docs/ledger.md), pk/sk strings:
  *   txn#<txn id>        / txn       the journal transaction, immutable (conditional put)
- *   line#<txn id>       / line      its statement line; GSI merchant-lines (line_merchant, line_created)
+ *   line#<line id>      / line      its statement line(s): the first has the transaction's id, a conversion's
+ *                                   second an id from `extraLineId`; GSI merchant-lines (line_merchant, line_created)
  *   pos#<pay_|po_ id>   / position  the payment's or payout's position, versioned
  *   bal#<merchant id>   / <account key>#<shard>   a merchant account's balance shard: one Query per merchant
  *   bal#<account key>#<shard> / <account key>#<shard>   a platform or channel account's shard: one
@@ -201,11 +202,11 @@ export class DynamoDbLedgerStore implements LedgerStore {
         },
       },
     ];
-    if (transaction.line) {
+    for (const line of linesOf(transaction)) {
       items.push({
         Put: {
           TableName: this.tableName,
-          Item: { ...lineKey(transaction.id), ...transaction.line, ...lineIndexKeys(transaction.line) },
+          Item: { ...lineKey(line.id), ...line, ...lineIndexKeys(line) },
           ConditionExpression: 'attribute_not_exists(pk)',
         },
       });

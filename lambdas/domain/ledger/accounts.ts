@@ -14,6 +14,7 @@ export const ACCOUNT_TYPES = [
   'merchant_available',
   'merchant_reserved',
   'platform_fee_revenue',
+  'platform_fx_revenue',
   'channel_receivable',
   'channel_clearing',
   'fx_position',
@@ -80,12 +81,21 @@ export const ACCOUNT_RULES: Readonly<Record<AccountType, AccountRule>> = {
     nonNegative: false,
     shards: 64,
   },
-  fx_position: {
-    description: 'The platform’s open position in a currency from conversions (both legs of an FX trade)',
+  platform_fx_revenue: {
+    description: 'FX spread the platform earned on conversions (the client rate against mid), in the bought currency',
     owner: 'platform',
-    normalSide: 'debit',
+    normalSide: 'credit',
     nonNegative: false,
-    shards: 4,
+    shards: 16,
+  },
+  fx_position: {
+    // Credit-normal so that a positive balance reads "the platform is long this currency": a conversion
+    // credits the position in the currency the merchant sold and debits it in the currency it bought.
+    description: 'The platform’s open position in a currency from conversions (both legs of an FX trade); positive = long',
+    owner: 'platform',
+    normalSide: 'credit',
+    nonNegative: false,
+    shards: 16,
   },
 };
 
@@ -110,7 +120,7 @@ export const channelAccount = (type: 'channel_receivable' | 'channel_clearing', 
   owner: channel,
 });
 
-export const platformAccount = (type: 'platform_fee_revenue' | 'fx_position', currency: string): AccountRef => ({
+export const platformAccount = (type: 'platform_fee_revenue' | 'platform_fx_revenue' | 'fx_position', currency: string): AccountRef => ({
   type,
   currency,
   owner: PLATFORM_OWNER,

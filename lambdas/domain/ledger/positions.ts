@@ -6,7 +6,9 @@ import { PostingRejectedError } from './errors';
  * check the business rules against it, and write the new one in the same DynamoDB transaction guarded by
  * its version, so two postings on one payment are serialized and the rules hold:
  *   payment: refunded ≤ captured ≤ authorized, fee ≤ captured, nothing owed or pending below zero;
- *   payout: released + paid ≤ reserved.
+ *   payout: released + paid + converted ≤ reserved (in the reserved currency); what a conversion put in
+ *           the payout currency (convertedIn) ≥ what was paid of it (convertedPaid);
+ *   conversion: converted at most once (sold and bought both set, or both zero).
  * The verifier recomputes every position from the journal and compares.
  */
 export const PAYMENT_COUNTERS = [
@@ -23,13 +25,32 @@ export const PAYMENT_COUNTERS = [
   /** 1 while the capture's statement line is pending (awaiting settlement), else 0. */
   'captureLinePending',
 ] as const;
-export const PAYOUT_COUNTERS = ['reserved', 'released', 'paid', 'outstanding'] as const;
+/**
+ * A payout's funds are reserved in `currency`; a payout that converts moves them, in one transaction, into
+ * `convertedCurrency` (`converted` leaves the reservation in `currency`, `convertedIn` arrives in
+ * `convertedCurrency`), and is then paid from there (`convertedPaid`).
+ */
+export const PAYOUT_COUNTERS = [
+  'reserved',
+  'released',
+  'paid',
+  /** Still reserved in `currency`: reserved − released − paid − converted. */
+  'outstanding',
+  'converted',
+  'convertedIn',
+  'convertedPaid',
+  /** Still reserved in `convertedCurrency`: convertedIn − convertedPaid. */
+  'convertedOutstanding',
+] as const;
+/** A conversion (`cv_...`) between a merchant's balances: what it sold, bought, and the spread earned (bought currency). */
+export const CONVERSION_COUNTERS = ['sold', 'bought', 'spread'] as const;
 
 export type PaymentCounter = (typeof PAYMENT_COUNTERS)[number];
 export type PayoutCounter = (typeof PAYOUT_COUNTERS)[number];
-export type Counter = PaymentCounter | PayoutCounter;
+export type ConversionCounter = (typeof CONVERSION_COUNTERS)[number];
+export type Counter = PaymentCounter | PayoutCounter | ConversionCounter;
 
-export type PositionKind = 'payment' | 'payout';
+export type PositionKind = 'payment' | 'payout' | 'conversion';
 export type PositionDelta = Partial<Record<Counter, number>>;
 
 export interface PositionFields {
@@ -38,6 +59,8 @@ export interface PositionFields {
   readonly channel: string;
   /** The live capture of a payment (its statement line is moved to `available` at settlement). */
   readonly captureTransactionId: string;
+  /** The currency a payout's funds were converted into (set by its conversion; kept after a reversal). */
+  readonly convertedCurrency: string;
 }
 
 export interface Position extends Partial<PositionFields> {
@@ -49,7 +72,8 @@ export interface Position extends Partial<PositionFields> {
   readonly counters: Readonly<Partial<Record<Counter, number>>>;
 }
 
-export const positionKindOf = (id: string): PositionKind => (id.startsWith('po_') ? 'payout' : 'payment');
+export const positionKindOf = (id: string): PositionKind =>
+  id.startsWith('po_') ? 'payout' : id.startsWith('cv_') ? 'conversion' : 'payment';
 
 export const emptyPosition = (id: string, merchantId: string): Position => ({
   id,
@@ -65,7 +89,8 @@ export const counter = (position: Position, name: Counter): number => position.c
 export const compactDelta = (delta: PositionDelta): PositionDelta =>
   Object.fromEntries(Object.entries(delta).filter(([, value]) => value !== 0 && value !== undefined)) as PositionDelta;
 
-const countersOf = (kind: PositionKind): readonly Counter[] => (kind === 'payment' ? PAYMENT_COUNTERS : PAYOUT_COUNTERS);
+export const countersOf = (kind: PositionKind): readonly Counter[] =>
+  kind === 'payment' ? PAYMENT_COUNTERS : kind === 'payout' ? PAYOUT_COUNTERS : CONVERSION_COUNTERS;
 
 /** Rule violations of a position; empty when valid. */
 export const positionProblems = (position: Position): string[] => {
@@ -83,9 +108,14 @@ export const positionProblems = (position: Position): string[] => {
     if (counter(position, 'refunded') > counter(position, 'captured')) problems.push('refunded exceeds captured');
     if (counter(position, 'fee') > counter(position, 'captured')) problems.push('fee exceeds captured');
     if (counter(position, 'captureLinePending') > 1) problems.push('captureLinePending exceeds 1');
+  } else if (position.kind === 'payout') {
+    const { reserved = 0, released = 0, paid = 0, outstanding = 0, converted = 0, convertedIn = 0, convertedPaid = 0, convertedOutstanding = 0 } = position.counters;
+    if (outstanding !== reserved - released - paid - converted) problems.push('outstanding differs from reserved − released − paid − converted');
+    if (convertedOutstanding !== convertedIn - convertedPaid) problems.push('convertedOutstanding differs from convertedIn − convertedPaid');
+    if ((converted === 0) !== (convertedIn === 0)) problems.push('converted and convertedIn must both be set or both zero');
   } else {
-    const { reserved = 0, released = 0, paid = 0, outstanding = 0 } = position.counters;
-    if (outstanding !== reserved - released - paid) problems.push('outstanding differs from reserved − released − paid');
+    const { sold = 0, bought = 0 } = position.counters;
+    if ((sold === 0) !== (bought === 0)) problems.push('sold and bought must both be set or both zero');
   }
   return problems;
 };

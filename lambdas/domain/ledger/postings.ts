@@ -7,7 +7,9 @@ import {
   type Entry,
   type JournalTransaction,
   type LineStatusChange,
+  type StatementLine,
   assertBalanced,
+  extraLineId,
   fingerprintOf,
   reverse,
   transactionId,
@@ -30,8 +32,12 @@ import {
  *   reserve X    Dr merchant_available      Cr merchant_reserved
  *   release      Dr merchant_reserved       Cr merchant_available   (all still reserved)
  *   payout paid  Dr merchant_reserved       Cr channel_clearing     (all still reserved)
+ *   conversion   sell S of A, buy B of Z at the quote's client rate; spread P = floor(S × mid) − B (in Z):
+ *                Dr merchant_available A S   Cr fx_position A S                       (the platform is long A)
+ *                Dr fx_position Z (B + P)    Cr merchant_available Z B   Cr platform_fx_revenue Z P
+ *   payout converted   the same legs between merchant_reserved A and merchant_reserved Z
  *   reversal     the mirror of any of these (transaction.ts `reverse`)
- * The fee is always its own entry, never hidden in a net amount.
+ * The fee is always its own entry, never hidden in a net amount; so is the FX spread.
  */
 export interface PaymentCapturedEvent {
   readonly merchantId: string;
@@ -70,7 +76,37 @@ export interface PayoutFundsReservedEvent {
   readonly currency: string;
 }
 
+/** Why a payout's reservation is released: what the statement line says. Absent: canceled. */
+export type PayoutReleaseReason = 'canceled' | 'failed' | 'returned';
+
 export interface PayoutFundsReleasedEvent {
+  readonly merchantId: string;
+  readonly payoutId: string;
+  readonly reason?: PayoutReleaseReason;
+}
+
+/** What a conversion exchanges, from its quote: amounts in minor units, the exact client rate as text. */
+export interface ConversionTerms {
+  readonly quoteId: string;
+  readonly sellCurrency: string;
+  readonly sellAmount: number;
+  readonly buyCurrency: string;
+  readonly buyAmount: number;
+  /** Spread revenue in minor units of the buy currency (≥ 0). */
+  readonly spreadAmount: number;
+  /** Client rate, buy per sell: recorded on the transaction's description. */
+  readonly rate: string;
+}
+
+/** A merchant converts between its available balances (`POST /v1/conversions`). */
+export interface ConversionEvent extends ConversionTerms {
+  readonly merchantId: string;
+  /** The conversion (`cv_...`): its position records what it sold and bought. */
+  readonly conversionId: string;
+}
+
+/** A payout's reserved funds are converted into the currency it pays out in. */
+export interface PayoutFundsConvertedEvent extends ConversionTerms {
   readonly merchantId: string;
   readonly payoutId: string;
 }
@@ -326,9 +362,19 @@ const requireOutstanding = (position: Position, payoutId: string): { amount: num
   return { amount, currency: position.currency };
 };
 
+const RELEASE_LINES: Readonly<Record<PayoutReleaseReason, { type: 'payout_cancel' | 'payout_failure' | 'payout_return'; text: string }>> = {
+  canceled: { type: 'payout_cancel', text: 'canceled: funds released' },
+  failed: { type: 'payout_failure', text: 'failed: funds released' },
+  returned: { type: 'payout_return', text: 'returned by the bank: funds restored' },
+};
+
 export const payoutFundsReleased = (event: PayoutFundsReleasedEvent, position: Position, now: Date): JournalTransaction => {
   requireIdentifiers({ merchantId: event.merchantId, payoutId: event.payoutId });
+  if (counter(position, 'convertedOutstanding') > 0) {
+    throw new PostingRejectedError('payout_converted', `${event.payoutId} holds converted funds; reverse its conversion before releasing`);
+  }
   const { amount, currency } = requireOutstanding(position, event.payoutId);
+  const release = RELEASE_LINES[event.reason ?? 'canceled'];
   const { merchantId } = event;
   const createdAt = now.toISOString();
   const id = transactionId('payout_funds_released', event.payoutId);
@@ -347,7 +393,7 @@ export const payoutFundsReleased = (event: PayoutFundsReleasedEvent, position: P
     line: {
       id,
       merchantId,
-      type: 'payout_cancel',
+      type: release.type,
       source: event.payoutId,
       amount,
       fee: 0,
@@ -356,7 +402,7 @@ export const payoutFundsReleased = (event: PayoutFundsReleasedEvent, position: P
       status: 'available',
       availableOn: createdAt,
       createdAt,
-      description: `Payout ${event.payoutId} canceled: funds released`,
+      description: `Payout ${event.payoutId} ${release.text}`,
     },
     lineChanges: [],
     reverses: null,
@@ -370,7 +416,12 @@ export const payoutFundsReleased = (event: PayoutFundsReleasedEvent, position: P
 
 export const payoutPaid = (event: PayoutPaidEvent, position: Position, now: Date): JournalTransaction => {
   requireIdentifiers({ merchantId: event.merchantId, payoutId: event.payoutId, channel: event.channel });
-  const { amount, currency } = requireOutstanding(position, event.payoutId);
+  // A converted payout pays what its conversion put in the payout currency; otherwise what it reserved.
+  const converted = counter(position, 'convertedOutstanding');
+  const { amount, currency } =
+    converted > 0 && position.convertedCurrency
+      ? { amount: converted, currency: position.convertedCurrency }
+      : requireOutstanding(position, event.payoutId);
   const { merchantId, channel } = event;
   const transaction: JournalTransaction = {
     id: transactionId('payout_paid', event.payoutId),
@@ -382,7 +433,7 @@ export const payoutPaid = (event: PayoutPaidEvent, position: Position, now: Date
       { account: accountKey(merchantAccount('merchant_reserved', merchantId, currency)), side: 'debit', amount, currency },
       { account: accountKey(channelAccount('channel_clearing', channel, currency)), side: 'credit', amount, currency },
     ],
-    positionDelta: compactDelta({ paid: amount, outstanding: -amount }),
+    positionDelta: converted > 0 ? compactDelta({ convertedPaid: amount, convertedOutstanding: -amount }) : compactDelta({ paid: amount, outstanding: -amount }),
     positionFields: { channel },
     line: null,
     lineChanges: [],
@@ -392,6 +443,120 @@ export const payoutPaid = (event: PayoutPaidEvent, position: Position, now: Date
     description: `Payout ${event.payoutId} sent through ${channel}`,
   };
   applyDelta(position, transaction.positionDelta, transaction.positionFields, 'payout_not_reserved');
+  return finish(transaction);
+};
+
+const requireTerms = (terms: ConversionTerms): void => {
+  requireIdentifiers({ quoteId: terms.quoteId });
+  requireCurrency(terms.sellCurrency);
+  requireCurrency(terms.buyCurrency);
+  if (terms.sellCurrency === terms.buyCurrency) throw new PostingRejectedError('invalid_input', 'A conversion needs two different currencies');
+  requireAmount('sellAmount', terms.sellAmount);
+  requireAmount('buyAmount', terms.buyAmount);
+  if (!Number.isSafeInteger(terms.spreadAmount) || terms.spreadAmount < 0) {
+    throw new PostingRejectedError('invalid_input', 'spreadAmount must be a non-negative integer of minor units');
+  }
+};
+
+/** The entries of an FX trade between two merchant accounts of one kind (available, or reserved). */
+const conversionEntries = (terms: ConversionTerms, merchantId: string, kind: 'merchant_available' | 'merchant_reserved'): Entry[] => {
+  const { sellCurrency, buyCurrency, sellAmount, buyAmount, spreadAmount } = terms;
+  return entries(
+    { account: accountKey(merchantAccount(kind, merchantId, sellCurrency)), side: 'debit', amount: sellAmount, currency: sellCurrency },
+    { account: accountKey(platformAccount('fx_position', sellCurrency)), side: 'credit', amount: sellAmount, currency: sellCurrency },
+    { account: accountKey(platformAccount('fx_position', buyCurrency)), side: 'debit', amount: buyAmount + spreadAmount, currency: buyCurrency },
+    { account: accountKey(merchantAccount(kind, merchantId, buyCurrency)), side: 'credit', amount: buyAmount, currency: buyCurrency },
+    { account: accountKey(platformAccount('platform_fx_revenue', buyCurrency)), side: 'credit', amount: spreadAmount, currency: buyCurrency },
+  );
+};
+
+const termsText = (terms: ConversionTerms): string =>
+  `${terms.sellAmount} ${terms.sellCurrency} → ${terms.buyAmount} ${terms.buyCurrency} at ${terms.rate} (quote ${terms.quoteId})`;
+
+/**
+ * A conversion between the merchant's available balances, at a quote's locked rate. Two statement lines:
+ * the sold currency (− S) and the bought one (+ B). InsufficientFundsError when available cannot cover S.
+ */
+export const conversion = (event: ConversionEvent, position: Position, now: Date): JournalTransaction => {
+  requireIdentifiers({ merchantId: event.merchantId, conversionId: event.conversionId });
+  requireTerms(event);
+  if (counter(position, 'sold') > 0) throw new PostingRejectedError('already_converted', `${event.conversionId} was already posted`);
+  const { merchantId, conversionId } = event;
+  const createdAt = now.toISOString();
+  const id = transactionId('conversion', conversionId);
+  const line = (lineId: string, amount: number, currency: string, description: string): StatementLine => ({
+    id: lineId,
+    merchantId,
+    type: 'conversion',
+    source: conversionId,
+    amount,
+    fee: 0,
+    net: amount,
+    currency,
+    status: 'available',
+    availableOn: createdAt,
+    createdAt,
+    description,
+  });
+  const transaction: JournalTransaction = {
+    id,
+    kind: 'conversion',
+    merchantId,
+    sourceId: conversionId,
+    positionId: conversionId,
+    entries: conversionEntries(event, merchantId, 'merchant_available'),
+    positionDelta: compactDelta({ sold: event.sellAmount, bought: event.buyAmount, spread: event.spreadAmount }),
+    positionFields: { currency: event.sellCurrency },
+    line: line(id, -event.sellAmount, event.sellCurrency, `Conversion ${conversionId}: ${event.sellCurrency} sold`),
+    extraLines: [line(extraLineId(id, 1), event.buyAmount, event.buyCurrency, `Conversion ${conversionId}: ${event.buyCurrency} bought`)],
+    lineChanges: [],
+    reverses: null,
+    fingerprint: fingerprintOf({ kind: 'conversion', ...event }),
+    createdAt,
+    description: `Conversion ${conversionId}: ${termsText(event)}`,
+  };
+  applyDelta(position, transaction.positionDelta, transaction.positionFields, 'already_converted');
+  return finish(transaction);
+};
+
+/**
+ * A payout's reservation converted into the currency it pays out in: everything it holds in the sell
+ * currency must be exactly what the quote sells. No statement line: the merchant's available + pending
+ * funds do not change (the reservation already left them, on the `payout` line).
+ */
+export const payoutFundsConverted = (event: PayoutFundsConvertedEvent, position: Position, now: Date): JournalTransaction => {
+  requireIdentifiers({ merchantId: event.merchantId, payoutId: event.payoutId });
+  requireTerms(event);
+  if (counter(position, 'converted') > 0) throw new PostingRejectedError('already_converted', `${event.payoutId} was already converted`);
+  const { amount, currency } = requireOutstanding(position, event.payoutId);
+  if (currency !== event.sellCurrency || amount !== event.sellAmount) {
+    throw new PostingRejectedError(
+      'conversion_mismatch',
+      `${event.payoutId} holds ${amount} ${currency}; the conversion sells ${event.sellAmount} ${event.sellCurrency}`,
+    );
+  }
+  const transaction: JournalTransaction = {
+    id: transactionId('payout_funds_converted', event.payoutId),
+    kind: 'payout_funds_converted',
+    merchantId: event.merchantId,
+    sourceId: event.payoutId,
+    positionId: event.payoutId,
+    entries: conversionEntries(event, event.merchantId, 'merchant_reserved'),
+    positionDelta: compactDelta({
+      converted: event.sellAmount,
+      outstanding: -event.sellAmount,
+      convertedIn: event.buyAmount,
+      convertedOutstanding: event.buyAmount,
+    }),
+    positionFields: { convertedCurrency: event.buyCurrency },
+    line: null,
+    lineChanges: [],
+    reverses: null,
+    fingerprint: fingerprintOf({ kind: 'payout_funds_converted', ...event }),
+    createdAt: now.toISOString(),
+    description: `Payout ${event.payoutId} converted: ${termsText(event)}`,
+  };
+  applyDelta(position, transaction.positionDelta, transaction.positionFields, 'conversion_mismatch');
   return finish(transaction);
 };
 

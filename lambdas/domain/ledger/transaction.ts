@@ -26,12 +26,14 @@ export const TRANSACTION_KINDS = [
   'payout_funds_reserved',
   'payout_funds_released',
   'payout_paid',
+  'payout_funds_converted',
+  'conversion',
   'reversal',
 ] as const;
 export type TransactionKind = (typeof TRANSACTION_KINDS)[number];
 
 /** What a merchant sees on its statement (`GET /v1/balance_transactions`), one per transaction at most. */
-export const LINE_TYPES = ['payment', 'refund', 'payout', 'payout_cancel', 'adjustment'] as const;
+export const LINE_TYPES = ['payment', 'refund', 'payout', 'payout_cancel', 'payout_failure', 'payout_return', 'conversion', 'adjustment'] as const;
 export type LineType = (typeof LINE_TYPES)[number];
 export type LineStatus = 'pending' | 'available';
 
@@ -76,6 +78,12 @@ export interface JournalTransaction {
   /** Position fields this transaction sets (a capture records currency, channel, its own id). */
   readonly positionFields: Partial<PositionFields>;
   readonly line: StatementLine | null;
+  /**
+   * Further statement lines, for a transaction that changes a merchant's funds in more than one currency
+   * (a conversion: the sold currency on `line`, the bought one here). Ids from `extraLineId`. Absent on
+   * transactions written before conversions existed: read with `linesOf`.
+   */
+  readonly extraLines?: readonly StatementLine[];
   readonly lineChanges: readonly LineStatusChange[];
   /** For a reversal: the transaction it reverses. */
   readonly reverses: string | null;
@@ -87,6 +95,15 @@ export interface JournalTransaction {
 
 /** `txn_` + 26 base32 characters from the event's parts, e.g. (kind, payment id, sequence). */
 export const transactionId = (kind: TransactionKind, ...parts: readonly string[]): string => deriveId('txn', kind, ...parts);
+
+/** The id of a transaction's n-th extra statement line (n from 1): a balance-transaction id, never a transaction's. */
+export const extraLineId = (transactionId: string, n: number): string => deriveId('txn', 'line', transactionId, String(n));
+
+/** Every statement line a transaction writes: `line` first, then its extra lines. */
+export const linesOf = (transaction: Pick<JournalTransaction, 'line' | 'extraLines'>): StatementLine[] => [
+  ...(transaction.line ? [transaction.line] : []),
+  ...(transaction.extraLines ?? []),
+];
 
 const canonical = (value: unknown): string =>
   JSON.stringify(value, (_key, node: unknown) =>
@@ -191,6 +208,9 @@ export const reverse = (original: JournalTransaction, createdAt: string): Journa
     positionDelta: negate(original.positionDelta),
     positionFields: {},
     line: original.line ? mirroredLine(original.line, id, createdAt) : null,
+    ...(original.extraLines?.length
+      ? { extraLines: original.extraLines.map((line, index) => mirroredLine(line, extraLineId(id, index + 1), createdAt)) }
+      : {}),
     lineChanges: original.lineChanges.map((change) => ({
       lineId: change.lineId,
       from: change.to,

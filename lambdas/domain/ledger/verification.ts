@@ -1,7 +1,7 @@
 import { ACCOUNT_RULES, parseAccountKey, signedEffect } from './accounts';
 import type { ShardBalance } from './balances';
-import { type Counter, type Position, counter, positionKindOf, PAYMENT_COUNTERS, PAYOUT_COUNTERS } from './positions';
-import { type JournalTransaction, type LineStatus, type StatementLine, entryProblems } from './transaction';
+import { type Counter, type Position, counter, countersOf, positionKindOf } from './positions';
+import { type JournalTransaction, type LineStatus, type StatementLine, entryProblems, linesOf } from './transaction';
 
 /**
  * The ledger's proof obligations, checked from what is stored (no I/O here; the adapter scans):
@@ -115,7 +115,7 @@ export const verifySnapshot = (snapshot: LedgerSnapshot): VerificationReport => 
   for (const id of new Set([...expectedPositions.keys(), ...storedPositions.keys()])) {
     const expected = expectedPositions.get(id);
     const actual = storedPositions.get(id);
-    const names = positionKindOf(id) === 'payment' ? PAYMENT_COUNTERS : PAYOUT_COUNTERS;
+    const names = countersOf(positionKindOf(id));
     const mismatched = names.filter((name) => (expected?.counters.get(name) ?? 0) !== (actual ? counter(actual, name) : 0));
     if (mismatched.length > 0) {
       differences.push({
@@ -137,25 +137,27 @@ export const verifySnapshot = (snapshot: LedgerSnapshot): VerificationReport => 
     }
   }
   const storedLines = new Map(snapshot.lines.map((line) => [line.id, line]));
-  const transactionIds = new Set(snapshot.transactions.map((transaction) => transaction.id));
+  const expectedLineIds = new Set<string>();
   for (const transaction of snapshot.transactions) {
-    if (!transaction.line) continue;
-    const line = storedLines.get(transaction.id);
-    if (!line) {
-      differences.push({ kind: 'missing_line', subject: transaction.id, detail: 'transaction has no statement line' });
-      continue;
+    for (const written of linesOf(transaction)) {
+      expectedLineIds.add(written.id);
+      const line = storedLines.get(written.id);
+      if (!line) {
+        const which = written.id === transaction.id ? 'transaction has no statement line' : `transaction has no statement line ${written.id}`;
+        differences.push({ kind: 'missing_line', subject: transaction.id, detail: which });
+        continue;
+      }
+      const flipped = flips.get(written.id) ?? 0;
+      const status: LineStatus | 'invalid' =
+        flipped === 0 ? written.status : flipped === 1 && written.status === 'pending' ? 'available' : flipped === -1 && written.status === 'available' ? 'pending' : 'invalid';
+      const fields = ['merchantId', 'type', 'source', 'amount', 'fee', 'net', 'currency'] as const;
+      const wrong = fields.filter((field) => line[field] !== written[field]).map((field) => `${field}: journal ${written[field]}, line ${line[field]}`);
+      if (line.status !== status) wrong.push(`status: journal implies ${status}, line ${line.status}`);
+      if (wrong.length > 0) differences.push({ kind: 'line_mismatch', subject: written.id, detail: wrong.join('; ') });
     }
-    const written = transaction.line;
-    const flipped = flips.get(transaction.id) ?? 0;
-    const status: LineStatus | 'invalid' =
-      flipped === 0 ? written.status : flipped === 1 && written.status === 'pending' ? 'available' : flipped === -1 && written.status === 'available' ? 'pending' : 'invalid';
-    const fields = ['merchantId', 'type', 'source', 'amount', 'fee', 'net', 'currency'] as const;
-    const wrong = fields.filter((field) => line[field] !== written[field]).map((field) => `${field}: journal ${written[field]}, line ${line[field]}`);
-    if (line.status !== status) wrong.push(`status: journal implies ${status}, line ${line.status}`);
-    if (wrong.length > 0) differences.push({ kind: 'line_mismatch', subject: transaction.id, detail: wrong.join('; ') });
   }
   for (const line of snapshot.lines) {
-    if (!transactionIds.has(line.id)) differences.push({ kind: 'orphan_line', subject: line.id, detail: 'statement line without a transaction' });
+    if (!expectedLineIds.has(line.id)) differences.push({ kind: 'orphan_line', subject: line.id, detail: 'statement line without a transaction' });
   }
 
   return {

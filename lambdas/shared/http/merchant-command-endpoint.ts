@@ -84,7 +84,13 @@ export const merchantCommandEndpoint = <BodySchema extends z.ZodMiniType>(defini
       );
     }
     const body = parseOrRefuse(definition.body, parseJsonBody(event));
-    const request = { method: event.httpMethod, resource: event.resource, body: definition.fingerprintView(body) };
+    // The resource is a template (`/v1/payouts/{id}/cancel`): its path parameters say which object, so they are part of "the same request".
+    const request = {
+      method: event.httpMethod,
+      resource: event.resource,
+      ...(event.pathParameters ? { pathParameters: event.pathParameters } : {}),
+      body: definition.fingerprintView(body),
+    };
     const requestFingerprint = createHash('sha256').update(canonicalJson(request)).digest('hex');
 
     const commandId = commandIdOf(principal.merchantId, idempotencyKey);

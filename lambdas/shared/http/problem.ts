@@ -82,6 +82,19 @@ const problemsByErrorName: Record<string, (error: ErrorWithFields) => Problem> =
     problem(422, 'validation_error', 'The request has invalid parameters.', {
       errors: [{ field: error.field ?? 'starting_after', message: error.message }],
     }),
+  // FX, beneficiaries and payouts (docs/api.md).
+  QuoteExpiredError: (error) => problem(422, 'quote_expired', error.message),
+  QuoteAlreadyUsedError: (error) => problem(409, 'quote_already_used', error.message),
+  QuoteMismatchError: (error) => problem(422, 'quote_mismatch', error.message, { errors: [{ field: error.field ?? 'quote_id', message: error.message }] }),
+  AmountTooSmallToConvertError: (error) => problem(422, 'amount_too_small', error.message),
+  FxAmountOutOfRangeError: (error) => problem(422, 'amount_too_large', error.message),
+  CurrencyNotQuotedError: (error) =>
+    problem(422, 'currency_not_supported', error.message, { errors: [{ field: error.field ?? 'currency', message: error.message }] }),
+  InsufficientBalanceError: (error) => problem(422, 'insufficient_funds', error.message),
+  BeneficiaryMismatchError: (error) =>
+    problem(422, 'beneficiary_mismatch', error.message, { errors: [{ field: error.field ?? 'beneficiary_id', message: error.message }] }),
+  RailLimitExceededError: (error) => problem(422, 'amount_exceeds_rail_limit', error.message, { errors: [{ field: 'amount', message: error.message }] }),
+  PayoutNotCancelableError: (error) => problem(409, 'payout_not_cancelable', error.message),
 };
 
 /** True for errors whose answer is part of the API contract (and so may be stored for idempotent replay). */

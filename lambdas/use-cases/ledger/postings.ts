@@ -1,15 +1,19 @@
 import { ResourceNotFoundError } from '../../domain/errors';
 import { DEFAULT_PRICING } from '../../domain/ledger/fees';
 import {
+  type ConversionEvent,
   type PaymentCapturedEvent,
   type PaymentRefundedEvent,
   type PaymentSettledEvent,
+  type PayoutFundsConvertedEvent,
   type PayoutFundsReleasedEvent,
   type PayoutFundsReservedEvent,
   type PayoutPaidEvent,
+  conversion,
   paymentCaptured,
   paymentRefunded,
   paymentSettled,
+  payoutFundsConverted,
   payoutFundsReleased,
   payoutFundsReserved,
   payoutPaid,
@@ -25,7 +29,16 @@ import { type LedgerPostingDeps, type PostingResult, postTransaction } from './p
  * event returns the first result (`replayed: true`) and writes nothing. See post-transaction.ts for the
  * steps every posting goes through and the errors it may throw.
  */
-export type { PaymentCapturedEvent, PaymentRefundedEvent, PaymentSettledEvent, PayoutFundsReleasedEvent, PayoutFundsReservedEvent, PayoutPaidEvent };
+export type {
+  ConversionEvent,
+  PaymentCapturedEvent,
+  PaymentRefundedEvent,
+  PaymentSettledEvent,
+  PayoutFundsConvertedEvent,
+  PayoutFundsReleasedEvent,
+  PayoutFundsReservedEvent,
+  PayoutPaidEvent,
+};
 export type { LedgerPostingDeps, PostingResult };
 
 export interface CapturePostingDeps extends LedgerPostingDeps {
@@ -78,7 +91,7 @@ export const reserveFunds = (deps: LedgerPostingDeps, event: PayoutFundsReserved
     build: (position) => payoutFundsReserved(event, position, deps.now()),
   });
 
-/** A payout is canceled: everything it still holds goes back to available. */
+/** A payout is canceled, failed or was returned: everything it still holds in its reserved currency goes back to available. */
 export const releaseFunds = (deps: LedgerPostingDeps, event: PayoutFundsReleasedEvent): Promise<PostingResult> =>
   postTransaction(deps, {
     transactionId: transactionId('payout_funds_released', event.payoutId),
@@ -96,6 +109,30 @@ export const postPayoutPaid = (deps: LedgerPostingDeps, event: PayoutPaidEvent):
     merchantId: event.merchantId,
     fingerprint: fingerprintOf({ kind: 'payout_paid', ...event }),
     build: (position) => payoutPaid(event, position, deps.now()),
+  });
+
+/**
+ * A conversion between the merchant's available balances at a quote's locked rate (both legs, the
+ * platform's FX position and its spread revenue in one transaction). InsufficientFundsError when the
+ * available balance in the sell currency cannot cover it.
+ */
+export const postConversion = (deps: LedgerPostingDeps, event: ConversionEvent): Promise<PostingResult> =>
+  postTransaction(deps, {
+    transactionId: transactionId('conversion', event.conversionId),
+    positionId: event.conversionId,
+    merchantId: event.merchantId,
+    fingerprint: fingerprintOf({ kind: 'conversion', ...event }),
+    build: (position) => conversion(event, position, deps.now()),
+  });
+
+/** A payout's reserved funds converted into its payout currency (reserved → reserved, through the FX position). */
+export const convertPayoutFunds = (deps: LedgerPostingDeps, event: PayoutFundsConvertedEvent): Promise<PostingResult> =>
+  postTransaction(deps, {
+    transactionId: transactionId('payout_funds_converted', event.payoutId),
+    positionId: event.payoutId,
+    merchantId: event.merchantId,
+    fingerprint: fingerprintOf({ kind: 'payout_funds_converted', ...event }),
+    build: (position) => payoutFundsConverted(event, position, deps.now()),
   });
 
 /**

@@ -5,7 +5,7 @@ import { DynamoDbAuditLog } from '../../../lambdas/adapters/dynamodb/audit-log';
 import { DynamoDbLedgerStore } from '../../../lambdas/adapters/dynamodb/ledger-store';
 import { DynamoDbMerchantRepository } from '../../../lambdas/adapters/dynamodb/merchant-repository';
 import { DynamoDbPricingRepository } from '../../../lambdas/adapters/dynamodb/pricing-repository';
-import { postPaymentCaptured } from '../../../lambdas/use-cases/ledger/postings';
+import { postPaymentCaptured, postSettlement } from '../../../lambdas/use-cases/ledger/postings';
 import { newRefund } from '../../../lambdas/domain/refund';
 import { onboardMerchant } from '../../../lambdas/use-cases/onboard-merchant';
 import { deployment } from '../../../platform/deployment';
@@ -34,7 +34,16 @@ interface Merchant {
 }
 
 interface Context {
-  readonly owner: Merchant & { readonly payment: { id: string }; readonly paymentIdempotencyKey: string; readonly lineId: string; readonly refundId: string };
+  readonly owner: Merchant & {
+    readonly payment: { id: string };
+    readonly paymentIdempotencyKey: string;
+    readonly lineId: string;
+    readonly refundId: string;
+    readonly quoteId: string;
+    readonly conversionId: string;
+    readonly beneficiaryId: string;
+    readonly payoutId: string;
+  };
   readonly intruder: Merchant;
   /** A request with a merchant's key (and a fresh Idempotency-Key for POSTs). */
   as(merchant: Merchant, method: string, path: string, body?: unknown, idempotencyKey?: string): Promise<HttpResponse>;
@@ -62,6 +71,10 @@ const ownerView = async (ctx: Context) => {
     keys: await read('/v1/api_keys?limit=100'),
     balance: await read('/v1/balances'),
     lines: await read('/v1/balance_transactions?limit=100'),
+    quote: await read(`/v1/fx/quotes/${ctx.owner.quoteId}`),
+    conversion: await read(`/v1/conversions/${ctx.owner.conversionId}`),
+    beneficiaries: await read('/v1/beneficiaries?limit=100'),
+    payouts: await read('/v1/payouts?limit=100'),
   };
 };
 
@@ -118,6 +131,46 @@ const cases: Record<string, IsolationCase> = {
   'GET /v1/payments/{id}/events': foreignObjectIsNotFound((ctx) => ({ method: 'GET', path: `/v1/payments/${ctx.owner.payment.id}/events` })),
   'POST /v1/refunds': foreignObjectIsNotFound((ctx) => ({ method: 'POST', path: '/v1/refunds', body: { payment_id: ctx.owner.payment.id } })),
   'GET /v1/refunds/{id}': foreignObjectIsNotFound((ctx) => ({ method: 'GET', path: `/v1/refunds/${ctx.owner.refundId}` })),
+  'POST /v1/fx/quotes': async (ctx) => {
+    const before = await ownerView(ctx);
+    const quote = await ctx.as(ctx.intruder, 'POST', '/v1/fx/quotes', quoteBody);
+    expect(quote.status).toBe(201);
+    expect(quote.json.id).not.toBe(ctx.owner.quoteId);
+    expect(await ownerView(ctx)).toEqual(before);
+  },
+  'GET /v1/fx/quotes/{id}': foreignObjectIsNotFound((ctx) => ({ method: 'GET', path: `/v1/fx/quotes/${ctx.owner.quoteId}` })),
+  // The owner's quote is used already: a foreign one must still look unknown, not "used".
+  'POST /v1/conversions': foreignObjectIsNotFound((ctx) => ({ method: 'POST', path: '/v1/conversions', body: { quote_id: ctx.owner.quoteId } })),
+  'GET /v1/conversions/{id}': foreignObjectIsNotFound((ctx) => ({ method: 'GET', path: `/v1/conversions/${ctx.owner.conversionId}` })),
+  'POST /v1/beneficiaries': async (ctx) => {
+    const before = await ownerView(ctx);
+    const created = await ctx.as(ctx.intruder, 'POST', '/v1/beneficiaries', beneficiaryBody);
+    expect(created.status).toBe(201);
+    expect(created.json.id).not.toBe(ctx.owner.beneficiaryId);
+    expect(await ownerView(ctx)).toEqual(before);
+  },
+  'GET /v1/beneficiaries': async (ctx) => {
+    const listed = await ctx.as(ctx.intruder, 'GET', '/v1/beneficiaries?limit=100');
+    expect(listed.status).toBe(200);
+    expect(idsOf(listed.json)).not.toContain(ctx.owner.beneficiaryId);
+    const cursor = await ctx.as(ctx.intruder, 'GET', `/v1/beneficiaries?starting_after=${ctx.owner.beneficiaryId}`);
+    expect({ status: cursor.status, field: cursor.json?.errors?.[0]?.field }).toEqual({ status: 422, field: 'starting_after' });
+  },
+  'GET /v1/beneficiaries/{id}': foreignObjectIsNotFound((ctx) => ({ method: 'GET', path: `/v1/beneficiaries/${ctx.owner.beneficiaryId}` })),
+  'POST /v1/payouts': foreignObjectIsNotFound((ctx) => ({
+    method: 'POST',
+    path: '/v1/payouts',
+    body: { beneficiary_id: ctx.owner.beneficiaryId, amount: 100, currency: 'EUR', reference: 'Isolation' },
+  })),
+  'GET /v1/payouts': async (ctx) => {
+    const listed = await ctx.as(ctx.intruder, 'GET', '/v1/payouts?limit=100');
+    expect(listed.status).toBe(200);
+    expect(idsOf(listed.json)).not.toContain(ctx.owner.payoutId);
+    const cursor = await ctx.as(ctx.intruder, 'GET', `/v1/payouts?starting_after=${ctx.owner.payoutId}`);
+    expect({ status: cursor.status, field: cursor.json?.errors?.[0]?.field }).toEqual({ status: 422, field: 'starting_after' });
+  },
+  'GET /v1/payouts/{id}': foreignObjectIsNotFound((ctx) => ({ method: 'GET', path: `/v1/payouts/${ctx.owner.payoutId}` })),
+  'POST /v1/payouts/{id}/cancel': foreignObjectIsNotFound((ctx) => ({ method: 'POST', path: `/v1/payouts/${ctx.owner.payoutId}/cancel`, body: {} })),
   // Not a merchant route: acquirers sign their webhooks. A merchant key opens nothing there.
   'POST /v1/channel_events/{channel}': async (ctx) => {
     const before = await ownerView(ctx);
@@ -131,6 +184,15 @@ const paymentBody = {
   amount: 2500,
   currency: 'EUR',
   payment_method: { type: 'card', card: { number: '4242424242424242', exp_month: 12, exp_year: 2030, cvc: '123' } },
+};
+
+const quoteBody = { sell_currency: 'EUR', buy_currency: 'USD', sell_amount: 500, validity: 'HR_24' };
+const beneficiaryBody = {
+  name: 'Jana Novakova',
+  entity_type: 'individual',
+  country: 'DE',
+  currency: 'EUR',
+  bank_account: { rail: 'sepa', iban: 'DE89370400440532013000' },
 };
 
 let apis: LocalApis;
@@ -162,24 +224,47 @@ beforeAll(async () => {
   const payment = await as(owner, 'POST', '/v1/payments', paymentBody, paymentIdempotencyKey);
   expect(payment.status).toBe(201);
   const ledger = new DynamoDbLedgerStore(db.documentClient, tableName('ledger'));
-  await postPaymentCaptured(
-    {
-      ledger,
-      pricing: new DynamoDbPricingRepository(db.documentClient, tableName('merchants')),
-      region: deployment.primaryRegion,
-      primaryRegion: deployment.primaryRegion,
-      now: () => new Date(),
-    },
-    { merchantId: owner.id, paymentId: payment.json.id, channel: 'acq_sim', currency: 'EUR', amount: 2500, authorizedAmount: 2500 },
-  );
+  const postingDeps = {
+    ledger,
+    pricing: new DynamoDbPricingRepository(db.documentClient, tableName('merchants')),
+    region: deployment.primaryRegion,
+    primaryRegion: deployment.primaryRegion,
+    now: () => new Date(),
+  };
+  // What the payment saga and the acquirer's settlement webhook post (the sagas are not under test here).
+  await postPaymentCaptured(postingDeps, { merchantId: owner.id, paymentId: payment.json.id, channel: 'acq_sim', currency: 'EUR', amount: 2500, authorizedAmount: 2500 });
+  await postSettlement(postingDeps, { merchantId: owner.id, paymentId: payment.json.id, settlementId: `stl_${payment.json.id}` });
   const lines = await as(owner, 'GET', '/v1/balance_transactions');
   expect(lines.json.data).toHaveLength(1);
+  // The owner's treasury objects: a used quote and its conversion, a beneficiary, a payout (its saga accepted, not run).
+  const quote = await as(owner, 'POST', '/v1/fx/quotes', quoteBody);
+  expect(quote.status).toBe(201);
+  const conversion = await as(owner, 'POST', '/v1/conversions', { quote_id: quote.json.id });
+  expect(conversion.status).toBe(201);
+  const beneficiary = await as(owner, 'POST', '/v1/beneficiaries', beneficiaryBody);
+  expect(beneficiary.status).toBe(201);
+  const payout = await as(owner, 'POST', '/v1/payouts', { beneficiary_id: beneficiary.json.id, amount: 300, currency: 'EUR', reference: 'Isolation' });
+  expect(payout.status).toBe(201);
   // One refund of the owner's (its saga is not under test here): stored as the refund endpoint stores it.
   const refund = newRefund({ id: `re_isolation_${randomUUID().slice(0, 8)}`, merchantId: owner.id, paymentId: payment.json.id, amount: 100, currency: 'EUR', reason: null, requestFingerprint: 'f', now: new Date() });
   await db.documentClient.send(
     new PutCommand({ TableName: tableName('payments'), Item: { pk: refund.id, sk: 'refund', merchant_type: `${owner.id}#refund`, created_key: `${refund.createdAt}#${refund.id}`, ...refund } }),
   );
-  ctx = { owner: { ...owner, payment: payment.json, paymentIdempotencyKey, lineId: lines.json.data[0].id, refundId: refund.id }, intruder, as };
+  ctx = {
+    owner: {
+      ...owner,
+      payment: payment.json,
+      paymentIdempotencyKey,
+      lineId: lines.json.data[0].id,
+      refundId: refund.id,
+      quoteId: quote.json.id,
+      conversionId: conversion.json.id,
+      beneficiaryId: beneficiary.json.id,
+      payoutId: payout.json.id,
+    },
+    intruder,
+    as,
+  };
 }, 60_000);
 
 afterAll(async () => {

@@ -4,6 +4,12 @@ import type { APIGatewayProxyResult } from 'aws-lambda';
 import { chainKey, entrySortKey } from '../../../lambdas/adapters/dynamodb/audit-log';
 import { localOperatorArn } from '../../../local/iam/operators';
 import { operatorRequest } from '../../../local/iam/operator-client';
+import { DynamoDbLedgerStore } from '../../../lambdas/adapters/dynamodb/ledger-store';
+import { DynamoDbPayoutRepository } from '../../../lambdas/adapters/dynamodb/payout-repository';
+import { DynamoDbPricingRepository } from '../../../lambdas/adapters/dynamodb/pricing-repository';
+import { toReview } from '../../../lambdas/domain/payouts/payout';
+import { postPaymentCaptured, postSettlement } from '../../../lambdas/use-cases/ledger/postings';
+import { deployment } from '../../../platform/deployment';
 import { tableName } from '../../../platform/tables';
 import { apiGatewayEvent, lambdaContext } from '../../support/api-events';
 import { type IsolatedDynamoDb, useIsolatedDynamoDb } from '../../support/dynamodb';
@@ -152,5 +158,59 @@ describe('operator actions', () => {
     const found = await apis.asOperator('ops_viewer', 'GET', `/v1/payments/${created.json.id}`);
     expect(found.json).toEqual({ ...created.json, merchant_id: merchant.id });
     expect((await apis.asOperator('ops_viewer', 'GET', '/v1/payments/pay_unknown')).json).toMatchObject({ status: 404, code: 'resource_not_found' });
+  });
+  it('shows a payout held for review with what matched, lets only ops_admin decide it, once, audited', async () => {
+    const merchant = await onboard('Payouts Co');
+    const postingDeps = {
+      ledger: new DynamoDbLedgerStore(db.documentClient, tableName('ledger')),
+      pricing: new DynamoDbPricingRepository(db.documentClient, tableName('merchants')),
+      region: deployment.primaryRegion,
+      primaryRegion: deployment.primaryRegion,
+      now: () => new Date(),
+    };
+    // Settled funds, as the payment saga and the acquirer's webhook post them.
+    await postPaymentCaptured(postingDeps, { merchantId: merchant.id, paymentId: 'pay_review_funds', channel: 'atlas', currency: 'USD', amount: 50_000, authorizedAmount: 50_000 });
+    await postSettlement(postingDeps, { merchantId: merchant.id, paymentId: 'pay_review_funds', settlementId: 'stl_review_funds' });
+    const beneficiary = await merchantCall(merchant.api_key.secret, 'POST', '/v1/beneficiaries', {
+      name: 'Jose Manuel Alvarez Quintero',
+      entity_type: 'individual',
+      country: 'PA',
+      currency: 'USD',
+      bank_account: { rail: 'swift', bic: 'BOFAUS3N', account_number: '123456789012' },
+    });
+    expect(beneficiary.status).toBe(201);
+    const created = await merchantCall(merchant.api_key.secret, 'POST', '/v1/payouts', { beneficiary_id: beneficiary.json.id, amount: 10_000, currency: 'USD', reference: 'Consulting' });
+    expect(created.status).toBe(201);
+    // What the saga's screening step does on a sanctions hit (the sagas are accepted, not run, here).
+    const payouts = new DynamoDbPayoutRepository(db.documentClient, tableName('payouts'));
+    const pending = (await payouts.getPayout(created.json.id, { consistent: true }))!;
+    const hit = { entryId: 'XSL-0002', matchedName: 'ALVAREZ QUINTERO, Jose Manuel', score: 1, countryMatch: true, programs: ['XSL'] };
+    await payouts.updatePayout(toReview(pending, { reasons: ['sanctions_match'], hits: [hit], listVersion: 'test', screenedAt: new Date().toISOString() }, new Date()));
+
+    const shown = await apis.asOperator('ops_viewer', 'GET', `/v1/payouts/${created.json.id}`);
+    expect(shown.json).toMatchObject({ id: created.json.id, merchant_id: merchant.id, status: 'in_review', review: { reasons: ['sanctions_match'], hits: [hit], decision: null } });
+    // The merchant sees only `in_review`.
+    const merchantView = await merchantCall(merchant.api_key.secret, 'GET', `/v1/payouts/${created.json.id}`);
+    expect(merchantView.json.status).toBe('in_review');
+    expect(merchantView.text).not.toContain('XSL-0002');
+
+    expect((await apis.asOperator('ops_viewer', 'POST', `/v1/payouts/${created.json.id}/review`, { body: { decision: 'approve' } })).json).toMatchObject({ status: 403, code: 'forbidden' });
+    const invalid = await apis.asOperator('ops_admin', 'POST', `/v1/payouts/${created.json.id}/review`, { body: { decision: 'maybe' } });
+    expect(invalid.json).toMatchObject({ status: 422, errors: [{ field: 'decision' }] });
+    expect((await payouts.getPayout(created.json.id, { consistent: true }))?.status).toBe('in_review');
+
+    const approved = await apis.asOperator('ops_admin', 'POST', `/v1/payouts/${created.json.id}/review`, { body: { decision: 'approve', note: 'Different date of birth' } });
+    expect(approved.status).toBe(200);
+    expect(approved.json).toMatchObject({ status: 'pending', review: { decision: 'approve', decidedBy: expect.stringMatching(/^ops_admin\//), note: 'Different date of birth' } });
+    const reversed = await apis.asOperator('ops_admin', 'POST', `/v1/payouts/${created.json.id}/review`, { body: { decision: 'reject' } });
+    expect(reversed.json).toMatchObject({ status: 409, code: 'payout_not_in_review' });
+    expect((await apis.asOperator('ops_admin', 'GET', `/v1/payouts/pay_nothing`)).json).toMatchObject({ status: 404 });
+
+    const audit = await apis.asOperator('ops_viewer', 'GET', `/v1/merchants/${merchant.id}/audit_entries`, { query: { limit: 1 } });
+    expect(audit.json.data[0]).toMatchObject({
+      action: 'payout.review',
+      actor: { type: 'operator', role: 'ops_admin', arn: localOperatorArn('ops_admin') },
+      target: { type: 'payout', id: created.json.id },
+    });
   });
 });

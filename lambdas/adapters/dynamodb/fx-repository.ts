@@ -1,0 +1,142 @@
+import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import type { Conversion, FxQuote } from '../../domain/fx/objects';
+import type { ClaimOutcome, FxRepository } from '../../ports/fx-repository';
+import { type TransactItem, TransactionConditionFailedError, transactWrite } from './transactions';
+
+/**
+ * Quotes and conversions in the `fx` table (docs/data-model.md):
+ *   pk = qt_..., sk = "quote"        a quote; `expires_at_ms` (number) lets a condition check expiry; GSI merchant-objects
+ *   pk = cv_..., sk = "conversion"   a conversion; GSI merchant-objects
+ * A quote is claimed by setting `usedBy` in a conditional update: unused (NULL) and unexpired, or already
+ * claimed by the same user (a retry). The payout repository puts the same update in its own transaction.
+ */
+const QUOTE = 'quote';
+const CONVERSION = 'conversion';
+
+type Item = Record<string, unknown>;
+
+const withoutKeys = <T>(item: Item): T => {
+  const { pk: _pk, sk: _sk, merchant_type: _type, created_key: _created, expires_at_ms: _expires, ...rest } = item;
+  return rest as T;
+};
+
+const quoteItem = (quote: FxQuote): Item => ({
+  pk: quote.id,
+  sk: QUOTE,
+  merchant_type: `${quote.merchantId}#fx_quote`,
+  created_key: `${quote.createdAt}#${quote.id}`,
+  expires_at_ms: Date.parse(quote.expiresAt),
+  ...quote,
+});
+
+const conversionItem = (conversion: Conversion): Item => ({
+  pk: conversion.id,
+  sk: CONVERSION,
+  merchant_type: `${conversion.merchantId}#conversion`,
+  created_key: `${conversion.createdAt}#${conversion.id}`,
+  ...conversion,
+});
+
+/** The conditional update that claims a quote for `user` (a conversion or a payout id) at `now`. */
+export const quoteClaimItem = (tableName: string, claim: { readonly quoteId: string; readonly merchantId: string; readonly user: string; readonly now: Date }): TransactItem => ({
+  Update: {
+    TableName: tableName,
+    Key: { pk: claim.quoteId, sk: QUOTE },
+    UpdateExpression: 'SET usedBy = :user, usedAt = :usedAt',
+    ConditionExpression:
+      'attribute_exists(pk) AND merchantId = :merchant AND (usedBy = :user OR (attribute_type(usedBy, :null) AND expires_at_ms > :now))',
+    ExpressionAttributeValues: {
+      ':user': claim.user,
+      ':usedAt': claim.now.toISOString(),
+      ':merchant': claim.merchantId,
+      ':null': 'NULL',
+      ':now': claim.now.getTime(),
+    },
+  },
+});
+
+/** Why a claim failed, from the quote as it is now. */
+export const claimFailure = (quote: FxQuote | undefined, merchantId: string, user: string): Exclude<ClaimOutcome, 'claimed'> => {
+  if (!quote || quote.merchantId !== merchantId) return 'quote_missing';
+  if (quote.usedBy !== null && quote.usedBy !== user) return 'quote_used';
+  return 'quote_expired';
+};
+
+export class DynamoDbFxRepository implements FxRepository {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async insertQuote(quote: FxQuote): Promise<{ created: boolean; quote: FxQuote }> {
+    try {
+      await transactWrite(this.client, [{ Put: { TableName: this.tableName, Item: quoteItem(quote), ConditionExpression: 'attribute_not_exists(pk)' } }]);
+      return { created: true, quote };
+    } catch (error) {
+      if (!(error instanceof TransactionConditionFailedError)) throw error;
+      const existing = await this.getQuote(quote.id, { consistent: true });
+      if (!existing) throw error;
+      return { created: false, quote: existing };
+    }
+  }
+
+  async getQuote(id: string, options: { consistent?: boolean } = {}): Promise<FxQuote | undefined> {
+    const result = await this.client.send(new GetCommand({ TableName: this.tableName, Key: { pk: id, sk: QUOTE }, ConsistentRead: options.consistent }));
+    return result.Item ? withoutKeys<FxQuote>(result.Item) : undefined;
+  }
+
+  async getConversion(id: string, options: { consistent?: boolean } = {}): Promise<Conversion | undefined> {
+    const result = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: { pk: id, sk: CONVERSION }, ConsistentRead: options.consistent }),
+    );
+    return result.Item ? withoutKeys<Conversion>(result.Item) : undefined;
+  }
+
+  async startConversion(conversion: Conversion, now: Date): Promise<ClaimOutcome> {
+    try {
+      await transactWrite(this.client, [
+        quoteClaimItem(this.tableName, { quoteId: conversion.quoteId, merchantId: conversion.merchantId, user: conversion.id, now }),
+        { Put: { TableName: this.tableName, Item: conversionItem(conversion), ConditionExpression: 'attribute_not_exists(pk)' } },
+      ]);
+      return 'claimed';
+    } catch (error) {
+      if (!(error instanceof TransactionConditionFailedError)) throw error;
+      if (!error.failedIndexes.includes(0)) return 'claimed';
+      return claimFailure(await this.getQuote(conversion.quoteId, { consistent: true }), conversion.merchantId, conversion.id);
+    }
+  }
+
+  async completeConversion(conversion: Conversion): Promise<void> {
+    await transactWrite(this.client, [
+      { Put: { TableName: this.tableName, Item: conversionItem(conversion), ConditionExpression: 'attribute_exists(pk)' } },
+    ]);
+  }
+
+  async abandonConversion(conversion: Conversion): Promise<void> {
+    try {
+      await transactWrite(this.client, [
+        {
+          Delete: {
+            TableName: this.tableName,
+            Key: { pk: conversion.id, sk: CONVERSION },
+            ConditionExpression: '#status = :pending',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: { ':pending': 'pending' },
+          },
+        },
+        {
+          Update: {
+            TableName: this.tableName,
+            Key: { pk: conversion.quoteId, sk: QUOTE },
+            UpdateExpression: 'SET usedBy = :null, usedAt = :null',
+            ConditionExpression: 'usedBy = :user',
+            ExpressionAttributeValues: { ':null': null, ':user': conversion.id },
+          },
+        },
+      ]);
+    } catch (error) {
+      // Already abandoned (a retry): nothing left to undo.
+      if (!(error instanceof TransactionConditionFailedError)) throw error;
+    }
+  }
+}

@@ -1,0 +1,192 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { StaleVersionError } from '../../domain/errors';
+import type { FxQuote } from '../../domain/fx/objects';
+import type { Beneficiary } from '../../domain/payouts/beneficiary';
+import type { Payout } from '../../domain/payouts/payout';
+import type { BeneficiaryPage, InsertPayoutResult, PayoutPage, PayoutRepository, PayoutSignal, SignalPurpose } from '../../ports/payout-repository';
+import { claimFailure, quoteClaimItem } from './fx-repository';
+import { type TransactItem, TransactionConditionFailedError, transactWrite } from './transactions';
+
+/**
+ * Beneficiaries and payouts in the `payouts` table (docs/data-model.md):
+ *   pk = ben_..., sk = "beneficiary"                    GSI merchant-objects (`<merchant>#beneficiary`)
+ *   pk = po_...,  sk = "payout"                         GSI merchant-objects (`<merchant>#payout`), versioned
+ *   pk = po_...,  sk = "task#<review|rail|return>"      the task token the saga waits on
+ *   pk = po_...,  sk = "signal#<review|rail|return>"    the answer to that wait (first writer wins)
+ *   pk = rail#<channel>#<reference>, sk = "rail-reference"  → payoutId
+ */
+const BENEFICIARY = 'beneficiary';
+const PAYOUT = 'payout';
+const RAIL_REFERENCE = 'rail-reference';
+
+type Item = Record<string, unknown>;
+
+const withoutKeys = <T>(item: Item): T => {
+  const { pk: _pk, sk: _sk, merchant_type: _type, created_key: _created, ...rest } = item;
+  return rest as T;
+};
+
+const beneficiaryKeys = (beneficiary: Beneficiary) => ({
+  pk: beneficiary.id,
+  sk: BENEFICIARY,
+  merchant_type: `${beneficiary.merchantId}#beneficiary`,
+  created_key: `${beneficiary.createdAt}#${beneficiary.id}`,
+});
+
+const payoutKeys = (payout: Payout) => ({
+  pk: payout.id,
+  sk: PAYOUT,
+  merchant_type: `${payout.merchantId}#payout`,
+  created_key: `${payout.createdAt}#${payout.id}`,
+});
+
+export class DynamoDbPayoutRepository implements PayoutRepository {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+    /** The `fx` table, for claiming a payout's quote; only the function creating payouts needs it. */
+    private readonly fxTableName?: string,
+  ) {}
+
+  async insertBeneficiary(beneficiary: Beneficiary): Promise<{ created: boolean; beneficiary: Beneficiary }> {
+    try {
+      await this.client.send(
+        new PutCommand({ TableName: this.tableName, Item: { ...beneficiaryKeys(beneficiary), ...beneficiary }, ConditionExpression: 'attribute_not_exists(pk)' }),
+      );
+      return { created: true, beneficiary };
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      const existing = await this.getBeneficiary(beneficiary.id, { consistent: true });
+      if (!existing) throw error;
+      return { created: false, beneficiary: existing };
+    }
+  }
+
+  async getBeneficiary(id: string, options: { consistent?: boolean } = {}): Promise<Beneficiary | undefined> {
+    const result = await this.client.send(new GetCommand({ TableName: this.tableName, Key: { pk: id, sk: BENEFICIARY }, ConsistentRead: options.consistent }));
+    return result.Item ? withoutKeys<Beneficiary>(result.Item) : undefined;
+  }
+
+  async listBeneficiaries(merchantId: string, page: { limit: number; after?: Beneficiary }): Promise<BeneficiaryPage> {
+    const { items, hasMore } = await this.listObjects(`${merchantId}#beneficiary`, page.limit, page.after ? beneficiaryKeys(page.after) : undefined);
+    return { beneficiaries: items.map((item) => withoutKeys<Beneficiary>(item)), hasMore };
+  }
+
+  async insertPayout(payout: Payout, options: { claimQuote?: { now: Date } } = {}): Promise<InsertPayoutResult> {
+    const items: TransactItem[] = [
+      { Put: { TableName: this.tableName, Item: { ...payoutKeys(payout), ...payout }, ConditionExpression: 'attribute_not_exists(pk)' } },
+    ];
+    const claim = options.claimQuote && payout.quoteId ? { quoteId: payout.quoteId, now: options.claimQuote.now } : undefined;
+    if (claim) {
+      if (!this.fxTableName) throw new Error('DynamoDbPayoutRepository needs the fx table to claim quotes');
+      items.push(quoteClaimItem(this.fxTableName, { quoteId: claim.quoteId, merchantId: payout.merchantId, user: payout.id, now: claim.now }));
+    }
+    try {
+      await transactWrite(this.client, items);
+      return { outcome: 'created', payout };
+    } catch (error) {
+      if (!(error instanceof TransactionConditionFailedError)) throw error;
+      if (error.failedIndexes.includes(0)) {
+        const existing = await this.getPayout(payout.id, { consistent: true });
+        if (!existing) throw error;
+        return { outcome: 'exists', payout: existing };
+      }
+      const quote = await this.client.send(new GetCommand({ TableName: this.fxTableName, Key: { pk: claim?.quoteId, sk: 'quote' }, ConsistentRead: true }));
+      return { outcome: claimFailure(quote.Item ? withoutKeys<FxQuote>(quote.Item) : undefined, payout.merchantId, payout.id) };
+    }
+  }
+
+  async getPayout(id: string, options: { consistent?: boolean } = {}): Promise<Payout | undefined> {
+    const result = await this.client.send(new GetCommand({ TableName: this.tableName, Key: { pk: id, sk: PAYOUT }, ConsistentRead: options.consistent }));
+    return result.Item ? withoutKeys<Payout>(result.Item) : undefined;
+  }
+
+  async listPayouts(merchantId: string, page: { limit: number; after?: Payout }): Promise<PayoutPage> {
+    const { items, hasMore } = await this.listObjects(`${merchantId}#payout`, page.limit, page.after ? payoutKeys(page.after) : undefined);
+    return { payouts: items.map((item) => withoutKeys<Payout>(item)), hasMore };
+  }
+
+  async updatePayout(next: Payout): Promise<void> {
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...payoutKeys(next), ...next },
+          ConditionExpression: 'version = :previous',
+          ExpressionAttributeValues: { ':previous': next.version - 1 },
+        }),
+      );
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) throw new StaleVersionError(next.id, next.version - 1);
+      throw error;
+    }
+  }
+
+  async putRailReference(channel: string, railReference: string, payoutId: string): Promise<void> {
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { pk: `rail#${channel}#${railReference}`, sk: RAIL_REFERENCE, payoutId, channel, railReference },
+          ConditionExpression: 'attribute_not_exists(pk) OR payoutId = :payout',
+          ExpressionAttributeValues: { ':payout': payoutId },
+        }),
+      );
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) throw new Error(`Rail reference ${channel}/${railReference} already belongs to another payout`);
+      throw error;
+    }
+  }
+
+  async payoutIdForRailReference(channel: string, railReference: string): Promise<string | undefined> {
+    const result = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: { pk: `rail#${channel}#${railReference}`, sk: RAIL_REFERENCE }, ConsistentRead: true }),
+    );
+    return result.Item?.payoutId as string | undefined;
+  }
+
+  async putWaitingToken(payoutId: string, purpose: SignalPurpose, token: string, now: Date): Promise<void> {
+    await this.client.send(new PutCommand({ TableName: this.tableName, Item: { pk: payoutId, sk: `task#${purpose}`, token, updatedAt: now.toISOString() } }));
+  }
+
+  async getWaitingToken(payoutId: string, purpose: SignalPurpose): Promise<string | undefined> {
+    const result = await this.client.send(new GetCommand({ TableName: this.tableName, Key: { pk: payoutId, sk: `task#${purpose}` }, ConsistentRead: true }));
+    return result.Item?.token as string | undefined;
+  }
+
+  async putSignal(payoutId: string, signal: PayoutSignal): Promise<PayoutSignal> {
+    try {
+      await this.client.send(
+        new PutCommand({ TableName: this.tableName, Item: { pk: payoutId, sk: `signal#${signal.purpose}`, ...signal }, ConditionExpression: 'attribute_not_exists(pk)' }),
+      );
+      return signal;
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      const stored = await this.getSignal(payoutId, signal.purpose);
+      if (!stored) throw error;
+      return stored;
+    }
+  }
+
+  async getSignal(payoutId: string, purpose: SignalPurpose): Promise<PayoutSignal | undefined> {
+    const result = await this.client.send(new GetCommand({ TableName: this.tableName, Key: { pk: payoutId, sk: `signal#${purpose}` }, ConsistentRead: true }));
+    return result.Item ? withoutKeys<PayoutSignal>(result.Item) : undefined;
+  }
+
+  private async listObjects(merchantType: string, limit: number, after: Record<string, string> | undefined): Promise<{ items: Item[]; hasMore: boolean }> {
+    const result = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: 'merchant-objects',
+        KeyConditionExpression: 'merchant_type = :type',
+        ExpressionAttributeValues: { ':type': merchantType },
+        ScanIndexForward: false,
+        Limit: limit + 1,
+        ExclusiveStartKey: after,
+      }),
+    );
+    const items = result.Items ?? [];
+    return { items: items.slice(0, limit), hasMore: items.length > limit };
+  }
+}

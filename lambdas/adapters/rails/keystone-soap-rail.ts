@@ -1,0 +1,151 @@
+import type { PayoutChannel } from '../../domain/payouts/beneficiary';
+import { platformCode } from '../../domain/payouts/rail-reasons';
+import { RailRejectedError, RailTimeoutError, RailUnavailableError } from '../../domain/payouts/saga-errors';
+import type { PayoutInstruction, PayoutRailPort, RailEvent, RailMessage, RailMessageParser, RailSubmission } from '../../ports/payout-rail';
+import { RailMessageRejectedError } from '../../ports/payout-rail';
+import { InvalidWebhookSignatureError, verifyAcquirerWebhook } from '../channels/acquirer-webhook-signature';
+import { toDecimalAmount } from './amounts';
+import {
+  KEYSTONE_SIGNATURE_HEADER,
+  SOAP_ACTIONS,
+  authenticationHeader,
+  envelope,
+  notificationAck,
+  readEnvelope,
+  readFault,
+  readStatusNotification,
+  submitPaymentRequest,
+} from './formats/keystone-soap';
+import { railFetch, railUrlFromEnv, requiredEnv, timeoutFromEnv } from './rail-http';
+import { textAt } from './xml';
+
+/**
+ * Keystone Bank, the correspondent bank: SWIFT wires and Canadian EFT through its SOAP payments web
+ * service (formats/keystone-soap.ts). SubmitPayment with the payout id as MessageId (the bank's
+ * idempotency key) and EndToEndId (the rail reference in every notification). Faults: `Server` or HTTP
+ * 5xx/429 → RailUnavailable; `Client` → RailRejected with the bank's error code; no answer → RailTimeout.
+ * Outcomes arrive as signed PaymentStatusNotification envelopes (KeystoneMessageParser).
+ *
+ * Environment: KEYSTONE_URL, KEYSTONE_CLIENT_ID, KEYSTONE_API_KEY, KEYSTONE_TIMEOUT_MS (optional); the
+ * notification receiver: KEYSTONE_NOTIFICATION_SECRETS (comma-separated, for rotation).
+ */
+export const KEYSTONE: PayoutChannel = 'keystone';
+
+export interface KeystoneConfig {
+  readonly url: string;
+  readonly clientId: string;
+  readonly apiKey: string;
+  readonly timeoutMs: number;
+}
+
+export const keystoneConfigFromEnv = (env: NodeJS.ProcessEnv = process.env): KeystoneConfig => ({
+  url: railUrlFromEnv('KEYSTONE_URL', env),
+  clientId: requiredEnv('KEYSTONE_CLIENT_ID', env),
+  apiKey: requiredEnv('KEYSTONE_API_KEY', env),
+  timeoutMs: timeoutFromEnv('KEYSTONE_TIMEOUT_MS', env),
+});
+
+/** Keystone's error codes for a refused payment → the platform's reason. */
+const CLIENT_FAULTS: Readonly<Record<string, RailEvent['reason'] & object>> = {
+  INVALID_ACCOUNT: { code: 'invalid_account', railCode: 'AC01', message: 'The creditor account is invalid' },
+  ACCOUNT_CLOSED: { code: 'account_closed', railCode: 'AC04', message: 'The creditor account is closed' },
+  LIMIT_EXCEEDED: { code: 'limit_exceeded', railCode: 'AM02', message: 'The amount exceeds the bank limit' },
+  CURRENCY_NOT_SUPPORTED: { code: 'other', railCode: 'AM03', message: 'The currency is not supported on this scheme' },
+};
+
+export class KeystoneSoapRail implements PayoutRailPort {
+  readonly channel = KEYSTONE;
+
+  constructor(private readonly config: KeystoneConfig) {}
+
+  railReference(instruction: Pick<PayoutInstruction, 'payoutId'>): string {
+    return instruction.payoutId;
+  }
+
+  async submit(instruction: PayoutInstruction): Promise<RailSubmission> {
+    const account = instruction.account;
+    const eft = instruction.scheme === 'eft_ca';
+    if (!eft && instruction.scheme !== 'swift') {
+      throw new RailRejectedError({ channel: this.channel }, { code: 'other', railCode: 'NOSCHEME', message: `Keystone carries SWIFT and EFT, not ${instruction.scheme}` });
+    }
+    const routing = eft ? (account.routingCode ?? '') : '';
+    const body = submitPaymentRequest({
+      messageId: instruction.payoutId,
+      endToEndId: instruction.payoutId,
+      scheme: eft ? 'EFT' : 'SWIFT',
+      amount: toDecimalAmount(instruction.amount, instruction.currency),
+      currency: instruction.currency,
+      creditorName: instruction.beneficiary.name,
+      creditorCountry: instruction.beneficiary.country,
+      ...(account.iban ? { iban: account.iban } : {}),
+      ...(account.accountNumber ? { accountNumber: account.accountNumber } : {}),
+      // Canadian routing: 0 + institution (3) + transit (5).
+      ...(eft ? { institutionNumber: routing.slice(1, 4), transitNumber: routing.slice(4, 9) } : {}),
+      ...(account.bic ? { bic: account.bic } : {}),
+      remittance: instruction.reference,
+    });
+    const answer = await railFetch(this.channel, `${this.config.url}/soap/payments`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'text/xml; charset=utf-8', SOAPAction: `"${SOAP_ACTIONS.submit}"` },
+      body: envelope(authenticationHeader(this.config.clientId, this.config.apiKey), body),
+      timeoutMs: this.config.timeoutMs,
+    });
+    let parsed;
+    try {
+      parsed = readEnvelope(answer.text);
+    } catch {
+      if (answer.status === 429 || answer.status >= 500) throw new RailUnavailableError({ channel: this.channel }, `HTTP ${answer.status}`);
+      throw new RailTimeoutError({ channel: this.channel }, `unreadable answer (HTTP ${answer.status})`);
+    }
+    const fault = readFault(parsed.body);
+    if (fault) {
+      if (fault.code === 'Server' || answer.status === 429) throw new RailUnavailableError({ channel: this.channel }, `${fault.errorCode}: ${fault.message}`);
+      const reason = CLIENT_FAULTS[fault.errorCode] ?? { code: 'other' as const, railCode: fault.errorCode, message: fault.message };
+      throw new RailRejectedError({ channel: this.channel }, reason);
+    }
+    const paymentId = textAt(parsed.body, 'PaymentId');
+    if (answer.status !== 200 || !paymentId) throw new RailTimeoutError({ channel: this.channel }, `unexpected answer (HTTP ${answer.status})`);
+    return { railReference: instruction.payoutId, bankReference: paymentId };
+  }
+}
+
+const header = (headers: Readonly<Record<string, string>>, name: string): string | undefined =>
+  Object.entries(headers).find(([key]) => key.toLowerCase() === name.toLowerCase())?.[1];
+
+/** Keystone's signed status notifications → rail events: SETTLED → paid, REJECTED → failed, RETURNED → returned. */
+export class KeystoneMessageParser implements RailMessageParser {
+  readonly channel = KEYSTONE;
+
+  constructor(private readonly secrets: readonly string[]) {}
+
+  static fromEnv(env: NodeJS.ProcessEnv = process.env): KeystoneMessageParser {
+    return new KeystoneMessageParser(requiredEnv('KEYSTONE_NOTIFICATION_SECRETS', env).split(',').map((secret) => secret.trim()).filter(Boolean));
+  }
+
+  parse(message: RailMessage, now: Date): RailEvent[] {
+    if (message.kind !== 'http') throw new RailMessageRejectedError('Keystone notifies over HTTP');
+    try {
+      verifyAcquirerWebhook({ payload: message.body, header: header(message.headers, KEYSTONE_SIGNATURE_HEADER), secrets: this.secrets, now });
+    } catch (error) {
+      if (error instanceof InvalidWebhookSignatureError) throw new RailMessageRejectedError(`Keystone notification refused: ${error.message}`);
+      throw error;
+    }
+    let notification;
+    try {
+      notification = readStatusNotification(readEnvelope(message.body).body);
+    } catch (error) {
+      throw new RailMessageRejectedError(`Unreadable Keystone notification: ${(error as Error).message}`);
+    }
+    const type = notification.status === 'SETTLED' ? 'paid' : notification.status === 'REJECTED' ? 'failed' : 'returned';
+    const reason =
+      type === 'paid'
+        ? null
+        : { code: platformCode('iso20022', notification.reasonCode ?? 'MS03'), railCode: notification.reasonCode ?? 'MS03', message: notification.reasonText ?? notification.status };
+    return [{ channel: this.channel, railReference: notification.endToEndId, type, reason, occurredAt: notification.statusTime }];
+  }
+
+  acknowledgement(message: RailMessage): { contentType: string; body: string } {
+    const notificationId = message.kind === 'http' ? textAt(readEnvelope(message.body).body, 'NotificationId') : undefined;
+    return { contentType: 'text/xml; charset=utf-8', body: notificationAck(notificationId ?? '') };
+  }
+}

@@ -1,0 +1,157 @@
+import { createHash } from 'node:crypto';
+import * as z from 'zod/mini';
+import type { PayoutChannel } from '../../domain/payouts/beneficiary';
+import { platformCode } from '../../domain/payouts/rail-reasons';
+import { RailRejectedError, RailTimeoutError, RailUnavailableError } from '../../domain/payouts/saga-errors';
+import type { PayoutInstruction, PayoutRailPort, RailEvent, RailMessage, RailMessageParser, RailSubmission } from '../../ports/payout-rail';
+import { RailMessageRejectedError } from '../../ports/payout-rail';
+import { InvalidWebhookSignatureError, verifyAcquirerWebhook } from '../channels/acquirer-webhook-signature';
+import { toDecimalAmount } from './amounts';
+import { railFetch, railUrlFromEnv, requiredEnv, timeoutFromEnv } from './rail-http';
+
+/**
+ * Pulse, the instant-payment rail (PIX in Brazil, SPEI in Mexico), in the style of the PIX APIs: JSON over
+ * HTTPS, `Authorization: Bearer`, an `Idempotency-Key` on every POST, amounts as decimal strings, an
+ * end-to-end id per payment (PIX: `E` + the sender's ISPB + yyyyMMddHHmm + 11 characters; SPEI: the
+ * tracking key, `clave de rastreo`). It answers 201 `processing` at once and settles within seconds,
+ * telling the platform by signed webhook (`Pulse-Signature`): payment.settled, payment.rejected, and,
+ * later, payment.returned (a PIX devolução / SPEI devolución).
+ *
+ * Environment: PULSE_URL, PULSE_API_KEY, PULSE_TIMEOUT_MS (optional); the webhook receiver:
+ * PULSE_WEBHOOK_SECRETS (comma-separated, for rotation).
+ */
+export const PULSE: PayoutChannel = 'pulse';
+export const PULSE_SIGNATURE_HEADER = 'Pulse-Signature';
+/** The platform's ISPB (its identifier in the Brazilian payment system), simulated. */
+export const PLATFORM_ISPB = '99999999';
+
+export interface PulseConfig {
+  readonly url: string;
+  readonly apiKey: string;
+  readonly timeoutMs: number;
+}
+
+export const pulseConfigFromEnv = (env: NodeJS.ProcessEnv = process.env): PulseConfig => ({
+  url: railUrlFromEnv('PULSE_URL', env),
+  apiKey: requiredEnv('PULSE_API_KEY', env),
+  timeoutMs: timeoutFromEnv('PULSE_TIMEOUT_MS', env),
+});
+
+const hashed = (payoutId: string, length: number): string =>
+  createHash('sha256').update(payoutId).digest('base64url').replace(/[^A-Za-z0-9]/g, '').slice(0, length);
+
+/** PIX end-to-end id (32 characters) or SPEI tracking key (22), derived from the payout alone. */
+export const instantReferenceOf = (payoutId: string, scheme: string, createdAt: string): string => {
+  if (scheme === 'pix') return `E${PLATFORM_ISPB}${createdAt.slice(0, 16).replace(/[-T:]/g, '')}${hashed(payoutId, 11)}`;
+  return `XB${hashed(payoutId, 20).toUpperCase()}`;
+};
+
+const errorWire = z.object({ error: z.object({ code: z.string(), message: z.optional(z.string()), reason_code: z.optional(z.string()) }) });
+const paymentWire = z.object({ id: z.string(), end_to_end_id: z.string(), status: z.string() });
+
+export class PulseInstantRail implements PayoutRailPort {
+  readonly channel = PULSE;
+
+  constructor(private readonly config: PulseConfig) {}
+
+  railReference(instruction: Pick<PayoutInstruction, 'payoutId' | 'scheme' | 'createdAt'>): string {
+    return instantReferenceOf(instruction.payoutId, instruction.scheme, instruction.createdAt);
+  }
+
+  async submit(instruction: PayoutInstruction): Promise<RailSubmission> {
+    if (instruction.scheme !== 'pix' && instruction.scheme !== 'spei') {
+      throw new RailRejectedError({ channel: this.channel }, { code: 'other', railCode: 'NOSCHEME', message: `Pulse carries PIX and SPEI, not ${instruction.scheme}` });
+    }
+    const endToEndId = this.railReference(instruction);
+    const creditor =
+      instruction.scheme === 'pix'
+        ? { name: instruction.beneficiary.name, pix_key: instruction.account.accountNumber, ...(instruction.pixKeyType ? { pix_key_type: instruction.pixKeyType } : {}) }
+        : { name: instruction.beneficiary.name, clabe: instruction.account.accountNumber };
+    const answer = await railFetch(this.channel, `${this.config.url}/v1/payments`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Accept: 'application/json', Authorization: `Bearer ${this.config.apiKey}`, 'Idempotency-Key': instruction.payoutId },
+      body: JSON.stringify({
+        end_to_end_id: endToEndId,
+        scheme: instruction.scheme,
+        amount: toDecimalAmount(instruction.amount, instruction.currency),
+        currency: instruction.currency,
+        creditor,
+        remittance_information: instruction.reference,
+      }),
+      timeoutMs: this.config.timeoutMs,
+    });
+    let body: unknown;
+    try {
+      body = answer.text ? JSON.parse(answer.text) : undefined;
+    } catch {
+      body = undefined;
+    }
+    if (answer.status === 201 || answer.status === 200) {
+      const payment = z.safeParse(paymentWire, body);
+      if (!payment.success) throw new RailTimeoutError({ channel: this.channel }, 'unreadable answer');
+      return { railReference: payment.data.end_to_end_id, bankReference: payment.data.id };
+    }
+    const error = z.safeParse(errorWire, body);
+    const code = error.success ? error.data.error.code : `http_${answer.status}`;
+    if (answer.status === 429 || answer.status >= 500 || code === 'idempotency_key_in_use') throw new RailUnavailableError({ channel: this.channel }, code);
+    if (answer.status === 422 && error.success) {
+      const railCode = error.data.error.reason_code ?? 'BE08';
+      throw new RailRejectedError({ channel: this.channel }, { code: platformCode('instant', railCode), railCode, message: error.data.error.message ?? code });
+    }
+    throw new RailRejectedError({ channel: this.channel }, { code: 'other', railCode: code, message: `Pulse refused the request (HTTP ${answer.status})` });
+  }
+}
+
+const webhookWire = z.object({
+  id: z.string(),
+  type: z.enum(['payment.settled', 'payment.rejected', 'payment.returned']),
+  created_at: z.string(),
+  data: z.object({ end_to_end_id: z.string(), reason_code: z.optional(z.nullable(z.string())), reason_message: z.optional(z.nullable(z.string())) }),
+});
+
+const header = (headers: Readonly<Record<string, string>>, name: string): string | undefined =>
+  Object.entries(headers).find(([key]) => key.toLowerCase() === name.toLowerCase())?.[1];
+
+export class PulseMessageParser implements RailMessageParser {
+  readonly channel = PULSE;
+
+  constructor(private readonly secrets: readonly string[]) {}
+
+  static fromEnv(env: NodeJS.ProcessEnv = process.env): PulseMessageParser {
+    return new PulseMessageParser(requiredEnv('PULSE_WEBHOOK_SECRETS', env).split(',').map((secret) => secret.trim()).filter(Boolean));
+  }
+
+  parse(message: RailMessage, now: Date): RailEvent[] {
+    if (message.kind !== 'http') throw new RailMessageRejectedError('Pulse notifies by webhook');
+    try {
+      verifyAcquirerWebhook({ payload: message.body, header: header(message.headers, PULSE_SIGNATURE_HEADER), secrets: this.secrets, now });
+    } catch (error) {
+      if (error instanceof InvalidWebhookSignatureError) throw new RailMessageRejectedError(`Pulse webhook refused: ${error.message}`);
+      throw error;
+    }
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(message.body);
+    } catch {
+      throw new RailMessageRejectedError('Pulse webhook body is not JSON');
+    }
+    const event = z.safeParse(webhookWire, parsed);
+    if (!event.success) throw new RailMessageRejectedError('Pulse webhook body is not an event the platform knows');
+    const { type, data, created_at: occurredAt } = event.data;
+    if (type === 'payment.settled') return [{ channel: this.channel, railReference: data.end_to_end_id, type: 'paid', reason: null, occurredAt }];
+    const railCode = data.reason_code ?? 'BE08';
+    return [
+      {
+        channel: this.channel,
+        railReference: data.end_to_end_id,
+        type: type === 'payment.rejected' ? 'failed' : 'returned',
+        reason: { code: platformCode('instant', railCode), railCode, message: data.reason_message ?? type },
+        occurredAt,
+      },
+    ];
+  }
+
+  acknowledgement(): { contentType: string; body: string } {
+    return { contentType: 'application/json', body: '{"received":true}' };
+  }
+}

@@ -1,0 +1,21 @@
+import * as z from 'zod/mini';
+import { merchantCommandEndpoint } from '../../shared/http/merchant-command-endpoint';
+import { presentPayout } from '../../shared/http/treasury-presenters';
+import { payoutRepositoryFromEnvironment } from '../../shared/payouts';
+import { taskCompletion } from '../../shared/step-functions';
+import { cancelPayout } from '../../use-cases/payouts/cancel-payout';
+
+/** POST /v1/payouts/{id}/cancel (body `{}`) */
+const deps = { payouts: payoutRepositoryFromEnvironment(), tasks: taskCompletion(), now: () => new Date() };
+
+export const handler = merchantCommandEndpoint({
+  operation: 'cancelPayout',
+  audit: { action: 'payout.cancel' },
+  body: z.strictObject({}, { error: 'must be an empty JSON object: {}' }),
+  fingerprintView: () => ({}),
+  handle: async (request) => {
+    const { before, after } = await cancelPayout(deps, { merchantId: request.principal.merchantId, payoutId: request.pathParameters.id ?? '' });
+    const presented = presentPayout(after);
+    return { status: 200, body: presented, change: { target: { type: 'payout', id: after.id }, before: presentPayout(before), after: presented } };
+  },
+});

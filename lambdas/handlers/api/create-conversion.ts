@@ -1,0 +1,36 @@
+import * as z from 'zod/mini';
+import { fxRepositoryFromEnvironment } from '../../shared/fx';
+import { merchantCommandEndpoint } from '../../shared/http/merchant-command-endpoint';
+import { presentConversion } from '../../shared/http/treasury-presenters';
+import { ledgerDeps } from '../../shared/ledger';
+import { createConversion } from '../../use-cases/fx/create-conversion';
+
+/** POST /v1/conversions */
+const quotes = fxRepositoryFromEnvironment();
+const ledger = ledgerDeps();
+
+const quoteIdMessage = 'must be a quote id (qt_...)';
+const body = z.strictObject(
+  { quote_id: z.string({ error: quoteIdMessage }).check(z.regex(/^qt_[a-z2-7]{26}$/, { error: quoteIdMessage })) },
+  { error: 'must be a JSON object' },
+);
+
+export const handler = merchantCommandEndpoint({
+  operation: 'createConversion',
+  audit: { action: 'conversion.create' },
+  body,
+  fingerprintView: (request) => request,
+  handle: async (request) => {
+    const conversion = await createConversion(
+      { quotes, ledger, now: () => new Date() },
+      {
+        merchantId: request.principal.merchantId,
+        idempotencyKey: request.idempotencyKey,
+        requestFingerprint: request.requestFingerprint,
+        quoteId: request.body.quote_id,
+      },
+    );
+    const presented = presentConversion(conversion);
+    return { status: 201, body: presented, change: { target: { type: 'conversion', id: conversion.id }, before: null, after: presented } };
+  },
+});

@@ -1,0 +1,66 @@
+import * as z from 'zod/mini';
+import { DynamoDbLedgerStore } from '../../adapters/dynamodb/ledger-store';
+import { dynamoDbDocumentClient } from '../../shared/clients';
+import { tableNameFromEnv } from '../../shared/config';
+import { fxRepositoryFromEnvironment, rateProvider, spreadSchedule } from '../../shared/fx';
+import { merchantCommandEndpoint } from '../../shared/http/merchant-command-endpoint';
+import { amountSchema, currencySchema, descriptionSchema, metadataSchema } from '../../shared/http/schemas';
+import { presentPayout } from '../../shared/http/treasury-presenters';
+import { payoutRepositoryFromEnvironment } from '../../shared/payouts';
+import { payoutWorkflow } from '../../shared/step-functions';
+import { createPayout } from '../../use-cases/payouts/create-payout';
+
+/** POST /v1/payouts */
+const payouts = payoutRepositoryFromEnvironment();
+const quotes = fxRepositoryFromEnvironment();
+const ledger = new DynamoDbLedgerStore(dynamoDbDocumentClient(), tableNameFromEnv('ledger'));
+const workflow = payoutWorkflow();
+const quoting = { rates: rateProvider(), spreads: spreadSchedule() };
+
+const idOf = (prefix: string, what: string) => {
+  const message = `must be ${what} id (${prefix}_...)`;
+  return z.string({ error: message }).check(z.regex(new RegExp(`^${prefix}_[a-z2-7]{26}$`), { error: message }));
+};
+// What every rail carries: SEPA's end-to-end and remittance fields, SWIFT's 35-character lines, NACHA's addenda.
+const referenceMessage = 'must be 1 to 35 characters: letters, digits, spaces and / - ? : ( ) . , \' + (the characters every rail carries)';
+
+const body = z.strictObject(
+  {
+    beneficiary_id: idOf('ben', 'a beneficiary'),
+    amount: amountSchema,
+    currency: currencySchema,
+    source_currency: z.optional(currencySchema),
+    quote_id: z.optional(idOf('qt', 'a quote')),
+    reference: z.string({ error: referenceMessage }).check(z.regex(/^[A-Za-z0-9/?:().,'+ -]{1,35}$/, { error: referenceMessage })),
+    description: z._default(z.nullable(descriptionSchema), null),
+    metadata: z._default(metadataSchema, {}),
+  },
+  { error: 'must be a JSON object' },
+);
+
+export const handler = merchantCommandEndpoint({
+  operation: 'createPayout',
+  audit: { action: 'payout.create' },
+  body,
+  fingerprintView: (request) => request,
+  handle: async (request) => {
+    const payout = await createPayout(
+      { payouts, quotes, quoting, ledger, workflow, now: () => new Date() },
+      {
+        merchantId: request.principal.merchantId,
+        idempotencyKey: request.idempotencyKey,
+        requestFingerprint: request.requestFingerprint,
+        beneficiaryId: request.body.beneficiary_id,
+        amount: request.body.amount,
+        currency: request.body.currency,
+        ...(request.body.source_currency !== undefined ? { sourceCurrency: request.body.source_currency } : {}),
+        ...(request.body.quote_id !== undefined ? { quoteId: request.body.quote_id } : {}),
+        reference: request.body.reference,
+        description: request.body.description,
+        metadata: request.body.metadata,
+      },
+    );
+    const presented = presentPayout(payout);
+    return { status: 201, body: presented, change: { target: { type: 'payout', id: payout.id }, before: null, after: presented } };
+  },
+});

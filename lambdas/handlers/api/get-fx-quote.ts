@@ -1,0 +1,17 @@
+import * as z from 'zod/mini';
+import { fxRepositoryFromEnvironment } from '../../shared/fx';
+import { merchantQueryEndpoint } from '../../shared/http/merchant-endpoint';
+import { presentFxQuote } from '../../shared/http/treasury-presenters';
+import { getFxQuote } from '../../use-cases/fx/get-fx-objects';
+
+/** GET /v1/fx/quotes/{id} */
+const quotes = fxRepositoryFromEnvironment();
+
+export const handler = merchantQueryEndpoint({
+  operation: 'getFxQuote',
+  query: z.strictObject({}),
+  handle: async (request) => {
+    const quote = await getFxQuote({ quotes }, { merchantId: request.principal.merchantId, quoteId: request.pathParameters.id ?? '' });
+    return { status: 200, body: presentFxQuote(quote, new Date()) };
+  },
+});

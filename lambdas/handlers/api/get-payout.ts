@@ -1,0 +1,17 @@
+import * as z from 'zod/mini';
+import { merchantQueryEndpoint } from '../../shared/http/merchant-endpoint';
+import { presentPayout } from '../../shared/http/treasury-presenters';
+import { payoutRepositoryFromEnvironment } from '../../shared/payouts';
+import { getPayout } from '../../use-cases/payouts/get-objects';
+
+/** GET /v1/payouts/{id} */
+const payouts = payoutRepositoryFromEnvironment();
+
+export const handler = merchantQueryEndpoint({
+  operation: 'getPayout',
+  query: z.strictObject({}),
+  handle: async (request) => {
+    const payout = await getPayout({ payouts }, { merchantId: request.principal.merchantId, payoutId: request.pathParameters.id ?? '' });
+    return { status: 200, body: presentPayout(payout) };
+  },
+});

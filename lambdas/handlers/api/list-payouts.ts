@@ -1,0 +1,24 @@
+import * as z from 'zod/mini';
+import { merchantQueryEndpoint } from '../../shared/http/merchant-endpoint';
+import { presentList } from '../../shared/http/presenters';
+import { limitSchema } from '../../shared/http/schemas';
+import { presentPayout } from '../../shared/http/treasury-presenters';
+import { payoutRepositoryFromEnvironment } from '../../shared/payouts';
+import { listPayouts } from '../../use-cases/payouts/get-objects';
+
+/** GET /v1/payouts?limit=&starting_after= */
+const payouts = payoutRepositoryFromEnvironment();
+
+const query = z.strictObject({
+  limit: z._default(limitSchema, 10),
+  starting_after: z.optional(z.string().check(z.minLength(1, { error: 'must be a payout id' }))),
+});
+
+export const handler = merchantQueryEndpoint({
+  operation: 'listPayouts',
+  query,
+  handle: async (request) => {
+    const page = await listPayouts({ payouts }, { merchantId: request.principal.merchantId, limit: request.query.limit, startingAfter: request.query.starting_after });
+    return { status: 200, body: presentList(page.payouts.map(presentPayout), page.hasMore, '/v1/payouts') };
+  },
+});

@@ -1,0 +1,48 @@
+import * as z from 'zod/mini';
+import { PAYOUT_CHANNELS } from '../../domain/payouts/beneficiary';
+import { RailMessageRejectedError } from '../../ports/payout-rail';
+import { railMessageParser } from '../../shared/payout-rails';
+import { payoutRepositoryFromEnvironment } from '../../shared/payouts';
+import { logger } from '../../shared/powertools';
+import { taskHandler } from '../../shared/task-handler';
+import { taskCompletion } from '../../shared/step-functions';
+import { applyRailEvents } from '../../use-cases/payouts/apply-rail-events';
+
+/**
+ * A message from a payout rail: a file from Meridian's inbox, a Keystone SOAP notification, a Pulse
+ * webhook. The channel's parser authenticates and reads it; its events go to the waiting sagas. Answers
+ * what to tell the rail: 200 with the channel's acknowledgement, or 400 for a message refused (bad
+ * signature, unreadable: the rail's retry will not fix it, operations will). Locally local/payout-rails.ts
+ * invokes it; in AWS a rail-callback route and the file drop's notifications would.
+ */
+const deps = { payouts: payoutRepositoryFromEnvironment(), tasks: taskCompletion(), now: () => new Date() };
+
+const input = z.object({
+  channel: z.enum(PAYOUT_CHANNELS),
+  message: z.discriminatedUnion('kind', [
+    z.object({ kind: z.literal('file'), name: z.string(), content: z.string() }),
+    z.object({ kind: z.literal('http'), headers: z.record(z.string(), z.string()), body: z.string() }),
+  ]),
+});
+
+export const handler = taskHandler({
+  step: 'receivePayoutRailEvents',
+  input,
+  run: async (event) => {
+    const parser = railMessageParser(event.channel);
+    let events;
+    try {
+      events = parser.parse(event.message, deps.now());
+    } catch (error) {
+      if (!(error instanceof RailMessageRejectedError)) throw error;
+      logger.warn('rail message refused', { channel: event.channel, reason: error.message });
+      return { status: 400, contentType: 'text/plain', body: error.message, outcomes: [] };
+    }
+    const outcomes = await applyRailEvents(deps, events);
+    for (const outcome of outcomes.filter((item) => item.result === 'unmatched')) {
+      logger.error('rail event for no known payout', { channel: event.channel, rail_reference: outcome.railReference, type: outcome.type });
+    }
+    const ack = parser.acknowledgement(event.message);
+    return { status: 200, contentType: ack.contentType, body: ack.body, outcomes };
+  },
+});

@@ -1,0 +1,55 @@
+import * as z from 'zod/mini';
+import { RequestError, problem } from '../../shared/http/problem';
+import { operatorCommandEndpoint } from '../../shared/http/operator-endpoint';
+import { presentPayout } from '../../shared/http/treasury-presenters';
+import { payoutRepositoryFromEnvironment } from '../../shared/payouts';
+import { taskCompletion } from '../../shared/step-functions';
+import { decidePayoutReview } from '../../use-cases/payouts/decide-payout-review';
+
+/**
+ * Operator API: POST /v1/payouts/{id}/review (ops_admin), body `{"decision": "approve"|"reject", "note"?}`:
+ * the decision on a payout held for review (a sanctions match or an amount at the review limit). The
+ * operator recorded on the payout is the caller's IAM session; the audit log of the payout's merchant gets
+ * the entry. 409 `payout_not_in_review` when the payout is not waiting for a decision (canceled, already
+ * decided the other way); deciding the same way again changes nothing.
+ */
+const deps = { payouts: payoutRepositoryFromEnvironment(), tasks: taskCompletion(), now: () => new Date() };
+
+const decisionMessage = 'must be "approve" or "reject"';
+const body = z.strictObject(
+  {
+    decision: z.enum(['approve', 'reject'], { error: decisionMessage }),
+    note: z.optional(z.string({ error: 'must be a string of at most 1000 characters' }).check(z.maxLength(1_000, { error: 'must be at most 1000 characters' }))),
+  },
+  { error: 'must be a JSON object: {"decision": "approve" | "reject", "note"?: "..."}' },
+);
+
+export const handler = operatorCommandEndpoint({
+  operation: 'opsReviewPayout',
+  audit: { action: 'payout.review' },
+  body,
+  handle: async (request) => {
+    const payoutId = request.pathParameters.id ?? '';
+    // `<role>/<session>`: who decided, in the payout's own record (the audit entry keeps the full ARN).
+    const operator = `${request.principal.role}/${request.principal.session}`.slice(0, 128).replace(/\s/g, '_');
+    let decided;
+    try {
+      decided = await decidePayoutReview(deps, payoutId, request.body.decision, operator, request.body.note ?? null);
+    } catch (error) {
+      if ((error as Error).name === 'PayoutTransitionError') {
+        throw new RequestError(problem(409, 'payout_not_in_review', `Payout ${payoutId} is not waiting for a review decision.`));
+      }
+      throw error;
+    }
+    const { before, after } = decided;
+    const presented = { ...presentPayout(after), merchant_id: after.merchantId, review: after.review ?? null };
+    return {
+      status: 200,
+      body: presented,
+      change:
+        before === after
+          ? undefined
+          : { merchantId: after.merchantId, target: { type: 'payout', id: after.id }, before: { ...presentPayout(before), review: before.review ?? null }, after: presented },
+    };
+  },
+});

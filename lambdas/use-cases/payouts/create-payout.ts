@@ -1,0 +1,159 @@
+import { InsufficientBalanceError } from '../../domain/balance-errors';
+import { IdempotencyKeyReusedError, ResourceNotFoundError } from '../../domain/errors';
+import { QuoteAlreadyUsedError, QuoteExpiredError, QuoteMismatchError } from '../../domain/fx/errors';
+import { type FxQuote, assertQuoteUsable } from '../../domain/fx/objects';
+import { summarizeMerchantShards } from '../../domain/ledger/balances';
+import { deriveId } from '../../domain/ids';
+import { channelForRail } from '../../domain/payouts/beneficiary';
+import { BeneficiaryMismatchError, type Payout, RAIL_MAXIMUM, RailLimitExceededError, RETURN_WINDOW_SECONDS } from '../../domain/payouts/payout';
+import type { FxRepository } from '../../ports/fx-repository';
+import type { LedgerStore } from '../../ports/ledger-store';
+import type { PayoutRepository } from '../../ports/payout-repository';
+import type { PayoutWorkflow } from '../../ports/task-completion';
+import { type CreateFxQuoteDeps, createFxQuote } from '../fx/create-fx-quote';
+
+export interface CreatePayoutCommand {
+  readonly merchantId: string;
+  readonly idempotencyKey: string;
+  readonly requestFingerprint: string;
+  readonly beneficiaryId: string;
+  /** What the beneficiary receives, in its currency. */
+  readonly amount: number;
+  readonly currency: string;
+  /** The balance to pay from when it is another currency (converted at `quoteId`, or at a quote taken now). */
+  readonly sourceCurrency?: string;
+  readonly quoteId?: string;
+  readonly reference: string;
+  readonly description: string | null;
+  readonly metadata: Readonly<Record<string, string>>;
+}
+
+export interface CreatePayoutDeps {
+  readonly payouts: PayoutRepository;
+  readonly quotes: FxRepository;
+  /** To quote a conversion the merchant did not quote itself (`source_currency` without `quote_id`). */
+  readonly quoting: Omit<CreateFxQuoteDeps, 'quotes' | 'now'>;
+  readonly ledger: Pick<LedgerStore, 'merchantShards'>;
+  readonly workflow: PayoutWorkflow;
+  readonly now: () => Date;
+}
+
+/** The validity of the quote a payout takes for itself: long enough for a review to finish the same day. */
+export const PAYOUT_QUOTE_VALIDITY = 'HR_4' as const;
+
+/**
+ * Create a payout and start its saga.
+ * 1. Derive the payout id from the merchant and the Idempotency-Key. If it exists, this is a retry: the
+ *    same request returns it (and makes sure its saga runs), another request reuses the key.
+ * 2. The beneficiary must be the merchant's, and receive `currency`; the amount within its rail's limit.
+ * 3. Converting: with `quote_id`, the quote must sell `source_currency` (if given) and buy exactly this
+ *    amount in this currency, unused and unexpired; with only `source_currency`, the platform quotes it
+ *    now (HR_4, buy amount fixed). Otherwise the payout is paid from the `currency` balance.
+ * 4. Refuse at once (422 insufficient_funds) when the available balance cannot cover it; the saga's
+ *    reservation stays the authority (a concurrent payout may still win the funds).
+ * 5. Store the payout as `pending`, claiming its quote in the same transaction.
+ * 6. Start the saga (execution named by the payout id; starting it again is a no-op).
+ */
+export const createPayout = async (deps: CreatePayoutDeps, command: CreatePayoutCommand): Promise<Payout> => {
+  const id = deriveId('po', command.merchantId, command.idempotencyKey);
+  const existing = await deps.payouts.getPayout(id, { consistent: true });
+  if (existing) return resume(deps, existing, command);
+
+  const now = deps.now();
+  const beneficiary = await deps.payouts.getBeneficiary(command.beneficiaryId, { consistent: true });
+  if (!beneficiary || beneficiary.merchantId !== command.merchantId) throw new ResourceNotFoundError('beneficiary', command.beneficiaryId);
+  if (beneficiary.currency !== command.currency) {
+    throw new BeneficiaryMismatchError('currency', `Beneficiary ${beneficiary.id} receives ${beneficiary.currency}, not ${command.currency}.`);
+  }
+  const limit = RAIL_MAXIMUM[beneficiary.bankAccount.rail];
+  if (limit !== undefined && command.amount > limit) throw new RailLimitExceededError(beneficiary.bankAccount.rail, limit);
+
+  let quote: FxQuote | undefined;
+  if (command.quoteId !== undefined) {
+    quote = await deps.quotes.getQuote(command.quoteId, { consistent: true });
+    if (!quote || quote.merchantId !== command.merchantId) throw new ResourceNotFoundError('fx_quote', command.quoteId);
+    if (quote.buyCurrency !== command.currency || quote.buyAmount !== command.amount) {
+      throw new QuoteMismatchError(quote.id, 'quote_id', `it buys ${quote.buyAmount} ${quote.buyCurrency}; the payout pays ${command.amount} ${command.currency}`);
+    }
+    if (command.sourceCurrency !== undefined && command.sourceCurrency !== quote.sellCurrency) {
+      throw new QuoteMismatchError(quote.id, 'source_currency', `it sells ${quote.sellCurrency}, not ${command.sourceCurrency}`);
+    }
+    assertQuoteUsable(quote, id, now);
+  } else if (command.sourceCurrency !== undefined && command.sourceCurrency !== command.currency) {
+    quote = await createFxQuote(
+      { ...deps.quoting, quotes: deps.quotes, now: () => now },
+      {
+        merchantId: command.merchantId,
+        idempotencyKey: `payout:${id}`,
+        requestFingerprint: `payout:${id}`,
+        sellCurrency: command.sourceCurrency,
+        buyCurrency: command.currency,
+        amount: { buyAmount: command.amount },
+        validity: PAYOUT_QUOTE_VALIDITY,
+      },
+    );
+  }
+  const sourceCurrency = quote?.sellCurrency ?? command.currency;
+  const sourceAmount = quote?.sellAmount ?? command.amount;
+
+  const available = summarizeMerchantShards(await deps.ledger.merchantShards(command.merchantId)).find((balance) => balance.currency === sourceCurrency)?.available ?? 0;
+  if (available < sourceAmount) throw new InsufficientBalanceError(sourceCurrency, sourceAmount, available, 'this payout');
+
+  const createdAt = now.toISOString();
+  const payout: Payout = {
+    id,
+    merchantId: command.merchantId,
+    beneficiaryId: beneficiary.id,
+    amount: command.amount,
+    currency: command.currency,
+    sourceAmount,
+    sourceCurrency,
+    quoteId: quote?.id ?? null,
+    rail: beneficiary.bankAccount.rail,
+    channel: channelForRail(beneficiary.bankAccount.rail),
+    reference: command.reference,
+    description: command.description,
+    metadata: command.metadata,
+    status: 'pending',
+    review: null,
+    railReference: null,
+    failure: null,
+    history: [{ status: 'pending', at: createdAt }],
+    createdAt,
+    updatedAt: createdAt,
+    submittedAt: null,
+    paidAt: null,
+    returnedAt: null,
+    canceledAt: null,
+    version: 1,
+    requestFingerprint: command.requestFingerprint,
+  };
+  const inserted = await deps.payouts.insertPayout(payout, quote ? { claimQuote: { now } } : {});
+  switch (inserted.outcome) {
+    case 'created':
+      await deps.workflow.start(workflowInput(payout));
+      return payout;
+    case 'exists':
+      return resume(deps, inserted.payout, command);
+    case 'quote_used':
+      throw new QuoteAlreadyUsedError(quote?.id ?? '', (await deps.quotes.getQuote(quote?.id ?? '', { consistent: true }))?.usedBy ?? 'another request');
+    case 'quote_expired':
+      throw new QuoteExpiredError(quote?.id ?? '', quote?.expiresAt ?? '');
+    case 'quote_missing':
+      throw new ResourceNotFoundError('fx_quote', quote?.id ?? '');
+  }
+};
+
+export const workflowInput = (payout: Payout) => ({
+  payoutId: payout.id,
+  merchantId: payout.merchantId,
+  converts: payout.quoteId !== null,
+  returnWindowSeconds: RETURN_WINDOW_SECONDS[payout.rail],
+});
+
+/** A retry of a create whose answer was lost: the same request gets the payout (and its saga, started again: a no-op if running). */
+const resume = async (deps: CreatePayoutDeps, payout: Payout, command: CreatePayoutCommand): Promise<Payout> => {
+  if (payout.requestFingerprint !== command.requestFingerprint) throw new IdempotencyKeyReusedError();
+  await deps.workflow.start(workflowInput(payout));
+  return payout;
+};

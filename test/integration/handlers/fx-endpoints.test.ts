@@ -1,0 +1,197 @@
+import type { APIGatewayProxyResult } from 'aws-lambda';
+import { DynamoDbFxRepository } from '../../../lambdas/adapters/dynamodb/fx-repository';
+import { DynamoDbLedgerStore } from '../../../lambdas/adapters/dynamodb/ledger-store';
+import { verifyLedger } from '../../../lambdas/adapters/dynamodb/ledger-verifier';
+import { DynamoDbPricingRepository } from '../../../lambdas/adapters/dynamodb/pricing-repository';
+import { SimulatedRateProvider } from '../../../lambdas/adapters/fx/simulated-rate-provider';
+import { DEFAULT_SPREAD_SCHEDULE } from '../../../lambdas/domain/fx/quote';
+import { getBalance } from '../../../lambdas/use-cases/ledger/get-balance';
+import { createFxQuote } from '../../../lambdas/use-cases/fx/create-fx-quote';
+import type { CapturePostingDeps } from '../../../lambdas/use-cases/ledger/postings';
+import { deployment } from '../../../platform/deployment';
+import { tableName } from '../../../platform/tables';
+import { apiGatewayEvent, lambdaContext } from '../../support/api-events';
+import { type IsolatedDynamoDb, useIsolatedDynamoDb } from '../../support/dynamodb';
+import { fundMerchant } from '../../support/funds';
+
+/**
+ * POST /v1/fx/quotes, GET /v1/fx/quotes/{id}, POST /v1/conversions, GET /v1/conversions/{id} against
+ * DynamoDB Local with real proxy events: locked rates, exactly-once use, expiry, insufficient funds, and a
+ * ledger that stays balanced (both legs, the FX position and the spread revenue).
+ */
+type Handler = (event: unknown, context: unknown) => Promise<APIGatewayProxyResult>;
+
+let db: IsolatedDynamoDb;
+let deps: CapturePostingDeps;
+let createQuote: Handler;
+let getQuote: Handler;
+let createConversion: Handler;
+let getConversion: Handler;
+let keyCounter = 0;
+
+const post = (handler: Handler, resource: string, merchantId: string, body: unknown, key = `fx-key-${++keyCounter}`) =>
+  handler(apiGatewayEvent({ method: 'POST', resource, merchantId, headers: { 'Idempotency-Key': key }, body }), lambdaContext('xborder-fx'));
+const get = (handler: Handler, resource: string, id: string, merchantId: string) =>
+  handler(apiGatewayEvent({ method: 'GET', resource, path: resource.replace('{id}', id), pathParameters: { id }, merchantId }), lambdaContext('xborder-fx'));
+const json = (response: APIGatewayProxyResult) => JSON.parse(response.body);
+const quote = async (merchantId: string, body: Record<string, unknown>) => json(await post(createQuote, '/v1/fx/quotes', merchantId, body));
+const balanceOf = async (merchantId: string, currency: string) =>
+  (await getBalance({ ledger: deps.ledger }, { merchantId })).find((balance) => balance.currency === currency) ?? { currency, available: 0, pending: 0, reserved: 0 };
+
+beforeAll(async () => {
+  db = await useIsolatedDynamoDb();
+  deps = {
+    ledger: new DynamoDbLedgerStore(db.documentClient, tableName('ledger')),
+    pricing: new DynamoDbPricingRepository(db.documentClient, tableName('merchants')),
+    region: deployment.primaryRegion,
+    primaryRegion: deployment.primaryRegion,
+    now: () => new Date(),
+  };
+  ({ handler: createQuote } = (await import('../../../lambdas/handlers/api/create-fx-quote')) as { handler: Handler });
+  ({ handler: getQuote } = (await import('../../../lambdas/handlers/api/get-fx-quote')) as { handler: Handler });
+  ({ handler: createConversion } = (await import('../../../lambdas/handlers/api/create-conversion')) as { handler: Handler });
+  ({ handler: getConversion } = (await import('../../../lambdas/handlers/api/get-conversion')) as { handler: Handler });
+});
+
+describe('POST /v1/fx/quotes', () => {
+  it('locks a client rate below mid and both amounts until expires_at', async () => {
+    const before = Date.now();
+    const response = await post(createQuote, '/v1/fx/quotes', 'mer_fx_a', { sell_currency: 'BRL', buy_currency: 'CAD', sell_amount: 100_000, validity: 'MIN_15' });
+    expect(response.statusCode).toBe(201);
+    const body = json(response);
+    expect(body).toEqual({
+      id: expect.stringMatching(/^qt_[a-z2-7]{26}$/),
+      object: 'fx_quote',
+      sell_currency: 'BRL',
+      buy_currency: 'CAD',
+      sell_amount: 100_000,
+      buy_amount: expect.any(Number),
+      fixed_side: 'sell',
+      rate: expect.stringMatching(/^0\.\d{10}$/),
+      mid_rate: expect.stringMatching(/^0\.\d{10}$/),
+      validity: 'MIN_15',
+      status: 'active',
+      used_by: null,
+      created_at: expect.any(String),
+      expires_at: expect.any(String),
+      livemode: false,
+    });
+    // 65 bps below mid, buy amount rounded down at the client rate
+    expect(Number(body.rate)).toBeLessThan(Number(body.mid_rate));
+    expect(Number(body.rate) / Number(body.mid_rate)).toBeCloseTo(0.9935, 6);
+    expect(body.buy_amount).toBe(Math.floor(Number(body.rate) * 100_000 + 1e-9));
+    expect(Date.parse(body.expires_at) - Date.parse(body.created_at)).toBe(15 * 60 * 1000);
+    expect(Date.parse(body.created_at)).toBeGreaterThanOrEqual(before - 1);
+
+    const fetched = await get(getQuote, '/v1/fx/quotes/{id}', body.id, 'mer_fx_a');
+    expect(json(fetched)).toEqual(body);
+    expect((await get(getQuote, '/v1/fx/quotes/{id}', body.id, 'mer_fx_b')).statusCode).toBe(404);
+  });
+
+  it('quotes a fixed buy amount, rounding the sell amount up', async () => {
+    const body = await quote('mer_fx_a', { sell_currency: 'JPY', buy_currency: 'KWD', buy_amount: 2_020, validity: 'HR_1' });
+    expect(body).toMatchObject({ fixed_side: 'buy', buy_amount: 2_020, sell_currency: 'JPY' });
+    expect(body.sell_amount * Number(body.rate) * 1_000).toBeGreaterThanOrEqual(2_020 - 1e-6);
+    expect((body.sell_amount - 1) * Number(body.rate) * 1_000).toBeLessThan(2_020);
+  });
+
+  it.each([
+    [{ sell_currency: 'BRL', buy_currency: 'CAD', validity: 'MIN_1' }, 'sell_amount', 'give exactly one of sell_amount and buy_amount'],
+    [{ sell_currency: 'BRL', buy_currency: 'CAD', sell_amount: 1, buy_amount: 1, validity: 'MIN_1' }, 'sell_amount', 'give exactly one of sell_amount and buy_amount'],
+    [{ sell_currency: 'CAD', buy_currency: 'CAD', sell_amount: 100, validity: 'MIN_1' }, 'buy_currency', 'must differ from sell_currency'],
+    [{ sell_currency: 'BRL', buy_currency: 'CAD', sell_amount: 100, validity: 'MIN_2' }, 'validity', 'must be one of MIN_1, MIN_15, MIN_30, HR_1, HR_4, HR_8, HR_24'],
+    [{ sell_currency: 'BRL', buy_currency: 'CAD', sell_amount: 1.5, validity: 'MIN_1' }, 'sell_amount', expect.stringContaining('positive integer')],
+  ])('refuses %j (422, %s)', async (request, field, message) => {
+    const response = await post(createQuote, '/v1/fx/quotes', 'mer_fx_a', request);
+    expect(response.statusCode).toBe(422);
+    expect(json(response).errors).toEqual(expect.arrayContaining([{ field, message }]));
+  });
+
+  it('refuses an amount too small to convert, and a currency without a rate', async () => {
+    const tiny = await post(createQuote, '/v1/fx/quotes', 'mer_fx_a', { sell_currency: 'KWD', buy_currency: 'JPY', sell_amount: 1, validity: 'MIN_1' });
+    expect(json(tiny)).toMatchObject({ status: 422, code: 'amount_too_small' });
+    const unquoted = await post(createQuote, '/v1/fx/quotes', 'mer_fx_a', { sell_currency: 'BRL', buy_currency: 'ISK', sell_amount: 100, validity: 'MIN_1' });
+    expect(json(unquoted)).toMatchObject({ status: 422, code: 'currency_not_supported', errors: [{ field: 'buy_currency', message: expect.any(String) }] });
+  });
+});
+
+describe('POST /v1/conversions', () => {
+  it('converts at the locked rate between balances and records both legs, the FX position and the spread', async () => {
+    const funded = await fundMerchant(deps, 'mer_fx_c', 200_000, 'BRL');
+    const q = await quote('mer_fx_c', { sell_currency: 'BRL', buy_currency: 'CAD', sell_amount: 100_000, validity: 'MIN_30' });
+    const response = await post(createConversion, '/v1/conversions', 'mer_fx_c', { quote_id: q.id });
+    expect(response.statusCode).toBe(201);
+    const conversion = json(response);
+    expect(conversion).toEqual({
+      id: expect.stringMatching(/^cv_[a-z2-7]{26}$/),
+      object: 'conversion',
+      quote_id: q.id,
+      sell_currency: 'BRL',
+      sell_amount: 100_000,
+      buy_currency: 'CAD',
+      buy_amount: q.buy_amount,
+      rate: q.rate,
+      status: 'completed',
+      created_at: expect.any(String),
+      completed_at: expect.any(String),
+      livemode: false,
+    });
+    expect(await balanceOf('mer_fx_c', 'BRL')).toMatchObject({ available: funded.net - 100_000 });
+    expect(await balanceOf('mer_fx_c', 'CAD')).toMatchObject({ available: q.buy_amount });
+    expect(json(await get(getQuote, '/v1/fx/quotes/{id}', q.id, 'mer_fx_c'))).toMatchObject({ status: 'used', used_by: conversion.id });
+    expect(json(await get(getConversion, '/v1/conversions/{id}', conversion.id, 'mer_fx_c'))).toEqual(conversion);
+    expect((await get(getConversion, '/v1/conversions/{id}', conversion.id, 'mer_fx_a')).statusCode).toBe(404);
+
+    const stored = await new DynamoDbFxRepository(db.documentClient, tableName('fx')).getQuote(q.id);
+    expect(stored?.spreadAmount).toBeGreaterThan(0);
+    const accounts = ['fx_position:platform:BRL', 'fx_position:platform:CAD', 'platform_fx_revenue:platform:CAD'];
+    const shards = await deps.ledger.readShards(accounts);
+    const total = (account: string) => (shards.get(account) ?? []).reduce((sum, shard) => sum + shard.balance, 0);
+    // The platform is long the BRL it bought and short the CAD it delivered, spread included; the spread is revenue.
+    expect(accounts.map(total)).toEqual([100_000, -(q.buy_amount + (stored?.spreadAmount ?? 0)), stored?.spreadAmount]);
+    expect((await verifyLedger(db.documentClient, tableName('ledger'))).differences).toEqual([]);
+  });
+
+  it('refuses a reused quote with 409 quote_already_used, and replays the first conversion under its own key', async () => {
+    await fundMerchant(deps, 'mer_fx_d', 100_000, 'USD');
+    const q = await quote('mer_fx_d', { sell_currency: 'USD', buy_currency: 'EUR', sell_amount: 10_000, validity: 'MIN_15' });
+    const first = await post(createConversion, '/v1/conversions', 'mer_fx_d', { quote_id: q.id }, 'convert-once');
+    expect(first.statusCode).toBe(201);
+    const replay = await post(createConversion, '/v1/conversions', 'mer_fx_d', { quote_id: q.id }, 'convert-once');
+    expect(replay.body).toBe(first.body);
+    const reused = await post(createConversion, '/v1/conversions', 'mer_fx_d', { quote_id: q.id });
+    expect(reused.statusCode).toBe(409);
+    expect(json(reused)).toMatchObject({ code: 'quote_already_used', detail: expect.stringContaining(json(first).id) });
+    expect(await balanceOf('mer_fx_d', 'EUR')).toMatchObject({ available: q.buy_amount });
+  });
+
+  it('refuses an expired quote with 422 quote_expired and moves no money', async () => {
+    await fundMerchant(deps, 'mer_fx_e', 100_000, 'USD');
+    const expired = await createFxQuote(
+      { quotes: new DynamoDbFxRepository(db.documentClient, tableName('fx')), rates: new SimulatedRateProvider(), spreads: DEFAULT_SPREAD_SCHEDULE, now: () => new Date(Date.now() - 61_000) },
+      { merchantId: 'mer_fx_e', idempotencyKey: 'old-quote', requestFingerprint: 'f', sellCurrency: 'USD', buyCurrency: 'JPY', amount: { sellAmount: 5_000 }, validity: 'MIN_1' },
+    );
+    expect(json(await get(getQuote, '/v1/fx/quotes/{id}', expired.id, 'mer_fx_e')).status).toBe('expired');
+    const response = await post(createConversion, '/v1/conversions', 'mer_fx_e', { quote_id: expired.id });
+    expect(response.statusCode).toBe(422);
+    expect(json(response)).toMatchObject({ code: 'quote_expired', detail: expect.stringContaining(expired.expiresAt) });
+    expect(await balanceOf('mer_fx_e', 'JPY')).toMatchObject({ available: 0 });
+  });
+
+  it('refuses a conversion larger than the available balance with 422 insufficient_funds, leaving the quote usable', async () => {
+    const funded = await fundMerchant(deps, 'mer_fx_f', 10_000, 'USD');
+    const q = await quote('mer_fx_f', { sell_currency: 'USD', buy_currency: 'MXN', sell_amount: 50_000, validity: 'MIN_15' });
+    const response = await post(createConversion, '/v1/conversions', 'mer_fx_f', { quote_id: q.id });
+    expect(response.statusCode).toBe(422);
+    expect(json(response)).toMatchObject({ code: 'insufficient_funds', detail: `The available USD balance (${(funded.net / 100).toFixed(2)} USD) does not cover what this conversion sells (500.00 USD).` });
+    expect(json(await get(getQuote, '/v1/fx/quotes/{id}', q.id, 'mer_fx_f'))).toMatchObject({ status: 'active', used_by: null });
+    await fundMerchant(deps, 'mer_fx_f', 50_000, 'USD');
+    expect((await post(createConversion, '/v1/conversions', 'mer_fx_f', { quote_id: q.id })).statusCode).toBe(201);
+  });
+
+  it('answers another merchant\'s quote as not found', async () => {
+    const q = await quote('mer_fx_a', { sell_currency: 'USD', buy_currency: 'EUR', sell_amount: 100, validity: 'MIN_1' });
+    const response = await post(createConversion, '/v1/conversions', 'mer_fx_g', { quote_id: q.id });
+    expect(response.statusCode).toBe(404);
+  });
+});

@@ -1,0 +1,171 @@
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { type IncomingMessage, createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { KeystoneMessageParser, KeystoneSoapRail } from '../../../lambdas/adapters/rails/keystone-soap-rail';
+import { MeridianFileRail, MeridianMessageParser } from '../../../lambdas/adapters/rails/meridian-file-rail';
+import { PulseInstantRail, PulseMessageParser } from '../../../lambdas/adapters/rails/pulse-instant-rail';
+import type { PayoutInstruction, RailMessage } from '../../../lambdas/ports/payout-rail';
+import { type KeystoneSimulator, startKeystoneSimulator } from '../../../local/simulators/payout-rails/keystone';
+import { type MeridianSimulator, startMeridianSimulator } from '../../../local/simulators/payout-rails/meridian';
+import { freePort } from '../../../local/ports';
+import { type PulseSimulator, startPulseSimulator } from '../../../local/simulators/payout-rails/pulse';
+
+/**
+ * The rail adapters against the simulated rails over real sockets and files: idempotency, the error
+ * each refusal becomes, and authenticated callbacks (a forged or stale one is refused).
+ */
+const received: { channel: string; message: RailMessage }[] = [];
+const receiver = createServer((request: IncomingMessage, response) => {
+  const chunks: Buffer[] = [];
+  request.on('data', (chunk: Buffer) => chunks.push(chunk));
+  request.on('end', () => {
+    const headers = Object.fromEntries(Object.entries(request.headers).flatMap(([name, value]) => (typeof value === 'string' ? [[name, value]] : [])));
+    received.push({ channel: request.url?.slice(1) ?? '', message: { kind: 'http', headers, body: Buffer.concat(chunks).toString('utf8') } });
+    response.writeHead(200).end('ok');
+  });
+});
+
+let root: string;
+let keystone: KeystoneSimulator;
+let pulse: PulseSimulator;
+let meridian: MeridianSimulator;
+const timings = { settleDelayMs: 30, returnDelayMs: 60 };
+
+beforeAll(async () => {
+  root = mkdtempSync(join(tmpdir(), 'xborder-rails-'));
+  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+  const callback = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
+  keystone = await startKeystoneSimulator({ clientId: 'xborder', apiKey: 'ks_key', notificationUrl: `${callback}/keystone`, notificationSecret: 'ks_secret', timings });
+  pulse = await startPulseSimulator({ apiKey: 'pk_key', webhookUrl: `${callback}/pulse`, webhookSecret: 'pk_secret', timings });
+  meridian = startMeridianSimulator({ root: join(root, 'meridian'), timings, pollMs: 20 });
+});
+
+afterAll(async () => {
+  meridian.stop();
+  await keystone.stop();
+  await pulse.stop();
+  receiver.closeAllConnections();
+  await new Promise((resolve) => receiver.close(resolve));
+  rmSync(root, { recursive: true, force: true });
+});
+
+const eventually = async <T>(probe: () => T | undefined, timeoutMs = 10_000): Promise<T> => {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+};
+
+const instruction = (overrides: Partial<PayoutInstruction>): PayoutInstruction => ({
+  payoutId: 'po_aaaaaaaaaaaaaaaaaaaaaaaaaa',
+  merchantId: 'mer_1',
+  scheme: 'eft_ca',
+  amount: 25_265,
+  currency: 'CAD',
+  reference: 'INV-42',
+  beneficiary: { name: 'Maple Leaf Supplies Inc.', country: 'CA', entityType: 'company' },
+  account: { token: 'tok_x', holderName: 'Maple Leaf Supplies Inc.', country: 'CA', currency: 'CAD', accountNumber: '9876543210', routingCode: '000412345' },
+  createdAt: '2026-11-21T09:30:00.000Z',
+  ...overrides,
+});
+
+describe('Keystone (SOAP)', () => {
+  const rail = () => new KeystoneSoapRail({ url: keystone.url, clientId: 'xborder', apiKey: 'ks_key', timeoutMs: 5_000 });
+
+  it('answers the same MessageId with the same payment, and settles it once, by signed notification', async () => {
+    const first = await rail().submit(instruction({ payoutId: 'po_keystone1aaaaaaaaaaaaaaaaa' }));
+    const again = await rail().submit(instruction({ payoutId: 'po_keystone1aaaaaaaaaaaaaaaaa' }));
+    expect(again).toEqual(first);
+    expect(first.bankReference).toMatch(/^KS\d{16}$/);
+    const notification = await eventually(() => received.find((item) => item.channel === 'keystone' && item.message.kind === 'http' && item.message.body.includes('po_keystone1aaaaaaaaaaaaaaaaa')));
+    const parser = new KeystoneMessageParser(['old_secret', 'ks_secret']);
+    expect(parser.parse(notification.message, new Date())).toEqual([{ channel: 'keystone', railReference: 'po_keystone1aaaaaaaaaaaaaaaaa', type: 'paid', reason: null, occurredAt: expect.any(String) }]);
+    expect(() => new KeystoneMessageParser(['another']).parse(notification.message, new Date())).toThrow(expect.objectContaining({ name: 'RailMessageRejectedError' }));
+    expect(() => parser.parse(notification.message, new Date(Date.now() + 600_000))).toThrow(/outside the tolerance/);
+    expect(keystone.payments().filter((item) => item.messageId === 'po_keystone1aaaaaaaaaaaaaaaaa')).toHaveLength(1);
+  });
+
+  it('refuses the same MessageId for another payment, bad credentials and an invalid account as RailRejected', async () => {
+    await rail().submit(instruction({ payoutId: 'po_keystone2aaaaaaaaaaaaaaaaa' }));
+    await expect(rail().submit(instruction({ payoutId: 'po_keystone2aaaaaaaaaaaaaaaaa', amount: 1 }))).rejects.toMatchObject({ name: 'RailRejected', reason: { railCode: 'DUPLICATE_MESSAGE_ID' } });
+    await expect(new KeystoneSoapRail({ url: keystone.url, clientId: 'xborder', apiKey: 'wrong', timeoutMs: 5_000 }).submit(instruction({ payoutId: 'po_keystone3aaaaaaaaaaaaaaaaa' }))).rejects.toMatchObject({ name: 'RailRejected' });
+    await expect(rail().submit(instruction({ payoutId: 'po_keystone4aaaaaaaaaaaaaaaaa', reference: 'sim:reject:account-closed' }))).rejects.toMatchObject({
+      name: 'RailRejected',
+      reason: { code: 'account_closed', railCode: 'AC04' },
+    });
+  });
+
+  it('says RailUnavailable for a Server fault or a closed port, so the saga retries', async () => {
+    await expect(rail().submit(instruction({ payoutId: 'po_keystone5aaaaaaaaaaaaaaaaa', reference: 'sim:unavailable:1' }))).rejects.toMatchObject({ name: 'RailUnavailable' });
+    await expect(rail().submit(instruction({ payoutId: 'po_keystone5aaaaaaaaaaaaaaaaa', reference: 'sim:unavailable:1' }))).resolves.toMatchObject({ railReference: 'po_keystone5aaaaaaaaaaaaaaaaa' });
+    const closed = await freePort();
+    await expect(new KeystoneSoapRail({ url: `http://127.0.0.1:${closed}`, clientId: 'x', apiKey: 'y', timeoutMs: 2_000 }).submit(instruction({}))).rejects.toMatchObject({ name: 'RailUnavailable' });
+  });
+});
+
+describe('Pulse (instant)', () => {
+  const rail = () => new PulseInstantRail({ url: pulse.url, apiKey: 'pk_key', timeoutMs: 5_000 });
+  const pix = (payoutId: string, reference = 'Pedido 9') =>
+    instruction({ payoutId, scheme: 'pix', currency: 'BRL', reference, account: { token: 't', holderName: 'Ana', country: 'BR', currency: 'BRL', accountNumber: '52998224725' } });
+
+  it('uses a PIX end-to-end id, answers a repeated Idempotency-Key with the same payment, and returns by signed webhook', async () => {
+    const first = await rail().submit(pix('po_pulse1aaaaaaaaaaaaaaaaaaaa', 'sim:return:account-closed'));
+    expect(first.railReference).toMatch(/^E99999999202611210930[A-Za-z0-9]{11}$/);
+    expect(await rail().submit(pix('po_pulse1aaaaaaaaaaaaaaaaaaaa', 'sim:return:account-closed'))).toEqual(first);
+    const parser = new PulseMessageParser(['pk_secret']);
+    const events = await eventually(() => {
+      const all = received.filter((item) => item.channel === 'pulse').flatMap((item) => parser.parse(item.message, new Date())).filter((event) => event.railReference === first.railReference);
+      return all.some((event) => event.type === 'returned') ? all : undefined;
+    });
+    expect(events.map((event) => [event.type, event.reason?.railCode ?? null])).toEqual([
+      ['paid', null],
+      ['returned', 'AC07'],
+    ]);
+  });
+
+  it('refuses an invalid key or a rejected payment as RailRejected with the scheme\'s code', async () => {
+    await expect(rail().submit(pix('po_pulse2aaaaaaaaaaaaaaaaaaaa', 'sim:reject:account-blocked'))).rejects.toMatchObject({ name: 'RailRejected', reason: { code: 'account_blocked', railCode: 'AC06' } });
+    await expect(new PulseInstantRail({ url: pulse.url, apiKey: 'nope', timeoutMs: 5_000 }).submit(pix('po_pulse3aaaaaaaaaaaaaaaaaaaa'))).rejects.toMatchObject({ name: 'RailRejected' });
+  });
+});
+
+describe('Meridian (files)', () => {
+  const rail = () => new MeridianFileRail({ outboxDirectory: meridian.outbox, odfiRouting: '267000416', companyId: '1987654321', companyName: 'XBORDER PAYMENTS', debtorIban: 'DE12500105170648489890', debtorBic: 'MRDNDEFFXXX', debtorName: 'xborder' });
+  const parser = new MeridianMessageParser();
+  const inboxEvents = () =>
+    readdirSync(meridian.inbox)
+      .filter((name) => !name.startsWith('.') && name !== 'processed' && name !== 'refused')
+      .flatMap((name) => parser.parse({ kind: 'file', name, content: readFileSync(join(meridian.inbox, name), 'utf8') }, new Date()));
+
+  it('drops one NACHA file per payout, pays it once even when the file comes again, and answers in the inbox', async () => {
+    const ach = instruction({ payoutId: 'po_meridian1aaaaaaaaaaaaaaaa', scheme: 'ach', currency: 'USD', account: { token: 't', holderName: 'L', country: 'US', currency: 'USD', accountNumber: '000123456789', routingCode: '021000021' } });
+    const submission = await rail().submit(ach);
+    await rail().submit(ach);
+    expect(submission.railReference).toMatch(/^XB[A-Z0-9]{13}$/);
+    await eventually(() => (inboxEvents().some((event) => event.railReference === submission.railReference && event.type === 'paid') ? true : undefined));
+    const archived = join(meridian.outbox, '..', 'bank', 'archive', submission.bankReference);
+    expect(existsSync(archived)).toBe(true);
+    writeFileSync(join(meridian.outbox, submission.bankReference), readFileSync(archived));
+    await eventually(() => (readdirSync(join(meridian.outbox, '..', 'bank', 'archive')).some((name) => name.startsWith(`${submission.bankReference}.duplicate`)) ? true : undefined));
+    expect(meridian.payments().filter((payment) => payment.reference === submission.railReference)).toHaveLength(1);
+  });
+
+  it('answers a SEPA pain.001 with pain.002 statuses and a pacs.004 return', async () => {
+    const sepa = instruction({ payoutId: 'po_meridian2aaaaaaaaaaaaaaaa', scheme: 'sepa', currency: 'EUR', reference: 'sim:return:no-account', account: { token: 't', holderName: 'J', country: 'DE', currency: 'EUR', iban: 'DE89370400440532013000' } });
+    await rail().submit(sepa);
+    const events = await eventually(() => {
+      const mine = inboxEvents().filter((event) => event.railReference === sepa.payoutId);
+      return mine.some((event) => event.type === 'returned') ? mine : undefined;
+    });
+    // Inbox files are read in name order, not in the order written: a return may be read before the settlement (it implies it).
+    expect(events.map((event) => [event.type, event.reason?.railCode ?? null]).sort()).toEqual([
+      ['paid', null],
+      ['returned', 'AC03'],
+    ]);
+  });
+});

@@ -1,0 +1,273 @@
+import { DynamoDbFxRepository } from '../../../lambdas/adapters/dynamodb/fx-repository';
+import { SimulatedRateProvider } from '../../../lambdas/adapters/fx/simulated-rate-provider';
+import { DEFAULT_SPREAD_SCHEDULE } from '../../../lambdas/domain/fx/quote';
+import { createFxQuote } from '../../../lambdas/use-cases/fx/create-fx-quote';
+import { decidePayoutReview } from '../../../lambdas/use-cases/payouts/decide-payout-review';
+import { DynamoDbPayoutRepository } from '../../../lambdas/adapters/dynamodb/payout-repository';
+import { StepFunctionsTaskCompletion } from '../../../lambdas/adapters/sfn/step-functions-tasks';
+import { sfnClient } from '../../../lambdas/shared/clients';
+import { tableName } from '../../../platform/tables';
+import { fundMerchant } from '../../support/funds';
+import { type PayoutPlatform, startPayoutPlatform } from '../../support/payout-platform';
+
+/**
+ * Every path of the payout saga, end to end on one machine: merchant API handlers, the real ASL on the
+ * local Step Functions engine, the real task functions, DynamoDB Local, the local KMS and the three
+ * simulated rails (Meridian files, Keystone SOAP, Pulse instant) answering through the callback bridge.
+ * After each path the ledger verifier must find nothing wrong.
+ */
+let platform: PayoutPlatform;
+
+beforeAll(async () => {
+  platform = await startPayoutPlatform();
+}, 60_000);
+
+afterAll(async () => {
+  await platform.stop();
+});
+
+const beneficiaries = {
+  canada: { name: 'Maple Leaf Supplies Inc.', entity_type: 'company', country: 'CA', currency: 'CAD', bank_account: { rail: 'eft_ca', institution_number: '004', transit_number: '12345', account_number: '9876543210' } },
+  us: { name: 'Lakeside Lumber LLC', entity_type: 'company', country: 'US', currency: 'USD', bank_account: { rail: 'ach', routing_number: '021000021', account_number: '000123456789' } },
+  germany: { name: 'Jana Novakova', entity_type: 'individual', country: 'DE', currency: 'EUR', bank_account: { rail: 'sepa', iban: 'DE89370400440532013000', bic: 'COBADEFFXXX' } },
+  brazil: { name: 'Ana Souza', entity_type: 'individual', country: 'BR', currency: 'BRL', bank_account: { rail: 'pix', pix_key: '52998224725' } },
+  mexico: { name: 'Talleres Norte SA de CV', entity_type: 'company', country: 'MX', currency: 'MXN', bank_account: { rail: 'spei', clabe: '032180000118359719' } },
+  sanctioned: { name: 'Jose Manuel Alvarez Quintero', entity_type: 'individual', country: 'PA', currency: 'USD', bank_account: { rail: 'swift', bic: 'BOFAUS3N', account_number: '123456789012' } },
+} as const;
+
+const beneficiary = async (merchantId: string, kind: keyof typeof beneficiaries) => {
+  const response = await platform.call('createBeneficiary', { method: 'POST', resource: '/v1/beneficiaries', merchantId, body: beneficiaries[kind] });
+  expect(response.status).toBe(201);
+  return response.body.id as string;
+};
+
+const payout = async (merchantId: string, body: Record<string, unknown>, key?: string) =>
+  platform.call('createPayout', { method: 'POST', resource: '/v1/payouts', merchantId, body, ...(key ? { key } : {}) });
+
+const lines = async (merchantId: string) =>
+  (await platform.call('listBalanceTransactions', { method: 'GET', resource: '/v1/balance_transactions', merchantId, query: { limit: '100' } })).body.data as {
+    type: string;
+    amount: number;
+    currency: string;
+    source: string;
+  }[];
+
+const operatorDeps = () => ({
+  payouts: new DynamoDbPayoutRepository(platform.db.documentClient, tableName('payouts')),
+  tasks: new StepFunctionsTaskCompletion(sfnClient()),
+  now: () => new Date(),
+});
+
+afterEach(async () => {
+  expect((await platform.verify()).differences).toEqual([]);
+});
+
+describe('paid', () => {
+  it('pays a Canadian supplier over Keystone EFT: reserved, submitted, confirmed by SOAP notification, settled', async () => {
+    const funded = await fundMerchant(platform.ledger, 'mer_po_cad', 100_000, 'CAD');
+    const ben = await beneficiary('mer_po_cad', 'canada');
+    const created = await payout('mer_po_cad', { beneficiary_id: ben, amount: 25_000, currency: 'CAD', reference: 'INV-2026-0042' });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ object: 'payout', status: 'pending', amount: 25_000, currency: 'CAD', source_currency: 'CAD', source_amount: 25_000, rail: 'eft_ca', quote_id: null });
+    const paid = await platform.waitForPayout('mer_po_cad', created.body.id, ['paid']);
+    expect(paid).toMatchObject({ status: 'paid', failure_code: null, submitted_at: expect.any(String), paid_at: expect.any(String) });
+    expect(await platform.balance('mer_po_cad', 'CAD')).toMatchObject({ available: funded.net - 25_000, reserved: 0 });
+    const keystone = platform.rails.keystone.payments().find((item) => item.endToEndId === created.body.id);
+    expect(keystone).toMatchObject({ scheme: 'EFT', amount: '250.00', currency: 'CAD', status: 'SETTLED' });
+    expect((await lines('mer_po_cad')).filter((line) => line.source === created.body.id).map((line) => [line.type, line.amount])).toEqual([['payout', -25_000]]);
+  });
+
+  it('pays from another balance, converting at a quote the platform takes (BRL → CAD)', async () => {
+    const funded = await fundMerchant(platform.ledger, 'mer_po_fx', 500_000, 'BRL');
+    const ben = await beneficiary('mer_po_fx', 'canada');
+    const created = await payout('mer_po_fx', { beneficiary_id: ben, amount: 50_000, currency: 'CAD', source_currency: 'BRL', reference: 'INV-FX-1' });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ source_currency: 'BRL', quote_id: expect.stringMatching(/^qt_/) });
+    const sourceAmount = created.body.source_amount as number;
+    expect(sourceAmount).toBeGreaterThan(50_000 * 3);
+    await platform.waitForPayout('mer_po_fx', created.body.id, ['paid']);
+    expect(await platform.balance('mer_po_fx', 'BRL')).toMatchObject({ available: funded.net - sourceAmount, reserved: 0 });
+    expect(await platform.balance('mer_po_fx', 'CAD')).toMatchObject({ available: 0, reserved: 0 });
+    const quote = await platform.call('getFxQuote', { method: 'GET', resource: '/v1/fx/quotes/{id}', id: created.body.quote_id, merchantId: 'mer_po_fx' });
+    expect(quote.body).toMatchObject({ status: 'used', used_by: created.body.id, sell_amount: sourceAmount, buy_amount: 50_000 });
+  });
+
+  it.each([
+    ['SEPA over Meridian files (pain.001 → pain.002 ACSC)', 'germany', 'EUR', 'mer_po_sepa'],
+    ['ACH over Meridian files (NACHA → status report SETTLED)', 'us', 'USD', 'mer_po_ach'],
+    ['PIX over Pulse, answered by webhook', 'brazil', 'BRL', 'mer_po_pix'],
+    ['SPEI over Pulse', 'mexico', 'MXN', 'mer_po_spei'],
+  ] as const)('pays %s', async (_rail, kind, currency, merchantId) => {
+    await fundMerchant(platform.ledger, merchantId, 100_000, currency);
+    const ben = await beneficiary(merchantId, kind);
+    const created = await payout(merchantId, { beneficiary_id: ben, amount: 12_345, currency, reference: 'Invoice 77' });
+    expect(created.status).toBe(201);
+    await platform.waitForPayout(merchantId, created.body.id, ['paid']);
+    expect(await platform.balance(merchantId, currency)).toMatchObject({ reserved: 0 });
+  });
+
+  it('retries a rail that is briefly unavailable with the same idempotency key: paid once', async () => {
+    await fundMerchant(platform.ledger, 'mer_po_retry', 100_000, 'BRL');
+    const ben = await beneficiary('mer_po_retry', 'brazil');
+    const created = await payout('mer_po_retry', { beneficiary_id: ben, amount: 1_000, currency: 'BRL', reference: 'sim:unavailable:2' });
+    await platform.waitForPayout('mer_po_retry', created.body.id, ['paid']);
+    expect(platform.rails.pulse.payments().filter((item) => item.idempotencyKey === created.body.id)).toHaveLength(1);
+  });
+});
+
+describe('failed and returned', () => {
+  it('restores the balance when a paid payout is returned (ACH R02 in a NACHA return file)', async () => {
+    const funded = await fundMerchant(platform.ledger, 'mer_po_ret', 100_000, 'USD');
+    const ben = await beneficiary('mer_po_ret', 'us');
+    const created = await payout('mer_po_ret', { beneficiary_id: ben, amount: 40_000, currency: 'USD', reference: 'sim:return:account-closed' });
+    const returned = await platform.waitForPayout('mer_po_ret', created.body.id, ['returned']);
+    expect(returned).toMatchObject({ status: 'returned', failure_code: 'account_closed', paid_at: expect.any(String), returned_at: expect.any(String) });
+    expect(await platform.balance('mer_po_ret', 'USD')).toEqual(expect.objectContaining({ available: funded.net, reserved: 0 }));
+    expect((await lines('mer_po_ret')).filter((line) => line.source === created.body.id).map((line) => [line.type, line.amount])).toEqual([
+      ['payout_return', 40_000],
+      ['payout', -40_000],
+    ]);
+  });
+
+  it('reverses the conversion too when a converted payout is returned (PIX devolução)', async () => {
+    const funded = await fundMerchant(platform.ledger, 'mer_po_ret_fx', 1_000_000, 'USD');
+    const ben = await beneficiary('mer_po_ret_fx', 'brazil');
+    const created = await payout('mer_po_ret_fx', { beneficiary_id: ben, amount: 100_000, currency: 'BRL', source_currency: 'USD', reference: 'sim:return:refused-by-bank:100' });
+    await platform.waitForPayout('mer_po_ret_fx', created.body.id, ['returned']);
+    expect(await platform.balance('mer_po_ret_fx', 'USD')).toMatchObject({ available: funded.net, reserved: 0 });
+    expect(await platform.balance('mer_po_ret_fx', 'BRL')).toMatchObject({ available: 0, reserved: 0 });
+  });
+
+  it.each([
+    ['a rejection after acceptance (SEPA pain.002 RJCT AC04)', 'germany', 'EUR', 'sim:fail:account-closed', 'account_closed'],
+    ['a rejection at submission (Keystone SOAP Client fault)', 'canada', 'CAD', 'sim:reject:invalid-account', 'invalid_account'],
+    ['a rejection by the instant rail (PIX webhook payment.rejected AC03)', 'brazil', 'BRL', 'sim:fail:no-account', 'no_account'],
+  ] as const)('fails on %s and releases the funds', async (_case, kind, currency, reference, code) => {
+    const merchantId = `mer_po_fail_${code}`;
+    const funded = await fundMerchant(platform.ledger, merchantId, 100_000, currency);
+    const ben = await beneficiary(merchantId, kind);
+    const created = await payout(merchantId, { beneficiary_id: ben, amount: 30_000, currency, reference });
+    const failed = await platform.waitForPayout(merchantId, created.body.id, ['failed']);
+    expect(failed).toMatchObject({ status: 'failed', failure_code: code, paid_at: null });
+    expect(await platform.balance(merchantId, currency)).toMatchObject({ available: funded.net, reserved: 0 });
+    expect((await lines(merchantId)).filter((line) => line.source === created.body.id).map((line) => line.type)).toEqual(['payout_failure', 'payout']);
+  });
+
+  it('refuses at creation a payout larger than the available balance (422 insufficient_funds)', async () => {
+    const funded = await fundMerchant(platform.ledger, 'mer_po_poor', 10_000, 'CAD');
+    const ben = await beneficiary('mer_po_poor', 'canada');
+    const response = await payout('mer_po_poor', { beneficiary_id: ben, amount: funded.net + 1, currency: 'CAD', reference: 'too much' });
+    expect(response.status).toBe(422);
+    expect(response.body).toMatchObject({ code: 'insufficient_funds', detail: `The available CAD balance (${(funded.net / 100).toFixed(2)} CAD) does not cover this payout (${((funded.net + 1) / 100).toFixed(2)} CAD).` });
+    expect((await platform.call('listPayouts', { method: 'GET', resource: '/v1/payouts', merchantId: 'mer_po_poor' })).body.data).toEqual([]);
+  });
+
+  it('fails a payout whose reservation loses the funds to another payout (the saga is the authority)', async () => {
+    const funded = await fundMerchant(platform.ledger, 'mer_po_race', 10_000, 'CAD');
+    const ben = await beneficiary('mer_po_race', 'canada');
+    const amount = Math.floor(funded.net * 0.6);
+    const [a, b] = await Promise.all([
+      payout('mer_po_race', { beneficiary_id: ben, amount, currency: 'CAD', reference: 'race a' }),
+      payout('mer_po_race', { beneficiary_id: ben, amount, currency: 'CAD', reference: 'race b' }),
+    ]);
+    expect([a.status, b.status]).toEqual([201, 201]);
+    const outcomes = await Promise.all([a, b].map((created) => platform.waitForPayout('mer_po_race', created.body.id, ['paid', 'failed'])));
+    expect(outcomes.map((item) => item.status).sort()).toEqual(['failed', 'paid']);
+    expect(outcomes.find((item) => item.status === 'failed')).toMatchObject({ failure_code: 'insufficient_funds' });
+    expect(await platform.balance('mer_po_race', 'CAD')).toMatchObject({ available: funded.net - amount, reserved: 0 });
+  });
+});
+
+describe('review', () => {
+  it('holds a sanctions hit in review until an operator approves it, then pays it', async () => {
+    await fundMerchant(platform.ledger, 'mer_po_rev', 100_000, 'USD');
+    const ben = await beneficiary('mer_po_rev', 'sanctioned');
+    const created = await payout('mer_po_rev', { beneficiary_id: ben, amount: 5_000, currency: 'USD', reference: 'Consulting' });
+    const held = await platform.waitForPayout('mer_po_rev', created.body.id, ['in_review']);
+    expect(held).not.toHaveProperty('review');
+    expect(JSON.stringify(held)).not.toContain('XSL-0002');
+    expect(await platform.balance('mer_po_rev', 'USD')).toMatchObject({ reserved: 5_000 });
+    // Still held a while later: the saga waits on its task token.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect((await platform.waitForPayout('mer_po_rev', created.body.id, ['in_review'])).status).toBe('in_review');
+
+    const { after: decided } = await decidePayoutReview(operatorDeps(), created.body.id, 'approve', 'ops.alice', 'Different person: date of birth differs');
+    expect(decided.review).toMatchObject({ decision: 'approve', decidedBy: 'ops.alice', reasons: ['sanctions_match'], hits: [expect.objectContaining({ entryId: 'XSL-0002' })] });
+    await platform.waitForPayout('mer_po_rev', created.body.id, ['paid']);
+  });
+
+  it('fails and releases a payout the operator rejects', async () => {
+    const funded = await fundMerchant(platform.ledger, 'mer_po_rej', 100_000, 'USD');
+    const ben = await beneficiary('mer_po_rej', 'sanctioned');
+    const created = await payout('mer_po_rej', { beneficiary_id: ben, amount: 5_000, currency: 'USD', reference: 'Consulting' });
+    await platform.waitForPayout('mer_po_rej', created.body.id, ['in_review']);
+    await decidePayoutReview(operatorDeps(), created.body.id, 'reject', 'ops.bob');
+    const failed = await platform.waitForPayout('mer_po_rej', created.body.id, ['failed']);
+    expect(failed).toMatchObject({ failure_code: 'rejected_in_review' });
+    expect(await platform.balance('mer_po_rej', 'USD')).toMatchObject({ available: funded.net, reserved: 0 });
+    await expect(decidePayoutReview(operatorDeps(), created.body.id, 'approve', 'ops.bob')).rejects.toMatchObject({ name: 'PayoutTransitionError' });
+  });
+
+  it('fails a converting payout whose quote expired while it waited for review, reversing nothing it did not do', async () => {
+    const funded = await fundMerchant(platform.ledger, 'mer_po_exp', 1_000_000, 'EUR');
+    const ben = await beneficiary('mer_po_exp', 'sanctioned');
+    // A one-minute quote taken 55 s ago: it expires while the payout waits for review.
+    const quote = await createFxQuote(
+      { quotes: new DynamoDbFxRepository(platform.db.documentClient, tableName('fx')), rates: new SimulatedRateProvider(), spreads: DEFAULT_SPREAD_SCHEDULE, now: () => new Date(Date.now() - 55_000) },
+      { merchantId: 'mer_po_exp', idempotencyKey: 'old-quote', requestFingerprint: 'f', sellCurrency: 'EUR', buyCurrency: 'USD', amount: { buyAmount: 5_000 }, validity: 'MIN_1' },
+    );
+    const created = await payout('mer_po_exp', { beneficiary_id: ben, amount: 5_000, currency: 'USD', quote_id: quote.id, reference: 'Consulting' });
+    expect(created.status).toBe(201);
+    await platform.waitForPayout('mer_po_exp', created.body.id, ['in_review']);
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, Date.parse(quote.expiresAt) - Date.now() + 50)));
+    await decidePayoutReview(operatorDeps(), created.body.id, 'approve', 'ops.carol');
+    const failed = await platform.waitForPayout('mer_po_exp', created.body.id, ['failed']);
+    expect(failed).toMatchObject({ failure_code: 'quote_expired' });
+    expect(await platform.balance('mer_po_exp', 'EUR')).toMatchObject({ available: funded.net, reserved: 0 });
+  });
+});
+
+describe('cancel', () => {
+  it('cancels a payout held in review: the wait ends at once and the funds are released', async () => {
+    const funded = await fundMerchant(platform.ledger, 'mer_po_cancel', 100_000, 'USD');
+    const ben = await beneficiary('mer_po_cancel', 'sanctioned');
+    const created = await payout('mer_po_cancel', { beneficiary_id: ben, amount: 7_000, currency: 'USD', reference: 'Consulting' });
+    await platform.waitForPayout('mer_po_cancel', created.body.id, ['in_review']);
+    const canceled = await platform.call('cancelPayout', { method: 'POST', resource: '/v1/payouts/{id}/cancel', id: created.body.id, merchantId: 'mer_po_cancel', body: {} });
+    expect(canceled).toMatchObject({ status: 200, body: { status: 'canceled', canceled_at: expect.any(String) } });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const deadline = Date.now() + 10_000;
+    while ((await platform.balance('mer_po_cancel', 'USD')).reserved !== 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(await platform.balance('mer_po_cancel', 'USD')).toMatchObject({ available: funded.net, reserved: 0 });
+    expect((await lines('mer_po_cancel')).filter((line) => line.source === created.body.id).map((line) => line.type)).toEqual(['payout_cancel', 'payout']);
+    const again = await platform.call('cancelPayout', { method: 'POST', resource: '/v1/payouts/{id}/cancel', id: created.body.id, merchantId: 'mer_po_cancel', body: {} });
+    expect(again).toMatchObject({ status: 200, body: { status: 'canceled' } });
+  });
+
+  it('refuses to cancel a payout already submitted (409 payout_not_cancelable)', async () => {
+    await fundMerchant(platform.ledger, 'mer_po_late', 100_000, 'CAD');
+    const ben = await beneficiary('mer_po_late', 'canada');
+    const created = await payout('mer_po_late', { beneficiary_id: ben, amount: 1_000, currency: 'CAD', reference: 'late cancel' });
+    await platform.waitForPayout('mer_po_late', created.body.id, ['paid']);
+    const response = await platform.call('cancelPayout', { method: 'POST', resource: '/v1/payouts/{id}/cancel', id: created.body.id, merchantId: 'mer_po_late', body: {} });
+    expect(response).toMatchObject({ status: 409, body: { code: 'payout_not_cancelable' } });
+    expect((await platform.call('cancelPayout', { method: 'POST', resource: '/v1/payouts/{id}/cancel', id: created.body.id, merchantId: 'mer_other', body: {} })).status).toBe(404);
+  });
+});
+
+describe('the merchant API', () => {
+  it('replays a create under the same key and refuses mismatches by name', async () => {
+    await fundMerchant(platform.ledger, 'mer_po_api', 100_000, 'CAD');
+    const ben = await beneficiary('mer_po_api', 'canada');
+    const body = { beneficiary_id: ben, amount: 2_000, currency: 'CAD', reference: 'replay' };
+    const first = await payout('mer_po_api', body, 'po-replay');
+    const replay = await payout('mer_po_api', body, 'po-replay');
+    expect(replay.body).toEqual(first.body);
+    expect((await payout('mer_po_api', { ...body, currency: 'USD' })).body).toMatchObject({ status: 422, code: 'beneficiary_mismatch' });
+    expect((await payout('mer_po_api', { ...body, beneficiary_id: 'ben_aaaaaaaaaaaaaaaaaaaaaaaaaa' })).status).toBe(404);
+    expect((await payout('mer_po_api', { ...body, reference: 'not\nallowed' })).body).toMatchObject({ code: 'validation_error', errors: [expect.objectContaining({ field: 'reference' })] });
+    const listed = await platform.call('listPayouts', { method: 'GET', resource: '/v1/payouts', merchantId: 'mer_po_api' });
+    expect(listed.body.data.map((item: { id: string }) => item.id)).toEqual([first.body.id]);
+    await platform.waitForPayout('mer_po_api', first.body.id, ['paid']);
+  });
+});

@@ -1,0 +1,20 @@
+import { randomUUID } from 'node:crypto';
+import { type CapturePostingDeps, postPaymentCaptured, postSettlement } from '../../lambdas/use-cases/ledger/postings';
+
+/**
+ * Settled funds for a merchant, the way the card saga will post them: a captured payment (gross, fee by
+ * the merchant's pricing) settled by its channel. Returns the payment id and the net credited to available.
+ * Used until the payment saga captures real payments in these tests.
+ */
+export const fundMerchant = async (
+  deps: CapturePostingDeps,
+  merchantId: string,
+  amount: number,
+  currency: string,
+  channel = 'atlas',
+): Promise<{ readonly paymentId: string; readonly net: number; readonly fee: number }> => {
+  const paymentId = `pay_fund_${randomUUID().replace(/-/g, '')}`;
+  const captured = await postPaymentCaptured(deps, { merchantId, paymentId, channel, currency, amount, authorizedAmount: amount });
+  await postSettlement(deps, { merchantId, paymentId, settlementId: `stl_${paymentId}` });
+  return { paymentId, net: captured.transaction.line?.net ?? 0, fee: captured.transaction.line?.fee ?? 0 };
+};

@@ -1,0 +1,84 @@
+import { checkedInSanctionsList } from '../../../../lambdas/adapters/screening/checked-in-sanctions-list';
+import { MATCH_THRESHOLD, jaroWinkler, nameScore, normalizeName, screenName, screenPayoutRequest } from '../../../../lambdas/domain/payouts/screening';
+
+/** Sanctions screening against the checked-in fictional list: normalization, fuzzy tokens, word order, country. */
+const entries = checkedInSanctionsList.entries;
+const hitIds = (name: string, country: string) => screenName(name, country, entries).map((hit) => hit.entryId);
+
+describe('normalization', () => {
+  it('folds case, diacritics, punctuation and legal forms, keeping initials', () => {
+    expect(normalizeName('ÁLVAREZ QUINTERO, José Manuel')).toEqual(['alvarez', 'quintero', 'jose', 'manuel']);
+    expect(normalizeName('Müller-Strauß GmbH')).toEqual(['muller', 'strauss']);
+    expect(normalizeName('Bjørn Østergaard')).toEqual(['bjorn', 'ostergaard']);
+    expect(normalizeName('Oceanic Meridian Trading, L.L.C.')).toEqual(['oceanic', 'meridian', 'trading']);
+    expect(normalizeName('S. P. Ivanov')).toEqual(['s', 'p', 'ivanov']);
+  });
+
+  it('uses the textbook Jaro-Winkler values', () => {
+    expect(jaroWinkler('martha', 'marhta')).toBeCloseTo(0.961, 3);
+    expect(jaroWinkler('dwayne', 'duane')).toBeCloseTo(0.84, 2);
+    expect(jaroWinkler('dixon', 'dicksonx')).toBeCloseTo(0.813, 3);
+    expect(jaroWinkler('abc', 'xyz')).toBe(0);
+  });
+});
+
+describe('matches', () => {
+  it.each([
+    ['the listed name, reordered, without diacritics', 'Jose Manuel Alvarez Quintero', 'VE', 'XSL-0002'],
+    ['a name missing the second surname', 'José Álvarez', 'PA', 'XSL-0002'],
+    ['a transliteration variant, without patronymic', 'Sergey Ivanov', 'RU', 'XSL-0001'],
+    ['an alias', 'Dieter Mueller', 'DE', 'XSL-0006'],
+    ['a company with another legal form and punctuation', 'OCEANIC MERIDIAN TRADING L.L.C', 'AE', 'XSL-0003'],
+    ['a typo', 'Oceanic Meridain Trading', 'AE', 'XSL-0003'],
+    ['the exact name in another country (still a hit: 1.0 − 0.1)', 'Jean-Luc Marcel Dubois', 'CA', 'XSL-0012'],
+    ['an entry without countries, anywhere', 'Farid Rahmani', 'SE', 'XSL-0021'],
+  ])('finds %s', (_case, name, country, id) => {
+    expect(hitIds(name, country)).toContain(id);
+  });
+
+  it.each([
+    ['a different person sharing one name', 'Sergei Rachmaninoff', 'RU'],
+    ['a single common surname', 'Ivanov', 'RU'],
+    ['an unrelated company', 'Maple Leaf Supplies Inc.', 'CA'],
+    ['a near name in another country', 'Olga Petrenko', 'PL'],
+    ['an unrelated person', 'Amélie Tremblay', 'CA'],
+  ])('does not flag %s', (_case, name, country) => {
+    expect(hitIds(name, country)).toEqual([]);
+  });
+
+  it('scores by the shorter token list and needs two paired tokens for a multi-token name', () => {
+    expect(nameScore(['sergei', 'ivanov'], ['ivanov', 'sergei', 'petrovich'])).toBe(1);
+    expect(nameScore(['ivanov'], ['ivanov', 'sergei', 'petrovich'])).toBe(0);
+    expect(nameScore(['oceanmar'], ['oceanmar'])).toBe(1);
+    expect(nameScore(['s', 'ivanov'], ['ivanov', 'sergei', 'petrovich'])).toBe(0.75);
+  });
+
+  it('reports the matched name, score, country match and programs', () => {
+    const [hit] = screenName('Jose Manuel Alvarez Quintero', 'VE', entries);
+    expect(hit).toEqual({ entryId: 'XSL-0002', matchedName: 'ÁLVAREZ QUINTERO, José Manuel', score: 1, countryMatch: true, programs: ['NARCO-TRAF'] });
+    expect(MATCH_THRESHOLD).toBe(0.9);
+  });
+});
+
+describe('screening a payout', () => {
+  const list = checkedInSanctionsList;
+  it('clears an unrelated beneficiary under the limit', () => {
+    expect(screenPayoutRequest({ beneficiaryName: 'Maple Leaf Supplies Inc.', beneficiaryCountry: 'CA', amount: 25_000, currency: 'CAD', list })).toEqual({
+      outcome: 'clear',
+      reasons: [],
+      hits: [],
+      listVersion: 'XSL (xborder sample list) 2026-11-15.1',
+    });
+  });
+
+  it('sends a sanctions match or an amount at the review limit to review', () => {
+    expect(screenPayoutRequest({ beneficiaryName: 'Farid Rahmani', beneficiaryCountry: 'FR', amount: 100, currency: 'EUR', list })).toMatchObject({
+      outcome: 'review',
+      reasons: ['sanctions_match'],
+    });
+    expect(screenPayoutRequest({ beneficiaryName: 'Maple Leaf Supplies Inc.', beneficiaryCountry: 'CA', amount: 7_000_000, currency: 'CAD', list })).toMatchObject({
+      outcome: 'review',
+      reasons: ['amount_limit'],
+    });
+  });
+});
