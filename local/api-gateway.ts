@@ -17,6 +17,7 @@ import { type RouteDeclaration, authorizerFunction, requiresMerchantKey, routes,
 import type { OperatorCredentials } from './iam/operators';
 import { type VerificationFailure, verifyRequest } from './iam/sigv4';
 import type { LambdaHost } from './lambda-host';
+import { readBody } from './http-body';
 
 /**
  * A local stand-in for the API Gateway REST API that lib/ deploys, built from the same route
@@ -133,23 +134,6 @@ const queryMaps = (search: URLSearchParams) => {
 
 class BodyTooLargeError extends Error {}
 
-const readBody = (request: IncomingMessage): Promise<string> =>
-  new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    request.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_REQUEST_BYTES) {
-        reject(new BodyTooLargeError());
-        request.resume();
-        return;
-      }
-      chunks.push(chunk);
-    });
-    request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    request.on('error', reject);
-  });
-
 const apacheTime = (date: Date): string => {
   const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
   const pad = (value: number) => String(value).padStart(2, '0');
@@ -201,7 +185,7 @@ export const startApiGateway = async (options: ApiGatewayOptions): Promise<Local
 
     let body: string;
     try {
-      body = await readBody(request);
+      body = await readBody(request, { maxBytes: MAX_REQUEST_BYTES, tooLarge: () => new BodyTooLargeError() });
     } catch (error) {
       if (error instanceof BodyTooLargeError) return gatewayResponse('REQUEST_TOO_LARGE');
       throw error;

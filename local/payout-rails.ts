@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, readdirSync, renameSync } from 'node:fs';
-import { type IncomingMessage, createServer } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { PayoutChannel } from '../lambdas/domain/payouts/beneficiary';
@@ -9,6 +9,7 @@ import { type KeystoneSimulator, startKeystoneSimulator } from './simulators/pay
 import { type MeridianSimulator, startMeridianSimulator } from './simulators/payout-rails/meridian';
 import { type PulseSimulator, startPulseSimulator } from './simulators/payout-rails/pulse';
 import type { RailTimings } from './simulators/payout-rails/scenarios';
+import { readBody } from './http-body';
 
 /**
  * The payout rails of the local runtime: the three simulated banks (docs/simulators.md) and the bridge
@@ -49,14 +50,6 @@ export interface LocalPayoutRails {
 }
 
 const secret = () => randomBytes(24).toString('base64url');
-
-const readBody = (request: IncomingMessage): Promise<string> =>
-  new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    request.on('error', reject);
-  });
 
 export const startLocalPayoutRails = async (options: LocalPayoutRailsOptions): Promise<LocalPayoutRails> => {
   const log = options.log ?? ((entry) => console.error(JSON.stringify(entry)));

@@ -5,6 +5,7 @@ import { deployment } from '../../platform/deployment';
 import { type KmsKeyName, kmsKeys } from '../../platform/keys';
 import { KMS_OPERATIONS, KmsError, type KmsOperation, LocalKmsEngine } from './engine';
 import { loadOrCreateKeys } from './key-store';
+import { readBody } from '../http-body';
 
 /**
  * A KMS-compatible endpoint on 127.0.0.1: the KMS JSON 1.1 protocol (`POST /`,
@@ -64,23 +65,6 @@ const encodeOutput = (value: unknown): unknown => {
   return value;
 };
 
-const readBody = (request: IncomingMessage): Promise<string> =>
-  new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    request.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        reject(new KmsError('ValidationException', 'request body too large'));
-        request.destroy();
-        return;
-      }
-      chunks.push(chunk);
-    });
-    request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    request.on('error', reject);
-  });
-
 const send = (response: ServerResponse, status: number, body: unknown, extraHeaders: Record<string, string> = {}): void => {
   const text = JSON.stringify(body);
   response.writeHead(status, {
@@ -123,7 +107,7 @@ export const startLocalKms = async (options: LocalKmsOptions): Promise<LocalKms>
     const target = request.headers['x-amz-target'];
     const operation = typeof target === 'string' && target.startsWith('TrentService.') ? target.slice('TrentService.'.length) : undefined;
     if (request.method !== 'POST' || !operation || !KMS_OPERATIONS.includes(operation as KmsOperation)) {
-      await readBody(request).catch(() => '');
+      await readBody(request, { maxBytes: MAX_BODY_BYTES, tooLarge: () => new KmsError('ValidationException', 'request body too large'), onExcess: 'destroy' }).catch(() => '');
       sendError(response, new KmsError('UnknownOperationException', `Operation ${operation ?? '(none)'} is not served by the local KMS`));
       return;
     }
@@ -132,7 +116,7 @@ export const startLocalKms = async (options: LocalKmsOptions): Promise<LocalKms>
     const region = CREDENTIAL_SCOPE.exec(request.headers.authorization ?? '')?.[1] ?? deployment.primaryRegion;
     let body: Record<string, unknown>;
     try {
-      const text = await readBody(request);
+      const text = await readBody(request, { maxBytes: MAX_BODY_BYTES, tooLarge: () => new KmsError('ValidationException', 'request body too large'), onExcess: 'destroy' });
       const parsed: unknown = text ? JSON.parse(text) : {};
       if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('not an object');
       body = parsed as Record<string, unknown>;

@@ -3,6 +3,7 @@ import { type IncomingMessage, type ServerResponse, createServer } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import type { StepFunctionsEngine } from './engine';
 import { StepFunctionsError } from './errors';
+import { readBody } from '../http-body';
 
 /**
  * The Step Functions API over HTTP, as AWS serves it (AWS JSON 1.0): `POST /` with
@@ -123,23 +124,6 @@ const toWire = (value: unknown): unknown => {
   return value;
 };
 
-const readBody = (request: IncomingMessage): Promise<string> =>
-  new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    request.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_REQUEST_BYTES) {
-        reject(new StepFunctionsError('ValidationException', `Request body exceeds ${MAX_REQUEST_BYTES} bytes`));
-        request.destroy();
-        return;
-      }
-      chunks.push(chunk);
-    });
-    request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    request.on('error', reject);
-  });
-
 const send = (response: ServerResponse, status: number, body: unknown, requestId: string, errorType?: string) => {
   const text = JSON.stringify(body);
   response.writeHead(status, {
@@ -164,7 +148,7 @@ export const startStepFunctionsServer = async (options: StepFunctionsServerOptio
       const operation =
         typeof target === 'string' && target.startsWith(TARGET_PREFIX) ? operations[target.slice(TARGET_PREFIX.length)] : undefined;
       if (!operation) throw new StepFunctionsError('UnknownOperationException', `Unknown operation ${String(target)}`);
-      const text = await readBody(request);
+      const text = await readBody(request, { maxBytes: MAX_REQUEST_BYTES, tooLarge: () => new StepFunctionsError('ValidationException', `Request body exceeds ${MAX_REQUEST_BYTES} bytes`), onExcess: 'destroy' });
       let body: unknown;
       try {
         body = text.length === 0 ? {} : JSON.parse(text);

@@ -35,6 +35,7 @@ import {
 } from './operations';
 import { cardBehaviour } from './test-cards';
 import { type WebhookOptions, createWebhookDispatcher } from './webhooks';
+import { readBody } from '../../http-body';
 
 /**
  * A card acquirer on 127.0.0.1, behaving like a real one: REST resources, Bearer API key, Idempotency-Key
@@ -148,23 +149,6 @@ const parse = <Schema extends z.ZodType>(schema: Schema, body: unknown): z.outpu
   const code = issue?.code === 'invalid_type' && given === undefined ? 'parameter_missing' : 'parameter_invalid';
   return invalid(code, `${param ?? 'body'}: ${issue?.message ?? 'invalid'}`, param);
 };
-
-const readBody = (request: IncomingMessage): Promise<string> =>
-  new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    request.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        reject(new HttpError(413, errorBody('invalid_request_error', 'body_too_large', `Bodies are limited to ${MAX_BODY_BYTES} bytes`)));
-        request.resume();
-        return;
-      }
-      chunks.push(chunk);
-    });
-    request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    request.on('error', reject);
-  });
 
 /** JSON with object keys sorted, so the same request always hashes the same. */
 const canonicalJson = (value: unknown): string => {
@@ -458,7 +442,7 @@ export const startCardAcquirer = async (options: CardAcquirerOptions): Promise<C
         throw new HttpError(401, errorBody('authentication_error', 'invalid_api_key', 'Invalid or missing API key'));
       }
       const url = new URL(request.url ?? '/', 'http://127.0.0.1');
-      const text = await readBody(request);
+      const text = await readBody(request, { maxBytes: MAX_BODY_BYTES, tooLarge: () => new HttpError(413, errorBody('invalid_request_error', 'body_too_large', `Bodies are limited to ${MAX_BODY_BYTES} bytes`)) });
       let body: unknown = {};
       if (text.length > 0) {
         try {

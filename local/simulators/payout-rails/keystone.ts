@@ -22,6 +22,7 @@ import { schemeCode } from '../../../lambdas/domain/payouts/rail-reasons';
 import { CallbackDelivery, Schedule } from './deliveries';
 import { Journal } from './journal';
 import { type Behaviour, type RailTimings, scenarioOf } from './scenarios';
+import { readBody } from '../../http-body';
 
 /**
  * Keystone Bank, simulated: a SOAP 1.1 web service on 127.0.0.1 (formats/keystone-soap.ts is the wire
@@ -72,19 +73,6 @@ const FAULT_CODES: Partial<Record<PayoutFailureCode, string>> = {
   account_closed: 'ACCOUNT_CLOSED',
   limit_exceeded: 'LIMIT_EXCEEDED',
 };
-
-const readBody = (request: IncomingMessage): Promise<string> =>
-  new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    request.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > 256 * 1024) reject(new Error('body too large'));
-      else chunks.push(chunk);
-    });
-    request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    request.on('error', reject);
-  });
 
 /** Why the bank cannot take this payment as sent (a Client fault), or undefined. */
 const validationProblem = (payment: KeystonePayment): string | undefined => {
@@ -190,7 +178,7 @@ export const startKeystoneSimulator = async (options: KeystoneSimulatorOptions):
       return;
     }
     if (request.method !== 'POST' || request.url !== '/soap/payments') return answer(response, 404, envelope(undefined, fault('Client', 'NOT_FOUND', 'No such endpoint')));
-    const body = await readBody(request);
+    const body = await readBody(request, { maxBytes: 256 * 1024, tooLarge: () => new Error('body too large') });
     let parsed;
     try {
       parsed = readEnvelope(body);

@@ -11,6 +11,7 @@ import { schemeCode } from '../../../lambdas/domain/payouts/rail-reasons';
 import { CallbackDelivery, Schedule } from './deliveries';
 import { Journal } from './journal';
 import { type Behaviour, type RailTimings, scenarioOf } from './scenarios';
+import { readBody } from '../../http-body';
 
 /**
  * Pulse, the instant-payment rail (PIX, SPEI), simulated: a JSON API on 127.0.0.1 in the style of the PIX
@@ -65,14 +66,6 @@ const paymentSchema = z.strictObject({
   }),
   remittance_information: z.string().max(140).default(''),
 });
-
-const readBody = (request: IncomingMessage): Promise<string> =>
-  new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    request.on('error', reject);
-  });
 
 const json = (response: ServerResponse, status: number, body: unknown) => {
   response.writeHead(status, { 'Content-Type': 'application/json', 'Request-Id': randomUUID() });
