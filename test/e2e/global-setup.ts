@@ -74,7 +74,8 @@ export const stopRuntimeProcess = async (started: StartedRuntime, signal: NodeJS
 };
 
 export default async function globalSetup(): Promise<void> {
-  const started = await startRuntimeProcess();
+  // --verbose: the handlers log at INFO, so the leak scan (global-teardown.ts) reads everything they say.
+  const started = await startRuntimeProcess({ extraArgs: ['--verbose'] });
   process.env.E2E_API_URL = started.apiUrl;
   process.env.E2E_STATE_DIR = started.stateDir;
   process.env.E2E_LOG_FILE = started.logFile;

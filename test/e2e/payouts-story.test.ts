@@ -195,6 +195,19 @@ describe('what the issue checks', () => {
     expect(await balanceOf('USD')).toEqual({ ...before, reserved: 0 });
   });
 
+  it.each([
+    ['SEPA, through Meridian\'s batch files', 'EUR', { name: 'Jana Novakova', entity_type: 'individual', country: 'DE', currency: 'EUR', bank_account: { rail: 'sepa', iban: 'DE89 3704 0044 0532 0130 00' } }],
+    ['SPEI, through Pulse', 'MXN', { name: 'Talleres Norte SA de CV', entity_type: 'company', country: 'MX', currency: 'MXN', bank_account: { rail: 'spei', clabe: '032180000118359719' } }],
+    ['PIX, through Pulse', 'BRL', { name: 'Ana Souza', entity_type: 'individual', country: 'BR', currency: 'BRL', bank_account: { rail: 'pix', pix_key: '52998224725' } }],
+  ])('pays out over %s, the account masked in every answer', async (_rail, currency, details) => {
+    await capturedPayment(50_000, currency);
+    const beneficiary = await post('/v1/beneficiaries', details);
+    expect(beneficiary.status).toBe(201);
+    const payout = await post('/v1/payouts', { beneficiary_id: beneficiary.json.id, amount: 10_000, currency, reference: 'Supplier invoice 7' });
+    expect(payout.status).toBe(201);
+    expect(await waitForStatus(payout.json.id, ['paid', 'failed', 'returned'])).toMatchObject({ status: 'paid', amount: 10_000, currency });
+  });
+
   it('leaves a ledger that `npm run ledger:verify` finds consistent', async () => {
     const { stdout } = await run(process.execPath, ['--import', 'tsx', 'scripts/ledger-verify.ts', '--state-dir', stateDir], { cwd: repositoryRoot });
     expect(stdout).toContain('OK: every transaction balances per currency');

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { appendFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { MerchantCredentials } from '../../local/seed';
 import { type RequestOptions, request } from './http';
@@ -13,7 +13,16 @@ export const e2eApiUrl = (): string => {
 export const demoMerchants = (): MerchantCredentials[] =>
   JSON.parse(readFileSync(join(process.env.E2E_STATE_DIR as string, 'merchants.json'), 'utf8')) as MerchantCredentials[];
 
-export const api = (method: string, path: string, options?: RequestOptions) => request(e2eApiUrl(), method, path, options);
+/**
+ * A request to the e2e runtime's merchant API. Every response is also appended to
+ * `<state dir>/responses.ndjson`, which the leak scan reads after the suite (test/e2e/leak-scan.ts).
+ */
+export const api = async (method: string, path: string, options?: RequestOptions) => {
+  const response = await request(e2eApiUrl(), method, path, options);
+  const stateDir = process.env.E2E_STATE_DIR;
+  if (stateDir) appendFileSync(join(stateDir, 'responses.ndjson'), `${JSON.stringify({ method, path, status: response.status, body: response.text })}\n`);
+  return response;
+};
 
 export const testCard = (number = '4242424242424242') => ({ type: 'card', card: { number, exp_month: 12, exp_year: 2030, cvc: '123' } });
 
