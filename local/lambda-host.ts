@@ -35,10 +35,15 @@ export interface InvocationStats {
   readonly invocations: Record<string, number>;
   readonly errors: Record<string, number>;
   readonly coldStarts: Record<string, number>;
+  /** Sum of each invocation's duration rounded up to the millisecond, as Lambda bills it (cold loads excluded). */
+  readonly billedMs: Record<string, number>;
 }
 
 export class LambdaHost {
-  readonly stats: InvocationStats = { invocations: {}, errors: {}, coldStarts: {} };
+  readonly stats: InvocationStats = { invocations: {}, errors: {}, coldStarts: {}, billedMs: {} };
+
+  /** Sees every invocation's function and event before it runs (benchmarks keep events to replay). */
+  onInvoke?: (key: FunctionKey, event: unknown) => void;
 
   constructor(private readonly root: string) {}
 
@@ -80,6 +85,8 @@ export class LambdaHost {
       succeed: () => undefined,
     };
     this.stats.invocations[key] = (this.stats.invocations[key] ?? 0) + 1;
+    this.onInvoke?.(key, event);
+    const started = performance.now();
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(
@@ -94,6 +101,7 @@ export class LambdaHost {
       throw error;
     } finally {
       clearTimeout(timer);
+      this.stats.billedMs[key] = (this.stats.billedMs[key] ?? 0) + Math.ceil(performance.now() - started);
     }
   }
 }

@@ -9,7 +9,7 @@ import { stateMachineArnEnvVar, stateMachineKeys, stateMachines } from '../platf
 import { tableName } from '../platform/tables';
 import { type AccessLogEntry, type LocalApiGateway, operatorApiDefinition, startApiGateway } from './api-gateway';
 import { type LocalCardChannel, type LocalCardChannels, startLocalCardChannels } from './card-channels';
-import { type DynamoDbLocal, startDynamoDbLocal } from './dynamodb-local';
+import { startDynamoDbLocal } from './dynamodb-local';
 import { type OperatorCredentials, ensureOperatorCredentials } from './iam/operators';
 import { type LocalKms, startLocalKms } from './kms/server';
 import { LambdaHost, localEnvironment } from './lambda-host';
@@ -44,6 +44,12 @@ export interface LocalRuntimeOptions {
   readonly inMemory: boolean;
   readonly logLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
   readonly onAccess?: (entry: AccessLogEntry) => void;
+  /**
+   * Puts something between the platform and DynamoDB Local (benchmarks and drills: a proxy counting
+   * consumed capacity): given DynamoDB Local's endpoint, resolves with the endpoint the platform uses.
+   * The caller owns and stops what it starts. `dynamoDbEndpoint` stays DynamoDB Local's own.
+   */
+  readonly interposeDynamoDb?: (endpoint: string) => Promise<string>;
 }
 
 export interface LocalRuntime {
@@ -73,7 +79,7 @@ const describeError = (error: unknown) =>
   error instanceof Error ? { name: error.name, message: error.message, stack: error.stack } : { message: String(error) };
 
 /** Environment the handler modules read, set before any of them loads. */
-const configureProcessEnvironment = (dynamoDb: DynamoDbLocal, kms: LocalKms, logLevel: string): void => {
+const configureProcessEnvironment = (dynamoDbEndpoint: string, kms: LocalKms, logLevel: string): void => {
   Object.assign(process.env, localEnvironment(), {
     AWS_ENDPOINT_URL_KMS: kms.url,
     [kmsKeys.data.envVar]: kms.keyArn('data'),
@@ -81,7 +87,7 @@ const configureProcessEnvironment = (dynamoDb: DynamoDbLocal, kms: LocalKms, log
     AWS_REGION: deployment.primaryRegion,
     AWS_ACCESS_KEY_ID: 'local',
     AWS_SECRET_ACCESS_KEY: 'local',
-    AWS_ENDPOINT_URL_DYNAMODB: dynamoDb.endpoint,
+    AWS_ENDPOINT_URL_DYNAMODB: dynamoDbEndpoint,
     POWERTOOLS_SERVICE_NAME: `${deployment.appName}-local`,
     POWERTOOLS_METRICS_NAMESPACE: deployment.appName,
     POWERTOOLS_TRACE_ENABLED: 'false',
@@ -117,7 +123,8 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<L
   try {
     // Key material persists under the state dir (0600) even for an in-memory database: it is no data.
     kms = await startLocalKms({ stateDir: join(options.stateDir, 'kms') });
-    configureProcessEnvironment(dynamoDb, kms, options.logLevel ?? 'WARN');
+    const platformDynamoDbEndpoint = options.interposeDynamoDb ? await options.interposeDynamoDb(dynamoDb.endpoint) : dynamoDb.endpoint;
+    configureProcessEnvironment(platformDynamoDbEndpoint, kms, options.logLevel ?? 'WARN');
     // The API's port is chosen first so the acquirers know where to deliver their webhooks.
     const apiPort = options.port || (await freePort());
     cardChannels = await startLocalCardChannels({

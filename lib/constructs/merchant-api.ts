@@ -31,6 +31,20 @@ import { retentionDays } from './retention';
  * 5xx). Stage: KMS-encrypted JSON access logs, X-Ray tracing, error-level execution logs without request
  * data, stage-wide throttling, and a WAF web ACL (merchant-api-firewall.ts).
  */
+/** The stage's JSON access-log format (one line per request; the benchmark models log volume from it). */
+export const merchantApiAccessLogFormat = (): AccessLogFormat =>
+  AccessLogFormat.jsonWithStandardFields({
+    caller: false,
+    httpMethod: true,
+    ip: true,
+    protocol: true,
+    requestTime: true,
+    resourcePath: true,
+    responseLength: true,
+    status: true,
+    user: false,
+  });
+
 export interface MerchantApiProps {
   readonly functions: Readonly<Record<FunctionKey, IFunction>>;
   readonly logsKey: IKey;
@@ -65,17 +79,7 @@ export class MerchantApi extends Construct {
         throttlingRateLimit: props.throttle.rateLimit,
         throttlingBurstLimit: props.throttle.burstLimit,
         accessLogDestination: new LogGroupLogDestination(accessLogs),
-        accessLogFormat: AccessLogFormat.jsonWithStandardFields({
-          caller: false,
-          httpMethod: true,
-          ip: true,
-          protocol: true,
-          requestTime: true,
-          resourcePath: true,
-          responseLength: true,
-          status: true,
-          user: false,
-        }),
+        accessLogFormat: merchantApiAccessLogFormat(),
       },
     });
 

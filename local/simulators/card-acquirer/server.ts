@@ -73,6 +73,20 @@ export interface CardAcquirerOptions {
   readonly tickMs?: number;
   /** Operational messages (never card numbers). Default: none. */
   readonly log?: (entry: SimulatorLogEntry) => void;
+  /** Faults injected at a set rate on every POST (drills); also set with `POST /__simulator/faults`. Default none. */
+  readonly faults?: FaultRates;
+}
+
+/**
+ * Random faults on the acquirer API, whatever the card, for reliability drills:
+ * - `errorRate`: a POST is answered 503 `processing_error` before anything is looked at or recorded (a
+ *   replay of a recorded key can get it too), as an overloaded acquirer does;
+ * - `timeoutRate`: a new operation is recorded and applied, then its answer is held for `silenceMs` (the
+ *   ambiguous outcome: the client times out, and its retry under the same key gets the recorded answer).
+ */
+export interface FaultRates {
+  readonly errorRate: number;
+  readonly timeoutRate: number;
 }
 
 export interface SimulatorLogEntry {
@@ -126,6 +140,8 @@ const captureSchema = z.strictObject({ amount, currency, final_capture: z.boolea
 const refundSchema = z.strictObject({ amount, currency, reason: z.string().max(500).nullable().default(null) });
 const voidSchema = z.strictObject({});
 const clockSchema = z.strictObject({ advance_ms: z.int().nonnegative() });
+const rate = z.number().min(0).max(1);
+const faultsSchema = z.strictObject({ error_rate: rate, timeout_rate: rate });
 
 class HttpError extends Error {
   constructor(
@@ -193,6 +209,8 @@ export const startCardAcquirer = async (options: CardAcquirerOptions): Promise<C
   const undurableEvents = new Set<string>();
   /** Keys whose transient-error card already got its 503 (the next attempt succeeds). */
   const transientSeen = new Set<string>();
+  let faults: FaultRates = options.faults ?? { errorRate: 0, timeoutRate: 0 };
+  const injected = { errors: 0, timeouts: 0 };
 
   const context = (): DecisionContext => ({
     now: now(),
@@ -265,6 +283,10 @@ export const startCardAcquirer = async (options: CardAcquirerOptions): Promise<C
     if (key.length > MAX_IDEMPOTENCY_KEY_LENGTH) {
       throw invalid('idempotency_key_invalid', `Idempotency-Key is limited to ${MAX_IDEMPOTENCY_KEY_LENGTH} characters`);
     }
+    if (faults.errorRate > 0 && random() < faults.errorRate) {
+      injected.errors += 1;
+      throw new HttpError(503, errorBody('api_error', 'processing_error', 'The acquirer could not process the request; retry with the same Idempotency-Key', { retryable: true }));
+    }
     const requestHash = createHmac('sha256', secret).update(`POST ${path}\n${canonicalJson(body)}`).digest('hex');
     const existing = state.operationsByKey.get(key);
     if (existing) {
@@ -312,11 +334,13 @@ export const startCardAcquirer = async (options: CardAcquirerOptions): Promise<C
       durableByKey.delete(key);
     }
     const answer = () => send(response, operation.http_status, operation.response);
-    const silent =
+    const silentCard =
       mutation.type === 'authorize' &&
       decision.outcome === 'succeeded' &&
       cardBehaviour((body as { card: { number: string } }).card.number).kind === 'silent_after_recording';
-    if (silent) holdSilently(answer);
+    const silentFault = !silentCard && faults.timeoutRate > 0 && random() < faults.timeoutRate;
+    if (silentFault) injected.timeouts += 1;
+    if (silentCard || silentFault) holdSilently(answer);
     else answer();
   };
 
@@ -422,6 +446,15 @@ export const startCardAcquirer = async (options: CardAcquirerOptions): Promise<C
       }
       if (collection === 'info' && method === 'GET') {
         return send(response, 200, { channel: name, now: now().toISOString(), supported_currencies: [...policy.supportedCurrencies], fees: policy.fees });
+      }
+      if (collection === 'faults' && method === 'GET') {
+        return send(response, 200, { error_rate: faults.errorRate, timeout_rate: faults.timeoutRate, injected: { ...injected } });
+      }
+      if (collection === 'faults' && method === 'POST') {
+        const parsed = parse(faultsSchema, body);
+        if (parsed instanceof HttpError) throw parsed;
+        faults = { errorRate: parsed.error_rate, timeoutRate: parsed.timeout_rate };
+        return send(response, 200, { error_rate: faults.errorRate, timeout_rate: faults.timeoutRate, injected: { ...injected } });
       }
       if (collection === 'clock' && method === 'POST') {
         const parsed = parse(clockSchema, body);

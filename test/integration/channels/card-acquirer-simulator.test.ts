@@ -166,3 +166,41 @@ describe('durable ledger', () => {
     }
   });
 });
+
+describe('fault injection (reliability drills)', () => {
+  const setFaults = (acquirer: CardAcquirerSimulator, body: unknown) =>
+    fetch(`${acquirer.url}/__simulator/faults`, { method: 'POST', headers: { Authorization: `Bearer ${TEST_API_KEY}`, 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+
+  it('answers every POST 503 at error rate 1, records nothing, and applies the retry once the faults stop', async () => {
+    const acquirer = await start({ faults: { errorRate: 1, timeoutRate: 0 } });
+    const key = uniqueKey('fault');
+    const refused = await post(acquirer, '/v1/authorizations', authorizationBody, key);
+    expect(refused.status).toBe(503);
+    expect(await refused.json()).toMatchObject({ error: { code: 'processing_error', retryable: true } });
+    expect(await inspect<{ data: unknown[] }>(acquirer, '/__simulator/operations')).toMatchObject({ data: [] });
+    expect(await (await setFaults(acquirer, { error_rate: 0, timeout_rate: 0 })).json()).toEqual({ error_rate: 0, timeout_rate: 0, injected: { errors: 1, timeouts: 0 } });
+    expect((await post(acquirer, '/v1/authorizations', authorizationBody, key)).status).toBe(201);
+    expect(await paymentTotals(acquirer, 'pay_api')).toMatchObject({ approved: 1 });
+  });
+
+  it('records an operation and then holds its answer at timeout rate 1: the client times out, its retry gets the recorded answer, one charge', async () => {
+    const acquirer = await start({ silenceMs: 2_000 });
+    expect((await setFaults(acquirer, { error_rate: 0, timeout_rate: 1 })).status).toBe(200);
+    const impatient = channelTo(acquirer, { timeoutMs: 300 });
+    const command = authorizeCommand({ amount: 2_100 });
+    await expect(impatient.authorize(command)).rejects.toMatchObject({ name: 'ChannelTimeout' });
+    expect(await paymentTotals(acquirer, command.paymentReference)).toMatchObject({ approved: 1, authorized: 2_100 });
+    await setFaults(acquirer, { error_rate: 0, timeout_rate: 0 });
+    const retried = await impatient.authorize(command);
+    expect(retried.status).toBe('authorized');
+    expect(await paymentTotals(acquirer, command.paymentReference)).toMatchObject({ approved: 1, authorized: 2_100 });
+  });
+
+  it('refuses rates outside 0..1 and unknown fields', async () => {
+    const acquirer = await start();
+    expect((await setFaults(acquirer, { error_rate: 1.5, timeout_rate: 0 })).status).toBe(400);
+    expect((await setFaults(acquirer, { error_rate: 0.1 })).status).toBe(400);
+    expect((await setFaults(acquirer, { error_rate: 0.1, timeout_rate: 0, extra: true })).status).toBe(400);
+    expect(await inspect(acquirer, '/__simulator/faults')).toEqual({ error_rate: 0, timeout_rate: 0, injected: { errors: 0, timeouts: 0 } });
+  });
+});

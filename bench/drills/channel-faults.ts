@@ -1,0 +1,221 @@
+import { randomUUID } from 'node:crypto';
+import { stateMachines } from '../../platform/state-machines';
+import { type PathStep, loadDefinition, pathDeadline } from '../lib/deadline';
+import { ApiClient, pool, sleep } from '../lib/http';
+import { card, pickAmount } from '../lib/mix';
+import type { BenchPlatform } from '../lib/platform';
+import {
+  type DrillResult,
+  TERMINAL,
+  checkAgainstAcquirer,
+  drillResult,
+  ledgerDifferences,
+  listAllPayments,
+  setSimulatorFaults,
+  simulatorTotals,
+} from './common';
+
+/**
+ * Channel faults: both acquirer simulators answer a share of requests 503 (`errorRate`) and record
+ * another share but hold the answer past the client's timeout (`timeoutRate`, the ambiguous outcome),
+ * on every operation: authorizations, captures, voids, refunds. A batch of automatic, manual-capture and
+ * refunded payments runs through it. Expected: every payment terminal within its deadline, computed from
+ * the sagas' Retry policies and timeouts (bench/lib/deadline.ts); no payment requires attention; money at
+ * the acquirers agrees with every payment (a failed payment holds and keeps nothing: its compensation was
+ * done; a refund is at the acquirer exactly when the payment says so); the ledger verifier is clean.
+ */
+export interface ChannelFaultOptions {
+  readonly payments: number;
+  readonly concurrency: number;
+  readonly errorRate: number;
+  readonly timeoutRate: number;
+  /** The card channel client's timeout (<CHANNEL>_TIMEOUT_MS), set before the platform starts. */
+  readonly channelTimeoutMs: number;
+}
+
+/** Deadlines in seconds, from the ASL, for a channel whose every call may fail up to its retry budget. */
+export const channelFaultDeadlines = (channelTimeoutMs: number) => {
+  const payment = loadDefinition(stateMachines.payment.definitionFile);
+  const refund = loadDefinition(stateMachines.refund.definitionFile);
+  // An attempt at the channel ends when the client gives up (its timeout), plus a second of handler work.
+  const channel = (state: string, failures = 4): PathStep => ({ state, error: 'ChannelUnavailable', failures, attemptSeconds: channelTimeoutMs / 1000 + 1 });
+  const authorization = pathDeadline(payment, [{ state: 'Screen' }, { state: 'Route' }, channel('Authorize')]);
+  const capture = pathDeadline(payment, [channel('Capture'), { state: 'PostToLedger' }, { state: 'Complete' }]);
+  // When the channel keeps failing a capture: release the hold (two failed voids allowed) and fail the payment.
+  const compensation = pathDeadline(payment, [channel('VoidAuthorization', 2), { state: 'FailPayment' }]);
+  const refundPath = pathDeadline(refund, [{ state: 'PostRefundToLedger' }, channel('RefundAtChannel'), { state: 'CompleteRefund' }]);
+  const refundCompensation = pathDeadline(refund, [{ state: 'ReverseRefundPosting' }, { state: 'FailRefund' }]);
+  return {
+    /** Request sent → requires_capture (manual) or → authorized and on to capture. */
+    authorization_seconds: authorization.seconds,
+    /** Capture (automatic, or the merchant's request) → terminal, compensation included. */
+    capture_seconds: capture.seconds + compensation.seconds,
+    /** Automatic payment: request sent → terminal. */
+    automatic_seconds: authorization.seconds + capture.seconds + compensation.seconds,
+    refund_seconds: refundPath.seconds + refundCompensation.seconds,
+    channel_attempt_seconds: channelTimeoutMs / 1000 + 1,
+    steps: { authorization: authorization.steps, capture: capture.steps, compensation: compensation.steps, refund: refundPath.steps, refund_compensation: refundCompensation.steps },
+  };
+};
+
+type Kind = 'automatic' | 'manual' | 'refunded' | 'capture_fails';
+
+export const channelFaultsDrill = async (platform: BenchPlatform, options: ChannelFaultOptions): Promise<DrillResult> => {
+  const started = Date.now();
+  const api = new ApiClient(() => platform.runtime.apiUrl);
+  const merchant = platform.runtime.merchants[0];
+  if (!merchant) throw new Error('no demo merchant');
+  const deadlines = channelFaultDeadlines(options.channelTimeoutMs);
+  const run = randomUUID().slice(0, 8);
+  // Every tenth payment uses the acquirer's capture-refusing test card: its saga must void the
+  // authorization (a compensation) through the same faults. The risk rules decline a card's sixth use in
+  // ten minutes, so at most five of them reach the acquirer per run.
+  const kinds: Kind[] = Array.from({ length: options.payments }, (_, index) => (index % 10 === 9 ? 'capture_fails' : index % 5 === 3 ? 'manual' : index % 5 === 4 ? 'refunded' : 'automatic'));
+  const channels = platform.runtime.cardChannels;
+  await setSimulatorFaults(channels, options.errorRate, options.timeoutRate);
+
+  const violations: string[] = [];
+  let serverErrors = 0;
+  const elapsed: Record<Kind | 'refund', number[]> = { automatic: [], manual: [], refunded: [], capture_fails: [], refund: [] };
+  let stuck = 0;
+  const requestedRefunds = new Map<string, number>();
+  const refundOutcomes: Record<string, number> = {};
+
+  /** The execution's end, or undefined when it is still running at the deadline. */
+  const endBy = async (machine: 'payment' | 'refund', name: string, deadlineAt: number) => {
+    const ended = platform.waitForExecution(machine, name);
+    const late = sleep(Math.max(0, deadlineAt - Date.now())).then(() => undefined);
+    return Promise.race([ended, late]);
+  };
+  const answerOk = (label: string, status: number, text: string, expected: number) => {
+    if (status >= 500) serverErrors += 1;
+    if (status !== expected) violations.push(`${label}: answered ${status} ${text.slice(0, 160)}`);
+    return status === expected;
+  };
+
+  let random = 0x9e3779b9;
+  const next = () => {
+    random = (Math.imul(random ^ (random >>> 15), 0x2c1b3c6d) + 0x6d2b79f5) >>> 0;
+    return random / 4_294_967_296;
+  };
+  await pool(kinds, options.concurrency, async (kind, index) => {
+    const sentAt = Date.now();
+    const created = await api.call('fault_create', 'POST', '/v1/payments', {
+      key: merchant.api_key,
+      idempotencyKey: `faults-${run}-${index}`,
+      body: {
+        ...pickAmount(next),
+        payment_method: card(kind === 'capture_fails' ? '4000000000000259' : index % 2 ? '5555555555554444' : '4242424242424242'),
+        capture_method: kind === 'manual' ? 'manual' : 'automatic',
+        metadata: { drill: `faults-${run}`, kind },
+      },
+    });
+    if (!answerOk(`payment ${index} create`, created.status, created.text, 201)) return;
+    const id: string = created.json.id;
+    let paymentEnd: { stoppedAt: number } | undefined;
+    let measuredFrom = sentAt;
+    if (kind === 'manual') {
+      const authorized = await platform.waitForPayment(id, (payment) => payment.status !== 'processing', deadlines.authorization_seconds * 1000 - (Date.now() - sentAt));
+      if (authorized?.status === 'processing' || authorized === undefined) {
+        stuck += 1;
+        violations.push(`${id}: not authorized within ${deadlines.authorization_seconds.toFixed(0)} s`);
+        return;
+      }
+      if (authorized.status === 'requires_capture') {
+        const captureSent = Date.now();
+        measuredFrom = captureSent;
+        const captured = await api.call('fault_capture', 'POST', `/v1/payments/${id}/capture`, { key: merchant.api_key, idempotencyKey: `faults-${run}-${index}-capture`, body: {} });
+        if (!answerOk(`${id} capture`, captured.status, captured.text, 200)) return;
+        paymentEnd = await endBy('payment', id, captureSent + deadlines.capture_seconds * 1000);
+        if (!paymentEnd) {
+          stuck += 1;
+          violations.push(`${id}: not terminal within ${deadlines.capture_seconds.toFixed(0)} s of its capture request`);
+          return;
+        }
+      } else paymentEnd = await platform.waitForExecution('payment', id);
+    } else {
+      paymentEnd = await endBy('payment', id, sentAt + deadlines.automatic_seconds * 1000);
+      if (!paymentEnd) {
+        stuck += 1;
+        violations.push(`${id}: not terminal within ${deadlines.automatic_seconds.toFixed(0)} s`);
+        return;
+      }
+    }
+    elapsed[kind].push((paymentEnd.stoppedAt - measuredFrom) / 1000);
+    if (kind !== 'refunded') return;
+    const payment = await platform.payment(id);
+    if (payment?.status !== 'succeeded') return;
+    const amount = Math.max(1, Math.floor(payment.amountReceived * 0.4));
+    const refundSent = Date.now();
+    const refund = await api.call('fault_refund', 'POST', '/v1/refunds', { key: merchant.api_key, idempotencyKey: `faults-${run}-${index}-refund`, body: { payment_id: id, amount } });
+    if (!answerOk(`${id} refund`, refund.status, refund.text, 201)) return;
+    const refundEnd = await endBy('refund', refund.json.id, refundSent + deadlines.refund_seconds * 1000);
+    if (!refundEnd) {
+      stuck += 1;
+      violations.push(`${refund.json.id}: refund not finished within ${deadlines.refund_seconds.toFixed(0)} s`);
+      return;
+    }
+    elapsed.refund.push((refundEnd.stoppedAt - refundSent) / 1000);
+    const finished = await api.call('fault_get_refund', 'GET', `/v1/refunds/${refund.json.id}`, { key: merchant.api_key });
+    // A failed refund is a business outcome here (nothing moved: checked against the acquirer below).
+    const outcome = finished.json?.status === 'failed' ? `failed: ${finished.json.failure_code}` : String(finished.json?.status);
+    refundOutcomes[outcome] = (refundOutcomes[outcome] ?? 0) + 1;
+    if (finished.json?.status === 'succeeded') requestedRefunds.set(id, amount);
+  });
+
+  const injected = await setSimulatorFaults(channels, 0, 0);
+  const settled = await platform.waitForQuiescence(300_000);
+  if (!settled) violations.push('the platform did not settle within 300 s after the faults stopped');
+
+  const payments = (await listAllPayments(api, merchant.api_key)).filter((payment) => payment.metadata.drill === `faults-${run}`);
+  const totals = await simulatorTotals(channels);
+  const statuses: Record<string, number> = {};
+  let lost = options.payments - payments.length;
+  let duplicated = 0;
+  let compensated = 0;
+  if (lost > 0) violations.push(`${lost} payment(s) missing from the merchant's list`);
+  for (const payment of payments) {
+    statuses[payment.status] = (statuses[payment.status] ?? 0) + 1;
+    if (!TERMINAL.includes(payment.status)) lost += 1;
+    const entries = totals.get(payment.id) ?? [];
+    if (entries.reduce((sum, entry) => sum + entry.approved, 0) > 1) duplicated += 1;
+    if ((payment.status === 'failed' || payment.status === 'canceled') && entries.some((entry) => entry.approved > 0)) compensated += 1;
+    violations.push(...checkAgainstAcquirer(payment, entries));
+    if (payment.metadata.kind === 'capture_fails' && payment.status === 'succeeded') violations.push(`${payment.id}: captured with the capture-refusing card`);
+    if (payment.metadata.kind !== 'capture_fails' && payment.status !== 'succeeded') violations.push(`${payment.id}: ${payment.metadata.kind} payment ended ${payment.status} (${payment.failure_code})`);
+    const refunded = requestedRefunds.get(payment.id);
+    if (refunded !== undefined && payment.amount_refunded !== refunded) violations.push(`${payment.id}: refund of ${refunded} succeeded, amount_refunded is ${payment.amount_refunded}`);
+  }
+  const ledger = await ledgerDifferences(platform.runtime.dynamoDbEndpoint);
+  violations.push(...ledger.map((difference) => `ledger: ${difference}`));
+  const max = (values: number[]) => (values.length ? Number(Math.max(...values).toFixed(2)) : null);
+  return drillResult('channel_faults', started, {
+    lost,
+    duplicated,
+    server_errors: serverErrors,
+    counts: {
+      payments: options.payments,
+      error_rate: options.errorRate,
+      timeout_rate: options.timeoutRate,
+      channel_timeout_ms: options.channelTimeoutMs,
+      faults_injected: Object.fromEntries(Object.entries(injected).map(([name, value]) => [name, (value as { injected: unknown }).injected])),
+      kinds: Object.fromEntries((['automatic', 'manual', 'refunded', 'capture_fails'] as const).map((kind) => [kind, kinds.filter((entry) => entry === kind).length])),
+      statuses,
+      failure_codes: Object.fromEntries([...new Set(payments.map((payment) => payment.failure_code).filter((code): code is string => code !== null))].map((code) => [code, payments.filter((payment) => payment.failure_code === code).length])),
+      refunds: refundOutcomes,
+      // Failed or canceled payments whose authorization had been approved: each needed its void (checked above).
+      failed_payments_compensated: compensated,
+      stuck_past_deadline: stuck,
+      deadlines_seconds: { automatic: deadlines.automatic_seconds, authorization: deadlines.authorization_seconds, capture: deadlines.capture_seconds, refund: deadlines.refund_seconds },
+      max_seconds_to_terminal: {
+        automatic: max(elapsed.automatic),
+        manual_after_capture_request: max(elapsed.manual),
+        refunded: max(elapsed.refunded),
+        capture_fails: max(elapsed.capture_fails),
+        refund: max(elapsed.refund),
+      },
+      ledger_differences: ledger.length,
+    },
+    violations,
+  });
+};

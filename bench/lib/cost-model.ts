@@ -1,0 +1,155 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+/**
+ * The AWS bill per million payments from the per-payment counts the benchmark measured and the price
+ * table in bench/prices.json. Pure: every line carries its quantity, its unit price and their product, so
+ * a reader recomputes the total with a calculator. Two regions: writes are billed in both (global
+ * tables), everything else in the region serving the payment.
+ */
+export interface Price {
+  readonly what: string;
+  readonly usd: number;
+  readonly per: number;
+  readonly unit: string;
+  readonly source: string;
+  readonly date: string;
+  readonly basis: 'design' | 'public-page';
+}
+
+export interface Quota {
+  readonly what: string;
+  readonly value: number;
+  readonly burst?: number;
+  readonly source: string;
+  readonly date: string;
+  readonly basis: 'design' | 'public-page';
+}
+
+export interface PriceTable {
+  readonly currency: string;
+  readonly region: string;
+  readonly prices: Readonly<Record<string, Price>>;
+  readonly quotas: Readonly<Record<string, Quota>>;
+  readonly assumptions: Readonly<Record<string, { readonly value: number; readonly why: string }>>;
+}
+
+export const PRICES_FILE = join(import.meta.dirname, '..', 'prices.json');
+
+export const loadPriceTable = (file = PRICES_FILE): PriceTable => JSON.parse(readFileSync(file, 'utf8')) as PriceTable;
+
+/** What one payment of the mix costs in billable units (averages over the run). */
+export interface BillableCounts {
+  /** Requests reaching API Gateway (and WAF): the merchant's and the acquirers' webhooks. */
+  readonly apiRequests: number;
+  readonly lambdaInvocations: number;
+  /** Σ billed duration × memory, in GB-seconds. */
+  readonly lambdaGbSeconds: number;
+  readonly stepFunctionsTransitions: number;
+  /** Write units on the tables themselves (serving region), transactions at 2 per item as reported. */
+  readonly dynamoDbTableWriteUnits: number;
+  /** Write units keeping GSIs up to date (serving region). */
+  readonly dynamoDbIndexWriteUnits: number;
+  /** Read units, tables and indexes. */
+  readonly dynamoDbReadUnits: number;
+  readonly dynamoDbFailedConditionalWrites: number;
+  readonly dynamoDbCancelledTransactionItems: number;
+  readonly kmsRequests: number;
+  readonly logBytes: number;
+  readonly logEvents: number;
+}
+
+export interface CostLine {
+  readonly id: string;
+  readonly service: string;
+  readonly what: string;
+  /** measured: counted locally; estimated: counted locally, units estimated (see `how`); modeled: built from documented formats. */
+  readonly basis: 'measured' | 'estimated' | 'modeled';
+  readonly how: string;
+  readonly quantity_per_payment: number;
+  readonly quantity_per_million_payments: number;
+  readonly unit: string;
+  readonly price: string;
+  readonly usd_per_unit: number;
+  readonly usd_per_million_payments: number;
+}
+
+export interface CostBreakdown {
+  readonly usd_per_million_payments: number;
+  readonly usd_per_payment: number;
+  readonly by_service: Record<string, number>;
+  readonly lines: readonly CostLine[];
+  readonly regions: number;
+  readonly formula: string;
+}
+
+const MILLION = 1_000_000;
+
+export const costPerMillionPayments = (counts: BillableCounts, table: PriceTable, logBasis: CostLine['basis'] = 'modeled'): CostBreakdown => {
+  const regions = table.assumptions.regions?.value ?? 2;
+  const overhead = table.assumptions.cloudwatch_logs_event_overhead_bytes?.value ?? 26;
+  const bytesPerGb = table.assumptions.cloudwatch_logs_bytes_per_gb?.value ?? 2 ** 30;
+  const failedWriteUnits = table.assumptions.failed_conditional_write_units?.value ?? 1;
+  const cancelledItemUnits = table.assumptions.cancelled_transaction_item_units?.value ?? 2;
+  const lines: CostLine[] = [];
+  const line = (id: string, service: string, what: string, basis: CostLine['basis'], how: string, quantity: number, priceId: string) => {
+    const price = table.prices[priceId];
+    if (!price) throw new Error(`bench/prices.json has no price '${priceId}'`);
+    const usdPerUnit = price.usd / price.per;
+    const perMillion = quantity * MILLION;
+    lines.push({
+      id,
+      service,
+      what,
+      basis,
+      how,
+      quantity_per_payment: quantity,
+      quantity_per_million_payments: perMillion,
+      unit: price.unit,
+      price: priceId,
+      usd_per_unit: usdPerUnit,
+      usd_per_million_payments: perMillion * usdPerUnit,
+    });
+  };
+
+  line('api_gateway_requests', 'API Gateway', 'REST API requests (merchant calls and acquirer webhooks)', 'measured', 'access log of the local API Gateway emulator', counts.apiRequests, 'api_gateway_rest_request');
+  line('waf_requests', 'WAF', 'requests inspected by the web ACL in front of the stage', 'measured', 'same count as API Gateway requests', counts.apiRequests, 'waf_request');
+  line('lambda_requests', 'Lambda', 'invocations, every function', 'measured', 'local Lambda host (the authorizer runs on every request locally; AWS caches it 30 s per key)', counts.lambdaInvocations, 'lambda_request');
+  line('lambda_duration', 'Lambda', 'duration × declared memory, arm64', 'measured', 'local handler durations rounded up to 1 ms, times platform/functions.ts memoryMb / 1024', counts.lambdaGbSeconds, 'lambda_gb_second_arm64');
+  line('step_functions_transitions', 'Step Functions', 'Standard state transitions, every workflow', 'measured', 'local engine: states entered plus retries', counts.stepFunctionsTransitions, 'step_functions_standard_transition');
+  line('dynamodb_table_writes_serving_region', 'DynamoDB', 'replicated write units, tables, region serving the payment', 'measured', 'ConsumedCapacity from DynamoDB Local (INDEXES), transactions 2 units per item', counts.dynamoDbTableWriteUnits, 'dynamodb_replicated_write_request_unit');
+  line('dynamodb_table_writes_replica_regions', 'DynamoDB', `replicated write units, tables, the other ${regions - 1} region(s)`, 'estimated', `the serving region's table write units × ${regions - 1} (a transactional item counted at 2 there too: an upper bound)`, counts.dynamoDbTableWriteUnits * (regions - 1), 'dynamodb_replicated_write_request_unit');
+  line('dynamodb_index_writes', 'DynamoDB', `GSI write units, ${regions} regions`, 'measured', `GSI units from ConsumedCapacity × ${regions} (each replica updates its own GSIs)`, counts.dynamoDbIndexWriteUnits * regions, 'dynamodb_write_request_unit');
+  line(
+    'dynamodb_failed_writes',
+    'DynamoDB',
+    'writes refused by a condition or a cancelled transaction (serving region)',
+    'estimated',
+    `${failedWriteUnits} WRU per ConditionalCheckFailed write, ${cancelledItemUnits} per item of a cancelled transaction (DynamoDB Local reports no capacity for them)`,
+    counts.dynamoDbFailedConditionalWrites * failedWriteUnits + counts.dynamoDbCancelledTransactionItems * cancelledItemUnits,
+    'dynamodb_write_request_unit',
+  );
+  line('dynamodb_reads', 'DynamoDB', 'read units, tables and GSIs (serving region)', 'measured', 'ConsumedCapacity from DynamoDB Local', counts.dynamoDbReadUnits, 'dynamodb_read_request_unit');
+  line('kms_requests', 'KMS', 'requests to the data and fingerprint keys', 'measured', 'local KMS request counter (one shared data-key cache locally: a lower bound, see docs/benchmarks.md)', counts.kmsRequests, 'kms_request');
+  line(
+    'cloudwatch_logs',
+    'CloudWatch Logs',
+    'log ingestion: function logs and metrics, Lambda platform records, API Gateway access logs, Step Functions ALL-level events, WAF logs',
+    logBasis,
+    `(bytes + ${overhead} × events) / ${bytesPerGb}; see log_volume`,
+    (counts.logBytes + overhead * counts.logEvents) / bytesPerGb,
+    'cloudwatch_logs_ingestion',
+  );
+
+  const total = lines.reduce((sum, entry) => sum + entry.usd_per_million_payments, 0);
+  const byService: Record<string, number> = {};
+  for (const entry of lines) byService[entry.service] = (byService[entry.service] ?? 0) + entry.usd_per_million_payments;
+  return {
+    usd_per_million_payments: total,
+    usd_per_payment: total / MILLION,
+    by_service: byService,
+    lines,
+    regions,
+    formula: 'each line: quantity_per_million_payments × usd_per_unit = usd_per_million_payments; total = Σ lines',
+  };
+};

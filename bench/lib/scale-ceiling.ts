@@ -1,0 +1,155 @@
+import type { PriceTable } from './cost-model';
+
+/**
+ * The payments per second one region can sustain before a quota throttles it, from the per-payment
+ * counts: quota ÷ use per payment, for every quota the payment path consumes. AWS default quotas and the
+ * platform's own limits (reserved concurrency, stage throttle) are listed apart; the lowest of each kind
+ * is the one that binds first. Lambda concurrency follows Little's law (invocations per payment × mean
+ * duration is the concurrency one payment per second needs), so it rests on locally measured durations.
+ */
+export interface CeilingInput {
+  readonly stepFunctionsTransitions: number;
+  readonly stepFunctionsStarts: number;
+  readonly kmsRequests: number;
+  /** Per table, serving region: write units (table + GSIs) and read units per payment. */
+  readonly dynamoDbTables: Readonly<Record<string, { readonly writeUnits: number; readonly readUnits: number }>>;
+  /** Requests per payment reaching the API stage (merchant calls and webhooks). */
+  readonly apiRequests: number;
+  /** Per function: invocations per payment, mean duration, reserved concurrency. */
+  readonly functions: Readonly<Record<string, { readonly invocations: number; readonly meanDurationMs: number; readonly reservedConcurrency: number }>>;
+  /** The merchant stage's throttle (lib/api-stack.ts). */
+  readonly stageRateLimit: number;
+}
+
+export interface Ceiling {
+  readonly id: string;
+  readonly kind: 'aws_default_quota' | 'platform_setting';
+  readonly what: string;
+  readonly limit: number;
+  readonly limit_unit: string;
+  readonly use_per_payment: number;
+  /** limit ÷ use per payment; null when a payment does not use it. */
+  readonly payments_per_second: number | null;
+  readonly source: string;
+}
+
+export interface ScaleCeilings {
+  readonly ceilings: readonly Ceiling[];
+  /** The AWS default quota reached first, and at how many payments per second. */
+  readonly binding_aws_quota: Ceiling | null;
+  /** The first limit of any kind (a platform setting can bind before any AWS quota). */
+  readonly binding_overall: Ceiling | null;
+  readonly note: string;
+}
+
+const ceiling = (entry: Omit<Ceiling, 'payments_per_second'>): Ceiling => ({
+  ...entry,
+  payments_per_second: entry.use_per_payment > 0 ? entry.limit / entry.use_per_payment : null,
+});
+
+export const scaleCeilings = (input: CeilingInput, prices: PriceTable): ScaleCeilings => {
+  const quota = (id: string) => {
+    const found = prices.quotas[id];
+    if (!found) throw new Error(`bench/prices.json has no quota '${id}'`);
+    return found;
+  };
+  const ceilings: Ceiling[] = [];
+  const transitions = quota('step_functions_transitions_per_second');
+  ceilings.push(
+    ceiling({
+      id: 'step_functions_state_transitions',
+      kind: 'aws_default_quota',
+      what: `${transitions.what} (bursts to ${transitions.burst})`,
+      limit: transitions.value,
+      limit_unit: 'transitions/s',
+      use_per_payment: input.stepFunctionsTransitions,
+      source: transitions.source,
+    }),
+  );
+  const starts = quota('step_functions_start_execution_per_second');
+  ceilings.push(
+    ceiling({
+      id: 'step_functions_start_execution',
+      kind: 'aws_default_quota',
+      what: `${starts.what} (bursts to ${starts.burst})`,
+      limit: starts.value,
+      limit_unit: 'StartExecution/s',
+      use_per_payment: input.stepFunctionsStarts,
+      source: starts.source,
+    }),
+  );
+  const kms = quota('kms_symmetric_requests_per_second');
+  ceilings.push(ceiling({ id: 'kms_requests', kind: 'aws_default_quota', what: kms.what, limit: kms.value, limit_unit: 'requests/s', use_per_payment: input.kmsRequests, source: kms.source }));
+  const tableWrites = quota('dynamodb_on_demand_table_write_units_per_second');
+  const tableReads = quota('dynamodb_on_demand_table_read_units_per_second');
+  for (const [table, use] of Object.entries(input.dynamoDbTables)) {
+    ceilings.push(
+      ceiling({
+        id: `dynamodb_writes:${table}`,
+        kind: 'aws_default_quota',
+        what: `${tableWrites.what}: ${table} (table and GSI units together)`,
+        limit: tableWrites.value,
+        limit_unit: 'WRU/s',
+        use_per_payment: use.writeUnits,
+        source: tableWrites.source,
+      }),
+      ceiling({
+        id: `dynamodb_reads:${table}`,
+        kind: 'aws_default_quota',
+        what: `${tableReads.what}: ${table}`,
+        limit: tableReads.value,
+        limit_unit: 'RRU/s',
+        use_per_payment: use.readUnits,
+        source: tableReads.source,
+      }),
+    );
+  }
+  const concurrency = quota('lambda_concurrent_executions');
+  const secondsPerPayment = Object.values(input.functions).reduce((sum, fn) => sum + (fn.invocations * fn.meanDurationMs) / 1000, 0);
+  ceilings.push(
+    ceiling({
+      id: 'lambda_account_concurrency',
+      kind: 'aws_default_quota',
+      what: `${concurrency.what}; use = Σ invocations × mean duration (s) per payment`,
+      limit: concurrency.value,
+      limit_unit: 'concurrent executions',
+      use_per_payment: secondsPerPayment,
+      source: concurrency.source,
+    }),
+  );
+  for (const [name, fn] of Object.entries(input.functions)) {
+    if (fn.invocations <= 0) continue;
+    ceilings.push(
+      ceiling({
+        id: `lambda_reserved_concurrency:${name}`,
+        kind: 'platform_setting',
+        what: `${name}: reserved concurrency ${fn.reservedConcurrency} (platform/functions.ts); use = ${fn.invocations.toFixed(3)} invocations × ${fn.meanDurationMs.toFixed(1)} ms`,
+        limit: fn.reservedConcurrency,
+        limit_unit: 'concurrent executions',
+        use_per_payment: (fn.invocations * fn.meanDurationMs) / 1000,
+        source: 'platform/functions.ts',
+      }),
+    );
+  }
+  ceilings.push(
+    ceiling({
+      id: 'api_stage_throttle',
+      kind: 'platform_setting',
+      what: `merchant API stage throttle ${input.stageRateLimit} requests/s (lib/api-stack.ts)`,
+      limit: input.stageRateLimit,
+      limit_unit: 'requests/s',
+      use_per_payment: input.apiRequests,
+      source: 'lib/api-stack.ts',
+    }),
+  );
+  const bound = (kind?: Ceiling['kind']) =>
+    ceilings
+      .filter((entry) => entry.payments_per_second !== null && (kind === undefined || entry.kind === kind))
+      .sort((a, b) => (a.payments_per_second as number) - (b.payments_per_second as number))[0] ?? null;
+  return {
+    ceilings: [...ceilings].sort((a, b) => (a.payments_per_second ?? Number.POSITIVE_INFINITY) - (b.payments_per_second ?? Number.POSITIVE_INFINITY)),
+    binding_aws_quota: bound('aws_default_quota'),
+    binding_overall: bound(),
+    note: 'Per region, sustained rates (bursts above them drain the token buckets first). The secondary region has the same quotas and takes over the same load; it does not add capacity for one merchant unless traffic is split between regions. Per-partition limits (1,000 WRU/s per item key) are not modeled: the ledger spreads hot accounts over shards (docs/decisions/0003-ledger-hot-accounts.md).',
+  };
+};

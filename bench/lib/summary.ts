@@ -1,0 +1,110 @@
+/**
+ * The short markdown summaries written beside the JSON reports (latest.md, drill.md). They only format
+ * what the JSON holds; the JSON is the record.
+ */
+const fixed = (value: unknown, digits = 2): string => (typeof value === 'number' && Number.isFinite(value) ? value.toFixed(digits) : '-');
+const money = (value: unknown): string => (typeof value === 'number' ? `$${value.toFixed(2)}` : '-');
+const table = (header: readonly string[], rows: readonly (readonly string[])[]): string =>
+  [`| ${header.join(' | ')} |`, `| ${header.map(() => '---').join(' | ')} |`, ...rows.map((row) => `| ${row.join(' | ')} |`)].join('\n');
+
+// The report is built in run-bench.ts; only the fields read here are typed.
+export const benchSummary = (report: any): string => {
+  const lines: string[] = [];
+  const run = report.run;
+  const perPayment = report.per_payment;
+  lines.push(`# Benchmark ${report.generated_at}`, '');
+  lines.push(
+    `${run.payments} payments (${report.options.mix.map((entry: { name: string; weight: number }) => `${entry.name} ${entry.weight}`).join(', ')}), concurrency ${report.options.concurrency}, ${report.machine.cpus} cores, Node ${report.machine.node}, load ${report.machine.load_average_at_start.join(' ')} at start.`,
+    '',
+  );
+  lines.push('## Throughput and latency', '');
+  lines.push(
+    table(
+      ['measure', 'value'],
+      [
+        ['payments/s (request sent → terminal status)', fixed(run.payments_per_second)],
+        ['end-to-end ms p50 / p95 / p99', `${fixed(run.e2e_ms.p50_ms, 0)} / ${fixed(run.e2e_ms.p95_ms, 0)} / ${fixed(run.e2e_ms.p99_ms, 0)}`],
+        ...Object.entries(run.api_latency_ms).map(([operation, summary]: [string, any]) => [
+          `API ${operation} ms p50 / p95 / p99 (n=${summary.count})`,
+          `${fixed(summary.p50_ms, 0)} / ${fixed(summary.p95_ms, 0)} / ${fixed(summary.p99_ms, 0)}`,
+        ]),
+        ['anomalies / server errors', `${run.anomalies} / ${run.server_errors}`],
+      ],
+    ),
+    '',
+  );
+  if (report.ceiling) {
+    lines.push(
+      `Ceiling (the same DynamoDB requests replayed alone, ${report.ceiling.concurrency} workers): writes only ${fixed(report.ceiling.writes.payments_per_second)} payments/s, all requests ${fixed(report.ceiling.all_requests.payments_per_second)} payments/s. Our throughput is ${fixed(report.ceiling.ratio_to_writes_ceiling, 3)} of the write ceiling and ${fixed(report.ceiling.ratio_to_all_requests_ceiling, 3)} of the all-requests ceiling.`,
+      '',
+    );
+  }
+  lines.push('## Per payment', '');
+  lines.push(
+    table(
+      ['count', 'per payment'],
+      [
+        ['API requests', fixed(perPayment.api_requests.total)],
+        ['Lambda invocations', fixed(perPayment.lambda_invocations.total)],
+        ['Lambda GB-s', fixed(perPayment.lambda_gb_seconds.total, 4)],
+        ...Object.entries(perPayment.step_functions.transitions.by_workflow).map(([workflow, value]) => [`Step Functions transitions (${workflow})`, fixed(value)]),
+        ['DynamoDB write units (tables + GSIs, one region)', fixed(perPayment.dynamodb.write_units)],
+        ['DynamoDB read units', fixed(perPayment.dynamodb.read_units)],
+        ['KMS requests', fixed(perPayment.kms_requests.total, 4)],
+        ['log bytes (CloudWatch)', fixed(perPayment.log_bytes.total, 0)],
+      ],
+    ),
+    '',
+  );
+  lines.push(`## AWS bill per million payments: ${money(report.cost.usd_per_million_payments)} (${report.cost.regions} regions)`, '');
+  lines.push(
+    table(
+      ['line', 'quantity / payment', 'unit price', 'per million payments'],
+      report.cost.lines.map((line: any) => [line.id, `${fixed(line.quantity_per_payment, 6)} ${line.unit}`, `$${line.usd_per_unit.toPrecision(4)}`, money(line.usd_per_million_payments)]),
+    ),
+    '',
+  );
+  const ceiling = report.scale_ceiling;
+  if (ceiling?.binding_aws_quota) {
+    lines.push('## Scale ceiling per region', '');
+    lines.push(
+      `First AWS default quota to bind: **${ceiling.binding_aws_quota.id}** at ${fixed(ceiling.binding_aws_quota.payments_per_second, 1)} payments/s. First limit of any kind: **${ceiling.binding_overall.id}** at ${fixed(ceiling.binding_overall.payments_per_second, 1)} payments/s.`,
+      '',
+    );
+    lines.push(
+      table(
+        ['limit', 'kind', 'use / payment', 'payments/s'],
+        ceiling.ceilings.slice(0, 10).map((entry: any) => [entry.id, entry.kind, fixed(entry.use_per_payment, 4), fixed(entry.payments_per_second, 1)]),
+      ),
+      '',
+    );
+  }
+  if (report.cold_start) {
+    const bare = report.cold_start.bare;
+    lines.push('## Cold start', '', `Bare handler: ${bare.bundle_bytes} bytes, init ${fixed(bare.init_ms, 1)} ms, import ${fixed(bare.import_ms, 1)} ms.`, '');
+    lines.push(
+      table(
+        ['function', 'bundle KB', 'init ms', 'first invocation ms', 'cold start ÷ bare'],
+        Object.entries(report.cold_start.functions).map(([name, entry]: [string, any]) => [
+          name,
+          fixed(entry.bundle_bytes / 1024, 0),
+          fixed(entry.init_ms, 0),
+          entry.first_invocation_ms === null ? 'load only' : fixed(entry.first_invocation_ms, 0),
+          fixed(entry.ratio_cold_start, 1),
+        ]),
+      ),
+      '',
+    );
+  }
+  return `${lines.join('\n')}\n`;
+};
+
+export const drillSummary = (report: any): string => {
+  const lines: string[] = [`# Drills ${report.generated_at}`, '', `**${report.verdict}**: lost ${report.lost}, duplicated ${report.duplicated}, 5xx ${report.server_errors}, violations ${report.violations}.`, ''];
+  for (const [name, drill] of Object.entries(report.drills) as [string, any][]) {
+    lines.push(`## ${name}: ${drill.passed ? 'passed' : 'FAILED'}`, '');
+    lines.push(table(['count', 'value'], Object.entries(drill.counts).map(([key, value]) => [key, typeof value === 'object' ? JSON.stringify(value) : String(value)])), '');
+    if (drill.violations.length) lines.push('Violations:', '', ...drill.violations.slice(0, 20).map((violation: string) => `- ${violation}`), '');
+  }
+  return `${lines.join('\n')}\n`;
+};

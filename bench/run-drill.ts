@@ -1,0 +1,157 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { cardChannelNames, channelEnvPrefix } from '../platform/channels';
+import { channelFaultsDrill } from './drills/channel-faults';
+import type { DrillResult } from './drills/common';
+import { crashDrill } from './drills/crash';
+import { duplicateStormDrill } from './drills/duplicate-storm';
+import { malformedInputDrill } from './drills/malformed-input';
+import { captureProcessOutput, say } from './lib/log-volume';
+import { startBenchPlatform } from './lib/platform';
+import { drillSummary } from './lib/summary';
+
+/**
+ * `npm run drill`: reliability drills against the local runtime. Each prints its counts; the report goes
+ * to bench/results/drill.json (and drill.md). Exit 1 when any drill finds a violation: something lost,
+ * duplicated, a 5xx, or a broken invariant. docs/benchmarks.md describes each drill and its options.
+ */
+const DRILLS = ['malformed_input', 'duplicate_storm', 'channel_faults', 'crash'] as const;
+type DrillName = (typeof DRILLS)[number];
+
+const { values } = parseArgs({
+  options: {
+    only: { type: 'string' },
+    seed: { type: 'string', default: '1' },
+    concurrency: { type: 'string', default: '8' },
+    'malformed-requests': { type: 'string', default: '1000' },
+    'storm-keys': { type: 'string', default: '40' },
+    'storm-clients': { type: 'string', default: '8' },
+    'storm-wave': { type: 'string', default: '4' },
+    'fault-payments': { type: 'string', default: '60' },
+    'fault-error-rate': { type: 'string', default: '0.15' },
+    'fault-timeout-rate': { type: 'string', default: '0.05' },
+    'channel-timeout-ms': { type: 'string', default: '2500' },
+    'crash-payments': { type: 'string', default: '40' },
+    'crash-kills': { type: 'string', default: '3' },
+    out: { type: 'string', default: 'bench/results' },
+    name: { type: 'string', default: 'drill' },
+    smoke: { type: 'boolean', default: false },
+    verbose: { type: 'boolean', default: false },
+  },
+});
+
+const smoke = values.smoke;
+const number = (name: keyof typeof values, smokeValue: number): number => {
+  const value = smoke ? smokeValue : Number(values[name]);
+  if (!Number.isFinite(value) || value < 0) throw new Error(`--${name} must be a non-negative number`);
+  return value;
+};
+const options = {
+  seed: Number(values.seed),
+  concurrency: number('concurrency', 4),
+  malformedRequests: number('malformed-requests', 150),
+  stormKeys: number('storm-keys', 4),
+  stormClients: number('storm-clients', 4),
+  stormWave: number('storm-wave', 2),
+  faultPayments: number('fault-payments', 8),
+  faultErrorRate: number('fault-error-rate', 0.2),
+  faultTimeoutRate: number('fault-timeout-rate', 0.1),
+  channelTimeoutMs: number('channel-timeout-ms', 2500),
+  crashPayments: number('crash-payments', 6),
+  crashKills: number('crash-kills', 1),
+};
+const selected = (values.only?.split(',').map((name) => name.trim()) ?? [...DRILLS]) as DrillName[];
+for (const name of selected) if (!DRILLS.includes(name)) throw new Error(`--only: no drill '${name}' (drills: ${DRILLS.join(', ')})`);
+const outDir = resolve(values.out);
+mkdirSync(outDir, { recursive: true });
+
+// The channel client's timeout is read once by the handlers; set before any of them loads.
+for (const channel of cardChannelNames) process.env[`${channelEnvPrefix(channel)}_TIMEOUT_MS`] = String(options.channelTimeoutMs);
+
+const capture = captureProcessOutput({ echoOther: values.verbose });
+const startedAt = new Date();
+const loadAtStart = loadavg();
+const results: Partial<Record<DrillName, DrillResult>> = {};
+const show = (result: DrillResult) =>
+  say(`drill ${result.name}: ${result.passed ? 'passed' : 'FAILED'} in ${result.seconds.toFixed(1)} s; lost ${result.lost}, duplicated ${result.duplicated}, 5xx ${result.server_errors}; ${JSON.stringify(result.counts)}${result.violations.length ? `\n  ${result.violations.slice(0, 10).join('\n  ')}` : ''}`);
+
+let failure: unknown;
+try {
+  const inProcess = selected.filter((name) => name !== 'crash');
+  if (inProcess.length) {
+    say(`drill: starting the platform in memory for ${inProcess.join(', ')}`);
+    const platform = await startBenchPlatform({ logLevel: 'WARN' });
+    try {
+      // Malformed input first, on a quiet platform: it asserts that nothing at all is written while it runs.
+      if (selected.includes('malformed_input')) {
+        say(`drill malformed_input: ${options.malformedRequests} generated bad requests`);
+        show((results.malformed_input = await malformedInputDrill(platform, { requests: options.malformedRequests, seed: options.seed, concurrency: options.concurrency })));
+      }
+      if (selected.includes('duplicate_storm')) {
+        say(`drill duplicate_storm: ${options.stormKeys} keys × ${options.stormClients} concurrent clients`);
+        show((results.duplicate_storm = await duplicateStormDrill(platform, { keys: options.stormKeys, clients: options.stormClients, wave: options.stormWave })));
+      }
+      if (selected.includes('channel_faults')) {
+        say(`drill channel_faults: ${options.faultPayments} payments, ${options.faultErrorRate} errors and ${options.faultTimeoutRate} timeouts per acquirer request`);
+        show(
+          (results.channel_faults = await channelFaultsDrill(platform, {
+            payments: options.faultPayments,
+            concurrency: options.concurrency,
+            errorRate: options.faultErrorRate,
+            timeoutRate: options.faultTimeoutRate,
+            channelTimeoutMs: options.channelTimeoutMs,
+          })),
+        );
+      }
+    } finally {
+      await platform.stop().catch(() => undefined);
+    }
+  }
+  if (selected.includes('crash')) {
+    say(`drill crash: ${options.crashPayments} payments, ${options.crashKills} SIGKILLs of the runtime`);
+    show(
+      (results.crash = await crashDrill({
+        payments: options.crashPayments,
+        concurrency: options.concurrency,
+        kills: options.crashKills,
+        seed: options.seed,
+        logCopy: join(outDir, `${values.name}-crash-runtime.log`),
+      })),
+    );
+  }
+} catch (error) {
+  failure = error;
+  say(`drill failed: ${(error as Error).stack ?? String(error)}`);
+} finally {
+  capture.restore();
+}
+
+const drills = Object.values(results) as DrillResult[];
+const lost = drills.reduce((sum, drill) => sum + drill.lost, 0);
+const duplicated = drills.reduce((sum, drill) => sum + drill.duplicated, 0);
+const serverErrors = drills.reduce((sum, drill) => sum + drill.server_errors, 0);
+const violations = drills.reduce((sum, drill) => sum + drill.violations.length, 0);
+const complete = failure === undefined && selected.every((name) => results[name] !== undefined);
+const clean = complete && drills.every((drill) => drill.passed);
+const report = {
+  schema: 'xborder-drill/1',
+  generated_at: startedAt.toISOString(),
+  machine: { cpus: cpus().length, node: process.version, load_average_at_start: loadAtStart.map((value) => Number(value.toFixed(2))) },
+  options: { ...options, smoke, drills: selected },
+  verdict: clean ? 'zero lost, zero duplicated, zero 5xx' : complete ? 'violations found' : `incomplete: ${(failure as Error | undefined)?.message ?? 'a drill did not run'}`,
+  passed: clean,
+  zero_lost: lost === 0,
+  zero_duplicated: duplicated === 0,
+  zero_5xx: serverErrors === 0,
+  lost,
+  duplicated,
+  server_errors: serverErrors,
+  violations,
+  drills: results,
+};
+writeFileSync(join(outDir, `${values.name}.json`), `${JSON.stringify(report, null, 2)}\n`);
+writeFileSync(join(outDir, `${values.name}.md`), drillSummary(report));
+say(`drill: ${report.verdict}; wrote ${join(outDir, `${values.name}.json`)}`);
+process.exit(clean ? 0 : 1);

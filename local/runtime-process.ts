@@ -1,0 +1,74 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/**
+ * Starts the local runtime exactly as a user does (`local/start.ts`, in memory unless told, on free
+ * ports) in a child process: the e2e tests' runtime and the crash drill's (bench/drills/crash.ts). Everything
+ * it prints is kept in `<stateDir>/runtime.log`.
+ */
+export const repositoryRoot = join(import.meta.dirname, '..');
+
+export interface StartedRuntime {
+  readonly child: ChildProcess;
+  readonly stateDir: string;
+  readonly apiUrl: string;
+  readonly logFile: string;
+  readonly runtime: {
+    pid: number;
+    apiUrl: string;
+    operatorApiUrl: string;
+    dynamoDbEndpoint: string;
+    sfnEndpoint: string;
+    pids: { dynamoDbLocal: number };
+    cardChannels: { name: string; url: string; apiKey: string }[];
+  };
+}
+
+export const startRuntimeProcess = async (options: { stateDir?: string; inMemory?: boolean; extraArgs?: string[] } = {}): Promise<StartedRuntime> => {
+  const stateDir = options.stateDir ?? mkdtempSync(join(tmpdir(), 'xborder-e2e-'));
+  rmSync(join(stateDir, 'runtime.json'), { force: true });
+  const logFile = join(stateDir, 'runtime.log');
+  const log = openSync(logFile, 'a');
+  const child = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      'local/start.ts',
+      ...(options.inMemory === false ? [] : ['--in-memory']),
+      '--port',
+      '0',
+      '--dynamodb-port',
+      '0',
+      '--sfn-port',
+      '0',
+      '--ops-port',
+      '0',
+      '--state-dir',
+      stateDir,
+      ...(options.extraArgs ?? []),
+    ],
+    { cwd: repositoryRoot, stdio: ['ignore', log, log], env: { ...process.env, PORT: '', DYNAMODB_PORT: '', SFN_PORT: '', OPS_PORT: '' } },
+  );
+  const deadline = Date.now() + 90_000;
+  while (!existsSync(join(stateDir, 'runtime.json'))) {
+    if (child.exitCode !== null) throw new Error(`local runtime exited (${child.exitCode}):\n${readFileSync(logFile, 'utf8')}`);
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`local runtime did not start in time:\n${readFileSync(logFile, 'utf8')}`);
+    }
+    await new Promise((wait) => setTimeout(wait, 100));
+  }
+  const runtime = JSON.parse(readFileSync(join(stateDir, 'runtime.json'), 'utf8')) as StartedRuntime['runtime'];
+  return { child, stateDir, apiUrl: runtime.apiUrl, logFile, runtime };
+};
+
+export const stopRuntimeProcess = async (started: StartedRuntime, signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> => {
+  if (started.child.exitCode !== null) return started.child.exitCode;
+  const exited = new Promise<number | null>((resolve) => started.child.once('exit', (code) => resolve(code)));
+  started.child.kill(signal);
+  return exited;
+};
+

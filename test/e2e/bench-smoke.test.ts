@@ -1,0 +1,80 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { repositoryRoot } from '../../local/runtime-process';
+
+/**
+ * `npm run bench` and `npm run drill` at smoke size, so the harness keeps working: each starts its own
+ * runtime, writes its JSON report, and the report has every key docs/benchmarks.md describes, figures that
+ * agree with each other (the bill is counts × prices), and no drill violation. Sizes are tiny (about a
+ * minute each on two shared cores); the figures themselves are not asserted, they are noise at this size.
+ */
+const outDir = mkdtempSync(join(tmpdir(), 'xborder-bench-smoke-'));
+afterAll(() => rmSync(outDir, { recursive: true, force: true }));
+
+const run = (script: string, args: string[]): Promise<{ code: number | null; output: string }> =>
+  new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], { cwd: repositoryRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.on('exit', (code) => resolve({ code, output }));
+  });
+
+it('npm run bench --smoke reports throughput, per-payment counts, a bill that is counts × prices, the ceiling, cold starts and the scale ceiling', async () => {
+  const { code, output } = await run('bench/run-bench.ts', ['--smoke', '--out', outDir, '--name', 'bench']);
+  expect({ code, output: code === 0 ? '' : output }).toEqual({ code: 0, output: '' });
+  const report = JSON.parse(readFileSync(join(outDir, 'bench.json'), 'utf8'));
+  expect(Object.keys(report)).toEqual(['schema', 'generated_at', 'machine', 'options', 'run', 'per_payment', 'totals', 'log_volume', 'cost', 'prices', 'ceiling', 'cold_start', 'scale_ceiling', 'left_out']);
+  expect(report.schema).toBe('xborder-bench/1');
+  expect(report.run).toMatchObject({ payments: 12, server_errors: 0, settled: true });
+  expect(report.run.payments_per_second).toBeGreaterThan(0);
+  expect(report.run.e2e_ms.count).toBe(12);
+  expect(Object.values(report.run.outcomes).flatMap((row: any) => Object.keys(row.statuses))).not.toEqual(expect.arrayContaining(['error', 'not_created', 'missing']));
+  for (const operation of ['create_payment', 'all']) expect(report.run.api_latency_ms[operation]).toMatchObject({ p50_ms: expect.any(Number), p95_ms: expect.any(Number), p99_ms: expect.any(Number) });
+
+  // Per payment: every counter present, and consistent with the totals it is divided from.
+  const perPayment = report.per_payment;
+  expect(perPayment.lambda_invocations.by_function.createPayment).toBeCloseTo(1, 6);
+  expect(perPayment.step_functions.executions_started.by_workflow.payment).toBeCloseTo(1, 6);
+  expect(perPayment.step_functions.transitions.by_workflow.payment).toBeGreaterThanOrEqual(5);
+  expect(perPayment.dynamodb.write_units).toBeGreaterThan(0);
+  expect(perPayment.dynamodb.read_units).toBeGreaterThan(0);
+  expect(perPayment.api_requests.by_route['POST /v1/payments']).toBeCloseTo(1, 6);
+  expect(perPayment.lambda_invocations.total * report.run.payments).toBeCloseTo(Object.values(report.totals.lambda_invocations as Record<string, number>).reduce((a, b) => a + b, 0), 6);
+
+  // The bill: each line quantity × unit price, the total their sum, the unit price the table's.
+  let total = 0;
+  for (const line of report.cost.lines) {
+    expect(line.usd_per_million_payments).toBeCloseTo(line.quantity_per_million_payments * line.usd_per_unit, 6);
+    expect(line.usd_per_unit).toBeCloseTo(report.prices.prices[line.price].usd / report.prices.prices[line.price].per, 12);
+    total += line.usd_per_million_payments;
+  }
+  expect(report.cost.usd_per_million_payments).toBeCloseTo(total, 6);
+  expect(report.cost.lines.find((line: any) => line.id === 'step_functions_transitions').quantity_per_payment).toBeCloseTo(perPayment.step_functions.transitions.total, 9);
+
+  expect(report.ceiling.writes.payments_per_second).toBeGreaterThan(0);
+  expect(report.ceiling.ratio_to_writes_ceiling).toBeCloseTo(report.run.payments_per_second / report.ceiling.writes.payments_per_second, 9);
+  expect(report.cold_start.bare.bundle_bytes).toBeGreaterThan(0);
+  expect(report.cold_start.functions.createPayment).toMatchObject({ invocation: 'fresh payment', outcome: 'HTTP 201' });
+  expect(report.scale_ceiling.binding_aws_quota.payments_per_second).toBeGreaterThan(0);
+  expect(readFileSync(join(outDir, 'bench.md'), 'utf8')).toContain('AWS bill per million payments');
+}, 240_000);
+
+it('npm run drill --smoke runs every drill and reports zero lost, zero duplicated and zero 5xx', async () => {
+  const { code, output } = await run('bench/run-drill.ts', ['--smoke', '--out', outDir, '--name', 'drill']);
+  const report = JSON.parse(readFileSync(join(outDir, 'drill.json'), 'utf8'));
+  expect({ code, verdict: report.verdict, violations: Object.values(report.drills).flatMap((drill: any) => drill.violations), output: code === 0 ? '' : output.slice(-4000) }).toEqual({
+    code: 0,
+    verdict: 'zero lost, zero duplicated, zero 5xx',
+    violations: [],
+    output: '',
+  });
+  expect(report).toMatchObject({ schema: 'xborder-drill/1', passed: true, zero_lost: true, zero_duplicated: true, zero_5xx: true, lost: 0, duplicated: 0, server_errors: 0, violations: 0 });
+  expect(Object.keys(report.drills)).toEqual(['malformed_input', 'duplicate_storm', 'channel_faults', 'crash']);
+  expect(report.drills.malformed_input.counts).toMatchObject({ requests: 150, accepted: 0, dynamodb_writes: 0 });
+  expect(report.drills.duplicate_storm.counts).toMatchObject({ keys: 4, payments: 4, charges_at_acquirer: 4 });
+  expect(report.drills.channel_faults.counts).toMatchObject({ payments: 8, stuck_past_deadline: 0, ledger_differences: 0 });
+  expect(report.drills.crash.counts).toMatchObject({ payments: 6, kills: 1, ledger_differences: 0 });
+}, 240_000);

@@ -1,0 +1,82 @@
+import { type BillableCounts, costPerMillionPayments, loadPriceTable } from '../../../bench/lib/cost-model';
+
+/**
+ * The bill per million payments is counts × prices, line by line, with its sources: a reader must be able
+ * to recompute every figure from the JSON, and every price must say where it comes from and when.
+ */
+const prices = loadPriceTable();
+
+const counts: BillableCounts = {
+  apiRequests: 3,
+  lambdaInvocations: 12,
+  lambdaGbSeconds: 0.5,
+  stepFunctionsTransitions: 10,
+  dynamoDbTableWriteUnits: 40,
+  dynamoDbIndexWriteUnits: 10,
+  dynamoDbReadUnits: 30,
+  dynamoDbFailedConditionalWrites: 0.5,
+  dynamoDbCancelledTransactionItems: 0.25,
+  kmsRequests: 0.01,
+  logBytes: 20_000,
+  logEvents: 80,
+};
+
+describe('the price table (bench/prices.json)', () => {
+  it('gives every price and quota a public https source, a date and how it was checked', () => {
+    for (const [id, entry] of [...Object.entries(prices.prices), ...Object.entries(prices.quotas)]) {
+      expect({ id, source: entry.source }).toEqual({ id, source: expect.stringMatching(/^https:\/\/(aws\.amazon\.com|docs\.aws\.amazon\.com)\//) });
+      expect({ id, date: entry.date }).toEqual({ id, date: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/) });
+      expect(['design', 'public-page']).toContain(entry.basis);
+    }
+  });
+
+  it('holds the prices the team verified (../shared/DESIGN.md)', () => {
+    const perUnit = (id: string) => (prices.prices[id]?.usd ?? Number.NaN) / (prices.prices[id]?.per ?? Number.NaN);
+    expect(perUnit('step_functions_standard_transition')).toBeCloseTo(0.025 / 1000, 12);
+    expect(perUnit('dynamodb_write_request_unit')).toBeCloseTo(0.625 / 1e6, 15);
+    expect(perUnit('dynamodb_replicated_write_request_unit')).toBeCloseTo(0.625 / 1e6, 15);
+    expect(perUnit('dynamodb_read_request_unit')).toBeCloseTo(0.125 / 1e6, 15);
+    expect(perUnit('kms_request')).toBeCloseTo(0.03 / 10_000, 12);
+    expect(perUnit('lambda_request')).toBeCloseTo(0.2 / 1e6, 15);
+    expect(perUnit('lambda_gb_second_arm64')).toBeCloseTo(0.0000133334, 12);
+    expect(perUnit('api_gateway_rest_request')).toBeCloseTo(3.5 / 1e6, 15);
+    expect(perUnit('cloudwatch_logs_ingestion')).toBe(0.5);
+    expect(prices.quotas.step_functions_transitions_per_second?.value).toBe(1500);
+    expect(prices.quotas.step_functions_start_execution_per_second?.value).toBe(300);
+  });
+});
+
+describe('costPerMillionPayments', () => {
+  const cost = costPerMillionPayments(counts, prices);
+  const line = (id: string) => cost.lines.find((entry) => entry.id === id);
+
+  it('makes every line quantity × unit price, and the total their sum', () => {
+    for (const entry of cost.lines) {
+      expect(entry.quantity_per_million_payments).toBeCloseTo(entry.quantity_per_payment * 1e6, 6);
+      expect(entry.usd_per_million_payments).toBeCloseTo(entry.quantity_per_million_payments * entry.usd_per_unit, 9);
+      const price = prices.prices[entry.price];
+      expect(entry.usd_per_unit).toBeCloseTo((price?.usd ?? 0) / (price?.per ?? 1), 15);
+    }
+    expect(cost.usd_per_million_payments).toBeCloseTo(cost.lines.reduce((sum, entry) => sum + entry.usd_per_million_payments, 0), 9);
+    expect(Object.values(cost.by_service).reduce((sum, value) => sum + value, 0)).toBeCloseTo(cost.usd_per_million_payments, 9);
+  });
+
+  it('bills writes in both regions and everything else once', () => {
+    expect(cost.regions).toBe(2);
+    expect(line('dynamodb_table_writes_serving_region')?.quantity_per_payment).toBe(40);
+    expect(line('dynamodb_table_writes_replica_regions')?.quantity_per_payment).toBe(40);
+    expect(line('dynamodb_index_writes')?.quantity_per_payment).toBe(20);
+    expect(line('dynamodb_reads')?.quantity_per_payment).toBe(30);
+    expect(line('step_functions_transitions')?.usd_per_million_payments).toBeCloseTo(250, 9);
+    expect(line('api_gateway_requests')?.usd_per_million_payments).toBeCloseTo(10.5, 9);
+  });
+
+  it('estimates refused writes at 1 unit and cancelled transaction items at 2', () => {
+    expect(line('dynamodb_failed_writes')?.quantity_per_payment).toBeCloseTo(0.5 * 1 + 0.25 * 2, 12);
+    expect(line('dynamodb_failed_writes')?.basis).toBe('estimated');
+  });
+
+  it('prices logs by binary gigabyte with 26 bytes per event', () => {
+    expect(line('cloudwatch_logs')?.quantity_per_payment).toBeCloseTo((20_000 + 26 * 80) / 2 ** 30, 15);
+  });
+});

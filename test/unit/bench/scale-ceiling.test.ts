@@ -1,0 +1,47 @@
+import { loadPriceTable } from '../../../bench/lib/cost-model';
+import { type CeilingInput, scaleCeilings } from '../../../bench/lib/scale-ceiling';
+
+/** quota ÷ use per payment, and the first limit reached named as binding. */
+const prices = loadPriceTable();
+const input: CeilingInput = {
+  stepFunctionsTransitions: 10,
+  stepFunctionsStarts: 1.2,
+  kmsRequests: 0.05,
+  dynamoDbTables: { 'xborder-payments': { writeUnits: 40, readUnits: 20 } },
+  apiRequests: 3,
+  functions: {
+    createPayment: { invocations: 1, meanDurationMs: 500, reservedConcurrency: 100 },
+    screenPayment: { invocations: 1, meanDurationMs: 50, reservedConcurrency: 10 },
+  },
+  stageRateLimit: 1000,
+};
+
+it('divides each quota by the use of one payment', () => {
+  const { ceilings } = scaleCeilings(input, prices);
+  const of = (id: string) => ceilings.find((entry) => entry.id === id)?.payments_per_second;
+  expect(of('step_functions_state_transitions')).toBeCloseTo(150, 9);
+  expect(of('step_functions_start_execution')).toBeCloseTo(250, 9);
+  expect(of('kms_requests')).toBeCloseTo(200_000, 6);
+  expect(of('dynamodb_writes:xborder-payments')).toBeCloseTo(1000, 9);
+  expect(of('dynamodb_reads:xborder-payments')).toBeCloseTo(2000, 9);
+  expect(of('lambda_account_concurrency')).toBeCloseTo(1000 / 0.55, 6);
+  expect(of('lambda_reserved_concurrency:createPayment')).toBeCloseTo(200, 9);
+  expect(of('lambda_reserved_concurrency:screenPayment')).toBeCloseTo(200, 9);
+  expect(of('api_stage_throttle')).toBeCloseTo(333.33, 1);
+});
+
+it('names the AWS quota that binds first, and the first limit of any kind', () => {
+  const result = scaleCeilings(input, prices);
+  expect(result.binding_aws_quota?.id).toBe('step_functions_state_transitions');
+  expect(result.binding_overall?.id).toBe('step_functions_state_transitions');
+  const tight = scaleCeilings({ ...input, functions: { screenPayment: { invocations: 1, meanDurationMs: 200, reservedConcurrency: 10 } } }, prices);
+  expect(tight.binding_overall?.id).toBe('lambda_reserved_concurrency:screenPayment');
+  expect(tight.binding_overall?.payments_per_second).toBeCloseTo(50, 9);
+  expect(tight.binding_aws_quota?.id).toBe('step_functions_state_transitions');
+});
+
+it('leaves out what a payment does not use', () => {
+  const { ceilings } = scaleCeilings({ ...input, kmsRequests: 0 }, prices);
+  expect(ceilings.find((entry) => entry.id === 'kms_requests')?.payments_per_second).toBeNull();
+  expect(ceilings.at(-1)?.id).toBe('kms_requests');
+});
