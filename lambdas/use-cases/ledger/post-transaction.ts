@@ -15,7 +15,8 @@ import { type LedgerStore, LedgerStoreContentionError } from '../../ports/ledger
  * 2. Refuse unless this region is the merchant's home.
  * 3. Build the transaction from the position (the template checks the business rules).
  * 4. Read the shards of non-negative accounts it decreases and plan which shards it changes.
- *    If either refuses, check once more whether the transaction was posted meanwhile (then it is a replay).
+ *    If either refuses, check once more whether the transaction was posted meanwhile (then it is a replay),
+ *    and whether the position changed since step 1 (then the plan mixed two states: plan again).
  * 5. Commit everything in one DynamoDB transaction. If the id turned out to be taken meanwhile, it is a
  *    replay (step 1 again). If the position or a shard changed since it was read, plan again. If
  *    DynamoDB reports a transaction conflict or throttling, back off (exponential, full jitter) and
@@ -100,11 +101,20 @@ export const postTransaction = async (deps: LedgerPostingDeps, request: PostingR
         lastProblem = error;
         continue;
       }
-      // A concurrent duplicate may have committed since the snapshot: its effect is what now makes this
-      // posting look refused (funds already taken, refund already counted). Then it is a replay.
       if (error instanceof DomainError) {
+        // A concurrent duplicate may have committed since the snapshot: its effect is what now makes this
+        // posting look refused (funds already taken, refund already counted). Then it is a replay.
         const existing = await deps.ledger.getTransaction(request.transactionId);
         if (existing) return replay(existing, request, attempt);
+        // Another posting on the same position may have committed between the snapshot and the shard read
+        // (a settlement moving the payment's funds from pending to available just before its refund is
+        // planned): the plan mixed two states. Plan again from a fresh snapshot; refuse only when the
+        // position the refusal was planned from is still the current one.
+        const current = await deps.ledger.getPosition(request.positionId);
+        if ((current?.version ?? 0) !== context.position.version) {
+          lastProblem = error;
+          continue;
+        }
       }
       throw error;
     }

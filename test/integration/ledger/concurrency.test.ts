@@ -1,6 +1,7 @@
 import { InsufficientFundsError } from '../../../lambdas/domain/ledger/errors';
 import { getBalance } from '../../../lambdas/use-cases/ledger/get-balance';
-import { postPaymentCaptured, postSettlement, releaseFunds, reserveFunds } from '../../../lambdas/use-cases/ledger/postings';
+import { postPaymentCaptured, postRefund, postSettlement, releaseFunds, reserveFunds } from '../../../lambdas/use-cases/ledger/postings';
+import { DomainError } from '../../../lambdas/domain/errors';
 import { type TransactionConflictProxy, startTransactionConflictProxy } from '../../../local/faults/dynamodb-transaction-conflicts';
 import { suiteDynamoDbEndpoint } from '../../support/dynamodb';
 import { type LedgerHarness, createLedgerHarness } from '../../support/ledger';
@@ -73,3 +74,31 @@ it('answers a duplicate raced against its original as a replay, even when the or
   }
   expect((await ledger.verify()).differences).toEqual([]);
 }, 60_000);
+
+it('plans a refund again when its payment settles between the position snapshot and the shard read', async () => {
+  await postPaymentCaptured(ledger.deps, { merchantId: 'mer_skew', paymentId: 'pay_skew', channel: 'acq_sim', currency: 'USD', amount: 10_000, authorizedAmount: 10_000 });
+  // The settlement commits exactly in the window: after the refund read its position, before it reads the shards.
+  let settled = false;
+  const store = ledger.store;
+  const skewed = Object.create(store) as typeof store;
+  skewed.readShards = async (accounts) => {
+    if (!settled) {
+      settled = true;
+      await postSettlement(ledger.deps, { merchantId: 'mer_skew', paymentId: 'pay_skew', settlementId: 'stl_skew' });
+    }
+    return store.readShards(accounts);
+  };
+  const refund = await postRefund({ ...ledger.deps, ledger: skewed }, { merchantId: 'mer_skew', paymentId: 'pay_skew', refundId: 're_skew', amount: 2_500, currency: 'USD' });
+  expect(settled).toBe(true);
+  expect(refund).toMatchObject({ replayed: false, attempts: 2 });
+  expect(refund.transaction.entries).toContainEqual({ account: 'merchant_available:mer_skew:USD', side: 'debit', amount: 2_500, currency: 'USD' });
+  expect((await funds('mer_skew'))?.pending).toBe(0);
+  expect((await ledger.verify()).differences).toEqual([]);
+});
+
+it('still refuses a refund the position does not allow when nothing changed meanwhile', async () => {
+  await postPaymentCaptured(ledger.deps, { merchantId: 'mer_norefund', paymentId: 'pay_norefund', channel: 'acq_sim', currency: 'USD', amount: 1_000, authorizedAmount: 1_000 });
+  await expect(
+    postRefund(ledger.deps, { merchantId: 'mer_norefund', paymentId: 'pay_norefund', refundId: 're_norefund', amount: 1_001, currency: 'USD' }),
+  ).rejects.toBeInstanceOf(DomainError);
+});
