@@ -8,6 +8,7 @@
  */
 const base = {
   testEnvironment: 'node',
+  setupFiles: ['<rootDir>/test/support/quiet-lambdas.ts'],
   extensionsToTreatAsEsm: ['.ts'],
   moduleFileExtensions: ['ts', 'js', 'mjs', 'cjs', 'json'],
   transform: {

@@ -13,7 +13,7 @@ import { ConfigurationError, tableNameFromEnv } from './config';
  * function reads only the configuration of what it uses (its environment holds nothing more).
  */
 let payments: PaymentRepository | undefined;
-let workflows: Workflows | undefined;
+let workflowsInstance: Workflows | undefined;
 const channels = new Map<string, CardChannel>();
 
 export const paymentRepository = (): PaymentRepository => {
@@ -28,16 +28,20 @@ const stateMachineArnFromEnv = (key: string): string => {
   return arn;
 };
 
-export const paymentWorkflows = (): Workflows => {
-  workflows ??= new StepFunctionsWorkflows(sfnClient(), {
+/** The sagas (payment, refund, payout); each state machine's ARN is read when first used. */
+export const workflows = (): Workflows => {
+  workflowsInstance ??= new StepFunctionsWorkflows(sfnClient(), {
     get payment() {
       return stateMachineArnFromEnv('payment');
     },
     get refund() {
       return stateMachineArnFromEnv('refund');
     },
+    get payout() {
+      return stateMachineArnFromEnv('payout');
+    },
   });
-  return workflows;
+  return workflowsInstance;
 };
 
 export const cardChannelDirectory = (): CardChannelDirectory => ({

@@ -192,7 +192,7 @@ export class InMemoryCardVault implements CardVault {
 
 /** Records what the use cases asked of the sagas; `gone` tokens answer as dead ones do. */
 export class RecordingWorkflows implements Workflows {
-  readonly started: { kind: 'payment' | 'refund'; id: string }[] = [];
+  readonly started: { kind: 'payment' | 'refund' | 'payout'; id: string }[] = [];
   readonly deliveries: { token: string; kind: 'resume' | 'abort'; payload: unknown }[] = [];
   readonly goneTokens = new Set<string>();
 
@@ -202,6 +202,10 @@ export class RecordingWorkflows implements Workflows {
 
   async startRefund(refund: { id: string }) {
     this.started.push({ kind: 'refund', id: refund.id });
+  }
+
+  async startPayout(input: { payoutId: string }) {
+    this.started.push({ kind: 'payout', id: input.payoutId });
   }
 
   async resume(token: string, output: Record<string, unknown>): Promise<Delivery> {

@@ -8,10 +8,13 @@ import {
   TaskDoesNotExist,
   TaskTimedOut,
 } from '@aws-sdk/client-sfn';
-import type { Delivery, Workflows } from '../../ports/workflows';
+import type { Delivery, PayoutWorkflowInput, Workflows } from '../../ports/workflows';
+
+/** Step Functions limits an error name to 256 characters and a cause to 32,768. */
+const clip = (text: string, max: number): string => (text.length > max ? text.slice(0, max) : text);
 
 /**
- * The sagas on Step Functions. Executions are named by the payment or refund id: ops find any payment's
+ * The sagas on Step Functions. Executions are named by the payment, refund or payout id: ops find any payment's
  * execution in the console by its id, and a second start of the same object is a no-op (Standard
  * workflows: same name and input while running succeeds; a finished one answers ExecutionAlreadyExists,
  * which here means "already started").
@@ -19,10 +22,10 @@ import type { Delivery, Workflows } from '../../ports/workflows';
 export class StepFunctionsWorkflows implements Workflows {
   constructor(
     private readonly client: SFNClient,
-    private readonly arns: { readonly payment: string; readonly refund: string },
+    private readonly arns: { readonly payment: string; readonly refund: string; readonly payout: string },
   ) {}
 
-  private async start(stateMachineArn: string, name: string, input: Record<string, string>): Promise<void> {
+  private async start(stateMachineArn: string, name: string, input: object): Promise<void> {
     try {
       await this.client.send(new StartExecutionCommand({ stateMachineArn, name, input: JSON.stringify(input) }));
     } catch (error) {
@@ -36,6 +39,10 @@ export class StepFunctionsWorkflows implements Workflows {
 
   startRefund(refund: { id: string; paymentId: string; merchantId: string }): Promise<void> {
     return this.start(this.arns.refund, refund.id, { refundId: refund.id, paymentId: refund.paymentId, merchantId: refund.merchantId });
+  }
+
+  startPayout(input: PayoutWorkflowInput): Promise<void> {
+    return this.start(this.arns.payout, input.payoutId, input);
   }
 
   private async deliver(send: () => Promise<unknown>): Promise<Delivery> {
@@ -53,6 +60,6 @@ export class StepFunctionsWorkflows implements Workflows {
   }
 
   abort(taskToken: string, error: string, cause: string): Promise<Delivery> {
-    return this.deliver(() => this.client.send(new SendTaskFailureCommand({ taskToken, error, cause })));
+    return this.deliver(() => this.client.send(new SendTaskFailureCommand({ taskToken, error: clip(error, 256), cause: clip(cause, 32_768) })));
   }
 }

@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
 import { merchantCommandEndpoint } from '../../shared/http/merchant-command-endpoint';
 import { presentPayment } from '../../shared/http/presenters';
-import { paymentRepository, paymentWorkflows } from '../../shared/payment-deps';
+import { paymentRepository, workflows } from '../../shared/payment-deps';
 import { progressBudgetMs } from '../../use-cases/await-progress';
 import { CANCELLATION_REASONS, requestPaymentCancel } from '../../use-cases/request-payment-cancel';
 
@@ -23,7 +23,7 @@ export const handler = merchantCommandEndpoint({
   fingerprintView: (request) => request,
   handle: async (request) => {
     const { before, after } = await requestPaymentCancel(
-      { payments: paymentRepository(), workflows: paymentWorkflows(), now: () => new Date(), progressBudgetMs: progressBudgetMs() },
+      { payments: paymentRepository(), workflows: workflows(), now: () => new Date(), progressBudgetMs: progressBudgetMs() },
       { merchantId: request.principal.merchantId, paymentId: request.pathParameters.id ?? '', reason: request.body.cancellation_reason, commandId: request.commandId },
     );
     const presented = presentPayment(after);

@@ -2,11 +2,11 @@ import * as z from 'zod/mini';
 import { merchantCommandEndpoint } from '../../shared/http/merchant-command-endpoint';
 import { presentPayout } from '../../shared/http/treasury-presenters';
 import { payoutRepositoryFromEnvironment } from '../../shared/payouts';
-import { taskCompletion } from '../../shared/step-functions';
+import { workflows } from '../../shared/payment-deps';
 import { cancelPayout } from '../../use-cases/payouts/cancel-payout';
 
 /** POST /v1/payouts/{id}/cancel (body `{}`) */
-const deps = { payouts: payoutRepositoryFromEnvironment(), tasks: taskCompletion(), now: () => new Date() };
+const deps = { payouts: payoutRepositoryFromEnvironment(), tasks: workflows(), now: () => new Date() };
 
 export const handler = merchantCommandEndpoint({
   operation: 'cancelPayout',

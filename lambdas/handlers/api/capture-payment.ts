@@ -2,7 +2,7 @@ import * as z from 'zod/mini';
 import { merchantCommandEndpoint } from '../../shared/http/merchant-command-endpoint';
 import { presentPayment } from '../../shared/http/presenters';
 import { amountSchema } from '../../shared/http/schemas';
-import { paymentRepository, paymentWorkflows } from '../../shared/payment-deps';
+import { paymentRepository, workflows } from '../../shared/payment-deps';
 import { progressBudgetMs } from '../../use-cases/await-progress';
 import { requestPaymentCapture } from '../../use-cases/request-payment-capture';
 
@@ -16,7 +16,7 @@ export const handler = merchantCommandEndpoint({
   fingerprintView: (request) => request,
   handle: async (request) => {
     const { before, after } = await requestPaymentCapture(
-      { payments: paymentRepository(), workflows: paymentWorkflows(), now: () => new Date(), progressBudgetMs: progressBudgetMs() },
+      { payments: paymentRepository(), workflows: workflows(), now: () => new Date(), progressBudgetMs: progressBudgetMs() },
       { merchantId: request.principal.merchantId, paymentId: request.pathParameters.id ?? '', amountToCapture: request.body.amount_to_capture, commandId: request.commandId },
     );
     const presented = presentPayment(after);

@@ -3,7 +3,7 @@ import { DynamoDbPaymentRepository } from '../../adapters/dynamodb/payment-repos
 import { isExpired, passesLuhn, summarizeCard } from '../../domain/card';
 import { CAPTURE_METHODS } from '../../domain/payment';
 import { dynamoDbDocumentClient } from '../../shared/clients';
-import { paymentWorkflows } from '../../shared/payment-deps';
+import { workflows } from '../../shared/payment-deps';
 import { progressBudgetMs } from '../../use-cases/await-progress';
 import { tableNameFromEnv } from '../../shared/config';
 import { merchantCommandEndpoint } from '../../shared/http/merchant-command-endpoint';
@@ -65,7 +65,7 @@ export const handler = merchantCommandEndpoint({
   }),
   handle: async (request) => {
     const payment = await createPayment(
-      { payments, vault, workflows: paymentWorkflows(), now: () => new Date(), progressBudgetMs: progressBudgetMs() },
+      { payments, vault, workflows: workflows(), now: () => new Date(), progressBudgetMs: progressBudgetMs() },
       {
         merchantId: request.principal.merchantId,
         idempotencyKey: request.idempotencyKey,

@@ -7,14 +7,14 @@ import { merchantCommandEndpoint } from '../../shared/http/merchant-command-endp
 import { amountSchema, currencySchema, descriptionSchema, metadataSchema } from '../../shared/http/schemas';
 import { presentPayout } from '../../shared/http/treasury-presenters';
 import { payoutRepositoryFromEnvironment } from '../../shared/payouts';
-import { payoutWorkflow } from '../../shared/step-functions';
+import { workflows } from '../../shared/payment-deps';
 import { createPayout } from '../../use-cases/payouts/create-payout';
 
 /** POST /v1/payouts */
 const payouts = payoutRepositoryFromEnvironment();
 const quotes = fxRepositoryFromEnvironment();
 const ledger = new DynamoDbLedgerStore(dynamoDbDocumentClient(), tableNameFromEnv('ledger'));
-const workflow = payoutWorkflow();
+const workflow = workflows();
 const quoting = { rates: rateProvider(), spreads: spreadSchedule() };
 
 const idOf = (prefix: string, what: string) => {

@@ -3,7 +3,7 @@ import { REFUND_REASONS } from '../../domain/refund';
 import { merchantCommandEndpoint } from '../../shared/http/merchant-command-endpoint';
 import { presentRefund } from '../../shared/http/presenters';
 import { amountSchema } from '../../shared/http/schemas';
-import { paymentRepository, paymentWorkflows } from '../../shared/payment-deps';
+import { paymentRepository, workflows } from '../../shared/payment-deps';
 import { progressBudgetMs } from '../../use-cases/await-progress';
 import { createRefund } from '../../use-cases/create-refund';
 
@@ -24,7 +24,7 @@ export const handler = merchantCommandEndpoint({
   fingerprintView: (request) => request,
   handle: async (request) => {
     const refund = await createRefund(
-      { payments: paymentRepository(), workflows: paymentWorkflows(), now: () => new Date(), progressBudgetMs: progressBudgetMs() },
+      { payments: paymentRepository(), workflows: workflows(), now: () => new Date(), progressBudgetMs: progressBudgetMs() },
       {
         merchantId: request.principal.merchantId,
         idempotencyKey: request.idempotencyKey,

@@ -5,7 +5,7 @@ import { railMessageParser } from '../../shared/payout-rails';
 import { payoutRepositoryFromEnvironment } from '../../shared/payouts';
 import { logger } from '../../shared/powertools';
 import { taskHandler } from '../../shared/task-handler';
-import { taskCompletion } from '../../shared/step-functions';
+import { workflows } from '../../shared/payment-deps';
 import { applyRailEvents } from '../../use-cases/payouts/apply-rail-events';
 
 /**
@@ -15,7 +15,7 @@ import { applyRailEvents } from '../../use-cases/payouts/apply-rail-events';
  * signature, unreadable: the rail's retry will not fix it, operations will). Locally local/payout-rails.ts
  * invokes it; in AWS a rail-callback route and the file drop's notifications would.
  */
-const deps = { payouts: payoutRepositoryFromEnvironment(), tasks: taskCompletion(), now: () => new Date() };
+const deps = { payouts: payoutRepositoryFromEnvironment(), tasks: workflows(), now: () => new Date() };
 
 const input = z.object({
   channel: z.enum(PAYOUT_CHANNELS),

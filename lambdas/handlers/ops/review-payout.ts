@@ -3,7 +3,7 @@ import { RequestError, problem } from '../../shared/http/problem';
 import { operatorCommandEndpoint } from '../../shared/http/operator-endpoint';
 import { presentPayout } from '../../shared/http/treasury-presenters';
 import { payoutRepositoryFromEnvironment } from '../../shared/payouts';
-import { taskCompletion } from '../../shared/step-functions';
+import { workflows } from '../../shared/payment-deps';
 import { decidePayoutReview } from '../../use-cases/payouts/decide-payout-review';
 
 /**
@@ -13,7 +13,7 @@ import { decidePayoutReview } from '../../use-cases/payouts/decide-payout-review
  * the entry. 409 `payout_not_in_review` when the payout is not waiting for a decision (canceled, already
  * decided the other way); deciding the same way again changes nothing.
  */
-const deps = { payouts: payoutRepositoryFromEnvironment(), tasks: taskCompletion(), now: () => new Date() };
+const deps = { payouts: payoutRepositoryFromEnvironment(), tasks: workflows(), now: () => new Date() };
 
 const decisionMessage = 'must be "approve" or "reject"';
 const body = z.strictObject(

@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { paymentRepository, paymentWorkflows } from '../../shared/payment-deps';
+import { paymentRepository, workflows } from '../../shared/payment-deps';
 import { taskHandler } from '../../shared/task-handler';
 import { awaitCapture } from '../../use-cases/payment-saga/await-capture';
 
@@ -7,5 +7,5 @@ import { awaitCapture } from '../../use-cases/payment-saga/await-capture';
 export const handler = taskHandler({
   step: 'AwaitCapture',
   input: z.object({ paymentId: z.string(), taskToken: z.string() }),
-  run: (input) => awaitCapture({ payments: paymentRepository(), workflows: paymentWorkflows(), now: () => new Date() }, input),
+  run: (input) => awaitCapture({ payments: paymentRepository(), workflows: workflows(), now: () => new Date() }, input),
 });

@@ -2,14 +2,14 @@ import * as z from 'zod/mini';
 import { SIGNAL_PURPOSES } from '../../ports/payout-repository';
 import { payoutRepositoryFromEnvironment } from '../../shared/payouts';
 import { taskHandler } from '../../shared/task-handler';
-import { taskCompletion } from '../../shared/step-functions';
+import { workflows } from '../../shared/payment-deps';
 import { registerWait } from '../../use-cases/payouts/signals';
 
 /**
  * Payout saga: the function behind AwaitReview, AwaitRailConfirmation and AwaitReturn
  * (`lambda:invoke.waitForTaskToken`). Stores the token; answers it at once when the signal came first.
  */
-const deps = { payouts: payoutRepositoryFromEnvironment(), tasks: taskCompletion(), now: () => new Date() };
+const deps = { payouts: payoutRepositoryFromEnvironment(), tasks: workflows(), now: () => new Date() };
 
 export const handler = taskHandler({
   step: 'awaitPayoutSignal',

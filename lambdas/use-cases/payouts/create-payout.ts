@@ -9,7 +9,7 @@ import { BeneficiaryMismatchError, type Payout, RAIL_MAXIMUM, RailLimitExceededE
 import type { FxRepository } from '../../ports/fx-repository';
 import type { LedgerStore } from '../../ports/ledger-store';
 import type { PayoutRepository } from '../../ports/payout-repository';
-import type { PayoutWorkflow } from '../../ports/task-completion';
+import type { Workflows } from '../../ports/workflows';
 import { type CreateFxQuoteDeps, createFxQuote } from '../fx/create-fx-quote';
 
 export interface CreatePayoutCommand {
@@ -34,7 +34,7 @@ export interface CreatePayoutDeps {
   /** To quote a conversion the merchant did not quote itself (`source_currency` without `quote_id`). */
   readonly quoting: Omit<CreateFxQuoteDeps, 'quotes' | 'now'>;
   readonly ledger: Pick<LedgerStore, 'merchantShards'>;
-  readonly workflow: PayoutWorkflow;
+  readonly workflow: Pick<Workflows, 'startPayout'>;
   readonly now: () => Date;
 }
 
@@ -131,7 +131,7 @@ export const createPayout = async (deps: CreatePayoutDeps, command: CreatePayout
   const inserted = await deps.payouts.insertPayout(payout, quote ? { claimQuote: { now } } : {});
   switch (inserted.outcome) {
     case 'created':
-      await deps.workflow.start(workflowInput(payout));
+      await deps.workflow.startPayout(workflowInput(payout));
       return payout;
     case 'exists':
       return resume(deps, inserted.payout, command);
@@ -154,6 +154,6 @@ export const workflowInput = (payout: Payout) => ({
 /** A retry of a create whose answer was lost: the same request gets the payout (and its saga, started again: a no-op if running). */
 const resume = async (deps: CreatePayoutDeps, payout: Payout, command: CreatePayoutCommand): Promise<Payout> => {
   if (payout.requestFingerprint !== command.requestFingerprint) throw new IdempotencyKeyReusedError();
-  await deps.workflow.start(workflowInput(payout));
+  await deps.workflow.startPayout(workflowInput(payout));
   return payout;
 };

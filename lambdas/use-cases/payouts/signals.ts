@@ -1,5 +1,5 @@
 import type { PayoutRepository, PayoutSignal, SignalPurpose } from '../../ports/payout-repository';
-import type { CompletionOutcome, TaskCompletion } from '../../ports/task-completion';
+import type { Delivery, TaskTokens } from '../../ports/workflows';
 
 /**
  * How the outside world (an operator, a rail, the merchant canceling) answers a wait of the payout saga,
@@ -7,17 +7,17 @@ import type { CompletionOutcome, TaskCompletion } from '../../ports/task-complet
  *   - the saga's wait stores its task token, then looks for a signal;
  *   - a signal is stored (the first one for a purpose wins), then looks for a token.
  * Both read strongly consistent after writing, so at least one of them sees the other and completes the
- * token; if both do, the second completion finds the task closed (`stale`), which is harmless. A token
- * from before a restart of the saga is stale too: the new run's wait finds the stored signal.
+ * token; if both do, the second completion finds the task closed (`gone`), which is harmless. A token
+ * from before a restart of the saga is gone too: the new run's wait finds the stored signal.
  */
 export interface SignalDeps {
   readonly payouts: PayoutRepository;
-  readonly tasks: TaskCompletion;
+  readonly tasks: TaskTokens;
   readonly now: () => Date;
 }
 
-const complete = (tasks: TaskCompletion, token: string, signal: PayoutSignal): Promise<CompletionOutcome> =>
-  signal.outcome === 'success' ? tasks.succeed(token, signal.output) : tasks.fail(token, signal.error, signal.cause);
+const complete = (tasks: TaskTokens, token: string, signal: PayoutSignal): Promise<Delivery> =>
+  signal.outcome === 'success' ? tasks.resume(token, signal.output) : tasks.abort(token, signal.error, signal.cause);
 
 /**
  * The saga waits (a `.waitForTaskToken` task).
@@ -48,5 +48,5 @@ export const deliverSignal = async (deps: SignalDeps, payoutId: string, signal: 
   const stored = await deps.payouts.putSignal(payoutId, { ...signal, recordedAt: deps.now().toISOString() } as PayoutSignal);
   const token = await deps.payouts.getWaitingToken(payoutId, signal.purpose);
   if (!token) return { stored, delivered: false };
-  return { stored, delivered: (await complete(deps.tasks, token, stored)) === 'completed' };
+  return { stored, delivered: (await complete(deps.tasks, token, stored)) === 'delivered' };
 };

@@ -4,7 +4,7 @@ import { DEFAULT_SPREAD_SCHEDULE } from '../../../lambdas/domain/fx/quote';
 import { createFxQuote } from '../../../lambdas/use-cases/fx/create-fx-quote';
 import { decidePayoutReview } from '../../../lambdas/use-cases/payouts/decide-payout-review';
 import { DynamoDbPayoutRepository } from '../../../lambdas/adapters/dynamodb/payout-repository';
-import { StepFunctionsTaskCompletion } from '../../../lambdas/adapters/sfn/step-functions-tasks';
+import { StepFunctionsWorkflows } from '../../../lambdas/adapters/step-functions/workflows';
 import { sfnClient } from '../../../lambdas/shared/clients';
 import { tableName } from '../../../platform/tables';
 import { fundMerchant } from '../../support/funds';
@@ -54,7 +54,7 @@ const lines = async (merchantId: string) =>
 
 const operatorDeps = () => ({
   payouts: new DynamoDbPayoutRepository(platform.db.documentClient, tableName('payouts')),
-  tasks: new StepFunctionsTaskCompletion(sfnClient()),
+  tasks: new StepFunctionsWorkflows(sfnClient(), { payment: '', refund: '', payout: '' }),
   now: () => new Date(),
 });
 

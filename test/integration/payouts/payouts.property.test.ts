@@ -119,7 +119,7 @@ it(
                 const currency = CURRENCIES[op.currency] as string;
                 const source = CURRENCIES[op.source] as string;
                 const payout = await createPayout(
-                  { payouts, quotes, quoting: { rates, spreads: DEFAULT_SPREAD_SCHEDULE }, ledger: ledger.ledger, workflow: { start: async () => undefined }, now },
+                  { payouts, quotes, quoting: { rates, spreads: DEFAULT_SPREAD_SCHEDULE }, ledger: ledger.ledger, workflow: { startPayout: async () => undefined }, now },
                   { merchantId, idempotencyKey: `p${run}-${key}`, requestFingerprint: 'p', beneficiaryId: beneficiaryFor(merchantId, currency).id, amount: op.amount, currency, ...(source !== currency ? { sourceCurrency: source } : {}), reference: 'property', description: null, metadata: {} },
                 );
                 const times = op.repeatSteps ? 2 : 1;

@@ -1,6 +1,6 @@
 import { type Payout, cancel, decideReview, failed, paid, returned, submitted, toReview } from '../../../../lambdas/domain/payouts/payout';
 import type { PayoutRepository, PayoutSignal, SignalPurpose } from '../../../../lambdas/ports/payout-repository';
-import type { CompletionOutcome, TaskCompletion } from '../../../../lambdas/ports/task-completion';
+import type { Delivery, TaskTokens } from '../../../../lambdas/ports/workflows';
 import { deliverSignal, registerWait } from '../../../../lambdas/use-cases/payouts/signals';
 
 /** The payout's status rules, and the handshake between a saga's wait and the signal that answers it. */
@@ -82,16 +82,16 @@ const memory = () => {
   } as unknown as PayoutRepository;
   const completed: { token: string; outcome: string; detail: unknown }[] = [];
   const open = new Set<string>();
-  const tasks: TaskCompletion = {
-    succeed: async (token, output): Promise<CompletionOutcome> => {
-      if (!open.delete(token)) return 'stale';
+  const tasks: TaskTokens = {
+    resume: async (token, output): Promise<Delivery> => {
+      if (!open.delete(token)) return 'gone';
       completed.push({ token, outcome: 'success', detail: output });
-      return 'completed';
+      return 'delivered';
     },
-    fail: async (token, error): Promise<CompletionOutcome> => {
-      if (!open.delete(token)) return 'stale';
+    abort: async (token, error): Promise<Delivery> => {
+      if (!open.delete(token)) return 'gone';
       completed.push({ token, outcome: 'failure', detail: error });
-      return 'completed';
+      return 'delivered';
     },
   };
   return { deps: { payouts: repository, tasks, now: () => now }, completed, open };
