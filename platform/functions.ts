@@ -526,6 +526,15 @@ export const functions = {
     invokedBy: 'api-gateway',
     tables: { fx: read },
   },
+  listConversions: {
+    entry: 'lambdas/handlers/api/list-conversions.ts',
+    description: 'GET /v1/conversions',
+    memoryMb: 256,
+    timeoutSeconds: 5,
+    reservedConcurrency: 5,
+    invokedBy: 'api-gateway',
+    tables: { fx: ['dynamodb:GetItem', 'dynamodb:Query'] },
+  },
   createBeneficiary: {
     entry: 'lambdas/handlers/api/create-beneficiary.ts',
     description: 'POST /v1/beneficiaries',

@@ -36,6 +36,7 @@ export const routes = [
   { method: 'POST', path: '/v1/fx/quotes', function: 'createFxQuote' },
   { method: 'GET', path: '/v1/fx/quotes/{id}', function: 'getFxQuote' },
   { method: 'POST', path: '/v1/conversions', function: 'createConversion' },
+  { method: 'GET', path: '/v1/conversions', function: 'listConversions' },
   { method: 'GET', path: '/v1/conversions/{id}', function: 'getConversion' },
   { method: 'POST', path: '/v1/beneficiaries', function: 'createBeneficiary' },
   { method: 'GET', path: '/v1/beneficiaries', function: 'listBeneficiaries' },

@@ -3,11 +3,18 @@ import type { Conversion, FxQuote } from '../domain/fx/objects';
 /** Storage of quotes and conversions (the `fx` table, docs/data-model.md). */
 export type ClaimOutcome = 'claimed' | 'quote_expired' | 'quote_used' | 'quote_missing';
 
+export interface ConversionPage {
+  readonly conversions: readonly Conversion[];
+  readonly hasMore: boolean;
+}
+
 export interface FxRepository {
   /** Stores a new quote unless its id exists; either way returns what is stored. */
   insertQuote(quote: FxQuote): Promise<{ readonly created: boolean; readonly quote: FxQuote }>;
   getQuote(id: string, options?: { readonly consistent?: boolean }): Promise<FxQuote | undefined>;
   getConversion(id: string, options?: { readonly consistent?: boolean }): Promise<Conversion | undefined>;
+  /** The merchant's conversions, newest first, after `after` (one of its own). */
+  listConversions(merchantId: string, page: { readonly limit: number; readonly after?: Conversion }): Promise<ConversionPage>;
   /**
    * Atomically: claim the quote for the conversion (only if unused, or already its own, and unexpired at
    * `now`) and store the pending conversion (only if new). 'claimed' also when both were done before.

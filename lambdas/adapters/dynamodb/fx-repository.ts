@@ -1,6 +1,6 @@
-import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { Conversion, FxQuote } from '../../domain/fx/objects';
-import type { ClaimOutcome, FxRepository } from '../../ports/fx-repository';
+import type { ClaimOutcome, ConversionPage, FxRepository } from '../../ports/fx-repository';
 import { type TransactItem, TransactionConditionFailedError, transactWrite } from './transactions';
 
 /**
@@ -90,6 +90,23 @@ export class DynamoDbFxRepository implements FxRepository {
       new GetCommand({ TableName: this.tableName, Key: { pk: id, sk: CONVERSION }, ConsistentRead: options.consistent }),
     );
     return result.Item ? withoutKeys<Conversion>(result.Item) : undefined;
+  }
+
+  async listConversions(merchantId: string, page: { limit: number; after?: Conversion }): Promise<ConversionPage> {
+    const after = page.after ? conversionItem(page.after) : undefined;
+    const result = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: 'merchant-objects',
+        KeyConditionExpression: 'merchant_type = :type',
+        ExpressionAttributeValues: { ':type': `${merchantId}#conversion` },
+        ScanIndexForward: false,
+        Limit: page.limit + 1,
+        ExclusiveStartKey: after && { pk: after.pk, sk: after.sk, merchant_type: after.merchant_type, created_key: after.created_key },
+      }),
+    );
+    const items = result.Items ?? [];
+    return { conversions: items.slice(0, page.limit).map((item) => withoutKeys<Conversion>(item)), hasMore: items.length > page.limit };
   }
 
   async startConversion(conversion: Conversion, now: Date): Promise<ClaimOutcome> {

@@ -1,6 +1,6 @@
-import { ResourceNotFoundError } from '../../domain/errors';
+import { InvalidCursorError, ResourceNotFoundError } from '../../domain/errors';
 import type { Conversion, FxQuote } from '../../domain/fx/objects';
-import type { FxRepository } from '../../ports/fx-repository';
+import type { ConversionPage, FxRepository } from '../../ports/fx-repository';
 
 /** One quote of this merchant (another merchant's is "not found", like one that never existed). */
 export const getFxQuote = async (deps: { readonly quotes: FxRepository }, query: { readonly merchantId: string; readonly quoteId: string }): Promise<FxQuote> => {
@@ -17,4 +17,17 @@ export const getConversion = async (
   const conversion = await deps.quotes.getConversion(query.conversionId);
   if (!conversion || conversion.merchantId !== query.merchantId) throw new ResourceNotFoundError('conversion', query.conversionId);
   return conversion;
+};
+
+/** The merchant's conversions, newest first; the cursor must be one of its own conversions. */
+export const listConversions = async (
+  deps: { readonly quotes: FxRepository },
+  query: { readonly merchantId: string; readonly limit: number; readonly startingAfter?: string },
+): Promise<ConversionPage> => {
+  let after: Conversion | undefined;
+  if (query.startingAfter !== undefined) {
+    after = await deps.quotes.getConversion(query.startingAfter);
+    if (!after || after.merchantId !== query.merchantId) throw new InvalidCursorError('starting_after', query.startingAfter);
+  }
+  return deps.quotes.listConversions(query.merchantId, { limit: query.limit, after });
 };

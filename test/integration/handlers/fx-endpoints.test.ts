@@ -15,7 +15,7 @@ import { type IsolatedDynamoDb, useIsolatedDynamoDb } from '../../support/dynamo
 import { fundMerchant } from '../../support/funds';
 
 /**
- * POST /v1/fx/quotes, GET /v1/fx/quotes/{id}, POST /v1/conversions, GET /v1/conversions/{id} against
+ * POST /v1/fx/quotes, GET /v1/fx/quotes/{id}, POST /v1/conversions, GET /v1/conversions(/{id}) against
  * DynamoDB Local with real proxy events: locked rates, exactly-once use, expiry, insufficient funds, and a
  * ledger that stays balanced (both legs, the FX position and the spread revenue).
  */
@@ -27,6 +27,7 @@ let createQuote: Handler;
 let getQuote: Handler;
 let createConversion: Handler;
 let getConversion: Handler;
+let listConversions: Handler;
 let keyCounter = 0;
 
 const post = (handler: Handler, resource: string, merchantId: string, body: unknown, key = `fx-key-${++keyCounter}`) =>
@@ -51,6 +52,7 @@ beforeAll(async () => {
   ({ handler: getQuote } = (await import('../../../lambdas/handlers/api/get-fx-quote')) as { handler: Handler });
   ({ handler: createConversion } = (await import('../../../lambdas/handlers/api/create-conversion')) as { handler: Handler });
   ({ handler: getConversion } = (await import('../../../lambdas/handlers/api/get-conversion')) as { handler: Handler });
+  ({ handler: listConversions } = (await import('../../../lambdas/handlers/api/list-conversions')) as { handler: Handler });
 });
 
 describe('POST /v1/fx/quotes', () => {
@@ -193,5 +195,38 @@ describe('POST /v1/conversions', () => {
     const q = await quote('mer_fx_a', { sell_currency: 'USD', buy_currency: 'EUR', sell_amount: 100, validity: 'MIN_1' });
     const response = await post(createConversion, '/v1/conversions', 'mer_fx_g', { quote_id: q.id });
     expect(response.statusCode).toBe(404);
+  });
+});
+
+describe('GET /v1/conversions', () => {
+  const list = (merchantId: string, query: Record<string, string> = {}) =>
+    listConversions(apiGatewayEvent({ method: 'GET', resource: '/v1/conversions', merchantId, query }), lambdaContext('xborder-fx'));
+
+  it('lists the merchant\'s conversions newest first, page by page, and nobody else\'s', async () => {
+    await fundMerchant(deps, 'mer_fx_list', 100_000, 'USD');
+    const ids: string[] = [];
+    for (const buy of ['EUR', 'GBP', 'JPY']) {
+      const q = await quote('mer_fx_list', { sell_currency: 'USD', buy_currency: buy, sell_amount: 1_000, validity: 'MIN_15' });
+      const converted = await post(createConversion, '/v1/conversions', 'mer_fx_list', { quote_id: q.id });
+      expect(converted.statusCode).toBe(201);
+      ids.push(json(converted).id);
+    }
+    const first = json(await list('mer_fx_list', { limit: '2' }));
+    expect(first).toMatchObject({ object: 'list', url: '/v1/conversions', has_more: true });
+    expect(first.data.map((conversion: { id: string }) => conversion.id)).toEqual([ids[2], ids[1]]);
+    expect(first.data[0]).toEqual(json(await get(getConversion, '/v1/conversions/{id}', ids[2] as string, 'mer_fx_list')));
+    const last = json(await list('mer_fx_list', { limit: '2', starting_after: ids[1] as string }));
+    expect(last).toMatchObject({ has_more: false, data: [expect.objectContaining({ id: ids[0], buy_currency: 'EUR' })] });
+
+    expect(json(await list('mer_fx_nobody')).data).toEqual([]);
+    const foreign = await list('mer_fx_nobody', { starting_after: ids[0] as string });
+    expect(foreign.statusCode).toBe(422);
+    expect(json(foreign).errors).toEqual([expect.objectContaining({ field: 'starting_after' })]);
+  });
+
+  it.each<Record<string, string>>([{ limit: '0' }, { limit: '101' }, { unexpected: 'x' }])('refuses the query %p naming the parameter', async (query) => {
+    const response = await list('mer_fx_list', query);
+    expect(response.statusCode).toBe(422);
+    expect(json(response).errors).toEqual([expect.objectContaining({ field: Object.keys(query)[0] })]);
   });
 });

@@ -73,6 +73,7 @@ const ownerView = async (ctx: Context) => {
     lines: await read('/v1/balance_transactions?limit=100'),
     quote: await read(`/v1/fx/quotes/${ctx.owner.quoteId}`),
     conversion: await read(`/v1/conversions/${ctx.owner.conversionId}`),
+    conversions: await read('/v1/conversions?limit=100'),
     beneficiaries: await read('/v1/beneficiaries?limit=100'),
     payouts: await read('/v1/payouts?limit=100'),
   };
@@ -141,6 +142,13 @@ const cases: Record<string, IsolationCase> = {
   'GET /v1/fx/quotes/{id}': foreignObjectIsNotFound((ctx) => ({ method: 'GET', path: `/v1/fx/quotes/${ctx.owner.quoteId}` })),
   // The owner's quote is used already: a foreign one must still look unknown, not "used".
   'POST /v1/conversions': foreignObjectIsNotFound((ctx) => ({ method: 'POST', path: '/v1/conversions', body: { quote_id: ctx.owner.quoteId } })),
+  'GET /v1/conversions': async (ctx) => {
+    const listed = await ctx.as(ctx.intruder, 'GET', '/v1/conversions?limit=100');
+    expect(listed.status).toBe(200);
+    expect(idsOf(listed.json)).not.toContain(ctx.owner.conversionId);
+    const cursor = await ctx.as(ctx.intruder, 'GET', `/v1/conversions?starting_after=${ctx.owner.conversionId}`);
+    expect({ status: cursor.status, field: cursor.json?.errors?.[0]?.field }).toEqual({ status: 422, field: 'starting_after' });
+  },
   'GET /v1/conversions/{id}': foreignObjectIsNotFound((ctx) => ({ method: 'GET', path: `/v1/conversions/${ctx.owner.conversionId}` })),
   'POST /v1/beneficiaries': async (ctx) => {
     const before = await ownerView(ctx);

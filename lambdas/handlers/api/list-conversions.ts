@@ -1,0 +1,24 @@
+import * as z from 'zod/mini';
+import { fxRepositoryFromEnvironment } from '../../shared/fx';
+import { merchantQueryEndpoint } from '../../shared/http/merchant-endpoint';
+import { presentList } from '../../shared/http/presenters';
+import { limitSchema } from '../../shared/http/schemas';
+import { presentConversion } from '../../shared/http/treasury-presenters';
+import { listConversions } from '../../use-cases/fx/get-fx-objects';
+
+/** GET /v1/conversions?limit=&starting_after= */
+const quotes = fxRepositoryFromEnvironment();
+
+const query = z.strictObject({
+  limit: z._default(limitSchema, 10),
+  starting_after: z.optional(z.string().check(z.minLength(1, { error: 'must be a conversion id' }))),
+});
+
+export const handler = merchantQueryEndpoint({
+  operation: 'listConversions',
+  query,
+  handle: async (request) => {
+    const page = await listConversions({ quotes }, { merchantId: request.principal.merchantId, limit: request.query.limit, startingAfter: request.query.starting_after });
+    return { status: 200, body: presentList(page.conversions.map(presentConversion), page.hasMore, '/v1/conversions') };
+  },
+});
