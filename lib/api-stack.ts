@@ -15,6 +15,7 @@ import { MerchantApi } from './constructs/merchant-api';
 import { OperationsAlarms } from './constructs/operations-alarms';
 import { OperatorApi } from './constructs/operator-api';
 import { PlatformFunction, secretId } from './constructs/platform-function';
+import { PlatformSchedule } from './constructs/platform-schedule';
 import { PlatformStateMachine } from './constructs/platform-state-machine';
 
 /**
@@ -93,6 +94,12 @@ export class ApiStack extends Stack {
     }
     this.stateMachines = machines;
 
+    for (const key of functionKeys) {
+      if ((functions[key] as FunctionDeclaration).invokedBy === 'schedule') {
+        new PlatformSchedule(this, `${key[0]?.toUpperCase()}${key.slice(1)}Schedule`, { function: built[key] });
+      }
+    }
+
     // The operations topic is encrypted with the logs key: CloudWatch alarms publish through SNS with it.
     logsKey.addToResourcePolicy(
       new PolicyStatement({
@@ -103,7 +110,7 @@ export class ApiStack extends Stack {
         conditions: { StringEquals: { 'aws:SourceAccount': this.account } },
       }),
     );
-    new OperationsAlarms(this, 'OperationsAlarms', { stateMachines: machines, topicKey: logsKey });
+    new OperationsAlarms(this, 'OperationsAlarms', { stateMachines: machines, topicKey: logsKey, sagaSweeper: built.sweepUnstartedSagas });
     this.merchantApi = new MerchantApi(this, 'MerchantApi', {
       functions: lambdaFunctions,
       logsKey,

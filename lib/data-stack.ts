@@ -71,7 +71,7 @@ export class PrimaryDataStack extends Stack {
           indexName: index.name,
           partitionKey: { name: index.partitionKey.name, type: attributeType(index.partitionKey.type) },
           sortKey: index.sortKey ? { name: index.sortKey.name, type: attributeType(index.sortKey.type) } : undefined,
-          projectionType: ProjectionType.ALL,
+          projectionType: index.projection === 'KEYS_ONLY' ? ProjectionType.KEYS_ONLY : ProjectionType.ALL,
         })),
         timeToLiveAttribute: declaration.timeToLiveAttribute,
         billing: Billing.onDemand(),

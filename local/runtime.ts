@@ -22,6 +22,7 @@ import {
   startStepFunctionsServer,
 } from './step-functions';
 import { freePort } from './ports';
+import { DEFAULT_LOCAL_SCHEDULE_INTERVAL_MS, type LocalSchedules, startLocalSchedules } from './schedules';
 import { ensureTables } from './tables';
 
 /**
@@ -50,6 +51,11 @@ export interface LocalRuntimeOptions {
    * The caller owns and stops what it starts. `dynamoDbEndpoint` stays DynamoDB Local's own.
    */
   readonly interposeDynamoDb?: (endpoint: string) => Promise<string>;
+  /**
+   * How often the scheduled functions (platform/functions.ts `invokedBy: 'schedule'`: the saga-start
+   * sweeper) run; 0 never runs them on a timer (`schedules.runNow()` still does). Default 30 s.
+   */
+  readonly scheduleIntervalMs?: number;
 }
 
 export interface LocalRuntime {
@@ -70,6 +76,8 @@ export interface LocalRuntime {
   readonly cardChannels: readonly LocalCardChannel[];
   /** The simulated payout rails (meridian files, keystone SOAP, pulse instant) and their callback bridge. */
   readonly payoutRails: LocalPayoutRails;
+  /** The scheduled functions' timers (EventBridge rules in AWS). */
+  readonly schedules: LocalSchedules;
   stop(): Promise<void>;
 }
 
@@ -109,7 +117,10 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<L
   let sfnServer: StepFunctionsServer | undefined;
   let stepFunctions: StepFunctionsEngine | undefined;
   let payoutRails: LocalPayoutRails | undefined;
+  let schedules: LocalSchedules | undefined;
   const stop = async () => {
+    // First: a sweep in flight finishes against a platform that is still up.
+    await schedules?.stop();
     await gateway?.stop();
     await operatorGateway?.stop();
     await payoutRails?.stop();
@@ -165,6 +176,12 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<L
       onFunctionError: (key, error) =>
         console.error(JSON.stringify({ level: 'ERROR', function: key, message: 'invocation failed', error: describeError(error) })),
     });
+    schedules = startLocalSchedules({
+      invoke: (key, event) => lambdas.invoke(key, event),
+      intervalMs: options.scheduleIntervalMs ?? DEFAULT_LOCAL_SCHEDULE_INTERVAL_MS,
+      onError: (key, error) =>
+        console.error(JSON.stringify({ level: 'ERROR', function: key, message: 'scheduled invocation failed', error: describeError(error) })),
+    });
     const operators = ensureOperatorCredentials(join(options.stateDir, 'operators.json'));
     operatorGateway = await startApiGateway({
       host: lambdas,
@@ -187,6 +204,7 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<L
       pids: { dynamoDbLocal: dynamoDb.pid },
       cardChannels: cardChannels.channels,
       payoutRails,
+      schedules,
       stop,
     };
   } catch (error) {

@@ -2,8 +2,10 @@ import {
   type AttributeDefinition,
   type CreateTableCommandInput,
   CreateTableCommand,
+  DescribeTableCommand,
   type DynamoDBClient,
   ListTablesCommand,
+  UpdateTableCommand,
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
 import { type TableDeclaration, type TableKey, tableKeys, tableName, tables } from '../platform/tables';
@@ -28,13 +30,33 @@ export const createTableInput = (name: string, table: TableDeclaration): CreateT
       ? table.indexes.map((index) => ({
           IndexName: index.name,
           KeySchema: keySchema(index.partitionKey, index.sortKey),
-          Projection: { ProjectionType: 'ALL' },
+          Projection: { ProjectionType: index.projection ?? 'ALL' },
         }))
       : undefined,
   };
 };
 
-/** Create every declared table that does not exist yet (data already there is kept). */
+/**
+ * Add the declared indexes a table kept from an older declaration lacks (a state dir from before an index
+ * was declared); DynamoDB Local backfills them from the items already there.
+ */
+const addMissingIndexes = async (client: DynamoDBClient, name: string, declaration: TableDeclaration): Promise<void> => {
+  const described = await client.send(new DescribeTableCommand({ TableName: name }));
+  const present = new Set((described.Table?.GlobalSecondaryIndexes ?? []).map((index) => index.IndexName));
+  const wanted = createTableInput(name, declaration);
+  for (const index of wanted.GlobalSecondaryIndexes ?? []) {
+    if (present.has(index.IndexName)) continue;
+    await client.send(
+      new UpdateTableCommand({
+        TableName: name,
+        AttributeDefinitions: wanted.AttributeDefinitions,
+        GlobalSecondaryIndexUpdates: [{ Create: { IndexName: index.IndexName, KeySchema: index.KeySchema, Projection: index.Projection } }],
+      }),
+    );
+  }
+};
+
+/** Create every declared table that does not exist yet (data already there is kept; missing indexes are added). */
 export const ensureTables = async (client: DynamoDBClient, keys: readonly TableKey[] = tableKeys): Promise<void> => {
   const existing = new Set<string>();
   let start: string | undefined;
@@ -47,7 +69,10 @@ export const ensureTables = async (client: DynamoDBClient, keys: readonly TableK
   for (const key of keys) {
     const declaration: TableDeclaration = tables[key];
     const name = tableName(key);
-    if (existing.has(name)) continue;
+    if (existing.has(name)) {
+      await addMissingIndexes(client, name, declaration);
+      continue;
+    }
     await client.send(new CreateTableCommand(createTableInput(name, declaration)));
     if (declaration.timeToLiveAttribute) {
       await client.send(

@@ -1,6 +1,6 @@
 import type { EncryptionPurpose } from './keys';
 import { cardChannelWebhookSecretNames, payoutRailNotificationSecretNames, payoutRailSecretNames } from './channels';
-import { type TableKey, tableEnvVar, tableName } from './tables';
+import { SAGA_STARTS_INDEX, type TableKey, tableEnvVar, tableName } from './tables';
 
 /**
  * Every Lambda function, declared once: its handler module, its sizing, and exactly which DynamoDB
@@ -46,11 +46,21 @@ export interface FunctionDeclaration {
    */
   readonly reservedConcurrency: number;
   /**
-   * Who invokes it. All are synchronous: the caller gets the error (API Gateway answers 5xx, Step Functions
-   * retries or catches), so there is nothing for a dead-letter queue to catch.
+   * Who invokes it. API Gateway and Step Functions invoke synchronously: the caller gets the error (API
+   * Gateway answers 5xx, Step Functions retries or catches), so there is nothing for a dead-letter queue
+   * to catch. A `schedule` function is invoked asynchronously by an EventBridge rule (`schedule`), with
+   * retries and a dead-letter queue (lib/constructs/platform-schedule.ts); locally the runtime invokes it
+   * on an interval (local/schedules.ts).
    */
-  readonly invokedBy: 'api-gateway' | 'step-functions';
+  readonly invokedBy: 'api-gateway' | 'step-functions' | 'schedule';
+  /** For `invokedBy: 'schedule'`: how often it runs in AWS. */
+  readonly schedule?: { readonly everyMinutes: number };
   readonly tables: Partial<Record<TableKey, readonly DynamoDbAction[]>>;
+  /**
+   * Narrows `dynamodb:Query` on a table to these of its indexes (not the table, not its other indexes).
+   * Without it, Query is granted on the table and all its indexes.
+   */
+  readonly queryIndexes?: Partial<Record<TableKey, readonly string[]>>;
   readonly kms?: KmsDeclaration;
   /**
    * State machines (keys of platform/state-machines.ts) the function drives, and exactly how. It learns
@@ -287,7 +297,8 @@ export const functions = {
     timeoutSeconds: 20,
     reservedConcurrency: 10,
     invokedBy: 'step-functions',
-    tables: { payments: read, ledger: ledgerPostingActions },
+    // UpdateItem: as the refund saga's first step it removes the refund's saga-start marker.
+    tables: { payments: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], ledger: ledgerPostingActions },
   },
   refundAtChannel: {
     entry: 'lambdas/handlers/tasks/refund-at-channel.ts',
@@ -620,7 +631,8 @@ export const functions = {
     timeoutSeconds: 30,
     reservedConcurrency: 20,
     invokedBy: 'step-functions',
-    tables: { payouts: ['dynamodb:GetItem', 'dynamodb:PutItem'], fx: read, ledger: ledgerPostingActions },
+    // UpdateItem: ReserveFunds, the saga's first step, removes the payout's saga-start marker.
+    tables: { payouts: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], fx: read, ledger: ledgerPostingActions },
   },
   screenPayout: {
     entry: 'lambdas/handlers/tasks/screen-payout.ts',
@@ -682,6 +694,19 @@ export const functions = {
     invokedBy: 'api-gateway',
     tables: { payouts: ['dynamodb:GetItem', 'dynamodb:PutItem'], audit: auditAppendActions },
     stateMachines: { payout: ['states:SendTaskSuccess', 'states:SendTaskFailure'] },
+  },
+  sweepUnstartedSagas: {
+    entry: 'lambdas/handlers/scheduled/sweep-unstarted-sagas.ts',
+    description: 'Every 5 minutes: starts the saga of any payment, refund or payout stored here whose saga never ran its first step',
+    memoryMb: 256,
+    timeoutSeconds: 120,
+    // One sweep at a time: a second would only start the same (idempotent) executions again.
+    reservedConcurrency: 1,
+    invokedBy: 'schedule',
+    schedule: { everyMinutes: 5 },
+    tables: { payments: ['dynamodb:Query', 'dynamodb:GetItem'], payouts: ['dynamodb:Query', 'dynamodb:GetItem'] },
+    queryIndexes: { payments: [SAGA_STARTS_INDEX], payouts: [SAGA_STARTS_INDEX] },
+    stateMachines: { payment: ['states:StartExecution'], refund: ['states:StartExecution'], payout: ['states:StartExecution'] },
   },
 } as const satisfies Record<string, FunctionDeclaration>;
 

@@ -13,6 +13,8 @@ export interface IndexDeclaration {
   readonly name: string;
   readonly partitionKey: KeyAttribute;
   readonly sortKey?: KeyAttribute;
+  /** What the index copies of each item; default ALL. KEYS_ONLY keeps a sparse index's writes minimal. */
+  readonly projection?: 'ALL' | 'KEYS_ONLY';
 }
 
 export interface TableDeclaration {
@@ -27,6 +29,19 @@ export interface TableDeclaration {
 
 const pk: KeyAttribute = { name: 'pk', type: 'S' };
 const sk: KeyAttribute = { name: 'sk', type: 'S' };
+
+/**
+ * Sparse: only objects whose saga has not run its first step carry `saga_shard` (normally for
+ * milliseconds). The sweep-unstarted-sagas function queries it (lambdas/domain/saga-start.ts,
+ * docs/decisions/0010-saga-start-sweeper.md).
+ */
+export const SAGA_STARTS_INDEX = 'saga-starts';
+const sagaStartsIndex: IndexDeclaration = {
+  name: SAGA_STARTS_INDEX,
+  partitionKey: { name: 'saga_shard', type: 'S' },
+  sortKey: { name: 'saga_pending_since', type: 'S' },
+  projection: 'KEYS_ONLY',
+};
 
 export const tables = {
   merchants: {
@@ -46,6 +61,7 @@ export const tables = {
         partitionKey: { name: 'merchant_type', type: 'S' },
         sortKey: { name: 'created_key', type: 'S' },
       },
+      sagaStartsIndex,
     ],
   },
   idempotency: {
@@ -113,6 +129,7 @@ export const tables = {
         partitionKey: { name: 'merchant_type', type: 'S' },
         sortKey: { name: 'created_key', type: 'S' },
       },
+      sagaStartsIndex,
     ],
   },
   stepFunctionsExecutions: {

@@ -37,4 +37,9 @@ export interface PaymentRepository {
   countCardAttempt(fingerprint: string, window: string, paymentId: string): Promise<number>;
   waitingTask(paymentId: string, purpose: WaitingTask['purpose']): Promise<WaitingTask | undefined>;
   getRefund(id: string, options?: { readonly consistent?: boolean }): Promise<Refund | undefined>;
+  /**
+   * The refund's saga runs (its first step): remove the refund's saga-start marker, so the sweeper leaves it
+   * alone. Idempotent. (A payment needs no such call: its first step's write drops the marker.)
+   */
+  refundSagaStarted(refundId: string): Promise<void>;
 }

@@ -46,6 +46,8 @@ export interface PayoutRepository {
   listPayouts(merchantId: string, page: { readonly limit: number; readonly after?: Payout }): Promise<PayoutPage>;
   /** Writes `next` only over version `next.version − 1`; StaleVersionError otherwise. */
   updatePayout(next: Payout): Promise<void>;
+  /** The payout's saga runs (its first step): remove its saga-start marker, so the sweeper leaves it alone. Idempotent. */
+  payoutSagaStarted(payoutId: string): Promise<void>;
 
   /** Records which payout a rail reference belongs to (idempotent; the same reference for another payout is an error). */
   putRailReference(channel: string, railReference: string, payoutId: string): Promise<void>;

@@ -5,6 +5,7 @@ import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { deployment } from '../../platform/deployment';
 import { type FunctionDeclaration, type FunctionKey, functionEnvironment, functionName, functions } from '../../platform/functions';
@@ -40,12 +41,19 @@ export interface PlatformFunctionProps {
 }
 
 export class PlatformFunction extends Construct {
+  readonly key: FunctionKey;
   readonly function: NodejsFunction;
   readonly role: Role;
   readonly policy: ManagedPolicy;
+  /**
+   * Functions invoked asynchronously (`invokedBy: 'schedule'`) only: where an invocation lands once
+   * Lambda's retries are spent (and, through the schedule's target, events EventBridge could not deliver).
+   */
+  readonly deadLetterQueue?: Queue;
 
   constructor(scope: Construct, id: string, props: PlatformFunctionProps) {
     super(scope, id);
+    this.key = props.key;
     const declaration: FunctionDeclaration = functions[props.key];
     const name = functionName(deployment.appName, props.key);
     const stack = Stack.of(this);
@@ -82,12 +90,23 @@ export class PlatformFunction extends Construct {
     );
     for (const [table, actions] of Object.entries(declaration.tables) as [TableKey, readonly string[]][]) {
       const tableArn = stack.formatArn({ service: 'dynamodb', resource: 'table', resourceName: tableName(table) });
+      const sid = `Table${table.replace(/^./, (c) => c.toUpperCase())}`;
+      const queryIndexes = declaration.queryIndexes?.[table];
+      if (queryIndexes) {
+        // Query on the named indexes only; the table's other actions on the table.
+        const unknown = queryIndexes.filter((name) => !tables[table].indexes.some((index) => index.name === name));
+        if (unknown.length) throw new Error(`${props.key} queries undeclared indexes of ${table}: ${unknown.join(', ')}`);
+        const others = actions.filter((action) => action !== 'dynamodb:Query');
+        if (others.length) this.addToPolicy(new PolicyStatement({ sid, actions: others, resources: [tableArn] }));
+        this.addToPolicy(new PolicyStatement({ sid: `${sid}Indexes`, actions: ['dynamodb:Query'], resources: queryIndexes.map((name) => `${tableArn}/index/${name}`) }));
+        continue;
+      }
       const indexArns = actions.includes('dynamodb:Query')
         ? tables[table].indexes.map((index) => `${tableArn}/index/${index.name}`)
         : [];
       this.addToPolicy(
         new PolicyStatement({
-          sid: `Table${table.replace(/^./, (c) => c.toUpperCase())}`,
+          sid,
           actions: [...actions],
           resources: [tableArn, ...indexArns],
         }),
@@ -137,6 +156,21 @@ export class PlatformFunction extends Construct {
       keyEnvironment = { [kmsKeys.data.envVar]: props.keyArns.data, [kmsKeys.fingerprint.envVar]: props.keyArns.fingerprint };
     }
 
+    if (declaration.invokedBy === 'schedule') {
+      this.deadLetterQueue = new Queue(this, 'DeadLetterQueue', {
+        queueName: `${name}-dlq`,
+        // SSE-SQS: EventBridge cannot send to a queue under the AWS-managed SQS KMS key; it holds no payment data (an event names only the schedule).
+        encryption: QueueEncryption.SQS_MANAGED,
+        enforceSSL: true,
+        retentionPeriod: Duration.days(14),
+      });
+      this.addToPolicy(new PolicyStatement({ sid: 'SendToOwnDeadLetterQueue', actions: ['sqs:SendMessage'], resources: [this.deadLetterQueue.queueArn] }));
+      const terminalQueue =
+        'This queue is itself the dead-letter queue of a scheduled function and of its EventBridge target; a dead-letter queue needs no dead-letter queue of its own.';
+      acknowledgeNag(this.deadLetterQueue, 'AwsSolutions-SQS3', terminalQueue);
+      acknowledgeGuard(this.deadLetterQueue, 'sqs_dlq_check', terminalQueue);
+    }
+
     this.function = new NodejsFunction(this, 'Function', {
       functionName: name,
       description: declaration.description,
@@ -148,6 +182,8 @@ export class PlatformFunction extends Construct {
       timeout: Duration.seconds(declaration.timeoutSeconds),
       reservedConcurrentExecutions: declaration.reservedConcurrency,
       role: this.role.withoutPolicyUpdates(),
+      deadLetterQueue: this.deadLetterQueue,
+      retryAttempts: declaration.invokedBy === 'schedule' ? 2 : undefined,
       logGroup,
       loggingFormat: LoggingFormat.JSON,
       tracing: Tracing.ACTIVE,
@@ -178,8 +214,10 @@ export class PlatformFunction extends Construct {
     });
     this.function.node.addDependency(this.policy);
 
-    const dlqReason = `Invoked synchronously by ${declaration.invokedBy === 'api-gateway' ? 'API Gateway, which returns the failure to the caller' : 'Step Functions, whose Retry/Catch handle the failure'}; a dead-letter queue only receives failed asynchronous invocations, so it would never hold anything.`;
-    acknowledgeNag(this.function, 'NIST.800.53.R5-LambdaDLQ', dlqReason);
+    if (declaration.invokedBy !== 'schedule') {
+      const dlqReason = `Invoked synchronously by ${declaration.invokedBy === 'api-gateway' ? 'API Gateway, which returns the failure to the caller' : 'Step Functions, whose Retry/Catch handle the failure'}; a dead-letter queue only receives failed asynchronous invocations, so it would never hold anything.`;
+      acknowledgeNag(this.function, 'NIST.800.53.R5-LambdaDLQ', dlqReason);
+    }
     const vpcReason =
       'Reaches only AWS APIs (DynamoDB, KMS, Step Functions, X-Ray) over TLS with IAM-signed requests and no VPC-only resource; a VPC would add NAT and endpoints without narrowing access. The channel-facing function moves into a VPC with static egress when it connects to real acquirers (docs/security.md).';
     acknowledgeNag(this.function, 'NIST.800.53.R5-LambdaInsideVPC', vpcReason);

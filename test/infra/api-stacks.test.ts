@@ -53,6 +53,12 @@ describe.each(regions)('%s API stack', (_role, template, region) => {
     const expected = new Set<string>();
     for (const [table, actions] of Object.entries(declaration.tables) as [TableKey, readonly DynamoDbAction[]][]) {
       const tableArn = `arn:aws:dynamodb:${region}:123456789012:table/${tableName(table)}`;
+      const queryIndexes = declaration.queryIndexes?.[table];
+      if (queryIndexes) {
+        for (const action of actions.filter((action) => action !== 'dynamodb:Query')) expected.add(`${tableArn} ${action}`);
+        for (const index of queryIndexes) expected.add(`${tableArn}/index/${index} dynamodb:Query`);
+        continue;
+      }
       const indexArns = actions.includes('dynamodb:Query') ? tables[table].indexes.map((index) => `${tableArn}/index/${index.name}`) : [];
       for (const resource of [tableArn, ...indexArns]) for (const action of actions) expected.add(`${resource} ${action}`);
     }

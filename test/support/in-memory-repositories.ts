@@ -67,6 +67,12 @@ export class InMemoryPaymentRepository implements PaymentRepository {
     return this.refunds.get(id);
   }
 
+  readonly refundSagasStarted = new Set<string>();
+
+  async refundSagaStarted(refundId: string) {
+    this.refundSagasStarted.add(refundId);
+  }
+
   async get(id: string) {
     return this.items.get(id);
   }

@@ -37,6 +37,8 @@ export interface PayoutPlatform {
   waitForPayout(merchantId: string, payoutId: string, statuses: readonly string[], timeoutMs?: number): Promise<any>;
   balance(merchantId: string, currency: string): Promise<{ available: number; pending: number; reserved: number }>;
   verify(): Promise<VerificationReport>;
+  /** Run `action` while the Step Functions API refuses connections (StartExecution fails), then bring it back on its port. */
+  withStepFunctionsApiDown<T>(action: () => Promise<T>): Promise<T>;
   stop(): Promise<void>;
 }
 
@@ -63,7 +65,7 @@ export const startPayoutPlatform = async (options: { readonly timeScale?: number
     timeScale: options.timeScale ?? 0.1,
     onError: () => undefined,
   });
-  const server: StepFunctionsServer = await startStepFunctionsServer({ engine, port: 0 });
+  let server: StepFunctionsServer = await startStepFunctionsServer({ engine, port: 0 });
   process.env.AWS_ENDPOINT_URL_SFN = server.url;
   process.env[stateMachineArnEnvVar('payout')] = engine.stateMachineArn('payout');
   const ledger: CapturePostingDeps = {
@@ -112,6 +114,15 @@ export const startPayoutPlatform = async (options: { readonly timeScale?: number
     balance: async (merchantId, currency) =>
       (await getBalance({ ledger: ledger.ledger }, { merchantId })).find((item) => item.currency === currency) ?? { available: 0, pending: 0, reserved: 0 },
     verify: () => verifyLedger(db.documentClient, tableName('ledger')),
+    withStepFunctionsApiDown: async (action) => {
+      const port = server.port;
+      await server.stop();
+      try {
+        return await action();
+      } finally {
+        server = await startStepFunctionsServer({ engine, port });
+      }
+    },
     stop: async () => {
       await server.stop();
       await engine.stop();

@@ -39,6 +39,8 @@ export interface SagaHarness {
   readonly engine: StepFunctionsEngine;
   /** Stop the engine as a crash would (executions stay RUNNING), start a new one over the same data, resume. */
   restartEngine(): Promise<void>;
+  /** Run `action` while the Step Functions API refuses connections (StartExecution fails), then bring it back on its port. */
+  withStepFunctionsApiDown<T>(action: () => Promise<T>): Promise<T>;
   readonly lambdas: LambdaHost;
   readonly acquirers: Readonly<Record<AcquirerName, CardAcquirerSimulator & { apiKey: string }>>;
   /** Call a merchant endpoint's handler with a real API Gateway event. */
@@ -148,6 +150,15 @@ export const startSagaHarness = async (options: { timeScale?: number; dynamoDbEn
       engine = newEngine();
       server = await startStepFunctionsServer({ engine, port });
       await engine.resume();
+    },
+    withStepFunctionsApiDown: async (action) => {
+      const port = server.port;
+      await server.stop();
+      try {
+        return await action();
+      } finally {
+        server = await startStepFunctionsServer({ engine, port });
+      }
     },
     lambdas,
     acquirers,

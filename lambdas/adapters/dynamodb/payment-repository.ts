@@ -1,8 +1,10 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { StaleVersionError } from '../../domain/errors';
 import type { Payment } from '../../domain/payment';
 import type { PaymentEvent, Transition } from '../../domain/payment-lifecycle';
 import type { Refund } from '../../domain/refund';
+import { sagaStartMarker } from '../../domain/saga-start';
 import type { PaymentPage, PaymentRepository, WaitingTask } from '../../ports/payment-repository';
 import { type TransactItem, TransactionConditionFailedError, transactWrite } from './transactions';
 
@@ -13,6 +15,11 @@ import { type TransactItem, TransactionConditionFailedError, transactWrite } fro
  *   pk = pay_..., sk = "task#capture"                   the task token the saga waits on
  *   pk = re_...,  sk = "refund"                         a refund (GSI merchant-objects)
  *   pk = velocity#<card fingerprint>, sk = <window>     payments made with a card in a velocity window (TTL)
+ *
+ * A new payment or refund also carries its saga-start marker (`saga_shard`, `saga_pending_since`: GSI
+ * saga-starts, sparse) until its saga's first step: a payment's Screen rewrites the whole item without it
+ * (every later write is a whole-item Put too, and only the saga writes a payment before Screen); a
+ * refund's PostRefundToLedger removes it (`refundSagaStarted`).
  */
 const VELOCITY_RETENTION_SECONDS = 24 * 60 * 60;
 const eventSortKey = (version: number) => `event#${String(version).padStart(6, '0')}`;
@@ -31,8 +38,15 @@ const refundKeys = (refund: Refund) => ({
   created_key: `${refund.createdAt}#${refund.id}`,
 });
 
-const withoutKeys = <T>(item: Record<string, unknown>): T => {
-  const { pk: _pk, sk: _sk, merchant_type: _type, created_key: _created, ...rest } = item;
+/** The marker attributes (GSI saga-starts); never part of the domain object, so no Put carries them on. */
+export const sagaStartAttributes = (region: string, object: { readonly id: string; readonly createdAt: string }) => {
+  const marker = sagaStartMarker(region, object);
+  return { saga_shard: marker.shard, saga_pending_since: marker.since };
+};
+
+/** The domain object of an item: its keys, index keys and saga-start marker left out. */
+export const withoutKeys = <T>(item: Record<string, unknown>): T => {
+  const { pk: _pk, sk: _sk, merchant_type: _type, created_key: _created, saga_shard: _shard, saga_pending_since: _since, ...rest } = item;
   return rest as T;
 };
 
@@ -40,6 +54,11 @@ export class DynamoDbPaymentRepository implements PaymentRepository {
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
+    /**
+     * The region this code runs in, named in the saga-start marker of what it creates (only its sweeper
+     * acts on it). Lambda always sets AWS_REGION; the local runtime and the tests set the primary region.
+     */
+    private readonly region: string = process.env.AWS_REGION ?? '',
   ) {}
 
   private eventPut(event: PaymentEvent): TransactItem {
@@ -55,7 +74,13 @@ export class DynamoDbPaymentRepository implements PaymentRepository {
   async insert(payment: Payment, event: PaymentEvent): Promise<{ created: boolean; payment: Payment }> {
     try {
       await transactWrite(this.client, [
-        { Put: { TableName: this.tableName, Item: { ...paymentKeys(payment), ...payment }, ConditionExpression: 'attribute_not_exists(pk)' } },
+        {
+          Put: {
+            TableName: this.tableName,
+            Item: { ...paymentKeys(payment), ...sagaStartAttributes(this.region, payment), ...payment },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          },
+        },
         this.eventPut(event),
       ]);
       return { created: true, payment };
@@ -116,7 +141,11 @@ export class DynamoDbPaymentRepository implements PaymentRepository {
     }
     if (also.newRefund) {
       items.push({
-        Put: { TableName: this.tableName, Item: { ...refundKeys(also.newRefund), ...also.newRefund }, ConditionExpression: 'attribute_not_exists(pk)' },
+        Put: {
+          TableName: this.tableName,
+          Item: { ...refundKeys(also.newRefund), ...sagaStartAttributes(this.region, also.newRefund), ...also.newRefund },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
       });
     }
     if (also.refund) {
@@ -189,5 +218,21 @@ export class DynamoDbPaymentRepository implements PaymentRepository {
       new GetCommand({ TableName: this.tableName, Key: { pk: id, sk: 'refund' }, ConsistentRead: options.consistent }),
     );
     return result.Item ? withoutKeys<Refund>(result.Item) : undefined;
+  }
+
+  async refundSagaStarted(refundId: string): Promise<void> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: refundId, sk: 'refund' },
+          UpdateExpression: 'REMOVE saga_shard, saga_pending_since',
+          // Never creates an item; a refund already unmarked is left unwritten (a retried step writes nothing).
+          ConditionExpression: 'attribute_exists(saga_shard)',
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
   }
 }

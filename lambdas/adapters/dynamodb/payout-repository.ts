@@ -1,11 +1,12 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { StaleVersionError } from '../../domain/errors';
 import type { FxQuote } from '../../domain/fx/objects';
 import type { Beneficiary } from '../../domain/payouts/beneficiary';
 import type { Payout } from '../../domain/payouts/payout';
 import type { BeneficiaryPage, InsertPayoutResult, PayoutPage, PayoutRepository, PayoutSignal, SignalPurpose } from '../../ports/payout-repository';
 import { claimFailure, quoteClaimItem } from './fx-repository';
+import { sagaStartAttributes } from './payment-repository';
 import { type TransactItem, TransactionConditionFailedError, transactWrite } from './transactions';
 
 /**
@@ -15,6 +16,11 @@ import { type TransactItem, TransactionConditionFailedError, transactWrite } fro
  *   pk = po_...,  sk = "task#<review|rail|return>"      the task token the saga waits on
  *   pk = po_...,  sk = "signal#<review|rail|return>"    the answer to that wait (first writer wins)
  *   pk = rail#<channel>#<reference>, sk = "rail-reference"  → payoutId
+ *
+ * A new payout carries its saga-start marker (`saga_shard`, `saga_pending_since`: GSI saga-starts, sparse)
+ * until its saga's first step (ReserveFunds) removes it (`payoutSagaStarted`). Every later write is a
+ * whole-item Put, which drops it too: the saga's, or a cancel before the saga ran (nothing was reserved
+ * yet, so the canceled payout has nothing left to do).
  */
 const BENEFICIARY = 'beneficiary';
 const PAYOUT = 'payout';
@@ -23,7 +29,7 @@ const RAIL_REFERENCE = 'rail-reference';
 type Item = Record<string, unknown>;
 
 const withoutKeys = <T>(item: Item): T => {
-  const { pk: _pk, sk: _sk, merchant_type: _type, created_key: _created, ...rest } = item;
+  const { pk: _pk, sk: _sk, merchant_type: _type, created_key: _created, saga_shard: _shard, saga_pending_since: _since, ...rest } = item;
   return rest as T;
 };
 
@@ -47,6 +53,8 @@ export class DynamoDbPayoutRepository implements PayoutRepository {
     private readonly tableName: string,
     /** The `fx` table, for claiming a payout's quote; only the function creating payouts needs it. */
     private readonly fxTableName?: string,
+    /** The region this code runs in, named in the saga-start marker of the payouts it creates. */
+    private readonly region: string = process.env.AWS_REGION ?? '',
   ) {}
 
   async insertBeneficiary(beneficiary: Beneficiary): Promise<{ created: boolean; beneficiary: Beneficiary }> {
@@ -75,7 +83,13 @@ export class DynamoDbPayoutRepository implements PayoutRepository {
 
   async insertPayout(payout: Payout, options: { claimQuote?: { now: Date } } = {}): Promise<InsertPayoutResult> {
     const items: TransactItem[] = [
-      { Put: { TableName: this.tableName, Item: { ...payoutKeys(payout), ...payout }, ConditionExpression: 'attribute_not_exists(pk)' } },
+      {
+        Put: {
+          TableName: this.tableName,
+          Item: { ...payoutKeys(payout), ...sagaStartAttributes(this.region, payout), ...payout },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      },
     ];
     const claim = options.claimQuote && payout.quoteId ? { quoteId: payout.quoteId, now: options.claimQuote.now } : undefined;
     if (claim) {
@@ -120,6 +134,22 @@ export class DynamoDbPayoutRepository implements PayoutRepository {
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) throw new StaleVersionError(next.id, next.version - 1);
       throw error;
+    }
+  }
+
+  async payoutSagaStarted(payoutId: string): Promise<void> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: payoutId, sk: PAYOUT },
+          UpdateExpression: 'REMOVE saga_shard, saga_pending_since',
+          // Never creates an item; a payout already unmarked is left unwritten (a retried step writes nothing).
+          ConditionExpression: 'attribute_exists(saga_shard)',
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
     }
   }
 

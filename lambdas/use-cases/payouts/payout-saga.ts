@@ -67,6 +67,8 @@ const change = async (deps: PayoutStepDeps, payoutId: string, decide: (payout: P
  */
 export const reservePayoutFunds = async (deps: PayoutStepDeps & { readonly ledger: LedgerPostingDeps }, payoutId: string): Promise<void> => {
   const payout = await load(deps, payoutId);
+  // The saga's first step: it runs, so the sweeper must leave the payout alone (saga-start marker).
+  await deps.payouts.payoutSagaStarted(payoutId);
   requireNotCanceled(payout);
   try {
     await reserveFunds(deps.ledger, { merchantId: payout.merchantId, payoutId, amount: payout.sourceAmount, currency: payout.sourceCurrency });

@@ -18,12 +18,17 @@ const loadRefund = async (payments: PaymentRepository, refundId: string): Promis
   return refund;
 };
 
-/** Saga step "PostRefundToLedger". InsufficientFundsError propagates (the refund fails, nothing moved). */
+/**
+ * Saga step "PostRefundToLedger", the refund saga's first.
+ * 1. Load the refund; its saga now runs, so remove its saga-start marker (the sweeper leaves it alone).
+ * 2. Post the refund to the ledger. InsufficientFundsError propagates (the refund fails, nothing moved).
+ */
 export const postRefundToLedger = async (
   deps: { readonly payments: PaymentRepository; readonly ledger: LedgerPostingDeps },
   input: { readonly refundId: string },
 ): Promise<{ transactionId: string }> => {
   const refund = await loadRefund(deps.payments, input.refundId);
+  await deps.payments.refundSagaStarted(refund.id);
   const posted = await postRefund(deps.ledger, {
     merchantId: refund.merchantId,
     paymentId: refund.paymentId,

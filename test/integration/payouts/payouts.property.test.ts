@@ -13,6 +13,7 @@ import { listBalanceTransactions } from '../../../lambdas/use-cases/ledger/list-
 import { createPayout } from '../../../lambdas/use-cases/payouts/create-payout';
 import { compensatePayout, convertPayout, reservePayoutFunds, settlePayout } from '../../../lambdas/use-cases/payouts/payout-saga';
 import { ensureTables } from '../../../local/tables';
+import { deployment } from '../../../platform/deployment';
 import { tableName } from '../../../platform/tables';
 import { suiteDynamoDbEndpoint } from '../../support/dynamodb';
 import { fundMerchant } from '../../support/funds';
@@ -88,7 +89,7 @@ it(
         try {
           await ensureTables(harness.client, ['fx', 'payouts']);
           const quotes = new DynamoDbFxRepository(harness.documentClient, tableName('fx'));
-          const payouts = new DynamoDbPayoutRepository(harness.documentClient, tableName('payouts'), tableName('fx'));
+          const payouts = new DynamoDbPayoutRepository(harness.documentClient, tableName('payouts'), tableName('fx'), deployment.primaryRegion);
           const ledger = harness.deps;
           const rates = new SimulatedRateProvider();
           const now = () => new Date();

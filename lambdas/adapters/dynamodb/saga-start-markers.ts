@@ -1,0 +1,60 @@
+import { type DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import type { Payment } from '../../domain/payment';
+import type { Payout } from '../../domain/payouts/payout';
+import type { Refund } from '../../domain/refund';
+import type { AwaitingSaga, OverduePage, SagaStartMarkers } from '../../ports/saga-starts';
+import { SAGA_STARTS_INDEX } from '../../../platform/tables';
+import { withoutKeys } from './payment-repository';
+
+/**
+ * The saga-start markers in the sparse `saga-starts` index (KEYS_ONLY) of the `payments` table (payments,
+ * refunds) and the `payouts` table (payouts): a Query per table and shard, then one consistent GetItem per
+ * hit for the object itself (its saga's input) and to see that it is still marked.
+ */
+type Item = Record<string, unknown>;
+
+export class DynamoDbSagaStartMarkers implements SagaStartMarkers {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tables: { readonly payments: string; readonly payouts: string },
+  ) {}
+
+  async overdue(shard: string, before: string, limit: number): Promise<OverduePage> {
+    const awaiting: AwaitingSaga[] = [];
+    let more = false;
+    for (const table of [this.tables.payments, this.tables.payouts]) {
+      const page = await this.overdueKeys(table, shard, before, limit);
+      more ||= page.more;
+      for (const key of page.keys) {
+        const found = await this.client.send(new GetCommand({ TableName: table, Key: key, ConsistentRead: true }));
+        const item = found.Item;
+        if (!item || typeof item.saga_pending_since !== 'string') continue;
+        const since = item.saga_pending_since;
+        if (item.sk === 'payment') awaiting.push({ kind: 'payment', since, payment: withoutKeys<Payment>(item) });
+        else if (item.sk === 'refund') awaiting.push({ kind: 'refund', since, refund: withoutKeys<Refund>(item) });
+        else if (item.sk === 'payout') awaiting.push({ kind: 'payout', since, payout: withoutKeys<Payout>(item) });
+      }
+    }
+    return { awaiting, more };
+  }
+
+  private async overdueKeys(table: string, shard: string, before: string, limit: number): Promise<{ keys: { pk: unknown; sk: unknown }[]; more: boolean }> {
+    const keys: { pk: unknown; sk: unknown }[] = [];
+    let start: Item | undefined;
+    do {
+      const page = await this.client.send(
+        new QueryCommand({
+          TableName: table,
+          IndexName: SAGA_STARTS_INDEX,
+          KeyConditionExpression: 'saga_shard = :shard AND saga_pending_since < :before',
+          ExpressionAttributeValues: { ':shard': shard, ':before': before },
+          Limit: limit - keys.length,
+          ExclusiveStartKey: start,
+        }),
+      );
+      for (const item of page.Items ?? []) keys.push({ pk: item.pk, sk: item.sk });
+      start = page.LastEvaluatedKey;
+    } while (start && keys.length < limit);
+    return { keys, more: start !== undefined };
+  }
+}
