@@ -8,6 +8,7 @@ import type { DrillResult } from './drills/common';
 import { crashDrill } from './drills/crash';
 import { duplicateStormDrill } from './drills/duplicate-storm';
 import { malformedInputDrill } from './drills/malformed-input';
+import { payoutStormDrill } from './drills/payouts';
 import { captureProcessOutput, say } from './lib/log-volume';
 import { startBenchPlatform } from './lib/platform';
 import { drillSummary } from './lib/summary';
@@ -17,7 +18,7 @@ import { drillSummary } from './lib/summary';
  * to bench/results/drill.json (and drill.md). Exit 1 when any drill finds a violation: something lost,
  * duplicated, a 5xx, or a broken invariant. docs/benchmarks.md describes each drill and its options.
  */
-const DRILLS = ['malformed_input', 'duplicate_storm', 'channel_faults', 'crash'] as const;
+const DRILLS = ['malformed_input', 'duplicate_storm', 'payout_storm', 'channel_faults', 'crash'] as const;
 type DrillName = (typeof DRILLS)[number];
 
 const { values } = parseArgs({
@@ -29,6 +30,7 @@ const { values } = parseArgs({
     'storm-keys': { type: 'string', default: '40' },
     'storm-clients': { type: 'string', default: '8' },
     'storm-wave': { type: 'string', default: '4' },
+    'payout-storm-keys': { type: 'string', default: '12' },
     'fault-payments': { type: 'string', default: '60' },
     'fault-error-rate': { type: 'string', default: '0.15' },
     'fault-timeout-rate': { type: 'string', default: '0.05' },
@@ -55,6 +57,7 @@ const options = {
   stormKeys: number('storm-keys', 4),
   stormClients: number('storm-clients', 4),
   stormWave: number('storm-wave', 2),
+  payoutStormKeys: number('payout-storm-keys', 4),
   faultPayments: number('fault-payments', 8),
   faultErrorRate: number('fault-error-rate', 0.2),
   faultTimeoutRate: number('fault-timeout-rate', 0.1),
@@ -92,6 +95,10 @@ try {
       if (selected.includes('duplicate_storm')) {
         say(`drill duplicate_storm: ${options.stormKeys} keys × ${options.stormClients} concurrent clients`);
         show((results.duplicate_storm = await duplicateStormDrill(platform, { keys: options.stormKeys, clients: options.stormClients, wave: options.stormWave })));
+      }
+      if (selected.includes('payout_storm')) {
+        say(`drill payout_storm: ${options.payoutStormKeys} payout keys × ${options.stormClients} concurrent clients`);
+        show((results.payout_storm = await payoutStormDrill(platform, { keys: options.payoutStormKeys, clients: options.stormClients, wave: options.stormWave })));
       }
       if (selected.includes('channel_faults')) {
         say(`drill channel_faults: ${options.faultPayments} payments, ${options.faultErrorRate} errors and ${options.faultTimeoutRate} timeouts per acquirer request`);

@@ -1,5 +1,6 @@
 import { type IncomingMessage, type ServerResponse, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { CAUSES, type Cause, OPERATION_HEADER } from './attribution';
 
 /**
  * A counting proxy in front of DynamoDB Local (the pattern of local/faults/dynamodb-fault-proxy.ts): it
@@ -13,6 +14,10 @@ import type { AddressInfo } from 'node:net';
  * against DynamoDB Local 3.3.0. It returns none with an error: a ConditionalCheckFailedException or a
  * cancelled transaction is counted here as a failed write (AWS still charges write units for those; the
  * cost model adds them as an estimate, see docs/benchmarks.md).
+ *
+ * Each request is also counted under the operation that caused it, read from the `X-Bench-Operation`
+ * header the harness's operation tracker puts on requests made inside a function invocation
+ * (bench/lib/attribution.ts; `unattributed` without it). The header is removed before forwarding.
  *
  * It can also record the requests it sees (operation and original body, in order) so the benchmark can
  * replay the same pattern straight against DynamoDB Local (bench/lib/ceiling.ts).
@@ -52,6 +57,8 @@ export interface CapacityProxy {
   readonly endpoint: string;
   /** A copy of the counts so far. */
   snapshot(): CapacityCounts;
+  /** A copy of the counts so far per operation that caused them; together they are `snapshot()`. */
+  snapshotByCause(): Record<Cause, CapacityCounts>;
   /** Start keeping every request (operation and original body) until `stopRecording`. */
   startRecording(): void;
   stopRecording(): RecordedRequest[];
@@ -140,6 +147,7 @@ const readAll = (request: IncomingMessage): Promise<Buffer> =>
 
 export const startCapacityProxy = async (target: string): Promise<CapacityProxy> => {
   const counts: CapacityCounts = {};
+  const byCause = Object.fromEntries(CAUSES.map((cause) => [cause, {}])) as Record<Cause, CapacityCounts>;
   let recording: RecordedRequest[] | undefined;
 
   const handle = async (request: IncomingMessage, response: ServerResponse) => {
@@ -153,30 +161,38 @@ export const startCapacityProxy = async (target: string): Promise<CapacityProxy>
       // Not JSON: forwarded untouched and not counted.
     }
     const tables = parsed ? tablesOf(operation, parsed) : [];
-    for (const table of tables) {
-      const usage = (counts[table] ??= emptyUsage());
-      usage.requests[operation] = (usage.requests[operation] ?? 0) + 1;
+    const declared = request.headers[OPERATION_HEADER];
+    const cause: Cause = (CAUSES as readonly unknown[]).includes(declared) ? (declared as Cause) : 'unattributed';
+    // Every count goes to the totals and to the cause's own counts.
+    const targets = [counts, byCause[cause]];
+    for (const target of targets) {
+      for (const table of tables) {
+        const usage = (target[table] ??= emptyUsage());
+        usage.requests[operation] = (usage.requests[operation] ?? 0) + 1;
+      }
     }
     recording?.push({ operation, tables, body: original.toString('utf8') });
     const measured = parsed !== undefined && CAPACITY_OPERATIONS.has(operation);
     const body = measured ? Buffer.from(JSON.stringify({ ...parsed, ReturnConsumedCapacity: 'INDEXES' })) : original;
 
     const headers = Object.fromEntries(
-      Object.entries(request.headers).filter(([name]) => !['host', 'connection', 'content-length'].includes(name)),
+      Object.entries(request.headers).filter(([name]) => !['host', 'connection', 'content-length', OPERATION_HEADER].includes(name)),
     ) as Record<string, string>;
     const upstream = await fetch(target, { method: request.method, headers, body: body.length ? body : undefined });
     const answer = Buffer.from(await upstream.arrayBuffer());
     if (measured && parsed) {
       try {
         const result = JSON.parse(answer.toString('utf8')) as Body;
-        if (upstream.ok) {
-          addConsumedCapacity(counts, operation, result.ConsumedCapacity);
-          if (WRITES.has(operation)) for (const table of tables) counts[table]!.writeRequests += 1;
-        } else {
-          const type = String(result.__type ?? '');
-          if (type.endsWith('ConditionalCheckFailedException') && tables[0]) counts[tables[0]]!.conditionalCheckFailures += 1;
-          if (type.endsWith('TransactionCanceledException') && operation === 'TransactWriteItems') {
-            for (const [table, items] of Object.entries(transactionItemsByTable(parsed))) counts[table]!.cancelledTransactionItems += items;
+        for (const target of targets) {
+          if (upstream.ok) {
+            addConsumedCapacity(target, operation, result.ConsumedCapacity);
+            if (WRITES.has(operation)) for (const table of tables) target[table]!.writeRequests += 1;
+          } else {
+            const type = String(result.__type ?? '');
+            if (type.endsWith('ConditionalCheckFailedException') && tables[0]) target[tables[0]]!.conditionalCheckFailures += 1;
+            if (type.endsWith('TransactionCanceledException') && operation === 'TransactWriteItems') {
+              for (const [table, items] of Object.entries(transactionItemsByTable(parsed))) target[table]!.cancelledTransactionItems += items;
+            }
           }
         }
       } catch {
@@ -204,6 +220,7 @@ export const startCapacityProxy = async (target: string): Promise<CapacityProxy>
   return {
     endpoint: `http://127.0.0.1:${port}`,
     snapshot: () => structuredClone(counts),
+    snapshotByCause: () => structuredClone(byCause),
     startRecording: () => {
       recording = [];
     },

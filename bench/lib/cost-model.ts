@@ -38,7 +38,7 @@ export const PRICES_FILE = join(import.meta.dirname, '..', 'prices.json');
 
 export const loadPriceTable = (file = PRICES_FILE): PriceTable => JSON.parse(readFileSync(file, 'utf8')) as PriceTable;
 
-/** What one payment of the mix costs in billable units (averages over the run). */
+/** What one payment (or payout, conversion) of the mix costs in billable units (averages over the run). */
 export interface BillableCounts {
   /** Requests reaching API Gateway (and WAF): the merchant's and the acquirers' webhooks. */
   readonly apiRequests: number;
@@ -85,31 +85,31 @@ export interface CostBreakdown {
 
 const MILLION = 1_000_000;
 
-export const costPerMillionPayments = (counts: BillableCounts, table: PriceTable, logBasis: CostLine['basis'] = 'modeled'): CostBreakdown => {
+/** A bill line before it is named after its unit (payment, payout, conversion). */
+interface NeutralLine {
+  readonly id: string;
+  readonly service: string;
+  readonly what: string;
+  readonly basis: CostLine['basis'];
+  readonly how: string;
+  readonly quantity: number;
+  readonly unit: string;
+  readonly price: string;
+  readonly usdPerUnit: number;
+}
+
+/** Every line of the bill for one unit of traffic, with `counts` the billable units one unit causes. */
+const billLines = (counts: BillableCounts, table: PriceTable, logBasis: CostLine['basis']): NeutralLine[] => {
   const regions = table.assumptions.regions?.value ?? 2;
   const overhead = table.assumptions.cloudwatch_logs_event_overhead_bytes?.value ?? 26;
   const bytesPerGb = table.assumptions.cloudwatch_logs_bytes_per_gb?.value ?? 2 ** 30;
   const failedWriteUnits = table.assumptions.failed_conditional_write_units?.value ?? 1;
   const cancelledItemUnits = table.assumptions.cancelled_transaction_item_units?.value ?? 2;
-  const lines: CostLine[] = [];
+  const lines: NeutralLine[] = [];
   const line = (id: string, service: string, what: string, basis: CostLine['basis'], how: string, quantity: number, priceId: string) => {
     const price = table.prices[priceId];
     if (!price) throw new Error(`bench/prices.json has no price '${priceId}'`);
-    const usdPerUnit = price.usd / price.per;
-    const perMillion = quantity * MILLION;
-    lines.push({
-      id,
-      service,
-      what,
-      basis,
-      how,
-      quantity_per_payment: quantity,
-      quantity_per_million_payments: perMillion,
-      unit: price.unit,
-      price: priceId,
-      usd_per_unit: usdPerUnit,
-      usd_per_million_payments: perMillion * usdPerUnit,
-    });
+    lines.push({ id, service, what, basis, how, quantity, unit: price.unit, price: priceId, usdPerUnit: price.usd / price.per });
   };
 
   line('api_gateway_requests', 'API Gateway', 'REST API requests (merchant calls and acquirer webhooks)', 'measured', 'access log of the local API Gateway emulator', counts.apiRequests, 'api_gateway_rest_request');
@@ -140,16 +140,82 @@ export const costPerMillionPayments = (counts: BillableCounts, table: PriceTable
     (counts.logBytes + overhead * counts.logEvents) / bytesPerGb,
     'cloudwatch_logs_ingestion',
   );
+  return lines;
+};
 
-  const total = lines.reduce((sum, entry) => sum + entry.usd_per_million_payments, 0);
+const byServiceOf = (lines: readonly { service: string; usd: number }[]): Record<string, number> => {
   const byService: Record<string, number> = {};
-  for (const entry of lines) byService[entry.service] = (byService[entry.service] ?? 0) + entry.usd_per_million_payments;
+  for (const entry of lines) byService[entry.service] = (byService[entry.service] ?? 0) + entry.usd;
+  return byService;
+};
+
+export const costPerMillionPayments = (counts: BillableCounts, table: PriceTable, logBasis: CostLine['basis'] = 'modeled'): CostBreakdown => {
+  const lines: CostLine[] = billLines(counts, table, logBasis).map((entry) => ({
+    id: entry.id,
+    service: entry.service,
+    what: entry.what,
+    basis: entry.basis,
+    how: entry.how,
+    quantity_per_payment: entry.quantity,
+    quantity_per_million_payments: entry.quantity * MILLION,
+    unit: entry.unit,
+    price: entry.price,
+    usd_per_unit: entry.usdPerUnit,
+    usd_per_million_payments: entry.quantity * MILLION * entry.usdPerUnit,
+  }));
+  const total = lines.reduce((sum, entry) => sum + entry.usd_per_million_payments, 0);
   return {
     usd_per_million_payments: total,
     usd_per_payment: total / MILLION,
-    by_service: byService,
+    by_service: byServiceOf(lines.map((entry) => ({ service: entry.service, usd: entry.usd_per_million_payments }))),
     lines,
-    regions,
+    regions: table.assumptions.regions?.value ?? 2,
     formula: 'each line: quantity_per_million_payments × usd_per_unit = usd_per_million_payments; total = Σ lines',
   };
+};
+
+/**
+ * The same bill for another unit of traffic (a payout, a conversion): the same lines and prices, with keys
+ * named after the unit (`quantity_per_payout`, `usd_per_million_payouts`...). `counts` are what one unit
+ * caused (bench/lib/attribution.ts).
+ */
+export type UnitCostLine<Unit extends string> = Omit<CostLine, 'quantity_per_payment' | 'quantity_per_million_payments' | 'usd_per_million_payments'> &
+  Record<`quantity_per_${Unit}` | `quantity_per_million_${Unit}s` | `usd_per_million_${Unit}s`, number>;
+
+export type UnitCostBreakdown<Unit extends string> = Record<`usd_per_million_${Unit}s` | `usd_per_${Unit}`, number> & {
+  readonly unit: Unit;
+  readonly by_service: Record<string, number>;
+  readonly lines: readonly UnitCostLine<Unit>[];
+  readonly regions: number;
+  readonly formula: string;
+};
+
+export const costPerMillionUnits = <Unit extends string>(unit: Unit, counts: BillableCounts, table: PriceTable, logBasis: CostLine['basis'] = 'modeled'): UnitCostBreakdown<Unit> => {
+  const neutral = billLines(counts, table, logBasis);
+  const lines = neutral.map(
+    (entry) =>
+      ({
+        id: entry.id,
+        service: entry.service,
+        what: entry.what,
+        basis: entry.basis,
+        how: entry.how,
+        [`quantity_per_${unit}`]: entry.quantity,
+        [`quantity_per_million_${unit}s`]: entry.quantity * MILLION,
+        unit: entry.unit,
+        price: entry.price,
+        usd_per_unit: entry.usdPerUnit,
+        [`usd_per_million_${unit}s`]: entry.quantity * MILLION * entry.usdPerUnit,
+      }) as UnitCostLine<Unit>,
+  );
+  const total = neutral.reduce((sum, entry) => sum + entry.quantity * MILLION * entry.usdPerUnit, 0);
+  return {
+    [`usd_per_million_${unit}s`]: total,
+    [`usd_per_${unit}`]: total / MILLION,
+    unit,
+    by_service: byServiceOf(neutral.map((entry) => ({ service: entry.service, usd: entry.quantity * MILLION * entry.usdPerUnit }))),
+    lines,
+    regions: table.assumptions.regions?.value ?? 2,
+    formula: `each line: quantity_per_million_${unit}s × usd_per_unit = usd_per_million_${unit}s; total = Σ lines`,
+  } as unknown as UnitCostBreakdown<Unit>;
 };

@@ -1,3 +1,5 @@
+import { OPERATION_HEADER } from './attribution';
+
 /**
  * The merchant's side of the benchmark and the drills: real HTTP requests to the API, each timed from
  * sending to the last byte of the answer, and recorded per operation for the latency percentiles.
@@ -17,6 +19,8 @@ export interface ApiCall {
   /** Sent as-is instead of JSON-serializing `body`. */
   readonly rawBody?: string;
   readonly headers?: Record<string, string>;
+  /** The operation this call is part of (payment, conversion, payout): sent as X-Bench-Operation for attribution (bench/lib/attribution.ts). */
+  readonly cause?: string;
 }
 
 export interface LatencySample {
@@ -35,6 +39,7 @@ export class ApiClient {
     const headers: Record<string, string> = { ...options.headers };
     if (options.key !== undefined) headers.Authorization = `Bearer ${options.key}`;
     if (options.idempotencyKey !== undefined) headers['Idempotency-Key'] = options.idempotencyKey;
+    if (options.cause !== undefined) headers[OPERATION_HEADER] = options.cause;
     const body = options.rawBody ?? (options.body === undefined ? undefined : JSON.stringify(options.body));
     if (body !== undefined) headers['Content-Type'] ??= 'application/json';
     const started = performance.now();

@@ -51,7 +51,13 @@ export const classifyOutputLine = (line: string): Classification => {
  * prints its own progress with `say` (straight to the file descriptor). Output of the local runtime that
  * is neither function logs nor metrics is kept (a sample) for the report.
  */
-export const captureProcessOutput = (options: { echoOther?: boolean } = {}): OutputCapture => {
+export const captureProcessOutput = (
+  options: {
+    echoOther?: boolean;
+    /** Told of every counted function-log or metrics line as it is written (in the writer's async context: the operation tracker attributes it). */
+    onCountedLine?: (kind: 'function' | 'metrics', bytes: number) => void;
+  } = {},
+): OutputCapture => {
   const counts = { functionLogs: { bytes: 0, events: 0 }, metrics: { bytes: 0, events: 0 }, other: { bytes: 0, events: 0 } };
   const otherSample: string[] = [];
   let counting = false;
@@ -71,8 +77,10 @@ export const captureProcessOutput = (options: { echoOther?: boolean } = {}): Out
       }
       if (!counting) continue;
       const target = kind === 'function' ? counts.functionLogs : kind === 'metrics' ? counts.metrics : counts.other;
-      target.bytes += Buffer.byteLength(line) + 1;
+      const bytes = Buffer.byteLength(line) + 1;
+      target.bytes += bytes;
       target.events += 1;
+      if (kind !== 'other') options.onCountedLine?.(kind, bytes);
     }
   };
   const patch = (stream: 'stdout' | 'stderr') =>

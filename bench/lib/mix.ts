@@ -1,8 +1,19 @@
 import type { Payment } from '../../lambdas/domain/payment';
+import type { Payout } from '../../lambdas/domain/payouts/payout';
 import type { Refund } from '../../lambdas/domain/refund';
 import type { MerchantCredentials } from '../../local/seed';
 import type { StateMachineKey } from '../../platform/state-machines';
 import type { ApiAnswer, ApiClient } from './http';
+import {
+  BENEFICIARIES,
+  type BeneficiaryBook,
+  CONVERSION_PAIRS,
+  PAYOUT_DESTINATIONS,
+  fundingAmount,
+  indicativeAmount,
+  payoutScenario,
+  spendOf,
+} from './treasury';
 
 /**
  * The traffic the benchmark drives over HTTP, as a list of weighted entries. Each entry is one kind of
@@ -10,9 +21,12 @@ import type { ApiAnswer, ApiClient } from './http';
  * has ended. Adding a kind of traffic (FX conversions, payouts, once their endpoints exist) is adding one
  * entry to `MIX` with its weight: the runner, the counts, the cost model and the report need no change.
  *
- * Per-payment figures divide everything the whole mix caused (captures, refunds, webhooks, and later
- * conversions and payouts) by the payments it created, so a mix entry that creates no payment (a payout)
- * reports `units.payments = 0` and its cost is carried by the payments of the mix.
+ * Every run creates exactly one card payment (a conversion or a payout run is funded by its own payment,
+ * captured and settled by the acquirer's webhook before anything is spent: bench/lib/treasury.ts), so
+ * `--payments N` is both the runs and the payments. Each request names the operation it serves (`cause`:
+ * payment, conversion or payout) and the harness attributes every count to the operation that caused it
+ * (bench/lib/attribution.ts): per-payment figures hold what payments caused, per-payout figures what
+ * payouts caused.
  */
 export interface MixContext {
   readonly api: ApiClient;
@@ -25,11 +39,24 @@ export interface MixContext {
   payment(id: string): Promise<Payment | undefined>;
   refund(id: string): Promise<Refund | undefined>;
   waitForPayment(id: string, done: (payment: Payment) => boolean, timeoutMs: number): Promise<Payment | undefined>;
+  /** Resolves true once the payment's capture has settled into the merchant's available funds (read by the harness, uncounted). */
+  waitForFunds(paymentId: string, timeoutMs: number): Promise<boolean>;
+  /** Resolves once the payout is terminal (closed, or paid and parked in its return window): bench/lib/platform.ts. */
+  waitForPayout(id: string, timeoutMs: number, options?: { untilClosed?: boolean }): Promise<{ payout: Payout | undefined; terminalAt: number; timedOut: boolean }>;
+  /** The merchants' beneficiaries, created once per merchant and beneficiary. */
+  readonly beneficiaries: BeneficiaryBook;
 }
 
 export interface MixOutcome {
   /** What this run created, by kind: `payments` is the per-payment denominator. */
-  readonly units: { readonly payments: number; readonly refunds?: number; readonly captures?: number } & Record<string, number | undefined>;
+  readonly units: {
+    readonly payments: number;
+    readonly refunds?: number;
+    readonly captures?: number;
+    readonly conversions?: number;
+    readonly payouts?: number;
+    readonly quotes?: number;
+  } & Record<string, number | undefined>;
   /** When the first request was sent (epoch ms). */
   readonly sentAt: number;
   /** When the payment reached its terminal status (epoch ms): the execution's stop time. */
@@ -39,7 +66,16 @@ export interface MixOutcome {
   /** The payment it created, if any, and its refunds. */
   readonly paymentId?: string;
   readonly refundIds?: readonly string[];
-  /** The payment's final status and failure code, for the outcome table. */
+  /** The payout it created: when its request was sent, when it reached its terminal status, its destination. */
+  readonly payoutId?: string;
+  readonly payoutSentAt?: number;
+  readonly payoutTerminalAt?: number;
+  readonly payoutDestination?: string;
+  /** The conversion it made: when its quote was asked for, when the conversion was answered (it completes synchronously). */
+  readonly conversionId?: string;
+  readonly conversionSentAt?: number;
+  readonly conversionEndedAt?: number;
+  /** The final status and failure code of what the run is about (the payment; for treasury runs the conversion or payout), for the outcome table. */
   readonly status: string;
   readonly failureCode?: string | null;
   /** Requests that did not get the answer this behaviour expects (status and code), for the report. */
@@ -50,6 +86,8 @@ export interface MixEntry {
   readonly name: string;
   readonly weight: number;
   readonly description: string;
+  /** One-time setup before the warm-up and the measured window (a merchant's onboarding of its suppliers). */
+  prepare?(context: MixContext): Promise<void>;
   run(context: MixContext, sequence: number): Promise<MixOutcome>;
 }
 
@@ -95,6 +133,7 @@ const createPayment = async (context: MixContext, sequence: number, body: Record
   const answer = await context.api.call('create_payment', 'POST', '/v1/payments', {
     key: merchant.api_key,
     idempotencyKey: `bench-${sequence}-${Math.floor(context.random() * 1e12)}`,
+    cause: 'payment',
     body: { ...pickAmount(context.random), ...body, metadata: { bench_sequence: String(sequence) } },
   });
   return { merchant, sentAt, answer };
@@ -143,6 +182,7 @@ export const manualCapture: MixEntry = {
       const captured = await context.api.call('capture_payment', 'POST', `/v1/payments/${id}/capture`, {
         key: merchant.api_key,
         idempotencyKey: `bench-capture-${sequence}`,
+        cause: 'payment',
         body: amount === undefined ? {} : { amount_to_capture: amount },
       });
       if (captured.status !== 200) unexpected.push(`capture_payment ${describe(captured)}`);
@@ -173,6 +213,7 @@ export const partialRefunds: MixEntry = {
         const refund = await context.api.call('create_refund', 'POST', '/v1/refunds', {
           key: merchant.api_key,
           idempotencyKey: `bench-refund-${sequence}-${index}`,
+          cause: 'payment',
           body: { payment_id: id, amount: Math.max(1, Math.floor(payment.amount * share)), reason: 'requested_by_customer' },
         });
         if (refund.status !== 201) {
@@ -212,11 +253,165 @@ export const declines: MixEntry = {
   },
 };
 
+interface Funded {
+  readonly merchant: MerchantCredentials;
+  readonly sentAt: number;
+  readonly paymentId: string;
+  readonly paymentTerminalAt: number;
+  /** What the payment received (minor units of `currency`). */
+  readonly gross: number;
+}
+
 /**
- * The default mix. FX conversions and payouts plug in here as one entry each once their endpoints exist,
- * e.g. `{ name: 'payout', weight: 5, description: ..., run: async (context, sequence) => ... }`.
+ * The money a treasury run spends: a card payment in `currency` (an approving card, automatic capture, the
+ * real saga), captured, then settled into available funds by the acquirer's webhook. Undefined (with what
+ * went wrong in `unexpected`) when the payment did not get there.
  */
-export const MIX: readonly MixEntry[] = [automaticCapture, manualCapture, partialRefunds, declines];
+const fund = async (context: MixContext, sequence: number, currency: string, unexpected: string[]): Promise<Funded | MixOutcome> => {
+  const { merchant, sentAt, answer } = await createPayment(context, sequence, {
+    amount: fundingAmount(currency, context.random),
+    currency,
+    payment_method: card(APPROVING_CARDS[sequence % 2] as string),
+  });
+  if (answer.status !== 201) {
+    unexpected.push(`create_payment ${describe(answer)}`);
+    return failed(sentAt, unexpected);
+  }
+  const { terminalAt, payment } = await settle(context, answer.json.id);
+  const notFunded = (why: string): MixOutcome => {
+    unexpected.push(why);
+    return { units: { payments: 1 }, paymentId: answer.json.id, sentAt, paymentTerminalAt: terminalAt, endedAt: Date.now(), status: 'not_funded', failureCode: payment?.failure?.code ?? null, unexpected };
+  };
+  if (payment?.status !== 'succeeded') return notFunded(`funding payment ended ${payment?.status}`);
+  if (!(await context.waitForFunds(payment.id, 60_000))) return notFunded(`funding payment ${payment.id} not settled within 60 s`);
+  return { merchant, sentAt, paymentId: payment.id, paymentTerminalAt: terminalAt, gross: payment.amountReceived };
+};
+
+const isFunded = (value: Funded | MixOutcome): value is Funded => 'gross' in value;
+
+/** A run's own Idempotency-Key for a treasury request. */
+const keyFor = (context: MixContext, what: string, sequence: number) => `bench-${what}-${sequence}-${Math.floor(context.random() * 1e12)}`;
+
+/**
+ * Treasury runs take their destination (or currency pair) in turn, in the order they start: the pool starts
+ * runs in plan order, so a seed gives the same assignment, and any few consecutive payouts cover every rail.
+ */
+const ordinals = { conversion: 0, payout: 0 };
+
+export const conversion: MixEntry = {
+  name: 'conversion',
+  weight: 5,
+  description: 'a card payment settles into one balance; 40 % of it is quoted (POST /v1/fx/quotes, MIN_15) and converted into another currency (POST /v1/conversions)',
+  run: async (context, sequence) => {
+    const pair = CONVERSION_PAIRS[ordinals.conversion++ % CONVERSION_PAIRS.length] as (typeof CONVERSION_PAIRS)[number];
+    const funded = await fund(context, sequence, pair.sell, []);
+    if (!isFunded(funded)) return funded;
+    const unexpected: string[] = [];
+    const conversionSentAt = Date.now();
+    const quote = await context.api.call('create_fx_quote', 'POST', '/v1/fx/quotes', {
+      key: funded.merchant.api_key,
+      idempotencyKey: keyFor(context, 'quote', sequence),
+      cause: 'conversion',
+      body: { sell_currency: pair.sell, buy_currency: pair.buy, sell_amount: spendOf(funded.gross), validity: 'MIN_15' },
+    });
+    const base = { sentAt: funded.sentAt, paymentId: funded.paymentId, paymentTerminalAt: funded.paymentTerminalAt, conversionSentAt };
+    if (quote.status !== 201) {
+      unexpected.push(`create_fx_quote ${describe(quote)}`);
+      return { ...base, units: { payments: 1, quotes: 0, conversions: 0 }, endedAt: Date.now(), status: 'not_quoted', unexpected };
+    }
+    const converted = await context.api.call('create_conversion', 'POST', '/v1/conversions', {
+      key: funded.merchant.api_key,
+      idempotencyKey: keyFor(context, 'conversion', sequence),
+      cause: 'conversion',
+      body: { quote_id: quote.json.id },
+    });
+    const conversionEndedAt = Date.now();
+    if (converted.status !== 201) unexpected.push(`create_conversion ${describe(converted)}`);
+    else if (converted.json.status !== 'completed') unexpected.push(`conversion ${converted.json.id} is ${converted.json.status}`);
+    return {
+      ...base,
+      units: { payments: 1, quotes: 1, conversions: converted.status === 201 ? 1 : 0 },
+      endedAt: conversionEndedAt,
+      conversionId: converted.json?.id,
+      conversionEndedAt,
+      status: converted.status === 201 ? String(converted.json.status) : 'not_converted',
+      failureCode: converted.status === 201 ? null : (converted.json?.code ?? null),
+      unexpected,
+    };
+  },
+};
+
+export const payout: MixEntry = {
+  name: 'payout',
+  weight: 10,
+  description:
+    'a card payment settles into one balance; 40 % of it is paid out to a supplier, the rails in turn (ACH and SEPA files at Meridian, SWIFT and Canadian EFT over Keystone SOAP, PIX and SPEI at Pulse), half converted (source_currency or a quote); one in twenty is refused by the bank, one in twenty returned',
+  prepare: (context) => context.beneficiaries.prepare(context.merchants),
+  run: async (context, sequence) => {
+    const ordinal = ordinals.payout++;
+    const destination = PAYOUT_DESTINATIONS[ordinal % PAYOUT_DESTINATIONS.length] as (typeof PAYOUT_DESTINATIONS)[number];
+    const currency = BENEFICIARIES[destination.beneficiary].body.currency;
+    const scenario = payoutScenario(ordinal);
+    const funded = await fund(context, sequence, destination.source, []);
+    if (!isFunded(funded)) return funded;
+    const unexpected: string[] = [];
+    const base = { sentAt: funded.sentAt, paymentId: funded.paymentId, paymentTerminalAt: funded.paymentTerminalAt, payoutDestination: destination.name };
+    const beneficiaryId = await context.beneficiaries.get(funded.merchant, destination.beneficiary);
+    const spend = spendOf(funded.gross);
+    const payoutSentAt = Date.now();
+    let amount: Record<string, unknown> = { amount: spend, currency };
+    let quotes = 0;
+    if (destination.conversion === 'source_currency') amount = { amount: indicativeAmount(spend, destination.source, currency), currency, source_currency: destination.source };
+    if (destination.conversion === 'quote') {
+      const quote = await context.api.call('create_fx_quote', 'POST', '/v1/fx/quotes', {
+        key: funded.merchant.api_key,
+        idempotencyKey: keyFor(context, 'payout-quote', sequence),
+        cause: 'payout',
+        body: { sell_currency: destination.source, buy_currency: currency, sell_amount: spend, validity: 'MIN_15' },
+      });
+      if (quote.status !== 201) {
+        unexpected.push(`create_fx_quote ${describe(quote)}`);
+        return { ...base, units: { payments: 1, payouts: 0 }, payoutSentAt, endedAt: Date.now(), status: 'not_quoted', unexpected };
+      }
+      quotes = 1;
+      amount = { amount: quote.json.buy_amount, currency, quote_id: quote.json.id };
+    }
+    const created = await context.api.call('create_payout', 'POST', '/v1/payouts', {
+      key: funded.merchant.api_key,
+      idempotencyKey: keyFor(context, 'payout', sequence),
+      cause: 'payout',
+      body: { beneficiary_id: beneficiaryId, ...amount, reference: scenario.reference, metadata: { bench_sequence: String(sequence), bench_destination: destination.name } },
+    });
+    if (created.status !== 201) {
+      unexpected.push(`create_payout ${destination.name} ${describe(created)}`);
+      return { ...base, units: { payments: 1, payouts: 0, quotes }, payoutSentAt, endedAt: Date.now(), status: 'not_created', failureCode: created.json?.code ?? null, unexpected };
+    }
+    const id: string = created.json.id;
+    const { payout: stored, terminalAt, timedOut } = await context.waitForPayout(id, 180_000, { untilClosed: scenario.expected === 'returned' });
+    if (timedOut) unexpected.push(`payout ${id} (${destination.name}) not terminal within 180 s: ${stored?.status}`);
+    else if (stored?.status !== scenario.expected) unexpected.push(`payout ${id} (${destination.name}) ended ${stored?.status} (${stored?.failure?.code ?? ''}), expected ${scenario.expected}`);
+    return {
+      ...base,
+      units: { payments: 1, payouts: 1, quotes },
+      payoutId: id,
+      payoutSentAt,
+      payoutTerminalAt: terminalAt,
+      endedAt: terminalAt,
+      status: stored?.status ?? 'missing',
+      failureCode: stored?.failure?.code ?? null,
+      unexpected,
+    };
+  },
+};
+
+/**
+ * The default mix: card payments (automatic, manual capture, refunds, declines) and the treasury traffic
+ * they fund (conversions and payouts, each with its own funding payment).
+ */
+export const MIX: readonly MixEntry[] = [automaticCapture, manualCapture, partialRefunds, declines, conversion, payout];
+
+/** The smoke run's mix: every entry, in a shape twelve runs follow exactly (three payouts: one per rail channel, same-currency and converted; one conversion). */
+export const SMOKE_MIX = 'automatic_capture=3,manual_capture=2,partial_refunds=2,decline=1,conversion=1,payout=3';
 
 /** `--mix automatic_capture=60,decline=40` → the entries with those weights (others dropped). */
 export const mixFromOption = (option: string | undefined, entries: readonly MixEntry[] = MIX): MixEntry[] => {

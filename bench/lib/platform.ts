@@ -3,8 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDbLedgerStore } from '../../lambdas/adapters/dynamodb/ledger-store';
 import { DynamoDbPaymentRepository } from '../../lambdas/adapters/dynamodb/payment-repository';
+import { DynamoDbPayoutRepository } from '../../lambdas/adapters/dynamodb/payout-repository';
+import { type MerchantCurrencyBalance, summarizeMerchantShards } from '../../lambdas/domain/ledger/balances';
+import { transactionId } from '../../lambdas/domain/ledger/transaction';
 import type { Payment } from '../../lambdas/domain/payment';
+import type { Payout } from '../../lambdas/domain/payouts/payout';
 import type { Refund } from '../../lambdas/domain/refund';
 import type { AccessLogEntry } from '../../local/api-gateway';
 import type { LocalCardChannel } from '../../local/card-channels';
@@ -12,6 +17,7 @@ import { type LocalRuntime, startLocalRuntime } from '../../local/runtime';
 import { deployment } from '../../platform/deployment';
 import { type StateMachineKey, stateMachineArn } from '../../platform/state-machines';
 import { tableName } from '../../platform/tables';
+import { type Cause, type OperationTracker, type TrackerSnapshot, installOperationTracker } from './attribution';
 import { type CapacityCounts, type CapacityProxy, startCapacityProxy } from './capacity-proxy';
 import { sleep } from './http';
 
@@ -21,6 +27,12 @@ import { sleep } from './http';
  * have: waiting for a saga to end without polling the API (the engine tells), reading a payment straight
  * from DynamoDB Local (not through the proxy, so observing costs nothing in the counts), knowing when the
  * acquirers' settlements and webhooks are all done, and snapshots of every counter.
+ *
+ * Payouts: a paid payout's execution stays open for the rail's return window (days: the AwaitReturn task
+ * token, docs/decisions/0007-payout-saga-and-rails.md), so "terminal" for a payout is its status, not its
+ * execution's end. The harness knows a payout is paid and parked in that window when the saga's
+ * `awaitPayoutSignal` invocation for the `return` wait has finished (the operation tracker tells, no
+ * polling); quiescence counts such parked executions as done. Nothing waits for a window to close.
  */
 export interface BenchPlatform {
   readonly runtime: LocalRuntime;
@@ -35,6 +47,22 @@ export interface BenchPlatform {
   refund(id: string): Promise<Refund | undefined>;
   /** Ask the stored payment until `done`; the last value after `timeoutMs`. */
   waitForPayment(id: string, done: (payment: Payment) => boolean, timeoutMs: number): Promise<Payment | undefined>;
+  /** The payout as stored now (strongly consistent, uncounted). */
+  payout(id: string): Promise<Payout | undefined>;
+  /**
+   * Resolves once the payout is terminal: its execution closed (failed, canceled, returned), or it is paid
+   * and parked in its return window; with the stored payout and when it got there (its last status change).
+   * `untilClosed`: wait for the execution itself to close (a payout expected to come back).
+   */
+  waitForPayout(id: string, timeoutMs: number, options?: { untilClosed?: boolean }): Promise<{ payout: Payout | undefined; terminalAt: number; timedOut: boolean }>;
+  /** Resolves true once the payment's capture has settled into the merchant's available funds (the ledger's settlement transaction exists). */
+  waitForFunds(paymentId: string, timeoutMs: number): Promise<boolean>;
+  /** The merchant's balances as the ledger holds them now (uncounted). */
+  balances(merchantId: string): Promise<MerchantCurrencyBalance[]>;
+  /** Payout executions paid and parked in their return window right now. */
+  readonly parkedPayouts: ReadonlySet<string>;
+  /** Counts every invocation's cause (bench/lib/attribution.ts). */
+  readonly tracker: OperationTracker;
   /** Every simulator request, with the channel's key. */
   simulator<T>(channel: LocalCardChannel, method: string, path: string, body?: unknown): Promise<T>;
   /** No execution running, every capture settled and refund completed at the acquirers, every webhook answered. */
@@ -51,6 +79,10 @@ export interface PlatformCounters {
   readonly stateMachines: Record<string, { started: number; transitions: number; succeeded: number; failed: number }>;
   readonly kms: Record<string, number>;
   readonly dynamoDb: CapacityCounts;
+  /** The same DynamoDB counts split by the operation that caused them. */
+  readonly dynamoDbByCause: Record<Cause, CapacityCounts>;
+  /** Invocations, durations, KMS requests and log lines per cause (bench/lib/attribution.ts). */
+  readonly tracker: TrackerSnapshot;
   readonly accessLogEntries: number;
 }
 
@@ -82,6 +114,10 @@ export const startBenchPlatform = async (options: StartBenchPlatformOptions = {}
     inMemory: true,
     logLevel: options.logLevel ?? 'WARN',
     sfnTimeScale: options.sfnTimeScale,
+    // The saga-start sweeper runs every 5 minutes per region in AWS, every 30 s locally by default: a cost
+    // per unit of time, not per payment, that would land in the window at ten times its rate. Off here
+    // (nothing in a bench or drill leaves a saga unstarted); listed in the report's `left_out`.
+    scheduleIntervalMs: 0,
     onAccess: (entry) => access.push(entry),
     interposeDynamoDb: async (endpoint) => {
       proxy = await startCapacityProxy(endpoint);
@@ -93,10 +129,30 @@ export const startBenchPlatform = async (options: StartBenchPlatformOptions = {}
   const direct = DynamoDBDocumentClient.from(
     new DynamoDBClient({ endpoint: runtime.dynamoDbEndpoint, region: deployment.primaryRegion, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),
   );
-  const payments = new DynamoDbPaymentRepository(direct, tableName('payments'));
-
   const executionArn = (machine: StateMachineKey, name: string) =>
     `${stateMachineArn(machine, deployment.primaryRegion, '000000000000').replace(':stateMachine:', ':execution:')}:${name}`;
+  const payments = new DynamoDbPaymentRepository(direct, tableName('payments'));
+  const payouts = new DynamoDbPayoutRepository(direct, tableName('payouts'));
+  const ledger = new DynamoDbLedgerStore(direct, tableName('ledger'));
+  const tracker = installOperationTracker(runtime.lambdas, { kmsHost: new URL(runtime.kms.url).host, dynamoDbHost: new URL(counting.endpoint).host });
+
+  // Paid payouts parked in their return window: the saga's return wait has been set up (its function returned).
+  const parked = new Set<string>();
+  const parkedWaiters = new Map<string, (() => void)[]>();
+  tracker.onInvocationEnd(({ key, event, failed }) => {
+    const { payoutId, purpose } = (event ?? {}) as { payoutId?: unknown; purpose?: unknown };
+    if (key !== 'awaitPayoutSignal' || purpose !== 'return' || typeof payoutId !== 'string' || failed) return;
+    parked.add(payoutId);
+    for (const wake of parkedWaiters.get(payoutId) ?? []) wake();
+    parkedWaiters.delete(payoutId);
+    runtime.stepFunctions
+      .waitForExecution(executionArn('payout', payoutId))
+      .catch(() => undefined)
+      .finally(() => parked.delete(payoutId));
+  });
+  const parkedNow = (payoutId: string): Promise<void> =>
+    parked.has(payoutId) ? Promise.resolve() : new Promise((resolve) => parkedWaiters.set(payoutId, [...(parkedWaiters.get(payoutId) ?? []), resolve]));
+
 
   const simulator = async <T>(channel: LocalCardChannel, method: string, path: string, body?: unknown): Promise<T> => {
     const response = await fetch(`${channel.url}${path}`, {
@@ -109,7 +165,7 @@ export const startBenchPlatform = async (options: StartBenchPlatformOptions = {}
   };
 
   const quiescent = async (): Promise<boolean> => {
-    if (runtime.stepFunctions.runningExecutions > 0) return false;
+    if (runtime.stepFunctions.runningExecutions > parked.size || tracker.inFlight > 0) return false;
     for (const channel of runtime.cardChannels) {
       const [operations, events] = await Promise.all([
         simulator<{ data: SimulatorOperation[] }>(channel, 'GET', '/__simulator/operations'),
@@ -120,7 +176,7 @@ export const startBenchPlatform = async (options: StartBenchPlatformOptions = {}
       if (emitted('capture.settled') < succeeded('capture') || emitted('refund.succeeded') < succeeded('refund')) return false;
       if (events.data.some((event) => event.delivered_at === null && event.abandoned_at === null)) return false;
     }
-    return runtime.stepFunctions.runningExecutions === 0;
+    return runtime.stepFunctions.runningExecutions <= parked.size && tracker.inFlight === 0;
   };
 
   return {
@@ -151,6 +207,38 @@ export const startBenchPlatform = async (options: StartBenchPlatformOptions = {}
       }
       return payment;
     },
+    payout: (id) => payouts.getPayout(id, { consistent: true }),
+    waitForPayout: async (id, timeoutMs, waitOptions = {}) => {
+      let timer: NodeJS.Timeout | undefined;
+      const timedOut = await Promise.race([
+        runtime.stepFunctions.waitForExecution(executionArn('payout', id)).then(
+          () => false,
+          () => false,
+        ),
+        ...(waitOptions.untilClosed ? [] : [parkedNow(id).then(() => false)]),
+        new Promise<boolean>((resolve) => {
+          timer = setTimeout(() => resolve(true), timeoutMs);
+        }),
+      ]);
+      clearTimeout(timer);
+      const payout = await payouts.getPayout(id, { consistent: true });
+      const last = payout?.history.at(-1)?.at;
+      return { payout, terminalAt: last ? Date.parse(last) : Date.now(), timedOut };
+    },
+    waitForFunds: async (paymentId, timeoutMs) => {
+      const deadline = Date.now() + timeoutMs;
+      const payment = await payments.get(paymentId, { consistent: true });
+      if (!payment?.captureId) return false;
+      const settlement = transactionId('payment_settled', paymentId, payment.captureId);
+      while (!(await ledger.getTransaction(settlement))) {
+        if (Date.now() > deadline) return false;
+        await sleep(200);
+      }
+      return true;
+    },
+    balances: async (merchantId) => summarizeMerchantShards(await ledger.merchantShards(merchantId)),
+    parkedPayouts: parked,
+    tracker,
     simulator,
     waitForQuiescence: async (timeoutMs) => {
       const deadline = Date.now() + timeoutMs;
@@ -173,9 +261,12 @@ export const startBenchPlatform = async (options: StartBenchPlatformOptions = {}
       ),
       kms: { ...runtime.kms.requestCounts },
       dynamoDb: counting.snapshot(),
+      dynamoDbByCause: counting.snapshotByCause(),
+      tracker: tracker.snapshot(),
       accessLogEntries: access.length,
     }),
     stop: async () => {
+      tracker.uninstall();
       await runtime.stop();
       await counting.stop();
       rmSync(stateDir, { recursive: true, force: true });

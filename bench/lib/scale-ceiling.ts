@@ -47,6 +47,34 @@ const ceiling = (entry: Omit<Ceiling, 'payments_per_second'>): Ceiling => ({
   payments_per_second: entry.use_per_payment > 0 ? entry.limit / entry.use_per_payment : null,
 });
 
+/** The ceilings for traffic of another unit (payouts): the same limits with keys named after the unit. */
+export type UnitCeiling<Unit extends string> = Omit<Ceiling, 'use_per_payment' | 'payments_per_second'> & Record<`use_per_${Unit}`, number> & Record<`${Unit}s_per_second`, number | null>;
+
+export interface UnitScaleCeilings<Unit extends string> {
+  readonly unit: Unit;
+  readonly ceilings: readonly UnitCeiling<Unit>[];
+  readonly binding_aws_quota: UnitCeiling<Unit> | null;
+  readonly binding_overall: UnitCeiling<Unit> | null;
+  readonly note: string;
+}
+
+/** `input` holds what one `unit` uses; the figures are `unit`s per second. */
+export const scaleCeilingsPer = <Unit extends string>(unit: Unit, input: CeilingInput, prices: PriceTable): UnitScaleCeilings<Unit> => {
+  const rename = (entry: Ceiling | null): UnitCeiling<Unit> | null => {
+    if (!entry) return null;
+    const { use_per_payment, payments_per_second, ...rest } = entry;
+    return { ...rest, what: rest.what.replace(/per payment/g, `per ${unit}`), [`use_per_${unit}`]: use_per_payment, [`${unit}s_per_second`]: payments_per_second } as unknown as UnitCeiling<Unit>;
+  };
+  const computed = scaleCeilings(input, prices);
+  return {
+    unit,
+    ceilings: computed.ceilings.map((entry) => rename(entry) as UnitCeiling<Unit>),
+    binding_aws_quota: rename(computed.binding_aws_quota),
+    binding_overall: rename(computed.binding_overall),
+    note: computed.note,
+  };
+};
+
 export const scaleCeilings = (input: CeilingInput, prices: PriceTable): ScaleCeilings => {
   const quota = (id: string) => {
     const found = prices.quotas[id];
@@ -151,5 +179,27 @@ export const scaleCeilings = (input: CeilingInput, prices: PriceTable): ScaleCei
     binding_aws_quota: bound('aws_default_quota'),
     binding_overall: bound(),
     note: 'Per region, sustained rates (bursts above them drain the token buckets first). The secondary region has the same quotas and takes over the same load; it does not add capacity for one merchant unless traffic is split between regions. Per-partition limits (1,000 WRU/s per item key) are not modeled: the ledger spreads hot accounts over shards (docs/decisions/0003-ledger-hot-accounts.md).',
+  };
+};
+
+/**
+ * The ceilings of the run's whole traffic: `input` holds everything the window caused per payment (its
+ * payouts and conversions in the mix's proportion, `per`), so each limit says how many payments per second
+ * of this mix a region sustains, and the payouts and conversions per second that come with them.
+ */
+export const mixCeilings = (input: CeilingInput, prices: PriceTable, per: { readonly payouts: number; readonly conversions: number }) => {
+  const computed = scaleCeilings(input, prices);
+  const withUnits = (entry: Ceiling | null) =>
+    entry && {
+      ...entry,
+      payouts_per_second: entry.payments_per_second === null ? null : entry.payments_per_second * per.payouts,
+      conversions_per_second: entry.payments_per_second === null ? null : entry.payments_per_second * per.conversions,
+    };
+  return {
+    per_payment_of_the_mix: per,
+    ceilings: computed.ceilings.map(withUnits),
+    binding_aws_quota: withUnits(computed.binding_aws_quota),
+    binding_overall: withUnits(computed.binding_overall),
+    note: "The run's whole traffic per payment (its payouts and conversions in the mix's proportion, `per_payment_of_the_mix`): payments/s of this mix a region sustains, and the payouts/s and conversions/s that come with them.",
   };
 };

@@ -29,6 +29,8 @@ export const benchSummary = (report: any): string => {
           `${fixed(summary.p50_ms, 0)} / ${fixed(summary.p95_ms, 0)} / ${fixed(summary.p99_ms, 0)}`,
         ]),
         ['anomalies / server errors', `${run.anomalies} / ${run.server_errors}`],
+        ['ledger differences after the window', String(run.ledger?.differences ?? '-')],
+        ['verdict', run.passed ? 'passed' : `FAILED: ${run.failures.join('; ')}`],
       ],
     ),
     '',
@@ -64,6 +66,7 @@ export const benchSummary = (report: any): string => {
     ),
     '',
   );
+  if (run.payouts > 0 || run.conversions > 0) lines.push(...treasurySummary(report), '');
   const ceiling = report.scale_ceiling;
   if (ceiling?.binding_aws_quota) {
     lines.push('## Scale ceiling per region', '');
@@ -97,6 +100,43 @@ export const benchSummary = (report: any): string => {
     );
   }
   return `${lines.join('\n')}\n`;
+};
+
+/** Payouts and conversions: throughput, what one costs in counts, and the bill per million of each. */
+const treasurySummary = (report: any): string[] => {
+  const run = report.run;
+  const lines: string[] = ['## Payouts and conversions', ''];
+  lines.push(
+    table(
+      ['measure', 'payouts', 'conversions'],
+      [
+        ['created in the window', String(run.payouts), String(run.conversions)],
+        ['per second (first request of the window → last one terminal)', fixed(run.payouts_per_second), fixed(run.conversions_per_second)],
+        ['ms p50 / p95 (request → terminal; a payout: paid, failed or returned)', `${fixed(run.payout_e2e_ms.p50_ms, 0)} / ${fixed(run.payout_e2e_ms.p95_ms, 0)}`, `${fixed(run.conversion_e2e_ms.p50_ms, 0)} / ${fixed(run.conversion_e2e_ms.p95_ms, 0)}`],
+        ...(
+          [
+            ['API requests', (block: any) => fixed(block.api_requests.total)],
+            ['Lambda invocations', (block: any) => fixed(block.lambda_invocations.total)],
+            ['Step Functions transitions (modeled ones included)', (block: any) => fixed(block.step_functions.transitions.total)],
+            ['DynamoDB write units (one region)', (block: any) => fixed(block.dynamodb.write_units)],
+            ['DynamoDB read units', (block: any) => fixed(block.dynamodb.read_units)],
+            ['log bytes', (block: any) => fixed(block.log_bytes.total, 0)],
+          ] as const
+        ).map(([label, of]) => [`${label} per unit`, of(report.per_payout), of(report.per_conversion)]),
+        ['AWS bill per million', money(report.cost_payouts.usd_per_million_payouts), money(report.cost_conversions.usd_per_million_conversions)],
+      ],
+    ),
+    '',
+  );
+  const services = [...new Set([...Object.keys(report.cost_payouts.by_service), ...Object.keys(report.cost_conversions.by_service)])];
+  lines.push(table(['service', 'per million payouts', 'per million conversions'], services.map((service) => [service, money(report.cost_payouts.by_service[service]), money(report.cost_conversions.by_service[service])])), '');
+  lines.push(
+    table(
+      ['payout destination', 'payouts', 'statuses'],
+      Object.entries(run.payouts_by_destination).map(([name, row]: [string, any]) => [name, String(row.payouts), Object.entries(row.statuses).map(([status, count]) => `${status} ${count}`).join(', ')]),
+    ),
+  );
+  return lines;
 };
 
 export const drillSummary = (report: any): string => {

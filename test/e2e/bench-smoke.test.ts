@@ -22,13 +22,36 @@ const run = (script: string, args: string[]): Promise<{ code: number | null; out
     child.on('exit', (code) => resolve({ code, output }));
   });
 
-it('npm run bench --smoke reports throughput, per-payment counts, a bill that is counts × prices, the ceiling, cold starts and the scale ceiling', async () => {
+it('npm run bench --smoke reports throughput, per-payment, per-payout and per-conversion counts, bills that are counts × prices, the ceiling, cold starts and the scale ceiling', async () => {
   const { code, output } = await run('bench/run-bench.ts', ['--smoke', '--out', outDir, '--name', 'bench']);
   expect({ code, output: code === 0 ? '' : output }).toEqual({ code: 0, output: '' });
   const report = JSON.parse(readFileSync(join(outDir, 'bench.json'), 'utf8'));
-  expect(Object.keys(report)).toEqual(['schema', 'generated_at', 'machine', 'options', 'run', 'per_payment', 'totals', 'log_volume', 'cost', 'prices', 'ceiling', 'cold_start', 'scale_ceiling', 'left_out']);
+  expect(Object.keys(report)).toEqual([
+    'schema',
+    'generated_at',
+    'machine',
+    'options',
+    'run',
+    'per_payment',
+    'per_payout',
+    'per_conversion',
+    'totals',
+    'attribution',
+    'log_volume',
+    'cost',
+    'cost_payouts',
+    'cost_conversions',
+    'prices',
+    'ceiling',
+    'cold_start',
+    'scale_ceiling',
+    'left_out',
+  ]);
   expect(report.schema).toBe('xborder-bench/1');
-  expect(report.run).toMatchObject({ payments: 12, server_errors: 0, settled: true });
+  // The smoke mix: every entry, three payouts (one per rail channel) and one conversion, each funded by its own payment.
+  expect(report.run).toMatchObject({ payments: 12, payouts: 3, conversions: 1, server_errors: 0, anomalies: 0, settled: true, passed: true, failures: [] });
+  expect(report.run.ledger).toMatchObject({ verified_after_window: true, differences: 0 });
+  expect(Object.keys(report.run.payouts_by_destination).sort()).toEqual(['ach_usd', 'eft_cad_from_usd', 'pix_brl']);
   expect(report.run.payments_per_second).toBeGreaterThan(0);
   expect(report.run.e2e_ms.count).toBe(12);
   expect(Object.values(report.run.outcomes).flatMap((row: any) => Object.keys(row.statuses))).not.toEqual(expect.arrayContaining(['error', 'not_created', 'missing']));
@@ -42,7 +65,19 @@ it('npm run bench --smoke reports throughput, per-payment counts, a bill that is
   expect(perPayment.dynamodb.write_units).toBeGreaterThan(0);
   expect(perPayment.dynamodb.read_units).toBeGreaterThan(0);
   expect(perPayment.api_requests.by_route['POST /v1/payments']).toBeCloseTo(1, 6);
-  expect(perPayment.lambda_invocations.total * report.run.payments).toBeCloseTo(Object.values(report.totals.lambda_invocations as Record<string, number>).reduce((a, b) => a + b, 0), 6);
+  // Every count belongs to one operation: per payment × payments + per payout × payouts + per conversion × conversions = the totals.
+  const sumOf = (record: Record<string, number>) => Object.values(record).reduce((a, b) => a + b, 0);
+  const { per_payout: perPayout, per_conversion: perConversion } = report;
+  const attributed = (of: (block: any) => number) => of(perPayment) * report.run.payments + of(perPayout) * report.run.payouts + of(perConversion) * report.run.conversions;
+  expect(attributed((block) => block.lambda_invocations.total)).toBeCloseTo(sumOf(report.totals.lambda_invocations), 6);
+  expect(attributed((block) => block.api_requests.total)).toBeCloseTo(report.totals.api_requests, 6);
+  expect(attributed((block) => block.step_functions.executions_started.total)).toBeCloseTo(sumOf(report.totals.step_functions_executions_started), 6);
+  expect(report.attribution.untracked_invocations).toEqual({});
+  expect(perPayout.lambda_invocations.by_function.createPayout).toBeCloseTo(1, 6);
+  expect(perPayout.step_functions.executions_started.by_workflow).toEqual({ payout: 1 });
+  expect(perPayout.lambda_invocations.by_function.createPayment).toBeUndefined();
+  expect(perConversion.api_requests.by_route).toEqual({ 'POST /v1/fx/quotes': 1, 'POST /v1/conversions': 1 });
+  expect(perPayment.step_functions.transitions.by_workflow.payout).toBeUndefined();
 
   // The bill: each line quantity × unit price, the total their sum, the unit price the table's.
   let total = 0;
@@ -53,6 +88,15 @@ it('npm run bench --smoke reports throughput, per-payment counts, a bill that is
   }
   expect(report.cost.usd_per_million_payments).toBeCloseTo(total, 6);
   expect(report.cost.lines.find((line: any) => line.id === 'step_functions_transitions').quantity_per_payment).toBeCloseTo(perPayment.step_functions.transitions.total, 9);
+  for (const [unit, cost, block] of [['payout', report.cost_payouts, perPayout], ['conversion', report.cost_conversions, perConversion]] as const) {
+    let unitTotal = 0;
+    for (const line of cost.lines) {
+      expect(line[`usd_per_million_${unit}s`]).toBeCloseTo(line[`quantity_per_million_${unit}s`] * line.usd_per_unit, 6);
+      unitTotal += line[`usd_per_million_${unit}s`];
+    }
+    expect(cost[`usd_per_million_${unit}s`]).toBeCloseTo(unitTotal, 6);
+    expect(cost.lines.find((line: any) => line.id === 'lambda_requests')[`quantity_per_${unit}`]).toBeCloseTo(block.lambda_invocations.total, 9);
+  }
 
   expect(report.ceiling.writes.payments_per_second).toBeGreaterThan(0);
   expect(report.ceiling.ratio_to_writes_ceiling).toBeCloseTo(report.run.payments_per_second / report.ceiling.writes.payments_per_second, 9);
@@ -72,9 +116,10 @@ it('npm run drill --smoke runs every drill and reports zero lost, zero duplicate
     output: '',
   });
   expect(report).toMatchObject({ schema: 'xborder-drill/1', passed: true, zero_lost: true, zero_duplicated: true, zero_5xx: true, lost: 0, duplicated: 0, server_errors: 0, violations: 0 });
-  expect(Object.keys(report.drills)).toEqual(['malformed_input', 'duplicate_storm', 'channel_faults', 'crash']);
+  expect(Object.keys(report.drills)).toEqual(['malformed_input', 'duplicate_storm', 'payout_storm', 'channel_faults', 'crash']);
   expect(report.drills.malformed_input.counts).toMatchObject({ requests: 150, accepted: 0, dynamodb_writes: 0 });
   expect(report.drills.duplicate_storm.counts).toMatchObject({ keys: 4, payments: 4, charges_at_acquirer: 4 });
+  expect(report.drills.payout_storm.counts).toMatchObject({ keys: 4, payouts: 4, statuses: { paid: 4 }, submissions_at_rails: 4, payments_at_rails: 4, reserved_left: 0, ledger_differences: 0 });
   expect(report.drills.channel_faults.counts).toMatchObject({ payments: 8, stuck_past_deadline: 0, ledger_differences: 0 });
   expect(report.drills.crash.counts).toMatchObject({ payments: 6, kills: 1, ledger_differences: 0 });
 }, 240_000);

@@ -1,4 +1,4 @@
-import { type BillableCounts, costPerMillionPayments, loadPriceTable } from '../../../bench/lib/cost-model';
+import { type BillableCounts, costPerMillionPayments, costPerMillionUnits, loadPriceTable } from '../../../bench/lib/cost-model';
 
 /**
  * The bill per million payments is counts × prices, line by line, with its sources: a reader must be able
@@ -78,5 +78,35 @@ describe('costPerMillionPayments', () => {
 
   it('prices logs by binary gigabyte with 26 bytes per event', () => {
     expect(line('cloudwatch_logs')?.quantity_per_payment).toBeCloseTo((20_000 + 26 * 80) / 2 ** 30, 15);
+  });
+});
+
+describe('costPerMillionUnits (payouts, conversions)', () => {
+  const payouts = costPerMillionUnits('payout', counts, prices);
+  const payments = costPerMillionPayments(counts, prices);
+
+  it('is the same bill as for payments, line by line, with keys named after its unit', () => {
+    expect(payouts.unit).toBe('payout');
+    expect(payouts.lines.map((entry) => entry.id)).toEqual(payments.lines.map((entry) => entry.id));
+    for (const [index, entry] of payouts.lines.entries()) {
+      const same = payments.lines[index];
+      expect(entry.quantity_per_payout).toBe(same?.quantity_per_payment);
+      expect(entry.quantity_per_million_payouts).toBeCloseTo(entry.quantity_per_payout * 1e6, 6);
+      expect(entry.usd_per_million_payouts).toBeCloseTo(entry.quantity_per_million_payouts * entry.usd_per_unit, 9);
+      expect(entry.usd_per_million_payouts).toBeCloseTo(same?.usd_per_million_payments ?? Number.NaN, 9);
+      expect(Object.keys(entry).some((key) => key.includes('payment'))).toBe(false);
+    }
+    expect(payouts.usd_per_million_payouts).toBeCloseTo(payments.usd_per_million_payments, 9);
+    expect(payouts.usd_per_payout).toBeCloseTo(payouts.usd_per_million_payouts / 1e6, 15);
+    expect(payouts.by_service).toEqual(payments.by_service);
+    expect(payouts.formula).toBe('each line: quantity_per_million_payouts × usd_per_unit = usd_per_million_payouts; total = Σ lines');
+  });
+
+  it('prices what one unit caused: a conversion without Step Functions pays nothing for it', () => {
+    const conversions = costPerMillionUnits('conversion', { ...counts, stepFunctionsTransitions: 0, apiRequests: 2 }, prices);
+    expect(conversions.by_service['Step Functions']).toBe(0);
+    expect(conversions.lines.find((entry) => entry.id === 'api_gateway_requests')?.usd_per_million_conversions).toBeCloseTo(7, 9);
+    expect(conversions.usd_per_million_conversions).toBeCloseTo(conversions.lines.reduce((sum, entry) => sum + entry.usd_per_million_conversions, 0), 9);
+    expect(conversions.usd_per_million_conversions).toBeCloseTo(payments.usd_per_million_payments - 250 - 3.5 - 0.6, 6);
   });
 });

@@ -1,5 +1,5 @@
 import { loadPriceTable } from '../../../bench/lib/cost-model';
-import { type CeilingInput, scaleCeilings } from '../../../bench/lib/scale-ceiling';
+import { type CeilingInput, mixCeilings, scaleCeilings, scaleCeilingsPer } from '../../../bench/lib/scale-ceiling';
 
 /** quota ÷ use per payment, and the first limit reached named as binding. */
 const prices = loadPriceTable();
@@ -44,4 +44,32 @@ it('leaves out what a payment does not use', () => {
   const { ceilings } = scaleCeilings({ ...input, kmsRequests: 0 }, prices);
   expect(ceilings.find((entry) => entry.id === 'kms_requests')?.payments_per_second).toBeNull();
   expect(ceilings.at(-1)?.id).toBe('kms_requests');
+});
+
+it('gives the ceilings of another unit (payouts) with keys and wording named after it', () => {
+  const payouts = scaleCeilingsPer('payout', input, prices);
+  const payments = scaleCeilings(input, prices);
+  expect(payouts.unit).toBe('payout');
+  expect(payouts.ceilings.map((entry) => entry.id)).toEqual(payments.ceilings.map((entry) => entry.id));
+  const transitions = payouts.ceilings.find((entry) => entry.id === 'step_functions_state_transitions');
+  expect(transitions?.payouts_per_second).toBeCloseTo(150, 9);
+  expect(transitions?.use_per_payout).toBe(10);
+  expect(payouts.binding_aws_quota?.id).toBe('step_functions_state_transitions');
+  for (const entry of payouts.ceilings) {
+    expect(Object.keys(entry).some((key) => key.includes('payment'))).toBe(false);
+    expect(entry.what).not.toMatch(/per payment/);
+  }
+});
+
+it("states the whole mix's ceilings in payments/s and the payouts and conversions that come with them", () => {
+  const mix = mixCeilings(input, prices, { payouts: 0.1, conversions: 0.05 });
+  const transitions = mix.ceilings.find((entry) => entry?.id === 'step_functions_state_transitions');
+  expect(transitions?.payments_per_second).toBeCloseTo(150, 9);
+  expect(transitions?.payouts_per_second).toBeCloseTo(15, 9);
+  expect(transitions?.conversions_per_second).toBeCloseTo(7.5, 9);
+  expect(mix.binding_aws_quota?.payouts_per_second).toBeCloseTo(15, 9);
+  expect(mix.per_payment_of_the_mix).toEqual({ payouts: 0.1, conversions: 0.05 });
+  // A limit the mix never reaches stays unbounded for every unit.
+  const kms = mixCeilings({ ...input, kmsRequests: 0 }, prices, { payouts: 0.1, conversions: 0.05 }).ceilings.find((entry) => entry?.id === 'kms_requests');
+  expect(kms).toMatchObject({ payments_per_second: null, payouts_per_second: null, conversions_per_second: null });
 });

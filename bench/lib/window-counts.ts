@@ -1,0 +1,197 @@
+import { type FunctionKey, functions } from '../../platform/functions';
+import type { CapacityCounts, TableUsage } from './capacity-proxy';
+import type { BillableCounts } from './cost-model';
+import type { CeilingInput } from './scale-ceiling';
+
+/**
+ * Everything one kind of operation (or the whole window) caused, as raw counts, and the per-unit blocks of
+ * the report built from them (`per_payment`, `per_payout`, `per_conversion`: one shape, divided by the
+ * units the operation created). Pure: run-bench.ts fills the counts, the tests check the arithmetic.
+ */
+export interface WindowCounts {
+  /** API requests per `METHOD /resource`. */
+  readonly apiByRoute: Readonly<Record<string, number>>;
+  readonly invocations: Readonly<Record<string, number>>;
+  /** Billed milliseconds per function (each invocation rounded up to 1 ms). */
+  readonly billedMs: Readonly<Record<string, number>>;
+  /** Step Functions transitions and executions started per state machine. */
+  readonly transitions: Readonly<Record<string, number>>;
+  readonly executionsStarted: Readonly<Record<string, number>>;
+  /**
+   * Transitions the executions of the window will still make after it, not measured (a paid payout's
+   * saga leaves its return window through one more state, `Paid`, days later), by what they are.
+   */
+  readonly modeledTransitions: Readonly<Record<string, number>>;
+  /** DynamoDB usage per table: the platform's tables (billed), and the ones only the local runtime has. */
+  readonly dynamoDb: CapacityCounts;
+  readonly localOnlyDynamoDb: CapacityCounts;
+  readonly kms: Readonly<Record<string, number>>;
+  /** CloudWatch Logs per source (function_logs, function_metrics_emf, ...): bytes and events. */
+  readonly logs: Readonly<Record<string, { readonly bytes: number; readonly events: number }>>;
+}
+
+export const emptyWindowCounts = (): WindowCounts => ({
+  apiByRoute: {},
+  invocations: {},
+  billedMs: {},
+  transitions: {},
+  executionsStarted: {},
+  modeledTransitions: {},
+  dynamoDb: {},
+  localOnlyDynamoDb: {},
+  kms: {},
+  logs: {},
+});
+
+const sumRecord = (record: Readonly<Record<string, number>>): number => Object.values(record).reduce((total, value) => total + value, 0);
+
+const addRecords = (a: Readonly<Record<string, number>>, b: Readonly<Record<string, number>>): Record<string, number> => {
+  const sum: Record<string, number> = { ...a };
+  for (const [key, value] of Object.entries(b)) sum[key] = (sum[key] ?? 0) + value;
+  return sum;
+};
+
+const addUsage = (a: TableUsage | undefined, b: TableUsage): TableUsage => ({
+  requests: addRecords(a?.requests ?? {}, b.requests),
+  readUnits: (a?.readUnits ?? 0) + b.readUnits,
+  writeUnits: (a?.writeUnits ?? 0) + b.writeUnits,
+  indexReadUnits: (a?.indexReadUnits ?? 0) + b.indexReadUnits,
+  indexWriteUnits: (a?.indexWriteUnits ?? 0) + b.indexWriteUnits,
+  conditionalCheckFailures: (a?.conditionalCheckFailures ?? 0) + b.conditionalCheckFailures,
+  cancelledTransactionItems: (a?.cancelledTransactionItems ?? 0) + b.cancelledTransactionItems,
+  writeRequests: (a?.writeRequests ?? 0) + b.writeRequests,
+});
+
+const addCapacity = (a: CapacityCounts, b: CapacityCounts): CapacityCounts => {
+  const sum: CapacityCounts = { ...a };
+  for (const [table, usage] of Object.entries(b)) sum[table] = addUsage(sum[table], usage);
+  return sum;
+};
+
+/** Two sets of counts added together (the payments and the residual nobody else caused; the kinds for a total). */
+export const mergeWindowCounts = (a: WindowCounts, b: WindowCounts): WindowCounts => {
+  const logs: Record<string, { bytes: number; events: number }> = {};
+  for (const [source, value] of [...Object.entries(a.logs), ...Object.entries(b.logs)]) {
+    const entry = (logs[source] ??= { bytes: 0, events: 0 });
+    entry.bytes += value.bytes;
+    entry.events += value.events;
+  }
+  return {
+    apiByRoute: addRecords(a.apiByRoute, b.apiByRoute),
+    invocations: addRecords(a.invocations, b.invocations),
+    billedMs: addRecords(a.billedMs, b.billedMs),
+    transitions: addRecords(a.transitions, b.transitions),
+    executionsStarted: addRecords(a.executionsStarted, b.executionsStarted),
+    modeledTransitions: addRecords(a.modeledTransitions, b.modeledTransitions),
+    dynamoDb: addCapacity(a.dynamoDb, b.dynamoDb),
+    localOnlyDynamoDb: addCapacity(a.localOnlyDynamoDb, b.localOnlyDynamoDb),
+    kms: addRecords(a.kms, b.kms),
+    logs,
+  };
+};
+
+type UsageField = 'writeUnits' | 'indexWriteUnits' | 'readUnits' | 'indexReadUnits' | 'conditionalCheckFailures' | 'cancelledTransactionItems';
+const dynamoDbTotal = (counts: WindowCounts, field: UsageField): number => Object.values(counts.dynamoDb).reduce((total, usage) => total + usage[field], 0);
+
+const gbSecondsOf = (billedMs: Readonly<Record<string, number>>): Record<string, number> =>
+  Object.fromEntries(Object.entries(billedMs).map(([key, ms]) => [key, (ms / 1000) * ((functions[key as FunctionKey]?.memoryMb ?? 0) / 1024)]));
+
+export const meanDurationsMs = (counts: WindowCounts): Record<string, number> =>
+  Object.fromEntries(Object.entries(counts.invocations).filter(([, count]) => count > 0).map(([key, count]) => [key, (counts.billedMs[key] ?? 0) / count]));
+
+export const logTotals = (counts: WindowCounts): { bytes: number; events: number } => ({
+  bytes: Object.values(counts.logs).reduce((total, source) => total + source.bytes, 0),
+  events: Object.values(counts.logs).reduce((total, source) => total + source.events, 0),
+});
+
+/** The billable units one unit caused: the counts divided by the units (0 when there were none). */
+export const billableCountsPer = (counts: WindowCounts, units: number): BillableCounts => {
+  const per = (value: number) => (units > 0 ? value / units : 0);
+  const logs = logTotals(counts);
+  return {
+    apiRequests: per(sumRecord(counts.apiByRoute)),
+    lambdaInvocations: per(sumRecord(counts.invocations)),
+    lambdaGbSeconds: per(sumRecord(gbSecondsOf(counts.billedMs))),
+    stepFunctionsTransitions: per(sumRecord(counts.transitions) + sumRecord(counts.modeledTransitions)),
+    dynamoDbTableWriteUnits: per(dynamoDbTotal(counts, 'writeUnits')),
+    dynamoDbIndexWriteUnits: per(dynamoDbTotal(counts, 'indexWriteUnits')),
+    dynamoDbReadUnits: per(dynamoDbTotal(counts, 'readUnits') + dynamoDbTotal(counts, 'indexReadUnits')),
+    dynamoDbFailedConditionalWrites: per(dynamoDbTotal(counts, 'conditionalCheckFailures')),
+    dynamoDbCancelledTransactionItems: per(dynamoDbTotal(counts, 'cancelledTransactionItems')),
+    kmsRequests: per(sumRecord(counts.kms)),
+    logBytes: per(logs.bytes),
+    logEvents: per(logs.events),
+  };
+};
+
+/**
+ * The report's per-unit block (`per_payment`'s shape, docs/benchmarks.md): every count divided by the
+ * units (payments, payouts or conversions) the operation created.
+ */
+export const perUnitBlock = (counts: WindowCounts, units: number) => {
+  const per = (value: number) => (units > 0 ? value / units : 0);
+  const perRecord = (record: Readonly<Record<string, number>>) => Object.fromEntries(Object.entries(record).map(([key, value]) => [key, per(value)]));
+  const billable = billableCountsPer(counts, units);
+  const gbSeconds = gbSecondsOf(counts.billedMs);
+  return {
+    api_requests: { total: billable.apiRequests, by_route: perRecord(counts.apiByRoute) },
+    lambda_invocations: { total: billable.lambdaInvocations, by_function: perRecord(counts.invocations) },
+    lambda_gb_seconds: { total: billable.lambdaGbSeconds, by_function: perRecord(gbSeconds) },
+    lambda_mean_duration_ms: meanDurationsMs(counts),
+    step_functions: {
+      transitions: {
+        total: billable.stepFunctionsTransitions,
+        by_workflow: perRecord(counts.transitions),
+        modeled_after_window: perRecord(counts.modeledTransitions),
+      },
+      executions_started: { total: per(sumRecord(counts.executionsStarted)), by_workflow: perRecord(counts.executionsStarted) },
+    },
+    dynamodb: {
+      write_units: per(dynamoDbTotal(counts, 'writeUnits') + dynamoDbTotal(counts, 'indexWriteUnits')),
+      table_write_units: billable.dynamoDbTableWriteUnits,
+      index_write_units: billable.dynamoDbIndexWriteUnits,
+      read_units: billable.dynamoDbReadUnits,
+      failed_conditional_writes: billable.dynamoDbFailedConditionalWrites,
+      cancelled_transaction_items: billable.dynamoDbCancelledTransactionItems,
+      by_table: Object.fromEntries(
+        Object.entries(counts.dynamoDb).map(([table, usage]) => [
+          table,
+          {
+            write_units: per(usage.writeUnits),
+            index_write_units: per(usage.indexWriteUnits),
+            read_units: per(usage.readUnits),
+            index_read_units: per(usage.indexReadUnits),
+            requests: perRecord(usage.requests),
+            failed_conditional_writes: per(usage.conditionalCheckFailures),
+            cancelled_transaction_items: per(usage.cancelledTransactionItems),
+          },
+        ]),
+      ),
+      not_billed_local_only_tables: Object.fromEntries(Object.entries(counts.localOnlyDynamoDb).map(([table, usage]) => [table, { requests: sumRecord(usage.requests) / Math.max(units, 1) }])),
+    },
+    kms_requests: { total: billable.kmsRequests, by_operation: perRecord(counts.kms) },
+    log_bytes: { total: billable.logBytes, events: billable.logEvents },
+  };
+};
+
+/** What the scale ceiling needs of one unit (bench/lib/scale-ceiling.ts). */
+export const ceilingInputPer = (counts: WindowCounts, units: number, stageRateLimit: number): CeilingInput => {
+  const per = (value: number) => (units > 0 ? value / units : 0);
+  const billable = billableCountsPer(counts, units);
+  const means = meanDurationsMs(counts);
+  return {
+    stepFunctionsTransitions: billable.stepFunctionsTransitions,
+    stepFunctionsStarts: per(sumRecord(counts.executionsStarted)),
+    kmsRequests: billable.kmsRequests,
+    dynamoDbTables: Object.fromEntries(
+      Object.entries(counts.dynamoDb).map(([table, usage]) => [table, { writeUnits: per(usage.writeUnits + usage.indexWriteUnits), readUnits: per(usage.readUnits + usage.indexReadUnits) }]),
+    ),
+    apiRequests: billable.apiRequests,
+    functions: Object.fromEntries(
+      Object.entries(counts.invocations)
+        .filter(([, count]) => count > 0)
+        .map(([key, count]) => [key, { invocations: per(count), meanDurationMs: means[key] ?? 0, reservedConcurrency: functions[key as FunctionKey]?.reservedConcurrency ?? 0 }]),
+    ),
+    stageRateLimit,
+  };
+};

@@ -1,0 +1,97 @@
+import type { TableUsage } from '../../../bench/lib/capacity-proxy';
+import { type WindowCounts, billableCountsPer, ceilingInputPer, emptyWindowCounts, logTotals, mergeWindowCounts, perUnitBlock } from '../../../bench/lib/window-counts';
+import { functions } from '../../../platform/functions';
+
+/**
+ * The counts one operation caused in the window, divided by the units it created: the per-payment,
+ * per-payout and per-conversion blocks of the report and the billable units the cost model prices.
+ */
+const usage = (parts: Partial<TableUsage>): TableUsage => ({
+  requests: {},
+  readUnits: 0,
+  writeUnits: 0,
+  indexReadUnits: 0,
+  indexWriteUnits: 0,
+  conditionalCheckFailures: 0,
+  cancelledTransactionItems: 0,
+  writeRequests: 0,
+  ...parts,
+});
+
+const payouts: WindowCounts = {
+  ...emptyWindowCounts(),
+  apiByRoute: { 'POST /v1/payouts': 4, 'POST /v1/fx/quotes': 2 },
+  invocations: { createPayout: 4, submitPayout: 4, authorizeMerchant: 6 },
+  billedMs: { createPayout: 2000, submitPayout: 800, authorizeMerchant: 300 },
+  transitions: { payout: 34 },
+  executionsStarted: { payout: 4 },
+  modeledTransitions: { 'payout: Paid (the return window closes)': 3 },
+  dynamoDb: {
+    'xborder-payouts': usage({ requests: { TransactWriteItems: 8 }, writeUnits: 40, indexWriteUnits: 12, readUnits: 6, conditionalCheckFailures: 1, writeRequests: 8 }),
+    'xborder-ledger': usage({ requests: { TransactWriteItems: 4, Query: 2 }, writeUnits: 24, readUnits: 10, indexReadUnits: 2, cancelledTransactionItems: 2, writeRequests: 4 }),
+  },
+  localOnlyDynamoDb: { 'engine-store': usage({ requests: { PutItem: 20 } }) },
+  kms: { Decrypt: 1 },
+  logs: { function_logs: { bytes: 8000, events: 20 }, waf_logs: { bytes: 4000, events: 6 } },
+};
+
+it('divides every billable count by the units, the modeled transitions with the measured ones', () => {
+  const counts = billableCountsPer(payouts, 4);
+  const gbSeconds = (2000 / 1000) * (functions.createPayout.memoryMb / 1024) + (800 / 1000) * (functions.submitPayout.memoryMb / 1024) + (300 / 1000) * (functions.authorizeMerchant.memoryMb / 1024);
+  expect(counts).toEqual({
+    apiRequests: 6 / 4,
+    lambdaInvocations: 14 / 4,
+    lambdaGbSeconds: expect.closeTo(gbSeconds / 4, 12),
+    stepFunctionsTransitions: 37 / 4,
+    dynamoDbTableWriteUnits: 64 / 4,
+    dynamoDbIndexWriteUnits: 12 / 4,
+    dynamoDbReadUnits: 18 / 4,
+    dynamoDbFailedConditionalWrites: 1 / 4,
+    dynamoDbCancelledTransactionItems: 2 / 4,
+    kmsRequests: 1 / 4,
+    logBytes: 12000 / 4,
+    logEvents: 26 / 4,
+  });
+  // No units: zeros, never a division by zero.
+  expect(Object.values(billableCountsPer(payouts, 0)).every((value) => value === 0)).toBe(true);
+});
+
+it('builds the per-unit block of the report from the same counts', () => {
+  const block = perUnitBlock(payouts, 4);
+  expect(block.api_requests).toEqual({ total: 1.5, by_route: { 'POST /v1/payouts': 1, 'POST /v1/fx/quotes': 0.5 } });
+  expect(block.lambda_invocations.by_function).toEqual({ createPayout: 1, submitPayout: 1, authorizeMerchant: 1.5 });
+  expect(block.lambda_mean_duration_ms).toEqual({ createPayout: 500, submitPayout: 200, authorizeMerchant: 50 });
+  expect(block.step_functions.transitions).toEqual({ total: 9.25, by_workflow: { payout: 8.5 }, modeled_after_window: { 'payout: Paid (the return window closes)': 0.75 } });
+  expect(block.step_functions.executions_started).toEqual({ total: 1, by_workflow: { payout: 1 } });
+  expect(block.dynamodb).toMatchObject({ write_units: 19, table_write_units: 16, index_write_units: 3, read_units: 4.5, failed_conditional_writes: 0.25, cancelled_transaction_items: 0.5 });
+  expect(block.dynamodb.by_table['xborder-ledger']).toMatchObject({ write_units: 6, read_units: 2.5, index_read_units: 0.5, requests: { TransactWriteItems: 1, Query: 0.5 } });
+  expect(block.dynamodb.not_billed_local_only_tables).toEqual({ 'engine-store': { requests: 5 } });
+  expect(block.kms_requests).toEqual({ total: 0.25, by_operation: { Decrypt: 0.25 } });
+  expect(block.log_bytes).toEqual({ total: 3000, events: 6.5 });
+});
+
+it('adds two sets of counts key by key, table by table and source by source', () => {
+  const residual: WindowCounts = {
+    ...emptyWindowCounts(),
+    invocations: { createPayout: 1, getPayment: 2 },
+    billedMs: { getPayment: 40 },
+    dynamoDb: { 'xborder-ledger': usage({ requests: { Query: 1 }, readUnits: 1 }), 'xborder-payments': usage({ requests: { GetItem: 2 }, readUnits: 2 }) },
+    logs: { function_logs: { bytes: 100, events: 1 }, api_gateway_access_logs: { bytes: 50, events: 1 } },
+  };
+  const merged = mergeWindowCounts(payouts, residual);
+  expect(merged.invocations).toEqual({ createPayout: 5, submitPayout: 4, authorizeMerchant: 6, getPayment: 2 });
+  expect(merged.dynamoDb['xborder-ledger']).toMatchObject({ requests: { TransactWriteItems: 4, Query: 3 }, readUnits: 11, writeUnits: 24 });
+  expect(merged.dynamoDb['xborder-payments']?.readUnits).toBe(2);
+  expect(merged.logs).toEqual({ function_logs: { bytes: 8100, events: 21 }, waf_logs: { bytes: 4000, events: 6 }, api_gateway_access_logs: { bytes: 50, events: 1 } });
+  expect(logTotals(merged)).toEqual({ bytes: 12150, events: 28 });
+  // Merging never changes its inputs (the report reuses them).
+  expect(payouts.invocations.createPayout).toBe(4);
+  expect(mergeWindowCounts(emptyWindowCounts(), payouts)).toEqual(payouts);
+});
+
+it('gives the scale ceiling what one unit uses, with each function’s reserved concurrency', () => {
+  const input = ceilingInputPer(payouts, 4, 1000);
+  expect(input).toMatchObject({ stepFunctionsTransitions: 9.25, stepFunctionsStarts: 1, kmsRequests: 0.25, apiRequests: 1.5, stageRateLimit: 1000 });
+  expect(input.dynamoDbTables).toEqual({ 'xborder-payouts': { writeUnits: 13, readUnits: 1.5 }, 'xborder-ledger': { writeUnits: 6, readUnits: 3 } });
+  expect(input.functions.createPayout).toEqual({ invocations: 1, meanDurationMs: 500, reservedConcurrency: functions.createPayout.reservedConcurrency });
+});
