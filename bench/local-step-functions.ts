@@ -1,13 +1,13 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { startDynamoDbLocal } from '../local/dynamodb-local';
 import { StepFunctionsEngine } from '../local/step-functions';
-import { ensureTables } from '../local/tables';
 
 /**
  * Throughput of the local Step Functions engine alone: executions of a ten-state machine (eight
- * no-op Lambda tasks, a Choice, a Succeed) against an in-memory DynamoDB Local, with every history
- * event persisted. Run: `npx tsx bench/local-step-functions.ts --executions 400 --concurrency 32`.
+ * no-op Lambda tasks, a Choice, a Succeed) with every history event persisted to the
+ * engine's SQLite store (a file, as `npm start` keeps it). Run: `npx tsx bench/local-step-functions.ts --executions 400 --concurrency 32`.
  */
 const { values } = parseArgs({
   options: {
@@ -18,14 +18,11 @@ const { values } = parseArgs({
 const total = Number(values.executions);
 const concurrency = Number(values.concurrency);
 
-const dynamoDb = await startDynamoDbLocal({});
+const directory = mkdtempSync(join(tmpdir(), 'xborder-sfn-bench-'));
 try {
-  Object.assign(process.env, { AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'bench', AWS_SECRET_ACCESS_KEY: 'bench' });
-  const client = new DynamoDBClient({ endpoint: dynamoDb.endpoint });
-  await ensureTables(client, ['stepFunctionsExecutions']);
   const engine = new StepFunctionsEngine({
     invoke: async (_arn, payload) => ({ ok: true, echo: (payload as { amount?: number }).amount }),
-    dynamoDb: client,
+    store: join(directory, 'executions.sqlite'),
     stateMachines: {
       tenSteps: {
         definitionFile: 'bench/fixtures/ten-steps.asl.json',
@@ -72,5 +69,5 @@ try {
   );
   await engine.stop();
 } finally {
-  await dynamoDb.stop();
+  rmSync(directory, { recursive: true, force: true });
 }

@@ -16,6 +16,7 @@ import { LambdaHost, localEnvironment } from './lambda-host';
 import { type LocalPayoutRails, startLocalPayoutRails } from './payout-rails';
 import { type MerchantCredentials, ensureDemoMerchants } from './seed';
 import {
+  IN_MEMORY,
   type StepFunctionsServer,
   StepFunctionsEngine,
   declaredFunctionInvoker,
@@ -125,7 +126,7 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<L
     await operatorGateway?.stop();
     await payoutRails?.stop();
     await sfnServer?.stop();
-    // Executions still running stay RUNNING in DynamoDB and re-run at the next start.
+    // Standard executions still running stay RUNNING in the engine's store and re-run at the next start.
     await stepFunctions?.stop();
     await cardChannels?.stop();
     await kms?.stop();
@@ -159,7 +160,7 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<L
     Object.assign(process.env, payoutRails.environment);
     stepFunctions = new StepFunctionsEngine({
       invoke: declaredFunctionInvoker((key, payload) => lambdas.invoke(key, payload)),
-      dynamoDb: client,
+      store: options.inMemory ? IN_MEMORY : join(options.stateDir, 'step-functions.sqlite'),
       stateMachines,
       repositoryRoot,
       timeScale: options.sfnTimeScale,

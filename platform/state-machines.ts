@@ -12,14 +12,21 @@ import type { FunctionKey } from './functions';
  */
 export type StateMachineType = 'STANDARD' | 'EXPRESS';
 
+/** What fills a `${Placeholder}`: a function (its ARN), or another declared state machine (its ARN). */
+export type Substitution<Function extends string = FunctionKey> = Function | { readonly stateMachine: string };
+
 export interface StateMachineDeclaration<Function extends string = FunctionKey> {
   /** ASL file, relative to the repository root: `statemachines/<name>.asl.json`. */
   readonly definitionFile: string;
   readonly type: StateMachineType;
   readonly description: string;
-  /** `${Placeholder}` in the ASL -> the function whose ARN replaces it. */
-  readonly substitutions: Readonly<Record<string, Function>>;
+  /** `${Placeholder}` in the ASL -> the function or state machine whose ARN replaces it. */
+  readonly substitutions: Readonly<Record<string, Substitution<Function>>>;
 }
+
+/** The state machine a substitution names, or undefined for a function. */
+export const substitutedStateMachine = (substitution: Substitution<string>): string | undefined =>
+  typeof substitution === 'string' ? undefined : substitution.stateMachine;
 
 export const stateMachines = {
   payment: {

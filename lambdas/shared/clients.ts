@@ -43,9 +43,13 @@ export const kmsClient = (region: string): KMS => {
 
 let sfn: SFNClient | undefined;
 
-/** Step Functions (StartExecution, SendTaskSuccess...). Locally AWS_ENDPOINT_URL_SFN points it at local/step-functions. */
+/**
+ * Step Functions (StartSyncExecution, StartExecution, SendTaskSuccess...). Locally AWS_ENDPOINT_URL_SFN
+ * points it at local/step-functions. StartSyncExecution goes to the `sync-states` host in AWS (the SDK adds
+ * a `sync-` host prefix); an endpoint given explicitly (local, or a VPC endpoint) is used as it is.
+ */
 export const sfnClient = (): SFNClient => {
-  sfn ??= tracer.captureAWSv3Client(new SFNClient({ maxAttempts: 5 }));
+  sfn ??= tracer.captureAWSv3Client(new SFNClient({ maxAttempts: 5, disableHostPrefix: Boolean(process.env.AWS_ENDPOINT_URL_SFN) }));
   return sfn;
 };
 

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { RemovalPolicy } from 'aws-cdk-lib';
+import { ArnFormat, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { ManagedPolicy, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
@@ -9,7 +9,14 @@ import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cd
 import { Construct } from 'constructs';
 import { deployment } from '../../platform/deployment';
 import type { FunctionKey } from '../../platform/functions';
-import { type StateMachineDeclaration, definitionPlaceholders, stateMachineName, stateMachines } from '../../platform/state-machines';
+import {
+  type StateMachineDeclaration,
+  definitionPlaceholders,
+  stateMachineArn,
+  stateMachineName,
+  stateMachines,
+  substitutedStateMachine,
+} from '../../platform/state-machines';
 import { acknowledgeNag } from './acknowledgements';
 import { repositoryRoot } from './platform-function';
 import { retentionDays } from './retention';
@@ -40,7 +47,17 @@ export class PlatformStateMachine extends Construct {
     if (JSON.stringify(declared) !== JSON.stringify(placeholders)) {
       throw new Error(`${declaration.definitionFile}: placeholders ${placeholders.join(', ')} differ from the declared ${declared.join(', ')}`);
     }
-    const invoked = [...new Set(Object.values(declaration.substitutions))].map((key) => props.functions[key]);
+    const stack = Stack.of(this);
+    const substituted = Object.values(declaration.substitutions);
+    const invoked = [...new Set(substituted.filter((entry): entry is FunctionKey => typeof entry === 'string'))].map((key) => props.functions[key]);
+    // Child state machines are addressed by their ARN, known from their name: no construct dependency.
+    const children = [...new Set(substituted.flatMap((entry) => substitutedStateMachine(entry) ?? []))];
+    const childArn = (key: string) => stateMachineArn(key, stack.region, stack.account);
+    const childExecutions = children.flatMap((key) =>
+      ['execution', 'express'].map((kind) =>
+        stack.formatArn({ service: 'states', resource: kind, resourceName: `${stateMachineName(key)}:*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME }),
+      ),
+    );
 
     const logGroup = new LogGroup(this, 'Logs', {
       logGroupName: `/aws/vendedlogs/states/${name}`,
@@ -50,13 +67,27 @@ export class PlatformStateMachine extends Construct {
     });
     const role = new Role(this, 'Role', {
       assumedBy: new ServicePrincipal('states.amazonaws.com'),
-      description: `${name}: invoke its declared functions, deliver its logs and traces`,
+      description: `${name}: invoke its declared functions and child workflows, deliver its logs and traces`,
     });
     const policy = new ManagedPolicy(this, 'Policy', {
-      description: `${name}: invoke its declared functions, deliver its logs and traces`,
+      description: `${name}: invoke its declared functions and child workflows, deliver its logs and traces`,
       roles: [role],
       statements: [
-        new PolicyStatement({ sid: 'InvokeDeclaredFunctions', actions: ['lambda:InvokeFunction'], resources: invoked.map((fn) => fn.functionArn) }),
+        ...(invoked.length > 0
+          ? [new PolicyStatement({ sid: 'InvokeDeclaredFunctions', actions: ['lambda:InvokeFunction'], resources: invoked.map((fn) => fn.functionArn) })]
+          : []),
+        ...(children.length > 0
+          ? [
+              // states:startExecution(.sync:2) of the declared children (docs: "IAM policies for Step Functions").
+              new PolicyStatement({ sid: 'StartChildExecutions', actions: ['states:StartExecution'], resources: children.map(childArn) }),
+              new PolicyStatement({ sid: 'FollowChildExecutions', actions: ['states:DescribeExecution', 'states:StopExecution'], resources: childExecutions }),
+              new PolicyStatement({
+                sid: 'ChildCompletionEvents',
+                actions: ['events:PutTargets', 'events:PutRule', 'events:DescribeRule'],
+                resources: [stack.formatArn({ service: 'events', resource: 'rule', resourceName: 'StepFunctionsGetEventsForStepFunctionsExecutionRule' })],
+              }),
+            ]
+          : []),
         new PolicyStatement({
           sid: 'DeliverLogs',
           actions: [
@@ -83,6 +114,13 @@ export class PlatformStateMachine extends Construct {
       'AwsSolutions-IAM5[Resource::*]',
       'CloudWatch Logs vended-log delivery actions (CreateLogDelivery, PutResourcePolicy...) and the X-Ray actions support no resource-level permissions; every lambda:InvokeFunction statement names its functions.',
     );
+    if (children.length > 0) {
+      acknowledgeNag(
+        policy,
+        `AwsSolutions-IAM5[Resource::${childExecutions[0]}]`,
+        'A child execution ARN ends in its generated name: DescribeExecution/StopExecution on the declared child state machines\' executions only (what startExecution.sync:2 needs).',
+      );
+    }
 
     this.stateMachine = new StateMachine(this, 'StateMachine', {
       stateMachineName: name,
@@ -90,7 +128,10 @@ export class PlatformStateMachine extends Construct {
       comment: declaration.description,
       definitionBody: DefinitionBody.fromString(definition),
       definitionSubstitutions: Object.fromEntries(
-        Object.entries(declaration.substitutions).map(([placeholder, key]) => [placeholder, props.functions[key as FunctionKey].functionArn]),
+        Object.entries(declaration.substitutions).map(([placeholder, entry]) => {
+          const child = substitutedStateMachine(entry);
+          return [placeholder, child === undefined ? props.functions[entry as FunctionKey].functionArn : childArn(child)];
+        }),
       ),
       role: role.withoutPolicyUpdates(),
       logs: { destination: logGroup, level: LogLevel.ALL, includeExecutionData: false },

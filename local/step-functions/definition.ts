@@ -4,6 +4,8 @@ import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctio
 import {
   type StateMachineDeclaration,
   type StateMachineType,
+  type Substitution,
+  substitutedStateMachine,
   definitionPlaceholders,
   stateMachineArn,
   stateMachineName,
@@ -26,7 +28,7 @@ import { InvalidDefinitionError } from './errors';
 export const MAX_TIMER_SECONDS = 2_147_483; // setTimeout holds at most 2^31-1 ms (about 24.8 days)
 export const WAIT_RESOURCE = 'arn:aws:states:::local:wait';
 
-export type TaskKind = 'lambda-function' | 'lambda-invoke' | 'lambda-invoke-callback';
+export type TaskKind = 'lambda-function' | 'lambda-invoke' | 'lambda-invoke-callback' | 'states-start-execution' | 'states-start-execution-sync';
 
 export interface Retrier {
   readonly ErrorEquals: readonly string[];
@@ -92,6 +94,10 @@ export interface CompiledStateMachine {
   readonly states: ReadonlyMap<string, StateInfo>;
   /** The interpreter, built once (validation costs about 100 ms) and shared by all executions. */
   readonly machine: StateMachine;
+  /** The definition the interpreter runs (a redrive builds one starting at another state). */
+  readonly executable: Readonly<Record<string, unknown>>;
+  /** The names of the top-level states, where a redrive may start. */
+  readonly topLevelStates: readonly string[];
   /** Scaled Retry pauses of Parallel and Map states (the interpreter retries those itself). */
   readonly retryIntervalOverrides: Readonly<Record<string, number[]>>;
 }
@@ -109,6 +115,8 @@ const LAMBDA_FUNCTION_ARN = /^arn:aws:lambda:[a-z0-9-]+:\d{12}:function:[A-Za-z0
 const TASK_KINDS: Readonly<Record<string, TaskKind>> = {
   'arn:aws:states:::lambda:invoke': 'lambda-invoke',
   'arn:aws:states:::lambda:invoke.waitForTaskToken': 'lambda-invoke-callback',
+  'arn:aws:states:::states:startExecution': 'states-start-execution',
+  'arn:aws:states:::states:startExecution.sync:2': 'states-start-execution-sync',
 };
 
 export const scaledSeconds = (seconds: number, timeScale: number): number => Math.min(seconds * timeScale, MAX_TIMER_SECONDS);
@@ -175,7 +183,12 @@ const compileState = (name: string, state: AslObject, compilation: Compilation):
     const resource = String(state.Resource);
     const kind: TaskKind | undefined = LAMBDA_FUNCTION_ARN.test(resource) ? 'lambda-function' : TASK_KINDS[resource];
     if (!kind) {
-      problems.push(`${name}: Resource '${resource}' is not supported locally (a Lambda function ARN, lambda:invoke or lambda:invoke.waitForTaskToken)`);
+      problems.push(
+        `${name}: Resource '${resource}' is not supported locally (a Lambda function ARN, lambda:invoke, lambda:invoke.waitForTaskToken, states:startExecution or states:startExecution.sync:2)`,
+      );
+    }
+    if (kind === 'states-start-execution-sync' && compilation.type === 'EXPRESS') {
+      problems.push(`${name}: EXPRESS state machines cannot run a child execution synchronously (.sync)`);
     }
     if (kind === 'lambda-invoke-callback') {
       if (compilation.type === 'EXPRESS') problems.push(`${name}: EXPRESS state machines cannot wait for task tokens`);
@@ -261,9 +274,11 @@ export const compileStateMachine = (
       ...unused.map((name) => `substitution '${name}' is declared but \${${name}} is not in the ASL`),
     ]);
   }
-  const definitionText = source.replace(/\$\{([^}]*)\}/g, (_, name: string) =>
-    options.functionArn(declaration.substitutions[name] as string),
-  );
+  const definitionText = source.replace(/\$\{([^}]*)\}/g, (_, name: string) => {
+    const substitution = declaration.substitutions[name] as Substitution<string>;
+    const machine = substitutedStateMachine(substitution);
+    return machine === undefined ? options.functionArn(substitution as string) : stateMachineArn(machine, options.region, options.account);
+  });
 
   let parsed: AslObject;
   try {
@@ -310,6 +325,8 @@ export const compileStateMachine = (
     roleArn: `arn:aws:iam::${options.account}:role/${name}`,
     states: compilation.states,
     machine: new StateMachine(executable as unknown as StateMachineDefinition, { validationOptions: { noValidate: true } }),
+    executable,
+    topLevelStates: Object.keys(asObject(parsed.States)),
     retryIntervalOverrides: compilation.retryIntervalOverrides,
   };
 };

@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
 import type {
   DescribeExecutionOutput,
+  RedriveExecutionOutput,
+  StartSyncExecutionOutput,
   DescribeStateMachineOutput,
   ExecutionListItem,
   GetExecutionHistoryOutput,
@@ -10,20 +12,17 @@ import type {
   StartExecutionOutput,
   StopExecutionOutput,
 } from '@aws-sdk/client-sfn';
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { ExecutionAbortedError, ExecutionError, ExecutionTimeoutError } from 'aws-local-stepfunctions';
+import { ExecutionAbortedError, ExecutionError, ExecutionTimeoutError, StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import { deployment } from '../../platform/deployment';
 import { type FunctionKey, functionName } from '../../platform/functions';
 import { type StateMachineDeclaration, lambdaFunctionArn } from '../../platform/state-machines';
-import { tableName } from '../../platform/tables';
 import { LOCAL_ACCOUNT, assertValidExecutionName, executionArnFor, parseExecutionArn, parseStateMachineArn } from './arns';
 import { type CompiledStateMachine, compileStateMachine } from './definition';
 import { StepFunctionsError } from './errors';
 import { ExecutionHistory, type Overrides, dataDetails, toHistoryEvent } from './history';
-import { type ExecutionRecord, type ExecutionStatus, ExecutionStore } from './store';
+import { type ExecutionRecord, type ExecutionStatus, ExecutionStore, IN_MEMORY } from './store';
 import { type ExecutionScope, type InvokeFunction, type TaskEnvironment, taskStateHandler, waitStateHandler } from './task-states';
-import { MAX_PAYLOAD_BYTES, TaskTokens } from './tokens';
+import { MAX_PAYLOAD_BYTES, TaskFailure, TaskTokens } from './tokens';
 
 /**
  * Step Functions on one machine: the declared ASL files, run by aws-local-stepfunctions with the
@@ -47,15 +46,14 @@ import { MAX_PAYLOAD_BYTES, TaskTokens } from './tokens';
 export interface StepFunctionsEngineOptions {
   /** Invokes a function by ARN with an event; resolves with its result, rejects with its error. */
   readonly invoke: InvokeFunction;
-  readonly dynamoDb: DynamoDBClient;
+  /** Where executions and their histories are kept: an SQLite file, or `:memory:` (the default). */
+  readonly store?: string;
   /** The declarations to run (platform/state-machines.ts `stateMachines`, or a test's own). */
   readonly stateMachines: Readonly<Record<string, StateMachineDeclaration<string>>>;
   /** Where definitionFile paths start; default: the repository root. */
   readonly repositoryRoot?: string;
   /** Default: the primary region of platform/deployment.ts. */
   readonly region?: string;
-  /** Default: the declared `stepFunctionsExecutions` table. */
-  readonly tableName?: string;
   /** Default 1. Multiplies Wait durations, Retry intervals and callback timeouts (not Lambda timeouts). */
   readonly timeScale?: number;
   /** Default: `timeScale`. Multiplies the TimeoutSeconds of tasks that run a function. */
@@ -74,8 +72,10 @@ export interface StateMachineStats {
   aborted: number;
   /** Executions re-run by `resume()`. */
   redriven: number;
-  /** State transitions as Step Functions bills them: every state entered plus every retry. */
+  /** State transitions as Step Functions bills them (Standard): every state entered plus every retry. */
   transitions: number;
+  /** Express: Σ duration rounded up to 100 ms, as Express bills it (with 64 MB of memory). */
+  billedDurationMs: number;
 }
 
 interface RunningExecution {
@@ -88,7 +88,16 @@ interface RunningExecution {
   abortInterpreter?: () => void;
   stopRequest?: { error?: string; cause?: string; stopDate: number };
   readonly finished: Promise<void>;
+  /** A redriven execution starts again at the state that failed, with the input that state had. */
+  readonly restart?: { readonly stateName: string; readonly input: unknown };
 }
+
+/** Express bills duration in 100 ms steps and memory in 64 MB steps (Step Functions pricing page). */
+export const EXPRESS_BILLING_STEP_MS = 100;
+export const EXPRESS_BILLED_MEMORY_MB = 64;
+/** RedriveExecution accepts closed Standard executions for 14 days. */
+const REDRIVE_WINDOW_MS = 14 * 24 * 60 * 60 * 1000;
+const REDRIVABLE: readonly ExecutionStatus[] = ['FAILED', 'TIMED_OUT', 'ABORTED'];
 
 const DEFAULT_ROOT = resolve(import.meta.dirname, '..', '..');
 const toDate = (epochMs: number | undefined) => (epochMs === undefined ? undefined : new Date(epochMs));
@@ -141,12 +150,9 @@ export class StepFunctionsEngine {
         functionArn,
       });
       this.machines.set(machine.arn, machine);
-      this.stats[key] = { started: 0, succeeded: 0, failed: 0, timedOut: 0, aborted: 0, redriven: 0, transitions: 0 };
+      this.stats[key] = { started: 0, succeeded: 0, failed: 0, timedOut: 0, aborted: 0, redriven: 0, transitions: 0, billedDurationMs: 0 };
     }
-    this.store = new ExecutionStore(
-      DynamoDBDocumentClient.from(options.dynamoDb, { marshallOptions: { removeUndefinedValues: true } }),
-      options.tableName ?? tableName('stepFunctionsExecutions'),
-    );
+    this.store = new ExecutionStore(options.store ?? IN_MEMORY);
     this.tokens = new TaskTokens(this.store, this.onError);
     this.environment = {
       region,
@@ -154,6 +160,7 @@ export class StepFunctionsEngine {
       taskTimeoutScale: options.taskTimeoutScale ?? timeScale,
       invoke: options.invoke,
       tokens: this.tokens,
+      startExecution: (input, sync) => this.startChild(input, sync),
       functionArn: (name) => {
         if (name.startsWith('arn:')) return name;
         const parts = name.split(':');
@@ -179,18 +186,31 @@ export class StepFunctionsEngine {
     throw new Error(`No state machine '${key}' is declared`);
   }
 
-  /** Re-run every execution a previous engine left RUNNING. Returns their ARNs. */
+  /**
+   * Re-run every Standard execution a previous engine left RUNNING (from the start: every task is
+   * idempotent). An Express execution left RUNNING died with the process that ran it: Express runs at
+   * most once when started synchronously, so it is closed FAILED (`States.Runtime`) and whatever it was
+   * doing is the platform's recovery's to finish. Returns the ARNs of the executions re-run.
+   */
   async resume(): Promise<string[]> {
     const resumed: string[] = [];
     for (const machine of this.machines.values()) {
       for (const record of await this.store.listAllRunning(machine.arn)) {
         if (this.running.has(record.executionArn)) continue;
-        const run = record.redriveCount + 1;
         const at = Date.now();
-        if (!(await this.store.redrive(record.executionArn, record.redriveCount, at))) continue;
-        for (const token of await this.store.outstandingTokens(record.executionArn)) {
-          await this.store.putToken({ ...token, status: 'INVALIDATED', closedAt: at });
+        if (machine.type === 'EXPRESS') {
+          const history = this.historyFor(machine, record.executionArn, await this.store.lastEventId(record.executionArn));
+          const outcome = { error: 'States.Runtime', cause: 'The local runtime stopped while this Express execution ran; Express executions are not resumed' };
+          history.record('ExecutionFailed', outcome, at);
+          await history.seal();
+          if (await this.store.close(record.executionArn, record.redriveCount, { status: 'FAILED', stopDate: at, ...outcome })) {
+            this.stats[machine.key]!.failed += 1;
+          }
+          continue;
         }
+        const run = record.redriveCount + 1;
+        if (!(await this.store.redrive(record.executionArn, record.redriveCount, at))) continue;
+        await this.invalidateTokens(record.executionArn, at);
         const lastEventId = await this.store.lastEventId(record.executionArn);
         this.stats[machine.key]!.redriven += 1;
         this.launch(machine, { ...record, redriveCount: run, redriveDate: at }, lastEventId);
@@ -200,9 +220,17 @@ export class StepFunctionsEngine {
     return resumed;
   }
 
-  async startExecution(input: { stateMachineArn?: string; name?: string; input?: string }): Promise<StartExecutionOutput> {
-    this.assertRunning();
-    const machine = this.machine(input.stateMachineArn);
+  private async invalidateTokens(executionArn: string, at: number): Promise<void> {
+    for (const token of await this.store.outstandingTokens(executionArn)) {
+      await this.store.putToken({ ...token, status: 'INVALIDATED', closedAt: at });
+    }
+  }
+
+  /** A new execution record: validated name and input, stored; the existing one when a Standard name is taken. */
+  private async create(
+    machine: CompiledStateMachine,
+    input: { name?: string; input?: string },
+  ): Promise<{ record: ExecutionRecord; created: boolean }> {
     const name = input.name ?? randomUUID();
     assertValidExecutionName(name);
     const text = input.input ?? '{}';
@@ -223,18 +251,150 @@ export class StepFunctionsEngine {
       input: text,
       startDate: Date.now(),
       redriveCount: 0,
+      express,
     };
     const outcome = await this.store.create(record);
-    if (!outcome.created) {
-      const { existing } = outcome;
-      if (existing.status === 'RUNNING' && existing.input === text) {
-        return { executionArn: existing.executionArn, startDate: new Date(existing.startDate) };
-      }
-      throw new StepFunctionsError('ExecutionAlreadyExists', `Execution Already Exists: '${existing.executionArn}'`);
-    }
+    if (!outcome.created) return { record: outcome.existing, created: false };
     this.stats[machine.key]!.started += 1;
+    return { record, created: true };
+  }
+
+  /**
+   * StartExecution. Standard: a name is unique per state machine; the same name and input while RUNNING
+   * returns that execution, anything else with a taken name is ExecutionAlreadyExists. Express: names
+   * need not be unique, the execution runs asynchronously (at least once in AWS).
+   */
+  async startExecution(input: { stateMachineArn?: string; name?: string; input?: string }): Promise<StartExecutionOutput> {
+    this.assertRunning();
+    const machine = this.machine(input.stateMachineArn);
+    const { record, created } = await this.create(machine, input);
+    if (!created) {
+      if (record.status === 'RUNNING' && record.input === (input.input ?? '{}')) {
+        return { executionArn: record.executionArn, startDate: new Date(record.startDate) };
+      }
+      throw new StepFunctionsError('ExecutionAlreadyExists', `Execution Already Exists: '${record.executionArn}'`);
+    }
     this.launch(machine, record, 0);
     return { executionArn: record.executionArn, startDate: new Date(record.startDate) };
+  }
+
+  /**
+   * StartSyncExecution: Express only (StateMachineTypeNotSupported otherwise). Runs the execution and
+   * answers when it has closed, with its status, output or error, and what Express bills for it. The
+   * execution does not depend on the caller: a client that gives up waiting leaves it running to its end.
+   */
+  async startSyncExecution(input: { stateMachineArn?: string; name?: string; input?: string }): Promise<StartSyncExecutionOutput> {
+    this.assertRunning();
+    const machine = this.machine(input.stateMachineArn);
+    if (machine.type !== 'EXPRESS') {
+      throw new StepFunctionsError('StateMachineTypeNotSupported', 'This operation is only supported by EXPRESS state machines');
+    }
+    const { record } = await this.create(machine, input);
+    const finished = this.launch(machine, record, 0);
+    await finished;
+    const closed = (await this.store.get(record.executionArn)) ?? record;
+    return {
+      executionArn: closed.executionArn,
+      stateMachineArn: closed.stateMachineArn,
+      name: closed.name,
+      startDate: new Date(closed.startDate),
+      stopDate: new Date(closed.stopDate ?? Date.now()),
+      status: closed.status === 'SUCCEEDED' || closed.status === 'TIMED_OUT' ? closed.status : 'FAILED',
+      input: closed.input,
+      inputDetails: { included: true },
+      output: closed.output,
+      outputDetails: closed.output === undefined ? undefined : { included: true },
+      error: closed.error,
+      cause: closed.cause,
+      billingDetails: { billedMemoryUsedInMB: EXPRESS_BILLED_MEMORY_MB, billedDurationInMilliseconds: expressBilledMs(closed) },
+    };
+  }
+
+  /**
+   * The `arn:aws:states:::states:startExecution` integration of a Task state: start a child execution
+   * (`sync`: and wait for it, `.sync:2`). A child that does not succeed fails the task with
+   * States.TaskFailed and its description as the cause, as AWS does.
+   */
+  private async startChild(
+    input: { stateMachineArn: string; name?: string; input: string },
+    sync: boolean,
+  ): Promise<Record<string, unknown>> {
+    const machine = this.machine(input.stateMachineArn);
+    const { record, created } = await this.create(machine, input);
+    if (!created) {
+      if (!sync && record.status === 'RUNNING' && record.input === input.input) {
+        return { ExecutionArn: record.executionArn, StartDate: record.startDate };
+      }
+      throw new StepFunctionsError('ExecutionAlreadyExists', `Execution Already Exists: '${record.executionArn}'`);
+    }
+    const finished = this.launch(machine, record, 0);
+    if (!sync) return { ExecutionArn: record.executionArn, StartDate: record.startDate };
+    await finished;
+    const closed = (await this.store.get(record.executionArn)) ?? record;
+    const description = {
+      ExecutionArn: closed.executionArn,
+      Input: JSON.parse(closed.input) as unknown,
+      InputDetails: { Included: true },
+      Name: closed.name,
+      Output: closed.output === undefined ? null : (JSON.parse(closed.output) as unknown),
+      OutputDetails: { Included: true },
+      StartDate: closed.startDate,
+      StateMachineArn: closed.stateMachineArn,
+      Status: closed.status,
+      StopDate: closed.stopDate,
+      ...(closed.error === undefined ? {} : { Error: closed.error }),
+      ...(closed.cause === undefined ? {} : { Cause: closed.cause }),
+    };
+    if (closed.status !== 'SUCCEEDED') throw new TaskFailure('States.TaskFailed', JSON.stringify(description));
+    return description;
+  }
+
+  /**
+   * RedriveExecution: a Standard execution that FAILED, TIMED_OUT or was ABORTED in the last 14 days runs
+   * again from the state where it stopped, with the input that state had (states it completed are not
+   * run again). Its history goes on with an ExecutionRedriven event; redriveCount grows by one.
+   */
+  async redriveExecution(input: { executionArn?: string }): Promise<RedriveExecutionOutput> {
+    this.assertRunning();
+    const record = await this.execution(input.executionArn);
+    const machine = this.machine(record.stateMachineArn);
+    if (machine.type === 'EXPRESS') {
+      throw new StepFunctionsError('ValidationException', 'Redrive is not supported for EXPRESS state machines');
+    }
+    if (!REDRIVABLE.includes(record.status) || record.stopDate === undefined || Date.now() - record.stopDate > REDRIVE_WINDOW_MS) {
+      throw new StepFunctionsError('ExecutionNotRedrivable', `Execution is not redrivable: '${record.executionArn}' (${record.status})`);
+    }
+    const restart = await this.restartPoint(machine, record.executionArn);
+    if (!restart) throw new StepFunctionsError('ExecutionNotRedrivable', `Execution has no state to redrive from: '${record.executionArn}'`);
+    const at = Date.now();
+    if (!(await this.store.redrive(record.executionArn, record.redriveCount, at, REDRIVABLE))) {
+      throw new StepFunctionsError('ExecutionNotRedrivable', `Execution is not redrivable: '${record.executionArn}'`);
+    }
+    await this.invalidateTokens(record.executionArn, at);
+    const stats = this.stats[machine.key]!;
+    if (record.status === 'FAILED') stats.failed -= 1;
+    else if (record.status === 'TIMED_OUT') stats.timedOut -= 1;
+    else stats.aborted -= 1;
+    stats.redriven += 1;
+    this.launch(machine, { ...record, status: 'RUNNING', redriveCount: record.redriveCount + 1, redriveDate: at }, await this.store.lastEventId(record.executionArn), restart);
+    return { redriveDate: new Date(at) };
+  }
+
+  /** The last top-level state the execution entered, and its input: where a redrive starts again. */
+  private async restartPoint(machine: CompiledStateMachine, executionArn: string): Promise<{ stateName: string; input: unknown } | undefined> {
+    let afterId: number | undefined;
+    for (;;) {
+      const page = await this.store.events(executionArn, { reverse: true, limit: 100, afterId });
+      for (const event of page.events) {
+        const parsed = JSON.parse(event.json) as { type?: string; stateEnteredEventDetails?: { name?: string; input?: string } };
+        const details = parsed.stateEnteredEventDetails;
+        if (parsed.type?.endsWith('StateEntered') && details?.name && machine.topLevelStates.includes(details.name)) {
+          return { stateName: details.name, input: JSON.parse(details.input ?? '{}') as unknown };
+        }
+      }
+      if (!page.more) return undefined;
+      afterId = page.events.at(-1)?.id;
+    }
   }
 
   async describeExecution(executionArn: string | undefined): Promise<DescribeExecutionOutput> {
@@ -254,27 +414,27 @@ export class StepFunctionsEngine {
       cause: record.cause,
       redriveCount: record.redriveCount,
       redriveDate: toDate(record.redriveDate),
-      redriveStatus: 'NOT_REDRIVABLE',
-      redriveStatusReason: 'Redrive is not supported locally; unfinished executions re-run when the engine starts',
+      ...redriveStatusOf(record),
     };
   }
 
   async listExecutions(input: {
     stateMachineArn?: string;
     statusFilter?: string;
+    /** Local extension: only the executions of this name (a payment's executions, named by its id). */
+    name?: string;
     maxResults?: number;
     nextToken?: string;
   }): Promise<ListExecutionsOutput> {
+    // AWS lists Express executions only in the console, from CloudWatch Logs; locally they are listed here.
     const machine = this.machine(input.stateMachineArn);
-    if (machine.type === 'EXPRESS') {
-      throw new StepFunctionsError('StateMachineTypeNotSupported', 'This operation is not supported by EXPRESS state machines');
-    }
     const statuses: readonly string[] = ['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED', 'PENDING_REDRIVE'];
     if (input.statusFilter !== undefined && !statuses.includes(input.statusFilter)) {
       throw new StepFunctionsError('ValidationException', `1 validation error detected: Value '${input.statusFilter}' at 'statusFilter' failed to satisfy constraint`);
     }
     const page = await this.store.list(machine.arn, {
       status: input.statusFilter as ExecutionStatus | undefined,
+      name: input.name,
       limit: pageSize(input.maxResults, 100, 1000),
       startKey: decodeNextToken(input.nextToken),
     });
@@ -366,7 +526,8 @@ export class StepFunctionsEngine {
       type: machine.type,
       description: machine.description,
       creationDate: machine.creationDate,
-      loggingConfiguration: { level: 'OFF', includeExecutionData: false },
+      // As lib/ deploys every state machine: every event to CloudWatch Logs, no inputs or outputs.
+      loggingConfiguration: { level: 'ALL', includeExecutionData: false },
       tracingConfiguration: { enabled: false },
     };
   }
@@ -414,6 +575,7 @@ export class StepFunctionsEngine {
     }
     await Promise.allSettled(abandoned.map((execution) => execution.finished));
     await this.store.drained();
+    this.store.shutdown();
   }
 
   private assertRunning(): void {
@@ -454,14 +616,19 @@ export class StepFunctionsEngine {
   }
 
   /** Run (or re-run) an execution in the background; it records its own history and outcome. */
-  private launch(machine: CompiledStateMachine, record: ExecutionRecord, lastEventId: number): void {
+  private launch(
+    machine: CompiledStateMachine,
+    record: ExecutionRecord,
+    lastEventId: number,
+    restart?: RunningExecution['restart'],
+  ): Promise<void> {
     const history = this.historyFor(machine, record.executionArn, lastEventId);
     const controller = new AbortController();
     let finish!: () => void;
     const finished = new Promise<void>((done) => {
       finish = done;
     });
-    const execution: RunningExecution = { arn: record.executionArn, machine, record, run: record.redriveCount, controller, history, finished };
+    const execution: RunningExecution = { arn: record.executionArn, machine, record, run: record.redriveCount, controller, history, finished, restart };
     this.running.set(record.executionArn, execution);
     this.execute(execution)
       .catch(this.onError)
@@ -469,11 +636,12 @@ export class StepFunctionsEngine {
         this.running.delete(record.executionArn);
         finish();
       });
+    return finished;
   }
 
   private async execute(execution: RunningExecution): Promise<void> {
-    const { machine, record, history } = execution;
-    const input = JSON.parse(record.input) as unknown;
+    const { machine, record, history, restart } = execution;
+    const input = restart ? restart.input : (JSON.parse(record.input) as unknown);
     if (history.eventCount === 0) {
       history.record('ExecutionStarted', { input: record.input, inputDetails: dataDetails, roleArn: machine.roleArn }, record.startDate);
     }
@@ -494,7 +662,10 @@ export class StepFunctionsEngine {
       if (state.type === 'Task') handlers[state.name] = taskStateHandler(state, this.environment, scope);
       if (state.type === 'Wait') handlers[state.name] = waitStateHandler(state, this.environment, scope);
     }
-    const run = machine.machine.run(input as never, {
+    const interpreter = restart
+      ? new StateMachine({ ...machine.executable, StartAt: restart.stateName } as unknown as StateMachineDefinition, { validationOptions: { noValidate: true } })
+      : machine.machine;
+    const run = interpreter.run(input as never, {
       context: scope.context,
       overrides: { taskResourceLocalHandlers: handlers, retryIntervalOverrides: machine.retryIntervalOverrides },
     });
@@ -537,6 +708,7 @@ export class StepFunctionsEngine {
     const closed = await this.store.close(record.executionArn, execution.run, { ...outcome, stopDate });
     if (!closed) return;
     const stats = this.stats[machine.key]!;
+    if (machine.type === 'EXPRESS') stats.billedDurationMs += expressBilledMs({ startDate: record.startDate, stopDate });
     if (outcome.status === 'SUCCEEDED') stats.succeeded += 1;
     else if (outcome.status === 'FAILED') stats.failed += 1;
     else if (outcome.status === 'TIMED_OUT') stats.timedOut += 1;
@@ -571,6 +743,21 @@ export class StepFunctionsEngine {
     };
   }
 }
+
+/** What Express bills for one execution's duration: rounded up to 100 ms. */
+const expressBilledMs = (record: { readonly startDate: number; readonly stopDate?: number }): number =>
+  Math.ceil(Math.max(1, (record.stopDate ?? Date.now()) - record.startDate) / EXPRESS_BILLING_STEP_MS) * EXPRESS_BILLING_STEP_MS;
+
+/** DescribeExecution's redrive fields: closed Standard executions may be redriven for 14 days. */
+const redriveStatusOf = (record: ExecutionRecord): Pick<DescribeExecutionOutput, 'redriveStatus' | 'redriveStatusReason'> => {
+  if (record.express) return { redriveStatus: 'NOT_REDRIVABLE', redriveStatusReason: 'Express executions cannot be redriven' };
+  if (record.status === 'RUNNING') return { redriveStatus: 'NOT_REDRIVABLE', redriveStatusReason: 'Execution is RUNNING and cannot be redriven' };
+  if (record.status === 'SUCCEEDED') return { redriveStatus: 'NOT_REDRIVABLE', redriveStatusReason: 'Execution is SUCCEEDED and cannot be redriven' };
+  if (record.stopDate !== undefined && Date.now() - record.stopDate > REDRIVE_WINDOW_MS) {
+    return { redriveStatus: 'NOT_REDRIVABLE', redriveStatusReason: 'Execution can only be redriven within 14 days of closing' };
+  }
+  return { redriveStatus: 'REDRIVABLE' };
+};
 
 /** Error and Cause of a failed execution, as AWS reports them. */
 const failedOutcome = (failure: Error, machine: CompiledStateMachine) => {

@@ -67,6 +67,13 @@ const operations: Readonly<Record<string, Operation>> = {
       name: optionalString(body, 'name'),
       input: optionalString(body, 'input'),
     }),
+  StartSyncExecution: (engine, body) =>
+    engine.startSyncExecution({
+      stateMachineArn: requiredString(body, 'stateMachineArn'),
+      name: optionalString(body, 'name'),
+      input: optionalString(body, 'input'),
+    }),
+  RedriveExecution: (engine, body) => engine.redriveExecution({ executionArn: requiredString(body, 'executionArn') }),
   DescribeExecution: (engine, body) => engine.describeExecution(requiredString(body, 'executionArn')),
   ListExecutions: (engine, body) =>
     engine.listExecutions({

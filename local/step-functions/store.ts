@@ -1,15 +1,17 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { BatchWriter } from './batch-writer';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { DatabaseSync, type StatementSync } from 'node:sqlite';
 
 /**
- * Durable state of the local engine in the local-only `stepFunctionsExecutions` table
- * (platform/tables.ts). One partition per execution:
- *   EXECUTION           the execution (status, input, output, error, dates, redrive count)
- *   EVENT#0000000042    history event 42, in GetExecutionHistory shape (JSON)
- *   TOKEN#<id>          a task token issued by the execution and what became of it
- * The EXECUTION item carries the keys of the `executions-by-state-machine` index (state machine ARN,
- * start time), which ListExecutions and resume query, newest first.
+ * Durable state of the local engine: executions, their history events and their task tokens, in one
+ * SQLite database (Node's built-in `node:sqlite`), a file under the runtime's state directory or in
+ * memory. Not in DynamoDB Local: a payment's execution writes about twenty history events, more items
+ * than the platform itself writes, and DynamoDB Local (a Java process on the same two cores) is the
+ * local runtime's narrowest resource. SQLite in WAL mode appends an event in tens of microseconds, in
+ * this process, and survives a SIGKILL: every write is committed before the call returns.
+ *
+ * Standard and Express executions are both kept (AWS keeps Express history only in CloudWatch Logs; here
+ * the local API lists and describes them so that ops tooling can be rehearsed): `express` tells them apart.
  */
 export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
 
@@ -26,9 +28,10 @@ export interface ExecutionRecord {
   /** Epoch milliseconds. */
   readonly startDate: number;
   readonly stopDate?: number;
-  /** How many times the engine re-ran the execution after a restart found it RUNNING. */
+  /** How many times the execution ran again: a RedriveExecution, or a re-run after the engine stopped. */
   readonly redriveCount: number;
   readonly redriveDate?: number;
+  readonly express?: boolean;
 }
 
 export type TokenStatus = 'OUTSTANDING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'CLOSED' | 'INVALIDATED';
@@ -55,81 +58,131 @@ export interface Page<T> {
   readonly nextKey?: Record<string, unknown>;
 }
 
-const EXECUTION = 'EXECUTION';
-const partition = (executionArn: string) => `EXECUTION#${executionArn}`;
-const eventSortKey = (id: number) => `EVENT#${String(id).padStart(10, '0')}`;
-const INDEX = 'executions-by-state-machine';
+type Row = Record<string, string | number | null>;
 
-const toRecord = (item: Record<string, unknown>): ExecutionRecord => ({
-  executionArn: item.execution_arn as string,
-  stateMachineArn: item.state_machine_arn as string,
-  name: item.name as string,
-  status: item.status as ExecutionStatus,
-  input: item.input as string,
-  output: item.output as string | undefined,
-  error: item.error as string | undefined,
-  cause: item.cause as string | undefined,
-  startDate: item.start_date as number,
-  stopDate: item.stop_date as number | undefined,
-  redriveCount: (item.redrive_count as number | undefined) ?? 0,
-  redriveDate: item.redrive_date as number | undefined,
+const toRecord = (row: Row): ExecutionRecord => ({
+  executionArn: row.execution_arn as string,
+  stateMachineArn: row.state_machine_arn as string,
+  name: row.name as string,
+  status: row.status as ExecutionStatus,
+  input: row.input as string,
+  output: (row.output as string | null) ?? undefined,
+  error: (row.error as string | null) ?? undefined,
+  cause: (row.cause as string | null) ?? undefined,
+  startDate: row.start_date as number,
+  stopDate: (row.stop_date as number | null) ?? undefined,
+  redriveCount: row.redrive_count as number,
+  redriveDate: (row.redrive_date as number | null) ?? undefined,
+  express: row.express === 1,
 });
 
-const toTokenRecord = (item: Record<string, unknown>): TokenRecord => ({
-  executionArn: item.execution_arn as string,
-  tokenId: item.token_id as string,
-  stateName: item.state_name as string,
-  run: item.run as number,
-  status: item.status as TokenStatus,
-  issuedAt: item.issued_at as number,
-  closedAt: item.closed_at as number | undefined,
+const toTokenRecord = (row: Row): TokenRecord => ({
+  executionArn: row.execution_arn as string,
+  tokenId: row.token_id as string,
+  stateName: row.state_name as string,
+  run: row.run as number,
+  status: row.status as TokenStatus,
+  issuedAt: row.issued_at as number,
+  closedAt: (row.closed_at as number | null) ?? undefined,
 });
+
+const SCHEMA = `
+  CREATE TABLE IF NOT EXISTS executions (
+    execution_arn TEXT PRIMARY KEY,
+    state_machine_arn TEXT NOT NULL,
+    name TEXT NOT NULL,
+    status TEXT NOT NULL,
+    input TEXT NOT NULL,
+    output TEXT,
+    error TEXT,
+    cause TEXT,
+    start_date INTEGER NOT NULL,
+    stop_date INTEGER,
+    redrive_count INTEGER NOT NULL DEFAULT 0,
+    redrive_date INTEGER,
+    express INTEGER NOT NULL DEFAULT 0
+  );
+  CREATE INDEX IF NOT EXISTS executions_by_state_machine ON executions (state_machine_arn, start_date DESC, execution_arn DESC);
+  CREATE INDEX IF NOT EXISTS executions_by_name ON executions (state_machine_arn, name);
+  CREATE TABLE IF NOT EXISTS events (
+    execution_arn TEXT NOT NULL,
+    id INTEGER NOT NULL,
+    event TEXT NOT NULL,
+    PRIMARY KEY (execution_arn, id)
+  ) WITHOUT ROWID;
+  CREATE TABLE IF NOT EXISTS tokens (
+    execution_arn TEXT NOT NULL,
+    token_id TEXT NOT NULL,
+    state_name TEXT NOT NULL,
+    run INTEGER NOT NULL,
+    status TEXT NOT NULL,
+    issued_at INTEGER NOT NULL,
+    closed_at INTEGER,
+    PRIMARY KEY (execution_arn, token_id)
+  ) WITHOUT ROWID;
+`;
+
+/** `:memory:` keeps nothing after the process ends (the runtime's `--in-memory`). */
+export const IN_MEMORY = ':memory:';
 
 export class ExecutionStore {
-  private readonly writer: BatchWriter;
+  private readonly db: DatabaseSync;
+  private readonly statements: Record<string, StatementSync>;
 
-  constructor(
-    private readonly client: DynamoDBDocumentClient,
-    private readonly tableName: string,
-  ) {
-    this.writer = new BatchWriter(client, tableName, (item) => `${item.pk as string}\u0000${item.sk as string}`);
+  constructor(readonly location: string) {
+    if (location !== IN_MEMORY) mkdirSync(dirname(location), { recursive: true });
+    this.db = new DatabaseSync(location);
+    // WAL: readers never block the writer; NORMAL: a commit survives a crash of this process (not of the machine).
+    this.db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;');
+    this.db.exec(SCHEMA);
+    const prepare = (sql: string) => this.db.prepare(sql);
+    this.statements = {
+      insert: prepare(
+        `INSERT INTO executions (execution_arn, state_machine_arn, name, status, input, start_date, redrive_count, express)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (execution_arn) DO NOTHING`,
+      ),
+      get: prepare('SELECT * FROM executions WHERE execution_arn = ?'),
+      close: prepare(
+        `UPDATE executions SET status = ?, stop_date = ?, output = ?, error = ?, cause = ?
+         WHERE execution_arn = ? AND status = 'RUNNING' AND redrive_count = ?`,
+      ),
+      redrive: prepare(
+        `UPDATE executions SET status = 'RUNNING', redrive_count = ?, redrive_date = ?, stop_date = NULL, output = NULL, error = NULL, cause = NULL
+         WHERE execution_arn = ? AND status IN (SELECT value FROM json_each(?)) AND redrive_count = ?`,
+      ),
+      putEvent: prepare('INSERT OR REPLACE INTO events (execution_arn, id, event) VALUES (?, ?, ?)'),
+      lastEventId: prepare('SELECT COALESCE(MAX(id), 0) AS id FROM events WHERE execution_arn = ?'),
+      eventsForward: prepare('SELECT id, event FROM events WHERE execution_arn = ? AND id > ? ORDER BY id ASC LIMIT ?'),
+      eventsBackward: prepare('SELECT id, event FROM events WHERE execution_arn = ? AND id < ? ORDER BY id DESC LIMIT ?'),
+      putToken: prepare(
+        `INSERT OR REPLACE INTO tokens (execution_arn, token_id, state_name, run, status, issued_at, closed_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+      ),
+      getToken: prepare('SELECT * FROM tokens WHERE execution_arn = ? AND token_id = ?'),
+      outstandingTokens: prepare(`SELECT * FROM tokens WHERE execution_arn = ? AND status = 'OUTSTANDING'`),
+    };
   }
 
   /** Create the execution unless one with its ARN exists; then return the existing one instead. */
   async create(record: ExecutionRecord): Promise<{ created: true } | { created: false; existing: ExecutionRecord }> {
-    try {
-      await this.client.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: {
-            pk: partition(record.executionArn),
-            sk: EXECUTION,
-            execution_arn: record.executionArn,
-            state_machine_arn: record.stateMachineArn,
-            start_key: `${new Date(record.startDate).toISOString()}#${record.executionArn}`,
-            name: record.name,
-            status: record.status,
-            input: record.input,
-            start_date: record.startDate,
-            redrive_count: record.redriveCount,
-          },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        }),
-      );
-      return { created: true };
-    } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      const existing = await this.get(record.executionArn);
-      if (!existing) throw error;
-      return { created: false, existing };
-    }
+    const result = this.statements.insert!.run(
+      record.executionArn,
+      record.stateMachineArn,
+      record.name,
+      record.status,
+      record.input,
+      record.startDate,
+      record.redriveCount,
+      record.express ? 1 : 0,
+    );
+    if (result.changes === 1) return { created: true };
+    const existing = await this.get(record.executionArn);
+    if (!existing) throw new Error(`Execution ${record.executionArn} neither created nor found`);
+    return { created: false, existing };
   }
 
   async get(executionArn: string): Promise<ExecutionRecord | undefined> {
-    const { Item } = await this.client.send(
-      new GetCommand({ TableName: this.tableName, Key: { pk: partition(executionArn), sk: EXECUTION }, ConsistentRead: true }),
-    );
-    return Item ? toRecord(Item) : undefined;
+    const row = this.statements.get!.get(executionArn) as Row | undefined;
+    return row ? toRecord(row) : undefined;
   }
 
   /** Close a RUNNING execution, only if this run still owns it (a stale run closes nothing). */
@@ -138,184 +191,102 @@ export class ExecutionStore {
     run: number,
     outcome: { status: Exclude<ExecutionStatus, 'RUNNING'>; stopDate: number; output?: string; error?: string; cause?: string },
   ): Promise<boolean> {
-    const fields: Record<string, unknown> = {
-      status: outcome.status,
-      stop_date: outcome.stopDate,
-      output: outcome.output,
-      error: outcome.error,
-      cause: outcome.cause,
-    };
-    const set = Object.entries(fields).filter(([, value]) => value !== undefined);
-    // Every attribute by placeholder: `status`, `output` and `error` are DynamoDB reserved words.
-    const names = Object.fromEntries([...set.map(([name]) => [`#${name}`, name]), ['#redrive', 'redrive_count']]);
-    const values = Object.fromEntries([...set.map(([name, value]) => [`:${name}`, value]), [':running', 'RUNNING'], [':run', run]]);
-    try {
-      await this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: { pk: partition(executionArn), sk: EXECUTION },
-          UpdateExpression: `SET ${set.map(([name]) => `#${name} = :${name}`).join(', ')}`,
-          ConditionExpression: '#status = :running AND #redrive = :run',
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
+    const result = this.statements.close!.run(
+      outcome.status,
+      outcome.stopDate,
+      outcome.output ?? null,
+      outcome.error ?? null,
+      outcome.cause ?? null,
+      executionArn,
+      run,
+    );
+    return result.changes === 1;
   }
 
-  /** Claim a RUNNING execution for a re-run: redriveCount `fromRun` -> `fromRun + 1`. */
-  async redrive(executionArn: string, fromRun: number, at: number): Promise<boolean> {
-    try {
-      await this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: { pk: partition(executionArn), sk: EXECUTION },
-          UpdateExpression: 'SET redrive_count = :next, redrive_date = :at',
-          ConditionExpression: '#status = :running AND redrive_count = :run',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':next': fromRun + 1, ':at': at, ':running': 'RUNNING', ':run': fromRun },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
+  /**
+   * Claim an execution for another run: redriveCount `fromRun` -> `fromRun + 1`, status RUNNING again.
+   * `from` names the statuses it may be in: RUNNING (left by an engine that stopped) or the closed ones
+   * RedriveExecution accepts.
+   */
+  async redrive(executionArn: string, fromRun: number, at: number, from: readonly ExecutionStatus[] = ['RUNNING']): Promise<boolean> {
+    const result = this.statements.redrive!.run(fromRun + 1, at, executionArn, JSON.stringify(from), fromRun);
+    return result.changes === 1;
   }
 
-  /** Executions of a state machine, newest first, optionally only one status. */
+  /** Executions of a state machine, newest first, optionally only one status or one name. */
   async list(
     stateMachineArn: string,
-    options: { status?: ExecutionStatus; limit: number; startKey?: Record<string, unknown> },
+    options: { status?: ExecutionStatus; name?: string; limit: number; startKey?: Record<string, unknown> },
   ): Promise<Page<ExecutionRecord>> {
-    const items: ExecutionRecord[] = [];
-    let startKey = options.startKey;
-    let lastKey: Record<string, unknown> | undefined;
-    // Read one past the page to know whether another page exists (a status filter can thin pages out).
-    while (items.length <= options.limit) {
-      const response = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          IndexName: INDEX,
-          KeyConditionExpression: 'state_machine_arn = :arn',
-          FilterExpression: options.status ? '#status = :status' : undefined,
-          ExpressionAttributeNames: options.status ? { '#status': 'status' } : undefined,
-          ExpressionAttributeValues: { ':arn': stateMachineArn, ...(options.status ? { ':status': options.status } : {}) },
-          ScanIndexForward: false,
-          ExclusiveStartKey: startKey,
-          Limit: Math.max(options.limit + 1 - items.length, 25),
-        }),
-      );
-      for (const item of response.Items ?? []) {
-        if (items.length === options.limit) {
-          return { items, nextKey: lastKey };
-        }
-        items.push(toRecord(item));
-        lastKey = { pk: item.pk, sk: item.sk, state_machine_arn: item.state_machine_arn, start_key: item.start_key };
-      }
-      if (!response.LastEvaluatedKey) break;
-      startKey = response.LastEvaluatedKey;
+    const conditions = ['state_machine_arn = ?'];
+    const parameters: (string | number)[] = [stateMachineArn];
+    if (options.status) {
+      conditions.push('status = ?');
+      parameters.push(options.status);
     }
-    return { items };
+    if (options.name) {
+      conditions.push('name = ?');
+      parameters.push(options.name);
+    }
+    const after = options.startKey;
+    if (after && typeof after.start_date === 'number' && typeof after.execution_arn === 'string') {
+      conditions.push('(start_date, execution_arn) < (?, ?)');
+      parameters.push(after.start_date, after.execution_arn);
+    }
+    const rows = this.db
+      .prepare(`SELECT * FROM executions WHERE ${conditions.join(' AND ')} ORDER BY start_date DESC, execution_arn DESC LIMIT ?`)
+      .all(...parameters, options.limit + 1) as Row[];
+    const items = rows.slice(0, options.limit).map(toRecord);
+    const last = items.at(-1);
+    return rows.length > options.limit && last ? { items, nextKey: { start_date: last.startDate, execution_arn: last.executionArn } } : { items };
   }
 
   async listAllRunning(stateMachineArn: string): Promise<ExecutionRecord[]> {
-    const running: ExecutionRecord[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.list(stateMachineArn, { status: 'RUNNING', limit: 100, startKey });
-      running.push(...page.items);
-      startKey = page.nextKey;
-    } while (startKey);
-    return running;
+    return (this.db.prepare(`SELECT * FROM executions WHERE state_machine_arn = ? AND status = 'RUNNING' ORDER BY start_date`).all(stateMachineArn) as Row[]).map(
+      toRecord,
+    );
   }
 
   putEvent(executionArn: string, event: StoredEvent): Promise<void> {
-    return this.writer.put({ pk: partition(executionArn), sk: eventSortKey(event.id), event: event.json });
+    this.statements.putEvent!.run(executionArn, event.id, event.json);
+    return Promise.resolve();
   }
 
   async lastEventId(executionArn: string): Promise<number> {
-    const { Items } = await this.client.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :events)',
-        ExpressionAttributeValues: { ':pk': partition(executionArn), ':events': 'EVENT#' },
-        ScanIndexForward: false,
-        Limit: 1,
-        ConsistentRead: true,
-      }),
-    );
-    const last = Items?.[0];
-    return last ? Number(String(last.sk).slice('EVENT#'.length)) : 0;
+    return (this.statements.lastEventId!.get(executionArn) as { id: number }).id;
   }
 
-  async events(
-    executionArn: string,
-    options: { reverse: boolean; limit: number; afterId?: number },
-  ): Promise<{ events: StoredEvent[]; more: boolean }> {
-    const { Items, LastEvaluatedKey } = await this.client.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :events)',
-        ExpressionAttributeValues: { ':pk': partition(executionArn), ':events': 'EVENT#' },
-        ScanIndexForward: !options.reverse,
-        ExclusiveStartKey: options.afterId === undefined ? undefined : { pk: partition(executionArn), sk: eventSortKey(options.afterId) },
-        Limit: options.limit,
-        ConsistentRead: true,
-      }),
-    );
-    const events = (Items ?? []).map((item) => ({ id: Number(String(item.sk).slice('EVENT#'.length)), json: item.event as string }));
-    return { events, more: LastEvaluatedKey !== undefined };
+  /** Events after `afterId` (forward) or before it (reverse), at most `limit`, and whether more exist. */
+  async events(executionArn: string, options: { reverse: boolean; limit: number; afterId?: number }): Promise<{ events: StoredEvent[]; more: boolean }> {
+    const rows = options.reverse
+      ? (this.statements.eventsBackward!.all(executionArn, options.afterId ?? Number.MAX_SAFE_INTEGER, options.limit + 1) as Row[])
+      : (this.statements.eventsForward!.all(executionArn, options.afterId ?? 0, options.limit + 1) as Row[]);
+    return {
+      events: rows.slice(0, options.limit).map((row) => ({ id: row.id as number, json: row.event as string })),
+      more: rows.length > options.limit,
+    };
   }
 
   putToken(token: TokenRecord): Promise<void> {
-    return this.writer.put({
-      pk: partition(token.executionArn),
-      sk: `TOKEN#${token.tokenId}`,
-      execution_arn: token.executionArn,
-      token_id: token.tokenId,
-      state_name: token.stateName,
-      run: token.run,
-      status: token.status,
-      issued_at: token.issuedAt,
-      closed_at: token.closedAt,
-    });
+    this.statements.putToken!.run(token.executionArn, token.tokenId, token.stateName, token.run, token.status, token.issuedAt, token.closedAt ?? null);
+    return Promise.resolve();
   }
 
   async getToken(executionArn: string, tokenId: string): Promise<TokenRecord | undefined> {
-    const { Item } = await this.client.send(
-      new GetCommand({ TableName: this.tableName, Key: { pk: partition(executionArn), sk: `TOKEN#${tokenId}` }, ConsistentRead: true }),
-    );
-    return Item ? toTokenRecord(Item) : undefined;
+    const row = this.statements.getToken!.get(executionArn, tokenId) as Row | undefined;
+    return row ? toTokenRecord(row) : undefined;
   }
 
   async outstandingTokens(executionArn: string): Promise<TokenRecord[]> {
-    const tokens: TokenRecord[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const response = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :tokens)',
-          FilterExpression: '#status = :outstanding',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':pk': partition(executionArn), ':tokens': 'TOKEN#', ':outstanding': 'OUTSTANDING' },
-          ExclusiveStartKey: startKey,
-          ConsistentRead: true,
-        }),
-      );
-      tokens.push(...(response.Items ?? []).map(toTokenRecord));
-      startKey = response.LastEvaluatedKey;
-    } while (startKey);
-    return tokens;
+    return (this.statements.outstandingTokens!.all(executionArn) as Row[]).map(toTokenRecord);
   }
 
-  /** Everything put through the batch writer so far is written. */
+  /** Every write is committed when its call returns; kept for callers that wait for the store to settle. */
   drained(): Promise<void> {
-    return this.writer.drained();
+    return Promise.resolve();
+  }
+
+  shutdown(): void {
+    if (this.db.isOpen) this.db.close();
   }
 }

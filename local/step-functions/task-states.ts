@@ -34,6 +34,8 @@ export interface TaskEnvironment {
   /** A `lambda:invoke` FunctionName (name, partial or full ARN) as a full function ARN. */
   readonly functionArn: (functionName: string) => string;
   readonly tokens: TaskTokens;
+  /** The `states:startExecution` integration: start a child execution, and (`sync`) wait for its end. */
+  readonly startExecution: (input: { stateMachineArn: string; name?: string; input: string }, sync: boolean) => Promise<Record<string, unknown>>;
 }
 
 export interface ExecutionScope {
@@ -137,7 +139,12 @@ const secondsOf = (literal: number | undefined, path: string | undefined, input:
   return value;
 };
 
-const resourceName = { 'lambda-invoke': 'invoke', 'lambda-invoke-callback': 'invoke.waitForTaskToken' } as const;
+const integrations = {
+  'lambda-invoke': { resourceType: 'lambda', resource: 'invoke' },
+  'lambda-invoke-callback': { resourceType: 'lambda', resource: 'invoke.waitForTaskToken' },
+  'states-start-execution': { resourceType: 'states', resource: 'startExecution' },
+  'states-start-execution-sync': { resourceType: 'states', resource: 'startExecution.sync:2' },
+} as const;
 
 export const taskStateHandler = (state: TaskStateInfo, environment: TaskEnvironment, scope: ExecutionScope): TaskHandler => {
   const invokeFunction = async (functionArn: string, payload: unknown): Promise<unknown> => {
@@ -166,6 +173,15 @@ export const taskStateHandler = (state: TaskStateInfo, environment: TaskEnvironm
     return { arn: environment.functionArn(FunctionName), payload: Payload ?? {} };
   };
 
+  const childOf = (parameters: unknown): { stateMachineArn: string; name?: string; input: string } => {
+    const { StateMachineArn, Name, Input } = (parameters ?? {}) as { StateMachineArn?: unknown; Name?: unknown; Input?: unknown };
+    if (typeof StateMachineArn !== 'string' || StateMachineArn.length === 0) {
+      throw runtimeError(`${state.name}: states:startExecution needs Parameters.StateMachineArn`);
+    }
+    if (Name !== undefined && typeof Name !== 'string') throw runtimeError(`${state.name}: Parameters.Name must be a string`);
+    return { stateMachineArn: StateMachineArn, name: Name, input: typeof Input === 'string' ? Input : json(Input ?? {}) };
+  };
+
   const attempt = async (input: unknown, retryCount: number, enteredTime: string): Promise<unknown> => {
     const { history } = scope;
     const timeoutSeconds = secondsOf(state.timeoutSeconds, state.timeoutSecondsPath, input, 'TimeoutSecondsPath');
@@ -181,7 +197,7 @@ export const taskStateHandler = (state: TaskStateInfo, environment: TaskEnvironm
         : undefined;
     let scheduled = false;
     let settled = false;
-    const integration = state.kind === 'lambda-function' ? undefined : { resourceType: 'lambda', resource: resourceName[state.kind] };
+    const integration = state.kind === 'lambda-function' ? undefined : integrations[state.kind];
     const timing = { timeoutInSeconds: timeoutSeconds, heartbeatInSeconds: heartbeatSeconds };
 
     const perform = async (parameters: unknown): Promise<unknown> => {
@@ -193,9 +209,27 @@ export const taskStateHandler = (state: TaskStateInfo, environment: TaskEnvironm
         if (!settled) history.record('LambdaFunctionSucceeded', { output: json(output), outputDetails: dataDetails });
         return output;
       }
-      const { arn, payload } = functionOf(parameters);
       history.record('TaskScheduled', { ...integration, region: environment.region, parameters: json(parameters), ...timing });
       history.record('TaskStarted', integration);
+      if (state.kind === 'states-start-execution' || state.kind === 'states-start-execution-sync') {
+        const sync = state.kind === 'states-start-execution-sync';
+        const child = childOf(parameters);
+        let output: Record<string, unknown>;
+        try {
+          if (sync) {
+            const started = environment.startExecution(child, true);
+            history.record('TaskSubmitted', { ...integration, output: json({ StateMachineArn: child.stateMachineArn }), outputDetails: dataDetails });
+            output = await started;
+          } else {
+            output = await environment.startExecution(child, false);
+          }
+        } catch (error) {
+          throw error instanceof TaskFailure ? error : new TaskFailure(`SFN.${(error as Error).name}`, (error as Error).message);
+        }
+        if (!settled) history.record('TaskSucceeded', { ...integration, output: json(output), outputDetails: dataDetails });
+        return output;
+      }
+      const { arn, payload } = functionOf(parameters);
       const envelope = lambdaInvokeEnvelope(await invokeFunction(arn, payload), randomUUID());
       if (!token) {
         if (!settled) history.record('TaskSucceeded', { ...integration, output: json(envelope), outputDetails: dataDetails });

@@ -60,7 +60,7 @@ export const startPayoutPlatform = async (options: { readonly timeScale?: number
   Object.assign(process.env, rails.environment);
   const engine = new StepFunctionsEngine({
     invoke: declaredFunctionInvoker((key, payload) => lambdas.invoke(key, payload)),
-    dynamoDb: db.client,
+    store: join(stateDir, 'executions.sqlite'),
     stateMachines,
     timeScale: options.timeScale ?? 0.1,
     onError: () => undefined,

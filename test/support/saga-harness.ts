@@ -12,6 +12,7 @@ import { stateMachineArnEnvVar, stateMachines } from '../../platform/state-machi
 import { tableName } from '../../platform/tables';
 import { apiGatewayEvent, lambdaContext } from './api-events';
 import { type IsolatedDynamoDb, useIsolatedDynamoDb } from './dynamodb';
+import { temporaryExecutionStore } from './step-functions';
 import { type TestKms, useLocalKms } from './kms';
 
 /**
@@ -84,10 +85,11 @@ export const startSagaHarness = async (options: { timeScale?: number; dynamoDbEn
     Object.assign(process.env, { [`${prefix}_URL`]: simulator.url, [`${prefix}_API_KEY`]: apiKey, [`${prefix}_TIMEOUT_MS`]: '400' });
   }
   const lambdas = new LambdaHost(resolve(import.meta.dirname, '..', '..'));
+  const executionStore = temporaryExecutionStore();
   const newEngine = () =>
     new StepFunctionsEngine({
       invoke: declaredFunctionInvoker((key, payload) => lambdas.invoke(key, payload)),
-      dynamoDb: db.client,
+      store: executionStore,
       stateMachines,
       timeScale: options.timeScale ?? 0.001,
       // Waits and back-off shrink; functions keep their real time limits.

@@ -1,5 +1,4 @@
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { type StepFunctionsServer, StepFunctionsEngine, startStepFunctionsServer } from '../../local/step-functions';
+import { IN_MEMORY, type StepFunctionsServer, StepFunctionsEngine, startStepFunctionsServer } from '../../local/step-functions';
 import { stateMachineArnEnvVar, stateMachineKeys } from '../../platform/state-machines';
 
 /**
@@ -7,11 +6,11 @@ import { stateMachineArnEnvVar, stateMachineKeys } from '../../platform/state-ma
  * a one-state machine standing in for each saga (the sagas run in test/integration/sagas/). Points the
  * handlers' SFN client and state machine ARNs at it, and answers without waiting for saga progress.
  */
-export const useAcceptingSagas = async (dynamoDb: DynamoDBClient): Promise<{ engine: StepFunctionsEngine; server: StepFunctionsServer; stop(): Promise<void> }> => {
+export const useAcceptingSagas = async (): Promise<{ engine: StepFunctionsEngine; server: StepFunctionsServer; stop(): Promise<void> }> => {
   const accept = { definitionFile: 'test/fixtures/statemachines/accept.asl.json', type: 'STANDARD', description: 'Fixture', substitutions: {} } as const;
   const engine = new StepFunctionsEngine({
     invoke: async () => undefined,
-    dynamoDb,
+    store: IN_MEMORY,
     stateMachines: Object.fromEntries(stateMachineKeys.map((key) => [key, accept])),
     timeScale: 0.001,
   });

@@ -1,5 +1,7 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { SFNClient } from '@aws-sdk/client-sfn';
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { type StepFunctionsServer, StepFunctionsEngine, startStepFunctionsServer } from '../../local/step-functions';
 import type { StateMachineDeclaration } from '../../platform/state-machines';
 
@@ -46,6 +48,18 @@ export const fixtureDeclarations = {
     type: 'EXPRESS',
     description: 'Fixture: the gated file as an Express workflow',
     substitutions: { StepFunction: 'gatedStep', RecordFunction: 'recordStep' },
+  },
+  nested: {
+    definitionFile: 'test/fixtures/statemachines/nested.asl.json',
+    type: 'STANDARD',
+    description: 'Fixture: a Standard parent running the Express fixture synchronously',
+    substitutions: { ChildStateMachine: { stateMachine: 'express' } },
+  },
+  redrivable: {
+    definitionFile: 'test/fixtures/statemachines/redrivable.asl.json',
+    type: 'STANDARD',
+    description: 'Fixture: a step that fails for good, then succeeds after a redrive',
+    substitutions: { RecordFunction: 'recordStep', ChargeFunction: 'chargeCard' },
   },
   expiring: {
     definitionFile: 'test/fixtures/statemachines/expiring.asl.json',
@@ -97,14 +111,17 @@ export interface LocalStepFunctions {
   stop(): Promise<void>;
 }
 
+/** A fresh file for an engine's store: engines started over the same file see the same executions (a restart). */
+export const temporaryExecutionStore = (): string => join(mkdtempSync(join(tmpdir(), 'xborder-sfn-')), 'executions.sqlite');
+
 export const startLocalStepFunctions = async (
-  dynamoDb: DynamoDBClient,
+  store: string,
   functions: FixtureFunctions,
   options: { timeScale?: number; resume?: boolean } = {},
 ): Promise<LocalStepFunctions> => {
   const engine = new StepFunctionsEngine({
     invoke: functions.invoke,
-    dynamoDb,
+    store,
     stateMachines: fixtureDeclarations,
     timeScale: options.timeScale ?? 0.001,
   });
@@ -115,6 +132,8 @@ export const startLocalStepFunctions = async (
     region: 'us-east-1',
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
     maxAttempts: 1,
+    // StartSyncExecution goes to a `sync-` host prefix in AWS; a local endpoint has no such host.
+    disableHostPrefix: true,
   });
   return {
     engine,

@@ -44,7 +44,7 @@ beforeAll(async () => {
   proxy = await startDynamoDbFaultProxy(suiteDynamoDbEndpoint());
   db = await useIsolatedDynamoDb(proxy.endpoint);
   kms = await useLocalKms();
-  sagas = await useAcceptingSagas(db.client);
+  sagas = await useAcceptingSagas();
   ({ handler: createPayment } = (await import('../../../lambdas/handlers/api/create-payment')) as { handler: Handler });
 });
 

@@ -37,7 +37,7 @@ const scan = async (table: 'payments' | 'idempotency' | 'vault') =>
 beforeAll(async () => {
   db = await useIsolatedDynamoDb();
   kms = await useLocalKms();
-  sagas = await useAcceptingSagas(db.client);
+  sagas = await useAcceptingSagas();
   ({ handler: createPayment } = (await import('../../../lambdas/handlers/api/create-payment')) as { handler: Handler });
   ({ handler: getPayment } = (await import('../../../lambdas/handlers/api/get-payment')) as { handler: Handler });
   ({ handler: listPayments } = (await import('../../../lambdas/handlers/api/list-payments')) as { handler: Handler });

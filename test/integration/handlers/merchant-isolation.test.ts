@@ -212,7 +212,7 @@ let sagas: Awaited<ReturnType<typeof useAcceptingSagas>>;
 beforeAll(async () => {
   const db = await useIsolatedDynamoDb();
   kms = await useLocalKms();
-  sagas = await useAcceptingSagas(db.client);
+  sagas = await useAcceptingSagas();
   apis = await startLocalApis();
   const merchants = new DynamoDbMerchantRepository(db.documentClient, tableName('merchants'));
   audit = new DynamoDbAuditLog(db.documentClient, tableName('audit'), deployment.primaryRegion);

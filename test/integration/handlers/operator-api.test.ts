@@ -40,7 +40,7 @@ let sagas: Awaited<ReturnType<typeof useAcceptingSagas>>;
 beforeAll(async () => {
   db = await useIsolatedDynamoDb();
   kms = await useLocalKms();
-  sagas = await useAcceptingSagas(db.client);
+  sagas = await useAcceptingSagas();
   apis = await startLocalApis();
 });
 

@@ -17,10 +17,12 @@ import {
   StateMachineTypeNotSupported,
   StopExecutionCommand,
   TaskTimedOut,
+  StartSyncExecutionCommand,
+  RedriveExecutionCommand,
+  ExecutionNotRedrivable,
 } from '@aws-sdk/client-sfn';
 import { LambdaTimeoutError } from '../../../local/lambda-host';
-import { useIsolatedDynamoDb } from '../../support/dynamodb';
-import { FixtureFunctions, type LocalStepFunctions, deferred, startLocalStepFunctions } from '../../support/step-functions';
+import { FixtureFunctions, type LocalStepFunctions, deferred, startLocalStepFunctions, temporaryExecutionStore } from '../../support/step-functions';
 
 /**
  * The local Step Functions engine through `@aws-sdk/client-sfn` over HTTP, against DynamoDB Local:
@@ -49,10 +51,13 @@ const bankRequest = (reference: string) => {
   return request;
 };
 const gates = new Map<string, ReturnType<typeof deferred<void>>>();
+/** Orders whose charge succeeds from now on (the fix a redrive runs after). */
+const redriveFixed = new Set<string>();
 
 functions
   .define('xborder-reserve-stock', (event) => ({ reservationId: `res_${event.orderId}`, executionName: event.executionName }))
   .define('xborder-charge-card', (event) => {
+    if (redriveFixed.has(event.orderId)) return { chargeId: `ch_${event.orderId}` };
     if (event.orderId.startsWith('flaky') && event.context.retryCount === 0) throw new TransientChannelError('channel busy');
     if (event.orderId.startsWith('declined')) throw new PaymentDeclinedError('insufficient funds');
     if (event.orderId.startsWith('slow')) throw new LambdaTimeoutError('Task timed out after 10.00 seconds');
@@ -65,6 +70,7 @@ functions
     return { accepted: true };
   })
   .define('xborder-gated-step', async (event) => {
+    if (event.fail || String(event.id).startsWith('fail')) throw new TransientChannelError('the step failed');
     await gates.get(event.id)?.promise;
     return { ...event, stepped: true };
   })
@@ -73,8 +79,7 @@ functions
 let local: LocalStepFunctions;
 
 beforeAll(async () => {
-  const db = await useIsolatedDynamoDb();
-  local = await startLocalStepFunctions(db.client, functions);
+  local = await startLocalStepFunctions(temporaryExecutionStore(), functions);
 }, TIMEOUT);
 
 afterAll(async () => {
@@ -101,6 +106,12 @@ const history = async (executionArn: string): Promise<HistoryEvent[]> => {
   } while (nextToken);
   return events;
 };
+
+/** A state machine's executions of one name (Express names need not be unique). */
+const executionsNamed = async (key: Parameters<LocalStepFunctions['arn']>[0], name: string) =>
+  ((await local.sfn.send(new ListExecutionsCommand({ stateMachineArn: local.arn(key), maxResults: 1000 }))).executions ?? []).filter(
+    (execution) => execution.name === name,
+  );
 
 const summary = (events: HistoryEvent[]) =>
   events.map((event) => {
@@ -417,16 +428,124 @@ describe('StartExecution', () => {
 });
 
 describe('Express workflows', () => {
-  it('names need not be unique; executions are not listed, as in AWS', async () => {
+  it('names need not be unique; locally their executions are listed, described and have a history', async () => {
     const first = await start('express', { id: 'express-1' }, 'same-name');
     const second = await start('express', { id: 'express-1' }, 'same-name');
     expect(first.executionArn).toMatch(/^arn:aws:states:us-east-1:000000000000:express:xborder-express:same-name:[0-9a-f-]{36}$/);
     expect(second.executionArn).not.toBe(first.executionArn);
     expect((await finished(first.executionArn!)).status).toBe('SUCCEEDED');
     expect((await finished(second.executionArn!)).status).toBe('SUCCEEDED');
-    await expect(local.sfn.send(new ListExecutionsCommand({ stateMachineArn: local.arn('express') }))).rejects.toBeInstanceOf(
+    // AWS lists Express executions only in the console (from CloudWatch Logs); the local API lists them.
+    const listed = await local.sfn.send(new ListExecutionsCommand({ stateMachineArn: local.arn('express') }));
+    expect(listed.executions!.filter((execution) => execution.name === 'same-name').map((execution) => execution.executionArn)).toEqual(
+      expect.arrayContaining([first.executionArn, second.executionArn]),
+    );
+    expect(summary(await history(first.executionArn!))).toEqual([
+      'ExecutionStarted',
+      'TaskStateEntered Step',
+      'LambdaFunctionScheduled',
+      'LambdaFunctionStarted',
+      'LambdaFunctionSucceeded',
+      'TaskStateExited Step',
+      'TaskStateEntered Record',
+      'LambdaFunctionScheduled',
+      'LambdaFunctionStarted',
+      'LambdaFunctionSucceeded',
+      'TaskStateExited Record',
+      'ExecutionSucceeded',
+    ]);
+  }, TIMEOUT);
+
+  it('StartSyncExecution answers when the execution has closed, with its output and what Express bills', async () => {
+    const sync = await local.sfn.send(
+      new StartSyncExecutionCommand({ stateMachineArn: local.arn('express'), name: 'sync-1', input: JSON.stringify({ id: 'sync-1' }) }),
+    );
+    expect(sync).toMatchObject({ status: 'SUCCEEDED', name: 'sync-1', stateMachineArn: local.arn('express') });
+    expect(JSON.parse(sync.output!)).toEqual({ id: 'sync-1', stepped: true, recorded: true });
+    expect(sync.billingDetails).toEqual({ billedMemoryUsedInMB: 64, billedDurationInMilliseconds: expect.any(Number) });
+    expect(sync.billingDetails!.billedDurationInMilliseconds! % 100).toBe(0);
+    expect(sync.stopDate!.getTime()).toBeGreaterThanOrEqual(sync.startDate!.getTime());
+    expect((await local.sfn.send(new DescribeExecutionCommand({ executionArn: sync.executionArn }))).status).toBe('SUCCEEDED');
+  }, TIMEOUT);
+
+  it('StartSyncExecution reports a failed execution with its error, and refuses a Standard state machine', async () => {
+    const failing = await local.sfn.send(
+      new StartSyncExecutionCommand({ stateMachineArn: local.arn('express'), input: JSON.stringify({ id: 'sync-fail', fail: true }) }),
+    );
+    expect(failing).toMatchObject({ status: 'FAILED', error: 'TransientChannelError' });
+    expect(failing.output).toBeUndefined();
+    await expect(local.sfn.send(new StartSyncExecutionCommand({ stateMachineArn: local.arn('gated'), input: '{}' }))).rejects.toBeInstanceOf(
       StateMachineTypeNotSupported,
     );
+  }, TIMEOUT);
+});
+
+describe('states:startExecution from a Task', () => {
+  it('.sync:2 runs the child to its end and hands on its parsed output; the plain one only starts it', async () => {
+    const { executionArn } = await start('nested', { id: 'n-1' }, 'nested-1');
+    const execution = await finished(executionArn!);
+    expect(execution.status).toBe('SUCCEEDED');
+    const output = JSON.parse(execution.output!);
+    expect(output.child).toEqual({ status: 'SUCCEEDED', output: expect.objectContaining({ id: 'n-1', stepped: true, recorded: true }) });
+    expect(output.another.executionArn).toMatch(/:express:xborder-express:/);
+    const children = await executionsNamed('express', 'n-1-child');
+    expect(children).toHaveLength(1);
+    const childInput = JSON.parse((await local.sfn.send(new DescribeExecutionCommand({ executionArn: children[0]!.executionArn }))).input!);
+    expect(childInput).toEqual({ id: 'n-1', AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID: executionArn });
+    expect(summary(await history(executionArn!)).slice(0, 7)).toEqual([
+      'ExecutionStarted',
+      'TaskStateEntered RunChild',
+      'TaskScheduled',
+      'TaskStarted',
+      'TaskSubmitted',
+      'TaskSucceeded',
+      'TaskStateExited RunChild',
+    ]);
+  }, TIMEOUT);
+
+  it('a child that fails fails the task with States.TaskFailed and the child\'s description as the cause (Retry applies)', async () => {
+    const { executionArn } = await start('nested', { id: 'fail-n' }, 'nested-fail');
+    const execution = await finished(executionArn!);
+    expect(execution.status).toBe('FAILED');
+    expect(execution.error).toBe('States.TaskFailed');
+    expect(JSON.parse(execution.cause!)).toMatchObject({ Status: 'FAILED', Error: 'TransientChannelError', Name: 'fail-n-child' });
+    const children = await executionsNamed('express', 'fail-n-child');
+    expect(children).toHaveLength(3); // the first attempt and two retries
+  }, TIMEOUT);
+});
+
+describe('RedriveExecution', () => {
+  it('runs a failed Standard execution again from the state that failed, with that state\'s input', async () => {
+    const { executionArn } = await start('redrivable', { orderId: 'declined-redrive' }, 'redrive-1');
+    const failed = await finished(executionArn!);
+    expect(failed).toMatchObject({ status: 'FAILED', error: 'PaymentDeclinedError', redriveStatus: 'REDRIVABLE' });
+    const prepared = functions.callsOf('xborder-record-step').filter((event) => event.orderId === 'declined-redrive').length;
+
+    redriveFixed.add('declined-redrive');
+    const { redriveDate } = await local.sfn.send(new RedriveExecutionCommand({ executionArn }));
+    expect(redriveDate).toBeInstanceOf(Date);
+    const execution = await finished(executionArn!);
+    expect(execution).toMatchObject({ status: 'SUCCEEDED', redriveCount: 1, redriveStatus: 'NOT_REDRIVABLE' });
+    expect(JSON.parse(execution.output!)).toMatchObject({ orderId: 'declined-redrive', charge: { chargeId: 'ch_declined-redrive' }, recorded: true });
+    // Prepare ran once (before the failure), Finish once (after the redrive).
+    expect(functions.callsOf('xborder-record-step').filter((event) => event.orderId === 'declined-redrive')).toHaveLength(prepared + 1);
+    const events = summary(await history(executionArn!));
+    expect(events.slice(events.indexOf('ExecutionFailed'))).toEqual([
+      'ExecutionFailed',
+      'ExecutionRedriven',
+      'TaskStateEntered Charge',
+      'LambdaFunctionScheduled',
+      'LambdaFunctionStarted',
+      'LambdaFunctionSucceeded',
+      'TaskStateExited Charge',
+      'TaskStateEntered Finish',
+      'LambdaFunctionScheduled',
+      'LambdaFunctionStarted',
+      'LambdaFunctionSucceeded',
+      'TaskStateExited Finish',
+      'ExecutionSucceeded',
+    ]);
+    await expect(local.sfn.send(new RedriveExecutionCommand({ executionArn }))).rejects.toBeInstanceOf(ExecutionNotRedrivable);
   }, TIMEOUT);
 });
 
@@ -492,7 +611,17 @@ describe('DescribeStateMachine and ListStateMachines', () => {
 
     const listed = await local.sfn.send(new ListStateMachinesCommand({}));
     expect(listed.stateMachines!.map((machine) => machine.name)).toEqual(
-      ['xborder-callback', 'xborder-expiring', 'xborder-express', 'xborder-fan-out', 'xborder-gated', 'xborder-listing', 'xborder-order'],
+      [
+        'xborder-callback',
+        'xborder-expiring',
+        'xborder-express',
+        'xborder-fan-out',
+        'xborder-gated',
+        'xborder-listing',
+        'xborder-nested',
+        'xborder-order',
+        'xborder-redrivable',
+      ],
     );
   }, TIMEOUT);
 

@@ -7,29 +7,25 @@ import {
   StopExecutionCommand,
   TaskDoesNotExist,
 } from '@aws-sdk/client-sfn';
-import { type IsolatedDynamoDb, useIsolatedDynamoDb } from '../../support/dynamodb';
-import { FixtureFunctions, type LocalStepFunctions, deferred, startLocalStepFunctions } from '../../support/step-functions';
+import { FixtureFunctions, type LocalStepFunctions, deferred, startLocalStepFunctions, temporaryExecutionStore } from '../../support/step-functions';
 
 /**
  * Durability: an engine stopped in the middle of executions (as when the runtime is stopped or
- * crashes) leaves them RUNNING in DynamoDB; the next engine over the same tables re-runs them from
- * the start with the same input. The idempotent fixture tasks see the second run.
+ * crashes) leaves them RUNNING in its store (an SQLite file); the next engine over the same file re-runs the
+ * Standard ones from the start with the same input (the idempotent fixture tasks see the second run) and
+ * closes the Express ones FAILED: Express runs at most once.
  */
 const TIMEOUT = 60_000; // see step-functions-api.test.ts
 
-let db: IsolatedDynamoDb;
+const store = temporaryExecutionStore();
 const engines: LocalStepFunctions[] = [];
-
-beforeAll(async () => {
-  db = await useIsolatedDynamoDb();
-}, TIMEOUT);
 
 afterAll(async () => {
   for (const engine of engines) await engine.stop();
 }, TIMEOUT);
 
 const startEngine = async (functions: FixtureFunctions) => {
-  const local = await startLocalStepFunctions(db.client, functions);
+  const local = await startLocalStepFunctions(store, functions);
   engines.push(local);
   return local;
 };
@@ -144,11 +140,27 @@ it('aborts an execution left RUNNING by a stopped engine before any engine resum
   await until(() => functions.callsOf('xborder-gated-step').length === 1);
   await before.stop();
 
-  const after = await startLocalStepFunctions(db.client, functions, { resume: false });
+  const after = await startLocalStepFunctions(store, functions, { resume: false });
   engines.push(after);
   await after.sfn.send(new StopExecutionCommand({ executionArn, error: 'Ops', cause: 'stopped while the runtime was down' }));
   const execution = await after.sfn.send(new DescribeExecutionCommand({ executionArn }));
   expect(execution).toMatchObject({ status: 'ABORTED', error: 'Ops', cause: 'stopped while the runtime was down' });
   expect((await history(after, executionArn!)).at(-1)!.type).toBe('ExecutionAborted');
   expect(await after.engine.resume()).toEqual([]);
+}, TIMEOUT);
+
+it('closes an Express execution left RUNNING as FAILED (States.Runtime) instead of running it again', async () => {
+  const functions = new FixtureFunctions()
+    .define('xborder-gated-step', () => new Promise(() => undefined))
+    .define('xborder-record-step', (event) => event);
+  const before = await startEngine(functions);
+  const { executionArn } = await before.sfn.send(new StartExecutionCommand({ stateMachineArn: before.arn('express'), name: 'express-crash', input: '{}' }));
+  await until(() => functions.callsOf('xborder-gated-step').length === 1);
+  await before.stop();
+
+  const after = await startEngine(functions);
+  const execution = await after.sfn.send(new DescribeExecutionCommand({ executionArn }));
+  expect(execution).toMatchObject({ status: 'FAILED', error: 'States.Runtime' });
+  expect(functions.callsOf('xborder-gated-step')).toHaveLength(1);
+  expect((await history(after, executionArn!)).at(-1)!.type).toBe('ExecutionFailed');
 }, TIMEOUT);
