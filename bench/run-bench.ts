@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util';
 import { merchantApiAccessLogFormat } from '../lib/constructs/merchant-api';
 import { type FunctionKey, functions } from '../platform/functions';
 import { type TableDeclaration, tableKeys, tableName, tables } from '../platform/tables';
-import { stateMachineKeys } from '../platform/state-machines';
+import { type StateMachineKey, stateMachineKeys, stateMachines } from '../platform/state-machines';
 import {
   CAUSES,
   type Cause,
@@ -213,8 +213,14 @@ try {
   const errors = recordDelta(before.errors, after.errors);
   const meanDurationMs = Object.fromEntries(Object.entries(invocations).map(([key, count]) => [key, (billedMs[key] ?? 0) / count]));
   const machines = Object.keys(after.stateMachines);
-  const transitions = Object.fromEntries(machines.map((key) => [key, (after.stateMachines[key]?.transitions ?? 0) - (before.stateMachines[key]?.transitions ?? 0)]));
-  const started = Object.fromEntries(machines.map((key) => [key, (after.stateMachines[key]?.started ?? 0) - (before.stateMachines[key]?.started ?? 0)]));
+  const isExpress = (key: string) => stateMachines[key as StateMachineKey]?.type === 'EXPRESS';
+  const machineDelta = (field: 'transitions' | 'started' | 'billedDurationMs', which: (key: string) => boolean) =>
+    Object.fromEntries(machines.filter(which).map((key) => [key, (after.stateMachines[key]?.[field] ?? 0) - (before.stateMachines[key]?.[field] ?? 0)]));
+  // Express bills requests and duration, not transitions: only Standard workflows' transitions are counted.
+  const transitions = machineDelta('transitions', (key) => !isExpress(key));
+  const started = machineDelta('started', () => true);
+  const expressRequests = machineDelta('started', isExpress);
+  const expressBilledMs = machineDelta('billedDurationMs', isExpress);
   const kms = recordDelta(before.kms, after.kms);
   const dynamoDb: CapacityCounts = capacityDelta(before.dynamoDb, after.dynamoDb);
   const platformTables = new Set(tableKeys.filter((key) => !(tables[key] as TableDeclaration).localOnly).map((key) => tableName(key)));
@@ -339,6 +345,8 @@ try {
       billedMs: billedMsByCause[cause],
       transitions: ofMachines(transitions),
       executionsStarted: ofMachines(started),
+      expressRequests: ofMachines(expressRequests),
+      expressBilledMs: ofMachines(expressBilledMs),
       modeledTransitions: cause === 'payout' && paidPayouts > 0 ? { 'payout: Paid (the return window closes)': paidPayouts } : {},
       dynamoDb: platformOnly(dynamoDbByCause[cause]),
       localOnlyDynamoDb: localOnly(dynamoDbByCause[cause]),

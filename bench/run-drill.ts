@@ -7,6 +7,7 @@ import { channelFaultsDrill } from './drills/channel-faults';
 import type { DrillResult } from './drills/common';
 import { crashDrill } from './drills/crash';
 import { duplicateStormDrill } from './drills/duplicate-storm';
+import { expressCrashDrill } from './drills/express-crash';
 import { malformedInputDrill } from './drills/malformed-input';
 import { payoutStormDrill } from './drills/payouts';
 import { captureProcessOutput, say } from './lib/log-volume';
@@ -18,7 +19,7 @@ import { drillSummary } from './lib/summary';
  * to bench/results/drill.json (and drill.md). Exit 1 when any drill finds a violation: something lost,
  * duplicated, a 5xx, or a broken invariant. docs/benchmarks.md describes each drill and its options.
  */
-const DRILLS = ['malformed_input', 'duplicate_storm', 'payout_storm', 'channel_faults', 'crash'] as const;
+const DRILLS = ['malformed_input', 'duplicate_storm', 'payout_storm', 'channel_faults', 'crash', 'express_crash'] as const;
 type DrillName = (typeof DRILLS)[number];
 
 const { values } = parseArgs({
@@ -37,6 +38,9 @@ const { values } = parseArgs({
     'channel-timeout-ms': { type: 'string', default: '2500' },
     'crash-payments': { type: 'string', default: '40' },
     'crash-kills': { type: 'string', default: '3' },
+    'express-crash-payments': { type: 'string', default: '24' },
+    'express-crash-kill-when-in-flight': { type: 'string', default: '8' },
+    'express-crash-slow-rate': { type: 'string', default: '0.3' },
     out: { type: 'string', default: 'bench/results' },
     name: { type: 'string', default: 'drill' },
     smoke: { type: 'boolean', default: false },
@@ -64,6 +68,9 @@ const options = {
   channelTimeoutMs: number('channel-timeout-ms', 2500),
   crashPayments: number('crash-payments', 6),
   crashKills: number('crash-kills', 1),
+  expressCrashPayments: number('express-crash-payments', 8),
+  expressCrashKillWhenInFlight: number('express-crash-kill-when-in-flight', 3),
+  expressCrashSlowRate: number('express-crash-slow-rate', 0.3),
 };
 const selected = (values.only?.split(',').map((name) => name.trim()) ?? [...DRILLS]) as DrillName[];
 for (const name of selected) if (!DRILLS.includes(name)) throw new Error(`--only: no drill '${name}' (drills: ${DRILLS.join(', ')})`);
@@ -82,7 +89,7 @@ const show = (result: DrillResult) =>
 
 let failure: unknown;
 try {
-  const inProcess = selected.filter((name) => name !== 'crash');
+  const inProcess = selected.filter((name) => name !== 'crash' && name !== 'express_crash');
   if (inProcess.length) {
     say(`drill: starting the platform in memory for ${inProcess.join(', ')}`);
     const platform = await startBenchPlatform({ logLevel: 'WARN' });
@@ -125,6 +132,17 @@ try {
         kills: options.crashKills,
         seed: options.seed,
         logCopy: join(outDir, `${values.name}-crash-runtime.log`),
+      })),
+    );
+  }
+  if (selected.includes('express_crash')) {
+    say(`drill express_crash: ${options.expressCrashPayments} payments, SIGKILL once ${options.expressCrashKillWhenInFlight} are inside their synchronous runs`);
+    show(
+      (results.express_crash = await expressCrashDrill({
+        payments: options.expressCrashPayments,
+        seed: options.seed,
+        killWhenInFlight: options.expressCrashKillWhenInFlight,
+        slowRate: options.expressCrashSlowRate,
       })),
     );
   }

@@ -26,7 +26,9 @@ export interface StartedRuntime {
   };
 }
 
-export const startRuntimeProcess = async (options: { stateDir?: string; inMemory?: boolean; extraArgs?: string[] } = {}): Promise<StartedRuntime> => {
+export const startRuntimeProcess = async (
+  options: { stateDir?: string; inMemory?: boolean; extraArgs?: string[]; env?: Readonly<Record<string, string>> } = {},
+): Promise<StartedRuntime> => {
   const stateDir = options.stateDir ?? mkdtempSync(join(tmpdir(), 'xborder-e2e-'));
   rmSync(join(stateDir, 'runtime.json'), { force: true });
   const logFile = join(stateDir, 'runtime.log');
@@ -50,7 +52,7 @@ export const startRuntimeProcess = async (options: { stateDir?: string; inMemory
       stateDir,
       ...(options.extraArgs ?? []),
     ],
-    { cwd: repositoryRoot, stdio: ['ignore', log, log], env: { ...process.env, PORT: '', DYNAMODB_PORT: '', SFN_PORT: '', OPS_PORT: '' } },
+    { cwd: repositoryRoot, stdio: ['ignore', log, log], env: { ...process.env, ...options.env, PORT: '', DYNAMODB_PORT: '', SFN_PORT: '', OPS_PORT: '' } },
   );
   const deadline = Date.now() + 90_000;
   while (!existsSync(join(stateDir, 'runtime.json'))) {

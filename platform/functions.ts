@@ -31,7 +31,12 @@ export interface KmsDeclaration {
 }
 
 /** What a function may do with a state machine (resource: that state machine's ARN, or its executions'). */
-export type StateMachineAction = 'states:StartExecution' | 'states:DescribeExecution' | 'states:SendTaskSuccess' | 'states:SendTaskFailure';
+export type StateMachineAction =
+  | 'states:StartExecution'
+  | 'states:StartSyncExecution'
+  | 'states:DescribeExecution'
+  | 'states:SendTaskSuccess'
+  | 'states:SendTaskFailure';
 
 export interface FunctionDeclaration {
   /** Handler module, relative to the repository root; it exports `handler`. */
@@ -103,7 +108,7 @@ export const ledgerPostingActions = [
   'dynamodb:UpdateItem',
 ] as const;
 
-/** A saga step's payment changes: a consistent read, then a transaction writing payment + event. */
+/** A workflow step's payment changes: a consistent read, then a conditional write of payment + event. */
 const paymentSteps = ['dynamodb:GetItem', 'dynamodb:PutItem'] as const;
 /** Discarding a held CVC: a conditional update that removes its ciphertext (no key needed). */
 const cvcDiscard = ['dynamodb:UpdateItem'] as const;
@@ -126,9 +131,10 @@ export const functions = {
   },
   createPayment: {
     entry: 'lambdas/handlers/api/create-payment.ts',
-    description: 'POST /v1/payments',
+    description: 'POST /v1/payments: vaults the card, stores the payment, runs its workflow (Express, synchronously)',
     memoryMb: 512,
-    timeoutSeconds: 10,
+    // Under API Gateway's 29 s: the handler stops waiting for the workflow 2 s before this and answers.
+    timeoutSeconds: 27,
     reservedConcurrency: 100,
     invokedBy: 'api-gateway',
     tables: {
@@ -138,7 +144,7 @@ export const functions = {
       audit: auditAppendActions,
     },
     kms: { encrypt: ['card', 'card-cvc'], fingerprint: true },
-    stateMachines: { payment: ['states:StartExecution'] },
+    stateMachines: { payment: ['states:StartSyncExecution'], sagaRecovery: ['states:StartExecution'] },
   },
   getPayment: {
     entry: 'lambdas/handlers/api/get-payment.ts',
@@ -178,21 +184,13 @@ export const functions = {
   },
   screenPayment: {
     entry: 'lambdas/handlers/tasks/screen-payment.ts',
-    description: 'Payment saga: risk screening',
+    description: 'Payment workflow: risk screening and routing',
     memoryMb: 256,
     timeoutSeconds: 10,
     reservedConcurrency: 10,
     invokedBy: 'step-functions',
+    // UpdateItem: the card's velocity counter.
     tables: { payments: [...paymentSteps, 'dynamodb:UpdateItem'], vault: cvcDiscard },
-  },
-  routePayment: {
-    entry: 'lambdas/handlers/tasks/route-payment.ts',
-    description: 'Payment saga: route to the cheapest channel for the currency',
-    memoryMb: 256,
-    timeoutSeconds: 10,
-    reservedConcurrency: 10,
-    invokedBy: 'step-functions',
-    tables: { payments: paymentSteps },
   },
   authorizePayment: {
     entry: 'lambdas/handlers/tasks/authorize-payment.ts',
@@ -207,83 +205,75 @@ export const functions = {
   },
   awaitCapture: {
     entry: 'lambdas/handlers/tasks/await-capture.ts',
-    description: 'Payment saga: wait for the capture of a manual payment (task token)',
+    description: "Capture window: stores the task token the merchant's capture or cancel answers",
     memoryMb: 256,
     timeoutSeconds: 10,
     reservedConcurrency: 10,
     invokedBy: 'step-functions',
     tables: { payments: paymentSteps },
-    stateMachines: { payment: ['states:SendTaskSuccess', 'states:SendTaskFailure'] },
+    stateMachines: { paymentCaptureWindow: ['states:SendTaskSuccess'] },
+  },
+  openCaptureWindow: {
+    entry: 'lambdas/handlers/tasks/open-capture-window.ts',
+    description: 'Payment workflow: starts the capture window of a manual payment, marks it requires_capture',
+    memoryMb: 256,
+    timeoutSeconds: 10,
+    reservedConcurrency: 10,
+    invokedBy: 'step-functions',
+    tables: { payments: paymentSteps },
+    stateMachines: { paymentCaptureWindow: ['states:StartExecution'] },
   },
   capturePayment: {
     entry: 'lambdas/handlers/tasks/capture-payment.ts',
-    description: 'Payment saga: capture at the channel',
+    description: 'Payment workflow: capture at the channel',
     memoryMb: 256,
     timeoutSeconds: 30,
     reservedConcurrency: 20,
     invokedBy: 'step-functions',
-    tables: { payments: paymentSteps },
+    tables: { payments: read },
     cardChannels: true,
   },
   postCaptureToLedger: {
     entry: 'lambdas/handlers/tasks/post-capture-to-ledger.ts',
-    description: 'Payment saga: post the capture to the ledger',
+    description: 'Payment workflow: post the capture to the ledger and complete the payment',
     memoryMb: 256,
     timeoutSeconds: 20,
     reservedConcurrency: 10,
     invokedBy: 'step-functions',
-    tables: { payments: read, ledger: ledgerPostingActions, merchants: read },
+    tables: { payments: paymentSteps, ledger: ledgerPostingActions, merchants: read },
   },
-  completePayment: {
-    entry: 'lambdas/handlers/tasks/complete-payment.ts',
-    description: 'Payment saga: mark the payment succeeded',
-    memoryMb: 256,
-    timeoutSeconds: 10,
-    reservedConcurrency: 10,
-    invokedBy: 'step-functions',
-    tables: { payments: paymentSteps },
-  },
-  voidAuthorization: {
-    entry: 'lambdas/handlers/tasks/void-authorization.ts',
-    description: 'Payment saga compensation: release the hold at the channel',
+  releaseAuthorization: {
+    entry: 'lambdas/handlers/tasks/release-authorization.ts',
+    description: 'Payment workflow: void the authorization (cancel, expiry, compensation) and end the payment',
     memoryMb: 256,
     timeoutSeconds: 30,
     reservedConcurrency: 10,
     invokedBy: 'step-functions',
-    tables: { payments: read },
+    tables: { payments: paymentSteps, vault: cvcDiscard },
     cardChannels: true,
   },
   refundCapture: {
     entry: 'lambdas/handlers/tasks/refund-capture.ts',
-    description: 'Payment saga compensation: refund the capture at the channel',
+    description: 'Payment workflow compensation: refund the capture at the channel, fail the payment',
     memoryMb: 256,
     timeoutSeconds: 30,
     reservedConcurrency: 10,
     invokedBy: 'step-functions',
-    tables: { payments: read },
+    tables: { payments: paymentSteps },
     cardChannels: true,
   },
-  reverseLedgerPosting: {
-    entry: 'lambdas/handlers/tasks/reverse-ledger-posting.ts',
-    description: 'Saga compensation: reverse a ledger posting',
+  reverseRefundPosting: {
+    entry: 'lambdas/handlers/tasks/reverse-refund-posting.ts',
+    description: "Refund workflow compensation: reverse the refund's ledger posting",
     memoryMb: 256,
     timeoutSeconds: 20,
     reservedConcurrency: 10,
     invokedBy: 'step-functions',
     tables: { ledger: ledgerPostingActions },
   },
-  failPayment: {
-    entry: 'lambdas/handlers/tasks/fail-payment.ts',
-    description: 'Payment saga: end a payment failed or canceled',
-    memoryMb: 256,
-    timeoutSeconds: 10,
-    reservedConcurrency: 10,
-    invokedBy: 'step-functions',
-    tables: { payments: paymentSteps, vault: cvcDiscard },
-  },
   flagPaymentForAttention: {
     entry: 'lambdas/handlers/tasks/flag-payment-for-attention.ts',
-    description: 'Sagas: a compensation kept failing; mark requires_attention, alarm',
+    description: 'Workflows: a compensation was refused or a recovery gave up; mark requires_attention, alarm',
     memoryMb: 256,
     timeoutSeconds: 10,
     reservedConcurrency: 10,
@@ -292,36 +282,26 @@ export const functions = {
   },
   postRefundToLedger: {
     entry: 'lambdas/handlers/tasks/post-refund-to-ledger.ts',
-    description: 'Refund saga: post the refund to the ledger',
+    description: 'Refund workflow: post the refund to the ledger',
     memoryMb: 256,
     timeoutSeconds: 20,
     reservedConcurrency: 10,
     invokedBy: 'step-functions',
-    // UpdateItem: as the refund saga's first step it removes the refund's saga-start marker.
-    tables: { payments: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], ledger: ledgerPostingActions },
+    tables: { payments: read, ledger: ledgerPostingActions },
   },
   refundAtChannel: {
     entry: 'lambdas/handlers/tasks/refund-at-channel.ts',
-    description: 'Refund saga: refund at the channel',
+    description: 'Refund workflow: refund at the channel and complete the refund',
     memoryMb: 256,
     timeoutSeconds: 30,
     reservedConcurrency: 10,
     invokedBy: 'step-functions',
-    tables: { payments: read },
-    cardChannels: true,
-  },
-  completeRefund: {
-    entry: 'lambdas/handlers/tasks/complete-refund.ts',
-    description: 'Refund saga: mark the refund succeeded',
-    memoryMb: 256,
-    timeoutSeconds: 10,
-    reservedConcurrency: 10,
-    invokedBy: 'step-functions',
     tables: { payments: paymentSteps },
+    cardChannels: true,
   },
   failRefund: {
     entry: 'lambdas/handlers/tasks/fail-refund.ts',
-    description: 'Refund saga: fail the refund and release its reservation',
+    description: 'Refund workflow: fail the refund and release its reservation',
     memoryMb: 256,
     timeoutSeconds: 10,
     reservedConcurrency: 10,
@@ -330,33 +310,33 @@ export const functions = {
   },
   requestPaymentCapture: {
     entry: 'lambdas/handlers/api/capture-payment.ts',
-    description: 'POST /v1/payments/{id}/capture',
+    description: 'POST /v1/payments/{id}/capture: records the request, runs the payment workflow, closes the capture window',
     memoryMb: 256,
-    timeoutSeconds: 10,
+    timeoutSeconds: 27,
     reservedConcurrency: 20,
     invokedBy: 'api-gateway',
     tables: { payments: paymentSteps, idempotency: idempotencyStore, audit: auditAppendActions },
-    stateMachines: { payment: ['states:SendTaskSuccess'] },
+    stateMachines: { payment: ['states:StartSyncExecution'], paymentCaptureWindow: ['states:SendTaskSuccess'], sagaRecovery: ['states:StartExecution'] },
   },
   requestPaymentCancel: {
     entry: 'lambdas/handlers/api/cancel-payment.ts',
-    description: 'POST /v1/payments/{id}/cancel',
+    description: 'POST /v1/payments/{id}/cancel: records the request, runs the payment workflow, closes the capture window',
     memoryMb: 256,
-    timeoutSeconds: 10,
+    timeoutSeconds: 27,
     reservedConcurrency: 20,
     invokedBy: 'api-gateway',
     tables: { payments: paymentSteps, idempotency: idempotencyStore, audit: auditAppendActions },
-    stateMachines: { payment: ['states:SendTaskFailure'] },
+    stateMachines: { payment: ['states:StartSyncExecution'], paymentCaptureWindow: ['states:SendTaskSuccess'], sagaRecovery: ['states:StartExecution'] },
   },
   createRefund: {
     entry: 'lambdas/handlers/api/create-refund.ts',
-    description: 'POST /v1/refunds',
+    description: 'POST /v1/refunds: reserves the amount on the payment, runs the refund workflow',
     memoryMb: 256,
-    timeoutSeconds: 10,
+    timeoutSeconds: 27,
     reservedConcurrency: 20,
     invokedBy: 'api-gateway',
     tables: { payments: paymentSteps, idempotency: idempotencyStore, audit: auditAppendActions },
-    stateMachines: { refund: ['states:StartExecution'] },
+    stateMachines: { refund: ['states:StartSyncExecution'], sagaRecovery: ['states:StartExecution'] },
   },
   getRefund: {
     entry: 'lambdas/handlers/api/get-refund.ts',
@@ -697,16 +677,16 @@ export const functions = {
   },
   sweepUnstartedSagas: {
     entry: 'lambdas/handlers/scheduled/sweep-unstarted-sagas.ts',
-    description: 'Every 5 minutes: starts the saga of any payment, refund or payout stored here whose saga never ran its first step',
+    description: 'Every minute: starts the recovery of any payment or refund in flight past its grace period, and the saga of any payout never started',
     memoryMb: 256,
-    timeoutSeconds: 120,
+    timeoutSeconds: 55,
     // One sweep at a time: a second would only start the same (idempotent) executions again.
     reservedConcurrency: 1,
     invokedBy: 'schedule',
-    schedule: { everyMinutes: 5 },
+    schedule: { everyMinutes: 1 },
     tables: { payments: ['dynamodb:Query', 'dynamodb:GetItem'], payouts: ['dynamodb:Query', 'dynamodb:GetItem'] },
     queryIndexes: { payments: [SAGA_STARTS_INDEX], payouts: [SAGA_STARTS_INDEX] },
-    stateMachines: { payment: ['states:StartExecution'], refund: ['states:StartExecution'], payout: ['states:StartExecution'] },
+    stateMachines: { sagaRecovery: ['states:StartExecution'], payout: ['states:StartExecution'] },
   },
 } as const satisfies Record<string, FunctionDeclaration>;
 

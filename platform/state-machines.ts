@@ -2,7 +2,8 @@ import { deployment } from './deployment';
 import type { FunctionKey } from './functions';
 
 /**
- * Every Step Functions state machine, declared once. lib/ deploys each ASL file with
+ * Every Step Functions state machine, declared once (docs/decisions/0011-express-and-standard-workflows.md:
+ * Express for the seconds of work a merchant waits for, Standard for what takes days or must run exactly once). lib/ deploys each ASL file with
  * `DefinitionBody.fromString` and `definitionSubstitutions`; local/step-functions runs the same file
  * with the same substitutions (docs/local-step-functions.md). ASL files use JSONPath only.
  *
@@ -31,33 +32,49 @@ export const substitutedStateMachine = (substitution: Substitution<string>): str
 export const stateMachines = {
   payment: {
     definitionFile: 'statemachines/payment.asl.json',
-    type: 'STANDARD',
-    description: 'Payment saga: screen, route, authorize, (await capture), capture, post, complete; compensations',
+    type: 'EXPRESS',
+    description:
+      'Payment workflow, started synchronously by the API: screen, authorize, capture, post (or open the capture window); release on cancel or expiry; compensations',
     substitutions: {
       ScreenPaymentFunctionArn: 'screenPayment',
-      RoutePaymentFunctionArn: 'routePayment',
       AuthorizePaymentFunctionArn: 'authorizePayment',
-      AwaitCaptureFunctionArn: 'awaitCapture',
+      OpenCaptureWindowFunctionArn: 'openCaptureWindow',
       CapturePaymentFunctionArn: 'capturePayment',
       PostCaptureToLedgerFunctionArn: 'postCaptureToLedger',
-      CompletePaymentFunctionArn: 'completePayment',
-      VoidAuthorizationFunctionArn: 'voidAuthorization',
+      ReleaseAuthorizationFunctionArn: 'releaseAuthorization',
       RefundCaptureFunctionArn: 'refundCapture',
-      ReverseLedgerPostingFunctionArn: 'reverseLedgerPosting',
-      FailPaymentFunctionArn: 'failPayment',
+      FlagPaymentForAttentionFunctionArn: 'flagPaymentForAttention',
+    },
+  },
+  paymentCaptureWindow: {
+    definitionFile: 'statemachines/payment-capture-window.asl.json',
+    type: 'STANDARD',
+    description: "Capture window of a manual payment, named by its id: waits for the merchant's capture or cancel; releases the authorization before it lapses",
+    substitutions: {
+      AwaitCaptureFunctionArn: 'awaitCapture',
+      PaymentWorkflowArn: { stateMachine: 'payment' },
       FlagPaymentForAttentionFunctionArn: 'flagPaymentForAttention',
     },
   },
   refund: {
     definitionFile: 'statemachines/refund.asl.json',
-    type: 'STANDARD',
-    description: 'Refund saga: post to the ledger, refund at the channel, complete; compensations',
+    type: 'EXPRESS',
+    description: 'Refund workflow, started synchronously by the API: post to the ledger, refund at the channel and complete; compensations',
     substitutions: {
       PostRefundToLedgerFunctionArn: 'postRefundToLedger',
       RefundAtChannelFunctionArn: 'refundAtChannel',
-      CompleteRefundFunctionArn: 'completeRefund',
-      ReverseLedgerPostingFunctionArn: 'reverseLedgerPosting',
+      ReverseRefundPostingFunctionArn: 'reverseRefundPosting',
       FailRefundFunctionArn: 'failRefund',
+      FlagPaymentForAttentionFunctionArn: 'flagPaymentForAttention',
+    },
+  },
+  sagaRecovery: {
+    definitionFile: 'statemachines/saga-recovery.asl.json',
+    type: 'STANDARD',
+    description: 'Recovery of a payment or refund a run left unfinished, named by its id and version: runs its workflow again until it finishes, for hours',
+    substitutions: {
+      PaymentWorkflowArn: { stateMachine: 'payment' },
+      RefundWorkflowArn: { stateMachine: 'refund' },
       FlagPaymentForAttentionFunctionArn: 'flagPaymentForAttention',
     },
   },

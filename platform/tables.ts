@@ -132,21 +132,6 @@ export const tables = {
       sagaStartsIndex,
     ],
   },
-  stepFunctionsExecutions: {
-    purpose:
-      'Local only: the local Step Functions engine keeps each execution, its history events and its task tokens ' +
-      'in one partition per execution; executions are listed per state machine, newest first.',
-    partitionKey: pk,
-    sortKey: sk,
-    indexes: [
-      {
-        name: 'executions-by-state-machine',
-        partitionKey: { name: 'state_machine_arn', type: 'S' },
-        sortKey: { name: 'start_key', type: 'S' },
-      },
-    ],
-    localOnly: true,
-  },
 } as const satisfies Record<string, TableDeclaration>;
 
 export type TableKey = keyof typeof tables;

@@ -20,7 +20,7 @@ import {
  * another share but hold the answer past the client's timeout (`timeoutRate`, the ambiguous outcome),
  * on every operation: authorizations, captures, voids, refunds. A batch of automatic, manual-capture and
  * refunded payments runs through it. Expected: every payment terminal within its deadline, computed from
- * the sagas' Retry policies and timeouts (bench/lib/deadline.ts); no payment requires attention; money at
+ * the workflows' Retry policies and timeouts (bench/lib/deadline.ts); no payment requires attention; money at
  * the acquirers agrees with every payment (a failed payment holds and keeps nothing: its compensation was
  * done; a refund is at the acquirer exactly when the payment says so); the ledger verifier is clean.
  */
@@ -33,28 +33,32 @@ export interface ChannelFaultOptions {
   readonly channelTimeoutMs: number;
 }
 
-/** Deadlines in seconds, from the ASL, for a channel whose every call may fail up to its retry budget. */
+/**
+ * Deadlines in seconds, from the ASL, for a channel whose every call may fail up to its retry budget. One
+ * run of the payment workflow (Express) meets the faults at the authorization, the capture and a
+ * compensation; a run that still fails hands the payment over to the recovery (Standard), whose first run
+ * starts at once and whose next one waits the recovery policy's first pause: three runs and that pause
+ * bound a payment's time to terminal. The same for a refund.
+ */
 export const channelFaultDeadlines = (channelTimeoutMs: number) => {
   const payment = loadDefinition(stateMachines.payment.definitionFile);
   const refund = loadDefinition(stateMachines.refund.definitionFile);
+  const recovery = loadDefinition(stateMachines.sagaRecovery.definitionFile);
   // An attempt at the channel ends when the client gives up (its timeout), plus a second of handler work.
-  const channel = (state: string, failures = 4): PathStep => ({ state, error: 'ChannelUnavailable', failures, attemptSeconds: channelTimeoutMs / 1000 + 1 });
-  const authorization = pathDeadline(payment, [{ state: 'Screen' }, { state: 'Route' }, channel('Authorize')]);
-  const capture = pathDeadline(payment, [channel('Capture'), { state: 'PostToLedger' }, { state: 'Complete' }]);
-  // When the channel keeps failing a capture: release the hold (two failed voids allowed) and fail the payment.
-  const compensation = pathDeadline(payment, [channel('VoidAuthorization', 2), { state: 'FailPayment' }]);
-  const refundPath = pathDeadline(refund, [{ state: 'PostRefundToLedger' }, channel('RefundAtChannel'), { state: 'CompleteRefund' }]);
-  const refundCompensation = pathDeadline(refund, [{ state: 'ReverseRefundPosting' }, { state: 'FailRefund' }]);
+  const channel = (state: string): PathStep => ({ state, error: 'ChannelUnavailable', failures: 2, attemptSeconds: channelTimeoutMs / 1000 + 1 });
+  const paymentRun = pathDeadline(payment, [{ state: 'Screen' }, channel('Authorize'), channel('Capture'), { state: 'PostToLedger' }, channel('ReleaseAfterFailure')]);
+  const refundRun = pathDeadline(refund, [{ state: 'PostRefundToLedger' }, channel('RefundAtChannel'), { state: 'ReverseRefundPosting' }, { state: 'FailRefund' }]);
+  const firstPause = recovery.States.ResumePayment?.Retry?.[0]?.IntervalSeconds ?? 0;
+  const withRecovery = (run: number) => 3 * run + firstPause;
   return {
-    /** Request sent → requires_capture (manual) or → authorized and on to capture. */
-    authorization_seconds: authorization.seconds,
-    /** Capture (automatic, or the merchant's request) → terminal, compensation included. */
-    capture_seconds: capture.seconds + compensation.seconds,
-    /** Automatic payment: request sent → terminal. */
-    automatic_seconds: authorization.seconds + capture.seconds + compensation.seconds,
-    refund_seconds: refundPath.seconds + refundCompensation.seconds,
+    /** Request sent → requires_capture (manual), or → terminal (automatic). */
+    authorization_seconds: withRecovery(paymentRun.seconds),
+    /** The merchant's capture request → terminal, compensation included. */
+    capture_seconds: withRecovery(paymentRun.seconds),
+    automatic_seconds: withRecovery(paymentRun.seconds),
+    refund_seconds: withRecovery(refundRun.seconds),
     channel_attempt_seconds: channelTimeoutMs / 1000 + 1,
-    steps: { authorization: authorization.steps, capture: capture.steps, compensation: compensation.steps, refund: refundPath.steps, refund_compensation: refundCompensation.steps },
+    steps: { payment_run: paymentRun.steps, refund_run: refundRun.steps, recovery_first_pause_seconds: firstPause },
   };
 };
 
@@ -81,11 +85,18 @@ export const channelFaultsDrill = async (platform: BenchPlatform, options: Chann
   const requestedRefunds = new Map<string, number>();
   const refundOutcomes: Record<string, number> = {};
 
-  /** The execution's end, or undefined when it is still running at the deadline. */
-  const endBy = async (machine: 'payment' | 'refund', name: string, deadlineAt: number) => {
-    const ended = platform.waitForExecution(machine, name);
-    const late = sleep(Math.max(0, deadlineAt - Date.now())).then(() => undefined);
-    return Promise.race([ended, late]);
+  /** When the payment ended (its last write), or undefined when it has not by the deadline. */
+  const paymentEndBy = async (id: string, deadlineAt: number) => {
+    const payment = await platform.waitForPayment(id, (current) => TERMINAL.includes(current.status), Math.max(0, deadlineAt - Date.now()));
+    return payment && TERMINAL.includes(payment.status) ? { stoppedAt: Date.parse(payment.updatedAt) } : undefined;
+  };
+  const refundEndBy = async (id: string, deadlineAt: number) => {
+    for (;;) {
+      const refund = await platform.refund(id);
+      if (refund && refund.status !== 'pending') return { stoppedAt: Date.parse(refund.updatedAt) };
+      if (Date.now() > deadlineAt) return undefined;
+      await sleep(100);
+    }
   };
   const answerOk = (label: string, status: number, text: string, expected: number) => {
     if (status >= 500) serverErrors += 1;
@@ -126,15 +137,15 @@ export const channelFaultsDrill = async (platform: BenchPlatform, options: Chann
         measuredFrom = captureSent;
         const captured = await api.call('fault_capture', 'POST', `/v1/payments/${id}/capture`, { key: merchant.api_key, idempotencyKey: `faults-${run}-${index}-capture`, body: {} });
         if (!answerOk(`${id} capture`, captured.status, captured.text, 200)) return;
-        paymentEnd = await endBy('payment', id, captureSent + deadlines.capture_seconds * 1000);
+        paymentEnd = await paymentEndBy(id, captureSent + deadlines.capture_seconds * 1000);
         if (!paymentEnd) {
           stuck += 1;
           violations.push(`${id}: not terminal within ${deadlines.capture_seconds.toFixed(0)} s of its capture request`);
           return;
         }
-      } else paymentEnd = await platform.waitForExecution('payment', id);
+      } else paymentEnd = { stoppedAt: Date.parse(authorized.updatedAt) };
     } else {
-      paymentEnd = await endBy('payment', id, sentAt + deadlines.automatic_seconds * 1000);
+      paymentEnd = await paymentEndBy(id, sentAt + deadlines.automatic_seconds * 1000);
       if (!paymentEnd) {
         stuck += 1;
         violations.push(`${id}: not terminal within ${deadlines.automatic_seconds.toFixed(0)} s`);
@@ -149,7 +160,7 @@ export const channelFaultsDrill = async (platform: BenchPlatform, options: Chann
     const refundSent = Date.now();
     const refund = await api.call('fault_refund', 'POST', '/v1/refunds', { key: merchant.api_key, idempotencyKey: `faults-${run}-${index}-refund`, body: { payment_id: id, amount } });
     if (!answerOk(`${id} refund`, refund.status, refund.text, 201)) return;
-    const refundEnd = await endBy('refund', refund.json.id, refundSent + deadlines.refund_seconds * 1000);
+    const refundEnd = await refundEndBy(refund.json.id, refundSent + deadlines.refund_seconds * 1000);
     if (!refundEnd) {
       stuck += 1;
       violations.push(`${refund.json.id}: refund not finished within ${deadlines.refund_seconds.toFixed(0)} s`);

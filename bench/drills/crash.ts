@@ -24,7 +24,8 @@ import {
  * it, then restarted on the same state directory. Clients behave like a merchant's servers: a request
  * that gets no answer is sent again with the same Idempotency-Key once the API is back; manual payments
  * are captured once they reach requires_capture; refunds are asked for once a payment succeeded.
- * Expected, after the last restart: every payment terminal (unfinished executions resume on restart),
+ * Expected, after the last restart: every payment terminal (Standard executions resume on restart; a
+ * payment whose Express run died is recovered: the sweeper runs every second here, with a 5 s grace),
  * exactly one payment per key, at most one charge per payment at the acquirers (their ledgers persist
  * under the state directory), money at the acquirers agrees with every payment, the ledger verifier is
  * clean, and no 5xx was ever answered.
@@ -40,6 +41,10 @@ export interface CrashOptions {
 
 type Kind = 'automatic' | 'manual' | 'refunded';
 
+/** The sweeper every second with a 5 s grace: a payment whose run died is recovered in seconds, not minutes. */
+const RUNTIME_ARGS = ['--quiet', '--schedule-interval-ms', '1000'];
+const RUNTIME_ENV = { SAGA_START_GRACE_SECONDS: '5' };
+
 const isAlive = (pid: number): boolean => {
   try {
     process.kill(pid, 0);
@@ -53,7 +58,7 @@ export const crashDrill = async (options: CrashOptions): Promise<DrillResult> =>
   const started = Date.now();
   const random = seededRandom(options.seed);
   const stateDir = mkdtempSync(join(tmpdir(), 'xborder-drill-crash-'));
-  let current: StartedRuntime = await startRuntimeProcess({ stateDir, inMemory: false, extraArgs: ['--quiet'] });
+  let current: StartedRuntime = await startRuntimeProcess({ stateDir, inMemory: false, extraArgs: RUNTIME_ARGS, env: RUNTIME_ENV });
   let up: Promise<void> = Promise.resolve();
   const api = new ApiClient(() => current.apiUrl);
   const merchant = (JSON.parse(readFileSync(join(stateDir, 'merchants.json'), 'utf8')) as { api_key: string }[])[0] as { api_key: string };
@@ -151,7 +156,7 @@ export const crashDrill = async (options: CrashOptions): Promise<DrillResult> =>
       // DynamoDB Local exits when its parent's pipe closes; the next one must not open the files before.
       for (let waited = 0; isAlive(dynamoDbPid) && waited < 100; waited += 1) await sleep(100);
       const restartedAt = Date.now();
-      current = await startRuntimeProcess({ stateDir, inMemory: false, extraArgs: ['--quiet'] });
+      current = await startRuntimeProcess({ stateDir, inMemory: false, extraArgs: RUNTIME_ARGS, env: RUNTIME_ENV });
       restarts.push((Date.now() - restartedAt) / 1000);
       restarted();
     }
@@ -162,7 +167,7 @@ export const crashDrill = async (options: CrashOptions): Promise<DrillResult> =>
     // Everything the batch started must finish: executions (resumed on restart), settlements, webhooks.
     const sfn = new SFNClient({ endpoint: current.runtime.sfnEndpoint, region: deployment.primaryRegion, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
     const executions = async (statusFilter?: 'RUNNING') => {
-      const listed: { redriveCount?: number }[] = [];
+      const listed: { redriveCount?: number; stateMachineArn?: string }[] = [];
       for (const key of stateMachineKeys) {
         let nextToken: string | undefined;
         do {
@@ -225,8 +230,9 @@ export const crashDrill = async (options: CrashOptions): Promise<DrillResult> =>
         kills: restarts.length,
         restart_seconds: restarts.map((seconds) => Number(seconds.toFixed(1))),
         requests_without_answer: networkErrors,
-        // Executions a restart found RUNNING and ran again from the start (their tasks are idempotent).
+        // Standard executions a restart found RUNNING and ran again from the start (their tasks are idempotent).
         executions_resumed: resumed,
+        recoveries_started: (await executions()).filter((execution) => execution.stateMachineArn?.endsWith(':xborder-saga-recovery')).length,
         in_progress_409: inProgress,
         statuses,
         refunds: refundOutcomes,

@@ -38,7 +38,9 @@ export const OPERATION_HEADER = 'x-bench-operation';
 /** The operation each saga serves. A new state machine must be placed here (a unit test checks every declared one is). */
 export const WORKFLOW_OPERATION: Readonly<Record<StateMachineKey, OperationKind>> = {
   payment: 'payment',
+  paymentCaptureWindow: 'payment',
   refund: 'payment',
+  sagaRecovery: 'payment',
   payout: 'payout',
 };
 
@@ -56,7 +58,7 @@ export const staticOperationOf = (key: string): OperationKind | undefined => {
   if (direct) return direct;
   const kinds = new Set<OperationKind>();
   for (const [machine, declaration] of Object.entries(stateMachines)) {
-    if ((Object.values(declaration.substitutions) as string[]).includes(key)) kinds.add(WORKFLOW_OPERATION[machine as StateMachineKey]);
+    if ((Object.values(declaration.substitutions) as unknown[]).includes(key)) kinds.add(WORKFLOW_OPERATION[machine as StateMachineKey]);
   }
   return kinds.size === 1 ? [...kinds][0] : undefined;
 };

@@ -12,9 +12,8 @@ import { type FunctionKey, functionKeys, functions } from '../../platform/functi
  * handler is bundled the same way. Each bundle is then loaded in a fresh Node process with
  * `--enable-source-maps` (as the functions run in AWS) and invoked once with a real event the function
  * received during the run (replayed: every handler is idempotent by construction; POST /v1/payments gets a
- * fresh Idempotency-Key so its first invocation does the full work: KMS, vault, StartExecution), against
- * the running local platform. Functions the run never invoked are loaded only. The POST handlers' wait for
- * the saga's progress (PROGRESS_BUDGET_MS) is turned off here: it is a latency choice, not start-up work.
+ * fresh Idempotency-Key so its first invocation does the full work: KMS, vault, and its payment's workflow run,
+ * which it waits for), against the running local platform. Functions the run never invoked are loaded only.
  *
  * Reported per function (median of `runs`): bundle bytes, `init_ms` (process start to module loaded, as
  * Lambda's Init Duration counts it: runtime boot plus module load and everything the module builds at its
@@ -143,9 +142,7 @@ export const measureColdStarts = async (options: {
       banner: { js: BUNDLE_BANNER },
       logLevel: 'silent',
     });
-    // PROGRESS_BUDGET_MS=0: POST handlers answer without waiting for the saga (a latency choice measured
-    // by the run's API latencies, not part of starting a function).
-    const environment: NodeJS.ProcessEnv = { ...options.environment, NODE_OPTIONS: '--enable-source-maps', POWERTOOLS_LOG_LEVEL: 'INFO', PROGRESS_BUDGET_MS: '0' };
+    const environment: NodeJS.ProcessEnv = { ...options.environment, NODE_OPTIONS: '--enable-source-maps', POWERTOOLS_LOG_LEVEL: 'INFO' };
     // Functions on the run's path get `runs` fresh processes each; functions it never invoked, one.
     const measure = async (name: string, event: unknown) => {
       const bundle = join(directory, 'bundles', `${name}.mjs`);

@@ -45,7 +45,11 @@ export interface BillableCounts {
   readonly lambdaInvocations: number;
   /** Σ billed duration × memory, in GB-seconds. */
   readonly lambdaGbSeconds: number;
+  /** Standard state transitions (Express has none billed). */
   readonly stepFunctionsTransitions: number;
+  /** Express executions started, and their billed GB-seconds (duration in 100 ms steps × 64 MB). */
+  readonly stepFunctionsExpressRequests: number;
+  readonly stepFunctionsExpressGbSeconds: number;
   /** Write units on the tables themselves (serving region), transactions at 2 per item as reported. */
   readonly dynamoDbTableWriteUnits: number;
   /** Write units keeping GSIs up to date (serving region). */
@@ -116,7 +120,9 @@ const billLines = (counts: BillableCounts, table: PriceTable, logBasis: CostLine
   line('waf_requests', 'WAF', 'requests inspected by the web ACL in front of the stage', 'measured', 'same count as API Gateway requests', counts.apiRequests, 'waf_request');
   line('lambda_requests', 'Lambda', 'invocations, every function', 'measured', 'local Lambda host (the authorizer runs on every request locally; AWS caches it 30 s per key)', counts.lambdaInvocations, 'lambda_request');
   line('lambda_duration', 'Lambda', 'duration × declared memory, arm64', 'measured', 'local handler durations rounded up to 1 ms, times platform/functions.ts memoryMb / 1024', counts.lambdaGbSeconds, 'lambda_gb_second_arm64');
-  line('step_functions_transitions', 'Step Functions', 'Standard state transitions, every workflow', 'measured', 'local engine: states entered plus retries', counts.stepFunctionsTransitions, 'step_functions_standard_transition');
+  line('step_functions_transitions', 'Step Functions', 'Standard state transitions (capture windows, payouts, recoveries)', 'measured', 'local engine: states entered plus retries, Standard workflows only', counts.stepFunctionsTransitions, 'step_functions_standard_transition');
+  line('step_functions_express_requests', 'Step Functions', 'Express executions (payment, refund runs)', 'measured', 'local engine: Express executions started', counts.stepFunctionsExpressRequests, 'step_functions_express_request');
+  line('step_functions_express_duration', 'Step Functions', 'Express duration × 64 MB', 'measured', 'local engine: each Express run\'s duration rounded up to 100 ms, × 64 MB', counts.stepFunctionsExpressGbSeconds, 'step_functions_express_gb_second');
   line('dynamodb_table_writes_serving_region', 'DynamoDB', 'replicated write units, tables, region serving the payment', 'measured', 'ConsumedCapacity from DynamoDB Local (INDEXES), transactions 2 units per item', counts.dynamoDbTableWriteUnits, 'dynamodb_replicated_write_request_unit');
   line('dynamodb_table_writes_replica_regions', 'DynamoDB', `replicated write units, tables, the other ${regions - 1} region(s)`, 'estimated', `the serving region's table write units × ${regions - 1} (a transactional item counted at 2 there too: an upper bound)`, counts.dynamoDbTableWriteUnits * (regions - 1), 'dynamodb_replicated_write_request_unit');
   line('dynamodb_index_writes', 'DynamoDB', `GSI write units, ${regions} regions`, 'measured', `GSI units from ConsumedCapacity × ${regions} (each replica updates its own GSIs)`, counts.dynamoDbIndexWriteUnits * regions, 'dynamodb_write_request_unit');

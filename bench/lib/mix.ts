@@ -139,9 +139,13 @@ const createPayment = async (context: MixContext, sequence: number, body: Record
   return { merchant, sentAt, answer };
 };
 
-/** A payment run to its end: the execution's stop time and the stored payment. */
-const settle = async (context: MixContext, paymentId: string) => {
-  const execution = await context.waitForExecution('payment', paymentId);
+/**
+ * A payment run to its end: the stop time of the workflow run that ended it (the create's run, named by the
+ * id, or the capture's, `<id>-capture`) and the stored payment. The API answered after that run: this only
+ * reads when it stopped.
+ */
+const settle = async (context: MixContext, paymentId: string, run = paymentId) => {
+  const execution = await context.waitForExecution('payment', run);
   const payment = await context.payment(paymentId);
   return { terminalAt: execution.stoppedAt, payment };
 };
@@ -189,7 +193,7 @@ export const manualCapture: MixEntry = {
     } else {
       unexpected.push(`never reached requires_capture (${authorized?.status})`);
     }
-    const { terminalAt, payment } = await settle(context, id);
+    const { terminalAt, payment } = await settle(context, id, `${id}-capture`);
     if (payment?.status !== 'succeeded') unexpected.push(`payment ended ${payment?.status}`);
     return { units: { payments: 1, captures: 1 }, paymentId: id, sentAt, paymentTerminalAt: terminalAt, endedAt: terminalAt, status: payment?.status ?? 'missing', failureCode: payment?.failure?.code ?? null, unexpected };
   },

@@ -76,7 +76,7 @@ export interface PlatformCounters {
   readonly invocations: Record<string, number>;
   readonly errors: Record<string, number>;
   readonly billedMs: Record<string, number>;
-  readonly stateMachines: Record<string, { started: number; transitions: number; succeeded: number; failed: number }>;
+  readonly stateMachines: Record<string, { started: number; transitions: number; succeeded: number; failed: number; billedDurationMs: number }>;
   readonly kms: Record<string, number>;
   readonly dynamoDb: CapacityCounts;
   /** The same DynamoDB counts split by the operation that caused them. */
@@ -185,14 +185,14 @@ export const startBenchPlatform = async (options: StartBenchPlatformOptions = {}
     stateDir,
     access,
     waitForExecution: async (machine, name) => {
-      const arn = executionArn(machine, name);
       for (let attempt = 0; ; attempt += 1) {
-        try {
-          const described = await runtime.stepFunctions.waitForExecution(arn);
+        // The newest execution of the name: Express names need not be unique.
+        const [newest] = (await runtime.stepFunctions.listExecutions({ stateMachineArn: runtime.stepFunctions.stateMachineArn(machine), name, maxResults: 1 })).executions ?? [];
+        if (newest?.executionArn) {
+          const described = await runtime.stepFunctions.waitForExecution(newest.executionArn);
           if (described.status !== 'RUNNING') return { status: described.status ?? 'UNKNOWN', stoppedAt: described.stopDate?.getTime() ?? Date.now() };
-        } catch (error) {
-          if (attempt > 50) throw error;
         }
+        if (attempt > 50) throw new Error(`no ${machine} execution named ${name}`);
         await sleep(100);
       }
     },
@@ -256,7 +256,7 @@ export const startBenchPlatform = async (options: StartBenchPlatformOptions = {}
       stateMachines: Object.fromEntries(
         Object.entries(runtime.stepFunctions.stats).map(([key, stats]) => [
           key,
-          { started: stats.started, transitions: stats.transitions, succeeded: stats.succeeded, failed: stats.failed },
+          { started: stats.started, transitions: stats.transitions, succeeded: stats.succeeded, failed: stats.failed, billedDurationMs: stats.billedDurationMs },
         ]),
       ),
       kms: { ...runtime.kms.requestCounts },

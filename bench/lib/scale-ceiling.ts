@@ -9,7 +9,10 @@ import type { PriceTable } from './cost-model';
  */
 export interface CeilingInput {
   readonly stepFunctionsTransitions: number;
+  /** Standard StartExecution calls per payment. */
   readonly stepFunctionsStarts: number;
+  /** Express starts (StartSyncExecution, StartExecution) per payment. */
+  readonly stepFunctionsExpressStarts: number;
   readonly kmsRequests: number;
   /** Per table, serving region: write units (table + GSIs) and read units per payment. */
   readonly dynamoDbTables: Readonly<Record<string, { readonly writeUnits: number; readonly readUnits: number }>>;
@@ -104,6 +107,18 @@ export const scaleCeilings = (input: CeilingInput, prices: PriceTable): ScaleCei
       limit_unit: 'StartExecution/s',
       use_per_payment: input.stepFunctionsStarts,
       source: starts.source,
+    }),
+  );
+  const expressStarts = quota('step_functions_express_start_per_second');
+  ceilings.push(
+    ceiling({
+      id: 'step_functions_express_starts',
+      kind: 'aws_default_quota',
+      what: `${expressStarts.what} (bursts to ${expressStarts.burst})`,
+      limit: expressStarts.value,
+      limit_unit: 'Express starts/s',
+      use_per_payment: input.stepFunctionsExpressStarts,
+      source: expressStarts.source,
     }),
   );
   const kms = quota('kms_symmetric_requests_per_second');

@@ -1,3 +1,4 @@
+import { EXPRESS_BILLED_MEMORY_MB } from '../../local/step-functions/engine';
 import { type FunctionKey, functions } from '../../platform/functions';
 import type { CapacityCounts, TableUsage } from './capacity-proxy';
 import type { BillableCounts } from './cost-model';
@@ -14,9 +15,12 @@ export interface WindowCounts {
   readonly invocations: Readonly<Record<string, number>>;
   /** Billed milliseconds per function (each invocation rounded up to 1 ms). */
   readonly billedMs: Readonly<Record<string, number>>;
-  /** Step Functions transitions and executions started per state machine. */
+  /** Step Functions Standard transitions and executions started (Standard and Express) per state machine. */
   readonly transitions: Readonly<Record<string, number>>;
   readonly executionsStarted: Readonly<Record<string, number>>;
+  /** Express: executions started (each a billed request) and billed duration (ms, 100 ms steps), per state machine. */
+  readonly expressRequests: Readonly<Record<string, number>>;
+  readonly expressBilledMs: Readonly<Record<string, number>>;
   /**
    * Transitions the executions of the window will still make after it, not measured (a paid payout's
    * saga leaves its return window through one more state, `Paid`, days later), by what they are.
@@ -36,6 +40,8 @@ export const emptyWindowCounts = (): WindowCounts => ({
   billedMs: {},
   transitions: {},
   executionsStarted: {},
+  expressRequests: {},
+  expressBilledMs: {},
   modeledTransitions: {},
   dynamoDb: {},
   localOnlyDynamoDb: {},
@@ -81,6 +87,8 @@ export const mergeWindowCounts = (a: WindowCounts, b: WindowCounts): WindowCount
     invocations: addRecords(a.invocations, b.invocations),
     billedMs: addRecords(a.billedMs, b.billedMs),
     transitions: addRecords(a.transitions, b.transitions),
+    expressRequests: addRecords(a.expressRequests, b.expressRequests),
+    expressBilledMs: addRecords(a.expressBilledMs, b.expressBilledMs),
     executionsStarted: addRecords(a.executionsStarted, b.executionsStarted),
     modeledTransitions: addRecords(a.modeledTransitions, b.modeledTransitions),
     dynamoDb: addCapacity(a.dynamoDb, b.dynamoDb),
@@ -113,6 +121,8 @@ export const billableCountsPer = (counts: WindowCounts, units: number): Billable
     lambdaInvocations: per(sumRecord(counts.invocations)),
     lambdaGbSeconds: per(sumRecord(gbSecondsOf(counts.billedMs))),
     stepFunctionsTransitions: per(sumRecord(counts.transitions) + sumRecord(counts.modeledTransitions)),
+    stepFunctionsExpressRequests: per(sumRecord(counts.expressRequests)),
+    stepFunctionsExpressGbSeconds: per((sumRecord(counts.expressBilledMs) / 1000) * (EXPRESS_BILLED_MEMORY_MB / 1024)),
     dynamoDbTableWriteUnits: per(dynamoDbTotal(counts, 'writeUnits')),
     dynamoDbIndexWriteUnits: per(dynamoDbTotal(counts, 'indexWriteUnits')),
     dynamoDbReadUnits: per(dynamoDbTotal(counts, 'readUnits') + dynamoDbTotal(counts, 'indexReadUnits')),
@@ -145,6 +155,13 @@ export const perUnitBlock = (counts: WindowCounts, units: number) => {
         modeled_after_window: perRecord(counts.modeledTransitions),
       },
       executions_started: { total: per(sumRecord(counts.executionsStarted)), by_workflow: perRecord(counts.executionsStarted) },
+      express: {
+        requests: billable.stepFunctionsExpressRequests,
+        gb_seconds: billable.stepFunctionsExpressGbSeconds,
+        by_workflow: Object.fromEntries(
+          Object.entries(counts.expressRequests).map(([key, requests]) => [key, { requests: per(requests), billed_ms: per(counts.expressBilledMs[key] ?? 0) }]),
+        ),
+      },
     },
     dynamodb: {
       write_units: per(dynamoDbTotal(counts, 'writeUnits') + dynamoDbTotal(counts, 'indexWriteUnits')),
@@ -181,7 +198,8 @@ export const ceilingInputPer = (counts: WindowCounts, units: number, stageRateLi
   const means = meanDurationsMs(counts);
   return {
     stepFunctionsTransitions: billable.stepFunctionsTransitions,
-    stepFunctionsStarts: per(sumRecord(counts.executionsStarted)),
+    stepFunctionsStarts: per(sumRecord(counts.executionsStarted) - sumRecord(counts.expressRequests)),
+    stepFunctionsExpressStarts: billable.stepFunctionsExpressRequests,
     kmsRequests: billable.kmsRequests,
     dynamoDbTables: Object.fromEntries(
       Object.entries(counts.dynamoDb).map(([table, usage]) => [table, { writeUnits: per(usage.writeUnits + usage.indexWriteUnits), readUnits: per(usage.readUnits + usage.indexReadUnits) }]),

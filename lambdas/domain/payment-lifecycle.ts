@@ -11,11 +11,9 @@ import type { Payment, PaymentFailure } from './payment';
 export const PAYMENT_EVENT_TYPES = [
   'payment.created',
   'payment.screened',
-  'payment.routed',
   'payment.authorized',
   'payment.requires_capture',
   'payment.capture_requested',
-  'payment.captured',
   'payment.succeeded',
   'payment.cancel_requested',
   'payment.canceled',
@@ -79,20 +77,26 @@ export interface RiskAssessment {
   readonly reasons: readonly string[];
 }
 
-/** Risk screening ran; a decline fails the payment before any channel sees it. */
-export const recordScreening = (payment: Payment, assessment: RiskAssessment, now: Date): Transition =>
-  assessment.decision === 'decline'
-    ? change(
-        payment,
-        now,
-        { status: 'failed', risk: assessment, failure: { code: 'risk_declined', message: 'The payment was declined by risk screening.' } },
-        'payment.failed',
-        { failure_code: 'risk_declined', risk_score: assessment.score, risk_reasons: assessment.reasons.join(',') },
-      )
-    : change(payment, now, { risk: assessment }, 'payment.screened', { risk_score: assessment.score, risk_reasons: assessment.reasons.join(',') });
+/**
+ * Risk screening approved and routing chose the channel: one write, made before any channel is called,
+ * so the authorization always goes where this record says (its idempotency key names the channel).
+ */
+export const recordScreening = (payment: Payment, assessment: RiskAssessment, channel: string, now: Date): Transition =>
+  change(payment, now, { risk: assessment, channel }, 'payment.screened', {
+    risk_score: assessment.score,
+    risk_reasons: assessment.reasons.join(','),
+    channel,
+  });
 
-export const recordRouting = (payment: Payment, channel: string, now: Date): Transition =>
-  change(payment, now, { channel }, 'payment.routed', { channel });
+/** Risk screening declined: the payment fails before any channel sees it. */
+export const recordRiskDecline = (payment: Payment, assessment: RiskAssessment, now: Date): Transition =>
+  change(
+    payment,
+    now,
+    { status: 'failed', risk: assessment, failure: { code: 'risk_declined', message: 'The payment was declined by risk screening.' }, inFlightSince: null },
+    'payment.failed',
+    { failure_code: 'risk_declined', risk_score: assessment.score, risk_reasons: assessment.reasons.join(',') },
+  );
 
 /** The channel approved the authorization. */
 export const recordAuthorization = (
@@ -118,7 +122,7 @@ export const recordAuthorization = (
  * that stores its task token, so no merchant can see `requires_capture` before a capture can be delivered.
  */
 export const recordAwaitingCapture = (payment: Payment, now: Date): Transition =>
-  change(payment, now, { status: 'requires_capture' }, 'payment.requires_capture', {
+  change(payment, now, { status: 'requires_capture', inFlightSince: null }, 'payment.requires_capture', {
     amount_capturable: payment.amountCapturable,
     expires_at: payment.authorizationExpiresAt,
   });
@@ -129,7 +133,7 @@ export const requestCapture = (payment: Payment, amount: number, now: Date, comm
   if (amount > payment.amountCapturable) {
     throw new AmountTooLargeError('amount_to_capture', amount, payment.amountCapturable, 'authorized and capturable');
   }
-  return change(payment, now, { status: 'processing', captureRequested: { amount, requestedAt: now.toISOString(), commandId } }, 'payment.capture_requested', {
+  return change(payment, now, { status: 'processing', captureRequested: { amount, requestedAt: now.toISOString(), commandId }, inFlightSince: now.toISOString() }, 'payment.capture_requested', {
     amount_to_capture: amount,
   });
 };
@@ -137,35 +141,37 @@ export const requestCapture = (payment: Payment, amount: number, now: Date, comm
 /** The amount to capture: the merchant's request for a manual payment, everything authorized otherwise. */
 export const amountToCapture = (payment: Payment): number => payment.captureRequested?.amount ?? payment.amountCapturable;
 
-export const recordCapture = (payment: Payment, capture: { captureId: string; amount: number }, now: Date): Transition =>
-  change(payment, now, { captureId: capture.captureId, amountReceived: capture.amount, amountCapturable: 0 }, 'payment.captured', {
-    capture_id: capture.captureId,
-    amount_received: capture.amount,
-    amount_released: payment.amountCapturable - capture.amount,
-  });
-
-/** Captured and posted to the ledger: the money is the merchant's. */
-export const recordSuccess = (payment: Payment, now: Date): Transition =>
-  change(payment, now, { status: 'succeeded' }, 'payment.succeeded', { amount_received: payment.amountReceived });
+/**
+ * Captured at the channel and posted to the ledger: the money is the merchant's. Recorded once both are
+ * done (each is idempotent by its own key, so a run that dies between them repeats them harmlessly).
+ */
+export const recordSuccess = (payment: Payment, capture: { captureId: string; amount: number }, now: Date): Transition =>
+  change(
+    payment,
+    now,
+    { status: 'succeeded', captureId: capture.captureId, amountReceived: capture.amount, amountCapturable: 0, inFlightSince: null },
+    'payment.succeeded',
+    { capture_id: capture.captureId, amount_received: capture.amount, amount_released: payment.amountCapturable - capture.amount },
+  );
 
 /** A merchant cancels a payment that was authorized but not captured; the saga then voids it. */
 export const requestCancel = (payment: Payment, reason: string, now: Date, commandId?: string): Transition => {
   if (payment.status !== 'requires_capture') throw new PaymentNotCancelableError(payment.id, payment.status);
-  return change(payment, now, { status: 'processing', cancellationReason: reason, cancelCommandId: commandId ?? null }, 'payment.cancel_requested', {
+  return change(payment, now, { status: 'processing', cancellationReason: reason, cancelCommandId: commandId ?? null, inFlightSince: now.toISOString() }, 'payment.cancel_requested', {
     cancellation_reason: reason,
   });
 };
 
 /** The authorization is released (void, or expiry): nothing will be captured. */
 export const recordCancellation = (payment: Payment, reason: string, now: Date): Transition =>
-  change(payment, now, { status: 'canceled', cancellationReason: reason, amountCapturable: 0 }, 'payment.canceled', { cancellation_reason: reason });
+  change(payment, now, { status: 'canceled', cancellationReason: reason, amountCapturable: 0, inFlightSince: null }, 'payment.canceled', { cancellation_reason: reason });
 
 export const recordFailure = (payment: Payment, failure: PaymentFailure, now: Date): Transition =>
-  change(payment, now, { status: 'failed', failure, amountCapturable: 0 }, 'payment.failed', { failure_code: failure.code });
+  change(payment, now, { status: 'failed', failure, amountCapturable: 0, inFlightSince: null }, 'payment.failed', { failure_code: failure.code });
 
 /** A compensation could not complete: money may be in an inconsistent place and people must look. */
 export const recordAttentionRequired = (payment: Payment, reason: string, now: Date): Transition =>
-  change(payment, now, { status: 'requires_attention', failure: { code: 'requires_attention', message: reason } }, 'payment.requires_attention', {
+  change(payment, now, { status: 'requires_attention', failure: { code: 'requires_attention', message: reason }, inFlightSince: null }, 'payment.requires_attention', {
     reason,
   });
 

@@ -77,7 +77,29 @@ export interface Payment {
   readonly version: number;
   /** Hash of the creating request (card data excluded): tells a retry from a reused Idempotency-Key. */
   readonly requestFingerprint: string;
+  /**
+   * Since when the payment has been in flight outside any durable workflow: set when it is created and
+   * when a merchant's capture or cancel sets it moving again; cleared when it ends or waits for its
+   * merchant (the capture window, a Standard workflow, holds it then). A payment in flight for longer than
+   * an Express run can last is recovered (docs/decisions/0011-express-and-standard-workflows.md).
+   */
+  readonly inFlightSince: string | null;
 }
+
+/**
+ * What a workflow carries of a payment and hands back to the API: everything that changes after creation.
+ * Not the card (token, fingerprint, BIN, last4), the merchant's description and metadata, or the request
+ * fingerprint: none of them changes, and none belongs in a workflow's payload.
+ */
+export type PaymentState = Omit<Payment, 'paymentMethod' | 'description' | 'metadata' | 'requestFingerprint'>;
+
+export const stateOf = (payment: Payment): PaymentState => {
+  const { paymentMethod: _card, description: _description, metadata: _metadata, requestFingerprint: _fingerprint, ...state } = payment;
+  return state;
+};
+
+/** A payment as stored before, with the state a workflow reported since: what the merchant sees now. */
+export const withState = (payment: Payment, state: PaymentState): Payment => ({ ...payment, ...state });
 
 export interface NewPayment {
   readonly id: string;
@@ -120,6 +142,7 @@ export const newPayment = (input: NewPayment): Payment => ({
   updatedAt: input.now.toISOString(),
   version: 1,
   requestFingerprint: input.requestFingerprint,
+  inFlightSince: input.now.toISOString(),
 });
 
-export const isTerminal = (payment: Payment): boolean => TERMINAL_STATUSES.includes(payment.status);
+export const isTerminal = (payment: { readonly status: PaymentStatus }): boolean => TERMINAL_STATUSES.includes(payment.status);

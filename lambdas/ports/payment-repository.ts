@@ -7,7 +7,7 @@ export interface PaymentPage {
   readonly hasMore: boolean;
 }
 
-/** A task token the saga waits on for a payment (the manual capture). */
+/** A task token a workflow waits on for a payment (the capture window). */
 export interface WaitingTask {
   readonly purpose: 'capture';
   readonly token: string;
@@ -25,10 +25,10 @@ export interface PaymentRepository {
    */
   apply(
     transition: Transition,
-    also?: { readonly waitingTask?: WaitingTask; readonly newRefund?: Refund; readonly refund?: { readonly next: Refund; readonly previousVersion: number } },
+    also?: { readonly newRefund?: Refund; readonly refund?: { readonly next: Refund; readonly previousVersion: number } },
   ): Promise<void>;
   events(paymentId: string): Promise<readonly PaymentEvent[]>;
-  /** Replace the token the saga waits on (a re-run of the waiting task), without changing the payment. */
+  /** Store (or replace: a repeated waiting task) the token a workflow waits on, without changing the payment. */
   saveWaitingTask(paymentId: string, task: WaitingTask): Promise<void>;
   /**
    * Count the distinct payments made with a card (keyed fingerprint) in a velocity window, this one
@@ -37,9 +37,4 @@ export interface PaymentRepository {
   countCardAttempt(fingerprint: string, window: string, paymentId: string): Promise<number>;
   waitingTask(paymentId: string, purpose: WaitingTask['purpose']): Promise<WaitingTask | undefined>;
   getRefund(id: string, options?: { readonly consistent?: boolean }): Promise<Refund | undefined>;
-  /**
-   * The refund's saga runs (its first step): remove the refund's saga-start marker, so the sweeper leaves it
-   * alone. Idempotent. (A payment needs no such call: its first step's write drops the marker.)
-   */
-  refundSagaStarted(refundId: string): Promise<void>;
 }

@@ -53,6 +53,18 @@ export const sfnClient = (): SFNClient => {
   return sfn;
 };
 
+let sfnSync: SFNClient | undefined;
+
+/**
+ * Step Functions for StartSyncExecution only, without the SDK's retries: a retry after a lost connection
+ * would start a second run of the same workflow while the first may still be going. A call that fails is
+ * an outcome the caller handles (the object stays in flight and the sweeper recovers it).
+ */
+export const sfnSyncClient = (): SFNClient => {
+  sfnSync ??= tracer.captureAWSv3Client(new SFNClient({ maxAttempts: 1, disableHostPrefix: Boolean(process.env.AWS_ENDPOINT_URL_SFN) }));
+  return sfnSync;
+};
+
 let secretsManager: SecretsManagerClient | undefined;
 
 /** Secrets Manager, for the secrets a function declares (lambdas/shared/secrets.ts). */

@@ -5,7 +5,7 @@ import type { CardChannel } from '../ports/card-channel';
 import type { PaymentRepository } from '../ports/payment-repository';
 import type { CardChannelDirectory, Workflows } from '../ports/workflows';
 import { stateMachineArnEnvVar } from '../../platform/state-machines';
-import { dynamoDbDocumentClient, sfnClient } from './clients';
+import { dynamoDbDocumentClient, sfnClient, sfnSyncClient } from './clients';
 import { ConfigurationError, tableNameFromEnv } from './config';
 
 /**
@@ -28,19 +28,25 @@ const stateMachineArnFromEnv = (key: string): string => {
   return arn;
 };
 
-/** The sagas (payment, refund, payout); each state machine's ARN is read when first used. */
+/** The workflows (platform/state-machines.ts); each state machine's ARN is read when first used. */
 export const workflows = (): Workflows => {
   workflowsInstance ??= new StepFunctionsWorkflows(sfnClient(), {
     get payment() {
       return stateMachineArnFromEnv('payment');
     },
+    get paymentCaptureWindow() {
+      return stateMachineArnFromEnv('paymentCaptureWindow');
+    },
     get refund() {
       return stateMachineArnFromEnv('refund');
+    },
+    get sagaRecovery() {
+      return stateMachineArnFromEnv('sagaRecovery');
     },
     get payout() {
       return stateMachineArnFromEnv('payout');
     },
-  });
+  }, sfnSyncClient());
   return workflowsInstance;
 };
 

@@ -5,7 +5,7 @@ import { creationEvent } from '../domain/payment-lifecycle';
 import { type CardVault, VaultConflictError } from '../ports/card-vault';
 import type { PaymentRepository } from '../ports/payment-repository';
 import type { Workflows } from '../ports/workflows';
-import { awaitProgress } from './await-progress';
+import { runPaymentWorkflow } from './run-workflows';
 
 export interface CreatePaymentCommand {
   readonly merchantId: string;
@@ -25,8 +25,8 @@ export interface CreatePaymentDeps {
   readonly vault: CardVault;
   readonly workflows: Workflows;
   readonly now: () => Date;
-  /** How long to wait for the saga before answering with the status reached so far. */
-  readonly progressBudgetMs: number;
+  /** When to stop waiting for the payment's workflow (epoch ms). */
+  readonly deadline?: number;
 }
 
 /**
@@ -40,8 +40,9 @@ export interface CreatePaymentDeps {
  * 4. Store it and its creation event with a conditional write. If the id is taken, this is a retry of a request whose response
  *    was never recorded (a crash between the two writes): return the stored payment when the request
  *    matches, refuse the key when it does not.
- * 5. Start the payment saga (one execution per payment, named by its id: a retry starts nothing new) and
- *    answer with the status it reaches within the progress budget.
+ * 5. Run the payment's workflow (Express, synchronously) and answer with the payment as it left it:
+ *    usually final (succeeded, failed) or waiting for its capture. A stored payment already past its
+ *    first run (the retry of a request whose response was lost) is answered as it is.
  */
 export const createPayment = async (deps: CreatePaymentDeps, command: CreatePaymentCommand): Promise<Payment> => {
   const id = deriveId('pay', command.merchantId, command.idempotencyKey);
@@ -66,10 +67,6 @@ export const createPayment = async (deps: CreatePaymentDeps, command: CreatePaym
   if (!stored.created && stored.payment.requestFingerprint !== command.requestFingerprint) {
     throw new IdempotencyKeyReusedError();
   }
-  await deps.workflows.startPayment(stored.payment);
-  return awaitProgress(
-    async () => (await deps.payments.get(id, { consistent: true })) ?? stored.payment,
-    (current) => current.status !== 'processing',
-    deps.progressBudgetMs,
-  );
+  if (!stored.created && stored.payment.version > 1) return stored.payment;
+  return runPaymentWorkflow(deps, stored.payment, 'create');
 };

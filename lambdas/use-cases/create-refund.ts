@@ -4,9 +4,9 @@ import { refundableAmount, reserveRefund } from '../domain/payment-lifecycle';
 import { type Refund, type RefundReason, newRefund } from '../domain/refund';
 import type { PaymentRepository } from '../ports/payment-repository';
 import type { Workflows } from '../ports/workflows';
-import { awaitProgress } from './await-progress';
 import { getPayment } from './get-payment';
 import { changePayment } from './payment-saga/change-payment';
+import { runRefundWorkflow } from './run-workflows';
 
 /**
  * A merchant refunds all or part of a succeeded payment; several refunds may follow one another, their
@@ -17,10 +17,11 @@ import { changePayment } from './payment-saga/change-payment';
  * 3. Reserve the amount on the payment and create the refund in one write, over the payment's version:
  *    concurrent refunds cannot together exceed the captured amount (AmountTooLargeError,
  *    PaymentNotRefundableError).
- * 4. Start the refund saga (named by the refund id) and answer with the status reached in the budget.
+ * 4. Run the refund's workflow (Express, synchronously) and answer with the refund as it left it. A refund
+ *    found already past its first run (the retry of a request whose response was lost) is answered as it is.
  */
 export const createRefund = async (
-  deps: { readonly payments: PaymentRepository; readonly workflows: Workflows; readonly now: () => Date; readonly progressBudgetMs: number },
+  deps: { readonly payments: PaymentRepository; readonly workflows: Workflows; readonly now: () => Date; readonly deadline?: number },
   command: {
     readonly merchantId: string;
     readonly idempotencyKey: string;
@@ -57,10 +58,6 @@ export const createRefund = async (
     refund = created;
   }
   if (!refund) throw new ResourceNotFoundError('refund', id);
-  await deps.workflows.startRefund(refund);
-  return awaitProgress(
-    async () => (await deps.payments.getRefund(id, { consistent: true })) as Refund,
-    (current) => current.status !== 'pending',
-    deps.progressBudgetMs,
-  );
+  if (refund.status !== 'pending') return refund;
+  return runRefundWorkflow(deps, refund);
 };

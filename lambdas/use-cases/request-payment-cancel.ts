@@ -2,10 +2,10 @@ import type { Payment } from '../domain/payment';
 import { requestCancel } from '../domain/payment-lifecycle';
 import type { PaymentRepository } from '../ports/payment-repository';
 import type { Workflows } from '../ports/workflows';
-import { awaitProgress } from './await-progress';
+import { closeCaptureWindow } from './close-capture-window';
 import { getPayment } from './get-payment';
-import { PAYMENT_CANCELED } from './payment-saga/await-capture';
 import { changePayment } from './payment-saga/change-payment';
+import { runPaymentWorkflow } from './run-workflows';
 
 export const CANCELLATION_REASONS = ['requested_by_customer', 'duplicate', 'fraudulent', 'abandoned'] as const;
 export type CancellationReason = (typeof CANCELLATION_REASONS)[number];
@@ -16,24 +16,19 @@ export type CancellationReason = (typeof CANCELLATION_REASONS)[number];
  * 2. Record the cancellation request, with the command that made it: only from `requires_capture`
  *    (PaymentNotCancelableError otherwise: a captured payment is refunded instead); the same command
  *    retried finds its own request and changes nothing.
- * 3. Fail the saga's waiting task with PaymentCanceled: the saga voids the authorization and ends the
- *    payment `canceled`.
- * 4. Answer with the status reached within the progress budget.
+ * 3. Run the payment's workflow to void the authorization, and answer with the payment as it left it
+ *    (`canceled`).
+ * 4. Close the capture window.
  */
 export const requestPaymentCancel = async (
-  deps: { readonly payments: PaymentRepository; readonly workflows: Workflows; readonly now: () => Date; readonly progressBudgetMs: number },
+  deps: { readonly payments: PaymentRepository; readonly workflows: Workflows; readonly now: () => Date; readonly deadline?: number },
   command: { readonly merchantId: string; readonly paymentId: string; readonly reason: CancellationReason; readonly commandId: string },
 ): Promise<{ readonly before: Payment; readonly after: Payment }> => {
   const before = await getPayment(deps, { merchantId: command.merchantId, paymentId: command.paymentId });
   const requested = await changePayment(deps.payments, command.paymentId, (payment) =>
     payment.cancelCommandId === command.commandId ? undefined : requestCancel(payment, command.reason, deps.now(), command.commandId),
   );
-  const task = await deps.payments.waitingTask(requested.id, 'capture');
-  if (task) await deps.workflows.abort(task.token, PAYMENT_CANCELED, command.reason);
-  const after = await awaitProgress(
-    () => deps.payments.get(requested.id, { consistent: true }) as Promise<Payment>,
-    (payment) => payment.status !== 'processing',
-    deps.progressBudgetMs,
-  );
+  const after = requested.status === 'processing' ? await runPaymentWorkflow(deps, requested, 'cancel') : requested;
+  await closeCaptureWindow(deps, after);
   return { before, after };
 };

@@ -1,24 +1,24 @@
 import type { Payment } from '../domain/payment';
-import { amountToCapture, requestCapture } from '../domain/payment-lifecycle';
+import { requestCapture } from '../domain/payment-lifecycle';
 import type { PaymentRepository } from '../ports/payment-repository';
 import type { Workflows } from '../ports/workflows';
-import { awaitProgress } from './await-progress';
+import { closeCaptureWindow } from './close-capture-window';
 import { getPayment } from './get-payment';
 import { changePayment } from './payment-saga/change-payment';
+import { runPaymentWorkflow } from './run-workflows';
 
 /**
  * A merchant captures a manual payment, all or part of what was authorized (the rest is released).
  * 1. Find it (another merchant's payment is "not found").
  * 2. Record the capture request, with the command that made it: only from `requires_capture`, only up to
  *    the capturable amount (PaymentNotCapturableError / AmountTooLargeError otherwise). Written over the
- *    version read, so two concurrent captures cannot both pass; the same command retried finds its own
- *    request and changes nothing.
- * 3. Resume the saga's waiting task with the amount. If nobody waits on the token any more (the saga
- *    re-ran), the saga reads the request from the payment itself.
- * 4. Answer with the status reached within the progress budget.
+ *    version read, so two concurrent captures (or a capture and a cancel) cannot both pass; the same
+ *    command retried finds its own request and changes nothing.
+ * 3. Run the payment's workflow to capture and post it, and answer with the payment as it left it.
+ * 4. Close the capture window (its waiting task learns the payment moved on).
  */
 export const requestPaymentCapture = async (
-  deps: { readonly payments: PaymentRepository; readonly workflows: Workflows; readonly now: () => Date; readonly progressBudgetMs: number },
+  deps: { readonly payments: PaymentRepository; readonly workflows: Workflows; readonly now: () => Date; readonly deadline?: number },
   command: { readonly merchantId: string; readonly paymentId: string; readonly amountToCapture?: number; readonly commandId: string },
 ): Promise<{ readonly before: Payment; readonly after: Payment }> => {
   const before = await getPayment(deps, { merchantId: command.merchantId, paymentId: command.paymentId });
@@ -28,12 +28,7 @@ export const requestPaymentCapture = async (
       ? undefined
       : requestCapture(payment, command.amountToCapture ?? payment.amountCapturable, deps.now(), command.commandId),
   );
-  const task = await deps.payments.waitingTask(requested.id, 'capture');
-  if (task) await deps.workflows.resume(task.token, { amountToCapture: amountToCapture(requested) });
-  const after = await awaitProgress(
-    () => deps.payments.get(requested.id, { consistent: true }) as Promise<Payment>,
-    (payment) => payment.status !== 'processing',
-    deps.progressBudgetMs,
-  );
+  const after = requested.status === 'processing' ? await runPaymentWorkflow(deps, requested, 'capture') : requested;
+  await closeCaptureWindow(deps, after);
   return { before, after };
 };

@@ -5,7 +5,7 @@ import { workflowInput } from './payouts/create-payout';
 
 export interface SweepUnstartedSagasDeps {
   readonly markers: SagaStartMarkers;
-  readonly workflows: Pick<Workflows, 'startPayment' | 'startRefund' | 'startPayout'>;
+  readonly workflows: Pick<Workflows, 'recover' | 'startPayout'>;
   readonly now: () => Date;
   /** The region this sweeper runs in: it sweeps only the markers of objects created here. */
   readonly region: string;
@@ -45,27 +45,32 @@ const idOf = (awaiting: AwaitingSaga): string => {
   }
 };
 
-/** The same start, with the same input, as the object's create path: a saga already started is a no-op. */
+/**
+ * A payment or refund in flight past its grace period: its Express run ended or died without finishing it,
+ * so start its recovery (named by the object and when it went in flight: the one the API may already have
+ * started, or an earlier sweep, is the same execution). A payout still unstarted: start its saga with its create path's input (a no-op if
+ * it runs).
+ */
 export const startSagaOf = (workflows: SweepUnstartedSagasDeps['workflows'], awaiting: AwaitingSaga): Promise<void> => {
   switch (awaiting.kind) {
     case 'payment':
-      return workflows.startPayment(awaiting.payment);
+      return workflows.recover({ kind: 'payment', id: awaiting.payment.id, inFlightSince: awaiting.since, paymentId: awaiting.payment.id });
     case 'refund':
-      return workflows.startRefund(awaiting.refund);
+      return workflows.recover({ kind: 'refund', id: awaiting.refund.id, inFlightSince: awaiting.since, paymentId: awaiting.refund.paymentId });
     case 'payout':
       return workflows.startPayout(workflowInput(awaiting.payout));
   }
 };
 
 /**
- * Start the saga of every payment, refund and payout stored in this region whose saga has not run its
- * first step within the grace period (docs/decisions/0010-saga-start-sweeper.md).
- * 1. Cutoff = now − grace period; a marker set after it is left alone (its create path may still start it).
+ * Recover every payment and refund of this region in flight for longer than any Express run lasts, and
+ * start the saga of every payout never started (docs/decisions/0010-saga-start-sweeper.md, 0011).
+ * 1. Cutoff = now − grace period; a marker set after it is left alone (its run may still be going).
  * 2. For each of this region's shards: the overdue objects, oldest first, each re-read and still marked.
- * 3. Start each one's saga exactly as its create path does (execution named by its id: starting a saga that
- *    already runs or ran is a no-op). One failure does not stop the others; it is reported.
- * The first step then removes the marker; an object whose first step keeps failing is started again by
- * the next sweep (still a no-op) and shows in the result until its saga moves on.
+ * 3. Start each one's recovery (or payout saga), named so that a second start is a no-op. One failure does
+ *    not stop the others; it is reported.
+ * The marker goes when the object ends or waits in a durable workflow; an object still marked is started
+ * again by the next sweep (the same execution) and shows in the result until it moves on.
  */
 export const sweepUnstartedSagas = async (deps: SweepUnstartedSagasDeps): Promise<SweepResult> => {
   const cutoff = sagaStartCutoff(deps.now(), deps.graceSeconds);

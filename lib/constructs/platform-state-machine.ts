@@ -114,12 +114,14 @@ export class PlatformStateMachine extends Construct {
       'AwsSolutions-IAM5[Resource::*]',
       'CloudWatch Logs vended-log delivery actions (CreateLogDelivery, PutResourcePolicy...) and the X-Ray actions support no resource-level permissions; every lambda:InvokeFunction statement names its functions.',
     );
-    if (children.length > 0) {
-      acknowledgeNag(
-        policy,
-        `AwsSolutions-IAM5[Resource::${childExecutions[0]}]`,
-        'A child execution ARN ends in its generated name: DescribeExecution/StopExecution on the declared child state machines\' executions only (what startExecution.sync:2 needs).',
-      );
+    for (const key of children) {
+      for (const kind of ['execution', 'express']) {
+        acknowledgeNag(
+          policy,
+          `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:${stack.region}:${stack.account}:${kind}:${stateMachineName(key)}:*]`,
+          "A child execution's ARN ends in its generated name: DescribeExecution/StopExecution on the declared child state machine's executions only, what startExecution.sync:2 needs.",
+        );
+      }
     }
 
     this.stateMachine = new StateMachine(this, 'StateMachine', {

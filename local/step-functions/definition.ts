@@ -107,6 +107,11 @@ export interface CompileOptions {
   readonly region: string;
   readonly account: string;
   readonly timeScale: number;
+  /**
+   * Scales an EXPRESS execution's TimeoutSeconds (default `timeScale`): it bounds work, like a task's
+   * timeout, where a STANDARD execution's bounds waiting.
+   */
+  readonly expressTimeoutScale?: number;
   /** The ARN a substitution's function reference resolves to. */
   readonly functionArn: (functionRef: string) => string;
 }
@@ -309,7 +314,10 @@ export const compileStateMachine = (
     if (parsed[field] !== undefined) compilation.problems.push(`top level: ${reason}`);
   }
   const executable = compileBranch(parsed, compilation);
-  if (typeof parsed.TimeoutSeconds === 'number') executable.TimeoutSeconds = scaledSeconds(parsed.TimeoutSeconds, options.timeScale);
+  if (typeof parsed.TimeoutSeconds === 'number') {
+    const scale = declaration.type === 'EXPRESS' ? (options.expressTimeoutScale ?? options.timeScale) : options.timeScale;
+    executable.TimeoutSeconds = scaledSeconds(parsed.TimeoutSeconds, scale);
+  }
   if (compilation.problems.length) fail(compilation.problems);
 
   const name = stateMachineName(key);

@@ -40,7 +40,8 @@ import { MAX_PAYLOAD_BYTES, TaskFailure, TaskTokens } from './tokens';
  * `timeScale` multiplies every duration the engine waits (Wait states, Retry intervals, the
  * TimeoutSeconds and HeartbeatSeconds of callback tasks, the execution's TimeoutSeconds): 0.001 turns an
  * hour into 3.6 s. `taskTimeoutScale` (default: `timeScale`) multiplies the TimeoutSeconds of tasks that
- * run a function, so tests can shrink waits and back-off without starving the functions of time.
+ * run a function and of Express executions (both bound work, not waiting), so tests can shrink waits and
+ * back-off without starving the functions of time.
  * Lambda timeouts belong to the invoke callback and are not scaled.
  */
 export interface StepFunctionsEngineOptions {
@@ -147,6 +148,7 @@ export class StepFunctionsEngine {
         region,
         account: LOCAL_ACCOUNT,
         timeScale,
+        expressTimeoutScale: options.taskTimeoutScale ?? timeScale,
         functionArn,
       });
       this.machines.set(machine.arn, machine);

@@ -31,12 +31,12 @@ describe.each([
   ['primary', templates.primaryApi, stacks.primaryApi.region],
   ['secondary', templates.secondaryApi, stacks.secondaryApi.region],
 ] as const)('%s region', (_role, template, region) => {
-  it('invokes the sweeper every 5 minutes, with retries and a dead-letter queue for undeliverable events', () => {
-    expect(functions.sweepUnstartedSagas.schedule.everyMinutes).toBe(5);
+  it('invokes the sweeper every minute, with retries and a dead-letter queue for undeliverable events', () => {
+    expect(functions.sweepUnstartedSagas.schedule.everyMinutes).toBe(1);
     const rules = Object.values(resourcesOf(template)).filter((resource) => resource.Type === 'AWS::Events::Rule');
     expect(rules).toHaveLength(1);
     const rule = rules[0]?.Properties ?? {};
-    expect(rule.ScheduleExpression).toBe('rate(5 minutes)');
+    expect(rule.ScheduleExpression).toBe('rate(1 minute)');
     expect(rule.State).toBe('ENABLED');
     const [target] = rule.Targets as Record<string, unknown>[];
     const [queueId] = Object.entries(resourcesOf(template)).find(([, resource]) => resource.Type === 'AWS::SQS::Queue' && resource.Properties?.QueueName === `${name}-dlq`) ?? [];
@@ -83,8 +83,7 @@ describe.each([
         `dynamodb:GetItem ${table('payouts')}`,
         `dynamodb:Query ${table('payments')}/index/${SAGA_STARTS_INDEX}`,
         `dynamodb:Query ${table('payouts')}/index/${SAGA_STARTS_INDEX}`,
-        `states:StartExecution ${machine('payment')}`,
-        `states:StartExecution ${machine('refund')}`,
+        `states:StartExecution ${machine('sagaRecovery')}`,
         `states:StartExecution ${machine('payout')}`,
         'sqs:SendMessage dlq',
       ].sort(),

@@ -2,14 +2,24 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { deployment } from '../../platform/deployment';
 import { type FunctionDeclaration, type FunctionKey, functionKeys, functionName, functions } from '../../platform/functions';
-import { type StateMachineDeclaration, definitionPlaceholders, stateMachineArn, stateMachineKeys, stateMachineName, stateMachines } from '../../platform/state-machines';
+import {
+  type StateMachineDeclaration,
+  definitionPlaceholders,
+  stateMachineArn,
+  stateMachineKeys,
+  stateMachineName,
+  stateMachines,
+  substitutedStateMachine,
+} from '../../platform/state-machines';
 import { TEST_ACCOUNT, asArray, functionPolicy, plainArn, resourcesOf, synthesizePlatform } from './synth';
 
 /**
- * The sagas as deployed: each state machine carries its ASL file verbatim (the local engine runs the same
- * file), its placeholders are filled with exactly the declared functions, its role may invoke only those,
- * it logs every event without execution data and traces; functions hold exactly their declared
- * state-machine actions.
+ * The workflows as deployed: each state machine carries its ASL file verbatim (the local engine runs the
+ * same file), its placeholders are filled with exactly the declared functions and child state machines,
+ * its role may invoke only those functions and start only those children, it has its declared type (Express
+ * for the payment and refund runs, Standard for the capture window, the recovery and the payout), logs
+ * every event without execution data (the console lists and shows Express executions from these logs)
+ * and traces; functions hold exactly their declared state-machine actions.
  */
 const root = join(import.meta.dirname, '..', '..');
 const { templates } = synthesizePlatform();
@@ -29,15 +39,16 @@ describe.each([
   const functionLogicalId = (key: FunctionKey) =>
     Object.entries(resources).find(([, resource]) => resource.Type === 'AWS::Lambda::Function' && resource.Properties?.FunctionName === functionName(deployment.appName, key))?.[0];
 
-  it.each(stateMachineKeys)('%s: deploys its ASL file verbatim, placeholders filled with the declared functions', (key) => {
+  it.each(stateMachineKeys)('%s: deploys its ASL file verbatim, placeholders filled with the declared functions and state machines', (key) => {
     const declaration: StateMachineDeclaration = stateMachines[key];
     const machine = machineResource(key);
     const file = readFileSync(join(root, declaration.definitionFile), 'utf8');
     expect(machine.Properties?.DefinitionString).toBe(file);
-    const substitutions = machine.Properties?.DefinitionSubstitutions as Record<string, { 'Fn::GetAtt': [string, string] }>;
+    const substitutions = machine.Properties?.DefinitionSubstitutions as Record<string, unknown>;
     expect(Object.keys(substitutions).sort()).toEqual(definitionPlaceholders(file));
-    for (const [placeholder, functionKey] of Object.entries(declaration.substitutions)) {
-      expect(substitutions[placeholder]).toEqual({ 'Fn::GetAtt': [functionLogicalId(functionKey as FunctionKey), 'Arn'] });
+    for (const [placeholder, entry] of Object.entries(declaration.substitutions)) {
+      const child = substitutedStateMachine(entry);
+      expect(substitutions[placeholder]).toEqual(child === undefined ? { 'Fn::GetAtt': [functionLogicalId(entry as FunctionKey), 'Arn'] } : stateMachineArn(child, region, TEST_ACCOUNT));
     }
     expect(machine.Properties).toMatchObject({
       StateMachineType: declaration.type,
@@ -56,8 +67,12 @@ describe.each([
       .filter((statement) => asArray(statement.Action).includes('lambda:InvokeFunction'))
       .flatMap((statement) => asArray(statement.Resource as unknown).map((resource) => (resource as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0]))
       .sort();
-    const declared = [...new Set(Object.values((stateMachines[key] as StateMachineDeclaration).substitutions))].map((fn) => functionLogicalId(fn as FunctionKey)).sort();
+    const substituted = Object.values((stateMachines[key] as StateMachineDeclaration).substitutions);
+    const declared = [...new Set(substituted.filter((entry) => typeof entry === 'string'))].map((fn) => functionLogicalId(fn as FunctionKey)).sort();
     expect(invoked).toEqual(declared);
+    const started = statements.filter((statement) => asArray(statement.Action).includes('states:StartExecution')).flatMap((statement) => asArray(statement.Resource as unknown).map(plainArn)).sort();
+    const children = [...new Set(substituted.flatMap((entry) => substitutedStateMachine(entry) ?? []))].map((child) => stateMachineArn(child, region, TEST_ACCOUNT)).sort();
+    expect(started).toEqual(children);
   });
 
   it.each(functionKeys)('%s: holds exactly its declared state-machine actions', (key) => {
@@ -73,10 +88,22 @@ describe.each([
   });
 });
 
-it('every function a saga names exists and is declared as invoked by Step Functions', () => {
+it('every function a workflow names exists and is declared as invoked by Step Functions; every state machine it names is declared', () => {
   for (const key of stateMachineKeys) {
-    for (const functionKey of Object.values((stateMachines[key] as StateMachineDeclaration).substitutions)) {
-      expect((functions[functionKey as FunctionKey] as FunctionDeclaration).invokedBy).toBe('step-functions');
+    for (const entry of Object.values((stateMachines[key] as StateMachineDeclaration).substitutions)) {
+      const child = substitutedStateMachine(entry);
+      if (child === undefined) expect((functions[entry as FunctionKey] as FunctionDeclaration).invokedBy).toBe('step-functions');
+      else expect(stateMachineKeys).toContain(child);
     }
   }
+});
+
+it('runs the seconds of work as Express and the waits and recoveries as Standard', () => {
+  expect(Object.fromEntries(stateMachineKeys.map((key) => [key, stateMachines[key].type]))).toEqual({
+    payment: 'EXPRESS',
+    paymentCaptureWindow: 'STANDARD',
+    refund: 'EXPRESS',
+    sagaRecovery: 'STANDARD',
+    payout: 'STANDARD',
+  });
 });

@@ -9,7 +9,8 @@ import type { PaymentEvent, Transition } from '../../lambdas/domain/payment-life
 import type { Refund } from '../../lambdas/domain/refund';
 import { type CardVault, type HoldCvcInput, type RevealedCard, type StoreCardInput, VaultConflictError } from '../../lambdas/ports/card-vault';
 import type { ApiKeyPage, ApiKeySummary, MerchantRepository } from '../../lambdas/ports/merchant-repository';
-import type { Delivery, Workflows } from '../../lambdas/ports/workflows';
+import { recoveryName } from '../../lambdas/adapters/step-functions/workflows';
+import type { Delivery, WorkflowRun, Workflows } from '../../lambdas/ports/workflows';
 import type { PaymentPage, PaymentRepository, WaitingTask } from '../../lambdas/ports/payment-repository';
 
 /** Small fakes of the ports for use-case unit tests; the DynamoDB adapters have their own integration tests. */
@@ -196,18 +197,33 @@ export class InMemoryCardVault implements CardVault {
   }
 }
 
-/** Records what the use cases asked of the sagas; `gone` tokens answer as dead ones do. */
+/**
+ * Records what the use cases asked of the workflows; `gone` tokens answer as dead ones do. A synchronous
+ * run answers `runs` (default: unknown, as when the call got no answer, so the caller reads the object).
+ */
 export class RecordingWorkflows implements Workflows {
-  readonly started: { kind: 'payment' | 'refund' | 'payout'; id: string }[] = [];
+  readonly started: { kind: 'payment' | 'refund' | 'payout' | 'captureWindow' | 'recovery'; id: string; input?: unknown }[] = [];
+  readonly runs: { kind: 'payment' | 'refund'; input: unknown }[] = [];
   readonly deliveries: { token: string; kind: 'resume' | 'abort'; payload: unknown }[] = [];
   readonly goneTokens = new Set<string>();
+  answer: (kind: 'payment' | 'refund', input: unknown) => WorkflowRun = () => ({ outcome: 'unknown', reason: 'recorded' });
 
-  async startPayment(payment: { id: string }) {
-    this.started.push({ kind: 'payment', id: payment.id });
+  async runPayment(input: { paymentId: string; action: string }): Promise<WorkflowRun> {
+    this.runs.push({ kind: 'payment', input });
+    return this.answer('payment', input);
   }
 
-  async startRefund(refund: { id: string }) {
-    this.started.push({ kind: 'refund', id: refund.id });
+  async runRefund(input: { refundId: string; paymentId: string }): Promise<WorkflowRun> {
+    this.runs.push({ kind: 'refund', input });
+    return this.answer('refund', input);
+  }
+
+  async openCaptureWindow(input: { paymentId: string; captureWindowSeconds: number }) {
+    this.started.push({ kind: 'captureWindow', id: input.paymentId, input });
+  }
+
+  async recover(input: { kind: 'payment' | 'refund'; id: string; inFlightSince: string; paymentId: string }) {
+    this.started.push({ kind: 'recovery', id: recoveryName(input.id, input.inFlightSince), input });
   }
 
   async startPayout(input: { payoutId: string }) {

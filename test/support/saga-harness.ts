@@ -1,25 +1,29 @@
 import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
-import type { DescribeExecutionOutput } from '@aws-sdk/client-sfn';
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import type { DescribeExecutionOutput, ExecutionListItem, HistoryEvent } from '@aws-sdk/client-sfn';
 import type { APIGatewayProxyResult } from 'aws-lambda';
+import { DynamoDbSagaStartMarkers } from '../../lambdas/adapters/dynamodb/saga-start-markers';
+import { workflows } from '../../lambdas/shared/payment-deps';
+import { type SweepResult, sweepUnstartedSagas } from '../../lambdas/use-cases/sweep-unstarted-sagas';
 import { LambdaHost } from '../../local/lambda-host';
+import { deployment } from '../../platform/deployment';
+import { tableName } from '../../platform/tables';
 import { ACQUIRER_PROFILES, type AcquirerName } from '../../local/simulators/card-acquirer/profiles';
 import { type CardAcquirerSimulator, startCardAcquirer } from '../../local/simulators/card-acquirer/server';
 import { type StepFunctionsServer, StepFunctionsEngine, declaredFunctionInvoker, startStepFunctionsServer } from '../../local/step-functions';
 import { cardChannelNames, channelEnvPrefix } from '../../platform/channels';
-import { stateMachineArnEnvVar, stateMachines } from '../../platform/state-machines';
-import { tableName } from '../../platform/tables';
+import { type StateMachineKey, stateMachineArnEnvVar, stateMachineKeys, stateMachines } from '../../platform/state-machines';
 import { apiGatewayEvent, lambdaContext } from './api-events';
 import { type IsolatedDynamoDb, useIsolatedDynamoDb } from './dynamodb';
 import { temporaryExecutionStore } from './step-functions';
 import { type TestKms, useLocalKms } from './kms';
 
 /**
- * The payment and refund sagas as they run in the local runtime, minus the HTTP layer: the real ASL files
- * on the local Step Functions engine, the real handler modules through the Lambda host, DynamoDB Local,
- * the local KMS and the two acquirer simulators (no latency, short silences, fast settlement, in memory).
- * `timeScale` shrinks every Retry pause and task timeout (and so the wait for a manual capture).
+ * The payment and refund workflows as they run in the local runtime, minus the HTTP layer: the real ASL
+ * files on the local Step Functions engine, the real handler modules through the Lambda host, DynamoDB
+ * Local, the local KMS and the two acquirer simulators (no latency, short silences, in memory).
+ * `timeScale` shrinks every Retry pause and every wait (the capture window, the recovery's back-off);
+ * functions and Express runs keep their real time limits.
  */
 type Handler = (event: unknown, context: unknown) => Promise<APIGatewayProxyResult>;
 
@@ -47,10 +51,17 @@ export interface SagaHarness {
   /** Call a merchant endpoint's handler with a real API Gateway event. */
   api(route: { method: 'GET' | 'POST'; resource: string; path?: string; pathParameters?: Record<string, string> }, merchantId: string, body?: unknown, idempotencyKey?: string): Promise<{ status: number; json: any }>;
   createPayment(merchantId: string, body: Record<string, unknown>): Promise<{ status: number; json: any }>;
-  /** Wait for a saga execution (named by the object id) to close. */
-  finished(machine: 'payment' | 'refund', id: string): Promise<DescribeExecutionOutput>;
-  /** Wait until a payment's saga closes or the payment waits for its merchant (manual capture). */
-  finishedOrWaiting(paymentId: string): Promise<DescribeExecutionOutput | 'waiting'>;
+  /** A state machine's executions of this name, newest first (Express names need not be unique). */
+  executions(machine: StateMachineKey, name: string): Promise<ExecutionListItem[]>;
+  /** The newest execution of this name, once it has closed; rejects when there is none. */
+  finished(machine: StateMachineKey, name: string): Promise<DescribeExecutionOutput>;
+  /** The names of the states an execution entered, in order. */
+  enteredStates(executionArn: string): Promise<string[]>;
+  history(executionArn: string): Promise<HistoryEvent[]>;
+  /** One sweep of the recovery sweeper as of `now` (grace period 120 s), against the harness's workflows. */
+  sweep(now: Date): Promise<SweepResult>;
+  /** Make an acquirer answer every POST with a 5xx (`errorRate` 1) or stop doing so (0); it keeps its ledger. */
+  channelFaults(name: AcquirerName, errorRate: number): Promise<void>;
   /** Start a stopped acquirer again on its port (its in-memory ledger starts empty: use after the test's checks). */
   restartAcquirer(name: AcquirerName): Promise<void>;
   /** What the acquirer recorded for a payment (`approved` counts charges); undefined if it never saw it. */
@@ -99,10 +110,22 @@ export const startSagaHarness = async (options: { timeScale?: number; dynamoDbEn
   let server: StepFunctionsServer = await startStepFunctionsServer({ engine, port: 0 });
   Object.assign(process.env, {
     AWS_ENDPOINT_URL_SFN: server.url,
-    [stateMachineArnEnvVar('payment')]: engine.stateMachineArn('payment'),
-    [stateMachineArnEnvVar('refund')]: engine.stateMachineArn('refund'),
-    PROGRESS_BUDGET_MS: '0',
+    ...Object.fromEntries(stateMachineKeys.map((key) => [stateMachineArnEnvVar(key), engine.stateMachineArn(key)])),
   });
+  const executions: SagaHarness['executions'] = async (machine, name) =>
+    ((await engine.listExecutions({ stateMachineArn: engine.stateMachineArn(machine), maxResults: 1000 })).executions ?? []).filter(
+      (execution) => execution.name === name,
+    );
+  const history: SagaHarness['history'] = async (executionArn) => {
+    const events: HistoryEvent[] = [];
+    let nextToken: string | undefined;
+    do {
+      const page = await engine.getExecutionHistory({ executionArn, maxResults: 1000, nextToken });
+      events.push(...(page.events ?? []));
+      nextToken = page.nextToken;
+    } while (nextToken);
+    return events;
+  };
 
   const handler = async (entry: string): Promise<Handler> => {
     let found = handlers.get(entry);
@@ -135,7 +158,8 @@ export const startSagaHarness = async (options: { timeScale?: number; dynamoDbEn
         headers: route.method === 'POST' ? { 'Idempotency-Key': idempotencyKey ?? randomBytes(8).toString('hex') } : {},
         body,
       }),
-      lambdaContext(`xborder-${entry}`),
+      // The declared timeout of the merchant POST functions (platform/functions.ts): the handler stops waiting 2 s before it.
+      lambdaContext(`xborder-${entry}`, 27_000),
     );
     return { status: response.statusCode, json: JSON.parse(response.body) };
   };
@@ -166,16 +190,32 @@ export const startSagaHarness = async (options: { timeScale?: number; dynamoDbEn
     acquirers,
     api,
     createPayment: (merchantId, body) => api({ method: 'POST', resource: '/v1/payments' }, merchantId, body),
-    finished: (machine, id) => engine.waitForExecution(`${engine.stateMachineArn(machine).replace(':stateMachine:', ':execution:')}:${id}`),
-    finishedOrWaiting: async (paymentId) => {
-      const arn = `${engine.stateMachineArn('payment').replace(':stateMachine:', ':execution:')}:${paymentId}`;
-      for (;;) {
-        const execution = await engine.describeExecution(arn);
-        if (execution.status !== 'RUNNING') return execution;
-        const item = await db.documentClient.send(new GetCommand({ TableName: tableName('payments'), Key: { pk: paymentId, sk: 'payment' }, ConsistentRead: true }));
-        if (item.Item?.status === 'requires_capture') return 'waiting';
-        await new Promise((wait) => setTimeout(wait, 25));
-      }
+    executions,
+    finished: async (machine, name) => {
+      const [newest] = await executions(machine, name);
+      if (!newest) throw new Error(`No ${machine} execution named ${name}`);
+      return engine.waitForExecution(newest.executionArn as string);
+    },
+    history,
+    sweep: (now) =>
+      sweepUnstartedSagas({
+        markers: new DynamoDbSagaStartMarkers(db.documentClient, { payments: tableName('payments'), payouts: tableName('payouts') }),
+        workflows: workflows(),
+        now: () => now,
+        region: deployment.primaryRegion,
+        graceSeconds: 120,
+        perShardLimit: 100,
+        concurrency: 4,
+      }),
+    enteredStates: async (executionArn) =>
+      (await history(executionArn)).filter((event) => event.type?.endsWith('StateEntered')).map((event) => event.stateEnteredEventDetails?.name as string),
+    channelFaults: async (name, errorRate) => {
+      const response = await fetch(`${acquirers[name].url}/__simulator/faults`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${acquirers[name].apiKey}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ error_rate: errorRate, timeout_rate: 0 }),
+      });
+      if (!response.ok) throw new Error(`faults: HTTP ${response.status}`);
     },
     restartAcquirer: async (name) => {
       acquirers[name] = await startAcquirer(name, acquirers[name].apiKey, acquirers[name].port);

@@ -1,4 +1,3 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { StaleVersionError } from '../../domain/errors';
 import type { Payment } from '../../domain/payment';
@@ -16,10 +15,10 @@ import { type TransactItem, TransactionConditionFailedError, transactWrite } fro
  *   pk = re_...,  sk = "refund"                         a refund (GSI merchant-objects)
  *   pk = velocity#<card fingerprint>, sk = <window>     payments made with a card in a velocity window (TTL)
  *
- * A new payment or refund also carries its saga-start marker (`saga_shard`, `saga_pending_since`: GSI
- * saga-starts, sparse) until its saga's first step: a payment's Screen rewrites the whole item without it
- * (every later write is a whole-item Put too, and only the saga writes a payment before Screen); a
- * refund's PostRefundToLedger removes it (`refundSagaStarted`).
+ * A payment or refund in flight outside any durable workflow carries the recovery marker (`saga_shard`,
+ * `saga_pending_since`: GSI saga-starts, sparse; docs/decisions/0011): a payment while `inFlightSince` is
+ * set (from creation, or a capture or cancel request, until it ends or waits for its merchant), a refund
+ * while `pending`. Every write is a whole-item Put, so an item whose object left flight loses the marker.
  */
 const VELOCITY_RETENTION_SECONDS = 24 * 60 * 60;
 const eventSortKey = (version: number) => `event#${String(version).padStart(6, '0')}`;
@@ -43,6 +42,11 @@ export const sagaStartAttributes = (region: string, object: { readonly id: strin
   const marker = sagaStartMarker(region, object);
   return { saga_shard: marker.shard, saga_pending_since: marker.since };
 };
+
+const paymentMarker = (region: string, payment: Payment) =>
+  payment.inFlightSince ? sagaStartAttributes(region, { id: payment.id, createdAt: payment.inFlightSince }) : {};
+
+const refundMarker = (region: string, refund: Refund) => (refund.status === 'pending' ? sagaStartAttributes(region, refund) : {});
 
 /** The domain object of an item: its keys, index keys and saga-start marker left out. */
 export const withoutKeys = <T>(item: Record<string, unknown>): T => {
@@ -77,7 +81,7 @@ export class DynamoDbPaymentRepository implements PaymentRepository {
         {
           Put: {
             TableName: this.tableName,
-            Item: { ...paymentKeys(payment), ...sagaStartAttributes(this.region, payment), ...payment },
+            Item: { ...paymentKeys(payment), ...paymentMarker(this.region, payment), ...payment },
             ConditionExpression: 'attribute_not_exists(pk)',
           },
         },
@@ -117,33 +121,25 @@ export class DynamoDbPaymentRepository implements PaymentRepository {
 
   async apply(
     transition: Transition,
-    also: { waitingTask?: WaitingTask; newRefund?: Refund; refund?: { next: Refund; previousVersion: number } } = {},
+    also: { newRefund?: Refund; refund?: { next: Refund; previousVersion: number } } = {},
   ): Promise<void> {
     const { payment, event } = transition;
     const items: TransactItem[] = [
       {
         Put: {
           TableName: this.tableName,
-          Item: { ...paymentKeys(payment), ...payment },
+          Item: { ...paymentKeys(payment), ...paymentMarker(this.region, payment), ...payment },
           ConditionExpression: 'version = :previous',
           ExpressionAttributeValues: { ':previous': payment.version - 1 },
         },
       },
       this.eventPut(event),
     ];
-    if (also.waitingTask) {
-      items.push({
-        Put: {
-          TableName: this.tableName,
-          Item: { pk: payment.id, sk: `task#${also.waitingTask.purpose}`, ...also.waitingTask, updatedAt: payment.updatedAt },
-        },
-      });
-    }
     if (also.newRefund) {
       items.push({
         Put: {
           TableName: this.tableName,
-          Item: { ...refundKeys(also.newRefund), ...sagaStartAttributes(this.region, also.newRefund), ...also.newRefund },
+          Item: { ...refundKeys(also.newRefund), ...refundMarker(this.region, also.newRefund), ...also.newRefund },
           ConditionExpression: 'attribute_not_exists(pk)',
         },
       });
@@ -152,7 +148,7 @@ export class DynamoDbPaymentRepository implements PaymentRepository {
       items.push({
         Put: {
           TableName: this.tableName,
-          Item: { ...refundKeys(also.refund.next), ...also.refund.next },
+          Item: { ...refundKeys(also.refund.next), ...refundMarker(this.region, also.refund.next), ...also.refund.next },
           ConditionExpression: 'version = :previous',
           ExpressionAttributeValues: { ':previous': also.refund.previousVersion },
         },
@@ -218,21 +214,5 @@ export class DynamoDbPaymentRepository implements PaymentRepository {
       new GetCommand({ TableName: this.tableName, Key: { pk: id, sk: 'refund' }, ConsistentRead: options.consistent }),
     );
     return result.Item ? withoutKeys<Refund>(result.Item) : undefined;
-  }
-
-  async refundSagaStarted(refundId: string): Promise<void> {
-    try {
-      await this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: { pk: refundId, sk: 'refund' },
-          UpdateExpression: 'REMOVE saga_shard, saga_pending_since',
-          // Never creates an item; a refund already unmarked is left unwritten (a retried step writes nothing).
-          ConditionExpression: 'attribute_exists(saga_shard)',
-        }),
-      );
-    } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-    }
   }
 }

@@ -5,24 +5,41 @@ import {
   SendTaskFailureCommand,
   SendTaskSuccessCommand,
   StartExecutionCommand,
+  StartSyncExecutionCommand,
   TaskDoesNotExist,
   TaskTimedOut,
 } from '@aws-sdk/client-sfn';
-import type { Delivery, PayoutWorkflowInput, Workflows } from '../../ports/workflows';
+import type { PaymentAction } from '../../domain/payment-saga';
+import type { Delivery, PayoutWorkflowInput, RecoverableKind, WorkflowRun, Workflows } from '../../ports/workflows';
 
 /** Step Functions limits an error name to 256 characters and a cause to 32,768. */
 const clip = (text: string, max: number): string => (text.length > max ? text.slice(0, max) : text);
 
+/** The state machines this adapter drives (ARNs, from the environment: lambdas/shared/payment-deps.ts). */
+export interface WorkflowArns {
+  readonly payment: string;
+  readonly paymentCaptureWindow: string;
+  readonly refund: string;
+  readonly sagaRecovery: string;
+  readonly payout: string;
+}
+
+/** A recovery's execution name: the object's id and when it went in flight (epoch ms). */
+export const recoveryName = (id: string, inFlightSince: string): string => `${id}-${Date.parse(inFlightSince)}`;
+
 /**
- * The sagas on Step Functions. Executions are named by the payment, refund or payout id: ops find any payment's
- * execution in the console by its id, and a second start of the same object is a no-op (Standard
- * workflows: same name and input while running succeeds; a finished one answers ExecutionAlreadyExists,
- * which here means "already started").
+ * The workflows on Step Functions. Every execution is named by its object's id, so ops find a payment's
+ * executions by its id: the payment's first Express run is `pay_…`, later ones `pay_…-capture`,
+ * `pay_…-cancel`; its capture window (Standard) is `pay_…`, a recovery `pay_…-<when it went in flight>`. A second start of
+ * a Standard execution with the same name is a no-op (same name and input while running: the same
+ * execution; closed: ExecutionAlreadyExists, which here means "already started").
  */
 export class StepFunctionsWorkflows implements Workflows {
   constructor(
     private readonly client: SFNClient,
-    private readonly arns: { readonly payment: string; readonly refund: string; readonly payout: string },
+    private readonly arns: WorkflowArns,
+    /** For StartSyncExecution: a client that does not retry (lambdas/shared/clients.ts `sfnSyncClient`). */
+    private readonly syncClient: SFNClient = client,
   ) {}
 
   private async start(stateMachineArn: string, name: string, input: object): Promise<void> {
@@ -33,12 +50,42 @@ export class StepFunctionsWorkflows implements Workflows {
     }
   }
 
-  startPayment(payment: { id: string; merchantId: string }): Promise<void> {
-    return this.start(this.arns.payment, payment.id, { paymentId: payment.id, merchantId: payment.merchantId });
+  /**
+   * StartSyncExecution, waiting at most until `deadline`. A run that ended answers `finished` or
+   * `unfinished`; a call that failed or was given up answers `unknown` (the run may go on: giving up
+   * waiting does not stop it).
+   */
+  private async run(stateMachineArn: string, name: string, input: object, deadline?: number): Promise<WorkflowRun> {
+    const abortSignal = deadline === undefined ? undefined : AbortSignal.timeout(Math.max(1, deadline - Date.now()));
+    let result;
+    try {
+      result = await this.syncClient.send(new StartSyncExecutionCommand({ stateMachineArn, name, input: JSON.stringify(input) }), { abortSignal });
+    } catch (error) {
+      if (abortSignal?.aborted) return { outcome: 'unknown', reason: 'no answer before the deadline' };
+      const name_ = (error as Error).name;
+      // The request was answered and refused (bad input, missing state machine): a defect, not an outcome.
+      if ((error as { $fault?: string }).$fault === 'client' && name_ !== 'ThrottlingException') throw error;
+      return { outcome: 'unknown', reason: name_ };
+    }
+    if (result.status === 'SUCCEEDED') return { outcome: 'finished', output: JSON.parse(result.output ?? 'null') as unknown };
+    return { outcome: 'unfinished', error: result.error ?? result.status ?? 'FAILED' };
   }
 
-  startRefund(refund: { id: string; paymentId: string; merchantId: string }): Promise<void> {
-    return this.start(this.arns.refund, refund.id, { refundId: refund.id, paymentId: refund.paymentId, merchantId: refund.merchantId });
+  runPayment(input: { paymentId: string; action: PaymentAction }, deadline?: number): Promise<WorkflowRun> {
+    const name = input.action === 'create' ? input.paymentId : `${input.paymentId}-${input.action}`;
+    return this.run(this.arns.payment, name, input, deadline);
+  }
+
+  runRefund(input: { refundId: string; paymentId: string }, deadline?: number): Promise<WorkflowRun> {
+    return this.run(this.arns.refund, input.refundId, input, deadline);
+  }
+
+  openCaptureWindow(input: { paymentId: string; captureWindowSeconds: number }): Promise<void> {
+    return this.start(this.arns.paymentCaptureWindow, input.paymentId, input);
+  }
+
+  recover(input: { kind: RecoverableKind; id: string; inFlightSince: string; paymentId: string }): Promise<void> {
+    return this.start(this.arns.sagaRecovery, recoveryName(input.id, input.inFlightSince), { kind: input.kind, id: input.id, paymentId: input.paymentId });
   }
 
   startPayout(input: PayoutWorkflowInput): Promise<void> {

@@ -2,7 +2,6 @@ import * as z from 'zod/mini';
 import { merchantCommandEndpoint } from '../../shared/http/merchant-command-endpoint';
 import { presentPayment } from '../../shared/http/presenters';
 import { paymentRepository, workflows } from '../../shared/payment-deps';
-import { progressBudgetMs } from '../../use-cases/await-progress';
 import { CANCELLATION_REASONS, requestPaymentCancel } from '../../use-cases/request-payment-cancel';
 
 /** POST /v1/payments/{id}/cancel — only before capture; the authorization is released. */
@@ -23,7 +22,7 @@ export const handler = merchantCommandEndpoint({
   fingerprintView: (request) => request,
   handle: async (request) => {
     const { before, after } = await requestPaymentCancel(
-      { payments: paymentRepository(), workflows: workflows(), now: () => new Date(), progressBudgetMs: progressBudgetMs() },
+      { payments: paymentRepository(), workflows: workflows(), now: () => new Date(), deadline: request.deadline },
       { merchantId: request.principal.merchantId, paymentId: request.pathParameters.id ?? '', reason: request.body.cancellation_reason, commandId: request.commandId },
     );
     const presented = presentPayment(after);

@@ -3,7 +3,6 @@ import { merchantCommandEndpoint } from '../../shared/http/merchant-command-endp
 import { presentPayment } from '../../shared/http/presenters';
 import { amountSchema } from '../../shared/http/schemas';
 import { paymentRepository, workflows } from '../../shared/payment-deps';
-import { progressBudgetMs } from '../../use-cases/await-progress';
 import { requestPaymentCapture } from '../../use-cases/request-payment-capture';
 
 /** POST /v1/payments/{id}/capture — `amount_to_capture` defaults to everything authorized. */
@@ -16,7 +15,7 @@ export const handler = merchantCommandEndpoint({
   fingerprintView: (request) => request,
   handle: async (request) => {
     const { before, after } = await requestPaymentCapture(
-      { payments: paymentRepository(), workflows: workflows(), now: () => new Date(), progressBudgetMs: progressBudgetMs() },
+      { payments: paymentRepository(), workflows: workflows(), now: () => new Date(), deadline: request.deadline },
       { merchantId: request.principal.merchantId, paymentId: request.pathParameters.id ?? '', amountToCapture: request.body.amount_to_capture, commandId: request.commandId },
     );
     const presented = presentPayment(after);

@@ -4,7 +4,6 @@ import { isExpired, passesLuhn, summarizeCard } from '../../domain/card';
 import { CAPTURE_METHODS } from '../../domain/payment';
 import { dynamoDbDocumentClient } from '../../shared/clients';
 import { workflows } from '../../shared/payment-deps';
-import { progressBudgetMs } from '../../use-cases/await-progress';
 import { tableNameFromEnv } from '../../shared/config';
 import { merchantCommandEndpoint } from '../../shared/http/merchant-command-endpoint';
 import { presentPayment } from '../../shared/http/presenters';
@@ -65,7 +64,7 @@ export const handler = merchantCommandEndpoint({
   }),
   handle: async (request) => {
     const payment = await createPayment(
-      { payments, vault, workflows: workflows(), now: () => new Date(), progressBudgetMs: progressBudgetMs() },
+      { payments, vault, workflows: workflows(), now: () => new Date(), deadline: request.deadline },
       {
         merchantId: request.principal.merchantId,
         idempotencyKey: request.idempotencyKey,

@@ -4,7 +4,6 @@ import { merchantCommandEndpoint } from '../../shared/http/merchant-command-endp
 import { presentRefund } from '../../shared/http/presenters';
 import { amountSchema } from '../../shared/http/schemas';
 import { paymentRepository, workflows } from '../../shared/payment-deps';
-import { progressBudgetMs } from '../../use-cases/await-progress';
 import { createRefund } from '../../use-cases/create-refund';
 
 /** POST /v1/refunds — `amount` defaults to everything still refundable. */
@@ -24,7 +23,7 @@ export const handler = merchantCommandEndpoint({
   fingerprintView: (request) => request,
   handle: async (request) => {
     const refund = await createRefund(
-      { payments: paymentRepository(), workflows: workflows(), now: () => new Date(), progressBudgetMs: progressBudgetMs() },
+      { payments: paymentRepository(), workflows: workflows(), now: () => new Date(), deadline: request.deadline },
       {
         merchantId: request.principal.merchantId,
         idempotencyKey: request.idempotencyKey,

@@ -3,9 +3,9 @@ import { cardChannelDirectory, paymentRepository } from '../../shared/payment-de
 import { taskHandler } from '../../shared/task-handler';
 import { capturePayment } from '../../use-cases/payment-saga/capture-payment';
 
-/** Payment saga, step Capture. */
+/** Payment workflow, step Capture: at the channel; the next step records it. */
 export const handler = taskHandler({
   step: 'Capture',
   input: z.object({ paymentId: z.string() }),
-  run: (input) => capturePayment({ payments: paymentRepository(), channels: cardChannelDirectory(), now: () => new Date() }, input),
+  run: (input) => capturePayment({ payments: paymentRepository(), channels: cardChannelDirectory() }, input),
 });

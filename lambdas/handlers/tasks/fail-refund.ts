@@ -1,9 +1,9 @@
 import * as z from 'zod/mini';
 import { paymentRepository } from '../../shared/payment-deps';
 import { taskHandler } from '../../shared/task-handler';
-import { failRefund } from '../../use-cases/refund-saga/refund-steps';
+import { failRefund } from '../../use-cases/refund-saga/fail-refund';
 
-/** Refund saga, FailRefund: the refund fails and its reservation on the payment is released. */
+/** Refund workflow, FailRefund: the refund fails and its reservation on the payment is released. */
 export const handler = taskHandler({
   step: 'FailRefund',
   input: z.object({ refundId: z.string(), error: z.optional(z.string()) }),

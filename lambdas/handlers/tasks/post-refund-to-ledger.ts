@@ -1,12 +1,12 @@
 import * as z from 'zod/mini';
-import { ledgerPostingDeps } from '../../shared/ledger';
+import { ledgerDeps } from '../../shared/ledger';
 import { paymentRepository } from '../../shared/payment-deps';
 import { taskHandler } from '../../shared/task-handler';
-import { postRefundToLedger } from '../../use-cases/refund-saga/refund-steps';
+import { postRefundToLedger } from '../../use-cases/refund-saga/post-refund-to-ledger';
 
-/** Refund saga, step PostRefundToLedger. */
+/** Refund workflow, step PostRefundToLedger. */
 export const handler = taskHandler({
   step: 'PostRefundToLedger',
   input: z.object({ refundId: z.string() }),
-  run: (input) => postRefundToLedger({ payments: paymentRepository(), ledger: ledgerPostingDeps() }, input),
+  run: (input) => postRefundToLedger({ payments: paymentRepository(), ledger: ledgerDeps() }, input),
 });

@@ -1,11 +1,11 @@
 import * as z from 'zod/mini';
 import { cardChannelDirectory, paymentRepository } from '../../shared/payment-deps';
 import { taskHandler } from '../../shared/task-handler';
-import { refundAtChannel } from '../../use-cases/refund-saga/refund-steps';
+import { refundAtChannel } from '../../use-cases/refund-saga/refund-at-channel';
 
-/** Refund saga, step RefundAtChannel. */
+/** Refund workflow, step RefundAtChannel: refund at the channel and complete the refund. */
 export const handler = taskHandler({
   step: 'RefundAtChannel',
   input: z.object({ refundId: z.string() }),
-  run: (input) => refundAtChannel({ payments: paymentRepository(), channels: cardChannelDirectory() }, input),
+  run: (input) => refundAtChannel({ payments: paymentRepository(), channels: cardChannelDirectory(), now: () => new Date() }, input),
 });

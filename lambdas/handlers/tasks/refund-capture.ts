@@ -1,11 +1,12 @@
 import * as z from 'zod/mini';
 import { cardChannelDirectory, paymentRepository } from '../../shared/payment-deps';
+import { captureResult, paymentAction } from '../../shared/payment-task-input';
 import { taskHandler } from '../../shared/task-handler';
 import { refundCapture } from '../../use-cases/payment-saga/refund-capture';
 
-/** Payment saga, compensation RefundCapture. */
+/** Payment workflow, compensation RefundCapture: give a capture back and fail the payment. */
 export const handler = taskHandler({
   step: 'RefundCapture',
-  input: z.object({ paymentId: z.string() }),
-  run: (input) => refundCapture({ payments: paymentRepository(), channels: cardChannelDirectory() }, input),
+  input: z.object({ paymentId: z.string(), capture: captureResult, error: z.optional(z.string()), action: paymentAction }),
+  run: (input) => refundCapture({ payments: paymentRepository(), channels: cardChannelDirectory(), now: () => new Date() }, input),
 });

@@ -10,7 +10,7 @@ import { auditLogFromEnvironment, recordAudit } from '../audit';
 import { dynamoDbClient } from '../clients';
 import { tableNameFromEnv } from '../config';
 import { type CommandResult, withOnceFields } from './command-result';
-import { type CommandRequest, principalOf, wrap } from './merchant-endpoint';
+import { ANSWER_MARGIN_MS, type CommandRequest, principalOf, wrap } from './merchant-endpoint';
 import { RequestError, isContractError, jsonResponse, problem, problemResponse, toProblem } from './problem';
 import { header, parseJsonBody } from './request';
 import { parseOrRefuse } from './validation';
@@ -107,6 +107,7 @@ export const merchantCommandEndpoint = <BodySchema extends z.ZodMiniType>(defini
           idempotencyKey,
           requestFingerprint,
           commandId,
+          deadline: Date.now() + context.getRemainingTimeInMillis() - ANSWER_MARGIN_MS,
         });
         if (result.change && result.status < 300) {
           if (!auditLog || !definition.audit) throw new Error(`${definition.operation} returned a change but declares no audit action`);

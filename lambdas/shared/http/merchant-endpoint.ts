@@ -39,7 +39,15 @@ export interface CommandRequest<Body> extends RequestBase {
   readonly requestFingerprint: string;
   /** The command's identity across retries (merchant id + Idempotency-Key), as recorded in the audit log. */
   readonly commandId: string;
+  /**
+   * When (epoch ms) the work this request waits for must be given up, so the function still answers
+   * (and records the answer) before its own timeout: a workflow run not finished by then goes on alone.
+   */
+  readonly deadline: number;
 }
+
+/** What a POST handler keeps for itself after the work it waits for: recording the answer and the audit entry. */
+export const ANSWER_MARGIN_MS = 2_000;
 
 type Handler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
 

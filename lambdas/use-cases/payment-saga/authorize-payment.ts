@@ -1,28 +1,30 @@
 import { CardDeclinedError } from '../../domain/channel-errors';
-import { isTerminal } from '../../domain/payment';
 import { recordAuthorization, recordFailure } from '../../domain/payment-lifecycle';
+import { type PaymentAction, type PaymentStepResult, nextPaymentStep } from '../../domain/payment-saga';
+import type { ChannelAuthorization } from '../../ports/card-channel';
 import type { CardVault } from '../../ports/card-vault';
 import type { PaymentRepository } from '../../ports/payment-repository';
 import type { CardChannelDirectory } from '../../ports/workflows';
-import { changePayment, channelKeys, loadPayment } from './change-payment';
+import { changePayment, channelKeys, loadPayment, stepResult } from './change-payment';
 
-/** The longest a manual payment waits for its capture: the authorization's life minus a safety hour. */
-const CAPTURE_MARGIN_SECONDS = 60 * 60;
+type Answer = { readonly authorization: ChannelAuthorization } | { readonly declineCode: string } | { readonly unanswered: true };
 
-export type AuthorizationOutcome =
-  | { readonly outcome: 'authorized'; readonly captureMethod: 'automatic' | 'manual'; readonly captureWindowSeconds: number }
-  | { readonly outcome: 'declined'; readonly declineCode: string };
+const NOT_COMPLETED = {
+  code: 'processing_error',
+  message: 'The authorization could not be completed in time; nothing was charged.',
+} as const;
 
 /**
- * Authorize at the routed channel (saga step "Authorize"). The only step that sees the card number.
- * 1. A payment already authorized (or declined) answers from what it holds: no second call.
- * 2. Reveal the card from the vault and read the held CVC.
- * 3. Authorize with an idempotency key naming payment and channel: a retry after a timeout sends the same
- *    request (CVC included) and gets the original answer from the acquirer, never a second charge.
- * 4. Approved: record the authorization. Declined: record the failure and answer `declined` (a business
- *    outcome the saga routes on; channel errors such as ChannelTimeout propagate for Retry/Catch).
- * 5. Either way the authorization is over: discard the CVC (PCI DSS 3.3.1). An attempt without a
- *    definitive answer keeps it for the retry (it expires on its own within minutes).
+ * Authorize at the routed channel (workflow step "Authorize"). The only step that sees the card number.
+ * 1. A payment past this step answers what it needs next (a repeated or resumed run: no second call).
+ * 2. The CVC is still held: reveal the card and authorize with an idempotency key naming payment and
+ *    channel; a retry after a timeout sends the same request and gets the original answer from the
+ *    acquirer, never a second charge. Channel errors (ChannelTimeout...) propagate for Retry/Catch.
+ * 3. The CVC is gone (its hold expired: a recovery long after the first attempt): never authorize
+ *    without it; ask the channel what it recorded under the key instead, and take that answer (nothing
+ *    recorded: the payment fails, nothing was charged).
+ * 4. Record the authorization or the decline; then the authorization is over: discard the CVC (PCI DSS
+ *    3.3.1). An attempt without a definitive answer keeps it for the retry.
  */
 export const authorizePayment = async (
   deps: {
@@ -31,51 +33,50 @@ export const authorizePayment = async (
     readonly channels: CardChannelDirectory;
     readonly now: () => Date;
   },
-  input: { readonly paymentId: string },
-): Promise<AuthorizationOutcome> => {
-  const outcomeOf = (payment: Awaited<ReturnType<typeof loadPayment>>): AuthorizationOutcome | undefined => {
-    if (payment.authorizationId && payment.authorizationExpiresAt) {
-      const seconds = Math.floor((Date.parse(payment.authorizationExpiresAt) - deps.now().getTime()) / 1000) - CAPTURE_MARGIN_SECONDS;
-      return { outcome: 'authorized', captureMethod: payment.captureMethod, captureWindowSeconds: Math.max(60, seconds) };
-    }
-    if (payment.failure) return { outcome: 'declined', declineCode: payment.failure.code };
-    return undefined;
-  };
-
+  input: { readonly paymentId: string; readonly action?: PaymentAction },
+): Promise<PaymentStepResult> => {
   const payment = await loadPayment(deps.payments, input.paymentId);
-  const known = outcomeOf(payment);
-  if (known) return known;
-  if (!payment.channel || isTerminal(payment)) throw new Error(`Payment ${payment.id} is not ready to authorize (${payment.status})`);
-
-  const card = await deps.vault.revealCard(payment.paymentMethod.card.token, payment.merchantId);
-  const cvc = await deps.vault.peekCvc(payment.id, payment.merchantId);
+  if (nextPaymentStep(payment) !== 'authorize') return stepResult(payment, input.action);
+  if (!payment.channel) throw new Error(`Payment ${payment.id} has no channel to authorize at`);
   const channel = deps.channels.channel(payment.channel);
-  let next;
-  try {
-    const authorization = await channel.authorize({
-      idempotencyKey: channelKeys.authorize(payment),
-      amount: payment.amount,
-      currency: payment.currency,
-      card: { number: card.number, expMonth: card.exp_month, expYear: card.exp_year, cvc },
-      merchantReference: payment.merchantId,
-      paymentReference: payment.id,
-      captureMethod: payment.captureMethod,
-    });
-    next = await changePayment(deps.payments, payment.id, (current) =>
-      current.authorizationId
-        ? undefined
-        : recordAuthorization(current, { authorizationId: authorization.authorizationId, amountAuthorized: authorization.amountAuthorized, expiresAt: authorization.expiresAt }, deps.now()),
-    );
-  } catch (error) {
-    if (!(error instanceof CardDeclinedError)) throw error;
-    next = await changePayment(deps.payments, payment.id, (current) =>
-      isTerminal(current)
-        ? undefined
-        : recordFailure(current, { code: error.declineCode, message: `The card was declined (${error.declineCode}).` }, deps.now()),
-    );
+  const key = channelKeys.authorize(payment);
+
+  let answer: Answer;
+  const cvc = await deps.vault.peekCvc(payment.id, payment.merchantId);
+  if (cvc === undefined) {
+    const operation = await channel.findOperation(key);
+    if (operation?.type === 'authorize' && operation.outcome === 'succeeded') answer = { authorization: operation.authorization };
+    else if (operation?.outcome === 'failed' && operation.failure.declineCode) answer = { declineCode: operation.failure.declineCode };
+    else answer = { unanswered: true };
+  } else {
+    const card = await deps.vault.revealCard(payment.paymentMethod.card.token, payment.merchantId);
+    try {
+      answer = {
+        authorization: await channel.authorize({
+          idempotencyKey: key,
+          amount: payment.amount,
+          currency: payment.currency,
+          card: { number: card.number, expMonth: card.exp_month, expYear: card.exp_year, cvc },
+          merchantReference: payment.merchantId,
+          paymentReference: payment.id,
+          captureMethod: payment.captureMethod,
+        }),
+      };
+    } catch (error) {
+      if (!(error instanceof CardDeclinedError)) throw error;
+      answer = { declineCode: error.declineCode };
+    }
   }
+  const now = deps.now();
+  const next = await changePayment(deps.payments, payment.id, (current) => {
+    if (nextPaymentStep(current) !== 'authorize') return undefined;
+    if ('authorization' in answer) {
+      const { authorizationId, amountAuthorized, expiresAt } = answer.authorization;
+      return recordAuthorization(current, { authorizationId, amountAuthorized, expiresAt }, now);
+    }
+    if ('declineCode' in answer) return recordFailure(current, { code: answer.declineCode, message: `The card was declined (${answer.declineCode}).` }, now);
+    return recordFailure(current, NOT_COMPLETED, now);
+  });
   await deps.vault.discardCvc(payment.id, payment.merchantId);
-  const outcome = outcomeOf(next);
-  if (!outcome) throw new Error(`Payment ${payment.id} recorded no authorization outcome`);
-  return outcome;
+  return stepResult(next, input.action);
 };

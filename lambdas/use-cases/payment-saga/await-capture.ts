@@ -1,41 +1,24 @@
-import { recordAwaitingCapture } from '../../domain/payment-lifecycle';
+import { nextPaymentStep } from '../../domain/payment-saga';
 import type { PaymentRepository } from '../../ports/payment-repository';
-import type { Workflows } from '../../ports/workflows';
-import { changePayment, loadPayment } from './change-payment';
-
-/** The error the saga's AwaitCapture task fails with when the merchant cancels. */
-export const PAYMENT_CANCELED = 'PaymentCanceled';
+import type { TaskTokens } from '../../ports/workflows';
+import { loadPayment } from './change-payment';
 
 /**
- * Start waiting for the merchant's capture (saga step "AwaitCapture", a `.waitForTaskToken` task).
- * 1. A capture or cancel already asked for (the step re-runs after a restart, or the merchant was quick):
- *    answer the token at once with it.
- * 2. Already waiting (a re-run with a new token): replace the stored token.
- * 3. Otherwise move the payment to `requires_capture` and store the token in the same write, so no
- *    merchant can see `requires_capture` before a capture can reach the saga.
+ * The capture window's wait (its task "AwaitCapture", `.waitForTaskToken`): the window closes when the
+ * payment no longer waits for its merchant (captured, canceled, or ended otherwise), or expires.
+ * 1. Store the token the merchant's capture or cancel answers (the capture and cancel endpoints answer it
+ *    once their own run has finished).
+ * 2. Then read the payment: if it has already moved on (the merchant was quicker than this task, or this
+ *    task ran again after a restart), answer the token at once. Storing before reading means one of the
+ *    two always sees the other: the window is never left open on a payment that moved.
  */
 export const awaitCapture = async (
-  deps: { readonly payments: PaymentRepository; readonly workflows: Workflows; readonly now: () => Date },
+  deps: { readonly payments: PaymentRepository; readonly workflows: TaskTokens },
   input: { readonly paymentId: string; readonly taskToken: string },
 ): Promise<void> => {
+  await deps.payments.saveWaitingTask(input.paymentId, { purpose: 'capture', token: input.taskToken });
   const payment = await loadPayment(deps.payments, input.paymentId);
-  if (payment.captureRequested) {
-    await deps.workflows.resume(input.taskToken, { amountToCapture: payment.captureRequested.amount });
-    return;
-  }
-  if (payment.cancellationReason) {
-    await deps.workflows.abort(input.taskToken, PAYMENT_CANCELED, payment.cancellationReason);
-    return;
-  }
-  const task = { purpose: 'capture' as const, token: input.taskToken };
-  if (payment.status === 'requires_capture') {
-    await deps.payments.saveWaitingTask(payment.id, task);
-    return;
-  }
-  await changePayment(
-    deps.payments,
-    payment.id,
-    (current) => (current.status === 'processing' && !current.captureRequested && !current.cancellationReason ? recordAwaitingCapture(current, deps.now()) : undefined),
-    () => ({ waitingTask: task }),
-  );
+  // `open_capture_window`: the run that opened this window has not yet marked the payment waiting.
+  const waits = ['waiting', 'open_capture_window'].includes(nextPaymentStep(payment));
+  if (!waits) await deps.workflows.resume(input.taskToken, { status: payment.status });
 };

@@ -1,12 +1,15 @@
 import { ResourceNotFoundError, StaleVersionError } from '../../domain/errors';
-import type { Payment } from '../../domain/payment';
+import { type Payment, stateOf } from '../../domain/payment';
 import type { Transition } from '../../domain/payment-lifecycle';
+import { type PaymentAction, type PaymentStepResult, nextPaymentStep } from '../../domain/payment-saga';
 import type { PaymentRepository } from '../../ports/payment-repository';
 
 /**
- * Every saga step changes a payment the same way: read it (strongly consistent), decide from what is
- * there (nothing to do, when a retried or re-run step finds its work already done), write the change
- * only over the version read, and decide again if someone changed the payment meanwhile.
+ * Every step of the payment workflow changes a payment the same way: read it (strongly consistent), decide
+ * from what is there (nothing to do, when a repeated step finds its work done), write the change only over
+ * the version read, and decide again if someone changed the payment meanwhile. Every step then answers
+ * the payment as it now is and the step it needs next (domain/payment-saga.ts), which the workflow's
+ * Choice states route on.
  */
 const MAX_ATTEMPTS = 5;
 
@@ -34,6 +37,12 @@ export const changePayment = async (
     }
   }
 };
+
+/** A step's answer: the payment's state and its next step (for the run's action: `expire` releases). */
+export const stepResult = (payment: Payment, action: PaymentAction = 'resume'): PaymentStepResult => ({
+  next: nextPaymentStep(payment, action),
+  payment: stateOf(payment),
+});
 
 /** The idempotency key of each channel operation of a payment: a retry never charges twice. */
 export const channelKeys = {

@@ -1,25 +1,34 @@
+import { recordSuccess } from '../../domain/payment-lifecycle';
+import type { PaymentAction, PaymentStepResult } from '../../domain/payment-saga';
 import type { PaymentRepository } from '../../ports/payment-repository';
 import { type CapturePostingDeps, postPaymentCaptured } from '../ledger/postings';
-import { loadPayment } from './change-payment';
+import { changePayment, loadPayment, stepResult } from './change-payment';
 
 /**
- * Post the capture to the ledger (saga step "PostToLedger"): gross to the channel's receivable, the fee
- * to platform revenue, the net to the merchant's pending funds. Idempotent: the transaction id derives
- * from the payment, so a retry returns the first posting.
+ * Post the capture to the ledger and complete the payment (workflow step "PostToLedger").
+ * 1. Post: gross to the channel's receivable, the fee to platform revenue, the net to the merchant's
+ *    pending funds. Idempotent: the transaction id derives from the payment, so a repeat returns the
+ *    first posting.
+ * 2. Record the capture and the success in one write: the money is the merchant's.
  */
 export const postCaptureToLedger = async (
-  deps: { readonly payments: PaymentRepository; readonly ledger: CapturePostingDeps },
-  input: { readonly paymentId: string },
-): Promise<{ transactionId: string }> => {
+  deps: { readonly payments: PaymentRepository; readonly ledger: CapturePostingDeps; readonly now: () => Date },
+  input: { readonly paymentId: string; readonly capture: { readonly captureId: string; readonly amount: number }; readonly action?: PaymentAction },
+): Promise<PaymentStepResult> => {
   const payment = await loadPayment(deps.payments, input.paymentId);
-  if (!payment.captureId || !payment.channel) throw new Error(`Payment ${payment.id} has no capture to post`);
-  const posted = await postPaymentCaptured(deps.ledger, {
-    merchantId: payment.merchantId,
-    paymentId: payment.id,
-    channel: payment.channel,
-    currency: payment.currency,
-    amount: payment.amountReceived,
-    authorizedAmount: payment.amountAuthorized,
-  });
-  return { transactionId: posted.transaction.id };
+  if (!payment.channel) throw new Error(`Payment ${payment.id} has no channel`);
+  if (payment.status !== 'succeeded') {
+    await postPaymentCaptured(deps.ledger, {
+      merchantId: payment.merchantId,
+      paymentId: payment.id,
+      channel: payment.channel,
+      currency: payment.currency,
+      amount: input.capture.amount,
+      authorizedAmount: payment.amountAuthorized,
+    });
+  }
+  const succeeded = await changePayment(deps.payments, payment.id, (current) =>
+    current.status === 'processing' && current.authorizationId ? recordSuccess(current, input.capture, deps.now()) : undefined,
+  );
+  return stepResult(succeeded, input.action);
 };

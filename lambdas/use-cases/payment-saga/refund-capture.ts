@@ -1,24 +1,36 @@
+import { isTerminal } from '../../domain/payment';
+import { recordFailure } from '../../domain/payment-lifecycle';
+import { type PaymentAction, type PaymentStepResult, failureAfter } from '../../domain/payment-saga';
 import type { PaymentRepository } from '../../ports/payment-repository';
 import type { CardChannelDirectory } from '../../ports/workflows';
-import { channelKeys, loadPayment } from './change-payment';
+import { changePayment, channelKeys, loadPayment, stepResult } from './change-payment';
 
 /**
- * Compensation after a capture: give the captured money back to the cardholder at the channel (saga step
- * "RefundCapture"), when the platform cannot complete the payment (its ledger posting or completion
- * failed for good). Idempotent through its own key.
+ * Compensation after a capture (workflow step "RefundCapture"): the platform cannot complete the payment
+ * (its ledger posting failed for good), so the captured money goes back to the cardholder at the channel,
+ * idempotent through its own key, and the payment fails with the code of the error.
  */
 export const refundCapture = async (
-  deps: { readonly payments: PaymentRepository; readonly channels: CardChannelDirectory },
-  input: { readonly paymentId: string },
-): Promise<{ refunded: number }> => {
+  deps: { readonly payments: PaymentRepository; readonly channels: CardChannelDirectory; readonly now: () => Date },
+  input: {
+    readonly paymentId: string;
+    readonly capture: { readonly captureId: string; readonly amount: number };
+    readonly error?: string;
+    readonly action?: PaymentAction;
+  },
+): Promise<PaymentStepResult> => {
   const payment = await loadPayment(deps.payments, input.paymentId);
-  if (!payment.captureId || !payment.channel || !payment.authorizationId) return { refunded: 0 };
-  const refund = await deps.channels.channel(payment.channel).refund({
+  if (isTerminal(payment)) return stepResult(payment, input.action);
+  if (!payment.channel || !payment.authorizationId) throw new Error(`Payment ${payment.id} has nothing captured to refund`);
+  await deps.channels.channel(payment.channel).refund({
     idempotencyKey: channelKeys.compensationRefund(payment),
     authorizationId: payment.authorizationId,
-    amount: payment.amountReceived,
+    amount: input.capture.amount,
     currency: payment.currency,
     reason: 'compensation',
   });
-  return { refunded: refund.amount };
+  const failed = await changePayment(deps.payments, payment.id, (current) =>
+    isTerminal(current) ? undefined : recordFailure(current, failureAfter(input.error), deps.now()),
+  );
+  return stepResult(failed, input.action);
 };

@@ -1,35 +1,51 @@
+import { cardChannels } from '../../../platform/channels';
 import { minorUnits } from '../../domain/money';
 import { isTerminal } from '../../domain/payment';
-import { recordScreening } from '../../domain/payment-lifecycle';
+import { recordFailure, recordRiskDecline, recordScreening } from '../../domain/payment-lifecycle';
+import { type PaymentAction, type PaymentStepResult, nextPaymentStep } from '../../domain/payment-saga';
 import { assessRisk, velocityWindow } from '../../domain/risk';
+import { NoChannelAvailableError, chooseChannel } from '../../domain/routing';
 import type { CardVault } from '../../ports/card-vault';
 import type { PaymentRepository } from '../../ports/payment-repository';
-import { changePayment, loadPayment } from './change-payment';
+import { changePayment, loadPayment, stepResult } from './change-payment';
 
 /**
- * Screen a payment before any channel sees it (saga step "Screen").
- * 1. Count this payment against its card's velocity window (idempotent per payment).
- * 2. Assess the risk rules (domain/risk.ts).
- * 3. Record the outcome on the payment; a decline fails it and discards the held CVC.
- * Returns the decision for the saga's Choice.
+ * Screen and route a payment before any channel sees it (workflow step "Screen").
+ * 1. A payment already screened answers what it needs next (a repeated or resumed run).
+ * 2. Count this payment against its card's velocity window (idempotent per payment) and assess the risk
+ *    rules (domain/risk.ts).
+ * 3. Approved: choose the cheapest channel that settles the currency (domain/routing.ts).
+ * 4. Record both in one write, before any channel is called (the authorization goes where this says).
+ *    A risk decline, or no channel for the currency, fails the payment and discards the held CVC.
  */
+/** The channel for the payment, or undefined when none settles its currency. */
+const routeOf = (payment: { readonly amount: number; readonly currency: string }): string | undefined => {
+  try {
+    return chooseChannel(cardChannels, payment).channel;
+  } catch (error) {
+    if (error instanceof NoChannelAvailableError) return undefined;
+    throw error;
+  }
+};
+
 export const screenPayment = async (
   deps: { readonly payments: PaymentRepository; readonly vault: Pick<CardVault, 'discardCvc'>; readonly now: () => Date },
-  input: { readonly paymentId: string },
-): Promise<{ decision: 'approve' | 'decline'; score: number }> => {
+  input: { readonly paymentId: string; readonly action?: PaymentAction },
+): Promise<PaymentStepResult> => {
   const payment = await loadPayment(deps.payments, input.paymentId);
-  if (payment.risk) return { decision: payment.risk.decision, score: payment.risk.score };
+  if (nextPaymentStep(payment) !== 'screen') return stepResult(payment, input.action);
   const now = deps.now();
   const attemptsWithCard = await deps.payments.countCardAttempt(payment.paymentMethod.card.fingerprint, velocityWindow(now), payment.id);
-  const assessment = assessRisk({
-    amount: payment.amount,
-    minorUnits: minorUnits(payment.currency),
-    card: payment.paymentMethod.card,
-    attemptsWithCard,
+  const assessment = assessRisk({ amount: payment.amount, minorUnits: minorUnits(payment.currency), card: payment.paymentMethod.card, attemptsWithCard });
+  const channel = assessment.decision === 'approve' ? routeOf(payment) : undefined;
+  const screened = await changePayment(deps.payments, payment.id, (current) => {
+    if (nextPaymentStep(current) !== 'screen') return undefined;
+    if (assessment.decision === 'decline') return recordRiskDecline(current, assessment, now);
+    if (channel === undefined) {
+      return recordFailure(current, { code: 'currency_not_supported', message: 'No card network accepts this currency right now.' }, now);
+    }
+    return recordScreening(current, assessment, channel, now);
   });
-  const screened = await changePayment(deps.payments, payment.id, (current) =>
-    current.risk || isTerminal(current) ? undefined : recordScreening(current, assessment, now),
-  );
-  if (screened.risk?.decision === 'decline') await deps.vault.discardCvc(payment.id, payment.merchantId);
-  return { decision: screened.risk?.decision ?? 'decline', score: screened.risk?.score ?? assessment.score };
+  if (isTerminal(screened)) await deps.vault.discardCvc(payment.id, payment.merchantId);
+  return stepResult(screened, input.action);
 };

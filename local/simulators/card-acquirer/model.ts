@@ -33,6 +33,8 @@ export interface AuthorizationRecord {
   readonly card: CardRecord;
   /** Test-card behaviour that outlives the authorization request (captures of it fail). */
   readonly capture_fails: boolean;
+  /** Test-card behaviour: refunds of it are refused. Absent in records from before the field existed. */
+  readonly refund_fails?: boolean;
   readonly merchant_reference: string;
   readonly payment_reference: string;
   readonly created_at: string;

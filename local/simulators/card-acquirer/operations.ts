@@ -158,6 +158,7 @@ export const decideAuthorize = (context: DecisionContext, request: AuthorizeRequ
       fingerprint: context.fingerprint(request.card.number),
     },
     capture_fails: behaviour.kind === 'capture_fails',
+    refund_fails: behaviour.kind === 'refund_fails',
     merchant_reference: request.merchant_reference,
     payment_reference: request.payment_reference,
     created_at: now.toISOString(),
@@ -283,6 +284,7 @@ export const decideRefund = (
   if (request.amount > refundable) {
     return rejected(422, 'amount_too_large', `At most ${refundable} can be refunded`, record.id, 'amount');
   }
+  if (record.refund_fails) return rejected(422, 'refund_failed', `Refunds of ${record.id} are refused`, record.id);
   const id = context.newId('rfd');
   const refund: RefundRecord = {
     id,

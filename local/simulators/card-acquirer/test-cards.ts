@@ -14,6 +14,8 @@ export type CardBehaviour =
   | { readonly kind: 'transient_error' }
   /** Approves; every capture of the authorization is refused with 402 `capture_failed`. */
   | { readonly kind: 'capture_fails' }
+  /** Approves and captures; every refund of the authorization is refused with 422 `refund_failed`. */
+  | { readonly kind: 'refund_fails' }
   /**
    * Records and approves the authorization, then holds the answer longer than any client waits (the
    * ambiguous outcome). A retry with the same Idempotency-Key gets the same authorization at once.
@@ -45,6 +47,11 @@ export const TEST_CARDS: readonly TestCard[] = [
     number: '4000000000000259',
     behaviour: { kind: 'capture_fails' },
     description: 'Approves; every capture is refused with 402 capture_failed',
+  },
+  {
+    number: '4000000000005126',
+    behaviour: { kind: 'refund_fails' },
+    description: 'Approves and captures; every refund is refused with 422 refund_failed',
   },
   {
     number: '4000000000000911',

@@ -1,7 +1,8 @@
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbPaymentRepository } from '../../../lambdas/adapters/dynamodb/payment-repository';
 import { StaleVersionError } from '../../../lambdas/domain/errors';
 import { type Payment, newPayment } from '../../../lambdas/domain/payment';
-import { creationEvent, recordAuthorization, recordAwaitingCapture, recordRouting, reserveRefund } from '../../../lambdas/domain/payment-lifecycle';
+import { creationEvent, recordAuthorization, recordAwaitingCapture, recordScreening, reserveRefund } from '../../../lambdas/domain/payment-lifecycle';
 import { newRefund } from '../../../lambdas/domain/refund';
 import { tableName } from '../../../platform/tables';
 import { type DynamoDbFaultProxy, dynamoDbErrors, startDynamoDbFaultProxy } from '../../../local/faults/dynamodb-fault-proxy';
@@ -24,12 +25,14 @@ const payment = (merchantId: string, index: number, createdAt = new Date(Date.UT
 describe('DynamoDbPaymentRepository (DynamoDB Local, through a fault proxy)', () => {
   let repository: DynamoDbPaymentRepository;
   let proxy: DynamoDbFaultProxy;
+  let itemOf: (id: string) => Promise<Record<string, unknown> | undefined>;
   const now = new Date('2026-11-21T12:00:00Z');
 
   beforeAll(async () => {
     proxy = await startDynamoDbFaultProxy(suiteDynamoDbEndpoint());
     const { documentClient } = await useIsolatedDynamoDb(proxy.endpoint);
-    repository = new DynamoDbPaymentRepository(documentClient, tableName('payments'));
+    repository = new DynamoDbPaymentRepository(documentClient, tableName('payments'), 'us-east-1');
+    itemOf = async (id) => (await documentClient.send(new GetCommand({ TableName: tableName('payments'), Key: { pk: id, sk: 'payment' }, ConsistentRead: true }))).Item;
   });
   afterEach(() => proxy.clear());
   afterAll(() => proxy.stop());
@@ -66,33 +69,49 @@ describe('DynamoDbPaymentRepository (DynamoDB Local, through a fault proxy)', ()
   it('applies transitions in order with their events, and refuses one computed from a stale version', async () => {
     const created = payment('mer_transitions', 1);
     await repository.insert(created, creationEvent(created));
-    const routed = recordRouting(created, 'atlas', now);
+    const routed = recordScreening(created, { decision: 'approve', score: 0, reasons: [] }, 'atlas', now);
     await repository.apply(routed);
     const authorized = recordAuthorization(routed.payment, { authorizationId: 'auth_1', amountAuthorized: 101, expiresAt: '2026-11-28T12:00:00Z' }, now);
     await repository.apply(authorized);
 
     // A second change computed from the routed version (someone else moved on meanwhile) must not apply.
-    const stale = recordRouting(routed.payment, 'boreal', now);
+    const stale = recordScreening(routed.payment, { decision: 'approve', score: 0, reasons: [] }, 'boreal', now);
     await expect(repository.apply(stale)).rejects.toBeInstanceOf(StaleVersionError);
 
     await expect(repository.get(created.id, { consistent: true })).resolves.toEqual(authorized.payment);
     const events = await repository.events(created.id);
     expect(events.map((event) => [event.version, event.type])).toEqual([
       [1, 'payment.created'],
-      [2, 'payment.routed'],
+      [2, 'payment.screened'],
       [3, 'payment.authorized'],
     ]);
   });
 
-  it('stores the waiting task token with the status change, atomically', async () => {
+  it('keeps the capture window\'s task token beside the payment, the latest one winning', async () => {
     const created = payment('mer_tasks', 1);
     await repository.insert(created, creationEvent(created));
     const authorized = recordAuthorization(created, { authorizationId: 'auth_2', amountAuthorized: 101, expiresAt: '2026-11-28T12:00:00Z' }, now);
     await repository.apply(authorized);
-    const waiting = recordAwaitingCapture(authorized.payment, now);
-    await repository.apply(waiting, { waitingTask: { purpose: 'capture', token: 'token-1' } });
-    await expect(repository.waitingTask(created.id, 'capture')).resolves.toEqual({ purpose: 'capture', token: 'token-1' });
+    await repository.apply(recordAwaitingCapture(authorized.payment, now));
+    await expect(repository.waitingTask(created.id, 'capture')).resolves.toBeUndefined();
+    await repository.saveWaitingTask(created.id, { purpose: 'capture', token: 'token-1' });
+    await repository.saveWaitingTask(created.id, { purpose: 'capture', token: 'token-2' });
+    await expect(repository.waitingTask(created.id, 'capture')).resolves.toEqual({ purpose: 'capture', token: 'token-2' });
     expect((await repository.get(created.id, { consistent: true }))?.status).toBe('requires_capture');
+  });
+
+  it('marks a payment in flight for the recovery sweeper while inFlightSince is set, and only then', async () => {
+    const created = payment('mer_markers', 1);
+    await repository.insert(created, creationEvent(created));
+    const marked = await itemOf(created.id);
+    expect(marked).toMatchObject({ saga_pending_since: created.inFlightSince, saga_shard: expect.stringMatching(/^saga#/) });
+    const authorized = recordAuthorization(created, { authorizationId: 'auth_3', amountAuthorized: 101, expiresAt: '2026-11-28T12:00:00Z' }, now);
+    await repository.apply(authorized);
+    expect(await itemOf(created.id)).toHaveProperty('saga_shard');
+    await repository.apply(recordAwaitingCapture(authorized.payment, now));
+    const waiting = await itemOf(created.id);
+    expect(waiting).not.toHaveProperty('saga_shard');
+    expect(waiting).not.toHaveProperty('saga_pending_since');
   });
 
   it('creates a refund and its reservation on the payment in one write', async () => {

@@ -28,7 +28,7 @@ const payoutItem = async (id: string) =>
 const sweep = (now: Date) =>
   sweepUnstartedSagas({
     markers: new DynamoDbSagaStartMarkers(platform.db.documentClient, { payments: tableName('payments'), payouts: tableName('payouts') }),
-    workflows: new StepFunctionsWorkflows(sfnClient(), { payment: 'unused', refund: 'unused', payout: platform.engine.stateMachineArn('payout') }),
+    workflows: new StepFunctionsWorkflows(sfnClient(), { payment: 'unused', paymentCaptureWindow: 'unused', refund: 'unused', sagaRecovery: 'unused', payout: platform.engine.stateMachineArn('payout') }),
     now: () => now,
     region,
     graceSeconds: 120,

@@ -54,7 +54,7 @@ const lines = async (merchantId: string) =>
 
 const operatorDeps = () => ({
   payouts: new DynamoDbPayoutRepository(platform.db.documentClient, tableName('payouts')),
-  tasks: new StepFunctionsWorkflows(sfnClient(), { payment: '', refund: '', payout: '' }),
+  tasks: new StepFunctionsWorkflows(sfnClient(), { payment: '', paymentCaptureWindow: '', refund: '', sagaRecovery: '', payout: '' }),
   now: () => new Date(),
 });
 

@@ -1,14 +1,18 @@
-import { GetExecutionHistoryCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { verifyLedger } from '../../../lambdas/adapters/dynamodb/ledger-verifier';
-import { type DynamoDbFaultProxy, startDynamoDbFaultProxy } from '../../../local/faults/dynamodb-fault-proxy';
+import { ledgerPostingDeps } from '../../../lambdas/shared/ledger';
+import { setHomeRegion } from '../../../lambdas/use-cases/ledger/set-home-region';
+import { type DynamoDbFaultProxy, dynamoDbErrors, startDynamoDbFaultProxy } from '../../../local/faults/dynamodb-fault-proxy';
 import { tableName } from '../../../platform/tables';
 import { suiteDynamoDbEndpoint } from '../../support/dynamodb';
 import { type SagaHarness, card, freshCardNumber, startSagaHarness } from '../../support/saga-harness';
 
 /**
- * The compensation paths of statemachines/payment.asl.json, forced with faults injected in front of
- * DynamoDB Local (a write refused for good) and by taking an acquirer away. After each: the money is back
- * where it started (or the payment says it is not, loudly), and the ledger balances.
+ * What the payment workflow does when a step fails (docs/decisions/0011-express-and-standard-workflows.md):
+ * a definite business failure compensates at once (refund the capture, void the hold); anything that may
+ * pass (a dependency down, a channel silent, an unknown error) hands the payment over to the Standard
+ * recovery, which runs the workflow again for hours and finishes it once the trouble clears, or flags it
+ * requires_attention when it never does. Faults are injected in front of DynamoDB Local and by taking an
+ * acquirer away. After each: one charge at most, the money where the payment says, the ledger balanced.
  */
 let harness: SagaHarness;
 let proxy: DynamoDbFaultProxy;
@@ -25,70 +29,114 @@ afterAll(async () => {
   await proxy.stop();
 });
 
-const statesOf = async (paymentId: string) => {
-  const sfn = new SFNClient({ endpoint: process.env.AWS_ENDPOINT_URL_SFN, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
-  const arn = `${harness.engine.stateMachineArn('payment').replace(':stateMachine:', ':execution:')}:${paymentId}`;
-  const events = (await sfn.send(new GetExecutionHistoryCommand({ executionArn: arn, maxResults: 1000 }))).events ?? [];
-  return events.filter((event) => event.type?.endsWith('StateEntered')).map((event) => event.stateEnteredEventDetails?.name);
+const create = async (merchantId = merchant) => {
+  const created = await harness.createPayment(merchantId, { amount: 2400, currency: 'USD', payment_method: card(freshCardNumber()) });
+  expect(created.status).toBe(201);
+  return { id: created.json.id as string, answer: created.json };
 };
-const run = async () => {
-  const created = await harness.createPayment(merchant, { amount: 2400, currency: 'USD', payment_method: card(freshCardNumber()) });
-  const execution = await harness.finished('payment', created.json.id);
-  const payment = (await harness.api({ method: 'GET', resource: '/v1/payments/{id}', pathParameters: { id: created.json.id } }, merchant)).json;
-  return { id: created.json.id as string, execution, payment };
-};
+const get = async (id: string, merchantId = merchant) => (await harness.api({ method: 'GET', resource: '/v1/payments/{id}', pathParameters: { id } }, merchantId)).json;
 const ledgerIsBalanced = async () => expect((await verifyLedger(harness.db.documentClient, tableName('ledger'))).differences).toEqual([]);
 const writes = (needle: string) => (request: Record<string, unknown>) => JSON.stringify(request).includes(needle);
+/** The recoveries started for a payment (named by its id and when it went in flight). */
+const recoveries = async (id: string) =>
+  ((await harness.engine.listExecutions({ stateMachineArn: harness.engine.stateMachineArn('sagaRecovery'), maxResults: 1000 })).executions ?? []).filter((execution) =>
+    execution.name?.startsWith(`${id}-`),
+  );
 
-it('refunds the capture at the channel when the ledger posting fails for good', async () => {
-  proxy.inject({ operation: 'TransactWriteItems', when: writes(`"TableName":"${tableName('ledger')}"`), error: refusedForGood });
-  const { id, payment, execution } = await run();
-  expect(execution.status).toBe('SUCCEEDED');
-  expect(payment).toMatchObject({ status: 'failed', failure_code: 'processing_error' });
-  expect(await statesOf(id)).toEqual(expect.arrayContaining(['Capture', 'PostToLedger', 'RefundCapture', 'FailPayment', 'FailedAndCompensated']));
+it('refunds the capture at the channel when the ledger refuses the posting for a business reason (the merchant is homed elsewhere)', async () => {
+  const elsewhere = 'mer_compensation_elsewhere';
+  await setHomeRegion({ ledger: ledgerPostingDeps().ledger, primaryRegion: 'us-east-1', now: () => new Date() }, { merchantId: elsewhere, region: 'eu-west-1', fenced: false });
+  const { id, answer } = await create(elsewhere);
+  expect(answer).toMatchObject({ status: 'failed', failure_code: 'processing_error', amount_received: 0 });
+  const run = await harness.finished('payment', id);
+  expect((await harness.enteredStates(run.executionArn!)).slice(-4)).toEqual(['Capture', 'PostToLedger', 'RefundCapture', 'Finished']);
   expect(await harness.totals('atlas', id)).toMatchObject({ approved: 1, captured: 2400, refunded: 2400 });
-  proxy.clear();
   await ledgerIsBalanced();
 });
 
-it('reverses the posting and refunds when completing the payment fails for good', async () => {
-  proxy.inject({ operation: 'TransactWriteItems', when: writes('"payment.succeeded"'), error: refusedForGood });
-  const { id, payment } = await run();
-  expect(payment).toMatchObject({ status: 'failed' });
-  expect(await statesOf(id)).toEqual(expect.arrayContaining(['PostToLedger', 'Complete', 'ReverseLedgerPosting', 'RefundCapture', 'FailPayment']));
-  expect(await harness.totals('atlas', id)).toMatchObject({ captured: 2400, refunded: 2400 });
+it('hands a payment whose ledger posting keeps failing over to the recovery, which finishes it once the fault clears: one capture, one posting', async () => {
+  proxy.inject({ operation: 'TransactWriteItems', when: writes(`"TableName":"${tableName('ledger')}"`), error: refusedForGood });
+  const { id, answer } = await create();
+  // Not refunded: an unknown error is not a business failure. The merchant hears `processing`.
+  expect(answer).toMatchObject({ status: 'processing' });
+  const run = await harness.finished('payment', id);
+  expect(run).toMatchObject({ status: 'FAILED', error: 'PaymentNotFinished' });
+  expect((await harness.enteredStates(run.executionArn!)).slice(-3)).toEqual(['Capture', 'PostToLedger', 'HandOver']);
+  const [recovery] = await recoveries(id);
+  expect(recovery).toMatchObject({ status: 'RUNNING' });
+
   proxy.clear();
+  expect((await harness.engine.waitForExecution(recovery!.executionArn!)).status).toBe('SUCCEEDED');
+  expect(await get(id)).toMatchObject({ status: 'succeeded', amount_received: 2400 });
+  expect(await harness.totals('atlas', id)).toMatchObject({ approved: 1, captures: 1, captured: 2400, refunded: 0 });
   await ledgerIsBalanced();
-  const balance = (await harness.api({ method: 'GET', resource: '/v1/balances' }, merchant)).json;
-  // The capture's posting and its reversal cancel out: nothing of this payment is pending for the merchant.
-  expect(balance.pending.find((entry: { currency: string }) => entry.currency === 'USD')?.amount ?? 0).toBe(0);
 });
 
-it('marks the payment requires_attention and fails the execution when a compensation keeps failing', async () => {
+it('retries a throttled DynamoDB inside the run: a short outage costs nothing but time', async () => {
+  proxy.inject({ operation: 'TransactWriteItems', when: writes('"payment.succeeded"'), error: dynamoDbErrors.throttled(), times: 8 });
+  const { id, answer } = await create();
+  expect(answer).toMatchObject({ status: 'succeeded', amount_received: 2400 });
+  expect(await recoveries(id)).toEqual([]);
+  await ledgerIsBalanced();
+});
+
+it('answers processing while the acquirer is down, and the recovery finishes the payment when it is back: one charge', async () => {
   await harness.acquirers.atlas.stop();
+  let id: string;
   try {
-    const { id, payment, execution } = await run();
-    expect(execution).toMatchObject({ status: 'FAILED', error: 'CompensationFailed' });
-    expect(payment).toMatchObject({ status: 'requires_attention', failure_code: 'requires_attention' });
-    expect(await statesOf(id)).toEqual(expect.arrayContaining(['Authorize', 'VoidAuthorization', 'VoidFailed', 'RequiresAttention', 'CompensationFailed']));
-    const timeline = (await harness.api({ method: 'GET', resource: '/v1/payments/{id}/events', pathParameters: { id } }, merchant)).json.data;
-    expect(timeline.at(-1)).toMatchObject({ type: 'payment.requires_attention', data: { reason: expect.stringContaining('VoidAuthorization') } });
+    const created = await create();
+    id = created.id;
+    expect(created.answer).toMatchObject({ status: 'processing' });
+    const run = await harness.finished('payment', id);
+    expect(run).toMatchObject({ status: 'FAILED', error: 'PaymentNotFinished' });
+    expect(await harness.enteredStates(run.executionArn!)).toEqual(expect.arrayContaining(['Authorize', 'ReleaseAfterFailure', 'HandOver']));
   } finally {
     await harness.restartAcquirer('atlas');
   }
+  const [recovery] = await recoveries(id);
+  expect((await harness.engine.waitForExecution(recovery!.executionArn!)).status).toBe('SUCCEEDED');
+  expect(await get(id)).toMatchObject({ status: 'succeeded', amount_received: 2400 });
+  expect(await harness.totals('atlas', id)).toMatchObject({ approved: 1, captures: 1 });
+  await ledgerIsBalanced();
 });
 
-it('finishes a payment whose saga was interrupted mid-capture by a restart: one charge, one capture', async () => {
+it('flags the payment requires_attention and fails the recovery (the alarm) when hours of runs never finish it', async () => {
+  proxy.inject({ operation: 'TransactWriteItems', when: writes(`"TableName":"${tableName('ledger')}"`), error: refusedForGood });
+  const { id } = await create();
+  const [recovery] = await recoveries(id);
+  const closed = await harness.engine.waitForExecution(recovery!.executionArn!);
+  expect(closed).toMatchObject({ status: 'FAILED', error: 'RecoveryFailed' });
+  // Twenty runs of the workflow (the recovery policy's attempts), each resuming from what the payment records.
+  expect((await harness.executions('payment', `${id}-resume`)).length).toBe(21);
+  expect(await get(id)).toMatchObject({ status: 'requires_attention', failure_code: 'requires_attention' });
+  const timeline = (await harness.api({ method: 'GET', resource: '/v1/payments/{id}/events', pathParameters: { id } }, merchant)).json.data;
+  expect(timeline.at(-1)).toMatchObject({ type: 'payment.requires_attention', data: { reason: expect.stringContaining('Recovery failed') } });
+  // Captured once, refunded never: the money is at the channel, and people know.
+  expect(await harness.totals('atlas', id)).toMatchObject({ captures: 1, refunded: 0 });
+}, 120_000);
+
+it('finishes a payment whose run died with the engine mid-capture: the sweeper starts its recovery; one charge, one capture', async () => {
   const held = (proxy.counts.faulted.TransactWriteItems ?? 0) + 1;
-  proxy.inject({ operation: 'TransactWriteItems', when: writes('"payment.captured"'), delayMs: 1_500, times: 1 });
-  const created = await harness.createPayment(merchant, { amount: 2600, currency: 'USD', payment_method: card(freshCardNumber()) });
-  // The capture happened at the channel and its record is on its way to DynamoDB: stop the engine now.
+  // Held, then refused for good (not retried by the SDK): the run's Lambda, orphaned by the engine's death, cannot finish either.
+  proxy.inject({ operation: 'TransactWriteItems', when: writes('"payment.succeeded"'), delayMs: 1_500, error: refusedForGood, times: 1 });
+  const answered = harness.createPayment(merchant, { amount: 2600, currency: 'USD', payment_method: card(freshCardNumber()) });
+  // The capture happened at the channel and the success is on its way to DynamoDB: the engine dies now.
   while ((proxy.counts.faulted.TransactWriteItems ?? 0) < held) await new Promise((wait) => setTimeout(wait, 10));
+  const refusedAt = Date.now() + 1_600;
   await harness.restartEngine();
-  const execution = await harness.finished('payment', created.json.id);
-  expect(execution).toMatchObject({ status: 'SUCCEEDED', redriveCount: 1 });
-  const payment = (await harness.api({ method: 'GET', resource: '/v1/payments/{id}', pathParameters: { id: created.json.id } }, merchant)).json;
-  expect(payment).toMatchObject({ status: 'succeeded', amount_received: 2600 });
-  expect(await harness.totals('atlas', created.json.id)).toMatchObject({ approved: 1, captures: 1, captured: 2600 });
+  const created = await answered;
+  expect(created).toMatchObject({ status: 201, json: { status: 'processing' } });
+  const id = created.json.id as string;
+  expect(await harness.finished('payment', id)).toMatchObject({ status: 'FAILED', error: 'States.Runtime' });
+  // The orphaned write has been refused by now: the payment is stuck in flight, as after a real crash.
+  await new Promise((wait) => setTimeout(wait, Math.max(0, refusedAt - Date.now())));
+  expect(await get(id)).toMatchObject({ status: 'processing' });
+
+  const swept = await harness.sweep(new Date(Date.now() + 600_000));
+  expect(swept.started).toEqual(expect.arrayContaining([expect.objectContaining({ kind: 'payment', id })]));
+  const [recovery] = await recoveries(id);
+  expect((await harness.engine.waitForExecution(recovery!.executionArn!)).status).toBe('SUCCEEDED');
+  expect(await get(id)).toMatchObject({ status: 'succeeded', amount_received: 2600 });
+  expect(await harness.totals('atlas', id)).toMatchObject({ approved: 1, captures: 1, captured: 2600 });
   await ledgerIsBalanced();
 });

@@ -5,9 +5,10 @@ import { tableName } from '../../../platform/tables';
 import { type SagaHarness, card, freshCardNumber, startSagaHarness } from '../../support/saga-harness';
 
 /**
- * Every path of statemachines/refund.asl.json: partial and repeated refunds up to exactly the captured
- * amount, refusals, a refund the balance cannot fund yet, a channel that refuses, all ending with the
- * ledger balanced and the payment's amounts right.
+ * Every path of statemachines/refund.asl.json (Express, run synchronously by POST /v1/refunds): partial and
+ * repeated refunds up to exactly the captured amount, refusals, a refund the balance cannot fund yet, a
+ * channel that refuses the refund, a channel that is down (the recovery finishes the refund), all ending
+ * with the ledger balanced and the payment's amounts right. The API's answer is the run's result.
  */
 let harness: SagaHarness;
 const merchant = 'mer_refund_tests';
@@ -17,22 +18,17 @@ beforeAll(async () => {
 });
 afterAll(() => harness.stop());
 
-const paid = async (amount: number, settle = true, merchantId = merchant) => {
-  const created = await harness.createPayment(merchantId, { amount, currency: 'USD', payment_method: card(freshCardNumber()) });
-  await harness.finished('payment', created.json.id);
+const paid = async (amount: number, settle = true, merchantId = merchant, number = freshCardNumber()) => {
+  const created = await harness.createPayment(merchantId, { amount, currency: 'USD', payment_method: card(number) });
+  expect(created.json.status).toBe('succeeded');
   if (settle) {
-    const payment = (await harness.api({ method: 'GET', resource: '/v1/payments/{id}', pathParameters: { id: created.json.id } }, merchantId)).json;
-    expect(payment.status).toBe('succeeded');
     // What the acquirer's capture.settled webhook does (tested over HTTP in e2e): pending -> available.
     await postSettlement(ledgerPostingDeps(), { merchantId, paymentId: created.json.id, settlementId: `settlement-${created.json.id}` });
   }
   return created.json.id as string;
 };
-const refund = async (paymentId: string, amount?: number, merchantId = merchant) => {
-  const answer = await harness.api({ method: 'POST', resource: '/v1/refunds' }, merchantId, { payment_id: paymentId, ...(amount === undefined ? {} : { amount }) });
-  if (answer.status === 201) await harness.finished('refund', answer.json.id);
-  return answer;
-};
+const refund = (paymentId: string, amount?: number, merchantId = merchant) =>
+  harness.api({ method: 'POST', resource: '/v1/refunds' }, merchantId, { payment_id: paymentId, ...(amount === undefined ? {} : { amount }) });
 const getRefund = async (id: string, merchantId = merchant) =>
   (await harness.api({ method: 'GET', resource: '/v1/refunds/{id}', pathParameters: { id } }, merchantId)).json;
 const getPayment = async (id: string, merchantId = merchant) =>
@@ -45,8 +41,8 @@ it('refunds in parts up to exactly the captured amount, and not a unit more', as
   const paymentId = await paid(5000);
   for (const amount of [1000, 2500]) {
     const answer = await refund(paymentId, amount);
-    expect(answer).toMatchObject({ status: 201, json: { object: 'refund', payment_id: paymentId, amount, currency: 'USD' } });
-    expect(await getRefund(answer.json.id)).toMatchObject({ status: 'succeeded' });
+    expect(answer).toMatchObject({ status: 201, json: { object: 'refund', payment_id: paymentId, amount, currency: 'USD', status: 'succeeded' } });
+    expect(await getRefund(answer.json.id)).toEqual(answer.json);
   }
   expect(await refund(paymentId, 1501)).toMatchObject({ status: 422, json: { code: 'amount_too_large', errors: [{ field: 'amount' }] } });
   const rest = await refund(paymentId);
@@ -70,7 +66,6 @@ it('never lets concurrent refunds exceed what was captured', async () => {
 
 it('refuses refunds of a payment that did not succeed (409) and of another merchant\'s payment (404)', async () => {
   const declined = await harness.createPayment(merchant, { amount: 1000, currency: 'USD', payment_method: card('4000000000000002') });
-  await harness.finished('payment', declined.json.id);
   expect(await refund(declined.json.id)).toMatchObject({ status: 409, json: { code: 'payment_not_refundable' } });
   const paymentId = await paid(1000);
   const foreign = await harness.api({ method: 'POST', resource: '/v1/refunds' }, 'mer_someone_else', { payment_id: paymentId });
@@ -81,8 +76,7 @@ it('fails a refund the balance cannot fund yet (fees are not returned before set
   const newcomer = 'mer_refund_newcomer';
   const paymentId = await paid(1999, false, newcomer);
   const answer = await refund(paymentId, undefined, newcomer);
-  expect(answer.status).toBe(201);
-  expect(await getRefund(answer.json.id, newcomer)).toMatchObject({ status: 'failed', failure_code: 'insufficient_balance' });
+  expect(answer).toMatchObject({ status: 201, json: { status: 'failed', failure_code: 'insufficient_balance' } });
   expect(await getPayment(paymentId, newcomer)).toMatchObject({ amount_refunded: 0 });
   expect(await harness.totals('atlas', paymentId)).toMatchObject({ refunded: 0 });
   // The reservation was released: a smaller refund the pending funds cover goes through.
@@ -91,17 +85,37 @@ it('fails a refund the balance cannot fund yet (fees are not returned before set
   await ledgerIsBalanced();
 });
 
-it('reverses the ledger posting and fails the refund when the channel keeps failing', async () => {
+it('reverses the ledger posting and fails the refund when the channel refuses it', async () => {
+  const paymentId = await paid(2000, true, merchant, '4000000000005126');
+  const answer = await refund(paymentId, 700);
+  expect(answer).toMatchObject({ status: 201, json: { status: 'failed', failure_code: 'refund_rejected' } });
+  const run = await harness.finished('refund', answer.json.id);
+  expect(await harness.enteredStates(run.executionArn!)).toEqual(['PostRefundToLedger', 'AfterPosting', 'RefundAtChannel', 'ReverseRefundPosting', 'FailRefund', 'Finished']);
+  expect(await getPayment(paymentId)).toMatchObject({ amount_refunded: 0 });
+  expect(await harness.totals('atlas', paymentId)).toMatchObject({ refunded: 0 });
+  await ledgerIsBalanced();
+  // The reservation was released: the payment is still refundable in full.
+  expect(await refund(paymentId, 2000)).toMatchObject({ status: 201, json: { status: 'failed', failure_code: 'refund_rejected' } });
+});
+
+it('answers pending while the channel is down, and the recovery completes the refund when it is back: refunded once', async () => {
   const paymentId = await paid(2000);
-  await harness.acquirers.atlas.stop();
+  await harness.channelFaults('atlas', 1);
+  let refundId: string;
   try {
     const answer = await refund(paymentId, 700);
-    expect(await getRefund(answer.json.id)).toMatchObject({ status: 'failed', failure_code: 'processing_error' });
-    expect(await getPayment(paymentId)).toMatchObject({ amount_refunded: 0 });
+    expect(answer).toMatchObject({ status: 201, json: { status: 'pending' } });
+    refundId = answer.json.id;
+    expect(await harness.finished('refund', refundId)).toMatchObject({ status: 'FAILED', error: 'RefundNotFinished' });
   } finally {
-    await harness.restartAcquirer('atlas');
+    await harness.channelFaults('atlas', 0);
   }
+  const recovery = (await harness.engine.listExecutions({ stateMachineArn: harness.engine.stateMachineArn('sagaRecovery'), maxResults: 1000 })).executions?.find((execution) =>
+    execution.name?.startsWith(`${refundId}-`),
+  );
+  expect((await harness.engine.waitForExecution(recovery!.executionArn!)).status).toBe('SUCCEEDED');
+  expect(await getRefund(refundId)).toMatchObject({ status: 'succeeded' });
+  expect(await getPayment(paymentId)).toMatchObject({ amount_refunded: 700 });
+  expect(await harness.totals('atlas', paymentId)).toMatchObject({ refunded: 700, refunds: 1 });
   await ledgerIsBalanced();
-  const balance = (await harness.api({ method: 'GET', resource: '/v1/balances' }, merchant)).json;
-  expect(balance.available.find((entry: { currency: string }) => entry.currency === 'USD').amount).toBeGreaterThan(0);
 });

@@ -11,6 +11,8 @@ const counts: BillableCounts = {
   lambdaInvocations: 12,
   lambdaGbSeconds: 0.5,
   stepFunctionsTransitions: 10,
+  stepFunctionsExpressRequests: 1.5,
+  stepFunctionsExpressGbSeconds: 0.02,
   dynamoDbTableWriteUnits: 40,
   dynamoDbIndexWriteUnits: 10,
   dynamoDbReadUnits: 30,
@@ -33,6 +35,8 @@ describe('the price table (bench/prices.json)', () => {
   it('holds the prices the team verified (../shared/DESIGN.md)', () => {
     const perUnit = (id: string) => (prices.prices[id]?.usd ?? Number.NaN) / (prices.prices[id]?.per ?? Number.NaN);
     expect(perUnit('step_functions_standard_transition')).toBeCloseTo(0.025 / 1000, 12);
+    expect(perUnit('step_functions_express_request')).toBeCloseTo(1 / 1e6, 15);
+    expect(perUnit('step_functions_express_gb_second')).toBeCloseTo(0.06 / 3600, 15);
     expect(perUnit('dynamodb_write_request_unit')).toBeCloseTo(0.625 / 1e6, 15);
     expect(perUnit('dynamodb_replicated_write_request_unit')).toBeCloseTo(0.625 / 1e6, 15);
     expect(perUnit('dynamodb_read_request_unit')).toBeCloseTo(0.125 / 1e6, 15);
@@ -43,6 +47,7 @@ describe('the price table (bench/prices.json)', () => {
     expect(perUnit('cloudwatch_logs_ingestion')).toBe(0.5);
     expect(prices.quotas.step_functions_transitions_per_second?.value).toBe(1500);
     expect(prices.quotas.step_functions_start_execution_per_second?.value).toBe(300);
+    expect(prices.quotas.step_functions_express_start_per_second?.value).toBe(6000);
   });
 });
 
@@ -103,10 +108,11 @@ describe('costPerMillionUnits (payouts, conversions)', () => {
   });
 
   it('prices what one unit caused: a conversion without Step Functions pays nothing for it', () => {
-    const conversions = costPerMillionUnits('conversion', { ...counts, stepFunctionsTransitions: 0, apiRequests: 2 }, prices);
+    const conversions = costPerMillionUnits('conversion', { ...counts, stepFunctionsTransitions: 0, stepFunctionsExpressRequests: 0, stepFunctionsExpressGbSeconds: 0, apiRequests: 2 }, prices);
     expect(conversions.by_service['Step Functions']).toBe(0);
     expect(conversions.lines.find((entry) => entry.id === 'api_gateway_requests')?.usd_per_million_conversions).toBeCloseTo(7, 9);
     expect(conversions.usd_per_million_conversions).toBeCloseTo(conversions.lines.reduce((sum, entry) => sum + entry.usd_per_million_conversions, 0), 9);
-    expect(conversions.usd_per_million_conversions).toBeCloseTo(payments.usd_per_million_payments - 250 - 3.5 - 0.6, 6);
+    const express = 1.5 + (0.02 * 1e6 * 0.06) / 3600;
+    expect(conversions.usd_per_million_conversions).toBeCloseTo(payments.usd_per_million_payments - 250 - express - 3.5 - 0.6, 6);
   });
 });

@@ -6,6 +6,7 @@ const prices = loadPriceTable();
 const input: CeilingInput = {
   stepFunctionsTransitions: 10,
   stepFunctionsStarts: 1.2,
+  stepFunctionsExpressStarts: 1.5,
   kmsRequests: 0.05,
   dynamoDbTables: { 'xborder-payments': { writeUnits: 40, readUnits: 20 } },
   apiRequests: 3,
@@ -21,6 +22,7 @@ it('divides each quota by the use of one payment', () => {
   const of = (id: string) => ceilings.find((entry) => entry.id === id)?.payments_per_second;
   expect(of('step_functions_state_transitions')).toBeCloseTo(150, 9);
   expect(of('step_functions_start_execution')).toBeCloseTo(250, 9);
+  expect(of('step_functions_express_starts')).toBeCloseTo(4000, 9);
   expect(of('kms_requests')).toBeCloseTo(200_000, 6);
   expect(of('dynamodb_writes:xborder-payments')).toBeCloseTo(1000, 9);
   expect(of('dynamodb_reads:xborder-payments')).toBeCloseTo(2000, 9);

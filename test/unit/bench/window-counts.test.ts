@@ -43,6 +43,8 @@ it('divides every billable count by the units, the modeled transitions with the 
     lambdaInvocations: 14 / 4,
     lambdaGbSeconds: expect.closeTo(gbSeconds / 4, 12),
     stepFunctionsTransitions: 37 / 4,
+    stepFunctionsExpressRequests: 0,
+    stepFunctionsExpressGbSeconds: 0,
     dynamoDbTableWriteUnits: 64 / 4,
     dynamoDbIndexWriteUnits: 12 / 4,
     dynamoDbReadUnits: 18 / 4,

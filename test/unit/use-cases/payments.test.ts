@@ -23,7 +23,7 @@ describe('createPayment', () => {
     const payments = new InMemoryPaymentRepository();
     const vault = new InMemoryCardVault();
     // Act
-    const payment = await createPayment({ payments, vault, workflows: new RecordingWorkflows(), progressBudgetMs: 0, now: () => new Date('2026-11-21T12:00:00Z') }, command());
+    const payment = await createPayment({ payments, vault, workflows: new RecordingWorkflows(), now: () => new Date('2026-11-21T12:00:00Z') }, command());
     // Assess
     expect(payment).toMatchObject({
       status: 'processing',
@@ -44,7 +44,7 @@ describe('createPayment', () => {
   it('puts the card in the vault under the payment\'s token and holds the CVC for the authorization', async () => {
     const payments = new InMemoryPaymentRepository();
     const vault = new InMemoryCardVault();
-    const payment = await createPayment({ payments, vault, workflows: new RecordingWorkflows(), progressBudgetMs: 0, now: () => new Date() }, command());
+    const payment = await createPayment({ payments, vault, workflows: new RecordingWorkflows(), now: () => new Date() }, command());
     const token = payment.paymentMethod.card.token;
     await expect(vault.revealCard(token, 'mer_a')).resolves.toEqual({ token, number: '4242424242424242', exp_month: 12, exp_year: 2030 });
     await expect(vault.takeCvc(payment.id, 'mer_a')).resolves.toBe('123');
@@ -54,15 +54,15 @@ describe('createPayment', () => {
   it('gives a retried request the same token, and refuses the key when the retry carries another card', async () => {
     const payments = new InMemoryPaymentRepository();
     const vault = new InMemoryCardVault();
-    const first = await createPayment({ payments, vault, workflows: new RecordingWorkflows(), progressBudgetMs: 0, now: () => new Date() }, command());
+    const first = await createPayment({ payments, vault, workflows: new RecordingWorkflows(), now: () => new Date() }, command());
     // A crash after the vault write and before the payment write: the retry finds the card already there.
     payments.items.clear();
-    const retry = await createPayment({ payments, vault, workflows: new RecordingWorkflows(), progressBudgetMs: 0, now: () => new Date() }, command());
+    const retry = await createPayment({ payments, vault, workflows: new RecordingWorkflows(), now: () => new Date() }, command());
     expect(retry.paymentMethod.card).toEqual(first.paymentMethod.card);
     expect(vault.cards.size).toBe(1);
     payments.items.clear();
     await expect(
-      createPayment({ payments, vault, workflows: new RecordingWorkflows(), progressBudgetMs: 0, now: () => new Date() }, command({ card: { number: '4000056655665556', exp_month: 12, exp_year: 2030, cvc: '123' } })),
+      createPayment({ payments, vault, workflows: new RecordingWorkflows(), now: () => new Date() }, command({ card: { number: '4000056655665556', exp_month: 12, exp_year: 2030, cvc: '123' } })),
     ).rejects.toBeInstanceOf(IdempotencyKeyReusedError);
     expect(payments.items.size).toBe(0);
   });
@@ -70,8 +70,8 @@ describe('createPayment', () => {
   it('returns the stored payment for a retry of the same request (a crash between writes)', async () => {
     const payments = new InMemoryPaymentRepository();
     const vault = new InMemoryCardVault();
-    const first = await createPayment({ payments, vault, workflows: new RecordingWorkflows(), progressBudgetMs: 0, now: () => new Date('2026-11-21T12:00:00Z') }, command());
-    const retry = await createPayment({ payments, vault, workflows: new RecordingWorkflows(), progressBudgetMs: 0, now: () => new Date('2026-11-21T12:00:05Z') }, command());
+    const first = await createPayment({ payments, vault, workflows: new RecordingWorkflows(), now: () => new Date('2026-11-21T12:00:00Z') }, command());
+    const retry = await createPayment({ payments, vault, workflows: new RecordingWorkflows(), now: () => new Date('2026-11-21T12:00:05Z') }, command());
     expect(retry).toEqual(first);
     expect(payments.items.size).toBe(1);
   });
@@ -79,9 +79,9 @@ describe('createPayment', () => {
   it('refuses the same Idempotency-Key for a different request', async () => {
     const payments = new InMemoryPaymentRepository();
     const vault = new InMemoryCardVault();
-    await createPayment({ payments, vault, workflows: new RecordingWorkflows(), progressBudgetMs: 0, now: () => new Date() }, command());
+    await createPayment({ payments, vault, workflows: new RecordingWorkflows(), now: () => new Date() }, command());
     await expect(
-      createPayment({ payments, vault, workflows: new RecordingWorkflows(), progressBudgetMs: 0, now: () => new Date() }, command({ amount: 2000, requestFingerprint: 'fp-2' })),
+      createPayment({ payments, vault, workflows: new RecordingWorkflows(), now: () => new Date() }, command({ amount: 2000, requestFingerprint: 'fp-2' })),
     ).rejects.toBeInstanceOf(IdempotencyKeyReusedError);
     expect(payments.items.size).toBe(1);
   });
@@ -89,8 +89,8 @@ describe('createPayment', () => {
   it('scopes keys per merchant: two merchants with the same key get two payments', async () => {
     const payments = new InMemoryPaymentRepository();
     const vault = new InMemoryCardVault();
-    const a = await createPayment({ payments, vault, workflows: new RecordingWorkflows(), progressBudgetMs: 0, now: () => new Date() }, command({ merchantId: 'mer_a' }));
-    const b = await createPayment({ payments, vault, workflows: new RecordingWorkflows(), progressBudgetMs: 0, now: () => new Date() }, command({ merchantId: 'mer_b' }));
+    const a = await createPayment({ payments, vault, workflows: new RecordingWorkflows(), now: () => new Date() }, command({ merchantId: 'mer_a' }));
+    const b = await createPayment({ payments, vault, workflows: new RecordingWorkflows(), now: () => new Date() }, command({ merchantId: 'mer_b' }));
     expect(a.id).not.toBe(b.id);
     expect(payments.items.size).toBe(2);
   });
@@ -100,7 +100,7 @@ describe('getPayment', () => {
   it('answers "not found" alike for a missing id and for another merchant\'s payment', async () => {
     const payments = new InMemoryPaymentRepository();
     const vault = new InMemoryCardVault();
-    const payment = await createPayment({ payments, vault, workflows: new RecordingWorkflows(), progressBudgetMs: 0, now: () => new Date() }, command({ merchantId: 'mer_a' }));
+    const payment = await createPayment({ payments, vault, workflows: new RecordingWorkflows(), now: () => new Date() }, command({ merchantId: 'mer_a' }));
     await expect(getPayment({ payments }, { merchantId: 'mer_b', paymentId: payment.id })).rejects.toBeInstanceOf(ResourceNotFoundError);
     await expect(getPayment({ payments }, { merchantId: 'mer_a', paymentId: 'pay_missing' })).rejects.toBeInstanceOf(ResourceNotFoundError);
     await expect(getPayment({ payments }, { merchantId: 'mer_a', paymentId: payment.id })).resolves.toEqual(payment);
@@ -111,7 +111,7 @@ describe('listPayments', () => {
   it('refuses a cursor naming another merchant\'s payment', async () => {
     const payments = new InMemoryPaymentRepository();
     const vault = new InMemoryCardVault();
-    const foreign = await createPayment({ payments, vault, workflows: new RecordingWorkflows(), progressBudgetMs: 0, now: () => new Date() }, command({ merchantId: 'mer_b' }));
+    const foreign = await createPayment({ payments, vault, workflows: new RecordingWorkflows(), now: () => new Date() }, command({ merchantId: 'mer_b' }));
     await expect(
       listPayments({ payments }, { merchantId: 'mer_a', limit: 10, startingAfter: foreign.id }),
     ).rejects.toBeInstanceOf(InvalidCursorError);

@@ -22,8 +22,8 @@ const REGION = 'us-east-1';
 const idOf = (awaiting: AwaitingSaga) => (awaiting.kind === 'payment' ? awaiting.payment.id : awaiting.kind === 'refund' ? awaiting.refund.id : awaiting.payout.id);
 const shardOf = (awaiting: AwaitingSaga) => sagaStartShard(REGION, idOf(awaiting));
 
-const payment = (id: string, since: string): AwaitingSaga => ({ kind: 'payment', since, payment: { id, merchantId: 'mer_a', createdAt: since } as Payment });
-const refund = (id: string, since: string): AwaitingSaga => ({ kind: 'refund', since, refund: { id, paymentId: 'pay_1', merchantId: 'mer_a', createdAt: since } as Refund });
+const payment = (id: string, since: string): AwaitingSaga => ({ kind: 'payment', since, payment: { id, merchantId: 'mer_a', createdAt: since, version: 3 } as Payment });
+const refund = (id: string, since: string): AwaitingSaga => ({ kind: 'refund', since, refund: { id, paymentId: 'pay_1', merchantId: 'mer_a', createdAt: since, version: 1 } as Refund });
 const payout = (id: string, since: string): AwaitingSaga => ({
   kind: 'payout',
   since,
@@ -42,7 +42,7 @@ const deps = (markers: SagaStartMarkers, workflows = new RecordingWorkflows()) =
 });
 
 describe('sweepUnstartedSagas', () => {
-  it('starts the saga of every object marked before the grace period, each kind with its create path\'s input', async () => {
+  it('starts the recovery of every payment and refund in flight before the grace period (named by id and since when), and the saga of every unstarted payout', async () => {
     // Prepare
     const workflows = new RecordingWorkflows();
     const starts: unknown[] = [];
@@ -57,9 +57,9 @@ describe('sweepUnstartedSagas', () => {
     // Assess
     expect(result.cutoff).toBe('2026-11-21T12:08:00.000Z');
     expect(workflows.started.sort((a, b) => a.id.localeCompare(b.id))).toEqual([
-      { kind: 'payment', id: 'pay_old' },
+      { kind: 'recovery', id: `pay_old-${Date.parse('2026-11-21T12:00:00.000Z')}`, input: { kind: 'payment', id: 'pay_old', inFlightSince: '2026-11-21T12:00:00.000Z', paymentId: 'pay_old' } },
       { kind: 'payout', id: 'po_old' },
-      { kind: 'refund', id: 're_old' },
+      { kind: 'recovery', id: `re_old-${Date.parse('2026-11-21T12:07:59.999Z')}`, input: { kind: 'refund', id: 're_old', inFlightSince: '2026-11-21T12:07:59.999Z', paymentId: 'pay_1' } },
     ]);
     expect(starts).toEqual([{ payoutId: 'po_old', merchantId: 'mer_a', converts: true, returnWindowSeconds: expect.any(Number) }]);
     expect(result.started).toHaveLength(3);
@@ -67,7 +67,7 @@ describe('sweepUnstartedSagas', () => {
     expect(result.truncated).toBe(false);
   });
 
-  it('leaves alone an object still inside the grace period (its create path may be starting it now)', async () => {
+  it('leaves alone an object still inside the grace period (its run may still be going)', async () => {
     // Prepare
     const markers = new FakeMarkers([payment('pay_new', '2026-11-21T12:08:00.000Z'), payment('pay_newer', '2026-11-21T12:09:59.000Z')]);
     const workflows = new RecordingWorkflows();
@@ -87,8 +87,9 @@ describe('sweepUnstartedSagas', () => {
   it('reports a start that failed and still starts the others', async () => {
     // Prepare
     const workflows = new RecordingWorkflows();
-    workflows.startRefund = async () => {
-      throw Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
+    workflows.recover = async (input) => {
+      if (input.kind === 'refund') throw Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
+      workflows.started.push({ kind: 'recovery', id: input.id, input });
     };
     const markers = new FakeMarkers([payment('pay_a', '2026-11-21T12:00:00.000Z'), refund('re_a', '2026-11-21T12:00:00.000Z')]);
     // Act

@@ -1,0 +1,55 @@
+import { type Payment, type PaymentState, isTerminal } from './payment';
+
+/**
+ * Which step a payment needs next, decided from the payment alone, never from where an execution
+ * happens to be. Every run of the payment workflow asks this after each step: the merchant's create,
+ * capture and cancel, the capture window's expiry and a recovery after a crash all follow the same path
+ * from whatever the payment records, so a step is never run out of order and a run that died is
+ * finished by the next one (docs/decisions/0011-express-and-standard-workflows.md).
+ *
+ *   screen               risk rules and routing have not run
+ *   authorize            screened, routed, no authorization recorded
+ *   capture              authorized, and automatic or asked to capture (a request in time wins over expiry)
+ *   release              authorized, and asked to cancel or expired without a capture request
+ *   open_capture_window  authorized manual payment not yet waiting for its merchant
+ *   waiting              waits for its merchant; the capture window (Standard) holds it
+ *   done                 succeeded, failed, canceled or requires attention
+ */
+export const PAYMENT_STEPS = ['screen', 'authorize', 'capture', 'release', 'open_capture_window', 'waiting', 'done'] as const;
+export type PaymentStep = (typeof PAYMENT_STEPS)[number];
+
+/** Why a workflow run asks: `expire` is the capture window closing on an authorization about to lapse. */
+export const PAYMENT_ACTIONS = ['create', 'capture', 'cancel', 'expire', 'resume'] as const;
+export type PaymentAction = (typeof PAYMENT_ACTIONS)[number];
+
+export const nextPaymentStep = (payment: Payment | PaymentState, action: PaymentAction = 'resume'): PaymentStep => {
+  if (isTerminal(payment)) return 'done';
+  if (!payment.risk) return 'screen';
+  if (!payment.authorizationId) return 'authorize';
+  if (payment.captureRequested) return 'capture';
+  if (payment.cancellationReason || action === 'expire') return 'release';
+  if (payment.captureMethod === 'automatic') return 'capture';
+  return payment.status === 'requires_capture' ? 'waiting' : 'open_capture_window';
+};
+
+/** What every payment workflow task answers: the payment as it now is, and the step it needs next. */
+export interface PaymentStepResult {
+  readonly next: PaymentStep;
+  readonly payment: PaymentState;
+}
+
+/**
+ * What a payment that fails after an error shows its merchant: the error a workflow step ended with
+ * (its `name`, the ASL contract), as a stable failure code and message.
+ */
+const FAILURES: Readonly<Record<string, { readonly code: string; readonly message: string }>> = {
+  ChannelTimeout: { code: 'processing_error', message: 'The card network did not answer in time; nothing was charged.' },
+  ChannelUnavailable: { code: 'processing_error', message: 'The card network was unavailable; nothing was charged.' },
+  ChannelRequestRejected: { code: 'processing_error', message: 'The card network refused the request.' },
+  CaptureFailed: { code: 'capture_failed', message: 'The capture was refused by the card network; the authorization was released.' },
+  AuthorizationExpired: { code: 'authorization_expired', message: 'The authorization expired before it was captured.' },
+};
+const DEFAULT_FAILURE = { code: 'processing_error', message: 'The payment could not be processed; nothing was kept.' } as const;
+
+export const failureAfter = (errorName: string | undefined): { readonly code: string; readonly message: string } =>
+  FAILURES[errorName ?? ''] ?? DEFAULT_FAILURE;

@@ -1,0 +1,14 @@
+import * as z from 'zod/mini';
+import { cvcDiscarder } from '../../shared/cvc-discarder';
+import { cardChannelDirectory, paymentRepository } from '../../shared/payment-deps';
+import { paymentAction } from '../../shared/payment-task-input';
+import { taskHandler } from '../../shared/task-handler';
+import { releaseAuthorization } from '../../use-cases/payment-saga/release-authorization';
+
+/** Payment workflow, step ReleaseAuthorization: void the hold (cancel, expiry, or compensation) and end the payment. */
+export const handler = taskHandler({
+  step: 'ReleaseAuthorization',
+  input: z.object({ paymentId: z.string(), action: paymentAction, error: z.optional(z.string()) }),
+  run: (input) =>
+    releaseAuthorization({ payments: paymentRepository(), channels: cardChannelDirectory(), vault: cvcDiscarder(), now: () => new Date() }, input),
+});

@@ -1,0 +1,68 @@
+import { AuthorizationExpiredError } from '../../domain/channel-errors';
+import { type Payment, isTerminal } from '../../domain/payment';
+import { recordCancellation, recordFailure, requestCancel } from '../../domain/payment-lifecycle';
+import { type PaymentAction, type PaymentStepResult, failureAfter } from '../../domain/payment-saga';
+import type { CardVault } from '../../ports/card-vault';
+import type { PaymentRepository } from '../../ports/payment-repository';
+import type { CardChannelDirectory } from '../../ports/workflows';
+import { changePayment, channelKeys, loadPayment, stepResult } from './change-payment';
+
+/** The reason an expiring authorization is released for (what the merchant reads as `cancellation_reason`). */
+export const EXPIRED = 'authorization_expired';
+
+/**
+ * Release the hold on the card and end the payment (workflow step "ReleaseAuthorization"): the merchant
+ * canceled, the capture window is closing on an authorization about to lapse, or (`error` given) a step
+ * failed for good after authorizing or while the authorization's outcome was unknown.
+ * 1. Expiry: first claim the payment for it (`requires_capture` → a cancel request, over the version
+ *    read): a merchant's capture that got there first wins, and this step then answers `capture`.
+ * 2. Nothing to release for (no cancel request and no error): answer what the payment needs instead.
+ * 3. Void the authorization, or, when its outcome is unknown (every attempt timed out), ask the channel
+ *    what it recorded under the authorization's key and void that if it exists. Voiding twice answers the
+ *    voided authorization; an expired one is already released.
+ * 4. End the payment: `canceled` with the merchant's (or the expiry's) reason, or `failed` with the code
+ *    of the error; discard any CVC still held.
+ */
+export const releaseAuthorization = async (
+  deps: {
+    readonly payments: PaymentRepository;
+    readonly channels: CardChannelDirectory;
+    readonly vault: Pick<CardVault, 'discardCvc'>;
+    readonly now: () => Date;
+  },
+  input: { readonly paymentId: string; readonly action?: PaymentAction; readonly error?: string },
+): Promise<PaymentStepResult> => {
+  let payment = await loadPayment(deps.payments, input.paymentId);
+  if (isTerminal(payment)) return stepResult(payment, input.action);
+  if (!input.error && input.action === 'expire') {
+    payment = await changePayment(deps.payments, payment.id, (current) =>
+      current.status === 'requires_capture' && !current.captureRequested ? requestCancel(current, EXPIRED, deps.now()) : undefined,
+    );
+  }
+  if (!input.error && !payment.cancellationReason) return stepResult(payment, input.action);
+
+  await voidAt(deps.channels, payment);
+  const ended = await changePayment(deps.payments, payment.id, (current) => {
+    if (isTerminal(current)) return undefined;
+    if (input.error) return recordFailure(current, failureAfter(input.error), deps.now());
+    return recordCancellation(current, current.cancellationReason ?? EXPIRED, deps.now());
+  });
+  await deps.vault.discardCvc(payment.id, payment.merchantId);
+  return stepResult(ended, input.action);
+};
+
+const voidAt = async (channels: CardChannelDirectory, payment: Payment): Promise<void> => {
+  if (!payment.channel || payment.captureId) return;
+  const channel = channels.channel(payment.channel);
+  let authorizationId = payment.authorizationId;
+  if (!authorizationId) {
+    const operation = await channel.findOperation(channelKeys.authorize(payment));
+    if (operation?.type === 'authorize' && operation.outcome === 'succeeded') authorizationId = operation.authorization.authorizationId;
+  }
+  if (!authorizationId) return;
+  try {
+    await channel.void({ idempotencyKey: channelKeys.void(payment), authorizationId });
+  } catch (error) {
+    if (!(error instanceof AuthorizationExpiredError)) throw error;
+  }
+};

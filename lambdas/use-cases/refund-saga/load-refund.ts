@@ -1,0 +1,37 @@
+import { ResourceNotFoundError, StaleVersionError } from '../../domain/errors';
+import type { Payment } from '../../domain/payment';
+import type { Transition } from '../../domain/payment-lifecycle';
+import type { Refund } from '../../domain/refund';
+import type { PaymentRepository } from '../../ports/payment-repository';
+import { loadPayment } from '../payment-saga/change-payment';
+
+/** A refund, read strongly consistent (every refund workflow step starts from it). */
+export const loadRefund = async (payments: PaymentRepository, refundId: string): Promise<Refund> => {
+  const refund = await payments.getRefund(refundId, { consistent: true });
+  if (!refund) throw new ResourceNotFoundError('refund', refundId);
+  return refund;
+};
+
+/**
+ * End a refund: the refund's new status and its payment's amounts change in one write, over both versions
+ * read; on a concurrent change (another refund of the same payment) read both again and decide again.
+ */
+export const finishRefund = async (
+  payments: PaymentRepository,
+  refundId: string,
+  decide: (refund: Refund) => Refund | undefined,
+  transitionFor: (payment: Payment, refund: Refund) => Transition,
+): Promise<Refund> => {
+  for (let attempt = 1; ; attempt += 1) {
+    const refund = await loadRefund(payments, refundId);
+    const next = decide(refund);
+    if (!next) return refund;
+    const payment = await loadPayment(payments, refund.paymentId);
+    try {
+      await payments.apply(transitionFor(payment, refund), { refund: { next, previousVersion: refund.version } });
+      return next;
+    } catch (error) {
+      if (!(error instanceof StaleVersionError) || attempt >= 5) throw error;
+    }
+  }
+};
