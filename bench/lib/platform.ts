@@ -20,13 +20,15 @@ import { tableName } from '../../platform/tables';
 import { type Cause, type OperationTracker, type TrackerSnapshot, installOperationTracker } from './attribution';
 import { type CapacityCounts, type CapacityProxy, startCapacityProxy } from './capacity-proxy';
 import { sleep } from './http';
+import { billedTableSchemas } from './table-schemas';
 
 /**
  * The local runtime as the benchmark and the in-process drills use it: started in memory on free ports
- * with a counting proxy in front of DynamoDB Local, plus what a harness needs and a merchant does not
- * have: waiting for a saga to end without polling the API (the engine tells), reading a payment straight
- * from DynamoDB Local (not through the proxy, so observing costs nothing in the counts), knowing when the
- * acquirers' settlements and webhooks are all done, and snapshots of every counter.
+ * with a counting proxy in front of DynamoDB Local (units by AWS's billing rules, bench/lib/capacity-proxy.ts),
+ * plus what a harness needs and a merchant does not have: waiting for a saga to end without polling the API
+ * (the engine tells), reading a payment straight from DynamoDB Local (not through the proxy, so observing
+ * costs nothing in the counts), knowing when the acquirers' settlements and webhooks are all done, and
+ * snapshots of every counter.
  *
  * Payouts: a paid payout's execution stays open for the rail's return window (days: the AwaitReturn task
  * token, docs/decisions/0007-payout-saga-and-rails.md), so "terminal" for a payout is its status, not its
@@ -120,7 +122,8 @@ export const startBenchPlatform = async (options: StartBenchPlatformOptions = {}
     scheduleIntervalMs: 0,
     onAccess: (entry) => access.push(entry),
     interposeDynamoDb: async (endpoint) => {
-      proxy = await startCapacityProxy(endpoint);
+      // Billed tables are metered by AWS's rules; the local engine's own table only counted.
+      proxy = await startCapacityProxy(endpoint, { schemas: billedTableSchemas() });
       return proxy.endpoint;
     },
   });
