@@ -507,6 +507,8 @@ try {
       step_functions_transitions: transitions,
       step_functions_executions_started: started,
       dynamodb: platformDynamoDb,
+      // Uncounted reads the proxy made to size the window's requests by AWS's rules (its own load on DynamoDB Local).
+      dynamodb_metering_shadow_requests: after.dynamoDbShadowRequests - before.dynamoDbShadowRequests,
       kms_requests: kms,
       conversions,
       payouts,

@@ -65,6 +65,8 @@ export interface MeteredAnswer extends UpstreamAnswer {
 export interface CapacityMeter {
   /** Forwards a request (with `ReturnConsumedCapacity: INDEXES`, for the cross-check) and meters it. */
   forward(operation: string, body: Body, headers: Readonly<Record<string, string>>): Promise<MeteredAnswer>;
+  /** Shadow reads made so far: the metering's own load on DynamoDB Local (not in any count). */
+  readonly shadowRequests: number;
 }
 
 /** Serializes work on the same keys: acquire a set of keys in one global order, release them together. */
@@ -160,6 +162,7 @@ export const tablesOf = (operation: string, body: Body): string[] => {
 export const createCapacityMeter = (target: string, schemas: Readonly<Record<string, TableSchema>>): CapacityMeter => {
   const locks = new KeyLocks();
   const succeededTokens = new Map<string, number>();
+  let shadowRequests = 0;
 
   const post = async (operation: string, payload: Body, headers: Readonly<Record<string, string>>): Promise<UpstreamAnswer> => {
     const response = await fetch(target, { method: 'POST', headers: { ...headers, 'x-amz-target': `DynamoDB_20120810.${operation}` }, body: JSON.stringify(payload) });
@@ -186,6 +189,9 @@ export const createCapacityMeter = (target: string, schemas: Readonly<Record<str
   };
 
   return {
+    get shadowRequests() {
+      return shadowRequests;
+    },
     forward: async (operation, body, headers) => {
       const namespace = namespaceOf(headers);
       const charges: TableCharges = {};
@@ -214,6 +220,7 @@ export const createCapacityMeter = (target: string, schemas: Readonly<Record<str
       const lock = (ids: readonly string[]) => locks.acquire(ids.map((id) => `${namespace}\u0000${id}`));
 
       const shadowGet = async (table: string, key: Key): Promise<Item | undefined> => {
+        shadowRequests += 1;
         const answer = await post('GetItem', { TableName: table, Key: key, ConsistentRead: true }, headers);
         if (answer.status !== 200) throw new ShadowReadError(`GetItem ${table}: ${errorType(answer.json) || answer.status}`);
         return answer.json?.Item as Item | undefined;
@@ -226,6 +233,7 @@ export const createCapacityMeter = (target: string, schemas: Readonly<Record<str
           let pending: Record<string, { Keys: Key[]; ConsistentRead: boolean }> = {};
           for (const entry of unique.slice(start, start + 100)) (pending[entry.table] ??= { Keys: [], ConsistentRead: consistent }).Keys.push(entry.key);
           while (Object.keys(pending).length) {
+            shadowRequests += 1;
             const answer = await post('BatchGetItem', { RequestItems: pending }, headers);
             if (answer.status !== 200) throw new ShadowReadError(`BatchGetItem: ${errorType(answer.json) || answer.status}`);
             for (const [table, items] of Object.entries((answer.json?.Responses ?? {}) as Record<string, Item[]>)) {
@@ -263,7 +271,9 @@ export const createCapacityMeter = (target: string, schemas: Readonly<Record<str
             const schema = schemaOf(body.TableName);
             const answer = await forwardOnce(body);
             if (!schema || answer.status !== 200) return answer;
-            const read = trimsAnswer(body) ? await post(operation, untrimmed(body), headers) : answer;
+            const trimmed = trimsAnswer(body);
+            if (trimmed) shadowRequests += 1;
+            const read = trimmed ? await post(operation, untrimmed(body), headers) : answer;
             if (read.status !== 200) throw new ShadowReadError(`${operation}: ${errorType(read.json) || read.status}`);
             const units = queryReadUnits((read.json?.Items ?? []) as Item[], body.ConsistentRead === true ? 'strong' : 'eventual');
             charge(body.TableName as string, body.IndexName === undefined ? 'readUnits' : 'indexReadUnits', units);

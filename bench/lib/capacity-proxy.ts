@@ -83,6 +83,8 @@ export interface CapacityProxy {
   snapshot(): CapacityCounts;
   /** A copy of the counts so far per operation that caused them; together they are `snapshot()`. */
   snapshotByCause(): Record<Cause, CapacityCounts>;
+  /** Shadow reads the meter made so far (bench/lib/capacity-metering.ts): its own load on DynamoDB Local. */
+  shadowRequests(): number;
   /** Start keeping every request (operation and original body) until `stopRecording`. */
   startRecording(): void;
   stopRecording(): RecordedRequest[];
@@ -258,6 +260,7 @@ export const startCapacityProxy = async (target: string, options: CapacityProxyO
     endpoint: `http://127.0.0.1:${port}`,
     snapshot: () => structuredClone(counts),
     snapshotByCause: () => structuredClone(byCause),
+    shadowRequests: () => meter.shadowRequests,
     startRecording: () => {
       recording = [];
     },

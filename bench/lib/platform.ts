@@ -83,6 +83,8 @@ export interface PlatformCounters {
   readonly dynamoDb: CapacityCounts;
   /** The same DynamoDB counts split by the operation that caused them. */
   readonly dynamoDbByCause: Record<Cause, CapacityCounts>;
+  /** Uncounted reads the proxy made to size writes and trimmed reads by AWS's rules. */
+  readonly dynamoDbShadowRequests: number;
   /** Invocations, durations, KMS requests and log lines per cause (bench/lib/attribution.ts). */
   readonly tracker: TrackerSnapshot;
   readonly accessLogEntries: number;
@@ -265,6 +267,7 @@ export const startBenchPlatform = async (options: StartBenchPlatformOptions = {}
       kms: { ...runtime.kms.requestCounts },
       dynamoDb: counting.snapshot(),
       dynamoDbByCause: counting.snapshotByCause(),
+      dynamoDbShadowRequests: counting.shadowRequests(),
       tracker: tracker.snapshot(),
       accessLogEntries: access.length,
     }),

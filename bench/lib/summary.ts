@@ -59,7 +59,7 @@ export const benchSummary = (report: any): string => {
     ),
     '',
   );
-  lines.push(...dynamoDbTables(perPayment.dynamodb));
+  lines.push(...dynamoDbTables(perPayment.dynamodb, report.totals));
   lines.push(`## AWS bill per million payments: ${money(report.cost.usd_per_million_payments)} (${report.cost.regions} regions)`, '');
   lines.push(
     table(
@@ -105,7 +105,7 @@ export const benchSummary = (report: any): string => {
 };
 
 /** Per payment and table: units by AWS's rules beside DynamoDB Local's own report. */
-const dynamoDbTables = (dynamodb: any): string[] => [
+const dynamoDbTables = (dynamodb: any, totals: any): string[] => [
   '### DynamoDB per payment and table (one region; AWS rules vs DynamoDB Local\'s report)',
   '',
   table(
@@ -119,6 +119,8 @@ const dynamoDbTables = (dynamodb: any): string[] => [
       `${fixed(entry.dynamodb_local_reported?.write_units)} / ${fixed(entry.dynamodb_local_reported?.index_write_units)} / ${fixed((entry.dynamodb_local_reported?.read_units ?? 0) + (entry.dynamodb_local_reported?.index_read_units ?? 0))}`,
     ]),
   ),
+  '',
+  `To size them the proxy made ${totals?.dynamodb_metering_shadow_requests ?? '-'} uncounted shadow reads in the window, for ${Object.values(totals?.dynamodb ?? {}).reduce((sum: number, usage: any) => sum + Object.values(usage.requests ?? {}).reduce((inner: number, count: any) => inner + Number(count), 0), 0)} requests to the billed tables.`,
   '',
 ];
 
