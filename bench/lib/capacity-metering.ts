@@ -93,10 +93,6 @@ export class KeyLocks {
       for (const release of releases) release();
     };
   }
-
-  get held(): number {
-    return this.tails.size;
-  }
 }
 
 class ShadowReadError extends Error {
@@ -399,7 +395,11 @@ export const createCapacityMeter = (target: string, schemas: Readonly<Record<str
                   const imageAfter = entry.action === 'Put' ? (entry.request.Item as Item) : after.get(idOf(entry.table, entry.schema, entry.key));
                   chargeWrite(entry.table, itemWriteUnits({ kind, before: imageBefore(entry), after: imageAfter }, entry.schema, { transactional: true }));
                 }
-                if (token) succeededTokens.set(token, Date.now() + TOKEN_WINDOW_MS);
+                if (token) {
+                  const now = Date.now();
+                  if (succeededTokens.size > 1000) for (const [seen, expiry] of succeededTokens) if (expiry <= now) succeededTokens.delete(seen);
+                  succeededTokens.set(token, now + TOKEN_WINDOW_MS);
+                }
                 return answer;
               }
               if (errorType(answer.json) === 'TransactionCanceledException') {
