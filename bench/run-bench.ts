@@ -438,7 +438,7 @@ try {
       step_functions_transitions: sum(counts.transitions as Record<string, number>),
       step_functions_transitions_modeled_after_window: sum(counts.modeledTransitions as Record<string, number>),
       step_functions_executions_started: sum(counts.executionsStarted as Record<string, number>),
-      dynamodb_write_units: billable.dynamoDbTableWriteUnits + billable.dynamoDbIndexWriteUnits,
+      dynamodb_write_units: billable.dynamoDbTableWriteUnits + billable.dynamoDbRefusedWriteUnits + billable.dynamoDbCancelledTransactionWriteUnits + billable.dynamoDbIndexWriteUnits,
       dynamodb_read_units: billable.dynamoDbReadUnits,
       dynamodb_requests: Object.values(counts.dynamoDb).reduce((total, usage) => total + sum(usage.requests), 0),
       kms_requests: billable.kmsRequests,
@@ -515,6 +515,8 @@ try {
       step_functions_transitions: transitions,
       step_functions_executions_started: started,
       dynamodb: platformDynamoDb,
+      // Uncounted reads the proxy made to size the window's requests by AWS's rules (its own load on DynamoDB Local).
+      dynamodb_metering_shadow_requests: after.dynamoDbShadowRequests - before.dynamoDbShadowRequests,
       kms_requests: kms,
       conversions,
       payouts,

@@ -1,19 +1,23 @@
 import { type IncomingMessage, type ServerResponse, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CAUSES, type Cause, OPERATION_HEADER } from './attribution';
+import { type Body, CHARGE_FIELDS, type TableCharges, createCapacityMeter, tablesOf } from './capacity-metering';
+import type { TableSchema } from './capacity-units';
 
 /**
- * A counting proxy in front of DynamoDB Local (the pattern of local/faults/dynamodb-fault-proxy.ts): it
- * adds `ReturnConsumedCapacity: "INDEXES"` to every request that accepts it, forwards it, and sums the
- * ConsumedCapacity DynamoDB Local answers, per table, split into the table's own units and its indexes',
- * reads apart from writes. Handler code is untouched: the platform reaches DynamoDB through this proxy
- * because `startLocalRuntime({ interposeDynamoDb })` points AWS_ENDPOINT_URL_DYNAMODB at it.
+ * A counting proxy in front of DynamoDB Local (the pattern of local/faults/dynamodb-fault-proxy.ts). Handler
+ * code is untouched: the platform reaches DynamoDB through this proxy because
+ * `startLocalRuntime({ interposeDynamoDb })` points AWS_ENDPOINT_URL_DYNAMODB at it.
  *
- * DynamoDB Local returns ConsumedCapacity for GetItem, PutItem, UpdateItem, DeleteItem, Query, Scan,
- * BatchGetItem, TransactGetItems and TransactWriteItems (2 units per item, GSIs included), checked
- * against DynamoDB Local 3.3.0. It returns none with an error: a ConditionalCheckFailedException or a
- * cancelled transaction is counted here as a failed write (AWS still charges write units for those; the
- * cost model adds them as an estimate, see docs/benchmarks.md).
+ * Every request to a table with a schema (`schemas`: the billed tables of platform/tables.ts) is metered
+ * by AWS's billing rules from the item images either side of each write (bench/lib/capacity-metering.ts,
+ * bench/lib/capacity-units.ts): table units (transactional items at 2 per started KB), GSI units for every
+ * index whose stored entry changes, the replicated write units each other replica region bills, refused
+ * conditional writes, and read units. Those are the counts (`readUnits`, `writeUnits`, ...).
+ *
+ * DynamoDB Local's own ConsumedCapacity (the proxy adds `ReturnConsumedCapacity: "INDEXES"`) is kept beside
+ * them in `localReported`, as a cross-check only: it under-reports transactions (1 Put + 3 Updates of small
+ * items: 2 or 4 units where AWS bills 8) and reports nothing for refused writes.
  *
  * Each request is also counted under the operation that caused it, read from the `X-Bench-Operation`
  * header the harness's operation tracker puts on requests made inside a function invocation
@@ -27,22 +31,42 @@ export const WRITE_OPERATIONS = ['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWr
 const CAPACITY_OPERATIONS = new Set<string>([...READ_OPERATIONS, ...WRITE_OPERATIONS]);
 const WRITES = new Set<string>(WRITE_OPERATIONS);
 
+export { tablesOf };
+
+/** What DynamoDB Local itself reported (ConsumedCapacity, INDEXES), per table: the cross-check. */
+export interface LocalReportedUnits {
+  readUnits: number;
+  indexReadUnits: number;
+  writeUnits: number;
+  indexWriteUnits: number;
+}
+
+/** One table's usage. The unit fields are AWS's billing rules applied to the requests the proxy saw. */
 export interface TableUsage {
   /** Requests that touched the table, by operation (a transaction counts once per table it touches). */
   requests: Record<string, number>;
+  /** Read units on the table itself (Query/Scan on an index: `indexReadUnits`). */
   readUnits: number;
-  /** The table's own write units (a transactional item counts 2 per KB, as DynamoDB reports it). */
-  writeUnits: number;
-  /** Read units consumed on the table's global secondary indexes. */
   indexReadUnits: number;
-  /** Write units consumed keeping the table's global secondary indexes up to date. */
+  /** The table's own write units of successful writes, serving region (a transactional item 2 per started KB). */
+  writeUnits: number;
+  /** Write units keeping the table's global secondary indexes up to date, one region. */
   indexWriteUnits: number;
-  /** Writes refused by a condition (ConditionalCheckFailedException): no capacity returned. */
+  /** Replicated write units one other replica region bills for the same writes (1 per started KB, changed items only). */
+  replicaWriteUnits: number;
+  /** Write units of writes refused by their condition (sized on the existing item, 1 if none). */
+  refusedWriteUnits: number;
+  /** Estimated write units of items of cancelled transactions (AWS reports none; 2 per started KB of the item). */
+  cancelledTransactionWriteUnits: number;
+  /** Requests the meter could not size (their images could not be read): none expected. */
+  unmeteredRequests: number;
+  /** Writes refused by a condition (ConditionalCheckFailedException). */
   conditionalCheckFailures: number;
-  /** Items of cancelled TransactWriteItems (any reason): no capacity returned. */
+  /** Items of cancelled TransactWriteItems (any reason). */
   cancelledTransactionItems: number;
   /** Successful write requests (any write operation that answered 200). */
   writeRequests: number;
+  localReported: LocalReportedUnits;
 }
 
 export type CapacityCounts = Record<string, TableUsage>;
@@ -59,22 +83,45 @@ export interface CapacityProxy {
   snapshot(): CapacityCounts;
   /** A copy of the counts so far per operation that caused them; together they are `snapshot()`. */
   snapshotByCause(): Record<Cause, CapacityCounts>;
+  /** Shadow reads the meter made so far (bench/lib/capacity-metering.ts): its own load on DynamoDB Local. */
+  shadowRequests(): number;
   /** Start keeping every request (operation and original body) until `stopRecording`. */
   startRecording(): void;
   stopRecording(): RecordedRequest[];
   stop(): Promise<void>;
 }
 
-const emptyUsage = (): TableUsage => ({
+export interface CapacityProxyOptions {
+  /** Tables to meter by AWS's rules, by physical name (bench/lib/table-schemas.ts). Others: Local's report only. */
+  readonly schemas?: Readonly<Record<string, TableSchema>>;
+}
+
+const COUNT_FIELDS = [...CHARGE_FIELDS, 'conditionalCheckFailures', 'cancelledTransactionItems', 'writeRequests'] as const;
+const LOCAL_FIELDS = ['readUnits', 'indexReadUnits', 'writeUnits', 'indexWriteUnits'] as const;
+
+export const emptyUsage = (): TableUsage => ({
   requests: {},
-  readUnits: 0,
-  writeUnits: 0,
-  indexReadUnits: 0,
-  indexWriteUnits: 0,
-  conditionalCheckFailures: 0,
-  cancelledTransactionItems: 0,
-  writeRequests: 0,
+  ...(Object.fromEntries(COUNT_FIELDS.map((field) => [field, 0])) as Record<(typeof COUNT_FIELDS)[number], number>),
+  localReported: { readUnits: 0, indexReadUnits: 0, writeUnits: 0, indexWriteUnits: 0 },
 });
+
+/** a + sign × b, field by field (requests by operation, zero request counts left out). */
+const combineUsage = (a: TableUsage | undefined, b: TableUsage, sign: 1 | -1): TableUsage => {
+  const base = a ?? emptyUsage();
+  const requests: Record<string, number> = { ...base.requests };
+  for (const [operation, count] of Object.entries(b.requests)) {
+    const value = (requests[operation] ?? 0) + sign * count;
+    if (value) requests[operation] = value;
+    else delete requests[operation];
+  }
+  const usage = { ...emptyUsage(), requests };
+  for (const field of COUNT_FIELDS) usage[field] = (base[field] ?? 0) + sign * (b[field] ?? 0);
+  for (const field of LOCAL_FIELDS) usage.localReported[field] = (base.localReported?.[field] ?? 0) + sign * (b.localReported?.[field] ?? 0);
+  return usage;
+};
+
+/** Two tables' usages added together. */
+export const sumUsage = (a: TableUsage | undefined, b: TableUsage): TableUsage => combineUsage(a, b, 1);
 
 interface ConsumedCapacity {
   readonly TableName?: string;
@@ -84,43 +131,13 @@ interface ConsumedCapacity {
   readonly LocalSecondaryIndexes?: Record<string, { readonly CapacityUnits?: number }>;
 }
 
-type Body = Record<string, unknown>;
-
-/** The tables a request names, in order, each once. */
-export const tablesOf = (operation: string, body: Body): string[] => {
-  const names: string[] = [];
-  const add = (name: unknown) => {
-    if (typeof name === 'string' && !names.includes(name)) names.push(name);
-  };
-  add(body.TableName);
-  if (operation === 'BatchGetItem' || operation === 'BatchWriteItem') Object.keys((body.RequestItems as Body | undefined) ?? {}).forEach(add);
-  if (operation === 'TransactWriteItems' || operation === 'TransactGetItems') {
-    for (const item of (body.TransactItems as Body[] | undefined) ?? []) {
-      for (const action of Object.values(item)) add((action as Body | undefined)?.TableName);
-    }
-  }
-  return names;
-};
-
-/** Items per table of a transaction (for cancelled ones, which report no capacity). */
-const transactionItemsByTable = (body: Body): Record<string, number> => {
-  const counts: Record<string, number> = {};
-  for (const item of (body.TransactItems as Body[] | undefined) ?? []) {
-    for (const action of Object.values(item)) {
-      const table = (action as Body | undefined)?.TableName;
-      if (typeof table === 'string') counts[table] = (counts[table] ?? 0) + 1;
-    }
-  }
-  return counts;
-};
-
-/** Adds one answer's ConsumedCapacity (an object, or a list for batches and transactions) to the counts. */
+/** Adds one answer's ConsumedCapacity (an object, or a list for batches and transactions) to Local's report. */
 export const addConsumedCapacity = (counts: CapacityCounts, operation: string, consumed: unknown): void => {
   const entries = (Array.isArray(consumed) ? consumed : consumed ? [consumed] : []) as ConsumedCapacity[];
   const write = WRITES.has(operation);
   for (const entry of entries) {
     if (!entry.TableName) continue;
-    const usage = (counts[entry.TableName] ??= emptyUsage());
+    const reported = (counts[entry.TableName] ??= emptyUsage()).localReported;
     const indexes = [...Object.values(entry.GlobalSecondaryIndexes ?? {}), ...Object.values(entry.LocalSecondaryIndexes ?? {})].reduce(
       (sum, index) => sum + (index.CapacityUnits ?? 0),
       0,
@@ -128,12 +145,20 @@ export const addConsumedCapacity = (counts: CapacityCounts, operation: string, c
     // INDEXES mode splits Table/indexes; an answer without the split (TOTAL) counts all as the table's.
     const table = entry.Table?.CapacityUnits ?? (entry.CapacityUnits ?? 0) - indexes;
     if (write) {
-      usage.writeUnits += table;
-      usage.indexWriteUnits += indexes;
+      reported.writeUnits += table;
+      reported.indexWriteUnits += indexes;
     } else {
-      usage.readUnits += table;
-      usage.indexReadUnits += indexes;
+      reported.readUnits += table;
+      reported.indexReadUnits += indexes;
     }
+  }
+};
+
+/** Adds what the meter computed for one request. */
+export const addCharges = (counts: CapacityCounts, charges: TableCharges): void => {
+  for (const [table, charge] of Object.entries(charges)) {
+    const usage = (counts[table] ??= emptyUsage());
+    for (const field of CHARGE_FIELDS) usage[field] += charge[field] ?? 0;
   }
 };
 
@@ -145,9 +170,22 @@ const readAll = (request: IncomingMessage): Promise<Buffer> =>
     request.on('error', reject);
   });
 
-export const startCapacityProxy = async (target: string): Promise<CapacityProxy> => {
+/** Items per table of a transaction (for cancelled ones). */
+const transactionItemsByTable = (body: Body): Record<string, number> => {
+  const counts: Record<string, number> = {};
+  for (const item of (body.TransactItems as Body[] | undefined) ?? []) {
+    for (const action of Object.values(item)) {
+      const table = (action as Body | undefined)?.TableName;
+      if (typeof table === 'string') counts[table] = (counts[table] ?? 0) + 1;
+    }
+  }
+  return counts;
+};
+
+export const startCapacityProxy = async (target: string, options: CapacityProxyOptions = {}): Promise<CapacityProxy> => {
   const counts: CapacityCounts = {};
   const byCause = Object.fromEntries(CAUSES.map((cause) => [cause, {}])) as Record<Cause, CapacityCounts>;
+  const meter = createCapacityMeter(target, options.schemas ?? {});
   let recording: RecordedRequest[] | undefined;
 
   const handle = async (request: IncomingMessage, response: ServerResponse) => {
@@ -172,39 +210,40 @@ export const startCapacityProxy = async (target: string): Promise<CapacityProxy>
       }
     }
     recording?.push({ operation, tables, body: original.toString('utf8') });
-    const measured = parsed !== undefined && CAPACITY_OPERATIONS.has(operation);
-    const body = measured ? Buffer.from(JSON.stringify({ ...parsed, ReturnConsumedCapacity: 'INDEXES' })) : original;
 
     const headers = Object.fromEntries(
       Object.entries(request.headers).filter(([name]) => !['host', 'connection', 'content-length', OPERATION_HEADER].includes(name)),
     ) as Record<string, string>;
-    const upstream = await fetch(target, { method: request.method, headers, body: body.length ? body : undefined });
-    const answer = Buffer.from(await upstream.arrayBuffer());
-    if (measured && parsed) {
-      try {
-        const result = JSON.parse(answer.toString('utf8')) as Body;
-        for (const target of targets) {
-          if (upstream.ok) {
-            addConsumedCapacity(target, operation, result.ConsumedCapacity);
-            if (WRITES.has(operation)) for (const table of tables) target[table]!.writeRequests += 1;
-          } else {
-            const type = String(result.__type ?? '');
-            if (type.endsWith('ConditionalCheckFailedException') && tables[0]) target[tables[0]]!.conditionalCheckFailures += 1;
-            if (type.endsWith('TransactionCanceledException') && operation === 'TransactWriteItems') {
-              for (const [table, items] of Object.entries(transactionItemsByTable(parsed))) target[table]!.cancelledTransactionItems += items;
-            }
+    let status: number;
+    let answerHeaders: Headers;
+    let answer: Buffer;
+    if (parsed && CAPACITY_OPERATIONS.has(operation)) {
+      const metered = await meter.forward(operation, parsed, headers);
+      ({ status, headers: answerHeaders, body: answer } = metered);
+      for (const target of targets) {
+        addCharges(target, metered.charges);
+        if (status === 200) {
+          addConsumedCapacity(target, operation, metered.json?.ConsumedCapacity);
+          if (WRITES.has(operation)) for (const table of tables) (target[table] as TableUsage).writeRequests += 1;
+        } else {
+          const type = String(metered.json?.__type ?? '');
+          if (type.endsWith('ConditionalCheckFailedException') && tables[0]) (target[tables[0]] as TableUsage).conditionalCheckFailures += 1;
+          if (type.endsWith('TransactionCanceledException') && operation === 'TransactWriteItems') {
+            for (const [table, items] of Object.entries(transactionItemsByTable(parsed))) (target[table] as TableUsage).cancelledTransactionItems += items;
           }
         }
-      } catch {
-        // An unreadable answer is forwarded as it is.
       }
+    } else {
+      const upstream = await fetch(target, { method: request.method, headers, body: original.length ? original : undefined });
+      ({ status, headers: answerHeaders } = upstream);
+      answer = Buffer.from(await upstream.arrayBuffer());
     }
-    const answerHeaders: Record<string, string> = {};
-    upstream.headers.forEach((value, name) => {
-      if (!['content-length', 'transfer-encoding', 'connection', 'content-encoding'].includes(name)) answerHeaders[name] = value;
+    const forwardedHeaders: Record<string, string> = {};
+    answerHeaders.forEach((value, name) => {
+      if (!['content-length', 'transfer-encoding', 'connection', 'content-encoding'].includes(name)) forwardedHeaders[name] = value;
     });
-    answerHeaders['Content-Length'] = String(answer.length);
-    response.writeHead(upstream.status, answerHeaders);
+    forwardedHeaders['Content-Length'] = String(answer.length);
+    response.writeHead(status, forwardedHeaders);
     response.end(answer);
   };
 
@@ -221,6 +260,7 @@ export const startCapacityProxy = async (target: string): Promise<CapacityProxy>
     endpoint: `http://127.0.0.1:${port}`,
     snapshot: () => structuredClone(counts),
     snapshotByCause: () => structuredClone(byCause),
+    shadowRequests: () => meter.shadowRequests,
     startRecording: () => {
       recording = [];
     },
@@ -237,27 +277,12 @@ export const startCapacityProxy = async (target: string): Promise<CapacityProxy>
   };
 };
 
-/** What changed between two snapshots, table by table (tables with no activity left out). */
+/** What changed between two snapshots, table by table (tables with no requests left out). */
 export const capacityDelta = (before: CapacityCounts, after: CapacityCounts): CapacityCounts => {
   const delta: CapacityCounts = {};
   for (const [table, now] of Object.entries(after)) {
-    const then = before[table] ?? emptyUsage();
-    const requests: Record<string, number> = {};
-    for (const [operation, count] of Object.entries(now.requests)) {
-      const difference = count - (then.requests[operation] ?? 0);
-      if (difference) requests[operation] = difference;
-    }
-    const usage: TableUsage = {
-      requests,
-      readUnits: now.readUnits - then.readUnits,
-      writeUnits: now.writeUnits - then.writeUnits,
-      indexReadUnits: now.indexReadUnits - then.indexReadUnits,
-      indexWriteUnits: now.indexWriteUnits - then.indexWriteUnits,
-      conditionalCheckFailures: now.conditionalCheckFailures - then.conditionalCheckFailures,
-      cancelledTransactionItems: now.cancelledTransactionItems - then.cancelledTransactionItems,
-      writeRequests: now.writeRequests - then.writeRequests,
-    };
-    if (Object.keys(requests).length) delta[table] = usage;
+    const usage = combineUsage(now, before[table] ?? emptyUsage(), -1);
+    if (Object.keys(usage.requests).length) delta[table] = usage;
   }
   return delta;
 };

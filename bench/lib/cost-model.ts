@@ -5,7 +5,9 @@ import { join } from 'node:path';
  * The AWS bill per million payments from the per-payment counts the benchmark measured and the price
  * table in bench/prices.json. Pure: every line carries its quantity, its unit price and their product, so
  * a reader recomputes the total with a calculator. Two regions: writes are billed in both (global
- * tables), everything else in the region serving the payment.
+ * tables), everything else in the region serving the payment. DynamoDB quantities are units by AWS's
+ * billing rules, computed from item sizes by the counting proxy (bench/lib/capacity-units.ts), not
+ * DynamoDB Local's own report.
  */
 export interface Price {
   readonly what: string;
@@ -50,10 +52,16 @@ export interface BillableCounts {
   /** Express executions started, and their billed GB-seconds (duration in 100 ms steps × 64 MB). */
   readonly stepFunctionsExpressRequests: number;
   readonly stepFunctionsExpressGbSeconds: number;
-  /** Write units on the tables themselves (serving region), transactions at 2 per item as reported. */
+  /** Write units of successful writes on the tables themselves, serving region (a transactional item 2 per started KB). */
   readonly dynamoDbTableWriteUnits: number;
-  /** Write units keeping GSIs up to date (serving region). */
+  /** Write units keeping GSIs up to date, one region. */
   readonly dynamoDbIndexWriteUnits: number;
+  /** Replicated write units one other replica region bills for the table writes (1 per started KB of a changed item). */
+  readonly dynamoDbReplicaWriteUnits: number;
+  /** Write units of writes refused by their condition (the existing item's size, 1 if none). */
+  readonly dynamoDbRefusedWriteUnits: number;
+  /** Estimated write units of items of cancelled transactions. */
+  readonly dynamoDbCancelledTransactionWriteUnits: number;
   /** Read units, tables and indexes. */
   readonly dynamoDbReadUnits: number;
   readonly dynamoDbFailedConditionalWrites: number;
@@ -107,8 +115,6 @@ const billLines = (counts: BillableCounts, table: PriceTable, logBasis: CostLine
   const regions = table.assumptions.regions?.value ?? 2;
   const overhead = table.assumptions.cloudwatch_logs_event_overhead_bytes?.value ?? 26;
   const bytesPerGb = table.assumptions.cloudwatch_logs_bytes_per_gb?.value ?? 2 ** 30;
-  const failedWriteUnits = table.assumptions.failed_conditional_write_units?.value ?? 1;
-  const cancelledItemUnits = table.assumptions.cancelled_transaction_item_units?.value ?? 2;
   const lines: NeutralLine[] = [];
   const line = (id: string, service: string, what: string, basis: CostLine['basis'], how: string, quantity: number, priceId: string) => {
     const price = table.prices[priceId];
@@ -123,19 +129,52 @@ const billLines = (counts: BillableCounts, table: PriceTable, logBasis: CostLine
   line('step_functions_transitions', 'Step Functions', 'Standard state transitions (capture windows, payouts, recoveries)', 'measured', 'local engine: states entered plus retries, Standard workflows only', counts.stepFunctionsTransitions, 'step_functions_standard_transition');
   line('step_functions_express_requests', 'Step Functions', 'Express executions (payment, refund runs)', 'measured', 'local engine: Express executions started', counts.stepFunctionsExpressRequests, 'step_functions_express_request');
   line('step_functions_express_duration', 'Step Functions', 'Express duration × 64 MB', 'measured', 'local engine: each Express run\'s duration rounded up to 100 ms, × 64 MB', counts.stepFunctionsExpressGbSeconds, 'step_functions_express_gb_second');
-  line('dynamodb_table_writes_serving_region', 'DynamoDB', 'replicated write units, tables, region serving the payment', 'measured', 'ConsumedCapacity from DynamoDB Local (INDEXES), transactions 2 units per item', counts.dynamoDbTableWriteUnits, 'dynamodb_replicated_write_request_unit');
-  line('dynamodb_table_writes_replica_regions', 'DynamoDB', `replicated write units, tables, the other ${regions - 1} region(s)`, 'estimated', `the serving region's table write units × ${regions - 1} (a transactional item counted at 2 there too: an upper bound)`, counts.dynamoDbTableWriteUnits * (regions - 1), 'dynamodb_replicated_write_request_unit');
-  line('dynamodb_index_writes', 'DynamoDB', `GSI write units, ${regions} regions`, 'measured', `GSI units from ConsumedCapacity × ${regions} (each replica updates its own GSIs)`, counts.dynamoDbIndexWriteUnits * regions, 'dynamodb_write_request_unit');
+  const rules = 'AWS billing rules applied to the item images either side of each write (bench/lib/capacity-units.ts)';
+  line(
+    'dynamodb_table_writes_serving_region',
+    'DynamoDB',
+    'replicated write units, tables, region serving the payment',
+    'measured',
+    `${rules}: per started KB of the larger image, a transactional item (TransactWriteItems, ConditionCheck included) 2×; DynamoDB Local's own report is per_payment.dynamodb.dynamodb_local_reported`,
+    counts.dynamoDbTableWriteUnits,
+    'dynamodb_replicated_write_request_unit',
+  );
+  line(
+    'dynamodb_table_writes_replica_regions',
+    'DynamoDB',
+    `replicated write units, tables, the other ${regions - 1} region(s)`,
+    'estimated',
+    `${rules}: each write that changed an item, replicated as one write per started KB in each other region (a transactional item is not doubled there: the transaction ran in the serving region) × ${regions - 1}`,
+    counts.dynamoDbReplicaWriteUnits * (regions - 1),
+    'dynamodb_replicated_write_request_unit',
+  );
+  line(
+    'dynamodb_index_writes',
+    'DynamoDB',
+    `GSI write units, ${regions} regions`,
+    'measured',
+    `${rules}: every index whose entry changes, sized by what it projects (KEYS_ONLY, ALL), a changed index key a delete plus a put, not doubled in transactions; × ${regions} (each replica updates its own GSIs, billed as plain write units)`,
+    counts.dynamoDbIndexWriteUnits * regions,
+    'dynamodb_write_request_unit',
+  );
   line(
     'dynamodb_failed_writes',
     'DynamoDB',
     'writes refused by a condition or a cancelled transaction (serving region)',
     'estimated',
-    `${failedWriteUnits} WRU per ConditionalCheckFailed write, ${cancelledItemUnits} per item of a cancelled transaction (DynamoDB Local reports no capacity for them)`,
-    counts.dynamoDbFailedConditionalWrites * failedWriteUnits + counts.dynamoDbCancelledTransactionItems * cancelledItemUnits,
-    'dynamodb_write_request_unit',
+    `refused conditional writes by AWS's rule (per started KB of the existing item, 1 if none): ${counts.dynamoDbRefusedWriteUnits.toFixed(4)}; items of cancelled transactions, estimated at 2 per started KB of the item (AWS reports no capacity for them): ${counts.dynamoDbCancelledTransactionWriteUnits.toFixed(4)}`,
+    counts.dynamoDbRefusedWriteUnits + counts.dynamoDbCancelledTransactionWriteUnits,
+    'dynamodb_replicated_write_request_unit',
   );
-  line('dynamodb_reads', 'DynamoDB', 'read units, tables and GSIs (serving region)', 'measured', 'ConsumedCapacity from DynamoDB Local', counts.dynamoDbReadUnits, 'dynamodb_read_request_unit');
+  line(
+    'dynamodb_reads',
+    'DynamoDB',
+    'read units, tables and GSIs (serving region)',
+    'measured',
+    `${rules}: per started 4 KB, eventually consistent ½, strongly consistent 1, transactional 2; GetItem/BatchGetItem per item, Query/Scan the summed size of the items read`,
+    counts.dynamoDbReadUnits,
+    'dynamodb_read_request_unit',
+  );
   line('kms_requests', 'KMS', 'requests to the data and fingerprint keys', 'measured', 'local KMS request counter (one shared data-key cache locally: a lower bound, see docs/benchmarks.md)', counts.kmsRequests, 'kms_request');
   line(
     'cloudwatch_logs',

@@ -20,13 +20,15 @@ import { tableName } from '../../platform/tables';
 import { type Cause, type OperationTracker, type TrackerSnapshot, installOperationTracker } from './attribution';
 import { type CapacityCounts, type CapacityProxy, startCapacityProxy } from './capacity-proxy';
 import { sleep } from './http';
+import { billedTableSchemas } from './table-schemas';
 
 /**
  * The local runtime as the benchmark and the in-process drills use it: started in memory on free ports
- * with a counting proxy in front of DynamoDB Local, plus what a harness needs and a merchant does not
- * have: waiting for a saga to end without polling the API (the engine tells), reading a payment straight
- * from DynamoDB Local (not through the proxy, so observing costs nothing in the counts), knowing when the
- * acquirers' settlements and webhooks are all done, and snapshots of every counter.
+ * with a counting proxy in front of DynamoDB Local (units by AWS's billing rules, bench/lib/capacity-proxy.ts),
+ * plus what a harness needs and a merchant does not have: waiting for a saga to end without polling the API
+ * (the engine tells), reading a payment straight from DynamoDB Local (not through the proxy, so observing
+ * costs nothing in the counts), knowing when the acquirers' settlements and webhooks are all done, and
+ * snapshots of every counter.
  *
  * Payouts: a paid payout's execution stays open for the rail's return window (days: the AwaitReturn task
  * token, docs/decisions/0007-payout-saga-and-rails.md), so "terminal" for a payout is its status, not its
@@ -81,6 +83,8 @@ export interface PlatformCounters {
   readonly dynamoDb: CapacityCounts;
   /** The same DynamoDB counts split by the operation that caused them. */
   readonly dynamoDbByCause: Record<Cause, CapacityCounts>;
+  /** Uncounted reads the proxy made to size writes and trimmed reads by AWS's rules. */
+  readonly dynamoDbShadowRequests: number;
   /** Invocations, durations, KMS requests and log lines per cause (bench/lib/attribution.ts). */
   readonly tracker: TrackerSnapshot;
   readonly accessLogEntries: number;
@@ -120,7 +124,8 @@ export const startBenchPlatform = async (options: StartBenchPlatformOptions = {}
     scheduleIntervalMs: 0,
     onAccess: (entry) => access.push(entry),
     interposeDynamoDb: async (endpoint) => {
-      proxy = await startCapacityProxy(endpoint);
+      // Billed tables are metered by AWS's rules; the local engine's own table only counted.
+      proxy = await startCapacityProxy(endpoint, { schemas: billedTableSchemas() });
       return proxy.endpoint;
     },
   });
@@ -262,6 +267,7 @@ export const startBenchPlatform = async (options: StartBenchPlatformOptions = {}
       kms: { ...runtime.kms.requestCounts },
       dynamoDb: counting.snapshot(),
       dynamoDbByCause: counting.snapshotByCause(),
+      dynamoDbShadowRequests: counting.shadowRequests(),
       tracker: tracker.snapshot(),
       accessLogEntries: access.length,
     }),

@@ -50,14 +50,16 @@ export const benchSummary = (report: any): string => {
         ['Lambda invocations', fixed(perPayment.lambda_invocations.total)],
         ['Lambda GB-s', fixed(perPayment.lambda_gb_seconds.total, 4)],
         ...Object.entries(perPayment.step_functions.transitions.by_workflow).map(([workflow, value]) => [`Step Functions transitions (${workflow})`, fixed(value)]),
-        ['DynamoDB write units (tables + GSIs, one region)', fixed(perPayment.dynamodb.write_units)],
-        ['DynamoDB read units', fixed(perPayment.dynamodb.read_units)],
+        ['DynamoDB write units (tables + GSIs, one region, AWS rules)', fixed(perPayment.dynamodb.write_units)],
+        ['DynamoDB read units (AWS rules)', fixed(perPayment.dynamodb.read_units)],
+        ["DynamoDB write / read units as DynamoDB Local reports them (cross-check)", `${fixed(perPayment.dynamodb.dynamodb_local_reported?.write_units)} / ${fixed(perPayment.dynamodb.dynamodb_local_reported?.read_units)}`],
         ['KMS requests', fixed(perPayment.kms_requests.total, 4)],
         ['log bytes (CloudWatch)', fixed(perPayment.log_bytes.total, 0)],
       ],
     ),
     '',
   );
+  lines.push(...dynamoDbTables(perPayment.dynamodb, report.totals));
   lines.push(`## AWS bill per million payments: ${money(report.cost.usd_per_million_payments)} (${report.cost.regions} regions)`, '');
   lines.push(
     table(
@@ -101,6 +103,26 @@ export const benchSummary = (report: any): string => {
   }
   return `${lines.join('\n')}\n`;
 };
+
+/** Per payment and table: units by AWS's rules beside DynamoDB Local's own report. */
+const dynamoDbTables = (dynamodb: any, totals: any): string[] => [
+  '### DynamoDB per payment and table (one region; AWS rules vs DynamoDB Local\'s report)',
+  '',
+  table(
+    ['table', 'table writes', 'GSI writes', 'reads (+ GSI reads)', 'replica writes / other region', 'Local: writes / GSI / reads'],
+    Object.entries(dynamodb.by_table ?? {}).map(([name, entry]: [string, any]) => [
+      name,
+      fixed(entry.write_units),
+      fixed(entry.index_write_units),
+      `${fixed(entry.read_units)} (+ ${fixed(entry.index_read_units)})`,
+      fixed(entry.replica_write_units_per_replica_region),
+      `${fixed(entry.dynamodb_local_reported?.write_units)} / ${fixed(entry.dynamodb_local_reported?.index_write_units)} / ${fixed((entry.dynamodb_local_reported?.read_units ?? 0) + (entry.dynamodb_local_reported?.index_read_units ?? 0))}`,
+    ]),
+  ),
+  '',
+  `To size them the proxy made ${totals?.dynamodb_metering_shadow_requests ?? '-'} uncounted shadow reads in the window, for ${Object.values(totals?.dynamodb ?? {}).reduce((sum: number, usage: any) => sum + Object.values(usage.requests ?? {}).reduce((inner: number, count: any) => inner + Number(count), 0), 0)} requests to the billed tables.`,
+  '',
+];
 
 /** Payouts and conversions: throughput, what one costs in counts, and the bill per million of each. */
 const treasurySummary = (report: any): string[] => {

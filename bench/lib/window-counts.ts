@@ -1,6 +1,6 @@
 import { EXPRESS_BILLED_MEMORY_MB } from '../../local/step-functions/engine';
 import { type FunctionKey, functions } from '../../platform/functions';
-import type { CapacityCounts, TableUsage } from './capacity-proxy';
+import { type CapacityCounts, type TableUsage, sumUsage } from './capacity-proxy';
 import type { BillableCounts } from './cost-model';
 import type { CeilingInput } from './scale-ceiling';
 
@@ -49,6 +49,10 @@ export const emptyWindowCounts = (): WindowCounts => ({
   logs: {},
 });
 
+/** How the DynamoDB units of the report are counted (docs/benchmarks.md, "How DynamoDB units are counted"). */
+export const DYNAMODB_COUNTING =
+  "AWS billing rules applied to the item images either side of every request (bench/lib/capacity-units.ts): writes per started KB of the larger image, transactional items 2x, GSI units where an index entry changes, reads per started 4 KB; DynamoDB Local's own ConsumedCapacity is in dynamodb_local_reported, as a cross-check only";
+
 const sumRecord = (record: Readonly<Record<string, number>>): number => Object.values(record).reduce((total, value) => total + value, 0);
 
 const addRecords = (a: Readonly<Record<string, number>>, b: Readonly<Record<string, number>>): Record<string, number> => {
@@ -57,20 +61,9 @@ const addRecords = (a: Readonly<Record<string, number>>, b: Readonly<Record<stri
   return sum;
 };
 
-const addUsage = (a: TableUsage | undefined, b: TableUsage): TableUsage => ({
-  requests: addRecords(a?.requests ?? {}, b.requests),
-  readUnits: (a?.readUnits ?? 0) + b.readUnits,
-  writeUnits: (a?.writeUnits ?? 0) + b.writeUnits,
-  indexReadUnits: (a?.indexReadUnits ?? 0) + b.indexReadUnits,
-  indexWriteUnits: (a?.indexWriteUnits ?? 0) + b.indexWriteUnits,
-  conditionalCheckFailures: (a?.conditionalCheckFailures ?? 0) + b.conditionalCheckFailures,
-  cancelledTransactionItems: (a?.cancelledTransactionItems ?? 0) + b.cancelledTransactionItems,
-  writeRequests: (a?.writeRequests ?? 0) + b.writeRequests,
-});
-
 const addCapacity = (a: CapacityCounts, b: CapacityCounts): CapacityCounts => {
   const sum: CapacityCounts = { ...a };
-  for (const [table, usage] of Object.entries(b)) sum[table] = addUsage(sum[table], usage);
+  for (const [table, usage] of Object.entries(b)) sum[table] = sumUsage(sum[table], usage);
   return sum;
 };
 
@@ -98,8 +91,12 @@ export const mergeWindowCounts = (a: WindowCounts, b: WindowCounts): WindowCount
   };
 };
 
-type UsageField = 'writeUnits' | 'indexWriteUnits' | 'readUnits' | 'indexReadUnits' | 'conditionalCheckFailures' | 'cancelledTransactionItems';
+type UsageField = Exclude<keyof TableUsage, 'requests' | 'localReported'>;
 const dynamoDbTotal = (counts: WindowCounts, field: UsageField): number => Object.values(counts.dynamoDb).reduce((total, usage) => total + usage[field], 0);
+const localReportedTotal = (counts: WindowCounts, field: keyof TableUsage['localReported']): number =>
+  Object.values(counts.dynamoDb).reduce((total, usage) => total + usage.localReported[field], 0);
+/** A table's own write units in the serving region: successful writes, refused ones, cancelled transactions' items. */
+const tableWriteUnitsOf = (usage: TableUsage): number => usage.writeUnits + usage.refusedWriteUnits + usage.cancelledTransactionWriteUnits;
 
 const gbSecondsOf = (billedMs: Readonly<Record<string, number>>): Record<string, number> =>
   Object.fromEntries(Object.entries(billedMs).map(([key, ms]) => [key, (ms / 1000) * ((functions[key as FunctionKey]?.memoryMb ?? 0) / 1024)]));
@@ -125,6 +122,9 @@ export const billableCountsPer = (counts: WindowCounts, units: number): Billable
     stepFunctionsExpressGbSeconds: per((sumRecord(counts.expressBilledMs) / 1000) * (EXPRESS_BILLED_MEMORY_MB / 1024)),
     dynamoDbTableWriteUnits: per(dynamoDbTotal(counts, 'writeUnits')),
     dynamoDbIndexWriteUnits: per(dynamoDbTotal(counts, 'indexWriteUnits')),
+    dynamoDbReplicaWriteUnits: per(dynamoDbTotal(counts, 'replicaWriteUnits')),
+    dynamoDbRefusedWriteUnits: per(dynamoDbTotal(counts, 'refusedWriteUnits')),
+    dynamoDbCancelledTransactionWriteUnits: per(dynamoDbTotal(counts, 'cancelledTransactionWriteUnits')),
     dynamoDbReadUnits: per(dynamoDbTotal(counts, 'readUnits') + dynamoDbTotal(counts, 'indexReadUnits')),
     dynamoDbFailedConditionalWrites: per(dynamoDbTotal(counts, 'conditionalCheckFailures')),
     dynamoDbCancelledTransactionItems: per(dynamoDbTotal(counts, 'cancelledTransactionItems')),
@@ -164,23 +164,44 @@ export const perUnitBlock = (counts: WindowCounts, units: number) => {
       },
     },
     dynamodb: {
-      write_units: per(dynamoDbTotal(counts, 'writeUnits') + dynamoDbTotal(counts, 'indexWriteUnits')),
-      table_write_units: billable.dynamoDbTableWriteUnits,
+      counted_by: DYNAMODB_COUNTING,
+      // One region, tables and GSIs, by AWS's billing rules (refused writes and cancelled transactions included).
+      write_units: per(Object.values(counts.dynamoDb).reduce((total, usage) => total + tableWriteUnitsOf(usage) + usage.indexWriteUnits, 0)),
+      table_write_units: per(Object.values(counts.dynamoDb).reduce((total, usage) => total + tableWriteUnitsOf(usage), 0)),
       index_write_units: billable.dynamoDbIndexWriteUnits,
       read_units: billable.dynamoDbReadUnits,
+      replica_write_units_per_replica_region: billable.dynamoDbReplicaWriteUnits,
+      refused_write_units: billable.dynamoDbRefusedWriteUnits,
+      cancelled_transaction_write_units_estimated: billable.dynamoDbCancelledTransactionWriteUnits,
       failed_conditional_writes: billable.dynamoDbFailedConditionalWrites,
       cancelled_transaction_items: billable.dynamoDbCancelledTransactionItems,
+      unmetered_requests: per(dynamoDbTotal(counts, 'unmeteredRequests')),
+      dynamodb_local_reported: {
+        write_units: per(localReportedTotal(counts, 'writeUnits') + localReportedTotal(counts, 'indexWriteUnits')),
+        table_write_units: per(localReportedTotal(counts, 'writeUnits')),
+        index_write_units: per(localReportedTotal(counts, 'indexWriteUnits')),
+        read_units: per(localReportedTotal(counts, 'readUnits') + localReportedTotal(counts, 'indexReadUnits')),
+      },
       by_table: Object.fromEntries(
         Object.entries(counts.dynamoDb).map(([table, usage]) => [
           table,
           {
-            write_units: per(usage.writeUnits),
+            write_units: per(tableWriteUnitsOf(usage)),
             index_write_units: per(usage.indexWriteUnits),
             read_units: per(usage.readUnits),
             index_read_units: per(usage.indexReadUnits),
+            replica_write_units_per_replica_region: per(usage.replicaWriteUnits),
+            refused_write_units: per(usage.refusedWriteUnits),
+            cancelled_transaction_write_units_estimated: per(usage.cancelledTransactionWriteUnits),
             requests: perRecord(usage.requests),
             failed_conditional_writes: per(usage.conditionalCheckFailures),
             cancelled_transaction_items: per(usage.cancelledTransactionItems),
+            dynamodb_local_reported: {
+              write_units: per(usage.localReported.writeUnits),
+              index_write_units: per(usage.localReported.indexWriteUnits),
+              read_units: per(usage.localReported.readUnits),
+              index_read_units: per(usage.localReported.indexReadUnits),
+            },
           },
         ]),
       ),
@@ -202,7 +223,7 @@ export const ceilingInputPer = (counts: WindowCounts, units: number, stageRateLi
     stepFunctionsExpressStarts: billable.stepFunctionsExpressRequests,
     kmsRequests: billable.kmsRequests,
     dynamoDbTables: Object.fromEntries(
-      Object.entries(counts.dynamoDb).map(([table, usage]) => [table, { writeUnits: per(usage.writeUnits + usage.indexWriteUnits), readUnits: per(usage.readUnits + usage.indexReadUnits) }]),
+      Object.entries(counts.dynamoDb).map(([table, usage]) => [table, { writeUnits: per(tableWriteUnitsOf(usage) + usage.indexWriteUnits), readUnits: per(usage.readUnits + usage.indexReadUnits) }]),
     ),
     apiRequests: billable.apiRequests,
     functions: Object.fromEntries(

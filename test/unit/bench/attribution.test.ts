@@ -238,11 +238,12 @@ describe('the counting proxy, per operation', () => {
       await put({ [OPERATION_HEADER]: 'conversion', 'X-Refuse': 'yes' });
       await put({});
       const byCause = proxy.snapshotByCause();
-      expect(byCause.payout['xborder-payouts']).toMatchObject({ requests: { PutItem: 2 }, writeUnits: 2, indexWriteUnits: 4, writeRequests: 2 });
-      expect(byCause.conversion['xborder-payouts']).toMatchObject({ requests: { PutItem: 1 }, writeUnits: 0, conditionalCheckFailures: 1 });
-      expect(byCause.unattributed['xborder-payouts']).toMatchObject({ requests: { PutItem: 1 }, writeUnits: 1, indexWriteUnits: 2 });
+      // No table schema given: only DynamoDB Local's report is kept (test/integration/bench covers the AWS-rules counts).
+      expect(byCause.payout['xborder-payouts']).toMatchObject({ requests: { PutItem: 2 }, localReported: { writeUnits: 2, indexWriteUnits: 4 }, writeRequests: 2 });
+      expect(byCause.conversion['xborder-payouts']).toMatchObject({ requests: { PutItem: 1 }, localReported: { writeUnits: 0 }, conditionalCheckFailures: 1 });
+      expect(byCause.unattributed['xborder-payouts']).toMatchObject({ requests: { PutItem: 1 }, localReported: { writeUnits: 1, indexWriteUnits: 2 } });
       expect(byCause.payment).toEqual({});
-      expect(proxy.snapshot()['xborder-payouts']).toMatchObject({ requests: { PutItem: 4 }, writeUnits: 3, indexWriteUnits: 6, conditionalCheckFailures: 1, writeRequests: 3 });
+      expect(proxy.snapshot()['xborder-payouts']).toMatchObject({ requests: { PutItem: 4 }, localReported: { writeUnits: 3, indexWriteUnits: 6 }, conditionalCheckFailures: 1, writeRequests: 3 });
       expect(upstreamHeaders.map((headers) => headers[OPERATION_HEADER])).toEqual([undefined, undefined, undefined, undefined]);
     } finally {
       await proxy.stop();

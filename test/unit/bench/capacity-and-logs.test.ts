@@ -1,4 +1,4 @@
-import { type CapacityCounts, addConsumedCapacity, capacityDelta, tablesOf } from '../../../bench/lib/capacity-proxy';
+import { type CapacityCounts, type TableUsage, addConsumedCapacity, capacityDelta, emptyUsage, tablesOf } from '../../../bench/lib/capacity-proxy';
 import { accessLogLine, classifyOutputLine, resourceOf, stepFunctionsLogRecord, wafLogRecord } from '../../../bench/lib/log-volume';
 
 /** What the counting proxy and the log model make of DynamoDB answers and of output lines. */
@@ -9,20 +9,28 @@ describe('consumed capacity', () => {
     expect(tablesOf('BatchGetItem', { RequestItems: { a: {}, c: {} } })).toEqual(['a', 'c']);
   });
 
-  it('splits table and index units, writes from reads, lists from single answers', () => {
+  it("keeps DynamoDB Local's own report apart: table and index units, writes from reads, lists from single answers", () => {
     const counts: CapacityCounts = {};
     addConsumedCapacity(counts, 'PutItem', { TableName: 'a', CapacityUnits: 6, Table: { CapacityUnits: 3 }, GlobalSecondaryIndexes: { g: { CapacityUnits: 3 } } });
     addConsumedCapacity(counts, 'TransactWriteItems', [{ TableName: 'a', CapacityUnits: 6, Table: { CapacityUnits: 4 }, GlobalSecondaryIndexes: { g: { CapacityUnits: 2 } } }]);
     addConsumedCapacity(counts, 'Query', { TableName: 'a', CapacityUnits: 0.5, Table: { CapacityUnits: 0 }, GlobalSecondaryIndexes: { g: { CapacityUnits: 0.5 } } });
     addConsumedCapacity(counts, 'GetItem', { TableName: 'b', CapacityUnits: 1 });
-    expect(counts.a).toMatchObject({ writeUnits: 7, indexWriteUnits: 5, readUnits: 0, indexReadUnits: 0.5 });
-    expect(counts.b).toMatchObject({ readUnits: 1, writeUnits: 0 });
+    expect(counts.a?.localReported).toEqual({ writeUnits: 7, indexWriteUnits: 5, readUnits: 0, indexReadUnits: 0.5 });
+    expect(counts.b?.localReported).toMatchObject({ readUnits: 1, writeUnits: 0 });
+    // The AWS-rules counts come from the meter, not from Local's answer.
+    expect(counts.a).toMatchObject({ writeUnits: 0, indexWriteUnits: 0, readUnits: 0 });
   });
 
   it('reports what changed between two snapshots', () => {
-    const usage = (writeUnits: number, puts: number) => ({ requests: { PutItem: puts }, readUnits: 0, writeUnits, indexReadUnits: 0, indexWriteUnits: 0, conditionalCheckFailures: 0, cancelledTransactionItems: 0, writeRequests: puts });
+    const usage = (writeUnits: number, puts: number): TableUsage => ({
+      ...emptyUsage(),
+      requests: { PutItem: puts },
+      writeUnits,
+      writeRequests: puts,
+      localReported: { readUnits: 0, indexReadUnits: 0, writeUnits: writeUnits / 2, indexWriteUnits: 0 },
+    });
     const delta = capacityDelta({ a: usage(2, 2) }, { a: usage(5, 4), b: usage(1, 1) });
-    expect(delta.a).toMatchObject({ writeUnits: 3, requests: { PutItem: 2 } });
+    expect(delta.a).toMatchObject({ writeUnits: 3, requests: { PutItem: 2 }, localReported: { writeUnits: 1.5 } });
     expect(delta.b).toMatchObject({ writeUnits: 1 });
     expect(capacityDelta({ a: usage(2, 2) }, { a: usage(2, 2) })).toEqual({});
   });

@@ -15,6 +15,9 @@ const counts: BillableCounts = {
   stepFunctionsExpressGbSeconds: 0.02,
   dynamoDbTableWriteUnits: 40,
   dynamoDbIndexWriteUnits: 10,
+  dynamoDbReplicaWriteUnits: 25,
+  dynamoDbRefusedWriteUnits: 1.5,
+  dynamoDbCancelledTransactionWriteUnits: 0.5,
   dynamoDbReadUnits: 30,
   dynamoDbFailedConditionalWrites: 0.5,
   dynamoDbCancelledTransactionItems: 0.25,
@@ -66,19 +69,25 @@ describe('costPerMillionPayments', () => {
     expect(Object.values(cost.by_service).reduce((sum, value) => sum + value, 0)).toBeCloseTo(cost.usd_per_million_payments, 9);
   });
 
-  it('bills writes in both regions and everything else once', () => {
+  it('bills writes in both regions (the replica region what it replicates) and everything else once', () => {
     expect(cost.regions).toBe(2);
     expect(line('dynamodb_table_writes_serving_region')?.quantity_per_payment).toBe(40);
-    expect(line('dynamodb_table_writes_replica_regions')?.quantity_per_payment).toBe(40);
+    expect(line('dynamodb_table_writes_replica_regions')?.quantity_per_payment).toBe(25);
     expect(line('dynamodb_index_writes')?.quantity_per_payment).toBe(20);
     expect(line('dynamodb_reads')?.quantity_per_payment).toBe(30);
     expect(line('step_functions_transitions')?.usd_per_million_payments).toBeCloseTo(250, 9);
     expect(line('api_gateway_requests')?.usd_per_million_payments).toBeCloseTo(10.5, 9);
   });
 
-  it('estimates refused writes at 1 unit and cancelled transaction items at 2', () => {
-    expect(line('dynamodb_failed_writes')?.quantity_per_payment).toBeCloseTo(0.5 * 1 + 0.25 * 2, 12);
+  it('prices the units counted by AWS rules, refused writes and the cancelled-transaction estimate on their own line', () => {
+    expect(line('dynamodb_failed_writes')?.quantity_per_payment).toBeCloseTo(1.5 + 0.5, 12);
     expect(line('dynamodb_failed_writes')?.basis).toBe('estimated');
+    for (const id of ['dynamodb_table_writes_serving_region', 'dynamodb_index_writes', 'dynamodb_reads']) {
+      expect({ id, how: line(id)?.how }).toEqual({ id, how: expect.stringContaining('AWS billing rules') });
+    }
+    expect(line('dynamodb_table_writes_serving_region')?.how).toContain('transactional item');
+    expect(line('dynamodb_index_writes')?.how).toContain('KEYS_ONLY');
+    expect(line('dynamodb_table_writes_replica_regions')?.how).toContain('replicated');
   });
 
   it('prices logs by binary gigabyte with 26 bytes per event', () => {

@@ -1,4 +1,4 @@
-import type { TableUsage } from '../../../bench/lib/capacity-proxy';
+import { type TableUsage, emptyUsage } from '../../../bench/lib/capacity-proxy';
 import { type WindowCounts, billableCountsPer, ceilingInputPer, emptyWindowCounts, logTotals, mergeWindowCounts, perUnitBlock } from '../../../bench/lib/window-counts';
 import { functions } from '../../../platform/functions';
 
@@ -6,17 +6,7 @@ import { functions } from '../../../platform/functions';
  * The counts one operation caused in the window, divided by the units it created: the per-payment,
  * per-payout and per-conversion blocks of the report and the billable units the cost model prices.
  */
-const usage = (parts: Partial<TableUsage>): TableUsage => ({
-  requests: {},
-  readUnits: 0,
-  writeUnits: 0,
-  indexReadUnits: 0,
-  indexWriteUnits: 0,
-  conditionalCheckFailures: 0,
-  cancelledTransactionItems: 0,
-  writeRequests: 0,
-  ...parts,
-});
+const usage = (parts: Partial<TableUsage>): TableUsage => ({ ...emptyUsage(), ...parts });
 
 const payouts: WindowCounts = {
   ...emptyWindowCounts(),
@@ -27,8 +17,28 @@ const payouts: WindowCounts = {
   executionsStarted: { payout: 4 },
   modeledTransitions: { 'payout: Paid (the return window closes)': 3 },
   dynamoDb: {
-    'xborder-payouts': usage({ requests: { TransactWriteItems: 8 }, writeUnits: 40, indexWriteUnits: 12, readUnits: 6, conditionalCheckFailures: 1, writeRequests: 8 }),
-    'xborder-ledger': usage({ requests: { TransactWriteItems: 4, Query: 2 }, writeUnits: 24, readUnits: 10, indexReadUnits: 2, cancelledTransactionItems: 2, writeRequests: 4 }),
+    'xborder-payouts': usage({
+      requests: { TransactWriteItems: 8 },
+      writeUnits: 40,
+      indexWriteUnits: 12,
+      replicaWriteUnits: 20,
+      readUnits: 6,
+      conditionalCheckFailures: 1,
+      refusedWriteUnits: 2,
+      writeRequests: 8,
+      localReported: { writeUnits: 16, indexWriteUnits: 8, readUnits: 3, indexReadUnits: 0 },
+    }),
+    'xborder-ledger': usage({
+      requests: { TransactWriteItems: 4, Query: 2 },
+      writeUnits: 24,
+      replicaWriteUnits: 12,
+      readUnits: 10,
+      indexReadUnits: 2,
+      cancelledTransactionItems: 2,
+      cancelledTransactionWriteUnits: 4,
+      writeRequests: 4,
+      localReported: { writeUnits: 8, indexWriteUnits: 0, readUnits: 10, indexReadUnits: 1 },
+    }),
   },
   localOnlyDynamoDb: { 'engine-store': usage({ requests: { PutItem: 20 } }) },
   kms: { Decrypt: 1 },
@@ -47,6 +57,9 @@ it('divides every billable count by the units, the modeled transitions with the 
     stepFunctionsExpressGbSeconds: 0,
     dynamoDbTableWriteUnits: 64 / 4,
     dynamoDbIndexWriteUnits: 12 / 4,
+    dynamoDbReplicaWriteUnits: 32 / 4,
+    dynamoDbRefusedWriteUnits: 2 / 4,
+    dynamoDbCancelledTransactionWriteUnits: 4 / 4,
     dynamoDbReadUnits: 18 / 4,
     dynamoDbFailedConditionalWrites: 1 / 4,
     dynamoDbCancelledTransactionItems: 2 / 4,
@@ -65,8 +78,28 @@ it('builds the per-unit block of the report from the same counts', () => {
   expect(block.lambda_mean_duration_ms).toEqual({ createPayout: 500, submitPayout: 200, authorizeMerchant: 50 });
   expect(block.step_functions.transitions).toEqual({ total: 9.25, by_workflow: { payout: 8.5 }, modeled_after_window: { 'payout: Paid (the return window closes)': 0.75 } });
   expect(block.step_functions.executions_started).toEqual({ total: 1, by_workflow: { payout: 1 } });
-  expect(block.dynamodb).toMatchObject({ write_units: 19, table_write_units: 16, index_write_units: 3, read_units: 4.5, failed_conditional_writes: 0.25, cancelled_transaction_items: 0.5 });
-  expect(block.dynamodb.by_table['xborder-ledger']).toMatchObject({ write_units: 6, read_units: 2.5, index_read_units: 0.5, requests: { TransactWriteItems: 1, Query: 0.5 } });
+  // Table writes: successful 64 + refused 2 + cancelled (estimated) 4, over 4 payouts.
+  expect(block.dynamodb).toMatchObject({
+    write_units: 70 / 4 + 3,
+    table_write_units: 70 / 4,
+    index_write_units: 3,
+    read_units: 4.5,
+    replica_write_units_per_replica_region: 8,
+    refused_write_units: 0.5,
+    cancelled_transaction_write_units_estimated: 1,
+    failed_conditional_writes: 0.25,
+    cancelled_transaction_items: 0.5,
+    dynamodb_local_reported: { write_units: 8, table_write_units: 6, index_write_units: 2, read_units: 3.5 },
+  });
+  expect(block.dynamodb.by_table['xborder-ledger']).toMatchObject({
+    write_units: 7,
+    read_units: 2.5,
+    index_read_units: 0.5,
+    replica_write_units_per_replica_region: 3,
+    cancelled_transaction_write_units_estimated: 1,
+    requests: { TransactWriteItems: 1, Query: 0.5 },
+    dynamodb_local_reported: { write_units: 2, index_write_units: 0, read_units: 2.5, index_read_units: 0.25 },
+  });
   expect(block.dynamodb.not_billed_local_only_tables).toEqual({ 'engine-store': { requests: 5 } });
   expect(block.kms_requests).toEqual({ total: 0.25, by_operation: { Decrypt: 0.25 } });
   expect(block.log_bytes).toEqual({ total: 3000, events: 6.5 });
@@ -82,7 +115,7 @@ it('adds two sets of counts key by key, table by table and source by source', ()
   };
   const merged = mergeWindowCounts(payouts, residual);
   expect(merged.invocations).toEqual({ createPayout: 5, submitPayout: 4, authorizeMerchant: 6, getPayment: 2 });
-  expect(merged.dynamoDb['xborder-ledger']).toMatchObject({ requests: { TransactWriteItems: 4, Query: 3 }, readUnits: 11, writeUnits: 24 });
+  expect(merged.dynamoDb['xborder-ledger']).toMatchObject({ requests: { TransactWriteItems: 4, Query: 3 }, readUnits: 11, writeUnits: 24, localReported: { readUnits: 10 } });
   expect(merged.dynamoDb['xborder-payments']?.readUnits).toBe(2);
   expect(merged.logs).toEqual({ function_logs: { bytes: 8100, events: 21 }, waf_logs: { bytes: 4000, events: 6 }, api_gateway_access_logs: { bytes: 50, events: 1 } });
   expect(logTotals(merged)).toEqual({ bytes: 12150, events: 28 });
@@ -94,6 +127,6 @@ it('adds two sets of counts key by key, table by table and source by source', ()
 it('gives the scale ceiling what one unit uses, with each function’s reserved concurrency', () => {
   const input = ceilingInputPer(payouts, 4, 1000);
   expect(input).toMatchObject({ stepFunctionsTransitions: 9.25, stepFunctionsStarts: 1, kmsRequests: 0.25, apiRequests: 1.5, stageRateLimit: 1000 });
-  expect(input.dynamoDbTables).toEqual({ 'xborder-payouts': { writeUnits: 13, readUnits: 1.5 }, 'xborder-ledger': { writeUnits: 6, readUnits: 3 } });
+  expect(input.dynamoDbTables).toEqual({ 'xborder-payouts': { writeUnits: 13.5, readUnits: 1.5 }, 'xborder-ledger': { writeUnits: 7, readUnits: 3 } });
   expect(input.functions.createPayout).toEqual({ invocations: 1, meanDurationMs: 500, reservedConcurrency: functions.createPayout.reservedConcurrency });
 });

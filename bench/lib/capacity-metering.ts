@@ -1,0 +1,461 @@
+import { crc32 } from 'node:zlib';
+import {
+  type Item,
+  type TableSchema,
+  type WriteUnits,
+  cancelledTransactionItemUnits,
+  itemReadUnits,
+  itemWriteUnits,
+  queryReadUnits,
+  refusedWriteUnits,
+  transactionReplayReadUnits,
+} from './capacity-units';
+
+/**
+ * Forwards one DynamoDB request to DynamoDB Local and computes what AWS would bill for it, by the rules in
+ * bench/lib/capacity-units.ts. The rules need the item images either side of every write, which a request
+ * does not carry; this is where they come from (docs/benchmarks.md, "How DynamoDB units are counted"):
+ *
+ * - Each written item is locked in the meter (per DynamoDB Local namespace, table and key) from before its
+ *   first image is read until its last one is, so no other write through the proxy lands in between and
+ *   the images are exactly the ones the write saw. Items are locked in one global order: no deadlock.
+ * - PutItem and DeleteItem: the before image comes back in the same atomic call (`ReturnValues: ALL_OLD`
+ *   added when the caller asked for nothing, `ReturnValuesOnConditionCheckFailure: ALL_OLD` for a refused
+ *   write); the after image is the request's item. No extra request.
+ * - UpdateItem: one shadow GetItem (strongly consistent) for the before image; the after image comes back
+ *   in the call (`ReturnValues: ALL_NEW` when the caller asked for nothing or for it), or from a second
+ *   shadow GetItem when the caller asked for other return values.
+ * - TransactWriteItems and BatchWriteItem: one shadow BatchGetItem for the before images, and for a
+ *   transaction with Updates a second one for their after images.
+ * - Reads are sized on what they return; a read whose answer is trimmed (ProjectionExpression,
+ *   FilterExpression, Select COUNT) is repeated as a shadow read without the trimming, since AWS bills the
+ *   items read, not the attributes returned. Reads are not locked: a write landing between the read and
+ *   its shadow could change the size by a few bytes.
+ * Shadow reads go straight to DynamoDB Local with the caller's credentials and are counted nowhere. What
+ * the meter adds to a request is removed from the answer, so the platform sees what it asked for.
+ * Only tables with a schema are metered (the billed ones); others are forwarded as they are.
+ */
+export type Body = Record<string, unknown>;
+
+export const CHARGE_FIELDS = [
+  'readUnits',
+  'indexReadUnits',
+  'writeUnits',
+  'indexWriteUnits',
+  'replicaWriteUnits',
+  'refusedWriteUnits',
+  'cancelledTransactionWriteUnits',
+  'unmeteredRequests',
+] as const;
+export type ChargeField = (typeof CHARGE_FIELDS)[number];
+/** Per table, what one request consumes by AWS's rules (`unmeteredRequests`: requests the meter could not size). */
+export type TableCharges = Record<string, Partial<Record<ChargeField, number>>>;
+
+export interface UpstreamAnswer {
+  readonly status: number;
+  readonly headers: Headers;
+  readonly body: Buffer;
+  readonly json?: Body;
+}
+
+export interface MeteredAnswer extends UpstreamAnswer {
+  readonly charges: TableCharges;
+}
+
+export interface CapacityMeter {
+  /** Forwards a request (with `ReturnConsumedCapacity: INDEXES`, for the cross-check) and meters it. */
+  forward(operation: string, body: Body, headers: Readonly<Record<string, string>>): Promise<MeteredAnswer>;
+  /** Shadow reads made so far: the metering's own load on DynamoDB Local (not in any count). */
+  readonly shadowRequests: number;
+}
+
+/** Serializes work on the same keys: acquire a set of keys in one global order, release them together. */
+export class KeyLocks {
+  private readonly tails = new Map<string, Promise<void>>();
+
+  async acquire(keys: readonly string[]): Promise<() => void> {
+    const releases: (() => void)[] = [];
+    for (const key of [...new Set(keys)].sort()) {
+      const previous = this.tails.get(key) ?? Promise.resolve();
+      let release: () => void = () => undefined;
+      const held = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      const tail = previous.then(() => held);
+      this.tails.set(key, tail);
+      await previous;
+      releases.push(() => {
+        release();
+        if (this.tails.get(key) === tail) this.tails.delete(key);
+      });
+    }
+    return () => {
+      for (const release of releases) release();
+    };
+  }
+}
+
+class ShadowReadError extends Error {
+  override readonly name = 'ShadowReadError';
+}
+
+/** A TransactWriteItems ClientRequestToken is honoured for 10 minutes (transaction-apis.html, "Idempotency"). */
+const TOKEN_WINDOW_MS = 10 * 60 * 1000;
+
+const errorType = (json: Body | undefined): string => String(json?.__type ?? '').split('#').pop() ?? '';
+
+/** The DynamoDB Local namespace of a request: its access key and region (tables are kept per both). */
+const namespaceOf = (headers: Readonly<Record<string, string>>): string => {
+  const credential = /Credential=([^/,\s]+)\/[^/]+\/([^/]+)\//.exec(headers.authorization ?? '');
+  return credential ? `${credential[1]}/${credential[2]}` : '';
+};
+
+/** Names (`#n`) and values (`:v`) an expression refers to. */
+const placeholders = (expressions: readonly unknown[]): Set<string> =>
+  new Set(expressions.flatMap((expression) => (typeof expression === 'string' ? (expression.match(/[#:][A-Za-z0-9_]+/g) ?? []) : [])));
+
+const TRIMMING = ['ProjectionExpression', 'FilterExpression', 'AttributesToGet', 'QueryFilter', 'ScanFilter', 'ConditionalOperator'] as const;
+
+/** A Query or Scan whose answer does not hold every item it read, whole. */
+const trimsAnswer = (body: Body): boolean =>
+  TRIMMING.some((field) => body[field] !== undefined) || (body.Select !== undefined && body.Select !== 'ALL_ATTRIBUTES' && body.Select !== 'ALL_PROJECTED_ATTRIBUTES');
+
+/** The same Query or Scan without what trims its answer (and without the placeholders only that used). */
+const untrimmed = (body: Body): Body => {
+  const shadow: Body = { ...body };
+  for (const field of [...TRIMMING, 'Select', 'ReturnConsumedCapacity']) delete shadow[field];
+  const used = placeholders([shadow.KeyConditionExpression]);
+  const keep = (map: unknown, prefix: string) => {
+    const kept = Object.fromEntries(Object.entries((map as Body | undefined) ?? {}).filter(([name]) => name.startsWith(prefix) && used.has(name)));
+    return Object.keys(kept).length ? kept : undefined;
+  };
+  shadow.ExpressionAttributeNames = keep(body.ExpressionAttributeNames, '#');
+  shadow.ExpressionAttributeValues = keep(body.ExpressionAttributeValues, ':');
+  for (const field of ['ExpressionAttributeNames', 'ExpressionAttributeValues']) if (shadow[field] === undefined) delete shadow[field];
+  return shadow;
+};
+
+const hasProjection = (request: Body | undefined): boolean => request?.ProjectionExpression !== undefined || request?.AttributesToGet !== undefined;
+
+type Key = Record<string, unknown>;
+
+/** The tables a request names, in order, each once. */
+export const tablesOf = (operation: string, body: Body): string[] => {
+  const names: string[] = [];
+  const add = (name: unknown) => {
+    if (typeof name === 'string' && !names.includes(name)) names.push(name);
+  };
+  add(body.TableName);
+  if (operation === 'BatchGetItem' || operation === 'BatchWriteItem') Object.keys((body.RequestItems as Body | undefined) ?? {}).forEach(add);
+  if (operation === 'TransactWriteItems' || operation === 'TransactGetItems') {
+    for (const item of (body.TransactItems as Body[] | undefined) ?? []) {
+      for (const action of Object.values(item)) add((action as Body | undefined)?.TableName);
+    }
+  }
+  return names;
+};
+
+export const createCapacityMeter = (target: string, schemas: Readonly<Record<string, TableSchema>>): CapacityMeter => {
+  const locks = new KeyLocks();
+  const succeededTokens = new Map<string, number>();
+  let shadowRequests = 0;
+
+  const post = async (operation: string, payload: Body, headers: Readonly<Record<string, string>>): Promise<UpstreamAnswer> => {
+    const response = await fetch(target, { method: 'POST', headers: { ...headers, 'x-amz-target': `DynamoDB_20120810.${operation}` }, body: JSON.stringify(payload) });
+    const body = Buffer.from(await response.arrayBuffer());
+    let json: Body | undefined;
+    try {
+      const value = JSON.parse(body.toString('utf8')) as unknown;
+      if (value && typeof value === 'object' && !Array.isArray(value)) json = value as Body;
+    } catch {
+      // Not JSON: passed on as it is.
+    }
+    return { status: response.status, headers: response.headers, body, json };
+  };
+
+  /** The answer with what the meter added to the request taken out again. */
+  const withoutAdded = (answer: UpstreamAnswer, fields: readonly string[]): UpstreamAnswer => {
+    if (!answer.json || !fields.some((field) => field in (answer.json as Body))) return answer;
+    const json: Body = { ...answer.json };
+    for (const field of fields) delete json[field];
+    const body = Buffer.from(JSON.stringify(json));
+    const headers = new Headers(answer.headers);
+    if (headers.has('x-amz-crc32')) headers.set('x-amz-crc32', String(crc32(body)));
+    return { ...answer, headers, body, json };
+  };
+
+  return {
+    get shadowRequests() {
+      return shadowRequests;
+    },
+    forward: async (operation, body, headers) => {
+      const namespace = namespaceOf(headers);
+      const charges: TableCharges = {};
+      const charge = (table: string, field: ChargeField, units: number) => {
+        if (!units) return;
+        const entry = (charges[table] ??= {});
+        entry[field] = (entry[field] ?? 0) + units;
+      };
+      const chargeWrite = (table: string, units: WriteUnits) => {
+        charge(table, 'writeUnits', units.table);
+        charge(table, 'indexWriteUnits', Object.values(units.indexes).reduce((sum, value) => sum + value, 0));
+        charge(table, 'replicaWriteUnits', units.replicaTable);
+      };
+      const send = (payload: Body) => post(operation, { ...payload, ReturnConsumedCapacity: 'INDEXES' }, headers);
+
+      const schemaOf = (table: unknown): TableSchema | undefined => (typeof table === 'string' ? schemas[table] : undefined);
+      const keyOf = (schema: TableSchema, item: unknown): Key | undefined => {
+        const attributes = (item ?? {}) as Key;
+        const partition = attributes[schema.partitionKey];
+        const sort = schema.sortKey === undefined ? undefined : attributes[schema.sortKey];
+        if (partition === undefined || (schema.sortKey !== undefined && sort === undefined)) return undefined;
+        return schema.sortKey === undefined ? { [schema.partitionKey]: partition } : { [schema.partitionKey]: partition, [schema.sortKey]: sort };
+      };
+      const idOf = (table: string, schema: TableSchema, key: Key) =>
+        `${table}\u0000${JSON.stringify([key[schema.partitionKey], schema.sortKey === undefined ? null : key[schema.sortKey]])}`;
+      const lock = (ids: readonly string[]) => locks.acquire(ids.map((id) => `${namespace}\u0000${id}`));
+
+      const shadowGet = async (table: string, key: Key): Promise<Item | undefined> => {
+        shadowRequests += 1;
+        const answer = await post('GetItem', { TableName: table, Key: key, ConsistentRead: true }, headers);
+        if (answer.status !== 200) throw new ShadowReadError(`GetItem ${table}: ${errorType(answer.json) || answer.status}`);
+        return answer.json?.Item as Item | undefined;
+      };
+      /** Items by id (`idOf`), read strongly consistent unless told otherwise. */
+      const shadowBatchGet = async (wanted: readonly { table: string; schema: TableSchema; key: Key }[], consistent = true): Promise<Map<string, Item>> => {
+        const found = new Map<string, Item>();
+        const unique = [...new Map(wanted.map((entry) => [idOf(entry.table, entry.schema, entry.key), entry])).values()];
+        for (let start = 0; start < unique.length; start += 100) {
+          let pending: Record<string, { Keys: Key[]; ConsistentRead: boolean }> = {};
+          for (const entry of unique.slice(start, start + 100)) (pending[entry.table] ??= { Keys: [], ConsistentRead: consistent }).Keys.push(entry.key);
+          while (Object.keys(pending).length) {
+            shadowRequests += 1;
+            const answer = await post('BatchGetItem', { RequestItems: pending }, headers);
+            if (answer.status !== 200) throw new ShadowReadError(`BatchGetItem: ${errorType(answer.json) || answer.status}`);
+            for (const [table, items] of Object.entries((answer.json?.Responses ?? {}) as Record<string, Item[]>)) {
+              const schema = schemas[table] as TableSchema;
+              for (const item of items) {
+                const key = keyOf(schema, item);
+                if (key) found.set(idOf(table, schema, key), item);
+              }
+            }
+            pending = (answer.json?.UnprocessedKeys ?? {}) as typeof pending;
+          }
+        }
+        return found;
+      };
+
+      let forwarded: UpstreamAnswer | undefined;
+      const forwardOnce = async (payload: Body) => {
+        forwarded = await send(payload);
+        return forwarded;
+      };
+
+      const meter = async (): Promise<UpstreamAnswer> => {
+        switch (operation) {
+          case 'GetItem': {
+            const schema = schemaOf(body.TableName);
+            const answer = await forwardOnce(body);
+            if (!schema || answer.status !== 200) return answer;
+            const table = body.TableName as string;
+            const item = hasProjection(body) ? await shadowGet(table, body.Key as Key) : (answer.json?.Item as Item | undefined);
+            charge(table, 'readUnits', itemReadUnits([item], body.ConsistentRead === true ? 'strong' : 'eventual'));
+            return answer;
+          }
+          case 'Query':
+          case 'Scan': {
+            const schema = schemaOf(body.TableName);
+            const answer = await forwardOnce(body);
+            if (!schema || answer.status !== 200) return answer;
+            const trimmed = trimsAnswer(body);
+            if (trimmed) shadowRequests += 1;
+            const read = trimmed ? await post(operation, untrimmed(body), headers) : answer;
+            if (read.status !== 200) throw new ShadowReadError(`${operation}: ${errorType(read.json) || read.status}`);
+            const units = queryReadUnits((read.json?.Items ?? []) as Item[], body.ConsistentRead === true ? 'strong' : 'eventual');
+            charge(body.TableName as string, body.IndexName === undefined ? 'readUnits' : 'indexReadUnits', units);
+            return answer;
+          }
+          case 'BatchGetItem': {
+            const answer = await forwardOnce(body);
+            if (answer.status !== 200) return answer;
+            const responses = (answer.json?.Responses ?? {}) as Record<string, Item[]>;
+            const unprocessed = (answer.json?.UnprocessedKeys ?? {}) as Record<string, { Keys?: Key[] }>;
+            for (const [table, request] of Object.entries((body.RequestItems ?? {}) as Record<string, Body>)) {
+              const schema = schemaOf(table);
+              if (!schema) continue;
+              const skipped = new Set((unprocessed[table]?.Keys ?? []).map((key) => idOf(table, schema, key)));
+              const keys = ((request.Keys ?? []) as Key[]).filter((key) => !skipped.has(idOf(table, schema, key)));
+              const consistent = request.ConsistentRead === true;
+              const items = hasProjection(request)
+                ? await shadowBatchGet(keys.map((key) => ({ table, schema, key })), consistent)
+                : new Map((responses[table] ?? []).map((item) => [idOf(table, schema, keyOf(schema, item) ?? {}), item]));
+              charge(table, 'readUnits', itemReadUnits(keys.map((key) => items.get(idOf(table, schema, key))), consistent ? 'strong' : 'eventual'));
+            }
+            return answer;
+          }
+          case 'TransactGetItems': {
+            const answer = await forwardOnce(body);
+            if (answer.status !== 200) return answer;
+            const gets = ((body.TransactItems ?? []) as { Get?: Body }[]).map((item) => item.Get ?? {});
+            const responses = (answer.json?.Responses ?? []) as { Item?: Item }[];
+            const metered = gets.map((get, index) => ({ get, index, table: get.TableName as string, schema: schemaOf(get.TableName) })).filter((entry) => entry.schema);
+            const trimmed = metered.filter((entry) => hasProjection(entry.get));
+            const whole = trimmed.length ? await shadowBatchGet(trimmed.map((entry) => ({ table: entry.table, schema: entry.schema as TableSchema, key: entry.get.Key as Key }))) : new Map<string, Item>();
+            for (const entry of metered) {
+              const schema = entry.schema as TableSchema;
+              const item = hasProjection(entry.get) ? whole.get(idOf(entry.table, schema, entry.get.Key as Key)) : responses[entry.index]?.Item;
+              charge(entry.table, 'readUnits', itemReadUnits([item], 'transactional'));
+            }
+            return answer;
+          }
+          case 'PutItem':
+          case 'DeleteItem': {
+            const schema = schemaOf(body.TableName);
+            const table = body.TableName as string;
+            const key = schema ? keyOf(schema, operation === 'PutItem' ? body.Item : body.Key) : undefined;
+            if (!schema || !key) {
+              if (schema) charge(table, 'unmeteredRequests', 1);
+              return forwardOnce(body);
+            }
+            const release = await lock([idOf(table, schema, key)]);
+            try {
+              const addsReturn = body.ReturnValues === undefined || body.ReturnValues === 'NONE';
+              const conditional = body.ConditionExpression !== undefined || body.Expected !== undefined;
+              const addsOnFailure = conditional && (body.ReturnValuesOnConditionCheckFailure === undefined || body.ReturnValuesOnConditionCheckFailure === 'NONE');
+              const answer = await forwardOnce({
+                ...body,
+                ...(addsReturn ? { ReturnValues: 'ALL_OLD' } : {}),
+                ...(addsOnFailure ? { ReturnValuesOnConditionCheckFailure: 'ALL_OLD' } : {}),
+              });
+              if (answer.status === 200) {
+                const before = answer.json?.Attributes as Item | undefined;
+                chargeWrite(table, itemWriteUnits({ kind: operation === 'PutItem' ? 'put' : 'delete', before, after: body.Item as Item | undefined }, schema, { transactional: false }));
+                return addsReturn ? withoutAdded(answer, ['Attributes']) : answer;
+              }
+              if (errorType(answer.json) === 'ConditionalCheckFailedException') {
+                charge(table, 'refusedWriteUnits', refusedWriteUnits(answer.json?.Item as Item | undefined));
+                return addsOnFailure ? withoutAdded(answer, ['Item']) : answer;
+              }
+              return answer;
+            } finally {
+              release();
+            }
+          }
+          case 'UpdateItem': {
+            const schema = schemaOf(body.TableName);
+            const table = body.TableName as string;
+            const key = schema ? keyOf(schema, body.Key) : undefined;
+            if (!schema || !key) {
+              if (schema) charge(table, 'unmeteredRequests', 1);
+              return forwardOnce(body);
+            }
+            const release = await lock([idOf(table, schema, key)]);
+            try {
+              const before = await shadowGet(table, key);
+              const asked = body.ReturnValues ?? 'NONE';
+              const returnsAfter = asked === 'NONE' || asked === 'ALL_NEW';
+              const answer = await forwardOnce(returnsAfter ? { ...body, ReturnValues: 'ALL_NEW' } : body);
+              if (answer.status === 200) {
+                const after = returnsAfter ? (answer.json?.Attributes as Item | undefined) : await shadowGet(table, key);
+                chargeWrite(table, itemWriteUnits({ kind: 'update', before, after }, schema, { transactional: false }));
+                return asked === 'NONE' ? withoutAdded(answer, ['Attributes']) : answer;
+              }
+              if (errorType(answer.json) === 'ConditionalCheckFailedException') charge(table, 'refusedWriteUnits', refusedWriteUnits(before));
+              return answer;
+            } finally {
+              release();
+            }
+          }
+          case 'TransactWriteItems': {
+            const entries = ((body.TransactItems ?? []) as Record<string, Body>[]).flatMap((item) =>
+              Object.entries(item).map(([action, request]) => {
+                const schema = schemaOf(request.TableName);
+                const key = schema ? keyOf(schema, action === 'Put' ? request.Item : request.Key) : undefined;
+                return { action, request, table: request.TableName as string, schema, key };
+              }),
+            );
+            const metered = entries.filter((entry) => entry.schema && entry.key) as (Omit<(typeof entries)[number], 'schema' | 'key'> & { schema: TableSchema; key: Key })[];
+            for (const entry of entries) if (entry.schema && !entry.key) charge(entry.table, 'unmeteredRequests', 1);
+            if (!metered.length) return forwardOnce(body);
+            const release = await lock(metered.map((entry) => idOf(entry.table, entry.schema, entry.key)));
+            try {
+              const before = await shadowBatchGet(metered);
+              const imageBefore = (entry: (typeof metered)[number]) => before.get(idOf(entry.table, entry.schema, entry.key));
+              const answer = await forwardOnce(body);
+              const token = typeof body.ClientRequestToken === 'string' ? `${namespace}\u0000${body.ClientRequestToken}` : undefined;
+              if (answer.status === 200) {
+                if (token && (succeededTokens.get(token) ?? 0) > Date.now()) {
+                  for (const entry of metered) charge(entry.table, 'readUnits', transactionReplayReadUnits([imageBefore(entry)]));
+                  return answer;
+                }
+                const updated = metered.filter((entry) => entry.action === 'Update');
+                const after = updated.length ? await shadowBatchGet(updated) : new Map<string, Item>();
+                for (const entry of metered) {
+                  const kind = entry.action === 'Put' ? 'put' : entry.action === 'Update' ? 'update' : entry.action === 'Delete' ? 'delete' : 'condition-check';
+                  const imageAfter = entry.action === 'Put' ? (entry.request.Item as Item) : after.get(idOf(entry.table, entry.schema, entry.key));
+                  chargeWrite(entry.table, itemWriteUnits({ kind, before: imageBefore(entry), after: imageAfter }, entry.schema, { transactional: true }));
+                }
+                if (token) {
+                  const now = Date.now();
+                  if (succeededTokens.size > 1000) for (const [seen, expiry] of succeededTokens) if (expiry <= now) succeededTokens.delete(seen);
+                  succeededTokens.set(token, now + TOKEN_WINDOW_MS);
+                }
+                return answer;
+              }
+              if (errorType(answer.json) === 'TransactionCanceledException') {
+                for (const entry of metered) charge(entry.table, 'cancelledTransactionWriteUnits', cancelledTransactionItemUnits(imageBefore(entry)));
+              }
+              return answer;
+            } finally {
+              release();
+            }
+          }
+          case 'BatchWriteItem': {
+            const entries = Object.entries((body.RequestItems ?? {}) as Record<string, Body[]>).flatMap(([table, requests]) =>
+              requests.map((request) => {
+                const schema = schemaOf(table);
+                const put = request.PutRequest as Body | undefined;
+                const key = schema ? keyOf(schema, put ? put.Item : (request.DeleteRequest as Body | undefined)?.Key) : undefined;
+                return { table, schema, key, after: put?.Item as Item | undefined, kind: put ? ('put' as const) : ('delete' as const) };
+              }),
+            );
+            const metered = entries.filter((entry) => entry.schema && entry.key) as (Omit<(typeof entries)[number], 'schema' | 'key'> & { schema: TableSchema; key: Key })[];
+            if (!metered.length) return forwardOnce(body);
+            const release = await lock(metered.map((entry) => idOf(entry.table, entry.schema, entry.key)));
+            try {
+              const before = await shadowBatchGet(metered);
+              const answer = await forwardOnce(body);
+              if (answer.status !== 200) return answer;
+              const unprocessed = new Set(
+                Object.entries((answer.json?.UnprocessedItems ?? {}) as Record<string, Body[]>).flatMap(([table, requests]) => {
+                  const schema = schemas[table];
+                  if (!schema) return [];
+                  return requests.map((request) => idOf(table, schema, keyOf(schema, (request.PutRequest as Body | undefined)?.Item ?? (request.DeleteRequest as Body | undefined)?.Key) ?? {}));
+                }),
+              );
+              for (const entry of metered) {
+                const id = idOf(entry.table, entry.schema, entry.key);
+                if (unprocessed.has(id)) continue;
+                chargeWrite(entry.table, itemWriteUnits({ kind: entry.kind, before: before.get(id), after: entry.after }, entry.schema, { transactional: false }));
+              }
+              return answer;
+            } finally {
+              release();
+            }
+          }
+          default:
+            return forwardOnce(body);
+        }
+      };
+
+      try {
+        return { ...(await meter()), charges };
+      } catch (error) {
+        if (!(error instanceof ShadowReadError)) throw error;
+        // The images could not be read: the request is passed on (once) and counted as unmetered.
+        const unmetered: TableCharges = Object.fromEntries(tablesOf(operation, body).filter((table) => schemas[table]).map((table) => [table, { unmeteredRequests: 1 }]));
+        return { ...(forwarded ?? (await send(body))), charges: unmetered };
+      }
+    },
+  };
+};

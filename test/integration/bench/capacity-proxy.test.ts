@@ -1,0 +1,197 @@
+import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import {
+  BatchGetCommand,
+  DeleteCommand,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { type CapacityCounts, type CapacityProxy, type TableUsage, capacityDelta, startCapacityProxy } from '../../../bench/lib/capacity-proxy';
+import { billedTableSchemas } from '../../../bench/lib/table-schemas';
+import { tableName } from '../../../platform/tables';
+import { suiteDynamoDbEndpoint, useIsolatedDynamoDb } from '../../support/dynamodb';
+
+/**
+ * The counting proxy against DynamoDB Local, driven by the AWS SDK as the platform drives it: every figure
+ * is what AWS would bill by its published rules (bench/lib/capacity-units.ts), worked out by hand from the
+ * item sizes. All attribute values are ASCII strings, so an item's size is the length of its names and
+ * values.
+ */
+type Plain = Record<string, string>;
+const sizeOf = (item: Plain): number => Object.entries(item).reduce((sum, [name, value]) => sum + name.length + value.length, 0);
+/** `base` plus a `pad` attribute (3 bytes of name) making the item exactly `bytes` long. */
+const sized = (bytes: number, base: Plain): Plain => ({ ...base, pad: 'x'.repeat(bytes - sizeOf(base) - 3) });
+
+const payments = tableName('payments');
+const ledger = tableName('ledger');
+const audit = tableName('audit');
+/**
+ * In both payments indexes: merchant-objects (ALL) and saga-starts (KEYS_ONLY). What saga-starts keeps of
+ * such an item with pk `pay_1` and sk `payment`: 2 + 5 + 2 + 7 + 10 + 1 + 18 + 20 = 65 bytes (1 unit).
+ */
+const listed = { merchant_type: 'mer_1#payment', created_key: '2026-12-06T00:00:00Z', saga_shard: '7', saga_pending_since: '2026-12-06T00:00:00Z' };
+
+describe('the counting proxy, by AWS billing rules (DynamoDB Local)', () => {
+  let proxy: CapacityProxy;
+  let client: DynamoDBDocumentClient;
+
+  /** What `act` consumed, table by table. */
+  const measure = async (act: () => Promise<unknown>): Promise<CapacityCounts> => {
+    const before = proxy.snapshot();
+    await act();
+    return capacityDelta(before, proxy.snapshot());
+  };
+  const units = (usage: TableUsage | undefined) => ({
+    writeUnits: usage?.writeUnits ?? 0,
+    indexWriteUnits: usage?.indexWriteUnits ?? 0,
+    replicaWriteUnits: usage?.replicaWriteUnits ?? 0,
+    refusedWriteUnits: usage?.refusedWriteUnits ?? 0,
+    cancelledTransactionWriteUnits: usage?.cancelledTransactionWriteUnits ?? 0,
+    readUnits: usage?.readUnits ?? 0,
+    indexReadUnits: usage?.indexReadUnits ?? 0,
+  });
+  const none = units(undefined);
+
+  beforeAll(async () => {
+    proxy = await startCapacityProxy(suiteDynamoDbEndpoint(), { schemas: billedTableSchemas() });
+    ({ documentClient: client } = await useIsolatedDynamoDb(proxy.endpoint));
+  });
+  afterAll(() => proxy.stop());
+
+  it('counts 1 Put + 3 Updates of small items in a transaction as 8 write units, where DynamoDB Local reports fewer', async () => {
+    // Prepare
+    const shard = (id: string) => ({ pk: 'bal#mer_1', sk: id });
+    for (const id of ['s1', 's2', 's3']) await client.send(new PutCommand({ TableName: ledger, Item: { ...shard(id), available: '100' } }));
+    // Act
+    const delta = await measure(() =>
+      client.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            { Put: { TableName: ledger, Item: { pk: 'txn#1', sk: 'txn', kind: 'capture' }, ConditionExpression: 'attribute_not_exists(pk)' } },
+            ...['s1', 's2', 's3'].map((id) => ({ Update: { TableName: ledger, Key: shard(id), UpdateExpression: 'SET available = :a', ExpressionAttributeValues: { ':a': '90' } } })),
+          ],
+        }),
+      ),
+    );
+    // Assess: 4 items × 2 × 1 KB; each item changed, so each is replicated once (1 KB) to the other region.
+    expect(units(delta[ledger])).toEqual({ ...none, writeUnits: 8, replicaWriteUnits: 4 });
+    expect(delta[ledger]?.localReported.writeUnits).toBeGreaterThan(0);
+    expect(delta[ledger]?.localReported.writeUnits).toBeLessThan(8);
+  });
+
+  it('counts a transaction of 2 Puts as 4', async () => {
+    const delta = await measure(() =>
+      client.send(new TransactWriteCommand({ TransactItems: ['a', 'b'].map((id) => ({ Put: { TableName: audit, Item: { pk: `entry#${id}`, sk: 'entry', body: 'x'.repeat(300) } } })) })),
+    );
+    expect(units(delta[audit])).toEqual({ ...none, writeUnits: 4, replicaWriteUnits: 2 });
+  });
+
+  it('sizes a put, an update across a KB step with an index key change, a refused put and a delete, and hides what it added from the caller', async () => {
+    // Prepare: a 1,500 B payment in both indexes.
+    const key = { pk: 'pay_1', sk: 'payment' };
+    const first = sized(1500, { ...key, ...listed });
+    // Act + Assess: table 2; merchant-objects (ALL) holds the whole item: 2; saga-starts only the keys: 1.
+    let answer: unknown;
+    let delta = await measure(async () => {
+      answer = await client.send(new PutCommand({ TableName: payments, Item: first }));
+    });
+    expect(units(delta[payments])).toEqual({ ...none, writeUnits: 2, indexWriteUnits: 3, replicaWriteUnits: 2 });
+    expect((answer as { Attributes?: unknown }).Attributes).toBeUndefined();
+
+    // An update to 2,100 B that moves created_key: table 3 (the larger image); merchant-objects deletes a
+    // 1,500 B entry (2) and puts a 2,100 B one (3); saga-starts' entry is unchanged (0).
+    const grown = 'y'.repeat((first.pad as string).length + 600);
+    delta = await measure(async () => {
+      answer = await client.send(
+        new UpdateCommand({ TableName: payments, Key: key, UpdateExpression: 'SET #p = :p, created_key = :c', ExpressionAttributeNames: { '#p': 'pad' }, ExpressionAttributeValues: { ':p': grown, ':c': '2026-12-07T00:00:00Z' } }),
+      );
+    });
+    expect(units(delta[payments])).toEqual({ ...none, writeUnits: 3, indexWriteUnits: 5, replicaWriteUnits: 3 });
+    expect((answer as { Attributes?: unknown }).Attributes).toBeUndefined();
+
+    // The caller asks for the old values of what it updated: it gets exactly those.
+    delta = await measure(async () => {
+      answer = await client.send(
+        new UpdateCommand({ TableName: payments, Key: key, UpdateExpression: 'SET #n = :n, merchant_type = :m', ExpressionAttributeNames: { '#n': 'note' }, ExpressionAttributeValues: { ':n': 'hi', ':m': listed.merchant_type }, ReturnValues: 'UPDATED_OLD' }),
+      );
+    });
+    // 2,100 + 4 + 2 = 2,106 B: 3 on the table, 3 on merchant-objects (the entry changed in place), 0 on saga-starts.
+    expect(units(delta[payments])).toEqual({ ...none, writeUnits: 3, indexWriteUnits: 3, replicaWriteUnits: 3 });
+    expect((answer as { Attributes?: unknown }).Attributes).toEqual({ merchant_type: listed.merchant_type });
+
+    // A put refused by its condition: sized on the 2,106 B item it found (3); nothing written anywhere.
+    let refused: unknown;
+    delta = await measure(() => client.send(new PutCommand({ TableName: payments, Item: key, ConditionExpression: 'attribute_not_exists(pk)' })).catch((error: unknown) => (refused = error)));
+    expect(refused).toBeInstanceOf(ConditionalCheckFailedException);
+    expect((refused as { Item?: unknown }).Item).toBeUndefined();
+    expect(units(delta[payments])).toEqual({ ...none, refusedWriteUnits: 3 });
+    expect(delta[payments]).toMatchObject({ conditionalCheckFailures: 1 });
+
+    // The delete: the deleted item (3), both index entries removed (3 + 1), replicated (3).
+    delta = await measure(() => client.send(new DeleteCommand({ TableName: payments, Key: key })));
+    expect(units(delta[payments])).toEqual({ ...none, writeUnits: 3, indexWriteUnits: 4, replicaWriteUnits: 3 });
+  });
+
+  it('bills reads on the items read, whatever the answer keeps of them', async () => {
+    // Prepare: three 1,500 B entries in one partition.
+    for (const id of ['1', '2', '3']) await client.send(new PutCommand({ TableName: audit, Item: sized(1500, { pk: 'chain#mer_2', sk: `entry#${id}` }) }));
+    const query = { TableName: audit, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': 'chain#mer_2' } };
+    // Act
+    const whole = await measure(() => client.send(new QueryCommand(query)));
+    const projected = await measure(() => client.send(new QueryCommand({ ...query, ProjectionExpression: 'sk' })));
+    const filtered = await measure(() =>
+      client.send(
+        new QueryCommand({ ...query, FilterExpression: '#p = :none', ExpressionAttributeNames: { '#p': 'pad' }, ExpressionAttributeValues: { ...query.ExpressionAttributeValues, ':none': 'nothing' } }),
+      ),
+    );
+    const batch = await measure(() => client.send(new BatchGetCommand({ RequestItems: { [audit]: { Keys: ['1', '2', '3'].map((id) => ({ pk: 'chain#mer_2', sk: `entry#${id}` })) } } })));
+    const missing = await measure(() => client.send(new GetCommand({ TableName: audit, Key: { pk: 'nothing', sk: 'here' }, ConsistentRead: true })));
+    // Assess: 4,500 B in one Query is 2 × ½; per item in a batch 3 × ½; a strongly consistent miss 1.
+    expect(units(whole[audit]).readUnits).toBe(1);
+    expect(units(projected[audit]).readUnits).toBe(1);
+    expect(units(filtered[audit]).readUnits).toBe(1);
+    expect(units(batch[audit]).readUnits).toBe(1.5);
+    expect(units(missing[audit]).readUnits).toBe(1);
+  });
+
+  it('estimates a cancelled transaction, and bills a replay of a token as reads', async () => {
+    // Prepare
+    const item = { pk: 'quote#1', sk: 'quote', state: 'open' };
+    await client.send(new PutCommand({ TableName: ledger, Item: item }));
+    const claim = (token: string, condition: string) =>
+      new TransactWriteCommand({
+        ClientRequestToken: token,
+        TransactItems: [
+          { Update: { TableName: ledger, Key: { pk: item.pk, sk: item.sk }, UpdateExpression: 'SET #s = :c', ConditionExpression: condition, ExpressionAttributeNames: { '#s': 'state' }, ExpressionAttributeValues: { ':c': 'claimed' } } },
+          { Put: { TableName: ledger, Item: { pk: 'claim#1', sk: 'claim' } } },
+        ],
+      });
+    // Act: refused (state is not 'closed'), then the same claim accepted, then replayed with its token.
+    let cancelled: unknown;
+    const refused = await measure(() => client.send(claim('tok-refused', 'attribute_not_exists(pk)')).catch((error: unknown) => (cancelled = error)));
+    const accepted = await measure(() => client.send(claim('tok-accepted', 'attribute_exists(pk)')));
+    const replayed = await measure(() => client.send(claim('tok-accepted', 'attribute_exists(pk)')));
+    // Assess: an estimate of 2 per item as it stood; then 2 + 2; then a transactional read of each item.
+    expect(cancelled).toBeInstanceOf(TransactionCanceledException);
+    expect(units(refused[ledger])).toEqual({ ...none, cancelledTransactionWriteUnits: 4 });
+    expect(refused[ledger]).toMatchObject({ cancelledTransactionItems: 2 });
+    expect(units(accepted[ledger])).toEqual({ ...none, writeUnits: 4, replicaWriteUnits: 2 });
+    expect(units(replayed[ledger])).toEqual({ ...none, readUnits: 4 });
+  });
+
+  it('sizes concurrent writes to one item on the images each of them saw', async () => {
+    // Prepare: 1,100 B, of which ten 10-byte attributes a0..a9; removing them one by one walks it down to 1,000 B.
+    const key = { pk: 'hot#1', sk: 'item' };
+    const attributes = Object.fromEntries(Array.from({ length: 10 }, (_, index) => [`a${index}`, '12345678']));
+    await client.send(new PutCommand({ TableName: ledger, Item: sized(1100, { ...key, ...attributes }) }));
+    // Act: ten removals at once.
+    const delta = await measure(() =>
+      Promise.all(Array.from({ length: 10 }, (_, index) => client.send(new UpdateCommand({ TableName: ledger, Key: key, UpdateExpression: `REMOVE a${index}` })))),
+    );
+    // Assess: whatever the order, the removals see 1,100, 1,090 ... 1,010 B before: eight are over 1 KB (2 each), two are not.
+    expect(units(delta[ledger])).toEqual({ ...none, writeUnits: 8 * 2 + 2 * 1, replicaWriteUnits: 8 * 2 + 2 * 1 });
+  });
+});
