@@ -53,11 +53,16 @@ const invalidJson = (detail: string, errors?: readonly FieldError[]) =>
 
 const dotted = (path: readonly (string | number)[]): string => path.map(String).join('.');
 
+/** `\uD800`-`\uDFFF` escapes: the only way a body decoded from UTF-8 can hold a lone surrogate. */
+const SURROGATE_ESCAPE = /\\u[dD][89a-fA-F]/;
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
 /**
  * One pass over text that JSON.parse accepted: refuses what JSON.parse would silently resolve or what
  * code downstream could trip on. A key repeated in one object (JSON.parse keeps the last; another parser
- * in the path may keep the first), nesting deeper than MAX_BODY_DEPTH, and `__proto__` as a key (a
- * record schema drops it silently). Iterative, so any depth that fits in the body is safe to scan.
+ * in the path may keep the first), nesting deeper than MAX_BODY_DEPTH, `__proto__` as a key (a record
+ * schema drops it silently), and a string that is not well-formed Unicode (an escaped lone surrogate:
+ * nothing can encode it as UTF-8 to store or send on). Iterative, so any depth that fits is safe to scan.
  */
 const checkJsonText = (text: string): void => {
   // Per open container: the keys seen (objects) or null (arrays), the current key or index, and whether a key comes next.
@@ -70,8 +75,13 @@ const checkJsonText = (text: string): void => {
       let end = index + 1;
       while (text[end] !== '"') end += text[end] === '\\' ? 2 : 1;
       const keys = seen.at(-1);
+      const token = text.slice(index, end + 1);
+      if (SURROGATE_ESCAPE.test(token) && LONE_SURROGATE.test(JSON.parse(token) as string)) {
+        if (expectKey && keys) path[path.length - 1] = JSON.parse(token) as string;
+        throw refuse([{ field: dotted(path), message: 'is not well-formed Unicode text (it holds a lone surrogate)' }]);
+      }
       if (expectKey && keys) {
-        const key = JSON.parse(text.slice(index, end + 1)) as string;
+        const key = JSON.parse(token) as string;
         path[path.length - 1] = key;
         if (keys.has(key)) throw invalidJson('The request body has a key that appears twice in one object.', [{ field: dotted(path), message: 'appears more than once' }]);
         if (key === '__proto__') throw refuse([{ field: dotted(path), message: 'is not an allowed field name' }]);

@@ -142,6 +142,7 @@ describe('ids of the wrong shape: 422 naming the field, nothing written', () => 
     ['__proto__ as a key', '{"payment_id": "pay_aaaaaaaaaaaaaaaaaaaaaaaaaa", "__proto__": {"amount": 1}}', 422, '__proto__'],
     ['a huge number', '{"payment_id": "pay_aaaaaaaaaaaaaaaaaaaaaaaaaa", "amount": 1e400}', 422, 'amount'],
     ['nesting 5,000 deep', `{"payment_id": ${'['.repeat(5000)}${']'.repeat(5000)}}`, 400, undefined],
+    ['an escaped lone surrogate', '{"payment_id": "pay_aaaaaaaaaaaaaaaaaaaaaaaaaa", "reason": "x\\ud800"}', 422, 'reason'],
   ])('POST /v1/refunds with %s', async (_case, rawBody, status, field) => {
     const response = await request(apis.merchantUrl, 'POST', '/v1/refunds', { key: merchant.key, idempotencyKey: randomUUID(), rawBody });
     expect(response.status).toBe(status);
@@ -151,6 +152,10 @@ describe('ids of the wrong shape: 422 naming the field, nothing written', () => 
   it('a query parameter given twice is refused, not picked', async () => {
     const response = await request(apis.merchantUrl, 'GET', '/v1/payments?limit=1&limit=100', { key: merchant.key });
     expectRefused(response, 'limit');
+  });
+
+  it('__proto__ as a query parameter is named like any unknown one (it reaches the handler as an own property, as in AWS)', async () => {
+    expectRefused(await request(apis.merchantUrl, 'GET', '/v1/payments?__proto__=1', { key: merchant.key }), '__proto__');
   });
 
   it('a POST without a body whose fields are required names each missing field', async () => {

@@ -59,6 +59,16 @@ describe('parseJsonBody', () => {
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 
+  it('refuses a string holding an escaped lone surrogate, naming where; a surrogate pair is text', () => {
+    expect(refusal(() => parseJsonBody(post('{"metadata": {"order": "A\\ud800"}}')))).toMatchObject({
+      status: 422,
+      code: 'validation_error',
+      errors: [{ field: 'metadata.order', message: expect.stringContaining('well-formed Unicode') }],
+    });
+    expect(refusal(() => parseJsonBody(post('{"list": ["ok", "\\udfff"]}')))).toMatchObject({ errors: [{ field: 'list.1' }] });
+    expect(parseJsonBody(post('{"emoji": "\\ud83d\\ude00"}'))).toEqual({ emoji: '😀' });
+  });
+
   it(`accepts ${MAX_BODY_DEPTH} levels of nesting and refuses more, however deep, without recursion`, () => {
     const nested = (depth: number) => `${'{"a":'.repeat(depth - 1)}{}${'}'.repeat(depth - 1)}`;
     expect(() => parseJsonBody(post(nested(MAX_BODY_DEPTH)))).not.toThrow();
