@@ -1,6 +1,8 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { cardChannelNames, channelEnvPrefix } from '../platform/channels';
 import { channelFaultsDrill } from './drills/channel-faults';
@@ -18,6 +20,12 @@ import { drillSummary } from './lib/summary';
  * `npm run drill`: reliability drills against the local runtime. Each prints its counts; the report goes
  * to bench/results/drill.json (and drill.md). Exit 1 when any drill finds a violation: something lost,
  * duplicated, a 5xx, or a broken invariant. docs/benchmarks.md describes each drill and its options.
+ *
+ * `--seed N` seeds every drill's randomness (generated requests, amounts, kill moments, fault draws);
+ * `--seeds N` runs every selected drill over the N seeds from `--seed` on, each seed in a process of its
+ * own (a fresh platform: the handler modules hold their clients for the life of a process), keeps each
+ * seed's report (`<name>-seed-<N>.json`), and reports the seeds that failed (`failing_seeds`);
+ * `drills.<name>` then sums the seeds' figures and keeps each seed's counts.
  */
 const DRILLS = ['malformed_input', 'duplicate_storm', 'payout_storm', 'channel_faults', 'crash', 'express_crash'] as const;
 type DrillName = (typeof DRILLS)[number];
@@ -26,6 +34,7 @@ const { values } = parseArgs({
   options: {
     only: { type: 'string' },
     seed: { type: 'string', default: '1' },
+    seeds: { type: 'string', default: '1' },
     concurrency: { type: 'string', default: '8' },
     'malformed-requests': { type: 'string', default: '1000' },
     'storm-keys': { type: 'string', default: '40' },
@@ -54,8 +63,14 @@ const number = (name: keyof typeof values, smokeValue: number): number => {
   if (!Number.isFinite(value) || value < 0) throw new Error(`--${name} must be a non-negative number`);
   return value;
 };
+const firstSeed = Number(values.seed);
+const seedCount = Number(values.seeds);
+if (!Number.isSafeInteger(firstSeed) || firstSeed < 0) throw new Error('--seed must be a non-negative integer');
+if (!Number.isSafeInteger(seedCount) || seedCount < 1) throw new Error('--seeds must be a positive integer');
+const seeds = Array.from({ length: seedCount }, (_, index) => firstSeed + index);
 const options = {
-  seed: Number(values.seed),
+  seed: firstSeed,
+  seeds: seedCount,
   concurrency: number('concurrency', 4),
   malformedRequests: number('malformed-requests', 150),
   stormKeys: number('storm-keys', 4),
@@ -83,29 +98,28 @@ for (const channel of cardChannelNames) process.env[`${channelEnvPrefix(channel)
 const capture = captureProcessOutput({ echoOther: values.verbose });
 const startedAt = new Date();
 const loadAtStart = loadavg();
-const results: Partial<Record<DrillName, DrillResult>> = {};
 const show = (result: DrillResult) =>
   say(`drill ${result.name}: ${result.passed ? 'passed' : 'FAILED'} in ${result.seconds.toFixed(1)} s; lost ${result.lost}, duplicated ${result.duplicated}, 5xx ${result.server_errors}; ${JSON.stringify(result.counts)}${result.violations.length ? `\n  ${result.violations.slice(0, 10).join('\n  ')}` : ''}`);
 
-let failure: unknown;
-try {
+/** Every selected drill with one seed: the in-process ones on a fresh platform, then the crash drill. */
+const runSeed = async (seed: number, results: Partial<Record<DrillName, DrillResult>>): Promise<void> => {
   const inProcess = selected.filter((name) => name !== 'crash' && name !== 'express_crash');
   if (inProcess.length) {
-    say(`drill: starting the platform in memory for ${inProcess.join(', ')}`);
+    say(`drill: seed ${seed}: starting the platform in memory for ${inProcess.join(', ')}`);
     const platform = await startBenchPlatform({ logLevel: 'WARN' });
     try {
       // Malformed input first, on a quiet platform: it asserts that nothing at all is written while it runs.
       if (selected.includes('malformed_input')) {
         say(`drill malformed_input: ${options.malformedRequests} generated bad requests`);
-        show((results.malformed_input = await malformedInputDrill(platform, { requests: options.malformedRequests, seed: options.seed, concurrency: options.concurrency })));
+        show((results.malformed_input = await malformedInputDrill(platform, { requests: options.malformedRequests, seed, concurrency: options.concurrency })));
       }
       if (selected.includes('duplicate_storm')) {
         say(`drill duplicate_storm: ${options.stormKeys} keys × ${options.stormClients} concurrent clients`);
-        show((results.duplicate_storm = await duplicateStormDrill(platform, { keys: options.stormKeys, clients: options.stormClients, wave: options.stormWave })));
+        show((results.duplicate_storm = await duplicateStormDrill(platform, { keys: options.stormKeys, clients: options.stormClients, wave: options.stormWave, seed })));
       }
       if (selected.includes('payout_storm')) {
         say(`drill payout_storm: ${options.payoutStormKeys} payout keys × ${options.stormClients} concurrent clients`);
-        show((results.payout_storm = await payoutStormDrill(platform, { keys: options.payoutStormKeys, clients: options.stormClients, wave: options.stormWave })));
+        show((results.payout_storm = await payoutStormDrill(platform, { keys: options.payoutStormKeys, clients: options.stormClients, wave: options.stormWave, seed })));
       }
       if (selected.includes('channel_faults')) {
         say(`drill channel_faults: ${options.faultPayments} payments, ${options.faultErrorRate} errors and ${options.faultTimeoutRate} timeouts per acquirer request`);
@@ -116,6 +130,7 @@ try {
             errorRate: options.faultErrorRate,
             timeoutRate: options.faultTimeoutRate,
             channelTimeoutMs: options.channelTimeoutMs,
+            seed,
           })),
         );
       }
@@ -130,8 +145,8 @@ try {
         payments: options.crashPayments,
         concurrency: options.concurrency,
         kills: options.crashKills,
-        seed: options.seed,
-        logCopy: join(outDir, `${values.name}-crash-runtime.log`),
+        seed,
+        logCopy: join(outDir, seeds.length > 1 ? `${values.name}-crash-runtime-seed-${seed}.log` : `${values.name}-crash-runtime.log`),
       })),
     );
   }
@@ -140,17 +155,84 @@ try {
     show(
       (results.express_crash = await expressCrashDrill({
         payments: options.expressCrashPayments,
-        seed: options.seed,
+        seed,
         killWhenInFlight: options.expressCrashKillWhenInFlight,
         slowRate: options.expressCrashSlowRate,
       })),
     );
   }
-} catch (error) {
-  failure = error;
-  say(`drill failed: ${(error as Error).stack ?? String(error)}`);
+};
+
+interface SeedRun {
+  readonly seed: number;
+  readonly results: Partial<Record<DrillName, DrillResult>>;
+  failure?: unknown;
+}
+
+/** One seed in a child process with the same options; its report's drills are the seed's results. */
+const runSeedInChild = async (seed: number, run: SeedRun): Promise<void> => {
+  const name = `${values.name}-seed-${seed}`;
+  const reportFile = join(outDir, `${name}.json`);
+  rmSync(reportFile, { force: true });
+  const passThrough = Object.entries(values).flatMap(([option, value]) => {
+    if (['seed', 'seeds', 'out', 'name'].includes(option) || value === undefined || value === false) return [];
+    return value === true ? [`--${option}`] : [`--${option}`, String(value)];
+  });
+  const args = ['--import', 'tsx', fileURLToPath(import.meta.url), ...passThrough, '--seed', String(seed), '--out', outDir, '--name', name];
+  const code = await new Promise<number | null>((done) => spawn(process.execPath, args, { stdio: 'inherit' }).on('exit', done));
+  if (!existsSync(reportFile)) throw new Error(`the drill process for seed ${seed} exited ${code} without a report`);
+  const report = JSON.parse(readFileSync(reportFile, 'utf8')) as { verdict: string; drills: Partial<Record<DrillName, DrillResult>> };
+  Object.assign(run.results, report.drills);
+  if (report.verdict.startsWith('incomplete')) throw new Error(`seed ${seed}: ${report.verdict}`);
+};
+
+const seedRuns: SeedRun[] = [];
+try {
+  for (const seed of seeds) {
+    const run: SeedRun = { seed, results: {} };
+    seedRuns.push(run);
+    try {
+      await (seeds.length > 1 ? runSeedInChild(seed, run) : runSeed(seed, run.results));
+    } catch (error) {
+      run.failure = error;
+      say(`drill: seed ${seed} failed: ${(error as Error).stack ?? String(error)}`);
+    }
+    const passed = run.failure === undefined && selected.every((name) => run.results[name]?.passed);
+    if (seeds.length > 1) say(`drill: seed ${seed} ${passed ? 'passed' : 'FAILED'}`);
+  }
 } finally {
   capture.restore();
+}
+
+const seedPassed = (run: SeedRun) => run.failure === undefined && selected.every((name) => run.results[name]?.passed === true);
+const failingSeeds = seedRuns.filter((run) => !seedPassed(run)).map((run) => run.seed);
+const failure = seedRuns.find((run) => run.failure !== undefined)?.failure;
+
+/** One seed: its results as they are. Several: per drill, the seeds' figures summed, each seed's counts kept. */
+const combine = (name: DrillName): DrillResult | undefined => {
+  const perSeed = seedRuns.flatMap((run) => (run.results[name] ? [{ seed: run.seed, result: run.results[name] as DrillResult }] : []));
+  if (perSeed.length === 0) return undefined;
+  if (seeds.length === 1) return perSeed[0]?.result;
+  const sum = (field: 'lost' | 'duplicated' | 'server_errors' | 'seconds') => perSeed.reduce((total, { result }) => total + result[field], 0);
+  return {
+    name,
+    passed: perSeed.length === seeds.length && perSeed.every(({ result }) => result.passed),
+    lost: sum('lost'),
+    duplicated: sum('duplicated'),
+    server_errors: sum('server_errors'),
+    counts: {
+      seeds: perSeed.map(({ seed }) => seed),
+      failing_seeds: perSeed.filter(({ result }) => !result.passed).map(({ seed }) => seed),
+      per_seed: Object.fromEntries(perSeed.map(({ seed, result }) => [seed, { passed: result.passed, lost: result.lost, duplicated: result.duplicated, server_errors: result.server_errors, seconds: result.seconds, ...result.counts }])),
+    },
+    violations: perSeed.flatMap(({ seed, result }) => result.violations.map((violation) => `seed ${seed}: ${violation}`)),
+    seconds: sum('seconds'),
+  };
+};
+const results: Partial<Record<DrillName, DrillResult>> = {};
+for (const name of selected) {
+  const combined = combine(name);
+  if (combined) results[name] = combined;
 }
 
 const drills = Object.values(results) as DrillResult[];
@@ -158,13 +240,15 @@ const lost = drills.reduce((sum, drill) => sum + drill.lost, 0);
 const duplicated = drills.reduce((sum, drill) => sum + drill.duplicated, 0);
 const serverErrors = drills.reduce((sum, drill) => sum + drill.server_errors, 0);
 const violations = drills.reduce((sum, drill) => sum + drill.violations.length, 0);
-const complete = failure === undefined && selected.every((name) => results[name] !== undefined);
-const clean = complete && drills.every((drill) => drill.passed);
+const complete = failure === undefined && seedRuns.every((run) => selected.every((name) => run.results[name] !== undefined));
+const clean = complete && drills.every((drill) => drill.passed) && failingSeeds.length === 0;
 const report = {
   schema: 'xborder-drill/1',
   generated_at: startedAt.toISOString(),
   machine: { cpus: cpus().length, node: process.version, load_average_at_start: loadAtStart.map((value) => Number(value.toFixed(2))) },
   options: { ...options, smoke, drills: selected },
+  seeds,
+  failing_seeds: failingSeeds,
   verdict: clean ? 'zero lost, zero duplicated, zero 5xx' : complete ? 'violations found' : `incomplete: ${(failure as Error | undefined)?.message ?? 'a drill did not run'}`,
   passed: clean,
   zero_lost: lost === 0,
@@ -178,5 +262,6 @@ const report = {
 };
 writeFileSync(join(outDir, `${values.name}.json`), `${JSON.stringify(report, null, 2)}\n`);
 writeFileSync(join(outDir, `${values.name}.md`), drillSummary(report));
+if (seeds.length > 1) say(`drill: ${seeds.length} seeds (${seeds[0]}-${seeds.at(-1)}): ${failingSeeds.length ? `failing seeds ${failingSeeds.join(', ')}` : 'every seed passed'}`);
 say(`drill: ${report.verdict}; wrote ${join(outDir, `${values.name}.json`)}`);
 process.exit(clean ? 0 : 1);

@@ -121,12 +121,20 @@ const headerMaps = (request: IncomingMessage) => {
   return { headers, multiValueHeaders };
 };
 
+/**
+ * An own property whatever the name, as in the JSON event Lambda parses: `obj['__proto__'] = v` would set
+ * the prototype instead, and `?__proto__=x` would vanish before the handler saw it.
+ */
+const setOwn = <T>(target: Record<string, T>, name: string, value: T) =>
+  Object.defineProperty(target, name, { value, enumerable: true, writable: true, configurable: true });
+
 const queryMaps = (search: URLSearchParams) => {
   const single: Record<string, string> = {};
   const multi: Record<string, string[]> = {};
   for (const [name, value] of search) {
-    single[name] = value;
-    (multi[name] ??= []).push(value);
+    setOwn(single, name, value);
+    if (Object.hasOwn(multi, name)) multi[name]?.push(value);
+    else setOwn(multi, name, [value]);
   }
   const empty = Object.keys(single).length === 0;
   return { queryStringParameters: empty ? null : single, multiValueQueryStringParameters: empty ? null : multi };

@@ -20,14 +20,14 @@ const admins: readonly OperatorRole[] = ['ops_admin'];
 
 export const operatorRoutes = [
   { method: 'POST', path: '/v1/merchants', function: 'opsOnboardMerchant', roles: admins },
-  { method: 'GET', path: '/v1/merchants/{id}', function: 'opsGetMerchant', roles: viewers },
-  { method: 'POST', path: '/v1/merchants/{id}/api_keys', function: 'opsCreateApiKey', roles: admins },
-  { method: 'POST', path: '/v1/merchants/{id}/api_keys/{key_id}/revoke', function: 'opsRevokeApiKey', roles: admins },
-  { method: 'GET', path: '/v1/merchants/{id}/audit_entries', function: 'opsListAuditEntries', roles: viewers },
-  { method: 'GET', path: '/v1/merchants/{id}/audit_verification', function: 'opsVerifyAuditChains', roles: viewers },
-  { method: 'GET', path: '/v1/payments/{id}', function: 'opsGetPayment', roles: viewers },
-  { method: 'GET', path: '/v1/payouts/{id}', function: 'opsGetPayout', roles: viewers },
-  { method: 'POST', path: '/v1/payouts/{id}/review', function: 'opsReviewPayout', roles: admins },
+  { method: 'GET', path: '/v1/merchants/{id}', function: 'opsGetMerchant', roles: viewers, params: { id: 'merchant' } },
+  { method: 'POST', path: '/v1/merchants/{id}/api_keys', function: 'opsCreateApiKey', roles: admins, params: { id: 'merchant' } },
+  { method: 'POST', path: '/v1/merchants/{id}/api_keys/{key_id}/revoke', function: 'opsRevokeApiKey', roles: admins, params: { id: 'merchant', key_id: 'api_key' } },
+  { method: 'GET', path: '/v1/merchants/{id}/audit_entries', function: 'opsListAuditEntries', roles: viewers, params: { id: 'merchant' } },
+  { method: 'GET', path: '/v1/merchants/{id}/audit_verification', function: 'opsVerifyAuditChains', roles: viewers, params: { id: 'merchant' } },
+  { method: 'GET', path: '/v1/payments/{id}', function: 'opsGetPayment', roles: viewers, params: { id: 'payment' } },
+  { method: 'GET', path: '/v1/payouts/{id}', function: 'opsGetPayout', roles: viewers, params: { id: 'payout' } },
+  { method: 'POST', path: '/v1/payouts/{id}/review', function: 'opsReviewPayout', roles: admins, params: { id: 'payout' } },
 ] as const satisfies readonly OperatorRouteDeclaration[];
 
 /** The routes one role may call. */

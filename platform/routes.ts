@@ -1,3 +1,4 @@
+import type { IdKind } from '../lambdas/domain/ids';
 import type { FunctionKey } from './functions';
 
 /**
@@ -16,41 +17,51 @@ export interface RouteDeclaration {
   readonly function: FunctionKey;
   /** Default `merchant` (secret key, through the authorizer); `signature` for acquirer webhooks. */
   readonly auth?: 'merchant' | 'signature';
+  /**
+   * The kind of id each `{param}` of `path` holds (lambdas/domain/ids.ts). The endpoint builders check
+   * every path parameter against it before anything else reads it (422 `validation_error` naming the
+   * parameter); test/unit/http/routes.test.ts checks that every parameter of a builder-made route has one.
+   */
+  readonly params?: Readonly<Record<string, IdKind>>;
 }
 
 export const routes = [
   { method: 'POST', path: '/v1/payments', function: 'createPayment' },
   { method: 'GET', path: '/v1/payments', function: 'listPayments' },
-  { method: 'GET', path: '/v1/payments/{id}', function: 'getPayment' },
+  { method: 'GET', path: '/v1/payments/{id}', function: 'getPayment', params: { id: 'payment' } },
   { method: 'GET', path: '/v1/balances', function: 'getBalance' },
   { method: 'GET', path: '/v1/balance_transactions', function: 'listBalanceTransactions' },
-  { method: 'POST', path: '/v1/payments/{id}/capture', function: 'requestPaymentCapture' },
-  { method: 'POST', path: '/v1/payments/{id}/cancel', function: 'requestPaymentCancel' },
-  { method: 'GET', path: '/v1/payments/{id}/events', function: 'listPaymentEvents' },
+  { method: 'POST', path: '/v1/payments/{id}/capture', function: 'requestPaymentCapture', params: { id: 'payment' } },
+  { method: 'POST', path: '/v1/payments/{id}/cancel', function: 'requestPaymentCancel', params: { id: 'payment' } },
+  { method: 'GET', path: '/v1/payments/{id}/events', function: 'listPaymentEvents', params: { id: 'payment' } },
   { method: 'POST', path: '/v1/refunds', function: 'createRefund' },
-  { method: 'GET', path: '/v1/refunds/{id}', function: 'getRefund' },
+  { method: 'GET', path: '/v1/refunds/{id}', function: 'getRefund', params: { id: 'refund' } },
   { method: 'POST', path: '/v1/channel_events/{channel}', function: 'receiveChannelEvent', auth: 'signature' },
   { method: 'POST', path: '/v1/api_keys', function: 'createApiKey' },
   { method: 'GET', path: '/v1/api_keys', function: 'listApiKeys' },
-  { method: 'POST', path: '/v1/api_keys/{id}/revoke', function: 'revokeApiKey' },
+  { method: 'POST', path: '/v1/api_keys/{id}/revoke', function: 'revokeApiKey', params: { id: 'api_key' } },
   { method: 'POST', path: '/v1/fx/quotes', function: 'createFxQuote' },
-  { method: 'GET', path: '/v1/fx/quotes/{id}', function: 'getFxQuote' },
+  { method: 'GET', path: '/v1/fx/quotes/{id}', function: 'getFxQuote', params: { id: 'fx_quote' } },
   { method: 'POST', path: '/v1/conversions', function: 'createConversion' },
   { method: 'GET', path: '/v1/conversions', function: 'listConversions' },
-  { method: 'GET', path: '/v1/conversions/{id}', function: 'getConversion' },
+  { method: 'GET', path: '/v1/conversions/{id}', function: 'getConversion', params: { id: 'conversion' } },
   { method: 'POST', path: '/v1/beneficiaries', function: 'createBeneficiary' },
   { method: 'GET', path: '/v1/beneficiaries', function: 'listBeneficiaries' },
-  { method: 'GET', path: '/v1/beneficiaries/{id}', function: 'getBeneficiary' },
+  { method: 'GET', path: '/v1/beneficiaries/{id}', function: 'getBeneficiary', params: { id: 'beneficiary' } },
   { method: 'POST', path: '/v1/payouts', function: 'createPayout' },
   { method: 'GET', path: '/v1/payouts', function: 'listPayouts' },
-  { method: 'GET', path: '/v1/payouts/{id}', function: 'getPayout' },
-  { method: 'POST', path: '/v1/payouts/{id}/cancel', function: 'cancelPayout' },
+  { method: 'GET', path: '/v1/payouts/{id}', function: 'getPayout', params: { id: 'payout' } },
+  { method: 'POST', path: '/v1/payouts/{id}/cancel', function: 'cancelPayout', params: { id: 'payout' } },
 ] as const satisfies readonly RouteDeclaration[];
 
 export const requiresMerchantKey = (route: RouteDeclaration): boolean => (route.auth ?? 'merchant') === 'merchant';
 
 export const authorizerFunction: FunctionKey = 'authorizeMerchant';
 export const unknownMethodFunction: FunctionKey = 'rejectUnknownMethod';
+
+/** The declared route of a method and resource path, if any. */
+export const routeFor = (method: string, resourcePath: string): RouteDeclaration | undefined =>
+  (routes as readonly RouteDeclaration[]).find((route) => route.method === method && route.path === resourcePath);
 
 /** Methods declared for one resource path, for the 405 `Allow` header. */
 export const allowedMethods = (resourcePath: string): HttpMethod[] =>

@@ -1,7 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import { stateMachines } from '../../platform/state-machines';
 import { type PathStep, loadDefinition, pathDeadline } from '../lib/deadline';
-import { ApiClient, pool, sleep } from '../lib/http';
+import { ApiClient, pool, seededRandom, sleep } from '../lib/http';
 import { card, pickAmount } from '../lib/mix';
 import type { BenchPlatform } from '../lib/platform';
 import {
@@ -31,6 +30,8 @@ export interface ChannelFaultOptions {
   readonly timeoutRate: number;
   /** The card channel client's timeout (<CHANNEL>_TIMEOUT_MS), set before the platform starts. */
   readonly channelTimeoutMs: number;
+  /** Seeds the amounts and the acquirers' fault draws. */
+  readonly seed: number;
 }
 
 /**
@@ -70,13 +71,14 @@ export const channelFaultsDrill = async (platform: BenchPlatform, options: Chann
   const merchant = platform.runtime.merchants[0];
   if (!merchant) throw new Error('no demo merchant');
   const deadlines = channelFaultDeadlines(options.channelTimeoutMs);
-  const run = randomUUID().slice(0, 8);
+  // The seed, and the clock to keep keys apart from another run's on the same platform.
+  const run = `${options.seed}-${Date.now().toString(36)}`;
   // Every tenth payment uses the acquirer's capture-refusing test card: its saga must void the
   // authorization (a compensation) through the same faults. The risk rules decline a card's sixth use in
   // ten minutes, so at most five of them reach the acquirer per run.
   const kinds: Kind[] = Array.from({ length: options.payments }, (_, index) => (index % 10 === 9 ? 'capture_fails' : index % 5 === 3 ? 'manual' : index % 5 === 4 ? 'refunded' : 'automatic'));
   const channels = platform.runtime.cardChannels;
-  await setSimulatorFaults(channels, options.errorRate, options.timeoutRate);
+  await setSimulatorFaults(channels, options.errorRate, options.timeoutRate, options.seed);
 
   const violations: string[] = [];
   let serverErrors = 0;
@@ -104,11 +106,7 @@ export const channelFaultsDrill = async (platform: BenchPlatform, options: Chann
     return status === expected;
   };
 
-  let random = 0x9e3779b9;
-  const next = () => {
-    random = (Math.imul(random ^ (random >>> 15), 0x2c1b3c6d) + 0x6d2b79f5) >>> 0;
-    return random / 4_294_967_296;
-  };
+  const next = seededRandom(options.seed);
   await pool(kinds, options.concurrency, async (kind, index) => {
     const sentAt = Date.now();
     const created = await api.call('fault_create', 'POST', '/v1/payments', {

@@ -100,13 +100,14 @@ export const simulatorsSettled = async (channels: readonly SimulatorChannel[]): 
   return true;
 };
 
-export const setSimulatorFaults = async (channels: readonly SimulatorChannel[], errorRate: number, timeoutRate: number) => {
+/** Fault rates at every acquirer; with a seed, each draws its faults from its own seeded sequence (seed + its index). */
+export const setSimulatorFaults = async (channels: readonly SimulatorChannel[], errorRate: number, timeoutRate: number, seed?: number) => {
   const injected: Record<string, unknown> = {};
-  for (const channel of channels) {
+  for (const [index, channel] of channels.entries()) {
     const response = await fetch(`${channel.url}/__simulator/faults`, {
       method: 'POST',
       headers: { Authorization: `Bearer ${channel.apiKey}`, 'Content-Type': 'application/json' },
-      body: JSON.stringify({ error_rate: errorRate, timeout_rate: timeoutRate }),
+      body: JSON.stringify({ error_rate: errorRate, timeout_rate: timeoutRate, ...(seed === undefined ? {} : { seed: seed + index }) }),
     });
     if (!response.ok) throw new Error(`${channel.name}: setting faults answered ${response.status}`);
     injected[channel.name] = await response.json();

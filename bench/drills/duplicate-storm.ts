@@ -1,6 +1,5 @@
-import { randomUUID } from 'node:crypto';
 import type { MerchantCredentials } from '../../local/seed';
-import { type ApiAnswer, ApiClient, pool, sleep } from '../lib/http';
+import { type ApiAnswer, ApiClient, pool, seededRandom, sleep } from '../lib/http';
 import { card } from '../lib/mix';
 import type { BenchPlatform } from '../lib/platform';
 import { type DrillResult, TERMINAL, checkAgainstAcquirer, drillResult, listAllPayments, simulatorTotals } from './common';
@@ -13,14 +12,16 @@ import { type DrillResult, TERMINAL, checkAgainstAcquirer, drillResult, listAllP
  * byte-identical to the others (replays are the stored first answer). 409s are allowed and counted.
  * The same storm on POST /v1/payouts is the `payout_storm` drill (bench/drills/payouts.ts).
  */
-export const duplicateStormDrill = async (platform: BenchPlatform, options: { keys: number; clients: number; wave: number }): Promise<DrillResult> => {
+export const duplicateStormDrill = async (platform: BenchPlatform, options: { keys: number; clients: number; wave: number; seed: number }): Promise<DrillResult> => {
   const started = Date.now();
   const api = new ApiClient(() => platform.runtime.apiUrl);
   const merchant = platform.runtime.merchants[1] ?? platform.runtime.merchants[0];
   if (!merchant) throw new Error('no demo merchant');
-  const run = randomUUID().slice(0, 8);
+  // The seed, and the clock to keep keys apart from another run's on the same platform.
+  const run = `${options.seed}-${Date.now().toString(36)}`;
+  const random = seededRandom(options.seed);
   const keys = Array.from({ length: options.keys }, (_, index) => `storm-${run}-${index}`);
-  const answers = await storm(api, merchant, '/v1/payments', keys, options, (key, index) => ({
+  const answers = await storm(api, merchant, '/v1/payments', keys, { ...options, random }, (key, index) => ({
     amount: 1000 + index,
     currency: 'USD',
     payment_method: card(index % 2 ? '5555555555554444' : '4242424242424242'),
@@ -98,7 +99,7 @@ export const storm = async (
   merchant: MerchantCredentials,
   path: string,
   keys: readonly string[],
-  options: { clients: number; wave: number },
+  options: { clients: number; wave: number; random: () => number },
   bodyOf: (key: string, index: number) => Record<string, unknown>,
 ): Promise<Map<string, StormAnswer[]>> => {
   const answers = new Map<string, StormAnswer[]>();
@@ -111,7 +112,7 @@ export const storm = async (
           const answer: ApiAnswer = await api.call(`storm_create${path.replaceAll('/', '_')}`, 'POST', path, { key: merchant.api_key, idempotencyKey: key, body });
           seen.push({ status: answer.status, text: answer.text, replayed: answer.headers.get('idempotent-replayed') === 'true', code: answer.json?.code as string | undefined });
           if (!(answer.status === 409 && answer.json?.code === 'idempotency_in_progress')) break;
-          await sleep(100 + Math.random() * 200);
+          await sleep(100 + options.random() * 200);
         }
         return seen;
       }),

@@ -1,11 +1,10 @@
-import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { readPain001 } from '../../lambdas/adapters/rails/formats/iso20022';
 import { readNachaFile } from '../../lambdas/adapters/rails/formats/nacha';
 import { achReferenceOf } from '../../lambdas/adapters/rails/meridian-file-rail';
 import { instantReferenceOf } from '../../lambdas/adapters/rails/pulse-instant-rail';
-import { ApiClient } from '../lib/http';
+import { ApiClient, seededRandom } from '../lib/http';
 import { card } from '../lib/mix';
 import type { BenchPlatform } from '../lib/platform';
 import { BENEFICIARIES, BeneficiaryBook, type PayoutDestination, indicativeAmount } from '../lib/treasury';
@@ -181,12 +180,14 @@ const STORM_PAYOUT_USD = 2_000;
  * byte-identical; no 5xx; the balance went down by exactly the payouts' source amounts; nothing left
  * reserved; the ledger verifier clean.
  */
-export const payoutStormDrill = async (platform: BenchPlatform, options: { keys: number; clients: number; wave: number }): Promise<DrillResult> => {
+export const payoutStormDrill = async (platform: BenchPlatform, options: { keys: number; clients: number; wave: number; seed: number }): Promise<DrillResult> => {
   const started = Date.now();
   const api = new ApiClient(() => platform.runtime.apiUrl);
   const merchant = platform.runtime.merchants[0];
   if (!merchant) throw new Error('no demo merchant');
-  const run = randomUUID().slice(0, 8);
+  // The seed, and the clock to keep keys apart from another run's on the same platform.
+  const run = `${options.seed}-${Date.now().toString(36)}`;
+  const random = seededRandom(options.seed);
   const violations: string[] = [];
 
   // Fund the balance: one card payment, captured and settled by the acquirer's webhook (the fee is far below 10 %).
@@ -223,7 +224,7 @@ export const payoutStormDrill = async (platform: BenchPlatform, options: { keys:
     bodies.set(key, { beneficiary_id: await book.get(merchant, destination.beneficiary), ...amount, reference: `STORM ${index}`, metadata: { storm_key: key, destination: destination.name } });
   }
 
-  const answers = await storm(api, merchant, '/v1/payouts', keys, options, (key) => bodies.get(key) as Record<string, unknown>);
+  const answers = await storm(api, merchant, '/v1/payouts', keys, { ...options, random }, (key) => bodies.get(key) as Record<string, unknown>);
   const judged = judgeAnswers(answers, violations);
   // Every payout to its end (paid: parked in its return window), then every rail message handled.
   const ids = [...new Set([...answers.values()].flatMap((results) => results.filter((result) => result.status === 201).map((result) => JSON.parse(result.text).id as string)))];

@@ -163,6 +163,7 @@ const treasurySummary = (report: any): string[] => {
 
 export const drillSummary = (report: any): string => {
   const lines: string[] = [`# Drills ${report.generated_at}`, '', `**${report.verdict}**: lost ${report.lost}, duplicated ${report.duplicated}, 5xx ${report.server_errors}, violations ${report.violations}.`, ''];
+  if (report.seeds?.length > 1) lines.push(`Seeds ${report.seeds.join(', ')}: ${report.failing_seeds.length ? `**failing seeds ${report.failing_seeds.join(', ')}**` : 'every seed passed'}.`, '');
   for (const [name, drill] of Object.entries(report.drills) as [string, any][]) {
     lines.push(`## ${name}: ${drill.passed ? 'passed' : 'FAILED'}`, '');
     lines.push(table(['count', 'value'], Object.entries(drill.counts).map(([key, value]) => [key, typeof value === 'object' ? JSON.stringify(value) : String(value)])), '');

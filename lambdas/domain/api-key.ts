@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { deriveId, randomToken } from './ids';
+import { API_KEY_ID_LENGTH, deriveId, isIdOf, randomToken } from './ids';
 
 /**
  * Merchant secret API keys: `sk_test_<key id>_<secret>`. The key id is the lookup handle (it is not
@@ -7,7 +7,7 @@ import { deriveId, randomToken } from './ids';
  * enough (nothing to brute-force), and comparison is constant-time.
  */
 export const API_KEY_PREFIX = 'sk_test_';
-const KEY_ID_LENGTH = 16;
+const KEY_ID_LENGTH = API_KEY_ID_LENGTH;
 const SECRET_LENGTH = 32;
 const API_KEY_PATTERN = new RegExp(`^${API_KEY_PREFIX}([a-z2-7]{${KEY_ID_LENGTH}})_([a-z2-7]{${SECRET_LENGTH}})$`);
 
@@ -50,10 +50,8 @@ export const derivedKeyId = (merchantId: string, commandId: string): string => d
 /** The public id of a key (`key_<key id>`): the key id is the lookup prefix inside the secret. */
 export const publicKeyId = (keyId: string): string => `key_${keyId}`;
 
-const PUBLIC_KEY_ID_PATTERN = new RegExp(`^key_([a-z2-7]{${KEY_ID_LENGTH}})$`);
-
 /** The key id inside a public key id, or undefined when it is malformed. */
-export const keyIdOf = (publicId: string): string | undefined => PUBLIC_KEY_ID_PATTERN.exec(publicId)?.[1];
+export const keyIdOf = (publicId: string): string | undefined => (isIdOf('api_key', publicId) ? publicId.slice('key_'.length) : undefined);
 
 /** What a listing may show of a key: its lookup prefix, never any of the secret. */
 export const redactedApiKey = (keyId: string): string => `${API_KEY_PREFIX}${keyId}_${'*'.repeat(8)}`;

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { canonicalJson } from './canonical-json';
+import { isIdOf } from './ids';
 
 /**
  * The audit log: every state-changing action appended to a hash chain (docs/decisions/0008-audit-log.md).
@@ -124,6 +125,7 @@ export const chainEntry = (
 export const auditEntryId = (entry: Pick<AuditEntry, 'region' | 'stripe' | 'seq'>): string => `${entry.region}.${entry.stripe}.${entry.seq}`;
 
 export const parseAuditEntryId = (id: string): { region: string; stripe: number; seq: number } | undefined => {
+  if (!isIdOf('audit_entry', id)) return undefined;
   const match = /^([a-z0-9-]+)\.(\d+)\.(\d+)$/.exec(id);
   if (!match) return undefined;
   const stripe = Number(match[2]);

@@ -130,7 +130,9 @@ describe('bad input changes nothing', () => {
   const cases: [string, { rawBody?: string; body?: unknown; idempotencyKey?: string | null }, number, string, string | undefined][] = [
     ['malformed JSON', { rawBody: '{"amount": 19' }, 400, 'invalid_json', undefined],
     ['a JSON string', { rawBody: '"hello"' }, 400, 'invalid_json', undefined],
-    ['an empty body', { rawBody: '' }, 400, 'invalid_json', undefined],
+    ['an empty body (taken as {}: each required field named)', { rawBody: '' }, 422, 'validation_error', 'payment_method'],
+    ['a key given twice', { rawBody: JSON.stringify(payment()).replace('{', '{"amount":1,') }, 400, 'invalid_json', 'amount'],
+    ['__proto__ in metadata', { rawBody: JSON.stringify(payment()).replace('{', '{"metadata":{"__proto__":"x"},') }, 422, 'validation_error', 'metadata.__proto__'],
     ['no Idempotency-Key', { body: payment(), idempotencyKey: null }, 400, 'idempotency_key_invalid', 'Idempotency-Key'],
     ['amount as a string', { body: payment({ amount: '1999' }) }, 422, 'validation_error', 'amount'],
     ['a zero amount', { body: payment({ amount: 0 }) }, 422, 'validation_error', 'amount'],
@@ -177,6 +179,41 @@ describe('bad input changes nothing', () => {
     expect(response.status).toBe(status);
     expect(response.json).toMatchObject({ status, code });
     if (status === 405) expect(response.headers.get('allow')).toBeTruthy();
+  });
+});
+
+describe('ids of the wrong shape and POSTs without a body (issue 13)', () => {
+  const long = (prefix: string) => `${prefix}_${'a'.repeat(3000)}`;
+
+  it.each([
+    ['GET', `/v1/payments/${long('pay')}`, undefined, 'id'],
+    ['GET', `/v1/payments/${encodeURIComponent('pay_ñandú')}/events`, undefined, 'id'],
+    ['POST', `/v1/payments/${long('pay')}/capture`, {}, 'id'],
+    ['GET', `/v1/payments?starting_after=${long('pay')}`, undefined, 'starting_after'],
+    ['GET', `/v1/payouts?starting_after=${long('po')}`, undefined, 'starting_after'],
+    ['POST', '/v1/refunds', { payment_id: long('pay') }, 'payment_id'],
+  ])('%s %s → 422 naming the field (this answered 500 before)', async (method, path, body, field) => {
+    const response = await api(method, path, { key: pixel.api_key, body, idempotencyKey: method === 'POST' ? key() : undefined });
+    expect({ status: response.status, code: response.json?.code }).toEqual({ status: 422, code: 'validation_error' });
+    expect(response.json.errors).toEqual([expect.objectContaining({ field })]);
+  });
+
+  it('captures and cancels manual payments with no body at all, as Stripe does', async () => {
+    const authorize = async () => {
+      const created = await api('POST', '/v1/payments', { key: pixel.api_key, idempotencyKey: key(), body: payment({ capture_method: 'manual', amount: 3100, currency: 'USD' }) });
+      expect(created.status).toBe(201);
+      return (await eventually(() => api('GET', `/v1/payments/${created.json.id}`, { key: pixel.api_key }), (got) => got.json.status !== 'processing', 45_000)).json;
+    };
+    const [toCapture, toCancel] = await Promise.all([authorize(), authorize()]);
+    expect([toCapture.status, toCancel.status]).toEqual(['requires_capture', 'requires_capture']);
+    const captured = await api('POST', `/v1/payments/${toCapture.id}/capture`, { key: pixel.api_key, idempotencyKey: key() });
+    expect(captured.status).toBe(200);
+    const canceled = await api('POST', `/v1/payments/${toCancel.id}/cancel`, { key: pixel.api_key, idempotencyKey: key() });
+    expect(canceled.status).toBe(200);
+    const done = await eventually(() => api('GET', `/v1/payments/${toCapture.id}`, { key: pixel.api_key }), (got) => got.json.status === 'succeeded', 45_000);
+    expect(done.json).toMatchObject({ status: 'succeeded', amount_received: 3100 });
+    const released = await eventually(() => api('GET', `/v1/payments/${toCancel.id}`, { key: pixel.api_key }), (got) => got.json.status === 'canceled', 45_000);
+    expect(released.json).toMatchObject({ status: 'canceled', cancellation_reason: 'requested_by_customer' });
   });
 });
 

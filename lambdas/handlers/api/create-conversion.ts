@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
 import { fxRepositoryFromEnvironment } from '../../shared/fx';
 import { merchantCommandEndpoint } from '../../shared/http/merchant-command-endpoint';
+import { idSchema } from '../../shared/http/schemas';
 import { presentConversion } from '../../shared/http/treasury-presenters';
 import { ledgerDeps } from '../../shared/ledger';
 import { createConversion } from '../../use-cases/fx/create-conversion';
@@ -9,9 +10,8 @@ import { createConversion } from '../../use-cases/fx/create-conversion';
 const quotes = fxRepositoryFromEnvironment();
 const ledger = ledgerDeps();
 
-const quoteIdMessage = 'must be a quote id (qt_...)';
 const body = z.strictObject(
-  { quote_id: z.string({ error: quoteIdMessage }).check(z.regex(/^qt_[a-z2-7]{26}$/, { error: quoteIdMessage })) },
+  { quote_id: idSchema('fx_quote') },
   { error: 'must be a JSON object' },
 );
 

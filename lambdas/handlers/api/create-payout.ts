@@ -4,7 +4,7 @@ import { dynamoDbDocumentClient } from '../../shared/clients';
 import { tableNameFromEnv } from '../../shared/config';
 import { fxRepositoryFromEnvironment, rateProvider, spreadSchedule } from '../../shared/fx';
 import { merchantCommandEndpoint } from '../../shared/http/merchant-command-endpoint';
-import { amountSchema, currencySchema, descriptionSchema, metadataSchema } from '../../shared/http/schemas';
+import { amountSchema, currencySchema, descriptionSchema, idSchema, metadataSchema } from '../../shared/http/schemas';
 import { presentPayout } from '../../shared/http/treasury-presenters';
 import { payoutRepositoryFromEnvironment } from '../../shared/payouts';
 import { workflows } from '../../shared/payment-deps';
@@ -17,20 +17,16 @@ const ledger = new DynamoDbLedgerStore(dynamoDbDocumentClient(), tableNameFromEn
 const workflow = workflows();
 const quoting = { rates: rateProvider(), spreads: spreadSchedule() };
 
-const idOf = (prefix: string, what: string) => {
-  const message = `must be ${what} id (${prefix}_...)`;
-  return z.string({ error: message }).check(z.regex(new RegExp(`^${prefix}_[a-z2-7]{26}$`), { error: message }));
-};
 // What every rail carries: SEPA's end-to-end and remittance fields, SWIFT's 35-character lines, NACHA's addenda.
 const referenceMessage = 'must be 1 to 35 characters: letters, digits, spaces and / - ? : ( ) . , \' + (the characters every rail carries)';
 
 const body = z.strictObject(
   {
-    beneficiary_id: idOf('ben', 'a beneficiary'),
+    beneficiary_id: idSchema('beneficiary'),
     amount: amountSchema,
     currency: currencySchema,
     source_currency: z.optional(currencySchema),
-    quote_id: z.optional(idOf('qt', 'a quote')),
+    quote_id: z.optional(idSchema('fx_quote')),
     reference: z.string({ error: referenceMessage }).check(z.regex(/^[A-Za-z0-9/?:().,'+ -]{1,35}$/, { error: referenceMessage })),
     description: z._default(z.nullable(descriptionSchema), null),
     metadata: z._default(metadataSchema, {}),

@@ -1,20 +1,16 @@
-import * as z from 'zod/mini';
 import { DynamoDbMerchantRepository } from '../../adapters/dynamodb/merchant-repository';
 import { dynamoDbDocumentClient } from '../../shared/clients';
 import { tableNameFromEnv } from '../../shared/config';
 import { presentApiKey } from '../../shared/http/access-presenters';
 import { merchantQueryEndpoint } from '../../shared/http/merchant-endpoint';
 import { presentList } from '../../shared/http/presenters';
-import { limitSchema } from '../../shared/http/schemas';
+import { listQuerySchema } from '../../shared/http/schemas';
 import { listApiKeys } from '../../use-cases/list-api-keys';
 
 /** GET /v1/api_keys?limit=&starting_after=: the merchant's keys, redacted, newest first. */
 const merchants = new DynamoDbMerchantRepository(dynamoDbDocumentClient(), tableNameFromEnv('merchants'));
 
-const query = z.strictObject({
-  limit: z._default(limitSchema, 10),
-  starting_after: z.optional(z.string().check(z.minLength(1, { error: 'must be an API key id' }))),
-});
+const query = listQuerySchema('api_key');
 
 export const handler = merchantQueryEndpoint({
   operation: 'listApiKeys',

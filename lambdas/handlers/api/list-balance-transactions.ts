@@ -1,19 +1,15 @@
-import * as z from 'zod/mini';
 import { DynamoDbLedgerStore } from '../../adapters/dynamodb/ledger-store';
 import { dynamoDbDocumentClient } from '../../shared/clients';
 import { tableNameFromEnv } from '../../shared/config';
 import { merchantQueryEndpoint } from '../../shared/http/merchant-endpoint';
 import { presentBalanceTransaction, presentList } from '../../shared/http/presenters';
-import { limitSchema } from '../../shared/http/schemas';
+import { listQuerySchema } from '../../shared/http/schemas';
 import { listBalanceTransactions } from '../../use-cases/ledger/list-balance-transactions';
 
 /** GET /v1/balance_transactions?limit=&starting_after= */
 const ledger = new DynamoDbLedgerStore(dynamoDbDocumentClient(), tableNameFromEnv('ledger'));
 
-const query = z.strictObject({
-  limit: z._default(limitSchema, 10),
-  starting_after: z.optional(z.string().check(z.minLength(1, { error: 'must be a balance transaction id' }))),
-});
+const query = listQuerySchema('balance_transaction');
 
 export const handler = merchantQueryEndpoint({
   operation: 'listBalanceTransactions',

@@ -1,18 +1,14 @@
-import * as z from 'zod/mini';
 import { fxRepositoryFromEnvironment } from '../../shared/fx';
 import { merchantQueryEndpoint } from '../../shared/http/merchant-endpoint';
 import { presentList } from '../../shared/http/presenters';
-import { limitSchema } from '../../shared/http/schemas';
+import { listQuerySchema } from '../../shared/http/schemas';
 import { presentConversion } from '../../shared/http/treasury-presenters';
 import { listConversions } from '../../use-cases/fx/get-fx-objects';
 
 /** GET /v1/conversions?limit=&starting_after= */
 const quotes = fxRepositoryFromEnvironment();
 
-const query = z.strictObject({
-  limit: z._default(limitSchema, 10),
-  starting_after: z.optional(z.string().check(z.minLength(1, { error: 'must be a conversion id' }))),
-});
+const query = listQuerySchema('conversion');
 
 export const handler = merchantQueryEndpoint({
   operation: 'listConversions',

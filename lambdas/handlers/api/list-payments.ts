@@ -1,19 +1,15 @@
-import * as z from 'zod/mini';
 import { DynamoDbPaymentRepository } from '../../adapters/dynamodb/payment-repository';
 import { dynamoDbDocumentClient } from '../../shared/clients';
 import { tableNameFromEnv } from '../../shared/config';
 import { merchantQueryEndpoint } from '../../shared/http/merchant-endpoint';
 import { presentList, presentPayment } from '../../shared/http/presenters';
-import { limitSchema } from '../../shared/http/schemas';
+import { listQuerySchema } from '../../shared/http/schemas';
 import { listPayments } from '../../use-cases/list-payments';
 
 /** GET /v1/payments?limit=&starting_after= */
 const payments = new DynamoDbPaymentRepository(dynamoDbDocumentClient(), tableNameFromEnv('payments'));
 
-const query = z.strictObject({
-  limit: z._default(limitSchema, 10),
-  starting_after: z.optional(z.string().check(z.minLength(1, { error: 'must be a payment id' }))),
-});
+const query = listQuerySchema('payment');
 
 export const handler = merchantQueryEndpoint({
   operation: 'listPayments',

@@ -1,7 +1,6 @@
-import * as z from 'zod/mini';
 import { merchantQueryEndpoint } from '../../shared/http/merchant-endpoint';
 import { presentList } from '../../shared/http/presenters';
-import { limitSchema } from '../../shared/http/schemas';
+import { listQuerySchema } from '../../shared/http/schemas';
 import { presentPayout } from '../../shared/http/treasury-presenters';
 import { payoutRepositoryFromEnvironment } from '../../shared/payouts';
 import { listPayouts } from '../../use-cases/payouts/get-objects';
@@ -9,10 +8,7 @@ import { listPayouts } from '../../use-cases/payouts/get-objects';
 /** GET /v1/payouts?limit=&starting_after= */
 const payouts = payoutRepositoryFromEnvironment();
 
-const query = z.strictObject({
-  limit: z._default(limitSchema, 10),
-  starting_after: z.optional(z.string().check(z.minLength(1, { error: 'must be a payout id' }))),
-});
+const query = listQuerySchema('payout');
 
 export const handler = merchantQueryEndpoint({
   operation: 'listPayouts',

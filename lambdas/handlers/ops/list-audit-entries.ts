@@ -1,9 +1,8 @@
-import * as z from 'zod/mini';
 import { auditLogFromEnvironment } from '../../shared/audit';
 import { presentAuditEntry } from '../../shared/http/access-presenters';
 import { operatorQueryEndpoint } from '../../shared/http/operator-endpoint';
 import { presentList } from '../../shared/http/presenters';
-import { limitSchema } from '../../shared/http/schemas';
+import { listQuerySchema } from '../../shared/http/schemas';
 import { listAuditEntries } from '../../use-cases/audit-trail';
 
 /**
@@ -13,10 +12,7 @@ import { listAuditEntries } from '../../use-cases/audit-trail';
  */
 const audit = auditLogFromEnvironment();
 
-const query = z.strictObject({
-  limit: z._default(limitSchema, 20),
-  starting_after: z.optional(z.string().check(z.minLength(1, { error: 'must be an audit entry id' }))),
-});
+const query = listQuerySchema('audit_entry', 20);
 
 export const handler = operatorQueryEndpoint({
   operation: 'opsListAuditEntries',

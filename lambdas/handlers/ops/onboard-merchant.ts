@@ -4,16 +4,16 @@ import { dynamoDbDocumentClient } from '../../shared/clients';
 import { tableNameFromEnv } from '../../shared/config';
 import { presentApiKey, presentMerchant } from '../../shared/http/access-presenters';
 import { operatorCommandEndpoint } from '../../shared/http/operator-endpoint';
+import { idSchema } from '../../shared/http/schemas';
 import { onboardMerchant } from '../../use-cases/onboard-merchant';
 
 /** Operator API: POST /v1/merchants (ops_admin). The merchant's first secret key is in this response only. */
 const merchants = new DynamoDbMerchantRepository(dynamoDbDocumentClient(), tableNameFromEnv('merchants'));
 
-const idMessage = 'must be "mer_" followed by 4 to 60 lower-case letters, digits or underscores';
 const body = z.strictObject(
   {
     name: z.string({ error: 'must be a string of 1 to 200 characters' }).check(z.minLength(1), z.maxLength(200)),
-    id: z.optional(z.string({ error: idMessage }).check(z.regex(/^mer_[a-z0-9_]{4,60}$/, { error: idMessage }))),
+    id: z.optional(idSchema('merchant')),
   },
   { error: 'must be a JSON object: {"name": ..., "id": ...}' },
 );

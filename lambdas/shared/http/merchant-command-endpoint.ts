@@ -10,7 +10,7 @@ import { auditLogFromEnvironment, recordAudit } from '../audit';
 import { dynamoDbClient } from '../clients';
 import { tableNameFromEnv } from '../config';
 import { type CommandResult, withOnceFields } from './command-result';
-import { ANSWER_MARGIN_MS, type CommandRequest, principalOf, wrap } from './merchant-endpoint';
+import { ANSWER_MARGIN_MS, type CommandRequest, merchantPathParameters, principalOf, wrap } from './merchant-endpoint';
 import { RequestError, isContractError, jsonResponse, problem, problemResponse, toProblem } from './problem';
 import { header, parseJsonBody } from './request';
 import { parseOrRefuse } from './validation';
@@ -75,6 +75,7 @@ export const merchantCommandEndpoint = <BodySchema extends z.ZodMiniType>(defini
   const handler = wrap(definition.operation, async (event, context) => {
     const principal = principalOf(event);
     const requestId = event.requestContext.requestId;
+    const pathParameters = merchantPathParameters(event);
     const idempotencyKey = header(event, 'Idempotency-Key');
     if (idempotencyKey === undefined || !IDEMPOTENCY_KEY_PATTERN.test(idempotencyKey)) {
       throw new RequestError(
@@ -102,7 +103,7 @@ export const merchantCommandEndpoint = <BodySchema extends z.ZodMiniType>(defini
         const result = await definition.handle({
           principal,
           requestId,
-          pathParameters: (event.pathParameters ?? {}) as Record<string, string>,
+          pathParameters,
           body,
           idempotencyKey,
           requestFingerprint,

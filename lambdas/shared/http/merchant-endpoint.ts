@@ -5,9 +5,11 @@ import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import type * as z from 'zod/mini';
+import { routeFor } from '../../../platform/routes';
 import type { MerchantPrincipal } from '../../domain/merchant';
 import { endpointMetrics, logger, tracer } from '../powertools';
 import { RequestError, jsonResponse, problem, problemResponse, toProblem } from './problem';
+import { checkedPathParameters, singleQueryParameters } from './request';
 import { parseOrRefuse } from './validation';
 
 /**
@@ -61,6 +63,10 @@ export const principalOf = (event: APIGatewayProxyEvent): MerchantPrincipal => {
   return { merchantId, keyId };
 };
 
+/** The path parameters of a merchant route, each checked against the id shape platform/routes.ts declares for it. */
+export const merchantPathParameters = (event: APIGatewayProxyEvent): Readonly<Record<string, string>> =>
+  checkedPathParameters(event, routeFor(event.httpMethod, event.resource)?.params);
+
 /**
  * Request-scoped facts go into each log call rather than into shared logger state, so concurrent
  * invocations in one process (the local runtime) never mix them. Each endpoint has its own Metrics
@@ -88,7 +94,7 @@ export const wrap = (operation: string, inner: Handler) => {
     .use(logMetrics(metrics, { captureColdStartMetric: true }));
 };
 
-/** GET endpoints: validated query string, no body, no idempotency. */
+/** GET endpoints: checked path ids, a validated query string, no body, no idempotency. */
 export const merchantQueryEndpoint = <QuerySchema extends z.ZodMiniType>(definition: {
   readonly operation: string;
   readonly query: QuerySchema;
@@ -96,13 +102,9 @@ export const merchantQueryEndpoint = <QuerySchema extends z.ZodMiniType>(definit
 }) =>
   wrap(definition.operation, async (event) => {
     const principal = principalOf(event);
-    const query = parseOrRefuse(definition.query, event.queryStringParameters ?? {});
-    const result = await definition.handle({
-      principal,
-      requestId: event.requestContext.requestId,
-      pathParameters: (event.pathParameters ?? {}) as Record<string, string>,
-      query,
-    });
+    const pathParameters = merchantPathParameters(event);
+    const query = parseOrRefuse(definition.query, singleQueryParameters(event));
+    const result = await definition.handle({ principal, requestId: event.requestContext.requestId, pathParameters, query });
     return jsonResponse(result.status, result.body, event.requestContext.requestId);
   });
 

@@ -6,7 +6,7 @@ import { auditLogFromEnvironment, recordAudit } from '../audit';
 import { readConfig } from '../config';
 import { logger } from '../powertools';
 import type { AuditedChange, CommandResult } from './command-result';
-import { parseJsonBody } from './request';
+import { checkedPathParameters, parseJsonBody, singleQueryParameters } from './request';
 import { type EndpointResult, wrap } from './merchant-endpoint';
 import { RequestError, jsonResponse, problem } from './problem';
 import { parseOrRefuse } from './validation';
@@ -50,27 +50,28 @@ const { AWS_REGION: region } = readConfig({ AWS_REGION: z.string().check(z.minLe
 
 const forbidden = (detail: string) => new RequestError(problem(403, 'forbidden', detail));
 
-export const operatorOf = (event: APIGatewayProxyEvent): OperatorPrincipal => {
+/** The caller, allowed on this route, and the route's path parameters checked against their declared id shapes. */
+export const operatorOf = (event: APIGatewayProxyEvent): { principal: OperatorPrincipal; pathParameters: Readonly<Record<string, string>> } => {
   const arn = event.requestContext.identity?.userArn ?? '';
   const caller = operatorRoleOfArn(arn, region);
   if (!caller) throw forbidden('This API serves operators only: sign requests with the credentials of an ops_viewer or ops_admin role.');
   const route = operatorRouteFor(event.httpMethod, event.resource);
   if (!route?.roles.includes(caller.role)) throw forbidden(`The ${caller.role} role may not call ${event.httpMethod} ${event.resource}.`);
   logger.info('operator request', { operator_arn: arn, operator_role: caller.role, api_request_id: event.requestContext.requestId });
-  return { ...caller, arn };
+  return { principal: { ...caller, arn }, pathParameters: checkedPathParameters(event, route.params) };
 };
 
-/** Operator GET endpoints: validated query string, no body. */
+/** Operator GET endpoints: checked path ids, a validated query string, no body. */
 export const operatorQueryEndpoint = <QuerySchema extends z.ZodMiniType>(definition: {
   readonly operation: string;
   readonly query: QuerySchema;
   readonly handle: (request: OperatorQueryRequest<z.infer<QuerySchema>>) => Promise<EndpointResult>;
 }) =>
   wrap(definition.operation, async (event) => {
-    const principal = operatorOf(event);
-    const query = parseOrRefuse(definition.query, event.queryStringParameters ?? {});
+    const { principal, pathParameters } = operatorOf(event);
+    const query = parseOrRefuse(definition.query, singleQueryParameters(event));
     const requestId = event.requestContext.requestId;
-    const result = await definition.handle({ principal, requestId, pathParameters: (event.pathParameters ?? {}) as Record<string, string>, query });
+    const result = await definition.handle({ principal, requestId, pathParameters, query });
     return jsonResponse(result.status, result.body, requestId);
   });
 
@@ -83,11 +84,11 @@ export const operatorCommandEndpoint = <BodySchema extends z.ZodMiniType>(defini
 }) => {
   const auditLog = auditLogFromEnvironment();
   return wrap(definition.operation, async (event) => {
-    const principal = operatorOf(event);
+    const { principal, pathParameters } = operatorOf(event);
     const body = parseOrRefuse(definition.body, parseJsonBody(event));
     const requestId = event.requestContext.requestId;
     const commandId = commandIdOf('operator', requestId);
-    const result = await definition.handle({ principal, requestId, pathParameters: (event.pathParameters ?? {}) as Record<string, string>, body, commandId });
+    const result = await definition.handle({ principal, requestId, pathParameters, body, commandId });
     if (result.change && result.status < 300) {
       await recordAudit(auditLog, {
         merchant_id: result.change.merchantId,

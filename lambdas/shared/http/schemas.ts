@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { type IdKind, idShapes } from '../../domain/ids';
 import { MAX_AMOUNT_MINOR, isSupportedCurrency, isValidAmount } from '../../domain/money';
 
 /**
@@ -36,3 +37,19 @@ const limitMessage = 'must be an integer from 1 to 100';
 export const limitSchema = z.coerce
   .number({ error: limitMessage })
   .check(z.refine((limit) => Number.isInteger(limit) && limit >= 1 && limit <= 100, { error: limitMessage }));
+
+/**
+ * An id of one kind, wherever a request names it (body, query, path): exactly its shape from
+ * lambdas/domain/ids.ts, or a 422 naming the field. Nothing else reaches a table as a key.
+ */
+export const idSchema = (kind: IdKind) => {
+  const message = `must be ${idShapes[kind].description}`;
+  return z.string({ error: message }).check(z.regex(idShapes[kind].pattern, { error: message }));
+};
+
+/** The query of every list endpoint: `limit` and `starting_after`, the id of the previous page's last object. */
+export const listQuerySchema = (kind: IdKind, defaultLimit = 10) =>
+  z.strictObject({
+    limit: z._default(limitSchema, defaultLimit),
+    starting_after: z.optional(idSchema(kind)),
+  });

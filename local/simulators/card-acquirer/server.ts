@@ -141,7 +141,7 @@ const refundSchema = z.strictObject({ amount, currency, reason: z.string().max(5
 const voidSchema = z.strictObject({});
 const clockSchema = z.strictObject({ advance_ms: z.int().nonnegative() });
 const rate = z.number().min(0).max(1);
-const faultsSchema = z.strictObject({ error_rate: rate, timeout_rate: rate });
+const faultsSchema = z.strictObject({ error_rate: rate, timeout_rate: rate, seed: z.int().optional() });
 
 class HttpError extends Error {
   constructor(
@@ -181,6 +181,18 @@ const sameSecret = (given: string, expected: string): boolean =>
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
+/** A small seeded PRNG, for fault draws a drill can repeat. */
+const mulberry32 = (seed: number): (() => number) => {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+};
+
 export const startCardAcquirer = async (options: CardAcquirerOptions): Promise<CardAcquirerSimulator> => {
   const { name } = options;
   const baseClock = options.clock ?? (() => new Date());
@@ -210,6 +222,8 @@ export const startCardAcquirer = async (options: CardAcquirerOptions): Promise<C
   /** Keys whose transient-error card already got its 503 (the next attempt succeeds). */
   const transientSeen = new Set<string>();
   let faults: FaultRates = options.faults ?? { errorRate: 0, timeoutRate: 0 };
+  // Fault draws: from `random` unless a drill seeded them (POST /__simulator/faults with `seed`).
+  let faultRandom = random;
   const injected = { errors: 0, timeouts: 0 };
 
   const context = (): DecisionContext => ({
@@ -283,7 +297,7 @@ export const startCardAcquirer = async (options: CardAcquirerOptions): Promise<C
     if (key.length > MAX_IDEMPOTENCY_KEY_LENGTH) {
       throw invalid('idempotency_key_invalid', `Idempotency-Key is limited to ${MAX_IDEMPOTENCY_KEY_LENGTH} characters`);
     }
-    if (faults.errorRate > 0 && random() < faults.errorRate) {
+    if (faults.errorRate > 0 && faultRandom() < faults.errorRate) {
       injected.errors += 1;
       throw new HttpError(503, errorBody('api_error', 'processing_error', 'The acquirer could not process the request; retry with the same Idempotency-Key', { retryable: true }));
     }
@@ -338,7 +352,7 @@ export const startCardAcquirer = async (options: CardAcquirerOptions): Promise<C
       mutation.type === 'authorize' &&
       decision.outcome === 'succeeded' &&
       cardBehaviour((body as { card: { number: string } }).card.number).kind === 'silent_after_recording';
-    const silentFault = !silentCard && faults.timeoutRate > 0 && random() < faults.timeoutRate;
+    const silentFault = !silentCard && faults.timeoutRate > 0 && faultRandom() < faults.timeoutRate;
     if (silentFault) injected.timeouts += 1;
     if (silentCard || silentFault) holdSilently(answer);
     else answer();
@@ -454,6 +468,7 @@ export const startCardAcquirer = async (options: CardAcquirerOptions): Promise<C
         const parsed = parse(faultsSchema, body);
         if (parsed instanceof HttpError) throw parsed;
         faults = { errorRate: parsed.error_rate, timeoutRate: parsed.timeout_rate };
+        if (parsed.seed !== undefined) faultRandom = mulberry32(parsed.seed);
         return send(response, 200, { error_rate: faults.errorRate, timeout_rate: faults.timeoutRate, injected: { ...injected } });
       }
       if (collection === 'clock' && method === 'POST') {

@@ -204,11 +204,18 @@ describe('POST /v1/api_keys/{id}/revoke', () => {
     expect(await entries(caller.merchantId)).toHaveLength(0);
   });
 
-  it.each(['key_doesnotexist2345', 'not-a-key-id'])('answers 404 for %s', async (id) => {
+  it('answers 404 for a well-shaped key id that names no key of the merchant', async () => {
     const caller = await onboard();
-    const response = await revoke(caller, id);
+    const response = await revoke(caller, 'key_doesnotexist2345');
     expect(response.statusCode).toBe(404);
     expect(JSON.parse(response.body)).toMatchObject({ code: 'resource_not_found' });
+  });
+
+  it('answers 422 naming the path parameter for something that is not a key id', async () => {
+    const caller = await onboard();
+    const response = await revoke(caller, 'not-a-key-id');
+    expect(response.statusCode).toBe(422);
+    expect(JSON.parse(response.body)).toMatchObject({ code: 'validation_error', errors: [{ field: 'id', message: expect.stringContaining('"key_"') }] });
   });
 
   it('leaves every chain intact', async () => {

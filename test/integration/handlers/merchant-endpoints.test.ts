@@ -179,12 +179,13 @@ describe('GET /v1/payments/{id} and GET /v1/payments', () => {
     expect(foreign.statusCode).toBe(404);
     expect(JSON.parse(foreign.body)).toMatchObject({ code: 'resource_not_found' });
     // Indistinguishable from an id that never existed: same status, code and wording.
-    const missing = await get('mer_intruder', 'pay_doesnotexist');
+    const unknownId = `pay_${'d'.repeat(26)}`;
+    const missing = await get('mer_intruder', unknownId);
     const shape = (body: string, id: string) => {
       const { request_id: _requestId, ...rest } = JSON.parse(body);
       return { ...rest, detail: rest.detail.replace(id, '<id>') };
     };
-    expect(shape(foreign.body, created.id)).toEqual(shape(missing.body, 'pay_doesnotexist'));
+    expect(shape(foreign.body, created.id)).toEqual(shape(missing.body, unknownId));
   });
 
   it('paginates newest first with has_more, and refuses a foreign cursor', async () => {

@@ -6,6 +6,7 @@ import { DynamoDbLedgerStore } from '../../../lambdas/adapters/dynamodb/ledger-s
 import { DynamoDbMerchantRepository } from '../../../lambdas/adapters/dynamodb/merchant-repository';
 import { DynamoDbPricingRepository } from '../../../lambdas/adapters/dynamodb/pricing-repository';
 import { postPaymentCaptured, postSettlement } from '../../../lambdas/use-cases/ledger/postings';
+import { deriveId } from '../../../lambdas/domain/ids';
 import { newRefund } from '../../../lambdas/domain/refund';
 import { onboardMerchant } from '../../../lambdas/use-cases/onboard-merchant';
 import { deployment } from '../../../platform/deployment';
@@ -254,7 +255,7 @@ beforeAll(async () => {
   const payout = await as(owner, 'POST', '/v1/payouts', { beneficiary_id: beneficiary.json.id, amount: 300, currency: 'EUR', reference: 'Isolation' });
   expect(payout.status).toBe(201);
   // One refund of the owner's (its saga is not under test here): stored as the refund endpoint stores it.
-  const refund = newRefund({ id: `re_isolation_${randomUUID().slice(0, 8)}`, merchantId: owner.id, paymentId: payment.json.id, amount: 100, currency: 'EUR', reason: null, requestFingerprint: 'f', now: new Date() });
+  const refund = newRefund({ id: deriveId('re', owner.id, 'isolation', randomUUID()), merchantId: owner.id, paymentId: payment.json.id, amount: 100, currency: 'EUR', reason: null, requestFingerprint: 'f', now: new Date() });
   await db.documentClient.send(
     new PutCommand({ TableName: tableName('payments'), Item: { pk: refund.id, sk: 'refund', merchant_type: `${owner.id}#refund`, created_key: `${refund.createdAt}#${refund.id}`, ...refund } }),
   );

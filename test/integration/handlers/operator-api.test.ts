@@ -157,7 +157,8 @@ describe('operator actions', () => {
     expect(created.status).toBe(201);
     const found = await apis.asOperator('ops_viewer', 'GET', `/v1/payments/${created.json.id}`);
     expect(found.json).toEqual({ ...created.json, merchant_id: merchant.id });
-    expect((await apis.asOperator('ops_viewer', 'GET', '/v1/payments/pay_unknown')).json).toMatchObject({ status: 404, code: 'resource_not_found' });
+    expect((await apis.asOperator('ops_viewer', 'GET', `/v1/payments/pay_${'u'.repeat(26)}`)).json).toMatchObject({ status: 404, code: 'resource_not_found' });
+    expect((await apis.asOperator('ops_viewer', 'GET', '/v1/payments/pay_unknown')).json).toMatchObject({ status: 422, errors: [{ field: 'id' }] });
   });
   it('shows a payout held for review with what matched, lets only ops_admin decide it, once, audited', async () => {
     const merchant = await onboard('Payouts Co');
@@ -204,7 +205,7 @@ describe('operator actions', () => {
     expect(approved.json).toMatchObject({ status: 'pending', review: { decision: 'approve', decidedBy: expect.stringMatching(/^ops_admin\//), note: 'Different date of birth' } });
     const reversed = await apis.asOperator('ops_admin', 'POST', `/v1/payouts/${created.json.id}/review`, { body: { decision: 'reject' } });
     expect(reversed.json).toMatchObject({ status: 409, code: 'payout_not_in_review' });
-    expect((await apis.asOperator('ops_admin', 'GET', `/v1/payouts/pay_nothing`)).json).toMatchObject({ status: 404 });
+    expect((await apis.asOperator('ops_admin', 'GET', `/v1/payouts/po_${'n'.repeat(26)}`)).json).toMatchObject({ status: 404 });
 
     const audit = await apis.asOperator('ops_viewer', 'GET', `/v1/merchants/${merchant.id}/audit_entries`, { query: { limit: 1 } });
     expect(audit.json.data[0]).toMatchObject({
