@@ -51,15 +51,18 @@ export const tables = {
     indexes: [],
   },
   payments: {
-    purpose: 'Payments, their timelines, refunds, saga task tokens and card velocity counters; listed per merchant, newest first.',
+    purpose:
+      'Payments (their timelines inside), refunds, capture windows\' task tokens and card velocity counters; payments listed per merchant, newest first (docs/data-model.md).',
     partitionKey: pk,
     sortKey: sk,
     timeToLiveAttribute: 'expires_at',
     indexes: [
       {
+        // Keys only, written once per payment (its keys never change), spread over a few partitions per merchant.
         name: 'merchant-objects',
         partitionKey: { name: 'merchant_type', type: 'S' },
         sortKey: { name: 'created_key', type: 'S' },
+        projection: 'KEYS_ONLY',
       },
       sagaStartsIndex,
     ],

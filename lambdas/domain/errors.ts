@@ -63,8 +63,8 @@ export class PaymentNotCancelableError extends DomainError {
 export class PaymentNotRefundableError extends DomainError {
   override readonly name = 'PaymentNotRefundableError';
 
-  constructor(readonly paymentId: string, readonly status: string) {
-    super(`Payment ${paymentId} cannot be refunded: its status is ${status}; only a succeeded payment can be.`);
+  constructor(readonly paymentId: string, readonly status: string, reason?: string) {
+    super(reason ?? `Payment ${paymentId} cannot be refunded: its status is ${status}; only a succeeded payment can be.`);
   }
 }
 

@@ -1,12 +1,11 @@
 import { AmountTooLargeError, PaymentNotCancelableError, PaymentNotCapturableError, PaymentNotRefundableError } from './errors';
-import { deriveId } from './ids';
-import type { Payment, PaymentFailure } from './payment';
+import type { Payment, PaymentFailure, TimelineEntry } from './payment';
 
 /**
  * The payment lifecycle as pure functions: each takes the payment as last read, checks the change is
- * allowed, and returns the next payment (version + 1) and the timeline event recording it. Persistence
- * writes both atomically, and only over the version they were computed from, so two concurrent changes
- * can never both apply. Event ids derive from (payment, version): a retried change cannot add an event twice.
+ * allowed, and returns the next payment (version + 1) with the change recorded on its timeline.
+ * Persistence writes the payment only over the version it was computed from, so two concurrent changes
+ * can never both apply, and the timeline entry, part of the same item, cannot be written twice.
  */
 export const PAYMENT_EVENT_TYPES = [
   'payment.created',
@@ -27,6 +26,7 @@ export type PaymentEventType = (typeof PAYMENT_EVENT_TYPES)[number];
 
 export type EventData = Readonly<Record<string, string | number | boolean | null>>;
 
+/** A timeline event as the API shows it (domain/payment-timeline.ts builds them from the payment). */
 export interface PaymentEvent {
   readonly id: string;
   readonly paymentId: string;
@@ -40,36 +40,16 @@ export interface PaymentEvent {
 
 export interface Transition {
   readonly payment: Payment;
-  readonly event: PaymentEvent;
+  /** The entry this change added to the payment's timeline. */
+  readonly entry: TimelineEntry;
 }
 
-const change = (payment: Payment, now: Date, fields: Partial<Payment>, type: PaymentEventType, data: EventData = {}): Transition => {
+const change = (payment: Payment, now: Date, fields: Partial<Payment>, type: PaymentEventType, detail: Partial<TimelineEntry> = {}): Transition => {
   const version = payment.version + 1;
-  const next: Payment = { ...payment, ...fields, version, updatedAt: now.toISOString() };
-  return {
-    payment: next,
-    event: {
-      id: deriveId('evt', payment.id, String(version)),
-      paymentId: payment.id,
-      merchantId: payment.merchantId,
-      type,
-      version,
-      createdAt: now.toISOString(),
-      data: { status: next.status, ...data },
-    },
-  };
+  const entry: TimelineEntry = { type, version, at: now.toISOString(), ...detail };
+  const next: Payment = { ...payment, ...fields, version, updatedAt: now.toISOString(), timeline: [...payment.timeline, entry] };
+  return { payment: next, entry };
 };
-
-/** The event of a payment's creation (version 1). */
-export const creationEvent = (payment: Payment): PaymentEvent => ({
-  id: deriveId('evt', payment.id, String(payment.version)),
-  paymentId: payment.id,
-  merchantId: payment.merchantId,
-  type: 'payment.created',
-  version: payment.version,
-  createdAt: payment.createdAt,
-  data: { status: payment.status, amount: payment.amount, currency: payment.currency, capture_method: payment.captureMethod },
-});
 
 export interface RiskAssessment {
   readonly decision: 'approve' | 'decline';
@@ -82,11 +62,7 @@ export interface RiskAssessment {
  * so the authorization always goes where this record says (its idempotency key names the channel).
  */
 export const recordScreening = (payment: Payment, assessment: RiskAssessment, channel: string, now: Date): Transition =>
-  change(payment, now, { risk: assessment, channel }, 'payment.screened', {
-    risk_score: assessment.score,
-    risk_reasons: assessment.reasons.join(','),
-    channel,
-  });
+  change(payment, now, { risk: assessment, channel }, 'payment.screened');
 
 /** Risk screening declined: the payment fails before any channel sees it. */
 export const recordRiskDecline = (payment: Payment, assessment: RiskAssessment, now: Date): Transition =>
@@ -95,7 +71,7 @@ export const recordRiskDecline = (payment: Payment, assessment: RiskAssessment, 
     now,
     { status: 'failed', risk: assessment, failure: { code: 'risk_declined', message: 'The payment was declined by risk screening.' }, inFlightSince: null },
     'payment.failed',
-    { failure_code: 'risk_declined', risk_score: assessment.score, risk_reasons: assessment.reasons.join(',') },
+    { code: 'risk_declined' },
   );
 
 /** The channel approved the authorization. */
@@ -109,12 +85,11 @@ export const recordAuthorization = (
     now,
     {
       authorizationId: authorization.authorizationId,
-      authorizationExpiresAt: authorization.expiresAt,
+      authorizationExpiresAt: new Date(authorization.expiresAt).toISOString(),
       amountAuthorized: authorization.amountAuthorized,
       amountCapturable: authorization.amountAuthorized,
     },
     'payment.authorized',
-    { channel: payment.channel, authorization_id: authorization.authorizationId, amount_authorized: authorization.amountAuthorized },
   );
 
 /**
@@ -122,10 +97,7 @@ export const recordAuthorization = (
  * that stores its task token, so no merchant can see `requires_capture` before a capture can be delivered.
  */
 export const recordAwaitingCapture = (payment: Payment, now: Date): Transition =>
-  change(payment, now, { status: 'requires_capture', inFlightSince: null }, 'payment.requires_capture', {
-    amount_capturable: payment.amountCapturable,
-    expires_at: payment.authorizationExpiresAt,
-  });
+  change(payment, now, { status: 'requires_capture', inFlightSince: null }, 'payment.requires_capture');
 
 /** A merchant asks to capture a manual payment, all of it or less (the rest is released). */
 export const requestCapture = (payment: Payment, amount: number, now: Date, commandId?: string): Transition => {
@@ -133,9 +105,7 @@ export const requestCapture = (payment: Payment, amount: number, now: Date, comm
   if (amount > payment.amountCapturable) {
     throw new AmountTooLargeError('amount_to_capture', amount, payment.amountCapturable, 'authorized and capturable');
   }
-  return change(payment, now, { status: 'processing', captureRequested: { amount, requestedAt: now.toISOString(), commandId }, inFlightSince: now.toISOString() }, 'payment.capture_requested', {
-    amount_to_capture: amount,
-  });
+  return change(payment, now, { status: 'processing', captureRequested: { amount, requestedAt: now.toISOString(), commandId }, inFlightSince: now.toISOString() }, 'payment.capture_requested');
 };
 
 /** The amount to capture: the merchant's request for a manual payment, everything authorized otherwise. */
@@ -151,41 +121,46 @@ export const recordSuccess = (payment: Payment, capture: { captureId: string; am
     now,
     { status: 'succeeded', captureId: capture.captureId, amountReceived: capture.amount, amountCapturable: 0, inFlightSince: null },
     'payment.succeeded',
-    { capture_id: capture.captureId, amount_received: capture.amount, amount_released: payment.amountCapturable - capture.amount },
   );
 
 /** A merchant cancels a payment that was authorized but not captured; the saga then voids it. */
 export const requestCancel = (payment: Payment, reason: string, now: Date, commandId?: string): Transition => {
   if (payment.status !== 'requires_capture') throw new PaymentNotCancelableError(payment.id, payment.status);
-  return change(payment, now, { status: 'processing', cancellationReason: reason, cancelCommandId: commandId ?? null, inFlightSince: now.toISOString() }, 'payment.cancel_requested', {
-    cancellation_reason: reason,
-  });
+  return change(payment, now, { status: 'processing', cancellationReason: reason, cancelCommandId: commandId ?? null, inFlightSince: now.toISOString() }, 'payment.cancel_requested');
 };
 
 /** The authorization is released (void, or expiry): nothing will be captured. */
 export const recordCancellation = (payment: Payment, reason: string, now: Date): Transition =>
-  change(payment, now, { status: 'canceled', cancellationReason: reason, amountCapturable: 0, inFlightSince: null }, 'payment.canceled', { cancellation_reason: reason });
+  change(payment, now, { status: 'canceled', cancellationReason: reason, amountCapturable: 0, inFlightSince: null }, 'payment.canceled');
 
 export const recordFailure = (payment: Payment, failure: PaymentFailure, now: Date): Transition =>
-  change(payment, now, { status: 'failed', failure, amountCapturable: 0, inFlightSince: null }, 'payment.failed', { failure_code: failure.code });
+  change(payment, now, { status: 'failed', failure, amountCapturable: 0, inFlightSince: null }, 'payment.failed', { code: failure.code });
 
 /** A compensation could not complete: money may be in an inconsistent place and people must look. */
 export const recordAttentionRequired = (payment: Payment, reason: string, now: Date): Transition =>
-  change(payment, now, { status: 'requires_attention', failure: { code: 'requires_attention', message: reason }, inFlightSince: null }, 'payment.requires_attention', {
-    reason,
-  });
+  change(payment, now, { status: 'requires_attention', failure: { code: 'requires_attention', message: reason }, inFlightSince: null }, 'payment.requires_attention');
 
 /** What may still be refunded: captured, minus refunded, minus refunds under way. */
 export const refundableAmount = (payment: Payment): number => payment.amountReceived - payment.amountRefunded - payment.amountRefundPending;
 
+/**
+ * Refunds one payment may have, whatever their outcome. Every refund adds two entries to the payment's
+ * timeline, which lives in the payment's item (DynamoDB caps an item at 400 KB and bills writes per KB);
+ * a merchant refunding a payment more often than this is refunding the wrong thing.
+ */
+export const MAX_REFUNDS_PER_PAYMENT = 100;
+
 /** A refund is accepted: its amount is reserved against the payment until the channel answers. */
 export const reserveRefund = (payment: Payment, refund: { refundId: string; amount: number }, now: Date): Transition => {
   if (payment.status !== 'succeeded') throw new PaymentNotRefundableError(payment.id, payment.status);
+  if (payment.timeline.filter((entry) => entry.type === 'refund.created').length >= MAX_REFUNDS_PER_PAYMENT) {
+    throw new PaymentNotRefundableError(payment.id, payment.status, `Payment ${payment.id} cannot be refunded again: it has had ${MAX_REFUNDS_PER_PAYMENT} refunds, the most one payment may have.`);
+  }
   const refundable = refundableAmount(payment);
   if (refundable === 0) throw new PaymentNotRefundableError(payment.id, 'fully refunded');
   if (refund.amount > refundable) throw new AmountTooLargeError('amount', refund.amount, refundable, 'still refundable');
   return change(payment, now, { amountRefundPending: payment.amountRefundPending + refund.amount }, 'refund.created', {
-    refund_id: refund.refundId,
+    refundId: refund.refundId,
     amount: refund.amount,
   });
 };
@@ -196,11 +171,11 @@ export const recordRefundSuccess = (payment: Payment, refund: { refundId: string
     now,
     { amountRefundPending: payment.amountRefundPending - refund.amount, amountRefunded: payment.amountRefunded + refund.amount },
     'refund.succeeded',
-    { refund_id: refund.refundId, amount: refund.amount, amount_refunded: payment.amountRefunded + refund.amount },
+    { refundId: refund.refundId, amount: refund.amount },
   );
 
 export const recordRefundFailure = (payment: Payment, refund: { refundId: string; amount: number }, now: Date): Transition =>
   change(payment, now, { amountRefundPending: payment.amountRefundPending - refund.amount }, 'refund.failed', {
-    refund_id: refund.refundId,
+    refundId: refund.refundId,
     amount: refund.amount,
   });

@@ -1,4 +1,5 @@
 import type { VaultedCard } from './card';
+import type { PaymentEventType } from './payment-lifecycle';
 
 /**
  * A payment and what it is made of. Amounts are integer minor units of `currency`. The lifecycle rules
@@ -84,17 +85,35 @@ export interface Payment {
    * an Express run can last is recovered (docs/decisions/0011-express-and-standard-workflows.md).
    */
   readonly inFlightSince: string | null;
+  /**
+   * Every change the payment went through, oldest first: one entry per version. An entry holds only what
+   * the payment itself does not (when, and for refunds which refund and how much; a failure's code): the
+   * API's timeline is built from the entries and the payment (domain/payment-timeline.ts).
+   */
+  readonly timeline: readonly TimelineEntry[];
+}
+
+export interface TimelineEntry {
+  readonly type: PaymentEventType;
+  /** The payment's version after this change. */
+  readonly version: number;
+  readonly at: string;
+  readonly refundId?: string;
+  readonly amount?: number;
+  /** A failure's code (the payment's own may be replaced later, by requires_attention). */
+  readonly code?: string;
 }
 
 /**
  * What a workflow carries of a payment and hands back to the API: everything that changes after creation.
  * Not the card (token, fingerprint, BIN, last4), the merchant's description and metadata, or the request
- * fingerprint: none of them changes, and none belongs in a workflow's payload.
+ * fingerprint: none of them changes, and none belongs in a workflow's payload; nor the timeline, which the
+ * merchant's answer does not show.
  */
-export type PaymentState = Omit<Payment, 'paymentMethod' | 'description' | 'metadata' | 'requestFingerprint'>;
+export type PaymentState = Omit<Payment, 'paymentMethod' | 'description' | 'metadata' | 'requestFingerprint' | 'timeline'>;
 
 export const stateOf = (payment: Payment): PaymentState => {
-  const { paymentMethod: _card, description: _description, metadata: _metadata, requestFingerprint: _fingerprint, ...state } = payment;
+  const { paymentMethod: _card, description: _description, metadata: _metadata, requestFingerprint: _fingerprint, timeline: _timeline, ...state } = payment;
   return state;
 };
 
@@ -143,6 +162,7 @@ export const newPayment = (input: NewPayment): Payment => ({
   version: 1,
   requestFingerprint: input.requestFingerprint,
   inFlightSince: input.now.toISOString(),
+  timeline: [{ type: 'payment.created', version: 1, at: input.now.toISOString() }],
 });
 
 export const isTerminal = (payment: { readonly status: PaymentStatus }): boolean => TERMINAL_STATUSES.includes(payment.status);

@@ -1,3 +1,5 @@
+import { shardOf } from './shards';
+
 /**
  * The saga-start marker (docs/decisions/0010-saga-start-sweeper.md). A payment, refund or payout is
  * stored first and its saga started second; a crash, a timeout or a refused StartExecution between the
@@ -16,22 +18,12 @@ export const SAGA_START_SHARDS = 8;
 /** How long a marker may stand before the sweeper acts: the create path normally starts the saga in milliseconds. */
 export const DEFAULT_SAGA_START_GRACE_SECONDS = 120;
 
-/** FNV-1a over the id's UTF-16 code units: deterministic, fast, evenly spread over derived ids. */
-const fnv1a = (text: string): number => {
-  let hash = 0x811c9dc5;
-  for (let index = 0; index < text.length; index += 1) {
-    hash ^= text.charCodeAt(index);
-    hash = Math.imul(hash, 0x01000193) >>> 0;
-  }
-  return hash;
-};
-
 /**
  * The marker's partition: `saga#<region>#<0..7>`. The region is the one whose create path should have
  * started the saga; each region's sweeper sweeps only its own shards, so a replicated marker never gets a
  * second execution in the other region.
  */
-export const sagaStartShard = (region: string, id: string): string => `saga#${region}#${fnv1a(id) % SAGA_START_SHARDS}`;
+export const sagaStartShard = (region: string, id: string): string => `saga#${region}#${shardOf(id, SAGA_START_SHARDS)}`;
 
 export const sagaStartShards = (region: string): readonly string[] =>
   Array.from({ length: SAGA_START_SHARDS }, (_, shard) => `saga#${region}#${shard}`);

@@ -14,19 +14,21 @@ export interface WaitingTask {
 }
 
 export interface PaymentRepository {
-  /** Stores a new payment and its creation event unless the id exists; either way returns what is stored. */
-  insert(payment: Payment, event: PaymentEvent): Promise<{ readonly created: boolean; readonly payment: Payment }>;
+  /** Stores a new payment unless the id exists; either way returns what is stored. */
+  insert(payment: Payment): Promise<{ readonly created: boolean; readonly payment: Payment }>;
   get(id: string, options?: { readonly consistent?: boolean }): Promise<Payment | undefined>;
   /** Newest first; `after` is a payment of the same merchant to continue after. */
   listByMerchant(merchantId: string, page: { readonly limit: number; readonly after?: Payment }): Promise<PaymentPage>;
   /**
-   * Writes a transition (next payment + its event) only over the version it was computed from, together
-   * with what else must change in the same instant. Throws StaleVersionError when the payment changed.
+   * Writes a transition (the next payment, its timeline entry included) only over the version it was
+   * computed from, together with the refund that changes with it. Throws StaleVersionError when the payment
+   * (or the refund) changed.
    */
   apply(
     transition: Transition,
     also?: { readonly newRefund?: Refund; readonly refund?: { readonly next: Refund; readonly previousVersion: number } },
   ): Promise<void>;
+  /** The payment's timeline as the API shows it (domain/payment-timeline.ts); empty for an unknown payment. */
   events(paymentId: string): Promise<readonly PaymentEvent[]>;
   /** Store (or replace: a repeated waiting task) the token a workflow waits on, without changing the payment. */
   saveWaitingTask(paymentId: string, task: WaitingTask): Promise<void>;

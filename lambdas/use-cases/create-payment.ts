@@ -1,7 +1,6 @@
 import { IdempotencyKeyReusedError } from '../domain/errors';
 import { deriveId } from '../domain/ids';
 import { type CaptureMethod, type Payment, newPayment } from '../domain/payment';
-import { creationEvent } from '../domain/payment-lifecycle';
 import { type CardVault, VaultConflictError } from '../ports/card-vault';
 import type { PaymentRepository } from '../ports/payment-repository';
 import type { Workflows } from '../ports/workflows';
@@ -37,7 +36,7 @@ export interface CreatePaymentDeps {
  *    authorization takes it. Both before the payment exists, so the saga never sees a payment whose
  *    card is missing.
  * 3. Build the payment in `processing`, keeping only the token, brand, BIN, last4, expiry and fingerprint.
- * 4. Store it and its creation event with a conditional write. If the id is taken, this is a retry of a request whose response
+ * 4. Store it with a conditional write (its timeline starts with its creation). If the id is taken, this is a retry of a request whose response
  *    was never recorded (a crash between the two writes): return the stored payment when the request
  *    matches, refuse the key when it does not.
  * 5. Run the payment's workflow (Express, synchronously) and answer with the payment as it left it:
@@ -63,7 +62,7 @@ export const createPayment = async (deps: CreatePaymentDeps, command: CreatePaym
     requestFingerprint: command.requestFingerprint,
     now: deps.now(),
   });
-  const stored = await deps.payments.insert(payment, creationEvent(payment));
+  const stored = await deps.payments.insert(payment);
   if (!stored.created && stored.payment.requestFingerprint !== command.requestFingerprint) {
     throw new IdempotencyKeyReusedError();
   }

@@ -60,8 +60,12 @@ it('npm run bench --smoke reports throughput, per-payment, per-payout and per-co
   // Per payment: every counter present, and consistent with the totals it is divided from.
   const perPayment = report.per_payment;
   expect(perPayment.lambda_invocations.by_function.createPayment).toBeCloseTo(1, 6);
-  expect(perPayment.step_functions.executions_started.by_workflow.payment).toBeCloseTo(1, 6);
-  expect(perPayment.step_functions.transitions.by_workflow.payment).toBeGreaterThanOrEqual(5);
+  // One Express run per payment, and one more for each capture window's end (the merchant's capture or
+  // cancel, or the expiry): the Standard capture window is the only workflow billed by transitions.
+  const started = perPayment.step_functions.executions_started.by_workflow;
+  expect(started.paymentCaptureWindow).toBeGreaterThan(0);
+  expect(started.payment).toBeCloseTo(1 + started.paymentCaptureWindow, 6);
+  expect(perPayment.step_functions.transitions.by_workflow).toEqual({ paymentCaptureWindow: started.paymentCaptureWindow });
   expect(perPayment.dynamodb.write_units).toBeGreaterThan(0);
   expect(perPayment.dynamodb.read_units).toBeGreaterThan(0);
   expect(perPayment.api_requests.by_route['POST /v1/payments']).toBeCloseTo(1, 6);
@@ -116,10 +120,14 @@ it('npm run drill --smoke runs every drill and reports zero lost, zero duplicate
     output: '',
   });
   expect(report).toMatchObject({ schema: 'xborder-drill/1', passed: true, zero_lost: true, zero_duplicated: true, zero_5xx: true, lost: 0, duplicated: 0, server_errors: 0, violations: 0 });
-  expect(Object.keys(report.drills)).toEqual(['malformed_input', 'duplicate_storm', 'payout_storm', 'channel_faults', 'crash']);
+  expect(Object.keys(report.drills)).toEqual(['malformed_input', 'duplicate_storm', 'payout_storm', 'channel_faults', 'crash', 'express_crash']);
   expect(report.drills.malformed_input.counts).toMatchObject({ requests: 150, accepted: 0, dynamodb_writes: 0 });
   expect(report.drills.duplicate_storm.counts).toMatchObject({ keys: 4, payments: 4, charges_at_acquirer: 4 });
   expect(report.drills.payout_storm.counts).toMatchObject({ keys: 4, payouts: 4, statuses: { paid: 4 }, submissions_at_rails: 4, payments_at_rails: 4, reserved_left: 0, ledger_differences: 0 });
   expect(report.drills.channel_faults.counts).toMatchObject({ payments: 8, stuck_past_deadline: 0, ledger_differences: 0 });
   expect(report.drills.crash.counts).toMatchObject({ payments: 6, kills: 1, ledger_differences: 0 });
+  const expressCrash = report.drills.express_crash.counts;
+  expect(expressCrash).toMatchObject({ ledger_differences: 0 });
+  expect(expressCrash.in_flight_at_the_kill).toBeGreaterThan(0);
+  expect(expressCrash.payments_finished_by_recovery).toBeGreaterThan(0);
 }, 240_000);

@@ -76,44 +76,59 @@ it('explains clearly when java is missing', () => {
 
 it('brings every payment of a batch to a terminal status after a SIGKILL in the middle of it: one charge each, ledger clean', async () => {
   const stateDir = mkdtempSync(join(tmpdir(), 'xborder-crash-'));
+  // The recovery sweeper every second, acting on what has been in flight for 5 s: seconds, not minutes, for a test.
+  const recoverFast = { extraArgs: ['--schedule-interval-ms', '1000'], env: { SAGA_START_GRACE_SECONDS: '5' } };
   try {
-    const first = await startRuntimeProcess({ stateDir, inMemory: false });
+    const first = await startRuntimeProcess({ stateDir, inMemory: false, ...recoverFast });
     const [merchant] = merchantsOf(stateDir) as [MerchantCredentials];
+    const batch = randomUUID();
     const cards = ['4242424242424242', '4000000000000911', '4000000000000119', '4000000000000002', '4000000000000911', '5555555555554444'];
-    const created = await Promise.all(
-      cards.map((number, index) =>
-        request(first.apiUrl, 'POST', '/v1/payments', {
-          key: merchant.api_key,
-          idempotencyKey: randomUUID(),
-          body: { amount: 1000 + index, currency: 'USD', payment_method: { type: 'card', card: { number, exp_month: 1, exp_year: 2032, cvc: '321' } } },
-        }),
-      ),
+    const sent = cards.map((number, index) =>
+      request(first.apiUrl, 'POST', '/v1/payments', {
+        key: merchant.api_key,
+        idempotencyKey: randomUUID(),
+        body: { amount: 1000 + index, currency: 'USD', payment_method: { type: 'card', card: { number, exp_month: 1, exp_year: 2032, cvc: '321' } }, metadata: { batch } },
+      }).catch(() => undefined),
     );
-    expect(created.map((response) => response.status)).toEqual(cards.map(() => 201));
-    // The 4000000000000911 payments are inside their authorization's silent first attempt: kill now.
-    expect(created.some((response) => response.json.status === 'processing')).toBe(true);
+    // The 4000000000000911 payments spend seconds inside their authorization's silent first attempt: once
+    // both are stored and in flight, kill the runtime under them (their API calls never get an answer).
+    const listBatch = async (apiUrl: string) =>
+      (((await request(apiUrl, 'GET', '/v1/payments?limit=100', { key: merchant.api_key })).json?.data ?? []) as { id: string; status: string; metadata: Record<string, string>; payment_method: { last4: string } }[]).filter(
+        (payment) => payment.metadata.batch === batch,
+      );
+    const killBy = Date.now() + 30_000;
+    let inFlight = 0;
+    while (inFlight < 2 && Date.now() < killBy) {
+      inFlight = (await listBatch(first.apiUrl)).filter((payment) => payment.status === 'processing' && payment.payment_method.last4 === '0911').length;
+      if (inFlight < 2) await new Promise((wait) => setTimeout(wait, 50));
+    }
+    expect(inFlight).toBe(2);
     await stopRuntimeProcess(first, 'SIGKILL');
+    await Promise.all(sent);
 
-    const second = await startRuntimeProcess({ stateDir, inMemory: false });
+    const second = await startRuntimeProcess({ stateDir, inMemory: false, ...recoverFast });
     try {
+      const stored = await listBatch(second.apiUrl);
+      expect(stored.length).toBeGreaterThanOrEqual(2);
       const terminal = ['succeeded', 'failed', 'canceled', 'requires_attention'];
-      for (const response of created) {
+      for (const { id } of stored) {
         const deadline = Date.now() + 60_000;
-        let payment = (await request(second.apiUrl, 'GET', `/v1/payments/${response.json.id}`, { key: merchant.api_key })).json;
+        let payment = (await request(second.apiUrl, 'GET', `/v1/payments/${id}`, { key: merchant.api_key })).json;
         while (!terminal.includes(payment.status) && Date.now() < deadline) {
           await new Promise((wait) => setTimeout(wait, 200));
-          payment = (await request(second.apiUrl, 'GET', `/v1/payments/${response.json.id}`, { key: merchant.api_key })).json;
+          payment = (await request(second.apiUrl, 'GET', `/v1/payments/${id}`, { key: merchant.api_key })).json;
         }
-        const expected = response.json.payment_method.last4 === '0002' ? 'failed' : 'succeeded';
-        expect({ id: payment.id, status: payment.status }).toEqual({ id: response.json.id, status: expected });
+        const expected = payment.payment_method.last4 === '0002' ? 'failed' : 'succeeded';
+        expect({ id: payment.id, status: payment.status }).toEqual({ id, status: expected });
       }
       const atlas = second.runtime.cardChannels.find((channel) => channel.name === 'atlas') as { url: string; apiKey: string };
       const totals = (await (await fetch(`${atlas.url}/__simulator/totals`, { headers: { Authorization: `Bearer ${atlas.apiKey}` } })).json()) as {
         payments: { payment_reference: string; approved: number; captures: number }[];
       };
-      for (const response of created) {
-        const charged = totals.payments.find((entry) => entry.payment_reference === response.json.id);
-        expect({ id: response.json.id, approved: charged?.approved ?? 0 }).toEqual({ id: response.json.id, approved: response.json.payment_method.last4 === '0002' ? 0 : 1 });
+      for (const payment of stored) {
+        const charged = totals.payments.find((entry) => entry.payment_reference === payment.id);
+        const declined = payment.payment_method.last4 === '0002';
+        expect({ id: payment.id, approved: charged?.approved ?? 0, captures: charged?.captures ?? 0 }).toEqual({ id: payment.id, approved: declined ? 0 : 1, captures: declined ? 0 : 1 });
       }
       const verify = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/ledger-verify.ts', '--state-dir', stateDir], { cwd: repositoryRoot, encoding: 'utf8' });
       expect(verify.stdout).toMatch(/OK: every transaction balances/);

@@ -5,7 +5,8 @@ import { ResourceNotFoundError, StaleVersionError } from '../../lambdas/domain/e
 import { deriveId } from '../../lambdas/domain/ids';
 import { ApiKeyExistsError, ApiKeyLimitReachedError, type ApiKeyRecord, LastActiveApiKeyError, type Merchant } from '../../lambdas/domain/merchant';
 import type { Payment } from '../../lambdas/domain/payment';
-import type { PaymentEvent, Transition } from '../../lambdas/domain/payment-lifecycle';
+import type { Transition } from '../../lambdas/domain/payment-lifecycle';
+import { timelineOf } from '../../lambdas/domain/payment-timeline';
 import type { Refund } from '../../lambdas/domain/refund';
 import { type CardVault, type HoldCvcInput, type RevealedCard, type StoreCardInput, VaultConflictError } from '../../lambdas/ports/card-vault';
 import type { ApiKeyPage, ApiKeySummary, MerchantRepository } from '../../lambdas/ports/merchant-repository';
@@ -16,15 +17,13 @@ import type { PaymentPage, PaymentRepository, WaitingTask } from '../../lambdas/
 /** Small fakes of the ports for use-case unit tests; the DynamoDB adapters have their own integration tests. */
 export class InMemoryPaymentRepository implements PaymentRepository {
   readonly items = new Map<string, Payment>();
-  readonly eventLog = new Map<string, PaymentEvent[]>();
   readonly refunds = new Map<string, Refund>();
   readonly tasks = new Map<string, WaitingTask>();
 
-  async insert(payment: Payment, event: PaymentEvent) {
+  async insert(payment: Payment) {
     const existing = this.items.get(payment.id);
     if (existing) return { created: false, payment: existing };
     this.items.set(payment.id, payment);
-    this.eventLog.set(payment.id, [event]);
     return { created: true, payment };
   }
 
@@ -36,14 +35,14 @@ export class InMemoryPaymentRepository implements PaymentRepository {
     }
     if (also.newRefund && this.refunds.has(also.newRefund.id)) throw new StaleVersionError(transition.payment.id, transition.payment.version - 1);
     this.items.set(transition.payment.id, transition.payment);
-    this.eventLog.get(transition.payment.id)?.push(transition.event);
     if (also.waitingTask) this.tasks.set(`${transition.payment.id}#${also.waitingTask.purpose}`, also.waitingTask);
     if (also.newRefund) this.refunds.set(also.newRefund.id, also.newRefund);
     if (also.refund) this.refunds.set(also.refund.next.id, also.refund.next);
   }
 
   async events(paymentId: string) {
-    return this.eventLog.get(paymentId) ?? [];
+    const payment = this.items.get(paymentId);
+    return payment ? timelineOf(payment) : [];
   }
 
   readonly velocity = new Map<string, Set<string>>();
@@ -66,12 +65,6 @@ export class InMemoryPaymentRepository implements PaymentRepository {
 
   async getRefund(id: string) {
     return this.refunds.get(id);
-  }
-
-  readonly refundSagasStarted = new Set<string>();
-
-  async refundSagaStarted(refundId: string) {
-    this.refundSagasStarted.add(refundId);
   }
 
   async get(id: string) {

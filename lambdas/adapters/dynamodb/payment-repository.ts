@@ -1,19 +1,30 @@
-import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { BatchGetCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { StaleVersionError } from '../../domain/errors';
 import type { Payment } from '../../domain/payment';
 import type { PaymentEvent, Transition } from '../../domain/payment-lifecycle';
+import { timelineOf } from '../../domain/payment-timeline';
 import type { Refund } from '../../domain/refund';
 import { sagaStartMarker } from '../../domain/saga-start';
+import { shardOf } from '../../domain/shards';
 import type { PaymentPage, PaymentRepository, WaitingTask } from '../../ports/payment-repository';
+import { paymentAttributes, paymentOf, refundAttributes, refundOf } from './payment-items';
 import { type TransactItem, TransactionConditionFailedError, transactWrite } from './transactions';
 
 /**
- * Payments, their timelines and refunds in the `payments` table (docs/data-model.md):
- *   pk = pay_..., sk = "payment"                       the payment (GSI merchant-objects: newest first)
- *   pk = pay_..., sk = "event#<version, 6 digits>"      its timeline, one event per version
- *   pk = pay_..., sk = "task#capture"                   the task token the saga waits on
- *   pk = re_...,  sk = "refund"                         a refund (GSI merchant-objects)
- *   pk = velocity#<card fingerprint>, sk = <window>     payments made with a card in a velocity window (TTL)
+ * Payments and refunds in the `payments` table (docs/data-model.md):
+ *   pk = pay_..., sk = "payment"                 the payment, its timeline inside (payment-items.ts)
+ *   pk = pay_..., sk = "task#capture"            the task token its capture window waits on
+ *   pk = re_...,  sk = "refund"                  a refund
+ *   pk = velocity#<card fingerprint>, sk = <window>   payments made with a card in a velocity window (TTL)
+ *
+ * A payment's change is one conditional write of one item (over the version read), not a transaction:
+ * the timeline entry is part of the item. A refund's creation and completion change the refund and its
+ * payment together: those are the only transactions.
+ *
+ * Index merchant-objects (KEYS_ONLY) lists a merchant's payments newest first; its keys never change, so
+ * it is written once per payment, and spread over LIST_SHARDS partitions per merchant so one merchant's
+ * list is not one hot partition (a list reads every shard and merges them).
  *
  * A payment or refund in flight outside any durable workflow carries the recovery marker (`saga_shard`,
  * `saga_pending_since`: GSI saga-starts, sparse; docs/decisions/0011): a payment while `inFlightSince` is
@@ -21,75 +32,61 @@ import { type TransactItem, TransactionConditionFailedError, transactWrite } fro
  * while `pending`. Every write is a whole-item Put, so an item whose object left flight loses the marker.
  */
 const VELOCITY_RETENTION_SECONDS = 24 * 60 * 60;
-const eventSortKey = (version: number) => `event#${String(version).padStart(6, '0')}`;
+export const LIST_SHARDS = 4;
+const PAYMENT = 'payment';
+const REFUND = 'refund';
 
-const paymentKeys = (payment: Payment) => ({
-  pk: payment.id,
-  sk: 'payment',
-  merchant_type: `${payment.merchantId}#payment`,
-  created_key: `${payment.createdAt}#${payment.id}`,
-});
+/** Which of a merchant's list partitions a payment is in. */
+const listShard = (id: string): number => shardOf(id, LIST_SHARDS);
 
-const refundKeys = (refund: Refund) => ({
-  pk: refund.id,
-  sk: 'refund',
-  merchant_type: `${refund.merchantId}#refund`,
-  created_key: `${refund.createdAt}#${refund.id}`,
-});
+const listPartition = (merchantId: string, shard: number) => `${merchantId}#payment#${shard}`;
+const createdKey = (payment: { readonly createdAt: string; readonly id: string }) => `${payment.createdAt}#${payment.id}`;
 
-/** The marker attributes (GSI saga-starts); never part of the domain object, so no Put carries them on. */
+/** The marker attributes (GSI saga-starts), or none. */
 export const sagaStartAttributes = (region: string, object: { readonly id: string; readonly createdAt: string }) => {
   const marker = sagaStartMarker(region, object);
   return { saga_shard: marker.shard, saga_pending_since: marker.since };
 };
 
-const paymentMarker = (region: string, payment: Payment) =>
-  payment.inFlightSince ? sagaStartAttributes(region, { id: payment.id, createdAt: payment.inFlightSince }) : {};
-
-const refundMarker = (region: string, refund: Refund) => (refund.status === 'pending' ? sagaStartAttributes(region, refund) : {});
-
-/** The domain object of an item: its keys, index keys and saga-start marker left out. */
-export const withoutKeys = <T>(item: Record<string, unknown>): T => {
-  const { pk: _pk, sk: _sk, merchant_type: _type, created_key: _created, saga_shard: _shard, saga_pending_since: _since, ...rest } = item;
-  return rest as T;
-};
+type Item = Record<string, unknown>;
 
 export class DynamoDbPaymentRepository implements PaymentRepository {
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
     /**
-     * The region this code runs in, named in the saga-start marker of what it creates (only its sweeper
-     * acts on it). Lambda always sets AWS_REGION; the local runtime and the tests set the primary region.
+     * The region this code runs in, named in the recovery marker of what it puts in flight (only its
+     * sweeper acts on it). Lambda always sets AWS_REGION; the local runtime and the tests set the primary region.
      */
     private readonly region: string = process.env.AWS_REGION ?? '',
   ) {}
 
-  private eventPut(event: PaymentEvent): TransactItem {
+  private paymentItem(payment: Payment): Item {
     return {
-      Put: {
-        TableName: this.tableName,
-        Item: { pk: event.paymentId, sk: eventSortKey(event.version), ...event },
-        ConditionExpression: 'attribute_not_exists(pk)',
-      },
+      pk: payment.id,
+      sk: PAYMENT,
+      merchant_type: listPartition(payment.merchantId, listShard(payment.id)),
+      created_key: createdKey(payment),
+      ...(payment.inFlightSince ? sagaStartAttributes(this.region, { id: payment.id, createdAt: payment.inFlightSince }) : {}),
+      ...paymentAttributes(payment),
     };
   }
 
-  async insert(payment: Payment, event: PaymentEvent): Promise<{ created: boolean; payment: Payment }> {
+  private refundItem(refund: Refund): Item {
+    return {
+      pk: refund.id,
+      sk: REFUND,
+      ...(refund.status === 'pending' ? sagaStartAttributes(this.region, refund) : {}),
+      ...refundAttributes(refund),
+    };
+  }
+
+  async insert(payment: Payment): Promise<{ created: boolean; payment: Payment }> {
     try {
-      await transactWrite(this.client, [
-        {
-          Put: {
-            TableName: this.tableName,
-            Item: { ...paymentKeys(payment), ...paymentMarker(this.region, payment), ...payment },
-            ConditionExpression: 'attribute_not_exists(pk)',
-          },
-        },
-        this.eventPut(event),
-      ]);
+      await this.client.send(new PutCommand({ TableName: this.tableName, Item: this.paymentItem(payment), ConditionExpression: 'attribute_not_exists(pk)' }));
       return { created: true, payment };
     } catch (error) {
-      if (!(error instanceof TransactionConditionFailedError)) throw error;
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
       const existing = await this.get(payment.id, { consistent: true });
       if (!existing) throw error;
       return { created: false, payment: existing };
@@ -97,59 +94,66 @@ export class DynamoDbPaymentRepository implements PaymentRepository {
   }
 
   async get(id: string, options: { consistent?: boolean } = {}): Promise<Payment | undefined> {
-    const result = await this.client.send(
-      new GetCommand({ TableName: this.tableName, Key: { pk: id, sk: 'payment' }, ConsistentRead: options.consistent }),
-    );
-    return result.Item ? withoutKeys<Payment>(result.Item) : undefined;
+    const result = await this.client.send(new GetCommand({ TableName: this.tableName, Key: { pk: id, sk: PAYMENT }, ConsistentRead: options.consistent }));
+    return result.Item ? paymentOf(id, result.Item) : undefined;
   }
 
   async listByMerchant(merchantId: string, page: { limit: number; after?: Payment }): Promise<PaymentPage> {
-    const result = await this.client.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        IndexName: 'merchant-objects',
-        KeyConditionExpression: 'merchant_type = :type',
-        ExpressionAttributeValues: { ':type': `${merchantId}#payment` },
-        ScanIndexForward: false,
-        Limit: page.limit + 1,
-        ExclusiveStartKey: page.after ? paymentKeys(page.after) : undefined,
-      }),
-    );
-    const items = result.Items ?? [];
-    return { payments: items.slice(0, page.limit).map((item) => withoutKeys<Payment>(item)), hasMore: items.length > page.limit };
+    const keyed: { pk: string; created: string }[] = [];
+    for (let shard = 0; shard < LIST_SHARDS; shard += 1) {
+      const result = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: 'merchant-objects',
+          KeyConditionExpression: page.after ? 'merchant_type = :type AND created_key < :after' : 'merchant_type = :type',
+          ExpressionAttributeValues: { ':type': listPartition(merchantId, shard), ...(page.after ? { ':after': createdKey(page.after) } : {}) },
+          ScanIndexForward: false,
+          Limit: page.limit + 1,
+        }),
+      );
+      for (const item of result.Items ?? []) keyed.push({ pk: item.pk as string, created: item.created_key as string });
+    }
+    keyed.sort((a, b) => (a.created < b.created ? 1 : a.created > b.created ? -1 : 0));
+    const ids = keyed.slice(0, page.limit).map((entry) => entry.pk);
+    const found = new Map<string, Payment>();
+    for (let offset = 0; offset < ids.length; offset += 100) {
+      let keys: Item[] | undefined = ids.slice(offset, offset + 100).map((pk) => ({ pk, sk: PAYMENT }));
+      while (keys && keys.length > 0) {
+        const result = await this.client.send(new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: keys } } }));
+        for (const item of result.Responses?.[this.tableName] ?? []) found.set(item.pk as string, paymentOf(item.pk as string, item));
+        keys = result.UnprocessedKeys?.[this.tableName]?.Keys as Item[] | undefined;
+      }
+    }
+    return { payments: ids.flatMap((id) => found.get(id) ?? []), hasMore: keyed.length > page.limit };
   }
 
-  async apply(
-    transition: Transition,
-    also: { newRefund?: Refund; refund?: { next: Refund; previousVersion: number } } = {},
-  ): Promise<void> {
-    const { payment, event } = transition;
-    const items: TransactItem[] = [
-      {
-        Put: {
-          TableName: this.tableName,
-          Item: { ...paymentKeys(payment), ...paymentMarker(this.region, payment), ...payment },
-          ConditionExpression: 'version = :previous',
-          ExpressionAttributeValues: { ':previous': payment.version - 1 },
-        },
-      },
-      this.eventPut(event),
-    ];
+  async apply(transition: Transition, also: { newRefund?: Refund; refund?: { next: Refund; previousVersion: number } } = {}): Promise<void> {
+    const { payment } = transition;
+    const put = {
+      TableName: this.tableName,
+      Item: this.paymentItem(payment),
+      ConditionExpression: 'v = :previous',
+      ExpressionAttributeValues: { ':previous': payment.version - 1 },
+    };
+    if (!also.newRefund && !also.refund) {
+      try {
+        await this.client.send(new PutCommand(put));
+        return;
+      } catch (error) {
+        if (error instanceof ConditionalCheckFailedException) throw new StaleVersionError(payment.id, payment.version - 1);
+        throw error;
+      }
+    }
+    const items: TransactItem[] = [{ Put: put }];
     if (also.newRefund) {
-      items.push({
-        Put: {
-          TableName: this.tableName,
-          Item: { ...refundKeys(also.newRefund), ...refundMarker(this.region, also.newRefund), ...also.newRefund },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        },
-      });
+      items.push({ Put: { TableName: this.tableName, Item: this.refundItem(also.newRefund), ConditionExpression: 'attribute_not_exists(pk)' } });
     }
     if (also.refund) {
       items.push({
         Put: {
           TableName: this.tableName,
-          Item: { ...refundKeys(also.refund.next), ...refundMarker(this.region, also.refund.next), ...also.refund.next },
-          ConditionExpression: 'version = :previous',
+          Item: this.refundItem(also.refund.next),
+          ConditionExpression: 'v = :previous',
           ExpressionAttributeValues: { ':previous': also.refund.previousVersion },
         },
       });
@@ -163,27 +167,12 @@ export class DynamoDbPaymentRepository implements PaymentRepository {
   }
 
   async events(paymentId: string): Promise<readonly PaymentEvent[]> {
-    const events: PaymentEvent[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :payment AND begins_with(sk, :events)',
-          ExpressionAttributeValues: { ':payment': paymentId, ':events': 'event#' },
-          ExclusiveStartKey: start,
-        }),
-      );
-      events.push(...(page.Items ?? []).map((item) => withoutKeys<PaymentEvent>(item)));
-      start = page.LastEvaluatedKey;
-    } while (start);
-    return events;
+    const payment = await this.get(paymentId, { consistent: true });
+    return payment ? timelineOf(payment) : [];
   }
 
   async saveWaitingTask(paymentId: string, task: WaitingTask): Promise<void> {
-    await this.client.send(
-      new PutCommand({ TableName: this.tableName, Item: { pk: paymentId, sk: `task#${task.purpose}`, ...task, updatedAt: new Date().toISOString() } }),
-    );
+    await this.client.send(new PutCommand({ TableName: this.tableName, Item: { pk: paymentId, sk: `task#${task.purpose}`, token: task.token } }));
   }
 
   async countCardAttempt(fingerprint: string, window: string, paymentId: string): Promise<number> {
@@ -203,16 +192,19 @@ export class DynamoDbPaymentRepository implements PaymentRepository {
   }
 
   async waitingTask(paymentId: string, purpose: WaitingTask['purpose']): Promise<WaitingTask | undefined> {
-    const result = await this.client.send(
-      new GetCommand({ TableName: this.tableName, Key: { pk: paymentId, sk: `task#${purpose}` }, ConsistentRead: true }),
-    );
+    const result = await this.client.send(new GetCommand({ TableName: this.tableName, Key: { pk: paymentId, sk: `task#${purpose}` }, ConsistentRead: true }));
     return result.Item ? { purpose, token: result.Item.token as string } : undefined;
   }
 
   async getRefund(id: string, options: { consistent?: boolean } = {}): Promise<Refund | undefined> {
-    const result = await this.client.send(
-      new GetCommand({ TableName: this.tableName, Key: { pk: id, sk: 'refund' }, ConsistentRead: options.consistent }),
-    );
-    return result.Item ? withoutKeys<Refund>(result.Item) : undefined;
+    const result = await this.client.send(new GetCommand({ TableName: this.tableName, Key: { pk: id, sk: REFUND }, ConsistentRead: options.consistent }));
+    return result.Item ? refundOf(id, result.Item) : undefined;
   }
 }
+
+/** A stored payment or refund item as its domain object (the sweeper reads markers' items directly). */
+export const objectOfItem = (item: Item): { kind: 'payment'; payment: Payment } | { kind: 'refund'; refund: Refund } | undefined => {
+  if (item.sk === PAYMENT) return { kind: 'payment', payment: paymentOf(item.pk as string, item) };
+  if (item.sk === REFUND) return { kind: 'refund', refund: refundOf(item.pk as string, item) };
+  return undefined;
+};

@@ -33,6 +33,9 @@ const withoutKeys = <T>(item: Item): T => {
   return rest as T;
 };
 
+/** A stored payout item as its domain object (the sweeper reads markers' items directly). */
+export const payoutOfItem = (item: Item): Payout => withoutKeys<Payout>(item);
+
 const beneficiaryKeys = (beneficiary: Beneficiary) => ({
   pk: beneficiary.id,
   sk: BENEFICIARY,

@@ -1,10 +1,8 @@
 import { type DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import type { Payment } from '../../domain/payment';
-import type { Payout } from '../../domain/payouts/payout';
-import type { Refund } from '../../domain/refund';
 import type { AwaitingSaga, OverduePage, SagaStartMarkers } from '../../ports/saga-starts';
 import { SAGA_STARTS_INDEX } from '../../../platform/tables';
-import { withoutKeys } from './payment-repository';
+import { objectOfItem } from './payment-repository';
+import { payoutOfItem } from './payout-repository';
 
 /**
  * The saga-start markers in the sparse `saga-starts` index (KEYS_ONLY) of the `payments` table (payments,
@@ -30,9 +28,9 @@ export class DynamoDbSagaStartMarkers implements SagaStartMarkers {
         const item = found.Item;
         if (!item || typeof item.saga_pending_since !== 'string') continue;
         const since = item.saga_pending_since;
-        if (item.sk === 'payment') awaiting.push({ kind: 'payment', since, payment: withoutKeys<Payment>(item) });
-        else if (item.sk === 'refund') awaiting.push({ kind: 'refund', since, refund: withoutKeys<Refund>(item) });
-        else if (item.sk === 'payout') awaiting.push({ kind: 'payout', since, payout: withoutKeys<Payout>(item) });
+        const object = objectOfItem(item);
+        if (object) awaiting.push({ ...object, since } as AwaitingSaga);
+        else if (item.sk === 'payout') awaiting.push({ kind: 'payout', since, payout: payoutOfItem(item) });
       }
     }
     return { awaiting, more };

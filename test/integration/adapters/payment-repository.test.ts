@@ -2,8 +2,9 @@ import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbPaymentRepository } from '../../../lambdas/adapters/dynamodb/payment-repository';
 import { StaleVersionError } from '../../../lambdas/domain/errors';
 import { type Payment, newPayment } from '../../../lambdas/domain/payment';
-import { creationEvent, recordAuthorization, recordAwaitingCapture, recordScreening, reserveRefund } from '../../../lambdas/domain/payment-lifecycle';
+import { recordAuthorization, recordAwaitingCapture, recordScreening, reserveRefund } from '../../../lambdas/domain/payment-lifecycle';
 import { newRefund } from '../../../lambdas/domain/refund';
+import { timelineOf } from '../../../lambdas/domain/payment-timeline';
 import { tableName } from '../../../platform/tables';
 import { type DynamoDbFaultProxy, dynamoDbErrors, startDynamoDbFaultProxy } from '../../../local/faults/dynamodb-fault-proxy';
 import { suiteDynamoDbEndpoint, useIsolatedDynamoDb } from '../../support/dynamodb';
@@ -39,18 +40,19 @@ describe('DynamoDbPaymentRepository (DynamoDB Local, through a fault proxy)', ()
 
   it('stores a payment once: a second insert with the same id returns the first, unchanged', async () => {
     const first = payment('mer_once', 1);
-    await expect(repository.insert(first, creationEvent(first))).resolves.toEqual({ created: true, payment: first });
+    await expect(repository.insert(first)).resolves.toEqual({ created: true, payment: first });
     const second = { ...first, amount: 999, requestFingerprint: 'other' };
-    await expect(repository.insert(second, creationEvent(second))).resolves.toEqual({ created: false, payment: first });
+    await expect(repository.insert(second)).resolves.toEqual({ created: false, payment: first });
     await expect(repository.get(first.id)).resolves.toEqual(first);
-    await expect(repository.events(first.id)).resolves.toEqual([creationEvent(first)]);
+    await expect(repository.events(first.id)).resolves.toEqual(timelineOf(first));
+    expect((await repository.events(first.id)).map((event) => event.type)).toEqual(['payment.created']);
   });
 
   it('lists a merchant\'s payments newest first, page by page, without gaps or repeats', async () => {
     const all = Array.from({ length: 25 }, (_, index) => payment('mer_list', index));
-    await Promise.all(all.map((item) => repository.insert(item, creationEvent(item))));
+    await Promise.all(all.map((item) => repository.insert(item)));
     const other = payment('mer_other', 99);
-    await repository.insert(other, creationEvent(other));
+    await repository.insert(other);
 
     const seen: string[] = [];
     let after: Payment | undefined;
@@ -68,7 +70,7 @@ describe('DynamoDbPaymentRepository (DynamoDB Local, through a fault proxy)', ()
 
   it('applies transitions in order with their events, and refuses one computed from a stale version', async () => {
     const created = payment('mer_transitions', 1);
-    await repository.insert(created, creationEvent(created));
+    await repository.insert(created);
     const routed = recordScreening(created, { decision: 'approve', score: 0, reasons: [] }, 'atlas', now);
     await repository.apply(routed);
     const authorized = recordAuthorization(routed.payment, { authorizationId: 'auth_1', amountAuthorized: 101, expiresAt: '2026-11-28T12:00:00Z' }, now);
@@ -89,7 +91,7 @@ describe('DynamoDbPaymentRepository (DynamoDB Local, through a fault proxy)', ()
 
   it('keeps the capture window\'s task token beside the payment, the latest one winning', async () => {
     const created = payment('mer_tasks', 1);
-    await repository.insert(created, creationEvent(created));
+    await repository.insert(created);
     const authorized = recordAuthorization(created, { authorizationId: 'auth_2', amountAuthorized: 101, expiresAt: '2026-11-28T12:00:00Z' }, now);
     await repository.apply(authorized);
     await repository.apply(recordAwaitingCapture(authorized.payment, now));
@@ -102,7 +104,7 @@ describe('DynamoDbPaymentRepository (DynamoDB Local, through a fault proxy)', ()
 
   it('marks a payment in flight for the recovery sweeper while inFlightSince is set, and only then', async () => {
     const created = payment('mer_markers', 1);
-    await repository.insert(created, creationEvent(created));
+    await repository.insert(created);
     const marked = await itemOf(created.id);
     expect(marked).toMatchObject({ saga_pending_since: created.inFlightSince, saga_shard: expect.stringMatching(/^saga#/) });
     const authorized = recordAuthorization(created, { authorizationId: 'auth_3', amountAuthorized: 101, expiresAt: '2026-11-28T12:00:00Z' }, now);
@@ -116,7 +118,7 @@ describe('DynamoDbPaymentRepository (DynamoDB Local, through a fault proxy)', ()
 
   it('creates a refund and its reservation on the payment in one write', async () => {
     const created = { ...payment('mer_refunds', 1), status: 'succeeded' as const, amountReceived: 101 };
-    await repository.insert(created, creationEvent(created));
+    await repository.insert(created);
     const refund = newRefund({ id: 're_test_1', merchantId: created.merchantId, paymentId: created.id, amount: 40, currency: 'USD', reason: null, requestFingerprint: 'f', now });
     const reserved = reserveRefund(created, { refundId: refund.id, amount: 40 }, now);
     await repository.apply(reserved, { newRefund: refund });
@@ -124,12 +126,25 @@ describe('DynamoDbPaymentRepository (DynamoDB Local, through a fault proxy)', ()
     expect((await repository.get(created.id, { consistent: true }))?.amountRefundPending).toBe(40);
   });
 
-  it('retries transaction conflicts (which DynamoDB Local never raises) until the write goes through', async () => {
-    const created = payment('mer_conflicts', 1);
+  it('writes a payment change as one conditional put of one item, and a refund with its payment as the only transaction', async () => {
+    const created = payment('mer_one_write', 1);
+    await repository.insert(created);
+    const before = { ...proxy.counts.seen };
+    await repository.apply(recordAuthorization(created, { authorizationId: 'auth_4', amountAuthorized: 101, expiresAt: '2026-11-28T12:00:00Z' }, now));
+    expect((proxy.counts.seen.PutItem ?? 0) - (before.PutItem ?? 0)).toBe(1);
+    expect((proxy.counts.seen.TransactWriteItems ?? 0) - (before.TransactWriteItems ?? 0)).toBe(0);
+    expect((proxy.counts.seen.UpdateItem ?? 0) - (before.UpdateItem ?? 0)).toBe(0);
+  });
+
+  it('retries transaction conflicts (which DynamoDB Local never raises) until the refund and its payment are written', async () => {
+    const created = { ...payment('mer_conflicts', 1), status: 'succeeded' as const, amountReceived: 101 };
+    await repository.insert(created);
+    const refund = newRefund({ id: 're_conflict_1', merchantId: created.merchantId, paymentId: created.id, amount: 10, currency: 'USD', reason: null, requestFingerprint: 'f', now });
     proxy.inject({ operation: 'TransactWriteItems', error: dynamoDbErrors.transactionConflict(2), times: 3 });
-    await expect(repository.insert(created, creationEvent(created))).resolves.toMatchObject({ created: true });
+    await repository.apply(reserveRefund(created, { refundId: refund.id, amount: 10 }, now), { newRefund: refund });
     expect(proxy.counts.faulted.TransactWriteItems).toBe(3);
-    await expect(repository.get(created.id)).resolves.toEqual(created);
+    await expect(repository.getRefund(refund.id, { consistent: true })).resolves.toEqual(refund);
+    expect((await repository.get(created.id, { consistent: true }))?.amountRefundPending).toBe(10);
   });
 
   it('answers undefined for an unknown id', async () => {

@@ -25,12 +25,12 @@ const sizeOf = (item: Plain): number => Object.entries(item).reduce((sum, [name,
 /** `base` plus a `pad` attribute (3 bytes of name) making the item exactly `bytes` long. */
 const sized = (bytes: number, base: Plain): Plain => ({ ...base, pad: 'x'.repeat(bytes - sizeOf(base) - 3) });
 
-const payments = tableName('payments');
+const payouts = tableName('payouts');
 const ledger = tableName('ledger');
 const audit = tableName('audit');
 /**
- * In both payments indexes: merchant-objects (ALL) and saga-starts (KEYS_ONLY). What saga-starts keeps of
- * such an item with pk `pay_1` and sk `payment`: 2 + 5 + 2 + 7 + 10 + 1 + 18 + 20 = 65 bytes (1 unit).
+ * In both payouts indexes: merchant-objects (ALL) and saga-starts (KEYS_ONLY). What saga-starts keeps of
+ * such an item with pk `po_1` and sk `payout`: 2 + 4 + 2 + 6 + 10 + 1 + 18 + 20 = 63 bytes (1 unit).
  */
 const listed = { merchant_type: 'mer_1#payment', created_key: '2026-12-06T00:00:00Z', saga_shard: '7', saga_pending_since: '2026-12-06T00:00:00Z' };
 
@@ -90,15 +90,15 @@ describe('the counting proxy, by AWS billing rules (DynamoDB Local)', () => {
   });
 
   it('sizes a put, an update across a KB step with an index key change, a refused put and a delete, and hides what it added from the caller', async () => {
-    // Prepare: a 1,500 B payment in both indexes.
-    const key = { pk: 'pay_1', sk: 'payment' };
+    // Prepare: a 1,500 B payout in both indexes.
+    const key = { pk: 'po_1', sk: 'payout' };
     const first = sized(1500, { ...key, ...listed });
     // Act + Assess: table 2; merchant-objects (ALL) holds the whole item: 2; saga-starts only the keys: 1.
     let answer: unknown;
     let delta = await measure(async () => {
-      answer = await client.send(new PutCommand({ TableName: payments, Item: first }));
+      answer = await client.send(new PutCommand({ TableName: payouts, Item: first }));
     });
-    expect(units(delta[payments])).toEqual({ ...none, writeUnits: 2, indexWriteUnits: 3, replicaWriteUnits: 2 });
+    expect(units(delta[payouts])).toEqual({ ...none, writeUnits: 2, indexWriteUnits: 3, replicaWriteUnits: 2 });
     expect((answer as { Attributes?: unknown }).Attributes).toBeUndefined();
 
     // An update to 2,100 B that moves created_key: table 3 (the larger image); merchant-objects deletes a
@@ -106,33 +106,33 @@ describe('the counting proxy, by AWS billing rules (DynamoDB Local)', () => {
     const grown = 'y'.repeat((first.pad as string).length + 600);
     delta = await measure(async () => {
       answer = await client.send(
-        new UpdateCommand({ TableName: payments, Key: key, UpdateExpression: 'SET #p = :p, created_key = :c', ExpressionAttributeNames: { '#p': 'pad' }, ExpressionAttributeValues: { ':p': grown, ':c': '2026-12-07T00:00:00Z' } }),
+        new UpdateCommand({ TableName: payouts, Key: key, UpdateExpression: 'SET #p = :p, created_key = :c', ExpressionAttributeNames: { '#p': 'pad' }, ExpressionAttributeValues: { ':p': grown, ':c': '2026-12-07T00:00:00Z' } }),
       );
     });
-    expect(units(delta[payments])).toEqual({ ...none, writeUnits: 3, indexWriteUnits: 5, replicaWriteUnits: 3 });
+    expect(units(delta[payouts])).toEqual({ ...none, writeUnits: 3, indexWriteUnits: 5, replicaWriteUnits: 3 });
     expect((answer as { Attributes?: unknown }).Attributes).toBeUndefined();
 
     // The caller asks for the old values of what it updated: it gets exactly those.
     delta = await measure(async () => {
       answer = await client.send(
-        new UpdateCommand({ TableName: payments, Key: key, UpdateExpression: 'SET #n = :n, merchant_type = :m', ExpressionAttributeNames: { '#n': 'note' }, ExpressionAttributeValues: { ':n': 'hi', ':m': listed.merchant_type }, ReturnValues: 'UPDATED_OLD' }),
+        new UpdateCommand({ TableName: payouts, Key: key, UpdateExpression: 'SET #n = :n, merchant_type = :m', ExpressionAttributeNames: { '#n': 'note' }, ExpressionAttributeValues: { ':n': 'hi', ':m': listed.merchant_type }, ReturnValues: 'UPDATED_OLD' }),
       );
     });
     // 2,100 + 4 + 2 = 2,106 B: 3 on the table, 3 on merchant-objects (the entry changed in place), 0 on saga-starts.
-    expect(units(delta[payments])).toEqual({ ...none, writeUnits: 3, indexWriteUnits: 3, replicaWriteUnits: 3 });
+    expect(units(delta[payouts])).toEqual({ ...none, writeUnits: 3, indexWriteUnits: 3, replicaWriteUnits: 3 });
     expect((answer as { Attributes?: unknown }).Attributes).toEqual({ merchant_type: listed.merchant_type });
 
     // A put refused by its condition: sized on the 2,106 B item it found (3); nothing written anywhere.
     let refused: unknown;
-    delta = await measure(() => client.send(new PutCommand({ TableName: payments, Item: key, ConditionExpression: 'attribute_not_exists(pk)' })).catch((error: unknown) => (refused = error)));
+    delta = await measure(() => client.send(new PutCommand({ TableName: payouts, Item: key, ConditionExpression: 'attribute_not_exists(pk)' })).catch((error: unknown) => (refused = error)));
     expect(refused).toBeInstanceOf(ConditionalCheckFailedException);
     expect((refused as { Item?: unknown }).Item).toBeUndefined();
-    expect(units(delta[payments])).toEqual({ ...none, refusedWriteUnits: 3 });
-    expect(delta[payments]).toMatchObject({ conditionalCheckFailures: 1 });
+    expect(units(delta[payouts])).toEqual({ ...none, refusedWriteUnits: 3 });
+    expect(delta[payouts]).toMatchObject({ conditionalCheckFailures: 1 });
 
     // The delete: the deleted item (3), both index entries removed (3 + 1), replicated (3).
-    delta = await measure(() => client.send(new DeleteCommand({ TableName: payments, Key: key })));
-    expect(units(delta[payments])).toEqual({ ...none, writeUnits: 3, indexWriteUnits: 4, replicaWriteUnits: 3 });
+    delta = await measure(() => client.send(new DeleteCommand({ TableName: payouts, Key: key })));
+    expect(units(delta[payouts])).toEqual({ ...none, writeUnits: 3, indexWriteUnits: 4, replicaWriteUnits: 3 });
   });
 
   it('bills reads on the items read, whatever the answer keeps of them', async () => {

@@ -25,9 +25,9 @@ let kms: TestKms;
 let sagas: Awaited<ReturnType<typeof useAcceptingSagas>>;
 let createPayment: Handler;
 
-/** The payment's creation: a transaction putting the payment and its first event. */
+/** The payment's creation: one conditional put of the payment (its timeline inside). */
 const isPaymentsWrite = (request: Record<string, unknown>) =>
-  JSON.stringify(request.TransactItems ?? []).includes(`"TableName":"${tableName('payments')}"`);
+  request.TableName === tableName('payments') && (request.Item as Record<string, { S?: string }> | undefined)?.sk?.S === 'payment';
 const isIdempotencySave = (request: Record<string, unknown>) => request.TableName === tableName('idempotency');
 
 const create = (key: string, timeoutMs = 10_000) =>
@@ -56,12 +56,12 @@ afterAll(async () => {
 });
 
 it('answers a duplicate that arrives while the first is still running with 409 idempotency_in_progress', async () => {
-  const heldBefore = proxy.counts.faulted.TransactWriteItems ?? 0;
-  proxy.inject({ operation: 'TransactWriteItems', when: isPaymentsWrite, delayMs: 1_500, times: 1 });
+  const heldBefore = proxy.counts.faulted.PutItem ?? 0;
+  proxy.inject({ operation: 'PutItem', when: isPaymentsWrite, delayMs: 1_500, times: 1 });
   const first = create('concurrent-1');
   // The first request is provably in progress once its payment write reaches DynamoDB (held by the proxy):
   // its idempotency record was written before the use case ran.
-  while ((proxy.counts.faulted.TransactWriteItems ?? 0) === heldBefore) await new Promise((wait) => setTimeout(wait, 10));
+  while ((proxy.counts.faulted.PutItem ?? 0) === heldBefore) await new Promise((wait) => setTimeout(wait, 10));
   const duplicate = await create('concurrent-1');
   expect(duplicate.statusCode).toBe(409);
   expect(JSON.parse(duplicate.body)).toMatchObject({ code: 'idempotency_in_progress' });
@@ -81,7 +81,7 @@ it('creates exactly one payment when many identical requests race', async () => 
 });
 
 it('does not store an unexpected failure: the retry with the same key succeeds, once', async () => {
-  proxy.inject({ operation: 'TransactWriteItems', when: isPaymentsWrite, error: dynamoDbErrors.internal(), times: 5 });
+  proxy.inject({ operation: 'PutItem', when: isPaymentsWrite, error: dynamoDbErrors.internal(), times: 5 });
   const failed = await create('transient-1');
   expect(failed.statusCode).toBe(500);
   expect(JSON.parse(failed.body)).toMatchObject({ code: 'internal_error' });
@@ -115,8 +115,8 @@ it('survives a crash between the payment write and the idempotency record: the r
 });
 
 it('recovers from throttling through the SDK\'s retries without the caller noticing', async () => {
-  proxy.inject({ operation: 'TransactWriteItems', when: isPaymentsWrite, error: dynamoDbErrors.throttled(), times: 2 });
+  proxy.inject({ operation: 'PutItem', when: isPaymentsWrite, error: dynamoDbErrors.throttled(), times: 2 });
   const response = await create('throttled-1');
   expect(response.statusCode).toBe(201);
-  expect(proxy.counts.faulted.TransactWriteItems).toBeGreaterThanOrEqual(2);
+  expect(proxy.counts.faulted.PutItem).toBeGreaterThanOrEqual(2);
 });

@@ -1,3 +1,4 @@
+import { paymentOf } from '../../../lambdas/adapters/dynamodb/payment-items';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import { tableName } from '../../../platform/tables';
@@ -82,7 +83,7 @@ describe('POST /v1/payments', () => {
     const response = await create('mer_a', 'vault-1', validBody);
     const { id } = JSON.parse(response.body) as { id: string };
     const [item] = (await scan('payments')).filter((candidate) => candidate.pk === id && candidate.sk === 'payment');
-    const vaulted = item?.paymentMethod.card as { token: string; fingerprint: string };
+    const vaulted = paymentOf(id, item ?? {}).paymentMethod.card as { token: string; fingerprint: string };
     expect(vaulted).toMatchObject({ token: expect.stringMatching(/^tok_/), fingerprint: expect.stringMatching(/^v1\./), last4: '4242' });
     const vaultItems = await scan('vault');
     expect(vaultItems.map((entry) => `${entry.pk}#${entry.sk}`).sort()).toEqual(expect.arrayContaining([`${vaulted.token}#card`, `${id}#cvc`]));

@@ -7,6 +7,7 @@ import { DynamoDbMerchantRepository } from '../../../lambdas/adapters/dynamodb/m
 import { DynamoDbPricingRepository } from '../../../lambdas/adapters/dynamodb/pricing-repository';
 import { postPaymentCaptured, postSettlement } from '../../../lambdas/use-cases/ledger/postings';
 import { deriveId } from '../../../lambdas/domain/ids';
+import { refundAttributes } from '../../../lambdas/adapters/dynamodb/payment-items';
 import { newRefund } from '../../../lambdas/domain/refund';
 import { onboardMerchant } from '../../../lambdas/use-cases/onboard-merchant';
 import { deployment } from '../../../platform/deployment';
@@ -257,7 +258,7 @@ beforeAll(async () => {
   // One refund of the owner's (its saga is not under test here): stored as the refund endpoint stores it.
   const refund = newRefund({ id: deriveId('re', owner.id, 'isolation', randomUUID()), merchantId: owner.id, paymentId: payment.json.id, amount: 100, currency: 'EUR', reason: null, requestFingerprint: 'f', now: new Date() });
   await db.documentClient.send(
-    new PutCommand({ TableName: tableName('payments'), Item: { pk: refund.id, sk: 'refund', merchant_type: `${owner.id}#refund`, created_key: `${refund.createdAt}#${refund.id}`, ...refund } }),
+    new PutCommand({ TableName: tableName('payments'), Item: { pk: refund.id, sk: 'refund', ...refundAttributes(refund) } }),
   );
   ctx = {
     owner: {

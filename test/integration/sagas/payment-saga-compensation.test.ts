@@ -37,6 +37,9 @@ const create = async (merchantId = merchant) => {
 const get = async (id: string, merchantId = merchant) => (await harness.api({ method: 'GET', resource: '/v1/payments/{id}', pathParameters: { id } }, merchantId)).json;
 const ledgerIsBalanced = async () => expect((await verifyLedger(harness.db.documentClient, tableName('ledger'))).differences).toEqual([]);
 const writes = (needle: string) => (request: Record<string, unknown>) => JSON.stringify(request).includes(needle);
+/** The write that records a payment's success: one conditional put of the payment (payment-items.ts: `st` is its status). */
+const succeeds = (request: Record<string, unknown>) =>
+  request.TableName === tableName('payments') && (request.Item as Record<string, { S?: string }> | undefined)?.st?.S === 'succeeded';
 /** The recoveries started for a payment (named by its id and when it went in flight). */
 const recoveries = async (id: string) =>
   ((await harness.engine.listExecutions({ stateMachineArn: harness.engine.stateMachineArn('sagaRecovery'), maxResults: 1000 })).executions ?? []).filter((execution) =>
@@ -73,8 +76,10 @@ it('hands a payment whose ledger posting keeps failing over to the recovery, whi
 });
 
 it('retries a throttled DynamoDB inside the run: a short outage costs nothing but time', async () => {
-  proxy.inject({ operation: 'TransactWriteItems', when: writes('"payment.succeeded"'), error: dynamoDbErrors.throttled(), times: 8 });
+  const throttled = proxy.counts.faulted.PutItem ?? 0;
+  proxy.inject({ operation: 'PutItem', when: succeeds, error: dynamoDbErrors.throttled(), times: 8 });
   const { id, answer } = await create();
+  expect((proxy.counts.faulted.PutItem ?? 0) - throttled).toBe(8);
   expect(answer).toMatchObject({ status: 'succeeded', amount_received: 2400 });
   expect(await recoveries(id)).toEqual([]);
   await ledgerIsBalanced();
@@ -116,12 +121,12 @@ it('flags the payment requires_attention and fails the recovery (the alarm) when
 }, 120_000);
 
 it('finishes a payment whose run died with the engine mid-capture: the sweeper starts its recovery; one charge, one capture', async () => {
-  const held = (proxy.counts.faulted.TransactWriteItems ?? 0) + 1;
+  const held = (proxy.counts.faulted.PutItem ?? 0) + 1;
   // Held, then refused for good (not retried by the SDK): the run's Lambda, orphaned by the engine's death, cannot finish either.
-  proxy.inject({ operation: 'TransactWriteItems', when: writes('"payment.succeeded"'), delayMs: 1_500, error: refusedForGood, times: 1 });
+  proxy.inject({ operation: 'PutItem', when: succeeds, delayMs: 1_500, error: refusedForGood, times: 1 });
   const answered = harness.createPayment(merchant, { amount: 2600, currency: 'USD', payment_method: card(freshCardNumber()) });
   // The capture happened at the channel and the success is on its way to DynamoDB: the engine dies now.
-  while ((proxy.counts.faulted.TransactWriteItems ?? 0) < held) await new Promise((wait) => setTimeout(wait, 10));
+  while ((proxy.counts.faulted.PutItem ?? 0) < held) await new Promise((wait) => setTimeout(wait, 10));
   const refusedAt = Date.now() + 1_600;
   await harness.restartEngine();
   const created = await answered;

@@ -1,4 +1,5 @@
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { objectOfItem } from '../../../lambdas/adapters/dynamodb/payment-repository';
 import { sagaStartShard } from '../../../lambdas/domain/saga-start';
 import { postSettlement } from '../../../lambdas/use-cases/ledger/postings';
 import { ledgerPostingDeps } from '../../../lambdas/shared/ledger';
@@ -25,8 +26,13 @@ beforeAll(async () => {
 });
 afterAll(() => harness.stop());
 
-const item = async (pk: string, sk: string) =>
-  (await harness.db.documentClient.send(new GetCommand({ TableName: tableName('payments'), Key: { pk, sk }, ConsistentRead: true }))).Item;
+/** The stored item: its recovery marker attributes, and the payment or refund it holds, as the domain reads it. */
+const item = async (pk: string, sk: string) => {
+  const stored = (await harness.db.documentClient.send(new GetCommand({ TableName: tableName('payments'), Key: { pk, sk }, ConsistentRead: true }))).Item;
+  if (!stored) return undefined;
+  const object = objectOfItem(stored);
+  return { saga_shard: stored.saga_shard, saga_pending_since: stored.saga_pending_since, ...(object?.kind === 'payment' ? object.payment : object?.refund) } as Record<string, unknown>;
+};
 
 /** The saga-starts index entries of one object (eventually consistent: DynamoDB Local updates it at once). */
 const indexed = async (id: string) =>

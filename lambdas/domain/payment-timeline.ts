@@ -1,0 +1,76 @@
+import { deriveId } from './ids';
+import type { Payment, PaymentStatus, TimelineEntry } from './payment';
+import type { EventData, PaymentEvent, PaymentEventType } from './payment-lifecycle';
+
+/**
+ * A payment's timeline as the API shows it (`GET /v1/payments/{id}/events`): one event per change, oldest
+ * first, each with the figures that changed with it. The payment stores only its timeline entries (the
+ * type, when, and what it cannot tell otherwise); the figures come from the payment itself, whose fields
+ * are each written once (risk, channel, authorization, capture, the merchant's request), so they are what
+ * they were when the event happened. Event ids derive from (payment, version), as before.
+ */
+const STATUS_AFTER: Readonly<Partial<Record<PaymentEventType, PaymentStatus>>> = {
+  'payment.created': 'processing',
+  'payment.screened': 'processing',
+  'payment.authorized': 'processing',
+  'payment.requires_capture': 'requires_capture',
+  'payment.capture_requested': 'processing',
+  'payment.succeeded': 'succeeded',
+  'payment.cancel_requested': 'processing',
+  'payment.canceled': 'canceled',
+  'payment.failed': 'failed',
+  'payment.requires_attention': 'requires_attention',
+};
+
+const dataOf = (payment: Payment, entry: TimelineEntry, refundedBefore: number): EventData => {
+  const status = STATUS_AFTER[entry.type] ?? 'succeeded';
+  const risk: EventData = payment.risk ? { risk_score: payment.risk.score, risk_reasons: payment.risk.reasons.join(',') } : {};
+  switch (entry.type) {
+    case 'payment.created':
+      return { status, amount: payment.amount, currency: payment.currency, capture_method: payment.captureMethod };
+    case 'payment.screened':
+      return { status, ...risk, channel: payment.channel };
+    case 'payment.authorized':
+      return { status, channel: payment.channel, authorization_id: payment.authorizationId, amount_authorized: payment.amountAuthorized };
+    case 'payment.requires_capture':
+      return { status, amount_capturable: payment.amountAuthorized, expires_at: payment.authorizationExpiresAt };
+    case 'payment.capture_requested':
+      return { status, amount_to_capture: payment.captureRequested?.amount ?? null };
+    case 'payment.succeeded':
+      return {
+        status,
+        capture_id: payment.captureId,
+        amount_received: payment.amountReceived,
+        amount_released: payment.amountAuthorized - payment.amountReceived,
+      };
+    case 'payment.cancel_requested':
+    case 'payment.canceled':
+      return { status, cancellation_reason: payment.cancellationReason };
+    case 'payment.failed':
+      return { status, failure_code: entry.code ?? payment.failure?.code ?? null, ...(entry.code === 'risk_declined' ? risk : {}) };
+    case 'payment.requires_attention':
+      return { status, reason: payment.failure?.message ?? null };
+    case 'refund.created':
+    case 'refund.failed':
+      return { status, refund_id: entry.refundId ?? null, amount: entry.amount ?? null };
+    case 'refund.succeeded':
+      return { status, refund_id: entry.refundId ?? null, amount: entry.amount ?? null, amount_refunded: refundedBefore + (entry.amount ?? 0) };
+  }
+};
+
+export const timelineOf = (payment: Payment): PaymentEvent[] => {
+  let refunded = 0;
+  return payment.timeline.map((entry) => {
+    const event: PaymentEvent = {
+      id: deriveId('evt', payment.id, String(entry.version)),
+      paymentId: payment.id,
+      merchantId: payment.merchantId,
+      type: entry.type,
+      version: entry.version,
+      createdAt: entry.at,
+      data: dataOf(payment, entry, refunded),
+    };
+    if (entry.type === 'refund.succeeded') refunded += entry.amount ?? 0;
+    return event;
+  });
+};
