@@ -115,6 +115,8 @@ export class ApiStack extends Stack {
       functions: lambdaFunctions,
       logsKey,
       throttle: { rateLimit: 1000, burstLimit: 2000 },
+      // About what the webhook function's reserved concurrency (10) absorbs; acquirers retry a 429 with back-off.
+      webhookThrottle: { rateLimit: 100, burstLimit: 200 },
     });
     this.operatorApi = new OperatorApi(this, 'OperatorApi', {
       functions: lambdaFunctions,

@@ -1,33 +1,82 @@
 import { RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import { AttributeType, Billing, type ITableV2, ProjectionType, StreamViewType, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
-import { PolicyDocument } from 'aws-cdk-lib/aws-iam';
-import { CfnAlias, CfnReplicaKey, Key, KeySpec, KeyUsage } from 'aws-cdk-lib/aws-kms';
+import { PolicyDocument, type PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { CfnAlias, CfnReplicaKey, type IKey, Key, KeySpec, KeyUsage } from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
+import { deployment } from '../platform/deployment';
 import { kmsKeys } from '../platform/keys';
 import { type TableDeclaration, type TableKey, tableKeys, tableName, tables } from '../platform/tables';
-import { accountAdministersKey, denyGrantsExceptForAwsServices } from './constructs/key-policies';
+import {
+  denyGrantsExceptForAwsServices,
+  dynamoDbReadsKeyMetadata,
+  functionsUseDataKey,
+  functionsUseFingerprintKey,
+  keyAdministration,
+  tablesAndBackupsUseKey,
+} from './constructs/key-policies';
+import { TableBackups } from './constructs/table-backups';
 
 /**
  * Stateful resources, deployed before and changed far less often than the stateless stacks
  * (docs/decisions/0001-regions-and-stacks.md). Everything here is retained on stack deletion.
  *
  * In the primary region: every declared table as a DynamoDB global table (TableV2, one
- * AWS::DynamoDB::GlobalTable spanning both regions), the multi-region KMS key that envelope-encrypts
- * card and bank data, and the multi-region HMAC key at the root of the keyed fingerprints
- * (platform/keys.ts, docs/decisions/0005-envelope-encryption.md).
+ * AWS::DynamoDB::GlobalTable spanning both regions; every replica with point-in-time recovery, deletion
+ * protection and its region's tables key, and backed up in its region), the multi-region KMS key that
+ * envelope-encrypts card and bank data, and the multi-region HMAC key at the root of the keyed fingerprints
+ * (platform/keys.ts, docs/decisions/0005-envelope-encryption.md). lib/gates/guard/ holds the rules every
+ * global table must meet; the keys' policies are in constructs/key-policies.ts (docs/security.md, Keys).
  */
 export const DATA_KEY_ALIAS = kmsKeys.data.alias;
 
 const attributeType = (type: 'S' | 'N') => (type === 'S' ? AttributeType.STRING : AttributeType.NUMBER);
 
+/** The tables that exist in AWS (not the local-only ones). */
+export const deployedTableKeys = tableKeys.filter((key) => !(tables[key] as TableDeclaration).localOnly);
+
+/** Encrypts the global tables' replicas in a region, their streams and their backups. */
+export const TABLES_KEY_ALIAS = `alias/${deployment.appName}-tables`;
+
+/** The tables key of a region by its alias ARN: known before the key exists, and resolved by DynamoDB when a replica is created. */
+export const tablesKeyAliasArn = (scope: Construct, region: string): string => {
+  const stack = Stack.of(scope);
+  return `arn:${stack.partition}:kms:${region}:${stack.account}:${TABLES_KEY_ALIAS}`;
+};
+
+/**
+ * The tables key of one region, in a stack of its own deployed before the tables: a global table names the
+ * key of every replica region when it is created, and the primary data stack (which holds the global tables)
+ * deploys before the secondary region's data stack. Single-region, rotated yearly, retained.
+ */
+export class TablesKeyStack extends Stack {
+  readonly key: Key;
+
+  constructor(scope: Construct, id: string, props: StackProps) {
+    super(scope, id, props);
+    this.key = new Key(this, 'TablesKey', {
+      description: 'xborder: encryption at rest of the DynamoDB global table replicas, streams and backups in this region',
+      enableKeyRotation: true,
+      alias: TABLES_KEY_ALIAS,
+      removalPolicy: RemovalPolicy.RETAIN,
+      policy: new PolicyDocument({
+        statements: [keyAdministration(this), tablesAndBackupsUseKey(this), dynamoDbReadsKeyMetadata(), denyGrantsExceptForAwsServices()],
+      }),
+    });
+  }
+}
+
 export interface PrimaryDataStackProps extends StackProps {
   readonly replicaRegions: readonly string[];
+  /** This region's tables key (TablesKeyStack); replica regions' keys are named by alias. */
+  readonly tablesKey: IKey;
+  /** The API stack of this region, whose function roles are the only ones that may use the data and fingerprint keys. */
+  readonly apiStackName: string;
 }
 
 /**
  * In the primary region: every declared table as a DynamoDB global table (TableV2, one
- * AWS::DynamoDB::GlobalTable spanning both regions) and the multi-region key that envelope-encrypts card
- * and bank data.
+ * AWS::DynamoDB::GlobalTable spanning both regions), their backups in this region, and the multi-region
+ * keys that envelope-encrypt card and bank data and derive the fingerprint key.
  */
 export class PrimaryDataStack extends Stack {
   readonly tables: Readonly<Record<TableKey, ITableV2>>;
@@ -43,7 +92,9 @@ export class PrimaryDataStack extends Stack {
       enableKeyRotation: true,
       alias: DATA_KEY_ALIAS,
       removalPolicy: RemovalPolicy.RETAIN,
-      policy: new PolicyDocument({ statements: [accountAdministersKey(), denyGrantsExceptForAwsServices()] }),
+      policy: new PolicyDocument({
+        statements: [keyAdministration(this), functionsUseDataKey(this, props.apiStackName), denyGrantsExceptForAwsServices()],
+      }),
     });
 
     // KMS cannot rotate HMAC keys; a new fingerprint version is a new key (FINGERPRINT_VERSION).
@@ -54,13 +105,18 @@ export class PrimaryDataStack extends Stack {
       keyUsage: KeyUsage.GENERATE_VERIFY_MAC,
       alias: kmsKeys.fingerprint.alias,
       removalPolicy: RemovalPolicy.RETAIN,
-      policy: new PolicyDocument({ statements: [accountAdministersKey(), denyGrantsExceptForAwsServices()] }),
+      policy: new PolicyDocument({
+        statements: [keyAdministration(this), functionsUseFingerprintKey(this, props.apiStackName), denyGrantsExceptForAwsServices()],
+      }),
     });
 
+    const encryption = TableEncryptionV2.customerManagedKey(
+      props.tablesKey,
+      Object.fromEntries(props.replicaRegions.map((region) => [region, tablesKeyAliasArn(this, region)])),
+    );
     const created = {} as Record<TableKey, ITableV2>;
-    for (const key of tableKeys) {
+    for (const key of deployedTableKeys) {
       const declaration: TableDeclaration = tables[key];
-      if (declaration.localOnly) continue;
       created[key] = new TableV2(this, `${key[0]?.toUpperCase()}${key.slice(1)}Table`, {
         tableName: tableName(key),
         partitionKey: { name: declaration.partitionKey.name, type: attributeType(declaration.partitionKey.type) },
@@ -75,7 +131,7 @@ export class PrimaryDataStack extends Stack {
         })),
         timeToLiveAttribute: declaration.timeToLiveAttribute,
         billing: Billing.onDemand(),
-        encryption: TableEncryptionV2.awsManagedKey(),
+        encryption,
         pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
         deletionProtection: true,
         removalPolicy: RemovalPolicy.RETAIN,
@@ -84,18 +140,24 @@ export class PrimaryDataStack extends Stack {
       });
     }
     this.tables = created;
+    // The replicas in the other regions are backed up there (ReplicaDataStack).
+    new TableBackups(this, 'TableBackups', { tableArns: Object.values(created).map((table) => table.tableArn), key: props.tablesKey });
   }
 }
 
 export interface ReplicaDataStackProps extends StackProps {
   readonly primaryKeyArn: string;
   readonly primaryFingerprintKeyArn: string;
+  /** This region's tables key (TablesKeyStack): it encrypts the table replicas here and their backups. */
+  readonly tablesKey: IKey;
+  /** The API stack of this region, whose function roles are the only ones that may use the replica keys. */
+  readonly apiStackName: string;
 }
 
 /**
  * In the secondary region: the replica of the multi-region key (same `mrk-` key id, so ciphertext
- * written in either region decrypts in the other). Table replicas are part of the primary's global
- * table resource.
+ * written in either region decrypts in the other), and the AWS Backup plan of the table replicas here
+ * (the replicas themselves are part of the primary's global table resource).
  */
 export class ReplicaDataStack extends Stack {
   readonly dataKeyArn: string;
@@ -103,16 +165,27 @@ export class ReplicaDataStack extends Stack {
 
   constructor(scope: Construct, id: string, props: ReplicaDataStackProps) {
     super(scope, id, props);
-    this.dataKeyArn = this.replicate('DataKey', props.primaryKeyArn, 'xborder: envelope encryption of card and bank data', DATA_KEY_ALIAS);
-    this.fingerprintKeyArn = this.replicate('FingerprintKey', props.primaryFingerprintKeyArn, kmsKeys.fingerprint.description, kmsKeys.fingerprint.alias);
+    this.dataKeyArn = this.replicate('DataKey', props.primaryKeyArn, 'xborder: envelope encryption of card and bank data', DATA_KEY_ALIAS, functionsUseDataKey(this, props.apiStackName));
+    this.fingerprintKeyArn = this.replicate(
+      'FingerprintKey',
+      props.primaryFingerprintKeyArn,
+      kmsKeys.fingerprint.description,
+      kmsKeys.fingerprint.alias,
+      functionsUseFingerprintKey(this, props.apiStackName),
+    );
+    const stack = Stack.of(this);
+    new TableBackups(this, 'TableBackups', {
+      tableArns: deployedTableKeys.map((key) => stack.formatArn({ service: 'dynamodb', resource: 'table', resourceName: tableName(key) })),
+      key: props.tablesKey,
+    });
   }
 
-  private replicate(id: string, primaryKeyArn: string, description: string, alias: string): string {
+  private replicate(id: string, primaryKeyArn: string, description: string, alias: string, use: PolicyStatement): string {
     const replica = new CfnReplicaKey(this, `${id}Replica`, {
       primaryKeyArn,
       description: `${description} (multi-region replica)`,
       enabled: true,
-      keyPolicy: new PolicyDocument({ statements: [accountAdministersKey(), denyGrantsExceptForAwsServices()] }),
+      keyPolicy: new PolicyDocument({ statements: [keyAdministration(this), use, denyGrantsExceptForAwsServices()] }),
     });
     replica.applyRemovalPolicy(RemovalPolicy.RETAIN);
     new CfnAlias(this, `${id}ReplicaAlias`, { aliasName: alias, targetKeyId: replica.attrKeyId });

@@ -2,15 +2,18 @@ import type { App } from 'aws-cdk-lib';
 import { deployment } from '../platform/deployment';
 import { ApiStack } from './api-stack';
 import { acknowledgeGuard } from './constructs/acknowledgements';
-import { PrimaryDataStack, ReplicaDataStack } from './data-stack';
+import { PrimaryDataStack, ReplicaDataStack, TablesKeyStack } from './data-stack';
 
 /**
  * The whole deployment: one set of stacks per region. Dependencies (and so `cdk deploy --all` order):
- * primary data → replica data (needs the primary key's ARN, passed across regions) → the API stacks.
+ * the tables keys of both regions → primary data (the global tables name the key of every replica region) →
+ * replica data (needs the primary key's ARN, passed across regions) → the API stacks.
  */
-export const stackName = (kind: 'Data' | 'Api', region: string) => `Xborder-${kind}-${region}`;
+export const stackName = (kind: 'TablesKey' | 'Data' | 'Api', region: string) => `Xborder-${kind}-${region}`;
 
 export interface PlatformStacks {
+  readonly primaryTablesKey: TablesKeyStack;
+  readonly secondaryTablesKey: TablesKeyStack;
   readonly primaryData: PrimaryDataStack;
   readonly secondaryData: ReplicaDataStack;
   readonly primaryApi: ApiStack;
@@ -22,19 +25,33 @@ export const buildPlatform = (app: App, account: string): PlatformStacks => {
   const secondary = { account, region: deployment.secondaryRegion };
   const tags = { application: deployment.appName };
 
+  const [primaryTablesKey, secondaryTablesKey] = [primary, secondary].map(
+    (env) =>
+      new TablesKeyStack(app, stackName('TablesKey', env.region), {
+        env,
+        description: 'xborder stateful resources: the key of the DynamoDB table replicas and their backups in this region',
+        tags,
+      }),
+  ) as [TablesKeyStack, TablesKeyStack];
   const primaryData = new PrimaryDataStack(app, stackName('Data', primary.region), {
     env: primary,
     crossRegionReferences: true,
     replicaRegions: [secondary.region],
-    description: 'xborder stateful resources: global tables and the multi-region data key (primary)',
+    tablesKey: primaryTablesKey.key,
+    apiStackName: stackName('Api', primary.region),
+    description: 'xborder stateful resources: global tables, their backups here and the multi-region data keys (primary)',
     tags,
   });
+  // The replica's key is named by its alias ARN (no cross-region reference); it must exist first.
+  primaryData.addStackDependency(secondaryTablesKey);
   const secondaryData = new ReplicaDataStack(app, stackName('Data', secondary.region), {
     env: secondary,
     crossRegionReferences: true,
     primaryKeyArn: primaryData.dataKey.keyArn,
     primaryFingerprintKeyArn: primaryData.fingerprintKey.keyArn,
-    description: 'xborder stateful resources: replica of the multi-region data key',
+    tablesKey: secondaryTablesKey.key,
+    apiStackName: stackName('Api', secondary.region),
+    description: 'xborder stateful resources: replica of the multi-region data keys, backups of the table replicas here',
     tags,
   });
   // `crossRegionReferences` makes CDK add a small handler to each data stack after construction (so it
@@ -64,5 +81,5 @@ export const buildPlatform = (app: App, account: string): PlatformStacks => {
   });
   secondaryApi.addStackDependency(secondaryData);
   secondaryApi.addStackDependency(primaryData);
-  return { primaryData, secondaryData, primaryApi, secondaryApi };
+  return { primaryTablesKey, secondaryTablesKey, primaryData, secondaryData, primaryApi, secondaryApi };
 };

@@ -1,6 +1,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { Tracer } from '@aws-lambda-powertools/tracer';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 
 /**
  * One logger, one metrics and one tracer per function instance. Service name and namespace come from
@@ -14,3 +15,11 @@ export const metrics = new Metrics({ namespace: process.env.POWERTOOLS_METRICS_N
 export const endpointMetrics = (operation: string): Metrics =>
   new Metrics({ namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'xborder', defaultDimensions: { operation } });
 export const tracer = new Tracer({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'xborder' });
+
+/**
+ * The one way a handler is traced. Responses are never recorded: a response can hold a secret shown once
+ * (a new API key) or personal data, and X-Ray keeps trace metadata readable by anyone with X-Ray access.
+ * lib/ also sets POWERTOOLS_TRACER_CAPTURE_RESPONSE=false and POWERTOOLS_TRACER_CAPTURE_ERROR=false on every
+ * function, so neither a handler's response nor an error's message and stack reach a trace by any path.
+ */
+export const traceHandler = () => captureLambdaHandler(tracer, { captureResponse: false });

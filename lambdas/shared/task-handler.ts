@@ -1,9 +1,8 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import type * as z from 'zod/mini';
 import { StaleVersionError } from '../domain/errors';
-import { logger, tracer } from './powertools';
+import { logger, traceHandler } from './powertools';
 import { loadDeclaredSecrets } from './secrets';
 
 /**
@@ -65,4 +64,4 @@ export const taskHandler = <Schema extends z.ZodMiniType, Result>(definition: {
     }
   })
     .use(injectLambdaContext(logger))
-    .use(captureLambdaHandler(tracer));
+    .use(traceHandler());

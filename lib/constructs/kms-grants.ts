@@ -14,17 +14,21 @@ export interface KmsKeyArns {
   readonly fingerprint: string;
 }
 
+/**
+ * The encryption context every use of the data key must carry: one of these purposes, a merchant, nothing
+ * else. Function roles (below) and the data key's own policy (key-policies.ts) both require it.
+ */
+export const dataKeyContextConditions = (purposes: readonly EncryptionPurpose[]) => ({
+  StringEquals: { [`kms:EncryptionContext:${ENCRYPTION_CONTEXT_KEYS.purpose}`]: [...purposes] },
+  Null: { [`kms:EncryptionContext:${ENCRYPTION_CONTEXT_KEYS.merchant}`]: 'false' },
+  'ForAllValues:StringEquals': { 'kms:EncryptionContextKeys': [ENCRYPTION_CONTEXT_KEYS.merchant, ENCRYPTION_CONTEXT_KEYS.purpose] },
+});
+
+/** The only MAC algorithm the fingerprint key is used with. */
+export const fingerprintMacConditions = () => ({ StringEquals: { 'kms:MacAlgorithm': 'HMAC_SHA_256' } });
+
 const dataKeyStatement = (sid: string, action: 'kms:GenerateDataKey' | 'kms:Decrypt', purposes: readonly EncryptionPurpose[], dataKeyArn: string) =>
-  new PolicyStatement({
-    sid,
-    actions: [action],
-    resources: [dataKeyArn],
-    conditions: {
-      StringEquals: { [`kms:EncryptionContext:${ENCRYPTION_CONTEXT_KEYS.purpose}`]: [...purposes] },
-      Null: { [`kms:EncryptionContext:${ENCRYPTION_CONTEXT_KEYS.merchant}`]: 'false' },
-      'ForAllValues:StringEquals': { 'kms:EncryptionContextKeys': [ENCRYPTION_CONTEXT_KEYS.merchant, ENCRYPTION_CONTEXT_KEYS.purpose] },
-    },
-  });
+  new PolicyStatement({ sid, actions: [action], resources: [dataKeyArn], conditions: dataKeyContextConditions(purposes) });
 
 export const kmsStatements = (kms: KmsDeclaration | undefined, keys: KmsKeyArns): PolicyStatement[] => {
   const statements: PolicyStatement[] = [];
@@ -36,7 +40,7 @@ export const kmsStatements = (kms: KmsDeclaration | undefined, keys: KmsKeyArns)
         sid: 'FingerprintKeyMac',
         actions: ['kms:GenerateMac'],
         resources: [keys.fingerprint],
-        conditions: { StringEquals: { 'kms:MacAlgorithm': 'HMAC_SHA_256' } },
+        conditions: fingerprintMacConditions(),
       }),
     );
   }

@@ -12,8 +12,12 @@ import { retentionDays } from './retention';
  * AWS WAF in front of the merchant API stage:
  * - bodies over 64 KB are refused at the edge (413), matching the API's own limit;
  * - per-key rate limit: requests are counted per Authorization header value, so one merchant key (not one
- *   IP) is throttled — merchants call from a few servers, and a leaked key cannot flood the platform;
- * - per-IP rate limit for everything else (unauthenticated floods, credential stuffing);
+ *   IP) is throttled — merchants call from a few servers, and a leaked key cannot flood the platform. The
+ *   value is counted after compressing whitespace and lowercasing it (keys are lowercase base32), so
+ *   `Bearer <key>`, `bearer <key>` and `Bearer   <key>` share one counter instead of each starting a fresh one;
+ * - per-IP rate limits, one for merchant routes and one for counterparties' webhooks (`webhookPaths`): every
+ *   request counts in exactly one of them, so a flood of webhooks cannot use up the merchants' budget from an
+ *   address and merchants' traffic cannot use up the webhooks';
  * - AWS managed rule groups: common rule set, known bad inputs, Amazon IP reputation list.
  * Logs go to an encrypted log group with the Authorization header redacted (it carries secret keys).
  */
@@ -21,9 +25,23 @@ export const FIREWALL_LIMITS = {
   maxBodyBytes: 64 * 1024,
   /** Requests per minute per merchant key (about 100/s sustained). */
   perKeyPerMinute: 6_000,
-  /** Requests per five minutes per source IP. */
+  /** Requests per five minutes per source IP, merchant routes. */
   perIpPerFiveMinutes: 30_000,
+  /**
+   * Webhook requests per minute per source IP (50/s): half the webhook routes' stage throttle, so one sending
+   * address cannot take all of it (acquirers send from several).
+   */
+  webhooksPerIpPerMinute: 3_000,
 } as const;
+
+/**
+ * What the per-key counter counts: the Authorization value with runs of whitespace made one space, then
+ * lowercased. WAF applies them in priority order.
+ */
+export const RATE_KEY_TRANSFORMATIONS = [
+  { priority: 0, type: 'COMPRESS_WHITE_SPACE' },
+  { priority: 1, type: 'LOWERCASE' },
+] as const satisfies readonly CfnWebACL.TextTransformationProperty[];
 
 const visibility = (metricName: string) => ({ cloudWatchMetricsEnabled: true, sampledRequestsEnabled: true, metricName });
 
@@ -45,7 +63,25 @@ export interface MerchantApiFirewallProps {
    * Authorization header differs on every request, so it names no caller.
    */
   readonly ratePerKey?: boolean;
+  /**
+   * Path prefixes of the routes counterparties call (acquirers' webhooks), e.g. `/v1/channel_events/`: they
+   * get their own per-IP limit and count in no merchant limit. Matched anywhere in the normalized URI path,
+   * which starts with the stage name on the default endpoint.
+   */
+  readonly webhookPaths?: readonly string[];
 }
+
+const pathStatement = (prefix: string): CfnWebACL.StatementProperty => ({
+  byteMatchStatement: {
+    fieldToMatch: { uriPath: {} },
+    positionalConstraint: 'CONTAINS',
+    searchString: prefix,
+    textTransformations: [{ priority: 0, type: 'NORMALIZE_PATH' }],
+  },
+});
+
+const anyOf = (statements: CfnWebACL.StatementProperty[]): CfnWebACL.StatementProperty =>
+  statements.length === 1 ? (statements[0] as CfnWebACL.StatementProperty) : { orStatement: { statements } };
 
 export class MerchantApiFirewall extends Construct {
   readonly webAcl: CfnWebACL;
@@ -54,6 +90,8 @@ export class MerchantApiFirewall extends Construct {
     super(scope, id);
     const name = props.name ?? `${deployment.appName}-merchant-api`;
     const ratePerKey = props.ratePerKey ?? true;
+    const webhook = props.webhookPaths?.length ? anyOf(props.webhookPaths.map(pathStatement)) : undefined;
+    const notWebhook = webhook ? { scopeDownStatement: { notStatement: { statement: webhook } } } : {};
 
     this.webAcl = new CfnWebACL(this, 'WebAcl', {
       name,
@@ -91,7 +129,8 @@ export class MerchantApiFirewall extends Construct {
                     limit: FIREWALL_LIMITS.perKeyPerMinute,
                     evaluationWindowSec: 60,
                     aggregateKeyType: 'CUSTOM_KEYS',
-                    customKeys: [{ header: { name: 'authorization', textTransformations: [{ priority: 0, type: 'NONE' }] } }],
+                    customKeys: [{ header: { name: 'authorization', textTransformations: [...RATE_KEY_TRANSFORMATIONS] } }],
+                    ...notWebhook,
                   },
                 },
                 visibilityConfig: visibility('RatePerMerchantKey'),
@@ -102,9 +141,27 @@ export class MerchantApiFirewall extends Construct {
           name: 'RatePerIp',
           priority: 2,
           action: { block: { customResponse: { responseCode: 429, customResponseBodyKey: 'rate_limited' } } },
-          statement: { rateBasedStatement: { limit: FIREWALL_LIMITS.perIpPerFiveMinutes, evaluationWindowSec: 300, aggregateKeyType: 'IP' } },
+          statement: { rateBasedStatement: { limit: FIREWALL_LIMITS.perIpPerFiveMinutes, evaluationWindowSec: 300, aggregateKeyType: 'IP', ...notWebhook } },
           visibilityConfig: visibility('RatePerIp'),
         },
+        ...(webhook
+          ? [
+              {
+                name: 'RateWebhooksPerIp',
+                priority: 3,
+                action: { block: { customResponse: { responseCode: 429, customResponseBodyKey: 'rate_limited' } } },
+                statement: {
+                  rateBasedStatement: {
+                    limit: FIREWALL_LIMITS.webhooksPerIpPerMinute,
+                    evaluationWindowSec: 60,
+                    aggregateKeyType: 'IP',
+                    scopeDownStatement: webhook,
+                  },
+                },
+                visibilityConfig: visibility('RateWebhooksPerIp'),
+              },
+            ]
+          : []),
         // The common set's 8 KB body limit would refuse legitimate payments with full metadata (20 x 500
         // characters); the 64 KB rule above is the body limit, so that one sub-rule only counts.
         managedGroup('AWSManagedRulesCommonRuleSet', 10, [{ name: 'SizeRestrictions_BODY', actionToUse: { count: {} } }]),

@@ -29,7 +29,7 @@ import { retentionDays } from './retention';
  * merchant REQUEST authorizer, an ANY method on every declared resource that answers 405, and the
  * platform's problem+json bodies for API Gateway's own answers (401, 404 for unknown paths, 413, 429,
  * 5xx). Stage: KMS-encrypted JSON access logs, X-Ray tracing, error-level execution logs without request
- * data, stage-wide throttling, and a WAF web ACL (merchant-api-firewall.ts).
+ * data, throttling per method (lower for counterparties' webhooks), and a WAF web ACL (merchant-api-firewall.ts).
  */
 /** The stage's JSON access-log format (one line per request; the benchmark models log volume from it). */
 export const merchantApiAccessLogFormat = (): AccessLogFormat =>
@@ -48,9 +48,20 @@ export const merchantApiAccessLogFormat = (): AccessLogFormat =>
 export interface MerchantApiProps {
   readonly functions: Readonly<Record<FunctionKey, IFunction>>;
   readonly logsKey: IKey;
-  /** Steady-state and burst request limits for the whole stage. */
+  /** Steady-state and burst request limits of every method of the stage (API Gateway throttles per method). */
   readonly throttle: { readonly rateLimit: number; readonly burstLimit: number };
+  /**
+   * The limits of the routes counterparties call (acquirers' webhooks), lower than the merchants': what a
+   * webhook flood may take from the account's regional API Gateway quota, which every API shares.
+   */
+  readonly webhookThrottle: { readonly rateLimit: number; readonly burstLimit: number };
 }
+
+/** Routes called by counterparties with their own signature, not by merchants with a key. */
+const webhookRoutes = (): RouteDeclaration[] => (routes as readonly RouteDeclaration[]).filter((route) => !requiresMerchantKey(route));
+
+/** `/v1/channel_events/{channel}` → `/v1/channel_events/`: what the WAF matches. */
+export const webhookPathPrefixes = (): string[] => [...new Set(webhookRoutes().map((route) => route.path.split('{')[0] as string))];
 
 export class MerchantApi extends Construct {
   readonly api: RestApi;
@@ -78,6 +89,19 @@ export class MerchantApi extends Construct {
         dataTraceEnabled: false,
         throttlingRateLimit: props.throttle.rateLimit,
         throttlingBurstLimit: props.throttle.burstLimit,
+        // A method's settings replace the stage's for that method: repeat the logging and metrics settings.
+        methodOptions: Object.fromEntries(
+          webhookRoutes().map((route) => [
+            `${route.path}/${route.method}`,
+            {
+              loggingLevel: MethodLoggingLevel.ERROR,
+              dataTraceEnabled: false,
+              metricsEnabled: true,
+              throttlingRateLimit: props.webhookThrottle.rateLimit,
+              throttlingBurstLimit: props.webhookThrottle.burstLimit,
+            },
+          ]),
+        ),
         accessLogDestination: new LogGroupLogDestination(accessLogs),
         accessLogFormat: merchantApiAccessLogFormat(),
       },
@@ -96,7 +120,9 @@ export class MerchantApi extends Construct {
       authorizerName: 'merchant-secret-key',
       handler: props.functions[authorizerFunction],
       identitySources: [IdentitySource.header('Authorization')],
-      // Cached per key for 30 s: a revoked key stops working within 30 s.
+      // Cached for 30 s per Authorization value exactly as received (API Gateway does not normalize it): a
+      // revoked key stops working within 30 s. The authorizer accepts one spelling only, `Bearer <key>`, so a
+      // key has one cache entry; other spellings are refused (docs/security.md, Edge protection).
       resultsCacheTtl: Duration.seconds(30),
     });
 
@@ -127,7 +153,7 @@ export class MerchantApi extends Construct {
       }
     }
 
-    new MerchantApiFirewall(this, 'Firewall', { stage: this.api.deploymentStage, logsKey: props.logsKey });
+    new MerchantApiFirewall(this, 'Firewall', { stage: this.api.deploymentStage, logsKey: props.logsKey, webhookPaths: webhookPathPrefixes() });
 
     acknowledgeNag(
       this.api,

@@ -199,6 +199,10 @@ export class PlatformFunction extends Construct {
         POWERTOOLS_SERVICE_NAME: name,
         POWERTOOLS_METRICS_NAMESPACE: deployment.appName,
         POWERTOOLS_LOG_LEVEL: 'INFO',
+        // Tracing is active: never let X-Ray record a response (an API key is shown once in one) or an
+        // error's message and stack (the segment is still flagged as failed). docs/security.md, Tracing.
+        POWERTOOLS_TRACER_CAPTURE_RESPONSE: 'false',
+        POWERTOOLS_TRACER_CAPTURE_ERROR: 'false',
         NODE_OPTIONS: '--enable-source-maps',
       },
       bundling: {

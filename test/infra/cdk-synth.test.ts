@@ -17,6 +17,8 @@ const stacks = [
   stackName('Data', deployment.secondaryRegion),
   stackName('Api', deployment.primaryRegion),
   stackName('Api', deployment.secondaryRegion),
+  stackName('TablesKey', deployment.primaryRegion),
+  stackName('TablesKey', deployment.secondaryRegion),
 ];
 
 beforeAll(() => {

@@ -1,7 +1,9 @@
 import { Match } from 'aws-cdk-lib/assertions';
+import { TABLE_BACKUP_RETENTION_DAYS } from '../../lib/constructs/table-backups';
+import { TABLES_KEY_ALIAS } from '../../lib/data-stack';
 import { deployment } from '../../platform/deployment';
 import { type TableDeclaration, tableKeys, tableName, tables } from '../../platform/tables';
-import { resourcesOf, synthesizePlatform } from './synth';
+import { plainArn, resourcesOf, synthesizePlatform, TEST_ACCOUNT } from './synth';
 
 /** What docs/architecture.md and docs/deploy.md claim about the stateful stacks. */
 const { stacks, templates } = synthesizePlatform();
@@ -37,6 +39,27 @@ describe('primary data stack', () => {
     }
   });
 
+  it('encrypts every replica with the tables key of its region: this region\'s by reference, the other\'s by alias', () => {
+    const globalTables = Object.values(resourcesOf(templates.primaryData)).filter((resource) => resource.Type === 'AWS::DynamoDB::GlobalTable');
+    const [primaryKeyExport] = Object.values(templates.primaryTablesKey.toJSON().Outputs as Record<string, { Export: { Name: string } }>).map((output) => output.Export.Name);
+    for (const table of globalTables) {
+      const keyOf = (region: string) =>
+        (table.Properties?.Replicas as { Region: string; SSESpecification?: { KMSMasterKeyId: unknown } }[]).find((replica) => replica.Region === region)?.SSESpecification
+          ?.KMSMasterKeyId;
+      expect(keyOf(deployment.primaryRegion)).toEqual({ 'Fn::ImportValue': primaryKeyExport });
+      expect(plainArn(keyOf(deployment.secondaryRegion))).toBe(`arn:aws:kms:${deployment.secondaryRegion}:${TEST_ACCOUNT}:${TABLES_KEY_ALIAS}`);
+    }
+  });
+
+  it('backs up every table in this region daily into a vault under the tables key that refuses deletions', () => {
+    const resources = resourcesOf(templates.primaryData);
+    const tableIds = Object.entries(resources).filter(([, resource]) => resource.Type === 'AWS::DynamoDB::GlobalTable').map(([id]) => id);
+    templates.primaryData.hasResourceProperties('AWS::Backup::BackupSelection', {
+      BackupSelection: Match.objectLike({ Resources: tableIds.map((id) => ({ 'Fn::GetAtt': [id, 'Arn'] })) }),
+    });
+    expectBackupPlanAndVault(templates.primaryData);
+  });
+
   it('creates exactly the declared tables, with their indexes', () => {
     const globalTables = Object.values(resourcesOf(templates.primaryData)).filter((resource) => resource.Type === 'AWS::DynamoDB::GlobalTable');
     expect(globalTables.map((table) => table.Properties?.TableName).sort()).toEqual(deployedTables.map(tableName).sort());
@@ -66,6 +89,13 @@ describe('secondary data stack', () => {
     templates.secondaryData.hasResourceProperties('AWS::KMS::Alias', { AliasName: `alias/${deployment.appName}-data` });
   });
 
+  it('backs up every table replica in this region daily into a vault under this region\'s tables key', () => {
+    const [selection] = Object.values(resourcesOf(templates.secondaryData)).filter((resource) => resource.Type === 'AWS::Backup::BackupSelection');
+    const arns = ((selection?.Properties?.BackupSelection as { Resources: unknown[] }).Resources ?? []).map(plainArn);
+    expect(arns.sort()).toEqual(deployedTables.map((key) => `arn:aws:dynamodb:${deployment.secondaryRegion}:${TEST_ACCOUNT}:table/${tableName(key)}`).sort());
+    expectBackupPlanAndVault(templates.secondaryData);
+  });
+
   it('creates no tables of its own (replicas belong to the primary global table)', () => {
     templates.secondaryData.resourceCountIs('AWS::DynamoDB::GlobalTable', 0);
     templates.secondaryData.resourceCountIs('AWS::DynamoDB::Table', 0);
@@ -82,11 +112,44 @@ describe('functions in the data stacks', () => {
   });
 });
 
+describe('tables key stacks', () => {
+  it.each([
+    ['primary', templates.primaryTablesKey],
+    ['secondary', templates.secondaryTablesKey],
+  ])('hold only the %s region\'s tables key: rotated, retained, under the tables alias', (_region, template) => {
+    expect([...new Set(Object.values(resourcesOf(template)).map((resource) => resource.Type))].sort()).toEqual(['AWS::KMS::Alias', 'AWS::KMS::Key']);
+    template.hasResource('AWS::KMS::Key', { DeletionPolicy: 'Retain', Properties: Match.objectLike({ EnableKeyRotation: true }) });
+    template.hasResourceProperties('AWS::KMS::Alias', { AliasName: TABLES_KEY_ALIAS });
+  });
+});
+
 describe('deploy order', () => {
-  it('deploys primary data, then the replica key, then each region\'s API stack after its data', () => {
+  it('deploys the tables keys, then primary data, then the replica key, then each region\'s API stack after its data', () => {
     const dependencies = (stack: { dependencies: { stackName: string }[] }) => stack.dependencies.map((dependency) => dependency.stackName).sort();
-    expect(dependencies(stacks.secondaryData)).toEqual([stacks.primaryData.stackName]);
+    expect(dependencies(stacks.primaryTablesKey)).toEqual([]);
+    expect(dependencies(stacks.secondaryTablesKey)).toEqual([]);
+    expect(dependencies(stacks.primaryData)).toEqual([stacks.primaryTablesKey.stackName, stacks.secondaryTablesKey.stackName].sort());
+    expect(dependencies(stacks.secondaryData)).toEqual([stacks.primaryData.stackName, stacks.secondaryTablesKey.stackName].sort());
     expect(dependencies(stacks.primaryApi)).toEqual([stacks.primaryData.stackName]);
     expect(dependencies(stacks.secondaryApi)).toEqual([stacks.primaryData.stackName, stacks.secondaryData.stackName].sort());
   });
 });
+
+/** One daily rule kept 35 days into the region's vault; the vault is under the tables key and refuses deletions. */
+function expectBackupPlanAndVault(template: (typeof templates)['primaryData']): void {
+  template.resourceCountIs('AWS::Backup::BackupPlan', 1);
+  template.hasResourceProperties('AWS::Backup::BackupPlan', {
+    BackupPlan: Match.objectLike({
+      BackupPlanRule: [Match.objectLike({ RuleName: 'daily', ScheduleExpression: 'cron(0 5 * * ? *)', Lifecycle: { DeleteAfterDays: TABLE_BACKUP_RETENTION_DAYS } })],
+    }),
+  });
+  template.hasResource('AWS::Backup::BackupVault', {
+    DeletionPolicy: 'Retain',
+    Properties: Match.objectLike({
+      EncryptionKeyArn: { 'Fn::ImportValue': Match.stringLikeRegexp('^Xborder-TablesKey-') },
+      AccessPolicy: Match.objectLike({
+        Statement: [Match.objectLike({ Effect: 'Deny', Principal: { AWS: '*' }, Action: ['backup:DeleteRecoveryPoint', 'backup:UpdateRecoveryPointLifecycle'] })],
+      }),
+    }),
+  });
+}

@@ -1,7 +1,8 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Stack } from 'aws-cdk-lib';
+import { RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { AttributeType, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { acknowledgementsOf, createPlatformApp } from '../../lib/app';
@@ -36,6 +37,13 @@ it('fails synthesis, in both cdk-nag and cfn-guard, when a resource breaks a rul
   new LogGroup(intruder, 'UnencryptedLogs');
   const role = new Role(intruder, 'GreedyRole', { assumedBy: new ServicePrincipal('lambda.amazonaws.com') });
   role.addToPolicy(new PolicyStatement({ actions: ['dynamodb:*'], resources: ['*'] }));
+  // A global table as TableV2 makes it by default: AWS-owned key, no PITR, no deletion protection, no backups.
+  new TableV2(intruder, 'BareGlobalTable', {
+    tableName: 'intruder',
+    partitionKey: { name: 'pk', type: AttributeType.STRING },
+    removalPolicy: RemovalPolicy.RETAIN,
+    replicas: [{ region: 'us-west-2' }],
+  });
 
   expect(() => app.synth()).toThrow();
   const violations = violationsIn(app.outdir);
@@ -45,6 +53,10 @@ it('fails synthesis, in both cdk-nag and cfn-guard, when a resource breaks a rul
       'NIST.800.53.R5-CloudWatchLogGroupEncrypted',
       'PCI.DSS.321-CloudWatchLogGroupEncrypted',
       'AwsSolutions-IAM5[Action::dynamodb:*]',
+      'xborder_global_table_pitr_check',
+      'xborder_global_table_deletion_protection_check',
+      'xborder_global_table_customer_managed_key_check',
+      'xborder_global_table_backup_plan_check',
     ]),
   );
 });

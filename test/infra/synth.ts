@@ -15,6 +15,8 @@ export const TEST_ACCOUNT = '123456789012';
 export interface SynthesizedPlatform {
   readonly stacks: PlatformStacks;
   readonly templates: {
+    readonly primaryTablesKey: Template;
+    readonly secondaryTablesKey: Template;
     readonly primaryData: Template;
     readonly secondaryData: Template;
     readonly primaryApi: Template;
@@ -33,6 +35,8 @@ export const synthesizePlatform = (): SynthesizedPlatform => {
   return {
     stacks,
     templates: {
+      primaryTablesKey: Template.fromStack(stacks.primaryTablesKey),
+      secondaryTablesKey: Template.fromStack(stacks.secondaryTablesKey),
       primaryData: Template.fromStack(stacks.primaryData),
       secondaryData: Template.fromStack(stacks.secondaryData),
       primaryApi: Template.fromStack(stacks.primaryApi),

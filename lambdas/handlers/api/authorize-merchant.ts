@@ -11,13 +11,18 @@ import { authenticateMerchant } from '../../use-cases/authenticate-merchant';
  * API Gateway REQUEST authorizer. A valid `Authorization: Bearer <secret key>` yields an Allow policy for
  * the whole stage (results are cached per key, so the policy must cover every route) and the merchant
  * id as context. Anything else throws "Unauthorized", which API Gateway answers with 401.
+ *
+ * Exactly one spelling is accepted: `Bearer`, one space, the key. API Gateway caches results per
+ * Authorization value as received, so accepting `bearer`, `BEARER` or several spaces would give one key as
+ * many cache entries (and authorizer invocations) as spellings (docs/security.md, Edge protection).
  */
 const merchants = new DynamoDbMerchantRepository(dynamoDbDocumentClient(), tableNameFromEnv('merchants'));
 
+const CANONICAL_BEARER = /^Bearer (\S+)$/;
+
 const bearerToken = (event: APIGatewayRequestAuthorizerEvent): string | undefined => {
   const entry = Object.entries(event.headers ?? {}).find(([name]) => name.toLowerCase() === 'authorization');
-  const match = /^Bearer\s+(\S+)\s*$/i.exec(entry?.[1] ?? '');
-  return match?.[1];
+  return CANONICAL_BEARER.exec(entry?.[1] ?? '')?.[1];
 };
 
 /** `arn:aws:execute-api:<region>:<account>:<api>/<stage>/*` from the invoked method's ARN. */

@@ -1,12 +1,11 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import type { ScheduledEvent } from 'aws-lambda';
 import { SagaStartsFailedError } from '../../domain/saga-start';
 import { workflows } from '../../shared/payment-deps';
-import { logger, metrics, tracer } from '../../shared/powertools';
+import { logger, metrics, traceHandler } from '../../shared/powertools';
 import { sagaStartMarkers, sweeperConfig } from '../../shared/saga-starts';
 import { sweepUnstartedSagas } from '../../use-cases/sweep-unstarted-sagas';
 
@@ -38,5 +37,5 @@ export const handler = middy(async (_event: ScheduledEvent): Promise<{ started: 
   return { started: result.started.length, failed: 0, truncated: result.truncated };
 })
   .use(injectLambdaContext(logger))
-  .use(captureLambdaHandler(tracer))
+  .use(traceHandler())
   .use(logMetrics(metrics));

@@ -1,13 +1,12 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import type * as z from 'zod/mini';
 import { routeFor } from '../../../platform/routes';
 import type { MerchantPrincipal } from '../../domain/merchant';
-import { endpointMetrics, logger, tracer } from '../powertools';
+import { endpointMetrics, logger, traceHandler } from '../powertools';
 import { RequestError, jsonResponse, problem, problemResponse, toProblem } from './problem';
 import { checkedPathParameters, singleQueryParameters } from './request';
 import { parseOrRefuse } from './validation';
@@ -90,7 +89,7 @@ export const wrap = (operation: string, inner: Handler) => {
     return response;
   })
     .use(injectLambdaContext(logger))
-    .use(captureLambdaHandler(tracer))
+    .use(traceHandler())
     .use(logMetrics(metrics, { captureColdStartMetric: true }));
 };
 

@@ -53,6 +53,16 @@ it.each([
   await expect(authorize(event(header), lambdaContext('xborder-authorize-merchant'))).rejects.toThrow(/^Unauthorized$/);
 });
 
+it.each([
+  ['a lowercase scheme', (key: string) => `bearer ${key}`],
+  ['an uppercase scheme', (key: string) => `BEARER ${key}`],
+  ['two spaces', (key: string) => `Bearer  ${key}`],
+  ['a tab', (key: string) => `Bearer\t${key}`],
+  ['trailing whitespace', (key: string) => `Bearer ${key} `],
+])('refuses a valid key spelled with %s: one spelling, one authorizer cache entry per key', async (_case, spell) => {
+  await expect(authorize(event(spell(secretKey)), lambdaContext('xborder-authorize-merchant'))).rejects.toThrow(/^Unauthorized$/);
+});
+
 it('refuses the key with one character changed', async () => {
   const tampered = `${secretKey.slice(0, -1)}${secretKey.endsWith('a') ? 'b' : 'a'}`;
   await expect(authorize(event(`Bearer ${tampered}`), lambdaContext('xborder-authorize-merchant'))).rejects.toThrow('Unauthorized');
