@@ -76,7 +76,9 @@ describe('acknowledgements', () => {
   it('are each listed in docs/security.md', () => {
     // Finding-level ids that name one deployment's region, account and API logical id are listed with placeholders.
     const documentedForm = (rule: string) =>
-      rule.replace(/execute-api:[a-z0-9-]+:\d{12}:<[A-Za-z0-9]+>/, 'execute-api:<region>:<account>:<OperatorApi>');
+      rule
+        .replace(/execute-api:[a-z0-9-]+:\d{12}:<[A-Za-z0-9]+>/, 'execute-api:<region>:<account>:<OperatorApi>')
+        .replace(/states:[a-z0-9-]+:\d{12}:/, 'states:<region>:<account>:');
     const rules = [...new Set(acknowledgements.map((acknowledgement) => documentedForm(acknowledgement.rule)))];
     for (const rule of rules) expect(securityDoc).toContain(rule);
   });
