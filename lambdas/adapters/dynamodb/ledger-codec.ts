@@ -8,13 +8,16 @@ import { routeOfId, routeOfPosition } from '../../domain/ledger/transaction';
 /**
  * How ledger records are laid out in the `ledger` table (pk/sk strings; docs/ledger.md, "Storage"):
  *
- *   j#<route>  / <position id>#<n>       journal transaction n (1, 2...) of a payment, payout or conversion,
- *                                        with its statement line; immutable (conditional put). <route> is
- *                                        the 10 routing characters every id of the position's transactions
- *                                        carries (transaction.ts), so a transaction or line is found from
- *                                        its id alone.
- *   j#<route>  / <position id>#<n>#<k>   the k-th extra statement line of transaction n (a conversion's
- *                                        bought currency); immutable.
+ *   j#<route>  / <position id>#<n>#<region>      journal transaction n (1, 2...) of a payment, payout or
+ *                                        conversion, with its statement line, written by <region>; immutable
+ *                                        (conditional put). <route> is the 10 routing characters every id of
+ *                                        the position's transactions carries (transaction.ts), so a
+ *                                        transaction or line is found from its id alone. The region in the
+ *                                        key means no two regions ever write the same journal item: should
+ *                                        both number a position's transaction n (an unplanned failover), both
+ *                                        survive replication and the verifier reports it (decision 0004).
+ *   j#<route>  / <position id>#<n>#<region>#<k>  the k-th extra statement line of transaction n (a
+ *                                        conversion's bought currency); immutable.
  *   bal#<merchant>#<p> / <currency>#<ss> a merchant's balance shard ss in one currency (pending, available,
  *                                        reserved), in partition p = ss mod balancePartitions.
  *   home#<merchant> / home               the merchant's home-region marker.
@@ -36,12 +39,12 @@ const SEQUENCE_DIGITS = 6;
 
 export const journalPartition = (positionId: string): string => `${JOURNAL_PREFIX}${routeOfPosition(positionId)}`;
 export const journalPartitionOfId = (id: string): string => `${JOURNAL_PREFIX}${routeOfId(id)}`;
-export const journalKey = (positionId: string, sequence: number) => ({
+export const journalKey = (positionId: string, sequence: number, region: string) => ({
   pk: journalPartition(positionId),
-  sk: `${positionId}#${String(sequence).padStart(SEQUENCE_DIGITS, '0')}`,
+  sk: `${positionId}#${String(sequence).padStart(SEQUENCE_DIGITS, '0')}#${region}`,
 });
-export const extraLineKey = (positionId: string, sequence: number, n: number) => {
-  const key = journalKey(positionId, sequence);
+export const extraLineKey = (positionId: string, sequence: number, region: string, n: number) => {
+  const key = journalKey(positionId, sequence, region);
   return { pk: key.pk, sk: `${key.sk}#${n}` };
 };
 
@@ -66,16 +69,16 @@ export type RecordType = 'transaction' | 'extra_line' | 'balance' | 'home' | 'un
 
 export const recordTypeOf = (item: Item): RecordType => {
   const pk = String(item.pk);
-  if (pk.startsWith(JOURNAL_PREFIX)) return String(item.sk).split('#').length === 3 ? 'extra_line' : 'transaction';
+  if (pk.startsWith(JOURNAL_PREFIX)) return String(item.sk).split('#').length === 4 ? 'extra_line' : 'transaction';
   if (pk.startsWith(BALANCE_PREFIX)) return 'balance';
   if (pk.startsWith(HOME_PREFIX)) return 'home';
   return 'unknown';
 };
 
-/** Position id and number (and extra line number) of a journal item, from its sort key. */
-export const parseJournalSortKey = (sk: string): { positionId: string; sequence: number; extra?: number } => {
-  const [positionId = '', sequence = '0', extra] = sk.split('#');
-  return { positionId, sequence: Number(sequence), ...(extra === undefined ? {} : { extra: Number(extra) }) };
+/** Position id, number, writing region (and extra line number) of a journal item, from its sort key. */
+export const parseJournalSortKey = (sk: string): { positionId: string; sequence: number; region: string; extra?: number } => {
+  const [positionId = '', sequence = '0', region = '', extra] = sk.split('#');
+  return { positionId, sequence: Number(sequence), region, ...(extra === undefined ? {} : { extra: Number(extra) }) };
 };
 
 // ---- Transactions ----
@@ -158,7 +161,7 @@ export const transactionItems = (
   statementPartitions: number,
 ): Item[] => {
   const item: Item = {
-    ...journalKey(transaction.positionId, sequence),
+    ...journalKey(transaction.positionId, sequence, region),
     id: transaction.id,
     k: transaction.kind,
     m: transaction.merchantId,
@@ -166,7 +169,6 @@ export const transactionItems = (
     fp: transaction.fingerprint,
     at: transaction.createdAt,
     ds: transaction.description,
-    rg: region,
   };
   if (transaction.sourceId !== transaction.positionId) item.s = transaction.sourceId;
   if (Object.keys(transaction.positionDelta).length > 0) item.d = transaction.positionDelta;
@@ -185,7 +187,7 @@ export const transactionItems = (
   if (transaction.reverses !== null) item.r = transaction.reverses;
   if (allocation.length > 0) item.a = allocation.map(encodeAllocation);
   const extra = (transaction.extraLines ?? []).map((line, index) => ({
-    ...extraLineKey(transaction.positionId, sequence, index + 1),
+    ...extraLineKey(transaction.positionId, sequence, region, index + 1),
     t: transaction.id,
     l: encodeLine(line, transaction),
     ...statementIndexKeys(line, statementPartitions),
@@ -237,13 +239,13 @@ export const decodeJournal = (items: readonly Item[]): PostedTransaction[] => {
   return items
     .filter((item) => recordTypeOf(item) === 'transaction')
     .map((item) => {
-      const { sequence } = parseJournalSortKey(String(item.sk));
-      const extra = (extras.get(String(item.id)) ?? []).sort((a, b) => (parseJournalSortKey(String(a.sk)).extra ?? 0) - (parseJournalSortKey(String(b.sk)).extra ?? 0));
+      const { sequence, region } = parseJournalSortKey(String(item.sk));
+      const extra = (extras.get(String(item.id)) ?? []).filter((line) => parseJournalSortKey(String(line.sk)).region === region).sort((a, b) => (parseJournalSortKey(String(a.sk)).extra ?? 0) - (parseJournalSortKey(String(b.sk)).extra ?? 0));
       return {
         transaction: decodeTransaction(item, extra),
         sequence,
         allocation: ((item.a as string[] | undefined) ?? []).map(decodeAllocation),
-        region: item.rg as string,
+        region,
         extraLineCount: (item.x as number | undefined) ?? 0,
       };
     })

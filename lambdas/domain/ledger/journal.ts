@@ -10,7 +10,10 @@ import { type JournalTransaction, type StatementLine, linesOf } from './transact
  */
 export interface PostedTransaction {
   readonly transaction: JournalTransaction;
-  /** The transaction's number in its position, from 1. */
+  /**
+   * The transaction's number in its position, from 1. Numbers are unique within a region's writes; two
+   * regions numbering the same one (possible only in an unplanned failover) is a difference the verifier reports.
+   */
   readonly sequence: number;
   /** What it did to its merchant's balance items. */
   readonly allocation: readonly ShardDelta[];
@@ -40,7 +43,9 @@ export const foldPosition = (positionId: string, merchantId: string, history: re
     held = heldAfter(held, allocation, pinned);
     position = { ...position, ...transaction.positionFields };
   }
-  return { ...position, version: ordered.length, counters: { ...counters }, ...(pinned ? { held } : {}) };
+  // The highest number, not the count: the next posting takes the number after it in any case.
+  const version = ordered.reduce((highest, posted) => Math.max(highest, posted.sequence), 0);
+  return { ...position, version, counters: { ...counters }, ...(pinned ? { held } : {}) };
 };
 
 /**

@@ -6,11 +6,12 @@ import { type LineStatus, type StatementLine, entryProblems, linesOf } from './t
 
 /**
  * The ledger's proof obligations, checked from what is stored (no I/O here; the adapter scans):
- * 1. every transaction is well formed and balances in each currency;
+ * 1. every transaction is well formed, balances in each currency and is in the journal once;
  * 2. every transaction's allocation moves exactly what its entries move on its merchant's accounts;
  * 3. every balance item equals the sum of the allocations the journal made to it, so every merchant
  *    account's balance equals its journal; no item of a non-negative account is below zero;
- * 4. every position's transactions are numbered 1..n without a gap, the fold of them obeys the position
+ * 4. every position's transactions are numbered 1..n without a gap or a number twice (two regions writing
+ *    one position: an unplanned failover, decision 0004), the fold of them obeys the position
  *    rules, and its pinned funds (a payment's pending, a payout's reserved) are what its counters say;
  * 5. every statement line a transaction writes is stored (a conversion's second line is an item of its
  *    own, and no such item exists without its transaction), a transaction's lines add up, per currency,
@@ -127,6 +128,14 @@ export const verifySnapshot = (snapshot: LedgerSnapshot): VerificationReport => 
   const report = (kind: DifferenceKind, subject: string, detail: string) => differences.push({ kind, subject, detail });
 
   // 1 and 2: the journal, and its allocations against its entries.
+  const seen = new Map<string, PostedTransaction>();
+  for (const posted of snapshot.transactions) {
+    const first = seen.get(posted.transaction.id);
+    if (first) {
+      report('malformed_transaction', posted.transaction.id, `posted twice: number ${first.sequence} by ${first.region} and number ${posted.sequence} by ${posted.region}`);
+    }
+    seen.set(posted.transaction.id, posted);
+  }
   const fromJournal = new Map<string, Record<MerchantField, number>>();
   for (const { transaction, allocation } of snapshot.transactions) {
     for (const problem of entryProblems(transaction)) report('malformed_transaction', transaction.id, problem);
@@ -188,7 +197,10 @@ export const verifySnapshot = (snapshot: LedgerSnapshot): VerificationReport => 
   }
   for (const [id, history] of [...histories].sort(([a], [b]) => (a < b ? -1 : 1))) {
     const numbers = history.map((posted) => posted.sequence).sort((a, b) => a - b);
-    if (numbers.some((number, index) => number !== index + 1)) report('position_mismatch', id, `transactions numbered ${numbers.join(', ')}, not 1..${numbers.length}`);
+    if (numbers.some((number, index) => number !== index + 1)) {
+      const written = [...history].sort((a, b) => a.sequence - b.sequence).map((posted) => `${posted.sequence} (${posted.region})`);
+      report('position_mismatch', id, `transactions numbered ${written.join(', ')}, not 1..${numbers.length}: a gap, or two regions wrote the same number`);
+    }
     const merchants = new Set(history.map((posted) => posted.transaction.merchantId));
     if (merchants.size > 1) report('position_mismatch', id, `transactions of several merchants: ${[...merchants].join(', ')}`);
     const position = foldPosition(id, history[0]?.transaction.merchantId ?? '', history);
