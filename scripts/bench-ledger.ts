@@ -458,15 +458,22 @@ const main = async (): Promise<void> => {
       return {
         design: design.kind === 'sharded' ? 'declared layout' : `single writer, batches ≤ ${batchLimit}`,
         payments: meteredPayments,
-        per_payment: { write_units: per('writeUnits'), index_write_units: per('indexWriteUnits'), read_units: per('readUnits'), requests },
-        one_merchant_ceiling: { payments_per_second: binding?.payments_per_second ?? null, binding: binding?.family ?? null, families: ceilings },
+        per_payment: { table_write_units: per('writeUnits'), index_write_units: per('indexWriteUnits'), read_units: per('readUnits'), requests },
+        one_merchant_ceiling: {
+          payments_per_second: binding?.payments_per_second ?? null,
+          binding: binding?.family ?? null,
+          families: ceilings,
+          ...(design.kind === 'single-writer'
+            ? { note: "partition limits only: the writer's serial loop (one batch committed at a time per merchant) binds first; docs/decisions/0011-ledger-lean-postings.md" }
+            : {}),
+        },
         verifierDifferences: differences,
       };
     };
     const costs = [await cost({ kind: 'sharded', layout: {} }), await cost({ kind: 'single-writer' })];
     for (const entry of costs) {
       console.log(
-        `\n${entry.design}: per payment (capture + settlement) ${entry.per_payment.write_units} write units (${entry.per_payment.index_write_units} of them index), ` +
+        `\n${entry.design}: per payment (capture + settlement) ${entry.per_payment.table_write_units} table + ${entry.per_payment.index_write_units} index write units, ` +
           `${entry.per_payment.read_units} read units; requests ${JSON.stringify(entry.per_payment.requests)}; verifier: ${entry.verifierDifferences} differences`,
       );
       for (const family of entry.one_merchant_ceiling.families) {
@@ -475,6 +482,7 @@ const main = async (): Promise<void> => {
         );
       }
       console.log(`  one merchant, one region: ${entry.one_merchant_ceiling.payments_per_second} payments/s (bound by ${entry.one_merchant_ceiling.binding})`);
+      if (entry.one_merchant_ceiling.note) console.log(`  (${entry.one_merchant_ceiling.note})`);
     }
 
     const out = resolve(values.out);
