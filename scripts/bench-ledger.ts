@@ -23,7 +23,7 @@ import { deployment } from '../platform/deployment';
 import { tableName, tables } from '../platform/tables';
 
 /**
- * `npm run bench:ledger`: the ledger's posting path on its own DynamoDB Local (docs/decisions/0011-ledger-lean-postings.md).
+ * `npm run bench:ledger`: the ledger's posting path on its own DynamoDB Local (docs/decisions/0013-ledger-lean-postings.md).
  *
  * 1. Contention. DynamoDB Local serializes every request and never raises TransactionConflict, so on its own
  *    it would make a hot item look free: every scenario goes through the transaction-conflict proxy
@@ -464,7 +464,7 @@ const main = async (): Promise<void> => {
           binding: binding?.family ?? null,
           families: ceilings,
           ...(design.kind === 'single-writer'
-            ? { note: "partition limits only: the writer's serial loop (one batch committed at a time per merchant) binds first; docs/decisions/0011-ledger-lean-postings.md" }
+            ? { note: "partition limits only: the writer's serial loop (one batch committed at a time per merchant) binds first; docs/decisions/0013-ledger-lean-postings.md" }
             : {}),
         },
         verifierDifferences: differences,

@@ -18,7 +18,7 @@ import { tableName } from '../platform/tables';
  *   --table NAME       default the declared ledger table
  *   --json             print the report as JSON
  *   --balances         also print the platform and channel balances derived from the journal, per writing
- *                      region and in all (they have no balance items: docs/decisions/0011-ledger-lean-postings.md)
+ *                      region and in all (they have no balance items: docs/decisions/0013-ledger-lean-postings.md)
  */
 const { values } = parseArgs({
   options: {

@@ -3,7 +3,7 @@
  * account exists per kind, currency and owner (a merchant, a channel, or the platform); accounts are
  * opened implicitly by their first entry. Only merchant accounts have balance items, written with the
  * journal (balances.ts); platform and channel balances are derived from the journal
- * (docs/decisions/0011-ledger-lean-postings.md).
+ * (docs/decisions/0013-ledger-lean-postings.md).
  *
  * Sign convention: an account's `balance` is counted on its normal side, so a healthy balance is
  * positive. Credit-normal accounts (what the platform owes: merchant funds, revenue) grow with credits;
@@ -32,7 +32,7 @@ export interface AccountRule {
   /**
    * TigerBeetle's `debits_must_not_exceed_credits` (or the mirror for a debit-normal account): an entry
    * that would take the balance below zero is refused. Enforced per balance shard by a condition
-   * expression in the posting's own DynamoDB transaction (docs/decisions/0011-ledger-lean-postings.md).
+   * expression in the posting's own DynamoDB transaction (docs/decisions/0013-ledger-lean-postings.md).
    */
   readonly nonNegative: boolean;
 }

@@ -9,7 +9,7 @@ import type { JournalTransaction } from './transaction';
  * of its account types (pending, available, reserved), so a posting that moves money between them in one
  * currency (settlement: pending → available; a payout's reservation: available → reserved) changes one
  * item. Platform and channel accounts have no items: their balances are derived from the journal
- * (docs/decisions/0011-ledger-lean-postings.md). This module plans, without I/O, which shards a transaction
+ * (docs/decisions/0013-ledger-lean-postings.md). This module plans, without I/O, which shards a transaction
  * changes and by how much (its allocation, recorded on the journal item so the verifier can recompute every
  * shard from the journal):
  *
