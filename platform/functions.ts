@@ -96,9 +96,9 @@ const idempotencyStore = [
 ] as const;
 
 /**
- * What a function posting to the ledger needs (the saga's ledger tasks): transactional reads are GetItem,
- * the transactional write is PutItem + UpdateItem, shard reads are Query/BatchGetItem (IAM has no
- * separate transaction actions).
+ * What a function posting to the ledger needs (the saga's ledger tasks): a position's journal is a Query,
+ * the home marker a GetItem, balance shards BatchGetItem/Query; the write is PutItem (+ UpdateItem of
+ * balance shards in the same transaction: IAM has no separate transaction actions).
  */
 export const ledgerPostingActions = [
   'dynamodb:GetItem',

@@ -75,14 +75,18 @@ export const tables = {
   },
   ledger: {
     purpose:
-      'Double-entry journal, sharded balances, payment/payout positions, statement lines and home-region markers (docs/ledger.md).',
+      'Double-entry journal (each payment, payout and conversion its numbered transactions, with their statement lines), ' +
+      "merchants' balance shards and home-region markers (docs/ledger.md).",
     partitionKey: pk,
     sortKey: sk,
     indexes: [
       {
-        name: 'merchant-lines',
-        partitionKey: { name: 'line_merchant', type: 'S' },
-        sortKey: { name: 'line_created', type: 'S' },
+        // A merchant's statement lines, spread over a few partitions (`gm` = <merchant>#<n>), newest first by
+        // `gt` = <created at>#<line id>; keys only, written once with the line (docs/ledger.md, "Storage").
+        name: 'merchant-line-shards',
+        partitionKey: { name: 'gm', type: 'S' },
+        sortKey: { name: 'gt', type: 'S' },
+        projection: 'KEYS_ONLY',
       },
     ],
   },
