@@ -69,9 +69,9 @@ export const retryPolicies = {
     MaxDelaySeconds: 30,
     JitterStrategy: 'FULL',
   },
-  /** Standard: a payout rail that did not answer, or answered "try again". */
+  /** Standard: a payout rail that did not answer, or answered without saying whether it took the payment. */
   'standard-rail': {
-    ErrorEquals: ['RailUnavailable', 'RailTimeout'],
+    ErrorEquals: ['RailUnavailable', 'RailTimeout', 'RailOutcomeUnknown'],
     IntervalSeconds: 2,
     BackoffRate: 2,
     MaxAttempts: 5,

@@ -11,8 +11,11 @@ import type { PayoutFailureCode } from './payout';
  *   PayoutCanceled           any step before submission       release the reservation; canceled
  *   PayoutInsufficientFunds  ReserveFunds                     nothing reserved; failed (insufficient_funds)
  *   PayoutRejectedInReview   an operator (SendTaskFailure)    release; failed (rejected_in_review)
- *   RailUnavailable          SubmitToRail                     retried (same idempotency key), then release; failed
+ *   RailUnavailable          SubmitToRail: nothing sent       retried (same idempotency key), then release; failed
  *   RailTimeout              SubmitToRail                     retried, then wait for the rail's own answer
+ *   RailOutcomeUnknown       SubmitToRail: sent, and the      never released: the payment may exist (ask the
+ *                            answer does not say (5xx, 429,   rail: PayoutRailPort.lookup)
+ *                            Server fault, key in use)
  *   RailRejected             SubmitToRail                     release; failed (the rail's reason)
  *   PayoutFailedAtRail       the rail (SendTaskFailure)       release; failed (the rail's reason)
  *   PayoutReturned           the rail (SendTaskFailure)       reverse the payment and conversion, release; returned
@@ -49,7 +52,7 @@ interface RailErrorContext {
   readonly channel: PayoutChannel;
 }
 
-/** The rail did not take the request (5xx, 429, connection refused, outbox not writable): retry with the same key. */
+/** The request never reached the rail (connection refused, outbox not writable): nothing was sent; retry with the same key. */
 export class RailUnavailableError extends DomainError {
   override readonly name = 'RailUnavailable';
   readonly retryable = true;
@@ -77,7 +80,26 @@ export class RailTimeoutError extends DomainError {
   }
 }
 
-/** The rail refused the payment when it was submitted (invalid account, limit, a bug in our request). */
+/**
+ * The rail answered, after the request may have reached it, without saying whether it took the payment:
+ * a 5xx, a 429, a SOAP Server fault, "this key is in use" (the first request is still being processed),
+ * "this key was used for another request". The payment may exist: ask the rail, or wait for its word;
+ * never release on this.
+ */
+export class RailOutcomeUnknownError extends DomainError {
+  override readonly name = 'RailOutcomeUnknown';
+  readonly retryable = true;
+
+  constructor(
+    readonly context: RailErrorContext,
+    readonly reason: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`${context.channel} answered ${reason}; whether it took the payment is unknown`, options);
+  }
+}
+
+/** The rail refused the payment when it was submitted (invalid account, limit, a bug in our request): nothing exists under its key. */
 export class RailRejectedError extends DomainError {
   override readonly name = 'RailRejected';
   readonly retryable = false;
