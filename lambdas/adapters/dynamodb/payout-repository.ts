@@ -1,10 +1,10 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { StaleVersionError } from '../../domain/errors';
 import type { FxQuote } from '../../domain/fx/objects';
 import type { Beneficiary } from '../../domain/payouts/beneficiary';
-import type { Payout } from '../../domain/payouts/payout';
-import type { BeneficiaryPage, InsertPayoutResult, PayoutPage, PayoutRepository, PayoutSignal, SignalPurpose } from '../../ports/payout-repository';
+import type { Payout, PayoutWait } from '../../domain/payouts/payout';
+import type { BeneficiaryPage, InsertPayoutResult, PayoutPage, PayoutRepository } from '../../ports/payout-repository';
 import { claimFailure, quoteClaimItem } from './fx-repository';
 import { sagaStartAttributes } from './payment-repository';
 import { type TransactItem, TransactionConditionFailedError, transactWrite } from './transactions';
@@ -13,14 +13,13 @@ import { type TransactItem, TransactionConditionFailedError, transactWrite } fro
  * Beneficiaries and payouts in the `payouts` table (docs/data-model.md):
  *   pk = ben_..., sk = "beneficiary"                    GSI merchant-objects (`<merchant>#beneficiary`)
  *   pk = po_...,  sk = "payout"                         GSI merchant-objects (`<merchant>#payout`), versioned
- *   pk = po_...,  sk = "task#<review|rail|return>"      the task token the saga waits on
- *   pk = po_...,  sk = "signal#<review|rail|return>"    the answer to that wait (first writer wins)
+ *   pk = po_...,  sk = "task#<review|confirmation>"     the task token a durable wait of the payout stored
  *   pk = rail#<channel>#<reference>, sk = "rail-reference"  → payoutId
  *
- * A new payout carries its saga-start marker (`saga_shard`, `saga_pending_since`: GSI saga-starts, sparse)
- * until its saga's first step (ReserveFunds) removes it (`payoutSagaStarted`). Every later write is a
- * whole-item Put, which drops it too: the saga's, or a cancel before the saga ran (nothing was reserved
- * yet, so the canceled payout has nothing left to do).
+ * A payout in flight outside any durable workflow (`inFlightSince` set: it has a step to run) carries the
+ * recovery marker (`saga_shard`, `saga_pending_since`: GSI saga-starts, sparse; the sweeper recovers it
+ * once it has been in flight longer than a run lasts). Every write is a whole-item Put, so a payout that
+ * waits or is done loses the marker.
  */
 const BENEFICIARY = 'beneficiary';
 const PAYOUT = 'payout';
@@ -46,6 +45,9 @@ const payoutKeys = (payout: Payout) => ({
   merchant_type: `${payout.merchantId}#payout`,
   created_key: `${payout.createdAt}#${payout.id}`,
 });
+
+const payoutMarker = (region: string, payout: Payout) =>
+  payout.inFlightSince ? sagaStartAttributes(region, { id: payout.id, createdAt: payout.inFlightSince }) : {};
 
 export class DynamoDbPayoutRepository implements PayoutRepository {
   constructor(
@@ -86,7 +88,7 @@ export class DynamoDbPayoutRepository implements PayoutRepository {
       {
         Put: {
           TableName: this.tableName,
-          Item: { ...payoutKeys(payout), ...sagaStartAttributes(this.region, payout), ...payout },
+          Item: { ...payoutKeys(payout), ...payoutMarker(this.region, payout), ...payout },
           ConditionExpression: 'attribute_not_exists(pk)',
         },
       },
@@ -126,7 +128,7 @@ export class DynamoDbPayoutRepository implements PayoutRepository {
       await this.client.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: { ...payoutKeys(next), ...next },
+          Item: { ...payoutKeys(next), ...payoutMarker(this.region, next), ...next },
           ConditionExpression: 'version = :previous',
           ExpressionAttributeValues: { ':previous': next.version - 1 },
         }),
@@ -134,22 +136,6 @@ export class DynamoDbPayoutRepository implements PayoutRepository {
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) throw new StaleVersionError(next.id, next.version - 1);
       throw error;
-    }
-  }
-
-  async payoutSagaStarted(payoutId: string): Promise<void> {
-    try {
-      await this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: { pk: payoutId, sk: PAYOUT },
-          UpdateExpression: 'REMOVE saga_shard, saga_pending_since',
-          // Never creates an item; a payout already unmarked is left unwritten (a retried step writes nothing).
-          ConditionExpression: 'attribute_exists(saga_shard)',
-        }),
-      );
-    } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
     }
   }
 
@@ -176,32 +162,13 @@ export class DynamoDbPayoutRepository implements PayoutRepository {
     return result.Item?.payoutId as string | undefined;
   }
 
-  async putWaitingToken(payoutId: string, purpose: SignalPurpose, token: string, now: Date): Promise<void> {
-    await this.client.send(new PutCommand({ TableName: this.tableName, Item: { pk: payoutId, sk: `task#${purpose}`, token, updatedAt: now.toISOString() } }));
+  async putWaitingToken(payoutId: string, wait: PayoutWait, token: string, now: Date): Promise<void> {
+    await this.client.send(new PutCommand({ TableName: this.tableName, Item: { pk: payoutId, sk: `task#${wait}`, token, updatedAt: now.toISOString() } }));
   }
 
-  async getWaitingToken(payoutId: string, purpose: SignalPurpose): Promise<string | undefined> {
-    const result = await this.client.send(new GetCommand({ TableName: this.tableName, Key: { pk: payoutId, sk: `task#${purpose}` }, ConsistentRead: true }));
+  async getWaitingToken(payoutId: string, wait: PayoutWait): Promise<string | undefined> {
+    const result = await this.client.send(new GetCommand({ TableName: this.tableName, Key: { pk: payoutId, sk: `task#${wait}` }, ConsistentRead: true }));
     return result.Item?.token as string | undefined;
-  }
-
-  async putSignal(payoutId: string, signal: PayoutSignal): Promise<PayoutSignal> {
-    try {
-      await this.client.send(
-        new PutCommand({ TableName: this.tableName, Item: { pk: payoutId, sk: `signal#${signal.purpose}`, ...signal }, ConditionExpression: 'attribute_not_exists(pk)' }),
-      );
-      return signal;
-    } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      const stored = await this.getSignal(payoutId, signal.purpose);
-      if (!stored) throw error;
-      return stored;
-    }
-  }
-
-  async getSignal(payoutId: string, purpose: SignalPurpose): Promise<PayoutSignal | undefined> {
-    const result = await this.client.send(new GetCommand({ TableName: this.tableName, Key: { pk: payoutId, sk: `signal#${purpose}` }, ConsistentRead: true }));
-    return result.Item ? withoutKeys<PayoutSignal>(result.Item) : undefined;
   }
 
   private async listObjects(merchantType: string, limit: number, after: Record<string, string> | undefined): Promise<{ items: Item[]; hasMore: boolean }> {

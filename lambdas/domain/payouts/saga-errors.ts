@@ -3,44 +3,23 @@ import type { PayoutChannel } from './beneficiary';
 import type { PayoutFailureCode } from './payout';
 
 /**
- * The payout saga's error names: a contract with statemachines/payout.asl.json, whose Retry and Catch
- * match on them (Step Functions reads a Lambda error's `name`), and with SendTaskFailure, whose `error`
- * carries the same names. Never renamed once deployed.
+ * The payout workflow's error names: a contract with statemachines/payout.asl.json, whose Retry policies
+ * match on them (Step Functions reads a Lambda error's `name`). Never renamed once deployed. Business
+ * outcomes (insufficient funds, a refusal, an expired quote) are not errors: the steps record them on the
+ * payout and the workflow goes on from there (lambdas/domain/payouts/payout-saga.ts).
  *
- *   name                     raised by                        saga
- *   PayoutCanceled           any step before submission       release the reservation; canceled
- *   PayoutInsufficientFunds  ReserveFunds                     nothing reserved; failed (insufficient_funds)
- *   PayoutRejectedInReview   an operator (SendTaskFailure)    release; failed (rejected_in_review)
- *   RailUnavailable          SubmitToRail: nothing sent       retried (same idempotency key), then release; failed
- *   RailTimeout              SubmitToRail                     retried, then wait for the rail's own answer
- *   RailOutcomeUnknown       SubmitToRail: sent, and the      never released: the payment may exist (ask the
- *                            answer does not say (5xx, 429,   rail: PayoutRailPort.lookup)
- *                            Server fault, key in use)
- *   RailRejected             SubmitToRail                     release; failed (the rail's reason)
- *   PayoutFailedAtRail       the rail (SendTaskFailure)       release; failed (the rail's reason)
- *   PayoutReturned           the rail (SendTaskFailure)       reverse the payment and conversion, release; returned
+ *   name                 raised by                     workflow
+ *   RailUnavailable      Submit, Inquire: not sent     retried (same key); then the recovery goes on trying
+ *                        (the connection never opened)
+ *   RailTimeout          Submit, Inquire: sent, no     retried; before sending again, Submit asks the rail
+ *                        answer in time                what it holds under the payout's key
+ *   RailOutcomeUnknown   Submit, Inquire: sent, and    the same: the funds stay reserved until the rail
+ *                        the answer does not say       says definitely (found, paid, rejected)
+ *                        (5xx, 429, SOAP Server fault,
+ *                        key in use, key reused)
+ *   RailRejected         the rail's adapter            not thrown out of a step: a definite refusal,
+ *                                                      recorded; the funds are released
  */
-export class PayoutCanceledError extends DomainError {
-  override readonly name = 'PayoutCanceled';
-
-  constructor(readonly payoutId: string) {
-    super(`Payout ${payoutId} was canceled`);
-  }
-}
-
-export class PayoutInsufficientFundsError extends DomainError {
-  override readonly name = 'PayoutInsufficientFunds';
-
-  constructor(
-    readonly payoutId: string,
-    readonly currency: string,
-    readonly needed: number,
-    readonly available: number,
-  ) {
-    super(`Payout ${payoutId} needs ${needed} ${currency} minor units; ${available} are available`);
-  }
-}
-
 /** What a rail said about a payment: our failure code, the scheme's own code (R03, AC04...) and its words. */
 export interface RailReason {
   readonly code: PayoutFailureCode;
