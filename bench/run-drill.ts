@@ -10,6 +10,7 @@ import { duplicateStormDrill } from './drills/duplicate-storm';
 import { expressCrashDrill } from './drills/express-crash';
 import { malformedInputDrill } from './drills/malformed-input';
 import { payoutStormDrill } from './drills/payouts';
+import { railAmbiguityDrill } from './drills/rail-ambiguity';
 import { captureProcessOutput, say } from './lib/log-volume';
 import { startBenchPlatform } from './lib/platform';
 import { drillSummary } from './lib/summary';
@@ -19,7 +20,7 @@ import { drillSummary } from './lib/summary';
  * to bench/results/drill.json (and drill.md). Exit 1 when any drill finds a violation: something lost,
  * duplicated, a 5xx, or a broken invariant. docs/benchmarks.md describes each drill and its options.
  */
-const DRILLS = ['malformed_input', 'duplicate_storm', 'payout_storm', 'channel_faults', 'crash', 'express_crash'] as const;
+const DRILLS = ['malformed_input', 'duplicate_storm', 'payout_storm', 'rail_ambiguity', 'channel_faults', 'crash', 'express_crash'] as const;
 type DrillName = (typeof DRILLS)[number];
 
 const { values } = parseArgs({
@@ -32,6 +33,8 @@ const { values } = parseArgs({
     'storm-clients': { type: 'string', default: '8' },
     'storm-wave': { type: 'string', default: '4' },
     'payout-storm-keys': { type: 'string', default: '12' },
+    'ambiguity-payouts': { type: 'string', default: '14' },
+    'rail-timeout-ms': { type: 'string', default: '1500' },
     'fault-payments': { type: 'string', default: '60' },
     'fault-error-rate': { type: 'string', default: '0.15' },
     'fault-timeout-rate': { type: 'string', default: '0.05' },
@@ -62,6 +65,8 @@ const options = {
   stormClients: number('storm-clients', 4),
   stormWave: number('storm-wave', 2),
   payoutStormKeys: number('payout-storm-keys', 4),
+  ambiguityPayouts: number('ambiguity-payouts', 7),
+  railTimeoutMs: number('rail-timeout-ms', 1500),
   faultPayments: number('fault-payments', 8),
   faultErrorRate: number('fault-error-rate', 0.2),
   faultTimeoutRate: number('fault-timeout-rate', 0.1),
@@ -79,6 +84,8 @@ mkdirSync(outDir, { recursive: true });
 
 // The channel client's timeout is read once by the handlers; set before any of them loads.
 for (const channel of cardChannelNames) process.env[`${channelEnvPrefix(channel)}_TIMEOUT_MS`] = String(options.channelTimeoutMs);
+// The HTTP payout rails' client timeout (their default is 10 s): the rail ambiguity drill keeps banks silent past it.
+for (const rail of ['KEYSTONE', 'PULSE']) process.env[`${rail}_TIMEOUT_MS`] = String(options.railTimeoutMs);
 
 const capture = captureProcessOutput({ echoOther: values.verbose });
 const startedAt = new Date();
@@ -106,6 +113,10 @@ try {
       if (selected.includes('payout_storm')) {
         say(`drill payout_storm: ${options.payoutStormKeys} payout keys × ${options.stormClients} concurrent clients`);
         show((results.payout_storm = await payoutStormDrill(platform, { keys: options.payoutStormKeys, clients: options.stormClients, wave: options.stormWave })));
+      }
+      if (selected.includes('rail_ambiguity')) {
+        say(`drill rail_ambiguity: ${options.ambiguityPayouts} payouts whose bank takes the payment and loses its answer (${options.railTimeoutMs} ms rail timeout)`);
+        show((results.rail_ambiguity = await railAmbiguityDrill(platform, { payouts: options.ambiguityPayouts, concurrency: options.concurrency, seed: options.seed })));
       }
       if (selected.includes('channel_faults')) {
         say(`drill channel_faults: ${options.faultPayments} payments, ${options.faultErrorRate} errors and ${options.faultTimeoutRate} timeouts per acquirer request`);
