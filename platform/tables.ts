@@ -119,8 +119,8 @@ export const tables = {
   },
   payouts: {
     purpose:
-      'Beneficiaries (masked bank details and vault tokens), payouts with their timelines, the task tokens their saga waits on, ' +
-      'the signals (operator decisions, rail outcomes) that complete them, and rail references; listed per merchant, newest first.',
+      'Beneficiaries (masked bank details and vault tokens), payouts with their timelines, the task tokens of their durable waits, ' +
+      'and rail references; listed per merchant, newest first.',
     partitionKey: pk,
     sortKey: sk,
     indexes: [
