@@ -557,7 +557,7 @@ export const functions = {
     timeoutSeconds: 5,
     reservedConcurrency: 5,
     invokedBy: 'api-gateway',
-    tables: { payouts: ['dynamodb:GetItem', 'dynamodb:Query'] },
+    tables: { payouts: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:BatchGetItem'] },
   },
   createPayout: {
     entry: 'lambdas/handlers/api/create-payout.ts',
@@ -593,7 +593,7 @@ export const functions = {
     timeoutSeconds: 5,
     reservedConcurrency: 5,
     invokedBy: 'api-gateway',
-    tables: { payouts: ['dynamodb:GetItem', 'dynamodb:Query'] },
+    tables: { payouts: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:BatchGetItem'] },
   },
   cancelPayout: {
     entry: 'lambdas/handlers/api/cancel-payout.ts',

@@ -125,9 +125,12 @@ export const tables = {
     sortKey: sk,
     indexes: [
       {
+        // Keys only: written once per object (its keys never change), not on each of a payout's ~8 changes;
+        // a list reads the page's items by key (BatchGetItem).
         name: 'merchant-objects',
         partitionKey: { name: 'merchant_type', type: 'S' },
         sortKey: { name: 'created_key', type: 'S' },
+        projection: 'KEYS_ONLY',
       },
       sagaStartsIndex,
     ],

@@ -1,5 +1,5 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { StaleVersionError } from '../../domain/errors';
 import type { FxQuote } from '../../domain/fx/objects';
 import type { Beneficiary } from '../../domain/payouts/beneficiary';
@@ -11,8 +11,8 @@ import { type TransactItem, TransactionConditionFailedError, transactWrite } fro
 
 /**
  * Beneficiaries and payouts in the `payouts` table (docs/data-model.md):
- *   pk = ben_..., sk = "beneficiary"                    GSI merchant-objects (`<merchant>#beneficiary`)
- *   pk = po_...,  sk = "payout"                         GSI merchant-objects (`<merchant>#payout`), versioned
+ *   pk = ben_..., sk = "beneficiary"                    GSI merchant-objects (`<merchant>#beneficiary`, keys only)
+ *   pk = po_...,  sk = "payout"                         GSI merchant-objects (`<merchant>#payout`, keys only), versioned
  *   pk = po_...,  sk = "task#<review|confirmation>"     the task token a durable wait of the payout stored
  *   pk = rail#<channel>#<reference>, sk = "rail-reference"  → payoutId
  *
@@ -84,6 +84,7 @@ export class DynamoDbPayoutRepository implements PayoutRepository {
   }
 
   async insertPayout(payout: Payout, options: { claimQuote?: { now: Date } } = {}): Promise<InsertPayoutResult> {
+    if (!(options.claimQuote && payout.quoteId)) return this.putNewPayout(payout);
     const items: TransactItem[] = [
       {
         Put: {
@@ -110,6 +111,21 @@ export class DynamoDbPayoutRepository implements PayoutRepository {
       }
       const quote = await this.client.send(new GetCommand({ TableName: this.fxTableName, Key: { pk: claim?.quoteId, sk: 'quote' }, ConsistentRead: true }));
       return { outcome: claimFailure(quote.Item ? withoutKeys<FxQuote>(quote.Item) : undefined, payout.merchantId, payout.id) };
+    }
+  }
+
+  /** A payout that claims no quote: one conditional Put (a transaction would bill its write twice). */
+  private async putNewPayout(payout: Payout): Promise<InsertPayoutResult> {
+    try {
+      await this.client.send(
+        new PutCommand({ TableName: this.tableName, Item: { ...payoutKeys(payout), ...payoutMarker(this.region, payout), ...payout }, ConditionExpression: 'attribute_not_exists(pk)' }),
+      );
+      return { outcome: 'created', payout };
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      const existing = await this.getPayout(payout.id, { consistent: true });
+      if (!existing) throw error;
+      return { outcome: 'exists', payout: existing };
     }
   }
 
@@ -171,6 +187,7 @@ export class DynamoDbPayoutRepository implements PayoutRepository {
     return result.Item?.token as string | undefined;
   }
 
+  /** A page of the merchant's objects, newest first: their keys from the keys-only index, then the items by key. */
   private async listObjects(merchantType: string, limit: number, after: Record<string, string> | undefined): Promise<{ items: Item[]; hasMore: boolean }> {
     const result = await this.client.send(
       new QueryCommand({
@@ -183,7 +200,19 @@ export class DynamoDbPayoutRepository implements PayoutRepository {
         ExclusiveStartKey: after,
       }),
     );
-    const items = result.Items ?? [];
-    return { items: items.slice(0, limit), hasMore: items.length > limit };
+    const keys = (result.Items ?? []).slice(0, limit).map((item) => ({ pk: item.pk as string, sk: item.sk as string }));
+    const found = new Map<string, Item>();
+    for (let pending = keys, attempt = 0; pending.length > 0; attempt += 1) {
+      // Keys left unprocessed (throttling) are asked again after a short, growing pause.
+      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(1_000, 25 * 2 ** attempt)));
+      const batch = await this.client.send(new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: pending } } }));
+      for (const item of batch.Responses?.[this.tableName] ?? []) found.set(`${item.pk as string}#${item.sk as string}`, item);
+      pending = (batch.UnprocessedKeys?.[this.tableName]?.Keys ?? []) as { pk: string; sk: string }[];
+    }
+    const items = keys.flatMap((key): Item[] => {
+      const item = found.get(`${key.pk}#${key.sk}`);
+      return item ? [item] : [];
+    });
+    return { items, hasMore: (result.Items ?? []).length > limit };
   }
 }
