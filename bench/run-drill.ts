@@ -9,6 +9,7 @@ import { crashDrill } from './drills/crash';
 import { duplicateStormDrill } from './drills/duplicate-storm';
 import { expressCrashDrill } from './drills/express-crash';
 import { malformedInputDrill } from './drills/malformed-input';
+import { payoutCrashDrill } from './drills/payout-crash';
 import { payoutStormDrill } from './drills/payouts';
 import { railAmbiguityDrill } from './drills/rail-ambiguity';
 import { captureProcessOutput, say } from './lib/log-volume';
@@ -20,7 +21,7 @@ import { drillSummary } from './lib/summary';
  * to bench/results/drill.json (and drill.md). Exit 1 when any drill finds a violation: something lost,
  * duplicated, a 5xx, or a broken invariant. docs/benchmarks.md describes each drill and its options.
  */
-const DRILLS = ['malformed_input', 'duplicate_storm', 'payout_storm', 'rail_ambiguity', 'channel_faults', 'crash', 'express_crash'] as const;
+const DRILLS = ['malformed_input', 'duplicate_storm', 'payout_storm', 'rail_ambiguity', 'channel_faults', 'crash', 'express_crash', 'payout_crash'] as const;
 type DrillName = (typeof DRILLS)[number];
 
 const { values } = parseArgs({
@@ -34,6 +35,7 @@ const { values } = parseArgs({
     'storm-wave': { type: 'string', default: '4' },
     'payout-storm-keys': { type: 'string', default: '12' },
     'ambiguity-payouts': { type: 'string', default: '14' },
+    'payout-crash-payouts': { type: 'string', default: '10' },
     'rail-timeout-ms': { type: 'string', default: '1500' },
     'fault-payments': { type: 'string', default: '60' },
     'fault-error-rate': { type: 'string', default: '0.15' },
@@ -66,6 +68,7 @@ const options = {
   stormWave: number('storm-wave', 2),
   payoutStormKeys: number('payout-storm-keys', 4),
   ambiguityPayouts: number('ambiguity-payouts', 7),
+  payoutCrashPayouts: number('payout-crash-payouts', 5),
   railTimeoutMs: number('rail-timeout-ms', 1500),
   faultPayments: number('fault-payments', 8),
   faultErrorRate: number('fault-error-rate', 0.2),
@@ -96,7 +99,7 @@ const show = (result: DrillResult) =>
 
 let failure: unknown;
 try {
-  const inProcess = selected.filter((name) => name !== 'crash' && name !== 'express_crash');
+  const inProcess = selected.filter((name) => name !== 'crash' && name !== 'express_crash' && name !== 'payout_crash');
   if (inProcess.length) {
     say(`drill: starting the platform in memory for ${inProcess.join(', ')}`);
     const platform = await startBenchPlatform({ logLevel: 'WARN' });
@@ -156,6 +159,11 @@ try {
         slowRate: options.expressCrashSlowRate,
       })),
     );
+  }
+  if (selected.includes('payout_crash')) {
+    const killWhenStored = Math.max(1, Math.ceil(options.payoutCrashPayouts / 2));
+    say(`drill payout_crash: ${options.payoutCrashPayouts} payouts, SIGKILL once ${killWhenStored} are stored and inside their runs`);
+    show((results.payout_crash = await payoutCrashDrill({ payouts: options.payoutCrashPayouts, seed: options.seed, killWhenStored })));
   }
 } catch (error) {
   failure = error;
