@@ -126,15 +126,18 @@ export const tables = {
   },
   payouts: {
     purpose:
-      'Beneficiaries (masked bank details and vault tokens), payouts with their timelines, the task tokens their saga waits on, ' +
-      'the signals (operator decisions, rail outcomes) that complete them, and rail references; listed per merchant, newest first.',
+      'Beneficiaries (masked bank details and vault tokens), payouts with their timelines, the task tokens of their durable waits, ' +
+      'and rail references; listed per merchant, newest first.',
     partitionKey: pk,
     sortKey: sk,
     indexes: [
       {
+        // Keys only: written once per object (its keys never change), not on each of a payout's ~8 changes;
+        // a list reads the page's items by key (BatchGetItem).
         name: 'merchant-objects',
         partitionKey: { name: 'merchant_type', type: 'S' },
         sortKey: { name: 'created_key', type: 'S' },
+        projection: 'KEYS_ONLY',
       },
       sagaStartsIndex,
     ],

@@ -96,6 +96,26 @@ export class OperationsAlarms extends Construct {
       }),
     );
 
+    const payoutAttention = (key: 'flagPayoutForAttention' | 'receivePayoutRailEvents') =>
+      new Metric({
+        namespace: deployment.appName,
+        metricName: 'PayoutsRequiringAttention',
+        dimensionsMap: { service: functionName(deployment.appName, key) },
+        period: Duration.minutes(1),
+        statistic: 'Sum',
+      });
+    page(
+      'PayoutsRequiringAttention',
+      `${deployment.appName}-PayoutsRequiringAttention`,
+      "A payout was flagged for attention (a confirmation overdue, a release or recovery that gave up, or a rail's message contradicting it): its funds stay reserved until ops find where the money is. Runbook docs/runbooks.md.",
+      new MathExpression({
+        expression: 'flagged + contradicted',
+        usingMetrics: { flagged: payoutAttention('flagPayoutForAttention'), contradicted: payoutAttention('receivePayoutRailEvents') },
+        period: Duration.minutes(1),
+        label: 'payouts flagged for attention',
+      }),
+    );
+
     const sweeper = props.sagaSweeper;
     const sweeperName = functionName(deployment.appName, sweeper.key);
     const deadLetters = sweeper.deadLetterQueue;

@@ -52,4 +52,20 @@ describe.each([
       AlarmActions: [Match.anyValue()],
     });
   });
+
+  it('pages on any payout flagged for attention, from both functions that flag one, on the metrics as they emit them', () => {
+    const alarm = Object.values(template.findResources('AWS::CloudWatch::Alarm')).find(
+      (resource) => resource.Properties.AlarmName === `${deployment.appName}-PayoutsRequiringAttention`,
+    );
+    expect(alarm?.Properties).toMatchObject({ Threshold: 1, AlarmActions: [expect.anything()] });
+    const watched = (alarm?.Properties.Metrics as { MetricStat?: { Metric: { MetricName: string; Dimensions: unknown[] } } }[])
+      .flatMap((query) => (query.MetricStat ? [query.MetricStat.Metric] : []));
+    expect(watched).toEqual(
+      expect.arrayContaining(
+        (['flagPayoutForAttention', 'receivePayoutRailEvents'] as const).map((key) =>
+          expect.objectContaining({ MetricName: 'PayoutsRequiringAttention', Dimensions: [{ Name: 'service', Value: functionName(deployment.appName, key) }] }),
+        ),
+      ),
+    );
+  });
 });
