@@ -16,7 +16,7 @@ export interface KmsKeyDeclaration {
 }
 
 export const kmsKeys = {
-  /** Wraps the data keys of the AWS Encryption SDK: card numbers, CVCs, bank account numbers. */
+  /** Wraps the data keys of the AWS Encryption SDK: card numbers, CVCs, bank account numbers, webhook signing secrets. */
   data: {
     alias: `alias/${deployment.appName}-data`,
     description: `${deployment.appName}: envelope encryption of card and bank data`,
@@ -42,7 +42,7 @@ export const kmsKeyNames = Object.keys(kmsKeys) as KmsKeyName[];
  * What a ciphertext is for: the `purpose` value of its encryption context. IAM grants name purposes
  * (`kms:EncryptionContext:purpose`), so a function allowed to decrypt bank accounts cannot decrypt cards.
  */
-export const ENCRYPTION_PURPOSES = ['card', 'card-cvc', 'bank-account'] as const;
+export const ENCRYPTION_PURPOSES = ['card', 'card-cvc', 'bank-account', 'webhook-secret'] as const;
 export type EncryptionPurpose = (typeof ENCRYPTION_PURPOSES)[number];
 
 /** Encryption context keys: every data key is bound to a merchant and a purpose. */
