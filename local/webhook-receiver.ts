@@ -26,6 +26,8 @@ export type Behaviour =
 export interface ReceivedWebhook {
   readonly webhookId: string;
   readonly timestamp: string;
+  /** The `webhook-signature` header as received (one `v1,...` per signing secret). */
+  readonly signature: string;
   readonly type: string | null;
   readonly eventId: string | null;
   /** true: a secret verified it; false: none of the inbox's secrets did; null: the inbox has no secret yet. */
@@ -119,7 +121,7 @@ export const startWebhookReceiver = async (options: { readonly port?: number } =
         messages: [...target.received]
           .reverse()
           .slice(0, 100)
-          .map(({ body: _body, ...message }) => ({ ...message, attempts: attempts.get(message.webhookId) })),
+          .map(({ body: _body, signature: _signature, ...message }) => ({ ...message, attempts: attempts.get(message.webhookId) })),
       });
     }
     if (request.method !== 'POST') return json(response, 405, { error: 'POST a webhook, GET to read an inbox' });
@@ -137,6 +139,7 @@ export const startWebhookReceiver = async (options: { readonly port?: number } =
       target.received.push({
         webhookId: String(request.headers['webhook-id'] ?? ''),
         timestamp: String(request.headers['webhook-timestamp'] ?? ''),
+        signature: String(request.headers['webhook-signature'] ?? ''),
         type,
         eventId,
         verified: verify(target, request.headers, body),
