@@ -1,20 +1,18 @@
 import * as z from 'zod/mini';
 import { queueUrlEnvVar } from '../../platform/queues';
-import { KmsEnvelopeCipher } from '../adapters/crypto/envelope-cipher';
-import { kmsKeyArnFromEnv } from '../adapters/crypto/key-arn';
-import { EnvelopeWebhookSecretBox } from '../adapters/crypto/webhook-secret-box';
 import { DynamoDbEventStore } from '../adapters/dynamodb/event-store';
 import { DynamoDbWebhookEndpointRepository } from '../adapters/dynamodb/webhook-endpoint-repository';
 import { NodeWebhookSender } from '../adapters/http/webhook-sender';
 import { SqsDeliveryQueue } from '../adapters/sqs/delivery-queue';
 import type { UrlPolicy } from '../domain/webhooks';
-import { dynamoDbDocumentClient, kmsClient, sqsClient } from './clients';
+import { dynamoDbDocumentClient, sqsClient } from './clients';
 import { readConfig, tableNameFromEnv } from './config';
 
 /**
  * The events and webhooks adapters of this function instance, built once from its environment (only what
  * the function's declaration grants it: platform/functions.ts). WEBHOOK_URL_POLICY is `public` unless the
- * local runtime says `local`; WEBHOOK_TIME_SCALE shrinks the retry schedule for local drills only.
+ * local runtime says `local`; WEBHOOK_TIME_SCALE shrinks the retry schedule for local drills only. The
+ * secret box is in ./webhook-secrets.ts: only the functions allowed to use KMS for webhook secrets bundle it.
  */
 const config = readConfig({
   WEBHOOK_URL_POLICY: z._default(z.enum(['public', 'local']), 'public'),
@@ -34,15 +32,6 @@ let endpoints: DynamoDbWebhookEndpointRepository | undefined;
 export const webhookEndpointsFromEnvironment = (): DynamoDbWebhookEndpointRepository => {
   endpoints ??= new DynamoDbWebhookEndpointRepository(dynamoDbDocumentClient(), tableNameFromEnv('events'));
   return endpoints;
-};
-
-let secretBox: EnvelopeWebhookSecretBox | undefined;
-export const webhookSecretBoxFromEnvironment = (): EnvelopeWebhookSecretBox => {
-  if (!secretBox) {
-    const dataKey = kmsKeyArnFromEnv('data');
-    secretBox = new EnvelopeWebhookSecretBox(new KmsEnvelopeCipher({ key: dataKey, client: kmsClient(dataKey.region) }));
-  }
-  return secretBox;
 };
 
 let queue: SqsDeliveryQueue | undefined;

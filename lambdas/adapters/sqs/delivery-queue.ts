@@ -1,4 +1,4 @@
-import { type SQSClient, SendMessageBatchCommand } from '@aws-sdk/client-sqs';
+import { ChangeMessageVisibilityCommand, type SQSClient, SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import type { DeliveryQueue, DeliveryTask } from '../../ports/webhook-delivery';
 
 /**
@@ -63,5 +63,10 @@ export class SqsDeliveryQueue implements DeliveryQueue {
         await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** round));
       }
     }
+  }
+
+  /** Hides a received message for `seconds` (a task not due yet: SQS delays only up to 15 minutes). */
+  async postpone(receiptHandle: string, seconds: number): Promise<void> {
+    await this.client.send(new ChangeMessageVisibilityCommand({ QueueUrl: this.queueUrl, ReceiptHandle: receiptHandle, VisibilityTimeout: seconds }));
   }
 }

@@ -1,7 +1,8 @@
 import * as z from 'zod/mini';
 import { merchantCommandEndpoint } from '../../shared/http/merchant-command-endpoint';
 import { endpointDescriptionSchema, enabledEventsSchema, presentWebhookEndpoint, webhookUrlSchema } from '../../shared/http/webhook-schemas';
-import { webhookEndpointsFromEnvironment, webhookSecretBoxFromEnvironment, webhookUrlPolicy } from '../../shared/webhooks';
+import { webhookEndpointsFromEnvironment, webhookUrlPolicy } from '../../shared/webhooks';
+import { webhookSecretBoxFromEnvironment } from '../../shared/webhook-secrets';
 import { createWebhookEndpoint } from '../../use-cases/webhooks/manage-endpoints';
 
 /** POST /v1/webhook_endpoints: the signing secret is in this answer only. */

@@ -1,7 +1,8 @@
 import * as z from 'zod/mini';
 import { merchantCommandEndpoint } from '../../shared/http/merchant-command-endpoint';
 import { presentWebhookEndpoint } from '../../shared/http/webhook-schemas';
-import { webhookEndpointsFromEnvironment, webhookSecretBoxFromEnvironment } from '../../shared/webhooks';
+import { webhookEndpointsFromEnvironment } from '../../shared/webhooks';
+import { webhookSecretBoxFromEnvironment } from '../../shared/webhook-secrets';
 import { rotateWebhookSecret } from '../../use-cases/webhooks/manage-endpoints';
 
 /** POST /v1/webhook_endpoints/{id}/rotate_secret: the new secret is in this answer only; the old one signs for 24 h more. */

@@ -2,18 +2,15 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
-import { ChangeMessageVisibilityCommand } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { queueUrlEnvVar } from '../../../platform/queues';
 import { decodeTask } from '../../adapters/sqs/delivery-queue';
 import type { DeliveryTask } from '../../ports/webhook-delivery';
-import { sqsClient } from '../../shared/clients';
 import { logger, metrics, traceHandler } from '../../shared/powertools';
+import { webhookSecretBoxFromEnvironment } from '../../shared/webhook-secrets';
 import {
   deliveryQueueFromEnvironment,
   eventStoreFromEnvironment,
   webhookEndpointsFromEnvironment,
-  webhookSecretBoxFromEnvironment,
   webhookSenderFromEnvironment,
   webhookTimeScale,
 } from '../../shared/webhooks';
@@ -30,13 +27,13 @@ import { type DeliverOutcome, deliverWebhookTask } from '../../use-cases/webhook
  */
 const PER_ENDPOINT_CONCURRENCY = 8;
 const ANSWER_MARGIN_MS = 3_000;
-const queueUrl = process.env[queueUrlEnvVar('webhookDeliveries')] ?? '';
+const queue = deliveryQueueFromEnvironment();
 const deps = {
   events: eventStoreFromEnvironment(),
   endpoints: webhookEndpointsFromEnvironment(),
   secrets: webhookSecretBoxFromEnvironment(),
   sender: webhookSenderFromEnvironment(),
-  queue: deliveryQueueFromEnvironment(),
+  queue,
   now: () => new Date(),
   timeScale: webhookTimeScale(),
   perEndpointConcurrency: PER_ENDPOINT_CONCURRENCY,
@@ -53,7 +50,7 @@ const work = async (record: SQSRecord, deadlineMs: number): Promise<DeliverOutco
   try {
     const outcome = await deliverWebhookTask(deps, task, { deadlineMs });
     if (outcome.outcome === 'not_due') {
-      await sqsClient().send(new ChangeMessageVisibilityCommand({ QueueUrl: queueUrl, ReceiptHandle: record.receiptHandle, VisibilityTimeout: outcome.waitSeconds }));
+      await queue.postpone(record.receiptHandle, outcome.waitSeconds);
     }
     return outcome;
   } catch (error) {
