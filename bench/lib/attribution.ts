@@ -42,29 +42,46 @@ export const RUN_HEADER = 'x-bench-run';
 /** The header a DynamoDB request made inside an invocation carries to the counting proxy: which invocation made it. */
 export const INVOCATION_HEADER = 'x-bench-invocation';
 
-/**
- * The ids a mix run's outcome names (its payment, refunds, payout, conversion; bench/lib/mix.ts), as they
- * appear inside an event: how an invocation nobody sent a run header with (a saga task, an acquirer's
- * webhook, a rail's message) is tied to the runs it served.
- */
-const RUN_OBJECT_IDS = new RegExp(
-  `(?<![a-z0-9_])(?:${[idShapes.payment, idShapes.refund, idShapes.payout, idShapes.fx_quote, idShapes.conversion]
-    .map((shape) => shape.pattern.source.replace(/^\^|\$$/g, ''))
-    .join('|')})(?![a-z0-9_])`,
-  'g',
+/** The ids a mix run's outcome names (its payment, refunds, payout, conversion; bench/lib/mix.ts). */
+const RUN_OBJECT_ID = new RegExp(
+  `^(?:${[idShapes.payment, idShapes.refund, idShapes.payout, idShapes.fx_quote, idShapes.conversion].map((shape) => shape.pattern.source.replace(/^\^|\$$/g, '')).join('|')})$`,
 );
 
-/** What an invocation says about whom it served: the run header of a merchant's request, and the run objects its event names. */
+/** A run of letters, digits and underscores long enough to be an id, a reference or a hash. */
+const TOKEN = /[A-Za-z0-9_]{12,}/g;
+
+/**
+ * Id-like tokens of every string in a value (an event, a request body): runs of 12 or more letters, digits
+ * and underscores that hold both a letter and a digit (object ids, acquirer and rail references, hashes;
+ * not field names, words, amounts or times), and the run objects' ids whatever they hold. How an invocation
+ * nobody sent a run header with (a saga task, an acquirer's webhook, a rail's message) is tied to the runs
+ * it served (bench/lib/hot-partitions.ts). Strings are read as they are (a JSON or XML body inside an event
+ * too), not as escaped JSON, so a newline before an id does not become part of it.
+ */
+export const idTokensOf = (value: unknown): string[] => {
+  const tokens = new Set<string>();
+  const visit = (node: unknown): void => {
+    if (typeof node === 'string') {
+      for (const token of node.match(TOKEN) ?? []) {
+        if ((/[0-9]/.test(token) && /[A-Za-z]/.test(token)) || RUN_OBJECT_ID.test(token)) tokens.add(token);
+      }
+    } else if (Array.isArray(node)) node.forEach(visit);
+    else if (node && typeof node === 'object') Object.values(node).forEach(visit);
+  };
+  visit(value);
+  return [...tokens];
+};
+
+/** What an invocation says about whom it served: the run header of a merchant's request, and the id-like tokens of its event. */
 export interface InvocationSubject {
   readonly key: FunctionKey;
   readonly run?: string;
-  readonly ids: readonly string[];
+  readonly tokens: readonly string[];
 }
 
 export const invocationSubjectOf = (key: FunctionKey, event: unknown): InvocationSubject => {
   const run = headerOf(event, RUN_HEADER);
-  const ids = [...new Set(JSON.stringify(event ?? null).match(RUN_OBJECT_IDS) ?? [])];
-  return { key, ...(run === undefined ? {} : { run }), ids };
+  return { key, ...(run === undefined ? {} : { run }), tokens: idTokensOf(event) };
 };
 
 /** The operation each saga serves. A new state machine must be placed here (a unit test checks every declared one is). */

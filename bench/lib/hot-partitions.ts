@@ -1,5 +1,5 @@
 import { idShapes } from '../../lambdas/domain/ids';
-import type { InvocationSubject } from './attribution';
+import { type InvocationSubject, idTokensOf } from './attribution';
 import type { PartitionCharge } from './capacity-metering';
 
 /**
@@ -207,23 +207,24 @@ export interface RunObjects {
   readonly conversionId?: string;
 }
 
-/** A recorded request (bench/lib/capacity-proxy.ts): the invocation that made it and what it consumed per partition. */
+/** A recorded request (bench/lib/capacity-proxy.ts): the invocation that made it, its body, what it consumed per partition. */
 export interface AttributableRequest {
   readonly invocation?: string;
+  readonly body: string;
   readonly partitions: readonly PartitionCharge[];
 }
-
-const partitionId = (charge: PartitionCharge) => JSON.stringify([charge.table, charge.index ?? null, charge.partition]);
 
 /**
  * The runs each request served, from what the run did:
  * 1. the run header of the merchant's request that started the invocation (`RUN_HEADER`);
- * 2. else the runs whose objects the invocation's event names (a saga task names its payment or payout);
- * 3. else (an acquirer's webhook names only the acquirer's capture, a rail's message its own reference)
- *    the runs whose own items the invocation touched: the partition key values that exactly one run
- *    touched through 1 and 2 (the payment's position, the payout, its rail reference);
+ * 2. else the runs whose objects (payment, refunds, payout, conversion) the invocation's event names: a
+ *    saga task names its payment or payout;
+ * 3. else the run whose own requests (as tied by 1 and 2) carried an id the event names, when no other
+ *    run's did: an acquirer's webhook names only the acquirer's capture or refund, which the payment's saga
+ *    stored; a rail's message its own reference, which the payout's saga stored. A token every run sends
+ *    (an API key id) decides nothing;
  * 4. an invocation still tied to no run is a toucher of its own, `invocation:<id>`: it can only make a
- *    value look shared, never hide a shared one.
+ *    value look shared, never hide a shared one (`counts.requests_without_run`).
  */
 export const attributeRequests = (requests: readonly AttributableRequest[], subjects: ReadonlyMap<string, InvocationSubject>, runs: readonly RunObjects[]): PartitionRequest[] => {
   const runOfObject = new Map<string, number>();
@@ -234,37 +235,46 @@ export const attributeRequests = (requests: readonly AttributableRequest[], subj
     if (cached) return cached;
     const subject = subjects.get(invocation);
     const named = new Set<number>();
-    for (const id of subject?.ids ?? []) {
-      const sequence = runOfObject.get(id);
+    for (const token of subject?.tokens ?? []) {
+      const sequence = runOfObject.get(token);
       if (sequence !== undefined) named.add(sequence);
     }
     const touchers = subject?.run !== undefined ? [`run:${subject.run}`] : [...named].sort((a, b) => a - b).map((sequence) => `run:${sequence}`);
     direct.set(invocation, touchers);
     return touchers;
   };
-  // The runs that touched each partition key value through steps 1 and 2.
-  const runsOfPartition = new Map<string, Set<string>>();
-  for (const request of requests) {
-    if (request.invocation === undefined) continue;
-    for (const toucher of directTouchers(request.invocation)) {
-      for (const charge of request.partitions) {
-        const id = partitionId(charge);
-        const touchers = runsOfPartition.get(id) ?? new Set<string>();
-        touchers.add(toucher);
-        runsOfPartition.set(id, touchers);
+  // Step 3: the ids the undetermined invocations' events name, and which runs' requests carried each.
+  const undetermined = new Set(
+    requests.flatMap((request) => (request.invocation !== undefined && !directTouchers(request.invocation).length ? [request.invocation] : [])),
+  );
+  const wanted = new Set([...undetermined].flatMap((invocation) => subjects.get(invocation)?.tokens ?? []));
+  const runsOfToken = new Map<string, Set<string>>();
+  if (wanted.size) {
+    for (const request of requests) {
+      const touchers = request.invocation === undefined ? [] : directTouchers(request.invocation);
+      if (!touchers.length) continue;
+      let body: unknown;
+      try {
+        body = JSON.parse(request.body);
+      } catch {
+        continue;
+      }
+      for (const token of idTokensOf(body)) {
+        if (!wanted.has(token)) continue;
+        const owners = runsOfToken.get(token) ?? new Set<string>();
+        for (const toucher of touchers) owners.add(toucher);
+        runsOfToken.set(token, owners);
       }
     }
   }
-  // Step 3: an invocation without a run of its own serves the runs whose own items it touched.
-  const byItems = new Map<string, Set<string>>();
-  for (const request of requests) {
-    if (request.invocation === undefined || directTouchers(request.invocation).length) continue;
-    const served = byItems.get(request.invocation) ?? new Set<string>();
-    for (const charge of request.partitions) {
-      const touchers = runsOfPartition.get(partitionId(charge));
-      if (touchers?.size === 1) served.add([...touchers][0] as string);
+  const byTokens = new Map<string, readonly string[]>();
+  for (const invocation of undetermined) {
+    const served = new Set<string>();
+    for (const token of subjects.get(invocation)?.tokens ?? []) {
+      const owners = runsOfToken.get(token);
+      if (owners?.size === 1) served.add([...owners][0] as string);
     }
-    byItems.set(request.invocation, served);
+    byTokens.set(invocation, served.size ? [...served].sort() : [`invocation:${invocation}`]);
   }
   return requests.map((request) => {
     const invocation = request.invocation;
@@ -273,9 +283,7 @@ export const attributeRequests = (requests: readonly AttributableRequest[], subj
         ? ['invocation:none']
         : directTouchers(invocation).length
           ? directTouchers(invocation)
-          : byItems.get(invocation)?.size
-            ? [...(byItems.get(invocation) as Set<string>)].sort()
-            : [`invocation:${invocation}`];
+          : (byTokens.get(invocation) ?? [`invocation:${invocation}`]);
     return { partitions: request.partitions, touchers };
   });
 };

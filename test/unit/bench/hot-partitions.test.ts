@@ -1,4 +1,4 @@
-import type { InvocationSubject } from '../../../bench/lib/attribution';
+import { type InvocationSubject, idTokensOf } from '../../../bench/lib/attribution';
 import type { PartitionCharge } from '../../../bench/lib/capacity-metering';
 import { type PartitionRequest, attributeRequests, merchantNamedBy, oneMerchantCeiling } from '../../../bench/lib/hot-partitions';
 
@@ -9,6 +9,7 @@ import { type PartitionRequest, attributeRequests, merchantNamedBy, oneMerchantC
  */
 const payments = 'xborder-payments';
 const ledger = 'xborder-ledger';
+const payouts = 'xborder-payouts';
 
 /** One request by run `run` consuming `writeUnits` (and `readUnits`) on one partition key value. */
 const touch = (run: number, table: string, partition: string | null, writeUnits: number, readUnits = 0, index?: string): PartitionRequest => ({
@@ -99,32 +100,70 @@ describe('the one-merchant ceiling', () => {
 
 describe('which runs a request served', () => {
   const charge = (table: string, partition: string, writeUnits = 1): PartitionCharge => ({ table, partition, writeUnits, readUnits: 0 });
+  const body = (value: unknown) => JSON.stringify(value);
+  const paymentA = 'pay_aaaaaaaaaaaaaaaaaaaaaaaaaa';
+  const paymentB = 'pay_bbbbbbbbbbbbbbbbbbbbbbbbbb';
+  // The acquirer's capture ids, as run 0's and run 1's capture steps store them on their payments.
+  const captureA = 'cap_a2a2a2a2a2a2a2a2a2a2a2a2';
+  const captureB = 'cap_b3b3b3b3b3b3b3b3b3b3b3b3';
   const subjects = new Map<string, InvocationSubject>([
-    ['1', { key: 'createPayment', run: '0', ids: [] }],
-    ['2', { key: 'capturePayment', ids: ['pay_aaaaaaaaaaaaaaaaaaaaaaaaaa'] }],
-    ['3', { key: 'receiveChannelEvent', ids: [] }],
-    ['4', { key: 'createPayment', run: '1', ids: [] }],
-    ['5', { key: 'receiveChannelEvent', ids: [] }],
+    ['1', { key: 'createPayment', run: '0', tokens: [] }],
+    ['2', { key: 'capturePayment', tokens: [paymentA] }],
+    ['3', { key: 'createPayment', run: '1', tokens: [] }],
+    ['4', { key: 'capturePayment', tokens: [paymentB] }],
+    ['5', { key: 'receiveChannelEvent', tokens: [captureA, 'evt_c4c4c4c4c4c4c4c4c4c4c4c4', 'sk_test_shared_by_all_2'] }],
+    ['6', { key: 'receiveChannelEvent', tokens: ['cap_nobody777nobody777nobody'] }],
   ]);
   const runs = [
-    { sequence: 0, paymentId: 'pay_aaaaaaaaaaaaaaaaaaaaaaaaaa' },
-    { sequence: 1, paymentId: 'pay_bbbbbbbbbbbbbbbbbbbbbbbbbb' },
+    { sequence: 0, paymentId: paymentA },
+    { sequence: 1, paymentId: paymentB },
   ];
 
-  it('takes the run header first, then the run objects the event names, then the runs whose own items the invocation touched', () => {
-    // Prepare: run 0 creates its payment (header) and captures it (a task naming the payment); an acquirer
-    // webhook names neither but touches run 0's own position item and the merchant balance both runs share.
+  it('takes the run header first, then the run objects the event names, then the one run whose requests carried an id the event names', () => {
+    // Prepare: each run creates its payment (header), captures it (a task naming the payment) and stores the
+    // acquirer's capture id; both runs' writes carry the merchant's key. The webhook names run 0's capture.
     const requests = [
-      { invocation: '1', partitions: [charge(payments, 'pay_a'), charge(ledger, 'bal#mer_alpha')] },
-      { invocation: '2', partitions: [charge(ledger, 'pos#pay_a')] },
-      { invocation: '4', partitions: [charge(payments, 'pay_b'), charge(ledger, 'bal#mer_alpha')] },
-      { invocation: '3', partitions: [charge(ledger, 'pos#pay_a'), charge(ledger, 'bal#mer_alpha')] },
-      { invocation: '5', partitions: [charge(ledger, 'pos#nobody')] },
-      { partitions: [charge(ledger, 'pos#nobody')] },
+      { invocation: '1', body: body({ Item: { pk: { S: paymentA }, key: { S: 'sk_test_shared_by_all_2' } } }), partitions: [charge(payments, paymentA), charge(ledger, 'bal#mer_alpha')] },
+      { invocation: '2', body: body({ Item: { pk: { S: paymentA }, cap: { S: captureA } } }), partitions: [charge(payments, paymentA)] },
+      { invocation: '3', body: body({ Item: { pk: { S: paymentB }, key: { S: 'sk_test_shared_by_all_2' } } }), partitions: [charge(payments, paymentB), charge(ledger, 'bal#mer_alpha')] },
+      { invocation: '4', body: body({ Item: { pk: { S: paymentB }, cap: { S: captureB } } }), partitions: [charge(payments, paymentB)] },
+      { invocation: '5', body: body({ TransactItems: [] }), partitions: [charge(ledger, 'pos#pay_a'), charge(ledger, 'bal#mer_alpha')] },
+      { invocation: '6', body: '{}', partitions: [charge(ledger, 'pos#nobody')] },
+      { body: '{}', partitions: [charge(ledger, 'pos#nobody')] },
     ];
     // Act
     const attributed = attributeRequests(requests, subjects, runs);
+    // Assess: the shared key (both runs' writes carry it) does not decide; the capture id does.
+    expect(attributed.map((request) => request.touchers)).toEqual([['run:0'], ['run:0'], ['run:1'], ['run:1'], ['run:0'], ['invocation:6'], ['invocation:none']]);
+  });
+
+  it('ties a rail message to the payout whose saga stored its reference in an update', () => {
+    // Prepare: run 2's payout task (its event names the payout) records the rail's reference; the rail's
+    // message later names only that reference, and reads the payout and the reference's item.
+    const payout = 'po_cccccccccccccccccccccccccc';
+    const reference = 'XBCEVRJ42TFOQLR';
+    const payoutSubjects = new Map<string, InvocationSubject>([
+      ['7', { key: 'submitPayout', tokens: [payout] }],
+      ['8', { key: 'receivePayoutRailEvents', tokens: [reference] }],
+    ]);
+    const update = body({ Key: { pk: { S: payout } }, UpdateExpression: 'SET rr = :r', ExpressionAttributeValues: { ':r': { S: reference } } });
+    const requests = [
+      { invocation: '7', body: update, partitions: [charge(payouts, payout)] },
+      { invocation: '8', body: body({ Key: { pk: { S: `rail#meridian#${reference}` } } }), partitions: [charge(payouts, `rail#meridian#${reference}`, 0)] },
+      { invocation: '8', body: body({ Key: { pk: { S: payout } } }), partitions: [charge(payouts, payout)] },
+    ];
+    // Act
+    const attributed = attributeRequests(requests, payoutSubjects, [{ sequence: 2, payoutId: payout }]);
     // Assess
-    expect(attributed.map((request) => request.touchers)).toEqual([['run:0'], ['run:0'], ['run:1'], ['run:0'], ['invocation:5'], ['invocation:none']]);
+    expect(attributed.map((request) => request.touchers)).toEqual([['run:2'], ['run:2'], ['run:2']]);
+  });
+
+  it('reads id-like tokens in every string of an event, a body inside it too, not words, amounts or dates', () => {
+    // Prepare: a rail's message as a text body, a JSON body inside it, a field whose value is a word.
+    const event = { headers: { 'x-bench-run': '3' }, body: 'line one\nREF123456789XYZ\n{"capture":"cap_a2a2a2a2a2a2a2a2a2a2a2a2","amount":"1000000000000","at":"2026-12-06T12:00:00Z"}', field_name_only: 'payment_reference' };
+    // Act
+    const tokens = idTokensOf(event);
+    // Assess
+    expect(tokens.sort()).toEqual(['REF123456789XYZ', 'cap_a2a2a2a2a2a2a2a2a2a2a2a2']);
   });
 });
