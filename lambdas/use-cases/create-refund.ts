@@ -58,6 +58,7 @@ export const createRefund = async (
     refund = created;
   }
   if (!refund) throw new ResourceNotFoundError('refund', id);
+  // A refund no longer pending (succeeded or failed: final) is answered as stored, whenever the retry comes: nothing is refunded again.
   if (refund.status !== 'pending') return refund;
   return runRefundWorkflow(deps, refund);
 };
