@@ -15,9 +15,9 @@ import type { PartitionCharge } from './capacity-metering';
  * 2. A partition key value touched by one payment only (its own items: the payment, its idempotency record,
  *    its ledger transaction) does not limit a merchant: its load does not grow with the merchant's rate.
  *    Every other one is shared: *merchant-scoped* when it names a merchant id (`idShapes.merchant`: a list
- *    index shard `mer_…#payment#2`, a balance partition `bal#mer_…`, an audit chain), *platform-scoped*
- *    otherwise (saga-start marker shards, platform and channel ledger accounts): every merchant in the
- *    region shares it.
+ *    index shard `mer_…#payment#2`, a balance partition `bal#mer_…#3`, a statement index shard, an audit
+ *    chain), *platform-scoped* otherwise (saga-start marker shards, card velocity counters): every merchant
+ *    in the region shares it.
  * 3. Units per payment: of that merchant's payments for a merchant-scoped value, of all the window's
  *    payments for a platform-scoped one (one merchant doing all of the region's traffic meets it the same).
  *    Each value's ceiling is 1,000 ÷ write units per payment and 3,000 ÷ read units per payment; the

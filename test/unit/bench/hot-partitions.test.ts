@@ -86,11 +86,13 @@ describe('the one-merchant ceiling', () => {
 
   it.each([
     ['mer_demo_pixelforge#payment#2', 'mer_demo_pixelforge'],
-    ['bal#mer_demo_northwind', 'mer_demo_northwind'],
+    ['bal#mer_demo_northwind#3', 'mer_demo_northwind'],
+    ['mer_demo_northwind#5', 'mer_demo_northwind'],
+    ['mer_demo_northwind#payout', 'mer_demo_northwind'],
     ['chain#mer_demo_northwind#us-east-1#7', 'mer_demo_northwind'],
     ['mer_abcd', 'mer_abcd'],
     ['saga#us-east-1#3', undefined],
-    ['bal#channel_clearing:atlas:USD#04', undefined],
+    ['j#b2c3d4e5f6', undefined],
     ['pay_aaaaaaaaaaaaaaaaaaaaaaaaaa', undefined],
     ['customer_mer_abcd', undefined],
   ])('reads the merchant id %s names: %s', (partition, merchant) => {
