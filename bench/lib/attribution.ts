@@ -50,20 +50,24 @@ const RUN_OBJECT_ID = new RegExp(
 /** A run of letters, digits and underscores long enough to be an id, a reference or a hash. */
 const TOKEN = /[A-Za-z0-9_]{12,}/g;
 
+const isIdLike = (token: string) => token.length >= 12 && /[0-9]/.test(token) && /[A-Za-z]/.test(token);
+
 /**
  * Id-like tokens of every string in a value (an event, a request body): runs of 12 or more letters, digits
  * and underscores that hold both a letter and a digit (object ids, acquirer and rail references, hashes;
- * not field names, words, amounts or times), and the run objects' ids whatever they hold. How an invocation
- * nobody sent a run header with (a saga task, an acquirer's webhook, a rail's message) is tied to the runs
- * it served (bench/lib/hot-partitions.ts). Strings are read as they are (a JSON or XML body inside an event
- * too), not as escaped JSON, so a newline before an id does not become part of it.
+ * not field names, words, amounts or times), and so do their parts between underscores (a rail's file
+ * joins its reference to a date: `ACK_XBCEVRJ42TFOQLR_20261206133102_8`), and the run objects' ids whatever
+ * they hold. How an invocation nobody sent a run header with (a saga task, an acquirer's webhook, a rail's
+ * message) is tied to the runs it served (bench/lib/hot-partitions.ts). Strings are read as they are (a JSON
+ * or XML body inside an event too), not as escaped JSON, so a newline before an id does not become part of it.
  */
 export const idTokensOf = (value: unknown): string[] => {
   const tokens = new Set<string>();
   const visit = (node: unknown): void => {
     if (typeof node === 'string') {
       for (const token of node.match(TOKEN) ?? []) {
-        if ((/[0-9]/.test(token) && /[A-Za-z]/.test(token)) || RUN_OBJECT_ID.test(token)) tokens.add(token);
+        if (isIdLike(token) || RUN_OBJECT_ID.test(token)) tokens.add(token);
+        for (const part of token.split('_')) if (part !== token && isIdLike(part)) tokens.add(part);
       }
     } else if (Array.isArray(node)) node.forEach(visit);
     else if (node && typeof node === 'object') Object.values(node).forEach(visit);

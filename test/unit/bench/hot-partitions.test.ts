@@ -141,12 +141,12 @@ describe('which runs a request served', () => {
 
   it('ties a rail message to the payout whose saga stored its reference in an update', () => {
     // Prepare: run 2's payout task (its event names the payout) records the rail's reference; the rail's
-    // message later names only that reference, and reads the payout and the reference's item.
+    // file later names only that reference, joined to a date, and reads the payout and the reference's item.
     const payout = 'po_cccccccccccccccccccccccccc';
     const reference = 'XBCEVRJ42TFOQLR';
     const payoutSubjects = new Map<string, InvocationSubject>([
       ['7', { key: 'submitPayout', tokens: [payout] }],
-      ['8', { key: 'receivePayoutRailEvents', tokens: [reference] }],
+      ['8', { key: 'receivePayoutRailEvents', tokens: idTokensOf({ body: `ACK_${reference}_20261206133102_8\n` }) }],
     ]);
     const update = body({ Key: { pk: { S: payout } }, UpdateExpression: 'SET rr = :r', ExpressionAttributeValues: { ':r': { S: reference } } });
     const requests = [
@@ -166,6 +166,6 @@ describe('which runs a request served', () => {
     // Act
     const tokens = idTokensOf(event);
     // Assess
-    expect(tokens.sort()).toEqual(['REF123456789XYZ', 'cap_a2a2a2a2a2a2a2a2a2a2a2a2']);
+    expect(tokens.sort()).toEqual(['REF123456789XYZ', 'a2a2a2a2a2a2a2a2a2a2a2a2', 'cap_a2a2a2a2a2a2a2a2a2a2a2a2']);
   });
 });
