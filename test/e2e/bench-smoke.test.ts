@@ -78,7 +78,8 @@ it('npm run bench --smoke reports throughput, per-payment, per-payout and per-co
   expect(attributed((block) => block.step_functions.executions_started.total)).toBeCloseTo(sumOf(report.totals.step_functions_executions_started), 6);
   expect(report.attribution.untracked_invocations).toEqual({});
   expect(perPayout.lambda_invocations.by_function.createPayout).toBeCloseTo(1, 6);
-  expect(perPayout.step_functions.executions_started.by_workflow).toEqual({ payout: 1 });
+  // A payout's run to the rail, its Standard wait for the rail's confirmation, and the run that settles it.
+  expect(perPayout.step_functions.executions_started.by_workflow).toEqual({ payout: 2, payoutWait: 1 });
   expect(perPayout.lambda_invocations.by_function.createPayment).toBeUndefined();
   expect(perConversion.api_requests.by_route).toEqual({ 'POST /v1/fx/quotes': 1, 'POST /v1/conversions': 1 });
   expect(perPayment.step_functions.transitions.by_workflow.payout).toBeUndefined();
@@ -139,7 +140,7 @@ it('npm run drill --smoke runs every drill and reports zero lost, zero duplicate
     output: '',
   });
   expect(report).toMatchObject({ schema: 'xborder-drill/1', passed: true, zero_lost: true, zero_duplicated: true, zero_5xx: true, lost: 0, duplicated: 0, server_errors: 0, violations: 0 });
-  expect(Object.keys(report.drills)).toEqual(['malformed_input', 'duplicate_storm', 'payout_storm', 'channel_faults', 'crash', 'express_crash']);
+  expect(Object.keys(report.drills)).toEqual(['malformed_input', 'duplicate_storm', 'payout_storm', 'rail_ambiguity', 'channel_faults', 'crash', 'express_crash', 'payout_crash']);
   expect(report.drills.malformed_input.counts).toMatchObject({ requests: 150, accepted: 0, dynamodb_writes: 0 });
   expect(report.drills.duplicate_storm.counts).toMatchObject({ keys: 4, payments: 4, charges_at_acquirer: 4 });
   expect(report.drills.payout_storm.counts).toMatchObject({ keys: 4, payouts: 4, statuses: { paid: 4 }, submissions_at_rails: 4, payments_at_rails: 4, reserved_left: 0, ledger_differences: 0 });
