@@ -126,14 +126,18 @@ const AUTHORIZED_OR_OVER = ['requires_capture', ...TERMINAL];
 
 const describe = (answer: ApiAnswer) => `${answer.status} ${answer.json?.code ?? answer.json?.status ?? ''}`.trim();
 
+/** The merchant a run acts as: runs alternate between the merchants by sequence. */
+export const merchantOf = <M>(merchants: readonly M[], sequence: number): M => merchants[sequence % merchants.length] as M;
+
 /** POST /v1/payments; its answer and when it was sent. */
 const createPayment = async (context: MixContext, sequence: number, body: Record<string, unknown>) => {
-  const merchant = context.merchants[sequence % context.merchants.length] as MerchantCredentials;
+  const merchant = merchantOf(context.merchants, sequence);
   const sentAt = Date.now();
   const answer = await context.api.call('create_payment', 'POST', '/v1/payments', {
     key: merchant.api_key,
     idempotencyKey: `bench-${sequence}-${Math.floor(context.random() * 1e12)}`,
     cause: 'payment',
+    run: sequence,
     body: { ...pickAmount(context.random), ...body, metadata: { bench_sequence: String(sequence) } },
   });
   return { merchant, sentAt, answer };
@@ -187,6 +191,7 @@ export const manualCapture: MixEntry = {
         key: merchant.api_key,
         idempotencyKey: `bench-capture-${sequence}`,
         cause: 'payment',
+        run: sequence,
         body: amount === undefined ? {} : { amount_to_capture: amount },
       });
       if (captured.status !== 200) unexpected.push(`capture_payment ${describe(captured)}`);
@@ -218,6 +223,7 @@ export const partialRefunds: MixEntry = {
           key: merchant.api_key,
           idempotencyKey: `bench-refund-${sequence}-${index}`,
           cause: 'payment',
+          run: sequence,
           body: { payment_id: id, amount: Math.max(1, Math.floor(payment.amount * share)), reason: 'requested_by_customer' },
         });
         if (refund.status !== 201) {
@@ -316,6 +322,7 @@ export const conversion: MixEntry = {
       key: funded.merchant.api_key,
       idempotencyKey: keyFor(context, 'quote', sequence),
       cause: 'conversion',
+      run: sequence,
       body: { sell_currency: pair.sell, buy_currency: pair.buy, sell_amount: spendOf(funded.gross), validity: 'MIN_15' },
     });
     const base = { sentAt: funded.sentAt, paymentId: funded.paymentId, paymentTerminalAt: funded.paymentTerminalAt, conversionSentAt };
@@ -327,6 +334,7 @@ export const conversion: MixEntry = {
       key: funded.merchant.api_key,
       idempotencyKey: keyFor(context, 'conversion', sequence),
       cause: 'conversion',
+      run: sequence,
       body: { quote_id: quote.json.id },
     });
     const conversionEndedAt = Date.now();
@@ -371,6 +379,7 @@ export const payout: MixEntry = {
         key: funded.merchant.api_key,
         idempotencyKey: keyFor(context, 'payout-quote', sequence),
         cause: 'payout',
+        run: sequence,
         body: { sell_currency: destination.source, buy_currency: currency, sell_amount: spend, validity: 'MIN_15' },
       });
       if (quote.status !== 201) {
@@ -384,6 +393,7 @@ export const payout: MixEntry = {
       key: funded.merchant.api_key,
       idempotencyKey: keyFor(context, 'payout', sequence),
       cause: 'payout',
+      run: sequence,
       body: { beneficiary_id: beneficiaryId, ...amount, reference: scenario.reference, metadata: { bench_sequence: String(sequence), bench_destination: destination.name } },
     });
     if (created.status !== 201) {

@@ -183,6 +183,56 @@ describe('the counting proxy, by AWS billing rules (DynamoDB Local)', () => {
     expect(units(replayed[ledger])).toEqual({ ...none, readUnits: 4 });
   });
 
+  it('breaks the units down per partition key value, and the breakdown adds up to the per-table counts', async () => {
+    // Prepare: a listed payout (1,500 B) and two balance shards in one partition.
+    const payout = { pk: 'po_9', sk: 'payout' };
+    await client.send(new PutCommand({ TableName: payouts, Item: sized(1500, { ...payout, ...listed }) }));
+    for (const id of ['s1', 's2']) await client.send(new PutCommand({ TableName: ledger, Item: { pk: 'bal#mer_9', sk: id, available: '100' } }));
+    const before = proxy.snapshot();
+    proxy.startRecording();
+    // Act: a posting (1 Put + 2 Updates), the payout moved to another list partition, a refused put, a
+    // cancelled transaction, a Query of the list partition, a batch read of both shards.
+    await client.send(
+      new TransactWriteCommand({
+        TransactItems: [
+          { Put: { TableName: ledger, Item: { pk: 'txn#9', sk: 'txn' }, ConditionExpression: 'attribute_not_exists(pk)' } },
+          ...['s1', 's2'].map((id) => ({ Update: { TableName: ledger, Key: { pk: 'bal#mer_9', sk: id }, UpdateExpression: 'SET available = :a', ExpressionAttributeValues: { ':a': '90' } } })),
+        ],
+      }),
+    );
+    await client.send(new UpdateCommand({ TableName: payouts, Key: payout, UpdateExpression: 'SET merchant_type = :m', ExpressionAttributeValues: { ':m': 'mer_9#payout' } }));
+    await client.send(new PutCommand({ TableName: payouts, Item: payout, ConditionExpression: 'attribute_not_exists(pk)' })).catch(() => undefined);
+    await client
+      .send(new TransactWriteCommand({ TransactItems: [{ Put: { TableName: ledger, Item: { pk: 'txn#9', sk: 'txn' }, ConditionExpression: 'attribute_not_exists(pk)' } }, { Put: { TableName: ledger, Item: { pk: 'line#9', sk: 'line' } } }] }))
+      .catch(() => undefined);
+    await client.send(new QueryCommand({ TableName: payouts, IndexName: 'merchant-objects', KeyConditionExpression: 'merchant_type = :m', ExpressionAttributeValues: { ':m': 'mer_9#payout' } }));
+    await client.send(new BatchGetCommand({ RequestItems: { [ledger]: { Keys: ['s1', 's2'].map((id) => ({ pk: 'bal#mer_9', sk: id })) } } }));
+    const charges = proxy.stopRecording().flatMap((request) => request.partitions);
+    const delta = capacityDelta(before, proxy.snapshot());
+    // Assess: the moved list entry is a delete (2) on the old value and a put (2) on the new one; the
+    // posting's 2 shard updates are 2 × 2 on their one partition; the refused put 2 on the payout's.
+    const on = (table: string, index: string | undefined, partition: string) =>
+      charges.filter((charge) => charge.table === table && charge.index === index && charge.partition === partition).reduce((sum, charge) => ({ writeUnits: sum.writeUnits + charge.writeUnits, readUnits: sum.readUnits + charge.readUnits }), { writeUnits: 0, readUnits: 0 });
+    expect(on(payouts, 'merchant-objects', listed.merchant_type)).toEqual({ writeUnits: 2, readUnits: 0 });
+    expect(on(payouts, 'merchant-objects', 'mer_9#payout')).toEqual({ writeUnits: 2, readUnits: 0.5 });
+    expect(on(payouts, undefined, 'po_9')).toEqual({ writeUnits: 2 + 2, readUnits: 0 });
+    expect(on(ledger, undefined, 'bal#mer_9')).toEqual({ writeUnits: 4, readUnits: 1 });
+    expect(on(ledger, undefined, 'txn#9')).toEqual({ writeUnits: 2 + 2, readUnits: 0 });
+    expect(on(ledger, undefined, 'line#9')).toEqual({ writeUnits: 2, readUnits: 0 });
+    for (const table of [payouts, ledger]) {
+      const usage = delta[table] as TableUsage;
+      const sum = (index: boolean, field: 'writeUnits' | 'readUnits') =>
+        charges.filter((charge) => charge.table === table && (charge.index !== undefined) === index).reduce((total, charge) => total + charge[field], 0);
+      expect({ table, writes: sum(false, 'writeUnits'), indexWrites: sum(true, 'writeUnits'), reads: sum(false, 'readUnits'), indexReads: sum(true, 'readUnits') }).toEqual({
+        table,
+        writes: usage.writeUnits + usage.refusedWriteUnits + usage.cancelledTransactionWriteUnits,
+        indexWrites: usage.indexWriteUnits,
+        reads: usage.readUnits,
+        indexReads: usage.indexReadUnits,
+      });
+    }
+  });
+
   it('sizes concurrent writes to one item on the images each of them saw', async () => {
     // Prepare: 1,100 B, of which ten 10-byte attributes a0..a9; removing them one by one walks it down to 1,000 B.
     const key = { pk: 'hot#1', sk: 'item' };
