@@ -71,6 +71,8 @@ export interface LocalRuntimeOptions {
   readonly webhookReceiverPort?: number;
   /** Tags each queue message for the SQS request counts (the benchmark's attribution). */
   readonly classifyQueueMessage?: (body: string) => string;
+  /** Told each step of the start as it begins (`npm start` prints them: a first start takes a while). */
+  readonly onProgress?: (step: string) => void;
 }
 
 export interface LocalRuntime {
@@ -127,6 +129,8 @@ const configureProcessEnvironment = (dynamoDbEndpoint: string, kms: LocalKms, lo
 
 export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<LocalRuntime> => {
   mkdirSync(options.stateDir, { recursive: true });
+  const progress = options.onProgress ?? (() => undefined);
+  progress('starting DynamoDB Local (java)');
   const dynamoDb = await startDynamoDbLocal({
     port: options.dynamoDbPort,
     dataDir: options.inMemory ? undefined : join(options.stateDir, 'dynamodb'),
@@ -159,6 +163,7 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<L
     await dynamoDb.stop();
   };
   try {
+    progress('starting the local KMS and the acquirer simulators');
     // Key material persists under the state dir (0600) even for an in-memory database: it is no data.
     kms = await startLocalKms({ stateDir: join(options.stateDir, 'kms') });
     const platformDynamoDbEndpoint = options.interposeDynamoDb ? await options.interposeDynamoDb(dynamoDb.endpoint) : dynamoDb.endpoint;
@@ -172,12 +177,14 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<L
     });
     Object.assign(process.env, cardChannels.environment);
     const client = new DynamoDBClient({});
+    progress('creating the tables that do not exist yet, and the demo merchants');
     await ensureTables(client);
     const merchants = await ensureDemoMerchants(
       new DynamoDbMerchantRepository(DynamoDBDocumentClient.from(client), tableName('merchants')),
       join(options.stateDir, 'merchants.json'),
     );
     const lambdas = new LambdaHost(repositoryRoot);
+    progress('starting the webhook delivery queue and receiver');
     // Before any handler module loads: the queue URLs, the SQS endpoint and the webhook settings are read at load.
     sqs = await startLocalSqs({
       store: options.inMemory ? ':memory:' : join(options.stateDir, 'sqs.sqlite'),
@@ -191,6 +198,7 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<L
       WEBHOOK_TIME_SCALE: String(options.webhookTimeScale ?? 1),
     });
     webhookReceiver = await startWebhookReceiver({ port: options.webhookReceiverPort ?? 0 });
+    progress('starting the payout rail simulators and the Step Functions engine');
     payoutRails = await startLocalPayoutRails({
       stateDir: options.stateDir,
       inMemory: options.inMemory,
@@ -208,7 +216,9 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<L
     // Before any handler module loads: they read their configuration once, at load.
     process.env.AWS_ENDPOINT_URL_SFN = sfnServer.url;
     for (const key of stateMachineKeys) process.env[stateMachineArnEnvVar(key)] = stepFunctions.stateMachineArn(key);
-    await stepFunctions.resume();
+    const resumed = await stepFunctions.resume();
+    if (resumed.length) progress(`resumed ${resumed.length} execution(s) a stop left running`);
+    progress('starting the API gateways, the schedules and the stream mappings');
     gateway = await startApiGateway({
       host: lambdas,
       port: apiPort,
