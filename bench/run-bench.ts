@@ -3,6 +3,7 @@ import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { merchantApiAccessLogFormat } from '../lib/constructs/merchant-api';
+import { deployment } from '../platform/deployment';
 import { type FunctionKey, functions } from '../platform/functions';
 import { type TableDeclaration, tableKeys, tableName, tables } from '../platform/tables';
 import { type StateMachineKey, stateMachineKeys, stateMachines } from '../platform/state-machines';
@@ -27,6 +28,7 @@ import {
   accessLogLine,
   captureProcessOutput,
   lambdaPlatformRecords,
+  platformRecordsKept,
   resourceOf,
   say,
   stepFunctionsLogRecord,
@@ -95,8 +97,9 @@ const startedAt = new Date();
 const loadAtStart = loadavg();
 say(`bench: ${options.payments} payments, concurrency ${options.concurrency}, mix ${mix.map((entry) => `${entry.name}=${entry.weight}`).join(',')}`);
 
-// Handlers run as in AWS: INFO logs and Powertools metrics on (EMF lines are CloudWatch Logs too).
-platform = await startBenchPlatform({ logLevel: 'INFO' });
+// Handlers run as in AWS: at the functions' application log level (platform/deployment.ts) and with
+// Powertools metrics on (EMF lines are CloudWatch Logs too).
+platform = await startBenchPlatform({ logLevel: deployment.functionLogLevels.application });
 process.env.POWERTOOLS_METRICS_DISABLED = 'false';
 const bench = platform;
 const { runtime } = bench;
@@ -265,7 +268,17 @@ try {
       lambdaPlatformRecords(functions[key as FunctionKey].memoryMb, meanDurationMs[key] ?? 1).reduce((total, record) => total + Buffer.byteLength(record) + 1, 0),
     ]),
   );
-  const platformBytes = Object.entries(invocations).reduce((total, [key, count]) => total + count * (platformRecordBytes[key] ?? 0), 0);
+  // At the functions' system log level (platform/deployment.ts): the invocations whose records are written.
+  const systemLevel = deployment.functionLogLevels.system;
+  const platformKept = (counts: Record<string, number>, failed: Record<string, number>) =>
+    Object.fromEntries(Object.entries(counts).map(([key, count]) => [key, platformRecordsKept(systemLevel, count, failed[key] ?? 0)]));
+  const platformRecordsOf = (kept: Record<string, number>) => ({
+    bytes: Object.entries(kept).reduce((total, [key, count]) => total + count * (platformRecordBytes[key] ?? 0), 0),
+    events: sum(kept) * 2,
+  });
+  const platformRecords = platformRecordsOf(platformKept(invocations, errors));
+  // Failed invocations by cause in proportion to each cause's invocations of that function.
+  const errorsByCause = splitByShares(errors, trackedInvocations);
   const stepFunctionsLogs: Record<string, { sampled: number; bytes_per_execution: number; events_per_execution: number; bytes: number; events: number }> = {};
   for (const key of machines) {
     const arn = runtime.stepFunctions.stateMachineArn(key);
@@ -295,11 +308,10 @@ try {
     const eventsPer = sample.length ? eventCount / sample.length : 0;
     stepFunctionsLogs[key] = { sampled: sample.length, bytes_per_execution: bytesPer, events_per_execution: eventsPer, bytes: bytesPer * executions, events: eventsPer * executions };
   }
-  const totalInvocations = sum(invocations);
   const logSources = {
     function_logs: { basis: 'measured', bytes: capture.functionLogs.bytes, events: capture.functionLogs.events },
     function_metrics_emf: { basis: 'measured', bytes: capture.metrics.bytes, events: capture.metrics.events },
-    lambda_platform_records: { basis: 'modeled', bytes: platformBytes, events: totalInvocations * 2 },
+    lambda_platform_records: { basis: 'modeled', system_log_level: systemLevel, ...platformRecords },
     api_gateway_access_logs: { basis: 'modeled', bytes: accessBytes.reduce((a, b) => a + b, 0), events: accessEntries.length },
     waf_logs: { basis: 'modeled', bytes: wafBytes.reduce((a, b) => a + b, 0), events: accessEntries.length },
     step_functions_all_level: {
@@ -318,10 +330,7 @@ try {
     return {
       function_logs: trackerDelta('functionLogs'),
       function_metrics_emf: trackerDelta('metrics'),
-      lambda_platform_records: {
-        bytes: Object.entries(invocationsByCause[cause]).reduce((total, [key, count]) => total + count * (platformRecordBytes[key] ?? 0), 0),
-        events: sum(invocationsByCause[cause]) * 2,
-      },
+      lambda_platform_records: platformRecordsOf(platformKept(invocationsByCause[cause], errorsByCause[cause])),
       api_gateway_access_logs: { bytes: entries.reduce((total, entry) => total + (accessBytes[entry.index] ?? 0), 0), events: entries.length },
       waf_logs: { bytes: entries.reduce((total, entry) => total + (wafBytes[entry.index] ?? 0), 0), events: entries.length },
       step_functions_all_level: {

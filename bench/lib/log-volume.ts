@@ -8,7 +8,8 @@ import { routes } from '../../platform/routes';
  * documented formats where it cannot:
  * - function logs and metrics (measured): every line the handlers write locally, at the level AWS runs
  *   them (INFO, lib/constructs/platform-function.ts) and with Powertools metrics on (EMF lines are logs);
- * - Lambda platform records (modeled): `platform.start` and `platform.report` per invocation, JSON format;
+ * - Lambda platform records (modeled): `platform.start` and `platform.report` per invocation, JSON format,
+ *   as far as the functions' system log level lets them through (`platformRecordsKept`);
  * - API Gateway access logs (modeled): the stage's JSON access-log format per request;
  * - Step Functions (measured from the histories): every history event at level ALL without execution
  *   data, in the CloudWatch record shape Step Functions writes;
@@ -131,6 +132,15 @@ export const lambdaPlatformRecords = (memoryMb: number, durationMs: number): str
     }),
   ];
 };
+
+/**
+ * How many invocations' platform records (`platform.start` and `platform.report`, both INFO) reach CloudWatch
+ * Logs at a system log level (Lambda advanced logging controls): every invocation's at DEBUG or INFO; at WARN
+ * none of an invocation that succeeded. A failed invocation (an error or a timeout) keeps both here: the
+ * conservative reading, as what Lambda writes for it at WARN is not modeled record by record.
+ */
+export const platformRecordsKept = (systemLevel: 'DEBUG' | 'INFO' | 'WARN', invocations: number, failed: number): number =>
+  systemLevel === 'WARN' ? Math.min(failed, invocations) : invocations;
 
 /** The route resource (`/v1/payments/{id}`) a request path matches, from platform/routes.ts. */
 export const resourceOf = (method: string, path: string): string | undefined => {

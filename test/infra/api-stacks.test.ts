@@ -14,7 +14,7 @@ const regions = [
 ] as const;
 
 describe.each(regions)('%s API stack', (_role, template, region) => {
-  it.each(functionKeys)('%s: Node 24 on arm64, traced, sized and capped as declared, logging to its own encrypted, retained log group', (key) => {
+  it.each(functionKeys)('%s: Node 24 on arm64, traced, sized and capped as declared, logging to its own encrypted, retained log group at the declared levels', (key) => {
     const declaration: FunctionDeclaration = functions[key];
     const name = functionName(deployment.appName, key);
     template.hasResourceProperties('AWS::Lambda::Function', {
@@ -26,7 +26,9 @@ describe.each(regions)('%s API stack', (_role, template, region) => {
       Timeout: declaration.timeoutSeconds,
       ReservedConcurrentExecutions: declaration.reservedConcurrency,
       Handler: 'index.handler',
-      LoggingConfig: Match.objectLike({ LogFormat: 'JSON' }),
+      // Application lines at INFO and above; Lambda's own records at WARN: no platform.start/platform.report per invocation (docs/operations.md, Logs).
+      LoggingConfig: Match.objectLike({ LogFormat: 'JSON', ApplicationLogLevel: 'INFO', SystemLogLevel: 'WARN' }),
+      Environment: { Variables: Match.objectLike({ POWERTOOLS_LOG_LEVEL: 'INFO' }) },
     });
     template.hasResource('AWS::Logs::LogGroup', {
       DeletionPolicy: 'Retain',

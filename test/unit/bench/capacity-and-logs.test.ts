@@ -1,5 +1,5 @@
 import { type CapacityCounts, type TableUsage, addConsumedCapacity, capacityDelta, emptyUsage, tablesOf } from '../../../bench/lib/capacity-proxy';
-import { accessLogLine, classifyOutputLine, resourceOf, stepFunctionsLogRecord, wafLogRecord } from '../../../bench/lib/log-volume';
+import { accessLogLine, classifyOutputLine, platformRecordsKept, resourceOf, stepFunctionsLogRecord, wafLogRecord } from '../../../bench/lib/log-volume';
 
 /** What the counting proxy and the log model make of DynamoDB answers and of output lines. */
 describe('consumed capacity', () => {
@@ -59,6 +59,15 @@ describe('log lines', () => {
       ),
     );
     expect(record).toEqual({ id: '5', type: 'TaskSucceeded', details: { resource: 'invoke', resourceType: 'lambda' }, previous_event_id: '4', event_timestamp: '0', execution_arn: 'arn:aws:states:us-east-1:123456789012:execution:xborder-payment:pay_1', redrive_count: '0' });
+  });
+
+  it.each([
+    ['DEBUG', 10, 1, 10],
+    ['INFO', 10, 1, 10],
+    ['WARN', 10, 0, 0],
+    ['WARN', 10, 3, 3],
+  ] as const)('at system log level %s, of %i invocations with %i failed, counts the platform records of %i', (level, invocations, failed, kept) => {
+    expect(platformRecordsKept(level, invocations, failed)).toBe(kept);
   });
 
   it('fills the stage access-log format and redacts the Authorization header in WAF records', () => {
