@@ -3,6 +3,7 @@ import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { merchantApiAccessLogFormat } from '../lib/constructs/merchant-api';
+import { FIREWALL_LIMITS, WAF_LOGGING_FILTER } from '../lib/constructs/merchant-api-firewall';
 import { deployment } from '../platform/deployment';
 import { type FunctionKey, functions } from '../platform/functions';
 import { type TableDeclaration, tableKeys, tableName, tables } from '../platform/tables';
@@ -33,7 +34,9 @@ import {
   say,
   stepFunctionsLogRecord,
   typicalHeaders,
+  wafActionsFor,
   wafLogRecord,
+  wafLoggingKeeps,
 } from './lib/log-volume';
 import { MIX, type MixContext, type MixEntry, type MixOutcome, SMOKE_MIX, mixFromOption, planMix } from './lib/mix';
 import { recordDelta, startBenchPlatform } from './lib/platform';
@@ -255,12 +258,16 @@ try {
   say('bench: estimating log volume');
   const template = merchantApiAccessLogFormat().toString();
   const accessBytesOf = (entry: (typeof accessEntries)[number]) => Buffer.byteLength(accessLogLine(template, entry)) + 1;
+  // A WAF record only for the requests the web ACL's logging filter keeps (blocked or counted).
   const wafBytesOf = (entry: (typeof accessEntries)[number]) => {
+    const actions = wafActionsFor(entry.requestBytes, FIREWALL_LIMITS.maxBodyBytes);
+    if (!wafLoggingKeeps(WAF_LOGGING_FILTER, actions)) return 0;
     const kind = entry.path.startsWith('/v1/channel_events') ? 'webhook' : entry.method === 'GET' ? 'merchant-get' : 'merchant-post';
-    return Buffer.byteLength(wafLogRecord({ method: entry.method, path: entry.path, headers: typicalHeaders(kind) })) + 1;
+    return Buffer.byteLength(wafLogRecord({ method: entry.method, path: entry.path, headers: typicalHeaders(kind, entry.requestBytes), actions })) + 1;
   };
   const accessBytes = accessEntries.map(accessBytesOf);
   const wafBytes = accessEntries.map(wafBytesOf);
+  const wafEvents = (bytes: readonly number[]) => bytes.filter((value) => value > 0).length;
   /** The Lambda platform records of one invocation of each function (modeled at its mean duration). */
   const platformRecordBytes = Object.fromEntries(
     Object.keys(invocations).map((key) => [
@@ -313,7 +320,7 @@ try {
     function_metrics_emf: { basis: 'measured', bytes: capture.metrics.bytes, events: capture.metrics.events },
     lambda_platform_records: { basis: 'modeled', system_log_level: systemLevel, ...platformRecords },
     api_gateway_access_logs: { basis: 'modeled', bytes: accessBytes.reduce((a, b) => a + b, 0), events: accessEntries.length },
-    waf_logs: { basis: 'modeled', bytes: wafBytes.reduce((a, b) => a + b, 0), events: accessEntries.length },
+    waf_logs: { basis: 'modeled', bytes: wafBytes.reduce((a, b) => a + b, 0), events: wafEvents(wafBytes), requests: accessEntries.length },
     step_functions_all_level: {
       basis: 'measured',
       bytes: Object.values(stepFunctionsLogs).reduce((total, entry) => total + entry.bytes, 0),
@@ -332,7 +339,7 @@ try {
       function_metrics_emf: trackerDelta('metrics'),
       lambda_platform_records: platformRecordsOf(platformKept(invocationsByCause[cause], errorsByCause[cause])),
       api_gateway_access_logs: { bytes: entries.reduce((total, entry) => total + (accessBytes[entry.index] ?? 0), 0), events: entries.length },
-      waf_logs: { bytes: entries.reduce((total, entry) => total + (wafBytes[entry.index] ?? 0), 0), events: entries.length },
+      waf_logs: { bytes: entries.reduce((total, entry) => total + (wafBytes[entry.index] ?? 0), 0), events: wafEvents(entries.map((entry) => wafBytes[entry.index] ?? 0)) },
       step_functions_all_level: {
         bytes: machinesOf.reduce((total, key) => total + (stepFunctionsLogs[key]?.bytes ?? 0), 0),
         events: machinesOf.reduce((total, key) => total + (stepFunctionsLogs[key]?.events ?? 0), 0),
