@@ -15,10 +15,12 @@ import { suiteDynamoDbEndpoint, useIsolatedDynamoDb } from '../../support/dynamo
  * answers. `request handled` (INFO) names the operation, API Gateway's request id, the merchant and the
  * status, and carries what the invocation did worth keeping: a command's audit anchor (the chain's new
  * head), the operator who asked. A 5xx writes `request failed` (ERROR) with the error instead. Nothing the
- * log group already says (the function's name, ARN, memory).
+ * log group already says (the function's name, ARN, memory). Metric lines only for news (a 5xx, a cold
+ * start): API Gateway's per-method metrics count the requests.
  */
 type Handler = (event: unknown, context: Context) => Promise<APIGatewayProxyResult>;
 type Line = Record<string, unknown>;
+type Written = { response: APIGatewayProxyResult; lines: Line[]; metrics: Line[] };
 
 let proxy: DynamoDbFaultProxy;
 let audit: DynamoDbAuditLog;
@@ -28,7 +30,7 @@ let listKeys: Handler;
 let onboard: Handler;
 
 /** The JSON log lines the call writes to stdout and stderr (the Powertools logger's streams, both read by Lambda). */
-const linesOf = async (call: () => Promise<APIGatewayProxyResult>): Promise<{ response: APIGatewayProxyResult; lines: Line[] }> => {
+const linesOf = async (call: () => Promise<APIGatewayProxyResult>): Promise<Written> => {
   const written: string[] = [];
   const streams = [process.stdout, process.stderr] as const;
   const writes = streams.map((stream) => stream.write.bind(stream));
@@ -40,8 +42,8 @@ const linesOf = async (call: () => Promise<APIGatewayProxyResult>): Promise<{ re
   }
   try {
     const response = await call();
-    const lines = written.join('').split('\n').filter((line) => line.startsWith('{"level"')).map((line) => JSON.parse(line) as Line);
-    return { response, lines };
+    const json = written.join('').split('\n').filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as Line);
+    return { response, lines: json.filter((line) => 'level' in line), metrics: json.filter((line) => '_aws' in line) };
   } finally {
     streams.forEach((stream, index) => {
       stream.write = writes[index] as typeof stream.write;
@@ -68,8 +70,10 @@ beforeAll(async () => {
   const db = await useIsolatedDynamoDb(proxy.endpoint);
   audit = new DynamoDbAuditLog(db.documentClient, tableName('audit'), deployment.primaryRegion);
   merchants = new DynamoDbMerchantRepository(db.documentClient, tableName('merchants'));
-  // The level the functions run at in AWS (platform/deployment.ts), set before the handlers build their logger.
+  // As the functions run in AWS: the declared log level (platform/deployment.ts), metrics on; set before the
+  // handlers build their logger and metrics.
   process.env.POWERTOOLS_LOG_LEVEL = deployment.functionLogLevels.application;
+  process.env.POWERTOOLS_METRICS_DISABLED = 'false';
   ({ handler: createKey } = (await import('../../../lambdas/handlers/api/create-api-key')) as { handler: Handler });
   ({ handler: listKeys } = (await import('../../../lambdas/handlers/api/list-api-keys')) as { handler: Handler });
   ({ handler: onboard } = (await import('../../../lambdas/handlers/ops/onboard-merchant')) as { handler: Handler });
@@ -118,12 +122,24 @@ describe('a merchant command', () => {
     }
   });
 
-  it('writes one ERROR line with the error instead when it answers 5xx', async () => {
+  it('writes one ERROR line with the error instead when it answers 5xx, and a ServerErrors metric', async () => {
     const caller = await merchantWithKey();
     proxy.inject({ operation: 'PutItem', when: (request) => request.TableName === tableName('audit'), error: dynamoDbErrors.internal(), times: 10 });
-    const { response, lines } = await linesOf(() => createKey(createKeyEvent(caller, randomUUID()), lambdaContext('xborder-create-api-key')));
+    const { response, lines, metrics } = await linesOf(() => createKey(createKeyEvent(caller, randomUUID()), lambdaContext('xborder-create-api-key')));
     expect(response.statusCode).toBeGreaterThanOrEqual(500);
     expect(lines).toEqual([expect.objectContaining({ level: 'ERROR', message: 'request failed', status: response.statusCode, error: expect.objectContaining({ name: expect.any(String) }) })]);
+    // (and Powertools' ColdStart, if this was the endpoint's first invocation)
+    expect(metrics.filter((metric) => !('ColdStart' in metric))).toEqual([expect.objectContaining({ ServerErrors: 1, operation: 'createApiKey' })]);
+  });
+
+  it('writes no metric line for a request answered below 500 once warm: API Gateway counts requests per method', async () => {
+    const caller = await merchantWithKey();
+    const listEvent = createKeyEvent(caller, randomUUID());
+    const call = () => listKeys({ ...listEvent, httpMethod: 'GET', body: null }, lambdaContext('xborder-list-api-keys'));
+    await call();
+    const { response, metrics } = await linesOf(call);
+    expect(response.statusCode).toBe(200);
+    expect(metrics).toEqual([]);
   });
 });
 
