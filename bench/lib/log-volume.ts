@@ -154,10 +154,11 @@ export const resourceOf = (method: string, path: string): string | undefined => 
 };
 
 /**
- * One access-log line in the stage's format (lib/constructs/merchant-api.ts `accessLogFormat`, CDK's
- * jsonWithStandardFields): `template` is that format's string with `$context.*` variables.
+ * One access-log line in the stage's format (lib/constructs/merchant-api.ts `merchantApiAccessLogFormat`):
+ * `template` is that format's string with `$context.*` variables, filled with the request's method, route,
+ * status, response size and latency (the local gateway's, for the integration's).
  */
-export const accessLogLine = (template: string, request: { method: string; path: string; status: number; responseBytes?: number }): string =>
+export const accessLogLine = (template: string, request: { method: string; path: string; status: number; responseBytes?: number; latencyMs?: number }): string =>
   template
     .replace('$context.requestId', randomUUID())
     .replace('$context.extendedRequestId', `${hex(4)}=`)
@@ -169,7 +170,8 @@ export const accessLogLine = (template: string, request: { method: string; path:
     .replace('$context.resourcePath', resourceOf(request.method, request.path) ?? request.path.split('?')[0] ?? '')
     .replace('$context.status', String(request.status))
     .replace('$context.protocol', 'HTTP/1.1')
-    .replace('$context.responseLength', String(request.responseBytes ?? 812));
+    .replace('$context.responseLength', String(request.responseBytes ?? 812))
+    .replace('$context.integrationLatency', String(Math.round(request.latencyMs ?? 120)));
 
 /** The AWS common rule set's body limit (its SizeRestrictions_BODY rule), which merchant-api-firewall.ts overrides to count. */
 export const COMMON_RULE_SET_BODY_LIMIT = 8 * 1024;

@@ -67,6 +67,13 @@ describe.each(regions)('%s API stack', (_role, template, region) => {
     expect([...granted].sort()).toEqual([...expected].sort());
   });
 
+  it("logs each merchant API request with its integration's latency, and counts requests per method (what replaced Lambda's reports and the per-request metric)", () => {
+    template.hasResourceProperties('AWS::ApiGateway::Stage', {
+      AccessLogSetting: Match.objectLike({ Format: Match.stringLikeRegexp('"integrationLatency":"\\$context.integrationLatency"') }),
+      MethodSettings: Match.arrayWith([Match.objectLike({ HttpMethod: '*', ResourcePath: '/*', MetricsEnabled: true })]),
+    });
+  });
+
   it('serves the merchant API from a regional REST API with access logs, tracing and throttling', () => {
     template.hasResourceProperties('AWS::ApiGateway::RestApi', {
       Name: `${deployment.appName}-merchant-api`,
