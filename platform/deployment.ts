@@ -17,7 +17,7 @@ export const deployment = {
    * Every function's log levels (Lambda advanced logging controls, JSON format). Application lines at INFO
    * and above. Lambda's own records at WARN: the platform.start and platform.report records of every
    * invocation are INFO and are dropped; Lambda's metrics (Duration, Errors, Throttles) and X-Ray keep
-   * what they said (docs/operations.md, "Logs"; docs/decisions/0013-log-volume.md).
+   * what they said (docs/operations.md, "Logs"; docs/decisions/0015-log-volume.md).
    */
   functionLogLevels: { application: 'INFO', system: 'WARN' },
 } as const;
