@@ -1,6 +1,6 @@
 import { IdempotencyKeyReusedError } from '../domain/errors';
 import { deriveId } from '../domain/ids';
-import { type CaptureMethod, type Payment, newPayment } from '../domain/payment';
+import { type CaptureMethod, type Payment, isTerminal, newPayment } from '../domain/payment';
 import { type CardVault, VaultConflictError } from '../ports/card-vault';
 import type { PaymentRepository } from '../ports/payment-repository';
 import type { Workflows } from '../ports/workflows';
@@ -66,6 +66,8 @@ export const createPayment = async (deps: CreatePaymentDeps, command: CreatePaym
   if (!stored.created && stored.payment.requestFingerprint !== command.requestFingerprint) {
     throw new IdempotencyKeyReusedError();
   }
-  if (!stored.created && stored.payment.version > 1) return stored.payment;
+  // A retry (even a late one, after its idempotency record expired) of a payment past its first run, and so
+  // of any payment in a final state, gets the payment as stored: nothing is run, charged or sent again.
+  if (!stored.created && (isTerminal(stored.payment) || stored.payment.version > 1)) return stored.payment;
   return runPaymentWorkflow(deps, stored.payment, 'create');
 };
