@@ -28,7 +28,8 @@ export const auditLogFromEnvironment = (): DynamoDbAuditLog => {
 export const recordAudit = async (log: DynamoDbAuditLog, record: AuditRecord, note: LogNote): Promise<AuditEntry> => {
   const entry = await log.append(record);
   note({
-    audit_chain: `${entry.merchant_id}@${entry.region}`,
+    // The chain exactly: a merchant has AUDIT_STRIPES chains per region, each with its own seq.
+    audit_chain: `${entry.merchant_id}@${entry.region}/${entry.stripe}`,
     audit_seq: entry.seq,
     audit_hash: entry.hash,
     audit_action: entry.action,

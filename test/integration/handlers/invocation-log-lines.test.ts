@@ -98,7 +98,7 @@ describe('a merchant command', () => {
         api_request_id: event.requestContext.requestId,
         merchant_id: caller.merchantId,
         status: 201,
-        audit_chain: `${caller.merchantId}@${deployment.primaryRegion}`,
+        audit_chain: `${caller.merchantId}@${deployment.primaryRegion}/${entry?.stripe}`,
         audit_seq: entry?.seq,
         audit_hash: entry?.hash,
         audit_action: 'api_key.create',
@@ -156,7 +156,7 @@ describe('an operator request', () => {
         status: 201,
         operator_arn: localOperatorArn('ops_admin'),
         operator_role: 'ops_admin',
-        audit_chain: `${merchantId}@${deployment.primaryRegion}`,
+        audit_chain: expect.stringMatching(new RegExp(`^${merchantId}@${deployment.primaryRegion}/\\d+$`)),
         audit_action: 'merchant.onboard',
       }),
     ]);
