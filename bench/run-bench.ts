@@ -38,8 +38,9 @@ import {
   wafLogRecord,
   wafLoggingKeeps,
 } from './lib/log-volume';
-import { MIX, type MixContext, type MixEntry, type MixOutcome, SMOKE_MIX, mixFromOption, planMix } from './lib/mix';
+import { MIX, type MixContext, type MixEntry, type MixOutcome, SMOKE_MIX, merchantOf, mixFromOption, planMix } from './lib/mix';
 import { recordDelta, startBenchPlatform } from './lib/platform';
+import { attributeRequests, oneMerchantCeiling } from './lib/hot-partitions';
 import { mixCeilings, scaleCeilings, scaleCeilingsPer } from './lib/scale-ceiling';
 import { benchSummary } from './lib/summary';
 import { runFailures } from './lib/verdict';
@@ -132,8 +133,8 @@ const runEntry = async (entry: MixEntry, sequence: number): Promise<MixOutcome &
 /** The merchant's GET endpoints, once each (warm-up only: the mix itself waits on the engine, not the API). */
 const warmReads = async (warm: readonly (MixOutcome & { sequence: number })[]) => {
   for (const outcome of warm) {
-    // Runs alternate merchants by sequence (mix.ts): ask as the merchant that created it.
-    const merchant = runtime.merchants[outcome.sequence % runtime.merchants.length];
+    // Ask as the merchant that created it.
+    const merchant = merchantOf(runtime.merchants, outcome.sequence);
     const paths = [
       ...(outcome.paymentId ? [`/v1/payments/${outcome.paymentId}`, `/v1/payments/${outcome.paymentId}/events`] : []),
       ...(outcome.refundIds ?? []).map((id) => `/v1/refunds/${id}`),
@@ -434,11 +435,29 @@ try {
     });
   }
 
+  // The hot merchant: units per partition key value over the window, by the runs that touched each
+  // (bench/lib/hot-partitions.ts). Runs alternate merchants by sequence; each run is one payment.
+  const paymentsByMerchant: Record<string, number> = {};
+  outcomes.forEach((outcome, sequence) => {
+    const { id } = merchantOf(runtime.merchants, sequence);
+    paymentsByMerchant[id] = (paymentsByMerchant[id] ?? 0) + outcome.units.payments;
+  });
+  const oneMerchant = oneMerchantCeiling({
+    requests: attributeRequests(
+      recorded.filter((request) => request.partitions.length),
+      bench.tracker.invocationSubjects,
+      outcomes.map((outcome, sequence) => ({ ...outcome, sequence })),
+    ),
+    payments,
+    paymentsByMerchant,
+  });
+
   const STAGE_RATE_LIMIT = 1000;
   const ceilings = {
     ...scaleCeilings(ceilingInputPer(byKind.payment, payments, STAGE_RATE_LIMIT), prices),
     payouts: payouts > 0 ? scaleCeilingsPer('payout', ceilingInputPer(byKind.payout, payouts, STAGE_RATE_LIMIT), prices) : null,
     mix: payments > 0 ? mixCeilings(ceilingInputPer(whole, payments, STAGE_RATE_LIMIT), prices, { payouts: payouts / payments, conversions: conversions / payments }) : null,
+    one_merchant: oneMerchant,
   };
 
   const totalsOf = (counts: WindowCounts) => {

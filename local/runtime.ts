@@ -59,6 +59,8 @@ export interface LocalRuntimeOptions {
   readonly scheduleIntervalMs?: number;
   /** Seconds the merchant authorizer's answer is cached per key (local/api-gateway.ts); default as deployed (30). */
   readonly authorizerCacheSeconds?: number;
+  /** Told each step of the start as it begins (`npm start` prints them: a first start takes a while). */
+  readonly onProgress?: (step: string) => void;
 }
 
 export interface LocalRuntime {
@@ -109,6 +111,8 @@ const configureProcessEnvironment = (dynamoDbEndpoint: string, kms: LocalKms, lo
 
 export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<LocalRuntime> => {
   mkdirSync(options.stateDir, { recursive: true });
+  const progress = options.onProgress ?? (() => undefined);
+  progress('starting DynamoDB Local (java)');
   const dynamoDb = await startDynamoDbLocal({
     port: options.dynamoDbPort,
     dataDir: options.inMemory ? undefined : join(options.stateDir, 'dynamodb'),
@@ -135,6 +139,7 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<L
     await dynamoDb.stop();
   };
   try {
+    progress('starting the local KMS and the acquirer simulators');
     // Key material persists under the state dir (0600) even for an in-memory database: it is no data.
     kms = await startLocalKms({ stateDir: join(options.stateDir, 'kms') });
     const platformDynamoDbEndpoint = options.interposeDynamoDb ? await options.interposeDynamoDb(dynamoDb.endpoint) : dynamoDb.endpoint;
@@ -148,12 +153,14 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<L
     });
     Object.assign(process.env, cardChannels.environment);
     const client = new DynamoDBClient({});
+    progress('creating the tables that do not exist yet, and the demo merchants');
     await ensureTables(client);
     const merchants = await ensureDemoMerchants(
       new DynamoDbMerchantRepository(DynamoDBDocumentClient.from(client), tableName('merchants')),
       join(options.stateDir, 'merchants.json'),
     );
     const lambdas = new LambdaHost(repositoryRoot);
+    progress('starting the payout rail simulators and the Step Functions engine');
     payoutRails = await startLocalPayoutRails({
       stateDir: options.stateDir,
       inMemory: options.inMemory,
@@ -171,7 +178,9 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<L
     // Before any handler module loads: they read their configuration once, at load.
     process.env.AWS_ENDPOINT_URL_SFN = sfnServer.url;
     for (const key of stateMachineKeys) process.env[stateMachineArnEnvVar(key)] = stepFunctions.stateMachineArn(key);
-    await stepFunctions.resume();
+    const resumed = await stepFunctions.resume();
+    if (resumed.length) progress(`resumed ${resumed.length} execution(s) a stop left running`);
+    progress('starting the API gateways and the schedules');
     gateway = await startApiGateway({
       host: lambdas,
       port: apiPort,

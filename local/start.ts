@@ -14,7 +14,9 @@ const MIN_NODE_MAJOR = 24;
 const main = async (): Promise<void> => {
   const major = Number(process.versions.node.split('.')[0]);
   if (major < MIN_NODE_MAJOR) {
-    console.error(`xborder needs Node ${MIN_NODE_MAJOR} or newer (this is ${process.version}). Run \`nvm use\` (see .nvmrc).`);
+    // `npm ci` installs Node 24 into node_modules (devDependency `node`) and npm scripts run on it: this is
+    // reached only when started some other way (`npx tsx local/start.ts` on an older system Node).
+    console.error(`xborder needs Node ${MIN_NODE_MAJOR} or newer (this is ${process.version}). Start it with \`npm start\` after \`npm ci\` (npm runs it on the Node ${MIN_NODE_MAJOR} that \`npm ci\` installs), or \`nvm use\` (see .nvmrc).`);
     process.exit(1);
   }
   const { values } = parseArgs({
@@ -45,6 +47,7 @@ const main = async (): Promise<void> => {
       sfnTimeScale: Number(values['sfn-time-scale']),
       scheduleIntervalMs: Number(values['schedule-interval-ms']),
       authorizerCacheSeconds: Number(values['authorizer-cache-seconds']),
+      onProgress: (step) => console.log(`xborder: ${step}...`),
       stateDir,
       inMemory,
       logLevel: values.verbose ? 'INFO' : 'WARN',

@@ -454,7 +454,7 @@ export const functions = {
     timeoutSeconds: 5,
     reservedConcurrency: 2,
     invokedBy: 'api-gateway',
-    tables: { audit: ['dynamodb:Query'] },
+    tables: { audit: ['dynamodb:Query', 'dynamodb:GetItem', 'dynamodb:BatchGetItem'] },
   },
   opsVerifyAuditChains: {
     entry: 'lambdas/handlers/ops/verify-audit-chains.ts',

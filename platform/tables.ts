@@ -101,14 +101,15 @@ export const tables = {
   audit: {
     purpose:
       'Append-only audit log: per merchant and writing region a few hash chains, one item per entry, written once ' +
-      '(docs/decisions/0008-audit-log.md); listed per merchant, newest first. No function may update or delete its items.',
+      '(docs/decisions/0008-audit-log.md); listed per merchant, newest first, from 4 keys-only index partitions. No function may update or delete its items.',
     partitionKey: pk,
     sortKey: sk,
     indexes: [
       {
-        name: 'merchant-entries',
-        partitionKey: { name: 'entry_merchant', type: 'S' },
+        name: 'merchant-entry-shards',
+        partitionKey: { name: 'entry_shard', type: 'S' },
         sortKey: { name: 'entry_order', type: 'S' },
+        projection: 'KEYS_ONLY',
       },
     ],
   },

@@ -267,7 +267,7 @@ interface PartitionUse {
 /** Which of one merchant's partition families a key belongs to (null: not the merchant's, e.g. a payment's journal). */
 const familyOf = (partitionKey: string, merchantId: string): string | null => {
   if (partitionKey.startsWith(`bal#${merchantId}#`)) return 'balance shards (bal#<merchant>#<p>)';
-  if (partitionKey === `home#${merchantId}`) return 'home marker (home#<merchant>)';
+  if (partitionKey.startsWith(`home#${merchantId}#`)) return 'home marker copies (home#<merchant>#<c>)';
   if (partitionKey.startsWith(`${merchantId}#`)) return 'statement index (gm = <merchant>#<n>)';
   return null;
 };

@@ -17,9 +17,10 @@ import { PAYOUT_TERMINAL, checkPayoutAtRail, collectRailPayments, listAllPayouts
  * platform's own recovery (the sweeper every second, grace 5 s) and the rails' messages. Destinations in
  * turn: SWIFT (Keystone SOAP), PIX and SPEI (Pulse, converted from USD), ACH (Meridian files), Canadian EFT
  * (Keystone, converted), from a USD balance funded by one settled card payment.
- * Expected: one payout per key, each ended (`paid`); **at most one submission and one payment per payout at
- * its rail** (a Meridian file sent twice counts as a second submission); nothing left reserved; 0 5xx;
- * the ledger verifier clean.
+ * Expected: one payout per key, each ended (`paid`); **exactly one payment per payout at its rail**; a
+ * Meridian file the bank took just before the kill may be sent again by the recovery and refused by the
+ * bank (counted in `meridian_duplicate_files`, not a violation: checkPayoutAtRail); nothing left reserved;
+ * 0 5xx; the ledger verifier clean.
  */
 export interface PayoutCrashOptions {
   readonly payouts: number;
@@ -160,7 +161,7 @@ export const payoutCrashDrill = async (options: PayoutCrashOptions): Promise<Dri
           lost += 1;
           violations.push(`${key}: payout ${payout.id} never ended (${payout.status})`);
         } else if (payout.status !== 'paid') violations.push(`${key}: payout ${payout.id} ended ${payout.status} (${payout.failure_code})`);
-        const atRail = checkPayoutAtRail(payout, rails);
+        const atRail = checkPayoutAtRail(payout, rails, 'allowed');
         submissions += atRail.submissions;
         payments += atRail.payments;
         violations.push(...atRail.violations.map((violation) => `${key}: ${violation}`));

@@ -137,22 +137,27 @@ export const collectRailPayments = async (rails: RailAccess): Promise<RailPaymen
 /**
  * A payout against what the rails hold: paid or returned → exactly one payment at its rail; failed → at
  * most one (refused after acceptance); canceled → none. A resubmission the rail refused to pay (a duplicate
- * Meridian file) is a second submission. Returns the violations, the payments and submissions at the rail,
- * and whether the payout was paid or submitted twice.
+ * Meridian file) is a second submission: a violation unless `refusedCopies` is 'allowed'. That is so after a
+ * crash: a file the bank took before the kill is gone from the outbox, so the file rail's lookup cannot tell
+ * it from one never dropped and the recovery sends the same file again, which the bank refuses to pay (file
+ * dedupe by name is the file channel's idempotency, decision record 0012); in a storm without a crash, a
+ * second file means two runs submitted one payout. Returns the violations, the payments and submissions at
+ * the rail, and whether the payout was paid (or, when copies are not allowed, submitted) twice.
  */
 export const checkPayoutAtRail = (
   payout: Pick<ListedPayout, 'id' | 'rail' | 'status' | 'created_at'>,
   rails: Pick<RailPayments, 'byReference' | 'refusedResubmissions'>,
+  refusedCopies: 'violation' | 'allowed' = 'violation',
 ): { violations: string[]; duplicated: boolean; payments: number; submissions: number } => {
   const reference = railReferenceOf(payout);
   const payments = rails.byReference.get(reference) ?? 0;
   const submissions = payments + (rails.refusedResubmissions.get(reference) ?? 0);
   const violations: string[] = [];
   if (payments > 1) violations.push(`${payout.id} (${payout.rail}): ${payments} payments at the rail (paid twice)`);
-  else if (submissions > 1) violations.push(`${payout.id} (${payout.rail}): submitted ${submissions} times (the rail refused to pay the copies)`);
+  else if (submissions > 1 && refusedCopies === 'violation') violations.push(`${payout.id} (${payout.rail}): submitted ${submissions} times (the rail refused to pay the copies)`);
   if ((payout.status === 'paid' || payout.status === 'returned') && payments === 0) violations.push(`${payout.id} (${payout.rail}): ${payout.status} but the rail holds no payment`);
   if (payout.status === 'canceled' && payments > 0) violations.push(`${payout.id} (${payout.rail}): canceled but the rail holds a payment`);
-  return { violations, duplicated: submissions > 1, payments, submissions };
+  return { violations, duplicated: payments > 1 || (refusedCopies === 'violation' && submissions > 1), payments, submissions };
 };
 
 /** Every currency's reserved balance is 0 (nothing held for a payout once all are terminal); the violations. */

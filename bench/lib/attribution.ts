@@ -1,6 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import type { ClientRequest } from 'node:http';
+import { idShapes } from '../../lambdas/domain/ids';
 import type { LambdaHost } from '../../local/lambda-host';
 import type { FunctionKey } from '../../platform/functions';
 import { type StateMachineKey, stateMachines } from '../../platform/state-machines';
@@ -34,6 +35,58 @@ export const CAUSES: readonly Cause[] = [...OPERATION_KINDS, 'unattributed'];
 
 /** The request header a merchant's call names its operation with (the harness's own; the platform ignores it). */
 export const OPERATION_HEADER = 'x-bench-operation';
+
+/** The request header a merchant's call names the mix run it belongs to with (its sequence; the platform ignores it). */
+export const RUN_HEADER = 'x-bench-run';
+
+/** The header a DynamoDB request made inside an invocation carries to the counting proxy: which invocation made it. */
+export const INVOCATION_HEADER = 'x-bench-invocation';
+
+/** The ids a mix run's outcome names (its payment, refunds, payout, conversion; bench/lib/mix.ts). */
+const RUN_OBJECT_ID = new RegExp(
+  `^(?:${[idShapes.payment, idShapes.refund, idShapes.payout, idShapes.fx_quote, idShapes.conversion].map((shape) => shape.pattern.source.replace(/^\^|\$$/g, '')).join('|')})$`,
+);
+
+/** A run of letters, digits and underscores long enough to be an id, a reference or a hash. */
+const TOKEN = /[A-Za-z0-9_]{12,}/g;
+
+const isIdLike = (token: string) => token.length >= 12 && /[0-9]/.test(token) && /[A-Za-z]/.test(token);
+
+/**
+ * Id-like tokens of every string in a value (an event, a request body): runs of 12 or more letters, digits
+ * and underscores that hold both a letter and a digit (object ids, acquirer and rail references, hashes;
+ * not field names, words, amounts or times), and so do their parts between underscores (a rail's file
+ * joins its reference to a date: `ACK_XBCEVRJ42TFOQLR_20261206133102_8`), and the run objects' ids whatever
+ * they hold. How an invocation nobody sent a run header with (a saga task, an acquirer's webhook, a rail's
+ * message) is tied to the runs it served (bench/lib/hot-partitions.ts). Strings are read as they are (a JSON
+ * or XML body inside an event too), not as escaped JSON, so a newline before an id does not become part of it.
+ */
+export const idTokensOf = (value: unknown): string[] => {
+  const tokens = new Set<string>();
+  const visit = (node: unknown): void => {
+    if (typeof node === 'string') {
+      for (const token of node.match(TOKEN) ?? []) {
+        if (isIdLike(token) || RUN_OBJECT_ID.test(token)) tokens.add(token);
+        for (const part of token.split('_')) if (part !== token && isIdLike(part)) tokens.add(part);
+      }
+    } else if (Array.isArray(node)) node.forEach(visit);
+    else if (node && typeof node === 'object') Object.values(node).forEach(visit);
+  };
+  visit(value);
+  return [...tokens];
+};
+
+/** What an invocation says about whom it served: the run header of a merchant's request, and the id-like tokens of its event. */
+export interface InvocationSubject {
+  readonly key: FunctionKey;
+  readonly run?: string;
+  readonly tokens: readonly string[];
+}
+
+export const invocationSubjectOf = (key: FunctionKey, event: unknown): InvocationSubject => {
+  const run = headerOf(event, RUN_HEADER);
+  return { key, ...(run === undefined ? {} : { run }), tokens: idTokensOf(event) };
+};
 
 /** The operation each saga serves. A new state machine must be placed here (a unit test checks every declared one is). */
 export const WORKFLOW_OPERATION: Readonly<Record<StateMachineKey, OperationKind>> = {
@@ -108,7 +161,9 @@ export interface InvocationEnd {
 /** Installed on a LambdaHost: runs every invocation in a scope naming its function and cause, and counts. */
 export interface OperationTracker {
   /** The cause of the invocation running in the current async context, if any. */
-  current(): { readonly key: FunctionKey; readonly cause: Cause } | undefined;
+  current(): { readonly key: FunctionKey; readonly cause: Cause; readonly invocation: string } | undefined;
+  /** Every invocation so far (its id, as sent in INVOCATION_HEADER) and whom it served. */
+  readonly invocationSubjects: ReadonlyMap<string, InvocationSubject>;
   /** API Gateway request id → cause, for every merchant request a function saw (access-log attribution). */
   readonly requestCauses: Map<string, Cause>;
   /** Invocations started and not finished. */
@@ -124,11 +179,11 @@ export interface OperationTracker {
 export interface TrackerOptions {
   /** `host:port` of the KMS endpoint: requests to it are counted per cause. */
   readonly kmsHost?: string;
-  /** `host:port` of the DynamoDB endpoint the platform uses (the counting proxy): requests to it get the cause header. */
+  /** `host:port` of the DynamoDB endpoint the platform uses (the counting proxy): requests to it get the cause and invocation headers. */
   readonly dynamoDbHost?: string;
 }
 
-const scope = new AsyncLocalStorage<{ readonly key: FunctionKey; readonly cause: Cause }>();
+const scope = new AsyncLocalStorage<{ readonly key: FunctionKey; readonly cause: Cause; readonly invocation: string }>();
 
 export const installOperationTracker = (host: LambdaHost, options: TrackerOptions = {}): OperationTracker => {
   const invocations = emptyByCause();
@@ -138,12 +193,16 @@ export const installOperationTracker = (host: LambdaHost, options: TrackerOption
   const functionLogs: TrackerSnapshot['functionLogs'] = zero();
   const metrics: TrackerSnapshot['metrics'] = zero();
   const requestCauses = new Map<string, Cause>();
+  const invocationSubjects = new Map<string, InvocationSubject>();
   const listeners: ((end: InvocationEnd) => void)[] = [];
   let inFlight = 0;
+  let invocationCount = 0;
 
   const original = host.invoke;
   const invoke = async function (this: LambdaHost, key: FunctionKey, event: unknown) {
     const cause = causeOf(key, event);
+    const invocation = String((invocationCount += 1));
+    invocationSubjects.set(invocation, invocationSubjectOf(key, event));
     const requestId = (event as { requestContext?: { requestId?: unknown } } | null)?.requestContext?.requestId;
     if (typeof requestId === 'string' && !requestCauses.has(requestId)) requestCauses.set(requestId, cause);
     add(invocations[cause], key, 1);
@@ -151,7 +210,7 @@ export const installOperationTracker = (host: LambdaHost, options: TrackerOption
     const started = performance.now();
     let failed = false;
     try {
-      return await scope.run({ key, cause }, () => original.call(host, key, event));
+      return await scope.run({ key, cause, invocation }, () => original.call(host, key, event));
     } catch (error) {
       failed = true;
       throw error;
@@ -169,7 +228,10 @@ export const installOperationTracker = (host: LambdaHost, options: TrackerOption
     if (!current) return;
     const request = (message as { request: ClientRequest }).request;
     const target = String(request.getHeader('host') ?? '');
-    if (options.dynamoDbHost && target === options.dynamoDbHost && !request.headersSent) request.setHeader(OPERATION_HEADER, current.cause);
+    if (options.dynamoDbHost && target === options.dynamoDbHost && !request.headersSent) {
+      request.setHeader(OPERATION_HEADER, current.cause);
+      request.setHeader(INVOCATION_HEADER, current.invocation);
+    }
     if (options.kmsHost && target === options.kmsHost) {
       const operation = String(request.getHeader('x-amz-target') ?? '').replace(/^TrentService\./, '');
       if (operation) add(kms[current.cause], operation, 1);
@@ -179,6 +241,7 @@ export const installOperationTracker = (host: LambdaHost, options: TrackerOption
 
   return {
     current: () => scope.getStore(),
+    invocationSubjects,
     requestCauses,
     get inFlight() {
       return inFlight;

@@ -1,11 +1,14 @@
 import { crc32 } from 'node:zlib';
 import {
+  type AttributeValue,
   type Item,
+  type ItemWrite,
   type TableSchema,
-  type WriteUnits,
   cancelledTransactionItemUnits,
+  itemIndexWrites,
   itemReadUnits,
   itemWriteUnits,
+  partitionValueText,
   queryReadUnits,
   refusedWriteUnits,
   transactionReplayReadUnits,
@@ -34,6 +37,15 @@ import {
  * Shadow reads go straight to DynamoDB Local with the caller's credentials and are counted nowhere. What
  * the meter adds to a request is removed from the answer, so the platform sees what it asked for.
  * Only tables with a schema are metered (the billed ones); others are forwarded as they are.
+ *
+ * The same units are also told per partition key value (`partitions`: what limits one key, at 1,000 write
+ * and 3,000 read units a second): a table write on the item's partition key value, an index write on the
+ * index entry's (a moved entry: the delete on the old value, the put on the new), refused writes and
+ * cancelled transaction items on the item's, GetItem, BatchGetItem and TransactGetItems per item's, a Query
+ * on the partition its key condition names. A Scan reads across partitions: its units carry no partition
+ * (`partition: null`), and neither would a Query whose key condition could not be read. The breakdown adds
+ * up to the per-table fields: table writes = writeUnits + refusedWriteUnits + cancelledTransactionWriteUnits,
+ * index writes = indexWriteUnits, table reads = readUnits, index reads = indexReadUnits.
  */
 export type Body = Record<string, unknown>;
 
@@ -58,8 +70,21 @@ export interface UpstreamAnswer {
   readonly json?: Body;
 }
 
+/**
+ * What one request consumed on one partition key value: of the table (`index` undefined) or of one of its
+ * global secondary indexes. `partition` is null for units spread over partitions (a Scan).
+ */
+export interface PartitionCharge {
+  readonly table: string;
+  readonly index?: string;
+  readonly partition: string | null;
+  readonly writeUnits: number;
+  readonly readUnits: number;
+}
+
 export interface MeteredAnswer extends UpstreamAnswer {
   readonly charges: TableCharges;
+  readonly partitions: readonly PartitionCharge[];
 }
 
 export interface CapacityMeter {
@@ -137,6 +162,30 @@ const untrimmed = (body: Body): Body => {
 
 const hasProjection = (request: Body | undefined): boolean => request?.ProjectionExpression !== undefined || request?.AttributesToGet !== undefined;
 
+/**
+ * The partition key value a Query reads: the equality on the partition key of the table or of the index it
+ * names, in its KeyConditionExpression (or legacy KeyConditions); null when there is none to read.
+ */
+export const queriedPartition = (body: Body, schema: TableSchema): string | null => {
+  const attribute = body.IndexName === undefined ? schema.partitionKey : schema.indexes.find((index) => index.name === body.IndexName)?.partitionKey;
+  if (attribute === undefined) return null;
+  const names = (body.ExpressionAttributeNames ?? {}) as Record<string, string>;
+  const values = (body.ExpressionAttributeValues ?? {}) as Record<string, AttributeValue>;
+  const nameOf = (operand: string) => (operand.startsWith('#') ? names[operand] : operand);
+  if (typeof body.KeyConditionExpression === 'string') {
+    // A sort key's `BETWEEN :a AND :b` splits into two terms here; neither is an equality on the partition key.
+    for (const term of body.KeyConditionExpression.split(/\s+and\s+/i)) {
+      const equality = /^[\s(]*([#:]?[\w.]+)\s*=\s*([#:]?[\w.]+)[\s)]*$/.exec(term);
+      if (!equality) continue;
+      const [left, right] = [equality[1] as string, equality[2] as string];
+      const [name, placeholder] = left.startsWith(':') ? [right, left] : [left, right];
+      if (nameOf(name) === attribute && placeholder.startsWith(':')) return partitionValueText(values[placeholder]) ?? null;
+    }
+  }
+  const legacy = (body.KeyConditions as Record<string, { ComparisonOperator?: string; AttributeValueList?: AttributeValue[] }> | undefined)?.[attribute];
+  return legacy?.ComparisonOperator === 'EQ' ? (partitionValueText(legacy.AttributeValueList?.[0]) ?? null) : null;
+};
+
 type Key = Record<string, unknown>;
 
 /** The tables a request names, in order, each once. */
@@ -191,15 +240,35 @@ export const createCapacityMeter = (target: string, schemas: Readonly<Record<str
     forward: async (operation, body, headers) => {
       const namespace = namespaceOf(headers);
       const charges: TableCharges = {};
+      const partitions = new Map<string, { table: string; index?: string; partition: string | null; writeUnits: number; readUnits: number }>();
       const charge = (table: string, field: ChargeField, units: number) => {
         if (!units) return;
         const entry = (charges[table] ??= {});
         entry[field] = (entry[field] ?? 0) + units;
       };
-      const chargeWrite = (table: string, units: WriteUnits) => {
+      /** Units on one partition key value of the table (`index` undefined) or of one of its indexes. */
+      const chargePartition = (table: string, index: string | undefined, partition: string | null, units: { writeUnits?: number; readUnits?: number }) => {
+        if (!units.writeUnits && !units.readUnits) return;
+        const id = JSON.stringify([table, index ?? null, partition]);
+        const entry = partitions.get(id) ?? { table, ...(index === undefined ? {} : { index }), partition, writeUnits: 0, readUnits: 0 };
+        entry.writeUnits += units.writeUnits ?? 0;
+        entry.readUnits += units.readUnits ?? 0;
+        partitions.set(id, entry);
+      };
+      const partitionOf = (schema: TableSchema, key: Key): string | null => partitionValueText(key[schema.partitionKey] as AttributeValue | undefined) ?? null;
+      /** A table's field and the item's partition, together: reads, refused writes, cancelled transaction items. */
+      const chargeItem = (table: string, schema: TableSchema, key: Key, field: 'readUnits' | 'refusedWriteUnits' | 'cancelledTransactionWriteUnits', units: number) => {
+        charge(table, field, units);
+        chargePartition(table, undefined, partitionOf(schema, key), field === 'readUnits' ? { readUnits: units } : { writeUnits: units });
+      };
+      /** A successful item write: the table's units on the item's partition, each index's on its entry's. */
+      const chargeWrite = (table: string, schema: TableSchema, key: Key, write: ItemWrite, transactional: boolean) => {
+        const units = itemWriteUnits(write, schema, { transactional });
         charge(table, 'writeUnits', units.table);
         charge(table, 'indexWriteUnits', Object.values(units.indexes).reduce((sum, value) => sum + value, 0));
         charge(table, 'replicaWriteUnits', units.replicaTable);
+        chargePartition(table, undefined, partitionOf(schema, key), { writeUnits: units.table });
+        for (const entry of itemIndexWrites(write, schema)) chargePartition(table, entry.index, entry.partition, { writeUnits: entry.units });
       };
       const send = (payload: Body) => post(operation, { ...payload, ReturnConsumedCapacity: 'INDEXES' }, headers);
 
@@ -259,7 +328,7 @@ export const createCapacityMeter = (target: string, schemas: Readonly<Record<str
             if (!schema || answer.status !== 200) return answer;
             const table = body.TableName as string;
             const item = hasProjection(body) ? await shadowGet(table, body.Key as Key) : (answer.json?.Item as Item | undefined);
-            charge(table, 'readUnits', itemReadUnits([item], body.ConsistentRead === true ? 'strong' : 'eventual'));
+            chargeItem(table, schema, body.Key as Key, 'readUnits', itemReadUnits([item], body.ConsistentRead === true ? 'strong' : 'eventual'));
             return answer;
           }
           case 'Query':
@@ -273,6 +342,7 @@ export const createCapacityMeter = (target: string, schemas: Readonly<Record<str
             if (read.status !== 200) throw new ShadowReadError(`${operation}: ${errorType(read.json) || read.status}`);
             const units = queryReadUnits((read.json?.Items ?? []) as Item[], body.ConsistentRead === true ? 'strong' : 'eventual');
             charge(body.TableName as string, body.IndexName === undefined ? 'readUnits' : 'indexReadUnits', units);
+            chargePartition(body.TableName as string, body.IndexName as string | undefined, operation === 'Query' ? queriedPartition(body, schema) : null, { readUnits: units });
             return answer;
           }
           case 'BatchGetItem': {
@@ -289,7 +359,7 @@ export const createCapacityMeter = (target: string, schemas: Readonly<Record<str
               const items = hasProjection(request)
                 ? await shadowBatchGet(keys.map((key) => ({ table, schema, key })), consistent)
                 : new Map((responses[table] ?? []).map((item) => [idOf(table, schema, keyOf(schema, item) ?? {}), item]));
-              charge(table, 'readUnits', itemReadUnits(keys.map((key) => items.get(idOf(table, schema, key))), consistent ? 'strong' : 'eventual'));
+              for (const key of keys) chargeItem(table, schema, key, 'readUnits', itemReadUnits([items.get(idOf(table, schema, key))], consistent ? 'strong' : 'eventual'));
             }
             return answer;
           }
@@ -304,7 +374,7 @@ export const createCapacityMeter = (target: string, schemas: Readonly<Record<str
             for (const entry of metered) {
               const schema = entry.schema as TableSchema;
               const item = hasProjection(entry.get) ? whole.get(idOf(entry.table, schema, entry.get.Key as Key)) : responses[entry.index]?.Item;
-              charge(entry.table, 'readUnits', itemReadUnits([item], 'transactional'));
+              chargeItem(entry.table, schema, entry.get.Key as Key, 'readUnits', itemReadUnits([item], 'transactional'));
             }
             return answer;
           }
@@ -329,11 +399,11 @@ export const createCapacityMeter = (target: string, schemas: Readonly<Record<str
               });
               if (answer.status === 200) {
                 const before = answer.json?.Attributes as Item | undefined;
-                chargeWrite(table, itemWriteUnits({ kind: operation === 'PutItem' ? 'put' : 'delete', before, after: body.Item as Item | undefined }, schema, { transactional: false }));
+                chargeWrite(table, schema, key, { kind: operation === 'PutItem' ? 'put' : 'delete', before, after: body.Item as Item | undefined }, false);
                 return addsReturn ? withoutAdded(answer, ['Attributes']) : answer;
               }
               if (errorType(answer.json) === 'ConditionalCheckFailedException') {
-                charge(table, 'refusedWriteUnits', refusedWriteUnits(answer.json?.Item as Item | undefined));
+                chargeItem(table, schema, key, 'refusedWriteUnits', refusedWriteUnits(answer.json?.Item as Item | undefined));
                 return addsOnFailure ? withoutAdded(answer, ['Item']) : answer;
               }
               return answer;
@@ -357,10 +427,10 @@ export const createCapacityMeter = (target: string, schemas: Readonly<Record<str
               const answer = await forwardOnce(returnsAfter ? { ...body, ReturnValues: 'ALL_NEW' } : body);
               if (answer.status === 200) {
                 const after = returnsAfter ? (answer.json?.Attributes as Item | undefined) : await shadowGet(table, key);
-                chargeWrite(table, itemWriteUnits({ kind: 'update', before, after }, schema, { transactional: false }));
+                chargeWrite(table, schema, key, { kind: 'update', before, after }, false);
                 return asked === 'NONE' ? withoutAdded(answer, ['Attributes']) : answer;
               }
-              if (errorType(answer.json) === 'ConditionalCheckFailedException') charge(table, 'refusedWriteUnits', refusedWriteUnits(before));
+              if (errorType(answer.json) === 'ConditionalCheckFailedException') chargeItem(table, schema, key, 'refusedWriteUnits', refusedWriteUnits(before));
               return answer;
             } finally {
               release();
@@ -385,7 +455,7 @@ export const createCapacityMeter = (target: string, schemas: Readonly<Record<str
               const token = typeof body.ClientRequestToken === 'string' ? `${namespace}\u0000${body.ClientRequestToken}` : undefined;
               if (answer.status === 200) {
                 if (token && (succeededTokens.get(token) ?? 0) > Date.now()) {
-                  for (const entry of metered) charge(entry.table, 'readUnits', transactionReplayReadUnits([imageBefore(entry)]));
+                  for (const entry of metered) chargeItem(entry.table, entry.schema, entry.key, 'readUnits', transactionReplayReadUnits([imageBefore(entry)]));
                   return answer;
                 }
                 const updated = metered.filter((entry) => entry.action === 'Update');
@@ -393,7 +463,7 @@ export const createCapacityMeter = (target: string, schemas: Readonly<Record<str
                 for (const entry of metered) {
                   const kind = entry.action === 'Put' ? 'put' : entry.action === 'Update' ? 'update' : entry.action === 'Delete' ? 'delete' : 'condition-check';
                   const imageAfter = entry.action === 'Put' ? (entry.request.Item as Item) : after.get(idOf(entry.table, entry.schema, entry.key));
-                  chargeWrite(entry.table, itemWriteUnits({ kind, before: imageBefore(entry), after: imageAfter }, entry.schema, { transactional: true }));
+                  chargeWrite(entry.table, entry.schema, entry.key, { kind, before: imageBefore(entry), after: imageAfter }, true);
                 }
                 if (token) {
                   const now = Date.now();
@@ -403,7 +473,7 @@ export const createCapacityMeter = (target: string, schemas: Readonly<Record<str
                 return answer;
               }
               if (errorType(answer.json) === 'TransactionCanceledException') {
-                for (const entry of metered) charge(entry.table, 'cancelledTransactionWriteUnits', cancelledTransactionItemUnits(imageBefore(entry)));
+                for (const entry of metered) chargeItem(entry.table, entry.schema, entry.key, 'cancelledTransactionWriteUnits', cancelledTransactionItemUnits(imageBefore(entry)));
               }
               return answer;
             } finally {
@@ -436,7 +506,7 @@ export const createCapacityMeter = (target: string, schemas: Readonly<Record<str
               for (const entry of metered) {
                 const id = idOf(entry.table, entry.schema, entry.key);
                 if (unprocessed.has(id)) continue;
-                chargeWrite(entry.table, itemWriteUnits({ kind: entry.kind, before: before.get(id), after: entry.after }, entry.schema, { transactional: false }));
+                chargeWrite(entry.table, entry.schema, entry.key, { kind: entry.kind, before: before.get(id), after: entry.after }, false);
               }
               return answer;
             } finally {
@@ -449,12 +519,12 @@ export const createCapacityMeter = (target: string, schemas: Readonly<Record<str
       };
 
       try {
-        return { ...(await meter()), charges };
+        return { ...(await meter()), charges, partitions: [...partitions.values()] };
       } catch (error) {
         if (!(error instanceof ShadowReadError)) throw error;
         // The images could not be read: the request is passed on (once) and counted as unmetered.
         const unmetered: TableCharges = Object.fromEntries(tablesOf(operation, body).filter((table) => schemas[table]).map((table) => [table, { unmeteredRequests: 1 }]));
-        return { ...(forwarded ?? (await send(body))), charges: unmetered };
+        return { ...(forwarded ?? (await send(body))), charges: unmetered, partitions: [] };
       }
     },
   };

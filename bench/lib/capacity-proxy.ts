@@ -1,7 +1,7 @@
 import { type IncomingMessage, type ServerResponse, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { CAUSES, type Cause, OPERATION_HEADER } from './attribution';
-import { type Body, CHARGE_FIELDS, type TableCharges, createCapacityMeter, tablesOf } from './capacity-metering';
+import { CAUSES, type Cause, INVOCATION_HEADER, OPERATION_HEADER } from './attribution';
+import { type Body, CHARGE_FIELDS, type PartitionCharge, type TableCharges, createCapacityMeter, tablesOf } from './capacity-metering';
 import type { TableSchema } from './capacity-units';
 
 /**
@@ -24,7 +24,10 @@ import type { TableSchema } from './capacity-units';
  * (bench/lib/attribution.ts; `unattributed` without it). The header is removed before forwarding.
  *
  * It can also record the requests it sees (operation and original body, in order) so the benchmark can
- * replay the same pattern straight against DynamoDB Local (bench/lib/ceiling.ts).
+ * replay the same pattern straight against DynamoDB Local (bench/lib/ceiling.ts), each with the units it
+ * consumed per partition key value and the function invocation that made it (the `X-Bench-Invocation`
+ * header the tracker adds, also removed before forwarding): what the hot-partition ceiling is built from
+ * (bench/lib/hot-partitions.ts).
  */
 export const READ_OPERATIONS = ['GetItem', 'Query', 'Scan', 'BatchGetItem', 'TransactGetItems'] as const;
 export const WRITE_OPERATIONS = ['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem', 'TransactWriteItems'] as const;
@@ -75,6 +78,10 @@ export interface RecordedRequest {
   readonly operation: string;
   readonly tables: readonly string[];
   readonly body: string;
+  /** The function invocation that made the request (bench/lib/attribution.ts), if one did. */
+  readonly invocation?: string;
+  /** What the request consumed per partition key value (filled in once it has been metered). */
+  readonly partitions: readonly PartitionCharge[];
 }
 
 export interface CapacityProxy {
@@ -209,10 +216,12 @@ export const startCapacityProxy = async (target: string, options: CapacityProxyO
         usage.requests[operation] = (usage.requests[operation] ?? 0) + 1;
       }
     }
-    recording?.push({ operation, tables, body: original.toString('utf8') });
+    const invocation = request.headers[INVOCATION_HEADER];
+    const partitions: PartitionCharge[] = [];
+    recording?.push({ operation, tables, body: original.toString('utf8'), ...(typeof invocation === 'string' ? { invocation } : {}), partitions });
 
     const headers = Object.fromEntries(
-      Object.entries(request.headers).filter(([name]) => !['host', 'connection', 'content-length', OPERATION_HEADER].includes(name)),
+      Object.entries(request.headers).filter(([name]) => !['host', 'connection', 'content-length', OPERATION_HEADER, INVOCATION_HEADER].includes(name)),
     ) as Record<string, string>;
     let status: number;
     let answerHeaders: Headers;
@@ -220,6 +229,7 @@ export const startCapacityProxy = async (target: string, options: CapacityProxyO
     if (parsed && CAPACITY_OPERATIONS.has(operation)) {
       const metered = await meter.forward(operation, parsed, headers);
       ({ status, headers: answerHeaders, body: answer } = metered);
+      partitions.push(...metered.partitions);
       for (const target of targets) {
         addCharges(target, metered.charges);
         if (status === 200) {

@@ -167,18 +167,43 @@ export const indexEntry = (item: Item | undefined, index: IndexSchema, table: Ta
   return entry;
 };
 
-/** Index write units of one item write on one index (0 when the stored entry does not change). */
-export const indexWriteUnits = (before: Item | undefined, after: Item | undefined, index: IndexSchema, table: TableSchema): number => {
+/**
+ * A key attribute's value as text, to name the partition it falls in: a string as it is, a number as its
+ * digits, binary as `base64:<value>` (an attribute's key type is fixed, so these cannot collide).
+ */
+export const partitionValueText = (value: AttributeValue | undefined): string | undefined => {
+  if (value === undefined) return undefined;
+  if ('S' in value) return value.S;
+  if ('N' in value) return value.N;
+  if ('B' in value) return `base64:${value.B}`;
+  return undefined;
+};
+
+/** Write units an index spends on one partition key value of its own. */
+export interface IndexPartitionWrite {
+  readonly partition: string;
+  readonly units: number;
+}
+
+/**
+ * Where the index write units of one item write land, by partition key value of the index: an entry
+ * joining the index charges its partition, one leaving it charges the old one, a moved entry charges the
+ * delete to the old value and the put to the new one, a changed projection the (unchanged) value. Empty
+ * when the stored entry does not change. `itemWriteUnits` adds these up per index, so the per-index
+ * totals and the per-partition breakdown cannot disagree.
+ */
+export const indexWriteCharges = (before: Item | undefined, after: Item | undefined, index: IndexSchema, table: TableSchema): IndexPartitionWrite[] => {
   const old = indexEntry(before, index, table);
   const next = indexEntry(after, index, table);
-  if (!old && !next) return 0;
-  if (!old) return writeUnitsOf(itemSize(next));
-  if (!next) return writeUnitsOf(itemSize(old));
+  const at = (entry: Item, units: number): IndexPartitionWrite => ({ partition: partitionValueText(entry[index.partitionKey]) as string, units });
+  if (!old && !next) return [];
+  if (!old) return [at(next as Item, writeUnitsOf(itemSize(next)))];
+  if (!next) return [at(old, writeUnitsOf(itemSize(old)))];
   const key = (entry: Item) => canonical([entry[index.partitionKey], index.sortKey === undefined ? null : entry[index.sortKey]]);
   // A moved entry is a delete of the old one and a put of the new one, each rounded on its own.
-  if (key(old) !== key(next)) return writeUnitsOf(itemSize(old)) + writeUnitsOf(itemSize(next));
-  if (sameItem(old, next)) return 0;
-  return Math.max(writeUnitsOf(itemSize(old)), writeUnitsOf(itemSize(next)));
+  if (key(old) !== key(next)) return [at(old, writeUnitsOf(itemSize(old))), at(next, writeUnitsOf(itemSize(next)))];
+  if (sameItem(old, next)) return [];
+  return [at(next, Math.max(writeUnitsOf(itemSize(old)), writeUnitsOf(itemSize(next))))];
 };
 
 export type WriteKind = 'put' | 'update' | 'delete' | 'condition-check';
@@ -211,11 +236,18 @@ export const itemWriteUnits = (write: ItemWrite, table: TableSchema, options: { 
   const units = writeUnitsOf(Math.max(itemSize(write.before), itemSize(after)));
   const changed = !sameItem(write.before, after);
   const indexes: Record<string, number> = {};
-  for (const index of table.indexes) {
-    const indexUnits = indexWriteUnits(write.before, after, index, table);
-    if (indexUnits > 0) indexes[index.name] = indexUnits;
-  }
+  for (const charge of itemIndexWrites(write, table)) indexes[charge.index] = (indexes[charge.index] ?? 0) + charge.units;
   return { table: factor * units, indexes, replicaTable: changed ? units : 0 };
+};
+
+/**
+ * Where one item write's index units land: per index, per partition key value of the index
+ * (`indexWriteCharges`). `itemWriteUnits` adds these up per index. A ConditionCheck changes no index.
+ */
+export const itemIndexWrites = (write: ItemWrite, table: TableSchema): (IndexPartitionWrite & { readonly index: string })[] => {
+  if (write.kind === 'condition-check') return [];
+  const after = write.kind === 'delete' ? undefined : write.after;
+  return table.indexes.flatMap((index) => indexWriteCharges(write.before, after, index, table).map((charge) => ({ index: index.name, ...charge })));
 };
 
 /** Units of a write refused by its condition: sized on the item it found, 1 when there was none. */

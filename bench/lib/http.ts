@@ -1,4 +1,4 @@
-import { OPERATION_HEADER } from './attribution';
+import { OPERATION_HEADER, RUN_HEADER } from './attribution';
 
 /**
  * The merchant's side of the benchmark and the drills: real HTTP requests to the API, each timed from
@@ -21,6 +21,8 @@ export interface ApiCall {
   readonly headers?: Record<string, string>;
   /** The operation this call is part of (payment, conversion, payout): sent as X-Bench-Operation for attribution (bench/lib/attribution.ts). */
   readonly cause?: string;
+  /** The mix run this call is part of (its sequence): sent as X-Bench-Run, so what it touches is known per run (bench/lib/hot-partitions.ts). */
+  readonly run?: number;
 }
 
 export interface LatencySample {
@@ -40,6 +42,7 @@ export class ApiClient {
     if (options.key !== undefined) headers.Authorization = `Bearer ${options.key}`;
     if (options.idempotencyKey !== undefined) headers['Idempotency-Key'] = options.idempotencyKey;
     if (options.cause !== undefined) headers[OPERATION_HEADER] = options.cause;
+    if (options.run !== undefined) headers[RUN_HEADER] = String(options.run);
     const body = options.rawBody ?? (options.body === undefined ? undefined : JSON.stringify(options.body));
     if (body !== undefined) headers['Content-Type'] ??= 'application/json';
     const started = performance.now();

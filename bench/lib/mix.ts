@@ -91,7 +91,21 @@ export interface MixEntry {
   run(context: MixContext, sequence: number): Promise<MixOutcome>;
 }
 
-const APPROVING_CARDS = ['4242424242424242', '5555555555554444'];
+/**
+ * The approving card of run `sequence`: a player's own card, one per run (Visa and Mastercard in turn), like a
+ * games merchant's traffic where each player pays with their card. Luhn-valid, outside the simulator's test
+ * cards (so it approves) and outside the velocity-exempt ones: each card's velocity counter is its own
+ * partition key, as in production, instead of two test cards every payment shares (which made those two
+ * counters the hottest keys of the run and set the one-merchant ceiling).
+ */
+export const playerCardNumber = (sequence: number): string => {
+  const body = `${sequence % 2 ? '510510' : '411111'}${String(sequence).padStart(9, '0')}`;
+  const sum = [...body].reverse().reduce((total, digit, index) => {
+    const value = Number(digit) * (index % 2 === 0 ? 2 : 1);
+    return total + (value > 9 ? value - 9 : value);
+  }, 0);
+  return `${body}${(10 - (sum % 10)) % 10}`;
+};
 /** Issuer declines at the simulator. The risk rules decline a card used more than 5 times in 10 minutes, so later uses end risk_declined instead: both are declines. */
 const DECLINING_CARDS = ['4000000000000002', '4000000000009995', '4000000000000069', '4000000000000127', '4000000000000440', '4000000000009987', '4000000000009979'];
 
@@ -126,14 +140,18 @@ const AUTHORIZED_OR_OVER = ['requires_capture', ...TERMINAL];
 
 const describe = (answer: ApiAnswer) => `${answer.status} ${answer.json?.code ?? answer.json?.status ?? ''}`.trim();
 
+/** The merchant a run acts as: runs alternate between the merchants by sequence. */
+export const merchantOf = <M>(merchants: readonly M[], sequence: number): M => merchants[sequence % merchants.length] as M;
+
 /** POST /v1/payments; its answer and when it was sent. */
 const createPayment = async (context: MixContext, sequence: number, body: Record<string, unknown>) => {
-  const merchant = context.merchants[sequence % context.merchants.length] as MerchantCredentials;
+  const merchant = merchantOf(context.merchants, sequence);
   const sentAt = Date.now();
   const answer = await context.api.call('create_payment', 'POST', '/v1/payments', {
     key: merchant.api_key,
     idempotencyKey: `bench-${sequence}-${Math.floor(context.random() * 1e12)}`,
     cause: 'payment',
+    run: sequence,
     body: { ...pickAmount(context.random), ...body, metadata: { bench_sequence: String(sequence) } },
   });
   return { merchant, sentAt, answer };
@@ -163,7 +181,7 @@ export const automaticCapture: MixEntry = {
   weight: 55,
   description: 'card payment captured automatically (approving test cards)',
   run: async (context, sequence) => {
-    const { sentAt, answer } = await createPayment(context, sequence, { payment_method: card(APPROVING_CARDS[sequence % 2] as string) });
+    const { sentAt, answer } = await createPayment(context, sequence, { payment_method: card(playerCardNumber(sequence)) });
     if (answer.status !== 201) return failed(sentAt, [`create_payment ${describe(answer)}`]);
     const { terminalAt, payment } = await settle(context, answer.json.id);
     const unexpected = payment?.status === 'succeeded' ? [] : [`payment ended ${payment?.status}`];
@@ -176,7 +194,7 @@ export const manualCapture: MixEntry = {
   weight: 20,
   description: 'authorized with capture_method manual, then captured (alternately in full and 75 %) by POST /capture',
   run: async (context, sequence) => {
-    const { merchant, sentAt, answer } = await createPayment(context, sequence, { payment_method: card(APPROVING_CARDS[sequence % 2] as string), capture_method: 'manual' });
+    const { merchant, sentAt, answer } = await createPayment(context, sequence, { payment_method: card(playerCardNumber(sequence)), capture_method: 'manual' });
     if (answer.status !== 201) return failed(sentAt, [`create_payment ${describe(answer)}`]);
     const id: string = answer.json.id;
     const unexpected: string[] = [];
@@ -187,6 +205,7 @@ export const manualCapture: MixEntry = {
         key: merchant.api_key,
         idempotencyKey: `bench-capture-${sequence}`,
         cause: 'payment',
+        run: sequence,
         body: amount === undefined ? {} : { amount_to_capture: amount },
       });
       if (captured.status !== 200) unexpected.push(`capture_payment ${describe(captured)}`);
@@ -204,7 +223,7 @@ export const partialRefunds: MixEntry = {
   weight: 15,
   description: 'automatic payment, then two partial refunds (30 % and 20 %), each run by the refund saga',
   run: async (context, sequence) => {
-    const { merchant, sentAt, answer } = await createPayment(context, sequence, { payment_method: card(APPROVING_CARDS[sequence % 2] as string) });
+    const { merchant, sentAt, answer } = await createPayment(context, sequence, { payment_method: card(playerCardNumber(sequence)) });
     if (answer.status !== 201) return failed(sentAt, [`create_payment ${describe(answer)}`]);
     const id: string = answer.json.id;
     const { terminalAt, payment } = await settle(context, id);
@@ -218,6 +237,7 @@ export const partialRefunds: MixEntry = {
           key: merchant.api_key,
           idempotencyKey: `bench-refund-${sequence}-${index}`,
           cause: 'payment',
+          run: sequence,
           body: { payment_id: id, amount: Math.max(1, Math.floor(payment.amount * share)), reason: 'requested_by_customer' },
         });
         if (refund.status !== 201) {
@@ -275,7 +295,7 @@ const fund = async (context: MixContext, sequence: number, currency: string, une
   const { merchant, sentAt, answer } = await createPayment(context, sequence, {
     amount: fundingAmount(currency, context.random),
     currency,
-    payment_method: card(APPROVING_CARDS[sequence % 2] as string),
+    payment_method: card(playerCardNumber(sequence)),
   });
   if (answer.status !== 201) {
     unexpected.push(`create_payment ${describe(answer)}`);
@@ -316,6 +336,7 @@ export const conversion: MixEntry = {
       key: funded.merchant.api_key,
       idempotencyKey: keyFor(context, 'quote', sequence),
       cause: 'conversion',
+      run: sequence,
       body: { sell_currency: pair.sell, buy_currency: pair.buy, sell_amount: spendOf(funded.gross), validity: 'MIN_15' },
     });
     const base = { sentAt: funded.sentAt, paymentId: funded.paymentId, paymentTerminalAt: funded.paymentTerminalAt, conversionSentAt };
@@ -327,6 +348,7 @@ export const conversion: MixEntry = {
       key: funded.merchant.api_key,
       idempotencyKey: keyFor(context, 'conversion', sequence),
       cause: 'conversion',
+      run: sequence,
       body: { quote_id: quote.json.id },
     });
     const conversionEndedAt = Date.now();
@@ -371,6 +393,7 @@ export const payout: MixEntry = {
         key: funded.merchant.api_key,
         idempotencyKey: keyFor(context, 'payout-quote', sequence),
         cause: 'payout',
+        run: sequence,
         body: { sell_currency: destination.source, buy_currency: currency, sell_amount: spend, validity: 'MIN_15' },
       });
       if (quote.status !== 201) {
@@ -384,6 +407,7 @@ export const payout: MixEntry = {
       key: funded.merchant.api_key,
       idempotencyKey: keyFor(context, 'payout', sequence),
       cause: 'payout',
+      run: sequence,
       body: { beneficiary_id: beneficiaryId, ...amount, reference: scenario.reference, metadata: { bench_sequence: String(sequence), bench_destination: destination.name } },
     });
     if (created.status !== 201) {

@@ -193,7 +193,7 @@ export const scaleCeilings = (input: CeilingInput, prices: PriceTable): ScaleCei
     ceilings: [...ceilings].sort((a, b) => (a.payments_per_second ?? Number.POSITIVE_INFINITY) - (b.payments_per_second ?? Number.POSITIVE_INFINITY)),
     binding_aws_quota: bound('aws_default_quota'),
     binding_overall: bound(),
-    note: 'Per region, sustained rates (bursts above them drain the token buckets first). The secondary region has the same quotas and takes over the same load; it does not add capacity for one merchant unless traffic is split between regions. Per-partition limits (1,000 WRU/s per item key) are not modeled: the ledger spreads hot accounts over shards (docs/decisions/0003-ledger-hot-accounts.md).',
+    note: 'Per region, sustained rates (bursts above them drain the token buckets first). The secondary region has the same quotas and takes over the same load; it does not add capacity for one merchant unless traffic is split between regions. Per-partition limits (1,000 write and 3,000 read units a second per partition key value) bind one merchant, not the region: `scale_ceiling.one_merchant`, measured per key value (bench/lib/hot-partitions.ts).',
   };
 };
 

@@ -84,6 +84,7 @@ export const benchSummary = (report: any): string => {
       '',
     );
   }
+  if (ceiling?.one_merchant) lines.push(...oneMerchantSummary(ceiling.one_merchant));
   if (report.cold_start) {
     const bare = report.cold_start.bare;
     lines.push('## Cold start', '', `Bare handler: ${bare.bundle_bytes} bytes, init ${fixed(bare.init_ms, 1)} ms, import ${fixed(bare.import_ms, 1)} ms.`, '');
@@ -102,6 +103,27 @@ export const benchSummary = (report: any): string => {
     );
   }
   return `${lines.join('\n')}\n`;
+};
+
+/** The hot merchant: the partition key value that limits one merchant first, and the next ones. */
+const oneMerchantSummary = (one: any): string[] => {
+  const where = (entry: any) => `${entry.table}${entry.index ? ` / ${entry.index}` : ''} \`${entry.partition}\``;
+  const binding = one.binding;
+  return [
+    '## One merchant per region (partition limits)',
+    '',
+    binding
+      ? `**${fixed(one.payments_per_second, 0)} payments/s**: ${where(binding)} (${binding.scope}-scoped) binds on ${binding.limited_by}s, ${fixed(binding.units_per_payment, 3)} units per payment against ${binding.limited_by === 'write' ? one.limits.write_units_per_second : one.limits.read_units_per_second} a second.`
+      : 'No partition key value was shared by two payments.',
+    '',
+    `${one.counts.shared} shared partition key values (${one.counts.merchant_scoped} merchant-scoped, ${one.counts.platform_scoped} platform-scoped), ${one.counts.single_payment} touched by one payment only (left out); ${one.counts.requests_without_run} requests not tied to a run.`,
+    '',
+    table(
+      ['table / index, partition', 'scope', 'payments touching', 'write units / payment', 'read units / payment', 'payments/s'],
+      one.top.map((entry: any) => [where(entry), entry.scope, String(entry.payments_touching), fixed(entry.write_units_per_payment, 3), fixed(entry.read_units_per_payment, 3), `${fixed(entry.payments_per_second, 0)} (${entry.limited_by})`]),
+    ),
+    '',
+  ];
 };
 
 /** Per payment and table: units by AWS's rules beside DynamoDB Local's own report. */

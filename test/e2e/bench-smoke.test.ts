@@ -78,7 +78,8 @@ it('npm run bench --smoke reports throughput, per-payment, per-payout and per-co
   expect(attributed((block) => block.step_functions.executions_started.total)).toBeCloseTo(sumOf(report.totals.step_functions_executions_started), 6);
   expect(report.attribution.untracked_invocations).toEqual({});
   expect(perPayout.lambda_invocations.by_function.createPayout).toBeCloseTo(1, 6);
-  expect(perPayout.step_functions.executions_started.by_workflow).toEqual({ payout: 1 });
+  // A payout's run to the rail, its Standard wait for the rail's confirmation, and the run that settles it.
+  expect(perPayout.step_functions.executions_started.by_workflow).toEqual({ payout: 2, payoutWait: 1 });
   expect(perPayout.lambda_invocations.by_function.createPayment).toBeUndefined();
   expect(perConversion.api_requests.by_route).toEqual({ 'POST /v1/fx/quotes': 1, 'POST /v1/conversions': 1 });
   expect(perPayment.step_functions.transitions.by_workflow.payout).toBeUndefined();
@@ -107,7 +108,26 @@ it('npm run bench --smoke reports throughput, per-payment, per-payout and per-co
   expect(report.cold_start.bare.bundle_bytes).toBeGreaterThan(0);
   expect(report.cold_start.functions.createPayment).toMatchObject({ invocation: 'fresh payment', outcome: 'HTTP 201' });
   expect(report.scale_ceiling.binding_aws_quota.payments_per_second).toBeGreaterThan(0);
-  expect(readFileSync(join(outDir, 'bench.md'), 'utf8')).toContain('AWS bill per million payments');
+  // The hot merchant: the lowest ceiling of a partition key value shared by payments, named, from the run's own charges.
+  const oneMerchant = report.scale_ceiling.one_merchant;
+  expect(Object.keys(oneMerchant)).toEqual(['payments_per_second', 'binding', 'top', 'limits', 'payments', 'payments_by_merchant', 'counts', 'sources', 'note']);
+  expect(oneMerchant.payments_per_second).toBeGreaterThan(0);
+  expect(oneMerchant.binding).toMatchObject({
+    table: expect.stringMatching(/^xborder-/),
+    partition: expect.any(String),
+    scope: expect.stringMatching(/^(merchant|platform)$/),
+    limited_by: expect.stringMatching(/^(write|read)$/),
+    payments_per_second: oneMerchant.payments_per_second,
+  });
+  expect(oneMerchant.binding.payments_touching).toBeGreaterThan(1);
+  expect(oneMerchant.binding.units_per_payment).toBeGreaterThan(0);
+  expect(oneMerchant.binding.partition).not.toMatch(/mer_demo_/);
+  expect(oneMerchant.top[0]).toEqual(oneMerchant.binding);
+  expect(Object.values(oneMerchant.payments_by_merchant).reduce((a: number, b: any) => a + b, 0)).toBe(report.run.payments);
+  expect(oneMerchant.counts.requests_without_run).toBe(0);
+  const summary = readFileSync(join(outDir, 'bench.md'), 'utf8');
+  expect(summary).toContain('AWS bill per million payments');
+  expect(summary).toContain('One merchant per region');
 }, 240_000);
 
 it('npm run drill --smoke runs every drill and reports zero lost, zero duplicated and zero 5xx', async () => {
@@ -132,6 +152,7 @@ it('npm run drill --smoke runs every drill and reports zero lost, zero duplicate
   expect(expressCrash.in_flight_at_the_kill).toBeGreaterThan(0);
   expect(expressCrash.payments_finished_by_recovery).toBeGreaterThan(0);
   const payoutCrash = report.drills.payout_crash.counts;
-  expect(payoutCrash).toMatchObject({ kills: 1, reserved_left: 0, meridian_duplicate_files: 0, ledger_differences: 0 });
+  expect(payoutCrash).toMatchObject({ kills: 1, reserved_left: 0, ledger_differences: 0 });
+  expect(payoutCrash.payments_at_rails).toBe(payoutCrash.payouts);
   expect(payoutCrash.unfinished_at_kill).toBeGreaterThan(0);
 }, 480_000);

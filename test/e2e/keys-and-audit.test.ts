@@ -5,7 +5,8 @@ import { promisify } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { randomUUID } from 'node:crypto';
-import { MERCHANT_ENTRIES_INDEX } from '../../lambdas/adapters/dynamodb/audit-log';
+import { chainKey } from '../../lambdas/adapters/dynamodb/audit-log';
+import { AUDIT_STRIPES } from '../../lambdas/domain/audit';
 import { deployment } from '../../platform/deployment';
 import { tableName } from '../../platform/tables';
 import { api } from '../support/e2e';
@@ -148,9 +149,15 @@ describe('a tampered audit entry', () => {
     const client = new DynamoDBClient({ endpoint: runtime.dynamoDbEndpoint, region: deployment.primaryRegion, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
     const documentClient = DynamoDBDocumentClient.from(client);
     try {
-      const { Items = [] } = await documentClient.send(
-        new QueryCommand({ TableName: tableName('audit'), IndexName: MERCHANT_ENTRIES_INDEX, KeyConditionExpression: 'entry_merchant = :m', ExpressionAttributeValues: { ':m': merchant.id } }),
-      );
+      const Items = (
+        await Promise.all(
+          Array.from({ length: AUDIT_STRIPES }, (_, stripe) =>
+            documentClient.send(
+              new QueryCommand({ TableName: tableName('audit'), KeyConditionExpression: 'pk = :chain', ExpressionAttributeValues: { ':chain': chainKey({ merchantId: merchant.id, region: deployment.primaryRegion, stripe }) } }),
+            ),
+          ),
+        )
+      ).flatMap((result) => result.Items ?? []);
       const payment = Items.find((item) => item.action === 'payment.create') as Record<string, unknown>;
       await documentClient.send(
         new UpdateCommand({

@@ -1,5 +1,5 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, type BatchGetCommandOutput, type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import {
   AUDIT_STRIPES,
   type AuditEntry,
@@ -15,7 +15,8 @@ import type { AuditLog, AuditPage } from '../../ports/audit-log';
 /**
  * The audit log in the `audit` table (docs/decisions/0008-audit-log.md):
  *   pk = "chain#<merchant id>#<region>#<stripe>", sk = "entry#<seq, 12 digits>"  → one entry, written once
- *   GSI merchant-entries: entry_merchant = <merchant id>, entry_order = "<at>#<region>#<stripe>#<seq>"
+ *   GSI merchant-entry-shards (KEYS_ONLY): entry_shard = "<merchant id>#<stripe mod LIST_SHARDS>",
+ *     entry_order = "<at>#<region>#<stripe>#<seq>"
  *
  * Appending puts entry seq+1 of a chain on the condition that it does not exist yet. Two concurrent appends
  * to one chain compute the same seq; one put wins. The loser learns the winner's entry from the failed
@@ -24,7 +25,12 @@ import type { AuditLog, AuditPage } from '../../ports/audit-log';
  * per entry, and a busy merchant's appends spread over several chain ends. A chain's head comes from
  * the instance's last write to it when known (a warm function then needs no read), else from a strongly
  * consistent query of its newest entry; a remembered head that turns out stale is forgotten, not walked.
- * Only PutItem, GetItem and Query are used: no function holds UpdateItem or DeleteItem on this table.
+ * Only PutItem, GetItem, BatchGetItem and Query are used: no function holds UpdateItem or DeleteItem on this table.
+ *
+ * The list index is spread over LIST_SHARDS partitions per merchant (by stripe, itself random), so a busy
+ * merchant's appends are not one hot index partition; it projects keys only, so an entry's index write is one
+ * unit whatever its before/after snapshots weigh. A page reads every shard from the cursor on, merges them by
+ * entry_order (unique, so the order is total and a cursor exact), and fetches the page's entries by key.
  *
  * Chains are per region because global tables check conditions in the writing region only: two regions
  * appending entry n+1 of one chain would both succeed, and replication would keep one (last writer wins).
@@ -33,7 +39,10 @@ const SEQ_DIGITS = 12;
 const MAX_APPEND_ATTEMPTS = 60;
 /** Chain heads remembered per instance (the chains it wrote to last). */
 const MAX_CACHED_HEADS = 2_000;
-export const MERCHANT_ENTRIES_INDEX = 'merchant-entries';
+export const MERCHANT_ENTRIES_INDEX = 'merchant-entry-shards';
+/** Index partitions per merchant; the stripe of an entry picks its partition. */
+export const LIST_SHARDS = 4;
+export const listShardKey = (merchantId: string, shard: number): string => `${merchantId}#${shard}`;
 
 export const chainKey = (chain: ChainId): string => `chain#${chain.merchantId}#${chain.region}#${chain.stripe}`;
 export const entrySortKey = (seq: number): string => `entry#${String(seq).padStart(SEQ_DIGITS, '0')}`;
@@ -65,7 +74,7 @@ export const toAuditEntry = (item: Record<string, unknown>): AuditEntry => ({
 const itemOf = (entry: AuditEntry) => ({
   pk: chainKey({ merchantId: entry.merchant_id, region: entry.region, stripe: entry.stripe }),
   sk: entrySortKey(entry.seq),
-  entry_merchant: entry.merchant_id,
+  entry_shard: listShardKey(entry.merchant_id, entry.stripe % LIST_SHARDS),
   entry_order: entryOrder(entry),
   ...entry,
 });
@@ -158,7 +167,7 @@ export class DynamoDbAuditLog implements AuditLog {
   }
 
   async list(merchantId: string, page: { limit: number; startingAfter?: string }): Promise<AuditPage> {
-    let start: Record<string, unknown> | undefined;
+    let before: string | undefined;
     if (page.startingAfter !== undefined) {
       const position = parseAuditEntryId(page.startingAfter);
       const cursor = position
@@ -166,25 +175,39 @@ export class DynamoDbAuditLog implements AuditLog {
             new GetCommand({
               TableName: this.tableName,
               Key: { pk: chainKey({ merchantId, ...position }), sk: entrySortKey(position.seq) },
+              ProjectionExpression: 'entry_order',
             }),
           )
         : undefined;
       if (!cursor?.Item) throw new InvalidCursorError('starting_after', page.startingAfter);
-      start = { pk: cursor.Item.pk, sk: cursor.Item.sk, entry_merchant: cursor.Item.entry_merchant, entry_order: cursor.Item.entry_order };
+      before = cursor.Item.entry_order as string;
     }
-    const result = await this.client.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        IndexName: MERCHANT_ENTRIES_INDEX,
-        KeyConditionExpression: 'entry_merchant = :merchant',
-        ExpressionAttributeValues: { ':merchant': merchantId },
-        ScanIndexForward: false,
-        Limit: page.limit + 1,
-        ExclusiveStartKey: start,
-      }),
-    );
-    const items = result.Items ?? [];
-    return { entries: items.slice(0, page.limit).map(toAuditEntry), hasMore: items.length > page.limit };
+    const keyed: { pk: string; sk: string; order: string }[] = [];
+    for (let shard = 0; shard < LIST_SHARDS; shard += 1) {
+      const result = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: MERCHANT_ENTRIES_INDEX,
+          KeyConditionExpression: before === undefined ? 'entry_shard = :shard' : 'entry_shard = :shard AND entry_order < :before',
+          ExpressionAttributeValues: { ':shard': listShardKey(merchantId, shard), ...(before === undefined ? {} : { ':before': before }) },
+          ScanIndexForward: false,
+          Limit: page.limit + 1,
+        }),
+      );
+      for (const item of result.Items ?? []) keyed.push({ pk: item.pk as string, sk: item.sk as string, order: item.entry_order as string });
+    }
+    keyed.sort((a, b) => (a.order < b.order ? 1 : a.order > b.order ? -1 : 0));
+    const wanted = keyed.slice(0, page.limit);
+    const found = new Map<string, AuditEntry>();
+    for (let offset = 0; offset < wanted.length; offset += 100) {
+      let keys: Record<string, unknown>[] | undefined = wanted.slice(offset, offset + 100).map(({ pk, sk }) => ({ pk, sk }));
+      while (keys && keys.length > 0) {
+        const batch: BatchGetCommandOutput = await this.client.send(new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: keys } } }));
+        for (const item of batch.Responses?.[this.tableName] ?? []) found.set(`${item.pk}|${item.sk}`, toAuditEntry(item));
+        keys = batch.UnprocessedKeys?.[this.tableName]?.Keys;
+      }
+    }
+    return { entries: wanted.flatMap(({ pk, sk }) => found.get(`${pk}|${sk}`) ?? []), hasMore: keyed.length > page.limit };
   }
 
   async *read(chain: ChainId): AsyncIterable<AuditEntry> {

@@ -20,7 +20,10 @@ import { routeOfId, routeOfPosition } from '../../domain/ledger/transaction';
  *                                        conversion's bought currency); immutable.
  *   bal#<merchant>#<p> / <currency>#<ss> a merchant's balance shard ss in one currency (pending, available,
  *                                        reserved), in partition p = ss mod balancePartitions.
- *   home#<merchant> / home               the merchant's home-region marker.
+ *   home#<merchant>#<c> / home           the merchant's home-region marker, in HOME_COPIES identical copies
+ *                                        written together (one transaction), each posting reading one at
+ *                                        random: every posting reads it, strongly consistent, and one item
+ *                                        would cap a merchant's postings at one partition's 3,000 reads/s.
  * Index `merchant-line-shards` (KEYS_ONLY): `gm` = <merchant>#<statement partition>, `gt` =
  * <created at>#<line id>, on every item carrying a statement line; written once, with the item.
  *
@@ -53,7 +56,9 @@ export const balanceKey = (merchantId: string, currency: string, shard: number, 
   pk: balancePartition(merchantId, shard % partitions),
   sk: `${currency}#${String(shard).padStart(2, '0')}`,
 });
-export const homeKey = (merchantId: string) => ({ pk: `${HOME_PREFIX}${merchantId}`, sk: 'home' });
+/** Copies of a merchant's home-region marker (8: one merchant's postings read up to 24,000 units a second). */
+export const HOME_COPIES = 8;
+export const homeKey = (merchantId: string, copy: number) => ({ pk: `${HOME_PREFIX}${merchantId}#${copy}`, sk: 'home' });
 
 /** Which statement index partition a line goes to: spread evenly by its id's last character. */
 export const statementPartitionOf = (lineId: string, partitions: number): number => {

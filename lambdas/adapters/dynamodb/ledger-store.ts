@@ -29,6 +29,7 @@ import {
   balancePartition,
   decodeBalance,
   decodeJournal,
+  HOME_COPIES,
   homeKey,
   journalPartition,
   journalPartitionOfId,
@@ -270,24 +271,28 @@ export class DynamoDbLedgerStore implements LedgerStore {
   }
 
   async getHomeRegion(merchantId: string): Promise<HomeRegionMarker | undefined> {
-    const result = await this.client.send(new GetCommand({ TableName: this.tableName, Key: homeKey(merchantId), ConsistentRead: true }));
+    const copy = Math.floor(Math.random() * HOME_COPIES);
+    const result = await this.client.send(new GetCommand({ TableName: this.tableName, Key: homeKey(merchantId, copy), ConsistentRead: true }));
     return result.Item ? toHome(result.Item) : undefined;
   }
 
+  /** Every copy in one transaction, each on the same condition: all move to the new epoch, or none does. */
   async putHomeRegion(marker: HomeRegionMarker, expectedEpoch: number): Promise<boolean> {
+    const condition =
+      expectedEpoch === 0
+        ? { ConditionExpression: 'attribute_not_exists(pk)' }
+        : { ConditionExpression: '#epoch = :epoch', ExpressionAttributeNames: { '#epoch': 'epoch' }, ExpressionAttributeValues: { ':epoch': expectedEpoch } };
     try {
       await this.client.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: { ...homeKey(marker.merchantId), ...marker },
-          ...(expectedEpoch === 0
-            ? { ConditionExpression: 'attribute_not_exists(pk)' }
-            : { ConditionExpression: '#epoch = :epoch', ExpressionAttributeNames: { '#epoch': 'epoch' }, ExpressionAttributeValues: { ':epoch': expectedEpoch } }),
+        new TransactWriteCommand({
+          TransactItems: Array.from({ length: HOME_COPIES }, (_, copy) => ({
+            Put: { TableName: this.tableName, Item: { ...homeKey(marker.merchantId, copy), ...marker }, ...condition },
+          })),
         }),
       );
       return true;
     } catch (error) {
-      if (error instanceof Error && error.name === 'ConditionalCheckFailedException') return false;
+      if (error instanceof TransactionCanceledException && error.CancellationReasons?.some((reason) => reason.Code === 'ConditionalCheckFailed')) return false;
       throw error;
     }
   }

@@ -1,5 +1,5 @@
 import { DeleteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { DynamoDbAuditLog, chainKey, entrySortKey } from '../../../lambdas/adapters/dynamodb/audit-log';
+import { DynamoDbAuditLog, LIST_SHARDS, chainKey, entrySortKey } from '../../../lambdas/adapters/dynamodb/audit-log';
 import { AUDIT_STRIPES, type AuditEntry, type AuditRecord, auditEntryId, entryHash } from '../../../lambdas/domain/audit';
 import { verifyAuditChains } from '../../../lambdas/use-cases/audit-trail';
 import { deployment } from '../../../platform/deployment';
@@ -78,6 +78,26 @@ it('keeps chains per region, so two regions never write the same entry', async (
   expect(broken(reports)).toEqual([]);
   expect(entriesIn(reports.filter((report) => report.region === primary))).toBe(1);
   expect(entriesIn(reports.filter((report) => report.region === secondary))).toBe(2);
+});
+
+it('lists a busy merchant\'s entries, spread over every list partition, newest first with nothing lost or repeated across pages', async () => {
+  const appended: AuditEntry[] = [];
+  // A fresh instance per append picks a random stripe: the entries land in several of the index's partitions.
+  for (let index = 0; index < 16; index += 1) {
+    appended.push(await logIn(index % 3 ? primary : secondary).append(record('mer_spread', index)));
+    await new Promise((wait) => setTimeout(wait, 2));
+  }
+  expect(new Set(appended.map((entry) => entry.stripe % LIST_SHARDS)).size).toBeGreaterThan(1);
+  const listed: string[] = [];
+  let startingAfter: string | undefined;
+  for (let pages = 0; pages < 10; pages += 1) {
+    const page = await logIn(primary).list('mer_spread', { limit: 3, startingAfter });
+    listed.push(...page.entries.map(auditEntryId));
+    if (!page.hasMore) break;
+    startingAfter = listed.at(-1);
+  }
+  expect(listed).toEqual(appended.map(auditEntryId).reverse());
+  expect((await logIn(primary).list('mer_spread', { limit: 20 })).entries.map((entry) => entry.after)).toEqual(appended.map((entry) => entry.after).reverse());
 });
 
 it('lists a merchant\'s entries newest first across chains and regions, page by page', async () => {

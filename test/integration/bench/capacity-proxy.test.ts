@@ -29,8 +29,9 @@ const payouts = tableName('payouts');
 const ledger = tableName('ledger');
 const audit = tableName('audit');
 /**
- * In both payouts indexes: merchant-objects (ALL) and saga-starts (KEYS_ONLY). What saga-starts keeps of
- * such an item with pk `po_1` and sk `payout`: 2 + 4 + 2 + 6 + 10 + 1 + 18 + 20 = 63 bytes (1 unit).
+ * In both payouts indexes, each KEYS_ONLY: merchant-objects keeps 2 + 4 + 2 + 6 + 13 + 13 + 11 + 20 = 71 bytes
+ * of such an item with pk `po_1` and sk `payout` (1 unit), saga-starts 2 + 4 + 2 + 6 + 10 + 1 + 18 + 20 = 63
+ * bytes (1 unit). (An ALL projection's units, the whole item's, are covered by test/unit/bench.)
  */
 const listed = { merchant_type: 'mer_1#payment', created_key: '2026-12-06T00:00:00Z', saga_shard: '7', saga_pending_since: '2026-12-06T00:00:00Z' };
 
@@ -93,23 +94,23 @@ describe('the counting proxy, by AWS billing rules (DynamoDB Local)', () => {
     // Prepare: a 1,500 B payout in both indexes.
     const key = { pk: 'po_1', sk: 'payout' };
     const first = sized(1500, { ...key, ...listed });
-    // Act + Assess: table 2; merchant-objects (ALL) holds the whole item: 2; saga-starts only the keys: 1.
+    // Act + Assess: table 2; each index only the keys: 1 + 1.
     let answer: unknown;
     let delta = await measure(async () => {
       answer = await client.send(new PutCommand({ TableName: payouts, Item: first }));
     });
-    expect(units(delta[payouts])).toEqual({ ...none, writeUnits: 2, indexWriteUnits: 3, replicaWriteUnits: 2 });
+    expect(units(delta[payouts])).toEqual({ ...none, writeUnits: 2, indexWriteUnits: 2, replicaWriteUnits: 2 });
     expect((answer as { Attributes?: unknown }).Attributes).toBeUndefined();
 
-    // An update to 2,100 B that moves created_key: table 3 (the larger image); merchant-objects deletes a
-    // 1,500 B entry (2) and puts a 2,100 B one (3); saga-starts' entry is unchanged (0).
+    // An update to 2,100 B that moves created_key: table 3 (the larger image); merchant-objects deletes its
+    // old keys entry (1) and puts the new one (1); saga-starts' entry is unchanged (0).
     const grown = 'y'.repeat((first.pad as string).length + 600);
     delta = await measure(async () => {
       answer = await client.send(
         new UpdateCommand({ TableName: payouts, Key: key, UpdateExpression: 'SET #p = :p, created_key = :c', ExpressionAttributeNames: { '#p': 'pad' }, ExpressionAttributeValues: { ':p': grown, ':c': '2026-12-07T00:00:00Z' } }),
       );
     });
-    expect(units(delta[payouts])).toEqual({ ...none, writeUnits: 3, indexWriteUnits: 5, replicaWriteUnits: 3 });
+    expect(units(delta[payouts])).toEqual({ ...none, writeUnits: 3, indexWriteUnits: 2, replicaWriteUnits: 3 });
     expect((answer as { Attributes?: unknown }).Attributes).toBeUndefined();
 
     // The caller asks for the old values of what it updated: it gets exactly those.
@@ -118,8 +119,8 @@ describe('the counting proxy, by AWS billing rules (DynamoDB Local)', () => {
         new UpdateCommand({ TableName: payouts, Key: key, UpdateExpression: 'SET #n = :n, merchant_type = :m', ExpressionAttributeNames: { '#n': 'note' }, ExpressionAttributeValues: { ':n': 'hi', ':m': listed.merchant_type }, ReturnValues: 'UPDATED_OLD' }),
       );
     });
-    // 2,100 + 4 + 2 = 2,106 B: 3 on the table, 3 on merchant-objects (the entry changed in place), 0 on saga-starts.
-    expect(units(delta[payouts])).toEqual({ ...none, writeUnits: 3, indexWriteUnits: 3, replicaWriteUnits: 3 });
+    // 2,100 + 4 + 2 = 2,106 B: 3 on the table; no index key or projected attribute changed, so 0 on either index.
+    expect(units(delta[payouts])).toEqual({ ...none, writeUnits: 3, indexWriteUnits: 0, replicaWriteUnits: 3 });
     expect((answer as { Attributes?: unknown }).Attributes).toEqual({ merchant_type: listed.merchant_type });
 
     // A put refused by its condition: sized on the 2,106 B item it found (3); nothing written anywhere.
@@ -130,9 +131,9 @@ describe('the counting proxy, by AWS billing rules (DynamoDB Local)', () => {
     expect(units(delta[payouts])).toEqual({ ...none, refusedWriteUnits: 3 });
     expect(delta[payouts]).toMatchObject({ conditionalCheckFailures: 1 });
 
-    // The delete: the deleted item (3), both index entries removed (3 + 1), replicated (3).
+    // The delete: the deleted item (3), both index entries removed (1 + 1), replicated (3).
     delta = await measure(() => client.send(new DeleteCommand({ TableName: payouts, Key: key })));
-    expect(units(delta[payouts])).toEqual({ ...none, writeUnits: 3, indexWriteUnits: 4, replicaWriteUnits: 3 });
+    expect(units(delta[payouts])).toEqual({ ...none, writeUnits: 3, indexWriteUnits: 2, replicaWriteUnits: 3 });
   });
 
   it('bills reads on the items read, whatever the answer keeps of them', async () => {
@@ -180,6 +181,56 @@ describe('the counting proxy, by AWS billing rules (DynamoDB Local)', () => {
     expect(refused[ledger]).toMatchObject({ cancelledTransactionItems: 2 });
     expect(units(accepted[ledger])).toEqual({ ...none, writeUnits: 4, replicaWriteUnits: 2 });
     expect(units(replayed[ledger])).toEqual({ ...none, readUnits: 4 });
+  });
+
+  it('breaks the units down per partition key value, and the breakdown adds up to the per-table counts', async () => {
+    // Prepare: a listed payout (1,500 B) and two balance shards in one partition.
+    const payout = { pk: 'po_9', sk: 'payout' };
+    await client.send(new PutCommand({ TableName: payouts, Item: sized(1500, { ...payout, ...listed }) }));
+    for (const id of ['s1', 's2']) await client.send(new PutCommand({ TableName: ledger, Item: { pk: 'bal#mer_9', sk: id, available: '100' } }));
+    const before = proxy.snapshot();
+    proxy.startRecording();
+    // Act: a posting (1 Put + 2 Updates), the payout moved to another list partition, a refused put, a
+    // cancelled transaction, a Query of the list partition, a batch read of both shards.
+    await client.send(
+      new TransactWriteCommand({
+        TransactItems: [
+          { Put: { TableName: ledger, Item: { pk: 'txn#9', sk: 'txn' }, ConditionExpression: 'attribute_not_exists(pk)' } },
+          ...['s1', 's2'].map((id) => ({ Update: { TableName: ledger, Key: { pk: 'bal#mer_9', sk: id }, UpdateExpression: 'SET available = :a', ExpressionAttributeValues: { ':a': '90' } } })),
+        ],
+      }),
+    );
+    await client.send(new UpdateCommand({ TableName: payouts, Key: payout, UpdateExpression: 'SET merchant_type = :m', ExpressionAttributeValues: { ':m': 'mer_9#payout' } }));
+    await client.send(new PutCommand({ TableName: payouts, Item: payout, ConditionExpression: 'attribute_not_exists(pk)' })).catch(() => undefined);
+    await client
+      .send(new TransactWriteCommand({ TransactItems: [{ Put: { TableName: ledger, Item: { pk: 'txn#9', sk: 'txn' }, ConditionExpression: 'attribute_not_exists(pk)' } }, { Put: { TableName: ledger, Item: { pk: 'line#9', sk: 'line' } } }] }))
+      .catch(() => undefined);
+    await client.send(new QueryCommand({ TableName: payouts, IndexName: 'merchant-objects', KeyConditionExpression: 'merchant_type = :m', ExpressionAttributeValues: { ':m': 'mer_9#payout' } }));
+    await client.send(new BatchGetCommand({ RequestItems: { [ledger]: { Keys: ['s1', 's2'].map((id) => ({ pk: 'bal#mer_9', sk: id })) } } }));
+    const charges = proxy.stopRecording().flatMap((request) => request.partitions);
+    const delta = capacityDelta(before, proxy.snapshot());
+    // Assess: the moved list entry is a delete (2) on the old value and a put (2) on the new one; the
+    // posting's 2 shard updates are 2 × 2 on their one partition; the refused put 2 on the payout's.
+    const on = (table: string, index: string | undefined, partition: string) =>
+      charges.filter((charge) => charge.table === table && charge.index === index && charge.partition === partition).reduce((sum, charge) => ({ writeUnits: sum.writeUnits + charge.writeUnits, readUnits: sum.readUnits + charge.readUnits }), { writeUnits: 0, readUnits: 0 });
+    expect(on(payouts, 'merchant-objects', listed.merchant_type)).toEqual({ writeUnits: 2, readUnits: 0 });
+    expect(on(payouts, 'merchant-objects', 'mer_9#payout')).toEqual({ writeUnits: 2, readUnits: 0.5 });
+    expect(on(payouts, undefined, 'po_9')).toEqual({ writeUnits: 2 + 2, readUnits: 0 });
+    expect(on(ledger, undefined, 'bal#mer_9')).toEqual({ writeUnits: 4, readUnits: 1 });
+    expect(on(ledger, undefined, 'txn#9')).toEqual({ writeUnits: 2 + 2, readUnits: 0 });
+    expect(on(ledger, undefined, 'line#9')).toEqual({ writeUnits: 2, readUnits: 0 });
+    for (const table of [payouts, ledger]) {
+      const usage = delta[table] as TableUsage;
+      const sum = (index: boolean, field: 'writeUnits' | 'readUnits') =>
+        charges.filter((charge) => charge.table === table && (charge.index !== undefined) === index).reduce((total, charge) => total + charge[field], 0);
+      expect({ table, writes: sum(false, 'writeUnits'), indexWrites: sum(true, 'writeUnits'), reads: sum(false, 'readUnits'), indexReads: sum(true, 'readUnits') }).toEqual({
+        table,
+        writes: usage.writeUnits + usage.refusedWriteUnits + usage.cancelledTransactionWriteUnits,
+        indexWrites: usage.indexWriteUnits,
+        reads: usage.readUnits,
+        indexReads: usage.indexReadUnits,
+      });
+    }
   });
 
   it('sizes concurrent writes to one item on the images each of them saw', async () => {

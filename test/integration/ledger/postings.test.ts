@@ -187,4 +187,13 @@ describe('pricing and home region', () => {
     // A replay is a read: it answers in any region.
     await expect(capture('mer_home', 'pay_home1', 1_000)).resolves.toMatchObject({ replayed: true });
   });
+
+  it('moves every copy of the home marker together, and a move on a stale epoch moves none', async () => {
+    const deps = { ledger: ledger.store, primaryRegion: deployment.primaryRegion, now: () => new Date() };
+    expect(await setHomeRegion(deps, { merchantId: 'mer_copies', region: deployment.secondaryRegion, fenced: false })).toMatchObject({ epoch: 1 });
+    expect(await ledger.store.putHomeRegion({ merchantId: 'mer_copies', region: deployment.primaryRegion, fenced: true, epoch: 2, updatedAt: new Date().toISOString() }, 5)).toBe(false);
+    // Each read picks a copy at random: 64 reads see all 8 (but for odds of 8 × (7/8)^64, about 1 in 9,000), and all agree.
+    const seen = await Promise.all(Array.from({ length: 64 }, () => ledger.store.getHomeRegion('mer_copies')));
+    expect(new Set(seen.map((marker) => `${marker?.region} ${marker?.epoch} ${marker?.fenced}`))).toEqual(new Set([`${deployment.secondaryRegion} 1 false`]));
+  });
 });

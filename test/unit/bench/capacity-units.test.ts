@@ -3,10 +3,13 @@ import {
   type ItemWrite,
   type TableSchema,
   cancelledTransactionItemUnits,
+  indexWriteCharges,
+  itemIndexWrites,
   itemReadUnits,
   itemSize,
   itemWriteUnits,
   numberSize,
+  partitionValueText,
   queryReadUnits,
   refusedWriteUnits,
   sumWriteUnits,
@@ -145,6 +148,50 @@ describe('write units', () => {
     ['an item of a cancelled transaction (1,500 B), estimated: 2 × 2', cancelledTransactionItemUnits(sized(1500)), 4],
   ])('%s', (_what, units, expected) => {
     expect(units).toBe(expected);
+  });
+});
+
+describe('index writes per partition key value', () => {
+  const index = payments.indexes[0] as (typeof payments.indexes)[number];
+  const listedBy = (merchantType: string, bytes = 600): Item => sized(bytes, { ...key(), ...indexed, merchant_type: { S: merchantType } });
+
+  it.each<[string, Item | undefined, Item | undefined, { partition: string; units: number }[]]>([
+    ['joining the index: the new entry on its value', undefined, listedBy('mer_1#payment#0'), [{ partition: 'mer_1#payment#0', units: 1 }]],
+    ['leaving it: the old entry on its value', listedBy('mer_1#payment#0'), undefined, [{ partition: 'mer_1#payment#0', units: 1 }]],
+    // 1,500 B either side: the delete (2) on the old value, the put (2) on the new one.
+    ['a moved entry: the delete on the old value, the put on the new', listedBy('mer_1#payment#0', 1500), listedBy('mer_1#payment#3', 1500), [{ partition: 'mer_1#payment#0', units: 2 }, { partition: 'mer_1#payment#3', units: 2 }]],
+    ['a changed projection in place: the larger entry on its value', listedBy('mer_1#payment#0', 900), listedBy('mer_1#payment#0', 1100), [{ partition: 'mer_1#payment#0', units: 2 }]],
+    ['an unchanged entry: nothing', listedBy('mer_1#payment#0'), listedBy('mer_1#payment#0'), []],
+  ])('%s', (_what, before, after, expected) => {
+    expect(indexWriteCharges(before, after, index, payments)).toEqual(expected);
+  });
+
+  it('adds up, index by index, to what itemWriteUnits charges the index, for every write', () => {
+    // Prepare: a put, an in-place change, a move between index partitions, leaving the sparse index, a delete.
+    const writes: ItemWrite[] = [
+      { kind: 'put', after: listedBy('mer_1#payment#0', 3000) },
+      { kind: 'update', before: listedBy('mer_1#payment#0', 900), after: listedBy('mer_1#payment#0', 1100) },
+      { kind: 'update', before: listedBy('mer_1#payment#0', 1500), after: listedBy('mer_1#payment#3', 1500) },
+      { kind: 'update', before: listedBy('mer_1#payment#0'), after: sized(600, { ...key(), merchant_type: { S: 'mer_1#payment#0' }, created_key: indexed.created_key }) },
+      { kind: 'delete', before: listedBy('mer_1#payment#2', 2500) },
+      { kind: 'condition-check', before: listedBy('mer_1#payment#2') },
+    ];
+    for (const write of writes) {
+      // Act
+      const byIndex: Record<string, number> = {};
+      for (const charge of itemIndexWrites(write, payments)) byIndex[charge.index] = (byIndex[charge.index] ?? 0) + charge.units;
+      // Assess
+      expect(byIndex).toEqual(itemWriteUnits(write, payments, { transactional: false }).indexes);
+    }
+  });
+
+  it.each<[string, Parameters<typeof partitionValueText>[0], string | undefined]>([
+    ['a string as it is', { S: 'bal#mer_1' }, 'bal#mer_1'],
+    ['a number as its digits', { N: '42' }, '42'],
+    ['binary, marked as base64', { B: 'AAE=' }, 'base64:AAE='],
+    ['no value: none', undefined, undefined],
+  ])('names a partition key value: %s', (_what, value, text) => {
+    expect(partitionValueText(value)).toBe(text);
   });
 });
 

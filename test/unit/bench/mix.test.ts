@@ -1,5 +1,7 @@
 import { seededRandom } from '../../../bench/lib/http';
-import { MIX, SMOKE_MIX, mixFromOption, pickAmount, planMix } from '../../../bench/lib/mix';
+import { MIX, SMOKE_MIX, mixFromOption, pickAmount, planMix, playerCardNumber } from '../../../bench/lib/mix';
+import { cardBrand, passesLuhn } from '../../../lambdas/domain/card';
+import { TEST_CARDS, cardBehaviour } from '../../../local/simulators/card-acquirer/test-cards';
 
 /** The mix follows its weights exactly, is reproducible from its seed, and takes new entries as given. */
 it('plans exactly the weighted share of each entry, interleaved, the same for the same seed', () => {
@@ -39,4 +41,16 @@ it('draws integer amounts in the currency ranges', () => {
     expect(Number.isInteger(amount) && amount > 0).toBe(true);
     expect(['USD', 'EUR', 'BRL', 'JPY', 'GBP']).toContain(currency);
   }
+});
+
+describe('playerCardNumber', () => {
+  it('gives each run its own Luhn-valid card, Visa and Mastercard in turn, none a simulator test card or a velocity-exempt one', () => {
+    const numbers = Array.from({ length: 2_000 }, (_, sequence) => playerCardNumber(sequence));
+    expect(numbers.every(passesLuhn)).toBe(true);
+    expect(new Set(numbers).size).toBe(numbers.length);
+    expect(numbers.slice(0, 2).map(cardBrand)).toEqual(['visa', 'mastercard']);
+    expect(numbers.filter((number) => TEST_CARDS.some((test) => test.number === number))).toEqual([]);
+    expect(numbers.filter((number) => number.endsWith('4242') && number.startsWith('424242'))).toEqual([]);
+    expect(numbers.every((number) => cardBehaviour(number).kind === 'approve')).toBe(true);
+  });
 });

@@ -35,6 +35,11 @@ describe('a payout against what the rails hold', () => {
     });
   });
 
+  it('after a crash, takes a copy the rail refused to pay as the file channel\'s idempotency, and still a second payment as paid twice', () => {
+    expect(checkPayoutAtRail(payout('sepa', 'paid'), rails([['po_123', 1]], [['po_123', 1]]), 'allowed')).toEqual({ violations: [], duplicated: false, payments: 1, submissions: 2 });
+    expect(checkPayoutAtRail(payout('sepa', 'paid'), rails([['po_123', 2]]), 'allowed')).toMatchObject({ duplicated: true, violations: ['po_123 (sepa): 2 payments at the rail (paid twice)'] });
+  });
+
   it('flags a paid payout the rail never got, and a canceled one it paid', () => {
     expect(checkPayoutAtRail(payout('pix', 'paid'), rails([])).violations).toEqual(['po_123 (pix): paid but the rail holds no payment']);
     expect(checkPayoutAtRail(payout('swift', 'canceled'), rails([['po_123', 1]])).violations).toEqual(['po_123 (swift): canceled but the rail holds a payment']);
