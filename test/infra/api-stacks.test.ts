@@ -14,7 +14,7 @@ const regions = [
 ] as const;
 
 describe.each(regions)('%s API stack', (_role, template, region) => {
-  it.each(functionKeys)('%s: Node 24 on arm64, traced, sized and capped as declared, logging to its own encrypted, retained log group', (key) => {
+  it.each(functionKeys)('%s: Node 24 on arm64, traced, sized and capped as declared, logging to its own encrypted, retained log group at the declared levels', (key) => {
     const declaration: FunctionDeclaration = functions[key];
     const name = functionName(deployment.appName, key);
     template.hasResourceProperties('AWS::Lambda::Function', {
@@ -26,7 +26,9 @@ describe.each(regions)('%s API stack', (_role, template, region) => {
       Timeout: declaration.timeoutSeconds,
       ReservedConcurrentExecutions: declaration.reservedConcurrency,
       Handler: 'index.handler',
-      LoggingConfig: Match.objectLike({ LogFormat: 'JSON' }),
+      // Application lines at INFO and above; Lambda's own records at WARN: no platform.start/platform.report per invocation (docs/operations.md, Logs).
+      LoggingConfig: Match.objectLike({ LogFormat: 'JSON', ApplicationLogLevel: 'INFO', SystemLogLevel: 'WARN' }),
+      Environment: { Variables: Match.objectLike({ POWERTOOLS_LOG_LEVEL: 'INFO' }) },
     });
     template.hasResource('AWS::Logs::LogGroup', {
       DeletionPolicy: 'Retain',
@@ -63,6 +65,13 @@ describe.each(regions)('%s API stack', (_role, template, region) => {
       for (const resource of [tableArn, ...indexArns]) for (const action of actions) expected.add(`${resource} ${action}`);
     }
     expect([...granted].sort()).toEqual([...expected].sort());
+  });
+
+  it("logs each merchant API request with its integration's latency, and counts requests per method (what replaced Lambda's reports and the per-request metric)", () => {
+    template.hasResourceProperties('AWS::ApiGateway::Stage', {
+      AccessLogSetting: Match.objectLike({ Format: Match.stringLikeRegexp('"integrationLatency":"\\$context.integrationLatency"') }),
+      MethodSettings: Match.arrayWith([Match.objectLike({ HttpMethod: '*', ResourcePath: '/*', MetricsEnabled: true })]),
+    });
   });
 
   it('serves the merchant API from a regional REST API with access logs, tracing and throttling', () => {

@@ -48,7 +48,6 @@ describe('automatic capture', () => {
       'AfterAuthorization',
       'Capture',
       'PostToLedger',
-      'Finished',
     ]);
     expect(await harness.totals('atlas', id)).toMatchObject({ approved: 1, captured: 1999, captures: 1 });
     const balance = (await harness.api({ method: 'GET', resource: '/v1/balances' }, merchant)).json;
@@ -130,7 +129,7 @@ describe('automatic capture', () => {
   it('voids the authorization and fails the payment when the capture is refused', async () => {
     const { id, answer, run } = await pay('4000000000000259');
     expect(answer).toMatchObject({ status: 'failed', failure_code: 'capture_failed', amount_received: 0 });
-    expect((await harness.enteredStates(run.executionArn!)).slice(-3)).toEqual(['Capture', 'ReleaseAfterFailure', 'Finished']);
+    expect((await harness.enteredStates(run.executionArn!)).slice(-2)).toEqual(['Capture', 'ReleaseAfterFailure']);
     expect(await harness.totals('atlas', id)).toMatchObject({ approved: 1, captured: 0, released: 1999 });
   });
 });
@@ -156,7 +155,7 @@ describe('manual capture', () => {
     const captured = await capture(id);
     expect(captured).toMatchObject({ status: 200, json: { status: 'succeeded', amount_capturable: 0, amount_received: 5000 } });
     const run = await harness.finished('payment', `${id}-capture`);
-    expect(await harness.enteredStates(run.executionArn!)).toEqual(['Action', 'Capture', 'PostToLedger', 'Finished']);
+    expect(await harness.enteredStates(run.executionArn!)).toEqual(['Action', 'Capture', 'PostToLedger']);
     expect((await harness.engine.waitForExecution((await window(id)).executionArn!)).status).toBe('SUCCEEDED');
     // The window took one state transition: all a manual payment costs in Standard workflows.
     expect((await harness.enteredStates((await window(id)).executionArn!))).toEqual(['AwaitCapture']);
