@@ -5,7 +5,7 @@ import { CfnAlias, CfnReplicaKey, type IKey, Key, KeySpec, KeyUsage } from 'aws-
 import type { Construct } from 'constructs';
 import { deployment } from '../platform/deployment';
 import { kmsKeys } from '../platform/keys';
-import { type TableDeclaration, type TableKey, tableKeys, tableName, tables } from '../platform/tables';
+import { type TableDeclaration, type TableKey, replicationOf, tableKeys, tableName, tables } from '../platform/tables';
 import {
   denyGrantsExceptForAwsServices,
   dynamoDbReadsKeyMetadata,
@@ -20,12 +20,12 @@ import { TableBackups } from './constructs/table-backups';
  * Stateful resources, deployed before and changed far less often than the stateless stacks
  * (docs/decisions/0001-regions-and-stacks.md). Everything here is retained on stack deletion.
  *
- * In the primary region: every declared table as a DynamoDB global table (TableV2, one
- * AWS::DynamoDB::GlobalTable spanning both regions; every replica with point-in-time recovery, deletion
- * protection and its region's tables key, and backed up in its region), the multi-region KMS key that
- * envelope-encrypts card and bank data, and the multi-region HMAC key at the root of the keyed fingerprints
- * (platform/keys.ts, docs/decisions/0005-envelope-encryption.md). lib/gates/guard/ holds the rules every
- * global table must meet; the keys' policies are in constructs/key-policies.ts (docs/security.md, Keys).
+ * In the primary region: every global table (TableV2, one AWS::DynamoDB::GlobalTable spanning both regions;
+ * every replica with point-in-time recovery, deletion protection and its region's tables key, and backed up
+ * in its region), the multi-region KMS key that envelope-encrypts card and bank data, and the multi-region
+ * HMAC key at the root of the keyed fingerprints (platform/keys.ts, docs/decisions/0005-envelope-encryption.md).
+ * In every region: that region's regional tables (`replication: 'regional'`, docs/decisions/0013). lib/gates/guard/
+ * holds the rules every table must meet; the keys' policies are in constructs/key-policies.ts (docs/security.md, Keys).
  */
 export const DATA_KEY_ALIAS = kmsKeys.data.alias;
 
@@ -33,6 +33,44 @@ const attributeType = (type: 'S' | 'N') => (type === 'S' ? AttributeType.STRING 
 
 /** The tables that exist in AWS (not the local-only ones). */
 export const deployedTableKeys = tableKeys.filter((key) => !(tables[key] as TableDeclaration).localOnly);
+
+/** The deployed global tables (one resource in the primary data stack, a replica in every other region). */
+export const globalTableKeys = deployedTableKeys.filter((key) => replicationOf(key) === 'global');
+
+/** The deployed regional tables (one in each region's data stack, never replicated). */
+export const regionalTableKeys = deployedTableKeys.filter((key) => replicationOf(key) === 'regional');
+
+/**
+ * One declared table as a TableV2: on demand, point-in-time recovery, deletion protection, retained, under the
+ * tables key of each region it is in. A global table gets its replicas and the stream replication needs; a
+ * regional one neither.
+ */
+const declaredTable = (
+  scope: Construct,
+  key: TableKey,
+  options: { readonly encryption: TableEncryptionV2; readonly replicaRegions: readonly string[] },
+): TableV2 => {
+  const declaration: TableDeclaration = tables[key];
+  const global = replicationOf(key) === 'global';
+  return new TableV2(scope, `${key[0]?.toUpperCase()}${key.slice(1)}Table`, {
+    tableName: tableName(key),
+    partitionKey: { name: declaration.partitionKey.name, type: attributeType(declaration.partitionKey.type) },
+    sortKey: declaration.sortKey ? { name: declaration.sortKey.name, type: attributeType(declaration.sortKey.type) } : undefined,
+    globalSecondaryIndexes: declaration.indexes.map((index) => ({
+      indexName: index.name,
+      partitionKey: { name: index.partitionKey.name, type: attributeType(index.partitionKey.type) },
+      sortKey: index.sortKey ? { name: index.sortKey.name, type: attributeType(index.sortKey.type) } : undefined,
+      projectionType: index.projection === 'KEYS_ONLY' ? ProjectionType.KEYS_ONLY : ProjectionType.ALL,
+    })),
+    timeToLiveAttribute: declaration.timeToLiveAttribute,
+    billing: Billing.onDemand(),
+    encryption: options.encryption,
+    pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+    deletionProtection: true,
+    removalPolicy: RemovalPolicy.RETAIN,
+    ...(global ? { dynamoStream: StreamViewType.NEW_AND_OLD_IMAGES, replicas: options.replicaRegions.map((region) => ({ region })) } : {}),
+  });
+};
 
 /** Encrypts the global tables' replicas in a region, their streams and their backups. */
 export const TABLES_KEY_ALIAS = `alias/${deployment.appName}-tables`;
@@ -74,9 +112,9 @@ export interface PrimaryDataStackProps extends StackProps {
 }
 
 /**
- * In the primary region: every declared table as a DynamoDB global table (TableV2, one
- * AWS::DynamoDB::GlobalTable spanning both regions), their backups in this region, and the multi-region
- * keys that envelope-encrypt card and bank data and derive the fingerprint key.
+ * In the primary region: every global table (TableV2, one AWS::DynamoDB::GlobalTable spanning both
+ * regions), this region's regional tables, their backups in this region, and the multi-region keys that
+ * envelope-encrypt card and bank data and derive the fingerprint key.
  */
 export class PrimaryDataStack extends Stack {
   readonly tables: Readonly<Record<TableKey, ITableV2>>;
@@ -110,38 +148,17 @@ export class PrimaryDataStack extends Stack {
       }),
     });
 
-    const encryption = TableEncryptionV2.customerManagedKey(
+    const created = {} as Record<TableKey, ITableV2>;
+    const globalEncryption = TableEncryptionV2.customerManagedKey(
       props.tablesKey,
       Object.fromEntries(props.replicaRegions.map((region) => [region, tablesKeyAliasArn(this, region)])),
     );
-    const created = {} as Record<TableKey, ITableV2>;
-    for (const key of deployedTableKeys) {
-      const declaration: TableDeclaration = tables[key];
-      created[key] = new TableV2(this, `${key[0]?.toUpperCase()}${key.slice(1)}Table`, {
-        tableName: tableName(key),
-        partitionKey: { name: declaration.partitionKey.name, type: attributeType(declaration.partitionKey.type) },
-        sortKey: declaration.sortKey
-          ? { name: declaration.sortKey.name, type: attributeType(declaration.sortKey.type) }
-          : undefined,
-        globalSecondaryIndexes: declaration.indexes.map((index) => ({
-          indexName: index.name,
-          partitionKey: { name: index.partitionKey.name, type: attributeType(index.partitionKey.type) },
-          sortKey: index.sortKey ? { name: index.sortKey.name, type: attributeType(index.sortKey.type) } : undefined,
-          projectionType: index.projection === 'KEYS_ONLY' ? ProjectionType.KEYS_ONLY : ProjectionType.ALL,
-        })),
-        timeToLiveAttribute: declaration.timeToLiveAttribute,
-        billing: Billing.onDemand(),
-        encryption,
-        pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-        deletionProtection: true,
-        removalPolicy: RemovalPolicy.RETAIN,
-        dynamoStream: StreamViewType.NEW_AND_OLD_IMAGES,
-        replicas: props.replicaRegions.map((region) => ({ region })),
-      });
-    }
+    for (const key of globalTableKeys) created[key] = declaredTable(this, key, { encryption: globalEncryption, replicaRegions: props.replicaRegions });
+    const regionalEncryption = TableEncryptionV2.customerManagedKey(props.tablesKey);
+    for (const key of regionalTableKeys) created[key] = declaredTable(this, key, { encryption: regionalEncryption, replicaRegions: [] });
     this.tables = created;
     // The replicas in the other regions are backed up there (ReplicaDataStack).
-    new TableBackups(this, 'TableBackups', { tableArns: Object.values(created).map((table) => table.tableArn), key: props.tablesKey });
+    new TableBackups(this, 'TableBackups', { tableArns: deployedTableKeys.map((key) => created[key].tableArn), key: props.tablesKey });
   }
 }
 
@@ -156,12 +173,14 @@ export interface ReplicaDataStackProps extends StackProps {
 
 /**
  * In the secondary region: the replica of the multi-region key (same `mrk-` key id, so ciphertext
- * written in either region decrypts in the other), and the AWS Backup plan of the table replicas here
- * (the replicas themselves are part of the primary's global table resource).
+ * written in either region decrypts in the other), this region's regional tables, and the AWS Backup plan
+ * of the table replicas and regional tables here (the replicas themselves are part of the primary's global
+ * table resource).
  */
 export class ReplicaDataStack extends Stack {
   readonly dataKeyArn: string;
   readonly fingerprintKeyArn: string;
+  readonly regionalTables: Readonly<Partial<Record<TableKey, ITableV2>>>;
 
   constructor(scope: Construct, id: string, props: ReplicaDataStackProps) {
     super(scope, id, props);
@@ -173,11 +192,13 @@ export class ReplicaDataStack extends Stack {
       kmsKeys.fingerprint.alias,
       functionsUseFingerprintKey(this, props.apiStackName),
     );
+    const regional: Partial<Record<TableKey, ITableV2>> = {};
+    const encryption = TableEncryptionV2.customerManagedKey(props.tablesKey);
+    for (const key of regionalTableKeys) regional[key] = declaredTable(this, key, { encryption, replicaRegions: [] });
+    this.regionalTables = regional;
     const stack = Stack.of(this);
-    new TableBackups(this, 'TableBackups', {
-      tableArns: deployedTableKeys.map((key) => stack.formatArn({ service: 'dynamodb', resource: 'table', resourceName: tableName(key) })),
-      key: props.tablesKey,
-    });
+    const arnHere = (key: TableKey) => regional[key]?.tableArn ?? stack.formatArn({ service: 'dynamodb', resource: 'table', resourceName: tableName(key) });
+    new TableBackups(this, 'TableBackups', { tableArns: deployedTableKeys.map(arnHere), key: props.tablesKey });
   }
 
   private replicate(id: string, primaryKeyArn: string, description: string, alias: string, use: PolicyStatement): string {

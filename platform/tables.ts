@@ -1,8 +1,9 @@
 import { deployment } from './deployment';
 
 /**
- * Every DynamoDB table, declared once. lib/ turns each into a TableV2 global table; local/ creates the
- * same tables in DynamoDB Local. Access patterns are documented in docs/data-model.md.
+ * Every DynamoDB table, declared once. lib/ turns each into a TableV2 (a global table, or one table per
+ * region: `replication`); local/ creates the same tables in DynamoDB Local (one region). Access patterns
+ * are documented in docs/data-model.md.
  */
 export interface KeyAttribute {
   readonly name: string;
@@ -23,6 +24,16 @@ export interface TableDeclaration {
   readonly sortKey?: KeyAttribute;
   readonly timeToLiveAttribute?: string;
   readonly indexes: readonly IndexDeclaration[];
+  /**
+   * Where the table lives; default `global`.
+   *  - `global`: one DynamoDB global table replicated to every region (multi-region eventual consistency:
+   *    last writer wins), with the stream replication needs.
+   *  - `regional`: a table of the same name in each region, never replicated and without a stream, for data
+   *    that must not leave the region that wrote it and that no other region needs (idempotency records:
+   *    docs/decisions/0013-card-holds-and-regional-tables.md). Functions address every table by name, so a
+   *    function reaches its own region's table.
+   */
+  readonly replication?: 'global' | 'regional';
   /** Only in the local runtime (for example the local Step Functions execution store). */
   readonly localOnly?: boolean;
 }
@@ -68,10 +79,13 @@ export const tables = {
     ],
   },
   idempotency: {
-    purpose: 'Powertools idempotency records: one per merchant and Idempotency-Key, kept 24 hours.',
+    purpose:
+      'Powertools idempotency records: one per merchant and Idempotency-Key, kept 24 hours. Regional: a retry in the other ' +
+      'region is still caught by the derived id of what the request creates, in a global table (docs/decisions/0013).',
     partitionKey: { name: 'id', type: 'S' },
     timeToLiveAttribute: 'expiration',
     indexes: [],
+    replication: 'regional',
   },
   ledger: {
     purpose:
@@ -141,7 +155,10 @@ export type TableKey = keyof typeof tables;
 
 export const tableKeys = Object.keys(tables) as TableKey[];
 
-/** Physical name, identical in every region (global tables share their name). */
+/** Where a table lives (`replication`, default global). */
+export const replicationOf = (key: TableKey): 'global' | 'regional' => (tables[key] as TableDeclaration).replication ?? 'global';
+
+/** Physical name, identical in every region (a global table's replicas, and each region's regional table). */
 export const tableName = (key: TableKey): string => `${deployment.appName}-${key}`;
 
 /** The environment variable through which a function learns a table's name. */
