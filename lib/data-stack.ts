@@ -6,6 +6,7 @@ import type { Construct } from 'constructs';
 import { deployment } from '../platform/deployment';
 import { kmsKeys } from '../platform/keys';
 import { type TableDeclaration, type TableKey, replicationOf, tableKeys, tableName, tables } from '../platform/tables';
+import { acknowledgeGuard } from './constructs/acknowledgements';
 import {
   denyGrantsExceptForAwsServices,
   dynamoDbReadsKeyMetadata,
@@ -40,10 +41,17 @@ export const globalTableKeys = deployedTableKeys.filter((key) => replicationOf(k
 /** The deployed regional tables (one in each region's data stack, never replicated). */
 export const regionalTableKeys = deployedTableKeys.filter((key) => replicationOf(key) === 'regional');
 
+/** Whether the daily backups (and point-in-time recovery) keep copies of a table's items. */
+export const isBackedUp = (key: TableKey): boolean => !(tables[key] as TableDeclaration).noCopies;
+
+/** The guard findings a table without copies raises (lib/gates/guard/), acknowledged on that table only. */
+export const NO_COPIES_FINDINGS = ['xborder_global_table_pitr_check', 'xborder_global_table_backup_plan_check'] as const;
+
 /**
- * One declared table as a TableV2: on demand, point-in-time recovery, deletion protection, retained, under the
- * tables key of each region it is in. A global table gets its replicas and the stream replication needs; a
- * regional one neither.
+ * One declared table as a TableV2: on demand, deletion protection, retained, under the tables key of each
+ * region it is in. A global table gets its replicas and the stream replication needs; a regional one neither.
+ * Point-in-time recovery unless the declaration says why no copy may exist (`noCopies`), in which case the
+ * findings that raises are acknowledged here, on this table, with that reason.
  */
 const declaredTable = (
   scope: Construct,
@@ -52,7 +60,7 @@ const declaredTable = (
 ): TableV2 => {
   const declaration: TableDeclaration = tables[key];
   const global = replicationOf(key) === 'global';
-  return new TableV2(scope, `${key[0]?.toUpperCase()}${key.slice(1)}Table`, {
+  const table = new TableV2(scope, `${key[0]?.toUpperCase()}${key.slice(1)}Table`, {
     tableName: tableName(key),
     partitionKey: { name: declaration.partitionKey.name, type: attributeType(declaration.partitionKey.type) },
     sortKey: declaration.sortKey ? { name: declaration.sortKey.name, type: attributeType(declaration.sortKey.type) } : undefined,
@@ -65,14 +73,18 @@ const declaredTable = (
     timeToLiveAttribute: declaration.timeToLiveAttribute,
     billing: Billing.onDemand(),
     encryption: options.encryption,
-    pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+    pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: !declaration.noCopies },
     deletionProtection: true,
     removalPolicy: RemovalPolicy.RETAIN,
     ...(global ? { dynamoStream: StreamViewType.NEW_AND_OLD_IMAGES, replicas: options.replicaRegions.map((region) => ({ region })) } : {}),
   });
+  if (declaration.noCopies) {
+    for (const rule of NO_COPIES_FINDINGS) acknowledgeGuard(table, rule, declaration.noCopies.reason);
+  }
+  return table;
 };
 
-/** Encrypts the global tables' replicas in a region, their streams and their backups. */
+/** Encrypts the tables in a region (the global tables' replicas and the regional tables), their streams and their backups. */
 export const TABLES_KEY_ALIAS = `alias/${deployment.appName}-tables`;
 
 /** The tables key of a region by its alias ARN: known before the key exists, and resolved by DynamoDB when a replica is created. */
@@ -158,7 +170,10 @@ export class PrimaryDataStack extends Stack {
     for (const key of regionalTableKeys) created[key] = declaredTable(this, key, { encryption: regionalEncryption, replicaRegions: [] });
     this.tables = created;
     // The replicas in the other regions are backed up there (ReplicaDataStack).
-    new TableBackups(this, 'TableBackups', { tableArns: deployedTableKeys.map((key) => created[key].tableArn), key: props.tablesKey });
+    new TableBackups(this, 'TableBackups', {
+      tableArns: deployedTableKeys.filter(isBackedUp).map((key) => created[key].tableArn),
+      key: props.tablesKey,
+    });
   }
 }
 
@@ -198,7 +213,7 @@ export class ReplicaDataStack extends Stack {
     this.regionalTables = regional;
     const stack = Stack.of(this);
     const arnHere = (key: TableKey) => regional[key]?.tableArn ?? stack.formatArn({ service: 'dynamodb', resource: 'table', resourceName: tableName(key) });
-    new TableBackups(this, 'TableBackups', { tableArns: deployedTableKeys.map(arnHere), key: props.tablesKey });
+    new TableBackups(this, 'TableBackups', { tableArns: deployedTableKeys.filter(isBackedUp).map(arnHere), key: props.tablesKey });
   }
 
   private replicate(id: string, primaryKeyArn: string, description: string, alias: string, use: PolicyStatement): string {

@@ -29,11 +29,17 @@ export interface TableDeclaration {
    *  - `global`: one DynamoDB global table replicated to every region (multi-region eventual consistency:
    *    last writer wins), with the stream replication needs.
    *  - `regional`: a table of the same name in each region, never replicated and without a stream, for data
-   *    that must not leave the region that wrote it and that no other region needs (idempotency records:
-   *    docs/decisions/0013-card-holds-and-regional-tables.md). Functions address every table by name, so a
-   *    function reaches its own region's table.
+   *    that must not leave the region that wrote it and that no other region needs (idempotency records,
+   *    card holds, card velocity counters: docs/decisions/0013-card-holds-and-regional-tables.md). Functions
+   *    address every table by name, so a function reaches its own region's table.
    */
   readonly replication?: 'global' | 'regional';
+  /**
+   * Every table has point-in-time recovery and daily AWS Backup copies, unless this says why no copy of its
+   * items may exist: then it has neither, and lib/ acknowledges exactly the gate findings that raises, on
+   * this table only, with this reason (docs/security.md).
+   */
+  readonly noCopies?: { readonly reason: string };
   /** Only in the local runtime (for example the local Step Functions execution store). */
   readonly localOnly?: boolean;
 }
@@ -63,7 +69,7 @@ export const tables = {
   },
   payments: {
     purpose:
-      'Payments (their timelines inside), refunds, capture windows\' task tokens and card velocity counters; payments listed per merchant, newest first (docs/data-model.md).',
+      'Payments (their timelines inside), refunds and capture windows\' task tokens; payments listed per merchant, newest first (docs/data-model.md).',
     partitionKey: pk,
     sortKey: sk,
     timeToLiveAttribute: 'expires_at',
@@ -102,11 +108,30 @@ export const tables = {
   },
   vault: {
     purpose:
-      'Card and bank account secrets as envelope ciphertext only, with non-sensitive metadata (brand, last4, expiry, keyed fingerprint); CVCs held encrypted for minutes, until authorization.',
+      'Beneficiaries\' bank account details as envelope ciphertext only, with non-sensitive metadata (country, currency, last4, keyed fingerprint). ' +
+      'No card data: a payment\'s card is held in `cardHolds` until its authorization answers.',
     partitionKey: pk,
     sortKey: sk,
     timeToLiveAttribute: 'expires_at',
     indexes: [],
+  },
+  cardHolds: {
+    purpose:
+      'Card holds: per payment, one envelope ciphertext of its card number, expiry and CVC from its creation until its ' +
+      'authorization answers (then a secret-free tombstone for the Idempotency-Key window); and card velocity counters. ' +
+      'Regional, no stream, no point-in-time recovery, no backups: nothing keeps a copy (docs/decisions/0013).',
+    partitionKey: pk,
+    sortKey: sk,
+    timeToLiveAttribute: 'expires_at',
+    indexes: [],
+    replication: 'regional',
+    noCopies: {
+      reason:
+        'Card holds keep a payment\'s card number, expiry and CVC (envelope-encrypted) only until its authorization answers. ' +
+        'PCI DSS 3.3.1 forbids keeping the CVC after authorization, even encrypted, and a point-in-time recovery window or a ' +
+        'backup would keep every hold for 35 days; nothing here needs restoring (a lost hold fails or recovers its ' +
+        'authorization through the acquirer, never charges twice).',
+    },
   },
   audit: {
     purpose:
@@ -159,7 +184,7 @@ export const tableKeys = Object.keys(tables) as TableKey[];
 export const replicationOf = (key: TableKey): 'global' | 'regional' => (tables[key] as TableDeclaration).replication ?? 'global';
 
 /** Physical name, identical in every region (a global table's replicas, and each region's regional table). */
-export const tableName = (key: TableKey): string => `${deployment.appName}-${key}`;
+export const tableName = (key: TableKey): string => `${deployment.appName}-${key.replace(/([A-Z])/g, '-$1').toLowerCase()}`;
 
 /** The environment variable through which a function learns a table's name. */
 export const tableEnvVar = (key: TableKey): string =>

@@ -83,7 +83,7 @@ describe.each(regions)('%s API stack', (_role, template, region) => {
         }
       }
     }
-    expect(here.has(`arn:aws:dynamodb:${region}:123456789012:table/${tableName('idempotency')}`)).toBe(true);
+    expect(here.has(`arn:aws:dynamodb:${region}:123456789012:table/${tableName('cardHolds')}`)).toBe(true);
     expect(missing).toEqual([]);
   });
 

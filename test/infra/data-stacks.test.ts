@@ -1,6 +1,7 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { TABLE_BACKUP_RETENTION_DAYS } from '../../lib/constructs/table-backups';
-import { TABLES_KEY_ALIAS, globalTableKeys, regionalTableKeys } from '../../lib/data-stack';
+import { NO_COPIES_FINDINGS, TABLES_KEY_ALIAS, globalTableKeys, isBackedUp, regionalTableKeys } from '../../lib/data-stack';
+import { acknowledgementsOf } from '../../lib/app';
 import { deployment } from '../../platform/deployment';
 import { type TableDeclaration, type TableKey, tableKeys, tableName, tables } from '../../platform/tables';
 import { plainArn, resourcesOf, synthesizePlatform, TEST_ACCOUNT } from './synth';
@@ -15,8 +16,8 @@ const tableResources = (template: Template) => Object.entries(resourcesOf(templa
 const tableIn = (template: Template, key: TableKey): TableResource | undefined =>
   tableResources(template).find(([, resource]) => resource.Properties?.TableName === tableName(key))?.[1];
 
-it('declares the idempotency records regional, every other deployed table global', () => {
-  expect([...regionalTableKeys].sort()).toEqual(['idempotency']);
+it('declares the idempotency records and the card holds regional, every other deployed table global', () => {
+  expect([...regionalTableKeys].sort()).toEqual(['cardHolds', 'idempotency']);
   expect([...globalTableKeys, ...regionalTableKeys].sort()).toEqual([...deployedTables].sort());
 });
 
@@ -62,12 +63,13 @@ describe('primary data stack', () => {
     }
   });
 
-  it('backs up every table in this region daily, into a vault under the tables key that refuses deletions', () => {
+  it('backs up every table in this region but the card holds daily, into a vault under the tables key that refuses deletions', () => {
     const idOf = (key: TableKey) => tableResources(templates.primaryData).find(([, resource]) => resource.Properties?.TableName === tableName(key))?.[0];
     const [selection] = Object.values(resourcesOf(templates.primaryData)).filter((resource) => resource.Type === 'AWS::Backup::BackupSelection');
     expect((selection?.Properties?.BackupSelection as { Resources: unknown[] }).Resources).toEqual(
-      deployedTables.map((key) => ({ 'Fn::GetAtt': [idOf(key), 'Arn'] })),
+      deployedTables.filter(isBackedUp).map((key) => ({ 'Fn::GetAtt': [idOf(key), 'Arn'] })),
     );
+    expect(deployedTables.filter((key) => !isBackedUp(key))).toEqual(['cardHolds']);
     expectBackupPlanAndVault(templates.primaryData);
   });
 
@@ -100,7 +102,7 @@ describe('secondary data stack', () => {
     templates.secondaryData.hasResourceProperties('AWS::KMS::Alias', { AliasName: `alias/${deployment.appName}-data` });
   });
 
-  it('backs up the global table replicas (by ARN) and its own regional tables (by reference) daily, into a vault under this region\'s tables key', () => {
+  it('backs up the global table replicas (by ARN) and its own regional tables (by reference) but the card holds, daily, into a vault under this region\'s tables key', () => {
     const [selection] = Object.values(resourcesOf(templates.secondaryData)).filter((resource) => resource.Type === 'AWS::Backup::BackupSelection');
     const selected = (selection?.Properties?.BackupSelection as { Resources: unknown[] }).Resources ?? [];
     const regionalIds = tableResources(templates.secondaryData).map(([id]) => id);
@@ -110,8 +112,8 @@ describe('secondary data stack', () => {
     });
     expect(named.sort()).toEqual(
       [
-        ...globalTableKeys.map((key) => `arn:aws:dynamodb:${deployment.secondaryRegion}:${TEST_ACCOUNT}:table/${tableName(key)}`),
-        ...regionalTableKeys.map((key) => `regional:${tableName(key)}`),
+        ...globalTableKeys.filter(isBackedUp).map((key) => `arn:aws:dynamodb:${deployment.secondaryRegion}:${TEST_ACCOUNT}:table/${tableName(key)}`),
+        ...regionalTableKeys.filter(isBackedUp).map((key) => `regional:${tableName(key)}`),
       ].sort(),
     );
     expectBackupPlanAndVault(templates.secondaryData);
@@ -137,13 +139,23 @@ describe.each([
     expect(replicas.map((replica) => replica.Region)).toEqual([region]);
     expect(replicas[0]).toMatchObject({
       DeletionProtectionEnabled: true,
-      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: isBackedUp(key) },
       SSESpecification: { KMSMasterKeyId: { 'Fn::ImportValue': expect.stringMatching(new RegExp(`^Xborder-TablesKey-${region}`)) } },
     });
     const declaration: TableDeclaration = tables[key];
     expect(properties.TimeToLiveSpecification).toEqual({ AttributeName: declaration.timeToLiveAttribute, Enabled: true });
   });
 
+  it('acknowledges the point-in-time recovery and backup findings on the card holds table only, with the PCI reason', () => {
+    const stack = region === deployment.primaryRegion ? stacks.primaryData : stacks.secondaryData;
+    const acknowledged = acknowledgementsOf(stack.node.root as Parameters<typeof acknowledgementsOf>[0]).filter(
+      (acknowledgement) => acknowledgement.path.startsWith(`${stack.node.path}/`) && (NO_COPIES_FINDINGS as readonly string[]).includes(acknowledgement.rule),
+    );
+    expect(acknowledged.map((acknowledgement) => [acknowledgement.path, acknowledgement.gate, acknowledgement.rule]).sort()).toEqual(
+      NO_COPIES_FINDINGS.map((rule) => [`${stack.node.path}/CardHoldsTable`, 'cfn-guard', rule]).sort(),
+    );
+    for (const acknowledgement of acknowledged) expect(acknowledgement.reason).toContain('PCI DSS 3.3.1');
+  });
 });
 
 describe('functions in the data stacks', () => {

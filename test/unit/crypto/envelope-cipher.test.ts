@@ -103,7 +103,7 @@ describe('KmsEnvelopeCipher: data key cache bounds', () => {
     const { cipher, counts } = setup();
     await encryptMany(cipher, 5, card);
     await encryptMany(cipher, 5, { ...card, merchantId: 'mer_b' });
-    await encryptMany(cipher, 5, { ...card, purpose: 'card-cvc' });
+    await encryptMany(cipher, 5, { ...card, purpose: 'bank-account' });
     expect(counts.GenerateDataKey).toBe(3);
   });
 
