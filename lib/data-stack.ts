@@ -25,7 +25,7 @@ import { TableBackups } from './constructs/table-backups';
  * every replica with point-in-time recovery, deletion protection and its region's tables key, and backed up
  * in its region), the multi-region KMS key that envelope-encrypts card and bank data, and the multi-region
  * HMAC key at the root of the keyed fingerprints (platform/keys.ts, docs/decisions/0005-envelope-encryption.md).
- * In every region: that region's regional tables (`replication: 'regional'`, docs/decisions/0013). lib/gates/guard/
+ * In every region: that region's regional tables (`replication: 'regional'`, docs/decisions/0014). lib/gates/guard/
  * holds the rules every table must meet; the keys' policies are in constructs/key-policies.ts (docs/security.md, Keys).
  */
 export const DATA_KEY_ALIAS = kmsKeys.data.alias;

@@ -30,7 +30,7 @@ export interface TableDeclaration {
    *    last writer wins), with the stream replication needs.
    *  - `regional`: a table of the same name in each region, never replicated and without a stream, for data
    *    that must not leave the region that wrote it and that no other region needs (idempotency records,
-   *    card holds, card velocity counters: docs/decisions/0013-card-holds-and-regional-tables.md). Functions
+   *    card holds, card velocity counters: docs/decisions/0014-card-holds-and-regional-tables.md). Functions
    *    address every table by name, so a function reaches its own region's table.
    */
   readonly replication?: 'global' | 'regional';
@@ -87,7 +87,7 @@ export const tables = {
   idempotency: {
     purpose:
       'Powertools idempotency records: one per merchant and Idempotency-Key, kept 24 hours. Regional: a retry in the other ' +
-      'region is still caught by the derived id of what the request creates, in a global table (docs/decisions/0013).',
+      'region is still caught by the derived id of what the request creates, in a global table (docs/decisions/0014).',
     partitionKey: { name: 'id', type: 'S' },
     timeToLiveAttribute: 'expiration',
     indexes: [],
@@ -119,7 +119,7 @@ export const tables = {
     purpose:
       'Card holds: per payment, one envelope ciphertext of its card number, expiry and CVC from its creation until its ' +
       'authorization answers (then a secret-free tombstone for the Idempotency-Key window); and card velocity counters. ' +
-      'Regional, no stream, no point-in-time recovery, no backups: nothing keeps a copy (docs/decisions/0013).',
+      'Regional, no stream, no point-in-time recovery, no backups: nothing keeps a copy (docs/decisions/0014).',
     partitionKey: pk,
     sortKey: sk,
     timeToLiveAttribute: 'expires_at',

@@ -17,7 +17,7 @@ import { deployment } from '../platform/deployment';
 import { tableName } from '../platform/tables';
 
 /**
- * KMS requests per payment for the envelope encryption of cards (card holds, docs/decisions/0013), measured
+ * KMS requests per payment for the envelope encryption of cards (card holds, docs/decisions/0014), measured
  * against DynamoDB Local and the local KMS over HTTP.
  *
  *   npx tsx scripts/bench-vault-kms.ts [--payments 1000] [--merchants 10] [--writers 4] [--readers 2] [--no-cache]

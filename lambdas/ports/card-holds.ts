@@ -1,7 +1,7 @@
 import type { FingerprintedCard } from '../domain/card';
 
 /**
- * A payment's card, held for its authorization and never after (docs/decisions/0013-card-holds-and-regional-tables.md).
+ * A payment's card, held for its authorization and never after (docs/decisions/0014-card-holds-and-regional-tables.md).
  *
  * The authorization needs the card number, expiry and CVC once, in the one function that talks to the
  * acquirer, seconds (at worst minutes) after the payment is created. So the create holds them, encrypted,

@@ -13,7 +13,7 @@ import { acknowledgeNag } from './acknowledgements';
  * bad write, a deleted table or a compromised role cannot touch, beside point-in-time recovery.
  *
  * Not longer than 35 days, the point-in-time recovery window, until the card items vaulted before card holds
- * are deleted (docs/decisions/0013-card-holds-and-regional-tables.md). The card holds table itself is never
+ * are deleted (docs/decisions/0014-card-holds-and-regional-tables.md). The card holds table itself is never
  * selected: no copy of a hold may exist.
  */
 export interface TableBackupsProps {

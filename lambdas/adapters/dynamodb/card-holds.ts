@@ -7,7 +7,7 @@ import type { EnvelopeCipher } from '../crypto/envelope-cipher';
 import type { Fingerprinter } from '../crypto/fingerprinter';
 
 /**
- * Card holds in the regional `cardHolds` table (docs/data-model.md, docs/decisions/0013-card-holds-and-regional-tables.md):
+ * Card holds in the regional `cardHolds` table (docs/data-model.md, docs/decisions/0014-card-holds-and-regional-tables.md):
  *   pk = payment id, sk = "hold"   merchant_id, brand, last4, exp_month, exp_year, fingerprint, created_at,
  *                                  ciphertext: ONE envelope message of {number, exp_month, exp_year, cvc}
  *                                  (purpose `card`, merchant in the encryption context, payment id framed in);
