@@ -196,7 +196,7 @@ try {
   const after = bench.counters();
   runtime.lambdas.onInvoke = undefined;
   // Every posting of the window must leave the ledger consistent (npm run ledger:verify). Read straight
-  // from DynamoDB Local, after the counters: not part of the counts. Parked payouts post nothing more.
+  // from DynamoDB Local, after the counters: not part of the counts.
   say('bench: verifying the ledger');
   const ledger = await ledgerDifferences(runtime.dynamoDbEndpoint);
 
@@ -331,9 +331,6 @@ try {
     };
   };
 
-  // A paid payout's saga is parked in its return window at the end of the window; it leaves it through
-  // one more state (Paid) days later: a transition the bill includes, modeled (not measured).
-  const paidPayouts = outcomes.filter((outcome) => outcome.payoutId && outcome.status === 'paid').length;
   const countsOf = (cause: Cause): WindowCounts => {
     const apiRoutes: Record<string, number> = {};
     for (const entry of accessEntries) if (causeOfEntry(entry) === cause) apiRoutes[routeOf(entry)] = (apiRoutes[routeOf(entry)] ?? 0) + 1;
@@ -347,7 +344,6 @@ try {
       executionsStarted: ofMachines(started),
       expressRequests: ofMachines(expressRequests),
       expressBilledMs: ofMachines(expressBilledMs),
-      modeledTransitions: cause === 'payout' && paidPayouts > 0 ? { 'payout: Paid (the return window closes)': paidPayouts } : {},
       dynamoDb: platformOnly(dynamoDbByCause[cause]),
       localOnlyDynamoDb: localOnly(dynamoDbByCause[cause]),
       kms: kmsByCause[cause],
@@ -502,7 +498,6 @@ try {
       conversion_e2e_ms: summarizeLatencies(conversionRuns.map((outcome) => (outcome.conversionEndedAt as number) - (outcome.conversionSentAt as number))),
       payout_e2e_ms: summarizeLatencies(payoutRuns.map((outcome) => (outcome.payoutTerminalAt as number) - (outcome.payoutSentAt as number))),
       payouts_by_destination: payoutsByDestination,
-      payouts_parked_in_return_window: outcomes.filter((outcome) => outcome.payoutId && bench.parkedPayouts.has(outcome.payoutId)).length,
     },
     per_payment: perUnitBlock(byKind.payment, payments),
     per_payout: perUnitBlock(byKind.payout, payouts),
@@ -554,9 +549,8 @@ try {
       'Secrets Manager requests (secrets are read once per cold start)',
       'The saga-start sweeper (an EventBridge schedule every 5 minutes per region, docs/decisions/0010-saga-start-sweeper.md): a cost per unit of time, not per payment; off during the bench',
       'API Gateway authorizer caching (30 s per key in AWS) would remove most authorizeMerchant invocations: counted as measured locally',
-      'Payout rails: their messages reach receivePayoutRailEvents straight from the local bridge; in AWS an HTTP callback (Keystone, Pulse) would also be an API Gateway and WAF request, a Meridian file an S3/SFTP object and its notification (not built yet, docs/decisions/0007-payout-saga-and-rails.md); the rails\' own fees are not AWS costs',
+      'Payout rails: their messages reach receivePayoutRailEvents straight from the local bridge; in AWS an HTTP callback (Keystone, Pulse) would also be an API Gateway and WAF request, a Meridian file an S3/SFTP object and its notification (not built yet, docs/decisions/0012-payout-workflows-and-unknown-outcomes.md); the rails\' own fees are not AWS costs',
       'Beneficiaries are created once per merchant and account before the window (a merchant\'s one-time setup): not in per_payout',
-      'The Step Functions log events of a payout saga leaving its return window days later (about 4 per paid payout): its one transition is in the bill (modeled), its log lines are not',
     ],
   };
 

@@ -11,7 +11,9 @@ import { crashDrill } from './drills/crash';
 import { duplicateStormDrill } from './drills/duplicate-storm';
 import { expressCrashDrill } from './drills/express-crash';
 import { malformedInputDrill } from './drills/malformed-input';
+import { payoutCrashDrill } from './drills/payout-crash';
 import { payoutStormDrill } from './drills/payouts';
+import { railAmbiguityDrill } from './drills/rail-ambiguity';
 import { captureProcessOutput, say } from './lib/log-volume';
 import { startBenchPlatform } from './lib/platform';
 import { drillSummary } from './lib/summary';
@@ -27,7 +29,7 @@ import { drillSummary } from './lib/summary';
  * seed's report (`<name>-seed-<N>.json`), and reports the seeds that failed (`failing_seeds`);
  * `drills.<name>` then sums the seeds' figures and keeps each seed's counts.
  */
-const DRILLS = ['malformed_input', 'duplicate_storm', 'payout_storm', 'channel_faults', 'crash', 'express_crash'] as const;
+const DRILLS = ['malformed_input', 'duplicate_storm', 'payout_storm', 'rail_ambiguity', 'channel_faults', 'crash', 'express_crash', 'payout_crash'] as const;
 type DrillName = (typeof DRILLS)[number];
 
 const { values } = parseArgs({
@@ -41,6 +43,9 @@ const { values } = parseArgs({
     'storm-clients': { type: 'string', default: '8' },
     'storm-wave': { type: 'string', default: '4' },
     'payout-storm-keys': { type: 'string', default: '12' },
+    'ambiguity-payouts': { type: 'string', default: '14' },
+    'payout-crash-payouts': { type: 'string', default: '10' },
+    'rail-timeout-ms': { type: 'string', default: '1500' },
     'fault-payments': { type: 'string', default: '60' },
     'fault-error-rate': { type: 'string', default: '0.15' },
     'fault-timeout-rate': { type: 'string', default: '0.05' },
@@ -77,6 +82,9 @@ const options = {
   stormClients: number('storm-clients', 4),
   stormWave: number('storm-wave', 2),
   payoutStormKeys: number('payout-storm-keys', 4),
+  ambiguityPayouts: number('ambiguity-payouts', 7),
+  payoutCrashPayouts: number('payout-crash-payouts', 5),
+  railTimeoutMs: number('rail-timeout-ms', 1500),
   faultPayments: number('fault-payments', 8),
   faultErrorRate: number('fault-error-rate', 0.2),
   faultTimeoutRate: number('fault-timeout-rate', 0.1),
@@ -94,6 +102,8 @@ mkdirSync(outDir, { recursive: true });
 
 // The channel client's timeout is read once by the handlers; set before any of them loads.
 for (const channel of cardChannelNames) process.env[`${channelEnvPrefix(channel)}_TIMEOUT_MS`] = String(options.channelTimeoutMs);
+// The HTTP payout rails' client timeout (their default is 10 s): the rail ambiguity drill keeps banks silent past it.
+for (const rail of ['KEYSTONE', 'PULSE']) process.env[`${rail}_TIMEOUT_MS`] = String(options.railTimeoutMs);
 
 const capture = captureProcessOutput({ echoOther: values.verbose });
 const startedAt = new Date();
@@ -101,9 +111,9 @@ const loadAtStart = loadavg();
 const show = (result: DrillResult) =>
   say(`drill ${result.name}: ${result.passed ? 'passed' : 'FAILED'} in ${result.seconds.toFixed(1)} s; lost ${result.lost}, duplicated ${result.duplicated}, 5xx ${result.server_errors}; ${JSON.stringify(result.counts)}${result.violations.length ? `\n  ${result.violations.slice(0, 10).join('\n  ')}` : ''}`);
 
-/** Every selected drill with one seed: the in-process ones on a fresh platform, then the crash drill. */
+/** Every selected drill with one seed: the in-process ones on a fresh platform, then the crash drills. */
 const runSeed = async (seed: number, results: Partial<Record<DrillName, DrillResult>>): Promise<void> => {
-  const inProcess = selected.filter((name) => name !== 'crash' && name !== 'express_crash');
+  const inProcess = selected.filter((name) => name !== 'crash' && name !== 'express_crash' && name !== 'payout_crash');
   if (inProcess.length) {
     say(`drill: seed ${seed}: starting the platform in memory for ${inProcess.join(', ')}`);
     const platform = await startBenchPlatform({ logLevel: 'WARN' });
@@ -120,6 +130,10 @@ const runSeed = async (seed: number, results: Partial<Record<DrillName, DrillRes
       if (selected.includes('payout_storm')) {
         say(`drill payout_storm: ${options.payoutStormKeys} payout keys × ${options.stormClients} concurrent clients`);
         show((results.payout_storm = await payoutStormDrill(platform, { keys: options.payoutStormKeys, clients: options.stormClients, wave: options.stormWave, seed })));
+      }
+      if (selected.includes('rail_ambiguity')) {
+        say(`drill rail_ambiguity: ${options.ambiguityPayouts} payouts whose bank takes the payment and loses its answer (${options.railTimeoutMs} ms rail timeout)`);
+        show((results.rail_ambiguity = await railAmbiguityDrill(platform, { payouts: options.ambiguityPayouts, concurrency: options.concurrency, seed })));
       }
       if (selected.includes('channel_faults')) {
         say(`drill channel_faults: ${options.faultPayments} payments, ${options.faultErrorRate} errors and ${options.faultTimeoutRate} timeouts per acquirer request`);
@@ -160,6 +174,11 @@ const runSeed = async (seed: number, results: Partial<Record<DrillName, DrillRes
         slowRate: options.expressCrashSlowRate,
       })),
     );
+  }
+  if (selected.includes('payout_crash')) {
+    const killWhenStored = Math.max(1, Math.ceil(options.payoutCrashPayouts / 2));
+    say(`drill payout_crash: ${options.payoutCrashPayouts} payouts, SIGKILL once ${killWhenStored} are stored and inside their runs`);
+    show((results.payout_crash = await payoutCrashDrill({ payouts: options.payoutCrashPayouts, seed, killWhenStored })));
   }
 };
 

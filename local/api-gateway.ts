@@ -13,7 +13,7 @@ import {
   problemDocumentOf,
 } from '../platform/gateway-responses';
 import { type OperatorRouteDeclaration, operatorRoutes } from '../platform/operator-routes';
-import { type RouteDeclaration, authorizerFunction, requiresMerchantKey, routes, unknownMethodFunction } from '../platform/routes';
+import { MERCHANT_AUTHORIZER_CACHE_SECONDS, type RouteDeclaration, authorizerFunction, requiresMerchantKey, routes, unknownMethodFunction } from '../platform/routes';
 import type { OperatorCredentials } from './iam/operators';
 import { type VerificationFailure, verifyRequest } from './iam/sigv4';
 import type { LambdaHost } from './lambda-host';
@@ -24,7 +24,9 @@ import { readBody } from './http-body';
  * declaration. For each HTTP request it does what API Gateway does: match a resource (unknown path:
  * the 404 gateway response), run the REQUEST authorizer (no Authorization header: 401 without calling
  * it), build the Lambda proxy event (REST, payload 1.0), invoke the route's handler module and turn its
- * result into the HTTP response. Authorizer results are not cached locally.
+ * result into the HTTP response. The authorizer's answer (Allow or Deny) is cached per Authorization value,
+ * exactly as received, for the declared TTL (MERCHANT_AUTHORIZER_CACHE_SECONDS), as API Gateway does; a
+ * refusal (`Unauthorized`) is not cached.
  *
  * The same emulator serves the operator API (platform/operator-routes.ts) on its own port with IAM
  * authorization instead of the authorizer: it verifies the request's SigV4 signature against the locally
@@ -166,6 +168,12 @@ export interface ApiGatewayOptions {
   readonly onAccess?: (entry: AccessLogEntry) => void;
   /** A function failed (what Lambda would write to the function's log group). */
   readonly onFunctionError?: (key: FunctionKey, error: unknown) => void;
+  /**
+   * Seconds the merchant authorizer's answer is cached per Authorization value; default the deployed
+   * MERCHANT_AUTHORIZER_CACHE_SECONDS. Tests of revocation shorten it (time scaled, like Step Functions
+   * waits); 0 disables the cache.
+   */
+  readonly authorizerCacheSeconds?: number;
 }
 
 export interface LocalApiGateway {
@@ -180,6 +188,8 @@ export const startApiGateway = async (options: ApiGatewayOptions): Promise<Local
   const API_ID = api.id;
   const resources = resourcesOf(api.routes);
   const stage = deployment.apiStageName;
+  const authorizerCacheMs = (options.authorizerCacheSeconds ?? MERCHANT_AUTHORIZER_CACHE_SECONDS) * 1000;
+  const authorizerCache = new Map<string, { readonly policy: APIGatewayAuthorizerResult; readonly until: number }>();
 
   const handle = async (request: IncomingMessage, requestId: string): Promise<APIGatewayProxyResult> => {
     const gatewayResponse = (type: GatewayResponseType | keyof typeof operatorGatewayResponses): APIGatewayProxyResult => {
@@ -269,26 +279,34 @@ export const startApiGateway = async (options: ApiGatewayOptions): Promise<Local
 
     const authorization = Object.entries(headers).find(([name]) => name.toLowerCase() === 'authorization')?.[1];
     if (!authorization) return gatewayResponse('UNAUTHORIZED');
-    let policy: APIGatewayAuthorizerResult;
-    try {
-      policy = await host.invoke<APIGatewayAuthorizerResult>(authorizerFunction, {
-        type: 'REQUEST',
-        methodArn: `arn:aws:execute-api:${deployment.primaryRegion}:${ACCOUNT}:${API_ID}/${stage}/${method}${match.resource.path}`,
-        resource: event.resource,
-        path: event.path,
-        httpMethod: method,
-        headers,
-        multiValueHeaders,
-        queryStringParameters: event.queryStringParameters,
-        multiValueQueryStringParameters: event.multiValueQueryStringParameters,
-        pathParameters: event.pathParameters,
-        stageVariables: null,
-        requestContext,
-      });
-    } catch (error) {
-      if (error instanceof Error && error.message === 'Unauthorized') return gatewayResponse('UNAUTHORIZED');
-      options.onFunctionError?.(authorizerFunction, error);
-      return gatewayResponse('DEFAULT_5XX');
+    const cached = authorizerCache.get(authorization);
+    let policy = cached && cached.until > Date.now() ? cached.policy : undefined;
+    if (!policy) {
+      try {
+        policy = await host.invoke<APIGatewayAuthorizerResult>(authorizerFunction, {
+          type: 'REQUEST',
+          methodArn: `arn:aws:execute-api:${deployment.primaryRegion}:${ACCOUNT}:${API_ID}/${stage}/${method}${match.resource.path}`,
+          resource: event.resource,
+          path: event.path,
+          httpMethod: method,
+          headers,
+          multiValueHeaders,
+          queryStringParameters: event.queryStringParameters,
+          multiValueQueryStringParameters: event.multiValueQueryStringParameters,
+          pathParameters: event.pathParameters,
+          stageVariables: null,
+          requestContext,
+        });
+      } catch (error) {
+        if (error instanceof Error && error.message === 'Unauthorized') return gatewayResponse('UNAUTHORIZED');
+        options.onFunctionError?.(authorizerFunction, error);
+        return gatewayResponse('DEFAULT_5XX');
+      }
+      if (authorizerCacheMs > 0) {
+        // Only answered keys are cached (a refusal is not), so entries are bounded by the keys in use; expired ones go now and then.
+        if (authorizerCache.size >= 10_000) for (const [value, entry] of authorizerCache) if (entry.until <= Date.now()) authorizerCache.delete(value);
+        authorizerCache.set(authorization, { policy, until: Date.now() + authorizerCacheMs });
+      }
     }
     const allowed = policy.policyDocument.Statement.some((statement) => statement.Effect === 'Allow');
     if (!allowed) return gatewayResponse('ACCESS_DENIED');

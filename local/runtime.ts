@@ -57,6 +57,8 @@ export interface LocalRuntimeOptions {
    * sweeper) run; 0 never runs them on a timer (`schedules.runNow()` still does). Default 30 s.
    */
   readonly scheduleIntervalMs?: number;
+  /** Seconds the merchant authorizer's answer is cached per key (local/api-gateway.ts); default as deployed (30). */
+  readonly authorizerCacheSeconds?: number;
 }
 
 export interface LocalRuntime {
@@ -173,6 +175,7 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<L
     gateway = await startApiGateway({
       host: lambdas,
       port: apiPort,
+      authorizerCacheSeconds: options.authorizerCacheSeconds,
       onAccess: options.onAccess,
       onFunctionError: (key, error) =>
         console.error(JSON.stringify({ level: 'ERROR', function: key, message: 'invocation failed', error: describeError(error) })),

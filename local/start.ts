@@ -3,6 +3,7 @@ import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { JavaMissingError } from './dynamodb-local';
 import { type LocalRuntime, startLocalRuntime } from './runtime';
+import { MERCHANT_AUTHORIZER_CACHE_SECONDS } from '../platform/routes';
 
 /**
  * `npm start`: the whole platform on this machine. Ctrl-C (SIGINT) or SIGTERM stops everything it
@@ -26,6 +27,7 @@ const main = async (): Promise<void> => {
       'sfn-time-scale': { type: 'string', default: process.env.SFN_TIME_SCALE ?? '1' },
       'state-dir': { type: 'string', default: process.env.XBORDER_STATE_DIR ?? '.local' },
       'schedule-interval-ms': { type: 'string', default: process.env.XBORDER_SCHEDULE_INTERVAL_MS ?? '30000' },
+      'authorizer-cache-seconds': { type: 'string', default: process.env.XBORDER_AUTHORIZER_CACHE_SECONDS ?? String(MERCHANT_AUTHORIZER_CACHE_SECONDS) },
       verbose: { type: 'boolean', default: false },
       quiet: { type: 'boolean', default: false },
     },
@@ -42,6 +44,7 @@ const main = async (): Promise<void> => {
       opsPort: Number(values['ops-port']),
       sfnTimeScale: Number(values['sfn-time-scale']),
       scheduleIntervalMs: Number(values['schedule-interval-ms']),
+      authorizerCacheSeconds: Number(values['authorizer-cache-seconds']),
       stateDir,
       inMemory,
       logLevel: values.verbose ? 'INFO' : 'WARN',

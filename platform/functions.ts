@@ -96,9 +96,9 @@ const idempotencyStore = [
 ] as const;
 
 /**
- * What a function posting to the ledger needs (the saga's ledger tasks): transactional reads are GetItem,
- * the transactional write is PutItem + UpdateItem, shard reads are Query/BatchGetItem (IAM has no
- * separate transaction actions).
+ * What a function posting to the ledger needs (the saga's ledger tasks): a position's journal is a Query,
+ * the home marker a GetItem, balance shards BatchGetItem/Query; the write is PutItem (+ UpdateItem of
+ * balance shards in the same transaction: IAM has no separate transaction actions).
  */
 export const ledgerPostingActions = [
   'dynamodb:GetItem',
@@ -561,13 +561,14 @@ export const functions = {
     timeoutSeconds: 5,
     reservedConcurrency: 5,
     invokedBy: 'api-gateway',
-    tables: { payouts: ['dynamodb:GetItem', 'dynamodb:Query'] },
+    tables: { payouts: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:BatchGetItem'] },
   },
   createPayout: {
     entry: 'lambdas/handlers/api/create-payout.ts',
-    description: 'POST /v1/payouts: validates, claims its quote, starts the payout saga',
+    description: 'POST /v1/payouts: validates, claims its quote, stores the payout, runs its workflow (Express, synchronously)',
     memoryMb: 512,
-    timeoutSeconds: 15,
+    // Under API Gateway's 29 s: the handler stops waiting for the workflow 2 s before this and answers.
+    timeoutSeconds: 27,
     reservedConcurrency: 10,
     invokedBy: 'api-gateway',
     tables: {
@@ -578,7 +579,7 @@ export const functions = {
       idempotency: idempotencyStore,
       audit: auditAppendActions,
     },
-    stateMachines: { payout: ['states:StartExecution'] },
+    stateMachines: { payout: ['states:StartSyncExecution'], sagaRecovery: ['states:StartExecution'] },
   },
   getPayout: {
     entry: 'lambdas/handlers/api/get-payout.ts',
@@ -596,68 +597,100 @@ export const functions = {
     timeoutSeconds: 5,
     reservedConcurrency: 5,
     invokedBy: 'api-gateway',
-    tables: { payouts: ['dynamodb:GetItem', 'dynamodb:Query'] },
+    tables: { payouts: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:BatchGetItem'] },
   },
   cancelPayout: {
     entry: 'lambdas/handlers/api/cancel-payout.ts',
-    description: 'POST /v1/payouts/{id}/cancel: cancels before submission and wakes a payout held for review',
+    description: 'POST /v1/payouts/{id}/cancel: cancels before submission, runs the payout workflow to release the funds, ends a review wait',
     memoryMb: 256,
-    timeoutSeconds: 10,
+    timeoutSeconds: 27,
     reservedConcurrency: 5,
     invokedBy: 'api-gateway',
     tables: { payouts: ['dynamodb:GetItem', 'dynamodb:PutItem'], idempotency: idempotencyStore, audit: auditAppendActions },
-    stateMachines: { payout: ['states:SendTaskSuccess', 'states:SendTaskFailure'] },
+    stateMachines: { payout: ['states:StartSyncExecution'], payoutWait: ['states:SendTaskSuccess'], sagaRecovery: ['states:StartExecution'] },
   },
-  runPayoutLedgerStep: {
-    entry: 'lambdas/handlers/tasks/run-payout-ledger-step.ts',
-    description: 'Payout saga: reserve, convert, settle and compensate (the steps that post to the ledger)',
-    memoryMb: 512,
-    timeoutSeconds: 30,
-    reservedConcurrency: 20,
-    invokedBy: 'step-functions',
-    // UpdateItem: ReserveFunds, the saga's first step, removes the payout's saga-start marker.
-    tables: { payouts: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], fx: read, ledger: ledgerPostingActions },
-  },
-  screenPayout: {
-    entry: 'lambdas/handlers/tasks/screen-payout.ts',
-    description: 'Payout saga: sanctions and amount-limit screening',
+  reservePayoutFunds: {
+    entry: 'lambdas/handlers/tasks/reserve-payout-funds.ts',
+    description: 'Payout workflow: hold the source amount and screen the beneficiary (sanctions, amount limits); a hit starts the review wait',
     memoryMb: 256,
-    timeoutSeconds: 15,
+    timeoutSeconds: 20,
     reservedConcurrency: 10,
     invokedBy: 'step-functions',
-    tables: { payouts: ['dynamodb:GetItem', 'dynamodb:PutItem'] },
+    tables: { payouts: ['dynamodb:GetItem', 'dynamodb:PutItem'], ledger: ledgerPostingActions },
+    stateMachines: { payoutWait: ['states:StartExecution'] },
+  },
+
+  convertPayoutFunds: {
+    entry: 'lambdas/handlers/tasks/convert-payout-funds.ts',
+    description: "Payout workflow: convert the held funds at the payout's quote",
+    memoryMb: 256,
+    timeoutSeconds: 20,
+    reservedConcurrency: 5,
+    invokedBy: 'step-functions',
+    tables: { payouts: ['dynamodb:GetItem', 'dynamodb:PutItem'], fx: read, ledger: ledgerPostingActions },
   },
   submitPayout: {
     entry: 'lambdas/handlers/tasks/submit-payout.ts',
-    description: 'Payout saga: submission to the payout rail (the only function that decrypts bank accounts)',
+    description: 'Payout workflow: send to the payout rail, asking it first after an unknown outcome (the only function that decrypts bank accounts); starts the confirmation wait',
     memoryMb: 512,
     timeoutSeconds: 30,
     reservedConcurrency: 10,
     invokedBy: 'step-functions',
     tables: { payouts: ['dynamodb:GetItem', 'dynamodb:PutItem'], vault: read },
+    stateMachines: { payoutWait: ['states:StartExecution'] },
     kms: { decrypt: ['bank-account'] },
     payoutRails: true,
     secrets: payoutRailSecretNames,
   },
-  awaitPayoutSignal: {
-    entry: 'lambdas/handlers/tasks/await-payout-signal.ts',
-    description: 'Payout saga: registers a task token (review, rail confirmation, return) and answers it if its signal already arrived',
+
+  settlePayout: {
+    entry: 'lambdas/handlers/tasks/settle-payout.ts',
+    description: "Payout workflow: the rail paid it; the funds leave through the rail's clearing account",
+    memoryMb: 256,
+    timeoutSeconds: 20,
+    reservedConcurrency: 10,
+    invokedBy: 'step-functions',
+    tables: { payouts: ['dynamodb:GetItem', 'dynamodb:PutItem'], ledger: ledgerPostingActions },
+  },
+  releasePayoutFunds: {
+    entry: 'lambdas/handlers/tasks/release-payout-funds.ts',
+    description: 'Payout workflow: give back what a payout holds after a definite failure, a cancel or a return (reversals, release), end it',
+    memoryMb: 256,
+    timeoutSeconds: 20,
+    reservedConcurrency: 5,
+    invokedBy: 'step-functions',
+    tables: { payouts: ['dynamodb:GetItem', 'dynamodb:PutItem'], ledger: ledgerPostingActions },
+  },
+
+
+  awaitPayout: {
+    entry: 'lambdas/handlers/tasks/await-payout.ts',
+    description: "Payout wait (review, confirmation): stores the task token that the decision, the cancel or the rail's message answers",
     memoryMb: 256,
     timeoutSeconds: 10,
     reservedConcurrency: 10,
     invokedBy: 'step-functions',
     tables: { payouts: ['dynamodb:GetItem', 'dynamodb:PutItem'] },
-    stateMachines: { payout: ['states:SendTaskSuccess', 'states:SendTaskFailure'] },
+    stateMachines: { payoutWait: ['states:SendTaskSuccess'] },
+  },
+  flagPayoutForAttention: {
+    entry: 'lambdas/handlers/tasks/flag-payout-for-attention.ts',
+    description: 'Payout wait and recovery: a confirmation overdue, a release or recovery that gave up; records it on the payout, alarms',
+    memoryMb: 256,
+    timeoutSeconds: 10,
+    reservedConcurrency: 2,
+    invokedBy: 'step-functions',
+    tables: { payouts: ['dynamodb:GetItem', 'dynamodb:PutItem'] },
   },
   receivePayoutRailEvents: {
     entry: 'lambdas/handlers/internal/receive-payout-rail-events.ts',
-    description: 'Rail acknowledgements, confirmations and returns (files, SOAP notifications, webhooks) to the waiting payout sagas',
+    description: "Rail confirmations, rejections and returns (files, SOAP notifications, webhooks): recorded on their payouts, each payout's workflow run",
     memoryMb: 256,
-    timeoutSeconds: 20,
+    timeoutSeconds: 30,
     reservedConcurrency: 10,
     invokedBy: 'api-gateway',
     tables: { payouts: ['dynamodb:GetItem', 'dynamodb:PutItem'] },
-    stateMachines: { payout: ['states:SendTaskSuccess', 'states:SendTaskFailure'] },
+    stateMachines: { payout: ['states:StartSyncExecution'], payoutWait: ['states:SendTaskSuccess'], sagaRecovery: ['states:StartExecution'] },
     secrets: payoutRailNotificationSecretNames,
   },
   opsGetPayout: {
@@ -671,17 +704,17 @@ export const functions = {
   },
   opsReviewPayout: {
     entry: 'lambdas/handlers/ops/review-payout.ts',
-    description: 'Operator API: POST /v1/payouts/{id}/review, the decision on a payout held for review (ops_admin)',
+    description: "Operator API: POST /v1/payouts/{id}/review, the decision on a payout held for review, runs the payout's workflow (ops_admin)",
     memoryMb: 256,
-    timeoutSeconds: 10,
+    timeoutSeconds: 27,
     reservedConcurrency: 2,
     invokedBy: 'api-gateway',
     tables: { payouts: ['dynamodb:GetItem', 'dynamodb:PutItem'], audit: auditAppendActions },
-    stateMachines: { payout: ['states:SendTaskSuccess', 'states:SendTaskFailure'] },
+    stateMachines: { payout: ['states:StartSyncExecution'], payoutWait: ['states:SendTaskSuccess'], sagaRecovery: ['states:StartExecution'] },
   },
   sweepUnstartedSagas: {
     entry: 'lambdas/handlers/scheduled/sweep-unstarted-sagas.ts',
-    description: 'Every minute: starts the recovery of any payment or refund in flight past its grace period, and the saga of any payout never started',
+    description: 'Every minute: starts the recovery of any payment, refund or payout in flight past its grace period',
     memoryMb: 256,
     timeoutSeconds: 55,
     // One sweep at a time: a second would only start the same (idempotent) executions again.
@@ -690,7 +723,7 @@ export const functions = {
     schedule: { everyMinutes: 1 },
     tables: { payments: ['dynamodb:Query', 'dynamodb:GetItem'], payouts: ['dynamodb:Query', 'dynamodb:GetItem'] },
     queryIndexes: { payments: [SAGA_STARTS_INDEX], payouts: [SAGA_STARTS_INDEX] },
-    stateMachines: { sagaRecovery: ['states:StartExecution'], payout: ['states:StartExecution'] },
+    stateMachines: { sagaRecovery: ['states:StartExecution'] },
   },
 } as const satisfies Record<string, FunctionDeclaration>;
 

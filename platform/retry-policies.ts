@@ -69,13 +69,16 @@ export const retryPolicies = {
     MaxDelaySeconds: 30,
     JitterStrategy: 'FULL',
   },
-  /** Standard: a payout rail that did not answer, or answered "try again". */
-  'standard-rail': {
-    ErrorEquals: ['RailUnavailable', 'RailTimeout'],
-    IntervalSeconds: 2,
+  /**
+   * Express: a payout rail did not take the request, did not answer, or answered without saying whether it
+   * took the payment; the same step again, which asks the rail before sending again (never a release).
+   */
+  'express-rail': {
+    ErrorEquals: ['RailUnavailable', 'RailTimeout', 'RailOutcomeUnknown'],
+    IntervalSeconds: 1,
     BackoffRate: 2,
-    MaxAttempts: 5,
-    MaxDelaySeconds: 60,
+    MaxAttempts: 2,
+    MaxDelaySeconds: 2,
     JitterStrategy: 'FULL',
   },
   /**

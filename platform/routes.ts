@@ -57,6 +57,13 @@ export const routes = [
 export const requiresMerchantKey = (route: RouteDeclaration): boolean => (route.auth ?? 'merchant') === 'merchant';
 
 export const authorizerFunction: FunctionKey = 'authorizeMerchant';
+
+/**
+ * How long API Gateway keeps the authorizer's answer for one Authorization value (exactly as received):
+ * a merchant's requests within it cost no authorizer call and no key lookup, and a revoked key stops
+ * working within it. The local gateway caches the same way (local/api-gateway.ts).
+ */
+export const MERCHANT_AUTHORIZER_CACHE_SECONDS = 30;
 export const unknownMethodFunction: FunctionKey = 'rejectUnknownMethod';
 
 /** The declared route of a method and resource path, if any. */

@@ -71,23 +71,37 @@ export const stateMachines = {
   sagaRecovery: {
     definitionFile: 'statemachines/saga-recovery.asl.json',
     type: 'STANDARD',
-    description: 'Recovery of a payment or refund a run left unfinished, named by its id and version: runs its workflow again until it finishes, for hours',
+    description: 'Recovery of a payment, refund or payout a run left unfinished, named by its id and version: runs its workflow again until it finishes, for hours',
     substitutions: {
       PaymentWorkflowArn: { stateMachine: 'payment' },
       RefundWorkflowArn: { stateMachine: 'refund' },
+      PayoutWorkflowArn: { stateMachine: 'payout' },
       FlagPaymentForAttentionFunctionArn: 'flagPaymentForAttention',
+      FlagPayoutForAttentionFunctionArn: 'flagPayoutForAttention',
     },
   },
   payout: {
     definitionFile: 'statemachines/payout.asl.json',
+    type: 'EXPRESS',
+    description:
+      "Payout workflow, started synchronously by the API, the operator's review and the rail's messages: reserve and screen, convert, submit (asking the rail after an unknown outcome), settle, release",
+    substitutions: {
+      ReservePayoutFundsFunctionArn: 'reservePayoutFunds',
+      ConvertPayoutFundsFunctionArn: 'convertPayoutFunds',
+      SubmitPayoutFunctionArn: 'submitPayout',
+      SettlePayoutFunctionArn: 'settlePayout',
+      ReleasePayoutFundsFunctionArn: 'releasePayoutFunds',
+    },
+  },
+  payoutWait: {
+    definitionFile: 'statemachines/payout-wait.asl.json',
     type: 'STANDARD',
     description:
-      'One execution per payout, named by its id: reserve, screen (operator review), convert, submit to the rail, wait for its confirmation (task token), settle, listen for a return; compensations on failure, cancel or return',
+      "A payout's durable wait, named by its id and the wait: an operator's review decision (expiry fails the payout) or the rail's confirmation (overdue alarms); one transition while it waits",
     substitutions: {
-      PayoutLedgerFunction: 'runPayoutLedgerStep',
-      ScreenPayoutFunction: 'screenPayout',
-      SubmitPayoutFunction: 'submitPayout',
-      AwaitPayoutSignalFunction: 'awaitPayoutSignal',
+      AwaitPayoutFunctionArn: 'awaitPayout',
+      PayoutWorkflowArn: { stateMachine: 'payout' },
+      FlagPayoutForAttentionFunctionArn: 'flagPayoutForAttention',
     },
   },
 } as const satisfies Record<string, StateMachineDeclaration>;

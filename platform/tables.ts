@@ -95,14 +95,18 @@ export const tables = {
   },
   ledger: {
     purpose:
-      'Double-entry journal, sharded balances, payment/payout positions, statement lines and home-region markers (docs/ledger.md).',
+      'Double-entry journal (each payment, payout and conversion its numbered transactions, with their statement lines), ' +
+      "merchants' balance shards and home-region markers (docs/ledger.md).",
     partitionKey: pk,
     sortKey: sk,
     indexes: [
       {
-        name: 'merchant-lines',
-        partitionKey: { name: 'line_merchant', type: 'S' },
-        sortKey: { name: 'line_created', type: 'S' },
+        // A merchant's statement lines, spread over a few partitions (`gm` = <merchant>#<n>), newest first by
+        // `gt` = <created at>#<line id>; keys only, written once with the line (docs/ledger.md, "Storage").
+        name: 'merchant-line-shards',
+        partitionKey: { name: 'gm', type: 'S' },
+        sortKey: { name: 'gt', type: 'S' },
+        projection: 'KEYS_ONLY',
       },
     ],
   },
@@ -161,15 +165,18 @@ export const tables = {
   },
   payouts: {
     purpose:
-      'Beneficiaries (masked bank details and vault tokens), payouts with their timelines, the task tokens their saga waits on, ' +
-      'the signals (operator decisions, rail outcomes) that complete them, and rail references; listed per merchant, newest first.',
+      'Beneficiaries (masked bank details and vault tokens), payouts with their timelines, the task tokens of their durable waits, ' +
+      'and rail references; listed per merchant, newest first.',
     partitionKey: pk,
     sortKey: sk,
     indexes: [
       {
+        // Keys only: written once per object (its keys never change), not on each of a payout's ~8 changes;
+        // a list reads the page's items by key (BatchGetItem).
         name: 'merchant-objects',
         partitionKey: { name: 'merchant_type', type: 'S' },
         sortKey: { name: 'created_key', type: 'S' },
+        projection: 'KEYS_ONLY',
       },
       sagaStartsIndex,
     ],

@@ -17,6 +17,8 @@ import { tableName } from '../platform/tables';
  *   --region REGION    default AWS_REGION, else the primary region
  *   --table NAME       default the declared ledger table
  *   --json             print the report as JSON
+ *   --balances         also print the platform and channel balances derived from the journal, per writing
+ *                      region and in all (they have no balance items: docs/decisions/0013-ledger-lean-postings.md)
  */
 const { values } = parseArgs({
   options: {
@@ -26,6 +28,7 @@ const { values } = parseArgs({
     region: { type: 'string' },
     table: { type: 'string', default: tableName('ledger') },
     json: { type: 'boolean', default: false },
+    balances: { type: 'boolean', default: false },
   },
 });
 
@@ -56,8 +59,14 @@ const main = async (): Promise<number> => {
   } else {
     console.log(`Ledger ${values.table} on ${label} (${region})`);
     console.log(`  ${report.transactions} transactions, ${report.accounts} accounts, ${report.positions} positions, ${report.lines} statement lines`);
+    if (values.balances) {
+      console.log('  Platform and channel balances from the journal (normal side), per writing region:');
+      for (const row of report.derivedBalances) {
+        console.log(`    ${row.region.padEnd(14)} ${row.account.padEnd(48)} ${String(row.balance).padStart(16)}  (debits ${row.debits}, credits ${row.credits})`);
+      }
+    }
     if (report.differences.length === 0) {
-      console.log('  OK: every transaction balances per currency; balances, positions and lines match the journal.');
+      console.log('  OK: every transaction balances per currency; balance items, positions and lines match the journal.');
     } else {
       console.log(`  ${report.differences.length} difference(s):`);
       for (const difference of report.differences) console.log(`  - [${difference.kind}] ${difference.subject}: ${difference.detail}`);

@@ -9,13 +9,14 @@ import { DynamoDbPayoutRepository } from '../../lambdas/adapters/dynamodb/payout
 import { type MerchantCurrencyBalance, summarizeMerchantShards } from '../../lambdas/domain/ledger/balances';
 import { transactionId } from '../../lambdas/domain/ledger/transaction';
 import type { Payment } from '../../lambdas/domain/payment';
-import type { Payout } from '../../lambdas/domain/payouts/payout';
+import { type Payout, isFinal } from '../../lambdas/domain/payouts/payout';
+import { nextPayoutStep } from '../../lambdas/domain/payouts/payout-saga';
 import type { Refund } from '../../lambdas/domain/refund';
 import type { AccessLogEntry } from '../../local/api-gateway';
 import type { LocalCardChannel } from '../../local/card-channels';
 import { type LocalRuntime, startLocalRuntime } from '../../local/runtime';
 import { deployment } from '../../platform/deployment';
-import { type StateMachineKey, stateMachineArn } from '../../platform/state-machines';
+import { type StateMachineKey, stateMachineArn, stateMachines } from '../../platform/state-machines';
 import { tableName } from '../../platform/tables';
 import { type Cause, type OperationTracker, type TrackerSnapshot, installOperationTracker } from './attribution';
 import { type CapacityCounts, type CapacityProxy, startCapacityProxy } from './capacity-proxy';
@@ -30,11 +31,11 @@ import { billedTableSchemas } from './table-schemas';
  * costs nothing in the counts), knowing when the acquirers' settlements and webhooks are all done, and
  * snapshots of every counter.
  *
- * Payouts: a paid payout's execution stays open for the rail's return window (days: the AwaitReturn task
- * token, docs/decisions/0007-payout-saga-and-rails.md), so "terminal" for a payout is its status, not its
- * execution's end. The harness knows a payout is paid and parked in that window when the saga's
- * `awaitPayoutSignal` invocation for the `return` wait has finished (the operation tracker tells, no
- * polling); quiescence counts such parked executions as done. Nothing waits for a window to close.
+ * Payouts: a payout is terminal when it has nothing left to do (paid, failed, canceled, returned, nothing
+ * held: domain/payouts/payout-saga.ts); its runs are Express and no execution stays open after `paid`
+ * (a later return arrives as a rail message; docs/decisions/0012-payout-workflows-and-unknown-outcomes.md).
+ * The harness reads the stored payout (uncounted) whenever one of the payout's workflow steps ends (the
+ * operation tracker tells), and once a second besides.
  */
 export interface BenchPlatform {
   readonly runtime: LocalRuntime;
@@ -52,17 +53,15 @@ export interface BenchPlatform {
   /** The payout as stored now (strongly consistent, uncounted). */
   payout(id: string): Promise<Payout | undefined>;
   /**
-   * Resolves once the payout is terminal: its execution closed (failed, canceled, returned), or it is paid
-   * and parked in its return window; with the stored payout and when it got there (its last status change).
-   * `untilClosed`: wait for the execution itself to close (a payout expected to come back).
+   * Resolves once the payout is terminal (nothing left to do), with the stored payout and when it got there
+   * (its last status change). `untilClosed`: wait for a final status (failed, canceled, returned: a payout
+   * expected to come back after it was paid).
    */
   waitForPayout(id: string, timeoutMs: number, options?: { untilClosed?: boolean }): Promise<{ payout: Payout | undefined; terminalAt: number; timedOut: boolean }>;
   /** Resolves true once the payment's capture has settled into the merchant's available funds (the ledger's settlement transaction exists). */
   waitForFunds(paymentId: string, timeoutMs: number): Promise<boolean>;
   /** The merchant's balances as the ledger holds them now (uncounted). */
   balances(merchantId: string): Promise<MerchantCurrencyBalance[]>;
-  /** Payout executions paid and parked in their return window right now. */
-  readonly parkedPayouts: ReadonlySet<string>;
   /** Counts every invocation's cause (bench/lib/attribution.ts). */
   readonly tracker: OperationTracker;
   /** Every simulator request, with the channel's key. */
@@ -141,23 +140,27 @@ export const startBenchPlatform = async (options: StartBenchPlatformOptions = {}
   const ledger = new DynamoDbLedgerStore(direct, tableName('ledger'));
   const tracker = installOperationTracker(runtime.lambdas, { kmsHost: new URL(runtime.kms.url).host, dynamoDbHost: new URL(counting.endpoint).host });
 
-  // Paid payouts parked in their return window: the saga's return wait has been set up (its function returned).
-  const parked = new Set<string>();
-  const parkedWaiters = new Map<string, (() => void)[]>();
-  tracker.onInvocationEnd(({ key, event, failed }) => {
-    const { payoutId, purpose } = (event ?? {}) as { payoutId?: unknown; purpose?: unknown };
-    if (key !== 'awaitPayoutSignal' || purpose !== 'return' || typeof payoutId !== 'string' || failed) return;
-    parked.add(payoutId);
-    for (const wake of parkedWaiters.get(payoutId) ?? []) wake();
-    parkedWaiters.delete(payoutId);
-    runtime.stepFunctions
-      .waitForExecution(executionArn('payout', payoutId))
-      .catch(() => undefined)
-      .finally(() => parked.delete(payoutId));
+  // Whoever waits for a payout looks again when a step of its workflow ends.
+  const payoutWaiters = new Map<string, Set<() => void>>();
+  const payoutSteps = new Set(Object.values(stateMachines.payout.substitutions));
+  tracker.onInvocationEnd(({ key, event }) => {
+    const { payoutId } = (event ?? {}) as { payoutId?: unknown };
+    if (!payoutSteps.has(key as never) || typeof payoutId !== 'string') return;
+    for (const wake of payoutWaiters.get(payoutId) ?? []) wake();
   });
-  const parkedNow = (payoutId: string): Promise<void> =>
-    parked.has(payoutId) ? Promise.resolve() : new Promise((resolve) => parkedWaiters.set(payoutId, [...(parkedWaiters.get(payoutId) ?? []), resolve]));
-
+  const payoutStepEnded = (payoutId: string, timeoutMs: number): Promise<void> =>
+    new Promise((resolve) => {
+      const waiters = payoutWaiters.get(payoutId) ?? new Set<() => void>();
+      payoutWaiters.set(payoutId, waiters);
+      const wake = () => {
+        clearTimeout(timer);
+        waiters.delete(wake);
+        if (waiters.size === 0) payoutWaiters.delete(payoutId);
+        resolve();
+      };
+      const timer = setTimeout(wake, timeoutMs);
+      waiters.add(wake);
+    });
 
   const simulator = async <T>(channel: LocalCardChannel, method: string, path: string, body?: unknown): Promise<T> => {
     const response = await fetch(`${channel.url}${path}`, {
@@ -170,7 +173,7 @@ export const startBenchPlatform = async (options: StartBenchPlatformOptions = {}
   };
 
   const quiescent = async (): Promise<boolean> => {
-    if (runtime.stepFunctions.runningExecutions > parked.size || tracker.inFlight > 0) return false;
+    if (runtime.stepFunctions.runningExecutions > 0 || tracker.inFlight > 0) return false;
     for (const channel of runtime.cardChannels) {
       const [operations, events] = await Promise.all([
         simulator<{ data: SimulatorOperation[] }>(channel, 'GET', '/__simulator/operations'),
@@ -181,7 +184,7 @@ export const startBenchPlatform = async (options: StartBenchPlatformOptions = {}
       if (emitted('capture.settled') < succeeded('capture') || emitted('refund.succeeded') < succeeded('refund')) return false;
       if (events.data.some((event) => event.delivered_at === null && event.abandoned_at === null)) return false;
     }
-    return runtime.stepFunctions.runningExecutions <= parked.size && tracker.inFlight === 0;
+    return runtime.stepFunctions.runningExecutions === 0 && tracker.inFlight === 0;
   };
 
   return {
@@ -214,21 +217,16 @@ export const startBenchPlatform = async (options: StartBenchPlatformOptions = {}
     },
     payout: (id) => payouts.getPayout(id, { consistent: true }),
     waitForPayout: async (id, timeoutMs, waitOptions = {}) => {
-      let timer: NodeJS.Timeout | undefined;
-      const timedOut = await Promise.race([
-        runtime.stepFunctions.waitForExecution(executionArn('payout', id)).then(
-          () => false,
-          () => false,
-        ),
-        ...(waitOptions.untilClosed ? [] : [parkedNow(id).then(() => false)]),
-        new Promise<boolean>((resolve) => {
-          timer = setTimeout(() => resolve(true), timeoutMs);
-        }),
-      ]);
-      clearTimeout(timer);
-      const payout = await payouts.getPayout(id, { consistent: true });
+      const deadline = Date.now() + timeoutMs;
+      const ended = (payout: Payout | undefined) =>
+        payout !== undefined && (waitOptions.untilClosed ? isFinal(payout.status) && nextPayoutStep(payout) === 'done' : nextPayoutStep(payout) === 'done');
+      let payout = await payouts.getPayout(id, { consistent: true });
+      while (!ended(payout) && Date.now() < deadline) {
+        await payoutStepEnded(id, Math.min(1_000, Math.max(1, deadline - Date.now())));
+        payout = await payouts.getPayout(id, { consistent: true });
+      }
       const last = payout?.history.at(-1)?.at;
-      return { payout, terminalAt: last ? Date.parse(last) : Date.now(), timedOut };
+      return { payout, terminalAt: last ? Date.parse(last) : Date.now(), timedOut: !ended(payout) };
     },
     waitForFunds: async (paymentId, timeoutMs) => {
       const deadline = Date.now() + timeoutMs;
@@ -242,7 +240,6 @@ export const startBenchPlatform = async (options: StartBenchPlatformOptions = {}
       return true;
     },
     balances: async (merchantId) => summarizeMerchantShards(await ledger.merchantShards(merchantId)),
-    parkedPayouts: parked,
     tracker,
     simulator,
     waitForQuiescence: async (timeoutMs) => {

@@ -1,35 +1,36 @@
-import type { BalanceUpdate, ShardBalance } from '../domain/ledger/balances';
+import type { BalanceShard, ShardChange } from '../domain/ledger/balances';
 import type { HomeRegionMarker } from '../domain/ledger/home-region';
 import type { Position } from '../domain/ledger/positions';
 import type { JournalTransaction, StatementLine } from '../domain/ledger/transaction';
 
 /**
- * Storage of the ledger: the journal, the balance shards, positions, statement lines and home-region
- * markers. `commit` writes a transaction and everything it changes atomically, or nothing.
+ * Storage of the ledger: the journal (each transaction numbered within its position, the position being the
+ * fold of them), the merchants' balance shards, the statement lines and home-region markers. `commit`
+ * writes a transaction and the balance changes it makes atomically, or nothing.
  */
 export interface PostingContext {
   /** The transaction with this id if it was already posted (a retry). */
   readonly existing: JournalTransaction | undefined;
-  /** The position the transaction changes (version 0 if it has none yet). */
+  /** The position the transaction changes, folded from its transactions (version 0 if it has none). */
   readonly position: Position;
   readonly home: HomeRegionMarker | undefined;
 }
 
 export interface PreparedPosting {
   readonly transaction: JournalTransaction;
-  /** The position as read: its version guards the write. */
+  /** The position as read: the transaction is written as its number `version + 1`, only if still free. */
   readonly positionBefore: Position;
-  readonly positionAfter: Position;
-  readonly balanceUpdates: readonly BalanceUpdate[];
-  /** The region writing (recorded on the transaction for audits after a failover). */
+  readonly changes: readonly ShardChange[];
+  /** The region writing (recorded on the transaction: each region's journal is aggregated on its own). */
   readonly region: string;
 }
 
 export type CommitOutcome =
   | { readonly outcome: 'committed' }
-  /** The transaction id exists: this posting was already made (by a retry or a concurrent duplicate). */
-  | { readonly outcome: 'duplicate' }
-  /** The position or a balance shard changed since it was read: plan again from fresh reads. */
+  /**
+   * The position's next number was taken (another posting, or this one by a retry or a concurrent
+   * duplicate), or a balance shard changed since it was read: read again and plan again.
+   */
   | { readonly outcome: 'stale'; readonly detail: string }
   /** Transaction conflict or throttling: back off and try again. */
   | { readonly outcome: 'contention'; readonly detail: string };
@@ -45,15 +46,17 @@ export interface LinePage {
 }
 
 export interface LedgerStore {
-  /** One consistent snapshot of the transaction (if posted), the position and the home marker. */
+  /** The transaction (if posted), the position and the home marker, strongly consistent. */
   loadContext(transactionId: string, positionId: string, merchantId: string): Promise<PostingContext>;
   getTransaction(id: string): Promise<JournalTransaction | undefined>;
-  /** Current shards of each account, strongly consistent. */
-  readShards(accounts: readonly string[]): Promise<ReadonlyMap<string, readonly ShardBalance[]>>;
+  /** Balance shards of a merchant in one currency, strongly consistent: the ones named, or every one. */
+  readBalances(merchantId: string, currency: string, shards: readonly number[] | 'all'): Promise<readonly BalanceShard[]>;
   commit(posting: PreparedPosting): Promise<CommitOutcome>;
+  /** The position folded from its transactions; undefined when it has none. */
   getPosition(id: string): Promise<Position | undefined>;
-  /** Every balance shard of a merchant's accounts, all currencies. */
-  merchantShards(merchantId: string): Promise<readonly ShardBalance[]>;
+  /** Every balance shard of a merchant, all currencies. */
+  merchantShards(merchantId: string): Promise<readonly BalanceShard[]>;
+  /** A statement line with its status now. */
   getLine(id: string): Promise<StatementLine | undefined>;
   /** Newest first; `after` is a line of the same merchant to continue after. */
   listLines(merchantId: string, page: { readonly limit: number; readonly after?: StatementLine }): Promise<LinePage>;

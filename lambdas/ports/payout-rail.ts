@@ -8,8 +8,13 @@ import type { RevealedBankAccount } from './bank-account-vault';
  * idempotency: submitting the same payout again never pays twice. Outcomes arrive later, asynchronously,
  * as RailEvents parsed from the rail's messages (a file in the inbox, a SOAP notification, a webhook).
  *
- * Errors (domain/payouts/saga-errors.ts): RailUnavailable (not taken: retry), RailTimeout (unknown:
- * retry with the same key), RailRejected (refused for good, with a reason).
+ * Errors (domain/payouts/saga-errors.ts) tell what is known about the payment:
+ *   RailUnavailable     the request never reached the rail (the connection never opened): nothing sent
+ *   RailTimeout         sent, no answer in time: the payment may exist
+ *   RailOutcomeUnknown  sent, answered without saying (5xx, 429, a Server fault, key in use, key reused):
+ *                       the payment may exist
+ *   RailRejected        refused, definitely: nothing exists under the payout's key
+ * Only a RailRejected (or a lookup, or the rail's own message, saying failed) may release a payout's funds.
  */
 export interface PayoutInstruction {
   readonly payoutId: string;
@@ -33,6 +38,20 @@ export interface RailSubmission {
   readonly bankReference: string;
 }
 
+/**
+ * What the rail holds under a payout's key (`lookup`), as definite as the rail can say:
+ *   not_found   nothing: the payment never reached it (sending again under the same key is safe)
+ *   unknown     the rail cannot tell (Meridian, a file rail: a file no longer in its outbox was taken or
+ *               lost; the bank's status files say which). Sending again is safe: every rail is idempotent
+ *   received    it took the payment and has not settled it: wait for its confirmation
+ *   paid        settled to the beneficiary's bank
+ *   failed      refused or rejected before payment, with the rail's reason
+ *   returned    paid, then sent back, with the reason
+ */
+export type RailPaymentState =
+  | { readonly status: 'not_found' | 'unknown' | 'received' | 'paid' }
+  | { readonly status: 'failed' | 'returned'; readonly reason: RailReason };
+
 export interface PayoutRailPort {
   readonly channel: PayoutChannel;
   /**
@@ -41,6 +60,12 @@ export interface PayoutRailPort {
    */
   railReference(instruction: Pick<PayoutInstruction, 'payoutId' | 'scheme' | 'createdAt'>): string;
   submit(instruction: PayoutInstruction): Promise<RailSubmission>;
+  /**
+   * Where the payment sent under this payout's key stands at the rail (an inquiry: GET by end-to-end id,
+   * SOAP GetPaymentStatus, the outbox). Throws RailUnavailable / RailTimeout / RailOutcomeUnknown when the
+   * rail does not answer definitely: the caller then knows nothing more.
+   */
+  lookup(instruction: Pick<PayoutInstruction, 'payoutId' | 'scheme' | 'createdAt'>): Promise<RailPaymentState>;
 }
 
 /** What a rail says about a payment after submission. */

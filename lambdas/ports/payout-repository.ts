@@ -1,11 +1,11 @@
 import type { Beneficiary } from '../domain/payouts/beneficiary';
-import type { Payout } from '../domain/payouts/payout';
+import type { Payout, PayoutWait } from '../domain/payouts/payout';
 import type { ClaimOutcome } from './fx-repository';
 
 /**
  * Storage of beneficiaries and payouts (the `payouts` table, docs/data-model.md), plus what connects a
- * payout's saga to the outside world: the task token each wait of the saga registered, the signal
- * (operator decision, rail outcome) that answers it, and the rail's reference for the payout.
+ * payout's durable waits to the outside world: the task token each wait registered (answered once the
+ * payout moves on), and the rail's reference for the payout (how a rail's message finds it).
  */
 export interface BeneficiaryPage {
   readonly beneficiaries: readonly Beneficiary[];
@@ -16,15 +16,6 @@ export interface PayoutPage {
   readonly payouts: readonly Payout[];
   readonly hasMore: boolean;
 }
-
-/** What the saga waits for: an operator's review decision, the rail's confirmation, a return after payment. */
-export const SIGNAL_PURPOSES = ['review', 'rail', 'return'] as const;
-export type SignalPurpose = (typeof SIGNAL_PURPOSES)[number];
-
-/** The answer to one wait: SendTaskSuccess with `output`, or SendTaskFailure with `error` and `cause`. */
-export type PayoutSignal =
-  | { readonly purpose: SignalPurpose; readonly outcome: 'success'; readonly output: Readonly<Record<string, unknown>>; readonly recordedAt: string }
-  | { readonly purpose: SignalPurpose; readonly outcome: 'failure'; readonly error: string; readonly cause: string; readonly recordedAt: string };
 
 export type InsertPayoutResult =
   | { readonly outcome: 'created' | 'exists'; readonly payout: Payout }
@@ -44,19 +35,17 @@ export interface PayoutRepository {
   insertPayout(payout: Payout, options?: { readonly claimQuote?: { readonly now: Date } }): Promise<InsertPayoutResult>;
   getPayout(id: string, options?: { readonly consistent?: boolean }): Promise<Payout | undefined>;
   listPayouts(merchantId: string, page: { readonly limit: number; readonly after?: Payout }): Promise<PayoutPage>;
-  /** Writes `next` only over version `next.version − 1`; StaleVersionError otherwise. */
+  /**
+   * Writes `next` only over version `next.version − 1`; StaleVersionError otherwise. The payout carries the
+   * recovery marker while it is in flight (`inFlightSince`), and loses it when it is not.
+   */
   updatePayout(next: Payout): Promise<void>;
-  /** The payout's saga runs (its first step): remove its saga-start marker, so the sweeper leaves it alone. Idempotent. */
-  payoutSagaStarted(payoutId: string): Promise<void>;
 
   /** Records which payout a rail reference belongs to (idempotent; the same reference for another payout is an error). */
   putRailReference(channel: string, railReference: string, payoutId: string): Promise<void>;
   payoutIdForRailReference(channel: string, railReference: string): Promise<string | undefined>;
 
-  /** The saga's current task token for a wait (a newer run of the saga replaces it). */
-  putWaitingToken(payoutId: string, purpose: SignalPurpose, token: string, now: Date): Promise<void>;
-  getWaitingToken(payoutId: string, purpose: SignalPurpose): Promise<string | undefined>;
-  /** Records the signal unless one exists for this purpose; returns the one stored (the first wins). */
-  putSignal(payoutId: string, signal: PayoutSignal): Promise<PayoutSignal>;
-  getSignal(payoutId: string, purpose: SignalPurpose): Promise<PayoutSignal | undefined>;
+  /** The task token a durable wait of the payout stored (a newer one replaces it). */
+  putWaitingToken(payoutId: string, wait: PayoutWait, token: string, now: Date): Promise<void>;
+  getWaitingToken(payoutId: string, wait: PayoutWait): Promise<string | undefined>;
 }

@@ -1,4 +1,6 @@
 import type { PaymentAction } from '../domain/payment-saga';
+import type { PayoutWait } from '../domain/payouts/payout';
+import type { PayoutAction } from '../domain/payouts/payout-saga';
 import type { CardChannel } from './card-channel';
 
 /**
@@ -7,7 +9,8 @@ import type { CardChannel } from './card-channel';
  * The seconds of work run as Express workflows started synchronously: the caller (an API handler) waits
  * for the run and answers its merchant with the object as the run left it. What needs days or exactly-once
  * durability runs as Standard workflows named by the object's id: the capture window of a manual payment,
- * the payout saga, and the recovery that finishes any object a run left unfinished.
+ * a payout's review and rail-confirmation waits, and the recovery that finishes any object a run left
+ * unfinished.
  *
  * Delivering to a waiting task answers `gone` when nobody waits on that token any more (the task timed out
  * or its execution ran again: the waiting task then reads what happened from the object itself).
@@ -33,30 +36,26 @@ export type WorkflowRun =
   | { readonly outcome: 'unknown'; readonly reason: string };
 
 /** The objects a recovery can finish. */
-export type RecoverableKind = 'payment' | 'refund';
-
-/** What the payout saga starts from (its execution is named by the payout id). */
-export interface PayoutWorkflowInput {
-  readonly payoutId: string;
-  readonly merchantId: string;
-  readonly converts: boolean;
-  readonly returnWindowSeconds: number;
-}
+export type RecoverableKind = 'payment' | 'refund' | 'payout';
 
 export interface Workflows extends TaskTokens {
   /** Run the payment workflow (Express, synchronous) for an action; give up waiting at `deadline` (epoch ms). */
   runPayment(input: { readonly paymentId: string; readonly action: PaymentAction }, deadline?: number): Promise<WorkflowRun>;
   /** Run the refund workflow (Express, synchronous). */
   runRefund(input: { readonly refundId: string; readonly paymentId: string }, deadline?: number): Promise<WorkflowRun>;
+  /** Run the payout workflow (Express, synchronous) for an action. */
+  runPayout(input: { readonly payoutId: string; readonly action: PayoutAction }, deadline?: number): Promise<WorkflowRun>;
+  /** Start a payout's durable wait (Standard, named by its id and the wait: one transition while it waits); a second start is a no-op. */
+  openPayoutWait(input: { readonly payoutId: string; readonly wait: PayoutWait; readonly waitSeconds: number }): Promise<void>;
   /** Start the capture window of an authorized manual payment (Standard, named by its id); a second start is a no-op. */
   openCaptureWindow(input: { readonly paymentId: string; readonly captureWindowSeconds: number }): Promise<void>;
   /**
    * Start the recovery of an object a run left unfinished (Standard, named by its id and the moment it went
    * in flight, so every start for the same stretch in flight is the same execution, however far the
-   * recovery has moved the object meanwhile).
+   * recovery has moved the object meanwhile). `paymentId`: the payment a payment's or refund's recovery
+   * flags when it gives up.
    */
-  recover(input: { readonly kind: RecoverableKind; readonly id: string; readonly inFlightSince: string; readonly paymentId: string }): Promise<void>;
-  startPayout(input: PayoutWorkflowInput): Promise<void>;
+  recover(input: { readonly kind: RecoverableKind; readonly id: string; readonly inFlightSince: string; readonly paymentId?: string }): Promise<void>;
 }
 
 export interface CardChannelDirectory {

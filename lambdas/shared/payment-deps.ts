@@ -46,6 +46,9 @@ export const workflows = (): Workflows => {
     get payout() {
       return stateMachineArnFromEnv('payout');
     },
+    get payoutWait() {
+      return stateMachineArnFromEnv('payoutWait');
+    },
   }, sfnSyncClient());
   return workflowsInstance;
 };

@@ -1,6 +1,6 @@
 import { IdempotencyKeyReusedError } from '../domain/errors';
 import { deriveId } from '../domain/ids';
-import { type CaptureMethod, type Payment, newPayment } from '../domain/payment';
+import { type CaptureMethod, type Payment, isTerminal, newPayment } from '../domain/payment';
 import type { CardHolds } from '../ports/card-holds';
 import type { PaymentRepository } from '../ports/payment-repository';
 import { VaultConflictError } from '../ports/vault-errors';
@@ -39,9 +39,10 @@ export interface CreatePaymentDeps {
  * 3. Build the payment in `processing`, keeping only the card's brand, BIN, last4, expiry and fingerprint.
  * 4. Store it with a conditional write (its timeline starts with its creation). If the id is taken, this is a
  *    retry of a request whose response was never recorded (a crash between the two writes, or a retry in the
- *    other region, whose idempotency records are its own): refuse the key when the request differs; return
- *    the stored payment when it is already past its first run. A hold this very call wrote is then of no use
- *    (no run will authorize with it), so it is discarded at once.
+ *    other region, whose idempotency records are its own, or a late retry after its record expired): refuse
+ *    the key when the request differs; return the stored payment when it is final or already past its first
+ *    run. A hold this very call wrote is then of no use (no run will authorize with it), so it is discarded
+ *    at once.
  * 5. Run the payment's workflow (Express, synchronously) and answer with the payment as it left it:
  *    usually final (succeeded, failed) or waiting for its capture.
  */
@@ -63,13 +64,15 @@ export const createPayment = async (deps: CreatePaymentDeps, command: CreatePaym
     now: deps.now(),
   });
   const stored = await deps.payments.insert(payment);
-  if (!stored.created && hold.held && (stored.payment.requestFingerprint !== command.requestFingerprint || stored.payment.version > 1)) {
+  const sameRequest = stored.created || stored.payment.requestFingerprint === command.requestFingerprint;
+  // A retry (even a late one, after its idempotency record expired) of a payment past its first run, and so
+  // of any payment in a final state, gets the payment as stored: nothing is run, charged or sent again.
+  const runs = sameRequest && (stored.created || (!isTerminal(stored.payment) && stored.payment.version === 1));
+  if (!runs && hold.held) {
     // This retry held the card anew (in the other region, or after the first hold expired): no run will authorize with it.
     await deps.holds.discard(id, command.merchantId);
   }
-  if (!stored.created && stored.payment.requestFingerprint !== command.requestFingerprint) {
-    throw new IdempotencyKeyReusedError();
-  }
-  if (!stored.created && stored.payment.version > 1) return stored.payment;
+  if (!sameRequest) throw new IdempotencyKeyReusedError();
+  if (!runs) return stored.payment;
   return runPaymentWorkflow(deps, stored.payment, 'create');
 };

@@ -4,7 +4,6 @@ import { refundableAmount, reserveRefund } from '../domain/payment-lifecycle';
 import { type Refund, type RefundReason, newRefund } from '../domain/refund';
 import type { PaymentRepository } from '../ports/payment-repository';
 import type { Workflows } from '../ports/workflows';
-import { getPayment } from './get-payment';
 import { changePayment } from './payment-saga/change-payment';
 import { runRefundWorkflow } from './run-workflows';
 
@@ -35,11 +34,12 @@ export const createRefund = async (
   let refund = await deps.payments.getRefund(id, { consistent: true });
   if (refund && refund.requestFingerprint !== command.requestFingerprint) throw new IdempotencyKeyReusedError();
   if (!refund) {
-    await getPayment(deps, { merchantId: command.merchantId, paymentId: command.paymentId });
+    const payment = await deps.payments.get(command.paymentId, { consistent: true });
+    if (!payment || payment.merchantId !== command.merchantId) throw new ResourceNotFoundError('payment', command.paymentId);
     let created: Refund | undefined;
     await changePayment(
       deps.payments,
-      command.paymentId,
+      payment,
       (payment) => {
         created = newRefund({
           id,
@@ -58,6 +58,7 @@ export const createRefund = async (
     refund = created;
   }
   if (!refund) throw new ResourceNotFoundError('refund', id);
+  // A refund no longer pending (succeeded or failed: final) is answered as stored, whenever the retry comes: nothing is refunded again.
   if (refund.status !== 'pending') return refund;
   return runRefundWorkflow(deps, refund);
 };

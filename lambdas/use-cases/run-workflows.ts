@@ -1,8 +1,11 @@
 import { type Payment, withState } from '../domain/payment';
 import type { PaymentAction, PaymentStepResult } from '../domain/payment-saga';
+import type { Payout } from '../domain/payouts/payout';
+import { type PayoutAction, type PayoutStepResult, payoutWithState } from '../domain/payouts/payout-saga';
 import type { Refund } from '../domain/refund';
 import { type RefundStepResult, refundWithState } from '../domain/refund-saga';
 import type { PaymentRepository } from '../ports/payment-repository';
+import type { PayoutRepository } from '../ports/payout-repository';
 import type { RecoverableKind, WorkflowRun, Workflows } from '../ports/workflows';
 
 /**
@@ -21,9 +24,9 @@ interface Runs {
   readonly deadline?: number;
 }
 
-const recoverQuietly = async (workflows: Workflows, kind: RecoverableKind, object: { readonly id: string; readonly inFlightSince: string; readonly paymentId: string }) => {
+const recoverQuietly = async (workflows: Workflows, kind: RecoverableKind, object: { readonly id: string; readonly inFlightSince: string; readonly paymentId?: string }) => {
   try {
-    await workflows.recover({ kind, id: object.id, inFlightSince: object.inFlightSince, paymentId: object.paymentId });
+    await workflows.recover({ kind, id: object.id, inFlightSince: object.inFlightSince, ...(object.paymentId === undefined ? {} : { paymentId: object.paymentId }) });
   } catch {
     // The sweeper starts the same recovery (same name) once the object has been in flight past its grace period.
   }
@@ -37,12 +40,13 @@ const settle = async <T extends { readonly id: string }>(
   reread: () => Promise<T>,
   /** When the object went in flight; null when it is not in flight (nothing to recover). */
   inFlightSince: (object: T) => string | null,
-  paymentIdOf: (object: T) => string,
+  /** The payment a payment's or refund's recovery flags if it gives up. */
+  paymentIdOf?: (object: T) => string,
 ): Promise<T> => {
   if (run.outcome === 'finished') return finished(run.output);
   const current = await reread();
   const since = inFlightSince(current);
-  if (run.outcome === 'unfinished' && since !== null) await recoverQuietly(deps.workflows, kind, { id: current.id, inFlightSince: since, paymentId: paymentIdOf(current) });
+  if (run.outcome === 'unfinished' && since !== null) await recoverQuietly(deps.workflows, kind, { id: current.id, inFlightSince: since, ...(paymentIdOf ? { paymentId: paymentIdOf(current) } : {}) });
   return current;
 };
 
@@ -70,4 +74,14 @@ export const runRefundWorkflow = async (deps: Runs & { readonly payments: Paymen
     async () => (await deps.payments.getRefund(refund.id, { consistent: true })) ?? refund,
     (current) => (current.status === 'pending' ? current.createdAt : null),
     (current) => current.paymentId,
+  );
+
+export const runPayoutWorkflow = async (deps: Runs & { readonly payouts: PayoutRepository }, payout: Payout, action: PayoutAction): Promise<Payout> =>
+  settle(
+    deps,
+    'payout',
+    await deps.workflows.runPayout({ payoutId: payout.id, action }, deps.deadline),
+    (output) => payoutWithState(payout, (output as PayoutStepResult).payout),
+    async () => (await deps.payouts.getPayout(payout.id, { consistent: true })) ?? payout,
+    (current) => current.inFlightSince,
   );

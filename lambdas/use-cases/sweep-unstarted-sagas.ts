@@ -1,11 +1,10 @@
 import { type SagaKind, sagaStartCutoff, sagaStartShards } from '../domain/saga-start';
 import type { AwaitingSaga, SagaStartMarkers } from '../ports/saga-starts';
 import type { Workflows } from '../ports/workflows';
-import { workflowInput } from './payouts/create-payout';
 
 export interface SweepUnstartedSagasDeps {
   readonly markers: SagaStartMarkers;
-  readonly workflows: Pick<Workflows, 'recover' | 'startPayout'>;
+  readonly workflows: Pick<Workflows, 'recover'>;
   readonly now: () => Date;
   /** The region this sweeper runs in: it sweeps only the markers of objects created here. */
   readonly region: string;
@@ -46,10 +45,9 @@ const idOf = (awaiting: AwaitingSaga): string => {
 };
 
 /**
- * A payment or refund in flight past its grace period: its Express run ended or died without finishing it,
- * so start its recovery (named by the object and when it went in flight: the one the API may already have
- * started, or an earlier sweep, is the same execution). A payout still unstarted: start its saga with its create path's input (a no-op if
- * it runs).
+ * A payment, refund or payout in flight past its grace period: its Express run ended or died without
+ * finishing it, so start its recovery (named by the object and when it went in flight: the one the API may
+ * already have started, or an earlier sweep, is the same execution).
  */
 export const startSagaOf = (workflows: SweepUnstartedSagasDeps['workflows'], awaiting: AwaitingSaga): Promise<void> => {
   switch (awaiting.kind) {
@@ -58,16 +56,16 @@ export const startSagaOf = (workflows: SweepUnstartedSagasDeps['workflows'], awa
     case 'refund':
       return workflows.recover({ kind: 'refund', id: awaiting.refund.id, inFlightSince: awaiting.since, paymentId: awaiting.refund.paymentId });
     case 'payout':
-      return workflows.startPayout(workflowInput(awaiting.payout));
+      return workflows.recover({ kind: 'payout', id: awaiting.payout.id, inFlightSince: awaiting.since });
   }
 };
 
 /**
- * Recover every payment and refund of this region in flight for longer than any Express run lasts, and
- * start the saga of every payout never started (docs/decisions/0010-saga-start-sweeper.md, 0011).
+ * Recover every payment, refund and payout of this region in flight for longer than any Express run lasts
+ * (docs/decisions/0010-saga-start-sweeper.md, 0011, 0012).
  * 1. Cutoff = now − grace period; a marker set after it is left alone (its run may still be going).
  * 2. For each of this region's shards: the overdue objects, oldest first, each re-read and still marked.
- * 3. Start each one's recovery (or payout saga), named so that a second start is a no-op. One failure does
+ * 3. Start each one's recovery, named so that a second start is a no-op. One failure does
  *    not stop the others; it is reported.
  * The marker goes when the object ends or waits in a durable workflow; an object still marked is started
  * again by the next sweep (the same execution) and shows in the result until it moves on.

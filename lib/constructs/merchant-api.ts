@@ -19,7 +19,7 @@ import { Construct } from 'constructs';
 import { deployment } from '../../platform/deployment';
 import type { FunctionKey } from '../../platform/functions';
 import { type GatewayResponseType, gatewayResponseBody, gatewayResponses } from '../../platform/gateway-responses';
-import { type RouteDeclaration, authorizerFunction, requiresMerchantKey, routes, unknownMethodFunction } from '../../platform/routes';
+import { MERCHANT_AUTHORIZER_CACHE_SECONDS, type RouteDeclaration, authorizerFunction, requiresMerchantKey, routes, unknownMethodFunction } from '../../platform/routes';
 import { acknowledgeNag } from './acknowledgements';
 import { MerchantApiFirewall } from './merchant-api-firewall';
 import { retentionDays } from './retention';
@@ -123,7 +123,7 @@ export class MerchantApi extends Construct {
       // Cached for 30 s per Authorization value exactly as received (API Gateway does not normalize it): a
       // revoked key stops working within 30 s. The authorizer accepts one spelling only, `Bearer <key>`, so a
       // key has one cache entry; other spellings are refused (docs/security.md, Edge protection).
-      resultsCacheTtl: Duration.seconds(30),
+      resultsCacheTtl: Duration.seconds(MERCHANT_AUTHORIZER_CACHE_SECONDS),
     });
 
     const unknownMethod = new LambdaIntegration(props.functions[unknownMethodFunction], { allowTestInvoke: false });

@@ -1,5 +1,5 @@
 import { Duration, Stack } from 'aws-cdk-lib';
-import { Alarm, ComparisonOperator, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { Alarm, ComparisonOperator, MathExpression, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Topic } from 'aws-cdk-lib/aws-sns';
@@ -7,14 +7,24 @@ import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { deployment } from '../../platform/deployment';
 import { functionName } from '../../platform/functions';
+import { type StateMachineKey, stateMachines } from '../../platform/state-machines';
 import type { PlatformFunction } from './platform-function';
 
 /**
- * What pages operations: any saga execution that fails (a compensation kept failing: the payment is
- * `requires_attention`), times out or is throttled; any saga the saga-start sweeper had to start (a create
- * path failed after storing its object), a sweep that failed, an invocation in the sweeper's dead-letter queue. One encrypted SNS topic per region (subscribe the
- * on-call rotation to it); alarms evaluate every minute and fire on the first occurrence.
+ * What pages operations (docs/runbooks.md has one section per alarm). One encrypted SNS topic per region
+ * (subscribe the on-call rotation to it); alarms evaluate every minute.
+ * - Standard workflows (capture windows, recoveries, payouts): any execution that fails, times out or is
+ *   throttled, at the first occurrence: each is money waiting on people (a recovery that gave up leaves its
+ *   payment `requires_attention`).
+ * - Express workflows (payment and refund runs): a run that ends unfinished hands its object to a recovery
+ *   (docs/decisions/0011-express-and-standard-workflows.md), so one failed run is not a page; a share of
+ *   failed or timed-out runs above 5 % over 5 minutes is (a dependency or a channel is failing for many), and
+ *   so is any throttled start (merchants are being answered `processing`).
+ * - Any payment flagged `requires_attention` (the PaymentsRequiringAttention metric of the function that flags
+ *   it), any object the saga-start sweeper had to recover, a sweep that failed, an invocation in the
+ *   sweeper's dead-letter queue.
  */
+export const EXPRESS_FAILED_SHARE = 0.05;
 export interface OperationsAlarmsProps {
   readonly stateMachines: Readonly<Record<string, StateMachine>>;
   readonly topicKey: IKey;
@@ -34,25 +44,77 @@ export class OperationsAlarms extends Construct {
       enforceSSL: true,
     });
     const action = new SnsAction(this.topic);
+    const page = (id: string, alarmName: string, description: string, metric: Metric | MathExpression, threshold = 1) => {
+      const alarm = new Alarm(this, id, {
+        alarmName,
+        alarmDescription: description,
+        metric,
+        threshold,
+        evaluationPeriods: 1,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      });
+      alarm.addAlarmAction(action);
+    };
     for (const [key, machine] of Object.entries(props.stateMachines)) {
-      const alarms = {
-        ExecutionsFailed: machine.metricFailed({ period: Duration.minutes(1), statistic: 'Sum' }),
-        ExecutionsTimedOut: machine.metricTimedOut({ period: Duration.minutes(1), statistic: 'Sum' }),
-        ExecutionThrottled: machine.metricThrottled({ period: Duration.minutes(1), statistic: 'Sum' }),
-      };
-      for (const [name, metric] of Object.entries(alarms)) {
-        const alarm = new Alarm(this, `${key}${name}`, {
-          alarmName: `${deployment.appName}-${key}-${name}`,
-          alarmDescription: `${name} on the ${key} saga: open the execution (named by the object id) in the Step Functions console; runbook docs/runbooks.md.`,
-          metric,
-          threshold: 1,
-          evaluationPeriods: 1,
-          comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-          treatMissingData: TreatMissingData.NOT_BREACHING,
-        });
-        alarm.addAlarmAction(action);
+      const name = (alarm: string) => `${deployment.appName}-${key}-${alarm}`;
+      const open = `open the execution (named by the object id) in the Step Functions console; runbook docs/runbooks.md.`;
+      page(`${key}ExecutionThrottled`, name('ExecutionThrottled'), `ExecutionThrottled on the ${key} workflow: ${open}`, machine.metricThrottled({ period: Duration.minutes(1), statistic: 'Sum' }));
+      if (stateMachines[key as StateMachineKey]?.type === 'EXPRESS') {
+        const period = Duration.minutes(5);
+        page(
+          `${key}RunsUnfinished`,
+          name('RunsUnfinished'),
+          `More than ${EXPRESS_FAILED_SHARE * 100} % of ${key} runs failed or timed out over 5 minutes: their objects went to recoveries; find what fails in the runs' logs. Runbook docs/runbooks.md.`,
+          new MathExpression({
+            expression: 'IF(started > 0, (failed + timedOut) / started, 0)',
+            usingMetrics: {
+              started: machine.metricStarted({ period, statistic: 'Sum' }),
+              failed: machine.metricFailed({ period, statistic: 'Sum' }),
+              timedOut: machine.metricTimedOut({ period, statistic: 'Sum' }),
+            },
+            period,
+            label: `${key} runs unfinished (share)`,
+          }),
+          EXPRESS_FAILED_SHARE,
+        );
+        continue;
       }
+      page(`${key}ExecutionsFailed`, name('ExecutionsFailed'), `ExecutionsFailed on the ${key} workflow: ${open}`, machine.metricFailed({ period: Duration.minutes(1), statistic: 'Sum' }));
+      page(`${key}ExecutionsTimedOut`, name('ExecutionsTimedOut'), `ExecutionsTimedOut on the ${key} workflow: ${open}`, machine.metricTimedOut({ period: Duration.minutes(1), statistic: 'Sum' }));
     }
+    page(
+      'PaymentsRequiringAttention',
+      `${deployment.appName}-PaymentsRequiringAttention`,
+      'A payment was flagged requires_attention (a compensation or a recovery gave up: money may sit in the wrong place). Runbook docs/runbooks.md.',
+      new Metric({
+        namespace: deployment.appName,
+        metricName: 'PaymentsRequiringAttention',
+        dimensionsMap: { service: functionName(deployment.appName, 'flagPaymentForAttention') },
+        period: Duration.minutes(1),
+        statistic: 'Sum',
+      }),
+    );
+
+    const payoutAttention = (key: 'flagPayoutForAttention' | 'receivePayoutRailEvents') =>
+      new Metric({
+        namespace: deployment.appName,
+        metricName: 'PayoutsRequiringAttention',
+        dimensionsMap: { service: functionName(deployment.appName, key) },
+        period: Duration.minutes(1),
+        statistic: 'Sum',
+      });
+    page(
+      'PayoutsRequiringAttention',
+      `${deployment.appName}-PayoutsRequiringAttention`,
+      "A payout was flagged for attention (a confirmation overdue, a release or recovery that gave up, or a rail's message contradicting it): its funds stay reserved until ops find where the money is. Runbook docs/runbooks.md.",
+      new MathExpression({
+        expression: 'flagged + contradicted',
+        usingMetrics: { flagged: payoutAttention('flagPayoutForAttention'), contradicted: payoutAttention('receivePayoutRailEvents') },
+        period: Duration.minutes(1),
+        label: 'payouts flagged for attention',
+      }),
+    );
 
     const sweeper = props.sagaSweeper;
     const sweeperName = functionName(deployment.appName, sweeper.key);
@@ -79,17 +141,6 @@ export class OperationsAlarms extends Construct {
         description: 'Sweeps that failed after every retry, or schedule events EventBridge could not deliver, are in the sweeper dead-letter queue. Runbook docs/runbooks.md.',
       },
     };
-    for (const [name, { metric, description }] of Object.entries(sweeperAlarms)) {
-      const alarm = new Alarm(this, name, {
-        alarmName: `${deployment.appName}-${name}`,
-        alarmDescription: description,
-        metric,
-        threshold: 1,
-        evaluationPeriods: 1,
-        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        treatMissingData: TreatMissingData.NOT_BREACHING,
-      });
-      alarm.addAlarmAction(action);
-    }
+    for (const [name, { metric, description }] of Object.entries(sweeperAlarms)) page(name, `${deployment.appName}-${name}`, description, metric);
   }
 }

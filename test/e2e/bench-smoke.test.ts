@@ -130,4 +130,4 @@ it('npm run drill --smoke runs every drill and reports zero lost, zero duplicate
   expect(expressCrash).toMatchObject({ ledger_differences: 0 });
   expect(expressCrash.in_flight_at_the_kill).toBeGreaterThan(0);
   expect(expressCrash.payments_finished_by_recovery).toBeGreaterThan(0);
-}, 240_000);
+}, 480_000);

@@ -17,7 +17,8 @@ import { TEST_ACCOUNT, asArray, functionPolicy, plainArn, resourcesOf, synthesiz
  * The workflows as deployed: each state machine carries its ASL file verbatim (the local engine runs the
  * same file), its placeholders are filled with exactly the declared functions and child state machines,
  * its role may invoke only those functions and start only those children, it has its declared type (Express
- * for the payment and refund runs, Standard for the capture window, the recovery and the payout), logs
+ * for the payment, refund and payout runs, Standard for the capture window, the payout's waits and the
+ * recovery), logs
  * every event without execution data (the console lists and shows Express executions from these logs)
  * and traces; functions hold exactly their declared state-machine actions.
  */
@@ -104,6 +105,7 @@ it('runs the seconds of work as Express and the waits and recoveries as Standard
     paymentCaptureWindow: 'STANDARD',
     refund: 'EXPRESS',
     sagaRecovery: 'STANDARD',
-    payout: 'STANDARD',
+    payout: 'EXPRESS',
+    payoutWait: 'STANDARD',
   });
 });

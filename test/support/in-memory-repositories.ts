@@ -180,11 +180,11 @@ export class InMemoryCardVelocity implements CardVelocity {
  * run answers `runs` (default: unknown, as when the call got no answer, so the caller reads the object).
  */
 export class RecordingWorkflows implements Workflows {
-  readonly started: { kind: 'payment' | 'refund' | 'payout' | 'captureWindow' | 'recovery'; id: string; input?: unknown }[] = [];
-  readonly runs: { kind: 'payment' | 'refund'; input: unknown }[] = [];
+  readonly started: { kind: 'payoutWait' | 'captureWindow' | 'recovery'; id: string; input?: unknown }[] = [];
+  readonly runs: { kind: 'payment' | 'refund' | 'payout'; input: unknown }[] = [];
   readonly deliveries: { token: string; kind: 'resume' | 'abort'; payload: unknown }[] = [];
   readonly goneTokens = new Set<string>();
-  answer: (kind: 'payment' | 'refund', input: unknown) => WorkflowRun = () => ({ outcome: 'unknown', reason: 'recorded' });
+  answer: (kind: 'payment' | 'refund' | 'payout', input: unknown) => WorkflowRun = () => ({ outcome: 'unknown', reason: 'recorded' });
 
   async runPayment(input: { paymentId: string; action: string }): Promise<WorkflowRun> {
     this.runs.push({ kind: 'payment', input });
@@ -200,12 +200,17 @@ export class RecordingWorkflows implements Workflows {
     this.started.push({ kind: 'captureWindow', id: input.paymentId, input });
   }
 
-  async recover(input: { kind: 'payment' | 'refund'; id: string; inFlightSince: string; paymentId: string }) {
-    this.started.push({ kind: 'recovery', id: recoveryName(input.id, input.inFlightSince), input });
+  async runPayout(input: { payoutId: string; action: string }): Promise<WorkflowRun> {
+    this.runs.push({ kind: 'payout', input });
+    return this.answer('payout', input);
   }
 
-  async startPayout(input: { payoutId: string }) {
-    this.started.push({ kind: 'payout', id: input.payoutId });
+  async openPayoutWait(input: { payoutId: string; wait: string; waitSeconds: number }) {
+    this.started.push({ kind: 'payoutWait', id: input.payoutId, input });
+  }
+
+  async recover(input: { kind: 'payment' | 'refund' | 'payout'; id: string; inFlightSince: string; paymentId?: string }) {
+    this.started.push({ kind: 'recovery', id: recoveryName(input.id, input.inFlightSince), input });
   }
 
   async resume(token: string, output: Record<string, unknown>): Promise<Delivery> {

@@ -4,7 +4,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbLedgerStore } from '../../lambdas/adapters/dynamodb/ledger-store';
 import { verifyLedger } from '../../lambdas/adapters/dynamodb/ledger-verifier';
 import { DynamoDbPricingRepository } from '../../lambdas/adapters/dynamodb/pricing-repository';
-import type { ShardCounts } from '../../lambdas/domain/ledger/balances';
+import type { LedgerLayout } from '../../lambdas/domain/ledger/balances';
 import type { VerificationReport } from '../../lambdas/domain/ledger/verification';
 import type { CapturePostingDeps } from '../../lambdas/use-cases/ledger/postings';
 import type { RetryPolicy } from '../../lambdas/use-cases/ledger/post-transaction';
@@ -28,7 +28,7 @@ export interface LedgerHarness {
 
 export const createLedgerHarness = async (
   endpoint: string,
-  options: { readonly region?: string; readonly retry?: RetryPolicy; readonly shardCounts?: ShardCounts; readonly accessKeyId?: string } = {},
+  options: { readonly region?: string; readonly retry?: RetryPolicy; readonly layout?: Partial<LedgerLayout>; readonly accessKeyId?: string } = {},
 ): Promise<LedgerHarness> => {
   const client = new DynamoDBClient({
     endpoint,
@@ -38,7 +38,7 @@ export const createLedgerHarness = async (
   });
   await ensureTables(client, ['ledger', 'merchants']);
   const documentClient = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
-  const store = new DynamoDbLedgerStore(documentClient, tableName('ledger'), options.shardCounts);
+  const store = new DynamoDbLedgerStore(documentClient, tableName('ledger'), options.layout);
   const pricing = new DynamoDbPricingRepository(documentClient, tableName('merchants'));
   return {
     client,
@@ -52,7 +52,7 @@ export const createLedgerHarness = async (
       primaryRegion: deployment.primaryRegion,
       now: () => new Date(),
       retry: options.retry,
-      shardCounts: options.shardCounts,
+      layout: options.layout,
     },
     verify: () => verifyLedger(documentClient, tableName('ledger')),
     close: () => client.destroy(),

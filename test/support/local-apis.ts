@@ -22,12 +22,12 @@ export interface LocalApis {
   stop(): Promise<void>;
 }
 
-export const startLocalApis = async (): Promise<LocalApis> => {
+export const startLocalApis = async (options: { readonly authorizerCacheSeconds?: number } = {}): Promise<LocalApis> => {
   const stateDir = mkdtempSync(join(tmpdir(), 'xborder-apis-'));
   const lambdas = new LambdaHost(join(import.meta.dirname, '..', '..'));
   const operators = ensureOperatorCredentials(join(stateDir, 'operators.json'));
   const onFunctionError = (key: string, error: unknown) => console.error(`function ${key} failed`, error);
-  const merchant: LocalApiGateway = await startApiGateway({ host: lambdas, port: 0, onFunctionError });
+  const merchant: LocalApiGateway = await startApiGateway({ host: lambdas, port: 0, onFunctionError, authorizerCacheSeconds: options.authorizerCacheSeconds });
   const operator: LocalApiGateway = await startApiGateway({ host: lambdas, port: 0, api: operatorApiDefinition(operators), onFunctionError });
   return {
     merchantUrl: merchant.url,

@@ -6,6 +6,8 @@ import { DynamoDbLedgerStore } from '../../lambdas/adapters/dynamodb/ledger-stor
 import { verifyLedger } from '../../lambdas/adapters/dynamodb/ledger-verifier';
 import { DynamoDbPricingRepository } from '../../lambdas/adapters/dynamodb/pricing-repository';
 import type { VerificationReport } from '../../lambdas/domain/ledger/verification';
+import type { Payout } from '../../lambdas/domain/payouts/payout';
+import { DynamoDbPayoutRepository } from '../../lambdas/adapters/dynamodb/payout-repository';
 import { getBalance } from '../../lambdas/use-cases/ledger/get-balance';
 import type { CapturePostingDeps } from '../../lambdas/use-cases/ledger/postings';
 import { LambdaHost } from '../../local/lambda-host';
@@ -13,7 +15,7 @@ import { type LocalPayoutRails, startLocalPayoutRails } from '../../local/payout
 import { type StepFunctionsServer, StepFunctionsEngine, declaredFunctionInvoker, startStepFunctionsServer } from '../../local/step-functions';
 import { deployment } from '../../platform/deployment';
 import type { FunctionKey } from '../../platform/functions';
-import { stateMachineArnEnvVar, stateMachines } from '../../platform/state-machines';
+import { stateMachineArnEnvVar, stateMachineKeys, stateMachines } from '../../platform/state-machines';
 import { tableName } from '../../platform/tables';
 import { apiGatewayEvent, lambdaContext } from './api-events';
 import { type IsolatedDynamoDb, useIsolatedDynamoDb } from './dynamodb';
@@ -21,10 +23,12 @@ import { type TestKms, useLocalKms } from './kms';
 
 /**
  * The payout platform on one test's DynamoDB Local namespace, wired as `npm start` wires it: the real
- * payout saga (statemachines/payout.asl.json) on the local Step Functions engine, the real handler
- * modules hosted by LambdaHost, the local KMS, and the three simulated payout rails with their callback
- * bridge. Waits, retries and task timeouts of the saga run 10 times faster (timeScale 0.1); rails settle in tens of
- * milliseconds. Tests call the merchant API through the handlers with API Gateway events.
+ * payout workflows (statemachines/payout*.asl.json, saga-recovery.asl.json) on the local Step Functions
+ * engine, the real handler modules hosted by LambdaHost, the local KMS, and the three simulated payout
+ * rails with their callback bridge. Waits, retries and task timeouts of the workflows run 10 times faster
+ * (timeScale 0.1; a recovery's first retry after ~3 s); rails settle in tens of milliseconds and the HTTP
+ * rails' client timeout is `railTimeoutMs` (default 2 s). Tests call the merchant API through the handlers
+ * with API Gateway events.
  */
 export interface PayoutPlatform {
   readonly db: IsolatedDynamoDb;
@@ -35,6 +39,8 @@ export interface PayoutPlatform {
   readonly ledger: CapturePostingDeps;
   call(key: FunctionKey, request: { method: 'GET' | 'POST'; resource: string; merchantId: string; id?: string; body?: unknown; key?: string; query?: Record<string, string> }): Promise<{ status: number; body: any }>;
   waitForPayout(merchantId: string, payoutId: string, statuses: readonly string[], timeoutMs?: number): Promise<any>;
+  /** The payout as stored (with what the API does not show: funds, railStatus, attention...). */
+  stored(payoutId: string): Promise<Payout | undefined>;
   balance(merchantId: string, currency: string): Promise<{ available: number; pending: number; reserved: number }>;
   verify(): Promise<VerificationReport>;
   /** Run `action` while the Step Functions API refuses connections (StartExecution fails), then bring it back on its port. */
@@ -44,7 +50,7 @@ export interface PayoutPlatform {
 
 let idempotencyCounter = 0;
 
-export const startPayoutPlatform = async (options: { readonly timeScale?: number } = {}): Promise<PayoutPlatform> => {
+export const startPayoutPlatform = async (options: { readonly timeScale?: number; readonly railTimeoutMs?: number } = {}): Promise<PayoutPlatform> => {
   const db = await useIsolatedDynamoDb();
   const kms = await useLocalKms();
   const stateDir = mkdtempSync(join(tmpdir(), 'xborder-payouts-'));
@@ -57,7 +63,7 @@ export const startPayoutPlatform = async (options: { readonly timeScale?: number
     pollMs: 50,
     log: () => undefined,
   });
-  Object.assign(process.env, rails.environment);
+  Object.assign(process.env, rails.environment, { KEYSTONE_TIMEOUT_MS: String(options.railTimeoutMs ?? 2_000), PULSE_TIMEOUT_MS: String(options.railTimeoutMs ?? 2_000) });
   const engine = new StepFunctionsEngine({
     invoke: declaredFunctionInvoker((key, payload) => lambdas.invoke(key, payload)),
     store: join(stateDir, 'executions.sqlite'),
@@ -67,7 +73,7 @@ export const startPayoutPlatform = async (options: { readonly timeScale?: number
   });
   let server: StepFunctionsServer = await startStepFunctionsServer({ engine, port: 0 });
   process.env.AWS_ENDPOINT_URL_SFN = server.url;
-  process.env[stateMachineArnEnvVar('payout')] = engine.stateMachineArn('payout');
+  for (const key of stateMachineKeys) process.env[stateMachineArnEnvVar(key)] = engine.stateMachineArn(key);
   const ledger: CapturePostingDeps = {
     ledger: new DynamoDbLedgerStore(db.documentClient, tableName('ledger')),
     pricing: new DynamoDbPricingRepository(db.documentClient, tableName('merchants')),
@@ -111,6 +117,7 @@ export const startPayoutPlatform = async (options: { readonly timeScale?: number
     ledger,
     call,
     waitForPayout,
+    stored: (payoutId) => new DynamoDbPayoutRepository(db.documentClient, tableName('payouts'), undefined, deployment.primaryRegion).getPayout(payoutId, { consistent: true }),
     balance: async (merchantId, currency) =>
       (await getBalance({ ledger: ledger.ledger }, { merchantId })).find((item) => item.currency === currency) ?? { available: 0, pending: 0, reserved: 0 },
     verify: () => verifyLedger(db.documentClient, tableName('ledger')),

@@ -5,16 +5,16 @@ import {
   GetCommand,
   PutCommand,
   QueryCommand,
-  TransactGetCommand,
+  type QueryCommandInput,
   TransactWriteCommand,
   type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
-import { ACCOUNT_RULES, parseAccountKey } from '../../domain/ledger/accounts';
-import { type ShardBalance, type ShardCounts, shardCountOf } from '../../domain/ledger/balances';
+import { type BalanceShard, DEFAULT_LEDGER_LAYOUT, type LedgerLayout, MERCHANT_FIELDS, checkLayout } from '../../domain/ledger/balances';
 import { PostingRejectedError } from '../../domain/ledger/errors';
 import type { HomeRegionMarker } from '../../domain/ledger/home-region';
-import { type Position, emptyPosition } from '../../domain/ledger/positions';
-import { type JournalTransaction, type StatementLine, linesOf } from '../../domain/ledger/transaction';
+import { type PostedTransaction, foldPosition, positionLines } from '../../domain/ledger/journal';
+import type { Position } from '../../domain/ledger/positions';
+import { type JournalTransaction, type StatementLine, routeOfId, routeOfPosition } from '../../domain/ledger/transaction';
 import {
   type CommitOutcome,
   type LedgerStore,
@@ -23,71 +23,34 @@ import {
   type PostingContext,
   type PreparedPosting,
 } from '../../ports/ledger-store';
+import {
+  STATEMENT_INDEX,
+  balanceKey,
+  balancePartition,
+  decodeBalance,
+  decodeJournal,
+  homeKey,
+  journalPartition,
+  journalPartitionOfId,
+  parseJournalSortKey,
+  statementIndexKeys,
+  transactionItems,
+} from './ledger-codec';
 
 /**
- * The ledger in its own DynamoDB table (`ledger`, docs/ledger.md), pk/sk strings:
- *   txn#<txn id>        / txn       the journal transaction, immutable (conditional put)
- *   line#<line id>      / line      its statement line(s): the first has the transaction's id, a conversion's
- *                                   second an id from `extraLineId`; GSI merchant-lines (line_merchant, line_created)
- *   pos#<pay_|po_ id>   / position  the payment's or payout's position, versioned
- *   bal#<merchant id>   / <account key>#<shard>   a merchant account's balance shard: one Query per merchant
- *   bal#<account key>#<shard> / <account key>#<shard>   a platform or channel account's shard: one
- *                                   partition each, because every merchant's postings touch them
- *   home#<merchant id>  / home      the merchant's home-region marker
- * One posting is one TransactWriteItems: the transaction, its line, the position (guarded by its
- * version), status changes of earlier lines, and every balance shard it changes (guarded by
- * "balance ≥ amount taken" on non-negative accounts).
+ * The ledger in its own DynamoDB table (`ledger`; the layout is in ledger-codec.ts and docs/ledger.md).
+ * One posting is one conditional write of its journal item as number version + 1 of its position,
+ * together (TransactWriteItems) with its extra statement lines and the merchant balance shards it changes
+ * (guarded by "field ≥ amount taken" where it decreases one): usually two items. A posting that changes no
+ * merchant balance is one conditional PutItem.
  */
 export const MAX_TRANSACTION_ITEMS = 100;
 
-const TRANSACTION_SK = 'txn';
-const LINE_SK = 'line';
-const POSITION_SK = 'position';
-const HOME_SK = 'home';
-
-const padShard = (shard: number): string => String(shard).padStart(2, '0');
-
-export const shardKey = (account: string, shard: number): { pk: string; sk: string } => {
-  const { type, owner } = parseAccountKey(account);
-  const sk = `${account}#${padShard(shard)}`;
-  return ACCOUNT_RULES[type].owner === 'merchant' ? { pk: `bal#${owner}`, sk } : { pk: `bal#${sk}`, sk };
-};
-
-const transactionKey = (id: string) => ({ pk: `txn#${id}`, sk: TRANSACTION_SK });
-const lineKey = (id: string) => ({ pk: `line#${id}`, sk: LINE_SK });
-const positionKey = (id: string) => ({ pk: `pos#${id}`, sk: POSITION_SK });
-const homeKey = (merchantId: string) => ({ pk: `home#${merchantId}`, sk: HOME_SK });
-const lineIndexKeys = (line: StatementLine) => ({ line_merchant: line.merchantId, line_created: `${line.createdAt}#${line.id}` });
-
 type Item = Record<string, unknown>;
 
-const strip = <T>(item: Item, ...extra: string[]): T => {
-  const copy: Item = { ...item };
-  for (const key of ['pk', 'sk', ...extra]) delete copy[key];
-  return copy as T;
-};
-
-export const toTransaction = (item: Item): JournalTransaction => strip<JournalTransaction>(item, 'region');
-export const toLine = (item: Item): StatementLine => strip<StatementLine>(item, 'line_merchant', 'line_created');
-export const toPosition = (item: Item): Position => strip<Position>(item);
-export const toShard = (item: Item): ShardBalance => ({
-  account: item.account as string,
-  shard: item.shard as number,
-  balance: (item.balance as number | undefined) ?? 0,
-  debits: (item.debits as number | undefined) ?? 0,
-  credits: (item.credits as number | undefined) ?? 0,
-});
-const toHome = (item: Item): HomeRegionMarker => strip<HomeRegionMarker>(item);
-
-/** Record types by key, for the verifier's scan. */
-export const recordTypeOf = (item: Item): 'transaction' | 'line' | 'position' | 'balance' | 'home' | 'unknown' => {
-  const pk = String(item.pk);
-  if (pk.startsWith('txn#')) return 'transaction';
-  if (pk.startsWith('line#')) return 'line';
-  if (pk.startsWith('pos#')) return 'position';
-  if (pk.startsWith('bal#')) return 'balance';
-  if (pk.startsWith('home#')) return 'home';
-  return 'unknown';
+const toHome = (item: Item): HomeRegionMarker => {
+  const { pk: _pk, sk: _sk, ...marker } = item;
+  return marker as unknown as HomeRegionMarker;
 };
 
 const CONTENTION_CODES = new Set(['TransactionConflict', 'ThrottlingError', 'ProvisionedThroughputExceeded', 'RequestLimitExceeded']);
@@ -103,85 +66,87 @@ const isContention = (error: unknown): boolean => error instanceof Error && CONT
 
 const reasonsOf = (error: TransactionCanceledException): string[] => (error.CancellationReasons ?? []).map((reason) => reason.Code ?? 'None');
 
+const FIELD_NAMES = { pending: '#p', available: '#a', reserved: '#r' } as const;
+
 export class DynamoDbLedgerStore implements LedgerStore {
+  private readonly layout: LedgerLayout;
+
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
-    private readonly shardCounts: ShardCounts = {},
-  ) {}
+    layout: Partial<LedgerLayout> = {},
+  ) {
+    this.layout = checkLayout({ ...DEFAULT_LEDGER_LAYOUT, ...layout });
+  }
 
   async loadContext(transactionId: string, positionId: string, merchantId: string): Promise<PostingContext> {
-    try {
-      const result = await this.client.send(
-        new TransactGetCommand({
-          TransactItems: [
-            { Get: { TableName: this.tableName, Key: transactionKey(transactionId) } },
-            { Get: { TableName: this.tableName, Key: positionKey(positionId) } },
-            { Get: { TableName: this.tableName, Key: homeKey(merchantId) } },
-          ],
-        }),
-      );
-      const [transaction, position, home] = (result.Responses ?? []).map((response) => response?.Item);
-      return {
-        existing: transaction ? toTransaction(transaction) : undefined,
-        position: position ? toPosition(position) : emptyPosition(positionId, merchantId),
-        home: home ? toHome(home) : undefined,
-      };
-    } catch (error) {
-      // A transactional read loses to a transaction writing the same item (TransactionConflict).
-      if (error instanceof TransactionCanceledException || isContention(error)) {
-        throw new LedgerStoreContentionError('context read conflicted with a write in progress', { cause: error });
-      }
-      throw error;
+    if (routeOfId(transactionId) !== routeOfPosition(positionId)) {
+      throw new RangeError(`Transaction ${transactionId} does not belong to position ${positionId}`);
     }
+    const [history, home] = await this.read(() => Promise.all([this.history(positionId, true), this.getHomeRegion(merchantId)]));
+    return {
+      existing: history.find((posted) => posted.transaction.id === transactionId)?.transaction,
+      position: foldPosition(positionId, merchantId, history),
+      home,
+    };
   }
 
   async getTransaction(id: string): Promise<JournalTransaction | undefined> {
-    const result = await this.client.send(new GetCommand({ TableName: this.tableName, Key: transactionKey(id), ConsistentRead: true }));
-    return result.Item ? toTransaction(result.Item) : undefined;
+    const journal = decodeJournal(await this.queryAll(this.partitionQuery(journalPartitionOfId(id), true)));
+    return journal.find((posted) => posted.transaction.id === id)?.transaction;
   }
 
-  async readShards(accounts: readonly string[]): Promise<ReadonlyMap<string, readonly ShardBalance[]>> {
-    const shards = new Map<string, ShardBalance[]>();
-    for (const account of accounts) {
-      const { type, owner } = parseAccountKey(account);
-      if (ACCOUNT_RULES[type].owner === 'merchant') {
-        const items = await this.queryAll({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-          ExpressionAttributeValues: { ':pk': `bal#${owner}`, ':prefix': `${account}#` },
-          ConsistentRead: true,
-        });
-        shards.set(account, items.map(toShard));
-      } else {
-        const keys = Array.from({ length: shardCountOf(type, this.shardCounts) }, (_, shard) => shardKey(account, shard));
-        const result = await this.client.send(
-          new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: keys, ConsistentRead: true } } }),
+  async getPosition(id: string): Promise<Position | undefined> {
+    const history = await this.history(id, true);
+    return history.length === 0 ? undefined : foldPosition(id, history[0]?.transaction.merchantId ?? '', history);
+  }
+
+  async readBalances(merchantId: string, currency: string, shards: readonly number[] | 'all'): Promise<readonly BalanceShard[]> {
+    return this.read(async () => {
+      if (shards === 'all') {
+        const partitions = await Promise.all(
+          Array.from({ length: this.layout.balancePartitions }, (_, partition) =>
+            this.queryAll({
+              TableName: this.tableName,
+              KeyConditionExpression: 'pk = :pk AND begins_with(sk, :currency)',
+              ExpressionAttributeValues: { ':pk': balancePartition(merchantId, partition), ':currency': `${currency}#` },
+              ConsistentRead: true,
+            }),
+          ),
         );
-        if (Object.keys(result.UnprocessedKeys ?? {}).length > 0) throw new LedgerStoreContentionError('shard read throttled');
-        shards.set(account, (result.Responses?.[this.tableName] ?? []).map(toShard));
+        return partitions.flat().map(decodeBalance);
       }
-    }
-    return shards;
+      if (shards.length === 0) return [];
+      const keys = [...new Set(shards)].map((shard) => balanceKey(merchantId, currency, shard, this.layout.balancePartitions));
+      const result = await this.client.send(new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: keys, ConsistentRead: true } } }));
+      if (Object.keys(result.UnprocessedKeys ?? {}).length > 0) throw new LedgerStoreContentionError('balance read throttled');
+      return (result.Responses?.[this.tableName] ?? []).map(decodeBalance);
+    });
   }
 
   async commit(posting: PreparedPosting): Promise<CommitOutcome> {
     const input = this.transactWriteInput(posting);
+    const items = input.TransactItems ?? [];
     try {
-      await this.client.send(new TransactWriteCommand(input));
+      // A posting that moves no merchant money (a settlement of a fully refunded payment) is one item.
+      const only = items.length === 1 ? items[0]?.Put : undefined;
+      if (only) await this.client.send(new PutCommand(only));
+      else await this.client.send(new TransactWriteCommand(input));
       return { outcome: 'committed' };
     } catch (error) {
+      if (error instanceof Error && error.name === 'ConditionalCheckFailedException') {
+        return { outcome: 'stale', detail: `number ${posting.positionBefore.version + 1} of ${posting.positionBefore.id} is taken` };
+      }
       if (error instanceof TransactionCanceledException) {
         const reasons = reasonsOf(error);
-        // Item 0 is the transaction's conditional put: it failing means the id is already posted.
-        if (reasons[0] === 'ConditionalCheckFailed') return { outcome: 'duplicate' };
         const contended = reasons.filter((code) => CONTENTION_CODES.has(code));
         if (contended.length > 0) return { outcome: 'contention', detail: contended.join(',') };
         if (reasons.includes('ConditionalCheckFailed')) {
           const failed = reasons.flatMap((code, index) => {
-            const item = input.TransactItems?.[index];
-            return code === 'ConditionalCheckFailed' ? [String(item?.Update?.Key?.sk ?? item?.Put?.Item?.pk)] : [];
+            const item = items[index];
+            return code === 'ConditionalCheckFailed' ? [`${String(item?.Update?.Key?.pk ?? item?.Put?.Item?.pk)} ${String(item?.Update?.Key?.sk ?? item?.Put?.Item?.sk)}`] : [];
           });
+          // Item 0 is the journal item: its number is taken (by a duplicate or another posting of the position).
           return { outcome: 'stale', detail: `changed since read: ${failed.join(', ')}` };
         }
         throw error;
@@ -192,81 +157,40 @@ export class DynamoDbLedgerStore implements LedgerStore {
   }
 
   transactWriteInput(posting: PreparedPosting): TransactWriteCommandInput {
-    const { transaction, positionBefore, positionAfter } = posting;
-    const items: NonNullable<TransactWriteCommandInput['TransactItems']> = [
-      {
-        Put: {
-          TableName: this.tableName,
-          Item: { ...transactionKey(transaction.id), ...transaction, region: posting.region },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        },
-      },
-    ];
-    for (const line of linesOf(transaction)) {
-      items.push({
-        Put: {
-          TableName: this.tableName,
-          Item: { ...lineKey(line.id), ...line, ...lineIndexKeys(line) },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        },
-      });
-    }
-    items.push({
-      Put: {
-        TableName: this.tableName,
-        Item: { ...positionKey(positionAfter.id), ...positionAfter },
-        ...(positionBefore.version === 0
-          ? { ConditionExpression: 'attribute_not_exists(pk)' }
-          : {
-              ConditionExpression: '#version = :version',
-              ExpressionAttributeNames: { '#version': 'version' },
-              ExpressionAttributeValues: { ':version': positionBefore.version },
-            }),
-      },
-    });
-    for (const change of transaction.lineChanges) {
+    const { transaction, positionBefore } = posting;
+    if (transaction.positionId !== positionBefore.id) throw new RangeError(`Transaction ${transaction.id} is not of position ${positionBefore.id}`);
+    const allocation = posting.changes.map(({ currency, shard, delta }) => ({ currency, shard, delta }));
+    const records = transactionItems(transaction, positionBefore.version + 1, allocation, posting.region, this.layout.statementPartitions);
+    const items: NonNullable<TransactWriteCommandInput['TransactItems']> = records.map((Item) => ({
+      Put: { TableName: this.tableName, Item, ConditionExpression: 'attribute_not_exists(pk)' },
+    }));
+    for (const change of posting.changes) {
+      const names: Record<string, string> = {};
+      const values: Record<string, number> = {};
+      const adds: string[] = [];
+      const guards: string[] = [];
+      for (const field of MERCHANT_FIELDS) {
+        const name = FIELD_NAMES[field];
+        if (change.delta[field] !== 0) {
+          names[name] = field;
+          values[`:${field}`] = change.delta[field];
+          adds.push(`${name} :${field}`);
+        }
+        if (change.atLeast[field] > 0) {
+          names[name] = field;
+          values[`:min_${field}`] = change.atLeast[field];
+          guards.push(`${name} >= :min_${field}`);
+        }
+      }
+      if (adds.length === 0) continue;
       items.push({
         Update: {
           TableName: this.tableName,
-          Key: lineKey(change.lineId),
-          UpdateExpression: 'SET #status = :to, availableOn = :on',
-          ConditionExpression: '#status = :from',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':to': change.to, ':from': change.from, ':on': change.availableOn },
-        },
-      });
-    }
-    for (const update of posting.balanceUpdates) {
-      const { type, owner, currency } = parseAccountKey(update.account);
-      items.push({
-        Update: {
-          TableName: this.tableName,
-          Key: shardKey(update.account, update.shard),
-          // Every name aliased: several (shard, owner...) are DynamoDB reserved words.
-          UpdateExpression:
-            'ADD #balance :delta, #debits :debits, #credits :credits SET #account = :account, #shard = :shard, #type = :type, #owner = :owner, #currency = :currency',
-          ExpressionAttributeNames: {
-            '#balance': 'balance',
-            '#debits': 'debits',
-            '#credits': 'credits',
-            '#account': 'account',
-            '#shard': 'shard',
-            '#type': 'account_type',
-            '#owner': 'owner',
-            '#currency': 'currency',
-          },
-          ExpressionAttributeValues: {
-            ':delta': update.delta,
-            ':debits': update.debits,
-            ':credits': update.credits,
-            ':account': update.account,
-            ':shard': update.shard,
-            ':type': type,
-            ':owner': owner,
-            ':currency': currency,
-            ...(update.requireAtLeast === null ? {} : { ':atLeast': update.requireAtLeast }),
-          },
-          ...(update.requireAtLeast === null ? {} : { ConditionExpression: '#balance >= :atLeast' }),
+          Key: balanceKey(transaction.merchantId, change.currency, change.shard, this.layout.balancePartitions),
+          UpdateExpression: `ADD ${adds.join(', ')}`,
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+          ...(guards.length > 0 ? { ConditionExpression: guards.join(' AND ') } : {}),
         },
       });
     }
@@ -276,40 +200,73 @@ export class DynamoDbLedgerStore implements LedgerStore {
     return { TransactItems: items };
   }
 
-  async getPosition(id: string): Promise<Position | undefined> {
-    const result = await this.client.send(new GetCommand({ TableName: this.tableName, Key: positionKey(id), ConsistentRead: true }));
-    return result.Item ? toPosition(result.Item) : undefined;
-  }
-
-  async merchantShards(merchantId: string): Promise<readonly ShardBalance[]> {
-    const items = await this.queryAll({
-      TableName: this.tableName,
-      KeyConditionExpression: 'pk = :pk',
-      ExpressionAttributeValues: { ':pk': `bal#${merchantId}` },
-      ConsistentRead: true,
-    });
-    return items.map(toShard);
+  async merchantShards(merchantId: string): Promise<readonly BalanceShard[]> {
+    const partitions = await Promise.all(
+      Array.from({ length: this.layout.balancePartitions }, (_, partition) =>
+        this.queryAll({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': balancePartition(merchantId, partition) },
+          ConsistentRead: true,
+        }),
+      ),
+    );
+    return partitions.flat().map(decodeBalance);
   }
 
   async getLine(id: string): Promise<StatementLine | undefined> {
-    const result = await this.client.send(new GetCommand({ TableName: this.tableName, Key: lineKey(id) }));
-    return result.Item ? toLine(result.Item) : undefined;
+    const journal = decodeJournal(await this.queryAll(this.partitionQuery(journalPartitionOfId(id), false)));
+    const owner = journal.find((posted) => posted.transaction.id === id || posted.transaction.extraLines?.some((line) => line.id === id));
+    if (!owner) return undefined;
+    const history = journal.filter((posted) => posted.transaction.positionId === owner.transaction.positionId);
+    return positionLines(history).find((line) => line.id === id);
   }
 
+  /**
+   * The statement index spreads a merchant's lines over a few partitions: each is read newest first from
+   * the cursor, the answers merged, and the page's lines read from their positions' journals (one query
+   * per position), where their current status is.
+   */
   async listLines(merchantId: string, page: { limit: number; after?: StatementLine }): Promise<LinePage> {
-    const result = await this.client.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        IndexName: 'merchant-lines',
-        KeyConditionExpression: 'line_merchant = :merchant',
-        ExpressionAttributeValues: { ':merchant': merchantId },
-        ScanIndexForward: false,
-        Limit: page.limit + 1,
-        ExclusiveStartKey: page.after ? { ...lineKey(page.after.id), ...lineIndexKeys(page.after) } : undefined,
+    const before = page.after ? statementIndexKeys(page.after, this.layout.statementPartitions).gt : undefined;
+    const partitions = await Promise.all(
+      Array.from({ length: this.layout.statementPartitions }, async (_, partition) => {
+        const result = await this.client.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            IndexName: STATEMENT_INDEX,
+            KeyConditionExpression: before ? 'gm = :gm AND gt < :before' : 'gm = :gm',
+            ExpressionAttributeValues: { ':gm': `${merchantId}#${partition}`, ...(before ? { ':before': before } : {}) },
+            ScanIndexForward: false,
+            Limit: page.limit + 1,
+          }),
+        );
+        return result.Items ?? [];
       }),
     );
-    const items = result.Items ?? [];
-    return { lines: items.slice(0, page.limit).map(toLine), hasMore: items.length > page.limit };
+    const keys = partitions
+      .flat()
+      .sort((a, b) => (String(a.gt) < String(b.gt) ? 1 : String(a.gt) > String(b.gt) ? -1 : 0))
+      .slice(0, page.limit + 1);
+    const shown = keys.slice(0, page.limit);
+    const positions = new Map<string, { pk: string; positionId: string }>();
+    for (const key of shown) {
+      const { positionId } = parseJournalSortKey(String(key.sk));
+      positions.set(`${String(key.pk)}/${positionId}`, { pk: String(key.pk), positionId });
+    }
+    const lines = new Map<string, StatementLine>();
+    await Promise.all(
+      [...positions.values()].map(async ({ pk, positionId }) => {
+        const history = decodeJournal(await this.queryAll(this.positionQuery(pk, positionId, false)));
+        for (const line of positionLines(history)) lines.set(line.id, line);
+      }),
+    );
+    const ordered = shown.flatMap((key) => {
+      const id = String(key.gt).slice(String(key.gt).indexOf('#') + 1);
+      const line = lines.get(id);
+      return line ? [line] : [];
+    });
+    return { lines: ordered, hasMore: keys.length > page.limit };
   }
 
   async getHomeRegion(merchantId: string): Promise<HomeRegionMarker | undefined> {
@@ -335,7 +292,35 @@ export class DynamoDbLedgerStore implements LedgerStore {
     }
   }
 
-  private async queryAll(input: ConstructorParameters<typeof QueryCommand>[0]): Promise<Item[]> {
+  /** A position's transactions (and extra lines), oldest first. */
+  private async history(positionId: string, consistent: boolean): Promise<PostedTransaction[]> {
+    return decodeJournal(await this.queryAll(this.positionQuery(journalPartition(positionId), positionId, consistent)));
+  }
+
+  private positionQuery(pk: string, positionId: string, consistent: boolean): QueryCommandInput {
+    return {
+      TableName: this.tableName,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :position)',
+      ExpressionAttributeValues: { ':pk': pk, ':position': `${positionId}#` },
+      ConsistentRead: consistent,
+    };
+  }
+
+  private partitionQuery(pk: string, consistent: boolean): QueryCommandInput {
+    return { TableName: this.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': pk }, ConsistentRead: consistent };
+  }
+
+  /** Reads on the posting path: throttling is contention (back off), not a failure. */
+  private async read<T>(run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (error) {
+      if (isContention(error)) throw new LedgerStoreContentionError('ledger read throttled', { cause: error });
+      throw error;
+    }
+  }
+
+  private async queryAll(input: QueryCommandInput): Promise<Item[]> {
     const items: Item[] = [];
     let start: Record<string, unknown> | undefined;
     do {

@@ -1,9 +1,7 @@
 import { type DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
-import type { ShardBalance } from '../../domain/ledger/balances';
-import type { Position } from '../../domain/ledger/positions';
-import type { JournalTransaction, StatementLine } from '../../domain/ledger/transaction';
-import { type LedgerSnapshot, type VerificationReport, verifySnapshot } from '../../domain/ledger/verification';
-import { recordTypeOf, toLine, toPosition, toShard, toTransaction } from './ledger-store';
+import type { BalanceShard } from '../../domain/ledger/balances';
+import { type LedgerSnapshot, type StoredExtraLine, type VerificationReport, verifySnapshot } from '../../domain/ledger/verification';
+import { decodeBalance, decodeJournal, decodeExtraLine, recordTypeOf } from './ledger-codec';
 
 /**
  * Read the whole ledger table (parallel strongly consistent scan segments) and check it
@@ -16,10 +14,8 @@ export const scanLedger = async (
   options: { readonly segments?: number } = {},
 ): Promise<LedgerSnapshot> => {
   const segments = options.segments ?? 4;
-  const transactions: JournalTransaction[] = [];
-  const shards: ShardBalance[] = [];
-  const positions: Position[] = [];
-  const lines: StatementLine[] = [];
+  const journalItems: Record<string, unknown>[] = [];
+  const balances: BalanceShard[] = [];
   await Promise.all(
     Array.from({ length: segments }, async (_, segment) => {
       let start: Record<string, unknown> | undefined;
@@ -28,28 +24,26 @@ export const scanLedger = async (
           new ScanCommand({ TableName: tableName, Segment: segment, TotalSegments: segments, ConsistentRead: true, ExclusiveStartKey: start }),
         );
         for (const item of page.Items ?? []) {
-          switch (recordTypeOf(item)) {
-            case 'transaction':
-              transactions.push(toTransaction(item));
-              break;
-            case 'balance':
-              shards.push(toShard(item));
-              break;
-            case 'position':
-              positions.push(toPosition(item));
-              break;
-            case 'line':
-              lines.push(toLine(item));
-              break;
-            default:
-              break;
-          }
+          const type = recordTypeOf(item);
+          if (type === 'transaction' || type === 'extra_line') journalItems.push(item);
+          else if (type === 'balance') balances.push(decodeBalance(item));
         }
         start = page.LastEvaluatedKey;
       } while (start);
     }),
   );
-  return { transactions, shards, positions, lines };
+  const transactions = decodeJournal(journalItems);
+  const owners = new Map(transactions.map((posted) => [posted.transaction.id, posted.transaction]));
+  const extraLines: StoredExtraLine[] = journalItems
+    .filter((item) => recordTypeOf(item) === 'extra_line')
+    .map((item) => {
+      const transactionId = String(item.t);
+      const owner = owners.get(transactionId);
+      // Without its transaction the line cannot be read in full; the verifier reports it as an orphan.
+      const line = decodeExtraLine(item, owner ?? { id: transactionId, merchantId: '', sourceId: '', createdAt: '' });
+      return { transactionId, line };
+    });
+  return { transactions, extraLines, balances };
 };
 
 /** Scan and verify; `differences` is empty when the ledger is consistent. */

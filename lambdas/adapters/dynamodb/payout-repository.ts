@@ -1,26 +1,25 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { StaleVersionError } from '../../domain/errors';
 import type { FxQuote } from '../../domain/fx/objects';
 import type { Beneficiary } from '../../domain/payouts/beneficiary';
-import type { Payout } from '../../domain/payouts/payout';
-import type { BeneficiaryPage, InsertPayoutResult, PayoutPage, PayoutRepository, PayoutSignal, SignalPurpose } from '../../ports/payout-repository';
+import type { Payout, PayoutWait } from '../../domain/payouts/payout';
+import type { BeneficiaryPage, InsertPayoutResult, PayoutPage, PayoutRepository } from '../../ports/payout-repository';
 import { claimFailure, quoteClaimItem } from './fx-repository';
 import { sagaStartAttributes } from './payment-repository';
 import { type TransactItem, TransactionConditionFailedError, transactWrite } from './transactions';
 
 /**
  * Beneficiaries and payouts in the `payouts` table (docs/data-model.md):
- *   pk = ben_..., sk = "beneficiary"                    GSI merchant-objects (`<merchant>#beneficiary`)
- *   pk = po_...,  sk = "payout"                         GSI merchant-objects (`<merchant>#payout`), versioned
- *   pk = po_...,  sk = "task#<review|rail|return>"      the task token the saga waits on
- *   pk = po_...,  sk = "signal#<review|rail|return>"    the answer to that wait (first writer wins)
+ *   pk = ben_..., sk = "beneficiary"                    GSI merchant-objects (`<merchant>#beneficiary`, keys only)
+ *   pk = po_...,  sk = "payout"                         GSI merchant-objects (`<merchant>#payout`, keys only), versioned
+ *   pk = po_...,  sk = "task#<review|confirmation>"     the task token a durable wait of the payout stored
  *   pk = rail#<channel>#<reference>, sk = "rail-reference"  → payoutId
  *
- * A new payout carries its saga-start marker (`saga_shard`, `saga_pending_since`: GSI saga-starts, sparse)
- * until its saga's first step (ReserveFunds) removes it (`payoutSagaStarted`). Every later write is a
- * whole-item Put, which drops it too: the saga's, or a cancel before the saga ran (nothing was reserved
- * yet, so the canceled payout has nothing left to do).
+ * A payout in flight outside any durable workflow (`inFlightSince` set: it has a step to run) carries the
+ * recovery marker (`saga_shard`, `saga_pending_since`: GSI saga-starts, sparse; the sweeper recovers it
+ * once it has been in flight longer than a run lasts). Every write is a whole-item Put, so a payout that
+ * waits or is done loses the marker.
  */
 const BENEFICIARY = 'beneficiary';
 const PAYOUT = 'payout';
@@ -49,6 +48,9 @@ const payoutKeys = (payout: Payout) => ({
   merchant_type: `${payout.merchantId}#payout`,
   created_key: `${payout.createdAt}#${payout.id}`,
 });
+
+const payoutMarker = (region: string, payout: Payout) =>
+  payout.inFlightSince ? sagaStartAttributes(region, { id: payout.id, createdAt: payout.inFlightSince }) : {};
 
 export class DynamoDbPayoutRepository implements PayoutRepository {
   constructor(
@@ -85,11 +87,12 @@ export class DynamoDbPayoutRepository implements PayoutRepository {
   }
 
   async insertPayout(payout: Payout, options: { claimQuote?: { now: Date } } = {}): Promise<InsertPayoutResult> {
+    if (!(options.claimQuote && payout.quoteId)) return this.putNewPayout(payout);
     const items: TransactItem[] = [
       {
         Put: {
           TableName: this.tableName,
-          Item: { ...payoutKeys(payout), ...sagaStartAttributes(this.region, payout), ...payout },
+          Item: { ...payoutKeys(payout), ...payoutMarker(this.region, payout), ...payout },
           ConditionExpression: 'attribute_not_exists(pk)',
         },
       },
@@ -114,6 +117,21 @@ export class DynamoDbPayoutRepository implements PayoutRepository {
     }
   }
 
+  /** A payout that claims no quote: one conditional Put (a transaction would bill its write twice). */
+  private async putNewPayout(payout: Payout): Promise<InsertPayoutResult> {
+    try {
+      await this.client.send(
+        new PutCommand({ TableName: this.tableName, Item: { ...payoutKeys(payout), ...payoutMarker(this.region, payout), ...payout }, ConditionExpression: 'attribute_not_exists(pk)' }),
+      );
+      return { outcome: 'created', payout };
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      const existing = await this.getPayout(payout.id, { consistent: true });
+      if (!existing) throw error;
+      return { outcome: 'exists', payout: existing };
+    }
+  }
+
   async getPayout(id: string, options: { consistent?: boolean } = {}): Promise<Payout | undefined> {
     const result = await this.client.send(new GetCommand({ TableName: this.tableName, Key: { pk: id, sk: PAYOUT }, ConsistentRead: options.consistent }));
     return result.Item ? withoutKeys<Payout>(result.Item) : undefined;
@@ -129,7 +147,7 @@ export class DynamoDbPayoutRepository implements PayoutRepository {
       await this.client.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: { ...payoutKeys(next), ...next },
+          Item: { ...payoutKeys(next), ...payoutMarker(this.region, next), ...next },
           ConditionExpression: 'version = :previous',
           ExpressionAttributeValues: { ':previous': next.version - 1 },
         }),
@@ -137,22 +155,6 @@ export class DynamoDbPayoutRepository implements PayoutRepository {
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) throw new StaleVersionError(next.id, next.version - 1);
       throw error;
-    }
-  }
-
-  async payoutSagaStarted(payoutId: string): Promise<void> {
-    try {
-      await this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: { pk: payoutId, sk: PAYOUT },
-          UpdateExpression: 'REMOVE saga_shard, saga_pending_since',
-          // Never creates an item; a payout already unmarked is left unwritten (a retried step writes nothing).
-          ConditionExpression: 'attribute_exists(saga_shard)',
-        }),
-      );
-    } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
     }
   }
 
@@ -179,34 +181,16 @@ export class DynamoDbPayoutRepository implements PayoutRepository {
     return result.Item?.payoutId as string | undefined;
   }
 
-  async putWaitingToken(payoutId: string, purpose: SignalPurpose, token: string, now: Date): Promise<void> {
-    await this.client.send(new PutCommand({ TableName: this.tableName, Item: { pk: payoutId, sk: `task#${purpose}`, token, updatedAt: now.toISOString() } }));
+  async putWaitingToken(payoutId: string, wait: PayoutWait, token: string, now: Date): Promise<void> {
+    await this.client.send(new PutCommand({ TableName: this.tableName, Item: { pk: payoutId, sk: `task#${wait}`, token, updatedAt: now.toISOString() } }));
   }
 
-  async getWaitingToken(payoutId: string, purpose: SignalPurpose): Promise<string | undefined> {
-    const result = await this.client.send(new GetCommand({ TableName: this.tableName, Key: { pk: payoutId, sk: `task#${purpose}` }, ConsistentRead: true }));
+  async getWaitingToken(payoutId: string, wait: PayoutWait): Promise<string | undefined> {
+    const result = await this.client.send(new GetCommand({ TableName: this.tableName, Key: { pk: payoutId, sk: `task#${wait}` }, ConsistentRead: true }));
     return result.Item?.token as string | undefined;
   }
 
-  async putSignal(payoutId: string, signal: PayoutSignal): Promise<PayoutSignal> {
-    try {
-      await this.client.send(
-        new PutCommand({ TableName: this.tableName, Item: { pk: payoutId, sk: `signal#${signal.purpose}`, ...signal }, ConditionExpression: 'attribute_not_exists(pk)' }),
-      );
-      return signal;
-    } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      const stored = await this.getSignal(payoutId, signal.purpose);
-      if (!stored) throw error;
-      return stored;
-    }
-  }
-
-  async getSignal(payoutId: string, purpose: SignalPurpose): Promise<PayoutSignal | undefined> {
-    const result = await this.client.send(new GetCommand({ TableName: this.tableName, Key: { pk: payoutId, sk: `signal#${purpose}` }, ConsistentRead: true }));
-    return result.Item ? withoutKeys<PayoutSignal>(result.Item) : undefined;
-  }
-
+  /** A page of the merchant's objects, newest first: their keys from the keys-only index, then the items by key. */
   private async listObjects(merchantType: string, limit: number, after: Record<string, string> | undefined): Promise<{ items: Item[]; hasMore: boolean }> {
     const result = await this.client.send(
       new QueryCommand({
@@ -219,7 +203,19 @@ export class DynamoDbPayoutRepository implements PayoutRepository {
         ExclusiveStartKey: after,
       }),
     );
-    const items = result.Items ?? [];
-    return { items: items.slice(0, limit), hasMore: items.length > limit };
+    const keys = (result.Items ?? []).slice(0, limit).map((item) => ({ pk: item.pk as string, sk: item.sk as string }));
+    const found = new Map<string, Item>();
+    for (let pending = keys, attempt = 0; pending.length > 0; attempt += 1) {
+      // Keys left unprocessed (throttling) are asked again after a short, growing pause.
+      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(1_000, 25 * 2 ** attempt)));
+      const batch = await this.client.send(new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: pending } } }));
+      for (const item of batch.Responses?.[this.tableName] ?? []) found.set(`${item.pk as string}#${item.sk as string}`, item);
+      pending = (batch.UnprocessedKeys?.[this.tableName]?.Keys ?? []) as { pk: string; sk: string }[];
+    }
+    const items = keys.flatMap((key): Item[] => {
+      const item = found.get(`${key.pk}#${key.sk}`);
+      return item ? [item] : [];
+    });
+    return { items, hasMore: (result.Items ?? []).length > limit };
   }
 }

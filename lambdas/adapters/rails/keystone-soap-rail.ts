@@ -1,7 +1,7 @@
 import type { PayoutChannel } from '../../domain/payouts/beneficiary';
 import { platformCode } from '../../domain/payouts/rail-reasons';
-import { RailRejectedError, RailTimeoutError, RailUnavailableError } from '../../domain/payouts/saga-errors';
-import type { PayoutInstruction, PayoutRailPort, RailEvent, RailMessage, RailMessageParser, RailSubmission } from '../../ports/payout-rail';
+import { RailOutcomeUnknownError, RailRejectedError } from '../../domain/payouts/saga-errors';
+import type { PayoutInstruction, PayoutRailPort, RailEvent, RailMessage, RailMessageParser, RailPaymentState, RailSubmission } from '../../ports/payout-rail';
 import { RailMessageRejectedError } from '../../ports/payout-rail';
 import { InvalidWebhookSignatureError, verifyAcquirerWebhook } from '../channels/acquirer-webhook-signature';
 import { toDecimalAmount } from './amounts';
@@ -10,9 +10,11 @@ import {
   SOAP_ACTIONS,
   authenticationHeader,
   envelope,
+  getPaymentStatusRequest,
   notificationAck,
   readEnvelope,
   readFault,
+  readPaymentStatusResponse,
   readStatusNotification,
   submitPaymentRequest,
 } from './formats/keystone-soap';
@@ -22,9 +24,15 @@ import { textAt } from './xml';
 /**
  * Keystone Bank, the correspondent bank: SWIFT wires and Canadian EFT through its SOAP payments web
  * service (formats/keystone-soap.ts). SubmitPayment with the payout id as MessageId (the bank's
- * idempotency key) and EndToEndId (the rail reference in every notification). Faults: `Server` or HTTP
- * 5xx/429 → RailUnavailable; `Client` → RailRejected with the bank's error code; no answer → RailTimeout.
- * Outcomes arrive as signed PaymentStatusNotification envelopes (KeystoneMessageParser).
+ * idempotency key) and EndToEndId (the rail reference in every notification). What an answer says:
+ *   SubmitPaymentResponse                          taken
+ *   a `Client` fault                               refused, definitely (RailRejected, the bank's code),
+ *                                                  except DUPLICATE_MESSAGE_ID: a payment exists under
+ *                                                  this MessageId (RailOutcomeUnknown)
+ *   a `Server` fault, HTTP 5xx or 429, anything    the request may have been applied (RailOutcomeUnknown);
+ *   unreadable                                     no answer in time: RailTimeout (rail-http.ts)
+ * `lookup` asks GetPaymentStatus by EndToEndId (UNKNOWN_PAYMENT: the bank has none). Outcomes arrive as
+ * signed PaymentStatusNotification envelopes (KeystoneMessageParser).
  *
  * Environment: KEYSTONE_URL, KEYSTONE_CLIENT_ID, KEYSTONE_API_KEY, KEYSTONE_TIMEOUT_MS (optional); the
  * notification receiver: KEYSTONE_NOTIFICATION_SECRETS (comma-separated, for rotation).
@@ -84,28 +92,61 @@ export class KeystoneSoapRail implements PayoutRailPort {
       ...(account.bic ? { bic: account.bic } : {}),
       remittance: instruction.reference,
     });
+    const parsed = await this.call(SOAP_ACTIONS.submit, body);
+    const fault = readFault(parsed);
+    if (fault) {
+      if (fault.code === 'Server' || fault.errorCode === 'DUPLICATE_MESSAGE_ID') throw new RailOutcomeUnknownError({ channel: this.channel }, `a ${fault.code} fault ${fault.errorCode}`);
+      const reason = CLIENT_FAULTS[fault.errorCode] ?? { code: 'other' as const, railCode: fault.errorCode, message: fault.message };
+      throw new RailRejectedError({ channel: this.channel }, reason);
+    }
+    const paymentId = textAt(parsed, 'PaymentId');
+    if (!paymentId) throw new RailOutcomeUnknownError({ channel: this.channel }, 'an answer without a PaymentId');
+    return { railReference: instruction.payoutId, bankReference: paymentId };
+  }
+
+  async lookup(instruction: Pick<PayoutInstruction, 'payoutId'>): Promise<RailPaymentState> {
+    const parsed = await this.call(SOAP_ACTIONS.status, getPaymentStatusRequest(instruction.payoutId));
+    const fault = readFault(parsed);
+    if (fault) {
+      if (fault.code === 'Client' && fault.errorCode === 'UNKNOWN_PAYMENT') return { status: 'not_found' };
+      throw new RailOutcomeUnknownError({ channel: this.channel }, `a ${fault.code} fault ${fault.errorCode} to GetPaymentStatus`);
+    }
+    let status;
+    try {
+      status = readPaymentStatusResponse(parsed);
+    } catch {
+      throw new RailOutcomeUnknownError({ channel: this.channel }, 'an unreadable GetPaymentStatus answer');
+    }
+    switch (status.status) {
+      case 'RECEIVED':
+        return { status: 'received' };
+      case 'SETTLED':
+        return { status: 'paid' };
+      case 'REJECTED':
+      case 'RETURNED': {
+        const railCode = status.reasonCode ?? 'MS03';
+        return { status: status.status === 'REJECTED' ? 'failed' : 'returned', reason: { code: platformCode('iso20022', railCode), railCode, message: `Reported ${status.status.toLowerCase()} by Keystone (${railCode})` } };
+      }
+    }
+  }
+
+  /** One SOAP call: the Body's element of the answer (a fault included); an answer that is no envelope may mean anything. */
+  private async call(action: string, body: string) {
     const answer = await railFetch(this.channel, `${this.config.url}/soap/payments`, {
       method: 'POST',
-      headers: { 'Content-Type': 'text/xml; charset=utf-8', SOAPAction: `"${SOAP_ACTIONS.submit}"` },
+      headers: { 'Content-Type': 'text/xml; charset=utf-8', SOAPAction: `"${action}"` },
       body: envelope(authenticationHeader(this.config.clientId, this.config.apiKey), body),
       timeoutMs: this.config.timeoutMs,
     });
     let parsed;
     try {
-      parsed = readEnvelope(answer.text);
+      parsed = readEnvelope(answer.text).body;
     } catch {
-      if (answer.status === 429 || answer.status >= 500) throw new RailUnavailableError({ channel: this.channel }, `HTTP ${answer.status}`);
-      throw new RailTimeoutError({ channel: this.channel }, `unreadable answer (HTTP ${answer.status})`);
+      throw new RailOutcomeUnknownError({ channel: this.channel }, `an unreadable answer (HTTP ${answer.status})`);
     }
-    const fault = readFault(parsed.body);
-    if (fault) {
-      if (fault.code === 'Server' || answer.status === 429) throw new RailUnavailableError({ channel: this.channel }, `${fault.errorCode}: ${fault.message}`);
-      const reason = CLIENT_FAULTS[fault.errorCode] ?? { code: 'other' as const, railCode: fault.errorCode, message: fault.message };
-      throw new RailRejectedError({ channel: this.channel }, reason);
-    }
-    const paymentId = textAt(parsed.body, 'PaymentId');
-    if (answer.status !== 200 || !paymentId) throw new RailTimeoutError({ channel: this.channel }, `unexpected answer (HTTP ${answer.status})`);
-    return { railReference: instruction.payoutId, bankReference: paymentId };
+    // SOAP 1.1 sends faults with HTTP 500; anything else but 200 (a 429, a proxy's 502) says nothing about the payment.
+    if (answer.status === 429 || (answer.status !== 200 && !readFault(parsed))) throw new RailOutcomeUnknownError({ channel: this.channel }, `HTTP ${answer.status}`);
+    return parsed;
   }
 }
 

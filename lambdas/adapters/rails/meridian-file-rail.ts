@@ -5,7 +5,7 @@ import type { PayoutChannel } from '../../domain/payouts/beneficiary';
 import { platformCode } from '../../domain/payouts/rail-reasons';
 import { RailRejectedError, RailUnavailableError } from '../../domain/payouts/saga-errors';
 import { ConfigurationError } from '../../shared/config';
-import type { PayoutInstruction, PayoutRailPort, RailEvent, RailMessage, RailMessageParser, RailSubmission } from '../../ports/payout-rail';
+import type { PayoutInstruction, PayoutRailPort, RailEvent, RailMessage, RailMessageParser, RailPaymentState, RailSubmission } from '../../ports/payout-rail';
 import { RailMessageRejectedError } from '../../ports/payout-rail';
 import { readPacs004, readPain002, writePain001 } from './formats/iso20022';
 import { readStatusReport } from './formats/meridian-status';
@@ -22,7 +22,12 @@ import { requiredEnv } from './rail-http';
  *
  * Idempotency: a payout's file name and contents derive from the payout alone (its id and creation time),
  * so a resubmission writes the very same file; the bank ignores a file it has already processed. Files are
- * written under a temporary name and renamed, so the bank never picks up half a file.
+ * written under a temporary name and renamed, so the bank never picks up half a file. A drop either
+ * lands whole (the payment is submitted) or fails before the rename (nothing was sent: RailUnavailable):
+ * a file rail has no ambiguous answer. `lookup` can only say what is still waiting in the outbox
+ * (`received`); a file the bank took (or one lost before the rename) is `unknown` here, and the bank's
+ * status files in the inbox are the answer (they reach the payout through the rail-events function).
+ * Sending again after `unknown` is safe: the bank answers a file it already processed with its statuses.
  *
  * Environment: MERIDIAN_OUTBOX_DIR (required). The platform's own accounts at Meridian
  * (MERIDIAN_ODFI_ROUTING, MERIDIAN_COMPANY_ID, MERIDIAN_DEBTOR_IBAN, MERIDIAN_DEBTOR_BIC) default to the
@@ -72,15 +77,24 @@ export class MeridianFileRail implements PayoutRailPort {
     return instruction.scheme === 'ach' ? achReferenceOf(instruction.payoutId) : instruction.payoutId;
   }
 
+  /** The outbox file of a payout: derived from it alone, so a resubmission writes the very same file. */
+  fileName(instruction: Pick<PayoutInstruction, 'payoutId' | 'scheme'>): string {
+    return instruction.scheme === 'ach' ? `ACH_${achReferenceOf(instruction.payoutId)}.ach` : `SCT_${instruction.payoutId}.xml`;
+  }
+
+  async lookup(instruction: Pick<PayoutInstruction, 'payoutId' | 'scheme'>): Promise<RailPaymentState> {
+    const waiting = await stat(join(this.config.outboxDirectory, this.fileName(instruction))).catch(() => undefined);
+    return { status: waiting ? 'received' : 'unknown' };
+  }
+
   async submit(instruction: PayoutInstruction): Promise<RailSubmission> {
     const railReference = this.railReference(instruction);
-    let name: string;
+    const name = this.fileName(instruction);
     let content: string;
     if (instruction.scheme === 'ach') {
       if (instruction.currency !== 'USD' || !instruction.account.accountNumber || !instruction.account.routingCode) {
         throw new RailRejectedError({ channel: this.channel }, { code: 'invalid_account', railCode: 'R04', message: 'ACH needs a USD payment to a routing and account number' });
       }
-      name = `ACH_${railReference}.ach`;
       content = writeNachaFile({
         immediateDestination: this.config.odfiRouting,
         immediateOrigin: this.config.companyId,
@@ -112,7 +126,6 @@ export class MeridianFileRail implements PayoutRailPort {
       if (instruction.currency !== 'EUR' || !instruction.account.iban) {
         throw new RailRejectedError({ channel: this.channel }, { code: 'invalid_account', railCode: 'AC01', message: 'SEPA needs a EUR payment to an IBAN' });
       }
-      name = `SCT_${instruction.payoutId}.xml`;
       content = writePain001({
         messageId: `XB-${instruction.payoutId}`,
         createdAt: instruction.createdAt,

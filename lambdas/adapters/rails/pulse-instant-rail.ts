@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import * as z from 'zod/mini';
 import type { PayoutChannel } from '../../domain/payouts/beneficiary';
 import { platformCode } from '../../domain/payouts/rail-reasons';
-import { RailRejectedError, RailTimeoutError, RailUnavailableError } from '../../domain/payouts/saga-errors';
-import type { PayoutInstruction, PayoutRailPort, RailEvent, RailMessage, RailMessageParser, RailSubmission } from '../../ports/payout-rail';
+import { RailOutcomeUnknownError, RailRejectedError } from '../../domain/payouts/saga-errors';
+import type { PayoutInstruction, PayoutRailPort, RailEvent, RailMessage, RailMessageParser, RailPaymentState, RailSubmission } from '../../ports/payout-rail';
 import { RailMessageRejectedError } from '../../ports/payout-rail';
 import { InvalidWebhookSignatureError, verifyAcquirerWebhook } from '../channels/acquirer-webhook-signature';
 import { toDecimalAmount } from './amounts';
@@ -15,7 +15,13 @@ import { railFetch, railUrlFromEnv, requiredEnv, timeoutFromEnv } from './rail-h
  * end-to-end id per payment (PIX: `E` + the sender's ISPB + yyyyMMddHHmm + 11 characters; SPEI: the
  * tracking key, `clave de rastreo`). It answers 201 `processing` at once and settles within seconds,
  * telling the platform by signed webhook (`Pulse-Signature`): payment.settled, payment.rejected, and,
- * later, payment.returned (a PIX devolução / SPEI devolución).
+ * later, payment.returned (a PIX devolução / SPEI devolución). What an answer to a POST says:
+ *   201/200 with the payment                       taken (the same key again answers the first payment)
+ *   422 payment_rejected, 400, 401, 403, 404       refused, definitely (RailRejected)
+ *   5xx, 429, 409 (idempotency_key_in_use: the     the request may have been applied (RailOutcomeUnknown);
+ *   first request is still being processed),       no answer in time: RailTimeout (rail-http.ts)
+ *   422 idempotency_key_reused, anything unreadable
+ * `lookup` is `GET /v1/payments/{end_to_end_id}` (404: the rail holds no payment under it).
  *
  * Environment: PULSE_URL, PULSE_API_KEY, PULSE_TIMEOUT_MS (optional); the webhook receiver:
  * PULSE_WEBHOOK_SECRETS (comma-separated, for rotation).
@@ -47,7 +53,7 @@ export const instantReferenceOf = (payoutId: string, scheme: string, createdAt: 
 };
 
 const errorWire = z.object({ error: z.object({ code: z.string(), message: z.optional(z.string()), reason_code: z.optional(z.string()) }) });
-const paymentWire = z.object({ id: z.string(), end_to_end_id: z.string(), status: z.string() });
+const paymentWire = z.object({ id: z.string(), end_to_end_id: z.string(), status: z.string(), reason_code: z.optional(z.nullable(z.string())) });
 
 export class PulseInstantRail implements PayoutRailPort {
   readonly channel = PULSE;
@@ -80,27 +86,61 @@ export class PulseInstantRail implements PayoutRailPort {
       }),
       timeoutMs: this.config.timeoutMs,
     });
-    let body: unknown;
-    try {
-      body = answer.text ? JSON.parse(answer.text) : undefined;
-    } catch {
-      body = undefined;
-    }
+    const body = jsonOf(answer.text);
     if (answer.status === 201 || answer.status === 200) {
       const payment = z.safeParse(paymentWire, body);
-      if (!payment.success) throw new RailTimeoutError({ channel: this.channel }, 'unreadable answer');
+      if (!payment.success) throw new RailOutcomeUnknownError({ channel: this.channel }, `an unreadable answer (HTTP ${answer.status})`);
       return { railReference: payment.data.end_to_end_id, bankReference: payment.data.id };
     }
     const error = z.safeParse(errorWire, body);
     const code = error.success ? error.data.error.code : `http_${answer.status}`;
-    if (answer.status === 429 || answer.status >= 500 || code === 'idempotency_key_in_use') throw new RailUnavailableError({ channel: this.channel }, code);
-    if (answer.status === 422 && error.success) {
+    if (answer.status === 429 || answer.status === 409 || answer.status >= 500 || AMBIGUOUS_CODES.has(code) || !error.success) {
+      throw new RailOutcomeUnknownError({ channel: this.channel }, `HTTP ${answer.status} ${code}`);
+    }
+    if (answer.status === 422) {
       const railCode = error.data.error.reason_code ?? 'BE08';
       throw new RailRejectedError({ channel: this.channel }, { code: platformCode('instant', railCode), railCode, message: error.data.error.message ?? code });
     }
     throw new RailRejectedError({ channel: this.channel }, { code: 'other', railCode: code, message: `Pulse refused the request (HTTP ${answer.status})` });
   }
+
+  async lookup(instruction: Pick<PayoutInstruction, 'payoutId' | 'scheme' | 'createdAt'>): Promise<RailPaymentState> {
+    const answer = await railFetch(this.channel, `${this.config.url}/v1/payments/${encodeURIComponent(this.railReference(instruction))}`, {
+      method: 'GET',
+      headers: { Accept: 'application/json', Authorization: `Bearer ${this.config.apiKey}` },
+      timeoutMs: this.config.timeoutMs,
+    });
+    const body = jsonOf(answer.text);
+    if (answer.status === 404 && z.safeParse(errorWire, body).data?.error.code === 'resource_missing') return { status: 'not_found' };
+    const payment = z.safeParse(paymentWire, body);
+    if (answer.status !== 200 || !payment.success) throw new RailOutcomeUnknownError({ channel: this.channel }, `HTTP ${answer.status} to the lookup`);
+    const railCode = payment.data.reason_code ?? 'BE08';
+    const reason = { code: platformCode('instant', railCode), railCode, message: `Reported ${payment.data.status} by the receiving institution (${railCode})` };
+    switch (payment.data.status) {
+      case 'processing':
+        return { status: 'received' };
+      case 'settled':
+        return { status: 'paid' };
+      case 'rejected':
+        return { status: 'failed', reason };
+      case 'returned':
+        return { status: 'returned', reason };
+      default:
+        throw new RailOutcomeUnknownError({ channel: this.channel }, `a payment in an unknown status ${payment.data.status}`);
+    }
+  }
 }
+
+/** Pulse's error codes that say a payment may exist under the key: never a refusal. */
+const AMBIGUOUS_CODES = new Set(['idempotency_key_in_use', 'idempotency_key_reused']);
+
+const jsonOf = (text: string): unknown => {
+  try {
+    return text ? JSON.parse(text) : undefined;
+  } catch {
+    return undefined;
+  }
+};
 
 const webhookWire = z.object({
   id: z.string(),

@@ -10,7 +10,9 @@ import {
   TaskTimedOut,
 } from '@aws-sdk/client-sfn';
 import type { PaymentAction } from '../../domain/payment-saga';
-import type { Delivery, PayoutWorkflowInput, RecoverableKind, WorkflowRun, Workflows } from '../../ports/workflows';
+import type { PayoutWait } from '../../domain/payouts/payout';
+import type { PayoutAction } from '../../domain/payouts/payout-saga';
+import type { Delivery, RecoverableKind, WorkflowRun, Workflows } from '../../ports/workflows';
 
 /** Step Functions limits an error name to 256 characters and a cause to 32,768. */
 const clip = (text: string, max: number): string => (text.length > max ? text.slice(0, max) : text);
@@ -22,6 +24,7 @@ export interface WorkflowArns {
   readonly refund: string;
   readonly sagaRecovery: string;
   readonly payout: string;
+  readonly payoutWait: string;
 }
 
 /** A recovery's execution name: the object's id and when it went in flight (epoch ms). */
@@ -30,7 +33,8 @@ export const recoveryName = (id: string, inFlightSince: string): string => `${id
 /**
  * The workflows on Step Functions. Every execution is named by its object's id, so ops find a payment's
  * executions by its id: the payment's first Express run is `pay_…`, later ones `pay_…-capture`,
- * `pay_…-cancel`; its capture window (Standard) is `pay_…`, a recovery `pay_…-<when it went in flight>`. A second start of
+ * `pay_…-cancel`; its capture window (Standard) is `pay_…`, a recovery `pay_…-<when it went in flight>`. A payout's
+ * first run is `po_…`, later ones `po_…-<action>`; its waits (Standard) `po_…-review` and `po_…-confirmation`. A second start of
  * a Standard execution with the same name is a no-op (same name and input while running: the same
  * execution; closed: ExecutionAlreadyExists, which here means "already started").
  */
@@ -84,12 +88,17 @@ export class StepFunctionsWorkflows implements Workflows {
     return this.start(this.arns.paymentCaptureWindow, input.paymentId, input);
   }
 
-  recover(input: { kind: RecoverableKind; id: string; inFlightSince: string; paymentId: string }): Promise<void> {
-    return this.start(this.arns.sagaRecovery, recoveryName(input.id, input.inFlightSince), { kind: input.kind, id: input.id, paymentId: input.paymentId });
+  runPayout(input: { payoutId: string; action: PayoutAction }, deadline?: number): Promise<WorkflowRun> {
+    const name = input.action === 'create' ? input.payoutId : `${input.payoutId}-${input.action}`;
+    return this.run(this.arns.payout, name, input, deadline);
   }
 
-  startPayout(input: PayoutWorkflowInput): Promise<void> {
-    return this.start(this.arns.payout, input.payoutId, input);
+  openPayoutWait(input: { payoutId: string; wait: PayoutWait; waitSeconds: number }): Promise<void> {
+    return this.start(this.arns.payoutWait, `${input.payoutId}-${input.wait}`, input);
+  }
+
+  recover(input: { kind: RecoverableKind; id: string; inFlightSince: string; paymentId?: string }): Promise<void> {
+    return this.start(this.arns.sagaRecovery, recoveryName(input.id, input.inFlightSince), { kind: input.kind, id: input.id, ...(input.paymentId === undefined ? {} : { paymentId: input.paymentId }) });
   }
 
   private async deliver(send: () => Promise<unknown>): Promise<Delivery> {

@@ -1,7 +1,9 @@
 /**
- * Ledger accounts: what each kind holds, which side increases it, the rule its balance obeys and how
- * many balance items (shards) carry it. One account exists per kind, currency and owner (a merchant,
- * a channel, or the platform); accounts are opened implicitly by their first entry.
+ * Ledger accounts: what each kind holds, which side increases it, and the rule its balance obeys. One
+ * account exists per kind, currency and owner (a merchant, a channel, or the platform); accounts are
+ * opened implicitly by their first entry. Only merchant accounts have balance items, written with the
+ * journal (balances.ts); platform and channel balances are derived from the journal
+ * (docs/decisions/0013-ledger-lean-postings.md).
  *
  * Sign convention: an account's `balance` is counted on its normal side, so a healthy balance is
  * positive. Credit-normal accounts (what the platform owes: merchant funds, revenue) grow with credits;
@@ -30,11 +32,9 @@ export interface AccountRule {
   /**
    * TigerBeetle's `debits_must_not_exceed_credits` (or the mirror for a debit-normal account): an entry
    * that would take the balance below zero is refused. Enforced per balance shard by a condition
-   * expression in the posting's own DynamoDB transaction (docs/decisions/0003-ledger-hot-accounts.md).
+   * expression in the posting's own DynamoDB transaction (docs/decisions/0013-ledger-lean-postings.md).
    */
   readonly nonNegative: boolean;
-  /** Balance items that carry the account; postings spread over them so one account is not one hot item. */
-  readonly shards: number;
 }
 
 export const ACCOUNT_RULES: Readonly<Record<AccountType, AccountRule>> = {
@@ -43,28 +43,24 @@ export const ACCOUNT_RULES: Readonly<Record<AccountType, AccountRule>> = {
     owner: 'merchant',
     normalSide: 'credit',
     nonNegative: true,
-    shards: 32,
   },
   merchant_available: {
     description: 'Merchant funds settled and free to pay out or refund from',
     owner: 'merchant',
     normalSide: 'credit',
     nonNegative: true,
-    shards: 8,
   },
   merchant_reserved: {
     description: 'Merchant funds held for a payout in flight',
     owner: 'merchant',
     normalSide: 'credit',
     nonNegative: true,
-    shards: 2,
   },
   platform_fee_revenue: {
     description: 'Processing fees the platform earned',
     owner: 'platform',
     normalSide: 'credit',
     nonNegative: false,
-    shards: 64,
   },
   channel_receivable: {
     description: 'Captured amounts a channel (acquirer, bank) owes the platform until it settles',
@@ -72,21 +68,18 @@ export const ACCOUNT_RULES: Readonly<Record<AccountType, AccountRule>> = {
     normalSide: 'debit',
     // A refund netted against a channel's next settlement may briefly exceed what it owes: allowed.
     nonNegative: false,
-    shards: 64,
   },
   channel_clearing: {
     description: 'Cash the platform holds at a channel: settlements in, refunds and payouts out',
     owner: 'channel',
     normalSide: 'debit',
     nonNegative: false,
-    shards: 64,
   },
   platform_fx_revenue: {
     description: 'FX spread the platform earned on conversions (the client rate against mid), in the bought currency',
     owner: 'platform',
     normalSide: 'credit',
     nonNegative: false,
-    shards: 16,
   },
   fx_position: {
     // Credit-normal so that a positive balance reads "the platform is long this currency": a conversion
@@ -95,7 +88,6 @@ export const ACCOUNT_RULES: Readonly<Record<AccountType, AccountRule>> = {
     owner: 'platform',
     normalSide: 'credit',
     nonNegative: false,
-    shards: 16,
   },
 };
 

@@ -1,15 +1,18 @@
 import { PostingRejectedError } from './errors';
 
 /**
- * A position summarizes what the journal holds for one payment or payout, as counters that every
- * transaction on it moves by a declared delta (a reversal moves them back). Postings read the position,
- * check the business rules against it, and write the new one in the same DynamoDB transaction guarded by
- * its version, so two postings on one payment are serialized and the rules hold:
+ * A position summarizes what the journal holds for one payment, payout or conversion, as counters that
+ * every transaction on it moves by a declared delta (a reversal moves them back). It is not stored: it is
+ * the fold of the position's own transactions (journal.ts), which are numbered 1, 2, 3... in their
+ * position; a posting reads them, checks the business rules against the fold, and writes transaction
+ * number version + 1 only if that number is still free, so two postings on one payment are serialized
+ * and the rules hold:
  *   payment: refunded ≤ captured ≤ authorized, fee ≤ captured, nothing owed or pending below zero;
  *   payout: released + paid + converted ≤ reserved (in the reserved currency); what a conversion put in
  *           the payout currency (convertedIn) ≥ what was paid of it (convertedPaid);
  *   conversion: converted at most once (sold and bought both set, or both zero).
- * The verifier recomputes every position from the journal and compares.
+ * The verifier checks every position's numbering and rules, and that its pinned funds (`held`) are what
+ * its counters say.
  */
 export const PAYMENT_COUNTERS = [
   'authorized',
@@ -67,9 +70,14 @@ export interface Position extends Partial<PositionFields> {
   readonly id: string;
   readonly kind: PositionKind;
   readonly merchantId: string;
-  /** 0 for a position never written; each write increments it (optimistic concurrency). */
+  /** How many transactions the position has (0: none): the next one is number version + 1. */
   readonly version: number;
   readonly counters: Readonly<Partial<Record<Counter, number>>>;
+  /**
+   * Where the position's pinned funds are (balances.ts): a payment's pending funds, a payout's reserved
+   * funds, per `<currency>#<shard>`. Derived from the allocations of its transactions.
+   */
+  readonly held?: Readonly<Record<string, number>>;
 }
 
 export const positionKindOf = (id: string): PositionKind =>

@@ -93,11 +93,36 @@ export interface JournalTransaction {
   readonly description: string;
 }
 
-/** `txn_` + 26 base32 characters from the event's parts, e.g. (kind, payment id, sequence). */
-export const transactionId = (kind: TransactionKind, ...parts: readonly string[]): string => deriveId('txn', kind, ...parts);
+/**
+ * Transaction ids route to their journal: `txn_` + 10 base32 characters derived from the position the
+ * transaction belongs to (its payment, payout or conversion) + 16 derived from the whole event, e.g. (kind,
+ * payment id, sequence). Every transaction of a position, and every statement line it writes, shares the
+ * first 10, which are the journal partition's key (adapters/dynamodb/ledger-store.ts): a transaction or a
+ * line is found from its id alone, with one strongly consistent read, and no index. 80 bits of event
+ * hash within a position and 50 bits of position hash keep ids collision-free in practice.
+ */
+export const ROUTE_LENGTH = 10;
+
+/** The routing part of the ids of a position's transactions (the journal partition key's suffix). */
+export const routeOfPosition = (positionId: string): string => deriveId('txn', 'position', positionId).slice(4, 4 + ROUTE_LENGTH);
+
+/** The routing part of a transaction or line id (any string: an id that is not one routes nowhere useful). */
+export const routeOfId = (id: string): string => id.slice(4, 4 + ROUTE_LENGTH);
+
+const routedId = (route: string, ...parts: readonly string[]): string => `txn_${route}${deriveId('txn', ...parts).slice(4, 30 - ROUTE_LENGTH)}`;
+
+/**
+ * `txn_` + 26 base32 characters from the event's parts, e.g. (kind, payment id, sequence). The first part
+ * is the position's id, except for a reversal, whose first part is the transaction it reverses (same
+ * position, same route).
+ */
+export const transactionId = (kind: TransactionKind, ...parts: readonly string[]): string => {
+  const [first = ''] = parts;
+  return routedId(kind === 'reversal' ? routeOfId(first) : routeOfPosition(first), kind, ...parts);
+};
 
 /** The id of a transaction's n-th extra statement line (n from 1): a balance-transaction id, never a transaction's. */
-export const extraLineId = (transactionId: string, n: number): string => deriveId('txn', 'line', transactionId, String(n));
+export const extraLineId = (transactionId: string, n: number): string => routedId(routeOfId(transactionId), 'line', transactionId, String(n));
 
 /** Every statement line a transaction writes: `line` first, then its extra lines. */
 export const linesOf = (transaction: Pick<JournalTransaction, 'line' | 'extraLines'>): StatementLine[] => [
@@ -112,7 +137,8 @@ const canonical = (value: unknown): string =>
       : node,
   );
 
-export const fingerprintOf = (event: unknown): string => createHash('sha256').update(canonical(event)).digest('hex');
+/** 128 bits of SHA-256 over the event, base64url (22 characters): tells a retry from another event under the same id. */
+export const fingerprintOf = (event: unknown): string => createHash('sha256').update(canonical(event)).digest().subarray(0, 16).toString('base64url');
 
 export interface CurrencyTotals {
   readonly debits: number;

@@ -3,41 +3,23 @@ import type { PayoutChannel } from './beneficiary';
 import type { PayoutFailureCode } from './payout';
 
 /**
- * The payout saga's error names: a contract with statemachines/payout.asl.json, whose Retry and Catch
- * match on them (Step Functions reads a Lambda error's `name`), and with SendTaskFailure, whose `error`
- * carries the same names. Never renamed once deployed.
+ * The payout workflow's error names: a contract with statemachines/payout.asl.json, whose Retry policies
+ * match on them (Step Functions reads a Lambda error's `name`). Never renamed once deployed. Business
+ * outcomes (insufficient funds, a refusal, an expired quote) are not errors: the steps record them on the
+ * payout and the workflow goes on from there (lambdas/domain/payouts/payout-saga.ts).
  *
- *   name                     raised by                        saga
- *   PayoutCanceled           any step before submission       release the reservation; canceled
- *   PayoutInsufficientFunds  ReserveFunds                     nothing reserved; failed (insufficient_funds)
- *   PayoutRejectedInReview   an operator (SendTaskFailure)    release; failed (rejected_in_review)
- *   RailUnavailable          SubmitToRail                     retried (same idempotency key), then release; failed
- *   RailTimeout              SubmitToRail                     retried, then wait for the rail's own answer
- *   RailRejected             SubmitToRail                     release; failed (the rail's reason)
- *   PayoutFailedAtRail       the rail (SendTaskFailure)       release; failed (the rail's reason)
- *   PayoutReturned           the rail (SendTaskFailure)       reverse the payment and conversion, release; returned
+ *   name                 raised by                     workflow
+ *   RailUnavailable      Submit, Inquire: not sent     retried (same key); then the recovery goes on trying
+ *                        (the connection never opened)
+ *   RailTimeout          Submit, Inquire: sent, no     retried; before sending again, Submit asks the rail
+ *                        answer in time                what it holds under the payout's key
+ *   RailOutcomeUnknown   Submit, Inquire: sent, and    the same: the funds stay reserved until the rail
+ *                        the answer does not say       says definitely (found, paid, rejected)
+ *                        (5xx, 429, SOAP Server fault,
+ *                        key in use, key reused)
+ *   RailRejected         the rail's adapter            not thrown out of a step: a definite refusal,
+ *                                                      recorded; the funds are released
  */
-export class PayoutCanceledError extends DomainError {
-  override readonly name = 'PayoutCanceled';
-
-  constructor(readonly payoutId: string) {
-    super(`Payout ${payoutId} was canceled`);
-  }
-}
-
-export class PayoutInsufficientFundsError extends DomainError {
-  override readonly name = 'PayoutInsufficientFunds';
-
-  constructor(
-    readonly payoutId: string,
-    readonly currency: string,
-    readonly needed: number,
-    readonly available: number,
-  ) {
-    super(`Payout ${payoutId} needs ${needed} ${currency} minor units; ${available} are available`);
-  }
-}
-
 /** What a rail said about a payment: our failure code, the scheme's own code (R03, AC04...) and its words. */
 export interface RailReason {
   readonly code: PayoutFailureCode;
@@ -49,7 +31,7 @@ interface RailErrorContext {
   readonly channel: PayoutChannel;
 }
 
-/** The rail did not take the request (5xx, 429, connection refused, outbox not writable): retry with the same key. */
+/** The request never reached the rail (connection refused, outbox not writable): nothing was sent; retry with the same key. */
 export class RailUnavailableError extends DomainError {
   override readonly name = 'RailUnavailable';
   readonly retryable = true;
@@ -77,7 +59,26 @@ export class RailTimeoutError extends DomainError {
   }
 }
 
-/** The rail refused the payment when it was submitted (invalid account, limit, a bug in our request). */
+/**
+ * The rail answered, after the request may have reached it, without saying whether it took the payment:
+ * a 5xx, a 429, a SOAP Server fault, "this key is in use" (the first request is still being processed),
+ * "this key was used for another request". The payment may exist: ask the rail, or wait for its word;
+ * never release on this.
+ */
+export class RailOutcomeUnknownError extends DomainError {
+  override readonly name = 'RailOutcomeUnknown';
+  readonly retryable = true;
+
+  constructor(
+    readonly context: RailErrorContext,
+    readonly reason: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`${context.channel} answered ${reason}; whether it took the payment is unknown`, options);
+  }
+}
+
+/** The rail refused the payment when it was submitted (invalid account, limit, a bug in our request): nothing exists under its key. */
 export class RailRejectedError extends DomainError {
   override readonly name = 'RailRejected';
   readonly retryable = false;

@@ -5,8 +5,7 @@ import { payoutRepositoryFromEnvironment } from '../../shared/payouts';
 import { workflows } from '../../shared/payment-deps';
 import { cancelPayout } from '../../use-cases/payouts/cancel-payout';
 
-/** POST /v1/payouts/{id}/cancel (body `{}`) */
-const deps = { payouts: payoutRepositoryFromEnvironment(), tasks: workflows(), now: () => new Date() };
+/** POST /v1/payouts/{id}/cancel (body `{}`): cancels, runs the payout workflow to release the funds, answers the result. */
 
 export const handler = merchantCommandEndpoint({
   operation: 'cancelPayout',
@@ -14,6 +13,7 @@ export const handler = merchantCommandEndpoint({
   body: z.strictObject({}, { error: 'must be an empty JSON object: {}' }),
   fingerprintView: () => ({}),
   handle: async (request) => {
+    const deps = { payouts: payoutRepositoryFromEnvironment(), workflows: workflows(), now: () => new Date(), deadline: request.deadline };
     const { before, after } = await cancelPayout(deps, { merchantId: request.principal.merchantId, payoutId: request.pathParameters.id ?? '' });
     const presented = presentPayout(after);
     return { status: 200, body: presented, change: { target: { type: 'payout', id: after.id }, before: presentPayout(before), after: presented } };

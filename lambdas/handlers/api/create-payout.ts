@@ -14,7 +14,6 @@ import { createPayout } from '../../use-cases/payouts/create-payout';
 const payouts = payoutRepositoryFromEnvironment();
 const quotes = fxRepositoryFromEnvironment();
 const ledger = new DynamoDbLedgerStore(dynamoDbDocumentClient(), tableNameFromEnv('ledger'));
-const workflow = workflows();
 const quoting = { rates: rateProvider(), spreads: spreadSchedule() };
 
 // What every rail carries: SEPA's end-to-end and remittance fields, SWIFT's 35-character lines, NACHA's addenda.
@@ -41,7 +40,7 @@ export const handler = merchantCommandEndpoint({
   fingerprintView: (request) => request,
   handle: async (request) => {
     const payout = await createPayout(
-      { payouts, quotes, quoting, ledger, workflow, now: () => new Date() },
+      { payouts, quotes, quoting, ledger, workflows: workflows(), now: () => new Date(), deadline: request.deadline },
       {
         merchantId: request.principal.merchantId,
         idempotencyKey: request.idempotencyKey,
@@ -57,6 +56,7 @@ export const handler = merchantCommandEndpoint({
       },
     );
     const presented = presentPayout(payout);
+    // Also on a retry that finds the payout its crashed first attempt created: recorded at least once.
     return { status: 201, body: presented, change: { target: { type: 'payout', id: payout.id }, before: null, after: presented } };
   },
 });

@@ -13,7 +13,8 @@ import { decidePayoutReview } from '../../use-cases/payouts/decide-payout-review
  * the entry. 409 `payout_not_in_review` when the payout is not waiting for a decision (canceled, already
  * decided the other way); deciding the same way again changes nothing.
  */
-const deps = { payouts: payoutRepositoryFromEnvironment(), tasks: workflows(), now: () => new Date() };
+/** How long the handler waits for the payout's workflow run (its timeout, platform/functions.ts, is 27 s; API Gateway's 29 s). */
+const RUN_BUDGET_MS = 20_000;
 
 const decisionMessage = 'must be "approve" or "reject"';
 const body = z.strictObject(
@@ -32,6 +33,7 @@ export const handler = operatorCommandEndpoint({
     const payoutId = request.pathParameters.id ?? '';
     // `<role>/<session>`: who decided, in the payout's own record (the audit entry keeps the full ARN).
     const operator = `${request.principal.role}/${request.principal.session}`.slice(0, 128).replace(/\s/g, '_');
+    const deps = { payouts: payoutRepositoryFromEnvironment(), workflows: workflows(), now: () => new Date(), deadline: Date.now() + RUN_BUDGET_MS };
     let decided;
     try {
       decided = await decidePayoutReview(deps, payoutId, request.body.decision, operator, request.body.note ?? null);

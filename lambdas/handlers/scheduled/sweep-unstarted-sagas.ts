@@ -10,9 +10,9 @@ import { sagaStartMarkers, sweeperConfig } from '../../shared/saga-starts';
 import { sweepUnstartedSagas } from '../../use-cases/sweep-unstarted-sagas';
 
 /**
- * Every minute (EventBridge schedule; every 30 s in the local runtime): start the recovery of every payment
- * and refund of this region in flight for longer than the grace period (its Express run ended or died
- * without finishing it), and the saga of every payout stored that long ago and never started. Logs ids and
+ * Every minute (EventBridge schedule; every 30 s in the local runtime): start the recovery of every payment,
+ * refund and payout of this region in flight for longer than the grace period (its Express run ended or
+ * died without finishing it). Logs ids and
  * kinds only. Metrics: SagasStartedBySweeper (alarmed: each one is a run or create path that did not finish
  * its object), SagaStartsFailed. Fails the invocation when a start failed.
  */
@@ -30,7 +30,7 @@ export const handler = middy(async (_event: ScheduledEvent): Promise<{ started: 
   });
   metrics.addMetric('SagasStartedBySweeper', MetricUnit.Count, result.started.length);
   metrics.addMetric('SagaStartsFailed', MetricUnit.Count, result.failed.length);
-  for (const saga of result.started) logger.warn('started the recovery or saga of an overdue object', { kind: saga.kind, id: saga.id, stored_at: saga.since });
+  for (const saga of result.started) logger.warn('started the recovery of an overdue object', { kind: saga.kind, id: saga.id, stored_at: saga.since });
   for (const saga of result.failed) logger.error('could not start an overdue saga', { kind: saga.kind, id: saga.id, stored_at: saga.since, error_name: saga.error });
   if (result.truncated) logger.warn('more overdue sagas than one sweep takes; the next sweep continues', { cutoff: result.cutoff });
   if (result.failed.length) throw new SagaStartsFailedError(result.failed.length);

@@ -1,15 +1,14 @@
-import * as z from 'zod/mini';
+import { workflows } from '../../shared/payment-deps';
 import { payoutRail } from '../../shared/payout-rails';
+import { payoutStepInput } from '../../shared/payout-task-input';
 import { payoutRepositoryFromEnvironment } from '../../shared/payouts';
 import { taskHandler } from '../../shared/task-handler';
 import { vaultFromEnvironment } from '../../shared/vault';
-import { submitPayout } from '../../use-cases/payouts/payout-saga';
+import { submitPayout } from '../../use-cases/payout-saga/submit-payout';
 
-/** Payout saga: SubmitToRail. The only function allowed to decrypt bank accounts (kms decrypt `bank-account`). */
-const deps = { payouts: payoutRepositoryFromEnvironment(), vault: vaultFromEnvironment(), rails: payoutRail, now: () => new Date() };
-
+/** Payout workflow, step Submit: the only function that sends money to a rail (asking it first after an unknown outcome), and the only one allowed to decrypt bank accounts (kms decrypt `bank-account`); a payout the rail took starts its confirmation wait. */
 export const handler = taskHandler({
-  step: 'submitPayout',
-  input: z.object({ payoutId: z.string().check(z.regex(/^po_[a-z2-7]{26}$/)) }),
-  run: (event) => submitPayout(deps, event.payoutId),
+  step: 'Submit',
+  input: payoutStepInput,
+  run: (input) => submitPayout({ payouts: payoutRepositoryFromEnvironment(), vault: vaultFromEnvironment(), rails: payoutRail, workflows: workflows(), now: () => new Date() }, input),
 });

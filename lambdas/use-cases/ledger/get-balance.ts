@@ -3,8 +3,8 @@ import type { LedgerStore } from '../../ports/ledger-store';
 
 /**
  * A merchant's balance per currency: available, pending and reserved.
- * 1. Read every shard of the merchant's accounts (one strongly consistent query).
- * 2. Sum them per currency and account.
+ * 1. Read every balance shard of the merchant (strongly consistent; one Query per balance partition).
+ * 2. Sum them per currency: available, pending, reserved.
  */
 export const getBalance = async (
   deps: { readonly ledger: LedgerStore },

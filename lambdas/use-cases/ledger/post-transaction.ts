@@ -1,26 +1,29 @@
 import { DomainError } from '../../domain/errors';
-import { type ShardCounts, accountsToRead, planBalanceUpdates } from '../../domain/ledger/balances';
+import { type BalanceReads, type CurrencyRead, DEFAULT_LEDGER_LAYOUT, type LedgerLayout, type ShardChange, planBalanceChanges } from '../../domain/ledger/balances';
 import { LedgerContentionError, PostingConflictError } from '../../domain/ledger/errors';
 import { assertWritableHere } from '../../domain/ledger/home-region';
-import { type Position, applyDelta } from '../../domain/ledger/positions';
+import type { Position } from '../../domain/ledger/positions';
 import type { JournalTransaction } from '../../domain/ledger/transaction';
 import { type LedgerStore, LedgerStoreContentionError } from '../../ports/ledger-store';
 
 /**
  * The one way anything is posted to the ledger. Every posting use case names its transaction id and
  * position and supplies a template; this loop does the rest:
- * 1. Read, in one consistent snapshot, the transaction (if already posted), the position and the
- *    merchant's home-region marker. Already posted with the same event: return it (a replay changes
- *    nothing). Posted for a different event under this id: PostingConflictError.
+ * 1. Read the position's transactions (strongly consistent) and the merchant's home-region marker. The
+ *    transaction among them with the same event: return it (a replay changes nothing). Under this id for a
+ *    different event: PostingConflictError.
  * 2. Refuse unless this region is the merchant's home.
- * 3. Build the transaction from the position (the template checks the business rules).
- * 4. Read the shards of non-negative accounts it decreases and plan which shards it changes.
- *    If either refuses, check once more whether the transaction was posted meanwhile (then it is a replay),
- *    and whether the position changed since step 1 (then the plan mixed two states: plan again).
- * 5. Commit everything in one DynamoDB transaction. If the id turned out to be taken meanwhile, it is a
- *    replay (step 1 again). If the position or a shard changed since it was read, plan again. If
- *    DynamoDB reports a transaction conflict or throttling, back off (exponential, full jitter) and
- *    plan again. Give up with LedgerContentionError after `maxAttempts`.
+ * 3. Build the transaction from the position (their fold; the template checks the business rules).
+ * 4. Plan its merchant balance changes (domain/ledger/balances.ts): pinned funds need no read; available
+ *    funds it takes are read first (the preferred shard, then every shard if that one is short).
+ *    If the template or the plan refuses, check once more whether the transaction was posted meanwhile
+ *    (then it is a replay), and whether the position changed since step 1 (then the plan mixed two
+ *    states: plan again).
+ * 5. Commit: the transaction as the position's next number, only if that number is still free, with its
+ *    balance changes, in one DynamoDB transaction. If the number was taken (another posting of the
+ *    position, or this one by a concurrent duplicate) or a shard changed since it was read, go back to
+ *    step 1; on a transaction conflict or throttling, back off (exponential, full jitter) first. Give up
+ *    with LedgerContentionError after `maxAttempts`.
  */
 export interface RetryPolicy {
   readonly maxAttempts: number;
@@ -40,8 +43,8 @@ export interface LedgerPostingDeps {
   readonly random?: () => number;
   readonly sleep?: (ms: number) => Promise<void>;
   readonly retry?: RetryPolicy;
-  /** Shard counts other than the declared ones (benchmarks). */
-  readonly shardCounts?: ShardCounts;
+  /** A balance layout other than the declared one (benchmarks); the store must be built with the same. */
+  readonly layout?: Partial<LedgerLayout>;
 }
 
 export interface PostingResult {
@@ -72,6 +75,22 @@ const replay = (existing: JournalTransaction, request: PostingRequest, attempts:
   return { transaction: existing, replayed: true, attempts };
 };
 
+/** Plan the balance changes, reading the shards the plan asks for (at most: the preferred ones, then all). */
+const planChanges = async (deps: LedgerPostingDeps, transaction: JournalTransaction, position: Position, random: () => number): Promise<readonly ShardChange[]> => {
+  const reads = new Map<string, CurrencyRead>();
+  const shards = deps.layout?.balanceShards ?? DEFAULT_LEDGER_LAYOUT.balanceShards;
+  for (;;) {
+    const plan = planBalanceChanges(transaction, position, reads as BalanceReads, { shards, random });
+    if (plan.kind === 'planned') return plan.changes;
+    await Promise.all(
+      plan.requests.map(async (request) => {
+        const items = await deps.ledger.readBalances(transaction.merchantId, request.currency, request.shards);
+        reads.set(request.currency, { items, complete: request.shards === 'all' || (reads.get(request.currency)?.complete ?? false) });
+      }),
+    );
+  }
+};
+
 export const postTransaction = async (deps: LedgerPostingDeps, request: PostingRequest): Promise<PostingResult> => {
   const policy = deps.retry ?? DEFAULT_RETRY_POLICY;
   const random = deps.random ?? Math.random;
@@ -91,24 +110,23 @@ export const postTransaction = async (deps: LedgerPostingDeps, request: PostingR
     assertWritableHere(request.merchantId, context.home, deps.region, deps.primaryRegion);
 
     let transaction;
-    let balanceUpdates;
+    let changes;
     try {
       transaction = request.build(context.position);
-      const shards = await deps.ledger.readShards(accountsToRead(transaction));
-      balanceUpdates = planBalanceUpdates(transaction, shards, { random, shardCounts: deps.shardCounts });
+      changes = await planChanges(deps, transaction, context.position, random);
     } catch (error) {
       if (error instanceof LedgerStoreContentionError) {
         lastProblem = error;
         continue;
       }
       if (error instanceof DomainError) {
-        // A concurrent duplicate may have committed since the snapshot: its effect is what now makes this
+        // A concurrent duplicate may have committed since the read: its effect is what now makes this
         // posting look refused (funds already taken, refund already counted). Then it is a replay.
         const existing = await deps.ledger.getTransaction(request.transactionId);
         if (existing) return replay(existing, request, attempt);
-        // Another posting on the same position may have committed between the snapshot and the shard read
-        // (a settlement moving the payment's funds from pending to available just before its refund is
-        // planned): the plan mixed two states. Plan again from a fresh snapshot; refuse only when the
+        // Another posting on the same position may have committed between the read and the plan (a
+        // settlement moving the payment's funds from pending to available just before its refund is
+        // planned): the plan mixed two states. Plan again from a fresh read; refuse only when the
         // position the refusal was planned from is still the current one.
         const current = await deps.ledger.getPosition(request.positionId);
         if ((current?.version ?? 0) !== context.position.version) {
@@ -118,26 +136,9 @@ export const postTransaction = async (deps: LedgerPostingDeps, request: PostingR
       }
       throw error;
     }
-    const outcome = await deps.ledger.commit({
-      transaction,
-      positionBefore: context.position,
-      positionAfter: applyDelta(context.position, transaction.positionDelta, transaction.positionFields),
-      balanceUpdates,
-      region: deps.region,
-    });
-    switch (outcome.outcome) {
-      case 'committed':
-        return { transaction, replayed: false, attempts: attempt };
-      case 'duplicate': {
-        const existing = await deps.ledger.getTransaction(request.transactionId);
-        if (!existing) throw new Error(`Transaction ${request.transactionId} reported as existing but not found`);
-        return replay(existing, request, attempt);
-      }
-      case 'stale':
-      case 'contention':
-        lastProblem = outcome.detail;
-        break;
-    }
+    const outcome = await deps.ledger.commit({ transaction, positionBefore: context.position, changes, region: deps.region });
+    if (outcome.outcome === 'committed') return { transaction, replayed: false, attempts: attempt };
+    lastProblem = outcome.detail;
   }
   throw new LedgerContentionError(request.transactionId, policy.maxAttempts, { cause: lastProblem });
 };

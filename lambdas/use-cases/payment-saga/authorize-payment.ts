@@ -68,7 +68,7 @@ export const authorizePayment = async (
     }
   }
   const now = deps.now();
-  const next = await changePayment(deps.payments, payment.id, (current) => {
+  const next = await changePayment(deps.payments, payment, (current) => {
     if (nextPaymentStep(current) !== 'authorize') return undefined;
     if ('authorization' in answer) {
       const { authorizationId, amountAuthorized, expiresAt } = answer.authorization;

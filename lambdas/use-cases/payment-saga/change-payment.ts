@@ -7,7 +7,9 @@ import type { PaymentRepository } from '../../ports/payment-repository';
 /**
  * Every step of the payment workflow changes a payment the same way: read it (strongly consistent), decide
  * from what is there (nothing to do, when a repeated step finds its work done), write the change only over
- * the version read, and decide again if someone changed the payment meanwhile. Every step then answers
+ * the version read, and decide again if someone changed the payment meanwhile. A step that has just read the
+ * payment passes it in: its first decision is made on that read (the conditional write catches any change
+ * since), and the payment is read again only when the write finds it changed. Every step then answers
  * the payment as it now is and the step it needs next (domain/payment-saga.ts), which the workflow's
  * Choice states route on.
  */
@@ -21,12 +23,14 @@ export const loadPayment = async (payments: PaymentRepository, paymentId: string
 
 export const changePayment = async (
   payments: PaymentRepository,
-  paymentId: string,
+  /** The payment as just read, or its id to read it. */
+  target: Payment | string,
   decide: (payment: Payment) => Transition | undefined,
   also?: (transition: Transition) => Parameters<PaymentRepository['apply']>[1],
 ): Promise<Payment> => {
+  const paymentId = typeof target === 'string' ? target : target.id;
   for (let attempt = 1; ; attempt += 1) {
-    const payment = await loadPayment(payments, paymentId);
+    const payment = attempt === 1 && typeof target !== 'string' ? target : await loadPayment(payments, paymentId);
     const transition = decide(payment);
     if (!transition) return payment;
     try {

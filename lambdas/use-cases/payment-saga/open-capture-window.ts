@@ -28,7 +28,7 @@ export const openCaptureWindow = async (
   if (nextPaymentStep(payment, input.action) !== 'open_capture_window') return stepResult(payment, input.action);
   if (!payment.authorizationExpiresAt) throw new Error(`Payment ${payment.id} has no authorization expiry`);
   await deps.workflows.openCaptureWindow({ paymentId: payment.id, captureWindowSeconds: captureWindowSeconds(payment.authorizationExpiresAt, deps.now()) });
-  const waiting = await changePayment(deps.payments, payment.id, (current) =>
+  const waiting = await changePayment(deps.payments, payment, (current) =>
     nextPaymentStep(current, input.action) === 'open_capture_window' ? recordAwaitingCapture(current, deps.now()) : undefined,
   );
   return stepResult(waiting, input.action);

@@ -27,7 +27,7 @@ export const postCaptureToLedger = async (
       authorizedAmount: payment.amountAuthorized,
     });
   }
-  const succeeded = await changePayment(deps.payments, payment.id, (current) =>
+  const succeeded = await changePayment(deps.payments, payment, (current) =>
     current.status === 'processing' && current.authorizationId ? recordSuccess(current, input.capture, deps.now()) : undefined,
   );
   return stepResult(succeeded, input.action);

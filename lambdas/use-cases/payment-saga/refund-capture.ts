@@ -29,7 +29,7 @@ export const refundCapture = async (
     currency: payment.currency,
     reason: 'compensation',
   });
-  const failed = await changePayment(deps.payments, payment.id, (current) =>
+  const failed = await changePayment(deps.payments, payment, (current) =>
     isTerminal(current) ? undefined : recordFailure(current, failureAfter(input.error), deps.now()),
   );
   return stepResult(failed, input.action);

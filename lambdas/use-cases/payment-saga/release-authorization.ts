@@ -35,14 +35,14 @@ export const releaseAuthorization = async (
   let payment = await loadPayment(deps.payments, input.paymentId);
   if (isTerminal(payment)) return stepResult(payment, input.action);
   if (!input.error && input.action === 'expire') {
-    payment = await changePayment(deps.payments, payment.id, (current) =>
+    payment = await changePayment(deps.payments, payment, (current) =>
       current.status === 'requires_capture' && !current.captureRequested ? requestCancel(current, EXPIRED, deps.now()) : undefined,
     );
   }
   if (!input.error && !payment.cancellationReason) return stepResult(payment, input.action);
 
   await voidAt(deps.channels, payment);
-  const ended = await changePayment(deps.payments, payment.id, (current) => {
+  const ended = await changePayment(deps.payments, payment, (current) => {
     if (isTerminal(current)) return undefined;
     if (input.error) return recordFailure(current, failureAfter(input.error), deps.now());
     return recordCancellation(current, current.cancellationReason ?? EXPIRED, deps.now());

@@ -44,7 +44,7 @@ export const screenPayment = async (
   const attemptsWithCard = await deps.velocity.countCardAttempt(payment.paymentMethod.card.fingerprint, velocityWindow(now), payment.id);
   const assessment = assessRisk({ amount: payment.amount, minorUnits: minorUnits(payment.currency), card: payment.paymentMethod.card, attemptsWithCard });
   const channel = assessment.decision === 'approve' ? routeOf(payment) : undefined;
-  const screened = await changePayment(deps.payments, payment.id, (current) => {
+  const screened = await changePayment(deps.payments, payment, (current) => {
     if (nextPaymentStep(current) !== 'screen') return undefined;
     if (assessment.decision === 'decline') return recordRiskDecline(current, assessment, now);
     if (channel === undefined) {

@@ -1,37 +1,40 @@
 import { ResourceNotFoundError, StaleVersionError } from '../../domain/errors';
 import { type Payout, cancel } from '../../domain/payouts/payout';
-import { PayoutCanceledError } from '../../domain/payouts/saga-errors';
-import { type SignalDeps, deliverSignal } from './signals';
+import type { PayoutRepository } from '../../ports/payout-repository';
+import type { Workflows } from '../../ports/workflows';
+import { runPayoutWorkflow } from '../run-workflows';
+import { closePayoutWait } from './close-payout-wait';
 
 /**
  * The merchant cancels a payout (`POST /v1/payouts/{id}/cancel`).
  * 1. Load it: another merchant's is not found.
  * 2. Move it to `canceled`, only from `pending` or `in_review` (before submission: PayoutNotCancelableError
- *    otherwise), written over the version read; if the saga changed it meanwhile, read again and decide
- *    again (the saga's submission and this cancel cannot both win).
- * 3. Signal the review wait with PayoutCanceled, so a payout held for review stops waiting at once; the
- *    saga's next step sees `canceled` and releases the reservation (and reverses a conversion).
+ *    otherwise), written over the version read; if the workflow changed it meanwhile, read again and decide
+ *    again (the submission and this cancel cannot both win).
+ * 3. Run the payout's workflow (Express, synchronously) to release what it holds (and reverse a
+ *    conversion), and answer with the payout as it left it.
+ * 4. End the review wait of a payout held for review.
  * Canceling a canceled payout returns it unchanged. Returns the payout as read and as written (the audit
  * log records both).
  */
 export const cancelPayout = async (
-  deps: SignalDeps,
+  deps: { readonly payouts: PayoutRepository; readonly workflows: Workflows; readonly now: () => Date; readonly deadline?: number },
   command: { readonly merchantId: string; readonly payoutId: string },
 ): Promise<{ readonly before: Payout; readonly after: Payout }> => {
   for (let attempt = 1; ; attempt += 1) {
     const payout = await deps.payouts.getPayout(command.payoutId, { consistent: true });
     if (!payout || payout.merchantId !== command.merchantId) throw new ResourceNotFoundError('payout', command.payoutId);
-    const next = cancel(payout, deps.now());
-    if (next !== payout) {
+    const canceled = cancel(payout, deps.now());
+    if (canceled !== payout) {
       try {
-        await deps.payouts.updatePayout(next);
+        await deps.payouts.updatePayout(canceled);
       } catch (error) {
         if (error instanceof StaleVersionError && attempt < 5) continue;
         throw error;
       }
     }
-    const canceled = new PayoutCanceledError(payout.id);
-    await deliverSignal(deps, payout.id, { purpose: 'review', outcome: 'failure', error: canceled.name, cause: JSON.stringify({ code: 'canceled', message: 'The merchant canceled the payout' }) });
-    return { before: payout, after: next };
+    const after = canceled.inFlightSince ? await runPayoutWorkflow(deps, canceled, 'cancel') : canceled;
+    await closePayoutWait(deps, after, 'review');
+    return { before: payout, after };
   }
 };

@@ -5,12 +5,13 @@ import { type FxQuote, assertQuoteUsable } from '../../domain/fx/objects';
 import { summarizeMerchantShards } from '../../domain/ledger/balances';
 import { deriveId } from '../../domain/ids';
 import { channelForRail } from '../../domain/payouts/beneficiary';
-import { BeneficiaryMismatchError, type Payout, RAIL_MAXIMUM, RailLimitExceededError, RETURN_WINDOW_SECONDS } from '../../domain/payouts/payout';
+import { BeneficiaryMismatchError, type Payout, RAIL_MAXIMUM, RailLimitExceededError, isFinal } from '../../domain/payouts/payout';
 import type { FxRepository } from '../../ports/fx-repository';
 import type { LedgerStore } from '../../ports/ledger-store';
 import type { PayoutRepository } from '../../ports/payout-repository';
 import type { Workflows } from '../../ports/workflows';
 import { type CreateFxQuoteDeps, createFxQuote } from '../fx/create-fx-quote';
+import { runPayoutWorkflow } from '../run-workflows';
 
 export interface CreatePayoutCommand {
   readonly merchantId: string;
@@ -34,17 +35,19 @@ export interface CreatePayoutDeps {
   /** To quote a conversion the merchant did not quote itself (`source_currency` without `quote_id`). */
   readonly quoting: Omit<CreateFxQuoteDeps, 'quotes' | 'now'>;
   readonly ledger: Pick<LedgerStore, 'merchantShards'>;
-  readonly workflow: Pick<Workflows, 'startPayout'>;
+  readonly workflows: Workflows;
   readonly now: () => Date;
+  /** When to stop waiting for the payout's workflow (epoch ms). */
+  readonly deadline?: number;
 }
 
 /** The validity of the quote a payout takes for itself: long enough for a review to finish the same day. */
 export const PAYOUT_QUOTE_VALIDITY = 'HR_4' as const;
 
 /**
- * Create a payout and start its saga.
- * 1. Derive the payout id from the merchant and the Idempotency-Key. If it exists, this is a retry: the
- *    same request returns it (and makes sure its saga runs), another request reuses the key.
+ * Create a payout and run its workflow.
+ * 1. Derive the payout id from the merchant and the Idempotency-Key. If it exists, this is a retry: another
+ *    request reuses the key; the same request gets the payout (resume, below).
  * 2. The beneficiary must be the merchant's, and receive `currency`; the amount within its rail's limit.
  * 3. Converting: with `quote_id`, the quote must sell `source_currency` (if given) and buy exactly this
  *    amount in this currency, unused and unexpired; with only `source_currency`, the platform quotes it
@@ -52,7 +55,9 @@ export const PAYOUT_QUOTE_VALIDITY = 'HR_4' as const;
  * 4. Refuse at once (422 insufficient_funds) when the available balance cannot cover it; the saga's
  *    reservation stays the authority (a concurrent payout may still win the funds).
  * 5. Store the payout as `pending`, claiming its quote in the same transaction.
- * 6. Start the saga (execution named by the payout id; starting it again is a no-op).
+ * 6. Run its workflow (Express, synchronously: reserve, screen, convert, submit to the rail, or hold it for
+ *    review) and answer with the payout as the run left it: usually `processing` (the rail has it),
+ *    `in_review`, or `failed` (the rail refused it, the funds were gone).
  */
 export const createPayout = async (deps: CreatePayoutDeps, command: CreatePayoutCommand): Promise<Payout> => {
   const id = deriveId('po', command.merchantId, command.idempotencyKey);
@@ -127,12 +132,17 @@ export const createPayout = async (deps: CreatePayoutDeps, command: CreatePayout
     canceledAt: null,
     version: 1,
     requestFingerprint: command.requestFingerprint,
+    funds: 'none',
+    screenedAt: null,
+    railStatus: null,
+    waiting: null,
+    inFlightSince: createdAt,
+    attention: null,
   };
   const inserted = await deps.payouts.insertPayout(payout, quote ? { claimQuote: { now } } : {});
   switch (inserted.outcome) {
     case 'created':
-      await deps.workflow.startPayout(workflowInput(payout));
-      return payout;
+      return runPayoutWorkflow(deps, payout, 'create');
     case 'exists':
       return resume(deps, inserted.payout, command);
     case 'quote_used':
@@ -144,16 +154,14 @@ export const createPayout = async (deps: CreatePayoutDeps, command: CreatePayout
   }
 };
 
-export const workflowInput = (payout: Payout) => ({
-  payoutId: payout.id,
-  merchantId: payout.merchantId,
-  converts: payout.quoteId !== null,
-  returnWindowSeconds: RETURN_WINDOW_SECONDS[payout.rail],
-});
-
-/** A retry of a create whose answer was lost: the same request gets the payout (and its saga, started again: a no-op if running). */
+/**
+ * A retry of a create whose answer was lost (or a late retry, after its idempotency record expired): the
+ * same request gets the payout as it is. A payout past its first run, and above all one in a final state,
+ * is answered as stored: nothing is run again for it and nothing sent again (issue 13; a payout still in
+ * flight is the recovery's). Only a payout stored by a create that died before running it is run now.
+ */
 const resume = async (deps: CreatePayoutDeps, payout: Payout, command: CreatePayoutCommand): Promise<Payout> => {
   if (payout.requestFingerprint !== command.requestFingerprint) throw new IdempotencyKeyReusedError();
-  await deps.workflow.startPayout(workflowInput(payout));
-  return payout;
+  if (isFinal(payout.status) || payout.version > 1) return payout;
+  return runPayoutWorkflow(deps, payout, 'create');
 };

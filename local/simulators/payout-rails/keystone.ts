@@ -9,12 +9,13 @@ import {
   SOAP_ACTIONS,
   envelope,
   fault,
+  paymentStatusResponse,
   readEnvelope,
   readSubmitPaymentRequest,
   statusNotification,
   submitPaymentResponse,
 } from '../../../lambdas/adapters/rails/formats/keystone-soap';
-import { textAt, xml, text } from '../../../lambdas/adapters/rails/xml';
+import { textAt } from '../../../lambdas/adapters/rails/xml';
 import { bicProblem, ibanProblem } from '../../../lambdas/domain/payouts/bank-identifiers';
 import { isSupportedCurrency } from '../../../lambdas/domain/money';
 import type { PayoutFailureCode } from '../../../lambdas/domain/payouts/payout';
@@ -30,8 +31,10 @@ import { readBody } from '../../http-body';
  * payment (scheme rules, IBAN/BIC, EFT institution and transit numbers, CAD for EFT), keeps every answer
  * under its MessageId (the same message again gets the same answer; another payment under it a
  * DUPLICATE_MESSAGE_ID fault), and reports outcomes by POSTing signed PaymentStatusNotification envelopes
- * to the platform until acknowledged. Behaviour per payment from its remittance information
- * (scenarios.ts). With a directory, messages and statuses survive a restart (journal).
+ * to the platform until acknowledged. GetPaymentStatus answers where a payment stands by EndToEndId
+ * (UNKNOWN_PAYMENT when it has none). Behaviour per payment from its remittance information
+ * (scenarios.ts), lost answers (`sim:ambiguous`) included. With a directory, messages and statuses survive
+ * a restart (journal).
  */
 export interface KeystoneSimulatorOptions {
   readonly clientId: string;
@@ -105,6 +108,8 @@ export const startKeystoneSimulator = async (options: KeystoneSimulatorOptions):
     else payments.set(entry.messageId, entry);
   }
   const unavailableCounts = new Map<string, number>();
+  /** Per MessageId: how many answers of a taken payment were lost (sim:ambiguous). */
+  const lostAnswers = new Map<string, number>();
   const schedule = new Schedule();
   let counter = payments.size;
   const delivery = new CallbackDelivery({
@@ -193,7 +198,7 @@ export const startKeystoneSimulator = async (options: KeystoneSimulatorOptions):
       const endToEndId = textAt(parsed.body, 'EndToEndId');
       const payment = [...payments.values()].find((item) => item.endToEndId === endToEndId);
       if (!payment) return answer(response, 500, envelope(undefined, fault('Client', 'UNKNOWN_PAYMENT', 'No payment with this EndToEndId')));
-      return answer(response, 200, envelope(undefined, xml('ks:GetPaymentStatusResponse', null, xml('ks:PaymentId', null, text(payment.paymentId)), xml('ks:Status', null, payment.status))));
+      return answer(response, 200, envelope(undefined, paymentStatusResponse({ paymentId: payment.paymentId, status: payment.status, ...(payment.reasonCode ? { reasonCode: payment.reasonCode } : {}) })));
     }
     if (action !== SOAP_ACTIONS.submit) return answer(response, 500, envelope(undefined, fault('Client', 'UNKNOWN_ACTION', `Unknown SOAPAction ${action ?? ''}`)));
     let payment: KeystonePayment;
@@ -204,11 +209,12 @@ export const startKeystoneSimulator = async (options: KeystoneSimulatorOptions):
     }
     const requestHash = createHash('sha256').update(JSON.stringify(payment)).digest('hex');
     const previous = payments.get(payment.messageId);
+    const scenario = scenarioOf(payment.remittance);
     if (previous) {
       if (previous.requestHash !== requestHash) return answer(response, 500, envelope(undefined, fault('Client', 'DUPLICATE_MESSAGE_ID', 'This MessageId was used for another payment')));
+      if (loseAnswer(payment.messageId, scenario, response)) return;
       return answer(response, 200, previous.response);
     }
-    const scenario = scenarioOf(payment.remittance);
     const seen = unavailableCounts.get(payment.messageId) ?? 0;
     if (seen < scenario.unavailableTimes) {
       unavailableCounts.set(payment.messageId, seen + 1);
@@ -238,8 +244,30 @@ export const startKeystoneSimulator = async (options: KeystoneSimulatorOptions):
     };
     journal.append(record);
     payments.set(record.messageId, record);
-    answer(response, 200, record.response);
     proceed(record);
+    if (loseAnswer(payment.messageId, scenario, response)) return;
+    answer(response, 200, record.response);
+  };
+
+  /** sim:ambiguous: the payment is taken, and this answer is lost (a fault, a proxy's status, or no answer at all). */
+  const loseAnswer = (messageId: string, scenario: ReturnType<typeof scenarioOf>, response: ServerResponse): boolean => {
+    const lost = lostAnswers.get(messageId) ?? 0;
+    if (!scenario.ambiguous || lost >= scenario.ambiguous.times) return false;
+    lostAnswers.set(messageId, lost + 1);
+    switch (scenario.ambiguous.answer) {
+      case 'hang':
+        schedule.at(120_000, () => response.destroy());
+        return true;
+      case 'fault':
+        answer(response, 500, envelope(undefined, fault('Server', 'INTERNAL_ERROR', 'The payment service failed')));
+        return true;
+      default: {
+        const status = Number(scenario.ambiguous.answer);
+        response.writeHead(status, { 'Content-Type': 'text/html' });
+        response.end(`<html><body><h1>${status}</h1></body></html>`);
+        return true;
+      }
+    }
   };
 
   for (const payment of payments.values()) {

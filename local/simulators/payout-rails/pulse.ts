@@ -19,7 +19,10 @@ import { readBody } from '../../http-body';
  * scheme's format) answers 201 `processing` and settles within a second, then signs and POSTs webhooks
  * (`payment.settled`, `payment.rejected`, `payment.returned`) to the platform until acknowledged.
  * Idempotency: the same key and body answers the first response again; another body is 422
- * `idempotency_key_reused`. Behaviour per payment from remittance_information (scenarios.ts).
+ * `idempotency_key_reused`; a key whose first request is still being processed is 409
+ * `idempotency_key_in_use`. `GET /v1/payments/{end_to_end_id}` answers the payment, or 404 resource_missing.
+ * Behaviour per payment from remittance_information (scenarios.ts), lost answers (`sim:ambiguous`) and
+ * slow first requests (`sim:in-use`) included.
  */
 export interface PulseSimulatorOptions {
   readonly apiKey: string;
@@ -39,6 +42,8 @@ export interface PulsePaymentRecord {
   readonly scheme: 'pix' | 'spei';
   readonly amount: string;
   readonly currency: string;
+  /** The remittance information it was sent with (it carries the simulator's directives). */
+  readonly remittance?: string;
   readonly behaviour: Behaviour;
   readonly status: 'processing' | 'settled' | 'rejected' | 'returned';
   readonly reasonCode: string | null;
@@ -95,6 +100,10 @@ export const startPulseSimulator = async (options: PulseSimulatorOptions): Promi
     else byKey.set(entry.idempotencyKey, entry);
   }
   const unavailableCounts = new Map<string, number>();
+  /** Per key: how many answers of a taken payment were lost (sim:ambiguous). */
+  const lostAnswers = new Map<string, number>();
+  /** Keys whose first request is still being processed (sim:in-use), until the payment exists. */
+  const inUse = new Set<string>();
   const schedule = new Schedule();
   const delivery = new CallbackDelivery({
     url: options.webhookUrl,
@@ -169,9 +178,11 @@ export const startPulseSimulator = async (options: PulseSimulatorOptions): Promi
       return json(response, 400, { error: { code: 'invalid_json', message: 'Body is not JSON' } });
     }
     const requestHash = createHash('sha256').update(raw).digest('hex');
+    if (inUse.has(key)) return json(response, 409, { error: { code: 'idempotency_key_in_use', message: 'A request with this key is still being processed' } });
     const previous = byKey.get(key);
     if (previous) {
       if (previous.requestHash !== requestHash) return json(response, 422, { error: { code: 'idempotency_key_reused', message: 'This key was used for another payment' } });
+      if (loseAnswer(key, scenarioOf(previous.remittance ?? ''), response)) return;
       response.setHeader('Idempotent-Replayed', 'true');
       return json(response, 201, render(previous));
     }
@@ -205,15 +216,49 @@ export const startPulseSimulator = async (options: PulseSimulatorOptions): Promi
       scheme: payment.scheme,
       amount: payment.amount,
       currency: payment.currency,
+      remittance: payment.remittance_information,
       behaviour: scenario.behaviour,
       status: 'processing',
       reasonCode: null,
       createdAt: new Date().toISOString(),
     };
-    journal.append(record);
-    byKey.set(key, record);
+    const take = () => {
+      inUse.delete(key);
+      journal.append(record);
+      byKey.set(key, record);
+      proceed(record);
+    };
+    if (scenario.inUseMs !== undefined) {
+      // The first request is slow: its client gets a gateway timeout; the payment exists only once it is processed.
+      inUse.add(key);
+      schedule.at(scenario.inUseMs, take);
+      return json(response, 504, { error: { code: 'gateway_timeout', message: 'The request did not complete in time' } });
+    }
+    take();
+    if (loseAnswer(key, scenario, response)) return;
     json(response, 201, render(record));
-    proceed(record);
+  };
+
+  /** sim:ambiguous: the payment is taken, and this answer is lost (a status without the payment, or no answer at all). */
+  const loseAnswer = (key: string, scenario: ReturnType<typeof scenarioOf>, response: ServerResponse): boolean => {
+    const lost = lostAnswers.get(key) ?? 0;
+    if (!scenario.ambiguous || lost >= scenario.ambiguous.times) return false;
+    lostAnswers.set(key, lost + 1);
+    switch (scenario.ambiguous.answer) {
+      case 'hang':
+        // Hold the connection past any client's timeout; closed on stop.
+        schedule.at(120_000, () => response.destroy());
+        return true;
+      case 'fault':
+        json(response, 500, { error: { code: 'internal_error', message: 'Internal error' } });
+        return true;
+      default: {
+        const status = Number(scenario.ambiguous.answer);
+        response.writeHead(status, { 'Content-Type': 'text/html' });
+        response.end(`<html><body><h1>${status}</h1></body></html>`);
+        return true;
+      }
+    }
   };
 
   for (const payment of byKey.values()) {

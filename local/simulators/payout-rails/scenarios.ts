@@ -9,7 +9,16 @@ import { PAYOUT_FAILURE_CODES, type PayoutFailureCode } from '../../../lambdas/d
  *   sim:fail:<reason>               accepted, then rejected by the beneficiary's bank before settlement
  *   sim:return:<reason>[:<ms>]      settled, then returned after <ms> (default: the rail's return delay)
  *   sim:delay:<ms>                  settles <ms> after acceptance instead of the rail's usual delay
- *   sim:unavailable:<n>             the first <n> submissions answer 503 / a Server fault (HTTP rails)
+ *   sim:unavailable:<n>             the first <n> submissions answer 503 / a Server fault (HTTP rails), and
+ *                                   nothing is taken: the payment does not exist until a later submission
+ *   sim:ambiguous:<kind>[:<n>]      the rail TAKES the payment, then the answer to the first <n> (default 1)
+ *                                   submissions is lost: <kind> is 502, 504, 429 (HTTP statuses without a
+ *                                   payment in the body), fault (a SOAP Server fault; Pulse: 500), or hang
+ *                                   (no answer at all, the connection held past the client's timeout).
+ *                                   A later submission under the same key gets the payment; a lookup finds it
+ *   sim:in-use:<ms>                 Pulse: the first request is still being processed for <ms>: it answers
+ *                                   504, every submission meanwhile 409 idempotency_key_in_use and a lookup
+ *                                   404; then the payment exists (HTTP rails; Keystone takes it at once)
  *   sim:silent                      accepted and never confirmed (drills of an overdue confirmation)
  * <reason> is a platform failure code written with hyphens (account-closed, no-account, invalid-account,
  * account-blocked, beneficiary-deceased, refused-by-bank, limit-exceeded, other): payout references are
@@ -23,10 +32,17 @@ export type Behaviour =
   | { readonly kind: 'return'; readonly reason: PayoutFailureCode; readonly afterMs?: number }
   | { readonly kind: 'silent' };
 
+/** How the answer to a submission the rail took is lost (sim:ambiguous). */
+export type LostAnswer = '502' | '504' | '429' | 'fault' | 'hang';
+
 export interface Scenario {
   readonly behaviour: Behaviour;
   /** Submissions to answer as unavailable before accepting (HTTP rails). */
   readonly unavailableTimes: number;
+  /** The payment is taken, and the answers to the first `times` submissions are lost this way. */
+  readonly ambiguous?: { readonly answer: LostAnswer; readonly times: number };
+  /** Pulse: the first request stays in processing this long (its key "in use"). */
+  readonly inUseMs?: number;
 }
 
 /** References carry hyphens (`account-closed`: underscores are outside the SWIFT character set); codes use underscores. */
@@ -40,25 +56,31 @@ const number = (text: string | undefined): number | undefined => (text !== undef
 export const scenarioOf = (reference: string): Scenario => {
   const lower = reference.toLowerCase();
   const unavailable = /sim:unavailable:(\d{1,2})/.exec(lower);
-  const unavailableTimes = unavailable ? Number(unavailable[1]) : 0;
+  const ambiguousMatch = /sim:ambiguous:(502|504|429|fault|hang)(?::(\d{1,2}))?/.exec(lower);
+  const inUse = /sim:in-use:(\d{1,6})/.exec(lower);
+  const base = {
+    unavailableTimes: unavailable ? Number(unavailable[1]) : 0,
+    ...(ambiguousMatch ? { ambiguous: { answer: ambiguousMatch[1] as LostAnswer, times: ambiguousMatch[2] === undefined ? 1 : Number(ambiguousMatch[2]) } } : {}),
+    ...(inUse ? { inUseMs: Number(inUse[1]) } : {}),
+  };
   const directive = /sim:(reject|fail|return|delay|silent)(?::([a-z_-]+|\d+))?(?::(\d+))?/.exec(lower);
-  if (!directive) return { behaviour: { kind: 'settle' }, unavailableTimes };
+  if (!directive) return { behaviour: { kind: 'settle' }, ...base };
   const [, kind, first, second] = directive;
   switch (kind) {
     case 'reject':
-      return { behaviour: { kind: 'reject', reason: reasonOf(first) }, unavailableTimes };
+      return { ...base, behaviour: { kind: 'reject', reason: reasonOf(first) } };
     case 'fail':
-      return { behaviour: { kind: 'fail', reason: reasonOf(first) }, unavailableTimes };
+      return { ...base, behaviour: { kind: 'fail', reason: reasonOf(first) } };
     case 'return': {
       const afterMs = number(second);
-      return { behaviour: { kind: 'return', reason: reasonOf(first), ...(afterMs !== undefined ? { afterMs } : {}) }, unavailableTimes };
+      return { ...base, behaviour: { kind: 'return', reason: reasonOf(first), ...(afterMs !== undefined ? { afterMs } : {}) } };
     }
     case 'delay': {
       const delayMs = number(first);
-      return { behaviour: { kind: 'settle', ...(delayMs !== undefined ? { delayMs } : {}) }, unavailableTimes };
+      return { ...base, behaviour: { kind: 'settle', ...(delayMs !== undefined ? { delayMs } : {}) } };
     }
     default:
-      return { behaviour: { kind: 'silent' }, unavailableTimes };
+      return { ...base, behaviour: { kind: 'silent' } };
   }
 };
 

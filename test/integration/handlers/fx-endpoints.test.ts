@@ -147,8 +147,9 @@ describe('POST /v1/conversions', () => {
     const stored = await new DynamoDbFxRepository(db.documentClient, tableName('fx')).getQuote(q.id);
     expect(stored?.spreadAmount).toBeGreaterThan(0);
     const accounts = ['fx_position:platform:BRL', 'fx_position:platform:CAD', 'platform_fx_revenue:platform:CAD'];
-    const shards = await deps.ledger.readShards(accounts);
-    const total = (account: string) => (shards.get(account) ?? []).reduce((sum, shard) => sum + shard.balance, 0);
+    // Platform accounts have no balance items: their balances are the journal's (docs/decisions/0013-ledger-lean-postings.md).
+    const derived = (await verifyLedger(db.documentClient, tableName('ledger'))).derivedBalances;
+    const total = (account: string) => derived.find((row) => row.account === account && row.region === 'all')?.balance ?? 0;
     // The platform is long the BRL it bought and short the CAD it delivered, spread included; the spread is revenue.
     expect(accounts.map(total)).toEqual([100_000, -(q.buy_amount + (stored?.spreadAmount ?? 0)), stored?.spreadAmount]);
     expect((await verifyLedger(db.documentClient, tableName('ledger'))).differences).toEqual([]);

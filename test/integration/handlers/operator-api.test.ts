@@ -7,7 +7,7 @@ import { operatorRequest } from '../../../local/iam/operator-client';
 import { DynamoDbLedgerStore } from '../../../lambdas/adapters/dynamodb/ledger-store';
 import { DynamoDbPayoutRepository } from '../../../lambdas/adapters/dynamodb/payout-repository';
 import { DynamoDbPricingRepository } from '../../../lambdas/adapters/dynamodb/pricing-repository';
-import { toReview } from '../../../lambdas/domain/payouts/payout';
+import { reserved } from '../../../lambdas/domain/payouts/payout';
 import { postPaymentCaptured, postSettlement } from '../../../lambdas/use-cases/ledger/postings';
 import { deployment } from '../../../platform/deployment';
 import { tableName } from '../../../platform/tables';
@@ -182,11 +182,11 @@ describe('operator actions', () => {
     expect(beneficiary.status).toBe(201);
     const created = await merchantCall(merchant.api_key.secret, 'POST', '/v1/payouts', { beneficiary_id: beneficiary.json.id, amount: 10_000, currency: 'USD', reference: 'Consulting' });
     expect(created.status).toBe(201);
-    // What the saga's screening step does on a sanctions hit (the sagas are accepted, not run, here).
+    // What the workflow's Reserve step records on a sanctions hit (the workflows are accepted, not run, here).
     const payouts = new DynamoDbPayoutRepository(db.documentClient, tableName('payouts'));
     const pending = (await payouts.getPayout(created.json.id, { consistent: true }))!;
     const hit = { entryId: 'XSL-0002', matchedName: 'ALVAREZ QUINTERO, Jose Manuel', score: 1, countryMatch: true, programs: ['XSL'] };
-    await payouts.updatePayout(toReview(pending, { reasons: ['sanctions_match'], hits: [hit], listVersion: 'test', screenedAt: new Date().toISOString() }, new Date()));
+    await payouts.updatePayout(reserved(pending, { outcome: 'review', review: { reasons: ['sanctions_match'], hits: [hit], listVersion: 'test', screenedAt: new Date().toISOString() } }, new Date()));
 
     const shown = await apis.asOperator('ops_viewer', 'GET', `/v1/payouts/${created.json.id}`);
     expect(shown.json).toMatchObject({ id: created.json.id, merchant_id: merchant.id, status: 'in_review', review: { reasons: ['sanctions_match'], hits: [hit], decision: null } });

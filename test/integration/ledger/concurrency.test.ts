@@ -75,24 +75,51 @@ it('answers a duplicate raced against its original as a replay, even when the or
   expect((await ledger.verify()).differences).toEqual([]);
 }, 60_000);
 
-it('plans a refund again when its payment settles between the position snapshot and the shard read', async () => {
+it('plans a refund again when its payment settles between reading the position and committing', async () => {
   await postPaymentCaptured(ledger.deps, { merchantId: 'mer_skew', paymentId: 'pay_skew', channel: 'acq_sim', currency: 'USD', amount: 10_000, authorizedAmount: 10_000 });
-  // The settlement commits exactly in the window: after the refund read its position, before it reads the shards.
+  // The settlement commits exactly in the window: after the refund read its position, before it commits.
   let settled = false;
   const store = ledger.store;
   const skewed = Object.create(store) as typeof store;
-  skewed.readShards = async (accounts) => {
+  skewed.commit = async (posting) => {
     if (!settled) {
       settled = true;
       await postSettlement(ledger.deps, { merchantId: 'mer_skew', paymentId: 'pay_skew', settlementId: 'stl_skew' });
     }
-    return store.readShards(accounts);
+    return store.commit(posting);
   };
   const refund = await postRefund({ ...ledger.deps, ledger: skewed }, { merchantId: 'mer_skew', paymentId: 'pay_skew', refundId: 're_skew', amount: 2_500, currency: 'USD' });
   expect(settled).toBe(true);
+  // Planned against pending first; the settlement took the position's next number, so it was planned again.
   expect(refund).toMatchObject({ replayed: false, attempts: 2 });
   expect(refund.transaction.entries).toContainEqual({ account: 'merchant_available:mer_skew:USD', side: 'debit', amount: 2_500, currency: 'USD' });
   expect((await funds('mer_skew'))?.pending).toBe(0);
+  expect((await ledger.verify()).differences).toEqual([]);
+});
+
+it('plans again when available funds are taken between the read and the commit', async () => {
+  await postPaymentCaptured(ledger.deps, { merchantId: 'mer_race', paymentId: 'pay_race', channel: 'acq_sim', currency: 'USD', amount: 10_000, authorizedAmount: 10_000 });
+  await postSettlement(ledger.deps, { merchantId: 'mer_race', paymentId: 'pay_race', settlementId: 'stl_1' });
+  // After the payout read 9,680 available, another payout reserves 5,000 of it: the first is planned again.
+  let raced = false;
+  const store = ledger.store;
+  const skewed = Object.create(store) as typeof store;
+  skewed.readBalances = async (...args) => {
+    const read = await store.readBalances(...args);
+    if (!raced) {
+      raced = true;
+      await reserveFunds(ledger.deps, { merchantId: 'mer_race', payoutId: 'po_race_a', amount: 5_000, currency: 'USD' });
+    }
+    return read;
+  };
+  await expect(reserveFunds({ ...ledger.deps, ledger: skewed }, { merchantId: 'mer_race', payoutId: 'po_race_b', amount: 5_000, currency: 'USD' })).rejects.toMatchObject({
+    name: 'InsufficientFundsError',
+    needed: 5_000,
+    available: 4_680,
+  });
+  const second = await reserveFunds({ ...ledger.deps, ledger: skewed }, { merchantId: 'mer_race', payoutId: 'po_race_c', amount: 4_680, currency: 'USD' });
+  expect(second.replayed).toBe(false);
+  expect(await funds('mer_race')).toEqual({ currency: 'USD', available: 0, pending: 0, reserved: 9_680 });
   expect((await ledger.verify()).differences).toEqual([]);
 });
 

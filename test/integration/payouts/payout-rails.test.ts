@@ -13,8 +13,9 @@ import { freePort } from '../../../local/ports';
 import { type PulseSimulator, startPulseSimulator } from '../../../local/simulators/payout-rails/pulse';
 
 /**
- * The rail adapters against the simulated rails over real sockets and files: idempotency, the error
- * each refusal becomes, and authenticated callbacks (a forged or stale one is refused).
+ * The rail adapters against the simulated rails over real sockets and files: idempotency, what each answer
+ * says (taken, refused for good, or unknown: the payment may exist), the lookup of a payment by the payout's
+ * key, and authenticated callbacks (a forged or stale one is refused).
  */
 const received: { channel: string; message: RailMessage }[] = [];
 const receiver = createServer((request: IncomingMessage, response) => {
@@ -90,9 +91,9 @@ describe('Keystone (SOAP)', () => {
     expect(keystone.payments().filter((item) => item.messageId === 'po_keystone1aaaaaaaaaaaaaaaaa')).toHaveLength(1);
   });
 
-  it('refuses the same MessageId for another payment, bad credentials and an invalid account as RailRejected', async () => {
+  it('refuses bad credentials and an invalid account as RailRejected; the same MessageId for another payment is no refusal (a payment exists under it)', async () => {
     await rail().submit(instruction({ payoutId: 'po_keystone2aaaaaaaaaaaaaaaaa' }));
-    await expect(rail().submit(instruction({ payoutId: 'po_keystone2aaaaaaaaaaaaaaaaa', amount: 1 }))).rejects.toMatchObject({ name: 'RailRejected', reason: { railCode: 'DUPLICATE_MESSAGE_ID' } });
+    await expect(rail().submit(instruction({ payoutId: 'po_keystone2aaaaaaaaaaaaaaaaa', amount: 1 }))).rejects.toMatchObject({ name: 'RailOutcomeUnknown', reason: expect.stringContaining('DUPLICATE_MESSAGE_ID') });
     await expect(new KeystoneSoapRail({ url: keystone.url, clientId: 'xborder', apiKey: 'wrong', timeoutMs: 5_000 }).submit(instruction({ payoutId: 'po_keystone3aaaaaaaaaaaaaaaaa' }))).rejects.toMatchObject({ name: 'RailRejected' });
     await expect(rail().submit(instruction({ payoutId: 'po_keystone4aaaaaaaaaaaaaaaaa', reference: 'sim:reject:account-closed' }))).rejects.toMatchObject({
       name: 'RailRejected',
@@ -100,11 +101,36 @@ describe('Keystone (SOAP)', () => {
     });
   });
 
-  it('says RailUnavailable for a Server fault or a closed port, so the saga retries', async () => {
-    await expect(rail().submit(instruction({ payoutId: 'po_keystone5aaaaaaaaaaaaaaaaa', reference: 'sim:unavailable:1' }))).rejects.toMatchObject({ name: 'RailUnavailable' });
+  it('says RailOutcomeUnknown for a Server fault (the payment may exist), RailUnavailable for a closed port (nothing sent)', async () => {
+    await expect(rail().submit(instruction({ payoutId: 'po_keystone5aaaaaaaaaaaaaaaaa', reference: 'sim:unavailable:1' }))).rejects.toMatchObject({ name: 'RailOutcomeUnknown' });
+    await expect(rail().lookup(instruction({ payoutId: 'po_keystone5aaaaaaaaaaaaaaaaa' }))).resolves.toEqual({ status: 'not_found' });
     await expect(rail().submit(instruction({ payoutId: 'po_keystone5aaaaaaaaaaaaaaaaa', reference: 'sim:unavailable:1' }))).resolves.toMatchObject({ railReference: 'po_keystone5aaaaaaaaaaaaaaaaa' });
     const closed = await freePort();
     await expect(new KeystoneSoapRail({ url: `http://127.0.0.1:${closed}`, clientId: 'x', apiKey: 'y', timeoutMs: 2_000 }).submit(instruction({}))).rejects.toMatchObject({ name: 'RailUnavailable' });
+    await expect(new KeystoneSoapRail({ url: `http://127.0.0.1:${closed}`, clientId: 'x', apiKey: 'y', timeoutMs: 2_000 }).lookup(instruction({}))).rejects.toMatchObject({ name: 'RailUnavailable' });
+  });
+
+  it.each([
+    ['a Server fault', 'fault'],
+    ['a 502 from a proxy', '502'],
+    ['a 504', '504'],
+    ['a 429', '429'],
+    ['silence past the timeout', 'hang'],
+  ])('after taking a payment, answers %s: RailOutcomeUnknown or RailTimeout, never a refusal; GetPaymentStatus finds it', async (_case, kind) => {
+    const payoutId = `po_ksamb${kind.padEnd(5, 'x')}aaaaaaaaaaaaaaaa`.slice(0, 29);
+    const fast = new KeystoneSoapRail({ url: keystone.url, clientId: 'xborder', apiKey: 'ks_key', timeoutMs: 300 });
+    await expect(fast.submit(instruction({ payoutId, reference: `sim:ambiguous:${kind}:1 sim:silent` }))).rejects.toMatchObject({ name: kind === 'hang' ? 'RailTimeout' : 'RailOutcomeUnknown' });
+    await expect(fast.lookup(instruction({ payoutId }))).resolves.toEqual({ status: 'received' });
+    await expect(fast.submit(instruction({ payoutId, reference: `sim:ambiguous:${kind}:1 sim:silent` }))).resolves.toMatchObject({ railReference: payoutId });
+    expect(keystone.payments().filter((item) => item.messageId === payoutId)).toHaveLength(1);
+  });
+
+  it('looks up a payment settled, rejected or returned, with the reason', async () => {
+    await rail().submit(instruction({ payoutId: 'po_keystone6aaaaaaaaaaaaaaaaa' }));
+    await rail().submit(instruction({ payoutId: 'po_keystone7aaaaaaaaaaaaaaaaa', reference: 'sim:fail:account-closed' }));
+    await eventually(() => (keystone.payments().filter((item) => item.messageId.startsWith('po_keystone6') || item.messageId.startsWith('po_keystone7')).every((item) => item.status !== 'RECEIVED') ? true : undefined));
+    await expect(rail().lookup(instruction({ payoutId: 'po_keystone6aaaaaaaaaaaaaaaaa' }))).resolves.toEqual({ status: 'paid' });
+    await expect(rail().lookup(instruction({ payoutId: 'po_keystone7aaaaaaaaaaaaaaaaa' }))).resolves.toMatchObject({ status: 'failed', reason: { code: 'account_closed', railCode: 'AC04' } });
   });
 });
 
@@ -126,6 +152,32 @@ describe('Pulse (instant)', () => {
       ['paid', null],
       ['returned', 'AC07'],
     ]);
+  });
+
+  it.each([
+    ['a 502', 'sim:ambiguous:502:1', 'RailOutcomeUnknown'],
+    ['a 504', 'sim:ambiguous:504:1', 'RailOutcomeUnknown'],
+    ['a 500', 'sim:ambiguous:fault:1', 'RailOutcomeUnknown'],
+    ['silence past the timeout', 'sim:ambiguous:hang:1', 'RailTimeout'],
+  ])('after taking a payment, answers %s: unknown, never a refusal; the lookup by end-to-end id finds it', async (_case, reference, name) => {
+    const payoutId = `po_pulseamb${reference.slice(14, 18).replace(/[^a-z0-9]/g, 'x')}aaaaaaaaaaaaaa`.slice(0, 29);
+    const fast = new PulseInstantRail({ url: pulse.url, apiKey: 'pk_key', timeoutMs: 300 });
+    await expect(fast.submit(pix(payoutId, `${reference} sim:silent`))).rejects.toMatchObject({ name });
+    await expect(fast.lookup(pix(payoutId))).resolves.toEqual({ status: 'received' });
+    await expect(fast.submit(pix(payoutId, `${reference} sim:silent`))).resolves.toMatchObject({ bankReference: expect.stringMatching(/^pmt_/) });
+    expect(pulse.payments().filter((item) => item.idempotencyKey === payoutId)).toHaveLength(1);
+  });
+
+  it('answers "key in use" while the first request is processed: unknown; then the payment exists, once', async () => {
+    const payoutId = 'po_pulseinuseaaaaaaaaaaaaaaa';
+    const request = pix(payoutId, 'sim:in-use:400 sim:silent');
+    await expect(rail().submit(request)).rejects.toMatchObject({ name: 'RailOutcomeUnknown', reason: expect.stringContaining('504') });
+    await expect(rail().submit(request)).rejects.toMatchObject({ name: 'RailOutcomeUnknown', reason: expect.stringContaining('idempotency_key_in_use') });
+    await expect(rail().lookup(request)).resolves.toEqual({ status: 'not_found' });
+    await eventually(() => (pulse.payments().some((item) => item.idempotencyKey === payoutId) ? true : undefined));
+    await expect(rail().lookup(request)).resolves.toEqual({ status: 'received' });
+    await expect(rail().submit(request)).resolves.toMatchObject({ railReference: rail().railReference(request) });
+    expect(pulse.payments().filter((item) => item.idempotencyKey === payoutId)).toHaveLength(1);
   });
 
   it('refuses an invalid key or a rejected payment as RailRejected with the scheme\'s code', async () => {
@@ -153,6 +205,14 @@ describe('Meridian (files)', () => {
     writeFileSync(join(meridian.outbox, submission.bankReference), readFileSync(archived));
     await eventually(() => (readdirSync(join(meridian.outbox, '..', 'bank', 'archive')).some((name) => name.startsWith(`${submission.bankReference}.duplicate`)) ? true : undefined));
     expect(meridian.payments().filter((payment) => payment.reference === submission.railReference)).toHaveLength(1);
+  });
+
+  it('looks a file up in its outbox: waiting there is taken; once the bank took it, only its status files tell', async () => {
+    const paused = new MeridianFileRail({ outboxDirectory: join(root, 'paused-outbox'), odfiRouting: '267000416', companyId: '1987654321', companyName: 'XBORDER PAYMENTS', debtorIban: 'DE12500105170648489890', debtorBic: 'MRDNDEFFXXX', debtorName: 'xborder' });
+    const sepa = instruction({ payoutId: 'po_meridian3aaaaaaaaaaaaaaaa', scheme: 'sepa', currency: 'EUR', account: { token: 't', holderName: 'J', country: 'DE', currency: 'EUR', iban: 'DE89370400440532013000' } });
+    await expect(paused.lookup(sepa)).resolves.toEqual({ status: 'unknown' });
+    await paused.submit(sepa);
+    await expect(paused.lookup(sepa)).resolves.toEqual({ status: 'received' });
   });
 
   it('answers a SEPA pain.001 with pain.002 statuses and a pacs.004 return', async () => {

@@ -1,18 +1,20 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbSagaStartMarkers } from '../../../lambdas/adapters/dynamodb/saga-start-markers';
-import { StepFunctionsWorkflows } from '../../../lambdas/adapters/step-functions/workflows';
+import { recoveryName } from '../../../lambdas/adapters/step-functions/workflows';
 import { sagaStartShard } from '../../../lambdas/domain/saga-start';
 import { sweepUnstartedSagas } from '../../../lambdas/use-cases/sweep-unstarted-sagas';
-import { sfnClient } from '../../../lambdas/shared/clients';
+import { workflows } from '../../../lambdas/shared/payment-deps';
 import { deployment } from '../../../platform/deployment';
 import { tableName } from '../../../platform/tables';
 import { fundMerchant } from '../../support/funds';
 import { type PayoutPlatform, startPayoutPlatform } from '../../support/payout-platform';
 
 /**
- * The saga-start sweeper and payouts: a payout stored while StartExecution is refused stays `pending` with
- * its marker; the sweeper leaves it alone inside the grace period, then starts the payout saga with the
- * create path's input; ReserveFunds removes the marker; the payout is paid once; a second sweep starts nothing.
+ * The recovery sweeper and payouts: a payout stored while the Step Functions API is down (its create could
+ * not run its workflow) is answered `pending` and keeps its in-flight marker; the sweeper leaves it alone
+ * inside the grace period, then starts its recovery (Standard, named by the payout and since when), which
+ * runs the payout workflow: the payout is paid once, the marker goes, a second sweep starts nothing, and the
+ * merchant's retry of the create finds the payout and runs nothing again.
  */
 let platform: PayoutPlatform;
 const region = deployment.primaryRegion;
@@ -28,7 +30,7 @@ const payoutItem = async (id: string) =>
 const sweep = (now: Date) =>
   sweepUnstartedSagas({
     markers: new DynamoDbSagaStartMarkers(platform.db.documentClient, { payments: tableName('payments'), payouts: tableName('payouts') }),
-    workflows: new StepFunctionsWorkflows(sfnClient(), { payment: 'unused', paymentCaptureWindow: 'unused', refund: 'unused', sagaRecovery: 'unused', payout: platform.engine.stateMachineArn('payout') }),
+    workflows: workflows(),
     now: () => now,
     region,
     graceSeconds: 120,
@@ -36,7 +38,7 @@ const sweep = (now: Date) =>
     concurrency: 4,
   });
 
-it('starts a payout whose create could not start its saga, after the grace period only, and pays it once', async () => {
+it('recovers a payout whose create could not run its workflow, after the grace period only, and pays it once', async () => {
   // Prepare
   const merchantId = 'mer_po_sweeper';
   const funded = await fundMerchant(platform.ledger, merchantId, 100_000, 'EUR');
@@ -49,10 +51,9 @@ it('starts a payout whose create could not start its saga, after the grace perio
   const created = await platform.withStepFunctionsApiDown(() =>
     platform.call('createPayout', { method: 'POST', resource: '/v1/payouts', merchantId, key: 'po-sweeper-1', body: { beneficiary_id: beneficiary.body.id, amount: 10_000, currency: 'EUR', reference: 'INV-SWEEP' } }),
   );
-  expect(created.status).toBe(500);
-  const listed = await platform.call('listPayouts', { method: 'GET', resource: '/v1/payouts', merchantId });
-  const [payout] = listed.body.data as { id: string; status: string; created: number }[];
-  const id = payout?.id as string;
+  // The run's outcome is unknown (the API did not answer): the merchant gets the payout as stored.
+  expect(created).toMatchObject({ status: 201, body: { status: 'pending' } });
+  const id = created.body.id as string;
   const stored = await payoutItem(id);
   expect(stored).toMatchObject({ status: 'pending', saga_shard: sagaStartShard(region, id) });
   const createdAt = new Date(stored?.createdAt as string);
@@ -61,20 +62,23 @@ it('starts a payout whose create could not start its saga, after the grace perio
   expect((await sweep(new Date(createdAt.getTime() + 60_000))).started).toEqual([]);
   expect(await platform.balance(merchantId, 'EUR')).toMatchObject({ reserved: 0 });
 
-  // Act / Assess: past it, the saga starts with the create path's input and pays the payout
+  // Act / Assess: past it, its recovery starts and runs the payout workflow, which pays the payout
   const due = await sweep(new Date(createdAt.getTime() + 121_000));
   expect(due.started).toEqual([{ kind: 'payout', id, since: createdAt.toISOString() }]);
   await platform.waitForPayout(merchantId, id, ['paid']);
-  const execution = await platform.engine.describeExecution(`${platform.engine.stateMachineArn('payout').replace(':stateMachine:', ':execution:')}:${id}`);
-  expect(JSON.parse(execution.input ?? '{}')).toEqual({ payoutId: id, merchantId, converts: false, returnWindowSeconds: expect.any(Number) });
+  const recovery = await platform.engine.describeExecution(`${platform.engine.stateMachineArn('sagaRecovery').replace(':stateMachine:', ':execution:')}:${recoveryName(id, createdAt.toISOString())}`);
+  expect(JSON.parse(recovery.input ?? '{}')).toEqual({ kind: 'payout', id });
   const after = await payoutItem(id);
   expect(after?.saga_shard).toBeUndefined();
   expect(after?.saga_pending_since).toBeUndefined();
 
-  // A second sweep starts nothing; the merchant's retry of the create (same key) finds the same payout
+  // A second sweep starts nothing; the merchant's retry of the create (same key) gets the same answer
   expect((await sweep(new Date(createdAt.getTime() + 600_000))).started).toEqual([]);
   const retried = await platform.call('createPayout', { method: 'POST', resource: '/v1/payouts', merchantId, key: 'po-sweeper-1', body: { beneficiary_id: beneficiary.body.id, amount: 10_000, currency: 'EUR', reference: 'INV-SWEEP' } });
-  expect(retried.body).toMatchObject({ id });
+  // The idempotency layer replays the first answer, byte for byte; nothing is run or sent again.
+  expect(retried.body).toEqual(created.body);
+  expect(platform.rails.pulse.payments().length + platform.rails.keystone.payments().length).toBe(0);
+  expect(platform.rails.meridian.payments().filter((payment) => payment.reference === id)).toHaveLength(1);
   // Paid exactly once: the balance moved by the payout amount, nothing left reserved
   expect(await platform.balance(merchantId, 'EUR')).toMatchObject({ available: funded.net - 10_000, reserved: 0 });
   expect((await platform.verify()).differences).toEqual([]);

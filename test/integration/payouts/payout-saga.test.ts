@@ -1,20 +1,22 @@
+import { DeleteCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbFxRepository } from '../../../lambdas/adapters/dynamodb/fx-repository';
 import { SimulatedRateProvider } from '../../../lambdas/adapters/fx/simulated-rate-provider';
 import { DEFAULT_SPREAD_SCHEDULE } from '../../../lambdas/domain/fx/quote';
 import { createFxQuote } from '../../../lambdas/use-cases/fx/create-fx-quote';
 import { decidePayoutReview } from '../../../lambdas/use-cases/payouts/decide-payout-review';
 import { DynamoDbPayoutRepository } from '../../../lambdas/adapters/dynamodb/payout-repository';
-import { StepFunctionsWorkflows } from '../../../lambdas/adapters/step-functions/workflows';
-import { sfnClient } from '../../../lambdas/shared/clients';
+import { workflows } from '../../../lambdas/shared/payment-deps';
+import { deployment } from '../../../platform/deployment';
 import { tableName } from '../../../platform/tables';
 import { fundMerchant } from '../../support/funds';
 import { type PayoutPlatform, startPayoutPlatform } from '../../support/payout-platform';
 
 /**
- * Every path of the payout saga, end to end on one machine: merchant API handlers, the real ASL on the
- * local Step Functions engine, the real task functions, DynamoDB Local, the local KMS and the three
- * simulated rails (Meridian files, Keystone SOAP, Pulse instant) answering through the callback bridge.
- * After each path the ledger verifier must find nothing wrong.
+ * Every path of the payout workflows, end to end on one machine: merchant API handlers, the real ASL on the
+ * local Step Functions engine (the Express payout run, the Standard review and confirmation waits), the real
+ * task functions, DynamoDB Local, the local KMS and the three simulated rails (Meridian files, Keystone
+ * SOAP, Pulse instant) answering through the callback bridge. Each answer is the run's result (no polling
+ * for what the request itself did). After each path the ledger verifier must find nothing wrong.
  */
 let platform: PayoutPlatform;
 
@@ -53,10 +55,14 @@ const lines = async (merchantId: string) =>
   }[];
 
 const operatorDeps = () => ({
-  payouts: new DynamoDbPayoutRepository(platform.db.documentClient, tableName('payouts')),
-  tasks: new StepFunctionsWorkflows(sfnClient(), { payment: '', paymentCaptureWindow: '', refund: '', sagaRecovery: '', payout: '' }),
+  payouts: new DynamoDbPayoutRepository(platform.db.documentClient, tableName('payouts'), undefined, deployment.primaryRegion),
+  workflows: workflows(),
   now: () => new Date(),
 });
+
+/** The payout's Standard wait executions (named `<payout id>-review` or `-confirmation`), with their status. */
+const waits = async (wait: 'review' | 'confirmation', payoutId: string) =>
+  ((await platform.engine.listExecutions({ stateMachineArn: platform.engine.stateMachineArn('payoutWait'), maxResults: 1000 })).executions ?? []).filter((execution) => execution.name === `${payoutId}-${wait}`);
 
 afterEach(async () => {
   expect((await platform.verify()).differences).toEqual([]);
@@ -68,13 +74,21 @@ describe('paid', () => {
     const ben = await beneficiary('mer_po_cad', 'canada');
     const created = await payout('mer_po_cad', { beneficiary_id: ben, amount: 25_000, currency: 'CAD', reference: 'INV-2026-0042' });
     expect(created.status).toBe(201);
-    expect(created.body).toMatchObject({ object: 'payout', status: 'pending', amount: 25_000, currency: 'CAD', source_currency: 'CAD', source_amount: 25_000, rail: 'eft_ca', quote_id: null });
+    // The answer is the run's result: reserved, screened and taken by the bank (or already paid, if its notification beat the answer).
+    expect(created.body).toMatchObject({ object: 'payout', amount: 25_000, currency: 'CAD', source_currency: 'CAD', source_amount: 25_000, rail: 'eft_ca', quote_id: null, submitted_at: expect.any(String) });
+    expect(['processing', 'paid']).toContain(created.body.status);
     const paid = await platform.waitForPayout('mer_po_cad', created.body.id, ['paid']);
     expect(paid).toMatchObject({ status: 'paid', failure_code: null, submitted_at: expect.any(String), paid_at: expect.any(String) });
     expect(await platform.balance('mer_po_cad', 'CAD')).toMatchObject({ available: funded.net - 25_000, reserved: 0 });
     const keystone = platform.rails.keystone.payments().find((item) => item.endToEndId === created.body.id);
     expect(keystone).toMatchObject({ scheme: 'EFT', amount: '250.00', currency: 'CAD', status: 'SETTLED' });
     expect((await lines('mer_po_cad')).filter((line) => line.source === created.body.id).map((line) => [line.type, line.amount])).toEqual([['payout', -25_000]]);
+    // At most one Standard execution held it while the bank confirmed (none when the bank's notification beat the
+    // run to it), and nothing stays open after paid.
+    const held = await waits('confirmation', created.body.id);
+    expect(held.length).toBeLessThanOrEqual(1);
+    for (const wait of held) expect((await platform.engine.waitForExecution(wait.executionArn as string)).status).toBe('SUCCEEDED');
+    expect(await platform.stored(created.body.id)).toMatchObject({ funds: 'paid', railStatus: 'paid', inFlightSince: null });
   });
 
   it('pays from another balance, converting at a quote the platform takes (BRL → CAD)', async () => {
@@ -183,17 +197,23 @@ describe('review', () => {
     await fundMerchant(platform.ledger, 'mer_po_rev', 100_000, 'USD');
     const ben = await beneficiary('mer_po_rev', 'sanctioned');
     const created = await payout('mer_po_rev', { beneficiary_id: ben, amount: 5_000, currency: 'USD', reference: 'Consulting' });
+    expect(created.body.status).toBe('in_review');
     const held = await platform.waitForPayout('mer_po_rev', created.body.id, ['in_review']);
     expect(held).not.toHaveProperty('review');
     expect(JSON.stringify(held)).not.toContain('XSL-0002');
     expect(await platform.balance('mer_po_rev', 'USD')).toMatchObject({ reserved: 5_000 });
-    // Still held a while later: the saga waits on its task token.
+    // Still held a while later: the review wait (Standard) holds its task token.
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect((await platform.waitForPayout('mer_po_rev', created.body.id, ['in_review'])).status).toBe('in_review');
+    expect(await waits('review', created.body.id)).toEqual([expect.objectContaining({ status: 'RUNNING' })]);
 
     const { after: decided } = await decidePayoutReview(operatorDeps(), created.body.id, 'approve', 'ops.alice', 'Different person: date of birth differs');
     expect(decided.review).toMatchObject({ decision: 'approve', decidedBy: 'ops.alice', reasons: ['sanctions_match'], hits: [expect.objectContaining({ entryId: 'XSL-0002' })] });
+    // The decision ran the workflow: the payout is with the bank when the operator gets the answer.
+    expect(['processing', 'paid']).toContain(decided.status);
     await platform.waitForPayout('mer_po_rev', created.body.id, ['paid']);
+    const [review] = await waits('review', created.body.id);
+    expect(review?.executionArn && (await platform.engine.waitForExecution(review.executionArn)).status).toBe('SUCCEEDED');
   });
 
   it('fails and releases a payout the operator rejects', async () => {
@@ -201,7 +221,8 @@ describe('review', () => {
     const ben = await beneficiary('mer_po_rej', 'sanctioned');
     const created = await payout('mer_po_rej', { beneficiary_id: ben, amount: 5_000, currency: 'USD', reference: 'Consulting' });
     await platform.waitForPayout('mer_po_rej', created.body.id, ['in_review']);
-    await decidePayoutReview(operatorDeps(), created.body.id, 'reject', 'ops.bob');
+    const { after } = await decidePayoutReview(operatorDeps(), created.body.id, 'reject', 'ops.bob');
+    expect(after).toMatchObject({ status: 'failed', failure: { code: 'rejected_in_review' } });
     const failed = await platform.waitForPayout('mer_po_rej', created.body.id, ['failed']);
     expect(failed).toMatchObject({ failure_code: 'rejected_in_review' });
     expect(await platform.balance('mer_po_rej', 'USD')).toMatchObject({ available: funded.net, reserved: 0 });
@@ -227,6 +248,41 @@ describe('review', () => {
   });
 });
 
+describe('the waits ending', () => {
+  /** A wait like the payout's own, but lasting `seconds` (the real ones last days): the same machine, another name. */
+  const shortWait = async (payoutId: string, wait: 'review' | 'confirmation', seconds: number) => {
+    const started = await platform.engine.startExecution({
+      stateMachineArn: platform.engine.stateMachineArn('payoutWait'),
+      name: `${payoutId}-${wait}-short`,
+      input: JSON.stringify({ payoutId, wait, waitSeconds: seconds }),
+    });
+    return platform.engine.waitForExecution(started.executionArn as string);
+  };
+
+  it('fails a payout whose review expired with no decision (review_timeout) and releases its funds; a decision then comes too late', async () => {
+    const funded = await fundMerchant(platform.ledger, 'mer_po_review_timeout', 100_000, 'USD');
+    const ben = await beneficiary('mer_po_review_timeout', 'sanctioned');
+    const created = await payout('mer_po_review_timeout', { beneficiary_id: ben, amount: 4_000, currency: 'USD', reference: 'Consulting' });
+    expect(created.body.status).toBe('in_review');
+    const ended = await shortWait(created.body.id, 'review', 1);
+    expect(ended.status).toBe('SUCCEEDED');
+    expect(await platform.waitForPayout('mer_po_review_timeout', created.body.id, ['failed'])).toMatchObject({ failure_code: 'review_timeout' });
+    expect(await platform.balance('mer_po_review_timeout', 'USD')).toMatchObject({ available: funded.net, reserved: 0 });
+    await expect(decidePayoutReview(operatorDeps(), created.body.id, 'approve', 'ops.late')).rejects.toMatchObject({ name: 'PayoutTransitionError' });
+  });
+
+  it('flags a payout whose rail says nothing for days (confirmation overdue): the alarm path, its funds still reserved, nothing released', async () => {
+    await fundMerchant(platform.ledger, 'mer_po_overdue', 100_000, 'CAD');
+    const ben = await beneficiary('mer_po_overdue', 'canada');
+    const created = await payout('mer_po_overdue', { beneficiary_id: ben, amount: 6_000, currency: 'CAD', reference: 'sim:silent' });
+    expect(created.body.status).toBe('processing');
+    const ended = await shortWait(created.body.id, 'confirmation', 1);
+    expect(ended).toMatchObject({ status: 'FAILED', error: 'PayoutConfirmationOverdue' });
+    expect(await platform.stored(created.body.id)).toMatchObject({ status: 'processing', funds: 'reserved', railStatus: 'received', attention: { step: 'AwaitConfirmation', reason: 'PayoutConfirmationOverdue' } });
+    expect(await platform.balance('mer_po_overdue', 'CAD')).toMatchObject({ reserved: 6_000 });
+  });
+});
+
 describe('cancel', () => {
   it('cancels a payout held in review: the wait ends at once and the funds are released', async () => {
     const funded = await fundMerchant(platform.ledger, 'mer_po_cancel', 100_000, 'USD');
@@ -235,10 +291,10 @@ describe('cancel', () => {
     await platform.waitForPayout('mer_po_cancel', created.body.id, ['in_review']);
     const canceled = await platform.call('cancelPayout', { method: 'POST', resource: '/v1/payouts/{id}/cancel', id: created.body.id, merchantId: 'mer_po_cancel', body: {} });
     expect(canceled).toMatchObject({ status: 200, body: { status: 'canceled', canceled_at: expect.any(String) } });
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    const deadline = Date.now() + 10_000;
-    while ((await platform.balance('mer_po_cancel', 'USD')).reserved !== 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    // The cancel ran the workflow: the funds are back when the merchant gets the answer, and the review wait ended.
     expect(await platform.balance('mer_po_cancel', 'USD')).toMatchObject({ available: funded.net, reserved: 0 });
+    const [review] = await waits('review', created.body.id);
+    expect(review?.executionArn && (await platform.engine.waitForExecution(review.executionArn)).status).toBe('SUCCEEDED');
     expect((await lines('mer_po_cancel')).filter((line) => line.source === created.body.id).map((line) => line.type)).toEqual(['payout_cancel', 'payout']);
     const again = await platform.call('cancelPayout', { method: 'POST', resource: '/v1/payouts/{id}/cancel', id: created.body.id, merchantId: 'mer_po_cancel', body: {} });
     expect(again).toMatchObject({ status: 200, body: { status: 'canceled' } });
@@ -269,5 +325,34 @@ describe('the merchant API', () => {
     const listed = await platform.call('listPayouts', { method: 'GET', resource: '/v1/payouts', merchantId: 'mer_po_api' });
     expect(listed.body.data.map((item: { id: string }) => item.id)).toEqual([first.body.id]);
     await platform.waitForPayout('mer_po_api', first.body.id, ['paid']);
+  });
+
+  it('never runs or sends anything again for a final payout: a late retry of the create, and a new run of its workflow', async () => {
+    // Prepare: a payout paid under a key
+    await fundMerchant(platform.ledger, 'mer_po_late_retry', 100_000, 'CAD');
+    const ben = await beneficiary('mer_po_late_retry', 'canada');
+    const body = { beneficiary_id: ben, amount: 3_000, currency: 'CAD', reference: 'late retry' };
+    const first = await payout('mer_po_late_retry', body, 'po-late-retry');
+    const id = first.body.id as string;
+    const paid = await platform.waitForPayout('mer_po_late_retry', id, ['paid']);
+    const submissions = () => platform.rails.keystone.payments().filter((item) => item.messageId === id).length;
+    const runs = async () =>
+      ((await platform.engine.listExecutions({ stateMachineArn: platform.engine.stateMachineArn('payout'), maxResults: 1000 })).executions ?? []).filter((execution) => execution.name?.startsWith(id)).length;
+    const runsBefore = await runs();
+    expect(submissions()).toBe(1);
+
+    // Act: a day later the idempotency record is gone; the merchant retries with the old key
+    const records = await platform.db.documentClient.send(new ScanCommand({ TableName: tableName('idempotency') }));
+    for (const item of records.Items ?? []) await platform.db.documentClient.send(new DeleteCommand({ TableName: tableName('idempotency'), Key: { id: item.id } }));
+    const late = await payout('mer_po_late_retry', body, 'po-late-retry');
+    // ...and 90 days later Step Functions would allow the first run's name again: the workflow itself runs
+    const rerun = await workflows().runPayout({ payoutId: id, action: 'create' });
+
+    // Assess: the stored payout answered, no run started by the retry, nothing sent again, nothing moved
+    expect(late).toMatchObject({ status: 201, body: { id, status: 'paid' } });
+    expect(rerun).toMatchObject({ outcome: 'finished', output: { next: 'done', payout: { status: 'paid' } } });
+    expect(await runs()).toBe(runsBefore + 1);
+    expect(submissions()).toBe(1);
+    expect(await platform.call('getPayout', { method: 'GET', resource: '/v1/payouts/{id}', id, merchantId: 'mer_po_late_retry' })).toMatchObject({ body: paid });
   });
 });

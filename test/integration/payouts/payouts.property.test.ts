@@ -5,16 +5,25 @@ import { SimulatedRateProvider } from '../../../lambdas/adapters/fx/simulated-ra
 import { DEFAULT_SPREAD_SCHEDULE } from '../../../lambdas/domain/fx/quote';
 import { counter } from '../../../lambdas/domain/ledger/positions';
 import type { Beneficiary } from '../../../lambdas/domain/payouts/beneficiary';
-import { type Payout, submitted } from '../../../lambdas/domain/payouts/payout';
+import { type Payout, cancel, noteFailure, recordRailAnswer } from '../../../lambdas/domain/payouts/payout';
 import { createConversion } from '../../../lambdas/use-cases/fx/create-conversion';
 import { createFxQuote } from '../../../lambdas/use-cases/fx/create-fx-quote';
 import { getBalance } from '../../../lambdas/use-cases/ledger/get-balance';
 import { listBalanceTransactions } from '../../../lambdas/use-cases/ledger/list-balance-transactions';
 import { createPayout } from '../../../lambdas/use-cases/payouts/create-payout';
-import { compensatePayout, convertPayout, reservePayoutFunds, settlePayout } from '../../../lambdas/use-cases/payouts/payout-saga';
+import { changePayout } from '../../../lambdas/use-cases/payout-saga/change-payout';
+import { convertPayoutFunds } from '../../../lambdas/use-cases/payout-saga/convert-payout-funds';
+import { releasePayoutFunds } from '../../../lambdas/use-cases/payout-saga/release-payout-funds';
+import { reservePayoutFunds } from '../../../lambdas/use-cases/payout-saga/reserve-payout-funds';
+import { settlePayout } from '../../../lambdas/use-cases/payout-saga/settle-payout';
+import { submitPayout } from '../../../lambdas/use-cases/payout-saga/submit-payout';
+import { checkedInSanctionsList } from '../../../lambdas/adapters/screening/checked-in-sanctions-list';
+import type { PayoutRailPort } from '../../../lambdas/ports/payout-rail';
+import { RecordingWorkflows } from '../../support/in-memory-repositories';
 import { ensureTables } from '../../../local/tables';
 import { deployment } from '../../../platform/deployment';
 import { tableName } from '../../../platform/tables';
+import { RailRejectedError } from '../../../lambdas/domain/payouts/saga-errors';
 import { suiteDynamoDbEndpoint } from '../../support/dynamodb';
 import { fundMerchant } from '../../support/funds';
 import { createLedgerHarness } from '../../support/ledger';
@@ -22,7 +31,8 @@ import { createLedgerHarness } from '../../support/ledger';
 /**
  * Property: whatever conversions and payouts merchants make, in any currencies (0, 2 and 3 decimals),
  * whatever becomes of each payout (paid, failed before or after its conversion, canceled, returned after
- * payment), with steps of the saga repeated as a retry or a restart would, the ledger stays provably
+ * payment), with the payout workflow's steps repeated as a retry or a restart would (the use cases, a rail
+ * that takes every payment, the rail's word recorded as its messages would), the ledger stays provably
  * consistent on DynamoDB Local:
  *   - the verifier finds no difference (each transaction balances per currency; balances, positions and
  *     statement lines are exactly what the journal implies);
@@ -61,7 +71,15 @@ const operation: fc.Arbitrary<Operation> = fc.oneof(
 );
 
 /** Refusals that are answers (not enough funds, too small to convert, same currency...), not failures. */
-const ANSWERS = new Set(['InsufficientBalanceError', 'AmountTooSmallToConvertError', 'FxAmountOutOfRangeError', 'PayoutInsufficientFunds']);
+const ANSWERS = new Set(['InsufficientBalanceError', 'AmountTooSmallToConvertError', 'FxAmountOutOfRangeError']);
+
+/** A rail that takes every payment (what it says afterwards is recorded by the property, as a message would be). */
+const takingRail: PayoutRailPort = {
+  channel: 'keystone',
+  railReference: (instruction) => instruction.payoutId,
+  submit: async (instruction) => ({ railReference: instruction.payoutId, bankReference: `KS-${instruction.payoutId}` }),
+  lookup: async () => ({ status: 'not_found' }),
+};
 
 const beneficiaryFor = (merchantId: string, currency: string): Beneficiary => ({
   id: `ben_${merchantId.replace(/_/g, '')}${currency.toLowerCase()}`.padEnd(30, 'a').slice(0, 30),
@@ -93,7 +111,7 @@ it(
           const ledger = harness.deps;
           const rates = new SimulatedRateProvider();
           const now = () => new Date();
-          const sagaDeps = { payouts, quotes, ledger, now };
+          const sagaDeps = { payouts, quotes, ledger, sanctions: checkedInSanctionsList, workflows: new RecordingWorkflows(), now };
           for (const merchantId of MERCHANTS) for (const currency of CURRENCIES) await payouts.insertBeneficiary(beneficiaryFor(merchantId, currency));
           // Opening balances in every currency, so most conversions and payouts can go ahead (larger ones are refused).
           for (const [index, amount] of opening.entries()) await fundMerchant(ledger, MERCHANTS[index % 2] as string, amount, CURRENCIES[Math.floor(index / 2)] as string);
@@ -120,37 +138,41 @@ it(
                 const currency = CURRENCIES[op.currency] as string;
                 const source = CURRENCIES[op.source] as string;
                 const payout = await createPayout(
-                  { payouts, quotes, quoting: { rates, spreads: DEFAULT_SPREAD_SCHEDULE }, ledger: ledger.ledger, workflow: { startPayout: async () => undefined }, now },
+                  { payouts, quotes, quoting: { rates, spreads: DEFAULT_SPREAD_SCHEDULE }, ledger: ledger.ledger, workflows: new RecordingWorkflows(), now },
                   { merchantId, idempotencyKey: `p${run}-${key}`, requestFingerprint: 'p', beneficiaryId: beneficiaryFor(merchantId, currency).id, amount: op.amount, currency, ...(source !== currency ? { sourceCurrency: source } : {}), reference: 'property', description: null, metadata: {} },
                 );
                 const times = op.repeatSteps ? 2 : 1;
                 const step = async (run: () => Promise<unknown>) => {
                   for (let attempt = 0; attempt < times; attempt += 1) await run();
                 };
-                try {
-                  await step(() => reservePayoutFunds(sagaDeps, payout.id));
-                } catch (error) {
-                  if ((error as Error).name !== 'PayoutInsufficientFunds') throw error;
-                  await step(() => compensatePayout(sagaDeps, payout.id, 'failed', { Error: 'PayoutInsufficientFunds' }));
-                  finished.push((await payouts.getPayout(payout.id, { consistent: true })) as Payout);
-                  continue;
-                }
-                if (op.outcome === 'canceled') {
-                  const current = (await payouts.getPayout(payout.id, { consistent: true })) as Payout;
-                  await payouts.updatePayout({ ...current, status: 'canceled', version: current.version + 1 });
-                  await step(() => compensatePayout(sagaDeps, payout.id, 'canceled', { Error: 'PayoutCanceled' }));
+                const input = { payoutId: payout.id };
+                const rail = (answer: Parameters<typeof recordRailAnswer>[1]) => changePayout(payouts, payout.id, (current) => recordRailAnswer(current, answer, now()));
+                await step(() => reservePayoutFunds(sagaDeps, input));
+                const reserved = (await payouts.getPayout(payout.id, { consistent: true })) as Payout;
+                if (reserved.status === 'failed') {
+                  expect(reserved.failure?.code).toBe('insufficient_funds');
+                } else if (op.outcome === 'canceled') {
+                  await changePayout(payouts, payout.id, (current) => cancel(current, now()));
+                  await step(() => releasePayoutFunds(sagaDeps, input));
                 } else if (op.outcome === 'failed_before_conversion') {
-                  await step(() => compensatePayout(sagaDeps, payout.id, 'failed', { Error: 'RailRejected', Cause: '{"code":"invalid_account"}' }));
+                  // A failure noted before anything converted (an expired quote): only the reservation is undone.
+                  await changePayout(payouts, payout.id, (current) => noteFailure(current, { code: 'quote_expired', message: 'expired' }, now()));
+                  await step(() => releasePayoutFunds(sagaDeps, input));
                 } else {
-                  await step(() => convertPayout(sagaDeps, payout.id));
-                  const current = (await payouts.getPayout(payout.id, { consistent: true })) as Payout;
-                  await payouts.updatePayout(submitted(current, now()));
-                  if (op.outcome === 'failed_after_conversion') {
-                    await step(() => compensatePayout(sagaDeps, payout.id, 'failed', { Error: 'PayoutFailedAtRail', Cause: '{"code":"no_account"}' }));
-                  } else {
-                    await step(() => settlePayout(sagaDeps, payout.id));
-                    if (op.outcome === 'returned') await step(() => compensatePayout(sagaDeps, payout.id, 'returned', { Error: 'PayoutReturned', Cause: '{"code":"account_closed"}' }));
+                  await step(() => convertPayoutFunds(sagaDeps, input));
+                  // Half the failures after conversion are refusals at submission, half rejections the rail reports later.
+                  const refusing = op.outcome === 'failed_after_conversion' && op.amount % 2 === 0;
+                  const submitting: PayoutRailPort = refusing
+                    ? { ...takingRail, submit: async () => Promise.reject(new RailRejectedError({ channel: 'keystone' }, { code: 'invalid_account', railCode: 'AC01', message: 'bad' })) }
+                    : takingRail;
+                  await step(() => submitPayout({ ...sagaDeps, vault: { revealBankAccount: async () => ({ token: 't', holderName: 'x', country: 'CA', currency }) }, rails: () => submitting }, input));
+                  if (op.outcome === 'failed_after_conversion' && !refusing) await rail({ status: 'failed', failure: { code: 'no_account', message: 'no account' } });
+                  if (op.outcome === 'paid' || op.outcome === 'returned') await rail({ status: 'paid' });
+                  await step(() => settlePayout(sagaDeps, input));
+                  if (op.outcome === 'returned') {
+                    await rail({ status: 'returned', failure: { code: 'account_closed', message: 'closed' } });
                   }
+                  await step(() => releasePayoutFunds(sagaDeps, input));
                 }
                 finished.push((await payouts.getPayout(payout.id, { consistent: true })) as Payout);
               }

@@ -47,7 +47,7 @@ describe('which operation an invocation serves', () => {
     expect(causeOf('createFxQuote', {})).toBe('unattributed');
     expect(causeOf('createFxQuote', null)).toBe('unattributed');
     // A task function's static operation, whatever its event holds.
-    expect(causeOf('screenPayout', { payoutId: 'po_1' })).toBe('payout');
+    expect(causeOf('reservePayoutFunds', { payoutId: 'po_1' })).toBe('payout');
   });
 
   it('attributes an API request by the cause a function saw for it; unseen webhooks are the payments', () => {
@@ -125,18 +125,18 @@ describe('the operation tracker', () => {
   it('counts invocations per cause and function, with their durations, also when they fail', async () => {
     const host = fakeHost({
       createPayout: async () => 'ok',
-      screenPayout: async () => {
+      reservePayoutFunds: async () => {
         throw new Error('boom');
       },
     });
     const tracker = installOperationTracker(host);
     try {
       await host.invoke('createPayout', { headers: { [OPERATION_HEADER]: 'payout' }, requestContext: { requestId: 'req-1' } });
-      await expect(host.invoke('screenPayout', {})).rejects.toThrow('boom');
+      await expect(host.invoke('reservePayoutFunds', {})).rejects.toThrow('boom');
       await host.invoke('createPayout', { headers: {} });
       const snapshot = tracker.snapshot();
-      expect(snapshot.invocations).toEqual({ ...empty(), payout: { createPayout: 1, screenPayout: 1 }, unattributed: { createPayout: 1 } });
-      expect(Object.keys(snapshot.durationMs.payout).sort()).toEqual(['createPayout', 'screenPayout']);
+      expect(snapshot.invocations).toEqual({ ...empty(), payout: { createPayout: 1, reservePayoutFunds: 1 }, unattributed: { createPayout: 1 } });
+      expect(Object.keys(snapshot.durationMs.payout).sort()).toEqual(['createPayout', 'reservePayoutFunds']);
       expect(tracker.requestCauses.get('req-1')).toBe('payout');
       expect(tracker.inFlight).toBe(0);
     } finally {
@@ -151,7 +151,7 @@ describe('the operation tracker', () => {
         await post();
         return 'ok';
       },
-      runPayoutLedgerStep: async () => {
+      settlePayout: async () => {
         await Promise.resolve();
         await post({ 'X-Amz-Target': 'TrentService.GenerateDataKey' });
       },
@@ -159,7 +159,7 @@ describe('the operation tracker', () => {
     const tracker = installOperationTracker(host, { dynamoDbHost: target });
     try {
       await host.invoke('createConversion', { headers: { [OPERATION_HEADER]: 'conversion' } });
-      await host.invoke('runPayoutLedgerStep', {});
+      await host.invoke('settlePayout', {});
       // Outside any invocation: no header.
       await post();
       expect(seenHeaders.map((headers) => headers[OPERATION_HEADER] ?? null)).toEqual(['conversion', 'payout', null]);
@@ -168,7 +168,7 @@ describe('the operation tracker', () => {
     }
     const kmsTracker = installOperationTracker(host, { kmsHost: target });
     try {
-      await host.invoke('runPayoutLedgerStep', {});
+      await host.invoke('settlePayout', {});
       expect(kmsTracker.snapshot().kms).toEqual({ ...empty(), payout: { GenerateDataKey: 1 } });
     } finally {
       kmsTracker.uninstall();
@@ -179,10 +179,10 @@ describe('the operation tracker', () => {
     const host = fakeHost({
       createPayout: async () => {
         tracker.countLogLine('function', 100);
-        await host.invoke('screenPayout', {});
+        await host.invoke('reservePayoutFunds', {});
         tracker.countLogLine('metrics', 10);
       },
-      screenPayout: async () => {
+      reservePayoutFunds: async () => {
         tracker.countLogLine('function', 7);
         return tracker.current();
       },
@@ -194,20 +194,20 @@ describe('the operation tracker', () => {
       const snapshot = tracker.snapshot();
       expect(snapshot.functionLogs).toMatchObject({ conversion: { bytes: 100, events: 1 }, payout: { bytes: 7, events: 1 }, unattributed: { bytes: 1, events: 1 } });
       expect(snapshot.metrics.conversion).toEqual({ bytes: 10, events: 1 });
-      expect(snapshot.invocations).toEqual({ ...empty(), conversion: { createPayout: 1 }, payout: { screenPayout: 1 } });
+      expect(snapshot.invocations).toEqual({ ...empty(), conversion: { createPayout: 1 }, payout: { reservePayoutFunds: 1 } });
     } finally {
       tracker.uninstall();
     }
   });
 
   it('tells listeners when each invocation ends, and restores the host on uninstall', async () => {
-    const host = fakeHost({ awaitPayoutSignal: async () => undefined });
+    const host = fakeHost({ awaitPayout: async () => undefined });
     const original = host.invoke;
     const tracker = installOperationTracker(host);
     const ended: unknown[] = [];
     tracker.onInvocationEnd((end) => ended.push({ key: end.key, cause: end.cause, failed: end.failed }));
-    await host.invoke('awaitPayoutSignal', { payoutId: 'po_1', purpose: 'return' });
-    expect(ended).toEqual([{ key: 'awaitPayoutSignal', cause: 'payout', failed: false }]);
+    await host.invoke('awaitPayout', { payoutId: 'po_1', wait: 'confirmation' });
+    expect(ended).toEqual([{ key: 'awaitPayout', cause: 'payout', failed: false }]);
     tracker.uninstall();
     expect(host.invoke).toBe(original);
   });

@@ -42,15 +42,9 @@ const deps = (markers: SagaStartMarkers, workflows = new RecordingWorkflows()) =
 });
 
 describe('sweepUnstartedSagas', () => {
-  it('starts the recovery of every payment and refund in flight before the grace period (named by id and since when), and the saga of every unstarted payout', async () => {
+  it('starts the recovery of every payment, refund and payout in flight before the grace period (named by id and since when)', async () => {
     // Prepare
     const workflows = new RecordingWorkflows();
-    const starts: unknown[] = [];
-    const original = workflows.startPayout.bind(workflows);
-    workflows.startPayout = async (input) => {
-      starts.push(input);
-      return original(input);
-    };
     const markers = new FakeMarkers([payment('pay_old', '2026-11-21T12:00:00.000Z'), refund('re_old', '2026-11-21T12:07:59.999Z'), payout('po_old', '2026-11-21T11:00:00.000Z')]);
     // Act
     const result = await sweepUnstartedSagas(deps(markers, workflows));
@@ -58,10 +52,9 @@ describe('sweepUnstartedSagas', () => {
     expect(result.cutoff).toBe('2026-11-21T12:08:00.000Z');
     expect(workflows.started.sort((a, b) => a.id.localeCompare(b.id))).toEqual([
       { kind: 'recovery', id: `pay_old-${Date.parse('2026-11-21T12:00:00.000Z')}`, input: { kind: 'payment', id: 'pay_old', inFlightSince: '2026-11-21T12:00:00.000Z', paymentId: 'pay_old' } },
-      { kind: 'payout', id: 'po_old' },
+      { kind: 'recovery', id: `po_old-${Date.parse('2026-11-21T11:00:00.000Z')}`, input: { kind: 'payout', id: 'po_old', inFlightSince: '2026-11-21T11:00:00.000Z' } },
       { kind: 'recovery', id: `re_old-${Date.parse('2026-11-21T12:07:59.999Z')}`, input: { kind: 'refund', id: 're_old', inFlightSince: '2026-11-21T12:07:59.999Z', paymentId: 'pay_1' } },
     ]);
-    expect(starts).toEqual([{ payoutId: 'po_old', merchantId: 'mer_a', converts: true, returnWindowSeconds: expect.any(Number) }]);
     expect(result.started).toHaveLength(3);
     expect(result.failed).toEqual([]);
     expect(result.truncated).toBe(false);

@@ -5,7 +5,8 @@ import { XmlError, type XmlElement, at, childNamed, localName, parseXml, text, t
  * urn:keystone:payments:v1), the host-to-host interface of a correspondent bank carrying SWIFT wires and
  * Canadian EFT. Operations (SOAPAction header):
  *   SubmitPayment            → SubmitPaymentResponse (PaymentId, Status RECEIVED) or a SOAP Fault
- *   GetPaymentStatus         → GetPaymentStatusResponse
+ *   GetPaymentStatus         → GetPaymentStatusResponse (PaymentId, Status RECEIVED|SETTLED|REJECTED|RETURNED,
+ *                              ReasonCode), by EndToEndId; a Client fault UNKNOWN_PAYMENT when it has none
  * Asynchronous, the bank POSTs PaymentStatusNotification envelopes (Status SETTLED, REJECTED, RETURNED,
  * ISO 20022 reason codes) to the client's notification endpoint, signed in the `Keystone-Signature`
  * header, until it answers PaymentStatusNotificationAck.
@@ -120,6 +121,35 @@ export const submitPaymentResponse = (paymentId: string, endToEndId: string, sta
     xml('ks:Status', null, text(status)),
     xml('ks:ReceivedAt', null, text(receivedAt)),
   );
+
+/** The inquiry: where the payment with this EndToEndId stands. */
+export const getPaymentStatusRequest = (endToEndId: string): string => xml('ks:GetPaymentStatusRequest', null, xml('ks:EndToEndId', null, text(endToEndId)));
+
+export const KEYSTONE_STATUSES = ['RECEIVED', 'SETTLED', 'REJECTED', 'RETURNED'] as const;
+export type KeystoneStatus = (typeof KEYSTONE_STATUSES)[number];
+
+export interface PaymentStatus {
+  readonly paymentId: string;
+  readonly status: KeystoneStatus;
+  readonly reasonCode?: string;
+}
+
+export const paymentStatusResponse = (status: PaymentStatus): string =>
+  xml(
+    'ks:GetPaymentStatusResponse',
+    null,
+    xml('ks:PaymentId', null, text(status.paymentId)),
+    xml('ks:Status', null, status.status),
+    status.reasonCode ? xml('ks:ReasonCode', null, text(status.reasonCode)) : undefined,
+  );
+
+export const readPaymentStatusResponse = (body: XmlElement): PaymentStatus => {
+  if (localName(body) !== 'GetPaymentStatusResponse') throw new XmlError(`Expected GetPaymentStatusResponse, got ${localName(body)}`);
+  const status = required(body, 'Status');
+  if (!(KEYSTONE_STATUSES as readonly string[]).includes(status)) throw new XmlError(`Unknown Status ${status}`);
+  const reasonCode = textAt(body, 'ReasonCode');
+  return { paymentId: required(body, 'PaymentId'), status: status as KeystoneStatus, ...(reasonCode ? { reasonCode } : {}) };
+};
 
 /** A SOAP 1.1 Fault: `soapenv:Client` (our request is wrong) or `soapenv:Server` (the bank's problem), with Keystone's error code. */
 export const fault = (code: 'Client' | 'Server', errorCode: string, message: string): string =>

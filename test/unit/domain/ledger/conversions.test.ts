@@ -1,5 +1,4 @@
-import { type ShardBalance, planBalanceUpdates, summarizeMerchantShards } from '../../../../lambdas/domain/ledger/balances';
-import { type Position, counter, emptyPosition } from '../../../../lambdas/domain/ledger/positions';
+import { counter, emptyPosition } from '../../../../lambdas/domain/ledger/positions';
 import {
   type ConversionTerms,
   conversion,
@@ -9,11 +8,10 @@ import {
   payoutPaid,
   paymentCaptured,
   paymentSettled,
-  positionAfter,
   reversal,
 } from '../../../../lambdas/domain/ledger/postings';
-import { type JournalTransaction, type StatementLine, entryProblems, linesOf, totalsByCurrency } from '../../../../lambdas/domain/ledger/transaction';
-import { verifySnapshot } from '../../../../lambdas/domain/ledger/verification';
+import { type JournalTransaction, entryProblems, linesOf, totalsByCurrency } from '../../../../lambdas/domain/ledger/transaction';
+import { memoryJournal } from '../../../support/memory-journal';
 
 /**
  * The FX posting templates: a conversion between available balances (both legs, the platform's FX
@@ -27,47 +25,20 @@ const terms: ConversionTerms = { quoteId: 'qt_1', sellCurrency: 'BRL', sellAmoun
 const amountOn = (transaction: JournalTransaction, account: string, side: 'debit' | 'credit') =>
   transaction.entries.filter((entry) => entry.account === account && entry.side === side).reduce((sum, entry) => sum + entry.amount, 0);
 
-/** A ledger in memory: apply transactions in order (shards planned from the current balances), verify. */
+/** A ledger in memory (test/support/memory-journal.ts) with a way to fund the merchant. */
 const ledger = () => {
-  const transactions: JournalTransaction[] = [];
-  const positions = new Map<string, Position>();
-  const shards = new Map<string, ShardBalance>();
-  const lines = new Map<string, StatementLine>();
-  const current = () => {
-    const byAccount = new Map<string, ShardBalance[]>();
-    for (const shard of shards.values()) byAccount.set(shard.account, [...(byAccount.get(shard.account) ?? []), shard]);
-    return byAccount;
-  };
-  const l = {
-    position: (id: string) => positions.get(id) ?? emptyPosition(id, 'mer_1'),
-    post(build: (position: Position) => JournalTransaction, positionId: string) {
-      const transaction = build(l.position(positionId));
-      const updates = planBalanceUpdates(transaction, current(), { random: () => 0 });
-      positions.set(positionId, positionAfter(l.position(positionId), transaction));
-      transactions.push(transaction);
-      for (const line of linesOf(transaction)) lines.set(line.id, line);
-      for (const change of transaction.lineChanges) {
-        const line = lines.get(change.lineId);
-        if (line) lines.set(change.lineId, { ...line, status: change.to, availableOn: change.availableOn });
-      }
-      for (const update of updates) {
-        const key = `${update.account}#${update.shard}`;
-        const before = shards.get(key) ?? { account: update.account, shard: update.shard, balance: 0, debits: 0, credits: 0 };
-        shards.set(key, { ...before, balance: before.balance + update.delta, debits: before.debits + update.debits, credits: before.credits + update.credits });
-      }
-      return transaction;
-    },
+  const journal = memoryJournal();
+  let payments = 0;
+  return {
+    ...journal,
     /** Settled funds from a fee-free payment. */
     fund(amount: number, currency: string) {
-      const paymentId = `pay_${transactions.length}`;
-      l.post((position) => paymentCaptured({ merchantId: 'mer_1', paymentId, channel: 'acq_1', currency, amount, authorizedAmount: amount }, position, { percentBps: 0, fixed: {} }, now).transaction, paymentId);
-      l.post((position) => paymentSettled({ merchantId: 'mer_1', paymentId, settlementId: 'stl_1' }, position, now), paymentId);
+      payments += 1;
+      const paymentId = `pay_${payments}`;
+      journal.post((position) => paymentCaptured({ merchantId: 'mer_1', paymentId, channel: 'acq_1', currency, amount, authorizedAmount: amount }, position, { percentBps: 0, fixed: {} }, now).transaction, paymentId);
+      journal.post((position) => paymentSettled({ merchantId: 'mer_1', paymentId, settlementId: 'stl_1' }, position, now), paymentId);
     },
-    verify: () => verifySnapshot({ transactions, shards: [...shards.values()], positions: [...positions.values()], lines: [...lines.values()] }),
-    balances: () => summarizeMerchantShards([...shards.values()].filter((shard) => shard.account.includes(':mer_1:'))),
-    accountBalance: (account: string) => [...shards.values()].filter((shard) => shard.account === account).reduce((sum, shard) => sum + shard.balance, 0),
   };
-  return l;
 };
 
 describe('conversion between available balances', () => {

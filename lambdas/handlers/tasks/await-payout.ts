@@ -1,0 +1,13 @@
+import * as z from 'zod/mini';
+import { workflows } from '../../shared/payment-deps';
+import { payoutId, payoutWait } from '../../shared/payout-task-input';
+import { payoutRepositoryFromEnvironment } from '../../shared/payouts';
+import { taskHandler } from '../../shared/task-handler';
+import { awaitPayout } from '../../use-cases/payout-saga/await-payout';
+
+/** Payout wait (review or confirmation), step AwaitPayout (`.waitForTaskToken`): stores the token that ends the wait. */
+export const handler = taskHandler({
+  step: 'AwaitPayout',
+  input: z.object({ payoutId, wait: payoutWait, taskToken: z.string().check(z.minLength(1), z.maxLength(2_048)) }),
+  run: (input) => awaitPayout({ payouts: payoutRepositoryFromEnvironment(), workflows: workflows(), now: () => new Date() }, input),
+});

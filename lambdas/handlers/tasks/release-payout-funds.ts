@@ -1,0 +1,12 @@
+import { ledgerDeps } from '../../shared/ledger';
+import { payoutStepInput } from '../../shared/payout-task-input';
+import { payoutRepositoryFromEnvironment } from '../../shared/payouts';
+import { taskHandler } from '../../shared/task-handler';
+import { releasePayoutFunds } from '../../use-cases/payout-saga/release-payout-funds';
+
+/** Payout workflow, step Release: a definite failure or a cancel; the held funds go back, failed or canceled. */
+export const handler = taskHandler({
+  step: 'Release',
+  input: payoutStepInput,
+  run: (input) => releasePayoutFunds({ payouts: payoutRepositoryFromEnvironment(), ledger: ledgerDeps(), now: () => new Date() }, input),
+});

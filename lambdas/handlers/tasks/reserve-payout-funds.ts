@@ -1,0 +1,15 @@
+import { checkedInSanctionsList } from '../../adapters/screening/checked-in-sanctions-list';
+import { ledgerDeps } from '../../shared/ledger';
+import { workflows } from '../../shared/payment-deps';
+import { payoutStepInput } from '../../shared/payout-task-input';
+import { payoutRepositoryFromEnvironment } from '../../shared/payouts';
+import { taskHandler } from '../../shared/task-handler';
+import { reservePayoutFunds } from '../../use-cases/payout-saga/reserve-payout-funds';
+
+/** Payout workflow, step Reserve: hold the source amount and screen the beneficiary (a hit starts the review wait). */
+export const handler = taskHandler({
+  step: 'Reserve',
+  input: payoutStepInput,
+  run: (input) =>
+    reservePayoutFunds({ payouts: payoutRepositoryFromEnvironment(), ledger: ledgerDeps(), sanctions: checkedInSanctionsList, workflows: workflows(), now: () => new Date() }, input),
+});

@@ -1,0 +1,12 @@
+import { ledgerDeps } from '../../shared/ledger';
+import { payoutStepInput } from '../../shared/payout-task-input';
+import { payoutRepositoryFromEnvironment } from '../../shared/payouts';
+import { taskHandler } from '../../shared/task-handler';
+import { settlePayout } from '../../use-cases/payout-saga/settle-payout';
+
+/** Payout workflow, step Settle: the rail paid it; the funds leave through its clearing account. */
+export const handler = taskHandler({
+  step: 'Settle',
+  input: payoutStepInput,
+  run: (input) => settlePayout({ payouts: payoutRepositoryFromEnvironment(), ledger: ledgerDeps(), now: () => new Date() }, input),
+});

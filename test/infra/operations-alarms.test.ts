@@ -1,0 +1,71 @@
+import { Match } from 'aws-cdk-lib/assertions';
+import { EXPRESS_FAILED_SHARE } from '../../lib/constructs/operations-alarms';
+import { deployment } from '../../platform/deployment';
+import { functionName } from '../../platform/functions';
+import { stateMachineKeys, stateMachines } from '../../platform/state-machines';
+import { synthesizePlatform } from './synth';
+
+/**
+ * What pages operations (lib/constructs/operations-alarms.ts, docs/runbooks.md): a Standard workflow's
+ * failed execution at once; an Express run that ends unfinished only as a share (its object goes to a
+ * recovery, which pages if it gives up); any payment flagged requires_attention.
+ */
+const { templates } = synthesizePlatform();
+const alarmNames = (template: typeof templates.primaryApi) =>
+  Object.values(template.findResources('AWS::CloudWatch::Alarm')).map((resource) => (resource as { Properties: { AlarmName: string } }).Properties.AlarmName);
+const express = stateMachineKeys.filter((key) => stateMachines[key].type === 'EXPRESS');
+const standard = stateMachineKeys.filter((key) => stateMachines[key].type === 'STANDARD');
+
+describe.each([
+  ['primary', templates.primaryApi],
+  ['secondary', templates.secondaryApi],
+] as const)('in the %s region', (_region, template) => {
+  it.each(standard)('pages on any failed, timed-out or throttled execution of the Standard %s workflow', (key) => {
+    for (const alarm of ['ExecutionsFailed', 'ExecutionsTimedOut', 'ExecutionThrottled']) {
+      expect(alarmNames(template)).toContain(`${deployment.appName}-${key}-${alarm}`);
+    }
+  });
+
+  it.each(express)('pages on the share of unfinished %s runs, not on one, and on any throttled start', (key) => {
+    expect(alarmNames(template)).not.toContain(`${deployment.appName}-${key}-ExecutionsFailed`);
+    expect(alarmNames(template)).toContain(`${deployment.appName}-${key}-ExecutionThrottled`);
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: `${deployment.appName}-${key}-RunsUnfinished`,
+      Threshold: EXPRESS_FAILED_SHARE,
+      Metrics: Match.arrayWith([
+        Match.objectLike({ Expression: 'IF(started > 0, (failed + timedOut) / started, 0)' }),
+        Match.objectLike({ Id: 'started', MetricStat: Match.objectLike({ Metric: Match.objectLike({ MetricName: 'ExecutionsStarted' }) }) }),
+        Match.objectLike({ Id: 'failed', MetricStat: Match.objectLike({ Metric: Match.objectLike({ MetricName: 'ExecutionsFailed' }) }) }),
+        Match.objectLike({ Id: 'timedOut', MetricStat: Match.objectLike({ Metric: Match.objectLike({ MetricName: 'ExecutionsTimedOut' }) }) }),
+      ]),
+      AlarmActions: [Match.anyValue()],
+    });
+  });
+
+  it('pages on any payment flagged requires_attention, on the metric exactly as the flagging function emits it', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: `${deployment.appName}-PaymentsRequiringAttention`,
+      Namespace: deployment.appName,
+      MetricName: 'PaymentsRequiringAttention',
+      Dimensions: [{ Name: 'service', Value: functionName(deployment.appName, 'flagPaymentForAttention') }],
+      Threshold: 1,
+      AlarmActions: [Match.anyValue()],
+    });
+  });
+
+  it('pages on any payout flagged for attention, from both functions that flag one, on the metrics as they emit them', () => {
+    const alarm = Object.values(template.findResources('AWS::CloudWatch::Alarm')).find(
+      (resource) => resource.Properties.AlarmName === `${deployment.appName}-PayoutsRequiringAttention`,
+    );
+    expect(alarm?.Properties).toMatchObject({ Threshold: 1, AlarmActions: [expect.anything()] });
+    const watched = (alarm?.Properties.Metrics as { MetricStat?: { Metric: { MetricName: string; Dimensions: unknown[] } } }[])
+      .flatMap((query) => (query.MetricStat ? [query.MetricStat.Metric] : []));
+    expect(watched).toEqual(
+      expect.arrayContaining(
+        (['flagPayoutForAttention', 'receivePayoutRailEvents'] as const).map((key) =>
+          expect.objectContaining({ MetricName: 'PayoutsRequiringAttention', Dimensions: [{ Name: 'service', Value: functionName(deployment.appName, key) }] }),
+        ),
+      ),
+    );
+  });
+});
