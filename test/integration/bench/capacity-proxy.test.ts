@@ -29,8 +29,9 @@ const payouts = tableName('payouts');
 const ledger = tableName('ledger');
 const audit = tableName('audit');
 /**
- * In both payouts indexes: merchant-objects (ALL) and saga-starts (KEYS_ONLY). What saga-starts keeps of
- * such an item with pk `po_1` and sk `payout`: 2 + 4 + 2 + 6 + 10 + 1 + 18 + 20 = 63 bytes (1 unit).
+ * In both payouts indexes, each KEYS_ONLY: merchant-objects and saga-starts. What saga-starts keeps of such an
+ * item with pk `po_1` and sk `payout`: 2 + 4 + 2 + 6 + 10 + 1 + 18 + 20 = 63 bytes (1 unit); merchant-objects
+ * 2 + 4 + 2 + 6 + 13 + 13 + 11 + 20 = 71 bytes (1 unit). (An ALL index's sizing is in test/unit/bench/capacity-units.test.ts.)
  */
 const listed = { merchant_type: 'mer_1#payment', created_key: '2026-12-06T00:00:00Z', saga_shard: '7', saga_pending_since: '2026-12-06T00:00:00Z' };
 
@@ -93,23 +94,23 @@ describe('the counting proxy, by AWS billing rules (DynamoDB Local)', () => {
     // Prepare: a 1,500 B payout in both indexes.
     const key = { pk: 'po_1', sk: 'payout' };
     const first = sized(1500, { ...key, ...listed });
-    // Act + Assess: table 2; merchant-objects (ALL) holds the whole item: 2; saga-starts only the keys: 1.
+    // Act + Assess: table 2; each index only the keys: 1 + 1.
     let answer: unknown;
     let delta = await measure(async () => {
       answer = await client.send(new PutCommand({ TableName: payouts, Item: first }));
     });
-    expect(units(delta[payouts])).toEqual({ ...none, writeUnits: 2, indexWriteUnits: 3, replicaWriteUnits: 2 });
+    expect(units(delta[payouts])).toEqual({ ...none, writeUnits: 2, indexWriteUnits: 2, replicaWriteUnits: 2 });
     expect((answer as { Attributes?: unknown }).Attributes).toBeUndefined();
 
-    // An update to 2,100 B that moves created_key: table 3 (the larger image); merchant-objects deletes a
-    // 1,500 B entry (2) and puts a 2,100 B one (3); saga-starts' entry is unchanged (0).
+    // An update to 2,100 B that moves created_key: table 3 (the larger image); merchant-objects deletes its
+    // entry (1) and puts the moved one (1); saga-starts' entry is unchanged (0).
     const grown = 'y'.repeat((first.pad as string).length + 600);
     delta = await measure(async () => {
       answer = await client.send(
         new UpdateCommand({ TableName: payouts, Key: key, UpdateExpression: 'SET #p = :p, created_key = :c', ExpressionAttributeNames: { '#p': 'pad' }, ExpressionAttributeValues: { ':p': grown, ':c': '2026-12-07T00:00:00Z' } }),
       );
     });
-    expect(units(delta[payouts])).toEqual({ ...none, writeUnits: 3, indexWriteUnits: 5, replicaWriteUnits: 3 });
+    expect(units(delta[payouts])).toEqual({ ...none, writeUnits: 3, indexWriteUnits: 2, replicaWriteUnits: 3 });
     expect((answer as { Attributes?: unknown }).Attributes).toBeUndefined();
 
     // The caller asks for the old values of what it updated: it gets exactly those.
@@ -118,8 +119,8 @@ describe('the counting proxy, by AWS billing rules (DynamoDB Local)', () => {
         new UpdateCommand({ TableName: payouts, Key: key, UpdateExpression: 'SET #n = :n, merchant_type = :m', ExpressionAttributeNames: { '#n': 'note' }, ExpressionAttributeValues: { ':n': 'hi', ':m': listed.merchant_type }, ReturnValues: 'UPDATED_OLD' }),
       );
     });
-    // 2,100 + 4 + 2 = 2,106 B: 3 on the table, 3 on merchant-objects (the entry changed in place), 0 on saga-starts.
-    expect(units(delta[payouts])).toEqual({ ...none, writeUnits: 3, indexWriteUnits: 3, replicaWriteUnits: 3 });
+    // 2,100 + 4 + 2 = 2,106 B: 3 on the table; no index entry changes (no key moved, nothing else projected).
+    expect(units(delta[payouts])).toEqual({ ...none, writeUnits: 3, indexWriteUnits: 0, replicaWriteUnits: 3 });
     expect((answer as { Attributes?: unknown }).Attributes).toEqual({ merchant_type: listed.merchant_type });
 
     // A put refused by its condition: sized on the 2,106 B item it found (3); nothing written anywhere.
@@ -130,9 +131,9 @@ describe('the counting proxy, by AWS billing rules (DynamoDB Local)', () => {
     expect(units(delta[payouts])).toEqual({ ...none, refusedWriteUnits: 3 });
     expect(delta[payouts]).toMatchObject({ conditionalCheckFailures: 1 });
 
-    // The delete: the deleted item (3), both index entries removed (3 + 1), replicated (3).
+    // The delete: the deleted item (3), both index entries removed (1 + 1), replicated (3).
     delta = await measure(() => client.send(new DeleteCommand({ TableName: payouts, Key: key })));
-    expect(units(delta[payouts])).toEqual({ ...none, writeUnits: 3, indexWriteUnits: 4, replicaWriteUnits: 3 });
+    expect(units(delta[payouts])).toEqual({ ...none, writeUnits: 3, indexWriteUnits: 2, replicaWriteUnits: 3 });
   });
 
   it('bills reads on the items read, whatever the answer keeps of them', async () => {
