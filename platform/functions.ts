@@ -282,7 +282,8 @@ export const functions = {
     timeoutSeconds: 10,
     reservedConcurrency: 10,
     invokedBy: 'step-functions',
-    tables: { payments: paymentSteps },
+    // cardHolds UpdateItem: the discard of a hold its final payment will never use (flag-payment-for-attention.ts).
+    tables: { payments: paymentSteps, cardHolds: cardHoldDiscard },
   },
   postRefundToLedger: {
     entry: 'lambdas/handlers/tasks/post-refund-to-ledger.ts',

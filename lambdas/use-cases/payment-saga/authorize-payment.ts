@@ -24,8 +24,10 @@ const NOT_COMPLETED = {
  * 3. The hold is gone (expired: a recovery long after the first attempt): never authorize without the CVC;
  *    ask the channel what it recorded under the key instead, and take that answer (nothing recorded: the
  *    payment fails, nothing was charged).
- * 4. Record the authorization or the decline; then the authorization is over: discard the hold for good
- *    (PCI DSS 3.3.1 for the CVC; the card number is not kept either).
+ * 4. The authorization is over: discard the hold for good (PCI DSS 3.3.1 for the CVC; the card number is
+ *    not kept either), then record the authorization or the decline. In that order, so no payment is ever
+ *    recorded past this step with its card still held: if the record fails, the retry finds no hold and
+ *    takes the acquirer's record of the same answer (step 3).
  */
 export const authorizePayment = async (
   deps: {
@@ -67,6 +69,7 @@ export const authorizePayment = async (
       answer = { declineCode: error.declineCode };
     }
   }
+  await deps.holds.discard(payment.id, payment.merchantId);
   const now = deps.now();
   const next = await changePayment(deps.payments, payment, (current) => {
     if (nextPaymentStep(current) !== 'authorize') return undefined;
@@ -77,6 +80,5 @@ export const authorizePayment = async (
     if ('declineCode' in answer) return recordFailure(current, { code: answer.declineCode, message: `The card was declined (${answer.declineCode}).` }, now);
     return recordFailure(current, NOT_COMPLETED, now);
   });
-  await deps.holds.discard(payment.id, payment.merchantId);
   return stepResult(next, input.action);
 };

@@ -21,7 +21,9 @@ export const EXPIRED = 'authorization_expired';
  *    what it recorded under the authorization's key and void that if it exists. Voiding twice answers the
  *    voided authorization; an expired one is already released.
  * 4. End the payment: `canceled` with the merchant's (or the expiry's) reason, or `failed` with the code
- *    of the error; discard the card hold if it is still there.
+ *    of the error; then discard its card hold if it is still there. Not before: a release that cannot reach
+ *    the acquirer hands the payment to its recovery, which authorizes it with that card. A final payment
+ *    found here (a retry after the end was written) discards it too.
  */
 export const releaseAuthorization = async (
   deps: {
@@ -33,7 +35,10 @@ export const releaseAuthorization = async (
   input: { readonly paymentId: string; readonly action?: PaymentAction; readonly error?: string },
 ): Promise<PaymentStepResult> => {
   let payment = await loadPayment(deps.payments, input.paymentId);
-  if (isTerminal(payment)) return stepResult(payment, input.action);
+  if (isTerminal(payment)) {
+    await deps.holds.discard(payment.id, payment.merchantId);
+    return stepResult(payment, input.action);
+  }
   if (!input.error && input.action === 'expire') {
     payment = await changePayment(deps.payments, payment, (current) =>
       current.status === 'requires_capture' && !current.captureRequested ? requestCancel(current, EXPIRED, deps.now()) : undefined,
