@@ -74,6 +74,28 @@ describe.each(regions)('%s API stack', (_role, template, region) => {
     });
   });
 
+  it('grants only tables that exist in its own region under that name: a global table\'s replica, or the region\'s own regional table', () => {
+    const dataTemplate = region === stacks.primaryApi.region ? templates.primaryData : templates.secondaryData;
+    const here = new Set<string>();
+    for (const resource of [...Object.values(resourcesOf(templates.primaryData)), ...Object.values(resourcesOf(dataTemplate))]) {
+      if (resource.Type !== 'AWS::DynamoDB::GlobalTable') continue;
+      const regionsOfTable = ((resource.Properties?.Replicas as { Region: string }[] | undefined) ?? []).map((replica) => replica.Region);
+      if (regionsOfTable.includes(region)) here.add(`arn:aws:dynamodb:${region}:123456789012:table/${resource.Properties?.TableName}`);
+    }
+    const missing: string[] = [];
+    for (const key of functionKeys) {
+      for (const statement of functionPolicy(template, functionName(deployment.appName, key)).statements) {
+        if (!asArray(statement.Action as string | string[]).some((action) => action.startsWith('dynamodb:'))) continue;
+        for (const resource of asArray(statement.Resource as unknown)) {
+          const table = plainArn(resource).replace(/\/index\/.*$/, '');
+          if (!here.has(table)) missing.push(`${key} ${table}`);
+        }
+      }
+    }
+    expect(here.has(`arn:aws:dynamodb:${region}:123456789012:table/${tableName('cardHolds')}`)).toBe(true);
+    expect(missing).toEqual([]);
+  });
+
   it('serves the merchant API from a regional REST API with access logs, tracing and throttling', () => {
     template.hasResourceProperties('AWS::ApiGateway::RestApi', {
       Name: `${deployment.appName}-merchant-api`,

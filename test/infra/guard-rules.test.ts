@@ -24,8 +24,8 @@ const ourRules = new Set<string>(Object.values(RULES));
 
 type Variant = {
   readonly props?: Partial<TablePropsV2>;
-  /** Back up this table (default), another one, or nothing. */
-  readonly backup?: 'this' | 'other' | 'none';
+  /** Back up this table (default), another one, two others (this one left out, as the card holds are), or nothing. */
+  readonly backup?: 'this' | 'other' | 'others' | 'none';
   readonly encryption?: 'customer-managed' | 'aws-managed' | 'aws-managed-alias' | 'none';
 };
 
@@ -60,8 +60,13 @@ const findings = (variant: Variant): Map<string, string[]> => {
   const table = new TableV2(stack, 'Table', tableProps('xborder-under-test'));
   const backup = variant.backup ?? 'this';
   if (backup !== 'none') {
-    const backedUp = backup === 'this' ? table : new TableV2(stack, 'OtherTable', { ...tableProps('xborder-other'), ...variant.props });
-    new TableBackups(stack, 'Backups', { tableArns: [backedUp.tableArn], key });
+    const backedUp =
+      backup === 'this'
+        ? [table]
+        : [new TableV2(stack, 'OtherTable', { ...tableProps('xborder-other'), ...variant.props })].concat(
+            backup === 'others' ? [new TableV2(stack, 'ThirdTable', { ...tableProps('xborder-third'), ...variant.props })] : [],
+          );
+    new TableBackups(stack, 'Backups', { tableArns: backedUp.map((selected) => selected.tableArn), key });
   }
   try {
     app.synth();
@@ -98,6 +103,7 @@ it.each([
   ['the replicas name the AWS-managed alias', RULES.customerManagedKey, { encryption: 'aws-managed-alias' }],
   ['no backup plan exists', RULES.backupPlan, { backup: 'none' }],
   ['the backup plan selects another table only', RULES.backupPlan, { backup: 'other' }],
+  ['the backup plan selects two other tables, not it', RULES.backupPlan, { backup: 'others' }],
 ] as const)('refuses a global table when %s', (_case, rule, variant) => {
   const found = findings(variant as Variant);
   expect([...new Set(found.get(rule))]).toEqual(['Tables/Table/Resource']);

@@ -95,7 +95,7 @@ it.each(functionKeys)('%s holds the Step Functions client only if it drives a st
 
 it('keeps the read-only endpoints free of the command machinery', () => {
   for (const key of ['getPayment', 'listPayments', 'getBalance', 'listBalanceTransactions', 'listApiKeys'] as const) {
-    expect({ key, sources: bundles.get(key)?.sources.filter((source) => /merchant-command-endpoint|shared\/audit|shared\/vault/.test(source)) }).toEqual({ key, sources: [] });
+    expect({ key, sources: bundles.get(key)?.sources.filter((source) => /merchant-command-endpoint|shared\/audit|shared\/vault|shared\/card-holds/.test(source)) }).toEqual({ key, sources: [] });
   }
 });
 

@@ -191,12 +191,17 @@ describe('manual capture', () => {
     expect((await harness.engine.waitForExecution((await window(id)).executionArn!)).status).toBe('SUCCEEDED');
   });
 
-  it('keeps no CVC once the authorization has answered', async () => {
-    const id = await authorize();
-    const { Items = [] } = await harness.db.documentClient.send(new ScanCommand({ TableName: tableName('vault') }));
-    const held = Items.find((item) => item.pk === id && item.sk === 'cvc');
-    expect(held).toBeDefined();
-    expect(held).not.toHaveProperty('ciphertext');
+  it.each([
+    ['approved', () => freshCardNumber(), 'requires_capture'],
+    ['declined by the issuer', () => '4000000000000002', 'failed'],
+    ['declined by risk screening, before any authorization', () => '4100000000000019', 'failed'],
+  ])('keeps no card number or CVC once the authorization has answered (%s): the hold is a tombstone', async (_case, number, status) => {
+    const created = await harness.createPayment(merchant, { amount: 1999, currency: 'USD', capture_method: 'manual', payment_method: card(number()) });
+    expect(created.json.status).toBe(status);
+    const { Items = [] } = await harness.db.documentClient.send(new ScanCommand({ TableName: tableName('cardHolds') }));
+    const held = Items.filter((item) => item.pk === created.json.id);
+    expect(held).toEqual([expect.objectContaining({ sk: 'hold', fingerprint: expect.stringMatching(/^v1\./), discarded_at: expect.any(String) })]);
+    expect(held[0]).not.toHaveProperty('ciphertext');
   });
 
   it('tells the whole story in the payment\'s timeline, one event per write', async () => {
