@@ -18,6 +18,7 @@ export const handler = taskHandler({
     const result = await flagPaymentForAttention({ payments: paymentRepository(), holds: cardHoldDiscarder(), now: () => new Date() }, input);
     const metric = metrics.singleMetric();
     metric.addMetadata('step', input.step);
+    metric.addMetadata('payment_id', input.paymentId);
     metric.addMetric('PaymentsRequiringAttention', MetricUnit.Count, 1);
     return result;
   },
