@@ -3,6 +3,8 @@ import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { merchantApiAccessLogFormat } from '../lib/constructs/merchant-api';
+import { FIREWALL_LIMITS, WAF_LOGGING_FILTER } from '../lib/constructs/merchant-api-firewall';
+import { deployment } from '../platform/deployment';
 import { type FunctionKey, functions } from '../platform/functions';
 import { type TableDeclaration, tableKeys, tableName, tables } from '../platform/tables';
 import { type StateMachineKey, stateMachineKeys, stateMachines } from '../platform/state-machines';
@@ -27,11 +29,14 @@ import {
   accessLogLine,
   captureProcessOutput,
   lambdaPlatformRecords,
+  platformRecordsKept,
   resourceOf,
   say,
   stepFunctionsLogRecord,
   typicalHeaders,
+  wafActionsFor,
   wafLogRecord,
+  wafLoggingKeeps,
 } from './lib/log-volume';
 import { MIX, type MixContext, type MixEntry, type MixOutcome, SMOKE_MIX, merchantOf, mixFromOption, planMix } from './lib/mix';
 import { recordDelta, startBenchPlatform } from './lib/platform';
@@ -96,8 +101,9 @@ const startedAt = new Date();
 const loadAtStart = loadavg();
 say(`bench: ${options.payments} payments, concurrency ${options.concurrency}, mix ${mix.map((entry) => `${entry.name}=${entry.weight}`).join(',')}`);
 
-// Handlers run as in AWS: INFO logs and Powertools metrics on (EMF lines are CloudWatch Logs too).
-platform = await startBenchPlatform({ logLevel: 'INFO' });
+// Handlers run as in AWS: at the functions' application log level (platform/deployment.ts) and with
+// Powertools metrics on (EMF lines are CloudWatch Logs too).
+platform = await startBenchPlatform({ logLevel: deployment.functionLogLevels.application });
 process.env.POWERTOOLS_METRICS_DISABLED = 'false';
 const bench = platform;
 const { runtime } = bench;
@@ -253,12 +259,16 @@ try {
   say('bench: estimating log volume');
   const template = merchantApiAccessLogFormat().toString();
   const accessBytesOf = (entry: (typeof accessEntries)[number]) => Buffer.byteLength(accessLogLine(template, entry)) + 1;
+  // A WAF record only for the requests the web ACL's logging filter keeps (blocked or counted).
   const wafBytesOf = (entry: (typeof accessEntries)[number]) => {
+    const actions = wafActionsFor(entry.requestBytes, FIREWALL_LIMITS.maxBodyBytes);
+    if (!wafLoggingKeeps(WAF_LOGGING_FILTER, actions)) return 0;
     const kind = entry.path.startsWith('/v1/channel_events') ? 'webhook' : entry.method === 'GET' ? 'merchant-get' : 'merchant-post';
-    return Buffer.byteLength(wafLogRecord({ method: entry.method, path: entry.path, headers: typicalHeaders(kind) })) + 1;
+    return Buffer.byteLength(wafLogRecord({ method: entry.method, path: entry.path, headers: typicalHeaders(kind, entry.requestBytes), actions })) + 1;
   };
   const accessBytes = accessEntries.map(accessBytesOf);
   const wafBytes = accessEntries.map(wafBytesOf);
+  const wafEvents = (bytes: readonly number[]) => bytes.filter((value) => value > 0).length;
   /** The Lambda platform records of one invocation of each function (modeled at its mean duration). */
   const platformRecordBytes = Object.fromEntries(
     Object.keys(invocations).map((key) => [
@@ -266,7 +276,17 @@ try {
       lambdaPlatformRecords(functions[key as FunctionKey].memoryMb, meanDurationMs[key] ?? 1).reduce((total, record) => total + Buffer.byteLength(record) + 1, 0),
     ]),
   );
-  const platformBytes = Object.entries(invocations).reduce((total, [key, count]) => total + count * (platformRecordBytes[key] ?? 0), 0);
+  // At the functions' system log level (platform/deployment.ts): the invocations whose records are written.
+  const systemLevel = deployment.functionLogLevels.system;
+  const platformKept = (counts: Record<string, number>, failed: Record<string, number>) =>
+    Object.fromEntries(Object.entries(counts).map(([key, count]) => [key, platformRecordsKept(systemLevel, count, failed[key] ?? 0)]));
+  const platformRecordsOf = (kept: Record<string, number>) => ({
+    bytes: Object.entries(kept).reduce((total, [key, count]) => total + count * (platformRecordBytes[key] ?? 0), 0),
+    events: sum(kept) * 2,
+  });
+  const platformRecords = platformRecordsOf(platformKept(invocations, errors));
+  // Failed invocations by cause in proportion to each cause's invocations of that function.
+  const errorsByCause = splitByShares(errors, trackedInvocations);
   const stepFunctionsLogs: Record<string, { sampled: number; bytes_per_execution: number; events_per_execution: number; bytes: number; events: number }> = {};
   for (const key of machines) {
     const arn = runtime.stepFunctions.stateMachineArn(key);
@@ -296,13 +316,12 @@ try {
     const eventsPer = sample.length ? eventCount / sample.length : 0;
     stepFunctionsLogs[key] = { sampled: sample.length, bytes_per_execution: bytesPer, events_per_execution: eventsPer, bytes: bytesPer * executions, events: eventsPer * executions };
   }
-  const totalInvocations = sum(invocations);
   const logSources = {
     function_logs: { basis: 'measured', bytes: capture.functionLogs.bytes, events: capture.functionLogs.events },
     function_metrics_emf: { basis: 'measured', bytes: capture.metrics.bytes, events: capture.metrics.events },
-    lambda_platform_records: { basis: 'modeled', bytes: platformBytes, events: totalInvocations * 2 },
+    lambda_platform_records: { basis: 'modeled', system_log_level: systemLevel, ...platformRecords },
     api_gateway_access_logs: { basis: 'modeled', bytes: accessBytes.reduce((a, b) => a + b, 0), events: accessEntries.length },
-    waf_logs: { basis: 'modeled', bytes: wafBytes.reduce((a, b) => a + b, 0), events: accessEntries.length },
+    waf_logs: { basis: 'modeled', bytes: wafBytes.reduce((a, b) => a + b, 0), events: wafEvents(wafBytes), requests: accessEntries.length },
     step_functions_all_level: {
       basis: 'measured',
       bytes: Object.values(stepFunctionsLogs).reduce((total, entry) => total + entry.bytes, 0),
@@ -319,12 +338,9 @@ try {
     return {
       function_logs: trackerDelta('functionLogs'),
       function_metrics_emf: trackerDelta('metrics'),
-      lambda_platform_records: {
-        bytes: Object.entries(invocationsByCause[cause]).reduce((total, [key, count]) => total + count * (platformRecordBytes[key] ?? 0), 0),
-        events: sum(invocationsByCause[cause]) * 2,
-      },
+      lambda_platform_records: platformRecordsOf(platformKept(invocationsByCause[cause], errorsByCause[cause])),
       api_gateway_access_logs: { bytes: entries.reduce((total, entry) => total + (accessBytes[entry.index] ?? 0), 0), events: entries.length },
-      waf_logs: { bytes: entries.reduce((total, entry) => total + (wafBytes[entry.index] ?? 0), 0), events: entries.length },
+      waf_logs: { bytes: entries.reduce((total, entry) => total + (wafBytes[entry.index] ?? 0), 0), events: wafEvents(entries.map((entry) => wafBytes[entry.index] ?? 0)) },
       step_functions_all_level: {
         bytes: machinesOf.reduce((total, key) => total + (stepFunctionsLogs[key]?.bytes ?? 0), 0),
         events: machinesOf.reduce((total, key) => total + (stepFunctionsLogs[key]?.events ?? 0), 0),

@@ -13,8 +13,8 @@ import { type PlatformStacks, buildPlatform } from './platform';
 export const GUARD_RULES_DIR = join(import.meta.dirname, 'gates', 'guard');
 
 /** cfn-guard with the Control Tower rules and ours; a finding fails synthesis unless acknowledged. */
-export const guardValidator = (): CfnGuardValidator =>
-  new CfnGuardValidator({ controlTowerRulesEnabled: true, rules: [GUARD_RULES_DIR], maxBuffer: 64 * 1024 * 1024 });
+export const guardValidator = (options: { readonly controlTowerRules?: boolean } = {}): CfnGuardValidator =>
+  new CfnGuardValidator({ controlTowerRulesEnabled: options.controlTowerRules ?? true, rules: [GUARD_RULES_DIR], maxBuffer: 64 * 1024 * 1024 });
 
 /**
  * The CDK app with its security gates: cdk-nag's AWS Solutions, PCI DSS 3.2.1 and NIST 800-53 rev 5
@@ -38,15 +38,13 @@ export const createPlatformApp = (options: PlatformAppOptions): { app: App; stac
   });
   const stacks = buildPlatform(app, account);
   Aspects.of(app).add(new SourceAccountOnServicePermissions());
-  if (gates) {
-    Validations.of(app).addPlugins(
-      new AwsSolutionsChecks(app),
-      new PCIDSS321Checks(app),
-      new NIST80053R5Checks(app),
-      guardValidator(),
-    );
-  }
+  if (gates) addSecurityGates(app);
   return { app, stacks };
+};
+
+/** The gates every synthesis of the platform passes: a finding fails `app.synth()` (and `cdk synth`). */
+export const addSecurityGates = (app: App): void => {
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new PCIDSS321Checks(app), new NIST80053R5Checks(app), guardValidator());
 };
 
 export interface Acknowledgement {

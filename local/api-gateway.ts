@@ -158,6 +158,9 @@ export interface AccessLogEntry {
   readonly path: string;
   readonly status: number;
   readonly latencyMs: number;
+  /** The request's and the response's body sizes (what WAF inspects, what the access log's responseLength says). */
+  readonly requestBytes: number;
+  readonly responseBytes: number;
 }
 
 export interface ApiGatewayOptions {
@@ -353,6 +356,8 @@ export const startApiGateway = async (options: ApiGatewayOptions): Promise<Local
           path: request.url ?? '',
           status: result.statusCode,
           latencyMs: performance.now() - started,
+          requestBytes: Number(request.headers['content-length'] ?? 0),
+          responseBytes: body.length,
         });
       });
   });

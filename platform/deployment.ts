@@ -13,6 +13,13 @@ export const deployment = {
   apiStageName: 'prod',
   /** CloudWatch log retention for every log group (PCI DSS 10.7: keep a year of audit trail). */
   logRetentionDays: 365,
+  /**
+   * Every function's log levels (Lambda advanced logging controls, JSON format). Application lines at INFO
+   * and above. Lambda's own records at WARN: the platform.start and platform.report records of every
+   * invocation are INFO and are dropped; Lambda's metrics (Duration, Errors, Throttles) and X-Ray keep
+   * what they said (docs/operations.md, "Logs"; docs/decisions/0015-log-volume.md).
+   */
+  functionLogLevels: { application: 'INFO', system: 'WARN' },
 } as const;
 
 export type RegionRole = 'primary' | 'secondary';

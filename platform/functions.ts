@@ -143,8 +143,11 @@ export const ledgerPostingActions = [
 
 /** A workflow step's payment changes: a consistent read, then a conditional write of payment + event. */
 const paymentSteps = ['dynamodb:GetItem', 'dynamodb:PutItem'] as const;
-/** Discarding a held CVC: a conditional update that removes its ciphertext (no key needed). */
-const cvcDiscard = ['dynamodb:UpdateItem'] as const;
+/**
+ * Discarding a card hold: a conditional update that removes its ciphertext (no key needed). Screening's card
+ * velocity counter, in the same table, is an UpdateItem too.
+ */
+const cardHoldDiscard = ['dynamodb:UpdateItem'] as const;
 /**
  * What a function appending to the audit log needs: the chain's last entry (Query) and one conditional
  * PutItem per entry. Never UpdateItem or DeleteItem: the log is append-only (test/infra checks that no
@@ -164,7 +167,7 @@ export const functions = {
   },
   createPayment: {
     entry: 'lambdas/handlers/api/create-payment.ts',
-    description: 'POST /v1/payments: vaults the card, stores the payment, runs its workflow (Express, synchronously)',
+    description: 'POST /v1/payments: holds the card for its authorization, stores the payment, runs its workflow (Express, synchronously)',
     memoryMb: 512,
     // Under API Gateway's 29 s: the handler stops waiting for the workflow 2 s before this and answers.
     timeoutSeconds: 27,
@@ -173,10 +176,11 @@ export const functions = {
     tables: {
       payments: ['dynamodb:GetItem', 'dynamodb:PutItem'],
       idempotency: idempotencyStore,
-      vault: ['dynamodb:GetItem', 'dynamodb:PutItem'],
+      // Put the hold, read it back on a retry; UpdateItem discards a hold a retry wrote in vain (create-payment.ts).
+      cardHolds: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
       audit: auditAppendActions,
     },
-    kms: { encrypt: ['card', 'card-cvc'], fingerprint: true },
+    kms: { encrypt: ['card'], fingerprint: true },
     stateMachines: { payment: ['states:StartSyncExecution'], sagaRecovery: ['states:StartExecution'] },
   },
   getPayment: {
@@ -222,18 +226,18 @@ export const functions = {
     timeoutSeconds: 10,
     reservedConcurrency: 10,
     invokedBy: 'step-functions',
-    // UpdateItem: the card's velocity counter.
-    tables: { payments: [...paymentSteps, 'dynamodb:UpdateItem'], vault: cvcDiscard },
+    // cardHolds UpdateItem: the card's velocity counter, and the discard of a declined payment's hold.
+    tables: { payments: paymentSteps, cardHolds: cardHoldDiscard },
   },
   authorizePayment: {
     entry: 'lambdas/handlers/tasks/authorize-payment.ts',
-    description: 'Payment saga: authorize at the channel (the only function that decrypts cards)',
+    description: 'Payment saga: authorize at the channel (the only function that decrypts card holds)',
     memoryMb: 512,
     timeoutSeconds: 30,
     reservedConcurrency: 20,
     invokedBy: 'step-functions',
-    tables: { payments: paymentSteps, vault: ['dynamodb:GetItem', 'dynamodb:UpdateItem'] },
-    kms: { decrypt: ['card', 'card-cvc'] },
+    tables: { payments: paymentSteps, cardHolds: ['dynamodb:GetItem', 'dynamodb:UpdateItem'] },
+    kms: { decrypt: ['card'] },
     cardChannels: true,
   },
   awaitCapture: {
@@ -282,7 +286,7 @@ export const functions = {
     timeoutSeconds: 30,
     reservedConcurrency: 10,
     invokedBy: 'step-functions',
-    tables: { payments: paymentSteps, vault: cvcDiscard },
+    tables: { payments: paymentSteps, cardHolds: cardHoldDiscard },
     cardChannels: true,
   },
   refundCapture: {
@@ -311,7 +315,8 @@ export const functions = {
     timeoutSeconds: 10,
     reservedConcurrency: 10,
     invokedBy: 'step-functions',
-    tables: { payments: paymentSteps },
+    // cardHolds UpdateItem: the discard of a hold its final payment will never use (flag-payment-for-attention.ts).
+    tables: { payments: paymentSteps, cardHolds: cardHoldDiscard },
   },
   postRefundToLedger: {
     entry: 'lambdas/handlers/tasks/post-refund-to-ledger.ts',

@@ -1,8 +1,9 @@
 import { deployment } from './deployment';
 
 /**
- * Every DynamoDB table, declared once. lib/ turns each into a TableV2 global table; local/ creates the
- * same tables in DynamoDB Local. Access patterns are documented in docs/data-model.md.
+ * Every DynamoDB table, declared once. lib/ turns each into a TableV2 (a global table, or one table per
+ * region: `replication`); local/ creates the same tables in DynamoDB Local (one region). Access patterns
+ * are documented in docs/data-model.md.
  */
 export interface KeyAttribute {
   readonly name: string;
@@ -23,6 +24,22 @@ export interface TableDeclaration {
   readonly sortKey?: KeyAttribute;
   readonly timeToLiveAttribute?: string;
   readonly indexes: readonly IndexDeclaration[];
+  /**
+   * Where the table lives; default `global`.
+   *  - `global`: one DynamoDB global table replicated to every region (multi-region eventual consistency:
+   *    last writer wins), with the stream replication needs.
+   *  - `regional`: a table of the same name in each region, never replicated and without a stream, for data
+   *    that must not leave the region that wrote it and that no other region needs (idempotency records,
+   *    card holds, card velocity counters: docs/decisions/0014-card-holds-and-regional-tables.md). Functions
+   *    address every table by name, so a function reaches its own region's table.
+   */
+  readonly replication?: 'global' | 'regional';
+  /**
+   * Every table has point-in-time recovery and daily AWS Backup copies, unless this says why no copy of its
+   * items may exist: then it has neither, and lib/ acknowledges exactly the gate findings that raises, on
+   * this table only, with this reason (docs/security.md).
+   */
+  readonly noCopies?: { readonly reason: string };
   /** Only in the local runtime (for example the local Step Functions execution store). */
   readonly localOnly?: boolean;
 }
@@ -52,7 +69,7 @@ export const tables = {
   },
   payments: {
     purpose:
-      'Payments (their timelines inside), refunds, capture windows\' task tokens and card velocity counters; payments listed per merchant, newest first (docs/data-model.md).',
+      'Payments (their timelines inside), refunds and capture windows\' task tokens; payments listed per merchant, newest first (docs/data-model.md).',
     partitionKey: pk,
     sortKey: sk,
     timeToLiveAttribute: 'expires_at',
@@ -68,10 +85,13 @@ export const tables = {
     ],
   },
   idempotency: {
-    purpose: 'Powertools idempotency records: one per merchant and Idempotency-Key, kept 24 hours.',
+    purpose:
+      'Powertools idempotency records: one per merchant and Idempotency-Key, kept 24 hours. Regional: a retry in the other ' +
+      'region is still caught by the derived id of what the request creates, in a global table (docs/decisions/0014).',
     partitionKey: { name: 'id', type: 'S' },
     timeToLiveAttribute: 'expiration',
     indexes: [],
+    replication: 'regional',
   },
   ledger: {
     purpose:
@@ -92,11 +112,30 @@ export const tables = {
   },
   vault: {
     purpose:
-      'Card and bank account secrets as envelope ciphertext only, with non-sensitive metadata (brand, last4, expiry, keyed fingerprint); CVCs held encrypted for minutes, until authorization.',
+      'Beneficiaries\' bank account details as envelope ciphertext only, with non-sensitive metadata (country, currency, last4, keyed fingerprint). ' +
+      'No card data: a payment\'s card is held in `cardHolds` until its authorization answers.',
     partitionKey: pk,
     sortKey: sk,
     timeToLiveAttribute: 'expires_at',
     indexes: [],
+  },
+  cardHolds: {
+    purpose:
+      'Card holds: per payment, one envelope ciphertext of its card number, expiry and CVC from its creation until its ' +
+      'authorization answers (then a secret-free tombstone for the Idempotency-Key window); and card velocity counters. ' +
+      'Regional, no stream, no point-in-time recovery, no backups: nothing keeps a copy (docs/decisions/0014).',
+    partitionKey: pk,
+    sortKey: sk,
+    timeToLiveAttribute: 'expires_at',
+    indexes: [],
+    replication: 'regional',
+    noCopies: {
+      reason:
+        'Card holds keep a payment\'s card number, expiry and CVC (envelope-encrypted) only until its authorization answers. ' +
+        'PCI DSS 3.3.1 forbids keeping the CVC after authorization, even encrypted, and a point-in-time recovery window or a ' +
+        'backup would keep every hold for 35 days; nothing here needs restoring (a lost hold fails or recovers its ' +
+        'authorization through the acquirer, never charges twice).',
+    },
   },
   audit: {
     purpose:
@@ -158,8 +197,11 @@ export type TableKey = keyof typeof tables;
 
 export const tableKeys = Object.keys(tables) as TableKey[];
 
-/** Physical name, identical in every region (global tables share their name). */
-export const tableName = (key: TableKey): string => `${deployment.appName}-${key}`;
+/** Where a table lives (`replication`, default global). */
+export const replicationOf = (key: TableKey): 'global' | 'regional' => (tables[key] as TableDeclaration).replication ?? 'global';
+
+/** Physical name, identical in every region (a global table's replicas, and each region's regional table). */
+export const tableName = (key: TableKey): string => `${deployment.appName}-${key.replace(/([A-Z])/g, '-$1').toLowerCase()}`;
 
 /** The environment variable through which a function learns a table's name. */
 export const tableEnvVar = (key: TableKey): string =>

@@ -20,8 +20,8 @@ import { tableName } from '../platform/tables';
  *   --region REGION    default AWS_REGION, else the primary region
  *   --table NAME       default the declared audit table
  *   --json             print the reports as JSON
- * Each chain's head (last good seq and hash) is printed: compare it with the `audit entry appended` log
- * lines (the anchors) to detect a chain whose tail was cut or rewritten.
+ * Each chain's head (last good seq and hash) is printed: compare it with the log lines carrying that
+ * chain's `audit_chain` (the anchors, docs/operations.md) to detect a chain whose tail was cut or rewritten.
  */
 const { values } = parseArgs({
   options: {

@@ -9,7 +9,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DATA_KEY_CACHE_POLICY, KmsEnvelopeCipher } from '../lambdas/adapters/crypto/envelope-cipher';
 import { KmsFingerprinter } from '../lambdas/adapters/crypto/fingerprinter';
 import { parseKmsKeyArn } from '../lambdas/adapters/crypto/key-arn';
-import { DynamoDbVault } from '../lambdas/adapters/dynamodb/vault';
+import { DynamoDbCardHolds } from '../lambdas/adapters/dynamodb/card-holds';
 import { startDynamoDbLocal } from '../local/dynamodb-local';
 import { startLocalKms } from '../local/kms/server';
 import { ensureTables } from '../local/tables';
@@ -17,13 +17,14 @@ import { deployment } from '../platform/deployment';
 import { tableName } from '../platform/tables';
 
 /**
- * KMS requests per payment for the vault, measured against DynamoDB Local and the local KMS over HTTP.
+ * KMS requests per payment for the envelope encryption of cards (card holds, docs/decisions/0014), measured
+ * against DynamoDB Local and the local KMS over HTTP.
  *
  *   npx tsx scripts/bench-vault-kms.ts [--payments 1000] [--merchants 10] [--writers 4] [--readers 2] [--no-cache]
  *
- * `writers` simulates warm instances of the POST /v1/payments function (each stores card + holds CVC,
+ * `writers` simulates warm instances of the POST /v1/payments function (each holds a card: one encryption,
  * one payment at a time, with its own data key cache and fingerprint key); `readers` simulates instances
- * of the authorizing function (reveal card + take CVC). Payments go round-robin to instances and to a
+ * of the authorizing function (reveal the hold: one decryption, then discard it). Payments go round-robin to instances and to a
  * pseudo-random merchant (a hash of the index, so every instance sees every merchant). Prints KMS requests per operation and per payment; timings are informational only.
  */
 const { values } = parseArgs({
@@ -48,7 +49,7 @@ const kms = await startLocalKms({ stateDir });
 try {
   Object.assign(process.env, { AWS_REGION: deployment.primaryRegion, AWS_ACCESS_KEY_ID: 'bench', AWS_SECRET_ACCESS_KEY: 'bench' });
   const dynamo = new DynamoDBClient({ endpoint: dynamoDb.endpoint });
-  await ensureTables(dynamo, ['vault']);
+  await ensureTables(dynamo, ['cardHolds']);
   const documentClient = DynamoDBDocumentClient.from(dynamo);
   const dataKey = parseKmsKeyArn(kms.keyArn('data'));
   const fingerprintKey = parseKmsKeyArn(kms.keyArn('fingerprint'));
@@ -56,9 +57,9 @@ try {
   /** One function instance: its own KMS client, data key cache and fingerprint key, as in Lambda. */
   const instance = () => {
     const client = new KMS({ region: dataKey.region, endpoint: kms.url });
-    return new DynamoDbVault({
+    return new DynamoDbCardHolds({
       client: documentClient,
-      tableName: tableName('vault'),
+      tableName: tableName('cardHolds'),
       cipher: new KmsEnvelopeCipher({ key: dataKey, client, cache }),
       fingerprints: new KmsFingerprinter({ key: fingerprintKey, client }),
     });
@@ -67,31 +68,27 @@ try {
   const work = Array.from({ length: payments }, (_, index) => ({
     merchantId: `mer_bench_${createHash('sha256').update(String(index)).digest().readUInt32BE(0) % merchants}`,
     paymentId: `pay_bench_${index}`,
-    card: { number: index % 2 ? '4242424242424242' : '5555555555554444', exp_month: 12, exp_year: 2030 },
+    card: { number: index % 2 ? '4242424242424242' : '5555555555554444', exp_month: 12, exp_year: 2030, cvc: '123' },
   }));
-  const tokens = new Map<string, string>();
-
-  const runInstances = async (count: number, step: (vault: DynamoDbVault, item: (typeof work)[number]) => Promise<void>) => {
+  const runInstances = async (count: number, step: (holds: DynamoDbCardHolds, item: (typeof work)[number]) => Promise<void>) => {
     const started = performance.now();
     await Promise.all(
       Array.from({ length: count }, async (_, slot) => {
-        const vault = instance();
-        for (let index = slot; index < work.length; index += count) await step(vault, work[index] as (typeof work)[number]);
+        const holds = instance();
+        for (let index = slot; index < work.length; index += count) await step(holds, work[index] as (typeof work)[number]);
       }),
     );
     return performance.now() - started;
   };
 
-  const createMs = await runInstances(writers, async (vault, item) => {
-    const vaulted = await vault.storeCard({ merchantId: item.merchantId, reference: item.paymentId, card: item.card });
-    await vault.holdCvc({ merchantId: item.merchantId, paymentId: item.paymentId, cvc: '123' });
-    tokens.set(item.paymentId, vaulted.token);
+  const createMs = await runInstances(writers, async (holds, item) => {
+    await holds.hold({ merchantId: item.merchantId, paymentId: item.paymentId, card: item.card });
   });
   const afterCreate = { ...kms.requestCounts };
   kms.resetCounts();
-  const authorizeMs = await runInstances(readers, async (vault, item) => {
-    await vault.revealCard(tokens.get(item.paymentId) as string, item.merchantId);
-    if ((await vault.takeCvc(item.paymentId, item.merchantId)) !== '123') throw new Error('CVC lost');
+  const authorizeMs = await runInstances(readers, async (holds, item) => {
+    if ((await holds.reveal(item.paymentId, item.merchantId))?.cvc !== '123') throw new Error('card hold lost');
+    await holds.discard(item.paymentId, item.merchantId);
   });
   const afterAuthorize = { ...kms.requestCounts };
 

@@ -28,6 +28,7 @@
  * - Global tables: each replica region bills the replicated write as one replicated write unit per started
  *   KB (a standard write there: a transaction is atomic only in the region that ran it), and updates its
  *   own GSIs at plain write units. https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/global-tables-billing.html
+ *   A regional table (`replicated: false`) is written in the serving region only.
  *
  * The index, transaction and number-size rules were cross-checked against captures of real DynamoDB
  * published by an emulator project (github.com/nubo-db/dynoxide, src/actions/index_capacity.rs and
@@ -59,11 +60,13 @@ export interface IndexSchema {
   readonly projection: Projection;
 }
 
-/** What the calculator needs of a table: its key attribute names and its global secondary indexes. */
+/** What the calculator needs of a table: its key attribute names, its global secondary indexes, and whether it is replicated. */
 export interface TableSchema {
   readonly partitionKey: string;
   readonly sortKey?: string;
   readonly indexes: readonly IndexSchema[];
+  /** False for a regional table (platform/tables.ts `replication`): no other region bills its writes. Default true. */
+  readonly replicated?: boolean;
 }
 
 export const WRITE_UNIT_BYTES = 1024;
@@ -237,7 +240,7 @@ export const itemWriteUnits = (write: ItemWrite, table: TableSchema, options: { 
   const changed = !sameItem(write.before, after);
   const indexes: Record<string, number> = {};
   for (const charge of itemIndexWrites(write, table)) indexes[charge.index] = (indexes[charge.index] ?? 0) + charge.units;
-  return { table: factor * units, indexes, replicaTable: changed ? units : 0 };
+  return { table: factor * units, indexes, replicaTable: changed && table.replicated !== false ? units : 0 };
 };
 
 /**

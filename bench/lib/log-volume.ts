@@ -8,11 +8,13 @@ import { routes } from '../../platform/routes';
  * documented formats where it cannot:
  * - function logs and metrics (measured): every line the handlers write locally, at the level AWS runs
  *   them (INFO, lib/constructs/platform-function.ts) and with Powertools metrics on (EMF lines are logs);
- * - Lambda platform records (modeled): `platform.start` and `platform.report` per invocation, JSON format;
+ * - Lambda platform records (modeled): `platform.start` and `platform.report` per invocation, JSON format,
+ *   as far as the functions' system log level lets them through (`platformRecordsKept`);
  * - API Gateway access logs (modeled): the stage's JSON access-log format per request;
  * - Step Functions (measured from the histories): every history event at level ALL without execution
  *   data, in the CloudWatch record shape Step Functions writes;
- * - WAF logs (modeled): one record per request in the documented WAF log format, headers as sent.
+ * - WAF logs (modeled): a record in the documented WAF log format, headers as sent, for each request the
+ *   web ACL's logging filter keeps (`wafLoggingKeeps`, with the filter merchant-api-firewall.ts declares).
  */
 export interface StreamCounts {
   bytes: number;
@@ -132,6 +134,15 @@ export const lambdaPlatformRecords = (memoryMb: number, durationMs: number): str
   ];
 };
 
+/**
+ * How many invocations' platform records (`platform.start` and `platform.report`, both INFO) reach CloudWatch
+ * Logs at a system log level (Lambda advanced logging controls): every invocation's at DEBUG or INFO; at WARN
+ * none of an invocation that succeeded. A failed invocation (an error or a timeout) keeps both here: the
+ * conservative reading, as what Lambda writes for it at WARN is not modeled record by record.
+ */
+export const platformRecordsKept = (systemLevel: 'DEBUG' | 'INFO' | 'WARN', invocations: number, failed: number): number =>
+  systemLevel === 'WARN' ? Math.min(failed, invocations) : invocations;
+
 /** The route resource (`/v1/payments/{id}`) a request path matches, from platform/routes.ts. */
 export const resourceOf = (method: string, path: string): string | undefined => {
   const segments = path.split('?')[0]?.split('/').filter(Boolean) ?? [];
@@ -143,10 +154,11 @@ export const resourceOf = (method: string, path: string): string | undefined => 
 };
 
 /**
- * One access-log line in the stage's format (lib/constructs/merchant-api.ts `accessLogFormat`, CDK's
- * jsonWithStandardFields): `template` is that format's string with `$context.*` variables.
+ * One access-log line in the stage's format (lib/constructs/merchant-api.ts `merchantApiAccessLogFormat`):
+ * `template` is that format's string with `$context.*` variables, filled with the request's method, route,
+ * status, response size and latency (the local gateway's, for the integration's).
  */
-export const accessLogLine = (template: string, request: { method: string; path: string; status: number }): string =>
+export const accessLogLine = (template: string, request: { method: string; path: string; status: number; responseBytes?: number; latencyMs?: number }): string =>
   template
     .replace('$context.requestId', randomUUID())
     .replace('$context.extendedRequestId', `${hex(4)}=`)
@@ -158,18 +170,54 @@ export const accessLogLine = (template: string, request: { method: string; path:
     .replace('$context.resourcePath', resourceOf(request.method, request.path) ?? request.path.split('?')[0] ?? '')
     .replace('$context.status', String(request.status))
     .replace('$context.protocol', 'HTTP/1.1')
-    .replace('$context.responseLength', '812');
+    .replace('$context.responseLength', String(request.responseBytes ?? 812))
+    .replace('$context.integrationLatency', String(Math.round(request.latencyMs ?? 120)));
 
-/** A WAF log record for one allowed request, in the documented format (managed groups of merchant-api-firewall.ts). */
-export const wafLogRecord = (request: { method: string; path: string; headers: Record<string, string> }): string => {
-  const group = (name: string) => ({ ruleGroupId: `AWS#${name}`, terminatingRule: null, nonTerminatingMatchingRules: [], excludedRules: null, customerConfig: null });
+/** The AWS common rule set's body limit (its SizeRestrictions_BODY rule), which merchant-api-firewall.ts overrides to count. */
+export const COMMON_RULE_SET_BODY_LIMIT = 8 * 1024;
+
+/**
+ * The actions WAF records for a request of this body size under merchant-api-firewall.ts's rules, at rates
+ * under its rate limits (the bench's are far under): the body limit blocks; the common set's body rule counts.
+ */
+export const wafActionsFor = (bodyBytes: number, maxBodyBytes: number): string[] => {
+  if (bodyBytes > maxBodyBytes) return ['BLOCK'];
+  return bodyBytes > COMMON_RULE_SET_BODY_LIMIT ? ['ALLOW', 'EXCLUDED_AS_COUNT'] : ['ALLOW'];
+};
+
+/** A web ACL logging filter in CloudFormation's shape (action conditions only: the firewall's filter uses no label). */
+export interface WafLoggingFilter {
+  readonly DefaultBehavior: string;
+  readonly Filters: readonly { readonly Behavior: string; readonly Requirement: string; readonly Conditions: readonly { readonly ActionCondition: { readonly Action: string } }[] }[];
+}
+
+/** Whether the filter keeps a record carrying these actions: the first filter the record meets decides, else the default. */
+export const wafLoggingKeeps = (filter: WafLoggingFilter, actions: readonly string[]): boolean => {
+  for (const candidate of filter.Filters) {
+    const met = candidate.Conditions.map((condition) => actions.includes(condition.ActionCondition.Action));
+    if (candidate.Requirement === 'MEETS_ALL' ? met.every(Boolean) : met.some(Boolean)) return candidate.Behavior === 'KEEP';
+  }
+  return filter.DefaultBehavior === 'KEEP';
+};
+
+/** A WAF log record for one request, in the documented format (managed groups of merchant-api-firewall.ts). */
+export const wafLogRecord = (request: { method: string; path: string; headers: Record<string, string>; actions?: readonly string[] }): string => {
+  const counted = request.actions?.includes('EXCLUDED_AS_COUNT') ?? false;
+  const blocked = request.actions?.includes('BLOCK') ?? false;
+  const group = (name: string) => ({
+    ruleGroupId: `AWS#${name}`,
+    terminatingRule: null,
+    nonTerminatingMatchingRules: counted && name === 'AWSManagedRulesCommonRuleSet' ? [{ ruleId: 'SizeRestrictions_BODY', action: 'COUNT', overriddenAction: 'BLOCK' }] : [],
+    excludedRules: null,
+    customerConfig: null,
+  });
   return JSON.stringify({
     timestamp: Date.now(),
     formatVersion: 1,
     webaclId: `arn:aws:wafv2:us-east-1:123456789012:regional/webacl/xborder-merchant-api/${randomUUID()}`,
-    terminatingRuleId: 'Default_Action',
+    terminatingRuleId: blocked ? 'BodyOver64KB' : 'Default_Action',
     terminatingRuleType: 'REGULAR',
-    action: 'ALLOW',
+    action: blocked ? 'BLOCK' : 'ALLOW',
     terminatingRuleMatchDetails: [],
     httpSourceName: 'APIGW',
     httpSourceId: '123456789012:a1b2c3d4e5:prod',
@@ -194,11 +242,11 @@ export const wafLogRecord = (request: { method: string; path: string; headers: R
 };
 
 /** The headers a merchant's server (or an acquirer) sends: what WAF logs (the Authorization value redacted). */
-export const typicalHeaders = (kind: 'merchant-post' | 'merchant-get' | 'webhook'): Record<string, string> => {
+export const typicalHeaders = (kind: 'merchant-post' | 'merchant-get' | 'webhook', bodyBytes?: number): Record<string, string> => {
   const common = { Host: 'a1b2c3d4e5.execute-api.us-east-1.amazonaws.com', 'User-Agent': 'node', Accept: '*/*', 'X-Amzn-Trace-Id': traceHeader(), 'X-Forwarded-For': '198.51.100.23', 'X-Forwarded-Port': '443', 'X-Forwarded-Proto': 'https' };
   if (kind === 'merchant-get') return { ...common, Authorization: 'REDACTED' };
-  if (kind === 'merchant-post') return { ...common, Authorization: 'REDACTED', 'Content-Type': 'application/json', 'Content-Length': '180', 'Idempotency-Key': randomUUID() };
-  return { ...common, 'Content-Type': 'application/json', 'Content-Length': '900', 'Acquirer-Signature': `t=${Math.floor(Date.now() / 1000)},v1=${hex(32)}` };
+  if (kind === 'merchant-post') return { ...common, Authorization: 'REDACTED', 'Content-Type': 'application/json', 'Content-Length': String(bodyBytes ?? 180), 'Idempotency-Key': randomUUID() };
+  return { ...common, 'Content-Type': 'application/json', 'Content-Length': String(bodyBytes ?? 900), 'Acquirer-Signature': `t=${Math.floor(Date.now() / 1000)},v1=${hex(32)}` };
 };
 
 const EXECUTION_DATA = new Set(['input', 'output', 'inputDetails', 'outputDetails', 'parameters', 'result', 'resultDetails']);

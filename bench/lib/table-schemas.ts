@@ -1,8 +1,9 @@
 import { type TableDeclaration, tableKeys, tableName, tables } from '../../platform/tables';
 import type { TableSchema } from './capacity-units';
 
-/** The capacity calculator's view of a declared table: key names, and each index with its projection. */
+/** The capacity calculator's view of a declared table: key names, each index with its projection, and whether it is replicated. */
 export const tableSchemaOf = (declaration: TableDeclaration): TableSchema => ({
+  replicated: (declaration.replication ?? 'global') === 'global',
   partitionKey: declaration.partitionKey.name,
   sortKey: declaration.sortKey?.name,
   indexes: declaration.indexes.map((index) => ({

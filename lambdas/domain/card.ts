@@ -1,6 +1,7 @@
 /**
  * Card rules that need no I/O: number checks, brand detection, expiry. The full number and the CVC only
- * pass through here; what the platform keeps is `VaultedCard` (the number itself only as vault ciphertext).
+ * pass through here; what a payment keeps is `FingerprintedCard` (the number and CVC themselves only in its
+ * card hold, as ciphertext, until its authorization answers).
  */
 export type CardBrand = 'visa' | 'mastercard' | 'amex' | 'discover' | 'jcb' | 'diners' | 'unionpay' | 'unknown';
 
@@ -11,13 +12,8 @@ export interface CardSummary {
   readonly exp_year: number;
 }
 
-/**
- * What a payment keeps of a card: the summary, the vault token (merchant-scoped; only the function that
- * talks to the channel can reveal the number behind it) and a keyed fingerprint that recognises the same
- * number again without decrypting it.
- */
-export interface VaultedCard extends CardSummary {
-  readonly token: string;
+/** A card's summary and its keyed fingerprint, which recognises the same number again without holding it. */
+export interface FingerprintedCard extends CardSummary {
   readonly fingerprint: string;
 }
 

@@ -1,4 +1,4 @@
-import type { VaultedCard } from './card';
+import type { FingerprintedCard } from './card';
 import type { PaymentEventType } from './payment-lifecycle';
 
 /**
@@ -25,10 +25,15 @@ export const TERMINAL_STATUSES: readonly PaymentStatus[] = ['succeeded', 'cancel
 export const CAPTURE_METHODS = ['automatic', 'manual'] as const;
 export type CaptureMethod = (typeof CAPTURE_METHODS)[number];
 
-/** What a payment keeps of its card: the vault's token and fingerprint, the summary, and the BIN. */
-export interface PaymentCard extends VaultedCard {
+/**
+ * What a payment keeps of its card: the summary, the keyed fingerprint and the BIN. The number and CVC are
+ * in its card hold only until its authorization answers (ports/card-holds.ts).
+ */
+export interface PaymentCard extends FingerprintedCard {
   /** First six digits (issuer identification number): allowed beside last4 by PCI DSS, used by risk. */
   readonly bin: string;
+  /** Only on payments created before card holds: the vault token their card was stored under (no longer read). */
+  readonly token?: string;
 }
 
 export interface CardPaymentMethod {
@@ -106,7 +111,7 @@ export interface TimelineEntry {
 
 /**
  * What a workflow carries of a payment and hands back to the API: everything that changes after creation.
- * Not the card (token, fingerprint, BIN, last4), the merchant's description and metadata, or the request
+ * Not the card (fingerprint, BIN, last4), the merchant's description and metadata, or the request
  * fingerprint: none of them changes, and none belongs in a workflow's payload; nor the timeline, which the
  * merchant's answer does not show.
  */

@@ -1,5 +1,5 @@
 /**
- * Beneficiary bank details for payouts, behind the same envelope encryption as cards (purpose
+ * Beneficiary bank details for payouts, behind the same envelope encryption as card holds (purpose
  * `bank-account`): the account identifier is stored only as ciphertext; country, currency, last4 and a
  * keyed fingerprint are kept in clear so accounts can be shown and recognised without decrypting.
  * Only the function that sends payouts to the rail should be granted decrypt for `bank-account`.
@@ -38,7 +38,7 @@ export interface StoreBankAccountInput {
 }
 
 export interface BankAccountVault {
-  /** Idempotent like CardVault.storeCard: same reference and account → same token; another account → VaultConflictError. */
+  /** Idempotent: the same reference and account give the same token; another account under it is a VaultConflictError (ports/vault-errors.ts). */
   storeBankAccount(input: StoreBankAccountInput): Promise<VaultedBankAccount>;
   /** ResourceNotFoundError for an unknown token or another merchant's. */
   revealBankAccount(token: string, merchantId: string): Promise<RevealedBankAccount>;

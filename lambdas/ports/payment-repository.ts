@@ -32,11 +32,6 @@ export interface PaymentRepository {
   events(paymentId: string): Promise<readonly PaymentEvent[]>;
   /** Store (or replace: a repeated waiting task) the token a workflow waits on, without changing the payment. */
   saveWaitingTask(paymentId: string, task: WaitingTask): Promise<void>;
-  /**
-   * Count the distinct payments made with a card (keyed fingerprint) in a velocity window, this one
-   * included. Idempotent: the same payment counted twice counts once.
-   */
-  countCardAttempt(fingerprint: string, window: string, paymentId: string): Promise<number>;
   waitingTask(paymentId: string, purpose: WaitingTask['purpose']): Promise<WaitingTask | undefined>;
   getRefund(id: string, options?: { readonly consistent?: boolean }): Promise<Refund | undefined>;
 }

@@ -3,7 +3,7 @@ import { DynamoDbAuditLog } from '../adapters/dynamodb/audit-log';
 import type { AuditEntry, AuditRecord } from '../domain/audit';
 import { dynamoDbDocumentClient } from './clients';
 import { readConfig, tableNameFromEnv } from './config';
-import { logger } from './powertools';
+import type { LogNote } from './http/merchant-endpoint';
 
 /**
  * The audit log of a function that appends to it or reads it (its declaration grants the `audit` table:
@@ -21,13 +21,15 @@ export const auditLogFromEnvironment = (): DynamoDbAuditLog => {
 };
 
 /**
- * Append an entry and log the chain's new head (seq and hash). The log line is the anchor that makes a
- * rewrite of the chain's tail detectable: CloudWatch Logs keeps it, out of reach of the table's writers.
+ * Append an entry and note the chain's new head (seq and hash) on the invocation's log line (`request
+ * handled`, or `request failed`). That line is the anchor that makes a rewrite of the chain's tail
+ * detectable: CloudWatch Logs keeps it, out of reach of the table's writers (decision record 0008).
  */
-export const recordAudit = async (log: DynamoDbAuditLog, record: AuditRecord): Promise<AuditEntry> => {
+export const recordAudit = async (log: DynamoDbAuditLog, record: AuditRecord, note: LogNote): Promise<AuditEntry> => {
   const entry = await log.append(record);
-  logger.info('audit entry appended', {
-    audit_chain: `${entry.merchant_id}@${entry.region}`,
+  note({
+    // The chain exactly: a merchant has AUDIT_STRIPES chains per region, each with its own seq.
+    audit_chain: `${entry.merchant_id}@${entry.region}/${entry.stripe}`,
     audit_seq: entry.seq,
     audit_hash: entry.hash,
     audit_action: entry.action,

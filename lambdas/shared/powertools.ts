@@ -1,4 +1,5 @@
-import { Logger } from '@aws-lambda-powertools/logger';
+import { LogFormatter, LogItem, Logger } from '@aws-lambda-powertools/logger';
+import type { LogAttributes, UnformattedAttributes } from '@aws-lambda-powertools/logger/types';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { Tracer } from '@aws-lambda-powertools/tracer';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
@@ -6,9 +7,35 @@ import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 /**
  * One logger, one metrics and one tracer per function instance. Service name and namespace come from
  * POWERTOOLS_SERVICE_NAME / POWERTOOLS_METRICS_NAMESPACE, which lib/ sets per function.
- * Nothing sensitive is ever passed to them: no request bodies, no card or bank data.
+ * Nothing sensitive is ever passed to them: no request bodies, no card or bank data. An invocation writes
+ * one INFO line at most (docs/operations.md, "Logs"): the API adapters' `request handled`, which carries
+ * what the invocation did worth keeping (the audit anchor of a command, the operator who asked).
  */
-export const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'xborder' });
+/**
+ * Powertools' record without what the log group already says: every function writes to its own group
+ * (`/aws/lambda/<function>`), so the function's name, ARN and memory size, and the sampling rate, would
+ * repeat it on every line. Kept: level, message, time, service (the function, for queries across groups),
+ * the invocation's request id and its X-Ray trace id, and `cold_start: true` on an instance's first
+ * invocation (a warm one says nothing).
+ */
+export class PlatformLogFormatter extends LogFormatter {
+  override formatAttributes(attributes: UnformattedAttributes, additionalLogAttributes: LogAttributes): LogItem {
+    return new LogItem({
+      attributes: {
+        level: attributes.logLevel,
+        message: attributes.message,
+        timestamp: this.formatTimestamp(attributes.timestamp),
+        service: attributes.serviceName,
+        // Only on an instance's first invocation: its absence says warm.
+        cold_start: attributes.lambdaContext?.coldStart || undefined,
+        function_request_id: attributes.lambdaContext?.awsRequestId,
+        xray_trace_id: attributes.xRayTraceId,
+      },
+    }).addAttributes(additionalLogAttributes);
+  }
+}
+
+export const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'xborder', logFormatter: new PlatformLogFormatter() });
 export const metrics = new Metrics({ namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'xborder' });
 
 /** Metrics of one API operation (one per handler module; the operation is a default dimension). */

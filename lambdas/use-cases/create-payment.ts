@@ -1,8 +1,9 @@
 import { IdempotencyKeyReusedError } from '../domain/errors';
 import { deriveId } from '../domain/ids';
 import { type CaptureMethod, type Payment, isTerminal, newPayment } from '../domain/payment';
-import { type CardVault, VaultConflictError } from '../ports/card-vault';
+import type { CardHolds } from '../ports/card-holds';
 import type { PaymentRepository } from '../ports/payment-repository';
+import { VaultConflictError } from '../ports/vault-errors';
 import type { Workflows } from '../ports/workflows';
 import { runPaymentWorkflow } from './run-workflows';
 
@@ -21,7 +22,7 @@ export interface CreatePaymentCommand {
 
 export interface CreatePaymentDeps {
   readonly payments: PaymentRepository;
-  readonly vault: CardVault;
+  readonly holds: CardHolds;
   readonly workflows: Workflows;
   readonly now: () => Date;
   /** When to stop waiting for the payment's workflow (epoch ms). */
@@ -31,43 +32,47 @@ export interface CreatePaymentDeps {
 /**
  * Create a payment. The input is already validated (amount, currency, card checks are the adapter's).
  * 1. Derive the payment id from the merchant and its Idempotency-Key.
- * 2. Put the card in the vault (token derived from the payment id, so a retry gets the same token; a
- *    different card under the same key is a reused key) and hold the CVC, encrypted, until the
- *    authorization takes it. Both before the payment exists, so the saga never sees a payment whose
- *    card is missing.
- * 3. Build the payment in `processing`, keeping only the token, brand, BIN, last4, expiry and fingerprint.
- * 4. Store it with a conditional write (its timeline starts with its creation). If the id is taken, this is a retry of a request whose response
- *    was never recorded (a crash between the two writes): return the stored payment when the request
- *    matches, refuse the key when it does not.
+ * 2. Hold the card (number, expiry and CVC, encrypted, keyed by the payment id) for the authorization, before
+ *    the payment exists, so no workflow ever sees a payment without its card. A retry finds the hold (or
+ *    its tombstone, once the authorization answered) and holds nothing again; another card under the same
+ *    key is a reused key.
+ * 3. Build the payment in `processing`, keeping only the card's brand, BIN, last4, expiry and fingerprint.
+ * 4. Store it with a conditional write (its timeline starts with its creation). If the id is taken, this is a
+ *    retry of a request whose response was never recorded (a crash between the two writes, or a retry in the
+ *    other region, whose idempotency records are its own, or a late retry after its record expired): refuse
+ *    the key when the request differs; return the stored payment when it is final or already past its first
+ *    run. A hold this very call wrote is then of no use (no run will authorize with it), so it is discarded
+ *    at once.
  * 5. Run the payment's workflow (Express, synchronously) and answer with the payment as it left it:
- *    usually final (succeeded, failed) or waiting for its capture. A stored payment already past its
- *    first run (the retry of a request whose response was lost) is answered as it is.
+ *    usually final (succeeded, failed) or waiting for its capture.
  */
 export const createPayment = async (deps: CreatePaymentDeps, command: CreatePaymentCommand): Promise<Payment> => {
   const id = deriveId('pay', command.merchantId, command.idempotencyKey);
-  const { cvc, ...card } = command.card;
-  const vaulted = await deps.vault.storeCard({ merchantId: command.merchantId, reference: id, card }).catch((error: unknown) => {
+  const hold = await deps.holds.hold({ merchantId: command.merchantId, paymentId: id, card: command.card }).catch((error: unknown) => {
     throw error instanceof VaultConflictError ? new IdempotencyKeyReusedError() : error;
   });
-  await deps.vault.holdCvc({ merchantId: command.merchantId, paymentId: id, cvc });
   const payment = newPayment({
     id,
     merchantId: command.merchantId,
     amount: command.amount,
     currency: command.currency,
     captureMethod: command.captureMethod,
-    card: { ...vaulted, bin: command.card.number.slice(0, 6) },
+    card: { ...hold.card, bin: command.card.number.slice(0, 6) },
     description: command.description,
     metadata: command.metadata,
     requestFingerprint: command.requestFingerprint,
     now: deps.now(),
   });
   const stored = await deps.payments.insert(payment);
-  if (!stored.created && stored.payment.requestFingerprint !== command.requestFingerprint) {
-    throw new IdempotencyKeyReusedError();
-  }
+  const sameRequest = stored.created || stored.payment.requestFingerprint === command.requestFingerprint;
   // A retry (even a late one, after its idempotency record expired) of a payment past its first run, and so
   // of any payment in a final state, gets the payment as stored: nothing is run, charged or sent again.
-  if (!stored.created && (isTerminal(stored.payment) || stored.payment.version > 1)) return stored.payment;
+  const runs = sameRequest && (stored.created || (!isTerminal(stored.payment) && stored.payment.version === 1));
+  if (!runs && hold.held) {
+    // This retry held the card anew (in the other region, or after the first hold expired): no run will authorize with it.
+    await deps.holds.discard(id, command.merchantId);
+  }
+  if (!sameRequest) throw new IdempotencyKeyReusedError();
+  if (!runs) return stored.payment;
   return runPaymentWorkflow(deps, stored.payment, 'create');
 };

@@ -19,7 +19,8 @@ import { retentionDays } from './retention';
  *   request counts in exactly one of them, so a flood of webhooks cannot use up the merchants' budget from an
  *   address and merchants' traffic cannot use up the webhooks';
  * - AWS managed rule groups: common rule set, known bad inputs, Amazon IP reputation list.
- * Logs go to an encrypted log group with the Authorization header redacted (it carries secret keys).
+ * Logs go to an encrypted log group with the Authorization header redacted (it carries secret keys), and
+ * only for the requests a rule blocked or counted (`WAF_LOGGING_FILTER`).
  */
 export const FIREWALL_LIMITS = {
   maxBodyBytes: 64 * 1024,
@@ -42,6 +43,24 @@ export const RATE_KEY_TRANSFORMATIONS = [
   { priority: 0, type: 'COMPRESS_WHITE_SPACE' },
   { priority: 1, type: 'LOWERCASE' },
 ] as const satisfies readonly CfnWebACL.TextTransformationProperty[];
+
+/**
+ * Which WAF log records are kept (CloudFormation's shape; WAF applies the first filter a record meets, else
+ * the default): requests a rule blocked, or counted (a rule in count mode; a managed rule overridden to count,
+ * such as the common set's SizeRestrictions_BODY, shows as EXCLUDED_AS_COUNT). An allowed request that matched
+ * nothing is dropped: the stage's access log has every request, the web ACL's metrics count them per rule, and
+ * its sampled requests show them for three hours (docs/operations.md, Logs).
+ */
+export const WAF_LOGGING_FILTER = {
+  DefaultBehavior: 'DROP',
+  Filters: [
+    {
+      Behavior: 'KEEP',
+      Requirement: 'MEETS_ANY',
+      Conditions: [{ ActionCondition: { Action: 'BLOCK' } }, { ActionCondition: { Action: 'COUNT' } }, { ActionCondition: { Action: 'EXCLUDED_AS_COUNT' } }],
+    },
+  ],
+} as const;
 
 const visibility = (metricName: string) => ({ cloudWatchMetricsEnabled: true, sampledRequestsEnabled: true, metricName });
 
@@ -183,6 +202,7 @@ export class MerchantApiFirewall extends Construct {
       resourceArn: this.webAcl.attrArn,
       logDestinationConfigs: [Stack.of(this).formatArn({ service: 'logs', resource: 'log-group', resourceName: logGroupName, arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
       redactedFields: [{ singleHeader: { Name: 'authorization' } }],
+      loggingFilter: WAF_LOGGING_FILTER,
     });
     logging.node.addDependency(logs);
   }

@@ -1,5 +1,6 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import {
+  AccessLogField,
   AccessLogFormat,
   AuthorizationType,
   EndpointType,
@@ -31,19 +32,26 @@ import { retentionDays } from './retention';
  * 5xx). Stage: KMS-encrypted JSON access logs, X-Ray tracing, error-level execution logs without request
  * data, throttling per method (lower for counterparties' webhooks), and a WAF web ACL (merchant-api-firewall.ts).
  */
-/** The stage's JSON access-log format (one line per request; the benchmark models log volume from it). */
+/**
+ * The stage's JSON access-log format, one line per request (the benchmark models log volume from it): CDK's
+ * standard fields without caller and user (merchants authenticate with a key, not IAM), and the integration's
+ * latency, which gives each request's function time now that Lambda's per-invocation report is not logged
+ * (docs/operations.md, "Logs").
+ */
 export const merchantApiAccessLogFormat = (): AccessLogFormat =>
-  AccessLogFormat.jsonWithStandardFields({
-    caller: false,
-    httpMethod: true,
-    ip: true,
-    protocol: true,
-    requestTime: true,
-    resourcePath: true,
-    responseLength: true,
-    status: true,
-    user: false,
-  });
+  AccessLogFormat.custom(
+    JSON.stringify({
+      requestId: AccessLogField.contextRequestId(),
+      ip: AccessLogField.contextIdentitySourceIp(),
+      requestTime: AccessLogField.contextRequestTime(),
+      httpMethod: AccessLogField.contextHttpMethod(),
+      resourcePath: AccessLogField.contextResourcePath(),
+      status: AccessLogField.contextStatus(),
+      protocol: AccessLogField.contextProtocol(),
+      responseLength: AccessLogField.contextResponseLength(),
+      integrationLatency: AccessLogField.contextIntegrationLatency(),
+    }),
+  );
 
 export interface MerchantApiProps {
   readonly functions: Readonly<Record<FunctionKey, IFunction>>;

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { ArnFormat, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { ManagedPolicy, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
-import { Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { ApplicationLogLevel, Architecture, LoggingFormat, Runtime, SystemLogLevel, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
@@ -22,7 +22,8 @@ import { retentionDays } from './retention';
  * arm64, SDK bundled so the version tested is the version run), its own role whose only permissions are
  * one customer-managed policy holding exactly the declared DynamoDB actions on the declared tables and
  * indexes, the declared KMS actions on this region's keys (./kms-grants.ts), X-Ray and its own log
- * group; reserved concurrency; its own KMS-encrypted log group.
+ * group; reserved concurrency; its own KMS-encrypted log group, JSON records filtered at the declared
+ * levels (`deployment.functionLogLevels`).
  *
  * The role handed to the function is immutable, so no construct can slip an inline statement into it:
  * every permission goes through `addToPolicy`, into the managed policy.
@@ -186,6 +187,8 @@ export class PlatformFunction extends Construct {
       retryAttempts: declaration.invokedBy === 'schedule' ? 2 : undefined,
       logGroup,
       loggingFormat: LoggingFormat.JSON,
+      applicationLogLevelV2: ApplicationLogLevel[deployment.functionLogLevels.application],
+      systemLogLevelV2: SystemLogLevel[deployment.functionLogLevels.system],
       tracing: Tracing.ACTIVE,
       projectRoot: repositoryRoot,
       depsLockFilePath: join(repositoryRoot, 'package-lock.json'),
@@ -198,7 +201,7 @@ export class PlatformFunction extends Construct {
         ...props.environment,
         POWERTOOLS_SERVICE_NAME: name,
         POWERTOOLS_METRICS_NAMESPACE: deployment.appName,
-        POWERTOOLS_LOG_LEVEL: 'INFO',
+        POWERTOOLS_LOG_LEVEL: deployment.functionLogLevels.application,
         // Tracing is active: never let X-Ray record a response (an API key is shown once in one) or an
         // error's message and stack (the segment is still flagged as failed). docs/security.md, Tracing.
         POWERTOOLS_TRACER_CAPTURE_RESPONSE: 'false',

@@ -7,13 +7,14 @@ import { deployment } from '../../platform/deployment';
 import { acknowledgeNag } from './acknowledgements';
 
 /**
- * AWS Backup for the global tables in one region (AWS Backup is regional, so each region backs up its own
- * replicas): a vault encrypted with the region's tables key, from which no one may delete a recovery point
+ * AWS Backup for the tables in one region (AWS Backup is regional, so each region backs up its own
+ * replicas and regional tables): a vault encrypted with the region's tables key, from which no one may delete a recovery point
  * (only the plan's lifecycle expires them), and a plan taking a daily backup kept 35 days: copies that a
  * bad write, a deleted table or a compromised role cannot touch, beside point-in-time recovery.
  *
- * Not longer than 35 days, the point-in-time recovery window: the vault table still holds CVC ciphertexts
- * until authorization (issue 13, item 7), and a backup kept longer would keep them longer.
+ * Not longer than 35 days, the point-in-time recovery window, until the card items vaulted before card holds
+ * are deleted (docs/decisions/0014-card-holds-and-regional-tables.md). The card holds table itself is never
+ * selected: no copy of a hold may exist.
  */
 export interface TableBackupsProps {
   /** The tables' ARNs in this region. */

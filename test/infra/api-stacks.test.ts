@@ -14,7 +14,7 @@ const regions = [
 ] as const;
 
 describe.each(regions)('%s API stack', (_role, template, region) => {
-  it.each(functionKeys)('%s: Node 24 on arm64, traced, sized and capped as declared, logging to its own encrypted, retained log group', (key) => {
+  it.each(functionKeys)('%s: Node 24 on arm64, traced, sized and capped as declared, logging to its own encrypted, retained log group at the declared levels', (key) => {
     const declaration: FunctionDeclaration = functions[key];
     const name = functionName(deployment.appName, key);
     template.hasResourceProperties('AWS::Lambda::Function', {
@@ -26,7 +26,9 @@ describe.each(regions)('%s API stack', (_role, template, region) => {
       Timeout: declaration.timeoutSeconds,
       ReservedConcurrentExecutions: declaration.reservedConcurrency,
       Handler: 'index.handler',
-      LoggingConfig: Match.objectLike({ LogFormat: 'JSON' }),
+      // Application lines at INFO and above; Lambda's own records at WARN: no platform.start/platform.report per invocation (docs/operations.md, Logs).
+      LoggingConfig: Match.objectLike({ LogFormat: 'JSON', ApplicationLogLevel: 'INFO', SystemLogLevel: 'WARN' }),
+      Environment: { Variables: Match.objectLike({ POWERTOOLS_LOG_LEVEL: 'INFO' }) },
     });
     template.hasResource('AWS::Logs::LogGroup', {
       DeletionPolicy: 'Retain',
@@ -65,6 +67,35 @@ describe.each(regions)('%s API stack', (_role, template, region) => {
       for (const resource of [tableArn, ...indexArns]) for (const action of actions) expected.add(`${resource} ${action}`);
     }
     expect([...granted].sort()).toEqual([...expected].sort());
+  });
+
+  it("logs each merchant API request with its integration's latency, and counts requests per method (what replaced Lambda's reports and the per-request metric)", () => {
+    template.hasResourceProperties('AWS::ApiGateway::Stage', {
+      AccessLogSetting: Match.objectLike({ Format: Match.stringLikeRegexp('"integrationLatency":"\\$context.integrationLatency"') }),
+      MethodSettings: Match.arrayWith([Match.objectLike({ HttpMethod: '*', ResourcePath: '/*', MetricsEnabled: true })]),
+    });
+  });
+
+  it('grants only tables that exist in its own region under that name: a global table\'s replica, or the region\'s own regional table', () => {
+    const dataTemplate = region === stacks.primaryApi.region ? templates.primaryData : templates.secondaryData;
+    const here = new Set<string>();
+    for (const resource of [...Object.values(resourcesOf(templates.primaryData)), ...Object.values(resourcesOf(dataTemplate))]) {
+      if (resource.Type !== 'AWS::DynamoDB::GlobalTable') continue;
+      const regionsOfTable = ((resource.Properties?.Replicas as { Region: string }[] | undefined) ?? []).map((replica) => replica.Region);
+      if (regionsOfTable.includes(region)) here.add(`arn:aws:dynamodb:${region}:123456789012:table/${resource.Properties?.TableName}`);
+    }
+    const missing: string[] = [];
+    for (const key of functionKeys) {
+      for (const statement of functionPolicy(template, functionName(deployment.appName, key)).statements) {
+        if (!asArray(statement.Action as string | string[]).some((action) => action.startsWith('dynamodb:'))) continue;
+        for (const resource of asArray(statement.Resource as unknown)) {
+          const table = plainArn(resource).replace(/\/index\/.*$/, '');
+          if (!here.has(table)) missing.push(`${key} ${table}`);
+        }
+      }
+    }
+    expect(here.has(`arn:aws:dynamodb:${region}:123456789012:table/${tableName('cardHolds')}`)).toBe(true);
+    expect(missing).toEqual([]);
   });
 
   it('serves the merchant API from a regional REST API with access logs, tracing and throttling', () => {

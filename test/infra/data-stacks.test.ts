@@ -1,16 +1,28 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { TABLE_BACKUP_RETENTION_DAYS } from '../../lib/constructs/table-backups';
-import { TABLES_KEY_ALIAS } from '../../lib/data-stack';
+import { NO_COPIES_FINDINGS, TABLES_KEY_ALIAS, globalTableKeys, isBackedUp, regionalTableKeys } from '../../lib/data-stack';
+import { acknowledgementsOf } from '../../lib/app';
 import { deployment } from '../../platform/deployment';
-import { type TableDeclaration, tableKeys, tableName, tables } from '../../platform/tables';
+import { type TableDeclaration, type TableKey, tableKeys, tableName, tables } from '../../platform/tables';
 import { plainArn, resourcesOf, synthesizePlatform, TEST_ACCOUNT } from './synth';
 
 /** What docs/architecture.md and docs/deploy.md claim about the stateful stacks. */
 const { stacks, templates } = synthesizePlatform();
 const deployedTables = tableKeys.filter((key) => !(tables[key] as TableDeclaration).localOnly);
 
+type Template = (typeof templates)['primaryData'];
+type TableResource = { Type: string; Properties?: Record<string, unknown> };
+const tableResources = (template: Template) => Object.entries(resourcesOf(template)).filter(([, resource]) => resource.Type === 'AWS::DynamoDB::GlobalTable');
+const tableIn = (template: Template, key: TableKey): TableResource | undefined =>
+  tableResources(template).find(([, resource]) => resource.Properties?.TableName === tableName(key))?.[1];
+
+it('declares the idempotency records and the card holds regional, every other deployed table global', () => {
+  expect([...regionalTableKeys].sort()).toEqual(['cardHolds', 'idempotency']);
+  expect([...globalTableKeys, ...regionalTableKeys].sort()).toEqual([...deployedTables].sort());
+});
+
 describe('primary data stack', () => {
-  it.each(deployedTables)('%s is a global table in both regions: on-demand, PITR, deletion protection, retained', (key) => {
+  it.each(globalTableKeys)('%s is a global table in both regions: on-demand, PITR, deletion protection, retained', (key) => {
     const declaration: TableDeclaration = tables[key];
     for (const region of [deployment.primaryRegion, deployment.secondaryRegion]) {
       templates.primaryData.hasResource('AWS::DynamoDB::GlobalTable', {
@@ -40,7 +52,7 @@ describe('primary data stack', () => {
   });
 
   it('encrypts every replica with the tables key of its region: this region\'s by reference, the other\'s by alias', () => {
-    const globalTables = Object.values(resourcesOf(templates.primaryData)).filter((resource) => resource.Type === 'AWS::DynamoDB::GlobalTable');
+    const globalTables = globalTableKeys.map((key) => tableIn(templates.primaryData, key) as TableResource);
     const [primaryKeyExport] = Object.values(templates.primaryTablesKey.toJSON().Outputs as Record<string, { Export: { Name: string } }>).map((output) => output.Export.Name);
     for (const table of globalTables) {
       const keyOf = (region: string) =>
@@ -51,17 +63,18 @@ describe('primary data stack', () => {
     }
   });
 
-  it('backs up every table in this region daily into a vault under the tables key that refuses deletions', () => {
-    const resources = resourcesOf(templates.primaryData);
-    const tableIds = Object.entries(resources).filter(([, resource]) => resource.Type === 'AWS::DynamoDB::GlobalTable').map(([id]) => id);
-    templates.primaryData.hasResourceProperties('AWS::Backup::BackupSelection', {
-      BackupSelection: Match.objectLike({ Resources: tableIds.map((id) => ({ 'Fn::GetAtt': [id, 'Arn'] })) }),
-    });
+  it('backs up every table in this region but the card holds daily, into a vault under the tables key that refuses deletions', () => {
+    const idOf = (key: TableKey) => tableResources(templates.primaryData).find(([, resource]) => resource.Properties?.TableName === tableName(key))?.[0];
+    const [selection] = Object.values(resourcesOf(templates.primaryData)).filter((resource) => resource.Type === 'AWS::Backup::BackupSelection');
+    expect((selection?.Properties?.BackupSelection as { Resources: unknown[] }).Resources).toEqual(
+      deployedTables.filter(isBackedUp).map((key) => ({ 'Fn::GetAtt': [idOf(key), 'Arn'] })),
+    );
+    expect(deployedTables.filter((key) => !isBackedUp(key))).toEqual(['cardHolds']);
     expectBackupPlanAndVault(templates.primaryData);
   });
 
   it('creates exactly the declared tables, with their indexes', () => {
-    const globalTables = Object.values(resourcesOf(templates.primaryData)).filter((resource) => resource.Type === 'AWS::DynamoDB::GlobalTable');
+    const globalTables = tableResources(templates.primaryData).map(([, resource]) => resource);
     expect(globalTables.map((table) => table.Properties?.TableName).sort()).toEqual(deployedTables.map(tableName).sort());
     for (const key of deployedTables) {
       const table = globalTables.find((resource) => resource.Properties?.TableName === tableName(key));
@@ -89,16 +102,59 @@ describe('secondary data stack', () => {
     templates.secondaryData.hasResourceProperties('AWS::KMS::Alias', { AliasName: `alias/${deployment.appName}-data` });
   });
 
-  it('backs up every table replica in this region daily into a vault under this region\'s tables key', () => {
+  it('backs up the global table replicas (by ARN) and its own regional tables (by reference) but the card holds, daily, into a vault under this region\'s tables key', () => {
     const [selection] = Object.values(resourcesOf(templates.secondaryData)).filter((resource) => resource.Type === 'AWS::Backup::BackupSelection');
-    const arns = ((selection?.Properties?.BackupSelection as { Resources: unknown[] }).Resources ?? []).map(plainArn);
-    expect(arns.sort()).toEqual(deployedTables.map((key) => `arn:aws:dynamodb:${deployment.secondaryRegion}:${TEST_ACCOUNT}:table/${tableName(key)}`).sort());
+    const selected = (selection?.Properties?.BackupSelection as { Resources: unknown[] }).Resources ?? [];
+    const regionalIds = tableResources(templates.secondaryData).map(([id]) => id);
+    const named = selected.map((resource) => {
+      const [id] = (resource as { 'Fn::GetAtt'?: [string, string] })['Fn::GetAtt'] ?? [];
+      return id && regionalIds.includes(id) ? `regional:${resourcesOf(templates.secondaryData)[id]?.Properties?.TableName}` : plainArn(resource);
+    });
+    expect(named.sort()).toEqual(
+      [
+        ...globalTableKeys.filter(isBackedUp).map((key) => `arn:aws:dynamodb:${deployment.secondaryRegion}:${TEST_ACCOUNT}:table/${tableName(key)}`),
+        ...regionalTableKeys.filter(isBackedUp).map((key) => `regional:${tableName(key)}`),
+      ].sort(),
+    );
     expectBackupPlanAndVault(templates.secondaryData);
   });
 
-  it('creates no tables of its own (replicas belong to the primary global table)', () => {
-    templates.secondaryData.resourceCountIs('AWS::DynamoDB::GlobalTable', 0);
+  it('creates only the regional tables (the global tables\' replicas here belong to the primary\'s resources)', () => {
+    expect(tableResources(templates.secondaryData).map(([, resource]) => resource.Properties?.TableName).sort()).toEqual(regionalTableKeys.map(tableName).sort());
     templates.secondaryData.resourceCountIs('AWS::DynamoDB::Table', 0);
+  });
+});
+
+describe.each([
+  ['primary', () => templates.primaryData, deployment.primaryRegion],
+  ['secondary', () => templates.secondaryData, deployment.secondaryRegion],
+])('regional tables in the %s data stack', (_stack, template, region) => {
+  it.each(regionalTableKeys)('%s: one replica, this region only; no stream; deletion protection; this region\'s tables key; retained', (key) => {
+    const [, table] = tableResources(template()).find(([, resource]) => resource.Properties?.TableName === tableName(key)) ?? [];
+    expect(table).toMatchObject({ DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+    const properties = table?.Properties ?? {};
+    expect(properties.StreamSpecification).toBeUndefined();
+    expect(properties.SSESpecification).toEqual({ SSEEnabled: true, SSEType: 'KMS' });
+    const replicas = properties.Replicas as { Region: string; DeletionProtectionEnabled: boolean; PointInTimeRecoverySpecification: unknown; SSESpecification: { KMSMasterKeyId: unknown } }[];
+    expect(replicas.map((replica) => replica.Region)).toEqual([region]);
+    expect(replicas[0]).toMatchObject({
+      DeletionProtectionEnabled: true,
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: isBackedUp(key) },
+      SSESpecification: { KMSMasterKeyId: { 'Fn::ImportValue': expect.stringMatching(new RegExp(`^Xborder-TablesKey-${region}`)) } },
+    });
+    const declaration: TableDeclaration = tables[key];
+    expect(properties.TimeToLiveSpecification).toEqual({ AttributeName: declaration.timeToLiveAttribute, Enabled: true });
+  });
+
+  it('acknowledges the point-in-time recovery and backup findings on the card holds table only, with the PCI reason', () => {
+    const stack = region === deployment.primaryRegion ? stacks.primaryData : stacks.secondaryData;
+    const acknowledged = acknowledgementsOf(stack.node.root as Parameters<typeof acknowledgementsOf>[0]).filter(
+      (acknowledgement) => acknowledgement.path.startsWith(`${stack.node.path}/`) && (NO_COPIES_FINDINGS as readonly string[]).includes(acknowledgement.rule),
+    );
+    expect(acknowledged.map((acknowledgement) => [acknowledgement.path, acknowledgement.gate, acknowledgement.rule]).sort()).toEqual(
+      NO_COPIES_FINDINGS.map((rule) => [`${stack.node.path}/CardHoldsTable`, 'cfn-guard', rule]).sort(),
+    );
+    for (const acknowledgement of acknowledged) expect(acknowledgement.reason).toContain('PCI DSS 3.3.1');
   });
 });
 
@@ -136,7 +192,7 @@ describe('deploy order', () => {
 });
 
 /** One daily rule kept 35 days into the region's vault; the vault is under the tables key and refuses deletions. */
-function expectBackupPlanAndVault(template: (typeof templates)['primaryData']): void {
+function expectBackupPlanAndVault(template: Template): void {
   template.resourceCountIs('AWS::Backup::BackupPlan', 1);
   template.hasResourceProperties('AWS::Backup::BackupPlan', {
     BackupPlan: Match.objectLike({

@@ -8,8 +8,8 @@ import { GUARD_RULES_DIR, guardValidator } from '../../lib/app';
 import { TableBackups } from '../../lib/constructs/table-backups';
 
 /**
- * Our cfn-guard rules for DynamoDB global tables (lib/gates/guard/), run by the same validator as the Control
- * Tower rules (lib/app.ts): a table that meets them passes, and a table missing each property fails synthesis
+ * Our cfn-guard rules for DynamoDB global tables (lib/gates/guard/), run by the validator the app's gates use
+ * (lib/app.ts `guardValidator`, here without the Control Tower rules): a table that meets them passes, and a table missing each property fails synthesis
  * with that rule's finding on that table. (cdk-nag's and Control Tower's DynamoDB rules never see these tables:
  * they check AWS::DynamoDB::Table.)
  */
@@ -24,8 +24,8 @@ const ourRules = new Set<string>(Object.values(RULES));
 
 type Variant = {
   readonly props?: Partial<TablePropsV2>;
-  /** Back up this table (default), another one, or nothing. */
-  readonly backup?: 'this' | 'other' | 'none';
+  /** Back up this table (default), another one, two others (this one left out, as the card holds are), or nothing. */
+  readonly backup?: 'this' | 'other' | 'others' | 'none';
   readonly encryption?: 'customer-managed' | 'aws-managed' | 'aws-managed-alias' | 'none';
 };
 
@@ -34,7 +34,8 @@ type Report = { pluginReports: { violations?: { ruleName: string; violatingConst
 /** Synthesizes one table like the platform's, changed by the variant, and returns our rules' findings: rule → construct paths. */
 const findings = (variant: Variant): Map<string, string[]> => {
   const app = new App({ outdir: mkdtempSync(join(tmpdir(), 'xborder-guard-')) });
-  Validations.of(app).addPlugins(guardValidator());
+  // Our rules only: the Control Tower rules' few hundred checks add a quarter of a minute per synthesis and no finding this file looks at.
+  Validations.of(app).addPlugins(guardValidator({ controlTowerRules: false }));
   const stack = new Stack(app, 'Tables', { env: { account: ACCOUNT, region: 'us-east-1' } });
   const key = new Key(stack, 'TablesKey', { enableKeyRotation: true });
   const encryption = {
@@ -59,8 +60,13 @@ const findings = (variant: Variant): Map<string, string[]> => {
   const table = new TableV2(stack, 'Table', tableProps('xborder-under-test'));
   const backup = variant.backup ?? 'this';
   if (backup !== 'none') {
-    const backedUp = backup === 'this' ? table : new TableV2(stack, 'OtherTable', { ...tableProps('xborder-other'), ...variant.props });
-    new TableBackups(stack, 'Backups', { tableArns: [backedUp.tableArn], key });
+    const backedUp =
+      backup === 'this'
+        ? [table]
+        : [new TableV2(stack, 'OtherTable', { ...tableProps('xborder-other'), ...variant.props })].concat(
+            backup === 'others' ? [new TableV2(stack, 'ThirdTable', { ...tableProps('xborder-third'), ...variant.props })] : [],
+          );
+    new TableBackups(stack, 'Backups', { tableArns: backedUp.map((selected) => selected.tableArn), key });
   }
   try {
     app.synth();
@@ -97,6 +103,7 @@ it.each([
   ['the replicas name the AWS-managed alias', RULES.customerManagedKey, { encryption: 'aws-managed-alias' }],
   ['no backup plan exists', RULES.backupPlan, { backup: 'none' }],
   ['the backup plan selects another table only', RULES.backupPlan, { backup: 'other' }],
+  ['the backup plan selects two other tables, not it', RULES.backupPlan, { backup: 'others' }],
 ] as const)('refuses a global table when %s', (_case, rule, variant) => {
   const found = findings(variant as Variant);
   expect([...new Set(found.get(rule))]).toEqual(['Tables/Table/Resource']);

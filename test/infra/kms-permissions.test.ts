@@ -129,11 +129,11 @@ describe.each(Object.entries(apiStacks))('KMS permissions in the %s API stack', 
 });
 
 describe('the POST /v1/payments function', () => {
-  it('may create card and CVC data keys and derive the fingerprint key, and nothing else with KMS', () => {
+  it('may create card hold data keys and derive the fingerprint key, and nothing else with KMS', () => {
     const statements = statementsByFunction(platform.primaryApi).get(functionName(deployment.appName, 'createPayment')) ?? [];
     expect(kmsActionsOf(statements)).toEqual(['kms:GenerateDataKey', 'kms:GenerateMac']);
     const generate = statements.find((statement) => asList(statement.Action).includes('kms:GenerateDataKey'));
-    expect(generate?.Condition?.StringEquals).toEqual({ 'kms:EncryptionContext:purpose': ['card', 'card-cvc'] });
+    expect(generate?.Condition?.StringEquals).toEqual({ 'kms:EncryptionContext:purpose': ['card'] });
   });
 });
 
@@ -142,7 +142,7 @@ describe('kmsStatements', () => {
     const stack = new Stack(new App(), 'Grants', { env: { account: '123456789012', region: deployment.primaryRegion } });
     const role = new Role(stack, 'Role', { assumedBy: new AccountRootPrincipal() });
     const keys = { data: 'arn:aws:kms:us-east-1:123456789012:key/mrk-00000000000000000000000000000001', fingerprint: 'arn:aws:kms:us-east-1:123456789012:key/mrk-00000000000000000000000000000002' };
-    for (const statement of kmsStatements({ decrypt: ['card', 'card-cvc'] }, keys)) role.addToPolicy(statement);
+    for (const statement of kmsStatements({ decrypt: ['card'] }, keys)) role.addToPolicy(statement);
     const [policy] = Object.values(Template.fromStack(stack).findResources('AWS::IAM::Policy'));
     expect(policy?.Properties.PolicyDocument.Statement).toEqual([
       {
@@ -151,7 +151,7 @@ describe('kmsStatements', () => {
         Action: 'kms:Decrypt',
         Resource: keys.data,
         Condition: {
-          StringEquals: { 'kms:EncryptionContext:purpose': ['card', 'card-cvc'] },
+          StringEquals: { 'kms:EncryptionContext:purpose': ['card'] },
           Null: { 'kms:EncryptionContext:merchant_id': 'false' },
           'ForAllValues:StringEquals': { 'kms:EncryptionContextKeys': ['merchant_id', 'purpose'] },
         },

@@ -6,7 +6,7 @@ import { resourcesOf, synthesizePlatform } from './synth';
 /**
  * Rate limits at the edge (issue 13, item 8): the per-key counter counts a key once whatever the spelling of
  * its Authorization header, and the counterparties' webhooks have their own per-IP limit and method throttle,
- * apart from the merchants'.
+ * apart from the merchants'. WAF logs only what a rule blocked or counted (issue 12, log volume).
  */
 const { templates } = synthesizePlatform();
 
@@ -115,4 +115,32 @@ describe('the merchant API stage', () => {
       expect(FIREWALL_LIMITS.webhooksPerIpPerMinute / 60).toBeLessThanOrEqual((own?.ThrottlingRateLimit as number) / 2);
     },
   );
+});
+
+describe('WAF logs', () => {
+  const loggingOf = (template: (typeof templates)['primaryApi']) =>
+    Object.values(resourcesOf(template)).filter((resource) => resource.Type === 'AWS::WAFv2::LoggingConfiguration');
+
+  it.each([
+    ['primary', templates.primaryApi],
+    ['secondary', templates.secondaryApi],
+  ] as const)('%s region: both web ACLs keep only the records of blocked or counted requests, the Authorization header redacted', (_region, template) => {
+    const configurations = loggingOf(template);
+    expect(configurations).toHaveLength(2);
+    for (const configuration of configurations) {
+      expect(configuration.Properties).toMatchObject({
+        RedactedFields: [{ SingleHeader: { Name: 'authorization' } }],
+        LoggingFilter: {
+          DefaultBehavior: 'DROP',
+          Filters: [
+            {
+              Behavior: 'KEEP',
+              Requirement: 'MEETS_ANY',
+              Conditions: [{ ActionCondition: { Action: 'BLOCK' } }, { ActionCondition: { Action: 'COUNT' } }, { ActionCondition: { Action: 'EXCLUDED_AS_COUNT' } }],
+            },
+          ],
+        },
+      });
+    }
+  });
 });

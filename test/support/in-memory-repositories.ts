@@ -1,14 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import { fingerprintWith } from '../../lambdas/adapters/crypto/fingerprinter';
-import { type VaultedCard, summarizeCard } from '../../lambdas/domain/card';
+import { type FingerprintedCard, summarizeCard } from '../../lambdas/domain/card';
 import { ResourceNotFoundError, StaleVersionError } from '../../lambdas/domain/errors';
-import { deriveId } from '../../lambdas/domain/ids';
 import { ApiKeyExistsError, ApiKeyLimitReachedError, type ApiKeyRecord, LastActiveApiKeyError, type Merchant } from '../../lambdas/domain/merchant';
 import type { Payment } from '../../lambdas/domain/payment';
 import type { Transition } from '../../lambdas/domain/payment-lifecycle';
 import { timelineOf } from '../../lambdas/domain/payment-timeline';
 import type { Refund } from '../../lambdas/domain/refund';
-import { type CardVault, type HoldCvcInput, type RevealedCard, type StoreCardInput, VaultConflictError } from '../../lambdas/ports/card-vault';
+import type { CardHold, CardHolds, HeldCardDetails, HoldCardInput } from '../../lambdas/ports/card-holds';
+import type { CardVelocity } from '../../lambdas/ports/card-velocity';
+import { VaultConflictError } from '../../lambdas/ports/vault-errors';
 import type { ApiKeyPage, ApiKeySummary, MerchantRepository } from '../../lambdas/ports/merchant-repository';
 import { recoveryName } from '../../lambdas/adapters/step-functions/workflows';
 import type { Delivery, WorkflowRun, Workflows } from '../../lambdas/ports/workflows';
@@ -45,19 +46,10 @@ export class InMemoryPaymentRepository implements PaymentRepository {
     return payment ? timelineOf(payment) : [];
   }
 
-  readonly velocity = new Map<string, Set<string>>();
-
   async saveWaitingTask(paymentId: string, task: WaitingTask) {
     this.tasks.set(`${paymentId}#${task.purpose}`, task);
   }
 
-  async countCardAttempt(fingerprint: string, window: string, paymentId: string) {
-    const key = `${fingerprint}#${window}`;
-    const payments = this.velocity.get(key) ?? new Set<string>();
-    payments.add(paymentId);
-    this.velocity.set(key, payments);
-    return payments.size;
-  }
 
   async waitingTask(paymentId: string, purpose: WaitingTask['purpose']) {
     return this.tasks.get(`${paymentId}#${purpose}`);
@@ -139,54 +131,47 @@ export class InMemoryMerchantRepository implements MerchantRepository {
 }
 
 /**
- * The card vault's contract without DynamoDB or KMS (the DynamoDB/KMS adapter has its integration tests):
- * same token derivation, keyed fingerprints under a random key, CVCs handed out once.
+ * The card holds' contract without DynamoDB or KMS (the DynamoDB/KMS adapter has its integration tests): keyed
+ * fingerprints under a random key, one hold per payment, its secret removed for good by a discard (the
+ * tombstone keeps the fingerprint), another card under the same payment refused.
  */
-export class InMemoryCardVault implements CardVault {
-  readonly cards = new Map<string, { merchantId: string; card: RevealedCard; vaulted: VaultedCard }>();
-  readonly cvcs = new Map<string, { merchantId: string; cvc?: string }>();
+export class InMemoryCardHolds implements CardHolds {
+  readonly holds = new Map<string, { merchantId: string; card: FingerprintedCard; secret?: HeldCardDetails }>();
   private readonly fingerprintKey = randomBytes(32);
 
-  async storeCard({ merchantId, reference, card }: StoreCardInput): Promise<VaultedCard> {
-    const token = deriveId('tok', 'card', merchantId, reference);
-    const vaulted: VaultedCard = { token, ...summarizeCard(card), fingerprint: fingerprintWith(this.fingerprintKey, 'card', card.number) };
-    const existing = this.cards.get(token);
+  async hold({ merchantId, paymentId, card }: HoldCardInput): Promise<CardHold> {
+    const summary: FingerprintedCard = { ...summarizeCard(card), fingerprint: fingerprintWith(this.fingerprintKey, 'card', card.number) };
+    const existing = this.holds.get(paymentId);
     if (existing) {
-      if (existing.vaulted.fingerprint !== vaulted.fingerprint || existing.card.exp_month !== card.exp_month || existing.card.exp_year !== card.exp_year) {
+      if (existing.merchantId !== merchantId || existing.card.fingerprint !== summary.fingerprint || existing.card.exp_month !== card.exp_month || existing.card.exp_year !== card.exp_year) {
         throw new VaultConflictError('another card');
       }
-      return existing.vaulted;
+      return { card: existing.card, held: false };
     }
-    this.cards.set(token, { merchantId, card: { ...card, token }, vaulted });
-    return vaulted;
+    this.holds.set(paymentId, { merchantId, card: summary, secret: { ...card } });
+    return { card: summary, held: true };
   }
 
-  async revealCard(token: string, merchantId: string): Promise<RevealedCard> {
-    const entry = this.cards.get(token);
-    if (!entry || entry.merchantId !== merchantId) throw new ResourceNotFoundError('card', token);
-    return entry.card;
+  async reveal(paymentId: string, merchantId: string): Promise<HeldCardDetails | undefined> {
+    const entry = this.holds.get(paymentId);
+    return entry && entry.merchantId === merchantId && entry.secret ? { ...entry.secret } : undefined;
   }
 
-  async holdCvc({ merchantId, paymentId, cvc }: HoldCvcInput): Promise<void> {
-    if (!this.cvcs.has(paymentId)) this.cvcs.set(paymentId, { merchantId, cvc });
+  async discard(paymentId: string, merchantId: string): Promise<void> {
+    const entry = this.holds.get(paymentId);
+    if (entry && entry.merchantId === merchantId) delete entry.secret;
   }
+}
 
-  async takeCvc(paymentId: string, merchantId: string): Promise<string | undefined> {
-    const entry = this.cvcs.get(paymentId);
-    if (!entry || entry.merchantId !== merchantId) return undefined;
-    const { cvc } = entry;
-    delete entry.cvc;
-    return cvc;
-  }
+export class InMemoryCardVelocity implements CardVelocity {
+  readonly counters = new Map<string, Set<string>>();
 
-  async peekCvc(paymentId: string, merchantId: string): Promise<string | undefined> {
-    const entry = this.cvcs.get(paymentId);
-    return entry && entry.merchantId === merchantId ? entry.cvc : undefined;
-  }
-
-  async discardCvc(paymentId: string, merchantId: string): Promise<void> {
-    const entry = this.cvcs.get(paymentId);
-    if (entry && entry.merchantId === merchantId) delete entry.cvc;
+  async countCardAttempt(fingerprint: string, window: string, paymentId: string) {
+    const key = `${fingerprint}#${window}`;
+    const payments = this.counters.get(key) ?? new Set<string>();
+    payments.add(paymentId);
+    this.counters.set(key, payments);
+    return payments.size;
   }
 }
 

@@ -25,7 +25,7 @@ import type { AuditLog, AuditPage } from '../../ports/audit-log';
  * per entry, and a busy merchant's appends spread over several chain ends. A chain's head comes from
  * the instance's last write to it when known (a warm function then needs no read), else from a strongly
  * consistent query of its newest entry; a remembered head that turns out stale is forgotten, not walked.
- * Only PutItem, GetItem and Query are used: no function holds UpdateItem or DeleteItem on this table.
+ * Only PutItem, GetItem, BatchGetItem and Query are used: no function holds UpdateItem or DeleteItem on this table.
  *
  * The list index is spread over LIST_SHARDS partitions per merchant (by stripe, itself random), so a busy
  * merchant's appends are not one hot index partition; it projects keys only, so an entry's index write is one

@@ -1,5 +1,5 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { BatchGetCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { StaleVersionError } from '../../domain/errors';
 import type { Payment } from '../../domain/payment';
 import type { PaymentEvent, Transition } from '../../domain/payment-lifecycle';
@@ -16,7 +16,6 @@ import { type TransactItem, TransactionConditionFailedError, transactWrite } fro
  *   pk = pay_..., sk = "payment"                 the payment, its timeline inside (payment-items.ts)
  *   pk = pay_..., sk = "task#capture"            the task token its capture window waits on
  *   pk = re_...,  sk = "refund"                  a refund
- *   pk = velocity#<card fingerprint>, sk = <window>   payments made with a card in a velocity window (TTL)
  *
  * A payment's change is one conditional write of one item (over the version read), not a transaction:
  * the timeline entry is part of the item. A refund's creation and completion change the refund and its
@@ -31,7 +30,6 @@ import { type TransactItem, TransactionConditionFailedError, transactWrite } fro
  * set (from creation, or a capture or cancel request, until it ends or waits for its merchant), a refund
  * while `pending`. Every write is a whole-item Put, so an item whose object left flight loses the marker.
  */
-const VELOCITY_RETENTION_SECONDS = 24 * 60 * 60;
 export const LIST_SHARDS = 4;
 const PAYMENT = 'payment';
 const REFUND = 'refund';
@@ -173,22 +171,6 @@ export class DynamoDbPaymentRepository implements PaymentRepository {
 
   async saveWaitingTask(paymentId: string, task: WaitingTask): Promise<void> {
     await this.client.send(new PutCommand({ TableName: this.tableName, Item: { pk: paymentId, sk: `task#${task.purpose}`, token: task.token } }));
-  }
-
-  async countCardAttempt(fingerprint: string, window: string, paymentId: string): Promise<number> {
-    const result = await this.client.send(
-      new UpdateCommand({
-        TableName: this.tableName,
-        Key: { pk: `velocity#${fingerprint}`, sk: window },
-        UpdateExpression: 'ADD payment_ids :payment SET expires_at = if_not_exists(expires_at, :expires)',
-        ExpressionAttributeValues: {
-          ':payment': new Set([paymentId]),
-          ':expires': Math.floor(Date.parse(window) / 1000) + VELOCITY_RETENTION_SECONDS,
-        },
-        ReturnValues: 'ALL_NEW',
-      }),
-    );
-    return (result.Attributes?.payment_ids as Set<string> | undefined)?.size ?? 1;
   }
 
   async waitingTask(paymentId: string, purpose: WaitingTask['purpose']): Promise<WaitingTask | undefined> {

@@ -3,17 +3,17 @@ import { DynamoDbPaymentRepository } from '../../adapters/dynamodb/payment-repos
 import { isExpired, passesLuhn, summarizeCard } from '../../domain/card';
 import { CAPTURE_METHODS } from '../../domain/payment';
 import { dynamoDbDocumentClient } from '../../shared/clients';
+import { cardHoldsFromEnvironment } from '../../shared/card-holds';
 import { workflows } from '../../shared/payment-deps';
 import { tableNameFromEnv } from '../../shared/config';
 import { merchantCommandEndpoint } from '../../shared/http/merchant-command-endpoint';
 import { presentPayment } from '../../shared/http/presenters';
 import { amountSchema, currencySchema, descriptionSchema, metadataSchema } from '../../shared/http/schemas';
-import { vaultFromEnvironment } from '../../shared/vault';
 import { createPayment } from '../../use-cases/create-payment';
 
 /** POST /v1/payments */
 const payments = new DynamoDbPaymentRepository(dynamoDbDocumentClient(), tableNameFromEnv('payments'));
-const vault = vaultFromEnvironment();
+const holds = cardHoldsFromEnvironment();
 
 const monthMessage = 'must be an integer from 1 to 12';
 const yearMessage = 'must be a four-digit year';
@@ -64,7 +64,7 @@ export const handler = merchantCommandEndpoint({
   }),
   handle: async (request) => {
     const payment = await createPayment(
-      { payments, vault, workflows: workflows(), now: () => new Date(), deadline: request.deadline },
+      { payments, holds, workflows: workflows(), now: () => new Date(), deadline: request.deadline },
       {
         merchantId: request.principal.merchantId,
         idempotencyKey: request.idempotencyKey,

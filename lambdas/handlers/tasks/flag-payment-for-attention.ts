@@ -1,5 +1,6 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import * as z from 'zod/mini';
+import { cardHoldDiscarder } from '../../shared/card-hold-table';
 import { paymentRepository } from '../../shared/payment-deps';
 import { metrics } from '../../shared/powertools';
 import { taskHandler } from '../../shared/task-handler';
@@ -14,9 +15,10 @@ export const handler = taskHandler({
   step: 'RequiresAttention',
   input: z.object({ paymentId: z.string(), step: z.string(), error: z.string() }),
   run: async (input) => {
-    const result = await flagPaymentForAttention({ payments: paymentRepository(), now: () => new Date() }, input);
+    const result = await flagPaymentForAttention({ payments: paymentRepository(), holds: cardHoldDiscarder(), now: () => new Date() }, input);
     const metric = metrics.singleMetric();
     metric.addMetadata('step', input.step);
+    metric.addMetadata('payment_id', input.paymentId);
     metric.addMetric('PaymentsRequiringAttention', MetricUnit.Count, 1);
     return result;
   },

@@ -18,6 +18,7 @@ export const handler = taskHandler({
     const result = await flagPayoutForAttention({ payouts: payoutRepositoryFromEnvironment(), now: () => new Date() }, input);
     const metric = metrics.singleMetric();
     metric.addMetadata('step', input.step);
+    metric.addMetadata('payout_id', input.payoutId);
     metric.addMetric('PayoutsRequiringAttention', MetricUnit.Count, 1);
     return result;
   },

@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { cvcDiscarder } from '../../shared/cvc-discarder';
+import { cardHoldDiscarder } from '../../shared/card-hold-table';
 import { cardChannelDirectory, paymentRepository } from '../../shared/payment-deps';
 import { paymentAction } from '../../shared/payment-task-input';
 import { taskHandler } from '../../shared/task-handler';
@@ -10,5 +10,5 @@ export const handler = taskHandler({
   step: 'ReleaseAuthorization',
   input: z.object({ paymentId: z.string(), action: paymentAction, error: z.optional(z.string()) }),
   run: (input) =>
-    releaseAuthorization({ payments: paymentRepository(), channels: cardChannelDirectory(), vault: cvcDiscarder(), now: () => new Date() }, input),
+    releaseAuthorization({ payments: paymentRepository(), channels: cardChannelDirectory(), holds: cardHoldDiscarder(), now: () => new Date() }, input),
 });

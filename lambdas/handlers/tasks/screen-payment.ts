@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import { paymentAction } from '../../shared/payment-task-input';
-import { cvcDiscarder } from '../../shared/cvc-discarder';
+import { cardHoldDiscarder, cardVelocity } from '../../shared/card-hold-table';
 import { paymentRepository } from '../../shared/payment-deps';
 import { taskHandler } from '../../shared/task-handler';
 import { screenPayment } from '../../use-cases/payment-saga/screen-payment';
@@ -9,5 +9,5 @@ import { screenPayment } from '../../use-cases/payment-saga/screen-payment';
 export const handler = taskHandler({
   step: 'Screen',
   input: z.object({ paymentId: z.string(), action: paymentAction }),
-  run: (input) => screenPayment({ payments: paymentRepository(), vault: cvcDiscarder(), now: () => new Date() }, input),
+  run: (input) => screenPayment({ payments: paymentRepository(), holds: cardHoldDiscarder(), velocity: cardVelocity(), now: () => new Date() }, input),
 });

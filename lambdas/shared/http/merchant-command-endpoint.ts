@@ -72,7 +72,7 @@ export const merchantCommandEndpoint = <BodySchema extends z.ZodMiniType>(defini
     },
   );
 
-  const handler = wrap(definition.operation, async (event, context) => {
+  const handler = wrap(definition.operation, async (event, context, note) => {
     const principal = principalOf(event);
     const requestId = event.requestContext.requestId;
     const pathParameters = merchantPathParameters(event);
@@ -121,7 +121,7 @@ export const merchantCommandEndpoint = <BodySchema extends z.ZodMiniType>(defini
             command_id: commandId,
             before: result.change.before,
             after: result.change.after,
-          });
+          }, note);
         }
         once = result.once;
         return jsonResponse(result.status, result.body, requestId);

@@ -18,7 +18,7 @@ export const merchantDeleteEndpoint = (definition: {
   readonly handle: (request: { principal: ReturnType<typeof principalOf>; pathParameters: Readonly<Record<string, string>> }) => Promise<EndpointResult & { change: AuditedChange }>;
 }) => {
   const auditLog = auditLogFromEnvironment();
-  return wrap(definition.operation, async (event) => {
+  return wrap(definition.operation, async (event, _context, note) => {
     const principal = principalOf(event);
     const pathParameters = merchantPathParameters(event);
     const requestId = event.requestContext.requestId;
@@ -32,7 +32,7 @@ export const merchantDeleteEndpoint = (definition: {
       command_id: commandIdOf(principal.merchantId, header(event, 'Idempotency-Key') ?? `request:${requestId}`),
       before: result.change.before,
       after: result.change.after,
-    });
+    }, note);
     return jsonResponse(result.status, result.body, requestId);
   });
 };

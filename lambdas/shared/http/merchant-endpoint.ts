@@ -1,6 +1,5 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import type * as z from 'zod/mini';
@@ -50,7 +49,13 @@ export interface CommandRequest<Body> extends RequestBase {
 /** What a POST handler keeps for itself after the work it waits for: recording the answer and the audit entry. */
 export const ANSWER_MARGIN_MS = 2_000;
 
-type Handler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
+/**
+ * Adds facts to the invocation's one log line (written when it answers): what the request did worth keeping
+ * for an incident, such as the audit anchor of a command or the operator who asked.
+ */
+export type LogNote = (fields: Readonly<Record<string, unknown>>) => void;
+
+type Handler = (event: APIGatewayProxyEvent, context: Context, note: LogNote) => Promise<APIGatewayProxyResult>;
 
 export const principalOf = (event: APIGatewayProxyEvent): MerchantPrincipal => {
   const authorizer = event.requestContext.authorizer as Record<string, unknown> | null | undefined;
@@ -67,30 +72,43 @@ export const merchantPathParameters = (event: APIGatewayProxyEvent): Readonly<Re
   checkedPathParameters(event, routeFor(event.httpMethod, event.resource)?.params);
 
 /**
- * Request-scoped facts go into each log call rather than into shared logger state, so concurrent
- * invocations in one process (the local runtime) never mix them. Each endpoint has its own Metrics
- * instance with its operation as a default dimension.
+ * One log line per invocation, written when it answers: `request handled` (INFO) with the operation, API
+ * Gateway's request id (the access log's `requestId`), the merchant, the status and what the handler noted;
+ * or `request failed` (ERROR) with the error instead, for a 5xx. Request-scoped facts go into the log call
+ * rather than into shared logger state, so concurrent invocations in one process (the local runtime) never
+ * mix them.
+ *
+ * Metrics (embedded metric format: log lines too) only when there is news: Powertools' ColdStart on an
+ * instance's first invocation, ServerErrors on a 5xx answer, each published at once. API Gateway's per-method
+ * metrics (Count, 4XXError, 5XXError, Latency: the stages have them on) count every request, so no metric
+ * line is written per request. Each endpoint has its own Metrics instance with its operation as a default
+ * dimension.
  */
 export const wrap = (operation: string, inner: Handler) => {
   const metrics = endpointMetrics(operation);
   return middy(async (event: APIGatewayProxyEvent, context: Context): Promise<APIGatewayProxyResult> => {
+    metrics.captureColdStartMetric(context.functionName);
     const requestId = event.requestContext.requestId;
     const merchantId = (event.requestContext.authorizer as Record<string, unknown> | null | undefined)?.merchantId;
+    const noted: Record<string, unknown> = {};
+    const note: LogNote = (fields) => Object.assign(noted, fields);
     let response: APIGatewayProxyResult;
+    let failure: unknown;
     try {
-      response = await inner(event, context);
+      response = await inner(event, context, note);
     } catch (error) {
       const value = toProblem(error);
-      if (value.status >= 500) logger.error('request failed', { operation, api_request_id: requestId, error: error as Error });
+      if (value.status >= 500) failure = error;
       response = problemResponse(value, requestId);
     }
-    metrics.addMetric(response.statusCode >= 500 ? 'ServerErrors' : 'Requests', MetricUnit.Count, 1);
-    logger.info('request handled', { operation, api_request_id: requestId, merchant_id: merchantId, status: response.statusCode });
+    if (response.statusCode >= 500) metrics.singleMetric().addMetric('ServerErrors', MetricUnit.Count, 1);
+    const line = { operation, api_request_id: requestId, merchant_id: merchantId, status: response.statusCode, ...noted };
+    if (failure === undefined) logger.info('request handled', line);
+    else logger.error('request failed', { ...line, error: failure as Error });
     return response;
   })
     .use(injectLambdaContext(logger))
-    .use(traceHandler())
-    .use(logMetrics(metrics, { captureColdStartMetric: true }));
+    .use(traceHandler());
 };
 
 /** GET endpoints: checked path ids, a validated query string, no body, no idempotency. */

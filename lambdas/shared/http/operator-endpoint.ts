@@ -4,10 +4,9 @@ import { type OperatorRole, operatorRoleOfArn, operatorRouteFor } from '../../..
 import { commandIdOf } from '../../domain/audit';
 import { auditLogFromEnvironment, recordAudit } from '../audit';
 import { readConfig } from '../config';
-import { logger } from '../powertools';
 import type { AuditedChange, CommandResult } from './command-result';
 import { checkedPathParameters, parseJsonBody, singleQueryParameters } from './request';
-import { type EndpointResult, wrap } from './merchant-endpoint';
+import { type EndpointResult, type LogNote, wrap } from './merchant-endpoint';
 import { RequestError, jsonResponse, problem } from './problem';
 import { parseOrRefuse } from './validation';
 
@@ -50,14 +49,18 @@ const { AWS_REGION: region } = readConfig({ AWS_REGION: z.string().check(z.minLe
 
 const forbidden = (detail: string) => new RequestError(problem(403, 'forbidden', detail));
 
-/** The caller, allowed on this route, and the route's path parameters checked against their declared id shapes. */
-export const operatorOf = (event: APIGatewayProxyEvent): { principal: OperatorPrincipal; pathParameters: Readonly<Record<string, string>> } => {
+/**
+ * The caller, allowed on this route, and the route's path parameters checked against their declared id
+ * shapes. Who asked goes on the invocation's log line, refused or not.
+ */
+export const operatorOf = (event: APIGatewayProxyEvent, note: LogNote): { principal: OperatorPrincipal; pathParameters: Readonly<Record<string, string>> } => {
   const arn = event.requestContext.identity?.userArn ?? '';
+  note({ operator_arn: arn });
   const caller = operatorRoleOfArn(arn, region);
   if (!caller) throw forbidden('This API serves operators only: sign requests with the credentials of an ops_viewer or ops_admin role.');
+  note({ operator_role: caller.role });
   const route = operatorRouteFor(event.httpMethod, event.resource);
   if (!route?.roles.includes(caller.role)) throw forbidden(`The ${caller.role} role may not call ${event.httpMethod} ${event.resource}.`);
-  logger.info('operator request', { operator_arn: arn, operator_role: caller.role, api_request_id: event.requestContext.requestId });
   return { principal: { ...caller, arn }, pathParameters: checkedPathParameters(event, route.params) };
 };
 
@@ -67,8 +70,8 @@ export const operatorQueryEndpoint = <QuerySchema extends z.ZodMiniType>(definit
   readonly query: QuerySchema;
   readonly handle: (request: OperatorQueryRequest<z.infer<QuerySchema>>) => Promise<EndpointResult>;
 }) =>
-  wrap(definition.operation, async (event) => {
-    const { principal, pathParameters } = operatorOf(event);
+  wrap(definition.operation, async (event, _context, note) => {
+    const { principal, pathParameters } = operatorOf(event, note);
     const query = parseOrRefuse(definition.query, singleQueryParameters(event));
     const requestId = event.requestContext.requestId;
     const result = await definition.handle({ principal, requestId, pathParameters, query });
@@ -83,8 +86,8 @@ export const operatorCommandEndpoint = <BodySchema extends z.ZodMiniType>(defini
   readonly handle: (request: OperatorCommandRequest<z.infer<BodySchema>>) => Promise<OperatorCommandResult>;
 }) => {
   const auditLog = auditLogFromEnvironment();
-  return wrap(definition.operation, async (event) => {
-    const { principal, pathParameters } = operatorOf(event);
+  return wrap(definition.operation, async (event, _context, note) => {
+    const { principal, pathParameters } = operatorOf(event, note);
     const body = parseOrRefuse(definition.body, parseJsonBody(event));
     const requestId = event.requestContext.requestId;
     const commandId = commandIdOf('operator', requestId);
@@ -99,7 +102,7 @@ export const operatorCommandEndpoint = <BodySchema extends z.ZodMiniType>(defini
         command_id: commandId,
         before: result.change.before,
         after: result.change.after,
-      });
+      }, note);
     }
     const responseBody = result.once ? { ...(result.body as Record<string, unknown>), ...result.once } : result.body;
     return jsonResponse(result.status, responseBody, requestId);

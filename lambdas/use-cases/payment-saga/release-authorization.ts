@@ -2,7 +2,7 @@ import { AuthorizationExpiredError } from '../../domain/channel-errors';
 import { type Payment, isTerminal } from '../../domain/payment';
 import { recordCancellation, recordFailure, requestCancel } from '../../domain/payment-lifecycle';
 import { type PaymentAction, type PaymentStepResult, failureAfter } from '../../domain/payment-saga';
-import type { CardVault } from '../../ports/card-vault';
+import type { CardHolds } from '../../ports/card-holds';
 import type { PaymentRepository } from '../../ports/payment-repository';
 import type { CardChannelDirectory } from '../../ports/workflows';
 import { changePayment, channelKeys, loadPayment, stepResult } from './change-payment';
@@ -21,19 +21,24 @@ export const EXPIRED = 'authorization_expired';
  *    what it recorded under the authorization's key and void that if it exists. Voiding twice answers the
  *    voided authorization; an expired one is already released.
  * 4. End the payment: `canceled` with the merchant's (or the expiry's) reason, or `failed` with the code
- *    of the error; discard any CVC still held.
+ *    of the error; then discard its card hold if it is still there. Not before: a release that cannot reach
+ *    the acquirer hands the payment to its recovery, which authorizes it with that card. A final payment
+ *    found here (a retry after the end was written) discards it too.
  */
 export const releaseAuthorization = async (
   deps: {
     readonly payments: PaymentRepository;
     readonly channels: CardChannelDirectory;
-    readonly vault: Pick<CardVault, 'discardCvc'>;
+    readonly holds: Pick<CardHolds, 'discard'>;
     readonly now: () => Date;
   },
   input: { readonly paymentId: string; readonly action?: PaymentAction; readonly error?: string },
 ): Promise<PaymentStepResult> => {
   let payment = await loadPayment(deps.payments, input.paymentId);
-  if (isTerminal(payment)) return stepResult(payment, input.action);
+  if (isTerminal(payment)) {
+    await deps.holds.discard(payment.id, payment.merchantId);
+    return stepResult(payment, input.action);
+  }
   if (!input.error && input.action === 'expire') {
     payment = await changePayment(deps.payments, payment, (current) =>
       current.status === 'requires_capture' && !current.captureRequested ? requestCancel(current, EXPIRED, deps.now()) : undefined,
@@ -47,7 +52,7 @@ export const releaseAuthorization = async (
     if (input.error) return recordFailure(current, failureAfter(input.error), deps.now());
     return recordCancellation(current, current.cancellationReason ?? EXPIRED, deps.now());
   });
-  await deps.vault.discardCvc(payment.id, payment.merchantId);
+  await deps.holds.discard(payment.id, payment.merchantId);
   return stepResult(ended, input.action);
 };
 

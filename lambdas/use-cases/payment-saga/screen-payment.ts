@@ -5,7 +5,8 @@ import { recordFailure, recordRiskDecline, recordScreening } from '../../domain/
 import { type PaymentAction, type PaymentStepResult, nextPaymentStep } from '../../domain/payment-saga';
 import { assessRisk, velocityWindow } from '../../domain/risk';
 import { NoChannelAvailableError, chooseChannel } from '../../domain/routing';
-import type { CardVault } from '../../ports/card-vault';
+import type { CardHolds } from '../../ports/card-holds';
+import type { CardVelocity } from '../../ports/card-velocity';
 import type { PaymentRepository } from '../../ports/payment-repository';
 import { changePayment, loadPayment, stepResult } from './change-payment';
 
@@ -16,7 +17,10 @@ import { changePayment, loadPayment, stepResult } from './change-payment';
  *    rules (domain/risk.ts).
  * 3. Approved: choose the cheapest channel that settles the currency (domain/routing.ts).
  * 4. Record both in one write, before any channel is called (the authorization goes where this says).
- *    A risk decline, or no channel for the currency, fails the payment and discards the held CVC.
+ *    A risk decline, or no channel for the currency, fails the payment: its card hold is discarded first, so
+ *    no payment is ever recorded failed with its card still held (a retry of the record finds it gone).
+ * A final payment (a recovery's run again from the start) never needs its card: a hold a failed step left
+ * behind goes then.
  */
 /** The channel for the payment, or undefined when none settles its currency. */
 const routeOf = (payment: { readonly amount: number; readonly currency: string }): string | undefined => {
@@ -29,15 +33,24 @@ const routeOf = (payment: { readonly amount: number; readonly currency: string }
 };
 
 export const screenPayment = async (
-  deps: { readonly payments: PaymentRepository; readonly vault: Pick<CardVault, 'discardCvc'>; readonly now: () => Date },
+  deps: {
+    readonly payments: PaymentRepository;
+    readonly holds: Pick<CardHolds, 'discard'>;
+    readonly velocity: CardVelocity;
+    readonly now: () => Date;
+  },
   input: { readonly paymentId: string; readonly action?: PaymentAction },
 ): Promise<PaymentStepResult> => {
   const payment = await loadPayment(deps.payments, input.paymentId);
-  if (nextPaymentStep(payment) !== 'screen') return stepResult(payment, input.action);
+  if (nextPaymentStep(payment) !== 'screen') {
+    if (isTerminal(payment)) await deps.holds.discard(payment.id, payment.merchantId);
+    return stepResult(payment, input.action);
+  }
   const now = deps.now();
-  const attemptsWithCard = await deps.payments.countCardAttempt(payment.paymentMethod.card.fingerprint, velocityWindow(now), payment.id);
+  const attemptsWithCard = await deps.velocity.countCardAttempt(payment.paymentMethod.card.fingerprint, velocityWindow(now), payment.id);
   const assessment = assessRisk({ amount: payment.amount, minorUnits: minorUnits(payment.currency), card: payment.paymentMethod.card, attemptsWithCard });
   const channel = assessment.decision === 'approve' ? routeOf(payment) : undefined;
+  if (channel === undefined) await deps.holds.discard(payment.id, payment.merchantId);
   const screened = await changePayment(deps.payments, payment, (current) => {
     if (nextPaymentStep(current) !== 'screen') return undefined;
     if (assessment.decision === 'decline') return recordRiskDecline(current, assessment, now);
@@ -46,6 +59,5 @@ export const screenPayment = async (
     }
     return recordScreening(current, assessment, channel, now);
   });
-  if (isTerminal(screened)) await deps.vault.discardCvc(payment.id, payment.merchantId);
   return stepResult(screened, input.action);
 };

@@ -4,7 +4,7 @@ import { bicCountry, compact, ibanCountry } from '../../domain/payouts/bank-iden
 import { type BankAccountInput, maskedDetails } from '../../domain/payouts/bank-account';
 import type { Beneficiary, EntityType } from '../../domain/payouts/beneficiary';
 import type { BankAccountDetails, BankAccountVault } from '../../ports/bank-account-vault';
-import { VaultConflictError } from '../../ports/card-vault';
+import { VaultConflictError } from '../../ports/vault-errors';
 import type { PayoutRepository } from '../../ports/payout-repository';
 
 export interface CreateBeneficiaryCommand {

@@ -1,5 +1,5 @@
 import { paymentOf } from '../../../lambdas/adapters/dynamodb/payment-items';
-import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import { tableName } from '../../../platform/tables';
 import { apiGatewayEvent, lambdaContext } from '../../support/api-events';
@@ -32,7 +32,7 @@ const create = (merchantId: string, key: string | undefined, body: unknown) =>
     lambdaContext('xborder-create-payment'),
   );
 
-const scan = async (table: 'payments' | 'idempotency' | 'vault') =>
+const scan = async (table: 'payments' | 'idempotency' | 'vault' | 'cardHolds') =>
   (await db.documentClient.send(new ScanCommand({ TableName: tableName(table) }))).Items ?? [];
 
 beforeAll(async () => {
@@ -79,23 +79,48 @@ describe('POST /v1/payments', () => {
     expect(stored).not.toContain('"123"');
   });
 
-  it('keeps the card in the vault: the payment holds its token and fingerprint, the vault only ciphertext', async () => {
-    const response = await create('mer_a', 'vault-1', validBody);
+  it('holds the card for the authorization: the payment keeps its fingerprint, the regional hold only ciphertext, nothing in the vault', async () => {
+    const response = await create('mer_a', 'hold-1', validBody);
     const { id } = JSON.parse(response.body) as { id: string };
     const [item] = (await scan('payments')).filter((candidate) => candidate.pk === id && candidate.sk === 'payment');
-    const vaulted = paymentOf(id, item ?? {}).paymentMethod.card as { token: string; fingerprint: string };
-    expect(vaulted).toMatchObject({ token: expect.stringMatching(/^tok_/), fingerprint: expect.stringMatching(/^v1\./), last4: '4242' });
-    const vaultItems = await scan('vault');
-    expect(vaultItems.map((entry) => `${entry.pk}#${entry.sk}`).sort()).toEqual(expect.arrayContaining([`${vaulted.token}#card`, `${id}#cvc`]));
-    const { vaultFromEnvironment } = await import('../../../lambdas/shared/vault');
-    await expect(vaultFromEnvironment().revealCard(vaulted.token, 'mer_a')).resolves.toMatchObject({ number: card.number });
-    await expect(vaultFromEnvironment().takeCvc(id, 'mer_a')).resolves.toBe(card.cvc);
-    for (const entry of vaultItems) {
+    const paymentCard = paymentOf(id, item ?? {}).paymentMethod.card;
+    expect(paymentCard).toMatchObject({ fingerprint: expect.stringMatching(/^v1\./), last4: '4242', bin: '424242' });
+    expect(paymentCard).not.toHaveProperty('token');
+    const holds = await scan('cardHolds');
+    expect(holds.filter((entry) => entry.pk === id)).toEqual([
+      expect.objectContaining({ sk: 'hold', merchant_id: 'mer_a', fingerprint: paymentCard.fingerprint, ciphertext: expect.any(Uint8Array) }),
+    ]);
+    expect(await scan('vault')).toEqual([]);
+    const { cardHoldsFromEnvironment } = await import('../../../lambdas/shared/card-holds');
+    await expect(cardHoldsFromEnvironment().reveal(id, 'mer_a')).resolves.toEqual(card);
+    await expect(cardHoldsFromEnvironment().reveal(id, 'mer_b')).resolves.toBeUndefined();
+    for (const entry of holds) {
       for (const value of Object.values(entry)) {
         const bytes = value instanceof Uint8Array ? Buffer.from(value) : Buffer.from(String(value));
         expect(bytes.includes(Buffer.from(card.number))).toBe(false);
       }
     }
+  });
+
+  it('answers a retry whose idempotency record is gone (another region\'s) from the hold: same card 201, another card 422', async () => {
+    const first = await create('mer_a', 'hold-2', validBody);
+    const { id } = JSON.parse(first.body) as { id: string };
+    // What a retry in the other region sees: the payment (global table) but not this region's idempotency record.
+    const forgetIdempotencyRecords = async () => {
+      for (const record of await scan('idempotency')) {
+        await db.documentClient.send(new DeleteCommand({ TableName: tableName('idempotency'), Key: { id: record.id } }));
+      }
+    };
+    await forgetIdempotencyRecords();
+    const retried = await create('mer_a', 'hold-2', validBody);
+    expect(retried.statusCode).toBe(201);
+    expect(JSON.parse(retried.body).id).toBe(id);
+    expect((await scan('cardHolds')).filter((entry) => entry.pk === id)).toHaveLength(1);
+    await forgetIdempotencyRecords();
+    const otherCard = { ...validBody, payment_method: { type: 'card', card: { ...card, number: '5555555555554444' } } };
+    const refused = await create('mer_a', 'hold-2', otherCard);
+    expect(refused.statusCode).toBe(422);
+    expect(JSON.parse(refused.body)).toMatchObject({ code: 'idempotency_key_reused' });
   });
 
   it('replays the first response byte for byte for the same key and body, marked Idempotent-Replayed', async () => {

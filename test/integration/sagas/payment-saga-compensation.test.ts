@@ -1,3 +1,4 @@
+import { GetCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { verifyLedger } from '../../../lambdas/adapters/dynamodb/ledger-verifier';
 import { ledgerPostingDeps } from '../../../lambdas/shared/ledger';
 import { setHomeRegion } from '../../../lambdas/use-cases/ledger/set-home-region';
@@ -52,7 +53,7 @@ it('refunds the capture at the channel when the ledger refuses the posting for a
   const { id, answer } = await create(elsewhere);
   expect(answer).toMatchObject({ status: 'failed', failure_code: 'processing_error', amount_received: 0 });
   const run = await harness.finished('payment', id);
-  expect((await harness.enteredStates(run.executionArn!)).slice(-4)).toEqual(['Capture', 'PostToLedger', 'RefundCapture', 'Finished']);
+  expect((await harness.enteredStates(run.executionArn!)).slice(-3)).toEqual(['Capture', 'PostToLedger', 'RefundCapture']);
   expect(await harness.totals('atlas', id)).toMatchObject({ approved: 1, captured: 2400, refunded: 2400 });
   await ledgerIsBalanced();
 });
@@ -103,6 +104,27 @@ it('answers processing while the acquirer is down, and the recovery finishes the
   expect(await get(id)).toMatchObject({ status: 'succeeded', amount_received: 2400 });
   expect(await harness.totals('atlas', id)).toMatchObject({ approved: 1, captures: 1 });
   await ledgerIsBalanced();
+});
+
+it('never authorizes without the card: an authorization that finds the hold expired asks the acquirer, and with nothing recorded fails the payment uncharged', async () => {
+  const holds = tableName('cardHolds');
+  const seen = (proxy.counts.faulted.GetItem ?? 0) + 1;
+  // Authorize's read of the hold is held back while the hold expires (a recovery later than a hold lives).
+  proxy.inject({ operation: 'GetItem', when: (request) => request.TableName === holds, delayMs: 1_000, times: 1 });
+  const answered = harness.createPayment(merchant, { amount: 2400, currency: 'USD', payment_method: card(freshCardNumber()) });
+  while ((proxy.counts.faulted.GetItem ?? 0) < seen) await new Promise((wait) => setTimeout(wait, 10));
+  const [held] = ((await harness.db.documentClient.send(new ScanCommand({ TableName: holds, FilterExpression: 'attribute_exists(ciphertext)' }))).Items ?? []).filter(
+    (item) => item.merchant_id === merchant,
+  );
+  await harness.db.documentClient.send(
+    new UpdateCommand({ TableName: holds, Key: { pk: held?.pk, sk: 'hold' }, UpdateExpression: 'SET expires_at = :past', ExpressionAttributeValues: { ':past': Math.floor(Date.now() / 1000) - 1 } }),
+  );
+  const created = await answered;
+  expect(created).toMatchObject({ status: 201, json: { id: held?.pk, status: 'failed', failure_code: 'processing_error', amount_received: 0 } });
+  expect(await harness.totals('atlas', created.json.id)).toBeUndefined();
+  const hold = (await harness.db.documentClient.send(new GetCommand({ TableName: holds, Key: { pk: created.json.id, sk: 'hold' }, ConsistentRead: true }))).Item;
+  expect(hold).toMatchObject({ discarded_at: expect.any(String) });
+  expect(hold).not.toHaveProperty('ciphertext');
 });
 
 it('flags the payment requires_attention and fails the recovery (the alarm) when hours of runs never finish it', async () => {

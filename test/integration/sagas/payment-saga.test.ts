@@ -48,7 +48,6 @@ describe('automatic capture', () => {
       'AfterAuthorization',
       'Capture',
       'PostToLedger',
-      'Finished',
     ]);
     expect(await harness.totals('atlas', id)).toMatchObject({ approved: 1, captured: 1999, captures: 1 });
     const balance = (await harness.api({ method: 'GET', resource: '/v1/balances' }, merchant)).json;
@@ -130,7 +129,7 @@ describe('automatic capture', () => {
   it('voids the authorization and fails the payment when the capture is refused', async () => {
     const { id, answer, run } = await pay('4000000000000259');
     expect(answer).toMatchObject({ status: 'failed', failure_code: 'capture_failed', amount_received: 0 });
-    expect((await harness.enteredStates(run.executionArn!)).slice(-3)).toEqual(['Capture', 'ReleaseAfterFailure', 'Finished']);
+    expect((await harness.enteredStates(run.executionArn!)).slice(-2)).toEqual(['Capture', 'ReleaseAfterFailure']);
     expect(await harness.totals('atlas', id)).toMatchObject({ approved: 1, captured: 0, released: 1999 });
   });
 });
@@ -156,7 +155,7 @@ describe('manual capture', () => {
     const captured = await capture(id);
     expect(captured).toMatchObject({ status: 200, json: { status: 'succeeded', amount_capturable: 0, amount_received: 5000 } });
     const run = await harness.finished('payment', `${id}-capture`);
-    expect(await harness.enteredStates(run.executionArn!)).toEqual(['Action', 'Capture', 'PostToLedger', 'Finished']);
+    expect(await harness.enteredStates(run.executionArn!)).toEqual(['Action', 'Capture', 'PostToLedger']);
     expect((await harness.engine.waitForExecution((await window(id)).executionArn!)).status).toBe('SUCCEEDED');
     // The window took one state transition: all a manual payment costs in Standard workflows.
     expect((await harness.enteredStates((await window(id)).executionArn!))).toEqual(['AwaitCapture']);
@@ -192,12 +191,17 @@ describe('manual capture', () => {
     expect((await harness.engine.waitForExecution((await window(id)).executionArn!)).status).toBe('SUCCEEDED');
   });
 
-  it('keeps no CVC once the authorization has answered', async () => {
-    const id = await authorize();
-    const { Items = [] } = await harness.db.documentClient.send(new ScanCommand({ TableName: tableName('vault') }));
-    const held = Items.find((item) => item.pk === id && item.sk === 'cvc');
-    expect(held).toBeDefined();
-    expect(held).not.toHaveProperty('ciphertext');
+  it.each([
+    ['approved', () => freshCardNumber(), 'requires_capture'],
+    ['declined by the issuer', () => '4000000000000002', 'failed'],
+    ['declined by risk screening, before any authorization', () => '4100000000000019', 'failed'],
+  ])('keeps no card number or CVC once the authorization has answered (%s): the hold is a tombstone', async (_case, number, status) => {
+    const created = await harness.createPayment(merchant, { amount: 1999, currency: 'USD', capture_method: 'manual', payment_method: card(number()) });
+    expect(created.json.status).toBe(status);
+    const { Items = [] } = await harness.db.documentClient.send(new ScanCommand({ TableName: tableName('cardHolds') }));
+    const held = Items.filter((item) => item.pk === created.json.id);
+    expect(held).toEqual([expect.objectContaining({ sk: 'hold', fingerprint: expect.stringMatching(/^v1\./), discarded_at: expect.any(String) })]);
+    expect(held[0]).not.toHaveProperty('ciphertext');
   });
 
   it('tells the whole story in the payment\'s timeline, one event per write', async () => {

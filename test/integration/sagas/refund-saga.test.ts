@@ -90,7 +90,7 @@ it('reverses the ledger posting and fails the refund when the channel refuses it
   const answer = await refund(paymentId, 700);
   expect(answer).toMatchObject({ status: 201, json: { status: 'failed', failure_code: 'refund_rejected' } });
   const run = await harness.finished('refund', answer.json.id);
-  expect(await harness.enteredStates(run.executionArn!)).toEqual(['PostRefundToLedger', 'AfterPosting', 'RefundAtChannel', 'ReverseRefundPosting', 'FailRefund', 'Finished']);
+  expect(await harness.enteredStates(run.executionArn!)).toEqual(['PostRefundToLedger', 'RefundAtChannel', 'ReverseRefundPosting', 'FailRefund']);
   expect(await getPayment(paymentId)).toMatchObject({ amount_refunded: 0 });
   expect(await harness.totals('atlas', paymentId)).toMatchObject({ refunded: 0 });
   await ledgerIsBalanced();
@@ -117,5 +117,22 @@ it('answers pending while the channel is down, and the recovery completes the re
   expect(await getRefund(refundId)).toMatchObject({ status: 'succeeded' });
   expect(await getPayment(paymentId)).toMatchObject({ amount_refunded: 700 });
   expect(await harness.totals('atlas', paymentId)).toMatchObject({ refunded: 700, refunds: 1 });
+  await ledgerIsBalanced();
+});
+
+it('answers a repeated run of an ended refund with its state, through both steps, refunding nothing more', async () => {
+  const paymentId = await paid(1200);
+  const first = await refund(paymentId, 500);
+  expect(first.json).toMatchObject({ status: 'succeeded' });
+  const again = await harness.engine.startSyncExecution({
+    stateMachineArn: harness.engine.stateMachineArn('refund'),
+    name: first.json.id,
+    input: JSON.stringify({ refundId: first.json.id, paymentId }),
+  });
+  expect(again.status).toBe('SUCCEEDED');
+  expect(JSON.parse(again.output ?? '{}')).toMatchObject({ next: 'done' });
+  expect(await harness.enteredStates(again.executionArn!)).toEqual(['PostRefundToLedger', 'RefundAtChannel']);
+  expect(await harness.totals('atlas', paymentId)).toMatchObject({ refunded: 500, refunds: 1 });
+  expect(await getPayment(paymentId)).toMatchObject({ amount_refunded: 500 });
   await ledgerIsBalanced();
 });

@@ -62,6 +62,14 @@ describe('payment items: how a payment is stored', () => {
     for (const step of steps) expect(paymentOf(step.id, paymentAttributes(step))).toEqual(step);
   });
 
+  it('stores a card without a vault token (card holds) and still reads the token of a payment created before them', () => {
+    const { token: _token, ...held } = created().paymentMethod.card;
+    const payment = created({ card: held });
+    expect(paymentAttributes(payment).pm).not.toHaveProperty('t');
+    expect(paymentOf(payment.id, paymentAttributes(payment)).paymentMethod.card).toEqual(held);
+    expect(paymentOf(payment.id, paymentAttributes(created())).paymentMethod.card).toMatchObject({ token: 'tok_8fJ2kLmN4pQ6rS8tU0vW2x' });
+  });
+
   it('keeps the timeline the API shows: types, versions, times, refunds and failure codes', () => {
     const payment = lived();
     const stored = paymentOf(payment.id, paymentAttributes(payment));

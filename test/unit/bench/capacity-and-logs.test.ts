@@ -1,5 +1,6 @@
 import { type CapacityCounts, type TableUsage, addConsumedCapacity, capacityDelta, emptyUsage, tablesOf } from '../../../bench/lib/capacity-proxy';
-import { accessLogLine, classifyOutputLine, resourceOf, stepFunctionsLogRecord, wafLogRecord } from '../../../bench/lib/log-volume';
+import { FIREWALL_LIMITS, WAF_LOGGING_FILTER } from '../../../lib/constructs/merchant-api-firewall';
+import { accessLogLine, classifyOutputLine, platformRecordsKept, resourceOf, stepFunctionsLogRecord, wafActionsFor, wafLogRecord, wafLoggingKeeps } from '../../../bench/lib/log-volume';
 
 /** What the counting proxy and the log model make of DynamoDB answers and of output lines. */
 describe('consumed capacity', () => {
@@ -61,10 +62,41 @@ describe('log lines', () => {
     expect(record).toEqual({ id: '5', type: 'TaskSucceeded', details: { resource: 'invoke', resourceType: 'lambda' }, previous_event_id: '4', event_timestamp: '0', execution_arn: 'arn:aws:states:us-east-1:123456789012:execution:xborder-payment:pay_1', redrive_count: '0' });
   });
 
+  it.each([
+    ['DEBUG', 10, 1, 10],
+    ['INFO', 10, 1, 10],
+    ['WARN', 10, 0, 0],
+    ['WARN', 10, 3, 3],
+  ] as const)('at system log level %s, of %i invocations with %i failed, counts the platform records of %i', (level, invocations, failed, kept) => {
+    expect(platformRecordsKept(level, invocations, failed)).toBe(kept);
+  });
+
+  it.each([
+    ['an ordinary request', 180, false],
+    ['a body the common rule set counts (over 8 KB)', 9_000, true],
+    ['a body the firewall blocks (over 64 KB)', 70_000, true],
+  ] as const)('keeps the WAF record of %s: %s bytes -> %s', (_name, bodyBytes, kept) => {
+    expect(wafLoggingKeeps(WAF_LOGGING_FILTER, wafActionsFor(bodyBytes, FIREWALL_LIMITS.maxBodyBytes))).toBe(kept);
+  });
+
+  it('applies the first logging filter a record meets, else the default', () => {
+    const filter = {
+      DefaultBehavior: 'KEEP',
+      Filters: [
+        { Behavior: 'DROP', Requirement: 'MEETS_ALL', Conditions: [{ ActionCondition: { Action: 'ALLOW' } }, { ActionCondition: { Action: 'COUNT' } }] },
+        { Behavior: 'KEEP', Requirement: 'MEETS_ANY', Conditions: [{ ActionCondition: { Action: 'COUNT' } }] },
+      ],
+    };
+    expect(wafLoggingKeeps(filter, ['ALLOW', 'COUNT'])).toBe(false);
+    expect(wafLoggingKeeps(filter, ['BLOCK', 'COUNT'])).toBe(true);
+    expect(wafLoggingKeeps(filter, ['ALLOW'])).toBe(true);
+  });
+
   it('fills the stage access-log format and redacts the Authorization header in WAF records', () => {
     const line = accessLogLine('{"requestId":"$context.requestId","httpMethod":"$context.httpMethod","resourcePath":"$context.resourcePath","status":"$context.status"}', { method: 'GET', path: '/v1/payments/pay_1', status: 200 });
     expect(JSON.parse(line)).toMatchObject({ httpMethod: 'GET', resourcePath: '/v1/payments/{id}', status: '200' });
-    const waf = wafLogRecord({ method: 'POST', path: '/v1/payments', headers: { Authorization: 'Bearer sk_test_secret', 'Content-Length': '10' } });
+    const waf = wafLogRecord({ method: 'POST', path: '/v1/payments', headers: { Authorization: 'Bearer sk_test_secret', 'Content-Length': '70000' }, actions: ['BLOCK'] });
     expect(waf).not.toContain('sk_test_secret');
+    expect(JSON.parse(waf)).toMatchObject({ action: 'BLOCK', terminatingRuleId: 'BodyOver64KB' });
   });
 });

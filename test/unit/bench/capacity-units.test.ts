@@ -76,6 +76,7 @@ describe('write units', () => {
     ['a new item of exactly 1 KB: 1', put(sized(1024)), plain, false, { table: 1, indexes: {}, replicaTable: 1 }],
     ['a new item just over 1 KB: 2', put(sized(1025)), plain, false, { table: 2, indexes: {}, replicaTable: 2 }],
     ['a put replacing a larger item: sized on the larger (2,100 B): 3', put(sized(300), sized(2100)), plain, false, { table: 3, indexes: {}, replicaTable: 3 }],
+    ['a new item in a regional table: billed here, replicated nowhere', put(sized(1025)), { ...plain, replicated: false }, false, { table: 2, indexes: {}, replicaTable: 0 }],
     ['an update whose after-image crosses 1 KB (1,000 → 1,100 B): 2', update(sized(1000), sized(1100)), plain, false, { table: 2, indexes: {}, replicaTable: 2 }],
     ['an update shrinking an item (1,100 → 900 B): still 2', update(sized(1100), sized(900)), plain, false, { table: 2, indexes: {}, replicaTable: 2 }],
     ['a delete: the deleted item (2,500 B): 3', { kind: 'delete', before: sized(2500) }, plain, false, { table: 3, indexes: {}, replicaTable: 3 }],

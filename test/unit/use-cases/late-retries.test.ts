@@ -6,7 +6,7 @@ import type { PayoutRepository } from '../../../lambdas/ports/payout-repository'
 import { type CreatePaymentCommand, createPayment } from '../../../lambdas/use-cases/create-payment';
 import { createRefund } from '../../../lambdas/use-cases/create-refund';
 import { type CreatePayoutCommand, createPayout } from '../../../lambdas/use-cases/payouts/create-payout';
-import { InMemoryCardVault, InMemoryPaymentRepository, RecordingWorkflows } from '../../support/in-memory-repositories';
+import { InMemoryCardHolds, InMemoryPaymentRepository, RecordingWorkflows } from '../../support/in-memory-repositories';
 
 /**
  * Final objects are never resubmitted (issue 13, item 2): a create retried with its old Idempotency-Key
@@ -33,25 +33,37 @@ describe('a late retry of POST /v1/payments', () => {
   it.each(['succeeded', 'failed', 'canceled'] as const)('answers a %s payment as stored and runs nothing', async (status) => {
     // Prepare: the payment as its first run left it
     const payments = new InMemoryPaymentRepository();
-    const vault = new InMemoryCardVault();
-    const first = await createPayment({ payments, vault, workflows: new RecordingWorkflows(), now }, command);
+    const holds = new InMemoryCardHolds();
+    const first = await createPayment({ payments, holds, workflows: new RecordingWorkflows(), now }, command);
     const final: Payment = { ...first, status, inFlightSince: null, version: first.version + 3 };
     payments.items.set(first.id, final);
     const workflows = new RecordingWorkflows();
     // Act
-    const retried = await createPayment({ payments, vault, workflows, now }, command);
+    const retried = await createPayment({ payments, holds, workflows, now }, command);
     // Assess
     expect(retried).toEqual(final);
     expect(workflows.runs).toEqual([]);
     expect(workflows.started).toEqual([]);
   });
 
+  it.each(['succeeded', 'failed', 'canceled'] as const)('leaves no card held for a %s payment whose hold and tombstone are long gone', async (status) => {
+    // Prepare: the payment as its first run left it, its card hold expired and deleted (+25 h)
+    const payments = new InMemoryPaymentRepository();
+    const first = await createPayment({ payments, holds: new InMemoryCardHolds(), workflows: new RecordingWorkflows(), now }, command);
+    payments.items.set(first.id, { ...first, status, inFlightSince: null, version: first.version + 3 });
+    const holds = new InMemoryCardHolds();
+    // Act
+    await createPayment({ payments, holds, workflows: new RecordingWorkflows(), now }, command);
+    // Assess: the retry's own hold is discarded at once, so no card number or CVC is left behind
+    await expect(holds.reveal(first.id, 'mer_a')).resolves.toBeUndefined();
+  });
+
   it('runs a payment its create stored and never ran (version 1)', async () => {
     const payments = new InMemoryPaymentRepository();
-    const vault = new InMemoryCardVault();
-    await createPayment({ payments, vault, workflows: new RecordingWorkflows(), now }, command);
+    const holds = new InMemoryCardHolds();
+    await createPayment({ payments, holds, workflows: new RecordingWorkflows(), now }, command);
     const workflows = new RecordingWorkflows();
-    await createPayment({ payments, vault, workflows, now }, command);
+    await createPayment({ payments, holds, workflows, now }, command);
     expect(workflows.runs).toEqual([{ kind: 'payment', input: { paymentId: deriveId('pay', 'mer_a', 'order-1'), action: 'create' } }]);
   });
 });

@@ -2,7 +2,7 @@ import { IdempotencyKeyReusedError, InvalidCursorError, ResourceNotFoundError } 
 import { type CreatePaymentCommand, createPayment } from '../../../lambdas/use-cases/create-payment';
 import { getPayment } from '../../../lambdas/use-cases/get-payment';
 import { listPayments } from '../../../lambdas/use-cases/list-payments';
-import { InMemoryCardVault, InMemoryPaymentRepository, RecordingWorkflows } from '../../support/in-memory-repositories';
+import { InMemoryCardHolds, InMemoryPaymentRepository, RecordingWorkflows } from '../../support/in-memory-repositories';
 
 const command = (overrides: Partial<CreatePaymentCommand> = {}): CreatePaymentCommand => ({
   merchantId: 'mer_a',
@@ -21,9 +21,9 @@ describe('createPayment', () => {
   it('creates a processing payment holding only the card summary', async () => {
     // Prepare
     const payments = new InMemoryPaymentRepository();
-    const vault = new InMemoryCardVault();
+    const holds = new InMemoryCardHolds();
     // Act
-    const payment = await createPayment({ payments, vault, workflows: new RecordingWorkflows(), now: () => new Date('2026-11-21T12:00:00Z') }, command());
+    const payment = await createPayment({ payments, holds, workflows: new RecordingWorkflows(), now: () => new Date('2026-11-21T12:00:00Z') }, command());
     // Assess
     expect(payment).toMatchObject({
       status: 'processing',
@@ -32,65 +32,98 @@ describe('createPayment', () => {
       amountCapturable: 0,
       amountReceived: 0,
       amountRefunded: 0,
-      paymentMethod: {
-        type: 'card',
-        card: { brand: 'visa', last4: '4242', exp_month: 12, exp_year: 2030, token: expect.stringMatching(/^tok_[a-z2-7]{26}$/), fingerprint: expect.stringMatching(/^v1\./) },
-      },
+      paymentMethod: { type: 'card', card: { brand: 'visa', bin: '424242', last4: '4242', exp_month: 12, exp_year: 2030, fingerprint: expect.stringMatching(/^v1\./) } },
       createdAt: '2026-11-21T12:00:00.000Z',
     });
+    expect(payment.paymentMethod.card).not.toHaveProperty('token');
     expect(JSON.stringify([...payments.items.values()])).not.toContain('4242424242424242');
   });
 
-  it('puts the card in the vault under the payment\'s token and holds the CVC for the authorization', async () => {
+  it('holds the card, CVC included, under the payment for its authorization', async () => {
     const payments = new InMemoryPaymentRepository();
-    const vault = new InMemoryCardVault();
-    const payment = await createPayment({ payments, vault, workflows: new RecordingWorkflows(), now: () => new Date() }, command());
-    const token = payment.paymentMethod.card.token;
-    await expect(vault.revealCard(token, 'mer_a')).resolves.toEqual({ token, number: '4242424242424242', exp_month: 12, exp_year: 2030 });
-    await expect(vault.takeCvc(payment.id, 'mer_a')).resolves.toBe('123');
-    await expect(vault.takeCvc(payment.id, 'mer_a')).resolves.toBeUndefined();
+    const holds = new InMemoryCardHolds();
+    const payment = await createPayment({ payments, holds, workflows: new RecordingWorkflows(), now: () => new Date() }, command());
+    await expect(holds.reveal(payment.id, 'mer_a')).resolves.toEqual({ number: '4242424242424242', exp_month: 12, exp_year: 2030, cvc: '123' });
+    await expect(holds.reveal(payment.id, 'mer_b')).resolves.toBeUndefined();
   });
 
-  it('gives a retried request the same token, and refuses the key when the retry carries another card', async () => {
+  it('holds nothing again for a retried request, and refuses the key when the retry carries another card', async () => {
     const payments = new InMemoryPaymentRepository();
-    const vault = new InMemoryCardVault();
-    const first = await createPayment({ payments, vault, workflows: new RecordingWorkflows(), now: () => new Date() }, command());
-    // A crash after the vault write and before the payment write: the retry finds the card already there.
+    const holds = new InMemoryCardHolds();
+    const first = await createPayment({ payments, holds, workflows: new RecordingWorkflows(), now: () => new Date() }, command());
+    // A crash after the hold and before the payment write: the retry finds the hold already there.
     payments.items.clear();
-    const retry = await createPayment({ payments, vault, workflows: new RecordingWorkflows(), now: () => new Date() }, command());
+    const retry = await createPayment({ payments, holds, workflows: new RecordingWorkflows(), now: () => new Date() }, command());
     expect(retry.paymentMethod.card).toEqual(first.paymentMethod.card);
-    expect(vault.cards.size).toBe(1);
+    expect(holds.holds.size).toBe(1);
     payments.items.clear();
     await expect(
-      createPayment({ payments, vault, workflows: new RecordingWorkflows(), now: () => new Date() }, command({ card: { number: '4000056655665556', exp_month: 12, exp_year: 2030, cvc: '123' } })),
+      createPayment({ payments, holds, workflows: new RecordingWorkflows(), now: () => new Date() }, command({ card: { number: '4000056655665556', exp_month: 12, exp_year: 2030, cvc: '123' } })),
     ).rejects.toBeInstanceOf(IdempotencyKeyReusedError);
     expect(payments.items.size).toBe(0);
   });
 
+  it('refuses another card under a key whose authorization already answered (the tombstone keeps the fingerprint)', async () => {
+    const payments = new InMemoryPaymentRepository();
+    const holds = new InMemoryCardHolds();
+    const first = await createPayment({ payments, holds, workflows: new RecordingWorkflows(), now: () => new Date() }, command());
+    await holds.discard(first.id, 'mer_a');
+    await expect(createPayment({ payments, holds, workflows: new RecordingWorkflows(), now: () => new Date() }, command())).resolves.toEqual(first);
+    await expect(holds.reveal(first.id, 'mer_a')).resolves.toBeUndefined();
+    await expect(
+      createPayment({ payments, holds, workflows: new RecordingWorkflows(), now: () => new Date() }, command({ card: { number: '5555555555554444', exp_month: 12, exp_year: 2030, cvc: '123' } })),
+    ).rejects.toBeInstanceOf(IdempotencyKeyReusedError);
+  });
+
+  it('discards at once a hold that a retry wrote for a payment already past its first run (a retry in the other region)', async () => {
+    const payments = new InMemoryPaymentRepository();
+    const holds = new InMemoryCardHolds();
+    const workflows = new RecordingWorkflows();
+    const first = await createPayment({ payments, holds, workflows, now: () => new Date() }, command());
+    payments.items.set(first.id, { ...first, version: 3, status: 'succeeded' });
+    // The other region's holds table knows nothing of the first attempt.
+    const elsewhere = new InMemoryCardHolds();
+    const retry = await createPayment({ payments, holds: elsewhere, workflows, now: () => new Date() }, command());
+    expect(retry).toMatchObject({ id: first.id, status: 'succeeded' });
+    expect(elsewhere.holds.get(first.id)).toMatchObject({ merchantId: 'mer_a' });
+    await expect(elsewhere.reveal(first.id, 'mer_a')).resolves.toBeUndefined();
+    expect(workflows.runs).toHaveLength(1);
+  });
+
+  it('keeps the hold a retry wrote in the other region when the payment has not run yet: its workflow runs there', async () => {
+    const payments = new InMemoryPaymentRepository();
+    const workflows = new RecordingWorkflows();
+    await createPayment({ payments, holds: new InMemoryCardHolds(), workflows, now: () => new Date() }, command());
+    const elsewhere = new InMemoryCardHolds();
+    const retry = await createPayment({ payments, holds: elsewhere, workflows, now: () => new Date() }, command());
+    await expect(elsewhere.reveal(retry.id, 'mer_a')).resolves.toMatchObject({ cvc: '123' });
+    expect(workflows.runs).toHaveLength(2);
+  });
+
   it('returns the stored payment for a retry of the same request (a crash between writes)', async () => {
     const payments = new InMemoryPaymentRepository();
-    const vault = new InMemoryCardVault();
-    const first = await createPayment({ payments, vault, workflows: new RecordingWorkflows(), now: () => new Date('2026-11-21T12:00:00Z') }, command());
-    const retry = await createPayment({ payments, vault, workflows: new RecordingWorkflows(), now: () => new Date('2026-11-21T12:00:05Z') }, command());
+    const holds = new InMemoryCardHolds();
+    const first = await createPayment({ payments, holds, workflows: new RecordingWorkflows(), now: () => new Date('2026-11-21T12:00:00Z') }, command());
+    const retry = await createPayment({ payments, holds, workflows: new RecordingWorkflows(), now: () => new Date('2026-11-21T12:00:05Z') }, command());
     expect(retry).toEqual(first);
     expect(payments.items.size).toBe(1);
   });
 
   it('refuses the same Idempotency-Key for a different request', async () => {
     const payments = new InMemoryPaymentRepository();
-    const vault = new InMemoryCardVault();
-    await createPayment({ payments, vault, workflows: new RecordingWorkflows(), now: () => new Date() }, command());
+    const holds = new InMemoryCardHolds();
+    await createPayment({ payments, holds, workflows: new RecordingWorkflows(), now: () => new Date() }, command());
     await expect(
-      createPayment({ payments, vault, workflows: new RecordingWorkflows(), now: () => new Date() }, command({ amount: 2000, requestFingerprint: 'fp-2' })),
+      createPayment({ payments, holds, workflows: new RecordingWorkflows(), now: () => new Date() }, command({ amount: 2000, requestFingerprint: 'fp-2' })),
     ).rejects.toBeInstanceOf(IdempotencyKeyReusedError);
     expect(payments.items.size).toBe(1);
   });
 
   it('scopes keys per merchant: two merchants with the same key get two payments', async () => {
     const payments = new InMemoryPaymentRepository();
-    const vault = new InMemoryCardVault();
-    const a = await createPayment({ payments, vault, workflows: new RecordingWorkflows(), now: () => new Date() }, command({ merchantId: 'mer_a' }));
-    const b = await createPayment({ payments, vault, workflows: new RecordingWorkflows(), now: () => new Date() }, command({ merchantId: 'mer_b' }));
+    const holds = new InMemoryCardHolds();
+    const a = await createPayment({ payments, holds, workflows: new RecordingWorkflows(), now: () => new Date() }, command({ merchantId: 'mer_a' }));
+    const b = await createPayment({ payments, holds, workflows: new RecordingWorkflows(), now: () => new Date() }, command({ merchantId: 'mer_b' }));
     expect(a.id).not.toBe(b.id);
     expect(payments.items.size).toBe(2);
   });
@@ -99,8 +132,8 @@ describe('createPayment', () => {
 describe('getPayment', () => {
   it('answers "not found" alike for a missing id and for another merchant\'s payment', async () => {
     const payments = new InMemoryPaymentRepository();
-    const vault = new InMemoryCardVault();
-    const payment = await createPayment({ payments, vault, workflows: new RecordingWorkflows(), now: () => new Date() }, command({ merchantId: 'mer_a' }));
+    const holds = new InMemoryCardHolds();
+    const payment = await createPayment({ payments, holds, workflows: new RecordingWorkflows(), now: () => new Date() }, command({ merchantId: 'mer_a' }));
     await expect(getPayment({ payments }, { merchantId: 'mer_b', paymentId: payment.id })).rejects.toBeInstanceOf(ResourceNotFoundError);
     await expect(getPayment({ payments }, { merchantId: 'mer_a', paymentId: 'pay_missing' })).rejects.toBeInstanceOf(ResourceNotFoundError);
     await expect(getPayment({ payments }, { merchantId: 'mer_a', paymentId: payment.id })).resolves.toEqual(payment);
@@ -110,8 +143,8 @@ describe('getPayment', () => {
 describe('listPayments', () => {
   it('refuses a cursor naming another merchant\'s payment', async () => {
     const payments = new InMemoryPaymentRepository();
-    const vault = new InMemoryCardVault();
-    const foreign = await createPayment({ payments, vault, workflows: new RecordingWorkflows(), now: () => new Date() }, command({ merchantId: 'mer_b' }));
+    const holds = new InMemoryCardHolds();
+    const foreign = await createPayment({ payments, holds, workflows: new RecordingWorkflows(), now: () => new Date() }, command({ merchantId: 'mer_b' }));
     await expect(
       listPayments({ payments }, { merchantId: 'mer_a', limit: 10, startingAfter: foreign.id }),
     ).rejects.toBeInstanceOf(InvalidCursorError);

@@ -1,0 +1,28 @@
+import { KmsEnvelopeCipher } from '../adapters/crypto/envelope-cipher';
+import { KmsFingerprinter } from '../adapters/crypto/fingerprinter';
+import { kmsKeyArnFromEnv } from '../adapters/crypto/key-arn';
+import { DynamoDbCardHolds } from '../adapters/dynamodb/card-holds';
+import { dynamoDbDocumentClient, kmsClient } from './clients';
+import { tableNameFromEnv } from './config';
+
+/**
+ * The card holds of this function instance, built once: the regional `cardHolds` table, the data key and the
+ * fingerprint key from the environment (CARD_HOLDS_TABLE_NAME, DATA_KEY_ARN, FINGERPRINT_KEY_ARN; a missing or
+ * malformed one fails at start). What the function may do with them (hold: encrypt `card`; reveal: decrypt
+ * `card`) is decided by its IAM role, from its declaration in platform/functions.ts.
+ */
+let holds: DynamoDbCardHolds | undefined;
+
+export const cardHoldsFromEnvironment = (): DynamoDbCardHolds => {
+  if (!holds) {
+    const dataKey = kmsKeyArnFromEnv('data');
+    const fingerprintKey = kmsKeyArnFromEnv('fingerprint');
+    holds = new DynamoDbCardHolds({
+      client: dynamoDbDocumentClient(),
+      tableName: tableNameFromEnv('cardHolds'),
+      cipher: new KmsEnvelopeCipher({ key: dataKey, client: kmsClient(dataKey.region) }),
+      fingerprints: new KmsFingerprinter({ key: fingerprintKey, client: kmsClient(fingerprintKey.region) }),
+    });
+  }
+  return holds;
+};
