@@ -256,6 +256,8 @@ export class StepFunctionsEngine {
       express,
     };
     const outcome = await this.store.create(record);
+    // Stopped while the record was written: it stays RUNNING for the next engine's resume().
+    this.assertRunning();
     if (!outcome.created) return { record: outcome.existing, created: false };
     this.stats[machine.key]!.started += 1;
     return { record, created: true };
@@ -321,6 +323,7 @@ export class StepFunctionsEngine {
     input: { stateMachineArn: string; name?: string; input: string },
     sync: boolean,
   ): Promise<Record<string, unknown>> {
+    this.assertRunning();
     const machine = this.machine(input.stateMachineArn);
     const { record, created } = await this.create(machine, input);
     if (!created) {
@@ -624,6 +627,8 @@ export class StepFunctionsEngine {
     lastEventId: number,
     restart?: RunningExecution['restart'],
   ): Promise<void> {
+    // An engine that stopped runs nothing more: the record stays RUNNING for the next engine's resume().
+    if (this.stopped) return Promise.resolve();
     const history = this.historyFor(machine, record.executionArn, lastEventId);
     const controller = new AbortController();
     let finish!: () => void;

@@ -247,9 +247,10 @@ export class ExecutionStore {
     );
   }
 
-  putEvent(executionArn: string, event: StoredEvent): Promise<void> {
+  // Async, so that a write after shutdown (an abandoned execution's interpreter still emitting an event) is a
+  // rejected promise its caller's catch handles, not a synchronous throw out of an event loop callback.
+  async putEvent(executionArn: string, event: StoredEvent): Promise<void> {
     this.statements.putEvent!.run(executionArn, event.id, event.json);
-    return Promise.resolve();
   }
 
   async lastEventId(executionArn: string): Promise<number> {
@@ -267,9 +268,8 @@ export class ExecutionStore {
     };
   }
 
-  putToken(token: TokenRecord): Promise<void> {
+  async putToken(token: TokenRecord): Promise<void> {
     this.statements.putToken!.run(token.executionArn, token.tokenId, token.stateName, token.run, token.status, token.issuedAt, token.closedAt ?? null);
-    return Promise.resolve();
   }
 
   async getToken(executionArn: string, tokenId: string): Promise<TokenRecord | undefined> {

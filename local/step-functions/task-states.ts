@@ -64,13 +64,18 @@ const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
  * Settles with `promise`, or rejects as soon as the execution is aborted: an abandoned invocation
  * or token wait must not keep the interpreter's timers (up to MAX_TIMER_SECONDS) alive.
  */
-const abortable = <T>(promise: Promise<T>, signal: AbortSignal): Promise<T> =>
-  new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(new Error('The execution was stopped'));
-    if (signal.aborted) return onAbort();
+const abortable = <T>(start: () => Promise<T>, signal: AbortSignal): Promise<T> => {
+  const stopped = () => new Error('The execution was stopped');
+  // Not started at all once stopped: an abandoned execution must not reach its engine's closed store.
+  if (signal.aborted) return Promise.reject(stopped());
+  const promise = start();
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(stopped());
     signal.addEventListener('abort', onAbort, { once: true });
+    // Always observed: the work may still fail after the stop answered for it (no unhandled rejection).
     promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
   });
+};
 
 /** The error Lambda reports for a handler that threw, as a Step Functions task failure. */
 export const lambdaFailure = (error: unknown): TaskFailure => {
@@ -266,7 +271,7 @@ export const taskStateHandler = (state: TaskStateInfo, environment: TaskEnvironm
     // must evaluate Parameters against the state input as it was.
     const run = new StateMachine(definition, { validationOptions: { noValidate: true } }).run(structuredClone(input) as never, {
       context,
-      overrides: { taskResourceLocalHandlers: { [state.name]: ((parameters: unknown) => abortable(perform(parameters), scope.signal)) as TaskHandler } },
+      overrides: { taskResourceLocalHandlers: { [state.name]: ((parameters: unknown) => abortable(() => perform(parameters), scope.signal)) as TaskHandler } },
     });
     const abort = () => run.abort();
     scope.signal.addEventListener('abort', abort, { once: true });

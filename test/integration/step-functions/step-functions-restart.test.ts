@@ -164,3 +164,35 @@ it('closes an Express execution left RUNNING as FAILED (States.Runtime) instead 
   expect(functions.callsOf('xborder-gated-step')).toHaveLength(1);
   expect((await history(after, executionArn!)).at(-1)!.type).toBe('ExecutionFailed');
 }, TIMEOUT);
+
+it('stops cleanly when a task begins just as the engine stops: no child starts, nothing fails unobserved', async () => {
+  // Jest runs every suite in one process: a rejection nobody observes from an engine a suite stopped
+  // surfaces in whatever suite runs next (it ended CI runs: 'statement has been finalized').
+  const unobserved: unknown[] = [];
+  const onUnobserved = (reason: unknown) => unobserved.push(reason);
+  process.on('unhandledRejection', onUnobserved);
+  try {
+    const functions = new FixtureFunctions()
+      .define('xborder-gated-step', (event) => ({ ...event, stepped: true }))
+      .define('xborder-record-step', (event) => ({ ...event, recorded: true }));
+    const before = await startEngine(functions);
+    // Straight to the engine, no HTTP round trip: the parent's first task (start the Express child) is
+    // about to run when the engine stops.
+    const { executionArn } = await before.engine.startExecution({
+      stateMachineArn: before.arn('nested'),
+      name: 'stop-at-task',
+      input: JSON.stringify({ id: 'stop-at-task' }),
+    });
+    await before.stop();
+    await new Promise((resolve) => setTimeout(resolve, 300)); // time for anything left in flight to settle
+    expect(unobserved).toEqual([]);
+    expect(functions.calls).toEqual([]); // no child ran on the stopped engine
+
+    const after = await startEngine(functions);
+    const execution = await after.engine.waitForExecution(executionArn!);
+    expect(execution.status).toBe('SUCCEEDED');
+    expect(functions.callsOf('xborder-gated-step')).toHaveLength(1);
+  } finally {
+    process.off('unhandledRejection', onUnobserved);
+  }
+}, TIMEOUT);
