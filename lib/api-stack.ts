@@ -1,7 +1,8 @@
-import { RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { NestedStack, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import { PolicyDocument, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
-import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { Function as LambdaFunction, type IFunction } from 'aws-cdk-lib/aws-lambda';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
@@ -15,8 +16,12 @@ import { MerchantApi } from './constructs/merchant-api';
 import { OperationsAlarms } from './constructs/operations-alarms';
 import { OperatorApi } from './constructs/operator-api';
 import { PlatformFunction, secretId } from './constructs/platform-function';
+import { PlatformQueue } from './constructs/platform-queue';
 import { PlatformSchedule } from './constructs/platform-schedule';
 import { PlatformStateMachine } from './constructs/platform-state-machine';
+import { PlatformStreamSubscription } from './constructs/platform-stream-subscription';
+import { queueKeys, queueName } from '../platform/queues';
+import type { TableKey } from '../platform/tables';
 
 /**
  * Stateless resources of one region: every declared function, state machine and the merchant API, the
@@ -27,6 +32,11 @@ export interface ApiStackProps extends StackProps {
   readonly dataKeyArn: string;
   /** The fingerprint HMAC key in this region (platform/keys.ts). */
   readonly fingerprintKeyArn: string;
+  /**
+   * The primary region's table stream ARNs: given there only, where the `stream` functions declared
+   * `primaryRegionOnly` get their mappings (every region's stream carries both regions' writes).
+   */
+  readonly tableStreamArns?: Readonly<Partial<Record<TableKey, string>>>;
 }
 
 export const LOGS_KEY_ALIAS = `alias/${deployment.appName}-logs`;
@@ -75,9 +85,15 @@ export class ApiStack extends Stack {
       acknowledgeNag(secret, 'NIST.800.53.R5-SecretsManagerRotationEnabled', rotationReason);
     }
 
+    // Every function, with what only it uses (its schedule, its queues, its stream mappings), lives in one
+    // nested stack: a function costs four resources (function, role, policy, log group) and CloudFormation
+    // allows 500 per stack, which this stack alone reached (docs/decisions/0016-events-and-webhooks.md).
+    // This stack keeps the APIs, workflows and alarms, and invokes the functions through references whose
+    // Lambda permissions it creates itself, so nothing in the nested stack depends on the APIs' stages.
+    const functionsStack = new NestedStack(this, 'Functions', { description: 'xborder functions: one role, policy and log group each' });
     const built = {} as Record<FunctionKey, PlatformFunction>;
     for (const key of functionKeys) {
-      built[key] = new PlatformFunction(this, `${key[0]?.toUpperCase()}${key.slice(1)}`, {
+      built[key] = new PlatformFunction(functionsStack, `${key[0]?.toUpperCase()}${key.slice(1)}`, {
         key,
         logsKey,
         secretsKey,
@@ -87,6 +103,13 @@ export class ApiStack extends Stack {
     this.functions = built;
     const lambdaFunctions = {} as Record<FunctionKey, IFunction>;
     for (const key of functionKeys) lambdaFunctions[key] = built[key].function;
+    const invocable = {} as Record<FunctionKey, IFunction>;
+    for (const key of functionKeys) {
+      invocable[key] = LambdaFunction.fromFunctionAttributes(this, `${key[0]?.toUpperCase()}${key.slice(1)}Invocable`, {
+        functionArn: built[key].function.functionArn,
+        sameEnvironment: true,
+      });
+    }
 
     const machines: Record<string, StateMachine> = {};
     for (const key of stateMachineKeys) {
@@ -96,8 +119,28 @@ export class ApiStack extends Stack {
 
     for (const key of functionKeys) {
       if ((functions[key] as FunctionDeclaration).invokedBy === 'schedule') {
-        new PlatformSchedule(this, `${key[0]?.toUpperCase()}${key.slice(1)}Schedule`, { function: built[key] });
+        new PlatformSchedule(functionsStack, `${key[0]?.toUpperCase()}${key.slice(1)}Schedule`, { function: built[key] });
       }
+    }
+
+    const deadLetterQueues: { id: string; queue: IQueue; description: string }[] = [];
+    for (const key of queueKeys) {
+      const queue = new PlatformQueue(functionsStack, `${key[0]?.toUpperCase()}${key.slice(1)}Queue`, { key, functions: built });
+      deadLetterQueues.push({
+        id: `${key[0]?.toUpperCase()}${key.slice(1)}DeadLetters`,
+        queue: queue.deadLetterQueue,
+        description: `Messages of ${queueName(key)} failed every receive (the consumer crashed on them) and wait in its dead-letter queue. Runbook docs/runbooks.md.`,
+      });
+    }
+    for (const key of functionKeys) {
+      const subscription = (functions[key] as FunctionDeclaration).streams;
+      if (!subscription || (subscription.primaryRegionOnly && !props.tableStreamArns)) continue;
+      const subscribed = new PlatformStreamSubscription(functionsStack, `${key[0]?.toUpperCase()}${key.slice(1)}Streams`, { function: built[key], streamArns: props.tableStreamArns ?? {} });
+      deadLetterQueues.push({
+        id: `${key[0]?.toUpperCase()}${key.slice(1)}StreamFailures`,
+        queue: subscribed.failureQueue,
+        description: `A batch of table changes failed ${key} through every retry: its events were not built. The queue holds the shard and sequence numbers to replay. Runbook docs/runbooks.md.`,
+      });
     }
 
     // The operations topic is encrypted with the logs key: CloudWatch alarms publish through SNS with it.
@@ -110,16 +153,16 @@ export class ApiStack extends Stack {
         conditions: { StringEquals: { 'aws:SourceAccount': this.account } },
       }),
     );
-    new OperationsAlarms(this, 'OperationsAlarms', { stateMachines: machines, topicKey: logsKey, sagaSweeper: built.sweepUnstartedSagas });
+    new OperationsAlarms(this, 'OperationsAlarms', { stateMachines: machines, topicKey: logsKey, sagaSweeper: built.sweepUnstartedSagas, deadLetterQueues });
     this.merchantApi = new MerchantApi(this, 'MerchantApi', {
-      functions: lambdaFunctions,
+      functions: invocable,
       logsKey,
       throttle: { rateLimit: 1000, burstLimit: 2000 },
       // About what the webhook function's reserved concurrency (10) absorbs; acquirers retry a 429 with back-off.
       webhookThrottle: { rateLimit: 100, burstLimit: 200 },
     });
     this.operatorApi = new OperatorApi(this, 'OperatorApi', {
-      functions: lambdaFunctions,
+      functions: invocable,
       logsKey,
       throttle: { rateLimit: 20, burstLimit: 40 },
     });

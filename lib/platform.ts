@@ -2,6 +2,7 @@ import type { App } from 'aws-cdk-lib';
 import { deployment } from '../platform/deployment';
 import { ApiStack } from './api-stack';
 import { acknowledgeGuard } from './constructs/acknowledgements';
+import { streamedTableKeys } from '../platform/functions';
 import { PrimaryDataStack, ReplicaDataStack, TablesKeyStack } from './data-stack';
 
 /**
@@ -68,6 +69,7 @@ export const buildPlatform = (app: App, account: string): PlatformStacks => {
     env: primary,
     dataKeyArn: primaryData.dataKey.keyArn,
     fingerprintKeyArn: primaryData.fingerprintKey.keyArn,
+    tableStreamArns: Object.fromEntries(streamedTableKeys().map((key) => [key, primaryData.tables[key].tableStreamArn as string])),
     description: 'xborder stateless resources: functions and merchant API (primary region)',
     tags,
   });

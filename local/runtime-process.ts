@@ -23,6 +23,7 @@ export interface StartedRuntime {
     sfnEndpoint: string;
     pids: { dynamoDbLocal: number };
     cardChannels: { name: string; url: string; apiKey: string }[];
+    webhookReceiverUrl: string;
   };
 }
 
@@ -48,11 +49,13 @@ export const startRuntimeProcess = async (
       '0',
       '--ops-port',
       '0',
+      '--webhook-receiver-port',
+      '0',
       '--state-dir',
       stateDir,
       ...(options.extraArgs ?? []),
     ],
-    { cwd: repositoryRoot, stdio: ['ignore', log, log], env: { ...process.env, ...options.env, PORT: '', DYNAMODB_PORT: '', SFN_PORT: '', OPS_PORT: '' } },
+    { cwd: repositoryRoot, stdio: ['ignore', log, log], env: { ...process.env, ...options.env, PORT: '', DYNAMODB_PORT: '', SFN_PORT: '', OPS_PORT: '', WEBHOOK_RECEIVER_PORT: '' } },
   );
   const deadline = Date.now() + 90_000;
   while (!existsSync(join(stateDir, 'runtime.json'))) {

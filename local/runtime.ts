@@ -24,7 +24,10 @@ import {
 } from './step-functions';
 import { freePort } from './ports';
 import { DEFAULT_LOCAL_SCHEDULE_INTERVAL_MS, type LocalSchedules, startLocalSchedules } from './schedules';
+import { type LocalSqs, startLocalSqs } from './sqs';
+import { type LocalStreams, startLocalStreams } from './streams';
 import { ensureTables } from './tables';
+import { type WebhookReceiver, startWebhookReceiver } from './webhook-receiver';
 
 /**
  * The whole platform on one machine: DynamoDB Local, the declared tables, the Lambda handler modules
@@ -59,6 +62,15 @@ export interface LocalRuntimeOptions {
   readonly scheduleIntervalMs?: number;
   /** Seconds the merchant authorizer's answer is cached per key (local/api-gateway.ts); default as deployed (30). */
   readonly authorizerCacheSeconds?: number;
+  /**
+   * Multiplies the webhook retry schedule, request timeout and disabling window (WEBHOOK_TIME_SCALE, in
+   * (0, 1]): 0.001 makes the three-day schedule about four minutes (delays stay whole seconds, as SQS's).
+   */
+  readonly webhookTimeScale?: number;
+  /** Port of the local webhook receiver; 0 (default) picks a free one. */
+  readonly webhookReceiverPort?: number;
+  /** Tags each queue message for the SQS request counts (the benchmark's attribution). */
+  readonly classifyQueueMessage?: (body: string) => string;
   /** Told each step of the start as it begins (`npm start` prints them: a first start takes a while). */
   readonly onProgress?: (step: string) => void;
 }
@@ -83,6 +95,12 @@ export interface LocalRuntime {
   readonly payoutRails: LocalPayoutRails;
   /** The scheduled functions' timers (EventBridge rules in AWS). */
   readonly schedules: LocalSchedules;
+  /** SQS and its event source mappings (the webhook delivery queue), AWS_ENDPOINT_URL_SQS. */
+  readonly sqs: LocalSqs;
+  /** The DynamoDB stream event source mappings (the events outbox), on DynamoDB Local's Streams API. */
+  readonly streams: LocalStreams;
+  /** A webhook receiver to register as an endpoint (`<url>/<inbox>`; docs/api.md, "Trying webhooks locally"). */
+  readonly webhookReceiver: WebhookReceiver;
   stop(): Promise<void>;
 }
 
@@ -125,9 +143,15 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<L
   let stepFunctions: StepFunctionsEngine | undefined;
   let payoutRails: LocalPayoutRails | undefined;
   let schedules: LocalSchedules | undefined;
+  let sqs: LocalSqs | undefined;
+  let streams: LocalStreams | undefined;
+  let webhookReceiver: WebhookReceiver | undefined;
   const stop = async () => {
     // First: a sweep in flight finishes against a platform that is still up.
     await schedules?.stop();
+    await streams?.stop();
+    await sqs?.stop();
+    await webhookReceiver?.stop();
     await gateway?.stop();
     await operatorGateway?.stop();
     await payoutRails?.stop();
@@ -160,6 +184,20 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<L
       join(options.stateDir, 'merchants.json'),
     );
     const lambdas = new LambdaHost(repositoryRoot);
+    progress('starting the webhook delivery queue and receiver');
+    // Before any handler module loads: the queue URLs, the SQS endpoint and the webhook settings are read at load.
+    sqs = await startLocalSqs({
+      store: options.inMemory ? ':memory:' : join(options.stateDir, 'sqs.sqlite'),
+      invoke: (key, event) => lambdas.invoke(key, event),
+      classify: options.classifyQueueMessage,
+      onError: (queue, error) => console.error(JSON.stringify({ level: 'ERROR', queue, message: 'queue consumer invocation failed', error: describeError(error) })),
+    });
+    Object.assign(process.env, sqs.environment, {
+      AWS_ENDPOINT_URL_SQS: sqs.url,
+      WEBHOOK_URL_POLICY: 'local',
+      WEBHOOK_TIME_SCALE: String(options.webhookTimeScale ?? 1),
+    });
+    webhookReceiver = await startWebhookReceiver({ port: options.webhookReceiverPort ?? 0 });
     progress('starting the payout rail simulators and the Step Functions engine');
     payoutRails = await startLocalPayoutRails({
       stateDir: options.stateDir,
@@ -180,7 +218,7 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<L
     for (const key of stateMachineKeys) process.env[stateMachineArnEnvVar(key)] = stepFunctions.stateMachineArn(key);
     const resumed = await stepFunctions.resume();
     if (resumed.length) progress(`resumed ${resumed.length} execution(s) a stop left running`);
-    progress('starting the API gateways and the schedules');
+    progress('starting the API gateways, the schedules and the stream mappings');
     gateway = await startApiGateway({
       host: lambdas,
       port: apiPort,
@@ -194,6 +232,12 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<L
       intervalMs: options.scheduleIntervalMs ?? DEFAULT_LOCAL_SCHEDULE_INTERVAL_MS,
       onError: (key, error) =>
         console.error(JSON.stringify({ level: 'ERROR', function: key, message: 'scheduled invocation failed', error: describeError(error) })),
+    });
+    streams = await startLocalStreams({
+      endpoint: dynamoDb.endpoint,
+      invoke: (key, event) => lambdas.invoke(key, event),
+      checkpointFile: options.inMemory ? undefined : join(options.stateDir, 'stream-checkpoints.json'),
+      onError: (message, error) => console.error(JSON.stringify({ level: 'ERROR', message, error: describeError(error) })),
     });
     const operators = ensureOperatorCredentials(join(options.stateDir, 'operators.json'));
     operatorGateway = await startApiGateway({
@@ -218,6 +262,9 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<L
       cardChannels: cardChannels.channels,
       payoutRails,
       schedules,
+      sqs,
+      streams,
+      webhookReceiver,
       stop,
     };
   } catch (error) {

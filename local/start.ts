@@ -30,6 +30,8 @@ const main = async (): Promise<void> => {
       'state-dir': { type: 'string', default: process.env.XBORDER_STATE_DIR ?? '.local' },
       'schedule-interval-ms': { type: 'string', default: process.env.XBORDER_SCHEDULE_INTERVAL_MS ?? '30000' },
       'authorizer-cache-seconds': { type: 'string', default: process.env.XBORDER_AUTHORIZER_CACHE_SECONDS ?? String(MERCHANT_AUTHORIZER_CACHE_SECONDS) },
+      'webhook-time-scale': { type: 'string', default: process.env.WEBHOOK_TIME_SCALE ?? '1' },
+      'webhook-receiver-port': { type: 'string', default: process.env.WEBHOOK_RECEIVER_PORT ?? '3002' },
       verbose: { type: 'boolean', default: false },
       quiet: { type: 'boolean', default: false },
     },
@@ -47,6 +49,8 @@ const main = async (): Promise<void> => {
       sfnTimeScale: Number(values['sfn-time-scale']),
       scheduleIntervalMs: Number(values['schedule-interval-ms']),
       authorizerCacheSeconds: Number(values['authorizer-cache-seconds']),
+      webhookTimeScale: Number(values['webhook-time-scale']),
+      webhookReceiverPort: Number(values['webhook-receiver-port']),
       onProgress: (step) => console.log(`xborder: ${step}...`),
       stateDir,
       inMemory,
@@ -83,7 +87,7 @@ const main = async (): Promise<void> => {
   const merchantsFile = join(stateDir, 'merchants.json');
   writeFileSync(
     join(stateDir, 'runtime.json'),
-    `${JSON.stringify({ pid: process.pid, apiUrl: runtime.apiUrl, operatorApiUrl: runtime.operatorApiUrl, dynamoDbEndpoint: runtime.dynamoDbEndpoint, kmsEndpoint: runtime.kms.url, sfnEndpoint: runtime.sfnEndpoint, pids: runtime.pids, cardChannels: runtime.cardChannels, payoutRails: runtime.payoutRails.summary }, null, 2)}\n`,
+    `${JSON.stringify({ pid: process.pid, apiUrl: runtime.apiUrl, operatorApiUrl: runtime.operatorApiUrl, dynamoDbEndpoint: runtime.dynamoDbEndpoint, kmsEndpoint: runtime.kms.url, sfnEndpoint: runtime.sfnEndpoint, pids: runtime.pids, cardChannels: runtime.cardChannels, payoutRails: runtime.payoutRails.summary, webhookReceiverUrl: runtime.webhookReceiver.url }, null, 2)}\n`,
   );
   const shown = relative(process.cwd(), merchantsFile) || merchantsFile;
   console.log(
@@ -100,6 +104,8 @@ const main = async (): Promise<void> => {
       `  Payout rails     meridian files ${relative(process.cwd(), runtime.payoutRails.meridian.outbox)} · keystone SOAP ${runtime.payoutRails.keystone.url} · pulse instant ${runtime.payoutRails.pulse.url}`,
       `  Step Functions   ${runtime.sfnEndpoint} (${runtime.stepFunctions.stateMachines.size} state machines; handlers reach it through AWS_ENDPOINT_URL_SFN)`,
       `  Schedules        saga-start sweeper ${Number(values['schedule-interval-ms']) > 0 ? `every ${Number(values['schedule-interval-ms']) / 1000} s` : 'off'} (grace ${process.env.SAGA_START_GRACE_SECONDS ?? '120'} s; --schedule-interval-ms, SAGA_START_GRACE_SECONDS)`,
+      `  Webhooks         events from the payments and payouts tables' streams, delivered through the local SQS ${runtime.sqs.url} (retry schedule x${Number(values['webhook-time-scale'])}; --webhook-time-scale)`,
+      `  Webhook receiver ${runtime.webhookReceiver.url}/<inbox> (verifies with the standardwebhooks package; GET it to read an inbox)`,
       `  Demo merchants   ${shown}: ${runtime.merchants.map((merchant) => `${merchant.name} (${merchant.id})`).join(', ')}`,
       '',
       'Try it:',
@@ -107,6 +113,12 @@ const main = async (): Promise<void> => {
       `  curl -s ${runtime.apiUrl}/v1/payments -H "Authorization: Bearer $KEY" -H "Idempotency-Key: $(node -p 'crypto.randomUUID()')" \\`,
       `    -d '{"amount": 1999, "currency": "BRL", "payment_method": {"type": "card", "card": {"number": "4242424242424242", "exp_month": 12, "exp_year": 2030, "cvc": "123"}}}'`,
       `  curl -s ${runtime.apiUrl}/v1/payments -H "Authorization: Bearer $KEY"`,
+      '',
+      'Webhooks (the signing secret is in the answer only; give it to the inbox so it verifies):',
+      `  SECRET=$(curl -s ${runtime.apiUrl}/v1/webhook_endpoints -H "Authorization: Bearer $KEY" -H "Idempotency-Key: $(node -p 'crypto.randomUUID()')" \\`,
+      `    -d '{"url": "${runtime.webhookReceiver.url}/demo", "enabled_events": ["*"]}' | node -p 'JSON.parse(require("fs").readFileSync(0)).secret')`,
+      `  curl -s -X PUT ${runtime.webhookReceiver.url}/demo/secrets -d "{\\"secrets\\": [\\"$SECRET\\"]}"`,
+      `  curl -s ${runtime.webhookReceiver.url}/demo        # after a payment: what arrived, verified or not`,
       '',
       'Ctrl-C stops everything.',
     ].join('\n'),

@@ -8,7 +8,15 @@ import {
   UpdateTableCommand,
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
+import { streamedTableKeys } from '../platform/functions';
 import { type TableDeclaration, type TableKey, tableKeys, tableName, tables } from '../platform/tables';
+
+/**
+ * The tables a `stream` function subscribes to get a stream locally (NEW_AND_OLD_IMAGES, as every table
+ * has in AWS) that local/streams.ts reads. The others get none here: nothing reads them, and DynamoDB Local
+ * is the narrowest resource of the local runtime.
+ */
+const streamed = (name: string) => streamedTableKeys().some((key) => tableName(key) === name);
 
 /** CreateTable input for one declared table: the same keys, indexes and TTL as the CDK TableV2. */
 export const createTableInput = (name: string, table: TableDeclaration): CreateTableCommandInput => {
@@ -33,6 +41,7 @@ export const createTableInput = (name: string, table: TableDeclaration): CreateT
           Projection: { ProjectionType: index.projection ?? 'ALL' },
         }))
       : undefined,
+    ...(streamed(name) ? { StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' as const } } : {}),
   };
 };
 
@@ -56,6 +65,14 @@ const addMissingIndexes = async (client: DynamoDBClient, name: string, declarati
   }
 };
 
+/** A table kept from before its stream was declared gets one (records start from now). */
+const addMissingStream = async (client: DynamoDBClient, name: string): Promise<void> => {
+  if (!streamed(name)) return;
+  const described = await client.send(new DescribeTableCommand({ TableName: name }));
+  if (described.Table?.StreamSpecification?.StreamEnabled) return;
+  await client.send(new UpdateTableCommand({ TableName: name, StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' } }));
+};
+
 /** Create every declared table that does not exist yet (data already there is kept; missing indexes are added). */
 export const ensureTables = async (client: DynamoDBClient, keys: readonly TableKey[] = tableKeys): Promise<void> => {
   const existing = new Set<string>();
@@ -71,6 +88,7 @@ export const ensureTables = async (client: DynamoDBClient, keys: readonly TableK
     const name = tableName(key);
     if (existing.has(name)) {
       await addMissingIndexes(client, name, declaration);
+      await addMissingStream(client, name);
       continue;
     }
     await client.send(new CreateTableCommand(createTableInput(name, declaration)));

@@ -1,5 +1,6 @@
 import type { EncryptionPurpose } from './keys';
 import { cardChannelWebhookSecretNames, payoutRailNotificationSecretNames, payoutRailSecretNames } from './channels';
+import type { QueueKey } from './queues';
 import { SAGA_STARTS_INDEX, type TableKey, tableEnvVar, tableName } from './tables';
 
 /**
@@ -14,7 +15,33 @@ export type DynamoDbAction =
   | 'dynamodb:PutItem'
   | 'dynamodb:UpdateItem'
   | 'dynamodb:DeleteItem'
-  | 'dynamodb:ConditionCheckItem';
+  | 'dynamodb:ConditionCheckItem'
+  | 'dynamodb:BatchWriteItem';
+
+/** What a function may do with a queue of platform/queues.ts (resource: that queue's ARN). */
+export type QueueAction = 'sqs:SendMessage' | 'sqs:ChangeMessageVisibility';
+
+/**
+ * A Lambda event filter pattern (the `FilterCriteria` syntax) on a DynamoDB stream record: records that
+ * match none of a table's patterns never invoke the function (in AWS they are not even billed).
+ */
+export type StreamFilterPattern = Readonly<Record<string, unknown>>;
+
+/**
+ * The DynamoDB streams (NEW_AND_OLD_IMAGES, every table has one: global tables need them) that invoke a
+ * `stream` function. lib/ builds one event source mapping per table; local/streams.ts polls DynamoDB Local's
+ * Streams API with the same batch settings and filters.
+ */
+export interface StreamSubscription {
+  readonly tables: Partial<Record<TableKey, readonly StreamFilterPattern[]>>;
+  readonly batchSize: number;
+  readonly maxBatchingWindowSeconds: number;
+  /**
+   * Each region's stream carries the writes of both regions (replication writes too), so the function runs
+   * on the primary region's streams only, and every change is handled once (docs/decisions/0016).
+   */
+  readonly primaryRegionOnly: boolean;
+}
 
 /**
  * What a function may do with the KMS keys (platform/keys.ts). lib/ grants exactly these actions, and
@@ -57,7 +84,13 @@ export interface FunctionDeclaration {
    * retries and a dead-letter queue (lib/constructs/platform-schedule.ts); locally the runtime invokes it
    * on an interval (local/schedules.ts).
    */
-  readonly invokedBy: 'api-gateway' | 'step-functions' | 'schedule';
+  readonly invokedBy: 'api-gateway' | 'step-functions' | 'schedule' | 'stream' | 'queue';
+  /** For `invokedBy: 'stream'`: the table streams that invoke it. */
+  readonly streams?: StreamSubscription;
+  /** For `invokedBy: 'queue'`: the queue (platform/queues.ts) whose messages invoke it. */
+  readonly consumes?: QueueKey;
+  /** Queues the function sends to (or hides messages of), learning each URL from `<KEY>_QUEUE_URL`. */
+  readonly queues?: Partial<Record<QueueKey, readonly QueueAction[]>>;
   /** For `invokedBy: 'schedule'`: how often it runs in AWS. */
   readonly schedule?: { readonly everyMinutes: number };
   readonly tables: Partial<Record<TableKey, readonly DynamoDbAction[]>>;
@@ -726,9 +759,144 @@ export const functions = {
     queryIndexes: { payments: [SAGA_STARTS_INDEX], payouts: [SAGA_STARTS_INDEX] },
     stateMachines: { sagaRecovery: ['states:StartExecution'] },
   },
+  buildEvents: {
+    entry: 'lambdas/handlers/streams/build-events.ts',
+    description: 'Outbox: turns table changes (DynamoDB streams) into events, stores them in pages, queues their webhook deliveries',
+    memoryMb: 512,
+    timeoutSeconds: 60,
+    reservedConcurrency: 10,
+    invokedBy: 'stream',
+    streams: {
+      tables: {
+        payments: [{ eventName: ['INSERT', 'MODIFY'], dynamodb: { Keys: { sk: { S: ['payment', 'refund'] } } } }],
+        payouts: [{ eventName: ['INSERT', 'MODIFY'], dynamodb: { Keys: { sk: { S: ['payout'] } } } }],
+      },
+      batchSize: 500,
+      maxBatchingWindowSeconds: 1,
+      primaryRegionOnly: true,
+    },
+    // Pages (BatchWriteItem) and the merchants' endpoints (Query).
+    tables: { events: ['dynamodb:BatchWriteItem', 'dynamodb:Query'] },
+    queues: { webhookDeliveries: ['sqs:SendMessage'] },
+  },
+  deliverWebhooks: {
+    entry: 'lambdas/handlers/queues/deliver-webhooks.ts',
+    description: "Webhook delivery: signs and POSTs events to merchants' endpoints, records attempts, schedules retries (the only function that decrypts webhook secrets)",
+    memoryMb: 256,
+    // Ten tasks of up to 100 events at 15 s per request, 8 at a time: what is not sent in time is queued again.
+    timeoutSeconds: 120,
+    reservedConcurrency: 20,
+    invokedBy: 'queue',
+    consumes: 'webhookDeliveries',
+    tables: { events: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'] },
+    kms: { decrypt: ['webhook-secret'] },
+    queues: { webhookDeliveries: ['sqs:SendMessage'] },
+  },
+  createWebhookEndpoint: {
+    entry: 'lambdas/handlers/api/create-webhook-endpoint.ts',
+    description: 'POST /v1/webhook_endpoints: validates the URL, makes and encrypts the signing secret (shown once)',
+    memoryMb: 512,
+    timeoutSeconds: 10,
+    reservedConcurrency: 5,
+    invokedBy: 'api-gateway',
+    // The endpoint and the merchant's endpoint count are one transaction (Put + Update).
+    tables: { events: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], idempotency: idempotencyStore, audit: auditAppendActions },
+    kms: { encrypt: ['webhook-secret'] },
+  },
+  listWebhookEndpoints: {
+    entry: 'lambdas/handlers/api/list-webhook-endpoints.ts',
+    description: 'GET /v1/webhook_endpoints',
+    memoryMb: 256,
+    timeoutSeconds: 5,
+    reservedConcurrency: 2,
+    invokedBy: 'api-gateway',
+    tables: { events: ['dynamodb:Query'] },
+  },
+  getWebhookEndpoint: {
+    entry: 'lambdas/handlers/api/get-webhook-endpoint.ts',
+    description: 'GET /v1/webhook_endpoints/{id}',
+    memoryMb: 256,
+    timeoutSeconds: 5,
+    reservedConcurrency: 2,
+    invokedBy: 'api-gateway',
+    tables: { events: read },
+  },
+  updateWebhookEndpoint: {
+    entry: 'lambdas/handlers/api/update-webhook-endpoint.ts',
+    description: 'POST /v1/webhook_endpoints/{id}: url, events, description, enable or disable',
+    memoryMb: 256,
+    timeoutSeconds: 10,
+    reservedConcurrency: 2,
+    invokedBy: 'api-gateway',
+    tables: { events: ['dynamodb:GetItem', 'dynamodb:PutItem'], idempotency: idempotencyStore, audit: auditAppendActions },
+  },
+  deleteWebhookEndpoint: {
+    entry: 'lambdas/handlers/api/delete-webhook-endpoint.ts',
+    description: 'DELETE /v1/webhook_endpoints/{id}',
+    memoryMb: 256,
+    timeoutSeconds: 10,
+    reservedConcurrency: 2,
+    invokedBy: 'api-gateway',
+    // The endpoint and the merchant's endpoint count are one transaction (Delete + Update).
+    tables: { events: ['dynamodb:GetItem', 'dynamodb:DeleteItem', 'dynamodb:UpdateItem'], audit: auditAppendActions },
+  },
+  rotateWebhookSecret: {
+    entry: 'lambdas/handlers/api/rotate-webhook-secret.ts',
+    description: 'POST /v1/webhook_endpoints/{id}/rotate_secret: a new signing secret (shown once); the old one signs 24 h more',
+    memoryMb: 512,
+    timeoutSeconds: 10,
+    reservedConcurrency: 2,
+    invokedBy: 'api-gateway',
+    tables: { events: ['dynamodb:GetItem', 'dynamodb:PutItem'], idempotency: idempotencyStore, audit: auditAppendActions },
+    kms: { encrypt: ['webhook-secret'] },
+  },
+  listEvents: {
+    entry: 'lambdas/handlers/api/list-events.ts',
+    description: 'GET /v1/events: newest first, by type and created range, 30 days',
+    memoryMb: 512,
+    timeoutSeconds: 10,
+    reservedConcurrency: 5,
+    invokedBy: 'api-gateway',
+    tables: { events: ['dynamodb:GetItem', 'dynamodb:Query'] },
+  },
+  getEvent: {
+    entry: 'lambdas/handlers/api/get-event.ts',
+    description: 'GET /v1/events/{id}',
+    memoryMb: 256,
+    timeoutSeconds: 5,
+    reservedConcurrency: 5,
+    invokedBy: 'api-gateway',
+    tables: { events: read },
+  },
+  listEventDeliveries: {
+    entry: 'lambdas/handlers/api/list-event-deliveries.ts',
+    description: 'GET /v1/events/{id}/deliveries: every webhook attempt, status code and latency',
+    memoryMb: 256,
+    timeoutSeconds: 5,
+    reservedConcurrency: 2,
+    invokedBy: 'api-gateway',
+    tables: { events: ['dynamodb:GetItem', 'dynamodb:Query'] },
+  },
+  redeliverEvent: {
+    entry: 'lambdas/handlers/api/redeliver-event.ts',
+    description: 'POST /v1/events/{id}/redeliver: sends an event again to one endpoint or every subscribed one',
+    memoryMb: 256,
+    timeoutSeconds: 10,
+    reservedConcurrency: 2,
+    invokedBy: 'api-gateway',
+    tables: { events: ['dynamodb:GetItem', 'dynamodb:Query'], idempotency: idempotencyStore, audit: auditAppendActions },
+    queues: { webhookDeliveries: ['sqs:SendMessage'] },
+  },
 } as const satisfies Record<string, FunctionDeclaration>;
 
 export type FunctionKey = keyof typeof functions;
+
+/** The tables whose streams some `stream` function reads (lib/ passes their stream ARNs; local/ enables their streams). */
+export const streamedTableKeys = (): TableKey[] => [
+  ...new Set(
+    (Object.keys(functions) as FunctionKey[]).flatMap((key) => Object.keys((functions[key] as FunctionDeclaration).streams?.tables ?? {}) as TableKey[]),
+  ),
+];
 
 export const functionKeys = Object.keys(functions) as FunctionKey[];
 

@@ -16,7 +16,7 @@ export interface KmsKeyDeclaration {
 }
 
 export const kmsKeys = {
-  /** Wraps the data keys of the AWS Encryption SDK: card holds (number, expiry and CVC), bank account numbers. */
+  /** Wraps the data keys of the AWS Encryption SDK: card holds (number, expiry and CVC), bank account numbers, webhook signing secrets. */
   data: {
     alias: `alias/${deployment.appName}-data`,
     description: `${deployment.appName}: envelope encryption of card and bank data`,
@@ -42,9 +42,10 @@ export const kmsKeyNames = Object.keys(kmsKeys) as KmsKeyName[];
  * What a ciphertext is for: the `purpose` value of its encryption context. IAM grants name purposes
  * (`kms:EncryptionContext:purpose`), so a function allowed to decrypt bank accounts cannot decrypt cards.
  * `card`: a payment's card hold (number, expiry and CVC in one message, until its authorization answers);
- * `bank-account`: a beneficiary's account details in the vault.
+ * `bank-account`: a beneficiary's account details in the vault; `webhook-secret`: a webhook endpoint's signing
+ * secret (decision record 0016).
  */
-export const ENCRYPTION_PURPOSES = ['card', 'bank-account'] as const;
+export const ENCRYPTION_PURPOSES = ['card', 'bank-account', 'webhook-secret'] as const;
 export type EncryptionPurpose = (typeof ENCRYPTION_PURPOSES)[number];
 
 /** Encryption context keys: every data key is bound to a merchant and a purpose. */

@@ -52,6 +52,16 @@ export const routes = [
   { method: 'GET', path: '/v1/payouts', function: 'listPayouts' },
   { method: 'GET', path: '/v1/payouts/{id}', function: 'getPayout', params: { id: 'payout' } },
   { method: 'POST', path: '/v1/payouts/{id}/cancel', function: 'cancelPayout', params: { id: 'payout' } },
+  { method: 'POST', path: '/v1/webhook_endpoints', function: 'createWebhookEndpoint' },
+  { method: 'GET', path: '/v1/webhook_endpoints', function: 'listWebhookEndpoints' },
+  { method: 'GET', path: '/v1/webhook_endpoints/{id}', function: 'getWebhookEndpoint', params: { id: 'webhook_endpoint' } },
+  { method: 'POST', path: '/v1/webhook_endpoints/{id}', function: 'updateWebhookEndpoint', params: { id: 'webhook_endpoint' } },
+  { method: 'DELETE', path: '/v1/webhook_endpoints/{id}', function: 'deleteWebhookEndpoint', params: { id: 'webhook_endpoint' } },
+  { method: 'POST', path: '/v1/webhook_endpoints/{id}/rotate_secret', function: 'rotateWebhookSecret', params: { id: 'webhook_endpoint' } },
+  { method: 'GET', path: '/v1/events', function: 'listEvents' },
+  { method: 'GET', path: '/v1/events/{id}', function: 'getEvent', params: { id: 'event' } },
+  { method: 'GET', path: '/v1/events/{id}/deliveries', function: 'listEventDeliveries', params: { id: 'event' } },
+  { method: 'POST', path: '/v1/events/{id}/redeliver', function: 'redeliverEvent', params: { id: 'event' } },
 ] as const satisfies readonly RouteDeclaration[];
 
 export const requiresMerchantKey = (route: RouteDeclaration): boolean => (route.auth ?? 'merchant') === 'merchant';

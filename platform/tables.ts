@@ -182,6 +182,15 @@ export const tables = {
       sagaStartsIndex,
     ],
   },
+  events: {
+    purpose:
+      "Merchants' events in compressed pages (one per merchant and stream batch, kept 30 days), the delivery attempts of each page per " +
+      'webhook endpoint, and the webhook endpoints with their signing secrets as envelope ciphertext (docs/decisions/0016-events-and-webhooks.md).',
+    partitionKey: pk,
+    sortKey: sk,
+    timeToLiveAttribute: 'expires_at',
+    indexes: [],
+  },
 } as const satisfies Record<string, TableDeclaration>;
 
 export type TableKey = keyof typeof tables;

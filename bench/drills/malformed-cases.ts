@@ -75,6 +75,10 @@ const BODIES = {
     required: ['beneficiary_id', 'amount', 'currency', 'reference'],
   },
   cancelPayout: { body: {}, required: [] },
+  createWebhookEndpoint: { body: { url: 'https://hooks.example.com/xborder', enabled_events: ['payment.succeeded', 'payout.*'], description: 'Drill endpoint' }, required: ['url', 'enabled_events'] },
+  updateWebhookEndpoint: { body: { url: 'https://hooks.example.com/xborder', enabled_events: ['*'], description: 'Drill endpoint', disabled: false }, required: [] },
+  rotateWebhookSecret: { body: {}, required: [] },
+  redeliverEvent: { body: { endpoint_id: idShapes.webhook_endpoint.example }, required: [] },
   opsOnboardMerchant: { body: { name: 'Drill Merchant', id: 'mer_drill_merchant' }, required: ['name'] },
   opsCreateApiKey: { body: {}, required: [] },
   opsRevokeApiKey: { body: {}, required: [] },
@@ -217,6 +221,8 @@ export const drillTargets = (random: Random): Target[] => {
     if (route.method === 'GET') {
       (first.length ? others : first).push('query.starting_after');
       others.push('query.limit', 'query.unknown', 'query.repeated');
+    } else if (route.method === 'DELETE') {
+      // No body, no query: its path ids and its key are all a request can get wrong.
     } else {
       const template = BODIES[route.function as PostFunction] as BodyTemplate;
       others.push('body.wrong_value', 'body.unknown_field', 'body.proto_key', 'body.duplicate_key', 'body.deep_nesting', 'body.not_an_object', 'body.too_large');

@@ -5,7 +5,7 @@ import { createHash, randomBytes } from 'node:crypto';
  * are derived from the merchant and its Idempotency-Key, so a retried or crashed create can only ever
  * write the same item (conditional put) and never a second object.
  */
-export type IdPrefix = 'pay' | 're' | 'po' | 'qt' | 'cv' | 'ben' | 'mer' | 'evt' | 'key' | 'txn' | 'tok';
+export type IdPrefix = 'pay' | 're' | 'po' | 'qt' | 'cv' | 'ben' | 'mer' | 'evt' | 'key' | 'txn' | 'tok' | 'we';
 
 const BASE32 = 'abcdefghijklmnopqrstuvwxyz234567';
 
@@ -71,6 +71,9 @@ export const idShapes = {
   beneficiary: derived('ben', 'a beneficiary'),
   /** Statement lines: a ledger transaction's id, or one of its extra lines' (domain/ledger/transaction.ts). */
   balance_transaction: derived('txn', 'a balance transaction'),
+  /** Events carry their page's location (domain/events.ts `eventId`); the shape is a derived id's. */
+  event: derived('evt', 'an event'),
+  webhook_endpoint: derived('we', 'a webhook endpoint'),
   api_key: {
     pattern: new RegExp(`^key_[a-z2-7]{${API_KEY_ID_LENGTH}}$`),
     description: `an API key id: "key_" and ${API_KEY_ID_LENGTH} characters a-z or 2-7`,

@@ -2,6 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KMS } from '@aws-sdk/client-kms';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SFNClient } from '@aws-sdk/client-sfn';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { tracer } from './powertools';
 
@@ -71,4 +72,12 @@ let secretsManager: SecretsManagerClient | undefined;
 export const secretsManagerClient = (): SecretsManagerClient => {
   secretsManager ??= tracer.captureAWSv3Client(new SecretsManagerClient({ maxAttempts: 5 }));
   return secretsManager;
+};
+
+let sqs: SQSClient | undefined;
+
+/** SQS (the webhook delivery queue). Locally AWS_ENDPOINT_URL_SQS points it at local/sqs.ts. */
+export const sqsClient = (): SQSClient => {
+  sqs ??= tracer.captureAWSv3Client(new SQSClient({ maxAttempts: 5 }));
+  return sqs;
 };

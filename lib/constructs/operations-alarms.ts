@@ -3,6 +3,7 @@ import { Alarm, ComparisonOperator, MathExpression, Metric, TreatMissingData } f
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Topic } from 'aws-cdk-lib/aws-sns';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { deployment } from '../../platform/deployment';
@@ -30,6 +31,8 @@ export interface OperationsAlarmsProps {
   readonly topicKey: IKey;
   /** The sweep-unstarted-sagas function (docs/decisions/0010-saga-start-sweeper.md). */
   readonly sagaSweeper: PlatformFunction;
+  /** Queues that hold only what failed (dead-letter queues, stream on-failure destinations): any message pages. */
+  readonly deadLetterQueues?: readonly { readonly id: string; readonly queue: IQueue; readonly description: string }[];
 }
 
 export class OperationsAlarms extends Construct {
@@ -142,5 +145,9 @@ export class OperationsAlarms extends Construct {
       },
     };
     for (const [name, { metric, description }] of Object.entries(sweeperAlarms)) page(name, `${deployment.appName}-${name}`, description, metric);
+
+    for (const { id, queue, description } of props.deadLetterQueues ?? []) {
+      page(id, `${deployment.appName}-${id}`, description, queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }));
+    }
   }
 }

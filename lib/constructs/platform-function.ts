@@ -222,7 +222,13 @@ export class PlatformFunction extends Construct {
     this.function.node.addDependency(this.policy);
 
     if (declaration.invokedBy !== 'schedule') {
-      const dlqReason = `Invoked synchronously by ${declaration.invokedBy === 'api-gateway' ? 'API Gateway, which returns the failure to the caller' : 'Step Functions, whose Retry/Catch handle the failure'}; a dead-letter queue only receives failed asynchronous invocations, so it would never hold anything.`;
+      const invoker = {
+        'api-gateway': 'Invoked synchronously by API Gateway, which returns the failure to the caller',
+        'step-functions': 'Invoked synchronously by Step Functions, whose Retry/Catch handle the failure',
+        queue: "Invoked by an SQS event source mapping: a failed message returns to its queue and then to the queue's own dead-letter queue (platform-queue.ts)",
+        stream: 'Invoked by DynamoDB stream event source mappings: a failed batch is retried, then described in their on-failure queue (platform-stream-subscription.ts)',
+      }[declaration.invokedBy];
+      const dlqReason = `${invoker}; a function dead-letter queue only receives failed asynchronous invocations, so it would never hold anything.`;
       acknowledgeNag(this.function, 'NIST.800.53.R5-LambdaDLQ', dlqReason);
     }
     const vpcReason =

@@ -5,6 +5,7 @@ import { kmsStatements } from '../../lib/constructs/kms-grants';
 import { createPlatformApp } from '../../lib/app';
 import { type FunctionDeclaration, type FunctionKey, functionKeys, functionName, functions } from '../../platform/functions';
 import { deployment } from '../../platform/deployment';
+import { withNestedStacks } from './synth';
 import { kmsKeys } from '../../platform/keys';
 
 /**
@@ -22,7 +23,7 @@ const asList = (value: string | string[]) => (Array.isArray(value) ? value : [va
 
 /** Function name → the statements of the policies attached to its role. */
 const statementsByFunction = (stack: Stack): Map<string, Statement[]> => {
-  const resources = Template.fromStack(stack).toJSON().Resources as Record<string, Resource>;
+  const resources = withNestedStacks(stack).toJSON().Resources as Record<string, Resource>;
   const roleOfFunction = new Map<string, string>();
   for (const resource of Object.values(resources)) {
     if (resource.Type !== 'AWS::Lambda::Function') continue;
@@ -115,7 +116,7 @@ describe.each(Object.entries(apiStacks))('KMS permissions in the %s API stack', 
   });
 
   it('gives the key ARNs only to functions that use KMS', () => {
-    const template = Template.fromStack(stack);
+    const template = withNestedStacks(stack);
     const functionsInTemplate = template.findResources('AWS::Lambda::Function');
     for (const resource of Object.values(functionsInTemplate)) {
       const key = functionKeys.find((candidate) => functionName(deployment.appName, candidate) === resource.Properties.FunctionName);

@@ -93,6 +93,11 @@ it.each(functionKeys)('%s holds the Step Functions client only if it drives a st
   expect({ key, sfn: hasPackage(key, '@aws-sdk/client-sfn') }).toEqual({ key, sfn: drives });
 });
 
+it.each(functionKeys)('%s holds the SQS client only if it declares a queue', (key) => {
+  const queues = Object.keys(declared(key).queues ?? {}).length > 0;
+  expect({ key, sqs: hasPackage(key, '@aws-sdk/client-sqs') }).toEqual({ key, sqs: queues });
+});
+
 it('keeps the read-only endpoints free of the command machinery', () => {
   for (const key of ['getPayment', 'listPayments', 'getBalance', 'listBalanceTransactions', 'listApiKeys'] as const) {
     expect({ key, sources: bundles.get(key)?.sources.filter((source) => /merchant-command-endpoint|shared\/audit|shared\/vault|shared\/card-holds/.test(source)) }).toEqual({ key, sources: [] });

@@ -1,6 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { type CfnResource, NestedStack, type Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { createPlatformApp } from '../../lib/app';
 import type { PlatformStacks } from '../../lib/platform';
@@ -24,6 +25,34 @@ export interface SynthesizedPlatform {
   };
 }
 
+/**
+ * A stack's template with the resources of its nested stacks (the API stack keeps its functions in one:
+ * lib/api-stack.ts), so a test finds a function, its role and policy, and what invokes it, in one place.
+ * Logical ids are unique across the two (CDK names nested resources by their path).
+ */
+export const withNestedStacks = (stack: Stack): Template => {
+  type Json = { Resources: Record<string, unknown>; Outputs?: Record<string, { Value: unknown }> };
+  const parent = Template.fromStack(stack).toJSON() as Json;
+  const nested = stack.node.findAll().filter((construct): construct is NestedStack => construct instanceof NestedStack);
+  const resources = { ...parent.Resources };
+  // A parent's reference to a nested stack's output, replaced by what the output holds (the nested resource's own reference).
+  const outputs = new Map<string, unknown>();
+  for (const child of nested) {
+    const template = Template.fromStack(child).toJSON() as Json;
+    Object.assign(resources, template.Resources);
+    const resourceId = stack.getLogicalId(child.nestedStackResource as CfnResource);
+    for (const [name, output] of Object.entries(template.Outputs ?? {})) outputs.set(`${resourceId}|Outputs.${name}`, output.Value);
+  }
+  const inline = (value: unknown): unknown => {
+    if (Array.isArray(value)) return value.map(inline);
+    if (value === null || typeof value !== 'object') return value;
+    const getAtt = (value as { 'Fn::GetAtt'?: [string, string] })['Fn::GetAtt'];
+    if (getAtt && outputs.has(`${getAtt[0]}|${getAtt[1]}`)) return outputs.get(`${getAtt[0]}|${getAtt[1]}`);
+    return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, inline(inner)]));
+  };
+  return Template.fromJSON({ ...parent, Resources: inline(resources) as Record<string, unknown> });
+};
+
 export const synthesizePlatform = (): SynthesizedPlatform => {
   const { stacks } = createPlatformApp({
     account: TEST_ACCOUNT,
@@ -39,8 +68,8 @@ export const synthesizePlatform = (): SynthesizedPlatform => {
       secondaryTablesKey: Template.fromStack(stacks.secondaryTablesKey),
       primaryData: Template.fromStack(stacks.primaryData),
       secondaryData: Template.fromStack(stacks.secondaryData),
-      primaryApi: Template.fromStack(stacks.primaryApi),
-      secondaryApi: Template.fromStack(stacks.secondaryApi),
+      primaryApi: withNestedStacks(stacks.primaryApi),
+      secondaryApi: withNestedStacks(stacks.secondaryApi),
     },
   };
 };

@@ -5,6 +5,7 @@ import { type LocalApiGateway, operatorApiDefinition, startApiGateway } from '..
 import { type OperatorCredentials, ensureOperatorCredentials } from '../../local/iam/operators';
 import { type OperatorResponse, operatorRequest } from '../../local/iam/operator-client';
 import { LambdaHost } from '../../local/lambda-host';
+import { type LocalSqs, startLocalSqs } from '../../local/sqs';
 import type { OperatorRole } from '../../platform/operator-routes';
 
 /**
@@ -27,6 +28,12 @@ export const startLocalApis = async (options: { readonly authorizerCacheSeconds?
   const lambdas = new LambdaHost(join(import.meta.dirname, '..', '..'));
   const operators = ensureOperatorCredentials(join(stateDir, 'operators.json'));
   const onFunctionError = (key: string, error: unknown) => console.error(`function ${key} failed`, error);
+  // The webhook delivery queue, which the redeliver endpoint needs to load (unless the test brought its own).
+  let sqs: LocalSqs | undefined;
+  if (!process.env.AWS_ENDPOINT_URL_SQS) {
+    sqs = await startLocalSqs({ store: ':memory:', invoke: (key, event) => lambdas.invoke(key, event) });
+    Object.assign(process.env, sqs.environment, { AWS_ENDPOINT_URL_SQS: sqs.url });
+  }
   const merchant: LocalApiGateway = await startApiGateway({ host: lambdas, port: 0, onFunctionError, authorizerCacheSeconds: options.authorizerCacheSeconds });
   const operator: LocalApiGateway = await startApiGateway({ host: lambdas, port: 0, api: operatorApiDefinition(operators), onFunctionError });
   return {
@@ -48,6 +55,11 @@ export const startLocalApis = async (options: { readonly authorizerCacheSeconds?
     stop: async () => {
       await merchant.stop();
       await operator.stop();
+      if (sqs) {
+        await sqs.stop();
+        // Test files share a worker's environment: the next one must not find a queue that is gone.
+        for (const name of ['AWS_ENDPOINT_URL_SQS', ...Object.keys(sqs.environment)]) delete process.env[name];
+      }
       rmSync(stateDir, { recursive: true, force: true });
     },
   };

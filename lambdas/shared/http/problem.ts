@@ -55,6 +55,7 @@ type ErrorWithFields = Error & { field?: string };
 const problemsByErrorName: Record<string, (error: ErrorWithFields) => Problem> = {
   ResourceNotFoundError: (error) => problem(404, 'resource_not_found', error.message),
   ApiKeyLimitReachedError: (error) => problem(409, 'api_key_limit_reached', error.message),
+  WebhookEndpointLimitError: (error) => problem(409, 'webhook_endpoint_limit_reached', error.message),
   LastActiveApiKeyError: (error) => problem(409, 'last_active_api_key', error.message),
   MerchantExistsError: (error) => problem(409, 'merchant_exists', error.message),
   IdempotencyKeyReusedError: (error) => problem(422, 'idempotency_key_reused', error.message),

@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { join } from 'node:path';
 import { DynamoDbAuditLog } from '../../../lambdas/adapters/dynamodb/audit-log';
+import { DynamoDbEventStore } from '../../../lambdas/adapters/dynamodb/event-store';
+import { type EventPage, eventId, pagesOf } from '../../../lambdas/domain/events';
 import { DynamoDbLedgerStore } from '../../../lambdas/adapters/dynamodb/ledger-store';
 import { DynamoDbMerchantRepository } from '../../../lambdas/adapters/dynamodb/merchant-repository';
 import { DynamoDbPricingRepository } from '../../../lambdas/adapters/dynamodb/pricing-repository';
@@ -45,6 +47,8 @@ interface Context {
     readonly conversionId: string;
     readonly beneficiaryId: string;
     readonly payoutId: string;
+    readonly endpointId: string;
+    readonly eventId: string;
   };
   readonly intruder: Merchant;
   /** A request with a merchant's key (and a fresh Idempotency-Key for POSTs). */
@@ -78,6 +82,8 @@ const ownerView = async (ctx: Context) => {
     conversions: await read('/v1/conversions?limit=100'),
     beneficiaries: await read('/v1/beneficiaries?limit=100'),
     payouts: await read('/v1/payouts?limit=100'),
+    endpoints: await read('/v1/webhook_endpoints?limit=100'),
+    events: await read('/v1/events?limit=100'),
   };
 };
 
@@ -181,6 +187,34 @@ const cases: Record<string, IsolationCase> = {
   },
   'GET /v1/payouts/{id}': foreignObjectIsNotFound((ctx) => ({ method: 'GET', path: `/v1/payouts/${ctx.owner.payoutId}` })),
   'POST /v1/payouts/{id}/cancel': foreignObjectIsNotFound((ctx) => ({ method: 'POST', path: `/v1/payouts/${ctx.owner.payoutId}/cancel`, body: {} })),
+  'POST /v1/webhook_endpoints': async (ctx) => {
+    const before = await ownerView(ctx);
+    const created = await ctx.as(ctx.intruder, 'POST', '/v1/webhook_endpoints', { url: 'https://hooks.intruder.example/x', enabled_events: ['*'] });
+    expect(created.status).toBe(201);
+    expect(created.json.id).not.toBe(ctx.owner.endpointId);
+    expect(await ownerView(ctx)).toEqual(before);
+  },
+  'GET /v1/webhook_endpoints': async (ctx) => {
+    const listed = await ctx.as(ctx.intruder, 'GET', '/v1/webhook_endpoints?limit=100');
+    expect(listed.status).toBe(200);
+    expect(idsOf(listed.json)).not.toContain(ctx.owner.endpointId);
+    const cursor = await ctx.as(ctx.intruder, 'GET', `/v1/webhook_endpoints?starting_after=${ctx.owner.endpointId}`);
+    expect({ status: cursor.status, field: cursor.json?.errors?.[0]?.field }).toEqual({ status: 422, field: 'starting_after' });
+  },
+  'GET /v1/webhook_endpoints/{id}': foreignObjectIsNotFound((ctx) => ({ method: 'GET', path: `/v1/webhook_endpoints/${ctx.owner.endpointId}` })),
+  'POST /v1/webhook_endpoints/{id}': foreignObjectIsNotFound((ctx) => ({ method: 'POST', path: `/v1/webhook_endpoints/${ctx.owner.endpointId}`, body: { disabled: true } })),
+  'DELETE /v1/webhook_endpoints/{id}': foreignObjectIsNotFound((ctx) => ({ method: 'DELETE', path: `/v1/webhook_endpoints/${ctx.owner.endpointId}` })),
+  'POST /v1/webhook_endpoints/{id}/rotate_secret': foreignObjectIsNotFound((ctx) => ({ method: 'POST', path: `/v1/webhook_endpoints/${ctx.owner.endpointId}/rotate_secret`, body: {} })),
+  'GET /v1/events': async (ctx) => {
+    const listed = await ctx.as(ctx.intruder, 'GET', '/v1/events?limit=100');
+    expect(listed.status).toBe(200);
+    expect(idsOf(listed.json)).not.toContain(ctx.owner.eventId);
+    const cursor = await ctx.as(ctx.intruder, 'GET', `/v1/events?starting_after=${ctx.owner.eventId}`);
+    expect({ status: cursor.status, field: cursor.json?.errors?.[0]?.field }).toEqual({ status: 422, field: 'starting_after' });
+  },
+  'GET /v1/events/{id}': foreignObjectIsNotFound((ctx) => ({ method: 'GET', path: `/v1/events/${ctx.owner.eventId}` })),
+  'GET /v1/events/{id}/deliveries': foreignObjectIsNotFound((ctx) => ({ method: 'GET', path: `/v1/events/${ctx.owner.eventId}/deliveries` })),
+  'POST /v1/events/{id}/redeliver': foreignObjectIsNotFound((ctx) => ({ method: 'POST', path: `/v1/events/${ctx.owner.eventId}/redeliver`, body: {} })),
   // Not a merchant route: acquirers sign their webhooks. A merchant key opens nothing there.
   'POST /v1/channel_events/{channel}': async (ctx) => {
     const before = await ownerView(ctx);
@@ -260,6 +294,11 @@ beforeAll(async () => {
   await db.documentClient.send(
     new PutCommand({ TableName: tableName('payments'), Item: { pk: refund.id, sk: 'refund', ...refundAttributes(refund) } }),
   );
+  // One endpoint and one event of the owner's (the outbox is not under test here: its page is stored as it stores pages).
+  const endpoint = await as(owner, 'POST', '/v1/webhook_endpoints', { url: 'https://hooks.owner.example/x', enabled_events: ['*'] });
+  expect(endpoint.status).toBe(201);
+  const [page] = pagesOf([{ merchantId: owner.id, type: 'payment.created', objectId: payment.json.id, sequence: 1, createdMs: Date.now(), object: payment.json }], 'isolation');
+  await new DynamoDbEventStore(db.documentClient, tableName('events')).putPages([page as EventPage]);
   ctx = {
     owner: {
       ...owner,
@@ -271,6 +310,8 @@ beforeAll(async () => {
       conversionId: conversion.json.id,
       beneficiaryId: beneficiary.json.id,
       payoutId: payout.json.id,
+      endpointId: endpoint.json.id,
+      eventId: eventId((page as EventPage).key, 0),
     },
     intruder,
     as,

@@ -1,0 +1,119 @@
+import type { EventDraft, EventType } from '../../domain/events';
+import type { Payment } from '../../domain/payment';
+import type { PaymentEventType } from '../../domain/payment-lifecycle';
+import type { Payout, PayoutStatus } from '../../domain/payouts/payout';
+import type { TableKey } from '../../../platform/tables';
+import { presentPayment, presentRefund } from '../../shared/http/presenters';
+import { presentPayout } from '../../shared/http/treasury-presenters';
+import { paymentOf, refundOf } from './payment-items';
+import { payoutOfItem } from './payout-repository';
+
+/**
+ * The outbox: a table's change records (DynamoDB Streams, NEW_AND_OLD_IMAGES) turned into event drafts.
+ * The change and its record are one write, so there is no change without its event and no event without
+ * its change. Each table's items are read with the mapper its repository uses, and each object is shown
+ * by the API's own presenter, so an event carries exactly what `GET` would have answered after the change.
+ *
+ * What becomes an event (docs/api.md, "Event types"):
+ * - payments: each new entry of a payment's timeline that a merchant acts on (created, requires_capture,
+ *   succeeded, failed, canceled, requires_attention; a refund's success as payment.(partially_)refunded);
+ * - refunds: a refund's creation and its end;
+ * - payouts: a payout's creation and every status it reaches.
+ * REMOVE records (TTL expiry) make none. Balances, conversions, beneficiaries and API keys make none yet
+ * (docs/decisions/0016-events-and-webhooks.md, "Not yet").
+ */
+export type Item = Record<string, unknown>;
+
+export interface ChangeRecord {
+  readonly table: TableKey;
+  readonly eventName: 'INSERT' | 'MODIFY' | 'REMOVE';
+  readonly oldImage?: Item;
+  readonly newImage?: Item;
+}
+
+const ms = (iso: string | null | undefined, fallback: number): number => {
+  const parsed = iso ? Date.parse(iso) : Number.NaN;
+  return Number.isFinite(parsed) ? parsed : fallback;
+};
+
+const PAYMENT_EVENTS: Partial<Record<PaymentEventType, EventType>> = {
+  'payment.created': 'payment.created',
+  'payment.requires_capture': 'payment.requires_capture',
+  'payment.succeeded': 'payment.succeeded',
+  'payment.failed': 'payment.failed',
+  'payment.canceled': 'payment.canceled',
+  'payment.requires_attention': 'payment.requires_attention',
+};
+
+const paymentDrafts = (record: ChangeRecord, item: Item): EventDraft[] => {
+  const payment: Payment = paymentOf(item.pk as string, item);
+  const previousVersion = record.oldImage ? ((record.oldImage.v as number | undefined) ?? 0) : 0;
+  const object = presentPayment(payment);
+  return payment.timeline
+    .filter((entry) => entry.version > previousVersion)
+    .flatMap((entry): EventDraft[] => {
+      const type =
+        entry.type === 'refund.succeeded'
+          ? payment.amountRefunded >= payment.amountReceived
+            ? 'payment.refunded'
+            : 'payment.partially_refunded'
+          : PAYMENT_EVENTS[entry.type];
+      if (!type) return [];
+      return [{ merchantId: payment.merchantId, type, objectId: payment.id, sequence: entry.version, createdMs: ms(entry.at, Date.parse(payment.updatedAt)), object }];
+    });
+};
+
+const refundDrafts = (record: ChangeRecord, item: Item): EventDraft[] => {
+  const refund = refundOf(item.pk as string, item);
+  const before = record.oldImage?.st as string | undefined;
+  let type: EventType | undefined;
+  if (!record.oldImage) type = 'refund.created';
+  if (before !== refund.status && refund.status === 'succeeded') type = 'refund.succeeded';
+  if (before !== refund.status && refund.status === 'failed') type = 'refund.failed';
+  if (!type) return [];
+  const createdMs = type === 'refund.created' ? ms(refund.createdAt, 0) : ms(refund.updatedAt, 0);
+  return [{ merchantId: refund.merchantId, type, objectId: refund.id, sequence: refund.version, createdMs, object: presentRefund(refund) }];
+};
+
+const PAYOUT_STATUS_EVENTS: Partial<Record<PayoutStatus, EventType>> = {
+  in_review: 'payout.in_review',
+  processing: 'payout.processing',
+  paid: 'payout.paid',
+  failed: 'payout.failed',
+  returned: 'payout.returned',
+  canceled: 'payout.canceled',
+};
+
+const payoutDrafts = (record: ChangeRecord, item: Item): EventDraft[] => {
+  const payout: Payout = payoutOfItem(item);
+  const before = record.oldImage ? payoutOfItem(record.oldImage) : undefined;
+  const object = presentPayout(payout);
+  const drafts: EventDraft[] = [];
+  if (!before) drafts.push({ merchantId: payout.merchantId, type: 'payout.created', objectId: payout.id, sequence: payout.version, createdMs: ms(payout.createdAt, 0), object });
+  const type = PAYOUT_STATUS_EVENTS[payout.status];
+  if (type && before?.status !== payout.status) {
+    drafts.push({ merchantId: payout.merchantId, type, objectId: payout.id, sequence: payout.version, createdMs: ms(payout.updatedAt, ms(payout.createdAt, 0)), object });
+  }
+  return drafts;
+};
+
+type Extractor = (record: ChangeRecord, item: Item) => EventDraft[];
+
+/** Which items of a table make events: by table, a test on the item's keys, and how. */
+const SOURCES: Partial<Record<TableKey, readonly { readonly matches: (item: Item) => boolean; readonly extract: Extractor }[]>> = {
+  payments: [
+    { matches: (item) => item.sk === 'payment', extract: paymentDrafts },
+    { matches: (item) => item.sk === 'refund', extract: refundDrafts },
+  ],
+  payouts: [{ matches: (item) => item.sk === 'payout', extract: payoutDrafts }],
+};
+
+/** The tables whose changes make events (each gets a stream subscription: platform/functions.ts `buildEvents`). */
+export const EVENT_SOURCE_TABLES = Object.keys(SOURCES) as TableKey[];
+
+export const draftsOf = (record: ChangeRecord): EventDraft[] => {
+  if (record.eventName === 'REMOVE' || !record.newImage) return [];
+  const item = record.newImage;
+  const source = SOURCES[record.table]?.find((candidate) => candidate.matches(item));
+  return source ? source.extract(record, item) : [];
+};

@@ -1,0 +1,17 @@
+import * as z from 'zod/mini';
+import { presentEvent } from '../../domain/events';
+import { merchantQueryEndpoint } from '../../shared/http/merchant-endpoint';
+import { eventStoreFromEnvironment } from '../../shared/webhooks';
+import { getEvent } from '../../use-cases/events/query-events';
+
+/** GET /v1/events/{id}: the event exactly as its webhooks carry it. */
+const events = eventStoreFromEnvironment();
+
+export const handler = merchantQueryEndpoint({
+  operation: 'getEvent',
+  query: z.strictObject({}),
+  handle: async (request) => {
+    const found = await getEvent({ events, now: () => new Date() }, { merchantId: request.principal.merchantId, id: request.pathParameters.id ?? '' });
+    return { status: 200, body: presentEvent(found.id, found.event) };
+  },
+});

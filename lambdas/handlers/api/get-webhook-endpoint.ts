@@ -1,0 +1,17 @@
+import * as z from 'zod/mini';
+import { merchantQueryEndpoint } from '../../shared/http/merchant-endpoint';
+import { presentWebhookEndpoint } from '../../shared/http/webhook-schemas';
+import { webhookEndpointsFromEnvironment } from '../../shared/webhooks';
+import { getWebhookEndpoint } from '../../use-cases/webhooks/manage-endpoints';
+
+/** GET /v1/webhook_endpoints/{id} */
+const endpoints = webhookEndpointsFromEnvironment();
+
+export const handler = merchantQueryEndpoint({
+  operation: 'getWebhookEndpoint',
+  query: z.strictObject({}),
+  handle: async (request) => {
+    const endpoint = await getWebhookEndpoint({ endpoints }, { merchantId: request.principal.merchantId, id: request.pathParameters.id ?? '' });
+    return { status: 200, body: presentWebhookEndpoint(endpoint) };
+  },
+});

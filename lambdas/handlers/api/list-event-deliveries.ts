@@ -1,0 +1,19 @@
+import * as z from 'zod/mini';
+import { merchantQueryEndpoint } from '../../shared/http/merchant-endpoint';
+import { presentList } from '../../shared/http/presenters';
+import { presentDelivery } from '../../shared/http/webhook-schemas';
+import { eventStoreFromEnvironment } from '../../shared/webhooks';
+import { listEventDeliveries } from '../../use-cases/events/query-events';
+
+/** GET /v1/events/{id}/deliveries: every attempt to deliver the event, oldest first. */
+const events = eventStoreFromEnvironment();
+
+export const handler = merchantQueryEndpoint({
+  operation: 'listEventDeliveries',
+  query: z.strictObject({}),
+  handle: async (request) => {
+    const id = request.pathParameters.id ?? '';
+    const deliveries = await listEventDeliveries({ events, now: () => new Date() }, { merchantId: request.principal.merchantId, id });
+    return { status: 200, body: presentList(deliveries.map((delivery) => presentDelivery(id, delivery)), false, `/v1/events/${id}/deliveries`) };
+  },
+});

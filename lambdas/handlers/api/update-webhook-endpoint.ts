@@ -1,0 +1,43 @@
+import * as z from 'zod/mini';
+import { merchantCommandEndpoint } from '../../shared/http/merchant-command-endpoint';
+import { endpointDescriptionSchema, enabledEventsSchema, presentWebhookEndpoint, webhookUrlSchema } from '../../shared/http/webhook-schemas';
+import { webhookEndpointsFromEnvironment, webhookUrlPolicy } from '../../shared/webhooks';
+import { updateWebhookEndpoint } from '../../use-cases/webhooks/manage-endpoints';
+
+/** POST /v1/webhook_endpoints/{id}: any of url, enabled_events, description, disabled. */
+const deps = { endpoints: webhookEndpointsFromEnvironment(), now: () => new Date() };
+
+const body = z.strictObject(
+  {
+    url: z.optional(webhookUrlSchema(webhookUrlPolicy())),
+    enabled_events: z.optional(enabledEventsSchema),
+    description: z.optional(endpointDescriptionSchema),
+    disabled: z.optional(z.boolean({ error: 'must be true (stop sending) or false (send again)' })),
+  },
+  { error: 'must be a JSON object' },
+);
+
+export const handler = merchantCommandEndpoint({
+  operation: 'updateWebhookEndpoint',
+  audit: { action: 'webhook_endpoint.update' },
+  body,
+  fingerprintView: (request) => request,
+  handle: async (request) => {
+    const { before, after } = await updateWebhookEndpoint(deps, {
+      merchantId: request.principal.merchantId,
+      id: request.pathParameters.id ?? '',
+      changes: {
+        url: request.body.url,
+        enabledEvents: request.body.enabled_events,
+        description: request.body.description,
+        disabled: request.body.disabled,
+      },
+    });
+    const presented = presentWebhookEndpoint(after);
+    return {
+      status: 200,
+      body: presented,
+      ...(after.version === before.version ? {} : { change: { target: { type: 'webhook_endpoint', id: after.id }, before: presentWebhookEndpoint(before), after: presented } }),
+    };
+  },
+});

@@ -1,0 +1,65 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import middy from '@middy/core';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBStreamEvent } from 'aws-lambda';
+import { tableKeys, tableName } from '../../../platform/tables';
+import { type ChangeRecord, draftsOf } from '../../adapters/dynamodb/event-sources';
+import { logger, metrics, traceHandler } from '../../shared/powertools';
+import { deliveryQueueFromEnvironment, eventStoreFromEnvironment, webhookEndpointsFromEnvironment } from '../../shared/webhooks';
+import { buildEvents } from '../../use-cases/events/build-events';
+
+/**
+ * A batch of one table's stream (DynamoDB Streams in AWS, DynamoDB Local's Streams API locally): its
+ * changes become events, stored in pages, with their webhook deliveries queued. Any failure fails the whole
+ * batch, which the stream retries as it was (same records, same pages, same event ids: nothing doubles);
+ * a batch that keeps failing goes to the mapping's on-failure queue and alarms. Logs counts, never objects.
+ */
+const deps = { events: eventStoreFromEnvironment(), endpoints: webhookEndpointsFromEnvironment(), queue: deliveryQueueFromEnvironment(), now: () => new Date() };
+
+const tableOfArn = (arn: string | undefined) => {
+  const name = /:table\/([^/]+)\//.exec(arn ?? '')?.[1];
+  const key = tableKeys.find((candidate) => tableName(candidate) === name);
+  if (!key) throw new Error(`stream record from an unknown table: ${arn ?? 'no eventSourceARN'}`);
+  return key;
+};
+
+/** Lambda's stream events carry binary attributes as base64 text: back to bytes, then to plain values. */
+const bytes = (value: unknown): unknown => {
+  if (Array.isArray(value)) return value.map(bytes);
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(
+    Object.entries(value as Record<string, unknown>).map(([name, inner]) => {
+      if (name === 'B' && typeof inner === 'string') return [name, Uint8Array.from(Buffer.from(inner, 'base64'))];
+      if (name === 'BS' && Array.isArray(inner)) return [name, inner.map((member) => Uint8Array.from(Buffer.from(String(member), 'base64')))];
+      return [name, bytes(inner)];
+    }),
+  );
+};
+
+const image = (value: Record<string, unknown> | undefined) => (value ? unmarshall(bytes(value) as Record<string, AttributeValue>) : undefined);
+
+export const handler = middy(async (event: DynamoDBStreamEvent) => {
+  const records = event.Records;
+  if (records.length === 0) return { events: 0 };
+  const first = records[0];
+  const last = records[records.length - 1];
+  const table = tableOfArn(first?.eventSourceARN);
+  const changes: ChangeRecord[] = records.map((record) => ({
+    table: tableOfArn(record.eventSourceARN),
+    eventName: record.eventName as ChangeRecord['eventName'],
+    oldImage: image(record.dynamodb?.OldImage as Record<string, unknown> | undefined),
+    newImage: image(record.dynamodb?.NewImage as Record<string, unknown> | undefined),
+  }));
+  const key = `${first?.eventSourceARN}|${first?.dynamodb?.SequenceNumber}|${last?.dynamodb?.SequenceNumber}|${records.length}`;
+  const result = await buildEvents(deps, { key, source: table, drafts: changes.flatMap(draftsOf) });
+  metrics.addMetric('EventsBuilt', MetricUnit.Count, result.events);
+  metrics.addMetric('WebhookTasksQueued', MetricUnit.Count, result.tasks);
+  logger.info('stream batch turned into events', { table, records: records.length, ...result });
+  return result;
+})
+  .use(injectLambdaContext(logger))
+  .use(traceHandler())
+  .use(logMetrics(metrics));

@@ -1,0 +1,52 @@
+import * as z from 'zod/mini';
+import { queueUrlEnvVar } from '../../platform/queues';
+import { DynamoDbEventStore } from '../adapters/dynamodb/event-store';
+import { DynamoDbWebhookEndpointRepository } from '../adapters/dynamodb/webhook-endpoint-repository';
+import { NodeWebhookSender } from '../adapters/http/webhook-sender';
+import { SqsDeliveryQueue } from '../adapters/sqs/delivery-queue';
+import type { UrlPolicy } from '../domain/webhooks';
+import { dynamoDbDocumentClient, sqsClient } from './clients';
+import { readConfig, tableNameFromEnv } from './config';
+
+/**
+ * The events and webhooks adapters of this function instance, built once from its environment (only what
+ * the function's declaration grants it: platform/functions.ts). WEBHOOK_URL_POLICY is `public` unless the
+ * local runtime says `local`; WEBHOOK_TIME_SCALE shrinks the retry schedule for local drills only. The
+ * secret box is in ./webhook-secrets.ts: only the functions allowed to use KMS for webhook secrets bundle it.
+ */
+const config = readConfig({
+  WEBHOOK_URL_POLICY: z._default(z.enum(['public', 'local']), 'public'),
+  WEBHOOK_TIME_SCALE: z._default(z.coerce.number().check(z.refine((value) => value > 0 && value <= 1, { error: 'must be in (0, 1]' })), 1),
+});
+
+export const webhookUrlPolicy = (): UrlPolicy => config.WEBHOOK_URL_POLICY;
+export const webhookTimeScale = (): number => config.WEBHOOK_TIME_SCALE;
+
+let events: DynamoDbEventStore | undefined;
+export const eventStoreFromEnvironment = (): DynamoDbEventStore => {
+  events ??= new DynamoDbEventStore(dynamoDbDocumentClient(), tableNameFromEnv('events'));
+  return events;
+};
+
+let endpoints: DynamoDbWebhookEndpointRepository | undefined;
+export const webhookEndpointsFromEnvironment = (): DynamoDbWebhookEndpointRepository => {
+  endpoints ??= new DynamoDbWebhookEndpointRepository(dynamoDbDocumentClient(), tableNameFromEnv('events'));
+  return endpoints;
+};
+
+let queue: SqsDeliveryQueue | undefined;
+export const deliveryQueueFromEnvironment = (): SqsDeliveryQueue => {
+  if (!queue) {
+    const variable = queueUrlEnvVar('webhookDeliveries');
+    const url = process.env[variable];
+    if (!url) throw new Error(`Invalid environment: ${variable} is not set`);
+    queue = new SqsDeliveryQueue(sqsClient(), url);
+  }
+  return queue;
+};
+
+let sender: NodeWebhookSender | undefined;
+export const webhookSenderFromEnvironment = (): NodeWebhookSender => {
+  sender ??= new NodeWebhookSender(config.WEBHOOK_URL_POLICY);
+  return sender;
+};

@@ -1,0 +1,255 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  DescribeStreamCommand,
+  DynamoDBStreamsClient,
+  GetRecordsCommand,
+  GetShardIteratorCommand,
+  type _Record as StreamRecord,
+  type Shard,
+} from '@aws-sdk/client-dynamodb-streams';
+import type { DynamoDBStreamEvent } from 'aws-lambda';
+import { deployment } from '../platform/deployment';
+import { type FunctionDeclaration, type FunctionKey, type StreamFilterPattern, functionKeys, functions } from '../platform/functions';
+import { type TableKey, tableName } from '../platform/tables';
+
+/**
+ * The local stand-in for Lambda's DynamoDB stream event source mappings: for every `stream` function of
+ * platform/functions.ts and every table it subscribes to, DynamoDB Local's own Streams API (DescribeStream,
+ * GetShardIterator, GetRecords: DynamoDB Local 3.3 serves them, NEW_AND_OLD_IMAGES) is polled per shard, four
+ * times a second as Lambda does; records that match none of the declared filter patterns are skipped (as
+ * Lambda's event filtering does); the rest are handed to the function in batches of up to `batchSize`,
+ * gathered for up to `maxBatchingWindowSeconds`, in the event Lambda sends (binary values base64, times in
+ * epoch seconds). A failed batch is retried as it was, with back-off, up to MAX_BATCH_ATTEMPTS, then
+ * reported and skipped (AWS: the mapping's on-failure destination). The last sequence number handled per
+ * shard is kept in a checkpoint file, so a restart resumes where it stopped.
+ */
+export const MAX_BATCH_ATTEMPTS = 10;
+const POLL_MS = 250;
+const DISCOVER_MS = 5_000;
+
+type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+
+/** The Lambda event filter syntax, for the patterns the platform declares (exact values, prefix, anything-but, exists, numeric equality). */
+export const matchesPattern = (pattern: StreamFilterPattern, value: unknown): boolean =>
+  Object.entries(pattern).every(([name, condition]) => {
+    const actual = value !== null && typeof value === 'object' ? (value as Record<string, unknown>)[name] : undefined;
+    if (Array.isArray(condition)) return condition.some((option) => matchesValue(option, actual));
+    if (condition !== null && typeof condition === 'object') return matchesPattern(condition as StreamFilterPattern, actual);
+    return false;
+  });
+
+const matchesValue = (option: unknown, actual: unknown): boolean => {
+  if (option === null || typeof option !== 'object') return actual === option;
+  const rule = option as Record<string, unknown>;
+  if ('prefix' in rule) return typeof actual === 'string' && actual.startsWith(String(rule.prefix));
+  if ('anything-but' in rule) {
+    const excluded = Array.isArray(rule['anything-but']) ? rule['anything-but'] : [rule['anything-but']];
+    return actual !== undefined && !excluded.includes(actual);
+  }
+  if ('exists' in rule) return (actual !== undefined) === Boolean(rule.exists);
+  return false;
+};
+
+/** An SDK AttributeValue (binary as bytes) as Lambda's JSON event carries it (binary as base64). */
+const lambdaValue = (value: unknown): Json => {
+  if (value instanceof Uint8Array) return Buffer.from(value).toString('base64');
+  if (Array.isArray(value)) return value.map(lambdaValue);
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value as Record<string, unknown>).filter(([, inner]) => inner !== undefined).map(([name, inner]) => [name, lambdaValue(inner)]));
+  }
+  return value as Json;
+};
+
+export const lambdaStreamRecord = (record: StreamRecord, streamArn: string) => ({
+  eventID: record.eventID,
+  eventName: record.eventName,
+  eventVersion: record.eventVersion ?? '1.1',
+  eventSource: 'aws:dynamodb',
+  awsRegion: deployment.primaryRegion,
+  dynamodb: {
+    ApproximateCreationDateTime: Math.floor((record.dynamodb?.ApproximateCreationDateTime?.getTime() ?? Date.now()) / 1000),
+    Keys: lambdaValue(record.dynamodb?.Keys),
+    ...(record.dynamodb?.NewImage ? { NewImage: lambdaValue(record.dynamodb.NewImage) } : {}),
+    ...(record.dynamodb?.OldImage ? { OldImage: lambdaValue(record.dynamodb.OldImage) } : {}),
+    SequenceNumber: record.dynamodb?.SequenceNumber,
+    SizeBytes: record.dynamodb?.SizeBytes,
+    StreamViewType: record.dynamodb?.StreamViewType,
+  },
+  // DynamoDB Local names its streams in the `ddblocal` region; Lambda's records carry the real ARN.
+  eventSourceARN: streamArn.replace(/^arn:aws:dynamodb:ddblocal:/, `arn:aws:dynamodb:${deployment.primaryRegion}:`),
+});
+
+export interface LocalStreamStats {
+  /** Records read, per table. */
+  readonly records: Record<string, number>;
+  /** Records that matched a filter and were handed to the function, per table. */
+  readonly delivered: Record<string, number>;
+  readonly batches: number;
+  readonly failedBatches: number;
+}
+
+export interface LocalStreams {
+  readonly stats: LocalStreamStats;
+  /** Resolves once every shard has been read up to now and its batches handled (false after `timeoutMs`). */
+  drain(timeoutMs: number): Promise<boolean>;
+  stop(): Promise<void>;
+}
+
+export const startLocalStreams = async (options: {
+  /** DynamoDB Local itself: stream reads are free in AWS and are not metered. */
+  readonly endpoint: string;
+  readonly invoke: (key: FunctionKey, event: DynamoDBStreamEvent) => Promise<unknown>;
+  readonly checkpointFile?: string;
+  readonly onError?: (message: string, error: unknown) => void;
+  /** DynamoDB Local keeps one database per access key: the one the tables were created with (default the runtime's). */
+  readonly credentials?: { readonly accessKeyId: string; readonly secretAccessKey: string };
+}): Promise<LocalStreams> => {
+  const config = { endpoint: options.endpoint, region: deployment.primaryRegion, credentials: options.credentials ?? { accessKeyId: 'local', secretAccessKey: 'local' } };
+  const dynamoDb = new DynamoDBClient(config);
+  const streams = new DynamoDBStreamsClient(config);
+  const checkpoints: Record<string, string> =
+    options.checkpointFile && existsSync(options.checkpointFile) ? (JSON.parse(readFileSync(options.checkpointFile, 'utf8')) as Record<string, string>) : {};
+  const saveCheckpoints = () => {
+    if (!options.checkpointFile) return;
+    mkdirSync(dirname(options.checkpointFile), { recursive: true });
+    writeFileSync(options.checkpointFile, `${JSON.stringify(checkpoints, null, 2)}\n`);
+  };
+  const stats = { records: {} as Record<string, number>, delivered: {} as Record<string, number>, batches: 0, failedBatches: 0 };
+  let stopped = false;
+  const loops: Promise<void>[] = [];
+  /** Per shard loop: is it waiting with nothing left to read (caught up)? */
+  const caughtUp = new Map<string, boolean>();
+  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+  const shardLoop = async (key: FunctionKey, table: TableKey, streamArn: string, shard: Shard, patterns: readonly StreamFilterPattern[]) => {
+    const declaration = functions[key] as FunctionDeclaration;
+    const subscription = declaration.streams;
+    if (!subscription) return;
+    const shardKey = `${key}|${streamArn}|${shard.ShardId}`;
+    let lastRead: string | undefined = checkpoints[shardKey];
+    const iteratorAfter = async (sequence: string | undefined) =>
+      (
+        await streams.send(
+          new GetShardIteratorCommand({
+            StreamArn: streamArn,
+            ShardId: shard.ShardId,
+            ...(sequence ? { ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', SequenceNumber: sequence } : { ShardIteratorType: 'TRIM_HORIZON' }),
+          }),
+        )
+      ).ShardIterator;
+    let iterator = await iteratorAfter(lastRead);
+    let pending: StreamRecord[] = [];
+    let firstPendingAt = 0;
+    while (!stopped && iterator) {
+      let page;
+      try {
+        page = await streams.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: Math.min(1000, subscription.batchSize) }));
+      } catch (error) {
+        // DynamoDB Local 3.3: an iterator taken on a shard that was still empty fails with
+        // TrimmedDataAccessException once records arrive (its sequence numbers are shared by all streams,
+        // so the empty shard's position is wrong). A fresh iterator after the last record read reads them.
+        const name = (error as Error).name;
+        if (name !== 'TrimmedDataAccessException' && name !== 'ExpiredIteratorException') throw error;
+        iterator = await iteratorAfter(lastRead);
+        continue;
+      }
+      iterator = page.NextShardIterator;
+      const records = page.Records ?? [];
+      stats.records[table] = (stats.records[table] ?? 0) + records.length;
+      for (const record of records) {
+        lastRead = record.dynamodb?.SequenceNumber ?? lastRead;
+        const lambdaRecord = lambdaStreamRecord(record, streamArn);
+        if (patterns.length && !patterns.some((pattern) => matchesPattern(pattern, lambdaRecord))) continue;
+        if (pending.length === 0) firstPendingAt = Date.now();
+        pending.push(record);
+      }
+      const windowOver = Date.now() - firstPendingAt >= subscription.maxBatchingWindowSeconds * 1000;
+      if (pending.length && (pending.length >= subscription.batchSize || windowOver || !iterator)) {
+        const batch = pending.slice(0, subscription.batchSize);
+        pending = pending.slice(batch.length);
+        firstPendingAt = Date.now();
+        const event = { Records: batch.map((record) => lambdaStreamRecord(record, streamArn)) } as unknown as DynamoDBStreamEvent;
+        let attempt = 0;
+        for (;;) {
+          attempt += 1;
+          try {
+            await options.invoke(key, event);
+            stats.batches += 1;
+            stats.delivered[table] = (stats.delivered[table] ?? 0) + batch.length;
+            break;
+          } catch (error) {
+            if (stopped) return;
+            if (attempt >= MAX_BATCH_ATTEMPTS) {
+              stats.failedBatches += 1;
+              options.onError?.(`${key}: a batch of ${table}'s stream failed ${attempt} times and was skipped`, error);
+              break;
+            }
+            await sleep(Math.min(5_000, 100 * 2 ** attempt));
+          }
+        }
+      }
+      if (pending.length === 0 && lastRead) {
+        checkpoints[shardKey] = lastRead;
+        saveCheckpoints();
+      }
+      caughtUp.set(shardKey, records.length === 0 && pending.length === 0);
+      if (records.length === 0 || pending.length) await sleep(pending.length ? Math.min(POLL_MS, 50) : POLL_MS);
+    }
+    caughtUp.set(shardKey, true);
+  };
+
+  const started = new Set<string>();
+  const finishedShards = new Set<string>();
+  const discover = async () => {
+    for (const key of functionKeys) {
+      const subscription = (functions[key] as FunctionDeclaration).streams;
+      if (!subscription) continue;
+      for (const [table, patterns] of Object.entries(subscription.tables) as [TableKey, readonly StreamFilterPattern[]][]) {
+        const described = await dynamoDb.send(new DescribeTableCommand({ TableName: tableName(table) }));
+        const streamArn = described.Table?.LatestStreamArn;
+        if (!streamArn) throw new Error(`${tableName(table)} has no stream: local/tables.ts enables one for every streamed table`);
+        const shards = (await streams.send(new DescribeStreamCommand({ StreamArn: streamArn }))).StreamDescription?.Shards ?? [];
+        for (const shard of shards) {
+          const id = `${key}|${streamArn}|${shard.ShardId}`;
+          if (started.has(id)) continue;
+          // A child shard is read after its parent is finished, as Lambda does (records of a key stay in order).
+          const parent = shard.ParentShardId ? `${key}|${streamArn}|${shard.ParentShardId}` : undefined;
+          if (parent && started.has(parent) && !finishedShards.has(parent)) continue;
+          started.add(id);
+          const loop = shardLoop(key, table, streamArn, shard, patterns)
+            .catch((error: unknown) => options.onError?.(`${key}: reading ${table}'s stream failed`, error))
+            .finally(() => finishedShards.add(id));
+          loops.push(loop);
+        }
+      }
+    }
+  };
+  await discover();
+  const discovery = setInterval(() => {
+    if (!stopped) discover().catch((error: unknown) => options.onError?.('discovering stream shards failed', error));
+  }, DISCOVER_MS);
+
+  return {
+    stats,
+    drain: async (timeoutMs) => {
+      const until = Date.now() + timeoutMs;
+      // Two consecutive looks at "every shard caught up", a poll apart: records written just before are read.
+      let calm = 0;
+      while (Date.now() < until) {
+        calm = [...caughtUp.values()].every(Boolean) ? calm + 1 : 0;
+        if (calm >= 3) return true;
+        await sleep(POLL_MS);
+      }
+      return false;
+    },
+    stop: async () => {
+      stopped = true;
+      clearInterval(discovery);
+      await Promise.allSettled(loops);
+      dynamoDb.destroy();
+      streams.destroy();
+    },
+  };
+};
