@@ -645,12 +645,13 @@ export const functions = {
   },
   reservePayoutFunds: {
     entry: 'lambdas/handlers/tasks/reserve-payout-funds.ts',
-    description: 'Payout workflow: hold the source amount and screen the beneficiary (sanctions, amount limits); a hit starts the review wait',
+    description: "Payout workflow: hold the source amount and screen the beneficiary (sanctions, amount, new-beneficiary and daily limits); a hit starts the review wait",
     memoryMb: 256,
     timeoutSeconds: 20,
     reservedConcurrency: 10,
     invokedBy: 'step-functions',
-    tables: { payouts: ['dynamodb:GetItem', 'dynamodb:PutItem'], ledger: ledgerPostingActions },
+    // UpdateItem: the merchant's daily payout total (an atomic ADD, once per payout).
+    tables: { payouts: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], ledger: ledgerPostingActions },
     stateMachines: { payoutWait: ['states:StartExecution'] },
   },
 

@@ -45,6 +45,12 @@ export interface PayoutRepository {
   putRailReference(channel: string, railReference: string, payoutId: string): Promise<void>;
   payoutIdForRailReference(channel: string, railReference: string): Promise<string | undefined>;
 
+  /**
+   * Adds a payout to its merchant's total in the payout currency for one UTC day, once per payout (a
+   * repeated call adds nothing), and answers the day's total, this payout included.
+   */
+  countPayoutDay(entry: { readonly merchantId: string; readonly currency: string; readonly day: string; readonly payoutId: string; readonly amount: number }): Promise<number>;
+
   /** The task token a durable wait of the payout stored (a newer one replaces it). */
   putWaitingToken(payoutId: string, wait: PayoutWait, token: string, now: Date): Promise<void>;
   getWaitingToken(payoutId: string, wait: PayoutWait): Promise<string | undefined>;

@@ -1,5 +1,5 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { BatchGetCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { StaleVersionError } from '../../domain/errors';
 import type { FxQuote } from '../../domain/fx/objects';
 import type { Beneficiary } from '../../domain/payouts/beneficiary';
@@ -15,6 +15,7 @@ import { type TransactItem, TransactionConditionFailedError, transactWrite } fro
  *   pk = po_...,  sk = "payout"                         GSI merchant-objects (`<merchant>#payout`, keys only), versioned
  *   pk = po_...,  sk = "task#<review|confirmation>"     the task token a durable wait of the payout stored
  *   pk = rail#<channel>#<reference>, sk = "rail-reference"  → payoutId
+ *   pk = payout-day#<merchant>#<currency>#<yyyy-mm-dd>, sk = "total"  the day's payouts: total and the ids counted
  *
  * A payout in flight outside any durable workflow (`inFlightSince` set: it has a step to run) carries the
  * recovery marker (`saga_shard`, `saga_pending_since`: GSI saga-starts, sparse; the sweeper recovers it
@@ -24,6 +25,9 @@ import { type TransactItem, TransactionConditionFailedError, transactWrite } fro
 const BENEFICIARY = 'beneficiary';
 const PAYOUT = 'payout';
 const RAIL_REFERENCE = 'rail-reference';
+const DAY_TOTAL = 'total';
+/** A day's total is kept a week past its day (`expires_at`, the table's TTL attribute), then goes. */
+const DAY_TOTAL_KEPT_SECONDS = 8 * 24 * 3600;
 
 type Item = Record<string, unknown>;
 
@@ -179,6 +183,35 @@ export class DynamoDbPayoutRepository implements PayoutRepository {
       new GetCommand({ TableName: this.tableName, Key: { pk: `rail#${channel}#${railReference}`, sk: RAIL_REFERENCE }, ConsistentRead: true }),
     );
     return result.Item?.payoutId as string | undefined;
+  }
+
+  async countPayoutDay(entry: { merchantId: string; currency: string; day: string; payoutId: string; amount: number }): Promise<number> {
+    const key = { pk: `payout-day#${entry.merchantId}#${entry.currency}#${entry.day}`, sk: DAY_TOTAL };
+    try {
+      // The id set makes the addition idempotent: a run of the payout's workflow repeated adds nothing.
+      // ~25 bytes per id: the 400 KB item holds some 15,000 payouts of one merchant, currency and day.
+      const result = await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: key,
+          UpdateExpression: 'ADD #total :amount, payout_ids :ids SET expires_at = if_not_exists(expires_at, :expires)',
+          ConditionExpression: 'attribute_not_exists(payout_ids) OR NOT contains(payout_ids, :id)',
+          ExpressionAttributeNames: { '#total': 'total' },
+          ExpressionAttributeValues: {
+            ':amount': entry.amount,
+            ':ids': new Set([entry.payoutId]),
+            ':id': entry.payoutId,
+            ':expires': Math.floor(Date.parse(`${entry.day}T00:00:00Z`) / 1000) + DAY_TOTAL_KEPT_SECONDS,
+          },
+          ReturnValues: 'UPDATED_NEW',
+        }),
+      );
+      return Number(result.Attributes?.total);
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      const counted = await this.client.send(new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }));
+      return Number(counted.Item?.total);
+    }
   }
 
   async putWaitingToken(payoutId: string, wait: PayoutWait, token: string, now: Date): Promise<void> {

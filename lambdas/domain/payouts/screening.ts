@@ -166,7 +166,28 @@ export const REVIEW_LIMITS: Readonly<Record<string, number>> = {
   KWD: 15_000_000,
 };
 
-export type ReviewReason = 'sanctions_match' | 'amount_limit';
+/**
+ * A beneficiary added less than this long ago is a new beneficiary: a payout to it above
+ * `newBeneficiaryLimit` waits for an operator. A leaked key's fastest cash-out is a fresh beneficiary paid
+ * at once (issue 13); a real supplier is paid small amounts, or after a day.
+ */
+export const NEW_BENEFICIARY_HOURS = 24;
+
+/** Above a fifth of the review limit (about USD 10,000): a new beneficiary's payout waits for review. */
+export const newBeneficiaryLimit = (currency: string, limits: Readonly<Record<string, number>> = REVIEW_LIMITS): number | undefined =>
+  limits[currency] === undefined ? undefined : Math.floor(limits[currency] / 5);
+
+/**
+ * A merchant's payouts in one currency over one UTC day above four review limits (about USD 200,000) wait
+ * for review: payouts just under the review limit, one after another, drain a balance only this far.
+ */
+export const dailyPayoutLimit = (currency: string, limits: Readonly<Record<string, number>> = REVIEW_LIMITS): number | undefined =>
+  limits[currency] === undefined ? undefined : limits[currency] * 4;
+
+/** The UTC day a payout counts towards (its creation date: the same on every run of its workflow). */
+export const payoutDay = (createdAt: string): string => createdAt.slice(0, 10);
+
+export type ReviewReason = 'sanctions_match' | 'amount_limit' | 'new_beneficiary' | 'daily_limit';
 
 export interface ScreeningResult {
   readonly outcome: 'clear' | 'review';
@@ -183,11 +204,24 @@ export const screenPayoutRequest = (input: {
   readonly currency: string;
   readonly list: { readonly version: string; readonly entries: readonly SanctionsEntry[] };
   readonly limits?: Readonly<Record<string, number>>;
+  /** When the beneficiary was added, and the time of screening: a new beneficiary has a lower limit. */
+  readonly beneficiaryCreatedAt?: string;
+  readonly now?: Date;
+  /** The merchant's payouts in this currency on the payout's day, this one included. */
+  readonly dayTotal?: number;
 }): ScreeningResult => {
   const hits = screenName(input.beneficiaryName, input.beneficiaryCountry, input.list.entries);
-  const limit = (input.limits ?? REVIEW_LIMITS)[input.currency];
+  const limits = input.limits ?? REVIEW_LIMITS;
+  const limit = limits[input.currency];
   const reasons: ReviewReason[] = [];
   if (hits.length > 0) reasons.push('sanctions_match');
   if (limit !== undefined && input.amount >= limit) reasons.push('amount_limit');
+  const newLimit = newBeneficiaryLimit(input.currency, limits);
+  if (input.beneficiaryCreatedAt !== undefined && input.now !== undefined && newLimit !== undefined && input.amount > newLimit) {
+    const ageHours = (input.now.getTime() - Date.parse(input.beneficiaryCreatedAt)) / 3_600_000;
+    if (ageHours < NEW_BENEFICIARY_HOURS) reasons.push('new_beneficiary');
+  }
+  const dayLimit = dailyPayoutLimit(input.currency, limits);
+  if (input.dayTotal !== undefined && dayLimit !== undefined && input.dayTotal > dayLimit) reasons.push('daily_limit');
   return { outcome: reasons.length > 0 ? 'review' : 'clear', reasons, hits, listVersion: input.list.version };
 };

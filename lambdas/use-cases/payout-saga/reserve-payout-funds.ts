@@ -2,7 +2,7 @@ import { ResourceNotFoundError } from '../../domain/errors';
 import { InsufficientFundsError } from '../../domain/ledger/errors';
 import { type ScreeningResult, reservationRefused, reserved } from '../../domain/payouts/payout';
 import { type PayoutAction, type PayoutStepResult, REVIEW_WAIT_SECONDS, nextPayoutStep } from '../../domain/payouts/payout-saga';
-import { screenPayoutRequest } from '../../domain/payouts/screening';
+import { payoutDay, screenPayoutRequest } from '../../domain/payouts/screening';
 import type { PayoutRepository } from '../../ports/payout-repository';
 import type { SanctionsList } from '../../ports/sanctions-list';
 import type { Workflows } from '../../ports/workflows';
@@ -17,7 +17,9 @@ import { changePayout, loadPayout, stepResult } from './change-payout';
  *    won the funds since the create checked): nothing is held, the payout fails `insufficient_funds`. The
  *    reservation is the authority.
  * 3. Screen: the beneficiary's name and country against the sanctions list, the amount against the review
- *    limits (domain/payouts/screening.ts). A hit is never a refusal: start the payout's review wait (Standard,
+ *    limits, a beneficiary added within 24 hours against a lower limit, and the merchant's payouts in this
+ *    currency today (this one counted once, whatever the runs) against the daily limit
+ *    (domain/payouts/screening.ts). A hit is never a refusal: start the payout's review wait (Standard,
  *    named by the payout: it holds the payout for an operator's decision, 7 days at most) before recording it.
  * 4. Record both on the payout, whatever it became meanwhile: a cancel that came first then releases the funds.
  */
@@ -41,8 +43,24 @@ export const reservePayoutFunds = async (
   }
   const beneficiary = await deps.payouts.getBeneficiary(payout.beneficiaryId, { consistent: true });
   if (!beneficiary) throw new ResourceNotFoundError('beneficiary', payout.beneficiaryId);
-  const found = screenPayoutRequest({ beneficiaryName: beneficiary.name, beneficiaryCountry: beneficiary.country, amount: payout.amount, currency: payout.currency, list: deps.sanctions });
   const now = deps.now();
+  const dayTotal = await deps.payouts.countPayoutDay({
+    merchantId: payout.merchantId,
+    currency: payout.currency,
+    day: payoutDay(payout.createdAt),
+    payoutId: payout.id,
+    amount: payout.amount,
+  });
+  const found = screenPayoutRequest({
+    beneficiaryName: beneficiary.name,
+    beneficiaryCountry: beneficiary.country,
+    amount: payout.amount,
+    currency: payout.currency,
+    list: deps.sanctions,
+    beneficiaryCreatedAt: beneficiary.createdAt,
+    now,
+    dayTotal,
+  });
   const screening: ScreeningResult =
     found.outcome === 'clear'
       ? { outcome: 'clear' }

@@ -1,4 +1,4 @@
-import { DeleteCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbFxRepository } from '../../../lambdas/adapters/dynamodb/fx-repository';
 import { SimulatedRateProvider } from '../../../lambdas/adapters/fx/simulated-rate-provider';
 import { DEFAULT_SPREAD_SCHEDULE } from '../../../lambdas/domain/fx/quote';
@@ -214,6 +214,44 @@ describe('review', () => {
     await platform.waitForPayout('mer_po_rev', created.body.id, ['paid']);
     const [review] = await waits('review', created.body.id);
     expect(review?.executionArn && (await platform.engine.waitForExecution(review.executionArn)).status).toBe('SUCCEEDED');
+  });
+
+  it('holds a leaked key\'s cash-out: a fresh beneficiary paid above USD 10,000, then the day beyond USD 200,000', async () => {
+    await fundMerchant(platform.ledger, 'mer_po_leak', 30_000_000, 'USD');
+    const fresh = await beneficiary('mer_po_leak', 'us');
+    // At the new beneficiary's limit: paid; one cent above: held.
+    const atLimit = await payout('mer_po_leak', { beneficiary_id: fresh, amount: 1_000_000, currency: 'USD', reference: 'Invoice 1' });
+    await platform.waitForPayout('mer_po_leak', atLimit.body.id, ['paid']);
+    const above = await payout('mer_po_leak', { beneficiary_id: fresh, amount: 1_000_001, currency: 'USD', reference: 'Invoice 2' });
+    expect(above.body.status).toBe('in_review');
+    const held = (await operatorDeps().payouts.getPayout(above.body.id, { consistent: true }))!;
+    expect(held.review).toMatchObject({ reasons: ['new_beneficiary'] });
+
+    // The day's total: payouts just under the review limit (USD 50,000) to a beneficiary added days ago.
+    const repository = operatorDeps().payouts;
+    const old = await beneficiary('mer_po_leak', 'us');
+    // Three days pass for this one (its stored creation time, as the table holds it).
+    await platform.db.documentClient.send(
+      new UpdateCommand({
+        TableName: tableName('payouts'),
+        Key: { pk: old, sk: 'beneficiary' },
+        UpdateExpression: 'SET createdAt = :created',
+        ExpressionAttributeValues: { ':created': new Date(Date.now() - 3 * 86_400_000).toISOString() },
+      }),
+    );
+    const statuses: string[] = [];
+    for (let index = 0; index < 4; index += 1) {
+      const created = await payout('mer_po_leak', { beneficiary_id: old, amount: 4_999_999, currency: 'USD', reference: `Batch ${index}` });
+      statuses.push((await platform.waitForPayout('mer_po_leak', created.body.id, ['paid', 'in_review'])).status as string);
+    }
+    // 1,000,000 + 1,000,001 + 3 × 4,999,999 = 16,999,998 ≤ 20,000,000; the fourth makes 21,999,997.
+    expect(statuses).toEqual(['paid', 'paid', 'paid', 'in_review']);
+
+    // A payout counts once, however often its step runs.
+    const repeat = { merchantId: 'mer_po_leak', currency: 'USD', day: '2026-01-01', payoutId: 'po_repeat', amount: 5 };
+    expect(await repository.countPayoutDay(repeat)).toBe(5);
+    expect(await repository.countPayoutDay(repeat)).toBe(5);
+    expect(await repository.countPayoutDay({ ...repeat, payoutId: 'po_other' })).toBe(10);
   });
 
   it('fails and releases a payout the operator rejects', async () => {

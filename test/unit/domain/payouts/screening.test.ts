@@ -81,4 +81,31 @@ describe('screening a payout', () => {
       reasons: ['amount_limit'],
     });
   });
+
+  describe('a leaked key cashing out (new beneficiary, daily total)', () => {
+    const supplier = { beneficiaryName: 'Maple Leaf Supplies Inc.', beneficiaryCountry: 'CA', currency: 'CAD', list };
+    const now = new Date('2026-12-06T12:00:00Z');
+    const hoursAgo = (hours: number) => new Date(now.getTime() - hours * 3_600_000).toISOString();
+
+    it.each([
+      // CAD review limit 7,000,000: a new beneficiary's limit is 1,400,000, the day's 28,000,000.
+      { name: 'a new beneficiary paid above a fifth of the review limit', amount: 1_400_001, createdHoursAgo: 1, dayTotal: 1_400_001, reasons: ['new_beneficiary'] },
+      { name: 'a new beneficiary paid exactly a fifth of the review limit', amount: 1_400_000, createdHoursAgo: 1, dayTotal: 1_400_000, reasons: [] },
+      { name: 'a beneficiary a day old paid the same', amount: 1_400_001, createdHoursAgo: 24, dayTotal: 1_400_001, reasons: [] },
+      { name: 'the day beyond four review limits', amount: 6_999_999, createdHoursAgo: 48, dayTotal: 28_000_001, reasons: ['daily_limit'] },
+      { name: 'the day at four review limits', amount: 6_999_999, createdHoursAgo: 48, dayTotal: 28_000_000, reasons: [] },
+      { name: 'both, and the amount limit', amount: 7_000_000, createdHoursAgo: 2, dayTotal: 30_000_000, reasons: ['amount_limit', 'new_beneficiary', 'daily_limit'] },
+    ])('$name → $reasons', ({ amount, createdHoursAgo, dayTotal, reasons }) => {
+      // Prepare / Act
+      const result = screenPayoutRequest({ ...supplier, amount, beneficiaryCreatedAt: hoursAgo(createdHoursAgo), now, dayTotal });
+      // Assess
+      expect(result.reasons).toEqual(reasons);
+      expect(result.outcome).toBe(reasons.length > 0 ? 'review' : 'clear');
+    });
+
+    it('has no new-beneficiary or daily limit in a currency without a review limit', () => {
+      const result = screenPayoutRequest({ ...supplier, currency: 'XYZ', amount: 10 ** 12, beneficiaryCreatedAt: hoursAgo(0), now, dayTotal: 10 ** 13 });
+      expect(result.reasons).toEqual([]);
+    });
+  });
 });
