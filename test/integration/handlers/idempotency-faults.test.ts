@@ -96,7 +96,11 @@ it('does not store an unexpected failure: the retry with the same key succeeds, 
 it('survives a crash between the payment write and the idempotency record: the retry returns the same payment', async () => {
   // The payment is written, then recording the response fails every time: as if the function died there.
   proxy.inject({ operation: 'UpdateItem', when: isIdempotencySave, error: dynamoDbErrors.internal(), times: 5 });
-  const crashed = await create('crash-1', 1_000);
+  // The dead invocation's deadline: long enough that the duplicate below arrives before it on a loaded
+  // machine (CI runs every suite on 2 cores), and waited out in full before the retry.
+  const deadlineMs = 4_000;
+  const invokedAt = Date.now();
+  const crashed = await create('crash-1', deadlineMs);
   expect(crashed.statusCode).toBe(503);
   expect(await paymentsStored()).toBeGreaterThan(0);
   const before = await paymentsStored();
@@ -106,7 +110,7 @@ it('survives a crash between the payment write and the idempotency record: the r
   expect(tooSoon.statusCode).toBe(409);
 
   // ...and once it expires (the invocation's own deadline), the retry finds the payment it wrote.
-  await new Promise((wait) => setTimeout(wait, 1_200));
+  await new Promise((wait) => setTimeout(wait, Math.max(0, invokedAt + deadlineMs + 200 - Date.now())));
   const retried = await create('crash-1');
   expect(retried.statusCode).toBe(201);
   expect(await paymentsStored()).toBe(before);
