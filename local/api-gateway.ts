@@ -185,6 +185,23 @@ export interface LocalApiGateway {
   stop(): Promise<void>;
 }
 
+/**
+ * Whether an authorizer's policy lets a method ARN through, as API Gateway evaluates it: an explicit Deny
+ * that matches wins, then any matching Allow; nothing matching is a deny. `*` matches any characters
+ * (slashes included) and `?` one, as in IAM resource patterns. Written here because the evaluation is a
+ * few lines and no maintained library evaluates execute-api policies offline.
+ */
+export const policyAllows = (document: APIGatewayAuthorizerResult['policyDocument'], methodArn: string): boolean => {
+  const matches = (pattern: string) =>
+    new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`).test(methodArn);
+  const statements = document.Statement.map((statement) => {
+    const { Effect, Resource } = statement as { Effect: string; Resource?: string | string[] };
+    return { effect: Effect, resources: Resource === undefined ? [] : Array.isArray(Resource) ? Resource : [Resource] };
+  });
+  if (statements.some((statement) => statement.effect === 'Deny' && statement.resources.some(matches))) return false;
+  return statements.some((statement) => statement.effect === 'Allow' && statement.resources.some(matches));
+};
+
 export const startApiGateway = async (options: ApiGatewayOptions): Promise<LocalApiGateway> => {
   const { host } = options;
   const api = options.api ?? merchantApiDefinition;
@@ -193,6 +210,8 @@ export const startApiGateway = async (options: ApiGatewayOptions): Promise<Local
   const stage = deployment.apiStageName;
   const authorizerCacheMs = (options.authorizerCacheSeconds ?? MERCHANT_AUTHORIZER_CACHE_SECONDS) * 1000;
   const authorizerCache = new Map<string, { readonly policy: APIGatewayAuthorizerResult; readonly until: number }>();
+  /** The ARN API Gateway gives the authorizer and evaluates its policy against: the request's own path. */
+  const methodArnOf = (method: string, path: string): string => `arn:aws:execute-api:${deployment.primaryRegion}:${ACCOUNT}:${API_ID}/${stage}/${method}${path}`;
 
   const handle = async (request: IncomingMessage, requestId: string): Promise<APIGatewayProxyResult> => {
     const gatewayResponse = (type: GatewayResponseType | keyof typeof operatorGatewayResponses): APIGatewayProxyResult => {
@@ -288,7 +307,7 @@ export const startApiGateway = async (options: ApiGatewayOptions): Promise<Local
       try {
         policy = await host.invoke<APIGatewayAuthorizerResult>(authorizerFunction, {
           type: 'REQUEST',
-          methodArn: `arn:aws:execute-api:${deployment.primaryRegion}:${ACCOUNT}:${API_ID}/${stage}/${method}${match.resource.path}`,
+          methodArn: methodArnOf(method, event.path),
           resource: event.resource,
           path: event.path,
           httpMethod: method,
@@ -311,8 +330,8 @@ export const startApiGateway = async (options: ApiGatewayOptions): Promise<Local
         authorizerCache.set(authorization, { policy, until: Date.now() + authorizerCacheMs });
       }
     }
-    const allowed = policy.policyDocument.Statement.some((statement) => statement.Effect === 'Allow');
-    if (!allowed) return gatewayResponse('ACCESS_DENIED');
+    // The cached policy is evaluated against this request's method ARN, as API Gateway does.
+    if (!policyAllows(policy.policyDocument, methodArnOf(method, event.path))) return gatewayResponse('ACCESS_DENIED');
     requestContext.authorizer = { ...policy.context, principalId: policy.principalId, integrationLatency: 0 };
     return invokeIntegration(route.function, event);
 

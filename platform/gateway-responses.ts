@@ -19,11 +19,12 @@ export const gatewayResponses = {
     title: 'Unauthorized',
     detail: 'Send a valid secret API key as "Authorization: Bearer <key>".',
   },
+  // The authorizer allowed the key but not this route: a restricted key outside its scopes.
   ACCESS_DENIED: {
-    status: 401,
-    code: 'unauthorized',
-    title: 'Unauthorized',
-    detail: 'Send a valid secret API key as "Authorization: Bearer <key>".',
+    status: 403,
+    code: 'api_key_scope',
+    title: 'Forbidden',
+    detail: "This restricted key's scopes do not include this route.",
   },
   MISSING_AUTHENTICATION_TOKEN: {
     status: 404,

@@ -1,3 +1,4 @@
+import type { ApiKeyAccess, ApiKeyResource } from '../lambdas/domain/api-key';
 import type { IdKind } from '../lambdas/domain/ids';
 import type { FunctionKey } from './functions';
 
@@ -65,6 +66,42 @@ export const routes = [
 ] as const satisfies readonly RouteDeclaration[];
 
 export const requiresMerchantKey = (route: RouteDeclaration): boolean => (route.auth ?? 'merchant') === 'merchant';
+
+/** A route's first path segment after /v1 → the resource a restricted key's scope names. */
+const RESOURCE_OF_SEGMENT: Readonly<Record<string, ApiKeyResource>> = {
+  payments: 'payments',
+  refunds: 'refunds',
+  balances: 'balances',
+  balance_transactions: 'balances',
+  fx: 'fx',
+  conversions: 'fx',
+  beneficiaries: 'beneficiaries',
+  payouts: 'payouts',
+  webhook_endpoints: 'webhook_endpoints',
+  events: 'events',
+  api_keys: 'api_keys',
+};
+
+/**
+ * The scope a restricted key needs for a merchant route: its resource (from the path) and `read` for GET,
+ * `write` otherwise. Derived, not declared, so no route can be added without one (test/unit/http/routes.test.ts).
+ */
+export const routeScope = (route: Pick<RouteDeclaration, 'method' | 'path'>): { readonly resource: ApiKeyResource; readonly access: ApiKeyAccess } => {
+  const segment = route.path.split('/')[2] ?? '';
+  const resource = RESOURCE_OF_SEGMENT[segment];
+  if (!resource) throw new Error(`${route.method} ${route.path}: no API key resource for '/v1/${segment}' (platform/routes.ts RESOURCE_OF_SEGMENT)`);
+  return { resource, access: route.method === 'GET' ? 'read' : 'write' };
+};
+
+/** The merchant routes a restricted key's scopes open, as `METHOD /path/with/*` (path parameters as `*`). */
+export const routePatternsFor = (allows: (resource: ApiKeyResource, access: ApiKeyAccess) => boolean): string[] =>
+  (routes as readonly RouteDeclaration[])
+    .filter(requiresMerchantKey)
+    .filter((route) => {
+      const { resource, access } = routeScope(route);
+      return allows(resource, access);
+    })
+    .map((route) => `${route.method}${route.path.replace(/\{[^}]+\}/g, '*')}`);
 
 export const authorizerFunction: FunctionKey = 'authorizeMerchant';
 

@@ -7,9 +7,38 @@ import { API_KEY_ID_LENGTH, deriveId, isIdOf, randomToken } from './ids';
  * enough (nothing to brute-force), and comparison is constant-time.
  */
 export const API_KEY_PREFIX = 'sk_test_';
+/**
+ * Restricted keys (`rk_test_`, as Stripe's): the same format, limited to the scopes they were created with.
+ * The prefix is part of what is hashed, so a restricted key's secret under the other prefix matches nothing.
+ */
+export const RESTRICTED_KEY_PREFIX = 'rk_test_';
 const KEY_ID_LENGTH = API_KEY_ID_LENGTH;
 const SECRET_LENGTH = 32;
-const API_KEY_PATTERN = new RegExp(`^${API_KEY_PREFIX}([a-z2-7]{${KEY_ID_LENGTH}})_([a-z2-7]{${SECRET_LENGTH}})$`);
+const API_KEY_PATTERN = new RegExp(`^(${API_KEY_PREFIX}|${RESTRICTED_KEY_PREFIX})([a-z2-7]{${KEY_ID_LENGTH}})_([a-z2-7]{${SECRET_LENGTH}})$`);
+
+/**
+ * What a restricted key's scopes name: the merchant API's resources (platform/routes.ts maps every route to
+ * one). `write` includes `read`. A secret key has every scope.
+ */
+export const API_KEY_RESOURCES = ['payments', 'refunds', 'balances', 'fx', 'beneficiaries', 'payouts', 'webhook_endpoints', 'events', 'api_keys'] as const;
+export type ApiKeyResource = (typeof API_KEY_RESOURCES)[number];
+export type ApiKeyAccess = 'read' | 'write';
+export type ApiKeyScope = `${ApiKeyResource}:${ApiKeyAccess}`;
+export const API_KEY_SCOPES: readonly ApiKeyScope[] = API_KEY_RESOURCES.flatMap((resource) => [`${resource}:read`, `${resource}:write`] as const);
+
+/** Restricted keys a merchant may hold active at once (apart from its two secret keys). */
+export const MAX_ACTIVE_RESTRICTED_KEYS = 10;
+
+/** Whether scopes (undefined: a secret key's, all) allow an access to a resource. */
+export const scopesAllow = (scopes: readonly ApiKeyScope[] | undefined, resource: ApiKeyResource, access: ApiKeyAccess): boolean =>
+  scopes === undefined || scopes.includes(`${resource}:${access}`) || (access === 'read' && scopes.includes(`${resource}:write`));
+
+/** Whether every one of `requested` is allowed by `held` (a key may only hand on what it has). */
+export const scopesWithin = (requested: readonly ApiKeyScope[], held: readonly ApiKeyScope[] | undefined): boolean =>
+  requested.every((scope) => {
+    const [resource, access] = scope.split(':') as [ApiKeyResource, ApiKeyAccess];
+    return scopesAllow(held, resource, access);
+  });
 
 export interface IssuedApiKey {
   readonly keyId: string;
@@ -24,13 +53,13 @@ export const hashApiKey = (secretKey: string): string => createHash('sha256').up
  * A new key: random, or with a given key id (derived from the command that creates it, so a retry of that
  * command addresses the same key). The secret is always random.
  */
-export const issueApiKey = (keyId: string = randomToken(KEY_ID_LENGTH)): IssuedApiKey => {
-  const secretKey = `${API_KEY_PREFIX}${keyId}_${randomToken(SECRET_LENGTH)}`;
+export const issueApiKey = (keyId: string = randomToken(KEY_ID_LENGTH), kind: 'secret' | 'restricted' = 'secret'): IssuedApiKey => {
+  const secretKey = `${kind === 'restricted' ? RESTRICTED_KEY_PREFIX : API_KEY_PREFIX}${keyId}_${randomToken(SECRET_LENGTH)}`;
   return { keyId, secretKey, secretHash: hashApiKey(secretKey) };
 };
 
 /** The key id of a well-formed key, or undefined; says nothing about validity. */
-export const apiKeyId = (secretKey: string): string | undefined => API_KEY_PATTERN.exec(secretKey)?.[1];
+export const apiKeyId = (secretKey: string): string | undefined => API_KEY_PATTERN.exec(secretKey)?.[2];
 
 export const apiKeyMatches = (secretKey: string, storedHash: string): boolean => {
   const presented = Buffer.from(hashApiKey(secretKey), 'hex');
@@ -54,4 +83,4 @@ export const publicKeyId = (keyId: string): string => `key_${keyId}`;
 export const keyIdOf = (publicId: string): string | undefined => (isIdOf('api_key', publicId) ? publicId.slice('key_'.length) : undefined);
 
 /** What a listing may show of a key: its lookup prefix, never any of the secret. */
-export const redactedApiKey = (keyId: string): string => `${API_KEY_PREFIX}${keyId}_${'*'.repeat(8)}`;
+export const redactedApiKey = (keyId: string, restricted = false): string => `${restricted ? RESTRICTED_KEY_PREFIX : API_KEY_PREFIX}${keyId}_${'*'.repeat(8)}`;

@@ -1,3 +1,4 @@
+import type { ApiKeyScope } from './api-key';
 import { DomainError } from './errors';
 
 /** A merchant account and the records of its API keys (hashes only). */
@@ -14,6 +15,8 @@ export interface ApiKeyRecord {
   readonly secretHash: string;
   readonly status: 'active' | 'revoked';
   readonly createdAt: string;
+  /** A restricted key's scopes (`rk_test_`); absent for a secret key, which has them all. */
+  readonly scopes?: readonly ApiKeyScope[];
   /** The merchant command that created it (its retries re-issue the secret of the same key, see createApiKey). */
   readonly createdByCommand?: string;
   readonly revokedAt?: string;
@@ -28,6 +31,17 @@ export interface ApiKeyRecord {
 export interface MerchantPrincipal {
   readonly merchantId: string;
   readonly keyId: string;
+  /** A restricted key's scopes; absent for a secret key (every scope). */
+  readonly scopes?: readonly ApiKeyScope[];
+}
+
+/** A restricted key asked for what its scopes do not allow (403; the authorizer refuses routes, this the rest). */
+export class ApiKeyScopeError extends DomainError {
+  override readonly name = 'ApiKeyScopeError';
+
+  constructor(message: string) {
+    super(message);
+  }
 }
 
 /** A merchant already has its maximum of active keys: one must be revoked before another is created. */

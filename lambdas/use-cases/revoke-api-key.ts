@@ -1,6 +1,6 @@
-import { publicKeyId } from '../domain/api-key';
+import { type ApiKeyScope, publicKeyId } from '../domain/api-key';
 import { ResourceNotFoundError } from '../domain/errors';
-import type { ApiKeyRecord } from '../domain/merchant';
+import { type ApiKeyRecord, ApiKeyScopeError } from '../domain/merchant';
 import type { ApiKeySummary, MerchantRepository } from '../ports/merchant-repository';
 
 export interface RevokedApiKey {
@@ -29,21 +29,30 @@ const asActive = (key: ApiKeyRecord): ApiKeySummary => {
  *    API), the last active key is refused (LastActiveApiKeyError): a merchant cannot lock itself out.
  *    Operators may revoke the last key (a leaked key must stop working at once) and issue a new one.
  * 4. A concurrent revocation that wins the race is treated as in 2.
+ * A restricted caller (`callerScopes`) may revoke restricted keys only (ApiKeyScopeError): a leaked
+ * restricted key cannot lock the merchant out of its secret keys. The last-key rule is about secret keys.
  */
 export const revokeApiKey = async (
   deps: { readonly merchants: MerchantRepository; readonly now: () => Date },
-  command: { readonly merchantId: string; readonly keyId: string; readonly commandId: string; readonly keepOneActive: boolean },
+  command: {
+    readonly merchantId: string;
+    readonly keyId: string;
+    readonly commandId: string;
+    readonly keepOneActive: boolean;
+    readonly callerScopes?: readonly ApiKeyScope[];
+  },
 ): Promise<RevokedApiKey> => {
   for (;;) {
     const key = await deps.merchants.getApiKey(command.keyId, { consistent: true });
     if (!key || key.merchantId !== command.merchantId) throw new ResourceNotFoundError('api_key', publicKeyId(command.keyId));
+    if (command.callerScopes && !key.scopes) throw new ApiKeyScopeError('A restricted key may only revoke restricted keys.');
     if (key.status === 'revoked') {
       return { before: asActive(key), after: summary(key), revokedByThisCommand: key.revokedByCommand === command.commandId };
     }
     const revoked = await deps.merchants.revokeApiKey(key, {
       revokedAt: deps.now().toISOString(),
       revokedByCommand: command.commandId,
-      keepOneActive: command.keepOneActive,
+      keepOneActive: command.keepOneActive && !key.scopes,
     });
     if (revoked) return { before: summary(key), after: summary(revoked), revokedByThisCommand: true };
   }

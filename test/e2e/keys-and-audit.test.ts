@@ -9,7 +9,7 @@ import { chainKey } from '../../lambdas/adapters/dynamodb/audit-log';
 import { AUDIT_STRIPES } from '../../lambdas/domain/audit';
 import { deployment } from '../../platform/deployment';
 import { tableName } from '../../platform/tables';
-import { api } from '../support/e2e';
+import { api, testCard } from '../support/e2e';
 import { E2E_AUTHORIZER_CACHE_SECONDS, repositoryRoot } from './global-setup';
 
 /**
@@ -94,6 +94,57 @@ describe('wrong, revoked and rotated keys', () => {
     ]);
     expect(listed.text).not.toContain(second);
     expect(listed.text).not.toContain(first);
+  });
+});
+
+describe('restricted keys', () => {
+  it('opens only the routes of their scopes, at the gateway and behind it; a restricted key cannot mint or revoke more than it has', async () => {
+    const merchant = await onboard('Keys Restricted Ltd');
+    const secret = merchant.api_key.secret;
+    const post = (key: string, path: string, body: unknown) => api('POST', path, { key, idempotencyKey: randomUUID(), body });
+
+    // A checkout server's key: take payments (and read them: write includes read), nothing else.
+    const checkout = await post(secret, '/v1/api_keys', { scopes: ['payments:write'] });
+    expect(checkout.status).toBe(201);
+    expect(checkout.json).toMatchObject({ restricted: true, scopes: ['payments:write'], redacted_key: expect.stringMatching(/^rk_test_/) });
+    const rk = checkout.json.secret as string;
+    expect(rk).toMatch(/^rk_test_/);
+    const payment = await post(rk, '/v1/payments', { amount: 1999, currency: 'USD', payment_method: testCard() });
+    expect(payment.status).toBe(201);
+    expect((await api('GET', `/v1/payments/${payment.json.id}`, { key: rk })).status).toBe(200);
+    // Refused by the authorizer's policy (API Gateway's 403), before any function runs.
+    for (const [method, path] of [
+      ['GET', '/v1/balances'],
+      ['GET', '/v1/payouts'],
+      ['POST', '/v1/payouts'],
+      ['POST', '/v1/beneficiaries'],
+      ['POST', '/v1/api_keys'],
+      ['POST', `/v1/api_keys/${merchant.api_key.id}/revoke`],
+    ] as const) {
+      const refused = method === 'GET' ? await api(method, path, { key: rk }) : await post(rk, path, {});
+      expect([method, path, refused.status]).toEqual([method, path, 403]);
+    }
+
+    // A key manager may hand on what it has, never more, and never touch the secret keys.
+    const manager = (await post(secret, '/v1/api_keys', { scopes: ['api_keys:write', 'payments:read'] })).json.secret as string;
+    const reader = await post(manager, '/v1/api_keys', { scopes: ['payments:read'] });
+    expect(reader.status).toBe(201);
+    expect((await post(manager, '/v1/api_keys', { scopes: ['payouts:write'] })).json).toMatchObject({ status: 403, code: 'api_key_scope' });
+    expect((await post(manager, '/v1/api_keys', {})).json).toMatchObject({ status: 403, code: 'api_key_scope' });
+    expect((await post(manager, `/v1/api_keys/${merchant.api_key.id}/revoke`, {})).json).toMatchObject({ status: 403, code: 'api_key_scope' });
+    expect((await post(manager, `/v1/api_keys/${reader.json.id}/revoke`, {})).json).toMatchObject({ id: reader.json.id, status: 'revoked' });
+
+    // Bad scopes: 422 naming the field, nothing created.
+    const bad = await post(secret, '/v1/api_keys', { scopes: ['payments:delete'] });
+    expect(bad.status).toBe(422);
+    expect(bad.text).toContain('scopes');
+    const listed = await api('GET', '/v1/api_keys', { key: secret });
+    expect(listed.json.data.map((key: { restricted: boolean; status: string }) => `${key.restricted ? 'rk' : 'sk'}:${key.status}`).sort()).toEqual([
+      'rk:active',
+      'rk:active',
+      'rk:revoked',
+      'sk:active',
+    ]);
   });
 });
 

@@ -7,7 +7,8 @@ import { TransactionConditionFailedError, transactWrite } from './transactions';
 
 /**
  * Merchants and API key records in the `merchants` table (docs/data-model.md):
- *   pk = "merchant#<id>", sk = "profile"                         → the merchant, with `activeKeys` (its count of active keys)
+ *   pk = "merchant#<id>", sk = "profile"                         → the merchant, with `activeKeys` and `activeRestrictedKeys`
+ *                                                                  (its counts of active secret and restricted keys)
  *   pk = "merchant#<id>", sk = "apikey#<created at>#<key id>"    → one key as listed to its merchant (no hash)
  *   pk = "apikey#<key id>", sk = "apikey"                        → one key's hash and status (the authorizer's lookup)
  * A key's two items and the merchant's count change in one transaction, so the count of active keys is
@@ -19,6 +20,8 @@ const strip = <T>(item: Record<string, unknown>, ...extra: readonly string[]): T
   return copy as T;
 };
 
+/** The merchant's count a key is one of: secret and restricted keys have limits of their own. */
+const activeCountOf = (key: Pick<ApiKeyRecord, 'scopes'>): string => (key.scopes ? 'activeRestrictedKeys' : 'activeKeys');
 const profileKey = (merchantId: string) => ({ pk: `merchant#${merchantId}`, sk: 'profile' });
 const lookupKey = (keyId: string) => ({ pk: `apikey#${keyId}`, sk: 'apikey' });
 const listingKey = (key: { merchantId: string; createdAt: string; keyId: string }) => ({
@@ -52,7 +55,7 @@ export class DynamoDbMerchantRepository implements MerchantRepository {
 
   async getMerchant(id: string): Promise<Merchant | undefined> {
     const result = await this.client.send(new GetCommand({ TableName: this.tableName, Key: profileKey(id) }));
-    return result.Item ? strip<Merchant>(result.Item, 'activeKeys') : undefined;
+    return result.Item ? strip<Merchant>(result.Item, 'activeKeys', 'activeRestrictedKeys') : undefined;
   }
 
   async addApiKey(record: ApiKeyRecord, limits: { maxActive: number }): Promise<void> {
@@ -63,8 +66,9 @@ export class DynamoDbMerchantRepository implements MerchantRepository {
           Update: {
             TableName: this.tableName,
             Key: profileKey(record.merchantId),
-            UpdateExpression: 'SET activeKeys = if_not_exists(activeKeys, :zero) + :one',
-            ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(activeKeys) OR activeKeys < :max)',
+            UpdateExpression: 'SET #count = if_not_exists(#count, :zero) + :one',
+            ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(#count) OR #count < :max)',
+            ExpressionAttributeNames: { '#count': activeCountOf(record) },
             ExpressionAttributeValues: { ':zero': 0, ':one': 1, ':max': limits.maxActive },
           },
         },
@@ -139,8 +143,9 @@ export class DynamoDbMerchantRepository implements MerchantRepository {
           Update: {
             TableName: this.tableName,
             Key: profileKey(key.merchantId),
-            UpdateExpression: 'SET activeKeys = activeKeys - :one',
-            ConditionExpression: change.keepOneActive ? 'activeKeys > :one' : 'activeKeys >= :one',
+            UpdateExpression: 'SET #count = #count - :one',
+            ConditionExpression: change.keepOneActive ? '#count > :one' : '#count >= :one',
+            ExpressionAttributeNames: { '#count': activeCountOf(key) },
             ExpressionAttributeValues: { ':one': 1 },
           },
         },

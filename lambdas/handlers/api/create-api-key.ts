@@ -1,23 +1,34 @@
 import * as z from 'zod/mini';
 import { DynamoDbMerchantRepository } from '../../adapters/dynamodb/merchant-repository';
+import { API_KEY_SCOPES, type ApiKeyScope } from '../../domain/api-key';
 import { dynamoDbDocumentClient } from '../../shared/clients';
 import { tableNameFromEnv } from '../../shared/config';
 import { presentApiKey } from '../../shared/http/access-presenters';
 import { merchantCommandEndpoint } from '../../shared/http/merchant-command-endpoint';
 import { createApiKey } from '../../use-cases/create-api-key';
 
-/** POST /v1/api_keys: the successor key of a rotation; its secret is in this response only. */
+/**
+ * POST /v1/api_keys: `{}` for the successor secret key of a rotation, `{"scopes": [...]}` for a restricted
+ * key (`rk_test_`); its secret is in this response only.
+ */
 const merchants = new DynamoDbMerchantRepository(dynamoDbDocumentClient(), tableNameFromEnv('merchants'));
 
 export const handler = merchantCommandEndpoint({
   operation: 'createApiKey',
   audit: { action: 'api_key.create' },
-  body: z.strictObject({}, { error: 'must be an empty JSON object: {}' }),
+  body: z.strictObject({
+    scopes: z.optional(
+      z.array(z.enum(API_KEY_SCOPES as [ApiKeyScope, ...ApiKeyScope[]], { error: `each scope must be one of ${API_KEY_SCOPES.join(', ')}` })).check(
+        z.minLength(1, 'must name at least one scope (omit it for a secret key)'),
+        z.maxLength(API_KEY_SCOPES.length, `must name at most ${API_KEY_SCOPES.length} scopes`),
+      ),
+    ),
+  }),
   fingerprintView: (body) => body,
   handle: async (request) => {
     const { key, secretKey } = await createApiKey(
       { merchants, now: () => new Date() },
-      { merchantId: request.principal.merchantId, commandId: request.commandId },
+      { merchantId: request.principal.merchantId, commandId: request.commandId, scopes: request.body.scopes, callerScopes: request.principal.scopes },
     );
     const presented = presentApiKey(key);
     return {

@@ -22,7 +22,7 @@ export const handler = merchantCommandEndpoint({
     if (!keyId) throw new ResourceNotFoundError('api_key', publicId);
     const revoked = await revokeApiKey(
       { merchants, now: () => new Date() },
-      { merchantId: request.principal.merchantId, keyId, commandId: request.commandId, keepOneActive: true },
+      { merchantId: request.principal.merchantId, keyId, commandId: request.commandId, keepOneActive: true, callerScopes: request.principal.scopes },
     );
     const after = presentApiKey(revoked.after);
     return {

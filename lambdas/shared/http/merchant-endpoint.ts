@@ -3,7 +3,8 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import type * as z from 'zod/mini';
-import { routeFor } from '../../../platform/routes';
+import { routeFor, routeScope } from '../../../platform/routes';
+import { type ApiKeyScope, scopesAllow } from '../../domain/api-key';
 import type { MerchantPrincipal } from '../../domain/merchant';
 import { endpointMetrics, logger, traceHandler } from '../powertools';
 import { RequestError, jsonResponse, problem, problemResponse, toProblem } from './problem';
@@ -64,7 +65,19 @@ export const principalOf = (event: APIGatewayProxyEvent): MerchantPrincipal => {
   if (typeof merchantId !== 'string' || typeof keyId !== 'string') {
     throw new RequestError(problem(401, 'unauthorized', 'Send a valid secret API key as "Authorization: Bearer <key>".'));
   }
-  return { merchantId, keyId };
+  // A restricted key's scopes, space-separated (authorizer context values are strings); none for a secret key.
+  const scopes = authorizer?.scopes;
+  if (typeof scopes !== 'string' || scopes === '') return { merchantId, keyId };
+  const principal = { merchantId, keyId, scopes: scopes.split(' ') as ApiKeyScope[] };
+  // Checked again here, behind the gateway's policy (which the authorizer builds from the same routes).
+  const route = routeFor(event.httpMethod, event.resource);
+  if (route) {
+    const { resource, access } = routeScope(route);
+    if (!scopesAllow(principal.scopes, resource, access)) {
+      throw new RequestError(problem(403, 'api_key_scope', `This restricted key lacks the scope ${resource}:${access}.`));
+    }
+  }
+  return principal;
 };
 
 /** The path parameters of a merchant route, each checked against the id shape platform/routes.ts declares for it. */

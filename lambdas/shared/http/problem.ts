@@ -57,6 +57,7 @@ const problemsByErrorName: Record<string, (error: ErrorWithFields) => Problem> =
   ApiKeyLimitReachedError: (error) => problem(409, 'api_key_limit_reached', error.message),
   WebhookEndpointLimitError: (error) => problem(409, 'webhook_endpoint_limit_reached', error.message),
   LastActiveApiKeyError: (error) => problem(409, 'last_active_api_key', error.message),
+  ApiKeyScopeError: (error) => problem(403, 'api_key_scope', error.message),
   MerchantExistsError: (error) => problem(409, 'merchant_exists', error.message),
   IdempotencyKeyReusedError: (error) => problem(422, 'idempotency_key_reused', error.message),
   IdempotencyValidationError: () =>

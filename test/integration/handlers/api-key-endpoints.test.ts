@@ -97,6 +97,8 @@ describe('POST /v1/api_keys', () => {
       id: expect.stringMatching(/^key_[a-z2-7]{16}$/),
       object: 'api_key',
       status: 'active',
+      restricted: false,
+      scopes: null,
       redacted_key: `sk_test_${key.id.slice(4)}_********`,
       created_at: expect.any(String),
       revoked_at: null,

@@ -40,7 +40,7 @@ it('allows a valid key for the whole stage and passes the merchant on as context
       Version: '2012-10-17',
       Statement: [{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: 'arn:aws:execute-api:us-east-1:123456789012:abc123defg/prod/*' }],
     },
-    context: { merchantId, keyId: expect.any(String) },
+    context: { merchantId, keyId: expect.any(String), scopes: '' },
   });
 });
 

@@ -1,9 +1,10 @@
 import { API_KEY_ID_LENGTH, deriveId, idKinds, idShapes, isIdOf, randomId } from '../../../lambdas/domain/ids';
-import { issueApiKey, keyIdOf, publicKeyId } from '../../../lambdas/domain/api-key';
+import { API_KEY_RESOURCES, issueApiKey, keyIdOf, publicKeyId, scopesAllow, scopesWithin } from '../../../lambdas/domain/api-key';
 import { auditEntryId, parseAuditEntryId } from '../../../lambdas/domain/audit';
 import { idSchema } from '../../../lambdas/shared/http/schemas';
 import { operatorRoutes } from '../../../platform/operator-routes';
-import { type RouteDeclaration, requiresMerchantKey, routes } from '../../../platform/routes';
+import { type RouteDeclaration, requiresMerchantKey, routePatternsFor, routeScope, routes } from '../../../platform/routes';
+import { policyAllows } from '../../../local/api-gateway';
 
 /** Every id a request can name has one declared shape, and every route declares the shape of each path id. */
 const parametersOf = (path: string) => [...path.matchAll(/\{([^}]+)\}/g)].map((match) => match[1] as string);
@@ -54,5 +55,59 @@ describe('id shapes', () => {
     const parsed = idSchema('payment').safeParse('pay_x');
     expect(parsed.success).toBe(false);
     expect(parsed.error?.issues[0]?.message).toBe('must be a payment id: "pay_" and 26 characters a-z or 2-7');
+  });
+});
+
+describe('restricted key scopes', () => {
+  const merchantRoutes = (routes as readonly RouteDeclaration[]).filter(requiresMerchantKey);
+
+  it.each(merchantRoutes.map((route) => [`${route.method} ${route.path}`, route] as const))('%s needs a scope', (_name, route) => {
+    const scope = routeScope(route);
+    expect(API_KEY_RESOURCES).toContain(scope.resource);
+    expect(scope.access).toBe(route.method === 'GET' ? 'read' : 'write');
+  });
+
+  it('opens, for payments:write, the payment routes (reads included) and nothing else', () => {
+    // Prepare / Act
+    const patterns = routePatternsFor((resource, access) => scopesAllow(['payments:write'], resource, access));
+    // Assess
+    expect(patterns.sort()).toEqual([
+      'GET/v1/payments',
+      'GET/v1/payments/*',
+      'GET/v1/payments/*/events',
+      'POST/v1/payments',
+      'POST/v1/payments/*/cancel',
+      'POST/v1/payments/*/capture',
+    ]);
+  });
+
+  it.each([
+    { requested: ['payments:read'], held: ['payments:write'], within: true },
+    { requested: ['payments:write'], held: ['payments:read'], within: false },
+    { requested: ['payouts:write'], held: ['api_keys:write', 'payments:write'], within: false },
+    { requested: ['payouts:write', 'balances:read'], held: undefined, within: true },
+  ] as const)('scopes $requested within $held → $within', ({ requested, held, within }) => {
+    expect(scopesWithin(requested, held)).toBe(within);
+  });
+});
+
+describe('the local gateway evaluates an authorizer policy as API Gateway does', () => {
+  const arn = (method: string, path: string) => `arn:aws:execute-api:us-east-1:000000000000:api/prod/${method}${path}`;
+  const allow = (...resources: string[]) => ({ Version: '2012-10-17', Statement: [{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: resources }] });
+
+  it.each([
+    { name: 'the stage wildcard', policy: allow(arn('*', '')), request: arn('POST', '/v1/payouts'), allowed: true },
+    { name: 'a route with its path parameter', policy: allow(arn('GET', '/v1/payments/*')), request: arn('GET', '/v1/payments/pay_abc'), allowed: true },
+    { name: 'another method', policy: allow(arn('GET', '/v1/payments/*')), request: arn('POST', '/v1/payments/pay_abc'), allowed: false },
+    { name: 'another route', policy: allow(arn('POST', '/v1/payments')), request: arn('POST', '/v1/payouts'), allowed: false },
+    { name: 'a longer path than declared', policy: allow(arn('POST', '/v1/payments')), request: arn('POST', '/v1/payments/x'), allowed: false },
+    {
+      name: 'an explicit deny over an allow',
+      policy: { Version: '2012-10-17', Statement: [...allow(arn('*', '')).Statement, { Action: 'execute-api:Invoke', Effect: 'Deny', Resource: arn('POST', '/v1/payouts') }] },
+      request: arn('POST', '/v1/payouts'),
+      allowed: false,
+    },
+  ])('$name → $allowed', ({ policy, request, allowed }) => {
+    expect(policyAllows(policy as Parameters<typeof policyAllows>[0], request)).toBe(allowed);
   });
 });
