@@ -67,6 +67,7 @@ const { values } = parseArgs({
     'ceiling-concurrency': { type: 'string', default: '16' },
     'ceiling-max-requests': { type: 'string', default: '8000' },
     'log-sample': { type: 'string', default: '120' },
+    'calibration-runs': { type: 'string', default: '24' },
     smoke: { type: 'boolean', default: false },
     lenient: { type: 'boolean', default: false },
     verbose: { type: 'boolean', default: false },
@@ -86,6 +87,7 @@ const options = {
   ceilingConcurrency: Number(values['ceiling-concurrency']),
   ceilingMaxRequests: Number(values['ceiling-max-requests']),
   logSample: Number(smoke ? '10' : values['log-sample']),
+  calibrationRuns: Number(smoke ? '4' : values['calibration-runs']),
 };
 for (const [name, value] of Object.entries({ payments: options.payments, concurrency: options.concurrency, seed: options.seed })) {
   if (!Number.isInteger(value) || value < 0 || (name !== 'seed' && value < 1)) throw new Error(`--${name} must be a positive integer`);
@@ -178,6 +180,23 @@ try {
   const warmUpSettled = await bench.waitForQuiescence(60_000);
   if (!warmUpSettled) say('bench: warm-up did not settle within 60 s');
   await warmReads(warm);
+
+  // Service times: the same mix run one at a time, so each function's duration is its own work and its
+  // waits on what it calls, without the queueing of 16 runs on this machine's 2 cores. In AWS every
+  // invocation has its own CPU: Lambda concurrency (Little's law) rests on these (scale_ceiling).
+  say(`bench: calibrating service times (${options.calibrationRuns} runs, one at a time)`);
+  const calibrationStart = bench.counters();
+  const calibrationPlan = planMix(mix, options.calibrationRuns, seededRandom(options.seed + 1));
+  for (const [index, entry] of calibrationPlan.entries()) await runEntry(entry, 800_000 + index);
+  if (!(await bench.waitForQuiescence(60_000))) say('bench: calibration did not settle within 60 s');
+  const calibrationEnd = bench.counters();
+  const calibrationInvocations = recordDelta(calibrationStart.invocations, calibrationEnd.invocations);
+  const calibrationBilledMs = recordDelta(calibrationStart.billedMs, calibrationEnd.billedMs);
+  const serviceTimesMs: Record<string, number> = Object.fromEntries(
+    Object.entries(calibrationInvocations)
+      .filter(([, count]) => count > 0)
+      .map(([key, count]) => [key, (calibrationBilledMs[key] ?? 0) / count]),
+  );
   api.samples.length = 0;
   const before = bench.counters();
   capture.setCounting(true);
@@ -452,12 +471,21 @@ try {
     paymentsByMerchant,
   });
 
-  const STAGE_RATE_LIMIT = 1000;
+  const loadedPayment = scaleCeilings(ceilingInputPer(byKind.payment, payments), prices);
   const ceilings = {
-    ...scaleCeilings(ceilingInputPer(byKind.payment, payments, STAGE_RATE_LIMIT), prices),
-    payouts: payouts > 0 ? scaleCeilingsPer('payout', ceilingInputPer(byKind.payout, payouts, STAGE_RATE_LIMIT), prices) : null,
-    mix: payments > 0 ? mixCeilings(ceilingInputPer(whole, payments, STAGE_RATE_LIMIT), prices, { payouts: payouts / payments, conversions: conversions / payments }) : null,
+    ...scaleCeilings(ceilingInputPer(byKind.payment, payments, serviceTimesMs), prices),
+    payouts: payouts > 0 ? scaleCeilingsPer('payout', ceilingInputPer(byKind.payout, payouts, serviceTimesMs), prices) : null,
+    mix: payments > 0 ? mixCeilings(ceilingInputPer(whole, payments, serviceTimesMs), prices, { payouts: payouts / payments, conversions: conversions / payments }) : null,
     one_merchant: oneMerchant,
+    // What Lambda concurrency rests on: service times from the sequential calibration (per function; the
+    // loaded mean where a function did not run in it), and the same ceilings at the loaded durations.
+    durations: {
+      basis: 'sequential_calibration',
+      calibration_runs: options.calibrationRuns,
+      service_time_ms: serviceTimesMs,
+      loaded_mean_ms: meanDurationMs,
+      at_loaded_durations: { binding_aws_quota: loadedPayment.binding_aws_quota, binding_overall: loadedPayment.binding_overall },
+    },
   };
 
   const totalsOf = (counts: WindowCounts) => {

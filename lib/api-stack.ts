@@ -157,14 +157,13 @@ export class ApiStack extends Stack {
     this.merchantApi = new MerchantApi(this, 'MerchantApi', {
       functions: invocable,
       logsKey,
-      throttle: { rateLimit: 1000, burstLimit: 2000 },
-      // About what the webhook function's reserved concurrency (10) absorbs; acquirers retry a 429 with back-off.
-      webhookThrottle: { rateLimit: 100, burstLimit: 200 },
+      throttle: deployment.apiThrottles.merchant,
+      webhookThrottle: deployment.apiThrottles.webhooks,
     });
     this.operatorApi = new OperatorApi(this, 'OperatorApi', {
       functions: invocable,
       logsKey,
-      throttle: { rateLimit: 20, burstLimit: 40 },
+      throttle: deployment.apiThrottles.operator,
     });
   }
 }

@@ -20,6 +20,18 @@ export const deployment = {
    * what they said (docs/operations.md, "Logs"; docs/decisions/0015-log-volume.md).
    */
   functionLogLevels: { application: 'INFO', system: 'WARN' },
+  /**
+   * API Gateway throttles per region (steady requests/s, burst), sized for 1,000 payments/s: a payment makes
+   * about 2.75 merchant requests and 1.2 acquirer webhooks (npm run bench, scale_ceiling), so 2,750 and
+   * 1,200 a second, inside the account's 10,000 requests/s (burst 5,000) that every API of the region
+   * shares. Webhooks have a throttle of their own so an acquirer's flood cannot take the merchants' share
+   * (acquirers retry a 429 with back-off); merchants are also limited per key by the WAF.
+   */
+  apiThrottles: {
+    merchant: { rateLimit: 4_000, burstLimit: 4_000 },
+    webhooks: { rateLimit: 2_000, burstLimit: 1_000 },
+    operator: { rateLimit: 20, burstLimit: 40 },
+  },
 } as const;
 
 export type RegionRole = 'primary' | 'secondary';

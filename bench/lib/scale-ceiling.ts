@@ -4,8 +4,10 @@ import type { PriceTable } from './cost-model';
  * The payments per second one region can sustain before a quota throttles it, from the per-payment
  * counts: quota ÷ use per payment, for every quota the payment path consumes. AWS default quotas and the
  * platform's own limits (reserved concurrency, stage throttle) are listed apart; the lowest of each kind
- * is the one that binds first. Lambda concurrency follows Little's law (invocations per payment × mean
- * duration is the concurrency one payment per second needs), so it rests on locally measured durations.
+ * is the one that binds first. Lambda concurrency follows Little's law (invocations per payment × duration
+ * is the concurrency one payment per second needs), so it rests on locally measured durations: the service
+ * times of the bench's sequential calibration (run-bench.ts), not the window's means, which include the
+ * queueing of many runs on this machine's 2 cores that AWS, an own CPU per invocation, does not have.
  */
 export interface CeilingInput {
   readonly stepFunctionsTransitions: number;
@@ -18,10 +20,13 @@ export interface CeilingInput {
   readonly dynamoDbTables: Readonly<Record<string, { readonly writeUnits: number; readonly readUnits: number }>>;
   /** Requests per payment reaching the API stage (merchant calls and webhooks). */
   readonly apiRequests: number;
+  /** Of those, acquirer and rail webhooks (their method has a throttle of its own). */
+  readonly webhookRequests: number;
   /** Per function: invocations per payment, mean duration, reserved concurrency. */
   readonly functions: Readonly<Record<string, { readonly invocations: number; readonly meanDurationMs: number; readonly reservedConcurrency: number }>>;
-  /** The merchant stage's throttle (lib/api-stack.ts). */
+  /** The merchant stage's and the webhook method's throttles (platform/deployment.ts apiThrottles). */
   readonly stageRateLimit: number;
+  readonly webhookRateLimit: number;
 }
 
 export interface Ceiling {
@@ -153,7 +158,7 @@ export const scaleCeilings = (input: CeilingInput, prices: PriceTable): ScaleCei
     ceiling({
       id: 'lambda_account_concurrency',
       kind: 'aws_default_quota',
-      what: `${concurrency.what}; use = Σ invocations × mean duration (s) per payment`,
+      what: `${concurrency.what}; use = Σ invocations × service time (s) per payment`,
       limit: concurrency.value,
       limit_unit: 'concurrent executions',
       use_per_payment: secondsPerPayment,
@@ -174,15 +179,34 @@ export const scaleCeilings = (input: CeilingInput, prices: PriceTable): ScaleCei
       }),
     );
   }
+  const account = quota('api_gateway_account_requests_per_second');
   ceilings.push(
+    ceiling({
+      id: 'api_gateway_account_requests',
+      kind: 'aws_default_quota',
+      what: `${account.what} (bursts to ${account.burst}); use = every request of the payment, webhooks included`,
+      limit: account.value,
+      limit_unit: 'requests/s',
+      use_per_payment: input.apiRequests,
+      source: account.source,
+    }),
     ceiling({
       id: 'api_stage_throttle',
       kind: 'platform_setting',
-      what: `merchant API stage throttle ${input.stageRateLimit} requests/s (lib/api-stack.ts)`,
+      what: `merchant API stage throttle ${input.stageRateLimit} requests/s (platform/deployment.ts apiThrottles.merchant); use = merchant requests`,
       limit: input.stageRateLimit,
       limit_unit: 'requests/s',
-      use_per_payment: input.apiRequests,
-      source: 'lib/api-stack.ts',
+      use_per_payment: input.apiRequests - input.webhookRequests,
+      source: 'platform/deployment.ts',
+    }),
+    ceiling({
+      id: 'api_webhook_throttle',
+      kind: 'platform_setting',
+      what: `acquirer and rail webhook method throttle ${input.webhookRateLimit} requests/s (platform/deployment.ts apiThrottles.webhooks)`,
+      limit: input.webhookRateLimit,
+      limit_unit: 'requests/s',
+      use_per_payment: input.webhookRequests,
+      source: 'platform/deployment.ts',
     }),
   );
   const bound = (kind?: Ceiling['kind']) =>

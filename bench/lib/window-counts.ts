@@ -1,5 +1,7 @@
 import { EXPRESS_BILLED_MEMORY_MB } from '../../local/step-functions/engine';
+import { deployment } from '../../platform/deployment';
 import { type FunctionKey, functions } from '../../platform/functions';
+import { type RouteDeclaration, routes } from '../../platform/routes';
 import { type CapacityCounts, type TableUsage, sumUsage } from './capacity-proxy';
 import type { BillableCounts } from './cost-model';
 import type { CeilingInput } from './scale-ceiling';
@@ -213,10 +215,17 @@ export const perUnitBlock = (counts: WindowCounts, units: number) => {
 };
 
 /** What the scale ceiling needs of one unit (bench/lib/scale-ceiling.ts). */
-export const ceilingInputPer = (counts: WindowCounts, units: number, stageRateLimit: number): CeilingInput => {
+/** Acquirer and rail webhooks (`METHOD /path` as the window counts routes): the throttle of their own. */
+const WEBHOOK_ROUTES = new Set((routes as readonly RouteDeclaration[]).filter((route) => route.auth === 'signature').map((route) => `${route.method} ${route.path}`));
+
+/**
+ * `serviceTimesMs`: per function, the duration to use for Lambda concurrency instead of the window's mean
+ * (the bench's sequential calibration); a function without one keeps the window's mean.
+ */
+export const ceilingInputPer = (counts: WindowCounts, units: number, serviceTimesMs: Readonly<Record<string, number>> = {}): CeilingInput => {
   const per = (value: number) => (units > 0 ? value / units : 0);
   const billable = billableCountsPer(counts, units);
-  const means = meanDurationsMs(counts);
+  const means = { ...meanDurationsMs(counts), ...serviceTimesMs };
   return {
     stepFunctionsTransitions: billable.stepFunctionsTransitions,
     stepFunctionsStarts: per(sumRecord(counts.executionsStarted) - sumRecord(counts.expressRequests)),
@@ -226,11 +235,13 @@ export const ceilingInputPer = (counts: WindowCounts, units: number, stageRateLi
       Object.entries(counts.dynamoDb).map(([table, usage]) => [table, { writeUnits: per(tableWriteUnitsOf(usage) + usage.indexWriteUnits), readUnits: per(usage.readUnits + usage.indexReadUnits) }]),
     ),
     apiRequests: billable.apiRequests,
+    webhookRequests: per(sumRecord(Object.fromEntries(Object.entries(counts.apiByRoute).filter(([route]) => WEBHOOK_ROUTES.has(route))))),
     functions: Object.fromEntries(
       Object.entries(counts.invocations)
         .filter(([, count]) => count > 0)
         .map(([key, count]) => [key, { invocations: per(count), meanDurationMs: means[key] ?? 0, reservedConcurrency: functions[key as FunctionKey]?.reservedConcurrency ?? 0 }]),
     ),
-    stageRateLimit,
+    stageRateLimit: deployment.apiThrottles.merchant.rateLimit,
+    webhookRateLimit: deployment.apiThrottles.webhooks.rateLimit,
   };
 };

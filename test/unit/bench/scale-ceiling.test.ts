@@ -10,11 +10,13 @@ const input: CeilingInput = {
   kmsRequests: 0.05,
   dynamoDbTables: { 'xborder-payments': { writeUnits: 40, readUnits: 20 } },
   apiRequests: 3,
+  webhookRequests: 1,
   functions: {
     createPayment: { invocations: 1, meanDurationMs: 500, reservedConcurrency: 100 },
     screenPayment: { invocations: 1, meanDurationMs: 50, reservedConcurrency: 10 },
   },
   stageRateLimit: 1000,
+  webhookRateLimit: 200,
 };
 
 it('divides each quota by the use of one payment', () => {
@@ -29,7 +31,9 @@ it('divides each quota by the use of one payment', () => {
   expect(of('lambda_account_concurrency')).toBeCloseTo(1000 / 0.55, 6);
   expect(of('lambda_reserved_concurrency:createPayment')).toBeCloseTo(200, 9);
   expect(of('lambda_reserved_concurrency:screenPayment')).toBeCloseTo(200, 9);
-  expect(of('api_stage_throttle')).toBeCloseTo(333.33, 1);
+  expect(of('api_stage_throttle')).toBeCloseTo(500, 9); // merchant requests only: 3 − 1 webhook
+  expect(of('api_webhook_throttle')).toBeCloseTo(200, 9);
+  expect(of('api_gateway_account_requests')).toBeCloseTo(10_000 / 3, 6);
 });
 
 it('names the AWS quota that binds first, and the first limit of any kind', () => {

@@ -1,3 +1,4 @@
+import { deployment } from '../../../platform/deployment';
 import { type TableUsage, emptyUsage } from '../../../bench/lib/capacity-proxy';
 import { type WindowCounts, billableCountsPer, ceilingInputPer, emptyWindowCounts, logTotals, mergeWindowCounts, perUnitBlock } from '../../../bench/lib/window-counts';
 import { functions } from '../../../platform/functions';
@@ -125,8 +126,18 @@ it('adds two sets of counts key by key, table by table and source by source', ()
 });
 
 it('gives the scale ceiling what one unit uses, with each function’s reserved concurrency', () => {
-  const input = ceilingInputPer(payouts, 4, 1000);
-  expect(input).toMatchObject({ stepFunctionsTransitions: 9.25, stepFunctionsStarts: 1, kmsRequests: 0.25, apiRequests: 1.5, stageRateLimit: 1000 });
+  const input = ceilingInputPer(payouts, 4);
+  expect(input).toMatchObject({
+    stepFunctionsTransitions: 9.25,
+    stepFunctionsStarts: 1,
+    kmsRequests: 0.25,
+    apiRequests: 1.5,
+    webhookRequests: 0,
+    stageRateLimit: deployment.apiThrottles.merchant.rateLimit,
+    webhookRateLimit: deployment.apiThrottles.webhooks.rateLimit,
+  });
   expect(input.dynamoDbTables).toEqual({ 'xborder-payouts': { writeUnits: 13.5, readUnits: 1.5 }, 'xborder-ledger': { writeUnits: 7, readUnits: 3 } });
   expect(input.functions.createPayout).toEqual({ invocations: 1, meanDurationMs: 500, reservedConcurrency: functions.createPayout.reservedConcurrency });
+  // A service time from the sequential calibration replaces the window's mean.
+  expect(ceilingInputPer(payouts, 4, { createPayout: 120 }).functions.createPayout?.meanDurationMs).toBe(120);
 });
