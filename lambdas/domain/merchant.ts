@@ -6,7 +6,19 @@ export interface Merchant {
   readonly name: string;
   readonly status: 'active' | 'disabled';
   readonly createdAt: string;
+  /** How the merchant's payments are routed; absent: the platform's defaults (`DEFAULT_MERCHANT_ROUTING`). */
+  readonly routing?: MerchantRouting;
 }
+
+/**
+ * A merchant's routing settings. `failover`: a payment whose channel definitely did not authorize it moves
+ * to the next channel of its plan (docs/decisions/0017-routing-health-and-failover.md).
+ */
+export interface MerchantRouting {
+  readonly failover: boolean;
+}
+
+export const DEFAULT_MERCHANT_ROUTING: MerchantRouting = { failover: true };
 
 export interface ApiKeyRecord {
   readonly keyId: string;

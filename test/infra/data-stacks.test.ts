@@ -16,8 +16,8 @@ const tableResources = (template: Template) => Object.entries(resourcesOf(templa
 const tableIn = (template: Template, key: TableKey): TableResource | undefined =>
   tableResources(template).find(([, resource]) => resource.Properties?.TableName === tableName(key))?.[1];
 
-it('declares the idempotency records and the card holds regional, every other deployed table global', () => {
-  expect([...regionalTableKeys].sort()).toEqual(['cardHolds', 'idempotency']);
+it('declares the idempotency records, the card holds and channel health regional, every other deployed table global', () => {
+  expect([...regionalTableKeys].sort()).toEqual(['cardHolds', 'channelHealth', 'idempotency']);
   expect([...globalTableKeys, ...regionalTableKeys].sort()).toEqual([...deployedTables].sort());
 });
 
@@ -69,7 +69,7 @@ describe('primary data stack', () => {
     expect((selection?.Properties?.BackupSelection as { Resources: unknown[] }).Resources).toEqual(
       deployedTables.filter(isBackedUp).map((key) => ({ 'Fn::GetAtt': [idOf(key), 'Arn'] })),
     );
-    expect(deployedTables.filter((key) => !isBackedUp(key))).toEqual(['cardHolds']);
+    expect(deployedTables.filter((key) => !isBackedUp(key))).toEqual(['cardHolds', 'channelHealth']);
     expectBackupPlanAndVault(templates.primaryData);
   });
 
