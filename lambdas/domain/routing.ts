@@ -28,9 +28,12 @@ export const channelFee = (contract: ChannelContract, amount: number, currency: 
  * - `least_cost`: the cheapest candidate, every candidate healthy;
  * - `circuit_open_skipped`: the cheapest candidate whose breaker is not open (a cheaper one is open);
  * - `half_open_probe`: a half-open channel, offered this payment as one of its probes;
- * - `all_circuits_open`: every candidate's breaker is open; the cheapest is tried anyway.
+ * - `all_circuits_open`: every candidate's breaker is open; the cheapest is tried anyway;
+ * - `success_rate`: (strategy `success_rate`) the closed candidate with the best smoothed success rate;
+ * - `exploration`: (strategy `success_rate`) a closed candidate drawn at random, for the share of payments
+ *   that keeps every channel's success rate measured (an epsilon-greedy bandit).
  */
-export const ROUTING_REASONS = ['least_cost', 'circuit_open_skipped', 'half_open_probe', 'all_circuits_open'] as const;
+export const ROUTING_REASONS = ['least_cost', 'circuit_open_skipped', 'half_open_probe', 'all_circuits_open', 'success_rate', 'exploration'] as const;
 export type RoutingReason = (typeof ROUTING_REASONS)[number];
 
 export interface RoutingDecision {
@@ -41,11 +44,23 @@ export interface RoutingDecision {
   readonly reason: RoutingReason;
 }
 
+/**
+ * How the healthy candidates are ordered: `least_cost` (the fee for this amount), or `success_rate`: the
+ * best success rate over the health window, smoothed as (successes + 1) / (attempts + 2) so an unmeasured
+ * channel is neither trusted nor shunned, ties by cost; `explorationShare` of payments go to a candidate
+ * drawn at random instead.
+ */
+export const ROUTING_STRATEGIES = ['least_cost', 'success_rate'] as const;
+export type RoutingStrategy = (typeof ROUTING_STRATEGIES)[number];
+
 export interface RoutingSignals {
+  readonly strategy?: RoutingStrategy;
+  /** Share of payments explored under `success_rate`; default 0.1. */
+  readonly explorationShare?: number;
   /** Channels known to be down for this decision, whatever their health record says. */
   readonly unavailable?: ReadonlySet<string>;
   /** Each channel's health as last read (a channel without a view is healthy). */
-  readonly health?: ReadonlyMap<string, Pick<ChannelHealthView, 'state'>>;
+  readonly health?: ReadonlyMap<string, Pick<ChannelHealthView, 'state'> & Partial<Pick<ChannelHealthView, 'attempts' | 'successRate'>>>;
   /** Share of payments a half-open channel is offered first. */
   readonly probeShare?: number;
   /** Draws in [0, 1) deciding the probes. */
@@ -57,8 +72,14 @@ export const chooseChannel = (
   payment: { readonly amount: number; readonly currency: string },
   signals: RoutingSignals | ReadonlySet<string> = {},
 ): RoutingDecision => {
-  const { unavailable = new Set<string>(), health = new Map(), probeShare = 0, random = Math.random } =
-    signals instanceof Set ? { unavailable: signals } : (signals as RoutingSignals);
+  const {
+    unavailable = new Set<string>(),
+    health = new Map(),
+    probeShare = 0,
+    random = Math.random,
+    strategy = 'least_cost',
+    explorationShare = 0.1,
+  } = signals instanceof Set ? { unavailable: signals } : (signals as RoutingSignals);
   const byCost = Object.entries(contracts)
     .filter(([name, contract]) => contract.supportedCurrencies.includes(payment.currency) && !unavailable.has(name))
     .map(([name, contract]) => ({ name, fee: channelFee(contract, payment.amount, payment.currency) }))
@@ -66,7 +87,23 @@ export const chooseChannel = (
     .sort((a, b) => a.fee - b.fee || a.order - b.order);
   if (byCost.length === 0) throw new NoChannelAvailableError(payment.currency);
   const stateOf = (name: string) => health.get(name)?.state ?? 'closed';
-  const closed = byCost.filter((candidate) => stateOf(candidate.name) === 'closed');
+  const smoothed = (name: string) => {
+    const view = health.get(name);
+    const attempts = view?.attempts ?? 0;
+    return ((view?.successRate ?? 0) * attempts + 1) / (attempts + 2);
+  };
+  let closed = byCost.filter((candidate) => stateOf(candidate.name) === 'closed');
+  let closedReason: RoutingReason | undefined;
+  if (strategy === 'success_rate' && closed.length > 0) {
+    if (closed.length > 1 && random() < explorationShare) {
+      const drawn = closed[Math.min(closed.length - 1, Math.floor(random() * closed.length))] as (typeof closed)[number];
+      closed = [drawn, ...closed.filter((candidate) => candidate !== drawn)];
+      closedReason = 'exploration';
+    } else {
+      closed = [...closed].sort((a, b) => smoothed(b.name) - smoothed(a.name) || a.fee - b.fee || a.order - b.order);
+      closedReason = 'success_rate';
+    }
+  }
   const halfOpen = byCost.filter((candidate) => stateOf(candidate.name) === 'half_open');
   const probe = halfOpen.length > 0 && (closed.length === 0 || random() < probeShare) ? halfOpen[0] : undefined;
 
@@ -80,7 +117,7 @@ export const chooseChannel = (
     reason = 'half_open_probe';
   } else {
     ordered = [...closed, ...halfOpen];
-    reason = ordered[0] === byCost[0] ? 'least_cost' : 'circuit_open_skipped';
+    reason = closedReason ?? (ordered[0] === byCost[0] ? 'least_cost' : 'circuit_open_skipped');
   }
   const first = ordered[0] as (typeof byCost)[number];
   return { channel: first.name, expectedFee: first.fee, candidates: ordered.map((candidate) => candidate.name), reason };

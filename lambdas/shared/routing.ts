@@ -1,7 +1,7 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { DynamoDbChannelHealth } from '../adapters/dynamodb/channel-health-store';
 import { DynamoDbMerchantRepository } from '../adapters/dynamodb/merchant-repository';
-import { DEFAULT_MERCHANT_ROUTING, type MerchantRouting } from '../domain/merchant';
+import { type MerchantRouting, merchantRoutingOf } from '../domain/merchant';
 import type { ChannelHealth } from '../ports/channel-health';
 import { dynamoDbDocumentClient } from './clients';
 import { tableNameFromEnv } from './config';
@@ -35,7 +35,7 @@ export const merchantRouting = async (merchantId: string): Promise<MerchantRouti
   if (cached && Date.now() - cached.readAt < SETTINGS_CACHE_MS) return cached.routing;
   merchants ??= new DynamoDbMerchantRepository(dynamoDbDocumentClient(), tableNameFromEnv('merchants'));
   const merchant = await merchants.getMerchant(merchantId);
-  const routing = { ...DEFAULT_MERCHANT_ROUTING, ...merchant?.routing };
+  const routing = merchantRoutingOf(merchant?.routing);
   settings.set(merchantId, { routing, readAt: Date.now() });
   return routing;
 };

@@ -146,15 +146,16 @@ describe.each([
     expect(properties.TimeToLiveSpecification).toEqual({ AttributeName: declaration.timeToLiveAttribute, Enabled: true });
   });
 
-  it('acknowledges the point-in-time recovery and backup findings on the card holds table only, with the PCI reason', () => {
+  it('acknowledges the point-in-time recovery and backup findings on the tables that may keep no copy only, each with its own reason', () => {
     const stack = region === deployment.primaryRegion ? stacks.primaryData : stacks.secondaryData;
     const acknowledged = acknowledgementsOf(stack.node.root as Parameters<typeof acknowledgementsOf>[0]).filter(
       (acknowledgement) => acknowledgement.path.startsWith(`${stack.node.path}/`) && (NO_COPIES_FINDINGS as readonly string[]).includes(acknowledgement.rule),
     );
     expect(acknowledged.map((acknowledgement) => [acknowledgement.path, acknowledgement.gate, acknowledgement.rule]).sort()).toEqual(
-      NO_COPIES_FINDINGS.map((rule) => [`${stack.node.path}/CardHoldsTable`, 'cfn-guard', rule]).sort(),
+      ['CardHoldsTable', 'ChannelHealthTable'].flatMap((table) => NO_COPIES_FINDINGS.map((rule) => [`${stack.node.path}/${table}`, 'cfn-guard', rule])).sort(),
     );
-    for (const acknowledgement of acknowledged) expect(acknowledgement.reason).toContain('PCI DSS 3.3.1');
+    for (const acknowledgement of acknowledged.filter((entry) => entry.path.endsWith('/CardHoldsTable'))) expect(acknowledgement.reason).toContain('PCI DSS 3.3.1');
+    for (const acknowledgement of acknowledged.filter((entry) => entry.path.endsWith('/ChannelHealthTable'))) expect(acknowledgement.reason).toContain('stale breaker');
   });
 });
 

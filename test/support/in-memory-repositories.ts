@@ -180,12 +180,17 @@ export class InMemoryCardVelocity implements CardVelocity {
 /** Channel health as routing sees it: every channel healthy unless `states` says otherwise; outcomes kept. */
 export class InMemoryChannelHealth implements ChannelHealth {
   readonly states = new Map<string, BreakerState>();
+  /** Measured success per channel: [attempts, success rate]. */
+  readonly rates = new Map<string, [number, number]>();
   readonly outcomes: { channel: string; ok: boolean }[] = [];
   flushes = 0;
 
   async views(channels: readonly string[]) {
     return new Map(
-      channels.map((channel) => [channel, { channel, state: this.states.get(channel) ?? 'closed', attempts: 0, successRate: null, meanLatencyMs: null, since: 0 }] as const),
+      channels.map((channel) => {
+        const [attempts, successRate] = this.rates.get(channel) ?? [0, null];
+        return [channel, { channel, state: this.states.get(channel) ?? 'closed', attempts, successRate, meanLatencyMs: null, since: 0 }] as const;
+      }),
     );
   }
 

@@ -18,8 +18,9 @@ import { changePayment, loadPayment, stepResult } from './change-payment';
  * 1. A payment already screened answers what it needs next (a repeated or resumed run).
  * 2. Count this payment against its card's velocity window (idempotent per payment) and assess the risk
  *    rules (domain/risk.ts).
- * 3. Approved: plan its route (domain/routing.ts): the channels that settle its currency, cheapest first,
- *    reordered by their health (cached reads: no round trip per payment) and the merchant's routing settings.
+ * 3. Approved: plan its route (domain/routing.ts): the channels that settle its currency, ordered by the
+ *    merchant's strategy (least cost, or success rate with exploration) and by their health (cached reads: no
+ *    round trip per payment).
  * 4. Record both in one write, before any channel is called (the authorization goes where this says), with
  *    the routing decision's reason on the timeline. A risk decline, or no channel for the currency, fails
  *    the payment: its card hold is discarded first, so no payment is ever recorded failed with its card
@@ -55,7 +56,13 @@ export const screenPayment = async (
   let route: RoutingDecision | undefined;
   if (assessment.decision === 'approve') {
     try {
-      route = chooseChannel(cardChannels, payment, { health, probeShare: DEFAULT_HEALTH_POLICY.probeShare, random: deps.random });
+      route = chooseChannel(cardChannels, payment, {
+        health,
+        probeShare: DEFAULT_HEALTH_POLICY.probeShare,
+        strategy: settings.strategy,
+        explorationShare: settings.explorationShare,
+        random: deps.random,
+      });
     } catch (error) {
       if (!(error instanceof NoChannelAvailableError)) throw error;
     }

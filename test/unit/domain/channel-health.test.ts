@@ -11,6 +11,7 @@ import {
 } from '../../../lambdas/domain/channel-health';
 import { cardChannels } from '../../../platform/channels';
 import { chooseChannel } from '../../../lambdas/domain/routing';
+import { merchantRoutingOf } from '../../../lambdas/domain/merchant';
 
 // Prepare: 1 s buckets, a 10 s window, open at 50% failures over 4 attempts, 5 s cool-down, 3 probes.
 const policy: HealthPolicy = { bucketMs: 1_000, windowBuckets: 10, minVolume: 4, failureRateToOpen: 0.5, openMs: 5_000, probesToDecide: 3, probeShare: 0.25 };
@@ -106,5 +107,57 @@ describe('routing with health', () => {
   ])('%s', (_case, states, draw, channel, candidates, reason) => {
     const decision = chooseChannel(cardChannels, eur, { health: health(states), probeShare: 0.25, random: () => draw });
     expect(decision).toMatchObject({ channel, candidates, reason });
+  });
+});
+
+describe('strategy success_rate', () => {
+  const eur = { amount: 5000, currency: 'EUR' }; // boreal is cheaper for it
+  const measured = (rates: Record<string, [number, number]>) =>
+    new Map(Object.entries(rates).map(([channel, [attempts, successRate]]) => [channel, { state: 'closed' as const, attempts, successRate }]));
+  /** Draws in turn: the first decides exploration, the second which candidate is explored. */
+  const draws = (...values: number[]) => () => values.shift() ?? 0.99;
+
+  it.each<[string, Record<string, [number, number]>, number[], string, string]>([
+    ['the better success rate wins over the lower fee', { atlas: [100, 0.99], boreal: [100, 0.9] }, [0.5], 'atlas', 'success_rate'],
+    ['equal rates: the lower fee', { atlas: [100, 0.95], boreal: [100, 0.95] }, [0.5], 'boreal', 'success_rate'],
+    ['an unmeasured channel is neither trusted nor shunned (smoothed)', { atlas: [0, 0], boreal: [10, 0.4] }, [0.5], 'atlas', 'success_rate'],
+    ['a few lucky answers do not beat a long good record', { atlas: [2, 1], boreal: [1000, 0.97] }, [0.5], 'boreal', 'success_rate'],
+    ['the exploration share goes to a candidate drawn at random', { atlas: [100, 0.99], boreal: [100, 0.5] }, [0.05, 0.2], 'boreal', 'exploration'],
+  ])('%s', (_case, rates, values, channel, reason) => {
+    const decision = chooseChannel(cardChannels, eur, { strategy: 'success_rate', explorationShare: 0.1, health: measured(rates), random: draws(...values) });
+    expect(decision).toMatchObject({ channel, reason });
+    expect([...decision.candidates].sort()).toEqual(['atlas', 'boreal']);
+  });
+
+  it('explores about its share of payments', () => {
+    let seed = 7;
+    const random = () => {
+      seed = (seed * 48_271) % 2_147_483_647;
+      return seed / 2_147_483_647;
+    };
+    const health = measured({ atlas: [100, 0.99], boreal: [100, 0.9] });
+    const reasons = Array.from({ length: 5_000 }, () => chooseChannel(cardChannels, eur, { strategy: 'success_rate', explorationShare: 0.1, health, random }).reason);
+    const share = reasons.filter((reason) => reason === 'exploration').length / reasons.length;
+    expect(share).toBeGreaterThan(0.08);
+    expect(share).toBeLessThan(0.12);
+  });
+
+  it('still keeps an open channel out and probes a half-open one first', () => {
+    const health = new Map([
+      ['atlas', { state: 'open' as const, attempts: 100, successRate: 1 }],
+      ['boreal', { state: 'closed' as const, attempts: 100, successRate: 0.5 }],
+    ]);
+    expect(chooseChannel(cardChannels, eur, { strategy: 'success_rate', health, random: () => 0.99 })).toMatchObject({ channel: 'boreal', candidates: ['boreal'] });
+  });
+});
+
+describe('merchant routing settings', () => {
+  it.each<[string, unknown, Record<string, unknown>]>([
+    ['none stored: the defaults', undefined, { failover: true, strategy: 'least_cost', explorationShare: 0.1 }],
+    ['failover off', { failover: false }, { failover: false, strategy: 'least_cost' }],
+    ['success rate with its own share', { strategy: 'success_rate', explorationShare: 0.25 }, { strategy: 'success_rate', explorationShare: 0.25 }],
+    ['an unknown strategy or a share outside 0..1: the defaults for those', { strategy: 'cheapest', explorationShare: 2, failover: 'no' }, { failover: true, strategy: 'least_cost', explorationShare: 0.1 }],
+  ])('%s', (_case, stored, expected) => {
+    expect(merchantRoutingOf(stored)).toMatchObject(expected);
   });
 });
