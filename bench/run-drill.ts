@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { cardChannelNames, channelEnvPrefix } from '../platform/channels';
+import { acquirerOutageDrill } from './drills/acquirer-outage';
 import { channelFaultsDrill } from './drills/channel-faults';
 import type { DrillResult } from './drills/common';
 import { crashDrill } from './drills/crash';
@@ -29,7 +30,7 @@ import { drillSummary } from './lib/summary';
  * seed's report (`<name>-seed-<N>.json`), and reports the seeds that failed (`failing_seeds`);
  * `drills.<name>` then sums the seeds' figures and keeps each seed's counts.
  */
-const DRILLS = ['malformed_input', 'duplicate_storm', 'payout_storm', 'rail_ambiguity', 'channel_faults', 'crash', 'express_crash', 'payout_crash'] as const;
+const DRILLS = ['malformed_input', 'acquirer_outage', 'duplicate_storm', 'payout_storm', 'rail_ambiguity', 'channel_faults', 'crash', 'express_crash', 'payout_crash'] as const;
 type DrillName = (typeof DRILLS)[number];
 
 const { values } = parseArgs({
@@ -50,6 +51,12 @@ const { values } = parseArgs({
     'fault-error-rate': { type: 'string', default: '0.15' },
     'fault-timeout-rate': { type: 'string', default: '0.05' },
     'channel-timeout-ms': { type: 'string', default: '2500' },
+    'outage-healthy-seconds': { type: 'string', default: '6' },
+    'outage-seconds': { type: 'string', default: '15' },
+    'outage-recovery-seconds': { type: 'string', default: '30' },
+    'outage-pairs-in-flight': { type: 'string', default: '2' },
+    'outage-error-rate': { type: 'string', default: '0.8' },
+    'outage-timeout-rate': { type: 'string', default: '1' },
     'crash-payments': { type: 'string', default: '40' },
     'crash-kills': { type: 'string', default: '3' },
     'express-crash-payments': { type: 'string', default: '24' },
@@ -89,6 +96,12 @@ const options = {
   faultErrorRate: number('fault-error-rate', 0.2),
   faultTimeoutRate: number('fault-timeout-rate', 0.1),
   channelTimeoutMs: number('channel-timeout-ms', 2500),
+  outageHealthySeconds: number('outage-healthy-seconds', 2),
+  outageSeconds: number('outage-seconds', 10),
+  outageRecoverySeconds: number('outage-recovery-seconds', 30),
+  outagePairsInFlight: number('outage-pairs-in-flight', 2),
+  outageErrorRate: number('outage-error-rate', 0.8),
+  outageTimeoutRate: number('outage-timeout-rate', 1),
   crashPayments: number('crash-payments', 6),
   crashKills: number('crash-kills', 1),
   expressCrashPayments: number('express-crash-payments', 8),
@@ -122,6 +135,21 @@ const runSeed = async (seed: number, results: Partial<Record<DrillName, DrillRes
       if (selected.includes('malformed_input')) {
         say(`drill malformed_input: ${options.malformedRequests} generated bad requests`);
         show((results.malformed_input = await malformedInputDrill(platform, { requests: options.malformedRequests, seed, concurrency: options.concurrency })));
+      }
+      // Before the drills that pay with the second merchant: its failover setting is read (and cached 30 s) from its first payment.
+      if (selected.includes('acquirer_outage')) {
+        say(`drill acquirer_outage: atlas answers ${options.outageErrorRate} errors and ${options.outageTimeoutRate} timeouts for ${options.outageSeconds} s; ${options.outagePairsInFlight} payment pairs in flight, with and without failover`);
+        show(
+          (results.acquirer_outage = await acquirerOutageDrill(platform, {
+            healthySeconds: options.outageHealthySeconds,
+            outageSeconds: options.outageSeconds,
+            recoverySeconds: options.outageRecoverySeconds,
+            pairsInFlight: options.outagePairsInFlight,
+            errorRate: options.outageErrorRate,
+            timeoutRate: options.outageTimeoutRate,
+            seed,
+          })),
+        );
       }
       if (selected.includes('duplicate_storm')) {
         say(`drill duplicate_storm: ${options.stormKeys} keys × ${options.stormClients} concurrent clients`);

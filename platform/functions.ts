@@ -227,7 +227,9 @@ export const functions = {
     reservedConcurrency: 10,
     invokedBy: 'step-functions',
     // cardHolds UpdateItem: the card's velocity counter, and the discard of a declined payment's hold.
-    tables: { payments: paymentSteps, cardHolds: cardHoldDiscard },
+    // channelHealth BatchGetItem: routing reads every candidate channel's health (cached about a second);
+    // merchants GetItem: the merchant's routing settings (cached).
+    tables: { payments: paymentSteps, cardHolds: cardHoldDiscard, channelHealth: ['dynamodb:BatchGetItem'], merchants: ['dynamodb:GetItem'] },
   },
   authorizePayment: {
     entry: 'lambdas/handlers/tasks/authorize-payment.ts',
@@ -236,7 +238,8 @@ export const functions = {
     timeoutSeconds: 30,
     reservedConcurrency: 20,
     invokedBy: 'step-functions',
-    tables: { payments: paymentSteps, cardHolds: ['dynamodb:GetItem', 'dynamodb:UpdateItem'] },
+    // channelHealth UpdateItem: the answers counted, sent in batches every few seconds, and a breaker's change.
+    tables: { payments: paymentSteps, cardHolds: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], channelHealth: ['dynamodb:UpdateItem'] },
     kms: { decrypt: ['card'] },
     cardChannels: true,
   },

@@ -137,6 +137,21 @@ export const tables = {
         'authorization through the acquirer, never charges twice).',
     },
   },
+  channelHealth: {
+    purpose:
+      "Card channels' health: per channel a sliding window of answer counts (attempts, failures, latency) and its circuit breaker, " +
+      'written in batches by the functions that call the channels and read by routing (docs/decisions/0017-routing-health-and-failover.md). ' +
+      "Regional: each region's view of the acquirers it reaches.",
+    partitionKey: pk,
+    timeToLiveAttribute: 'expires_at',
+    indexes: [],
+    replication: 'regional',
+    noCopies: {
+      reason:
+        'Channel health is the last minute of counters, rebuilt by the next answers: a restored copy would only bring back a stale ' +
+        'breaker. Nothing in it is needed after an hour (TTL) and nothing in it is money, card or customer data.',
+    },
+  },
   audit: {
     purpose:
       'Append-only audit log: per merchant and writing region a few hash chains, one item per entry, written once ' +

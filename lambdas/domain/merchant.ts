@@ -1,4 +1,5 @@
 import type { ApiKeyScope } from './api-key';
+import { ROUTING_STRATEGIES, type RoutingStrategy } from './routing';
 import { DomainError } from './errors';
 
 /** A merchant account and the records of its API keys (hashes only). */
@@ -7,7 +8,34 @@ export interface Merchant {
   readonly name: string;
   readonly status: 'active' | 'disabled';
   readonly createdAt: string;
+  /** How the merchant's payments are routed; absent: the platform's defaults (`DEFAULT_MERCHANT_ROUTING`). */
+  readonly routing?: Partial<MerchantRouting>;
 }
+
+/**
+ * A merchant's routing settings. `failover`: a payment whose channel definitely did not authorize it moves
+ * to the next channel of its plan (docs/decisions/0017-routing-health-and-failover.md).
+ */
+export interface MerchantRouting {
+  readonly failover: boolean;
+  /** How healthy channels are ordered (domain/routing.ts): `least_cost` (the default) or `success_rate`. */
+  readonly strategy: RoutingStrategy;
+  /** Under `success_rate`: the share of payments sent to a channel drawn at random, to keep measuring all. */
+  readonly explorationShare: number;
+}
+
+export const DEFAULT_MERCHANT_ROUTING: MerchantRouting = { failover: true, strategy: 'least_cost', explorationShare: 0.1 };
+
+/** The settings as stored on the profile, each missing or unusable one replaced by the platform's default. */
+export const merchantRoutingOf = (stored: unknown): MerchantRouting => {
+  const given = (stored && typeof stored === 'object' ? stored : {}) as Record<string, unknown>;
+  const share = given.explorationShare;
+  return {
+    failover: typeof given.failover === 'boolean' ? given.failover : DEFAULT_MERCHANT_ROUTING.failover,
+    strategy: (ROUTING_STRATEGIES as readonly unknown[]).includes(given.strategy) ? (given.strategy as RoutingStrategy) : DEFAULT_MERCHANT_ROUTING.strategy,
+    explorationShare: typeof share === 'number' && share >= 0 && share <= 1 ? share : DEFAULT_MERCHANT_ROUTING.explorationShare,
+  };
+};
 
 export interface ApiKeyRecord {
   readonly keyId: string;

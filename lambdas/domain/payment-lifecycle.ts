@@ -10,6 +10,7 @@ import type { Payment, PaymentFailure, TimelineEntry } from './payment';
 export const PAYMENT_EVENT_TYPES = [
   'payment.created',
   'payment.screened',
+  'payment.rerouted',
   'payment.authorized',
   'payment.requires_capture',
   'payment.capture_requested',
@@ -61,8 +62,24 @@ export interface RiskAssessment {
  * Risk screening approved and routing chose the channel: one write, made before any channel is called,
  * so the authorization always goes where this record says (its idempotency key names the channel).
  */
-export const recordScreening = (payment: Payment, assessment: RiskAssessment, channel: string, now: Date): Transition =>
-  change(payment, now, { risk: assessment, channel }, 'payment.screened');
+export const recordScreening = (
+  payment: Payment,
+  assessment: RiskAssessment,
+  routing: { readonly channel: string; readonly reason: string; readonly plan: readonly string[]; readonly failover: boolean },
+  now: Date,
+): Transition =>
+  change(payment, now, { risk: assessment, channel: routing.channel, route: { plan: routing.plan, failover: routing.failover } }, 'payment.screened', {
+    channel: routing.channel,
+    reason: routing.reason,
+  });
+
+/**
+ * Failover: the channel the payment was routed to definitely did not authorize it (it said so when asked
+ * under the authorization's idempotency key), so the payment moves to the next channel of its plan. Only
+ * before any authorization is recorded; `reason` is the error that made the platform ask.
+ */
+export const recordReroute = (payment: Payment, to: string, reason: string, now: Date): Transition =>
+  change(payment, now, { channel: to }, 'payment.rerouted', { channel: to, reason });
 
 /** Risk screening declined: the payment fails before any channel sees it. */
 export const recordRiskDecline = (payment: Payment, assessment: RiskAssessment, now: Date): Transition =>

@@ -12,6 +12,7 @@ import type { EventData, PaymentEvent, PaymentEventType } from './payment-lifecy
 const STATUS_AFTER: Readonly<Partial<Record<PaymentEventType, PaymentStatus>>> = {
   'payment.created': 'processing',
   'payment.screened': 'processing',
+  'payment.rerouted': 'processing',
   'payment.authorized': 'processing',
   'payment.requires_capture': 'requires_capture',
   'payment.capture_requested': 'processing',
@@ -22,14 +23,16 @@ const STATUS_AFTER: Readonly<Partial<Record<PaymentEventType, PaymentStatus>>> =
   'payment.requires_attention': 'requires_attention',
 };
 
-const dataOf = (payment: Payment, entry: TimelineEntry, refundedBefore: number): EventData => {
+const dataOf = (payment: Payment, entry: TimelineEntry, refundedBefore: number, channelBefore: string | null): EventData => {
   const status = STATUS_AFTER[entry.type] ?? 'succeeded';
   const risk: EventData = payment.risk ? { risk_score: payment.risk.score, risk_reasons: payment.risk.reasons.join(',') } : {};
   switch (entry.type) {
     case 'payment.created':
       return { status, amount: payment.amount, currency: payment.currency, capture_method: payment.captureMethod };
     case 'payment.screened':
-      return { status, ...risk, channel: payment.channel };
+      return { status, ...risk, channel: entry.channel ?? payment.channel, ...(entry.reason ? { routing_reason: entry.reason } : {}) };
+    case 'payment.rerouted':
+      return { status, from_channel: channelBefore, channel: entry.channel ?? null, reason: entry.reason ?? null };
     case 'payment.authorized':
       return { status, channel: payment.channel, authorization_id: payment.authorizationId, amount_authorized: payment.amountAuthorized };
     case 'payment.requires_capture':
@@ -60,7 +63,10 @@ const dataOf = (payment: Payment, entry: TimelineEntry, refundedBefore: number):
 
 export const timelineOf = (payment: Payment): PaymentEvent[] => {
   let refunded = 0;
+  let channel: string | null = null;
   return payment.timeline.map((entry) => {
+    const channelBefore = channel;
+    if (entry.channel) channel = entry.channel;
     const event: PaymentEvent = {
       id: deriveId('evt', payment.id, String(entry.version)),
       paymentId: payment.id,
@@ -68,7 +74,7 @@ export const timelineOf = (payment: Payment): PaymentEvent[] => {
       type: entry.type,
       version: entry.version,
       createdAt: entry.at,
-      data: dataOf(payment, entry, refunded),
+      data: dataOf(payment, entry, refunded, channelBefore),
     };
     if (entry.type === 'refund.succeeded') refunded += entry.amount ?? 0;
     return event;

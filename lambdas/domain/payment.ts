@@ -64,8 +64,15 @@ export interface Payment {
   readonly metadata: Readonly<Record<string, string>>;
   /** What risk screening concluded (null until screened). */
   readonly risk: { readonly decision: 'approve' | 'decline'; readonly score: number; readonly reasons: readonly string[] } | null;
-  /** The channel the payment was routed to, and its references. */
+  /** The channel the payment was routed to (the one it authorizes at, after any failover), and its references. */
   readonly channel: string | null;
+  /**
+   * Where routing would send the payment, in order (the first is where it went first), and whether it may
+   * fail over along that order when a channel definitely did not authorize. Absent on payments routed
+   * before failover existed. Each decision and its reason is on the timeline (`payment.screened`,
+   * `payment.rerouted`).
+   */
+  readonly route?: PaymentRoute | null;
   /** What the channel approved and holds (0 until authorized). */
   readonly amountAuthorized: number;
   readonly authorizationId: string | null;
@@ -98,6 +105,11 @@ export interface Payment {
   readonly timeline: readonly TimelineEntry[];
 }
 
+export interface PaymentRoute {
+  readonly plan: readonly string[];
+  readonly failover: boolean;
+}
+
 export interface TimelineEntry {
   readonly type: PaymentEventType;
   /** The payment's version after this change. */
@@ -107,6 +119,10 @@ export interface TimelineEntry {
   readonly amount?: number;
   /** A failure's code (the payment's own may be replaced later, by requires_attention). */
   readonly code?: string;
+  /** A routing decision: the channel chosen (`payment.screened`, `payment.rerouted`)... */
+  readonly channel?: string;
+  /** ...and why (domain/routing.ts `RoutingReason`, or the failure a failover moved away from). */
+  readonly reason?: string;
 }
 
 /**

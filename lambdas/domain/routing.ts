@@ -1,10 +1,16 @@
 import type { ChannelContract } from '../../platform/channels';
+import type { ChannelHealthView } from './channel-health';
 import { DomainError } from './errors';
 
 /**
- * Choosing the card channel for a payment: among the channels that settle its currency and are not
- * known to be down, the one whose fee for this amount is lowest (ties: declaration order). The fee is
- * computed as the channel's contract does: percentage rounded half up, plus the fixed part.
+ * Choosing the card channel for a payment (docs/decisions/0017-routing-health-and-failover.md).
+ * Candidates are the channels that settle its currency. Least cost orders them: the fee for this amount
+ * computed as each contract does (percentage rounded half up, plus the fixed part; ties: declaration
+ * order). Health then reorders: a channel whose circuit breaker is open goes out of rotation (kept only
+ * when every candidate is open: trying is better than routing a currency nowhere), and a half-open one is
+ * offered first to a share of payments (its probes) and last to the others. The plan is the candidates in
+ * that order: the payment authorizes at the first, and fails over along it only when a channel definitely
+ * did not authorize (use-cases/payment-saga/authorize-payment.ts).
  */
 export class NoChannelAvailableError extends DomainError {
   override readonly name = 'NoChannelAvailable';
@@ -17,21 +23,102 @@ export class NoChannelAvailableError extends DomainError {
 export const channelFee = (contract: ChannelContract, amount: number, currency: string): number =>
   Number((BigInt(amount) * BigInt(contract.fees.percentBps) + 5_000n) / 10_000n) + (contract.fees.fixed[currency] ?? 0);
 
+/**
+ * Why the first channel of a plan was chosen (recorded on the payment's timeline):
+ * - `least_cost`: the cheapest candidate, every candidate healthy;
+ * - `circuit_open_skipped`: the cheapest candidate whose breaker is not open (a cheaper one is open);
+ * - `half_open_probe`: a half-open channel, offered this payment as one of its probes;
+ * - `all_circuits_open`: every candidate's breaker is open; the cheapest is tried anyway;
+ * - `success_rate`: (strategy `success_rate`) the closed candidate with the best smoothed success rate;
+ * - `exploration`: (strategy `success_rate`) a closed candidate drawn at random, for the share of payments
+ *   that keeps every channel's success rate measured (an epsilon-greedy bandit).
+ */
+export const ROUTING_REASONS = ['least_cost', 'circuit_open_skipped', 'half_open_probe', 'all_circuits_open', 'success_rate', 'exploration'] as const;
+export type RoutingReason = (typeof ROUTING_REASONS)[number];
+
 export interface RoutingDecision {
   readonly channel: string;
   readonly expectedFee: number;
+  /** Every channel that settles the currency and is in rotation, in the order to try them. */
   readonly candidates: readonly string[];
+  readonly reason: RoutingReason;
+}
+
+/**
+ * How the healthy candidates are ordered: `least_cost` (the fee for this amount), or `success_rate`: the
+ * best success rate over the health window, smoothed as (successes + 1) / (attempts + 2) so an unmeasured
+ * channel is neither trusted nor shunned, ties by cost; `explorationShare` of payments go to a candidate
+ * drawn at random instead.
+ */
+export const ROUTING_STRATEGIES = ['least_cost', 'success_rate'] as const;
+export type RoutingStrategy = (typeof ROUTING_STRATEGIES)[number];
+
+export interface RoutingSignals {
+  readonly strategy?: RoutingStrategy;
+  /** Share of payments explored under `success_rate`; default 0.1. */
+  readonly explorationShare?: number;
+  /** Channels known to be down for this decision, whatever their health record says. */
+  readonly unavailable?: ReadonlySet<string>;
+  /** Each channel's health as last read (a channel without a view is healthy). */
+  readonly health?: ReadonlyMap<string, Pick<ChannelHealthView, 'state'> & Partial<Pick<ChannelHealthView, 'attempts' | 'successRate'>>>;
+  /** Share of payments a half-open channel is offered first. */
+  readonly probeShare?: number;
+  /** Draws in [0, 1) deciding the probes. */
+  readonly random?: () => number;
 }
 
 export const chooseChannel = (
   contracts: Readonly<Record<string, ChannelContract>>,
   payment: { readonly amount: number; readonly currency: string },
-  unavailable: ReadonlySet<string> = new Set(),
+  signals: RoutingSignals | ReadonlySet<string> = {},
 ): RoutingDecision => {
-  const candidates = Object.entries(contracts)
+  const {
+    unavailable = new Set<string>(),
+    health = new Map(),
+    probeShare = 0,
+    random = Math.random,
+    strategy = 'least_cost',
+    explorationShare = 0.1,
+  } = signals instanceof Set ? { unavailable: signals } : (signals as RoutingSignals);
+  const byCost = Object.entries(contracts)
     .filter(([name, contract]) => contract.supportedCurrencies.includes(payment.currency) && !unavailable.has(name))
-    .map(([name, contract]) => ({ name, fee: channelFee(contract, payment.amount, payment.currency) }));
-  const best = candidates.reduce<(typeof candidates)[number] | undefined>((cheapest, candidate) => (!cheapest || candidate.fee < cheapest.fee ? candidate : cheapest), undefined);
-  if (!best) throw new NoChannelAvailableError(payment.currency);
-  return { channel: best.name, expectedFee: best.fee, candidates: candidates.map((candidate) => candidate.name) };
+    .map(([name, contract]) => ({ name, fee: channelFee(contract, payment.amount, payment.currency) }))
+    .map((candidate, order) => ({ ...candidate, order }))
+    .sort((a, b) => a.fee - b.fee || a.order - b.order);
+  if (byCost.length === 0) throw new NoChannelAvailableError(payment.currency);
+  const stateOf = (name: string) => health.get(name)?.state ?? 'closed';
+  const smoothed = (name: string) => {
+    const view = health.get(name);
+    const attempts = view?.attempts ?? 0;
+    return ((view?.successRate ?? 0) * attempts + 1) / (attempts + 2);
+  };
+  let closed = byCost.filter((candidate) => stateOf(candidate.name) === 'closed');
+  let closedReason: RoutingReason | undefined;
+  if (strategy === 'success_rate' && closed.length > 0) {
+    if (closed.length > 1 && random() < explorationShare) {
+      const drawn = closed[Math.min(closed.length - 1, Math.floor(random() * closed.length))] as (typeof closed)[number];
+      closed = [drawn, ...closed.filter((candidate) => candidate !== drawn)];
+      closedReason = 'exploration';
+    } else {
+      closed = [...closed].sort((a, b) => smoothed(b.name) - smoothed(a.name) || a.fee - b.fee || a.order - b.order);
+      closedReason = 'success_rate';
+    }
+  }
+  const halfOpen = byCost.filter((candidate) => stateOf(candidate.name) === 'half_open');
+  const probe = halfOpen.length > 0 && (closed.length === 0 || random() < probeShare) ? halfOpen[0] : undefined;
+
+  let ordered: typeof byCost;
+  let reason: RoutingReason;
+  if (closed.length === 0 && halfOpen.length === 0) {
+    ordered = byCost;
+    reason = 'all_circuits_open';
+  } else if (probe) {
+    ordered = [probe, ...closed, ...halfOpen.filter((candidate) => candidate !== probe)];
+    reason = 'half_open_probe';
+  } else {
+    ordered = [...closed, ...halfOpen];
+    reason = closedReason ?? (ordered[0] === byCost[0] ? 'least_cost' : 'circuit_open_skipped');
+  }
+  const first = ordered[0] as (typeof byCost)[number];
+  return { channel: first.name, expectedFee: first.fee, candidates: ordered.map((candidate) => candidate.name), reason };
 };

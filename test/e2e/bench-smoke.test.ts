@@ -140,8 +140,10 @@ it('npm run drill --smoke runs every drill and reports zero lost, zero duplicate
     output: '',
   });
   expect(report).toMatchObject({ schema: 'xborder-drill/1', passed: true, zero_lost: true, zero_duplicated: true, zero_5xx: true, lost: 0, duplicated: 0, server_errors: 0, violations: 0 });
-  expect(Object.keys(report.drills)).toEqual(['malformed_input', 'duplicate_storm', 'payout_storm', 'rail_ambiguity', 'channel_faults', 'crash', 'express_crash', 'payout_crash']);
+  expect(Object.keys(report.drills)).toEqual(['malformed_input', 'acquirer_outage', 'duplicate_storm', 'payout_storm', 'rail_ambiguity', 'channel_faults', 'crash', 'express_crash', 'payout_crash']);
   expect(report.drills.malformed_input.counts).toMatchObject({ requests: 150, accepted: 0, dynamodb_writes: 0 });
+  expect(report.drills.acquirer_outage).toMatchObject({ double_authorizations: 0, auth_rate_with_failover: expect.any(Number), auth_rate_baseline: expect.any(Number) });
+  expect(report.drills.acquirer_outage.auth_rate_with_failover).toBeGreaterThanOrEqual(0.98);
   expect(report.drills.duplicate_storm.counts).toMatchObject({ keys: 4, payments: 4, charges_at_acquirer: 4 });
   expect(report.drills.payout_storm.counts).toMatchObject({ keys: 4, payouts: 4, statuses: { paid: 4 }, submissions_at_rails: 4, payments_at_rails: 4, reserved_left: 0, ledger_differences: 0 });
   expect(report.drills.rail_ambiguity.counts).toMatchObject({ paid_and_released: 0, released_on_unknown: 0, rail_ledger_mismatches: 0, ledger_differences: 0 });
@@ -155,4 +157,4 @@ it('npm run drill --smoke runs every drill and reports zero lost, zero duplicate
   expect(payoutCrash).toMatchObject({ kills: 1, reserved_left: 0, ledger_differences: 0 });
   expect(payoutCrash.payments_at_rails).toBe(payoutCrash.payouts);
   expect(payoutCrash.unfinished_at_kill).toBeGreaterThan(0);
-}, 480_000);
+}, 600_000);

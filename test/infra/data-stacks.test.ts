@@ -16,8 +16,8 @@ const tableResources = (template: Template) => Object.entries(resourcesOf(templa
 const tableIn = (template: Template, key: TableKey): TableResource | undefined =>
   tableResources(template).find(([, resource]) => resource.Properties?.TableName === tableName(key))?.[1];
 
-it('declares the idempotency records and the card holds regional, every other deployed table global', () => {
-  expect([...regionalTableKeys].sort()).toEqual(['cardHolds', 'idempotency']);
+it('declares the idempotency records, the card holds and channel health regional, every other deployed table global', () => {
+  expect([...regionalTableKeys].sort()).toEqual(['cardHolds', 'channelHealth', 'idempotency']);
   expect([...globalTableKeys, ...regionalTableKeys].sort()).toEqual([...deployedTables].sort());
 });
 
@@ -69,7 +69,7 @@ describe('primary data stack', () => {
     expect((selection?.Properties?.BackupSelection as { Resources: unknown[] }).Resources).toEqual(
       deployedTables.filter(isBackedUp).map((key) => ({ 'Fn::GetAtt': [idOf(key), 'Arn'] })),
     );
-    expect(deployedTables.filter((key) => !isBackedUp(key))).toEqual(['cardHolds']);
+    expect(deployedTables.filter((key) => !isBackedUp(key))).toEqual(['cardHolds', 'channelHealth']);
     expectBackupPlanAndVault(templates.primaryData);
   });
 
@@ -146,15 +146,16 @@ describe.each([
     expect(properties.TimeToLiveSpecification).toEqual({ AttributeName: declaration.timeToLiveAttribute, Enabled: true });
   });
 
-  it('acknowledges the point-in-time recovery and backup findings on the card holds table only, with the PCI reason', () => {
+  it('acknowledges the point-in-time recovery and backup findings on the tables that may keep no copy only, each with its own reason', () => {
     const stack = region === deployment.primaryRegion ? stacks.primaryData : stacks.secondaryData;
     const acknowledged = acknowledgementsOf(stack.node.root as Parameters<typeof acknowledgementsOf>[0]).filter(
       (acknowledgement) => acknowledgement.path.startsWith(`${stack.node.path}/`) && (NO_COPIES_FINDINGS as readonly string[]).includes(acknowledgement.rule),
     );
     expect(acknowledged.map((acknowledgement) => [acknowledgement.path, acknowledgement.gate, acknowledgement.rule]).sort()).toEqual(
-      NO_COPIES_FINDINGS.map((rule) => [`${stack.node.path}/CardHoldsTable`, 'cfn-guard', rule]).sort(),
+      ['CardHoldsTable', 'ChannelHealthTable'].flatMap((table) => NO_COPIES_FINDINGS.map((rule) => [`${stack.node.path}/${table}`, 'cfn-guard', rule])).sort(),
     );
-    for (const acknowledgement of acknowledged) expect(acknowledgement.reason).toContain('PCI DSS 3.3.1');
+    for (const acknowledgement of acknowledged.filter((entry) => entry.path.endsWith('/CardHoldsTable'))) expect(acknowledgement.reason).toContain('PCI DSS 3.3.1');
+    for (const acknowledgement of acknowledged.filter((entry) => entry.path.endsWith('/ChannelHealthTable'))) expect(acknowledgement.reason).toContain('stale breaker');
   });
 });
 

@@ -1,3 +1,5 @@
+import type { BreakerState } from '../../lambdas/domain/channel-health';
+import type { ChannelHealth } from '../../lambdas/ports/channel-health';
 import { randomBytes } from 'node:crypto';
 import { fingerprintWith } from '../../lambdas/adapters/crypto/fingerprinter';
 import { type FingerprintedCard, summarizeCard } from '../../lambdas/domain/card';
@@ -172,6 +174,33 @@ export class InMemoryCardVelocity implements CardVelocity {
     payments.add(paymentId);
     this.counters.set(key, payments);
     return payments.size;
+  }
+}
+
+/** Channel health as routing sees it: every channel healthy unless `states` says otherwise; outcomes kept. */
+export class InMemoryChannelHealth implements ChannelHealth {
+  readonly states = new Map<string, BreakerState>();
+  /** Measured success per channel: [attempts, success rate]. */
+  readonly rates = new Map<string, [number, number]>();
+  readonly outcomes: { channel: string; ok: boolean }[] = [];
+  flushes = 0;
+
+  async views(channels: readonly string[]) {
+    return new Map(
+      channels.map((channel) => {
+        const [attempts, successRate] = this.rates.get(channel) ?? [0, null];
+        return [channel, { channel, state: this.states.get(channel) ?? 'closed', attempts, successRate, meanLatencyMs: null, since: 0 }] as const;
+      }),
+    );
+  }
+
+  record(channel: string, outcome: { ok: boolean }) {
+    this.outcomes.push({ channel, ok: outcome.ok });
+  }
+
+  async flush() {
+    this.flushes += 1;
+    return [];
   }
 }
 

@@ -60,8 +60,11 @@ export interface SagaHarness {
   history(executionArn: string): Promise<HistoryEvent[]>;
   /** One sweep of the recovery sweeper as of `now` (grace period 120 s), against the harness's workflows. */
   sweep(now: Date): Promise<SweepResult>;
-  /** Make an acquirer answer every POST with a 5xx (`errorRate` 1) or stop doing so (0); it keeps its ledger. */
-  channelFaults(name: AcquirerName, errorRate: number): Promise<void>;
+  /**
+   * Make an acquirer answer every POST with a 5xx (`errorRate` 1) or stop doing so (0); with `timeoutRate`,
+   * record and apply a share of new operations and then hold their answers (ambiguous timeouts). It keeps its ledger.
+   */
+  channelFaults(name: AcquirerName, errorRate: number, timeoutRate?: number): Promise<void>;
   /** Start a stopped acquirer again on its port (its in-memory ledger starts empty: use after the test's checks). */
   restartAcquirer(name: AcquirerName): Promise<void>;
   /** What the acquirer recorded for a payment (`approved` counts charges); undefined if it never saw it. */
@@ -209,11 +212,11 @@ export const startSagaHarness = async (options: { timeScale?: number; dynamoDbEn
       }),
     enteredStates: async (executionArn) =>
       (await history(executionArn)).filter((event) => event.type?.endsWith('StateEntered')).map((event) => event.stateEnteredEventDetails?.name as string),
-    channelFaults: async (name, errorRate) => {
+    channelFaults: async (name, errorRate, timeoutRate = 0) => {
       const response = await fetch(`${acquirers[name].url}/__simulator/faults`, {
         method: 'POST',
         headers: { Authorization: `Bearer ${acquirers[name].apiKey}`, 'Content-Type': 'application/json' },
-        body: JSON.stringify({ error_rate: errorRate, timeout_rate: 0 }),
+        body: JSON.stringify({ error_rate: errorRate, timeout_rate: timeoutRate }),
       });
       if (!response.ok) throw new Error(`faults: HTTP ${response.status}`);
     },

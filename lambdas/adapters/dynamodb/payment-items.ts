@@ -29,6 +29,7 @@ const bytesToHex = (value: unknown): string => (value instanceof Uint8Array ? Bu
 const EVENT_CODES = {
   'payment.created': 'c',
   'payment.screened': 's',
+  'payment.rerouted': 'rr',
   'payment.authorized': 'a',
   'payment.requires_capture': 'w',
   'payment.capture_requested': 'cq',
@@ -56,20 +57,29 @@ export const encodeEntry = (entry: TimelineEntry): string =>
     ms(entry.at).toString(36),
     ...(entry.refundId === undefined ? [] : [entry.refundId, entry.amount ?? 0]),
     ...(entry.code === undefined ? [] : [`code=${entry.code}`]),
+    ...(entry.channel === undefined ? [] : [`ch=${entry.channel}`]),
+    ...(entry.reason === undefined ? [] : [`why=${entry.reason}`]),
   ].join(' ');
+
+const TAGGED = ['code=', 'ch=', 'why='];
+const tagged = (rest: readonly string[], tag: string): string | undefined => rest.find((part) => part.startsWith(tag))?.slice(tag.length);
 
 export const decodeEntry = (text: string): TimelineEntry => {
   const [code, version, at, ...rest] = text.split(' ');
   const type = EVENT_TYPES[code as string];
   if (!type) throw new Error(`Unknown timeline entry '${code}'`);
-  const failure = rest.find((part) => part.startsWith('code='));
-  const [refundId, amount] = rest.filter((part) => !part.startsWith('code='));
+  const failure = tagged(rest, 'code=');
+  const channel = tagged(rest, 'ch=');
+  const reason = tagged(rest, 'why=');
+  const [refundId, amount] = rest.filter((part) => !TAGGED.some((tag) => part.startsWith(tag)));
   return {
     type,
     version: Number(version),
     at: iso(Number.parseInt(at as string, 36)),
     ...(refundId === undefined ? {} : { refundId, amount: Number(amount) }),
-    ...(failure === undefined ? {} : { code: failure.slice('code='.length) }),
+    ...(failure === undefined ? {} : { code: failure }),
+    ...(channel === undefined ? {} : { channel }),
+    ...(reason === undefined ? {} : { reason }),
   };
 };
 
@@ -107,6 +117,7 @@ export const paymentAttributes = (payment: Payment): Item =>
     md: payment.metadata,
     rk: payment.risk ? { d: payment.risk.decision, s: payment.risk.score, r: payment.risk.reasons.join(',') } : null,
     ch: payment.channel,
+    ro: payment.route ? { p: payment.route.plan.join(','), f: payment.route.failover } : null,
     aa: payment.amountAuthorized || null,
     ai: payment.authorizationId,
     ae: payment.authorizationExpiresAt ? ms(payment.authorizationExpiresAt) : null,
@@ -144,6 +155,7 @@ export const paymentOf = (id: string, item: Item): Payment => {
     metadata: (item.md as Record<string, string> | undefined) ?? {},
     risk: risk ? { decision: risk.d as 'approve' | 'decline', score: risk.s as number, reasons: risk.r ? String(risk.r).split(',') : [] } : null,
     channel: (item.ch as string | undefined) ?? null,
+    ...(item.ro === undefined ? {} : { route: { plan: String((item.ro as Item).p).split(','), failover: (item.ro as Item).f === true } }),
     amountAuthorized: (item.aa as number | undefined) ?? 0,
     authorizationId: (item.ai as string | undefined) ?? null,
     authorizationExpiresAt: isoOrNull(item.ae),

@@ -2,6 +2,7 @@ import * as z from 'zod/mini';
 import { cardHoldsFromEnvironment } from '../../shared/card-holds';
 import { cardChannelDirectory, paymentRepository } from '../../shared/payment-deps';
 import { paymentAction } from '../../shared/payment-task-input';
+import { channelHealth } from '../../shared/routing';
 import { taskHandler } from '../../shared/task-handler';
 import { authorizePayment } from '../../use-cases/payment-saga/authorize-payment';
 
@@ -10,5 +11,8 @@ export const handler = taskHandler({
   step: 'Authorize',
   input: z.object({ paymentId: z.string(), action: paymentAction }),
   run: (input) =>
-    authorizePayment({ payments: paymentRepository(), holds: cardHoldsFromEnvironment(), channels: cardChannelDirectory(), now: () => new Date() }, input),
+    authorizePayment(
+      { payments: paymentRepository(), holds: cardHoldsFromEnvironment(), channels: cardChannelDirectory(), health: channelHealth(), now: () => new Date() },
+      input,
+    ),
 });

@@ -2,6 +2,7 @@ import * as z from 'zod/mini';
 import { paymentAction } from '../../shared/payment-task-input';
 import { cardHoldDiscarder, cardVelocity } from '../../shared/card-hold-table';
 import { paymentRepository } from '../../shared/payment-deps';
+import { channelHealth, merchantRouting } from '../../shared/routing';
 import { taskHandler } from '../../shared/task-handler';
 import { screenPayment } from '../../use-cases/payment-saga/screen-payment';
 
@@ -9,5 +10,9 @@ import { screenPayment } from '../../use-cases/payment-saga/screen-payment';
 export const handler = taskHandler({
   step: 'Screen',
   input: z.object({ paymentId: z.string(), action: paymentAction }),
-  run: (input) => screenPayment({ payments: paymentRepository(), holds: cardHoldDiscarder(), velocity: cardVelocity(), now: () => new Date() }, input),
+  run: (input) =>
+    screenPayment(
+      { payments: paymentRepository(), holds: cardHoldDiscarder(), velocity: cardVelocity(), health: channelHealth(), merchantRouting, now: () => new Date() },
+      input,
+    ),
 });

@@ -1,8 +1,10 @@
-import { CardDeclinedError } from '../../domain/channel-errors';
-import { recordAuthorization, recordFailure } from '../../domain/payment-lifecycle';
+import { CardDeclinedError, ChannelTimeoutError, ChannelUnavailableError } from '../../domain/channel-errors';
+import type { Payment } from '../../domain/payment';
+import { recordAuthorization, recordFailure, recordReroute } from '../../domain/payment-lifecycle';
 import { type PaymentAction, type PaymentStepResult, nextPaymentStep } from '../../domain/payment-saga';
-import type { ChannelAuthorization } from '../../ports/card-channel';
+import type { CardChannel, ChannelAuthorization, ChannelOperation } from '../../ports/card-channel';
 import type { CardHolds } from '../../ports/card-holds';
+import type { ChannelHealth } from '../../ports/channel-health';
 import type { PaymentRepository } from '../../ports/payment-repository';
 import type { CardChannelDirectory } from '../../ports/workflows';
 import { changePayment, channelKeys, loadPayment, stepResult } from './change-payment';
@@ -14,27 +16,53 @@ const NOT_COMPLETED = {
   message: 'The authorization could not be completed in time; nothing was charged.',
 } as const;
 
+/** What the channel recorded under the authorization's key, as an answer; undefined when it recorded nothing. */
+const answerOf = (operation: ChannelOperation | undefined): Answer | undefined => {
+  if (operation?.type === 'authorize' && operation.outcome === 'succeeded') return { authorization: operation.authorization };
+  if (operation?.outcome === 'failed' && operation.failure.declineCode) return { declineCode: operation.failure.declineCode };
+  return operation === undefined ? undefined : { unanswered: true };
+};
+
+/** The channel after the payment's current one in its route, when the payment may fail over. */
+export const failoverTarget = (payment: Payment): string | undefined => {
+  if (!payment.route?.failover || !payment.channel) return undefined;
+  const plan = payment.route.plan;
+  const tried = new Set(payment.timeline.flatMap((entry) => (entry.channel ? [entry.channel] : [])));
+  return plan.slice(plan.indexOf(payment.channel) + 1).find((channel) => !tried.has(channel));
+};
+
 /**
  * Authorize at the routed channel (workflow step "Authorize"). The only step that sees the card number.
  * 1. A payment past this step answers what it needs next (a repeated or resumed run: no second call).
  * 2. The card is still held: reveal it (one read, one decryption per attempt) and authorize with an
  *    idempotency key naming payment and channel; a retry after a timeout reveals the same hold, sends the
- *    same request and gets the original answer from the acquirer, never a second charge. Channel errors
- *    (ChannelTimeout...) propagate for Retry/Catch, and the hold stays for the retry.
- * 3. The hold is gone (expired: a recovery long after the first attempt): never authorize without the CVC;
+ *    same request and gets the original answer from the acquirer, never a second charge. Each answer (or
+ *    silence) is counted in the channel's health (sent in batches, not per payment).
+ * 3. The channel was unavailable or did not answer, and the payment's route has another channel (and its
+ *    merchant allows failover): ask the channel what it recorded under the key. An authorization or a
+ *    decline found is the answer (the ambiguity resolved by asking). Nothing recorded (the acquirer's
+ *    definite word: it neither applied nor will apply the request) moves the payment to the next channel,
+ *    recorded with its reason, and the step answers `authorize` again: the workflow authorizes there with
+ *    that channel's own key, the card still held. A lookup that fails leaves the outcome unknown: the error
+ *    propagates, the workflow retries at the same channel (never guessed, never a second authorization).
+ *    Without another channel, the error propagates as before (Retry, then ReleaseAfterFailure).
+ * 4. The hold is gone (expired: a recovery long after the first attempt): never authorize without the CVC;
  *    ask the channel what it recorded under the key instead, and take that answer (nothing recorded: the
  *    payment fails, nothing was charged).
- * 4. The authorization is over: discard the hold for good (PCI DSS 3.3.1 for the CVC; the card number is
+ * 5. The authorization is over: discard the hold for good (PCI DSS 3.3.1 for the CVC; the card number is
  *    not kept either), then record the authorization or the decline. In that order, so no payment is ever
  *    recorded past this step with its card still held: if the record fails, the retry finds no hold and
- *    takes the acquirer's record of the same answer (step 3).
+ *    takes the acquirer's record of the same answer (step 4).
  */
 export const authorizePayment = async (
   deps: {
     readonly payments: PaymentRepository;
     readonly holds: Pick<CardHolds, 'reveal' | 'discard'>;
     readonly channels: CardChannelDirectory;
+    readonly health: Pick<ChannelHealth, 'record' | 'flush'>;
     readonly now: () => Date;
+    /** Milliseconds for latency (monotonic in production). */
+    readonly clock?: () => number;
   },
   input: { readonly paymentId: string; readonly action?: PaymentAction },
 ): Promise<PaymentStepResult> => {
@@ -43,15 +71,14 @@ export const authorizePayment = async (
   if (!payment.channel) throw new Error(`Payment ${payment.id} has no channel to authorize at`);
   const channel = deps.channels.channel(payment.channel);
   const key = channelKeys.authorize(payment);
+  const clock = deps.clock ?? (() => performance.now());
 
   let answer: Answer;
   const card = await deps.holds.reveal(payment.id, payment.merchantId);
   if (card === undefined) {
-    const operation = await channel.findOperation(key);
-    if (operation?.type === 'authorize' && operation.outcome === 'succeeded') answer = { authorization: operation.authorization };
-    else if (operation?.outcome === 'failed' && operation.failure.declineCode) answer = { declineCode: operation.failure.declineCode };
-    else answer = { unanswered: true };
+    answer = answerOf(await channel.findOperation(key)) ?? { unanswered: true };
   } else {
+    const started = clock();
     try {
       answer = {
         authorization: await channel.authorize({
@@ -64,9 +91,19 @@ export const authorizePayment = async (
           captureMethod: payment.captureMethod,
         }),
       };
+      deps.health.record(channel.channel, { ok: true, latencyMs: clock() - started });
     } catch (error) {
-      if (!(error instanceof CardDeclinedError)) throw error;
-      answer = { declineCode: error.declineCode };
+      const unavailable = error instanceof ChannelUnavailableError || error instanceof ChannelTimeoutError;
+      deps.health.record(channel.channel, { ok: !unavailable, latencyMs: clock() - started });
+      if (error instanceof CardDeclinedError) answer = { declineCode: error.declineCode };
+      else if (!unavailable) throw error;
+      else {
+        const resolved = await resolveOrFailOver(deps, payment, channel, key, error);
+        if ('rerouted' in resolved) return stepResult(resolved.rerouted, input.action);
+        answer = resolved;
+      }
+    } finally {
+      await deps.health.flush();
     }
   }
   await deps.holds.discard(payment.id, payment.merchantId);
@@ -81,4 +118,30 @@ export const authorizePayment = async (
     return recordFailure(current, NOT_COMPLETED, now);
   });
   return stepResult(next, input.action);
+};
+
+/** Step 3: the channel failed to answer; ask it, and fail over only on its word that nothing was authorized. */
+const resolveOrFailOver = async (
+  deps: { readonly payments: PaymentRepository; readonly now: () => Date },
+  payment: Payment,
+  channel: CardChannel,
+  key: string,
+  error: ChannelUnavailableError | ChannelTimeoutError,
+): Promise<Answer | { readonly rerouted: Payment }> => {
+  const target = failoverTarget(payment);
+  if (!target) throw error;
+  let recorded: ChannelOperation | undefined;
+  try {
+    recorded = await channel.findOperation(key);
+  } catch {
+    throw error; // The outcome stays unknown: retried at this channel, never moved on a guess.
+  }
+  const answer = answerOf(recorded);
+  if (answer && !('unanswered' in answer)) return answer;
+  if (answer) throw error; // Recorded as something other than an answer to this authorization: not ours to move.
+  const reason = error instanceof ChannelTimeoutError ? 'channel_timeout' : 'channel_unavailable';
+  const rerouted = await changePayment(deps.payments, payment, (current) =>
+    nextPaymentStep(current) === 'authorize' && current.channel === payment.channel ? recordReroute(current, target, reason, deps.now()) : undefined,
+  );
+  return { rerouted };
 };

@@ -1,12 +1,15 @@
 import { cardChannels } from '../../../platform/channels';
+import { DEFAULT_HEALTH_POLICY } from '../../domain/channel-health';
+import type { MerchantRouting } from '../../domain/merchant';
 import { minorUnits } from '../../domain/money';
 import { isTerminal } from '../../domain/payment';
 import { recordFailure, recordRiskDecline, recordScreening } from '../../domain/payment-lifecycle';
 import { type PaymentAction, type PaymentStepResult, nextPaymentStep } from '../../domain/payment-saga';
 import { assessRisk, velocityWindow } from '../../domain/risk';
-import { NoChannelAvailableError, chooseChannel } from '../../domain/routing';
+import { NoChannelAvailableError, type RoutingDecision, chooseChannel } from '../../domain/routing';
 import type { CardHolds } from '../../ports/card-holds';
 import type { CardVelocity } from '../../ports/card-velocity';
+import type { ChannelHealth } from '../../ports/channel-health';
 import type { PaymentRepository } from '../../ports/payment-repository';
 import { changePayment, loadPayment, stepResult } from './change-payment';
 
@@ -15,29 +18,25 @@ import { changePayment, loadPayment, stepResult } from './change-payment';
  * 1. A payment already screened answers what it needs next (a repeated or resumed run).
  * 2. Count this payment against its card's velocity window (idempotent per payment) and assess the risk
  *    rules (domain/risk.ts).
- * 3. Approved: choose the cheapest channel that settles the currency (domain/routing.ts).
- * 4. Record both in one write, before any channel is called (the authorization goes where this says).
- *    A risk decline, or no channel for the currency, fails the payment: its card hold is discarded first, so
- *    no payment is ever recorded failed with its card still held (a retry of the record finds it gone).
+ * 3. Approved: plan its route (domain/routing.ts): the channels that settle its currency, ordered by the
+ *    merchant's strategy (least cost, or success rate with exploration) and by their health (cached reads: no
+ *    round trip per payment).
+ * 4. Record both in one write, before any channel is called (the authorization goes where this says), with
+ *    the routing decision's reason on the timeline. A risk decline, or no channel for the currency, fails
+ *    the payment: its card hold is discarded first, so no payment is ever recorded failed with its card
+ *    still held (a retry of the record finds it gone).
  * A final payment (a recovery's run again from the start) never needs its card: a hold a failed step left
  * behind goes then.
  */
-/** The channel for the payment, or undefined when none settles its currency. */
-const routeOf = (payment: { readonly amount: number; readonly currency: string }): string | undefined => {
-  try {
-    return chooseChannel(cardChannels, payment).channel;
-  } catch (error) {
-    if (error instanceof NoChannelAvailableError) return undefined;
-    throw error;
-  }
-};
-
 export const screenPayment = async (
   deps: {
     readonly payments: PaymentRepository;
     readonly holds: Pick<CardHolds, 'discard'>;
     readonly velocity: CardVelocity;
+    readonly health: Pick<ChannelHealth, 'views'>;
+    readonly merchantRouting: (merchantId: string) => Promise<MerchantRouting>;
     readonly now: () => Date;
+    readonly random?: () => number;
   },
   input: { readonly paymentId: string; readonly action?: PaymentAction },
 ): Promise<PaymentStepResult> => {
@@ -47,17 +46,35 @@ export const screenPayment = async (
     return stepResult(payment, input.action);
   }
   const now = deps.now();
-  const attemptsWithCard = await deps.velocity.countCardAttempt(payment.paymentMethod.card.fingerprint, velocityWindow(now), payment.id);
+  const candidates = Object.keys(cardChannels).filter((name) => (cardChannels[name as keyof typeof cardChannels].supportedCurrencies as readonly string[]).includes(payment.currency));
+  const [attemptsWithCard, health, settings] = await Promise.all([
+    deps.velocity.countCardAttempt(payment.paymentMethod.card.fingerprint, velocityWindow(now), payment.id),
+    deps.health.views(candidates),
+    deps.merchantRouting(payment.merchantId),
+  ]);
   const assessment = assessRisk({ amount: payment.amount, minorUnits: minorUnits(payment.currency), card: payment.paymentMethod.card, attemptsWithCard });
-  const channel = assessment.decision === 'approve' ? routeOf(payment) : undefined;
-  if (channel === undefined) await deps.holds.discard(payment.id, payment.merchantId);
+  let route: RoutingDecision | undefined;
+  if (assessment.decision === 'approve') {
+    try {
+      route = chooseChannel(cardChannels, payment, {
+        health,
+        probeShare: DEFAULT_HEALTH_POLICY.probeShare,
+        strategy: settings.strategy,
+        explorationShare: settings.explorationShare,
+        random: deps.random,
+      });
+    } catch (error) {
+      if (!(error instanceof NoChannelAvailableError)) throw error;
+    }
+  }
+  if (route === undefined) await deps.holds.discard(payment.id, payment.merchantId);
   const screened = await changePayment(deps.payments, payment, (current) => {
     if (nextPaymentStep(current) !== 'screen') return undefined;
     if (assessment.decision === 'decline') return recordRiskDecline(current, assessment, now);
-    if (channel === undefined) {
+    if (route === undefined) {
       return recordFailure(current, { code: 'currency_not_supported', message: 'No card network accepts this currency right now.' }, now);
     }
-    return recordScreening(current, assessment, channel, now);
+    return recordScreening(current, assessment, { channel: route.channel, reason: route.reason, plan: route.candidates, failover: settings.failover }, now);
   });
   return stepResult(screened, input.action);
 };

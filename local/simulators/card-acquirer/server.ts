@@ -73,6 +73,8 @@ export interface CardAcquirerOptions {
   readonly tickMs?: number;
   /** Operational messages (never card numbers). Default: none. */
   readonly log?: (entry: SimulatorLogEntry) => void;
+  /** How long a lookup by key waits for a request still being decided under it. Default 5 s. */
+  readonly lookupWaitMs?: number;
   /** Faults injected at a set rate on every POST (drills); also set with `POST /__simulator/faults`. Default none. */
   readonly faults?: FaultRates;
 }
@@ -221,6 +223,14 @@ export const startCardAcquirer = async (options: CardAcquirerOptions): Promise<C
   const undurableEvents = new Set<string>();
   /** Keys whose transient-error card already got its 503 (the next attempt succeeds). */
   const transientSeen = new Set<string>();
+  /**
+   * POSTs received and not yet decided, by Idempotency-Key: a lookup of such a key waits for the decision
+   * (at most `lookupWaitMs`, then 409 `idempotency_key_in_use`), so "no operation under this key" always
+   * means the acquirer neither applied the request nor will apply it later, as a real acquirer's lookup
+   * does. The platform fails a payment over to another channel only on that answer.
+   */
+  const undecided = new Map<string, { readonly decided: Promise<void>; readonly decide: () => void; count: number }>();
+  const lookupWaitMs = options.lookupWaitMs ?? 5_000;
   let faults: FaultRates = options.faults ?? { errorRate: 0, timeoutRate: 0 };
   // Fault draws: from `random` unless a drill seeded them (POST /__simulator/faults with `seed`).
   let faultRandom = random;
@@ -432,6 +442,20 @@ export const startCardAcquirer = async (options: CardAcquirerOptions): Promise<C
       const ref = url.searchParams.get('reference');
       let found: OperationRecord[];
       if (key !== null) {
+        const pending = undecided.get(key);
+        if (pending) {
+          let timer: NodeJS.Timeout | undefined;
+          const waited = await Promise.race([
+            pending.decided.then(() => true),
+            new Promise<false>((resolve) => {
+              timer = setTimeout(() => resolve(false), lookupWaitMs);
+            }),
+          ]);
+          clearTimeout(timer);
+          if (!waited) {
+            throw new HttpError(409, errorBody('invalid_request_error', 'idempotency_key_in_use', 'A request with this Idempotency-Key is still being processed'));
+          }
+        }
         await durableByKey.get(key)?.catch(() => undefined);
         const operation = state.operationsByKey.get(key);
         found = operation ? [operation] : [];
@@ -481,6 +505,28 @@ export const startCardAcquirer = async (options: CardAcquirerOptions): Promise<C
     throw new HttpError(404, errorBody('invalid_request_error', 'route_not_found', `No route ${method} ${url.pathname}`));
   };
 
+  /** Register a POST as undecided under its key until `route` has decided it (answered or recorded). */
+  const markUndecided = (key: string): (() => void) => {
+    let entry = undecided.get(key);
+    if (!entry) {
+      let decide: () => void = () => undefined;
+      const decided = new Promise<void>((resolve) => {
+        decide = resolve;
+      });
+      entry = { decided, decide, count: 0 };
+      undecided.set(key, entry);
+    }
+    entry.count += 1;
+    const mine = entry;
+    return () => {
+      mine.count -= 1;
+      if (mine.count === 0) {
+        undecided.delete(key);
+        mine.decide();
+      }
+    };
+  };
+
   const handle = async (request: IncomingMessage, response: ServerResponse) => {
     const requestId = `req_${randomToken(20)}`;
     response.setHeader('Request-Id', requestId);
@@ -499,9 +545,15 @@ export const startCardAcquirer = async (options: CardAcquirerOptions): Promise<C
           throw invalid('invalid_json', 'The body is not JSON');
         }
       }
-      const delay = drawLatencyMs(latency, random);
-      if (delay > 0) await sleep(delay);
-      await route(request, response, url, body);
+      const key = request.method === 'POST' ? request.headers['idempotency-key'] : undefined;
+      const release = typeof key === 'string' && key.length > 0 ? markUndecided(key) : () => undefined;
+      try {
+        const delay = drawLatencyMs(latency, random);
+        if (delay > 0) await sleep(delay);
+        await route(request, response, url, body);
+      } finally {
+        release();
+      }
     } catch (error) {
       if (error instanceof HttpError) {
         send(response, error.status, error.body, error.status === 503 ? { 'Retry-After': '1' } : {});

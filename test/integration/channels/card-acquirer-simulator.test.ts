@@ -204,3 +204,35 @@ describe('fault injection (reliability drills)', () => {
     expect(await inspect(acquirer, '/__simulator/faults')).toEqual({ error_rate: 0, timeout_rate: 0, injected: { errors: 0, timeouts: 0 } });
   });
 });
+
+describe('lookup by idempotency key while the request is being decided', () => {
+  // The POST draws 900 ms of latency, the lookup 0: the lookup arrives while the POST is received, undecided.
+  const draws = () => {
+    const sequence = [0.9, 0];
+    return () => sequence.shift() ?? 0;
+  };
+  const lookup = (acquirer: CardAcquirerSimulator, key: string) =>
+    fetch(`${acquirer.url}/v1/operations?idempotency_key=${encodeURIComponent(key)}`, { headers: { Authorization: `Bearer ${TEST_API_KEY}` } });
+
+  it('waits for the decision, so an empty answer always means the key was never applied', async () => {
+    const acquirer = await start({ latency: { kind: 'uniform', minMs: 0, maxMs: 1_000 }, random: draws() });
+    const key = uniqueKey('undecided');
+    const posted = post(acquirer, '/v1/authorizations', authorizationBody, key);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const found = await lookup(acquirer, key);
+    expect(found.status).toBe(200);
+    expect(((await found.json()) as { data: unknown[] }).data).toEqual([expect.objectContaining({ type: 'authorize', idempotency_key: key, outcome: 'succeeded' })]);
+    expect((await posted).status).toBe(201);
+  });
+
+  it('answers 409 idempotency_key_in_use when the decision takes longer than the lookup waits', async () => {
+    const acquirer = await start({ latency: { kind: 'uniform', minMs: 0, maxMs: 1_000 }, random: draws(), lookupWaitMs: 200 });
+    const key = uniqueKey('undecided');
+    const posted = post(acquirer, '/v1/authorizations', authorizationBody, key);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const found = await lookup(acquirer, key);
+    expect(found.status).toBe(409);
+    expect(((await found.json()) as { error: unknown }).error).toMatchObject({ code: 'idempotency_key_in_use' });
+    expect((await posted).status).toBe(201);
+  });
+});

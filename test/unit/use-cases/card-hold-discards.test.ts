@@ -6,7 +6,8 @@ import { authorizePayment } from '../../../lambdas/use-cases/payment-saga/author
 import { flagPaymentForAttention } from '../../../lambdas/use-cases/payment-saga/flag-payment-for-attention';
 import { releaseAuthorization } from '../../../lambdas/use-cases/payment-saga/release-authorization';
 import { screenPayment } from '../../../lambdas/use-cases/payment-saga/screen-payment';
-import { InMemoryCardHolds, InMemoryCardVelocity, InMemoryPaymentRepository, RecordingWorkflows } from '../../support/in-memory-repositories';
+import { InMemoryCardHolds, InMemoryCardVelocity, InMemoryChannelHealth, InMemoryPaymentRepository, RecordingWorkflows } from '../../support/in-memory-repositories';
+import { DEFAULT_MERCHANT_ROUTING } from '../../../lambdas/domain/merchant';
 
 /**
  * No card stays held once its payment can no longer use it (issue 13 item 7, decision record 0014), even when a
@@ -137,8 +138,8 @@ const prepare = async (card?: CreatePaymentCommand['card']) => {
   const channels: CardChannelDirectory = { channel: () => acquirer };
   const { id } = await createPayment({ payments, holds, workflows: new RecordingWorkflows(), now }, command(card ? { card } : {}));
   const steps = {
-    screen: () => screenPayment({ payments, holds, velocity: new InMemoryCardVelocity(), now }, { paymentId: id }),
-    authorize: () => authorizePayment({ payments, holds, channels, now }, { paymentId: id }),
+    screen: () => screenPayment({ payments, holds, velocity: new InMemoryCardVelocity(), health: new InMemoryChannelHealth(), merchantRouting: async () => DEFAULT_MERCHANT_ROUTING, now }, { paymentId: id }),
+    authorize: () => authorizePayment({ payments, holds, channels, health: new InMemoryChannelHealth(), now }, { paymentId: id }),
     releaseAfter: (error: string) => releaseAuthorization({ payments, holds, channels, now }, { paymentId: id, error }),
   };
   return { id, payments, holds, acquirer, channels, steps };

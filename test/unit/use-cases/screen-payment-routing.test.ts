@@ -1,0 +1,43 @@
+import { DEFAULT_MERCHANT_ROUTING, type MerchantRouting } from '../../../lambdas/domain/merchant';
+import { timelineOf } from '../../../lambdas/domain/payment-timeline';
+import { createPayment } from '../../../lambdas/use-cases/create-payment';
+import { screenPayment } from '../../../lambdas/use-cases/payment-saga/screen-payment';
+import { InMemoryCardHolds, InMemoryCardVelocity, InMemoryChannelHealth, InMemoryPaymentRepository, RecordingWorkflows } from '../../support/in-memory-repositories';
+
+/**
+ * Screen's routing: the merchant's settings and the channels' health decide the plan, recorded on the
+ * payment with the reason (domain/routing.ts is tested on its own in test/unit/domain/channel-health.test.ts).
+ */
+const now = () => new Date('2026-11-21T12:00:00Z');
+
+const screened = async (routing: Partial<MerchantRouting>, health: InMemoryChannelHealth, amount = 5000) => {
+  // Prepare: a EUR payment (both channels settle EUR; boreal is cheaper at 50.00)
+  const payments = new InMemoryPaymentRepository();
+  const holds = new InMemoryCardHolds();
+  const { id } = await createPayment(
+    { payments, holds, workflows: new RecordingWorkflows(), now },
+    { merchantId: 'mer_a', idempotencyKey: 'order-1', requestFingerprint: 'fp-1', amount, currency: 'EUR', captureMethod: 'automatic', card: { number: '4242424242424242', exp_month: 12, exp_year: 2030, cvc: '123' }, description: null, metadata: {} },
+  );
+  // Act
+  await screenPayment(
+    { payments, holds, velocity: new InMemoryCardVelocity(), health, merchantRouting: async () => ({ ...DEFAULT_MERCHANT_ROUTING, ...routing }), now, random: () => 0.5 },
+    { paymentId: id },
+  );
+  const payment = (await payments.get(id))!;
+  return { payment, event: timelineOf(payment).find((entry) => entry.type === 'payment.screened') };
+};
+
+it.each<[string, Partial<MerchantRouting>, Record<string, [number, number]>, Record<string, 'open'>, string, string[], string, boolean]>([
+  ['least cost by default, failover on', {}, {}, {}, 'boreal', ['boreal', 'atlas'], 'least_cost', true],
+  ['least cost around an open breaker', {}, {}, { boreal: 'open' }, 'atlas', ['atlas'], 'circuit_open_skipped', true],
+  ['success rate over cost for a merchant that chose it', { strategy: 'success_rate', explorationShare: 0 }, { atlas: [200, 0.99], boreal: [200, 0.8] }, {}, 'atlas', ['atlas', 'boreal'], 'success_rate', true],
+  ['failover off is recorded for the Authorize step', { failover: false }, {}, {}, 'boreal', ['boreal', 'atlas'], 'least_cost', false],
+])('%s', async (_case, routing, rates, states, channel, plan, reason, failover) => {
+  const health = new InMemoryChannelHealth();
+  for (const [name, rate] of Object.entries(rates)) health.rates.set(name, rate);
+  for (const [name, state] of Object.entries(states)) health.states.set(name, state);
+  const { payment, event } = await screened(routing, health);
+  // Assess
+  expect(payment).toMatchObject({ channel, route: { plan, failover } });
+  expect(event?.data).toMatchObject({ channel, routing_reason: reason });
+});
