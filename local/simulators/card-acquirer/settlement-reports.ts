@@ -129,6 +129,8 @@ export const buildSettlementReport = (input: {
   readonly items: readonly SettledItem[];
   readonly seed?: number;
   readonly breaks?: ReportBreaks;
+  /** Acquirer references of lines the breaks must leave alone (a drill's own differences on the ledger side). */
+  readonly untouched?: ReadonlySet<string>;
 }): SettlementReportFile => {
   const breaks = input.breaks ?? {};
   const batchId = breaks.unknown_batch ? `${input.batchId}-x` : input.batchId;
@@ -139,7 +141,7 @@ export const buildSettlementReport = (input: {
   let lines = input.items.map(line);
   const injected: InjectedBreak[] = [];
   const random = mulberry32(input.seed ?? 1);
-  const captures = lines.flatMap((candidate, index) => (candidate.type === 'capture' ? [index] : []));
+  const captures = lines.flatMap((candidate, index) => (candidate.type === 'capture' && !input.untouched?.has(candidate.theirReference) ? [index] : []));
   const mark = (kind: InjectedBreak['kind'], index: number) => {
     const target = lines[index] as ReportLineRecord;
     injected.push({ kind, ourReference: target.ourReference, theirReference: target.theirReference });
