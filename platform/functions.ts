@@ -751,8 +751,25 @@ export const functions = {
     tables: { payouts: ['dynamodb:GetItem', 'dynamodb:PutItem'], audit: auditAppendActions },
     stateMachines: { payout: ['states:StartSyncExecution'], payoutWait: ['states:SendTaskSuccess'], sagaRecovery: ['states:StartExecution'] },
   },
-
-
+  opsListReconciliationBreaks: {
+    entry: 'lambdas/handlers/ops/list-reconciliation-breaks.ts',
+    description: 'Operator API: GET /v1/reconciliation/breaks, by status, kind and merchant (ops_viewer)',
+    memoryMb: 256,
+    timeoutSeconds: 10,
+    reservedConcurrency: 2,
+    invokedBy: 'api-gateway',
+    tables: { reconciliation: ['dynamodb:GetItem', 'dynamodb:Query'] },
+    queryIndexes: { reconciliation: ['breaks-by-status'] },
+  },
+  opsResolveReconciliationBreak: {
+    entry: 'lambdas/handlers/ops/resolve-reconciliation-break.ts',
+    description: 'Operator API: POST /v1/reconciliation/breaks/{id}/resolve, with a note, audited (ops_admin)',
+    memoryMb: 256,
+    timeoutSeconds: 10,
+    reservedConcurrency: 2,
+    invokedBy: 'api-gateway',
+    tables: { reconciliation: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], audit: auditAppendActions },
+  },
   ingestSettlementReport: {
     entry: 'lambdas/handlers/tasks/ingest-settlement-report.ts',
     description: 'Reconciliation run, step Ingest: read, hash and check an acquirer settlement report; claim its batch, or refuse the file with its reason',
