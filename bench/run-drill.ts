@@ -15,6 +15,7 @@ import { malformedInputDrill } from './drills/malformed-input';
 import { payoutCrashDrill } from './drills/payout-crash';
 import { payoutStormDrill } from './drills/payouts';
 import { railAmbiguityDrill } from './drills/rail-ambiguity';
+import { reconciliationDrill } from './drills/reconciliation';
 import { captureProcessOutput, say } from './lib/log-volume';
 import { startBenchPlatform } from './lib/platform';
 import { drillSummary } from './lib/summary';
@@ -30,7 +31,7 @@ import { drillSummary } from './lib/summary';
  * seed's report (`<name>-seed-<N>.json`), and reports the seeds that failed (`failing_seeds`);
  * `drills.<name>` then sums the seeds' figures and keeps each seed's counts.
  */
-const DRILLS = ['malformed_input', 'acquirer_outage', 'duplicate_storm', 'payout_storm', 'rail_ambiguity', 'channel_faults', 'crash', 'express_crash', 'payout_crash'] as const;
+const DRILLS = ['malformed_input', 'acquirer_outage', 'duplicate_storm', 'payout_storm', 'rail_ambiguity', 'channel_faults', 'reconciliation', 'crash', 'express_crash', 'payout_crash'] as const;
 type DrillName = (typeof DRILLS)[number];
 
 const { values } = parseArgs({
@@ -62,6 +63,9 @@ const { values } = parseArgs({
     'express-crash-payments': { type: 'string', default: '24' },
     'express-crash-kill-when-in-flight': { type: 'string', default: '8' },
     'express-crash-slow-rate': { type: 'string', default: '0.3' },
+    'reconciliation-lines': { type: 'string', default: '10000' },
+    'reconciliation-breaks': { type: 'string', default: '10' },
+    'reconciliation-webhook-share': { type: 'string', default: '0.8' },
     out: { type: 'string', default: 'bench/results' },
     name: { type: 'string', default: 'drill' },
     smoke: { type: 'boolean', default: false },
@@ -107,6 +111,9 @@ const options = {
   expressCrashPayments: number('express-crash-payments', 8),
   expressCrashKillWhenInFlight: number('express-crash-kill-when-in-flight', 3),
   expressCrashSlowRate: number('express-crash-slow-rate', 0.3),
+  reconciliationLines: number('reconciliation-lines', 300),
+  reconciliationBreaks: number('reconciliation-breaks', 2),
+  reconciliationWebhookShare: number('reconciliation-webhook-share', 0.8),
 };
 const selected = (values.only?.split(',').map((name) => name.trim()) ?? [...DRILLS]) as DrillName[];
 for (const name of selected) if (!DRILLS.includes(name)) throw new Error(`--only: no drill '${name}' (drills: ${DRILLS.join(', ')})`);
@@ -172,6 +179,18 @@ const runSeed = async (seed: number, results: Partial<Record<DrillName, DrillRes
             errorRate: options.faultErrorRate,
             timeoutRate: options.faultTimeoutRate,
             channelTimeoutMs: options.channelTimeoutMs,
+            seed,
+          })),
+        );
+      }
+      if (selected.includes('reconciliation')) {
+        say(`drill reconciliation: a settlement report of ${options.reconciliationLines} lines with ${options.reconciliationBreaks} breaks of each kind`);
+        show(
+          (results.reconciliation = await reconciliationDrill(platform, {
+            lines: options.reconciliationLines,
+            breaksPerKind: options.reconciliationBreaks,
+            webhookShare: options.reconciliationWebhookShare,
+            concurrency: 16,
             seed,
           })),
         );

@@ -8,7 +8,8 @@ import { type CardAcquirerSimulator, startCardAcquirer } from './simulators/card
  * The card channels of the local runtime: one simulated acquirer per profile (atlas, boreal), each on a
  * free 127.0.0.1 port with its ledger under `<stateDir>/simulators/<name>/` (in memory with
  * `--in-memory`), and the environment the HTTP adapter reads (`<CHANNEL>_URL`, `<CHANNEL>_API_KEY`),
- * exactly as in AWS where those point at the real acquirers.
+ * exactly as in AWS where those point at the real acquirers. Each acquirer writes its settlement reports
+ * under `<stateDir>/settlement-reports/<name>/` (`SETTLEMENT_REPORTS_DIR`).
  */
 export interface LocalCardChannel {
   readonly name: AcquirerName;
@@ -48,6 +49,8 @@ export const startLocalCardChannels = async (options: LocalCardChannelsOptions):
         ...ACQUIRER_PROFILES[name],
         webhooks: options.apiUrl ? { url: `${options.apiUrl}/v1/channel_events/${name}`, secret: webhookSecret } : undefined,
         directory: options.inMemory ? undefined : join(options.stateDir, 'simulators', name),
+        // Reports are files even with --in-memory: the reconciliation workflow reads them from here.
+        settlementReportsDir: join(options.stateDir, 'settlement-reports', name),
         log: (entry) => console.error(JSON.stringify(entry)),
       });
       simulators.push(simulator);
@@ -57,7 +60,8 @@ export const startLocalCardChannels = async (options: LocalCardChannelsOptions):
     await stop();
     throw error;
   }
-  const environment: Record<string, string> = {};
+  // Where the reconciliation functions read the acquirers' reports (decision 0018; SFTP is a later slice).
+  const environment: Record<string, string> = { SETTLEMENT_REPORTS_DIR: join(options.stateDir, 'settlement-reports') };
   for (const channel of channels) {
     const prefix = channelEnvPrefix(channel.name);
     environment[`${prefix}_URL`] = channel.url;

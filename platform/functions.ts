@@ -110,6 +110,11 @@ export interface FunctionDeclaration {
    * `<CHANNEL>_API_KEY` for each (see `secrets`).
    */
   readonly cardChannels?: boolean;
+  /**
+   * Reads acquirers' settlement reports: locally from `SETTLEMENT_REPORTS_DIR` (the simulators' directory).
+   * In AWS the reports' way in (SFTP, S3) is a later slice (decision 0018): the variable is not set there yet.
+   */
+  readonly settlementReports?: boolean;
   /** Submits to the payout rails: gets their endpoints (platform/channels.ts `payoutRailEndpoints`). */
   readonly payoutRails?: boolean;
   /**
@@ -404,7 +409,7 @@ export const functions = {
     timeoutSeconds: 15,
     reservedConcurrency: 10,
     invokedBy: 'api-gateway',
-    tables: { ledger: ledgerPostingActions },
+    tables: { ledger: ledgerPostingActions, reconciliation: ['dynamodb:PutItem'] },
     cardChannels: true,
     secrets: cardChannelWebhookSecretNames(),
   },
@@ -749,6 +754,55 @@ export const functions = {
     invokedBy: 'api-gateway',
     tables: { payouts: ['dynamodb:GetItem', 'dynamodb:PutItem'], audit: auditAppendActions },
     stateMachines: { payout: ['states:StartSyncExecution'], payoutWait: ['states:SendTaskSuccess'], sagaRecovery: ['states:StartExecution'] },
+  },
+  opsListReconciliationBreaks: {
+    entry: 'lambdas/handlers/ops/list-reconciliation-breaks.ts',
+    description: 'Operator API: GET /v1/reconciliation/breaks, by status, kind and merchant (ops_viewer)',
+    memoryMb: 256,
+    timeoutSeconds: 10,
+    reservedConcurrency: 2,
+    invokedBy: 'api-gateway',
+    tables: { reconciliation: ['dynamodb:GetItem', 'dynamodb:Query'] },
+    queryIndexes: { reconciliation: ['breaks-by-status'] },
+  },
+  opsResolveReconciliationBreak: {
+    entry: 'lambdas/handlers/ops/resolve-reconciliation-break.ts',
+    description: 'Operator API: POST /v1/reconciliation/breaks/{id}/resolve, with a note, audited (ops_admin)',
+    memoryMb: 256,
+    timeoutSeconds: 10,
+    reservedConcurrency: 2,
+    invokedBy: 'api-gateway',
+    tables: { reconciliation: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], audit: auditAppendActions },
+  },
+  ingestSettlementReport: {
+    entry: 'lambdas/handlers/tasks/ingest-settlement-report.ts',
+    description: 'Reconciliation run, step Ingest: read, hash and check an acquirer settlement report; claim its batch, or refuse the file with its reason',
+    memoryMb: 512,
+    timeoutSeconds: 120,
+    reservedConcurrency: 2,
+    invokedBy: 'step-functions',
+    tables: { reconciliation: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query'] },
+    settlementReports: true,
+  },
+  reconcileSettlementLines: {
+    entry: 'lambdas/handlers/tasks/reconcile-settlement-lines.ts',
+    description: "Reconciliation run, Map iteration: a chunk of a report's lines against the ledger; settles what the report confirms, records breaks",
+    memoryMb: 512,
+    timeoutSeconds: 300,
+    reservedConcurrency: 4,
+    invokedBy: 'step-functions',
+    tables: { ledger: ledgerPostingActions, reconciliation: ['dynamodb:PutItem'] },
+    settlementReports: true,
+  },
+  completeSettlementReconciliation: {
+    entry: 'lambdas/handlers/tasks/complete-settlement-reconciliation.ts',
+    description: "Reconciliation run, last step: captures announced but not in the report, the batch's acquirer fees booked, the report closed",
+    memoryMb: 512,
+    timeoutSeconds: 120,
+    reservedConcurrency: 2,
+    invokedBy: 'step-functions',
+    tables: { ledger: ledgerPostingActions, reconciliation: ['dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem'] },
+    settlementReports: true,
   },
   sweepUnstartedSagas: {
     entry: 'lambdas/handlers/scheduled/sweep-unstarted-sagas.ts',

@@ -28,6 +28,14 @@ export const operatorRoutes = [
   { method: 'GET', path: '/v1/payments/{id}', function: 'opsGetPayment', roles: viewers, params: { id: 'payment' } },
   { method: 'GET', path: '/v1/payouts/{id}', function: 'opsGetPayout', roles: viewers, params: { id: 'payout' } },
   { method: 'POST', path: '/v1/payouts/{id}/review', function: 'opsReviewPayout', roles: admins, params: { id: 'payout' } },
+  { method: 'GET', path: '/v1/reconciliation/breaks', function: 'opsListReconciliationBreaks', roles: viewers },
+  {
+    method: 'POST',
+    path: '/v1/reconciliation/breaks/{id}/resolve',
+    function: 'opsResolveReconciliationBreak',
+    roles: admins,
+    params: { id: 'reconciliation_break' },
+  },
 ] as const satisfies readonly OperatorRouteDeclaration[];
 
 /** The routes one role may call. */

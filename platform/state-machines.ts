@@ -104,6 +104,17 @@ export const stateMachines = {
       FlagPayoutForAttentionFunctionArn: 'flagPayoutForAttention',
     },
   },
+  settlementReconciliation: {
+    definitionFile: 'statemachines/settlement-reconciliation.asl.json',
+    type: 'STANDARD',
+    description:
+      "Reconciliation of an acquirer's settlement report, named by its channel and file: ingest it whole or refuse it, match its lines with the ledger (Map over chunks), settle what it confirms, record breaks, book the acquirer's fees",
+    substitutions: {
+      IngestSettlementReportFunctionArn: 'ingestSettlementReport',
+      ReconcileSettlementLinesFunctionArn: 'reconcileSettlementLines',
+      CompleteSettlementReconciliationFunctionArn: 'completeSettlementReconciliation',
+    },
+  },
 } as const satisfies Record<string, StateMachineDeclaration>;
 
 export type StateMachineKey = keyof typeof stateMachines;

@@ -206,6 +206,23 @@ export const tables = {
     timeToLiveAttribute: 'expires_at',
     indexes: [],
   },
+  reconciliation: {
+    purpose:
+      'Settlement reconciliation (docs/decisions/0018-settlement-and-reconciliation.md): each acquirer report received (by channel and ' +
+      'SHA-256: status, reason, summary) and the claim of its batch; the captures each batch should hold (from capture.settled); ' +
+      'and the breaks found, listed by status, oldest first.',
+    partitionKey: pk,
+    sortKey: sk,
+    indexes: [
+      {
+        // Breaks by status (`open`, `resolved`), oldest first: `break_order` = <detected at>#<break id>. Breaks are
+        // rare (a healthy batch has none): one partition per status is plenty.
+        name: 'breaks-by-status',
+        partitionKey: { name: 'break_status', type: 'S' },
+        sortKey: { name: 'break_order', type: 'S' },
+      },
+    ],
+  },
 } as const satisfies Record<string, TableDeclaration>;
 
 export type TableKey = keyof typeof tables;

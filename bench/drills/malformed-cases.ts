@@ -83,6 +83,7 @@ const BODIES = {
   opsCreateApiKey: { body: {}, required: [] },
   opsRevokeApiKey: { body: {}, required: [] },
   opsReviewPayout: { body: { decision: 'approve', note: 'Checked' }, required: ['decision'] },
+  opsResolveReconciliationBreak: { body: { note: 'Fee corrected in the next batch' }, required: ['note'] },
 } as const satisfies Record<PostFunction, BodyTemplate>;
 
 type Random = () => number;

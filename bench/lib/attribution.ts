@@ -96,6 +96,8 @@ export const WORKFLOW_OPERATION: Readonly<Record<StateMachineKey, OperationKind>
   sagaRecovery: 'payment',
   payout: 'payout',
   payoutWait: 'payout',
+  // Reconciliation settles and books captures: part of what a payment costs (per batch, shared by its payments).
+  settlementReconciliation: 'payment',
 };
 
 /** Functions invoked by the outside world rather than by a merchant or a saga: by what invokes them. */

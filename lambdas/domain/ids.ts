@@ -5,7 +5,7 @@ import { createHash, randomBytes } from 'node:crypto';
  * are derived from the merchant and its Idempotency-Key, so a retried or crashed create can only ever
  * write the same item (conditional put) and never a second object.
  */
-export type IdPrefix = 'pay' | 're' | 'po' | 'qt' | 'cv' | 'ben' | 'mer' | 'evt' | 'key' | 'txn' | 'tok' | 'we';
+export type IdPrefix = 'pay' | 're' | 'po' | 'qt' | 'cv' | 'ben' | 'mer' | 'evt' | 'key' | 'txn' | 'tok' | 'we' | 'brk' | 'stlr';
 
 const BASE32 = 'abcdefghijklmnopqrstuvwxyz234567';
 
@@ -74,6 +74,8 @@ export const idShapes = {
   /** Events carry their page's location (domain/events.ts `eventId`); the shape is a derived id's. */
   event: derived('evt', 'an event'),
   webhook_endpoint: derived('we', 'a webhook endpoint'),
+  /** A reconciliation break (domain/reconciliation/matching.ts `breakId`). */
+  reconciliation_break: derived('brk', 'a reconciliation break'),
   api_key: {
     pattern: new RegExp(`^key_[a-z2-7]{${API_KEY_ID_LENGTH}}$`),
     description: `an API key id: "key_" and ${API_KEY_ID_LENGTH} characters a-z or 2-7`,

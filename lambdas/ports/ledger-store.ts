@@ -54,6 +54,8 @@ export interface LedgerStore {
   commit(posting: PreparedPosting): Promise<CommitOutcome>;
   /** The position folded from its transactions; undefined when it has none. */
   getPosition(id: string): Promise<Position | undefined>;
+  /** The position and its transactions, oldest first (strongly consistent); undefined when it has none. */
+  getPositionHistory(id: string): Promise<{ readonly position: Position; readonly transactions: readonly JournalTransaction[] } | undefined>;
   /** Every balance shard of a merchant, all currencies. */
   merchantShards(merchantId: string): Promise<readonly BalanceShard[]>;
   /** A statement line with its status now. */

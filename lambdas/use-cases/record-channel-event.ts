@@ -1,5 +1,6 @@
 import { DomainError } from '../domain/errors';
 import { PostingRejectedError } from '../domain/ledger/errors';
+import type { ReconciliationRepository } from '../ports/reconciliation-repository';
 import type { CardChannelDirectory } from '../ports/workflows';
 import { type LedgerPostingDeps, postSettlement } from './ledger/postings';
 
@@ -9,6 +10,8 @@ import { type LedgerPostingDeps, postSettlement } from './ledger/postings';
  *    capture belongs to (asked of the channel, not believed from the payload), then move the merchant's
  *    funds from pending to available in the ledger. Idempotent: the settlement is keyed by the capture id.
  *    A settlement that arrives before the capture is posted is "not yet": the acquirer retries later.
+ *    When the event names its settlement batch, record that the batch should hold this capture: the
+ *    batch's report is reconciled against it (decision 0018; the report confirms what the webhook said).
  * 2. `refund.succeeded`: nothing to move (the refund was booked when the channel accepted it).
  * 3. Anything else: acknowledged and ignored (new event types must not make the acquirer retry for days).
  */
@@ -23,7 +26,11 @@ export interface ChannelEvent {
 }
 
 export const recordChannelEvent = async (
-  deps: { readonly channels: CardChannelDirectory; readonly ledger: LedgerPostingDeps },
+  deps: {
+    readonly channels: CardChannelDirectory;
+    readonly ledger: LedgerPostingDeps;
+    readonly expectations?: Pick<ReconciliationRepository, 'recordExpectation'>;
+  },
   input: { readonly channel: string; readonly event: ChannelEvent },
 ): Promise<{ outcome: 'settled' | 'ignored'; paymentId?: string }> => {
   if (input.event.type !== 'capture.settled') return { outcome: 'ignored' };
@@ -43,6 +50,19 @@ export const recordChannelEvent = async (
       throw new ChannelEventNotYetApplicableError(`${authorization.paymentReference} is not posted yet`);
     }
     if (!(error instanceof PostingRejectedError && error.reason === 'nothing_to_settle')) throw error;
+  }
+  const { settlement_batch: batchId, amount, currency } = input.event.data.object;
+  if (deps.expectations && typeof batchId === 'string' && /^[A-Za-z0-9_-]{1,64}$/.test(batchId) && typeof amount === 'number' && typeof currency === 'string') {
+    await deps.expectations.recordExpectation({
+      channel: input.channel,
+      batchId,
+      captureId,
+      paymentId: authorization.paymentReference,
+      merchantId: authorization.merchantReference,
+      amount,
+      currency,
+      announcedAt: deps.ledger.now().toISOString(),
+    });
   }
   return { outcome: 'settled', paymentId: authorization.paymentReference };
 };

@@ -140,7 +140,9 @@ it('npm run drill --smoke runs every drill and reports zero lost, zero duplicate
     output: '',
   });
   expect(report).toMatchObject({ schema: 'xborder-drill/1', passed: true, zero_lost: true, zero_duplicated: true, zero_5xx: true, lost: 0, duplicated: 0, server_errors: 0, violations: 0 });
-  expect(Object.keys(report.drills)).toEqual(['malformed_input', 'acquirer_outage', 'duplicate_storm', 'payout_storm', 'rail_ambiguity', 'channel_faults', 'crash', 'express_crash', 'payout_crash']);
+  expect(Object.keys(report.drills)).toEqual(['malformed_input', 'acquirer_outage', 'duplicate_storm', 'payout_storm', 'rail_ambiguity', 'channel_faults', 'reconciliation', 'crash', 'express_crash', 'payout_crash']);
+  expect(report.drills.reconciliation).toMatchObject({ passed: true, false_breaks: 0 });
+  expect(report.drills.reconciliation.found_breaks).toBe(report.drills.reconciliation.injected_breaks);
   expect(report.drills.malformed_input.counts).toMatchObject({ requests: 150, accepted: 0, dynamodb_writes: 0 });
   expect(report.drills.acquirer_outage).toMatchObject({ double_authorizations: 0, auth_rate_with_failover: expect.any(Number), auth_rate_baseline: expect.any(Number) });
   expect(report.drills.acquirer_outage.auth_rate_with_failover).toBeGreaterThanOrEqual(0.98);

@@ -107,5 +107,7 @@ it('runs the seconds of work as Express and the waits and recoveries as Standard
     sagaRecovery: 'STANDARD',
     payout: 'EXPRESS',
     payoutWait: 'STANDARD',
+    // A report's run takes minutes, is watched by operations and must apply exactly once (decision 0018).
+    settlementReconciliation: 'STANDARD',
   });
 });

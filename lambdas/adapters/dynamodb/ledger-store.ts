@@ -102,6 +102,12 @@ export class DynamoDbLedgerStore implements LedgerStore {
     return history.length === 0 ? undefined : foldPosition(id, history[0]?.transaction.merchantId ?? '', history);
   }
 
+  async getPositionHistory(id: string): Promise<{ position: Position; transactions: JournalTransaction[] } | undefined> {
+    const history = await this.history(id, true);
+    if (history.length === 0) return undefined;
+    return { position: foldPosition(id, history[0]?.transaction.merchantId ?? '', history), transactions: history.map((posted) => posted.transaction) };
+  }
+
   async readBalances(merchantId: string, currency: string, shards: readonly number[] | 'all'): Promise<readonly BalanceShard[]> {
     return this.read(async () => {
       if (shards === 'all') {

@@ -20,6 +20,7 @@ export const ACCOUNT_TYPES = [
   'channel_receivable',
   'channel_clearing',
   'fx_position',
+  'platform_acquirer_fees',
 ] as const;
 export type AccountType = (typeof ACCOUNT_TYPES)[number];
 
@@ -81,6 +82,13 @@ export const ACCOUNT_RULES: Readonly<Record<AccountType, AccountRule>> = {
     normalSide: 'credit',
     nonNegative: false,
   },
+  platform_acquirer_fees: {
+    // Booked from the acquirers' settlement reports (decision 0018): what they kept of each batch.
+    description: 'Fees acquirers kept at settlement (interchange, scheme and their own): the platform’s processing cost',
+    owner: 'platform',
+    normalSide: 'debit',
+    nonNegative: false,
+  },
   fx_position: {
     // Credit-normal so that a positive balance reads "the platform is long this currency": a conversion
     // credits the position in the currency the merchant sold and debits it in the currency it bought.
@@ -112,7 +120,7 @@ export const channelAccount = (type: 'channel_receivable' | 'channel_clearing', 
   owner: channel,
 });
 
-export const platformAccount = (type: 'platform_fee_revenue' | 'platform_fx_revenue' | 'fx_position', currency: string): AccountRef => ({
+export const platformAccount = (type: 'platform_fee_revenue' | 'platform_fx_revenue' | 'fx_position' | 'platform_acquirer_fees', currency: string): AccountRef => ({
   type,
   currency,
   owner: PLATFORM_OWNER,

@@ -39,6 +39,7 @@ export const POSTING_REJECTION_REASONS = [
   'reversal_of_reversal',
   'reversal_not_allowed',
   'too_many_items',
+  'fees_already_booked',
 ] as const;
 export type PostingRejectionReason = (typeof POSTING_REJECTION_REASONS)[number];
 

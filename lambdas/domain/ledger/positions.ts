@@ -47,13 +47,19 @@ export const PAYOUT_COUNTERS = [
 ] as const;
 /** A conversion (`cv_...`) between a merchant's balances: what it sold, bought, and the spread earned (bought currency). */
 export const CONVERSION_COUNTERS = ['sold', 'bought', 'spread'] as const;
+/**
+ * A settlement batch of an acquirer (`stlr_...`, derived from the channel and batch id): the fees its report
+ * says the acquirer kept, booked once per currency (decision 0018). Owned by the platform, no merchant funds.
+ */
+export const SETTLEMENT_COUNTERS = ['acquirerFees'] as const;
 
 export type PaymentCounter = (typeof PAYMENT_COUNTERS)[number];
 export type PayoutCounter = (typeof PAYOUT_COUNTERS)[number];
 export type ConversionCounter = (typeof CONVERSION_COUNTERS)[number];
-export type Counter = PaymentCounter | PayoutCounter | ConversionCounter;
+export type SettlementCounter = (typeof SETTLEMENT_COUNTERS)[number];
+export type Counter = PaymentCounter | PayoutCounter | ConversionCounter | SettlementCounter;
 
-export type PositionKind = 'payment' | 'payout' | 'conversion';
+export type PositionKind = 'payment' | 'payout' | 'conversion' | 'settlement';
 export type PositionDelta = Partial<Record<Counter, number>>;
 
 export interface PositionFields {
@@ -81,7 +87,7 @@ export interface Position extends Partial<PositionFields> {
 }
 
 export const positionKindOf = (id: string): PositionKind =>
-  id.startsWith('po_') ? 'payout' : id.startsWith('cv_') ? 'conversion' : 'payment';
+  id.startsWith('po_') ? 'payout' : id.startsWith('cv_') ? 'conversion' : id.startsWith('stlr_') ? 'settlement' : 'payment';
 
 export const emptyPosition = (id: string, merchantId: string): Position => ({
   id,
@@ -98,7 +104,7 @@ export const compactDelta = (delta: PositionDelta): PositionDelta =>
   Object.fromEntries(Object.entries(delta).filter(([, value]) => value !== 0 && value !== undefined)) as PositionDelta;
 
 export const countersOf = (kind: PositionKind): readonly Counter[] =>
-  kind === 'payment' ? PAYMENT_COUNTERS : kind === 'payout' ? PAYOUT_COUNTERS : CONVERSION_COUNTERS;
+  kind === 'payment' ? PAYMENT_COUNTERS : kind === 'payout' ? PAYOUT_COUNTERS : kind === 'settlement' ? SETTLEMENT_COUNTERS : CONVERSION_COUNTERS;
 
 /** Rule violations of a position; empty when valid. */
 export const positionProblems = (position: Position): string[] => {
@@ -121,7 +127,7 @@ export const positionProblems = (position: Position): string[] => {
     if (outstanding !== reserved - released - paid - converted) problems.push('outstanding differs from reserved − released − paid − converted');
     if (convertedOutstanding !== convertedIn - convertedPaid) problems.push('convertedOutstanding differs from convertedIn − convertedPaid');
     if ((converted === 0) !== (convertedIn === 0)) problems.push('converted and convertedIn must both be set or both zero');
-  } else {
+  } else if (position.kind === 'conversion') {
     const { sold = 0, bought = 0 } = position.counters;
     if ((sold === 0) !== (bought === 0)) problems.push('sold and bought must both be set or both zero');
   }

@@ -1,5 +1,6 @@
 import { isSupportedCurrency, isValidAmount } from '../money';
-import { accountKey, channelAccount, merchantAccount, platformAccount } from './accounts';
+import { deriveId } from '../ids';
+import { PLATFORM_OWNER, accountKey, channelAccount, merchantAccount, platformAccount } from './accounts';
 import { PostingRejectedError } from './errors';
 import { type FeeQuote, type Pricing, computeFee } from './fees';
 import { type Position, applyDelta, compactDelta, counter } from './positions';
@@ -109,6 +110,19 @@ export interface ConversionEvent extends ConversionTerms {
 export interface PayoutFundsConvertedEvent extends ConversionTerms {
   readonly merchantId: string;
   readonly payoutId: string;
+}
+
+/**
+ * An acquirer's settlement report says it kept `amount` of a batch in fees (interchange, scheme, its own):
+ * the platform's cost, out of the cash it holds at the channel. One per batch and currency (decision 0018).
+ */
+export interface AcquirerFeesBookedEvent {
+  /** The batch's position in this currency (`stlr_...`, `settlementBatchPositionId`). */
+  readonly positionId: string;
+  readonly channel: string;
+  readonly batchId: string;
+  readonly currency: string;
+  readonly amount: number;
 }
 
 export interface PayoutPaidEvent {
@@ -253,6 +267,41 @@ export const paymentSettled = (event: PaymentSettledEvent, position: Position, n
     description: `Settlement ${event.settlementId} of ${event.paymentId} by ${channel}`,
   };
   applyDelta(position, transaction.positionDelta, {}, 'nothing_to_settle');
+  return finish(transaction);
+};
+
+/** The position of an acquirer's settlement batch in one currency: `stlr_` + 26 characters derived from the three. */
+export const settlementBatchPositionId = (channel: string, batchId: string, currency: string): string => deriveId('stlr', channel, batchId, currency);
+
+export const acquirerFeesBooked = (event: AcquirerFeesBookedEvent, position: Position, now: Date): JournalTransaction => {
+  requireIdentifiers({ positionId: event.positionId, channel: event.channel, batchId: event.batchId });
+  requireCurrency(event.currency);
+  requireAmount('amount', event.amount);
+  if (counter(position, 'acquirerFees') > 0) {
+    throw new PostingRejectedError('fees_already_booked', `${event.batchId} of ${event.channel} already has its ${event.currency} fees booked`);
+  }
+  const createdAt = now.toISOString();
+  const { currency, channel } = event;
+  const transaction: JournalTransaction = {
+    id: transactionId('acquirer_fees', event.positionId, currency),
+    kind: 'acquirer_fees',
+    merchantId: PLATFORM_OWNER,
+    sourceId: event.positionId,
+    positionId: event.positionId,
+    entries: [
+      { account: accountKey(platformAccount('platform_acquirer_fees', currency)), side: 'debit', amount: event.amount, currency },
+      { account: accountKey(channelAccount('channel_clearing', channel, currency)), side: 'credit', amount: event.amount, currency },
+    ],
+    positionDelta: { acquirerFees: event.amount },
+    positionFields: { currency, channel },
+    line: null,
+    lineChanges: [],
+    reverses: null,
+    fingerprint: fingerprintOf({ kind: 'acquirer_fees', ...event }),
+    createdAt,
+    description: `Fees ${channel} kept of settlement batch ${event.batchId} (${currency})`,
+  };
+  applyDelta(position, transaction.positionDelta, transaction.positionFields);
   return finish(transaction);
 };
 

@@ -28,6 +28,7 @@ export const TRANSACTION_KINDS = [
   'payout_paid',
   'payout_funds_converted',
   'conversion',
+  'acquirer_fees',
   'reversal',
 ] as const;
 export type TransactionKind = (typeof TRANSACTION_KINDS)[number];

@@ -7,6 +7,7 @@ import { channelEnvPrefix } from '../../adapters/channels/http-card-acquirer';
 import { jsonResponse, problem, problemResponse } from '../../shared/http/problem';
 import { ledgerPostingDeps } from '../../shared/ledger';
 import { cardChannelDirectory } from '../../shared/payment-deps';
+import { reconciliationRepositoryFromEnvironment } from '../../shared/reconciliation';
 import { logger } from '../../shared/powertools';
 import { loadDeclaredSecrets } from '../../shared/secrets';
 import { type ChannelEvent, ChannelEventNotYetApplicableError, recordChannelEvent } from '../../use-cases/record-channel-event';
@@ -48,7 +49,10 @@ export const handler = middy(async (event: APIGatewayProxyEvent): Promise<APIGat
     return problemResponse(problem(400, 'invalid_json', 'The webhook body is not a channel event.'), requestId);
   }
   try {
-    const result = await recordChannelEvent({ channels: cardChannelDirectory(), ledger: ledgerPostingDeps() }, { channel, event: channelEvent });
+    const result = await recordChannelEvent(
+      { channels: cardChannelDirectory(), ledger: ledgerPostingDeps(), expectations: reconciliationRepositoryFromEnvironment() },
+      { channel, event: channelEvent },
+    );
     logger.info('channel event recorded', { channel, event_id: channelEvent.id, event_type: channelEvent.type, outcome: result.outcome, payment_id: result.paymentId });
     return jsonResponse(200, { received: true, outcome: result.outcome }, requestId);
   } catch (error) {

@@ -1,6 +1,8 @@
 import { ResourceNotFoundError } from '../../domain/errors';
 import { DEFAULT_PRICING } from '../../domain/ledger/fees';
+import { PLATFORM_OWNER } from '../../domain/ledger/accounts';
 import {
+  type AcquirerFeesBookedEvent,
   type ConversionEvent,
   type PaymentCapturedEvent,
   type PaymentRefundedEvent,
@@ -9,6 +11,7 @@ import {
   type PayoutFundsReleasedEvent,
   type PayoutFundsReservedEvent,
   type PayoutPaidEvent,
+  acquirerFeesBooked,
   conversion,
   paymentCaptured,
   paymentRefunded,
@@ -30,6 +33,7 @@ import { type LedgerPostingDeps, type PostingResult, postTransaction } from './p
  * steps every posting goes through and the errors it may throw.
  */
 export type {
+  AcquirerFeesBookedEvent,
   ConversionEvent,
   PaymentCapturedEvent,
   PaymentRefundedEvent,
@@ -60,6 +64,16 @@ export const postPaymentCaptured = async (deps: CapturePostingDeps, event: Payme
     build: (position) => paymentCaptured(event, position, pricing, deps.now()).transaction,
   });
 };
+
+/** An acquirer's settlement report: the fees it kept of a batch, in one currency, booked as the platform's cost. */
+export const postAcquirerFees = (deps: LedgerPostingDeps, event: AcquirerFeesBookedEvent): Promise<PostingResult> =>
+  postTransaction(deps, {
+    transactionId: transactionId('acquirer_fees', event.positionId, event.currency),
+    positionId: event.positionId,
+    merchantId: PLATFORM_OWNER,
+    fingerprint: fingerprintOf({ kind: 'acquirer_fees', ...event }),
+    build: (position) => acquirerFeesBooked(event, position, deps.now()),
+  });
 
 /** The channel settled a payment: what it still owed moves to cash, the merchant's pending funds to available. */
 export const postSettlement = (deps: LedgerPostingDeps, event: PaymentSettledEvent): Promise<PostingResult> =>

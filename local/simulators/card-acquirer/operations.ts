@@ -1,3 +1,4 @@
+import { settlementBatchId } from './settlement-reports';
 import { isExpired } from '../../../lambdas/domain/card';
 import {
   type AcquirerState,
@@ -48,6 +49,8 @@ export interface AcquirerPolicy {
   readonly settlementDelayMs: number;
   /** Refund → `refund.succeeded`. */
   readonly refundDelayMs: number;
+  /** The length of a settlement batch (a day, or scaled for drills): `capture.settled` names the batch. */
+  readonly settlementWindowMs: number;
   /** Whether `event.created` effects are produced (a notification URL is configured). */
   readonly emitsEvents: boolean;
 }
@@ -320,7 +323,10 @@ export const decideSettlements = (state: AcquirerState, context: DecisionContext
     const capture = state.captures.get(id);
     if (capture && Date.parse(capture.record.settle_at) <= now.getTime()) {
       effects.push({ type: 'capture.settled', capture: capture.record.id, at });
-      event('capture.settled', renderCapture({ record: capture.record, settledAt: at }));
+      event('capture.settled', {
+        ...renderCapture({ record: capture.record, settledAt: at }),
+        settlement_batch: settlementBatchId(policy.channel, capture.record.currency, now, policy.settlementWindowMs),
+      });
     }
   }
   for (const id of state.pendingRefunds) {

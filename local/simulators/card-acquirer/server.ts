@@ -1,6 +1,8 @@
 import { createHash, createHmac, randomInt, timingSafeEqual } from 'node:crypto';
 import { type IncomingMessage, type ServerResponse, createServer } from 'node:http';
+import { appendFile, mkdir, rename, writeFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import * as z from 'zod';
 import { randomToken } from '../../../lambdas/domain/ids';
 import { MAX_AMOUNT_MINOR, isSupportedCurrency } from '../../../lambdas/domain/money';
@@ -36,6 +38,16 @@ import {
 import { cardBehaviour } from './test-cards';
 import { type WebhookOptions, createWebhookDispatcher } from './webhooks';
 import { readBody } from '../../http-body';
+import { mulberry32 } from './random';
+import {
+  type BankCredit,
+  type ReportBreaks,
+  type SettledItem,
+  type SettlementReportFile,
+  batchValueDate,
+  buildSettlementReport,
+  settlementBatchId,
+} from './settlement-reports';
 
 /**
  * A card acquirer on 127.0.0.1, behaving like a real one: REST resources, Bearer API key, Idempotency-Key
@@ -65,6 +77,10 @@ export interface CardAcquirerOptions {
   readonly silenceMs?: number;
   /** Capture → settled (and `capture.settled` sent). Default 2 s. */
   readonly settlementDelayMs?: number;
+  /** Length of a settlement batch ("a day"). Default 24 h; drills scale it down. */
+  readonly settlementWindowMs?: number;
+  /** Where `POST /__simulator/settlement-reports` writes each batch's report (and `bank-credits.jsonl`). Absent: kept in memory. */
+  readonly settlementReportsDir?: string;
   /** Refund → succeeded (and `refund.succeeded` sent). Default 3 s. */
   readonly refundDelayMs?: number;
   /** Send signed events here. Absent: no events. */
@@ -143,6 +159,14 @@ const refundSchema = z.strictObject({ amount, currency, reason: z.string().max(5
 const voidSchema = z.strictObject({});
 const clockSchema = z.strictObject({ advance_ms: z.int().nonnegative() });
 const rate = z.number().min(0).max(1);
+const count = z.int().min(0).max(10_000).optional();
+const settlementReportSchema = z.strictObject({
+  batch_id: z.string().regex(/^[a-z0-9-]{1,60}$/, 'must be a batch id as capture.settled names it'),
+  seed: z.int().optional(),
+  breaks: z
+    .strictObject({ fee_mismatch: count, missing_capture: count, amount_mismatch: count, currency_mismatch: count, duplicate_line: count, unknown_batch: z.boolean().optional() })
+    .optional(),
+});
 const faultsSchema = z.strictObject({ error_rate: rate, timeout_rate: rate, seed: z.int().optional() });
 
 class HttpError extends Error {
@@ -183,18 +207,6 @@ const sameSecret = (given: string, expected: string): boolean =>
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-/** A small seeded PRNG, for fault draws a drill can repeat. */
-const mulberry32 = (seed: number): (() => number) => {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-};
-
 export const startCardAcquirer = async (options: CardAcquirerOptions): Promise<CardAcquirerSimulator> => {
   const { name } = options;
   const baseClock = options.clock ?? (() => new Date());
@@ -211,6 +223,7 @@ export const startCardAcquirer = async (options: CardAcquirerOptions): Promise<C
     fees: options.fees,
     settlementDelayMs: options.settlementDelayMs ?? 2_000,
     refundDelayMs: options.refundDelayMs ?? 3_000,
+    settlementWindowMs: options.settlementWindowMs ?? 86_400_000,
     emitsEvents: webhooks !== undefined,
   };
 
@@ -243,6 +256,58 @@ export const startCardAcquirer = async (options: CardAcquirerOptions): Promise<C
     newAuthCode: () => Array.from({ length: 6 }, () => AUTH_CODE_ALPHABET[randomInt(AUTH_CODE_ALPHABET.length)]).join(''),
     fingerprint: (number) => createHmac('sha256', secret).update(`card:${number}`).digest('base64url').slice(0, 22),
   });
+
+  /**
+   * Settlement batches: the report of a batch is made once (asking again answers the same file), from every
+   * capture settled and refund completed in its window; its net goes into the platform's bank account.
+   */
+  const closedBatches = new Map<string, ReturnType<typeof renderClosedBatch>>();
+  const bankCredits: BankCredit[] = [];
+  const renderClosedBatch = (report: SettlementReportFile, path: string | null) => ({
+    batch_id: report.batchId,
+    file_name: report.fileName,
+    path,
+    sha256: report.sha256,
+    lines: report.lines.length,
+    net: report.payout.net,
+    currency: report.payout.currency,
+    value_date: report.payout.valueDate,
+    injected: report.injected,
+  });
+  const closeSettlementBatch = async (batchId: string, seed?: number, breaks?: ReportBreaks) => {
+    const done = closedBatches.get(batchId);
+    if (done) return done;
+    const inBatch = (at: string | null, currency: string) => at !== null && settlementBatchId(name, currency, new Date(at), policy.settlementWindowMs) === batchId;
+    const items: SettledItem[] = [];
+    let currency: string | undefined;
+    for (const capture of state.captures.values()) {
+      if (!inBatch(capture.settledAt, capture.record.currency)) continue;
+      currency = capture.record.currency;
+      const ours = state.authorizations.get(capture.record.authorization)?.record.payment_reference ?? '';
+      items.push({ type: 'capture', ourReference: ours, theirReference: capture.record.id, gross: capture.record.amount, fee: capture.record.fee, currency });
+    }
+    for (const refund of state.refunds.values()) {
+      if (!inBatch(refund.succeededAt, refund.record.currency)) continue;
+      currency = refund.record.currency;
+      const ours = state.authorizations.get(refund.record.authorization)?.record.payment_reference ?? '';
+      items.push({ type: 'refund', ourReference: ours, theirReference: refund.record.id, gross: -refund.record.amount, fee: 0, currency });
+    }
+    if (!currency) throw new HttpError(404, errorBody('invalid_request_error', 'resource_missing', `Batch ${batchId} settled nothing`));
+    const report = buildSettlementReport({ channel: name, batchId, currency, valueDate: batchValueDate(batchId, policy.settlementWindowMs), items, seed, breaks });
+    let path: string | null = null;
+    const credit: BankCredit = { account: 'platform', batchId: report.batchId, reference: report.payout.theirReference, amount: report.payout.net, currency, valueDate: report.payout.valueDate };
+    if (options.settlementReportsDir) {
+      await mkdir(options.settlementReportsDir, { recursive: true });
+      path = join(options.settlementReportsDir, report.fileName);
+      await writeFile(`${path}.part`, report.csv, { mode: 0o600 });
+      await rename(`${path}.part`, path);
+      await appendFile(join(options.settlementReportsDir, 'bank-credits.jsonl'), `${JSON.stringify(credit)}\n`);
+    }
+    bankCredits.push(credit);
+    const closed = renderClosedBatch(report, path);
+    closedBatches.set(batchId, closed);
+    return closed;
+  };
 
   /** Apply in memory at once (so the next request sees it), resolve when the line is on disk. */
   const record = (entry: LedgerEntry): Promise<void> => {
@@ -495,6 +560,12 @@ export const startCardAcquirer = async (options: CardAcquirerOptions): Promise<C
         if (parsed.seed !== undefined) faultRandom = mulberry32(parsed.seed);
         return send(response, 200, { error_rate: faults.errorRate, timeout_rate: faults.timeoutRate, injected: { ...injected } });
       }
+      if (collection === 'settlement-reports' && method === 'POST') {
+        const parsed = parse(settlementReportSchema, body);
+        if (parsed instanceof HttpError) throw parsed;
+        return send(response, 200, await closeSettlementBatch(parsed.batch_id, parsed.seed, parsed.breaks));
+      }
+      if (collection === 'bank' && method === 'GET') return send(response, 200, { object: 'list', data: bankCredits });
       if (collection === 'clock' && method === 'POST') {
         const parsed = parse(clockSchema, body);
         if (parsed instanceof HttpError) throw parsed;

@@ -33,6 +33,7 @@ const policy: AcquirerPolicy = {
   supportedCurrencies: new Set(['USD', 'EUR', 'JPY']),
   fees: { percentBps: 290, fixed: { USD: 30 } },
   settlementDelayMs: 1_000,
+  settlementWindowMs: 86_400_000,
   refundDelayMs: 2_000,
   emitsEvents: true,
 };

@@ -1,0 +1,253 @@
+import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import {
+  BatchWriteCommand,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  type QueryCommandInput,
+  TransactWriteCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import {
+  BreakNotOpenError,
+  type BreakFilter,
+  type ClaimOutcome,
+  type ReconciliationBreak,
+  type ReconciliationRepository,
+  type ReportRecord,
+  type SettlementExpectation,
+} from '../../ports/reconciliation-repository';
+
+/**
+ * Table `reconciliation` (docs/data-model.md):
+ *   report#<channel>#<sha256>     / report           a report received, its status and summary
+ *   batch#<channel>#<batch>       / report           the batch's claim by one report (its sha256)
+ *   batch#<channel>#<batch>       / exp#<capture>    a capture the batch should hold (capture.settled)
+ *   brk#<id>                      / break            a break; index `breaks-by-status` (break_status, break_order)
+ * Every item is written with a condition or is the same content again, so retried tasks change nothing.
+ */
+type Item = Record<string, unknown>;
+
+const BREAKS_INDEX = 'breaks-by-status';
+const reportKey = (channel: string, sha256: string) => ({ pk: `report#${channel}#${sha256}`, sk: 'report' });
+const batchPk = (channel: string, batchId: string) => `batch#${channel}#${batchId}`;
+const breakKey = (id: string) => ({ pk: `brk#${id}`, sk: 'break' });
+const breakOrder = (found: Pick<ReconciliationBreak, 'detectedAt' | 'id'>) => `${found.detectedAt}#${found.id}`;
+
+const isConditionFailure = (error: unknown) => error instanceof ConditionalCheckFailedException;
+
+const reportItem = (report: ReportRecord): Item => ({ ...reportKey(report.channel, report.sha256), ...report });
+const reportOf = (item: Item): ReportRecord => {
+  const { pk: _pk, sk: _sk, ...rest } = item;
+  return rest as unknown as ReportRecord;
+};
+const breakItem = (found: ReconciliationBreak): Item => ({ ...breakKey(found.id), ...found, break_status: found.status, break_order: breakOrder(found) });
+const breakOf = (item: Item): ReconciliationBreak => {
+  const { pk: _pk, sk: _sk, break_status: _status, break_order: _order, ...rest } = item;
+  return rest as unknown as ReconciliationBreak;
+};
+
+export class DynamoDbReconciliationRepository implements ReconciliationRepository {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async getReport(channel: string, sha256: string): Promise<ReportRecord | undefined> {
+    const { Item: item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: reportKey(channel, sha256), ConsistentRead: true }));
+    return item ? reportOf(item) : undefined;
+  }
+
+  async recordRefusedReport(report: ReportRecord): Promise<ReportRecord> {
+    try {
+      await this.client.send(new PutCommand({ TableName: this.tableName, Item: reportItem(report), ConditionExpression: 'attribute_not_exists(pk)' }));
+      return report;
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      return (await this.getReport(report.channel, report.sha256)) as ReportRecord;
+    }
+  }
+
+  async claimReport(report: ReportRecord): Promise<ClaimOutcome> {
+    if (!report.batchId) throw new RangeError('An accepted report names its batch');
+    try {
+      await this.client.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            { Put: { TableName: this.tableName, Item: reportItem(report), ConditionExpression: 'attribute_not_exists(pk)' } },
+            {
+              Put: {
+                TableName: this.tableName,
+                Item: { pk: batchPk(report.channel, report.batchId), sk: 'report', sha256: report.sha256, claimed_at: report.receivedAt },
+                ConditionExpression: 'attribute_not_exists(pk)',
+              },
+            },
+          ],
+        }),
+      );
+      return { outcome: 'claimed' };
+    } catch (error) {
+      if (!(error instanceof TransactionCanceledException)) throw error;
+      const [file, batch] = error.CancellationReasons ?? [];
+      if (file?.Code === 'ConditionalCheckFailed') {
+        const existing = await this.getReport(report.channel, report.sha256);
+        if (existing) return { outcome: 'same_file', existing };
+      }
+      if (batch?.Code === 'ConditionalCheckFailed') {
+        const { Item: claim } = await this.client.send(
+          new GetCommand({ TableName: this.tableName, Key: { pk: batchPk(report.channel, report.batchId), sk: 'report' }, ConsistentRead: true }),
+        );
+        return { outcome: 'batch_taken', bySha256: String(claim?.sha256 ?? '') };
+      }
+      throw error;
+    }
+  }
+
+  async finishReport(channel: string, sha256: string, completedAt: string, summary: Readonly<Record<string, unknown>>): Promise<void> {
+    await this.client.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: reportKey(channel, sha256),
+        UpdateExpression: 'SET #status = :done, completedAt = if_not_exists(completedAt, :at), summary = if_not_exists(summary, :summary)',
+        ConditionExpression: 'attribute_exists(pk) AND #status IN (:reconciling, :done)',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':done': 'reconciled', ':reconciling': 'reconciling', ':at': completedAt, ':summary': summary },
+      }),
+    );
+  }
+
+  async recordExpectation(expectation: SettlementExpectation): Promise<void> {
+    await this.client.send(new PutCommand({ TableName: this.tableName, Item: this.expectationItem(expectation) }));
+  }
+
+  async recordExpectations(expectations: readonly SettlementExpectation[]): Promise<void> {
+    for (let start = 0; start < expectations.length; start += 25) {
+      let requests = expectations.slice(start, start + 25).map((expectation) => ({ PutRequest: { Item: this.expectationItem(expectation) } }));
+      for (let attempt = 0; requests.length > 0; attempt += 1) {
+        if (attempt > 10) throw new Error('BatchWriteItem left items unprocessed after 10 attempts');
+        const { UnprocessedItems: left } = await this.client.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: requests } }));
+        requests = (left?.[this.tableName] ?? []) as typeof requests;
+        if (requests.length > 0) await new Promise((resolve) => setTimeout(resolve, 20 * 2 ** attempt));
+      }
+    }
+  }
+
+  async hasExpectations(channel: string, batchId: string): Promise<boolean> {
+    const { Items: items = [] } = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :exp)',
+        ExpressionAttributeValues: { ':pk': batchPk(channel, batchId), ':exp': 'exp#' },
+        Limit: 1,
+        ConsistentRead: true,
+      }),
+    );
+    return items.length > 0;
+  }
+
+  async listExpectations(channel: string, batchId: string): Promise<readonly SettlementExpectation[]> {
+    const items = await this.queryAll({
+      TableName: this.tableName,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :exp)',
+      ExpressionAttributeValues: { ':pk': batchPk(channel, batchId), ':exp': 'exp#' },
+      ConsistentRead: true,
+    });
+    return items.map((item) => {
+      const { pk: _pk, sk: _sk, ...rest } = item;
+      return rest as unknown as SettlementExpectation;
+    });
+  }
+
+  async recordBreaks(breaks: readonly ReconciliationBreak[]): Promise<number> {
+    const written = await Promise.all(
+      breaks.map(async (found) => {
+        try {
+          await this.client.send(new PutCommand({ TableName: this.tableName, Item: breakItem(found), ConditionExpression: 'attribute_not_exists(pk)' }));
+          return 1;
+        } catch (error) {
+          if (isConditionFailure(error)) return 0;
+          throw error;
+        }
+      }),
+    );
+    return written.reduce<number>((sum, one) => sum + one, 0);
+  }
+
+  async getBreak(id: string): Promise<ReconciliationBreak | undefined> {
+    const { Item: item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: breakKey(id), ConsistentRead: true }));
+    return item ? breakOf(item) : undefined;
+  }
+
+  async listBreaks(filter: BreakFilter): Promise<{ breaks: ReconciliationBreak[]; hasMore: boolean }> {
+    const filters: string[] = [];
+    const names: Record<string, string> = { '#status': 'break_status' };
+    const values: Record<string, unknown> = { ':status': filter.status };
+    if (filter.kind) {
+      filters.push('#kind = :kind');
+      names['#kind'] = 'kind';
+      values[':kind'] = filter.kind;
+    }
+    if (filter.merchantId) {
+      filters.push('merchantId = :merchant');
+      values[':merchant'] = filter.merchantId;
+    }
+    const breaks: ReconciliationBreak[] = [];
+    let startKey: Record<string, unknown> | undefined = filter.after
+      ? { ...breakKey(filter.after.id), break_status: filter.status, break_order: breakOrder(filter.after) }
+      : undefined;
+    // Read one more than the page to know whether there is more; a filter may thin a page out, so keep reading.
+    do {
+      const page = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: BREAKS_INDEX,
+          KeyConditionExpression: '#status = :status',
+          ...(filters.length > 0 ? { FilterExpression: filters.join(' AND ') } : {}),
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+          ExclusiveStartKey: startKey,
+          Limit: Math.max(filter.limit + 1, 25),
+        }),
+      );
+      breaks.push(...(page.Items ?? []).map(breakOf));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey && breaks.length <= filter.limit);
+    return { breaks: breaks.slice(0, filter.limit), hasMore: breaks.length > filter.limit };
+  }
+
+  async resolveBreak(id: string, resolution: { at: string; by: string; note: string }): Promise<ReconciliationBreak> {
+    try {
+      const { Attributes: after } = await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: breakKey(id),
+          UpdateExpression: 'SET #status = :resolved, break_status = :resolved, resolvedAt = :at, resolvedBy = :by, resolutionNote = :note',
+          ConditionExpression: 'attribute_exists(pk) AND #status = :open',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':resolved': 'resolved', ':open': 'open', ':at': resolution.at, ':by': resolution.by, ':note': resolution.note },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return breakOf(after as Item);
+    } catch (error) {
+      if (isConditionFailure(error)) throw new BreakNotOpenError(`Break ${id} is not open`);
+      throw error;
+    }
+  }
+
+  private expectationItem(expectation: SettlementExpectation): Item {
+    return { pk: batchPk(expectation.channel, expectation.batchId), sk: `exp#${expectation.captureId}`, ...expectation };
+  }
+
+  private async queryAll(input: QueryCommandInput): Promise<Item[]> {
+    const items: Item[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.client.send(new QueryCommand({ ...input, ExclusiveStartKey: startKey }));
+      items.push(...(page.Items ?? []));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return items;
+  }
+}

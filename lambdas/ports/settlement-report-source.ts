@@ -1,0 +1,15 @@
+/**
+ * Where acquirers' settlement reports arrive. Locally: a directory per channel that the simulators write
+ * into (`SETTLEMENT_REPORTS_DIR/<channel>/`). SFTP and S3 are later slices (decision 0018).
+ */
+export interface SettlementReportSource {
+  /** The file's bytes; SettlementReportNotFoundError when there is none. */
+  read(channel: string, fileName: string): Promise<Buffer>;
+}
+
+export class SettlementReportNotFoundError extends Error {
+  override readonly name = 'SettlementReportNotFound';
+}
+
+/** A report's file name: no directories, no surprises. */
+export const REPORT_FILE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}\.csv$/;
