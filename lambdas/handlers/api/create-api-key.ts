@@ -1,5 +1,5 @@
-import * as z from 'zod/mini';
 import { DynamoDbMerchantRepository } from '../../adapters/dynamodb/merchant-repository';
+import { accessContracts } from '../../contracts/access';
 import { dynamoDbDocumentClient } from '../../shared/clients';
 import { tableNameFromEnv } from '../../shared/config';
 import { presentApiKey } from '../../shared/http/access-presenters';
@@ -12,7 +12,7 @@ const merchants = new DynamoDbMerchantRepository(dynamoDbDocumentClient(), table
 export const handler = merchantCommandEndpoint({
   operation: 'createApiKey',
   audit: { action: 'api_key.create' },
-  body: z.strictObject({}, { error: 'must be an empty JSON object: {}' }),
+  body: accessContracts.createApiKey.body,
   fingerprintView: (body) => body,
   handle: async (request) => {
     const { key, secretKey } = await createApiKey(
