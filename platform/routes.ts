@@ -71,6 +71,9 @@ export const routes = [
 
 export const requiresMerchantKey = (route: RouteDeclaration): boolean => (route.auth ?? 'merchant') === 'merchant';
 
+/** Routes counterparties call with their own signature (acquirers' webhooks): throttled and rate-limited apart. */
+export const isCounterpartyWebhook = (route: RouteDeclaration): boolean => route.auth === 'signature';
+
 export const authorizerFunction: FunctionKey = 'authorizeMerchant';
 
 /**

@@ -116,7 +116,8 @@ const operationFor = (route: RouteDeclaration, contract: RouteContract, requestN
   if (route.path.includes('{')) responses['404'] = responseRef('NotFound');
   if (command) responses['409'] = responseRef('Conflict');
   if (route.method === 'POST') responses['413'] = responseRef('PayloadTooLarge');
-  if (merchant) responses['422'] = responseRef('ValidationError');
+  // Whatever validates a query or a JSON body refuses it with 422 naming the field (the acquirer webhook answers 400 instead).
+  if (merchant || contract.query) responses['422'] = responseRef('ValidationError');
   responses['429'] = responseRef('TooManyRequests');
   responses['5XX'] = responseRef('ServerError');
 

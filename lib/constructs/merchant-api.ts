@@ -20,7 +20,7 @@ import { Construct } from 'constructs';
 import { deployment } from '../../platform/deployment';
 import type { FunctionKey } from '../../platform/functions';
 import { type GatewayResponseType, gatewayResponseBody, gatewayResponses } from '../../platform/gateway-responses';
-import { MERCHANT_AUTHORIZER_CACHE_SECONDS, type RouteDeclaration, authorizerFunction, requiresMerchantKey, routes, unknownMethodFunction } from '../../platform/routes';
+import { MERCHANT_AUTHORIZER_CACHE_SECONDS, type RouteDeclaration, authorizerFunction, isCounterpartyWebhook, requiresMerchantKey, routes, unknownMethodFunction } from '../../platform/routes';
 import { acknowledgeNag } from './acknowledgements';
 import { MerchantApiFirewall } from './merchant-api-firewall';
 import { retentionDays } from './retention';
@@ -66,7 +66,7 @@ export interface MerchantApiProps {
 }
 
 /** Routes called by counterparties with their own signature, not by merchants with a key. */
-const webhookRoutes = (): RouteDeclaration[] => (routes as readonly RouteDeclaration[]).filter((route) => route.auth === 'signature');
+const webhookRoutes = (): RouteDeclaration[] => (routes as readonly RouteDeclaration[]).filter(isCounterpartyWebhook);
 
 /** `/v1/channel_events/{channel}` → `/v1/channel_events/`: what the WAF matches. */
 export const webhookPathPrefixes = (): string[] => [...new Set(webhookRoutes().map((route) => route.path.split('{')[0] as string))];

@@ -5,7 +5,7 @@ import { type MerchantRouteFunction, routeContracts } from '../../../lambdas/con
 import type { RouteContract } from '../../../lambdas/contracts/common';
 import { buildOpenApiDocument } from '../../../lambdas/contracts/openapi';
 import { type RouteDeclaration, routes } from '../../../platform/routes';
-import { OPENAPI_PATH, openApiText } from '../../../scripts/write-openapi';
+import { CLIENT_TYPES_PATH, OPENAPI_PATH, clientTypesText, openApiText } from '../../../scripts/write-openapi';
 
 /**
  * The OpenAPI document is generated from the contracts (lambdas/contracts) the endpoints validate with:
@@ -49,6 +49,10 @@ describe('the OpenAPI document', () => {
 
   it('is committed as docs/openapi.json, as generated (run `npm run openapi` after changing a contract or a route)', () => {
     expect(readFileSync(OPENAPI_PATH, 'utf8') === openApiText()).toBe(true);
+  });
+
+  it('has its client types (openapi-typescript) committed as generated from it', async () => {
+    expect(readFileSync(CLIENT_TYPES_PATH, 'utf8') === (await clientTypesText())).toBe(true);
   });
 
   it("passes Redocly's recommended lint rules with no error", async () => {
