@@ -413,6 +413,15 @@ export const functions = {
     cardChannels: true,
     secrets: cardChannelWebhookSecretNames(),
   },
+  getOpenApiDocument: {
+    entry: 'lambdas/handlers/api/get-openapi-document.ts',
+    description: 'GET /v1/openapi.json: the merchant API as OpenAPI 3.1, generated from the contracts (no API key)',
+    memoryMb: 256,
+    timeoutSeconds: 5,
+    reservedConcurrency: 5,
+    invokedBy: 'api-gateway',
+    tables: {},
+  },
   rejectUnknownMethod: {
     entry: 'lambdas/handlers/api/reject-unknown-method.ts',
     description: 'ANY fallback on every API resource: 405 with the allowed methods',

@@ -6,8 +6,9 @@ import type { FunctionKey } from './functions';
  * The merchant API, declared once. lib/ builds the API Gateway REST resources from it; local/ routes
  * HTTP requests with it. Routes are authorized by the merchant authorizer unless declared otherwise:
  * acquirers' webhooks carry no merchant key, they are authenticated by their HMAC signature, checked by
- * the function. Every resource also gets an ANY method that answers 405, so a wrong method is told apart
- * from an unknown path.
+ * the function; the OpenAPI document is public. Every resource also gets an ANY method that answers 405,
+ * so a wrong method is told apart from an unknown path. Each route's request and answer schemas are its
+ * contract in lambdas/contracts/ (keyed by `function`), from which the OpenAPI document is generated.
  */
 export type HttpMethod = 'GET' | 'POST' | 'DELETE';
 
@@ -16,8 +17,11 @@ export interface RouteDeclaration {
   /** API Gateway resource path: literal segments and `{param}` segments. */
   readonly path: string;
   readonly function: FunctionKey;
-  /** Default `merchant` (secret key, through the authorizer); `signature` for acquirer webhooks. */
-  readonly auth?: 'merchant' | 'signature';
+  /**
+   * Default `merchant` (secret key, through the authorizer); `signature` for acquirer webhooks; `public` for
+   * what anyone may read (the OpenAPI document).
+   */
+  readonly auth?: 'merchant' | 'signature' | 'public';
   /**
    * The kind of id each `{param}` of `path` holds (lambdas/domain/ids.ts). The endpoint builders check
    * every path parameter against it before anything else reads it (422 `validation_error` naming the
@@ -63,6 +67,7 @@ export const routes = [
   { method: 'GET', path: '/v1/events/{id}', function: 'getEvent', params: { id: 'event' } },
   { method: 'GET', path: '/v1/events/{id}/deliveries', function: 'listEventDeliveries', params: { id: 'event' } },
   { method: 'POST', path: '/v1/events/{id}/redeliver', function: 'redeliverEvent', params: { id: 'event' } },
+  { method: 'GET', path: '/v1/openapi.json', function: 'getOpenApiDocument', auth: 'public' },
 ] as const satisfies readonly RouteDeclaration[];
 
 export const requiresMerchantKey = (route: RouteDeclaration): boolean => (route.auth ?? 'merchant') === 'merchant';
@@ -102,6 +107,9 @@ export const routePatternsFor = (allows: (resource: ApiKeyResource, access: ApiK
       return allows(resource, access);
     })
     .map((route) => `${route.method}${route.path.replace(/\{[^}]+\}/g, '*')}`);
+
+/** Routes counterparties call with their own signature (acquirers' webhooks): throttled and rate-limited apart. */
+export const isCounterpartyWebhook = (route: RouteDeclaration): boolean => route.auth === 'signature';
 
 export const authorizerFunction: FunctionKey = 'authorizeMerchant';
 

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { type IdKind, idKinds, idShapes } from '../../lambdas/domain/ids';
 import { cardChannelNames } from '../../platform/channels';
 import { type OperatorRole, type OperatorRouteDeclaration, operatorRoutes } from '../../platform/operator-routes';
-import { type RouteDeclaration, allowedMethods, requiresMerchantKey, routes } from '../../platform/routes';
+import { type RouteDeclaration, allowedMethods, isCounterpartyWebhook, routes } from '../../platform/routes';
 import { seededRandom } from '../lib/http';
 
 /**
@@ -218,7 +218,9 @@ export const drillTargets = (random: Random): Target[] => {
   const targets = declared.map(([api, route]): Target => {
     const first = paramsOf(route).map((name) => `path.${name}`);
     const others: string[] = [];
-    if (!requiresMerchantKey(route)) return { name: routeName(api, route), api, route, families: ['webhook.signature', 'webhook.channel', 'webhook.body'], mustCover: [] };
+    if (isCounterpartyWebhook(route)) return { name: routeName(api, route), api, route, families: ['webhook.signature', 'webhook.channel', 'webhook.body'], mustCover: [] };
+    // Public (the OpenAPI document): no key to get wrong, only its query string.
+    if (route.auth === 'public') return { name: routeName(api, route), api, route, families: shuffled(random, ['query.unknown', 'query.repeated']), mustCover: [] };
     if (route.method === 'GET') {
       (first.length ? others : first).push('query.starting_after');
       others.push('query.limit', 'query.unknown', 'query.repeated');

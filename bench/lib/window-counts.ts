@@ -1,7 +1,7 @@
 import { EXPRESS_BILLED_MEMORY_MB } from '../../local/step-functions/engine';
 import { deployment } from '../../platform/deployment';
 import { type FunctionKey, functions } from '../../platform/functions';
-import { type RouteDeclaration, routes } from '../../platform/routes';
+import { type RouteDeclaration, isCounterpartyWebhook, routes } from '../../platform/routes';
 import { type CapacityCounts, type TableUsage, sumUsage } from './capacity-proxy';
 import type { BillableCounts } from './cost-model';
 import type { CeilingInput } from './scale-ceiling';
@@ -216,7 +216,7 @@ export const perUnitBlock = (counts: WindowCounts, units: number) => {
 
 /** What the scale ceiling needs of one unit (bench/lib/scale-ceiling.ts). */
 /** Acquirer and rail webhooks (`METHOD /path` as the window counts routes): the throttle of their own. */
-const WEBHOOK_ROUTES = new Set((routes as readonly RouteDeclaration[]).filter((route) => route.auth === 'signature').map((route) => `${route.method} ${route.path}`));
+const WEBHOOK_ROUTES = new Set((routes as readonly RouteDeclaration[]).filter(isCounterpartyWebhook).map((route) => `${route.method} ${route.path}`));
 
 /**
  * `serviceTimesMs`: per function, the duration to use for Lambda concurrency instead of the window's mean

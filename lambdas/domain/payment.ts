@@ -25,6 +25,9 @@ export const TERMINAL_STATUSES: readonly PaymentStatus[] = ['succeeded', 'cancel
 export const CAPTURE_METHODS = ['automatic', 'manual'] as const;
 export type CaptureMethod = (typeof CAPTURE_METHODS)[number];
 
+export const CANCELLATION_REASONS = ['requested_by_customer', 'duplicate', 'fraudulent', 'abandoned'] as const;
+export type CancellationReason = (typeof CANCELLATION_REASONS)[number];
+
 /**
  * What a payment keeps of its card: the summary, the keyed fingerprint and the BIN. The number and CVC are
  * in its card hold only until its authorization answers (ports/card-holds.ts).

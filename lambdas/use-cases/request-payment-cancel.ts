@@ -7,8 +7,8 @@ import { getPayment } from './get-payment';
 import { changePayment } from './payment-saga/change-payment';
 import { runPaymentWorkflow } from './run-workflows';
 
-export const CANCELLATION_REASONS = ['requested_by_customer', 'duplicate', 'fraudulent', 'abandoned'] as const;
-export type CancellationReason = (typeof CANCELLATION_REASONS)[number];
+export { CANCELLATION_REASONS, type CancellationReason } from '../domain/payment';
+import type { CancellationReason } from '../domain/payment';
 
 /**
  * A merchant cancels a payment that was authorized but not captured: the hold is released.

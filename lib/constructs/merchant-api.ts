@@ -20,7 +20,7 @@ import { Construct } from 'constructs';
 import { deployment } from '../../platform/deployment';
 import type { FunctionKey } from '../../platform/functions';
 import { type GatewayResponseType, gatewayResponseBody, gatewayResponses } from '../../platform/gateway-responses';
-import { MERCHANT_AUTHORIZER_CACHE_SECONDS, type RouteDeclaration, authorizerFunction, requiresMerchantKey, routes, unknownMethodFunction } from '../../platform/routes';
+import { MERCHANT_AUTHORIZER_CACHE_SECONDS, type RouteDeclaration, authorizerFunction, isCounterpartyWebhook, requiresMerchantKey, routes, unknownMethodFunction } from '../../platform/routes';
 import { acknowledgeNag } from './acknowledgements';
 import { MerchantApiFirewall } from './merchant-api-firewall';
 import { retentionDays } from './retention';
@@ -66,7 +66,7 @@ export interface MerchantApiProps {
 }
 
 /** Routes called by counterparties with their own signature, not by merchants with a key. */
-const webhookRoutes = (): RouteDeclaration[] => (routes as readonly RouteDeclaration[]).filter((route) => !requiresMerchantKey(route));
+const webhookRoutes = (): RouteDeclaration[] => (routes as readonly RouteDeclaration[]).filter(isCounterpartyWebhook);
 
 /** `/v1/channel_events/{channel}` → `/v1/channel_events/`: what the WAF matches. */
 export const webhookPathPrefixes = (): string[] => [...new Set(webhookRoutes().map((route) => route.path.split('{')[0] as string))];
@@ -140,6 +140,8 @@ export class MerchantApi extends Construct {
       'Merchants are servers authenticating with secret API keys (Stripe-style), verified by the REQUEST authorizer against hashed keys; Cognito user pools serve end-user sign-in, not server-to-server secret keys.';
     const signatureAuthReason =
       "Called by acquirers, which hold no merchant key: the function verifies the acquirer's HMAC-SHA256 signature over the raw body with a timestamp tolerance before believing anything in it.";
+    const publicReason =
+      'The OpenAPI document of the API: generated from the request and answer schemas, it holds no merchant data and reads no table, and integrators must read it before they have a key.';
     for (const route of routes as readonly RouteDeclaration[]) {
       const resource = this.api.root.resourceForPath(route.path);
       const integration = new LambdaIntegration(props.functions[route.function], { allowTestInvoke: false });
@@ -148,8 +150,9 @@ export class MerchantApi extends Construct {
         acknowledgeNag(method, 'AwsSolutions-COG4', merchantAuthReason);
       } else {
         const method = resource.addMethod(route.method, integration, { authorizationType: AuthorizationType.NONE, operationName: route.function });
-        acknowledgeNag(method, 'AwsSolutions-APIG4', signatureAuthReason);
-        acknowledgeNag(method, 'AwsSolutions-COG4', signatureAuthReason);
+        const reason = route.auth === 'public' ? publicReason : signatureAuthReason;
+        acknowledgeNag(method, 'AwsSolutions-APIG4', reason);
+        acknowledgeNag(method, 'AwsSolutions-COG4', reason);
       }
       if (!withFallback.has(resource)) {
         const fallback = resource.addMethod('ANY', unknownMethod, { authorizationType: AuthorizationType.NONE, operationName: 'rejectUnknownMethod' });

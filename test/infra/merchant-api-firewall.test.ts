@@ -1,6 +1,6 @@
 import { FIREWALL_LIMITS } from '../../lib/constructs/merchant-api-firewall';
 import { deployment } from '../../platform/deployment';
-import { type RouteDeclaration, requiresMerchantKey, routes } from '../../platform/routes';
+import { type RouteDeclaration, isCounterpartyWebhook, requiresMerchantKey, routes } from '../../platform/routes';
 import { resourcesOf, synthesizePlatform } from './synth';
 
 /**
@@ -43,7 +43,7 @@ const matches = (statement: Statement | undefined, path: string): boolean => {
   throw new Error(`unexpected statement ${JSON.stringify(statement)}`);
 };
 const requestPath = (route: RouteDeclaration) => `/${deployment.apiStageName}${route.path.replace(/\{[^}]+\}/g, 'abc_123')}`;
-const webhookRoutes = (routes as readonly RouteDeclaration[]).filter((route) => !requiresMerchantKey(route));
+const webhookRoutes = (routes as readonly RouteDeclaration[]).filter(isCounterpartyWebhook);
 const merchantRoutes = (routes as readonly RouteDeclaration[]).filter(requiresMerchantKey);
 
 describe('the per-key rate limit', () => {

@@ -2,6 +2,7 @@ import { appendFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { MerchantCredentials } from '../../local/seed';
 import { type RequestOptions, request } from './http';
+import { openApiViolations } from './openapi-responses';
 
 /** The runtime started by test/e2e/global-setup.ts and its demo merchants. */
 export const e2eApiUrl = (): string => {
@@ -14,13 +15,17 @@ export const demoMerchants = (): MerchantCredentials[] =>
   JSON.parse(readFileSync(join(process.env.E2E_STATE_DIR as string, 'merchants.json'), 'utf8')) as MerchantCredentials[];
 
 /**
- * A request to the e2e runtime's merchant API. Every response is also appended to
- * `<state dir>/responses.ndjson`, which the leak scan reads after the suite (test/e2e/leak-scan.ts).
+ * A request to the e2e runtime's merchant API. Every response is checked against the OpenAPI document
+ * (test/support/openapi-responses.ts): one that departs from it throws, failing the test that received it.
+ * Every response is also appended to `<state dir>/responses.ndjson`, which the leak scan reads after the
+ * suite (test/e2e/leak-scan.ts).
  */
 export const api = async (method: string, path: string, options?: RequestOptions) => {
   const response = await request(e2eApiUrl(), method, path, options);
   const stateDir = process.env.E2E_STATE_DIR;
   if (stateDir) appendFileSync(join(stateDir, 'responses.ndjson'), `${JSON.stringify({ method, path, status: response.status, body: response.text })}\n`);
+  const violations = openApiViolations({ method, path, status: response.status, contentType: response.headers.get('content-type'), json: response.json });
+  if (violations.length) throw new Error(`The answer departs from docs/openapi.json:\n${violations.join('\n')}\nBody: ${response.text.slice(0, 2000)}`);
   return response;
 };
 

@@ -11,7 +11,9 @@ const ISO_3166_ALPHA_2 =
   'RS RU RW SA SB SC SD SE SG SH SI SJ SK SL SM SN SO SR SS ST SV SX SY SZ TC TD TF TG TH TJ TK TL TM TN TO TR TT TV ' +
   'TW TZ UA UG UM US UY UZ VA VC VE VG VI VN VU WF WS YE YT ZA ZM ZW';
 
-const COUNTRIES: ReadonlySet<string> = new Set(ISO_3166_ALPHA_2.split(' '));
+export const COUNTRY_CODES: readonly string[] = ISO_3166_ALPHA_2.split(' ');
+
+const COUNTRIES: ReadonlySet<string> = new Set(COUNTRY_CODES);
 
 export const isCountryCode = (code: string): boolean => COUNTRIES.has(code);
 

@@ -1,19 +1,11 @@
-import * as z from 'zod/mini';
+import { paymentContracts } from '../../contracts/payments';
 import { merchantCommandEndpoint } from '../../shared/http/merchant-command-endpoint';
 import { presentPayment } from '../../shared/http/presenters';
 import { paymentRepository, workflows } from '../../shared/payment-deps';
-import { CANCELLATION_REASONS, requestPaymentCancel } from '../../use-cases/request-payment-cancel';
+import { requestPaymentCancel } from '../../use-cases/request-payment-cancel';
 
 /** POST /v1/payments/{id}/cancel — only before capture; the authorization is released. */
-const body = z.strictObject(
-  {
-    cancellation_reason: z._default(
-      z.enum(CANCELLATION_REASONS, { error: `must be one of ${CANCELLATION_REASONS.join(', ')}` }),
-      'requested_by_customer',
-    ),
-  },
-  { error: 'must be a JSON object' },
-);
+const body = paymentContracts.requestPaymentCancel.body;
 
 export const handler = merchantCommandEndpoint({
   operation: 'cancelPayment',

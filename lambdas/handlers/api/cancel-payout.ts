@@ -1,4 +1,4 @@
-import * as z from 'zod/mini';
+import { treasuryContracts } from '../../contracts/treasury';
 import { merchantCommandEndpoint } from '../../shared/http/merchant-command-endpoint';
 import { presentPayout } from '../../shared/http/treasury-presenters';
 import { payoutRepositoryFromEnvironment } from '../../shared/payouts';
@@ -10,7 +10,7 @@ import { cancelPayout } from '../../use-cases/payouts/cancel-payout';
 export const handler = merchantCommandEndpoint({
   operation: 'cancelPayout',
   audit: { action: 'payout.cancel' },
-  body: z.strictObject({}, { error: 'must be an empty JSON object: {}' }),
+  body: treasuryContracts.cancelPayout.body,
   fingerprintView: () => ({}),
   handle: async (request) => {
     const deps = { payouts: payoutRepositoryFromEnvironment(), workflows: workflows(), now: () => new Date(), deadline: request.deadline };

@@ -1,12 +1,11 @@
-import * as z from 'zod/mini';
+import { paymentContracts } from '../../contracts/payments';
 import { merchantCommandEndpoint } from '../../shared/http/merchant-command-endpoint';
 import { presentPayment } from '../../shared/http/presenters';
-import { amountSchema } from '../../shared/http/schemas';
 import { paymentRepository, workflows } from '../../shared/payment-deps';
 import { requestPaymentCapture } from '../../use-cases/request-payment-capture';
 
 /** POST /v1/payments/{id}/capture — `amount_to_capture` defaults to everything authorized. */
-const body = z.strictObject({ amount_to_capture: z.optional(amountSchema) }, { error: 'must be a JSON object' });
+const body = paymentContracts.requestPaymentCapture.body;
 
 export const handler = merchantCommandEndpoint({
   operation: 'capturePayment',

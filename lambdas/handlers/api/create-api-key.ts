@@ -1,6 +1,5 @@
-import * as z from 'zod/mini';
 import { DynamoDbMerchantRepository } from '../../adapters/dynamodb/merchant-repository';
-import { API_KEY_SCOPES, type ApiKeyScope } from '../../domain/api-key';
+import { accessContracts } from '../../contracts/access';
 import { dynamoDbDocumentClient } from '../../shared/clients';
 import { tableNameFromEnv } from '../../shared/config';
 import { presentApiKey } from '../../shared/http/access-presenters';
@@ -16,14 +15,7 @@ const merchants = new DynamoDbMerchantRepository(dynamoDbDocumentClient(), table
 export const handler = merchantCommandEndpoint({
   operation: 'createApiKey',
   audit: { action: 'api_key.create' },
-  body: z.strictObject({
-    scopes: z.optional(
-      z.array(z.enum(API_KEY_SCOPES as [ApiKeyScope, ...ApiKeyScope[]], { error: `each scope must be one of ${API_KEY_SCOPES.join(', ')}` })).check(
-        z.minLength(1, 'must name at least one scope (omit it for a secret key)'),
-        z.maxLength(API_KEY_SCOPES.length, `must name at most ${API_KEY_SCOPES.length} scopes`),
-      ),
-    ),
-  }),
+  body: accessContracts.createApiKey.body,
   fingerprintView: (body) => body,
   handle: async (request) => {
     const { key, secretKey } = await createApiKey(

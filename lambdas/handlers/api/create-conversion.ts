@@ -1,7 +1,6 @@
-import * as z from 'zod/mini';
+import { treasuryContracts } from '../../contracts/treasury';
 import { fxRepositoryFromEnvironment } from '../../shared/fx';
 import { merchantCommandEndpoint } from '../../shared/http/merchant-command-endpoint';
-import { idSchema } from '../../shared/http/schemas';
 import { presentConversion } from '../../shared/http/treasury-presenters';
 import { ledgerDeps } from '../../shared/ledger';
 import { createConversion } from '../../use-cases/fx/create-conversion';
@@ -10,10 +9,7 @@ import { createConversion } from '../../use-cases/fx/create-conversion';
 const quotes = fxRepositoryFromEnvironment();
 const ledger = ledgerDeps();
 
-const body = z.strictObject(
-  { quote_id: idSchema('fx_quote') },
-  { error: 'must be a JSON object' },
-);
+const body = treasuryContracts.createConversion.body;
 
 export const handler = merchantCommandEndpoint({
   operation: 'createConversion',

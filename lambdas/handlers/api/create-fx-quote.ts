@@ -1,8 +1,6 @@
-import * as z from 'zod/mini';
-import { QUOTE_VALIDITIES } from '../../domain/fx/quote';
+import { treasuryContracts } from '../../contracts/treasury';
 import { fxRepositoryFromEnvironment, rateProvider, spreadSchedule } from '../../shared/fx';
 import { merchantCommandEndpoint } from '../../shared/http/merchant-command-endpoint';
-import { amountSchema, currencySchema } from '../../shared/http/schemas';
 import { presentFxQuote } from '../../shared/http/treasury-presenters';
 import { createFxQuote } from '../../use-cases/fx/create-fx-quote';
 
@@ -11,26 +9,7 @@ const quotes = fxRepositoryFromEnvironment();
 const rates = rateProvider();
 const spreads = spreadSchedule();
 
-const validityMessage = `must be one of ${QUOTE_VALIDITIES.join(', ')}`;
-
-const body = z
-  .strictObject(
-    {
-      sell_currency: currencySchema,
-      buy_currency: currencySchema,
-      sell_amount: z.optional(amountSchema),
-      buy_amount: z.optional(amountSchema),
-      validity: z.enum(QUOTE_VALIDITIES, { error: validityMessage }),
-    },
-    { error: 'must be a JSON object' },
-  )
-  .check(
-    z.refine((quote) => (quote.sell_amount === undefined) !== (quote.buy_amount === undefined), {
-      error: 'give exactly one of sell_amount and buy_amount',
-      path: ['sell_amount'],
-    }),
-    z.refine((quote) => quote.sell_currency !== quote.buy_currency, { error: 'must differ from sell_currency', path: ['buy_currency'] }),
-  );
+const body = treasuryContracts.createFxQuote.body;
 
 export const handler = merchantCommandEndpoint({
   operation: 'createFxQuote',

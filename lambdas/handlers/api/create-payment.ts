@@ -1,58 +1,19 @@
-import * as z from 'zod/mini';
 import { DynamoDbPaymentRepository } from '../../adapters/dynamodb/payment-repository';
-import { isExpired, passesLuhn, summarizeCard } from '../../domain/card';
-import { CAPTURE_METHODS } from '../../domain/payment';
+import { paymentContracts } from '../../contracts/payments';
+import { summarizeCard } from '../../domain/card';
 import { dynamoDbDocumentClient } from '../../shared/clients';
 import { cardHoldsFromEnvironment } from '../../shared/card-holds';
 import { workflows } from '../../shared/payment-deps';
 import { tableNameFromEnv } from '../../shared/config';
 import { merchantCommandEndpoint } from '../../shared/http/merchant-command-endpoint';
 import { presentPayment } from '../../shared/http/presenters';
-import { amountSchema, currencySchema, descriptionSchema, metadataSchema } from '../../shared/http/schemas';
 import { createPayment } from '../../use-cases/create-payment';
 
 /** POST /v1/payments */
 const payments = new DynamoDbPaymentRepository(dynamoDbDocumentClient(), tableNameFromEnv('payments'));
 const holds = cardHoldsFromEnvironment();
 
-const monthMessage = 'must be an integer from 1 to 12';
-const yearMessage = 'must be a four-digit year';
-const numberMessage = 'must be a string of 12 to 19 digits';
-const cvcMessage = 'must be a string of 3 or 4 digits';
-
-const cardSchema = z
-  .strictObject(
-    {
-      number: z
-        .string({ error: numberMessage })
-        .check(z.regex(/^\d{12,19}$/, { error: numberMessage }), z.refine(passesLuhn, { error: 'is not a valid card number' })),
-      exp_month: z.int({ error: monthMessage }).check(z.minimum(1, { error: monthMessage }), z.maximum(12, { error: monthMessage })),
-      exp_year: z.int({ error: yearMessage }).check(z.minimum(2000, { error: yearMessage }), z.maximum(2099, { error: yearMessage })),
-      cvc: z.string({ error: cvcMessage }).check(z.regex(/^\d{3,4}$/, { error: cvcMessage })),
-    },
-    { error: 'must be an object with number, exp_month, exp_year and cvc' },
-  )
-  .check(
-    z.refine((card) => !isExpired(card.exp_month, card.exp_year, new Date()), {
-      error: 'the card has expired',
-      path: ['exp_year'],
-    }),
-  );
-
-const body = z.strictObject(
-  {
-    amount: amountSchema,
-    currency: currencySchema,
-    payment_method: z.strictObject(
-      { type: z.literal('card', { error: 'must be "card"' }), card: cardSchema },
-      { error: 'must be an object: {"type": "card", "card": {...}}' },
-    ),
-    capture_method: z._default(z.enum(CAPTURE_METHODS, { error: 'must be "automatic" or "manual"' }), 'automatic'),
-    description: z._default(z.nullable(descriptionSchema), null),
-    metadata: z._default(metadataSchema, {}),
-  },
-  { error: 'must be a JSON object' },
-);
+const body = paymentContracts.createPayment.body;
 
 export const handler = merchantCommandEndpoint({
   operation: 'createPayment',

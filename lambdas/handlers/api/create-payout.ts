@@ -1,10 +1,9 @@
-import * as z from 'zod/mini';
 import { DynamoDbLedgerStore } from '../../adapters/dynamodb/ledger-store';
+import { treasuryContracts } from '../../contracts/treasury';
 import { dynamoDbDocumentClient } from '../../shared/clients';
 import { tableNameFromEnv } from '../../shared/config';
 import { fxRepositoryFromEnvironment, rateProvider, spreadSchedule } from '../../shared/fx';
 import { merchantCommandEndpoint } from '../../shared/http/merchant-command-endpoint';
-import { amountSchema, currencySchema, descriptionSchema, idSchema, metadataSchema } from '../../shared/http/schemas';
 import { presentPayout } from '../../shared/http/treasury-presenters';
 import { payoutRepositoryFromEnvironment } from '../../shared/payouts';
 import { workflows } from '../../shared/payment-deps';
@@ -16,22 +15,7 @@ const quotes = fxRepositoryFromEnvironment();
 const ledger = new DynamoDbLedgerStore(dynamoDbDocumentClient(), tableNameFromEnv('ledger'));
 const quoting = { rates: rateProvider(), spreads: spreadSchedule() };
 
-// What every rail carries: SEPA's end-to-end and remittance fields, SWIFT's 35-character lines, NACHA's addenda.
-const referenceMessage = 'must be 1 to 35 characters: letters, digits, spaces and / - ? : ( ) . , \' + (the characters every rail carries)';
-
-const body = z.strictObject(
-  {
-    beneficiary_id: idSchema('beneficiary'),
-    amount: amountSchema,
-    currency: currencySchema,
-    source_currency: z.optional(currencySchema),
-    quote_id: z.optional(idSchema('fx_quote')),
-    reference: z.string({ error: referenceMessage }).check(z.regex(/^[A-Za-z0-9/?:().,'+ -]{1,35}$/, { error: referenceMessage })),
-    description: z._default(z.nullable(descriptionSchema), null),
-    metadata: z._default(metadataSchema, {}),
-  },
-  { error: 'must be a JSON object' },
-);
+const body = treasuryContracts.createPayout.body;
 
 export const handler = merchantCommandEndpoint({
   operation: 'createPayout',

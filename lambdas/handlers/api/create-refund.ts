@@ -1,20 +1,11 @@
-import * as z from 'zod/mini';
-import { REFUND_REASONS } from '../../domain/refund';
+import { paymentContracts } from '../../contracts/payments';
 import { merchantCommandEndpoint } from '../../shared/http/merchant-command-endpoint';
 import { presentRefund } from '../../shared/http/presenters';
-import { amountSchema, idSchema } from '../../shared/http/schemas';
 import { paymentRepository, workflows } from '../../shared/payment-deps';
 import { createRefund } from '../../use-cases/create-refund';
 
 /** POST /v1/refunds — `amount` defaults to everything still refundable. */
-const body = z.strictObject(
-  {
-    payment_id: idSchema('payment'),
-    amount: z.optional(amountSchema),
-    reason: z._default(z.nullable(z.enum(REFUND_REASONS, { error: `must be one of ${REFUND_REASONS.join(', ')}` })), null),
-  },
-  { error: 'must be a JSON object' },
-);
+const body = paymentContracts.createRefund.body;
 
 export const handler = merchantCommandEndpoint({
   operation: 'createRefund',

@@ -1,6 +1,6 @@
-import * as z from 'zod/mini';
+import { createWebhookEndpointBody } from '../../contracts/webhooks';
 import { merchantCommandEndpoint } from '../../shared/http/merchant-command-endpoint';
-import { endpointDescriptionSchema, enabledEventsSchema, presentWebhookEndpoint, webhookUrlSchema } from '../../shared/http/webhook-schemas';
+import { presentWebhookEndpoint } from '../../shared/http/webhook-schemas';
 import { webhookEndpointsFromEnvironment, webhookUrlPolicy } from '../../shared/webhooks';
 import { webhookSecretBoxFromEnvironment } from '../../shared/webhook-secrets';
 import { createWebhookEndpoint } from '../../use-cases/webhooks/manage-endpoints';
@@ -8,14 +8,7 @@ import { createWebhookEndpoint } from '../../use-cases/webhooks/manage-endpoints
 /** POST /v1/webhook_endpoints: the signing secret is in this answer only. */
 const deps = { endpoints: webhookEndpointsFromEnvironment(), secrets: webhookSecretBoxFromEnvironment(), now: () => new Date() };
 
-const body = z.strictObject(
-  {
-    url: webhookUrlSchema(webhookUrlPolicy()),
-    enabled_events: enabledEventsSchema,
-    description: z._default(endpointDescriptionSchema, null),
-  },
-  { error: 'must be a JSON object' },
-);
+const body = createWebhookEndpointBody(webhookUrlPolicy());
 
 export const handler = merchantCommandEndpoint({
   operation: 'createWebhookEndpoint',

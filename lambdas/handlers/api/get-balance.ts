@@ -1,5 +1,5 @@
-import * as z from 'zod/mini';
 import { DynamoDbLedgerStore } from '../../adapters/dynamodb/ledger-store';
+import { paymentContracts } from '../../contracts/payments';
 import { dynamoDbDocumentClient } from '../../shared/clients';
 import { tableNameFromEnv } from '../../shared/config';
 import { merchantQueryEndpoint } from '../../shared/http/merchant-endpoint';
@@ -11,7 +11,7 @@ const ledger = new DynamoDbLedgerStore(dynamoDbDocumentClient(), tableNameFromEn
 
 export const handler = merchantQueryEndpoint({
   operation: 'getBalance',
-  query: z.strictObject({}),
+  query: paymentContracts.getBalance.query,
   handle: async (request) => ({
     status: 200,
     body: presentBalance(await getBalance({ ledger }, { merchantId: request.principal.merchantId })),

@@ -1,4 +1,4 @@
-import * as z from 'zod/mini';
+import { treasuryContracts } from '../../contracts/treasury';
 import { merchantQueryEndpoint } from '../../shared/http/merchant-endpoint';
 import { presentBeneficiary } from '../../shared/http/treasury-presenters';
 import { payoutRepositoryFromEnvironment } from '../../shared/payouts';
@@ -9,7 +9,7 @@ const payouts = payoutRepositoryFromEnvironment();
 
 export const handler = merchantQueryEndpoint({
   operation: 'getBeneficiary',
-  query: z.strictObject({}),
+  query: treasuryContracts.getBeneficiary.query,
   handle: async (request) => {
     const beneficiary = await getBeneficiary({ payouts }, { merchantId: request.principal.merchantId, beneficiaryId: request.pathParameters.id ?? '' });
     return { status: 200, body: presentBeneficiary(beneficiary) };

@@ -1,4 +1,4 @@
-import * as z from 'zod/mini';
+import { treasuryContracts } from '../../contracts/treasury';
 import { fxRepositoryFromEnvironment } from '../../shared/fx';
 import { merchantQueryEndpoint } from '../../shared/http/merchant-endpoint';
 import { presentConversion } from '../../shared/http/treasury-presenters';
@@ -9,7 +9,7 @@ const quotes = fxRepositoryFromEnvironment();
 
 export const handler = merchantQueryEndpoint({
   operation: 'getConversion',
-  query: z.strictObject({}),
+  query: treasuryContracts.getConversion.query,
   handle: async (request) => {
     const conversion = await getConversion({ quotes }, { merchantId: request.principal.merchantId, conversionId: request.pathParameters.id ?? '' });
     return { status: 200, body: presentConversion(conversion) };

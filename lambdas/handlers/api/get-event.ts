@@ -1,4 +1,4 @@
-import * as z from 'zod/mini';
+import { webhookContracts } from '../../contracts/webhooks';
 import { presentEvent } from '../../domain/events';
 import { merchantQueryEndpoint } from '../../shared/http/merchant-endpoint';
 import { eventStoreFromEnvironment } from '../../shared/webhooks';
@@ -9,7 +9,7 @@ const events = eventStoreFromEnvironment();
 
 export const handler = merchantQueryEndpoint({
   operation: 'getEvent',
-  query: z.strictObject({}),
+  query: webhookContracts.getEvent.query,
   handle: async (request) => {
     const found = await getEvent({ events, now: () => new Date() }, { merchantId: request.principal.merchantId, id: request.pathParameters.id ?? '' });
     return { status: 200, body: presentEvent(found.id, found.event) };

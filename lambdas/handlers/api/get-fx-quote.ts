@@ -1,4 +1,4 @@
-import * as z from 'zod/mini';
+import { treasuryContracts } from '../../contracts/treasury';
 import { fxRepositoryFromEnvironment } from '../../shared/fx';
 import { merchantQueryEndpoint } from '../../shared/http/merchant-endpoint';
 import { presentFxQuote } from '../../shared/http/treasury-presenters';
@@ -9,7 +9,7 @@ const quotes = fxRepositoryFromEnvironment();
 
 export const handler = merchantQueryEndpoint({
   operation: 'getFxQuote',
-  query: z.strictObject({}),
+  query: treasuryContracts.getFxQuote.query,
   handle: async (request) => {
     const quote = await getFxQuote({ quotes }, { merchantId: request.principal.merchantId, quoteId: request.pathParameters.id ?? '' });
     return { status: 200, body: presentFxQuote(quote, new Date()) };

@@ -1,5 +1,5 @@
-import * as z from 'zod/mini';
 import { DynamoDbPaymentRepository } from '../../adapters/dynamodb/payment-repository';
+import { paymentContracts } from '../../contracts/payments';
 import { dynamoDbDocumentClient } from '../../shared/clients';
 import { tableNameFromEnv } from '../../shared/config';
 import { merchantQueryEndpoint } from '../../shared/http/merchant-endpoint';
@@ -11,7 +11,7 @@ const payments = new DynamoDbPaymentRepository(dynamoDbDocumentClient(), tableNa
 
 export const handler = merchantQueryEndpoint({
   operation: 'getPayment',
-  query: z.strictObject({}),
+  query: paymentContracts.getPayment.query,
   handle: async (request) => {
     const payment = await getPayment(
       { payments },

@@ -1,4 +1,4 @@
-import * as z from 'zod/mini';
+import { treasuryContracts } from '../../contracts/treasury';
 import { merchantQueryEndpoint } from '../../shared/http/merchant-endpoint';
 import { presentPayout } from '../../shared/http/treasury-presenters';
 import { payoutRepositoryFromEnvironment } from '../../shared/payouts';
@@ -9,7 +9,7 @@ const payouts = payoutRepositoryFromEnvironment();
 
 export const handler = merchantQueryEndpoint({
   operation: 'getPayout',
-  query: z.strictObject({}),
+  query: treasuryContracts.getPayout.query,
   handle: async (request) => {
     const payout = await getPayout({ payouts }, { merchantId: request.principal.merchantId, payoutId: request.pathParameters.id ?? '' });
     return { status: 200, body: presentPayout(payout) };

@@ -1,4 +1,4 @@
-import * as z from 'zod/mini';
+import { paymentContracts } from '../../contracts/payments';
 import { merchantQueryEndpoint } from '../../shared/http/merchant-endpoint';
 import { presentRefund } from '../../shared/http/presenters';
 import { paymentRepository } from '../../shared/payment-deps';
@@ -7,7 +7,7 @@ import { getRefund } from '../../use-cases/get-refund';
 /** GET /v1/refunds/{id} */
 export const handler = merchantQueryEndpoint({
   operation: 'getRefund',
-  query: z.strictObject({}),
+  query: paymentContracts.getRefund.query,
   handle: async (request) => {
     const refund = await getRefund({ payments: paymentRepository() }, { merchantId: request.principal.merchantId, refundId: request.pathParameters.id ?? '' });
     return { status: 200, body: presentRefund(refund) };

@@ -1,4 +1,4 @@
-import * as z from 'zod/mini';
+import { webhookContracts } from '../../contracts/webhooks';
 import { merchantQueryEndpoint } from '../../shared/http/merchant-endpoint';
 import { presentWebhookEndpoint } from '../../shared/http/webhook-schemas';
 import { webhookEndpointsFromEnvironment } from '../../shared/webhooks';
@@ -9,7 +9,7 @@ const endpoints = webhookEndpointsFromEnvironment();
 
 export const handler = merchantQueryEndpoint({
   operation: 'getWebhookEndpoint',
-  query: z.strictObject({}),
+  query: webhookContracts.getWebhookEndpoint.query,
   handle: async (request) => {
     const endpoint = await getWebhookEndpoint({ endpoints }, { merchantId: request.principal.merchantId, id: request.pathParameters.id ?? '' });
     return { status: 200, body: presentWebhookEndpoint(endpoint) };

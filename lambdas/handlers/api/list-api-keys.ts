@@ -1,16 +1,16 @@
 import { DynamoDbMerchantRepository } from '../../adapters/dynamodb/merchant-repository';
+import { accessContracts } from '../../contracts/access';
 import { dynamoDbDocumentClient } from '../../shared/clients';
 import { tableNameFromEnv } from '../../shared/config';
 import { presentApiKey } from '../../shared/http/access-presenters';
 import { merchantQueryEndpoint } from '../../shared/http/merchant-endpoint';
 import { presentList } from '../../shared/http/presenters';
-import { listQuerySchema } from '../../shared/http/schemas';
 import { listApiKeys } from '../../use-cases/list-api-keys';
 
 /** GET /v1/api_keys?limit=&starting_after=: the merchant's keys, redacted, newest first. */
 const merchants = new DynamoDbMerchantRepository(dynamoDbDocumentClient(), tableNameFromEnv('merchants'));
 
-const query = listQuerySchema('api_key');
+const query = accessContracts.listApiKeys.query;
 
 export const handler = merchantQueryEndpoint({
   operation: 'listApiKeys',

@@ -1,15 +1,15 @@
 import { DynamoDbLedgerStore } from '../../adapters/dynamodb/ledger-store';
+import { paymentContracts } from '../../contracts/payments';
 import { dynamoDbDocumentClient } from '../../shared/clients';
 import { tableNameFromEnv } from '../../shared/config';
 import { merchantQueryEndpoint } from '../../shared/http/merchant-endpoint';
 import { presentBalanceTransaction, presentList } from '../../shared/http/presenters';
-import { listQuerySchema } from '../../shared/http/schemas';
 import { listBalanceTransactions } from '../../use-cases/ledger/list-balance-transactions';
 
 /** GET /v1/balance_transactions?limit=&starting_after= */
 const ledger = new DynamoDbLedgerStore(dynamoDbDocumentClient(), tableNameFromEnv('ledger'));
 
-const query = listQuerySchema('balance_transaction');
+const query = paymentContracts.listBalanceTransactions.query;
 
 export const handler = merchantQueryEndpoint({
   operation: 'listBalanceTransactions',

@@ -1,6 +1,6 @@
+import { treasuryContracts } from '../../contracts/treasury';
 import { merchantQueryEndpoint } from '../../shared/http/merchant-endpoint';
 import { presentList } from '../../shared/http/presenters';
-import { listQuerySchema } from '../../shared/http/schemas';
 import { presentBeneficiary } from '../../shared/http/treasury-presenters';
 import { payoutRepositoryFromEnvironment } from '../../shared/payouts';
 import { listBeneficiaries } from '../../use-cases/payouts/get-objects';
@@ -8,7 +8,7 @@ import { listBeneficiaries } from '../../use-cases/payouts/get-objects';
 /** GET /v1/beneficiaries?limit=&starting_after= */
 const payouts = payoutRepositoryFromEnvironment();
 
-const query = listQuerySchema('beneficiary');
+const query = treasuryContracts.listBeneficiaries.query;
 
 export const handler = merchantQueryEndpoint({
   operation: 'listBeneficiaries',

@@ -1,14 +1,14 @@
+import { treasuryContracts } from '../../contracts/treasury';
 import { fxRepositoryFromEnvironment } from '../../shared/fx';
 import { merchantQueryEndpoint } from '../../shared/http/merchant-endpoint';
 import { presentList } from '../../shared/http/presenters';
-import { listQuerySchema } from '../../shared/http/schemas';
 import { presentConversion } from '../../shared/http/treasury-presenters';
 import { listConversions } from '../../use-cases/fx/get-fx-objects';
 
 /** GET /v1/conversions?limit=&starting_after= */
 const quotes = fxRepositoryFromEnvironment();
 
-const query = listQuerySchema('conversion');
+const query = treasuryContracts.listConversions.query;
 
 export const handler = merchantQueryEndpoint({
   operation: 'listConversions',

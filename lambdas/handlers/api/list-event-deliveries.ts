@@ -1,4 +1,4 @@
-import * as z from 'zod/mini';
+import { webhookContracts } from '../../contracts/webhooks';
 import { merchantQueryEndpoint } from '../../shared/http/merchant-endpoint';
 import { presentList } from '../../shared/http/presenters';
 import { presentDelivery } from '../../shared/http/webhook-schemas';
@@ -10,7 +10,7 @@ const events = eventStoreFromEnvironment();
 
 export const handler = merchantQueryEndpoint({
   operation: 'listEventDeliveries',
-  query: z.strictObject({}),
+  query: webhookContracts.listEventDeliveries.query,
   handle: async (request) => {
     const id = request.pathParameters.id ?? '';
     const deliveries = await listEventDeliveries({ events, now: () => new Date() }, { merchantId: request.principal.merchantId, id });

@@ -1,9 +1,7 @@
-import * as z from 'zod/mini';
+import { webhookContracts } from '../../contracts/webhooks';
 import { presentEvent } from '../../domain/events';
 import { merchantQueryEndpoint } from '../../shared/http/merchant-endpoint';
 import { presentList } from '../../shared/http/presenters';
-import { idSchema, limitSchema } from '../../shared/http/schemas';
-import { eventSelectorSchema } from '../../shared/http/webhook-schemas';
 import { eventStoreFromEnvironment } from '../../shared/webhooks';
 import { listEvents } from '../../use-cases/events/query-events';
 
@@ -14,21 +12,9 @@ import { listEvents } from '../../use-cases/events/query-events';
  */
 const events = eventStoreFromEnvironment();
 
-const timeMessage = 'must be a Unix time in seconds or an ISO 8601 time, such as 2026-12-06T12:00:00Z';
-const instantSchema = z.string({ error: timeMessage }).check(
-  z.refine((value) => (/^\d{1,12}$/.test(value) ? true : /^\d{4}-\d{2}-\d{2}T/.test(value) && Number.isFinite(Date.parse(value))), { error: timeMessage }),
-);
 const toMs = (value: string | undefined): number | undefined => (value === undefined ? undefined : /^\d+$/.test(value) ? Number(value) * 1000 : Date.parse(value));
 
-const query = z.strictObject({
-  limit: z._default(limitSchema, 10),
-  starting_after: z.optional(idSchema('event')),
-  type: z.optional(eventSelectorSchema),
-  'created[gte]': z.optional(instantSchema),
-  'created[gt]': z.optional(instantSchema),
-  'created[lte]': z.optional(instantSchema),
-  'created[lt]': z.optional(instantSchema),
-});
+const query = webhookContracts.listEvents.query;
 
 export const handler = merchantQueryEndpoint({
   operation: 'listEvents',

@@ -1,15 +1,15 @@
 import { DynamoDbPaymentRepository } from '../../adapters/dynamodb/payment-repository';
+import { paymentContracts } from '../../contracts/payments';
 import { dynamoDbDocumentClient } from '../../shared/clients';
 import { tableNameFromEnv } from '../../shared/config';
 import { merchantQueryEndpoint } from '../../shared/http/merchant-endpoint';
 import { presentList, presentPayment } from '../../shared/http/presenters';
-import { listQuerySchema } from '../../shared/http/schemas';
 import { listPayments } from '../../use-cases/list-payments';
 
 /** GET /v1/payments?limit=&starting_after= */
 const payments = new DynamoDbPaymentRepository(dynamoDbDocumentClient(), tableNameFromEnv('payments'));
 
-const query = listQuerySchema('payment');
+const query = paymentContracts.listPayments.query;
 
 export const handler = merchantQueryEndpoint({
   operation: 'listPayments',

@@ -1,6 +1,6 @@
+import { treasuryContracts } from '../../contracts/treasury';
 import { merchantQueryEndpoint } from '../../shared/http/merchant-endpoint';
 import { presentList } from '../../shared/http/presenters';
-import { listQuerySchema } from '../../shared/http/schemas';
 import { presentPayout } from '../../shared/http/treasury-presenters';
 import { payoutRepositoryFromEnvironment } from '../../shared/payouts';
 import { listPayouts } from '../../use-cases/payouts/get-objects';
@@ -8,7 +8,7 @@ import { listPayouts } from '../../use-cases/payouts/get-objects';
 /** GET /v1/payouts?limit=&starting_after= */
 const payouts = payoutRepositoryFromEnvironment();
 
-const query = listQuerySchema('payout');
+const query = treasuryContracts.listPayouts.query;
 
 export const handler = merchantQueryEndpoint({
   operation: 'listPayouts',

@@ -1,6 +1,6 @@
+import { webhookContracts } from '../../contracts/webhooks';
 import { merchantQueryEndpoint } from '../../shared/http/merchant-endpoint';
 import { presentList } from '../../shared/http/presenters';
-import { listQuerySchema } from '../../shared/http/schemas';
 import { presentWebhookEndpoint } from '../../shared/http/webhook-schemas';
 import { webhookEndpointsFromEnvironment } from '../../shared/webhooks';
 import { InvalidCursorError } from '../../domain/errors';
@@ -11,7 +11,7 @@ const endpoints = webhookEndpointsFromEnvironment();
 
 export const handler = merchantQueryEndpoint({
   operation: 'listWebhookEndpoints',
-  query: listQuerySchema('webhook_endpoint'),
+  query: webhookContracts.listWebhookEndpoints.query,
   handle: async (request) => {
     const all = await listWebhookEndpoints({ endpoints }, { merchantId: request.principal.merchantId });
     let start = 0;

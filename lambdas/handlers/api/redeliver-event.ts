@@ -1,7 +1,6 @@
-import * as z from 'zod/mini';
+import { webhookContracts } from '../../contracts/webhooks';
 import { presentEvent } from '../../domain/events';
 import { merchantCommandEndpoint } from '../../shared/http/merchant-command-endpoint';
-import { idSchema } from '../../shared/http/schemas';
 import { deliveryQueueFromEnvironment, eventStoreFromEnvironment, webhookEndpointsFromEnvironment } from '../../shared/webhooks';
 import { redeliverEvent } from '../../use-cases/events/query-events';
 
@@ -11,7 +10,7 @@ const deps = { events: eventStoreFromEnvironment(), endpoints: webhookEndpointsF
 export const handler = merchantCommandEndpoint({
   operation: 'redeliverEvent',
   audit: { action: 'event.redeliver' },
-  body: z.strictObject({ endpoint_id: z.optional(idSchema('webhook_endpoint')) }, { error: 'must be a JSON object' }),
+  body: webhookContracts.redeliverEvent.body,
   fingerprintView: (request) => request,
   handle: async (request) => {
     const { event, endpointIds } = await redeliverEvent(deps, {

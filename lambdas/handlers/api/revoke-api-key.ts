@@ -1,5 +1,5 @@
-import * as z from 'zod/mini';
 import { DynamoDbMerchantRepository } from '../../adapters/dynamodb/merchant-repository';
+import { accessContracts } from '../../contracts/access';
 import { keyIdOf } from '../../domain/api-key';
 import { ResourceNotFoundError } from '../../domain/errors';
 import { dynamoDbDocumentClient } from '../../shared/clients';
@@ -14,7 +14,7 @@ const merchants = new DynamoDbMerchantRepository(dynamoDbDocumentClient(), table
 export const handler = merchantCommandEndpoint({
   operation: 'revokeApiKey',
   audit: { action: 'api_key.revoke' },
-  body: z.strictObject({}, { error: 'must be an empty JSON object: {}' }),
+  body: accessContracts.revokeApiKey.body,
   fingerprintView: (body) => body,
   handle: async (request) => {
     const publicId = request.pathParameters.id ?? '';

@@ -1,4 +1,4 @@
-import * as z from 'zod/mini';
+import { webhookContracts } from '../../contracts/webhooks';
 import { merchantCommandEndpoint } from '../../shared/http/merchant-command-endpoint';
 import { presentWebhookEndpoint } from '../../shared/http/webhook-schemas';
 import { webhookEndpointsFromEnvironment } from '../../shared/webhooks';
@@ -11,7 +11,7 @@ const deps = { endpoints: webhookEndpointsFromEnvironment(), secrets: webhookSec
 export const handler = merchantCommandEndpoint({
   operation: 'rotateWebhookSecret',
   audit: { action: 'webhook_endpoint.rotate_secret' },
-  body: z.strictObject({}, { error: 'must be an empty JSON object: {}' }),
+  body: webhookContracts.rotateWebhookSecret.body,
   fingerprintView: (request) => request,
   handle: async (request) => {
     const { before, endpoint, secret } = await rotateWebhookSecret(deps, { merchantId: request.principal.merchantId, id: request.pathParameters.id ?? '' });

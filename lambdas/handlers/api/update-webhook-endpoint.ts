@@ -1,21 +1,13 @@
-import * as z from 'zod/mini';
+import { updateWebhookEndpointBody } from '../../contracts/webhooks';
 import { merchantCommandEndpoint } from '../../shared/http/merchant-command-endpoint';
-import { endpointDescriptionSchema, enabledEventsSchema, presentWebhookEndpoint, webhookUrlSchema } from '../../shared/http/webhook-schemas';
+import { presentWebhookEndpoint } from '../../shared/http/webhook-schemas';
 import { webhookEndpointsFromEnvironment, webhookUrlPolicy } from '../../shared/webhooks';
 import { updateWebhookEndpoint } from '../../use-cases/webhooks/manage-endpoints';
 
 /** POST /v1/webhook_endpoints/{id}: any of url, enabled_events, description, disabled. */
 const deps = { endpoints: webhookEndpointsFromEnvironment(), now: () => new Date() };
 
-const body = z.strictObject(
-  {
-    url: z.optional(webhookUrlSchema(webhookUrlPolicy())),
-    enabled_events: z.optional(enabledEventsSchema),
-    description: z.optional(endpointDescriptionSchema),
-    disabled: z.optional(z.boolean({ error: 'must be true (stop sending) or false (send again)' })),
-  },
-  { error: 'must be a JSON object' },
-);
+const body = updateWebhookEndpointBody(webhookUrlPolicy());
 
 export const handler = merchantCommandEndpoint({
   operation: 'updateWebhookEndpoint',

@@ -2,17 +2,18 @@ import { publicKeyId, redactedApiKey } from '../../domain/api-key';
 import { type AuditEntry, type ChainReport, auditEntryId } from '../../domain/audit';
 import type { Merchant } from '../../domain/merchant';
 import type { ApiKeySummary } from '../../ports/merchant-repository';
+import type { ApiKeyJson } from '../../contracts/access';
 
 /**
  * Public JSON of API keys, merchants and the audit log (docs/api.md, docs/operations.md). A key is shown
  * by its lookup prefix only; its secret appears once, in the response that creates it, and never here.
  */
-export const presentApiKey = (key: ApiKeySummary) => ({
+export const presentApiKey = (key: ApiKeySummary): ApiKeyJson => ({
   id: publicKeyId(key.keyId),
   object: 'api_key' as const,
   status: key.status,
   restricted: key.scopes !== undefined,
-  scopes: key.scopes ?? null,
+  scopes: key.scopes ? [...key.scopes] : null,
   redacted_key: redactedApiKey(key.keyId, key.scopes !== undefined),
   created_at: key.createdAt,
   revoked_at: key.revokedAt ?? null,

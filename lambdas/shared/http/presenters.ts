@@ -3,12 +3,13 @@ import type { StatementLine } from '../../domain/ledger/transaction';
 import type { Payment } from '../../domain/payment';
 import type { PaymentEvent } from '../../domain/payment-lifecycle';
 import type { Refund } from '../../domain/refund';
+import type { BalanceJson, BalanceTransactionJson, PaymentEventJson, PaymentJson, RefundJson } from '../../contracts/payments';
 
 /**
  * Domain objects → the public JSON of docs/api.md (snake_case, `object` type tags). Nothing else leaves
  * the API: no internal fields, and never a card number or CVC (the domain does not hold them).
  */
-export const presentPayment = (payment: Payment) => ({
+export const presentPayment = (payment: Payment): PaymentJson => ({
   id: payment.id,
   object: 'payment' as const,
   status: payment.status,
@@ -42,7 +43,7 @@ export const presentList = <T>(data: readonly T[], hasMore: boolean, url: string
 });
 
 /** `GET /v1/balances`: Stripe's shape, one `{currency, amount}` per currency the merchant holds. */
-export const presentBalance = (balances: readonly MerchantCurrencyBalance[]) => ({
+export const presentBalance = (balances: readonly MerchantCurrencyBalance[]): BalanceJson => ({
   object: 'balance' as const,
   available: balances.map((balance) => ({ currency: balance.currency, amount: balance.available })),
   pending: balances.map((balance) => ({ currency: balance.currency, amount: balance.pending })),
@@ -50,7 +51,7 @@ export const presentBalance = (balances: readonly MerchantCurrencyBalance[]) => 
   livemode: false,
 });
 
-export const presentBalanceTransaction = (line: StatementLine) => ({
+export const presentBalanceTransaction = (line: StatementLine): BalanceTransactionJson => ({
   id: line.id,
   object: 'balance_transaction' as const,
   type: line.type,
@@ -65,7 +66,7 @@ export const presentBalanceTransaction = (line: StatementLine) => ({
   created_at: line.createdAt,
 });
 
-export const presentRefund = (refund: Refund) => ({
+export const presentRefund = (refund: Refund): RefundJson => ({
   id: refund.id,
   object: 'refund' as const,
   payment_id: refund.paymentId,
@@ -80,7 +81,7 @@ export const presentRefund = (refund: Refund) => ({
 });
 
 /** A timeline entry: what changed and the figures that changed with it (never card data: events hold none). */
-export const presentPaymentEvent = (event: PaymentEvent) => ({
+export const presentPaymentEvent = (event: PaymentEvent): PaymentEventJson => ({
   id: event.id,
   object: 'payment_event' as const,
   type: event.type,

@@ -1,12 +1,13 @@
 import { type Conversion, type FxQuote, quoteStatus } from '../../domain/fx/objects';
 import type { Beneficiary } from '../../domain/payouts/beneficiary';
 import type { Payout } from '../../domain/payouts/payout';
+import type { BeneficiaryJson, ConversionJson, FxQuoteJson, PayoutJson } from '../../contracts/treasury';
 
 /**
  * FX, beneficiary and payout objects → the public JSON of docs/api.md (snake_case, `object` tags).
  * Bank details leave only masked; vault tokens, fingerprints and request hashes never leave.
  */
-export const presentFxQuote = (quote: FxQuote, now: Date) => ({
+export const presentFxQuote = (quote: FxQuote, now: Date): FxQuoteJson => ({
   id: quote.id,
   object: 'fx_quote' as const,
   sell_currency: quote.sellCurrency,
@@ -24,7 +25,7 @@ export const presentFxQuote = (quote: FxQuote, now: Date) => ({
   livemode: false,
 });
 
-export const presentConversion = (conversion: Conversion) => ({
+export const presentConversion = (conversion: Conversion): ConversionJson => ({
   id: conversion.id,
   object: 'conversion' as const,
   quote_id: conversion.quoteId,
@@ -39,9 +40,11 @@ export const presentConversion = (conversion: Conversion) => ({
   livemode: false,
 });
 
-const definedOnly = (record: Record<string, unknown>) => Object.fromEntries(Object.entries(record).filter(([, value]) => value !== undefined));
+/** The record without its undefined fields (absent in the JSON rather than null): still of its own type. */
+const definedOnly = <Fields extends Record<string, unknown>>(record: Fields): Fields =>
+  Object.fromEntries(Object.entries(record).filter(([, value]) => value !== undefined)) as Fields;
 
-export const presentBeneficiary = (beneficiary: Beneficiary) => ({
+export const presentBeneficiary = (beneficiary: Beneficiary): BeneficiaryJson => ({
   id: beneficiary.id,
   object: 'beneficiary' as const,
   name: beneficiary.name,
@@ -66,7 +69,7 @@ export const presentBeneficiary = (beneficiary: Beneficiary) => ({
 });
 
 /** A payout as its merchant sees it. What screening matched stays with operations (no tipping off). */
-export const presentPayout = (payout: Payout) => ({
+export const presentPayout = (payout: Payout): PayoutJson => ({
   id: payout.id,
   object: 'payout' as const,
   status: payout.status,

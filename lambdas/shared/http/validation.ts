@@ -13,16 +13,26 @@ const valueAt = (data: unknown, path: readonly PropertyKey[]): unknown =>
 
 const dotted = (path: readonly PropertyKey[]): string => path.map(String).join('.');
 
-export const fieldErrors = (error: z.core.$ZodError, data: unknown): FieldError[] =>
-  error.issues.flatMap((issue): FieldError[] => {
+export const fieldErrors = (error: z.core.$ZodError, data: unknown): FieldError[] => {
+  const errors = error.issues.flatMap((issue): FieldError[] => {
     if (issue.code === 'unrecognized_keys') {
       return issue.keys.map((key) => ({ field: dotted([...issue.path, key]), message: 'is not a recognized field' }));
     }
-    if (issue.code === 'invalid_type' && valueAt(data, issue.path) === undefined) {
+    // An enum field (a currency) reports a missing value as invalid_value, a typed one as invalid_type.
+    if ((issue.code === 'invalid_type' || issue.code === 'invalid_value') && valueAt(data, issue.path) === undefined) {
       return [{ field: dotted(issue.path), message: 'is required' }];
     }
     return [{ field: dotted(issue.path), message: issue.message }];
   });
+  // Several checks of one field can fail with the same message (1e21 is neither a safe integer nor under the maximum): say it once.
+  const seen = new Set<string>();
+  return errors.filter((entry) => {
+    const key = `${entry.field}\u0000${entry.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+};
 
 /** Parse or refuse with 422 `validation_error`; `where` prefixes fields from a non-body location. */
 export const parseOrRefuse = <Schema extends z.ZodMiniType>(schema: Schema, data: unknown): z.infer<Schema> => {

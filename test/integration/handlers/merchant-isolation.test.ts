@@ -222,6 +222,14 @@ const cases: Record<string, IsolationCase> = {
     expect({ status: response.status, code: response.json?.code }).toEqual({ status: 401, code: 'unauthorized' });
     expect(await ownerView(ctx)).toEqual(before);
   },
+  'GET /v1/openapi.json': async (ctx) => {
+    const before = await ownerView(ctx);
+    const response = await ctx.as(ctx.intruder, 'GET', '/v1/openapi.json');
+    // The same document for anyone, built from schemas: it names no merchant's object.
+    expect(response.status).toBe(200);
+    expect(JSON.stringify(response.json)).not.toContain(ctx.owner.payment.id);
+    expect(await ownerView(ctx)).toEqual(before);
+  },
 };
 
 const paymentBody = {

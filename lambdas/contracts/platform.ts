@@ -1,0 +1,39 @@
+import * as z from 'zod/mini';
+import { cardChannelNames } from '../../platform/channels';
+import type { RouteContract } from './common';
+
+/** Routes that are not a merchant's own objects: acquirers' webhooks and the API's own description. */
+
+/** An acquirer's event as it signs it; the function verifies the signature over the raw body before reading it. */
+export const channelEventBody = z.looseObject({
+  id: z.string(),
+  type: z.string(),
+  data: z.looseObject({ object: z.record(z.string(), z.unknown()) }),
+});
+
+export const channelEventReceiptSchema = z.strictObject({ received: z.literal(true), outcome: z.enum(['settled', 'ignored']) });
+
+/** The OpenAPI 3.1 document itself (https://spec.openapis.org/oas/v3.1.0). */
+export const openApiDocumentSchema = z.looseObject({ openapi: z.string(), info: z.record(z.string(), z.unknown()), paths: z.record(z.string(), z.unknown()) });
+
+export const platformSchemas = { ChannelEventReceipt: channelEventReceiptSchema };
+
+export const platformContracts = {
+  receiveChannelEvent: {
+    tag: 'Acquirers',
+    summary: "An acquirer's signed webhook (settlements)",
+    description:
+      "Called by acquirers, not merchants: authenticated by the acquirer's HMAC-SHA256 signature over the raw body (`Acquirer-Signature`, 300 s tolerance). 503 asks the acquirer to retry later.",
+    path: { channel: z.enum(cardChannelNames as [string, ...string[]]) },
+    headers: { 'Acquirer-Signature': { description: '`t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>">`, several `v1` during a secret rotation', required: true } },
+    body: channelEventBody,
+    responses: { 200: { description: 'The event applied or ignored', schema: channelEventReceiptSchema } },
+  },
+  getOpenApiDocument: {
+    tag: 'Reference',
+    summary: 'This API as an OpenAPI 3.1 document',
+    description: 'Generated from the schemas the endpoints validate with (lambdas/contracts); needs no API key.',
+    query: z.strictObject({}),
+    responses: { 200: { description: 'The OpenAPI document', schema: openApiDocumentSchema } },
+  },
+} as const satisfies Record<string, RouteContract>;
