@@ -129,8 +129,9 @@ const wrongId = (random: Random, kind: IdKind): { label: string; value: string }
 };
 
 /** Values no field of the API accepts anywhere: refused whichever field they land in. `raw` is sent as-is. */
-const invalidValue = (random: Random): { label: string; value?: unknown; raw?: string } =>
-  pick<() => { label: string; value?: unknown; raw?: string }>(random, [
+/** The `occurrence`-th wrong value of a run: every kind in turn, so each appears however many routes share the run. */
+const invalidValue = (random: Random, occurrence: number): { label: string; value?: unknown; raw?: string } => {
+  const kinds: (() => { label: string; value?: unknown; raw?: string })[] = [
     () => ({ label: 'long_string', value: text(random, ASCII, int(random, 1001, 3000)) }),
     () => ({ label: 'long_unicode', value: text(random, UNICODE, int(random, 1001, 2000)) }),
     () => ({ label: 'lone_surrogate', raw: `"x\\u${pick(random, ['d800', 'dbff', 'dc00', 'dfff'])}"` }),
@@ -140,7 +141,9 @@ const invalidValue = (random: Random): { label: string; value?: unknown; raw?: s
     () => ({ label: 'huge_number', raw: pick(random, ['1e400', '-1e400', '18446744073709551616', '1e21', '123456789012345678901234567890']) }),
     () => ({ label: 'fraction', value: pick(random, [0.5, 1.0000001, 19.99]) }),
     () => ({ label: 'negative', value: -int(random, 1, 1_000_000) }),
-  ])();
+  ];
+  return (kinds[occurrence % kinds.length] as (typeof kinds)[number])();
+};
 
 /** JSON text with placeholders replaced by raw text (numbers JSON.stringify cannot write, such as 1e400). */
 const withRaw = (value: unknown, raws: Map<string, string>): string => {
@@ -252,7 +255,7 @@ const fillPath = (route: RouteDeclaration, values: Record<string, string> = {}) 
 const json = { 'Content-Type': 'application/json' };
 
 /** One request of a family against a target. */
-const caseOf = (random: Random, target: Target, family: string, apiKey: string, serial: number, now: number): BadRequest => {
+const caseOf = (random: Random, target: Target, family: string, apiKey: string, serial: number, now: number, occurrence = 0): BadRequest => {
   const { api } = target;
   const route = target.route as RouteDeclaration;
   const auth: Record<string, string> = api === 'merchant' ? { Authorization: `Bearer ${apiKey}` } : {};
@@ -334,7 +337,7 @@ const caseOf = (random: Random, target: Target, family: string, apiKey: string, 
   const known = Object.keys(body);
   if (family === 'body.wrong_value') {
     const path = pick(random, pathsOf(body));
-    const invalid = invalidValue(random);
+    const invalid = invalidValue(random, occurrence);
     const raws = new Map<string, string>();
     const marker = `\u0000raw${serial}`;
     if (invalid.raw !== undefined) raws.set(marker, invalid.raw);
@@ -389,11 +392,14 @@ export const badRequests = (apiKey: string, options: { count: number; seed: numb
   const random = seededRandom(options.seed);
   const targets = drillTargets(random);
   const requests: BadRequest[] = [];
+  const occurrences = new Map<string, number>();
   for (let round = 0; requests.length < options.count; round += 1) {
     for (const target of shuffled(random, targets)) {
       if (requests.length >= options.count) break;
       const family = target.families[round % target.families.length] as string;
-      requests.push(caseOf(random, target, family, apiKey, requests.length, now));
+      const occurrence = occurrences.get(family) ?? 0;
+      occurrences.set(family, occurrence + 1);
+      requests.push(caseOf(random, target, family, apiKey, requests.length, now, occurrence));
     }
   }
   return requests;
