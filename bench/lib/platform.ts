@@ -92,6 +92,10 @@ export interface PlatformCounters {
 export interface StartBenchPlatformOptions {
   readonly logLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
   readonly sfnTimeScale?: number;
+  /** WEBHOOK_TIME_SCALE of the runtime (the webhook_delivery drill's retry schedule); default 1. */
+  readonly webhookTimeScale?: number;
+  /** Tags each queue message for the SQS request counts (the benchmark's attribution). */
+  readonly classifyQueueMessage?: (body: string) => string;
 }
 
 interface SimulatorOperation {
@@ -117,6 +121,8 @@ export const startBenchPlatform = async (options: StartBenchPlatformOptions = {}
     inMemory: true,
     logLevel: options.logLevel ?? 'WARN',
     sfnTimeScale: options.sfnTimeScale,
+    webhookTimeScale: options.webhookTimeScale,
+    classifyQueueMessage: options.classifyQueueMessage,
     // The saga-start sweeper runs every 5 minutes per region in AWS, every 30 s locally by default: a cost
     // per unit of time, not per payment, that would land in the window at ten times its rate. Off here
     // (nothing in a bench or drill leaves a saga unstarted); listed in the report's `left_out`.

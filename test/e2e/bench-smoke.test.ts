@@ -140,13 +140,18 @@ it('npm run drill --smoke runs every drill and reports zero lost, zero duplicate
     output: '',
   });
   expect(report).toMatchObject({ schema: 'xborder-drill/1', passed: true, zero_lost: true, zero_duplicated: true, zero_5xx: true, lost: 0, duplicated: 0, server_errors: 0, violations: 0 });
-  expect(Object.keys(report.drills)).toEqual(['malformed_input', 'duplicate_storm', 'payout_storm', 'rail_ambiguity', 'channel_faults', 'crash', 'express_crash', 'payout_crash']);
+  expect(Object.keys(report.drills)).toEqual(['malformed_input', 'duplicate_storm', 'payout_storm', 'rail_ambiguity', 'channel_faults', 'webhook_delivery', 'crash', 'express_crash', 'payout_crash']);
   expect(report.drills.malformed_input.counts).toMatchObject({ requests: 150, accepted: 0, dynamodb_writes: 0 });
   expect(report.drills.duplicate_storm.counts).toMatchObject({ keys: 4, payments: 4, charges_at_acquirer: 4 });
   expect(report.drills.payout_storm.counts).toMatchObject({ keys: 4, payouts: 4, statuses: { paid: 4 }, submissions_at_rails: 4, payments_at_rails: 4, reserved_left: 0, ledger_differences: 0 });
   expect(report.drills.rail_ambiguity.counts).toMatchObject({ paid_and_released: 0, released_on_unknown: 0, rail_ledger_mismatches: 0, ledger_differences: 0 });
   expect(report.drills.channel_faults.counts).toMatchObject({ payments: 8, stuck_past_deadline: 0, ledger_differences: 0 });
   expect(report.drills.crash.counts).toMatchObject({ payments: 6, kills: 1, ledger_differences: 0 });
+  const webhooks = report.drills.webhook_delivery.counts;
+  expect(webhooks).toMatchObject({ payments: 8, missed_events: 0, events_missing_from_api: 0, unverified_signatures: 0, events_without_success_in_api: 0, dead_lettered: 0 });
+  expect(webhooks.delivered).toBe(webhooks.events);
+  expect(webhooks.events).toBeGreaterThanOrEqual(16);
+  expect(webhooks.duplicate_deliveries).toEqual(expect.any(Number));
   const expressCrash = report.drills.express_crash.counts;
   expect(expressCrash).toMatchObject({ ledger_differences: 0 });
   expect(expressCrash.in_flight_at_the_kill).toBeGreaterThan(0);

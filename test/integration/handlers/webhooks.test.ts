@@ -207,7 +207,7 @@ describe('delivery', () => {
     const one = await as(owner, 'GET', `/v1/events/${delivered?.eventId}`);
     expect(one.json).toEqual(JSON.parse(delivered?.body as string));
     expect(one.json.data.object).toMatchObject({ object: 'payment', amount: 2500, currency: 'EUR' });
-    // The attempt the receiver answered 200 (on a loaded machine an earlier one may have timed out: 150 ms here).
+    // The attempt the receiver answered 200 (on a loaded machine an earlier one may have timed out: 1 s here).
     const succeeded = (response: HttpResponse) =>
       (response.json?.data ?? []).find((delivery: { endpoint_id: string; status: string }) => delivery.endpoint_id === paymentsEndpointId && delivery.status === 'succeeded');
     const deliveries = await eventually(() => as(owner, 'GET', `/v1/events/${delivered?.eventId}/deliveries`), (response) => succeeded(response) !== undefined);
