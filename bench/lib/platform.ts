@@ -66,7 +66,10 @@ export interface BenchPlatform {
   readonly tracker: OperationTracker;
   /** Every simulator request, with the channel's key. */
   simulator<T>(channel: LocalCardChannel, method: string, path: string, body?: unknown): Promise<T>;
-  /** No execution running, every capture settled and refund completed at the acquirers, every webhook answered. */
+  /**
+   * No execution running, every capture settled and refund completed at the acquirers, every acquirer
+   * webhook answered, the stream mappings caught up (events built) and the webhook delivery queue empty.
+   */
   waitForQuiescence(timeoutMs: number): Promise<boolean>;
   counters(): PlatformCounters;
   stop(): Promise<void>;
@@ -79,6 +82,8 @@ export interface PlatformCounters {
   readonly billedMs: Record<string, number>;
   readonly stateMachines: Record<string, { started: number; transitions: number; succeeded: number; failed: number; billedDurationMs: number }>;
   readonly kms: Record<string, number>;
+  /** Billable SQS requests by action (the webhook delivery queue; local/sqs.ts). */
+  readonly sqsRequests: Record<string, number>;
   readonly dynamoDb: CapacityCounts;
   /** The same DynamoDB counts split by the operation that caused them. */
   readonly dynamoDbByCause: Record<Cause, CapacityCounts>;
@@ -251,7 +256,11 @@ export const startBenchPlatform = async (options: StartBenchPlatformOptions = {}
     waitForQuiescence: async (timeoutMs) => {
       const deadline = Date.now() + timeoutMs;
       while (Date.now() < deadline) {
-        if (await quiescent()) return true;
+        if (await quiescent()) {
+          // Events of the last changes, then their deliveries (which change nothing a stream carries).
+          const caughtUp = (await runtime.streams.drain(Math.max(1, deadline - Date.now()))) && (await runtime.sqs.drain(Math.max(1, deadline - Date.now())));
+          if (caughtUp && (await quiescent())) return true;
+        }
         await sleep(250);
       }
       return false;
@@ -268,6 +277,7 @@ export const startBenchPlatform = async (options: StartBenchPlatformOptions = {}
         ]),
       ),
       kms: { ...runtime.kms.requestCounts },
+      sqsRequests: runtime.sqs.counts().requests,
       dynamoDb: counting.snapshot(),
       dynamoDbByCause: counting.snapshotByCause(),
       dynamoDbShadowRequests: counting.shadowRequests(),

@@ -41,6 +41,7 @@ it('npm run bench --smoke reports throughput, per-payment, per-payout and per-co
     'cost',
     'cost_payouts',
     'cost_conversions',
+    'webhooks',
     'prices',
     'ceiling',
     'cold_start',
@@ -102,6 +103,21 @@ it('npm run bench --smoke reports throughput, per-payment, per-payout and per-co
     expect(cost[`usd_per_million_${unit}s`]).toBeCloseTo(unitTotal, 6);
     expect(cost.lines.find((line: any) => line.id === 'lambda_requests')[`quantity_per_${unit}`]).toBeCloseTo(block.lambda_invocations.total, 9);
   }
+
+  // Webhooks: one endpoint per merchant subscribed to everything; every event of the window delivered and
+  // verified; the pipeline's share of the bill uses the bill's own lines and is inside it.
+  const webhooks = report.webhooks;
+  expect(webhooks).toMatchObject({ endpoints: 2, enabled_events: ['*'], missed_events: 0, listing_errors: 0, window: { unverified: 0, answered_non_2xx: 0 } });
+  expect(webhooks.events).toBeGreaterThanOrEqual(report.run.payments);
+  expect(webhooks.delivered).toBe(webhooks.events);
+  expect(webhooks.per_payment.lambda_invocations.deliverWebhooks).toBeGreaterThan(0);
+  expect(webhooks.per_payment.sqs_requests).toBeGreaterThan(0);
+  expect(report.cost.lines.find((line: any) => line.id === 'sqs_requests').quantity_per_payment).toBeCloseTo(perPayment.sqs_requests.total, 9);
+  for (const line of webhooks.cost.lines) {
+    const whole = report.cost.lines.find((entry: any) => entry.id === line.id);
+    expect(line.quantity_per_payment).toBeLessThanOrEqual(whole.quantity_per_payment + 1e-9);
+  }
+  expect(webhooks.cost.usd_per_million_payments).toBeGreaterThan(0);
 
   expect(report.ceiling.writes.payments_per_second).toBeGreaterThan(0);
   expect(report.ceiling.ratio_to_writes_ceiling).toBeCloseTo(report.run.payments_per_second / report.ceiling.writes.payments_per_second, 9);
