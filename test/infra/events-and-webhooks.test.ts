@@ -111,6 +111,24 @@ describe('the outbox (buildEvents)', () => {
     for (const resource of asArray(reads[0]?.Resource as unknown[])) expect(plainArn(resource)).not.toContain('*');
   });
 
+  it('pages when the oldest unread stream record is five minutes old (events late; at 24 hours lost), in the primary region only', () => {
+    const iteratorAge = (template: Template) =>
+      Object.values(template.findResources('AWS::CloudWatch::Alarm')).filter((alarm) => (alarm as { Properties: { MetricName?: string } }).Properties.MetricName === 'IteratorAge');
+    const alarms = iteratorAge(templates.primaryApi);
+    expect(alarms).toHaveLength(1);
+    expect((alarms[0] as { Properties: Record<string, unknown> }).Properties).toMatchObject({
+      AlarmName: `${deployment.appName}-BuildEventsIteratorAge`,
+      Namespace: 'AWS/Lambda',
+      Statistic: 'Maximum',
+      Period: 60,
+      Threshold: 5 * 60 * 1000,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      Dimensions: [{ Name: 'FunctionName', Value: buildEvents }],
+      AlarmActions: [expect.anything()],
+    });
+    expect(iteratorAge(templates.secondaryApi)).toHaveLength(0);
+  });
+
   it('has no stream mapping and no stream permission in the secondary region (each region streams both regions\' writes)', () => {
     const mappings = Object.values(templates.secondaryApi.findResources('AWS::Lambda::EventSourceMapping')).filter(
       (resource) => (resource as { Properties: { StartingPosition?: string } }).Properties.StartingPosition !== undefined,
