@@ -42,6 +42,7 @@ interface ListedEvent {
   readonly id: string;
   readonly type: string;
   readonly sequence: number;
+  readonly created_at: string;
   readonly data: { readonly object: { readonly id: string; readonly status?: string } };
 }
 
@@ -91,6 +92,9 @@ export const webhookDeliveryDrill = async (platform: BenchPlatform, options: Web
   const onboardedBody = (await onboarded.json()) as { id?: string; api_key?: { secret?: string } };
   if (onboarded.status !== 201 || !onboardedBody.api_key?.secret) throw new Error(`onboarding the drill's merchant answered ${onboarded.status}`);
   const key = onboardedBody.api_key.secret;
+  // The merchant's first key makes an api_key.created event before the endpoint exists: let it be built
+  // first, so every event after the endpoint's creation is one the endpoint must get.
+  await platform.runtime.streams.drain(30_000);
   const inboxName = `drill-${run}`;
   const inbox = receiver.inbox(inboxName);
   const created = await api.call('webhook_endpoint_create', 'POST', '/v1/webhook_endpoints', {
@@ -100,6 +104,7 @@ export const webhookDeliveryDrill = async (platform: BenchPlatform, options: Web
   });
   if (!answerOk('create endpoint', created.status, created.text, 201)) throw new Error(`creating the endpoint answered ${created.status}: ${created.text.slice(0, 200)}`);
   const endpointId: string = created.json.id;
+  const endpointCreatedMs = Date.parse(created.json.created_at);
   inbox.secrets = [created.json.secret];
 
   // ---- The receiver's timeline, run beside the payments ----
@@ -185,9 +190,11 @@ export const webhookDeliveryDrill = async (platform: BenchPlatform, options: Web
   for (let after: string | undefined; ; ) {
     const page = await api.call('webhook_drill_events', 'GET', `/v1/events?limit=100${after ? `&starting_after=${after}` : ''}`, { key });
     if (!answerOk('list events', page.status, page.text, 200)) break;
-    events.push(...(page.json.data as ListedEvent[]));
-    if (!page.json.has_more) break;
-    after = events.at(-1)?.id;
+    const data = page.json.data as ListedEvent[];
+    // Events of changes before the endpoint existed are not its to receive (the merchant's onboarding).
+    events.push(...data.filter((event) => Date.parse(event.created_at) >= endpointCreatedMs));
+    if (!page.json.has_more || data.length === 0) break;
+    after = data.at(-1)?.id;
   }
   const typesOf = new Map<string, Set<string>>();
   for (const event of events) {

@@ -80,9 +80,9 @@ describe.each([
 describe('the outbox (buildEvents)', () => {
   const subscribed = Object.keys((functions.buildEvents as FunctionDeclaration).streams?.tables ?? {});
 
-  it('reads the streams of the payments and payouts tables, declared once', () => {
-    expect(subscribed.sort()).toEqual(['payments', 'payouts']);
-    expect(streamedTableKeys().sort()).toEqual(['payments', 'payouts']);
+  it('reads the streams of the payments, payouts, fx and merchants tables, declared once', () => {
+    expect(subscribed.sort()).toEqual(['fx', 'merchants', 'payments', 'payouts']);
+    expect(streamedTableKeys().sort()).toEqual(['fx', 'merchants', 'payments', 'payouts']);
   });
 
   it('has one filtered, bisecting stream mapping per table in the primary region, failures to a queue that pages', () => {
