@@ -15,6 +15,9 @@ import { type WindowCounts, billableCountsPer, emptyWindowCounts } from './windo
  * (bench/lib/attribution.ts) and so carried by the payments, as the rest of the residual; `webhooks.cost`
  * shows its share of the per-million bill line by line, with the bill's own line ids.
  */
+/** A GET is safe to repeat, and a merchant's client repeats a 5xx: so does the report, and counts it. */
+const MAX_LISTING_ATTEMPTS = 4;
+
 export const EVENT_PIPELINE_FUNCTIONS: readonly FunctionKey[] = ['buildEvents', 'deliverWebhooks'];
 
 export interface BenchEndpoints {
@@ -66,8 +69,11 @@ export interface WebhookReport {
   readonly events: number;
   readonly delivered: number;
   readonly missed_events: number;
-  /** Answers other than 200 from GET /v1/events while reading them (the run fails: its events are not known). */
+  /** Listings that still failed after MAX_LISTING_ATTEMPTS (the run fails: its events are not known). */
   readonly listing_errors: number;
+  /** Answers other than 200 to GET /v1/events that a retry got past, and the first of them (status and body). */
+  readonly listing_retries: number;
+  readonly listing_failure_samples: readonly string[];
   readonly event_types: Record<string, number>;
   /** What the receiver got during the window (warm-up excluded): requests, distinct webhook ids, ids received more than once, failed signatures. */
   readonly window: { readonly webhooks_received: number; readonly distinct: number; readonly duplicate_deliveries: number; readonly unverified: number; readonly answered_non_2xx: number };
@@ -101,6 +107,8 @@ export const webhookReport = async (input: {
   let events = 0;
   let missed = 0;
   let listingErrors = 0;
+  let listingRetries = 0;
+  const listingFailures: string[] = [];
   const eventTypes: Record<string, number> = {};
   const window = { webhooks_received: 0, distinct: 0, duplicate_deliveries: 0, unverified: 0, answered_non_2xx: 0 };
   for (const endpoint of endpoints.endpoints) {
@@ -120,9 +128,17 @@ export const webhookReport = async (input: {
     // Every event of the window the API lists, by the merchant's key.
     const since = Math.floor(input.windowStartedAt / 1000);
     for (let after: string | undefined; ; ) {
-      const page = await api.call('webhook_events', 'GET', `/v1/events?limit=100&created[gte]=${since}${after ? `&starting_after=${after}` : ''}`, { key: endpoint.key });
+      const path = `/v1/events?limit=100&created[gte]=${since}${after ? `&starting_after=${after}` : ''}`;
+      let page = await api.call('webhook_events', 'GET', path, { key: endpoint.key });
+      for (let attempt = 1; page.status !== 200 && attempt < MAX_LISTING_ATTEMPTS; attempt += 1) {
+        listingRetries += 1;
+        if (listingFailures.length < 3) listingFailures.push(`${page.status} ${page.text.slice(0, 300)}`);
+        await new Promise((resolve) => setTimeout(resolve, 1000 * attempt));
+        page = await api.call('webhook_events', 'GET', path, { key: endpoint.key });
+      }
       if (page.status !== 200) {
         listingErrors += 1;
+        if (listingFailures.length < 3) listingFailures.push(`${page.status} ${page.text.slice(0, 300)}`);
         break;
       }
       const data = page.json.data as { id: string; type: string }[];
@@ -145,6 +161,8 @@ export const webhookReport = async (input: {
     delivered: events - missed,
     missed_events: missed,
     listing_errors: listingErrors,
+    listing_retries: listingRetries,
+    listing_failure_samples: listingFailures,
     event_types: eventTypes,
     window,
     per_payment: {
