@@ -381,6 +381,23 @@ try {
   const byKind = withResidualOnPayments(byCause, mergeWindowCounts);
   const whole = CAUSES.map((cause) => byCause[cause]).reduce(mergeWindowCounts, emptyWindowCounts());
 
+  // The webhooks of the window, read through the events API now (after the counters, before the ceiling
+  // replay and the cold starts load the machine further).
+  say('bench: checking webhook deliveries');
+  const windowSamples = api.samples.length;
+  const webhooks = await webhookReport({
+    api,
+    endpoints: webhookEndpoints,
+    windowStartedAt,
+    receivedBefore,
+    whole,
+    unattributed: byCause.unattributed,
+    payments,
+    prices,
+  });
+  // Its requests are the harness's, not the window's latencies.
+  api.samples.splice(windowSamples);
+
   const paymentCounts = billableCountsPer(byKind.payment, payments);
   const cost = costPerMillionPayments(paymentCounts, prices);
   const costPayouts = costPerMillionUnits('payout', billableCountsPer(byKind.payout, payouts), prices);
@@ -487,18 +504,6 @@ try {
       log_bytes: logTotals(counts).bytes,
     };
   };
-
-  say('bench: checking webhook deliveries');
-  const webhooks = await webhookReport({
-    api,
-    endpoints: webhookEndpoints,
-    windowStartedAt,
-    receivedBefore,
-    whole,
-    unattributed: byCause.unattributed,
-    payments,
-    prices,
-  });
 
   // A run that misbehaved fails (bench/lib/verdict.ts); its report is still written.
   const failures = runFailures({
