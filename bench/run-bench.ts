@@ -21,6 +21,7 @@ import {
   withResidualOnPayments,
 } from './lib/attribution';
 import { type CapacityCounts, capacityDelta } from './lib/capacity-proxy';
+import { registerBenchEndpoints, webhookReport } from './lib/webhooks';
 import { replayCeiling } from './lib/ceiling';
 import { measureColdStarts } from './lib/cold-start';
 import { costPerMillionPayments, costPerMillionUnits, loadPriceTable } from './lib/cost-model';
@@ -145,7 +146,8 @@ const warmReads = async (warm: readonly (MixOutcome & { sequence: number })[]) =
     ];
     for (const path of paths) await api.call('warm_read', 'GET', path, { key: merchant?.api_key });
   }
-  const lists = ['/v1/payments?limit=10', '/v1/balances', '/v1/balance_transactions?limit=10'];
+  // The events API too: the webhook report reads it after the window (bench/lib/webhooks.ts).
+  const lists = ['/v1/payments?limit=10', '/v1/balances', '/v1/balance_transactions?limit=10', '/v1/events?limit=10'];
   if (warm.some((outcome) => outcome.payoutId)) lists.push('/v1/payouts?limit=10', '/v1/beneficiaries?limit=10');
   if (warm.some((outcome) => outcome.conversionId)) lists.push('/v1/conversions?limit=10');
   for (const path of lists) await api.call('warm_read', 'GET', path, { key: runtime.merchants[0]?.api_key });
@@ -169,6 +171,9 @@ try {
   // load every module on the path, so the measured run has no cold starts (and the reads have an event to
   // replay).
   for (const entry of mix) await entry.prepare?.(context);
+  // One webhook endpoint per merchant, subscribed to every event, on the runtime's receiver: delivery is
+  // part of what a payment costs (bench/lib/webhooks.ts).
+  const webhookEndpoints = await registerBenchEndpoints(api, runtime);
   say('bench: warming up');
   const warm: (MixOutcome & { entry: string; sequence: number })[] = [];
   for (const entry of mix) {
@@ -198,6 +203,8 @@ try {
       .map(([key, count]) => [key, (calibrationBilledMs[key] ?? 0) / count]),
   );
   api.samples.length = 0;
+  const windowStartedAt = Date.now();
+  const receivedBefore = webhookEndpoints.received();
   const before = bench.counters();
   capture.setCounting(true);
   bench.proxy.startRecording();
@@ -248,6 +255,8 @@ try {
   const expressRequests = machineDelta('started', isExpress);
   const expressBilledMs = machineDelta('billedDurationMs', isExpress);
   const kms = recordDelta(before.kms, after.kms);
+  // SQS: only the webhook delivery queue, fed by the events pipeline (unattributed, carried by the payments).
+  const sqsRequests = recordDelta(before.sqsRequests, after.sqsRequests);
   const dynamoDb: CapacityCounts = capacityDelta(before.dynamoDb, after.dynamoDb);
   const platformTables = new Set(tableKeys.filter((key) => !(tables[key] as TableDeclaration).localOnly).map((key) => tableName(key)));
   const platformOnly = (counts: CapacityCounts) => Object.fromEntries(Object.entries(counts).filter(([table]) => platformTables.has(table)));
@@ -383,12 +392,30 @@ try {
       dynamoDb: platformOnly(dynamoDbByCause[cause]),
       localOnlyDynamoDb: localOnly(dynamoDbByCause[cause]),
       kms: kmsByCause[cause],
+      sqsRequests: cause === 'unattributed' ? sqsRequests : {},
       logs: logsByCause(cause),
     };
   };
   const byCause = Object.fromEntries(CAUSES.map((cause) => [cause, countsOf(cause)])) as Record<Cause, WindowCounts>;
   const byKind = withResidualOnPayments(byCause, mergeWindowCounts);
   const whole = CAUSES.map((cause) => byCause[cause]).reduce(mergeWindowCounts, emptyWindowCounts());
+
+  // The webhooks of the window, read through the events API now (after the counters, before the ceiling
+  // replay and the cold starts load the machine further).
+  say('bench: checking webhook deliveries');
+  const windowSamples = api.samples.length;
+  const webhooks = await webhookReport({
+    api,
+    endpoints: webhookEndpoints,
+    windowStartedAt,
+    receivedBefore,
+    whole,
+    unattributed: byCause.unattributed,
+    payments,
+    prices,
+  });
+  // Its requests are the harness's, not the window's latencies.
+  api.samples.splice(windowSamples);
 
   const paymentCounts = billableCountsPer(byKind.payment, payments);
   const cost = costPerMillionPayments(paymentCounts, prices);
@@ -501,6 +528,7 @@ try {
       dynamodb_read_units: billable.dynamoDbReadUnits,
       dynamodb_requests: Object.values(counts.dynamoDb).reduce((total, usage) => total + sum(usage.requests), 0),
       kms_requests: billable.kmsRequests,
+      sqs_requests: billable.sqsRequests,
       log_bytes: logTotals(counts).bytes,
     };
   };
@@ -515,6 +543,8 @@ try {
     warmUpSettled,
     ledgerDifferences: ledger.length,
     untrackedInvocations: Object.values(untrackedInvocations).reduce((total, value) => total + Math.abs(value), 0),
+    webhooksMissed: webhooks.missed_events + webhooks.listing_errors,
+    webhooksUnverified: webhooks.window.unverified,
   });
 
   const report = {
@@ -576,6 +606,7 @@ try {
       // Uncounted reads the proxy made to size the window's requests by AWS's rules (its own load on DynamoDB Local).
       dynamodb_metering_shadow_requests: after.dynamoDbShadowRequests - before.dynamoDbShadowRequests,
       kms_requests: kms,
+      sqs_requests: sqsRequests,
       conversions,
       payouts,
     },
@@ -601,6 +632,7 @@ try {
     cost,
     cost_payouts: costPayouts,
     cost_conversions: costConversions,
+    webhooks,
     prices: { file: 'bench/prices.json', ...prices },
     ceiling,
     cold_start: coldStart,
@@ -613,6 +645,7 @@ try {
       'The saga-start sweeper (an EventBridge schedule every 5 minutes per region, docs/decisions/0010-saga-start-sweeper.md): a cost per unit of time, not per payment; off during the bench',
       'API Gateway authorizer caching (30 s per key in AWS) would remove most authorizeMerchant invocations: counted as measured locally',
       'Payout rails: their messages reach receivePayoutRailEvents straight from the local bridge; in AWS an HTTP callback (Keystone, Pulse) would also be an API Gateway and WAF request, a Meridian file an S3/SFTP object and its notification (not built yet, docs/decisions/0012-payout-workflows-and-unknown-outcomes.md); the rails\' own fees are not AWS costs',
+      "SQS: Lambda's long polls of the delivery queue while it is idle (a cost per unit of time, not per payment)",
       'Beneficiaries are created once per merchant and account before the window (a merchant\'s one-time setup): not in per_payout',
     ],
   };

@@ -16,6 +16,7 @@ import { payoutCrashDrill } from './drills/payout-crash';
 import { payoutStormDrill } from './drills/payouts';
 import { railAmbiguityDrill } from './drills/rail-ambiguity';
 import { reconciliationDrill } from './drills/reconciliation';
+import { webhookDeliveryDrill } from './drills/webhook-delivery';
 import { captureProcessOutput, say } from './lib/log-volume';
 import { startBenchPlatform } from './lib/platform';
 import { drillSummary } from './lib/summary';
@@ -31,7 +32,7 @@ import { drillSummary } from './lib/summary';
  * seed's report (`<name>-seed-<N>.json`), and reports the seeds that failed (`failing_seeds`);
  * `drills.<name>` then sums the seeds' figures and keeps each seed's counts.
  */
-const DRILLS = ['malformed_input', 'acquirer_outage', 'duplicate_storm', 'payout_storm', 'rail_ambiguity', 'channel_faults', 'reconciliation', 'crash', 'express_crash', 'payout_crash'] as const;
+const DRILLS = ['malformed_input', 'acquirer_outage', 'duplicate_storm', 'payout_storm', 'rail_ambiguity', 'channel_faults', 'webhook_delivery', 'reconciliation', 'crash', 'express_crash', 'payout_crash'] as const;
 type DrillName = (typeof DRILLS)[number];
 
 const { values } = parseArgs({
@@ -66,6 +67,9 @@ const { values } = parseArgs({
     'reconciliation-lines': { type: 'string', default: '10000' },
     'reconciliation-breaks': { type: 'string', default: '10' },
     'reconciliation-webhook-share': { type: 'string', default: '0.8' },
+    'webhook-payments': { type: 'string', default: '24' },
+    'webhook-phase-ms': { type: 'string', default: '2000' },
+    'webhook-time-scale': { type: 'string', default: '0.001' },
     out: { type: 'string', default: 'bench/results' },
     name: { type: 'string', default: 'drill' },
     smoke: { type: 'boolean', default: false },
@@ -114,7 +118,11 @@ const options = {
   reconciliationLines: number('reconciliation-lines', 300),
   reconciliationBreaks: number('reconciliation-breaks', 2),
   reconciliationWebhookShare: number('reconciliation-webhook-share', 0.8),
+  webhookPayments: number('webhook-payments', 8),
+  webhookPhaseMs: number('webhook-phase-ms', 1500),
+  webhookTimeScale: number('webhook-time-scale', 0.001),
 };
+if (!(options.webhookTimeScale > 0 && options.webhookTimeScale <= 1)) throw new Error('--webhook-time-scale must be in (0, 1]');
 const selected = (values.only?.split(',').map((name) => name.trim()) ?? [...DRILLS]) as DrillName[];
 for (const name of selected) if (!DRILLS.includes(name)) throw new Error(`--only: no drill '${name}' (drills: ${DRILLS.join(', ')})`);
 const outDir = resolve(values.out);
@@ -136,7 +144,8 @@ const runSeed = async (seed: number, results: Partial<Record<DrillName, DrillRes
   const inProcess = selected.filter((name) => name !== 'crash' && name !== 'express_crash' && name !== 'payout_crash');
   if (inProcess.length) {
     say(`drill: seed ${seed}: starting the platform in memory for ${inProcess.join(', ')}`);
-    const platform = await startBenchPlatform({ logLevel: 'WARN' });
+    // The webhook retry schedule at the drill's time scale: only the webhook_delivery drill registers an endpoint.
+    const platform = await startBenchPlatform({ logLevel: 'WARN', webhookTimeScale: options.webhookTimeScale });
     try {
       // Malformed input first, on a quiet platform: it asserts that nothing at all is written while it runs.
       if (selected.includes('malformed_input')) {
@@ -179,6 +188,18 @@ const runSeed = async (seed: number, results: Partial<Record<DrillName, DrillRes
             errorRate: options.faultErrorRate,
             timeoutRate: options.faultTimeoutRate,
             channelTimeoutMs: options.channelTimeoutMs,
+            seed,
+          })),
+        );
+      }
+      if (selected.includes('webhook_delivery')) {
+        say(`drill webhook_delivery: ${options.webhookPayments} payments while the receiver is down, answers 500s, slowly, past the timeout and not at all (${options.webhookPhaseMs} ms each, schedule × ${options.webhookTimeScale})`);
+        show(
+          (results.webhook_delivery = await webhookDeliveryDrill(platform, {
+            payments: options.webhookPayments,
+            phaseMs: options.webhookPhaseMs,
+            concurrency: options.concurrency,
+            timeScale: options.webhookTimeScale,
             seed,
           })),
         );

@@ -132,9 +132,11 @@ export class ApiStack extends Stack {
         description: `Messages of ${queueName(key)} failed every receive (the consumer crashed on them) and wait in its dead-letter queue. Runbook docs/runbooks.md.`,
       });
     }
+    const streamConsumers: FunctionKey[] = [];
     for (const key of functionKeys) {
       const subscription = (functions[key] as FunctionDeclaration).streams;
       if (!subscription || (subscription.primaryRegionOnly && !props.tableStreamArns)) continue;
+      streamConsumers.push(key);
       const subscribed = new PlatformStreamSubscription(functionsStack, `${key[0]?.toUpperCase()}${key.slice(1)}Streams`, { function: built[key], streamArns: props.tableStreamArns ?? {} });
       deadLetterQueues.push({
         id: `${key[0]?.toUpperCase()}${key.slice(1)}StreamFailures`,
@@ -153,7 +155,7 @@ export class ApiStack extends Stack {
         conditions: { StringEquals: { 'aws:SourceAccount': this.account } },
       }),
     );
-    new OperationsAlarms(this, 'OperationsAlarms', { stateMachines: machines, topicKey: logsKey, sagaSweeper: built.sweepUnstartedSagas, deadLetterQueues });
+    new OperationsAlarms(this, 'OperationsAlarms', { stateMachines: machines, topicKey: logsKey, sagaSweeper: built.sweepUnstartedSagas, deadLetterQueues, streamConsumers });
     this.merchantApi = new MerchantApi(this, 'MerchantApi', {
       functions: invocable,
       logsKey,

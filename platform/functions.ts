@@ -836,7 +836,10 @@ export const functions = {
     streams: {
       tables: {
         payments: [{ eventName: ['INSERT', 'MODIFY'], dynamodb: { Keys: { sk: { S: ['payment', 'refund'] } } } }],
-        payouts: [{ eventName: ['INSERT', 'MODIFY'], dynamodb: { Keys: { sk: { S: ['payout'] } } } }],
+        payouts: [{ eventName: ['INSERT', 'MODIFY'], dynamodb: { Keys: { sk: { S: ['payout', 'beneficiary'] } } } }],
+        fx: [{ eventName: ['INSERT', 'MODIFY'], dynamodb: { Keys: { sk: { S: ['conversion'] } } } }],
+        // The keys as listed to their merchant; the profile and the authorizer's lookup items make no event.
+        merchants: [{ eventName: ['INSERT', 'MODIFY'], dynamodb: { Keys: { sk: { S: [{ prefix: 'apikey#' }] } } } }],
       },
       batchSize: 500,
       maxBatchingWindowSeconds: 1,

@@ -1,9 +1,12 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { verifyLedger } from '../../lambdas/adapters/dynamodb/ledger-verifier';
+import { signRequest } from '../../local/iam/sigv4';
 import { deployment } from '../../platform/deployment';
+import type { OperatorRole } from '../../platform/operator-routes';
 import { tableName } from '../../platform/tables';
 import type { ApiClient } from '../lib/http';
+import type { BenchPlatform } from '../lib/platform';
 
 /**
  * What every drill reports and the checks several share: the merchant's payments as the API lists them,
@@ -165,3 +168,30 @@ export const drillResult = (
   violations: parts.violations,
   seconds: (Date.now() - started) / 1000,
 });
+
+/**
+ * A request to the operator API signed (SigV4) with the local credentials of `role`; no role: unsigned.
+ * `body` is sent as it is when a string (the malformed-input drill's raw bodies), else as JSON.
+ */
+export const operatorFetch = (
+  platform: BenchPlatform,
+  role: OperatorRole | undefined,
+  method: string,
+  path: string,
+  body?: unknown,
+  extraHeaders: Record<string, string> = {},
+): Promise<Response> => {
+  const url = new URL(`${platform.runtime.operatorApiUrl}${path}`);
+  const raw = body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body);
+  const headers: Record<string, string> = { ...(raw !== undefined && typeof body !== 'string' ? { 'content-type': 'application/json' } : {}), ...extraHeaders, host: url.host };
+  const operator = platform.runtime.operators.find((candidate) => candidate.role === role);
+  const signed = operator
+    ? signRequest(
+        { method, path: url.pathname, query: url.search.slice(1), headers, body: raw ?? '' },
+        { accessKeyId: operator.access_key_id, secretAccessKey: operator.secret_access_key },
+        { region: deployment.primaryRegion, service: 'execute-api' },
+      )
+    : {};
+  const { host: _host, ...sent } = headers;
+  return fetch(url, { method, headers: { ...sent, ...signed }, body: raw });
+};

@@ -1,9 +1,7 @@
-import { signRequest } from '../../local/iam/sigv4';
-import { deployment } from '../../platform/deployment';
 import { WRITE_OPERATIONS, capacityDelta } from '../lib/capacity-proxy';
 import { pool } from '../lib/http';
 import type { BenchPlatform } from '../lib/platform';
-import { type DrillResult, drillResult } from './common';
+import { type DrillResult, drillResult, operatorFetch } from './common';
 import { type BadRequest, badRequests, coverageOf } from './malformed-cases';
 
 /**
@@ -21,18 +19,7 @@ const send = async (platform: BenchPlatform, request: BadRequest): Promise<Respo
   if (request.api === 'merchant') {
     return fetch(`${platform.runtime.apiUrl}${request.path}`, { method: request.method, headers: request.headers, body: request.body });
   }
-  const url = new URL(`${platform.runtime.operatorApiUrl}${request.path}`);
-  const operator = platform.runtime.operators.find((candidate) => candidate.role === request.signAs);
-  const headers: Record<string, string> = { ...request.headers, host: url.host };
-  const signed = operator
-    ? signRequest(
-        { method: request.method, path: url.pathname, query: url.search.slice(1), headers, body: request.body ?? '' },
-        { accessKeyId: operator.access_key_id, secretAccessKey: operator.secret_access_key },
-        { region: deployment.primaryRegion, service: 'execute-api' },
-      )
-    : {};
-  const { host: _host, ...sent } = headers;
-  return fetch(url, { method: request.method, headers: { ...sent, ...signed }, body: request.body });
+  return operatorFetch(platform, request.signAs, request.method, request.path, request.body, request.headers);
 };
 
 /** What is wrong with an answer to a bad request, if anything. */

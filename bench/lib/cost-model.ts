@@ -67,6 +67,8 @@ export interface BillableCounts {
   readonly dynamoDbFailedConditionalWrites: number;
   readonly dynamoDbCancelledTransactionItems: number;
   readonly kmsRequests: number;
+  /** SQS requests (per 64 KB chunk, as billed): the webhook delivery queue. */
+  readonly sqsRequests: number;
   readonly logBytes: number;
   readonly logEvents: number;
 }
@@ -176,6 +178,15 @@ const billLines = (counts: BillableCounts, table: PriceTable, logBasis: CostLine
     'dynamodb_read_request_unit',
   );
   line('kms_requests', 'KMS', 'requests to the data and fingerprint keys', 'measured', 'local KMS request counter (one shared data-key cache locally: a lower bound, see docs/benchmarks.md)', counts.kmsRequests, 'kms_request');
+  line(
+    'sqs_requests',
+    'SQS',
+    'webhook delivery queue requests (sends, receives, deletes, visibility changes)',
+    'measured',
+    "local SQS (local/sqs.ts): every billable request per 64 KB chunk; Lambda's long polls of an idle queue are a cost per unit of time, left out",
+    counts.sqsRequests,
+    'sqs_fair_queue_request',
+  );
   line(
     'cloudwatch_logs',
     'CloudWatch Logs',

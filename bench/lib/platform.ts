@@ -66,7 +66,10 @@ export interface BenchPlatform {
   readonly tracker: OperationTracker;
   /** Every simulator request, with the channel's key. */
   simulator<T>(channel: LocalCardChannel, method: string, path: string, body?: unknown): Promise<T>;
-  /** No execution running, every capture settled and refund completed at the acquirers, every webhook answered. */
+  /**
+   * No execution running, every capture settled and refund completed at the acquirers, every acquirer
+   * webhook answered, the stream mappings caught up (events built) and the webhook delivery queue empty.
+   */
   waitForQuiescence(timeoutMs: number): Promise<boolean>;
   counters(): PlatformCounters;
   stop(): Promise<void>;
@@ -79,6 +82,8 @@ export interface PlatformCounters {
   readonly billedMs: Record<string, number>;
   readonly stateMachines: Record<string, { started: number; transitions: number; succeeded: number; failed: number; billedDurationMs: number }>;
   readonly kms: Record<string, number>;
+  /** Billable SQS requests by action (the webhook delivery queue; local/sqs.ts). */
+  readonly sqsRequests: Record<string, number>;
   readonly dynamoDb: CapacityCounts;
   /** The same DynamoDB counts split by the operation that caused them. */
   readonly dynamoDbByCause: Record<Cause, CapacityCounts>;
@@ -92,6 +97,10 @@ export interface PlatformCounters {
 export interface StartBenchPlatformOptions {
   readonly logLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
   readonly sfnTimeScale?: number;
+  /** WEBHOOK_TIME_SCALE of the runtime (the webhook_delivery drill's retry schedule); default 1. */
+  readonly webhookTimeScale?: number;
+  /** Tags each queue message for the SQS request counts (the benchmark's attribution). */
+  readonly classifyQueueMessage?: (body: string) => string;
 }
 
 interface SimulatorOperation {
@@ -117,6 +126,8 @@ export const startBenchPlatform = async (options: StartBenchPlatformOptions = {}
     inMemory: true,
     logLevel: options.logLevel ?? 'WARN',
     sfnTimeScale: options.sfnTimeScale,
+    webhookTimeScale: options.webhookTimeScale,
+    classifyQueueMessage: options.classifyQueueMessage,
     // The saga-start sweeper runs every 5 minutes per region in AWS, every 30 s locally by default: a cost
     // per unit of time, not per payment, that would land in the window at ten times its rate. Off here
     // (nothing in a bench or drill leaves a saga unstarted); listed in the report's `left_out`.
@@ -245,7 +256,11 @@ export const startBenchPlatform = async (options: StartBenchPlatformOptions = {}
     waitForQuiescence: async (timeoutMs) => {
       const deadline = Date.now() + timeoutMs;
       while (Date.now() < deadline) {
-        if (await quiescent()) return true;
+        if (await quiescent()) {
+          // Events of the last changes, then their deliveries (which change nothing a stream carries).
+          const caughtUp = (await runtime.streams.drain(Math.max(1, deadline - Date.now()))) && (await runtime.sqs.drain(Math.max(1, deadline - Date.now())));
+          if (caughtUp && (await quiescent())) return true;
+        }
         await sleep(250);
       }
       return false;
@@ -262,6 +277,7 @@ export const startBenchPlatform = async (options: StartBenchPlatformOptions = {}
         ]),
       ),
       kms: { ...runtime.kms.requestCounts },
+      sqsRequests: runtime.sqs.counts().requests,
       dynamoDb: counting.snapshot(),
       dynamoDbByCause: counting.snapshotByCause(),
       dynamoDbShadowRequests: counting.shadowRequests(),

@@ -68,6 +68,13 @@ export const benchSummary = (report: any): string => {
     ),
     '',
   );
+  if (report.webhooks) {
+    const hooks = report.webhooks;
+    lines.push(
+      `Webhooks (${hooks.endpoints} endpoint(s) subscribed to everything): ${hooks.events} events, ${hooks.delivered} delivered, ${hooks.missed_events} missed, ${hooks.window.duplicate_deliveries} duplicate deliveries, ${hooks.window.unverified} unverified; their share of the bill above: ${money(hooks.cost.usd_per_million_payments)} per million payments (${Object.entries(hooks.cost.by_service as Record<string, number>).map(([service, usd]) => `${service} ${money(usd)}`).join(', ')}).`,
+      '',
+    );
+  }
   if (run.payouts > 0 || run.conversions > 0) lines.push(...treasurySummary(report), '');
   const ceiling = report.scale_ceiling;
   if (ceiling?.binding_aws_quota) {

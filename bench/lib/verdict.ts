@@ -18,6 +18,9 @@ export interface RunHealth {
   readonly ledgerDifferences: number;
   /** Invocations the host counted that the operation tracker did not see. */
   readonly untrackedInvocations: number;
+  /** Events the events API lists that the bench's webhook endpoints never got with a 2xx, and webhooks whose signature did not verify. */
+  readonly webhooksMissed?: number;
+  readonly webhooksUnverified?: number;
 }
 
 /** What failed, in words (empty: the run passed). */
@@ -28,4 +31,6 @@ export const runFailures = (health: RunHealth): string[] => [
   ...(!health.settled || !health.warmUpSettled ? ['sagas, settlements or webhooks still running (not settled)'] : []),
   ...(health.ledgerDifferences ? [`${health.ledgerDifferences} ledger differences`] : []),
   ...(health.untrackedInvocations ? [`${health.untrackedInvocations} invocations the attribution did not see`] : []),
+  ...(health.webhooksMissed ? [`${health.webhooksMissed} events never delivered to the webhook endpoints`] : []),
+  ...(health.webhooksUnverified ? [`${health.webhooksUnverified} webhooks whose signature did not verify`] : []),
 ];

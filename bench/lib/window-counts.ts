@@ -32,6 +32,8 @@ export interface WindowCounts {
   readonly dynamoDb: CapacityCounts;
   readonly localOnlyDynamoDb: CapacityCounts;
   readonly kms: Readonly<Record<string, number>>;
+  /** SQS billable requests by action (per 64 KB chunk): the webhook delivery queue. */
+  readonly sqsRequests: Readonly<Record<string, number>>;
   /** CloudWatch Logs per source (function_logs, function_metrics_emf, ...): bytes and events. */
   readonly logs: Readonly<Record<string, { readonly bytes: number; readonly events: number }>>;
 }
@@ -48,6 +50,7 @@ export const emptyWindowCounts = (): WindowCounts => ({
   dynamoDb: {},
   localOnlyDynamoDb: {},
   kms: {},
+  sqsRequests: {},
   logs: {},
 });
 
@@ -89,6 +92,7 @@ export const mergeWindowCounts = (a: WindowCounts, b: WindowCounts): WindowCount
     dynamoDb: addCapacity(a.dynamoDb, b.dynamoDb),
     localOnlyDynamoDb: addCapacity(a.localOnlyDynamoDb, b.localOnlyDynamoDb),
     kms: addRecords(a.kms, b.kms),
+    sqsRequests: addRecords(a.sqsRequests, b.sqsRequests),
     logs,
   };
 };
@@ -131,6 +135,7 @@ export const billableCountsPer = (counts: WindowCounts, units: number): Billable
     dynamoDbFailedConditionalWrites: per(dynamoDbTotal(counts, 'conditionalCheckFailures')),
     dynamoDbCancelledTransactionItems: per(dynamoDbTotal(counts, 'cancelledTransactionItems')),
     kmsRequests: per(sumRecord(counts.kms)),
+    sqsRequests: per(sumRecord(counts.sqsRequests)),
     logBytes: per(logs.bytes),
     logEvents: per(logs.events),
   };
@@ -210,6 +215,7 @@ export const perUnitBlock = (counts: WindowCounts, units: number) => {
       not_billed_local_only_tables: Object.fromEntries(Object.entries(counts.localOnlyDynamoDb).map(([table, usage]) => [table, { requests: sumRecord(usage.requests) / Math.max(units, 1) }])),
     },
     kms_requests: { total: billable.kmsRequests, by_operation: perRecord(counts.kms) },
+    sqs_requests: { total: billable.sqsRequests, by_action: perRecord(counts.sqsRequests) },
     log_bytes: { total: billable.logBytes, events: billable.logEvents },
   };
 };

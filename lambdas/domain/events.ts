@@ -30,6 +30,11 @@ export const EVENT_TYPES = [
   'payout.failed',
   'payout.returned',
   'payout.canceled',
+  'conversion.created',
+  'conversion.completed',
+  'beneficiary.created',
+  'api_key.created',
+  'api_key.revoked',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 

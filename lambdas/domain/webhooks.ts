@@ -184,6 +184,11 @@ export const MAX_ATTEMPTS = RETRY_SCHEDULE_SECONDS.length;
 export const DISABLE_AFTER_FAILING_MS = 3 * 24 * 60 * 60 * 1000;
 /** A receiver gets this long to answer (connection, TLS, headers). */
 export const REQUEST_TIMEOUT_MS = 15_000;
+/**
+ * The request timeout at a time scale (local drills and tests): never under a second, or a loaded machine
+ * (receiver, platform and load in one process) times out answers the receiver gave at once.
+ */
+export const requestTimeoutMs = (timeScale = 1): number => Math.max(1000, Math.round(REQUEST_TIMEOUT_MS * timeScale));
 
 /**
  * Delay before attempt `attempt + 1` once attempt `attempt` (1-based) failed, scaled (`timeScale` < 1 in

@@ -7,7 +7,7 @@ import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { deployment } from '../../platform/deployment';
-import { functionName } from '../../platform/functions';
+import { type FunctionKey, functionName } from '../../platform/functions';
 import { type StateMachineKey, stateMachines } from '../../platform/state-machines';
 import type { PlatformFunction } from './platform-function';
 
@@ -21,11 +21,16 @@ import type { PlatformFunction } from './platform-function';
  *   (docs/decisions/0011-express-and-standard-workflows.md), so one failed run is not a page; a share of
  *   failed or timed-out runs above 5 % over 5 minutes is (a dependency or a channel is failing for many), and
  *   so is any throttled start (merchants are being answered `processing`).
+ * - A stream mapping (the events outbox, docs/decisions/0016-events-and-webhooks.md) whose oldest unread
+ *   record is older than STREAM_ITERATOR_AGE_ALARM_MS: events, and so webhooks, are late, and a record left
+ *   unread for the stream's 24 hours is gone.
  * - Any payment flagged `requires_attention` (the PaymentsRequiringAttention metric of the function that flags
  *   it), any object the saga-start sweeper had to recover, a sweep that failed, an invocation in the
  *   sweeper's dead-letter queue.
  */
 export const EXPRESS_FAILED_SHARE = 0.05;
+/** Events normally follow their change by a second or two; five minutes behind is a stuck or failing mapping. */
+export const STREAM_ITERATOR_AGE_ALARM_MS = 5 * 60 * 1000;
 export interface OperationsAlarmsProps {
   readonly stateMachines: Readonly<Record<string, StateMachine>>;
   readonly topicKey: IKey;
@@ -33,6 +38,8 @@ export interface OperationsAlarmsProps {
   readonly sagaSweeper: PlatformFunction;
   /** Queues that hold only what failed (dead-letter queues, stream on-failure destinations): any message pages. */
   readonly deadLetterQueues?: readonly { readonly id: string; readonly queue: IQueue; readonly description: string }[];
+  /** Functions fed by DynamoDB stream mappings in this region (platform/functions.ts `streams`): their iterator age pages. */
+  readonly streamConsumers?: readonly FunctionKey[];
 }
 
 export class OperationsAlarms extends Construct {
@@ -148,6 +155,23 @@ export class OperationsAlarms extends Construct {
 
     for (const { id, queue, description } of props.deadLetterQueues ?? []) {
       page(id, `${deployment.appName}-${id}`, description, queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }));
+    }
+
+    for (const key of props.streamConsumers ?? []) {
+      const id = `${key[0]?.toUpperCase()}${key.slice(1)}IteratorAge`;
+      page(
+        id,
+        `${deployment.appName}-${id}`,
+        `The oldest stream record ${key} has not processed is more than ${STREAM_ITERATOR_AGE_ALARM_MS / 60_000} minutes old: events (and webhooks) are late, and a record unread for 24 hours leaves the stream. Runbook docs/runbooks.md.`,
+        new Metric({
+          namespace: 'AWS/Lambda',
+          metricName: 'IteratorAge',
+          dimensionsMap: { FunctionName: functionName(deployment.appName, key) },
+          period: Duration.minutes(1),
+          statistic: 'Maximum',
+        }),
+        STREAM_ITERATOR_AGE_ALARM_MS,
+      );
     }
   }
 }

@@ -41,6 +41,7 @@ it('npm run bench --smoke reports throughput, per-payment, per-payout and per-co
     'cost',
     'cost_payouts',
     'cost_conversions',
+    'webhooks',
     'prices',
     'ceiling',
     'cold_start',
@@ -103,6 +104,21 @@ it('npm run bench --smoke reports throughput, per-payment, per-payout and per-co
     expect(cost.lines.find((line: any) => line.id === 'lambda_requests')[`quantity_per_${unit}`]).toBeCloseTo(block.lambda_invocations.total, 9);
   }
 
+  // Webhooks: one endpoint per merchant subscribed to everything; every event of the window delivered and
+  // verified; the pipeline's share of the bill uses the bill's own lines and is inside it.
+  const webhooks = report.webhooks;
+  expect(webhooks).toMatchObject({ endpoints: 2, enabled_events: ['*'], missed_events: 0, listing_errors: 0, window: { unverified: 0, answered_non_2xx: 0 } });
+  expect(webhooks.events).toBeGreaterThanOrEqual(report.run.payments);
+  expect(webhooks.delivered).toBe(webhooks.events);
+  expect(webhooks.per_payment.lambda_invocations.deliverWebhooks).toBeGreaterThan(0);
+  expect(webhooks.per_payment.sqs_requests).toBeGreaterThan(0);
+  expect(report.cost.lines.find((line: any) => line.id === 'sqs_requests').quantity_per_payment).toBeCloseTo(perPayment.sqs_requests.total, 9);
+  for (const line of webhooks.cost.lines) {
+    const whole = report.cost.lines.find((entry: any) => entry.id === line.id);
+    expect(line.quantity_per_payment).toBeLessThanOrEqual(whole.quantity_per_payment + 1e-9);
+  }
+  expect(webhooks.cost.usd_per_million_payments).toBeGreaterThan(0);
+
   expect(report.ceiling.writes.payments_per_second).toBeGreaterThan(0);
   expect(report.ceiling.ratio_to_writes_ceiling).toBeCloseTo(report.run.payments_per_second / report.ceiling.writes.payments_per_second, 9);
   expect(report.cold_start.bare.bundle_bytes).toBeGreaterThan(0);
@@ -140,7 +156,7 @@ it('npm run drill --smoke runs every drill and reports zero lost, zero duplicate
     output: '',
   });
   expect(report).toMatchObject({ schema: 'xborder-drill/1', passed: true, zero_lost: true, zero_duplicated: true, zero_5xx: true, lost: 0, duplicated: 0, server_errors: 0, violations: 0 });
-  expect(Object.keys(report.drills)).toEqual(['malformed_input', 'acquirer_outage', 'duplicate_storm', 'payout_storm', 'rail_ambiguity', 'channel_faults', 'reconciliation', 'crash', 'express_crash', 'payout_crash']);
+  expect(Object.keys(report.drills)).toEqual(['malformed_input', 'acquirer_outage', 'duplicate_storm', 'payout_storm', 'rail_ambiguity', 'channel_faults', 'webhook_delivery', 'reconciliation', 'crash', 'express_crash', 'payout_crash']);
   expect(report.drills.reconciliation).toMatchObject({ passed: true, false_breaks: 0 });
   expect(report.drills.reconciliation.found_breaks).toBe(report.drills.reconciliation.injected_breaks);
   expect(report.drills.malformed_input.counts).toMatchObject({ requests: 150, accepted: 0, dynamodb_writes: 0 });
@@ -151,6 +167,11 @@ it('npm run drill --smoke runs every drill and reports zero lost, zero duplicate
   expect(report.drills.rail_ambiguity.counts).toMatchObject({ paid_and_released: 0, released_on_unknown: 0, rail_ledger_mismatches: 0, ledger_differences: 0 });
   expect(report.drills.channel_faults.counts).toMatchObject({ payments: 8, stuck_past_deadline: 0, ledger_differences: 0 });
   expect(report.drills.crash.counts).toMatchObject({ payments: 6, kills: 1, ledger_differences: 0 });
+  const webhooks = report.drills.webhook_delivery.counts;
+  expect(webhooks).toMatchObject({ payments: 8, missed_events: 0, events_missing_from_api: 0, unverified_signatures: 0, events_without_success_in_api: 0, dead_lettered: 0 });
+  expect(webhooks.delivered).toBe(webhooks.events);
+  expect(webhooks.events).toBeGreaterThanOrEqual(16);
+  expect(webhooks.duplicate_deliveries).toEqual(expect.any(Number));
   const expressCrash = report.drills.express_crash.counts;
   expect(expressCrash).toMatchObject({ ledger_differences: 0 });
   expect(expressCrash.in_flight_at_the_kill).toBeGreaterThan(0);

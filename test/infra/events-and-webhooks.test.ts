@@ -80,9 +80,9 @@ describe.each([
 describe('the outbox (buildEvents)', () => {
   const subscribed = Object.keys((functions.buildEvents as FunctionDeclaration).streams?.tables ?? {});
 
-  it('reads the streams of the payments and payouts tables, declared once', () => {
-    expect(subscribed.sort()).toEqual(['payments', 'payouts']);
-    expect(streamedTableKeys().sort()).toEqual(['payments', 'payouts']);
+  it('reads the streams of the payments, payouts, fx and merchants tables, declared once', () => {
+    expect(subscribed.sort()).toEqual(['fx', 'merchants', 'payments', 'payouts']);
+    expect(streamedTableKeys().sort()).toEqual(['fx', 'merchants', 'payments', 'payouts']);
   });
 
   it('has one filtered, bisecting stream mapping per table in the primary region, failures to a queue that pages', () => {
@@ -109,6 +109,24 @@ describe('the outbox (buildEvents)', () => {
     expect(asArray(reads[0]?.Action as string[]).sort()).toEqual(['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator']);
     expect(asArray(reads[0]?.Resource as unknown[])).toHaveLength(subscribed.length);
     for (const resource of asArray(reads[0]?.Resource as unknown[])) expect(plainArn(resource)).not.toContain('*');
+  });
+
+  it('pages when the oldest unread stream record is five minutes old (events late; at 24 hours lost), in the primary region only', () => {
+    const iteratorAge = (template: Template) =>
+      Object.values(template.findResources('AWS::CloudWatch::Alarm')).filter((alarm) => (alarm as { Properties: { MetricName?: string } }).Properties.MetricName === 'IteratorAge');
+    const alarms = iteratorAge(templates.primaryApi);
+    expect(alarms).toHaveLength(1);
+    expect((alarms[0] as { Properties: Record<string, unknown> }).Properties).toMatchObject({
+      AlarmName: `${deployment.appName}-BuildEventsIteratorAge`,
+      Namespace: 'AWS/Lambda',
+      Statistic: 'Maximum',
+      Period: 60,
+      Threshold: 5 * 60 * 1000,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      Dimensions: [{ Name: 'FunctionName', Value: buildEvents }],
+      AlarmActions: [expect.anything()],
+    });
+    expect(iteratorAge(templates.secondaryApi)).toHaveLength(0);
   });
 
   it('has no stream mapping and no stream permission in the secondary region (each region streams both regions\' writes)', () => {

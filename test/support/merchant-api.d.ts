@@ -491,7 +491,7 @@ export interface components {
       /** @constant */
       object: "event";
       /** @enum {string} */
-      type: "payment.created" | "payment.requires_capture" | "payment.succeeded" | "payment.failed" | "payment.canceled" | "payment.requires_attention" | "payment.partially_refunded" | "payment.refunded" | "refund.created" | "refund.succeeded" | "refund.failed" | "payout.created" | "payout.in_review" | "payout.processing" | "payout.paid" | "payout.failed" | "payout.returned" | "payout.canceled";
+      type: "payment.created" | "payment.requires_capture" | "payment.succeeded" | "payment.failed" | "payment.canceled" | "payment.requires_attention" | "payment.partially_refunded" | "payment.refunded" | "refund.created" | "refund.succeeded" | "refund.failed" | "payout.created" | "payout.in_review" | "payout.processing" | "payout.paid" | "payout.failed" | "payout.returned" | "payout.canceled" | "conversion.created" | "conversion.completed" | "beneficiary.created" | "api_key.created" | "api_key.revoked";
       created_at: string;
       sequence: number;
       data: {
@@ -693,7 +693,7 @@ export interface components {
        * @description An https URL on a public address (checked when created and on every delivery).
        */
       url: string;
-      enabled_events: ("*" | "payment.created" | "payment.requires_capture" | "payment.succeeded" | "payment.failed" | "payment.canceled" | "payment.requires_attention" | "payment.partially_refunded" | "payment.refunded" | "refund.created" | "refund.succeeded" | "refund.failed" | "payout.created" | "payout.in_review" | "payout.processing" | "payout.paid" | "payout.failed" | "payout.returned" | "payout.canceled" | "payment.*" | "refund.*" | "payout.*")[];
+      enabled_events: ("*" | "payment.created" | "payment.requires_capture" | "payment.succeeded" | "payment.failed" | "payment.canceled" | "payment.requires_attention" | "payment.partially_refunded" | "payment.refunded" | "refund.created" | "refund.succeeded" | "refund.failed" | "payout.created" | "payout.in_review" | "payout.processing" | "payout.paid" | "payout.failed" | "payout.returned" | "payout.canceled" | "conversion.created" | "conversion.completed" | "beneficiary.created" | "api_key.created" | "api_key.revoked" | "payment.*" | "refund.*" | "payout.*" | "conversion.*" | "beneficiary.*" | "api_key.*")[];
       /** @default null */
       description?: string | null;
     };
@@ -703,7 +703,7 @@ export interface components {
        * @description An https URL on a public address (checked when created and on every delivery).
        */
       url?: string;
-      enabled_events?: ("*" | "payment.created" | "payment.requires_capture" | "payment.succeeded" | "payment.failed" | "payment.canceled" | "payment.requires_attention" | "payment.partially_refunded" | "payment.refunded" | "refund.created" | "refund.succeeded" | "refund.failed" | "payout.created" | "payout.in_review" | "payout.processing" | "payout.paid" | "payout.failed" | "payout.returned" | "payout.canceled" | "payment.*" | "refund.*" | "payout.*")[];
+      enabled_events?: ("*" | "payment.created" | "payment.requires_capture" | "payment.succeeded" | "payment.failed" | "payment.canceled" | "payment.requires_attention" | "payment.partially_refunded" | "payment.refunded" | "refund.created" | "refund.succeeded" | "refund.failed" | "payout.created" | "payout.in_review" | "payout.processing" | "payout.paid" | "payout.failed" | "payout.returned" | "payout.canceled" | "conversion.created" | "conversion.completed" | "beneficiary.created" | "api_key.created" | "api_key.revoked" | "payment.*" | "refund.*" | "payout.*" | "conversion.*" | "beneficiary.*" | "api_key.*")[];
       description?: string | null;
       disabled?: boolean;
     };
@@ -1803,7 +1803,7 @@ export interface operations {
       query?: {
         limit?: number;
         starting_after?: string;
-        type?: "*" | "payment.created" | "payment.requires_capture" | "payment.succeeded" | "payment.failed" | "payment.canceled" | "payment.requires_attention" | "payment.partially_refunded" | "payment.refunded" | "refund.created" | "refund.succeeded" | "refund.failed" | "payout.created" | "payout.in_review" | "payout.processing" | "payout.paid" | "payout.failed" | "payout.returned" | "payout.canceled" | "payment.*" | "refund.*" | "payout.*";
+        type?: "*" | "payment.created" | "payment.requires_capture" | "payment.succeeded" | "payment.failed" | "payment.canceled" | "payment.requires_attention" | "payment.partially_refunded" | "payment.refunded" | "refund.created" | "refund.succeeded" | "refund.failed" | "payout.created" | "payout.in_review" | "payout.processing" | "payout.paid" | "payout.failed" | "payout.returned" | "payout.canceled" | "conversion.created" | "conversion.completed" | "beneficiary.created" | "api_key.created" | "api_key.revoked" | "payment.*" | "refund.*" | "payout.*" | "conversion.*" | "beneficiary.*" | "api_key.*";
         "created[gte]"?: string;
         "created[gt]"?: string;
         "created[lte]"?: string;

@@ -1,10 +1,14 @@
+import type { ApiKeySummary } from '../../ports/merchant-repository';
 import type { EventDraft, EventType } from '../../domain/events';
+import type { Conversion } from '../../domain/fx/objects';
+import type { Beneficiary } from '../../domain/payouts/beneficiary';
 import type { Payment } from '../../domain/payment';
 import type { PaymentEventType } from '../../domain/payment-lifecycle';
 import type { Payout, PayoutStatus } from '../../domain/payouts/payout';
 import type { TableKey } from '../../../platform/tables';
 import { presentPayment, presentRefund } from '../../shared/http/presenters';
-import { presentPayout } from '../../shared/http/treasury-presenters';
+import { presentApiKey } from '../../shared/http/access-presenters';
+import { presentBeneficiary, presentConversion, presentPayout } from '../../shared/http/treasury-presenters';
 import { paymentOf, refundOf } from './payment-items';
 import { payoutOfItem } from './payout-repository';
 
@@ -18,8 +22,12 @@ import { payoutOfItem } from './payout-repository';
  * - payments: each new entry of a payment's timeline that a merchant acts on (created, requires_capture,
  *   succeeded, failed, canceled, requires_attention; a refund's success as payment.(partially_)refunded);
  * - refunds: a refund's creation and its end;
- * - payouts: a payout's creation and every status it reaches.
- * REMOVE records (TTL expiry) make none. Balances, conversions, beneficiaries and API keys make none yet
+ * - payouts: a payout's creation and every status it reaches;
+ * - conversions: creation (`pending`, its quote claimed) and completion (posted to the ledger);
+ * - beneficiaries: creation (the bank account as `GET` shows it: its number masked to `last4`, never the
+ *   vault's ciphertext or fingerprint);
+ * - API keys: creation and revocation (the key's public id and redacted prefix only, never its hash or secret).
+ * REMOVE records (TTL expiry) make none. Balance movements make none yet
  * (docs/decisions/0016-events-and-webhooks.md, "Not yet").
  */
 export type Item = Record<string, unknown>;
@@ -97,6 +105,43 @@ const payoutDrafts = (record: ChangeRecord, item: Item): EventDraft[] => {
   return drafts;
 };
 
+const withoutKeys = <T>(item: Item): T => {
+  const { pk: _pk, sk: _sk, merchant_type: _type, created_key: _created, ...rest } = item;
+  return rest as T;
+};
+
+/** Objects without a version of their own: their events' `sequence` is the step they reached (1 created, 2 the next). */
+const conversionDrafts = (record: ChangeRecord, item: Item): EventDraft[] => {
+  const conversion = withoutKeys<Conversion>(item);
+  const before = record.oldImage ? withoutKeys<Conversion>(record.oldImage) : undefined;
+  const object = presentConversion(conversion);
+  const drafts: EventDraft[] = [];
+  if (!before) drafts.push({ merchantId: conversion.merchantId, type: 'conversion.created', objectId: conversion.id, sequence: 1, createdMs: ms(conversion.createdAt, 0), object });
+  if (conversion.status === 'completed' && before?.status !== 'completed') {
+    drafts.push({ merchantId: conversion.merchantId, type: 'conversion.completed', objectId: conversion.id, sequence: 2, createdMs: ms(conversion.completedAt, ms(conversion.createdAt, 0)), object });
+  }
+  return drafts;
+};
+
+const beneficiaryDrafts = (record: ChangeRecord, item: Item): EventDraft[] => {
+  if (record.oldImage) return [];
+  const beneficiary = withoutKeys<Beneficiary>(item);
+  return [{ merchantId: beneficiary.merchantId, type: 'beneficiary.created', objectId: beneficiary.id, sequence: 1, createdMs: ms(beneficiary.createdAt, 0), object: presentBeneficiary(beneficiary) }];
+};
+
+const apiKeyDrafts = (record: ChangeRecord, item: Item): EventDraft[] => {
+  const key = withoutKeys<ApiKeySummary & { secretHash?: unknown }>(item);
+  const { secretHash: _never, ...summary } = key;
+  const merchantId = String(item.pk).slice('merchant#'.length);
+  const object = presentApiKey(summary);
+  const before = record.oldImage?.status as string | undefined;
+  if (!record.oldImage) return [{ merchantId, type: 'api_key.created', objectId: object.id, sequence: 1, createdMs: ms(summary.createdAt, 0), object }];
+  if (summary.status === 'revoked' && before !== 'revoked') {
+    return [{ merchantId, type: 'api_key.revoked', objectId: object.id, sequence: 2, createdMs: ms(summary.revokedAt, ms(summary.createdAt, 0)), object }];
+  }
+  return [];
+};
+
 type Extractor = (record: ChangeRecord, item: Item) => EventDraft[];
 
 /** Which items of a table make events: by table, a test on the item's keys, and how. */
@@ -105,7 +150,13 @@ const SOURCES: Partial<Record<TableKey, readonly { readonly matches: (item: Item
     { matches: (item) => item.sk === 'payment', extract: paymentDrafts },
     { matches: (item) => item.sk === 'refund', extract: refundDrafts },
   ],
-  payouts: [{ matches: (item) => item.sk === 'payout', extract: payoutDrafts }],
+  payouts: [
+    { matches: (item) => item.sk === 'payout', extract: payoutDrafts },
+    { matches: (item) => item.sk === 'beneficiary', extract: beneficiaryDrafts },
+  ],
+  fx: [{ matches: (item) => item.sk === 'conversion', extract: conversionDrafts }],
+  // A key as listed to its merchant (`merchant#<id>` / `apikey#<created>#<key>`), not the authorizer's lookup item.
+  merchants: [{ matches: (item) => String(item.pk).startsWith('merchant#') && String(item.sk).startsWith('apikey#'), extract: apiKeyDrafts }],
 };
 
 /** The tables whose changes make events (each gets a stream subscription: platform/functions.ts `buildEvents`). */

@@ -3,9 +3,9 @@ import { signedHeaders } from '../../domain/webhook-signature';
 import {
   type AttemptResult,
   DISABLE_AFTER_FAILING_MS,
-  REQUEST_TIMEOUT_MS,
   type WebhookEndpoint,
   describeFailure,
+  requestTimeoutMs,
   retryDelaySeconds,
   signingSecrets,
   succeeded,
@@ -104,7 +104,7 @@ export const deliverWebhookTask = async (deps: DeliverDeps, task: DeliveryTask, 
   const page = await deps.events.getPage(task.merchantId, task.pageKey);
   if (!page) return { outcome: 'dropped', reason: 'page_expired' };
   const secrets = await openSecrets(deps, endpoint, started);
-  const timeoutMs = Math.max(100, Math.round(REQUEST_TIMEOUT_MS * deps.timeScale));
+  const timeoutMs = requestTimeoutMs(deps.timeScale);
 
   const attempted: { index: number; result: AttemptResult }[] = [];
   const skipped: number[] = [];

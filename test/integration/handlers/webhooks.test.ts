@@ -87,6 +87,8 @@ beforeAll(async () => {
   };
   owner = await onboard('Webhook Owner');
   other = await onboard('Webhook Other');
+  // Their first keys make api_key.created events: stored before any test counts the events table.
+  expect(await streams.drain(30_000)).toBe(true);
 }, 60_000);
 
 afterAll(async () => {
@@ -207,14 +209,17 @@ describe('delivery', () => {
     const one = await as(owner, 'GET', `/v1/events/${delivered?.eventId}`);
     expect(one.json).toEqual(JSON.parse(delivered?.body as string));
     expect(one.json.data.object).toMatchObject({ object: 'payment', amount: 2500, currency: 'EUR' });
-    // The attempt the receiver answered 200 (on a loaded machine an earlier one may have timed out: 150 ms here).
+    // The attempt the receiver answered 200 (on a loaded machine an earlier one may have timed out: 1 s here).
     const succeeded = (response: HttpResponse) =>
       (response.json?.data ?? []).find((delivery: { endpoint_id: string; status: string }) => delivery.endpoint_id === paymentsEndpointId && delivery.status === 'succeeded');
     const deliveries = await eventually(() => as(owner, 'GET', `/v1/events/${delivered?.eventId}/deliveries`), (response) => succeeded(response) !== undefined);
     expect(succeeded(deliveries)).toMatchObject({ object: 'webhook_delivery', redelivery: false, response_status: 200, error: null });
     // Another merchant's event is not found; its own list does not show it.
     expect((await as(other, 'GET', `/v1/events/${delivered?.eventId}`)).status).toBe(404);
-    expect((await as(other, 'GET', '/v1/events')).json.data).toEqual([]);
+    // (its own list holds only its own events: its first API key's creation)
+    const othersEvents = (await as(other, 'GET', '/v1/events')).json.data as { id: string; type: string }[];
+    expect(othersEvents.map((event) => event.id)).not.toContain(delivered?.eventId);
+    expect(othersEvents.map((event) => event.type)).toEqual(['api_key.created']);
   });
 
   it('retries while the receiver answers 500, and misses nothing once it recovers', async () => {
@@ -236,6 +241,31 @@ describe('delivery', () => {
     expect(deliveries.at(-1)).toMatchObject({ status: 'succeeded', response_status: 200 });
     expect(deliveries.map((delivery) => delivery.attempt)).toEqual(deliveries.map((_, index) => index + 1));
   }, 90_000);
+
+  it('tells a merchant when an API key is created and revoked, with the key redacted and never its secret', async () => {
+    // Prepare: another merchant's endpoint (the owner's are used up by the limit test), for API keys only.
+    const endpoint = await as(other, 'POST', '/v1/webhook_endpoints', { url: `${receiver.url}/access`, enabled_events: ['api_key.*'] });
+    expect(endpoint.status).toBe(201);
+    const inbox = receiver.inbox('access');
+    inbox.secrets = [endpoint.json.secret];
+    // Act
+    const createdKey = await as(other, 'POST', '/v1/api_keys', {});
+    expect(createdKey.status).toBe(201);
+    const revoked = await as(other, 'POST', `/v1/api_keys/${createdKey.json.id}/revoke`, {});
+    expect(revoked.status).toBe(200);
+    await eventually(() => inbox.received, (received) => received.some((message) => message.type === 'api_key.revoked'));
+    // Assess
+    const types = inbox.received.filter((message) => message.answered === 200).map((message) => [message.type, message.verified, JSON.parse(message.body).data.object.id]);
+    expect(types).toEqual(expect.arrayContaining([
+      ['api_key.created', true, createdKey.json.id],
+      ['api_key.revoked', true, createdKey.json.id],
+    ]));
+    for (const message of inbox.received) expect(message.body).not.toContain(createdKey.json.secret);
+    const listed = await as(other, 'GET', '/v1/events?type=api_key.*&limit=10');
+    expect(listed.json.data.map((event: { type: string; data: { object: { id: string } } }) => [event.type, event.data.object.id])).toEqual(
+      expect.arrayContaining([['api_key.revoked', createdKey.json.id], ['api_key.created', createdKey.json.id]]),
+    );
+  });
 
   it('redelivers an event on request, with the same id', async () => {
     const inbox = receiver.inbox('payments');

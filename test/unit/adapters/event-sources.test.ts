@@ -95,3 +95,80 @@ describe('payouts table changes', () => {
     expect(paid.map((draft) => [draft.type, draft.sequence, draft.createdMs])).toEqual([['payout.paid', 5, at(5).getTime()]]);
   });
 });
+
+describe('conversions, beneficiaries and API keys', () => {
+  const conversion = (status: 'pending' | 'completed'): Record<string, unknown> => ({
+    pk: 'cv_1',
+    sk: 'conversion',
+    merchant_type: 'mer_a#conversion',
+    created_key: `${at(0).toISOString()}#cv_1`,
+    id: 'cv_1',
+    merchantId: 'mer_a',
+    quoteId: 'qt_1',
+    sellCurrency: 'USD',
+    sellAmount: 10_000,
+    buyCurrency: 'EUR',
+    buyAmount: 9_200,
+    rate: '0.92',
+    status,
+    transactionId: status === 'completed' ? 'txn_1' : null,
+    createdAt: at(0).toISOString(),
+    completedAt: status === 'completed' ? at(1).toISOString() : null,
+    requestFingerprint: 'f',
+  });
+
+  it('makes conversion.created on insert and conversion.completed once posted, each with the conversion as presented', () => {
+    const createdDrafts = draftsOf({ table: 'fx', eventName: 'INSERT', newImage: conversion('pending') });
+    expect(createdDrafts.map((draft) => [draft.type, draft.sequence, draft.merchantId, draft.createdMs])).toEqual([['conversion.created', 1, 'mer_a', at(0).getTime()]]);
+    const completed = draftsOf({ table: 'fx', eventName: 'MODIFY', oldImage: conversion('pending'), newImage: conversion('completed') });
+    expect(completed.map((draft) => [draft.type, draft.sequence, draft.createdMs])).toEqual([['conversion.completed', 2, at(1).getTime()]]);
+    expect(completed[0]?.object).toEqual(expect.objectContaining({ id: 'cv_1', object: 'conversion', status: 'completed', sell_amount: 10_000 }));
+    expect(JSON.stringify(completed[0]?.object)).not.toContain('requestFingerprint');
+    // A quote is not an event.
+    expect(draftsOf({ table: 'fx', eventName: 'INSERT', newImage: { pk: 'qt_1', sk: 'quote', merchantId: 'mer_a' } })).toEqual([]);
+  });
+
+  it('makes beneficiary.created with the account number masked, never the fingerprint', () => {
+    const beneficiary = {
+      pk: 'ben_1',
+      sk: 'beneficiary',
+      id: 'ben_1',
+      merchantId: 'mer_a',
+      name: 'Acme Supplies',
+      entityType: 'company',
+      country: 'US',
+      currency: 'USD',
+      bankAccount: { rail: 'ach', bankCountry: 'US', last4: '6789', routingNumber: '011000015', accountType: 'checking', token: 'vault_tok_1' },
+      accountFingerprint: 'v1.secretfingerprint',
+      metadata: {},
+      createdAt: at(0).toISOString(),
+      requestFingerprint: 'f',
+    };
+    const drafts = draftsOf({ table: 'payouts', eventName: 'INSERT', newImage: beneficiary });
+    expect(drafts.map((draft) => [draft.type, draft.objectId, draft.sequence])).toEqual([['beneficiary.created', 'ben_1', 1]]);
+    expect(drafts[0]?.object).toMatchObject({ object: 'beneficiary', bank_account: { last4: '6789' } });
+    const text = JSON.stringify(drafts[0]?.object);
+    for (const secret of ['secretfingerprint', 'vault_tok_1', 'requestFingerprint']) expect(text).not.toContain(secret);
+    expect(draftsOf({ table: 'payouts', eventName: 'MODIFY', oldImage: beneficiary, newImage: beneficiary })).toEqual([]);
+  });
+
+  it('makes api_key.created and api_key.revoked from the merchant\'s listing item, never from the lookup item with the hash', () => {
+    const listing = (status: 'active' | 'revoked') => ({
+      pk: 'mer_a'.replace(/^/, 'merchant#'),
+      sk: `apikey#${at(0).toISOString()}#k1abcdef`,
+      keyId: 'k1abcdef',
+      merchantId: 'mer_a',
+      status,
+      createdAt: at(0).toISOString(),
+      ...(status === 'revoked' ? { revokedAt: at(3).toISOString() } : {}),
+    });
+    const createdKey = draftsOf({ table: 'merchants', eventName: 'INSERT', newImage: listing('active') });
+    expect(createdKey.map((draft) => [draft.type, draft.merchantId, draft.sequence])).toEqual([['api_key.created', 'mer_a', 1]]);
+    expect(createdKey[0]?.object).toMatchObject({ object: 'api_key', status: 'active' });
+    const revoked = draftsOf({ table: 'merchants', eventName: 'MODIFY', oldImage: listing('active'), newImage: listing('revoked') });
+    expect(revoked.map((draft) => [draft.type, draft.sequence, draft.createdMs])).toEqual([['api_key.revoked', 2, at(3).getTime()]]);
+    const lookup = { pk: 'apikey#k1abcdef', sk: 'apikey', keyId: 'k1abcdef', merchantId: 'mer_a', secretHash: 'hash', status: 'active', createdAt: at(0).toISOString() };
+    expect(draftsOf({ table: 'merchants', eventName: 'INSERT', newImage: lookup })).toEqual([]);
+    expect(draftsOf({ table: 'merchants', eventName: 'INSERT', newImage: { pk: 'merchant#mer_a', sk: 'profile', name: 'A' } })).toEqual([]);
+  });
+});

@@ -22,6 +22,7 @@ const counts: BillableCounts = {
   dynamoDbFailedConditionalWrites: 0.5,
   dynamoDbCancelledTransactionItems: 0.25,
   kmsRequests: 0.01,
+  sqsRequests: 4,
   logBytes: 20_000,
   logEvents: 80,
 };
@@ -77,6 +78,8 @@ describe('costPerMillionPayments', () => {
     expect(line('dynamodb_reads')?.quantity_per_payment).toBe(30);
     expect(line('step_functions_transitions')?.usd_per_million_payments).toBeCloseTo(250, 9);
     expect(line('api_gateway_requests')?.usd_per_million_payments).toBeCloseTo(10.5, 9);
+    // The webhook delivery queue: requests at the standard rate plus the fair-queue surcharge.
+    expect(line('sqs_requests')?.usd_per_million_payments).toBeCloseTo(4 * 0.5, 9);
   });
 
   it('prices the units counted by AWS rules, refused writes and the cancelled-transaction estimate on their own line', () => {

@@ -43,6 +43,7 @@ const payouts: WindowCounts = {
   },
   localOnlyDynamoDb: { 'engine-store': usage({ requests: { PutItem: 20 } }) },
   kms: { Decrypt: 1 },
+  sqsRequests: { SendMessageBatch: 2, ReceiveMessage: 1 },
   logs: { function_logs: { bytes: 8000, events: 20 }, waf_logs: { bytes: 4000, events: 6 } },
 };
 
@@ -65,6 +66,7 @@ it('divides every billable count by the units, the modeled transitions with the 
     dynamoDbFailedConditionalWrites: 1 / 4,
     dynamoDbCancelledTransactionItems: 2 / 4,
     kmsRequests: 1 / 4,
+    sqsRequests: 3 / 4,
     logBytes: 12000 / 4,
     logEvents: 26 / 4,
   });

@@ -32,7 +32,7 @@ describe('event selectors', () => {
     ['payout.*', true],
     ['refund.*', true],
     ['payment.unknown', false],
-    ['conversion.completed', false],
+    ['balance_transaction.available', false],
     ['widget.*', false],
     ['', false],
   ])('%s is a selector: %s', (selector, expected) => {
