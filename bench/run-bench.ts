@@ -39,7 +39,7 @@ import {
   wafLogRecord,
   wafLoggingKeeps,
 } from './lib/log-volume';
-import { MIX, type MixContext, type MixEntry, type MixOutcome, SMOKE_MIX, merchantOf, mixFromOption, planMix } from './lib/mix';
+import { MIX, type MixContext, type MixEntry, type MixOutcome, SMOKE_MIX, merchantOf, mixFromOption, mixRotation, planMix } from './lib/mix';
 import { recordDelta, startBenchPlatform } from './lib/platform';
 import { attributeRequests, oneMerchantCeiling } from './lib/hot-partitions';
 import { mixCeilings, scaleCeilings, scaleCeilingsPer } from './lib/scale-ceiling';
@@ -192,7 +192,9 @@ try {
   say(`bench: calibrating service times (${options.calibrationRuns} runs, one at a time)`);
   const calibrationStart = bench.counters();
   const calibrationPlan = planMix(mix, options.calibrationRuns, seededRandom(options.seed + 1));
+  const rotation = mixRotation.save();
   for (const [index, entry] of calibrationPlan.entries()) await runEntry(entry, 800_000 + index);
+  mixRotation.restore(rotation);
   if (!(await bench.waitForQuiescence(60_000))) say('bench: calibration did not settle within 60 s');
   const calibrationEnd = bench.counters();
   const calibrationInvocations = recordDelta(calibrationStart.invocations, calibrationEnd.invocations);

@@ -322,6 +322,17 @@ const keyFor = (context: MixContext, what: string, sequence: number) => `bench-$
  */
 const ordinals = { conversion: 0, payout: 0 };
 
+/**
+ * The rotations (conversion pairs, payout destinations), saved and put back around a pass that must not
+ * move them: the bench's calibration runs the mix before the window, whose destinations stay as planned.
+ */
+export const mixRotation = {
+  save: (): Readonly<typeof ordinals> => ({ ...ordinals }),
+  restore: (saved: Readonly<typeof ordinals>): void => {
+    Object.assign(ordinals, saved);
+  },
+};
+
 export const conversion: MixEntry = {
   name: 'conversion',
   weight: 5,
