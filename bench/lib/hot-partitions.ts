@@ -98,6 +98,7 @@ export interface OneMerchantCeiling {
     readonly unpartitioned_read_units: number;
     /** Requests whose run is unknown (each counted as a toucher of its own, which can only make a value look shared). */
     readonly requests_without_run: number;
+    readonly requests_without_run_by_function: Readonly<Record<string, number>>;
   };
   readonly sources: typeof SOURCES;
   readonly note: string;
@@ -192,6 +193,10 @@ export const oneMerchantCeiling = (input: OneMerchantInput): OneMerchantCeiling 
       single_payment: partitions.length - shared.length,
       unpartitioned_read_units: unpartitionedReadUnits,
       requests_without_run: input.requests.filter((request) => request.touchers.some((toucher) => !toucher.startsWith('run:'))).length,
+      // By function: the events outbox's invocations name event pages, not a run's objects.
+      requests_without_run_by_function: countBy(
+        input.requests.flatMap((request) => request.touchers.filter((toucher) => !toucher.startsWith('run:')).slice(0, 1).map((toucher) => toucher.split(':')[1] ?? 'unknown')),
+      ),
     },
     sources: SOURCES,
     note: ONE_MERCHANT_NOTE,
@@ -274,7 +279,7 @@ export const attributeRequests = (requests: readonly AttributableRequest[], subj
       const owners = runsOfToken.get(token);
       if (owners?.size === 1) served.add([...owners][0] as string);
     }
-    byTokens.set(invocation, served.size ? [...served].sort() : [`invocation:${invocation}`]);
+    byTokens.set(invocation, served.size ? [...served].sort() : [`invocation:${subjects.get(invocation)?.key ?? 'unknown'}:${invocation}`]);
   }
   return requests.map((request) => {
     const invocation = request.invocation;
@@ -283,7 +288,13 @@ export const attributeRequests = (requests: readonly AttributableRequest[], subj
         ? ['invocation:none']
         : directTouchers(invocation).length
           ? directTouchers(invocation)
-          : (byTokens.get(invocation) ?? [`invocation:${invocation}`]);
+          : (byTokens.get(invocation) ?? [`invocation:${subjects.get(invocation)?.key ?? 'unknown'}:${invocation}`]);
     return { partitions: request.partitions, touchers };
   });
+};
+
+const countBy = (values: readonly string[]): Record<string, number> => {
+  const counts: Record<string, number> = {};
+  for (const value of values) counts[value] = (counts[value] ?? 0) + 1;
+  return counts;
 };

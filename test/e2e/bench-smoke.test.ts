@@ -140,7 +140,8 @@ it('npm run bench --smoke reports throughput, per-payment, per-payout and per-co
   expect(oneMerchant.binding.partition).not.toMatch(/mer_demo_/);
   expect(oneMerchant.top[0]).toEqual(oneMerchant.binding);
   expect(Object.values(oneMerchant.payments_by_merchant).reduce((a: number, b: any) => a + b, 0)).toBe(report.run.payments);
-  expect(oneMerchant.counts.requests_without_run).toBe(0);
+  // Only the events outbox (its invocations name event pages, not a run's objects) serves no run.
+  expect(Object.keys(oneMerchant.counts.requests_without_run_by_function).filter((key) => !['buildEvents', 'deliverWebhooks'].includes(key))).toEqual([]);
   const summary = readFileSync(join(outDir, 'bench.md'), 'utf8');
   expect(summary).toContain('AWS bill per million payments');
   expect(summary).toContain('One merchant per region');
@@ -157,8 +158,8 @@ it('npm run drill --smoke runs every drill and reports zero lost, zero duplicate
   });
   expect(report).toMatchObject({ schema: 'xborder-drill/1', passed: true, zero_lost: true, zero_duplicated: true, zero_5xx: true, lost: 0, duplicated: 0, server_errors: 0, violations: 0 });
   expect(Object.keys(report.drills)).toEqual(['malformed_input', 'acquirer_outage', 'duplicate_storm', 'payout_storm', 'rail_ambiguity', 'channel_faults', 'webhook_delivery', 'reconciliation', 'crash', 'express_crash', 'payout_crash']);
-  expect(report.drills.reconciliation).toMatchObject({ passed: true, false_breaks: 0 });
-  expect(report.drills.reconciliation.found_breaks).toBe(report.drills.reconciliation.injected_breaks);
+  expect(report.drills.reconciliation).toMatchObject({ passed: true, counts: { false_breaks: 0 } });
+  expect(report.drills.reconciliation.counts.found_breaks).toBe(report.drills.reconciliation.counts.injected_breaks);
   expect(report.drills.malformed_input.counts).toMatchObject({ requests: 150, accepted: 0, dynamodb_writes: 0 });
   expect(report.drills.acquirer_outage).toMatchObject({ double_authorizations: 0, auth_rate_with_failover: expect.any(Number), auth_rate_baseline: expect.any(Number) });
   expect(report.drills.acquirer_outage.auth_rate_with_failover).toBeGreaterThanOrEqual(0.98);
