@@ -136,7 +136,7 @@ describe('which runs a request served', () => {
     // Act
     const attributed = attributeRequests(requests, subjects, runs);
     // Assess: the shared key (both runs' writes carry it) does not decide; the capture id does.
-    expect(attributed.map((request) => request.touchers)).toEqual([['run:0'], ['run:0'], ['run:1'], ['run:1'], ['run:0'], ['invocation:6'], ['invocation:none']]);
+    expect(attributed.map((request) => request.touchers)).toEqual([['run:0'], ['run:0'], ['run:1'], ['run:1'], ['run:0'], ['invocation:receiveChannelEvent:6'], ['invocation:none']]);
   });
 
   it('ties a rail message to the payout whose saga stored its reference in an update', () => {
