@@ -11,6 +11,7 @@ import type { DrillResult } from './drills/common';
 import { crashDrill } from './drills/crash';
 import { duplicateStormDrill } from './drills/duplicate-storm';
 import { expressCrashDrill } from './drills/express-crash';
+import { lateRetryDrill } from './drills/late-retry';
 import { malformedInputDrill } from './drills/malformed-input';
 import { payoutCrashDrill } from './drills/payout-crash';
 import { payoutStormDrill } from './drills/payouts';
@@ -32,7 +33,7 @@ import { drillSummary } from './lib/summary';
  * seed's report (`<name>-seed-<N>.json`), and reports the seeds that failed (`failing_seeds`);
  * `drills.<name>` then sums the seeds' figures and keeps each seed's counts.
  */
-const DRILLS = ['malformed_input', 'acquirer_outage', 'duplicate_storm', 'payout_storm', 'rail_ambiguity', 'channel_faults', 'webhook_delivery', 'reconciliation', 'crash', 'express_crash', 'payout_crash'] as const;
+const DRILLS = ['malformed_input', 'acquirer_outage', 'duplicate_storm', 'payout_storm', 'rail_ambiguity', 'late_retry', 'channel_faults', 'webhook_delivery', 'reconciliation', 'crash', 'express_crash', 'payout_crash'] as const;
 type DrillName = (typeof DRILLS)[number];
 
 const { values } = parseArgs({
@@ -48,6 +49,7 @@ const { values } = parseArgs({
     'payout-storm-keys': { type: 'string', default: '12' },
     'ambiguity-payouts': { type: 'string', default: '14' },
     'payout-crash-payouts': { type: 'string', default: '10' },
+    'late-retry-rounds': { type: 'string', default: '3' },
     'rail-timeout-ms': { type: 'string', default: '1500' },
     'fault-payments': { type: 'string', default: '60' },
     'fault-error-rate': { type: 'string', default: '0.15' },
@@ -99,6 +101,7 @@ const options = {
   payoutStormKeys: number('payout-storm-keys', 4),
   ambiguityPayouts: number('ambiguity-payouts', 7),
   payoutCrashPayouts: number('payout-crash-payouts', 5),
+  lateRetryRounds: number('late-retry-rounds', 1),
   railTimeoutMs: number('rail-timeout-ms', 1500),
   faultPayments: number('fault-payments', 8),
   faultErrorRate: number('fault-error-rate', 0.2),
@@ -178,6 +181,10 @@ const runSeed = async (seed: number, results: Partial<Record<DrillName, DrillRes
       if (selected.includes('rail_ambiguity')) {
         say(`drill rail_ambiguity: ${options.ambiguityPayouts} payouts whose bank takes the payment and loses its answer (${options.railTimeoutMs} ms rail timeout)`);
         show((results.rail_ambiguity = await railAmbiguityDrill(platform, { payouts: options.ambiguityPayouts, concurrency: options.concurrency, seed })));
+      }
+      if (selected.includes('late_retry')) {
+        say(`drill late_retry: ${options.lateRetryRounds} rounds of payments, captures, cancels, refunds, conversions and payouts, retried with their keys at +25 h and +91 days`);
+        show((results.late_retry = await lateRetryDrill(platform, { rounds: options.lateRetryRounds, seed })));
       }
       if (selected.includes('channel_faults')) {
         say(`drill channel_faults: ${options.faultPayments} payments, ${options.faultErrorRate} errors and ${options.faultTimeoutRate} timeouts per acquirer request`);

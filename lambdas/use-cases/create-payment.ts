@@ -31,7 +31,10 @@ export interface CreatePaymentDeps {
 
 /**
  * Create a payment. The input is already validated (amount, currency, card checks are the adapter's).
- * 1. Derive the payment id from the merchant and its Idempotency-Key.
+ * 1. Derive the payment id from the merchant and its Idempotency-Key. If the payment exists (a retry whose
+ *    idempotency record is gone: a late retry after it expired, or a retry in the other region) and is final
+ *    or past its first run, answer with it as stored (or refuse the key when the request differs) before
+ *    anything else: the card is not held again, not even for a moment (the late_retry drill counts holds).
  * 2. Hold the card (number, expiry and CVC, encrypted, keyed by the payment id) for the authorization, before
  *    the payment exists, so no workflow ever sees a payment without its card. A retry finds the hold (or
  *    its tombstone, once the authorization answered) and holds nothing again; another card under the same
@@ -48,6 +51,12 @@ export interface CreatePaymentDeps {
  */
 export const createPayment = async (deps: CreatePaymentDeps, command: CreatePaymentCommand): Promise<Payment> => {
   const id = deriveId('pay', command.merchantId, command.idempotencyKey);
+  const existing = await deps.payments.get(id, { consistent: true });
+  if (existing && existing.merchantId === command.merchantId && (isTerminal(existing) || existing.version > 1)) {
+    // The request's fingerprint covers the card's brand, last4 and expiry (never its number); the BIN is compared too.
+    if (existing.requestFingerprint !== command.requestFingerprint || existing.paymentMethod.card.bin !== command.card.number.slice(0, 6)) throw new IdempotencyKeyReusedError();
+    return existing;
+  }
   const hold = await deps.holds.hold({ merchantId: command.merchantId, paymentId: id, card: command.card }).catch((error: unknown) => {
     throw error instanceof VaultConflictError ? new IdempotencyKeyReusedError() : error;
   });

@@ -565,6 +565,15 @@ export class StepFunctionsEngine {
   }
 
   /**
+   * Step Functions' retention: a closed execution is kept 90 days, then forgotten, and its name may start a
+   * new execution. Forgets those closed before `stoppedBeforeMs` (the late_retry drill stands 91 days later).
+   */
+  forgetClosedExecutions(stoppedBeforeMs: number): Promise<number> {
+    this.assertRunning();
+    return this.store.forgetClosedBefore(stoppedBeforeMs);
+  }
+
+  /**
    * Stop the engine: running executions are abandoned where they are (still RUNNING in the table,
    * the next engine's `resume()` re-runs them), what their histories recorded so far is written.
    */

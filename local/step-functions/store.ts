@@ -282,6 +282,27 @@ export class ExecutionStore {
   }
 
   /** Every write is committed when its call returns; kept for callers that wait for the store to settle. */
+  /**
+   * Forget closed executions that stopped before `stoppedBeforeMs`, with their history and tokens: what Step
+   * Functions does 90 days after a Standard execution closes, after which its name may be used again. The
+   * late_retry drill (bench/drills/late-retry.ts) calls it to stand 91 days later; nothing else does.
+   * Returns how many executions were forgotten.
+   */
+  async forgetClosedBefore(stoppedBeforeMs: number): Promise<number> {
+    const closed = `SELECT execution_arn FROM executions WHERE status <> 'RUNNING' AND stop_date < ?`;
+    this.db.exec('BEGIN');
+    try {
+      this.db.prepare(`DELETE FROM events WHERE execution_arn IN (${closed})`).run(stoppedBeforeMs);
+      this.db.prepare(`DELETE FROM tokens WHERE execution_arn IN (${closed})`).run(stoppedBeforeMs);
+      const { changes } = this.db.prepare(`DELETE FROM executions WHERE status <> 'RUNNING' AND stop_date < ?`).run(stoppedBeforeMs);
+      this.db.exec('COMMIT');
+      return Number(changes);
+    } catch (error) {
+      this.db.exec('ROLLBACK');
+      throw error;
+    }
+  }
+
   drained(): Promise<void> {
     return Promise.resolve();
   }

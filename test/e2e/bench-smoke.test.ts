@@ -157,7 +157,7 @@ it('npm run drill --smoke runs every drill and reports zero lost, zero duplicate
     output: '',
   });
   expect(report).toMatchObject({ schema: 'xborder-drill/1', passed: true, zero_lost: true, zero_duplicated: true, zero_5xx: true, lost: 0, duplicated: 0, server_errors: 0, violations: 0 });
-  expect(Object.keys(report.drills)).toEqual(['malformed_input', 'acquirer_outage', 'duplicate_storm', 'payout_storm', 'rail_ambiguity', 'channel_faults', 'webhook_delivery', 'reconciliation', 'crash', 'express_crash', 'payout_crash']);
+  expect(Object.keys(report.drills)).toEqual(['malformed_input', 'acquirer_outage', 'duplicate_storm', 'payout_storm', 'rail_ambiguity', 'late_retry', 'channel_faults', 'webhook_delivery', 'reconciliation', 'crash', 'express_crash', 'payout_crash']);
   expect(report.drills.reconciliation).toMatchObject({ passed: true, counts: { false_breaks: 0 } });
   expect(report.drills.reconciliation.counts.found_breaks).toBe(report.drills.reconciliation.counts.injected_breaks);
   expect(report.drills.malformed_input.counts).toMatchObject({ requests: 150, accepted: 0, dynamodb_writes: 0 });
@@ -166,6 +166,9 @@ it('npm run drill --smoke runs every drill and reports zero lost, zero duplicate
   expect(report.drills.duplicate_storm.counts).toMatchObject({ keys: 4, payments: 4, charges_at_acquirer: 4 });
   expect(report.drills.payout_storm.counts).toMatchObject({ keys: 4, payouts: 4, statuses: { paid: 4 }, submissions_at_rails: 4, payments_at_rails: 4, reserved_left: 0, ledger_differences: 0 });
   expect(report.drills.rail_ambiguity.counts).toMatchObject({ paid_and_released: 0, released_on_unknown: 0, rail_ledger_mismatches: 0, ledger_differences: 0 });
+  expect(report.drills.late_retry.counts).toMatchObject({ rounds: 1, new_side_effects: 0, ledger_differences: 0 });
+  expect(report.drills.late_retry.counts.after_25_hours.same_object).toBe(report.drills.late_retry.counts.requests);
+  expect(report.drills.late_retry.counts.after_91_days.executions_forgotten).toBeGreaterThan(0);
   expect(report.drills.channel_faults.counts).toMatchObject({ payments: 8, stuck_past_deadline: 0, ledger_differences: 0 });
   expect(report.drills.crash.counts).toMatchObject({ payments: 6, kills: 1, ledger_differences: 0 });
   const webhooks = report.drills.webhook_delivery.counts;

@@ -2,6 +2,7 @@ import {
   DescribeExecutionCommand,
   DescribeStateMachineCommand,
   ExecutionAlreadyExists,
+  ExecutionDoesNotExist,
   GetExecutionHistoryCommand,
   type HistoryEvent,
   InvalidExecutionInput,
@@ -409,6 +410,22 @@ describe('StartExecution', () => {
     expect((await finished(first.executionArn!)).status).toBe('SUCCEEDED');
     await expect(start('gated', { id: 'dup-1' }, 'dup-1')).rejects.toBeInstanceOf(ExecutionAlreadyExists);
     expect(functions.callsOf('xborder-gated-step').filter((event) => event.id === 'dup-1')).toHaveLength(1);
+  }, TIMEOUT);
+
+  it('forgets closed executions past their retention (90 days in AWS): the name starts a new execution, a running one is kept', async () => {
+    const closed = await start('gated', { id: 'kept-1' }, 'kept-1');
+    expect((await finished(closed.executionArn!)).status).toBe('SUCCEEDED');
+    const gate = deferred<void>();
+    gates.set('running-1', gate);
+    const running = await start('gated', { id: 'running-1' }, 'running-1');
+    expect(await local.engine.forgetClosedExecutions(Date.now() + 1)).toBeGreaterThanOrEqual(1);
+    await expect(local.sfn.send(new DescribeExecutionCommand({ executionArn: closed.executionArn }))).rejects.toBeInstanceOf(ExecutionDoesNotExist);
+    expect((await local.sfn.send(new DescribeExecutionCommand({ executionArn: running.executionArn }))).status).toBe('RUNNING');
+    const again = await start('gated', { id: 'kept-1' }, 'kept-1');
+    expect((await finished(again.executionArn!)).status).toBe('SUCCEEDED');
+    expect(functions.callsOf('xborder-gated-step').filter((event) => event.id === 'kept-1')).toHaveLength(2);
+    gate.resolve();
+    expect((await finished(running.executionArn!)).status).toBe('SUCCEEDED');
   }, TIMEOUT);
 
   it('validates the name, the input and the state machine like AWS', async () => {

@@ -75,7 +75,7 @@ describe('createPayment', () => {
     ).rejects.toBeInstanceOf(IdempotencyKeyReusedError);
   });
 
-  it('discards at once a hold that a retry wrote for a payment already past its first run (a retry in the other region)', async () => {
+  it('holds nothing for a retry of a payment already past its first run (a retry in the other region, or after its idempotency record expired)', async () => {
     const payments = new InMemoryPaymentRepository();
     const holds = new InMemoryCardHolds();
     const workflows = new RecordingWorkflows();
@@ -85,9 +85,14 @@ describe('createPayment', () => {
     const elsewhere = new InMemoryCardHolds();
     const retry = await createPayment({ payments, holds: elsewhere, workflows, now: () => new Date() }, command());
     expect(retry).toMatchObject({ id: first.id, status: 'succeeded' });
-    expect(elsewhere.holds.get(first.id)).toMatchObject({ merchantId: 'mer_a' });
-    await expect(elsewhere.reveal(first.id, 'mer_a')).resolves.toBeUndefined();
+    // The stored payment is read before the card is held: the CVC is not written again, not even for a moment.
+    expect(elsewhere.holds.get(first.id)).toBeUndefined();
     expect(workflows.runs).toHaveLength(1);
+    // The same key with another card is still a reused key.
+    await expect(
+      createPayment({ payments, holds: elsewhere, workflows, now: () => new Date() }, command({ card: { number: '5555555555554444', exp_month: 12, exp_year: 2030, cvc: '123' } })),
+    ).rejects.toBeInstanceOf(IdempotencyKeyReusedError);
+    expect(elsewhere.holds.get(first.id)).toBeUndefined();
   });
 
   it('keeps the hold a retry wrote in the other region when the payment has not run yet: its workflow runs there', async () => {
