@@ -74,6 +74,12 @@ export interface WebhookReport {
   /** Answers other than 200 to GET /v1/events that a retry got past, and the first of them (status and body). */
   readonly listing_retries: number;
   readonly listing_failure_samples: readonly string[];
+  /**
+   * Per endpoint, what its listing read: pages, events listed, those of the window, and the newest and oldest
+   * `created_at` seen. Kept to diagnose a listing that finds none of the window's events while their webhooks
+   * arrived (seen once in ten smoke runs on a loaded machine, cause not found yet).
+   */
+  readonly listing_reads: readonly { readonly pages: number; readonly listed: number; readonly in_window: number; readonly newest: string | null; readonly oldest: string | null }[];
   readonly event_types: Record<string, number>;
   /** What the receiver got during the window (warm-up excluded): requests, distinct webhook ids, ids received more than once, failed signatures. */
   readonly window: { readonly webhooks_received: number; readonly distinct: number; readonly duplicate_deliveries: number; readonly unverified: number; readonly answered_non_2xx: number };
@@ -118,6 +124,7 @@ export const webhookReport = async (input: {
   let listingErrors = 0;
   let listingRetries = 0;
   const listingFailures: string[] = [];
+  const listingReads: WebhookReport['listing_reads'][number][] = [];
   const eventTypes: Record<string, number> = {};
   const window = { webhooks_received: 0, distinct: 0, duplicate_deliveries: 0, unverified: 0, answered_non_2xx: 0 };
   for (const endpoint of endpoints.endpoints) {
@@ -136,6 +143,8 @@ export const webhookReport = async (input: {
     window.duplicate_deliveries += [...ids.values()].reduce((sum, count) => sum + count - 1, 0);
     // Every event of the window the API lists, by the merchant's key.
     const since = Math.floor(input.windowStartedAt / 1000);
+    const reads = { pages: 0, listed: 0, in_window: 0, newest: null as string | null, oldest: null as string | null };
+    listingReads.push(reads);
     for (let after: string | undefined; ; ) {
       // Every event, newest first, kept from the window's start on (not `created[gte]`: with it the listing
       // answered 500 in some runs, cause not found; decision 0016).
@@ -153,6 +162,11 @@ export const webhookReport = async (input: {
         break;
       }
       const data = page.json.data as { id: string; type: string; created_at: string }[];
+      reads.pages += 1;
+      reads.listed += data.length;
+      reads.newest ??= data[0]?.created_at ?? null;
+      reads.oldest = data.at(-1)?.created_at ?? reads.oldest;
+      reads.in_window += data.filter((listed) => Date.parse(listed.created_at) >= since * 1000).length;
       for (const event of data.filter((listed) => Date.parse(listed.created_at) >= since * 1000)) {
         events += 1;
         eventTypes[event.type] = (eventTypes[event.type] ?? 0) + 1;
@@ -174,6 +188,7 @@ export const webhookReport = async (input: {
     listing_errors: listingErrors,
     listing_retries: listingRetries,
     listing_failure_samples: listingFailures,
+    listing_reads: listingReads,
     event_types: eventTypes,
     window,
     per_payment: {
