@@ -10,6 +10,7 @@ import { channelFaultsDrill } from './drills/channel-faults';
 import type { DrillResult } from './drills/common';
 import { crashDrill } from './drills/crash';
 import { duplicateStormDrill } from './drills/duplicate-storm';
+import { dynamoDbThrottleDrill } from './drills/dynamodb-throttle';
 import { expressCrashDrill } from './drills/express-crash';
 import { lateRetryDrill } from './drills/late-retry';
 import { malformedInputDrill } from './drills/malformed-input';
@@ -33,7 +34,7 @@ import { drillSummary } from './lib/summary';
  * seed's report (`<name>-seed-<N>.json`), and reports the seeds that failed (`failing_seeds`);
  * `drills.<name>` then sums the seeds' figures and keeps each seed's counts.
  */
-const DRILLS = ['malformed_input', 'acquirer_outage', 'duplicate_storm', 'payout_storm', 'rail_ambiguity', 'late_retry', 'channel_faults', 'webhook_delivery', 'reconciliation', 'crash', 'express_crash', 'payout_crash'] as const;
+const DRILLS = ['malformed_input', 'acquirer_outage', 'duplicate_storm', 'payout_storm', 'rail_ambiguity', 'late_retry', 'dynamodb_throttle', 'channel_faults', 'webhook_delivery', 'reconciliation', 'crash', 'express_crash', 'payout_crash'] as const;
 type DrillName = (typeof DRILLS)[number];
 
 const { values } = parseArgs({
@@ -50,6 +51,9 @@ const { values } = parseArgs({
     'ambiguity-payouts': { type: 'string', default: '14' },
     'payout-crash-payouts': { type: 'string', default: '10' },
     'late-retry-rounds': { type: 'string', default: '3' },
+    'throttle-payments': { type: 'string', default: '24' },
+    'throttle-rate': { type: 'string', default: '0.3' },
+    'throttle-seconds': { type: 'string', default: '30' },
     'rail-timeout-ms': { type: 'string', default: '1500' },
     'fault-payments': { type: 'string', default: '60' },
     'fault-error-rate': { type: 'string', default: '0.15' },
@@ -102,6 +106,9 @@ const options = {
   ambiguityPayouts: number('ambiguity-payouts', 7),
   payoutCrashPayouts: number('payout-crash-payouts', 5),
   lateRetryRounds: number('late-retry-rounds', 1),
+  throttlePayments: number('throttle-payments', 6),
+  throttleRate: Number(values['throttle-rate']),
+  throttleSeconds: number('throttle-seconds', 8),
   railTimeoutMs: number('rail-timeout-ms', 1500),
   faultPayments: number('fault-payments', 8),
   faultErrorRate: number('fault-error-rate', 0.2),
@@ -126,6 +133,7 @@ const options = {
   webhookTimeScale: number('webhook-time-scale', 0.001),
 };
 if (!(options.webhookTimeScale > 0 && options.webhookTimeScale <= 1)) throw new Error('--webhook-time-scale must be in (0, 1]');
+if (!(options.throttleRate >= 0 && options.throttleRate < 1)) throw new Error('--throttle-rate must be in [0, 1)');
 const selected = (values.only?.split(',').map((name) => name.trim()) ?? [...DRILLS]) as DrillName[];
 for (const name of selected) if (!DRILLS.includes(name)) throw new Error(`--only: no drill '${name}' (drills: ${DRILLS.join(', ')})`);
 const outDir = resolve(values.out);
@@ -148,7 +156,7 @@ const runSeed = async (seed: number, results: Partial<Record<DrillName, DrillRes
   if (inProcess.length) {
     say(`drill: seed ${seed}: starting the platform in memory for ${inProcess.join(', ')}`);
     // The webhook retry schedule at the drill's time scale: only the webhook_delivery drill registers an endpoint.
-    const platform = await startBenchPlatform({ logLevel: 'WARN', webhookTimeScale: options.webhookTimeScale });
+    const platform = await startBenchPlatform({ logLevel: 'WARN', webhookTimeScale: options.webhookTimeScale, dynamoDbFaults: selected.includes('dynamodb_throttle') });
     try {
       // Malformed input first, on a quiet platform: it asserts that nothing at all is written while it runs.
       if (selected.includes('malformed_input')) {
@@ -185,6 +193,18 @@ const runSeed = async (seed: number, results: Partial<Record<DrillName, DrillRes
       if (selected.includes('late_retry')) {
         say(`drill late_retry: ${options.lateRetryRounds} rounds of payments, captures, cancels, refunds, conversions and payouts, retried with their keys at +25 h and +91 days`);
         show((results.late_retry = await lateRetryDrill(platform, { rounds: options.lateRetryRounds, seed })));
+      }
+      if (selected.includes('dynamodb_throttle')) {
+        say(`drill dynamodb_throttle: ${options.throttlePayments} payments while ${options.throttleRate} of DynamoDB requests are throttled or conflict for ${options.throttleSeconds} s`);
+        show(
+          (results.dynamodb_throttle = await dynamoDbThrottleDrill(platform, {
+            payments: options.throttlePayments,
+            rate: options.throttleRate,
+            outageSeconds: options.throttleSeconds,
+            concurrency: options.concurrency,
+            seed,
+          })),
+        );
       }
       if (selected.includes('channel_faults')) {
         say(`drill channel_faults: ${options.faultPayments} payments, ${options.faultErrorRate} errors and ${options.faultTimeoutRate} timeouts per acquirer request`);

@@ -14,6 +14,7 @@ import { nextPayoutStep } from '../../lambdas/domain/payouts/payout-saga';
 import type { Refund } from '../../lambdas/domain/refund';
 import type { AccessLogEntry } from '../../local/api-gateway';
 import type { LocalCardChannel } from '../../local/card-channels';
+import { type DynamoDbFaultProxy, startDynamoDbFaultProxy } from '../../local/faults/dynamodb-fault-proxy';
 import { type LocalRuntime, startLocalRuntime } from '../../local/runtime';
 import { deployment } from '../../platform/deployment';
 import { type StateMachineKey, stateMachineArn, stateMachines } from '../../platform/state-machines';
@@ -40,6 +41,8 @@ import { billedTableSchemas } from './table-schemas';
 export interface BenchPlatform {
   readonly runtime: LocalRuntime;
   readonly proxy: CapacityProxy;
+  /** The fault proxy in front of the counting one (`dynamoDbFaults`): throttles and conflicts on the platform's own requests. */
+  readonly faults?: DynamoDbFaultProxy;
   readonly stateDir: string;
   readonly access: AccessLogEntry[];
   /** Resolves when the execution named `name` of `machine` has closed: its status and stop time (epoch ms). */
@@ -101,6 +104,12 @@ export interface StartBenchPlatformOptions {
   readonly webhookTimeScale?: number;
   /** Tags each queue message for the SQS request counts (the benchmark's attribution). */
   readonly classifyQueueMessage?: (body: string) => string;
+  /**
+   * Put a fault proxy (local/faults/dynamodb-fault-proxy.ts) in front of the counting one, so a drill can make
+   * DynamoDB throttle or refuse transactions (the dynamodb_throttle drill). A refused request is answered by
+   * the fault proxy and never reaches the counting one: AWS bills no throttled request either.
+   */
+  readonly dynamoDbFaults?: boolean;
 }
 
 interface SimulatorOperation {
@@ -117,6 +126,7 @@ export const startBenchPlatform = async (options: StartBenchPlatformOptions = {}
   const stateDir = mkdtempSync(join(tmpdir(), 'xborder-bench-'));
   const access: AccessLogEntry[] = [];
   let proxy: CapacityProxy | undefined;
+  let faults: DynamoDbFaultProxy | undefined;
   const runtime = await startLocalRuntime({
     port: 0,
     dynamoDbPort: 0,
@@ -136,7 +146,9 @@ export const startBenchPlatform = async (options: StartBenchPlatformOptions = {}
     interposeDynamoDb: async (endpoint) => {
       // Billed tables are metered by AWS's rules; the local engine's own table only counted.
       proxy = await startCapacityProxy(endpoint, { schemas: billedTableSchemas() });
-      return proxy.endpoint;
+      if (!options.dynamoDbFaults) return proxy.endpoint;
+      faults = await startDynamoDbFaultProxy(proxy.endpoint);
+      return faults.endpoint;
     },
   });
   const counting = proxy as CapacityProxy;
@@ -201,6 +213,7 @@ export const startBenchPlatform = async (options: StartBenchPlatformOptions = {}
   return {
     runtime,
     proxy: counting,
+    ...(faults ? { faults } : {}),
     stateDir,
     access,
     waitForExecution: async (machine, name) => {
@@ -287,6 +300,7 @@ export const startBenchPlatform = async (options: StartBenchPlatformOptions = {}
     stop: async () => {
       tracker.uninstall();
       await runtime.stop();
+      await faults?.stop();
       await counting.stop();
       rmSync(stateDir, { recursive: true, force: true });
     },
