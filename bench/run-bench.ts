@@ -452,6 +452,9 @@ try {
     if (outcome.unexpected.length) row.unexpected += 1;
   }
   const anomalies = outcomes.flatMap((outcome) => outcome.unexpected.map((message) => `${outcome.entry}: ${message}`));
+  // A stream batch skipped after failing every attempt lost its events: an anomaly of the run.
+  const skippedBatches = bench.runtime.streams.stats.failedBatches;
+  if (skippedBatches > 0) anomalies.push(`${skippedBatches} stream batch(es) skipped after failing every attempt: their events are lost`);
   // 5xx to the merchant are errors; a webhook answered 503 is the platform asking to be retried later.
   const isWebhook = (entry: { path: string }) => entry.path.startsWith('/v1/channel_events/');
   const serverErrors = accessEntries.filter((entry) => entry.status >= 500 && !isWebhook(entry)).length;

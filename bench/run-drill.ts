@@ -243,6 +243,15 @@ const runSeed = async (seed: number, results: Partial<Record<DrillName, DrillRes
           })),
         );
       }
+      // A stream batch the events builder failed on ten times is skipped: its events are lost. No drill may
+      // leave one (DynamoDB Local's empty maps did, until local/streams.ts put their type back).
+      const skipped = platform.runtime.streams.stats.failedBatches;
+      if (skipped > 0) {
+        for (const name of inProcess) {
+          const result = results[name];
+          if (result) results[name] = { ...result, passed: false, violations: [...result.violations, `${skipped} stream batch(es) skipped after failing every attempt while the in-process drills ran: their events are lost`] };
+        }
+      }
     } finally {
       await platform.stop().catch(() => undefined);
     }

@@ -62,6 +62,27 @@ const lambdaValue = (value: unknown): Json => {
   return value as Json;
 };
 
+/**
+ * DynamoDB Local 3.3 writes an empty map in a stream record as `{}` instead of `{"M": {}}` (its GetRecords
+ * answer, read raw: an item put with `"m": {"M": {}}` comes back as `"m": {}`), which no unmarshaller accepts;
+ * DynamoDB writes `{"M": {}}`, and so does Lambda's event. An attribute value with no type can only be that
+ * map: put its type back, at every level of the image.
+ */
+export const withEmptyMaps = (image: Record<string, unknown>): Record<string, unknown> => {
+  const attribute = (value: unknown): unknown => {
+    if (value === null || typeof value !== 'object' || value instanceof Uint8Array) return value;
+    const entries = Object.entries(value as Record<string, unknown>).filter(([, inner]) => inner !== undefined);
+    if (entries.length === 0) return { M: {} };
+    return Object.fromEntries(
+      entries.map(([type, inner]) => [
+        type,
+        type === 'M' ? withEmptyMaps(inner as Record<string, unknown>) : type === 'L' ? (inner as unknown[]).map(attribute) : inner,
+      ]),
+    );
+  };
+  return Object.fromEntries(Object.entries(image).map(([name, value]) => [name, attribute(value)]));
+};
+
 export const lambdaStreamRecord = (record: StreamRecord, streamArn: string) => ({
   eventID: record.eventID,
   eventName: record.eventName,
@@ -71,8 +92,8 @@ export const lambdaStreamRecord = (record: StreamRecord, streamArn: string) => (
   dynamodb: {
     ApproximateCreationDateTime: Math.floor((record.dynamodb?.ApproximateCreationDateTime?.getTime() ?? Date.now()) / 1000),
     Keys: lambdaValue(record.dynamodb?.Keys),
-    ...(record.dynamodb?.NewImage ? { NewImage: lambdaValue(record.dynamodb.NewImage) } : {}),
-    ...(record.dynamodb?.OldImage ? { OldImage: lambdaValue(record.dynamodb.OldImage) } : {}),
+    ...(record.dynamodb?.NewImage ? { NewImage: lambdaValue(withEmptyMaps(record.dynamodb.NewImage)) } : {}),
+    ...(record.dynamodb?.OldImage ? { OldImage: lambdaValue(withEmptyMaps(record.dynamodb.OldImage)) } : {}),
     SequenceNumber: record.dynamodb?.SequenceNumber,
     SizeBytes: record.dynamodb?.SizeBytes,
     StreamViewType: record.dynamodb?.StreamViewType,
