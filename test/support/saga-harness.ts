@@ -2,9 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import type { DescribeExecutionOutput, ExecutionListItem, HistoryEvent } from '@aws-sdk/client-sfn';
 import type { APIGatewayProxyResult } from 'aws-lambda';
+import { DynamoDbRecentObjects } from '../../lambdas/adapters/dynamodb/recent-objects';
 import { DynamoDbSagaStartMarkers } from '../../lambdas/adapters/dynamodb/saga-start-markers';
 import { workflows } from '../../lambdas/shared/payment-deps';
-import { type SweepResult, sweepUnstartedSagas } from '../../lambdas/use-cases/sweep-unstarted-sagas';
+import { InMemorySweepPosition, type SweepResult, sweepUnstartedSagas } from '../../lambdas/use-cases/sweep-unstarted-sagas';
 import { LambdaHost } from '../../local/lambda-host';
 import { deployment } from '../../platform/deployment';
 import { tableName } from '../../platform/tables';
@@ -203,6 +204,11 @@ export const startSagaHarness = async (options: { timeScale?: number; dynamoDbEn
     sweep: (now) =>
       sweepUnstartedSagas({
         markers: new DynamoDbSagaStartMarkers(db.documentClient, { payments: tableName('payments'), payouts: tableName('payouts') }),
+        recent: new DynamoDbRecentObjects(db.documentClient, { merchants: tableName('merchants'), payments: tableName('payments'), payouts: tableName('payouts') }),
+        // A fresh sweeper instance each time: it looks back the whole lookback.
+        position: new InMemorySweepPosition(),
+        lookbackSeconds: 1800,
+        maxWindowSeconds: 3600,
         workflows: workflows(),
         now: () => now,
         region: deployment.primaryRegion,
