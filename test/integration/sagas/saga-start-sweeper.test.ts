@@ -1,5 +1,4 @@
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { DynamoDbMerchantRepository } from '../../../lambdas/adapters/dynamodb/merchant-repository';
 import { objectOfItem } from '../../../lambdas/adapters/dynamodb/payment-repository';
 import { sagaStartShard } from '../../../lambdas/domain/saga-start';
 import { postSettlement } from '../../../lambdas/use-cases/ledger/postings';
@@ -25,14 +24,9 @@ const region = deployment.primaryRegion;
 beforeAll(async () => {
   // The handler reads its grace period once, at load: here a flight is overdue at once.
   process.env.SAGA_START_GRACE_SECONDS = '0';
+  // The sweeper finds a creation flight through the merchants it knows (their profiles: the harness stores
+  // one for each merchant it calls the API for).
   harness = await startSagaHarness();
-  // The sweeper finds a creation flight through the merchants it knows (their profiles).
-  await new DynamoDbMerchantRepository(harness.db.documentClient, tableName('merchants')).insertMerchant({
-    id: merchant,
-    name: 'Sweeper tests',
-    status: 'active',
-    createdAt: new Date().toISOString(),
-  });
 });
 afterAll(() => harness.stop());
 
