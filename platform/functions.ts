@@ -1,7 +1,7 @@
 import type { EncryptionPurpose } from './keys';
 import { cardChannelWebhookSecretNames, payoutRailNotificationSecretNames, payoutRailSecretNames } from './channels';
 import type { QueueKey } from './queues';
-import { SAGA_STARTS_INDEX, type TableKey, tableEnvVar, tableName } from './tables';
+import { MERCHANT_OBJECTS_INDEX, SAGA_STARTS_INDEX, type TableKey, tableEnvVar, tableName } from './tables';
 
 /**
  * Every Lambda function, declared once: its handler module, its sizing, and exactly which DynamoDB
@@ -16,7 +16,9 @@ export type DynamoDbAction =
   | 'dynamodb:UpdateItem'
   | 'dynamodb:DeleteItem'
   | 'dynamodb:ConditionCheckItem'
-  | 'dynamodb:BatchWriteItem';
+  | 'dynamodb:BatchWriteItem'
+  /** Only for a small table read whole (the recovery sweeper's list of merchants). */
+  | 'dynamodb:Scan';
 
 /** What a function may do with a queue of platform/queues.ts (resource: that queue's ARN). */
 export type QueueAction = 'sqs:SendMessage' | 'sqs:ChangeMessageVisibility';
@@ -815,15 +817,22 @@ export const functions = {
   },
   sweepUnstartedSagas: {
     entry: 'lambdas/handlers/scheduled/sweep-unstarted-sagas.ts',
-    description: 'Every minute: starts the recovery of any payment, refund or payout in flight past its grace period',
+    description:
+      'Every minute: starts the recovery of any payment, refund or payout in flight past its grace period (list indexes for creation flights, saga-starts for later ones)',
     memoryMb: 256,
     timeoutSeconds: 55,
     // One sweep at a time: a second would only start the same (idempotent) executions again.
     reservedConcurrency: 1,
     invokedBy: 'schedule',
     schedule: { everyMinutes: 1 },
-    tables: { payments: ['dynamodb:Query', 'dynamodb:GetItem'], payouts: ['dynamodb:Query', 'dynamodb:GetItem'] },
-    queryIndexes: { payments: [SAGA_STARTS_INDEX], payouts: [SAGA_STARTS_INDEX] },
+    // The merchants (Scan of the small merchants table); their objects created in the window (Query on the list
+    // indexes), read in batches and again one by one, consistently; later flights (Query on saga-starts).
+    tables: {
+      merchants: ['dynamodb:Scan'],
+      payments: ['dynamodb:Query', 'dynamodb:GetItem', 'dynamodb:BatchGetItem'],
+      payouts: ['dynamodb:Query', 'dynamodb:GetItem', 'dynamodb:BatchGetItem'],
+    },
+    queryIndexes: { payments: [MERCHANT_OBJECTS_INDEX, SAGA_STARTS_INDEX], payouts: [MERCHANT_OBJECTS_INDEX, SAGA_STARTS_INDEX] },
     stateMachines: { sagaRecovery: ['states:StartExecution'] },
   },
   buildEvents: {

@@ -48,11 +48,15 @@ const pk: KeyAttribute = { name: 'pk', type: 'S' };
 const sk: KeyAttribute = { name: 'sk', type: 'S' };
 
 /**
- * Sparse: only objects whose saga has not run its first step carry `saga_shard` (normally for
- * milliseconds). The sweep-unstarted-sagas function queries it (lambdas/domain/saga-start.ts,
- * docs/decisions/0010-saga-start-sweeper.md).
+ * Sparse: only objects in a *later* flight carry `saga_shard` (a manual payment's capture or cancel, a payout
+ * moving again after a wait; until a write ends the flight, normally a second). A creation flight has no
+ * marker: the sweeper finds it through the list index (MERCHANT_OBJECTS_INDEX). The sweep-unstarted-sagas
+ * function queries both (lambdas/domain/saga-start.ts, docs/decisions/0021-in-flight-sweep-over-list-indexes.md).
  */
 export const SAGA_STARTS_INDEX = 'saga-starts';
+
+/** A merchant's objects newest first (payments, refunds, payouts, beneficiaries, conversions); keys only where it matters. */
+export const MERCHANT_OBJECTS_INDEX = 'merchant-objects';
 const sagaStartsIndex: IndexDeclaration = {
   name: SAGA_STARTS_INDEX,
   partitionKey: { name: 'saga_shard', type: 'S' },
@@ -75,8 +79,9 @@ export const tables = {
     timeToLiveAttribute: 'expires_at',
     indexes: [
       {
-        // Keys only, written once per payment (its keys never change), spread over a few partitions per merchant.
-        name: 'merchant-objects',
+        // Keys only, written once per payment and per refund (their keys never change), spread over a few
+        // partitions per merchant and kind.
+        name: MERCHANT_OBJECTS_INDEX,
         partitionKey: { name: 'merchant_type', type: 'S' },
         sortKey: { name: 'created_key', type: 'S' },
         projection: 'KEYS_ONLY',
@@ -173,7 +178,7 @@ export const tables = {
     sortKey: sk,
     indexes: [
       {
-        name: 'merchant-objects',
+        name: MERCHANT_OBJECTS_INDEX,
         partitionKey: { name: 'merchant_type', type: 'S' },
         sortKey: { name: 'created_key', type: 'S' },
       },
@@ -189,7 +194,7 @@ export const tables = {
       {
         // Keys only: written once per object (its keys never change), not on each of a payout's ~8 changes;
         // a list reads the page's items by key (BatchGetItem).
-        name: 'merchant-objects',
+        name: MERCHANT_OBJECTS_INDEX,
         partitionKey: { name: 'merchant_type', type: 'S' },
         sortKey: { name: 'created_key', type: 'S' },
         projection: 'KEYS_ONLY',

@@ -1,10 +1,11 @@
+import type { SweepWindow } from '../domain/saga-start';
 import type { Payment } from '../domain/payment';
 import type { Payout } from '../domain/payouts/payout';
 import type { Refund } from '../domain/refund';
 
 /**
- * The objects whose saga has not run its first step yet: stored with a saga-start marker
- * (lambdas/domain/saga-start.ts) that the first step removes. Read by the sweep-unstarted-sagas function.
+ * Objects in flight, as the recovery sweeper finds them (lambdas/domain/saga-start.ts,
+ * docs/decisions/0021-in-flight-sweep-over-list-indexes.md). `since` is when the flight began.
  */
 export type AwaitingSaga =
   | { readonly kind: 'payment'; readonly since: string; readonly payment: Payment }
@@ -17,11 +18,22 @@ export interface OverduePage {
   readonly more: boolean;
 }
 
+/** Later flights: the objects carrying the marker of the sparse saga-starts index. */
 export interface SagaStartMarkers {
   /**
    * The objects of one shard (`saga#<region>#<n>`) marked before `before` (ISO 8601), oldest first, at
    * most `limit` from each table. Each is re-read with a strongly consistent read and returned only while
-   * still marked: the index lags its table, and a saga that just ran its first step must not count.
+   * still marked: the index lags its table, and a flight that just ended must not count.
    */
   overdue(shard: string, before: string, limit: number): Promise<OverduePage>;
+}
+
+/** Creation flights: every merchant's objects created in a window, through the list indexes they are written to once. */
+export interface RecentObjects {
+  /**
+   * The payments, refunds and payouts of every merchant created in `window` ([from, to)) whose last write was
+   * in `region` and that are still in flight since before `before`, each confirmed by a strongly consistent
+   * read (the list indexes lag their tables).
+   */
+  inFlight(window: SweepWindow, before: string, region: string): Promise<readonly AwaitingSaga[]>;
 }

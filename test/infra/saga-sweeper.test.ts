@@ -2,10 +2,10 @@ import { Match } from 'aws-cdk-lib/assertions';
 import { deployment } from '../../platform/deployment';
 import { functionName, functions } from '../../platform/functions';
 import { stateMachineName } from '../../platform/state-machines';
-import { SAGA_STARTS_INDEX, tableName } from '../../platform/tables';
+import { MERCHANT_OBJECTS_INDEX, SAGA_STARTS_INDEX, tableName } from '../../platform/tables';
 import { asArray, functionPolicy, plainArn, resourcesOf, synthesizePlatform, TEST_ACCOUNT } from './synth';
 
-/** The saga-start sweeper (docs/decisions/0010-saga-start-sweeper.md) as deployed in both regions. */
+/** The recovery sweeper (docs/decisions/0010-saga-start-sweeper.md, 0021) as deployed in both regions. */
 const { stacks, templates } = synthesizePlatform();
 const name = functionName(deployment.appName, 'sweepUnstartedSagas');
 
@@ -65,7 +65,7 @@ describe.each([
     });
   });
 
-  it('holds exactly: Query on the saga-starts indexes, GetItem on their tables, StartExecution on the recovery, SendMessage to its DLQ', () => {
+  it('holds exactly: Scan of the merchants, Query on the list and saga-starts indexes, GetItem and BatchGetItem on their tables, StartExecution on the recovery, SendMessage to its DLQ', () => {
     const { statements } = functionPolicy(template, name);
     const granted = new Set<string>();
     for (const statement of statements) {
@@ -79,8 +79,13 @@ describe.each([
     const machine = (key: string) => `arn:aws:states:${region}:${TEST_ACCOUNT}:stateMachine:${stateMachineName(key)}`;
     expect([...granted].sort()).toEqual(
       [
+        `dynamodb:Scan ${table('merchants')}`,
         `dynamodb:GetItem ${table('payments')}`,
         `dynamodb:GetItem ${table('payouts')}`,
+        `dynamodb:BatchGetItem ${table('payments')}`,
+        `dynamodb:BatchGetItem ${table('payouts')}`,
+        `dynamodb:Query ${table('payments')}/index/${MERCHANT_OBJECTS_INDEX}`,
+        `dynamodb:Query ${table('payouts')}/index/${MERCHANT_OBJECTS_INDEX}`,
         `dynamodb:Query ${table('payments')}/index/${SAGA_STARTS_INDEX}`,
         `dynamodb:Query ${table('payouts')}/index/${SAGA_STARTS_INDEX}`,
         `states:StartExecution ${machine('sagaRecovery')}`,

@@ -2,9 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import type { DescribeExecutionOutput, ExecutionListItem, HistoryEvent } from '@aws-sdk/client-sfn';
 import type { APIGatewayProxyResult } from 'aws-lambda';
+import { DynamoDbMerchantRepository } from '../../lambdas/adapters/dynamodb/merchant-repository';
+import { DynamoDbRecentObjects } from '../../lambdas/adapters/dynamodb/recent-objects';
 import { DynamoDbSagaStartMarkers } from '../../lambdas/adapters/dynamodb/saga-start-markers';
 import { workflows } from '../../lambdas/shared/payment-deps';
-import { type SweepResult, sweepUnstartedSagas } from '../../lambdas/use-cases/sweep-unstarted-sagas';
+import { InMemorySweepPosition, type SweepResult, sweepUnstartedSagas } from '../../lambdas/use-cases/sweep-unstarted-sagas';
 import { LambdaHost } from '../../local/lambda-host';
 import { deployment } from '../../platform/deployment';
 import { tableName } from '../../platform/tables';
@@ -148,9 +150,17 @@ export const startSagaHarness = async (options: { timeScale?: number; dynamoDbEn
     'GET /v1/refunds/{id}': 'get-refund',
     'GET /v1/balances': 'get-balance',
   };
+  // A merchant calling the API has a profile (the authorizer reads it); the recovery sweeper lists merchants by
+  // their profiles (docs/decisions/0021), so the harness stores one for each merchant it calls for.
+  const merchantProfiles = new DynamoDbMerchantRepository(db.documentClient, tableName('merchants'));
+  const profiled = new Set<string>();
   const api: SagaHarness['api'] = async (route, merchantId, body, idempotencyKey) => {
     const entry = entries[`${route.method} ${route.resource}`];
     if (!entry) throw new Error(`No handler for ${route.method} ${route.resource}`);
+    if (!profiled.has(merchantId)) {
+      await merchantProfiles.insertMerchant({ id: merchantId, name: merchantId, status: 'active', createdAt: new Date().toISOString() });
+      profiled.add(merchantId);
+    }
     const response = await (await handler(entry))(
       apiGatewayEvent({
         method: route.method,
@@ -203,6 +213,11 @@ export const startSagaHarness = async (options: { timeScale?: number; dynamoDbEn
     sweep: (now) =>
       sweepUnstartedSagas({
         markers: new DynamoDbSagaStartMarkers(db.documentClient, { payments: tableName('payments'), payouts: tableName('payouts') }),
+        recent: new DynamoDbRecentObjects(db.documentClient, { merchants: tableName('merchants'), payments: tableName('payments'), payouts: tableName('payouts') }),
+        // A fresh sweeper instance each time: it looks back the whole lookback.
+        position: new InMemorySweepPosition(),
+        lookbackSeconds: 1800,
+        maxWindowSeconds: 3600,
         workflows: workflows(),
         now: () => now,
         region: deployment.primaryRegion,

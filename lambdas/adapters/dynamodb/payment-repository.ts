@@ -21,14 +21,16 @@ import { type TransactItem, TransactionConditionFailedError, transactWrite } fro
  * the timeline entry is part of the item. A refund's creation and completion change the refund and its
  * payment together: those are the only transactions.
  *
- * Index merchant-objects (KEYS_ONLY) lists a merchant's payments newest first; its keys never change, so
- * it is written once per payment, and spread over LIST_SHARDS partitions per merchant so one merchant's
- * list is not one hot partition (a list reads every shard and merges them).
+ * Index merchant-objects (KEYS_ONLY) lists a merchant's payments newest first, and its refunds (for the
+ * recovery sweeper); its keys never change, so it is written once per object, and spread over LIST_SHARDS
+ * partitions per merchant and kind so one merchant's list is not one hot partition (a list reads every
+ * shard and merges them).
  *
- * A payment or refund in flight outside any durable workflow carries the recovery marker (`saga_shard`,
- * `saga_pending_since`: GSI saga-starts, sparse; docs/decisions/0011): a payment while `inFlightSince` is
- * set (from creation, or a capture or cancel request, until it ends or waits for its merchant), a refund
- * while `pending`. Every write is a whole-item Put, so an item whose object left flight loses the marker.
+ * Recovery (docs/decisions/0021-in-flight-sweep-over-list-indexes.md): every item names the region that wrote
+ * it (`rg`); the sweeper of that region finds an object in its creation flight through the list index. A
+ * payment in a later flight (a capture or cancel request, until it ends) also carries the marker of the sparse
+ * saga-starts index (`saga_shard`, `saga_pending_since`). Every write is a whole-item Put, so an item whose
+ * object left flight loses the marker.
  */
 export const LIST_SHARDS = 4;
 const PAYMENT = 'payment';
@@ -37,14 +39,27 @@ const REFUND = 'refund';
 /** Which of a merchant's list partitions a payment is in. */
 const listShard = (id: string): number => shardOf(id, LIST_SHARDS);
 
-const listPartition = (merchantId: string, shard: number) => `${merchantId}#payment#${shard}`;
+const listPartition = (merchantId: string, shard: number, kind: 'payment' | 'refund' = PAYMENT) => `${merchantId}#${kind}#${shard}`;
 const createdKey = (payment: { readonly createdAt: string; readonly id: string }) => `${payment.createdAt}#${payment.id}`;
 
-/** The marker attributes (GSI saga-starts), or none. */
-export const sagaStartAttributes = (region: string, object: { readonly id: string; readonly createdAt: string }) => {
+/** A merchant's list partitions of one kind (the recovery sweeper queries them all). */
+export const listPartitions = (merchantId: string, kind: 'payment' | 'refund'): string[] =>
+  Array.from({ length: LIST_SHARDS }, (_, shard) => listPartition(merchantId, shard, kind));
+
+/**
+ * The recovery attributes of an object's item: the region whose write this is (`rg`: only that region's
+ * sweeper recovers it) and, in a later flight only, the marker of the sparse saga-starts index.
+ */
+export const flightAttributes = (region: string, object: { readonly id: string; readonly createdAt: string; readonly inFlightSince: string | null }) => {
   const marker = sagaStartMarker(region, object);
-  return { saga_shard: marker.shard, saga_pending_since: marker.since };
+  return { ...(region ? { [WRITTEN_IN]: region } : {}), ...(marker ? { saga_shard: marker.shard, saga_pending_since: marker.since } : {}) };
 };
+
+/** The attribute naming the region that wrote an item (`rg`). */
+export const WRITTEN_IN = 'rg';
+
+/** When a refund is in flight: while pending, since its creation (it has no later flight). */
+export const refundInFlightSince = (refund: Refund): string | null => (refund.status === 'pending' ? refund.createdAt : null);
 
 type Item = Record<string, unknown>;
 
@@ -65,7 +80,7 @@ export class DynamoDbPaymentRepository implements PaymentRepository {
       sk: PAYMENT,
       merchant_type: listPartition(payment.merchantId, listShard(payment.id)),
       created_key: createdKey(payment),
-      ...(payment.inFlightSince ? sagaStartAttributes(this.region, { id: payment.id, createdAt: payment.inFlightSince }) : {}),
+      ...flightAttributes(this.region, payment),
       ...paymentAttributes(payment),
     };
   }
@@ -74,7 +89,9 @@ export class DynamoDbPaymentRepository implements PaymentRepository {
     return {
       pk: refund.id,
       sk: REFUND,
-      ...(refund.status === 'pending' ? sagaStartAttributes(this.region, refund) : {}),
+      merchant_type: listPartition(refund.merchantId, listShard(refund.id), REFUND),
+      created_key: createdKey(refund),
+      ...flightAttributes(this.region, { id: refund.id, createdAt: refund.createdAt, inFlightSince: refundInFlightSince(refund) }),
       ...refundAttributes(refund),
     };
   }
@@ -184,7 +201,7 @@ export class DynamoDbPaymentRepository implements PaymentRepository {
   }
 }
 
-/** A stored payment or refund item as its domain object (the sweeper reads markers' items directly). */
+/** A stored payment or refund item as its domain object (the sweeper reads items directly). */
 export const objectOfItem = (item: Item): { kind: 'payment'; payment: Payment } | { kind: 'refund'; refund: Refund } | undefined => {
   if (item.sk === PAYMENT) return { kind: 'payment', payment: paymentOf(item.pk as string, item) };
   if (item.sk === REFUND) return { kind: 'refund', refund: refundOf(item.pk as string, item) };

@@ -6,7 +6,7 @@ import type { Beneficiary } from '../../domain/payouts/beneficiary';
 import type { Payout, PayoutWait } from '../../domain/payouts/payout';
 import type { BeneficiaryPage, InsertPayoutResult, PayoutPage, PayoutRepository } from '../../ports/payout-repository';
 import { claimFailure, quoteClaimItem } from './fx-repository';
-import { sagaStartAttributes } from './payment-repository';
+import { WRITTEN_IN, flightAttributes } from './payment-repository';
 import { type TransactItem, TransactionConditionFailedError, transactWrite } from './transactions';
 
 /**
@@ -17,10 +17,12 @@ import { type TransactItem, TransactionConditionFailedError, transactWrite } fro
  *   pk = rail#<channel>#<reference>, sk = "rail-reference"  → payoutId
  *   pk = payout-day#<merchant>#<currency>#<yyyy-mm-dd>, sk = "total"  the day's payouts: total and the ids counted
  *
- * A payout in flight outside any durable workflow (`inFlightSince` set: it has a step to run) carries the
- * recovery marker (`saga_shard`, `saga_pending_since`: GSI saga-starts, sparse; the sweeper recovers it
- * once it has been in flight longer than a run lasts). Every write is a whole-item Put, so a payout that
- * waits or is done loses the marker.
+ * Recovery (docs/decisions/0021-in-flight-sweep-over-list-indexes.md): a payout is in flight outside any
+ * durable workflow while `inFlightSince` is set (it has a step to run). Every item names the region that
+ * wrote it (`rg`); the sweeper of that region finds a payout in its creation flight through merchant-objects,
+ * and one in a later flight (after a review decision, a rail message or a cancel) through the marker of the
+ * sparse saga-starts index (`saga_shard`, `saga_pending_since`). Every write is a whole-item Put, so a payout
+ * that waits or is done loses the marker.
  */
 const BENEFICIARY = 'beneficiary';
 const PAYOUT = 'payout';
@@ -32,11 +34,11 @@ const DAY_TOTAL_KEPT_SECONDS = 8 * 24 * 3600;
 type Item = Record<string, unknown>;
 
 const withoutKeys = <T>(item: Item): T => {
-  const { pk: _pk, sk: _sk, merchant_type: _type, created_key: _created, saga_shard: _shard, saga_pending_since: _since, ...rest } = item;
+  const { pk: _pk, sk: _sk, merchant_type: _type, created_key: _created, saga_shard: _shard, saga_pending_since: _since, [WRITTEN_IN]: _region, ...rest } = item;
   return rest as T;
 };
 
-/** A stored payout item as its domain object (the sweeper reads markers' items directly). */
+/** A stored payout item as its domain object (the sweeper reads items directly). */
 export const payoutOfItem = (item: Item): Payout => withoutKeys<Payout>(item);
 
 const beneficiaryKeys = (beneficiary: Beneficiary) => ({
@@ -49,12 +51,14 @@ const beneficiaryKeys = (beneficiary: Beneficiary) => ({
 const payoutKeys = (payout: Payout) => ({
   pk: payout.id,
   sk: PAYOUT,
-  merchant_type: `${payout.merchantId}#payout`,
+  merchant_type: payoutListPartition(payout.merchantId),
   created_key: `${payout.createdAt}#${payout.id}`,
 });
 
-const payoutMarker = (region: string, payout: Payout) =>
-  payout.inFlightSince ? sagaStartAttributes(region, { id: payout.id, createdAt: payout.inFlightSince }) : {};
+const payoutMarker = (region: string, payout: Payout) => flightAttributes(region, payout);
+
+/** A merchant's payouts list partition (the recovery sweeper queries it). */
+export const payoutListPartition = (merchantId: string): string => `${merchantId}#payout`;
 
 export class DynamoDbPayoutRepository implements PayoutRepository {
   constructor(
@@ -62,7 +66,7 @@ export class DynamoDbPayoutRepository implements PayoutRepository {
     private readonly tableName: string,
     /** The `fx` table, for claiming a payout's quote; only the function creating payouts needs it. */
     private readonly fxTableName?: string,
-    /** The region this code runs in, named in the saga-start marker of the payouts it creates. */
+    /** The region this code runs in, named on every payout it writes (only its sweeper recovers it). */
     private readonly region: string = process.env.AWS_REGION ?? '',
   ) {}
 

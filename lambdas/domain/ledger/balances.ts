@@ -58,7 +58,7 @@ export interface LedgerLayout {
   readonly statementPartitions: number;
 }
 
-export const DEFAULT_LEDGER_LAYOUT: LedgerLayout = { balanceShards: 32, balancePartitions: 8, statementPartitions: 4 };
+export const DEFAULT_LEDGER_LAYOUT: LedgerLayout = { balanceShards: 32, balancePartitions: 16, statementPartitions: 4 };
 
 export const MAX_BALANCE_SHARDS = 100;
 

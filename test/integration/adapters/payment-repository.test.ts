@@ -2,7 +2,7 @@ import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbPaymentRepository } from '../../../lambdas/adapters/dynamodb/payment-repository';
 import { StaleVersionError } from '../../../lambdas/domain/errors';
 import { type Payment, newPayment } from '../../../lambdas/domain/payment';
-import { recordAuthorization, recordAwaitingCapture, recordScreening, reserveRefund } from '../../../lambdas/domain/payment-lifecycle';
+import { recordAuthorization, recordAwaitingCapture, recordScreening, requestCapture, reserveRefund } from '../../../lambdas/domain/payment-lifecycle';
 import { newRefund } from '../../../lambdas/domain/refund';
 import { timelineOf } from '../../../lambdas/domain/payment-timeline';
 import { tableName } from '../../../platform/tables';
@@ -102,18 +102,24 @@ describe('DynamoDbPaymentRepository (DynamoDB Local, through a fault proxy)', ()
     expect((await repository.get(created.id, { consistent: true }))?.status).toBe('requires_capture');
   });
 
-  it('marks a payment in flight for the recovery sweeper while inFlightSince is set, and only then', async () => {
+  it('marks a payment for the recovery sweeper only in a later flight (a capture or cancel request), and names the writing region', async () => {
+    // A creation flight: no marker (the sweeper finds it through the list index), the region that wrote it
     const created = payment('mer_markers', 1);
     await repository.insert(created);
-    const marked = await itemOf(created.id);
-    expect(marked).toMatchObject({ saga_pending_since: created.inFlightSince, saga_shard: expect.stringMatching(/^saga#/) });
+    const inserted = await itemOf(created.id);
+    expect(inserted).not.toHaveProperty('saga_shard');
+    expect(inserted).not.toHaveProperty('saga_pending_since');
+    expect(inserted?.rg).toEqual(expect.any(String));
     const authorized = recordAuthorization(created, { authorizationId: 'auth_3', amountAuthorized: 101, expiresAt: '2026-11-28T12:00:00Z' }, now);
     await repository.apply(authorized);
-    expect(await itemOf(created.id)).toHaveProperty('saga_shard');
-    await repository.apply(recordAwaitingCapture(authorized.payment, now));
-    const waiting = await itemOf(created.id);
-    expect(waiting).not.toHaveProperty('saga_shard');
-    expect(waiting).not.toHaveProperty('saga_pending_since');
+    const waiting = recordAwaitingCapture(authorized.payment, now);
+    await repository.apply(waiting);
+    expect(await itemOf(created.id)).not.toHaveProperty('saga_shard');
+    // A later flight: marked, since the request
+    const later = new Date(now.getTime() + 60_000);
+    const capture = requestCapture(waiting.payment, 101, later, 'cmd_1');
+    await repository.apply(capture);
+    expect(await itemOf(created.id)).toMatchObject({ saga_pending_since: later.toISOString(), saga_shard: expect.stringMatching(/^saga#/) });
   });
 
   it('creates a refund and its reservation on the payment in one write', async () => {

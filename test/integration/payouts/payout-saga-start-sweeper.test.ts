@@ -1,8 +1,9 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDbMerchantRepository } from '../../../lambdas/adapters/dynamodb/merchant-repository';
+import { DynamoDbRecentObjects } from '../../../lambdas/adapters/dynamodb/recent-objects';
 import { DynamoDbSagaStartMarkers } from '../../../lambdas/adapters/dynamodb/saga-start-markers';
 import { recoveryName } from '../../../lambdas/adapters/step-functions/workflows';
-import { sagaStartShard } from '../../../lambdas/domain/saga-start';
-import { sweepUnstartedSagas } from '../../../lambdas/use-cases/sweep-unstarted-sagas';
+import { InMemorySweepPosition, sweepUnstartedSagas } from '../../../lambdas/use-cases/sweep-unstarted-sagas';
 import { workflows } from '../../../lambdas/shared/payment-deps';
 import { deployment } from '../../../platform/deployment';
 import { tableName } from '../../../platform/tables';
@@ -11,10 +12,11 @@ import { type PayoutPlatform, startPayoutPlatform } from '../../support/payout-p
 
 /**
  * The recovery sweeper and payouts: a payout stored while the Step Functions API is down (its create could
- * not run its workflow) is answered `pending` and keeps its in-flight marker; the sweeper leaves it alone
- * inside the grace period, then starts its recovery (Standard, named by the payout and since when), which
- * runs the payout workflow: the payout is paid once, the marker goes, a second sweep starts nothing, and the
- * merchant's retry of the create finds the payout and runs nothing again.
+ * not run its workflow) is answered `pending` and stays in flight, with no marker (docs/decisions/0021: the
+ * sweeper finds a creation flight through the merchant's list index); the sweeper leaves it alone inside the
+ * grace period, then starts its recovery (Standard, named by the payout and since when), which runs the payout
+ * workflow: the payout is paid once, a second sweep starts nothing, and the merchant's retry of the create
+ * finds the payout and runs nothing again.
  */
 let platform: PayoutPlatform;
 const region = deployment.primaryRegion;
@@ -30,6 +32,10 @@ const payoutItem = async (id: string) =>
 const sweep = (now: Date) =>
   sweepUnstartedSagas({
     markers: new DynamoDbSagaStartMarkers(platform.db.documentClient, { payments: tableName('payments'), payouts: tableName('payouts') }),
+    recent: new DynamoDbRecentObjects(platform.db.documentClient, { merchants: tableName('merchants'), payments: tableName('payments'), payouts: tableName('payouts') }),
+    position: new InMemorySweepPosition(),
+    lookbackSeconds: 1800,
+    maxWindowSeconds: 300,
     workflows: workflows(),
     now: () => now,
     region,
@@ -41,6 +47,7 @@ const sweep = (now: Date) =>
 it('recovers a payout whose create could not run its workflow, after the grace period only, and pays it once', async () => {
   // Prepare
   const merchantId = 'mer_po_sweeper';
+  await new DynamoDbMerchantRepository(platform.db.documentClient, tableName('merchants')).insertMerchant({ id: merchantId, name: 'Payout sweeper', status: 'active', createdAt: new Date().toISOString() });
   const funded = await fundMerchant(platform.ledger, merchantId, 100_000, 'EUR');
   const beneficiary = await platform.call('createBeneficiary', {
     method: 'POST',
@@ -55,7 +62,9 @@ it('recovers a payout whose create could not run its workflow, after the grace p
   expect(created).toMatchObject({ status: 201, body: { status: 'pending' } });
   const id = created.body.id as string;
   const stored = await payoutItem(id);
-  expect(stored).toMatchObject({ status: 'pending', saga_shard: sagaStartShard(region, id) });
+  // In flight since its creation, written in this region, listed for its merchant: no marker (no sparse index write)
+  expect(stored).toMatchObject({ status: 'pending', inFlightSince: stored?.createdAt, rg: region, merchant_type: `${merchantId}#payout` });
+  expect(stored?.saga_shard).toBeUndefined();
   const createdAt = new Date(stored?.createdAt as string);
 
   // Act / Assess: inside the grace period, nothing

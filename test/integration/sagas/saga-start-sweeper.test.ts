@@ -9,29 +9,39 @@ import { SAGA_STARTS_INDEX, tableName } from '../../../platform/tables';
 import { type SagaHarness, card, freshCardNumber, startSagaHarness } from '../../support/saga-harness';
 
 /**
- * The recovery sweeper (docs/decisions/0010-saga-start-sweeper.md, 0011) against DynamoDB Local, the real
- * workflows on the local Step Functions engine and the real handlers: a create whose synchronous run cannot
- * be started (the Step Functions API is down) answers `processing` and leaves its object marked in flight;
- * the sweeper starts its recovery once the grace period has passed and never before; the recovery finishes
- * it and the write that ends it removes the marker; a second sweep starts nothing.
+ * The recovery sweeper (docs/decisions/0010-saga-start-sweeper.md, 0011, 0021) against DynamoDB Local, the
+ * real workflows on the local Step Functions engine and the real handlers: a create whose synchronous run
+ * cannot be started (the Step Functions API is down) answers `processing` and leaves its object in flight,
+ * with no marker (no sparse index write): the sweeper finds it through the merchant's list index, starts its
+ * recovery once the grace period has passed and never before; the recovery finishes it; a second sweep
+ * starts nothing. A capture request whose run cannot be started (a later flight) is marked in saga-starts
+ * and recovered the same way.
  */
 let harness: SagaHarness;
 const merchant = 'mer_sweeper_tests';
 const region = deployment.primaryRegion;
 
 beforeAll(async () => {
-  // The handler reads its grace period once, at load: here a marker is overdue at once.
+  // The handler reads its grace period once, at load: here a flight is overdue at once.
   process.env.SAGA_START_GRACE_SECONDS = '0';
+  // The sweeper finds a creation flight through the merchants it knows (their profiles: the harness stores
+  // one for each merchant it calls the API for).
   harness = await startSagaHarness();
 });
 afterAll(() => harness.stop());
 
-/** The stored item: its recovery marker attributes, and the payment or refund it holds, as the domain reads it. */
+/** The stored item: its recovery attributes (marker, writing region), and the payment or refund it holds, as the domain reads it. */
 const item = async (pk: string, sk: string) => {
   const stored = (await harness.db.documentClient.send(new GetCommand({ TableName: tableName('payments'), Key: { pk, sk }, ConsistentRead: true }))).Item;
   if (!stored) return undefined;
   const object = objectOfItem(stored);
-  return { saga_shard: stored.saga_shard, saga_pending_since: stored.saga_pending_since, ...(object?.kind === 'payment' ? object.payment : object?.refund) } as Record<string, unknown>;
+  return {
+    saga_shard: stored.saga_shard,
+    saga_pending_since: stored.saga_pending_since,
+    rg: stored.rg,
+    merchant_type: stored.merchant_type,
+    ...(object?.kind === 'payment' ? object.payment : object?.refund),
+  } as Record<string, unknown>;
 };
 
 /** The saga-starts index entries of one object (eventually consistent: DynamoDB Local updates it at once). */
@@ -48,21 +58,38 @@ const indexed = async (id: string) =>
     )
   ).Items ?? [];
 
+/** The object's entry in its merchant's list index (the creation flights' way to the sweeper). */
+const listed = async (id: string, merchantType: string) =>
+  (
+    await harness.db.documentClient.send(
+      new QueryCommand({
+        TableName: tableName('payments'),
+        IndexName: 'merchant-objects',
+        KeyConditionExpression: 'merchant_type = :type',
+        FilterExpression: 'pk = :id',
+        ExpressionAttributeValues: { ':type': merchantType, ':id': id },
+      }),
+    )
+  ).Items ?? [];
+
 /** The recoveries of an object: named by its id and when it went in flight. */
 const recoveries = async (id: string) =>
   ((await harness.engine.listExecutions({ stateMachineArn: harness.engine.stateMachineArn('sagaRecovery'), maxResults: 1000 })).executions ?? []).filter((execution) =>
     execution.name?.startsWith(`${id}-`),
   );
 
-it('recovers a payment whose create could not run its workflow, only after the grace period, once; the write that ends it removes the marker', async () => {
+it('recovers a payment whose create could not run its workflow, found through its list index, only after the grace period, once', async () => {
   // Prepare: the create stores the payment; its synchronous run cannot be started
   const created = await harness.withStepFunctionsApiDown(() => harness.createPayment(merchant, { amount: 2500, currency: 'USD', payment_method: card(freshCardNumber()) }));
   expect(created).toMatchObject({ status: 201, json: { status: 'processing' } });
   const id = created.json.id as string;
   const stored = await item(id, 'payment');
   const createdAt = new Date(stored?.createdAt as string);
-  expect(stored).toMatchObject({ status: 'processing', saga_shard: sagaStartShard(region, id), saga_pending_since: stored?.createdAt });
-  expect(await indexed(id)).toHaveLength(1);
+  // In flight since its creation, written in this region, in its merchant's list: no marker, no sparse index entry
+  expect(stored).toMatchObject({ status: 'processing', inFlightSince: stored?.createdAt, rg: region, merchant_type: expect.stringMatching(new RegExp(`^${merchant}#payment#[0-3]$`)) });
+  expect(stored?.saga_shard).toBeUndefined();
+  expect(await indexed(id)).toEqual([]);
+  expect(await listed(id, stored?.merchant_type as string)).toHaveLength(1);
   expect(await harness.executions('payment', id)).toEqual([]);
 
   // Act 1: a sweep inside the grace period
@@ -73,7 +100,8 @@ it('recovers a payment whose create could not run its workflow, only after the g
 
   // Act 2: past the grace period
   const due = await harness.sweep(new Date(createdAt.getTime() + 121_000));
-  // Assess 2: its recovery (named by the id and the version it was left at) runs the payment workflow to the end
+  // Assess 2: its recovery (named by the id and since when it is in flight) runs the payment workflow to the end
+  expect(due.window.from < createdAt.toISOString() && createdAt.toISOString() < due.window.to).toBe(true);
   expect(due.started).toEqual([{ kind: 'payment', id, since: createdAt.toISOString() }]);
   expect(due.failed).toEqual([]);
   const recovery = await harness.finished('sagaRecovery', `${id}-${createdAt.getTime()}`);
@@ -102,7 +130,7 @@ it('leaves no marker behind a payment its run finished, nor behind one waiting f
   expect((await item(manual.json.id, 'payment'))?.saga_shard).toBeUndefined();
 });
 
-it('recovers a refund whose run could not be started, through the scheduled handler', async () => {
+it('recovers a refund whose run could not be started, found through its list index, through the scheduled handler', async () => {
   // Prepare: a settled payment (the refund's ledger posting needs available funds), then a refund whose run cannot start
   const payment = await harness.createPayment(merchant, { amount: 5000, currency: 'USD', payment_method: card(freshCardNumber()) });
   await postSettlement(ledgerPostingDeps(), { merchantId: merchant, paymentId: payment.json.id, settlementId: `settlement-${payment.json.id}` });
@@ -112,7 +140,10 @@ it('recovers a refund whose run could not be started, through the scheduled hand
   expect(answer).toMatchObject({ status: 201, json: { status: 'pending' } });
   const id = answer.json.id as string;
   const after0 = await item(id, 'refund');
-  expect(after0).toMatchObject({ status: 'pending', saga_shard: sagaStartShard(region, id) });
+  // Refunds are listed per merchant now (written once): the sweeper's way to them; no marker
+  expect(after0).toMatchObject({ status: 'pending', rg: region, merchant_type: expect.stringMatching(new RegExp(`^${merchant}#refund#[0-3]$`)) });
+  expect(after0?.saga_shard).toBeUndefined();
+  expect(await listed(id, after0?.merchant_type as string)).toHaveLength(1);
 
   // Act: the scheduled function, as EventBridge invokes it (grace period 0 in this file)
   const result = await harness.lambdas.invoke<{ started: number }>('sweepUnstartedSagas', scheduledEvent('sweepUnstartedSagas', new Date()));
@@ -125,4 +156,36 @@ it('recovers a refund whose run could not be started, through the scheduled hand
   expect(after?.saga_shard).toBeUndefined();
   expect(await indexed(id)).toEqual([]);
   expect(await harness.lambdas.invoke('sweepUnstartedSagas', scheduledEvent('sweepUnstartedSagas', new Date()))).toMatchObject({ started: 0 });
+});
+
+it('recovers a capture whose run could not be started (a later flight), through the saga-starts marker', async () => {
+  // Prepare: a manual payment waiting for its capture (no marker: nothing to recover)
+  const created = await harness.createPayment(merchant, { amount: 3300, currency: 'USD', capture_method: 'manual', payment_method: card(freshCardNumber()) });
+  expect(created.json.status).toBe('requires_capture');
+  const id = created.json.id as string;
+  await harness.finished('payment', id);
+  expect((await item(id, 'payment'))?.saga_shard).toBeUndefined();
+
+  // Act 1: the capture is recorded, but its run cannot be started (the Step Functions API is down)
+  await harness.withStepFunctionsApiDown(() => harness.api({ method: 'POST', resource: '/v1/payments/{id}/capture', pathParameters: { id } }, merchant, {}));
+
+  // Assess 1: in flight since the request, later than its creation: marked in saga-starts
+  const requested = await item(id, 'payment');
+  const since = requested?.inFlightSince as string;
+  expect(requested).toMatchObject({ status: 'processing', saga_shard: sagaStartShard(region, id), saga_pending_since: since });
+  expect(since > (requested?.createdAt as string)).toBe(true);
+  expect(await indexed(id)).toHaveLength(1);
+
+  // Act 2: a sweep 40 minutes later: the payment's creation is out of the sweep's lookback (30 minutes), so only
+  // the marker can lead to it
+  const due = await harness.sweep(new Date(Date.parse(since) + 40 * 60_000));
+  expect(due.window.from > (requested?.createdAt as string)).toBe(true);
+
+  // Assess 2: its recovery (named by the id and the request's time) captures it; the marker goes
+  expect(due.started).toEqual([{ kind: 'payment', id, since }]);
+  expect((await harness.finished('sagaRecovery', `${id}-${Date.parse(since)}`)).status).toBe('SUCCEEDED');
+  const after = await item(id, 'payment');
+  expect(after).toMatchObject({ status: 'succeeded', amountReceived: 3300 });
+  expect(after?.saga_shard).toBeUndefined();
+  expect(await indexed(id)).toEqual([]);
 });
