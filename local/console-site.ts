@@ -8,9 +8,10 @@ import type { OperatorCredentials } from './iam/operators';
 
 /**
  * The ops console (console/, decision 0022) as the local operator API serves it under `/console/`, beside
- * the API, as it is deployed: two static files with no data and no authorization of their own, and the
+ * the API, as it is deployed: static files with no data and no authorization of their own, and the
  * API's routes signed with an operator role's credentials. The bundle is built in memory with esbuild
- * when the runtime starts (about a second); `npm run console:build` writes the same files for a deployment.
+ * when the console is first asked for (about a second; the runtime's start does not wait for it), then
+ * kept; `npm run console:build` writes the same files for a deployment.
  *
  * `/console/session?role=` is the local stand-in for the Cognito identity pool of AWS: it hands the page the
  * locally issued credentials of the role asked for (those of .local/operators.json). Only to a same-origin
@@ -67,42 +68,52 @@ export interface ConsoleSite {
   serve(request: IncomingMessage, response: ServerResponse): boolean;
 }
 
-export const consoleSite = (assets: ConsoleAssets, operators: readonly OperatorCredentials[]): ConsoleSite => ({
-  serve(request, response) {
-    const url = new URL(request.url ?? '/', 'http://localhost');
-    if (url.pathname !== CONSOLE_PREFIX && !url.pathname.startsWith(`${CONSOLE_PREFIX}/`)) return false;
-    const send = (status: number, type: string, body: string, headers: Record<string, string> = {}) => {
-      response.writeHead(status, { 'Content-Type': type, 'Content-Length': String(Buffer.byteLength(body)), ...SECURITY_HEADERS, ...headers });
-      response.end(request.method === 'HEAD' ? undefined : body);
-    };
-    if (request.method !== 'GET' && request.method !== 'HEAD') {
-      send(405, 'text/plain; charset=utf-8', 'Method Not Allowed\n', { Allow: 'GET, HEAD' });
-      return true;
-    }
-    if (url.pathname === CONSOLE_PREFIX) {
-      response.writeHead(308, { Location: `${CONSOLE_PREFIX}/`, ...SECURITY_HEADERS });
-      response.end();
-      return true;
-    }
-    const name = url.pathname.slice(CONSOLE_PREFIX.length + 1) || 'index.html';
-    if (name === 'session') {
-      const port = request.socket.localPort;
-      const loopbackHost = request.headers.host === `127.0.0.1:${port}` || request.headers.host === `localhost:${port}`;
-      // Browsers send Sec-Fetch-Site; a request of another site (or a rebound name) gets nothing.
-      const sameOrigin = (request.headers['sec-fetch-site'] ?? 'same-origin') === 'same-origin';
-      const operator = operators.find((candidate) => candidate.role === (url.searchParams.get('role') as OperatorRole));
-      if (!loopbackHost || !sameOrigin) send(403, 'application/json', `${JSON.stringify({ code: 'forbidden', detail: 'Operator sessions are given to the console on this address only.' })}\n`);
-      else if (!operator) send(422, 'application/json', `${JSON.stringify({ code: 'validation_error', detail: 'role must be ops_viewer or ops_admin' })}\n`);
-      else {
-        send(200, 'application/json', `${JSON.stringify({ role: operator.role, access_key_id: operator.access_key_id, secret_access_key: operator.secret_access_key, region: deployment.primaryRegion })}\n`);
+export const consoleSite = (operators: readonly OperatorCredentials[], assets: () => Promise<ConsoleAssets> = buildConsoleAssets): ConsoleSite => {
+  let built: Promise<ConsoleAssets> | undefined;
+  return {
+    serve(request, response) {
+      const url = new URL(request.url ?? '/', 'http://localhost');
+      if (url.pathname !== CONSOLE_PREFIX && !url.pathname.startsWith(`${CONSOLE_PREFIX}/`)) return false;
+      const send = (status: number, type: string, body: string, headers: Record<string, string> = {}) => {
+        response.writeHead(status, { 'Content-Type': type, 'Content-Length': String(Buffer.byteLength(body)), ...SECURITY_HEADERS, ...headers });
+        response.end(request.method === 'HEAD' ? undefined : body);
+      };
+      if (request.method !== 'GET' && request.method !== 'HEAD') {
+        send(405, 'text/plain; charset=utf-8', 'Method Not Allowed\n', { Allow: 'GET, HEAD' });
+        return true;
       }
+      if (url.pathname === CONSOLE_PREFIX) {
+        response.writeHead(308, { Location: `${CONSOLE_PREFIX}/`, ...SECURITY_HEADERS });
+        response.end();
+        return true;
+      }
+      const name = url.pathname.slice(CONSOLE_PREFIX.length + 1) || 'index.html';
+      if (name === 'session') {
+        const port = request.socket.localPort;
+        const loopbackHost = request.headers.host === `127.0.0.1:${port}` || request.headers.host === `localhost:${port}`;
+        // Browsers send Sec-Fetch-Site; a request of another site (or a rebound name) gets nothing.
+        const sameOrigin = (request.headers['sec-fetch-site'] ?? 'same-origin') === 'same-origin';
+        const operator = operators.find((candidate) => candidate.role === (url.searchParams.get('role') as OperatorRole));
+        if (!loopbackHost || !sameOrigin) send(403, 'application/json', `${JSON.stringify({ code: 'forbidden', detail: 'Operator sessions are given to the console on this address only.' })}\n`);
+        else if (!operator) send(422, 'application/json', `${JSON.stringify({ code: 'validation_error', detail: 'role must be ops_viewer or ops_admin' })}\n`);
+        else {
+          send(200, 'application/json', `${JSON.stringify({ role: operator.role, access_key_id: operator.access_key_id, secret_access_key: operator.secret_access_key, region: deployment.primaryRegion })}\n`);
+        }
+        return true;
+      }
+      if (!Object.hasOwn(CONTENT_TYPES, name)) {
+        send(404, 'text/plain; charset=utf-8', 'Not Found\n');
+        return true;
+      }
+      built ??= assets();
+      built.then(
+        (files) => send(200, CONTENT_TYPES[name as keyof ConsoleAssets], files[name as keyof ConsoleAssets]),
+        (error: unknown) => {
+          built = undefined; // the next request tries again (a source fixed meanwhile)
+          send(500, 'text/plain; charset=utf-8', `The ops console could not be built: ${(error as Error).message}\n`);
+        },
+      );
       return true;
-    }
-    if (!Object.hasOwn(CONTENT_TYPES, name)) {
-      send(404, 'text/plain; charset=utf-8', 'Not Found\n');
-      return true;
-    }
-    send(200, CONTENT_TYPES[name as keyof ConsoleAssets], assets[name as keyof ConsoleAssets]);
-    return true;
-  },
-});
+    },
+  };
+};

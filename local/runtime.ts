@@ -9,7 +9,7 @@ import { stateMachineArnEnvVar, stateMachineKeys, stateMachines } from '../platf
 import { tableName } from '../platform/tables';
 import { type AccessLogEntry, type LocalApiGateway, operatorApiDefinition, startApiGateway } from './api-gateway';
 import { type LocalCardChannel, type LocalCardChannels, startLocalCardChannels } from './card-channels';
-import { CONSOLE_PREFIX, buildConsoleAssets, consoleSite } from './console-site';
+import { CONSOLE_PREFIX, consoleSite } from './console-site';
 import { startDynamoDbLocal } from './dynamodb-local';
 import { type OperatorCredentials, ensureOperatorCredentials } from './iam/operators';
 import { type LocalKms, startLocalKms } from './kms/server';
@@ -243,13 +243,11 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<L
       onError: (message, error) => console.error(JSON.stringify({ level: 'ERROR', message, error: describeError(error) })),
     });
     const operators = ensureOperatorCredentials(join(options.stateDir, 'operators.json'));
-    progress('building the ops console');
-    const consoleAssets = await buildConsoleAssets();
     operatorGateway = await startApiGateway({
       host: lambdas,
       port: options.opsPort ?? 3001,
       api: operatorApiDefinition(operators),
-      site: consoleSite(consoleAssets, operators),
+      site: consoleSite(operators),
       onAccess: options.onAccess,
       onFunctionError: (key, error) =>
         console.error(JSON.stringify({ level: 'ERROR', function: key, message: 'invocation failed', error: describeError(error) })),

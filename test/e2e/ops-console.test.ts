@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { request as httpRequest } from 'node:http';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -86,11 +87,44 @@ beforeAll(async () => {
   browser = await chromium.launchPersistentContext(profile, { executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
   page = browser.pages()[0] ?? (await browser.newPage());
   page.setDefaultTimeout(15_000);
+  page.setDefaultNavigationTimeout(45_000); // the first page asked for builds the console (about a second, more on a busy machine)
 });
 
 afterAll(async () => {
   await browser?.close();
   if (profile) rmSync(profile, { recursive: true, force: true });
+});
+
+/** A GET with the headers given as they are (fetch would set Host and Sec-Fetch-Site itself). */
+const rawGet = (url: string, headers: Record<string, string>) =>
+  new Promise<{ status: number; body: string }>((resolve, reject) => {
+    const target = new URL(url);
+    httpRequest({ host: target.hostname, port: target.port, path: `${target.pathname}${target.search}`, headers }, (response) => {
+      let body = '';
+      response.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, body }));
+    })
+      .on('error', reject)
+      .end();
+  });
+
+describe('the operator session the console signs with (the local stand-in for the Cognito identity pool)', () => {
+  const session = `${runtime.consoleUrl}session?role=ops_admin`;
+  const host = new URL(runtime.consoleUrl).host;
+
+  it("is given to the console's own origin only", async () => {
+    const given = await rawGet(session, { host, 'sec-fetch-site': 'same-origin' });
+    expect(given.status).toBe(200);
+    const admin = operators.find((operator) => operator.role === 'ops_admin') as OperatorCredentials;
+    expect(JSON.parse(given.body)).toMatchObject({ role: 'ops_admin', access_key_id: admin.access_key_id });
+
+    for (const headers of [{ host, 'sec-fetch-site': 'cross-site' }, { host: `console.example:${new URL(runtime.consoleUrl).port}`, 'sec-fetch-site': 'same-origin' }]) {
+      const refused = await rawGet(session, headers);
+      expect({ headers, status: refused.status }).toEqual({ headers, status: 403 });
+      expect(refused.body).not.toContain(admin.secret_access_key);
+    }
+    expect((await rawGet(`${runtime.consoleUrl}session?role=root`, { host })).status).toBe(422);
+  });
 });
 
 describe('the ops console', () => {
