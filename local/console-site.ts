@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join, resolve } from 'node:path';
-import { build } from 'esbuild';
 import { deployment } from '../platform/deployment';
 import type { OperatorRole } from '../platform/operator-routes';
 import type { OperatorCredentials } from './iam/operators';
@@ -29,6 +28,8 @@ export interface ConsoleAssets {
 
 /** Bundles console/src (preact, aws4fetch, dagre and the ASL files) into one minified script. */
 export const buildConsoleAssets = async (): Promise<ConsoleAssets> => {
+  // Loaded here, not with the runtime: a runtime whose console nobody opens never starts esbuild.
+  const { build } = await import('esbuild');
   const result = await build({
     entryPoints: [join(repositoryRoot, 'console', 'src', 'main.tsx')],
     bundle: true,
