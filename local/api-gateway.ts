@@ -177,6 +177,11 @@ export interface ApiGatewayOptions {
    * waits); 0 disables the cache.
    */
   readonly authorizerCacheSeconds?: number;
+  /**
+   * Static pages served beside the API on its origin (the ops console on the operator API: local/console-site.ts),
+   * before any route matching; answers false for the API's requests.
+   */
+  readonly site?: { serve(request: IncomingMessage, response: ServerResponse): boolean };
 }
 
 export interface LocalApiGateway {
@@ -351,6 +356,7 @@ export const startApiGateway = async (options: ApiGatewayOptions): Promise<Local
   };
 
   const server: Server = createServer((request, response: ServerResponse) => {
+    if (options.site?.serve(request, response)) return;
     const started = performance.now();
     const requestId = randomUUID();
     handle(request, requestId)

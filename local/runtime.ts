@@ -9,6 +9,7 @@ import { stateMachineArnEnvVar, stateMachineKeys, stateMachines } from '../platf
 import { tableName } from '../platform/tables';
 import { type AccessLogEntry, type LocalApiGateway, operatorApiDefinition, startApiGateway } from './api-gateway';
 import { type LocalCardChannel, type LocalCardChannels, startLocalCardChannels } from './card-channels';
+import { CONSOLE_PREFIX, consoleSite } from './console-site';
 import { startDynamoDbLocal } from './dynamodb-local';
 import { type OperatorCredentials, ensureOperatorCredentials } from './iam/operators';
 import { type LocalKms, startLocalKms } from './kms/server';
@@ -84,6 +85,8 @@ export interface LocalRuntime {
   readonly merchants: readonly MerchantCredentials[];
   /** The operator API (IAM-authorized, platform/operator-routes.ts) and its local credentials (operators.json). */
   readonly operatorApiUrl: string;
+  /** The ops console, served by the operator API's own origin (local/console-site.ts). */
+  readonly consoleUrl: string;
   readonly operators: readonly OperatorCredentials[];
   readonly lambdas: LambdaHost;
   /** The local Step Functions engine: executions, and `stats` (executions, transitions) per state machine. */
@@ -244,6 +247,7 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<L
       host: lambdas,
       port: options.opsPort ?? 3001,
       api: operatorApiDefinition(operators),
+      site: consoleSite(operators),
       onAccess: options.onAccess,
       onFunctionError: (key, error) =>
         console.error(JSON.stringify({ level: 'ERROR', function: key, message: 'invocation failed', error: describeError(error) })),
@@ -251,6 +255,7 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<L
     return {
       apiUrl: gateway.url,
       operatorApiUrl: operatorGateway.url,
+      consoleUrl: `${operatorGateway.url}${CONSOLE_PREFIX}/`,
       operators,
       dynamoDbEndpoint: dynamoDb.endpoint,
       kms,

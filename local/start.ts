@@ -87,7 +87,7 @@ const main = async (): Promise<void> => {
   const merchantsFile = join(stateDir, 'merchants.json');
   writeFileSync(
     join(stateDir, 'runtime.json'),
-    `${JSON.stringify({ pid: process.pid, apiUrl: runtime.apiUrl, operatorApiUrl: runtime.operatorApiUrl, dynamoDbEndpoint: runtime.dynamoDbEndpoint, kmsEndpoint: runtime.kms.url, sfnEndpoint: runtime.sfnEndpoint, pids: runtime.pids, cardChannels: runtime.cardChannels, payoutRails: runtime.payoutRails.summary, webhookReceiverUrl: runtime.webhookReceiver.url }, null, 2)}\n`,
+    `${JSON.stringify({ pid: process.pid, apiUrl: runtime.apiUrl, operatorApiUrl: runtime.operatorApiUrl, consoleUrl: runtime.consoleUrl, dynamoDbEndpoint: runtime.dynamoDbEndpoint, kmsEndpoint: runtime.kms.url, sfnEndpoint: runtime.sfnEndpoint, pids: runtime.pids, cardChannels: runtime.cardChannels, payoutRails: runtime.payoutRails.summary, webhookReceiverUrl: runtime.webhookReceiver.url }, null, 2)}\n`,
   );
   const shown = relative(process.cwd(), merchantsFile) || merchantsFile;
   console.log(
@@ -95,6 +95,7 @@ const main = async (): Promise<void> => {
       'xborder is running locally.',
       `  API              ${runtime.apiUrl}`,
       `  Operator API     ${runtime.operatorApiUrl} (IAM/SigV4; credentials per role in ${relative(process.cwd(), join(stateDir, 'operators.json'))}; \`npm run ops -- help\`)`,
+      `  Ops console      ${runtime.consoleUrl} (search, payment pages with their executions, the payout review queue; open it in a browser)`,
       `  DynamoDB Local   ${runtime.dynamoDbEndpoint} (${inMemory ? 'in memory' : `data in ${relative(process.cwd(), join(stateDir, 'dynamodb'))}`})`,
       ...runtime.cardChannels.map(
         (channel) =>

@@ -65,7 +65,11 @@ export type StateMachineAction =
   | 'states:StartSyncExecution'
   | 'states:DescribeExecution'
   | 'states:SendTaskSuccess'
-  | 'states:SendTaskFailure';
+  | 'states:SendTaskFailure'
+  /** Resource: the state machine's ARN. */
+  | 'states:ListExecutions'
+  /** Resource: the state machine's executions (`execution:<name>:*` and `express:<name>:*`), granted by lib/. */
+  | 'states:GetExecutionHistory';
 
 export interface FunctionDeclaration {
   /** Handler module, relative to the repository root; it exports `handler`. */
@@ -532,6 +536,47 @@ export const functions = {
     invokedBy: 'api-gateway',
     tables: { payments: ['dynamodb:GetItem'] },
   },
+  opsListPayments: {
+    entry: 'lambdas/handlers/ops/list-payments.ts',
+    description: "Operator API: GET /v1/payments, a merchant's payments newest first, by status (ops_viewer)",
+    memoryMb: 256,
+    timeoutSeconds: 10,
+    reservedConcurrency: 2,
+    invokedBy: 'api-gateway',
+    tables: { payments: ['dynamodb:GetItem', 'dynamodb:Query'] },
+  },
+  opsListPaymentEvents: {
+    entry: 'lambdas/handlers/ops/list-payment-events.ts',
+    description: "Operator API: GET /v1/payments/{id}/events, any payment's timeline (ops_viewer)",
+    memoryMb: 256,
+    timeoutSeconds: 5,
+    reservedConcurrency: 2,
+    invokedBy: 'api-gateway',
+    tables: { payments: read },
+  },
+  opsListPaymentLedgerTransactions: {
+    entry: 'lambdas/handlers/ops/list-payment-ledger-transactions.ts',
+    description: "Operator API: GET /v1/payments/{id}/ledger_transactions, the journal transactions of a payment's position (ops_viewer)",
+    memoryMb: 256,
+    timeoutSeconds: 5,
+    reservedConcurrency: 2,
+    invokedBy: 'api-gateway',
+    tables: { payments: read, ledger: ['dynamodb:Query'] },
+  },
+  opsListPaymentExecutions: {
+    entry: 'lambdas/handlers/ops/list-payment-executions.ts',
+    description: "Operator API: GET /v1/payments/{id}/executions, a payment's workflow executions with the path each took (ops_viewer)",
+    memoryMb: 256,
+    timeoutSeconds: 15,
+    reservedConcurrency: 2,
+    invokedBy: 'api-gateway',
+    tables: { payments: read },
+    stateMachines: {
+      payment: ['states:ListExecutions', 'states:GetExecutionHistory'],
+      paymentCaptureWindow: ['states:ListExecutions', 'states:GetExecutionHistory'],
+      sagaRecovery: ['states:ListExecutions', 'states:GetExecutionHistory'],
+    },
+  },
   createFxQuote: {
     entry: 'lambdas/handlers/api/create-fx-quote.ts',
     description: 'POST /v1/fx/quotes',
@@ -755,6 +800,16 @@ export const functions = {
     reservedConcurrency: 2,
     invokedBy: 'api-gateway',
     tables: { payouts: read },
+  },
+  opsListPayouts: {
+    entry: 'lambdas/handlers/ops/list-payouts.ts',
+    description: "Operator API: GET /v1/payouts, a merchant's payouts by status, or every payout held for review (ops_viewer)",
+    memoryMb: 256,
+    timeoutSeconds: 10,
+    reservedConcurrency: 2,
+    invokedBy: 'api-gateway',
+    tables: { payouts: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'] },
+    queryIndexes: { payouts: ['merchant-objects', 'payouts-in-review'] },
   },
   opsReviewPayout: {
     entry: 'lambdas/handlers/ops/review-payout.ts',

@@ -57,6 +57,8 @@ export const SAGA_STARTS_INDEX = 'saga-starts';
 
 /** A merchant's objects newest first (payments, refunds, payouts, beneficiaries, conversions); keys only where it matters. */
 export const MERCHANT_OBJECTS_INDEX = 'merchant-objects';
+/** The payouts table's sparse index of payouts held for an operator's review (docs/decisions/0022-ops-console.md). */
+export const PAYOUTS_IN_REVIEW_INDEX = 'payouts-in-review';
 const sagaStartsIndex: IndexDeclaration = {
   name: SAGA_STARTS_INDEX,
   partitionKey: { name: 'saga_shard', type: 'S' },
@@ -200,6 +202,15 @@ export const tables = {
         projection: 'KEYS_ONLY',
       },
       sagaStartsIndex,
+      {
+        // The operators' review queue, oldest first: only a payout held for review carries `review_queue`
+        // (sparse: written when it enters `in_review`, gone with the next whole-item Put), `review_order` =
+        // <created at>#<payout id>. Keys only; the queue reads its page's items by key. Reviews are rare.
+        name: PAYOUTS_IN_REVIEW_INDEX,
+        partitionKey: { name: 'review_queue', type: 'S' },
+        sortKey: { name: 'review_order', type: 'S' },
+        projection: 'KEYS_ONLY',
+      },
     ],
   },
   events: {

@@ -35,6 +35,8 @@ export interface PayoutRepository {
   insertPayout(payout: Payout, options?: { readonly claimQuote?: { readonly now: Date } }): Promise<InsertPayoutResult>;
   getPayout(id: string, options?: { readonly consistent?: boolean }): Promise<Payout | undefined>;
   listPayouts(merchantId: string, page: { readonly limit: number; readonly after?: Payout }): Promise<PayoutPage>;
+  /** Every merchant's payouts waiting for an operator's review decision, oldest first; `after` continues a page. */
+  listPayoutsInReview(page: { readonly limit: number; readonly after?: Payout }): Promise<PayoutPage>;
   /**
    * Writes `next` only over version `next.version − 1`; StaleVersionError otherwise. The payout carries the
    * recovery marker while it is in flight (`inFlightSince`), and loses it when it is not.

@@ -21,7 +21,7 @@ export const paymentRepository = (): PaymentRepository => {
   return payments;
 };
 
-const stateMachineArnFromEnv = (key: string): string => {
+export const stateMachineArnFromEnv = (key: string): string => {
   const variable = stateMachineArnEnvVar(key);
   const arn = process.env[variable];
   if (!arn) throw new ConfigurationError(`Invalid environment: ${variable} is not set`);

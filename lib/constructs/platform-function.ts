@@ -11,7 +11,7 @@ import { deployment } from '../../platform/deployment';
 import { type FunctionDeclaration, type FunctionKey, functionEnvironment, functionName, functions } from '../../platform/functions';
 import { cardChannelNames, cardChannelSecretNames, cardChannels, channelEnvPrefix, payoutRailEndpoints } from '../../platform/channels';
 import { kmsKeys } from '../../platform/keys';
-import { stateMachineArn, stateMachineArnEnvVar } from '../../platform/state-machines';
+import { stateMachineArn, stateMachineArnEnvVar, stateMachineName } from '../../platform/state-machines';
 import { type TableKey, tableName, tables } from '../../platform/tables';
 import { acknowledgeGuard, acknowledgeNag } from './acknowledgements';
 import { type KmsKeyArns, kmsStatements, usesKms } from './kms-grants';
@@ -118,7 +118,23 @@ export class PlatformFunction extends Construct {
     for (const [machine, actions] of Object.entries(declaration.stateMachines ?? {})) {
       const arn = stateMachineArn(machine, stack.region, stack.account);
       stateMachineEnvironment[stateMachineArnEnvVar(machine)] = arn;
-      this.addToPolicy(new PolicyStatement({ sid: `StateMachine${machine.replace(/^./, (c) => c.toUpperCase())}`, actions: [...actions], resources: [arn] }));
+      const sid = `StateMachine${machine.replace(/^./, (c) => c.toUpperCase())}`;
+      const onMachine = actions.filter((action) => action !== 'states:GetExecutionHistory');
+      if (onMachine.length) this.addToPolicy(new PolicyStatement({ sid, actions: onMachine, resources: [arn] }));
+      if (actions.includes('states:GetExecutionHistory')) {
+        // GetExecutionHistory is authorized on the execution: this state machine's executions only.
+        const executions = ['execution', 'express'].map((kind) =>
+          stack.formatArn({ service: 'states', resource: kind, resourceName: `${stateMachineName(machine)}:*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME }),
+        );
+        this.addToPolicy(new PolicyStatement({ sid: `${sid}Histories`, actions: ['states:GetExecutionHistory'], resources: executions }));
+        for (const kind of ['execution', 'express']) {
+          acknowledgeNag(
+            this.policy,
+            `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:${stack.region}:${stack.account}:${kind}:${stateMachineName(machine)}:*]`,
+            "An execution's ARN ends in its name: GetExecutionHistory on the declared state machine's executions only, read-only, for operators tracing an object's runs.",
+          );
+        }
+      }
     }
 
     const channelEnvironment: Record<string, string> = {};

@@ -83,7 +83,14 @@ describe.each([
       .flatMap((statement) => asArray(statement.Action as string | string[]).filter((action) => action.startsWith('states:')).flatMap((action) => asArray(statement.Resource as unknown).map((resource) => `${action} ${plainArn(resource)}`)))
       .sort();
     const expected = Object.entries(declaration.stateMachines ?? {})
-      .flatMap(([machine, actions]) => actions.map((action) => `${action} ${stateMachineArn(machine, region, TEST_ACCOUNT)}`))
+      .flatMap(([machine, actions]) =>
+        actions.flatMap((action) =>
+          // GetExecutionHistory is authorized on the machine's executions (Standard and Express), the rest on the machine.
+          action === 'states:GetExecutionHistory'
+            ? ['execution', 'express'].map((kind) => `${action} arn:aws:states:${region}:${TEST_ACCOUNT}:${kind}:${stateMachineName(machine)}:*`)
+            : [`${action} ${stateMachineArn(machine, region, TEST_ACCOUNT)}`],
+        ),
+      )
       .sort();
     expect(granted).toEqual(expected);
   });

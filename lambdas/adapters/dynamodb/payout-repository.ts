@@ -1,10 +1,11 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { BatchGetCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, type QueryCommandInput, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { StaleVersionError } from '../../domain/errors';
 import type { FxQuote } from '../../domain/fx/objects';
 import type { Beneficiary } from '../../domain/payouts/beneficiary';
-import type { Payout, PayoutWait } from '../../domain/payouts/payout';
+import { type Payout, type PayoutWait, awaitsReview } from '../../domain/payouts/payout';
 import type { BeneficiaryPage, InsertPayoutResult, PayoutPage, PayoutRepository } from '../../ports/payout-repository';
+import { PAYOUTS_IN_REVIEW_INDEX } from '../../../platform/tables';
 import { claimFailure, quoteClaimItem } from './fx-repository';
 import { WRITTEN_IN, flightAttributes } from './payment-repository';
 import { type TransactItem, TransactionConditionFailedError, transactWrite } from './transactions';
@@ -23,6 +24,8 @@ import { type TransactItem, TransactionConditionFailedError, transactWrite } fro
  * and one in a later flight (after a review decision, a rail message or a cancel) through the marker of the
  * sparse saga-starts index (`saga_shard`, `saga_pending_since`). Every write is a whole-item Put, so a payout
  * that waits or is done loses the marker.
+ * A payout waiting for an operator's decision (`in_review`, undecided) carries the review-queue marker
+ * (`review_queue`, `review_order`: GSI payouts-in-review, sparse) the same way.
  */
 const BENEFICIARY = 'beneficiary';
 const PAYOUT = 'payout';
@@ -34,7 +37,7 @@ const DAY_TOTAL_KEPT_SECONDS = 8 * 24 * 3600;
 type Item = Record<string, unknown>;
 
 const withoutKeys = <T>(item: Item): T => {
-  const { pk: _pk, sk: _sk, merchant_type: _type, created_key: _created, saga_shard: _shard, saga_pending_since: _since, [WRITTEN_IN]: _region, ...rest } = item;
+  const { pk: _pk, sk: _sk, merchant_type: _type, created_key: _created, saga_shard: _shard, saga_pending_since: _since, [WRITTEN_IN]: _region, review_queue: _queue, review_order: _order, ...rest } = item;
   return rest as T;
 };
 
@@ -55,7 +58,12 @@ const payoutKeys = (payout: Payout) => ({
   created_key: `${payout.createdAt}#${payout.id}`,
 });
 
-const payoutMarker = (region: string, payout: Payout) => flightAttributes(region, payout);
+const REVIEW_QUEUE = 'in_review';
+
+const payoutMarker = (region: string, payout: Payout) => ({
+  ...flightAttributes(region, payout),
+  ...(awaitsReview(payout) ? { review_queue: REVIEW_QUEUE, review_order: `${payout.createdAt}#${payout.id}` } : {}),
+});
 
 /** A merchant's payouts list partition (the recovery sweeper queries it). */
 export const payoutListPartition = (merchantId: string): string => `${merchantId}#payout`;
@@ -150,6 +158,23 @@ export class DynamoDbPayoutRepository implements PayoutRepository {
     return { payouts: items.map((item) => withoutKeys<Payout>(item)), hasMore };
   }
 
+  async listPayoutsInReview(page: { limit: number; after?: Payout }): Promise<PayoutPage> {
+    const { items, hasMore } = await this.listKeysThenItems(
+      {
+        IndexName: PAYOUTS_IN_REVIEW_INDEX,
+        KeyConditionExpression: 'review_queue = :queue',
+        ExpressionAttributeValues: { ':queue': REVIEW_QUEUE },
+        ScanIndexForward: true,
+        ExclusiveStartKey: page.after
+          ? { pk: page.after.id, sk: PAYOUT, review_queue: REVIEW_QUEUE, review_order: `${page.after.createdAt}#${page.after.id}` }
+          : undefined,
+      },
+      page.limit,
+    );
+    // The index is eventually consistent: a payout decided a moment ago may still be listed; its item says so.
+    return { payouts: items.map((item) => withoutKeys<Payout>(item)).filter(awaitsReview), hasMore };
+  }
+
   async updatePayout(next: Payout): Promise<void> {
     try {
       await this.client.send(
@@ -229,17 +254,18 @@ export class DynamoDbPayoutRepository implements PayoutRepository {
 
   /** A page of the merchant's objects, newest first: their keys from the keys-only index, then the items by key. */
   private async listObjects(merchantType: string, limit: number, after: Record<string, string> | undefined): Promise<{ items: Item[]; hasMore: boolean }> {
-    const result = await this.client.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        IndexName: 'merchant-objects',
-        KeyConditionExpression: 'merchant_type = :type',
-        ExpressionAttributeValues: { ':type': merchantType },
-        ScanIndexForward: false,
-        Limit: limit + 1,
-        ExclusiveStartKey: after,
-      }),
+    return this.listKeysThenItems(
+      { IndexName: 'merchant-objects', KeyConditionExpression: 'merchant_type = :type', ExpressionAttributeValues: { ':type': merchantType }, ScanIndexForward: false, ExclusiveStartKey: after },
+      limit,
     );
+  }
+
+  /** A page of a keys-only index: the keys, then the items by key (BatchGetItem), in the index's order. */
+  private async listKeysThenItems(
+    query: Pick<QueryCommandInput, 'IndexName' | 'KeyConditionExpression' | 'ExpressionAttributeValues' | 'ScanIndexForward' | 'ExclusiveStartKey'>,
+    limit: number,
+  ): Promise<{ items: Item[]; hasMore: boolean }> {
+    const result = await this.client.send(new QueryCommand({ TableName: this.tableName, ...query, Limit: limit + 1 }));
     const keys = (result.Items ?? []).slice(0, limit).map((item) => ({ pk: item.pk as string, sk: item.sk as string }));
     const found = new Map<string, Item>();
     for (let pending = keys, attempt = 0; pending.length > 0; attempt += 1) {

@@ -199,9 +199,12 @@ export const decideReview = (payout: Payout, decision: 'approve' | 'reject', ope
     : next(payout, 'in_review', now, { review, failure: { code: 'rejected_in_review', message: `Rejected in review by ${operator}` } });
 };
 
+/** Held for review and still waiting for an operator's decision (what the operators' review queue lists). */
+export const awaitsReview = (payout: Payout): boolean => payout.status === 'in_review' && payout.review?.decision === null && !payout.failure;
+
 /** The review wait ended with no decision: the payout fails `review_timeout` (a decision in time wins). */
 export const reviewTimedOut = (payout: Payout, now: Date): Payout =>
-  payout.status === 'in_review' && payout.review?.decision === null && !payout.failure
+  awaitsReview(payout)
     ? next(payout, 'in_review', now, { failure: { code: 'review_timeout', message: 'No review decision was made in time' } })
     : payout;
 

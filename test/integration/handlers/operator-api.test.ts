@@ -159,6 +159,19 @@ describe('operator actions', () => {
     expect(found.json).toEqual({ ...created.json, merchant_id: merchant.id });
     expect((await apis.asOperator('ops_viewer', 'GET', `/v1/payments/pay_${'u'.repeat(26)}`)).json).toMatchObject({ status: 404, code: 'resource_not_found' });
     expect((await apis.asOperator('ops_viewer', 'GET', '/v1/payments/pay_unknown')).json).toMatchObject({ status: 422, errors: [{ field: 'id' }] });
+
+    // The console's search: the merchant's payments by status, the timeline, the ledger (nothing posted: the saga is only accepted here).
+    const status = created.json.status as string;
+    const listed = await apis.asOperator('ops_viewer', 'GET', '/v1/payments', { query: { merchant: merchant.id, status } });
+    expect(listed.json).toMatchObject({ object: 'list', has_more: false, next_starting_after: null, data: [{ ...created.json, merchant_id: merchant.id }] });
+    const other = status === 'failed' ? 'succeeded' : 'failed';
+    expect((await apis.asOperator('ops_viewer', 'GET', '/v1/payments', { query: { merchant: merchant.id, status: other } })).json.data).toEqual([]);
+    expect((await apis.asOperator('ops_viewer', 'GET', '/v1/payments', { query: { status } })).json).toMatchObject({ status: 422, errors: [{ field: 'merchant' }] });
+    expect((await apis.asOperator('ops_viewer', 'GET', '/v1/payments', { query: { merchant: merchant.id, status: 'lost' } })).json).toMatchObject({ status: 422, errors: [{ field: 'status' }] });
+    const timeline = await apis.asOperator('ops_viewer', 'GET', `/v1/payments/${created.json.id}/events`);
+    expect(timeline.json.data[0]).toMatchObject({ object: 'payment_event', type: 'payment.created', payment_id: created.json.id });
+    expect((await apis.asOperator('ops_viewer', 'GET', `/v1/payments/${created.json.id}/ledger_transactions`)).json).toMatchObject({ object: 'list', data: [] });
+    expect((await apis.asOperator('ops_viewer', 'GET', `/v1/payments/pay_${'u'.repeat(26)}/ledger_transactions`)).json).toMatchObject({ status: 404 });
   });
   it('shows a payout held for review with what matched, lets only ops_admin decide it, once, audited', async () => {
     const merchant = await onboard('Payouts Co');
@@ -188,6 +201,13 @@ describe('operator actions', () => {
     const hit = { entryId: 'XSL-0002', matchedName: 'ALVAREZ QUINTERO, Jose Manuel', score: 1, countryMatch: true, programs: ['XSL'] };
     await payouts.updatePayout(reserved(pending, { outcome: 'review', review: { reasons: ['sanctions_match'], hits: [hit], listVersion: 'test', screenedAt: new Date().toISOString() } }, new Date()));
 
+    // The review queue lists it (every merchant's, oldest first), as the merchant's own list by status does.
+    const queued = async () => ((await apis.asOperator('ops_viewer', 'GET', '/v1/payouts', { query: { limit: 100 } })).json.data as { id: string }[]).map((payout) => payout.id);
+    expect(await queued()).toContain(created.json.id);
+    const ofMerchant = await apis.asOperator('ops_viewer', 'GET', '/v1/payouts', { query: { merchant: merchant.id, status: 'in_review' } });
+    expect(ofMerchant.json.data).toEqual([expect.objectContaining({ id: created.json.id, merchant_id: merchant.id, review: expect.objectContaining({ decision: null }) })]);
+    expect((await apis.asOperator('ops_viewer', 'GET', '/v1/payouts', { query: { status: 'paid' } })).json).toMatchObject({ status: 422, errors: [{ field: 'merchant' }] });
+
     const shown = await apis.asOperator('ops_viewer', 'GET', `/v1/payouts/${created.json.id}`);
     expect(shown.json).toMatchObject({ id: created.json.id, merchant_id: merchant.id, status: 'in_review', review: { reasons: ['sanctions_match'], hits: [hit], decision: null } });
     // The merchant sees only `in_review`.
@@ -203,6 +223,7 @@ describe('operator actions', () => {
     const approved = await apis.asOperator('ops_admin', 'POST', `/v1/payouts/${created.json.id}/review`, { body: { decision: 'approve', note: 'Different date of birth' } });
     expect(approved.status).toBe(200);
     expect(approved.json).toMatchObject({ status: 'pending', review: { decision: 'approve', decidedBy: expect.stringMatching(/^ops_admin\//), note: 'Different date of birth' } });
+    expect(await queued()).not.toContain(created.json.id);
     const reversed = await apis.asOperator('ops_admin', 'POST', `/v1/payouts/${created.json.id}/review`, { body: { decision: 'reject' } });
     expect(reversed.json).toMatchObject({ status: 409, code: 'payout_not_in_review' });
     expect((await apis.asOperator('ops_admin', 'GET', `/v1/payouts/po_${'n'.repeat(26)}`)).json).toMatchObject({ status: 404 });

@@ -1,0 +1,68 @@
+/** The operator API's answers, as the console reads them (lambdas/shared/http/*presenters.ts). */
+export interface Review {
+  readonly reasons: readonly string[];
+  readonly hits: readonly { readonly entryId: string; readonly matchedName: string; readonly score: number; readonly programs: readonly string[] }[];
+  readonly decision: 'approve' | 'reject' | null;
+  readonly decidedBy: string | null;
+  readonly decidedAt: string | null;
+  readonly note: string | null;
+}
+
+export interface PayoutJson {
+  readonly id: string;
+  readonly merchant_id: string;
+  readonly status: string;
+  readonly amount: number;
+  readonly currency: string;
+  readonly rail: string;
+  readonly reference: string | null;
+  readonly beneficiary_id: string;
+  readonly failure_code: string | null;
+  readonly created_at: string;
+  readonly review: Review | null;
+}
+
+export interface PaymentJson {
+  readonly id: string;
+  readonly merchant_id: string;
+  readonly status: string;
+  readonly amount: number;
+  readonly currency: string;
+  readonly amount_received: number;
+  readonly amount_refunded: number;
+  readonly capture_method?: string;
+  readonly failure_code?: string | null;
+  readonly created_at: string;
+}
+
+export interface PaymentEventJson {
+  readonly id: string;
+  readonly type: string;
+  readonly created_at: string;
+  readonly data: Record<string, unknown>;
+}
+
+export interface LedgerTransactionJson {
+  readonly id: string;
+  readonly kind: string;
+  readonly description: string;
+  readonly created_at: string;
+  readonly reverses: string | null;
+  readonly entries: readonly { readonly account: string; readonly side: string; readonly amount: number; readonly currency: string }[];
+}
+
+export interface ExecutionJson {
+  readonly state_machine: string;
+  readonly name: string;
+  readonly execution_arn: string;
+  readonly status: string;
+  readonly start_date: string;
+  readonly stop_date: string | null;
+  readonly error: string | null;
+  readonly path: readonly { readonly state: string; readonly entered_at: string; readonly exited_at: string | null; readonly errors: readonly string[] }[];
+}
+
+export interface List<T> {
+  readonly data: readonly T[];
+  readonly has_more: boolean;
+}

@@ -1,0 +1,206 @@
+import { randomUUID } from 'node:crypto';
+import { request as httpRequest } from 'node:http';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type BrowserContext, type Page, chromium } from 'playwright-core';
+import { operatorRequest } from '../../local/iam/operator-client';
+import type { OperatorCredentials } from '../../local/iam/operators';
+import type { OperatorRole } from '../../platform/operator-routes';
+import { api, eventually, testCard } from '../support/e2e';
+import { repositoryRoot } from './global-setup';
+
+/**
+ * Issue 18, item 1: the ops console in a real browser (Debian's chromium driven by playwright-core) against
+ * `npm start` (global-setup.ts). Through the merchant API: a settled card payment and a payout held for
+ * review (a sanctions hit). In the console: search the merchant's payments, open the payment (its
+ * timeline, its execution drawn on the payment state machine with the path taken, its ledger lines; a
+ * screenshot of the page is kept in test-artifacts/), and approve the held payout with a note as ops_admin;
+ * the payout moves on and the audit log records the decision with the note.
+ */
+const stateDir = process.env.E2E_STATE_DIR as string;
+const runtime = JSON.parse(readFileSync(join(stateDir, 'runtime.json'), 'utf8')) as { operatorApiUrl: string; consoleUrl: string };
+const operators = JSON.parse(readFileSync(join(stateDir, 'operators.json'), 'utf8')) as OperatorCredentials[];
+const artifacts = join(repositoryRoot, 'test-artifacts', 'ops-console');
+
+const asOperator = (role: OperatorRole, method: 'GET' | 'POST', path: string, body?: unknown) => {
+  const operator = operators.find((candidate) => candidate.role === role) as OperatorCredentials;
+  return operatorRequest({
+    baseUrl: runtime.operatorApiUrl,
+    credentials: { accessKeyId: operator.access_key_id, secretAccessKey: operator.secret_access_key },
+    method,
+    path,
+    body,
+  });
+};
+
+/** Chromium as the machines have it (the flags keep it off the closed network), in a fresh profile. */
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+let merchantId: string;
+let key: string;
+let paymentId: string;
+let payoutId: string;
+let profile: string;
+let browser: BrowserContext;
+let page: Page;
+
+beforeAll(async () => {
+  const onboarded = await asOperator('ops_admin', 'POST', '/v1/merchants', { name: 'Console Story Games' });
+  expect(onboarded.status).toBe(201);
+  merchantId = onboarded.json.id as string;
+  key = onboarded.json.api_key.secret as string;
+  const post = (path: string, body: unknown) => api('POST', path, { key, idempotencyKey: randomUUID(), body });
+
+  const created = await post('/v1/payments', { amount: 300_000, currency: 'USD', payment_method: testCard() });
+  expect(created.status).toBe(201);
+  paymentId = created.json.id as string;
+  // Settled by the acquirer's webhook about 2 s after capture: the payout below needs the funds available.
+  const settled = await eventually(
+    () => api('GET', '/v1/balances', { key }),
+    (got) => (got.json.available as { currency: string; amount: number }[]).some((balance) => balance.currency === 'USD' && balance.amount >= 10_000),
+    20_000,
+  );
+  expect(settled.status).toBe(200);
+  const beneficiary = await post('/v1/beneficiaries', {
+    name: 'ALVAREZ QUINTERO, Jose Manuel',
+    entity_type: 'individual',
+    country: 'PA',
+    currency: 'USD',
+    bank_account: { rail: 'swift', bic: 'BOFAUS3N', account_number: '123456789012' },
+  });
+  expect(beneficiary.status).toBe(201);
+  const payout = await post('/v1/payouts', { beneficiary_id: beneficiary.json.id, amount: 10_000, currency: 'USD', reference: 'Consulting fees' });
+  expect(payout.json.status).toBe('in_review');
+  payoutId = payout.json.id as string;
+
+  profile = mkdtempSync(join(tmpdir(), 'xborder-chromium-'));
+  browser = await chromium.launchPersistentContext(profile, { executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
+  page = browser.pages()[0] ?? (await browser.newPage());
+  page.setDefaultTimeout(15_000);
+  page.setDefaultNavigationTimeout(45_000); // the first page asked for builds the console (about a second, more on a busy machine)
+});
+
+afterAll(async () => {
+  await browser?.close();
+  if (profile) rmSync(profile, { recursive: true, force: true });
+});
+
+/** A GET with the headers given as they are (fetch would set Host and Sec-Fetch-Site itself). */
+const rawGet = (url: string, headers: Record<string, string>) =>
+  new Promise<{ status: number; body: string }>((resolve, reject) => {
+    const target = new URL(url);
+    httpRequest({ host: target.hostname, port: target.port, path: `${target.pathname}${target.search}`, headers }, (response) => {
+      let body = '';
+      response.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, body }));
+    })
+      .on('error', reject)
+      .end();
+  });
+
+describe('the operator session the console signs with (the local stand-in for the Cognito identity pool)', () => {
+  const session = `${runtime.consoleUrl}session?role=ops_admin`;
+  const host = new URL(runtime.consoleUrl).host;
+
+  it("is given to the console's own origin only", async () => {
+    const given = await rawGet(session, { host, 'sec-fetch-site': 'same-origin' });
+    expect(given.status).toBe(200);
+    const admin = operators.find((operator) => operator.role === 'ops_admin') as OperatorCredentials;
+    expect(JSON.parse(given.body)).toMatchObject({ role: 'ops_admin', access_key_id: admin.access_key_id });
+
+    for (const headers of [{ host, 'sec-fetch-site': 'cross-site' }, { host: `console.example:${new URL(runtime.consoleUrl).port}`, 'sec-fetch-site': 'same-origin' }]) {
+      const refused = await rawGet(session, headers);
+      expect({ headers, status: refused.status }).toEqual({ headers, status: 403 });
+      expect(refused.body).not.toContain(admin.secret_access_key);
+    }
+    expect((await rawGet(`${runtime.consoleUrl}session?role=root`, { host })).status).toBe(422);
+  });
+});
+
+describe('the ops console', () => {
+  it("finds the merchant's payment and shows its timeline, its execution's path on the state machine and its ledger lines", async () => {
+    await page.goto(runtime.consoleUrl);
+    await page.getByTestId('search-merchant').fill(merchantId);
+    await page.getByTestId('search-status').selectOption('succeeded');
+    await page.getByTestId('search').click();
+    const results = page.getByTestId('search-results');
+    await results.getByRole('link', { name: paymentId }).click();
+
+    await expect(page.getByTestId('payment-id').textContent()).resolves.toBe(paymentId);
+    await expect(page.getByTestId('payment-status').textContent()).resolves.toBe('succeeded');
+    // Each section loads on its own: wait for what it shows last.
+    await page.getByTestId('timeline-event').nth(3).waitFor();
+    const timeline = await page.getByTestId('timeline-event').locator('td.mono').allTextContents();
+    expect(timeline).toEqual(['payment.created', 'payment.screened', 'payment.authorized', 'payment.succeeded']);
+
+    // The execution drawn is the one Step Functions recorded: the same path as GetExecutionHistory's, through the operator API.
+    const executions = await asOperator('ops_viewer', 'GET', `/v1/payments/${paymentId}/executions`);
+    expect(executions.status).toBe(200);
+    const traced = (executions.json.data as { state_machine: string; name: string; status: string; path: { state: string }[] }[]).find((execution) => execution.name === paymentId);
+    expect(traced).toMatchObject({ state_machine: 'payment', status: 'SUCCEEDED' });
+    const path = traced?.path.map((step) => step.state) ?? [];
+    expect(path).toEqual(expect.arrayContaining(['Screen', 'Authorize', 'Capture', 'PostToLedger']));
+    const drawn = page.locator('[data-testid="execution"][data-state-machine="payment"]').first();
+    await drawn.waitFor();
+    await expect(drawn.getByTestId('execution-path').textContent()).resolves.toBe(path.join(' → '));
+    const visited = await drawn.locator('g.node[data-visited="true"]').evaluateAll((nodes) => nodes.map((node) => node.getAttribute('data-state')));
+    expect(new Set(visited)).toEqual(new Set(path));
+    expect(await drawn.locator('g.node[data-visited="false"]').count()).toBeGreaterThan(0); // the states not taken are drawn too
+    expect(await drawn.locator('polyline.edge.taken').count()).toBe(new Set(path.slice(1).map((state, index) => `${path[index]}→${state}`)).size);
+
+    await page.getByTestId('ledger-entry').nth(1).waitFor();
+    const ledger = await page.getByTestId('ledger-entry').allTextContents();
+    expect(ledger.length).toBeGreaterThanOrEqual(2);
+    expect(ledger.join('\n')).toContain('payment_captured');
+    expect(ledger.join('\n')).toContain('3000.00 USD');
+    // No card data on the page.
+    expect(await page.content()).not.toMatch(/4242424242424242|\b424242\b.*\b4242\b/);
+
+    mkdirSync(artifacts, { recursive: true });
+    const screenshot = join(artifacts, 'payment-page.png');
+    await page.screenshot({ path: screenshot, fullPage: true });
+    expect(statSync(screenshot).size).toBeGreaterThan(10_000);
+  });
+
+  it('opens a payout by its id', async () => {
+    await page.goto(`${runtime.consoleUrl}#/search`);
+    await page.getByTestId('search-id').fill(payoutId);
+    await page.getByTestId('open-id').click();
+    await expect(page.getByTestId('payout-status').textContent()).resolves.toBe('in_review');
+    await expect(page.getByTestId('payout-review').textContent()).resolves.toContain('sanctions_match');
+  });
+
+  it('approves the held payout with a note as ops_admin: the payout moves on and the audit log records the note', async () => {
+    await page.goto(`${runtime.consoleUrl}#/review`);
+    const held = page.getByTestId(`review-${payoutId}`);
+    // A viewer sees the queue but may not decide.
+    await expect(held.getByTestId('approve').isDisabled()).resolves.toBe(true);
+    await page.getByTestId('role').selectOption('ops_admin');
+    await held.getByTestId('review-note').fill('False positive: different date of birth');
+    await held.getByTestId('approve').click();
+    await expect(held.getByTestId('review-outcome').textContent()).resolves.toMatch(/now (processing|paid)/);
+
+    const payout = await asOperator('ops_viewer', 'GET', `/v1/payouts/${payoutId}`);
+    expect(payout.json).toMatchObject({
+      status: expect.stringMatching(/^(processing|paid)$/),
+      review: { decision: 'approve', decidedBy: expect.stringMatching(/^ops_admin\//), note: 'False positive: different date of birth' },
+    });
+    const queue = await asOperator('ops_viewer', 'GET', '/v1/payouts', undefined);
+    expect((queue.json.data as { id: string }[]).map((entry) => entry.id)).not.toContain(payoutId);
+    const audit = await asOperator('ops_viewer', 'GET', `/v1/merchants/${merchantId}/audit_entries`);
+    const entry = (audit.json.data as { action: string; target: { id: string }; actor: { role: string }; after: { review: { note: string } } }[]).find(
+      (candidate) => candidate.action === 'payout.review' && candidate.target.id === payoutId,
+    );
+    expect(entry).toMatchObject({ actor: { role: 'ops_admin' }, after: { review: { decision: 'approve', note: 'False positive: different date of birth' } } });
+  });
+});
