@@ -1,7 +1,9 @@
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { type ChildProcess, execFile, spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
+import { promisify } from 'node:util';
 import { freePort } from './ports';
 
 /**
@@ -53,6 +55,37 @@ const assertJava = (): void => {
   }
 };
 
+/**
+ * The launcher compiled once (javac, `--release 17`) into node_modules/.cache, keyed by its source and
+ * the DynamoDB Local release: Java's source-file mode compiles it again at every start, which costs more
+ * than starting DynamoDB Local itself. Several processes may compile at once: each compiles into a
+ * directory of its own and renames it into place; the first rename wins and the others use it.
+ * Undefined when it cannot be compiled (no javac on PATH, a javac older than 17): source-file mode then.
+ */
+const compiledLauncher = async (launcher: string, home: string, classPath: string): Promise<string | undefined> => {
+  const source = readFileSync(launcher);
+  const key = createHash('sha256').update(source).update(basename(home)).digest('hex').slice(0, 16);
+  const cache = join(import.meta.dirname, '..', 'node_modules', '.cache', 'xborder-dynamodb-local');
+  const classDir = join(cache, key);
+  const className = basename(launcher, '.java');
+  if (existsSync(join(classDir, `${className}.class`))) return classDir;
+  try {
+    mkdirSync(cache, { recursive: true });
+    const building = mkdtempSync(join(cache, `${key}-building-`));
+    try {
+      await promisify(execFile)('javac', ['--release', '17', '-nowarn', '-cp', classPath, '-d', building, launcher]);
+      renameSync(building, classDir);
+    } catch (error) {
+      rmSync(building, { recursive: true, force: true });
+      // Another process renamed its copy into place first.
+      if (!existsSync(join(classDir, `${className}.class`))) throw error;
+    }
+    return classDir;
+  } catch {
+    return undefined;
+  }
+};
+
 const isReady = async (endpoint: string): Promise<boolean> => {
   try {
     const response = await fetch(endpoint, {
@@ -89,6 +122,7 @@ export const startDynamoDbLocal = async (options: DynamoDbLocalOptions = {}): Pr
   const launcher = join(import.meta.dirname, 'dynamodb', 'LoopbackDynamoDBLocal.java');
   const classPath = [join(home, 'DynamoDBLocal.jar'), join(home, 'DynamoDBLocal_lib', '*')].join(':');
   if (!existsSync(launcher)) throw new Error(`Missing ${launcher}`);
+  const classDir = await compiledLauncher(launcher, home, classPath);
 
   const child = spawn(
     'java',
@@ -96,8 +130,7 @@ export const startDynamoDbLocal = async (options: DynamoDbLocalOptions = {}): Pr
       `-Djava.library.path=${join(home, 'DynamoDBLocal_lib')}`,
       '-Xss1m',
       '-cp',
-      classPath,
-      launcher,
+      ...(classDir ? [`${classDir}:${classPath}`, basename(launcher, '.java')] : [classPath, launcher]),
       '-port',
       String(port),
       ...(options.sharedDb === false ? [] : ['-sharedDb']),

@@ -3,7 +3,7 @@ import { ArnFormat, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { ManagedPolicy, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { ApplicationLogLevel, Architecture, LoggingFormat, Runtime, SystemLogLevel, Tracing } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
@@ -14,12 +14,14 @@ import { kmsKeys } from '../../platform/keys';
 import { stateMachineArn, stateMachineArnEnvVar, stateMachineName } from '../../platform/state-machines';
 import { type TableKey, tableName, tables } from '../../platform/tables';
 import { acknowledgeGuard, acknowledgeNag } from './acknowledgements';
+import { functionCode } from './function-bundles';
 import { type KmsKeyArns, kmsStatements, usesKms } from './kms-grants';
 import { retentionDays } from './retention';
 
 /**
  * One declared function (platform/functions.ts): a NodejsFunction bundled by esbuild (ESM, Node 24,
- * arm64, SDK bundled so the version tested is the version run), its own role whose only permissions are
+ * arm64, SDK bundled so the version tested is the version run; one build for every function:
+ * ./function-bundles.ts), its own role whose only permissions are
  * one customer-managed policy holding exactly the declared DynamoDB actions on the declared tables and
  * indexes, the declared KMS actions on this region's keys (./kms-grants.ts), X-Ray and its own log
  * group; reserved concurrency; its own KMS-encrypted log group, JSON records filtered at the declared
@@ -191,8 +193,9 @@ export class PlatformFunction extends Construct {
     this.function = new NodejsFunction(this, 'Function', {
       functionName: name,
       description: declaration.description,
-      entry: join(repositoryRoot, declaration.entry),
-      handler: 'handler',
+      // Bundled by esbuild with the options NodejsFunction's bundling would get (./function-bundles.ts).
+      code: functionCode(repositoryRoot, declaration.entry),
+      handler: 'index.handler',
       runtime: Runtime.NODEJS_24_X,
       architecture: Architecture.ARM_64,
       memorySize: declaration.memoryMb,
@@ -206,8 +209,6 @@ export class PlatformFunction extends Construct {
       applicationLogLevelV2: ApplicationLogLevel[deployment.functionLogLevels.application],
       systemLogLevelV2: SystemLogLevel[deployment.functionLogLevels.system],
       tracing: Tracing.ACTIVE,
-      projectRoot: repositoryRoot,
-      depsLockFilePath: join(repositoryRoot, 'package-lock.json'),
       environment: {
         ...functionEnvironment(props.key),
         ...keyEnvironment,
@@ -223,16 +224,6 @@ export class PlatformFunction extends Construct {
         POWERTOOLS_TRACER_CAPTURE_RESPONSE: 'false',
         POWERTOOLS_TRACER_CAPTURE_ERROR: 'false',
         NODE_OPTIONS: '--enable-source-maps',
-      },
-      bundling: {
-        format: OutputFormat.ESM,
-        target: 'node24',
-        mainFields: ['module', 'main'],
-        minify: true,
-        sourceMap: true,
-        sourcesContent: false,
-        externalModules: [],
-        banner: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
       },
     });
     this.function.node.addDependency(this.policy);

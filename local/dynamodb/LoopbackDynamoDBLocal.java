@@ -7,9 +7,9 @@ import software.amazon.dynamodb.services.local.server.DynamoDBProxyServer;
 
 /**
  * Starts Amazon's DynamoDB Local (same flags as its own main) bound to 127.0.0.1 only: the jar has no
- * host option and otherwise listens on every interface. Run in Java's source-file mode by
- * local/dynamodb-local.ts. Exits when standard input closes, so it never outlives the Node process
- * that started it, even one killed with SIGKILL.
+ * host option and otherwise listens on every interface. Compiled once and cached by
+ * local/dynamodb-local.ts (run in Java's source-file mode when javac is missing). Exits when standard
+ * input closes, so it never outlives the Node process that started it, even one killed with SIGKILL.
  */
 public class LoopbackDynamoDBLocal {
   public static void main(String[] args) throws Exception {
