@@ -77,7 +77,7 @@ export interface WebhookReport {
   /**
    * Per endpoint, what its listing read: pages, events listed, those of the window, and the newest and oldest
    * `created_at` seen. Kept to diagnose a listing that finds none of the window's events while their webhooks
-   * arrived (seen once in ten smoke runs on a loaded machine, cause not found yet).
+   * arrived (page keys that did not sort as their times did, until lambdas/domain/events.ts used base32 in ASCII order).
    */
   readonly listing_reads: readonly { readonly pages: number; readonly listed: number; readonly in_window: number; readonly newest: string | null; readonly oldest: string | null }[];
   readonly event_types: Record<string, number>;

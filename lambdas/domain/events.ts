@@ -98,7 +98,14 @@ export const MAX_EVENTS_PER_PAGE = 100;
 /** Bytes of event JSON per page before compression: far below DynamoDB's 400 KB item limit once compressed. */
 export const MAX_PAGE_JSON_BYTES = 256 * 1024;
 
-const BASE32 = 'abcdefghijklmnopqrstuvwxyz234567';
+/**
+ * The base32 characters of RFC 4648 (lower case), in ASCII order: '2'..'7' before 'a'..'z'. A page key's time
+ * must sort as its number does, since listings read pages by key range, newest first; RFC 4648's own order
+ * ('a'..'z' then '2'..'7') does not (values 26..31 would sort below 0..25), which made `GET /v1/events` miss
+ * pages whenever a time character crossed from 'z' to '2' (the bench's listing found none of a window's events
+ * in some runs). Ids keep the same character set and shape.
+ */
+const BASE32 = '234567abcdefghijklmnopqrstuvwxyz';
 const TIME_CHARS = 9; // 45 bits of milliseconds: until the year 3084
 const HASH_CHARS = 15;
 const INDEX_CHARS = 2; // up to 1,024 events per page

@@ -1,10 +1,13 @@
+import fc from 'fast-check';
 import {
   type EventDraft,
   MAX_EVENTS_PER_PAGE,
+  base32Time,
   PAGE_SPAN_MS,
   eventId,
   isEventSelector,
   locateEvent,
+  pageTimeOf,
   pagesOf,
   presentEvent,
   selectedBy,
@@ -84,7 +87,7 @@ describe('pagesOf', () => {
     expect(id).toMatch(/^evt_[a-z2-7]{26}$/);
     expect(locateEvent(id)).toEqual({ pageKey: page?.key, day: '2026-12-06', index: 1, pageTimeMs: t0 + 1 });
     expect(locateEvent('evt_notanevent')).toBeUndefined();
-    expect(locateEvent(`evt_${'a'.repeat(26)}`)).toBeUndefined();
+    expect(locateEvent(`evt_${'2'.repeat(26)}`)).toBeUndefined(); // time 0: names no page
   });
 });
 
@@ -98,5 +101,28 @@ it('presents an event as its webhook carries it: the object after the change and
     sequence: 4,
     data: { object: { id: 'pay_1' } },
     livemode: false,
+  });
+});
+
+describe('page keys', () => {
+  // Listings read pages by key range, newest first: a key's time must compare as strings as it does as numbers.
+  it('sort as their times do, including where a character goes from its 26th value to its 27th', () => {
+    // 25 -> 26 in the last character: RFC 4648's alphabet ('z' then '2') sorted these the wrong way round.
+    const before = t0 - (t0 % 32) + 25;
+    expect(base32Time(before) < base32Time(before + 1)).toBe(true);
+    fc.assert(
+      fc.property(fc.integer({ min: 946_684_800_000, max: 32_503_680_000_000 }), fc.integer({ min: 1, max: 40 * 86_400_000 }), (a, gap) => {
+        expect(base32Time(a) < base32Time(a + gap)).toBe(true);
+        expect(pageTimeOf(`${base32Time(a)}${'a'.repeat(15)}`)).toBe(a);
+      }),
+      { numRuns: 2_000 },
+    );
+  });
+
+  it('name events with ids of the documented shape that point back to their page', () => {
+    const [page] = pagesOf([draft()], 'batch-1');
+    const id = eventId(page?.key as string, 33);
+    expect(id).toMatch(/^evt_[a-z2-7]{26}$/);
+    expect(locateEvent(id)).toMatchObject({ pageKey: page?.key, index: 33, pageTimeMs: t0 });
   });
 });
