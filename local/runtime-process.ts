@@ -71,7 +71,8 @@ export const startRuntimeProcess = async (
 };
 
 export const stopRuntimeProcess = async (started: StartedRuntime, signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> => {
-  if (started.child.exitCode !== null) return started.child.exitCode;
+  // A child that died by a signal has no exit code but a signal code: it has exited, and 'exit' will not come again.
+  if (started.child.exitCode !== null || started.child.signalCode !== null) return started.child.exitCode;
   const exited = new Promise<number | null>((resolve) => started.child.once('exit', (code) => resolve(code)));
   started.child.kill(signal);
   return exited;

@@ -31,6 +31,8 @@ export interface LatencySample {
   readonly latencyMs: number;
 }
 
+const CALL_TIMEOUT_MS = 180_000;
+
 export class ApiClient {
   readonly samples: LatencySample[] = [];
 
@@ -46,7 +48,8 @@ export class ApiClient {
     const body = options.rawBody ?? (options.body === undefined ? undefined : JSON.stringify(options.body));
     if (body !== undefined) headers['Content-Type'] ??= 'application/json';
     const started = performance.now();
-    const response = await fetch(`${this.baseUrl()}${path}`, { method, headers, body });
+    // Bounded: API Gateway answers within 29 s; a call with no answer in 3 minutes fails (a drill reports it) rather than hanging the run.
+    const response = await fetch(`${this.baseUrl()}${path}`, { method, headers, body, signal: AbortSignal.timeout(CALL_TIMEOUT_MS) });
     const text = await response.text();
     const latencyMs = performance.now() - started;
     this.samples.push({ operation, status: response.status, latencyMs });
