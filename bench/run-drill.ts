@@ -13,6 +13,7 @@ import { duplicateStormDrill } from './drills/duplicate-storm';
 import { dynamoDbThrottleDrill } from './drills/dynamodb-throttle';
 import { expressCrashDrill } from './drills/express-crash';
 import { lateRetryDrill } from './drills/late-retry';
+import { adversarialWebhooksDrill } from './drills/adversarial-webhooks';
 import { malformedInputDrill } from './drills/malformed-input';
 import { payoutCrashDrill } from './drills/payout-crash';
 import { payoutStormDrill } from './drills/payouts';
@@ -34,7 +35,7 @@ import { drillSummary } from './lib/summary';
  * seed's report (`<name>-seed-<N>.json`), and reports the seeds that failed (`failing_seeds`);
  * `drills.<name>` then sums the seeds' figures and keeps each seed's counts.
  */
-const DRILLS = ['malformed_input', 'acquirer_outage', 'duplicate_storm', 'payout_storm', 'rail_ambiguity', 'late_retry', 'dynamodb_throttle', 'channel_faults', 'webhook_delivery', 'reconciliation', 'crash', 'express_crash', 'payout_crash'] as const;
+const DRILLS = ['malformed_input', 'acquirer_outage', 'duplicate_storm', 'payout_storm', 'rail_ambiguity', 'late_retry', 'adversarial_webhooks', 'dynamodb_throttle', 'channel_faults', 'webhook_delivery', 'reconciliation', 'crash', 'express_crash', 'payout_crash'] as const;
 type DrillName = (typeof DRILLS)[number];
 
 const { values } = parseArgs({
@@ -51,6 +52,8 @@ const { values } = parseArgs({
     'ambiguity-payouts': { type: 'string', default: '14' },
     'payout-crash-payouts': { type: 'string', default: '10' },
     'late-retry-rounds': { type: 'string', default: '3' },
+    'adversarial-payments': { type: 'string', default: '12' },
+    'adversarial-delay-seconds': { type: 'string', default: '5' },
     'throttle-payments': { type: 'string', default: '24' },
     'throttle-rate': { type: 'string', default: '0.3' },
     'throttle-seconds': { type: 'string', default: '30' },
@@ -106,6 +109,8 @@ const options = {
   ambiguityPayouts: number('ambiguity-payouts', 7),
   payoutCrashPayouts: number('payout-crash-payouts', 5),
   lateRetryRounds: number('late-retry-rounds', 1),
+  adversarialPayments: number('adversarial-payments', 4),
+  adversarialDelaySeconds: number('adversarial-delay-seconds', 1),
   throttlePayments: number('throttle-payments', 6),
   throttleRate: Number(values['throttle-rate']),
   throttleSeconds: number('throttle-seconds', 8),
@@ -193,6 +198,10 @@ const runSeed = async (seed: number, results: Partial<Record<DrillName, DrillRes
       if (selected.includes('late_retry')) {
         say(`drill late_retry: ${options.lateRetryRounds} rounds of payments, captures, cancels, refunds, conversions and payouts, retried with their keys at +25 h and +91 days`);
         show((results.late_retry = await lateRetryDrill(platform, { rounds: options.lateRetryRounds, seed })));
+      }
+      if (selected.includes('adversarial_webhooks')) {
+        say(`drill adversarial_webhooks: ${options.adversarialPayments} payments and 2 payouts, then every acquirer and rail notification duplicated, reordered, cloned and delayed (${options.adversarialDelaySeconds} s), validly signed`);
+        show((results.adversarial_webhooks = await adversarialWebhooksDrill(platform, { payments: options.adversarialPayments, delaySeconds: options.adversarialDelaySeconds, seed })));
       }
       if (selected.includes('dynamodb_throttle')) {
         say(`drill dynamodb_throttle: ${options.throttlePayments} payments while ${options.throttleRate} of DynamoDB requests are throttled or conflict for ${options.throttleSeconds} s`);

@@ -38,9 +38,22 @@ export interface LocalPayoutRailsOptions {
   readonly log?: (entry: Record<string, unknown>) => void;
 }
 
+/** A callback as the bridge received it from a rail (headers as sent, the raw body). */
+export interface ReceivedRailCallback {
+  readonly channel: 'keystone' | 'pulse';
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: string;
+  readonly status: number;
+}
+
+/** How many received callbacks the bridge keeps for `receivedCallbacks` (the newest). */
+const KEPT_CALLBACKS = 10_000;
+
 export interface LocalPayoutRails {
   readonly environment: Readonly<Record<string, string>>;
   readonly callbackUrl: string;
+  /** The rails' callbacks the bridge received, oldest first (the last 10,000): drills replay them. */
+  receivedCallbacks(): readonly ReceivedRailCallback[];
   readonly meridian: MeridianSimulator;
   readonly keystone: KeystoneSimulator;
   readonly pulse: PulseSimulator;
@@ -56,6 +69,7 @@ export const startLocalPayoutRails = async (options: LocalPayoutRailsOptions): P
   const root = join(options.stateDir, 'payout-rails');
   const keys = { keystoneApiKey: `ks_local_${secret()}`, keystoneSecret: secret(), pulseApiKey: `pk_local_${secret()}`, pulseSecret: secret() };
 
+  const received: ReceivedRailCallback[] = [];
   const bridge = createServer((request, response) => {
     const channel = request.url === '/rails/keystone' ? 'keystone' : request.url === '/rails/pulse' ? 'pulse' : undefined;
     if (request.method !== 'POST' || !channel) {
@@ -66,6 +80,8 @@ export const startLocalPayoutRails = async (options: LocalPayoutRailsOptions): P
       .then(async (body) => {
         const headers = Object.fromEntries(Object.entries(request.headers).flatMap(([name, value]) => (typeof value === 'string' ? [[name, value]] : [])));
         const answer = await options.invoke({ channel, message: { kind: 'http', headers, body } });
+        received.push({ channel, headers, body, status: answer.status });
+        if (received.length > KEPT_CALLBACKS) received.splice(0, received.length - KEPT_CALLBACKS);
         response.writeHead(answer.status, { 'Content-Type': answer.contentType }).end(answer.body);
       })
       .catch((error: unknown) => {
@@ -154,6 +170,7 @@ export const startLocalPayoutRails = async (options: LocalPayoutRailsOptions): P
     meridian,
     keystone,
     pulse,
+    receivedCallbacks: () => [...received],
     summary: {
       meridian: { outbox: meridian.outbox, inbox: meridian.inbox },
       keystone: { url: keystone.url, apiKey: keys.keystoneApiKey },

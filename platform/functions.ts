@@ -508,6 +508,15 @@ export const functions = {
     invokedBy: 'api-gateway',
     tables: { merchants: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], audit: auditAppendActions },
   },
+  opsSetPayoutLimits: {
+    entry: 'lambdas/handlers/ops/set-payout-limits.ts',
+    description: "Operator API: POST /v1/merchants/{id}/payout_limits, the merchant's own payout limits in a currency (ops_admin)",
+    memoryMb: 256,
+    timeoutSeconds: 10,
+    reservedConcurrency: 2,
+    invokedBy: 'api-gateway',
+    tables: { merchants: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], audit: auditAppendActions },
+  },
   opsListAuditEntries: {
     entry: 'lambdas/handlers/ops/list-audit-entries.ts',
     description: 'Operator API: GET /v1/merchants/{id}/audit_entries (ops_viewer)',
@@ -715,7 +724,8 @@ export const functions = {
     reservedConcurrency: 10,
     invokedBy: 'step-functions',
     // UpdateItem: the merchant's daily payout total (an atomic ADD, once per payout).
-    tables: { payouts: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], ledger: ledgerPostingActions },
+    // merchants: the merchant's own payout limits (GetItem of its profile).
+    tables: { payouts: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], ledger: ledgerPostingActions, merchants: ['dynamodb:GetItem'] },
     stateMachines: { payoutWait: ['states:StartExecution'] },
   },
 

@@ -82,6 +82,7 @@ const BODIES = {
   opsOnboardMerchant: { body: { name: 'Drill Merchant', id: 'mer_drill_merchant' }, required: ['name'] },
   opsCreateApiKey: { body: {}, required: [] },
   opsRevokeApiKey: { body: {}, required: [] },
+  opsSetPayoutLimits: { body: { currency: 'USD', review_limit: 1_000_000, daily_limit: 3_000_000 }, required: ['currency'] },
   opsReviewPayout: { body: { decision: 'approve', note: 'Checked' }, required: ['decision'] },
   opsResolveReconciliationBreak: { body: { note: 'Fee corrected in the next batch' }, required: ['note'] },
 } as const satisfies Record<PostFunction, BodyTemplate>;

@@ -10,6 +10,21 @@ export interface Merchant {
   readonly createdAt: string;
   /** How the merchant's payments are routed; absent: the platform's defaults (`DEFAULT_MERCHANT_ROUTING`). */
   readonly routing?: Partial<MerchantRouting>;
+  /**
+   * The merchant's own payout limits per payout currency, set by an operator (risk appetite, contract), in
+   * minor units; a currency absent, or a limit absent, keeps the platform's (domain/payouts/screening.ts).
+   */
+  readonly payoutLimits?: Readonly<Record<string, PayoutLimitOverride>>;
+}
+
+/**
+ * A merchant's payout limits in one currency: `review`, the amount at or above which one payout waits for
+ * an operator (a new beneficiary's limit is a fifth of it); `daily`, the merchant's total in the currency
+ * over one UTC day above which payouts wait for an operator.
+ */
+export interface PayoutLimitOverride {
+  readonly review?: number;
+  readonly daily?: number;
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { ApiKeyRecord, Merchant } from '../domain/merchant';
+import type { ApiKeyRecord, Merchant, PayoutLimitOverride } from '../domain/merchant';
 
 /** What a key listing holds: everything but the hash. */
 export type ApiKeySummary = Omit<ApiKeyRecord, 'secretHash'>;
@@ -12,6 +12,15 @@ export interface MerchantRepository {
   /** Creates the merchant unless it exists; returns what is stored and whether this call created it. */
   insertMerchant(merchant: Merchant): Promise<{ readonly created: boolean; readonly merchant: Merchant }>;
   getMerchant(id: string): Promise<Merchant | undefined>;
+  /**
+   * Sets (or, with null, removes) the merchant's own payout limits in one currency; the limits before and
+   * after, or undefined when the merchant does not exist.
+   */
+  setPayoutLimits(
+    merchantId: string,
+    currency: string,
+    limits: PayoutLimitOverride | null,
+  ): Promise<{ readonly before?: PayoutLimitOverride; readonly after?: PayoutLimitOverride } | undefined>;
   /**
    * Stores a new active key of an existing merchant, atomically with the merchant's count of active keys:
    * ApiKeyLimitReachedError when it already holds `maxActive`, ResourceNotFoundError when it does not

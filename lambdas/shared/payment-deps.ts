@@ -7,6 +7,7 @@ import type { CardChannelDirectory, Workflows } from '../ports/workflows';
 import { stateMachineArnEnvVar } from '../../platform/state-machines';
 import { dynamoDbDocumentClient, sfnClient, sfnSyncClient } from './clients';
 import { ConfigurationError, tableNameFromEnv } from './config';
+import { secretBoundCache } from './secrets';
 
 /**
  * The payment dependencies a function may need, each built on first use and once per instance, so a
@@ -14,7 +15,7 @@ import { ConfigurationError, tableNameFromEnv } from './config';
  */
 let payments: PaymentRepository | undefined;
 let workflowsInstance: Workflows | undefined;
-const channels = new Map<string, CardChannel>();
+const channel = secretBoundCache<string, CardChannel>((name) => cardChannelFromEnv(name));
 
 export const paymentRepository = (): PaymentRepository => {
   payments ??= new DynamoDbPaymentRepository(dynamoDbDocumentClient(), tableNameFromEnv('payments'));
@@ -53,13 +54,5 @@ export const workflows = (): Workflows => {
   return workflowsInstance;
 };
 
-export const cardChannelDirectory = (): CardChannelDirectory => ({
-  channel: (name: string) => {
-    let channel = channels.get(name);
-    if (!channel) {
-      channel = cardChannelFromEnv(name);
-      channels.set(name, channel);
-    }
-    return channel;
-  },
-});
+/** The card channels, each built on first use and again after a secret rotation (lambdas/shared/secrets.ts). */
+export const cardChannelDirectory = (): CardChannelDirectory => ({ channel });

@@ -3,48 +3,32 @@ import { MeridianFileRail, MeridianMessageParser, meridianConfigFromEnv } from '
 import { PulseInstantRail, PulseMessageParser, pulseConfigFromEnv } from '../adapters/rails/pulse-instant-rail';
 import type { PayoutChannel } from '../domain/payouts/beneficiary';
 import type { PayoutRailPort, RailMessageParser } from '../ports/payout-rail';
+import { secretBoundCache } from './secrets';
 
 /**
  * The payout rails of this function instance, each built (and its configuration read) on first use, so a
- * rail whose variables are missing fails its own payouts loudly without stopping the others.
+ * rail whose variables are missing fails its own payouts loudly without stopping the others; built again
+ * after a secret rotation (lambdas/shared/secrets.ts), so a warm instance uses the new API key.
  */
-const rails = new Map<PayoutChannel, PayoutRailPort>();
-const parsers = new Map<PayoutChannel, RailMessageParser>();
-
-export const payoutRail = (channel: PayoutChannel): PayoutRailPort => {
-  let rail = rails.get(channel);
-  if (!rail) {
-    switch (channel) {
-      case 'meridian':
-        rail = new MeridianFileRail(meridianConfigFromEnv());
-        break;
-      case 'keystone':
-        rail = new KeystoneSoapRail(keystoneConfigFromEnv());
-        break;
-      case 'pulse':
-        rail = new PulseInstantRail(pulseConfigFromEnv());
-        break;
-    }
-    rails.set(channel, rail);
+export const payoutRail = secretBoundCache((channel: PayoutChannel): PayoutRailPort => {
+  switch (channel) {
+    case 'meridian':
+      return new MeridianFileRail(meridianConfigFromEnv());
+    case 'keystone':
+      return new KeystoneSoapRail(keystoneConfigFromEnv());
+    case 'pulse':
+      return new PulseInstantRail(pulseConfigFromEnv());
   }
-  return rail;
-};
+});
 
-export const railMessageParser = (channel: PayoutChannel): RailMessageParser => {
-  let parser = parsers.get(channel);
-  if (!parser) {
-    switch (channel) {
-      case 'meridian':
-        parser = new MeridianMessageParser();
-        break;
-      case 'keystone':
-        parser = KeystoneMessageParser.fromEnv();
-        break;
-      case 'pulse':
-        parser = PulseMessageParser.fromEnv();
-        break;
-    }
-    parsers.set(channel, parser);
+/** The parsers of the rails' messages, which hold the notification secrets: rebuilt after a rotation too. */
+export const railMessageParser = secretBoundCache((channel: PayoutChannel): RailMessageParser => {
+  switch (channel) {
+    case 'meridian':
+      return new MeridianMessageParser();
+    case 'keystone':
+      return KeystoneMessageParser.fromEnv();
+    case 'pulse':
+      return PulseMessageParser.fromEnv();
   }
-  return parser;
-};
+});

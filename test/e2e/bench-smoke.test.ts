@@ -158,7 +158,7 @@ it('npm run drill --smoke runs every drill and reports zero lost, zero duplicate
     output: '',
   });
   expect(report).toMatchObject({ schema: 'xborder-drill/1', passed: true, zero_lost: true, zero_duplicated: true, zero_5xx: true, lost: 0, duplicated: 0, server_errors: 0, violations: 0 });
-  expect(Object.keys(report.drills)).toEqual(['malformed_input', 'acquirer_outage', 'duplicate_storm', 'payout_storm', 'rail_ambiguity', 'late_retry', 'dynamodb_throttle', 'channel_faults', 'webhook_delivery', 'reconciliation', 'crash', 'express_crash', 'payout_crash']);
+  expect(Object.keys(report.drills)).toEqual(['malformed_input', 'acquirer_outage', 'duplicate_storm', 'payout_storm', 'rail_ambiguity', 'late_retry', 'adversarial_webhooks', 'dynamodb_throttle', 'channel_faults', 'webhook_delivery', 'reconciliation', 'crash', 'express_crash', 'payout_crash']);
   expect(report.drills.reconciliation).toMatchObject({ passed: true, counts: { false_breaks: 0 } });
   expect(report.drills.reconciliation.counts.found_breaks).toBe(report.drills.reconciliation.counts.injected_breaks);
   expect(report.drills.malformed_input.counts).toMatchObject({ requests: 150, accepted: 0, dynamodb_writes: 0 });
@@ -170,6 +170,9 @@ it('npm run drill --smoke runs every drill and reports zero lost, zero duplicate
   expect(report.drills.late_retry.counts).toMatchObject({ rounds: 1, new_side_effects: 0, ledger_differences: 0 });
   expect(report.drills.late_retry.counts.after_25_hours.same_object).toBe(report.drills.late_retry.counts.requests);
   expect(report.drills.late_retry.counts.after_91_days.executions_forgotten).toBeGreaterThan(0);
+  expect(report.drills.adversarial_webhooks.counts).toMatchObject({ double_settlements: 0, ledger_differences: 0 });
+  // Both kinds of notification were replayed: acquirer events and rail callbacks.
+  expect(Object.keys(report.drills.adversarial_webhooks.counts.notifications_by_kind)).toEqual(expect.arrayContaining(['acquirer capture.settled', 'rail keystone', 'rail pulse']));
   expect(report.drills.dynamodb_throttle.counts).toMatchObject({ payments: 6, refunded_by_outage: 0, statuses: { succeeded: 6 }, ledger_differences: 0 });
   expect(report.drills.dynamodb_throttle.counts.refused_share).toBeGreaterThan(0);
   expect(report.drills.channel_faults.counts).toMatchObject({ payments: 8, stuck_past_deadline: 0, ledger_differences: 0 });

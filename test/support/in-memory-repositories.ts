@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { fingerprintWith } from '../../lambdas/adapters/crypto/fingerprinter';
 import { type FingerprintedCard, summarizeCard } from '../../lambdas/domain/card';
 import { ResourceNotFoundError, StaleVersionError } from '../../lambdas/domain/errors';
-import { ApiKeyExistsError, ApiKeyLimitReachedError, type ApiKeyRecord, LastActiveApiKeyError, type Merchant } from '../../lambdas/domain/merchant';
+import { ApiKeyExistsError, ApiKeyLimitReachedError, type ApiKeyRecord, LastActiveApiKeyError, type Merchant, type PayoutLimitOverride } from '../../lambdas/domain/merchant';
 import type { Payment } from '../../lambdas/domain/payment';
 import type { Transition } from '../../lambdas/domain/payment-lifecycle';
 import { timelineOf } from '../../lambdas/domain/payment-timeline';
@@ -88,6 +88,14 @@ export class InMemoryMerchantRepository implements MerchantRepository {
 
   async getMerchant(id: string) {
     return this.merchants.get(id);
+  }
+
+  async setPayoutLimits(merchantId: string, currency: string, limits: PayoutLimitOverride | null) {
+    const merchant = this.merchants.get(merchantId);
+    if (!merchant) return undefined;
+    const { [currency]: before, ...others } = merchant.payoutLimits ?? {};
+    this.merchants.set(merchantId, { ...merchant, payoutLimits: limits ? { ...others, [currency]: limits } : others });
+    return { before, after: limits ?? undefined };
   }
 
   private activeKeys(merchantId: string) {

@@ -1,14 +1,15 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ResourceNotFoundError } from '../../domain/errors';
-import { ApiKeyExistsError, ApiKeyLimitReachedError, type ApiKeyRecord, LastActiveApiKeyError, type Merchant } from '../../domain/merchant';
+import { ApiKeyExistsError, ApiKeyLimitReachedError, type ApiKeyRecord, LastActiveApiKeyError, type Merchant, type PayoutLimitOverride } from '../../domain/merchant';
 import type { ApiKeyPage, ApiKeySummary, MerchantRepository } from '../../ports/merchant-repository';
 import { TransactionConditionFailedError, transactWrite } from './transactions';
 
 /**
  * Merchants and API key records in the `merchants` table (docs/data-model.md):
  *   pk = "merchant#<id>", sk = "profile"                         → the merchant, with `activeKeys` and `activeRestrictedKeys`
- *                                                                  (its counts of active secret and restricted keys)
+ *                                                                  (its counts of active secret and restricted keys) and
+ *                                                                  `payoutLimits` (per currency, set by operators)
  *   pk = "merchant#<id>", sk = "apikey#<created at>#<key id>"    → one key as listed to its merchant (no hash)
  *   pk = "apikey#<key id>", sk = "apikey"                        → one key's hash and status (the authorizer's lookup)
  * A key's two items and the merchant's count change in one transaction, so the count of active keys is
@@ -50,6 +51,38 @@ export class DynamoDbMerchantRepository implements MerchantRepository {
       const existing = await this.getMerchant(merchant.id);
       if (!existing) throw error;
       return { created: false, merchant: existing };
+    }
+  }
+
+  async setPayoutLimits(merchantId: string, currency: string, limits: PayoutLimitOverride | null): Promise<{ before?: PayoutLimitOverride; after?: PayoutLimitOverride } | undefined> {
+    try {
+      // The map first (a profile written before limits existed has none), then the currency's entry: a
+      // document path cannot be set in the same expression that creates its parent.
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: profileKey(merchantId),
+          UpdateExpression: 'SET payoutLimits = if_not_exists(payoutLimits, :empty)',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeValues: { ':empty': {} },
+        }),
+      );
+      const result = await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: profileKey(merchantId),
+          UpdateExpression: limits ? 'SET payoutLimits.#currency = :limits' : 'REMOVE payoutLimits.#currency',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeNames: { '#currency': currency },
+          ...(limits ? { ExpressionAttributeValues: { ':limits': limits } } : {}),
+          ReturnValues: 'ALL_OLD',
+        }),
+      );
+      const before = (result.Attributes?.payoutLimits as Record<string, PayoutLimitOverride> | undefined)?.[currency];
+      return { before, after: limits ?? undefined };
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return undefined;
+      throw error;
     }
   }
 

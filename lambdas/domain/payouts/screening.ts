@@ -1,3 +1,4 @@
+import type { PayoutLimitOverride } from '../merchant';
 /**
  * Payout screening: the beneficiary's name (and country) against a sanctions list, and the amount against
  * review limits. Anything it flags goes to an operator (`in_review`), never straight to a refusal: a
@@ -184,6 +185,21 @@ export const newBeneficiaryLimit = (currency: string, limits: Readonly<Record<st
 export const dailyPayoutLimit = (currency: string, limits: Readonly<Record<string, number>> = REVIEW_LIMITS): number | undefined =>
   limits[currency] === undefined ? undefined : limits[currency] * 4;
 
+/**
+ * The limits a payout in `currency` is screened against: the platform's, each replaced by the merchant's own
+ * where an operator set one (Merchant.payoutLimits). A merchant's review limit also moves its new-beneficiary
+ * limit (a fifth of it) and, unless a daily limit is set too, its daily limit (four of it).
+ */
+export const payoutLimitsFor = (
+  currency: string,
+  override: PayoutLimitOverride | undefined,
+  limits: Readonly<Record<string, number>> = REVIEW_LIMITS,
+): { readonly review?: number; readonly newBeneficiary?: number; readonly daily?: number } => {
+  const review = override?.review ?? limits[currency];
+  const merged = review === undefined ? limits : { ...limits, [currency]: review };
+  return { review, newBeneficiary: newBeneficiaryLimit(currency, merged), daily: override?.daily ?? dailyPayoutLimit(currency, merged) };
+};
+
 /** The UTC day a payout counts towards (its creation date: the same on every run of its workflow). */
 export const payoutDay = (createdAt: string): string => createdAt.slice(0, 10);
 
@@ -209,19 +225,18 @@ export const screenPayoutRequest = (input: {
   readonly now?: Date;
   /** The merchant's payouts in this currency on the payout's day, this one included. */
   readonly dayTotal?: number;
+  /** The merchant's own limits in this currency, if an operator set any. */
+  readonly merchantLimits?: PayoutLimitOverride;
 }): ScreeningResult => {
   const hits = screenName(input.beneficiaryName, input.beneficiaryCountry, input.list.entries);
-  const limits = input.limits ?? REVIEW_LIMITS;
-  const limit = limits[input.currency];
+  const { review: limit, newBeneficiary: newLimit, daily: dayLimit } = payoutLimitsFor(input.currency, input.merchantLimits, input.limits);
   const reasons: ReviewReason[] = [];
   if (hits.length > 0) reasons.push('sanctions_match');
   if (limit !== undefined && input.amount >= limit) reasons.push('amount_limit');
-  const newLimit = newBeneficiaryLimit(input.currency, limits);
   if (input.beneficiaryCreatedAt !== undefined && input.now !== undefined && newLimit !== undefined && input.amount > newLimit) {
     const ageHours = (input.now.getTime() - Date.parse(input.beneficiaryCreatedAt)) / 3_600_000;
     if (ageHours < NEW_BENEFICIARY_HOURS) reasons.push('new_beneficiary');
   }
-  const dayLimit = dailyPayoutLimit(input.currency, limits);
   if (input.dayTotal !== undefined && dayLimit !== undefined && input.dayTotal > dayLimit) reasons.push('daily_limit');
   return { outcome: reasons.length > 0 ? 'review' : 'clear', reasons, hits, listVersion: input.list.version };
 };

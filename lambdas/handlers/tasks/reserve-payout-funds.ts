@@ -1,4 +1,7 @@
+import { DynamoDbMerchantRepository } from '../../adapters/dynamodb/merchant-repository';
 import { checkedInSanctionsList } from '../../adapters/screening/checked-in-sanctions-list';
+import { dynamoDbDocumentClient } from '../../shared/clients';
+import { tableNameFromEnv } from '../../shared/config';
 import { ledgerDeps } from '../../shared/ledger';
 import { workflows } from '../../shared/payment-deps';
 import { payoutStepInput } from '../../shared/payout-task-input';
@@ -6,10 +9,15 @@ import { payoutRepositoryFromEnvironment } from '../../shared/payouts';
 import { taskHandler } from '../../shared/task-handler';
 import { reservePayoutFunds } from '../../use-cases/payout-saga/reserve-payout-funds';
 
+const merchants = new DynamoDbMerchantRepository(dynamoDbDocumentClient(), tableNameFromEnv('merchants'));
+
 /** Payout workflow, step Reserve: hold the source amount and screen the beneficiary (a hit starts the review wait). */
 export const handler = taskHandler({
   step: 'Reserve',
   input: payoutStepInput,
   run: (input) =>
-    reservePayoutFunds({ payouts: payoutRepositoryFromEnvironment(), ledger: ledgerDeps(), sanctions: checkedInSanctionsList, workflows: workflows(), now: () => new Date() }, input),
+    reservePayoutFunds(
+      { payouts: payoutRepositoryFromEnvironment(), ledger: ledgerDeps(), sanctions: checkedInSanctionsList, merchants, workflows: workflows(), now: () => new Date() },
+      input,
+    ),
 });

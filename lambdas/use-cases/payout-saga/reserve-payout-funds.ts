@@ -3,6 +3,7 @@ import { InsufficientFundsError } from '../../domain/ledger/errors';
 import { type ScreeningResult, reservationRefused, reserved } from '../../domain/payouts/payout';
 import { type PayoutAction, type PayoutStepResult, REVIEW_WAIT_SECONDS, nextPayoutStep } from '../../domain/payouts/payout-saga';
 import { payoutDay, screenPayoutRequest } from '../../domain/payouts/screening';
+import type { MerchantRepository } from '../../ports/merchant-repository';
 import type { PayoutRepository } from '../../ports/payout-repository';
 import type { SanctionsList } from '../../ports/sanctions-list';
 import type { Workflows } from '../../ports/workflows';
@@ -19,7 +20,7 @@ import { changePayout, loadPayout, stepResult } from './change-payout';
  * 3. Screen: the beneficiary's name and country against the sanctions list, the amount against the review
  *    limits, a beneficiary added within 24 hours against a lower limit, and the merchant's payouts in this
  *    currency today (this one counted once, whatever the runs) against the daily limit
- *    (domain/payouts/screening.ts). A hit is never a refusal: start the payout's review wait (Standard,
+ *    (domain/payouts/screening.ts); the merchant's own limits where an operator set them. A hit is never a refusal: start the payout's review wait (Standard,
  *    named by the payout: it holds the payout for an operator's decision, 7 days at most) before recording it.
  * 4. Record both on the payout, whatever it became meanwhile: a cancel that came first then releases the funds.
  */
@@ -28,6 +29,8 @@ export const reservePayoutFunds = async (
     readonly payouts: PayoutRepository;
     readonly ledger: LedgerPostingDeps;
     readonly sanctions: SanctionsList;
+    /** The merchant's own payout limits, read when the payout is screened (a lowered limit applies at once). */
+    readonly merchants: Pick<MerchantRepository, 'getMerchant'>;
     readonly workflows: Pick<Workflows, 'openPayoutWait'>;
     readonly now: () => Date;
   },
@@ -51,6 +54,7 @@ export const reservePayoutFunds = async (
     payoutId: payout.id,
     amount: payout.amount,
   });
+  const merchant = await deps.merchants.getMerchant(payout.merchantId);
   const found = screenPayoutRequest({
     beneficiaryName: beneficiary.name,
     beneficiaryCountry: beneficiary.country,
@@ -60,6 +64,7 @@ export const reservePayoutFunds = async (
     beneficiaryCreatedAt: beneficiary.createdAt,
     now,
     dayTotal,
+    merchantLimits: merchant?.payoutLimits?.[payout.currency],
   });
   const screening: ScreeningResult =
     found.outcome === 'clear'

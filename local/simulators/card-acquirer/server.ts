@@ -123,6 +123,13 @@ export interface CardAcquirerSimulator {
   now(): Date;
   /** Move the simulator's clock forward (what `POST /__simulator/clock` does). */
   advanceClock(ms: number): void;
+  /**
+   * Roll the API key, as an acquirer's dashboard does: `next` is accepted from now on, and the current key
+   * keeps working until `retireCurrentApiKey` (the overlap a secret rotation needs).
+   */
+  rollApiKey(next: string): void;
+  /** End the overlap: only the newest key is accepted. */
+  retireCurrentApiKey(): void;
   stop(): Promise<void>;
 }
 
@@ -598,12 +605,16 @@ export const startCardAcquirer = async (options: CardAcquirerOptions): Promise<C
     };
   };
 
+  /** Accepted API keys, newest last: one, or two while a rolled key overlaps the one it replaces. */
+  let apiKeys: readonly string[] = [options.apiKey];
+
   const handle = async (request: IncomingMessage, response: ServerResponse) => {
     const requestId = `req_${randomToken(20)}`;
     response.setHeader('Request-Id', requestId);
     try {
       const authorization = request.headers.authorization ?? '';
-      if (!authorization.startsWith('Bearer ') || !sameSecret(authorization.slice('Bearer '.length), options.apiKey)) {
+      const presented = authorization.startsWith('Bearer ') ? authorization.slice('Bearer '.length) : undefined;
+      if (presented === undefined || !apiKeys.some((key) => sameSecret(presented, key))) {
         throw new HttpError(401, errorBody('authentication_error', 'invalid_api_key', 'Invalid or missing API key'));
       }
       const url = new URL(request.url ?? '/', 'http://127.0.0.1');
@@ -659,6 +670,12 @@ export const startCardAcquirer = async (options: CardAcquirerOptions): Promise<C
     now,
     advanceClock: (ms) => {
       clockOffsetMs += ms;
+    },
+    rollApiKey: (next) => {
+      apiKeys = [apiKeys[apiKeys.length - 1] as string, next];
+    },
+    retireCurrentApiKey: () => {
+      apiKeys = [apiKeys[apiKeys.length - 1] as string];
     },
     stop: async () => {
       if (stopped) return;

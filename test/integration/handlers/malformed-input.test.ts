@@ -171,7 +171,8 @@ describe('well-shaped ids that name nothing: 404', () => {
   const objectRoutes = builderRoutes.filter((route) => route.params && !['opsListAuditEntries', 'opsVerifyAuditChains', 'opsCreateApiKey'].includes(route.function));
 
   it.each(objectRoutes.map((route) => [`${route.api} ${route.method} ${route.path}`, route] as const))('%s', async (_name, route) => {
-    const response = await call(route.api, route.method, pathWith(route, {}), route.function === 'opsReviewPayout' ? { body: { decision: 'approve' } } : route.function === 'opsResolveReconciliationBreak' ? { body: { note: 'Checked' } } : {});
+    const bodies: Record<string, unknown> = { opsReviewPayout: { decision: 'approve' }, opsResolveReconciliationBreak: { note: 'Checked' }, opsSetPayoutLimits: { currency: 'USD', review_limit: 1_000 } };
+    const response = await call(route.api, route.method, pathWith(route, {}), route.function in bodies ? { body: bodies[route.function] } : {});
     expect({ status: response.status, code: response.json?.code }).toEqual({ status: 404, code: 'resource_not_found' });
   });
 

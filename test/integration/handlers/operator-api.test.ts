@@ -8,6 +8,11 @@ import { DynamoDbLedgerStore } from '../../../lambdas/adapters/dynamodb/ledger-s
 import { DynamoDbPayoutRepository } from '../../../lambdas/adapters/dynamodb/payout-repository';
 import { DynamoDbPricingRepository } from '../../../lambdas/adapters/dynamodb/pricing-repository';
 import { reserved } from '../../../lambdas/domain/payouts/payout';
+import { DynamoDbMerchantRepository } from '../../../lambdas/adapters/dynamodb/merchant-repository';
+import { checkedInSanctionsList } from '../../../lambdas/adapters/screening/checked-in-sanctions-list';
+import { reservePayoutFunds } from '../../../lambdas/use-cases/payout-saga/reserve-payout-funds';
+import { BENEFICIARIES } from '../../../bench/lib/treasury';
+import { RecordingWorkflows } from '../../support/in-memory-repositories';
 import { postPaymentCaptured, postSettlement } from '../../../lambdas/use-cases/ledger/postings';
 import { deployment } from '../../../platform/deployment';
 import { tableName } from '../../../platform/tables';
@@ -234,5 +239,72 @@ describe('operator actions', () => {
       actor: { type: 'operator', role: 'ops_admin', arn: localOperatorArn('ops_admin') },
       target: { type: 'payout', id: created.json.id },
     });
+  });
+
+  it("sets a merchant's own payout limits (ops_admin only, checked, audited) and the Reserve step screens against them", async () => {
+    const merchant = await onboard('Limited Co');
+    const path = `/v1/merchants/${merchant.id}/payout_limits`;
+    expect((await apis.asOperator('ops_viewer', 'POST', path, { body: { currency: 'USD', review_limit: 5_000 } })).json).toMatchObject({ status: 403, code: 'forbidden' });
+    for (const [body, field] of [
+      [{ currency: 'XXX', review_limit: 5_000 }, 'currency'],
+      [{ currency: 'USD', review_limit: -5 }, 'review_limit'],
+      [{ currency: 'USD', daily_limit: 1.5 }, 'daily_limit'],
+      [{ currency: 'USD', review_limit: 5_000, extra: true }, 'extra'],
+    ] as const) {
+      expect((await apis.asOperator('ops_admin', 'POST', path, { body })).json).toMatchObject({ status: 422, errors: [expect.objectContaining({ field })] });
+    }
+    expect((await apis.asOperator('ops_admin', 'POST', `/v1/merchants/mer_${'n'.repeat(24)}/payout_limits`, { body: { currency: 'USD', review_limit: 5_000 } })).json).toMatchObject({ status: 404 });
+    const merchants = new DynamoDbMerchantRepository(db.documentClient, tableName('merchants'));
+    expect((await merchants.getMerchant(merchant.id))?.payoutLimits).toBeUndefined();
+
+    const set = await apis.asOperator('ops_admin', 'POST', path, { body: { currency: 'USD', review_limit: 5_000 } });
+    expect(set.status).toBe(200);
+    expect(set.json).toEqual({
+      object: 'payout_limits',
+      merchant_id: merchant.id,
+      currency: 'USD',
+      review_limit: 5_000,
+      new_beneficiary_limit: 1_000,
+      daily_limit: 20_000,
+      merchant_set: { review_limit: 5_000, daily_limit: null },
+    });
+    // A field left out keeps its value; null returns a limit to the platform's.
+    const daily = await apis.asOperator('ops_admin', 'POST', path, { body: { currency: 'USD', daily_limit: 8_000 } });
+    expect(daily.json).toMatchObject({ review_limit: 5_000, daily_limit: 8_000, merchant_set: { review_limit: 5_000, daily_limit: 8_000 } });
+    const eur = await apis.asOperator('ops_admin', 'POST', path, { body: { currency: 'EUR', review_limit: 100 } });
+    const eurCleared = await apis.asOperator('ops_admin', 'POST', path, { body: { currency: 'EUR', review_limit: null } });
+    expect([eur.json.review_limit, eurCleared.json.review_limit]).toEqual([100, 4_500_000]);
+    expect((await merchants.getMerchant(merchant.id))?.payoutLimits).toEqual({ USD: { review: 5_000, daily: 8_000 } });
+
+    const audit = await apis.asOperator('ops_viewer', 'GET', `/v1/merchants/${merchant.id}/audit_entries`, { query: { limit: 3 } });
+    expect(audit.json.data[2]).toMatchObject({
+      action: 'merchant.payout_limits',
+      actor: { type: 'operator', role: 'ops_admin', arn: localOperatorArn('ops_admin') },
+      target: { type: 'merchant', id: merchant.id },
+      before: { currency: 'USD', review_limit: 5_000, daily_limit: 20_000 },
+      after: { currency: 'USD', review_limit: 5_000, daily_limit: 8_000 },
+    });
+
+    // A payout of 6,000 (far under the platform's USD 5,000,000) is held for review: it is at the merchant's limit.
+    const postingDeps = {
+      ledger: new DynamoDbLedgerStore(db.documentClient, tableName('ledger')),
+      pricing: new DynamoDbPricingRepository(db.documentClient, tableName('merchants')),
+      region: deployment.primaryRegion,
+      primaryRegion: deployment.primaryRegion,
+      now: () => new Date(),
+    };
+    await postPaymentCaptured(postingDeps, { merchantId: merchant.id, paymentId: 'pay_limits_funds', channel: 'atlas', currency: 'USD', amount: 50_000, authorizedAmount: 50_000 });
+    await postSettlement(postingDeps, { merchantId: merchant.id, paymentId: 'pay_limits_funds', settlementId: 'stl_limits_funds' });
+    const beneficiary = await merchantCall(merchant.api_key.secret, 'POST', '/v1/beneficiaries', BENEFICIARIES.swift_sg.body);
+    expect(beneficiary.status).toBe(201);
+    const created = await merchantCall(merchant.api_key.secret, 'POST', '/v1/payouts', { beneficiary_id: beneficiary.json.id, amount: 6_000, currency: 'USD', reference: 'Limits' });
+    expect(created.status).toBe(201);
+    const payouts = new DynamoDbPayoutRepository(db.documentClient, tableName('payouts'));
+    await reservePayoutFunds(
+      { payouts, ledger: postingDeps, sanctions: checkedInSanctionsList, merchants, workflows: new RecordingWorkflows(), now: () => new Date() },
+      { payoutId: created.json.id },
+    );
+    const held = await payouts.getPayout(created.json.id, { consistent: true });
+    expect(held?.review?.reasons).toEqual(expect.arrayContaining(['amount_limit', 'new_beneficiary']));
   });
 });

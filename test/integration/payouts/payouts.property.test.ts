@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { DynamoDbFxRepository } from '../../../lambdas/adapters/dynamodb/fx-repository';
+import { DynamoDbMerchantRepository } from '../../../lambdas/adapters/dynamodb/merchant-repository';
 import { DynamoDbPayoutRepository } from '../../../lambdas/adapters/dynamodb/payout-repository';
 import { SimulatedRateProvider } from '../../../lambdas/adapters/fx/simulated-rate-provider';
 import { DEFAULT_SPREAD_SCHEDULE } from '../../../lambdas/domain/fx/quote';
@@ -105,13 +106,15 @@ it(
         run += 1;
         const harness = await createLedgerHarness(suiteDynamoDbEndpoint());
         try {
-          await ensureTables(harness.client, ['fx', 'payouts']);
+          await ensureTables(harness.client, ['fx', 'payouts', 'merchants']);
           const quotes = new DynamoDbFxRepository(harness.documentClient, tableName('fx'));
           const payouts = new DynamoDbPayoutRepository(harness.documentClient, tableName('payouts'), tableName('fx'), deployment.primaryRegion);
           const ledger = harness.deps;
           const rates = new SimulatedRateProvider();
           const now = () => new Date();
-          const sagaDeps = { payouts, quotes, ledger, sanctions: checkedInSanctionsList, workflows: new RecordingWorkflows(), now };
+          // No merchant profile: the platform's payout limits.
+          const merchants = new DynamoDbMerchantRepository(harness.documentClient, tableName('merchants'));
+          const sagaDeps = { payouts, quotes, ledger, sanctions: checkedInSanctionsList, merchants, workflows: new RecordingWorkflows(), now };
           for (const merchantId of MERCHANTS) for (const currency of CURRENCIES) await payouts.insertBeneficiary(beneficiaryFor(merchantId, currency));
           // Opening balances in every currency, so most conversions and payouts can go ahead (larger ones are refused).
           for (const [index, amount] of opening.entries()) await fundMerchant(ledger, MERCHANTS[index % 2] as string, amount, CURRENCIES[Math.floor(index / 2)] as string);

@@ -1,5 +1,5 @@
 import { checkedInSanctionsList } from '../../../../lambdas/adapters/screening/checked-in-sanctions-list';
-import { MATCH_THRESHOLD, jaroWinkler, nameScore, normalizeName, screenName, screenPayoutRequest } from '../../../../lambdas/domain/payouts/screening';
+import { MATCH_THRESHOLD, jaroWinkler, nameScore, normalizeName, payoutLimitsFor, screenName, screenPayoutRequest } from '../../../../lambdas/domain/payouts/screening';
 
 /** Sanctions screening against the checked-in fictional list: normalization, fuzzy tokens, word order, country. */
 const entries = checkedInSanctionsList.entries;
@@ -106,6 +106,31 @@ describe('screening a payout', () => {
     it('has no new-beneficiary or daily limit in a currency without a review limit', () => {
       const result = screenPayoutRequest({ ...supplier, currency: 'XYZ', amount: 10 ** 12, beneficiaryCreatedAt: hoursAgo(0), now, dayTotal: 10 ** 13 });
       expect(result.reasons).toEqual([]);
+    });
+  });
+
+  describe("a merchant's own limits (set by an operator)", () => {
+    const supplier = { beneficiaryName: 'Maple Leaf Supplies Inc.', beneficiaryCountry: 'CA', currency: 'CAD', list };
+    const now = new Date('2026-12-06T12:00:00Z');
+    const dayOld = new Date(now.getTime() - 48 * 3_600_000).toISOString();
+
+    it.each([
+      // Review limit lowered to 1,000,000: amount limit there, new beneficiary 200,000, the day 4,000,000.
+      { name: 'a payout at the lowered review limit', merchantLimits: { review: 1_000_000 }, amount: 1_000_000, dayTotal: 1_000_000, fresh: false, reasons: ['amount_limit'] },
+      { name: 'a new beneficiary above a fifth of it', merchantLimits: { review: 1_000_000 }, amount: 200_001, dayTotal: 200_001, fresh: true, reasons: ['new_beneficiary'] },
+      { name: 'the day above four of it', merchantLimits: { review: 1_000_000 }, amount: 999_999, dayTotal: 4_000_001, fresh: false, reasons: ['daily_limit'] },
+      { name: 'a daily limit of its own, under the derived one', merchantLimits: { review: 1_000_000, daily: 1_500_000 }, amount: 900_000, dayTotal: 1_500_001, fresh: false, reasons: ['daily_limit'] },
+      { name: 'a daily limit alone keeps the platform review limit', merchantLimits: { daily: 2_000_000 }, amount: 6_999_999, dayTotal: 6_999_999, fresh: false, reasons: ['daily_limit'] },
+      { name: 'a raised review limit lets a larger payout through', merchantLimits: { review: 20_000_000 }, amount: 10_000_000, dayTotal: 10_000_000, fresh: false, reasons: [] },
+    ])('$name → $reasons', ({ merchantLimits, amount, dayTotal, fresh, reasons }) => {
+      const result = screenPayoutRequest({ ...supplier, amount, beneficiaryCreatedAt: fresh ? now.toISOString() : dayOld, now, dayTotal, merchantLimits });
+      expect(result.reasons).toEqual(reasons);
+    });
+
+    it('derives the limits in force from the platform where the merchant set none', () => {
+      expect(payoutLimitsFor('CAD', undefined)).toEqual({ review: 7_000_000, newBeneficiary: 1_400_000, daily: 28_000_000 });
+      expect(payoutLimitsFor('CAD', { review: 1_000_000 })).toEqual({ review: 1_000_000, newBeneficiary: 200_000, daily: 4_000_000 });
+      expect(payoutLimitsFor('XYZ', { daily: 5 })).toEqual({ review: undefined, newBeneficiary: undefined, daily: 5 });
     });
   });
 });
