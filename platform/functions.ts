@@ -210,7 +210,9 @@ export const functions = {
     timeoutSeconds: 5,
     reservedConcurrency: 10,
     invokedBy: 'api-gateway',
-    tables: { payments: ['dynamodb:GetItem', 'dynamodb:Query'] },
+    // The list index's keys (Query on merchant-objects only), then the payments by key (BatchGetItem).
+    tables: { payments: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'] },
+    queryIndexes: { payments: [MERCHANT_OBJECTS_INDEX] },
   },
   getBalance: {
     entry: 'lambdas/handlers/api/get-balance.ts',
@@ -398,6 +400,18 @@ export const functions = {
     reservedConcurrency: 10,
     invokedBy: 'api-gateway',
     tables: { payments: read },
+  },
+  listRefunds: {
+    entry: 'lambdas/handlers/api/list-refunds.ts',
+    description: 'GET /v1/refunds',
+    memoryMb: 256,
+    timeoutSeconds: 5,
+    reservedConcurrency: 5,
+    invokedBy: 'api-gateway',
+    // The refund list index's keys (Query on merchant-objects only), then the refunds by key; a cursor or a
+    // `payment` filter is one GetItem (a payment's refunds are named in its timeline).
+    tables: { payments: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'] },
+    queryIndexes: { payments: [MERCHANT_OBJECTS_INDEX] },
   },
   listPaymentEvents: {
     entry: 'lambdas/handlers/api/list-payment-events.ts',

@@ -40,6 +40,7 @@ export const routes = [
   { method: 'POST', path: '/v1/payments/{id}/cancel', function: 'requestPaymentCancel', params: { id: 'payment' } },
   { method: 'GET', path: '/v1/payments/{id}/events', function: 'listPaymentEvents', params: { id: 'payment' } },
   { method: 'POST', path: '/v1/refunds', function: 'createRefund' },
+  { method: 'GET', path: '/v1/refunds', function: 'listRefunds' },
   { method: 'GET', path: '/v1/refunds/{id}', function: 'getRefund', params: { id: 'refund' } },
   { method: 'POST', path: '/v1/channel_events/{channel}', function: 'receiveChannelEvent', auth: 'signature' },
   { method: 'POST', path: '/v1/api_keys', function: 'createApiKey' },

@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
 import { API_KEY_SCOPES, type ApiKeyScope } from '../domain/api-key';
 import { type RouteContract, listOf, nullableTimestamp, timestamp } from './common';
-import { emptyBody, listQuerySchema } from './fields';
+import { createdListQuerySchema, emptyBody } from './fields';
 
 /** A merchant's own API keys: request and response schemas (docs/api.md, "API keys"). */
 
@@ -49,7 +49,8 @@ export const accessContracts = {
   listApiKeys: {
     tag: 'API keys',
     summary: "List the merchant's API keys",
-    query: listQuerySchema('api_key'),
+    description: 'Newest first. `created[gte|gt|lte|lt]` bound the creation time (Unix seconds or ISO 8601); `ending_before` pages back toward newer objects.',
+    query: createdListQuerySchema('api_key'),
     responses: { 200: { description: 'One page of keys', schema: apiKeyListSchema } },
   },
   revokeApiKey: {

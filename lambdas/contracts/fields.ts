@@ -60,12 +60,52 @@ export const idSchema = (kind: IdKind) => {
   return z.string({ error: message }).check(z.regex(idShapes[kind].pattern, { error: message }));
 };
 
-/** The query of every list endpoint: `limit` and `starting_after`, the id of the previous page's last object. */
-export const listQuerySchema = (kind: IdKind, defaultLimit = 10) =>
-  z.strictObject({
-    limit: z._default(limitSchema, defaultLimit),
-    starting_after: z.optional(idSchema(kind)),
+const timeMessage = 'must be a Unix time in seconds or an ISO 8601 time, such as 2026-12-06T12:00:00Z';
+
+/** A `created[...]` bound: Unix seconds (as Stripe's) or an ISO 8601 time. */
+export const instantSchema = z.string({ error: timeMessage }).check(
+  z.regex(/^(\d{1,12}|\d{4}-\d{2}-\d{2}T.+)$/, { error: timeMessage }),
+  z.refine((value) => /^\d+$/.test(value) || Number.isFinite(Date.parse(value)), { error: timeMessage }),
+);
+
+/** Bounds on the creation time, as Stripe's `created` filter: any of them, combined. */
+export const createdFilterFields = {
+  'created[gte]': z.optional(instantSchema),
+  'created[gt]': z.optional(instantSchema),
+  'created[lte]': z.optional(instantSchema),
+  'created[lt]': z.optional(instantSchema),
+};
+
+const cursorsMessage = 'starting_after and ending_before cannot be used together: page forward with one or backward with the other';
+
+/** Refuses both cursors in one request, naming both fields. */
+const oneCursor = <Query>() =>
+  z.superRefine((query: Query, context) => {
+    const cursors = query as { starting_after?: unknown; ending_before?: unknown };
+    if (cursors.starting_after === undefined || cursors.ending_before === undefined) return;
+    for (const field of ['starting_after', 'ending_before']) context.addIssue({ code: 'custom', path: [field], message: cursorsMessage, input: query });
   });
+
+const cursorFields = (kind: IdKind, defaultLimit: number) => ({
+  limit: z._default(limitSchema, defaultLimit),
+  starting_after: z.optional(idSchema(kind)),
+  ending_before: z.optional(idSchema(kind)),
+});
+
+/**
+ * The query of every merchant list (docs/api.md, "Lists"): `limit`; `starting_after`, the id of the previous
+ * page's last object, or `ending_before`, the id of the next page's first object (not both).
+ */
+export const listQuerySchema = (kind: IdKind, defaultLimit = 10) => {
+  const schema = z.strictObject(cursorFields(kind, defaultLimit));
+  return schema.check(oneCursor<z.output<typeof schema>>());
+};
+
+/** A list ordered by creation time: `listQuerySchema` with the `created[gte|gt|lte|lt]` bounds and the list's own filters. */
+export const createdListQuerySchema = <Extra extends z.core.$ZodLooseShape = Record<never, never>>(kind: IdKind, extra: Extra = {} as Extra) => {
+  const schema = z.strictObject({ ...cursorFields(kind, 10), ...createdFilterFields, ...extra });
+  return schema.check(oneCursor<z.output<typeof schema>>());
+};
 
 /** A query with no parameters: anything sent is refused by name. */
 export const noQuery = z.strictObject({});

@@ -5,7 +5,7 @@ import { CANCELLATION_REASONS, CAPTURE_METHODS, PAYMENT_STATUSES } from '../doma
 import { PAYMENT_EVENT_TYPES } from '../domain/payment-lifecycle';
 import { REFUND_REASONS, REFUND_STATUSES } from '../domain/refund';
 import { type RouteContract, currencyAmountSchema, listOf, nullableTimestamp, timestamp } from './common';
-import { amountSchema, currencySchema, descriptionSchema, emptyBody, idSchema, listQuerySchema, metadataSchema, noQuery } from './fields';
+import { amountSchema, createdListQuerySchema, currencySchema, descriptionSchema, emptyBody, idSchema, metadataSchema, noQuery } from './fields';
 
 /** Payments, refunds and balances: request and response schemas (docs/api.md, "Payments"). */
 
@@ -149,6 +149,7 @@ export type BalanceTransactionJson = z.output<typeof balanceTransactionSchema>;
 export const paymentListSchema = listOf(paymentSchema);
 export const paymentEventListSchema = listOf(paymentEventSchema);
 export const balanceTransactionListSchema = listOf(balanceTransactionSchema);
+export const refundListSchema = listOf(refundSchema);
 
 export const paymentSchemas = {
   Payment: paymentSchema,
@@ -156,6 +157,7 @@ export const paymentSchemas = {
   PaymentEvent: paymentEventSchema,
   PaymentEventList: paymentEventListSchema,
   Refund: refundSchema,
+  RefundList: refundListSchema,
   Balance: balanceSchema,
   BalanceTransaction: balanceTransactionSchema,
   BalanceTransactionList: balanceTransactionListSchema,
@@ -174,7 +176,8 @@ export const paymentContracts = {
   listPayments: {
     tag: 'Payments',
     summary: 'List payments, newest first',
-    query: listQuerySchema('payment'),
+    description: '`created[gte|gt|lte|lt]` bound the creation time (Unix seconds or ISO 8601); `ending_before` pages back toward newer objects.',
+    query: createdListQuerySchema('payment'),
     responses: { 200: { description: 'One page of payments', schema: paymentListSchema } },
   },
   getPayment: { tag: 'Payments', summary: 'Retrieve a payment', query: noQuery, responses: { 200: payment } },
@@ -198,6 +201,13 @@ export const paymentContracts = {
     body: createRefundBody,
     responses: { 201: { description: 'The refund created (or found again for the same Idempotency-Key)', schema: refundSchema } },
   },
+  listRefunds: {
+    tag: 'Refunds',
+    summary: 'List refunds, newest first',
+    description: 'All of the merchant\'s refunds, or with `payment` those of one payment. `created[gte|gt|lte|lt]` bound the creation time (Unix seconds or ISO 8601); `ending_before` pages back toward newer objects.',
+    query: createdListQuerySchema('refund', { payment: z.optional(idSchema('payment')) }),
+    responses: { 200: { description: 'One page of refunds', schema: refundListSchema } },
+  },
   getRefund: { tag: 'Refunds', summary: 'Retrieve a refund', query: noQuery, responses: { 200: { description: 'The refund', schema: refundSchema } } },
   getBalance: {
     tag: 'Balances',
@@ -208,7 +218,8 @@ export const paymentContracts = {
   listBalanceTransactions: {
     tag: 'Balances',
     summary: 'Statement lines, newest first',
-    query: listQuerySchema('balance_transaction'),
+    description: '`created[gte|gt|lte|lt]` bound the creation time (Unix seconds or ISO 8601); `ending_before` pages back toward newer objects.',
+    query: createdListQuerySchema('balance_transaction'),
     responses: { 200: { description: 'One page of balance transactions', schema: balanceTransactionListSchema } },
   },
 } as const satisfies Record<string, RouteContract>;

@@ -5,7 +5,7 @@ import { COUNTRY_CODES } from '../domain/payouts/countries';
 import { PAYOUT_STATUSES } from '../domain/payouts/payout';
 import { bankAccountRefinement, bankAccountSchema } from './bank-account';
 import { type RouteContract, listOf, nullableTimestamp, timestamp } from './common';
-import { amountSchema, currencySchema, descriptionSchema, emptyBody, idSchema, listQuerySchema, metadataSchema, noQuery } from './fields';
+import { amountSchema, createdListQuerySchema, currencySchema, descriptionSchema, emptyBody, idSchema, metadataSchema, noQuery } from './fields';
 
 /** FX quotes, conversions, beneficiaries and payouts: request and response schemas (docs/api.md, "Treasury"). */
 
@@ -188,7 +188,8 @@ export const treasuryContracts = {
   listConversions: {
     tag: 'FX',
     summary: 'List conversions, newest first',
-    query: listQuerySchema('conversion'),
+    description: '`created[gte|gt|lte|lt]` bound the creation time (Unix seconds or ISO 8601); `ending_before` pages back toward newer objects.',
+    query: createdListQuerySchema('conversion'),
     responses: { 200: { description: 'One page of conversions', schema: conversionListSchema } },
   },
   getConversion: { tag: 'FX', summary: 'Retrieve a conversion', query: noQuery, responses: { 200: { description: 'The conversion', schema: conversionSchema } } },
@@ -202,7 +203,8 @@ export const treasuryContracts = {
   listBeneficiaries: {
     tag: 'Payouts',
     summary: 'List beneficiaries, newest first',
-    query: listQuerySchema('beneficiary'),
+    description: '`created[gte|gt|lte|lt]` bound the creation time (Unix seconds or ISO 8601); `ending_before` pages back toward newer objects.',
+    query: createdListQuerySchema('beneficiary'),
     responses: { 200: { description: 'One page of beneficiaries', schema: beneficiaryListSchema } },
   },
   getBeneficiary: { tag: 'Payouts', summary: 'Retrieve a beneficiary', query: noQuery, responses: { 200: { description: 'The beneficiary', schema: beneficiarySchema } } },
@@ -216,7 +218,8 @@ export const treasuryContracts = {
   listPayouts: {
     tag: 'Payouts',
     summary: 'List payouts, newest first',
-    query: listQuerySchema('payout'),
+    description: '`created[gte|gt|lte|lt]` bound the creation time (Unix seconds or ISO 8601); `ending_before` pages back toward newer objects.',
+    query: createdListQuerySchema('payout'),
     responses: { 200: { description: 'One page of payouts', schema: payoutListSchema } },
   },
   getPayout: { tag: 'Payouts', summary: 'Retrieve a payout', query: noQuery, responses: { 200: { description: 'The payout', schema: payoutSchema } } },

@@ -2,7 +2,7 @@ import * as z from 'zod/mini';
 import { EVENT_OBJECTS, EVENT_TYPES } from '../domain/events';
 import { MAX_DESCRIPTION_LENGTH, MAX_ENABLED_EVENTS, MAX_URL_LENGTH, type UrlPolicy, checkWebhookUrl } from '../domain/webhooks';
 import { type RouteContract, listOf, nullableTimestamp, timestamp } from './common';
-import { emptyBody, idSchema, limitSchema, listQuerySchema, noQuery } from './fields';
+import { createdListQuerySchema, emptyBody, idSchema, listQuerySchema, noQuery } from './fields';
 import { jsonSchemaHint } from './json-schema-hints';
 
 /** Webhook endpoints and events: request and response schemas (docs/api.md, "Webhooks" and "Events"). */
@@ -66,22 +66,8 @@ export const updateWebhookEndpointBody = (policy: UrlPolicy) =>
 
 export const redeliverEventBody = z.strictObject({ endpoint_id: z.optional(idSchema('webhook_endpoint')) }, { error: 'must be a JSON object' });
 
-const timeMessage = 'must be a Unix time in seconds or an ISO 8601 time, such as 2026-12-06T12:00:00Z';
-const instantSchema = z.string({ error: timeMessage }).check(
-  z.regex(/^(\d{1,12}|\d{4}-\d{2}-\d{2}T.+)$/, { error: timeMessage }),
-  z.refine((value) => /^\d+$/.test(value) || Number.isFinite(Date.parse(value)), { error: timeMessage }),
-);
-
 /** `type` is an event type or `<object>.*`; `created[...]` bounds are Unix seconds (as Stripe's) or ISO 8601 times. */
-export const listEventsQuery = z.strictObject({
-  limit: z._default(limitSchema, 10),
-  starting_after: z.optional(idSchema('event')),
-  type: z.optional(eventSelectorSchema),
-  'created[gte]': z.optional(instantSchema),
-  'created[gt]': z.optional(instantSchema),
-  'created[lte]': z.optional(instantSchema),
-  'created[lt]': z.optional(instantSchema),
-});
+export const listEventsQuery = createdListQuerySchema('event', { type: z.optional(eventSelectorSchema) });
 
 export const webhookEndpointSchema = z.strictObject({
   id: z.string(),
@@ -162,7 +148,7 @@ export const webhookContracts = {
   },
   listWebhookEndpoints: {
     tag: 'Webhooks',
-    summary: 'List webhook endpoints, oldest first',
+    summary: 'List webhook endpoints, newest first',
     query: listQuerySchema('webhook_endpoint'),
     responses: { 200: { description: 'One page of endpoints', schema: webhookEndpointListSchema } },
   },

@@ -31,7 +31,7 @@ export class IdempotencyKeyReusedError extends DomainError {
   }
 }
 
-/** A list cursor (`starting_after`) that names no object of this merchant. */
+/** A list cursor (`starting_after`, `ending_before`) that names no object of this merchant's list. */
 export class InvalidCursorError extends DomainError {
   override readonly name = 'InvalidCursorError';
 
@@ -39,7 +39,7 @@ export class InvalidCursorError extends DomainError {
     readonly field: string,
     readonly id: string,
   ) {
-    super(`No such object to list after: '${id}'`);
+    super(`No such object to list ${field === 'ending_before' ? 'before' : 'after'}: '${id}'`);
   }
 }
 

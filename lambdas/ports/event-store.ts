@@ -34,6 +34,8 @@ export interface EventStore {
   getPage(merchantId: string, pageKey: string): Promise<EventPage | undefined>;
   /** The merchant's pages whose newest event falls in the range, newest first, lazily (each read as it is needed). */
   pagesNewestFirst(merchantId: string, range: PageRange): AsyncIterable<EventPage>;
+  /** The same pages oldest first (`ending_before` reads toward newer events). */
+  pagesOldestFirst(merchantId: string, range: PageRange): AsyncIterable<EventPage>;
   putDeliveryRecord(record: DeliveryRecord): Promise<void>;
   deliveryRecords(merchantId: string, pageKey: string): Promise<readonly DeliveryRecord[]>;
 }

@@ -1,3 +1,4 @@
+import type { ListWindow } from '../domain/list-window';
 import type { Conversion, FxQuote } from '../domain/fx/objects';
 
 /** Storage of quotes and conversions (the `fx` table, docs/data-model.md). */
@@ -13,8 +14,8 @@ export interface FxRepository {
   insertQuote(quote: FxQuote): Promise<{ readonly created: boolean; readonly quote: FxQuote }>;
   getQuote(id: string, options?: { readonly consistent?: boolean }): Promise<FxQuote | undefined>;
   getConversion(id: string, options?: { readonly consistent?: boolean }): Promise<Conversion | undefined>;
-  /** The merchant's conversions, newest first, after `after` (one of its own). */
-  listConversions(merchantId: string, page: { readonly limit: number; readonly after?: Conversion }): Promise<ConversionPage>;
+  /** One page of the merchant's conversions, newest first; the window's cursors are conversions of the same merchant. */
+  listConversions(merchantId: string, window: ListWindow): Promise<ConversionPage>;
   /**
    * Atomically: claim the quote for the conversion (only if unused, or already its own, and unexpired at
    * `now`) and store the pending conversion (only if new). 'claimed' also when both were done before.

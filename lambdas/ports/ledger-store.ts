@@ -1,3 +1,4 @@
+import type { ListWindow } from '../domain/list-window';
 import type { BalanceShard, ShardChange } from '../domain/ledger/balances';
 import type { HomeRegionMarker } from '../domain/ledger/home-region';
 import type { Position } from '../domain/ledger/positions';
@@ -60,8 +61,8 @@ export interface LedgerStore {
   merchantShards(merchantId: string): Promise<readonly BalanceShard[]>;
   /** A statement line with its status now. */
   getLine(id: string): Promise<StatementLine | undefined>;
-  /** Newest first; `after` is a line of the same merchant to continue after. */
-  listLines(merchantId: string, page: { readonly limit: number; readonly after?: StatementLine }): Promise<LinePage>;
+  /** One page of the merchant's statement lines, newest first; the window's cursors are lines of the same merchant. */
+  listLines(merchantId: string, window: ListWindow): Promise<LinePage>;
   getHomeRegion(merchantId: string): Promise<HomeRegionMarker | undefined>;
   /** Writes the marker if its stored epoch is still `expectedEpoch` (0: none stored); false otherwise. */
   putHomeRegion(marker: HomeRegionMarker, expectedEpoch: number): Promise<boolean>;

@@ -1,3 +1,4 @@
+import type { ListWindow } from '../domain/list-window';
 import type { ApiKeyRecord, Merchant, PayoutLimitOverride } from '../domain/merchant';
 
 /** What a key listing holds: everything but the hash. */
@@ -43,6 +44,9 @@ export interface MerchantRepository {
     key: ApiKeyRecord,
     change: { readonly revokedAt: string; readonly revokedByCommand: string; readonly keepOneActive: boolean },
   ): Promise<ApiKeyRecord | undefined>;
-  /** A merchant's keys, active and revoked, newest first; `after` is a key of the same merchant. */
-  listApiKeys(merchantId: string, page: { readonly limit: number; readonly after?: ApiKeySummary }): Promise<ApiKeyPage>;
+  /**
+   * One page of a merchant's keys, active and revoked, newest first; the window's cursors are keys of the same
+   * merchant, positioned by their key id (`keyId`, not the public `key_...` id).
+   */
+  listApiKeys(merchantId: string, window: ListWindow): Promise<ApiKeyPage>;
 }

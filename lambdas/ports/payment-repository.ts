@@ -1,9 +1,15 @@
+import type { ListWindow } from '../domain/list-window';
 import type { Payment } from '../domain/payment';
 import type { PaymentEvent, Transition } from '../domain/payment-lifecycle';
 import type { Refund } from '../domain/refund';
 
 export interface PaymentPage {
   readonly payments: readonly Payment[];
+  readonly hasMore: boolean;
+}
+
+export interface RefundPage {
+  readonly refunds: readonly Refund[];
   readonly hasMore: boolean;
 }
 
@@ -17,8 +23,10 @@ export interface PaymentRepository {
   /** Stores a new payment unless the id exists; either way returns what is stored. */
   insert(payment: Payment): Promise<{ readonly created: boolean; readonly payment: Payment }>;
   get(id: string, options?: { readonly consistent?: boolean }): Promise<Payment | undefined>;
-  /** Newest first; `after` is a payment of the same merchant to continue after. */
-  listByMerchant(merchantId: string, page: { readonly limit: number; readonly after?: Payment }): Promise<PaymentPage>;
+  /** One page of the merchant's payments, newest first; the window's cursors are payments of the same merchant. */
+  listByMerchant(merchantId: string, window: ListWindow): Promise<PaymentPage>;
+  /** One page of the merchant's refunds, newest first; the window's cursors are refunds of the same merchant. */
+  listRefunds(merchantId: string, window: ListWindow): Promise<RefundPage>;
   /**
    * Writes a transition (the next payment, its timeline entry included) only over the version it was
    * computed from, together with the refund that changes with it. Throws StaleVersionError when the payment

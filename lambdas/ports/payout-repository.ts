@@ -1,3 +1,4 @@
+import type { ListWindow } from '../domain/list-window';
 import type { Beneficiary } from '../domain/payouts/beneficiary';
 import type { Payout, PayoutWait } from '../domain/payouts/payout';
 import type { ClaimOutcome } from './fx-repository';
@@ -25,8 +26,8 @@ export interface PayoutRepository {
   /** Stores a new beneficiary unless its id exists; either way returns what is stored. */
   insertBeneficiary(beneficiary: Beneficiary): Promise<{ readonly created: boolean; readonly beneficiary: Beneficiary }>;
   getBeneficiary(id: string, options?: { readonly consistent?: boolean }): Promise<Beneficiary | undefined>;
-  /** Newest first; `after` is a beneficiary of the same merchant to continue after. */
-  listBeneficiaries(merchantId: string, page: { readonly limit: number; readonly after?: Beneficiary }): Promise<BeneficiaryPage>;
+  /** One page of the merchant's beneficiaries, newest first; the window's cursors are beneficiaries of the same merchant. */
+  listBeneficiaries(merchantId: string, window: ListWindow): Promise<BeneficiaryPage>;
 
   /**
    * Stores a new payout unless its id exists, claiming its quote (in the `fx` table) in the same
@@ -34,7 +35,7 @@ export interface PayoutRepository {
    */
   insertPayout(payout: Payout, options?: { readonly claimQuote?: { readonly now: Date } }): Promise<InsertPayoutResult>;
   getPayout(id: string, options?: { readonly consistent?: boolean }): Promise<Payout | undefined>;
-  listPayouts(merchantId: string, page: { readonly limit: number; readonly after?: Payout }): Promise<PayoutPage>;
+  listPayouts(merchantId: string, window: ListWindow): Promise<PayoutPage>;
   /** Every merchant's payouts waiting for an operator's review decision, oldest first; `after` continues a page. */
   listPayoutsInReview(page: { readonly limit: number; readonly after?: Payout }): Promise<PayoutPage>;
   /**

@@ -15,7 +15,8 @@ import { VaultConflictError } from '../../lambdas/ports/vault-errors';
 import type { ApiKeyPage, ApiKeySummary, MerchantRepository } from '../../lambdas/ports/merchant-repository';
 import { recoveryName } from '../../lambdas/adapters/step-functions/workflows';
 import type { Delivery, WorkflowRun, Workflows } from '../../lambdas/ports/workflows';
-import type { PaymentPage, PaymentRepository, WaitingTask } from '../../lambdas/ports/payment-repository';
+import type { PaymentPage, PaymentRepository, RefundPage, WaitingTask } from '../../lambdas/ports/payment-repository';
+import { type ListWindow, newestFirst, pageInMemory } from '../../lambdas/domain/list-window';
 
 /** Small fakes of the ports for use-case unit tests; the DynamoDB adapters have their own integration tests. */
 export class InMemoryPaymentRepository implements PaymentRepository {
@@ -65,13 +66,16 @@ export class InMemoryPaymentRepository implements PaymentRepository {
     return this.items.get(id);
   }
 
-  async listByMerchant(merchantId: string, page: { limit: number; after?: Payment }): Promise<PaymentPage> {
-    const key = (payment: Payment) => `${payment.createdAt}#${payment.id}`;
-    const all = [...this.items.values()]
-      .filter((payment) => payment.merchantId === merchantId)
-      .sort((a, b) => (key(a) < key(b) ? 1 : -1))
-      .filter((payment) => !page.after || key(payment) < key(page.after));
-    return { payments: all.slice(0, page.limit), hasMore: all.length > page.limit };
+  async listByMerchant(merchantId: string, window: ListWindow): Promise<PaymentPage> {
+    const all = [...this.items.values()].filter((payment) => payment.merchantId === merchantId).sort(newestFirst);
+    const page = pageInMemory(all, window, (payment) => payment);
+    return { payments: page.items, hasMore: page.hasMore };
+  }
+
+  async listRefunds(merchantId: string, window: ListWindow): Promise<RefundPage> {
+    const all = [...this.refunds.values()].filter((refund) => refund.merchantId === merchantId).sort(newestFirst);
+    const page = pageInMemory(all, window, (refund) => refund);
+    return { refunds: page.items, hasMore: page.hasMore };
   }
 }
 
@@ -129,14 +133,14 @@ export class InMemoryMerchantRepository implements MerchantRepository {
     return revoked;
   }
 
-  async listApiKeys(merchantId: string, page: { limit: number; after?: ApiKeySummary }): Promise<ApiKeyPage> {
-    const order = (key: ApiKeySummary) => `${key.createdAt}#${key.keyId}`;
+  async listApiKeys(merchantId: string, window: ListWindow): Promise<ApiKeyPage> {
+    const position = (key: ApiKeySummary) => ({ createdAt: key.createdAt, id: key.keyId });
     const all = [...this.keys.values()]
       .filter((key) => key.merchantId === merchantId)
-      .map(({ secretHash: _hash, ...summary }) => summary)
-      .sort((a, b) => (order(a) < order(b) ? 1 : -1))
-      .filter((key) => !page.after || order(key) < order(page.after));
-    return { keys: all.slice(0, page.limit), hasMore: all.length > page.limit };
+      .map(({ secretHash: _hash, ...summary }): ApiKeySummary => summary)
+      .sort((a, b) => newestFirst(position(a), position(b)));
+    const page = pageInMemory(all, window, position);
+    return { keys: page.items, hasMore: page.hasMore };
   }
 }
 

@@ -6,7 +6,10 @@
 
 export interface paths {
   "/v1/payments": {
-    /** List payments, newest first */
+    /**
+     * List payments, newest first
+     * @description `created[gte|gt|lte|lt]` bound the creation time (Unix seconds or ISO 8601); `ending_before` pages back toward newer objects.
+     */
     get: operations["listPayments"];
     /**
      * Create a card payment
@@ -23,7 +26,10 @@ export interface paths {
     get: operations["getBalance"];
   };
   "/v1/balance_transactions": {
-    /** Statement lines, newest first */
+    /**
+     * Statement lines, newest first
+     * @description `created[gte|gt|lte|lt]` bound the creation time (Unix seconds or ISO 8601); `ending_before` pages back toward newer objects.
+     */
     get: operations["listBalanceTransactions"];
   };
   "/v1/payments/{id}/capture": {
@@ -42,6 +48,11 @@ export interface paths {
     get: operations["listPaymentEvents"];
   };
   "/v1/refunds": {
+    /**
+     * List refunds, newest first
+     * @description All of the merchant's refunds, or with `payment` those of one payment. `created[gte|gt|lte|lt]` bound the creation time (Unix seconds or ISO 8601); `ending_before` pages back toward newer objects.
+     */
+    get: operations["listRefunds"];
     /** Refund a captured payment, in full or in part */
     post: operations["createRefund"];
   };
@@ -57,7 +68,10 @@ export interface paths {
     post: operations["receiveChannelEvent"];
   };
   "/v1/api_keys": {
-    /** List the merchant's API keys */
+    /**
+     * List the merchant's API keys
+     * @description Newest first. `created[gte|gt|lte|lt]` bound the creation time (Unix seconds or ISO 8601); `ending_before` pages back toward newer objects.
+     */
     get: operations["listApiKeys"];
     /**
      * Issue another secret API key, or a restricted key
@@ -78,7 +92,10 @@ export interface paths {
     get: operations["getFxQuote"];
   };
   "/v1/conversions": {
-    /** List conversions, newest first */
+    /**
+     * List conversions, newest first
+     * @description `created[gte|gt|lte|lt]` bound the creation time (Unix seconds or ISO 8601); `ending_before` pages back toward newer objects.
+     */
     get: operations["listConversions"];
     /** Convert balance at a quoted rate */
     post: operations["createConversion"];
@@ -88,7 +105,10 @@ export interface paths {
     get: operations["getConversion"];
   };
   "/v1/beneficiaries": {
-    /** List beneficiaries, newest first */
+    /**
+     * List beneficiaries, newest first
+     * @description `created[gte|gt|lte|lt]` bound the creation time (Unix seconds or ISO 8601); `ending_before` pages back toward newer objects.
+     */
     get: operations["listBeneficiaries"];
     /**
      * Register a bank account to pay out to
@@ -101,7 +121,10 @@ export interface paths {
     get: operations["getBeneficiary"];
   };
   "/v1/payouts": {
-    /** List payouts, newest first */
+    /**
+     * List payouts, newest first
+     * @description `created[gte|gt|lte|lt]` bound the creation time (Unix seconds or ISO 8601); `ending_before` pages back toward newer objects.
+     */
     get: operations["listPayouts"];
     /**
      * Send money to a beneficiary
@@ -118,7 +141,7 @@ export interface paths {
     post: operations["cancelPayout"];
   };
   "/v1/webhook_endpoints": {
-    /** List webhook endpoints, oldest first */
+    /** List webhook endpoints, newest first */
     get: operations["listWebhookEndpoints"];
     /**
      * Register a webhook endpoint
@@ -242,6 +265,13 @@ export interface components {
       failure_message: string | null;
       created_at: string;
       livemode: boolean;
+    };
+    RefundList: {
+      /** @constant */
+      object: "list";
+      url: string;
+      data: components["schemas"]["Refund"][];
+      has_more: boolean;
     };
     Balance: {
       /** @constant */
@@ -816,12 +846,20 @@ export type external = Record<string, never>;
 
 export interface operations {
 
-  /** List payments, newest first */
+  /**
+   * List payments, newest first
+   * @description `created[gte|gt|lte|lt]` bound the creation time (Unix seconds or ISO 8601); `ending_before` pages back toward newer objects.
+   */
   listPayments: {
     parameters: {
       query?: {
         limit?: number;
         starting_after?: string;
+        ending_before?: string;
+        "created[gte]"?: string;
+        "created[gt]"?: string;
+        "created[lte]"?: string;
+        "created[lt]"?: string;
       };
     };
     responses: {
@@ -922,12 +960,20 @@ export interface operations {
       "5XX": components["responses"]["ServerError"];
     };
   };
-  /** Statement lines, newest first */
+  /**
+   * Statement lines, newest first
+   * @description `created[gte|gt|lte|lt]` bound the creation time (Unix seconds or ISO 8601); `ending_before` pages back toward newer objects.
+   */
   listBalanceTransactions: {
     parameters: {
       query?: {
         limit?: number;
         starting_after?: string;
+        ending_before?: string;
+        "created[gte]"?: string;
+        "created[gt]"?: string;
+        "created[lte]"?: string;
+        "created[lt]"?: string;
       };
     };
     responses: {
@@ -1052,6 +1098,40 @@ export interface operations {
       "5XX": components["responses"]["ServerError"];
     };
   };
+  /**
+   * List refunds, newest first
+   * @description All of the merchant's refunds, or with `payment` those of one payment. `created[gte|gt|lte|lt]` bound the creation time (Unix seconds or ISO 8601); `ending_before` pages back toward newer objects.
+   */
+  listRefunds: {
+    parameters: {
+      query?: {
+        limit?: number;
+        starting_after?: string;
+        ending_before?: string;
+        "created[gte]"?: string;
+        "created[gt]"?: string;
+        "created[lte]"?: string;
+        "created[lt]"?: string;
+        payment?: string;
+      };
+    };
+    responses: {
+      /** @description One page of refunds */
+      200: {
+        headers: {
+          "Request-Id": components["headers"]["RequestId"];
+        };
+        content: {
+          "application/json": components["schemas"]["RefundList"];
+        };
+      };
+      401: components["responses"]["Unauthorized"];
+      403: components["responses"]["Forbidden"];
+      422: components["responses"]["ValidationError"];
+      429: components["responses"]["TooManyRequests"];
+      "5XX": components["responses"]["ServerError"];
+    };
+  };
   /** Refund a captured payment, in full or in part */
   createRefund: {
     parameters: {
@@ -1148,12 +1228,20 @@ export interface operations {
       "5XX": components["responses"]["ServerError"];
     };
   };
-  /** List the merchant's API keys */
+  /**
+   * List the merchant's API keys
+   * @description Newest first. `created[gte|gt|lte|lt]` bound the creation time (Unix seconds or ISO 8601); `ending_before` pages back toward newer objects.
+   */
   listApiKeys: {
     parameters: {
       query?: {
         limit?: number;
         starting_after?: string;
+        ending_before?: string;
+        "created[gte]"?: string;
+        "created[gt]"?: string;
+        "created[lte]"?: string;
+        "created[lt]"?: string;
       };
     };
     responses: {
@@ -1306,12 +1394,20 @@ export interface operations {
       "5XX": components["responses"]["ServerError"];
     };
   };
-  /** List conversions, newest first */
+  /**
+   * List conversions, newest first
+   * @description `created[gte|gt|lte|lt]` bound the creation time (Unix seconds or ISO 8601); `ending_before` pages back toward newer objects.
+   */
   listConversions: {
     parameters: {
       query?: {
         limit?: number;
         starting_after?: string;
+        ending_before?: string;
+        "created[gte]"?: string;
+        "created[gt]"?: string;
+        "created[lte]"?: string;
+        "created[lt]"?: string;
       };
     };
     responses: {
@@ -1390,12 +1486,20 @@ export interface operations {
       "5XX": components["responses"]["ServerError"];
     };
   };
-  /** List beneficiaries, newest first */
+  /**
+   * List beneficiaries, newest first
+   * @description `created[gte|gt|lte|lt]` bound the creation time (Unix seconds or ISO 8601); `ending_before` pages back toward newer objects.
+   */
   listBeneficiaries: {
     parameters: {
       query?: {
         limit?: number;
         starting_after?: string;
+        ending_before?: string;
+        "created[gte]"?: string;
+        "created[gt]"?: string;
+        "created[lte]"?: string;
+        "created[lt]"?: string;
       };
     };
     responses: {
@@ -1477,12 +1581,20 @@ export interface operations {
       "5XX": components["responses"]["ServerError"];
     };
   };
-  /** List payouts, newest first */
+  /**
+   * List payouts, newest first
+   * @description `created[gte|gt|lte|lt]` bound the creation time (Unix seconds or ISO 8601); `ending_before` pages back toward newer objects.
+   */
   listPayouts: {
     parameters: {
       query?: {
         limit?: number;
         starting_after?: string;
+        ending_before?: string;
+        "created[gte]"?: string;
+        "created[gt]"?: string;
+        "created[lte]"?: string;
+        "created[lt]"?: string;
       };
     };
     responses: {
@@ -1602,12 +1714,13 @@ export interface operations {
       "5XX": components["responses"]["ServerError"];
     };
   };
-  /** List webhook endpoints, oldest first */
+  /** List webhook endpoints, newest first */
   listWebhookEndpoints: {
     parameters: {
       query?: {
         limit?: number;
         starting_after?: string;
+        ending_before?: string;
       };
     };
     responses: {
@@ -1803,11 +1916,12 @@ export interface operations {
       query?: {
         limit?: number;
         starting_after?: string;
-        type?: "*" | "payment.created" | "payment.requires_capture" | "payment.succeeded" | "payment.failed" | "payment.canceled" | "payment.requires_attention" | "payment.partially_refunded" | "payment.refunded" | "refund.created" | "refund.succeeded" | "refund.failed" | "payout.created" | "payout.in_review" | "payout.processing" | "payout.paid" | "payout.failed" | "payout.returned" | "payout.canceled" | "conversion.created" | "conversion.completed" | "beneficiary.created" | "api_key.created" | "api_key.revoked" | "payment.*" | "refund.*" | "payout.*" | "conversion.*" | "beneficiary.*" | "api_key.*";
+        ending_before?: string;
         "created[gte]"?: string;
         "created[gt]"?: string;
         "created[lte]"?: string;
         "created[lt]"?: string;
+        type?: "*" | "payment.created" | "payment.requires_capture" | "payment.succeeded" | "payment.failed" | "payment.canceled" | "payment.requires_attention" | "payment.partially_refunded" | "payment.refunded" | "refund.created" | "refund.succeeded" | "refund.failed" | "payout.created" | "payout.in_review" | "payout.processing" | "payout.paid" | "payout.failed" | "payout.returned" | "payout.canceled" | "conversion.created" | "conversion.completed" | "beneficiary.created" | "api_key.created" | "api_key.revoked" | "payment.*" | "refund.*" | "payout.*" | "conversion.*" | "beneficiary.*" | "api_key.*";
       };
     };
     responses: {

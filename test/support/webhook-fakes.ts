@@ -24,6 +24,11 @@ export class InMemoryEventStore implements EventStore {
     yield* mine.sort((a, b) => (a.key < b.key ? 1 : -1));
   }
 
+  async *pagesOldestFirst(merchantId: string, range: PageRange): AsyncIterable<EventPage> {
+    const mine = [...this.pages.values()].filter((page) => page.merchantId === merchantId && page.lastMs >= range.fromMs && page.lastMs <= range.toMs);
+    yield* mine.sort((a, b) => (a.key < b.key ? -1 : 1));
+  }
+
   async putDeliveryRecord(record: DeliveryRecord): Promise<void> {
     this.deliveries.push(record);
   }

@@ -119,10 +119,22 @@ export class DynamoDbEventStore implements EventStore {
   }
 
   async *pagesNewestFirst(merchantId: string, range: PageRange): AsyncIterable<EventPage> {
+    yield* this.pagesInOrder(merchantId, range, false);
+  }
+
+  async *pagesOldestFirst(merchantId: string, range: PageRange): AsyncIterable<EventPage> {
+    yield* this.pagesInOrder(merchantId, range, true);
+  }
+
+  /** The pages of the range, day partition by day partition, each read in key (newest event time) order. */
+  private async *pagesInOrder(merchantId: string, range: PageRange, oldestFirst: boolean): AsyncIterable<EventPage> {
     if (range.toMs < range.fromMs) return;
     const lowest = `${PAGE}${base32Time(Math.max(0, range.fromMs))}`;
     const highest = `${PAGE}${base32Time(range.toMs)}~`;
-    for (let day = Date.parse(`${dayOf(range.toMs)}T00:00:00.000Z`); day >= Date.parse(`${dayOf(range.fromMs)}T00:00:00.000Z`); day -= 86_400_000) {
+    const firstDay = Date.parse(`${dayOf(range.fromMs)}T00:00:00.000Z`);
+    const lastDay = Date.parse(`${dayOf(range.toMs)}T00:00:00.000Z`);
+    const days = Array.from({ length: Math.round((lastDay - firstDay) / 86_400_000) + 1 }, (_, index) => firstDay + index * 86_400_000);
+    for (const day of oldestFirst ? days : days.reverse()) {
       let start: Item | undefined;
       do {
         const result = await this.client.send(
@@ -130,7 +142,7 @@ export class DynamoDbEventStore implements EventStore {
             TableName: this.tableName,
             KeyConditionExpression: 'pk = :pk AND sk BETWEEN :low AND :high',
             ExpressionAttributeValues: { ':pk': partition(merchantId, dayOf(day)), ':low': lowest, ':high': highest },
-            ScanIndexForward: false,
+            ScanIndexForward: oldestFirst,
             Limit: PAGES_PER_QUERY,
             ExclusiveStartKey: start,
           }),

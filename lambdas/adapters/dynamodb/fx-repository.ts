@@ -1,6 +1,9 @@
-import { type DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { Conversion, FxQuote } from '../../domain/fx/objects';
 import type { ClaimOutcome, ConversionPage, FxRepository } from '../../ports/fx-repository';
+import { MERCHANT_OBJECTS_INDEX } from '../../../platform/tables';
+import type { ListWindow } from '../../domain/list-window';
+import { queryCreatedOrder } from './created-order';
 import { type TransactItem, TransactionConditionFailedError, transactWrite } from './transactions';
 
 /**
@@ -14,6 +17,9 @@ const QUOTE = 'quote';
 const CONVERSION = 'conversion';
 
 type Item = Record<string, unknown>;
+
+/** The merchant's conversions by creation (projects the whole item: a page needs no second read). */
+const LIST_INDEX = { indexName: MERCHANT_OBJECTS_INDEX, partitionKey: 'merchant_type', sortKey: 'created_key' } as const;
 
 const withoutKeys = <T>(item: Item): T => {
   const { pk: _pk, sk: _sk, merchant_type: _type, created_key: _created, expires_at_ms: _expires, ...rest } = item;
@@ -92,21 +98,9 @@ export class DynamoDbFxRepository implements FxRepository {
     return result.Item ? withoutKeys<Conversion>(result.Item) : undefined;
   }
 
-  async listConversions(merchantId: string, page: { limit: number; after?: Conversion }): Promise<ConversionPage> {
-    const after = page.after ? conversionItem(page.after) : undefined;
-    const result = await this.client.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        IndexName: 'merchant-objects',
-        KeyConditionExpression: 'merchant_type = :type',
-        ExpressionAttributeValues: { ':type': `${merchantId}#conversion` },
-        ScanIndexForward: false,
-        Limit: page.limit + 1,
-        ExclusiveStartKey: after && { pk: after.pk, sk: after.sk, merchant_type: after.merchant_type, created_key: after.created_key },
-      }),
-    );
-    const items = result.Items ?? [];
-    return { conversions: items.slice(0, page.limit).map((item) => withoutKeys<Conversion>(item)), hasMore: items.length > page.limit };
+  async listConversions(merchantId: string, window: ListWindow): Promise<ConversionPage> {
+    const page = await queryCreatedOrder(this.client, this.tableName, LIST_INDEX, [`${merchantId}#conversion`], window);
+    return { conversions: page.items.map((item) => withoutKeys<Conversion>(item)), hasMore: page.hasMore };
   }
 
   async startConversion(conversion: Conversion, now: Date): Promise<ClaimOutcome> {

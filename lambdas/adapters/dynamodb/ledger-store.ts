@@ -11,6 +11,8 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { type BalanceShard, DEFAULT_LEDGER_LAYOUT, type LedgerLayout, MERCHANT_FIELDS, checkLayout } from '../../domain/ledger/balances';
 import { PostingRejectedError } from '../../domain/ledger/errors';
+import type { ListWindow } from '../../domain/list-window';
+import { queryCreatedOrder } from './created-order';
 import type { HomeRegionMarker } from '../../domain/ledger/home-region';
 import { type PostedTransaction, foldPosition, positionLines } from '../../domain/ledger/journal';
 import type { Position } from '../../domain/ledger/positions';
@@ -34,7 +36,6 @@ import {
   journalPartition,
   journalPartitionOfId,
   parseJournalSortKey,
-  statementIndexKeys,
   transactionItems,
 } from './ledger-codec';
 
@@ -230,32 +231,19 @@ export class DynamoDbLedgerStore implements LedgerStore {
   }
 
   /**
-   * The statement index spreads a merchant's lines over a few partitions: each is read newest first from
-   * the cursor, the answers merged, and the page's lines read from their positions' journals (one query
+   * The statement index spreads a merchant's lines over a few partitions: each is read within the list
+   * window (created-order.ts), the answers merged, and the page's lines read from their positions' journals (one query
    * per position), where their current status is.
    */
-  async listLines(merchantId: string, page: { limit: number; after?: StatementLine }): Promise<LinePage> {
-    const before = page.after ? statementIndexKeys(page.after, this.layout.statementPartitions).gt : undefined;
-    const partitions = await Promise.all(
-      Array.from({ length: this.layout.statementPartitions }, async (_, partition) => {
-        const result = await this.client.send(
-          new QueryCommand({
-            TableName: this.tableName,
-            IndexName: STATEMENT_INDEX,
-            KeyConditionExpression: before ? 'gm = :gm AND gt < :before' : 'gm = :gm',
-            ExpressionAttributeValues: { ':gm': `${merchantId}#${partition}`, ...(before ? { ':before': before } : {}) },
-            ScanIndexForward: false,
-            Limit: page.limit + 1,
-          }),
-        );
-        return result.Items ?? [];
-      }),
+  async listLines(merchantId: string, window: ListWindow): Promise<LinePage> {
+    const page = await queryCreatedOrder(
+      this.client,
+      this.tableName,
+      { indexName: STATEMENT_INDEX, partitionKey: 'gm', sortKey: 'gt' },
+      Array.from({ length: this.layout.statementPartitions }, (_, partition) => `${merchantId}#${partition}`),
+      window,
     );
-    const keys = partitions
-      .flat()
-      .sort((a, b) => (String(a.gt) < String(b.gt) ? 1 : String(a.gt) > String(b.gt) ? -1 : 0))
-      .slice(0, page.limit + 1);
-    const shown = keys.slice(0, page.limit);
+    const shown = page.items;
     const positions = new Map<string, { pk: string; positionId: string }>();
     for (const key of shown) {
       const { positionId } = parseJournalSortKey(String(key.sk));
@@ -273,7 +261,7 @@ export class DynamoDbLedgerStore implements LedgerStore {
       const line = lines.get(id);
       return line ? [line] : [];
     });
-    return { lines: ordered, hasMore: keys.length > page.limit };
+    return { lines: ordered, hasMore: page.hasMore };
   }
 
   async getHomeRegion(merchantId: string): Promise<HomeRegionMarker | undefined> {

@@ -1,8 +1,10 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ResourceNotFoundError } from '../../domain/errors';
 import { ApiKeyExistsError, ApiKeyLimitReachedError, type ApiKeyRecord, LastActiveApiKeyError, type Merchant, type PayoutLimitOverride } from '../../domain/merchant';
 import type { ApiKeyPage, ApiKeySummary, MerchantRepository } from '../../ports/merchant-repository';
+import type { ListWindow } from '../../domain/list-window';
+import { queryCreatedOrder } from './created-order';
 import { TransactionConditionFailedError, transactWrite } from './transactions';
 
 /**
@@ -25,9 +27,10 @@ const strip = <T>(item: Record<string, unknown>, ...extra: readonly string[]): T
 const activeCountOf = (key: Pick<ApiKeyRecord, 'scopes'>): string => (key.scopes ? 'activeRestrictedKeys' : 'activeKeys');
 const profileKey = (merchantId: string) => ({ pk: `merchant#${merchantId}`, sk: 'profile' });
 const lookupKey = (keyId: string) => ({ pk: `apikey#${keyId}`, sk: 'apikey' });
+const API_KEY_PREFIX = 'apikey#';
 const listingKey = (key: { merchantId: string; createdAt: string; keyId: string }) => ({
   pk: `merchant#${key.merchantId}`,
-  sk: `apikey#${key.createdAt}#${key.keyId}`,
+  sk: `${API_KEY_PREFIX}${key.createdAt}#${key.keyId}`,
 });
 
 export class DynamoDbMerchantRepository implements MerchantRepository {
@@ -192,19 +195,11 @@ export class DynamoDbMerchantRepository implements MerchantRepository {
     return { ...key, status: 'revoked', revokedAt: change.revokedAt, revokedByCommand: change.revokedByCommand };
   }
 
-  async listApiKeys(merchantId: string, page: { limit: number; after?: ApiKeySummary }): Promise<ApiKeyPage> {
-    const result = await this.client.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-        ExpressionAttributeValues: { ':pk': `merchant#${merchantId}`, ':prefix': 'apikey#' },
-        ScanIndexForward: false,
-        ConsistentRead: true,
-        Limit: page.limit + 1,
-        ExclusiveStartKey: page.after ? listingKey(page.after) : undefined,
-      }),
-    );
-    const items = result.Items ?? [];
-    return { keys: items.slice(0, page.limit).map((item) => strip<ApiKeySummary>(item)), hasMore: items.length > page.limit };
+  async listApiKeys(merchantId: string, window: ListWindow): Promise<ApiKeyPage> {
+    // The keys' listing items share the merchant's partition with its profile: their sort keys start with `apikey#`.
+    const page = await queryCreatedOrder(this.client, this.tableName, { partitionKey: 'pk', sortKey: 'sk', prefix: API_KEY_PREFIX }, [`merchant#${merchantId}`], window, {
+      consistent: true,
+    });
+    return { keys: page.items.map((item) => strip<ApiKeySummary>(item)), hasMore: page.hasMore };
   }
 }

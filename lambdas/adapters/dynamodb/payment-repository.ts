@@ -1,5 +1,5 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { BatchGetCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { StaleVersionError } from '../../domain/errors';
 import type { Payment } from '../../domain/payment';
 import type { PaymentEvent, Transition } from '../../domain/payment-lifecycle';
@@ -7,7 +7,10 @@ import { timelineOf } from '../../domain/payment-timeline';
 import type { Refund } from '../../domain/refund';
 import { sagaStartMarker } from '../../domain/saga-start';
 import { shardOf } from '../../domain/shards';
-import type { PaymentPage, PaymentRepository, WaitingTask } from '../../ports/payment-repository';
+import type { PaymentPage, PaymentRepository, RefundPage, WaitingTask } from '../../ports/payment-repository';
+import { MERCHANT_OBJECTS_INDEX } from '../../../platform/tables';
+import type { ListWindow } from '../../domain/list-window';
+import { queryCreatedOrder } from './created-order';
 import { paymentAttributes, paymentOf, refundAttributes, refundOf } from './payment-items';
 import { type TransactItem, TransactionConditionFailedError, transactWrite } from './transactions';
 
@@ -21,8 +24,8 @@ import { type TransactItem, TransactionConditionFailedError, transactWrite } fro
  * the timeline entry is part of the item. A refund's creation and completion change the refund and its
  * payment together: those are the only transactions.
  *
- * Index merchant-objects (KEYS_ONLY) lists a merchant's payments newest first, and its refunds (for the
- * recovery sweeper); its keys never change, so it is written once per object, and spread over LIST_SHARDS
+ * Index merchant-objects (KEYS_ONLY) lists a merchant's payments newest first, and its refunds (GET
+ * /v1/refunds and the recovery sweeper); its keys never change, so it is written once per object, and spread over LIST_SHARDS
  * partitions per merchant and kind so one merchant's list is not one hot partition (a list reads every
  * shard and merges them).
  *
@@ -40,6 +43,8 @@ const REFUND = 'refund';
 const listShard = (id: string): number => shardOf(id, LIST_SHARDS);
 
 const listPartition = (merchantId: string, shard: number, kind: 'payment' | 'refund' = PAYMENT) => `${merchantId}#${kind}#${shard}`;
+/** The list index: per merchant and kind, LIST_SHARDS partitions ordered by `created_key`. */
+const LIST_INDEX = { indexName: MERCHANT_OBJECTS_INDEX, partitionKey: 'merchant_type', sortKey: 'created_key' } as const;
 const createdKey = (payment: { readonly createdAt: string; readonly id: string }) => `${payment.createdAt}#${payment.id}`;
 
 /** A merchant's list partitions of one kind (the recovery sweeper queries them all). */
@@ -113,33 +118,30 @@ export class DynamoDbPaymentRepository implements PaymentRepository {
     return result.Item ? paymentOf(id, result.Item) : undefined;
   }
 
-  async listByMerchant(merchantId: string, page: { limit: number; after?: Payment }): Promise<PaymentPage> {
-    const keyed: { pk: string; created: string }[] = [];
-    for (let shard = 0; shard < LIST_SHARDS; shard += 1) {
-      const result = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          IndexName: 'merchant-objects',
-          KeyConditionExpression: page.after ? 'merchant_type = :type AND created_key < :after' : 'merchant_type = :type',
-          ExpressionAttributeValues: { ':type': listPartition(merchantId, shard), ...(page.after ? { ':after': createdKey(page.after) } : {}) },
-          ScanIndexForward: false,
-          Limit: page.limit + 1,
-        }),
-      );
-      for (const item of result.Items ?? []) keyed.push({ pk: item.pk as string, created: item.created_key as string });
-    }
-    keyed.sort((a, b) => (a.created < b.created ? 1 : a.created > b.created ? -1 : 0));
-    const ids = keyed.slice(0, page.limit).map((entry) => entry.pk);
-    const found = new Map<string, Payment>();
+  async listByMerchant(merchantId: string, window: ListWindow): Promise<PaymentPage> {
+    const page = await this.listObjects(listPartitions(merchantId, PAYMENT), window, PAYMENT);
+    return { payments: page.items.map((item) => paymentOf(item.pk as string, item)), hasMore: page.hasMore };
+  }
+
+  async listRefunds(merchantId: string, window: ListWindow): Promise<RefundPage> {
+    const page = await this.listObjects(listPartitions(merchantId, REFUND), window, REFUND);
+    return { refunds: page.items.map((item) => refundOf(item.pk as string, item)), hasMore: page.hasMore };
+  }
+
+  /** A page of one kind of the merchant's objects: the keys from its list shards (merged), then the items by key. */
+  private async listObjects(partitions: readonly string[], window: ListWindow, sk: string): Promise<{ items: Item[]; hasMore: boolean }> {
+    const keys = await queryCreatedOrder(this.client, this.tableName, LIST_INDEX, partitions, window);
+    const ids = keys.items.map((key) => key.pk as string);
+    const found = new Map<string, Item>();
     for (let offset = 0; offset < ids.length; offset += 100) {
-      let keys: Item[] | undefined = ids.slice(offset, offset + 100).map((pk) => ({ pk, sk: PAYMENT }));
-      while (keys && keys.length > 0) {
-        const result = await this.client.send(new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: keys } } }));
-        for (const item of result.Responses?.[this.tableName] ?? []) found.set(item.pk as string, paymentOf(item.pk as string, item));
-        keys = result.UnprocessedKeys?.[this.tableName]?.Keys as Item[] | undefined;
+      let pending: Item[] | undefined = ids.slice(offset, offset + 100).map((pk) => ({ pk, sk }));
+      while (pending && pending.length > 0) {
+        const result = await this.client.send(new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: pending } } }));
+        for (const item of result.Responses?.[this.tableName] ?? []) found.set(item.pk as string, item as Item);
+        pending = result.UnprocessedKeys?.[this.tableName]?.Keys as Item[] | undefined;
       }
     }
-    return { payments: ids.flatMap((id) => found.get(id) ?? []), hasMore: keyed.length > page.limit };
+    return { items: ids.flatMap((id): Item[] => { const item = found.get(id); return item ? [item] : []; }), hasMore: keys.hasMore };
   }
 
   async apply(transition: Transition, also: { newRefund?: Refund; refund?: { next: Refund; previousVersion: number } } = {}): Promise<void> {

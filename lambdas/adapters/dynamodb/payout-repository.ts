@@ -5,7 +5,9 @@ import type { FxQuote } from '../../domain/fx/objects';
 import type { Beneficiary } from '../../domain/payouts/beneficiary';
 import { type Payout, type PayoutWait, awaitsReview } from '../../domain/payouts/payout';
 import type { BeneficiaryPage, InsertPayoutResult, PayoutPage, PayoutRepository } from '../../ports/payout-repository';
-import { PAYOUTS_IN_REVIEW_INDEX } from '../../../platform/tables';
+import { MERCHANT_OBJECTS_INDEX, PAYOUTS_IN_REVIEW_INDEX } from '../../../platform/tables';
+import type { ListWindow } from '../../domain/list-window';
+import { queryCreatedOrder } from './created-order';
 import { claimFailure, quoteClaimItem } from './fx-repository';
 import { WRITTEN_IN, flightAttributes } from './payment-repository';
 import { type TransactItem, TransactionConditionFailedError, transactWrite } from './transactions';
@@ -68,6 +70,9 @@ const payoutMarker = (region: string, payout: Payout) => ({
 /** A merchant's payouts list partition (the recovery sweeper queries it). */
 export const payoutListPartition = (merchantId: string): string => `${merchantId}#payout`;
 
+/** The merchant's payouts and beneficiaries by creation (keys only: a page's items are read by key). */
+const LIST_INDEX = { indexName: MERCHANT_OBJECTS_INDEX, partitionKey: 'merchant_type', sortKey: 'created_key' } as const;
+
 export class DynamoDbPayoutRepository implements PayoutRepository {
   constructor(
     private readonly client: DynamoDBDocumentClient,
@@ -97,8 +102,8 @@ export class DynamoDbPayoutRepository implements PayoutRepository {
     return result.Item ? withoutKeys<Beneficiary>(result.Item) : undefined;
   }
 
-  async listBeneficiaries(merchantId: string, page: { limit: number; after?: Beneficiary }): Promise<BeneficiaryPage> {
-    const { items, hasMore } = await this.listObjects(`${merchantId}#beneficiary`, page.limit, page.after ? beneficiaryKeys(page.after) : undefined);
+  async listBeneficiaries(merchantId: string, window: ListWindow): Promise<BeneficiaryPage> {
+    const { items, hasMore } = await this.listObjects(`${merchantId}#beneficiary`, window);
     return { beneficiaries: items.map((item) => withoutKeys<Beneficiary>(item)), hasMore };
   }
 
@@ -153,8 +158,8 @@ export class DynamoDbPayoutRepository implements PayoutRepository {
     return result.Item ? withoutKeys<Payout>(result.Item) : undefined;
   }
 
-  async listPayouts(merchantId: string, page: { limit: number; after?: Payout }): Promise<PayoutPage> {
-    const { items, hasMore } = await this.listObjects(`${merchantId}#payout`, page.limit, page.after ? payoutKeys(page.after) : undefined);
+  async listPayouts(merchantId: string, window: ListWindow): Promise<PayoutPage> {
+    const { items, hasMore } = await this.listObjects(payoutListPartition(merchantId), window);
     return { payouts: items.map((item) => withoutKeys<Payout>(item)), hasMore };
   }
 
@@ -253,11 +258,9 @@ export class DynamoDbPayoutRepository implements PayoutRepository {
   }
 
   /** A page of the merchant's objects, newest first: their keys from the keys-only index, then the items by key. */
-  private async listObjects(merchantType: string, limit: number, after: Record<string, string> | undefined): Promise<{ items: Item[]; hasMore: boolean }> {
-    return this.listKeysThenItems(
-      { IndexName: 'merchant-objects', KeyConditionExpression: 'merchant_type = :type', ExpressionAttributeValues: { ':type': merchantType }, ScanIndexForward: false, ExclusiveStartKey: after },
-      limit,
-    );
+  private async listObjects(merchantType: string, window: ListWindow): Promise<{ items: Item[]; hasMore: boolean }> {
+    const keys = await queryCreatedOrder(this.client, this.tableName, LIST_INDEX, [merchantType], window);
+    return { items: await this.itemsOf(keys.items), hasMore: keys.hasMore };
   }
 
   /** A page of a keys-only index: the keys, then the items by key (BatchGetItem), in the index's order. */
@@ -266,7 +269,12 @@ export class DynamoDbPayoutRepository implements PayoutRepository {
     limit: number,
   ): Promise<{ items: Item[]; hasMore: boolean }> {
     const result = await this.client.send(new QueryCommand({ TableName: this.tableName, ...query, Limit: limit + 1 }));
-    const keys = (result.Items ?? []).slice(0, limit).map((item) => ({ pk: item.pk as string, sk: item.sk as string }));
+    return { items: await this.itemsOf((result.Items ?? []).slice(0, limit)), hasMore: (result.Items ?? []).length > limit };
+  }
+
+  /** The items of index entries (BatchGetItem), in the entries' order. */
+  private async itemsOf(entries: readonly Item[]): Promise<Item[]> {
+    const keys = entries.map((item) => ({ pk: item.pk as string, sk: item.sk as string }));
     const found = new Map<string, Item>();
     for (let pending = keys, attempt = 0; pending.length > 0; attempt += 1) {
       // Keys left unprocessed (throttling) are asked again after a short, growing pause.
@@ -275,10 +283,9 @@ export class DynamoDbPayoutRepository implements PayoutRepository {
       for (const item of batch.Responses?.[this.tableName] ?? []) found.set(`${item.pk as string}#${item.sk as string}`, item);
       pending = (batch.UnprocessedKeys?.[this.tableName]?.Keys ?? []) as { pk: string; sk: string }[];
     }
-    const items = keys.flatMap((key): Item[] => {
+    return keys.flatMap((key): Item[] => {
       const item = found.get(`${key.pk}#${key.sk}`);
       return item ? [item] : [];
     });
-    return { items, hasMore: (result.Items ?? []).length > limit };
   }
 }

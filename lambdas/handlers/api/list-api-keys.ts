@@ -3,11 +3,12 @@ import { accessContracts } from '../../contracts/access';
 import { dynamoDbDocumentClient } from '../../shared/clients';
 import { tableNameFromEnv } from '../../shared/config';
 import { presentApiKey } from '../../shared/http/access-presenters';
+import { listRequestOf } from '../../shared/http/list-query';
 import { merchantQueryEndpoint } from '../../shared/http/merchant-endpoint';
 import { presentList } from '../../shared/http/presenters';
 import { listApiKeys } from '../../use-cases/list-api-keys';
 
-/** GET /v1/api_keys?limit=&starting_after=: the merchant's keys, redacted, newest first. */
+/** GET /v1/api_keys?limit=&starting_after=&ending_before=&created[gte|gt|lte|lt]=: the merchant's keys, redacted, newest first. */
 const merchants = new DynamoDbMerchantRepository(dynamoDbDocumentClient(), tableNameFromEnv('merchants'));
 
 const query = accessContracts.listApiKeys.query;
@@ -18,7 +19,7 @@ export const handler = merchantQueryEndpoint({
   handle: async (request) => {
     const page = await listApiKeys(
       { merchants },
-      { merchantId: request.principal.merchantId, limit: request.query.limit, startingAfter: request.query.starting_after },
+      listRequestOf(request.principal.merchantId, request.query),
     );
     return { status: 200, body: presentList(page.keys.map(presentApiKey), page.hasMore, '/v1/api_keys') };
   },

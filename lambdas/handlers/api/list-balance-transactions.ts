@@ -2,11 +2,12 @@ import { DynamoDbLedgerStore } from '../../adapters/dynamodb/ledger-store';
 import { paymentContracts } from '../../contracts/payments';
 import { dynamoDbDocumentClient } from '../../shared/clients';
 import { tableNameFromEnv } from '../../shared/config';
+import { listRequestOf } from '../../shared/http/list-query';
 import { merchantQueryEndpoint } from '../../shared/http/merchant-endpoint';
 import { presentBalanceTransaction, presentList } from '../../shared/http/presenters';
 import { listBalanceTransactions } from '../../use-cases/ledger/list-balance-transactions';
 
-/** GET /v1/balance_transactions?limit=&starting_after= */
+/** GET /v1/balance_transactions?limit=&starting_after=&ending_before=&created[gte|gt|lte|lt]= (docs/api.md, "Lists") */
 const ledger = new DynamoDbLedgerStore(dynamoDbDocumentClient(), tableNameFromEnv('ledger'));
 
 const query = paymentContracts.listBalanceTransactions.query;
@@ -17,7 +18,7 @@ export const handler = merchantQueryEndpoint({
   handle: async (request) => {
     const page = await listBalanceTransactions(
       { ledger },
-      { merchantId: request.principal.merchantId, limit: request.query.limit, startingAfter: request.query.starting_after },
+      listRequestOf(request.principal.merchantId, request.query),
     );
     return { status: 200, body: presentList(page.lines.map(presentBalanceTransaction), page.hasMore, '/v1/balance_transactions') };
   },

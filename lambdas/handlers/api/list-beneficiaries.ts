@@ -1,11 +1,12 @@
 import { treasuryContracts } from '../../contracts/treasury';
+import { listRequestOf } from '../../shared/http/list-query';
 import { merchantQueryEndpoint } from '../../shared/http/merchant-endpoint';
 import { presentList } from '../../shared/http/presenters';
 import { presentBeneficiary } from '../../shared/http/treasury-presenters';
 import { payoutRepositoryFromEnvironment } from '../../shared/payouts';
 import { listBeneficiaries } from '../../use-cases/payouts/get-objects';
 
-/** GET /v1/beneficiaries?limit=&starting_after= */
+/** GET /v1/beneficiaries?limit=&starting_after=&ending_before=&created[gte|gt|lte|lt]= (docs/api.md, "Lists") */
 const payouts = payoutRepositoryFromEnvironment();
 
 const query = treasuryContracts.listBeneficiaries.query;
@@ -16,7 +17,7 @@ export const handler = merchantQueryEndpoint({
   handle: async (request) => {
     const page = await listBeneficiaries(
       { payouts },
-      { merchantId: request.principal.merchantId, limit: request.query.limit, startingAfter: request.query.starting_after },
+      listRequestOf(request.principal.merchantId, request.query),
     );
     return { status: 200, body: presentList(page.beneficiaries.map(presentBeneficiary), page.hasMore, '/v1/beneficiaries') };
   },

@@ -2,11 +2,12 @@ import { DynamoDbPaymentRepository } from '../../adapters/dynamodb/payment-repos
 import { paymentContracts } from '../../contracts/payments';
 import { dynamoDbDocumentClient } from '../../shared/clients';
 import { tableNameFromEnv } from '../../shared/config';
+import { listRequestOf } from '../../shared/http/list-query';
 import { merchantQueryEndpoint } from '../../shared/http/merchant-endpoint';
 import { presentList, presentPayment } from '../../shared/http/presenters';
 import { listPayments } from '../../use-cases/list-payments';
 
-/** GET /v1/payments?limit=&starting_after= */
+/** GET /v1/payments?limit=&starting_after=&ending_before=&created[gte|gt|lte|lt]= (docs/api.md, "Lists") */
 const payments = new DynamoDbPaymentRepository(dynamoDbDocumentClient(), tableNameFromEnv('payments'));
 
 const query = paymentContracts.listPayments.query;
@@ -17,7 +18,7 @@ export const handler = merchantQueryEndpoint({
   handle: async (request) => {
     const page = await listPayments(
       { payments },
-      { merchantId: request.principal.merchantId, limit: request.query.limit, startingAfter: request.query.starting_after },
+      listRequestOf(request.principal.merchantId, request.query),
     );
     return { status: 200, body: presentList(page.payments.map(presentPayment), page.hasMore, '/v1/payments') };
   },

@@ -1,11 +1,12 @@
 import { treasuryContracts } from '../../contracts/treasury';
+import { listRequestOf } from '../../shared/http/list-query';
 import { merchantQueryEndpoint } from '../../shared/http/merchant-endpoint';
 import { presentList } from '../../shared/http/presenters';
 import { presentPayout } from '../../shared/http/treasury-presenters';
 import { payoutRepositoryFromEnvironment } from '../../shared/payouts';
 import { listPayouts } from '../../use-cases/payouts/get-objects';
 
-/** GET /v1/payouts?limit=&starting_after= */
+/** GET /v1/payouts?limit=&starting_after=&ending_before=&created[gte|gt|lte|lt]= (docs/api.md, "Lists") */
 const payouts = payoutRepositoryFromEnvironment();
 
 const query = treasuryContracts.listPayouts.query;
@@ -14,7 +15,7 @@ export const handler = merchantQueryEndpoint({
   operation: 'listPayouts',
   query,
   handle: async (request) => {
-    const page = await listPayouts({ payouts }, { merchantId: request.principal.merchantId, limit: request.query.limit, startingAfter: request.query.starting_after });
+    const page = await listPayouts({ payouts }, listRequestOf(request.principal.merchantId, request.query));
     return { status: 200, body: presentList(page.payouts.map(presentPayout), page.hasMore, '/v1/payouts') };
   },
 });

@@ -2,7 +2,8 @@ import { auditLogFromEnvironment } from '../../shared/audit';
 import { presentAuditEntry } from '../../shared/http/access-presenters';
 import { operatorQueryEndpoint } from '../../shared/http/operator-endpoint';
 import { presentList } from '../../shared/http/presenters';
-import { listQuerySchema } from '../../shared/http/schemas';
+import * as z from 'zod/mini';
+import { idSchema, limitSchema } from '../../shared/http/schemas';
 import { listAuditEntries } from '../../use-cases/audit-trail';
 
 /**
@@ -12,7 +13,8 @@ import { listAuditEntries } from '../../use-cases/audit-trail';
  */
 const audit = auditLogFromEnvironment();
 
-const query = listQuerySchema('audit_entry', 20);
+// Forward only, like the operator API's other lists: the audit log is read page after page.
+const query = z.strictObject({ limit: z._default(limitSchema, 20), starting_after: z.optional(idSchema('audit_entry')) });
 
 export const handler = operatorQueryEndpoint({
   operation: 'opsListAuditEntries',

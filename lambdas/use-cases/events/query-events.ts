@@ -38,7 +38,9 @@ export const getEvent = async (deps: EventQueryDeps, request: { readonly merchan
 export interface ListEventsRequest {
   readonly merchantId: string;
   readonly limit: number;
+  /** At most one of the two cursors (the query contract refuses both). */
   readonly startingAfter?: string;
+  readonly endingBefore?: string;
   /** An event type or `<object>.*`. */
   readonly type?: string;
   /** Inclusive bounds on `created_at` (epoch ms). */
@@ -53,17 +55,21 @@ export const MAX_PAGES_PER_LISTING = 400;
 const after = (a: FoundEvent, b: FoundEvent): boolean => a.event.createdMs < b.event.createdMs || (a.event.createdMs === b.event.createdMs && a.id < b.id);
 
 /**
- * The merchant's events newest first (`GET /v1/events`).
- * 1. The window: `created` bounds, within the last 30 days; after `starting_after`, older than that event.
- * 2. Pages whose newest event is in the window (or up to a minute after it: a page spans at most a minute)
- *    are read newest first; each page's events in the window and of the type go to a buffer.
- * 3. A buffered event newer than the next page's newest event cannot be overtaken: it is in order, and
- *    the listing stops once it has one more than `limit` of those (`has_more`).
+ * The merchant's events newest first (`GET /v1/events`), the list conventions of every list (domain/list-window.ts).
+ * 1. The window: `created` bounds, within the last 30 days; after `starting_after`, older than that event;
+ *    before `ending_before`, newer than it.
+ * 2. Pages that may hold events of the window (a page spans at most a minute) are read in the window's
+ *    direction: newest first, or oldest first from `ending_before` (the events nearest the cursor first); each
+ *    page's events in the window and of the type go to a buffer.
+ * 3. A buffered event that no later page can overtake is in order: newest first, one newer than the next
+ *    page's newest event; oldest first, one older than the next page's newest event less a page's span. The
+ *    listing stops once it has one more than `limit` of those (`has_more`), and shows them newest first.
  */
 export const listEvents = async (deps: EventQueryDeps, request: ListEventsRequest): Promise<{ events: FoundEvent[]; hasMore: boolean }> => {
   const now = deps.now();
   let fromMs = Math.max(request.createdFromMs ?? 0, oldest(now));
   let toMs = request.createdToMs ?? now.getTime() + PAGE_SPAN_MS;
+  const backward = request.endingBefore !== undefined;
   let cursor: FoundEvent | undefined;
   if (request.startingAfter !== undefined) {
     const located = await find(deps, request.merchantId, request.startingAfter);
@@ -71,18 +77,30 @@ export const listEvents = async (deps: EventQueryDeps, request: ListEventsReques
     cursor = located.found;
     toMs = Math.min(toMs, cursor.event.createdMs);
   }
+  if (request.endingBefore !== undefined) {
+    const located = await find(deps, request.merchantId, request.endingBefore);
+    if (!located) throw new InvalidCursorError('ending_before', request.endingBefore);
+    cursor = located.found;
+    fromMs = Math.max(fromMs, cursor.event.createdMs);
+  }
   fromMs = Math.max(fromMs, 0);
+  const inWindow = (candidate: FoundEvent): boolean => !cursor || (backward ? after(cursor, candidate) : after(candidate, cursor));
+  /** The reading order: newest first, or oldest first from `ending_before`. */
+  const readOrder = (a: FoundEvent, b: FoundEvent): number => ((backward ? after(b, a) : after(a, b)) ? 1 : -1);
   const wanted = request.limit + 1;
   const inOrder: FoundEvent[] = [];
   let buffer: FoundEvent[] = [];
-  const release = (newerThanMs: number) => {
-    buffer.sort((a, b) => (after(a, b) ? 1 : -1));
-    while (buffer.length && inOrder.length < wanted && (buffer[0] as FoundEvent).event.createdMs > newerThanMs) inOrder.push(buffer.shift() as FoundEvent);
+  const release = (settled: (event: FoundEvent) => boolean) => {
+    buffer.sort(readOrder);
+    while (buffer.length && inOrder.length < wanted && settled(buffer[0] as FoundEvent)) inOrder.push(buffer.shift() as FoundEvent);
   };
+  const range = { fromMs, toMs: toMs + PAGE_SPAN_MS };
+  const pages = backward ? deps.events.pagesOldestFirst(request.merchantId, range) : deps.events.pagesNewestFirst(request.merchantId, range);
   let pagesRead = 0;
   let exhausted = true;
-  for await (const page of deps.events.pagesNewestFirst(request.merchantId, { fromMs, toMs: toMs + PAGE_SPAN_MS })) {
-    release(page.lastMs);
+  for await (const page of pages) {
+    // Later pages hold events no newer than this page's newest (newest first), or newer than its newest less a span (oldest first).
+    release(backward ? (found) => found.event.createdMs < page.lastMs - PAGE_SPAN_MS : (found) => found.event.createdMs > page.lastMs);
     if (inOrder.length >= wanted) {
       exhausted = false;
       break;
@@ -95,13 +113,14 @@ export const listEvents = async (deps: EventQueryDeps, request: ListEventsReques
       const candidate = { id: eventId(page.key, index), event };
       if (event.createdMs < fromMs || event.createdMs > toMs) return;
       if (request.type && !selectorMatches(request.type, event.type)) return;
-      if (cursor && !after(candidate, cursor)) return;
+      if (!inWindow(candidate)) return;
       buffer.push(candidate);
     });
   }
-  if (exhausted) release(Number.NEGATIVE_INFINITY);
+  if (exhausted) release(() => true);
   buffer = [];
-  return { events: inOrder.slice(0, request.limit), hasMore: inOrder.length > request.limit || !exhausted };
+  const taken = inOrder.slice(0, request.limit);
+  return { events: backward ? taken.reverse() : taken, hasMore: inOrder.length > request.limit || !exhausted };
 };
 
 export interface EventDelivery {

@@ -1,6 +1,7 @@
-import { InvalidCursorError, ResourceNotFoundError } from '../../domain/errors';
+import { ResourceNotFoundError } from '../../domain/errors';
 import type { Conversion, FxQuote } from '../../domain/fx/objects';
 import type { ConversionPage, FxRepository } from '../../ports/fx-repository';
+import { type ListRequest, resolveListWindow } from '../list-window';
 
 /** One quote of this merchant (another merchant's is "not found", like one that never existed). */
 export const getFxQuote = async (deps: { readonly quotes: FxRepository }, query: { readonly merchantId: string; readonly quoteId: string }): Promise<FxQuote> => {
@@ -19,15 +20,6 @@ export const getConversion = async (
   return conversion;
 };
 
-/** The merchant's conversions, newest first; the cursor must be one of its own conversions. */
-export const listConversions = async (
-  deps: { readonly quotes: FxRepository },
-  query: { readonly merchantId: string; readonly limit: number; readonly startingAfter?: string },
-): Promise<ConversionPage> => {
-  let after: Conversion | undefined;
-  if (query.startingAfter !== undefined) {
-    after = await deps.quotes.getConversion(query.startingAfter);
-    if (!after || after.merchantId !== query.merchantId) throw new InvalidCursorError('starting_after', query.startingAfter);
-  }
-  return deps.quotes.listConversions(query.merchantId, { limit: query.limit, after });
-};
+/** The merchant's conversions, newest first; a cursor must be one of its own conversions. */
+export const listConversions = async (deps: { readonly quotes: FxRepository }, request: ListRequest): Promise<ConversionPage> =>
+  deps.quotes.listConversions(request.merchantId, await resolveListWindow(request, (id) => deps.quotes.getConversion(id)));

@@ -1,7 +1,8 @@
-import { InvalidCursorError, ResourceNotFoundError } from '../../domain/errors';
+import { ResourceNotFoundError } from '../../domain/errors';
 import type { Beneficiary } from '../../domain/payouts/beneficiary';
 import type { Payout } from '../../domain/payouts/payout';
 import type { BeneficiaryPage, PayoutPage, PayoutRepository } from '../../ports/payout-repository';
+import { type ListRequest, resolveListWindow } from '../list-window';
 
 /**
  * Reads of beneficiaries and payouts. Another merchant's object is "not found", exactly like one that
@@ -13,17 +14,8 @@ export const getBeneficiary = async (deps: { readonly payouts: PayoutRepository 
   return beneficiary;
 };
 
-export const listBeneficiaries = async (
-  deps: { readonly payouts: PayoutRepository },
-  query: { readonly merchantId: string; readonly limit: number; readonly startingAfter?: string },
-): Promise<BeneficiaryPage> => {
-  let after: Beneficiary | undefined;
-  if (query.startingAfter !== undefined) {
-    after = await deps.payouts.getBeneficiary(query.startingAfter);
-    if (!after || after.merchantId !== query.merchantId) throw new InvalidCursorError('starting_after', query.startingAfter);
-  }
-  return deps.payouts.listBeneficiaries(query.merchantId, { limit: query.limit, after });
-};
+export const listBeneficiaries = async (deps: { readonly payouts: PayoutRepository }, request: ListRequest): Promise<BeneficiaryPage> =>
+  deps.payouts.listBeneficiaries(request.merchantId, await resolveListWindow(request, (id) => deps.payouts.getBeneficiary(id)));
 
 export const getPayout = async (deps: { readonly payouts: PayoutRepository }, query: { readonly merchantId: string; readonly payoutId: string }): Promise<Payout> => {
   const payout = await deps.payouts.getPayout(query.payoutId);
@@ -31,14 +23,5 @@ export const getPayout = async (deps: { readonly payouts: PayoutRepository }, qu
   return payout;
 };
 
-export const listPayouts = async (
-  deps: { readonly payouts: PayoutRepository },
-  query: { readonly merchantId: string; readonly limit: number; readonly startingAfter?: string },
-): Promise<PayoutPage> => {
-  let after: Payout | undefined;
-  if (query.startingAfter !== undefined) {
-    after = await deps.payouts.getPayout(query.startingAfter);
-    if (!after || after.merchantId !== query.merchantId) throw new InvalidCursorError('starting_after', query.startingAfter);
-  }
-  return deps.payouts.listPayouts(query.merchantId, { limit: query.limit, after });
-};
+export const listPayouts = async (deps: { readonly payouts: PayoutRepository }, request: ListRequest): Promise<PayoutPage> =>
+  deps.payouts.listPayouts(request.merchantId, await resolveListWindow(request, (id) => deps.payouts.getPayout(id)));

@@ -3,6 +3,8 @@ import { deriveId } from '../../domain/ids';
 import { MAX_ACTIVE_SECRETS, ROTATED_SECRET_VALIDITY_MS, type StoredWebhookSecret, type WebhookEndpoint } from '../../domain/webhooks';
 import type { WebhookSecretBox } from '../../ports/webhook-delivery';
 import type { WebhookEndpointRepository } from '../../ports/webhook-endpoints';
+import { type Page, newestFirst, pageInMemory } from '../../domain/list-window';
+import { type ListRequest, resolveListWindow } from '../list-window';
 
 /**
  * A merchant's webhook endpoints: create, read, update, delete, rotate the signing secret. The handlers
@@ -72,9 +74,17 @@ export const getWebhookEndpoint = async (deps: Pick<EndpointDeps, 'endpoints'>, 
   return endpoint;
 };
 
-/** Newest first (a merchant has at most 16). */
-export const listWebhookEndpoints = async (deps: Pick<EndpointDeps, 'endpoints'>, request: { readonly merchantId: string }): Promise<WebhookEndpoint[]> =>
-  [...(await deps.endpoints.list(request.merchantId))].sort((a, b) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : a.id < b.id ? 1 : -1));
+/**
+ * One page of the merchant's endpoints, newest first (`GET /v1/webhook_endpoints`).
+ * 1. Read them all (a merchant has at most 16) and sort them newest first.
+ * 2. Resolve the cursor (`starting_after` or `ending_before`) to one of them (InvalidCursorError otherwise).
+ * 3. Return the window's page: the list conventions of every other list, applied in memory.
+ */
+export const listWebhookEndpoints = async (deps: Pick<EndpointDeps, 'endpoints'>, request: ListRequest): Promise<Page<WebhookEndpoint>> => {
+  const all = [...(await deps.endpoints.list(request.merchantId))].sort(newestFirst);
+  const window = await resolveListWindow(request, async (id) => all.find((endpoint) => endpoint.id === id));
+  return pageInMemory(all, window, (endpoint) => endpoint);
+};
 
 export interface EndpointChanges {
   readonly url?: string;

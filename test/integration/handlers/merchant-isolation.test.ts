@@ -10,6 +10,8 @@ import { DynamoDbPricingRepository } from '../../../lambdas/adapters/dynamodb/pr
 import { postPaymentCaptured, postSettlement } from '../../../lambdas/use-cases/ledger/postings';
 import { deriveId } from '../../../lambdas/domain/ids';
 import { refundAttributes } from '../../../lambdas/adapters/dynamodb/payment-items';
+import { LIST_SHARDS, listPartitions } from '../../../lambdas/adapters/dynamodb/payment-repository';
+import { shardOf } from '../../../lambdas/domain/shards';
 import { newRefund } from '../../../lambdas/domain/refund';
 import { onboardMerchant } from '../../../lambdas/use-cases/onboard-merchant';
 import { deployment } from '../../../platform/deployment';
@@ -74,6 +76,7 @@ const ownerView = async (ctx: Context) => {
   return {
     payment: await read(`/v1/payments/${ctx.owner.payment.id}`),
     payments: await read('/v1/payments?limit=100'),
+    refunds: await read('/v1/refunds?limit=100'),
     keys: await read('/v1/api_keys?limit=100'),
     balance: await read('/v1/balances'),
     lines: await read('/v1/balance_transactions?limit=100'),
@@ -139,6 +142,20 @@ const cases: Record<string, IsolationCase> = {
   'POST /v1/payments/{id}/cancel': foreignObjectIsNotFound((ctx) => ({ method: 'POST', path: `/v1/payments/${ctx.owner.payment.id}/cancel`, body: {} })),
   'GET /v1/payments/{id}/events': foreignObjectIsNotFound((ctx) => ({ method: 'GET', path: `/v1/payments/${ctx.owner.payment.id}/events` })),
   'POST /v1/refunds': foreignObjectIsNotFound((ctx) => ({ method: 'POST', path: '/v1/refunds', body: { payment_id: ctx.owner.payment.id } })),
+  'GET /v1/refunds': async (ctx) => {
+    // The owner's refund is listed to the owner...
+    expect(idsOf((await ctx.as(ctx.owner, 'GET', '/v1/refunds?limit=100')).json)).toContain(ctx.owner.refundId);
+    // ...and to nobody else, neither in the whole list nor as the owner's payment's refunds.
+    const listed = await ctx.as(ctx.intruder, 'GET', '/v1/refunds?limit=100');
+    expect(listed.status).toBe(200);
+    expect(idsOf(listed.json)).not.toContain(ctx.owner.refundId);
+    const filtered = await ctx.as(ctx.intruder, 'GET', `/v1/refunds?payment=${ctx.owner.payment.id}`);
+    expect({ status: filtered.status, ids: idsOf(filtered.json) }).toEqual({ status: 200, ids: [] });
+    for (const cursor of ['starting_after', 'ending_before']) {
+      const response = await ctx.as(ctx.intruder, 'GET', `/v1/refunds?${cursor}=${ctx.owner.refundId}`);
+      expect({ status: response.status, field: response.json?.errors?.[0]?.field }).toEqual({ status: 422, field: cursor });
+    }
+  },
   'GET /v1/refunds/{id}': foreignObjectIsNotFound((ctx) => ({ method: 'GET', path: `/v1/refunds/${ctx.owner.refundId}` })),
   'POST /v1/fx/quotes': async (ctx) => {
     const before = await ownerView(ctx);
@@ -297,10 +314,11 @@ beforeAll(async () => {
   expect(beneficiary.status).toBe(201);
   const payout = await as(owner, 'POST', '/v1/payouts', { beneficiary_id: beneficiary.json.id, amount: 300, currency: 'EUR', reference: 'Isolation' });
   expect(payout.status).toBe(201);
-  // One refund of the owner's (its saga is not under test here): stored as the refund endpoint stores it.
+  // One refund of the owner's (its saga is not under test here): stored as the refund endpoint stores it, in the refund list.
   const refund = newRefund({ id: deriveId('re', owner.id, 'isolation', randomUUID()), merchantId: owner.id, paymentId: payment.json.id, amount: 100, currency: 'EUR', reason: null, requestFingerprint: 'f', now: new Date() });
+  const listKeys = { merchant_type: listPartitions(owner.id, 'refund')[shardOf(refund.id, LIST_SHARDS)], created_key: `${refund.createdAt}#${refund.id}` };
   await db.documentClient.send(
-    new PutCommand({ TableName: tableName('payments'), Item: { pk: refund.id, sk: 'refund', ...refundAttributes(refund) } }),
+    new PutCommand({ TableName: tableName('payments'), Item: { pk: refund.id, sk: 'refund', ...listKeys, ...refundAttributes(refund) } }),
   );
   // One endpoint and one event of the owner's (the outbox is not under test here: its page is stored as it stores pages).
   const endpoint = await as(owner, 'POST', '/v1/webhook_endpoints', { url: 'https://hooks.owner.example/x', enabled_events: ['*'] });
