@@ -190,6 +190,8 @@ export const functions = {
       // Put the hold, read it back on a retry; UpdateItem discards a hold a retry wrote in vain (create-payment.ts).
       cardHolds: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
       audit: auditAppendActions,
+      // The home-region marker: refused outside the merchant's home before anything is written (decision 0024).
+      ledger: ['dynamodb:GetItem'],
     },
     kms: { encrypt: ['card'], fingerprint: true },
     stateMachines: { payment: ['states:StartSyncExecution'], sagaRecovery: ['states:StartExecution'] },
@@ -281,7 +283,8 @@ export const functions = {
     timeoutSeconds: 30,
     reservedConcurrency: 20,
     invokedBy: 'step-functions',
-    tables: { payments: read },
+    // ledger GetItem: the home-region marker, checked before the channel captures (decision 0024).
+    tables: { payments: read, ledger: read },
     cardChannels: true,
   },
   postCaptureToLedger: {
@@ -367,7 +370,8 @@ export const functions = {
     timeoutSeconds: 27,
     reservedConcurrency: 20,
     invokedBy: 'api-gateway',
-    tables: { payments: paymentSteps, idempotency: idempotencyStore, audit: auditAppendActions },
+    // ledger GetItem: the home-region marker (decision 0024).
+    tables: { payments: paymentSteps, idempotency: idempotencyStore, audit: auditAppendActions, ledger: read },
     stateMachines: { payment: ['states:StartSyncExecution'], paymentCaptureWindow: ['states:SendTaskSuccess'], sagaRecovery: ['states:StartExecution'] },
   },
   requestPaymentCancel: {
@@ -387,7 +391,8 @@ export const functions = {
     timeoutSeconds: 27,
     reservedConcurrency: 20,
     invokedBy: 'api-gateway',
-    tables: { payments: paymentSteps, idempotency: idempotencyStore, audit: auditAppendActions },
+    // ledger GetItem: the home-region marker (decision 0024).
+    tables: { payments: paymentSteps, idempotency: idempotencyStore, audit: auditAppendActions, ledger: read },
     stateMachines: { refund: ['states:StartSyncExecution'], sagaRecovery: ['states:StartExecution'] },
   },
   getRefund: {
@@ -673,7 +678,8 @@ export const functions = {
       payouts: ['dynamodb:GetItem', 'dynamodb:PutItem'],
       // Reads a quote, puts the one it takes itself, claims either (UpdateItem) in the payout's transaction.
       fx: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
-      ledger: ['dynamodb:Query'],
+      // Query: the balance; GetItem: the home-region marker (decision 0024).
+      ledger: ['dynamodb:GetItem', 'dynamodb:Query'],
       idempotency: idempotencyStore,
       audit: auditAppendActions,
     },
@@ -704,7 +710,8 @@ export const functions = {
     timeoutSeconds: 27,
     reservedConcurrency: 5,
     invokedBy: 'api-gateway',
-    tables: { payouts: ['dynamodb:GetItem', 'dynamodb:PutItem'], idempotency: idempotencyStore, audit: auditAppendActions },
+    // ledger GetItem: the home-region marker (decision 0024).
+    tables: { payouts: ['dynamodb:GetItem', 'dynamodb:PutItem'], idempotency: idempotencyStore, audit: auditAppendActions, ledger: read },
     stateMachines: { payout: ['states:StartSyncExecution'], payoutWait: ['states:SendTaskSuccess'], sagaRecovery: ['states:StartExecution'] },
   },
   reservePayoutFunds: {

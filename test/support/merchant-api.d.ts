@@ -748,8 +748,17 @@ export interface components {
         "application/problem+json": components["schemas"]["Problem"];
       };
     };
-    /** @description The object is not in a state that allows this (`payment_not_capturable`...), or `idempotency_in_progress` */
+    /** @description The object is not in a state that allows this (`payment_not_capturable`...), `idempotency_in_progress`, or `home_region_moving` (the merchant is being moved between regions: retry after `Retry-After` seconds) */
     Conflict: {
+      headers: {
+        "Request-Id": components["headers"]["RequestId"];
+      };
+      content: {
+        "application/problem+json": components["schemas"]["Problem"];
+      };
+    };
+    /** @description `wrong_region`: the merchant's payments are processed in another region (the `Home-Region` header names it); nothing was done, send the request there with the same Idempotency-Key */
+    MisdirectedRequest: {
       headers: {
         "Request-Id": components["headers"]["RequestId"];
       };
@@ -872,6 +881,7 @@ export interface operations {
       403: components["responses"]["Forbidden"];
       409: components["responses"]["Conflict"];
       413: components["responses"]["PayloadTooLarge"];
+      421: components["responses"]["MisdirectedRequest"];
       422: components["responses"]["ValidationError"];
       429: components["responses"]["TooManyRequests"];
       "5XX": components["responses"]["ServerError"];
@@ -983,6 +993,7 @@ export interface operations {
       404: components["responses"]["NotFound"];
       409: components["responses"]["Conflict"];
       413: components["responses"]["PayloadTooLarge"];
+      421: components["responses"]["MisdirectedRequest"];
       422: components["responses"]["ValidationError"];
       429: components["responses"]["TooManyRequests"];
       "5XX": components["responses"]["ServerError"];
@@ -1080,6 +1091,7 @@ export interface operations {
       403: components["responses"]["Forbidden"];
       409: components["responses"]["Conflict"];
       413: components["responses"]["PayloadTooLarge"];
+      421: components["responses"]["MisdirectedRequest"];
       422: components["responses"]["ValidationError"];
       429: components["responses"]["TooManyRequests"];
       "5XX": components["responses"]["ServerError"];
@@ -1359,6 +1371,7 @@ export interface operations {
       403: components["responses"]["Forbidden"];
       409: components["responses"]["Conflict"];
       413: components["responses"]["PayloadTooLarge"];
+      421: components["responses"]["MisdirectedRequest"];
       422: components["responses"]["ValidationError"];
       429: components["responses"]["TooManyRequests"];
       "5XX": components["responses"]["ServerError"];
@@ -1533,6 +1546,7 @@ export interface operations {
       403: components["responses"]["Forbidden"];
       409: components["responses"]["Conflict"];
       413: components["responses"]["PayloadTooLarge"];
+      421: components["responses"]["MisdirectedRequest"];
       422: components["responses"]["ValidationError"];
       429: components["responses"]["TooManyRequests"];
       "5XX": components["responses"]["ServerError"];
@@ -1597,6 +1611,7 @@ export interface operations {
       404: components["responses"]["NotFound"];
       409: components["responses"]["Conflict"];
       413: components["responses"]["PayloadTooLarge"];
+      421: components["responses"]["MisdirectedRequest"];
       422: components["responses"]["ValidationError"];
       429: components["responses"]["TooManyRequests"];
       "5XX": components["responses"]["ServerError"];
