@@ -84,6 +84,7 @@ const BODIES = {
   opsRevokeApiKey: { body: {}, required: [] },
   opsReviewPayout: { body: { decision: 'approve', note: 'Checked' }, required: ['decision'] },
   opsResolveReconciliationBreak: { body: { note: 'Fee corrected in the next batch' }, required: ['note'] },
+  opsStartHomeRegionMove: { body: { region: 'us-west-2' }, required: ['region'] },
 } as const satisfies Record<PostFunction, BodyTemplate>;
 
 type Random = () => number;
