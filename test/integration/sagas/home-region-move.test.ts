@@ -1,4 +1,9 @@
+import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { verifyLedger } from '../../../lambdas/adapters/dynamodb/ledger-verifier';
 import { ledgerPostingDeps } from '../../../lambdas/shared/ledger';
 import { deployment } from '../../../platform/deployment';
@@ -65,6 +70,22 @@ it('moves a merchant step by step (begin, drain, fence, replication, switch); th
   const audit = await apis.asOperator('ops_viewer', 'GET', `/v1/merchants/${merchant.id}/audit_entries`);
   expect(audit.json.data).toEqual(expect.arrayContaining([expect.objectContaining({ action: 'merchant.home_region_move' })]));
   await ledgerIsBalanced();
+
+  // And back, as an operator does it: `npm run ops -- move-home <merchant> --to <region>` (one signed request).
+  const stateDir = mkdtempSync(join(tmpdir(), 'xborder-ops-'));
+  try {
+    writeFileSync(join(stateDir, 'runtime.json'), JSON.stringify({ operatorApiUrl: apis.operatorUrl }));
+    writeFileSync(join(stateDir, 'operators.json'), JSON.stringify(apis.operators), { mode: 0o600 });
+    const repositoryRoot = join(import.meta.dirname, '..', '..', '..');
+    const cli = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'scripts/ops.ts', 'move-home', merchant.id, '--to', here, '--state-dir', stateDir], { cwd: repositoryRoot });
+    const back = JSON.parse(cli.stdout) as { execution_arn: string; region: string; target_region: string };
+    expect(back).toMatchObject({ region: target, target_region: here });
+    expect((await harness.engine.waitForExecution(back.execution_arn)).status).toBe('SUCCEEDED');
+  } finally {
+    rmSync(stateDir, { recursive: true, force: true });
+  }
+  expect(await marker(merchant.id)).toMatchObject({ region: here, fenced: false, epoch: 6 });
+  expect((await pay(merchant.api_key.secret)).json).toMatchObject({ status: 'succeeded' });
 });
 
 it('drains first: waits while a payment is in flight (new ones refused 409), fences only once it has finished', async () => {
