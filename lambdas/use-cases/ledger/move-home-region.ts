@@ -11,7 +11,7 @@ import { setHomeRegion } from './set-home-region';
  * compare-and-set); a lost race is HomeRegionMoveConflict, and the move stops.
  */
 interface MarkerDeps {
-  readonly ledger: LedgerStore;
+  readonly ledger: Pick<LedgerStore, 'getHomeRegion' | 'putHomeRegion'>;
   readonly primaryRegion: string;
   readonly now: () => Date;
 }

@@ -11,7 +11,7 @@ import type { LedgerStore } from '../../ports/ledger-store';
  * Returns the marker written, or undefined if another change won: read again and decide.
  */
 export const setHomeRegion = async (
-  deps: { readonly ledger: LedgerStore; readonly primaryRegion: string; readonly now: () => Date },
+  deps: { readonly ledger: Pick<LedgerStore, 'getHomeRegion' | 'putHomeRegion'>; readonly primaryRegion: string; readonly now: () => Date },
   command: {
     readonly merchantId: string;
     readonly region?: string;
