@@ -86,7 +86,7 @@ it('moves a merchant step by step (begin, drain, fence, replication, switch); th
   }
   expect(await marker(merchant.id)).toMatchObject({ region: here, fenced: false, epoch: 6 });
   expect((await pay(merchant.api_key.secret)).json).toMatchObject({ status: 'succeeded' });
-});
+}, 180_000); // Two moves and a CLI process (tsx) on a loaded 2-core machine.
 
 it('drains first: waits while a payment is in flight (new ones refused 409), fences only once it has finished', async () => {
   const merchant = await onboard('Busy Merchant');
