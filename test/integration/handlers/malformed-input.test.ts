@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { ListTablesCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { type IdKind, idShapes } from '../../../lambdas/domain/ids';
+import { deployment } from '../../../platform/deployment';
 import { operatorRoutes } from '../../../platform/operator-routes';
 import { type RouteDeclaration, requiresMerchantKey, routes } from '../../../platform/routes';
 import { type IsolatedDynamoDb, useIsolatedDynamoDb } from '../../support/dynamodb';
@@ -171,7 +172,13 @@ describe('well-shaped ids that name nothing: 404', () => {
   const objectRoutes = builderRoutes.filter((route) => route.params && !['opsListAuditEntries', 'opsVerifyAuditChains', 'opsCreateApiKey'].includes(route.function));
 
   it.each(objectRoutes.map((route) => [`${route.api} ${route.method} ${route.path}`, route] as const))('%s', async (_name, route) => {
-    const response = await call(route.api, route.method, pathWith(route, {}), route.function === 'opsReviewPayout' ? { body: { decision: 'approve' } } : route.function === 'opsResolveReconciliationBreak' ? { body: { note: 'Checked' } } : {});
+    const validBodies: Partial<Record<string, unknown>> = {
+      opsReviewPayout: { decision: 'approve' },
+      opsResolveReconciliationBreak: { note: 'Checked' },
+      opsStartHomeRegionMove: { region: deployment.secondaryRegion },
+    };
+    const body = validBodies[route.function];
+    const response = await call(route.api, route.method, pathWith(route, {}), body === undefined ? {} : { body });
     expect({ status: response.status, code: response.json?.code }).toEqual({ status: 404, code: 'resource_not_found' });
   });
 
