@@ -7,8 +7,22 @@ import { createPlatformApp } from '../lib/app';
  */
 const OFFLINE_PLACEHOLDER_ACCOUNT = '111111111111';
 
-const contextAccount = (JSON.parse(process.env.CDK_CONTEXT_JSON ?? '{}') as { account?: string }).account;
+const context = JSON.parse(process.env.CDK_CONTEXT_JSON ?? '{}') as {
+  account?: string;
+  merchantApiDomain?: string;
+  merchantApiHostedZoneId?: string;
+  merchantApiHostedZoneName?: string;
+};
+/**
+ * The merchant API's custom domain and its failover records: platform/deployment.ts `merchantApiDomain`, or
+ * `-c merchantApiDomain=api.example.com -c merchantApiHostedZoneId=Z... -c merchantApiHostedZoneName=example.com`.
+ */
+const merchantApiDomain =
+  context.merchantApiDomain && context.merchantApiHostedZoneId && context.merchantApiHostedZoneName
+    ? { domainName: context.merchantApiDomain, hostedZoneId: context.merchantApiHostedZoneId, hostedZoneName: context.merchantApiHostedZoneName }
+    : undefined;
 const { app } = createPlatformApp({
-  account: contextAccount ?? process.env.CDK_DEFAULT_ACCOUNT ?? OFFLINE_PLACEHOLDER_ACCOUNT,
+  account: context.account ?? process.env.CDK_DEFAULT_ACCOUNT ?? OFFLINE_PLACEHOLDER_ACCOUNT,
+  ...(merchantApiDomain ? { merchantApiDomain } : {}),
 });
 app.synth();

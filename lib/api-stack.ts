@@ -7,7 +7,7 @@ import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
 import { type FunctionDeclaration, type FunctionKey, functionKeys, functions } from '../platform/functions';
-import { deployment } from '../platform/deployment';
+import { type MerchantApiDomainConfig, deployment } from '../platform/deployment';
 import { accountAdministersKey, cloudWatchLogsMayEncrypt, denyGrantsExceptForAwsServices } from './constructs/key-policies';
 import { cardChannelSecretNames } from '../platform/channels';
 import { stateMachineKeys } from '../platform/state-machines';
@@ -22,6 +22,8 @@ import { PlatformStateMachine } from './constructs/platform-state-machine';
 import { PlatformStreamSubscription } from './constructs/platform-stream-subscription';
 import { queueKeys, queueName } from '../platform/queues';
 import type { TableKey } from '../platform/tables';
+import { globalTableKeys } from './data-stack';
+import { MerchantApiDomain } from './constructs/merchant-api-domain';
 
 /**
  * Stateless resources of one region: every declared function, state machine and the merchant API, the
@@ -37,6 +39,8 @@ export interface ApiStackProps extends StackProps {
    * `primaryRegionOnly` get their mappings (every region's stream carries both regions' writes).
    */
   readonly tableStreamArns?: Readonly<Partial<Record<TableKey, string>>>;
+  /** The merchant API's custom domain with its failover record (platform/deployment.ts); none when undefined. */
+  readonly merchantApiDomain?: MerchantApiDomainConfig;
 }
 
 export const LOGS_KEY_ALIAS = `alias/${deployment.appName}-logs`;
@@ -155,13 +159,24 @@ export class ApiStack extends Stack {
         conditions: { StringEquals: { 'aws:SourceAccount': this.account } },
       }),
     );
-    new OperationsAlarms(this, 'OperationsAlarms', { stateMachines: machines, topicKey: logsKey, sagaSweeper: built.sweepUnstartedSagas, deadLetterQueues, streamConsumers });
+    new OperationsAlarms(this, 'OperationsAlarms', {
+      stateMachines: machines,
+      topicKey: logsKey,
+      sagaSweeper: built.sweepUnstartedSagas,
+      deadLetterQueues,
+      streamConsumers,
+      replication: {
+        tables: globalTableKeys,
+        receivingRegion: this.region === deployment.primaryRegion ? deployment.secondaryRegion : deployment.primaryRegion,
+      },
+    });
     this.merchantApi = new MerchantApi(this, 'MerchantApi', {
       functions: invocable,
       logsKey,
       throttle: deployment.apiThrottles.merchant,
       webhookThrottle: deployment.apiThrottles.webhooks,
     });
+    if (props.merchantApiDomain) new MerchantApiDomain(this, 'MerchantApiDomain', { api: this.merchantApi.api, domain: props.merchantApiDomain });
     this.operatorApi = new OperatorApi(this, 'OperatorApi', {
       functions: invocable,
       logsKey,

@@ -3,6 +3,7 @@ import { App, type AppProps, Aspects, Validations } from 'aws-cdk-lib';
 import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
 import { AwsSolutionsChecks, NIST80053R5Checks, PCIDSS321Checks } from 'cdk-nag';
 import { SourceAccountOnServicePermissions } from './gates/source-account-on-service-permissions';
+import { type MerchantApiDomainConfig, deployment } from '../platform/deployment';
 import { type PlatformStacks, buildPlatform } from './platform';
 
 /**
@@ -28,15 +29,17 @@ export interface PlatformAppOptions extends AppProps {
   readonly account: string;
   /** Off only for fast unit-level template tests; `bin/payments.ts` always gates. */
   readonly gates?: boolean;
+  /** The merchant API's custom domain (default: platform/deployment.ts `merchantApiDomain`; tests set one). */
+  readonly merchantApiDomain?: MerchantApiDomainConfig;
 }
 
 export const createPlatformApp = (options: PlatformAppOptions): { app: App; stacks: PlatformStacks } => {
-  const { account, gates = true, ...appProps } = options;
+  const { account, gates = true, merchantApiDomain = deployment.merchantApiDomain, ...appProps } = options;
   const app = new App({
     ...appProps,
     context: { '@aws-cdk/core:defaultCrossStackReferences': 'strong', ...appProps.context },
   });
-  const stacks = buildPlatform(app, account);
+  const stacks = buildPlatform(app, account, { merchantApiDomain });
   Aspects.of(app).add(new SourceAccountOnServicePermissions());
   if (gates) addSecurityGates(app);
   return { app, stacks };

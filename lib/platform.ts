@@ -1,5 +1,5 @@
 import type { App } from 'aws-cdk-lib';
-import { deployment } from '../platform/deployment';
+import { type MerchantApiDomainConfig, deployment } from '../platform/deployment';
 import { ApiStack } from './api-stack';
 import { acknowledgeGuard } from './constructs/acknowledgements';
 import { streamedTableKeys } from '../platform/functions';
@@ -21,7 +21,7 @@ export interface PlatformStacks {
   readonly secondaryApi: ApiStack;
 }
 
-export const buildPlatform = (app: App, account: string): PlatformStacks => {
+export const buildPlatform = (app: App, account: string, options: { readonly merchantApiDomain?: MerchantApiDomainConfig } = {}): PlatformStacks => {
   const primary = { account, region: deployment.primaryRegion };
   const secondary = { account, region: deployment.secondaryRegion };
   const tags = { application: deployment.appName };
@@ -70,6 +70,7 @@ export const buildPlatform = (app: App, account: string): PlatformStacks => {
     dataKeyArn: primaryData.dataKey.keyArn,
     fingerprintKeyArn: primaryData.fingerprintKey.keyArn,
     tableStreamArns: Object.fromEntries(streamedTableKeys().map((key) => [key, primaryData.tables[key].tableStreamArn as string])),
+    merchantApiDomain: options.merchantApiDomain,
     description: 'xborder stateless resources: functions and merchant API (primary region)',
     tags,
   });
@@ -78,6 +79,7 @@ export const buildPlatform = (app: App, account: string): PlatformStacks => {
     env: secondary,
     dataKeyArn: secondaryData.dataKeyArn,
     fingerprintKeyArn: secondaryData.fingerprintKeyArn,
+    merchantApiDomain: options.merchantApiDomain,
     description: 'xborder stateless resources: functions and merchant API (secondary region)',
     tags,
   });

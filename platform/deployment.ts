@@ -27,12 +27,33 @@ export const deployment = {
    * shares. Webhooks have a throttle of their own so an acquirer's flood cannot take the merchants' share
    * (acquirers retry a 429 with back-off); merchants are also limited per key by the WAF.
    */
+  /**
+   * The merchant API's custom domain, answered by Route 53 failover records (PRIMARY in the primary region,
+   * SECONDARY in the other, each with an HTTPS health check of its region's API): undefined until a domain and
+   * its public hosted zone exist, and then no domain, certificate or record is built
+   * (docs/decisions/0024-home-region-routing-and-moves.md, docs/runbooks.md "Region loss").
+   */
+  merchantApiDomain: undefined as MerchantApiDomainConfig | undefined,
+  /**
+   * A global table's average ReplicationLatency to the other region (milliseconds, over 5 minutes) that pages:
+   * usually about a second; a home-region move waits for the fence to replicate, and an unplanned failover loses
+   * up to this much of the lost region's writes (decision 0004).
+   */
+  replicationLatencyAlarmMs: 30_000,
   apiThrottles: {
     merchant: { rateLimit: 4_000, burstLimit: 4_000 },
     webhooks: { rateLimit: 2_000, burstLimit: 1_000 },
     operator: { rateLimit: 20, burstLimit: 40 },
   },
 } as const;
+
+export interface MerchantApiDomainConfig {
+  /** e.g. `api.example.com`: merchants call it; each region's API Gateway serves it with its own certificate. */
+  readonly domainName: string;
+  /** The public hosted zone that holds `domainName` (its id and name). */
+  readonly hostedZoneId: string;
+  readonly hostedZoneName: string;
+}
 
 export type RegionRole = 'primary' | 'secondary';
 

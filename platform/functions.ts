@@ -105,6 +105,11 @@ export interface FunctionDeclaration {
    * Without it, Query is granted on the table and all its indexes.
    */
   readonly queryIndexes?: Partial<Record<TableKey, readonly string[]>>;
+  /**
+   * Actions on a global table's replica in the deployment's other region (lib/ grants them on that region's
+   * table ARN; locally both regions are one DynamoDB Local). Only the home-region move reads there.
+   */
+  readonly otherRegionTables?: Partial<Record<TableKey, readonly DynamoDbAction[]>>;
   readonly kms?: KmsDeclaration;
   /**
    * State machines (keys of platform/state-machines.ts) the function drives, and exactly how. It learns
@@ -190,6 +195,8 @@ export const functions = {
       // Put the hold, read it back on a retry; UpdateItem discards a hold a retry wrote in vain (create-payment.ts).
       cardHolds: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
       audit: auditAppendActions,
+      // The home-region marker: refused outside the merchant's home before anything is written (decision 0024).
+      ledger: ['dynamodb:GetItem'],
     },
     kms: { encrypt: ['card'], fingerprint: true },
     stateMachines: { payment: ['states:StartSyncExecution'], sagaRecovery: ['states:StartExecution'] },
@@ -283,7 +290,8 @@ export const functions = {
     timeoutSeconds: 30,
     reservedConcurrency: 20,
     invokedBy: 'step-functions',
-    tables: { payments: read },
+    // ledger GetItem: the home-region marker, checked before the channel captures (decision 0024).
+    tables: { payments: read, ledger: read },
     cardChannels: true,
   },
   postCaptureToLedger: {
@@ -369,7 +377,8 @@ export const functions = {
     timeoutSeconds: 27,
     reservedConcurrency: 20,
     invokedBy: 'api-gateway',
-    tables: { payments: paymentSteps, idempotency: idempotencyStore, audit: auditAppendActions },
+    // ledger GetItem: the home-region marker (decision 0024).
+    tables: { payments: paymentSteps, idempotency: idempotencyStore, audit: auditAppendActions, ledger: read },
     stateMachines: { payment: ['states:StartSyncExecution'], paymentCaptureWindow: ['states:SendTaskSuccess'], sagaRecovery: ['states:StartExecution'] },
   },
   requestPaymentCancel: {
@@ -389,7 +398,8 @@ export const functions = {
     timeoutSeconds: 27,
     reservedConcurrency: 20,
     invokedBy: 'api-gateway',
-    tables: { payments: paymentSteps, idempotency: idempotencyStore, audit: auditAppendActions },
+    // ledger GetItem: the home-region marker (decision 0024).
+    tables: { payments: paymentSteps, idempotency: idempotencyStore, audit: auditAppendActions, ledger: read },
     stateMachines: { refund: ['states:StartSyncExecution'], sagaRecovery: ['states:StartExecution'] },
   },
   getRefund: {
@@ -550,6 +560,42 @@ export const functions = {
     invokedBy: 'api-gateway',
     tables: { audit: ['dynamodb:Query'] },
   },
+  opsStartHomeRegionMove: {
+    entry: 'lambdas/handlers/ops/start-home-region-move.ts',
+    description: "Operator API: POST /v1/merchants/{id}/home_region_moves, starts the merchant's home-region move workflow (ops_admin)",
+    memoryMb: 256,
+    timeoutSeconds: 10,
+    reservedConcurrency: 2,
+    invokedBy: 'api-gateway',
+    // merchants GetItem: the merchant exists; ledger GetItem: the marker, to refuse a move to the current home or while one is under way.
+    tables: { merchants: read, ledger: read, audit: auditAppendActions },
+    stateMachines: { homeRegionMove: ['states:StartExecution'] },
+  },
+  changeHomeRegion: {
+    entry: 'lambdas/handlers/tasks/change-home-region.ts',
+    description: "Home-region move: the marker steps (begin, fence, await replication, switch, call off), each an epoch compare-and-set",
+    memoryMb: 256,
+    timeoutSeconds: 10,
+    reservedConcurrency: 2,
+    invokedBy: 'step-functions',
+    // The marker's copies: read one (GetItem), write all in one transaction (PutItem with a condition).
+    tables: { ledger: ['dynamodb:GetItem', 'dynamodb:PutItem'] },
+    // AwaitReplication reads the marker in the other region's replica of the global table.
+    otherRegionTables: { ledger: ['dynamodb:GetItem'] },
+  },
+  countMerchantFlights: {
+    entry: 'lambdas/handlers/tasks/count-merchant-flights.ts',
+    description: "Home-region move, step Drain: the merchant's payments, refunds and payouts in flight (list indexes, saga-starts shards)",
+    memoryMb: 256,
+    timeoutSeconds: 60,
+    reservedConcurrency: 2,
+    invokedBy: 'step-functions',
+    tables: {
+      payments: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'],
+      payouts: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'],
+    },
+    queryIndexes: { payments: [MERCHANT_OBJECTS_INDEX, SAGA_STARTS_INDEX], payouts: [MERCHANT_OBJECTS_INDEX, SAGA_STARTS_INDEX] },
+  },
   opsGetPayment: {
     entry: 'lambdas/handlers/ops/get-payment.ts',
     description: 'Operator API: GET /v1/payments/{id} across merchants (ops_viewer)',
@@ -696,7 +742,8 @@ export const functions = {
       payouts: ['dynamodb:GetItem', 'dynamodb:PutItem'],
       // Reads a quote, puts the one it takes itself, claims either (UpdateItem) in the payout's transaction.
       fx: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
-      ledger: ['dynamodb:Query'],
+      // Query: the balance; GetItem: the home-region marker (decision 0024).
+      ledger: ['dynamodb:GetItem', 'dynamodb:Query'],
       idempotency: idempotencyStore,
       audit: auditAppendActions,
     },
@@ -727,7 +774,8 @@ export const functions = {
     timeoutSeconds: 27,
     reservedConcurrency: 5,
     invokedBy: 'api-gateway',
-    tables: { payouts: ['dynamodb:GetItem', 'dynamodb:PutItem'], idempotency: idempotencyStore, audit: auditAppendActions },
+    // ledger GetItem: the home-region marker (decision 0024).
+    tables: { payouts: ['dynamodb:GetItem', 'dynamodb:PutItem'], idempotency: idempotencyStore, audit: auditAppendActions, ledger: read },
     stateMachines: { payout: ['states:StartSyncExecution'], payoutWait: ['states:SendTaskSuccess'], sagaRecovery: ['states:StartExecution'] },
   },
   reservePayoutFunds: {

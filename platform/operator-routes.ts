@@ -26,6 +26,7 @@ export const operatorRoutes = [
   { method: 'POST', path: '/v1/merchants/{id}/payout_limits', function: 'opsSetPayoutLimits', roles: admins, params: { id: 'merchant' } },
   { method: 'GET', path: '/v1/merchants/{id}/audit_entries', function: 'opsListAuditEntries', roles: viewers, params: { id: 'merchant' } },
   { method: 'GET', path: '/v1/merchants/{id}/audit_verification', function: 'opsVerifyAuditChains', roles: viewers, params: { id: 'merchant' } },
+  { method: 'POST', path: '/v1/merchants/{id}/home_region_moves', function: 'opsStartHomeRegionMove', roles: admins, params: { id: 'merchant' } },
   { method: 'GET', path: '/v1/payments', function: 'opsListPayments', roles: viewers },
   { method: 'GET', path: '/v1/payments/{id}', function: 'opsGetPayment', roles: viewers, params: { id: 'payment' } },
   { method: 'GET', path: '/v1/payments/{id}/events', function: 'opsListPaymentEvents', roles: viewers, params: { id: 'payment' } },

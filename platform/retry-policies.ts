@@ -60,6 +60,18 @@ export const retryPolicies = {
     MaxDelaySeconds: 30,
     JitterStrategy: 'FULL',
   },
+  /**
+   * Standard: the other region's replica does not show a home marker's fence yet (global-table replication
+   * lag, usually about a second): ask again for a few minutes (docs/decisions/0024).
+   */
+  'standard-replication': {
+    ErrorEquals: ['MarkerNotReplicated'],
+    IntervalSeconds: 2,
+    BackoffRate: 2,
+    MaxAttempts: 10,
+    MaxDelaySeconds: 60,
+    JitterStrategy: 'FULL',
+  },
   /** Standard: the invocation of a task that then waits for its token (never States.Timeout: that is the wait ending). */
   'standard-callback': {
     ErrorEquals: ['DependencyUnavailable', ...LAMBDA_TRANSIENT],

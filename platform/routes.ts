@@ -28,18 +28,26 @@ export interface RouteDeclaration {
    * parameter); test/unit/http/routes.test.ts checks that every parameter of a builder-made route has one.
    */
   readonly params?: Readonly<Record<string, IdKind>>;
+  /**
+   * The request starts a money movement the merchant's ledger will record (a payment, capture, refund,
+   * conversion, payout or a payout's cancel): accepted only in the merchant's home region while no move is
+   * under way, else 421 `wrong_region` or 409 `home_region_moving` with nothing written
+   * (docs/decisions/0024-home-region-routing-and-moves.md). Its function declares `homeRegionOnly` and reads
+   * the home marker (GetItem on `ledger`).
+   */
+  readonly moneyMovement?: boolean;
 }
 
 export const routes = [
-  { method: 'POST', path: '/v1/payments', function: 'createPayment' },
+  { method: 'POST', path: '/v1/payments', function: 'createPayment', moneyMovement: true },
   { method: 'GET', path: '/v1/payments', function: 'listPayments' },
   { method: 'GET', path: '/v1/payments/{id}', function: 'getPayment', params: { id: 'payment' } },
   { method: 'GET', path: '/v1/balances', function: 'getBalance' },
   { method: 'GET', path: '/v1/balance_transactions', function: 'listBalanceTransactions' },
-  { method: 'POST', path: '/v1/payments/{id}/capture', function: 'requestPaymentCapture', params: { id: 'payment' } },
+  { method: 'POST', path: '/v1/payments/{id}/capture', function: 'requestPaymentCapture', params: { id: 'payment' }, moneyMovement: true },
   { method: 'POST', path: '/v1/payments/{id}/cancel', function: 'requestPaymentCancel', params: { id: 'payment' } },
   { method: 'GET', path: '/v1/payments/{id}/events', function: 'listPaymentEvents', params: { id: 'payment' } },
-  { method: 'POST', path: '/v1/refunds', function: 'createRefund' },
+  { method: 'POST', path: '/v1/refunds', function: 'createRefund', moneyMovement: true },
   { method: 'GET', path: '/v1/refunds', function: 'listRefunds' },
   { method: 'GET', path: '/v1/refunds/{id}', function: 'getRefund', params: { id: 'refund' } },
   { method: 'POST', path: '/v1/channel_events/{channel}', function: 'receiveChannelEvent', auth: 'signature' },
@@ -48,16 +56,16 @@ export const routes = [
   { method: 'POST', path: '/v1/api_keys/{id}/revoke', function: 'revokeApiKey', params: { id: 'api_key' } },
   { method: 'POST', path: '/v1/fx/quotes', function: 'createFxQuote' },
   { method: 'GET', path: '/v1/fx/quotes/{id}', function: 'getFxQuote', params: { id: 'fx_quote' } },
-  { method: 'POST', path: '/v1/conversions', function: 'createConversion' },
+  { method: 'POST', path: '/v1/conversions', function: 'createConversion', moneyMovement: true },
   { method: 'GET', path: '/v1/conversions', function: 'listConversions' },
   { method: 'GET', path: '/v1/conversions/{id}', function: 'getConversion', params: { id: 'conversion' } },
   { method: 'POST', path: '/v1/beneficiaries', function: 'createBeneficiary' },
   { method: 'GET', path: '/v1/beneficiaries', function: 'listBeneficiaries' },
   { method: 'GET', path: '/v1/beneficiaries/{id}', function: 'getBeneficiary', params: { id: 'beneficiary' } },
-  { method: 'POST', path: '/v1/payouts', function: 'createPayout' },
+  { method: 'POST', path: '/v1/payouts', function: 'createPayout', moneyMovement: true },
   { method: 'GET', path: '/v1/payouts', function: 'listPayouts' },
   { method: 'GET', path: '/v1/payouts/{id}', function: 'getPayout', params: { id: 'payout' } },
-  { method: 'POST', path: '/v1/payouts/{id}/cancel', function: 'cancelPayout', params: { id: 'payout' } },
+  { method: 'POST', path: '/v1/payouts/{id}/cancel', function: 'cancelPayout', params: { id: 'payout' }, moneyMovement: true },
   { method: 'POST', path: '/v1/webhook_endpoints', function: 'createWebhookEndpoint' },
   { method: 'GET', path: '/v1/webhook_endpoints', function: 'listWebhookEndpoints' },
   { method: 'GET', path: '/v1/webhook_endpoints/{id}', function: 'getWebhookEndpoint', params: { id: 'webhook_endpoint' } },

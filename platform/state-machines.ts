@@ -115,6 +115,16 @@ export const stateMachines = {
       CompleteSettlementReconciliationFunctionArn: 'completeSettlementReconciliation',
     },
   },
+  homeRegionMove: {
+    definitionFile: 'statemachines/home-region-move.asl.json',
+    type: 'STANDARD',
+    description:
+      "A planned move of a merchant's home region, named by the merchant and the marker's epoch: begin (the API refuses new money movements), drain, fence the ledger, wait for the fence to replicate, switch; called off when a step fails",
+    substitutions: {
+      ChangeHomeRegionFunctionArn: 'changeHomeRegion',
+      CountMerchantFlightsFunctionArn: 'countMerchantFlights',
+    },
+  },
 } as const satisfies Record<string, StateMachineDeclaration>;
 
 export type StateMachineKey = keyof typeof stateMachines;

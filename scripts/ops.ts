@@ -32,6 +32,9 @@ Commands (role needed):
   payout <payout id>                           any merchant's payout, with what screening matched (ops_viewer)
   review-payout <payout id> approve|reject [--note TEXT]
                                                decide a payout held for review (ops_admin)
+  move-home <merchant id> --to <region>        start the merchant's home-region move workflow (begin, drain,
+                                               fence, replication, switch); watch it in the Step Functions
+                                               console or the local engine (ops_admin; docs/runbooks.md)
 
 Options:
   --role ops_viewer|ops_admin   sign as this role (default: the least role the command needs)
@@ -52,6 +55,7 @@ const { values, positionals } = parseArgs({
     limit: { type: 'string' },
     'starting-after': { type: 'string' },
     note: { type: 'string' },
+    to: { type: 'string' },
   },
 });
 
@@ -112,6 +116,15 @@ const callFor = (command: string | undefined): Call => {
         body: { decision, ...(values.note !== undefined ? { note: values.note } : {}) },
       };
     }
+    case 'move-home':
+      if (!values.to) throw new UsageError('move-home needs --to <region>');
+      return {
+        role: 'ops_admin',
+        method: 'POST',
+        path: `/v1/merchants/${argument(1, 'merchant id')}/home_region_moves`,
+        body: { region: values.to },
+        note: 'The move runs as a Standard workflow (execution_name above): new money movements of the merchant are refused until it ends. Runbook docs/runbooks.md, "Region loss".',
+      };
     default:
       throw new UsageError(command ? `unknown command '${command}'` : 'no command');
   }

@@ -85,6 +85,7 @@ const BODIES = {
   opsSetPayoutLimits: { body: { currency: 'USD', review_limit: 1_000_000, daily_limit: 3_000_000 }, required: ['currency'] },
   opsReviewPayout: { body: { decision: 'approve', note: 'Checked' }, required: ['decision'] },
   opsResolveReconciliationBreak: { body: { note: 'Fee corrected in the next batch' }, required: ['note'] },
+  opsStartHomeRegionMove: { body: { region: 'us-west-2' }, required: ['region'] },
 } as const satisfies Record<PostFunction, BodyTemplate>;
 
 type Random = () => number;

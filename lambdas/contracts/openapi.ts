@@ -59,7 +59,12 @@ const problemResponses = {
   Unauthorized: problem('`unauthorized`: no valid secret key (or, for acquirers, no valid signature)'),
   Forbidden: problem("`api_key_scope`: a restricted key (`rk_test_`) whose scopes do not include this route, or that creates or revokes beyond what it holds"),
   NotFound: problem('`resource_not_found`: no such object for this merchant'),
-  Conflict: problem('The object is not in a state that allows this (`payment_not_capturable`...), or `idempotency_in_progress`'),
+  Conflict: problem(
+    'The object is not in a state that allows this (`payment_not_capturable`...), `idempotency_in_progress`, or `home_region_moving` (the merchant is being moved between regions: retry after `Retry-After` seconds)',
+  ),
+  MisdirectedRequest: problem(
+    "`wrong_region`: the merchant's payments are processed in another region (the `Home-Region` header names it); nothing was done, send the request there with the same Idempotency-Key",
+  ),
   PayloadTooLarge: problem('`payload_too_large`: the body is over 64 KB'),
   ValidationError: problem('`validation_error` (each field named in `errors`), `idempotency_key_reused`, or a business refusal such as `insufficient_funds`'),
   TooManyRequests: problem('`rate_limited`: retry with exponential back-off'),
@@ -118,6 +123,7 @@ const operationFor = (route: RouteDeclaration, contract: RouteContract, requestN
   if (route.path.includes('{')) responses['404'] = responseRef('NotFound');
   if (command) responses['409'] = responseRef('Conflict');
   if (route.method === 'POST') responses['413'] = responseRef('PayloadTooLarge');
+  if (route.moneyMovement) responses['421'] = responseRef('MisdirectedRequest');
   // Whatever validates a query or a JSON body refuses it with 422 naming the field (the acquirer webhook answers 400 instead).
   if (merchant || contract.query) responses['422'] = responseRef('ValidationError');
   responses['429'] = responseRef('TooManyRequests');

@@ -48,6 +48,10 @@ const FAILURES: Readonly<Record<string, { readonly code: string; readonly messag
   ChannelRequestRejected: { code: 'processing_error', message: 'The card network refused the request.' },
   CaptureFailed: { code: 'capture_failed', message: 'The capture was refused by the card network; the authorization was released.' },
   AuthorizationExpired: { code: 'authorization_expired', message: 'The authorization expired before it was captured.' },
+  NotHomeRegionError: {
+    code: 'processing_error',
+    message: "The merchant's payments moved to another region before this one was captured; the authorization was released and nothing was charged.",
+  },
 };
 const DEFAULT_FAILURE = { code: 'processing_error', message: 'The payment could not be processed; nothing was kept.' } as const;
 

@@ -37,3 +37,12 @@ export interface RecentObjects {
    */
   inFlight(window: SweepWindow, before: string, region: string): Promise<readonly AwaitingSaga[]>;
 }
+
+/** One merchant's flights, through the same list indexes (the drain of a home-region move, decision 0024). */
+export interface MerchantFlights {
+  /**
+   * One merchant's payments, refunds and payouts created in `window` that are in flight now, whichever region
+   * wrote them last, each confirmed by a strongly consistent read (the drain of a home-region move, decision 0024).
+   */
+  inFlightOf(merchantId: string, window: SweepWindow): Promise<readonly AwaitingSaga[]>;
+}

@@ -26,6 +26,23 @@ export const dynamoDbDocumentClient = (): DynamoDBDocumentClient => {
   return documentClient;
 };
 
+const regionalDocumentClients = new Map<string, DynamoDBDocumentClient>();
+
+/**
+ * A document client for a global table's replica in another region (the home-region move reads the marker
+ * there, docs/decisions/0024). Locally AWS_ENDPOINT_URL_DYNAMODB sends it to the one DynamoDB Local.
+ */
+export const dynamoDbDocumentClientIn = (region: string): DynamoDBDocumentClient => {
+  let client = regionalDocumentClients.get(region);
+  if (!client) {
+    client = DynamoDBDocumentClient.from(tracer.captureAWSv3Client(new DynamoDBClient({ region, maxAttempts: 5 })), {
+      marshallOptions: { removeUndefinedValues: true },
+    });
+    regionalDocumentClients.set(region, client);
+  }
+  return client;
+};
+
 const kmsClients = new Map<string, KMS>();
 
 /**

@@ -10,6 +10,7 @@ import { deployment } from '../../platform/deployment';
 import { type FunctionKey, functionName } from '../../platform/functions';
 import { type StateMachineKey, stateMachines } from '../../platform/state-machines';
 import type { PlatformFunction } from './platform-function';
+import { type TableKey, tableName } from '../../platform/tables';
 
 /**
  * What pages operations (docs/runbooks.md has one section per alarm). One encrypted SNS topic per region
@@ -40,6 +41,8 @@ export interface OperationsAlarmsProps {
   readonly deadLetterQueues?: readonly { readonly id: string; readonly queue: IQueue; readonly description: string }[];
   /** Functions fed by DynamoDB stream mappings in this region (platform/functions.ts `streams`): their iterator age pages. */
   readonly streamConsumers?: readonly FunctionKey[];
+  /** The global tables this region writes and the region their replicas are in: their ReplicationLatency pages. */
+  readonly replication?: { readonly tables: readonly TableKey[]; readonly receivingRegion: string };
 }
 
 export class OperationsAlarms extends Construct {
@@ -92,6 +95,27 @@ export class OperationsAlarms extends Construct {
       }
       page(`${key}ExecutionsFailed`, name('ExecutionsFailed'), `ExecutionsFailed on the ${key} workflow: ${open}`, machine.metricFailed({ period: Duration.minutes(1), statistic: 'Sum' }));
       page(`${key}ExecutionsTimedOut`, name('ExecutionsTimedOut'), `ExecutionsTimedOut on the ${key} workflow: ${open}`, machine.metricTimedOut({ period: Duration.minutes(1), statistic: 'Sum' }));
+    }
+    for (const key of props.replication?.tables ?? []) {
+      // DynamoDB publishes ReplicationLatency in the writing region, per table and receiving region (milliseconds).
+      const receivingRegion = props.replication?.receivingRegion as string;
+      const table = tableName(key);
+      new Alarm(this, `${key}ReplicationLatency`, {
+        alarmName: `${deployment.appName}-${key}-ReplicationLatency`,
+        alarmDescription: `Writes to ${table} take more than ${deployment.replicationLatencyAlarmMs / 1000} s on average to reach ${receivingRegion}: a home-region move waits longer at AwaitReplication, and losing this region would lose that much of its writes. Runbook docs/runbooks.md, "Region loss".`,
+        metric: new Metric({
+          namespace: 'AWS/DynamoDB',
+          metricName: 'ReplicationLatency',
+          dimensionsMap: { TableName: table, ReceivingRegion: receivingRegion },
+          period: Duration.minutes(1),
+          statistic: 'Average',
+        }),
+        threshold: deployment.replicationLatencyAlarmMs,
+        // Five minutes in a row: one slow minute is noise, five is replication falling behind.
+        evaluationPeriods: 5,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      }).addAlarmAction(action);
     }
     page(
       'PaymentsRequiringAttention',

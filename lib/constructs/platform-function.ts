@@ -116,6 +116,14 @@ export class PlatformFunction extends Construct {
       );
     }
 
+    const otherRegion = stack.region === deployment.primaryRegion ? deployment.secondaryRegion : deployment.primaryRegion;
+    const replicaEnvironment: Record<string, string> = declaration.otherRegionTables ? { REPLICA_REGION: otherRegion } : {};
+    for (const [table, actions] of Object.entries(declaration.otherRegionTables ?? {}) as [TableKey, readonly string[]][]) {
+      // The replica of a global table in the deployment's other region (same name): only the actions declared.
+      const replicaArn = stack.formatArn({ service: 'dynamodb', resource: 'table', resourceName: tableName(table), region: otherRegion });
+      this.addToPolicy(new PolicyStatement({ sid: `Replica${table.replace(/^./, (c) => c.toUpperCase())}`, actions: [...actions], resources: [replicaArn] }));
+    }
+
     const stateMachineEnvironment: Record<string, string> = {};
     for (const [machine, actions] of Object.entries(declaration.stateMachines ?? {})) {
       const arn = stateMachineArn(machine, stack.region, stack.account);
@@ -215,6 +223,7 @@ export class PlatformFunction extends Construct {
         ...stateMachineEnvironment,
         ...channelEnvironment,
         ...secretEnvironment,
+        ...replicaEnvironment,
         ...props.environment,
         POWERTOOLS_SERVICE_NAME: name,
         POWERTOOLS_METRICS_NAMESPACE: deployment.appName,

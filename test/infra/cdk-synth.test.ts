@@ -11,6 +11,7 @@ import { stackName } from '../../lib/platform';
  * function, CDK's built-in template validation on.
  */
 const root = join(import.meta.dirname, '..', '..');
+const testDomain = { domainName: 'api.xborder.example', hostedZoneId: 'Z0123456789ABCDEFGHIJ', hostedZoneName: 'xborder.example' };
 const outdir = mkdtempSync(join(tmpdir(), 'xborder-synth-'));
 const stacks = [
   stackName('Data', deployment.primaryRegion),
@@ -23,7 +24,9 @@ const stacks = [
 
 beforeAll(() => {
   const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^(AWS_|CDK_)/.test(name)));
-  execFileSync(process.execPath, [join(root, 'node_modules', 'aws-cdk', 'bin', 'cdk'), 'synth', '--quiet', '--output', outdir], {
+  // With the merchant API's custom domain, so the gates also pass the Route 53 failover resources.
+  const domain = ['--context', `merchantApiDomain=${testDomain.domainName}`, '--context', `merchantApiHostedZoneId=${testDomain.hostedZoneId}`, '--context', `merchantApiHostedZoneName=${testDomain.hostedZoneName}`];
+  execFileSync(process.execPath, [join(root, 'node_modules', 'aws-cdk', 'bin', 'cdk'), 'synth', '--quiet', '--output', outdir, ...domain], {
     cwd: root,
     env: { ...env, AWS_EC2_METADATA_DISABLED: 'true' },
     stdio: 'pipe',
@@ -68,4 +71,16 @@ it('puts the global table replica and the replica key in the secondary region', 
   const secondary = readFileSync(join(outdir, `${stacks[1]}.template.json`), 'utf8');
   expect(primary).toContain(`"Region": "${deployment.secondaryRegion}"`);
   expect(secondary).toContain('AWS::KMS::ReplicaKey');
+});
+
+it('answers the merchant API domain from both regions with Route 53 failover records and health checks', () => {
+  type Resources = Record<string, { Type: string; Properties?: Record<string, unknown> }>;
+  const resourcesOf = (stack: string): Resources => JSON.parse(readFileSync(join(outdir, `${stack}.template.json`), 'utf8')).Resources;
+  for (const [stack, failover] of [[stacks[2], 'PRIMARY'], [stacks[3], 'SECONDARY']] as const) {
+    const resources = Object.values(resourcesOf(stack as string));
+    expect(resources.filter((resource) => resource.Type === 'AWS::Route53::HealthCheck')).toHaveLength(1);
+    expect(resources.filter((resource) => resource.Type === 'AWS::Route53::RecordSet').map((resource) => resource.Properties)).toEqual([
+      expect.objectContaining({ Name: `${testDomain.domainName}.`, Type: 'A', Failover: failover, HostedZoneId: testDomain.hostedZoneId }),
+    ]);
+  }
 });

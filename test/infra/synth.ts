@@ -5,6 +5,7 @@ import { type CfnResource, NestedStack, type Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { createPlatformApp } from '../../lib/app';
 import type { PlatformStacks } from '../../lib/platform';
+import type { MerchantApiDomainConfig } from '../../platform/deployment';
 
 /**
  * Synthesizes the whole platform once per test file, without bundling Lambda code (bundling is proven
@@ -53,9 +54,10 @@ export const withNestedStacks = (stack: Stack): Template => {
   return Template.fromJSON({ ...parent, Resources: inline(resources) as Record<string, unknown> });
 };
 
-export const synthesizePlatform = (): SynthesizedPlatform => {
+export const synthesizePlatform = (options: { readonly merchantApiDomain?: MerchantApiDomainConfig } = {}): SynthesizedPlatform => {
   const { stacks } = createPlatformApp({
     account: TEST_ACCOUNT,
+    ...options,
     gates: false,
     outdir: mkdtempSync(join(tmpdir(), 'xborder-cdk-')),
     builtinCloudFormationValidation: false,

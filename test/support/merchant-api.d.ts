@@ -778,8 +778,17 @@ export interface components {
         "application/problem+json": components["schemas"]["Problem"];
       };
     };
-    /** @description The object is not in a state that allows this (`payment_not_capturable`...), or `idempotency_in_progress` */
+    /** @description The object is not in a state that allows this (`payment_not_capturable`...), `idempotency_in_progress`, or `home_region_moving` (the merchant is being moved between regions: retry after `Retry-After` seconds) */
     Conflict: {
+      headers: {
+        "Request-Id": components["headers"]["RequestId"];
+      };
+      content: {
+        "application/problem+json": components["schemas"]["Problem"];
+      };
+    };
+    /** @description `wrong_region`: the merchant's payments are processed in another region (the `Home-Region` header names it); nothing was done, send the request there with the same Idempotency-Key */
+    MisdirectedRequest: {
       headers: {
         "Request-Id": components["headers"]["RequestId"];
       };
@@ -910,6 +919,7 @@ export interface operations {
       403: components["responses"]["Forbidden"];
       409: components["responses"]["Conflict"];
       413: components["responses"]["PayloadTooLarge"];
+      421: components["responses"]["MisdirectedRequest"];
       422: components["responses"]["ValidationError"];
       429: components["responses"]["TooManyRequests"];
       "5XX": components["responses"]["ServerError"];
@@ -1029,6 +1039,7 @@ export interface operations {
       404: components["responses"]["NotFound"];
       409: components["responses"]["Conflict"];
       413: components["responses"]["PayloadTooLarge"];
+      421: components["responses"]["MisdirectedRequest"];
       422: components["responses"]["ValidationError"];
       429: components["responses"]["TooManyRequests"];
       "5XX": components["responses"]["ServerError"];
@@ -1160,6 +1171,7 @@ export interface operations {
       403: components["responses"]["Forbidden"];
       409: components["responses"]["Conflict"];
       413: components["responses"]["PayloadTooLarge"];
+      421: components["responses"]["MisdirectedRequest"];
       422: components["responses"]["ValidationError"];
       429: components["responses"]["TooManyRequests"];
       "5XX": components["responses"]["ServerError"];
@@ -1455,6 +1467,7 @@ export interface operations {
       403: components["responses"]["Forbidden"];
       409: components["responses"]["Conflict"];
       413: components["responses"]["PayloadTooLarge"];
+      421: components["responses"]["MisdirectedRequest"];
       422: components["responses"]["ValidationError"];
       429: components["responses"]["TooManyRequests"];
       "5XX": components["responses"]["ServerError"];
@@ -1645,6 +1658,7 @@ export interface operations {
       403: components["responses"]["Forbidden"];
       409: components["responses"]["Conflict"];
       413: components["responses"]["PayloadTooLarge"];
+      421: components["responses"]["MisdirectedRequest"];
       422: components["responses"]["ValidationError"];
       429: components["responses"]["TooManyRequests"];
       "5XX": components["responses"]["ServerError"];
@@ -1709,6 +1723,7 @@ export interface operations {
       404: components["responses"]["NotFound"];
       409: components["responses"]["Conflict"];
       413: components["responses"]["PayloadTooLarge"];
+      421: components["responses"]["MisdirectedRequest"];
       422: components["responses"]["ValidationError"];
       429: components["responses"]["TooManyRequests"];
       "5XX": components["responses"]["ServerError"];

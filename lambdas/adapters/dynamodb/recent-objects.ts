@@ -1,6 +1,6 @@
 import { BatchGetCommand, type DynamoDBDocumentClient, GetCommand, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { SweepWindow } from '../../domain/saga-start';
-import type { AwaitingSaga, RecentObjects } from '../../ports/saga-starts';
+import type { AwaitingSaga, MerchantFlights, RecentObjects } from '../../ports/saga-starts';
 import { MERCHANT_OBJECTS_INDEX } from '../../../platform/tables';
 import { WRITTEN_IN, listPartitions, objectOfItem, refundInFlightSince } from './payment-repository';
 import { payoutListPartition, payoutOfItem } from './payout-repository';
@@ -49,15 +49,25 @@ const inGroups = async <T, R>(values: readonly T[], size: number, each: (value: 
   return results;
 };
 
-export class DynamoDbRecentObjects implements RecentObjects {
+export class DynamoDbRecentObjects implements RecentObjects, MerchantFlights {
   constructor(
     private readonly client: DynamoDBDocumentClient,
-    private readonly tables: { readonly merchants: string; readonly payments: string; readonly payouts: string },
+    /** `merchants` only for `inFlight` (every merchant); `inFlightOf` is given its merchant. */
+    private readonly tables: { readonly merchants?: string; readonly payments: string; readonly payouts: string },
   ) {}
 
   async inFlight(window: SweepWindow, before: string, region: string): Promise<readonly AwaitingSaga[]> {
     if (window.from >= window.to) return [];
-    const merchants = await this.merchantIds();
+    return this.inFlightAmong(await this.merchantIds(), window, (item) => overdueHere(item, region, before));
+  }
+
+  async inFlightOf(merchantId: string, window: SweepWindow): Promise<readonly AwaitingSaga[]> {
+    if (window.from >= window.to) return [];
+    return this.inFlightAmong([merchantId], window, (item) => (item ? inFlight(item)?.object : undefined));
+  }
+
+  /** Steps 2 to 4 for these merchants, keeping the objects `keep` answers (on the listed read, then on the consistent one). */
+  private async inFlightAmong(merchants: readonly string[], window: SweepWindow, keep: (item: Item | undefined) => AwaitingSaga | undefined): Promise<readonly AwaitingSaga[]> {
     const partitions = merchants.flatMap((merchantId) => [
       ...[...listPartitions(merchantId, 'payment'), ...listPartitions(merchantId, 'refund')].map((partition) => ({ table: this.tables.payments, partition })),
       { table: this.tables.payouts, partition: payoutListPartition(merchantId) },
@@ -69,17 +79,18 @@ export class DynamoDbRecentObjects implements RecentObjects {
     for (const [table, keys] of byTable) {
       const groups = Array.from({ length: Math.ceil(keys.length / 100) }, (_, index) => keys.slice(index * 100, index * 100 + 100));
       for (const items of await inGroups(groups, CONCURRENCY, (group) => this.batchGet(table, group))) {
-        for (const item of items) if (overdueHere(item, region, before)) candidates.push({ table, key: { pk: item.pk, sk: item.sk } });
+        for (const item of items) if (keep(item)) candidates.push({ table, key: { pk: item.pk, sk: item.sk } });
       }
     }
     const confirmed = await inGroups(candidates, CONCURRENCY, async ({ table, key }) => {
       const found = await this.client.send(new GetCommand({ TableName: table, Key: key, ConsistentRead: true }));
-      return overdueHere(found.Item, region, before);
+      return keep(found.Item);
     });
     return confirmed.filter((object): object is AwaitingSaga => object !== undefined);
   }
 
   private async merchantIds(): Promise<string[]> {
+    if (!this.tables.merchants) throw new Error('DynamoDbRecentObjects: the merchants table is needed to list every merchant');
     const ids: string[] = [];
     let start: Item | undefined;
     do {

@@ -8,7 +8,8 @@ import { DomainError } from '../errors';
  * - PostingRejectedError: the business event contradicts what the ledger holds (over-refund, capture of
  *   an uncaptured amount...); `reason` says which rule.
  * - PostingConflictError: a transaction id was already used for a different event: a caller bug, alert.
- * - NotHomeRegionError: the merchant's ledger is written in another region; route there.
+ * - NotHomeRegionError: the merchant's ledger is written in another region, or is being moved (`movingTo`);
+ *   the merchant API refuses the request, a workflow holds the step (decision 0024).
  * - UnbalancedTransactionError: a template built a transaction whose debits and credits differ: a bug.
  */
 export class InsufficientFundsError extends DomainError {
@@ -69,8 +70,14 @@ export class NotHomeRegionError extends DomainError {
     readonly merchantId: string,
     readonly homeRegion: string,
     readonly region: string,
+    /** Set while the merchant is being moved (fenced, or a move begun): the region it is moving to. */
+    readonly movingTo?: string,
   ) {
-    super(`The ledger of ${merchantId} is written in ${homeRegion}, not ${region}`);
+    super(
+      movingTo === undefined
+        ? `The ledger of ${merchantId} is written in ${homeRegion}, not ${region}`
+        : `The ledger of ${merchantId} is being moved from ${homeRegion} to ${movingTo}; nothing is written for it until the move ends`,
+    );
   }
 }
 

@@ -12,6 +12,12 @@ export interface HomeRegionMarker {
   readonly region: string;
   /** True while the merchant is being moved: postings are refused everywhere. */
   readonly fenced: boolean;
+  /**
+   * Set when a move to this region has begun (docs/decisions/0024-home-region-routing-and-moves.md): the
+   * merchant API refuses new money movements for the merchant in every region, while the work it already
+   * accepted still posts in the home, so it can drain before the ledger is fenced.
+   */
+  readonly moveTo?: string;
   /** Incremented by every change, so two operators cannot overwrite each other's move. */
   readonly epoch: number;
   readonly updatedAt: string;
@@ -27,6 +33,21 @@ export const assertWritableHere = (
   primaryRegion: string,
 ): void => {
   const home = homeRegionOf(marker, primaryRegion);
-  if (marker?.fenced) throw new NotHomeRegionError(merchantId, `${home} (fenced for a move)`, region);
+  if (marker?.fenced) throw new NotHomeRegionError(merchantId, home, region, marker.moveTo ?? home);
   if (home !== region) throw new NotHomeRegionError(merchantId, home, region);
+};
+
+/**
+ * Throws NotHomeRegionError unless this region may accept a new money movement of the merchant (a payment,
+ * capture, refund, conversion or payout) now: the request lands in its home and no move is under way. Checked
+ * by the merchant API before anything is written, so a request in the wrong region changes nothing.
+ */
+export const assertAcceptsMoneyMovementsHere = (
+  merchantId: string,
+  marker: HomeRegionMarker | undefined,
+  region: string,
+  primaryRegion: string,
+): void => {
+  if (marker?.moveTo !== undefined) throw new NotHomeRegionError(merchantId, homeRegionOf(marker, primaryRegion), region, marker.moveTo);
+  assertWritableHere(merchantId, marker, region, primaryRegion);
 };

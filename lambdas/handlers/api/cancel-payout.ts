@@ -9,6 +9,7 @@ import { cancelPayout } from '../../use-cases/payouts/cancel-payout';
 
 export const handler = merchantCommandEndpoint({
   operation: 'cancelPayout',
+  homeRegionOnly: true,
   audit: { action: 'payout.cancel' },
   body: treasuryContracts.cancelPayout.body,
   fingerprintView: () => ({}),

@@ -9,6 +9,7 @@ const body = paymentContracts.requestPaymentCapture.body;
 
 export const handler = merchantCommandEndpoint({
   operation: 'capturePayment',
+  homeRegionOnly: true,
   audit: { action: 'payment.capture' },
   body,
   fingerprintView: (request) => request,

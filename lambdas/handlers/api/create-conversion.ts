@@ -13,6 +13,7 @@ const body = treasuryContracts.createConversion.body;
 
 export const handler = merchantCommandEndpoint({
   operation: 'createConversion',
+  homeRegionOnly: true,
   audit: { action: 'conversion.create' },
   body,
   fingerprintView: (request) => request,

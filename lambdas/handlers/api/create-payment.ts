@@ -17,6 +17,7 @@ const body = paymentContracts.createPayment.body;
 
 export const handler = merchantCommandEndpoint({
   operation: 'createPayment',
+  homeRegionOnly: true,
   audit: { action: 'payment.create' },
   body,
   fingerprintView: (request) => ({

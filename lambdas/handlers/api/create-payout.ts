@@ -19,6 +19,7 @@ const body = treasuryContracts.createPayout.body;
 
 export const handler = merchantCommandEndpoint({
   operation: 'createPayout',
+  homeRegionOnly: true,
   audit: { action: 'payout.create' },
   body,
   fingerprintView: (request) => request,

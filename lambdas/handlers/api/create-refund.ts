@@ -9,6 +9,7 @@ const body = paymentContracts.createRefund.body;
 
 export const handler = merchantCommandEndpoint({
   operation: 'createRefund',
+  homeRegionOnly: true,
   audit: { action: 'refund.create' },
   body,
   fingerprintView: (request) => request,

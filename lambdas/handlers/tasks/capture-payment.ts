@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { assertMerchantLedgerWritableHere } from '../../shared/home-region';
 import { cardChannelDirectory, paymentRepository } from '../../shared/payment-deps';
 import { taskHandler } from '../../shared/task-handler';
 import { capturePayment } from '../../use-cases/payment-saga/capture-payment';
@@ -7,5 +8,5 @@ import { capturePayment } from '../../use-cases/payment-saga/capture-payment';
 export const handler = taskHandler({
   step: 'Capture',
   input: z.object({ paymentId: z.string() }),
-  run: (input) => capturePayment({ payments: paymentRepository(), channels: cardChannelDirectory() }, input),
+  run: (input) => capturePayment({ payments: paymentRepository(), channels: cardChannelDirectory(), assertLedgerWritable: assertMerchantLedgerWritableHere }, input),
 });

@@ -7,11 +7,12 @@ import { publicKeyId } from '../../domain/api-key';
 import { commandIdOf } from '../../domain/audit';
 import { canonicalJson } from '../../domain/canonical-json';
 import { auditLogFromEnvironment, recordAudit } from '../audit';
+import { assertMerchantAcceptsMoneyMovementsHere } from '../home-region';
 import { dynamoDbClient } from '../clients';
 import { tableNameFromEnv } from '../config';
 import { type CommandResult, withOnceFields } from './command-result';
 import { ANSWER_MARGIN_MS, type CommandRequest, merchantPathParameters, principalOf, wrap } from './merchant-endpoint';
-import { RequestError, isContractError, jsonResponse, problem, problemResponse, toProblem } from './problem';
+import { RequestError, isContractError, isRegionRefusal, jsonResponse, problem, problemResponse, toProblem } from './problem';
 import { header, parseJsonBody } from './request';
 import { parseOrRefuse } from './validation';
 
@@ -49,6 +50,13 @@ export const merchantCommandEndpoint = <BodySchema extends z.ZodMiniType>(defini
   readonly fingerprintView: (body: z.infer<BodySchema>) => unknown;
   /** The audited action, `<object>.<verb>` (for example `payment.create`): see CommandResult.change. */
   readonly audit?: { readonly action: string };
+  /**
+   * The request starts a money movement (a payment, capture, refund, conversion or payout): it is accepted
+   * only in the merchant's home region and while no move is under way, checked before the idempotency store
+   * and anything else is written (421 `wrong_region` / 409 `home_region_moving`, not stored: a retry after
+   * the move succeeds). The function needs GetItem on `ledger` (docs/decisions/0024).
+   */
+  readonly homeRegionOnly?: boolean;
   readonly handle: (request: CommandRequest<z.infer<BodySchema>>) => Promise<CommandResult>;
 }) => {
   const auditLog = definition.audit ? auditLogFromEnvironment() : undefined;
@@ -85,6 +93,7 @@ export const merchantCommandEndpoint = <BodySchema extends z.ZodMiniType>(defini
       );
     }
     const body = parseOrRefuse(definition.body, parseJsonBody(event));
+    if (definition.homeRegionOnly) await assertMerchantAcceptsMoneyMovementsHere(principal.merchantId);
     // The resource is a template (`/v1/payouts/{id}/cancel`): its path parameters say which object, so they are part of "the same request".
     const request = {
       method: event.httpMethod,
@@ -126,12 +135,13 @@ export const merchantCommandEndpoint = <BodySchema extends z.ZodMiniType>(defini
         once = result.once;
         return jsonResponse(result.status, result.body, requestId);
       } catch (error) {
-        if (isContractError(error)) return problemResponse(toProblem(error), requestId);
+        // A region refusal (a move began while the request ran) is not the request's answer for good: not stored.
+        if (isContractError(error) && !isRegionRefusal(error)) return problemResponse(toProblem(error), requestId);
         throw error;
       }
     });
     return once ? withOnceFields(response, once) : response;
   });
-  /** The declared audit action, for the test that every merchant POST records its effect. */
-  return Object.assign(handler, { auditAction: definition.audit?.action });
+  /** The declared audit action and home-region check, for the tests that hold them to platform/routes.ts. */
+  return Object.assign(handler, { auditAction: definition.audit?.action, homeRegionOnly: definition.homeRegionOnly === true });
 };

@@ -37,6 +37,7 @@ const titles: Record<number, string> = {
   405: 'Method Not Allowed',
   409: 'Conflict',
   413: 'Payload Too Large',
+  421: 'Misdirected Request',
   422: 'Unprocessable Content',
   500: 'Internal Server Error',
   503: 'Service Unavailable',
@@ -49,7 +50,30 @@ export const problem = (
   extra: { errors?: readonly FieldError[]; headers?: Record<string, string> } = {},
 ): Problem => ({ status, code, title: titles[status] ?? 'Error', detail, ...extra });
 
-type ErrorWithFields = Error & { field?: string };
+type ErrorWithFields = Error & { field?: string; homeRegion?: string; movingTo?: string };
+
+/** How long a merchant waits before retrying a request refused while its home region moves (a move takes minutes). */
+export const HOME_REGION_MOVE_RETRY_AFTER_SECONDS = 60;
+
+/**
+ * The merchant's ledger lives in another region (421: this region will not serve it; the `Home-Region` header
+ * names the one that will), or is being moved (409 with Retry-After). Either way nothing was written
+ * (docs/decisions/0024-home-region-routing-and-moves.md).
+ */
+const regionRefusal = (error: ErrorWithFields): Problem =>
+  error.movingTo === undefined
+    ? problem(
+        421,
+        'wrong_region',
+        `This merchant's payments are processed in ${error.homeRegion}, not in this region. Nothing was done; send the request, with the same Idempotency-Key, to the ${error.homeRegion} endpoint.`,
+        { headers: { 'Home-Region': error.homeRegion ?? '' } },
+      )
+    : problem(
+        409,
+        'home_region_moving',
+        `This merchant's payments are moving to ${error.movingTo}. Nothing was done; retry with the same Idempotency-Key after ${HOME_REGION_MOVE_RETRY_AFTER_SECONDS} seconds.`,
+        { headers: { 'Retry-After': String(HOME_REGION_MOVE_RETRY_AFTER_SECONDS), 'Home-Region': error.homeRegion ?? '' } },
+      );
 
 /** Domain and library error names → problems. Keep in step with docs/api.md. */
 const problemsByErrorName: Record<string, (error: ErrorWithFields) => Problem> = {
@@ -97,7 +121,11 @@ const problemsByErrorName: Record<string, (error: ErrorWithFields) => Problem> =
     problem(422, 'beneficiary_mismatch', error.message, { errors: [{ field: error.field ?? 'beneficiary_id', message: error.message }] }),
   RailLimitExceededError: (error) => problem(422, 'amount_exceeds_rail_limit', error.message, { errors: [{ field: 'amount', message: error.message }] }),
   PayoutNotCancelableError: (error) => problem(409, 'payout_not_cancelable', error.message),
+  NotHomeRegionError: regionRefusal,
 };
+
+/** A refusal because of where the merchant's ledger lives: a contract answer, but never stored for replay. */
+export const isRegionRefusal = (error: unknown): boolean => error instanceof Error && error.name === 'NotHomeRegionError';
 
 /** True for errors whose answer is part of the API contract (and so may be stored for idempotent replay). */
 export const isContractError = (error: unknown): error is Error =>

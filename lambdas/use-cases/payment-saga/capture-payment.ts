@@ -9,15 +9,34 @@ import { channelKeys, loadPayment } from './change-payment';
  * capture's idempotency key makes a repeated step get the same capture. Nothing is written here: the
  * next step posts the capture to the ledger and records it with the payment's success in one write.
  * CaptureFailed propagates (the hold is then voided); a timeout is retried, never guessed.
+ * Before the channel is asked, the merchant's ledger must be writable here (home region, not fenced): else
+ * NotHomeRegionError propagates and the workflow voids the hold instead of capturing money it could not
+ * book (docs/decisions/0024-home-region-routing-and-moves.md). A capture an earlier run made (its posting was
+ * then held by the fence) is found by asking the channel under the capture's key, and answered again: the
+ * next step holds its posting once more rather than anything being voided or refunded.
  */
 export const capturePayment = async (
-  deps: { readonly payments: PaymentRepository; readonly channels: CardChannelDirectory },
+  deps: {
+    readonly payments: PaymentRepository;
+    readonly channels: CardChannelDirectory;
+    /** Throws NotHomeRegionError unless the merchant's ledger may be written in this region now. */
+    readonly assertLedgerWritable: (merchantId: string) => Promise<void>;
+  },
   input: { readonly paymentId: string },
 ): Promise<{ readonly captureId: string; readonly amount: number }> => {
   const payment = await loadPayment(deps.payments, input.paymentId);
   if (payment.captureId) return { captureId: payment.captureId, amount: payment.amountReceived };
   if (!payment.channel || !payment.authorizationId) throw new Error(`Payment ${payment.id} has no authorization to capture`);
-  const capture = await deps.channels.channel(payment.channel).capture({
+  const channel = deps.channels.channel(payment.channel);
+  try {
+    await deps.assertLedgerWritable(payment.merchantId);
+  } catch (error) {
+    if (!(error instanceof Error && error.name === 'NotHomeRegionError')) throw error;
+    const earlier = await channel.findOperation(channelKeys.capture(payment));
+    if (earlier?.type === 'capture' && earlier.outcome === 'succeeded') return { captureId: earlier.capture.captureId, amount: earlier.capture.amount };
+    throw error;
+  }
+  const capture = await channel.capture({
     idempotencyKey: channelKeys.capture(payment),
     authorizationId: payment.authorizationId,
     amount: amountToCapture(payment),

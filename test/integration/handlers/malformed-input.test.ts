@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { ListTablesCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { type IdKind, idShapes } from '../../../lambdas/domain/ids';
+import { deployment } from '../../../platform/deployment';
 import { operatorRoutes } from '../../../platform/operator-routes';
 import { type RouteDeclaration, requiresMerchantKey, routes } from '../../../platform/routes';
 import { type IsolatedDynamoDb, useIsolatedDynamoDb } from '../../support/dynamodb';
@@ -171,8 +172,14 @@ describe('well-shaped ids that name nothing: 404', () => {
   const objectRoutes = builderRoutes.filter((route) => route.params && !['opsListAuditEntries', 'opsVerifyAuditChains', 'opsCreateApiKey'].includes(route.function));
 
   it.each(objectRoutes.map((route) => [`${route.api} ${route.method} ${route.path}`, route] as const))('%s', async (_name, route) => {
-    const bodies: Record<string, unknown> = { opsReviewPayout: { decision: 'approve' }, opsResolveReconciliationBreak: { note: 'Checked' }, opsSetPayoutLimits: { currency: 'USD', review_limit: 1_000 } };
-    const response = await call(route.api, route.method, pathWith(route, {}), route.function in bodies ? { body: bodies[route.function] } : {});
+    const validBodies: Partial<Record<string, unknown>> = {
+      opsReviewPayout: { decision: 'approve' },
+      opsResolveReconciliationBreak: { note: 'Checked' },
+      opsStartHomeRegionMove: { region: deployment.secondaryRegion },
+      opsSetPayoutLimits: { currency: 'USD', review_limit: 1_000 },
+    };
+    const body = validBodies[route.function];
+    const response = await call(route.api, route.method, pathWith(route, {}), body === undefined ? {} : { body });
     expect({ status: response.status, code: response.json?.code }).toEqual({ status: 404, code: 'resource_not_found' });
   });
 

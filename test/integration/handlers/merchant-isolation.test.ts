@@ -377,3 +377,13 @@ it.each(
     expect(module.handler.auditAction).toMatch(/^[a-z_]+\.[a-z_]+$/);
   },
 );
+
+it.each((routes as readonly RouteDeclaration[]).filter((route) => route.method === 'POST' && requiresMerchantKey(route)).map((route) => [`${route.method} ${route.path}`, route] as const))(
+  '%s checks the home region exactly when it starts a money movement (platform/routes.ts moneyMovement), and may read the marker',
+  async (_route, route) => {
+    const declaration = functions[route.function] as FunctionDeclaration;
+    const module = (await import(join(import.meta.dirname, '..', '..', '..', declaration.entry))) as { handler: { homeRegionOnly?: boolean } };
+    expect(module.handler.homeRegionOnly).toBe(route.moneyMovement === true);
+    if (route.moneyMovement) expect(declaration.tables.ledger).toContain('dynamodb:GetItem');
+  },
+);

@@ -1,7 +1,5 @@
 import { GetCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { verifyLedger } from '../../../lambdas/adapters/dynamodb/ledger-verifier';
-import { ledgerPostingDeps } from '../../../lambdas/shared/ledger';
-import { setHomeRegion } from '../../../lambdas/use-cases/ledger/set-home-region';
 import { type DynamoDbFaultProxy, dynamoDbErrors, startDynamoDbFaultProxy } from '../../../local/faults/dynamodb-fault-proxy';
 import { tableName } from '../../../platform/tables';
 import { suiteDynamoDbEndpoint } from '../../support/dynamodb';
@@ -46,17 +44,6 @@ const recoveries = async (id: string) =>
   ((await harness.engine.listExecutions({ stateMachineArn: harness.engine.stateMachineArn('sagaRecovery'), maxResults: 1000 })).executions ?? []).filter((execution) =>
     execution.name?.startsWith(`${id}-`),
   );
-
-it('refunds the capture at the channel when the ledger refuses the posting for a business reason (the merchant is homed elsewhere)', async () => {
-  const elsewhere = 'mer_compensation_elsewhere';
-  await setHomeRegion({ ledger: ledgerPostingDeps().ledger, primaryRegion: 'us-east-1', now: () => new Date() }, { merchantId: elsewhere, region: 'eu-west-1', fenced: false });
-  const { id, answer } = await create(elsewhere);
-  expect(answer).toMatchObject({ status: 'failed', failure_code: 'processing_error', amount_received: 0 });
-  const run = await harness.finished('payment', id);
-  expect((await harness.enteredStates(run.executionArn!)).slice(-3)).toEqual(['Capture', 'PostToLedger', 'RefundCapture']);
-  expect(await harness.totals('atlas', id)).toMatchObject({ approved: 1, captured: 2400, refunded: 2400 });
-  await ledgerIsBalanced();
-});
 
 it('hands a payment whose ledger posting keeps failing over to the recovery, which finishes it once the fault clears: one capture, one posting', async () => {
   proxy.inject({ operation: 'TransactWriteItems', when: writes(`"TableName":"${tableName('ledger')}"`), error: refusedForGood });

@@ -1,0 +1,63 @@
+import * as z from 'zod/mini';
+import { deployment } from '../../../platform/deployment';
+import { DynamoDbMerchantRepository } from '../../adapters/dynamodb/merchant-repository';
+import { StepFunctionsHomeRegionMoves } from '../../adapters/step-functions/home-region-moves';
+import { ResourceNotFoundError } from '../../domain/errors';
+import { homeRegionOf } from '../../domain/ledger/home-region';
+import { dynamoDbDocumentClient, sfnClient } from '../../shared/clients';
+import { tableNameFromEnv } from '../../shared/config';
+import { homeRegionMarkerDeps } from '../../shared/home-region-move';
+import { RequestError, problem } from '../../shared/http/problem';
+import { operatorCommandEndpoint } from '../../shared/http/operator-endpoint';
+import { stateMachineArnFromEnv } from '../../shared/payment-deps';
+
+/**
+ * Operator API: POST /v1/merchants/{id}/home_region_moves (ops_admin), body `{"region": "<target>"}`: starts the
+ * merchant's home-region move (statemachines/home-region-move.asl.json: BeginMove, Drain, FenceLedger,
+ * AwaitReplication, Switch), a Standard execution ops watch step by step. 202 with the execution; 404 for an
+ * unknown merchant; 409
+ * `home_region_move_refused` when the merchant already lives there or a move is under way. The audit log of the
+ * merchant records who asked. docs/decisions/0024-home-region-routing-and-moves.md, docs/runbooks.md.
+ */
+const regions = [deployment.primaryRegion, deployment.secondaryRegion];
+const body = z.strictObject(
+  { region: z.enum(regions as [string, ...string[]], { error: `must be one of ${regions.join(', ')}` }) },
+  { error: `must be a JSON object: {"region": "${regions.join('" | "')}"}` },
+);
+
+const deps = homeRegionMarkerDeps();
+const merchants = new DynamoDbMerchantRepository(dynamoDbDocumentClient(), tableNameFromEnv('merchants'));
+let moves: StepFunctionsHomeRegionMoves | undefined;
+
+const presentMarker = (merchantId: string, marker: Awaited<ReturnType<typeof deps.ledger.getHomeRegion>>) => ({
+  merchant_id: merchantId,
+  region: homeRegionOf(marker, deps.primaryRegion),
+  fenced: marker?.fenced ?? false,
+  move_to: marker?.moveTo ?? null,
+  epoch: marker?.epoch ?? 0,
+});
+
+export const handler = operatorCommandEndpoint({
+  operation: 'opsStartHomeRegionMove',
+  audit: { action: 'merchant.home_region_move' },
+  body,
+  handle: async (request) => {
+    const merchantId = request.pathParameters.id ?? '';
+    if (!(await merchants.getMerchant(merchantId))) throw new ResourceNotFoundError('merchant', merchantId);
+    const marker = await deps.ledger.getHomeRegion(merchantId);
+    const refuse = (detail: string) => new RequestError(problem(409, 'home_region_move_refused', detail));
+    if (marker?.moveTo !== undefined || marker?.fenced) throw refuse(`A move of ${merchantId} is already under way (to ${marker.moveTo ?? marker.region}).`);
+    if (homeRegionOf(marker, deps.primaryRegion) === request.body.region) throw refuse(`${merchantId} is already homed in ${request.body.region}.`);
+    moves ??= new StepFunctionsHomeRegionMoves(sfnClient(), stateMachineArnFromEnv('homeRegionMove'));
+    let started;
+    try {
+      started = await moves.start({ merchantId, targetRegion: request.body.region, epoch: marker?.epoch ?? 0 });
+    } catch (error) {
+      if ((error as Error).name === 'MoveAlreadyStartedError') throw refuse((error as Error).message);
+      throw error;
+    }
+    const before = presentMarker(merchantId, marker);
+    const presented = { ...before, target_region: request.body.region, execution_name: started.name, execution_arn: started.executionArn, status: 'started' };
+    return { status: 202, body: presented, change: { merchantId, target: { type: 'merchant', id: merchantId }, before, after: presented } };
+  },
+});

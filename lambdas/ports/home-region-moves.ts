@@ -1,0 +1,12 @@
+/** The home-region-move workflow (statemachines/home-region-move.asl.json, docs/decisions/0024). */
+export interface HomeRegionMoves {
+  /**
+   * Start the move, named `<merchant>-epoch-<marker epoch when asked>`: a second request for the same move
+   * while it runs is the same execution; a different one for that epoch is MoveAlreadyStartedError.
+   */
+  start(move: { readonly merchantId: string; readonly targetRegion: string; readonly epoch: number }): Promise<{ readonly executionArn: string; readonly name: string }>;
+}
+
+export class MoveAlreadyStartedError extends Error {
+  override readonly name = 'MoveAlreadyStartedError';
+}

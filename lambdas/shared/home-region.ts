@@ -1,0 +1,34 @@
+import * as z from 'zod/mini';
+import { deployment } from '../../platform/deployment';
+import { DynamoDbLedgerStore } from '../adapters/dynamodb/ledger-store';
+import { assertAcceptsMoneyMovementsHere, assertWritableHere } from '../domain/ledger/home-region';
+import { dynamoDbDocumentClient } from './clients';
+import { readConfig, tableNameFromEnv } from './config';
+
+/**
+ * The home-region checks of functions that do not post but must not start a money movement outside the
+ * merchant's home (docs/decisions/0024-home-region-routing-and-moves.md): the merchant API's POSTs that create
+ * one, and the workflow step that captures at the channel. One strongly consistent GetItem of the marker (one
+ * of its copies) per check, no cache: a fence must take effect at once. The function needs GetItem on `ledger`.
+ */
+let check: { readonly ledger: DynamoDbLedgerStore; readonly region: string } | undefined;
+
+const deps = () => {
+  if (!check) {
+    const { AWS_REGION } = readConfig({ AWS_REGION: z.string().check(z.minLength(1)) });
+    check = { ledger: new DynamoDbLedgerStore(dynamoDbDocumentClient(), tableNameFromEnv('ledger')), region: AWS_REGION };
+  }
+  return check;
+};
+
+/** Throws NotHomeRegionError unless a new money movement of the merchant may start here now (no move under way). */
+export const assertMerchantAcceptsMoneyMovementsHere = async (merchantId: string): Promise<void> => {
+  const { ledger, region } = deps();
+  assertAcceptsMoneyMovementsHere(merchantId, await ledger.getHomeRegion(merchantId), region, deployment.primaryRegion);
+};
+
+/** Throws NotHomeRegionError unless the merchant's ledger may be written here now (as a posting would check). */
+export const assertMerchantLedgerWritableHere = async (merchantId: string): Promise<void> => {
+  const { ledger, region } = deps();
+  assertWritableHere(merchantId, await ledger.getHomeRegion(merchantId), region, deployment.primaryRegion);
+};

@@ -1,0 +1,129 @@
+import { type HomeRegionMarker, homeRegionOf } from '../../domain/ledger/home-region';
+import { DrainTimedOutError, type HomeRegionMove, HomeRegionMoveConflictError, HomeRegionMoveRefusedError, MarkerNotReplicatedError } from '../../domain/ledger/home-region-move';
+import { sagaStartShards } from '../../domain/saga-start';
+import type { LedgerStore } from '../../ports/ledger-store';
+import type { AwaitingSaga, MerchantFlights, SagaStartMarkers } from '../../ports/saga-starts';
+import { setHomeRegion } from './set-home-region';
+
+/**
+ * The steps of a planned home-region move (docs/decisions/0024-home-region-routing-and-moves.md), each run by
+ * one Task of statemachines/home-region-move.asl.json. Marker changes go through setHomeRegion (epoch
+ * compare-and-set); a lost race is HomeRegionMoveConflict, and the move stops.
+ */
+interface MarkerDeps {
+  readonly ledger: Pick<LedgerStore, 'getHomeRegion' | 'putHomeRegion'>;
+  readonly primaryRegion: string;
+  readonly now: () => Date;
+}
+
+const changed = (merchantId: string, marker: HomeRegionMarker | undefined, step: string): number => {
+  if (!marker) throw new HomeRegionMoveConflictError(merchantId, `the marker changed before ${step}`);
+  return marker.epoch;
+};
+
+/**
+ * Step BeginMove: new money movements of the merchant are refused from now on (the API reads `moveTo`), in the
+ * home too; the work already accepted goes on posting in the home.
+ * 1. Refuse a target outside the deployment's regions, or the current home.
+ * 2. Refuse while another move is under way (a `moveTo` or a fence).
+ * 3. Write the marker with `moveTo` over the epoch read.
+ */
+export const beginHomeRegionMove = async (
+  deps: MarkerDeps & { readonly regions: readonly string[] },
+  command: { readonly merchantId: string; readonly targetRegion: string },
+): Promise<HomeRegionMove> => {
+  if (!deps.regions.includes(command.targetRegion)) {
+    throw new HomeRegionMoveRefusedError(command.merchantId, `${command.targetRegion} is not a region of this deployment (${deps.regions.join(', ')})`);
+  }
+  const current = await deps.ledger.getHomeRegion(command.merchantId);
+  const fromRegion = homeRegionOf(current, deps.primaryRegion);
+  if (current?.moveTo !== undefined || current?.fenced) {
+    throw new HomeRegionMoveRefusedError(command.merchantId, `A move of ${command.merchantId} is already under way (to ${current.moveTo ?? fromRegion}, epoch ${current.epoch})`);
+  }
+  if (fromRegion === command.targetRegion) throw new HomeRegionMoveRefusedError(command.merchantId, `${command.merchantId} is already homed in ${fromRegion}`);
+  const marker = await setHomeRegion(deps, {
+    merchantId: command.merchantId,
+    fenced: false,
+    moveTo: command.targetRegion,
+    expectedEpoch: current?.epoch ?? 0,
+  });
+  return { merchantId: command.merchantId, fromRegion, targetRegion: command.targetRegion, epoch: changed(command.merchantId, marker, 'BeginMove') };
+};
+
+/**
+ * Step Drain: the merchant's payments, refunds and payouts in flight (a workflow step still to run), in either
+ * region. Creation flights through the merchant's list indexes over `lookbackSeconds` (longer than a recovery
+ * runs: an older flight has been flagged requires_attention, which ends it); later flights (a capture, a payout
+ * moving again) through the saga-starts shards of both regions. Waiting objects (requires_capture, a payout in
+ * review or awaiting its rail) are not in flight, and the API refuses to move them on while the move runs.
+ * Flights still running `drainTimeoutSeconds` after the move began: DrainTimedOut (the workflow calls the move off).
+ */
+export const countMerchantFlights = async (
+  deps: {
+    readonly flights: MerchantFlights;
+    readonly markers: SagaStartMarkers;
+    readonly regions: readonly string[];
+    readonly lookbackSeconds: number;
+    readonly drainTimeoutSeconds: number;
+    readonly now: () => Date;
+  },
+  query: { readonly merchantId: string; readonly moveStartedAt: string },
+): Promise<{ readonly inFlight: number; readonly examples: readonly string[] }> => {
+  const now = deps.now();
+  const created = await deps.flights.inFlightOf(query.merchantId, {
+    from: new Date(now.getTime() - deps.lookbackSeconds * 1000).toISOString(),
+    // Past now: the window is [from, to) and an object created this millisecond counts.
+    to: new Date(now.getTime() + 1000).toISOString(),
+  });
+  const later: AwaitingSaga[] = [];
+  for (const shard of deps.regions.flatMap(sagaStartShards)) {
+    const page = await deps.markers.overdue(shard, new Date(now.getTime() + 1000).toISOString(), 1000);
+    later.push(...page.awaiting.filter((object) => merchantOf(object) === query.merchantId));
+  }
+  const ids = [...new Set([...created, ...later].map(idOf))].sort();
+  const examples = ids.slice(0, 10);
+  if (ids.length > 0 && now.getTime() - Date.parse(query.moveStartedAt) > deps.drainTimeoutSeconds * 1000) {
+    throw new DrainTimedOutError(query.merchantId, ids.length, examples);
+  }
+  return { inFlight: ids.length, examples };
+};
+
+const merchantOf = (object: AwaitingSaga): string =>
+  object.kind === 'payment' ? object.payment.merchantId : object.kind === 'refund' ? object.refund.merchantId : object.payout.merchantId;
+const idOf = (object: AwaitingSaga): string => (object.kind === 'payment' ? object.payment.id : object.kind === 'refund' ? object.refund.id : object.payout.id);
+
+/** Step FenceLedger: no region posts for the merchant from now on (postings fail with NotHomeRegionError). */
+export const fenceMerchantLedger = async (deps: MarkerDeps, move: HomeRegionMove): Promise<HomeRegionMove> => {
+  const marker = await setHomeRegion(deps, { merchantId: move.merchantId, fenced: true, moveTo: move.targetRegion, expectedEpoch: move.epoch });
+  return { ...move, epoch: changed(move.merchantId, marker, 'FenceLedger') };
+};
+
+/**
+ * Step AwaitReplication: the other region's copy of the marker shows the fence (this epoch or a later one), so
+ * no posting can begin there either. Locally both regions read one table: the check passes at once.
+ */
+export const confirmFenceReplicated = async (
+  deps: { readonly replica: Pick<LedgerStore, 'getHomeRegion'>; readonly replicaRegion: string },
+  move: HomeRegionMove,
+): Promise<{ readonly region: string; readonly epoch: number }> => {
+  const seen = await deps.replica.getHomeRegion(move.merchantId);
+  if (!seen || seen.epoch < move.epoch || (seen.epoch === move.epoch && !seen.fenced)) {
+    throw new MarkerNotReplicatedError(move.merchantId, deps.replicaRegion, move.epoch, seen?.epoch);
+  }
+  return { region: deps.replicaRegion, epoch: seen.epoch };
+};
+
+/** Step Switch: the target is the home, unfenced, no move under way: its API accepts the merchant again. */
+export const switchMerchantHome = async (deps: MarkerDeps, move: HomeRegionMove): Promise<HomeRegionMove> => {
+  const marker = await setHomeRegion(deps, { merchantId: move.merchantId, region: move.targetRegion, fenced: false, expectedEpoch: move.epoch });
+  return { ...move, epoch: changed(move.merchantId, marker, 'Switch') };
+};
+
+/**
+ * Step CallOffMove (a step failed for good, or the drain never ended): the merchant stays in its old home,
+ * unfenced, accepting requests again; only if the marker is still as this move left it.
+ */
+export const callOffHomeRegionMove = async (deps: MarkerDeps, move: HomeRegionMove): Promise<{ readonly calledOff: boolean; readonly epoch: number }> => {
+  const marker = await setHomeRegion(deps, { merchantId: move.merchantId, region: move.fromRegion, fenced: false, expectedEpoch: move.epoch });
+  return marker ? { calledOff: true, epoch: marker.epoch } : { calledOff: false, epoch: move.epoch };
+};

@@ -1,0 +1,114 @@
+import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { verifyLedger } from '../../../lambdas/adapters/dynamodb/ledger-verifier';
+import { ledgerPostingDeps } from '../../../lambdas/shared/ledger';
+import { deployment } from '../../../platform/deployment';
+import { tableName } from '../../../platform/tables';
+import { request } from '../../support/http';
+import { type LocalApis, startLocalApis } from '../../support/local-apis';
+import { type SagaHarness, card, freshCardNumber, startSagaHarness } from '../../support/saga-harness';
+
+/**
+ * A planned home-region move end to end on one machine (docs/decisions/0024-home-region-routing-and-moves.md):
+ * an operator asks the operator API (SigV4, ops_admin) over HTTP; the Standard workflow from
+ * statemachines/home-region-move.asl.json runs on the local engine with the declared functions against DynamoDB
+ * Local; the merchant API answers from the marker. Locally both regions read one table, so AwaitReplication
+ * passes at its first read: what the drill does not show is real replication lag (docs/runbooks.md).
+ */
+let harness: SagaHarness;
+let apis: LocalApis;
+const here = deployment.primaryRegion;
+const target = deployment.secondaryRegion;
+
+beforeAll(async () => {
+  harness = await startSagaHarness();
+  apis = await startLocalApis();
+});
+afterAll(async () => {
+  await apis.stop();
+  await harness.stop();
+});
+
+const onboard = async (name: string) => {
+  const response = await apis.asOperator('ops_admin', 'POST', '/v1/merchants', { body: { name } });
+  expect(response.status).toBe(201);
+  return response.json as { id: string; api_key: { secret: string } };
+};
+const pay = (key: string, idempotencyKey = randomUUID()) =>
+  request(apis.merchantUrl, 'POST', '/v1/payments', { key, idempotencyKey, body: { amount: 1200, currency: 'USD', payment_method: card(freshCardNumber()) } });
+const marker = (merchantId: string) => ledgerPostingDeps().ledger.getHomeRegion(merchantId);
+const startMove = (merchantId: string, region: string = target) => apis.asOperator('ops_admin', 'POST', `/v1/merchants/${merchantId}/home_region_moves`, { body: { region } });
+const ledgerIsBalanced = async () => expect((await verifyLedger(harness.db.documentClient, tableName('ledger'))).differences).toEqual([]);
+
+it('moves a merchant step by step (begin, drain, fence, replication, switch); the old home then answers 421 naming the new one', async () => {
+  const merchant = await onboard('Moving Merchant');
+  expect((await pay(merchant.api_key.secret)).json).toMatchObject({ status: 'succeeded' });
+
+  // A viewer may not move merchants; a move to where it lives is refused.
+  expect((await apis.asOperator('ops_viewer', 'POST', `/v1/merchants/${merchant.id}/home_region_moves`, { body: { region: target } })).status).toBe(403);
+  expect(await startMove(merchant.id, here)).toMatchObject({ status: 409, json: { code: 'home_region_move_refused' } });
+  expect(await startMove(merchant.id, 'eu-west-1')).toMatchObject({ status: 422, json: { code: 'validation_error', errors: [{ field: 'region' }] } });
+
+  const started = await startMove(merchant.id);
+  expect(started).toMatchObject({ status: 202, json: { merchant_id: merchant.id, region: here, target_region: target, status: 'started', execution_name: `${merchant.id}-epoch-0` } });
+  const run = await harness.engine.waitForExecution(started.json.execution_arn);
+  expect(run.status).toBe('SUCCEEDED');
+  expect(await harness.enteredStates(started.json.execution_arn)).toEqual(['BeginMove', 'Drain', 'Drained', 'FenceLedger', 'WaitOutPostings', 'AwaitReplication', 'Switch', 'Moved']);
+  expect(await marker(merchant.id)).toMatchObject({ region: target, fenced: false, epoch: 3 });
+  expect(await marker(merchant.id)).not.toHaveProperty('moveTo');
+
+  const refused = await pay(merchant.api_key.secret);
+  expect(refused).toMatchObject({ status: 421, json: { code: 'wrong_region' } });
+  expect(refused.headers.get('home-region')).toBe(target);
+  // Reads still answer anywhere (decision 0004).
+  expect((await request(apis.merchantUrl, 'GET', '/v1/balances', { key: merchant.api_key.secret })).status).toBe(200);
+  // The operator's request is in the merchant's audit log.
+  const audit = await apis.asOperator('ops_viewer', 'GET', `/v1/merchants/${merchant.id}/audit_entries`);
+  expect(audit.json.data).toEqual(expect.arrayContaining([expect.objectContaining({ action: 'merchant.home_region_move' })]));
+  await ledgerIsBalanced();
+
+  // And back, as an operator does it: `npm run ops -- move-home <merchant> --to <region>` (one signed request).
+  const stateDir = mkdtempSync(join(tmpdir(), 'xborder-ops-'));
+  try {
+    writeFileSync(join(stateDir, 'runtime.json'), JSON.stringify({ operatorApiUrl: apis.operatorUrl }));
+    writeFileSync(join(stateDir, 'operators.json'), JSON.stringify(apis.operators), { mode: 0o600 });
+    const repositoryRoot = join(import.meta.dirname, '..', '..', '..');
+    const cli = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'scripts/ops.ts', 'move-home', merchant.id, '--to', here, '--state-dir', stateDir], { cwd: repositoryRoot });
+    const back = JSON.parse(cli.stdout) as { execution_arn: string; region: string; target_region: string };
+    expect(back).toMatchObject({ region: target, target_region: here });
+    expect((await harness.engine.waitForExecution(back.execution_arn)).status).toBe('SUCCEEDED');
+  } finally {
+    rmSync(stateDir, { recursive: true, force: true });
+  }
+  expect(await marker(merchant.id)).toMatchObject({ region: here, fenced: false, epoch: 6 });
+  expect((await pay(merchant.api_key.secret)).json).toMatchObject({ status: 'succeeded' });
+}, 180_000); // Two moves and a CLI process (tsx) on a loaded 2-core machine.
+
+it('drains first: waits while a payment is in flight (new ones refused 409), fences only once it has finished', async () => {
+  const merchant = await onboard('Busy Merchant');
+  await harness.acquirers.atlas.stop();
+  let executionArn: string;
+  try {
+    const stuck = await pay(merchant.api_key.secret);
+    expect(stuck.json).toMatchObject({ status: 'processing' });
+    const started = await startMove(merchant.id);
+    expect(started.status).toBe(202);
+    executionArn = started.json.execution_arn;
+    // The drain sees the payment in flight and waits; meanwhile the merchant's new money movements are refused.
+    while (!(await harness.enteredStates(executionArn)).includes('WaitForFlights')) await new Promise((wait) => setTimeout(wait, 20));
+    expect(await pay(merchant.api_key.secret)).toMatchObject({ status: 409, json: { code: 'home_region_moving' } });
+    expect(await marker(merchant.id)).toMatchObject({ region: here, fenced: false, moveTo: target });
+  } finally {
+    await harness.restartAcquirer('atlas');
+  }
+  // The recovery finishes the payment in the old home (postings are still open there), then the move goes on.
+  expect((await harness.engine.waitForExecution(executionArn)).status).toBe('SUCCEEDED');
+  const states = await harness.enteredStates(executionArn);
+  expect(states.indexOf('FenceLedger')).toBeGreaterThan(states.lastIndexOf('WaitForFlights'));
+  expect(await marker(merchant.id)).toMatchObject({ region: target, fenced: false });
+  await ledgerIsBalanced();
+});
