@@ -210,7 +210,8 @@ export const functions = {
     timeoutSeconds: 5,
     reservedConcurrency: 10,
     invokedBy: 'api-gateway',
-    tables: { payments: ['dynamodb:GetItem', 'dynamodb:Query'] },
+    // The list index gives ids; the payments themselves are read in batches (BatchGetItem).
+    tables: { payments: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'] },
   },
   getBalance: {
     entry: 'lambdas/handlers/api/get-balance.ts',
@@ -543,7 +544,8 @@ export const functions = {
     timeoutSeconds: 10,
     reservedConcurrency: 2,
     invokedBy: 'api-gateway',
-    tables: { payments: ['dynamodb:GetItem', 'dynamodb:Query'] },
+    // The list index gives ids; the payments themselves are read in batches (BatchGetItem).
+    tables: { payments: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'] },
   },
   opsListPaymentEvents: {
     entry: 'lambdas/handlers/ops/list-payment-events.ts',
