@@ -132,6 +132,6 @@ export const merchantCommandEndpoint = <BodySchema extends z.ZodMiniType>(defini
     });
     return once ? withOnceFields(response, once) : response;
   });
-  /** The declared audit action, for the test that every merchant POST records its effect. */
+  /** The declared audit action, for the test that every merchant change records its effect (merchant-isolation.test.ts). */
   return Object.assign(handler, { auditAction: definition.audit?.action });
 };
