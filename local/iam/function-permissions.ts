@@ -195,12 +195,16 @@ const compileConditions = (conditions: GrantStatement['conditions']): Condition[
   );
 
 interface CompiledStatement {
-  readonly resources: readonly RegExp[];
+  readonly resources: readonly ((arn: string) => boolean)[];
   readonly conditions: readonly Condition[];
 }
 
-const resourcePattern = (resource: string): RegExp =>
-  new RegExp(`^${resource.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
+/** An ARN as IAM matches it: `*` and `?` are wildcards; most grants name exact ARNs, compared as strings. */
+const resourcePattern = (resource: string): ((arn: string) => boolean) => {
+  if (!/[*?]/.test(resource)) return (arn) => arn === resource;
+  const pattern = new RegExp(`^${resource.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
+  return (arn) => pattern.test(arn);
+};
 
 /** One function's grants, indexed by action: each call looks up its action, then matches resources. */
 export class FunctionGrants {
@@ -220,7 +224,7 @@ export class FunctionGrants {
   allows(request: AuthorizationRequest): boolean {
     const context = request.context ?? {};
     return (this.byAction.get(request.action) ?? []).some(
-      (statement) => statement.resources.some((pattern) => pattern.test(request.resource)) && statement.conditions.every((condition) => condition(context)),
+      (statement) => statement.resources.some((matches) => matches(request.resource)) && statement.conditions.every((condition) => condition(context)),
     );
   }
 }
