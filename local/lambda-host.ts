@@ -4,14 +4,21 @@ import { pathToFileURL } from 'node:url';
 import type { Context } from 'aws-lambda';
 import { deployment } from '../platform/deployment';
 import { type FunctionKey, functionEnvironment, functionKeys, functionName, functions } from '../platform/functions';
+import { installLocalIam, invocationIdentity } from './iam/function-permissions';
 
 /**
  * Runs the declared Lambda handler modules in this process, the way the Lambda service would call
  * them: one module instance per function (loaded on first use: a cold start), a Context with the
  * declared timeout, and the function's declared environment. Functions share one process
  * environment, so every function's variables must agree; `localEnvironment` checks that.
+ *
+ * Each invocation runs as its function: the SDK clients of lambdas/shared/clients.ts refuse, with
+ * AccessDeniedException, any call its declared role would not allow in AWS (local/iam/function-permissions.ts).
+ * Registered here, on load, so that it is on wherever a LambdaHost runs functions (npm start, the suites, the bench).
  */
 type LambdaHandler = (event: unknown, context: Context) => Promise<unknown>;
+
+installLocalIam();
 
 export class LambdaTimeoutError extends Error {
   override readonly name = 'Sandbox.Timedout';
@@ -64,7 +71,12 @@ export class LambdaHost {
     return loading;
   }
 
-  async invoke<Result = unknown>(key: FunctionKey, event: unknown): Promise<Result> {
+  /** Runs one invocation as its function: module initialization and handler alike (see above). */
+  invoke<Result = unknown>(key: FunctionKey, event: unknown): Promise<Result> {
+    return invocationIdentity.run(key, () => this.run<Result>(key, event));
+  }
+
+  private async run<Result>(key: FunctionKey, event: unknown): Promise<Result> {
     const declaration = functions[key];
     const handler = await this.load(key);
     const name = functionName(deployment.appName, key);

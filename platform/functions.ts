@@ -612,7 +612,8 @@ export const functions = {
     timeoutSeconds: 10,
     reservedConcurrency: 2,
     invokedBy: 'api-gateway',
-    tables: { payments: ['dynamodb:GetItem', 'dynamodb:Query'] },
+    // The list index gives ids; the payments themselves are read in batches (BatchGetItem).
+    tables: { payments: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'] },
   },
   opsListPaymentEvents: {
     entry: 'lambdas/handlers/ops/list-payment-events.ts',

@@ -11,11 +11,48 @@ import { tracer } from './powertools';
  * SDK variables (AWS_ENDPOINT_URL_DYNAMODB, AWS_ENDPOINT_URL_KMS...), which only the local runtime and
  * tests set.
  */
+
+/**
+ * The local runtime registers a check under this symbol (local/iam/function-permissions.ts): each client built
+ * here then asks it before every call, and a call the calling function's declared role would not allow fails with
+ * AccessDeniedException, as in AWS (docs/decisions/0023). In AWS nothing is registered and clients get no
+ * middleware; lambdas/ never imports local/.
+ */
+const LOCAL_AUTHORIZER = Symbol.for('xborder.local-iam.authorize');
+type LocalAuthorizer = (service: string, command: string, input: unknown) => void;
+
+/** The part of any SDK v3 client this needs; `any` stands for each client's own input and output unions. */
+interface MiddlewareStackOwner {
+  readonly middlewareStack: {
+    add(
+      middleware: (next: (args: { input: any }) => Promise<any>, context: { commandName?: string }) => (args: { input: any }) => Promise<any>,
+      options: { step: 'initialize'; name: string; priority: 'high' },
+    ): void;
+  };
+}
+
+/** `service` is the IAM service prefix (dynamodb, kms, states, sqs, secretsmanager). */
+const withLocalAuthorization = <Client extends MiddlewareStackOwner>(client: Client, service: string): Client => {
+  const authorize = (globalThis as Record<symbol, unknown>)[LOCAL_AUTHORIZER] as LocalAuthorizer | undefined;
+  if (authorize) {
+    client.middlewareStack.add(
+      (next, context) => (args) => {
+        authorize(service, context.commandName ?? '', args.input);
+        return next(args);
+      },
+      // Before the retry strategy: a refused call is not retried.
+      { step: 'initialize', name: 'localIamAuthorization', priority: 'high' },
+    );
+  }
+  return client;
+};
+
 let dynamoDb: DynamoDBClient | undefined;
 let documentClient: DynamoDBDocumentClient | undefined;
 
 export const dynamoDbClient = (): DynamoDBClient => {
-  dynamoDb ??= tracer.captureAWSv3Client(new DynamoDBClient({ maxAttempts: 5 }));
+  // The document client shares this client's middleware stack, so the local check covers it too.
+  dynamoDb ??= tracer.captureAWSv3Client(withLocalAuthorization(new DynamoDBClient({ maxAttempts: 5 }), 'dynamodb'));
   return dynamoDb;
 };
 
@@ -53,7 +90,7 @@ const kmsClients = new Map<string, KMS>();
 export const kmsClient = (region: string): KMS => {
   let client = kmsClients.get(region);
   if (!client) {
-    client = tracer.captureAWSv3Client(new KMS({ region, maxAttempts: 3 }));
+    client = tracer.captureAWSv3Client(withLocalAuthorization(new KMS({ region, maxAttempts: 3 }), 'kms'));
     kmsClients.set(region, client);
   }
   return client;
@@ -67,7 +104,7 @@ let sfn: SFNClient | undefined;
  * a `sync-` host prefix); an endpoint given explicitly (local, or a VPC endpoint) is used as it is.
  */
 export const sfnClient = (): SFNClient => {
-  sfn ??= tracer.captureAWSv3Client(new SFNClient({ maxAttempts: 5, disableHostPrefix: Boolean(process.env.AWS_ENDPOINT_URL_SFN) }));
+  sfn ??= tracer.captureAWSv3Client(withLocalAuthorization(new SFNClient({ maxAttempts: 5, disableHostPrefix: Boolean(process.env.AWS_ENDPOINT_URL_SFN) }), 'states'));
   return sfn;
 };
 
@@ -79,7 +116,7 @@ let sfnSync: SFNClient | undefined;
  * an outcome the caller handles (the object stays in flight and the sweeper recovers it).
  */
 export const sfnSyncClient = (): SFNClient => {
-  sfnSync ??= tracer.captureAWSv3Client(new SFNClient({ maxAttempts: 1, disableHostPrefix: Boolean(process.env.AWS_ENDPOINT_URL_SFN) }));
+  sfnSync ??= tracer.captureAWSv3Client(withLocalAuthorization(new SFNClient({ maxAttempts: 1, disableHostPrefix: Boolean(process.env.AWS_ENDPOINT_URL_SFN) }), 'states'));
   return sfnSync;
 };
 
@@ -87,7 +124,7 @@ let secretsManager: SecretsManagerClient | undefined;
 
 /** Secrets Manager, for the secrets a function declares (lambdas/shared/secrets.ts). */
 export const secretsManagerClient = (): SecretsManagerClient => {
-  secretsManager ??= tracer.captureAWSv3Client(new SecretsManagerClient({ maxAttempts: 5 }));
+  secretsManager ??= tracer.captureAWSv3Client(withLocalAuthorization(new SecretsManagerClient({ maxAttempts: 5 }), 'secretsmanager'));
   return secretsManager;
 };
 
@@ -95,6 +132,6 @@ let sqs: SQSClient | undefined;
 
 /** SQS (the webhook delivery queue). Locally AWS_ENDPOINT_URL_SQS points it at local/sqs.ts. */
 export const sqsClient = (): SQSClient => {
-  sqs ??= tracer.captureAWSv3Client(new SQSClient({ maxAttempts: 5 }));
+  sqs ??= tracer.captureAWSv3Client(withLocalAuthorization(new SQSClient({ maxAttempts: 5 }), 'sqs'));
   return sqs;
 };

@@ -12,10 +12,11 @@ import { type FunctionDeclaration, type FunctionKey, functionEnvironment, functi
 import { cardChannelNames, cardChannelSecretNames, cardChannels, channelEnvPrefix, payoutRailEndpoints } from '../../platform/channels';
 import { kmsKeys } from '../../platform/keys';
 import { stateMachineArn, stateMachineArnEnvVar, stateMachineName } from '../../platform/state-machines';
-import { type TableKey, tableName, tables } from '../../platform/tables';
+import { type TableKey, tableName } from '../../platform/tables';
 import { acknowledgeGuard, acknowledgeNag } from './acknowledgements';
 import { functionCode } from './function-bundles';
-import { type KmsKeyArns, kmsStatements, usesKms } from './kms-grants';
+import { type KmsKeyArns, kmsStatements, policyStatement, usesKms } from './kms-grants';
+import { stateMachineGrantStatements, tableGrantStatements } from '../../platform/function-grants';
 import { retentionDays } from './retention';
 
 /**
@@ -91,30 +92,8 @@ export class PlatformFunction extends Construct {
       'AwsSolutions-IAM5[Resource::*]',
       'xray:PutTraceSegments and xray:PutTelemetryRecords support no resource-level permissions; "*" is the only valid resource.',
     );
-    for (const [table, actions] of Object.entries(declaration.tables) as [TableKey, readonly string[]][]) {
-      const tableArn = stack.formatArn({ service: 'dynamodb', resource: 'table', resourceName: tableName(table) });
-      const sid = `Table${table.replace(/^./, (c) => c.toUpperCase())}`;
-      const queryIndexes = declaration.queryIndexes?.[table];
-      if (queryIndexes) {
-        // Query on the named indexes only; the table's other actions on the table.
-        const unknown = queryIndexes.filter((name) => !tables[table].indexes.some((index) => index.name === name));
-        if (unknown.length) throw new Error(`${props.key} queries undeclared indexes of ${table}: ${unknown.join(', ')}`);
-        const others = actions.filter((action) => action !== 'dynamodb:Query');
-        if (others.length) this.addToPolicy(new PolicyStatement({ sid, actions: others, resources: [tableArn] }));
-        this.addToPolicy(new PolicyStatement({ sid: `${sid}Indexes`, actions: ['dynamodb:Query'], resources: queryIndexes.map((name) => `${tableArn}/index/${name}`) }));
-        continue;
-      }
-      const indexArns = actions.includes('dynamodb:Query')
-        ? tables[table].indexes.map((index) => `${tableArn}/index/${index.name}`)
-        : [];
-      this.addToPolicy(
-        new PolicyStatement({
-          sid,
-          actions: [...actions],
-          resources: [tableArn, ...indexArns],
-        }),
-      );
-    }
+    const tableArn = (table: TableKey) => stack.formatArn({ service: 'dynamodb', resource: 'table', resourceName: tableName(table) });
+    for (const statement of tableGrantStatements(props.key, tableArn)) this.addToPolicy(policyStatement(statement));
 
     const otherRegion = stack.region === deployment.primaryRegion ? deployment.secondaryRegion : deployment.primaryRegion;
     const replicaEnvironment: Record<string, string> = declaration.otherRegionTables ? { REPLICA_REGION: otherRegion } : {};
@@ -125,25 +104,24 @@ export class PlatformFunction extends Construct {
     }
 
     const stateMachineEnvironment: Record<string, string> = {};
+    const stateMachineArnOf = (machine: string) => stateMachineArn(machine, stack.region, stack.account);
+    // GetExecutionHistory is authorized on the execution: this state machine's executions only.
+    const executionArnsOf = (machine: string) =>
+      ['execution', 'express'].map((kind) =>
+        stack.formatArn({ service: 'states', resource: kind, resourceName: `${stateMachineName(machine)}:*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME }),
+      );
+    for (const statement of stateMachineGrantStatements(props.key, { stateMachine: stateMachineArnOf, stateMachineExecutions: executionArnsOf })) {
+      this.addToPolicy(policyStatement(statement));
+    }
     for (const [machine, actions] of Object.entries(declaration.stateMachines ?? {})) {
-      const arn = stateMachineArn(machine, stack.region, stack.account);
-      stateMachineEnvironment[stateMachineArnEnvVar(machine)] = arn;
-      const sid = `StateMachine${machine.replace(/^./, (c) => c.toUpperCase())}`;
-      const onMachine = actions.filter((action) => action !== 'states:GetExecutionHistory');
-      if (onMachine.length) this.addToPolicy(new PolicyStatement({ sid, actions: onMachine, resources: [arn] }));
-      if (actions.includes('states:GetExecutionHistory')) {
-        // GetExecutionHistory is authorized on the execution: this state machine's executions only.
-        const executions = ['execution', 'express'].map((kind) =>
-          stack.formatArn({ service: 'states', resource: kind, resourceName: `${stateMachineName(machine)}:*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME }),
+      stateMachineEnvironment[stateMachineArnEnvVar(machine)] = stateMachineArnOf(machine);
+      if (!actions.includes('states:GetExecutionHistory')) continue;
+      for (const kind of ['execution', 'express']) {
+        acknowledgeNag(
+          this.policy,
+          `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:${stack.region}:${stack.account}:${kind}:${stateMachineName(machine)}:*]`,
+          "An execution's ARN ends in its name: GetExecutionHistory on the declared state machine's executions only, read-only, for operators tracing an object's runs.",
         );
-        this.addToPolicy(new PolicyStatement({ sid: `${sid}Histories`, actions: ['states:GetExecutionHistory'], resources: executions }));
-        for (const kind of ['execution', 'express']) {
-          acknowledgeNag(
-            this.policy,
-            `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:${stack.region}:${stack.account}:${kind}:${stateMachineName(machine)}:*]`,
-            "An execution's ARN ends in its name: GetExecutionHistory on the declared state machine's executions only, read-only, for operators tracing an object's runs.",
-          );
-        }
       }
     }
 

@@ -6,7 +6,9 @@ import { Construct } from 'constructs';
 import { type FunctionDeclaration, type FunctionKey, functionKeys, functions } from '../../platform/functions';
 import { type QueueDeclaration, type QueueKey, queueName, queueUrlEnvVar, queues } from '../../platform/queues';
 import { acknowledgeGuard, acknowledgeNag } from './acknowledgements';
+import { policyStatement } from './kms-grants';
 import type { PlatformFunction } from './platform-function';
+import { queueGrantStatement } from '../../platform/function-grants';
 
 /**
  * One declared queue (platform/queues.ts): the queue, its dead-letter queue (a message received
@@ -73,9 +75,9 @@ export class PlatformQueue extends Construct {
     });
 
     for (const key of functionKeys) {
-      const actions = (functions[key] as FunctionDeclaration).queues?.[props.key];
-      if (!actions?.length) continue;
-      props.functions[key].addToPolicy(new PolicyStatement({ sid: `Queue${pascal(props.key)}`, actions: [...actions], resources: [this.queue.queueArn] }));
+      const statement = queueGrantStatement(key, props.key, this.queue.queueArn);
+      if (!statement) continue;
+      props.functions[key].addToPolicy(policyStatement(statement));
       props.functions[key].function.addEnvironment(queueUrlEnvVar(props.key), this.queue.queueUrl);
     }
   }

@@ -18,7 +18,7 @@ export const merchantDeleteEndpoint = (definition: {
   readonly handle: (request: { principal: ReturnType<typeof principalOf>; pathParameters: Readonly<Record<string, string>> }) => Promise<EndpointResult & { change: AuditedChange }>;
 }) => {
   const auditLog = auditLogFromEnvironment();
-  return wrap(definition.operation, async (event, _context, note) => {
+  const handler = wrap(definition.operation, async (event, _context, note) => {
     const principal = principalOf(event);
     const pathParameters = merchantPathParameters(event);
     const requestId = event.requestContext.requestId;
@@ -35,4 +35,6 @@ export const merchantDeleteEndpoint = (definition: {
     }, note);
     return jsonResponse(result.status, result.body, requestId);
   });
+  /** The declared audit action, for the test that every merchant change records its effect. */
+  return Object.assign(handler, { auditAction: definition.audit.action });
 };

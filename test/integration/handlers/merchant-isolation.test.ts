@@ -6,6 +6,10 @@ import { DynamoDbEventStore } from '../../../lambdas/adapters/dynamodb/event-sto
 import { type EventPage, eventId, pagesOf } from '../../../lambdas/domain/events';
 import { DynamoDbLedgerStore } from '../../../lambdas/adapters/dynamodb/ledger-store';
 import { DynamoDbMerchantRepository } from '../../../lambdas/adapters/dynamodb/merchant-repository';
+import { DynamoDbPaymentRepository } from '../../../lambdas/adapters/dynamodb/payment-repository';
+import type { Payment } from '../../../lambdas/domain/payment';
+import { type Transition, recordAuthorization, recordAwaitingCapture, recordSuccess } from '../../../lambdas/domain/payment-lifecycle';
+import { changePayment } from '../../../lambdas/use-cases/payment-saga/change-payment';
 import { DynamoDbPricingRepository } from '../../../lambdas/adapters/dynamodb/pricing-repository';
 import { postPaymentCaptured, postSettlement } from '../../../lambdas/use-cases/ledger/postings';
 import { deriveId } from '../../../lambdas/domain/ids';
@@ -269,9 +273,12 @@ let kms: TestKms;
 let ctx: Context;
 let audit: DynamoDbAuditLog;
 let sagas: Awaited<ReturnType<typeof useAcceptingSagas>>;
+let testDb: Awaited<ReturnType<typeof useIsolatedDynamoDb>>;
+let testPostingDeps: Parameters<typeof postPaymentCaptured>[0];
 
 beforeAll(async () => {
   const db = await useIsolatedDynamoDb();
+  testDb = db;
   kms = await useLocalKms();
   sagas = await useAcceptingSagas();
   apis = await startLocalApis();
@@ -300,6 +307,7 @@ beforeAll(async () => {
     primaryRegion: deployment.primaryRegion,
     now: () => new Date(),
   };
+  testPostingDeps = postingDeps;
   // What the payment saga and the acquirer's settlement webhook post (the sagas are not under test here).
   await postPaymentCaptured(postingDeps, { merchantId: owner.id, paymentId: payment.json.id, channel: 'acq_sim', currency: 'EUR', amount: 2500, authorizedAmount: 2500 });
   await postSettlement(postingDeps, { merchantId: owner.id, paymentId: payment.json.id, settlementId: `stl_${payment.json.id}` });
@@ -368,15 +376,129 @@ it("records each merchant's actions in its own audit chain only", async () => {
   }
 });
 
-it.each(
-  (routes as readonly RouteDeclaration[]).filter((route) => route.method === 'POST' && requiresMerchantKey(route)).map((route) => [`${route.method} ${route.path}`, route.function] as const),
-)(
-  '%s records its effect in the audit log (declares an audit action)',
-  async (_route, key) => {
-    const module = (await import(join(import.meta.dirname, '..', '..', '..', (functions[key] as FunctionDeclaration).entry))) as { handler: { auditAction?: string } };
-    expect(module.handler.auditAction).toMatch(/^[a-z_]+\.[a-z_]+$/);
+/**
+ * Each merchant request that changes something, made successfully by a merchant of its own (the auditor), appends
+ * exactly one entry to that merchant's audit chain: the handler's declared action, on the object it changed, by that
+ * merchant and key. A handler that declares an action and records nothing fails here.
+ */
+type AuditedRequest = (auditor: Auditor) => Promise<{ method: string; path: string; body?: unknown; target?: string }>;
+
+interface Auditor extends Merchant {
+  /** A manual payment of the auditor's, authorized and waiting for its capture or cancel. */
+  awaitingCapture(): Promise<string>;
+  /** A captured payment of the auditor's. */
+  succeeded(): Promise<string>;
+  readonly created: Record<string, string>;
+}
+
+const auditedRequests: Record<string, AuditedRequest> = {
+  'POST /v1/payments': async () => ({ method: 'POST', path: '/v1/payments', body: paymentBody }),
+  'POST /v1/payments/{id}/capture': async (auditor) => {
+    const id = await auditor.awaitingCapture();
+    return { method: 'POST', path: `/v1/payments/${id}/capture`, body: {}, target: id };
   },
-);
+  'POST /v1/payments/{id}/cancel': async (auditor) => {
+    const id = await auditor.awaitingCapture();
+    return { method: 'POST', path: `/v1/payments/${id}/cancel`, body: {}, target: id };
+  },
+  'POST /v1/refunds': async (auditor) => ({ method: 'POST', path: '/v1/refunds', body: { payment_id: await auditor.succeeded(), amount: 100 } }),
+  'POST /v1/api_keys': async () => ({ method: 'POST', path: '/v1/api_keys', body: {} }),
+  'POST /v1/api_keys/{id}/revoke': async (auditor) => {
+    const id = auditor.created['POST /v1/api_keys'] as string;
+    return { method: 'POST', path: `/v1/api_keys/${id}/revoke`, body: {}, target: id };
+  },
+  'POST /v1/fx/quotes': async () => ({ method: 'POST', path: '/v1/fx/quotes', body: quoteBody }),
+  'POST /v1/conversions': async (auditor) => ({ method: 'POST', path: '/v1/conversions', body: { quote_id: auditor.created['POST /v1/fx/quotes'] } }),
+  'POST /v1/beneficiaries': async () => ({ method: 'POST', path: '/v1/beneficiaries', body: beneficiaryBody }),
+  'POST /v1/payouts': async (auditor) => ({
+    method: 'POST',
+    path: '/v1/payouts',
+    body: { beneficiary_id: auditor.created['POST /v1/beneficiaries'], amount: 100, currency: 'EUR', reference: 'Audit' },
+  }),
+  'POST /v1/payouts/{id}/cancel': async (auditor) => {
+    const id = auditor.created['POST /v1/payouts'] as string;
+    return { method: 'POST', path: `/v1/payouts/${id}/cancel`, body: {}, target: id };
+  },
+  'POST /v1/webhook_endpoints': async () => ({ method: 'POST', path: '/v1/webhook_endpoints', body: { url: 'https://hooks.auditor.example/x', enabled_events: ['*'] } }),
+  'POST /v1/webhook_endpoints/{id}': async (auditor) => {
+    const id = auditor.created['POST /v1/webhook_endpoints'] as string;
+    return { method: 'POST', path: `/v1/webhook_endpoints/${id}`, body: { description: 'audited' }, target: id };
+  },
+  'POST /v1/webhook_endpoints/{id}/rotate_secret': async (auditor) => {
+    const id = auditor.created['POST /v1/webhook_endpoints'] as string;
+    return { method: 'POST', path: `/v1/webhook_endpoints/${id}/rotate_secret`, body: {}, target: id };
+  },
+  'POST /v1/events/{id}/redeliver': async (auditor) => {
+    const [page] = pagesOf([{ merchantId: auditor.id, type: 'payment.created', objectId: 'pay_audited', sequence: 1, createdMs: Date.now(), object: { id: 'pay_audited' } }], 'audit');
+    await new DynamoDbEventStore(testDb.documentClient, tableName('events')).putPages([page as EventPage]);
+    const id = eventId((page as EventPage).key, 0);
+    return { method: 'POST', path: `/v1/events/${id}/redeliver`, body: {}, target: id };
+  },
+  // An endpoint of its own: the other webhook cases (in whatever order routes are declared) keep theirs.
+  'DELETE /v1/webhook_endpoints/{id}': async (auditor) => {
+    const created = await ctx.as(auditor, 'POST', '/v1/webhook_endpoints', { url: 'https://hooks.auditor.example/deleted', enabled_events: ['*'] });
+    expect(created.status).toBe(201);
+    return { method: 'DELETE', path: `/v1/webhook_endpoints/${created.json.id}`, target: created.json.id as string };
+  },
+};
+
+const auditedRoutes = (routes as readonly RouteDeclaration[]).filter((route) => route.method !== 'GET' && requiresMerchantKey(route));
+
+it('has an audited request for every merchant route that changes something', () => {
+  expect(Object.keys(auditedRequests).sort()).toEqual(auditedRoutes.map((route) => `${route.method} ${route.path}`).sort());
+});
+
+describe('the audit log', () => {
+  let auditor: Auditor;
+
+  beforeAll(async () => {
+    const onboarded = await onboardMerchant({ merchants: new DynamoDbMerchantRepository(testDb.documentClient, tableName('merchants')), now: () => new Date() }, { name: 'Auditor' });
+    const merchant = { id: onboarded.merchant.id, key: onboarded.secretKey, keyId: onboarded.key.keyId };
+    const payments = new DynamoDbPaymentRepository(testDb.documentClient, tableName('payments'), deployment.primaryRegion);
+    // What the payment saga would have recorded (the sagas are not under test here).
+    const paid = async (body: object, then: (payment: Payment, now: Date) => Transition) => {
+      const created = await ctx.as(merchant, 'POST', '/v1/payments', body);
+      expect(created.status).toBe(201);
+      const now = new Date();
+      const authorized = await changePayment(payments, created.json.id, (payment) =>
+        recordAuthorization(payment, { authorizationId: `auth_${payment.id}`, amountAuthorized: payment.amount, expiresAt: new Date(now.getTime() + 86_400_000).toISOString() }, now),
+      );
+      await changePayment(payments, authorized, (payment) => then(payment, now));
+      return created.json.id as string;
+    };
+    auditor = {
+      ...merchant,
+      created: {},
+      awaitingCapture: () => paid({ ...paymentBody, capture_method: 'manual' }, recordAwaitingCapture),
+      succeeded: () => paid(paymentBody, (payment, now) => recordSuccess(payment, { captureId: `cap_${payment.id}`, amount: payment.amount }, now)),
+    };
+    // EUR to convert and pay out.
+    await postPaymentCaptured(testPostingDeps, { merchantId: merchant.id, paymentId: 'pay_auditfunds', channel: 'acq_sim', currency: 'EUR', amount: 2500, authorizedAmount: 2500 });
+    await postSettlement(testPostingDeps, { merchantId: merchant.id, paymentId: 'pay_auditfunds', settlementId: 'stl_pay_auditfunds' });
+  });
+
+  it.each(auditedRoutes.map((route) => [`${route.method} ${route.path}`, route.function] as const))(
+    '%s records its effect: one entry of its action, on its object, by its merchant',
+    async (route, key) => {
+      const module = (await import(join(import.meta.dirname, '..', '..', '..', (functions[key] as FunctionDeclaration).entry))) as { handler: { auditAction?: string } };
+      const action = module.handler.auditAction;
+      expect(action).toMatch(/^[a-z_]+\.[a-z_]+$/);
+      const audited = auditedRequests[route];
+      if (!audited) throw new Error(`No audited request for ${route}: add one to auditedRequests`);
+      const request = await audited(auditor);
+      const before = (await audit.list(auditor.id, { limit: 100 })).entries;
+      const response = await ctx.as(auditor, request.method, request.path, request.body);
+      expect({ route, status: Math.floor(response.status / 100) }).toEqual({ route, status: 2 });
+      const target = request.target ?? (response.json.id as string);
+      auditor.created[route] = target;
+      const after = (await audit.list(auditor.id, { limit: 100 })).entries;
+      const added = after.filter((entry) => !before.some((old) => old.hash === entry.hash));
+      expect(added).toEqual([
+        expect.objectContaining({ action, target: expect.objectContaining({ id: target }), actor: expect.objectContaining({ type: 'merchant', merchant_id: auditor.id }) }),
+      ]);
+    },
+  );
+});
 
 it.each((routes as readonly RouteDeclaration[]).filter((route) => route.method === 'POST' && requiresMerchantKey(route)).map((route) => [`${route.method} ${route.path}`, route] as const))(
   '%s checks the home region exactly when it starts a money movement (platform/routes.ts moneyMovement), and may read the marker',
