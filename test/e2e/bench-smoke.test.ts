@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runSmoke } from './smoke-run';
+import { runSmoke, stopSmokeRuns } from './smoke-run';
 
 /**
  * `npm run bench` at smoke size, so the harness keeps working: it starts its own runtime, writes its JSON
@@ -10,7 +10,10 @@ import { runSmoke } from './smoke-run';
  * themselves are not asserted, they are noise at this size. The drills: drill-smoke.test.ts.
  */
 const outDir = mkdtempSync(join(tmpdir(), 'xborder-bench-smoke-'));
-afterAll(() => rmSync(outDir, { recursive: true, force: true }));
+afterAll(() => {
+  stopSmokeRuns();
+  rmSync(outDir, { recursive: true, force: true });
+});
 
 it('npm run bench --smoke reports throughput, per-payment, per-payout and per-conversion counts, bills that are counts × prices, the ceiling, cold starts and the scale ceiling', async () => {
   const { code, output } = await runSmoke('bench/run-bench.ts', ['--smoke', '--out', outDir, '--name', 'bench']);
@@ -136,4 +139,4 @@ it('npm run bench --smoke reports throughput, per-payment, per-payout and per-co
   const summary = readFileSync(join(outDir, 'bench.md'), 'utf8');
   expect(summary).toContain('AWS bill per million payments');
   expect(summary).toContain('One merchant per region');
-}, 240_000);
+}, 600_000);

@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runSmoke } from './smoke-run';
+import { runSmoke, stopSmokeRuns } from './smoke-run';
 
 /**
  * `npm run drill` at smoke size, so the drills keep working: it starts its own runtimes, writes its JSON
@@ -9,7 +9,10 @@ import { runSmoke } from './smoke-run';
  * own invariants. The benchmark: bench-smoke.test.ts (a file of its own, so the two run on different workers).
  */
 const outDir = mkdtempSync(join(tmpdir(), 'xborder-drill-smoke-'));
-afterAll(() => rmSync(outDir, { recursive: true, force: true }));
+afterAll(() => {
+  stopSmokeRuns();
+  rmSync(outDir, { recursive: true, force: true });
+});
 
 it('npm run drill --smoke runs every drill and reports zero lost, zero duplicated and zero 5xx', async () => {
   const { code, output } = await runSmoke('bench/run-drill.ts', ['--smoke', '--out', outDir, '--name', 'drill']);
