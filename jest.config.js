@@ -22,6 +22,14 @@ const base = {
 export default {
   // Per-project testTimeout is ignored by jest; DynamoDB Local and child processes need more than 5 s.
   testTimeout: 60_000,
+  // Two test files at a time, also on two cores (jest's default there is one, in band): most suites wait on
+  // child processes (DynamoDB Local, runtimes, the bench's and drills' platforms, esbuild, cfn-guard) or
+  // sleep for part of their time, and one file's wait is the other's CPU. Integration files each have
+  // their own DynamoDB namespace (their own access key); e2e files pay with merchants of their own, or with a
+  // demo merchant whose lists they do not count (payments-api.test.ts alone pages Northwind's).
+  maxWorkers: 2,
+  // The minutes-long suites first (test/support/longest-first-sequencer.js).
+  testSequencer: '<rootDir>/test/support/longest-first-sequencer.js',
   projects: [
     { ...base, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
     {

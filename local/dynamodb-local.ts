@@ -4,6 +4,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSy
 import { createRequire } from 'node:module';
 import { basename, dirname, join } from 'node:path';
 import { promisify } from 'node:util';
+import { localCacheDir } from './cache';
 import { freePort } from './ports';
 
 /**
@@ -65,7 +66,7 @@ const assertJava = (): void => {
 const compiledLauncher = async (launcher: string, home: string, classPath: string): Promise<string | undefined> => {
   const source = readFileSync(launcher);
   const key = createHash('sha256').update(source).update(basename(home)).digest('hex').slice(0, 16);
-  const cache = join(import.meta.dirname, '..', 'node_modules', '.cache', 'xborder-dynamodb-local');
+  const cache = localCacheDir('xborder-dynamodb-local');
   const classDir = join(cache, key);
   const className = basename(launcher, '.java');
   if (existsSync(join(classDir, `${className}.class`))) return classDir;

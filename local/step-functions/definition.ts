@@ -1,5 +1,7 @@
-import { readFileSync } from 'node:fs';
-import { isAbsolute, join } from 'node:path';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, isAbsolute, join } from 'node:path';
 import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import {
   type StateMachineDeclaration,
@@ -10,6 +12,7 @@ import {
   stateMachineArn,
   stateMachineName,
 } from '../../platform/state-machines';
+import { localCacheDir } from '../cache';
 import { InvalidDefinitionError } from './errors';
 
 /**
@@ -254,8 +257,46 @@ const compileBranch = (machine: AslObject, compilation: Compilation): AslObject 
   };
 };
 
-/** Validation takes 100-600 ms per file here; an engine started again in this process skips it. */
+/**
+ * Validation takes 100-600 ms of CPU per file (about 1.5 s for the platform's seven): an engine started
+ * again in this process skips it, and so does any later process (a runtime start, a test file) for a
+ * definition text that passed before with the same validator: a marker file per passing text in
+ * node_modules/.cache/xborder-asl-valid, named by the hash of the text and of the interpreter's and
+ * validator's package.json. A definition that fails is never marked, so it fails at every start.
+ */
 const validDefinitions = new Set<string>();
+
+/** The package.json of a package as this module resolves it (walking up from its entry point). */
+const manifestOf = (require: NodeJS.Require, name: string): { text: string; require: NodeJS.Require } => {
+  for (let dir = dirname(require.resolve(name)); dir !== dirname(dir); dir = dirname(dir)) {
+    const file = join(dir, 'package.json');
+    if (existsSync(file) && (JSON.parse(readFileSync(file, 'utf8')) as { name?: string }).name === name) return { text: readFileSync(file, 'utf8'), require: createRequire(file) };
+  }
+  throw new Error(`No package.json for ${name}`);
+};
+
+let validatorVersions: string | undefined;
+const validationMarker = (definitionText: string): string => {
+  if (validatorVersions === undefined) {
+    const interpreter = manifestOf(createRequire(import.meta.url), 'aws-local-stepfunctions');
+    validatorVersions = interpreter.text + manifestOf(interpreter.require, 'asl-validator').text;
+  }
+  const key = createHash('sha256').update(validatorVersions).update('\0').update(definitionText).digest('hex');
+  return join(localCacheDir('xborder-asl-valid'), key);
+};
+
+const markValid = (definitionText: string): void => {
+  validDefinitions.add(definitionText);
+  try {
+    const marker = validationMarker(definitionText);
+    mkdirSync(dirname(marker), { recursive: true });
+    writeFileSync(marker, '');
+  } catch {
+    // A cache that cannot be written costs the next start a validation, nothing else.
+  }
+};
+
+const knownValid = (definitionText: string): boolean => validDefinitions.has(definitionText) || existsSync(validationMarker(definitionText));
 
 /** Read, substitute, validate and prepare one declared state machine. Throws InvalidDefinitionError. */
 export const compileStateMachine = (
@@ -291,7 +332,7 @@ export const compileStateMachine = (
   } catch (error) {
     return fail([`not valid JSON: ${(error as Error).message}`]);
   }
-  if (!validDefinitions.has(definitionText)) {
+  if (!knownValid(definitionText)) {
     try {
       // Validates the ASL as written (asl-validator: structure, JSONPaths, ARNs, reachability). The
       // validator annotates what it is given (QueryLanguage on every state): hand it a copy.
@@ -299,7 +340,7 @@ export const compileStateMachine = (
     } catch (error) {
       fail([(error as Error).message]);
     }
-    validDefinitions.add(definitionText);
+    markValid(definitionText);
   }
 
   const compilation: Compilation = {

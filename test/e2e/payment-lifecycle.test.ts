@@ -8,8 +8,10 @@ import { acquirerTotals, api, demoMerchants, eventually, runtimeInfo } from '../
  * one charge per payment at the simulated acquirer, balances settled by the acquirer's webhooks, and a
  * readable Step Functions execution of each payment's workflow run on the local endpoint.
  */
-const [, northwind] = demoMerchants() as unknown as [unknown, { api_key: string }];
-const key = northwind.api_key;
+// Pixel Forge: Northwind's payment list is payments-api.test.ts's alone (it counts and pages it), and the
+// e2e files run beside each other (jest.config.js `maxWorkers`).
+const [pixel, northwind] = demoMerchants() as unknown as [{ api_key: string }, { api_key: string }];
+const key = pixel.api_key;
 const cardOf = (number: string) => ({ type: 'card', card: { number, exp_month: 12, exp_year: 2030, cvc: '123' } });
 const terminal = ['succeeded', 'failed', 'canceled', 'requires_attention'];
 
@@ -111,7 +113,6 @@ describe('what operations see', () => {
     const payment = await createAndSettle('4242424242424242');
     const own = await api('GET', `/v1/payments/${payment.id}/events`, { key });
     expect(own.json.data.map((event: { type: string }) => event.type)).toEqual(['payment.created', 'payment.screened', 'payment.authorized', 'payment.succeeded']);
-    const [pixel] = demoMerchants();
-    expect((await api('GET', `/v1/payments/${payment.id}/events`, { key: (pixel as { api_key: string }).api_key })).status).toBe(404);
+    expect((await api('GET', `/v1/payments/${payment.id}/events`, { key: northwind.api_key })).status).toBe(404);
   });
 });

@@ -7,6 +7,8 @@ import { api, demoMerchants, eventually, testCard } from '../support/e2e';
  * (create, replay, conflicting replay, concurrent duplicates, get, list and paginate, another merchant's
  * id, bad inputs), as a merchant would see it.
  */
+// Northwind's payment list is this file's alone: it is paged and counted here while other e2e files run
+// (jest.config.js `maxWorkers`); the others pay with Pixel Forge or merchants of their own.
 const [pixel, northwind] = demoMerchants() as unknown as [{ api_key: string }, { api_key: string }];
 const key = () => randomUUID();
 const payment = (overrides: Record<string, unknown> = {}) => ({ amount: 1999, currency: 'BRL', payment_method: testCard(), ...overrides });

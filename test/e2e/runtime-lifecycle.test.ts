@@ -7,7 +7,11 @@ import type { MerchantCredentials } from '../../local/seed';
 import { request } from '../support/http';
 import { repositoryRoot, startRuntimeProcess, stopRuntimeProcess } from './global-setup';
 
-/** `npm start` as a process: what it keeps across restarts and what it leaves behind when stopped. */
+/**
+ * `npm start` as a process: what it keeps across restarts and what it leaves behind when stopped. A start
+ * takes 10-30 s of a shared machine beside another test file (jest.config.js `maxWorkers`): the tests that
+ * start runtimes have minutes, not the default minute.
+ */
 const alive = (pid: number): boolean => {
   try {
     process.kill(pid, 0);
@@ -52,7 +56,7 @@ it('keeps data and demo keys across a restart (persisted by default), and stops 
   } finally {
     rmSync(stateDir, { recursive: true, force: true });
   }
-});
+}, 120_000);
 
 it('leaves no orphan DynamoDB Local even when the runtime is killed with SIGKILL', async () => {
   const started = await startRuntimeProcess();
@@ -62,7 +66,7 @@ it('leaves no orphan DynamoDB Local even when the runtime is killed with SIGKILL
   } finally {
     rmSync(started.stateDir, { recursive: true, force: true });
   }
-});
+}, 120_000);
 
 it('explains clearly when java is missing', () => {
   const result = spawnSync(process.execPath, ['--import', 'tsx', 'local/start.ts', '--in-memory', '--port', '0'], {

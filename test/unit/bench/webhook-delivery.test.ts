@@ -1,7 +1,7 @@
 import { faultTimeline, scaledScheduleSeconds } from '../../../bench/drills/webhook-delivery';
 import { RETRY_SCHEDULE_SECONDS, requestTimeoutMs } from '../../../lambdas/domain/webhooks';
 
-/** The webhook_delivery drill's timeline and waiting bound (the drill itself: test/e2e/bench-smoke.test.ts). */
+/** The webhook_delivery drill's timeline and waiting bound (the drill itself: test/e2e/drill-smoke.test.ts). */
 it('puts every fault phase once between two phases of good answers, in an order the seed decides', () => {
   const timeline = faultTimeline(3, 1500);
   expect(timeline.map((entry) => entry.phase)[0]).toBe('ok');
