@@ -228,7 +228,7 @@ export const drillTargets = (random: Random): Target[] => {
     if (route.auth === 'public') return { name: routeName(api, route), api, route, families: shuffled(random, ['query.unknown', 'query.repeated']), mustCover: [] };
     if (route.method === 'GET') {
       (first.length ? others : first).push('query.starting_after');
-      others.push('query.limit', 'query.unknown', 'query.repeated');
+      others.push('query.ending_before', 'query.created', 'query.limit', 'query.unknown', 'query.repeated');
     } else if (route.method === 'DELETE') {
       // No body, no query: its path ids and its key are all a request can get wrong.
     } else {
@@ -301,6 +301,17 @@ const caseOf = (random: Random, target: Target, family: string, apiKey: string, 
     const kind = pick(random, idKinds);
     const wrong = wrongId(random, kind);
     return request(`${family}.${wrong.label}`, { path: `${fillPath(route)}?starting_after=${encodeURIComponent(wrong.value)}` }, refused('starting_after'));
+  }
+  if (family === 'query.ending_before') {
+    const kind = pick(random, idKinds);
+    const wrong = wrongId(random, kind);
+    return request(`${family}.${wrong.label}`, { path: `${fillPath(route)}?ending_before=${encodeURIComponent(wrong.value)}` }, refused('ending_before'));
+  }
+  if (family === 'query.created') {
+    // A bound that is no time (lists ordered by creation take created[gte|gt|lte|lt]; the others know no such field).
+    const name = `created[${pick(random, ['gte', 'gt', 'lte', 'lt'])}]`;
+    const value = pick(random, ['yesterday', '2026-13-45T00:00:00Z', '９', 'NaN', '9'.repeat(400), '{"$gt":0}', text(random, UNICODE, 6)]);
+    return request(family, { path: `${fillPath(route)}?${encodeURIComponent(name)}=${encodeURIComponent(value)}` }, refused(name));
   }
   if (family === 'query.limit') {
     const limit = pick(random, ['0', '101', '-1', '1e400', 'ten', '1.5', '', '５', 'Infinity', 'NaN', '9'.repeat(400), '١٠']);
