@@ -25,7 +25,7 @@ import { registerBenchEndpoints, webhookReport } from './lib/webhooks';
 import { replayCeiling } from './lib/ceiling';
 import { measureColdStarts } from './lib/cold-start';
 import { costPerMillionPayments, costPerMillionUnits, loadPriceTable } from './lib/cost-model';
-import { ApiClient, pool, seededRandom, summarizeLatencies } from './lib/http';
+import { ApiClient, pool, seededRandom, sleep, summarizeLatencies } from './lib/http';
 import {
   accessLogLine,
   captureProcessOutput,
@@ -133,6 +133,23 @@ const runEntry = async (entry: MixEntry, sequence: number): Promise<MixOutcome &
   }
 };
 
+/** True once `receivePayoutRailEvents` has not run for `quietMs`; false when it still runs after `capMs`. */
+const railsQuiet = async (quietMs = 5_000, capMs = 30_000): Promise<boolean> => {
+  const count = () => bench.counters().invocations.receivePayoutRailEvents ?? 0;
+  const started = Date.now();
+  let last = count();
+  let since = Date.now();
+  while (Date.now() - started < capMs) {
+    await sleep(250);
+    const now = count();
+    if (now !== last) {
+      last = now;
+      since = Date.now();
+    } else if (Date.now() - since >= quietMs) return true;
+  }
+  return false;
+};
+
 /** The merchant's GET endpoints, once each (warm-up only: the mix itself waits on the engine, not the API). */
 const warmReads = async (warm: readonly (MixOutcome & { sequence: number })[]) => {
   for (const outcome of warm) {
@@ -204,6 +221,10 @@ try {
       .filter(([, count]) => count > 0)
       .map(([key, count]) => [key, (calibrationBilledMs[key] ?? 0) / count]),
   );
+  // A rail's callbacks outlive its payout's run (a settlement's confirmation, a file's acknowledgement, a
+  // return): those of the warm-up and calibration payouts must not land in the measured window, where they
+  // serve no run (counts.requests_without_run). Quiet: no rail message for 5 s (at most 30 s of waiting).
+  if (!(await railsQuiet())) say('bench: rail messages still arriving 30 s after calibration');
   api.samples.length = 0;
   const windowStartedAt = Date.now();
   const receivedBefore = webhookEndpoints.received();
