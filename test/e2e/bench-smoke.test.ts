@@ -16,7 +16,7 @@ afterAll(() => {
 });
 
 it('npm run bench --smoke reports throughput, per-payment, per-payout and per-conversion counts, bills that are counts × prices, the ceiling, cold starts and the scale ceiling', async () => {
-  const { code, output } = await runSmoke('bench/run-bench.ts', ['--smoke', '--out', outDir, '--name', 'bench']);
+  const { code, output } = await runSmoke('bench/run-bench.ts', ['--smoke', '--out', outDir, '--name', 'bench'], { deadlineMs: 570_000 });
   expect({ code, output: code === 0 ? '' : output }).toEqual({ code: 0, output: '' });
   const report = JSON.parse(readFileSync(join(outDir, 'bench.json'), 'utf8'));
   expect(Object.keys(report)).toEqual([

@@ -8,7 +8,12 @@ import { repositoryRoot } from '../../local/runtime-process';
  */
 const running = new Set<ChildProcess>();
 
-export const runSmoke = (script: string, args: string[]): Promise<{ code: number | null; output: string }> =>
+/**
+ * `deadlineMs`: a run still going then is stopped (with its process group) and answers what it printed so
+ * far, so a drill that never ends fails its test naming where it was, rather than at jest's timeout with no
+ * output. Keep it under the test's own timeout.
+ */
+export const runSmoke = (script: string, args: string[], options: { readonly deadlineMs?: number } = {}): Promise<{ code: number | null; output: string }> =>
   new Promise((resolve) => {
     // A process group of its own: stopSmokeRuns() stops it with everything it started.
     const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], { cwd: repositoryRoot, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
@@ -16,7 +21,19 @@ export const runSmoke = (script: string, args: string[]): Promise<{ code: number
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const deadline =
+      options.deadlineMs === undefined
+        ? undefined
+        : setTimeout(() => {
+            output += `\n[${script} still running after ${options.deadlineMs} ms: stopped]\n`;
+            try {
+              if (child.pid !== undefined) process.kill(-child.pid, 'SIGTERM');
+            } catch {
+              // Already gone.
+            }
+          }, options.deadlineMs);
     child.on('exit', (code) => {
+      if (deadline) clearTimeout(deadline);
       running.delete(child);
       resolve({ code, output });
     });
