@@ -1,7 +1,7 @@
-import { renameSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { JavaMissingError } from './dynamodb-local';
+import { writeFileAtomically } from './atomic-file';
 import { type LocalRuntime, startLocalRuntime } from './runtime';
 import { MERCHANT_AUTHORIZER_CACHE_SECONDS } from '../platform/routes';
 
@@ -85,14 +85,13 @@ const main = async (): Promise<void> => {
   process.on('SIGTERM', () => shutdown('SIGTERM'));
 
   const merchantsFile = join(stateDir, 'merchants.json');
-  // Written whole, then renamed into place: whoever waits for runtime.json (local/runtime-process.ts, the
+  // Written whole (writeFileAtomically): whoever waits for runtime.json (local/runtime-process.ts, the
   // scripts) never reads it half written (a crash drill did, on a loaded machine: "Unexpected end of JSON input").
   const runtimeFile = join(stateDir, 'runtime.json');
-  writeFileSync(
-    `${runtimeFile}.tmp`,
+  writeFileAtomically(
+    runtimeFile,
     `${JSON.stringify({ pid: process.pid, apiUrl: runtime.apiUrl, operatorApiUrl: runtime.operatorApiUrl, consoleUrl: runtime.consoleUrl, dynamoDbEndpoint: runtime.dynamoDbEndpoint, kmsEndpoint: runtime.kms.url, sfnEndpoint: runtime.sfnEndpoint, pids: runtime.pids, cardChannels: runtime.cardChannels, payoutRails: runtime.payoutRails.summary, webhookReceiverUrl: runtime.webhookReceiver.url }, null, 2)}\n`,
   );
-  renameSync(`${runtimeFile}.tmp`, runtimeFile);
   const shown = relative(process.cwd(), merchantsFile) || merchantsFile;
   console.log(
     [

@@ -1,5 +1,6 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { writeFileAtomically } from './atomic-file';
 import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   DescribeStreamCommand,
@@ -135,7 +136,8 @@ export const startLocalStreams = async (options: {
   const saveCheckpoints = () => {
     if (!options.checkpointFile) return;
     mkdirSync(dirname(options.checkpointFile), { recursive: true });
-    writeFileSync(options.checkpointFile, `${JSON.stringify(checkpoints, null, 2)}\n`);
+    // Whole or not at all: the crash drills SIGKILL the runtime while it saves, and the next start reads this.
+    writeFileAtomically(options.checkpointFile, `${JSON.stringify(checkpoints, null, 2)}\n`);
   };
   const stats = { records: {} as Record<string, number>, delivered: {} as Record<string, number>, batches: 0, failedBatches: 0 };
   let stopped = false;
