@@ -13,6 +13,7 @@ import { checkedInSanctionsList } from '../../../lambdas/adapters/screening/chec
 import { reservePayoutFunds } from '../../../lambdas/use-cases/payout-saga/reserve-payout-funds';
 import { BENEFICIARIES } from '../../../bench/lib/treasury';
 import { RecordingWorkflows } from '../../support/in-memory-repositories';
+import { fundMerchant } from '../../support/funds';
 import { postPaymentCaptured, postSettlement } from '../../../lambdas/use-cases/ledger/postings';
 import { deployment } from '../../../platform/deployment';
 import { tableName } from '../../../platform/tables';
@@ -39,6 +40,15 @@ const onboard = async (name: string) => {
   expect(response.status).toBe(201);
   return response.json as { id: string; api_key: { id: string; secret: string } };
 };
+
+/** The ledger as the payment saga and the acquirer's webhook post to it (the sagas are accepted, not run, here). */
+const ledgerPostingDeps = () => ({
+  ledger: new DynamoDbLedgerStore(db.documentClient, tableName('ledger')),
+  pricing: new DynamoDbPricingRepository(db.documentClient, tableName('merchants')),
+  region: deployment.primaryRegion,
+  primaryRegion: deployment.primaryRegion,
+  now: () => new Date(),
+});
 
 let sagas: Awaited<ReturnType<typeof useAcceptingSagas>>;
 
@@ -180,13 +190,7 @@ describe('operator actions', () => {
   });
   it('shows a payout held for review with what matched, lets only ops_admin decide it, once, audited', async () => {
     const merchant = await onboard('Payouts Co');
-    const postingDeps = {
-      ledger: new DynamoDbLedgerStore(db.documentClient, tableName('ledger')),
-      pricing: new DynamoDbPricingRepository(db.documentClient, tableName('merchants')),
-      region: deployment.primaryRegion,
-      primaryRegion: deployment.primaryRegion,
-      now: () => new Date(),
-    };
+    const postingDeps = ledgerPostingDeps();
     // Settled funds, as the payment saga and the acquirer's webhook post them.
     await postPaymentCaptured(postingDeps, { merchantId: merchant.id, paymentId: 'pay_review_funds', channel: 'atlas', currency: 'USD', amount: 50_000, authorizedAmount: 50_000 });
     await postSettlement(postingDeps, { merchantId: merchant.id, paymentId: 'pay_review_funds', settlementId: 'stl_review_funds' });
@@ -286,15 +290,8 @@ describe('operator actions', () => {
     });
 
     // A payout of 6,000 (far under the platform's USD 5,000,000) is held for review: it is at the merchant's limit.
-    const postingDeps = {
-      ledger: new DynamoDbLedgerStore(db.documentClient, tableName('ledger')),
-      pricing: new DynamoDbPricingRepository(db.documentClient, tableName('merchants')),
-      region: deployment.primaryRegion,
-      primaryRegion: deployment.primaryRegion,
-      now: () => new Date(),
-    };
-    await postPaymentCaptured(postingDeps, { merchantId: merchant.id, paymentId: 'pay_limits_funds', channel: 'atlas', currency: 'USD', amount: 50_000, authorizedAmount: 50_000 });
-    await postSettlement(postingDeps, { merchantId: merchant.id, paymentId: 'pay_limits_funds', settlementId: 'stl_limits_funds' });
+    const postingDeps = ledgerPostingDeps();
+    await fundMerchant(postingDeps, merchant.id, 50_000, 'USD');
     const beneficiary = await merchantCall(merchant.api_key.secret, 'POST', '/v1/beneficiaries', BENEFICIARIES.swift_sg.body);
     expect(beneficiary.status).toBe(201);
     const created = await merchantCall(merchant.api_key.secret, 'POST', '/v1/payouts', { beneficiary_id: beneficiary.json.id, amount: 6_000, currency: 'USD', reference: 'Limits' });
