@@ -71,6 +71,9 @@ export type StateMachineAction =
   /** Resource: the state machine's executions (`execution:<name>:*` and `express:<name>:*`), granted by lib/. */
   | 'states:GetExecutionHistory';
 
+/** A function that draws from the account's shared concurrency pool (see `reservedConcurrency`). */
+export const UNRESERVED = 'unreserved';
+
 export interface FunctionDeclaration {
   /** Handler module, relative to the repository root; it exports `handler`. */
   readonly entry: string;
@@ -78,11 +81,18 @@ export interface FunctionDeclaration {
   readonly memoryMb: number;
   readonly timeoutSeconds: number;
   /**
-   * Concurrency reserved for (and capping) this function in each region: it bounds the blast radius of a
-   * runaway caller and protects DynamoDB and the channels. The sum over all functions must leave the
-   * account's 100 unreserved executions (test/infra checks it fits a default 1,000 quota).
+   * Concurrency reserved for (and capping) this function in each region, or `'unreserved'`: it draws from
+   * the account's shared pool (what the reservations leave of the quota). The money path (payments, refunds,
+   * payouts and conversions: their create routes, saga tasks and counterparties' webhooks) is unreserved:
+   * slicing it into fixed reservations capped a region at about 110 payments/s on one slice while the rest
+   * sat idle, and the sum of slices sized for 1,000 payments/s does not fit a 1,000 quota. Everything else
+   * is capped, so reads, key management, operators, queue and stream consumers and schedules can never take
+   * the pool from the money path: it keeps at least the quota minus the reservations (decision 0029). The
+   * money path's own bound is upstream: API Gateway's stage and method throttles and the WAF's per-IP rate
+   * rules. The reservations' sum must leave the pool at least 750 of a default 1,000 quota
+   * (test/infra/security-gates.test.ts); the bench reports the pool's ceiling (`lambda_unreserved_pool`).
    */
-  readonly reservedConcurrency: number;
+  readonly reservedConcurrency: number | typeof UNRESERVED;
   /**
    * Who invokes it. API Gateway and Step Functions invoke synchronously: the caller gets the error (API
    * Gateway answers 5xx, Step Functions retries or catches), so there is nothing for a dead-letter queue
@@ -177,7 +187,7 @@ export const functions = {
     description: 'API Gateway request authorizer: resolves a merchant from its secret API key',
     memoryMb: 256,
     timeoutSeconds: 5,
-    reservedConcurrency: 100,
+    reservedConcurrency: 'unreserved',
     invokedBy: 'api-gateway',
     tables: { merchants: read },
   },
@@ -187,7 +197,7 @@ export const functions = {
     memoryMb: 512,
     // Under API Gateway's 29 s: the handler stops waiting for the workflow 2 s before this and answers.
     timeoutSeconds: 27,
-    reservedConcurrency: 100,
+    reservedConcurrency: 'unreserved',
     invokedBy: 'api-gateway',
     tables: {
       payments: ['dynamodb:GetItem', 'dynamodb:PutItem'],
@@ -206,7 +216,7 @@ export const functions = {
     description: 'GET /v1/payments/{id}',
     memoryMb: 256,
     timeoutSeconds: 5,
-    reservedConcurrency: 10,
+    reservedConcurrency: 5,
     invokedBy: 'api-gateway',
     tables: { payments: read },
   },
@@ -215,7 +225,7 @@ export const functions = {
     description: 'GET /v1/payments',
     memoryMb: 256,
     timeoutSeconds: 5,
-    reservedConcurrency: 10,
+    reservedConcurrency: 5,
     invokedBy: 'api-gateway',
     // The list index's keys (Query on merchant-objects only), then the payments by key (BatchGetItem).
     tables: { payments: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'] },
@@ -226,7 +236,7 @@ export const functions = {
     description: 'GET /v1/balances',
     memoryMb: 256,
     timeoutSeconds: 5,
-    reservedConcurrency: 10,
+    reservedConcurrency: 5,
     invokedBy: 'api-gateway',
     tables: { ledger: ['dynamodb:Query'] },
   },
@@ -235,7 +245,7 @@ export const functions = {
     description: 'GET /v1/balance_transactions',
     memoryMb: 256,
     timeoutSeconds: 5,
-    reservedConcurrency: 10,
+    reservedConcurrency: 5,
     invokedBy: 'api-gateway',
     tables: { ledger: ['dynamodb:GetItem', 'dynamodb:Query'] },
   },
@@ -244,7 +254,7 @@ export const functions = {
     description: 'Payment workflow: risk screening and routing',
     memoryMb: 256,
     timeoutSeconds: 10,
-    reservedConcurrency: 10,
+    reservedConcurrency: 'unreserved',
     invokedBy: 'step-functions',
     // cardHolds UpdateItem: the card's velocity counter, and the discard of a declined payment's hold.
     // channelHealth BatchGetItem: routing reads every candidate channel's health (cached about a second);
@@ -256,7 +266,7 @@ export const functions = {
     description: 'Payment saga: authorize at the channel (the only function that decrypts card holds)',
     memoryMb: 512,
     timeoutSeconds: 30,
-    reservedConcurrency: 20,
+    reservedConcurrency: 'unreserved',
     invokedBy: 'step-functions',
     // channelHealth UpdateItem: the answers counted, sent in batches every few seconds, and a breaker's change.
     tables: { payments: paymentSteps, cardHolds: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], channelHealth: ['dynamodb:UpdateItem'] },
@@ -268,7 +278,7 @@ export const functions = {
     description: "Capture window: stores the task token the merchant's capture or cancel answers",
     memoryMb: 256,
     timeoutSeconds: 10,
-    reservedConcurrency: 10,
+    reservedConcurrency: 'unreserved',
     invokedBy: 'step-functions',
     tables: { payments: paymentSteps },
     stateMachines: { paymentCaptureWindow: ['states:SendTaskSuccess'] },
@@ -278,7 +288,7 @@ export const functions = {
     description: 'Payment workflow: starts the capture window of a manual payment, marks it requires_capture',
     memoryMb: 256,
     timeoutSeconds: 10,
-    reservedConcurrency: 10,
+    reservedConcurrency: 'unreserved',
     invokedBy: 'step-functions',
     tables: { payments: paymentSteps },
     stateMachines: { paymentCaptureWindow: ['states:StartExecution'] },
@@ -288,7 +298,7 @@ export const functions = {
     description: 'Payment workflow: capture at the channel',
     memoryMb: 256,
     timeoutSeconds: 30,
-    reservedConcurrency: 20,
+    reservedConcurrency: 'unreserved',
     invokedBy: 'step-functions',
     // ledger GetItem: the home-region marker, checked before the channel captures (decision 0024).
     tables: { payments: read, ledger: read },
@@ -299,7 +309,7 @@ export const functions = {
     description: 'Payment workflow: post the capture to the ledger and complete the payment',
     memoryMb: 256,
     timeoutSeconds: 20,
-    reservedConcurrency: 10,
+    reservedConcurrency: 'unreserved',
     invokedBy: 'step-functions',
     tables: { payments: paymentSteps, ledger: ledgerPostingActions, merchants: read },
   },
@@ -308,7 +318,7 @@ export const functions = {
     description: 'Payment workflow: void the authorization (cancel, expiry, compensation) and end the payment',
     memoryMb: 256,
     timeoutSeconds: 30,
-    reservedConcurrency: 10,
+    reservedConcurrency: 'unreserved',
     invokedBy: 'step-functions',
     tables: { payments: paymentSteps, cardHolds: cardHoldDiscard },
     cardChannels: true,
@@ -318,7 +328,7 @@ export const functions = {
     description: 'Payment workflow compensation: refund the capture at the channel, fail the payment',
     memoryMb: 256,
     timeoutSeconds: 30,
-    reservedConcurrency: 10,
+    reservedConcurrency: 'unreserved',
     invokedBy: 'step-functions',
     tables: { payments: paymentSteps },
     cardChannels: true,
@@ -328,7 +338,7 @@ export const functions = {
     description: "Refund workflow compensation: reverse the refund's ledger posting",
     memoryMb: 256,
     timeoutSeconds: 20,
-    reservedConcurrency: 10,
+    reservedConcurrency: 'unreserved',
     invokedBy: 'step-functions',
     tables: { ledger: ledgerPostingActions },
   },
@@ -337,7 +347,7 @@ export const functions = {
     description: 'Workflows: a compensation was refused or a recovery gave up; mark requires_attention, alarm',
     memoryMb: 256,
     timeoutSeconds: 10,
-    reservedConcurrency: 10,
+    reservedConcurrency: 'unreserved',
     invokedBy: 'step-functions',
     // cardHolds UpdateItem: the discard of a hold its final payment will never use (flag-payment-for-attention.ts).
     tables: { payments: paymentSteps, cardHolds: cardHoldDiscard },
@@ -347,7 +357,7 @@ export const functions = {
     description: 'Refund workflow: post the refund to the ledger',
     memoryMb: 256,
     timeoutSeconds: 20,
-    reservedConcurrency: 10,
+    reservedConcurrency: 'unreserved',
     invokedBy: 'step-functions',
     tables: { payments: read, ledger: ledgerPostingActions },
   },
@@ -356,7 +366,7 @@ export const functions = {
     description: 'Refund workflow: refund at the channel and complete the refund',
     memoryMb: 256,
     timeoutSeconds: 30,
-    reservedConcurrency: 10,
+    reservedConcurrency: 'unreserved',
     invokedBy: 'step-functions',
     tables: { payments: paymentSteps },
     cardChannels: true,
@@ -366,7 +376,7 @@ export const functions = {
     description: 'Refund workflow: fail the refund and release its reservation',
     memoryMb: 256,
     timeoutSeconds: 10,
-    reservedConcurrency: 10,
+    reservedConcurrency: 'unreserved',
     invokedBy: 'step-functions',
     tables: { payments: paymentSteps },
   },
@@ -375,7 +385,7 @@ export const functions = {
     description: 'POST /v1/payments/{id}/capture: records the request, runs the payment workflow, closes the capture window',
     memoryMb: 256,
     timeoutSeconds: 27,
-    reservedConcurrency: 20,
+    reservedConcurrency: 'unreserved',
     invokedBy: 'api-gateway',
     // ledger GetItem: the home-region marker (decision 0024).
     tables: { payments: paymentSteps, idempotency: idempotencyStore, audit: auditAppendActions, ledger: read },
@@ -386,7 +396,7 @@ export const functions = {
     description: 'POST /v1/payments/{id}/cancel: records the request, runs the payment workflow, closes the capture window',
     memoryMb: 256,
     timeoutSeconds: 27,
-    reservedConcurrency: 20,
+    reservedConcurrency: 'unreserved',
     invokedBy: 'api-gateway',
     tables: { payments: paymentSteps, idempotency: idempotencyStore, audit: auditAppendActions },
     stateMachines: { payment: ['states:StartSyncExecution'], paymentCaptureWindow: ['states:SendTaskSuccess'], sagaRecovery: ['states:StartExecution'] },
@@ -396,7 +406,7 @@ export const functions = {
     description: 'POST /v1/refunds: reserves the amount on the payment, runs the refund workflow',
     memoryMb: 256,
     timeoutSeconds: 27,
-    reservedConcurrency: 20,
+    reservedConcurrency: 'unreserved',
     invokedBy: 'api-gateway',
     // ledger GetItem: the home-region marker (decision 0024).
     tables: { payments: paymentSteps, idempotency: idempotencyStore, audit: auditAppendActions, ledger: read },
@@ -407,7 +417,7 @@ export const functions = {
     description: 'GET /v1/refunds/{id}',
     memoryMb: 256,
     timeoutSeconds: 5,
-    reservedConcurrency: 10,
+    reservedConcurrency: 5,
     invokedBy: 'api-gateway',
     tables: { payments: read },
   },
@@ -428,7 +438,7 @@ export const functions = {
     description: 'GET /v1/payments/{id}/events',
     memoryMb: 256,
     timeoutSeconds: 5,
-    reservedConcurrency: 10,
+    reservedConcurrency: 5,
     invokedBy: 'api-gateway',
     tables: { payments: ['dynamodb:GetItem', 'dynamodb:Query'] },
   },
@@ -437,7 +447,7 @@ export const functions = {
     description: 'POST /v1/channel_events/{channel}: signed acquirer webhooks (settlements)',
     memoryMb: 256,
     timeoutSeconds: 15,
-    reservedConcurrency: 10,
+    reservedConcurrency: 'unreserved',
     invokedBy: 'api-gateway',
     tables: { ledger: ledgerPostingActions, reconciliation: ['dynamodb:PutItem'] },
     cardChannels: true,
@@ -652,7 +662,7 @@ export const functions = {
     description: 'POST /v1/fx/quotes',
     memoryMb: 256,
     timeoutSeconds: 10,
-    reservedConcurrency: 20,
+    reservedConcurrency: 'unreserved',
     invokedBy: 'api-gateway',
     tables: { fx: ['dynamodb:GetItem', 'dynamodb:PutItem'], idempotency: idempotencyStore, audit: auditAppendActions },
   },
@@ -670,7 +680,7 @@ export const functions = {
     description: 'POST /v1/conversions',
     memoryMb: 512,
     timeoutSeconds: 15,
-    reservedConcurrency: 10,
+    reservedConcurrency: 'unreserved',
     invokedBy: 'api-gateway',
     tables: {
       // The quote claim and the pending conversion are one TransactWriteItems (Update + Put; Delete to abandon).
@@ -703,7 +713,7 @@ export const functions = {
     description: 'POST /v1/beneficiaries',
     memoryMb: 512,
     timeoutSeconds: 10,
-    reservedConcurrency: 10,
+    reservedConcurrency: 5,
     invokedBy: 'api-gateway',
     tables: {
       payouts: ['dynamodb:GetItem', 'dynamodb:PutItem'],
@@ -737,7 +747,7 @@ export const functions = {
     memoryMb: 512,
     // Under API Gateway's 29 s: the handler stops waiting for the workflow 2 s before this and answers.
     timeoutSeconds: 27,
-    reservedConcurrency: 10,
+    reservedConcurrency: 'unreserved',
     invokedBy: 'api-gateway',
     tables: {
       payouts: ['dynamodb:GetItem', 'dynamodb:PutItem'],
@@ -784,7 +794,7 @@ export const functions = {
     description: "Payout workflow: hold the source amount and screen the beneficiary (sanctions, amount, new-beneficiary and daily limits); a hit starts the review wait",
     memoryMb: 256,
     timeoutSeconds: 20,
-    reservedConcurrency: 10,
+    reservedConcurrency: 'unreserved',
     invokedBy: 'step-functions',
     // UpdateItem: the merchant's daily payout total (an atomic ADD, once per payout).
     // merchants: the merchant's own payout limits (GetItem of its profile).
@@ -797,7 +807,7 @@ export const functions = {
     description: "Payout workflow: convert the held funds at the payout's quote",
     memoryMb: 256,
     timeoutSeconds: 20,
-    reservedConcurrency: 5,
+    reservedConcurrency: 'unreserved',
     invokedBy: 'step-functions',
     tables: { payouts: ['dynamodb:GetItem', 'dynamodb:PutItem'], fx: read, ledger: ledgerPostingActions },
   },
@@ -806,7 +816,7 @@ export const functions = {
     description: 'Payout workflow: send to the payout rail, asking it first after an unknown outcome (the only function that decrypts bank accounts); starts the confirmation wait',
     memoryMb: 512,
     timeoutSeconds: 30,
-    reservedConcurrency: 10,
+    reservedConcurrency: 'unreserved',
     invokedBy: 'step-functions',
     tables: { payouts: ['dynamodb:GetItem', 'dynamodb:PutItem'], vault: read },
     stateMachines: { payoutWait: ['states:StartExecution'] },
@@ -820,7 +830,7 @@ export const functions = {
     description: "Payout workflow: the rail paid it; the funds leave through the rail's clearing account",
     memoryMb: 256,
     timeoutSeconds: 20,
-    reservedConcurrency: 10,
+    reservedConcurrency: 'unreserved',
     invokedBy: 'step-functions',
     tables: { payouts: ['dynamodb:GetItem', 'dynamodb:PutItem'], ledger: ledgerPostingActions },
   },
@@ -829,7 +839,7 @@ export const functions = {
     description: 'Payout workflow: give back what a payout holds after a definite failure, a cancel or a return (reversals, release), end it',
     memoryMb: 256,
     timeoutSeconds: 20,
-    reservedConcurrency: 5,
+    reservedConcurrency: 'unreserved',
     invokedBy: 'step-functions',
     tables: { payouts: ['dynamodb:GetItem', 'dynamodb:PutItem'], ledger: ledgerPostingActions },
   },
@@ -840,7 +850,7 @@ export const functions = {
     description: "Payout wait (review, confirmation): stores the task token that the decision, the cancel or the rail's message answers",
     memoryMb: 256,
     timeoutSeconds: 10,
-    reservedConcurrency: 10,
+    reservedConcurrency: 'unreserved',
     invokedBy: 'step-functions',
     tables: { payouts: ['dynamodb:GetItem', 'dynamodb:PutItem'] },
     stateMachines: { payoutWait: ['states:SendTaskSuccess'] },
@@ -850,7 +860,7 @@ export const functions = {
     description: 'Payout wait and recovery: a confirmation overdue, a release or recovery that gave up; records it on the payout, alarms',
     memoryMb: 256,
     timeoutSeconds: 10,
-    reservedConcurrency: 2,
+    reservedConcurrency: 'unreserved',
     invokedBy: 'step-functions',
     tables: { payouts: ['dynamodb:GetItem', 'dynamodb:PutItem'] },
   },
@@ -859,7 +869,7 @@ export const functions = {
     description: "Rail confirmations, rejections and returns (files, SOAP notifications, webhooks): recorded on their payouts, each payout's workflow run",
     memoryMb: 256,
     timeoutSeconds: 30,
-    reservedConcurrency: 10,
+    reservedConcurrency: 'unreserved',
     invokedBy: 'api-gateway',
     tables: { payouts: ['dynamodb:GetItem', 'dynamodb:PutItem'] },
     stateMachines: { payout: ['states:StartSyncExecution'], payoutWait: ['states:SendTaskSuccess'], sagaRecovery: ['states:StartExecution'] },
@@ -1119,3 +1129,7 @@ export const functionEnvironment = (key: FunctionKey): Record<string, string> =>
   }
   return environment;
 };
+
+/** Σ reserved concurrency in a region: the account's quota minus it is the money path's shared pool. */
+export const reservedConcurrencyTotal = (): number =>
+  Object.values(functions as Readonly<Record<string, FunctionDeclaration>>).reduce((sum, fn) => sum + (fn.reservedConcurrency === UNRESERVED ? 0 : fn.reservedConcurrency), 0);

@@ -1,3 +1,4 @@
+import { UNRESERVED } from '../../platform/functions';
 import type { PriceTable } from './cost-model';
 
 /**
@@ -23,7 +24,9 @@ export interface CeilingInput {
   /** Of those, acquirer and rail webhooks (their method has a throttle of its own). */
   readonly webhookRequests: number;
   /** Per function: invocations per payment, mean duration, reserved concurrency. */
-  readonly functions: Readonly<Record<string, { readonly invocations: number; readonly meanDurationMs: number; readonly reservedConcurrency: number }>>;
+  readonly functions: Readonly<Record<string, { readonly invocations: number; readonly meanDurationMs: number; readonly reservedConcurrency: number | typeof UNRESERVED }>>;
+  /** Σ reserved concurrency over every declared function (platform/functions.ts): the pool is the quota minus it. */
+  readonly reservedConcurrencyTotal: number;
   /** The merchant stage's and the webhook method's throttles (platform/deployment.ts apiThrottles). */
   readonly stageRateLimit: number;
   readonly webhookRateLimit: number;
@@ -165,8 +168,20 @@ export const scaleCeilings = (input: CeilingInput, prices: PriceTable): ScaleCei
       source: concurrency.source,
     }),
   );
+  const pooled = Object.entries(input.functions).filter(([, fn]) => fn.reservedConcurrency === UNRESERVED);
+  ceilings.push(
+    ceiling({
+      id: 'lambda_unreserved_pool',
+      kind: 'platform_setting',
+      what: `the account's unreserved pool: ${concurrency.value} minus ${input.reservedConcurrencyTotal} reserved (platform/functions.ts); use = Σ invocations × service time (s) of the ${pooled.length} unreserved functions`,
+      limit: concurrency.value - input.reservedConcurrencyTotal,
+      limit_unit: 'concurrent executions',
+      use_per_payment: pooled.reduce((sum, [, fn]) => sum + (fn.invocations * fn.meanDurationMs) / 1000, 0),
+      source: 'platform/functions.ts',
+    }),
+  );
   for (const [name, fn] of Object.entries(input.functions)) {
-    if (fn.invocations <= 0) continue;
+    if (fn.invocations <= 0 || fn.reservedConcurrency === UNRESERVED) continue;
     ceilings.push(
       ceiling({
         id: `lambda_reserved_concurrency:${name}`,

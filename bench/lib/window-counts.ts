@@ -1,6 +1,6 @@
 import { EXPRESS_BILLED_MEMORY_MB } from '../../local/step-functions/engine';
 import { deployment } from '../../platform/deployment';
-import { type FunctionKey, functions } from '../../platform/functions';
+import { type FunctionKey, functions, reservedConcurrencyTotal } from '../../platform/functions';
 import { type RouteDeclaration, isCounterpartyWebhook, routes } from '../../platform/routes';
 import { type CapacityCounts, type TableUsage, sumUsage } from './capacity-proxy';
 import type { BillableCounts } from './cost-model';
@@ -247,6 +247,7 @@ export const ceilingInputPer = (counts: WindowCounts, units: number, serviceTime
         .filter(([, count]) => count > 0)
         .map(([key, count]) => [key, { invocations: per(count), meanDurationMs: means[key] ?? 0, reservedConcurrency: functions[key as FunctionKey]?.reservedConcurrency ?? 0 }]),
     ),
+    reservedConcurrencyTotal: reservedConcurrencyTotal(),
     stageRateLimit: deployment.apiThrottles.merchant.rateLimit,
     webhookRateLimit: deployment.apiThrottles.webhooks.rateLimit,
   };

@@ -8,7 +8,7 @@ import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { deployment } from '../../platform/deployment';
-import { type FunctionDeclaration, type FunctionKey, functionEnvironment, functionName, functions } from '../../platform/functions';
+import { type FunctionDeclaration, type FunctionKey, functionEnvironment, functionName, functions, UNRESERVED } from '../../platform/functions';
 import { cardChannelNames, cardChannelSecretNames, cardChannels, channelEnvPrefix, payoutRailEndpoints } from '../../platform/channels';
 import { kmsKeys } from '../../platform/keys';
 import { stateMachineArn, stateMachineArnEnvVar, stateMachineName } from '../../platform/state-machines';
@@ -186,7 +186,7 @@ export class PlatformFunction extends Construct {
       architecture: Architecture.ARM_64,
       memorySize: declaration.memoryMb,
       timeout: Duration.seconds(declaration.timeoutSeconds),
-      reservedConcurrentExecutions: declaration.reservedConcurrency,
+      reservedConcurrentExecutions: declaration.reservedConcurrency === UNRESERVED ? undefined : declaration.reservedConcurrency,
       role: this.role.withoutPolicyUpdates(),
       deadLetterQueue: this.deadLetterQueue,
       retryAttempts: declaration.invokedBy === 'schedule' ? 2 : undefined,
@@ -224,6 +224,13 @@ export class PlatformFunction extends Construct {
       }[declaration.invokedBy];
       const dlqReason = `${invoker}; a function dead-letter queue only receives failed asynchronous invocations, so it would never hold anything.`;
       acknowledgeNag(this.function, 'NIST.800.53.R5-LambdaDLQ', dlqReason);
+    }
+    if (declaration.reservedConcurrency === UNRESERVED) {
+      acknowledgeNag(
+        this.function,
+        'NIST.800.53.R5-LambdaConcurrency',
+        "On the money path, so it draws from the account's shared pool instead of a fixed slice: every function off that path is capped by its reservation, so the pool (the quota minus the reservations, at least 750 of 1,000) is the money path's, and its own bound is upstream, the API stage and method throttles and the WAF's per-IP rate rules (platform/functions.ts reservedConcurrency, decision 0029).",
+      );
     }
     const vpcReason =
       'Reaches only AWS APIs (DynamoDB, KMS, Step Functions, X-Ray) over TLS with IAM-signed requests and no VPC-only resource; a VPC would add NAT and endpoints without narrowing access. The channel-facing function moves into a VPC with static egress when it connects to real acquirers (docs/security.md).';

@@ -1,6 +1,6 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { deployment } from '../../platform/deployment';
-import { type DynamoDbAction, type FunctionDeclaration, functionKeys, functionName, functions } from '../../platform/functions';
+import { type DynamoDbAction, type FunctionDeclaration, UNRESERVED, functionKeys, functionName, functions } from '../../platform/functions';
 import { gatewayResponses } from '../../platform/gateway-responses';
 import { type RouteDeclaration, requiresMerchantKey, routes } from '../../platform/routes';
 import { type TableKey, replicationOf, tableName, tables } from '../../platform/tables';
@@ -24,7 +24,7 @@ describe.each(regions)('%s API stack', (_role, template, region) => {
       TracingConfig: { Mode: 'Active' },
       MemorySize: declaration.memoryMb,
       Timeout: declaration.timeoutSeconds,
-      ReservedConcurrentExecutions: declaration.reservedConcurrency,
+      ReservedConcurrentExecutions: declaration.reservedConcurrency === UNRESERVED ? Match.absent() : declaration.reservedConcurrency,
       Handler: 'index.handler',
       // Application lines at INFO and above; Lambda's own records at WARN: no platform.start/platform.report per invocation (docs/operations.md, Logs).
       LoggingConfig: Match.objectLike({ LogFormat: 'JSON', ApplicationLogLevel: 'INFO', SystemLogLevel: 'WARN' }),

@@ -1,4 +1,5 @@
 import { loadPriceTable } from '../../../bench/lib/cost-model';
+import { UNRESERVED } from '../../../platform/functions';
 import { type CeilingInput, mixCeilings, scaleCeilings, scaleCeilingsPer } from '../../../bench/lib/scale-ceiling';
 
 /** quota ÷ use per payment, and the first limit reached named as binding. */
@@ -14,7 +15,10 @@ const input: CeilingInput = {
   functions: {
     createPayment: { invocations: 1, meanDurationMs: 500, reservedConcurrency: 100 },
     screenPayment: { invocations: 1, meanDurationMs: 50, reservedConcurrency: 10 },
+    authorizePayment: { invocations: 2, meanDurationMs: 100, reservedConcurrency: UNRESERVED },
+    capturePayment: { invocations: 1, meanDurationMs: 150, reservedConcurrency: UNRESERVED },
   },
+  reservedConcurrencyTotal: 200,
   stageRateLimit: 1000,
   webhookRateLimit: 200,
 };
@@ -28,7 +32,10 @@ it('divides each quota by the use of one payment', () => {
   expect(of('kms_requests')).toBeCloseTo(200_000, 6);
   expect(of('dynamodb_writes:xborder-payments')).toBeCloseTo(1000, 9);
   expect(of('dynamodb_reads:xborder-payments')).toBeCloseTo(2000, 9);
-  expect(of('lambda_account_concurrency')).toBeCloseTo(1000 / 0.55, 6);
+  expect(of('lambda_account_concurrency')).toBeCloseTo(1000 / 0.9, 6);
+  // The unreserved functions share what the reservations leave: (1,000 − 200) ÷ (2 × 0.1 s + 0.15 s).
+  expect(of('lambda_unreserved_pool')).toBeCloseTo(800 / 0.35, 6);
+  expect(ceilings.some((entry) => entry.id === 'lambda_reserved_concurrency:authorizePayment')).toBe(false);
   expect(of('lambda_reserved_concurrency:createPayment')).toBeCloseTo(200, 9);
   expect(of('lambda_reserved_concurrency:screenPayment')).toBeCloseTo(200, 9);
   expect(of('api_stage_throttle')).toBeCloseTo(500, 9); // merchant requests only: 3 − 1 webhook
