@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { fingerprintWith } from '../../lambdas/adapters/crypto/fingerprinter';
 import { type FingerprintedCard, summarizeCard } from '../../lambdas/domain/card';
 import { ResourceNotFoundError, StaleVersionError } from '../../lambdas/domain/errors';
-import { ApiKeyExistsError, ApiKeyLimitReachedError, type ApiKeyRecord, LastActiveApiKeyError, type Merchant, type PayoutLimitOverride } from '../../lambdas/domain/merchant';
+import { ApiKeyExistsError, ApiKeyLimitReachedError, type ApiKeyRecord, LastActiveApiKeyError, type Merchant, type PayoutLimitOverride, type StoredRiskRules } from '../../lambdas/domain/merchant';
 import type { Payment } from '../../lambdas/domain/payment';
 import type { Transition } from '../../lambdas/domain/payment-lifecycle';
 import { timelineOf } from '../../lambdas/domain/payment-timeline';
@@ -94,6 +94,14 @@ export class InMemoryMerchantRepository implements MerchantRepository {
     return this.merchants.get(id);
   }
 
+  async setRiskRules(merchantId: string, rules: StoredRiskRules, previousVersion: number) {
+    const merchant = this.merchants.get(merchantId);
+    if (!merchant) return undefined;
+    if ((merchant.riskRules?.version ?? 0) !== previousVersion) throw new StaleVersionError(`risk rules of ${merchantId}`, previousVersion);
+    this.merchants.set(merchantId, { ...merchant, riskRules: rules });
+    return { before: merchant.riskRules };
+  }
+
   async setPayoutLimits(merchantId: string, currency: string, limits: PayoutLimitOverride | null) {
     const merchant = this.merchants.get(merchantId);
     if (!merchant) return undefined;
@@ -180,8 +188,8 @@ export class InMemoryCardHolds implements CardHolds {
 export class InMemoryCardVelocity implements CardVelocity {
   readonly counters = new Map<string, Set<string>>();
 
-  async countCardAttempt(fingerprint: string, window: string, paymentId: string) {
-    const key = `${fingerprint}#${window}`;
+  async countAttempt(subject: string, window: string, paymentId: string) {
+    const key = `${subject}#${window}`;
     const payments = this.counters.get(key) ?? new Set<string>();
     payments.add(paymentId);
     this.counters.set(key, payments);
