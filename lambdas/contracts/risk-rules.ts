@@ -92,7 +92,7 @@ export const riskRuleSchema = z.strictObject(
 export const riskRuleSetBody = z
   .strictObject(
     {
-      rules: z.array(riskRuleSchema).check(z.maxLength(MAX_RULES, { error: `must hold at most ${MAX_RULES} rules` })),
+      rules: z.array(riskRuleSchema, { error: 'must be a list of rules' }).check(z.maxLength(MAX_RULES, { error: `must hold at most ${MAX_RULES} rules` })),
       thresholds: z
         .strictObject({ review: z.optional(threshold), block: threshold }, { error: 'must be an object: {"review"?: 50, "block": 80}' })
         .check(z.refine((t) => t.review === undefined || t.review < t.block, { error: '`review` must be below `block`', path: ['review'] })),

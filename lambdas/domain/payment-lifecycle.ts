@@ -84,12 +84,16 @@ export const recordReroute = (payment: Payment, to: string, reason: string, now:
  * the queue; `refunded` records that its refund was started (through the refund path, use-cases/review-payment.ts).
  */
 export const recordReviewDecision = (payment: Payment, decision: 'approved' | 'refunded', by: string, now: Date): Transition => {
-  if (!payment.risk || payment.risk.decision !== 'review' || payment.risk.review) throw new PaymentNotInReviewError(payment.id);
+  if (!awaitsRiskReview(payment) || !payment.risk) throw new PaymentNotInReviewError(payment.id);
   return change(payment, now, { risk: { ...payment.risk, review: { decision, by, at: now.toISOString() } } }, 'payment.reviewed', { code: decision });
 };
 
-/** Whether a payment waits in the operators' risk review queue (sent to review, not yet decided). */
-export const awaitsRiskReview = (payment: Pick<Payment, 'risk'>): boolean => payment.risk?.decision === 'review' && !payment.risk.review;
+/**
+ * Whether a payment waits in the operators' risk review queue: sent to review, not decided yet, and not
+ * ended without moving money (a review payment the issuer declined, or canceled, leaves the queue by itself).
+ */
+export const awaitsRiskReview = (payment: Pick<Payment, 'risk' | 'status'>): boolean =>
+  payment.risk?.decision === 'review' && !payment.risk.review && payment.status !== 'failed' && payment.status !== 'canceled';
 
 /** Risk screening declined: the payment fails before any channel sees it. */
 export const recordRiskDecline = (payment: Payment, assessment: RiskAssessment, now: Date): Transition =>

@@ -6,7 +6,7 @@ import { type FingerprintedCard, summarizeCard } from '../../lambdas/domain/card
 import { ResourceNotFoundError, StaleVersionError } from '../../lambdas/domain/errors';
 import { ApiKeyExistsError, ApiKeyLimitReachedError, type ApiKeyRecord, LastActiveApiKeyError, type Merchant, type PayoutLimitOverride, type StoredRiskRules } from '../../lambdas/domain/merchant';
 import type { Payment } from '../../lambdas/domain/payment';
-import type { Transition } from '../../lambdas/domain/payment-lifecycle';
+import { type Transition, awaitsRiskReview } from '../../lambdas/domain/payment-lifecycle';
 import { timelineOf } from '../../lambdas/domain/payment-timeline';
 import type { Refund } from '../../lambdas/domain/refund';
 import type { CardHold, CardHolds, HeldCardDetails, HoldCardInput } from '../../lambdas/ports/card-holds';
@@ -70,6 +70,13 @@ export class InMemoryPaymentRepository implements PaymentRepository {
     const all = [...this.items.values()].filter((payment) => payment.merchantId === merchantId).sort(newestFirst);
     const page = pageInMemory(all, window, (payment) => payment);
     return { payments: page.items, hasMore: page.hasMore };
+  }
+
+  async listInRiskReview(page: { limit: number; after?: Payment }): Promise<PaymentPage> {
+    const order = (payment: Payment) => `${payment.createdAt}#${payment.id}`;
+    const queue = [...this.items.values()].filter(awaitsRiskReview).sort((a, b) => order(a).localeCompare(order(b)));
+    const rest = page.after ? queue.filter((payment) => order(payment) > order(page.after!)) : queue;
+    return { payments: rest.slice(0, page.limit), hasMore: rest.length > page.limit };
   }
 
   async listRefunds(merchantId: string, window: ListWindow): Promise<RefundPage> {

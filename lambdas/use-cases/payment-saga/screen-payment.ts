@@ -49,12 +49,12 @@ export const screenPayment = async (
   }
   const now = deps.now();
   const candidates = Object.keys(cardChannels).filter((name) => (cardChannels[name as keyof typeof cardChannels].supportedCurrencies as readonly string[]).includes(payment.currency));
-  const [signals, health, settings] = await Promise.all([
+  const [risk, health, settings] = await Promise.all([
     deps.riskRules(payment.merchantId).then(async (ruleSet) => ({ ruleSet, signals: await riskSignals(deps.velocity, ruleSet, payment, now) })),
     deps.health.views(candidates),
     deps.merchantRouting(payment.merchantId),
   ]);
-  const assessment = assessRisk(signals.ruleSet, signals.signals);
+  const assessment = assessRisk(risk.ruleSet, risk.signals);
   let route: RoutingDecision | undefined;
   if (assessment.decision !== 'decline') {
     try {
