@@ -258,7 +258,7 @@ export const functions = {
     invokedBy: 'step-functions',
     // cardHolds UpdateItem: the card's velocity counter, and the discard of a declined payment's hold.
     // channelHealth BatchGetItem: routing reads every candidate channel's health (cached about a second);
-    // merchants GetItem: the merchant's routing settings (cached).
+    // merchants GetItem: the merchant's routing settings and risk rule set (each cached 30 s).
     tables: { payments: paymentSteps, cardHolds: cardHoldDiscard, channelHealth: ['dynamodb:BatchGetItem'], merchants: ['dynamodb:GetItem'] },
   },
   authorizePayment: {
@@ -484,6 +484,24 @@ export const functions = {
       audit: auditAppendActions,
     },
   },
+  getRiskRules: {
+    entry: 'lambdas/handlers/api/get-risk-rules.ts',
+    description: 'GET /v1/risk_rules',
+    memoryMb: 256,
+    timeoutSeconds: 5,
+    reservedConcurrency: 5,
+    invokedBy: 'api-gateway',
+    tables: { merchants: ['dynamodb:GetItem'] },
+  },
+  setRiskRules: {
+    entry: 'lambdas/handlers/api/set-risk-rules.ts',
+    description: 'POST /v1/risk_rules',
+    memoryMb: 256,
+    timeoutSeconds: 10,
+    reservedConcurrency: 5,
+    invokedBy: 'api-gateway',
+    tables: { merchants: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], idempotency: idempotencyStore, audit: auditAppendActions },
+  },
   listApiKeys: {
     entry: 'lambdas/handlers/api/list-api-keys.ts',
     description: 'GET /v1/api_keys',
@@ -548,6 +566,24 @@ export const functions = {
     memoryMb: 256,
     timeoutSeconds: 10,
     reservedConcurrency: 1,
+    invokedBy: 'api-gateway',
+    tables: { merchants: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], audit: auditAppendActions },
+  },
+  opsGetRiskRules: {
+    entry: 'lambdas/handlers/ops/get-risk-rules.ts',
+    description: "Operator API: GET /v1/merchants/{id}/risk_rules, the merchant's risk rule set in force (ops_viewer)",
+    memoryMb: 256,
+    timeoutSeconds: 5,
+    reservedConcurrency: 2,
+    invokedBy: 'api-gateway',
+    tables: { merchants: ['dynamodb:GetItem'] },
+  },
+  opsSetRiskRules: {
+    entry: 'lambdas/handlers/ops/set-risk-rules.ts',
+    description: "Operator API: POST /v1/merchants/{id}/risk_rules, the merchant's risk rule set as its next version (ops_admin)",
+    memoryMb: 256,
+    timeoutSeconds: 10,
+    reservedConcurrency: 2,
     invokedBy: 'api-gateway',
     tables: { merchants: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], audit: auditAppendActions },
   },
@@ -617,13 +653,24 @@ export const functions = {
   },
   opsListPayments: {
     entry: 'lambdas/handlers/ops/list-payments.ts',
-    description: "Operator API: GET /v1/payments, a merchant's payments newest first, by status (ops_viewer)",
+    description: "Operator API: GET /v1/payments, a merchant's payments newest first, by status, or the risk review queue (ops_viewer)",
     memoryMb: 256,
     timeoutSeconds: 10,
     reservedConcurrency: 1,
     invokedBy: 'api-gateway',
     // The list index gives ids; the payments themselves are read in batches (BatchGetItem).
     tables: { payments: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'] },
+  },
+  opsReviewPayment: {
+    entry: 'lambdas/handlers/ops/review-payment.ts',
+    description: 'Operator API: POST /v1/payments/{id}/review, the decision on a payment risk screening sent to review; a refund runs the refund workflow (ops_admin)',
+    memoryMb: 256,
+    timeoutSeconds: 27,
+    reservedConcurrency: 2,
+    invokedBy: 'api-gateway',
+    // ledger GetItem: the home-region marker before a refund (decision 0024).
+    tables: { payments: paymentSteps, audit: auditAppendActions, ledger: read },
+    stateMachines: { refund: ['states:StartSyncExecution'], sagaRecovery: ['states:StartExecution'] },
   },
   opsListPaymentEvents: {
     entry: 'lambdas/handlers/ops/list-payment-events.ts',

@@ -76,6 +76,8 @@ export const routes = [
   { method: 'GET', path: '/v1/events/{id}', function: 'getEvent', params: { id: 'event' } },
   { method: 'GET', path: '/v1/events/{id}/deliveries', function: 'listEventDeliveries', params: { id: 'event' } },
   { method: 'POST', path: '/v1/events/{id}/redeliver', function: 'redeliverEvent', params: { id: 'event' } },
+  { method: 'GET', path: '/v1/risk_rules', function: 'getRiskRules' },
+  { method: 'POST', path: '/v1/risk_rules', function: 'setRiskRules' },
   { method: 'GET', path: '/v1/openapi.json', function: 'getOpenApiDocument', auth: 'public' },
 ] as const satisfies readonly RouteDeclaration[];
 
@@ -94,6 +96,7 @@ const RESOURCE_OF_SEGMENT: Readonly<Record<string, ApiKeyResource>> = {
   webhook_endpoints: 'webhook_endpoints',
   events: 'events',
   api_keys: 'api_keys',
+  risk_rules: 'risk_rules',
 };
 
 /**

@@ -171,7 +171,7 @@ describe('operator actions', () => {
     });
     expect(created.status).toBe(201);
     const found = await apis.asOperator('ops_viewer', 'GET', `/v1/payments/${created.json.id}`);
-    expect(found.json).toEqual({ ...created.json, merchant_id: merchant.id });
+    expect(found.json).toEqual({ ...created.json, merchant_id: merchant.id, risk: null }); // not screened yet: the sagas are accepted, not run, here
     expect((await apis.asOperator('ops_viewer', 'GET', `/v1/payments/pay_${'u'.repeat(26)}`)).json).toMatchObject({ status: 404, code: 'resource_not_found' });
     expect((await apis.asOperator('ops_viewer', 'GET', '/v1/payments/pay_unknown')).json).toMatchObject({ status: 422, errors: [{ field: 'id' }] });
 
