@@ -162,6 +162,32 @@ describe('operator actions', () => {
     ]);
   });
 
+  it('records the agent a request names (Operator-Agent, signed) next to the operator in the audit entry; a malformed name is 400 and changes nothing', async () => {
+    const merchant = await onboard('Agent Audited Ltd');
+    const revoke = `/v1/merchants/${merchant.id}/api_keys/${merchant.api_key.id}/revoke`;
+    for (const agent of ['', 'two words', 'x'.repeat(65), '-leading-dash']) {
+      const refused = await apis.asOperator('ops_admin', 'POST', revoke, { body: {}, headers: { 'Operator-Agent': agent } });
+      expect({ agent, status: refused.status, code: refused.json?.code, field: refused.json?.errors?.[0]?.field }).toEqual({
+        agent,
+        status: 400,
+        code: 'operator_agent_invalid',
+        field: 'Operator-Agent',
+      });
+    }
+    const before = await apis.asOperator('ops_viewer', 'GET', `/v1/merchants/${merchant.id}/audit_entries`);
+    expect(before.json.data.map((entry: { action: string }) => entry.action)).toEqual(['merchant.onboard']);
+
+    const revoked = await apis.asOperator('ops_admin', 'POST', revoke, { body: {}, headers: { 'Operator-Agent': 'mcp/test-agent' } });
+    expect(revoked.status).toBe(200);
+    const after = await apis.asOperator('ops_viewer', 'GET', `/v1/merchants/${merchant.id}/audit_entries`, { query: { limit: 1 } });
+    expect(after.json.data[0]).toMatchObject({
+      action: 'api_key.revoke',
+      actor: { type: 'operator', role: 'ops_admin', arn: localOperatorArn('ops_admin'), agent: 'mcp/test-agent' },
+    });
+    // The agent is part of the hashed entry: the chain still verifies.
+    expect((await apis.asOperator('ops_viewer', 'GET', `/v1/merchants/${merchant.id}/audit_verification`)).json.ok).toBe(true);
+  });
+
   it('finds any merchant\'s payment by id, with its merchant', async () => {
     const merchant = await onboard('Payments Co');
     const created = await merchantCall(merchant.api_key.secret, 'POST', '/v1/payments', {
