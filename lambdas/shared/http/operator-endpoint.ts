@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import * as z from 'zod/mini';
-import { type OperatorRole, operatorRoleOfArn, operatorRouteFor } from '../../../platform/operator-routes';
+import { OPERATOR_AGENT_HEADER, OPERATOR_AGENT_SHAPE, type OperatorRole, operatorRoleOfArn, operatorRouteFor } from '../../../platform/operator-routes';
 import { commandIdOf } from '../../domain/audit';
 import { auditLogFromEnvironment, recordAudit } from '../audit';
 import { readConfig } from '../config';
@@ -56,15 +56,12 @@ const { AWS_REGION: region } = readConfig({ AWS_REGION: z.string().check(z.minLe
 
 const forbidden = (detail: string) => new RequestError(problem(403, 'forbidden', detail));
 
-/** The header an agent acting with operator credentials names itself in (the MCP server sends `mcp/<name>`). */
-export const OPERATOR_AGENT_HEADER = 'Operator-Agent';
-const AGENT_SHAPE = /^[A-Za-z0-9][A-Za-z0-9._:/-]{0,63}$/;
 
 /** The agent the request names, checked: 1 to 64 characters of letters, digits and `._:/-`, else 400 naming the header. */
 const agentOf = (event: APIGatewayProxyEvent): string | undefined => {
   const value = header(event, OPERATOR_AGENT_HEADER);
   if (value === undefined) return undefined;
-  if (!AGENT_SHAPE.test(value)) {
+  if (!OPERATOR_AGENT_SHAPE.test(value)) {
     throw new RequestError(
       problem(400, 'operator_agent_invalid', `The ${OPERATOR_AGENT_HEADER} header names the agent acting for the operator in 1 to 64 letters, digits and ._:/- characters.`, {
         errors: [{ field: OPERATOR_AGENT_HEADER, message: 'must be 1 to 64 letters, digits and ._:/- characters, starting with a letter or digit' }],
