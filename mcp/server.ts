@@ -218,6 +218,31 @@ export const buildMcpServer = (options: McpServerOptions): McpServer => {
   );
 
   server.registerTool(
+    'verify_ledger',
+    {
+      title: 'Verify the ledger',
+      description:
+        "Runs the ledger verifier on the region's ledger: every transaction balances per currency, and balances, positions and statement lines match the journal. A difference seen while money moves may be a posting half read: run it again and trust those that persist.",
+      inputSchema: {},
+      annotations: readOnly,
+    },
+    async () => {
+      const response = await get('/v1/ledger/verification');
+      if (response.status !== 200) return failed('Verifying the ledger', response);
+      const report = response.json as Json;
+      const counts = `${report.transactions} transactions, ${report.accounts} accounts, ${report.positions} positions, ${report.lines} statement lines`;
+      const words = !report.complete
+        ? `The ledger could not be verified through the API: ${report.detail}`
+        : report.ok
+          ? `The ledger of ${report.region} is consistent: ${counts}; every transaction balances per currency and balances, positions and lines match the journal.`
+          : `The ledger of ${report.region} has ${report.differences.length} difference(s) (${counts}):\n${(report.differences as Json[])
+              .map((difference) => `- [${difference.kind}] ${difference.subject}: ${difference.detail}`)
+              .join('\n')}\nRun it again: differences that persist are real.`;
+      return withJson(words, report);
+    },
+  );
+
+  server.registerTool(
     'review_payout',
     {
       title: 'Decide a payout held for review',

@@ -35,6 +35,7 @@ export const operatorRoutes = [
   { method: 'GET', path: '/v1/merchants/{id}/audit_entries', function: 'opsListAuditEntries', roles: viewers, params: { id: 'merchant' } },
   { method: 'GET', path: '/v1/merchants/{id}/audit_verification', function: 'opsVerifyAuditChains', roles: viewers, params: { id: 'merchant' } },
   { method: 'POST', path: '/v1/merchants/{id}/home_region_moves', function: 'opsStartHomeRegionMove', roles: admins, params: { id: 'merchant' } },
+  { method: 'GET', path: '/v1/ledger/verification', function: 'opsVerifyLedger', roles: viewers },
   { method: 'GET', path: '/v1/payments', function: 'opsListPayments', roles: viewers },
   { method: 'GET', path: '/v1/payments/{id}', function: 'opsGetPayment', roles: viewers, params: { id: 'payment' } },
   { method: 'GET', path: '/v1/payments/{id}/events', function: 'opsListPaymentEvents', roles: viewers, params: { id: 'payment' } },

@@ -115,7 +115,17 @@ describe('the MCP server over stdio, with the SDK client', () => {
   it('offers the operations and compliance tools, each with an input schema, the changing ones not read-only', async () => {
     const { tools } = await viewer.listTools();
     expect(tools.map((tool) => tool.name).sort()).toEqual(
-      ['explain_payment', 'explain_payout', 'find_payment', 'find_payout', 'list_attention', 'resolve_break', 'review_payout', 'verify_audit_chains'].sort(),
+      [
+        'explain_payment',
+        'explain_payout',
+        'find_payment',
+        'find_payout',
+        'list_attention',
+        'resolve_break',
+        'review_payout',
+        'verify_audit_chains',
+        'verify_ledger',
+      ].sort(),
     );
     for (const tool of tools) expect({ name: tool.name, type: tool.inputSchema.type }).toEqual({ name: tool.name, type: 'object' });
     const byName = new Map(tools.map((tool) => [tool.name, tool]));
@@ -191,6 +201,17 @@ describe('the MCP server over stdio, with the SDK client', () => {
     });
     const verified = await callTool(viewer, 'verify_audit_chains', { merchant_id: merchantId });
     expect(verified.text).toMatch(new RegExp(`^The audit log of ${merchantId} is intact: \\d+ chain\\(s\\) checked`));
+  });
+
+  it('runs the ledger verifier', async () => {
+    // Other suites post while this runs: a difference may be a posting half read, so ask until one run is clean.
+    const verified = await eventually(
+      () => callTool(viewer, 'verify_ledger', {}),
+      (answer) => answer.text.includes(' is consistent: '),
+      10_000,
+    );
+    expect(verified.isError).toBe(false);
+    expect(verified.text).toMatch(/^The ledger of [a-z0-9-]+ is consistent: [1-9]\d* transactions/);
   });
 });
 

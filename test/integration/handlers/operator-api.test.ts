@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import { chainKey, entrySortKey } from '../../../lambdas/adapters/dynamodb/audit-log';
 import { localOperatorArn } from '../../../local/iam/operators';
@@ -329,5 +329,36 @@ describe('operator actions', () => {
     );
     const held = await payouts.getPayout(created.json.id, { consistent: true });
     expect(held?.review?.reasons).toEqual(expect.arrayContaining(['amount_limit', 'new_beneficiary']));
+  });
+});
+
+describe('ledger verification (the verifier of npm run ledger:verify, as an operator route)', () => {
+  it('reports the ledger consistent, then names the difference when a balance item disagrees with the journal', async () => {
+    const merchant = await onboard('Verified Ledger Ltd');
+    await fundMerchant(ledgerPostingDeps(), merchant.id, 12_345, 'USD');
+    const verified = await apis.asOperator('ops_viewer', 'GET', '/v1/ledger/verification');
+    expect(verified.status).toBe(200);
+    expect(verified.json).toMatchObject({ object: 'ledger_verification', complete: true, ok: true, differences: [] });
+    expect(verified.json.transactions).toBeGreaterThan(0);
+    expect((await apis.asOperator('ops_viewer', 'GET', '/v1/ledger/verification', { query: { full: 'yes' } })).status).toBe(422);
+
+    const shards = await db.documentClient.send(
+      new ScanCommand({ TableName: tableName('ledger'), FilterExpression: 'begins_with(pk, :prefix)', ExpressionAttributeValues: { ':prefix': `bal#${merchant.id}#` } }),
+    );
+    const shard = shards.Items?.find((item) => typeof item.available === 'number' && item.available > 0);
+    expect(shard).toBeDefined();
+    const nudge = (by: number) =>
+      db.documentClient.send(
+        new UpdateCommand({ TableName: tableName('ledger'), Key: { pk: shard?.pk, sk: shard?.sk }, UpdateExpression: 'ADD available :by', ExpressionAttributeValues: { ':by': by } }),
+      );
+    await nudge(1);
+    try {
+      const caught = await apis.asOperator('ops_viewer', 'GET', '/v1/ledger/verification');
+      expect(caught.json).toMatchObject({ complete: true, ok: false });
+      expect(JSON.stringify(caught.json.differences)).toContain(merchant.id);
+    } finally {
+      await nudge(-1);
+    }
+    expect((await apis.asOperator('ops_viewer', 'GET', '/v1/ledger/verification')).json.ok).toBe(true);
   });
 });
