@@ -103,7 +103,7 @@ beforeAll(async () => {
   payoutId = payout.json.id as string;
 
   [viewer, admin] = await Promise.all([stdioClient('ops_viewer', 'e2e-viewer'), stdioClient('ops_admin', 'e2e-admin')]);
-});
+}, 120_000); // a settled payment, then two servers started by tsx: slow on a loaded machine
 
 afterAll(async () => {
   await Promise.all([viewer?.close(), admin?.close()]);
@@ -199,6 +199,11 @@ describe('the MCP server over stdio, with the SDK client', () => {
       actor: { type: 'operator', role: 'ops_admin', arn: localOperatorArn('ops_admin'), agent: 'mcp/e2e-admin' },
       target: { type: 'payout', id: payoutId },
     });
+    // resolve_break goes through to the operator API the same way (an unknown break: its 404, nothing resolved).
+    const unknownBreak = await callTool(admin, 'resolve_break', { break_id: `brk_${'b'.repeat(26)}`, note: 'checked', confirm: true });
+    expect(unknownBreak.isError).toBe(true);
+    expect(unknownBreak.text).toMatch(/^Resolving break brk_b+: HTTP 404 /);
+
     const verified = await callTool(viewer, 'verify_audit_chains', { merchant_id: merchantId });
     expect(verified.text).toMatch(new RegExp(`^The audit log of ${merchantId} is intact: \\d+ chain\\(s\\) checked`));
   });
@@ -230,7 +235,7 @@ describe('the MCP server over Streamable HTTP (stateless), with the SDK client',
       });
       server.on('exit', (code) => reject(new Error(`the MCP server exited (${code}): ${stderr}`)));
     });
-  });
+  }, 60_000);
 
   afterAll(() => {
     server?.kill('SIGTERM');
