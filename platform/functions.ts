@@ -606,6 +606,18 @@ export const functions = {
     invokedBy: 'api-gateway',
     tables: { audit: ['dynamodb:Query'] },
   },
+  opsVerifyLedger: {
+    entry: 'lambdas/handlers/ops/verify-ledger.ts',
+    description: "Operator API: GET /v1/ledger/verification, the ledger verifier over this region's ledger table (ops_viewer)",
+    // The whole table in memory, as `npm run ledger:verify` holds it; larger ledgers answer complete: false after 20 s.
+    memoryMb: 1024,
+    // API Gateway's integration limit; the scan stops at 20 s and says so.
+    timeoutSeconds: 29,
+    // One at a time: each run reads the whole table (decision 0030).
+    reservedConcurrency: 1,
+    invokedBy: 'api-gateway',
+    tables: { ledger: ['dynamodb:Scan'] },
+  },
   opsStartHomeRegionMove: {
     entry: 'lambdas/handlers/ops/start-home-region-move.ts',
     description: "Operator API: POST /v1/merchants/{id}/home_region_moves, starts the merchant's home-region move workflow (ops_admin)",
