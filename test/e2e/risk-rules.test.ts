@@ -80,6 +80,14 @@ describe('payments screened by the merchant rule set, version 1', () => {
   it('refunds a reviewed payment through the refund path: the acquirer refunds it once', async () => {
     const reviewed = await post('/v1/payments', { amount: 120_000, currency: 'USD', payment_method: testCard() });
     expect(reviewed.json).toMatchObject({ status: 'succeeded' });
+    // A refund is funded from the available balance, and processing fees are not returned: let the payment settle,
+    // with another payment covering its fee, as an operator's refund some time after the payment would find it.
+    expect((await post('/v1/payments', { amount: 10_000, currency: 'USD', payment_method: testCard() })).json).toMatchObject({ status: 'succeeded' });
+    await eventually(
+      () => api('GET', '/v1/balances', { key }),
+      (got) => (got.json.available as { currency: string; amount: number }[]).some((balance) => balance.currency === 'USD' && balance.amount >= 120_000),
+      30_000,
+    );
     const refunded = await asOperator('ops_admin', 'POST', `/v1/payments/${reviewed.json.id}/review`, { decision: 'refund' });
     expect(refunded.json).toMatchObject({ risk: { review: { decision: 'refunded' } }, refund: { payment_id: reviewed.json.id, amount: 120_000, reason: 'fraudulent' } });
     const refund = await eventually(
