@@ -1,17 +1,20 @@
 import * as z from 'zod/mini';
 import { cardChannels } from '../../platform/channels';
 import { DynamoDbReconciliationRepository } from '../adapters/dynamodb/reconciliation-repository';
-import { DirectorySettlementReportSource } from '../adapters/files/settlement-report-directory';
+import { SftpSettlementReportSource } from '../adapters/sftp/settlement-report-sftp';
+import { sftpEndpointFromEnv } from '../adapters/sftp/sftp-session';
 import type { AcquirerFees } from '../domain/reconciliation/matching';
 import type { ReconciliationDeps } from '../use-cases/reconciliation/reconcile-settlement-lines';
 import { dynamoDbDocumentClient } from './clients';
-import { readConfig, tableNameFromEnv } from './config';
+import { tableNameFromEnv } from './config';
 import { ledgerDeps } from './ledger';
+import { secretBoundCache } from './secrets';
 
 /**
- * Reconciliation's dependencies, built once per function instance: the `reconciliation` table, the
- * reports' directory (`SETTLEMENT_REPORTS_DIR`: locally where the simulators write; in AWS not wired yet,
- * decision 0018), the ledger, and each acquirer's contract fees.
+ * Reconciliation's dependencies: the `reconciliation` table, the acquirers' SFTP server (SETTLEMENT_SFTP_URL,
+ * with the private key and pinned host key SETTLEMENT_SFTP_PRIVATE_KEY / SETTLEMENT_SFTP_HOST_KEY, secrets:
+ * decision 0028), the ledger, and each acquirer's contract fees. Built once per function instance, and the
+ * report source again after a secret rotation (secretBoundCache).
  */
 let repository: DynamoDbReconciliationRepository | undefined;
 
@@ -26,21 +29,15 @@ export const contractFeesOf = (channel: string): AcquirerFees => {
   return contract.fees;
 };
 
-let deps: ReconciliationDeps | undefined;
+const reportSource = secretBoundCache((_: 'settlement') => new SftpSettlementReportSource(sftpEndpointFromEnv('SETTLEMENT')));
 
-export const reconciliationDeps = (): ReconciliationDeps => {
-  if (!deps) {
-    const { SETTLEMENT_REPORTS_DIR } = readConfig({ SETTLEMENT_REPORTS_DIR: z.string().check(z.minLength(1)) });
-    deps = {
-      reports: reconciliationRepositoryFromEnvironment(),
-      source: new DirectorySettlementReportSource(SETTLEMENT_REPORTS_DIR),
-      ledger: ledgerDeps(),
-      feesOf: contractFeesOf,
-      now: () => new Date(),
-    };
-  }
-  return deps;
-};
+export const reconciliationDeps = (): ReconciliationDeps => ({
+  reports: reconciliationRepositoryFromEnvironment(),
+  source: reportSource('settlement'),
+  ledger: ledgerDeps(),
+  feesOf: contractFeesOf,
+  now: () => new Date(),
+});
 
 /** Parts of the reconciliation workflow's task inputs (statemachines/settlement-reconciliation.asl.json). */
 const channel = z.enum(Object.keys(cardChannels) as [string, ...string[]]);

@@ -1,7 +1,10 @@
 import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { LOCAL_SFTP_USER } from '../../../local/card-channels';
 import { LambdaHost } from '../../../local/lambda-host';
+import { ensureSshKey } from '../../../local/simulators/sftp/keys';
+import { type SftpSimulator, startSftpServer } from '../../../local/simulators/sftp/server';
 import { type SettledItem, buildSettlementReport } from '../../../local/simulators/card-acquirer/settlement-reports';
 import { StepFunctionsEngine, declaredFunctionInvoker } from '../../../local/step-functions';
 import { cardChannels } from '../../../platform/channels';
@@ -20,21 +23,28 @@ import { temporaryExecutionStore } from '../../support/step-functions';
 /**
  * The reconciliation workflow as deployed (statemachines/settlement-reconciliation.asl.json on the local
  * engine, the real task handlers through the Lambda host, DynamoDB Local), on reports the acquirer
- * simulator's generator writes: it settles what the report confirms, finds the breaks put in it and no
+ * simulator's generator writes and an acquirer's SFTP server serves (the functions fetch them over SFTP): it settles what the report confirms, finds the breaks put in it and no
  * others, books the acquirer's fees, leaves the ledger balanced, and a replayed, truncated or unannounced
  * file changes nothing.
  */
 let db: IsolatedDynamoDb;
 let engine: StepFunctionsEngine;
 let reports: DynamoDbReconciliationRepository;
+let sftp: SftpSimulator;
 const reportsDir = mkdtempSync(join(tmpdir(), 'recon-reports-'));
+const keysDir = mkdtempSync(join(tmpdir(), 'recon-keys-'));
 const merchant = 'mer_recon_tests';
 const channel = 'atlas';
 
 beforeAll(async () => {
   db = await useIsolatedDynamoDb();
-  process.env.SETTLEMENT_REPORTS_DIR = reportsDir;
   mkdirSync(join(reportsDir, channel), { recursive: true });
+  const hostKey = ensureSshKey(keysDir, 'host');
+  const platformKey = ensureSshKey(keysDir, 'platform');
+  sftp = await startSftpServer({ hostKey: hostKey.privateKey, users: { [LOCAL_SFTP_USER]: { root: reportsDir, publicKey: platformKey.publicKey } } });
+  process.env.SETTLEMENT_SFTP_URL = `sftp://${LOCAL_SFTP_USER}@${sftp.host}:${sftp.port}`;
+  process.env.SETTLEMENT_SFTP_PRIVATE_KEY = platformKey.privateKey;
+  process.env.SETTLEMENT_SFTP_HOST_KEY = hostKey.fingerprint;
   const lambdas = new LambdaHost(resolve(import.meta.dirname, '..', '..', '..'));
   engine = new StepFunctionsEngine({
     invoke: declaredFunctionInvoker((key, payload) => lambdas.invoke(key, payload)),
@@ -47,6 +57,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await engine.stop();
+  await sftp.stop();
 });
 
 let counterForIds = 0;
