@@ -26,6 +26,9 @@ export const ESBUILD_OPTIONS = {
   minify: true,
   sourcemap: true,
   sourcesContent: false,
+  // Native add-ons stay out: ssh2 loads its optional ones (sshcrypto, cpu-features) in a try and runs on
+  // Node's own crypto without them, which is what a bundle for Lambda gets.
+  external: ['*.node'],
   banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
 } as const satisfies BuildOptions;
 

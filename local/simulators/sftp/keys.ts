@@ -1,3 +1,4 @@
+import { type KeyObject, createPrivateKey, createPublicKey, generateKeyPairSync } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import ssh2 from 'ssh2';
@@ -38,4 +39,19 @@ export const ensureSshKey = (directory: string, name: string): SshKeyPair => {
   }
   const publicKey = readFileSync(publicKeyFile, 'utf8').trim();
   return { privateKey: readFileSync(privateKeyFile, 'utf8'), publicKey, fingerprint: sshKeyFingerprint(publicKey), privateKeyFile };
+};
+
+/** A counterparty's Ed25519 key for signing its files (PKCS#8 PEM under `directory`, 0600), and its public half as the platform pins it. */
+export interface FileSigningKey {
+  readonly privateKey: KeyObject;
+  /** Base64 of the SPKI DER: the value of MERIDIAN_FILE_SIGNING_KEYS. */
+  readonly publicKey: string;
+}
+
+export const ensureFileSigningKey = (directory: string, name: string): FileSigningKey => {
+  mkdirSync(directory, { recursive: true, mode: 0o700 });
+  const file = join(directory, `${name}.pem`);
+  if (!existsSync(file)) writeFileSync(file, generateKeyPairSync('ed25519').privateKey.export({ format: 'pem', type: 'pkcs8' }), { mode: 0o600 });
+  const privateKey = createPrivateKey(readFileSync(file));
+  return { privateKey, publicKey: createPublicKey(privateKey).export({ format: 'der', type: 'spki' }).toString('base64') };
 };

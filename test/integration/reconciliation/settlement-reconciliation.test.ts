@@ -3,8 +3,6 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { LOCAL_SFTP_USER } from '../../../local/card-channels';
 import { LambdaHost } from '../../../local/lambda-host';
-import { ensureSshKey } from '../../../local/simulators/sftp/keys';
-import { type SftpSimulator, startSftpServer } from '../../../local/simulators/sftp/server';
 import { type SettledItem, buildSettlementReport } from '../../../local/simulators/card-acquirer/settlement-reports';
 import { StepFunctionsEngine, declaredFunctionInvoker } from '../../../local/step-functions';
 import { cardChannels } from '../../../platform/channels';
@@ -18,6 +16,7 @@ import { contractFee } from '../../../lambdas/domain/reconciliation/matching';
 import { ledgerPostingDeps } from '../../../lambdas/shared/ledger';
 import { postPaymentCaptured, postSettlement } from '../../../lambdas/use-cases/ledger/postings';
 import { type IsolatedDynamoDb, useIsolatedDynamoDb } from '../../support/dynamodb';
+import { type TestSftpServer, startTestSftpServer } from '../../support/sftp';
 import { temporaryExecutionStore } from '../../support/step-functions';
 
 /**
@@ -30,21 +29,19 @@ import { temporaryExecutionStore } from '../../support/step-functions';
 let db: IsolatedDynamoDb;
 let engine: StepFunctionsEngine;
 let reports: DynamoDbReconciliationRepository;
-let sftp: SftpSimulator;
+let sftp: TestSftpServer;
 const reportsDir = mkdtempSync(join(tmpdir(), 'recon-reports-'));
-const keysDir = mkdtempSync(join(tmpdir(), 'recon-keys-'));
 const merchant = 'mer_recon_tests';
 const channel = 'atlas';
 
 beforeAll(async () => {
   db = await useIsolatedDynamoDb();
   mkdirSync(join(reportsDir, channel), { recursive: true });
-  const hostKey = ensureSshKey(keysDir, 'host');
-  const platformKey = ensureSshKey(keysDir, 'platform');
-  sftp = await startSftpServer({ hostKey: hostKey.privateKey, users: { [LOCAL_SFTP_USER]: { root: reportsDir, publicKey: platformKey.publicKey } } });
-  process.env.SETTLEMENT_SFTP_URL = `sftp://${LOCAL_SFTP_USER}@${sftp.host}:${sftp.port}`;
-  process.env.SETTLEMENT_SFTP_PRIVATE_KEY = platformKey.privateKey;
-  process.env.SETTLEMENT_SFTP_HOST_KEY = hostKey.fingerprint;
+  sftp = await startTestSftpServer({ [LOCAL_SFTP_USER]: reportsDir });
+  const endpoint = sftp.endpoint(LOCAL_SFTP_USER);
+  process.env.SETTLEMENT_SFTP_URL = `sftp://${endpoint.username}@${endpoint.host}:${endpoint.port}`;
+  process.env.SETTLEMENT_SFTP_PRIVATE_KEY = endpoint.privateKey;
+  process.env.SETTLEMENT_SFTP_HOST_KEY = endpoint.hostKeySha256;
   const lambdas = new LambdaHost(resolve(import.meta.dirname, '..', '..', '..'));
   engine = new StepFunctionsEngine({
     invoke: declaredFunctionInvoker((key, payload) => lambdas.invoke(key, payload)),
