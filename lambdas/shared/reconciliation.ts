@@ -1,21 +1,11 @@
 import * as z from 'zod/mini';
 import { cardChannels } from '../../platform/channels';
 import { DynamoDbReconciliationRepository } from '../adapters/dynamodb/reconciliation-repository';
-import { SftpSettlementReportSource } from '../adapters/sftp/settlement-report-sftp';
-import { sftpEndpointFromEnv } from '../adapters/sftp/sftp-session';
 import type { AcquirerFees } from '../domain/reconciliation/matching';
-import type { ReconciliationDeps } from '../use-cases/reconciliation/reconcile-settlement-lines';
 import { dynamoDbDocumentClient } from './clients';
 import { tableNameFromEnv } from './config';
-import { ledgerDeps } from './ledger';
-import { secretBoundCache } from './secrets';
 
-/**
- * Reconciliation's dependencies: the `reconciliation` table, the acquirers' SFTP server (SETTLEMENT_SFTP_URL,
- * with the private key and pinned host key SETTLEMENT_SFTP_PRIVATE_KEY / SETTLEMENT_SFTP_HOST_KEY, secrets:
- * decision 0028), the ledger, and each acquirer's contract fees. Built once per function instance, and the
- * report source again after a secret rotation (secretBoundCache).
- */
+/** The `reconciliation` table, for every function that reads or writes it. */
 let repository: DynamoDbReconciliationRepository | undefined;
 
 export const reconciliationRepositoryFromEnvironment = (): DynamoDbReconciliationRepository => {
@@ -28,16 +18,6 @@ export const contractFeesOf = (channel: string): AcquirerFees => {
   if (!contract) throw new RangeError(`No contract with channel '${channel}'`);
   return contract.fees;
 };
-
-const reportSource = secretBoundCache((_: 'settlement') => new SftpSettlementReportSource(sftpEndpointFromEnv('SETTLEMENT')));
-
-export const reconciliationDeps = (): ReconciliationDeps => ({
-  reports: reconciliationRepositoryFromEnvironment(),
-  source: reportSource('settlement'),
-  ledger: ledgerDeps(),
-  feesOf: contractFeesOf,
-  now: () => new Date(),
-});
 
 /** Parts of the reconciliation workflow's task inputs (statemachines/settlement-reconciliation.asl.json). */
 const channel = z.enum(Object.keys(cardChannels) as [string, ...string[]]);
