@@ -1,14 +1,19 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, readdirSync, renameSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { MERIDIAN_INBOX } from '../lambdas/adapters/rails/meridian-file-rail';
+import { type SftpEndpoint, type SftpFiles, SftpNoSuchFileError, SftpSession } from '../lambdas/adapters/sftp/sftp-session';
 import type { PayoutChannel } from '../lambdas/domain/payouts/beneficiary';
 import type { RailMessage } from '../lambdas/ports/payout-rail';
+import { LOCAL_SFTP_USER, type LocalSftpAccess } from './card-channels';
 import { type KeystoneSimulator, startKeystoneSimulator } from './simulators/payout-rails/keystone';
 import { type MeridianSimulator, startMeridianSimulator } from './simulators/payout-rails/meridian';
 import { type PulseSimulator, startPulseSimulator } from './simulators/payout-rails/pulse';
 import type { RailTimings } from './simulators/payout-rails/scenarios';
+import { ensureFileSigningKey, ensureSshKey } from './simulators/sftp/keys';
+import { type SftpSimulator, startSftpServer } from './simulators/sftp/server';
 import { readBody } from './http-body';
 
 /**
@@ -18,10 +23,15 @@ import { readBody } from './http-body';
  *   - an HTTP listener on 127.0.0.1 where Keystone POSTs its SOAP notifications (/rails/keystone) and Pulse
  *     its webhooks (/rails/pulse); each request is handed, raw, to the `receivePayoutRailEvents` function,
  *     whose answer (status, body) goes back to the rail (which retries until it gets a 2xx);
- *   - a poller of Meridian's inbox directory: each file is handed to the same function, then moved to
- *     inbox/processed (or inbox/refused when the function refused it; left in place to retry on an error).
- * `environment` holds what the functions read: MERIDIAN_OUTBOX_DIR, KEYSTONE_URL/CLIENT_ID/API_KEY,
- * KEYSTONE_NOTIFICATION_SECRETS, PULSE_URL/API_KEY, PULSE_WEBHOOK_SECRETS.
+ *   - Meridian's SFTP server (local/simulators/sftp; the platform's user `xborder` chrooted in the bank's
+ *     exchange directory: /outbox, /inbox), and a poller that reads /inbox over SFTP with the platform's
+ *     key and pinned host key, as a scheduled pull would in AWS: each file, with its `.sig`, is handed to
+ *     the same function, then moved to /inbox/processed, or to /inbox/refused with a `<name>.reason.txt`
+ *     saying why when the function refused it (unsigned, forged, unreadable); left in place to retry on an error.
+ * `environment` holds what the functions read: MERIDIAN_SFTP_URL/PRIVATE_KEY/HOST_KEY,
+ * MERIDIAN_FILE_SIGNING_KEYS (the bank's public key, pinned), KEYSTONE_URL/CLIENT_ID/API_KEY,
+ * KEYSTONE_NOTIFICATION_SECRETS, PULSE_URL/API_KEY, PULSE_WEBHOOK_SECRETS. SSH and signing keys are
+ * generated on first start under `<stateDir>/sftp/`.
  */
 export type RailEventsInvoker = (event: { readonly channel: PayoutChannel; readonly message: RailMessage }) => Promise<{
   readonly status: number;
@@ -55,6 +65,8 @@ export interface LocalPayoutRails {
   /** The rails' callbacks the bridge received, oldest first (the last 10,000): drills replay them. */
   receivedCallbacks(): readonly ReceivedRailCallback[];
   readonly meridian: MeridianSimulator;
+  /** Meridian's SFTP server, for a standard client (the platform's user, key and the host key to trust). */
+  readonly meridianSftp: LocalSftpAccess;
   readonly keystone: KeystoneSimulator;
   readonly pulse: PulseSimulator;
   /** What runtime.json shows: each rail's address and where Meridian's files go. */
@@ -95,11 +107,19 @@ export const startLocalPayoutRails = async (options: LocalPayoutRailsOptions): P
     log({ level: 'WARN', component: 'payout-rails', simulator, message, ...fields });
 
   let meridian: MeridianSimulator | undefined;
+  let meridianSftp: SftpSimulator | undefined;
   let keystone: KeystoneSimulator | undefined;
   let pulse: PulseSimulator | undefined;
   let inboxPoll: NodeJS.Timeout | undefined;
+  let polling: Promise<void> | undefined;
+  const keysDir = join(options.stateDir, 'sftp');
+  const hostKey = ensureSshKey(keysDir, 'meridian-host');
+  const platformKey = ensureSshKey(keysDir, 'platform-meridian');
+  const signingKey = ensureFileSigningKey(keysDir, 'meridian-file-signing');
   const stop = async () => {
     if (inboxPoll) clearInterval(inboxPoll);
+    await polling;
+    await meridianSftp?.stop();
     meridian?.stop();
     await keystone?.stop();
     await pulse?.stop();
@@ -107,7 +127,12 @@ export const startLocalPayoutRails = async (options: LocalPayoutRailsOptions): P
     await new Promise<void>((resolve) => bridge.close(() => resolve()));
   };
   try {
-    meridian = startMeridianSimulator({ root: join(root, 'meridian'), timings: options.timings?.meridian, pollMs: options.pollMs, ephemeral: options.inMemory, log: simulatorLog('meridian') });
+    meridian = startMeridianSimulator({ root: join(root, 'meridian'), signingKey: signingKey.privateKey, timings: options.timings?.meridian, pollMs: options.pollMs, ephemeral: options.inMemory, log: simulatorLog('meridian') });
+    meridianSftp = await startSftpServer({
+      hostKey: hostKey.privateKey,
+      users: { [LOCAL_SFTP_USER]: { root: meridian.exchange, publicKey: platformKey.publicKey } },
+      log: simulatorLog('meridian-sftp'),
+    });
     keystone = await startKeystoneSimulator({
       clientId: 'xborder',
       apiKey: keys.keystoneApiKey,
@@ -130,34 +155,50 @@ export const startLocalPayoutRails = async (options: LocalPayoutRailsOptions): P
     throw error;
   }
 
-  const { inbox } = meridian;
-  const processed = join(inbox, 'processed');
-  const refused = join(inbox, 'refused');
-  mkdirSync(processed, { recursive: true });
-  mkdirSync(refused, { recursive: true });
-  let polling = false;
+  mkdirSync(join(meridian.inbox, 'processed'), { recursive: true });
+  mkdirSync(join(meridian.inbox, 'refused'), { recursive: true });
+  const endpoint: SftpEndpoint = { host: meridianSftp.host, port: meridianSftp.port, username: LOCAL_SFTP_USER, privateKey: platformKey.privateKey, hostKeySha256: hostKey.fingerprint };
+  const session = new SftpSession(endpoint);
+  const pullInbox = async (files: SftpFiles) => {
+    const names = (await files.list(MERIDIAN_INBOX)).filter((name) => !name.startsWith('.') && !name.endsWith('.sig'));
+    for (const name of names) {
+      try {
+        const path = `${MERIDIAN_INBOX}/${name}`;
+        const content = (await files.readFile(path)).toString('utf8');
+        const signature = await files.readFile(`${path}.sig`).then((bytes) => bytes.toString('utf8'), (error: unknown) => {
+          if (error instanceof SftpNoSuchFileError) return undefined;
+          throw error;
+        });
+        const answer = await options.invoke({ channel: 'meridian', message: { kind: 'file', name, content, ...(signature === undefined ? {} : { signature }) } });
+        const to = `${MERIDIAN_INBOX}/${answer.status < 300 ? 'processed' : 'refused'}`;
+        if (answer.status >= 300) {
+          await files.writeFile(`${to}/${name}.reason.txt`, `${answer.body}\n`);
+          log({ level: 'ERROR', component: 'payout-rails', message: 'inbox file refused', name, reason: answer.body });
+        }
+        if (signature !== undefined) await files.rename(`${path}.sig`, `${to}/${name}.sig`);
+        await files.rename(path, `${to}/${name}`);
+      } catch (error) {
+        log({ level: 'ERROR', component: 'payout-rails', message: 'inbox file not processed; will retry', name, error: (error as Error).message });
+      }
+    }
+  };
   inboxPoll = setInterval(() => {
     if (polling) return;
-    polling = true;
-    void (async () => {
-      for (const name of readdirSync(inbox, { withFileTypes: true }).filter((entry) => entry.isFile() && !entry.name.startsWith('.')).map((entry) => entry.name).sort()) {
-        try {
-          const content = readFileSync(join(inbox, name), 'utf8');
-          const answer = await options.invoke({ channel: 'meridian', message: { kind: 'file', name, content } });
-          renameSync(join(inbox, name), join(answer.status < 300 ? processed : refused, name));
-          if (answer.status >= 300) log({ level: 'ERROR', component: 'payout-rails', message: 'inbox file refused', name, reason: answer.body });
-        } catch (error) {
-          log({ level: 'ERROR', component: 'payout-rails', message: 'inbox file not processed; will retry', name, error: (error as Error).message });
-        }
-      }
-    })().finally(() => {
-      polling = false;
-    });
+    polling = session
+      .use(pullInbox)
+      .catch((error: unknown) => log({ level: 'ERROR', component: 'payout-rails', message: 'inbox not reachable over SFTP; will retry', error: (error as Error).message }))
+      .finally(() => {
+        polling = undefined;
+      });
   }, options.pollMs ?? 200);
 
+  const meridianAccess: LocalSftpAccess = { host: meridianSftp.host, port: meridianSftp.port, username: LOCAL_SFTP_USER, privateKeyFile: platformKey.privateKeyFile, hostPublicKey: hostKey.publicKey, root: meridian.exchange };
   return {
     environment: {
-      MERIDIAN_OUTBOX_DIR: meridian.outbox,
+      MERIDIAN_SFTP_URL: `sftp://${LOCAL_SFTP_USER}@${meridianSftp.host}:${meridianSftp.port}`,
+      MERIDIAN_SFTP_PRIVATE_KEY: platformKey.privateKey,
+      MERIDIAN_SFTP_HOST_KEY: hostKey.fingerprint,
+      MERIDIAN_FILE_SIGNING_KEYS: signingKey.publicKey,
       KEYSTONE_URL: keystone.url,
       KEYSTONE_CLIENT_ID: 'xborder',
       KEYSTONE_API_KEY: keys.keystoneApiKey,
@@ -168,11 +209,12 @@ export const startLocalPayoutRails = async (options: LocalPayoutRailsOptions): P
     },
     callbackUrl,
     meridian,
+    meridianSftp: meridianAccess,
     keystone,
     pulse,
     receivedCallbacks: () => [...received],
     summary: {
-      meridian: { outbox: meridian.outbox, inbox: meridian.inbox },
+      meridian: { sftp: `sftp://${LOCAL_SFTP_USER}@${meridianSftp.host}:${meridianSftp.port}`, outbox: meridian.outbox, inbox: meridian.inbox, archive: meridian.archive },
       keystone: { url: keystone.url, apiKey: keys.keystoneApiKey },
       pulse: { url: pulse.url, apiKey: keys.pulseApiKey },
       callbackUrl,

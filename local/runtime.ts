@@ -8,7 +8,7 @@ import { kmsKeys } from '../platform/keys';
 import { stateMachineArnEnvVar, stateMachineKeys, stateMachines } from '../platform/state-machines';
 import { tableName } from '../platform/tables';
 import { type AccessLogEntry, type LocalApiGateway, operatorApiDefinition, startApiGateway } from './api-gateway';
-import { type LocalCardChannel, type LocalCardChannels, startLocalCardChannels } from './card-channels';
+import { type LocalCardChannel, type LocalCardChannels, type LocalSftpAccess, startLocalCardChannels } from './card-channels';
 import { CONSOLE_PREFIX, consoleSite } from './console-site';
 import { startDynamoDbLocal } from './dynamodb-local';
 import { type OperatorCredentials, ensureOperatorCredentials } from './iam/operators';
@@ -94,6 +94,8 @@ export interface LocalRuntime {
   readonly pids: { readonly dynamoDbLocal: number };
   /** The simulated card acquirers (atlas, boreal) and the keys the adapter sends them. */
   readonly cardChannels: readonly LocalCardChannel[];
+  /** The acquirers' SFTP server, where their settlement reports are (decision 0028). */
+  readonly settlementReportsSftp: LocalSftpAccess;
   /** The simulated payout rails (meridian files, keystone SOAP, pulse instant) and their callback bridge. */
   readonly payoutRails: LocalPayoutRails;
   /** The scheduled functions' timers (EventBridge rules in AWS). */
@@ -265,6 +267,7 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<L
       stepFunctions,
       pids: { dynamoDbLocal: dynamoDb.pid },
       cardChannels: cardChannels.channels,
+      settlementReportsSftp: cardChannels.reportsSftp,
       payoutRails,
       schedules,
       sqs,

@@ -104,8 +104,9 @@ const main = async (): Promise<void> => {
         (channel) =>
           `  Card acquirer    ${channel.name.padEnd(7)} ${channel.url} (simulator; ${inMemory ? 'ledger in memory' : `ledger in ${relative(process.cwd(), join(stateDir, 'simulators', channel.name))}`})`,
       ),
+      `  Reports SFTP     sftp://${runtime.settlementReportsSftp.username}@${runtime.settlementReportsSftp.host}:${runtime.settlementReportsSftp.port} (the acquirers' settlement reports; key ${relative(process.cwd(), runtime.settlementReportsSftp.privateKeyFile)})`,
       `  Local KMS        ${runtime.kms.url} (keys in ${relative(process.cwd(), join(stateDir, 'kms', 'keys.json'))}; requests per operation at ${runtime.kms.url}/local/requests)`,
-      `  Payout rails     meridian files ${relative(process.cwd(), runtime.payoutRails.meridian.outbox)} · keystone SOAP ${runtime.payoutRails.keystone.url} · pulse instant ${runtime.payoutRails.pulse.url}`,
+      `  Payout rails     meridian files sftp://${runtime.payoutRails.meridianSftp.username}@${runtime.payoutRails.meridianSftp.host}:${runtime.payoutRails.meridianSftp.port} (keys in ${relative(process.cwd(), join(stateDir, 'sftp'))}) · keystone SOAP ${runtime.payoutRails.keystone.url} · pulse instant ${runtime.payoutRails.pulse.url}`,
       `  Step Functions   ${runtime.sfnEndpoint} (${runtime.stepFunctions.stateMachines.size} state machines; handlers reach it through AWS_ENDPOINT_URL_SFN)`,
       `  Schedules        saga-start sweeper ${Number(values['schedule-interval-ms']) > 0 ? `every ${Number(values['schedule-interval-ms']) / 1000} s` : 'off'} (grace ${process.env.SAGA_START_GRACE_SECONDS ?? '120'} s; --schedule-interval-ms, SAGA_START_GRACE_SECONDS)`,
       `  Webhooks         events from the payments and payouts tables' streams, delivered through the local SQS ${runtime.sqs.url} (retry schedule x${Number(values['webhook-time-scale'])}; --webhook-time-scale)`,

@@ -41,19 +41,30 @@ export const cardChannelSecretNames = (): string[] => cardChannelNames.map((name
 export const cardChannelWebhookSecretNames = (): string[] => cardChannelNames.map((name) => `${channelEnvPrefix(name)}_WEBHOOK_SECRET`);
 
 /**
+ * Where the acquirers' settlement reports are collected in production: one SFTP server, a directory per
+ * channel (decision 0028). Locally local/card-channels.ts points the variable at the acquirers' simulated
+ * SFTP server. The platform's key and the server's pinned host key fingerprint are secrets.
+ */
+export const settlementReportsEndpoint = { SETTLEMENT_SFTP_URL: 'sftp://xborder@sftp.settlement-reports.example:22' } as const;
+export const settlementReportSecretNames = ['SETTLEMENT_SFTP_PRIVATE_KEY', 'SETTLEMENT_SFTP_HOST_KEY'] as const;
+
+/**
  * The payout rails' banks and how we reach them in production (docs/decisions/0007-payout-saga-and-rails.md).
  * Locally local/payout-rails.ts points the same variables at the simulators. Meridian (ACH/SEPA batch
- * files) is reached through a file drop that is not part of the AWS stacks yet: its `MERIDIAN_OUTBOX_DIR`
- * is set locally only (see docs/deploy.md).
+ * files) is an SFTP server: payout files go to its /outbox, its answers come from /inbox (decision 0028).
  */
 export const payoutRailEndpoints = {
   KEYSTONE_URL: 'https://soap.keystone-correspondent.example/payments/v1',
   KEYSTONE_CLIENT_ID: 'xborder',
   PULSE_URL: 'https://api.pulse-instant.example',
+  MERIDIAN_SFTP_URL: 'sftp://xborder@sftp.meridian-bank.example:22',
 } as const;
 
-/** What the function submitting payouts must keep secret: the rails' API keys. */
-export const payoutRailSecretNames = ['KEYSTONE_API_KEY', 'PULSE_API_KEY'] as const;
+/** What the function submitting payouts must keep secret: the rails' API keys, the key to Meridian's SFTP server and its pinned host key. */
+export const payoutRailSecretNames = ['KEYSTONE_API_KEY', 'PULSE_API_KEY', 'MERIDIAN_SFTP_PRIVATE_KEY', 'MERIDIAN_SFTP_HOST_KEY'] as const;
 
-/** What the rail-event receiver verifies messages with: each rail's signing secret(s), comma-separated for rotation. */
-export const payoutRailNotificationSecretNames = ['KEYSTONE_NOTIFICATION_SECRETS', 'PULSE_WEBHOOK_SECRETS'] as const;
+/**
+ * What the rail-event receiver verifies messages with: each rail's signing secret(s), comma-separated for
+ * rotation, and Meridian's pinned Ed25519 public key(s) its files are signed with (base64 SPKI DER, comma-separated).
+ */
+export const payoutRailNotificationSecretNames = ['KEYSTONE_NOTIFICATION_SECRETS', 'PULSE_WEBHOOK_SECRETS', 'MERIDIAN_FILE_SIGNING_KEYS'] as const;

@@ -1,5 +1,5 @@
 import type { EncryptionPurpose } from './keys';
-import { cardChannelWebhookSecretNames, payoutRailNotificationSecretNames, payoutRailSecretNames } from './channels';
+import { cardChannelWebhookSecretNames, payoutRailNotificationSecretNames, payoutRailSecretNames, settlementReportSecretNames } from './channels';
 import type { QueueKey } from './queues';
 import { MERCHANT_OBJECTS_INDEX, SAGA_STARTS_INDEX, type TableKey, tableEnvVar, tableName } from './tables';
 
@@ -132,8 +132,8 @@ export interface FunctionDeclaration {
    */
   readonly cardChannels?: boolean;
   /**
-   * Reads acquirers' settlement reports: locally from `SETTLEMENT_REPORTS_DIR` (the simulators' directory).
-   * In AWS the reports' way in (SFTP, S3) is a later slice (decision 0018): the variable is not set there yet.
+   * Reads acquirers' settlement reports over SFTP (decision 0028): gets `SETTLEMENT_SFTP_URL`
+   * (platform/channels.ts) and the secrets `SETTLEMENT_SFTP_PRIVATE_KEY`, `SETTLEMENT_SFTP_HOST_KEY`.
    */
   readonly settlementReports?: boolean;
   /** Submits to the payout rails: gets their endpoints (platform/channels.ts `payoutRailEndpoints`). */
@@ -991,6 +991,7 @@ export const functions = {
     invokedBy: 'step-functions',
     tables: { reconciliation: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query'] },
     settlementReports: true,
+    secrets: settlementReportSecretNames,
   },
   reconcileSettlementLines: {
     entry: 'lambdas/handlers/tasks/reconcile-settlement-lines.ts',
@@ -1001,6 +1002,7 @@ export const functions = {
     invokedBy: 'step-functions',
     tables: { ledger: ledgerPostingActions, reconciliation: ['dynamodb:PutItem'] },
     settlementReports: true,
+    secrets: settlementReportSecretNames,
   },
   completeSettlementReconciliation: {
     entry: 'lambdas/handlers/tasks/complete-settlement-reconciliation.ts',
@@ -1011,6 +1013,7 @@ export const functions = {
     invokedBy: 'step-functions',
     tables: { ledger: ledgerPostingActions, reconciliation: ['dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem'] },
     settlementReports: true,
+    secrets: settlementReportSecretNames,
   },
   sweepUnstartedSagas: {
     entry: 'lambdas/handlers/scheduled/sweep-unstarted-sagas.ts',

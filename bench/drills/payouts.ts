@@ -61,14 +61,14 @@ export interface RailAccess {
   readonly keystoneUrl: string;
   readonly pulseUrl: string;
   readonly pulseApiKey: string;
-  /** Meridian's outbox: the bank archives what it read in `../bank/archive`. */
-  readonly meridianOutbox: string;
+  /** Where Meridian archives each file it read from its outbox. */
+  readonly meridianArchive: string;
 }
 
 /** The local runtime's rails (runtime.json `payoutRails`, or LocalPayoutRails.summary). */
 export const railAccessOf = (summary: unknown): RailAccess => {
-  const rails = summary as { meridian: { outbox: string }; keystone: { url: string }; pulse: { url: string; apiKey: string } };
-  return { keystoneUrl: rails.keystone.url, pulseUrl: rails.pulse.url, pulseApiKey: rails.pulse.apiKey, meridianOutbox: rails.meridian.outbox };
+  const rails = summary as { meridian: { archive: string }; keystone: { url: string }; pulse: { url: string; apiKey: string } };
+  return { keystoneUrl: rails.keystone.url, pulseUrl: rails.pulse.url, pulseApiKey: rails.pulse.apiKey, meridianArchive: rails.meridian.archive };
 };
 
 export interface RailPayments {
@@ -124,7 +124,7 @@ export const collectRailPayments = async (rails: RailAccess): Promise<RailPaymen
   for (const payment of keystone.payments) add(payment.endToEndId);
   const pulse = await getJson<{ payments: { endToEndId: string }[] }>(`${rails.pulseUrl}/__simulator/payments`, { Authorization: `Bearer ${rails.pulseApiKey}` });
   for (const payment of pulse.payments) add(payment.endToEndId);
-  const meridian = meridianArchivePayments(join(dirname(rails.meridianOutbox), 'bank', 'archive'));
+  const meridian = meridianArchivePayments(rails.meridianArchive);
   for (const [reference, count] of meridian.byReference) byReference.set(reference, (byReference.get(reference) ?? 0) + count);
   return {
     byReference,

@@ -125,7 +125,8 @@ export const reconciliationDrill = async (platform: BenchPlatform, options: Reco
     breaks: { fee_mismatch: perKind, missing_capture: perKind, amount_mismatch: perKind, currency_mismatch: perKind, duplicate_line: perKind },
   });
   const unknown = buildSettlementReport({ channel: CHANNEL, batchId: `${batchId}u`, currency: CURRENCY, valueDate, items: ghosts.slice(0, 1), seed: options.seed, breaks: { unknown_batch: true } });
-  const directory = join(process.env.SETTLEMENT_REPORTS_DIR ?? join(platform.stateDir, 'settlement-reports'), CHANNEL);
+  // Where the acquirers' SFTP server serves them from (local/card-channels.ts): the workflow fetches them over SFTP.
+  const directory = join(platform.stateDir, 'settlement-reports', CHANNEL);
   mkdirSync(directory, { recursive: true });
   writeFileSync(join(directory, report.fileName), report.csv);
   writeFileSync(join(directory, unknown.fileName), unknown.csv);

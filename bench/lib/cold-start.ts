@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
+import { ESBUILD_OPTIONS } from '../../lib/constructs/function-bundles';
 import { type FunctionKey, functionKeys, functions } from '../../platform/functions';
 
 /**
@@ -19,7 +20,7 @@ import { type FunctionKey, functionKeys, functions } from '../../platform/functi
  * Lambda's Init Duration counts it: runtime boot plus module load and everything the module builds at its
  * top level), `import_ms` (module load alone), `first_invocation_ms`, and ratios to the bare handler.
  */
-export const BUNDLE_BANNER = "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);";
+export const BUNDLE_BANNER = ESBUILD_OPTIONS.banner.js;
 
 export interface ColdStartMeasure {
   readonly bundle_bytes: number;

@@ -80,7 +80,8 @@ export interface RailEvent {
 
 /** A message from a rail as it arrived: a file from its inbox, or an HTTP request it sent us. */
 export type RailMessage =
-  | { readonly kind: 'file'; readonly name: string; readonly content: string }
+  /** A file from a rail's drop, and the detached signature the rail wrote beside it (base64), if any. */
+  | { readonly kind: 'file'; readonly name: string; readonly content: string; readonly signature?: string }
   | { readonly kind: 'http'; readonly headers: Readonly<Record<string, string>>; readonly body: string };
 
 export interface RailMessageParser {

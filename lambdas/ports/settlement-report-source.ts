@@ -1,6 +1,6 @@
 /**
- * Where acquirers' settlement reports arrive. Locally: a directory per channel that the simulators write
- * into (`SETTLEMENT_REPORTS_DIR/<channel>/`). SFTP and S3 are later slices (decision 0018).
+ * Where acquirers' settlement reports arrive: `/<channel>/<file>` on an SFTP server
+ * (adapters/sftp/settlement-report-sftp.ts; locally the acquirer simulators' server, decision 0028).
  */
 export interface SettlementReportSource {
   /** The file's bytes; SettlementReportNotFoundError when there is none. */

@@ -25,7 +25,7 @@ export const payoutRail = secretBoundCache((channel: PayoutChannel): PayoutRailP
 export const railMessageParser = secretBoundCache((channel: PayoutChannel): RailMessageParser => {
   switch (channel) {
     case 'meridian':
-      return new MeridianMessageParser();
+      return MeridianMessageParser.fromEnv();
     case 'keystone':
       return KeystoneMessageParser.fromEnv();
     case 'pulse':

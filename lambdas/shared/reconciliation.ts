@@ -1,18 +1,11 @@
 import * as z from 'zod/mini';
 import { cardChannels } from '../../platform/channels';
 import { DynamoDbReconciliationRepository } from '../adapters/dynamodb/reconciliation-repository';
-import { DirectorySettlementReportSource } from '../adapters/files/settlement-report-directory';
 import type { AcquirerFees } from '../domain/reconciliation/matching';
-import type { ReconciliationDeps } from '../use-cases/reconciliation/reconcile-settlement-lines';
 import { dynamoDbDocumentClient } from './clients';
-import { readConfig, tableNameFromEnv } from './config';
-import { ledgerDeps } from './ledger';
+import { tableNameFromEnv } from './config';
 
-/**
- * Reconciliation's dependencies, built once per function instance: the `reconciliation` table, the
- * reports' directory (`SETTLEMENT_REPORTS_DIR`: locally where the simulators write; in AWS not wired yet,
- * decision 0018), the ledger, and each acquirer's contract fees.
- */
+/** The `reconciliation` table, for every function that reads or writes it. */
 let repository: DynamoDbReconciliationRepository | undefined;
 
 export const reconciliationRepositoryFromEnvironment = (): DynamoDbReconciliationRepository => {
@@ -24,22 +17,6 @@ export const contractFeesOf = (channel: string): AcquirerFees => {
   const contract = (cardChannels as Record<string, { fees: AcquirerFees } | undefined>)[channel];
   if (!contract) throw new RangeError(`No contract with channel '${channel}'`);
   return contract.fees;
-};
-
-let deps: ReconciliationDeps | undefined;
-
-export const reconciliationDeps = (): ReconciliationDeps => {
-  if (!deps) {
-    const { SETTLEMENT_REPORTS_DIR } = readConfig({ SETTLEMENT_REPORTS_DIR: z.string().check(z.minLength(1)) });
-    deps = {
-      reports: reconciliationRepositoryFromEnvironment(),
-      source: new DirectorySettlementReportSource(SETTLEMENT_REPORTS_DIR),
-      ledger: ledgerDeps(),
-      feesOf: contractFeesOf,
-      now: () => new Date(),
-    };
-  }
-  return deps;
 };
 
 /** Parts of the reconciliation workflow's task inputs (statemachines/settlement-reconciliation.asl.json). */

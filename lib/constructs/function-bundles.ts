@@ -26,7 +26,11 @@ export const ESBUILD_OPTIONS = {
   minify: true,
   sourcemap: true,
   sourcesContent: false,
-  banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+  // Native add-ons stay out: ssh2 loads its optional ones (sshcrypto, cpu-features) in a try and runs on
+  // Node's own crypto without them, which is what a bundle for Lambda gets.
+  external: ['*.node'],
+  // CommonJS packages in an ESM bundle: `require` for Node's built-ins, and `__dirname` (ssh2 reads it when loaded).
+  banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url); const __dirname = import.meta.dirname;" },
 } as const satisfies BuildOptions;
 
 const OUTPUT_FILES = ['index.mjs', 'index.mjs.map'];

@@ -9,7 +9,7 @@ import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { deployment } from '../../platform/deployment';
 import { type FunctionDeclaration, type FunctionKey, functionEnvironment, functionName, functions, UNRESERVED } from '../../platform/functions';
-import { cardChannelNames, cardChannelSecretNames, cardChannels, channelEnvPrefix, payoutRailEndpoints } from '../../platform/channels';
+import { cardChannelNames, cardChannelSecretNames, cardChannels, channelEnvPrefix, payoutRailEndpoints, settlementReportsEndpoint } from '../../platform/channels';
 import { kmsKeys } from '../../platform/keys';
 import { stateMachineArn, stateMachineArnEnvVar, stateMachineName } from '../../platform/state-machines';
 import { type TableKey, tableName } from '../../platform/tables';
@@ -130,6 +130,7 @@ export class PlatformFunction extends Construct {
       for (const channel of cardChannelNames) channelEnvironment[`${channelEnvPrefix(channel)}_URL`] = cardChannels[channel].endpoint;
     }
     if (declaration.payoutRails) Object.assign(channelEnvironment, payoutRailEndpoints);
+    if (declaration.settlementReports) Object.assign(channelEnvironment, settlementReportsEndpoint);
     const secretNames = [...(declaration.cardChannels ? cardChannelSecretNames() : []), ...(declaration.secrets ?? [])];
     const secretEnvironment: Record<string, string> = {};
     if (secretNames.length) {

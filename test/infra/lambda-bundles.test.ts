@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { type Metafile, build } from 'esbuild';
+import { ESBUILD_OPTIONS } from '../../lib/constructs/function-bundles';
 import { type FunctionDeclaration, type FunctionKey, functionKeys, functions } from '../../platform/functions';
 
 /**
@@ -51,6 +52,7 @@ beforeAll(async () => {
     format: 'esm',
     target: 'node24',
     mainFields: ['module', 'main'],
+    external: ESBUILD_OPTIONS.external,
     write: false,
     metafile: true,
     logLevel: 'silent',

@@ -1,6 +1,4 @@
-import { createHash } from 'node:crypto';
-import { mkdir, rename, stat, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { type KeyObject, createHash, createPublicKey, verify } from 'node:crypto';
 import type { PayoutChannel } from '../../domain/payouts/beneficiary';
 import { platformCode } from '../../domain/payouts/rail-reasons';
 import { RailRejectedError, RailUnavailableError } from '../../domain/payouts/saga-errors';
@@ -11,14 +9,16 @@ import { readPacs004, readPain002, writePain001 } from './formats/iso20022';
 import { readStatusReport } from './formats/meridian-status';
 import { readNachaFile, writeNachaFile } from './formats/nacha';
 import { requiredEnv } from './rail-http';
+import { type SftpEndpoint, SftpSession, sftpEndpointFromEnv } from '../sftp/sftp-session';
 
 /**
  * Meridian Bank's file channel, the way corporates send ACH and SEPA payments: one file per payout
- * dropped in the bank's outbox directory (a NACHA file for ACH, an ISO 20022 pain.001 for SEPA), and
- * the bank's answers read from the inbox directory (its ACH entry status reports and NACHA return files,
- * pain.002 status reports and pacs.004 returns). Locally both directories are on disk and
- * local/simulators/payout-rails/meridian plays the bank; in AWS they are an SFTP or S3 drop
- * (docs/decisions/0007-payout-saga-and-rails.md).
+ * uploaded to /outbox on the bank's SFTP server (a NACHA file for ACH, an ISO 20022 pain.001 for SEPA),
+ * and the bank's answers read from /inbox (its ACH entry status reports and NACHA return files, pain.002
+ * status reports and pacs.004 returns), each signed by the bank (decision 0028). The connection uses the
+ * platform's key and checks the bank's pinned host key (SftpSession). Locally
+ * local/simulators/payout-rails/meridian plays the bank behind a simulated SFTP server
+ * (docs/decisions/0007-payout-saga-and-rails.md, 0028-sftp.md).
  *
  * Idempotency: a payout's file name and contents derive from the payout alone (its id and creation time),
  * so a resubmission writes the very same file; the bank ignores a file it has already processed. Files are
@@ -29,14 +29,16 @@ import { requiredEnv } from './rail-http';
  * status files in the inbox are the answer (they reach the payout through the rail-events function).
  * Sending again after `unknown` is safe: the bank answers a file it already processed with its statuses.
  *
- * Environment: MERIDIAN_OUTBOX_DIR (required). The platform's own accounts at Meridian
+ * Environment: MERIDIAN_SFTP_URL, and the secrets MERIDIAN_SFTP_PRIVATE_KEY, MERIDIAN_SFTP_HOST_KEY
+ * (required). The platform's own accounts at Meridian
  * (MERIDIAN_ODFI_ROUTING, MERIDIAN_COMPANY_ID, MERIDIAN_DEBTOR_IBAN, MERIDIAN_DEBTOR_BIC) default to the
  * simulated bank's.
  */
 export const MERIDIAN: PayoutChannel = 'meridian';
 
 export interface MeridianConfig {
-  readonly outboxDirectory: string;
+  /** The bank's SFTP server: /outbox and /inbox. */
+  readonly sftp: SftpEndpoint;
   /** Meridian's routing number (the ODFI), 9 digits. */
   readonly odfiRouting: string;
   /** The platform's company identification at Meridian, 10 characters. */
@@ -50,7 +52,7 @@ export interface MeridianConfig {
 
 export const meridianConfigFromEnv = (env: NodeJS.ProcessEnv = process.env): MeridianConfig => {
   const config: MeridianConfig = {
-    outboxDirectory: requiredEnv('MERIDIAN_OUTBOX_DIR', env),
+    sftp: sftpEndpointFromEnv('MERIDIAN', env),
     odfiRouting: env.MERIDIAN_ODFI_ROUTING || '267000416',
     companyId: env.MERIDIAN_COMPANY_ID || '1987654321',
     companyName: 'XBORDER PAYMENTS',
@@ -68,10 +70,16 @@ export const achReferenceOf = (payoutId: string): string =>
 
 const yymmdd = (iso: string): string => iso.slice(2, 10).replace(/-/g, '');
 
+export const MERIDIAN_OUTBOX = '/outbox';
+export const MERIDIAN_INBOX = '/inbox';
+
 export class MeridianFileRail implements PayoutRailPort {
   readonly channel = MERIDIAN;
+  private readonly session: SftpSession;
 
-  constructor(private readonly config: MeridianConfig) {}
+  constructor(private readonly config: MeridianConfig) {
+    this.session = new SftpSession(config.sftp);
+  }
 
   railReference(instruction: Pick<PayoutInstruction, 'payoutId' | 'scheme'>): string {
     return instruction.scheme === 'ach' ? achReferenceOf(instruction.payoutId) : instruction.payoutId;
@@ -83,7 +91,12 @@ export class MeridianFileRail implements PayoutRailPort {
   }
 
   async lookup(instruction: Pick<PayoutInstruction, 'payoutId' | 'scheme'>): Promise<RailPaymentState> {
-    const waiting = await stat(join(this.config.outboxDirectory, this.fileName(instruction))).catch(() => undefined);
+    let waiting: boolean;
+    try {
+      waiting = await this.session.use((files) => files.exists(`${MERIDIAN_OUTBOX}/${this.fileName(instruction)}`));
+    } catch (error) {
+      throw new RailUnavailableError({ channel: this.channel }, `outbox not readable: ${(error as Error).name}`, { cause: error });
+    }
     return { status: waiting ? 'received' : 'unknown' };
   }
 
@@ -154,31 +167,64 @@ export class MeridianFileRail implements PayoutRailPort {
     return { railReference, bankReference: name };
   }
 
-  /** Write-then-rename into the outbox; an identical file already waiting there is this very submission. */
+  /**
+   * Upload under a temporary name, then rename into the outbox (SFTP's rename refuses an existing target):
+   * the bank never picks up half a file, and a file already there, or renamed there by a concurrent
+   * resubmission meanwhile, is this very submission (same name, same bytes).
+   */
   private async drop(name: string, content: string): Promise<void> {
-    const target = join(this.config.outboxDirectory, name);
+    const target = `${MERIDIAN_OUTBOX}/${name}`;
     try {
-      await mkdir(this.config.outboxDirectory, { recursive: true });
-      const existing = await stat(target).catch(() => undefined);
-      if (existing) return;
-      const partial = join(this.config.outboxDirectory, `.${name}.${process.pid}.part`);
-      await writeFile(partial, content, { mode: 0o600 });
-      await rename(partial, target);
+      await this.session.use(async (files) => {
+        if (await files.exists(target)) return;
+        const partial = `${MERIDIAN_OUTBOX}/.${name}.${process.pid}.${Date.now()}.part`;
+        await files.writeFile(partial, content);
+        try {
+          await files.rename(partial, target);
+        } catch (error) {
+          await files.remove(partial).catch(() => undefined);
+          if (!(await files.exists(target))) throw error;
+        }
+      });
     } catch (error) {
-      throw new RailUnavailableError({ channel: this.channel }, `outbox not writable: ${(error as NodeJS.ErrnoException).code ?? 'error'}`, { cause: error });
+      throw new RailUnavailableError({ channel: this.channel }, `outbox not writable: ${(error as Error).name}`, { cause: error });
     }
   }
 }
 
 /**
- * Meridian's inbox files → rail events. ACH status reports: SETTLED → paid, REJECTED → failed (ACCEPTED
- * says nothing yet); NACHA returns → returned; pain.002: ACSC → paid, RJCT → failed; pacs.004 → returned.
+ * Meridian's inbox files → rail events, once their signature checks: the bank signs each file (Ed25519,
+ * the base64 signature in `<name>.sig` beside it) and the platform pins the bank's public key(s)
+ * (MERIDIAN_FILE_SIGNING_KEYS, base64 SPKI DER, comma-separated so a new bank key can be added before the
+ * old one goes). An unsigned file, or one whose signature does not verify, is refused whole: a forged
+ * return file never credits anyone. ACH status reports: SETTLED → paid, REJECTED → failed (ACCEPTED says
+ * nothing yet); NACHA returns → returned; pain.002: ACSC → paid, RJCT → failed; pacs.004 → returned.
  */
 export class MeridianMessageParser implements RailMessageParser {
   readonly channel = MERIDIAN;
 
+  constructor(private readonly signingKeys: readonly KeyObject[]) {
+    if (signingKeys.length === 0) throw new ConfigurationError("Invalid environment: MERIDIAN_FILE_SIGNING_KEYS holds none of Meridian's keys");
+  }
+
+  static fromEnv(env: NodeJS.ProcessEnv = process.env): MeridianMessageParser {
+    const keys = requiredEnv('MERIDIAN_FILE_SIGNING_KEYS', env).split(',').map((key) => key.trim()).filter(Boolean);
+    try {
+      return new MeridianMessageParser(keys.map((key) => createPublicKey({ key: Buffer.from(key, 'base64'), format: 'der', type: 'spki' })));
+    } catch (error) {
+      if (error instanceof ConfigurationError) throw error;
+      throw new ConfigurationError('Invalid environment: MERIDIAN_FILE_SIGNING_KEYS must be base64 SPKI DER Ed25519 keys', { cause: error });
+    }
+  }
+
   parse(message: RailMessage, now: Date): RailEvent[] {
     if (message.kind !== 'file') throw new RailMessageRejectedError('Meridian answers with files');
+    if (!message.signature) throw new RailMessageRejectedError(`${message.name}: unsigned (no ${message.name}.sig): not accepted as Meridian's`);
+    const signature = Buffer.from(message.signature.trim(), 'base64');
+    const bytes = Buffer.from(message.content, 'utf8');
+    if (!this.signingKeys.some((key) => verify(null, bytes, key, signature))) {
+      throw new RailMessageRejectedError(`${message.name}: its signature does not verify with Meridian's pinned key: forged or altered`);
+    }
     const content = message.content;
     const occurredAt = now.toISOString();
     try {

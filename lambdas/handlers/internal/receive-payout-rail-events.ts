@@ -23,7 +23,7 @@ const RUN_BUDGET_MS = 24_000;
 const input = z.object({
   channel: z.enum(PAYOUT_CHANNELS),
   message: z.discriminatedUnion('kind', [
-    z.object({ kind: z.literal('file'), name: z.string(), content: z.string() }),
+    z.object({ kind: z.literal('file'), name: z.string(), content: z.string(), signature: z.optional(z.string()) }),
     z.object({ kind: z.literal('http'), headers: z.record(z.string(), z.string()), body: z.string() }),
   ]),
 });

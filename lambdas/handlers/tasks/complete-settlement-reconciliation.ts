@@ -1,4 +1,5 @@
-import { completeTaskInput, reconciliationDeps } from '../../shared/reconciliation';
+import { completeTaskInput } from '../../shared/reconciliation';
+import { reconciliationDeps } from '../../shared/reconciliation-deps';
 import { taskHandler } from '../../shared/task-handler';
 import { completeSettlementReconciliation } from '../../use-cases/reconciliation/complete-settlement-reconciliation';
 

@@ -1,4 +1,5 @@
-import { ingestTaskInput, reconciliationDeps } from '../../shared/reconciliation';
+import { ingestTaskInput } from '../../shared/reconciliation';
+import { reconciliationDeps } from '../../shared/reconciliation-deps';
 import { taskHandler } from '../../shared/task-handler';
 import { ingestSettlementReport } from '../../use-cases/reconciliation/ingest-settlement-report';
 

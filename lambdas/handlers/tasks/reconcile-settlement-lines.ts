@@ -1,4 +1,5 @@
-import { chunkTaskInput, reconciliationDeps } from '../../shared/reconciliation';
+import { chunkTaskInput } from '../../shared/reconciliation';
+import { reconciliationDeps } from '../../shared/reconciliation-deps';
 import { taskHandler } from '../../shared/task-handler';
 import { reconcileSettlementLines } from '../../use-cases/reconciliation/reconcile-settlement-lines';
 

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { type KeyObject, createHash, sign } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readPain001, writePacs004, writePain002 } from '../../../lambdas/adapters/rails/formats/iso20022';
@@ -11,7 +11,8 @@ import { Journal } from './journal';
 import { type Behaviour, type RailTimings, scenarioOf } from './scenarios';
 
 /**
- * Meridian Bank's file channel, simulated: it polls the outbox directory the platform drops files in,
+ * Meridian Bank's file channel, simulated: it polls the outbox directory the platform drops files in (over
+ * the bank's SFTP server, local/payout-rails.ts, which chroots the platform's user in `<root>/exchange`),
  * reads NACHA ACH files and ISO 20022 pain.001 SEPA files (checking their structure and totals), archives
  * each file, and answers through the inbox directory the way a bank does:
  *   ACH   an entry status report at once (ACCEPTED, or REJECTED with its R-code), another when the entry
@@ -21,10 +22,14 @@ import { type Behaviour, type RailTimings, scenarioOf } from './scenarios';
  * What each payment does is chosen by its reference (scenarios.ts). A file it already processed (same
  * name) is not paid again: the bank answers it with the payments' current statuses. Every status change
  * is journalled under `<root>/bank/`, and settlements and returns still due are rescheduled on start.
+ * Every inbox file is signed: beside `<name>` the bank writes `<name>.sig`, the base64 Ed25519 signature
+ * of its bytes with the bank's file-signing key, whose public half the platform pins (decision 0028).
  */
 export interface MeridianSimulatorOptions {
-  /** Holds outbox/ (the platform writes), inbox/ (the bank writes) and bank/ (archive, journal). */
+  /** Holds exchange/outbox/ (the platform writes), exchange/inbox/ (the bank writes) and bank/ (archive, journal). */
   readonly root: string;
+  /** The bank's Ed25519 key its inbox files are signed with. */
+  readonly signingKey: KeyObject;
   readonly timings?: Partial<RailTimings>;
   /** How often the outbox is read. Default 200 ms. */
   readonly pollMs?: number;
@@ -48,8 +53,12 @@ export interface MeridianPayment {
 }
 
 export interface MeridianSimulator {
+  /** What the bank's SFTP server shows the platform: outbox/ and inbox/. */
+  readonly exchange: string;
   readonly outbox: string;
   readonly inbox: string;
+  /** Where the bank keeps each file it took. */
+  readonly archive: string;
   payments(): readonly MeridianPayment[];
   stop(): void;
 }
@@ -60,8 +69,9 @@ const stamp = (date: Date) => date.toISOString().replace(/[-:TZ.]/g, '').slice(0
 
 export const startMeridianSimulator = (options: MeridianSimulatorOptions): MeridianSimulator => {
   const timings = { ...DEFAULT_MERIDIAN_TIMINGS, ...options.timings };
-  const outbox = join(options.root, 'outbox');
-  const inbox = join(options.root, 'inbox');
+  const exchange = join(options.root, 'exchange');
+  const outbox = join(exchange, 'outbox');
+  const inbox = join(exchange, 'inbox');
   const archive = join(options.root, 'bank', 'archive');
   for (const directory of [outbox, inbox, archive]) mkdirSync(directory, { recursive: true });
   const journal = new Journal<MeridianPayment>(options.ephemeral ? undefined : join(options.root, 'bank', 'payments.jsonl'));
@@ -71,8 +81,10 @@ export const startMeridianSimulator = (options: MeridianSimulatorOptions): Merid
   let sequence = 0;
   const log = options.log ?? (() => undefined);
 
+  /** The signature first, then the file (renamed into place whole): a reader that sees the file sees its signature. */
   const drop = (name: string, content: string) => {
     const partial = join(inbox, `.${name}.part`);
+    writeFileSync(join(inbox, `${name}.sig`), `${sign(null, Buffer.from(content, 'utf8'), options.signingKey).toString('base64')}\n`, { mode: 0o600 });
     writeFileSync(partial, content, { mode: 0o600 });
     renameSync(partial, join(inbox, name));
   };
@@ -247,8 +259,10 @@ export const startMeridianSimulator = (options: MeridianSimulatorOptions): Merid
   }, options.pollMs ?? 200);
 
   return {
+    exchange,
     outbox,
     inbox,
+    archive,
     payments: () => [...payments.values()],
     stop: () => {
       clearInterval(poll);

@@ -1,4 +1,5 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { generateKeyPairSync, sign } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { type IncomingMessage, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -10,6 +11,8 @@ import type { PayoutInstruction, RailMessage } from '../../../lambdas/ports/payo
 import { type KeystoneSimulator, startKeystoneSimulator } from '../../../local/simulators/payout-rails/keystone';
 import { type MeridianSimulator, startMeridianSimulator } from '../../../local/simulators/payout-rails/meridian';
 import { freePort } from '../../../local/ports';
+import { ensureFileSigningKey } from '../../../local/simulators/sftp/keys';
+import { type TestSftpServer, startTestSftpServer } from '../../support/sftp';
 import { type PulseSimulator, startPulseSimulator } from '../../../local/simulators/payout-rails/pulse';
 
 /**
@@ -32,6 +35,8 @@ let root: string;
 let keystone: KeystoneSimulator;
 let pulse: PulseSimulator;
 let meridian: MeridianSimulator;
+let meridianSftp: TestSftpServer;
+let signing: ReturnType<typeof ensureFileSigningKey>;
 const timings = { settleDelayMs: 30, returnDelayMs: 60 };
 
 beforeAll(async () => {
@@ -40,10 +45,14 @@ beforeAll(async () => {
   const callback = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
   keystone = await startKeystoneSimulator({ clientId: 'xborder', apiKey: 'ks_key', notificationUrl: `${callback}/keystone`, notificationSecret: 'ks_secret', timings });
   pulse = await startPulseSimulator({ apiKey: 'pk_key', webhookUrl: `${callback}/pulse`, webhookSecret: 'pk_secret', timings });
-  meridian = startMeridianSimulator({ root: join(root, 'meridian'), timings, pollMs: 20 });
+  signing = ensureFileSigningKey(join(root, 'keys'), 'meridian');
+  meridian = startMeridianSimulator({ root: join(root, 'meridian'), signingKey: signing.privateKey, timings, pollMs: 20 });
+  // The bank's SFTP server: the platform's user sees the exchange; `paused` an outbox nobody reads.
+  meridianSftp = await startTestSftpServer({ xborder: meridian.exchange, paused: join(root, 'paused') });
 });
 
 afterAll(async () => {
+  await meridianSftp.stop();
   meridian.stop();
   await keystone.stop();
   await pulse.stop();
@@ -187,12 +196,14 @@ describe('Pulse (instant)', () => {
 });
 
 describe('Meridian (files)', () => {
-  const rail = () => new MeridianFileRail({ outboxDirectory: meridian.outbox, odfiRouting: '267000416', companyId: '1987654321', companyName: 'XBORDER PAYMENTS', debtorIban: 'DE12500105170648489890', debtorBic: 'MRDNDEFFXXX', debtorName: 'xborder' });
-  const parser = new MeridianMessageParser();
+  const config = { odfiRouting: '267000416', companyId: '1987654321', companyName: 'XBORDER PAYMENTS', debtorIban: 'DE12500105170648489890', debtorBic: 'MRDNDEFFXXX', debtorName: 'xborder' };
+  const rail = () => new MeridianFileRail({ sftp: meridianSftp.endpoint('xborder'), ...config });
+  const parser = () => MeridianMessageParser.fromEnv({ MERIDIAN_FILE_SIGNING_KEYS: signing.publicKey });
+  const inboxFile = (name: string): RailMessage => ({ kind: 'file', name, content: readFileSync(join(meridian.inbox, name), 'utf8'), signature: readFileSync(join(meridian.inbox, `${name}.sig`), 'utf8') });
   const inboxEvents = () =>
     readdirSync(meridian.inbox)
-      .filter((name) => !name.startsWith('.') && name !== 'processed' && name !== 'refused')
-      .flatMap((name) => parser.parse({ kind: 'file', name, content: readFileSync(join(meridian.inbox, name), 'utf8') }, new Date()));
+      .filter((name) => !name.startsWith('.') && !name.endsWith('.sig') && name !== 'processed' && name !== 'refused')
+      .flatMap((name) => parser().parse(inboxFile(name), new Date()));
 
   it('drops one NACHA file per payout, pays it once even when the file comes again, and answers in the inbox', async () => {
     const ach = instruction({ payoutId: 'po_meridian1aaaaaaaaaaaaaaaa', scheme: 'ach', currency: 'USD', account: { token: 't', holderName: 'L', country: 'US', currency: 'USD', accountNumber: '000123456789', routingCode: '021000021' } });
@@ -200,15 +211,16 @@ describe('Meridian (files)', () => {
     await rail().submit(ach);
     expect(submission.railReference).toMatch(/^XB[A-Z0-9]{13}$/);
     await eventually(() => (inboxEvents().some((event) => event.railReference === submission.railReference && event.type === 'paid') ? true : undefined));
-    const archived = join(meridian.outbox, '..', 'bank', 'archive', submission.bankReference);
+    const archived = join(meridian.archive, submission.bankReference);
     expect(existsSync(archived)).toBe(true);
     writeFileSync(join(meridian.outbox, submission.bankReference), readFileSync(archived));
-    await eventually(() => (readdirSync(join(meridian.outbox, '..', 'bank', 'archive')).some((name) => name.startsWith(`${submission.bankReference}.duplicate`)) ? true : undefined));
+    await eventually(() => (readdirSync(meridian.archive).some((name) => name.startsWith(`${submission.bankReference}.duplicate`)) ? true : undefined));
     expect(meridian.payments().filter((payment) => payment.reference === submission.railReference)).toHaveLength(1);
   });
 
   it('looks a file up in its outbox: waiting there is taken; once the bank took it, only its status files tell', async () => {
-    const paused = new MeridianFileRail({ outboxDirectory: join(root, 'paused-outbox'), odfiRouting: '267000416', companyId: '1987654321', companyName: 'XBORDER PAYMENTS', debtorIban: 'DE12500105170648489890', debtorBic: 'MRDNDEFFXXX', debtorName: 'xborder' });
+    mkdirSync(join(root, 'paused', 'outbox'), { recursive: true });
+    const paused = new MeridianFileRail({ sftp: meridianSftp.endpoint('paused'), ...config });
     const sepa = instruction({ payoutId: 'po_meridian3aaaaaaaaaaaaaaaa', scheme: 'sepa', currency: 'EUR', account: { token: 't', holderName: 'J', country: 'DE', currency: 'EUR', iban: 'DE89370400440532013000' } });
     await expect(paused.lookup(sepa)).resolves.toEqual({ status: 'unknown' });
     await paused.submit(sepa);
@@ -227,5 +239,22 @@ describe('Meridian (files)', () => {
       ['paid', null],
       ['returned', 'AC03'],
     ]);
+  });
+  it("refuses a file that is unsigned, altered after signing, or signed with another key than the bank's pinned one", async () => {
+    const sepa = instruction({ payoutId: 'po_meridian4aaaaaaaaaaaaaaaa', scheme: 'sepa', currency: 'EUR', reference: 'sim:return:no-account', account: { token: 't', holderName: 'J', country: 'DE', currency: 'EUR', iban: 'DE89370400440532013000' } });
+    await rail().submit(sepa);
+    const name = await eventually(() => readdirSync(meridian.inbox).find((file) => file === `PACS004_${sepa.payoutId}.xml`));
+    const genuine = inboxFile(name);
+    expect(parser().parse(genuine, new Date()).map((event) => event.type)).toEqual(['returned']);
+    const forger = generateKeyPairSync('ed25519').privateKey;
+    const altered = genuine.kind === 'file' ? genuine.content.replace(sepa.payoutId, 'po_someoneelseaaaaaaaaaaaaaa') : '';
+    for (const [forged, reason] of [
+      [{ ...genuine, signature: undefined }, /unsigned/],
+      [{ ...genuine, content: altered }, /does not verify/],
+      [{ ...genuine, content: altered, signature: sign(null, Buffer.from(altered), forger).toString('base64') }, /does not verify/],
+      [{ ...genuine, signature: 'not base64 at all' }, /does not verify/],
+    ] as const) {
+      expect(() => parser().parse(forged as RailMessage, new Date())).toThrow(reason);
+    }
   });
 });

@@ -1,4 +1,9 @@
+import { generateKeyPairSync, sign } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { DeleteCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { achReferenceOf } from '../../../lambdas/adapters/rails/meridian-file-rail';
+import { writeNachaFile } from '../../../lambdas/adapters/rails/formats/nacha';
 import { DynamoDbFxRepository } from '../../../lambdas/adapters/dynamodb/fx-repository';
 import { SimulatedRateProvider } from '../../../lambdas/adapters/fx/simulated-rate-provider';
 import { DEFAULT_SPREAD_SCHEDULE } from '../../../lambdas/domain/fx/quote';
@@ -9,6 +14,7 @@ import { workflows } from '../../../lambdas/shared/payment-deps';
 import { deployment } from '../../../platform/deployment';
 import { tableName } from '../../../platform/tables';
 import { fundMerchant } from '../../support/funds';
+import { opensshSftp } from '../../support/openssh-sftp';
 import { type PayoutPlatform, startPayoutPlatform } from '../../support/payout-platform';
 
 /**
@@ -141,6 +147,42 @@ describe('failed and returned', () => {
       ['payout_return', 40_000],
       ['payout', -40_000],
     ]);
+  });
+
+  it("refuses a forged NACHA return file (signed with another key, or unsigned): quarantined with its reason, the payout stays paid, nothing credited", async () => {
+    await fundMerchant(platform.ledger, 'mer_po_forged', 100_000, 'USD');
+    const ben = await beneficiary('mer_po_forged', 'us');
+    const created = await payout('mer_po_forged', { beneficiary_id: ben, amount: 30_000, currency: 'USD', reference: 'Invoice 2026-118' });
+    expect(created).toMatchObject({ status: 201 });
+    await platform.waitForPayout('mer_po_forged', created.body.id, ['paid']);
+    const before = await platform.balance('mer_po_forged', 'USD');
+    // What someone with write access to the drop, but not the bank's key, would put there to be credited back.
+    const railReference = achReferenceOf(created.body.id);
+    const forged = writeNachaFile({
+      immediateDestination: '267000416', immediateOrigin: '1987654321', destinationName: 'XBORDER PAYMENTS', originName: 'MERIDIAN BANK', createdAt: new Date(),
+      fileIdModifier: 'R', companyName: 'XBORDER PAYMENTS', companyId: '1987654321', secCode: 'CCD', entryDescription: 'RETURN', effectiveDate: '261207', originatingDfi: '02100002', batchNumber: 1,
+      entries: [{ transactionCode: '21', receivingRouting: '267000416', accountNumber: '000123456789', amount: 30_000, individualId: railReference, individualName: 'LAKESIDE LUMBER LLC', traceNumber: '021000020000001', returned: { reasonCode: 'R02', originalTrace: '267000410000001', originalReceiving: '021000021', information: 'RETURNED BY RDFI' } }],
+    });
+    const inbox = platform.rails.meridian.inbox;
+    writeFileSync(join(inbox, `RET_${railReference}.ach.sig`), sign(null, Buffer.from(forged), generateKeyPairSync('ed25519').privateKey).toString('base64'));
+    writeFileSync(join(inbox, `RET_${railReference}.ach`), forged);
+    writeFileSync(join(inbox, `RET_${railReference}_unsigned.ach`), forged);
+    const reasons = [`RET_${railReference}.ach.reason.txt`, `RET_${railReference}_unsigned.ach.reason.txt`].map((name) => join(inbox, 'refused', name));
+    for (const deadline = Date.now() + 10_000; !reasons.every((reason) => existsSync(reason)); ) {
+      if (Date.now() > deadline) throw new Error('the forged files were not refused in time');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(readFileSync(reasons[0] as string, 'utf8')).toMatch(/signature does not verify with Meridian's pinned key/);
+    expect(readFileSync(reasons[1] as string, 'utf8')).toMatch(/unsigned/);
+    expect(existsSync(join(inbox, 'refused', `RET_${railReference}.ach`))).toBe(true);
+    expect((await platform.stored(created.body.id))?.status).toBe('paid');
+    expect(await platform.balance('mer_po_forged', 'USD')).toEqual(before);
+    expect((await lines('mer_po_forged')).filter((line) => line.source === created.body.id).map((line) => line.type)).toEqual(['payout']);
+    // An operator sees the same with OpenSSH's own sftp client, on the bank's server as the platform's user.
+    const listing = await opensshSftp(platform.rails.meridianSftp, ['ls -1 inbox/refused', `get inbox/refused/RET_${railReference}.ach.reason.txt ${reasons[0]}.fetched`]);
+    expect(listing).toContain(`RET_${railReference}.ach.reason.txt`);
+    expect(readFileSync(`${reasons[0]}.fetched`, 'utf8')).toBe(readFileSync(reasons[0] as string, 'utf8'));
+    expect(listing).not.toContain('bank');
   });
 
   it('reverses the conversion too when a converted payout is returned (PIX devolução)', async () => {

@@ -1,6 +1,7 @@
 import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { LOCAL_SFTP_USER } from '../../../local/card-channels';
 import { LambdaHost } from '../../../local/lambda-host';
 import { type SettledItem, buildSettlementReport } from '../../../local/simulators/card-acquirer/settlement-reports';
 import { StepFunctionsEngine, declaredFunctionInvoker } from '../../../local/step-functions';
@@ -15,26 +16,32 @@ import { contractFee } from '../../../lambdas/domain/reconciliation/matching';
 import { ledgerPostingDeps } from '../../../lambdas/shared/ledger';
 import { postPaymentCaptured, postSettlement } from '../../../lambdas/use-cases/ledger/postings';
 import { type IsolatedDynamoDb, useIsolatedDynamoDb } from '../../support/dynamodb';
+import { type TestSftpServer, startTestSftpServer } from '../../support/sftp';
 import { temporaryExecutionStore } from '../../support/step-functions';
 
 /**
  * The reconciliation workflow as deployed (statemachines/settlement-reconciliation.asl.json on the local
  * engine, the real task handlers through the Lambda host, DynamoDB Local), on reports the acquirer
- * simulator's generator writes: it settles what the report confirms, finds the breaks put in it and no
+ * simulator's generator writes and an acquirer's SFTP server serves (the functions fetch them over SFTP): it settles what the report confirms, finds the breaks put in it and no
  * others, books the acquirer's fees, leaves the ledger balanced, and a replayed, truncated or unannounced
  * file changes nothing.
  */
 let db: IsolatedDynamoDb;
 let engine: StepFunctionsEngine;
 let reports: DynamoDbReconciliationRepository;
+let sftp: TestSftpServer;
 const reportsDir = mkdtempSync(join(tmpdir(), 'recon-reports-'));
 const merchant = 'mer_recon_tests';
 const channel = 'atlas';
 
 beforeAll(async () => {
   db = await useIsolatedDynamoDb();
-  process.env.SETTLEMENT_REPORTS_DIR = reportsDir;
   mkdirSync(join(reportsDir, channel), { recursive: true });
+  sftp = await startTestSftpServer({ [LOCAL_SFTP_USER]: reportsDir });
+  const endpoint = sftp.endpoint(LOCAL_SFTP_USER);
+  process.env.SETTLEMENT_SFTP_URL = `sftp://${endpoint.username}@${endpoint.host}:${endpoint.port}`;
+  process.env.SETTLEMENT_SFTP_PRIVATE_KEY = endpoint.privateKey;
+  process.env.SETTLEMENT_SFTP_HOST_KEY = endpoint.hostKeySha256;
   const lambdas = new LambdaHost(resolve(import.meta.dirname, '..', '..', '..'));
   engine = new StepFunctionsEngine({
     invoke: declaredFunctionInvoker((key, payload) => lambdas.invoke(key, payload)),
@@ -47,6 +54,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await engine.stop();
+  await sftp.stop();
 });
 
 let counterForIds = 0;

@@ -1,0 +1,23 @@
+import { SftpSettlementReportSource } from '../adapters/sftp/settlement-report-sftp';
+import { sftpEndpointFromEnv } from '../adapters/sftp/sftp-session';
+import type { ReconciliationDeps } from '../use-cases/reconciliation/reconcile-settlement-lines';
+import { ledgerDeps } from './ledger';
+import { contractFeesOf, reconciliationRepositoryFromEnvironment } from './reconciliation';
+import { secretBoundCache } from './secrets';
+
+/**
+ * Reconciliation's dependencies: the `reconciliation` table, the acquirers' SFTP server (SETTLEMENT_SFTP_URL,
+ * with the private key and pinned host key SETTLEMENT_SFTP_PRIVATE_KEY / SETTLEMENT_SFTP_HOST_KEY, secrets:
+ * decision 0028), the ledger, and each acquirer's contract fees. Built once per function instance, and the
+ * report source again after a secret rotation (secretBoundCache). Apart from lambdas/shared/reconciliation.ts so that the functions reading the table alone do not bundle
+ * the SSH client.
+ */
+const reportSource = secretBoundCache((_: 'settlement') => new SftpSettlementReportSource(sftpEndpointFromEnv('SETTLEMENT')));
+
+export const reconciliationDeps = (): ReconciliationDeps => ({
+  reports: reconciliationRepositoryFromEnvironment(),
+  source: reportSource('settlement'),
+  ledger: ledgerDeps(),
+  feesOf: contractFeesOf,
+  now: () => new Date(),
+});
