@@ -3,6 +3,7 @@ import { accessContracts, accessSchemas } from './access';
 import type { RouteContract } from './common';
 import { paymentContracts, paymentSchemas } from './payments';
 import { platformContracts, platformSchemas } from './platform';
+import { routingRuleContracts, routingRuleSchemas } from './routing-rules';
 import { treasuryContracts, treasurySchemas } from './treasury';
 import { webhookContracts, webhookSchemas } from './webhooks';
 
@@ -20,6 +21,7 @@ export const routeContracts = {
   ...accessContracts,
   ...webhookContracts,
   ...platformContracts,
+  ...routingRuleContracts,
 } as const satisfies Record<MerchantRouteFunction, RouteContract>;
 
 /** Response objects shown under their own name in the document (components/schemas), so clients get named types. */
@@ -29,4 +31,5 @@ export const namedSchemas = {
   ...accessSchemas,
   ...webhookSchemas,
   ...platformSchemas,
+  ...routingRuleSchemas,
 };

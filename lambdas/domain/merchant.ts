@@ -1,5 +1,6 @@
 import type { ApiKeyScope } from './api-key';
 import { ROUTING_STRATEGIES, type RoutingStrategy } from './routing';
+import type { RoutingRuleSet } from './routing-rules';
 import { DomainError } from './errors';
 
 /** A merchant account and the records of its API keys (hashes only). */
@@ -15,6 +16,13 @@ export interface Merchant {
    * minor units; a currency absent, or a limit absent, keeps the platform's (domain/payouts/screening.ts).
    */
   readonly payoutLimits?: Readonly<Record<string, PayoutLimitOverride>>;
+  /** The merchant's routing rules, the version in force (domain/routing-rules.ts); absent: none set. */
+  readonly routingRules?: StoredRoutingRules;
+}
+
+/** A routing rule set as stored: the version in force and when it was set. */
+export interface StoredRoutingRules extends RoutingRuleSet {
+  readonly setAt: string;
 }
 
 /**
@@ -37,6 +45,8 @@ export interface MerchantRouting {
   readonly strategy: RoutingStrategy;
   /** Under `success_rate`: the share of payments sent to a channel drawn at random, to keep measuring all. */
   readonly explorationShare: number;
+  /** The merchant's routing rules in force, if any: a matching rule decides before the strategy. */
+  readonly rules?: RoutingRuleSet;
 }
 
 export const DEFAULT_MERCHANT_ROUTING: MerchantRouting = { failover: true, strategy: 'least_cost', explorationShare: 0.1 };

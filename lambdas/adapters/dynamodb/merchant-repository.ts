@@ -1,7 +1,7 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { ResourceNotFoundError } from '../../domain/errors';
-import { ApiKeyExistsError, ApiKeyLimitReachedError, type ApiKeyRecord, LastActiveApiKeyError, type Merchant, type PayoutLimitOverride } from '../../domain/merchant';
+import { ResourceNotFoundError, StaleVersionError } from '../../domain/errors';
+import { ApiKeyExistsError, ApiKeyLimitReachedError, type ApiKeyRecord, LastActiveApiKeyError, type Merchant, type PayoutLimitOverride, type StoredRoutingRules } from '../../domain/merchant';
 import type { ApiKeyPage, ApiKeySummary, MerchantRepository } from '../../ports/merchant-repository';
 import type { ListWindow } from '../../domain/list-window';
 import { queryCreatedOrder } from './created-order';
@@ -11,7 +11,8 @@ import { TransactionConditionFailedError, transactWrite } from './transactions';
  * Merchants and API key records in the `merchants` table (docs/data-model.md):
  *   pk = "merchant#<id>", sk = "profile"                         → the merchant, with `activeKeys` and `activeRestrictedKeys`
  *                                                                  (its counts of active secret and restricted keys) and
- *                                                                  `payoutLimits` (per currency, set by operators)
+ *                                                                  `payoutLimits` (per currency, set by operators),
+ *                                                                  `routingRules` (the routing rule set in force)
  *   pk = "merchant#<id>", sk = "apikey#<created at>#<key id>"    → one key as listed to its merchant (no hash)
  *   pk = "apikey#<key id>", sk = "apikey"                        → one key's hash and status (the authorizer's lookup)
  * A key's two items and the merchant's count change in one transaction, so the count of active keys is
@@ -86,6 +87,28 @@ export class DynamoDbMerchantRepository implements MerchantRepository {
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) return undefined;
       throw error;
+    }
+  }
+
+  async setRoutingRules(merchantId: string, rules: StoredRoutingRules, previousVersion: number): Promise<{ before?: StoredRoutingRules } | undefined> {
+    try {
+      const result = await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: profileKey(merchantId),
+          UpdateExpression: 'SET routingRules = :rules',
+          ConditionExpression:
+            previousVersion === 0 ? 'attribute_exists(pk) AND attribute_not_exists(routingRules)' : 'attribute_exists(pk) AND routingRules.version = :previous',
+          ExpressionAttributeValues: { ':rules': rules, ...(previousVersion === 0 ? {} : { ':previous': previousVersion }) },
+          ReturnValues: 'ALL_OLD',
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      );
+      return { before: result.Attributes?.routingRules as StoredRoutingRules | undefined };
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      if (!error.Item) return undefined;
+      throw new StaleVersionError(`routing rules of ${merchantId}`, previousVersion);
     }
   }
 

@@ -177,6 +177,7 @@ describe('well-shaped ids that name nothing: 404', () => {
       opsResolveReconciliationBreak: { note: 'Checked' },
       opsStartHomeRegionMove: { region: deployment.secondaryRegion },
       opsSetPayoutLimits: { currency: 'USD', review_limit: 1_000 },
+      opsSetRoutingRules: { rules: [] },
     };
     const body = validBodies[route.function];
     const response = await call(route.api, route.method, pathWith(route, {}), body === undefined ? {} : { body });
