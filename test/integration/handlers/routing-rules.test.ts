@@ -123,3 +123,18 @@ describe('the operator API', () => {
     });
   });
 });
+
+describe('the stored rule set (DynamoDB)', () => {
+  it('replaces a version only over the version read: a concurrent change is StaleVersionError, an unknown merchant undefined', async () => {
+    const merchant = await onboard('Racing Co');
+    const merchants = new DynamoDbMerchantRepository(db.documentClient, tableName('merchants'));
+    const version = (number: number) => ({ version: number, rules: [], setAt: new Date().toISOString() });
+    expect(await merchants.setRoutingRules(merchant.id, version(1), 0)).toEqual({ before: undefined });
+    // Two writers that both read version 1: the first stores 2, the second is refused and stores nothing.
+    expect(await merchants.setRoutingRules(merchant.id, version(2), 1)).toMatchObject({ before: { version: 1 } });
+    await expect(merchants.setRoutingRules(merchant.id, version(2), 1)).rejects.toMatchObject({ name: 'StaleVersionError' });
+    await expect(merchants.setRoutingRules(merchant.id, version(1), 0)).rejects.toMatchObject({ name: 'StaleVersionError' });
+    expect((await merchants.getMerchant(merchant.id))?.routingRules?.version).toBe(2);
+    expect(await merchants.setRoutingRules(`mer_${'q'.repeat(24)}`, version(1), 0)).toBeUndefined();
+  });
+});
