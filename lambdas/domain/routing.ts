@@ -92,21 +92,21 @@ export const chooseChannel = (
   } = signals instanceof Set ? { unavailable: signals } : (signals as RoutingSignals);
   const settles = (name: string) => contracts[name]?.supportedCurrencies.includes(payment.currency) === true && !unavailable.has(name);
   const priced = (name: string, order: number) => ({ name, fee: channelFee(contracts[name] as ChannelContract, payment.amount, payment.currency), order });
-  // Under a rule its order stands (the name `byCost` is the base order either way).
-  const byCost = rule
+  // The base order: a matching rule's, else by cost (the strategy may reorder the healthy ones below).
+  const base = rule
     ? rule.channels.filter(settles).map(priced)
     : Object.keys(contracts)
         .filter(settles)
         .map(priced)
         .sort((a, b) => a.fee - b.fee || a.order - b.order);
-  if (byCost.length === 0) throw new NoChannelAvailableError(payment.currency);
+  if (base.length === 0) throw new NoChannelAvailableError(payment.currency);
   const stateOf = (name: string) => health.get(name)?.state ?? 'closed';
   const smoothed = (name: string) => {
     const view = health.get(name);
     const attempts = view?.attempts ?? 0;
     return ((view?.successRate ?? 0) * attempts + 1) / (attempts + 2);
   };
-  let closed = byCost.filter((candidate) => stateOf(candidate.name) === 'closed');
+  let closed = base.filter((candidate) => stateOf(candidate.name) === 'closed');
   let closedReason: RoutingReason | undefined;
   if (rule) closedReason = rule.reason;
   else if (strategy === 'success_rate' && closed.length > 0) {
@@ -119,22 +119,22 @@ export const chooseChannel = (
       closedReason = 'success_rate';
     }
   }
-  const halfOpen = byCost.filter((candidate) => stateOf(candidate.name) === 'half_open');
+  const halfOpen = base.filter((candidate) => stateOf(candidate.name) === 'half_open');
   const probe = halfOpen.length > 0 && (closed.length === 0 || random() < probeShare) ? halfOpen[0] : undefined;
 
-  let ordered: typeof byCost;
+  let ordered: typeof base;
   let reason: RoutingReason;
   if (closed.length === 0 && halfOpen.length === 0) {
-    ordered = byCost;
+    ordered = base;
     reason = 'all_circuits_open';
   } else if (probe) {
     ordered = [probe, ...closed, ...halfOpen.filter((candidate) => candidate !== probe)];
     reason = 'half_open_probe';
   } else {
     ordered = [...closed, ...halfOpen];
-    reason = rule && ordered[0] !== byCost[0] ? 'circuit_open_skipped' : (closedReason ?? (ordered[0] === byCost[0] ? 'least_cost' : 'circuit_open_skipped'));
+    reason = rule && ordered[0] !== base[0] ? 'circuit_open_skipped' : (closedReason ?? (ordered[0] === base[0] ? 'least_cost' : 'circuit_open_skipped'));
   }
-  const first = ordered[0] as (typeof byCost)[number];
+  const first = ordered[0] as (typeof base)[number];
   return { channel: first.name, expectedFee: first.fee, candidates: ordered.map((candidate) => candidate.name), reason };
 };
 
