@@ -15,6 +15,7 @@ import { acknowledgeNag } from './constructs/acknowledgements';
 import { MerchantApi } from './constructs/merchant-api';
 import { OperationsAlarms } from './constructs/operations-alarms';
 import { OperatorApi } from './constructs/operator-api';
+import { ServiceLevels } from './constructs/service-levels';
 import { PlatformFunction, secretId } from './constructs/platform-function';
 import { PlatformQueue } from './constructs/platform-queue';
 import { PlatformSchedule } from './constructs/platform-schedule';
@@ -22,7 +23,7 @@ import { PlatformStateMachine } from './constructs/platform-state-machine';
 import { PlatformStreamSubscription } from './constructs/platform-stream-subscription';
 import { queueKeys, queueName } from '../platform/queues';
 import type { TableKey } from '../platform/tables';
-import { globalTableKeys } from './data-stack';
+import { deployedTableKeys, globalTableKeys } from './data-stack';
 import { MerchantApiDomain } from './constructs/merchant-api-domain';
 
 /**
@@ -159,7 +160,7 @@ export class ApiStack extends Stack {
         conditions: { StringEquals: { 'aws:SourceAccount': this.account } },
       }),
     );
-    new OperationsAlarms(this, 'OperationsAlarms', {
+    const operationsAlarms = new OperationsAlarms(this, 'OperationsAlarms', {
       stateMachines: machines,
       topicKey: logsKey,
       sagaSweeper: built.sweepUnstartedSagas,
@@ -169,6 +170,13 @@ export class ApiStack extends Stack {
         tables: globalTableKeys,
         receivingRegion: this.region === deployment.primaryRegion ? deployment.secondaryRegion : deployment.primaryRegion,
       },
+    });
+    new ServiceLevels(this, 'ServiceLevels', {
+      pages: operationsAlarms.topic,
+      topicKey: logsKey,
+      stateMachines: machines,
+      tables: deployedTableKeys,
+      buildsEvents: streamConsumers.includes('buildEvents'),
     });
     this.merchantApi = new MerchantApi(this, 'MerchantApi', {
       functions: invocable,

@@ -1,4 +1,5 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import type { RiskRuleSet } from '../lambdas/domain/risk';
 import type { MerchantRepository } from '../lambdas/ports/merchant-repository';
 import { authenticateMerchant } from '../lambdas/use-cases/authenticate-merchant';
 import { createApiKey } from '../lambdas/use-cases/create-api-key';
@@ -13,6 +14,22 @@ export const DEMO_MERCHANTS = [
   { id: 'mer_demo_pixelforge', name: 'Pixel Forge Games' },
   { id: 'mer_demo_northwind', name: 'Northwind Studios' },
 ] as const;
+
+/**
+ * The demo merchants' own risk rule set (version 1, set once: a later change through the API stays).
+ * Test-card behaviour lives here and in the simulators, not in the platform's rules (domain/risk.ts): the
+ * demos, e2e suites and the bench reuse the always-approve test cards far more than 5 times in 10 minutes,
+ * so their card velocity limit is far higher; and the test range 410000 stands for "the network's
+ * highest-risk cards" (4100 0000 0000 0019 declines `risk_declined`, docs/simulators.md).
+ */
+export const DEMO_RISK_RULES: Omit<RiskRuleSet, 'owner' | 'version'> = {
+  rules: [
+    { id: 'card_velocity', when: { velocity: { per: 'card', windowMinutes: 10, gt: 1_000_000 } }, score: 80 },
+    { id: 'large_amount', when: { amountMajor: { gte: 1_000_000 } }, score: 30 },
+    { id: 'blocked_test_range', when: { bin: { in: ['410000'] } }, score: 100 },
+  ],
+  thresholds: { block: 80 },
+};
 
 export interface MerchantCredentials {
   readonly id: string;
@@ -44,6 +61,11 @@ const reissueOnlyKey = async (merchants: MerchantRepository, merchantId: string)
   return (await createApiKey({ merchants, now }, { merchantId })).secretKey;
 };
 
+const ensureDemoRiskRules = async (merchants: MerchantRepository, merchantId: string): Promise<void> => {
+  if ((await merchants.getMerchant(merchantId))?.riskRules) return;
+  await merchants.setRiskRules(merchantId, { owner: 'merchant', version: 1, ...DEMO_RISK_RULES, setAt: new Date().toISOString() }, 0);
+};
+
 export const ensureDemoMerchants = async (merchants: MerchantRepository, file: string): Promise<MerchantCredentials[]> => {
   const known = readCredentials(file);
   const result: MerchantCredentials[] = [];
@@ -54,10 +76,12 @@ export const ensureDemoMerchants = async (merchants: MerchantRepository, file: s
     const listed = principal && (await merchants.listApiKeys(demo.id, { limit: 100 })).keys.some((key) => key.keyId === principal.keyId);
     const stillValid = principal?.merchantId === demo.id && listed;
     if (previous && stillValid) {
+      await ensureDemoRiskRules(merchants, demo.id);
       result.push(previous);
       continue;
     }
     const { merchant } = await merchants.insertMerchant({ ...demo, status: 'active', createdAt: new Date().toISOString() });
+    await ensureDemoRiskRules(merchants, merchant.id);
     result.push({ id: merchant.id, name: merchant.name, api_key: await reissueOnlyKey(merchants, merchant.id) });
   }
   writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`, { mode: 0o600 });

@@ -11,6 +11,14 @@ import type { RouteDeclaration } from './routes';
 export const OPERATOR_ROLES = ['ops_viewer', 'ops_admin'] as const;
 export type OperatorRole = (typeof OPERATOR_ROLES)[number];
 
+/**
+ * The header in which a software agent acting with operator credentials names itself (the MCP server sends
+ * `mcp/<agent>`, docs/decisions/0030-mcp-server.md); the handlers record it in audit entries next to the
+ * authenticated role. Signed with the request; it attributes, never authorizes.
+ */
+export const OPERATOR_AGENT_HEADER = 'Operator-Agent';
+export const OPERATOR_AGENT_SHAPE = /^[A-Za-z0-9][A-Za-z0-9._:/-]{0,63}$/;
+
 export interface OperatorRouteDeclaration extends RouteDeclaration {
   readonly roles: readonly OperatorRole[];
 }
@@ -26,11 +34,15 @@ export const operatorRoutes = [
   { method: 'POST', path: '/v1/merchants/{id}/payout_limits', function: 'opsSetPayoutLimits', roles: admins, params: { id: 'merchant' } },
   { method: 'GET', path: '/v1/merchants/{id}/routing_rules', function: 'opsGetRoutingRules', roles: viewers, params: { id: 'merchant' } },
   { method: 'POST', path: '/v1/merchants/{id}/routing_rules', function: 'opsSetRoutingRules', roles: admins, params: { id: 'merchant' } },
+  { method: 'GET', path: '/v1/merchants/{id}/risk_rules', function: 'opsGetRiskRules', roles: viewers, params: { id: 'merchant' } },
+  { method: 'POST', path: '/v1/merchants/{id}/risk_rules', function: 'opsSetRiskRules', roles: admins, params: { id: 'merchant' } },
   { method: 'GET', path: '/v1/merchants/{id}/audit_entries', function: 'opsListAuditEntries', roles: viewers, params: { id: 'merchant' } },
   { method: 'GET', path: '/v1/merchants/{id}/audit_verification', function: 'opsVerifyAuditChains', roles: viewers, params: { id: 'merchant' } },
   { method: 'POST', path: '/v1/merchants/{id}/home_region_moves', function: 'opsStartHomeRegionMove', roles: admins, params: { id: 'merchant' } },
+  { method: 'GET', path: '/v1/ledger/verification', function: 'opsVerifyLedger', roles: viewers },
   { method: 'GET', path: '/v1/payments', function: 'opsListPayments', roles: viewers },
   { method: 'GET', path: '/v1/payments/{id}', function: 'opsGetPayment', roles: viewers, params: { id: 'payment' } },
+  { method: 'POST', path: '/v1/payments/{id}/review', function: 'opsReviewPayment', roles: admins, params: { id: 'payment' } },
   { method: 'GET', path: '/v1/payments/{id}/events', function: 'opsListPaymentEvents', roles: viewers, params: { id: 'payment' } },
   { method: 'GET', path: '/v1/payments/{id}/ledger_transactions', function: 'opsListPaymentLedgerTransactions', roles: viewers, params: { id: 'payment' } },
   { method: 'GET', path: '/v1/payments/{id}/executions', function: 'opsListPaymentExecutions', roles: viewers, params: { id: 'payment' } },

@@ -78,6 +78,8 @@ export const routes = [
   { method: 'GET', path: '/v1/events/{id}', function: 'getEvent', params: { id: 'event' } },
   { method: 'GET', path: '/v1/events/{id}/deliveries', function: 'listEventDeliveries', params: { id: 'event' } },
   { method: 'POST', path: '/v1/events/{id}/redeliver', function: 'redeliverEvent', params: { id: 'event' } },
+  { method: 'GET', path: '/v1/risk_rules', function: 'getRiskRules' },
+  { method: 'POST', path: '/v1/risk_rules', function: 'setRiskRules' },
   { method: 'GET', path: '/v1/openapi.json', function: 'getOpenApiDocument', auth: 'public' },
 ] as const satisfies readonly RouteDeclaration[];
 
@@ -97,6 +99,7 @@ const RESOURCE_OF_SEGMENT: Readonly<Record<string, ApiKeyResource>> = {
   events: 'events',
   api_keys: 'api_keys',
   routing_rules: 'routing_rules',
+  risk_rules: 'risk_rules',
 };
 
 /**

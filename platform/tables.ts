@@ -59,6 +59,8 @@ export const SAGA_STARTS_INDEX = 'saga-starts';
 export const MERCHANT_OBJECTS_INDEX = 'merchant-objects';
 /** The payouts table's sparse index of payouts held for an operator's review (docs/decisions/0022-ops-console.md). */
 export const PAYOUTS_IN_REVIEW_INDEX = 'payouts-in-review';
+/** The payments table's sparse index of payments risk screening sent to review (docs/decisions/0026-risk-engine.md). */
+export const PAYMENTS_IN_REVIEW_INDEX = 'payments-in-review';
 const sagaStartsIndex: IndexDeclaration = {
   name: SAGA_STARTS_INDEX,
   partitionKey: { name: 'saga_shard', type: 'S' },
@@ -89,6 +91,15 @@ export const tables = {
         projection: 'KEYS_ONLY',
       },
       sagaStartsIndex,
+      {
+        // The operators' risk review queue, oldest first: only a payment risk screening sent to review and
+        // no operator has decided carries `review_queue` (sparse: every write is a whole-item Put, so the
+        // decision's write drops it), `review_order` = <created at>#<payment id>. Keys only; reviews are rare.
+        name: PAYMENTS_IN_REVIEW_INDEX,
+        partitionKey: { name: 'review_queue', type: 'S' },
+        sortKey: { name: 'review_order', type: 'S' },
+        projection: 'KEYS_ONLY',
+      },
     ],
   },
   idempotency: {

@@ -1,12 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { readOperatorCredentials } from '../local/iam/operators';
 import { type OperatorResponse, operatorRequest } from '../local/iam/operator-client';
-import type { AwsCredentials } from '../local/iam/sigv4';
-import { deployment } from '../platform/deployment';
+import { OperatorTargetError, awsOperatorTarget, localOperatorTarget } from '../local/iam/operator-target';
 import { OPERATOR_ROLES, type OperatorRole } from '../platform/operator-routes';
 
 /**
@@ -136,32 +131,6 @@ const roleOf = (fallback: OperatorRole): OperatorRole => {
   return values.role as OperatorRole;
 };
 
-const localTarget = (role: OperatorRole): { baseUrl: string; credentials: AwsCredentials; region: string } => {
-  const stateDir = resolve(values['state-dir']);
-  const runtimeFile = resolve(stateDir, 'runtime.json');
-  if (!existsSync(runtimeFile)) throw new UsageError(`no ${runtimeFile}: start the platform with \`npm start\`, or use --aws --url`);
-  const runtime = JSON.parse(readFileSync(runtimeFile, 'utf8')) as { operatorApiUrl?: string };
-  if (!runtime.operatorApiUrl) throw new UsageError(`${runtimeFile} names no operator API: restart \`npm start\``);
-  const entry = readOperatorCredentials(resolve(stateDir, 'operators.json')).find((candidate) => candidate.role === role);
-  if (!entry) throw new UsageError(`no ${role} credentials in ${resolve(stateDir, 'operators.json')}`);
-  return {
-    baseUrl: runtime.operatorApiUrl,
-    credentials: { accessKeyId: entry.access_key_id, secretAccessKey: entry.secret_access_key },
-    region: deployment.primaryRegion,
-  };
-};
-
-const awsTarget = async (): Promise<{ baseUrl: string; credentials: AwsCredentials; region: string }> => {
-  if (!values.url) throw new UsageError('--aws needs --url https://<api id>.execute-api.<region>.amazonaws.com/prod');
-  const region = values.region ?? /\.execute-api\.([a-z0-9-]+)\.amazonaws\.com/.exec(values.url)?.[1] ?? (process.env.AWS_REGION || undefined);
-  if (!region) throw new UsageError('give --region');
-  // The SDK's default credential chain (environment, profile with role_arn, SSO...), through a client we already depend on.
-  const client = new DynamoDBClient({ region });
-  const credentials = await client.config.credentials();
-  client.destroy();
-  return { baseUrl: values.url, credentials, region };
-};
-
 const main = async (): Promise<number> => {
   const command = positionals[0];
   if (command === undefined || command === 'help') {
@@ -170,7 +139,7 @@ const main = async (): Promise<number> => {
   }
   const call = callFor(command);
   const role = roleOf(call.role);
-  const target = values.aws ? await awsTarget() : localTarget(role);
+  const target = values.aws ? await awsOperatorTarget(values.url, values.region) : localOperatorTarget(values['state-dir'], role);
   const response: OperatorResponse = await operatorRequest({ ...target, method: call.method, path: call.path, query: call.query, body: call.body });
   console.log(response.json === undefined ? response.text : JSON.stringify(response.json, null, 2));
   if (response.status >= 400) {
@@ -188,7 +157,7 @@ const main = async (): Promise<number> => {
 main()
   .then((code) => process.exit(code))
   .catch((error: unknown) => {
-    if (error instanceof UsageError) {
+    if (error instanceof UsageError || error instanceof OperatorTargetError) {
       console.error(`ops: ${error.message}\n\n${usage}`);
       process.exit(2);
     }

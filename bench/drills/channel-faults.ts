@@ -74,8 +74,9 @@ export const channelFaultsDrill = async (platform: BenchPlatform, options: Chann
   // The seed, and the clock to keep keys apart from another run's on the same platform.
   const run = `${options.seed}-${Date.now().toString(36)}`;
   // Every tenth payment uses the acquirer's capture-refusing test card: its saga must void the
-  // authorization (a compensation) through the same faults. The risk rules decline a card's sixth use in
-  // ten minutes, so at most five of them reach the acquirer per run.
+  // authorization (a compensation) through the same faults. The demo merchant's risk rule set lets a card be
+  // reused (local/seed.ts; the platform's defaults would decline its sixth use in ten minutes), so all of them
+  // reach the acquirer.
   const kinds: Kind[] = Array.from({ length: options.payments }, (_, index) => (index % 10 === 9 ? 'capture_fails' : index % 5 === 3 ? 'manual' : index % 5 === 4 ? 'refunded' : 'automatic'));
   const channels = platform.runtime.cardChannels;
   await setSimulatorFaults(channels, options.errorRate, options.timeoutRate, options.seed);

@@ -41,6 +41,10 @@ interface BodyTemplate {
   readonly required: readonly string[];
 }
 
+const RISK_RULES = {
+  rules: [{ id: 'big_usd', when: { amount: { currency: 'USD', gte: 100_000 } }, score: 50 }],
+  thresholds: { review: 50, block: 80 },
+};
 const VALID_CARD = { number: '4242424242424242', exp_month: 12, exp_year: 2030, cvc: '123' };
 export const VALID_PAYMENT = {
   amount: 1999,
@@ -86,6 +90,9 @@ const BODIES = {
   opsSetPayoutLimits: { body: { currency: 'USD', review_limit: 1_000_000, daily_limit: 3_000_000 }, required: ['currency'] },
   opsSetRoutingRules: { body: { rules: [{ id: 'big-eur', when: { amount: { EUR: { min: 100_000 } } }, then: { channels: ['atlas', 'boreal'] } }] }, required: ['rules'] },
   opsReviewPayout: { body: { decision: 'approve', note: 'Checked' }, required: ['decision'] },
+  opsReviewPayment: { body: { decision: 'approve' }, required: ['decision'] },
+  setRiskRules: { body: RISK_RULES, required: ['rules', 'thresholds'] },
+  opsSetRiskRules: { body: RISK_RULES, required: ['rules', 'thresholds'] },
   opsResolveReconciliationBreak: { body: { note: 'Fee corrected in the next batch' }, required: ['note'] },
   opsStartHomeRegionMove: { body: { region: 'us-west-2' }, required: ['region'] },
 } as const satisfies Record<PostFunction, BodyTemplate>;

@@ -106,7 +106,7 @@ export const playerCardNumber = (sequence: number): string => {
   }, 0);
   return `${body}${(10 - (sum % 10)) % 10}`;
 };
-/** Issuer declines at the simulator. The risk rules decline a card used more than 5 times in 10 minutes, so later uses end risk_declined instead: both are declines. */
+/** Issuer declines at the simulator. The demo merchants' risk rule set lets a card be reused (local/seed.ts): every use reaches the issuer. */
 const DECLINING_CARDS = ['4000000000000002', '4000000000009995', '4000000000000069', '4000000000000127', '4000000000000440', '4000000000009987', '4000000000009979'];
 
 /** Currency weights and amount ranges (minor units) of a cross-border games merchant. */
@@ -267,7 +267,7 @@ export const partialRefunds: MixEntry = {
 export const declines: MixEntry = {
   name: 'decline',
   weight: 10,
-  description: 'declined by the issuer (decline test cards); past 5 uses of a card in 10 minutes the risk rules decline it first',
+  description: 'declined by the issuer (decline test cards)',
   run: async (context, sequence) => {
     const { sentAt, answer } = await createPayment(context, sequence, { payment_method: card(DECLINING_CARDS[sequence % DECLINING_CARDS.length] as string) });
     if (answer.status !== 201) return failed(sentAt, [`create_payment ${describe(answer)}`]);

@@ -4,6 +4,7 @@ import type { RouteContract } from './common';
 import { paymentContracts, paymentSchemas } from './payments';
 import { platformContracts, platformSchemas } from './platform';
 import { routingRuleContracts, routingRuleSchemas } from './routing-rules';
+import { riskRuleContracts, riskRuleSchemas } from './risk-rules';
 import { treasuryContracts, treasurySchemas } from './treasury';
 import { webhookContracts, webhookSchemas } from './webhooks';
 
@@ -22,6 +23,7 @@ export const routeContracts = {
   ...webhookContracts,
   ...platformContracts,
   ...routingRuleContracts,
+  ...riskRuleContracts,
 } as const satisfies Record<MerchantRouteFunction, RouteContract>;
 
 /** Response objects shown under their own name in the document (components/schemas), so clients get named types. */
@@ -32,4 +34,5 @@ export const namedSchemas = {
   ...webhookSchemas,
   ...platformSchemas,
   ...routingRuleSchemas,
+  ...riskRuleSchemas,
 };

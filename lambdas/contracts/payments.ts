@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
 import { isExpired, passesLuhn } from '../domain/card';
 import { LINE_TYPES } from '../domain/ledger/transaction';
+import { COUNTRY_CODES } from '../domain/payouts/countries';
 import { CANCELLATION_REASONS, CAPTURE_METHODS, PAYMENT_STATUSES } from '../domain/payment';
 import { PAYMENT_EVENT_TYPES } from '../domain/payment-lifecycle';
 import { REFUND_REASONS, REFUND_STATUSES } from '../domain/refund';
@@ -33,6 +34,22 @@ const cardSchema = z
     }),
   );
 
+const countryMessage = 'must be an ISO 3166-1 alpha-2 country code, such as "CA"';
+const countrySchema = z.enum(COUNTRY_CODES as [string, ...string[]], { error: countryMessage });
+const customerIdMessage = 'must be 1 to 64 visible ASCII characters';
+const ipMessage = 'must be an IPv4 or IPv6 address';
+
+/** What risk screening may read about the customer and card besides the card itself (all optional; domain/risk.ts). */
+export const riskContextSchema = z.strictObject(
+  {
+    customer_id: z.optional(z.string({ error: customerIdMessage }).check(z.regex(/^[\x21-\x7e]{1,64}$/, { error: customerIdMessage }))),
+    ip_address: z.optional(z.union([z.ipv4({ error: ipMessage }), z.ipv6({ error: ipMessage })], { error: ipMessage })),
+    ip_country: z.optional(countrySchema),
+    card_country: z.optional(countrySchema),
+  },
+  { error: 'must be an object: {"customer_id"?, "ip_address"?, "ip_country"?, "card_country"?}' },
+);
+
 export const createPaymentBody = z.strictObject(
   {
     amount: amountSchema,
@@ -44,6 +61,7 @@ export const createPaymentBody = z.strictObject(
     capture_method: z._default(z.enum(CAPTURE_METHODS, { error: 'must be "automatic" or "manual"' }), 'automatic'),
     description: z._default(z.nullable(descriptionSchema), null),
     metadata: z._default(metadataSchema, {}),
+    risk_context: z.optional(riskContextSchema),
   },
   { error: 'must be a JSON object' },
 );

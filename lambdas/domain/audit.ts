@@ -28,7 +28,8 @@ export interface ChainId {
 
 export type AuditActor =
   | { readonly type: 'merchant'; readonly merchant_id: string; readonly api_key: string }
-  | { readonly type: 'operator'; readonly role: string; readonly arn: string };
+  /** `agent`: the software agent that acted with the operator's credentials (the MCP server), when it said so. */
+  | { readonly type: 'operator'; readonly role: string; readonly arn: string; readonly agent?: string };
 
 export interface AuditTarget {
   readonly type: string;

@@ -60,6 +60,15 @@ export class PaymentNotCancelableError extends DomainError {
   }
 }
 
+/** An operator's review decision for a payment that is not waiting in the risk review queue (not sent there, or decided). */
+export class PaymentNotInReviewError extends DomainError {
+  override readonly name = 'PaymentNotInReviewError';
+
+  constructor(readonly paymentId: string) {
+    super(`Payment ${paymentId} is not waiting for a risk review decision.`);
+  }
+}
+
 export class PaymentNotRefundableError extends DomainError {
   override readonly name = 'PaymentNotRefundableError';
 

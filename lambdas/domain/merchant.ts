@@ -2,6 +2,7 @@ import type { ApiKeyScope } from './api-key';
 import { ROUTING_STRATEGIES, type RoutingStrategy } from './routing';
 import type { RoutingRuleSet } from './routing-rules';
 import { DomainError } from './errors';
+import { PLATFORM_RISK_RULES, type RiskRuleSet } from './risk';
 
 /** A merchant account and the records of its API keys (hashes only). */
 export interface Merchant {
@@ -16,6 +17,8 @@ export interface Merchant {
    * minor units; a currency absent, or a limit absent, keeps the platform's (domain/payouts/screening.ts).
    */
   readonly payoutLimits?: Readonly<Record<string, PayoutLimitOverride>>;
+  /** The merchant's own risk rule set, its latest version; absent: the platform's (domain/risk.ts). */
+  readonly riskRules?: StoredRiskRules;
   /** The merchant's routing rules, the version in force (domain/routing-rules.ts); absent: none set. */
   readonly routingRules?: StoredRoutingRules;
 }
@@ -24,6 +27,13 @@ export interface Merchant {
 export interface StoredRoutingRules extends RoutingRuleSet {
   readonly setAt: string;
 }
+
+export interface StoredRiskRules extends RiskRuleSet {
+  readonly setAt: string;
+}
+
+/** The risk rule set in force for a merchant: its own, or the platform's where it has set none. */
+export const riskRulesOf = (merchant: Pick<Merchant, 'riskRules'> | undefined): RiskRuleSet => merchant?.riskRules ?? PLATFORM_RISK_RULES;
 
 /**
  * A merchant's payout limits in one currency: `review`, the amount at or above which one payout waits for

@@ -1,5 +1,6 @@
-import { AmountTooLargeError, PaymentNotCancelableError, PaymentNotCapturableError, PaymentNotRefundableError } from './errors';
+import { AmountTooLargeError, PaymentNotCancelableError, PaymentNotInReviewError, PaymentNotCapturableError, PaymentNotRefundableError } from './errors';
 import type { Payment, PaymentFailure, TimelineEntry } from './payment';
+import type { RiskAssessment } from './risk';
 
 /**
  * The payment lifecycle as pure functions: each takes the payment as last read, checks the change is
@@ -19,6 +20,7 @@ export const PAYMENT_EVENT_TYPES = [
   'payment.canceled',
   'payment.failed',
   'payment.requires_attention',
+  'payment.reviewed',
   'refund.created',
   'refund.succeeded',
   'refund.failed',
@@ -52,11 +54,7 @@ const change = (payment: Payment, now: Date, fields: Partial<Payment>, type: Pay
   return { payment: next, entry };
 };
 
-export interface RiskAssessment {
-  readonly decision: 'approve' | 'decline';
-  readonly score: number;
-  readonly reasons: readonly string[];
-}
+export type { RiskAssessment } from './risk';
 
 /**
  * Risk screening approved and routing chose the channel: one write, made before any channel is called,
@@ -94,6 +92,22 @@ export const recordScreening = (
  */
 export const recordReroute = (payment: Payment, to: string, reason: string, now: Date): Transition =>
   change(payment, now, { channel: to }, 'payment.rerouted', { channel: to, reason });
+
+/**
+ * An operator decided a payment risk screening sent to review (domain/risk.ts): `approved` clears it from
+ * the queue; `refunded` records that its refund was started (through the refund path, use-cases/review-payment.ts).
+ */
+export const recordReviewDecision = (payment: Payment, decision: 'approved' | 'refunded', by: string, now: Date): Transition => {
+  if (!awaitsRiskReview(payment) || !payment.risk) throw new PaymentNotInReviewError(payment.id);
+  return change(payment, now, { risk: { ...payment.risk, review: { decision, by, at: now.toISOString() } } }, 'payment.reviewed', { code: decision });
+};
+
+/**
+ * Whether a payment waits in the operators' risk review queue: sent to review, not decided yet, and not
+ * ended without moving money (a review payment the issuer declined, or canceled, leaves the queue by itself).
+ */
+export const awaitsRiskReview = (payment: Pick<Payment, 'risk' | 'status'>): boolean =>
+  payment.risk?.decision === 'review' && !payment.risk.review && payment.status !== 'failed' && payment.status !== 'canceled';
 
 /** Risk screening declined: the payment fails before any channel sees it. */
 export const recordRiskDecline = (payment: Payment, assessment: RiskAssessment, now: Date): Transition =>

@@ -39,7 +39,14 @@ const routeData = ({ route }: Payment): EventData =>
 
 const dataOf = (payment: Payment, entry: TimelineEntry, refundedBefore: number, channelBefore: string | null): EventData => {
   const status = STATUS_AFTER[entry.type] ?? 'succeeded';
-  const risk: EventData = payment.risk ? { risk_score: payment.risk.score, risk_reasons: payment.risk.reasons.join(',') } : {};
+  const risk: EventData = payment.risk
+    ? {
+        risk_decision: payment.risk.decision,
+        risk_score: payment.risk.score,
+        risk_reasons: payment.risk.reasons.join(','),
+        ...(payment.risk.rules ? { risk_rules: payment.risk.rules } : {}),
+      }
+    : {};
   switch (entry.type) {
     case 'payment.created':
       return { status, amount: payment.amount, currency: payment.currency, capture_method: payment.captureMethod };
@@ -67,6 +74,8 @@ const dataOf = (payment: Payment, entry: TimelineEntry, refundedBefore: number, 
       return { status, failure_code: entry.code ?? payment.failure?.code ?? null, ...(entry.code === 'risk_declined' ? risk : {}) };
     case 'payment.requires_attention':
       return { status, reason: payment.failure?.message ?? null };
+    case 'payment.reviewed':
+      return { review_decision: entry.code ?? null, reviewed_by: payment.risk?.review?.by ?? null, risk_rules: payment.risk?.rules ?? null };
     case 'refund.created':
     case 'refund.failed':
       return { status, refund_id: entry.refundId ?? null, amount: entry.amount ?? null };

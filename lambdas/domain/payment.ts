@@ -1,5 +1,6 @@
 import type { FingerprintedCard } from './card';
 import type { PaymentEventType } from './payment-lifecycle';
+import type { RiskAssessment } from './risk';
 
 /**
  * A payment and what it is made of. Amounts are integer minor units of `currency`. The lifecycle rules
@@ -65,8 +66,13 @@ export interface Payment {
   readonly paymentMethod: CardPaymentMethod;
   readonly description: string | null;
   readonly metadata: Readonly<Record<string, string>>;
-  /** What risk screening concluded (null until screened). */
-  readonly risk: { readonly decision: 'approve' | 'decline'; readonly score: number; readonly reasons: readonly string[] } | null;
+  /**
+   * What risk screening concluded (null until screened), with the rule set that decided; a payment sent to
+   * review also carries the operator's decision once made (domain/risk.ts, payment-review.ts).
+   */
+  readonly risk: PaymentRisk | null;
+  /** What the merchant told about the customer and card for risk screening (create-payment's optional fields). */
+  readonly riskContext?: RiskContext | null;
   /** The channel the payment was routed to (the one it authorizes at, after any failover), and its references. */
   readonly channel: string | null;
   /**
@@ -108,6 +114,27 @@ export interface Payment {
   readonly timeline: readonly TimelineEntry[];
 }
 
+export interface PaymentRisk extends RiskAssessment {
+  /** Set when an operator decided a payment risk screening sent to review. */
+  readonly review?: PaymentReview;
+}
+
+export interface PaymentReview {
+  readonly decision: 'approved' | 'refunded';
+  /** The operator (their session name). */
+  readonly by: string;
+  readonly at: string;
+}
+
+export interface RiskContext {
+  /** The merchant's id for its customer. */
+  readonly customerId?: string;
+  readonly ipAddress?: string;
+  readonly ipCountry?: string;
+  /** The card's issuing country as the merchant knows it. */
+  readonly cardCountry?: string;
+}
+
 export interface PaymentRoute {
   readonly plan: readonly string[];
   readonly failover: boolean;
@@ -142,10 +169,10 @@ export interface TimelineEntry {
  * fingerprint: none of them changes, and none belongs in a workflow's payload; nor the timeline, which the
  * merchant's answer does not show.
  */
-export type PaymentState = Omit<Payment, 'paymentMethod' | 'description' | 'metadata' | 'requestFingerprint' | 'timeline'>;
+export type PaymentState = Omit<Payment, 'paymentMethod' | 'description' | 'metadata' | 'riskContext' | 'requestFingerprint' | 'timeline'>;
 
 export const stateOf = (payment: Payment): PaymentState => {
-  const { paymentMethod: _card, description: _description, metadata: _metadata, requestFingerprint: _fingerprint, timeline: _timeline, ...state } = payment;
+  const { paymentMethod: _card, description: _description, metadata: _metadata, riskContext: _context, requestFingerprint: _fingerprint, timeline: _timeline, ...state } = payment;
   return state;
 };
 
@@ -161,6 +188,7 @@ export interface NewPayment {
   readonly card: PaymentCard;
   readonly description: string | null;
   readonly metadata: Readonly<Record<string, string>>;
+  readonly riskContext?: RiskContext;
   readonly requestFingerprint: string;
   readonly now: Date;
 }
@@ -180,6 +208,7 @@ export const newPayment = (input: NewPayment): Payment => ({
   paymentMethod: { type: 'card', card: input.card },
   description: input.description,
   metadata: input.metadata,
+  ...(input.riskContext && Object.keys(input.riskContext).length > 0 ? { riskContext: input.riskContext } : {}),
   risk: null,
   channel: null,
   amountAuthorized: 0,

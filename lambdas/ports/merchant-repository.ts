@@ -1,5 +1,5 @@
 import type { ListWindow } from '../domain/list-window';
-import type { ApiKeyRecord, Merchant, PayoutLimitOverride, StoredRoutingRules } from '../domain/merchant';
+import type { ApiKeyRecord, Merchant, PayoutLimitOverride, StoredRiskRules, StoredRoutingRules } from '../domain/merchant';
 
 /** What a key listing holds: everything but the hash. */
 export type ApiKeySummary = Omit<ApiKeyRecord, 'secretHash'>;
@@ -22,6 +22,12 @@ export interface MerchantRepository {
     currency: string,
     limits: PayoutLimitOverride | null,
   ): Promise<{ readonly before?: PayoutLimitOverride; readonly after?: PayoutLimitOverride } | undefined>;
+  /**
+   * Stores the merchant's next risk rule set over the version it was computed from (`previousVersion`, 0
+   * for none): StaleVersionError when another was stored meanwhile; undefined when the merchant does not
+   * exist. Answers the rule set replaced.
+   */
+  setRiskRules(merchantId: string, rules: StoredRiskRules, previousVersion: number): Promise<{ readonly before?: StoredRiskRules } | undefined>;
   /**
    * Stores the merchant's next routing rule set over the version it was computed from (`previousVersion`,
    * 0 for none): StaleVersionError when another was stored meanwhile; undefined when the merchant does not

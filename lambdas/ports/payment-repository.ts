@@ -25,6 +25,11 @@ export interface PaymentRepository {
   get(id: string, options?: { readonly consistent?: boolean }): Promise<Payment | undefined>;
   /** One page of the merchant's payments, newest first; the window's cursors are payments of the same merchant. */
   listByMerchant(merchantId: string, window: ListWindow): Promise<PaymentPage>;
+  /**
+   * The operators' risk review queue: every merchant's payments risk screening sent to review and no
+   * operator has decided yet, oldest first, after `after` (a payment of the queue).
+   */
+  listInRiskReview(page: { readonly limit: number; readonly after?: Payment }): Promise<PaymentPage>;
   /** One page of the merchant's refunds, newest first; the window's cursors are refunds of the same merchant. */
   listRefunds(merchantId: string, window: ListWindow): Promise<RefundPage>;
   /**

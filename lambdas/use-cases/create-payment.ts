@@ -1,6 +1,6 @@
 import { IdempotencyKeyReusedError } from '../domain/errors';
 import { deriveId } from '../domain/ids';
-import { type CaptureMethod, type Payment, isTerminal, newPayment } from '../domain/payment';
+import { type CaptureMethod, type Payment, type RiskContext, isTerminal, newPayment } from '../domain/payment';
 import type { CardHolds } from '../ports/card-holds';
 import type { PaymentRepository } from '../ports/payment-repository';
 import { VaultConflictError } from '../ports/vault-errors';
@@ -18,6 +18,8 @@ export interface CreatePaymentCommand {
   readonly card: { readonly number: string; readonly exp_month: number; readonly exp_year: number; readonly cvc: string };
   readonly description: string | null;
   readonly metadata: Readonly<Record<string, string>>;
+  /** What the merchant told risk screening about the customer and card (optional). */
+  readonly riskContext?: RiskContext;
 }
 
 export interface CreatePaymentDeps {
@@ -69,6 +71,7 @@ export const createPayment = async (deps: CreatePaymentDeps, command: CreatePaym
     card: { ...hold.card, bin: command.card.number.slice(0, 6) },
     description: command.description,
     metadata: command.metadata,
+    ...(command.riskContext ? { riskContext: command.riskContext } : {}),
     requestFingerprint: command.requestFingerprint,
     now: deps.now(),
   });

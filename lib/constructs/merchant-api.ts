@@ -25,6 +25,9 @@ import { acknowledgeNag } from './acknowledgements';
 import { MerchantApiFirewall } from './merchant-api-firewall';
 import { retentionDays } from './retention';
 
+/** The merchant API's name in each region (API Gateway's `ApiName` metric dimension). */
+export const merchantApiName = (): string => `${deployment.appName}-merchant-api`;
+
 /**
  * The merchant REST API from platform/routes.ts: one Lambda proxy integration per route behind the
  * merchant REQUEST authorizer, an ANY method on every declared resource that answers 405, and the
@@ -84,7 +87,7 @@ export class MerchantApi extends Construct {
     });
 
     this.api = new RestApi(this, 'Api', {
-      restApiName: `${deployment.appName}-merchant-api`,
+      restApiName: merchantApiName(),
       description: 'xborder merchant API v1',
       endpointTypes: [EndpointType.REGIONAL],
       cloudWatchRole: true,

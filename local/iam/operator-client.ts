@@ -21,13 +21,15 @@ export interface OperatorRequest {
   readonly query?: Readonly<Record<string, string | number | undefined>>;
   readonly body?: unknown;
   readonly region?: string;
+  /** More headers to send, signed with the rest (e.g. Operator-Agent). */
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 export const operatorRequest = async (request: OperatorRequest): Promise<OperatorResponse> => {
   const url = new URL(request.baseUrl.replace(/\/$/, '') + request.path);
   for (const [name, value] of Object.entries(request.query ?? {})) if (value !== undefined) url.searchParams.set(name, String(value));
   const body = request.body === undefined ? '' : JSON.stringify(request.body);
-  const headers: Record<string, string> = { host: url.host, ...(body ? { 'content-type': 'application/json' } : {}) };
+  const headers: Record<string, string> = { ...request.headers, host: url.host, ...(body ? { 'content-type': 'application/json' } : {}) };
   const signed = signRequest(
     { method: request.method, path: url.pathname, query: url.search.slice(1), headers, body },
     request.credentials,

@@ -4,9 +4,9 @@ import { randomBytes } from 'node:crypto';
 import { fingerprintWith } from '../../lambdas/adapters/crypto/fingerprinter';
 import { type FingerprintedCard, summarizeCard } from '../../lambdas/domain/card';
 import { ResourceNotFoundError, StaleVersionError } from '../../lambdas/domain/errors';
-import { ApiKeyExistsError, ApiKeyLimitReachedError, type ApiKeyRecord, LastActiveApiKeyError, type Merchant, type PayoutLimitOverride, type StoredRoutingRules } from '../../lambdas/domain/merchant';
+import { ApiKeyExistsError, ApiKeyLimitReachedError, type ApiKeyRecord, LastActiveApiKeyError, type Merchant, type PayoutLimitOverride, type StoredRiskRules, type StoredRoutingRules } from '../../lambdas/domain/merchant';
 import type { Payment } from '../../lambdas/domain/payment';
-import type { Transition } from '../../lambdas/domain/payment-lifecycle';
+import { type Transition, awaitsRiskReview } from '../../lambdas/domain/payment-lifecycle';
 import { timelineOf } from '../../lambdas/domain/payment-timeline';
 import type { Refund } from '../../lambdas/domain/refund';
 import type { CardHold, CardHolds, HeldCardDetails, HoldCardInput } from '../../lambdas/ports/card-holds';
@@ -72,6 +72,13 @@ export class InMemoryPaymentRepository implements PaymentRepository {
     return { payments: page.items, hasMore: page.hasMore };
   }
 
+  async listInRiskReview(page: { limit: number; after?: Payment }): Promise<PaymentPage> {
+    const order = (payment: Payment) => `${payment.createdAt}#${payment.id}`;
+    const queue = [...this.items.values()].filter(awaitsRiskReview).sort((a, b) => order(a).localeCompare(order(b)));
+    const rest = page.after ? queue.filter((payment) => order(payment) > order(page.after!)) : queue;
+    return { payments: rest.slice(0, page.limit), hasMore: rest.length > page.limit };
+  }
+
   async listRefunds(merchantId: string, window: ListWindow): Promise<RefundPage> {
     const all = [...this.refunds.values()].filter((refund) => refund.merchantId === merchantId).sort(newestFirst);
     const page = pageInMemory(all, window, (refund) => refund);
@@ -92,6 +99,14 @@ export class InMemoryMerchantRepository implements MerchantRepository {
 
   async getMerchant(id: string) {
     return this.merchants.get(id);
+  }
+
+  async setRiskRules(merchantId: string, rules: StoredRiskRules, previousVersion: number) {
+    const merchant = this.merchants.get(merchantId);
+    if (!merchant) return undefined;
+    if ((merchant.riskRules?.version ?? 0) !== previousVersion) throw new StaleVersionError(`risk rules of ${merchantId}`, previousVersion);
+    this.merchants.set(merchantId, { ...merchant, riskRules: rules });
+    return { before: merchant.riskRules };
   }
 
   async setPayoutLimits(merchantId: string, currency: string, limits: PayoutLimitOverride | null) {
@@ -188,8 +203,8 @@ export class InMemoryCardHolds implements CardHolds {
 export class InMemoryCardVelocity implements CardVelocity {
   readonly counters = new Map<string, Set<string>>();
 
-  async countCardAttempt(fingerprint: string, window: string, paymentId: string) {
-    const key = `${fingerprint}#${window}`;
+  async countAttempt(subject: string, window: string, paymentId: string) {
+    const key = `${subject}#${window}`;
     const payments = this.counters.get(key) ?? new Set<string>();
     payments.add(paymentId);
     this.counters.set(key, payments);

@@ -19,7 +19,7 @@ export interface LocalApis {
   readonly operators: readonly OperatorCredentials[];
   readonly lambdas: LambdaHost;
   /** A signed operator API request as the given role. */
-  asOperator(role: OperatorRole, method: 'GET' | 'POST', path: string, options?: { query?: Record<string, string | number | undefined>; body?: unknown }): Promise<OperatorResponse>;
+  asOperator(role: OperatorRole, method: 'GET' | 'POST', path: string, options?: { query?: Record<string, string | number | undefined>; body?: unknown; headers?: Record<string, string> }): Promise<OperatorResponse>;
   stop(): Promise<void>;
 }
 
@@ -50,6 +50,7 @@ export const startLocalApis = async (options: { readonly authorizerCacheSeconds?
         path,
         query: options.query,
         body: options.body,
+        headers: options.headers,
       });
     },
     stop: async () => {

@@ -168,3 +168,27 @@ export const draftsOf = (record: ChangeRecord): EventDraft[] => {
   const source = SOURCES[record.table]?.find((candidate) => candidate.matches(item));
   return source ? source.extract(record, item) : [];
 };
+
+/**
+ * What a stream batch says about authorizations, for the authorization-rate metric and alarm
+ * (lib/constructs/service-levels.ts): payments authorized (a new `payment.authorized` entry) and payments that
+ * failed without ever being authorized (a new `payment.failed` entry: risk, the issuer or the channel said no,
+ * or the authorization never completed). Counted here, once per batch, because every payment change passes
+ * through this stream exactly once per mapping: one metric line per batch instead of one per payment.
+ */
+export const authorizationOutcomesOf = (records: readonly ChangeRecord[]): { readonly authorized: number; readonly failed: number } => {
+  let authorized = 0;
+  let failed = 0;
+  for (const record of records) {
+    if (record.table !== 'payments' || record.eventName === 'REMOVE' || record.newImage?.sk !== 'payment') continue;
+    const payment = paymentOf(record.newImage.pk as string, record.newImage);
+    const previousVersion = record.oldImage ? ((record.oldImage.v as number | undefined) ?? 0) : 0;
+    const everAuthorized = payment.timeline.some((entry) => entry.type === 'payment.authorized');
+    for (const entry of payment.timeline) {
+      if (entry.version <= previousVersion) continue;
+      if (entry.type === 'payment.authorized') authorized += 1;
+      if (entry.type === 'payment.failed' && !everAuthorized) failed += 1;
+    }
+  }
+  return { authorized, failed };
+};

@@ -3,6 +3,14 @@ import type { BalanceShard } from '../../domain/ledger/balances';
 import { type LedgerSnapshot, type StoredExtraLine, type VerificationReport, verifySnapshot } from '../../domain/ledger/verification';
 import { decodeBalance, decodeJournal, decodeExtraLine, recordTypeOf } from './ledger-codec';
 
+/** The scan ran past its deadline (`options.deadline`): the table is too large to verify in that time. */
+export class LedgerScanDeadlineError extends Error {
+  override readonly name = 'LedgerScanDeadlineError';
+  constructor(readonly itemsRead: number) {
+    super(`The ledger scan passed its deadline after ${itemsRead} items`);
+  }
+}
+
 /**
  * Read the whole ledger table (parallel strongly consistent scan segments) and check it
  * (domain/ledger/verification.ts). A scan is not a snapshot: run it while nothing posts, or run it twice
@@ -11,9 +19,10 @@ import { decodeBalance, decodeJournal, decodeExtraLine, recordTypeOf } from './l
 export const scanLedger = async (
   client: DynamoDBDocumentClient,
   tableName: string,
-  options: { readonly segments?: number } = {},
+  options: { readonly segments?: number; /** Epoch ms: stop between pages after it (LedgerScanDeadlineError). */ readonly deadline?: number } = {},
 ): Promise<LedgerSnapshot> => {
   const segments = options.segments ?? 4;
+  let itemsRead = 0;
   const journalItems: Record<string, unknown>[] = [];
   const balances: BalanceShard[] = [];
   await Promise.all(
@@ -23,6 +32,8 @@ export const scanLedger = async (
         const page = await client.send(
           new ScanCommand({ TableName: tableName, Segment: segment, TotalSegments: segments, ConsistentRead: true, ExclusiveStartKey: start }),
         );
+        itemsRead += page.Items?.length ?? 0;
+        if (options.deadline !== undefined && Date.now() > options.deadline) throw new LedgerScanDeadlineError(itemsRead);
         for (const item of page.Items ?? []) {
           const type = recordTypeOf(item);
           if (type === 'transaction' || type === 'extra_line') journalItems.push(item);
@@ -50,5 +61,5 @@ export const scanLedger = async (
 export const verifyLedger = async (
   client: DynamoDBDocumentClient,
   tableName: string,
-  options: { readonly segments?: number } = {},
+  options: { readonly segments?: number; readonly deadline?: number } = {},
 ): Promise<VerificationReport> => verifySnapshot(await scanLedger(client, tableName, options));

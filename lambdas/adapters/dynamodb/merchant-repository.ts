@@ -1,7 +1,8 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { ResourceNotFoundError, StaleVersionError } from '../../domain/errors';
-import { ApiKeyExistsError, ApiKeyLimitReachedError, type ApiKeyRecord, LastActiveApiKeyError, type Merchant, type PayoutLimitOverride, type StoredRoutingRules } from '../../domain/merchant';
+import { ResourceNotFoundError } from '../../domain/errors';
+import { ApiKeyExistsError, ApiKeyLimitReachedError, type ApiKeyRecord, LastActiveApiKeyError, type Merchant, type PayoutLimitOverride, type StoredRiskRules, type StoredRoutingRules } from '../../domain/merchant';
+import { StaleVersionError } from '../../domain/errors';
 import type { ApiKeyPage, ApiKeySummary, MerchantRepository } from '../../ports/merchant-repository';
 import type { ListWindow } from '../../domain/list-window';
 import { queryCreatedOrder } from './created-order';
@@ -11,7 +12,8 @@ import { TransactionConditionFailedError, transactWrite } from './transactions';
  * Merchants and API key records in the `merchants` table (docs/data-model.md):
  *   pk = "merchant#<id>", sk = "profile"                         → the merchant, with `activeKeys` and `activeRestrictedKeys`
  *                                                                  (its counts of active secret and restricted keys) and
- *                                                                  `payoutLimits` (per currency, set by operators),
+ *                                                                  `payoutLimits` (per currency, set by operators) and
+ *                                                                  `riskRules` (the merchant's risk rule set, latest version) and
  *                                                                  `routingRules` (the routing rule set in force)
  *   pk = "merchant#<id>", sk = "apikey#<created at>#<key id>"    → one key as listed to its merchant (no hash)
  *   pk = "apikey#<key id>", sk = "apikey"                        → one key's hash and status (the authorizer's lookup)
@@ -87,6 +89,28 @@ export class DynamoDbMerchantRepository implements MerchantRepository {
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) return undefined;
       throw error;
+    }
+  }
+
+  async setRiskRules(merchantId: string, rules: StoredRiskRules, previousVersion: number): Promise<{ before?: StoredRiskRules } | undefined> {
+    try {
+      const result = await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: profileKey(merchantId),
+          UpdateExpression: 'SET riskRules = :rules',
+          ConditionExpression:
+            previousVersion === 0 ? 'attribute_exists(pk) AND attribute_not_exists(riskRules)' : 'attribute_exists(pk) AND riskRules.version = :previous',
+          ExpressionAttributeValues: { ':rules': rules, ...(previousVersion === 0 ? {} : { ':previous': previousVersion }) },
+          ReturnValues: 'ALL_OLD',
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      );
+      return { before: result.Attributes?.riskRules as StoredRiskRules | undefined };
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      if (!error.Item) return undefined;
+      throw new StaleVersionError(`risk rules of ${merchantId}`, previousVersion);
     }
   }
 

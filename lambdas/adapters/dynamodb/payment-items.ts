@@ -1,4 +1,4 @@
-import type { Payment, PaymentCard, PaymentFailure, PaymentRoute, PaymentStatus, TimelineEntry } from '../../domain/payment';
+import type { Payment, PaymentCard, PaymentFailure, PaymentRisk, PaymentRoute, PaymentStatus, RiskContext, TimelineEntry } from '../../domain/payment';
 import type { PaymentEventType } from '../../domain/payment-lifecycle';
 import type { Refund, RefundReason, RefundStatus } from '../../domain/refund';
 
@@ -38,6 +38,7 @@ const EVENT_CODES = {
   'payment.canceled': 'x',
   'payment.failed': 'f',
   'payment.requires_attention': '!',
+  'payment.reviewed': 'rv',
   'refund.created': 'r+',
   'refund.succeeded': 'r',
   'refund.failed': 'r-',
@@ -97,6 +98,44 @@ const cardOf = (item: Item): PaymentCard =>
     bin: item.n,
   }) as PaymentCard;
 
+const riskItem = (risk: PaymentRisk | null): Item | null =>
+  risk
+    ? present({
+        d: risk.decision,
+        s: risk.score,
+        r: risk.reasons.join(','),
+        v: risk.rules,
+        rv: risk.review ? { d: risk.review.decision, b: risk.review.by, t: ms(risk.review.at) } : undefined,
+      })
+    : null;
+
+const riskOf = (item: Item | undefined): PaymentRisk | null => {
+  if (!item) return null;
+  const review = item.rv as Item | undefined;
+  return {
+    decision: item.d as PaymentRisk['decision'],
+    score: item.s as number,
+    reasons: item.r ? String(item.r).split(',') : [],
+    ...(item.v === undefined ? {} : { rules: item.v as string }),
+    ...(review ? { review: { decision: review.d as 'approved' | 'refunded', by: review.b as string, at: iso(review.t) } } : {}),
+  };
+};
+
+const riskContextItem = (context: RiskContext | null | undefined): Item | null =>
+  context ? present({ c: context.customerId, ip: context.ipAddress, ic: context.ipCountry, cc: context.cardCountry }) : null;
+
+const riskContextOf = (item: Item | undefined): Partial<Pick<Payment, 'riskContext'>> =>
+  item
+    ? {
+        riskContext: {
+          ...(item.c === undefined ? {} : { customerId: item.c as string }),
+          ...(item.ip === undefined ? {} : { ipAddress: item.ip as string }),
+          ...(item.ic === undefined ? {} : { ipCountry: item.ic as string }),
+          ...(item.cc === undefined ? {} : { cardCountry: item.cc as string }),
+        },
+      }
+    : {};
+
 const failureItem = (failure: PaymentFailure | null) => (failure ? { c: failure.code, m: failure.message } : null);
 const failureOf = (item: unknown): PaymentFailure | null => (item ? { code: (item as Item).c as string, message: (item as Item).m as string } : null);
 
@@ -126,7 +165,8 @@ export const paymentAttributes = (payment: Payment): Item =>
     pm: cardItem(payment.paymentMethod.card),
     de: payment.description,
     md: payment.metadata,
-    rk: payment.risk ? { d: payment.risk.decision, s: payment.risk.score, r: payment.risk.reasons.join(',') } : null,
+    rk: riskItem(payment.risk),
+    rx: riskContextItem(payment.riskContext),
     ch: payment.channel,
     ro: payment.route ? routeItem(payment.route) : null,
     aa: payment.amountAuthorized || null,
@@ -164,7 +204,8 @@ export const paymentOf = (id: string, item: Item): Payment => {
     paymentMethod: { type: 'card', card: cardOf(item.pm as Item) },
     description: (item.de as string | undefined) ?? null,
     metadata: (item.md as Record<string, string> | undefined) ?? {},
-    risk: risk ? { decision: risk.d as 'approve' | 'decline', score: risk.s as number, reasons: risk.r ? String(risk.r).split(',') : [] } : null,
+    risk: riskOf(risk),
+    ...riskContextOf(item.rx as Item | undefined),
     channel: (item.ch as string | undefined) ?? null,
     ...(item.ro === undefined ? {} : { route: routeOf(item.ro as Item) }),
     amountAuthorized: (item.aa as number | undefined) ?? 0,

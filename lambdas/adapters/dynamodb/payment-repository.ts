@@ -1,14 +1,14 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { BatchGetCommand, type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { StaleVersionError } from '../../domain/errors';
 import type { Payment } from '../../domain/payment';
-import type { PaymentEvent, Transition } from '../../domain/payment-lifecycle';
+import { type PaymentEvent, type Transition, awaitsRiskReview } from '../../domain/payment-lifecycle';
 import { timelineOf } from '../../domain/payment-timeline';
 import type { Refund } from '../../domain/refund';
 import { sagaStartMarker } from '../../domain/saga-start';
 import { shardOf } from '../../domain/shards';
 import type { PaymentPage, PaymentRepository, RefundPage, WaitingTask } from '../../ports/payment-repository';
-import { MERCHANT_OBJECTS_INDEX } from '../../../platform/tables';
+import { MERCHANT_OBJECTS_INDEX, PAYMENTS_IN_REVIEW_INDEX } from '../../../platform/tables';
 import type { ListWindow } from '../../domain/list-window';
 import { queryCreatedOrder } from './created-order';
 import { paymentAttributes, paymentOf, refundAttributes, refundOf } from './payment-items';
@@ -37,6 +37,8 @@ import { type TransactItem, TransactionConditionFailedError, transactWrite } fro
  */
 export const LIST_SHARDS = 4;
 const PAYMENT = 'payment';
+/** The one partition of the sparse payments-in-review index (reviews are rare: one partition holds them all). */
+const RISK_REVIEW_QUEUE = 'risk_review';
 const REFUND = 'refund';
 
 /** Which of a merchant's list partitions a payment is in. */
@@ -86,6 +88,7 @@ export class DynamoDbPaymentRepository implements PaymentRepository {
       merchant_type: listPartition(payment.merchantId, listShard(payment.id)),
       created_key: createdKey(payment),
       ...flightAttributes(this.region, payment),
+      ...(awaitsRiskReview(payment) ? { review_queue: RISK_REVIEW_QUEUE, review_order: createdKey(payment) } : {}),
       ...paymentAttributes(payment),
     };
   }
@@ -128,10 +131,33 @@ export class DynamoDbPaymentRepository implements PaymentRepository {
     return { refunds: page.items.map((item) => refundOf(item.pk as string, item)), hasMore: page.hasMore };
   }
 
+  async listInRiskReview(page: { limit: number; after?: Payment }): Promise<PaymentPage> {
+    const result = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: PAYMENTS_IN_REVIEW_INDEX,
+        KeyConditionExpression: 'review_queue = :queue',
+        ExpressionAttributeValues: { ':queue': RISK_REVIEW_QUEUE },
+        ScanIndexForward: true,
+        Limit: page.limit + 1,
+        ExclusiveStartKey: page.after ? { pk: page.after.id, sk: PAYMENT, review_queue: RISK_REVIEW_QUEUE, review_order: createdKey(page.after) } : undefined,
+      }),
+    );
+    const entries = (result.Items ?? []).slice(0, page.limit);
+    const items = await this.itemsByIds(entries.map((entry) => entry.pk as string), PAYMENT);
+    // The index is eventually consistent: a payment decided a moment ago may still be listed; its item says so.
+    const payments = items.map((item) => paymentOf(item.pk as string, item)).filter(awaitsRiskReview);
+    return { payments, hasMore: (result.Items ?? []).length > page.limit };
+  }
+
   /** A page of one kind of the merchant's objects: the keys from its list shards (merged), then the items by key. */
   private async listObjects(partitions: readonly string[], window: ListWindow, sk: string): Promise<{ items: Item[]; hasMore: boolean }> {
     const keys = await queryCreatedOrder(this.client, this.tableName, LIST_INDEX, partitions, window);
-    const ids = keys.items.map((key) => key.pk as string);
+    return { items: await this.itemsByIds(keys.items.map((key) => key.pk as string), sk), hasMore: keys.hasMore };
+  }
+
+  /** Items by id (BatchGetItem, 100 at a time), in the ids' order; an id with no item is left out. */
+  private async itemsByIds(ids: readonly string[], sk: string): Promise<Item[]> {
     const found = new Map<string, Item>();
     for (let offset = 0; offset < ids.length; offset += 100) {
       let pending: Item[] | undefined = ids.slice(offset, offset + 100).map((pk) => ({ pk, sk }));
@@ -141,7 +167,10 @@ export class DynamoDbPaymentRepository implements PaymentRepository {
         pending = result.UnprocessedKeys?.[this.tableName]?.Keys as Item[] | undefined;
       }
     }
-    return { items: ids.flatMap((id): Item[] => { const item = found.get(id); return item ? [item] : []; }), hasMore: keys.hasMore };
+    return ids.flatMap((id): Item[] => {
+      const item = found.get(id);
+      return item ? [item] : [];
+    });
   }
 
   async apply(transition: Transition, also: { newRefund?: Refund; refund?: { next: Refund; previousVersion: number } } = {}): Promise<void> {

@@ -9,6 +9,14 @@ import { merchantCommandEndpoint } from '../../shared/http/merchant-command-endp
 import { presentPayment } from '../../shared/http/presenters';
 import { createPayment } from '../../use-cases/create-payment';
 
+/** The API's `risk_context` → the payment's (only the fields given). */
+const riskContextOf = (context: { customer_id?: string; ip_address?: string; ip_country?: string; card_country?: string }) => ({
+  ...(context.customer_id === undefined ? {} : { customerId: context.customer_id }),
+  ...(context.ip_address === undefined ? {} : { ipAddress: context.ip_address }),
+  ...(context.ip_country === undefined ? {} : { ipCountry: context.ip_country }),
+  ...(context.card_country === undefined ? {} : { cardCountry: context.card_country }),
+});
+
 /** POST /v1/payments */
 const payments = new DynamoDbPaymentRepository(dynamoDbDocumentClient(), tableNameFromEnv('payments'));
 const holds = cardHoldsFromEnvironment();
@@ -37,6 +45,7 @@ export const handler = merchantCommandEndpoint({
         card: request.body.payment_method.card,
         description: request.body.description,
         metadata: request.body.metadata,
+        ...(request.body.risk_context ? { riskContext: riskContextOf(request.body.risk_context) } : {}),
       },
     );
     const presented = presentPayment(payment);

@@ -3,10 +3,11 @@ import { DynamoDbPaymentRepository } from '../../adapters/dynamodb/payment-repos
 import { dynamoDbDocumentClient } from '../../shared/clients';
 import { tableNameFromEnv } from '../../shared/config';
 import { operatorQueryEndpoint } from '../../shared/http/operator-endpoint';
+import { presentPaymentRisk } from '../../shared/http/operations-presenters';
 import { presentPayment } from '../../shared/http/presenters';
 import { findPayment } from '../../use-cases/find-payment';
 
-/** Operator API: GET /v1/payments/{id} (ops_viewer): any merchant's payment, with its merchant id. */
+/** Operator API: GET /v1/payments/{id} (ops_viewer): any merchant's payment, with its merchant id and what risk screening decided. */
 const payments = new DynamoDbPaymentRepository(dynamoDbDocumentClient(), tableNameFromEnv('payments'));
 
 export const handler = operatorQueryEndpoint({
@@ -14,6 +15,6 @@ export const handler = operatorQueryEndpoint({
   query: z.strictObject({}),
   handle: async (request) => {
     const payment = await findPayment({ payments }, { paymentId: request.pathParameters.id ?? '' });
-    return { status: 200, body: { ...presentPayment(payment), merchant_id: payment.merchantId } };
+    return { status: 200, body: { ...presentPayment(payment), merchant_id: payment.merchantId, risk: presentPaymentRisk(payment) } };
   },
 });

@@ -6,7 +6,7 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBStreamEvent } from 'aws-lambda';
 import { tableKeys, tableName } from '../../../platform/tables';
-import { type ChangeRecord, draftsOf } from '../../adapters/dynamodb/event-sources';
+import { type ChangeRecord, authorizationOutcomesOf, draftsOf } from '../../adapters/dynamodb/event-sources';
 import { logger, metrics, traceHandler } from '../../shared/powertools';
 import { deliveryQueueFromEnvironment, eventStoreFromEnvironment, webhookEndpointsFromEnvironment } from '../../shared/webhooks';
 import { buildEvents } from '../../use-cases/events/build-events';
@@ -57,6 +57,9 @@ export const handler = middy(async (event: DynamoDBStreamEvent) => {
   const result = await buildEvents(deps, { key, source: table, drafts: changes.flatMap(draftsOf) });
   metrics.addMetric('EventsBuilt', MetricUnit.Count, result.events);
   metrics.addMetric('WebhookTasksQueued', MetricUnit.Count, result.tasks);
+  const outcomes = authorizationOutcomesOf(changes);
+  metrics.addMetric('PaymentsAuthorized', MetricUnit.Count, outcomes.authorized);
+  metrics.addMetric('PaymentsFailedUnauthorized', MetricUnit.Count, outcomes.failed);
   logger.info('stream batch turned into events', { table, records: records.length, ...result });
   return result;
 })

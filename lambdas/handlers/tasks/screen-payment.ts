@@ -2,6 +2,7 @@ import * as z from 'zod/mini';
 import { paymentAction } from '../../shared/payment-task-input';
 import { cardHoldDiscarder, cardVelocity } from '../../shared/card-hold-table';
 import { paymentRepository } from '../../shared/payment-deps';
+import { merchantRiskRules } from '../../shared/risk-rules';
 import { channelHealth, merchantRouting } from '../../shared/routing';
 import { taskHandler } from '../../shared/task-handler';
 import { screenPayment } from '../../use-cases/payment-saga/screen-payment';
@@ -12,7 +13,7 @@ export const handler = taskHandler({
   input: z.object({ paymentId: z.string(), action: paymentAction }),
   run: (input) =>
     screenPayment(
-      { payments: paymentRepository(), holds: cardHoldDiscarder(), velocity: cardVelocity(), health: channelHealth(), merchantRouting, now: () => new Date() },
+      { payments: paymentRepository(), holds: cardHoldDiscarder(), velocity: cardVelocity(), health: channelHealth(), merchantRouting, riskRules: merchantRiskRules, now: () => new Date() },
       input,
     ),
 });

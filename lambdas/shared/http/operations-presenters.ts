@@ -1,3 +1,4 @@
+import type { Payment } from '../../domain/payment';
 import type { JournalTransaction } from '../../domain/ledger/transaction';
 import type { TracedExecution } from '../../use-cases/operations/trace-payment-executions';
 
@@ -30,3 +31,15 @@ export const presentExecution = (execution: TracedExecution) => ({
   error: execution.error,
   path: execution.path.map((step) => ({ state: step.state, entered_at: step.enteredAt, exited_at: step.exitedAt, errors: step.errors })),
 });
+
+/** What risk screening decided of a payment, as operators see it (never the merchant's answer: no tipping off). */
+export const presentPaymentRisk = (payment: Payment) =>
+  payment.risk
+    ? {
+        decision: payment.risk.decision,
+        score: payment.risk.score,
+        reasons: payment.risk.reasons,
+        rules: payment.risk.rules ?? null,
+        review: payment.risk.review ? { decision: payment.risk.review.decision, by: payment.risk.review.by, at: payment.risk.review.at } : null,
+      }
+    : null;

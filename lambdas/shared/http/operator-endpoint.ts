@@ -1,11 +1,11 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import * as z from 'zod/mini';
-import { type OperatorRole, operatorRoleOfArn, operatorRouteFor } from '../../../platform/operator-routes';
+import { OPERATOR_AGENT_HEADER, OPERATOR_AGENT_SHAPE, type OperatorRole, operatorRoleOfArn, operatorRouteFor } from '../../../platform/operator-routes';
 import { commandIdOf } from '../../domain/audit';
 import { auditLogFromEnvironment, recordAudit } from '../audit';
 import { readConfig } from '../config';
 import type { AuditedChange, CommandResult } from './command-result';
-import { checkedPathParameters, parseJsonBody, singleQueryParameters } from './request';
+import { checkedPathParameters, header, parseJsonBody, singleQueryParameters } from './request';
 import { type EndpointResult, type LogNote, wrap } from './merchant-endpoint';
 import { RequestError, jsonResponse, problem } from './problem';
 import { parseOrRefuse } from './validation';
@@ -15,13 +15,20 @@ import { parseOrRefuse } from './validation';
  * authenticated the SigV4 signature and applied the caller's IAM role (its execute-api permissions name
  * exactly the role's routes); this adapter reads who the caller is from the request context and checks
  * the role against the same route table again, so a mistake in either place alone lets nothing through.
- * Commands append their effect to the target merchant's audit chain, with the operator as the actor.
+ * Commands append their effect to the target merchant's audit chain, with the operator as the actor (and
+ * the agent that acted for it, when the request names one in the Operator-Agent header).
  */
 export interface OperatorPrincipal {
   readonly role: OperatorRole;
   /** The assumed-role session ARN API Gateway reports (`...:assumed-role/<role name>/<session>`). */
   readonly arn: string;
   readonly session: string;
+  /**
+   * The software agent acting with the caller's credentials, when the request says so (`Operator-Agent`
+   * header, e.g. `mcp/claude-desktop`: the MCP server, docs/decisions/0030-mcp-server.md). The signer
+   * declares it and SigV4 covers it; it names who acted for the authenticated principal, never grants.
+   */
+  readonly agent?: string;
 }
 
 interface OperatorRequest {
@@ -49,6 +56,21 @@ const { AWS_REGION: region } = readConfig({ AWS_REGION: z.string().check(z.minLe
 
 const forbidden = (detail: string) => new RequestError(problem(403, 'forbidden', detail));
 
+
+/** The agent the request names, checked: 1 to 64 characters of letters, digits and `._:/-`, else 400 naming the header. */
+const agentOf = (event: APIGatewayProxyEvent): string | undefined => {
+  const value = header(event, OPERATOR_AGENT_HEADER);
+  if (value === undefined) return undefined;
+  if (!OPERATOR_AGENT_SHAPE.test(value)) {
+    throw new RequestError(
+      problem(400, 'operator_agent_invalid', `The ${OPERATOR_AGENT_HEADER} header names the agent acting for the operator in 1 to 64 letters, digits and ._:/- characters.`, {
+        errors: [{ field: OPERATOR_AGENT_HEADER, message: 'must be 1 to 64 letters, digits and ._:/- characters, starting with a letter or digit' }],
+      }),
+    );
+  }
+  return value;
+};
+
 /**
  * The caller, allowed on this route, and the route's path parameters checked against their declared id
  * shapes. Who asked goes on the invocation's log line, refused or not.
@@ -59,9 +81,11 @@ export const operatorOf = (event: APIGatewayProxyEvent, note: LogNote): { princi
   const caller = operatorRoleOfArn(arn, region);
   if (!caller) throw forbidden('This API serves operators only: sign requests with the credentials of an ops_viewer or ops_admin role.');
   note({ operator_role: caller.role });
+  const agent = agentOf(event);
+  if (agent !== undefined) note({ operator_agent: agent });
   const route = operatorRouteFor(event.httpMethod, event.resource);
   if (!route?.roles.includes(caller.role)) throw forbidden(`The ${caller.role} role may not call ${event.httpMethod} ${event.resource}.`);
-  return { principal: { ...caller, arn }, pathParameters: checkedPathParameters(event, route.params) };
+  return { principal: { ...caller, arn, ...(agent !== undefined ? { agent } : {}) }, pathParameters: checkedPathParameters(event, route.params) };
 };
 
 /** Operator GET endpoints: checked path ids, a validated query string, no body. */
@@ -95,7 +119,7 @@ export const operatorCommandEndpoint = <BodySchema extends z.ZodMiniType>(defini
     if (result.change && result.status < 300) {
       await recordAudit(auditLog, {
         merchant_id: result.change.merchantId,
-        actor: { type: 'operator', role: principal.role, arn: principal.arn },
+        actor: { type: 'operator', role: principal.role, arn: principal.arn, ...(principal.agent !== undefined ? { agent: principal.agent } : {}) },
         action: definition.audit.action,
         target: result.change.target,
         request_id: requestId,

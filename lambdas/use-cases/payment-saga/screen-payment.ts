@@ -1,11 +1,10 @@
 import { cardChannels } from '../../../platform/channels';
 import { DEFAULT_HEALTH_POLICY } from '../../domain/channel-health';
 import type { MerchantRouting } from '../../domain/merchant';
-import { minorUnits } from '../../domain/money';
 import { isTerminal } from '../../domain/payment';
 import { recordFailure, recordRiskDecline, recordScreening } from '../../domain/payment-lifecycle';
 import { type PaymentAction, type PaymentStepResult, nextPaymentStep } from '../../domain/payment-saga';
-import { assessRisk, velocityWindow } from '../../domain/risk';
+import { type RiskRuleSet, assessRisk } from '../../domain/risk';
 import { binCountryOf } from '../../../platform/card-bins';
 import { NoChannelAvailableError, type RoutePlan, routePayment } from '../../domain/routing';
 import type { CardHolds } from '../../ports/card-holds';
@@ -13,16 +12,18 @@ import type { CardVelocity } from '../../ports/card-velocity';
 import type { ChannelHealth } from '../../ports/channel-health';
 import type { PaymentRepository } from '../../ports/payment-repository';
 import { changePayment, loadPayment, stepResult } from './change-payment';
+import { riskSignals } from './risk-signals';
 
 /**
  * Screen and route a payment before any channel sees it (workflow step "Screen").
  * 1. A payment already screened answers what it needs next (a repeated or resumed run).
- * 2. Count this payment against its card's velocity window (idempotent per payment) and assess the risk
- *    rules (domain/risk.ts).
- * 3. Approved: plan its route (domain/routing.ts): the merchant's first matching routing rule's channels
- *    (domain/routing-rules.ts), or else the channels that settle its currency ordered by the merchant's
- *    strategy (least cost, or success rate with exploration); then by their health (cached reads: no round
- *    trip per payment).
+ * 2. Assess the merchant's risk rule set (the platform's where it has none; domain/risk.ts), counting this
+ *    payment against each velocity counter the rules read (idempotent per payment). `review` proceeds like
+ *    `approve` (the payment waits in the operators' review queue meanwhile); `decline` fails it.
+ * 3. Approved or in review: plan its route (domain/routing.ts): the merchant's first matching routing rule's
+ *    channels (domain/routing-rules.ts), or else the channels that settle its currency ordered by the
+ *    merchant's strategy (least cost, or success rate with exploration); then by their health (cached reads:
+ *    no round trip per payment).
  * 4. Record both in one write, before any channel is called (the authorization goes where this says), with
  *    the routing decision's reason on the timeline. A risk decline, or no channel for the currency, fails
  *    the payment: its card hold is discarded first, so no payment is ever recorded failed with its card
@@ -37,6 +38,7 @@ export const screenPayment = async (
     readonly velocity: CardVelocity;
     readonly health: Pick<ChannelHealth, 'views'>;
     readonly merchantRouting: (merchantId: string) => Promise<MerchantRouting>;
+    readonly riskRules: (merchantId: string) => Promise<RiskRuleSet>;
     readonly now: () => Date;
     readonly random?: () => number;
   },
@@ -49,14 +51,14 @@ export const screenPayment = async (
   }
   const now = deps.now();
   const candidates = Object.keys(cardChannels).filter((name) => (cardChannels[name as keyof typeof cardChannels].supportedCurrencies as readonly string[]).includes(payment.currency));
-  const [attemptsWithCard, health, settings] = await Promise.all([
-    deps.velocity.countCardAttempt(payment.paymentMethod.card.fingerprint, velocityWindow(now), payment.id),
+  const [risk, health, settings] = await Promise.all([
+    deps.riskRules(payment.merchantId).then(async (ruleSet) => ({ ruleSet, signals: await riskSignals(deps.velocity, ruleSet, payment, now) })),
     deps.health.views(candidates),
     deps.merchantRouting(payment.merchantId),
   ]);
-  const assessment = assessRisk({ amount: payment.amount, minorUnits: minorUnits(payment.currency), card: payment.paymentMethod.card, attemptsWithCard });
+  const assessment = assessRisk(risk.ruleSet, risk.signals);
   let route: RoutePlan | undefined;
-  if (assessment.decision === 'approve') {
+  if (assessment.decision !== 'decline') {
     try {
       const { card } = payment.paymentMethod;
       const facts = { paymentId: payment.id, amount: payment.amount, currency: payment.currency, cardBrand: card.brand, binCountry: binCountryOf(card.bin) };

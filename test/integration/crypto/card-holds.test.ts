@@ -189,16 +189,19 @@ describe('KMS requests', () => {
   }, 60_000);
 });
 
-describe('card velocity counters', () => {
-  it('count the distinct payments of a card per window in the same table, once per payment, expiring by TTL', async () => {
+describe('velocity counters', () => {
+  it('count the distinct payments of a subject per window in the same table, once per payment, expiring by TTL', async () => {
     const velocity = new DynamoDbCardVelocity(db.documentClient, table);
-    const window = '2026-11-21T12:00:00.000Z';
-    await expect(velocity.countCardAttempt('v1.card', window, 'pay_v1')).resolves.toBe(1);
-    await expect(velocity.countCardAttempt('v1.card', window, 'pay_v1')).resolves.toBe(1);
-    await expect(velocity.countCardAttempt('v1.card', window, 'pay_v2')).resolves.toBe(2);
-    await expect(velocity.countCardAttempt('v1.card', '2026-11-21T12:10:00.000Z', 'pay_v3')).resolves.toBe(1);
-    await expect(velocity.countCardAttempt('v1.other', window, 'pay_v4')).resolves.toBe(1);
+    const window = '10m@2026-11-21T12:00:00.000Z';
+    await expect(velocity.countAttempt('v1.card', window, 'pay_v1')).resolves.toBe(1);
+    await expect(velocity.countAttempt('v1.card', window, 'pay_v1')).resolves.toBe(1);
+    await expect(velocity.countAttempt('v1.card', window, 'pay_v2')).resolves.toBe(2);
+    await expect(velocity.countAttempt('v1.card', '10m@2026-11-21T12:10:00.000Z', 'pay_v3')).resolves.toBe(1);
+    // A window of another length starting at the same moment is another counter.
+    await expect(velocity.countAttempt('v1.card', '60m@2026-11-21T12:00:00.000Z', 'pay_v3')).resolves.toBe(1);
+    await expect(velocity.countAttempt('v1.other', window, 'pay_v4')).resolves.toBe(1);
+    await expect(velocity.countAttempt('customer#mer_a#cus_1', window, 'pay_v5')).resolves.toBe(1);
     const counter = (await db.documentClient.send(new GetCommand({ TableName: table, Key: { pk: 'velocity#v1.card', sk: window }, ConsistentRead: true }))).Item;
-    expect(counter).toMatchObject({ payment_ids: new Set(['pay_v1', 'pay_v2']), expires_at: Date.parse(window) / 1000 + 24 * 60 * 60 });
+    expect(counter).toMatchObject({ payment_ids: new Set(['pay_v1', 'pay_v2']), expires_at: Date.parse('2026-11-21T12:00:00.000Z') / 1000 + 2 * 24 * 60 * 60 });
   });
 });

@@ -174,10 +174,12 @@ describe('well-shaped ids that name nothing: 404', () => {
   it.each(objectRoutes.map((route) => [`${route.api} ${route.method} ${route.path}`, route] as const))('%s', async (_name, route) => {
     const validBodies: Partial<Record<string, unknown>> = {
       opsReviewPayout: { decision: 'approve' },
+      opsReviewPayment: { decision: 'approve' },
       opsResolveReconciliationBreak: { note: 'Checked' },
       opsStartHomeRegionMove: { region: deployment.secondaryRegion },
       opsSetPayoutLimits: { currency: 'USD', review_limit: 1_000 },
       opsSetRoutingRules: { rules: [] },
+      opsSetRiskRules: { rules: [], thresholds: { block: 80 } },
     };
     const body = validBodies[route.function];
     const response = await call(route.api, route.method, pathWith(route, {}), body === undefined ? {} : { body });

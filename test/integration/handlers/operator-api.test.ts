@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import { chainKey, entrySortKey } from '../../../lambdas/adapters/dynamodb/audit-log';
 import { localOperatorArn } from '../../../local/iam/operators';
@@ -162,6 +162,32 @@ describe('operator actions', () => {
     ]);
   });
 
+  it('records the agent a request names (Operator-Agent, signed) next to the operator in the audit entry; a malformed name is 400 and changes nothing', async () => {
+    const merchant = await onboard('Agent Audited Ltd');
+    const revoke = `/v1/merchants/${merchant.id}/api_keys/${merchant.api_key.id}/revoke`;
+    for (const agent of ['', 'two words', 'x'.repeat(65), '-leading-dash']) {
+      const refused = await apis.asOperator('ops_admin', 'POST', revoke, { body: {}, headers: { 'Operator-Agent': agent } });
+      expect({ agent, status: refused.status, code: refused.json?.code, field: refused.json?.errors?.[0]?.field }).toEqual({
+        agent,
+        status: 400,
+        code: 'operator_agent_invalid',
+        field: 'Operator-Agent',
+      });
+    }
+    const before = await apis.asOperator('ops_viewer', 'GET', `/v1/merchants/${merchant.id}/audit_entries`);
+    expect(before.json.data.map((entry: { action: string }) => entry.action)).toEqual(['merchant.onboard']);
+
+    const revoked = await apis.asOperator('ops_admin', 'POST', revoke, { body: {}, headers: { 'Operator-Agent': 'mcp/test-agent' } });
+    expect(revoked.status).toBe(200);
+    const after = await apis.asOperator('ops_viewer', 'GET', `/v1/merchants/${merchant.id}/audit_entries`, { query: { limit: 1 } });
+    expect(after.json.data[0]).toMatchObject({
+      action: 'api_key.revoke',
+      actor: { type: 'operator', role: 'ops_admin', arn: localOperatorArn('ops_admin'), agent: 'mcp/test-agent' },
+    });
+    // The agent is part of the hashed entry: the chain still verifies.
+    expect((await apis.asOperator('ops_viewer', 'GET', `/v1/merchants/${merchant.id}/audit_verification`)).json.ok).toBe(true);
+  });
+
   it('finds any merchant\'s payment by id, with its merchant', async () => {
     const merchant = await onboard('Payments Co');
     const created = await merchantCall(merchant.api_key.secret, 'POST', '/v1/payments', {
@@ -171,7 +197,7 @@ describe('operator actions', () => {
     });
     expect(created.status).toBe(201);
     const found = await apis.asOperator('ops_viewer', 'GET', `/v1/payments/${created.json.id}`);
-    expect(found.json).toEqual({ ...created.json, merchant_id: merchant.id });
+    expect(found.json).toEqual({ ...created.json, merchant_id: merchant.id, risk: null }); // not screened yet: the sagas are accepted, not run, here
     expect((await apis.asOperator('ops_viewer', 'GET', `/v1/payments/pay_${'u'.repeat(26)}`)).json).toMatchObject({ status: 404, code: 'resource_not_found' });
     expect((await apis.asOperator('ops_viewer', 'GET', '/v1/payments/pay_unknown')).json).toMatchObject({ status: 422, errors: [{ field: 'id' }] });
 
@@ -303,5 +329,36 @@ describe('operator actions', () => {
     );
     const held = await payouts.getPayout(created.json.id, { consistent: true });
     expect(held?.review?.reasons).toEqual(expect.arrayContaining(['amount_limit', 'new_beneficiary']));
+  });
+});
+
+describe('ledger verification (the verifier of npm run ledger:verify, as an operator route)', () => {
+  it('reports the ledger consistent, then names the difference when a balance item disagrees with the journal', async () => {
+    const merchant = await onboard('Verified Ledger Ltd');
+    await fundMerchant(ledgerPostingDeps(), merchant.id, 12_345, 'USD');
+    const verified = await apis.asOperator('ops_viewer', 'GET', '/v1/ledger/verification');
+    expect(verified.status).toBe(200);
+    expect(verified.json).toMatchObject({ object: 'ledger_verification', complete: true, ok: true, differences: [] });
+    expect(verified.json.transactions).toBeGreaterThan(0);
+    expect((await apis.asOperator('ops_viewer', 'GET', '/v1/ledger/verification', { query: { full: 'yes' } })).status).toBe(422);
+
+    const shards = await db.documentClient.send(
+      new ScanCommand({ TableName: tableName('ledger'), FilterExpression: 'begins_with(pk, :prefix)', ExpressionAttributeValues: { ':prefix': `bal#${merchant.id}#` } }),
+    );
+    const shard = shards.Items?.find((item) => typeof item.available === 'number' && item.available > 0);
+    expect(shard).toBeDefined();
+    const nudge = (by: number) =>
+      db.documentClient.send(
+        new UpdateCommand({ TableName: tableName('ledger'), Key: { pk: shard?.pk, sk: shard?.sk }, UpdateExpression: 'ADD available :by', ExpressionAttributeValues: { ':by': by } }),
+      );
+    await nudge(1);
+    try {
+      const caught = await apis.asOperator('ops_viewer', 'GET', '/v1/ledger/verification');
+      expect(caught.json).toMatchObject({ complete: true, ok: false });
+      expect(JSON.stringify(caught.json.differences)).toContain(merchant.id);
+    } finally {
+      await nudge(-1);
+    }
+    expect((await apis.asOperator('ops_viewer', 'GET', '/v1/ledger/verification')).json.ok).toBe(true);
   });
 });

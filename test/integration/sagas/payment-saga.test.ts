@@ -1,6 +1,8 @@
 import { GetExecutionHistoryCommand, ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { verifyLedger } from '../../../lambdas/adapters/dynamodb/ledger-verifier';
+import { DynamoDbMerchantRepository } from '../../../lambdas/adapters/dynamodb/merchant-repository';
+import { PLATFORM_RISK_RULES } from '../../../lambdas/domain/risk';
 import { tableName } from '../../../platform/tables';
 import { type SagaHarness, card, freshCardNumber, startSagaHarness } from '../../support/saga-harness';
 
@@ -14,8 +16,15 @@ import { type SagaHarness, card, freshCardNumber, startSagaHarness } from '../..
 let harness: SagaHarness;
 const merchant = 'mer_saga_tests';
 
+/** A merchant whose own risk rule set (version 1) is the platform's plus a block on BIN 410000. */
+const riskMerchant = 'mer_saga_risk_rules';
+
 beforeAll(async () => {
   harness = await startSagaHarness();
+  const merchants = new DynamoDbMerchantRepository(harness.db.documentClient, tableName('merchants'));
+  await merchants.insertMerchant({ id: riskMerchant, name: 'Risk Rules Ltd', status: 'active', createdAt: new Date().toISOString() });
+  const rules = [...PLATFORM_RISK_RULES.rules, { id: 'blocked_bin', when: { bin: { in: ['410000'] } }, score: 100 }];
+  await merchants.setRiskRules(riskMerchant, { owner: 'merchant', version: 1, rules, thresholds: PLATFORM_RISK_RULES.thresholds, setAt: new Date().toISOString() }, 0);
 });
 afterAll(() => harness.stop());
 
@@ -80,11 +89,22 @@ describe('automatic capture', () => {
     expect(await harness.totals('atlas', id)).toMatchObject({ approved: 0, declined: 1 });
   });
 
-  it('declines by risk screening before any channel sees the card', async () => {
-    const { id, answer, run } = await pay('4100000000000019');
-    expect(answer).toMatchObject({ status: 'failed', failure_code: 'risk_declined' });
+  it("declines by the merchant's risk rules before any channel sees the card, recording the version that decided", async () => {
+    // Prepare: a merchant whose own rule set (version 1) blocks BIN 410000 (beforeAll)
+    // Act
+    const created = await harness.createPayment(riskMerchant, { amount: 1999, currency: 'USD', payment_method: card('4100000000000019') });
+    const run = await harness.finished('payment', created.json.id);
+    // Assess
+    expect(created.json).toMatchObject({ status: 'failed', failure_code: 'risk_declined' });
     expect(await harness.enteredStates(run.executionArn!)).toEqual(['Action', 'Screen', 'AfterScreening', 'AfterAuthorization', 'Finished']);
-    expect(await harness.totals('atlas', id)).toBeUndefined();
+    expect(await harness.totals('atlas', created.json.id)).toBeUndefined();
+    const timeline = (await harness.api({ method: 'GET', resource: '/v1/payments/{id}/events', pathParameters: { id: created.json.id } }, riskMerchant)).json.data;
+    expect(timeline.find((event: { type: string }) => event.type === 'payment.failed').data).toMatchObject({ risk_decision: 'decline', risk_reasons: 'blocked_bin', risk_rules: 'merchant/1' });
+  });
+
+  it("approves the same card for a merchant on the platform's defaults, which block no card", async () => {
+    const { answer } = await pay('4100000000000019');
+    expect(answer).toMatchObject({ status: 'succeeded' });
   });
 
   it('declines the sixth payment with one card inside the velocity window (card_velocity)', async () => {
@@ -93,7 +113,7 @@ describe('automatic capture', () => {
     const sixth = await pay(number);
     expect(sixth.answer).toMatchObject({ status: 'failed', failure_code: 'risk_declined' });
     const timeline = (await harness.api({ method: 'GET', resource: '/v1/payments/{id}/events', pathParameters: { id: sixth.id } }, merchant)).json.data;
-    expect(timeline.find((event: { type: string }) => event.type === 'payment.failed').data.risk_reasons).toContain('card_velocity');
+    expect(timeline.find((event: { type: string }) => event.type === 'payment.failed').data).toMatchObject({ risk_reasons: 'card_velocity', risk_rules: 'platform/1' });
   });
 
   it('retries a transient channel error inside the run and then succeeds, charging once', async () => {
@@ -192,11 +212,11 @@ describe('manual capture', () => {
   });
 
   it.each([
-    ['approved', () => freshCardNumber(), 'requires_capture'],
-    ['declined by the issuer', () => '4000000000000002', 'failed'],
-    ['declined by risk screening, before any authorization', () => '4100000000000019', 'failed'],
-  ])('keeps no card number or CVC once the authorization has answered (%s): the hold is a tombstone', async (_case, number, status) => {
-    const created = await harness.createPayment(merchant, { amount: 1999, currency: 'USD', capture_method: 'manual', payment_method: card(number()) });
+    ['approved', () => freshCardNumber(), 'requires_capture', merchant],
+    ['declined by the issuer', () => '4000000000000002', 'failed', merchant],
+    ['declined by risk screening, before any authorization', () => '4100000000000019', 'failed', riskMerchant],
+  ])('keeps no card number or CVC once the authorization has answered (%s): the hold is a tombstone', async (_case, number, status, owner) => {
+    const created = await harness.createPayment(owner, { amount: 1999, currency: 'USD', capture_method: 'manual', payment_method: card(number()) });
     expect(created.json.status).toBe(status);
     const { Items = [] } = await harness.db.documentClient.send(new ScanCommand({ TableName: tableName('cardHolds') }));
     const held = Items.filter((item) => item.pk === created.json.id);

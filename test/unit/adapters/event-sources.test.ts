@@ -1,7 +1,7 @@
-import { draftsOf } from '../../../lambdas/adapters/dynamodb/event-sources';
+import { authorizationOutcomesOf, draftsOf } from '../../../lambdas/adapters/dynamodb/event-sources';
 import { paymentAttributes, refundAttributes } from '../../../lambdas/adapters/dynamodb/payment-items';
 import { type Payment, newPayment } from '../../../lambdas/domain/payment';
-import { recordAuthorization, recordRefundSuccess, recordScreening, recordSuccess, reserveRefund } from '../../../lambdas/domain/payment-lifecycle';
+import { recordAuthorization, recordFailure, recordRefundSuccess, recordScreening, recordSuccess, reserveRefund } from '../../../lambdas/domain/payment-lifecycle';
 import type { Payout } from '../../../lambdas/domain/payouts/payout';
 import { newRefund, refundSucceeded } from '../../../lambdas/domain/refund';
 import { presentPayment } from '../../../lambdas/shared/http/presenters';
@@ -170,5 +170,34 @@ describe('conversions, beneficiaries and API keys', () => {
     const lookup = { pk: 'apikey#k1abcdef', sk: 'apikey', keyId: 'k1abcdef', merchantId: 'mer_a', secretHash: 'hash', status: 'active', createdAt: at(0).toISOString() };
     expect(draftsOf({ table: 'merchants', eventName: 'INSERT', newImage: lookup })).toEqual([]);
     expect(draftsOf({ table: 'merchants', eventName: 'INSERT', newImage: { pk: 'merchant#mer_a', sk: 'profile', name: 'A' } })).toEqual([]);
+  });
+});
+
+describe('authorization outcomes of a stream batch', () => {
+  it('counts each payment authorized once, and failures only of payments never authorized', () => {
+    const before = created();
+    const screened = recordScreening(before, { decision: 'approve', score: 1, reasons: [] }, { channel: 'atlas', reason: 'least_cost', plan: ['atlas'], failover: true, strategy: 'least_cost' }, at(1)).payment;
+    const authorized = recordAuthorization(screened, { authorizationId: 'auth_1', amountAuthorized: 129_99, expiresAt: '2026-12-13T10:00:00.000Z' }, at(2)).payment;
+    const captured = recordSuccess(authorized, { captureId: 'cap_1', amount: 129_99 }, at(3)).payment;
+    const declined = recordFailure(screened, { code: 'card_declined', message: 'The card was declined (do_not_honor).' }, at(2)).payment;
+    const failedAfterAuthorization = recordFailure(authorized, { code: 'capture_failed', message: 'The capture failed.' }, at(3)).payment;
+    const change = (old: Payment | undefined, next: Payment) =>
+      ({ table: 'payments', eventName: old ? 'MODIFY' : 'INSERT', ...(old ? { oldImage: paymentItem(old) } : {}), newImage: paymentItem(next) }) as const;
+
+    expect(
+      authorizationOutcomesOf([
+        change(undefined, before),
+        change(before, screened),
+        change(screened, authorized),
+        // A later write to the same payment does not count its authorization again.
+        change(authorized, captured),
+        change(screened, declined),
+        change(authorized, failedAfterAuthorization),
+        { table: 'payments', eventName: 'REMOVE', oldImage: paymentItem(declined) },
+        { table: 'payouts', eventName: 'INSERT', newImage: { pk: 'po_1', sk: 'payout' } },
+      ]),
+    ).toEqual({ authorized: 1, failed: 1 });
+    // A write that screens and authorizes at once counts the authorization.
+    expect(authorizationOutcomesOf([change(before, captured)])).toEqual({ authorized: 1, failed: 0 });
   });
 });

@@ -7,6 +7,7 @@ import {
   recordFailure,
   recordRefundFailure,
   recordRefundSuccess,
+  recordReviewDecision,
   recordScreening,
   recordSuccess,
   requestCapture,
@@ -59,6 +60,14 @@ describe('payment items: how a payment is stored', () => {
     payment = recordScreening(payment, { decision: 'approve', score: 0, reasons: [] }, { channel: 'atlas', reason: 'least_cost', plan: ['atlas'], failover: true, strategy: 'least_cost' }, at(1)).payment;
     steps.push(payment, recordFailure(payment, { code: 'card_declined', message: 'The card was declined.' }, at(2)).payment, lived());
     steps.push(created({ description: null, metadata: {}, captureMethod: 'automatic', requestFingerprint: 'not-hex-fingerprint' }));
+    // Risk review: the rule set that decided, the merchant's risk context, and an operator's decision.
+    const inReview = recordScreening(
+      created({ riskContext: { customerId: 'cus_42', ipAddress: '203.0.113.7', ipCountry: 'BR', cardCountry: 'US' } }),
+      { decision: 'review', score: 50, reasons: ['big_usd'], rules: 'merchant/3' },
+      { channel: 'atlas', reason: 'least_cost', plan: ['atlas'], failover: true, strategy: 'least_cost' },
+      at(1),
+    ).payment;
+    steps.push(inReview, recordReviewDecision(inReview, 'approved', 'alice', at(5)).payment);
     for (const step of steps) expect(paymentOf(step.id, paymentAttributes(step))).toEqual(step);
   });
 

@@ -5,6 +5,7 @@ import { type CreatePaymentCommand, createPayment } from '../../../lambdas/use-c
 import { authorizePayment } from '../../../lambdas/use-cases/payment-saga/authorize-payment';
 import { flagPaymentForAttention } from '../../../lambdas/use-cases/payment-saga/flag-payment-for-attention';
 import { releaseAuthorization } from '../../../lambdas/use-cases/payment-saga/release-authorization';
+import { PLATFORM_RISK_RULES, type RiskRuleSet } from '../../../lambdas/domain/risk';
 import { screenPayment } from '../../../lambdas/use-cases/payment-saga/screen-payment';
 import { InMemoryCardHolds, InMemoryCardVelocity, InMemoryChannelHealth, InMemoryPaymentRepository, RecordingWorkflows } from '../../support/in-memory-repositories';
 import { DEFAULT_MERCHANT_ROUTING } from '../../../lambdas/domain/merchant';
@@ -131,6 +132,14 @@ class ApprovingChannel implements CardChannel {
   }
 }
 
+/** A merchant rule set that declines BIN 410000 (the platform's defaults block no card). */
+const BLOCKED_BIN_RULES: RiskRuleSet = {
+  owner: 'merchant',
+  version: 1,
+  rules: [...PLATFORM_RISK_RULES.rules, { id: 'blocked_bin', when: { bin: { in: ['410000'] } }, score: 100 }],
+  thresholds: PLATFORM_RISK_RULES.thresholds,
+};
+
 const prepare = async (card?: CreatePaymentCommand['card']) => {
   const payments = new PaymentsWithOutage();
   const holds = new HoldsWithOutage();
@@ -138,7 +147,7 @@ const prepare = async (card?: CreatePaymentCommand['card']) => {
   const channels: CardChannelDirectory = { channel: () => acquirer };
   const { id } = await createPayment({ payments, holds, workflows: new RecordingWorkflows(), now }, command(card ? { card } : {}));
   const steps = {
-    screen: () => screenPayment({ payments, holds, velocity: new InMemoryCardVelocity(), health: new InMemoryChannelHealth(), merchantRouting: async () => DEFAULT_MERCHANT_ROUTING, now }, { paymentId: id }),
+    screen: () => screenPayment({ payments, holds, velocity: new InMemoryCardVelocity(), health: new InMemoryChannelHealth(), merchantRouting: async () => DEFAULT_MERCHANT_ROUTING, riskRules: async () => BLOCKED_BIN_RULES, now }, { paymentId: id }),
     authorize: () => authorizePayment({ payments, holds, channels, health: new InMemoryChannelHealth(), now }, { paymentId: id }),
     releaseAfter: (error: string) => releaseAuthorization({ payments, holds, channels, now }, { paymentId: id, error }),
   };
@@ -147,7 +156,7 @@ const prepare = async (card?: CreatePaymentCommand['card']) => {
 
 describe('a card hold goes before the write that makes it useless', () => {
   it('Screen: a risk decline whose record fails leaves no card held, and its retry fails the payment', async () => {
-    // Prepare: a blocked card (domain/risk.ts), and the payments table down for the decline's write
+    // Prepare: a card of a blocked BIN (the merchant's rule set), and the payments table down for the decline's write
     const { id, payments, holds, steps } = await prepare({ number: '4100000000000019', exp_month: 12, exp_year: 2030, cvc: '123' });
     payments.outages = 1;
     // Act

@@ -1,5 +1,6 @@
 import { DEFAULT_MERCHANT_ROUTING, type MerchantRouting } from '../../../lambdas/domain/merchant';
 import { timelineOf } from '../../../lambdas/domain/payment-timeline';
+import { PLATFORM_RISK_RULES } from '../../../lambdas/domain/risk';
 import { createPayment } from '../../../lambdas/use-cases/create-payment';
 import { screenPayment } from '../../../lambdas/use-cases/payment-saga/screen-payment';
 import { InMemoryCardHolds, InMemoryCardVelocity, InMemoryChannelHealth, InMemoryPaymentRepository, RecordingWorkflows } from '../../support/in-memory-repositories';
@@ -20,7 +21,7 @@ const screened = async (routing: Partial<MerchantRouting>, health: InMemoryChann
   );
   // Act
   await screenPayment(
-    { payments, holds, velocity: new InMemoryCardVelocity(), health, merchantRouting: async () => ({ ...DEFAULT_MERCHANT_ROUTING, ...routing }), now, random: () => 0.5 },
+    { payments, holds, velocity: new InMemoryCardVelocity(), health, merchantRouting: async () => ({ ...DEFAULT_MERCHANT_ROUTING, ...routing }), riskRules: async () => PLATFORM_RISK_RULES, now, random: () => 0.5 },
     { paymentId: id },
   );
   const payment = (await payments.get(id))!;
