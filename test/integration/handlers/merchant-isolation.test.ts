@@ -148,6 +148,18 @@ const cases: Record<string, IsolationCase> = {
     expect(set.json).toMatchObject({ merchant_id: ctx.intruder.id, rules: [{ id: 'intruder' }] });
     expect((await ctx.as(ctx.owner, 'GET', '/v1/routing_rules')).json).toEqual(ownersRules);
   },
+  'POST /v1/risk_rules': async (ctx) => {
+    const ownersRules = (await ctx.as(ctx.owner, 'GET', '/v1/risk_rules')).json;
+    const set = await ctx.as(ctx.intruder, 'POST', '/v1/risk_rules', { rules: [], thresholds: { block: 80 } });
+    expect(set.status).toBe(200);
+    expect(set.json.merchant_id).toBe(ctx.intruder.id);
+    expect((await ctx.as(ctx.owner, 'GET', '/v1/risk_rules')).json).toEqual(ownersRules);
+  },
+  'GET /v1/risk_rules': async (ctx) => {
+    const read = await ctx.as(ctx.intruder, 'GET', '/v1/risk_rules');
+    expect(read.status).toBe(200);
+    expect(read.json.merchant_id).toBe(ctx.intruder.id);
+  },
   'GET /v1/routing_rules': async (ctx) => {
     const read = await ctx.as(ctx.intruder, 'GET', '/v1/routing_rules');
     expect(read.status).toBe(200);
@@ -415,6 +427,7 @@ const auditedRequests: Record<string, AuditedRequest> = {
   },
   'POST /v1/refunds': async (auditor) => ({ method: 'POST', path: '/v1/refunds', body: { payment_id: await auditor.succeeded(), amount: 100 } }),
   'POST /v1/api_keys': async () => ({ method: 'POST', path: '/v1/api_keys', body: {} }),
+  'POST /v1/risk_rules': async (auditor) => ({ method: 'POST', path: '/v1/risk_rules', body: { rules: [], thresholds: { block: 80 } }, target: auditor.id }),
   'POST /v1/routing_rules': async (auditor) => ({
     method: 'POST',
     path: '/v1/routing_rules',
