@@ -32,6 +32,8 @@ export const operatorRoutes = [
   { method: 'POST', path: '/v1/merchants/{id}/api_keys', function: 'opsCreateApiKey', roles: admins, params: { id: 'merchant' } },
   { method: 'POST', path: '/v1/merchants/{id}/api_keys/{key_id}/revoke', function: 'opsRevokeApiKey', roles: admins, params: { id: 'merchant', key_id: 'api_key' } },
   { method: 'POST', path: '/v1/merchants/{id}/payout_limits', function: 'opsSetPayoutLimits', roles: admins, params: { id: 'merchant' } },
+  { method: 'GET', path: '/v1/merchants/{id}/routing_rules', function: 'opsGetRoutingRules', roles: viewers, params: { id: 'merchant' } },
+  { method: 'POST', path: '/v1/merchants/{id}/routing_rules', function: 'opsSetRoutingRules', roles: admins, params: { id: 'merchant' } },
   { method: 'GET', path: '/v1/merchants/{id}/risk_rules', function: 'opsGetRiskRules', roles: viewers, params: { id: 'merchant' } },
   { method: 'POST', path: '/v1/merchants/{id}/risk_rules', function: 'opsSetRiskRules', roles: admins, params: { id: 'merchant' } },
   { method: 'GET', path: '/v1/merchants/{id}/audit_entries', function: 'opsListAuditEntries', roles: viewers, params: { id: 'merchant' } },

@@ -54,6 +54,8 @@ export const routes = [
   { method: 'POST', path: '/v1/api_keys', function: 'createApiKey' },
   { method: 'GET', path: '/v1/api_keys', function: 'listApiKeys' },
   { method: 'POST', path: '/v1/api_keys/{id}/revoke', function: 'revokeApiKey', params: { id: 'api_key' } },
+  { method: 'GET', path: '/v1/routing_rules', function: 'getRoutingRules' },
+  { method: 'POST', path: '/v1/routing_rules', function: 'setRoutingRules' },
   { method: 'POST', path: '/v1/fx/quotes', function: 'createFxQuote' },
   { method: 'GET', path: '/v1/fx/quotes/{id}', function: 'getFxQuote', params: { id: 'fx_quote' } },
   { method: 'POST', path: '/v1/conversions', function: 'createConversion', moneyMovement: true },
@@ -96,6 +98,7 @@ const RESOURCE_OF_SEGMENT: Readonly<Record<string, ApiKeyResource>> = {
   webhook_endpoints: 'webhook_endpoints',
   events: 'events',
   api_keys: 'api_keys',
+  routing_rules: 'routing_rules',
   risk_rules: 'risk_rules',
 };
 

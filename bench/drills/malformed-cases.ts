@@ -68,6 +68,7 @@ const BODIES = {
   receiveChannelEvent: { body: { id: 'evt_forged', object: 'event', type: 'capture.settled', data: { object: { id: 'cap_forged', amount: 100 } } }, required: [] },
   createApiKey: { body: {}, required: [] },
   revokeApiKey: { body: {}, required: [] },
+  setRoutingRules: { body: { rules: [{ id: 'eur-split', when: { currency: ['EUR'], card_brand: ['visa'] }, then: { split: [{ channel: 'atlas', weight: 3 }, { channel: 'boreal', weight: 1 }] } }] }, required: ['rules'] },
   createFxQuote: { body: { sell_currency: 'USD', buy_currency: 'EUR', sell_amount: 10_000, validity: 'MIN_15' }, required: ['sell_currency', 'buy_currency', 'validity'] },
   createConversion: { body: { quote_id: idShapes.fx_quote.example }, required: ['quote_id'] },
   createBeneficiary: {
@@ -87,6 +88,7 @@ const BODIES = {
   opsCreateApiKey: { body: {}, required: [] },
   opsRevokeApiKey: { body: {}, required: [] },
   opsSetPayoutLimits: { body: { currency: 'USD', review_limit: 1_000_000, daily_limit: 3_000_000 }, required: ['currency'] },
+  opsSetRoutingRules: { body: { rules: [{ id: 'big-eur', when: { amount: { EUR: { min: 100_000 } } }, then: { channels: ['atlas', 'boreal'] } }] }, required: ['rules'] },
   opsReviewPayout: { body: { decision: 'approve', note: 'Checked' }, required: ['decision'] },
   opsReviewPayment: { body: { decision: 'approve' }, required: ['decision'] },
   setRiskRules: { body: RISK_RULES, required: ['rules', 'thresholds'] },

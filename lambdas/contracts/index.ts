@@ -3,6 +3,7 @@ import { accessContracts, accessSchemas } from './access';
 import type { RouteContract } from './common';
 import { paymentContracts, paymentSchemas } from './payments';
 import { platformContracts, platformSchemas } from './platform';
+import { routingRuleContracts, routingRuleSchemas } from './routing-rules';
 import { riskRuleContracts, riskRuleSchemas } from './risk-rules';
 import { treasuryContracts, treasurySchemas } from './treasury';
 import { webhookContracts, webhookSchemas } from './webhooks';
@@ -21,6 +22,7 @@ export const routeContracts = {
   ...accessContracts,
   ...webhookContracts,
   ...platformContracts,
+  ...routingRuleContracts,
   ...riskRuleContracts,
 } as const satisfies Record<MerchantRouteFunction, RouteContract>;
 
@@ -31,5 +33,6 @@ export const namedSchemas = {
   ...accessSchemas,
   ...webhookSchemas,
   ...platformSchemas,
+  ...routingRuleSchemas,
   ...riskRuleSchemas,
 };

@@ -20,7 +20,7 @@ const API_KEY_PATTERN = new RegExp(`^(${API_KEY_PREFIX}|${RESTRICTED_KEY_PREFIX}
  * What a restricted key's scopes name: the merchant API's resources (platform/routes.ts maps every route to
  * one). `write` includes `read`. A secret key has every scope.
  */
-export const API_KEY_RESOURCES = ['payments', 'refunds', 'balances', 'fx', 'beneficiaries', 'payouts', 'webhook_endpoints', 'events', 'api_keys', 'risk_rules'] as const;
+export const API_KEY_RESOURCES = ['payments', 'refunds', 'balances', 'fx', 'beneficiaries', 'payouts', 'webhook_endpoints', 'events', 'api_keys', 'risk_rules', 'routing_rules'] as const;
 export type ApiKeyResource = (typeof API_KEY_RESOURCES)[number];
 export type ApiKeyAccess = 'read' | 'write';
 export type ApiKeyScope = `${ApiKeyResource}:${ApiKeyAccess}`;

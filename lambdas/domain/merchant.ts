@@ -1,5 +1,6 @@
 import type { ApiKeyScope } from './api-key';
 import { ROUTING_STRATEGIES, type RoutingStrategy } from './routing';
+import type { RoutingRuleSet } from './routing-rules';
 import { DomainError } from './errors';
 import { PLATFORM_RISK_RULES, type RiskRuleSet } from './risk';
 
@@ -18,6 +19,13 @@ export interface Merchant {
   readonly payoutLimits?: Readonly<Record<string, PayoutLimitOverride>>;
   /** The merchant's own risk rule set, its latest version; absent: the platform's (domain/risk.ts). */
   readonly riskRules?: StoredRiskRules;
+  /** The merchant's routing rules, the version in force (domain/routing-rules.ts); absent: none set. */
+  readonly routingRules?: StoredRoutingRules;
+}
+
+/** A routing rule set as stored: the version in force and when it was set. */
+export interface StoredRoutingRules extends RoutingRuleSet {
+  readonly setAt: string;
 }
 
 export interface StoredRiskRules extends RiskRuleSet {
@@ -47,6 +55,8 @@ export interface MerchantRouting {
   readonly strategy: RoutingStrategy;
   /** Under `success_rate`: the share of payments sent to a channel drawn at random, to keep measuring all. */
   readonly explorationShare: number;
+  /** The merchant's routing rules in force, if any: a matching rule decides before the strategy. */
+  readonly rules?: RoutingRuleSet;
 }
 
 export const DEFAULT_MERCHANT_ROUTING: MerchantRouting = { failover: true, strategy: 'least_cost', explorationShare: 0.1 };

@@ -63,13 +63,27 @@ export type { RiskAssessment } from './risk';
 export const recordScreening = (
   payment: Payment,
   assessment: RiskAssessment,
-  routing: { readonly channel: string; readonly reason: string; readonly plan: readonly string[]; readonly failover: boolean },
+  routing: {
+    readonly channel: string;
+    readonly reason: string;
+    readonly plan: readonly string[];
+    readonly failover: boolean;
+    readonly strategy: string;
+    readonly rule?: { readonly id: string; readonly version: number };
+  },
   now: Date,
 ): Transition =>
-  change(payment, now, { risk: assessment, channel: routing.channel, route: { plan: routing.plan, failover: routing.failover } }, 'payment.screened', {
-    channel: routing.channel,
-    reason: routing.reason,
-  });
+  change(
+    payment,
+    now,
+    {
+      risk: assessment,
+      channel: routing.channel,
+      route: { plan: routing.plan, failover: routing.failover, strategy: routing.strategy, reason: routing.reason, ...(routing.rule ? { rule: routing.rule } : {}) },
+    },
+    'payment.screened',
+    { channel: routing.channel, reason: routing.reason },
+  );
 
 /**
  * Failover: the channel the payment was routed to definitely did not authorize it (it said so when asked

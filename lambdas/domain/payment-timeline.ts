@@ -23,6 +23,20 @@ const STATUS_AFTER: Readonly<Partial<Record<PaymentEventType, PaymentStatus>>> =
   'payment.requires_attention': 'requires_attention',
 };
 
+/**
+ * The routing decision written with the screening (the route is written once, then): how it was decided, the
+ * merchant's rule and rule-set version when one matched, and the plan (docs/decisions/0027).
+ */
+const routeData = ({ route }: Payment): EventData =>
+  route?.strategy === undefined
+    ? {}
+    : {
+        routing_strategy: route.strategy,
+        routing_rule: route.rule?.id ?? null,
+        routing_rule_set_version: route.rule?.version ?? null,
+        routing_plan: route.plan.join(','),
+      };
+
 const dataOf = (payment: Payment, entry: TimelineEntry, refundedBefore: number, channelBefore: string | null): EventData => {
   const status = STATUS_AFTER[entry.type] ?? 'succeeded';
   const risk: EventData = payment.risk
@@ -37,7 +51,7 @@ const dataOf = (payment: Payment, entry: TimelineEntry, refundedBefore: number, 
     case 'payment.created':
       return { status, amount: payment.amount, currency: payment.currency, capture_method: payment.captureMethod };
     case 'payment.screened':
-      return { status, ...risk, channel: entry.channel ?? payment.channel, ...(entry.reason ? { routing_reason: entry.reason } : {}) };
+      return { status, ...risk, channel: entry.channel ?? payment.channel, ...(entry.reason ? { routing_reason: entry.reason } : {}), ...routeData(payment) };
     case 'payment.rerouted':
       return { status, from_channel: channelBefore, channel: entry.channel ?? null, reason: entry.reason ?? null };
     case 'payment.authorized':

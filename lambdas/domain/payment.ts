@@ -138,6 +138,14 @@ export interface RiskContext {
 export interface PaymentRoute {
   readonly plan: readonly string[];
   readonly failover: boolean;
+  /**
+   * How the plan was decided (absent on payments routed before merchant rules): `merchant_rules` when one of
+   * the merchant's rules matched (`rule`: its id and the rule set's version), else the merchant's strategy;
+   * `reason`: why the plan's first channel (domain/routing.ts RoutingReason).
+   */
+  readonly strategy?: string;
+  readonly reason?: string;
+  readonly rule?: { readonly id: string; readonly version: number };
 }
 
 export interface TimelineEntry {

@@ -1,5 +1,5 @@
 import type { ListWindow } from '../domain/list-window';
-import type { ApiKeyRecord, Merchant, PayoutLimitOverride, StoredRiskRules } from '../domain/merchant';
+import type { ApiKeyRecord, Merchant, PayoutLimitOverride, StoredRiskRules, StoredRoutingRules } from '../domain/merchant';
 
 /** What a key listing holds: everything but the hash. */
 export type ApiKeySummary = Omit<ApiKeyRecord, 'secretHash'>;
@@ -28,6 +28,12 @@ export interface MerchantRepository {
    * exist. Answers the rule set replaced.
    */
   setRiskRules(merchantId: string, rules: StoredRiskRules, previousVersion: number): Promise<{ readonly before?: StoredRiskRules } | undefined>;
+  /**
+   * Stores the merchant's next routing rule set over the version it was computed from (`previousVersion`,
+   * 0 for none): StaleVersionError when another was stored meanwhile; undefined when the merchant does not
+   * exist. Answers the rule set replaced.
+   */
+  setRoutingRules(merchantId: string, rules: StoredRoutingRules, previousVersion: number): Promise<{ readonly before?: StoredRoutingRules } | undefined>;
   /**
    * Stores a new active key of an existing merchant, atomically with the merchant's count of active keys:
    * ApiKeyLimitReachedError when it already holds `maxActive`, ResourceNotFoundError when it does not

@@ -29,13 +29,13 @@ const SETTINGS_CACHE_MS = 30_000;
 const settings = new Map<string, { readonly routing: MerchantRouting; readonly readAt: number }>();
 let merchants: DynamoDbMerchantRepository | undefined;
 
-/** A merchant's routing settings, read at most every 30 s per instance (a change applies within that). */
+/** A merchant's routing settings and rules in force, read at most every 30 s per instance (a change applies within that). */
 export const merchantRouting = async (merchantId: string): Promise<MerchantRouting> => {
   const cached = settings.get(merchantId);
   if (cached && Date.now() - cached.readAt < SETTINGS_CACHE_MS) return cached.routing;
   merchants ??= new DynamoDbMerchantRepository(dynamoDbDocumentClient(), tableNameFromEnv('merchants'));
   const merchant = await merchants.getMerchant(merchantId);
-  const routing = merchantRoutingOf(merchant?.routing);
+  const routing = { ...merchantRoutingOf(merchant?.routing), ...(merchant?.routingRules ? { rules: merchant.routingRules } : {}) };
   settings.set(merchantId, { routing, readAt: Date.now() });
   return routing;
 };

@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { fingerprintWith } from '../../lambdas/adapters/crypto/fingerprinter';
 import { type FingerprintedCard, summarizeCard } from '../../lambdas/domain/card';
 import { ResourceNotFoundError, StaleVersionError } from '../../lambdas/domain/errors';
-import { ApiKeyExistsError, ApiKeyLimitReachedError, type ApiKeyRecord, LastActiveApiKeyError, type Merchant, type PayoutLimitOverride, type StoredRiskRules } from '../../lambdas/domain/merchant';
+import { ApiKeyExistsError, ApiKeyLimitReachedError, type ApiKeyRecord, LastActiveApiKeyError, type Merchant, type PayoutLimitOverride, type StoredRiskRules, type StoredRoutingRules } from '../../lambdas/domain/merchant';
 import type { Payment } from '../../lambdas/domain/payment';
 import { type Transition, awaitsRiskReview } from '../../lambdas/domain/payment-lifecycle';
 import { timelineOf } from '../../lambdas/domain/payment-timeline';
@@ -115,6 +115,14 @@ export class InMemoryMerchantRepository implements MerchantRepository {
     const { [currency]: before, ...others } = merchant.payoutLimits ?? {};
     this.merchants.set(merchantId, { ...merchant, payoutLimits: limits ? { ...others, [currency]: limits } : others });
     return { before, after: limits ?? undefined };
+  }
+
+  async setRoutingRules(merchantId: string, rules: StoredRoutingRules, previousVersion: number) {
+    const merchant = this.merchants.get(merchantId);
+    if (!merchant) return undefined;
+    if ((merchant.routingRules?.version ?? 0) !== previousVersion) throw new StaleVersionError(`routing rules of ${merchantId}`, previousVersion);
+    this.merchants.set(merchantId, { ...merchant, routingRules: rules });
+    return { before: merchant.routingRules };
   }
 
   private activeKeys(merchantId: string) {

@@ -83,6 +83,18 @@ export interface paths {
     /** Revoke an API key (never the last active one) */
     post: operations["revokeApiKey"];
   };
+  "/v1/routing_rules": {
+    /**
+     * The merchant's routing rules in force
+     * @description Version 0 with no rules when the merchant has set none: every payment is routed by its strategy (least cost unless set otherwise).
+     */
+    get: operations["getRoutingRules"];
+    /**
+     * Replace the merchant's routing rules (the next version)
+     * @description The whole rule set, stored as the next version and in force for payments screened from about 30 seconds later. The first rule whose conditions all hold decides a payment: its `channels` in order, or one channel of its `split` drawn by weight (the same for every retry of a payment); the others follow as the failover order, and a channel whose circuit breaker is open is skipped. A rule set that does not parse, names an unknown field or channel, or would route a currency nowhere is refused with 422 naming the rule and the field, and the version in force stays.
+     */
+    post: operations["setRoutingRules"];
+  };
   "/v1/fx/quotes": {
     /** Quote a conversion rate for a fixed sell or buy amount */
     post: operations["createFxQuote"];
@@ -448,7 +460,7 @@ export interface components {
       /** @enum {string} */
       status: "active" | "revoked";
       restricted: boolean;
-      scopes: (("payments:read" | "payments:write" | "refunds:read" | "refunds:write" | "balances:read" | "balances:write" | "fx:read" | "fx:write" | "beneficiaries:read" | "beneficiaries:write" | "payouts:read" | "payouts:write" | "webhook_endpoints:read" | "webhook_endpoints:write" | "events:read" | "events:write" | "api_keys:read" | "api_keys:write" | "risk_rules:read" | "risk_rules:write")[]) | null;
+      scopes: (("payments:read" | "payments:write" | "refunds:read" | "refunds:write" | "balances:read" | "balances:write" | "fx:read" | "fx:write" | "beneficiaries:read" | "beneficiaries:write" | "payouts:read" | "payouts:write" | "webhook_endpoints:read" | "webhook_endpoints:write" | "events:read" | "events:write" | "api_keys:read" | "api_keys:write" | "risk_rules:read" | "risk_rules:write" | "routing_rules:read" | "routing_rules:write")[]) | null;
       redacted_key: string;
       created_at: string;
       revoked_at: string | null;
@@ -461,7 +473,7 @@ export interface components {
       /** @enum {string} */
       status: "active" | "revoked";
       restricted: boolean;
-      scopes: (("payments:read" | "payments:write" | "refunds:read" | "refunds:write" | "balances:read" | "balances:write" | "fx:read" | "fx:write" | "beneficiaries:read" | "beneficiaries:write" | "payouts:read" | "payouts:write" | "webhook_endpoints:read" | "webhook_endpoints:write" | "events:read" | "events:write" | "api_keys:read" | "api_keys:write" | "risk_rules:read" | "risk_rules:write")[]) | null;
+      scopes: (("payments:read" | "payments:write" | "refunds:read" | "refunds:write" | "balances:read" | "balances:write" | "fx:read" | "fx:write" | "beneficiaries:read" | "beneficiaries:write" | "payouts:read" | "payouts:write" | "webhook_endpoints:read" | "webhook_endpoints:write" | "events:read" | "events:write" | "api_keys:read" | "api_keys:write" | "risk_rules:read" | "risk_rules:write" | "routing_rules:read" | "routing_rules:write")[]) | null;
       redacted_key: string;
       created_at: string;
       revoked_at: string | null;
@@ -583,6 +595,35 @@ export interface components {
       received: true;
       /** @enum {string} */
       outcome: "settled" | "ignored";
+    };
+    RoutingRules: {
+      /** @constant */
+      object: "routing_rules";
+      merchant_id: string;
+      version: number;
+      rules: ({
+          id: string;
+          /** @default {} */
+          when: {
+            currency?: ("AED" | "AFN" | "ALL" | "AMD" | "ANG" | "AOA" | "ARS" | "AUD" | "AWG" | "AZN" | "BAM" | "BBD" | "BDT" | "BGN" | "BHD" | "BIF" | "BMD" | "BND" | "BOB" | "BRL" | "BSD" | "BTN" | "BWP" | "BYN" | "BZD" | "CAD" | "CDF" | "CHF" | "CLP" | "CNY" | "COP" | "CRC" | "CUC" | "CUP" | "CVE" | "CZK" | "DJF" | "DKK" | "DOP" | "DZD" | "EGP" | "ERN" | "ETB" | "EUR" | "FJD" | "FKP" | "GBP" | "GEL" | "GHS" | "GIP" | "GMD" | "GNF" | "GTQ" | "GYD" | "HKD" | "HNL" | "HTG" | "HUF" | "IDR" | "ILS" | "INR" | "IQD" | "IRR" | "ISK" | "JMD" | "JOD" | "JPY" | "KES" | "KGS" | "KHR" | "KMF" | "KPW" | "KRW" | "KWD" | "KYD" | "KZT" | "LAK" | "LBP" | "LKR" | "LRD" | "LSL" | "LYD" | "MAD" | "MDL" | "MGA" | "MKD" | "MMK" | "MNT" | "MOP" | "MRU" | "MUR" | "MVR" | "MWK" | "MXN" | "MYR" | "MZN" | "NAD" | "NGN" | "NIO" | "NOK" | "NPR" | "NZD" | "OMR" | "PAB" | "PEN" | "PGK" | "PHP" | "PKR" | "PLN" | "PYG" | "QAR" | "RON" | "RSD" | "RUB" | "RWF" | "SAR" | "SBD" | "SCR" | "SDG" | "SEK" | "SGD" | "SHP" | "SLE" | "SOS" | "SRD" | "SSP" | "STN" | "SVC" | "SYP" | "SZL" | "THB" | "TJS" | "TMT" | "TND" | "TOP" | "TRY" | "TTD" | "TWD" | "TZS" | "UAH" | "UGX" | "USD" | "UYU" | "UZS" | "VED" | "VES" | "VND" | "VUV" | "WST" | "XAF" | "XCD" | "XOF" | "XPF" | "YER" | "ZAR" | "ZMW" | "ZWG")[];
+            amount?: {
+              [key: string]: {
+                min?: number;
+                max?: number;
+              };
+            };
+            card_brand?: ("visa" | "mastercard" | "amex" | "discover" | "jcb" | "diners" | "unionpay")[];
+            bin_country?: string[];
+          };
+          then: {
+            channels?: string[];
+            split?: {
+                channel: string;
+                weight: number;
+              }[];
+          };
+        })[];
+      set_at: string | null;
     };
     RiskRules: {
       /** @constant */
@@ -711,7 +752,31 @@ export interface components {
       [key: string]: unknown;
     };
     CreateApiKeyRequest: {
-      scopes?: ("payments:read" | "payments:write" | "refunds:read" | "refunds:write" | "balances:read" | "balances:write" | "fx:read" | "fx:write" | "beneficiaries:read" | "beneficiaries:write" | "payouts:read" | "payouts:write" | "webhook_endpoints:read" | "webhook_endpoints:write" | "events:read" | "events:write" | "api_keys:read" | "api_keys:write" | "risk_rules:read" | "risk_rules:write")[];
+      scopes?: ("payments:read" | "payments:write" | "refunds:read" | "refunds:write" | "balances:read" | "balances:write" | "fx:read" | "fx:write" | "beneficiaries:read" | "beneficiaries:write" | "payouts:read" | "payouts:write" | "webhook_endpoints:read" | "webhook_endpoints:write" | "events:read" | "events:write" | "api_keys:read" | "api_keys:write" | "risk_rules:read" | "risk_rules:write" | "routing_rules:read" | "routing_rules:write")[];
+    };
+    SetRoutingRulesRequest: {
+      rules: ({
+          id: string;
+          /** @default {} */
+          when?: {
+            currency?: components["schemas"]["Currency"][];
+            amount?: {
+              [key: string]: {
+                min?: number;
+                max?: number;
+              };
+            };
+            card_brand?: ("visa" | "mastercard" | "amex" | "discover" | "jcb" | "diners" | "unionpay")[];
+            bin_country?: string[];
+          };
+          then: {
+            channels?: string[];
+            split?: {
+                channel: string;
+                weight: number;
+              }[];
+          };
+        })[];
     };
     CreateFxQuoteRequest: {
       sell_currency: components["schemas"]["Currency"];
@@ -1455,6 +1520,64 @@ export interface operations {
       401: components["responses"]["Unauthorized"];
       403: components["responses"]["Forbidden"];
       404: components["responses"]["NotFound"];
+      409: components["responses"]["Conflict"];
+      413: components["responses"]["PayloadTooLarge"];
+      422: components["responses"]["ValidationError"];
+      429: components["responses"]["TooManyRequests"];
+      "5XX": components["responses"]["ServerError"];
+    };
+  };
+  /**
+   * The merchant's routing rules in force
+   * @description Version 0 with no rules when the merchant has set none: every payment is routed by its strategy (least cost unless set otherwise).
+   */
+  getRoutingRules: {
+    responses: {
+      /** @description The rule set in force */
+      200: {
+        headers: {
+          "Request-Id": components["headers"]["RequestId"];
+        };
+        content: {
+          "application/json": components["schemas"]["RoutingRules"];
+        };
+      };
+      401: components["responses"]["Unauthorized"];
+      403: components["responses"]["Forbidden"];
+      422: components["responses"]["ValidationError"];
+      429: components["responses"]["TooManyRequests"];
+      "5XX": components["responses"]["ServerError"];
+    };
+  };
+  /**
+   * Replace the merchant's routing rules (the next version)
+   * @description The whole rule set, stored as the next version and in force for payments screened from about 30 seconds later. The first rule whose conditions all hold decides a payment: its `channels` in order, or one channel of its `split` drawn by weight (the same for every retry of a payment); the others follow as the failover order, and a channel whose circuit breaker is open is skipped. A rule set that does not parse, names an unknown field or channel, or would route a currency nowhere is refused with 422 naming the rule and the field, and the version in force stays.
+   */
+  setRoutingRules: {
+    parameters: {
+      header: {
+        "Idempotency-Key": components["parameters"]["IdempotencyKey"];
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["SetRoutingRulesRequest"];
+      };
+    };
+    responses: {
+      /** @description The rule set now in force */
+      200: {
+        headers: {
+          "Request-Id": components["headers"]["RequestId"];
+          "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+        };
+        content: {
+          "application/json": components["schemas"]["RoutingRules"];
+        };
+      };
+      400: components["responses"]["BadRequest"];
+      401: components["responses"]["Unauthorized"];
+      403: components["responses"]["Forbidden"];
       409: components["responses"]["Conflict"];
       413: components["responses"]["PayloadTooLarge"];
       422: components["responses"]["ValidationError"];

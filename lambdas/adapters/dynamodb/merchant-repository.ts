@@ -1,7 +1,7 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ResourceNotFoundError } from '../../domain/errors';
-import { ApiKeyExistsError, ApiKeyLimitReachedError, type ApiKeyRecord, LastActiveApiKeyError, type Merchant, type PayoutLimitOverride, type StoredRiskRules } from '../../domain/merchant';
+import { ApiKeyExistsError, ApiKeyLimitReachedError, type ApiKeyRecord, LastActiveApiKeyError, type Merchant, type PayoutLimitOverride, type StoredRiskRules, type StoredRoutingRules } from '../../domain/merchant';
 import { StaleVersionError } from '../../domain/errors';
 import type { ApiKeyPage, ApiKeySummary, MerchantRepository } from '../../ports/merchant-repository';
 import type { ListWindow } from '../../domain/list-window';
@@ -13,7 +13,8 @@ import { TransactionConditionFailedError, transactWrite } from './transactions';
  *   pk = "merchant#<id>", sk = "profile"                         → the merchant, with `activeKeys` and `activeRestrictedKeys`
  *                                                                  (its counts of active secret and restricted keys) and
  *                                                                  `payoutLimits` (per currency, set by operators) and
- *                                                                  `riskRules` (the merchant's risk rule set, latest version)
+ *                                                                  `riskRules` (the merchant's risk rule set, latest version) and
+ *                                                                  `routingRules` (the routing rule set in force)
  *   pk = "merchant#<id>", sk = "apikey#<created at>#<key id>"    → one key as listed to its merchant (no hash)
  *   pk = "apikey#<key id>", sk = "apikey"                        → one key's hash and status (the authorizer's lookup)
  * A key's two items and the merchant's count change in one transaction, so the count of active keys is
@@ -110,6 +111,28 @@ export class DynamoDbMerchantRepository implements MerchantRepository {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
       if (!error.Item) return undefined;
       throw new StaleVersionError(`risk rules of ${merchantId}`, previousVersion);
+    }
+  }
+
+  async setRoutingRules(merchantId: string, rules: StoredRoutingRules, previousVersion: number): Promise<{ before?: StoredRoutingRules } | undefined> {
+    try {
+      const result = await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: profileKey(merchantId),
+          UpdateExpression: 'SET routingRules = :rules',
+          ConditionExpression:
+            previousVersion === 0 ? 'attribute_exists(pk) AND attribute_not_exists(routingRules)' : 'attribute_exists(pk) AND routingRules.version = :previous',
+          ExpressionAttributeValues: { ':rules': rules, ...(previousVersion === 0 ? {} : { ':previous': previousVersion }) },
+          ReturnValues: 'ALL_OLD',
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      );
+      return { before: result.Attributes?.routingRules as StoredRoutingRules | undefined };
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      if (!error.Item) return undefined;
+      throw new StaleVersionError(`routing rules of ${merchantId}`, previousVersion);
     }
   }
 

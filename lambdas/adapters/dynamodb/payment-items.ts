@@ -1,4 +1,4 @@
-import type { Payment, PaymentCard, PaymentFailure, PaymentRisk, PaymentStatus, RiskContext, TimelineEntry } from '../../domain/payment';
+import type { Payment, PaymentCard, PaymentFailure, PaymentRisk, PaymentRoute, PaymentStatus, RiskContext, TimelineEntry } from '../../domain/payment';
 import type { PaymentEventType } from '../../domain/payment-lifecycle';
 import type { Refund, RefundReason, RefundStatus } from '../../domain/refund';
 
@@ -139,6 +139,17 @@ const riskContextOf = (item: Item | undefined): Partial<Pick<Payment, 'riskConte
 const failureItem = (failure: PaymentFailure | null) => (failure ? { c: failure.code, m: failure.message } : null);
 const failureOf = (item: unknown): PaymentFailure | null => (item ? { code: (item as Item).c as string, message: (item as Item).m as string } : null);
 
+/** The routing decision: plan, failover, and (payments routed since merchant rules) strategy, reason, rule id and rule-set version. */
+const routeItem = (route: PaymentRoute): Item =>
+  present({ p: route.plan.join(','), f: route.failover, s: route.strategy, y: route.reason, ri: route.rule?.id, rv: route.rule?.version });
+const routeOf = (item: Item): PaymentRoute => ({
+  plan: String(item.p).split(','),
+  failover: item.f === true,
+  ...(item.s === undefined ? {} : { strategy: item.s as string }),
+  ...(item.y === undefined ? {} : { reason: item.y as string }),
+  ...(item.ri === undefined ? {} : { rule: { id: item.ri as string, version: item.rv as number } }),
+});
+
 /** The payment's own attributes (keys and index attributes are the repository's). */
 export const paymentAttributes = (payment: Payment): Item =>
   present({
@@ -157,7 +168,7 @@ export const paymentAttributes = (payment: Payment): Item =>
     rk: riskItem(payment.risk),
     rx: riskContextItem(payment.riskContext),
     ch: payment.channel,
-    ro: payment.route ? { p: payment.route.plan.join(','), f: payment.route.failover } : null,
+    ro: payment.route ? routeItem(payment.route) : null,
     aa: payment.amountAuthorized || null,
     ai: payment.authorizationId,
     ae: payment.authorizationExpiresAt ? ms(payment.authorizationExpiresAt) : null,
@@ -196,7 +207,7 @@ export const paymentOf = (id: string, item: Item): Payment => {
     risk: riskOf(risk),
     ...riskContextOf(item.rx as Item | undefined),
     channel: (item.ch as string | undefined) ?? null,
-    ...(item.ro === undefined ? {} : { route: { plan: String((item.ro as Item).p).split(','), failover: (item.ro as Item).f === true } }),
+    ...(item.ro === undefined ? {} : { route: routeOf(item.ro as Item) }),
     amountAuthorized: (item.aa as number | undefined) ?? 0,
     authorizationId: (item.ai as string | undefined) ?? null,
     authorizationExpiresAt: isoOrNull(item.ae),

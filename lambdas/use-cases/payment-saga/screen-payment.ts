@@ -5,7 +5,8 @@ import { isTerminal } from '../../domain/payment';
 import { recordFailure, recordRiskDecline, recordScreening } from '../../domain/payment-lifecycle';
 import { type PaymentAction, type PaymentStepResult, nextPaymentStep } from '../../domain/payment-saga';
 import { type RiskRuleSet, assessRisk } from '../../domain/risk';
-import { NoChannelAvailableError, type RoutingDecision, chooseChannel } from '../../domain/routing';
+import { binCountryOf } from '../../../platform/card-bins';
+import { NoChannelAvailableError, type RoutePlan, routePayment } from '../../domain/routing';
 import type { CardHolds } from '../../ports/card-holds';
 import type { CardVelocity } from '../../ports/card-velocity';
 import type { ChannelHealth } from '../../ports/channel-health';
@@ -19,9 +20,10 @@ import { riskSignals } from './risk-signals';
  * 2. Assess the merchant's risk rule set (the platform's where it has none; domain/risk.ts), counting this
  *    payment against each velocity counter the rules read (idempotent per payment). `review` proceeds like
  *    `approve` (the payment waits in the operators' review queue meanwhile); `decline` fails it.
- * 3. Approved or in review: plan its route (domain/routing.ts): the channels that settle its currency, ordered by the
- *    merchant's strategy (least cost, or success rate with exploration) and by their health (cached reads: no
- *    round trip per payment).
+ * 3. Approved or in review: plan its route (domain/routing.ts): the merchant's first matching routing rule's
+ *    channels (domain/routing-rules.ts), or else the channels that settle its currency ordered by the
+ *    merchant's strategy (least cost, or success rate with exploration); then by their health (cached reads:
+ *    no round trip per payment).
  * 4. Record both in one write, before any channel is called (the authorization goes where this says), with
  *    the routing decision's reason on the timeline. A risk decline, or no channel for the currency, fails
  *    the payment: its card hold is discarded first, so no payment is ever recorded failed with its card
@@ -55,16 +57,12 @@ export const screenPayment = async (
     deps.merchantRouting(payment.merchantId),
   ]);
   const assessment = assessRisk(risk.ruleSet, risk.signals);
-  let route: RoutingDecision | undefined;
+  let route: RoutePlan | undefined;
   if (assessment.decision !== 'decline') {
     try {
-      route = chooseChannel(cardChannels, payment, {
-        health,
-        probeShare: DEFAULT_HEALTH_POLICY.probeShare,
-        strategy: settings.strategy,
-        explorationShare: settings.explorationShare,
-        random: deps.random,
-      });
+      const { card } = payment.paymentMethod;
+      const facts = { paymentId: payment.id, amount: payment.amount, currency: payment.currency, cardBrand: card.brand, binCountry: binCountryOf(card.bin) };
+      route = routePayment(cardChannels, facts, settings, { health, probeShare: DEFAULT_HEALTH_POLICY.probeShare, random: deps.random });
     } catch (error) {
       if (!(error instanceof NoChannelAvailableError)) throw error;
     }
@@ -76,7 +74,12 @@ export const screenPayment = async (
     if (route === undefined) {
       return recordFailure(current, { code: 'currency_not_supported', message: 'No card network accepts this currency right now.' }, now);
     }
-    return recordScreening(current, assessment, { channel: route.channel, reason: route.reason, plan: route.candidates, failover: settings.failover }, now);
+    return recordScreening(
+      current,
+      assessment,
+      { channel: route.channel, reason: route.reason, plan: route.candidates, failover: settings.failover, strategy: route.strategy, rule: route.rule },
+      now,
+    );
   });
   return stepResult(screened, input.action);
 };

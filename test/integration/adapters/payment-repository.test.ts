@@ -71,13 +71,13 @@ describe('DynamoDbPaymentRepository (DynamoDB Local, through a fault proxy)', ()
   it('applies transitions in order with their events, and refuses one computed from a stale version', async () => {
     const created = payment('mer_transitions', 1);
     await repository.insert(created);
-    const routed = recordScreening(created, { decision: 'approve', score: 0, reasons: [] }, { channel: 'atlas', reason: 'least_cost', plan: ['atlas'], failover: true }, now);
+    const routed = recordScreening(created, { decision: 'approve', score: 0, reasons: [] }, { channel: 'atlas', reason: 'least_cost', plan: ['atlas'], failover: true, strategy: 'least_cost' }, now);
     await repository.apply(routed);
     const authorized = recordAuthorization(routed.payment, { authorizationId: 'auth_1', amountAuthorized: 101, expiresAt: '2026-11-28T12:00:00Z' }, now);
     await repository.apply(authorized);
 
     // A second change computed from the routed version (someone else moved on meanwhile) must not apply.
-    const stale = recordScreening(routed.payment, { decision: 'approve', score: 0, reasons: [] }, { channel: 'boreal', reason: 'least_cost', plan: ['boreal'], failover: true }, now);
+    const stale = recordScreening(routed.payment, { decision: 'approve', score: 0, reasons: [] }, { channel: 'boreal', reason: 'least_cost', plan: ['boreal'], failover: true, strategy: 'least_cost' }, now);
     await expect(repository.apply(stale)).rejects.toBeInstanceOf(StaleVersionError);
 
     await expect(repository.get(created.id, { consistent: true })).resolves.toEqual(authorized.payment);

@@ -178,6 +178,7 @@ describe('well-shaped ids that name nothing: 404', () => {
       opsResolveReconciliationBreak: { note: 'Checked' },
       opsStartHomeRegionMove: { region: deployment.secondaryRegion },
       opsSetPayoutLimits: { currency: 'USD', review_limit: 1_000 },
+      opsSetRoutingRules: { rules: [] },
       opsSetRiskRules: { rules: [], thresholds: { block: 80 } },
     };
     const body = validBodies[route.function];

@@ -141,6 +141,30 @@ const cases: Record<string, IsolationCase> = {
     const cursor = await ctx.as(ctx.intruder, 'GET', `/v1/api_keys?starting_after=key_${ctx.owner.keyId}`);
     expect({ status: cursor.status, field: cursor.json?.errors?.[0]?.field }).toEqual({ status: 422, field: 'starting_after' });
   },
+  'POST /v1/routing_rules': async (ctx) => {
+    const ownersRules = (await ctx.as(ctx.owner, 'GET', '/v1/routing_rules')).json;
+    const set = await ctx.as(ctx.intruder, 'POST', '/v1/routing_rules', { rules: [{ id: 'intruder', when: { currency: ['EUR'] }, then: { channels: ['atlas'] } }] });
+    expect(set.status).toBe(200);
+    expect(set.json).toMatchObject({ merchant_id: ctx.intruder.id, rules: [{ id: 'intruder' }] });
+    expect((await ctx.as(ctx.owner, 'GET', '/v1/routing_rules')).json).toEqual(ownersRules);
+  },
+  'POST /v1/risk_rules': async (ctx) => {
+    const ownersRules = (await ctx.as(ctx.owner, 'GET', '/v1/risk_rules')).json;
+    const set = await ctx.as(ctx.intruder, 'POST', '/v1/risk_rules', { rules: [], thresholds: { block: 80 } });
+    expect(set.status).toBe(200);
+    expect(set.json.merchant_id).toBe(ctx.intruder.id);
+    expect((await ctx.as(ctx.owner, 'GET', '/v1/risk_rules')).json).toEqual(ownersRules);
+  },
+  'GET /v1/risk_rules': async (ctx) => {
+    const read = await ctx.as(ctx.intruder, 'GET', '/v1/risk_rules');
+    expect(read.status).toBe(200);
+    expect(read.json.merchant_id).toBe(ctx.intruder.id);
+  },
+  'GET /v1/routing_rules': async (ctx) => {
+    const read = await ctx.as(ctx.intruder, 'GET', '/v1/routing_rules');
+    expect(read.status).toBe(200);
+    expect(read.json.merchant_id).toBe(ctx.intruder.id);
+  },
   'POST /v1/api_keys/{id}/revoke': foreignObjectIsNotFound((ctx) => ({ method: 'POST', path: `/v1/api_keys/key_${ctx.owner.keyId}/revoke`, body: {} })),
   'POST /v1/payments/{id}/capture': foreignObjectIsNotFound((ctx) => ({ method: 'POST', path: `/v1/payments/${ctx.owner.payment.id}/capture`, body: {} })),
   'POST /v1/payments/{id}/cancel': foreignObjectIsNotFound((ctx) => ({ method: 'POST', path: `/v1/payments/${ctx.owner.payment.id}/cancel`, body: {} })),
@@ -403,6 +427,13 @@ const auditedRequests: Record<string, AuditedRequest> = {
   },
   'POST /v1/refunds': async (auditor) => ({ method: 'POST', path: '/v1/refunds', body: { payment_id: await auditor.succeeded(), amount: 100 } }),
   'POST /v1/api_keys': async () => ({ method: 'POST', path: '/v1/api_keys', body: {} }),
+  'POST /v1/risk_rules': async (auditor) => ({ method: 'POST', path: '/v1/risk_rules', body: { rules: [], thresholds: { block: 80 } }, target: auditor.id }),
+  'POST /v1/routing_rules': async (auditor) => ({
+    method: 'POST',
+    path: '/v1/routing_rules',
+    body: { rules: [{ id: 'audited', when: { currency: ['BRL'] }, then: { split: [{ channel: 'atlas', weight: 1 }, { channel: 'boreal', weight: 1 }] } }] },
+    target: auditor.id,
+  }),
   'POST /v1/api_keys/{id}/revoke': async (auditor) => {
     const id = auditor.created['POST /v1/api_keys'] as string;
     return { method: 'POST', path: `/v1/api_keys/${id}/revoke`, body: {}, target: id };

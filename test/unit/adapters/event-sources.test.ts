@@ -42,7 +42,7 @@ describe('payments table changes', () => {
 
   it('makes one event per new timeline entry a merchant acts on, none for internal steps', () => {
     const before = created();
-    let after = recordScreening(before, { decision: 'approve', score: 1, reasons: [] }, { channel: 'atlas', reason: 'least_cost', plan: ['atlas'], failover: true }, at(1)).payment;
+    let after = recordScreening(before, { decision: 'approve', score: 1, reasons: [] }, { channel: 'atlas', reason: 'least_cost', plan: ['atlas'], failover: true, strategy: 'least_cost' }, at(1)).payment;
     after = recordAuthorization(after, { authorizationId: 'auth_1', amountAuthorized: 129_99, expiresAt: '2026-12-13T10:00:00.000Z' }, at(2)).payment;
     after = recordSuccess(after, { captureId: 'cap_1', amount: 129_99 }, at(3)).payment;
     const drafts = draftsOf({ table: 'payments', eventName: 'MODIFY', oldImage: paymentItem(before), newImage: paymentItem(after) });
@@ -51,7 +51,7 @@ describe('payments table changes', () => {
   });
 
   it('tells a partial refund from a full one, and makes refund.created and refund.succeeded', () => {
-    let paid = recordSuccess(recordScreening(created(), { decision: 'approve', score: 1, reasons: [] }, { channel: 'atlas', reason: 'least_cost', plan: ['atlas'], failover: true }, at(1)).payment, { captureId: 'cap_1', amount: 129_99 }, at(3)).payment;
+    let paid = recordSuccess(recordScreening(created(), { decision: 'approve', score: 1, reasons: [] }, { channel: 'atlas', reason: 'least_cost', plan: ['atlas'], failover: true, strategy: 'least_cost' }, at(1)).payment, { captureId: 'cap_1', amount: 129_99 }, at(3)).payment;
     paid = reserveRefund(paid, { refundId: 're_1', amount: 29_99 }, at(4)).payment;
     const partially = recordRefundSuccess(paid, { refundId: 're_1', amount: 29_99 }, at(5)).payment;
     expect(draftsOf({ table: 'payments', eventName: 'MODIFY', oldImage: paymentItem(paid), newImage: paymentItem(partially) }).map((draft) => draft.type)).toEqual(['payment.partially_refunded']);
@@ -176,7 +176,7 @@ describe('conversions, beneficiaries and API keys', () => {
 describe('authorization outcomes of a stream batch', () => {
   it('counts each payment authorized once, and failures only of payments never authorized', () => {
     const before = created();
-    const screened = recordScreening(before, { decision: 'approve', score: 1, reasons: [] }, { channel: 'atlas', reason: 'least_cost', plan: ['atlas'], failover: true }, at(1)).payment;
+    const screened = recordScreening(before, { decision: 'approve', score: 1, reasons: [] }, { channel: 'atlas', reason: 'least_cost', plan: ['atlas'], failover: true, strategy: 'least_cost' }, at(1)).payment;
     const authorized = recordAuthorization(screened, { authorizationId: 'auth_1', amountAuthorized: 129_99, expiresAt: '2026-12-13T10:00:00.000Z' }, at(2)).payment;
     const captured = recordSuccess(authorized, { captureId: 'cap_1', amount: 129_99 }, at(3)).payment;
     const declined = recordFailure(screened, { code: 'card_declined', message: 'The card was declined (do_not_honor).' }, at(2)).payment;

@@ -42,7 +42,7 @@ const created = (overrides: Partial<Parameters<typeof newPayment>[0]> = {}): Pay
 /** A manual payment through its whole life: screened, authorized, waited, captured in part, refunded twice (one refused). */
 const lived = (): Payment => {
   let payment = created();
-  payment = recordScreening(payment, { decision: 'approve', score: 12, reasons: ['new_card', 'cross_border'] }, { channel: 'atlas', reason: 'least_cost', plan: ['atlas'], failover: true }, at(1)).payment;
+  payment = recordScreening(payment, { decision: 'approve', score: 12, reasons: ['new_card', 'cross_border'] }, { channel: 'atlas', reason: 'merchant_rule', plan: ['atlas', 'boreal'], failover: true, strategy: 'merchant_rules', rule: { id: 'eu-cards', version: 2 } }, at(1)).payment;
   payment = recordAuthorization(payment, { authorizationId: 'auth_atlas_5e1f0b2c9d', amountAuthorized: 129_99, expiresAt: '2026-12-13T10:00:01.000Z' }, at(2)).payment;
   payment = recordAwaitingCapture(payment, at(3)).payment;
   payment = requestCapture(payment, 100_00, at(60), 'cmd_capture_1').payment;
@@ -57,14 +57,14 @@ describe('payment items: how a payment is stored', () => {
   it('reads back exactly the payment it stored, at every step of a life', () => {
     let payment = created();
     const steps: Payment[] = [payment];
-    payment = recordScreening(payment, { decision: 'approve', score: 0, reasons: [] }, { channel: 'atlas', reason: 'least_cost', plan: ['atlas'], failover: true }, at(1)).payment;
+    payment = recordScreening(payment, { decision: 'approve', score: 0, reasons: [] }, { channel: 'atlas', reason: 'least_cost', plan: ['atlas'], failover: true, strategy: 'least_cost' }, at(1)).payment;
     steps.push(payment, recordFailure(payment, { code: 'card_declined', message: 'The card was declined.' }, at(2)).payment, lived());
     steps.push(created({ description: null, metadata: {}, captureMethod: 'automatic', requestFingerprint: 'not-hex-fingerprint' }));
     // Risk review: the rule set that decided, the merchant's risk context, and an operator's decision.
     const inReview = recordScreening(
       created({ riskContext: { customerId: 'cus_42', ipAddress: '203.0.113.7', ipCountry: 'BR', cardCountry: 'US' } }),
       { decision: 'review', score: 50, reasons: ['big_usd'], rules: 'merchant/3' },
-      { channel: 'atlas', reason: 'least_cost', plan: ['atlas'], failover: true },
+      { channel: 'atlas', reason: 'least_cost', plan: ['atlas'], failover: true, strategy: 'least_cost' },
       at(1),
     ).payment;
     steps.push(inReview, recordReviewDecision(inReview, 'approved', 'alice', at(5)).payment);

@@ -21,7 +21,7 @@ const base = {
 
 const captured = (decision: 'approve' | 'review'): Payment => {
   let payment = newPayment({ ...base, now: now() });
-  payment = recordScreening(payment, { decision, score: decision === 'review' ? 50 : 0, reasons: decision === 'review' ? ['big_usd'] : [], rules: 'merchant/1' }, { channel: 'atlas', reason: 'least_cost', plan: ['atlas'], failover: true }, now()).payment;
+  payment = recordScreening(payment, { decision, score: decision === 'review' ? 50 : 0, reasons: decision === 'review' ? ['big_usd'] : [], rules: 'merchant/1' }, { channel: 'atlas', reason: 'least_cost', plan: ['atlas'], failover: true, strategy: 'least_cost' }, now()).payment;
   payment = recordAuthorization(payment, { authorizationId: 'auth_1', amountAuthorized: 150_000, expiresAt: '2026-12-14T01:00:00Z' }, now()).payment;
   return recordSuccess(payment, { captureId: 'cap_1', amount: 150_000 }, now()).payment;
 };
@@ -62,7 +62,7 @@ describe('reviewPayment', () => {
 
   it('drops a review payment that ended without moving money (declined by the issuer) from the queue', async () => {
     let payment = newPayment({ ...base, now: now() });
-    payment = recordScreening(payment, { decision: 'review', score: 50, reasons: ['big_usd'], rules: 'merchant/1' }, { channel: 'atlas', reason: 'least_cost', plan: ['atlas'], failover: true }, now()).payment;
+    payment = recordScreening(payment, { decision: 'review', score: 50, reasons: ['big_usd'], rules: 'merchant/1' }, { channel: 'atlas', reason: 'least_cost', plan: ['atlas'], failover: true, strategy: 'least_cost' }, now()).payment;
     const { payments, deps } = await prepare(payment);
     expect((await payments.listInRiskReview({ limit: 10 })).payments).toHaveLength(1);
     await payments.apply(recordFailure(payment, { code: 'card_declined', message: 'The card was declined.' }, now()));

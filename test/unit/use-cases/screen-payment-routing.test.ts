@@ -42,3 +42,21 @@ it.each<[string, Partial<MerchantRouting>, Record<string, [number, number]>, Rec
   expect(payment).toMatchObject({ channel, route: { plan, failover } });
   expect(event?.data).toMatchObject({ channel, routing_reason: reason });
 });
+
+it('records the merchant rule that decided, with the rule-set version, strategy and plan, on the payment and its timeline', async () => {
+  // Prepare: a rule sending EUR at or above 10.00 to atlas first (least cost would pick boreal)
+  const rules = { version: 4, rules: [{ id: 'eur-atlas', when: { currency: ['EUR'], amount: { EUR: { min: 1_000 } } }, then: { channels: ['atlas', 'boreal'] } }] };
+  // Act
+  const { payment, event } = await screened({ rules }, new InMemoryChannelHealth());
+  // Assess
+  expect(payment).toMatchObject({ channel: 'atlas', route: { plan: ['atlas', 'boreal'], failover: true, strategy: 'merchant_rules', reason: 'merchant_rule', rule: { id: 'eur-atlas', version: 4 } } });
+  expect(event?.data).toMatchObject({ channel: 'atlas', routing_reason: 'merchant_rule', routing_strategy: 'merchant_rules', routing_rule: 'eur-atlas', routing_rule_set_version: 4, routing_plan: 'atlas,boreal' });
+});
+
+it('falls back to the strategy when no rule matches, and says so', async () => {
+  const rules = { version: 1, rules: [{ id: 'big-eur', when: { amount: { EUR: { min: 1_000_000 } } }, then: { channels: ['atlas', 'boreal'] } }] };
+  const { payment, event } = await screened({ rules }, new InMemoryChannelHealth());
+  expect(payment.route).toMatchObject({ plan: ['boreal', 'atlas'], strategy: 'least_cost', reason: 'least_cost' });
+  expect(payment.route?.rule).toBeUndefined();
+  expect(event?.data).toMatchObject({ routing_strategy: 'least_cost', routing_rule: null, routing_rule_set_version: null });
+});
