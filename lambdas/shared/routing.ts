@@ -1,10 +1,10 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { DynamoDbChannelHealth } from '../adapters/dynamodb/channel-health-store';
-import { DynamoDbMerchantRepository } from '../adapters/dynamodb/merchant-repository';
 import { type MerchantRouting, merchantRoutingOf } from '../domain/merchant';
 import type { ChannelHealth } from '../ports/channel-health';
 import { dynamoDbDocumentClient } from './clients';
 import { tableNameFromEnv } from './config';
+import { cachedMerchantProfile } from './merchant-profile';
 import { logger, metrics } from './powertools';
 
 /**
@@ -25,17 +25,8 @@ export const channelHealth = (): ChannelHealth => {
   return health;
 };
 
-const SETTINGS_CACHE_MS = 30_000;
-const settings = new Map<string, { readonly routing: MerchantRouting; readonly readAt: number }>();
-let merchants: DynamoDbMerchantRepository | undefined;
-
-/** A merchant's routing settings and rules in force, read at most every 30 s per instance (a change applies within that). */
+/** A merchant's routing settings and rules in force, from its cached profile (./merchant-profile.ts: a change applies within 30 s). */
 export const merchantRouting = async (merchantId: string): Promise<MerchantRouting> => {
-  const cached = settings.get(merchantId);
-  if (cached && Date.now() - cached.readAt < SETTINGS_CACHE_MS) return cached.routing;
-  merchants ??= new DynamoDbMerchantRepository(dynamoDbDocumentClient(), tableNameFromEnv('merchants'));
-  const merchant = await merchants.getMerchant(merchantId);
-  const routing = { ...merchantRoutingOf(merchant?.routing), ...(merchant?.routingRules ? { rules: merchant.routingRules } : {}) };
-  settings.set(merchantId, { routing, readAt: Date.now() });
-  return routing;
+  const merchant = await cachedMerchantProfile(merchantId);
+  return { ...merchantRoutingOf(merchant?.routing), ...(merchant?.routingRules ? { rules: merchant.routingRules } : {}) };
 };
