@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { promisify } from 'node:util';
-import { api, eventually, testCard } from '../support/e2e';
+import { api, eventually, freshTestCard } from '../support/e2e';
 import { repositoryRoot } from './global-setup';
 
 /**
@@ -44,7 +44,7 @@ const post = (path: string, body: unknown) => api('POST', path, { key, idempoten
 const get = (path: string) => api('GET', path, { key });
 
 const pay = async (amount: number, currency: string) => {
-  const created = await post('/v1/payments', { amount, currency, payment_method: testCard() });
+  const created = await post('/v1/payments', { amount, currency, payment_method: freshTestCard() });
   expect(created.status).toBe(201);
   return created.json.id as string;
 };

@@ -7,7 +7,7 @@ import { type BrowserContext, type Page, chromium } from 'playwright-core';
 import { operatorRequest } from '../../local/iam/operator-client';
 import type { OperatorCredentials } from '../../local/iam/operators';
 import type { OperatorRole } from '../../platform/operator-routes';
-import { api, eventually, testCard } from '../support/e2e';
+import { api, eventually, freshTestCard } from '../support/e2e';
 import { repositoryRoot } from './global-setup';
 
 /**
@@ -61,7 +61,7 @@ beforeAll(async () => {
   key = onboarded.json.api_key.secret as string;
   const post = (path: string, body: unknown) => api('POST', path, { key, idempotencyKey: randomUUID(), body });
 
-  const created = await post('/v1/payments', { amount: 300_000, currency: 'USD', payment_method: testCard() });
+  const created = await post('/v1/payments', { amount: 300_000, currency: 'USD', payment_method: freshTestCard() });
   expect(created.status).toBe(201);
   paymentId = created.json.id as string;
   // Settled by the acquirer's webhook about 2 s after capture: the payout below needs the funds available.

@@ -11,7 +11,7 @@ import { DEFAULT_SPREAD_SCHEDULE } from '../../lambdas/domain/fx/quote';
 import { createFxQuote } from '../../lambdas/use-cases/fx/create-fx-quote';
 import { deployment } from '../../platform/deployment';
 import { tableName } from '../../platform/tables';
-import { api, eventually } from '../support/e2e';
+import { api, eventually, freshTestCard } from '../support/e2e';
 import { repositoryRoot } from './global-setup';
 
 /**
@@ -48,7 +48,7 @@ const get = (path: string) => api('GET', path, { key });
 
 /** A card payment through the payment saga, captured and then settled by the acquirer's webhook. */
 const capturedPayment = async (amount: number, currency: string) => {
-  const created = await post('/v1/payments', { amount, currency, payment_method: { type: 'card', card: { number: '4242424242424242', exp_month: 12, exp_year: 2030, cvc: '123' } } });
+  const created = await post('/v1/payments', { amount, currency, payment_method: freshTestCard() });
   expect(created.status).toBe(201);
   const paymentId = created.json.id as string;
   const succeeded = await eventually(() => get(`/v1/payments/${paymentId}`), (got) => got.json.status === 'succeeded', 45_000);

@@ -1,5 +1,7 @@
+import { randomInt } from 'node:crypto';
 import { appendFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { playerCardNumber } from '../../bench/lib/mix';
 import type { MerchantCredentials } from '../../local/seed';
 import { type RequestOptions, request } from './http';
 import { openApiViolations } from './openapi-responses';
@@ -30,6 +32,14 @@ export const api = async (method: string, path: string, options?: RequestOptions
 };
 
 export const testCard = (number = '4242424242424242') => ({ type: 'card', card: { number, exp_month: 12, exp_year: 2030, cvc: '123' } });
+
+/**
+ * An approving test card no other test uses: velocity rules count a card across merchants (decision 0026), and
+ * the platform's default rule set declines a card's sixth attempt in ten minutes, so a suite whose merchant
+ * keeps the defaults must not reuse the shared 4242 card after the other suites used it.
+ */
+let freshCards = randomInt(1, 100_000_000);
+export const freshTestCard = () => testCard(playerCardNumber(freshCards++));
 
 /** Ask again (with short pauses) until the answer satisfies the condition; the last answer otherwise. */
 export const eventually = async <T>(ask: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 30_000): Promise<T> => {
