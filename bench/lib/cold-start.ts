@@ -20,7 +20,6 @@ import { type FunctionKey, functionKeys, functions } from '../../platform/functi
  * Lambda's Init Duration counts it: runtime boot plus module load and everything the module builds at its
  * top level), `import_ms` (module load alone), `first_invocation_ms`, and ratios to the bare handler.
  */
-export const BUNDLE_BANNER = ESBUILD_OPTIONS.banner.js;
 
 export interface ColdStartMeasure {
   readonly bundle_bytes: number;
@@ -132,15 +131,8 @@ export const measureColdStarts = async (options: {
       absWorkingDir: options.repositoryRoot,
       outdir: join(directory, 'bundles'),
       outExtension: { '.js': '.mjs' },
-      bundle: true,
-      platform: 'node',
-      format: 'esm',
-      target: 'node24',
-      mainFields: ['module', 'main'],
-      minify: true,
-      sourcemap: true,
-      sourcesContent: false,
-      banner: { js: BUNDLE_BANNER },
+      // Exactly the functions' bundling for Lambda (lib/constructs/function-bundles.ts).
+      ...ESBUILD_OPTIONS,
       logLevel: 'silent',
     });
     const environment: NodeJS.ProcessEnv = { ...options.environment, NODE_OPTIONS: '--enable-source-maps', POWERTOOLS_LOG_LEVEL: 'INFO' };
@@ -184,7 +176,7 @@ export const measureColdStarts = async (options: {
       node: process.version,
       bare,
       functions: results,
-      bundling: 'esbuild, as lib/constructs/platform-function.ts: bundle, ESM, platform node, target node24, mainFields module,main, minify, sourcemap (no sources content), createRequire banner, no external modules',
+      bundling: 'esbuild, as lib/constructs/platform-function.ts: bundle, ESM, platform node, target node24, mainFields module,main, minify, sourcemap (no sources content), createRequire and __dirname banner, native add-ons (*.node) external',
     };
   } finally {
     rmSync(directory, { recursive: true, force: true });

@@ -8,7 +8,7 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import { operatorRequest } from '../../local/iam/operator-client';
 import { localOperatorArn, type OperatorCredentials } from '../../local/iam/operators';
 import type { OperatorRole } from '../../platform/operator-routes';
-import { api, eventually, testCard } from '../support/e2e';
+import { api, eventually, freshTestCard } from '../support/e2e';
 import { findLeaks } from '../support/leak-detectors';
 import { repositoryRoot } from './global-setup';
 
@@ -70,6 +70,8 @@ const callTool = async (client: Client, name: string, args: Record<string, unkno
 
 let merchantId: string;
 let paymentId: string;
+/** The card the payment was made with: its number never leaves unmasked, its last four digits do. */
+const card = freshTestCard();
 let payoutId: string;
 let viewer: Client;
 let admin: Client;
@@ -81,7 +83,7 @@ beforeAll(async () => {
   const key = onboarded.json.api_key.secret as string;
   const post = (path: string, body: unknown) => api('POST', path, { key, idempotencyKey: randomUUID(), body });
 
-  const created = await post('/v1/payments', { amount: 250_000, currency: 'USD', payment_method: testCard() });
+  const created = await post('/v1/payments', { amount: 250_000, currency: 'USD', payment_method: card });
   expect(created.status).toBe(201);
   paymentId = created.json.id as string;
   const settled = await eventually(
@@ -145,11 +147,11 @@ describe('the MCP server over stdio, with the SDK client', () => {
     writeFileSync(join(artifacts, 'explain_payment.txt'), text);
     expect(isError).toBe(false);
     expect(text).toContain(`Payment ${paymentId} of merchant ${merchantId}: 2500.00 USD, status succeeded`);
-    expect(text).toContain('ending 4242');
+    expect(text).toContain(`ending ${card.card.number.slice(-4)}`);
     expect(text).toMatch(/risk screening approved it and routing chose channel \w+/);
     expect(text).toMatch(/Workflow \w+ \(execution [^)]+\) succeeded, .*path: \w+/);
     expect(text).toMatch(/Ledger:\n- .*debit .* 2500\.00 USD/);
-    expect(text).not.toContain('4242424242424242');
+    expect(text).not.toContain(card.card.number);
 
     const found = await callTool(viewer, 'find_payment', { merchant_id: merchantId, status: 'succeeded' });
     expect(found.text).toContain(paymentId);
