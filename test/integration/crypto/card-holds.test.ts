@@ -150,7 +150,8 @@ describe('expiry', () => {
     await expect(holdsAt(() => justBefore).reveal('pay_expired', 'mer_a')).resolves.toEqual(visa);
     const after = new Date(heldAt.getTime() + CARD_HOLD_SECONDS * 1000);
     await expect(holdsAt(() => after).reveal('pay_expired', 'mer_a')).resolves.toBeUndefined();
-    expect(await itemOf('pay_expired')).not.toHaveProperty('ciphertext');
+    // DynamoDB Local's TTL may already have deleted the expired item (it does within about a second): gone, or kept without its secret.
+    expect((await itemOf('pay_expired')) ?? {}).not.toHaveProperty('ciphertext');
   });
 });
 
