@@ -9,7 +9,7 @@ import {
   VELOCITY_SUBJECTS,
 } from '../domain/risk';
 import type { RouteContract } from './common';
-import { currencySchema } from './fields';
+import { currencySchema, noQuery } from './fields';
 
 /**
  * A merchant's risk rule set as the API takes and shows it (docs/api.md, "Risk rules"; domain/risk.ts).
@@ -214,7 +214,7 @@ export const riskRuleContracts = {
     tag: 'Risk rules',
     summary: 'The risk rule set in force',
     description: "The merchant's own rule set at its latest version, or the platform's defaults (`owner: platform`) while it has set none.",
-    query: z.strictObject({}),
+    query: noQuery,
     responses: { 200: { description: 'The rule set in force', schema: riskRulesSchema } },
   },
   setRiskRules: {
