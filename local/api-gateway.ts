@@ -165,7 +165,12 @@ export interface AccessLogEntry {
 
 export interface ApiGatewayOptions {
   readonly host: LambdaHost;
-  readonly port: number;
+  /**
+   * The port to listen on (0: any free one), or an HTTP server already listening on 127.0.0.1 whose port was
+   * handed out before the API was ready (the acquirers learn the merchant API's URL before it starts): holding
+   * the socket keeps another listener from taking the port in between.
+   */
+  readonly port: number | Server;
   /** Which API to serve; the merchant API unless told. */
   readonly api?: LocalApiDefinition;
   readonly onAccess?: (entry: AccessLogEntry) => void;
@@ -355,7 +360,8 @@ export const startApiGateway = async (options: ApiGatewayOptions): Promise<Local
     }
   };
 
-  const server: Server = createServer((request, response: ServerResponse) => {
+  const server: Server = typeof options.port === 'number' ? createServer() : options.port;
+  server.on('request', (request: IncomingMessage, response: ServerResponse) => {
     if (options.site?.serve(request, response)) return;
     const started = performance.now();
     const requestId = randomUUID();
@@ -388,10 +394,12 @@ export const startApiGateway = async (options: ApiGatewayOptions): Promise<Local
   });
   server.keepAliveTimeout = 65_000;
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, '127.0.0.1', () => resolve());
-  });
+  const listenOn = options.port;
+  if (typeof listenOn === 'number')
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(listenOn, '127.0.0.1', () => resolve());
+    });
   const port = (server.address() as AddressInfo).port;
   return {
     url: `http://127.0.0.1:${port}`,

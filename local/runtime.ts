@@ -1,4 +1,6 @@
 import { mkdirSync } from 'node:fs';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -23,7 +25,7 @@ import {
   declaredFunctionInvoker,
   startStepFunctionsServer,
 } from './step-functions';
-import { freePort } from './ports';
+import { listeningHttpServer } from './ports';
 import { DEFAULT_LOCAL_SCHEDULE_INTERVAL_MS, type LocalSchedules, startLocalSchedules } from './schedules';
 import { type LocalSqs, startLocalSqs } from './sqs';
 import { type LocalStreams, startLocalStreams } from './streams';
@@ -141,6 +143,7 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<L
     dataDir: options.inMemory ? undefined : join(options.stateDir, 'dynamodb'),
   });
   let gateway: LocalApiGateway | undefined;
+  let apiListener: Server | undefined;
   let operatorGateway: LocalApiGateway | undefined;
   let cardChannels: LocalCardChannels | undefined;
   let kms: LocalKms | undefined;
@@ -158,6 +161,8 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<L
     await sqs?.stop();
     await webhookReceiver?.stop();
     await gateway?.stop();
+    const listener = apiListener;
+    if (!gateway && listener?.listening) await new Promise((closed) => listener.close(closed));
     await operatorGateway?.stop();
     await payoutRails?.stop();
     await sfnServer?.stop();
@@ -173,8 +178,10 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<L
     kms = await startLocalKms({ stateDir: join(options.stateDir, 'kms') });
     const platformDynamoDbEndpoint = options.interposeDynamoDb ? await options.interposeDynamoDb(dynamoDb.endpoint) : dynamoDb.endpoint;
     configureProcessEnvironment(platformDynamoDbEndpoint, kms, options.logLevel ?? 'WARN');
-    // The API's port is chosen first so the acquirers know where to deliver their webhooks.
-    const apiPort = options.port || (await freePort());
+    // The API's port is chosen first so the acquirers know where to deliver their webhooks, and held (a
+    // listening socket with no handler yet) so nothing else started meanwhile can take it.
+    apiListener = options.port ? undefined : await listeningHttpServer();
+    const apiPort = options.port || (apiListener?.address() as AddressInfo).port;
     cardChannels = await startLocalCardChannels({
       stateDir: options.stateDir,
       inMemory: options.inMemory,
@@ -226,7 +233,7 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<L
     progress('starting the API gateways, the schedules and the stream mappings');
     gateway = await startApiGateway({
       host: lambdas,
-      port: apiPort,
+      port: apiListener ?? apiPort,
       authorizerCacheSeconds: options.authorizerCacheSeconds,
       onAccess: options.onAccess,
       onFunctionError: (key, error) =>
