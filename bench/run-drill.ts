@@ -68,6 +68,7 @@ const { values } = parseArgs({
     'outage-pairs-in-flight': { type: 'string', default: '2' },
     'outage-error-rate': { type: 'string', default: '0.8' },
     'outage-timeout-rate': { type: 'string', default: '1' },
+    'outage-exploration-payments': { type: 'string', default: '150' },
     'crash-payments': { type: 'string', default: '40' },
     'crash-kills': { type: 'string', default: '3' },
     'express-crash-payments': { type: 'string', default: '24' },
@@ -125,6 +126,7 @@ const options = {
   outagePairsInFlight: number('outage-pairs-in-flight', 2),
   outageErrorRate: number('outage-error-rate', 0.8),
   outageTimeoutRate: number('outage-timeout-rate', 1),
+  outageExplorationPayments: number('outage-exploration-payments', 20),
   crashPayments: number('crash-payments', 6),
   crashKills: number('crash-kills', 1),
   expressCrashPayments: number('express-crash-payments', 8),
@@ -179,6 +181,7 @@ const runSeed = async (seed: number, results: Partial<Record<DrillName, DrillRes
             pairsInFlight: options.outagePairsInFlight,
             errorRate: options.outageErrorRate,
             timeoutRate: options.outageTimeoutRate,
+            explorationPayments: options.outageExplorationPayments,
             seed,
           })),
         );

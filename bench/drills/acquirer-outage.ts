@@ -2,12 +2,13 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { recordOf } from '../../lambdas/adapters/dynamodb/channel-health-store';
 import { DEFAULT_HEALTH_POLICY, breakerState } from '../../lambdas/domain/channel-health';
+import { DEFAULT_MERCHANT_ROUTING } from '../../lambdas/domain/merchant';
 import { deployment } from '../../platform/deployment';
 import { tableName } from '../../platform/tables';
 import { ApiClient, seededRandom, sleep } from '../lib/http';
 import { card, playerCardNumber } from '../lib/mix';
 import type { BenchPlatform } from '../lib/platform';
-import { type DrillResult, TERMINAL, drillResult, listAllPayments, simulatorTotals } from './common';
+import { type DrillResult, TERMINAL, drillResult, listAllPayments, operatorFetch, simulatorTotals } from './common';
 
 /**
  * Acquirer outage (docs/decisions/0017-routing-health-and-failover.md): the same traffic from two
@@ -36,6 +37,11 @@ export interface AcquirerOutageOptions {
   /** During the outage: share of atlas's requests answered 503, and share recorded then held silent. */
   readonly errorRate: number;
   readonly timeoutRate: number;
+  /**
+   * After the outage, with every channel healthy again: payments from a merchant of its own that routes by
+   * `success_rate`, to measure the share routing explores (issue 17 item 3; 0 skips the phase).
+   */
+  readonly explorationPayments: number;
   readonly seed: number;
 }
 
@@ -174,6 +180,7 @@ export const acquirerOutageDrill = async (platform: BenchPlatform, options: Acqu
     if (payment?.timeline.some((timelineEntry) => timelineEntry.type === 'payment.rerouted')) rate.rerouted += 1;
   }
   const ratio = (part: number, whole: number) => (whole === 0 ? null : Number((part / whole).toFixed(4)));
+  const exploration = await explorationPhase(platform, api, db, options, run, violations);
   const firstAfter = (state: string, after: number) => breakerLog.find((entry) => entry.state === state && entry.at >= after)?.at;
   const opened = firstAfter('open', outageStartedAt);
   const closed = firstAfter('closed', outageEndedAt);
@@ -196,6 +203,7 @@ export const acquirerOutageDrill = async (platform: BenchPlatform, options: Acqu
     time_to_open_seconds: seconds(opened === undefined ? undefined : opened - outageStartedAt),
     time_to_close_seconds: seconds(closed === undefined ? undefined : closed - outageEndedAt),
     breaker_open_seconds: seconds(openMs),
+    exploration_share: exploration?.exploration_share ?? null,
   };
   const result = drillResult('acquirer_outage', started, {
     lost,
@@ -211,9 +219,85 @@ export const acquirerOutageDrill = async (platform: BenchPlatform, options: Acqu
       outage: { channel: OUTAGE_CHANNEL, seconds: seconds(outageEndedAt - outageStartedAt), error_rate: options.errorRate, timeout_rate: options.timeoutRate, injected },
       breaker_log: breakerLog.map((entry) => ({ state: entry.state, at_seconds: seconds(entry.at - started) })),
       health_policy: DEFAULT_HEALTH_POLICY,
+      success_rate_routing: exploration,
     },
     violations,
   });
   // The headline figures also at the top of the drill's report (drills.acquirer_outage.auth_rate_with_failover...).
   return { ...result, ...headline };
+};
+
+/**
+ * The `success_rate` strategy's exploration, measured: a merchant onboarded for the phase (so no cached profile
+ * hides its routing setting) routes by success rate with the default exploration share, and pays
+ * `explorationPayments` times, `pairsInFlight` × 2 at once, in the currencies both card channels settle, with
+ * both circuits closed. Reads each payment's recorded plan (`route.strategy`, `route.reason`): the share of
+ * decisions made by exploration is reported beside the configured share; a share further than four standard
+ * deviations of a binomial draw from it is a violation (a false alarm about once in 15,000 runs).
+ */
+const explorationPhase = async (
+  platform: BenchPlatform,
+  api: ApiClient,
+  db: DynamoDBDocumentClient,
+  options: AcquirerOutageOptions,
+  run: string,
+  violations: string[],
+) => {
+  if (options.explorationPayments <= 0) return undefined;
+  const onboarded = await operatorFetch(platform, 'ops_admin', 'POST', '/v1/merchants', { name: `Outage drill success rate ${run}` });
+  const merchant = (await onboarded.json()) as { id?: string; api_key?: { secret?: string } };
+  if (onboarded.status !== 201 || !merchant.id || !merchant.api_key?.secret) throw new Error(`onboarding the exploration merchant answered ${onboarded.status}`);
+  const key = merchant.api_key.secret;
+  const configured = DEFAULT_MERCHANT_ROUTING.explorationShare;
+  await db.send(
+    new UpdateCommand({
+      TableName: tableName('merchants'),
+      Key: { pk: `merchant#${merchant.id}`, sk: 'profile' },
+      UpdateExpression: 'SET routing = :routing',
+      ExpressionAttributeValues: { ':routing': { strategy: 'success_rate', explorationShare: configured } },
+      ConditionExpression: 'attribute_exists(pk)',
+    }),
+  );
+  const next = seededRandom(options.seed + 17);
+  let sequence = 0;
+  const ids: string[] = [];
+  const senders = Array.from({ length: options.pairsInFlight * 2 }, async () => {
+    while (sequence < options.explorationPayments) {
+      sequence += 1;
+      const traffic = TRAFFIC[sequence % TRAFFIC.length] as (typeof TRAFFIC)[number];
+      const answer = await api.call('outage_exploration', 'POST', '/v1/payments', {
+        key,
+        idempotencyKey: `outage-${run}-explore-${sequence}`,
+        body: {
+          amount: traffic.min + Math.floor(next() * (traffic.max - traffic.min)),
+          currency: traffic.currency,
+          payment_method: card(playerCardNumber(800_000 + sequence)),
+          metadata: { drill: `outage-${run}`, phase: 'exploration' },
+        },
+      });
+      if (answer.status === 201 && answer.json?.id) ids.push(answer.json.id);
+      else violations.push(`exploration payment answered ${answer.status}: ${answer.text.slice(0, 160)}`);
+    }
+  });
+  await Promise.all(senders);
+  await platform.waitForQuiescence(60_000);
+  const reasons: Record<string, number> = {};
+  const channels: Record<string, number> = {};
+  let bySuccessRate = 0;
+  let explored = 0;
+  for (const id of ids) {
+    const route = (await platform.payment(id))?.route;
+    if (!route) continue;
+    reasons[route.reason ?? 'none'] = (reasons[route.reason ?? 'none'] ?? 0) + 1;
+    const first = route.plan[0];
+    if (first) channels[first] = (channels[first] ?? 0) + 1;
+    if (route.strategy !== 'success_rate') continue;
+    bySuccessRate += 1;
+    if (route.reason === 'exploration') explored += 1;
+  }
+  const share = bySuccessRate === 0 ? null : Number((explored / bySuccessRate).toFixed(4));
+  if (share === null) violations.push('no exploration-phase payment was routed by the success_rate strategy');
+  else if (Math.abs(share - configured) > 4 * Math.sqrt((configured * (1 - configured)) / bySuccessRate))
+    violations.push(`exploration share ${share} over ${bySuccessRate} decisions is too far from the configured ${configured}`);
+  return { payments: ids.length, decided_by_success_rate: bySuccessRate, explored, exploration_share: share, configured_share: configured, reasons, first_channels: channels };
 };

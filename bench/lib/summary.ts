@@ -92,6 +92,15 @@ export const benchSummary = (report: any): string => {
     );
   }
   if (ceiling?.one_merchant) lines.push(...oneMerchantSummary(ceiling.one_merchant));
+  if (report.routing_and_risk_ms) {
+    const { sequential, under_load } = report.routing_and_risk_ms;
+    lines.push(
+      '## Routing and risk',
+      '',
+      `What routing and risk add to a payment (${report.routing_and_risk_ms.measures}), target p50 ≤ ${report.routing_and_risk_ms.target_p50_ms} ms: one at a time p50 / p95 ${fixed(sequential.p50_ms, 1)} / ${fixed(sequential.p95_ms, 1)} ms (n=${sequential.count}); under the run's load p50 / p95 / p99 ${fixed(under_load.p50_ms, 1)} / ${fixed(under_load.p95_ms, 1)} / ${fixed(under_load.p99_ms, 1)} ms (n=${under_load.count}).`,
+      '',
+    );
+  }
   if (report.cold_start) {
     const bare = report.cold_start.bare;
     lines.push('## Cold start', '', `Bare handler: ${bare.bundle_bytes} bytes, init ${fixed(bare.init_ms, 1)} ms, import ${fixed(bare.import_ms, 1)} ms.`, '');

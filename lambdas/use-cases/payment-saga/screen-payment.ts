@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import { cardChannels } from '../../../platform/channels';
 import { DEFAULT_HEALTH_POLICY } from '../../domain/channel-health';
 import type { MerchantRouting } from '../../domain/merchant';
@@ -13,6 +14,14 @@ import type { ChannelHealth } from '../../ports/channel-health';
 import type { PaymentRepository } from '../../ports/payment-repository';
 import { changePayment, loadPayment, stepResult } from './change-payment';
 import { riskSignals } from './risk-signals';
+
+/**
+ * The User Timing measure of what risk and routing add to a payment: from the payment read to the decision
+ * made (rule sets, velocity counters, channel health, the assessment and the route), before the one write a
+ * screening needs anyway. Cleared as soon as it is made, so nothing accumulates where nobody observes it (in
+ * AWS); the bench observes it in process (bench/lib/screening-timer.ts) and reports its percentiles.
+ */
+export const SCREENING_DECISION_MEASURE = 'xborder.screening.decision';
 
 /**
  * Screen and route a payment before any channel sees it (workflow step "Screen").
@@ -49,6 +58,7 @@ export const screenPayment = async (
     if (isTerminal(payment)) await deps.holds.discard(payment.id, payment.merchantId);
     return stepResult(payment, input.action);
   }
+  const decisionStarted = performance.now();
   const now = deps.now();
   const candidates = Object.keys(cardChannels).filter((name) => (cardChannels[name as keyof typeof cardChannels].supportedCurrencies as readonly string[]).includes(payment.currency));
   const [risk, health, settings] = await Promise.all([
@@ -67,6 +77,8 @@ export const screenPayment = async (
       if (!(error instanceof NoChannelAvailableError)) throw error;
     }
   }
+  performance.measure(SCREENING_DECISION_MEASURE, { start: decisionStarted, end: performance.now() });
+  performance.clearMeasures(SCREENING_DECISION_MEASURE);
   if (route === undefined) await deps.holds.discard(payment.id, payment.merchantId);
   const screened = await changePayment(deps.payments, payment, (current) => {
     if (nextPaymentStep(current) !== 'screen') return undefined;

@@ -1,8 +1,10 @@
+import { performance } from 'node:perf_hooks';
 import { DEFAULT_MERCHANT_ROUTING, type MerchantRouting } from '../../../lambdas/domain/merchant';
 import { timelineOf } from '../../../lambdas/domain/payment-timeline';
 import { PLATFORM_RISK_RULES } from '../../../lambdas/domain/risk';
 import { createPayment } from '../../../lambdas/use-cases/create-payment';
-import { screenPayment } from '../../../lambdas/use-cases/payment-saga/screen-payment';
+import { SCREENING_DECISION_MEASURE, screenPayment } from '../../../lambdas/use-cases/payment-saga/screen-payment';
+import { observeScreeningDecisions } from '../../../bench/lib/screening-timer';
 import { InMemoryCardHolds, InMemoryCardVelocity, InMemoryChannelHealth, InMemoryPaymentRepository, RecordingWorkflows } from '../../support/in-memory-repositories';
 
 /**
@@ -59,4 +61,23 @@ it('falls back to the strategy when no rule matches, and says so', async () => {
   expect(payment.route).toMatchObject({ plan: ['boreal', 'atlas'], strategy: 'least_cost', reason: 'least_cost' });
   expect(payment.route?.rule).toBeUndefined();
   expect(event?.data).toMatchObject({ routing_strategy: 'least_cost', routing_rule: null, routing_rule_set_version: null });
+});
+
+it('times its decision once per screening, as the measure the bench observes, and keeps none of it buffered', async () => {
+  // Prepare: the bench's observer of the Screen step's decision measure
+  const observed = observeScreeningDecisions();
+  try {
+    // Act: two screenings
+    const { payment } = await screened({}, new InMemoryChannelHealth());
+    await screened({ strategy: 'success_rate' }, new InMemoryChannelHealth());
+    await new Promise((delivered) => setImmediate(delivered));
+    const durations = observed.take();
+    // Assess
+    expect(payment.status).toBe('processing');
+    expect(durations).toHaveLength(2);
+    for (const duration of durations) expect(duration).toBeGreaterThanOrEqual(0);
+    expect(performance.getEntriesByName(SCREENING_DECISION_MEASURE)).toHaveLength(0);
+  } finally {
+    observed.stop();
+  }
 });
