@@ -1086,13 +1086,15 @@ export const functions = {
         fx: [{ eventName: ['INSERT', 'MODIFY'], dynamodb: { Keys: { sk: { S: ['conversion'] } } } }],
         // The keys as listed to their merchant; the profile and the authorizer's lookup items make no event.
         merchants: [{ eventName: ['INSERT', 'MODIFY'], dynamodb: { Keys: { sk: { S: [{ prefix: 'apikey#' }] } } } }],
+        // Settlements only: funds becoming available (balance_transaction.available), not every posting.
+        ledger: [{ eventName: ['INSERT'], dynamodb: { NewImage: { k: { S: ['payment_settled'] } } } }],
       },
       batchSize: 500,
       maxBatchingWindowSeconds: 1,
       primaryRegionOnly: true,
     },
-    // Pages (BatchWriteItem) and the merchants' endpoints (Query).
-    tables: { events: ['dynamodb:BatchWriteItem', 'dynamodb:Query'] },
+    // Pages (BatchWriteItem), the merchants' endpoints (Query), and a settled line's journal (Query).
+    tables: { events: ['dynamodb:BatchWriteItem', 'dynamodb:Query'], ledger: ['dynamodb:Query'] },
     queues: { webhookDeliveries: ['sqs:SendMessage'] },
   },
   deliverWebhooks: {

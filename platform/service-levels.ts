@@ -67,3 +67,11 @@ export const operationalThresholds = {
   /** Lambda errors ÷ invocations in the region over 5 minutes (task errors the ASL retries count too). */
   lambdaErrorShare: 0.05,
 } as const;
+
+/**
+ * The log line the webhook deliverer writes for a delivery task with failed attempts (never on success), with
+ * `merchant_id`, `endpoint_id`, `failed`, `failure` and `endpoint_disabled`: the delivery dashboard's
+ * failing-endpoints table (lib/constructs/service-levels.ts) queries it with CloudWatch Logs Insights, so a
+ * per-endpoint view costs no per-endpoint metric.
+ */
+export const WEBHOOK_ATTEMPTS_FAILED_MESSAGE = 'webhook attempts failed';

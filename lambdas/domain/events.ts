@@ -30,6 +30,7 @@ export const EVENT_TYPES = [
   'payout.failed',
   'payout.returned',
   'payout.canceled',
+  'balance_transaction.available',
   'conversion.created',
   'conversion.completed',
   'beneficiary.created',

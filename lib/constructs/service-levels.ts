@@ -9,6 +9,7 @@ import {
   GraphWidget,
   HorizontalAnnotation,
   type IAlarm,
+  LogQueryWidget,
   type IMetric,
   MathExpression,
   Metric,
@@ -24,7 +25,14 @@ import { deployment } from '../../platform/deployment';
 import { acknowledgeGuard, acknowledgeNag } from './acknowledgements';
 import { merchantApiName } from './merchant-api';
 import { functionName } from '../../platform/functions';
-import { type ServiceLevelKey, type ServiceLevelObjective, burnRateWindows, operationalThresholds, serviceLevels } from '../../platform/service-levels';
+import {
+  type ServiceLevelKey,
+  type ServiceLevelObjective,
+  WEBHOOK_ATTEMPTS_FAILED_MESSAGE,
+  burnRateWindows,
+  operationalThresholds,
+  serviceLevels,
+} from '../../platform/service-levels';
 import { type TableKey, tableName } from '../../platform/tables';
 
 /**
@@ -106,6 +114,17 @@ const authorizationMetric = (metricName: 'PaymentsAuthorized' | 'PaymentsFailedU
     dimensionsMap: { service: functionName(deployment.appName, 'buildEvents') },
     statistic: 'Sum',
     period,
+  });
+
+/** The webhook deliverer's counts of requests sent and failed (lambdas/handlers/queues/deliver-webhooks.ts). */
+const webhookMetric = (metricName: 'WebhooksSent' | 'WebhooksFailed', period: Duration): Metric =>
+  new Metric({
+    namespace: deployment.appName,
+    metricName,
+    dimensionsMap: { service: functionName(deployment.appName, 'deliverWebhooks') },
+    statistic: 'Sum',
+    period,
+    label: metricName === 'WebhooksSent' ? 'sent' : 'failed',
   });
 
 export const authorizationRate = (period: Duration): MathExpression =>
@@ -345,6 +364,29 @@ export class ServiceLevels extends Construct {
       }),
       new AlarmStatusWidget({ title: 'Alarms', alarms: this.alarms, width: 12 }),
     );
+    if (props.buildsEvents) {
+      // Webhook delivery, where the events are built and delivered: the share failing, and which endpoints fail
+      // (Logs Insights over the deliverer's failure lines: one per task with failed attempts, none on success).
+      dashboard.addWidgets(
+        new GraphWidget({
+          title: 'Webhook requests per minute: sent and failed',
+          left: [webhookMetric('WebhooksSent', minute)],
+          right: [webhookMetric('WebhooksFailed', minute)],
+          width: 8,
+        }),
+        new LogQueryWidget({
+          title: 'Failing webhook endpoints (failed requests, last failure, disabled)',
+          logGroupNames: [`/aws/lambda/${functionName(deployment.appName, 'deliverWebhooks')}`],
+          queryLines: [
+            `filter message = "${WEBHOOK_ATTEMPTS_FAILED_MESSAGE}"`,
+            'stats sum(failed) as failed_requests, latest(failure) as last_failure, max(endpoint_disabled) as disabled, latest(@timestamp) as last_seen by merchant_id, endpoint_id',
+            'sort failed_requests desc',
+            'limit 20',
+          ],
+          width: 16,
+        }),
+      );
+    }
   }
 
   /** Both regions side by side, in the primary region (widgets read each region's metrics where they are). */

@@ -111,6 +111,32 @@ describe('a merchant selling in five currencies', () => {
     expect(lines.find((line) => line.source === payments[1]?.id)?.fee).toBe(458); // KWD 12.345
   });
 
+  it('tells the merchant, by an event per payment line, that its funds became available, the line as the statement lists it', async () => {
+    const lines = await statement();
+    const events: { type: string; sequence: number; data: { object: Line & { object: string } } }[] = [];
+    const listed = await eventually(
+      async () => {
+        events.length = 0;
+        let after: string | undefined;
+        for (;;) {
+          const page = (await get(`/v1/events?type=balance_transaction.available&limit=100${after ? `&starting_after=${after}` : ''}`)).json;
+          events.push(...page.data);
+          if (!page.has_more) return [...events];
+          after = page.data.at(-1)?.id;
+        }
+      },
+      (all) => payments.every((payment) => all.some((event) => event.data.object.source === payment.id)),
+      30_000,
+    );
+    for (const payment of payments) {
+      const line = lines.find((candidate) => candidate.source === payment.id && candidate.type === 'payment') as Line;
+      const matching = listed.filter((event) => event.data.object.id === line.id);
+      expect(matching).toHaveLength(1);
+      expect(matching[0]).toMatchObject({ type: 'balance_transaction.available', sequence: 2 });
+      expect(matching[0]?.data.object).toEqual(line);
+    }
+  });
+
   it('shows every one of the concurrent payments, once', async () => {
     const lines = await statement();
     const usdPayments = lines.filter((line) => line.currency === 'USD' && line.type === 'payment');

@@ -80,9 +80,9 @@ describe.each([
 describe('the outbox (buildEvents)', () => {
   const subscribed = Object.keys((functions.buildEvents as FunctionDeclaration).streams?.tables ?? {});
 
-  it('reads the streams of the payments, payouts, fx and merchants tables, declared once', () => {
-    expect(subscribed.sort()).toEqual(['fx', 'merchants', 'payments', 'payouts']);
-    expect(streamedTableKeys().sort()).toEqual(['fx', 'merchants', 'payments', 'payouts']);
+  it('reads the streams of the payments, payouts, fx and merchants tables, and the ledger\'s settlements, declared once', () => {
+    expect(subscribed.sort()).toEqual(['fx', 'ledger', 'merchants', 'payments', 'payouts']);
+    expect(streamedTableKeys().sort()).toEqual(['fx', 'ledger', 'merchants', 'payments', 'payouts']);
   });
 
   it('has one filtered, bisecting stream mapping per table in the primary region, failures to a queue that pages', () => {
@@ -95,9 +95,12 @@ describe('the outbox (buildEvents)', () => {
         BisectBatchOnFunctionError: true,
         MaximumRetryAttempts: 10,
         DestinationConfig: { OnFailure: { Destination: expect.anything() } },
-        FilterCriteria: { Filters: [expect.objectContaining({ Pattern: expect.stringContaining('"eventName":["INSERT","MODIFY"]') })] },
+        FilterCriteria: { Filters: [expect.objectContaining({ Pattern: expect.stringContaining('"eventName":["INSERT"') })] },
       });
     }
+    // The ledger's mapping lets through only new settlement journal items, not every posting.
+    const patterns = mappings.map((mapping) => JSON.stringify((mapping as { Properties: { FilterCriteria: unknown } }).Properties.FilterCriteria));
+    expect(patterns.filter((pattern) => pattern.includes('payment_settled'))).toEqual([expect.stringContaining('\\"eventName\\":[\\"INSERT\\"]')]);
     templates.primaryApi.hasResourceProperties('AWS::SQS::Queue', { QueueName: `${buildEvents}-stream-failures`, SqsManagedSseEnabled: true });
     templates.primaryApi.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmName: `${deployment.appName}-BuildEventsStreamFailures` });
   });

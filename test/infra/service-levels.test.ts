@@ -2,7 +2,7 @@ import { Match } from 'aws-cdk-lib/assertions';
 import { deployedTableKeys } from '../../lib/data-stack';
 import { deployment } from '../../platform/deployment';
 import { functionName } from '../../platform/functions';
-import { burnRateWindows, operationalThresholds, serviceLevels } from '../../platform/service-levels';
+import { WEBHOOK_ATTEMPTS_FAILED_MESSAGE, burnRateWindows, operationalThresholds, serviceLevels } from '../../platform/service-levels';
 import { tableName } from '../../platform/tables';
 import { synthesizePlatform } from './synth';
 
@@ -126,6 +126,11 @@ describe.each([
       expect(names).not.toContain(`${deployment.appName}-regions`);
       return;
     }
+    // Webhook delivery where events are built: the deliverer's counts, and its failure lines by endpoint.
+    const own = JSON.stringify(dashboards.find((dashboard) => dashboard.Properties.DashboardName === `${deployment.appName}-${region}`)?.Properties.DashboardBody);
+    expect(own).toContain('WebhooksFailed');
+    expect(own).toContain(`/aws/lambda/${functionName(deployment.appName, 'deliverWebhooks')}`);
+    expect(own).toContain(WEBHOOK_ATTEMPTS_FAILED_MESSAGE);
     const regions = dashboards.find((dashboard) => dashboard.Properties.DashboardName === `${deployment.appName}-regions`);
     const body = JSON.stringify(regions?.Properties.DashboardBody);
     for (const each of [deployment.primaryRegion, deployment.secondaryRegion]) expect(body).toContain(`\\"region\\":\\"${each}\\"`);

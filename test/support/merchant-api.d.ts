@@ -545,7 +545,7 @@ export interface components {
       /** @constant */
       object: "event";
       /** @enum {string} */
-      type: "payment.created" | "payment.requires_capture" | "payment.succeeded" | "payment.failed" | "payment.canceled" | "payment.requires_attention" | "payment.partially_refunded" | "payment.refunded" | "refund.created" | "refund.succeeded" | "refund.failed" | "payout.created" | "payout.in_review" | "payout.processing" | "payout.paid" | "payout.failed" | "payout.returned" | "payout.canceled" | "conversion.created" | "conversion.completed" | "beneficiary.created" | "api_key.created" | "api_key.revoked";
+      type: "payment.created" | "payment.requires_capture" | "payment.succeeded" | "payment.failed" | "payment.canceled" | "payment.requires_attention" | "payment.partially_refunded" | "payment.refunded" | "refund.created" | "refund.succeeded" | "refund.failed" | "payout.created" | "payout.in_review" | "payout.processing" | "payout.paid" | "payout.failed" | "payout.returned" | "payout.canceled" | "balance_transaction.available" | "conversion.created" | "conversion.completed" | "beneficiary.created" | "api_key.created" | "api_key.revoked";
       created_at: string;
       sequence: number;
       data: {
@@ -859,7 +859,7 @@ export interface components {
        * @description An https URL on a public address (checked when created and on every delivery).
        */
       url: string;
-      enabled_events: ("*" | "payment.created" | "payment.requires_capture" | "payment.succeeded" | "payment.failed" | "payment.canceled" | "payment.requires_attention" | "payment.partially_refunded" | "payment.refunded" | "refund.created" | "refund.succeeded" | "refund.failed" | "payout.created" | "payout.in_review" | "payout.processing" | "payout.paid" | "payout.failed" | "payout.returned" | "payout.canceled" | "conversion.created" | "conversion.completed" | "beneficiary.created" | "api_key.created" | "api_key.revoked" | "payment.*" | "refund.*" | "payout.*" | "conversion.*" | "beneficiary.*" | "api_key.*")[];
+      enabled_events: ("*" | "payment.created" | "payment.requires_capture" | "payment.succeeded" | "payment.failed" | "payment.canceled" | "payment.requires_attention" | "payment.partially_refunded" | "payment.refunded" | "refund.created" | "refund.succeeded" | "refund.failed" | "payout.created" | "payout.in_review" | "payout.processing" | "payout.paid" | "payout.failed" | "payout.returned" | "payout.canceled" | "balance_transaction.available" | "conversion.created" | "conversion.completed" | "beneficiary.created" | "api_key.created" | "api_key.revoked" | "payment.*" | "refund.*" | "payout.*" | "balance_transaction.*" | "conversion.*" | "beneficiary.*" | "api_key.*")[];
       /** @default null */
       description?: string | null;
     };
@@ -869,7 +869,7 @@ export interface components {
        * @description An https URL on a public address (checked when created and on every delivery).
        */
       url?: string;
-      enabled_events?: ("*" | "payment.created" | "payment.requires_capture" | "payment.succeeded" | "payment.failed" | "payment.canceled" | "payment.requires_attention" | "payment.partially_refunded" | "payment.refunded" | "refund.created" | "refund.succeeded" | "refund.failed" | "payout.created" | "payout.in_review" | "payout.processing" | "payout.paid" | "payout.failed" | "payout.returned" | "payout.canceled" | "conversion.created" | "conversion.completed" | "beneficiary.created" | "api_key.created" | "api_key.revoked" | "payment.*" | "refund.*" | "payout.*" | "conversion.*" | "beneficiary.*" | "api_key.*")[];
+      enabled_events?: ("*" | "payment.created" | "payment.requires_capture" | "payment.succeeded" | "payment.failed" | "payment.canceled" | "payment.requires_attention" | "payment.partially_refunded" | "payment.refunded" | "refund.created" | "refund.succeeded" | "refund.failed" | "payout.created" | "payout.in_review" | "payout.processing" | "payout.paid" | "payout.failed" | "payout.returned" | "payout.canceled" | "balance_transaction.available" | "conversion.created" | "conversion.completed" | "beneficiary.created" | "api_key.created" | "api_key.revoked" | "payment.*" | "refund.*" | "payout.*" | "balance_transaction.*" | "conversion.*" | "beneficiary.*" | "api_key.*")[];
       description?: string | null;
       disabled?: boolean;
     };
@@ -2174,7 +2174,7 @@ export interface operations {
         "created[gt]"?: string;
         "created[lte]"?: string;
         "created[lt]"?: string;
-        type?: "*" | "payment.created" | "payment.requires_capture" | "payment.succeeded" | "payment.failed" | "payment.canceled" | "payment.requires_attention" | "payment.partially_refunded" | "payment.refunded" | "refund.created" | "refund.succeeded" | "refund.failed" | "payout.created" | "payout.in_review" | "payout.processing" | "payout.paid" | "payout.failed" | "payout.returned" | "payout.canceled" | "conversion.created" | "conversion.completed" | "beneficiary.created" | "api_key.created" | "api_key.revoked" | "payment.*" | "refund.*" | "payout.*" | "conversion.*" | "beneficiary.*" | "api_key.*";
+        type?: "*" | "payment.created" | "payment.requires_capture" | "payment.succeeded" | "payment.failed" | "payment.canceled" | "payment.requires_attention" | "payment.partially_refunded" | "payment.refunded" | "refund.created" | "refund.succeeded" | "refund.failed" | "payout.created" | "payout.in_review" | "payout.processing" | "payout.paid" | "payout.failed" | "payout.returned" | "payout.canceled" | "balance_transaction.available" | "conversion.created" | "conversion.completed" | "beneficiary.created" | "api_key.created" | "api_key.revoked" | "payment.*" | "refund.*" | "payout.*" | "balance_transaction.*" | "conversion.*" | "beneficiary.*" | "api_key.*";
       };
     };
     responses: {

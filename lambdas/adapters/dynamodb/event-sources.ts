@@ -2,13 +2,15 @@ import type { ApiKeySummary } from '../../ports/merchant-repository';
 import type { EventDraft, EventType } from '../../domain/events';
 import type { Conversion } from '../../domain/fx/objects';
 import type { Beneficiary } from '../../domain/payouts/beneficiary';
+import type { StatementLine } from '../../domain/ledger/transaction';
 import type { Payment } from '../../domain/payment';
 import type { PaymentEventType } from '../../domain/payment-lifecycle';
 import type { Payout, PayoutStatus } from '../../domain/payouts/payout';
 import type { TableKey } from '../../../platform/tables';
-import { presentPayment, presentRefund } from '../../shared/http/presenters';
+import { presentBalanceTransaction, presentPayment, presentRefund } from '../../shared/http/presenters';
 import { presentApiKey } from '../../shared/http/access-presenters';
 import { presentBeneficiary, presentConversion, presentPayout } from '../../shared/http/treasury-presenters';
+import { decodeJournal, recordTypeOf } from './ledger-codec';
 import { paymentOf, refundOf } from './payment-items';
 import { payoutOfItem } from './payout-repository';
 
@@ -27,8 +29,8 @@ import { payoutOfItem } from './payout-repository';
  * - beneficiaries: creation (the bank account as `GET` shows it: its number masked to `last4`, never the
  *   vault's ciphertext or fingerprint);
  * - API keys: creation and revocation (the key's public id and redacted prefix only, never its hash or secret).
- * REMOVE records (TTL expiry) make none. Balance movements make none yet
- * (docs/decisions/0016-events-and-webhooks.md, "Not yet").
+ * - balance transactions: a statement line whose funds became available (a settlement: `balanceDraftsOf`).
+ * REMOVE records (TTL expiry) make none.
  */
 export type Item = Record<string, unknown>;
 
@@ -160,13 +162,47 @@ const SOURCES: Partial<Record<TableKey, readonly { readonly matches: (item: Item
 };
 
 /** The tables whose changes make events (each gets a stream subscription: platform/functions.ts `buildEvents`). */
-export const EVENT_SOURCE_TABLES = Object.keys(SOURCES) as TableKey[];
+export const EVENT_SOURCE_TABLES = [...(Object.keys(SOURCES) as TableKey[]), 'ledger'] as const satisfies readonly TableKey[];
 
 export const draftsOf = (record: ChangeRecord): EventDraft[] => {
   if (record.eventName === 'REMOVE' || !record.newImage) return [];
   const item = record.newImage;
   const source = SOURCES[record.table]?.find((candidate) => candidate.matches(item));
   return source ? source.extract(record, item) : [];
+};
+
+/**
+ * Funds becoming available: the journal item of a settlement (the ledger's stream, INSERT of a
+ * `payment_settled` transaction; journal items are immutable) makes a `balance_transaction.available` event
+ * for each statement line it moved from pending to available, carrying the balance transaction as
+ * `GET /v1/balance_transactions` lists it after the change. A settlement's item records only the change
+ * (the line's id), so the line is read from its journal: the one event whose object is not in the changed
+ * item, hence apart from `draftsOf` and async. A line is pending (sequence 1), then available (2). A line not
+ * found yet fails the batch, which the stream retries (the capture that wrote it always comes first).
+ */
+export const balanceDraftsOf = async (records: readonly ChangeRecord[], lineOf: (id: string) => Promise<StatementLine | undefined>): Promise<EventDraft[]> => {
+  const drafts: EventDraft[] = [];
+  for (const record of records) {
+    const item = record.newImage;
+    if (record.table !== 'ledger' || record.eventName !== 'INSERT' || !item || recordTypeOf(item) !== 'transaction' || item.k !== 'payment_settled') continue;
+    for (const { transaction } of decodeJournal([item])) {
+      for (const change of transaction.lineChanges) {
+        if (change.to !== 'available') continue;
+        const line = await lineOf(change.lineId);
+        if (!line) throw new Error(`the statement line ${change.lineId} that ${transaction.id} settled is not in the journal yet`);
+        const availableOn = change.availableOn ?? transaction.createdAt;
+        drafts.push({
+          merchantId: line.merchantId,
+          type: 'balance_transaction.available',
+          objectId: line.id,
+          sequence: 2,
+          createdMs: ms(availableOn, Date.parse(transaction.createdAt)),
+          object: presentBalanceTransaction({ ...line, status: 'available', availableOn }),
+        });
+      }
+    }
+  }
+  return drafts;
 };
 
 /**

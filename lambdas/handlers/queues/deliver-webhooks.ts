@@ -3,6 +3,7 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { WEBHOOK_ATTEMPTS_FAILED_MESSAGE } from '../../../platform/service-levels';
 import { decodeTask } from '../../adapters/sqs/delivery-queue';
 import type { DeliveryTask } from '../../ports/webhook-delivery';
 import { logger, metrics, traceHandler } from '../../shared/powertools';
@@ -49,6 +50,19 @@ const work = async (record: SQSRecord, deadlineMs: number): Promise<DeliverOutco
   }
   try {
     const outcome = await deliverWebhookTask(deps, task, { deadlineMs });
+    // One line per task with failed attempts, never on success: the delivery dashboard's failing-endpoints
+    // table (lib/constructs/service-levels.ts) reads it. Ids and the failure only: no URL, body or secret.
+    if (outcome.outcome === 'delivered' && outcome.failure) {
+      logger.warn(WEBHOOK_ATTEMPTS_FAILED_MESSAGE, {
+        merchant_id: task.merchantId,
+        endpoint_id: task.endpointId,
+        attempt: task.attempt,
+        failed: outcome.failed,
+        sent: outcome.sent,
+        failure: outcome.failure.reason,
+        endpoint_disabled: outcome.failure.disabled,
+      });
+    }
     if (outcome.outcome === 'not_due') {
       await queue.postpone(record.receiptHandle, outcome.waitSeconds);
     }

@@ -6,7 +6,10 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBStreamEvent } from 'aws-lambda';
 import { tableKeys, tableName } from '../../../platform/tables';
-import { type ChangeRecord, authorizationOutcomesOf, draftsOf } from '../../adapters/dynamodb/event-sources';
+import { type ChangeRecord, authorizationOutcomesOf, balanceDraftsOf, draftsOf } from '../../adapters/dynamodb/event-sources';
+import { DynamoDbLedgerStore } from '../../adapters/dynamodb/ledger-store';
+import { dynamoDbDocumentClient } from '../../shared/clients';
+import { tableNameFromEnv } from '../../shared/config';
 import { logger, metrics, traceHandler } from '../../shared/powertools';
 import { deliveryQueueFromEnvironment, eventStoreFromEnvironment, webhookEndpointsFromEnvironment } from '../../shared/webhooks';
 import { buildEvents } from '../../use-cases/events/build-events';
@@ -18,6 +21,8 @@ import { buildEvents } from '../../use-cases/events/build-events';
  * a batch that keeps failing goes to the mapping's on-failure queue and alarms. Logs counts, never objects.
  */
 const deps = { events: eventStoreFromEnvironment(), endpoints: webhookEndpointsFromEnvironment(), queue: deliveryQueueFromEnvironment(), now: () => new Date() };
+/** Settled statement lines are read from their journal (event-sources.ts `balanceDraftsOf`). */
+const ledger = new DynamoDbLedgerStore(dynamoDbDocumentClient(), tableNameFromEnv('ledger'));
 
 const tableOfArn = (arn: string | undefined) => {
   const name = /:table\/([^/]+)\//.exec(arn ?? '')?.[1];
@@ -54,7 +59,8 @@ export const handler = middy(async (event: DynamoDBStreamEvent) => {
     newImage: image(record.dynamodb?.NewImage as Record<string, unknown> | undefined),
   }));
   const key = `${first?.eventSourceARN}|${first?.dynamodb?.SequenceNumber}|${last?.dynamodb?.SequenceNumber}|${records.length}`;
-  const result = await buildEvents(deps, { key, source: table, drafts: changes.flatMap(draftsOf) });
+  const drafts = table === 'ledger' ? await balanceDraftsOf(changes, (id) => ledger.getLine(id)) : changes.flatMap(draftsOf);
+  const result = await buildEvents(deps, { key, source: table, drafts });
   metrics.addMetric('EventsBuilt', MetricUnit.Count, result.events);
   metrics.addMetric('WebhookTasksQueued', MetricUnit.Count, result.tasks);
   const outcomes = authorizationOutcomesOf(changes);

@@ -44,7 +44,14 @@ export interface DeliverDeps {
 }
 
 export type DeliverOutcome =
-  | { readonly outcome: 'delivered'; readonly sent: number; readonly failed: number; readonly retried: number }
+  | {
+      readonly outcome: 'delivered';
+      readonly sent: number;
+      readonly failed: number;
+      readonly retried: number;
+      /** When some failed: the last failure as the endpoint records it (`HTTP 500`, `timeout`...), and whether the endpoint was disabled. */
+      readonly failure?: { readonly reason: string; readonly disabled: boolean };
+    }
   | { readonly outcome: 'not_due'; readonly waitSeconds: number }
   | { readonly outcome: 'dropped'; readonly reason: 'endpoint_deleted' | 'endpoint_disabled' | 'page_expired' };
 
@@ -162,11 +169,18 @@ export const deliverWebhookTask = async (deps: DeliverDeps, task: DeliveryTask, 
   if (skipped.length) requeue.push({ task: { ...task, indexes: skipped.sort((a, b) => a - b), dueMs: finished.getTime() }, delaySeconds: 0 });
   if (requeue.length) await deps.queue.enqueue(requeue);
 
+  let failure: string | undefined;
   if (lastFailure) {
-    const failure = describeFailure(lastFailure.result);
+    failure = describeFailure(lastFailure.result);
     if (disable) await deps.endpoints.disableFailing(task.merchantId, task.endpointId, finished.toISOString(), failure);
     else if (!endpoint.failingSince && failed.length === attempted.length) await deps.endpoints.markFailing(task.merchantId, task.endpointId, finished.toISOString(), failure);
   }
   if (failed.length < attempted.length && endpoint.failingSince) await deps.endpoints.clearFailing(task.merchantId, task.endpointId);
-  return { outcome: 'delivered', sent: attempted.length, failed: failed.length, retried: retry ? retry.task.indexes.length : 0 };
+  return {
+    outcome: 'delivered',
+    sent: attempted.length,
+    failed: failed.length,
+    retried: retry ? retry.task.indexes.length : 0,
+    ...(failure === undefined ? {} : { failure: { reason: failure, disabled: disable } }),
+  };
 };

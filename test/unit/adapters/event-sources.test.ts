@@ -1,10 +1,12 @@
-import { authorizationOutcomesOf, draftsOf } from '../../../lambdas/adapters/dynamodb/event-sources';
+import { authorizationOutcomesOf, balanceDraftsOf, draftsOf } from '../../../lambdas/adapters/dynamodb/event-sources';
+import { transactionItems } from '../../../lambdas/adapters/dynamodb/ledger-codec';
 import { paymentAttributes, refundAttributes } from '../../../lambdas/adapters/dynamodb/payment-items';
+import type { JournalTransaction, StatementLine } from '../../../lambdas/domain/ledger/transaction';
 import { type Payment, newPayment } from '../../../lambdas/domain/payment';
 import { recordAuthorization, recordFailure, recordRefundSuccess, recordScreening, recordSuccess, reserveRefund } from '../../../lambdas/domain/payment-lifecycle';
 import type { Payout } from '../../../lambdas/domain/payouts/payout';
 import { newRefund, refundSucceeded } from '../../../lambdas/domain/refund';
-import { presentPayment } from '../../../lambdas/shared/http/presenters';
+import { presentBalanceTransaction, presentPayment } from '../../../lambdas/shared/http/presenters';
 
 /**
  * The outbox: a table's change record (the item before and after one write) becomes the events a merchant
@@ -199,5 +201,76 @@ describe('authorization outcomes of a stream batch', () => {
     ).toEqual({ authorized: 1, failed: 1 });
     // A write that screens and authorizes at once counts the authorization.
     expect(authorizationOutcomesOf([change(before, captured)])).toEqual({ authorized: 1, failed: 0 });
+  });
+});
+
+describe('ledger changes (funds becoming available)', () => {
+  const captureLine: StatementLine = {
+    id: 'txn_capture',
+    merchantId: 'mer_studio_north',
+    type: 'payment',
+    source: 'pay_4x9TqkR2mZp7LwN3vB8cYd',
+    amount: 129_99,
+    fee: 416,
+    net: 125_83,
+    currency: 'BRL',
+    status: 'pending',
+    availableOn: null,
+    createdAt: at(3).toISOString(),
+    description: 'Payment pay_4x9TqkR2mZp7LwN3vB8cYd',
+  };
+  const settlement = (kind: JournalTransaction['kind'], lineChanges: JournalTransaction['lineChanges']): Record<string, unknown> => {
+    const transaction: JournalTransaction = {
+      id: 'txn_settled',
+      kind,
+      merchantId: 'mer_studio_north',
+      sourceId: captureLine.source,
+      positionId: captureLine.source,
+      entries: [],
+      positionDelta: {},
+      positionFields: {},
+      line: null,
+      lineChanges,
+      reverses: null,
+      fingerprint: 'f',
+      createdAt: at(9).toISOString(),
+      description: 'Settlement',
+    };
+    return transactionItems(transaction, 2, [], 'us-east-1', 4)[0] as Record<string, unknown>;
+  };
+  const lines = async (id: string) => (id === captureLine.id ? captureLine : undefined);
+
+  it('makes balance_transaction.available from a settlement, with the line as the statement shows it after the change', async () => {
+    // Prepare
+    const item = settlement('payment_settled', [{ lineId: captureLine.id, from: 'pending', to: 'available', availableOn: at(9).toISOString() }]);
+    // Act
+    const drafts = await balanceDraftsOf([{ table: 'ledger', eventName: 'INSERT', newImage: item }], lines);
+    // Assess
+    expect(drafts).toEqual([
+      {
+        merchantId: 'mer_studio_north',
+        type: 'balance_transaction.available',
+        objectId: 'txn_capture',
+        sequence: 2,
+        createdMs: at(9).getTime(),
+        object: presentBalanceTransaction({ ...captureLine, status: 'available', availableOn: at(9).toISOString() }),
+      },
+    ]);
+    expect(drafts[0]?.object).toMatchObject({ object: 'balance_transaction', status: 'available', net: 125_83 });
+  });
+
+  it('makes none for other postings, other tables, or a settlement that moved no line', async () => {
+    const change = [{ lineId: captureLine.id, from: 'pending' as const, to: 'available' as const, availableOn: at(9).toISOString() }];
+    expect(await balanceDraftsOf([{ table: 'ledger', eventName: 'INSERT', newImage: settlement('payment_captured', change) }], lines)).toEqual([]);
+    expect(await balanceDraftsOf([{ table: 'ledger', eventName: 'INSERT', newImage: settlement('payment_settled', []) }], lines)).toEqual([]);
+    expect(await balanceDraftsOf([{ table: 'payments', eventName: 'INSERT', newImage: settlement('payment_settled', change) }], lines)).toEqual([]);
+    expect(await balanceDraftsOf([{ table: 'ledger', eventName: 'REMOVE', oldImage: settlement('payment_settled', change) }], lines)).toEqual([]);
+    // A balance shard's change is not a journal transaction.
+    expect(await balanceDraftsOf([{ table: 'ledger', eventName: 'MODIFY', newImage: { pk: 'bal#mer_studio_north#0', sk: 'BRL#00', k: 'payment_settled' } }], lines)).toEqual([]);
+  });
+
+  it('fails the batch (the stream retries it) when the settled line cannot be read yet', async () => {
+    const item = settlement('payment_settled', [{ lineId: 'txn_unknown', from: 'pending', to: 'available', availableOn: at(9).toISOString() }]);
+    await expect(balanceDraftsOf([{ table: 'ledger', eventName: 'INSERT', newImage: item }], lines)).rejects.toThrow(/txn_unknown/);
   });
 });

@@ -35,7 +35,9 @@ describe('event selectors', () => {
     ['payout.*', true],
     ['refund.*', true],
     ['payment.unknown', false],
-    ['balance_transaction.available', false],
+    ['balance_transaction.available', true],
+    ['balance_transaction.*', true],
+    ['balance.available', false],
     ['widget.*', false],
     ['', false],
   ])('%s is a selector: %s', (selector, expected) => {

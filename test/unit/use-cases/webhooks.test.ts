@@ -133,7 +133,7 @@ describe('delivering', () => {
       { status: null, latencyMs: 15_000, error: 'timeout' },
     ]);
     const outcome = await deliverWebhookTask({ ...deps, perEndpointConcurrency: 1 }, task, deadline);
-    expect(outcome).toEqual({ outcome: 'delivered', sent: 3, failed: 2, retried: 2 });
+    expect(outcome).toEqual({ outcome: 'delivered', sent: 3, failed: 2, retried: 2, failure: { reason: 'timeout', disabled: false } });
     expect(w.queue.enqueued).toEqual([{ task: expect.objectContaining({ indexes: [1, 2], attempt: 2, dueMs: t0.getTime() + 5_000 }), delaySeconds: 5 }]);
     const deliveries = await listEventDeliveries({ events: w.events, now: w.now }, { merchantId: 'mer_a', id: eventId(task.pageKey, 2) });
     expect(deliveries).toEqual([expect.objectContaining({ attempt: 1, succeeded: false, result: { status: null, latencyMs: 15_000, error: 'timeout' }, nextAttemptAt: '2026-12-06T12:00:05.000Z' })]);
@@ -150,7 +150,8 @@ describe('delivering', () => {
     const { w, created, task, deps, deadline } = await setUp([{ status: 503, latencyMs: 5, error: null }]);
     const failingSince = new Date(t0.getTime() - DISABLE_AFTER_FAILING_MS).toISOString();
     w.endpoints.items.set(created.endpoint.id, { ...(w.endpoints.items.get(created.endpoint.id) as WebhookEndpoint), failingSince });
-    await deliverWebhookTask(deps, { ...task, attempt: 9 }, deadline);
+    const outcome = await deliverWebhookTask(deps, { ...task, attempt: 9 }, deadline);
+    expect(outcome).toMatchObject({ outcome: 'delivered', failed: 3, failure: { reason: 'HTTP 503', disabled: true } });
     expect(w.endpoints.items.get(created.endpoint.id)).toMatchObject({ status: 'disabled', disabledReason: 'failing', lastFailure: 'HTTP 503' });
     expect(w.queue.enqueued).toEqual([]);
   });
