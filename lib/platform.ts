@@ -10,7 +10,7 @@ import { PrimaryDataStack, ReplicaDataStack, TablesKeyStack } from './data-stack
  * the tables keys of both regions → primary data (the global tables name the key of every replica region) →
  * replica data (needs the primary key's ARN, passed across regions) → the API stacks.
  */
-export const stackName = (kind: 'TablesKey' | 'Data' | 'Api', region: string) => `Xborder-${kind}-${region}`;
+export const stackName = (kind: 'TablesKey' | 'Data' | 'Api', region: string) => `${deployment.stackPrefix}-${kind}-${region}`;
 
 export interface PlatformStacks {
   readonly primaryTablesKey: TablesKeyStack;
@@ -24,7 +24,8 @@ export interface PlatformStacks {
 export const buildPlatform = (app: App, account: string, options: { readonly merchantApiDomain?: MerchantApiDomainConfig } = {}): PlatformStacks => {
   const primary = { account, region: deployment.primaryRegion };
   const secondary = { account, region: deployment.secondaryRegion };
-  const tags = { application: deployment.appName };
+  // Every resource: the application, its stage, and the stage's ownership, cost and data tags.
+  const tags = { application: 'xborder', stage: deployment.stage, ...deployment.tags };
 
   const [primaryTablesKey, secondaryTablesKey] = [primary, secondary].map(
     (env) =>

@@ -4,11 +4,86 @@
  * Both regions sit in the US so that a later move of the ledger to multi-region strong consistency
  * (which needs a single region set) stays open; us-east-1 and us-west-2 also have the higher
  * Step Functions transition quotas (docs/decisions/0001-regions-and-stacks.md).
+ *
+ * Stages (docs/decisions/0034-stages.md, docs/deploy.md): `dev` (the default, and what the local runtime and
+ * the tests use), `staging` and `prod`. A stage names every resource (its `appName` prefixes tables,
+ * functions, state machines, queues, alarms, dashboards, roles; its `stackPrefix` the stacks), so stages can
+ * share an account; it picks the regions, tags every resource, and says whether money is live: `prod` issues
+ * `sk_live_` keys and answers `livemode: true`. `dev` keeps the bare `xborder` names.
  */
+export const STAGES = ['dev', 'staging', 'prod'] as const;
+export type Stage = (typeof STAGES)[number];
+
+export interface StageSettings {
+  readonly appName: string;
+  readonly stackPrefix: string;
+  readonly primaryRegion: string;
+  readonly secondaryRegion: string;
+  /** Live money: secret keys `sk_live_` / `rk_live_`, every object `livemode: true`. */
+  readonly live: boolean;
+  /** Tags on every resource (cost allocation, ownership, the data each stage may hold). */
+  readonly tags: Readonly<Record<'environment' | 'owner' | 'cost-centre' | 'data-classification', string>>;
+}
+
+const OWNER = 'payments-platform';
+
+export const stages: Readonly<Record<Stage, StageSettings>> = {
+  dev: {
+    appName: 'xborder',
+    stackPrefix: 'Xborder',
+    primaryRegion: 'us-east-1',
+    secondaryRegion: 'us-west-2',
+    live: false,
+    tags: { environment: 'dev', owner: OWNER, 'cost-centre': 'payments-engineering', 'data-classification': 'test-data-only' },
+  },
+  staging: {
+    appName: 'xborder-staging',
+    stackPrefix: 'XborderStaging',
+    primaryRegion: 'us-east-1',
+    secondaryRegion: 'us-west-2',
+    live: false,
+    tags: { environment: 'staging', owner: OWNER, 'cost-centre': 'payments-engineering', 'data-classification': 'test-data-only' },
+  },
+  prod: {
+    appName: 'xborder-prod',
+    stackPrefix: 'XborderProd',
+    primaryRegion: 'us-east-1',
+    secondaryRegion: 'us-west-2',
+    live: true,
+    tags: { environment: 'prod', owner: OWNER, 'cost-centre': 'payments-operations', 'data-classification': 'pci-cardholder-data' },
+  },
+};
+
+/** The environment variable that names the stage: lib/ sets it on every function; a script run against a stage sets it. */
+export const STAGE_ENV_VAR = 'XBORDER_STAGE';
+
+/**
+ * The stage of this process: `XBORDER_STAGE`, else the CDK context's `stage` (`npx cdk synth -c stage=prod`: the
+ * CLI hands the context to bin/payments.ts in CDK_CONTEXT_JSON), else `dev`. An unknown stage stops the process.
+ */
+export const stageOf = (env: Readonly<Record<string, string | undefined>>): Stage => {
+  let fromContext: unknown;
+  try {
+    fromContext = (JSON.parse(env.CDK_CONTEXT_JSON ?? '{}') as { stage?: unknown }).stage;
+  } catch {
+    fromContext = undefined;
+  }
+  const given = env[STAGE_ENV_VAR] || fromContext || 'dev';
+  if (!(STAGES as readonly unknown[]).includes(given)) throw new Error(`unknown stage '${String(given)}': use one of ${STAGES.join(', ')}`);
+  return given as Stage;
+};
+
+const stage = stageOf(process.env);
+const settings = stages[stage];
+
 export const deployment = {
-  appName: 'xborder',
-  primaryRegion: 'us-east-1',
-  secondaryRegion: 'us-west-2',
+  stage,
+  appName: settings.appName,
+  stackPrefix: settings.stackPrefix,
+  primaryRegion: settings.primaryRegion,
+  secondaryRegion: settings.secondaryRegion,
+  live: settings.live,
+  tags: settings.tags,
   /** API stage name in AWS; the local runtime uses the same name in its events. */
   apiStageName: 'prod',
   /** CloudWatch log retention for every log group (PCI DSS 10.7: keep a year of audit trail). */

@@ -197,7 +197,7 @@ export const buildOpenApiDocument = (): OpenApiDocument => {
     paths,
     components: {
       securitySchemes: {
-        merchantKey: { type: 'http', scheme: 'bearer', description: 'A secret API key: `Authorization: Bearer sk_test_...`, exactly one space.' },
+        merchantKey: { type: 'http', scheme: 'bearer', description: 'A secret API key: `Authorization: Bearer sk_test_...` (`sk_live_...` in production), exactly one space.' },
       },
       parameters: {
         IdempotencyKey: {

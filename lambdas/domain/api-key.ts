@@ -1,17 +1,20 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
+import { deployment } from '../../platform/deployment';
 import { API_KEY_ID_LENGTH, deriveId, isIdOf, randomToken } from './ids';
 
 /**
- * Merchant secret API keys: `sk_test_<key id>_<secret>`. The key id is the lookup handle (it is not
- * secret); only a SHA-256 of the whole key is stored. The secret has 160 random bits, so a fast hash is
- * enough (nothing to brute-force), and comparison is constant-time.
+ * Merchant secret API keys: `sk_test_<key id>_<secret>` (`sk_live_` in a live stage: platform/deployment.ts).
+ * The key id is the lookup handle (it is not secret); only a SHA-256 of the whole key is stored. The secret
+ * has 160 random bits, so a fast hash is enough (nothing to brute-force), and comparison is constant-time.
+ * A stage accepts only its own prefix: a test key never authenticates against live money, nor the reverse.
  */
-export const API_KEY_PREFIX = 'sk_test_';
+export const API_KEY_PREFIX = deployment.live ? 'sk_live_' : 'sk_test_';
 /**
- * Restricted keys (`rk_test_`, as Stripe's): the same format, limited to the scopes they were created with.
- * The prefix is part of what is hashed, so a restricted key's secret under the other prefix matches nothing.
+ * Restricted keys (`rk_test_` / `rk_live_`, as Stripe's): the same format, limited to the scopes they were
+ * created with. The prefix is part of what is hashed, so a restricted key's secret under the other prefix
+ * matches nothing.
  */
-export const RESTRICTED_KEY_PREFIX = 'rk_test_';
+export const RESTRICTED_KEY_PREFIX = deployment.live ? 'rk_live_' : 'rk_test_';
 const KEY_ID_LENGTH = API_KEY_ID_LENGTH;
 const SECRET_LENGTH = 32;
 const API_KEY_PATTERN = new RegExp(`^(${API_KEY_PREFIX}|${RESTRICTED_KEY_PREFIX})([a-z2-7]{${KEY_ID_LENGTH}})_([a-z2-7]{${SECRET_LENGTH}})$`);

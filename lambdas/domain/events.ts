@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { deployment } from '../../platform/deployment';
 
 /**
  * Events: every state change a merchant hears about, as the public API shows it (docs/api.md, "Events";
@@ -236,7 +237,7 @@ export const presentEvent = (id: string, event: StoredEvent) => ({
   created_at: new Date(event.createdMs).toISOString(),
   sequence: event.sequence,
   data: { object: event.object },
-  livemode: false,
+  livemode: deployment.live,
 });
 
 export type PresentedEvent = ReturnType<typeof presentEvent>;

@@ -7,7 +7,7 @@ import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { deployment } from '../../platform/deployment';
+import { STAGE_ENV_VAR, deployment } from '../../platform/deployment';
 import { type FunctionDeclaration, type FunctionKey, functionEnvironment, functionName, functions, UNRESERVED } from '../../platform/functions';
 import { cardChannelNames, cardChannelSecretNames, cardChannels, channelEnvPrefix, payoutRailEndpoints, settlementReportsEndpoint } from '../../platform/channels';
 import { kmsKeys } from '../../platform/keys';
@@ -204,6 +204,8 @@ export class PlatformFunction extends Construct {
         ...secretEnvironment,
         ...replicaEnvironment,
         ...props.environment,
+        // The stage (platform/deployment.ts): names, live keys and `livemode` as the stacks were synthesized.
+        [STAGE_ENV_VAR]: deployment.stage,
         POWERTOOLS_SERVICE_NAME: name,
         POWERTOOLS_METRICS_NAMESPACE: deployment.appName,
         POWERTOOLS_LOG_LEVEL: deployment.functionLogLevels.application,

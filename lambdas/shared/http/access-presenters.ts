@@ -1,3 +1,4 @@
+import { deployment } from '../../../platform/deployment';
 import { publicKeyId, redactedApiKey } from '../../domain/api-key';
 import { type AuditEntry, type ChainReport, auditEntryId } from '../../domain/audit';
 import type { Merchant } from '../../domain/merchant';
@@ -17,7 +18,7 @@ export const presentApiKey = (key: ApiKeySummary): ApiKeyJson => ({
   redacted_key: redactedApiKey(key.keyId, key.scopes !== undefined),
   created_at: key.createdAt,
   revoked_at: key.revokedAt ?? null,
-  livemode: false,
+  livemode: deployment.live,
 });
 
 export const presentMerchant = (merchant: Merchant) => ({

@@ -1,3 +1,4 @@
+import { deployment } from '../../../platform/deployment';
 import type { MerchantCurrencyBalance } from '../../domain/ledger/balances';
 import type { StatementLine } from '../../domain/ledger/transaction';
 import type { Payment } from '../../domain/payment';
@@ -32,7 +33,7 @@ export const presentPayment = (payment: Payment): PaymentJson => ({
   description: payment.description,
   metadata: payment.metadata,
   created_at: payment.createdAt,
-  livemode: false,
+  livemode: deployment.live,
 });
 
 export const presentList = <T>(data: readonly T[], hasMore: boolean, url: string) => ({
@@ -48,7 +49,7 @@ export const presentBalance = (balances: readonly MerchantCurrencyBalance[]): Ba
   available: balances.map((balance) => ({ currency: balance.currency, amount: balance.available })),
   pending: balances.map((balance) => ({ currency: balance.currency, amount: balance.pending })),
   reserved: balances.map((balance) => ({ currency: balance.currency, amount: balance.reserved })),
-  livemode: false,
+  livemode: deployment.live,
 });
 
 export const presentBalanceTransaction = (line: StatementLine): BalanceTransactionJson => ({
@@ -77,7 +78,7 @@ export const presentRefund = (refund: Refund): RefundJson => ({
   failure_code: refund.failure?.code ?? null,
   failure_message: refund.failure?.message ?? null,
   created_at: refund.createdAt,
-  livemode: false,
+  livemode: deployment.live,
 });
 
 /** A timeline entry: what changed and the figures that changed with it (never card data: events hold none). */

@@ -1,3 +1,4 @@
+import { deployment } from '../../../platform/deployment';
 import { type Conversion, type FxQuote, quoteStatus } from '../../domain/fx/objects';
 import type { Beneficiary } from '../../domain/payouts/beneficiary';
 import type { Payout } from '../../domain/payouts/payout';
@@ -22,7 +23,7 @@ export const presentFxQuote = (quote: FxQuote, now: Date): FxQuoteJson => ({
   used_by: quote.usedBy,
   created_at: quote.createdAt,
   expires_at: quote.expiresAt,
-  livemode: false,
+  livemode: deployment.live,
 });
 
 export const presentConversion = (conversion: Conversion): ConversionJson => ({
@@ -37,7 +38,7 @@ export const presentConversion = (conversion: Conversion): ConversionJson => ({
   status: conversion.status,
   created_at: conversion.createdAt,
   completed_at: conversion.completedAt,
-  livemode: false,
+  livemode: deployment.live,
 });
 
 /** The record without its undefined fields (absent in the JSON rather than null): still of its own type. */
@@ -65,7 +66,7 @@ export const presentBeneficiary = (beneficiary: Beneficiary): BeneficiaryJson =>
   }),
   metadata: beneficiary.metadata,
   created_at: beneficiary.createdAt,
-  livemode: false,
+  livemode: deployment.live,
 });
 
 /** A payout as its merchant sees it. What screening matched stays with operations (no tipping off). */
@@ -90,5 +91,5 @@ export const presentPayout = (payout: Payout): PayoutJson => ({
   paid_at: payout.paidAt,
   returned_at: payout.returnedAt,
   canceled_at: payout.canceledAt,
-  livemode: false,
+  livemode: deployment.live,
 });

@@ -1,3 +1,4 @@
+import { deployment } from '../../../platform/deployment';
 import type { DeliveryJson, WebhookEndpointJson } from '../../contracts/webhooks';
 import type { WebhookEndpoint } from '../../domain/webhooks';
 import type { EventDelivery } from '../../use-cases/events/query-events';
@@ -21,7 +22,7 @@ export const presentWebhookEndpoint = (endpoint: WebhookEndpoint): WebhookEndpoi
     ? { previous_secret_expires_at: endpoint.secrets.filter((secret) => secret.expiresAt !== null).map((secret) => secret.expiresAt as string).sort().at(-1) ?? null }
     : null,
   created_at: endpoint.createdAt,
-  livemode: false,
+  livemode: deployment.live,
 });
 
 export const presentDelivery = (eventId: string, delivery: EventDelivery): DeliveryJson => ({
