@@ -1,8 +1,9 @@
-import { ResourceNotFoundError, StaleVersionError } from '../../domain/errors';
+import { ResourceNotFoundError } from '../../domain/errors';
 import { type Payment, stateOf } from '../../domain/payment';
 import type { Transition } from '../../domain/payment-lifecycle';
 import { type PaymentAction, type PaymentStepResult, nextPaymentStep } from '../../domain/payment-saga';
 import type { PaymentRepository } from '../../ports/payment-repository';
+import { withOptimisticRetry } from '../optimistic';
 
 /**
  * Every step of the payment workflow changes a payment the same way: read it (strongly consistent), decide
@@ -13,7 +14,6 @@ import type { PaymentRepository } from '../../ports/payment-repository';
  * the payment as it now is and the step it needs next (domain/payment-saga.ts), which the workflow's
  * Choice states route on.
  */
-const MAX_ATTEMPTS = 5;
 
 export const loadPayment = async (payments: PaymentRepository, paymentId: string): Promise<Payment> => {
   const payment = await payments.get(paymentId, { consistent: true });
@@ -29,17 +29,13 @@ export const changePayment = async (
   also?: (transition: Transition) => Parameters<PaymentRepository['apply']>[1],
 ): Promise<Payment> => {
   const paymentId = typeof target === 'string' ? target : target.id;
-  for (let attempt = 1; ; attempt += 1) {
+  return withOptimisticRetry(async (attempt) => {
     const payment = attempt === 1 && typeof target !== 'string' ? target : await loadPayment(payments, paymentId);
     const transition = decide(payment);
     if (!transition) return payment;
-    try {
-      await payments.apply(transition, also?.(transition));
-      return transition.payment;
-    } catch (error) {
-      if (!(error instanceof StaleVersionError) || attempt >= MAX_ATTEMPTS) throw error;
-    }
-  }
+    await payments.apply(transition, also?.(transition));
+    return transition.payment;
+  });
 };
 
 /** A step's answer: the payment's state and its next step (for the run's action: `expire` releases). */

@@ -1,9 +1,10 @@
-import { ResourceNotFoundError, StaleVersionError } from '../../domain/errors';
+import { ResourceNotFoundError } from '../../domain/errors';
 import type { PayoutChannel } from '../../domain/payouts/beneficiary';
 import type { Payout, PayoutFailure, RailAnswer } from '../../domain/payouts/payout';
 import { type PayoutAction, type PayoutStepResult, nextPayoutStep, stateOfPayout } from '../../domain/payouts/payout-saga';
 import type { PayoutRepository } from '../../ports/payout-repository';
 import type { PayoutRailPort, RailPaymentState } from '../../ports/payout-rail';
+import { withOptimisticRetry } from '../optimistic';
 
 /**
  * Every step of the payout workflow changes a payout the same way: read it (strongly consistent), decide
@@ -12,7 +13,6 @@ import type { PayoutRailPort, RailPaymentState } from '../../ports/payout-rail';
  * rail's message, another run). Every step then answers the payout as it now is and the step it needs next
  * (domain/payouts/payout-saga.ts), which the workflow's Choice states route on.
  */
-const MAX_ATTEMPTS = 5;
 
 export const loadPayout = async (payouts: PayoutRepository, payoutId: string): Promise<Payout> => {
   const payout = await payouts.getPayout(payoutId, { consistent: true });
@@ -21,19 +21,14 @@ export const loadPayout = async (payouts: PayoutRepository, payoutId: string): P
 };
 
 /** Apply `decide` to the payout as stored; `decide` returns the payout itself when there is nothing to change. */
-export const changePayout = async (payouts: PayoutRepository, payoutId: string, decide: (payout: Payout) => Payout): Promise<Payout> => {
-  for (let attempt = 1; ; attempt += 1) {
+export const changePayout = async (payouts: PayoutRepository, payoutId: string, decide: (payout: Payout) => Payout): Promise<Payout> =>
+  withOptimisticRetry(async () => {
     const payout = await loadPayout(payouts, payoutId);
     const next = decide(payout);
     if (next === payout) return payout;
-    try {
-      await payouts.updatePayout(next);
-      return next;
-    } catch (error) {
-      if (!(error instanceof StaleVersionError) || attempt >= MAX_ATTEMPTS) throw error;
-    }
-  }
-};
+    await payouts.updatePayout(next);
+    return next;
+  });
 
 /** A step's answer: the payout's state and its next step (for the run's action: `expire` releases, `overdue` inquires). */
 export const stepResult = (payout: Payout, action: PayoutAction = 'resume'): PayoutStepResult => ({

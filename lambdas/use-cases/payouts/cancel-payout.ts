@@ -1,7 +1,8 @@
-import { ResourceNotFoundError, StaleVersionError } from '../../domain/errors';
+import { ResourceNotFoundError } from '../../domain/errors';
 import { type Payout, cancel } from '../../domain/payouts/payout';
 import type { PayoutRepository } from '../../ports/payout-repository';
 import type { Workflows } from '../../ports/workflows';
+import { withOptimisticRetry } from '../optimistic';
 import { runPayoutWorkflow } from '../run-workflows';
 import { closePayoutWait } from './close-payout-wait';
 
@@ -21,20 +22,14 @@ export const cancelPayout = async (
   deps: { readonly payouts: PayoutRepository; readonly workflows: Workflows; readonly now: () => Date; readonly deadline?: number },
   command: { readonly merchantId: string; readonly payoutId: string },
 ): Promise<{ readonly before: Payout; readonly after: Payout }> => {
-  for (let attempt = 1; ; attempt += 1) {
+  const { payout, canceled } = await withOptimisticRetry(async () => {
     const payout = await deps.payouts.getPayout(command.payoutId, { consistent: true });
     if (!payout || payout.merchantId !== command.merchantId) throw new ResourceNotFoundError('payout', command.payoutId);
     const canceled = cancel(payout, deps.now());
-    if (canceled !== payout) {
-      try {
-        await deps.payouts.updatePayout(canceled);
-      } catch (error) {
-        if (error instanceof StaleVersionError && attempt < 5) continue;
-        throw error;
-      }
-    }
-    const after = canceled.inFlightSince ? await runPayoutWorkflow(deps, canceled, 'cancel') : canceled;
-    await closePayoutWait(deps, after, 'review');
-    return { before: payout, after };
-  }
+    if (canceled !== payout) await deps.payouts.updatePayout(canceled);
+    return { payout, canceled };
+  });
+  const after = canceled.inFlightSince ? await runPayoutWorkflow(deps, canceled, 'cancel') : canceled;
+  await closePayoutWait(deps, after, 'review');
+  return { before: payout, after };
 };

@@ -1,7 +1,8 @@
-import { ResourceNotFoundError, StaleVersionError } from '../../domain/errors';
+import { ResourceNotFoundError } from '../../domain/errors';
 import { type Payout, decideReview } from '../../domain/payouts/payout';
 import type { PayoutRepository } from '../../ports/payout-repository';
 import type { Workflows } from '../../ports/workflows';
+import { withOptimisticRetry } from '../optimistic';
 import { runPayoutWorkflow } from '../run-workflows';
 import { closePayoutWait } from './close-payout-wait';
 
@@ -25,19 +26,15 @@ export const decidePayoutReview = async (
   note: string | null = null,
 ): Promise<{ readonly before: Payout; readonly after: Payout }> => {
   if (!/^\S{1,128}$/.test(operator)) throw new RangeError('operator must be 1 to 128 visible characters');
-  for (let attempt = 1; ; attempt += 1) {
+  const { payout, decided } = await withOptimisticRetry(async () => {
     const payout = await deps.payouts.getPayout(payoutId, { consistent: true });
     if (!payout) throw new ResourceNotFoundError('payout', payoutId);
     const decided = decideReview(payout, decision, operator, note, deps.now());
-    if (decided === payout) return { before: payout, after: payout };
-    try {
-      await deps.payouts.updatePayout(decided);
-    } catch (error) {
-      if (error instanceof StaleVersionError && attempt < 5) continue;
-      throw error;
-    }
-    const after = decided.inFlightSince ? await runPayoutWorkflow(deps, decided, 'review') : decided;
-    await closePayoutWait(deps, after, 'review');
-    return { before: payout, after };
-  }
+    if (decided !== payout) await deps.payouts.updatePayout(decided);
+    return { payout, decided };
+  });
+  if (decided === payout) return { before: payout, after: payout };
+  const after = decided.inFlightSince ? await runPayoutWorkflow(deps, decided, 'review') : decided;
+  await closePayoutWait(deps, after, 'review');
+  return { before: payout, after };
 };

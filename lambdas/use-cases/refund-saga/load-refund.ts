@@ -1,8 +1,9 @@
-import { ResourceNotFoundError, StaleVersionError } from '../../domain/errors';
+import { ResourceNotFoundError } from '../../domain/errors';
 import type { Payment } from '../../domain/payment';
 import type { Transition } from '../../domain/payment-lifecycle';
 import type { Refund } from '../../domain/refund';
 import type { PaymentRepository } from '../../ports/payment-repository';
+import { withOptimisticRetry } from '../optimistic';
 import { loadPayment } from '../payment-saga/change-payment';
 
 /** A refund, read strongly consistent (every refund workflow step starts from it). */
@@ -22,16 +23,12 @@ export const finishRefund = async (
   decide: (refund: Refund) => Refund | undefined,
   transitionFor: (payment: Payment, refund: Refund) => Transition,
 ): Promise<Refund> => {
-  for (let attempt = 1; ; attempt += 1) {
+  return withOptimisticRetry(async () => {
     const refund = await loadRefund(payments, refundId);
     const next = decide(refund);
     if (!next) return refund;
     const payment = await loadPayment(payments, refund.paymentId);
-    try {
-      await payments.apply(transitionFor(payment, refund), { refund: { next, previousVersion: refund.version } });
-      return next;
-    } catch (error) {
-      if (!(error instanceof StaleVersionError) || attempt >= 5) throw error;
-    }
-  }
+    await payments.apply(transitionFor(payment, refund), { refund: { next, previousVersion: refund.version } });
+    return next;
+  });
 };
