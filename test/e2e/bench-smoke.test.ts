@@ -39,6 +39,7 @@ it('npm run bench --smoke reports throughput, per-payment, per-payout and per-co
     'ceiling',
     'cold_start',
     'scale_ceiling',
+    'routing_and_risk_ms',
     'left_out',
   ]);
   expect(report.schema).toBe('xborder-bench/1');
@@ -48,6 +49,10 @@ it('npm run bench --smoke reports throughput, per-payment, per-payout and per-co
   expect(Object.keys(report.run.payouts_by_destination).sort()).toEqual(['ach_usd', 'eft_cad_from_usd', 'pix_brl']);
   expect(report.run.payments_per_second).toBeGreaterThan(0);
   expect(report.run.e2e_ms.count).toBe(12);
+  // What routing and risk add, timed in every Screen step: the calibration's and the window's payments that got one.
+  expect(report.routing_and_risk_ms).toMatchObject({ target_p50_ms: 10, sequential: { count: expect.any(Number) }, under_load: { p50_ms: expect.any(Number) } });
+  expect(report.routing_and_risk_ms.sequential.count).toBeGreaterThan(0);
+  expect(report.routing_and_risk_ms.under_load.count).toBeGreaterThanOrEqual(9);
   expect(Object.values(report.run.outcomes).flatMap((row: any) => Object.keys(row.statuses))).not.toEqual(expect.arrayContaining(['error', 'not_created', 'missing']));
   for (const operation of ['create_payment', 'all']) expect(report.run.api_latency_ms[operation]).toMatchObject({ p50_ms: expect.any(Number), p95_ms: expect.any(Number), p99_ms: expect.any(Number) });
 
