@@ -6,7 +6,8 @@ import { fromDecimalAmount } from '../rails/amounts';
  * A bank's end-of-day statement of one of the platform's accounts: ISO 20022 camt.053.001.08
  * (Bank-to-Customer Statement), read whole or refused whole. XML is fast-xml-parser's (well-formedness by
  * its validator, then the tree); the checks here are the message's own and what reconciliation needs:
- *   - the camt.053.001.08 namespace, one statement (`Stmt`) per file, its id, sequence, account and currency;
+ *   - the camt.053.001.08 namespace, one statement (`Stmt`) per file, its id, sequence, period (FrToDt: the
+ *     booking days it covers), account and currency;
  *   - every entry booked (`BOOK`), in the account's currency, an amount with at most the currency's digits,
  *     credit or debit, booking and value dates, one transaction with an EndToEndId;
  *   - opening booked balance + credits − debits = closing booked balance, and the transaction summary's
@@ -55,6 +56,9 @@ export interface BankStatement {
   readonly account: string;
   readonly currency: string;
   readonly createdAt: string;
+  /** The booking days the statement covers (FrToDt, dates of its start and end). */
+  readonly from: string;
+  readonly to: string;
   readonly opening: number;
   readonly closing: number;
   readonly entries: readonly StatementEntry[];
@@ -170,6 +174,9 @@ export const parseBankStatement = (source: string): BankStatement => {
   const sequence = sequenceText === null ? null : Number(sequenceText);
   const account = optional(statement, 'Acct', 'Id', 'IBAN') ?? required('Stmt/Acct', statement, 'Acct', 'Id', 'Othr', 'Id');
   const currency = required('Stmt/Acct', statement, 'Acct', 'Ccy');
+  const from = dateOf('Stmt/FrToDt/FrDtTm', { DtTm: required('Stmt', statement, 'FrToDt', 'FrDtTm') });
+  const to = dateOf('Stmt/FrToDt/ToDtTm', { DtTm: required('Stmt', statement, 'FrToDt', 'ToDtTm') });
+  if (to < from) reject('bad_date', `Stmt/FrToDt: ends (${to}) before it starts (${from})`);
   if (!isSupportedCurrency(currency)) reject('unsupported_currency', `Stmt/Acct: currency ${currency} is not one the platform keeps`);
 
   const balances = (child(statement, 'Bal') as unknown[] | undefined) ?? [];
@@ -241,5 +248,5 @@ export const parseBankStatement = (source: string): BankStatement => {
     check('TtlCdtNtries', entries.filter((entry) => entry.credit));
     check('TtlDbtNtries', entries.filter((entry) => !entry.credit));
   }
-  return { messageId, statementId, sequence: Number.isSafeInteger(sequence) ? sequence : null, account, currency, createdAt, opening, closing, entries };
+  return { messageId, statementId, sequence: Number.isSafeInteger(sequence) ? sequence : null, account, currency, createdAt, from, to, opening, closing, entries };
 };

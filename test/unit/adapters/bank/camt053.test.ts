@@ -26,7 +26,7 @@ const rejection = (source: string): string => {
 
 it('reads a statement: account, balances, entries classified by bank transaction code', () => {
   const parsed = parseBankStatement(statement.xml);
-  expect(parsed).toMatchObject({ account: 'XBORDER-OPERATING-EUR', currency: 'EUR', sequence: 3, opening: 10_000, closing: 50_000 });
+  expect(parsed).toMatchObject({ account: 'XBORDER-OPERATING-EUR', currency: 'EUR', sequence: 3, from: '2026-12-06', to: '2026-12-06', opening: 10_000, closing: 50_000 });
   expect(parsed.entries.map((entry) => [entry.kind, entry.credit, entry.amount])).toEqual([
     ['acquirer_credit', true, 50_000],
     ['payout_debit', false, 7_500],
@@ -45,6 +45,7 @@ it.each([
   ['a DOCTYPE (entities)', statement.xml.replace('<?xml version="1.0" encoding="UTF-8"?>', '<?xml version="1.0"?><!DOCTYPE Document [<!ENTITY x "y">]>'), 'doctype_not_allowed'],
   ['another message', statement.xml.replaceAll('camt.053.001.08', 'camt.052.001.08'), 'not_camt053'],
   ['two statements in one file', statement.xml.replace(/(<Stmt>.*<\/Stmt>)/s, '$1$1'), 'one_statement_per_file'],
+  ['no period', statement.xml.replace(/<FrToDt>.*?<\/FrToDt>/s, ''), 'missing_field'],
   ['no closing balance', statement.xml.replace(/<Bal><Tp><CdOrPrtry><Cd>CLBD<\/Cd>.*?<\/Bal>/s, ''), 'missing_field'],
   ['a payment entry without its EndToEndId', statement.xml.replace(/<Refs>.*?<\/Refs>/s, '<Refs></Refs>'), 'missing_field'],
   ['a summary that does not match', statement.xml.replace('<NbOfNtries>3</NbOfNtries>', '<NbOfNtries>4</NbOfNtries>'), 'summary_mismatch'],
