@@ -1,8 +1,10 @@
 import { randomBytes } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { channelEnvPrefix } from '../lambdas/adapters/channels/http-card-acquirer';
 import { ACQUIRER_PROFILES, type AcquirerName } from './simulators/card-acquirer/profiles';
 import { type CardAcquirerSimulator, startCardAcquirer } from './simulators/card-acquirer/server';
+import { STATEMENTS_DIRECTORY } from './simulators/bank/statements';
 import { ensureSshKey } from './simulators/sftp/keys';
 import { type SftpSimulator, startSftpServer } from './simulators/sftp/server';
 
@@ -14,7 +16,9 @@ import { type SftpSimulator, startSftpServer } from './simulators/sftp/server';
  * under `<stateDir>/settlement-reports/<name>/`, which the acquirers' SFTP server (local/simulators/sftp)
  * serves to the platform's user `xborder`, chrooted there (`/<name>/<file>`); the platform reads them over
  * SFTP with the key and pinned host key in SETTLEMENT_SFTP_URL / _PRIVATE_KEY / _HOST_KEY (decision 0028).
- * Keys are generated on first start under `<stateDir>/sftp/`.
+ * The simulated bank's camt.053 statements of the platform's accounts (local/simulators/bank/statements.ts)
+ * are served by the same server from `<stateDir>/settlement-reports/statements/` (`/statements/<file>`,
+ * decision 0032). Keys are generated on first start under `<stateDir>/sftp/`.
  */
 export interface LocalCardChannel {
   readonly name: AcquirerName;
@@ -58,6 +62,7 @@ export const startLocalCardChannels = async (options: LocalCardChannelsOptions):
   const simulators: CardAcquirerSimulator[] = [];
   const channels: LocalCardChannel[] = [];
   const reportsRoot = join(options.stateDir, 'settlement-reports');
+  mkdirSync(join(reportsRoot, STATEMENTS_DIRECTORY), { recursive: true });
   const keys = join(options.stateDir, 'sftp');
   const hostKey = ensureSshKey(keys, 'acquirers-host');
   const platformKey = ensureSshKey(keys, 'platform-acquirers');

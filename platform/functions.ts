@@ -132,7 +132,7 @@ export interface FunctionDeclaration {
    */
   readonly cardChannels?: boolean;
   /**
-   * Reads acquirers' settlement reports over SFTP (decision 0028): gets `SETTLEMENT_SFTP_URL`
+   * Reads acquirers' settlement reports and the bank's statements over SFTP (decisions 0028, 0032): gets `SETTLEMENT_SFTP_URL`
    * (platform/channels.ts) and the secrets `SETTLEMENT_SFTP_PRIVATE_KEY`, `SETTLEMENT_SFTP_HOST_KEY`.
    */
   readonly settlementReports?: boolean;
@@ -1049,6 +1049,28 @@ export const functions = {
     reservedConcurrency: 2,
     invokedBy: 'step-functions',
     tables: { ledger: ledgerPostingActions, reconciliation: ['dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem'] },
+    settlementReports: true,
+    secrets: settlementReportSecretNames,
+  },
+  ingestBankStatement: {
+    entry: 'lambdas/handlers/tasks/ingest-bank-statement.ts',
+    description: "Bank statement run, step Ingest: read, hash and check a bank's camt.053 statement; claim its statement id, or refuse the file with its reason",
+    memoryMb: 512,
+    timeoutSeconds: 120,
+    reservedConcurrency: 1,
+    invokedBy: 'step-functions',
+    tables: { reconciliation: ['dynamodb:GetItem', 'dynamodb:PutItem'] },
+    settlementReports: true,
+    secrets: settlementReportSecretNames,
+  },
+  reconcileBankStatement: {
+    entry: 'lambdas/handlers/tasks/reconcile-bank-statement.ts',
+    description: "Bank statement run, step Reconcile: acquirers' credits against their reports' pay-ins, payout debits and returns against the ledger; records breaks",
+    memoryMb: 512,
+    timeoutSeconds: 600,
+    reservedConcurrency: 1,
+    invokedBy: 'step-functions',
+    tables: { ledger: ['dynamodb:GetItem', 'dynamodb:Query'], reconciliation: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'] },
     settlementReports: true,
     secrets: settlementReportSecretNames,
   },

@@ -115,6 +115,16 @@ export const stateMachines = {
       CompleteSettlementReconciliationFunctionArn: 'completeSettlementReconciliation',
     },
   },
+  bankStatementReconciliation: {
+    definitionFile: 'statemachines/bank-statement-reconciliation.asl.json',
+    type: 'STANDARD',
+    description:
+      "Reconciliation of a bank's camt.053 statement of a platform account, named by its file: ingest it whole or refuse it, match acquirers' credits with their reports' pay-ins and payout debits and returns with the ledger, record breaks",
+    substitutions: {
+      IngestBankStatementFunctionArn: 'ingestBankStatement',
+      ReconcileBankStatementFunctionArn: 'reconcileBankStatement',
+    },
+  },
   homeRegionMove: {
     definitionFile: 'statemachines/home-region-move.asl.json',
     type: 'STANDARD',

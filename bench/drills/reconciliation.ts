@@ -7,9 +7,12 @@ import { DynamoDbReconciliationRepository } from '../../lambdas/adapters/dynamod
 import { deriveId } from '../../lambdas/domain/ids';
 import { contractFee } from '../../lambdas/domain/reconciliation/matching';
 import { ledgerPostingDeps } from '../../lambdas/shared/ledger';
+import { postPayoutPaid, releaseFunds, reserveFunds } from '../../lambdas/use-cases/ledger/postings';
+import { type StatementEntryInput, buildBankStatement, writeBankStatement } from '../../local/simulators/bank/statements';
 import type { ReconciliationBreak, SettlementExpectation } from '../../lambdas/ports/reconciliation-repository';
 import { mulberry32 } from '../../local/simulators/card-acquirer/random';
 import { type SettledItem, buildSettlementReport } from '../../local/simulators/card-acquirer/settlement-reports';
+import { createHash } from 'node:crypto';
 import { cardChannels } from '../../platform/channels';
 import { tableName } from '../../platform/tables';
 import { bulkLoadPayments } from '../lib/ledger-bulk-load';
@@ -36,6 +39,15 @@ import type { DrillResult } from './common';
  * duplicated lines; from the ledger side, captures posted more than 3 days before the value date (late) and
  * report lines naming payments the ledger never captured (missing in the ledger); and a second report whose
  * batch nobody announced (unknown batch).
+ *
+ * Then the bank's side (decision 0032): the report's run recorded the pay-in the bank must credit; the drill
+ * adds pay-ins of further batches (as their reports' runs would have recorded them) and pays out a few
+ * payouts through the ledger's own postings (one of them returned), and the simulated bank's camt.053
+ * statement of the day credits and debits them, with its generator's breaks (credits left out, of another
+ * amount, twice, late, for no batch; debits of another amount, twice, for no payout) and a statement of
+ * the CAD account crediting USD batches (currency mismatch). The real bank statement workflow reconciles
+ * both; its breaks count in `injected_breaks` / `found_breaks` / `false_breaks` with the report's, and a
+ * replayed statement and a truncated one must change nothing.
  */
 export interface ReconciliationDrillOptions {
   readonly lines: number;
@@ -49,6 +61,7 @@ export interface ReconciliationDrillOptions {
 
 const CHANNEL = 'atlas';
 const CURRENCY = 'USD';
+const PAYOUT_AMOUNTS = [1_000, 1_500, 2_000, 2_500] as const;
 
 export const reconciliationDrill = async (platform: BenchPlatform, options: ReconciliationDrillOptions): Promise<DrillResult> => {
   const started = Date.now();
@@ -136,7 +149,9 @@ export const reconciliationDrill = async (platform: BenchPlatform, options: Reco
     ...ghosts.map((ghost) => `missing_in_ledger ${ghost.theirReference}`),
     ...unknown.injected.map((each) => `unknown_batch ${each.theirReference}`),
   ];
-  const kinds = new Set(expected.map((key) => key.split(' ')[0]));
+  const kinds = new Set(expected.map((key) => key.split(' ')[0] as string));
+  /** The files whose breaks this drill counts (the reports', then the statements'). */
+  const documents = new Set([report.sha256, unknown.sha256]);
 
   // The run, as operations would start it: one execution per file, named by it.
   const engine = platform.runtime.stepFunctions;
@@ -155,16 +170,97 @@ export const reconciliationDrill = async (platform: BenchPlatform, options: Reco
   const quarantined = await run(unknown.fileName, '');
   if (quarantined.error !== 'SettlementReportQuarantined') violations.push(`the unknown batch's run ended ${quarantined.status} ${quarantined.error ?? ''}, not quarantined`);
 
+  // The bank's side: more batches' pay-ins, payouts paid (one returned), the day's statements.
+  const statementStarted = Date.now();
+  const payIns = Array.from({ length: perKind * 7 }, (_, index) => ({
+    channel: CHANNEL,
+    batchId: `${batchId}s${index}`,
+    reference: `pout_${createHash('sha256').update(`drill\u0000${batchId}\u0000${index}`).digest('hex').slice(0, 24)}`,
+    amount: 10_000 + Math.floor(random() * 5_000_000),
+    currency: CURRENCY,
+    valueDate,
+  }));
+  for (const payIn of payIns) await reports.recordBankPayIn(payIn);
+  const misrouted = payIns.slice(0, perKind);
+  const payouts: { payoutId: string; amount: number }[] = [];
+  for (let index = 0; index < perKind * 4 + 1; index += 1) {
+    const payoutId = deriveId('po', 'drill-reconciliation', batchId, String(index));
+    const amount = PAYOUT_AMOUNTS[index % PAYOUT_AMOUNTS.length] as number;
+    const merchantId = merchants[index % merchants.length] as string;
+    await reserveFunds(deps, { merchantId, payoutId, amount, currency: CURRENCY });
+    if (index === 0) await releaseFunds(deps, { merchantId, payoutId, reason: 'returned' });
+    else await postPayoutPaid(deps, { merchantId, payoutId, channel: 'meridian' });
+    payouts.push({ payoutId, amount });
+  }
+  const toCredit = (payIn: { reference: string; amount: number; batchId: string }): StatementEntryInput => ({ kind: 'acquirer_credit', reference: payIn.reference, amount: payIn.amount, valueDate, remittance: `${CHANNEL} settlement ${payIn.batchId}` });
+  const [returned, ...paid] = payouts as [{ payoutId: string; amount: number }, ...{ payoutId: string; amount: number }[]];
+  const statementEntries: StatementEntryInput[] = [
+    toCredit({ reference: report.payout.theirReference, amount: report.payout.net, batchId }),
+    ...payIns.slice(perKind).map(toCredit),
+    ...paid.map(({ payoutId, amount }): StatementEntryInput => ({ kind: 'payout_debit', reference: payoutId, amount, valueDate })),
+    { kind: 'payout_debit', reference: returned.payoutId, amount: returned.amount, valueDate },
+    { kind: 'payout_return', reference: returned.payoutId, amount: returned.amount, valueDate, returnReason: 'AC04' },
+  ];
+  const cad = buildBankStatement({ currency: 'CAD', date: valueDate, sequence: options.seed, openingBalance: 0, entries: misrouted.map(toCredit) });
+  const statement = buildBankStatement({
+    currency: CURRENCY,
+    date: valueDate,
+    sequence: options.seed,
+    openingBalance: 50_000_000,
+    entries: statementEntries,
+    seed: options.seed,
+    breaks: {
+      missing_credit: perKind,
+      credit_amount_mismatch: perKind,
+      duplicate_credit: perKind,
+      late_credit: perKind,
+      unknown_credit: perKind,
+      debit_amount_mismatch: perKind,
+      duplicate_debit: perKind,
+      unknown_debit: perKind,
+    },
+  });
+  const reportsRoot = join(platform.stateDir, 'settlement-reports');
+  writeBankStatement(reportsRoot, cad);
+  writeBankStatement(reportsRoot, statement);
+  const truncatedFile = `camt053-truncated-${batchId}.xml`;
+  writeFileSync(join(reportsRoot, 'statements', truncatedFile), statement.xml.slice(0, Math.floor(statement.xml.length * 0.6)));
+  const runStatement = async (file: string, suffix: string) => {
+    const { executionArn } = await engine.startExecution({
+      stateMachineArn: engine.stateMachineArn('bankStatementReconciliation'),
+      name: `bank-${file.replace(/\.xml$/, '')}${suffix}`.slice(0, 80),
+      input: JSON.stringify({ file }),
+    });
+    return engine.waitForExecution(executionArn as string);
+  };
+  const cadDone = await runStatement(cad.fileName, '');
+  if (cadDone.status !== 'SUCCEEDED') violations.push(`the CAD statement's run ended ${cadDone.status}: ${cadDone.error ?? ''} ${cadDone.cause ?? ''}`.trim());
+  const statementDone = await runStatement(statement.fileName, '');
+  if (statementDone.status !== 'SUCCEEDED') violations.push(`the statement's run ended ${statementDone.status}: ${statementDone.error ?? ''} ${statementDone.cause ?? ''}`.trim());
+  const statementSeconds = (Date.now() - statementStarted) / 1000;
+  const statementExpected = [
+    ...statement.injected.map((each) => `${each.kind} ${each.reference}`),
+    ...misrouted.map((payIn) => `currency_mismatch ${payIn.reference}`),
+  ];
+  expected.push(...statementExpected);
+  for (const each of statementExpected) kinds.add(each.split(' ')[0] as string);
+  documents.add(statement.sha256);
+  documents.add(cad.sha256);
+  const statementReplay = await runStatement(statement.fileName, '-replay');
+  if (statementReplay.status !== 'SUCCEEDED' || !String(statementReplay.output ?? '').includes('"replayed"')) violations.push(`the replayed statement was not recognised: ${statementReplay.status} ${statementReplay.output ?? ''}`);
+  const truncated = await runStatement(truncatedFile, '');
+  if (truncated.error !== 'BankStatementRejected') violations.push(`the truncated statement's run ended ${truncated.status} ${truncated.error ?? ''}, not rejected`);
+
   // What reconciliation found, against what was put in.
   const found: ReconciliationBreak[] = [];
   let after: ReconciliationBreak | undefined;
   for (;;) {
     const page = await reports.listBreaks({ status: 'open', limit: 100, after });
-    found.push(...page.breaks.filter((each) => each.batchId === batchId || each.batchId === unknown.batchId));
+    found.push(...page.breaks.filter((each) => each.reportSha256 !== null && documents.has(each.reportSha256)));
     if (!page.hasMore) break;
     after = page.breaks.at(-1);
   }
-  const foundKeys = found.map((each) => `${each.kind} ${each.kind === 'unknown_batch' ? each.batchId : each.theirReference}`);
+  const foundKeys = found.map((each) => `${each.kind} ${each.kind === 'unknown_batch' && each.reportSha256 === unknown.sha256 ? each.batchId : each.theirReference}`);
   const expectedLeft = [...expected];
   let falseBreaks = 0;
   for (const key of foundKeys) {
@@ -210,6 +306,9 @@ export const reconciliationDrill = async (platform: BenchPlatform, options: Reco
       already_settled_by_webhook: summary.already_settled ?? null,
       fees_booked: reportFees,
       ledger_transactions: verified.transactions,
+      statement_entries: statement.entries.length + cad.entries.length,
+      statement_injected_breaks: statementExpected.length,
+      statement_seconds: Number(statementSeconds.toFixed(2)),
     },
     violations,
     seconds: (Date.now() - started) / 1000,

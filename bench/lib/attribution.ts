@@ -98,6 +98,8 @@ export const WORKFLOW_OPERATION: Readonly<Record<StateMachineKey, OperationKind>
   payoutWait: 'payout',
   // Reconciliation settles and books captures: part of what a payment costs (per batch, shared by its payments).
   settlementReconciliation: 'payment',
+  // A bank statement's run checks the same batches' pay-ins (and payouts' debits): per day, shared by both.
+  bankStatementReconciliation: 'payment',
   // An operator's move of a merchant between regions: rare; counted with payments, the platform's main operation.
   homeRegionMove: 'payment',
 };

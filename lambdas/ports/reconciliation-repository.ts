@@ -1,8 +1,12 @@
 import type { BreakDraft, BreakKind, BreakStatus } from '../domain/reconciliation/matching';
+import type { BankPayIn } from '../domain/reconciliation/statement-matching';
 
 /**
  * What reconciliation keeps (table `reconciliation`, docs/data-model.md): the reports received, the captures
- * each batch should hold, and the breaks found.
+ * each batch should hold, the breaks found, and for bank statements (decision 0032) the pay-ins each accepted
+ * report announced and which statement entry booked each pay-in, payout debit and return. A bank statement is
+ * recorded as a report of channel `bank:<account>` whose batch is the statement's id (same identity rules:
+ * its SHA-256, and one file per statement id).
  */
 export type ReportStatus = 'reconciling' | 'reconciled' | 'rejected' | 'quarantined';
 
@@ -65,6 +69,9 @@ export class BreakNotOpenError extends Error {
   override readonly name = 'BreakNotOpenError';
 }
 
+/** What a statement entry books: an acquirer's pay-in, a payout's debit, a payout's return. */
+export type BankEntrySide = 'credit' | 'debit' | 'return';
+
 export interface ReconciliationRepository {
   getReport(channel: string, sha256: string): Promise<ReportRecord | undefined>;
   /** Record a report refused whole (rejected or quarantined) unless this file is already recorded; answers what is stored. */
@@ -81,6 +88,18 @@ export interface ReconciliationRepository {
   recordBreaks(breaks: readonly ReconciliationBreak[]): Promise<number>;
   getBreak(id: string): Promise<ReconciliationBreak | undefined>;
   listBreaks(filter: BreakFilter): Promise<{ readonly breaks: readonly ReconciliationBreak[]; readonly hasMore: boolean }>;
+  /** The pay-in an accepted report announces (same content again: no change). */
+  recordBankPayIn(payIn: BankPayIn): Promise<void>;
+  getBankPayIn(reference: string): Promise<BankPayIn | undefined>;
+  /** Pay-ins due in a currency on a value date. */
+  listBankPayIns(currency: string, valueDate: string): Promise<readonly BankPayIn[]>;
+  /**
+   * Book `reference` (a pay-in's or payout's) on one statement entry (`entryKey`), once: null when this entry
+   * holds it (now or from an earlier attempt), else the entry that booked it first.
+   */
+  claimBankEntry(reference: string, side: BankEntrySide, entryKey: string): Promise<string | null>;
+  /** The entry that booked `reference` on this side, if any. */
+  bankEntryOf(reference: string, side: BankEntrySide): Promise<string | undefined>;
   /** Resolve an open break; BreakNotOpenError when it is not open. */
   resolveBreak(id: string, resolution: { readonly at: string; readonly by: string; readonly note: string }): Promise<ReconciliationBreak>;
 }

@@ -1,4 +1,6 @@
+import { SftpBankStatementSource } from '../adapters/sftp/bank-statement-sftp';
 import { SftpSettlementReportSource } from '../adapters/sftp/settlement-report-sftp';
+import type { BankStatementDeps } from '../use-cases/reconciliation/bank-statements';
 import { sftpEndpointFromEnv } from '../adapters/sftp/sftp-session';
 import type { ReconciliationDeps } from '../use-cases/reconciliation/reconcile-settlement-lines';
 import { ledgerDeps } from './ledger';
@@ -19,5 +21,15 @@ export const reconciliationDeps = (): ReconciliationDeps => ({
   source: reportSource('settlement'),
   ledger: ledgerDeps(),
   feesOf: contractFeesOf,
+  now: () => new Date(),
+});
+
+/** The bank statement workflow's: the same table, ledger and SFTP server (statements under /statements, decision 0032). */
+const statementSource = secretBoundCache((_: 'settlement') => new SftpBankStatementSource(sftpEndpointFromEnv('SETTLEMENT')));
+
+export const bankStatementDeps = (): BankStatementDeps => ({
+  reports: reconciliationRepositoryFromEnvironment(),
+  statements: statementSource('settlement'),
+  ledger: ledgerDeps(),
   now: () => new Date(),
 });

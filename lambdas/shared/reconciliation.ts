@@ -35,3 +35,9 @@ export const completeTaskInput = z.object({
   batchId,
   chunks: z.array(z.object({ lines: lineIndex, settled: lineIndex, alreadySettled: lineIndex, breaks: lineIndex })),
 });
+
+/** Parts of the bank statement workflow's task inputs (statemachines/bank-statement-reconciliation.asl.json). */
+const statementFile = z.string().check(z.regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}\.xml$/));
+
+export const statementIngestTaskInput = z.object({ file: statementFile });
+export const statementReconcileTaskInput = z.object({ file: statementFile, sha256 });

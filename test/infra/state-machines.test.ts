@@ -116,6 +116,8 @@ it('runs the seconds of work as Express and the waits and recoveries as Standard
     payoutWait: 'STANDARD',
     // A report's run takes minutes, is watched by operations and must apply exactly once (decision 0018).
     settlementReconciliation: 'STANDARD',
+    // A bank statement's run: watched by operations, applied exactly once, its history kept (decision 0032).
+    bankStatementReconciliation: 'STANDARD',
     // An operator's move of a merchant between regions: minutes, watched step by step, exactly once (decision 0024).
     homeRegionMove: 'STANDARD',
   });

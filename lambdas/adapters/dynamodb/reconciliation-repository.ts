@@ -9,7 +9,9 @@ import {
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import type { BankPayIn } from '../../domain/reconciliation/statement-matching';
 import {
+  type BankEntrySide,
   BreakNotOpenError,
   type BreakFilter,
   type ClaimOutcome,
@@ -25,6 +27,9 @@ import {
  *   batch#<channel>#<batch>       / report           the batch's claim by one report (its sha256)
  *   batch#<channel>#<batch>       / exp#<capture>    a capture the batch should hold (capture.settled)
  *   brk#<id>                      / break            a break; index `breaks-by-status` (break_status, break_order)
+ *   payin#<reference>             / expected         a pay-in an accepted report announced (its payout line)
+ *   payins#<currency>#<valueDate> / <reference>      the same, listed by currency and value date
+ *   banked#<reference>            / credit|debit|return  the statement entry that booked it (decision 0032)
  * Every item is written with a condition or is the same content again, so retried tasks change nothing.
  */
 type Item = Record<string, unknown>;
@@ -234,6 +239,49 @@ export class DynamoDbReconciliationRepository implements ReconciliationRepositor
       if (isConditionFailure(error)) throw new BreakNotOpenError(`Break ${id} is not open`);
       throw error;
     }
+  }
+
+  async recordBankPayIn(payIn: BankPayIn): Promise<void> {
+    await Promise.all([
+      this.client.send(new PutCommand({ TableName: this.tableName, Item: { pk: `payin#${payIn.reference}`, sk: 'expected', ...payIn } })),
+      this.client.send(new PutCommand({ TableName: this.tableName, Item: { pk: `payins#${payIn.currency}#${payIn.valueDate}`, sk: payIn.reference, ...payIn } })),
+    ]);
+  }
+
+  async getBankPayIn(reference: string): Promise<BankPayIn | undefined> {
+    const { Item: item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: { pk: `payin#${reference}`, sk: 'expected' }, ConsistentRead: true }));
+    return item ? this.payInOf(item) : undefined;
+  }
+
+  async listBankPayIns(currency: string, valueDate: string): Promise<readonly BankPayIn[]> {
+    const items = await this.queryAll({ TableName: this.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': `payins#${currency}#${valueDate}` }, ConsistentRead: true });
+    return items.map((item) => this.payInOf(item));
+  }
+
+  async claimBankEntry(reference: string, side: BankEntrySide, entryKey: string): Promise<string | null> {
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { pk: `banked#${reference}`, sk: side, entry: entryKey },
+          ConditionExpression: 'attribute_not_exists(pk) OR entry = :entry',
+          ExpressionAttributeValues: { ':entry': entryKey },
+        }),
+      );
+      return null;
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      return (await this.bankEntryOf(reference, side)) ?? null;
+    }
+  }
+
+  async bankEntryOf(reference: string, side: BankEntrySide): Promise<string | undefined> {
+    const { Item: item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: { pk: `banked#${reference}`, sk: side }, ConsistentRead: true }));
+    return item ? String(item.entry) : undefined;
+  }
+
+  private payInOf(item: Item): BankPayIn {
+    return { channel: String(item.channel), batchId: String(item.batchId), reference: String(item.reference), amount: Number(item.amount), currency: String(item.currency), valueDate: String(item.valueDate) };
   }
 
   private expectationItem(expectation: SettlementExpectation): Item {

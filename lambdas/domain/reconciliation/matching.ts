@@ -15,7 +15,14 @@ import type { ReportLine } from './settlement-report';
  *   fee_mismatch        interchange + scheme fee differ from the contract (platform/channels.ts)
  *   duplicate           the same capture, refund or chargeback twice in one report (applied once)
  *   late                settled more than LATE_AFTER_DAYS after the capture
- *   unknown_batch       a report for a batch the acquirer never announced (the report is quarantined)
+ *   unknown_batch       a report for a batch the acquirer never announced (the report is quarantined), or a
+ *                       bank credit naming a payout reference no accepted report gave
+ *   missing_in_statement a batch's net an accepted report says the acquirer paid, that the bank's statement
+ *                       of its currency and value date does not credit (decision 0032)
+ * The statement-side kinds reuse the others: amount_mismatch / currency_mismatch (a credit differs from the
+ * report's net, a debit from the payout the ledger paid), duplicate (a batch credited, or a payout debited or
+ * returned, twice), late (credited with a value date after the batch's), missing_in_ledger (a debit or
+ * return of a payout the ledger never paid or returned). statement-matching.ts.
  */
 export const BREAK_KINDS = [
   'missing_in_ledger',
@@ -26,6 +33,7 @@ export const BREAK_KINDS = [
   'duplicate',
   'late',
   'unknown_batch',
+  'missing_in_statement',
 ] as const;
 export type BreakKind = (typeof BREAK_KINDS)[number];
 

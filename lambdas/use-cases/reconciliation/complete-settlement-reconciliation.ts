@@ -13,7 +13,9 @@ import { readAcceptedReport } from './settlement-reports';
  * 2. Book the fees the acquirer kept of the batch (every line's interchange + scheme fee, per currency) as
  *    the platform's cost: Dr platform_acquirer_fees · Cr channel_clearing, once per batch and currency
  *    (a derived transaction id: a retry or a re-run is a replay).
- * 3. Mark the report reconciled with its summary (what ops read, and what the run returns).
+ * 3. Record the pay-in the report announces (its payout line: reference, net, currency, value date), which
+ *    the bank's statement must credit once (three-way match, decision 0032).
+ * 4. Mark the report reconciled with its summary (what ops read, and what the run returns).
  */
 export const completeSettlementReconciliation = async (
   deps: ReconciliationDeps,
@@ -50,6 +52,9 @@ export const completeSettlementReconciliation = async (
     if (amount <= 0) continue;
     await postAcquirerFees(deps.ledger, { positionId: settlementBatchPositionId(input.channel, input.batchId, currency), channel: input.channel, batchId: input.batchId, currency, amount });
     feesBooked[currency] = amount;
+  }
+  if (report.totals.net > 0) {
+    await deps.reports.recordBankPayIn({ channel: input.channel, batchId: input.batchId, reference: report.payoutReference, amount: report.totals.net, currency: report.currency, valueDate: report.valueDate });
   }
   const sum = (field: keyof ChunkResult) => input.chunks.reduce((total, chunk) => total + chunk[field], 0);
   const summary = {

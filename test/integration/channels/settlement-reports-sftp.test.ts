@@ -1,10 +1,13 @@
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { SftpBankStatementSource } from '../../../lambdas/adapters/sftp/bank-statement-sftp';
 import { SftpSettlementReportSource } from '../../../lambdas/adapters/sftp/settlement-report-sftp';
+import { BankStatementNotFoundError } from '../../../lambdas/ports/bank-statement-source';
 import { SftpHostKeyMismatchError, SftpSession, sftpEndpointFromEnv } from '../../../lambdas/adapters/sftp/sftp-session';
 import { SettlementReportNotFoundError } from '../../../lambdas/ports/settlement-report-source';
 import { type LocalCardChannels, startLocalCardChannels } from '../../../local/card-channels';
+import { buildBankStatement, writeBankStatement } from '../../../local/simulators/bank/statements';
 import { buildSettlementReport } from '../../../local/simulators/card-acquirer/settlement-reports';
 import { ensureSshKey } from '../../../local/simulators/sftp/keys';
 import { opensshSftp } from '../../support/openssh-sftp';
@@ -25,11 +28,21 @@ const report = buildSettlementReport({
   items: [{ type: 'capture', ourReference: 'pay_sftp_one', theirReference: 'cap_sftp_one', gross: 10_000, fee: 320, currency: 'USD' }],
 });
 
+const statement = buildBankStatement({
+  currency: 'USD',
+  date: '2026-12-07',
+  sequence: 1,
+  openingBalance: 0,
+  entries: [{ kind: 'acquirer_credit', reference: 'pout_000000000000000000000001', amount: 9_680, valueDate: '2026-12-07', remittance: 'atlas settlement atlas-usd-20000' }],
+});
+
 beforeAll(async () => {
   channels = await startLocalCardChannels({ stateDir, inMemory: true });
   // Where the acquirer simulator writes its reports.
   mkdirSync(join(channels.reportsSftp.root, 'atlas'), { recursive: true });
   writeFileSync(join(channels.reportsSftp.root, 'atlas', report.fileName), report.csv);
+  // Where the simulated bank writes its statements (decision 0032).
+  writeBankStatement(channels.reportsSftp.root, statement);
 });
 afterAll(() => channels.stop());
 
@@ -66,4 +79,15 @@ it("is spoken to by OpenSSH's sftp client: it lists and fetches the report", asy
   // The same client refuses the server when it expects another host key.
   const impostor = ensureSshKey(join(stateDir, 'other-keys'), 'impostor');
   await expect(opensshSftp(channels.reportsSftp, ['ls'], { hostPublicKey: impostor.publicKey })).rejects.toThrow(/Host key verification failed/);
+});
+
+it("serves the bank's camt.053 statements from the same server: the platform's adapter and OpenSSH's sftp fetch the same bytes", async () => {
+  const source = new SftpBankStatementSource(endpoint());
+  expect((await source.read(statement.fileName)).toString('utf8')).toBe(statement.xml);
+  await expect(source.read('camt053-none.xml')).rejects.toBeInstanceOf(BankStatementNotFoundError);
+  await expect(source.read('../atlas/x.xml')).rejects.toBeInstanceOf(BankStatementNotFoundError);
+  const fetched = join(stateDir, 'fetched.xml');
+  const listing = await opensshSftp(channels.reportsSftp, ['ls -1 statements', `get statements/${statement.fileName} ${fetched}`]);
+  expect(listing).toContain(statement.fileName);
+  expect(readFileSync(fetched, 'utf8')).toBe(statement.xml);
 });

@@ -116,3 +116,21 @@ it('resolves a break with a note, audited in its merchant\'s log; again is 409; 
   const unknown = `/v1/reconciliation/breaks/${breakId('atlas', 'nope', 'late', 'x', 'y')}/resolve`;
   expect((await apis.asOperator('ops_admin', 'POST', unknown, { body: { note: 'n' } })).status).toBe(404);
 });
+
+it("lists a bank statement's break by its kind and resolves it with a note (decision 0032)", async () => {
+  const statementBreak: ReconciliationBreak = {
+    ...found('missing_in_statement', 'atlas/atlas-usd-7', null, '2026-12-07T06:00:00.000Z'),
+    theirReference: 'pout_0123456789abcdef01234567',
+    reportSha256: 'b'.repeat(64),
+    expected: 96_800,
+    actual: null,
+    lineNumber: null,
+    detail: 'batch atlas-usd-7 of atlas (net 96800, value date 2026-12-06) is not credited on statement XBORDER-OPERATING-USD-20261206-1',
+  };
+  expect(await reports.recordBreaks([statementBreak])).toBe(1);
+  const listed = await list('?kind=missing_in_statement');
+  expect(listed.json.data).toEqual([expect.objectContaining({ id: statementBreak.id, kind: 'missing_in_statement', their_reference: 'pout_0123456789abcdef01234567', expected_amount: 96_800, reported_amount: null })]);
+  const resolved = await apis.asOperator('ops_admin', 'POST', `/v1/reconciliation/breaks/${statementBreak.id}/resolve`, { body: { note: 'Credited on the 8th, value date the 7th' } });
+  expect(resolved.json).toMatchObject({ id: statementBreak.id, status: 'resolved' });
+  expect((await list('?kind=missing_in_statement')).json.data).toEqual([]);
+});

@@ -1,0 +1,108 @@
+import type { BreakDraft } from './matching';
+
+/**
+ * The two legs of the three-way match that a bank statement closes (decision 0032), pure: the use case reads
+ * the reconciliation table and the ledger and writes the breaks (use-cases/reconciliation/bank-statements.ts).
+ *   acquirer report ↔ statement: each accepted report's batch net (its `payout` line) is credited once, to the
+ *     account of its currency, with that amount, on or before the batch's value date;
+ *   ledger payouts ↔ statement: each payout debit is a payout the ledger paid, for what it paid, in its
+ *     currency; each return is of a payout the ledger shows returned.
+ */
+
+/** What the bank should credit for an accepted settlement report (written when the report is reconciled). */
+export interface BankPayIn {
+  readonly channel: string;
+  readonly batchId: string;
+  /** The report's payout reference: the EndToEndId of the acquirer's transfer. */
+  readonly reference: string;
+  /** The report's net, minor units. */
+  readonly amount: number;
+  readonly currency: string;
+  readonly valueDate: string;
+}
+
+/** What the ledger holds of a payout a statement entry names (undefined: no such payout). */
+export interface LedgerPayout {
+  readonly payoutId: string;
+  readonly merchantId: string;
+  /**
+   * What left the platform's account for it, in `currency` (0: nothing): what it paid (in the payout's
+   * converted currency when it converted), or for a payout the bank returned, what its return released
+   * (the ledger books a returned payout as released, never as paid).
+   */
+  readonly sent: number;
+  readonly currency: string;
+  readonly returned: boolean;
+}
+
+/** A statement entry as matching sees it (adapters/bank/camt053.ts StatementEntry). */
+export interface EntryToMatch {
+  readonly index: number;
+  readonly kind: 'acquirer_credit' | 'payout_debit' | 'payout_return';
+  readonly amount: number;
+  readonly currency: string;
+  readonly valueDate: string;
+  readonly endToEndId: string;
+}
+
+const draft = (entry: EntryToMatch, fields: Pick<BreakDraft, 'kind' | 'reference' | 'merchantId' | 'expected' | 'detail'>): BreakDraft => ({
+  ...fields,
+  theirReference: entry.endToEndId,
+  currency: entry.currency,
+  actual: entry.amount,
+  lineNumber: entry.index,
+});
+
+/** An acquirer's credit against the pay-in its report announced; `duplicateOf` the entry that credited it first. */
+export const matchCredit = (entry: EntryToMatch, payIn: BankPayIn | undefined, duplicateOf: string | null): readonly BreakDraft[] => {
+  if (!payIn) {
+    return [draft(entry, { kind: 'unknown_batch', reference: entry.endToEndId, merchantId: null, expected: null, detail: `credit ${entry.endToEndId} (entry ${entry.index}) names no batch an accepted settlement report paid` })];
+  }
+  const reference = `${payIn.channel}/${payIn.batchId}`;
+  if (duplicateOf) {
+    return [draft(entry, { kind: 'duplicate', reference, merchantId: null, expected: payIn.amount, detail: `batch ${payIn.batchId} of ${payIn.channel} credited again (entry ${entry.index}); first credited by ${duplicateOf}` })];
+  }
+  const breaks: BreakDraft[] = [];
+  if (entry.currency !== payIn.currency) {
+    breaks.push(draft(entry, { kind: 'currency_mismatch', reference, merchantId: null, expected: payIn.amount, detail: `batch ${payIn.batchId} of ${payIn.channel} is in ${payIn.currency}, credited to the ${entry.currency} account` }));
+  } else if (entry.amount !== payIn.amount) {
+    breaks.push(draft(entry, { kind: 'amount_mismatch', reference, merchantId: null, expected: payIn.amount, detail: `batch ${payIn.batchId} of ${payIn.channel}: the report's net is ${payIn.amount}, the bank credited ${entry.amount}` }));
+  }
+  if (entry.valueDate > payIn.valueDate) {
+    breaks.push(draft(entry, { kind: 'late', reference, merchantId: null, expected: payIn.amount, detail: `batch ${payIn.batchId} of ${payIn.channel} was due on ${payIn.valueDate}, credited with value date ${entry.valueDate}` }));
+  }
+  return breaks;
+};
+
+/** A payout debit or return against the payout in the ledger; `duplicateOf` the entry that booked it first. */
+export const matchPayoutEntry = (entry: EntryToMatch, payout: LedgerPayout | undefined, duplicateOf: string | null): readonly BreakDraft[] => {
+  const what = entry.kind === 'payout_return' ? 'return' : 'debit';
+  const merchantId = payout?.merchantId ?? null;
+  if (!payout || payout.sent === 0 || (entry.kind === 'payout_return' && !payout.returned)) {
+    const state = !payout ? 'has no such payout' : payout.sent === 0 ? 'has not paid it' : 'has not booked its return';
+    return [draft(entry, { kind: 'missing_in_ledger', reference: entry.endToEndId, merchantId, expected: payout?.sent || null, detail: `${what} of payout ${entry.endToEndId} (entry ${entry.index}): the ledger ${state}` })];
+  }
+  if (duplicateOf) {
+    return [draft(entry, { kind: 'duplicate', reference: entry.endToEndId, merchantId, expected: payout.sent, detail: `payout ${entry.endToEndId} booked again as a ${what} (entry ${entry.index}); first by ${duplicateOf}` })];
+  }
+  if (entry.currency !== payout.currency) {
+    return [draft(entry, { kind: 'currency_mismatch', reference: entry.endToEndId, merchantId, expected: payout.sent, detail: `payout ${entry.endToEndId} was paid in ${payout.currency}, the ${what} is on the ${entry.currency} account` })];
+  }
+  if (entry.amount !== payout.sent) {
+    return [draft(entry, { kind: 'amount_mismatch', reference: entry.endToEndId, merchantId, expected: payout.sent, detail: `payout ${entry.endToEndId} sent ${payout.sent}, the bank's ${what} is ${entry.amount}` })];
+  }
+  return [];
+};
+
+/** Pay-ins due in the statement's days that no statement credited: `missing_in_statement`. */
+export const missingPayIn = (payIn: BankPayIn, statementId: string): BreakDraft => ({
+  kind: 'missing_in_statement',
+  reference: `${payIn.channel}/${payIn.batchId}`,
+  theirReference: payIn.reference,
+  merchantId: null,
+  currency: payIn.currency,
+  expected: payIn.amount,
+  actual: null,
+  lineNumber: null,
+  detail: `batch ${payIn.batchId} of ${payIn.channel} (net ${payIn.amount}, value date ${payIn.valueDate}) is not credited on statement ${statementId}`,
+});

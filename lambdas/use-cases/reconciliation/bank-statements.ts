@@ -1,0 +1,199 @@
+import { type BankStatement, BankStatementRejectedError, parseBankStatement, type StatementEntry } from '../../adapters/bank/camt053';
+import { counter } from '../../domain/ledger/positions';
+import { breakId } from '../../domain/reconciliation/matching';
+import { type BankPayIn, type LedgerPayout, matchCredit, matchPayoutEntry, missingPayIn } from '../../domain/reconciliation/statement-matching';
+import type { BreakDraft } from '../../domain/reconciliation/matching';
+import type { BankStatementSource } from '../../ports/bank-statement-source';
+import type { ReconciliationBreak, ReconciliationRepository, ReportRecord } from '../../ports/reconciliation-repository';
+import type { LedgerPostingDeps } from '../ledger/postings';
+import { forEachLimited } from './reconcile-settlement-lines';
+import { sha256Of } from './settlement-reports';
+
+/**
+ * Bank statement reconciliation (decision 0032): a camt.053 statement of one of the platform's accounts
+ * closes the three-way match. A Standard workflow per file (statemachines/bank-statement-reconciliation.asl.json):
+ *   Ingest     read, hash, parse whole; the same bytes again are `replayed`; a malformed, truncated or
+ *              altered file is `rejected` with its reason; another file with a statement id already
+ *              received is `quarantined` (`statement_already_received`). Recorded as a report of channel
+ *              `bank:<account>` whose batch is the statement id: nothing of a refused file is applied.
+ *   Reconcile  each entry against what it books: an acquirer's credit against the pay-in its accepted
+ *              report announced, a payout's debit or return against the ledger; each pay-in, debit and
+ *              return is booked by one entry (a conditional write), a second is a `duplicate`; then every
+ *              pay-in due in the statement's days and currency that no statement credited is
+ *              `missing_in_statement`. Nothing here moves money: the statement checks the books, it does
+ *              not post to them. Break ids derive from the statement and entry, so a retried step writes
+ *              nothing new.
+ */
+export interface BankStatementDeps {
+  readonly reports: ReconciliationRepository;
+  readonly statements: BankStatementSource;
+  readonly ledger: LedgerPostingDeps;
+  readonly now: () => Date;
+  readonly concurrency?: number;
+}
+
+export class BankStatementChangedError extends Error {
+  override readonly name = 'BankStatementChanged';
+}
+
+/** The channel under which a statement of `account` is recorded among the reports. */
+export const statementChannel = (account: string): string => `bank:${account}`;
+
+export type StatementIngestResult =
+  | { readonly outcome: 'accepted'; readonly file: string; readonly sha256: string; readonly account: string; readonly statementId: string; readonly entries: number }
+  | { readonly outcome: 'replayed'; readonly sha256: string; readonly status: string }
+  | { readonly outcome: 'rejected' | 'quarantined'; readonly sha256: string; readonly reason: string; readonly detail: string };
+
+/** A statement refused before its account is known is recorded under `bank:unknown`. */
+const UNPARSED = 'unknown';
+
+export const ingestBankStatement = async (deps: Pick<BankStatementDeps, 'reports' | 'statements' | 'now'>, input: { readonly file: string }): Promise<StatementIngestResult> => {
+  const bytes = await deps.statements.read(input.file);
+  const sha256 = sha256Of(bytes);
+  const receivedAt = deps.now().toISOString();
+  let statement: BankStatement | undefined;
+  let rejection: BankStatementRejectedError | undefined;
+  try {
+    statement = parseBankStatement(bytes.toString('utf8'));
+  } catch (error) {
+    if (!(error instanceof BankStatementRejectedError)) throw error;
+    rejection = error;
+  }
+  const channel = statementChannel(statement?.account ?? UNPARSED);
+  const known = await deps.reports.getReport(channel, sha256);
+  if (known) return { outcome: 'replayed', sha256, status: known.status };
+  const record = (fields: Pick<ReportRecord, 'batchId' | 'status' | 'reason' | 'detail'>): ReportRecord => ({
+    channel,
+    sha256,
+    fileName: input.file,
+    receivedAt,
+    completedAt: null,
+    summary: null,
+    lineCount: statement?.entries.length ?? 0,
+    ...fields,
+  });
+  const refuse = async (status: 'rejected' | 'quarantined', batchId: string | null, reason: string, detail: string): Promise<StatementIngestResult> => {
+    const stored = await deps.reports.recordRefusedReport(record({ batchId, status, reason, detail }));
+    if (stored.status !== status) return { outcome: 'replayed', sha256, status: stored.status };
+    return { outcome: status, sha256, reason, detail };
+  };
+  if (!statement) return refuse('rejected', null, rejection?.reason ?? 'not_xml', `${input.file}: ${rejection?.message ?? 'unreadable'}`);
+  const claim = await deps.reports.claimReport(record({ batchId: statement.statementId, status: 'reconciling', reason: null, detail: null }));
+  if (claim.outcome === 'same_file') return { outcome: 'replayed', sha256, status: claim.existing.status };
+  if (claim.outcome === 'batch_taken') {
+    return refuse('quarantined', statement.statementId, 'statement_already_received', `statement ${statement.statementId} of ${statement.account} was already received in another file (sha256 ${claim.bySha256}); ${input.file} quarantined`);
+  }
+  return { outcome: 'accepted', file: input.file, sha256, account: statement.account, statementId: statement.statementId, entries: statement.entries.length };
+};
+
+/** What the ledger holds of the payout a statement entry names. */
+export const ledgerPayoutOf = async (ledger: LedgerPostingDeps, payoutId: string): Promise<LedgerPayout | undefined> => {
+  if (!/^po_[A-Za-z0-9]{10,40}$/.test(payoutId)) return undefined;
+  const history = await ledger.ledger.getPositionHistory(payoutId);
+  const position = history?.position;
+  if (!history || !position || position.kind !== 'payout' || !position.currency) return undefined;
+  const convertedPaid = counter(position, 'convertedPaid');
+  const returned = history.transactions.some((transaction) => transaction.line?.type === 'payout_return');
+  return {
+    payoutId,
+    merchantId: position.merchantId,
+    sent: convertedPaid > 0 ? convertedPaid : counter(position, 'paid') || (returned ? counter(position, 'released') : 0),
+    currency: convertedPaid > 0 && position.convertedCurrency ? position.convertedCurrency : position.currency,
+    returned,
+  };
+};
+
+const days = (from: string, to: string): string[] => {
+  const list: string[] = [];
+  for (let at = Date.parse(`${from}T00:00:00Z`); at <= Date.parse(`${to}T00:00:00Z`) && list.length < 62; at += 86_400_000) list.push(new Date(at).toISOString().slice(0, 10));
+  return list;
+};
+
+export interface StatementSummary {
+  readonly account: string;
+  readonly statement_id: string;
+  readonly file: string;
+  readonly sha256: string;
+  readonly entries: number;
+  readonly acquirer_credits: number;
+  readonly payout_debits: number;
+  readonly payout_returns: number;
+  readonly other_entries: number;
+  readonly matched: number;
+  readonly breaks: number;
+  readonly missing_in_statement: number;
+  readonly currency: string;
+  readonly closing_balance: number;
+}
+
+export const reconcileBankStatement = async (deps: BankStatementDeps, input: { readonly file: string; readonly sha256: string }): Promise<StatementSummary> => {
+  const bytes = await deps.statements.read(input.file);
+  if (sha256Of(bytes) !== input.sha256) throw new BankStatementChangedError(`${input.file} changed since the run accepted it`);
+  const statement = parseBankStatement(bytes.toString('utf8'));
+  const detectedAt = deps.now().toISOString();
+  const breaks: ReconciliationBreak[] = [];
+  const toBreak = (draft: BreakDraft, where: { readonly channel: string; readonly batchId: string }, discriminator: string): ReconciliationBreak => ({
+    ...draft,
+    id: breakId(where.channel, where.batchId, draft.kind, draft.theirReference ?? draft.reference, discriminator),
+    status: 'open',
+    channel: where.channel,
+    batchId: where.batchId,
+    reportSha256: input.sha256,
+    detectedAt,
+    resolvedAt: null,
+    resolvedBy: null,
+    resolutionNote: null,
+  });
+  const onStatement = { channel: 'bank', batchId: statement.statementId };
+  const entryKey = (entry: StatementEntry) => `${statement.account}/${statement.statementId}/${entry.index}`;
+  let matched = 0;
+  const count = { acquirer_credit: 0, payout_debit: 0, payout_return: 0, other: 0 };
+  await forEachLimited(statement.entries, deps.concurrency ?? 16, async (entry) => {
+    count[entry.kind] += 1;
+    if (entry.kind === 'other') return;
+    const toMatch = { ...entry, kind: entry.kind };
+    let found: readonly BreakDraft[];
+    let where = onStatement;
+    if (entry.kind === 'acquirer_credit') {
+      const payIn = await deps.reports.getBankPayIn(entry.endToEndId);
+      const first = payIn ? await deps.reports.claimBankEntry(payIn.reference, 'credit', entryKey(entry)) : null;
+      found = matchCredit(toMatch, payIn, first);
+      if (payIn) where = { channel: payIn.channel, batchId: payIn.batchId };
+    } else {
+      const payout = await ledgerPayoutOf(deps.ledger, entry.endToEndId);
+      const side = entry.kind === 'payout_return' ? 'return' : 'debit';
+      const known = payout && payout.sent > 0 && (side === 'debit' || payout.returned);
+      const first = known ? await deps.reports.claimBankEntry(entry.endToEndId, side, entryKey(entry)) : null;
+      found = matchPayoutEntry(toMatch, payout, first);
+    }
+    if (found.length === 0) matched += 1;
+    breaks.push(...found.map((draft) => toBreak(draft, where, `${statement.account}/${statement.statementId}/${entry.index}`)));
+  });
+  // Pay-ins due in the statement's days, in its currency, that no statement credited.
+  const due: BankPayIn[] = [];
+  for (const day of days(statement.from, statement.to)) due.push(...(await deps.reports.listBankPayIns(statement.currency, day)));
+  const missing: ReconciliationBreak[] = [];
+  await forEachLimited(due, deps.concurrency ?? 16, async (payIn) => {
+    if ((await deps.reports.bankEntryOf(payIn.reference, 'credit')) !== undefined) return;
+    missing.push(toBreak(missingPayIn(payIn, statement.statementId), { channel: payIn.channel, batchId: payIn.batchId }, `${payIn.currency}/${payIn.valueDate}`));
+  });
+  const written = await deps.reports.recordBreaks([...breaks, ...missing]);
+  const summary: StatementSummary = {
+    account: statement.account,
+    statement_id: statement.statementId,
+    file: input.file,
+    sha256: input.sha256,
+    entries: statement.entries.length,
+    acquirer_credits: count.acquirer_credit,
+    payout_debits: count.payout_debit,
+    payout_returns: count.payout_return,
+    other_entries: count.other,
+    matched,
+    breaks: written,
+    missing_in_statement: missing.length,
+    currency: statement.currency,
+    closing_balance: statement.closing,
+  };
+  await deps.reports.finishReport(statementChannel(statement.account), input.sha256, detectedAt, { ...summary });
+  return summary;
+};

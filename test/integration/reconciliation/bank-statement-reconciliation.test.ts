@@ -1,0 +1,173 @@
+import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { LOCAL_SFTP_USER } from '../../../local/card-channels';
+import { LambdaHost } from '../../../local/lambda-host';
+import { type StatementEntryInput, buildBankStatement, writeBankStatement } from '../../../local/simulators/bank/statements';
+import { type SettledItem, buildSettlementReport } from '../../../local/simulators/card-acquirer/settlement-reports';
+import { StepFunctionsEngine, declaredFunctionInvoker } from '../../../local/step-functions';
+import { cardChannels } from '../../../platform/channels';
+import { stateMachines } from '../../../platform/state-machines';
+import { tableName } from '../../../platform/tables';
+import { verifyLedger } from '../../../lambdas/adapters/dynamodb/ledger-verifier';
+import { DynamoDbReconciliationRepository } from '../../../lambdas/adapters/dynamodb/reconciliation-repository';
+import { deriveId } from '../../../lambdas/domain/ids';
+import { contractFee } from '../../../lambdas/domain/reconciliation/matching';
+import { ledgerPostingDeps } from '../../../lambdas/shared/ledger';
+import { postPaymentCaptured, postPayoutPaid, postSettlement, releaseFunds, reserveFunds } from '../../../lambdas/use-cases/ledger/postings';
+import { statementChannel } from '../../../lambdas/use-cases/reconciliation/bank-statements';
+import { type IsolatedDynamoDb, useIsolatedDynamoDb } from '../../support/dynamodb';
+import { type TestSftpServer, startTestSftpServer } from '../../support/sftp';
+import { temporaryExecutionStore } from '../../support/step-functions';
+
+/**
+ * The three-way match a bank statement closes (decision 0032), through the deployed workflows on the local
+ * engine (the real task handlers, DynamoDB Local, files fetched over SFTP): settlement reports are
+ * reconciled first (each records the pay-in the bank must credit), then the simulated bank's camt.053
+ * statement is: each batch's net credited once, for its amount, in its currency, on time; payout debits
+ * and returns against the ledger. It finds exactly the breaks put in; a replayed, re-cut or truncated
+ * statement changes nothing.
+ */
+let db: IsolatedDynamoDb;
+let engine: StepFunctionsEngine;
+let reports: DynamoDbReconciliationRepository;
+let sftp: TestSftpServer;
+const root = mkdtempSync(join(tmpdir(), 'recon-bank-'));
+const merchant = 'mer_bank_statement_tests';
+const channel = 'atlas';
+const valueDate = '2026-12-06';
+
+beforeAll(async () => {
+  db = await useIsolatedDynamoDb();
+  mkdirSync(join(root, channel), { recursive: true });
+  sftp = await startTestSftpServer({ [LOCAL_SFTP_USER]: root });
+  const endpoint = sftp.endpoint(LOCAL_SFTP_USER);
+  process.env.SETTLEMENT_SFTP_URL = `sftp://${endpoint.username}@${endpoint.host}:${endpoint.port}`;
+  process.env.SETTLEMENT_SFTP_PRIVATE_KEY = endpoint.privateKey;
+  process.env.SETTLEMENT_SFTP_HOST_KEY = endpoint.hostKeySha256;
+  const lambdas = new LambdaHost(resolve(import.meta.dirname, '..', '..', '..'));
+  engine = new StepFunctionsEngine({
+    invoke: declaredFunctionInvoker((key, payload) => lambdas.invoke(key, payload)),
+    store: temporaryExecutionStore(),
+    stateMachines: { settlementReconciliation: stateMachines.settlementReconciliation, bankStatementReconciliation: stateMachines.bankStatementReconciliation },
+    timeScale: 0.001,
+    taskTimeoutScale: 1,
+  });
+  reports = new DynamoDbReconciliationRepository(db.documentClient, tableName('reconciliation'));
+});
+afterAll(async () => {
+  await engine.stop();
+  await sftp.stop();
+});
+
+const execute = async (stateMachine: 'settlementReconciliation' | 'bankStatementReconciliation', name: string, input: Record<string, string>) => {
+  const { executionArn } = await engine.startExecution({ stateMachineArn: engine.stateMachineArn(stateMachine), name: `${name}-${Date.now()}`.slice(0, 80), input: JSON.stringify(input) });
+  return engine.waitForExecution(executionArn as string);
+};
+
+let ids = 0;
+/** A settled batch of `count` captures, its report reconciled: the pay-in the bank must credit. */
+const reconciledBatch = async (batchId: string, currency: string, amounts: readonly number[]) => {
+  const items: SettledItem[] = [];
+  for (const amount of amounts) {
+    ids += 1;
+    const paymentId = deriveId('pay', 'bank-statement-test', String(ids), String(Date.now()));
+    const captureId = `cap_bank_${ids}`;
+    await postPaymentCaptured(ledgerPostingDeps(), { merchantId: merchant, paymentId, channel, currency, amount, authorizedAmount: amount });
+    await reports.recordExpectation({ channel, batchId, captureId, paymentId, merchantId: merchant, amount, currency, announcedAt: new Date().toISOString() });
+    await postSettlement(ledgerPostingDeps(), { merchantId: merchant, paymentId, settlementId: captureId });
+    items.push({ type: 'capture', ourReference: paymentId, theirReference: captureId, gross: amount, fee: contractFee(cardChannels.atlas.fees, amount, currency), currency });
+  }
+  const report = buildSettlementReport({ channel, batchId, currency, valueDate, items });
+  writeFileSync(join(root, channel, report.fileName), report.csv);
+  const done = await execute('settlementReconciliation', report.fileName.replace(/\.csv$/, ''), { channel, file: report.fileName });
+  expect(done.status).toBe('SUCCEEDED');
+  expect(await reports.getBankPayIn(report.payout.theirReference)).toEqual({ channel, batchId, reference: report.payout.theirReference, amount: report.payout.net, currency, valueDate });
+  return { kind: 'acquirer_credit', reference: report.payout.theirReference, amount: report.payout.net, valueDate, remittance: `${channel} settlement ${batchId}` } satisfies StatementEntryInput;
+};
+
+/** A payout the ledger paid (or reserved and released as returned by the bank). */
+const payout = async (amount: number, returned: boolean) => {
+  ids += 1;
+  const payoutId = deriveId('po', 'bank-statement-test', String(ids), String(Date.now()));
+  await reserveFunds(ledgerPostingDeps(), { merchantId: merchant, payoutId, amount, currency: 'USD' });
+  if (returned) await releaseFunds(ledgerPostingDeps(), { merchantId: merchant, payoutId, reason: 'returned' });
+  else await postPayoutPaid(ledgerPostingDeps(), { merchantId: merchant, payoutId, channel: 'meridian' });
+  return payoutId;
+};
+
+const breaksOf = async (sha256: string) =>
+  (await reports.listBreaks({ status: 'open', limit: 1000 })).breaks
+    .filter((each) => each.reportSha256 === sha256)
+    .map((each) => `${each.kind} ${each.theirReference}`)
+    .sort();
+
+it('matches credits with the reports, debits and returns with the ledger, finds exactly the breaks put in, and a replayed, re-cut or truncated statement changes nothing', async () => {
+  const credits = [];
+  for (let batch = 0; batch < 8; batch += 1) credits.push(await reconciledBatch(`atlas-usd-${9000 + batch}`, 'USD', [10_000 + batch * 111, 25_000 + batch]));
+  // A USD batch the bank credits to the platform's CAD account.
+  const misrouted = await reconciledBatch('atlas-usd-9100', 'USD', [12_345]);
+  const paid = await Promise.all([payout(5_000, false), payout(6_000, false), payout(7_000, false), payout(8_000, false)]);
+  const returned = await payout(4_000, true);
+  const entries: StatementEntryInput[] = [
+    ...credits,
+    ...paid.map((payoutId, index): StatementEntryInput => ({ kind: 'payout_debit', reference: payoutId, amount: [5_000, 6_000, 7_000, 8_000][index] as number, valueDate })),
+    { kind: 'payout_debit', reference: returned, amount: 4_000, valueDate },
+    { kind: 'payout_return', reference: returned, amount: 4_000, valueDate, returnReason: 'AC04' },
+  ];
+
+  const cad = buildBankStatement({ currency: 'CAD', date: valueDate, sequence: 1, openingBalance: 0, entries: [misrouted] });
+  writeBankStatement(root, cad);
+  const cadRun = await execute('bankStatementReconciliation', 'bank-cad', { file: cad.fileName });
+  expect(cadRun.status).toBe('SUCCEEDED');
+  expect(await breaksOf(cad.sha256)).toEqual([`currency_mismatch ${misrouted.reference}`]);
+
+  const statement = buildBankStatement({
+    currency: 'USD',
+    date: valueDate,
+    sequence: 1,
+    openingBalance: 1_000_000,
+    entries,
+    seed: 11,
+    breaks: { missing_credit: 1, credit_amount_mismatch: 1, duplicate_credit: 1, late_credit: 1, unknown_credit: 1, debit_amount_mismatch: 1, duplicate_debit: 1, unknown_debit: 1 },
+  });
+  writeBankStatement(root, statement);
+  const done = await execute('bankStatementReconciliation', 'bank-usd', { file: statement.fileName });
+  expect(done.status).toBe('SUCCEEDED');
+  const expected = statement.injected.map((each) => `${each.kind} ${each.reference}`).sort();
+  expect(expected).toHaveLength(8);
+  expect(await breaksOf(statement.sha256)).toEqual(expected);
+  expect(JSON.parse(done.output ?? '{}')).toMatchObject({ acquirer_credits: 9, payout_debits: 7, payout_returns: 1, missing_in_statement: 1, breaks: 8, closing_balance: statement.closingBalance });
+  expect(await reports.getReport(statementChannel('XBORDER-OPERATING-USD'), statement.sha256)).toMatchObject({ status: 'reconciled', batchId: statement.statementId });
+  const ledgerBefore = await verifyLedger(db.documentClient, tableName('ledger'));
+  expect(ledgerBefore.differences).toEqual([]);
+
+  // The same file again: recognised by its hash, nothing found twice.
+  const replay = await execute('bankStatementReconciliation', 'bank-usd-replay', { file: statement.fileName });
+  expect(replay.status).toBe('SUCCEEDED');
+  expect(JSON.parse(replay.output ?? '{}')).toMatchObject({ ingest: { outcome: 'replayed', status: 'reconciled' } });
+  const countBefore = (await reports.listBreaks({ status: 'open', limit: 1000 })).breaks.length;
+
+  // The bank re-cuts the statement (same id, other bytes): quarantined with its reason, nothing applied.
+  const recut = buildBankStatement({ currency: 'USD', date: valueDate, sequence: 1, openingBalance: 1_000_000, entries, seed: 11 });
+  writeFileSync(join(root, 'statements', 'camt053-recut.xml'), recut.xml);
+  const quarantined = await execute('bankStatementReconciliation', 'bank-recut', { file: 'camt053-recut.xml' });
+  expect(quarantined).toMatchObject({ status: 'FAILED', error: 'BankStatementQuarantined' });
+  expect(quarantined.cause).toMatch(/already received/);
+  expect(await reports.getReport(statementChannel('XBORDER-OPERATING-USD'), recut.sha256)).toMatchObject({ status: 'quarantined', reason: 'statement_already_received' });
+
+  // A truncated statement: rejected whole with its reason.
+  const next = buildBankStatement({ currency: 'USD', date: '2026-12-07', sequence: 2, openingBalance: statement.closingBalance, entries: credits.slice(0, 2).map((credit) => ({ ...credit, valueDate: '2026-12-07' })) });
+  writeFileSync(join(root, 'statements', 'camt053-cut.xml'), next.xml.slice(0, Math.floor(next.xml.length / 2)));
+  const rejected = await execute('bankStatementReconciliation', 'bank-cut', { file: 'camt053-cut.xml' });
+  expect(rejected).toMatchObject({ status: 'FAILED', error: 'BankStatementRejected' });
+  expect(rejected.cause).toMatch(/well-formed/);
+  expect((await reports.listBreaks({ status: 'open', limit: 1000 })).breaks).toHaveLength(countBefore);
+  expect((await verifyLedger(db.documentClient, tableName('ledger'))).transactions).toBe(ledgerBefore.transactions);
+
+  // The next day's statement credits two of the same batches again: duplicates, not new money.
+  writeBankStatement(root, next);
+  const again = await execute('bankStatementReconciliation', 'bank-next', { file: next.fileName });
+  expect(again.status).toBe('SUCCEEDED');
+  expect(await breaksOf(next.sha256)).toEqual(credits.slice(0, 2).map((credit) => `duplicate ${credit.reference}`).sort());
+});
