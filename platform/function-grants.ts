@@ -61,7 +61,10 @@ export const tableGrantStatements = (key: FunctionKey, tableArn: (table: TableKe
   return statements;
 };
 
-/** The declared actions on each declared state machine; GetExecutionHistory on its executions. */
+/** The actions whose resource is an execution, not its state machine (the Step Functions service authorization reference). */
+const ON_EXECUTIONS: readonly string[] = ['states:GetExecutionHistory', 'states:RedriveExecution'];
+
+/** The declared actions on each declared state machine; GetExecutionHistory and RedriveExecution on its executions. */
 export const stateMachineGrantStatements = (
   key: FunctionKey,
   arns: Pick<GrantArns, 'stateMachine' | 'stateMachineExecutions'>,
@@ -70,11 +73,10 @@ export const stateMachineGrantStatements = (
   const statements: GrantStatement[] = [];
   for (const [machine, actions] of Object.entries(declaration.stateMachines ?? {})) {
     const sid = `StateMachine${pascal(machine)}`;
-    const onMachine = actions.filter((action) => action !== 'states:GetExecutionHistory');
+    const onMachine = actions.filter((action) => !ON_EXECUTIONS.includes(action));
     if (onMachine.length) statements.push({ sid, actions: onMachine, resources: [arns.stateMachine(machine)] });
-    if (actions.includes('states:GetExecutionHistory')) {
-      statements.push({ sid: `${sid}Histories`, actions: ['states:GetExecutionHistory'], resources: [...arns.stateMachineExecutions(machine)] });
-    }
+    const onExecutions = actions.filter((action) => ON_EXECUTIONS.includes(action));
+    if (onExecutions.length) statements.push({ sid: `${sid}Executions`, actions: onExecutions, resources: [...arns.stateMachineExecutions(machine)] });
   }
   return statements;
 };

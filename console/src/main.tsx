@@ -1,4 +1,5 @@
 import { render } from 'preact';
+import { AttentionQueue } from './attention';
 import { useEffect, useState } from 'preact/hooks';
 import { type Role, type Session, openSession } from './api';
 import { PaymentPage } from './payment-page';
@@ -10,7 +11,8 @@ import { PayoutPage } from './payout-page';
 /**
  * The ops console: search payments and payouts, a payment's page (timeline, executions drawn on their
  * state machines, ledger, risk decision), a payout's page, the queue of payouts held for review and the
- * queue of payments risk screening sent to review. Hash routes, so the
+ * queue of payments risk screening sent to review, and what else needs attention (failed workflow
+ * executions to redrive, open reconciliation breaks, payments requiring attention). Hash routes, so the
  * whole app is two static files under /console/.
  */
 const route = (): string[] => window.location.hash.replace(/^#\/?/, '').split('/').filter(Boolean);
@@ -50,6 +52,7 @@ const App = () => {
         {link('search', 'Search')}
         {link('review', 'Payouts in review')}
         {link('risk-review', 'Payments in risk review')}
+        {link('attention', 'Needs attention')}
         <span class="identity">
           <label>
             <select data-testid="role" value={role} onChange={(event) => setRole((event.target as HTMLSelectElement).value as Role)}>
@@ -71,6 +74,8 @@ const App = () => {
           <ReviewQueue session={session} />
         ) : page === 'risk-review' ? (
           <RiskReviewQueue session={session} />
+        ) : page === 'attention' ? (
+          <AttentionQueue session={session} />
         ) : (
           <SearchPage session={session} />
         )}

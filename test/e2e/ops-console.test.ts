@@ -3,6 +3,7 @@ import { request as httpRequest } from 'node:http';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DescribeExecutionCommand, ListStateMachinesCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { type BrowserContext, type Page, chromium } from 'playwright-core';
 import { operatorRequest } from '../../local/iam/operator-client';
 import type { OperatorCredentials } from '../../local/iam/operators';
@@ -17,10 +18,11 @@ import { repositoryRoot } from './global-setup';
  * timeline, its execution drawn on the payment state machine with the path taken, its ledger lines; a
  * screenshot of the page is kept in test-artifacts/), and approve the held payout with a note as ops_admin;
  * the payout moves on and the audit log records the decision with the note. Issue 18's rest: a payment the
- * merchant's risk rules sent to review, decided from the risk review queue (refunded as fraudulent, with a note).
+ * merchant's risk rules sent to review, decided from the risk review queue (refunded as fraudulent, with a note);
+ * a failed recovery execution found in the attention queue and redriven through the local Step Functions engine.
  */
 const stateDir = process.env.E2E_STATE_DIR as string;
-const runtime = JSON.parse(readFileSync(join(stateDir, 'runtime.json'), 'utf8')) as { operatorApiUrl: string; consoleUrl: string };
+const runtime = JSON.parse(readFileSync(join(stateDir, 'runtime.json'), 'utf8')) as { operatorApiUrl: string; consoleUrl: string; sfnEndpoint: string };
 const operators = JSON.parse(readFileSync(join(stateDir, 'operators.json'), 'utf8')) as OperatorCredentials[];
 const artifacts = join(repositoryRoot, 'test-artifacts', 'ops-console');
 
@@ -239,5 +241,30 @@ describe('the ops console', () => {
     // The payment's page shows the decision and the operator's note.
     await page.goto(`${runtime.consoleUrl}#/payments/${reviewedPaymentId}`);
     await expect(page.getByTestId('risk-review-record').textContent()).resolves.toContain('Card testing pattern, customer unknown');
+  });
+  it('lists a failed Standard execution in the attention queue with where it stopped; an ops_admin redrives it', async () => {
+    // A recovery started for a kind of object it does not know fails at once in its UnknownKind state (a Fail
+    // state, so a redrive fails there again: what is checked is that the console reaches RedriveExecution).
+    const sfn = new SFNClient({ endpoint: runtime.sfnEndpoint, region: 'us-east-1', credentials: { accessKeyId: 'e2e', secretAccessKey: 'e2e' } });
+    const machines = await sfn.send(new ListStateMachinesCommand({}));
+    const recovery = machines.stateMachines?.find((machine) => machine.name === 'xborder-saga-recovery')?.stateMachineArn as string;
+    const name = `pay_console${Date.now()}-1`;
+    const { executionArn } = await sfn.send(new StartExecutionCommand({ stateMachineArn: recovery, name, input: JSON.stringify({ kind: 'chargeback', id: 'pay_console' }) }));
+    await eventually(() => sfn.send(new DescribeExecutionCommand({ executionArn })), (described) => described.status === 'FAILED');
+
+    await page.goto(`${runtime.consoleUrl}#/attention`);
+    await page.getByTestId('role').selectOption('ops_viewer');
+    const row = page.getByTestId(`failed-execution-${name}`);
+    await expect(row.getByTestId('failed-state').textContent()).resolves.toBe('UnknownKind (UnknownKind)');
+    await expect(row.getByTestId('redrive').isDisabled()).resolves.toBe(true);
+    await page.getByTestId('open-breaks').getByText(/None\.|Resolve/).first().waitFor(); // the breaks section loaded
+
+    await page.getByTestId('role').selectOption('ops_admin');
+    await row.getByTestId('redrive').click();
+    await expect(row.getByTestId('redrive-outcome').textContent()).resolves.toMatch(/redriven/);
+    const described = await eventually(() => sfn.send(new DescribeExecutionCommand({ executionArn })), (answer) => answer.status === 'FAILED' && answer.redriveCount === 1);
+    expect(described).toMatchObject({ status: 'FAILED', redriveCount: 1 });
+    const audit = await asOperator('ops_viewer', 'GET', '/v1/merchants/mer_platform/audit_entries');
+    expect((audit.json.data as { action: string; target: { id: string } }[]).find((entry) => entry.action === 'workflow_execution.redrive' && entry.target.id === executionArn)).toBeDefined();
   });
 });
