@@ -70,7 +70,7 @@ export type StateMachineAction =
   | 'states:ListExecutions'
   /** Resource: the state machine's executions (`execution:<name>:*` and `express:<name>:*`), granted by lib/. */
   | 'states:GetExecutionHistory'
-  /** Resource: the state machine's executions, as GetExecutionHistory (only Standard executions can be redriven). */
+  /** Resource: the state machine's Standard executions (`execution:<name>:*`; Express runs are never redriven), granted by lib/. */
   | 'states:RedriveExecution';
 
 /** A function that draws from the account's shared concurrency pool (see `reservedConcurrency`). */

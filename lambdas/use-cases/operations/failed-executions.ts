@@ -11,7 +11,11 @@ export type RedrivableStateMachine = (typeof REDRIVABLE_STATE_MACHINES)[number];
 
 /** Step Functions redrives an execution up to 14 days after it stopped. */
 export const REDRIVE_WINDOW_MS = 14 * 24 * 60 * 60 * 1000;
-/** The longest a Standard execution of the platform runs (a payout's wait for its bank, a capture window: days): older starts are not read. */
+/**
+ * Executions that started longer ago than this are not read. The platform's longest Standard runs are a
+ * payout's review wait (7 days, domain/payouts/payout-saga.ts) and a capture window (at most the
+ * authorization's 7 days): 30 days is a margin over both.
+ */
 const LONGEST_RUN_MS = 30 * 24 * 60 * 60 * 1000;
 /** Executions read at most per state machine and status, newest first. */
 export const MAX_SCANNED = 500;
