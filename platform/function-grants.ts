@@ -61,7 +61,12 @@ export const tableGrantStatements = (key: FunctionKey, tableArn: (table: TableKe
   return statements;
 };
 
-/** The declared actions on each declared state machine; GetExecutionHistory on its executions. */
+/**
+ * The declared actions on each declared state machine. Two are authorized on executions instead (the Step
+ * Functions service authorization reference): GetExecutionHistory on the machine's executions of both kinds
+ * (`execution:` and `express:`), RedriveExecution on its Standard ones only (`execution:`; Express runs are
+ * never redriven).
+ */
 export const stateMachineGrantStatements = (
   key: FunctionKey,
   arns: Pick<GrantArns, 'stateMachine' | 'stateMachineExecutions'>,
@@ -70,10 +75,14 @@ export const stateMachineGrantStatements = (
   const statements: GrantStatement[] = [];
   for (const [machine, actions] of Object.entries(declaration.stateMachines ?? {})) {
     const sid = `StateMachine${pascal(machine)}`;
-    const onMachine = actions.filter((action) => action !== 'states:GetExecutionHistory');
+    const onMachine = actions.filter((action) => action !== 'states:GetExecutionHistory' && action !== 'states:RedriveExecution');
     if (onMachine.length) statements.push({ sid, actions: onMachine, resources: [arns.stateMachine(machine)] });
     if (actions.includes('states:GetExecutionHistory')) {
       statements.push({ sid: `${sid}Histories`, actions: ['states:GetExecutionHistory'], resources: [...arns.stateMachineExecutions(machine)] });
+    }
+    if (actions.includes('states:RedriveExecution')) {
+      const standard = arns.stateMachineExecutions(machine).filter((arn) => !arn.includes(':express:'));
+      statements.push({ sid: `${sid}Redrive`, actions: ['states:RedriveExecution'], resources: standard });
     }
   }
   return statements;

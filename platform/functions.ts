@@ -69,7 +69,9 @@ export type StateMachineAction =
   /** Resource: the state machine's ARN. */
   | 'states:ListExecutions'
   /** Resource: the state machine's executions (`execution:<name>:*` and `express:<name>:*`), granted by lib/. */
-  | 'states:GetExecutionHistory';
+  | 'states:GetExecutionHistory'
+  /** Resource: the state machine's Standard executions (`execution:<name>:*`; Express runs are never redriven), granted by lib/. */
+  | 'states:RedriveExecution';
 
 /** A function that draws from the account's shared concurrency pool (see `reservedConcurrency`). */
 export const UNRESERVED = 'unreserved';
@@ -751,6 +753,38 @@ export const functions = {
       payment: ['states:ListExecutions', 'states:GetExecutionHistory'],
       paymentCaptureWindow: ['states:ListExecutions', 'states:GetExecutionHistory'],
       sagaRecovery: ['states:ListExecutions', 'states:GetExecutionHistory'],
+    },
+  },
+  opsListFailedExecutions: {
+    entry: 'lambdas/handlers/ops/list-failed-executions.ts',
+    description: 'Operator API: GET /v1/executions, the Standard workflow executions that failed within the redrive window, with their paths (ops_viewer)',
+    memoryMb: 256,
+    timeoutSeconds: 15,
+    reservedConcurrency: 1,
+    invokedBy: 'api-gateway',
+    tables: {},
+    stateMachines: {
+      paymentCaptureWindow: ['states:ListExecutions', 'states:GetExecutionHistory'],
+      sagaRecovery: ['states:ListExecutions', 'states:GetExecutionHistory'],
+      payoutWait: ['states:ListExecutions', 'states:GetExecutionHistory'],
+      settlementReconciliation: ['states:ListExecutions', 'states:GetExecutionHistory'],
+      homeRegionMove: ['states:ListExecutions', 'states:GetExecutionHistory'],
+    },
+  },
+  opsRedriveExecution: {
+    entry: 'lambdas/handlers/ops/redrive-execution.ts',
+    description: 'Operator API: POST /v1/executions/redrive, RedriveExecution of a failed Standard workflow execution, audited (ops_admin)',
+    memoryMb: 256,
+    timeoutSeconds: 10,
+    reservedConcurrency: 1,
+    invokedBy: 'api-gateway',
+    tables: { audit: auditAppendActions },
+    stateMachines: {
+      paymentCaptureWindow: ['states:GetExecutionHistory', 'states:RedriveExecution'],
+      sagaRecovery: ['states:GetExecutionHistory', 'states:RedriveExecution'],
+      payoutWait: ['states:GetExecutionHistory', 'states:RedriveExecution'],
+      settlementReconciliation: ['states:GetExecutionHistory', 'states:RedriveExecution'],
+      homeRegionMove: ['states:GetExecutionHistory', 'states:RedriveExecution'],
     },
   },
   createFxQuote: {

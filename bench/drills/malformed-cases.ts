@@ -95,6 +95,7 @@ const BODIES = {
   opsSetRiskRules: { body: RISK_RULES, required: ['rules', 'thresholds'] },
   opsResolveReconciliationBreak: { body: { note: 'Fee corrected in the next batch' }, required: ['note'] },
   opsStartHomeRegionMove: { body: { region: 'us-west-2' }, required: ['region'] },
+  opsRedriveExecution: { body: { execution_arn: 'arn:aws:states:us-east-1:000000000000:execution:xborder-saga-recovery:pay_drill-1' }, required: ['execution_arn'] },
 } as const satisfies Record<PostFunction, BodyTemplate>;
 
 type Random = () => number;

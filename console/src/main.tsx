@@ -1,14 +1,18 @@
 import { render } from 'preact';
+import { AttentionQueue } from './attention';
 import { useEffect, useState } from 'preact/hooks';
 import { type Role, type Session, openSession } from './api';
 import { PaymentPage } from './payment-page';
 import { ReviewQueue } from './review-queue';
+import { RiskReviewQueue } from './risk-review';
 import { SearchPage } from './search-page';
 import { PayoutPage } from './payout-page';
 
 /**
  * The ops console: search payments and payouts, a payment's page (timeline, executions drawn on their
- * state machines, ledger), a payout's page, and the queue of payouts held for review. Hash routes, so the
+ * state machines, ledger, risk decision), a payout's page, the queue of payouts held for review and the
+ * queue of payments risk screening sent to review, and what else needs attention (failed workflow
+ * executions to redrive, open reconciliation breaks, payments requiring attention). Hash routes, so the
  * whole app is two static files under /console/.
  */
 const route = (): string[] => window.location.hash.replace(/^#\/?/, '').split('/').filter(Boolean);
@@ -47,6 +51,8 @@ const App = () => {
         <strong>xborder ops</strong>
         {link('search', 'Search')}
         {link('review', 'Payouts in review')}
+        {link('risk-review', 'Payments in risk review')}
+        {link('attention', 'Needs attention')}
         <span class="identity">
           <label>
             <select data-testid="role" value={role} onChange={(event) => setRole((event.target as HTMLSelectElement).value as Role)}>
@@ -66,6 +72,10 @@ const App = () => {
           <PayoutPage session={session} id={id} />
         ) : page === 'review' ? (
           <ReviewQueue session={session} />
+        ) : page === 'risk-review' ? (
+          <RiskReviewQueue session={session} />
+        ) : page === 'attention' ? (
+          <AttentionQueue session={session} />
         ) : (
           <SearchPage session={session} />
         )}

@@ -5,6 +5,7 @@ import type { Session } from './api';
 import { money, time } from './format';
 import { type Asl, layOut } from './graph';
 import type { ExecutionJson, LedgerTransactionJson, List, PaymentEventJson, PaymentJson } from './types';
+import { RiskDecision } from './risk-review';
 import { useApi } from './use-api';
 
 /** The ASL each of a payment's state machines runs (platform/state-machines.ts keys → statemachines/*.asl.json). */
@@ -14,7 +15,7 @@ const DEFINITIONS: Readonly<Record<string, Asl>> = {
   sagaRecovery: sagaRecoveryAsl as Asl,
 };
 
-/** A payment: its figures, its timeline, its executions drawn on their state machines, its ledger transactions. */
+/** A payment: its figures, what risk screening decided, its timeline, its executions drawn on their state machines, its ledger transactions. */
 export const PaymentPage = ({ session, id }: { session: Session; id: string }) => {
   const payment = useApi<PaymentJson>(session, `/v1/payments/${id}`);
   const events = useApi<List<PaymentEventJson>>(session, `/v1/payments/${id}/events`);
@@ -38,6 +39,12 @@ export const PaymentPage = ({ session, id }: { session: Session; id: string }) =
           </tbody>
         </table>
       </section>
+      {value.risk && (
+        <section data-testid="risk">
+          <h2>Risk screening</h2>
+          <RiskDecision risk={value.risk} />
+        </section>
+      )}
       <section data-testid="timeline">
         <h2>Timeline</h2>
         {events.error && <p class="error">{events.error}</p>}

@@ -33,6 +33,18 @@ export interface PaymentJson {
   readonly capture_method?: string;
   readonly failure_code?: string | null;
   readonly created_at: string;
+  /** What risk screening decided, operators only (lambdas/shared/http/operations-presenters.ts presentPaymentRisk). */
+  readonly risk?: PaymentRiskJson | null;
+}
+
+export interface PaymentRiskJson {
+  readonly decision: 'approve' | 'review' | 'decline';
+  readonly score: number;
+  /** The ids of the rules that matched. */
+  readonly reasons: readonly string[];
+  /** The rule set version that decided: `platform/1`, `merchant/3`. */
+  readonly rules: string | null;
+  readonly review: { readonly decision: 'approved' | 'refunded'; readonly by: string; readonly at: string; readonly note: string | null } | null;
 }
 
 export interface PaymentEventJson {

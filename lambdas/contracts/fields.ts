@@ -39,6 +39,9 @@ export const metadataSchema = jsonSchemaHint(
 
 const descriptionMessage = 'must be a string of at most 1000 characters';
 
+/** An operator's note on a decision (a review, a resolution): kept with the decision and in the audit entry. */
+export const operatorNoteSchema = z.string({ error: 'must be a string of at most 1000 characters' }).check(z.maxLength(1_000, { error: 'must be at most 1000 characters' }));
+
 export const descriptionSchema = z.string({ error: descriptionMessage }).check(z.maxLength(1000, { error: descriptionMessage }));
 
 const limitMessage = 'must be an integer from 1 to 100';

@@ -14,6 +14,9 @@ import { isIdOf } from './ids';
  *
  * Snapshots (`before`, `after`) are the objects' public JSON, which never holds card or bank data.
  */
+/** Whose audit chain records operators' acts on what no merchant owns (a break of an unknown batch, a platform workflow). */
+export const PLATFORM_AUDIT_SUBJECT = 'mer_platform';
+
 export const GENESIS_HASH = '0'.repeat(64);
 
 /** Chains per merchant and region (docs/decisions/0008-audit-log.md has the measurements behind 8). */

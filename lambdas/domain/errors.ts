@@ -60,6 +60,18 @@ export class PaymentNotCancelableError extends DomainError {
   }
 }
 
+/** An operator asked to redrive a workflow execution Step Functions will not redrive (not failed, older than 14 days, already redriven). */
+export class ExecutionNotRedrivableError extends DomainError {
+  override readonly name = 'ExecutionNotRedrivableError';
+
+  constructor(
+    readonly executionArn: string,
+    reason: string,
+  ) {
+    super(`Execution ${executionArn} cannot be redriven: ${reason}`);
+  }
+}
+
 /** An operator's review decision for a payment that is not waiting in the risk review queue (not sent there, or decided). */
 export class PaymentNotInReviewError extends DomainError {
   override readonly name = 'PaymentNotInReviewError';

@@ -97,9 +97,10 @@ export const recordReroute = (payment: Payment, to: string, reason: string, now:
  * An operator decided a payment risk screening sent to review (domain/risk.ts): `approved` clears it from
  * the queue; `refunded` records that its refund was started (through the refund path, use-cases/review-payment.ts).
  */
-export const recordReviewDecision = (payment: Payment, decision: 'approved' | 'refunded', by: string, now: Date): Transition => {
+export const recordReviewDecision = (payment: Payment, decision: 'approved' | 'refunded', by: string, now: Date, note?: string): Transition => {
   if (!awaitsRiskReview(payment) || !payment.risk) throw new PaymentNotInReviewError(payment.id);
-  return change(payment, now, { risk: { ...payment.risk, review: { decision, by, at: now.toISOString() } } }, 'payment.reviewed', { code: decision });
+  const review = { decision, by, at: now.toISOString(), ...(note ? { note } : {}) };
+  return change(payment, now, { risk: { ...payment.risk, review } }, 'payment.reviewed', { code: decision });
 };
 
 /**

@@ -124,6 +124,8 @@ export interface PaymentReview {
   /** The operator (their session name). */
   readonly by: string;
   readonly at: string;
+  /** Why, in the operator's words (also in the audit entry); operators only, never the merchant's timeline. */
+  readonly note?: string;
 }
 
 export interface RiskContext {

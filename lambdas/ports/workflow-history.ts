@@ -33,4 +33,18 @@ export interface WorkflowHistory {
    */
   listExecutionsOf(stateMachine: string, name: string, since: Date, maxScanned: number): Promise<ExecutionListing>;
   history(executionArn: string): Promise<readonly HistoryEvent[]>;
+  /**
+   * The Standard state machine's executions that ended with `status` and stopped at or after `stoppedSince`,
+   * newest first (read until one started before `startedSince` or `maxScanned` were read: `truncated`).
+   */
+  listEnded(stateMachine: string, status: EndedStatus, since: { readonly stoppedSince: Date; readonly startedSince: Date }, maxScanned: number): Promise<ExecutionListing>;
+  /**
+   * RedriveExecution: runs a failed, timed-out or aborted Standard execution again from the state that did
+   * not finish. ExecutionNotRedrivableError when Step Functions refuses; ResourceNotFoundError when unknown.
+   */
+  redrive(executionArn: string): Promise<{ readonly redriveDate: Date }>;
 }
+
+/** How a Standard execution can end short of success: the statuses RedriveExecution accepts. */
+export const ENDED_STATUSES = ['FAILED', 'TIMED_OUT', 'ABORTED'] as const;
+export type EndedStatus = (typeof ENDED_STATUSES)[number];

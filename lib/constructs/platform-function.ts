@@ -105,7 +105,7 @@ export class PlatformFunction extends Construct {
 
     const stateMachineEnvironment: Record<string, string> = {};
     const stateMachineArnOf = (machine: string) => stateMachineArn(machine, stack.region, stack.account);
-    // GetExecutionHistory is authorized on the execution: this state machine's executions only.
+    // GetExecutionHistory and RedriveExecution are authorized on the execution: this state machine's executions only.
     const executionArnsOf = (machine: string) =>
       ['execution', 'express'].map((kind) =>
         stack.formatArn({ service: 'states', resource: kind, resourceName: `${stateMachineName(machine)}:*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME }),
@@ -115,13 +115,12 @@ export class PlatformFunction extends Construct {
     }
     for (const [machine, actions] of Object.entries(declaration.stateMachines ?? {})) {
       stateMachineEnvironment[stateMachineArnEnvVar(machine)] = stateMachineArnOf(machine);
-      if (!actions.includes('states:GetExecutionHistory')) continue;
+      if (!actions.includes('states:GetExecutionHistory') && !actions.includes('states:RedriveExecution')) continue;
+      const reason = actions.includes('states:RedriveExecution')
+        ? "An execution's ARN ends in its name: GetExecutionHistory and RedriveExecution on the declared Standard state machine's executions only, for operators redriving a failed run (ops_admin, audited)."
+        : "An execution's ARN ends in its name: GetExecutionHistory on the declared state machine's executions only, read-only, for operators tracing an object's runs.";
       for (const kind of ['execution', 'express']) {
-        acknowledgeNag(
-          this.policy,
-          `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:${stack.region}:${stack.account}:${kind}:${stateMachineName(machine)}:*]`,
-          "An execution's ARN ends in its name: GetExecutionHistory on the declared state machine's executions only, read-only, for operators tracing an object's runs.",
-        );
+        acknowledgeNag(this.policy, `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:${stack.region}:${stack.account}:${kind}:${stateMachineName(machine)}:*]`, reason);
       }
     }
 

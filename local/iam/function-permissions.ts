@@ -150,6 +150,7 @@ export const authorizationRequests = (service: string, command: string, rawInput
       }
       case 'DescribeExecution':
       case 'GetExecutionHistory':
+      case 'RedriveExecution':
       case 'StopExecution': {
         const arn = text(input.executionArn);
         const match = /^arn:aws:states:[^:]*:[^:]*:(execution|express):(.+)$/.exec(arn);

@@ -3,6 +3,7 @@ import { request as httpRequest } from 'node:http';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DescribeExecutionCommand, ListStateMachinesCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { type BrowserContext, type Page, chromium } from 'playwright-core';
 import { operatorRequest } from '../../local/iam/operator-client';
 import type { OperatorCredentials } from '../../local/iam/operators';
@@ -16,10 +17,12 @@ import { repositoryRoot } from './global-setup';
  * review (a sanctions hit). In the console: search the merchant's payments, open the payment (its
  * timeline, its execution drawn on the payment state machine with the path taken, its ledger lines; a
  * screenshot of the page is kept in test-artifacts/), and approve the held payout with a note as ops_admin;
- * the payout moves on and the audit log records the decision with the note.
+ * the payout moves on and the audit log records the decision with the note. Issue 18's rest: a payment the
+ * merchant's risk rules sent to review, decided from the risk review queue (refunded as fraudulent, with a note);
+ * a failed recovery execution found in the attention queue and redriven through the local Step Functions engine.
  */
 const stateDir = process.env.E2E_STATE_DIR as string;
-const runtime = JSON.parse(readFileSync(join(stateDir, 'runtime.json'), 'utf8')) as { operatorApiUrl: string; consoleUrl: string };
+const runtime = JSON.parse(readFileSync(join(stateDir, 'runtime.json'), 'utf8')) as { operatorApiUrl: string; consoleUrl: string; sfnEndpoint: string };
 const operators = JSON.parse(readFileSync(join(stateDir, 'operators.json'), 'utf8')) as OperatorCredentials[];
 const artifacts = join(repositoryRoot, 'test-artifacts', 'ops-console');
 
@@ -50,6 +53,7 @@ let merchantId: string;
 let key: string;
 let paymentId: string;
 let payoutId: string;
+let reviewedPaymentId: string;
 let profile: string;
 let browser: BrowserContext;
 let page: Page;
@@ -60,6 +64,10 @@ beforeAll(async () => {
   merchantId = onboarded.json.id as string;
   key = onboarded.json.api_key.secret as string;
   const post = (path: string, body: unknown) => api('POST', path, { key, idempotencyKey: randomUUID(), body });
+  // The merchant's own rule set, before its first payment (screening caches a merchant's rules for 30 s):
+  // USD 4,000 or more goes to review.
+  const rules = await post('/v1/risk_rules', { rules: [{ id: 'big_usd', when: { amount: { currency: 'USD', gte: 400_000 } }, score: 50 }], thresholds: { review: 50, block: 80 } });
+  expect(rules.json).toMatchObject({ owner: 'merchant', version: 1 });
 
   const created = await post('/v1/payments', { amount: 300_000, currency: 'USD', payment_method: freshTestCard() });
   expect(created.status).toBe(201);
@@ -82,6 +90,9 @@ beforeAll(async () => {
   const payout = await post('/v1/payouts', { beneficiary_id: beneficiary.json.id, amount: 10_000, currency: 'USD', reference: 'Consulting fees' });
   expect(payout.json.status).toBe('in_review');
   payoutId = payout.json.id as string;
+  const reviewed = await post('/v1/payments', { amount: 450_000, currency: 'USD', payment_method: freshTestCard() });
+  expect(reviewed.json).toMatchObject({ status: 'succeeded', amount_received: 450_000 });
+  reviewedPaymentId = reviewed.json.id as string;
 
   profile = mkdtempSync(join(tmpdir(), 'xborder-chromium-'));
   browser = await chromium.launchPersistentContext(profile, { executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
@@ -202,5 +213,58 @@ describe('the ops console', () => {
       (candidate) => candidate.action === 'payout.review' && candidate.target.id === payoutId,
     );
     expect(entry).toMatchObject({ actor: { role: 'ops_admin' }, after: { review: { decision: 'approve', note: 'False positive: different date of birth' } } });
+  });
+  it("lists the payment risk screening sent to review with its score and rules hit; an ops_admin refunds it as fraudulent with a note, audited", async () => {
+    await page.goto(`${runtime.consoleUrl}#/risk-review`);
+    await page.getByTestId('role').selectOption('ops_viewer');
+    const held = page.getByTestId(`risk-review-${reviewedPaymentId}`);
+    await expect(held.getByTestId('risk-score').textContent()).resolves.toBe('50');
+    await expect(held.getByTestId('risk-rules-hit').textContent()).resolves.toBe('big_usd');
+    await expect(held.getByTestId('risk-decision').textContent()).resolves.toContain('merchant/1');
+    await expect(held.getByTestId('risk-refund').isDisabled()).resolves.toBe(true);
+
+    await page.getByTestId('role').selectOption('ops_admin');
+    await held.getByTestId('risk-review-note').fill('Card testing pattern, customer unknown');
+    await held.getByTestId('risk-refund').click();
+    await expect(held.getByTestId('risk-review-outcome').textContent()).resolves.toMatch(/refunded \(re_/);
+
+    const decided = await asOperator('ops_viewer', 'GET', `/v1/payments/${reviewedPaymentId}`);
+    expect(decided.json.risk).toMatchObject({ decision: 'review', review: { decision: 'refunded', by: expect.stringMatching(/^ops_admin\//), note: 'Card testing pattern, customer unknown' } });
+    const queue = await asOperator('ops_viewer', 'GET', '/v1/payments?limit=100');
+    expect((queue.json.data as { id: string }[]).map((entry) => entry.id)).not.toContain(reviewedPaymentId);
+    const audit = await asOperator('ops_viewer', 'GET', `/v1/merchants/${merchantId}/audit_entries`);
+    const entry = (audit.json.data as { action: string; target: { id: string }; after: { risk: { review: { note: string } } } }[]).find(
+      (candidate) => candidate.action === 'payment.review' && candidate.target.id === reviewedPaymentId,
+    );
+    expect(entry).toMatchObject({ after: { risk: { review: { decision: 'refunded', note: 'Card testing pattern, customer unknown' } } } });
+
+    // The payment's page shows the decision and the operator's note.
+    await page.goto(`${runtime.consoleUrl}#/payments/${reviewedPaymentId}`);
+    await expect(page.getByTestId('risk-review-record').textContent()).resolves.toContain('Card testing pattern, customer unknown');
+  });
+  it('lists a failed Standard execution in the attention queue with where it stopped; an ops_admin redrives it', async () => {
+    // A recovery started for a kind of object it does not know fails at once in its UnknownKind state (a Fail
+    // state, so a redrive fails there again: what is checked is that the console reaches RedriveExecution).
+    const sfn = new SFNClient({ endpoint: runtime.sfnEndpoint, region: 'us-east-1', credentials: { accessKeyId: 'e2e', secretAccessKey: 'e2e' } });
+    const machines = await sfn.send(new ListStateMachinesCommand({}));
+    const recovery = machines.stateMachines?.find((machine) => machine.name === 'xborder-saga-recovery')?.stateMachineArn as string;
+    const name = `pay_console${Date.now()}-1`;
+    const { executionArn } = await sfn.send(new StartExecutionCommand({ stateMachineArn: recovery, name, input: JSON.stringify({ kind: 'chargeback', id: 'pay_console' }) }));
+    await eventually(() => sfn.send(new DescribeExecutionCommand({ executionArn })), (described) => described.status === 'FAILED');
+
+    await page.goto(`${runtime.consoleUrl}#/attention`);
+    await page.getByTestId('role').selectOption('ops_viewer');
+    const row = page.getByTestId(`failed-execution-${name}`);
+    await expect(row.getByTestId('failed-state').textContent()).resolves.toBe('UnknownKind (UnknownKind)');
+    await expect(row.getByTestId('redrive').isDisabled()).resolves.toBe(true);
+    await page.getByTestId('open-breaks').getByText(/None\.|Resolve/).first().waitFor(); // the breaks section loaded
+
+    await page.getByTestId('role').selectOption('ops_admin');
+    await row.getByTestId('redrive').click();
+    await expect(row.getByTestId('redrive-outcome').textContent()).resolves.toMatch(/redriven/);
+    const described = await eventually(() => sfn.send(new DescribeExecutionCommand({ executionArn })), (answer) => answer.status === 'FAILED' && answer.redriveCount === 1);
+    expect(described).toMatchObject({ status: 'FAILED', redriveCount: 1 });
+    const audit = await asOperator('ops_viewer', 'GET', '/v1/merchants/mer_platform/audit_entries');
+    expect((audit.json.data as { action: string; target: { id: string } }[]).find((entry) => entry.action === 'workflow_execution.redrive' && entry.target.id === executionArn)).toBeDefined();
   });
 });

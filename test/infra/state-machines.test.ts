@@ -85,10 +85,13 @@ describe.each([
     const expected = Object.entries(declaration.stateMachines ?? {})
       .flatMap(([machine, actions]) =>
         actions.flatMap((action) =>
-          // GetExecutionHistory is authorized on the machine's executions (Standard and Express), the rest on the machine.
+          // GetExecutionHistory is authorized on the machine's executions (Standard and Express), RedriveExecution
+          // on its Standard executions only, the rest on the machine.
           action === 'states:GetExecutionHistory'
             ? ['execution', 'express'].map((kind) => `${action} arn:aws:states:${region}:${TEST_ACCOUNT}:${kind}:${stateMachineName(machine)}:*`)
-            : [`${action} ${stateMachineArn(machine, region, TEST_ACCOUNT)}`],
+            : action === 'states:RedriveExecution'
+              ? [`${action} arn:aws:states:${region}:${TEST_ACCOUNT}:execution:${stateMachineName(machine)}:*`]
+              : [`${action} ${stateMachineArn(machine, region, TEST_ACCOUNT)}`],
         ),
       )
       .sort();

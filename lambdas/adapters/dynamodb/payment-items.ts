@@ -105,7 +105,7 @@ const riskItem = (risk: PaymentRisk | null): Item | null =>
         s: risk.score,
         r: risk.reasons.join(','),
         v: risk.rules,
-        rv: risk.review ? { d: risk.review.decision, b: risk.review.by, t: ms(risk.review.at) } : undefined,
+        rv: risk.review ? present({ d: risk.review.decision, b: risk.review.by, t: ms(risk.review.at), n: risk.review.note }) : undefined,
       })
     : null;
 
@@ -117,7 +117,9 @@ const riskOf = (item: Item | undefined): PaymentRisk | null => {
     score: item.s as number,
     reasons: item.r ? String(item.r).split(',') : [],
     ...(item.v === undefined ? {} : { rules: item.v as string }),
-    ...(review ? { review: { decision: review.d as 'approved' | 'refunded', by: review.b as string, at: iso(review.t) } } : {}),
+    ...(review
+      ? { review: { decision: review.d as 'approved' | 'refunded', by: review.b as string, at: iso(review.t), ...(review.n === undefined ? {} : { note: review.n as string }) } }
+      : {}),
   };
 };
 

@@ -1,5 +1,6 @@
-import { GetExecutionHistoryCommand, type HistoryEvent as SfnHistoryEvent, ListExecutionsCommand, type SFNClient } from '@aws-sdk/client-sfn';
-import type { ExecutionListing, ExecutionSummary, HistoryEvent, WorkflowHistory } from '../../ports/workflow-history';
+import { GetExecutionHistoryCommand, type HistoryEvent as SfnHistoryEvent, ListExecutionsCommand, RedriveExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
+import { ExecutionNotRedrivableError, ResourceNotFoundError } from '../../domain/errors';
+import type { EndedStatus, ExecutionListing, ExecutionSummary, HistoryEvent, WorkflowHistory } from '../../ports/workflow-history';
 
 /** Step Functions' answer when a call does not apply to an Express state machine. */
 const NOT_FOR_EXPRESS = 'StateMachineTypeNotSupported';
@@ -66,7 +67,12 @@ export class StepFunctionsWorkflowHistory implements WorkflowHistory {
     const events: HistoryEvent[] = [];
     let nextToken: string | undefined;
     do {
-      const page = await this.client.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 1000, nextToken, includeExecutionData: false }));
+      const page = await this.client
+        .send(new GetExecutionHistoryCommand({ executionArn, maxResults: 1000, nextToken, includeExecutionData: false }))
+        .catch((error: unknown) => {
+          if ((error as Error).name === 'ExecutionDoesNotExist') throw new ResourceNotFoundError('workflow execution', executionArn);
+          throw error;
+        });
       for (const event of page.events ?? []) {
         const stateName = event.stateEnteredEventDetails?.name ?? event.stateExitedEventDetails?.name;
         const error = errorOf(event);
@@ -81,5 +87,43 @@ export class StepFunctionsWorkflowHistory implements WorkflowHistory {
       nextToken = page.nextToken;
     } while (nextToken);
     return events;
+  }
+
+  async listEnded(stateMachine: string, status: EndedStatus, since: { stoppedSince: Date; startedSince: Date }, maxScanned: number): Promise<ExecutionListing> {
+    const found: ExecutionSummary[] = [];
+    let nextToken: string | undefined;
+    let scanned = 0;
+    try {
+      do {
+        const page = await this.client.send(
+          new ListExecutionsCommand({ stateMachineArn: this.arnOf(stateMachine), statusFilter: status, maxResults: Math.min(1000, maxScanned - scanned), nextToken }),
+        );
+        for (const execution of page.executions ?? []) {
+          scanned += 1;
+          const startDate = execution.startDate ?? new Date(0);
+          if (startDate < since.startedSince) return { available: true, executions: found, truncated: false };
+          if (execution.stopDate && execution.stopDate >= since.stoppedSince) {
+            found.push({ executionArn: execution.executionArn ?? '', name: execution.name ?? '', status: execution.status ?? status, startDate, stopDate: execution.stopDate });
+          }
+        }
+        nextToken = page.nextToken;
+      } while (nextToken && scanned < maxScanned);
+    } catch (error) {
+      if ((error as Error).name === NOT_FOR_EXPRESS) return { available: false, reason: 'Express workflow: Step Functions does not list its executions' };
+      throw error;
+    }
+    return { available: true, executions: found, truncated: Boolean(nextToken) };
+  }
+
+  async redrive(executionArn: string): Promise<{ redriveDate: Date }> {
+    try {
+      const answer = await this.client.send(new RedriveExecutionCommand({ executionArn }));
+      return { redriveDate: answer.redriveDate ?? new Date() };
+    } catch (error) {
+      const name = (error as Error).name;
+      if (name === 'ExecutionDoesNotExist') throw new ResourceNotFoundError('workflow execution', executionArn);
+      if (name === 'ExecutionNotRedrivable') throw new ExecutionNotRedrivableError(executionArn, (error as Error).message);
+      throw error;
+    }
   }
 }

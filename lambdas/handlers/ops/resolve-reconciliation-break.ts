@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { PLATFORM_AUDIT_SUBJECT } from '../../domain/audit';
 import { BreakNotOpenError } from '../../ports/reconciliation-repository';
 import { operatorCommandEndpoint } from '../../shared/http/operator-endpoint';
 import { RequestError, problem } from '../../shared/http/problem';
@@ -12,8 +13,6 @@ import { resolveReconciliationBreak } from '../../use-cases/reconciliation/recon
  * `mer_platform` for a break no merchant owns: an unknown batch, a line naming no payment). 409
  * `break_not_open` when it is already resolved.
  */
-export const PLATFORM_AUDIT_SUBJECT = 'mer_platform';
-
 const body = z.strictObject(
   {
     note: z.string({ error: 'must be a string of 1 to 1000 characters' }).check(z.minLength(1, { error: 'must not be empty' }), z.maxLength(1_000, { error: 'must be at most 1000 characters' })),

@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
 import { RequestError, problem } from '../../shared/http/problem';
 import { operatorCommandEndpoint } from '../../shared/http/operator-endpoint';
+import { operatorNoteSchema } from '../../shared/http/schemas';
 import { presentPayout } from '../../shared/http/treasury-presenters';
 import { payoutRepositoryFromEnvironment } from '../../shared/payouts';
 import { workflows } from '../../shared/payment-deps';
@@ -20,7 +21,7 @@ const decisionMessage = 'must be "approve" or "reject"';
 const body = z.strictObject(
   {
     decision: z.enum(['approve', 'reject'], { error: decisionMessage }),
-    note: z.optional(z.string({ error: 'must be a string of at most 1000 characters' }).check(z.maxLength(1_000, { error: 'must be at most 1000 characters' }))),
+    note: z.optional(operatorNoteSchema),
   },
   { error: 'must be a JSON object: {"decision": "approve" | "reject", "note"?: "..."}' },
 );

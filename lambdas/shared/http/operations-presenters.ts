@@ -40,6 +40,8 @@ export const presentPaymentRisk = (payment: Payment) =>
         score: payment.risk.score,
         reasons: payment.risk.reasons,
         rules: payment.risk.rules ?? null,
-        review: payment.risk.review ? { decision: payment.risk.review.decision, by: payment.risk.review.by, at: payment.risk.review.at } : null,
+        review: payment.risk.review
+          ? { decision: payment.risk.review.decision, by: payment.risk.review.by, at: payment.risk.review.at, note: payment.risk.review.note ?? null }
+          : null,
       }
     : null;

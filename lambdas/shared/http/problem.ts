@@ -102,6 +102,7 @@ const problemsByErrorName: Record<string, (error: ErrorWithFields) => Problem> =
   PaymentNotCancelableError: (error) => problem(409, 'payment_not_cancelable', error.message),
   PaymentNotRefundableError: (error) => problem(409, 'payment_not_refundable', error.message),
   PaymentNotInReviewError: (error) => problem(409, 'payment_not_in_review', error.message),
+  ExecutionNotRedrivableError: (error) => problem(409, 'execution_not_redrivable', error.message),
   AmountTooLargeError: (error) =>
     problem(422, 'amount_too_large', error.message, { errors: [{ field: error.field ?? 'amount', message: error.message }] }),
   StaleVersionError: () => problem(409, 'concurrent_update', 'The object changed while the request was processed. Retry with the same Idempotency-Key.'),

@@ -19,11 +19,12 @@ import { changePayment, loadPayment } from '../payment-saga/change-payment';
  * 2. refund: create the refund under a key derived from the payment (`risk_review:<payment id>`), so a retry
  *    finds the refund its first attempt made and refunds nothing twice; a payment not captured (yet) is
  *    refused by the refund path (PaymentNotRefundableError, 409) and stays in the queue.
- * 3. Record the decision on the payment (its timeline gets `payment.reviewed`), over the version read.
+ * 3. Record the decision, with the operator's note if any, on the payment (its timeline gets `payment.reviewed`;
+ *    the note stays with operators), over the version read.
  */
 export const reviewPayment = async (
   deps: { readonly payments: PaymentRepository; readonly workflows: Workflows; readonly now: () => Date; readonly deadline?: number },
-  command: { readonly paymentId: string; readonly decision: 'approve' | 'refund'; readonly operator: string },
+  command: { readonly paymentId: string; readonly decision: 'approve' | 'refund'; readonly operator: string; readonly note?: string },
 ): Promise<{ readonly before: Payment; readonly after: Payment; readonly refund?: Refund }> => {
   const before = await loadPayment(deps.payments, command.paymentId);
   const recorded = command.decision === 'approve' ? 'approved' : 'refunded';
@@ -40,7 +41,7 @@ export const reviewPayment = async (
     });
   }
   const after = await changePayment(deps.payments, before.id, (current) =>
-    awaitsRiskReview(current) ? recordReviewDecision(current, recorded, command.operator, deps.now()) : undefined,
+    awaitsRiskReview(current) ? recordReviewDecision(current, recorded, command.operator, deps.now(), command.note) : undefined,
   );
   if (after.risk?.review?.decision !== recorded) throw new PaymentNotInReviewError(before.id);
   return { before, after, refund };

@@ -67,7 +67,7 @@ describe('payment items: how a payment is stored', () => {
       { channel: 'atlas', reason: 'least_cost', plan: ['atlas'], failover: true, strategy: 'least_cost' },
       at(1),
     ).payment;
-    steps.push(inReview, recordReviewDecision(inReview, 'approved', 'alice', at(5)).payment);
+    steps.push(inReview, recordReviewDecision(inReview, 'approved', 'alice', at(5)).payment, recordReviewDecision(inReview, 'refunded', 'bob', at(6), 'Chargeback ring, see case 311').payment);
     for (const step of steps) expect(paymentOf(step.id, paymentAttributes(step))).toEqual(step);
   });
 

@@ -60,6 +60,16 @@ describe('reviewPayment', () => {
     expect(first.after.risk?.review).toMatchObject({ decision: 'refunded' });
   });
 
+  it("keeps the operator's note with the decision, and off the merchant's timeline", async () => {
+    // Prepare
+    const { deps } = await prepare(captured('review'));
+    // Act
+    const decided = await reviewPayment(deps, { paymentId: 'pay_review_1', decision: 'approve', operator: 'ops_admin/alice', note: 'Known customer, called back' });
+    // Assess
+    expect(decided.after.risk?.review).toEqual({ decision: 'approved', by: 'ops_admin/alice', at: '2026-12-07T01:00:00.000Z', note: 'Known customer, called back' });
+    expect(JSON.stringify(timelineOf(decided.after))).not.toContain('Known customer');
+  });
+
   it('drops a review payment that ended without moving money (declined by the issuer) from the queue', async () => {
     let payment = newPayment({ ...base, now: now() });
     payment = recordScreening(payment, { decision: 'review', score: 50, reasons: ['big_usd'], rules: 'merchant/1' }, { channel: 'atlas', reason: 'least_cost', plan: ['atlas'], failover: true, strategy: 'least_cost' }, now()).payment;
