@@ -1,3 +1,5 @@
+// First: before any module loads the Powertools tracer (local/tracing-off.ts).
+import '../local/tracing-off';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
