@@ -1,3 +1,4 @@
+import { Agent, request as httpRequest } from 'node:http';
 import { crc32 } from 'node:zlib';
 import {
   type AttributeValue,
@@ -65,7 +66,8 @@ export type TableCharges = Record<string, Partial<Record<ChargeField, number>>>;
 
 export interface UpstreamAnswer {
   readonly status: number;
-  readonly headers: Headers;
+  /** Response headers, names in lower case. */
+  readonly headers: Readonly<Record<string, string>>;
   readonly body: Buffer;
   readonly json?: Body;
 }
@@ -92,6 +94,10 @@ export interface CapacityMeter {
   forward(operation: string, body: Body, headers: Readonly<Record<string, string>>): Promise<MeteredAnswer>;
   /** Shadow reads made so far: the metering's own load on DynamoDB Local (not in any count). */
   readonly shadowRequests: number;
+  /** Kept-alive connections to DynamoDB Local (`upstreamRequest`), for requests passed on unmetered. */
+  readonly agent: Agent;
+  /** Closes the kept-alive connections. */
+  close(): void;
 }
 
 /** Serializes work on the same keys: acquire a set of keys in one global order, release them together. */
@@ -204,14 +210,43 @@ export const tablesOf = (operation: string, body: Body): string[] => {
   return names;
 };
 
+/**
+ * One HTTP request to DynamoDB Local over kept-alive connections (node:http, not `fetch`: undici's fetch
+ * builds WHATWG streams and Headers for every request and was about a tenth of the bench's Node CPU at
+ * two upstream requests per platform request; measured with --cpu-prof, docs/benchmarks.md). Answers are
+ * asked for unencoded: the meter reads them.
+ */
+export const upstreamRequest = (
+  agent: Agent,
+  target: string,
+  method: string,
+  headers: Readonly<Record<string, string>>,
+  body: Buffer | string | undefined,
+): Promise<{ status: number; headers: Record<string, string>; body: Buffer }> =>
+  new Promise((resolve, reject) => {
+    const outgoing = httpRequest(target, { method, agent, headers: { ...headers, 'accept-encoding': 'identity', ...(body === undefined ? {} : { 'content-length': String(Buffer.byteLength(body)) }) } }, (incoming) => {
+      const chunks: Buffer[] = [];
+      incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
+      incoming.on('error', reject);
+      incoming.on('end', () => {
+        const answerHeaders: Record<string, string> = {};
+        for (const [name, value] of Object.entries(incoming.headers)) if (value !== undefined) answerHeaders[name] = Array.isArray(value) ? value.join(', ') : value;
+        resolve({ status: incoming.statusCode ?? 502, headers: answerHeaders, body: Buffer.concat(chunks) });
+      });
+    });
+    outgoing.on('error', reject);
+    outgoing.end(body);
+  });
+
 export const createCapacityMeter = (target: string, schemas: Readonly<Record<string, TableSchema>>): CapacityMeter => {
   const locks = new KeyLocks();
   const succeededTokens = new Map<string, number>();
+  const agent = new Agent({ keepAlive: true });
   let shadowRequests = 0;
 
   const post = async (operation: string, payload: Body, headers: Readonly<Record<string, string>>): Promise<UpstreamAnswer> => {
-    const response = await fetch(target, { method: 'POST', headers: { ...headers, 'x-amz-target': `DynamoDB_20120810.${operation}` }, body: JSON.stringify(payload) });
-    const body = Buffer.from(await response.arrayBuffer());
+    const response = await upstreamRequest(agent, target, 'POST', { ...headers, 'x-amz-target': `DynamoDB_20120810.${operation}` }, JSON.stringify(payload));
+    const { body } = response;
     let json: Body | undefined;
     try {
       const value = JSON.parse(body.toString('utf8')) as unknown;
@@ -228,8 +263,8 @@ export const createCapacityMeter = (target: string, schemas: Readonly<Record<str
     const json: Body = { ...answer.json };
     for (const field of fields) delete json[field];
     const body = Buffer.from(JSON.stringify(json));
-    const headers = new Headers(answer.headers);
-    if (headers.has('x-amz-crc32')) headers.set('x-amz-crc32', String(crc32(body)));
+    const headers = { ...answer.headers };
+    if (headers['x-amz-crc32'] !== undefined) headers['x-amz-crc32'] = String(crc32(body));
     return { ...answer, headers, body, json };
   };
 
@@ -237,6 +272,8 @@ export const createCapacityMeter = (target: string, schemas: Readonly<Record<str
     get shadowRequests() {
       return shadowRequests;
     },
+    agent,
+    close: () => agent.destroy(),
     forward: async (operation, body, headers) => {
       const namespace = namespaceOf(headers);
       const charges: TableCharges = {};
