@@ -31,6 +31,14 @@ import {
  *   shadow GetItem when the caller asked for other return values.
  * - TransactWriteItems and BatchWriteItem: one shadow BatchGetItem for the before images, and for a
  *   transaction with Updates a second one for their after images.
+ * - With `rememberImages` (the bench), the meter keeps the image each write left (under the item's lock,
+ *   so in the order DynamoDB Local applied them) and takes it as the next write's before image instead of
+ *   reading it again: the same image a shadow read would return, provided nothing else writes the metered
+ *   tables (the bench writes only through the platform; drills that change items straight in DynamoDB
+ *   Local leave it off) and DynamoDB Local's TTL sweeper has not removed the item (an image whose TTL
+ *   attribute is past or within a minute is not trusted). A write that fails otherwise than by its
+ *   condition forgets the items it named. Shadow reads are still made for an item the meter has not seen
+ *   written and for the after images of transactional Updates.
  * - Reads are sized on what they return; a read whose answer is trimmed (ProjectionExpression,
  *   FilterExpression, Select COUNT) is repeated as a shadow read without the trimming, since AWS bills the
  *   items read, not the attributes returned. Reads are not locked: a write landing between the read and
@@ -238,8 +246,18 @@ export const upstreamRequest = (
     outgoing.end(body);
   });
 
-export const createCapacityMeter = (target: string, schemas: Readonly<Record<string, TableSchema>>): CapacityMeter => {
+export interface CapacityMeterOptions {
+  /** Keep the image each write leaves and use it as the next write's before image (see above). Default false. */
+  readonly rememberImages?: boolean;
+}
+
+/** An image whose TTL attribute is due within this many seconds may be gone (DynamoDB Local's TTL sweeper): read again. */
+const TTL_DISTRUST_SECONDS = 60;
+
+export const createCapacityMeter = (target: string, schemas: Readonly<Record<string, TableSchema>>, meterOptions: CapacityMeterOptions = {}): CapacityMeter => {
   const locks = new KeyLocks();
+  /** The image the last write through the meter left per locked item id (undefined: no item). */
+  const images = new Map<string, Item | undefined>();
   const succeededTokens = new Map<string, number>();
   const agent = new Agent({ keepAlive: true });
   let shadowRequests = 0;
@@ -320,6 +338,24 @@ export const createCapacityMeter = (target: string, schemas: Readonly<Record<str
       const idOf = (table: string, schema: TableSchema, key: Key) =>
         `${table}\u0000${JSON.stringify([key[schema.partitionKey], schema.sortKey === undefined ? null : key[schema.sortKey]])}`;
       const lock = (ids: readonly string[]) => locks.acquire(ids.map((id) => `${namespace}\u0000${id}`));
+      /** The image the last write through the meter left (call under the item's lock), or 'unknown'. */
+      const known = (schema: TableSchema, id: string): Item | undefined | 'unknown' => {
+        const remembered = `${namespace}\u0000${id}`;
+        if (!meterOptions.rememberImages || !images.has(remembered)) return 'unknown';
+        const image = images.get(remembered);
+        const ttl = schema.timeToLiveAttribute === undefined ? undefined : (image?.[schema.timeToLiveAttribute] as AttributeValue | undefined);
+        const expires = ttl && 'N' in ttl ? Number(ttl.N) : undefined;
+        if (expires !== undefined && expires <= Date.now() / 1000 + TTL_DISTRUST_SECONDS) return 'unknown';
+        return image;
+      };
+      const remember = (id: string, image: Item | undefined) => {
+        if (meterOptions.rememberImages) images.set(`${namespace}\u0000${id}`, image);
+      };
+      const forget = (ids: readonly string[]) => {
+        for (const id of ids) images.delete(`${namespace}\u0000${id}`);
+      };
+      /** Items this request writes (locked ids), forgotten if it fails in a way that leaves them unknown. */
+      const written: string[] = [];
 
       const shadowGet = async (table: string, key: Key): Promise<Item | undefined> => {
         shadowRequests += 1;
@@ -348,6 +384,20 @@ export const createCapacityMeter = (target: string, schemas: Readonly<Record<str
             pending = (answer.json?.UnprocessedKeys ?? {}) as typeof pending;
           }
         }
+        return found;
+      };
+
+      /** Before images of items about to be written (under their locks): remembered ones, the rest in one shadow read. */
+      const imagesBefore = async (wanted: readonly { table: string; schema: TableSchema; key: Key }[]): Promise<Map<string, Item>> => {
+        const found = new Map<string, Item>();
+        const unknown = wanted.filter((entry) => {
+          const id = idOf(entry.table, entry.schema, entry.key);
+          const remembered = known(entry.schema, id);
+          if (remembered === 'unknown') return true;
+          if (remembered) found.set(id, remembered);
+          return false;
+        });
+        if (unknown.length) for (const [id, item] of await shadowBatchGet(unknown)) found.set(id, item);
         return found;
       };
 
@@ -424,6 +474,7 @@ export const createCapacityMeter = (target: string, schemas: Readonly<Record<str
               if (schema) charge(table, 'unmeteredRequests', 1);
               return forwardOnce(body);
             }
+            written.push(idOf(table, schema, key));
             const release = await lock([idOf(table, schema, key)]);
             try {
               const addsReturn = body.ReturnValues === undefined || body.ReturnValues === 'NONE';
@@ -437,12 +488,14 @@ export const createCapacityMeter = (target: string, schemas: Readonly<Record<str
               if (answer.status === 200) {
                 const before = answer.json?.Attributes as Item | undefined;
                 chargeWrite(table, schema, key, { kind: operation === 'PutItem' ? 'put' : 'delete', before, after: body.Item as Item | undefined }, false);
+                remember(idOf(table, schema, key), operation === 'PutItem' ? (body.Item as Item) : undefined);
                 return addsReturn ? withoutAdded(answer, ['Attributes']) : answer;
               }
               if (errorType(answer.json) === 'ConditionalCheckFailedException') {
                 chargeItem(table, schema, key, 'refusedWriteUnits', refusedWriteUnits(answer.json?.Item as Item | undefined));
                 return addsOnFailure ? withoutAdded(answer, ['Item']) : answer;
               }
+              forget([idOf(table, schema, key)]);
               return answer;
             } finally {
               release();
@@ -456,18 +509,23 @@ export const createCapacityMeter = (target: string, schemas: Readonly<Record<str
               if (schema) charge(table, 'unmeteredRequests', 1);
               return forwardOnce(body);
             }
-            const release = await lock([idOf(table, schema, key)]);
+            const id = idOf(table, schema, key);
+            written.push(id);
+            const release = await lock([id]);
             try {
-              const before = await shadowGet(table, key);
+              const remembered = known(schema, id);
+              const before = remembered === 'unknown' ? await shadowGet(table, key) : remembered;
               const asked = body.ReturnValues ?? 'NONE';
               const returnsAfter = asked === 'NONE' || asked === 'ALL_NEW';
               const answer = await forwardOnce(returnsAfter ? { ...body, ReturnValues: 'ALL_NEW' } : body);
               if (answer.status === 200) {
                 const after = returnsAfter ? (answer.json?.Attributes as Item | undefined) : await shadowGet(table, key);
                 chargeWrite(table, schema, key, { kind: 'update', before, after }, false);
+                remember(id, after);
                 return asked === 'NONE' ? withoutAdded(answer, ['Attributes']) : answer;
               }
               if (errorType(answer.json) === 'ConditionalCheckFailedException') chargeItem(table, schema, key, 'refusedWriteUnits', refusedWriteUnits(before));
+              else forget([id]);
               return answer;
             } finally {
               release();
@@ -484,9 +542,11 @@ export const createCapacityMeter = (target: string, schemas: Readonly<Record<str
             const metered = entries.filter((entry) => entry.schema && entry.key) as (Omit<(typeof entries)[number], 'schema' | 'key'> & { schema: TableSchema; key: Key })[];
             for (const entry of entries) if (entry.schema && !entry.key) charge(entry.table, 'unmeteredRequests', 1);
             if (!metered.length) return forwardOnce(body);
-            const release = await lock(metered.map((entry) => idOf(entry.table, entry.schema, entry.key)));
+            const ids = metered.map((entry) => idOf(entry.table, entry.schema, entry.key));
+            written.push(...ids);
+            const release = await lock(ids);
             try {
-              const before = await shadowBatchGet(metered);
+              const before = await imagesBefore(metered);
               const imageBefore = (entry: (typeof metered)[number]) => before.get(idOf(entry.table, entry.schema, entry.key));
               const answer = await forwardOnce(body);
               const token = typeof body.ClientRequestToken === 'string' ? `${namespace}\u0000${body.ClientRequestToken}` : undefined;
@@ -499,8 +559,10 @@ export const createCapacityMeter = (target: string, schemas: Readonly<Record<str
                 const after = updated.length ? await shadowBatchGet(updated) : new Map<string, Item>();
                 for (const entry of metered) {
                   const kind = entry.action === 'Put' ? 'put' : entry.action === 'Update' ? 'update' : entry.action === 'Delete' ? 'delete' : 'condition-check';
-                  const imageAfter = entry.action === 'Put' ? (entry.request.Item as Item) : after.get(idOf(entry.table, entry.schema, entry.key));
+                  const imageAfter =
+                    entry.action === 'Put' ? (entry.request.Item as Item) : entry.action === 'ConditionCheck' ? imageBefore(entry) : after.get(idOf(entry.table, entry.schema, entry.key));
                   chargeWrite(entry.table, entry.schema, entry.key, { kind, before: imageBefore(entry), after: imageAfter }, true);
+                  remember(idOf(entry.table, entry.schema, entry.key), imageAfter);
                 }
                 if (token) {
                   const now = Date.now();
@@ -511,6 +573,8 @@ export const createCapacityMeter = (target: string, schemas: Readonly<Record<str
               }
               if (errorType(answer.json) === 'TransactionCanceledException') {
                 for (const entry of metered) chargeItem(entry.table, entry.schema, entry.key, 'cancelledTransactionWriteUnits', cancelledTransactionItemUnits(imageBefore(entry)));
+              } else {
+                forget(ids);
               }
               return answer;
             } finally {
@@ -528,11 +592,16 @@ export const createCapacityMeter = (target: string, schemas: Readonly<Record<str
             );
             const metered = entries.filter((entry) => entry.schema && entry.key) as (Omit<(typeof entries)[number], 'schema' | 'key'> & { schema: TableSchema; key: Key })[];
             if (!metered.length) return forwardOnce(body);
-            const release = await lock(metered.map((entry) => idOf(entry.table, entry.schema, entry.key)));
+            const ids = metered.map((entry) => idOf(entry.table, entry.schema, entry.key));
+            written.push(...ids);
+            const release = await lock(ids);
             try {
-              const before = await shadowBatchGet(metered);
+              const before = await imagesBefore(metered);
               const answer = await forwardOnce(body);
-              if (answer.status !== 200) return answer;
+              if (answer.status !== 200) {
+                forget(ids);
+                return answer;
+              }
               const unprocessed = new Set(
                 Object.entries((answer.json?.UnprocessedItems ?? {}) as Record<string, Body[]>).flatMap(([table, requests]) => {
                   const schema = schemas[table];
@@ -544,6 +613,7 @@ export const createCapacityMeter = (target: string, schemas: Readonly<Record<str
                 const id = idOf(entry.table, entry.schema, entry.key);
                 if (unprocessed.has(id)) continue;
                 chargeWrite(entry.table, entry.schema, entry.key, { kind: entry.kind, before: before.get(id), after: entry.after }, false);
+                remember(id, entry.after);
               }
               return answer;
             } finally {
@@ -558,6 +628,8 @@ export const createCapacityMeter = (target: string, schemas: Readonly<Record<str
       try {
         return { ...(await meter()), charges, partitions: [...partitions.values()] };
       } catch (error) {
+        // Whatever the request may have changed is no longer known.
+        forget(written);
         if (!(error instanceof ShadowReadError)) throw error;
         // The images could not be read: the request is passed on (once) and counted as unmetered.
         const unmetered: TableCharges = Object.fromEntries(tablesOf(operation, body).filter((table) => schemas[table]).map((table) => [table, { unmeteredRequests: 1 }]));

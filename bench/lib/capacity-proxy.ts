@@ -101,6 +101,11 @@ export interface CapacityProxy {
 export interface CapacityProxyOptions {
   /** Tables to meter by AWS's rules, by physical name (bench/lib/table-schemas.ts). Others: Local's report only. */
   readonly schemas?: Readonly<Record<string, TableSchema>>;
+  /**
+   * Take the image each write left as the next write's before image instead of a shadow read
+   * (bench/lib/capacity-metering.ts): only when nothing but this proxy writes the metered tables.
+   */
+  readonly rememberImages?: boolean;
 }
 
 const COUNT_FIELDS = [...CHARGE_FIELDS, 'conditionalCheckFailures', 'cancelledTransactionItems', 'writeRequests'] as const;
@@ -192,7 +197,7 @@ const transactionItemsByTable = (body: Body): Record<string, number> => {
 export const startCapacityProxy = async (target: string, options: CapacityProxyOptions = {}): Promise<CapacityProxy> => {
   const counts: CapacityCounts = {};
   const byCause = Object.fromEntries(CAUSES.map((cause) => [cause, {}])) as Record<Cause, CapacityCounts>;
-  const meter = createCapacityMeter(target, options.schemas ?? {});
+  const meter = createCapacityMeter(target, options.schemas ?? {}, { rememberImages: options.rememberImages });
   let recording: RecordedRequest[] | undefined;
 
   const handle = async (request: IncomingMessage, response: ServerResponse) => {
