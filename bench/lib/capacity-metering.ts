@@ -39,6 +39,9 @@ import {
  *   attribute is past or within a minute is not trusted). A write that fails otherwise than by its
  *   condition forgets the items it named. Shadow reads are still made for an item the meter has not seen
  *   written and for the after images of transactional Updates.
+ * - A transaction's Put whose only condition is `attribute_not_exists` of a key attribute had no item
+ *   before if the transaction commits; its before image is read only when it does not (cancelled, or a
+ *   replayed token), still under the lock, so the same as before the call.
  * - Reads are sized on what they return; a read whose answer is trimmed (ProjectionExpression,
  *   FilterExpression, Select COUNT) is repeated as a shadow read without the trimming, since AWS bills the
  *   items read, not the attributes returned. Reads are not locked: a write landing between the read and
@@ -172,6 +175,15 @@ const untrimmed = (body: Body): Body => {
   shadow.ExpressionAttributeValues = keep(body.ExpressionAttributeValues, ':');
   for (const field of ['ExpressionAttributeNames', 'ExpressionAttributeValues']) if (shadow[field] === undefined) delete shadow[field];
   return shadow;
+};
+
+/** A write whose whole condition is `attribute_not_exists(<a key attribute>)`: it succeeds only where there is no item. */
+export const requiresAbsence = (request: Body, schema: TableSchema): boolean => {
+  const condition = typeof request.ConditionExpression === 'string' ? /^\s*attribute_not_exists\s*\(\s*(#?[\w]+)\s*\)\s*$/.exec(request.ConditionExpression) : null;
+  if (!condition) return false;
+  const operand = condition[1] as string;
+  const name = operand.startsWith('#') ? ((request.ExpressionAttributeNames ?? {}) as Record<string, string>)[operand] : operand;
+  return name === schema.partitionKey || (schema.sortKey !== undefined && name === schema.sortKey);
 };
 
 const hasProjection = (request: Body | undefined): boolean => request?.ProjectionExpression !== undefined || request?.AttributesToGet !== undefined;
@@ -546,12 +558,19 @@ export const createCapacityMeter = (target: string, schemas: Readonly<Record<str
             written.push(...ids);
             const release = await lock(ids);
             try {
-              const before = await imagesBefore(metered);
+              // A Put conditioned only on its item's absence had no item before if the transaction commits: its
+              // image is read only if it does not (cancelled, or a token's replay), when nothing has changed.
+              const deferred = metered.filter((entry) => entry.action === 'Put' && requiresAbsence(entry.request, entry.schema) && known(entry.schema, idOf(entry.table, entry.schema, entry.key)) === 'unknown');
+              const before = await imagesBefore(metered.filter((entry) => !deferred.includes(entry)));
+              const readDeferred = async () => {
+                if (deferred.length) for (const [id, item] of await shadowBatchGet(deferred)) before.set(id, item);
+              };
               const imageBefore = (entry: (typeof metered)[number]) => before.get(idOf(entry.table, entry.schema, entry.key));
               const answer = await forwardOnce(body);
               const token = typeof body.ClientRequestToken === 'string' ? `${namespace}\u0000${body.ClientRequestToken}` : undefined;
               if (answer.status === 200) {
                 if (token && (succeededTokens.get(token) ?? 0) > Date.now()) {
+                  await readDeferred();
                   for (const entry of metered) chargeItem(entry.table, entry.schema, entry.key, 'readUnits', transactionReplayReadUnits([imageBefore(entry)]));
                   return answer;
                 }
@@ -572,6 +591,7 @@ export const createCapacityMeter = (target: string, schemas: Readonly<Record<str
                 return answer;
               }
               if (errorType(answer.json) === 'TransactionCanceledException') {
+                await readDeferred();
                 for (const entry of metered) chargeItem(entry.table, entry.schema, entry.key, 'cancelledTransactionWriteUnits', cancelledTransactionItemUnits(imageBefore(entry)));
               } else {
                 forget(ids);

@@ -253,6 +253,33 @@ describe.each([{ rememberImages: false }, { rememberImages: true }])('the counti
     expect(proxy.shadowRequests() - shadowReadsBefore).toBe(rememberImages ? 0 : 10);
   });
 
+  it('reads no before image for a transaction\'s Put that must be new, unless the transaction is cancelled', async () => {
+    // Prepare: a balance shard written through the proxy, and a 1,500 B item already there.
+    const shard = { pk: 'bal#new_put', sk: 's1' };
+    await client.send(new PutCommand({ TableName: ledger, Item: { ...shard, available: '100' } }));
+    const taken = { pk: 'txn#taken', sk: 'txn' };
+    await client.send(new PutCommand({ TableName: ledger, Item: sized(1500, taken) }));
+    const post = (item: Plain) =>
+      new TransactWriteCommand({
+        TransactItems: [
+          { Put: { TableName: ledger, Item: item, ConditionExpression: 'attribute_not_exists(pk)' } },
+          { Update: { TableName: ledger, Key: shard, UpdateExpression: 'SET available = :a', ExpressionAttributeValues: { ':a': '90' } } },
+        ],
+      });
+    // Act: a new item with the update, then the taken one (cancelled by its condition).
+    const shadowReadsBefore = proxy.shadowRequests();
+    const committed = await measure(() => client.send(post({ pk: 'txn#fresh', sk: 'txn', body: 'x'.repeat(300) })));
+    const afterCommitted = proxy.shadowRequests();
+    let cancelled: unknown;
+    const refused = await measure(() => client.send(post(taken)).catch((error: unknown) => (cancelled = error)));
+    // Assess: 2 items at 2 × 1 KB; the Update's after image is always read, its before image only without
+    // remembered images, the new item's never. Cancelled: the taken item on its real size (2 × 2 KB), the shard 2 × 1.
+    expect(units(committed[ledger])).toEqual({ ...none, writeUnits: 4, replicaWriteUnits: 2 });
+    expect(afterCommitted - shadowReadsBefore).toBe(rememberImages ? 1 : 2);
+    expect(cancelled).toBeInstanceOf(TransactionCanceledException);
+    expect(units(refused[ledger])).toEqual({ ...none, cancelledTransactionWriteUnits: 4 + 2 });
+  });
+
   it('reads an item again whose TTL is due (DynamoDB Local may have deleted it), and one a failed request may have changed', async () => {
     // Prepare: a payments item (TTL attribute expires_at) due in 30 s, and a ledger item both written through the proxy.
     const payments = tableName('payments');
