@@ -1,3 +1,5 @@
+// First: before any module loads the Powertools tracer (local/tracing-off.ts).
+import '../local/tracing-off';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -107,7 +109,9 @@ say(`bench: ${options.payments} payments, concurrency ${options.concurrency}, mi
 
 // Handlers run as in AWS: at the functions' application log level (platform/deployment.ts) and with
 // Powertools metrics on (EMF lines are CloudWatch Logs too).
-platform = await startBenchPlatform({ logLevel: deployment.functionLogLevels.application });
+// Nothing but the platform writes its tables here: the counting proxy may take each write's before image
+// from the write before it (the same counts, fewer shadow reads; bench/lib/capacity-metering.ts).
+platform = await startBenchPlatform({ logLevel: deployment.functionLogLevels.application, rememberImages: true });
 process.env.POWERTOOLS_METRICS_DISABLED = 'false';
 const bench = platform;
 const { runtime } = bench;

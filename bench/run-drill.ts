@@ -1,3 +1,5 @@
+// First: before any module loads the Powertools tracer (local/tracing-off.ts).
+import '../local/tracing-off';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';

@@ -1,3 +1,5 @@
+// First: before any module loads the Powertools tracer (local/tracing-off.ts).
+import './tracing-off';
 import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { JavaMissingError } from './dynamodb-local';

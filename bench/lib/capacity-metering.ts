@@ -1,3 +1,4 @@
+import { Agent, request as httpRequest } from 'node:http';
 import { crc32 } from 'node:zlib';
 import {
   type AttributeValue,
@@ -30,6 +31,17 @@ import {
  *   shadow GetItem when the caller asked for other return values.
  * - TransactWriteItems and BatchWriteItem: one shadow BatchGetItem for the before images, and for a
  *   transaction with Updates a second one for their after images.
+ * - With `rememberImages` (the bench), the meter keeps the image each write left (under the item's lock,
+ *   so in the order DynamoDB Local applied them) and takes it as the next write's before image instead of
+ *   reading it again: the same image a shadow read would return, provided nothing else writes the metered
+ *   tables (the bench writes only through the platform; drills that change items straight in DynamoDB
+ *   Local leave it off) and DynamoDB Local's TTL sweeper has not removed the item (an image whose TTL
+ *   attribute is past or within a minute is not trusted). A write that fails otherwise than by its
+ *   condition forgets the items it named. Shadow reads are still made for an item the meter has not seen
+ *   written and for the after images of transactional Updates.
+ * - A transaction's Put whose only condition is `attribute_not_exists` of a key attribute had no item
+ *   before if the transaction commits; its before image is read only when it does not (cancelled, or a
+ *   replayed token), still under the lock, so the same as before the call.
  * - Reads are sized on what they return; a read whose answer is trimmed (ProjectionExpression,
  *   FilterExpression, Select COUNT) is repeated as a shadow read without the trimming, since AWS bills the
  *   items read, not the attributes returned. Reads are not locked: a write landing between the read and
@@ -65,7 +77,8 @@ export type TableCharges = Record<string, Partial<Record<ChargeField, number>>>;
 
 export interface UpstreamAnswer {
   readonly status: number;
-  readonly headers: Headers;
+  /** Response headers, names in lower case. */
+  readonly headers: Readonly<Record<string, string>>;
   readonly body: Buffer;
   readonly json?: Body;
 }
@@ -92,6 +105,10 @@ export interface CapacityMeter {
   forward(operation: string, body: Body, headers: Readonly<Record<string, string>>): Promise<MeteredAnswer>;
   /** Shadow reads made so far: the metering's own load on DynamoDB Local (not in any count). */
   readonly shadowRequests: number;
+  /** Kept-alive connections to DynamoDB Local (`upstreamRequest`), for requests passed on unmetered. */
+  readonly agent: Agent;
+  /** Closes the kept-alive connections. */
+  close(): void;
 }
 
 /** Serializes work on the same keys: acquire a set of keys in one global order, release them together. */
@@ -160,6 +177,15 @@ const untrimmed = (body: Body): Body => {
   return shadow;
 };
 
+/** A write whose whole condition is `attribute_not_exists(<a key attribute>)`: it succeeds only where there is no item. */
+export const requiresAbsence = (request: Body, schema: TableSchema): boolean => {
+  const condition = typeof request.ConditionExpression === 'string' ? /^\s*attribute_not_exists\s*\(\s*(#?[\w]+)\s*\)\s*$/.exec(request.ConditionExpression) : null;
+  if (!condition) return false;
+  const operand = condition[1] as string;
+  const name = operand.startsWith('#') ? ((request.ExpressionAttributeNames ?? {}) as Record<string, string>)[operand] : operand;
+  return name === schema.partitionKey || (schema.sortKey !== undefined && name === schema.sortKey);
+};
+
 const hasProjection = (request: Body | undefined): boolean => request?.ProjectionExpression !== undefined || request?.AttributesToGet !== undefined;
 
 /**
@@ -204,14 +230,53 @@ export const tablesOf = (operation: string, body: Body): string[] => {
   return names;
 };
 
-export const createCapacityMeter = (target: string, schemas: Readonly<Record<string, TableSchema>>): CapacityMeter => {
+/**
+ * One HTTP request to DynamoDB Local over kept-alive connections (node:http, not `fetch`: undici's fetch
+ * builds WHATWG streams and Headers for every request and was about a tenth of the bench's Node CPU at
+ * two upstream requests per platform request; measured with --cpu-prof, docs/benchmarks.md). Answers are
+ * asked for unencoded: the meter reads them.
+ */
+export const upstreamRequest = (
+  agent: Agent,
+  target: string,
+  method: string,
+  headers: Readonly<Record<string, string>>,
+  body: Buffer | string | undefined,
+): Promise<{ status: number; headers: Record<string, string>; body: Buffer }> =>
+  new Promise((resolve, reject) => {
+    const outgoing = httpRequest(target, { method, agent, headers: { ...headers, 'accept-encoding': 'identity', ...(body === undefined ? {} : { 'content-length': String(Buffer.byteLength(body)) }) } }, (incoming) => {
+      const chunks: Buffer[] = [];
+      incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
+      incoming.on('error', reject);
+      incoming.on('end', () => {
+        const answerHeaders: Record<string, string> = {};
+        for (const [name, value] of Object.entries(incoming.headers)) if (value !== undefined) answerHeaders[name] = Array.isArray(value) ? value.join(', ') : value;
+        resolve({ status: incoming.statusCode ?? 502, headers: answerHeaders, body: Buffer.concat(chunks) });
+      });
+    });
+    outgoing.on('error', reject);
+    outgoing.end(body);
+  });
+
+export interface CapacityMeterOptions {
+  /** Keep the image each write leaves and use it as the next write's before image (see above). Default false. */
+  readonly rememberImages?: boolean;
+}
+
+/** An image whose TTL attribute is due within this many seconds may be gone (DynamoDB Local's TTL sweeper): read again. */
+const TTL_DISTRUST_SECONDS = 60;
+
+export const createCapacityMeter = (target: string, schemas: Readonly<Record<string, TableSchema>>, meterOptions: CapacityMeterOptions = {}): CapacityMeter => {
   const locks = new KeyLocks();
+  /** The image the last write through the meter left per locked item id (undefined: no item). */
+  const images = new Map<string, Item | undefined>();
   const succeededTokens = new Map<string, number>();
+  const agent = new Agent({ keepAlive: true });
   let shadowRequests = 0;
 
   const post = async (operation: string, payload: Body, headers: Readonly<Record<string, string>>): Promise<UpstreamAnswer> => {
-    const response = await fetch(target, { method: 'POST', headers: { ...headers, 'x-amz-target': `DynamoDB_20120810.${operation}` }, body: JSON.stringify(payload) });
-    const body = Buffer.from(await response.arrayBuffer());
+    const response = await upstreamRequest(agent, target, 'POST', { ...headers, 'x-amz-target': `DynamoDB_20120810.${operation}` }, JSON.stringify(payload));
+    const { body } = response;
     let json: Body | undefined;
     try {
       const value = JSON.parse(body.toString('utf8')) as unknown;
@@ -228,8 +293,8 @@ export const createCapacityMeter = (target: string, schemas: Readonly<Record<str
     const json: Body = { ...answer.json };
     for (const field of fields) delete json[field];
     const body = Buffer.from(JSON.stringify(json));
-    const headers = new Headers(answer.headers);
-    if (headers.has('x-amz-crc32')) headers.set('x-amz-crc32', String(crc32(body)));
+    const headers = { ...answer.headers };
+    if (headers['x-amz-crc32'] !== undefined) headers['x-amz-crc32'] = String(crc32(body));
     return { ...answer, headers, body, json };
   };
 
@@ -237,6 +302,8 @@ export const createCapacityMeter = (target: string, schemas: Readonly<Record<str
     get shadowRequests() {
       return shadowRequests;
     },
+    agent,
+    close: () => agent.destroy(),
     forward: async (operation, body, headers) => {
       const namespace = namespaceOf(headers);
       const charges: TableCharges = {};
@@ -283,6 +350,24 @@ export const createCapacityMeter = (target: string, schemas: Readonly<Record<str
       const idOf = (table: string, schema: TableSchema, key: Key) =>
         `${table}\u0000${JSON.stringify([key[schema.partitionKey], schema.sortKey === undefined ? null : key[schema.sortKey]])}`;
       const lock = (ids: readonly string[]) => locks.acquire(ids.map((id) => `${namespace}\u0000${id}`));
+      /** The image the last write through the meter left (call under the item's lock), or 'unknown'. */
+      const known = (schema: TableSchema, id: string): Item | undefined | 'unknown' => {
+        const remembered = `${namespace}\u0000${id}`;
+        if (!meterOptions.rememberImages || !images.has(remembered)) return 'unknown';
+        const image = images.get(remembered);
+        const ttl = schema.timeToLiveAttribute === undefined ? undefined : (image?.[schema.timeToLiveAttribute] as AttributeValue | undefined);
+        const expires = ttl && 'N' in ttl ? Number(ttl.N) : undefined;
+        if (expires !== undefined && expires <= Date.now() / 1000 + TTL_DISTRUST_SECONDS) return 'unknown';
+        return image;
+      };
+      const remember = (id: string, image: Item | undefined) => {
+        if (meterOptions.rememberImages) images.set(`${namespace}\u0000${id}`, image);
+      };
+      const forget = (ids: readonly string[]) => {
+        for (const id of ids) images.delete(`${namespace}\u0000${id}`);
+      };
+      /** Items this request writes (locked ids), forgotten if it fails in a way that leaves them unknown. */
+      const written: string[] = [];
 
       const shadowGet = async (table: string, key: Key): Promise<Item | undefined> => {
         shadowRequests += 1;
@@ -311,6 +396,20 @@ export const createCapacityMeter = (target: string, schemas: Readonly<Record<str
             pending = (answer.json?.UnprocessedKeys ?? {}) as typeof pending;
           }
         }
+        return found;
+      };
+
+      /** Before images of items about to be written (under their locks): remembered ones, the rest in one shadow read. */
+      const imagesBefore = async (wanted: readonly { table: string; schema: TableSchema; key: Key }[]): Promise<Map<string, Item>> => {
+        const found = new Map<string, Item>();
+        const unknown = wanted.filter((entry) => {
+          const id = idOf(entry.table, entry.schema, entry.key);
+          const remembered = known(entry.schema, id);
+          if (remembered === 'unknown') return true;
+          if (remembered) found.set(id, remembered);
+          return false;
+        });
+        if (unknown.length) for (const [id, item] of await shadowBatchGet(unknown)) found.set(id, item);
         return found;
       };
 
@@ -387,6 +486,7 @@ export const createCapacityMeter = (target: string, schemas: Readonly<Record<str
               if (schema) charge(table, 'unmeteredRequests', 1);
               return forwardOnce(body);
             }
+            written.push(idOf(table, schema, key));
             const release = await lock([idOf(table, schema, key)]);
             try {
               const addsReturn = body.ReturnValues === undefined || body.ReturnValues === 'NONE';
@@ -400,12 +500,14 @@ export const createCapacityMeter = (target: string, schemas: Readonly<Record<str
               if (answer.status === 200) {
                 const before = answer.json?.Attributes as Item | undefined;
                 chargeWrite(table, schema, key, { kind: operation === 'PutItem' ? 'put' : 'delete', before, after: body.Item as Item | undefined }, false);
+                remember(idOf(table, schema, key), operation === 'PutItem' ? (body.Item as Item) : undefined);
                 return addsReturn ? withoutAdded(answer, ['Attributes']) : answer;
               }
               if (errorType(answer.json) === 'ConditionalCheckFailedException') {
                 chargeItem(table, schema, key, 'refusedWriteUnits', refusedWriteUnits(answer.json?.Item as Item | undefined));
                 return addsOnFailure ? withoutAdded(answer, ['Item']) : answer;
               }
+              forget([idOf(table, schema, key)]);
               return answer;
             } finally {
               release();
@@ -419,18 +521,23 @@ export const createCapacityMeter = (target: string, schemas: Readonly<Record<str
               if (schema) charge(table, 'unmeteredRequests', 1);
               return forwardOnce(body);
             }
-            const release = await lock([idOf(table, schema, key)]);
+            const id = idOf(table, schema, key);
+            written.push(id);
+            const release = await lock([id]);
             try {
-              const before = await shadowGet(table, key);
+              const remembered = known(schema, id);
+              const before = remembered === 'unknown' ? await shadowGet(table, key) : remembered;
               const asked = body.ReturnValues ?? 'NONE';
               const returnsAfter = asked === 'NONE' || asked === 'ALL_NEW';
               const answer = await forwardOnce(returnsAfter ? { ...body, ReturnValues: 'ALL_NEW' } : body);
               if (answer.status === 200) {
                 const after = returnsAfter ? (answer.json?.Attributes as Item | undefined) : await shadowGet(table, key);
                 chargeWrite(table, schema, key, { kind: 'update', before, after }, false);
+                remember(id, after);
                 return asked === 'NONE' ? withoutAdded(answer, ['Attributes']) : answer;
               }
               if (errorType(answer.json) === 'ConditionalCheckFailedException') chargeItem(table, schema, key, 'refusedWriteUnits', refusedWriteUnits(before));
+              else forget([id]);
               return answer;
             } finally {
               release();
@@ -447,14 +554,23 @@ export const createCapacityMeter = (target: string, schemas: Readonly<Record<str
             const metered = entries.filter((entry) => entry.schema && entry.key) as (Omit<(typeof entries)[number], 'schema' | 'key'> & { schema: TableSchema; key: Key })[];
             for (const entry of entries) if (entry.schema && !entry.key) charge(entry.table, 'unmeteredRequests', 1);
             if (!metered.length) return forwardOnce(body);
-            const release = await lock(metered.map((entry) => idOf(entry.table, entry.schema, entry.key)));
+            const ids = metered.map((entry) => idOf(entry.table, entry.schema, entry.key));
+            written.push(...ids);
+            const release = await lock(ids);
             try {
-              const before = await shadowBatchGet(metered);
+              // A Put conditioned only on its item's absence had no item before if the transaction commits: its
+              // image is read only if it does not (cancelled, or a token's replay), when nothing has changed.
+              const deferred = metered.filter((entry) => entry.action === 'Put' && requiresAbsence(entry.request, entry.schema) && known(entry.schema, idOf(entry.table, entry.schema, entry.key)) === 'unknown');
+              const before = await imagesBefore(metered.filter((entry) => !deferred.includes(entry)));
+              const readDeferred = async () => {
+                if (deferred.length) for (const [id, item] of await shadowBatchGet(deferred)) before.set(id, item);
+              };
               const imageBefore = (entry: (typeof metered)[number]) => before.get(idOf(entry.table, entry.schema, entry.key));
               const answer = await forwardOnce(body);
               const token = typeof body.ClientRequestToken === 'string' ? `${namespace}\u0000${body.ClientRequestToken}` : undefined;
               if (answer.status === 200) {
                 if (token && (succeededTokens.get(token) ?? 0) > Date.now()) {
+                  await readDeferred();
                   for (const entry of metered) chargeItem(entry.table, entry.schema, entry.key, 'readUnits', transactionReplayReadUnits([imageBefore(entry)]));
                   return answer;
                 }
@@ -462,8 +578,10 @@ export const createCapacityMeter = (target: string, schemas: Readonly<Record<str
                 const after = updated.length ? await shadowBatchGet(updated) : new Map<string, Item>();
                 for (const entry of metered) {
                   const kind = entry.action === 'Put' ? 'put' : entry.action === 'Update' ? 'update' : entry.action === 'Delete' ? 'delete' : 'condition-check';
-                  const imageAfter = entry.action === 'Put' ? (entry.request.Item as Item) : after.get(idOf(entry.table, entry.schema, entry.key));
+                  const imageAfter =
+                    entry.action === 'Put' ? (entry.request.Item as Item) : entry.action === 'ConditionCheck' ? imageBefore(entry) : after.get(idOf(entry.table, entry.schema, entry.key));
                   chargeWrite(entry.table, entry.schema, entry.key, { kind, before: imageBefore(entry), after: imageAfter }, true);
+                  remember(idOf(entry.table, entry.schema, entry.key), imageAfter);
                 }
                 if (token) {
                   const now = Date.now();
@@ -473,7 +591,10 @@ export const createCapacityMeter = (target: string, schemas: Readonly<Record<str
                 return answer;
               }
               if (errorType(answer.json) === 'TransactionCanceledException') {
+                await readDeferred();
                 for (const entry of metered) chargeItem(entry.table, entry.schema, entry.key, 'cancelledTransactionWriteUnits', cancelledTransactionItemUnits(imageBefore(entry)));
+              } else {
+                forget(ids);
               }
               return answer;
             } finally {
@@ -491,11 +612,16 @@ export const createCapacityMeter = (target: string, schemas: Readonly<Record<str
             );
             const metered = entries.filter((entry) => entry.schema && entry.key) as (Omit<(typeof entries)[number], 'schema' | 'key'> & { schema: TableSchema; key: Key })[];
             if (!metered.length) return forwardOnce(body);
-            const release = await lock(metered.map((entry) => idOf(entry.table, entry.schema, entry.key)));
+            const ids = metered.map((entry) => idOf(entry.table, entry.schema, entry.key));
+            written.push(...ids);
+            const release = await lock(ids);
             try {
-              const before = await shadowBatchGet(metered);
+              const before = await imagesBefore(metered);
               const answer = await forwardOnce(body);
-              if (answer.status !== 200) return answer;
+              if (answer.status !== 200) {
+                forget(ids);
+                return answer;
+              }
               const unprocessed = new Set(
                 Object.entries((answer.json?.UnprocessedItems ?? {}) as Record<string, Body[]>).flatMap(([table, requests]) => {
                   const schema = schemas[table];
@@ -507,6 +633,7 @@ export const createCapacityMeter = (target: string, schemas: Readonly<Record<str
                 const id = idOf(entry.table, entry.schema, entry.key);
                 if (unprocessed.has(id)) continue;
                 chargeWrite(entry.table, entry.schema, entry.key, { kind: entry.kind, before: before.get(id), after: entry.after }, false);
+                remember(id, entry.after);
               }
               return answer;
             } finally {
@@ -521,6 +648,8 @@ export const createCapacityMeter = (target: string, schemas: Readonly<Record<str
       try {
         return { ...(await meter()), charges, partitions: [...partitions.values()] };
       } catch (error) {
+        // Whatever the request may have changed is no longer known.
+        forget(written);
         if (!(error instanceof ShadowReadError)) throw error;
         // The images could not be read: the request is passed on (once) and counted as unmetered.
         const unmetered: TableCharges = Object.fromEntries(tablesOf(operation, body).filter((table) => schemas[table]).map((table) => [table, { unmeteredRequests: 1 }]));

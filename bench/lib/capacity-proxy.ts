@@ -1,7 +1,7 @@
 import { type IncomingMessage, type ServerResponse, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CAUSES, type Cause, INVOCATION_HEADER, OPERATION_HEADER } from './attribution';
-import { type Body, CHARGE_FIELDS, type PartitionCharge, type TableCharges, createCapacityMeter, tablesOf } from './capacity-metering';
+import { type Body, CHARGE_FIELDS, type PartitionCharge, type TableCharges, createCapacityMeter, tablesOf, upstreamRequest } from './capacity-metering';
 import type { TableSchema } from './capacity-units';
 
 /**
@@ -101,6 +101,11 @@ export interface CapacityProxy {
 export interface CapacityProxyOptions {
   /** Tables to meter by AWS's rules, by physical name (bench/lib/table-schemas.ts). Others: Local's report only. */
   readonly schemas?: Readonly<Record<string, TableSchema>>;
+  /**
+   * Take the image each write left as the next write's before image instead of a shadow read
+   * (bench/lib/capacity-metering.ts): only when nothing but this proxy writes the metered tables.
+   */
+  readonly rememberImages?: boolean;
 }
 
 const COUNT_FIELDS = [...CHARGE_FIELDS, 'conditionalCheckFailures', 'cancelledTransactionItems', 'writeRequests'] as const;
@@ -192,7 +197,7 @@ const transactionItemsByTable = (body: Body): Record<string, number> => {
 export const startCapacityProxy = async (target: string, options: CapacityProxyOptions = {}): Promise<CapacityProxy> => {
   const counts: CapacityCounts = {};
   const byCause = Object.fromEntries(CAUSES.map((cause) => [cause, {}])) as Record<Cause, CapacityCounts>;
-  const meter = createCapacityMeter(target, options.schemas ?? {});
+  const meter = createCapacityMeter(target, options.schemas ?? {}, { rememberImages: options.rememberImages });
   let recording: RecordedRequest[] | undefined;
 
   const handle = async (request: IncomingMessage, response: ServerResponse) => {
@@ -224,7 +229,7 @@ export const startCapacityProxy = async (target: string, options: CapacityProxyO
       Object.entries(request.headers).filter(([name]) => !['host', 'connection', 'content-length', OPERATION_HEADER, INVOCATION_HEADER].includes(name)),
     ) as Record<string, string>;
     let status: number;
-    let answerHeaders: Headers;
+    let answerHeaders: Readonly<Record<string, string>>;
     let answer: Buffer;
     if (parsed && CAPACITY_OPERATIONS.has(operation)) {
       const metered = await meter.forward(operation, parsed, headers);
@@ -244,14 +249,12 @@ export const startCapacityProxy = async (target: string, options: CapacityProxyO
         }
       }
     } else {
-      const upstream = await fetch(target, { method: request.method, headers, body: original.length ? original : undefined });
-      ({ status, headers: answerHeaders } = upstream);
-      answer = Buffer.from(await upstream.arrayBuffer());
+      ({ status, headers: answerHeaders, body: answer } = await upstreamRequest(meter.agent, target, request.method ?? 'POST', headers, original.length ? original : undefined));
     }
     const forwardedHeaders: Record<string, string> = {};
-    answerHeaders.forEach((value, name) => {
-      if (!['content-length', 'transfer-encoding', 'connection', 'content-encoding'].includes(name)) forwardedHeaders[name] = value;
-    });
+    for (const [name, value] of Object.entries(answerHeaders)) {
+      if (!['content-length', 'transfer-encoding', 'connection', 'content-encoding', 'keep-alive'].includes(name)) forwardedHeaders[name] = value;
+    }
     forwardedHeaders['Content-Length'] = String(answer.length);
     response.writeHead(status, forwardedHeaders);
     response.end(answer);
@@ -282,7 +285,10 @@ export const startCapacityProxy = async (target: string, options: CapacityProxyO
     stop: () =>
       new Promise((resolve) => {
         server.closeAllConnections();
-        server.close(() => resolve());
+        server.close(() => {
+          meter.close();
+          resolve();
+        });
       }),
   };
 };

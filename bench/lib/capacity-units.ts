@@ -67,6 +67,8 @@ export interface TableSchema {
   readonly indexes: readonly IndexSchema[];
   /** False for a regional table (platform/tables.ts `replication`): no other region bills its writes. Default true. */
   readonly replicated?: boolean;
+  /** The TTL attribute (epoch seconds), if the table has one: DynamoDB deletes an item once it is past. */
+  readonly timeToLiveAttribute?: string;
 }
 
 export const WRITE_UNIT_BYTES = 1024;

@@ -136,6 +136,9 @@ export const measureColdStarts = async (options: {
       logLevel: 'silent',
     });
     const environment: NodeJS.ProcessEnv = { ...options.environment, NODE_OPTIONS: '--enable-source-maps', POWERTOOLS_LOG_LEVEL: 'INFO' };
+    // A fresh function's init as in AWS: the X-Ray SDK in its default (automatic) mode, whatever the
+    // shared local process chose for itself (local/tracing-off.ts).
+    delete environment.AWS_XRAY_MANUAL_MODE;
     // Functions on the run's path get `runs` fresh processes each; functions it never invoked, one.
     const measure = async (name: string, event: unknown) => {
       const bundle = join(directory, 'bundles', `${name}.mjs`);

@@ -110,6 +110,13 @@ export interface StartBenchPlatformOptions {
    * the fault proxy and never reaches the counting one: AWS bills no throttled request either.
    */
   readonly dynamoDbFaults?: boolean;
+  /**
+   * The counting proxy takes the image each write left as the next write's before image instead of reading
+   * it again (bench/lib/capacity-metering.ts): the same counts with fewer shadow reads, valid only while
+   * nothing but the platform writes its tables. The bench sets it; drills that change items straight in
+   * DynamoDB Local (expiring, seeding) must not.
+   */
+  readonly rememberImages?: boolean;
 }
 
 interface SimulatorOperation {
@@ -145,7 +152,7 @@ export const startBenchPlatform = async (options: StartBenchPlatformOptions = {}
     onAccess: (entry) => access.push(entry),
     interposeDynamoDb: async (endpoint) => {
       // Billed tables are metered by AWS's rules; the local engine's own table only counted.
-      proxy = await startCapacityProxy(endpoint, { schemas: billedTableSchemas() });
+      proxy = await startCapacityProxy(endpoint, { schemas: billedTableSchemas(), rememberImages: options.rememberImages });
       if (!options.dynamoDbFaults) return proxy.endpoint;
       faults = await startDynamoDbFaultProxy(proxy.endpoint);
       return faults.endpoint;

@@ -12,6 +12,7 @@ export const tableSchemaOf = (declaration: TableDeclaration): TableSchema => ({
     sortKey: index.sortKey?.name,
     projection: index.projection ?? 'ALL',
   })),
+  ...(declaration.timeToLiveAttribute === undefined ? {} : { timeToLiveAttribute: declaration.timeToLiveAttribute }),
 });
 
 /**

@@ -9,4 +9,6 @@ Object.assign(process.env, {
   POWERTOOLS_LOG_LEVEL: process.env.XBORDER_TEST_LOG_LEVEL ?? 'SILENT',
   POWERTOOLS_METRICS_DISABLED: 'true',
   POWERTOOLS_TRACE_ENABLED: 'false',
+  // Tracing is off: no X-Ray SDK context tracking on every promise of the test process (local/tracing-off.ts).
+  AWS_XRAY_MANUAL_MODE: process.env.AWS_XRAY_MANUAL_MODE ?? 'true',
 });

@@ -117,13 +117,39 @@ export class SftpFiles {
   }
 }
 
+/** An open SFTP connection (`SftpSession.connect`): its files until `close()` or until the server drops it. */
+export interface SftpConnection {
+  readonly files: SftpFiles;
+  /** True once the connection has ended, whoever ended it. */
+  readonly closed: boolean;
+  close(): void;
+}
+
 export class SftpSession {
   constructor(private readonly endpoint: SftpEndpoint) {}
 
   /** Connect (checking the host key), run `work` on the SFTP channel, disconnect. */
   async use<T>(work: (files: SftpFiles) => Promise<T>): Promise<T> {
+    const connection = await this.connect();
+    try {
+      return await work(connection.files);
+    } finally {
+      connection.close();
+    }
+  }
+
+  /**
+   * Connect (checking the host key) and keep the connection open until `close()`: for a caller that polls
+   * a directory several times a second from one long-lived process (the local payout-rail bridge), where a
+   * handshake per look would cost more than the look. Functions use `use` (see above).
+   */
+  async connect(): Promise<SftpConnection> {
     const client = new Client();
     let presented: string | undefined;
+    let closed = false;
+    client.on('close', () => {
+      closed = true;
+    });
     const sftp = await new Promise<SFTPWrapper>((resolve, reject) => {
       client.on('error', (error) => {
         reject(presented && presented !== this.endpoint.hostKeySha256
@@ -145,10 +171,15 @@ export class SftpSession {
       // Small request/answer packets: without this, Nagle and delayed ACKs add ~80 ms to every round trip.
       client.setNoDelay(true);
     });
-    try {
-      return await work(new SftpFiles(sftp));
-    } finally {
-      client.end();
-    }
+    return {
+      files: new SftpFiles(sftp),
+      get closed() {
+        return closed;
+      },
+      close: () => {
+        closed = true;
+        client.end();
+      },
+    };
   }
 }

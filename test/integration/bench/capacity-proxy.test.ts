@@ -35,7 +35,11 @@ const audit = tableName('audit');
  */
 const listed = { merchant_type: 'mer_1#payment', created_key: '2026-12-06T00:00:00Z', saga_shard: '7', saga_pending_since: '2026-12-06T00:00:00Z' };
 
-describe('the counting proxy, by AWS billing rules (DynamoDB Local)', () => {
+/**
+ * Every figure twice: with shadow reads for every before image, and with the images writes left remembered
+ * (`rememberImages`, as the bench runs it): the same units either way.
+ */
+describe.each([{ rememberImages: false }, { rememberImages: true }])('the counting proxy, by AWS billing rules (DynamoDB Local), %o', ({ rememberImages }) => {
   let proxy: CapacityProxy;
   let client: DynamoDBDocumentClient;
 
@@ -57,7 +61,7 @@ describe('the counting proxy, by AWS billing rules (DynamoDB Local)', () => {
   const none = units(undefined);
 
   beforeAll(async () => {
-    proxy = await startCapacityProxy(suiteDynamoDbEndpoint(), { schemas: billedTableSchemas() });
+    proxy = await startCapacityProxy(suiteDynamoDbEndpoint(), { schemas: billedTableSchemas(), rememberImages });
     ({ documentClient: client } = await useIsolatedDynamoDb(proxy.endpoint));
   });
   afterAll(() => proxy.stop());
@@ -238,11 +242,64 @@ describe('the counting proxy, by AWS billing rules (DynamoDB Local)', () => {
     const key = { pk: 'hot#1', sk: 'item' };
     const attributes = Object.fromEntries(Array.from({ length: 10 }, (_, index) => [`a${index}`, '12345678']));
     await client.send(new PutCommand({ TableName: ledger, Item: sized(1100, { ...key, ...attributes }) }));
+    const shadowReadsBefore = proxy.shadowRequests();
     // Act: ten removals at once.
     const delta = await measure(() =>
       Promise.all(Array.from({ length: 10 }, (_, index) => client.send(new UpdateCommand({ TableName: ledger, Key: key, UpdateExpression: `REMOVE a${index}` })))),
     );
     // Assess: whatever the order, the removals see 1,100, 1,090 ... 1,010 B before: eight are over 1 KB (2 each), two are not.
     expect(units(delta[ledger])).toEqual({ ...none, writeUnits: 8 * 2 + 2 * 1, replicaWriteUnits: 8 * 2 + 2 * 1 });
+    // Each removal's before image: read again, or the one the previous write left.
+    expect(proxy.shadowRequests() - shadowReadsBefore).toBe(rememberImages ? 0 : 10);
+  });
+
+  it('reads no before image for a transaction\'s Put that must be new, unless the transaction is cancelled', async () => {
+    // Prepare: a balance shard written through the proxy, and a 1,500 B item already there.
+    const shard = { pk: 'bal#new_put', sk: 's1' };
+    await client.send(new PutCommand({ TableName: ledger, Item: { ...shard, available: '100' } }));
+    const taken = { pk: 'txn#taken', sk: 'txn' };
+    await client.send(new PutCommand({ TableName: ledger, Item: sized(1500, taken) }));
+    const post = (item: Plain) =>
+      new TransactWriteCommand({
+        TransactItems: [
+          { Put: { TableName: ledger, Item: item, ConditionExpression: 'attribute_not_exists(pk)' } },
+          { Update: { TableName: ledger, Key: shard, UpdateExpression: 'SET available = :a', ExpressionAttributeValues: { ':a': '90' } } },
+        ],
+      });
+    // Act: a new item with the update, then the taken one (cancelled by its condition).
+    const shadowReadsBefore = proxy.shadowRequests();
+    const committed = await measure(() => client.send(post({ pk: 'txn#fresh', sk: 'txn', body: 'x'.repeat(300) })));
+    const afterCommitted = proxy.shadowRequests();
+    let cancelled: unknown;
+    const refused = await measure(() => client.send(post(taken)).catch((error: unknown) => (cancelled = error)));
+    // Assess: 2 items at 2 × 1 KB; the Update's after image is always read, its before image only without
+    // remembered images, the new item's never. Cancelled: the taken item on its real size (2 × 2 KB), the shard 2 × 1.
+    expect(units(committed[ledger])).toEqual({ ...none, writeUnits: 4, replicaWriteUnits: 2 });
+    expect(afterCommitted - shadowReadsBefore).toBe(rememberImages ? 1 : 2);
+    expect(cancelled).toBeInstanceOf(TransactionCanceledException);
+    expect(units(refused[ledger])).toEqual({ ...none, cancelledTransactionWriteUnits: 4 + 2 });
+  });
+
+  it('reads an item again whose TTL is due (DynamoDB Local may have deleted it), and one a failed request may have changed', async () => {
+    // Prepare: a payments item (TTL attribute expires_at) due in 30 s, and a ledger item both written through the proxy.
+    const payments = tableName('payments');
+    const due = { pk: 'pay_ttl', sk: 'payment', expires_at: Math.floor(Date.now() / 1000) + 30, note: 'x' };
+    await client.send(new PutCommand({ TableName: payments, Item: due }));
+    const kept = { pk: 'kept#1', sk: 'item' };
+    await client.send(new PutCommand({ TableName: ledger, Item: { ...kept, n: '1' } }));
+    // Act: an update of each, then an update that fails validation (not by its condition) and one after it.
+    const shadowReadsBefore = proxy.shadowRequests();
+    await client.send(new UpdateCommand({ TableName: payments, Key: { pk: due.pk, sk: due.sk }, UpdateExpression: 'SET note = :n', ExpressionAttributeValues: { ':n': 'y' } }));
+    await client.send(new UpdateCommand({ TableName: ledger, Key: kept, UpdateExpression: 'SET n = :n', ExpressionAttributeValues: { ':n': '2' } }));
+    const afterValid = proxy.shadowRequests();
+    await expect(
+      client.send(new UpdateCommand({ TableName: ledger, Key: kept, UpdateExpression: 'SET n = :n, n = :m', ExpressionAttributeValues: { ':n': '3', ':m': '4' } })),
+    ).rejects.toMatchObject({ name: 'ValidationException' });
+    const delta = await measure(() => client.send(new UpdateCommand({ TableName: ledger, Key: kept, UpdateExpression: 'SET n = :n', ExpressionAttributeValues: { ':n': '5' } })));
+    // Assess: the item due soon is read (and the kept one only without remembered images); after the request
+    // DynamoDB refused (not by its condition) the kept item is read again, and billed on its real size.
+    expect(afterValid - shadowReadsBefore).toBe(rememberImages ? 1 : 2);
+    expect(proxy.shadowRequests() - afterValid).toBe(rememberImages ? 1 : 2);
+    expect(units(delta[ledger])).toEqual({ ...none, writeUnits: 1, replicaWriteUnits: 1 });
   });
 });

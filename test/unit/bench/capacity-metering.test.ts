@@ -1,4 +1,4 @@
-import { queriedPartition } from '../../../bench/lib/capacity-metering';
+import { queriedPartition, requiresAbsence } from '../../../bench/lib/capacity-metering';
 import type { TableSchema } from '../../../bench/lib/capacity-units';
 
 /**
@@ -29,4 +29,16 @@ it.each<[string, Record<string, unknown>, string | null]>([
   ['an unknown index', { IndexName: 'nope', KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': { S: 'x' } } }, null],
 ])('%s', (_what, body, partition) => {
   expect(queriedPartition(body, payments)).toBe(partition);
+});
+
+/** A write that can succeed only where there is no item: its before image is known to be none once it commits. */
+it.each<[string, Record<string, unknown>, boolean]>([
+  ['attribute_not_exists on the partition key', { ConditionExpression: 'attribute_not_exists(pk)' }, true],
+  ['on the sort key, through a name placeholder, spaced', { ConditionExpression: ' attribute_not_exists ( #s ) ', ExpressionAttributeNames: { '#s': 'sk' } }, true],
+  ['on another attribute', { ConditionExpression: 'attribute_not_exists(merchant_type)' }, false],
+  ['with another clause', { ConditionExpression: 'attribute_not_exists(pk) OR #v < :v', ExpressionAttributeNames: { '#v': 'version' } }, false],
+  ['attribute_exists', { ConditionExpression: 'attribute_exists(pk)' }, false],
+  ['no condition', {}, false],
+])('requiresAbsence: %s', (_what, request, expected) => {
+  expect(requiresAbsence(request, payments)).toBe(expected);
 });
