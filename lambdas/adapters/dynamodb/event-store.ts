@@ -6,7 +6,10 @@ import type { DeliveryRecord, EventStore, PageRange } from '../../ports/event-st
 /**
  * Events and delivery attempts in the `events` table (docs/data-model.md, "events"):
  *   pk = ev#<merchant>#<UTC day>, sk = p#<page key>                     a page of events (compressed)
- *   pk = ev#<merchant>#<UTC day>, sk = d#<page key>#<endpoint>#<attempt>#<part>   one delivery attempt of some of its events
+ *   pk = evd#<merchant>#<UTC day>, sk = d#<page key>#<endpoint>#<attempt>#<part>  one delivery attempt of some of its events
+ * A merchant's pages and its delivery attempts live in partitions of their own: each page is written once but
+ * delivered to every subscribed endpoint, so together they would cap one merchant's events at one partition's
+ * 1,000 write units a second before anything else does (bench scale_ceiling.one_merchant).
  * Pages sort by their newest event's time (the page key starts with it), so a day's pages read newest
  * first with one Query, and an event id (page key + index) is read with one GetItem. Everything expires
  * (TTL `expires_at`) 30 days after its page's newest event.
@@ -50,6 +53,7 @@ export const decompressEvents = (bytes: Uint8Array, dictionary: number): StoredE
 type Item = Record<string, unknown>;
 
 const partition = (merchantId: string, day: string) => `ev#${merchantId}#${day}`;
+const deliveryPartition = (merchantId: string, day: string) => `evd#${merchantId}#${day}`;
 const PAGE = 'p#';
 const DELIVERY = 'd#';
 const expiresAt = (pageKey: string) => Math.floor((pageTimeOf(pageKey) + EVENT_RETENTION_MS) / 1000);
@@ -158,7 +162,7 @@ export class DynamoDbEventStore implements EventStore {
       new PutCommand({
         TableName: this.tableName,
         Item: {
-          pk: partition(record.merchantId, dayOf(pageTimeOf(record.pageKey))),
+          pk: deliveryPartition(record.merchantId, dayOf(pageTimeOf(record.pageKey))),
           sk: `${DELIVERY}${record.pageKey}#${record.endpointId}#${pad(record.attempt, 2)}#${record.part}`,
           ...(record.kind === 'redelivery' ? { k: 'r' } : {}),
           at: Date.parse(record.attemptedAt),
@@ -178,7 +182,7 @@ export class DynamoDbEventStore implements EventStore {
         new QueryCommand({
           TableName: this.tableName,
           KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-          ExpressionAttributeValues: { ':pk': partition(merchantId, dayOf(pageTimeOf(pageKey))), ':prefix': `${DELIVERY}${pageKey}#` },
+          ExpressionAttributeValues: { ':pk': deliveryPartition(merchantId, dayOf(pageTimeOf(pageKey))), ':prefix': `${DELIVERY}${pageKey}#` },
           ConsistentRead: true,
           ExclusiveStartKey: start,
         }),

@@ -63,9 +63,12 @@ export const handler = middy(async (event: DynamoDBStreamEvent) => {
   const result = await buildEvents(deps, { key, source: table, drafts });
   metrics.addMetric('EventsBuilt', MetricUnit.Count, result.events);
   metrics.addMetric('WebhookTasksQueued', MetricUnit.Count, result.tasks);
-  const outcomes = authorizationOutcomesOf(changes);
-  metrics.addMetric('PaymentsAuthorized', MetricUnit.Count, outcomes.authorized);
-  metrics.addMetric('PaymentsFailedUnauthorized', MetricUnit.Count, outcomes.failed);
+  // Only the payments table's batches can hold authorizations: the other tables' metric lines stay shorter.
+  if (table === 'payments') {
+    const outcomes = authorizationOutcomesOf(changes);
+    metrics.addMetric('PaymentsAuthorized', MetricUnit.Count, outcomes.authorized);
+    metrics.addMetric('PaymentsFailedUnauthorized', MetricUnit.Count, outcomes.failed);
+  }
   logger.info('stream batch turned into events', { table, records: records.length, ...result });
   return result;
 })
