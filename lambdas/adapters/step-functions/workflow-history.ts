@@ -34,30 +34,51 @@ export class StepFunctionsWorkflowHistory implements WorkflowHistory {
   ) {}
 
   async listExecutionsOf(stateMachine: string, name: string, since: Date, maxScanned: number): Promise<ExecutionListing> {
+    return this.scan(
+      { stateMachine, startedSince: since, maxScanned, expressReason: 'Express workflow: Step Functions keeps no history of it; its steps are in its CloudWatch Logs log group' },
+      (execution) => execution.name === name || execution.name.startsWith(`${name}-`),
+    );
+  }
+
+  /**
+   * ListExecutions newest first (optionally one status), keeping what `keep` accepts, until an execution started
+   * before `startedSince` (none older can match), the list ends, or `maxScanned` were read (then `truncated`).
+   * An Express state machine, which Step Functions does not list, answers `available: false` with the reason.
+   */
+  private async scan(
+    options: { readonly stateMachine: string; readonly status?: EndedStatus; readonly startedSince: Date; readonly maxScanned: number; readonly expressReason: string },
+    keep: (execution: ExecutionSummary) => boolean,
+  ): Promise<ExecutionListing> {
     const found: ExecutionSummary[] = [];
     let nextToken: string | undefined;
     let scanned = 0;
     try {
       do {
         const page = await this.client.send(
-          new ListExecutionsCommand({ stateMachineArn: this.arnOf(stateMachine), maxResults: Math.min(1000, maxScanned - scanned), nextToken }),
+          new ListExecutionsCommand({
+            stateMachineArn: this.arnOf(options.stateMachine),
+            ...(options.status ? { statusFilter: options.status } : {}),
+            maxResults: Math.min(1000, options.maxScanned - scanned),
+            nextToken,
+          }),
         );
         for (const execution of page.executions ?? []) {
           scanned += 1;
           const startDate = execution.startDate ?? new Date(0);
-          // Executions are listed newest first: one started before the object means none older is its own.
-          if (startDate < since) return { available: true, executions: found, truncated: false };
-          const executionName = execution.name ?? '';
-          if (executionName === name || executionName.startsWith(`${name}-`)) {
-            found.push({ executionArn: execution.executionArn ?? '', name: executionName, status: execution.status ?? 'UNKNOWN', startDate, stopDate: execution.stopDate });
-          }
+          if (startDate < options.startedSince) return { available: true, executions: found, truncated: false };
+          const summary: ExecutionSummary = {
+            executionArn: execution.executionArn ?? '',
+            name: execution.name ?? '',
+            status: execution.status ?? options.status ?? 'UNKNOWN',
+            startDate,
+            stopDate: execution.stopDate,
+          };
+          if (keep(summary)) found.push(summary);
         }
         nextToken = page.nextToken;
-      } while (nextToken && scanned < maxScanned);
+      } while (nextToken && scanned < options.maxScanned);
     } catch (error) {
-      if ((error as Error).name === NOT_FOR_EXPRESS) {
-        return { available: false, reason: 'Express workflow: Step Functions keeps no history of it; its steps are in its CloudWatch Logs log group' };
-      }
+      if ((error as Error).name === NOT_FOR_EXPRESS) return { available: false, reason: options.expressReason };
       throw error;
     }
     return { available: true, executions: found, truncated: Boolean(nextToken) };
@@ -90,29 +111,10 @@ export class StepFunctionsWorkflowHistory implements WorkflowHistory {
   }
 
   async listEnded(stateMachine: string, status: EndedStatus, since: { stoppedSince: Date; startedSince: Date }, maxScanned: number): Promise<ExecutionListing> {
-    const found: ExecutionSummary[] = [];
-    let nextToken: string | undefined;
-    let scanned = 0;
-    try {
-      do {
-        const page = await this.client.send(
-          new ListExecutionsCommand({ stateMachineArn: this.arnOf(stateMachine), statusFilter: status, maxResults: Math.min(1000, maxScanned - scanned), nextToken }),
-        );
-        for (const execution of page.executions ?? []) {
-          scanned += 1;
-          const startDate = execution.startDate ?? new Date(0);
-          if (startDate < since.startedSince) return { available: true, executions: found, truncated: false };
-          if (execution.stopDate && execution.stopDate >= since.stoppedSince) {
-            found.push({ executionArn: execution.executionArn ?? '', name: execution.name ?? '', status: execution.status ?? status, startDate, stopDate: execution.stopDate });
-          }
-        }
-        nextToken = page.nextToken;
-      } while (nextToken && scanned < maxScanned);
-    } catch (error) {
-      if ((error as Error).name === NOT_FOR_EXPRESS) return { available: false, reason: 'Express workflow: Step Functions does not list its executions' };
-      throw error;
-    }
-    return { available: true, executions: found, truncated: Boolean(nextToken) };
+    return this.scan(
+      { stateMachine, status, startedSince: since.startedSince, maxScanned, expressReason: 'Express workflow: Step Functions does not list its executions' },
+      (execution) => execution.stopDate !== undefined && execution.stopDate >= since.stoppedSince,
+    );
   }
 
   async redrive(executionArn: string): Promise<{ redriveDate: Date }> {
