@@ -107,25 +107,23 @@ export const burnRate = (slo: ServiceLevelObjective, period: Duration, options: 
   });
 };
 
-const authorizationMetric = (metricName: 'PaymentsAuthorized' | 'PaymentsFailedUnauthorized', period: Duration): Metric =>
+/** A count a platform function emits (Powertools metrics: namespace the app, dimension `service` the function's name). */
+const functionMetric = (key: 'buildEvents' | 'deliverWebhooks', metricName: string, period: Duration, label?: string): Metric =>
   new Metric({
     namespace: deployment.appName,
     metricName,
-    dimensionsMap: { service: functionName(deployment.appName, 'buildEvents') },
+    dimensionsMap: { service: functionName(deployment.appName, key) },
     statistic: 'Sum',
     period,
+    ...(label ? { label } : {}),
   });
+
+/** The events builder's authorization counts (lambdas/adapters/dynamodb/event-sources.ts `authorizationOutcomesOf`). */
+const authorizationMetric = (metricName: 'PaymentsAuthorized' | 'PaymentsFailedUnauthorized', period: Duration): Metric => functionMetric('buildEvents', metricName, period);
 
 /** The webhook deliverer's counts of requests sent and failed (lambdas/handlers/queues/deliver-webhooks.ts). */
 const webhookMetric = (metricName: 'WebhooksSent' | 'WebhooksFailed', period: Duration): Metric =>
-  new Metric({
-    namespace: deployment.appName,
-    metricName,
-    dimensionsMap: { service: functionName(deployment.appName, 'deliverWebhooks') },
-    statistic: 'Sum',
-    period,
-    label: metricName === 'WebhooksSent' ? 'sent' : 'failed',
-  });
+  functionMetric('deliverWebhooks', metricName, period, metricName === 'WebhooksSent' ? 'sent' : 'failed');
 
 export const authorizationRate = (period: Duration): MathExpression =>
   new MathExpression({
