@@ -138,6 +138,15 @@ export const describeBreak = (found: Json): string =>
   `${found.currency ? `, expected ${money(found.expected_amount, found.currency)}, reported ${money(found.reported_amount, found.currency)}` : ''}` +
   `${found.detail ? `: ${found.detail}` : ''}; detected ${found.detected_at}.`;
 
+/** A failed, timed-out or aborted Standard execution in a line: where it stopped and with what error, never its input. */
+export const describeFailedExecution = (execution: Json): string => {
+  const last = (execution.path as Json[] | undefined)?.at(-1);
+  return (
+    `${execution.state_machine} ${execution.name}: ${execution.status}${last ? ` at ${last.state}` : ''}${execution.error ? ` (${execution.error})` : ''}` +
+    `, stopped ${execution.stop_date}, redrivable until ${execution.redrivable_until}.`
+  );
+};
+
 /** One payout in a line (lists). */
 export const describePayoutLine = (payout: Json): string =>
   `${payout.id}: ${money(payout.amount, payout.currency)} of merchant ${payout.merchant_id ?? '?'}, ${payout.status}, ${payout.rail}, created ${payout.created_at}` +

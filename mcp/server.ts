@@ -9,6 +9,7 @@ import { PAYOUT_STATUSES } from '../lambdas/domain/payouts/payout';
 import { OPERATOR_AGENT_HEADER, type OperatorRole } from '../platform/operator-routes';
 import {
   describeBreak,
+  describeFailedExecution,
   describePaymentLine,
   describePayoutLine,
   explainPayment,
@@ -171,27 +172,35 @@ export const buildMcpServer = (options: McpServerOptions): McpServer => {
     {
       title: 'What waits for an operator',
       description:
-        "Payouts held for review (every merchant), open reconciliation breaks, and with a merchant id also that merchant's payments flagged requires_attention.",
+        "Payouts held for review (every merchant), open reconciliation breaks, Standard workflow executions that failed, timed out or were aborted in the last 14 days (redrivable from the console), and with a merchant id also that merchant's payments flagged requires_attention.",
       inputSchema: { merchant_id: idOf('merchant').optional().describe("also list this merchant's payments requiring attention"), limit },
       annotations: readOnly,
     },
     async ({ merchant_id, limit: count }) => {
-      const [payouts, breaks, payments] = await Promise.all([
+      const [payouts, breaks, executions, payments] = await Promise.all([
         get('/v1/payouts', { status: 'in_review', limit: count }),
         get('/v1/reconciliation/breaks', { status: 'open', limit: count }),
+        get('/v1/executions', { limit: count }),
         merchant_id ? get('/v1/payments', { merchant: merchant_id, status: 'requires_attention', limit: count }) : undefined,
       ]);
       if (payouts.status !== 200) return failed('Listing payouts in review', payouts);
       if (breaks.status !== 200) return failed('Listing open reconciliation breaks', breaks);
+      if (executions.status !== 200) return failed('Listing failed workflow executions', executions);
       if (payments && payments.status !== 200) return failed('Listing payments requiring attention', payments);
       const section = (title: string, items: readonly Json[], describe: (item: Json) => string, more: boolean) =>
         [`${title}: ${items.length}${more ? '+' : ''}`, ...items.map((item) => `- ${describe(item)}`)].join('\n');
       const words = [
         section('Payouts waiting for a review decision (review_payout)', payouts.json.data, describePayoutLine, payouts.json.has_more),
         section('Open reconciliation breaks (resolve_break)', breaks.json.data, describeBreak, breaks.json.has_more),
+        section('Failed workflow executions (redrive from the console, ops_admin)', executions.json.data, describeFailedExecution, executions.json.has_more || executions.json.truncated),
         ...(payments ? [section(`Payments of ${merchant_id} requiring attention`, payments.json.data, describePaymentLine, payments.json.has_more)] : []),
       ].join('\n\n');
-      return withJson(words, { payouts_in_review: payouts.json.data, open_breaks: breaks.json.data, ...(payments ? { payments_requiring_attention: payments.json.data } : {}) });
+      return withJson(words, {
+        payouts_in_review: payouts.json.data,
+        open_breaks: breaks.json.data,
+        failed_executions: executions.json.data,
+        ...(payments ? { payments_requiring_attention: payments.json.data } : {}),
+      });
     },
   );
 

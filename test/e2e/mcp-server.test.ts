@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { DescribeExecutionCommand, ListStateMachinesCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
@@ -22,7 +23,7 @@ import { repositoryRoot } from './global-setup';
  * responses the suite's leak scan reads.
  */
 const stateDir = process.env.E2E_STATE_DIR as string;
-const runtime = JSON.parse(readFileSync(join(stateDir, 'runtime.json'), 'utf8')) as { operatorApiUrl: string };
+const runtime = JSON.parse(readFileSync(join(stateDir, 'runtime.json'), 'utf8')) as { operatorApiUrl: string; sfnEndpoint: string };
 const operators = JSON.parse(readFileSync(join(stateDir, 'operators.json'), 'utf8')) as OperatorCredentials[];
 const tsx = join(repositoryRoot, 'node_modules', '.bin', 'tsx');
 /** The explanations as an agent reads them, kept for a look (like the console's screenshots). */
@@ -161,10 +162,24 @@ describe('the MCP server over stdio, with the SDK client', () => {
   });
 
   it('shows the payout waiting for an operator with the sanctions match as evidence, bank data masked', async () => {
+    // A recovery started for a kind of object it does not know fails at once (its UnknownKind Fail state): a
+    // failed Standard execution the attention list must show.
+    const sfn = new SFNClient({ endpoint: runtime.sfnEndpoint, region: 'us-east-1', credentials: { accessKeyId: 'e2e', secretAccessKey: 'e2e' } });
+    const recovery = (await sfn.send(new ListStateMachinesCommand({}))).stateMachines?.find((machine) => machine.name === 'xborder-saga-recovery')?.stateMachineArn as string;
+    const failedName = `pay_mcp${Date.now()}-1`;
+    const { executionArn } = await sfn.send(new StartExecutionCommand({ stateMachineArn: recovery, name: failedName, input: JSON.stringify({ kind: 'chargeback', id: 'pay_mcp' }) }));
+    await eventually(() => sfn.send(new DescribeExecutionCommand({ executionArn })), (described) => described.status === 'FAILED');
+
     const attention = await callTool(viewer, 'list_attention', { merchant_id: merchantId });
     expect(attention.isError).toBe(false);
     expect(attention.text).toMatch(new RegExp(`Payouts waiting for a review decision \\(review_payout\\): \\d+\\+?\\n(- .*\\n)*- ${payoutId}: 100\\.00 USD of merchant ${merchantId}, in_review`));
     expect(attention.text).toContain(`Payments of ${merchantId} requiring attention: 0`);
+    // The failed Standard executions the console can redrive, each in a line, as the operator API lists them.
+    expect(attention.text).toMatch(/Failed workflow executions \(redrive from the console, ops_admin\): \d+\+?/);
+    const listed = JSON.parse(attention.text.slice(attention.text.indexOf('\n{') + 1)) as { failed_executions: { state_machine: string; name: string; status: string }[] };
+    expect(listed.failed_executions.map((execution) => execution.name)).toContain(failedName);
+    for (const execution of listed.failed_executions) expect(attention.text).toContain(`- ${execution.state_machine} ${execution.name}: ${execution.status}`);
+    expect(attention.text).toMatch(new RegExp(`- sagaRecovery ${failedName}: FAILED at \\w+`));
 
     const explained = await callTool(viewer, 'explain_payout', { payout_id: payoutId });
     expect(explained.text).toContain(`Payout ${payoutId} of merchant ${merchantId}: 100.00 USD`);
