@@ -251,6 +251,17 @@ export const functions = {
     invokedBy: 'api-gateway',
     tables: { ledger: ['dynamodb:GetItem', 'dynamodb:Query'] },
   },
+  balanceTransactionsReport: {
+    entry: 'lambdas/handlers/api/balance-transactions-report.ts',
+    description: 'GET /v1/reports/balance_transactions (CSV)',
+    // Up to 10,000 lines read 100 a page: more time and memory than one list page, within API Gateway's 29 s.
+    memoryMb: 512,
+    timeoutSeconds: 25,
+    reservedConcurrency: 2,
+    invokedBy: 'api-gateway',
+    // The statement index and each line's position history (Query only: a report has no cursor to look up).
+    tables: { ledger: ['dynamodb:Query'] },
+  },
   screenPayment: {
     entry: 'lambdas/handlers/tasks/screen-payment.ts',
     description: 'Payment workflow: risk screening and routing',

@@ -44,6 +44,7 @@ export const routes = [
   { method: 'GET', path: '/v1/payments/{id}', function: 'getPayment', params: { id: 'payment' } },
   { method: 'GET', path: '/v1/balances', function: 'getBalance' },
   { method: 'GET', path: '/v1/balance_transactions', function: 'listBalanceTransactions' },
+  { method: 'GET', path: '/v1/reports/balance_transactions', function: 'balanceTransactionsReport' },
   { method: 'POST', path: '/v1/payments/{id}/capture', function: 'requestPaymentCapture', params: { id: 'payment' }, moneyMovement: true },
   { method: 'POST', path: '/v1/payments/{id}/cancel', function: 'requestPaymentCancel', params: { id: 'payment' } },
   { method: 'GET', path: '/v1/payments/{id}/events', function: 'listPaymentEvents', params: { id: 'payment' } },
@@ -91,6 +92,8 @@ const RESOURCE_OF_SEGMENT: Readonly<Record<string, ApiKeyResource>> = {
   refunds: 'refunds',
   balances: 'balances',
   balance_transactions: 'balances',
+  // Reports are of the balance (the balance transactions report): read with balances:read.
+  reports: 'balances',
   fx: 'fx',
   conversions: 'fx',
   beneficiaries: 'beneficiaries',

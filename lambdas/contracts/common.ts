@@ -9,6 +9,8 @@ import * as z from 'zod/mini';
 export interface ResponseContract {
   readonly description: string;
   readonly schema: z.ZodMiniType;
+  /** The answer's media type when it is not JSON (a CSV download); its schema is then `z.string()`. */
+  readonly mediaType?: 'text/csv';
 }
 
 export interface RouteContract {

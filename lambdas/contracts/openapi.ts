@@ -114,7 +114,7 @@ const operationFor = (route: RouteDeclaration, contract: RouteContract, requestN
         'Request-Id': { $ref: '#/components/headers/RequestId' },
         ...(command ? { 'Idempotent-Replayed': { $ref: '#/components/headers/IdempotentReplayed' } } : {}),
       },
-      content: { 'application/json': { schema: name ? schemaRef(name) : standalone(response.schema, 'output') } },
+      content: { [response.mediaType ?? 'application/json']: { schema: name ? schemaRef(name) : standalone(response.schema, 'output') } },
     };
   }
   if (route.method === 'POST') responses['400'] = responseRef('BadRequest');

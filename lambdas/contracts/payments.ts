@@ -6,7 +6,7 @@ import { CANCELLATION_REASONS, CAPTURE_METHODS, PAYMENT_STATUSES } from '../doma
 import { PAYMENT_EVENT_TYPES } from '../domain/payment-lifecycle';
 import { REFUND_REASONS, REFUND_STATUSES } from '../domain/refund';
 import { type RouteContract, currencyAmountSchema, listOf, nullableTimestamp, timestamp } from './common';
-import { amountSchema, createdListQuerySchema, currencySchema, descriptionSchema, emptyBody, idSchema, metadataSchema, noQuery } from './fields';
+import { amountSchema, createdFilterFields, createdListQuerySchema, currencySchema, descriptionSchema, emptyBody, idSchema, metadataSchema, noQuery } from './fields';
 
 /** Payments, refunds and balances: request and response schemas (docs/api.md, "Payments"). */
 
@@ -239,5 +239,13 @@ export const paymentContracts = {
     description: '`created[gte|gt|lte|lt]` bound the creation time (Unix seconds or ISO 8601); `ending_before` pages back toward newer objects.',
     query: createdListQuerySchema('balance_transaction'),
     responses: { 200: { description: 'One page of balance transactions', schema: balanceTransactionListSchema } },
+  },
+  balanceTransactionsReport: {
+    tag: 'Balances',
+    summary: 'Balance transactions report (CSV download)',
+    description:
+      'One row per balance transaction created in the window, oldest first (`id, created_at, type, source, currency, amount, fee, net, status, available_on`), then one `total` row per currency summing amount, fee and net. `created[gte|gt]` and `created[lte|lt]` are required (Unix seconds or ISO 8601) and span at most 31 days; a window of more than 10,000 transactions is refused (422). Text cells starting with `= + - @` are prefixed with `\'`.',
+    query: z.strictObject({ ...createdFilterFields, currency: z.optional(currencySchema) }),
+    responses: { 200: { description: 'The report as CSV', schema: z.string(), mediaType: 'text/csv' } },
   },
 } as const satisfies Record<string, RouteContract>;

@@ -43,6 +43,18 @@ export class InvalidCursorError extends DomainError {
   }
 }
 
+/** A report whose window is unbounded, too long, or holds more lines than one download carries. */
+export class ReportTooLargeError extends DomainError {
+  override readonly name = 'ReportTooLargeError';
+
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
 /** A change asked of a payment in a status that does not allow it (capture twice, capture a canceled one...). */
 export class PaymentNotCapturableError extends DomainError {
   override readonly name = 'PaymentNotCapturableError';

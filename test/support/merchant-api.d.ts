@@ -32,6 +32,13 @@ export interface paths {
      */
     get: operations["listBalanceTransactions"];
   };
+  "/v1/reports/balance_transactions": {
+    /**
+     * Balance transactions report (CSV download)
+     * @description One row per balance transaction created in the window, oldest first (`id, created_at, type, source, currency, amount, fee, net, status, available_on`), then one `total` row per currency summing amount, fee and net. `created[gte|gt]` and `created[lte|lt]` are required (Unix seconds or ISO 8601) and span at most 31 days; a window of more than 10,000 transactions is refused (422). Text cells starting with `= + - @` are prefixed with `'`.
+     */
+    get: operations["balanceTransactionsReport"];
+  };
   "/v1/payments/{id}/capture": {
     /**
      * Capture an authorized payment
@@ -1174,6 +1181,37 @@ export interface operations {
         };
         content: {
           "application/json": components["schemas"]["BalanceTransactionList"];
+        };
+      };
+      401: components["responses"]["Unauthorized"];
+      403: components["responses"]["Forbidden"];
+      422: components["responses"]["ValidationError"];
+      429: components["responses"]["TooManyRequests"];
+      "5XX": components["responses"]["ServerError"];
+    };
+  };
+  /**
+   * Balance transactions report (CSV download)
+   * @description One row per balance transaction created in the window, oldest first (`id, created_at, type, source, currency, amount, fee, net, status, available_on`), then one `total` row per currency summing amount, fee and net. `created[gte|gt]` and `created[lte|lt]` are required (Unix seconds or ISO 8601) and span at most 31 days; a window of more than 10,000 transactions is refused (422). Text cells starting with `= + - @` are prefixed with `'`.
+   */
+  balanceTransactionsReport: {
+    parameters: {
+      query?: {
+        "created[gte]"?: string;
+        "created[gt]"?: string;
+        "created[lte]"?: string;
+        "created[lt]"?: string;
+        currency?: "AED" | "AFN" | "ALL" | "AMD" | "ANG" | "AOA" | "ARS" | "AUD" | "AWG" | "AZN" | "BAM" | "BBD" | "BDT" | "BGN" | "BHD" | "BIF" | "BMD" | "BND" | "BOB" | "BRL" | "BSD" | "BTN" | "BWP" | "BYN" | "BZD" | "CAD" | "CDF" | "CHF" | "CLP" | "CNY" | "COP" | "CRC" | "CUC" | "CUP" | "CVE" | "CZK" | "DJF" | "DKK" | "DOP" | "DZD" | "EGP" | "ERN" | "ETB" | "EUR" | "FJD" | "FKP" | "GBP" | "GEL" | "GHS" | "GIP" | "GMD" | "GNF" | "GTQ" | "GYD" | "HKD" | "HNL" | "HTG" | "HUF" | "IDR" | "ILS" | "INR" | "IQD" | "IRR" | "ISK" | "JMD" | "JOD" | "JPY" | "KES" | "KGS" | "KHR" | "KMF" | "KPW" | "KRW" | "KWD" | "KYD" | "KZT" | "LAK" | "LBP" | "LKR" | "LRD" | "LSL" | "LYD" | "MAD" | "MDL" | "MGA" | "MKD" | "MMK" | "MNT" | "MOP" | "MRU" | "MUR" | "MVR" | "MWK" | "MXN" | "MYR" | "MZN" | "NAD" | "NGN" | "NIO" | "NOK" | "NPR" | "NZD" | "OMR" | "PAB" | "PEN" | "PGK" | "PHP" | "PKR" | "PLN" | "PYG" | "QAR" | "RON" | "RSD" | "RUB" | "RWF" | "SAR" | "SBD" | "SCR" | "SDG" | "SEK" | "SGD" | "SHP" | "SLE" | "SOS" | "SRD" | "SSP" | "STN" | "SVC" | "SYP" | "SZL" | "THB" | "TJS" | "TMT" | "TND" | "TOP" | "TRY" | "TTD" | "TWD" | "TZS" | "UAH" | "UGX" | "USD" | "UYU" | "UZS" | "VED" | "VES" | "VND" | "VUV" | "WST" | "XAF" | "XCD" | "XOF" | "XPF" | "YER" | "ZAR" | "ZMW" | "ZWG";
+      };
+    };
+    responses: {
+      /** @description The report as CSV */
+      200: {
+        headers: {
+          "Request-Id": components["headers"]["RequestId"];
+        };
+        content: {
+          "text/csv": string;
         };
       };
       401: components["responses"]["Unauthorized"];

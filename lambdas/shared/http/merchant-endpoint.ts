@@ -7,7 +7,7 @@ import { routeFor, routeScope } from '../../../platform/routes';
 import { type ApiKeyScope, scopesAllow } from '../../domain/api-key';
 import type { MerchantPrincipal } from '../../domain/merchant';
 import { endpointMetrics, logger, traceHandler } from '../powertools';
-import { RequestError, jsonResponse, problem, problemResponse, toProblem } from './problem';
+import { RequestError, fileResponse, jsonResponse, problem, problemResponse, toProblem } from './problem';
 import { checkedPathParameters, singleQueryParameters } from './request';
 import { parseOrRefuse } from './validation';
 
@@ -21,6 +21,8 @@ import { parseOrRefuse } from './validation';
 export interface EndpointResult {
   readonly status: number;
   readonly body: unknown;
+  /** The body is a file to download (a CSV report, `body` its text), not JSON. */
+  readonly file?: { readonly contentType: 'text/csv; charset=utf-8'; readonly filename: string };
 }
 
 interface RequestBase {
@@ -135,6 +137,7 @@ export const merchantQueryEndpoint = <QuerySchema extends z.ZodMiniType>(definit
     const pathParameters = merchantPathParameters(event);
     const query = parseOrRefuse(definition.query, singleQueryParameters(event));
     const result = await definition.handle({ principal, requestId: event.requestContext.requestId, pathParameters, query });
+    if (result.file) return fileResponse(result.status, { ...result.file, body: String(result.body) }, event.requestContext.requestId);
     return jsonResponse(result.status, result.body, event.requestContext.requestId);
   });
 

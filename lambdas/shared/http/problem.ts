@@ -106,6 +106,10 @@ const problemsByErrorName: Record<string, (error: ErrorWithFields) => Problem> =
   AmountTooLargeError: (error) =>
     problem(422, 'amount_too_large', error.message, { errors: [{ field: error.field ?? 'amount', message: error.message }] }),
   StaleVersionError: () => problem(409, 'concurrent_update', 'The object changed while the request was processed. Retry with the same Idempotency-Key.'),
+  ReportTooLargeError: (error) =>
+    problem(422, 'validation_error', 'The request has invalid parameters.', {
+      errors: [{ field: error.field ?? 'created[gte]', message: error.message }],
+    }),
   InvalidCursorError: (error) =>
     problem(422, 'validation_error', 'The request has invalid parameters.', {
       errors: [{ field: error.field ?? 'starting_after', message: error.message }],
@@ -159,6 +163,18 @@ export const problemResponse = (value: Problem, requestId: string): APIGatewayPr
     ...(value.errors ? { errors: value.errors } : {}),
     request_id: requestId,
   }),
+});
+
+/** A download: the file's text with its media type and the name a browser saves it under, never cached. */
+export const fileResponse = (status: number, file: { readonly body: string; readonly contentType: string; readonly filename: string }, requestId: string): APIGatewayProxyResult => ({
+  statusCode: status,
+  headers: {
+    'Content-Type': file.contentType,
+    'Content-Disposition': `attachment; filename="${file.filename}"`,
+    'Cache-Control': 'no-store',
+    'Request-Id': requestId,
+  },
+  body: file.body,
 });
 
 export const jsonResponse = (status: number, body: unknown, requestId: string): APIGatewayProxyResult => ({
