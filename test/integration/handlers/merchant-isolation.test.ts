@@ -125,6 +125,17 @@ const cases: Record<string, IsolationCase> = {
     const cursor = await ctx.as(ctx.intruder, 'GET', `/v1/balance_transactions?starting_after=${ctx.owner.lineId}`);
     expect({ status: cursor.status, field: cursor.json?.errors?.[0]?.field }).toEqual({ status: 422, field: 'starting_after' });
   },
+  'GET /v1/reports/balance_transactions': async (ctx) => {
+    const window = `created[gte]=${encodeURIComponent(new Date(Date.now() - 86_400_000).toISOString())}&created[lt]=${encodeURIComponent(new Date(Date.now() + 60_000).toISOString())}`;
+    // The owner's report lists its line (so the intruder's absence of it means something)...
+    const own = await ctx.as(ctx.owner, 'GET', `/v1/reports/balance_transactions?${window}`);
+    expect(own.status).toBe(200);
+    expect(own.text).toContain(ctx.owner.lineId);
+    // ...the intruder's, over the same window, does not.
+    const report = await ctx.as(ctx.intruder, 'GET', `/v1/reports/balance_transactions?${window}`);
+    expect(report.status).toBe(200);
+    expect(report.text).not.toContain(ctx.owner.lineId);
+  },
   'POST /v1/api_keys': async (ctx) => {
     const before = await ownerView(ctx);
     const created = await ctx.as(ctx.intruder, 'POST', '/v1/api_keys', {});
