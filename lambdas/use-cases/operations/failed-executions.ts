@@ -1,6 +1,6 @@
 import { executionPath } from '../../domain/execution-path';
 import { ENDED_STATUSES, type EndedStatus, type WorkflowHistory } from '../../ports/workflow-history';
-import type { TracedExecution } from './trace-payment-executions';
+import { type TracedExecution, traceExecution } from './trace-payment-executions';
 
 /**
  * The platform's Standard state machines: the only ones Step Functions lists, keeps a history of and
@@ -50,17 +50,10 @@ export const listFailedExecutions = async (
   const shown = ended.slice(0, query.limit);
   const executions = await Promise.all(
     shown.map(async ({ stateMachine, execution }): Promise<FailedExecution> => {
-      const path = executionPath(await deps.history.history(execution.executionArn));
+      // An ended execution always has a stop date (the start date stands in should Step Functions omit it).
       const stopDate = execution.stopDate ?? execution.startDate;
       return {
-        stateMachine,
-        name: execution.name,
-        executionArn: execution.executionArn,
-        status: execution.status,
-        startDate: execution.startDate.toISOString(),
-        stopDate: stopDate.toISOString(),
-        path: path.steps,
-        error: path.executionError,
+        ...(await traceExecution(deps.history, stateMachine, { ...execution, stopDate })),
         redrivableUntil: new Date(stopDate.getTime() + REDRIVE_WINDOW_MS).toISOString(),
       };
     }),

@@ -1,7 +1,7 @@
 import { ResourceNotFoundError } from '../../domain/errors';
 import { type PathStep, executionPath } from '../../domain/execution-path';
 import type { PaymentRepository } from '../../ports/payment-repository';
-import type { WorkflowHistory } from '../../ports/workflow-history';
+import type { ExecutionSummary, WorkflowHistory } from '../../ports/workflow-history';
 
 /** The state machines a payment's executions run on (named by its id: adapters/step-functions/workflows.ts). */
 export const PAYMENT_STATE_MACHINES = ['payment', 'paymentCaptureWindow', 'sagaRecovery'] as const;
@@ -22,6 +22,21 @@ export interface TracedExecution {
   readonly path: readonly PathStep[];
   readonly error: string | null;
 }
+
+/** An execution with the path it took and the error it ended with, from its history (never its input or output). */
+export const traceExecution = async (history: Pick<WorkflowHistory, 'history'>, stateMachine: string, execution: ExecutionSummary): Promise<TracedExecution> => {
+  const path = executionPath(await history.history(execution.executionArn));
+  return {
+    stateMachine,
+    name: execution.name,
+    executionArn: execution.executionArn,
+    status: execution.status,
+    startDate: execution.startDate.toISOString(),
+    stopDate: execution.stopDate?.toISOString() ?? null,
+    path: path.steps,
+    error: path.executionError,
+  };
+};
 
 export interface PaymentTrace {
   readonly executions: readonly TracedExecution[];
@@ -49,21 +64,7 @@ export const tracePaymentExecutions = async (
   );
   const unavailable = listings.flatMap(({ stateMachine, listing }) => (listing.available ? [] : [{ stateMachine, reason: listing.reason }]));
   const found = listings.flatMap(({ stateMachine, listing }) => (listing.available ? listing.executions.map((execution) => ({ stateMachine, execution })) : []));
-  const executions = await Promise.all(
-    found.map(async ({ stateMachine, execution }): Promise<TracedExecution> => {
-      const path = executionPath(await deps.history.history(execution.executionArn));
-      return {
-        stateMachine,
-        name: execution.name,
-        executionArn: execution.executionArn,
-        status: execution.status,
-        startDate: execution.startDate.toISOString(),
-        stopDate: execution.stopDate?.toISOString() ?? null,
-        path: path.steps,
-        error: path.executionError,
-      };
-    }),
-  );
+  const executions = await Promise.all(found.map(({ stateMachine, execution }) => traceExecution(deps.history, stateMachine, execution)));
   executions.sort((a, b) => a.startDate.localeCompare(b.startDate));
   return { executions, unavailable, truncated: listings.some(({ listing }) => listing.available && listing.truncated) };
 };
