@@ -2,14 +2,13 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DescribeExecutionCommand, ListStateMachinesCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { operatorRequest } from '../../local/iam/operator-client';
 import { localOperatorArn, type OperatorCredentials } from '../../local/iam/operators';
 import type { OperatorRole } from '../../platform/operator-routes';
-import { api, eventually, freshTestCard } from '../support/e2e';
+import { api, eventually, failedRecoveryExecution, freshTestCard } from '../support/e2e';
 import { findLeaks } from '../support/leak-detectors';
 import { repositoryRoot } from './global-setup';
 
@@ -162,13 +161,9 @@ describe('the MCP server over stdio, with the SDK client', () => {
   });
 
   it('shows the payout waiting for an operator with the sanctions match as evidence, bank data masked', async () => {
-    // A recovery started for a kind of object it does not know fails at once (its UnknownKind Fail state): a
-    // failed Standard execution the attention list must show.
-    const sfn = new SFNClient({ endpoint: runtime.sfnEndpoint, region: 'us-east-1', credentials: { accessKeyId: 'e2e', secretAccessKey: 'e2e' } });
-    const recovery = (await sfn.send(new ListStateMachinesCommand({}))).stateMachines?.find((machine) => machine.name === 'xborder-saga-recovery')?.stateMachineArn as string;
+    // A failed Standard execution the attention list must show.
     const failedName = `pay_mcp${Date.now()}-1`;
-    const { executionArn } = await sfn.send(new StartExecutionCommand({ stateMachineArn: recovery, name: failedName, input: JSON.stringify({ kind: 'chargeback', id: 'pay_mcp' }) }));
-    await eventually(() => sfn.send(new DescribeExecutionCommand({ executionArn })), (described) => described.status === 'FAILED');
+    await failedRecoveryExecution(runtime.sfnEndpoint, failedName);
 
     const attention = await callTool(viewer, 'list_attention', { merchant_id: merchantId });
     expect(attention.isError).toBe(false);

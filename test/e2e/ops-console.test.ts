@@ -3,12 +3,12 @@ import { request as httpRequest } from 'node:http';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DescribeExecutionCommand, ListStateMachinesCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { DescribeExecutionCommand } from '@aws-sdk/client-sfn';
 import { type BrowserContext, type Page, chromium } from 'playwright-core';
 import { operatorRequest } from '../../local/iam/operator-client';
 import type { OperatorCredentials } from '../../local/iam/operators';
 import type { OperatorRole } from '../../platform/operator-routes';
-import { api, eventually, freshTestCard } from '../support/e2e';
+import { api, eventually, failedRecoveryExecution, freshTestCard } from '../support/e2e';
 import { repositoryRoot } from './global-setup';
 
 /**
@@ -245,12 +245,8 @@ describe('the ops console', () => {
   it('lists a failed Standard execution in the attention queue with where it stopped; an ops_admin redrives it', async () => {
     // A recovery started for a kind of object it does not know fails at once in its UnknownKind state (a Fail
     // state, so a redrive fails there again: what is checked is that the console reaches RedriveExecution).
-    const sfn = new SFNClient({ endpoint: runtime.sfnEndpoint, region: 'us-east-1', credentials: { accessKeyId: 'e2e', secretAccessKey: 'e2e' } });
-    const machines = await sfn.send(new ListStateMachinesCommand({}));
-    const recovery = machines.stateMachines?.find((machine) => machine.name === 'xborder-saga-recovery')?.stateMachineArn as string;
     const name = `pay_console${Date.now()}-1`;
-    const { executionArn } = await sfn.send(new StartExecutionCommand({ stateMachineArn: recovery, name, input: JSON.stringify({ kind: 'chargeback', id: 'pay_console' }) }));
-    await eventually(() => sfn.send(new DescribeExecutionCommand({ executionArn })), (described) => described.status === 'FAILED');
+    const { executionArn, sfn } = await failedRecoveryExecution(runtime.sfnEndpoint, name);
 
     await page.goto(`${runtime.consoleUrl}#/attention`);
     await page.getByTestId('role').selectOption('ops_viewer');

@@ -1,6 +1,7 @@
 import { randomInt } from 'node:crypto';
 import { appendFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { DescribeExecutionCommand, ListStateMachinesCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { playerCardNumber } from '../../bench/lib/mix';
 import type { MerchantCredentials } from '../../local/seed';
 import { type RequestOptions, request } from './http';
@@ -63,4 +64,16 @@ export const acquirerTotals = async (channel: string, paymentId: string) => {
   const response = await fetch(`${simulator.url}/__simulator/totals`, { headers: { Authorization: `Bearer ${simulator.apiKey}` } });
   const totals = (await response.json()) as { payments: { payment_reference: string; approved: number; captures: number; captured: number; refunded: number; released: number }[] };
   return totals.payments.find((entry) => entry.payment_reference === paymentId);
+};
+
+/**
+ * A failed Standard execution, made on purpose: a saga recovery started for a kind of object it does not know
+ * fails at once in its UnknownKind Fail state (so a redrive fails there again). Resolves once it has FAILED.
+ */
+export const failedRecoveryExecution = async (sfnEndpoint: string, name: string): Promise<{ executionArn: string; sfn: SFNClient }> => {
+  const sfn = new SFNClient({ endpoint: sfnEndpoint, region: 'us-east-1', credentials: { accessKeyId: 'e2e', secretAccessKey: 'e2e' } });
+  const recovery = (await sfn.send(new ListStateMachinesCommand({}))).stateMachines?.find((machine) => machine.name === 'xborder-saga-recovery')?.stateMachineArn as string;
+  const { executionArn } = await sfn.send(new StartExecutionCommand({ stateMachineArn: recovery, name, input: JSON.stringify({ kind: 'chargeback', id: name.split('-')[0] }) }));
+  await eventually(() => sfn.send(new DescribeExecutionCommand({ executionArn })), (described) => described.status === 'FAILED');
+  return { executionArn: executionArn as string, sfn };
 };
