@@ -4,6 +4,7 @@ import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
 import { AwsSolutionsChecks, NIST80053R5Checks, PCIDSS321Checks } from 'cdk-nag';
 import { SourceAccountOnServicePermissions } from './gates/source-account-on-service-permissions';
 import { type MerchantApiDomainConfig, deployment } from '../platform/deployment';
+import { FEATURE_FLAGS } from './feature-flags';
 import { type PlatformStacks, buildPlatform } from './platform';
 
 /**
@@ -37,7 +38,7 @@ export const createPlatformApp = (options: PlatformAppOptions): { app: App; stac
   const { account, gates = true, merchantApiDomain = deployment.merchantApiDomain, ...appProps } = options;
   const app = new App({
     ...appProps,
-    context: { '@aws-cdk/core:defaultCrossStackReferences': 'strong', ...appProps.context },
+    context: { ...FEATURE_FLAGS, ...appProps.context },
   });
   const stacks = buildPlatform(app, account, { merchantApiDomain });
   Aspects.of(app).add(new SourceAccountOnServicePermissions());

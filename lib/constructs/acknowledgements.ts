@@ -1,4 +1,4 @@
-import { Validations } from 'aws-cdk-lib';
+import { type Stack, Token, Validations } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
 
 /**
@@ -14,3 +14,10 @@ export const acknowledgeNag = (construct: IConstruct, id: string, reason: string
 export const acknowledgeGuard = (construct: IConstruct, rule: string, reason: string): void => {
   Validations.of(construct).acknowledge({ id: `cdk-validator-cfnguard::${rule}`, reason });
 };
+
+/**
+ * An ARN's partition as cdk-nag writes it in a finding's id: the literal (`aws`) where the stack renders one
+ * (a known region, @aws-cdk/core:enablePartitionLiterals: lib/feature-flags.ts), else `<AWS::Partition>`, its
+ * rendering of the pseudo parameter. An acknowledgement must name the resource exactly as the finding does.
+ */
+export const nagPartition = (stack: Stack): string => (Token.isUnresolved(stack.partition) ? '<AWS::Partition>' : stack.partition);

@@ -18,7 +18,7 @@ import { deployment } from '../../platform/deployment';
 import type { FunctionKey } from '../../platform/functions';
 import { type GatewayResponseDeclaration, operatorGatewayResponses, problemDocumentOf } from '../../platform/gateway-responses';
 import { OPERATOR_ROLES, type OperatorRole, operatorRoleName, operatorRoutes, operatorRoutesOf } from '../../platform/operator-routes';
-import { acknowledgeNag } from './acknowledgements';
+import { acknowledgeNag, nagPartition } from './acknowledgements';
 import { MerchantApiFirewall } from './merchant-api-firewall';
 import { retentionDays } from './retention';
 
@@ -152,7 +152,7 @@ export class OperatorApi extends Construct {
       for (const route of routes.filter((candidate) => candidate.path.includes('*'))) {
         acknowledgeNag(
           policy,
-          `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:execute-api:${stack.region}:${stack.account}:<${restApiLogicalId}>/${deployment.apiStageName}/${route.method}${route.path}]`,
+          `AwsSolutions-IAM5[Resource::arn:${nagPartition(stack)}:execute-api:${stack.region}:${stack.account}:<${restApiLogicalId}>/${deployment.apiStageName}/${route.method}${route.path}]`,
           'This resource is one operator route: execute-api ARNs can only write a path parameter ({id}) as "*"; the method, stage and every literal path segment are fixed.',
         );
       }

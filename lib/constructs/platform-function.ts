@@ -13,7 +13,7 @@ import { cardChannelNames, cardChannelSecretNames, cardChannels, channelEnvPrefi
 import { kmsKeys } from '../../platform/keys';
 import { stateMachineArn, stateMachineArnEnvVar, stateMachineName } from '../../platform/state-machines';
 import { type TableKey, tableName } from '../../platform/tables';
-import { acknowledgeGuard, acknowledgeNag } from './acknowledgements';
+import { acknowledgeGuard, acknowledgeNag, nagPartition } from './acknowledgements';
 import { functionCode } from './function-bundles';
 import { type KmsKeyArns, kmsStatements, policyStatement, usesKms } from './kms-grants';
 import { stateMachineGrantStatements, tableGrantStatements } from '../../platform/function-grants';
@@ -120,7 +120,7 @@ export class PlatformFunction extends Construct {
         ? "An execution's ARN ends in its name: GetExecutionHistory and RedriveExecution on the declared Standard state machine's executions only, for operators redriving a failed run (ops_admin, audited)."
         : "An execution's ARN ends in its name: GetExecutionHistory on the declared state machine's executions only, read-only, for operators tracing an object's runs.";
       for (const kind of ['execution', 'express']) {
-        acknowledgeNag(this.policy, `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:${stack.region}:${stack.account}:${kind}:${stateMachineName(machine)}:*]`, reason);
+        acknowledgeNag(this.policy, `AwsSolutions-IAM5[Resource::arn:${nagPartition(stack)}:states:${stack.region}:${stack.account}:${kind}:${stateMachineName(machine)}:*]`, reason);
       }
     }
 

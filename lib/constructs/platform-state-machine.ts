@@ -17,7 +17,7 @@ import {
   stateMachines,
   substitutedStateMachine,
 } from '../../platform/state-machines';
-import { acknowledgeNag } from './acknowledgements';
+import { acknowledgeNag, nagPartition } from './acknowledgements';
 import { repositoryRoot } from './platform-function';
 import { retentionDays } from './retention';
 
@@ -118,7 +118,7 @@ export class PlatformStateMachine extends Construct {
       for (const kind of ['execution', 'express']) {
         acknowledgeNag(
           policy,
-          `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:${stack.region}:${stack.account}:${kind}:${stateMachineName(key)}:*]`,
+          `AwsSolutions-IAM5[Resource::arn:${nagPartition(stack)}:states:${stack.region}:${stack.account}:${kind}:${stateMachineName(key)}:*]`,
           "A child execution's ARN ends in its generated name: DescribeExecution/StopExecution on the declared child state machine's executions only, what startExecution.sync:2 needs.",
         );
       }
