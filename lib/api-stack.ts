@@ -9,7 +9,7 @@ import type { Construct } from 'constructs';
 import { type FunctionDeclaration, type FunctionKey, functionKeys, functions } from '../platform/functions';
 import { type MerchantApiDomainConfig, deployment } from '../platform/deployment';
 import { accountAdministersKey, cloudWatchLogsMayEncrypt, denyGrantsExceptForAwsServices } from './constructs/key-policies';
-import { cardChannelSecretNames } from '../platform/channels';
+import { cardChannelNames, cardChannelSecretNames } from '../platform/channels';
 import { stateMachineKeys } from '../platform/state-machines';
 import { acknowledgeNag } from './constructs/acknowledgements';
 import { MerchantApi } from './constructs/merchant-api';
@@ -164,6 +164,7 @@ export class ApiStack extends Stack {
       stateMachines: machines,
       topicKey: logsKey,
       sagaSweeper: built.sweepUnstartedSagas,
+      settlementPull: { function: built.pullSettlementFiles, sources: [...cardChannelNames, 'bank'] },
       deadLetterQueues,
       streamConsumers,
       replication: {

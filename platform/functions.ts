@@ -1139,6 +1139,22 @@ export const functions = {
     queryIndexes: { payments: [MERCHANT_OBJECTS_INDEX, SAGA_STARTS_INDEX], payouts: [MERCHANT_OBJECTS_INDEX, SAGA_STARTS_INDEX] },
     stateMachines: { sagaRecovery: ['states:StartExecution'] },
   },
+  pullSettlementFiles: {
+    entry: 'lambdas/handlers/scheduled/pull-settlement-files.ts',
+    description:
+      'Every 5 minutes: lists the reports and statements published on the SFTP server and starts one reconciliation run per new file; publishes the age of each source\'s newest file',
+    memoryMb: 256,
+    timeoutSeconds: 120,
+    // One pull at a time: a second would list the same files and find their runs started.
+    reservedConcurrency: 1,
+    invokedBy: 'schedule',
+    schedule: { everyMinutes: 5 },
+    settlementReports: true,
+    secrets: settlementReportSecretNames,
+    tables: {},
+    // Start runs; ask whether a report's run is going (statements wait for them).
+    stateMachines: { settlementReconciliation: ['states:StartExecution', 'states:ListExecutions'], bankStatementReconciliation: ['states:StartExecution'] },
+  },
   buildEvents: {
     entry: 'lambdas/handlers/streams/build-events.ts',
     description: 'Outbox: turns table changes (DynamoDB streams) into events, stores them in pages, queues their webhook deliveries',

@@ -5,6 +5,14 @@
 export interface SettlementReportSource {
   /** The file's bytes; SettlementReportNotFoundError when there is none. */
   read(channel: string, fileName: string): Promise<Buffer>;
+  /** The reports the channel has published (names REPORT_FILE_NAME accepts); none when it has no directory yet. */
+  list(channel: string): Promise<readonly PublishedFile[]>;
+}
+
+/** A file a counterparty published on its server: its name and when it was last modified (the server's mtime). */
+export interface PublishedFile {
+  readonly name: string;
+  readonly modifiedAt: Date;
 }
 
 export class SettlementReportNotFoundError extends Error {

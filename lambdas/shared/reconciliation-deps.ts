@@ -1,7 +1,12 @@
+import { cardChannelNames } from '../../platform/channels';
 import { SftpBankStatementSource } from '../adapters/sftp/bank-statement-sftp';
 import { SftpSettlementReportSource } from '../adapters/sftp/settlement-report-sftp';
 import type { BankStatementDeps } from '../use-cases/reconciliation/bank-statements';
 import { sftpEndpointFromEnv } from '../adapters/sftp/sftp-session';
+import { StepFunctionsReconciliationRuns } from '../adapters/step-functions/reconciliation-runs';
+import type { PullDeps } from '../use-cases/reconciliation/pull-settlement-files';
+import { sfnClient } from './clients';
+import { stateMachineArnFromEnv } from './payment-deps';
 import type { ReconciliationDeps } from '../use-cases/reconciliation/reconcile-settlement-lines';
 import { ledgerDeps } from './ledger';
 import { contractFeesOf, reconciliationRepositoryFromEnvironment } from './reconciliation';
@@ -32,4 +37,22 @@ export const bankStatementDeps = (): BankStatementDeps => ({
   statements: statementSource('settlement'),
   ledger: ledgerDeps(),
   now: () => new Date(),
+});
+
+/**
+ * The scheduled pull's: the same SFTP server (each channel's directory and /statements) and the two
+ * reconciliation workflows it starts. Files modified in the last week are considered (decision 0028).
+ */
+export const PULL_LOOKBACK_DAYS = 7;
+
+export const settlementPullDeps = (): PullDeps => ({
+  reports: reportSource('settlement'),
+  statements: statementSource('settlement'),
+  runs: new StepFunctionsReconciliationRuns(sfnClient(), {
+    settlementReconciliation: stateMachineArnFromEnv('settlementReconciliation'),
+    bankStatementReconciliation: stateMachineArnFromEnv('bankStatementReconciliation'),
+  }),
+  channels: cardChannelNames,
+  now: () => new Date(),
+  lookbackDays: PULL_LOOKBACK_DAYS,
 });

@@ -30,6 +30,11 @@ import { type TableKey, tableName } from '../../platform/tables';
  *   sweeper's dead-letter queue.
  */
 export const EXPRESS_FAILED_SHARE = 0.05;
+/**
+ * Acquirers publish a settlement report per daily batch and the bank a statement per booking day: a source
+ * whose newest file is older than this has missed a day (with six hours' grace for a late publisher).
+ */
+export const SETTLEMENT_FILE_LATE_HOURS = 30;
 /** Events normally follow their change by a second or two; five minutes behind is a stuck or failing mapping. */
 export const STREAM_ITERATOR_AGE_ALARM_MS = 5 * 60 * 1000;
 export interface OperationsAlarmsProps {
@@ -41,6 +46,8 @@ export interface OperationsAlarmsProps {
   readonly deadLetterQueues?: readonly { readonly id: string; readonly queue: IQueue; readonly description: string }[];
   /** Functions fed by DynamoDB stream mappings in this region (platform/functions.ts `streams`): their iterator age pages. */
   readonly streamConsumers?: readonly FunctionKey[];
+  /** The scheduled pull of settlement reports and bank statements (decision 0028): its failures and late files page. */
+  readonly settlementPull?: { readonly function: PlatformFunction; readonly sources: readonly string[] };
   /** The global tables this region writes and the region their replicas are in: their ReplicationLatency pages. */
   readonly replication?: { readonly tables: readonly TableKey[]; readonly receivingRegion: string };
 }
@@ -176,6 +183,40 @@ export class OperationsAlarms extends Construct {
       },
     };
     for (const [name, { metric, description }] of Object.entries(sweeperAlarms)) page(name, `${deployment.appName}-${name}`, description, metric);
+
+    if (props.settlementPull) {
+      const pullName = functionName(deployment.appName, props.settlementPull.function.key);
+      page(
+        'SettlementPullFailed',
+        `${deployment.appName}-SettlementPullFailed`,
+        'The scheduled pull of settlement reports and bank statements failed (a listing of the SFTP server or a run\'s start): its log names the source and file; the next pull retries. Runbook docs/runbooks.md.',
+        props.settlementPull.function.function.metricErrors({ period: Duration.minutes(15), statistic: 'Sum' }),
+      );
+      const pullDeadLetters = props.settlementPull.function.deadLetterQueue;
+      if (!pullDeadLetters) throw new Error(`${pullName} has no dead-letter queue`);
+      page(
+        'SettlementPullDeadLetters',
+        `${deployment.appName}-SettlementPullDeadLetters`,
+        'Pulls that failed after every retry, or schedule events EventBridge could not deliver, are in the settlement pull\'s dead-letter queue. Runbook docs/runbooks.md.',
+        pullDeadLetters.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),
+      );
+      for (const source of props.settlementPull.sources) {
+        const id = `SettlementFileLate${source[0]?.toUpperCase()}${source.slice(1)}`;
+        page(
+          id,
+          `${deployment.appName}-${id}`,
+          `The newest ${source === 'bank' ? 'bank statement' : `settlement report of ${source}`} on the SFTP server is more than ${SETTLEMENT_FILE_LATE_HOURS} hours old: a day's ${source === 'bank' ? 'statement' : 'batch'} has not arrived, so its money is not reconciled. Ask the counterparty; runbook docs/runbooks.md.`,
+          new Metric({
+            namespace: deployment.appName,
+            metricName: 'SettlementFileAgeHours',
+            dimensionsMap: { service: pullName, source },
+            period: Duration.minutes(15),
+            statistic: 'Maximum',
+          }),
+          SETTLEMENT_FILE_LATE_HOURS,
+        );
+      }
+    }
 
     for (const { id, queue, description } of props.deadLetterQueues ?? []) {
       page(id, `${deployment.appName}-${id}`, description, queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }));

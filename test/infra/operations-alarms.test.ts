@@ -1,5 +1,6 @@
 import { Match } from 'aws-cdk-lib/assertions';
-import { EXPRESS_FAILED_SHARE } from '../../lib/constructs/operations-alarms';
+import { EXPRESS_FAILED_SHARE, SETTLEMENT_FILE_LATE_HOURS } from '../../lib/constructs/operations-alarms';
+import { cardChannelNames } from '../../platform/channels';
 import { deployment } from '../../platform/deployment';
 import { functionName } from '../../platform/functions';
 import { stateMachineKeys, stateMachines } from '../../platform/state-machines';
@@ -68,4 +69,22 @@ describe.each([
       ),
     );
   });
+
+  it('pages when a settlement report or bank statement is late, on the metric the pull publishes, and when the pull fails', () => {
+    const pull = functionName(deployment.appName, 'pullSettlementFiles');
+    for (const source of [...cardChannelNames, 'bank']) {
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        AlarmName: `${deployment.appName}-SettlementFileLate${source[0]?.toUpperCase()}${source.slice(1)}`,
+        MetricName: 'SettlementFileAgeHours',
+        Namespace: deployment.appName,
+        Dimensions: Match.arrayWith([{ Name: 'service', Value: pull }, { Name: 'source', Value: source }]),
+        Statistic: 'Maximum',
+        Threshold: SETTLEMENT_FILE_LATE_HOURS,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        AlarmActions: [Match.anyValue()],
+      });
+    }
+    expect(alarmNames(template)).toEqual(expect.arrayContaining([`${deployment.appName}-SettlementPullFailed`, `${deployment.appName}-SettlementPullDeadLetters`]));
+  });
 });
+

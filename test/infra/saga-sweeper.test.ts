@@ -33,7 +33,7 @@ describe.each([
 ] as const)('%s region', (_role, template, region) => {
   it('invokes the sweeper every minute, with retries and a dead-letter queue for undeliverable events', () => {
     expect(functions.sweepUnstartedSagas.schedule.everyMinutes).toBe(1);
-    const rules = Object.values(resourcesOf(template)).filter((resource) => resource.Type === 'AWS::Events::Rule');
+    const rules = Object.values(resourcesOf(template)).filter((resource) => resource.Type === 'AWS::Events::Rule' && resource.Properties?.Name === name);
     expect(rules).toHaveLength(1);
     const rule = rules[0]?.Properties ?? {};
     expect(rule.ScheduleExpression).toBe('rate(1 minute)');

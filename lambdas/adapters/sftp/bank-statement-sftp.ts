@@ -1,5 +1,6 @@
 import { STATEMENT_FILE_NAME } from '../bank/camt053';
 import { BankStatementNotFoundError, type BankStatementSource } from '../../ports/bank-statement-source';
+import type { PublishedFile } from '../../ports/settlement-report-source';
 import { type SftpEndpoint, SftpNoSuchFileError, SftpSession } from './sftp-session';
 
 /**
@@ -21,6 +22,15 @@ export class SftpBankStatementSource implements BankStatementSource {
       return await this.session.use((files) => files.readFile(`${STATEMENTS_PATH}/${fileName}`));
     } catch (error) {
       if (error instanceof SftpNoSuchFileError) throw new BankStatementNotFoundError(`No statement '${fileName}'`, { cause: error });
+      throw error;
+    }
+  }
+
+  async list(): Promise<readonly PublishedFile[]> {
+    try {
+      return (await this.session.use((files) => files.listFiles(STATEMENTS_PATH))).filter((file) => STATEMENT_FILE_NAME.test(file.name));
+    } catch (error) {
+      if (error instanceof SftpNoSuchFileError) return [];
       throw error;
     }
   }

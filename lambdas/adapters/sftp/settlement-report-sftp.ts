@@ -1,4 +1,4 @@
-import { REPORT_FILE_NAME, SettlementReportNotFoundError, type SettlementReportSource } from '../../ports/settlement-report-source';
+import { type PublishedFile, REPORT_FILE_NAME, SettlementReportNotFoundError, type SettlementReportSource } from '../../ports/settlement-report-source';
 import { type SftpEndpoint, SftpNoSuchFileError, SftpSession } from './sftp-session';
 
 /**
@@ -19,6 +19,16 @@ export class SftpSettlementReportSource implements SettlementReportSource {
       return await this.session.use((files) => files.readFile(`/${channel}/${fileName}`));
     } catch (error) {
       if (error instanceof SftpNoSuchFileError) throw new SettlementReportNotFoundError(`No report '${fileName}' of '${channel}'`, { cause: error });
+      throw error;
+    }
+  }
+
+  async list(channel: string): Promise<readonly PublishedFile[]> {
+    if (!/^[a-z][a-z0-9_]*$/.test(channel)) return [];
+    try {
+      return (await this.session.use((files) => files.listFiles(`/${channel}`))).filter((file) => REPORT_FILE_NAME.test(file.name));
+    } catch (error) {
+      if (error instanceof SftpNoSuchFileError) return [];
       throw error;
     }
   }

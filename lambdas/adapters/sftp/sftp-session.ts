@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { FileEntryWithStats, SFTPWrapper } from 'ssh2';
 import ssh2 from 'ssh2';
 import { ConfigurationError } from '../../shared/config';
+import type { PublishedFile } from '../../ports/settlement-report-source';
 
 // ssh2 is CommonJS: its named exports come from the default import.
 const { Client, utils } = ssh2;
@@ -112,8 +113,16 @@ export class SftpFiles {
 
   /** The names of the regular files in a directory, sorted. */
   async list(path: string): Promise<string[]> {
+    return (await this.listFiles(path)).map((file) => file.name);
+  }
+
+  /** The regular files in a directory with when each was last modified (the server's mtime), sorted by name. */
+  async listFiles(path: string): Promise<PublishedFile[]> {
     const entries = await callback<FileEntryWithStats[]>((done) => this.sftp.readdir(path, (error, list) => done(error, list)));
-    return entries.filter((entry) => entry.attrs.isFile()).map((entry) => entry.filename).sort();
+    return entries
+      .filter((entry) => entry.attrs.isFile())
+      .map((entry) => ({ name: entry.filename, modifiedAt: new Date(entry.attrs.mtime * 1000) }))
+      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   }
 }
 

@@ -4,7 +4,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('local schedules', () => {
   it('run exactly the functions declared as scheduled, with an EventBridge scheduled event', () => {
-    expect(scheduledFunctionKeys()).toEqual(['sweepUnstartedSagas']);
+    expect(scheduledFunctionKeys()).toEqual(['sweepUnstartedSagas', 'pullSettlementFiles']);
     const event = scheduledEvent('sweepUnstartedSagas', new Date('2026-11-21T12:00:00.123Z'));
     expect(event).toMatchObject({
       'detail-type': 'Scheduled Event',
@@ -22,6 +22,7 @@ describe('local schedules', () => {
     let concurrent = 0;
     let maxConcurrent = 0;
     const schedules = startLocalSchedules({
+      keys: ['sweepUnstartedSagas'],
       intervalMs: 5,
       onError: () => undefined,
       invoke: async () => {
@@ -47,6 +48,7 @@ describe('local schedules', () => {
   it('hand a failed run to onError and keep running', async () => {
     const errors: unknown[] = [];
     const schedules = startLocalSchedules({
+      keys: ['sweepUnstartedSagas'],
       intervalMs: 0,
       onError: (_key, error) => errors.push(error),
       invoke: async () => {
