@@ -99,6 +99,7 @@ export const startLocalRegions = async (options: LocalRegionsOptions): Promise<L
           inMemory: options.inMemory,
           extraArgs: ['--region-config', configFile, '--dynamodb-port', String(ports[index]), ...(options.regionArgs ?? [])],
           env: options.regionEnv,
+          startTimeoutMs: 180_000,
         });
         started.push(child);
         return { region, process: child, stateDir, dynamoDbEndpoint: child.runtime.dynamoDbEndpoint } satisfies LocalRegion;
