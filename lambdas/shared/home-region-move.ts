@@ -38,6 +38,7 @@ export const homeRegionMarkerDeps = () => {
     replica: REPLICA_REGION ? new DynamoDbLedgerStore(dynamoDbDocumentClientIn(REPLICA_REGION), table) : ledger,
     replicaRegion,
     regions,
+    region: AWS_REGION,
     primaryRegion: deployment.primaryRegion,
     now: () => new Date(),
   };
