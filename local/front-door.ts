@@ -51,7 +51,8 @@ export const startFrontDoor = (options: FrontDoorOptions): FrontDoor => {
     const target = options.targets[index]!;
     let ok = false;
     try {
-      const response = await fetch(`${target.url}${healthPath}`, { signal: AbortSignal.timeout(Math.max(500, intervalMs)) });
+      // Route 53 waits 4 s for an answer; a check here waits 2 s (or the interval, when longer).
+      const response = await fetch(`${target.url}${healthPath}`, { signal: AbortSignal.timeout(Math.max(2_000, intervalMs)) });
       await response.arrayBuffer();
       ok = response.ok;
     } catch {
@@ -79,9 +80,12 @@ export const startFrontDoor = (options: FrontDoorOptions): FrontDoor => {
       options.onFailover?.(from, to);
     }
   };
-  let checking = Promise.resolve();
+  // One round at a time: a round slower than the interval (a loaded machine) is not queued behind itself.
+  let checking: Promise<void> | undefined;
   const timer = setInterval(() => {
-    checking = checking.then(round);
+    checking ??= round().finally(() => {
+      checking = undefined;
+    });
   }, intervalMs);
 
   const forward = (incoming: IncomingMessage, outgoing: ServerResponse) => {

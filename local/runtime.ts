@@ -281,7 +281,7 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<L
       checkpointFile: options.inMemory ? undefined : join(options.stateDir, 'stream-checkpoints.json'),
       onError: (message, error) => console.error(JSON.stringify({ level: 'ERROR', message, error: describeError(error) })),
     });
-    const operators = ensureOperatorCredentials(join(options.stateDir, 'operators.json'));
+    const operators = ensureOperatorCredentials(join(options.stateDir, 'operators.json'), options.region?.region);
     operatorGateway = await startApiGateway({
       host: lambdas,
       port: options.opsPort ?? 3001,

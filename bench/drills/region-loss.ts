@@ -10,6 +10,7 @@ import { type TwoRegionRuntimeFile, startTwoRegionProcess, stopRuntimeProcess } 
 import { LOCAL_ACCOUNT } from '../../local/step-functions/arns';
 import { stateMachineArn } from '../../platform/state-machines';
 import { type ApiAnswer, ApiClient, pool, seededRandom, sleep } from '../lib/http';
+import { say } from '../lib/log-volume';
 import { card, pickAmount } from '../lib/mix';
 import { type DrillResult, type ListedPayment, TERMINAL, checkAgainstAcquirer, drillResult, ledgerDifferences, simulatorTotals } from './common';
 
@@ -43,7 +44,7 @@ export interface RegionLossOptions {
   readonly logCopy?: string;
 }
 
-const REGION_ARGS = ['--quiet', '--schedule-interval-ms', '1000', '--health-check-interval-ms', '500', '--health-check-failures', '2'];
+const REGION_ARGS = ['--quiet', '--schedule-interval-ms', '1000', '--health-check-interval-ms', '1000', '--health-check-failures', '3'];
 const REGION_ENV = { SAGA_START_GRACE_SECONDS: '5' };
 
 const kill = (pid: number) => {
@@ -86,6 +87,12 @@ export const regionLossDrill = async (options: RegionLossOptions): Promise<Drill
       idempotencyKey: `${run}-${index}`,
       body: { ...pickAmount(random), payment_method: card('4242424242424242'), metadata: { drill: run } },
     }));
+    // Warm both regions first (the merchant authorizer and the list handler loaded in each): a cold start on a
+    // loaded machine can outlast the authorizer's 5 s timeout, a 5xx that is no part of losing a region.
+    for (const url of [primary.apiUrl, secondary.apiUrl]) {
+      const warm = new ApiClient(() => url);
+      for (let round = 0; round < 3; round += 1) await warm.call('warm_up', 'GET', '/v1/payments?limit=1', { key: merchant.api_key }).catch(() => undefined);
+    }
     const killAfter = Math.max(1, Math.floor(options.payments * 0.4));
     let acknowledged = 0;
     let killing: Promise<void> | undefined;
@@ -109,6 +116,7 @@ export const regionLossDrill = async (options: RegionLossOptions): Promise<Drill
               kill(primary.pid);
               kill(primary.pids.dynamoDbLocal);
               killedAt = Date.now();
+              say(`drill region_loss: ${acknowledged} acknowledged; SIGKILL of ${primary.region}'s runtime (${primary.pid}) and DynamoDB Local (${primary.pids.dynamoDbLocal})`);
             })();
           }
           return;
@@ -122,8 +130,8 @@ export const regionLossDrill = async (options: RegionLossOptions): Promise<Drill
           violations.push(`${attempt.idempotencyKey}: unexpected ${answer.status} ${answer.text.slice(0, 200)}`);
           return;
         }
-        if (Date.now() > deadline) {
-          violations.push(`${attempt.idempotencyKey}: no 2xx in 300 s`);
+        if (Date.now() > deadline || operatorGaveUp) {
+          violations.push(`${attempt.idempotencyKey}: no 2xx${operatorGaveUp ? ' (the forced move failed)' : ' in 300 s'}`);
           return;
         }
         await sleep(500);
@@ -131,6 +139,7 @@ export const regionLossDrill = async (options: RegionLossOptions): Promise<Drill
     };
 
     /** The operator: once the primary is lost and the front door has failed over, the forced move in the survivor. */
+    let operatorGaveUp = false;
     let failoverSeconds = 0;
     let moveSeconds = 0;
     let moveStatus = 'not started';
@@ -143,11 +152,13 @@ export const regionLossDrill = async (options: RegionLossOptions): Promise<Drill
         await sleep(200);
       }
       failoverSeconds = (Date.now() - killedAt) / 1000;
+      say(`drill region_loss: the front door answers from ${secondary.region} ${failoverSeconds.toFixed(1)} s after the kill; forced move of ${merchant.id}`);
       const admin = localOperatorTarget(secondary.stateDir, 'ops_admin');
       const moveStarted = Date.now();
       const move = await operatorRequest({ ...admin, method: 'POST', path: `/v1/merchants/${merchant.id}/home_region_moves`, body: { region: secondary.region, force: true } });
       if (move.status !== 202) {
         violations.push(`forced move: ${move.status} ${move.text.slice(0, 300)}`);
+        operatorGaveUp = true;
         return;
       }
       const sfn = new SFNClient({ endpoint: secondary.sfnEndpoint, region: secondary.region, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
@@ -164,8 +175,15 @@ export const regionLossDrill = async (options: RegionLossOptions): Promise<Drill
         sfn.destroy();
       }
       moveSeconds = (Date.now() - moveStarted) / 1000;
-      if (moveStatus !== 'SUCCEEDED') violations.push(`forced move ended ${moveStatus}`);
-    })();
+      say(`drill region_loss: forced move ${moveStatus} in ${moveSeconds.toFixed(1)} s`);
+      if (moveStatus !== 'SUCCEEDED') {
+        violations.push(`forced move ended ${moveStatus}`);
+        operatorGaveUp = true;
+      }
+    })().catch((error: unknown) => {
+      violations.push(`operator: ${error instanceof Error ? error.message : String(error)}`);
+      operatorGaveUp = true;
+    });
 
     await pool(attempts, options.concurrency, (attempt) => pay(attempt));
     await operator;
