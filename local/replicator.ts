@@ -22,9 +22,11 @@ import { withEmptyMaps } from './streams';
  *
  * - Eventually consistent: a change is applied `lagMs` after it was read (`--replication-lag-ms`), in the order
  *   of its shard.
- * - Last writer wins per item, on the stream record's ApproximateCreationDateTime, as global tables resolve
- *   concurrent writes: a change is not applied over a newer write the replicator saw made in the target region
- *   itself (equal times: the primary region's write wins, so both regions settle on the same item).
+ * - Last writer wins per item, as global tables resolve concurrent writes, on when the write was made: the time
+ *   the replicator read its stream record (within a poll, 100 ms; DynamoDB Local rounds the record's
+ *   ApproximateCreationDateTime down to the minute): a change is not applied over a newer write the replicator
+ *   saw made in the target region itself (equal times: the primary region's write wins, so both regions settle
+ *   on the same item).
  * - No loops: what the replicator writes comes back in the target's stream; that record (same key, same image) is
  *   recognised and not sent back. Global tables do the same with their own bookkeeping, invisible in the item.
  * - A region that stops answering takes its unapplied changes with it: when reading a region's stream fails, the
@@ -201,7 +203,9 @@ export const startReplicator = async (options: ReplicatorOptions): Promise<Local
     if (!keys) return;
     const itemKey = `${table}|${canonical(keys)}`;
     const image = record.dynamodb?.NewImage ? (withEmptyMaps(record.dynamodb.NewImage) as Image) : undefined;
-    const writtenAt = record.dynamodb?.ApproximateCreationDateTime?.getTime() ?? Date.now();
+    // When the write was made: DynamoDB Local rounds ApproximateCreationDateTime down to the minute, so the time
+    // the replicator read the record stands for it (each stream is polled every POLL_MS).
+    const writtenAt = Date.now();
     if (isEcho(source, itemKey, image ? digest(image) : 'REMOVE')) {
       stats.echoes += 1;
       return;

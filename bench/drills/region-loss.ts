@@ -102,6 +102,7 @@ export const regionLossDrill = async (options: RegionLossOptions): Promise<Drill
       const deadline = Date.now() + 300_000;
       for (;;) {
         let answer: ApiAnswer | undefined;
+        const sentAt = Date.now();
         try {
           answer = await api.call('payment', 'POST', '/v1/payments', { key: merchant.api_key, idempotencyKey: attempt.idempotencyKey, body: attempt.body });
         } catch {
@@ -109,7 +110,8 @@ export const regionLossDrill = async (options: RegionLossOptions): Promise<Drill
         }
         if (answer && answer.status < 300) {
           attempt.answer = { id: answer.json.id, status: answer.json.status };
-          if (killedAt && !firstSuccessAfterKill && answer.json.status === 'succeeded') firstSuccessAfterKill = Date.now();
+          // Sent after the kill: answered by the survivor, not by the primary just before it died.
+          if (killedAt && sentAt > killedAt && !firstSuccessAfterKill && answer.json.status === 'succeeded') firstSuccessAfterKill = Date.now();
           acknowledged += 1;
           if (acknowledged >= killAfter && !killing) {
             killing = (async () => {
