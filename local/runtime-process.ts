@@ -28,7 +28,7 @@ export interface StartedRuntime {
 }
 
 export const startRuntimeProcess = async (
-  options: { stateDir?: string; inMemory?: boolean; extraArgs?: string[]; env?: Readonly<Record<string, string>> } = {},
+  options: { stateDir?: string; inMemory?: boolean; extraArgs?: string[]; env?: Readonly<Record<string, string>>; startTimeoutMs?: number } = {},
 ): Promise<StartedRuntime> => {
   const stateDir = options.stateDir ?? mkdtempSync(join(tmpdir(), 'xborder-e2e-'));
   rmSync(join(stateDir, 'runtime.json'), { force: true });
@@ -57,7 +57,7 @@ export const startRuntimeProcess = async (
     ],
     { cwd: repositoryRoot, stdio: ['ignore', log, log], env: { ...process.env, ...options.env, PORT: '', DYNAMODB_PORT: '', SFN_PORT: '', OPS_PORT: '', WEBHOOK_RECEIVER_PORT: '' } },
   );
-  const deadline = Date.now() + 90_000;
+  const deadline = Date.now() + (options.startTimeoutMs ?? 90_000);
   while (!existsSync(join(stateDir, 'runtime.json'))) {
     if (child.exitCode !== null) throw new Error(`local runtime exited (${child.exitCode}):\n${readFileSync(logFile, 'utf8')}`);
     if (Date.now() > deadline) {
@@ -78,3 +78,22 @@ export const stopRuntimeProcess = async (started: StartedRuntime, signal: NodeJS
   return exited;
 };
 
+
+/** `<stateDir>/runtime.json` of `npm start -- --regions 2` (local/start.ts, local/regions.ts). */
+export interface TwoRegionRuntimeFile {
+  readonly pid: number;
+  /** The front door. */
+  readonly apiUrl: string;
+  /** The primary first; each as its own runtime.json says, with its region and state directory. */
+  readonly regions: readonly (StartedRuntime['runtime'] & { readonly region: string; readonly stateDir: string })[];
+  readonly cardChannels: StartedRuntime['runtime']['cardChannels'];
+}
+
+/** `npm start -- --regions 2` in a child process (the two-region e2e test, the region-loss drill). */
+export const startTwoRegionProcess = async (
+  options: { stateDir?: string; inMemory?: boolean; extraArgs?: string[]; env?: Readonly<Record<string, string>> } = {},
+): Promise<StartedRuntime & { readonly regions: TwoRegionRuntimeFile }> => {
+  // Two runtimes start side by side: on a loaded machine that takes longer than one.
+  const started = await startRuntimeProcess({ ...options, extraArgs: ['--regions', '2', ...(options.extraArgs ?? [])], startTimeoutMs: 240_000 });
+  return { ...started, regions: started.runtime as unknown as TwoRegionRuntimeFile };
+};

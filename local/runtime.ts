@@ -8,7 +8,8 @@ import { DynamoDbMerchantRepository } from '../lambdas/adapters/dynamodb/merchan
 import { deployment } from '../platform/deployment';
 import { kmsKeys } from '../platform/keys';
 import { stateMachineArnEnvVar, stateMachineKeys, stateMachines } from '../platform/state-machines';
-import { tableName } from '../platform/tables';
+import { tableKeys, tableName } from '../platform/tables';
+import { localReplicaEndpointVariable } from '../lambdas/shared/local-endpoints';
 import { type AccessLogEntry, type LocalApiGateway, operatorApiDefinition, startApiGateway } from './api-gateway';
 import { type LocalCardChannel, type LocalCardChannels, type LocalSftpAccess, startLocalCardChannels } from './card-channels';
 import { CONSOLE_PREFIX, consoleSite } from './console-site';
@@ -76,6 +77,25 @@ export interface LocalRuntimeOptions {
   readonly classifyQueueMessage?: (body: string) => string;
   /** Told each step of the start as it begins (`npm start` prints them: a first start takes a while). */
   readonly onProgress?: (step: string) => void;
+  /**
+   * One region of a two-region local platform (`npm start -- --regions 2`, local/regions.ts, decision 0036):
+   * this runtime's AWS_REGION, the simulators and KMS keys both regions share, and the other region's DynamoDB
+   * Local. Absent: the one-region platform, in the primary region, with simulators of its own.
+   */
+  readonly region?: LocalRegionOptions;
+}
+
+/** What a region of the two-region platform is given (local/regions.ts writes it, local/start.ts `--region-config` reads it). */
+export interface LocalRegionOptions {
+  readonly region: string;
+  /** The card acquirers and their SFTP server, started once for both regions. */
+  readonly cardChannels: Omit<LocalCardChannels, 'stop'>;
+  /** The local KMS keys.json both regions load (a multi-Region key: the same material in each region). */
+  readonly kmsStateDir: string;
+  /** Creates the demo merchants (the primary); the other region receives them by replication. */
+  readonly seedMerchants: boolean;
+  /** The other region and its DynamoDB Local (REPLICA_REGION: the home-region move reads its ledger replica there). */
+  readonly replica: { readonly region: string; readonly dynamoDbEndpoint: string };
 }
 
 export interface LocalRuntime {
@@ -117,12 +137,15 @@ const describeError = (error: unknown) =>
   error instanceof Error ? { name: error.name, message: error.message, stack: error.stack } : { message: String(error) };
 
 /** Environment the handler modules read, set before any of them loads. */
-const configureProcessEnvironment = (dynamoDbEndpoint: string, kms: LocalKms, logLevel: string): void => {
+const configureProcessEnvironment = (dynamoDbEndpoint: string, kms: LocalKms, logLevel: string, region: LocalRegionOptions | undefined): void => {
   Object.assign(process.env, localEnvironment(), {
     AWS_ENDPOINT_URL_KMS: kms.url,
     [kmsKeys.data.envVar]: kms.keyArn('data'),
     [kmsKeys.fingerprint.envVar]: kms.keyArn('fingerprint'),
-    AWS_REGION: deployment.primaryRegion,
+    AWS_REGION: region?.region ?? deployment.primaryRegion,
+    ...(region
+      ? { REPLICA_REGION: region.replica.region, [localReplicaEndpointVariable(region.replica.region)]: region.replica.dynamoDbEndpoint }
+      : {}),
     AWS_ACCESS_KEY_ID: 'local',
     AWS_SECRET_ACCESS_KEY: 'local',
     AWS_ENDPOINT_URL_DYNAMODB: dynamoDbEndpoint,
@@ -175,26 +198,32 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<L
   try {
     progress('starting the local KMS and the acquirer simulators');
     // Key material persists under the state dir (0600) even for an in-memory database: it is no data.
-    kms = await startLocalKms({ stateDir: join(options.stateDir, 'kms') });
+    kms = await startLocalKms({ stateDir: options.region?.kmsStateDir ?? join(options.stateDir, 'kms') });
     const platformDynamoDbEndpoint = options.interposeDynamoDb ? await options.interposeDynamoDb(dynamoDb.endpoint) : dynamoDb.endpoint;
-    configureProcessEnvironment(platformDynamoDbEndpoint, kms, options.logLevel ?? 'WARN');
+    configureProcessEnvironment(platformDynamoDbEndpoint, kms, options.logLevel ?? 'WARN', options.region);
     // The API's port is chosen first so the acquirers know where to deliver their webhooks, and held (a
     // listening socket with no handler yet) so nothing else started meanwhile can take it.
     apiListener = options.port ? undefined : await listeningHttpServer();
     const apiPort = options.port || (apiListener?.address() as AddressInfo).port;
-    cardChannels = await startLocalCardChannels({
-      stateDir: options.stateDir,
-      inMemory: options.inMemory,
-      apiUrl: `http://127.0.0.1:${apiPort}`,
-    });
+    cardChannels = options.region
+      ? { ...options.region.cardChannels, stop: async () => undefined }
+      : await startLocalCardChannels({
+          stateDir: options.stateDir,
+          inMemory: options.inMemory,
+          apiUrl: `http://127.0.0.1:${apiPort}`,
+        });
     Object.assign(process.env, cardChannels.environment);
     const client = new DynamoDBClient({});
     progress('creating the tables that do not exist yet, and the demo merchants');
-    await ensureTables(client);
-    const merchants = await ensureDemoMerchants(
-      new DynamoDbMerchantRepository(DynamoDBDocumentClient.from(client), tableName('merchants')),
-      join(options.stateDir, 'merchants.json'),
-    );
+    // Two regions: every global table gets a stream, which the replicator (local/replicator.ts) reads.
+    await ensureTables(client, tableKeys, { streamGlobalTables: Boolean(options.region) });
+    const merchants =
+      options.region?.seedMerchants === false
+        ? []
+        : await ensureDemoMerchants(
+            new DynamoDbMerchantRepository(DynamoDBDocumentClient.from(client), tableName('merchants')),
+            join(options.stateDir, 'merchants.json'),
+          );
     const lambdas = new LambdaHost(repositoryRoot);
     progress('starting the webhook delivery queue and receiver');
     // Before any handler module loads: the queue URLs, the SQS endpoint and the webhook settings are read at load.
@@ -223,6 +252,7 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<L
       stateMachines,
       repositoryRoot,
       timeScale: options.sfnTimeScale,
+      region: options.region?.region,
     });
     sfnServer = await startStepFunctionsServer({ engine: stepFunctions, port: options.sfnPort ?? 8083 });
     // Before any handler module loads: they read their configuration once, at load.
@@ -251,7 +281,7 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<L
       checkpointFile: options.inMemory ? undefined : join(options.stateDir, 'stream-checkpoints.json'),
       onError: (message, error) => console.error(JSON.stringify({ level: 'ERROR', message, error: describeError(error) })),
     });
-    const operators = ensureOperatorCredentials(join(options.stateDir, 'operators.json'));
+    const operators = ensureOperatorCredentials(join(options.stateDir, 'operators.json'), options.region?.region);
     operatorGateway = await startApiGateway({
       host: lambdas,
       port: options.opsPort ?? 3001,

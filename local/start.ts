@@ -1,10 +1,13 @@
 // First: before any module loads the Powertools tracer (local/tracing-off.ts).
 import './tracing-off';
+import { readFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { JavaMissingError } from './dynamodb-local';
 import { writeFileAtomically } from './atomic-file';
-import { type LocalRuntime, startLocalRuntime } from './runtime';
+import { startLocalRegions } from './regions';
+import { type LocalRegionOptions, type LocalRuntime, startLocalRuntime } from './runtime';
+import { deployment } from '../platform/deployment';
 import { MERCHANT_AUTHORIZER_CACHE_SECONDS } from '../platform/routes';
 
 /**
@@ -36,10 +39,23 @@ const main = async (): Promise<void> => {
       'webhook-receiver-port': { type: 'string', default: process.env.WEBHOOK_RECEIVER_PORT ?? '3002' },
       verbose: { type: 'boolean', default: false },
       quiet: { type: 'boolean', default: false },
+      // Two regions (local/regions.ts, decision 0036): --port is then the front door's.
+      regions: { type: 'string', default: '1' },
+      'replication-lag-ms': { type: 'string', default: '1000' },
+      'health-check-interval-ms': { type: 'string', default: '1000' },
+      'health-check-failures': { type: 'string', default: '3' },
+      // Internal: one region of `--regions 2`, as local/regions.ts starts it.
+      'region-config': { type: 'string' },
     },
   });
   const stateDir = resolve(values['state-dir']);
   const inMemory = values['in-memory'];
+  if (values.regions !== '1' && values.regions !== '2') {
+    console.error(`--regions: 1 or 2 (got '${values.regions}')`);
+    process.exit(1);
+  }
+  if (values.regions === '2') return startTwoRegions(values, stateDir, inMemory);
+  const region = values['region-config'] ? (JSON.parse(readFileSync(values['region-config'], 'utf8')) as LocalRegionOptions) : undefined;
 
   let runtime: LocalRuntime;
   try {
@@ -53,6 +69,7 @@ const main = async (): Promise<void> => {
       authorizerCacheSeconds: Number(values['authorizer-cache-seconds']),
       webhookTimeScale: Number(values['webhook-time-scale']),
       webhookReceiverPort: Number(values['webhook-receiver-port']),
+      region,
       onProgress: (step) => console.log(`xborder: ${step}...`),
       stateDir,
       inMemory,
@@ -92,7 +109,7 @@ const main = async (): Promise<void> => {
   const runtimeFile = join(stateDir, 'runtime.json');
   writeFileAtomically(
     runtimeFile,
-    `${JSON.stringify({ pid: process.pid, apiUrl: runtime.apiUrl, operatorApiUrl: runtime.operatorApiUrl, consoleUrl: runtime.consoleUrl, dynamoDbEndpoint: runtime.dynamoDbEndpoint, kmsEndpoint: runtime.kms.url, sfnEndpoint: runtime.sfnEndpoint, pids: runtime.pids, cardChannels: runtime.cardChannels, payoutRails: runtime.payoutRails.summary, webhookReceiverUrl: runtime.webhookReceiver.url }, null, 2)}\n`,
+    `${JSON.stringify({ pid: process.pid, region: region?.region ?? deployment.primaryRegion, apiUrl: runtime.apiUrl, operatorApiUrl: runtime.operatorApiUrl, consoleUrl: runtime.consoleUrl, dynamoDbEndpoint: runtime.dynamoDbEndpoint, kmsEndpoint: runtime.kms.url, sfnEndpoint: runtime.sfnEndpoint, pids: runtime.pids, cardChannels: runtime.cardChannels, payoutRails: runtime.payoutRails.summary, webhookReceiverUrl: runtime.webhookReceiver.url }, null, 2)}\n`,
   );
   const shown = relative(process.cwd(), merchantsFile) || merchantsFile;
   console.log(
@@ -126,6 +143,66 @@ const main = async (): Promise<void> => {
       `    -d '{"url": "${runtime.webhookReceiver.url}/demo", "enabled_events": ["*"]}' | node -p 'JSON.parse(require("fs").readFileSync(0)).secret')`,
       `  curl -s -X PUT ${runtime.webhookReceiver.url}/demo/secrets -d "{\\"secrets\\": [\\"$SECRET\\"]}"`,
       `  curl -s ${runtime.webhookReceiver.url}/demo        # after a payment: what arrived, verified or not`,
+      '',
+      'Ctrl-C stops everything.',
+    ].join('\n'),
+  );
+};
+
+/** `--regions 2`: both regions, the replicator and the front door (local/regions.ts); Ctrl-C stops them all. */
+const startTwoRegions = async (values: Record<string, string | boolean | undefined>, stateDir: string, inMemory: boolean): Promise<void> => {
+  const regions = await startLocalRegions({
+    stateDir,
+    inMemory,
+    port: Number(values.port),
+    replicationLagMs: Number(values['replication-lag-ms']),
+    healthCheckIntervalMs: Number(values['health-check-interval-ms']),
+    healthCheckFailures: Number(values['health-check-failures']),
+    regionArgs: [
+      ...(values.quiet ? ['--quiet'] : []),
+      ...(values.verbose ? ['--verbose'] : []),
+      '--schedule-interval-ms',
+      String(values['schedule-interval-ms']),
+      '--sfn-time-scale',
+      String(values['sfn-time-scale']),
+      '--webhook-time-scale',
+      String(values['webhook-time-scale']),
+    ],
+    onProgress: (step) => console.log(`xborder: ${step}...`),
+    onError: (message, error) => console.error(JSON.stringify({ level: 'WARN', message, error: error instanceof Error ? error.message : String(error) })),
+  });
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`\n${signal}: stopping...`);
+    regions
+      .stop()
+      .then(() => process.exit(0))
+      .catch((error: unknown) => {
+        console.error(error);
+        process.exit(1);
+      });
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  const summary = regions.regions.map((region) => ({ region: region.region, stateDir: region.stateDir, ...region.process.runtime }));
+  writeFileAtomically(
+    join(stateDir, 'runtime.json'),
+    `${JSON.stringify({ pid: process.pid, apiUrl: regions.apiUrl, regions: summary, cardChannels: regions.cardChannels.channels }, null, 2)}\n`,
+  );
+  const merchantsFile = relative(process.cwd(), join(regions.regions[0].stateDir, 'merchants.json'));
+  console.log(
+    [
+      'xborder is running locally in two regions.',
+      `  Front door       ${regions.apiUrl} (the merchant API: ${regions.regions[0].region} while its health check passes, else ${regions.regions[1].region}; checks every ${Number(values['health-check-interval-ms'])} ms, ${Number(values['health-check-failures'])} failures to fail over)`,
+      ...summary.map(
+        (region) =>
+          `  ${region.region.padEnd(16)} API ${region.apiUrl} · operator API ${region.operatorApiUrl} · DynamoDB Local ${region.dynamoDbEndpoint} (pid ${region.pids.dynamoDbLocal}) · runtime pid ${region.pid} · log ${relative(process.cwd(), join(region.stateDir, 'runtime.log'))}`,
+      ),
+      `  Replication      global tables between the two DynamoDB Locals, last writer wins, lag ${Number(values['replication-lag-ms'])} ms (--replication-lag-ms)`,
+      ...regions.cardChannels.channels.map((channel) => `  Card acquirer    ${channel.name.padEnd(7)} ${channel.url} (simulator, both regions)`),
+      `  Demo merchants   ${merchantsFile} (homed in ${regions.regions[0].region})`,
       '',
       'Ctrl-C stops everything.',
     ].join('\n'),

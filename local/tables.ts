@@ -9,17 +9,24 @@ import {
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
 import { streamedTableKeys } from '../platform/functions';
-import { type TableDeclaration, type TableKey, tableKeys, tableName, tables } from '../platform/tables';
+import { type TableDeclaration, type TableKey, replicationOf, tableKeys, tableName, tables } from '../platform/tables';
 
 /**
  * The tables a `stream` function subscribes to get a stream locally (NEW_AND_OLD_IMAGES, as every table
  * has in AWS) that local/streams.ts reads. The others get none here: nothing reads them, and DynamoDB Local
  * is the narrowest resource of the local runtime.
  */
-const streamed = (name: string) => streamedTableKeys().some((key) => tableName(key) === name);
+const streamed = (name: string, options: EnsureTablesOptions = {}) =>
+  streamedTableKeys().some((key) => tableName(key) === name) ||
+  (options.streamGlobalTables === true && tableKeys.some((key) => tableName(key) === name && replicationOf(key) === 'global'));
+
+export interface EnsureTablesOptions {
+  /** Every global table gets a stream too (the two-region platform's replicator reads them: local/replicator.ts). */
+  readonly streamGlobalTables?: boolean;
+}
 
 /** CreateTable input for one declared table: the same keys, indexes and TTL as the CDK TableV2. */
-export const createTableInput = (name: string, table: TableDeclaration): CreateTableCommandInput => {
+export const createTableInput = (name: string, table: TableDeclaration, options: EnsureTablesOptions = {}): CreateTableCommandInput => {
   const attributes = new Map<string, AttributeDefinition>();
   const keys = [table.partitionKey, table.sortKey, ...table.indexes.flatMap((index) => [index.partitionKey, index.sortKey])];
   for (const key of keys) {
@@ -41,7 +48,7 @@ export const createTableInput = (name: string, table: TableDeclaration): CreateT
           Projection: { ProjectionType: index.projection ?? 'ALL' },
         }))
       : undefined,
-    ...(streamed(name) ? { StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' as const } } : {}),
+    ...(streamed(name, options) ? { StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' as const } } : {}),
   };
 };
 
@@ -66,15 +73,15 @@ const addMissingIndexes = async (client: DynamoDBClient, name: string, declarati
 };
 
 /** A table kept from before its stream was declared gets one (records start from now). */
-const addMissingStream = async (client: DynamoDBClient, name: string): Promise<void> => {
-  if (!streamed(name)) return;
+const addMissingStream = async (client: DynamoDBClient, name: string, options: EnsureTablesOptions): Promise<void> => {
+  if (!streamed(name, options)) return;
   const described = await client.send(new DescribeTableCommand({ TableName: name }));
   if (described.Table?.StreamSpecification?.StreamEnabled) return;
   await client.send(new UpdateTableCommand({ TableName: name, StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' } }));
 };
 
 /** Create every declared table that does not exist yet (data already there is kept; missing indexes are added). */
-export const ensureTables = async (client: DynamoDBClient, keys: readonly TableKey[] = tableKeys): Promise<void> => {
+export const ensureTables = async (client: DynamoDBClient, keys: readonly TableKey[] = tableKeys, options: EnsureTablesOptions = {}): Promise<void> => {
   const existing = new Set<string>();
   let start: string | undefined;
   do {
@@ -88,10 +95,10 @@ export const ensureTables = async (client: DynamoDBClient, keys: readonly TableK
     const name = tableName(key);
     if (existing.has(name)) {
       await addMissingIndexes(client, name, declaration);
-      await addMissingStream(client, name);
+      await addMissingStream(client, name, options);
       continue;
     }
-    await client.send(new CreateTableCommand(createTableInput(name, declaration)));
+    await client.send(new CreateTableCommand(createTableInput(name, declaration, options)));
     if (declaration.timeToLiveAttribute) {
       await client.send(
         new UpdateTimeToLiveCommand({

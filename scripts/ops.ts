@@ -30,6 +30,8 @@ Commands (role needed):
   move-home <merchant id> --to <region>        start the merchant's home-region move workflow (begin, drain,
                                                fence, replication, switch); watch it in the Step Functions
                                                console or the local engine (ops_admin; docs/runbooks.md)
+            [--force]                          the home region is lost: asked of the surviving region's
+                                               operator API for itself, drains nothing, reads no replica
 
 Options:
   --role ops_viewer|ops_admin   sign as this role (default: the least role the command needs)
@@ -51,6 +53,7 @@ const { values, positionals } = parseArgs({
     'starting-after': { type: 'string' },
     note: { type: 'string' },
     to: { type: 'string' },
+    force: { type: 'boolean', default: false },
   },
 });
 
@@ -117,7 +120,7 @@ const callFor = (command: string | undefined): Call => {
         role: 'ops_admin',
         method: 'POST',
         path: `/v1/merchants/${argument(1, 'merchant id')}/home_region_moves`,
-        body: { region: values.to },
+        body: values.force ? { region: values.to, force: true } : { region: values.to },
         note: 'The move runs as a Standard workflow (execution_name above): new money movements of the merchant are refused until it ends. Runbook docs/runbooks.md, "Region loss".',
       };
     default:

@@ -2,9 +2,10 @@
 export interface HomeRegionMoves {
   /**
    * Start the move, named `<merchant>-epoch-<marker epoch when asked>`: a second request for the same move
-   * while it runs is the same execution; a different one for that epoch is MoveAlreadyStartedError.
+   * while it runs is the same execution; a different one for that epoch is MoveAlreadyStartedError. A forced move
+   * (decision 0036) is named `<merchant>-epoch-<epoch>-forced`.
    */
-  start(move: { readonly merchantId: string; readonly targetRegion: string; readonly epoch: number }): Promise<{ readonly executionArn: string; readonly name: string }>;
+  start(move: { readonly merchantId: string; readonly targetRegion: string; readonly epoch: number; readonly forced?: boolean }): Promise<{ readonly executionArn: string; readonly name: string }>;
 }
 
 export class MoveAlreadyStartedError extends Error {

@@ -4,6 +4,7 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { localReplicaEndpointVariable } from './local-endpoints';
 import { tracer } from './powertools';
 
 /**
@@ -67,12 +68,14 @@ const regionalDocumentClients = new Map<string, DynamoDBDocumentClient>();
 
 /**
  * A document client for a global table's replica in another region (the home-region move reads the marker
- * there, docs/decisions/0024). Locally AWS_ENDPOINT_URL_DYNAMODB sends it to the one DynamoDB Local.
+ * there, docs/decisions/0024). Locally with two regions that region's own DynamoDB Local (local-endpoints.ts);
+ * with one, AWS_ENDPOINT_URL_DYNAMODB sends it to the one DynamoDB Local.
  */
 export const dynamoDbDocumentClientIn = (region: string): DynamoDBDocumentClient => {
   let client = regionalDocumentClients.get(region);
   if (!client) {
-    client = DynamoDBDocumentClient.from(tracer.captureAWSv3Client(new DynamoDBClient({ region, maxAttempts: 5 })), {
+    const endpoint = process.env[localReplicaEndpointVariable(region)] || undefined;
+    client = DynamoDBDocumentClient.from(tracer.captureAWSv3Client(new DynamoDBClient({ region, maxAttempts: 5, ...(endpoint ? { endpoint } : {}) })), {
       marshallOptions: { removeUndefinedValues: true },
     });
     regionalDocumentClients.set(region, client);

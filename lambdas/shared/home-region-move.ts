@@ -18,8 +18,9 @@ const config = () =>
   readConfig({
     AWS_REGION: z.string().check(z.minLength(1)),
     /**
-     * The other region, whose replica AwaitReplication reads: set by lib/ in AWS. The local runtime leaves it
-     * out: there both regions are the one DynamoDB Local, and the check reads this region's table.
+     * The other region, whose replica AwaitReplication reads: set by lib/ in AWS, and by the local two-region
+     * platform (`npm start -- --regions 2`, whose other region is another DynamoDB Local: decision 0036). The
+     * one-region local runtime leaves it out: there the check reads this region's table.
      */
     REPLICA_REGION: z.optional(z.string().check(z.minLength(1))),
     HOME_MOVE_DRAIN_LOOKBACK_SECONDS: z.optional(z.string().check(z.regex(/^\d+$/, 'a non-negative integer'))),
@@ -37,6 +38,7 @@ export const homeRegionMarkerDeps = () => {
     replica: REPLICA_REGION ? new DynamoDbLedgerStore(dynamoDbDocumentClientIn(REPLICA_REGION), table) : ledger,
     replicaRegion,
     regions,
+    region: AWS_REGION,
     primaryRegion: deployment.primaryRegion,
     now: () => new Date(),
   };

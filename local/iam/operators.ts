@@ -23,14 +23,15 @@ export interface OperatorCredentials {
 const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
 const accessKeyId = (): string => `ASIA${[...randomBytes(16)].map((byte) => BASE32[byte % 32]).join('')}`;
 
-export const localOperatorArn = (role: OperatorRole, session = 'local-operator'): string =>
-  `arn:aws:sts::${LOCAL_ACCOUNT}:assumed-role/${operatorRoleName(role, deployment.primaryRegion)}/${session}`;
+/** The role is the region's own (`xborder-ops-admin-<region>`): the operator API of each region accepts its region's roles. */
+export const localOperatorArn = (role: OperatorRole, session = 'local-operator', region: string = deployment.primaryRegion): string =>
+  `arn:aws:sts::${LOCAL_ACCOUNT}:assumed-role/${operatorRoleName(role, region)}/${session}`;
 
-const issue = (role: OperatorRole): OperatorCredentials => ({
+const issue = (role: OperatorRole, region: string): OperatorCredentials => ({
   role,
   access_key_id: accessKeyId(),
   secret_access_key: randomBytes(30).toString('base64'),
-  user_arn: localOperatorArn(role),
+  user_arn: localOperatorArn(role, undefined, region),
 });
 
 const isCredentials = (value: unknown): value is OperatorCredentials => {
@@ -53,10 +54,12 @@ export const readOperatorCredentials = (file: string): OperatorCredentials[] => 
   }
 };
 
-/** The credentials of every operator role: those in the file, new ones for any role it lacks. */
-export const ensureOperatorCredentials = (file: string): OperatorCredentials[] => {
+/** The credentials of every operator role in a region (the runtime's): those in the file, new ones for any role it lacks. */
+export const ensureOperatorCredentials = (file: string, region: string = deployment.primaryRegion): OperatorCredentials[] => {
   const known = readOperatorCredentials(file);
-  const credentials = OPERATOR_ROLES.map((role) => known.find((entry) => entry.role === role && entry.user_arn === localOperatorArn(role)) ?? issue(role));
+  const credentials = OPERATOR_ROLES.map(
+    (role) => known.find((entry) => entry.role === role && entry.user_arn === localOperatorArn(role, undefined, region)) ?? issue(role, region),
+  );
   writeFileSync(file, `${JSON.stringify(credentials, null, 2)}\n`, { mode: 0o600 });
   return credentials;
 };

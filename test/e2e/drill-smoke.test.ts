@@ -25,7 +25,7 @@ it('npm run drill --smoke runs every drill and reports zero lost, zero duplicate
     output: '',
   });
   expect(report).toMatchObject({ schema: 'xborder-drill/1', passed: true, zero_lost: true, zero_duplicated: true, zero_5xx: true, lost: 0, duplicated: 0, server_errors: 0, violations: 0 });
-  expect(Object.keys(report.drills)).toEqual(['malformed_input', 'acquirer_outage', 'duplicate_storm', 'payout_storm', 'rail_ambiguity', 'late_retry', 'adversarial_webhooks', 'dynamodb_throttle', 'channel_faults', 'webhook_delivery', 'reconciliation', 'crash', 'express_crash', 'payout_crash']);
+  expect(Object.keys(report.drills)).toEqual(['malformed_input', 'acquirer_outage', 'duplicate_storm', 'payout_storm', 'rail_ambiguity', 'late_retry', 'adversarial_webhooks', 'dynamodb_throttle', 'channel_faults', 'webhook_delivery', 'reconciliation', 'crash', 'express_crash', 'payout_crash', 'region_loss']);
   expect(report.drills.reconciliation).toMatchObject({ passed: true, counts: { false_breaks: 0 } });
   expect(report.drills.reconciliation.counts.found_breaks).toBe(report.drills.reconciliation.counts.injected_breaks);
   expect(report.drills.malformed_input.counts).toMatchObject({ requests: 150, accepted: 0, dynamodb_writes: 0 });
@@ -57,4 +57,8 @@ it('npm run drill --smoke runs every drill and reports zero lost, zero duplicate
   expect(payoutCrash).toMatchObject({ kills: 1, reserved_left: 0, ledger_differences: 0 });
   expect(payoutCrash.payments_at_rails).toBe(payoutCrash.payouts);
   expect(payoutCrash.unfinished_at_kill).toBeGreaterThan(0);
+  const regionLoss = report.drills.region_loss.counts;
+  expect(regionLoss).toMatchObject({ payments: 8, acknowledged_payments_lost: 0, double_charges: 0, ledger_differences: 0, acquirer_lookups: expect.any(Number) });
+  expect(regionLoss.rto_seconds).toBeGreaterThan(0);
+  expect(regionLoss.failover_seconds).toBeGreaterThan(0);
 }, 600_000);

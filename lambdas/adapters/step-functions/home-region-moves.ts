@@ -8,11 +8,11 @@ export class StepFunctionsHomeRegionMoves implements HomeRegionMoves {
     private readonly stateMachineArn: string,
   ) {}
 
-  async start(move: { readonly merchantId: string; readonly targetRegion: string; readonly epoch: number }) {
-    const name = `${move.merchantId}-epoch-${move.epoch}`;
+  async start(move: { readonly merchantId: string; readonly targetRegion: string; readonly epoch: number; readonly forced?: boolean }) {
+    const name = `${move.merchantId}-epoch-${move.epoch}${move.forced ? '-forced' : ''}`;
     try {
       const started = await this.client.send(
-        new StartExecutionCommand({ stateMachineArn: this.stateMachineArn, name, input: JSON.stringify({ merchantId: move.merchantId, targetRegion: move.targetRegion }) }),
+        new StartExecutionCommand({ stateMachineArn: this.stateMachineArn, name, input: JSON.stringify({ merchantId: move.merchantId, targetRegion: move.targetRegion, forced: move.forced === true }) }),
       );
       return { executionArn: started.executionArn ?? '', name };
     } catch (error) {

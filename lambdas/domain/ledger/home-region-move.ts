@@ -13,6 +13,11 @@ export interface HomeRegionMove {
   readonly targetRegion: string;
   /** The marker's epoch as this move last wrote it. */
   readonly epoch: number;
+  /**
+   * A forced move: the old home is lost, the move runs in the surviving region towards itself, drains nothing and
+   * reads no replica (decision 0036). Always set by BeginMove (the workflow passes it on by JSONPath).
+   */
+  readonly forced?: boolean;
 }
 
 /** The marker changed under the move (another operator, another move): the move stops and touches nothing more. */

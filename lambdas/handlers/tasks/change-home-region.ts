@@ -14,12 +14,12 @@ import {
  * AwaitReplication, Switch and CallOffMove, each a compare-and-set on the epoch the step before wrote.
  */
 const deps = homeRegionMarkerDeps();
-const move = z.object({ merchantId: z.string(), fromRegion: z.string(), targetRegion: z.string(), epoch: z.number() });
+const move = z.object({ merchantId: z.string(), fromRegion: z.string(), targetRegion: z.string(), epoch: z.number(), forced: z.optional(z.boolean()) });
 
 export const handler = taskHandler({
   step: 'ChangeHomeRegion',
   input: z.discriminatedUnion('step', [
-    z.object({ step: z.literal('begin'), merchantId: z.string(), targetRegion: z.string() }),
+    z.object({ step: z.literal('begin'), merchantId: z.string(), targetRegion: z.string(), forced: z.optional(z.boolean()) }),
     z.object({ step: z.literal('fence'), move }),
     z.object({ step: z.literal('await_replication'), move }),
     z.object({ step: z.literal('switch'), move }),

@@ -8,6 +8,6 @@ const deps = merchantFlightDeps();
 
 export const handler = taskHandler({
   step: 'Drain',
-  input: z.object({ merchantId: z.string(), moveStartedAt: z.string() }),
+  input: z.object({ merchantId: z.string(), moveStartedAt: z.string(), forced: z.optional(z.boolean()) }),
   run: (input) => countMerchantFlights(deps, input),
 });

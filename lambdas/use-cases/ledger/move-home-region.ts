@@ -27,17 +27,23 @@ const changed = (merchantId: string, marker: HomeRegionMarker | undefined, step:
  * 1. Refuse a target outside the deployment's regions, or the current home.
  * 2. Refuse while another move is under way (a `moveTo` or a fence).
  * 3. Write the marker with `moveTo` over the epoch read.
+ * A forced move (the home region is lost, decision 0036) runs in the surviving region and only towards it
+ * (`region`, where this runs); it also takes over a move the lost region had under way, which cannot go on.
  */
 export const beginHomeRegionMove = async (
-  deps: MarkerDeps & { readonly regions: readonly string[] },
-  command: { readonly merchantId: string; readonly targetRegion: string },
+  deps: MarkerDeps & { readonly regions: readonly string[]; readonly region?: string },
+  command: { readonly merchantId: string; readonly targetRegion: string; readonly forced?: boolean },
 ): Promise<HomeRegionMove> => {
   if (!deps.regions.includes(command.targetRegion)) {
     throw new HomeRegionMoveRefusedError(command.merchantId, `${command.targetRegion} is not a region of this deployment (${deps.regions.join(', ')})`);
   }
+  const forced = command.forced === true;
+  if (forced && command.targetRegion !== deps.region) {
+    throw new HomeRegionMoveRefusedError(command.merchantId, `A forced move runs in the region that takes the merchant over (${command.targetRegion}), not in ${deps.region ?? 'an unknown region'}`);
+  }
   const current = await deps.ledger.getHomeRegion(command.merchantId);
   const fromRegion = homeRegionOf(current, deps.primaryRegion);
-  if (current?.moveTo !== undefined || current?.fenced) {
+  if (!forced && (current?.moveTo !== undefined || current?.fenced)) {
     throw new HomeRegionMoveRefusedError(command.merchantId, `A move of ${command.merchantId} is already under way (to ${current.moveTo ?? fromRegion}, epoch ${current.epoch})`);
   }
   if (fromRegion === command.targetRegion) throw new HomeRegionMoveRefusedError(command.merchantId, `${command.merchantId} is already homed in ${fromRegion}`);
@@ -47,7 +53,7 @@ export const beginHomeRegionMove = async (
     moveTo: command.targetRegion,
     expectedEpoch: current?.epoch ?? 0,
   });
-  return { merchantId: command.merchantId, fromRegion, targetRegion: command.targetRegion, epoch: changed(command.merchantId, marker, 'BeginMove') };
+  return { merchantId: command.merchantId, fromRegion, targetRegion: command.targetRegion, epoch: changed(command.merchantId, marker, 'BeginMove'), forced };
 };
 
 /**
@@ -57,6 +63,8 @@ export const beginHomeRegionMove = async (
  * moving again) through the saga-starts shards of both regions. Waiting objects (requires_capture, a payout in
  * review or awaiting its rail) are not in flight, and the API refuses to move them on while the move runs.
  * Flights still running `drainTimeoutSeconds` after the move began: DrainTimedOut (the workflow calls the move off).
+ * A forced move waits for none (`inFlight` 0): the flights the lost region began cannot finish there; they are
+ * listed (`leftToReconcile`, `examples`) for the reconciliation with the acquirers in the new home (decision 0036).
  */
 export const countMerchantFlights = async (
   deps: {
@@ -67,8 +75,8 @@ export const countMerchantFlights = async (
     readonly drainTimeoutSeconds: number;
     readonly now: () => Date;
   },
-  query: { readonly merchantId: string; readonly moveStartedAt: string },
-): Promise<{ readonly inFlight: number; readonly examples: readonly string[] }> => {
+  query: { readonly merchantId: string; readonly moveStartedAt: string; readonly forced?: boolean },
+): Promise<{ readonly inFlight: number; readonly examples: readonly string[]; readonly leftToReconcile?: number }> => {
   const now = deps.now();
   const created = await deps.flights.inFlightOf(query.merchantId, {
     from: new Date(now.getTime() - deps.lookbackSeconds * 1000).toISOString(),
@@ -82,6 +90,7 @@ export const countMerchantFlights = async (
   }
   const ids = [...new Set([...created, ...later].map(idOf))].sort();
   const examples = ids.slice(0, 10);
+  if (query.forced) return { inFlight: 0, examples, leftToReconcile: ids.length };
   if (ids.length > 0 && now.getTime() - Date.parse(query.moveStartedAt) > deps.drainTimeoutSeconds * 1000) {
     throw new DrainTimedOutError(query.merchantId, ids.length, examples);
   }
@@ -100,12 +109,14 @@ export const fenceMerchantLedger = async (deps: MarkerDeps, move: HomeRegionMove
 
 /**
  * Step AwaitReplication: the other region's copy of the marker shows the fence (this epoch or a later one), so
- * no posting can begin there either. Locally both regions read one table: the check passes at once.
+ * no posting can begin there either. The one-region local runtime reads one table: the check passes at once.
+ * A forced move does not read: the other region is the lost one (decision 0036); its result says so.
  */
 export const confirmFenceReplicated = async (
   deps: { readonly replica: Pick<LedgerStore, 'getHomeRegion'>; readonly replicaRegion: string },
   move: HomeRegionMove,
-): Promise<{ readonly region: string; readonly epoch: number }> => {
+): Promise<{ readonly region: string; readonly epoch: number; readonly skipped?: 'forced' }> => {
+  if (move.forced) return { region: deps.replicaRegion, epoch: move.epoch, skipped: 'forced' };
   const seen = await deps.replica.getHomeRegion(move.merchantId);
   if (!seen || seen.epoch < move.epoch || (seen.epoch === move.epoch && !seen.fenced)) {
     throw new MarkerNotReplicatedError(move.merchantId, deps.replicaRegion, move.epoch, seen?.epoch);

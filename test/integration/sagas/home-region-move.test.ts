@@ -17,7 +17,7 @@ import { type SagaHarness, card, freshCardNumber, startSagaHarness } from '../..
  * an operator asks the operator API (SigV4, ops_admin) over HTTP; the Standard workflow from
  * statemachines/home-region-move.asl.json runs on the local engine with the declared functions against DynamoDB
  * Local; the merchant API answers from the marker. Locally both regions read one table, so AwaitReplication
- * passes at its first read: what the drill does not show is real replication lag (docs/runbooks.md).
+ * passes at its first read here: real replication lag is in test/e2e/two-regions.test.ts (two DynamoDB Locals, decision 0036).
  */
 let harness: SagaHarness;
 let apis: LocalApis;
@@ -52,6 +52,13 @@ it('moves a merchant step by step (begin, drain, fence, replication, switch); th
   expect((await apis.asOperator('ops_viewer', 'POST', `/v1/merchants/${merchant.id}/home_region_moves`, { body: { region: target } })).status).toBe(403);
   expect(await startMove(merchant.id, here)).toMatchObject({ status: 409, json: { code: 'home_region_move_refused' } });
   expect(await startMove(merchant.id, 'eu-west-1')).toMatchObject({ status: 422, json: { code: 'validation_error', errors: [{ field: 'region' }] } });
+
+  // A forced move (the home region lost, decision 0036) is asked of the region that takes the merchant over, for
+  // itself: from here (the primary) towards the secondary it is refused, naming `force`, and nothing changes.
+  const forcedElsewhere = await apis.asOperator('ops_admin', 'POST', `/v1/merchants/${merchant.id}/home_region_moves`, { body: { region: target, force: true } });
+  expect(forcedElsewhere).toMatchObject({ status: 422, json: { code: 'validation_error', errors: [{ field: 'force' }] } });
+  expect((await apis.asOperator('ops_admin', 'POST', `/v1/merchants/${merchant.id}/home_region_moves`, { body: { region: target, force: 'yes' } })).json).toMatchObject({ errors: [{ field: 'force' }] });
+  expect(await marker(merchant.id)).toBeUndefined();
 
   const started = await startMove(merchant.id);
   expect(started).toMatchObject({ status: 202, json: { merchant_id: merchant.id, region: here, target_region: target, status: 'started', execution_name: `${merchant.id}-epoch-0` } });

@@ -45,7 +45,7 @@ describe('a planned home-region move (decision 0024)', () => {
     // Assess
     expect(afterBegin).toMatchObject({ region: primary, fenced: false, moveTo: secondary, epoch: 1 });
     expect(afterFence).toMatchObject({ region: primary, fenced: true, moveTo: secondary, epoch: 2 });
-    expect(switched).toEqual({ merchantId, fromRegion: primary, targetRegion: secondary, epoch: 3 });
+    expect(switched).toEqual({ merchantId, fromRegion: primary, targetRegion: secondary, epoch: 3, forced: false });
     expect(ledger.marker).toEqual({ merchantId, region: secondary, fenced: false, epoch: 3, updatedAt: '2026-12-06T12:00:00.000Z' });
   });
 
@@ -88,6 +88,35 @@ describe('a planned home-region move (decision 0024)', () => {
   });
 });
 
+describe('a forced move: the home region is lost (decision 0036)', () => {
+  it('runs in the surviving region towards itself, takes over a move the lost region had begun, and reads no replica', async () => {
+    const { ledger, deps } = setup();
+    // The lost primary had begun a planned move (replicated here) that cannot go on.
+    ledger.marker = { merchantId, region: primary, fenced: false, moveTo: secondary, epoch: 4, updatedAt: 'lost region' };
+    const begun = await beginHomeRegionMove({ ...deps, region: secondary }, { merchantId, targetRegion: secondary, forced: true });
+    const fenced = await fenceMerchantLedger(deps, begun);
+    const unreadable = { getHomeRegion: async () => Promise.reject(new Error('the lost region does not answer')) };
+    const replication = await confirmFenceReplicated({ replica: unreadable, replicaRegion: primary }, fenced);
+    const switched = await switchMerchantHome(deps, fenced);
+    expect(begun).toEqual({ merchantId, fromRegion: primary, targetRegion: secondary, epoch: 5, forced: true });
+    expect(replication).toEqual({ region: primary, epoch: 6, skipped: 'forced' });
+    expect(switched).toMatchObject({ targetRegion: secondary, epoch: 7, forced: true });
+    expect(ledger.marker).toMatchObject({ region: secondary, fenced: false, epoch: 7 });
+  });
+
+  it('is refused anywhere but in the region it moves the merchant to, changing nothing', async () => {
+    const { ledger, deps } = setup();
+    await expect(beginHomeRegionMove({ ...deps, region: primary }, { merchantId, targetRegion: secondary, forced: true })).rejects.toMatchObject({ name: 'HomeRegionMoveRefused' });
+    expect(ledger.marker).toBeUndefined();
+  });
+
+  it('a planned move still refuses to begin over one under way', async () => {
+    const { ledger, deps } = setup();
+    ledger.marker = { merchantId, region: primary, fenced: true, moveTo: secondary, epoch: 4, updatedAt: 'x' };
+    await expect(beginHomeRegionMove({ ...deps, region: secondary }, { merchantId, targetRegion: secondary })).rejects.toMatchObject({ name: 'HomeRegionMoveRefused' });
+  });
+});
+
 describe('the drain', () => {
   const payment = (id: string, merchant: string): AwaitingSaga => ({ kind: 'payment', since: '2026-12-06T11:59:00.000Z', payment: { id, merchantId: merchant } as Payment });
   const flights = (objects: AwaitingSaga[]): MerchantFlights => ({ inFlightOf: async () => objects });
@@ -109,6 +138,15 @@ describe('the drain', () => {
       { merchantId, moveStartedAt: '2026-12-06T11:59:30.000Z' },
     );
     expect(result).toEqual({ inFlight: 2, examples: ['pay_a', 'pay_b'] });
+  });
+
+  it('waits for none in a forced move, listing what the lost region left in flight, and never times out', async () => {
+    const result = await countMerchantFlights(deps([payment('pay_a', merchantId)], { [`saga#${primary}#1`]: [payment('pay_b', merchantId)] }, '2026-12-06T12:20:00.000Z'), {
+      merchantId,
+      moveStartedAt: '2026-12-06T12:00:00.000Z',
+      forced: true,
+    });
+    expect(result).toEqual({ inFlight: 0, examples: ['pay_a', 'pay_b'], leftToReconcile: 2 });
   });
 
   it('gives up with DrainTimedOut when flights still run after the drain time', async () => {
