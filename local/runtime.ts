@@ -27,7 +27,7 @@ import {
   startStepFunctionsServer,
 } from './step-functions';
 import { listeningHttpServer } from './ports';
-import { DEFAULT_LOCAL_SCHEDULE_INTERVAL_MS, type LocalSchedules, startLocalSchedules } from './schedules';
+import { DEFAULT_LOCAL_SCHEDULE_INTERVAL_MS, type LocalSchedules, scheduledFunctionKeys, startLocalSchedules } from './schedules';
 import { type LocalSqs, startLocalSqs } from './sqs';
 import { type LocalStreams, startLocalStreams } from './streams';
 import { ensureTables } from './tables';
@@ -270,6 +270,7 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<L
         console.error(JSON.stringify({ level: 'ERROR', function: key, message: 'invocation failed', error: describeError(error) })),
     });
     schedules = startLocalSchedules({
+      keys: scheduledFunctionKeys(options.region?.region),
       invoke: (key, event) => lambdas.invoke(key, event),
       intervalMs: options.scheduleIntervalMs ?? DEFAULT_LOCAL_SCHEDULE_INTERVAL_MS,
       onError: (key, error) =>

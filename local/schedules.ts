@@ -12,8 +12,12 @@ import { type FunctionDeclaration, type FunctionKey, functionKeys, functionName,
  */
 export const DEFAULT_LOCAL_SCHEDULE_INTERVAL_MS = 30_000;
 
-export const scheduledFunctionKeys = (): FunctionKey[] =>
-  functionKeys.filter((key) => (functions[key] as FunctionDeclaration).invokedBy === 'schedule');
+/** The functions a region's schedules invoke: every scheduled function, but a `primaryRegionOnly` one only in the primary. */
+export const scheduledFunctionKeys = (region: string = deployment.primaryRegion): FunctionKey[] =>
+  functionKeys.filter((key) => {
+    const declaration = functions[key] as FunctionDeclaration;
+    return declaration.invokedBy === 'schedule' && (declaration.schedule?.primaryRegionOnly !== true || region === deployment.primaryRegion);
+  });
 
 /** The event an EventBridge scheduled rule sends (aws-lambda `ScheduledEvent`). */
 export const scheduledEvent = (key: FunctionKey, now: Date, region: string = deployment.primaryRegion): ScheduledEvent => ({

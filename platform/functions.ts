@@ -110,7 +110,14 @@ export interface FunctionDeclaration {
   /** Queues the function sends to (or hides messages of), learning each URL from `<KEY>_QUEUE_URL`. */
   readonly queues?: Partial<Record<QueueKey, readonly QueueAction[]>>;
   /** For `invokedBy: 'schedule'`: how often it runs in AWS. */
-  readonly schedule?: { readonly everyMinutes: number };
+  readonly schedule?: {
+    readonly everyMinutes: number;
+    /**
+     * Enabled in the primary region only (the rule exists, disabled, in the other: an operator enables it after
+     * losing the primary, docs/runbooks.md): for work both regions would otherwise do twice on the same input.
+     */
+    readonly primaryRegionOnly?: boolean;
+  };
   readonly tables: Partial<Record<TableKey, readonly DynamoDbAction[]>>;
   /**
    * Narrows `dynamodb:Query` on a table to these of its indexes (not the table, not its other indexes).
@@ -1148,7 +1155,8 @@ export const functions = {
     // One pull at a time: a second would list the same files and find their runs started.
     reservedConcurrency: 1,
     invokedBy: 'schedule',
-    schedule: { everyMinutes: 5 },
+    // One region pulls: both would reconcile the same files (the reconciliation table is global).
+    schedule: { everyMinutes: 5, primaryRegionOnly: true },
     settlementReports: true,
     secrets: settlementReportSecretNames,
     tables: {},

@@ -1,4 +1,4 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { Construct } from 'constructs';
@@ -11,6 +11,7 @@ import type { PlatformFunction } from './platform-function';
  * every `schedule.everyMinutes`. EventBridge retries a delivery it could not make (2 attempts, within an
  * hour) and then puts the event in the function's dead-letter queue; Lambda retries a failed invocation
  * twice and then puts it there too. A lost or failed run is harmless: the next one does the same work.
+ * A `primaryRegionOnly` schedule's rule is disabled in the other region (enabled by hand after a failover).
  */
 export interface PlatformScheduleProps {
   readonly function: PlatformFunction;
@@ -28,6 +29,7 @@ export class PlatformSchedule extends Construct {
       ruleName: functionName(deployment.appName, key),
       description: `Invokes ${functionName(deployment.appName, key)} every ${declaration.schedule.everyMinutes} minutes`,
       schedule: Schedule.rate(Duration.minutes(declaration.schedule.everyMinutes)),
+      enabled: declaration.schedule.primaryRegionOnly !== true || Stack.of(this).region === deployment.primaryRegion,
       targets: [
         new LambdaFunction(props.function.function, {
           retryAttempts: 2,

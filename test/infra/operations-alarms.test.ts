@@ -20,7 +20,7 @@ const standard = stateMachineKeys.filter((key) => stateMachines[key].type === 'S
 describe.each([
   ['primary', templates.primaryApi],
   ['secondary', templates.secondaryApi],
-] as const)('in the %s region', (_region, template) => {
+] as const)('in the %s region', (region, template) => {
   it.each(standard)('pages on any failed, timed-out or throttled execution of the Standard %s workflow', (key) => {
     for (const alarm of ['ExecutionsFailed', 'ExecutionsTimedOut', 'ExecutionThrottled']) {
       expect(alarmNames(template)).toContain(`${deployment.appName}-${key}-${alarm}`);
@@ -85,6 +85,8 @@ describe.each([
       });
     }
     expect(alarmNames(template)).toEqual(expect.arrayContaining([`${deployment.appName}-SettlementPullFailed`, `${deployment.appName}-SettlementPullDeadLetters`]));
+    // One region pulls: the secondary's rule exists, disabled, for an operator to enable after a failover.
+    template.hasResourceProperties('AWS::Events::Rule', { Name: pull, ScheduleExpression: 'rate(5 minutes)', State: region === 'primary' ? 'ENABLED' : 'DISABLED' });
   });
 });
 

@@ -5,6 +5,8 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 describe('local schedules', () => {
   it('run exactly the functions declared as scheduled, with an EventBridge scheduled event', () => {
     expect(scheduledFunctionKeys()).toEqual(['sweepUnstartedSagas', 'pullSettlementFiles']);
+    // The pull is the primary's alone (both regions would reconcile the same files); the sweeper runs in each.
+    expect(scheduledFunctionKeys('us-west-2')).toEqual(['sweepUnstartedSagas']);
     const event = scheduledEvent('sweepUnstartedSagas', new Date('2026-11-21T12:00:00.123Z'));
     expect(event).toMatchObject({
       'detail-type': 'Scheduled Event',
