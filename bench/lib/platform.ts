@@ -7,7 +7,7 @@ import { DynamoDbLedgerStore } from '../../lambdas/adapters/dynamodb/ledger-stor
 import { DynamoDbPaymentRepository } from '../../lambdas/adapters/dynamodb/payment-repository';
 import { DynamoDbPayoutRepository } from '../../lambdas/adapters/dynamodb/payout-repository';
 import { type MerchantCurrencyBalance, summarizeMerchantShards } from '../../lambdas/domain/ledger/balances';
-import { transactionId } from '../../lambdas/domain/ledger/transaction';
+import { paymentSettled } from '../../lambdas/domain/ledger/postings';
 import type { Payment } from '../../lambdas/domain/payment';
 import { type Payout, isFinal } from '../../lambdas/domain/payouts/payout';
 import { nextPayoutStep } from '../../lambdas/domain/payouts/payout-saga';
@@ -263,7 +263,7 @@ export const startBenchPlatform = async (options: StartBenchPlatformOptions = {}
       const deadline = Date.now() + timeoutMs;
       const payment = await payments.get(paymentId, { consistent: true });
       if (!payment?.captureId) return false;
-      const settlement = transactionId('payment_settled', paymentId, payment.captureId);
+      const settlement = paymentSettled.transactionId({ paymentId, settlementId: payment.captureId });
       while (!(await ledger.getTransaction(settlement))) {
         if (Date.now() > deadline) return false;
         await sleep(200);

@@ -5,7 +5,8 @@ import { type Conversion, assertQuoteUsable } from '../../domain/fx/objects';
 import { deriveId } from '../../domain/ids';
 import { InsufficientFundsError } from '../../domain/ledger/errors';
 import type { FxRepository } from '../../ports/fx-repository';
-import { type LedgerPostingDeps, postConversion } from '../ledger/postings';
+import { type LedgerPostingDeps, postLedgerEvent } from '../ledger/postings';
+import { conversion as conversionPosting } from '../../domain/ledger/postings';
 
 export interface CreateConversionCommand {
   readonly merchantId: string;
@@ -71,7 +72,7 @@ export const createConversion = async (deps: CreateConversionDeps, command: Crea
   if (!quote) throw new ResourceNotFoundError('fx_quote', conversion.quoteId);
   let posted;
   try {
-    posted = await postConversion(deps.ledger, {
+    posted = await postLedgerEvent(deps.ledger, conversionPosting, {
       merchantId: conversion.merchantId,
       conversionId: conversion.id,
       quoteId: quote.id,

@@ -14,7 +14,8 @@ import { reservePayoutFunds } from '../../../lambdas/use-cases/payout-saga/reser
 import { BENEFICIARIES } from '../../../bench/lib/treasury';
 import { RecordingWorkflows } from '../../support/in-memory-repositories';
 import { fundMerchant } from '../../support/funds';
-import { postPaymentCaptured, postSettlement } from '../../../lambdas/use-cases/ledger/postings';
+import { postLedgerEvent } from '../../../lambdas/use-cases/ledger/postings';
+import { paymentCaptured, paymentSettled } from '../../../lambdas/domain/ledger/postings';
 import { deployment } from '../../../platform/deployment';
 import { tableName } from '../../../platform/tables';
 import { apiGatewayEvent, lambdaContext } from '../../support/api-events';
@@ -218,8 +219,8 @@ describe('operator actions', () => {
     const merchant = await onboard('Payouts Co');
     const postingDeps = ledgerPostingDeps();
     // Settled funds, as the payment saga and the acquirer's webhook post them.
-    await postPaymentCaptured(postingDeps, { merchantId: merchant.id, paymentId: 'pay_review_funds', channel: 'atlas', currency: 'USD', amount: 50_000, authorizedAmount: 50_000 });
-    await postSettlement(postingDeps, { merchantId: merchant.id, paymentId: 'pay_review_funds', settlementId: 'stl_review_funds' });
+    await postLedgerEvent(postingDeps, paymentCaptured, { merchantId: merchant.id, paymentId: 'pay_review_funds', channel: 'atlas', currency: 'USD', amount: 50_000, authorizedAmount: 50_000 });
+    await postLedgerEvent(postingDeps, paymentSettled, { merchantId: merchant.id, paymentId: 'pay_review_funds', settlementId: 'stl_review_funds' });
     const beneficiary = await merchantCall(merchant.api_key.secret, 'POST', '/v1/beneficiaries', {
       name: 'Jose Manuel Alvarez Quintero',
       entity_type: 'individual',
