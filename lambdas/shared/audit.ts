@@ -1,8 +1,7 @@
-import * as z from 'zod/mini';
 import { DynamoDbAuditLog } from '../adapters/dynamodb/audit-log';
 import type { AuditEntry, AuditRecord } from '../domain/audit';
 import { dynamoDbDocumentClient } from './clients';
-import { readConfig, tableNameFromEnv } from './config';
+import { awsRegion, tableNameFromEnv } from './config';
 import type { LogNote } from './http/merchant-endpoint';
 
 /**
@@ -14,8 +13,7 @@ let auditLog: DynamoDbAuditLog | undefined;
 
 export const auditLogFromEnvironment = (): DynamoDbAuditLog => {
   if (!auditLog) {
-    const { AWS_REGION } = readConfig({ AWS_REGION: z.string().check(z.minLength(1)) });
-    auditLog = new DynamoDbAuditLog(dynamoDbDocumentClient(), tableNameFromEnv('audit'), AWS_REGION);
+    auditLog = new DynamoDbAuditLog(dynamoDbDocumentClient(), tableNameFromEnv('audit'), awsRegion());
   }
   return auditLog;
 };

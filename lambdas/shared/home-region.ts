@@ -1,9 +1,8 @@
-import * as z from 'zod/mini';
 import { deployment } from '../../platform/deployment';
 import { DynamoDbLedgerStore } from '../adapters/dynamodb/ledger-store';
 import { assertAcceptsMoneyMovementsHere, assertWritableHere } from '../domain/ledger/home-region';
 import { dynamoDbDocumentClient } from './clients';
-import { readConfig, tableNameFromEnv } from './config';
+import { awsRegion, tableNameFromEnv } from './config';
 
 /**
  * The home-region checks of functions that do not post but must not start a money movement outside the
@@ -15,8 +14,7 @@ let check: { readonly ledger: DynamoDbLedgerStore; readonly region: string } | u
 
 const deps = () => {
   if (!check) {
-    const { AWS_REGION } = readConfig({ AWS_REGION: z.string().check(z.minLength(1)) });
-    check = { ledger: new DynamoDbLedgerStore(dynamoDbDocumentClient(), tableNameFromEnv('ledger')), region: AWS_REGION };
+    check = { ledger: new DynamoDbLedgerStore(dynamoDbDocumentClient(), tableNameFromEnv('ledger')), region: awsRegion() };
   }
   return check;
 };

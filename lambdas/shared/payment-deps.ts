@@ -6,7 +6,7 @@ import type { PaymentRepository } from '../ports/payment-repository';
 import type { CardChannelDirectory, Workflows } from '../ports/workflows';
 import { stateMachineArnEnvVar } from '../../platform/state-machines';
 import { dynamoDbDocumentClient, sfnClient, sfnSyncClient } from './clients';
-import { ConfigurationError, tableNameFromEnv } from './config';
+import { awsRegion, requiredVariable, tableNameFromEnv } from './config';
 import { secretBoundCache } from './secrets';
 
 /**
@@ -18,15 +18,13 @@ let workflowsInstance: Workflows | undefined;
 const channel = secretBoundCache<string, CardChannel>((name) => cardChannelFromEnv(name));
 
 export const paymentRepository = (): PaymentRepository => {
-  payments ??= new DynamoDbPaymentRepository(dynamoDbDocumentClient(), tableNameFromEnv('payments'));
+  payments ??= new DynamoDbPaymentRepository(dynamoDbDocumentClient(), tableNameFromEnv('payments'), awsRegion());
   return payments;
 };
 
 export const stateMachineArnFromEnv = (key: string): string => {
   const variable = stateMachineArnEnvVar(key);
-  const arn = process.env[variable];
-  if (!arn) throw new ConfigurationError(`Invalid environment: ${variable} is not set`);
-  return arn;
+  return requiredVariable(variable);
 };
 
 /** The workflows (platform/state-machines.ts); each state machine's ARN is read when first used. */

@@ -6,7 +6,7 @@ import { NodeWebhookSender } from '../adapters/http/webhook-sender';
 import { SqsDeliveryQueue } from '../adapters/sqs/delivery-queue';
 import type { UrlPolicy } from '../domain/webhooks';
 import { dynamoDbDocumentClient, sqsClient } from './clients';
-import { readConfig, tableNameFromEnv } from './config';
+import { readConfig, tableNameFromEnv, requiredVariable } from './config';
 
 /**
  * The events and webhooks adapters of this function instance, built once from its environment (only what
@@ -38,9 +38,7 @@ let queue: SqsDeliveryQueue | undefined;
 export const deliveryQueueFromEnvironment = (): SqsDeliveryQueue => {
   if (!queue) {
     const variable = queueUrlEnvVar('webhookDeliveries');
-    const url = process.env[variable];
-    if (!url) throw new Error(`Invalid environment: ${variable} is not set`);
-    queue = new SqsDeliveryQueue(sqsClient(), url);
+    queue = new SqsDeliveryQueue(sqsClient(), requiredVariable(variable));
   }
   return queue;
 };

@@ -11,7 +11,7 @@ import type {
   RefundCommand,
   VoidCommand,
 } from '../../ports/card-channel';
-import { ConfigurationError } from '../../shared/config';
+import { ConfigurationError, processEnvironment } from '../../shared/config';
 import {
   type WireAnswer,
   type WireContext,
@@ -66,7 +66,7 @@ export const channelEnvPrefix = (channel: string): string => {
 };
 
 /** Read one channel's configuration from the environment; fails loudly naming each bad variable. */
-export const cardChannelConfigFromEnv = (channel: string, env: NodeJS.ProcessEnv = process.env): HttpCardAcquirerConfig => {
+export const cardChannelConfigFromEnv = (channel: string, env: NodeJS.ProcessEnv = processEnvironment()): HttpCardAcquirerConfig => {
   const prefix = channelEnvPrefix(channel);
   const problems: string[] = [];
   const baseUrl = env[`${prefix}_URL`];
@@ -213,5 +213,5 @@ export class HttpCardAcquirer implements CardChannel {
 export const createHttpCardChannel = (config: HttpCardAcquirerConfig, fetchImpl?: Fetch): CardChannel => new HttpCardAcquirer(config, fetchImpl);
 
 /** The channel named `channel`, configured from `<CHANNEL>_URL`, `<CHANNEL>_API_KEY`, `<CHANNEL>_TIMEOUT_MS`. */
-export const cardChannelFromEnv = (channel: string, env: NodeJS.ProcessEnv = process.env): CardChannel =>
+export const cardChannelFromEnv = (channel: string, env: NodeJS.ProcessEnv = processEnvironment()): CardChannel =>
   createHttpCardChannel(cardChannelConfigFromEnv(channel, env));

@@ -11,6 +11,7 @@ import { reconciliationRepositoryFromEnvironment } from '../../shared/reconcilia
 import { logger } from '../../shared/powertools';
 import { loadDeclaredSecrets } from '../../shared/secrets';
 import { type ChannelEvent, ChannelEventNotYetApplicableError, recordChannelEvent } from '../../use-cases/record-channel-event';
+import { secretValue } from '../../shared/config';
 
 /**
  * POST /v1/channel_events/{channel}: an acquirer's webhook. Not a merchant route: authenticated by the
@@ -33,7 +34,7 @@ export const handler = middy(async (event: APIGatewayProxyEvent): Promise<APIGat
     verifyAcquirerWebhook({
       payload,
       header: header(event, ACQUIRER_SIGNATURE_HEADER),
-      secrets: (process.env[`${channelEnvPrefix(channel)}_WEBHOOK_SECRET`] ?? '').split(',').filter(Boolean),
+      secrets: (secretValue(`${channelEnvPrefix(channel)}_WEBHOOK_SECRET`) ?? '').split(',').filter(Boolean),
       now: new Date(),
     });
   } catch (error) {
