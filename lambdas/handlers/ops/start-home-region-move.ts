@@ -1,15 +1,14 @@
 import * as z from 'zod/mini';
 import { deployment } from '../../../platform/deployment';
-import { DynamoDbMerchantRepository } from '../../adapters/dynamodb/merchant-repository';
 import { StepFunctionsHomeRegionMoves } from '../../adapters/step-functions/home-region-moves';
 import { ResourceNotFoundError } from '../../domain/errors';
 import { homeRegionOf } from '../../domain/ledger/home-region';
-import { dynamoDbDocumentClient, sfnClient } from '../../shared/clients';
-import { tableNameFromEnv } from '../../shared/config';
+import { sfnClient } from '../../shared/clients';
 import { homeRegionMarkerDeps } from '../../shared/home-region-move';
 import { RequestError, problem } from '../../shared/http/problem';
 import { operatorCommandEndpoint } from '../../shared/http/operator-endpoint';
 import { stateMachineArnFromEnv } from '../../shared/payment-deps';
+import { merchantRepository } from '../../wiring/merchants';
 
 /**
  * Operator API: POST /v1/merchants/{id}/home_region_moves (ops_admin), body `{"region": "<target>"}`: starts the
@@ -26,7 +25,7 @@ const body = z.strictObject(
 );
 
 const deps = homeRegionMarkerDeps();
-const merchants = new DynamoDbMerchantRepository(dynamoDbDocumentClient(), tableNameFromEnv('merchants'));
+const merchants = merchantRepository();
 let moves: StepFunctionsHomeRegionMoves | undefined;
 
 const presentMarker = (merchantId: string, marker: Awaited<ReturnType<typeof deps.ledger.getHomeRegion>>) => ({
