@@ -6,7 +6,7 @@ import { verifyLedger } from '../../lambdas/adapters/dynamodb/ledger-verifier';
 import { DynamoDbReconciliationRepository } from '../../lambdas/adapters/dynamodb/reconciliation-repository';
 import { deriveId } from '../../lambdas/domain/ids';
 import { contractFee } from '../../lambdas/domain/reconciliation/matching';
-import { ledgerPostingDeps } from '../../lambdas/shared/ledger';
+import { ledgerPostingDeps } from '../../lambdas/wiring/ledger';
 import { postLedgerEvent } from '../../lambdas/use-cases/ledger/postings';
 import { payoutFundsReleased, payoutFundsReserved, payoutPaid } from '../../lambdas/domain/ledger/postings';
 import { type StatementEntryInput, buildBankStatement, writeBankStatement } from '../../local/simulators/bank/statements';

@@ -3,7 +3,7 @@ import { SftpSettlementReportSource } from '../adapters/sftp/settlement-report-s
 import type { BankStatementDeps } from '../use-cases/reconciliation/bank-statements';
 import { sftpEndpointFromEnv } from '../adapters/sftp/sftp-session';
 import type { ReconciliationDeps } from '../use-cases/reconciliation/reconcile-settlement-lines';
-import { ledgerDeps } from './ledger';
+import { ledgerDeps } from '../wiring/ledger';
 import { contractFeesOf, reconciliationRepositoryFromEnvironment } from './reconciliation';
 import { secretBoundCache } from './secrets';
 

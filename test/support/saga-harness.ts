@@ -5,7 +5,7 @@ import type { APIGatewayProxyResult } from 'aws-lambda';
 import { DynamoDbMerchantRepository } from '../../lambdas/adapters/dynamodb/merchant-repository';
 import { DynamoDbRecentObjects } from '../../lambdas/adapters/dynamodb/recent-objects';
 import { DynamoDbSagaStartMarkers } from '../../lambdas/adapters/dynamodb/saga-start-markers';
-import { workflows } from '../../lambdas/shared/payment-deps';
+import { workflows } from '../../lambdas/wiring/payments';
 import { InMemorySweepPosition, type SweepResult, sweepUnstartedSagas } from '../../lambdas/use-cases/sweep-unstarted-sagas';
 import { LambdaHost } from '../../local/lambda-host';
 import { deployment } from '../../platform/deployment';

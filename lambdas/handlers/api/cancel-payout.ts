@@ -2,7 +2,7 @@ import { treasuryContracts } from '../../contracts/treasury';
 import { merchantCommandEndpoint } from '../../shared/http/merchant-command-endpoint';
 import { presentPayout } from '../../shared/http/treasury-presenters';
 import { payoutRepositoryFromEnvironment } from '../../shared/payouts';
-import { workflows } from '../../shared/payment-deps';
+import { workflows } from '../../wiring/payments';
 import { cancelPayout } from '../../use-cases/payouts/cancel-payout';
 
 /** POST /v1/payouts/{id}/cancel (body `{}`): cancels, runs the payout workflow to release the funds, answers the result. */

@@ -2,7 +2,7 @@ import { treasuryContracts } from '../../contracts/treasury';
 import { fxRepositoryFromEnvironment } from '../../shared/fx';
 import { merchantCommandEndpoint } from '../../shared/http/merchant-command-endpoint';
 import { presentConversion } from '../../shared/http/treasury-presenters';
-import { ledgerDeps } from '../../shared/ledger';
+import { ledgerDeps } from '../../wiring/ledger';
 import { createConversion } from '../../use-cases/fx/create-conversion';
 
 /** POST /v1/conversions */

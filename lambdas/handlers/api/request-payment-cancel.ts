@@ -1,7 +1,7 @@
 import { paymentContracts } from '../../contracts/payments';
 import { merchantCommandEndpoint } from '../../shared/http/merchant-command-endpoint';
 import { presentPayment } from '../../shared/http/presenters';
-import { paymentRepository, workflows } from '../../shared/payment-deps';
+import { paymentRepository, workflows } from '../../wiring/payments';
 import { requestPaymentCancel } from '../../use-cases/request-payment-cancel';
 
 /** POST /v1/payments/{id}/cancel — only before capture; the authorization is released. */

@@ -1,7 +1,7 @@
 import { paymentContracts } from '../../contracts/payments';
 import { merchantCommandEndpoint } from '../../shared/http/merchant-command-endpoint';
 import { presentPayment } from '../../shared/http/presenters';
-import { paymentRepository, workflows } from '../../shared/payment-deps';
+import { paymentRepository, workflows } from '../../wiring/payments';
 import { requestPaymentCapture } from '../../use-cases/request-payment-capture';
 
 /** POST /v1/payments/{id}/capture — `amount_to_capture` defaults to everything authorized. */

@@ -6,7 +6,7 @@ import { railMessageParser } from '../../shared/payout-rails';
 import { payoutRepositoryFromEnvironment } from '../../shared/payouts';
 import { logger, metrics } from '../../shared/powertools';
 import { taskHandler } from '../../shared/task-handler';
-import { workflows } from '../../shared/payment-deps';
+import { workflows } from '../../wiring/payments';
 import { applyRailEvents } from '../../use-cases/payouts/apply-rail-events';
 
 /**

@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
 import { operatorQueryEndpoint } from '../../shared/http/operator-endpoint';
 import { presentList, presentPaymentEvent } from '../../shared/http/presenters';
-import { paymentRepository } from '../../shared/payment-deps';
+import { paymentRepository } from '../../wiring/payments';
 import { getPaymentAsOperator } from '../../use-cases/operations/get-payment-as-operator';
 
 /** Operator API: GET /v1/payments/{id}/events (ops_viewer): any merchant's payment's timeline, oldest first. */

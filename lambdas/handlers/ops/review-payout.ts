@@ -4,7 +4,7 @@ import { operatorCommandEndpoint } from '../../shared/http/operator-endpoint';
 import { operatorNoteSchema } from '../../shared/http/schemas';
 import { presentPayout } from '../../shared/http/treasury-presenters';
 import { payoutRepositoryFromEnvironment } from '../../shared/payouts';
-import { workflows } from '../../shared/payment-deps';
+import { workflows } from '../../wiring/payments';
 import { decidePayoutReview } from '../../use-cases/payouts/decide-payout-review';
 
 /**

@@ -1,14 +1,12 @@
 import * as z from 'zod/mini';
 import { deployment } from '../../../platform/deployment';
-import { StepFunctionsHomeRegionMoves } from '../../adapters/step-functions/home-region-moves';
 import { ResourceNotFoundError } from '../../domain/errors';
 import { homeRegionOf } from '../../domain/ledger/home-region';
-import { sfnClient } from '../../shared/clients';
 import { homeRegionMarkerDeps } from '../../shared/home-region-move';
 import { RequestError, problem } from '../../shared/http/problem';
 import { operatorCommandEndpoint } from '../../shared/http/operator-endpoint';
-import { stateMachineArnFromEnv } from '../../shared/payment-deps';
 import { merchantRepository } from '../../wiring/merchants';
+import { homeRegionMoves } from '../../wiring/operations';
 
 /**
  * Operator API: POST /v1/merchants/{id}/home_region_moves (ops_admin), body `{"region": "<target>"}`: starts the
@@ -26,7 +24,6 @@ const body = z.strictObject(
 
 const deps = homeRegionMarkerDeps();
 const merchants = merchantRepository();
-let moves: StepFunctionsHomeRegionMoves | undefined;
 
 const presentMarker = (merchantId: string, marker: Awaited<ReturnType<typeof deps.ledger.getHomeRegion>>) => ({
   merchant_id: merchantId,
@@ -47,7 +44,7 @@ export const handler = operatorCommandEndpoint({
     const refuse = (detail: string) => new RequestError(problem(409, 'home_region_move_refused', detail));
     if (marker?.moveTo !== undefined || marker?.fenced) throw refuse(`A move of ${merchantId} is already under way (to ${marker.moveTo ?? marker.region}).`);
     if (homeRegionOf(marker, deps.primaryRegion) === request.body.region) throw refuse(`${merchantId} is already homed in ${request.body.region}.`);
-    moves ??= new StepFunctionsHomeRegionMoves(sfnClient(), stateMachineArnFromEnv('homeRegionMove'));
+    const moves = homeRegionMoves();
     let started;
     try {
       started = await moves.start({ merchantId, targetRegion: request.body.region, epoch: marker?.epoch ?? 0 });

@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { workflows } from '../../shared/payment-deps';
+import { workflows } from '../../wiring/payments';
 import { payoutId, payoutWait } from '../../shared/payout-task-input';
 import { payoutRepositoryFromEnvironment } from '../../shared/payouts';
 import { taskHandler } from '../../shared/task-handler';

@@ -1,5 +1,5 @@
 import { fxRepositoryFromEnvironment } from '../../shared/fx';
-import { ledgerDeps } from '../../shared/ledger';
+import { ledgerDeps } from '../../wiring/ledger';
 import { payoutStepInput } from '../../shared/payout-task-input';
 import { payoutRepositoryFromEnvironment } from '../../shared/payouts';
 import { taskHandler } from '../../shared/task-handler';

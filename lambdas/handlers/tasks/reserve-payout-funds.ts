@@ -1,6 +1,6 @@
 import { checkedInSanctionsList } from '../../adapters/screening/checked-in-sanctions-list';
-import { ledgerDeps } from '../../shared/ledger';
-import { workflows } from '../../shared/payment-deps';
+import { ledgerDeps } from '../../wiring/ledger';
+import { workflows } from '../../wiring/payments';
 import { payoutStepInput } from '../../shared/payout-task-input';
 import { payoutRepositoryFromEnvironment } from '../../shared/payouts';
 import { taskHandler } from '../../shared/task-handler';

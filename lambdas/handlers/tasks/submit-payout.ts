@@ -1,4 +1,4 @@
-import { workflows } from '../../shared/payment-deps';
+import { workflows } from '../../wiring/payments';
 import { payoutRail } from '../../shared/payout-rails';
 import { payoutStepInput } from '../../shared/payout-task-input';
 import { payoutRepositoryFromEnvironment } from '../../shared/payouts';

@@ -13,7 +13,7 @@ import { DynamoDbReconciliationRepository } from '../../../lambdas/adapters/dyna
 import { deriveId } from '../../../lambdas/domain/ids';
 import { counter } from '../../../lambdas/domain/ledger/positions';
 import { contractFee } from '../../../lambdas/domain/reconciliation/matching';
-import { ledgerPostingDeps } from '../../../lambdas/shared/ledger';
+import { ledgerPostingDeps } from '../../../lambdas/wiring/ledger';
 import { postLedgerEvent } from '../../../lambdas/use-cases/ledger/postings';
 import { paymentCaptured, paymentSettled } from '../../../lambdas/domain/ledger/postings';
 import { type IsolatedDynamoDb, useIsolatedDynamoDb } from '../../support/dynamodb';

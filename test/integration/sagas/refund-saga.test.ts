@@ -1,7 +1,7 @@
 import { verifyLedger } from '../../../lambdas/adapters/dynamodb/ledger-verifier';
 import { postLedgerEvent } from '../../../lambdas/use-cases/ledger/postings';
 import { paymentSettled } from '../../../lambdas/domain/ledger/postings';
-import { ledgerPostingDeps } from '../../../lambdas/shared/ledger';
+import { ledgerPostingDeps } from '../../../lambdas/wiring/ledger';
 import { tableName } from '../../../platform/tables';
 import { type SagaHarness, card, freshCardNumber, startSagaHarness } from '../../support/saga-harness';
 

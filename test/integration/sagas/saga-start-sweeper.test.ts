@@ -3,7 +3,7 @@ import { objectOfItem } from '../../../lambdas/adapters/dynamodb/payment-reposit
 import { sagaStartShard } from '../../../lambdas/domain/saga-start';
 import { postLedgerEvent } from '../../../lambdas/use-cases/ledger/postings';
 import { paymentSettled } from '../../../lambdas/domain/ledger/postings';
-import { ledgerPostingDeps } from '../../../lambdas/shared/ledger';
+import { ledgerPostingDeps } from '../../../lambdas/wiring/ledger';
 import { scheduledEvent } from '../../../local/schedules';
 import { deployment } from '../../../platform/deployment';
 import { SAGA_STARTS_INDEX, tableName } from '../../../platform/tables';

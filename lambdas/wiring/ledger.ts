@@ -1,9 +1,22 @@
 import { deployment } from '../../platform/deployment';
 import { DynamoDbLedgerStore } from '../adapters/dynamodb/ledger-store';
 import { DynamoDbPricingRepository } from '../adapters/dynamodb/pricing-repository';
+import type { LedgerStore } from '../ports/ledger-store';
 import type { CapturePostingDeps, LedgerPostingDeps } from '../use-cases/ledger/postings';
-import { dynamoDbDocumentClient } from './clients';
-import { awsRegion, tableNameFromEnv } from './config';
+import { dynamoDbDocumentClient } from '../shared/clients';
+import { awsRegion, tableNameFromEnv } from '../shared/config';
+
+/**
+ * The composition root of the ledger area (lambdas/wiring/, decision 0037): the store, and the deps of the
+ * posting use cases.
+ */
+let store: LedgerStore | undefined;
+
+/** The ledger table (`ledger` granted with the actions the handler's use case calls). */
+export const ledgerStore = (): LedgerStore => {
+  store ??= new DynamoDbLedgerStore(dynamoDbDocumentClient(), tableNameFromEnv('ledger'));
+  return store;
+};
 
 /**
  * The ledger's dependencies for a Lambda function that posts (the saga's ledger tasks), built once per
@@ -16,7 +29,7 @@ export const ledgerPostingDeps = (): CapturePostingDeps => {
   if (!deps) {
     const client = dynamoDbDocumentClient();
     deps = {
-      ledger: new DynamoDbLedgerStore(client, tableNameFromEnv('ledger')),
+      ledger: ledgerStore(),
       pricing: new DynamoDbPricingRepository(client, tableNameFromEnv('merchants')),
       region: awsRegion(),
       primaryRegion: deployment.primaryRegion,
@@ -35,7 +48,7 @@ let withoutPricing: LedgerPostingDeps | undefined;
 export const ledgerDeps = (): LedgerPostingDeps => {
   if (!withoutPricing) {
     withoutPricing = {
-      ledger: new DynamoDbLedgerStore(dynamoDbDocumentClient(), tableNameFromEnv('ledger')),
+      ledger: ledgerStore(),
       region: awsRegion(),
       primaryRegion: deployment.primaryRegion,
       now: () => new Date(),
