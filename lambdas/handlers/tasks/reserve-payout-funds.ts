@@ -2,7 +2,7 @@ import { checkedInSanctionsList } from '../../adapters/screening/checked-in-sanc
 import { ledgerDeps } from '../../wiring/ledger';
 import { workflows } from '../../wiring/payments';
 import { payoutStepInput } from '../../shared/payout-task-input';
-import { payoutRepositoryFromEnvironment } from '../../shared/payouts';
+import { payoutRepository } from '../../wiring/payouts';
 import { taskHandler } from '../../shared/task-handler';
 import { reservePayoutFunds } from '../../use-cases/payout-saga/reserve-payout-funds';
 import { merchantRepository } from '../../wiring/merchants';
@@ -15,7 +15,7 @@ export const handler = taskHandler({
   input: payoutStepInput,
   run: (input) =>
     reservePayoutFunds(
-      { payouts: payoutRepositoryFromEnvironment(), ledger: ledgerDeps(), sanctions: checkedInSanctionsList, merchants, workflows: workflows(), now: () => new Date() },
+      { payouts: payoutRepository(), ledger: ledgerDeps(), sanctions: checkedInSanctionsList, merchants, workflows: workflows(), now: () => new Date() },
       input,
     ),
 });
