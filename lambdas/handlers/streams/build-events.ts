@@ -8,7 +8,7 @@ import type { DynamoDBStreamEvent } from 'aws-lambda';
 import { tableKeys, tableName } from '../../../platform/tables';
 import { type ChangeRecord, authorizationOutcomesOf, balanceDraftsOf, draftsOf } from '../../adapters/dynamodb/event-sources';
 import { logger, metrics, traceHandler } from '../../shared/powertools';
-import { deliveryQueueFromEnvironment, eventStoreFromEnvironment, webhookEndpointsFromEnvironment } from '../../shared/webhooks';
+import { deliveryQueue, eventStore, webhookEndpointRepository } from '../../wiring/webhooks';
 import { buildEvents } from '../../use-cases/events/build-events';
 import { ledgerStore } from '../../wiring/ledger';
 
@@ -18,7 +18,7 @@ import { ledgerStore } from '../../wiring/ledger';
  * batch, which the stream retries as it was (same records, same pages, same event ids: nothing doubles);
  * a batch that keeps failing goes to the mapping's on-failure queue and alarms. Logs counts, never objects.
  */
-const deps = { events: eventStoreFromEnvironment(), endpoints: webhookEndpointsFromEnvironment(), queue: deliveryQueueFromEnvironment(), now: () => new Date() };
+const deps = { events: eventStore(), endpoints: webhookEndpointRepository(), queue: deliveryQueue(), now: () => new Date() };
 /** Settled statement lines are read from their journal (event-sources.ts `balanceDraftsOf`). */
 const ledger = ledgerStore();
 
