@@ -7,7 +7,7 @@ import { channelEnvPrefix } from '../../adapters/channels/http-card-acquirer';
 import { jsonResponse, problem, problemResponse } from '../../shared/http/problem';
 import { ledgerPostingDeps } from '../../wiring/ledger';
 import { cardChannelDirectory } from '../../wiring/payments';
-import { reconciliationRepositoryFromEnvironment } from '../../shared/reconciliation';
+import { reconciliationRepository } from '../../wiring/reconciliation';
 import { logger } from '../../shared/powertools';
 import { loadDeclaredSecrets } from '../../shared/secrets';
 import { type ChannelEvent, ChannelEventNotYetApplicableError, recordChannelEvent } from '../../use-cases/record-channel-event';
@@ -51,7 +51,7 @@ export const handler = middy(async (event: APIGatewayProxyEvent): Promise<APIGat
   }
   try {
     const result = await recordChannelEvent(
-      { channels: cardChannelDirectory(), ledger: ledgerPostingDeps(), expectations: reconciliationRepositoryFromEnvironment() },
+      { channels: cardChannelDirectory(), ledger: ledgerPostingDeps(), expectations: reconciliationRepository() },
       { channel, event: channelEvent },
     );
     logger.info('channel event recorded', { channel, event_id: channelEvent.id, event_type: channelEvent.type, outcome: result.outcome, payment_id: result.paymentId });

@@ -2,13 +2,14 @@ import type { APIGatewayProxyEvent } from 'aws-lambda';
 import * as z from 'zod/mini';
 import { OPERATOR_AGENT_HEADER, OPERATOR_AGENT_SHAPE, type OperatorRole, operatorRoleOfArn, operatorRouteFor } from '../../../platform/operator-routes';
 import { commandIdOf } from '../../domain/audit';
-import { auditLogFromEnvironment, recordAudit } from '../audit';
+import { recordAudit } from '../audit';
 import { awsRegion } from '../config';
 import type { AuditedChange, CommandResult } from './command-result';
 import { checkedPathParameters, header, parseJsonBody, singleQueryParameters } from './request';
 import { type EndpointResult, type LogNote, wrap } from './merchant-endpoint';
 import { RequestError, jsonResponse, problem } from './problem';
 import { parseOrRefuse } from './validation';
+import { auditLog as auditLogOf } from '../../wiring/audit';
 
 /**
  * The adapter every operator endpoint is built from (platform/operator-routes.ts). API Gateway has already
@@ -108,7 +109,7 @@ export const operatorCommandEndpoint = <BodySchema extends z.ZodMiniType>(defini
   readonly audit: { readonly action: string };
   readonly handle: (request: OperatorCommandRequest<z.infer<BodySchema>>) => Promise<OperatorCommandResult>;
 }) => {
-  const auditLog = auditLogFromEnvironment();
+  const auditLog = auditLogOf();
   return wrap(definition.operation, async (event, _context, note) => {
     const { principal, pathParameters } = operatorOf(event, note);
     const body = parseOrRefuse(definition.body, parseJsonBody(event));
