@@ -2,7 +2,7 @@ import * as z from 'zod/mini';
 import { type TableKey, tableEnvVar } from '../../platform/tables';
 
 /**
- * The one reader of the environment in lambdas/: no other module names `process.env` (a unit test checks).
+ * The one reader of the environment in lambdas/: no other module reads the process's environment (a unit test checks).
  * What a function is configured with comes from platform/ (functions.ts derives each function's variables,
  * lib/ sets them in AWS, local/lambda-host.ts and local/runtime.ts set them locally in the one shared
  * process), and is read here:
