@@ -401,7 +401,7 @@ export const functions = {
     tables: { payments: paymentSteps },
   },
   requestPaymentCapture: {
-    entry: 'lambdas/handlers/api/capture-payment.ts',
+    entry: 'lambdas/handlers/api/request-payment-capture.ts',
     description: 'POST /v1/payments/{id}/capture: records the request, runs the payment workflow, closes the capture window',
     memoryMb: 256,
     timeoutSeconds: 27,
@@ -412,7 +412,7 @@ export const functions = {
     stateMachines: { payment: ['states:StartSyncExecution'], paymentCaptureWindow: ['states:SendTaskSuccess'], sagaRecovery: ['states:StartExecution'] },
   },
   requestPaymentCancel: {
-    entry: 'lambdas/handlers/api/cancel-payment.ts',
+    entry: 'lambdas/handlers/api/request-payment-cancel.ts',
     description: 'POST /v1/payments/{id}/cancel: records the request, runs the payment workflow, closes the capture window',
     memoryMb: 256,
     timeoutSeconds: 27,

@@ -13,9 +13,9 @@ import { verifyLedger } from '../lambdas/adapters/dynamodb/ledger-verifier';
 import { DEFAULT_LEDGER_LAYOUT, type LedgerLayout, type ShardDelta } from '../lambdas/domain/ledger/balances';
 import type { Pricing } from '../lambdas/domain/ledger/fees';
 import { type PostedTransaction, foldPosition } from '../lambdas/domain/ledger/journal';
-import { paymentCaptured, paymentSettled } from '../lambdas/domain/ledger/postings';
+import { paymentCaptured, paymentSettled, buildPosting } from '../lambdas/domain/ledger/postings';
 import type { JournalTransaction } from '../lambdas/domain/ledger/transaction';
-import { type CapturePostingDeps, postPaymentCaptured, postSettlement } from '../lambdas/use-cases/ledger/postings';
+import { type CapturePostingDeps, postLedgerEvent } from '../lambdas/use-cases/ledger/postings';
 import { startDynamoDbLocal } from '../local/dynamodb-local';
 import { startTransactionConflictProxy } from '../local/faults/dynamodb-transaction-conflicts';
 import { ensureTables } from '../local/tables';
@@ -105,8 +105,8 @@ const shardedPoster = (documentClient: DynamoDBDocumentClient, layout: Partial<L
   return {
     post: (posting) =>
       posting.kind === 'capture'
-        ? postPaymentCaptured(deps, { merchantId: posting.merchantId, paymentId: posting.paymentId, channel: 'acq_bench', currency: 'USD', amount: posting.amount, authorizedAmount: 2_000 })
-        : postSettlement(deps, { merchantId: posting.merchantId, paymentId: posting.paymentId, settlementId: 'stl_1' }),
+        ? postLedgerEvent(deps, paymentCaptured, { merchantId: posting.merchantId, paymentId: posting.paymentId, channel: 'acq_bench', currency: 'USD', amount: posting.amount, authorizedAmount: 2_000 })
+        : postLedgerEvent(deps, paymentSettled, { merchantId: posting.merchantId, paymentId: posting.paymentId, settlementId: 'stl_1' }),
   };
 };
 
@@ -143,8 +143,8 @@ const singleWriterPoster = (documentClient: DynamoDBDocumentClient): Poster => {
         try {
           transaction =
             posting.kind === 'capture'
-              ? paymentCaptured({ merchantId, paymentId: posting.paymentId, channel: 'acq_bench', currency: 'USD', amount: posting.amount, authorizedAmount: 2_000 }, position, PRICING, now).transaction
-              : paymentSettled({ merchantId, paymentId: posting.paymentId, settlementId: 'stl_1' }, position, now);
+              ? buildPosting(paymentCaptured, { merchantId, paymentId: posting.paymentId, channel: 'acq_bench', currency: 'USD', amount: posting.amount, authorizedAmount: 2_000 }, position, now, PRICING)
+              : buildPosting(paymentSettled, { merchantId, paymentId: posting.paymentId, settlementId: 'stl_1' }, position, now);
         } catch (error) {
           waiting.reject(error);
           continue;

@@ -6,8 +6,9 @@ import { verifyLedger } from '../../lambdas/adapters/dynamodb/ledger-verifier';
 import { DynamoDbReconciliationRepository } from '../../lambdas/adapters/dynamodb/reconciliation-repository';
 import { deriveId } from '../../lambdas/domain/ids';
 import { contractFee } from '../../lambdas/domain/reconciliation/matching';
-import { ledgerPostingDeps } from '../../lambdas/shared/ledger';
-import { postPayoutPaid, releaseFunds, reserveFunds } from '../../lambdas/use-cases/ledger/postings';
+import { ledgerPostingDeps } from '../../lambdas/wiring/ledger';
+import { postLedgerEvent } from '../../lambdas/use-cases/ledger/postings';
+import { payoutFundsReleased, payoutFundsReserved, payoutPaid } from '../../lambdas/domain/ledger/postings';
 import { type StatementEntryInput, buildBankStatement, writeBankStatement } from '../../local/simulators/bank/statements';
 import type { ReconciliationBreak, SettlementExpectation } from '../../lambdas/ports/reconciliation-repository';
 import { mulberry32 } from '../../local/simulators/card-acquirer/random';
@@ -187,9 +188,9 @@ export const reconciliationDrill = async (platform: BenchPlatform, options: Reco
     const payoutId = deriveId('po', 'drill-reconciliation', batchId, String(index));
     const amount = PAYOUT_AMOUNTS[index % PAYOUT_AMOUNTS.length] as number;
     const merchantId = merchants[index % merchants.length] as string;
-    await reserveFunds(deps, { merchantId, payoutId, amount, currency: CURRENCY });
-    if (index === 0) await releaseFunds(deps, { merchantId, payoutId, reason: 'returned' });
-    else await postPayoutPaid(deps, { merchantId, payoutId, channel: 'meridian' });
+    await postLedgerEvent(deps, payoutFundsReserved, { merchantId, payoutId, amount, currency: CURRENCY });
+    if (index === 0) await postLedgerEvent(deps, payoutFundsReleased, { merchantId, payoutId, reason: 'returned' });
+    else await postLedgerEvent(deps, payoutPaid, { merchantId, payoutId, channel: 'meridian' });
     payouts.push({ payoutId, amount });
   }
   const toCredit = (payIn: { reference: string; amount: number; batchId: string }): StatementEntryInput => ({ kind: 'acquirer_credit', reference: payIn.reference, amount: payIn.amount, valueDate, remittance: `${CHANNEL} settlement ${payIn.batchId}` });

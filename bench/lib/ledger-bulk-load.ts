@@ -4,7 +4,7 @@ import { type BalanceReads, DEFAULT_LEDGER_LAYOUT, MERCHANT_FIELDS, type ShardDe
 import { DEFAULT_PRICING } from '../../lambdas/domain/ledger/fees';
 import { type PostedTransaction, foldPosition } from '../../lambdas/domain/ledger/journal';
 import { emptyPosition } from '../../lambdas/domain/ledger/positions';
-import { paymentCaptured, paymentSettled } from '../../lambdas/domain/ledger/postings';
+import { paymentCaptured, paymentSettled, buildPosting } from '../../lambdas/domain/ledger/postings';
 import type { JournalTransaction } from '../../lambdas/domain/ledger/transaction';
 import { forEachLimited } from '../../lambdas/use-cases/reconciliation/reconcile-settlement-lines';
 
@@ -59,16 +59,11 @@ export const bulkLoadPayments = async (
   for (const payment of payments) {
     const history: PostedTransaction[] = [];
     const start = emptyPosition(payment.paymentId, payment.merchantId);
-    const { transaction: capture } = paymentCaptured(
-      { merchantId: payment.merchantId, paymentId: payment.paymentId, channel: payment.channel, currency: payment.currency, amount: payment.amount, authorizedAmount: payment.amount },
-      start,
-      DEFAULT_PRICING,
-      payment.capturedAt,
-    );
+    const capture = buildPosting(paymentCaptured, { merchantId: payment.merchantId, paymentId: payment.paymentId, channel: payment.channel, currency: payment.currency, amount: payment.amount, authorizedAmount: payment.amount }, start, payment.capturedAt, DEFAULT_PRICING);
     history.push(post(capture, history, start));
     if (payment.settlementId) {
       const position = foldPosition(payment.paymentId, payment.merchantId, history);
-      const settlement = paymentSettled({ merchantId: payment.merchantId, paymentId: payment.paymentId, settlementId: payment.settlementId }, position, payment.capturedAt);
+      const settlement = buildPosting(paymentSettled, { merchantId: payment.merchantId, paymentId: payment.paymentId, settlementId: payment.settlementId }, position, payment.capturedAt);
       history.push(post(settlement, history, position));
     }
   }

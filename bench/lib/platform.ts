@@ -7,7 +7,7 @@ import { DynamoDbLedgerStore } from '../../lambdas/adapters/dynamodb/ledger-stor
 import { DynamoDbPaymentRepository } from '../../lambdas/adapters/dynamodb/payment-repository';
 import { DynamoDbPayoutRepository } from '../../lambdas/adapters/dynamodb/payout-repository';
 import { type MerchantCurrencyBalance, summarizeMerchantShards } from '../../lambdas/domain/ledger/balances';
-import { transactionId } from '../../lambdas/domain/ledger/transaction';
+import { paymentSettled } from '../../lambdas/domain/ledger/postings';
 import type { Payment } from '../../lambdas/domain/payment';
 import { type Payout, isFinal } from '../../lambdas/domain/payouts/payout';
 import { nextPayoutStep } from '../../lambdas/domain/payouts/payout-saga';
@@ -165,8 +165,8 @@ export const startBenchPlatform = async (options: StartBenchPlatformOptions = {}
   );
   const executionArn = (machine: StateMachineKey, name: string) =>
     `${stateMachineArn(machine, deployment.primaryRegion, '000000000000').replace(':stateMachine:', ':execution:')}:${name}`;
-  const payments = new DynamoDbPaymentRepository(direct, tableName('payments'));
-  const payouts = new DynamoDbPayoutRepository(direct, tableName('payouts'));
+  const payments = new DynamoDbPaymentRepository(direct, tableName('payments'), deployment.primaryRegion);
+  const payouts = new DynamoDbPayoutRepository(direct, tableName('payouts'), undefined, deployment.primaryRegion);
   const ledger = new DynamoDbLedgerStore(direct, tableName('ledger'));
   const tracker = installOperationTracker(runtime.lambdas, { kmsHost: new URL(runtime.kms.url).host, dynamoDbHost: new URL(counting.endpoint).host });
 
@@ -263,7 +263,7 @@ export const startBenchPlatform = async (options: StartBenchPlatformOptions = {}
       const deadline = Date.now() + timeoutMs;
       const payment = await payments.get(paymentId, { consistent: true });
       if (!payment?.captureId) return false;
-      const settlement = transactionId('payment_settled', paymentId, payment.captureId);
+      const settlement = paymentSettled.transactionId({ paymentId, settlementId: payment.captureId });
       while (!(await ledger.getTransaction(settlement))) {
         if (Date.now() > deadline) return false;
         await sleep(200);

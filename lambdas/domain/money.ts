@@ -1,11 +1,27 @@
 import { data as iso4217 } from 'currency-codes';
 
+declare const minorUnitsBrand: unique symbol;
+
+/**
+ * An integer count of a currency's minor units (cents, yen, fils): a number, branded so that an amount read
+ * from a counterparty (an acquirer's JSON, a bank's decimal) enters the platform only through a conversion
+ * that checks it (as Hyperswitch's `MinorUnit`). Plain numbers are still accepted where one is read, so the
+ * brand spreads from the adapters inwards, not in one sweep.
+ */
+export type MinorUnits = number & { readonly [minorUnitsBrand]: true };
+
+/** An amount from a counterparty's wire, already in minor units: a safe integer, or RangeError. */
+export const minorUnitsFromWire = (value: number): MinorUnits => {
+  if (!Number.isSafeInteger(value)) throw new RangeError(`Not an amount in minor units: ${value}`);
+  return value as MinorUnits;
+};
+
 /**
  * Money is an integer count of a currency's minor units plus its ISO 4217 code. Never a float.
  * Minor units come from the ISO 4217 table (JPY 0, USD 2, KWD 3), via the currency-codes package.
  */
 export interface Money {
-  readonly amount: number;
+  readonly amount: MinorUnits;
   readonly currency: string;
 }
 
@@ -46,7 +62,7 @@ export const isValidAmount = (amount: number): boolean =>
   Number.isSafeInteger(amount) && amount > 0 && amount <= MAX_AMOUNT_MINOR;
 
 /** Human-readable major-unit string for messages only ("12.34 USD"); never parsed back. */
-export const formatMoney = ({ amount, currency }: Money): string => {
+export const formatMoney = ({ amount, currency }: { readonly amount: number; readonly currency: string }): string => {
   const digits = minorUnits(currency);
   const sign = amount < 0 ? '-' : '';
   const units = Math.abs(amount).toString().padStart(digits + 1, '0');

@@ -1,3 +1,4 @@
+import type { MinorUnits } from '../domain/money';
 import type { ChannelErrorName, DeclineCode } from '../domain/channel-errors';
 import type { CaptureMethod } from '../domain/payment';
 
@@ -83,12 +84,12 @@ export interface ChannelAuthorization {
   readonly status: AuthorizationStatus;
   readonly currency: string;
   /** Amount the issuer approved and holds. */
-  readonly amountAuthorized: number;
-  readonly amountCapturable: number;
-  readonly amountCaptured: number;
-  readonly amountRefunded: number;
+  readonly amountAuthorized: MinorUnits;
+  readonly amountCapturable: MinorUnits;
+  readonly amountCaptured: MinorUnits;
+  readonly amountRefunded: MinorUnits;
   /** Hold given back to the cardholder: by a void, a final partial capture, or expiry. */
-  readonly amountReleased: number;
+  readonly amountReleased: MinorUnits;
   readonly captureMethod: CaptureMethod;
   readonly multiCapture: boolean;
   readonly card: ChannelCard;
@@ -106,14 +107,14 @@ export interface ChannelCapture {
   readonly channel: string;
   readonly captureId: string;
   readonly authorizationId: string;
-  readonly amount: number;
+  readonly amount: MinorUnits;
   readonly currency: string;
   readonly finalCapture: boolean;
   /** Hold released by this capture (authorized − captured in total, when final). */
-  readonly amountReleased: number;
+  readonly amountReleased: MinorUnits;
   /** The acquirer's processing fee for this capture, deducted at settlement; `net` = amount − fee. */
-  readonly fee: number;
-  readonly net: number;
+  readonly fee: MinorUnits;
+  readonly net: MinorUnits;
   /** `pending` until the acquirer settles it (announced by a `capture.settled` webhook). */
   readonly status: 'pending' | 'settled';
   readonly createdAt: string;
@@ -124,7 +125,7 @@ export interface ChannelRefund {
   readonly channel: string;
   readonly refundId: string;
   readonly authorizationId: string;
-  readonly amount: number;
+  readonly amount: MinorUnits;
   readonly currency: string;
   /** `pending` until the acquirer completes it (announced by a `refund.succeeded` webhook). */
   readonly status: 'pending' | 'succeeded';

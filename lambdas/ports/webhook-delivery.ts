@@ -25,6 +25,8 @@ export interface DeliveryTask {
 export interface DeliveryQueue {
   /** Enqueues tasks, each visible after `delaySeconds` (at most 900: longer waits are taken again on receipt). */
   enqueue(tasks: readonly { readonly task: DeliveryTask; readonly delaySeconds: number }[]): Promise<void>;
+  /** Hides a received task for `seconds` more (one not due yet: a queue delays only up to 15 minutes). */
+  postpone(receiptHandle: string, seconds: number): Promise<void>;
 }
 
 export interface SignedRequest {

@@ -1,31 +1,13 @@
-import * as z from 'zod/mini';
-import { DynamoDbAuditLog } from '../adapters/dynamodb/audit-log';
+import type { AuditLog } from '../ports/audit-log';
 import type { AuditEntry, AuditRecord } from '../domain/audit';
-import { dynamoDbDocumentClient } from './clients';
-import { readConfig, tableNameFromEnv } from './config';
 import type { LogNote } from './http/merchant-endpoint';
-
-/**
- * The audit log of a function that appends to it or reads it (its declaration grants the `audit` table:
- * Query and PutItem, never UpdateItem or DeleteItem). Chains are per region: the function's own
- * (AWS_REGION, which Lambda always sets and the local runtime sets to the primary region).
- */
-let auditLog: DynamoDbAuditLog | undefined;
-
-export const auditLogFromEnvironment = (): DynamoDbAuditLog => {
-  if (!auditLog) {
-    const { AWS_REGION } = readConfig({ AWS_REGION: z.string().check(z.minLength(1)) });
-    auditLog = new DynamoDbAuditLog(dynamoDbDocumentClient(), tableNameFromEnv('audit'), AWS_REGION);
-  }
-  return auditLog;
-};
 
 /**
  * Append an entry and note the chain's new head (seq and hash) on the invocation's log line (`request
  * handled`, or `request failed`). That line is the anchor that makes a rewrite of the chain's tail
  * detectable: CloudWatch Logs keeps it, out of reach of the table's writers (decision record 0008).
  */
-export const recordAudit = async (log: DynamoDbAuditLog, record: AuditRecord, note: LogNote): Promise<AuditEntry> => {
+export const recordAudit = async (log: AuditLog, record: AuditRecord, note: LogNote): Promise<AuditEntry> => {
   const entry = await log.append(record);
   note({
     // The chain exactly: a merchant has AUDIT_STRIPES chains per region, each with its own seq.

@@ -6,6 +6,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { localReplicaEndpointVariable } from './local-endpoints';
 import { tracer } from './powertools';
+import { optionalVariable } from './config';
 
 /**
  * The one place AWS SDK clients are built, once per function instance. Endpoints come from the standard
@@ -74,7 +75,7 @@ const regionalDocumentClients = new Map<string, DynamoDBDocumentClient>();
 export const dynamoDbDocumentClientIn = (region: string): DynamoDBDocumentClient => {
   let client = regionalDocumentClients.get(region);
   if (!client) {
-    const endpoint = process.env[localReplicaEndpointVariable(region)] || undefined;
+    const endpoint = optionalVariable(localReplicaEndpointVariable(region));
     client = DynamoDBDocumentClient.from(tracer.captureAWSv3Client(new DynamoDBClient({ region, maxAttempts: 5, ...(endpoint ? { endpoint } : {}) })), {
       marshallOptions: { removeUndefinedValues: true },
     });
@@ -107,7 +108,7 @@ let sfn: SFNClient | undefined;
  * a `sync-` host prefix); an endpoint given explicitly (local, or a VPC endpoint) is used as it is.
  */
 export const sfnClient = (): SFNClient => {
-  sfn ??= tracer.captureAWSv3Client(withLocalAuthorization(new SFNClient({ maxAttempts: 5, disableHostPrefix: Boolean(process.env.AWS_ENDPOINT_URL_SFN) }), 'states'));
+  sfn ??= tracer.captureAWSv3Client(withLocalAuthorization(new SFNClient({ maxAttempts: 5, disableHostPrefix: Boolean(optionalVariable('AWS_ENDPOINT_URL_SFN')) }), 'states'));
   return sfn;
 };
 
@@ -119,7 +120,7 @@ let sfnSync: SFNClient | undefined;
  * an outcome the caller handles (the object stays in flight and the sweeper recovers it).
  */
 export const sfnSyncClient = (): SFNClient => {
-  sfnSync ??= tracer.captureAWSv3Client(withLocalAuthorization(new SFNClient({ maxAttempts: 1, disableHostPrefix: Boolean(process.env.AWS_ENDPOINT_URL_SFN) }), 'states'));
+  sfnSync ??= tracer.captureAWSv3Client(withLocalAuthorization(new SFNClient({ maxAttempts: 1, disableHostPrefix: Boolean(optionalVariable('AWS_ENDPOINT_URL_SFN')) }), 'states'));
   return sfnSync;
 };
 

@@ -4,7 +4,7 @@ import { DynamoDbLedgerStore } from '../adapters/dynamodb/ledger-store';
 import { DynamoDbRecentObjects } from '../adapters/dynamodb/recent-objects';
 import { DynamoDbSagaStartMarkers } from '../adapters/dynamodb/saga-start-markers';
 import { dynamoDbDocumentClient, dynamoDbDocumentClientIn } from './clients';
-import { readConfig, tableNameFromEnv } from './config';
+import { awsRegion, readConfig, tableNameFromEnv } from './config';
 
 /**
  * The home-region move's dependencies (docs/decisions/0024-home-region-routing-and-moves.md), built once per
@@ -16,7 +16,6 @@ const regions = [deployment.primaryRegion, deployment.secondaryRegion] as const;
 
 const config = () =>
   readConfig({
-    AWS_REGION: z.string().check(z.minLength(1)),
     /**
      * The other region, whose replica AwaitReplication reads: set by lib/ in AWS, and by the local two-region
      * platform (`npm start -- --regions 2`, whose other region is another DynamoDB Local: decision 0036). The
@@ -29,8 +28,8 @@ const config = () =>
 
 /** For the marker steps (function `changeHomeRegion`): this region's ledger table and the other region's replica. */
 export const homeRegionMarkerDeps = () => {
-  const { AWS_REGION, REPLICA_REGION } = config();
-  const replicaRegion = REPLICA_REGION ?? regions.find((region) => region !== AWS_REGION) ?? deployment.secondaryRegion;
+  const { REPLICA_REGION } = config();
+  const replicaRegion = REPLICA_REGION ?? regions.find((region) => region !== awsRegion()) ?? deployment.secondaryRegion;
   const table = tableNameFromEnv('ledger');
   const ledger = new DynamoDbLedgerStore(dynamoDbDocumentClient(), table);
   return {
@@ -38,7 +37,7 @@ export const homeRegionMarkerDeps = () => {
     replica: REPLICA_REGION ? new DynamoDbLedgerStore(dynamoDbDocumentClientIn(REPLICA_REGION), table) : ledger,
     replicaRegion,
     regions,
-    region: AWS_REGION,
+    region: awsRegion(),
     primaryRegion: deployment.primaryRegion,
     now: () => new Date(),
   };

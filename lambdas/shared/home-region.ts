@@ -1,9 +1,8 @@
-import * as z from 'zod/mini';
 import { deployment } from '../../platform/deployment';
-import { DynamoDbLedgerStore } from '../adapters/dynamodb/ledger-store';
 import { assertAcceptsMoneyMovementsHere, assertWritableHere } from '../domain/ledger/home-region';
-import { dynamoDbDocumentClient } from './clients';
-import { readConfig, tableNameFromEnv } from './config';
+import type { LedgerStore } from '../ports/ledger-store';
+import { awsRegion } from './config';
+import { ledgerStore } from '../wiring/ledger';
 
 /**
  * The home-region checks of functions that do not post but must not start a money movement outside the
@@ -11,12 +10,11 @@ import { readConfig, tableNameFromEnv } from './config';
  * one, and the workflow step that captures at the channel. One strongly consistent GetItem of the marker (one
  * of its copies) per check, no cache: a fence must take effect at once. The function needs GetItem on `ledger`.
  */
-let check: { readonly ledger: DynamoDbLedgerStore; readonly region: string } | undefined;
+let check: { readonly ledger: LedgerStore; readonly region: string } | undefined;
 
 const deps = () => {
   if (!check) {
-    const { AWS_REGION } = readConfig({ AWS_REGION: z.string().check(z.minLength(1)) });
-    check = { ledger: new DynamoDbLedgerStore(dynamoDbDocumentClient(), tableNameFromEnv('ledger')), region: AWS_REGION };
+    check = { ledger: ledgerStore(), region: awsRegion() };
   }
   return check;
 };

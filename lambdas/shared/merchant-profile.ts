@@ -1,7 +1,5 @@
-import { DynamoDbMerchantRepository } from '../adapters/dynamodb/merchant-repository';
 import type { Merchant } from '../domain/merchant';
-import { dynamoDbDocumentClient } from './clients';
-import { tableNameFromEnv } from './config';
+import { merchantRepository } from '../wiring/merchants';
 
 /**
  * A merchant's profile as screening reads it (routing settings and rules, risk rules): one GetItem at most
@@ -10,13 +8,11 @@ import { tableNameFromEnv } from './config';
  */
 const PROFILE_CACHE_MS = 30_000;
 const profiles = new Map<string, { readonly merchant: Merchant | undefined; readonly readAt: number }>();
-let merchants: DynamoDbMerchantRepository | undefined;
 
 export const cachedMerchantProfile = async (merchantId: string): Promise<Merchant | undefined> => {
   const cached = profiles.get(merchantId);
   if (cached && Date.now() - cached.readAt < PROFILE_CACHE_MS) return cached.merchant;
-  merchants ??= new DynamoDbMerchantRepository(dynamoDbDocumentClient(), tableNameFromEnv('merchants'));
-  const merchant = await merchants.getMerchant(merchantId);
+  const merchant = await merchantRepository().getMerchant(merchantId);
   profiles.set(merchantId, { merchant, readAt: Date.now() });
   return merchant;
 };

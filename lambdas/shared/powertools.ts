@@ -3,6 +3,7 @@ import type { LogAttributes, UnformattedAttributes } from '@aws-lambda-powertool
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { Tracer } from '@aws-lambda-powertools/tracer';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
+import { powertoolsConfig } from './config';
 
 /**
  * One logger, one metrics and one tracer per function instance. Service name and namespace come from
@@ -35,13 +36,13 @@ export class PlatformLogFormatter extends LogFormatter {
   }
 }
 
-export const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'xborder', logFormatter: new PlatformLogFormatter() });
-export const metrics = new Metrics({ namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'xborder' });
+export const logger = new Logger({ serviceName: powertoolsConfig().serviceName, logFormatter: new PlatformLogFormatter() });
+export const metrics = new Metrics({ namespace: powertoolsConfig().metricsNamespace });
 
 /** Metrics of one API operation (one per handler module; the operation is a default dimension). */
 export const endpointMetrics = (operation: string): Metrics =>
-  new Metrics({ namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'xborder', defaultDimensions: { operation } });
-export const tracer = new Tracer({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'xborder' });
+  new Metrics({ namespace: powertoolsConfig().metricsNamespace, defaultDimensions: { operation } });
+export const tracer = new Tracer({ serviceName: powertoolsConfig().serviceName });
 
 /**
  * The one way a handler is traced. Responses are never recorded: a response can hold a secret shown once

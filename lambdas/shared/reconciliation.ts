@@ -1,17 +1,6 @@
 import * as z from 'zod/mini';
 import { cardChannels } from '../../platform/channels';
-import { DynamoDbReconciliationRepository } from '../adapters/dynamodb/reconciliation-repository';
 import type { AcquirerFees } from '../domain/reconciliation/matching';
-import { dynamoDbDocumentClient } from './clients';
-import { tableNameFromEnv } from './config';
-
-/** The `reconciliation` table, for every function that reads or writes it. */
-let repository: DynamoDbReconciliationRepository | undefined;
-
-export const reconciliationRepositoryFromEnvironment = (): DynamoDbReconciliationRepository => {
-  repository ??= new DynamoDbReconciliationRepository(dynamoDbDocumentClient(), tableNameFromEnv('reconciliation'));
-  return repository;
-};
 
 export const contractFeesOf = (channel: string): AcquirerFees => {
   const contract = (cardChannels as Record<string, { fees: AcquirerFees } | undefined>)[channel];

@@ -5,7 +5,7 @@ import { DEFAULT_SAGA_START_GRACE_SECONDS, DEFAULT_SAGA_SWEEP_LOOKBACK_SECONDS, 
 import type { RecentObjects, SagaStartMarkers } from '../ports/saga-starts';
 import { InMemorySweepPosition } from '../use-cases/sweep-unstarted-sagas';
 import { dynamoDbDocumentClient } from './clients';
-import { readConfig, tableNameFromEnv } from './config';
+import { awsRegion, readConfig, tableNameFromEnv } from './config';
 
 /**
  * The sweeper's configuration, parsed once (docs/decisions/0021-in-flight-sweep-over-list-indexes.md):
@@ -18,14 +18,13 @@ const nonNegativeInteger = z.optional(z.string().check(z.regex(/^\d+$/, 'a non-n
 
 export const sweeperConfig = () => {
   const config = readConfig({
-    AWS_REGION: z.string().check(z.minLength(1)),
     SAGA_START_GRACE_SECONDS: nonNegativeInteger,
     SAGA_SWEEP_PER_SHARD_LIMIT: nonNegativeInteger,
     SAGA_SWEEP_LOOKBACK_SECONDS: nonNegativeInteger,
     SAGA_SWEEP_MAX_WINDOW_SECONDS: nonNegativeInteger,
   });
   return {
-    region: config.AWS_REGION,
+    region: awsRegion(),
     graceSeconds: Number(config.SAGA_START_GRACE_SECONDS ?? DEFAULT_SAGA_START_GRACE_SECONDS),
     perShardLimit: Math.max(1, Number(config.SAGA_SWEEP_PER_SHARD_LIMIT ?? 100)),
     lookbackSeconds: Number(config.SAGA_SWEEP_LOOKBACK_SECONDS ?? DEFAULT_SAGA_SWEEP_LOOKBACK_SECONDS),

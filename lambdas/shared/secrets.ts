@@ -1,6 +1,6 @@
 import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import { secretsManagerClient } from './clients';
-import { ConfigurationError } from './config';
+import { ConfigurationError, optionalVariable, requiredVariable, storeSecretValue } from './config';
 
 /**
  * A function's secrets (platform/functions.ts `secrets`, plus the channel API keys of functions that talk
@@ -20,7 +20,7 @@ import { ConfigurationError } from './config';
 export const SECRET_MAX_AGE_SECONDS = 300;
 
 const maxAgeSeconds = (): number => {
-  const configured = Number(process.env.SECRETS_MAX_AGE_SECONDS);
+  const configured = Number(optionalVariable('SECRETS_MAX_AGE_SECONDS'));
   return Number.isInteger(configured) && configured > 0 ? configured : SECRET_MAX_AGE_SECONDS;
 };
 
@@ -29,15 +29,14 @@ let generation = 0;
 let refreshing: Promise<void> | undefined;
 
 const refresh = async (): Promise<void> => {
-  const names = (process.env.SECRET_NAMES ?? '').split(',').filter(Boolean);
+  const names = (optionalVariable('SECRET_NAMES') ?? '').split(',').filter(Boolean);
   if (names.length === 0) return;
   provider ??= new SecretsProvider({ awsSdkV3Client: secretsManagerClient() });
   const source = provider;
   const maxAge = maxAgeSeconds();
   const values = await Promise.all(
     names.map(async (name) => {
-      const secretId = process.env[`${name}_SECRET_ID`];
-      if (!secretId) throw new ConfigurationError(`Invalid environment: ${name}_SECRET_ID is not set`);
+      const secretId = requiredVariable(`${name}_SECRET_ID`);
       const value = await source.get(secretId, { maxAge });
       if (typeof value !== 'string' || value === '') throw new ConfigurationError(`Secret ${secretId} has no string value`);
       return [name, value] as const;
@@ -45,9 +44,7 @@ const refresh = async (): Promise<void> => {
   );
   let changed = false;
   for (const [name, value] of values) {
-    if (process.env[name] === value) continue;
-    process.env[name] = value;
-    changed = true;
+    if (storeSecretValue(name, value)) changed = true;
   }
   if (changed) generation += 1;
 };

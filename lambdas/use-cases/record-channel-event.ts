@@ -2,7 +2,8 @@ import { DomainError } from '../domain/errors';
 import { PostingRejectedError } from '../domain/ledger/errors';
 import type { ReconciliationRepository } from '../ports/reconciliation-repository';
 import type { CardChannelDirectory } from '../ports/workflows';
-import { type LedgerPostingDeps, postSettlement } from './ledger/postings';
+import { type LedgerPostingDeps, postLedgerEvent } from './ledger/postings';
+import { paymentSettled } from '../domain/ledger/postings';
 
 /**
  * Something happened at an acquirer, told by its signed webhook (delivered at least once, in any order).
@@ -40,7 +41,7 @@ export const recordChannelEvent = async (
   const authorization = await deps.channels.channel(input.channel).getAuthorization(authorizationId);
   if (!authorization || !authorization.captureIds.includes(captureId)) return { outcome: 'ignored' };
   try {
-    await postSettlement(deps.ledger, {
+    await postLedgerEvent(deps.ledger, paymentSettled, {
       merchantId: authorization.merchantReference,
       paymentId: authorization.paymentReference,
       settlementId: captureId,

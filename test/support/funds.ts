@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { type CapturePostingDeps, postPaymentCaptured, postSettlement } from '../../lambdas/use-cases/ledger/postings';
+import { type CapturePostingDeps, postLedgerEvent } from '../../lambdas/use-cases/ledger/postings';
+import { paymentCaptured, paymentSettled } from '../../lambdas/domain/ledger/postings';
 
 /**
  * Settled funds for a merchant, the way the card saga will post them: a captured payment (gross, fee by
@@ -14,7 +15,7 @@ export const fundMerchant = async (
   channel = 'atlas',
 ): Promise<{ readonly paymentId: string; readonly net: number; readonly fee: number }> => {
   const paymentId = `pay_fund_${randomUUID().replace(/-/g, '')}`;
-  const captured = await postPaymentCaptured(deps, { merchantId, paymentId, channel, currency, amount, authorizedAmount: amount });
-  await postSettlement(deps, { merchantId, paymentId, settlementId: `stl_${paymentId}` });
+  const captured = await postLedgerEvent(deps, paymentCaptured, { merchantId, paymentId, channel, currency, amount, authorizedAmount: amount });
+  await postLedgerEvent(deps, paymentSettled, { merchantId, paymentId, settlementId: `stl_${paymentId}` });
   return { paymentId, net: captured.transaction.line?.net ?? 0, fee: captured.transaction.line?.fee ?? 0 };
 };

@@ -5,7 +5,7 @@ import type { APIGatewayProxyResult } from 'aws-lambda';
 import { DynamoDbMerchantRepository } from '../../lambdas/adapters/dynamodb/merchant-repository';
 import { DynamoDbRecentObjects } from '../../lambdas/adapters/dynamodb/recent-objects';
 import { DynamoDbSagaStartMarkers } from '../../lambdas/adapters/dynamodb/saga-start-markers';
-import { workflows } from '../../lambdas/shared/payment-deps';
+import { workflows } from '../../lambdas/wiring/payments';
 import { InMemorySweepPosition, type SweepResult, sweepUnstartedSagas } from '../../lambdas/use-cases/sweep-unstarted-sagas';
 import { LambdaHost } from '../../local/lambda-host';
 import { deployment } from '../../platform/deployment';
@@ -143,8 +143,8 @@ export const startSagaHarness = async (options: { timeScale?: number; dynamoDbEn
   const entries: Record<string, string> = {
     'POST /v1/payments': 'create-payment',
     'GET /v1/payments/{id}': 'get-payment',
-    'POST /v1/payments/{id}/capture': 'capture-payment',
-    'POST /v1/payments/{id}/cancel': 'cancel-payment',
+    'POST /v1/payments/{id}/capture': 'request-payment-capture',
+    'POST /v1/payments/{id}/cancel': 'request-payment-cancel',
     'GET /v1/payments/{id}/events': 'list-payment-events',
     'POST /v1/refunds': 'create-refund',
     'GET /v1/refunds/{id}': 'get-refund',

@@ -116,7 +116,13 @@ export class ScriptedSender implements WebhookSender {
 export class RecordingQueue implements DeliveryQueue {
   readonly enqueued: { task: DeliveryTask; delaySeconds: number }[] = [];
 
+  readonly postponed: { receiptHandle: string; seconds: number }[] = [];
+
   async enqueue(tasks: readonly { task: DeliveryTask; delaySeconds: number }[]): Promise<void> {
     this.enqueued.push(...tasks);
+  }
+
+  async postpone(receiptHandle: string, seconds: number): Promise<void> {
+    this.postponed.push({ receiptHandle, seconds });
   }
 }

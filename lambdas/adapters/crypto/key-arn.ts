@@ -1,5 +1,5 @@
 import { type KmsKeyName, kmsKeys } from '../../../platform/keys';
-import { ConfigurationError } from '../../shared/config';
+import { ConfigurationError, requiredVariable } from '../../shared/config';
 
 /**
  * A KMS key ARN, parsed once at start. The keyrings need the full key ARN (not an alias): the
@@ -28,7 +28,5 @@ export const parseKmsKeyArn = (value: string, source = 'key ARN'): KmsKeyArn => 
 /** The ARN of a declared key (platform/keys.ts) from its environment variable; fails loudly if unset. */
 export const kmsKeyArnFromEnv = (name: KmsKeyName): KmsKeyArn => {
   const variable = kmsKeys[name].envVar;
-  const value = process.env[variable];
-  if (!value) throw new ConfigurationError(`Invalid environment: ${variable} is not set`);
-  return parseKmsKeyArn(value, variable);
+  return parseKmsKeyArn(requiredVariable(variable), variable);
 };

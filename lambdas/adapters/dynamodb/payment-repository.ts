@@ -78,7 +78,7 @@ export class DynamoDbPaymentRepository implements PaymentRepository {
      * The region this code runs in, named in the recovery marker of what it puts in flight (only its
      * sweeper acts on it). Lambda always sets AWS_REGION; the local runtime and the tests set the primary region.
      */
-    private readonly region: string = process.env.AWS_REGION ?? '',
+    private readonly region: string,
   ) {}
 
   private paymentItem(payment: Payment): Item {

@@ -78,9 +78,9 @@ export class DynamoDbPayoutRepository implements PayoutRepository {
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
     /** The `fx` table, for claiming a payout's quote; only the function creating payouts needs it. */
-    private readonly fxTableName?: string,
+    private readonly fxTableName: string | undefined,
     /** The region this code runs in, named on every payout it writes (only its sweeper recovers it). */
-    private readonly region: string = process.env.AWS_REGION ?? '',
+    private readonly region: string,
   ) {}
 
   async insertBeneficiary(beneficiary: Beneficiary): Promise<{ created: boolean; beneficiary: Beneficiary }> {

@@ -1,4 +1,4 @@
-import { minorUnits } from '../../domain/money';
+import { type MinorUnits, minorUnits, minorUnitsFromWire } from '../../domain/money';
 
 /**
  * Rails write amounts as decimals in major units ("252.65", JPY "1500", KWD "1.234"); the platform keeps
@@ -10,9 +10,10 @@ export const toDecimalAmount = (amount: number, currency: string): string => {
   return digits === 0 ? units : `${units.slice(0, -digits)}.${units.slice(-digits)}`;
 };
 
-export const fromDecimalAmount = (text: string, currency: string): number => {
+/** A rail's or bank's decimal amount, as the platform's minor units: where an amount enters from a bank. */
+export const fromDecimalAmount = (text: string, currency: string): MinorUnits => {
   const digits = minorUnits(currency);
   const match = /^(\d{1,15})(?:\.(\d+))?$/.exec(text.trim());
   if (!match || (match[2] ?? '').length > digits) throw new RangeError(`Not an amount in ${currency}: '${text}'`);
-  return Number(`${match[1]}${(match[2] ?? '').padEnd(digits, '0')}`);
+  return minorUnitsFromWire(Number(`${match[1]}${(match[2] ?? '').padEnd(digits, '0')}`));
 };

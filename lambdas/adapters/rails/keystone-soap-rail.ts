@@ -20,6 +20,7 @@ import {
 } from './formats/keystone-soap';
 import { railFetch, railUrlFromEnv, requiredEnv, timeoutFromEnv } from './rail-http';
 import { textAt } from './xml';
+import { processEnvironment } from '../../shared/config';
 
 /**
  * Keystone Bank, the correspondent bank: SWIFT wires and Canadian EFT through its SOAP payments web
@@ -46,7 +47,7 @@ export interface KeystoneConfig {
   readonly timeoutMs: number;
 }
 
-export const keystoneConfigFromEnv = (env: NodeJS.ProcessEnv = process.env): KeystoneConfig => ({
+export const keystoneConfigFromEnv = (env: NodeJS.ProcessEnv = processEnvironment()): KeystoneConfig => ({
   url: railUrlFromEnv('KEYSTONE_URL', env),
   clientId: requiredEnv('KEYSTONE_CLIENT_ID', env),
   apiKey: requiredEnv('KEYSTONE_API_KEY', env),
@@ -159,7 +160,7 @@ export class KeystoneMessageParser implements RailMessageParser {
 
   constructor(private readonly secrets: readonly string[]) {}
 
-  static fromEnv(env: NodeJS.ProcessEnv = process.env): KeystoneMessageParser {
+  static fromEnv(env: NodeJS.ProcessEnv = processEnvironment()): KeystoneMessageParser {
     return new KeystoneMessageParser(requiredEnv('KEYSTONE_NOTIFICATION_SECRETS', env).split(',').map((secret) => secret.trim()).filter(Boolean));
   }
 

@@ -2,7 +2,7 @@ import { type KeyObject, createHash, createPublicKey, verify } from 'node:crypto
 import type { PayoutChannel } from '../../domain/payouts/beneficiary';
 import { platformCode } from '../../domain/payouts/rail-reasons';
 import { RailRejectedError, RailUnavailableError } from '../../domain/payouts/saga-errors';
-import { ConfigurationError } from '../../shared/config';
+import { ConfigurationError, processEnvironment } from '../../shared/config';
 import type { PayoutInstruction, PayoutRailPort, RailEvent, RailMessage, RailMessageParser, RailPaymentState, RailSubmission } from '../../ports/payout-rail';
 import { RailMessageRejectedError } from '../../ports/payout-rail';
 import { readPacs004, readPain002, writePain001 } from './formats/iso20022';
@@ -50,7 +50,7 @@ export interface MeridianConfig {
   readonly debtorName: string;
 }
 
-export const meridianConfigFromEnv = (env: NodeJS.ProcessEnv = process.env): MeridianConfig => {
+export const meridianConfigFromEnv = (env: NodeJS.ProcessEnv = processEnvironment()): MeridianConfig => {
   const config: MeridianConfig = {
     sftp: sftpEndpointFromEnv('MERIDIAN', env),
     odfiRouting: env.MERIDIAN_ODFI_ROUTING || '267000416',
@@ -207,7 +207,7 @@ export class MeridianMessageParser implements RailMessageParser {
     if (signingKeys.length === 0) throw new ConfigurationError("Invalid environment: MERIDIAN_FILE_SIGNING_KEYS holds none of Meridian's keys");
   }
 
-  static fromEnv(env: NodeJS.ProcessEnv = process.env): MeridianMessageParser {
+  static fromEnv(env: NodeJS.ProcessEnv = processEnvironment()): MeridianMessageParser {
     const keys = requiredEnv('MERIDIAN_FILE_SIGNING_KEYS', env).split(',').map((key) => key.trim()).filter(Boolean);
     try {
       return new MeridianMessageParser(keys.map((key) => createPublicKey({ key: Buffer.from(key, 'base64'), format: 'der', type: 'spki' })));

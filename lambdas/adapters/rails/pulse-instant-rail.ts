@@ -8,6 +8,7 @@ import { RailMessageRejectedError } from '../../ports/payout-rail';
 import { InvalidWebhookSignatureError, verifyAcquirerWebhook } from '../channels/acquirer-webhook-signature';
 import { toDecimalAmount } from './amounts';
 import { railFetch, railUrlFromEnv, requiredEnv, timeoutFromEnv } from './rail-http';
+import { processEnvironment } from '../../shared/config';
 
 /**
  * Pulse, the instant-payment rail (PIX in Brazil, SPEI in Mexico), in the style of the PIX APIs: JSON over
@@ -37,7 +38,7 @@ export interface PulseConfig {
   readonly timeoutMs: number;
 }
 
-export const pulseConfigFromEnv = (env: NodeJS.ProcessEnv = process.env): PulseConfig => ({
+export const pulseConfigFromEnv = (env: NodeJS.ProcessEnv = processEnvironment()): PulseConfig => ({
   url: railUrlFromEnv('PULSE_URL', env),
   apiKey: requiredEnv('PULSE_API_KEY', env),
   timeoutMs: timeoutFromEnv('PULSE_TIMEOUT_MS', env),
@@ -157,7 +158,7 @@ export class PulseMessageParser implements RailMessageParser {
 
   constructor(private readonly secrets: readonly string[]) {}
 
-  static fromEnv(env: NodeJS.ProcessEnv = process.env): PulseMessageParser {
+  static fromEnv(env: NodeJS.ProcessEnv = processEnvironment()): PulseMessageParser {
     return new PulseMessageParser(requiredEnv('PULSE_WEBHOOK_SECRETS', env).split(',').map((secret) => secret.trim()).filter(Boolean));
   }
 

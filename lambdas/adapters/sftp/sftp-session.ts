@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { FileEntryWithStats, SFTPWrapper } from 'ssh2';
 import ssh2 from 'ssh2';
-import { ConfigurationError } from '../../shared/config';
+import { ConfigurationError, processEnvironment } from '../../shared/config';
 import type { PublishedFile } from '../../ports/settlement-report-source';
 
 // ssh2 is CommonJS: its named exports come from the default import.
@@ -52,7 +52,7 @@ export const sshKeyFingerprint = (key: Buffer | string): string => {
   return `SHA256:${createHash('sha256').update(blob).digest('base64').replace(/=+$/, '')}`;
 };
 
-export const sftpEndpointFromEnv = (prefix: 'SETTLEMENT' | 'MERIDIAN', env: NodeJS.ProcessEnv = process.env): SftpEndpoint => {
+export const sftpEndpointFromEnv = (prefix: 'SETTLEMENT' | 'MERIDIAN', env: NodeJS.ProcessEnv = processEnvironment()): SftpEndpoint => {
   const variable = (name: string): string => {
     const value = env[`${prefix}_${name}`];
     if (!value) throw new ConfigurationError(`Invalid environment: ${prefix}_${name} is not set`);

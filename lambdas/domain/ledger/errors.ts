@@ -1,4 +1,5 @@
 import { DomainError } from '../errors';
+import { formatMoney } from '../money';
 
 /**
  * Ledger errors. Their `name`s are a contract with the saga (ASL `Retry`/`Catch`):
@@ -12,15 +13,29 @@ import { DomainError } from '../errors';
  *   the merchant API refuses the request, a workflow holds the step (decision 0024).
  * - UnbalancedTransactionError: a template built a transaction whose debits and credits differ: a bug.
  */
+/**
+ * Not enough money: the one name for it, from the ledger's balance plan to the merchant API's 422
+ * `insufficient_funds` (shared/http/problem.ts) and the refund workflow's Catch. `account` is the ledger
+ * account that cannot cover `needed` (minor units of its currency); `what`, when given, says in the
+ * merchant's words what it does not cover (a conversion's sell amount, a payout).
+ */
 export class InsufficientFundsError extends DomainError {
   override readonly name = 'InsufficientFundsError';
+  readonly currency: string;
 
   constructor(
     readonly account: string,
     readonly needed: number,
     readonly available: number,
+    what?: string,
   ) {
-    super(`Account ${account} holds ${available}, the posting needs ${needed}`);
+    const currency = account.split(':')[2] ?? '';
+    super(
+      what === undefined
+        ? `Account ${account} holds ${available}, the posting needs ${needed}`
+        : `The available ${currency} balance (${formatMoney({ amount: available, currency })}) does not cover ${what} (${formatMoney({ amount: needed, currency })}).`,
+    );
+    this.currency = currency;
   }
 }
 

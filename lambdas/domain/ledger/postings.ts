@@ -1,17 +1,20 @@
 import { isSupportedCurrency, isValidAmount } from '../money';
 import { deriveId } from '../ids';
 import { PLATFORM_OWNER, accountKey, channelAccount, merchantAccount, platformAccount } from './accounts';
-import { PostingRejectedError } from './errors';
-import { type FeeQuote, type Pricing, computeFee } from './fees';
+import { PostingRejectedError, type PostingRejectionReason } from './errors';
+import { type Pricing, computeFee } from './fees';
 import { type Position, applyDelta, compactDelta, counter } from './positions';
 import {
   type Entry,
   type JournalTransaction,
   type LineStatusChange,
   type StatementLine,
+  type TransactionKind,
   assertBalanced,
   extraLineId,
   fingerprintOf,
+  reversalFingerprint,
+  reversalId,
   reverse,
   transactionId,
 } from './transaction';
@@ -153,75 +156,133 @@ const requireCurrency = (currency: string): void => {
 /** Entries with a zero amount say nothing and are left out (a 100 % fee credits the merchant nothing). */
 const entries = (...candidates: Entry[]): Entry[] => candidates.filter((entry) => entry.amount !== 0);
 
-const finish = (transaction: JournalTransaction): JournalTransaction => {
+
+/**
+ * What a template hands its builder: the id and fingerprint it declared for the event, and the time.
+ */
+export interface PostingHeader {
+  readonly id: string;
+  readonly fingerprint: string;
+  readonly createdAt: string;
+}
+
+/** A transaction as a template's builder makes it: all but what the template declares (`buildPosting` adds those). */
+export type TransactionBody = Omit<JournalTransaction, 'id' | 'kind' | 'merchantId' | 'positionId' | 'fingerprint' | 'createdAt'>;
+
+/**
+ * A posting template: for one kind of business event, its transaction id, position, owner and fingerprint,
+ * each declared once here, and the builder of its entries from the position. The posting use case
+ * (use-cases/ledger/postings.ts `postLedgerEvent`) reads the same declarations to find a replay, so the id
+ * a replay looks under and the id the builder writes cannot drift apart.
+ * `C` is what the builder needs besides the event and the position (`reads` names it for the use case).
+ */
+export interface LedgerTemplate<E, C = void, K extends keyof E = keyof E> {
+  readonly kind: TransactionKind;
+  /** From the fields `K` alone, so a caller holding only those can find the transaction. */
+  readonly transactionId: (event: Pick<E, K>) => string;
+  readonly positionId: (event: E) => string;
+  readonly merchantId: (event: E) => string;
+  /** Tells a retry of the event from a different event under the same id. */
+  readonly fingerprint: (event: E) => string;
+  /** The merchant's pricing (a capture's fee): read by the use case, handed to `build` as its context. */
+  readonly reads?: 'merchant_pricing';
+  /** How a transaction that would leave its position invalid is refused. */
+  readonly refusal?: PostingRejectionReason;
+  readonly build: (event: E, position: Position, header: PostingHeader, context: C) => TransactionBody;
+}
+
+/** The context argument of a template that needs one (a capture's pricing); none for the others. */
+export type PostingContext<C> = [C] extends [void] ? [] : [context: C];
+
+/**
+ * The one way a template becomes a transaction: the declared identity stamped on the built body, the
+ * position after it checked against the position's rules (refused with the template's reason) and the
+ * entries balanced.
+ */
+export const buildPosting = <E, C, K extends keyof E>(
+  template: LedgerTemplate<E, C, K>,
+  event: NoInfer<E>,
+  position: Position,
+  now: Date,
+  ...context: PostingContext<C>
+): JournalTransaction => {
+  const header: PostingHeader = { id: template.transactionId(event), fingerprint: template.fingerprint(event), createdAt: now.toISOString() };
+  const body = template.build(event, position, header, context[0] as C);
+  const transaction: JournalTransaction = {
+    ...body,
+    id: header.id,
+    kind: template.kind,
+    merchantId: template.merchantId(event),
+    positionId: template.positionId(event),
+    fingerprint: header.fingerprint,
+    createdAt: header.createdAt,
+  };
+  applyDelta(position, transaction.positionDelta, transaction.positionFields, template.refusal);
   assertBalanced(transaction);
   return transaction;
 };
 
-export const paymentCaptured = (
-  event: PaymentCapturedEvent,
-  position: Position,
-  pricing: Pricing,
-  now: Date,
-): { readonly transaction: JournalTransaction; readonly fee: FeeQuote } => {
-  requireIdentifiers({ merchantId: event.merchantId, paymentId: event.paymentId, channel: event.channel });
-  requireCurrency(event.currency);
-  requireAmount('amount', event.amount);
-  requireAmount('authorizedAmount', event.authorizedAmount);
-  const sequence = event.sequence ?? 1;
-  if (!Number.isSafeInteger(sequence) || sequence < 1) throw new PostingRejectedError('invalid_input', 'sequence must be a positive integer');
-  if (event.amount > event.authorizedAmount) {
-    throw new PostingRejectedError('capture_exceeds_authorized', `Capture of ${event.amount} exceeds the ${event.authorizedAmount} authorized`);
-  }
-  if (counter(position, 'captured') > 0) {
-    throw new PostingRejectedError('already_captured', `${event.paymentId} has a live capture; reverse it before capturing again`);
-  }
-  const fee = computeFee(pricing, event.amount, event.currency);
-  const id = transactionId('payment_captured', event.paymentId, String(sequence));
-  const createdAt = now.toISOString();
-  const { merchantId, currency, channel } = event;
-  const transaction: JournalTransaction = {
-    id,
-    kind: 'payment_captured',
-    merchantId,
-    sourceId: event.paymentId,
-    positionId: event.paymentId,
-    entries: entries(
-      { account: accountKey(channelAccount('channel_receivable', channel, currency)), side: 'debit', amount: event.amount, currency },
-      { account: accountKey(platformAccount('platform_fee_revenue', currency)), side: 'credit', amount: fee.fee, currency },
-      { account: accountKey(merchantAccount('merchant_pending', merchantId, currency)), side: 'credit', amount: fee.net, currency },
-    ),
-    positionDelta: compactDelta({
-      authorized: event.authorizedAmount,
-      captured: event.amount,
-      fee: fee.fee,
-      receivable: event.amount,
-      pendingNet: fee.net,
-      captureLinePending: 1,
-    }),
-    positionFields: { currency, channel, captureTransactionId: id },
-    line: {
-      id,
-      merchantId,
-      type: 'payment',
-      source: event.paymentId,
-      amount: event.amount,
-      fee: fee.fee,
-      net: fee.net,
-      currency,
-      status: 'pending',
-      availableOn: null,
-      createdAt,
-      description: `Payment ${event.paymentId} captured`,
-    },
-    lineChanges: [],
-    reverses: null,
-    fingerprint: fingerprintOf({ kind: 'payment_captured', ...event, sequence }),
-    createdAt,
-    description: `Capture of ${event.paymentId} through ${channel}`,
-  };
-  applyDelta(position, transaction.positionDelta, transaction.positionFields, 'capture_exceeds_authorized');
-  return { transaction: finish(transaction), fee };
+/** A capture's sequence: 1 for a payment's first capture (an event without one), 2, 3... after reversals. */
+const captureSequence = (event: Pick<PaymentCapturedEvent, 'sequence'>): number => event.sequence ?? 1;
+
+export const paymentCaptured: LedgerTemplate<PaymentCapturedEvent, Pricing, 'paymentId' | 'sequence'> = {
+  kind: 'payment_captured',
+  transactionId: (event: Pick<PaymentCapturedEvent, 'paymentId' | 'sequence'>) => transactionId('payment_captured', event.paymentId, String(captureSequence(event))),
+  positionId: (event: PaymentCapturedEvent) => event.paymentId,
+  merchantId: (event: PaymentCapturedEvent) => event.merchantId,
+  fingerprint: (event: PaymentCapturedEvent) => fingerprintOf({ kind: 'payment_captured', ...event, sequence: captureSequence(event) }),
+  reads: 'merchant_pricing',
+  refusal: 'capture_exceeds_authorized',
+  build: (event: PaymentCapturedEvent, position: Position, { id, createdAt }: PostingHeader, pricing: Pricing): TransactionBody => {
+    requireIdentifiers({ merchantId: event.merchantId, paymentId: event.paymentId, channel: event.channel });
+    requireCurrency(event.currency);
+    requireAmount('amount', event.amount);
+    requireAmount('authorizedAmount', event.authorizedAmount);
+    const sequence = captureSequence(event);
+    if (!Number.isSafeInteger(sequence) || sequence < 1) throw new PostingRejectedError('invalid_input', 'sequence must be a positive integer');
+    if (event.amount > event.authorizedAmount) {
+      throw new PostingRejectedError('capture_exceeds_authorized', `Capture of ${event.amount} exceeds the ${event.authorizedAmount} authorized`);
+    }
+    if (counter(position, 'captured') > 0) {
+      throw new PostingRejectedError('already_captured', `${event.paymentId} has a live capture; reverse it before capturing again`);
+    }
+    const fee = computeFee(pricing, event.amount, event.currency);
+    const { merchantId, currency, channel } = event;
+    return {
+      sourceId: event.paymentId,
+      entries: entries(
+        { account: accountKey(channelAccount('channel_receivable', channel, currency)), side: 'debit', amount: event.amount, currency },
+        { account: accountKey(platformAccount('platform_fee_revenue', currency)), side: 'credit', amount: fee.fee, currency },
+        { account: accountKey(merchantAccount('merchant_pending', merchantId, currency)), side: 'credit', amount: fee.net, currency },
+      ),
+      positionDelta: compactDelta({
+        authorized: event.authorizedAmount,
+        captured: event.amount,
+        fee: fee.fee,
+        receivable: event.amount,
+        pendingNet: fee.net,
+        captureLinePending: 1,
+      }),
+      positionFields: { currency, channel, captureTransactionId: id },
+      line: {
+        id,
+        merchantId,
+        type: 'payment',
+        source: event.paymentId,
+        amount: event.amount,
+        fee: fee.fee,
+        net: fee.net,
+        currency,
+        status: 'pending',
+        availableOn: null,
+        createdAt,
+        description: `Payment ${event.paymentId} captured`,
+      },
+      lineChanges: [],
+      reverses: null,
+      description: `Capture of ${event.paymentId} through ${channel}`,
+    };
+  },
 };
 
 const requireCaptured = (position: Position, paymentId: string): { currency: string; channel: string } => {
@@ -231,178 +292,171 @@ const requireCaptured = (position: Position, paymentId: string): { currency: str
   return { currency: position.currency, channel: position.channel };
 };
 
-export const paymentSettled = (event: PaymentSettledEvent, position: Position, now: Date): JournalTransaction => {
-  requireIdentifiers({ merchantId: event.merchantId, paymentId: event.paymentId, settlementId: event.settlementId });
-  const { currency, channel } = requireCaptured(position, event.paymentId);
-  const owed = counter(position, 'receivable');
-  const pending = counter(position, 'pendingNet');
-  const linePending = counter(position, 'captureLinePending') === 1 && position.captureTransactionId !== undefined;
-  if (owed === 0 && pending === 0 && !linePending) {
-    throw new PostingRejectedError('nothing_to_settle', `${event.paymentId} has nothing left to settle`);
-  }
-  const createdAt = now.toISOString();
-  const lineChanges: LineStatusChange[] =
-    linePending && position.captureTransactionId
-      ? [{ lineId: position.captureTransactionId, from: 'pending', to: 'available', availableOn: createdAt }]
-      : [];
-  const transaction: JournalTransaction = {
-    id: transactionId('payment_settled', event.paymentId, event.settlementId),
-    kind: 'payment_settled',
-    merchantId: event.merchantId,
-    sourceId: event.paymentId,
-    positionId: event.paymentId,
-    entries: entries(
-      { account: accountKey(channelAccount('channel_clearing', channel, currency)), side: 'debit', amount: owed, currency },
-      { account: accountKey(channelAccount('channel_receivable', channel, currency)), side: 'credit', amount: owed, currency },
-      { account: accountKey(merchantAccount('merchant_pending', event.merchantId, currency)), side: 'debit', amount: pending, currency },
-      { account: accountKey(merchantAccount('merchant_available', event.merchantId, currency)), side: 'credit', amount: pending, currency },
-    ),
-    positionDelta: compactDelta({ receivable: -owed, pendingNet: -pending, settled: owed, captureLinePending: linePending ? -1 : 0 }),
-    positionFields: {},
-    line: null,
-    lineChanges,
-    reverses: null,
-    fingerprint: fingerprintOf({ kind: 'payment_settled', ...event }),
-    createdAt,
-    description: `Settlement ${event.settlementId} of ${event.paymentId} by ${channel}`,
-  };
-  applyDelta(position, transaction.positionDelta, {}, 'nothing_to_settle');
-  return finish(transaction);
+export const paymentSettled: LedgerTemplate<PaymentSettledEvent, void, 'paymentId' | 'settlementId'> = {
+  kind: 'payment_settled',
+  transactionId: (event: Pick<PaymentSettledEvent, 'paymentId' | 'settlementId'>) => transactionId('payment_settled', event.paymentId, event.settlementId),
+  positionId: (event: PaymentSettledEvent) => event.paymentId,
+  merchantId: (event: PaymentSettledEvent) => event.merchantId,
+  fingerprint: (event: PaymentSettledEvent) => fingerprintOf({ kind: 'payment_settled', ...event }),
+  refusal: 'nothing_to_settle',
+  build: (event: PaymentSettledEvent, position: Position, { createdAt }: PostingHeader): TransactionBody => {
+    requireIdentifiers({ merchantId: event.merchantId, paymentId: event.paymentId, settlementId: event.settlementId });
+    const { currency, channel } = requireCaptured(position, event.paymentId);
+    const owed = counter(position, 'receivable');
+    const pending = counter(position, 'pendingNet');
+    const linePending = counter(position, 'captureLinePending') === 1 && position.captureTransactionId !== undefined;
+    if (owed === 0 && pending === 0 && !linePending) {
+      throw new PostingRejectedError('nothing_to_settle', `${event.paymentId} has nothing left to settle`);
+    }
+    const lineChanges: LineStatusChange[] =
+      linePending && position.captureTransactionId
+        ? [{ lineId: position.captureTransactionId, from: 'pending', to: 'available', availableOn: createdAt }]
+        : [];
+    return {
+      sourceId: event.paymentId,
+      entries: entries(
+        { account: accountKey(channelAccount('channel_clearing', channel, currency)), side: 'debit', amount: owed, currency },
+        { account: accountKey(channelAccount('channel_receivable', channel, currency)), side: 'credit', amount: owed, currency },
+        { account: accountKey(merchantAccount('merchant_pending', event.merchantId, currency)), side: 'debit', amount: pending, currency },
+        { account: accountKey(merchantAccount('merchant_available', event.merchantId, currency)), side: 'credit', amount: pending, currency },
+      ),
+      positionDelta: compactDelta({ receivable: -owed, pendingNet: -pending, settled: owed, captureLinePending: linePending ? -1 : 0 }),
+      positionFields: {},
+      line: null,
+      lineChanges,
+      reverses: null,
+      description: `Settlement ${event.settlementId} of ${event.paymentId} by ${channel}`,
+    };
+  },
 };
 
 /** The position of an acquirer's settlement batch in one currency: `stlr_` + 26 characters derived from the three. */
 export const settlementBatchPositionId = (channel: string, batchId: string, currency: string): string => deriveId('stlr', channel, batchId, currency);
 
-export const acquirerFeesBooked = (event: AcquirerFeesBookedEvent, position: Position, now: Date): JournalTransaction => {
-  requireIdentifiers({ positionId: event.positionId, channel: event.channel, batchId: event.batchId });
-  requireCurrency(event.currency);
-  requireAmount('amount', event.amount);
-  if (counter(position, 'acquirerFees') > 0) {
-    throw new PostingRejectedError('fees_already_booked', `${event.batchId} of ${event.channel} already has its ${event.currency} fees booked`);
-  }
-  const createdAt = now.toISOString();
-  const { currency, channel } = event;
-  const transaction: JournalTransaction = {
-    id: transactionId('acquirer_fees', event.positionId, currency),
-    kind: 'acquirer_fees',
-    merchantId: PLATFORM_OWNER,
-    sourceId: event.positionId,
-    positionId: event.positionId,
-    entries: [
-      { account: accountKey(platformAccount('platform_acquirer_fees', currency)), side: 'debit', amount: event.amount, currency },
-      { account: accountKey(channelAccount('channel_clearing', channel, currency)), side: 'credit', amount: event.amount, currency },
-    ],
-    positionDelta: { acquirerFees: event.amount },
-    positionFields: { currency, channel },
-    line: null,
-    lineChanges: [],
-    reverses: null,
-    fingerprint: fingerprintOf({ kind: 'acquirer_fees', ...event }),
-    createdAt,
-    description: `Fees ${channel} kept of settlement batch ${event.batchId} (${currency})`,
-  };
-  applyDelta(position, transaction.positionDelta, transaction.positionFields);
-  return finish(transaction);
+export const acquirerFeesBooked: LedgerTemplate<AcquirerFeesBookedEvent, void, 'positionId' | 'currency'> = {
+  kind: 'acquirer_fees',
+  transactionId: (event: Pick<AcquirerFeesBookedEvent, 'positionId' | 'currency'>) => transactionId('acquirer_fees', event.positionId, event.currency),
+  positionId: (event: AcquirerFeesBookedEvent) => event.positionId,
+  merchantId: () => PLATFORM_OWNER,
+  fingerprint: (event: AcquirerFeesBookedEvent) => fingerprintOf({ kind: 'acquirer_fees', ...event }),
+  build: (event: AcquirerFeesBookedEvent, position: Position): TransactionBody => {
+    requireIdentifiers({ positionId: event.positionId, channel: event.channel, batchId: event.batchId });
+    requireCurrency(event.currency);
+    requireAmount('amount', event.amount);
+    if (counter(position, 'acquirerFees') > 0) {
+      throw new PostingRejectedError('fees_already_booked', `${event.batchId} of ${event.channel} already has its ${event.currency} fees booked`);
+    }
+    const { currency, channel } = event;
+    return {
+      sourceId: event.positionId,
+      entries: [
+        { account: accountKey(platformAccount('platform_acquirer_fees', currency)), side: 'debit', amount: event.amount, currency },
+        { account: accountKey(channelAccount('channel_clearing', channel, currency)), side: 'credit', amount: event.amount, currency },
+      ],
+      positionDelta: { acquirerFees: event.amount },
+      positionFields: { currency, channel },
+      line: null,
+      lineChanges: [],
+      reverses: null,
+      description: `Fees ${channel} kept of settlement batch ${event.batchId} (${currency})`,
+    };
+  },
 };
 
-export const paymentRefunded = (event: PaymentRefundedEvent, position: Position, now: Date): JournalTransaction => {
-  requireIdentifiers({ merchantId: event.merchantId, paymentId: event.paymentId, refundId: event.refundId });
-  requireAmount('amount', event.amount);
-  const { currency, channel } = requireCaptured(position, event.paymentId);
-  if (event.currency !== currency) {
-    throw new PostingRejectedError('currency_mismatch', `${event.paymentId} was captured in ${currency}, the refund is in ${event.currency}`);
-  }
-  const refundable = counter(position, 'captured') - counter(position, 'refunded');
-  if (event.amount > refundable) {
-    throw new PostingRejectedError('refund_exceeds_captured', `Refund of ${event.amount} exceeds the ${refundable} still refundable on ${event.paymentId}`);
-  }
-  const fromReceivable = Math.min(event.amount, counter(position, 'receivable'));
-  const fromPending = Math.min(event.amount, counter(position, 'pendingNet'));
-  const createdAt = now.toISOString();
-  const id = transactionId('payment_refunded', event.paymentId, event.refundId);
-  const { merchantId } = event;
-  const transaction: JournalTransaction = {
-    id,
-    kind: 'payment_refunded',
-    merchantId,
-    sourceId: event.refundId,
-    positionId: event.paymentId,
-    entries: entries(
-      { account: accountKey(merchantAccount('merchant_pending', merchantId, currency)), side: 'debit', amount: fromPending, currency },
-      { account: accountKey(merchantAccount('merchant_available', merchantId, currency)), side: 'debit', amount: event.amount - fromPending, currency },
-      { account: accountKey(channelAccount('channel_receivable', channel, currency)), side: 'credit', amount: fromReceivable, currency },
-      { account: accountKey(channelAccount('channel_clearing', channel, currency)), side: 'credit', amount: event.amount - fromReceivable, currency },
-    ),
-    positionDelta: compactDelta({ refunded: event.amount, receivable: -fromReceivable, pendingNet: -fromPending }),
-    positionFields: {},
-    line: {
-      id,
-      merchantId,
-      type: 'refund',
-      source: event.refundId,
-      amount: -event.amount,
-      fee: 0,
-      net: -event.amount,
-      currency,
-      status: 'available',
-      availableOn: createdAt,
-      createdAt,
-      description: `Refund ${event.refundId} of ${event.paymentId}`,
-    },
-    lineChanges: [],
-    reverses: null,
-    fingerprint: fingerprintOf({ kind: 'payment_refunded', ...event }),
-    createdAt,
-    description: `Refund ${event.refundId} of ${event.paymentId} through ${channel}`,
-  };
-  applyDelta(position, transaction.positionDelta, {}, 'refund_exceeds_captured');
-  return finish(transaction);
+export const paymentRefunded: LedgerTemplate<PaymentRefundedEvent, void, 'paymentId' | 'refundId'> = {
+  kind: 'payment_refunded',
+  transactionId: (event: Pick<PaymentRefundedEvent, 'paymentId' | 'refundId'>) => transactionId('payment_refunded', event.paymentId, event.refundId),
+  positionId: (event: PaymentRefundedEvent) => event.paymentId,
+  merchantId: (event: PaymentRefundedEvent) => event.merchantId,
+  fingerprint: (event: PaymentRefundedEvent) => fingerprintOf({ kind: 'payment_refunded', ...event }),
+  refusal: 'refund_exceeds_captured',
+  build: (event: PaymentRefundedEvent, position: Position, { id, createdAt }: PostingHeader): TransactionBody => {
+    requireIdentifiers({ merchantId: event.merchantId, paymentId: event.paymentId, refundId: event.refundId });
+    requireAmount('amount', event.amount);
+    const { currency, channel } = requireCaptured(position, event.paymentId);
+    if (event.currency !== currency) {
+      throw new PostingRejectedError('currency_mismatch', `${event.paymentId} was captured in ${currency}, the refund is in ${event.currency}`);
+    }
+    const refundable = counter(position, 'captured') - counter(position, 'refunded');
+    if (event.amount > refundable) {
+      throw new PostingRejectedError('refund_exceeds_captured', `Refund of ${event.amount} exceeds the ${refundable} still refundable on ${event.paymentId}`);
+    }
+    const fromReceivable = Math.min(event.amount, counter(position, 'receivable'));
+    const fromPending = Math.min(event.amount, counter(position, 'pendingNet'));
+    const { merchantId } = event;
+    return {
+      sourceId: event.refundId,
+      entries: entries(
+        { account: accountKey(merchantAccount('merchant_pending', merchantId, currency)), side: 'debit', amount: fromPending, currency },
+        { account: accountKey(merchantAccount('merchant_available', merchantId, currency)), side: 'debit', amount: event.amount - fromPending, currency },
+        { account: accountKey(channelAccount('channel_receivable', channel, currency)), side: 'credit', amount: fromReceivable, currency },
+        { account: accountKey(channelAccount('channel_clearing', channel, currency)), side: 'credit', amount: event.amount - fromReceivable, currency },
+      ),
+      positionDelta: compactDelta({ refunded: event.amount, receivable: -fromReceivable, pendingNet: -fromPending }),
+      positionFields: {},
+      line: {
+        id,
+        merchantId,
+        type: 'refund',
+        source: event.refundId,
+        amount: -event.amount,
+        fee: 0,
+        net: -event.amount,
+        currency,
+        status: 'available',
+        availableOn: createdAt,
+        createdAt,
+        description: `Refund ${event.refundId} of ${event.paymentId}`,
+      },
+      lineChanges: [],
+      reverses: null,
+      description: `Refund ${event.refundId} of ${event.paymentId} through ${channel}`,
+    };
+  },
 };
 
-export const payoutFundsReserved = (event: PayoutFundsReservedEvent, position: Position, now: Date): JournalTransaction => {
-  requireIdentifiers({ merchantId: event.merchantId, payoutId: event.payoutId });
-  requireCurrency(event.currency);
-  requireAmount('amount', event.amount);
-  if (counter(position, 'reserved') > 0) {
-    throw new PostingRejectedError('payout_already_reserved', `${event.payoutId} already holds a reservation`);
-  }
-  const { merchantId, currency } = event;
-  const createdAt = now.toISOString();
-  const id = transactionId('payout_funds_reserved', event.payoutId);
-  const transaction: JournalTransaction = {
-    id,
-    kind: 'payout_funds_reserved',
-    merchantId,
-    sourceId: event.payoutId,
-    positionId: event.payoutId,
-    entries: [
-      { account: accountKey(merchantAccount('merchant_available', merchantId, currency)), side: 'debit', amount: event.amount, currency },
-      { account: accountKey(merchantAccount('merchant_reserved', merchantId, currency)), side: 'credit', amount: event.amount, currency },
-    ],
-    positionDelta: compactDelta({ reserved: event.amount, outstanding: event.amount }),
-    positionFields: { currency },
-    line: {
-      id,
-      merchantId,
-      type: 'payout',
-      source: event.payoutId,
-      amount: -event.amount,
-      fee: 0,
-      net: -event.amount,
-      currency,
-      status: 'available',
-      availableOn: createdAt,
-      createdAt,
-      description: `Payout ${event.payoutId}`,
-    },
-    lineChanges: [],
-    reverses: null,
-    fingerprint: fingerprintOf({ kind: 'payout_funds_reserved', ...event }),
-    createdAt,
-    description: `Funds reserved for payout ${event.payoutId}`,
-  };
-  applyDelta(position, transaction.positionDelta, transaction.positionFields, 'payout_already_reserved');
-  return finish(transaction);
+export const payoutFundsReserved: LedgerTemplate<PayoutFundsReservedEvent, void, 'payoutId'> = {
+  kind: 'payout_funds_reserved',
+  transactionId: (event: Pick<PayoutFundsReservedEvent, 'payoutId'>) => transactionId('payout_funds_reserved', event.payoutId),
+  positionId: (event: PayoutFundsReservedEvent) => event.payoutId,
+  merchantId: (event: PayoutFundsReservedEvent) => event.merchantId,
+  fingerprint: (event: PayoutFundsReservedEvent) => fingerprintOf({ kind: 'payout_funds_reserved', ...event }),
+  refusal: 'payout_already_reserved',
+  build: (event: PayoutFundsReservedEvent, position: Position, { id, createdAt }: PostingHeader): TransactionBody => {
+    requireIdentifiers({ merchantId: event.merchantId, payoutId: event.payoutId });
+    requireCurrency(event.currency);
+    requireAmount('amount', event.amount);
+    if (counter(position, 'reserved') > 0) {
+      throw new PostingRejectedError('payout_already_reserved', `${event.payoutId} already holds a reservation`);
+    }
+    const { merchantId, currency } = event;
+    return {
+      sourceId: event.payoutId,
+      entries: [
+        { account: accountKey(merchantAccount('merchant_available', merchantId, currency)), side: 'debit', amount: event.amount, currency },
+        { account: accountKey(merchantAccount('merchant_reserved', merchantId, currency)), side: 'credit', amount: event.amount, currency },
+      ],
+      positionDelta: compactDelta({ reserved: event.amount, outstanding: event.amount }),
+      positionFields: { currency },
+      line: {
+        id,
+        merchantId,
+        type: 'payout',
+        source: event.payoutId,
+        amount: -event.amount,
+        fee: 0,
+        net: -event.amount,
+        currency,
+        status: 'available',
+        availableOn: createdAt,
+        createdAt,
+        description: `Payout ${event.payoutId}`,
+      },
+      lineChanges: [],
+      reverses: null,
+      description: `Funds reserved for payout ${event.payoutId}`,
+    };
+  },
 };
 
 const requireOutstanding = (position: Position, payoutId: string): { amount: number; currency: string } => {
@@ -417,82 +471,80 @@ const RELEASE_LINES: Readonly<Record<PayoutReleaseReason, { type: 'payout_cancel
   returned: { type: 'payout_return', text: 'returned by the bank: funds restored' },
 };
 
-export const payoutFundsReleased = (event: PayoutFundsReleasedEvent, position: Position, now: Date): JournalTransaction => {
-  requireIdentifiers({ merchantId: event.merchantId, payoutId: event.payoutId });
-  if (counter(position, 'convertedOutstanding') > 0) {
-    throw new PostingRejectedError('payout_converted', `${event.payoutId} holds converted funds; reverse its conversion before releasing`);
-  }
-  const { amount, currency } = requireOutstanding(position, event.payoutId);
-  const release = RELEASE_LINES[event.reason ?? 'canceled'];
-  const { merchantId } = event;
-  const createdAt = now.toISOString();
-  const id = transactionId('payout_funds_released', event.payoutId);
-  const transaction: JournalTransaction = {
-    id,
-    kind: 'payout_funds_released',
-    merchantId,
-    sourceId: event.payoutId,
-    positionId: event.payoutId,
-    entries: [
-      { account: accountKey(merchantAccount('merchant_reserved', merchantId, currency)), side: 'debit', amount, currency },
-      { account: accountKey(merchantAccount('merchant_available', merchantId, currency)), side: 'credit', amount, currency },
-    ],
-    positionDelta: compactDelta({ released: amount, outstanding: -amount }),
-    positionFields: {},
-    line: {
-      id,
-      merchantId,
-      type: release.type,
-      source: event.payoutId,
-      amount,
-      fee: 0,
-      net: amount,
-      currency,
-      status: 'available',
-      availableOn: createdAt,
-      createdAt,
-      description: `Payout ${event.payoutId} ${release.text}`,
-    },
-    lineChanges: [],
-    reverses: null,
-    fingerprint: fingerprintOf({ kind: 'payout_funds_released', ...event }),
-    createdAt,
-    description: `Reservation of payout ${event.payoutId} released`,
-  };
-  applyDelta(position, transaction.positionDelta, {}, 'payout_not_reserved');
-  return finish(transaction);
+export const payoutFundsReleased: LedgerTemplate<PayoutFundsReleasedEvent, void, 'payoutId'> = {
+  kind: 'payout_funds_released',
+  transactionId: (event: Pick<PayoutFundsReleasedEvent, 'payoutId'>) => transactionId('payout_funds_released', event.payoutId),
+  positionId: (event: PayoutFundsReleasedEvent) => event.payoutId,
+  merchantId: (event: PayoutFundsReleasedEvent) => event.merchantId,
+  fingerprint: (event: PayoutFundsReleasedEvent) => fingerprintOf({ kind: 'payout_funds_released', ...event }),
+  refusal: 'payout_not_reserved',
+  build: (event: PayoutFundsReleasedEvent, position: Position, { id, createdAt }: PostingHeader): TransactionBody => {
+    requireIdentifiers({ merchantId: event.merchantId, payoutId: event.payoutId });
+    if (counter(position, 'convertedOutstanding') > 0) {
+      throw new PostingRejectedError('payout_converted', `${event.payoutId} holds converted funds; reverse its conversion before releasing`);
+    }
+    const { amount, currency } = requireOutstanding(position, event.payoutId);
+    const release = RELEASE_LINES[event.reason ?? 'canceled'];
+    const { merchantId } = event;
+    return {
+      sourceId: event.payoutId,
+      entries: [
+        { account: accountKey(merchantAccount('merchant_reserved', merchantId, currency)), side: 'debit', amount, currency },
+        { account: accountKey(merchantAccount('merchant_available', merchantId, currency)), side: 'credit', amount, currency },
+      ],
+      positionDelta: compactDelta({ released: amount, outstanding: -amount }),
+      positionFields: {},
+      line: {
+        id,
+        merchantId,
+        type: release.type,
+        source: event.payoutId,
+        amount,
+        fee: 0,
+        net: amount,
+        currency,
+        status: 'available',
+        availableOn: createdAt,
+        createdAt,
+        description: `Payout ${event.payoutId} ${release.text}`,
+      },
+      lineChanges: [],
+      reverses: null,
+      description: `Reservation of payout ${event.payoutId} released`,
+    };
+  },
 };
 
-export const payoutPaid = (event: PayoutPaidEvent, position: Position, now: Date): JournalTransaction => {
-  requireIdentifiers({ merchantId: event.merchantId, payoutId: event.payoutId, channel: event.channel });
-  // A converted payout pays what its conversion put in the payout currency; otherwise what it reserved.
-  const converted = counter(position, 'convertedOutstanding');
-  const { amount, currency } =
-    converted > 0 && position.convertedCurrency
-      ? { amount: converted, currency: position.convertedCurrency }
-      : requireOutstanding(position, event.payoutId);
-  const { merchantId, channel } = event;
-  const transaction: JournalTransaction = {
-    id: transactionId('payout_paid', event.payoutId),
-    kind: 'payout_paid',
-    merchantId,
-    sourceId: event.payoutId,
-    positionId: event.payoutId,
-    entries: [
-      { account: accountKey(merchantAccount('merchant_reserved', merchantId, currency)), side: 'debit', amount, currency },
-      { account: accountKey(channelAccount('channel_clearing', channel, currency)), side: 'credit', amount, currency },
-    ],
-    positionDelta: converted > 0 ? compactDelta({ convertedPaid: amount, convertedOutstanding: -amount }) : compactDelta({ paid: amount, outstanding: -amount }),
-    positionFields: { channel },
-    line: null,
-    lineChanges: [],
-    reverses: null,
-    fingerprint: fingerprintOf({ kind: 'payout_paid', ...event }),
-    createdAt: now.toISOString(),
-    description: `Payout ${event.payoutId} sent through ${channel}`,
-  };
-  applyDelta(position, transaction.positionDelta, transaction.positionFields, 'payout_not_reserved');
-  return finish(transaction);
+export const payoutPaid: LedgerTemplate<PayoutPaidEvent, void, 'payoutId'> = {
+  kind: 'payout_paid',
+  transactionId: (event: Pick<PayoutPaidEvent, 'payoutId'>) => transactionId('payout_paid', event.payoutId),
+  positionId: (event: PayoutPaidEvent) => event.payoutId,
+  merchantId: (event: PayoutPaidEvent) => event.merchantId,
+  fingerprint: (event: PayoutPaidEvent) => fingerprintOf({ kind: 'payout_paid', ...event }),
+  refusal: 'payout_not_reserved',
+  build: (event: PayoutPaidEvent, position: Position): TransactionBody => {
+    requireIdentifiers({ merchantId: event.merchantId, payoutId: event.payoutId, channel: event.channel });
+    // A converted payout pays what its conversion put in the payout currency; otherwise what it reserved.
+    const converted = counter(position, 'convertedOutstanding');
+    const { amount, currency } =
+      converted > 0 && position.convertedCurrency
+        ? { amount: converted, currency: position.convertedCurrency }
+        : requireOutstanding(position, event.payoutId);
+    const { merchantId, channel } = event;
+    return {
+      sourceId: event.payoutId,
+      entries: [
+        { account: accountKey(merchantAccount('merchant_reserved', merchantId, currency)), side: 'debit', amount, currency },
+        { account: accountKey(channelAccount('channel_clearing', channel, currency)), side: 'credit', amount, currency },
+      ],
+      positionDelta: converted > 0 ? compactDelta({ convertedPaid: amount, convertedOutstanding: -amount }) : compactDelta({ paid: amount, outstanding: -amount }),
+      positionFields: { channel },
+      line: null,
+      lineChanges: [],
+      reverses: null,
+      description: `Payout ${event.payoutId} sent through ${channel}`,
+    };
+  },
 };
 
 const requireTerms = (terms: ConversionTerms): void => {
@@ -526,46 +578,44 @@ const termsText = (terms: ConversionTerms): string =>
  * A conversion between the merchant's available balances, at a quote's locked rate. Two statement lines:
  * the sold currency (− S) and the bought one (+ B). InsufficientFundsError when available cannot cover S.
  */
-export const conversion = (event: ConversionEvent, position: Position, now: Date): JournalTransaction => {
-  requireIdentifiers({ merchantId: event.merchantId, conversionId: event.conversionId });
-  requireTerms(event);
-  if (counter(position, 'sold') > 0) throw new PostingRejectedError('already_converted', `${event.conversionId} was already posted`);
-  const { merchantId, conversionId } = event;
-  const createdAt = now.toISOString();
-  const id = transactionId('conversion', conversionId);
-  const line = (lineId: string, amount: number, currency: string, description: string): StatementLine => ({
-    id: lineId,
-    merchantId,
-    type: 'conversion',
-    source: conversionId,
-    amount,
-    fee: 0,
-    net: amount,
-    currency,
-    status: 'available',
-    availableOn: createdAt,
-    createdAt,
-    description,
-  });
-  const transaction: JournalTransaction = {
-    id,
-    kind: 'conversion',
-    merchantId,
-    sourceId: conversionId,
-    positionId: conversionId,
-    entries: conversionEntries(event, merchantId, 'merchant_available'),
-    positionDelta: compactDelta({ sold: event.sellAmount, bought: event.buyAmount, spread: event.spreadAmount }),
-    positionFields: { currency: event.sellCurrency },
-    line: line(id, -event.sellAmount, event.sellCurrency, `Conversion ${conversionId}: ${event.sellCurrency} sold`),
-    extraLines: [line(extraLineId(id, 1), event.buyAmount, event.buyCurrency, `Conversion ${conversionId}: ${event.buyCurrency} bought`)],
-    lineChanges: [],
-    reverses: null,
-    fingerprint: fingerprintOf({ kind: 'conversion', ...event }),
-    createdAt,
-    description: `Conversion ${conversionId}: ${termsText(event)}`,
-  };
-  applyDelta(position, transaction.positionDelta, transaction.positionFields, 'already_converted');
-  return finish(transaction);
+export const conversion: LedgerTemplate<ConversionEvent, void, 'conversionId'> = {
+  kind: 'conversion',
+  transactionId: (event: Pick<ConversionEvent, 'conversionId'>) => transactionId('conversion', event.conversionId),
+  positionId: (event: ConversionEvent) => event.conversionId,
+  merchantId: (event: ConversionEvent) => event.merchantId,
+  fingerprint: (event: ConversionEvent) => fingerprintOf({ kind: 'conversion', ...event }),
+  refusal: 'already_converted',
+  build: (event: ConversionEvent, position: Position, { id, createdAt }: PostingHeader): TransactionBody => {
+    requireIdentifiers({ merchantId: event.merchantId, conversionId: event.conversionId });
+    requireTerms(event);
+    if (counter(position, 'sold') > 0) throw new PostingRejectedError('already_converted', `${event.conversionId} was already posted`);
+    const { merchantId, conversionId } = event;
+    const line = (lineId: string, amount: number, currency: string, description: string): StatementLine => ({
+      id: lineId,
+      merchantId,
+      type: 'conversion',
+      source: conversionId,
+      amount,
+      fee: 0,
+      net: amount,
+      currency,
+      status: 'available',
+      availableOn: createdAt,
+      createdAt,
+      description,
+    });
+    return {
+      sourceId: conversionId,
+      entries: conversionEntries(event, merchantId, 'merchant_available'),
+      positionDelta: compactDelta({ sold: event.sellAmount, bought: event.buyAmount, spread: event.spreadAmount }),
+      positionFields: { currency: event.sellCurrency },
+      line: line(id, -event.sellAmount, event.sellCurrency, `Conversion ${conversionId}: ${event.sellCurrency} sold`),
+      extraLines: [line(extraLineId(id, 1), event.buyAmount, event.buyCurrency, `Conversion ${conversionId}: ${event.buyCurrency} bought`)],
+      lineChanges: [],
+      reverses: null,
+      description: `Conversion ${conversionId}: ${termsText(event)}`,
+    };
+  },
 };
 
 /**
@@ -573,50 +623,55 @@ export const conversion = (event: ConversionEvent, position: Position, now: Date
  * currency must be exactly what the quote sells. No statement line: the merchant's available + pending
  * funds do not change (the reservation already left them, on the `payout` line).
  */
-export const payoutFundsConverted = (event: PayoutFundsConvertedEvent, position: Position, now: Date): JournalTransaction => {
-  requireIdentifiers({ merchantId: event.merchantId, payoutId: event.payoutId });
-  requireTerms(event);
-  if (counter(position, 'converted') > 0) throw new PostingRejectedError('already_converted', `${event.payoutId} was already converted`);
-  const { amount, currency } = requireOutstanding(position, event.payoutId);
-  if (currency !== event.sellCurrency || amount !== event.sellAmount) {
-    throw new PostingRejectedError(
-      'conversion_mismatch',
-      `${event.payoutId} holds ${amount} ${currency}; the conversion sells ${event.sellAmount} ${event.sellCurrency}`,
-    );
-  }
-  const transaction: JournalTransaction = {
-    id: transactionId('payout_funds_converted', event.payoutId),
-    kind: 'payout_funds_converted',
-    merchantId: event.merchantId,
-    sourceId: event.payoutId,
-    positionId: event.payoutId,
-    entries: conversionEntries(event, event.merchantId, 'merchant_reserved'),
-    positionDelta: compactDelta({
-      converted: event.sellAmount,
-      outstanding: -event.sellAmount,
-      convertedIn: event.buyAmount,
-      convertedOutstanding: event.buyAmount,
-    }),
-    positionFields: { convertedCurrency: event.buyCurrency },
-    line: null,
-    lineChanges: [],
-    reverses: null,
-    fingerprint: fingerprintOf({ kind: 'payout_funds_converted', ...event }),
-    createdAt: now.toISOString(),
-    description: `Payout ${event.payoutId} converted: ${termsText(event)}`,
-  };
-  applyDelta(position, transaction.positionDelta, transaction.positionFields, 'conversion_mismatch');
-  return finish(transaction);
+export const payoutFundsConverted: LedgerTemplate<PayoutFundsConvertedEvent, void, 'payoutId'> = {
+  kind: 'payout_funds_converted',
+  transactionId: (event: Pick<PayoutFundsConvertedEvent, 'payoutId'>) => transactionId('payout_funds_converted', event.payoutId),
+  positionId: (event: PayoutFundsConvertedEvent) => event.payoutId,
+  merchantId: (event: PayoutFundsConvertedEvent) => event.merchantId,
+  fingerprint: (event: PayoutFundsConvertedEvent) => fingerprintOf({ kind: 'payout_funds_converted', ...event }),
+  refusal: 'conversion_mismatch',
+  build: (event: PayoutFundsConvertedEvent, position: Position): TransactionBody => {
+    requireIdentifiers({ merchantId: event.merchantId, payoutId: event.payoutId });
+    requireTerms(event);
+    if (counter(position, 'converted') > 0) throw new PostingRejectedError('already_converted', `${event.payoutId} was already converted`);
+    const { amount, currency } = requireOutstanding(position, event.payoutId);
+    if (currency !== event.sellCurrency || amount !== event.sellAmount) {
+      throw new PostingRejectedError(
+        'conversion_mismatch',
+        `${event.payoutId} holds ${amount} ${currency}; the conversion sells ${event.sellAmount} ${event.sellCurrency}`,
+      );
+    }
+    return {
+      sourceId: event.payoutId,
+      entries: conversionEntries(event, event.merchantId, 'merchant_reserved'),
+      positionDelta: compactDelta({
+        converted: event.sellAmount,
+        outstanding: -event.sellAmount,
+        convertedIn: event.buyAmount,
+        convertedOutstanding: event.buyAmount,
+      }),
+      positionFields: { convertedCurrency: event.buyCurrency },
+      line: null,
+      lineChanges: [],
+      reverses: null,
+      description: `Payout ${event.payoutId} converted: ${termsText(event)}`,
+    };
+  },
 };
 
 /**
- * The reversal of `original`, refused when undoing it would break the position's rules now (for
- * example reversing a capture that has been refunded or settled: reverse those first).
+ * The reversal of `original` (its event is the transaction it undoes), refused when undoing it would break
+ * the position's rules now (for example reversing a capture that has been refunded or settled: reverse
+ * those first).
  */
-export const reversal = (original: JournalTransaction, position: Position, now: Date): JournalTransaction => {
-  const transaction = reverse(original, now.toISOString());
-  applyDelta(position, transaction.positionDelta, transaction.positionFields, 'reversal_not_allowed');
-  return finish(transaction);
+export const reversal: LedgerTemplate<JournalTransaction, void, 'id'> = {
+  kind: 'reversal',
+  transactionId: (original: Pick<JournalTransaction, 'id'>) => reversalId(original.id),
+  positionId: (original: JournalTransaction) => original.positionId,
+  merchantId: (original: JournalTransaction) => original.merchantId,
+  fingerprint: (original: JournalTransaction) => reversalFingerprint(original.id),
+  refusal: 'reversal_not_allowed',
+  build: (original: JournalTransaction, _position: Position, { createdAt }: PostingHeader): TransactionBody => reverse(original, createdAt),
 };
 
 /** The position a transaction leaves behind (callers have already validated it through the template). */

@@ -214,6 +214,10 @@ const mirroredLine = (original: StatementLine, id: string, createdAt: string): S
   description: `Reversal of ${original.id}`,
 });
 
+/** A reversal's id and fingerprint, from the transaction it reverses: `reverse` and the reversal template both use these. */
+export const reversalId = (originalId: string): string => transactionId('reversal', originalId);
+export const reversalFingerprint = (originalId: string): string => fingerprintOf({ reverses: originalId });
+
 /**
  * The mirror of a transaction: every entry on the other side, the position change undone, the line
  * negated as an `adjustment`, status changes walked back. Its id derives from the original's, so a
@@ -224,7 +228,7 @@ export const reverse = (original: JournalTransaction, createdAt: string): Journa
   if (original.kind === 'reversal') {
     throw new PostingRejectedError('reversal_of_reversal', `${original.id} is itself a reversal; post the event again instead`);
   }
-  const id = transactionId('reversal', original.id);
+  const id = reversalId(original.id);
   return {
     id,
     kind: 'reversal',
@@ -245,7 +249,7 @@ export const reverse = (original: JournalTransaction, createdAt: string): Journa
       availableOn: change.from === 'available' ? createdAt : null,
     })),
     reverses: original.id,
-    fingerprint: fingerprintOf({ reverses: original.id }),
+    fingerprint: reversalFingerprint(original.id),
     createdAt,
     description: `Reversal of ${original.id} (${original.description})`,
   };

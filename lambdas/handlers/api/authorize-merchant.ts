@@ -2,12 +2,10 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
 import { routePatternsFor } from '../../../platform/routes';
-import { DynamoDbMerchantRepository } from '../../adapters/dynamodb/merchant-repository';
 import { scopesAllow } from '../../domain/api-key';
-import { dynamoDbDocumentClient } from '../../shared/clients';
-import { tableNameFromEnv } from '../../shared/config';
 import { logger } from '../../shared/powertools';
 import { authenticateMerchant } from '../../use-cases/authenticate-merchant';
+import { merchantRepository } from '../../wiring/merchants';
 
 /**
  * API Gateway REQUEST authorizer. A valid `Authorization: Bearer <secret key>` yields an Allow policy for
@@ -18,7 +16,7 @@ import { authenticateMerchant } from '../../use-cases/authenticate-merchant';
  * Authorization value as received, so accepting `bearer`, `BEARER` or several spaces would give one key as
  * many cache entries (and authorizer invocations) as spellings (docs/security.md, Edge protection).
  */
-const merchants = new DynamoDbMerchantRepository(dynamoDbDocumentClient(), tableNameFromEnv('merchants'));
+const merchants = merchantRepository();
 
 const CANONICAL_BEARER = /^Bearer (\S+)$/;
 

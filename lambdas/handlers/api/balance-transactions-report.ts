@@ -1,14 +1,12 @@
-import { DynamoDbLedgerStore } from '../../adapters/dynamodb/ledger-store';
 import { paymentContracts } from '../../contracts/payments';
 import { balanceReportCsv } from '../../domain/ledger/balance-report';
-import { dynamoDbDocumentClient } from '../../shared/clients';
-import { tableNameFromEnv } from '../../shared/config';
 import { listRequestOf } from '../../shared/http/list-query';
 import { merchantQueryEndpoint } from '../../shared/http/merchant-endpoint';
 import { balanceTransactionsReport } from '../../use-cases/ledger/balance-transactions-report';
+import { ledgerStore } from '../../wiring/ledger';
 
 /** GET /v1/reports/balance_transactions?created[gte|gt]=&created[lte|lt]=&currency= : a CSV download (docs/api.md, "Reports") */
-const ledger = new DynamoDbLedgerStore(dynamoDbDocumentClient(), tableNameFromEnv('ledger'));
+const ledger = ledgerStore();
 
 export const handler = merchantQueryEndpoint({
   operation: 'balanceTransactionsReport',

@@ -1,16 +1,14 @@
-import { DynamoDbMerchantRepository } from '../../adapters/dynamodb/merchant-repository';
 import { accessContracts } from '../../contracts/access';
-import { dynamoDbDocumentClient } from '../../shared/clients';
-import { tableNameFromEnv } from '../../shared/config';
 import { presentApiKey } from '../../shared/http/access-presenters';
 import { merchantCommandEndpoint } from '../../shared/http/merchant-command-endpoint';
 import { createApiKey } from '../../use-cases/create-api-key';
+import { merchantRepository } from '../../wiring/merchants';
 
 /**
  * POST /v1/api_keys: `{}` for the successor secret key of a rotation, `{"scopes": [...]}` for a restricted
  * key (`rk_test_`); its secret is in this response only.
  */
-const merchants = new DynamoDbMerchantRepository(dynamoDbDocumentClient(), tableNameFromEnv('merchants'));
+const merchants = merchantRepository();
 
 export const handler = merchantCommandEndpoint({
   operation: 'createApiKey',

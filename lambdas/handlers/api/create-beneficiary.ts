@@ -2,12 +2,12 @@ import { treasuryContracts } from '../../contracts/treasury';
 import { bankAccountFingerprintView, toBankAccountInput } from '../../shared/http/bank-account-schema';
 import { merchantCommandEndpoint } from '../../shared/http/merchant-command-endpoint';
 import { presentBeneficiary } from '../../shared/http/treasury-presenters';
-import { payoutRepositoryFromEnvironment } from '../../shared/payouts';
+import { payoutRepository } from '../../wiring/payouts';
 import { vaultFromEnvironment } from '../../shared/vault';
 import { createBeneficiary } from '../../use-cases/payouts/create-beneficiary';
 
 /** POST /v1/beneficiaries */
-const beneficiaries = payoutRepositoryFromEnvironment();
+const beneficiaries = payoutRepository();
 const vault = vaultFromEnvironment();
 
 const body = treasuryContracts.createBeneficiary.body;

@@ -1,12 +1,12 @@
 import { treasuryContracts } from '../../contracts/treasury';
-import { fxRepositoryFromEnvironment } from '../../shared/fx';
+import { fxRepository } from '../../wiring/fx';
 import { merchantCommandEndpoint } from '../../shared/http/merchant-command-endpoint';
 import { presentConversion } from '../../shared/http/treasury-presenters';
-import { ledgerDeps } from '../../shared/ledger';
+import { ledgerDeps } from '../../wiring/ledger';
 import { createConversion } from '../../use-cases/fx/create-conversion';
 
 /** POST /v1/conversions */
-const quotes = fxRepositoryFromEnvironment();
+const quotes = fxRepository();
 const ledger = ledgerDeps();
 
 const body = treasuryContracts.createConversion.body;

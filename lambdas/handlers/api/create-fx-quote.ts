@@ -1,11 +1,11 @@
 import { treasuryContracts } from '../../contracts/treasury';
-import { fxRepositoryFromEnvironment, rateProvider, spreadSchedule } from '../../shared/fx';
+import { fxRepository, rateProvider, spreadSchedule } from '../../wiring/fx';
 import { merchantCommandEndpoint } from '../../shared/http/merchant-command-endpoint';
 import { presentFxQuote } from '../../shared/http/treasury-presenters';
 import { createFxQuote } from '../../use-cases/fx/create-fx-quote';
 
 /** POST /v1/fx/quotes */
-const quotes = fxRepositoryFromEnvironment();
+const quotes = fxRepository();
 const rates = rateProvider();
 const spreads = spreadSchedule();
 

@@ -1,10 +1,7 @@
-import { DynamoDbPaymentRepository } from '../../adapters/dynamodb/payment-repository';
 import { paymentContracts } from '../../contracts/payments';
 import { summarizeCard } from '../../domain/card';
-import { dynamoDbDocumentClient } from '../../shared/clients';
 import { cardHoldsFromEnvironment } from '../../shared/card-holds';
-import { workflows } from '../../shared/payment-deps';
-import { tableNameFromEnv } from '../../shared/config';
+import { paymentRepository, workflows } from '../../wiring/payments';
 import { merchantCommandEndpoint } from '../../shared/http/merchant-command-endpoint';
 import { presentPayment } from '../../shared/http/presenters';
 import { createPayment } from '../../use-cases/create-payment';
@@ -18,7 +15,7 @@ const riskContextOf = (context: { customer_id?: string; ip_address?: string; ip_
 });
 
 /** POST /v1/payments */
-const payments = new DynamoDbPaymentRepository(dynamoDbDocumentClient(), tableNameFromEnv('payments'));
+const payments = paymentRepository();
 const holds = cardHoldsFromEnvironment();
 
 const body = paymentContracts.createPayment.body;

@@ -1,18 +1,16 @@
-import { DynamoDbLedgerStore } from '../../adapters/dynamodb/ledger-store';
 import { treasuryContracts } from '../../contracts/treasury';
-import { dynamoDbDocumentClient } from '../../shared/clients';
-import { tableNameFromEnv } from '../../shared/config';
-import { fxRepositoryFromEnvironment, rateProvider, spreadSchedule } from '../../shared/fx';
+import { fxRepository, rateProvider, spreadSchedule } from '../../wiring/fx';
 import { merchantCommandEndpoint } from '../../shared/http/merchant-command-endpoint';
 import { presentPayout } from '../../shared/http/treasury-presenters';
-import { payoutRepositoryFromEnvironment } from '../../shared/payouts';
-import { workflows } from '../../shared/payment-deps';
+import { payoutRepository } from '../../wiring/payouts';
+import { workflows } from '../../wiring/payments';
 import { createPayout } from '../../use-cases/payouts/create-payout';
+import { ledgerStore } from '../../wiring/ledger';
 
 /** POST /v1/payouts */
-const payouts = payoutRepositoryFromEnvironment();
-const quotes = fxRepositoryFromEnvironment();
-const ledger = new DynamoDbLedgerStore(dynamoDbDocumentClient(), tableNameFromEnv('ledger'));
+const payouts = payoutRepository();
+const quotes = fxRepository();
+const ledger = ledgerStore();
 const quoting = { rates: rateProvider(), spreads: spreadSchedule() };
 
 const body = treasuryContracts.createPayout.body;

@@ -1,7 +1,7 @@
 import { paymentContracts } from '../../contracts/payments';
 import { merchantCommandEndpoint } from '../../shared/http/merchant-command-endpoint';
 import { presentRefund } from '../../shared/http/presenters';
-import { paymentRepository, workflows } from '../../shared/payment-deps';
+import { paymentRepository, workflows } from '../../wiring/payments';
 import { createRefund } from '../../use-cases/create-refund';
 
 /** POST /v1/refunds — `amount` defaults to everything still refundable. */

@@ -1,12 +1,12 @@
 import { createWebhookEndpointBody } from '../../contracts/webhooks';
 import { merchantCommandEndpoint } from '../../shared/http/merchant-command-endpoint';
 import { presentWebhookEndpoint } from '../../shared/http/webhook-schemas';
-import { webhookEndpointsFromEnvironment, webhookUrlPolicy } from '../../shared/webhooks';
-import { webhookSecretBoxFromEnvironment } from '../../shared/webhook-secrets';
+import { webhookEndpointRepository, webhookUrlPolicy } from '../../wiring/webhooks';
+import { webhookSecretBox } from '../../wiring/webhook-secrets';
 import { createWebhookEndpoint } from '../../use-cases/webhooks/manage-endpoints';
 
 /** POST /v1/webhook_endpoints: the signing secret is in this answer only. */
-const deps = { endpoints: webhookEndpointsFromEnvironment(), secrets: webhookSecretBoxFromEnvironment(), now: () => new Date() };
+const deps = { endpoints: webhookEndpointRepository(), secrets: webhookSecretBox(), now: () => new Date() };
 
 const body = createWebhookEndpointBody(webhookUrlPolicy());
 

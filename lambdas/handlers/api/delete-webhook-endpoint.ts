@@ -1,10 +1,10 @@
 import { merchantDeleteEndpoint } from '../../shared/http/merchant-delete-endpoint';
 import { presentWebhookEndpoint } from '../../shared/http/webhook-schemas';
-import { webhookEndpointsFromEnvironment } from '../../shared/webhooks';
+import { webhookEndpointRepository } from '../../wiring/webhooks';
 import { deleteWebhookEndpoint } from '../../use-cases/webhooks/manage-endpoints';
 
 /** DELETE /v1/webhook_endpoints/{id}: nothing more is sent to it (tasks already queued are dropped). */
-const endpoints = webhookEndpointsFromEnvironment();
+const endpoints = webhookEndpointRepository();
 
 export const handler = merchantDeleteEndpoint({
   operation: 'deleteWebhookEndpoint',

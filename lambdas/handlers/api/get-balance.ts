@@ -1,13 +1,11 @@
-import { DynamoDbLedgerStore } from '../../adapters/dynamodb/ledger-store';
 import { paymentContracts } from '../../contracts/payments';
-import { dynamoDbDocumentClient } from '../../shared/clients';
-import { tableNameFromEnv } from '../../shared/config';
 import { merchantQueryEndpoint } from '../../shared/http/merchant-endpoint';
 import { presentBalance } from '../../shared/http/presenters';
 import { getBalance } from '../../use-cases/ledger/get-balance';
+import { ledgerStore } from '../../wiring/ledger';
 
 /** GET /v1/balances */
-const ledger = new DynamoDbLedgerStore(dynamoDbDocumentClient(), tableNameFromEnv('ledger'));
+const ledger = ledgerStore();
 
 export const handler = merchantQueryEndpoint({
   operation: 'getBalance',

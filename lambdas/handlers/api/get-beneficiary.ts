@@ -1,11 +1,11 @@
 import { treasuryContracts } from '../../contracts/treasury';
 import { merchantQueryEndpoint } from '../../shared/http/merchant-endpoint';
 import { presentBeneficiary } from '../../shared/http/treasury-presenters';
-import { payoutRepositoryFromEnvironment } from '../../shared/payouts';
+import { payoutRepository } from '../../wiring/payouts';
 import { getBeneficiary } from '../../use-cases/payouts/get-objects';
 
 /** GET /v1/beneficiaries/{id} */
-const payouts = payoutRepositoryFromEnvironment();
+const payouts = payoutRepository();
 
 export const handler = merchantQueryEndpoint({
   operation: 'getBeneficiary',

@@ -1,11 +1,11 @@
 import { treasuryContracts } from '../../contracts/treasury';
-import { fxRepositoryFromEnvironment } from '../../shared/fx';
+import { fxRepository } from '../../wiring/fx';
 import { merchantQueryEndpoint } from '../../shared/http/merchant-endpoint';
 import { presentConversion } from '../../shared/http/treasury-presenters';
 import { getConversion } from '../../use-cases/fx/get-fx-objects';
 
 /** GET /v1/conversions/{id} */
-const quotes = fxRepositoryFromEnvironment();
+const quotes = fxRepository();
 
 export const handler = merchantQueryEndpoint({
   operation: 'getConversion',

@@ -1,11 +1,11 @@
 import { webhookContracts } from '../../contracts/webhooks';
 import { presentEvent } from '../../domain/events';
 import { merchantQueryEndpoint } from '../../shared/http/merchant-endpoint';
-import { eventStoreFromEnvironment } from '../../shared/webhooks';
+import { eventStore } from '../../wiring/webhooks';
 import { getEvent } from '../../use-cases/events/query-events';
 
 /** GET /v1/events/{id}: the event exactly as its webhooks carry it. */
-const events = eventStoreFromEnvironment();
+const events = eventStore();
 
 export const handler = merchantQueryEndpoint({
   operation: 'getEvent',

@@ -1,11 +1,11 @@
 import { treasuryContracts } from '../../contracts/treasury';
-import { fxRepositoryFromEnvironment } from '../../shared/fx';
+import { fxRepository } from '../../wiring/fx';
 import { merchantQueryEndpoint } from '../../shared/http/merchant-endpoint';
 import { presentFxQuote } from '../../shared/http/treasury-presenters';
 import { getFxQuote } from '../../use-cases/fx/get-fx-objects';
 
 /** GET /v1/fx/quotes/{id} */
-const quotes = fxRepositoryFromEnvironment();
+const quotes = fxRepository();
 
 export const handler = merchantQueryEndpoint({
   operation: 'getFxQuote',

@@ -1,13 +1,11 @@
-import { DynamoDbPaymentRepository } from '../../adapters/dynamodb/payment-repository';
 import { paymentContracts } from '../../contracts/payments';
-import { dynamoDbDocumentClient } from '../../shared/clients';
-import { tableNameFromEnv } from '../../shared/config';
 import { merchantQueryEndpoint } from '../../shared/http/merchant-endpoint';
 import { presentPayment } from '../../shared/http/presenters';
 import { getPayment } from '../../use-cases/get-payment';
+import { paymentRepository } from '../../wiring/payments';
 
 /** GET /v1/payments/{id} */
-const payments = new DynamoDbPaymentRepository(dynamoDbDocumentClient(), tableNameFromEnv('payments'));
+const payments = paymentRepository();
 
 export const handler = merchantQueryEndpoint({
   operation: 'getPayment',

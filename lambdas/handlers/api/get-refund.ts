@@ -1,7 +1,7 @@
 import { paymentContracts } from '../../contracts/payments';
 import { merchantQueryEndpoint } from '../../shared/http/merchant-endpoint';
 import { presentRefund } from '../../shared/http/presenters';
-import { paymentRepository } from '../../shared/payment-deps';
+import { paymentRepository } from '../../wiring/payments';
 import { getRefund } from '../../use-cases/get-refund';
 
 /** GET /v1/refunds/{id} */

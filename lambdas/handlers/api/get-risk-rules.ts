@@ -1,12 +1,10 @@
-import { DynamoDbMerchantRepository } from '../../adapters/dynamodb/merchant-repository';
 import { presentRiskRules, riskRuleContracts } from '../../contracts/risk-rules';
 import { riskRulesOf } from '../../domain/merchant';
-import { dynamoDbDocumentClient } from '../../shared/clients';
-import { tableNameFromEnv } from '../../shared/config';
 import { merchantQueryEndpoint } from '../../shared/http/merchant-endpoint';
+import { merchantRepository } from '../../wiring/merchants';
 
 /** GET /v1/risk_rules: the merchant's risk rule set in force (its own latest version, or the platform's defaults). */
-const merchants = new DynamoDbMerchantRepository(dynamoDbDocumentClient(), tableNameFromEnv('merchants'));
+const merchants = merchantRepository();
 
 export const handler = merchantQueryEndpoint({
   operation: 'getRiskRules',

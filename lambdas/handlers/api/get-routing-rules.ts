@@ -1,12 +1,10 @@
-import { DynamoDbMerchantRepository } from '../../adapters/dynamodb/merchant-repository';
 import { presentRoutingRules, routingRuleContracts } from '../../contracts/routing-rules';
-import { dynamoDbDocumentClient } from '../../shared/clients';
-import { tableNameFromEnv } from '../../shared/config';
 import { merchantQueryEndpoint } from '../../shared/http/merchant-endpoint';
 import { readRoutingRules } from '../../use-cases/routing-rules';
+import { merchantRepository } from '../../wiring/merchants';
 
 /** GET /v1/routing_rules: the merchant's routing rules in force (version 0, no rules: none set). */
-const merchants = new DynamoDbMerchantRepository(dynamoDbDocumentClient(), tableNameFromEnv('merchants'));
+const merchants = merchantRepository();
 
 export const handler = merchantQueryEndpoint({
   operation: 'getRoutingRules',

@@ -1,11 +1,11 @@
 import { webhookContracts } from '../../contracts/webhooks';
 import { merchantQueryEndpoint } from '../../shared/http/merchant-endpoint';
 import { presentWebhookEndpoint } from '../../shared/http/webhook-schemas';
-import { webhookEndpointsFromEnvironment } from '../../shared/webhooks';
+import { webhookEndpointRepository } from '../../wiring/webhooks';
 import { getWebhookEndpoint } from '../../use-cases/webhooks/manage-endpoints';
 
 /** GET /v1/webhook_endpoints/{id} */
-const endpoints = webhookEndpointsFromEnvironment();
+const endpoints = webhookEndpointRepository();
 
 export const handler = merchantQueryEndpoint({
   operation: 'getWebhookEndpoint',

@@ -1,15 +1,13 @@
-import { DynamoDbMerchantRepository } from '../../adapters/dynamodb/merchant-repository';
 import { accessContracts } from '../../contracts/access';
-import { dynamoDbDocumentClient } from '../../shared/clients';
-import { tableNameFromEnv } from '../../shared/config';
 import { presentApiKey } from '../../shared/http/access-presenters';
 import { listRequestOf } from '../../shared/http/list-query';
 import { merchantQueryEndpoint } from '../../shared/http/merchant-endpoint';
 import { presentList } from '../../shared/http/presenters';
 import { listApiKeys } from '../../use-cases/list-api-keys';
+import { merchantRepository } from '../../wiring/merchants';
 
 /** GET /v1/api_keys?limit=&starting_after=&ending_before=&created[gte|gt|lte|lt]=: the merchant's keys, redacted, newest first. */
-const merchants = new DynamoDbMerchantRepository(dynamoDbDocumentClient(), tableNameFromEnv('merchants'));
+const merchants = merchantRepository();
 
 const query = accessContracts.listApiKeys.query;
 

@@ -1,14 +1,12 @@
-import { DynamoDbLedgerStore } from '../../adapters/dynamodb/ledger-store';
 import { paymentContracts } from '../../contracts/payments';
-import { dynamoDbDocumentClient } from '../../shared/clients';
-import { tableNameFromEnv } from '../../shared/config';
 import { listRequestOf } from '../../shared/http/list-query';
 import { merchantQueryEndpoint } from '../../shared/http/merchant-endpoint';
 import { presentBalanceTransaction, presentList } from '../../shared/http/presenters';
 import { listBalanceTransactions } from '../../use-cases/ledger/list-balance-transactions';
+import { ledgerStore } from '../../wiring/ledger';
 
 /** GET /v1/balance_transactions?limit=&starting_after=&ending_before=&created[gte|gt|lte|lt]= (docs/api.md, "Lists") */
-const ledger = new DynamoDbLedgerStore(dynamoDbDocumentClient(), tableNameFromEnv('ledger'));
+const ledger = ledgerStore();
 
 const query = paymentContracts.listBalanceTransactions.query;
 

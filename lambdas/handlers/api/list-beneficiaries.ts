@@ -3,11 +3,11 @@ import { listRequestOf } from '../../shared/http/list-query';
 import { merchantQueryEndpoint } from '../../shared/http/merchant-endpoint';
 import { presentList } from '../../shared/http/presenters';
 import { presentBeneficiary } from '../../shared/http/treasury-presenters';
-import { payoutRepositoryFromEnvironment } from '../../shared/payouts';
+import { payoutRepository } from '../../wiring/payouts';
 import { listBeneficiaries } from '../../use-cases/payouts/get-objects';
 
 /** GET /v1/beneficiaries?limit=&starting_after=&ending_before=&created[gte|gt|lte|lt]= (docs/api.md, "Lists") */
-const payouts = payoutRepositoryFromEnvironment();
+const payouts = payoutRepository();
 
 const query = treasuryContracts.listBeneficiaries.query;
 

@@ -1,5 +1,5 @@
 import { treasuryContracts } from '../../contracts/treasury';
-import { fxRepositoryFromEnvironment } from '../../shared/fx';
+import { fxRepository } from '../../wiring/fx';
 import { listRequestOf } from '../../shared/http/list-query';
 import { merchantQueryEndpoint } from '../../shared/http/merchant-endpoint';
 import { presentList } from '../../shared/http/presenters';
@@ -7,7 +7,7 @@ import { presentConversion } from '../../shared/http/treasury-presenters';
 import { listConversions } from '../../use-cases/fx/get-fx-objects';
 
 /** GET /v1/conversions?limit=&starting_after=&ending_before=&created[gte|gt|lte|lt]= (docs/api.md, "Lists") */
-const quotes = fxRepositoryFromEnvironment();
+const quotes = fxRepository();
 
 const query = treasuryContracts.listConversions.query;
 

@@ -2,11 +2,11 @@ import { webhookContracts } from '../../contracts/webhooks';
 import { merchantQueryEndpoint } from '../../shared/http/merchant-endpoint';
 import { presentList } from '../../shared/http/presenters';
 import { presentDelivery } from '../../shared/http/webhook-schemas';
-import { eventStoreFromEnvironment } from '../../shared/webhooks';
+import { eventStore } from '../../wiring/webhooks';
 import { listEventDeliveries } from '../../use-cases/events/query-events';
 
 /** GET /v1/events/{id}/deliveries: every attempt to deliver the event, oldest first. */
-const events = eventStoreFromEnvironment();
+const events = eventStore();
 
 export const handler = merchantQueryEndpoint({
   operation: 'listEventDeliveries',

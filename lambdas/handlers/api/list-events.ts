@@ -3,7 +3,7 @@ import { presentEvent } from '../../domain/events';
 import { listRequestOf } from '../../shared/http/list-query';
 import { merchantQueryEndpoint } from '../../shared/http/merchant-endpoint';
 import { presentList } from '../../shared/http/presenters';
-import { eventStoreFromEnvironment } from '../../shared/webhooks';
+import { eventStore } from '../../wiring/webhooks';
 import { listEvents } from '../../use-cases/events/query-events';
 
 /**
@@ -11,7 +11,7 @@ import { listEvents } from '../../use-cases/events/query-events';
  * Newest first, the last 30 days. `type` is an event type or `<object>.*`; `created[...]` bounds are Unix
  * seconds (as Stripe's) or ISO 8601 times (shared/http/list-query.ts).
  */
-const events = eventStoreFromEnvironment();
+const events = eventStore();
 
 const query = webhookContracts.listEvents.query;
 

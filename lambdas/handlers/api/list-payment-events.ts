@@ -1,7 +1,7 @@
 import { paymentContracts } from '../../contracts/payments';
 import { merchantQueryEndpoint } from '../../shared/http/merchant-endpoint';
 import { presentList, presentPaymentEvent } from '../../shared/http/presenters';
-import { paymentRepository } from '../../shared/payment-deps';
+import { paymentRepository } from '../../wiring/payments';
 import { listPaymentEvents } from '../../use-cases/list-payment-events';
 
 /** GET /v1/payments/{id}/events — the payment's timeline, oldest first. */

@@ -1,14 +1,12 @@
-import { DynamoDbPaymentRepository } from '../../adapters/dynamodb/payment-repository';
 import { paymentContracts } from '../../contracts/payments';
-import { dynamoDbDocumentClient } from '../../shared/clients';
-import { tableNameFromEnv } from '../../shared/config';
 import { listRequestOf } from '../../shared/http/list-query';
 import { merchantQueryEndpoint } from '../../shared/http/merchant-endpoint';
 import { presentList, presentPayment } from '../../shared/http/presenters';
 import { listPayments } from '../../use-cases/list-payments';
+import { paymentRepository } from '../../wiring/payments';
 
 /** GET /v1/payments?limit=&starting_after=&ending_before=&created[gte|gt|lte|lt]= (docs/api.md, "Lists") */
-const payments = new DynamoDbPaymentRepository(dynamoDbDocumentClient(), tableNameFromEnv('payments'));
+const payments = paymentRepository();
 
 const query = paymentContracts.listPayments.query;
 

@@ -2,7 +2,7 @@ import { paymentContracts } from '../../contracts/payments';
 import { listRequestOf } from '../../shared/http/list-query';
 import { merchantQueryEndpoint } from '../../shared/http/merchant-endpoint';
 import { presentList, presentRefund } from '../../shared/http/presenters';
-import { paymentRepository } from '../../shared/payment-deps';
+import { paymentRepository } from '../../wiring/payments';
 import { listRefunds } from '../../use-cases/list-refunds';
 
 /** GET /v1/refunds?payment=&limit=&starting_after=&ending_before=&created[gte|gt|lte|lt]= (docs/api.md, "Lists") */

@@ -3,11 +3,11 @@ import { listRequestOf } from '../../shared/http/list-query';
 import { merchantQueryEndpoint } from '../../shared/http/merchant-endpoint';
 import { presentList } from '../../shared/http/presenters';
 import { presentWebhookEndpoint } from '../../shared/http/webhook-schemas';
-import { webhookEndpointsFromEnvironment } from '../../shared/webhooks';
+import { webhookEndpointRepository } from '../../wiring/webhooks';
 import { listWebhookEndpoints } from '../../use-cases/webhooks/manage-endpoints';
 
 /** GET /v1/webhook_endpoints?limit=&starting_after=&ending_before= (newest first; a merchant has at most 16). */
-const endpoints = webhookEndpointsFromEnvironment();
+const endpoints = webhookEndpointRepository();
 
 export const handler = merchantQueryEndpoint({
   operation: 'listWebhookEndpoints',

@@ -5,12 +5,13 @@ import { cardChannelNames } from '../../../platform/channels';
 import { ACQUIRER_SIGNATURE_HEADER, InvalidWebhookSignatureError, verifyAcquirerWebhook } from '../../adapters/channels/acquirer-webhook-signature';
 import { channelEnvPrefix } from '../../adapters/channels/http-card-acquirer';
 import { jsonResponse, problem, problemResponse } from '../../shared/http/problem';
-import { ledgerPostingDeps } from '../../shared/ledger';
-import { cardChannelDirectory } from '../../shared/payment-deps';
-import { reconciliationRepositoryFromEnvironment } from '../../shared/reconciliation';
+import { ledgerPostingDeps } from '../../wiring/ledger';
+import { cardChannelDirectory } from '../../wiring/payments';
+import { reconciliationRepository } from '../../wiring/reconciliation';
 import { logger } from '../../shared/powertools';
 import { loadDeclaredSecrets } from '../../shared/secrets';
 import { type ChannelEvent, ChannelEventNotYetApplicableError, recordChannelEvent } from '../../use-cases/record-channel-event';
+import { secretValue } from '../../shared/config';
 
 /**
  * POST /v1/channel_events/{channel}: an acquirer's webhook. Not a merchant route: authenticated by the
@@ -33,7 +34,7 @@ export const handler = middy(async (event: APIGatewayProxyEvent): Promise<APIGat
     verifyAcquirerWebhook({
       payload,
       header: header(event, ACQUIRER_SIGNATURE_HEADER),
-      secrets: (process.env[`${channelEnvPrefix(channel)}_WEBHOOK_SECRET`] ?? '').split(',').filter(Boolean),
+      secrets: (secretValue(`${channelEnvPrefix(channel)}_WEBHOOK_SECRET`) ?? '').split(',').filter(Boolean),
       now: new Date(),
     });
   } catch (error) {
@@ -50,7 +51,7 @@ export const handler = middy(async (event: APIGatewayProxyEvent): Promise<APIGat
   }
   try {
     const result = await recordChannelEvent(
-      { channels: cardChannelDirectory(), ledger: ledgerPostingDeps(), expectations: reconciliationRepositoryFromEnvironment() },
+      { channels: cardChannelDirectory(), ledger: ledgerPostingDeps(), expectations: reconciliationRepository() },
       { channel, event: channelEvent },
     );
     logger.info('channel event recorded', { channel, event_id: channelEvent.id, event_type: channelEvent.type, outcome: result.outcome, payment_id: result.paymentId });

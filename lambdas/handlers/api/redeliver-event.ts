@@ -1,11 +1,11 @@
 import { webhookContracts } from '../../contracts/webhooks';
 import { presentEvent } from '../../domain/events';
 import { merchantCommandEndpoint } from '../../shared/http/merchant-command-endpoint';
-import { deliveryQueueFromEnvironment, eventStoreFromEnvironment, webhookEndpointsFromEnvironment } from '../../shared/webhooks';
+import { deliveryQueue, eventStore, webhookEndpointRepository } from '../../wiring/webhooks';
 import { redeliverEvent } from '../../use-cases/events/query-events';
 
 /** POST /v1/events/{id}/redeliver: `{"endpoint_id": "we_..."}` for one endpoint, `{}` for every enabled one subscribed to its type. */
-const deps = { events: eventStoreFromEnvironment(), endpoints: webhookEndpointsFromEnvironment(), queue: deliveryQueueFromEnvironment(), now: () => new Date() };
+const deps = { events: eventStore(), endpoints: webhookEndpointRepository(), queue: deliveryQueue(), now: () => new Date() };
 
 export const handler = merchantCommandEndpoint({
   operation: 'redeliverEvent',

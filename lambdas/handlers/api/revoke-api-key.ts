@@ -1,15 +1,13 @@
-import { DynamoDbMerchantRepository } from '../../adapters/dynamodb/merchant-repository';
 import { accessContracts } from '../../contracts/access';
 import { keyIdOf } from '../../domain/api-key';
 import { ResourceNotFoundError } from '../../domain/errors';
-import { dynamoDbDocumentClient } from '../../shared/clients';
-import { tableNameFromEnv } from '../../shared/config';
 import { presentApiKey } from '../../shared/http/access-presenters';
 import { merchantCommandEndpoint } from '../../shared/http/merchant-command-endpoint';
 import { revokeApiKey } from '../../use-cases/revoke-api-key';
+import { merchantRepository } from '../../wiring/merchants';
 
 /** POST /v1/api_keys/{id}/revoke: never the merchant's last active key (409 last_active_api_key). */
-const merchants = new DynamoDbMerchantRepository(dynamoDbDocumentClient(), tableNameFromEnv('merchants'));
+const merchants = merchantRepository();
 
 export const handler = merchantCommandEndpoint({
   operation: 'revokeApiKey',

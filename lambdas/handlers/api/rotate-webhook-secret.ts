@@ -1,12 +1,12 @@
 import { webhookContracts } from '../../contracts/webhooks';
 import { merchantCommandEndpoint } from '../../shared/http/merchant-command-endpoint';
 import { presentWebhookEndpoint } from '../../shared/http/webhook-schemas';
-import { webhookEndpointsFromEnvironment } from '../../shared/webhooks';
-import { webhookSecretBoxFromEnvironment } from '../../shared/webhook-secrets';
+import { webhookEndpointRepository } from '../../wiring/webhooks';
+import { webhookSecretBox } from '../../wiring/webhook-secrets';
 import { rotateWebhookSecret } from '../../use-cases/webhooks/manage-endpoints';
 
 /** POST /v1/webhook_endpoints/{id}/rotate_secret: the new secret is in this answer only; the old one signs for 24 h more. */
-const deps = { endpoints: webhookEndpointsFromEnvironment(), secrets: webhookSecretBoxFromEnvironment(), now: () => new Date() };
+const deps = { endpoints: webhookEndpointRepository(), secrets: webhookSecretBox(), now: () => new Date() };
 
 export const handler = merchantCommandEndpoint({
   operation: 'rotateWebhookSecret',

@@ -1,18 +1,16 @@
-import { DynamoDbMerchantRepository } from '../../adapters/dynamodb/merchant-repository';
 import { presentRiskRules, ruleSetOf } from '../../contracts/risk-rules';
 import { PLATFORM_RISK_RULES } from '../../domain/risk';
-import { dynamoDbDocumentClient } from '../../shared/clients';
-import { tableNameFromEnv } from '../../shared/config';
 import { merchantCommandEndpoint } from '../../shared/http/merchant-command-endpoint';
 import { riskRuleSetInput, riskRuleSetOfInput } from '../../shared/http/risk-rules';
 import { setRiskRules } from '../../use-cases/set-risk-rules';
+import { merchantRepository } from '../../wiring/merchants';
 
 /**
  * POST /v1/risk_rules: the merchant's own risk rule set, stored as its next version and in force for
  * payments screened from about 30 s later (screening caches it). A rule set that does not parse or names
  * an unknown field is 422 naming the rule and field, and the version in force stays. Audited.
  */
-const merchants = new DynamoDbMerchantRepository(dynamoDbDocumentClient(), tableNameFromEnv('merchants'));
+const merchants = merchantRepository();
 
 export const handler = merchantCommandEndpoint({
   operation: 'setRiskRules',

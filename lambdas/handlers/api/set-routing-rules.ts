@@ -1,9 +1,7 @@
-import { DynamoDbMerchantRepository } from '../../adapters/dynamodb/merchant-repository';
 import { presentRoutingRules, routingRulesBody, routingRulesInput, ruleSetOf } from '../../contracts/routing-rules';
-import { dynamoDbDocumentClient } from '../../shared/clients';
-import { tableNameFromEnv } from '../../shared/config';
 import { merchantCommandEndpoint } from '../../shared/http/merchant-command-endpoint';
 import { setRoutingRules } from '../../use-cases/routing-rules';
+import { merchantRepository } from '../../wiring/merchants';
 
 /**
  * POST /v1/routing_rules: the merchant's own routing rules, stored whole as the next version and in force
@@ -11,7 +9,7 @@ import { setRoutingRules } from '../../use-cases/routing-rules';
  * an unknown field or channel, or would route a currency nowhere is 422 naming the rule and the field, and
  * the version in force stays. Audited with the rule sets before and after.
  */
-const merchants = new DynamoDbMerchantRepository(dynamoDbDocumentClient(), tableNameFromEnv('merchants'));
+const merchants = merchantRepository();
 
 export const handler = merchantCommandEndpoint({
   operation: 'setRoutingRules',

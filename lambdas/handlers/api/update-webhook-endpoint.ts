@@ -1,11 +1,11 @@
 import { updateWebhookEndpointBody } from '../../contracts/webhooks';
 import { merchantCommandEndpoint } from '../../shared/http/merchant-command-endpoint';
 import { presentWebhookEndpoint } from '../../shared/http/webhook-schemas';
-import { webhookEndpointsFromEnvironment, webhookUrlPolicy } from '../../shared/webhooks';
+import { webhookEndpointRepository, webhookUrlPolicy } from '../../wiring/webhooks';
 import { updateWebhookEndpoint } from '../../use-cases/webhooks/manage-endpoints';
 
 /** POST /v1/webhook_endpoints/{id}: any of url, enabled_events, description, disabled. */
-const deps = { endpoints: webhookEndpointsFromEnvironment(), now: () => new Date() };
+const deps = { endpoints: webhookEndpointRepository(), now: () => new Date() };
 
 const body = updateWebhookEndpointBody(webhookUrlPolicy());
 

@@ -3,10 +3,10 @@ import * as z from 'zod/mini';
 import { PAYOUT_CHANNELS } from '../../domain/payouts/beneficiary';
 import { RailMessageRejectedError } from '../../ports/payout-rail';
 import { railMessageParser } from '../../shared/payout-rails';
-import { payoutRepositoryFromEnvironment } from '../../shared/payouts';
+import { payoutRepository } from '../../wiring/payouts';
 import { logger, metrics } from '../../shared/powertools';
 import { taskHandler } from '../../shared/task-handler';
-import { workflows } from '../../shared/payment-deps';
+import { workflows } from '../../wiring/payments';
 import { applyRailEvents } from '../../use-cases/payouts/apply-rail-events';
 
 /**
@@ -32,7 +32,7 @@ export const handler = taskHandler({
   step: 'receivePayoutRailEvents',
   input,
   run: async (event) => {
-    const deps = { payouts: payoutRepositoryFromEnvironment(), workflows: workflows(), now: () => new Date(), deadline: Date.now() + RUN_BUDGET_MS };
+    const deps = { payouts: payoutRepository(), workflows: workflows(), now: () => new Date(), deadline: Date.now() + RUN_BUDGET_MS };
     const parser = railMessageParser(event.channel);
     let events;
     try {

@@ -1,13 +1,11 @@
 import * as z from 'zod/mini';
-import { DynamoDbMerchantRepository } from '../../adapters/dynamodb/merchant-repository';
-import { dynamoDbDocumentClient } from '../../shared/clients';
-import { tableNameFromEnv } from '../../shared/config';
 import { presentApiKey } from '../../shared/http/access-presenters';
 import { operatorCommandEndpoint } from '../../shared/http/operator-endpoint';
 import { createApiKey } from '../../use-cases/create-api-key';
+import { merchantRepository } from '../../wiring/merchants';
 
 /** Operator API: POST /v1/merchants/{id}/api_keys (ops_admin): a new key for the merchant, shown once. */
-const merchants = new DynamoDbMerchantRepository(dynamoDbDocumentClient(), tableNameFromEnv('merchants'));
+const merchants = merchantRepository();
 
 export const handler = operatorCommandEndpoint({
   operation: 'opsCreateApiKey',

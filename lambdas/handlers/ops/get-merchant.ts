@@ -1,14 +1,12 @@
 import * as z from 'zod/mini';
-import { DynamoDbMerchantRepository } from '../../adapters/dynamodb/merchant-repository';
-import { dynamoDbDocumentClient } from '../../shared/clients';
-import { tableNameFromEnv } from '../../shared/config';
 import { presentApiKey, presentMerchant } from '../../shared/http/access-presenters';
 import { operatorQueryEndpoint } from '../../shared/http/operator-endpoint';
 import { presentList } from '../../shared/http/presenters';
 import { lookUpMerchant } from '../../use-cases/look-up-merchant';
+import { merchantRepository } from '../../wiring/merchants';
 
 /** Operator API: GET /v1/merchants/{id} (ops_viewer): the merchant and its newest keys, redacted. */
-const merchants = new DynamoDbMerchantRepository(dynamoDbDocumentClient(), tableNameFromEnv('merchants'));
+const merchants = merchantRepository();
 
 export const handler = operatorQueryEndpoint({
   operation: 'opsGetMerchant',

@@ -1,14 +1,12 @@
 import * as z from 'zod/mini';
-import { DynamoDbMerchantRepository } from '../../adapters/dynamodb/merchant-repository';
 import { presentRiskRules } from '../../contracts/risk-rules';
 import { ResourceNotFoundError } from '../../domain/errors';
 import { riskRulesOf } from '../../domain/merchant';
-import { dynamoDbDocumentClient } from '../../shared/clients';
-import { tableNameFromEnv } from '../../shared/config';
 import { operatorQueryEndpoint } from '../../shared/http/operator-endpoint';
+import { merchantRepository } from '../../wiring/merchants';
 
 /** Operator API: GET /v1/merchants/{id}/risk_rules (ops_viewer): the merchant's risk rule set in force. */
-const merchants = new DynamoDbMerchantRepository(dynamoDbDocumentClient(), tableNameFromEnv('merchants'));
+const merchants = merchantRepository();
 
 export const handler = operatorQueryEndpoint({
   operation: 'opsGetRiskRules',

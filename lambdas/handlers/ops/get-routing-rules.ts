@@ -1,13 +1,11 @@
-import { DynamoDbMerchantRepository } from '../../adapters/dynamodb/merchant-repository';
 import { presentRoutingRules } from '../../contracts/routing-rules';
 import { noQuery } from '../../contracts/fields';
-import { dynamoDbDocumentClient } from '../../shared/clients';
-import { tableNameFromEnv } from '../../shared/config';
 import { operatorQueryEndpoint } from '../../shared/http/operator-endpoint';
 import { readRoutingRules } from '../../use-cases/routing-rules';
+import { merchantRepository } from '../../wiring/merchants';
 
 /** Operator API: GET /v1/merchants/{id}/routing_rules (ops_viewer): the merchant's routing rules in force. */
-const merchants = new DynamoDbMerchantRepository(dynamoDbDocumentClient(), tableNameFromEnv('merchants'));
+const merchants = merchantRepository();
 
 export const handler = operatorQueryEndpoint({
   operation: 'opsGetRoutingRules',

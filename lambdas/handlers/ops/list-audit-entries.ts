@@ -1,4 +1,4 @@
-import { auditLogFromEnvironment } from '../../shared/audit';
+import { auditLog } from '../../wiring/audit';
 import { presentAuditEntry } from '../../shared/http/access-presenters';
 import { operatorQueryEndpoint } from '../../shared/http/operator-endpoint';
 import { presentList } from '../../shared/http/presenters';
@@ -11,7 +11,7 @@ import { listAuditEntries } from '../../use-cases/audit-trail';
  * audit log newest first, across its chains and both regions. `starting_after` is the `id` of the previous
  * page's last entry.
  */
-const audit = auditLogFromEnvironment();
+const audit = auditLog();
 
 // Forward only, like the operator API's other lists: the audit log is read page after page.
 const query = z.strictObject({ limit: z._default(limitSchema, 20), starting_after: z.optional(idSchema('audit_entry')) });

@@ -1,13 +1,11 @@
 import * as z from 'zod/mini';
-import { StepFunctionsWorkflowHistory } from '../../adapters/step-functions/workflow-history';
 import { ENDED_STATUSES } from '../../ports/workflow-history';
-import { sfnClient } from '../../shared/clients';
 import { operatorQueryEndpoint } from '../../shared/http/operator-endpoint';
 import { presentExecution } from '../../shared/http/operations-presenters';
 import { presentList } from '../../shared/http/presenters';
 import { limitSchema } from '../../shared/http/schemas';
-import { stateMachineArnFromEnv } from '../../shared/payment-deps';
 import { REDRIVABLE_STATE_MACHINES, listFailedExecutions } from '../../use-cases/operations/failed-executions';
+import { workflowHistory } from '../../wiring/operations';
 
 /**
  * Operator API: GET /v1/executions?state_machine=&status=&limit= (ops_viewer): the Standard workflow
@@ -15,7 +13,7 @@ import { REDRIVABLE_STATE_MACHINES, listFailedExecutions } from '../../use-cases
  * accepts), newest stop first, each with the path it took and the error it ended with. Part of the
  * console's attention queue (decision 0033); POST /v1/executions/redrive runs one again.
  */
-const history = new StepFunctionsWorkflowHistory(sfnClient(), stateMachineArnFromEnv);
+const history = workflowHistory();
 
 const query = z.strictObject({
   state_machine: z.optional(z.enum(REDRIVABLE_STATE_MACHINES, { error: `must be one of ${REDRIVABLE_STATE_MACHINES.join(', ')}` })),

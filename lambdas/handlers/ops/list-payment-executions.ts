@@ -1,11 +1,10 @@
 import * as z from 'zod/mini';
-import { StepFunctionsWorkflowHistory } from '../../adapters/step-functions/workflow-history';
-import { sfnClient } from '../../shared/clients';
 import { operatorQueryEndpoint } from '../../shared/http/operator-endpoint';
 import { presentExecution } from '../../shared/http/operations-presenters';
 import { presentList } from '../../shared/http/presenters';
-import { paymentRepository, stateMachineArnFromEnv } from '../../shared/payment-deps';
+import { paymentRepository } from '../../wiring/payments';
 import { tracePaymentExecutions } from '../../use-cases/operations/trace-payment-executions';
+import { workflowHistory } from '../../wiring/operations';
 
 /**
  * Operator API: GET /v1/payments/{id}/executions (ops_viewer): the payment's workflow executions (payment,
@@ -13,7 +12,7 @@ import { tracePaymentExecutions } from '../../use-cases/operations/trace-payment
  * ListExecutions and GetExecutionHistory. `unavailable` names the state machines whose executions Step
  * Functions does not list (Express, in AWS: decision 0022).
  */
-const history = new StepFunctionsWorkflowHistory(sfnClient(), stateMachineArnFromEnv);
+const history = workflowHistory();
 
 export const handler = operatorQueryEndpoint({
   operation: 'opsListPaymentExecutions',

@@ -1,18 +1,16 @@
 import * as z from 'zod/mini';
-import { DynamoDbLedgerStore } from '../../adapters/dynamodb/ledger-store';
-import { dynamoDbDocumentClient } from '../../shared/clients';
-import { tableNameFromEnv } from '../../shared/config';
 import { operatorQueryEndpoint } from '../../shared/http/operator-endpoint';
 import { presentLedgerTransaction } from '../../shared/http/operations-presenters';
 import { presentList } from '../../shared/http/presenters';
-import { paymentRepository } from '../../shared/payment-deps';
+import { paymentRepository } from '../../wiring/payments';
 import { listPaymentLedgerTransactions } from '../../use-cases/operations/payment-ledger-transactions';
+import { ledgerStore } from '../../wiring/ledger';
 
 /**
  * Operator API: GET /v1/payments/{id}/ledger_transactions (ops_viewer): the journal transactions of the
  * payment's position (capture, settlement, refunds, reversals), oldest first, with their entries.
  */
-const ledger = new DynamoDbLedgerStore(dynamoDbDocumentClient(), tableNameFromEnv('ledger'));
+const ledger = ledgerStore();
 
 export const handler = operatorQueryEndpoint({
   operation: 'opsListPaymentLedgerTransactions',

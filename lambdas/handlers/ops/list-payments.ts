@@ -5,7 +5,7 @@ import { presentPaymentRisk } from '../../shared/http/operations-presenters';
 import { RequestError, problem } from '../../shared/http/problem';
 import { presentList, presentPayment } from '../../shared/http/presenters';
 import { idSchema, limitSchema } from '../../shared/http/schemas';
-import { paymentRepository } from '../../shared/payment-deps';
+import { paymentRepository } from '../../wiring/payments';
 import { searchPayments } from '../../use-cases/operations/search-payments';
 
 /**

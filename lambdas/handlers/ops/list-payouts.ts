@@ -5,7 +5,7 @@ import { operatorQueryEndpoint } from '../../shared/http/operator-endpoint';
 import { presentList } from '../../shared/http/presenters';
 import { idSchema, limitSchema } from '../../shared/http/schemas';
 import { presentPayout } from '../../shared/http/treasury-presenters';
-import { payoutRepositoryFromEnvironment } from '../../shared/payouts';
+import { payoutRepository } from '../../wiring/payouts';
 import { searchPayouts } from '../../use-cases/operations/search-payouts';
 
 /**
@@ -14,7 +14,7 @@ import { searchPayouts } from '../../use-cases/operations/search-payouts';
  * continues). Without: the review queue, `status=in_review` (the default), every merchant's payouts waiting
  * for a decision, oldest first. Each payout comes with its review record, as GET /v1/payouts/{id} answers.
  */
-const payouts = payoutRepositoryFromEnvironment();
+const payouts = payoutRepository();
 
 const query = z.strictObject({
   merchant: z.optional(idSchema('merchant')),

@@ -4,7 +4,7 @@ import { operatorQueryEndpoint } from '../../shared/http/operator-endpoint';
 import { presentList } from '../../shared/http/presenters';
 import { presentReconciliationBreak } from '../../shared/http/reconciliation-presenters';
 import { idSchema, limitSchema } from '../../shared/http/schemas';
-import { reconciliationRepositoryFromEnvironment } from '../../shared/reconciliation';
+import { reconciliationRepository } from '../../wiring/reconciliation';
 import { listReconciliationBreaks } from '../../use-cases/reconciliation/reconciliation-breaks';
 
 /**
@@ -12,7 +12,7 @@ import { listReconciliationBreaks } from '../../use-cases/reconciliation/reconci
  * reconciliation breaks, oldest first; `status` open (default) or resolved; `starting_after` is the `id`
  * of the previous page's last break.
  */
-const reports = reconciliationRepositoryFromEnvironment();
+const reports = reconciliationRepository();
 
 const query = z.strictObject({
   status: z._default(z.enum(BREAK_STATUSES, { error: `must be one of ${BREAK_STATUSES.join(', ')}` }), 'open'),

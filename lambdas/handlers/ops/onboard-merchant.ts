@@ -1,14 +1,12 @@
 import * as z from 'zod/mini';
-import { DynamoDbMerchantRepository } from '../../adapters/dynamodb/merchant-repository';
-import { dynamoDbDocumentClient } from '../../shared/clients';
-import { tableNameFromEnv } from '../../shared/config';
 import { presentApiKey, presentMerchant } from '../../shared/http/access-presenters';
 import { operatorCommandEndpoint } from '../../shared/http/operator-endpoint';
 import { idSchema } from '../../shared/http/schemas';
 import { onboardMerchant } from '../../use-cases/onboard-merchant';
+import { merchantRepository } from '../../wiring/merchants';
 
 /** Operator API: POST /v1/merchants (ops_admin). The merchant's first secret key is in this response only. */
-const merchants = new DynamoDbMerchantRepository(dynamoDbDocumentClient(), tableNameFromEnv('merchants'));
+const merchants = merchantRepository();
 
 const body = z.strictObject(
   {

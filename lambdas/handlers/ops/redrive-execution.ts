@@ -1,11 +1,10 @@
 import * as z from 'zod/mini';
-import { StepFunctionsWorkflowHistory } from '../../adapters/step-functions/workflow-history';
 import { PLATFORM_AUDIT_SUBJECT } from '../../domain/audit';
-import { sfnClient } from '../../shared/clients';
 import { operatorCommandEndpoint } from '../../shared/http/operator-endpoint';
 import { RequestError, problem } from '../../shared/http/problem';
-import { stateMachineArnFromEnv } from '../../shared/payment-deps';
+import { stateMachineArnFromEnv } from '../../wiring/payments';
 import { REDRIVABLE_STATE_MACHINES, redrivableStateMachineOf, redriveExecution } from '../../use-cases/operations/failed-executions';
+import { workflowHistory } from '../../wiring/operations';
 
 /**
  * Operator API: POST /v1/executions/redrive (ops_admin), body `{"execution_arn": "..."}`: runs a failed,
@@ -15,7 +14,7 @@ import { REDRIVABLE_STATE_MACHINES, redrivableStateMachineOf, redriveExecution }
  * execution; 409 `execution_not_redrivable` when Step Functions refuses (running again already, or stopped
  * more than 14 days ago). Audited as `workflow_execution.redrive` in the platform's chain (`mer_platform`).
  */
-const history = new StepFunctionsWorkflowHistory(sfnClient(), stateMachineArnFromEnv);
+const history = workflowHistory();
 
 const body = z.strictObject(
   { execution_arn: z.string({ error: 'must be a string: the ARN of a failed Standard execution' }).check(z.maxLength(400, { error: 'must be at most 400 characters' })) },

@@ -4,7 +4,7 @@ import { BreakNotOpenError } from '../../ports/reconciliation-repository';
 import { operatorCommandEndpoint } from '../../shared/http/operator-endpoint';
 import { RequestError, problem } from '../../shared/http/problem';
 import { presentReconciliationBreak } from '../../shared/http/reconciliation-presenters';
-import { reconciliationRepositoryFromEnvironment } from '../../shared/reconciliation';
+import { reconciliationRepository } from '../../wiring/reconciliation';
 import { resolveReconciliationBreak } from '../../use-cases/reconciliation/reconciliation-breaks';
 
 /**
@@ -29,7 +29,7 @@ export const handler = operatorCommandEndpoint({
     const operator = `${request.principal.role}/${request.principal.session}`.slice(0, 128).replace(/\s/g, '_');
     let resolved;
     try {
-      resolved = await resolveReconciliationBreak({ reports: reconciliationRepositoryFromEnvironment(), now: () => new Date() }, { breakId, note: request.body.note, operator });
+      resolved = await resolveReconciliationBreak({ reports: reconciliationRepository(), now: () => new Date() }, { breakId, note: request.body.note, operator });
     } catch (error) {
       if (error instanceof BreakNotOpenError) throw new RequestError(problem(409, 'break_not_open', `Break ${breakId} is already resolved.`));
       throw error;

@@ -4,7 +4,7 @@ import { operatorCommandEndpoint } from '../../shared/http/operator-endpoint';
 import { presentPaymentRisk } from '../../shared/http/operations-presenters';
 import { presentPayment, presentRefund } from '../../shared/http/presenters';
 import { operatorNoteSchema } from '../../shared/http/schemas';
-import { paymentRepository, workflows } from '../../shared/payment-deps';
+import { paymentRepository, workflows } from '../../wiring/payments';
 import { reviewPayment } from '../../use-cases/operations/review-payment';
 
 /**

@@ -3,8 +3,8 @@ import { RequestError, problem } from '../../shared/http/problem';
 import { operatorCommandEndpoint } from '../../shared/http/operator-endpoint';
 import { operatorNoteSchema } from '../../shared/http/schemas';
 import { presentPayout } from '../../shared/http/treasury-presenters';
-import { payoutRepositoryFromEnvironment } from '../../shared/payouts';
-import { workflows } from '../../shared/payment-deps';
+import { payoutRepository } from '../../wiring/payouts';
+import { workflows } from '../../wiring/payments';
 import { decidePayoutReview } from '../../use-cases/payouts/decide-payout-review';
 
 /**
@@ -34,7 +34,7 @@ export const handler = operatorCommandEndpoint({
     const payoutId = request.pathParameters.id ?? '';
     // `<role>/<session>`: who decided, in the payout's own record (the audit entry keeps the full ARN).
     const operator = `${request.principal.role}/${request.principal.session}`.slice(0, 128).replace(/\s/g, '_');
-    const deps = { payouts: payoutRepositoryFromEnvironment(), workflows: workflows(), now: () => new Date(), deadline: Date.now() + RUN_BUDGET_MS };
+    const deps = { payouts: payoutRepository(), workflows: workflows(), now: () => new Date(), deadline: Date.now() + RUN_BUDGET_MS };
     let decided;
     try {
       decided = await decidePayoutReview(deps, payoutId, request.body.decision, operator, request.body.note ?? null);

@@ -1,18 +1,16 @@
 import * as z from 'zod/mini';
-import { DynamoDbMerchantRepository } from '../../adapters/dynamodb/merchant-repository';
 import { keyIdOf } from '../../domain/api-key';
 import { ResourceNotFoundError } from '../../domain/errors';
-import { dynamoDbDocumentClient } from '../../shared/clients';
-import { tableNameFromEnv } from '../../shared/config';
 import { presentApiKey } from '../../shared/http/access-presenters';
 import { operatorCommandEndpoint } from '../../shared/http/operator-endpoint';
 import { revokeApiKey } from '../../use-cases/revoke-api-key';
+import { merchantRepository } from '../../wiring/merchants';
 
 /**
  * Operator API: POST /v1/merchants/{id}/api_keys/{key_id}/revoke (ops_admin). Unlike the merchant API,
  * it may revoke the merchant's last active key (a leaked key must stop working now); issue a new one after.
  */
-const merchants = new DynamoDbMerchantRepository(dynamoDbDocumentClient(), tableNameFromEnv('merchants'));
+const merchants = merchantRepository();
 
 export const handler = operatorCommandEndpoint({
   operation: 'opsRevokeApiKey',

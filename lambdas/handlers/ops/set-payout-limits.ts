@@ -1,12 +1,10 @@
 import * as z from 'zod/mini';
-import { DynamoDbMerchantRepository } from '../../adapters/dynamodb/merchant-repository';
 import { ResourceNotFoundError } from '../../domain/errors';
 import type { PayoutLimitOverride } from '../../domain/merchant';
 import { payoutLimitsFor } from '../../domain/payouts/screening';
 import { currencySchema } from '../../contracts/fields';
-import { dynamoDbDocumentClient } from '../../shared/clients';
-import { tableNameFromEnv } from '../../shared/config';
 import { operatorCommandEndpoint } from '../../shared/http/operator-endpoint';
+import { merchantRepository } from '../../wiring/merchants';
 
 /**
  * Operator API: POST /v1/merchants/{id}/payout_limits (ops_admin), body
@@ -17,7 +15,7 @@ import { operatorCommandEndpoint } from '../../shared/http/operator-endpoint';
  * out keeps its value, null returns it to the platform's. Applies to payouts screened from now on; audited
  * in the merchant's chain with the limits before and after. Answers the limits in force in the currency.
  */
-const merchants = new DynamoDbMerchantRepository(dynamoDbDocumentClient(), tableNameFromEnv('merchants'));
+const merchants = merchantRepository();
 
 /** Far above any real payout (10^13 minor units) and inside DynamoDB's and JSON's exact integers. */
 const MAX_LIMIT = 10_000_000_000_000;

@@ -1,11 +1,9 @@
-import { DynamoDbMerchantRepository } from '../../adapters/dynamodb/merchant-repository';
 import { presentRiskRules, ruleSetOf } from '../../contracts/risk-rules';
 import { PLATFORM_RISK_RULES } from '../../domain/risk';
-import { dynamoDbDocumentClient } from '../../shared/clients';
-import { tableNameFromEnv } from '../../shared/config';
 import { operatorCommandEndpoint } from '../../shared/http/operator-endpoint';
 import { riskRuleSetInput, riskRuleSetOfInput } from '../../shared/http/risk-rules';
 import { setRiskRules } from '../../use-cases/set-risk-rules';
+import { merchantRepository } from '../../wiring/merchants';
 
 /**
  * Operator API: POST /v1/merchants/{id}/risk_rules (ops_admin), body as the merchant API's
@@ -13,7 +11,7 @@ import { setRiskRules } from '../../use-cases/set-risk-rules';
  * field for a rule set that does not parse (the version in force stays); audited in the merchant's chain
  * with the rule sets before and after.
  */
-const merchants = new DynamoDbMerchantRepository(dynamoDbDocumentClient(), tableNameFromEnv('merchants'));
+const merchants = merchantRepository();
 
 export const handler = operatorCommandEndpoint({
   operation: 'opsSetRiskRules',

@@ -1,9 +1,7 @@
-import { DynamoDbMerchantRepository } from '../../adapters/dynamodb/merchant-repository';
 import { presentRoutingRules, routingRulesBody, routingRulesInput, ruleSetOf } from '../../contracts/routing-rules';
-import { dynamoDbDocumentClient } from '../../shared/clients';
-import { tableNameFromEnv } from '../../shared/config';
 import { operatorCommandEndpoint } from '../../shared/http/operator-endpoint';
 import { setRoutingRules } from '../../use-cases/routing-rules';
+import { merchantRepository } from '../../wiring/merchants';
 
 /**
  * Operator API: POST /v1/merchants/{id}/routing_rules (ops_admin), body as the merchant API's
@@ -11,7 +9,7 @@ import { setRoutingRules } from '../../use-cases/routing-rules';
  * rule and field for a rule set that cannot be used (the version in force stays); audited in the
  * merchant's chain with the rule sets before and after.
  */
-const merchants = new DynamoDbMerchantRepository(dynamoDbDocumentClient(), tableNameFromEnv('merchants'));
+const merchants = merchantRepository();
 
 export const handler = operatorCommandEndpoint({
   operation: 'opsSetRoutingRules',

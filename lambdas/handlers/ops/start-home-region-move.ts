@@ -1,15 +1,12 @@
 import * as z from 'zod/mini';
 import { deployment } from '../../../platform/deployment';
-import { DynamoDbMerchantRepository } from '../../adapters/dynamodb/merchant-repository';
-import { StepFunctionsHomeRegionMoves } from '../../adapters/step-functions/home-region-moves';
 import { ResourceNotFoundError } from '../../domain/errors';
 import { homeRegionOf } from '../../domain/ledger/home-region';
-import { dynamoDbDocumentClient, sfnClient } from '../../shared/clients';
-import { tableNameFromEnv } from '../../shared/config';
 import { homeRegionMarkerDeps } from '../../shared/home-region-move';
 import { RequestError, problem } from '../../shared/http/problem';
 import { operatorCommandEndpoint } from '../../shared/http/operator-endpoint';
-import { stateMachineArnFromEnv } from '../../shared/payment-deps';
+import { merchantRepository } from '../../wiring/merchants';
+import { homeRegionMoves } from '../../wiring/operations';
 
 /**
  * Operator API: POST /v1/merchants/{id}/home_region_moves (ops_admin), body `{"region": "<target>"}`: starts the
@@ -32,8 +29,7 @@ const body = z.strictObject(
 );
 
 const deps = homeRegionMarkerDeps();
-const merchants = new DynamoDbMerchantRepository(dynamoDbDocumentClient(), tableNameFromEnv('merchants'));
-let moves: StepFunctionsHomeRegionMoves | undefined;
+const merchants = merchantRepository();
 
 const presentMarker = (merchantId: string, marker: Awaited<ReturnType<typeof deps.ledger.getHomeRegion>>) => ({
   merchant_id: merchantId,
@@ -63,7 +59,7 @@ export const handler = operatorCommandEndpoint({
     // A forced move takes over a move the lost region had under way (it cannot go on there).
     if (!forced && (marker?.moveTo !== undefined || marker?.fenced)) throw refuse(`A move of ${merchantId} is already under way (to ${marker?.moveTo ?? marker?.region}).`);
     if (homeRegionOf(marker, deps.primaryRegion) === request.body.region) throw refuse(`${merchantId} is already homed in ${request.body.region}.`);
-    moves ??= new StepFunctionsHomeRegionMoves(sfnClient(), stateMachineArnFromEnv('homeRegionMove'));
+    const moves = homeRegionMoves();
     let started;
     try {
       started = await moves.start({ merchantId, targetRegion: request.body.region, epoch: marker?.epoch ?? 0, forced });

@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
 import { LedgerScanDeadlineError, verifyLedger } from '../../adapters/dynamodb/ledger-verifier';
 import { dynamoDbDocumentClient } from '../../shared/clients';
-import { tableNameFromEnv } from '../../shared/config';
+import { tableNameFromEnv, awsRegion } from '../../shared/config';
 import { operatorQueryEndpoint } from '../../shared/http/operator-endpoint';
 
 /**
@@ -21,7 +21,7 @@ export const handler = operatorQueryEndpoint({
   operation: 'opsVerifyLedger',
   query: z.strictObject({}),
   handle: async () => {
-    const base = { object: 'ledger_verification' as const, region: process.env.AWS_REGION ?? null, checked_at: new Date().toISOString() };
+    const base = { object: 'ledger_verification' as const, region: awsRegion(), checked_at: new Date().toISOString() };
     try {
       const report = await verifyLedger(client, ledgerTable, { deadline: Date.now() + SCAN_BUDGET_MS });
       return {

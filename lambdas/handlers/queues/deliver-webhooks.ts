@@ -7,14 +7,14 @@ import { WEBHOOK_ATTEMPTS_FAILED_MESSAGE } from '../../../platform/service-level
 import { decodeTask } from '../../adapters/sqs/delivery-queue';
 import type { DeliveryTask } from '../../ports/webhook-delivery';
 import { logger, metrics, traceHandler } from '../../shared/powertools';
-import { webhookSecretBoxFromEnvironment } from '../../shared/webhook-secrets';
+import { webhookSecretBox } from '../../wiring/webhook-secrets';
 import {
-  deliveryQueueFromEnvironment,
-  eventStoreFromEnvironment,
-  webhookEndpointsFromEnvironment,
-  webhookSenderFromEnvironment,
+  deliveryQueue,
+  eventStore,
+  webhookEndpointRepository,
+  webhookSender,
   webhookTimeScale,
-} from '../../shared/webhooks';
+} from '../../wiring/webhooks';
 import { type DeliverOutcome, deliverWebhookTask } from '../../use-cases/webhooks/deliver-webhooks';
 
 /**
@@ -28,12 +28,12 @@ import { type DeliverOutcome, deliverWebhookTask } from '../../use-cases/webhook
  */
 const PER_ENDPOINT_CONCURRENCY = 8;
 const ANSWER_MARGIN_MS = 3_000;
-const queue = deliveryQueueFromEnvironment();
+const queue = deliveryQueue();
 const deps = {
-  events: eventStoreFromEnvironment(),
-  endpoints: webhookEndpointsFromEnvironment(),
-  secrets: webhookSecretBoxFromEnvironment(),
-  sender: webhookSenderFromEnvironment(),
+  events: eventStore(),
+  endpoints: webhookEndpointRepository(),
+  secrets: webhookSecretBox(),
+  sender: webhookSender(),
   queue,
   now: () => new Date(),
   timeScale: webhookTimeScale(),

@@ -4,7 +4,7 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { ScheduledEvent } from 'aws-lambda';
 import { logger, metrics, traceHandler } from '../../shared/powertools';
-import { settlementPullDeps } from '../../shared/reconciliation-deps';
+import { settlementPullDeps } from '../../wiring/reconciliation-sftp';
 import { pullSettlementFiles } from '../../use-cases/reconciliation/pull-settlement-files';
 
 /** The pull could not list a source or start a file's run; the next pull (and the schedule's retries) try again. */

@@ -4,7 +4,7 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { Context, ScheduledEvent } from 'aws-lambda';
 import { SagaStartsFailedError } from '../../domain/saga-start';
-import { workflows } from '../../shared/payment-deps';
+import { workflows } from '../../wiring/payments';
 import { logger, metrics, traceHandler } from '../../shared/powertools';
 import { recentObjects, sagaStartMarkers, sweepPosition, sweeperConfig } from '../../shared/saga-starts';
 import { sweepUnstartedSagas } from '../../use-cases/sweep-unstarted-sagas';

@@ -7,12 +7,10 @@ import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBStreamEvent } from 'aws-lambda';
 import { tableKeys, tableName } from '../../../platform/tables';
 import { type ChangeRecord, authorizationOutcomesOf, balanceDraftsOf, draftsOf } from '../../adapters/dynamodb/event-sources';
-import { DynamoDbLedgerStore } from '../../adapters/dynamodb/ledger-store';
-import { dynamoDbDocumentClient } from '../../shared/clients';
-import { tableNameFromEnv } from '../../shared/config';
 import { logger, metrics, traceHandler } from '../../shared/powertools';
-import { deliveryQueueFromEnvironment, eventStoreFromEnvironment, webhookEndpointsFromEnvironment } from '../../shared/webhooks';
+import { deliveryQueue, eventStore, webhookEndpointRepository } from '../../wiring/webhooks';
 import { buildEvents } from '../../use-cases/events/build-events';
+import { ledgerStore } from '../../wiring/ledger';
 
 /**
  * A batch of one table's stream (DynamoDB Streams in AWS, DynamoDB Local's Streams API locally): its
@@ -20,9 +18,9 @@ import { buildEvents } from '../../use-cases/events/build-events';
  * batch, which the stream retries as it was (same records, same pages, same event ids: nothing doubles);
  * a batch that keeps failing goes to the mapping's on-failure queue and alarms. Logs counts, never objects.
  */
-const deps = { events: eventStoreFromEnvironment(), endpoints: webhookEndpointsFromEnvironment(), queue: deliveryQueueFromEnvironment(), now: () => new Date() };
+const deps = { events: eventStore(), endpoints: webhookEndpointRepository(), queue: deliveryQueue(), now: () => new Date() };
 /** Settled statement lines are read from their journal (event-sources.ts `balanceDraftsOf`). */
-const ledger = new DynamoDbLedgerStore(dynamoDbDocumentClient(), tableNameFromEnv('ledger'));
+const ledger = ledgerStore();
 
 const tableOfArn = (arn: string | undefined) => {
   const name = /:table\/([^/]+)\//.exec(arn ?? '')?.[1];

@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import { cardHoldsFromEnvironment } from '../../shared/card-holds';
-import { cardChannelDirectory, paymentRepository } from '../../shared/payment-deps';
+import { cardChannelDirectory, paymentRepository } from '../../wiring/payments';
 import { paymentAction } from '../../shared/payment-task-input';
 import { channelHealth } from '../../shared/routing';
 import { taskHandler } from '../../shared/task-handler';

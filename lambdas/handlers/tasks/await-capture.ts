@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { paymentRepository, workflows } from '../../shared/payment-deps';
+import { paymentRepository, workflows } from '../../wiring/payments';
 import { taskHandler } from '../../shared/task-handler';
 import { awaitCapture } from '../../use-cases/payment-saga/await-capture';
 

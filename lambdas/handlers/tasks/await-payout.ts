@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
-import { workflows } from '../../shared/payment-deps';
+import { workflows } from '../../wiring/payments';
 import { payoutId, payoutWait } from '../../shared/payout-task-input';
-import { payoutRepositoryFromEnvironment } from '../../shared/payouts';
+import { payoutRepository } from '../../wiring/payouts';
 import { taskHandler } from '../../shared/task-handler';
 import { awaitPayout } from '../../use-cases/payout-saga/await-payout';
 
@@ -9,5 +9,5 @@ import { awaitPayout } from '../../use-cases/payout-saga/await-payout';
 export const handler = taskHandler({
   step: 'AwaitPayout',
   input: z.object({ payoutId, wait: payoutWait, taskToken: z.string().check(z.minLength(1), z.maxLength(2_048)) }),
-  run: (input) => awaitPayout({ payouts: payoutRepositoryFromEnvironment(), workflows: workflows(), now: () => new Date() }, input),
+  run: (input) => awaitPayout({ payouts: payoutRepository(), workflows: workflows(), now: () => new Date() }, input),
 });

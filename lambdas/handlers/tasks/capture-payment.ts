@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import { assertMerchantLedgerWritableHere } from '../../shared/home-region';
-import { cardChannelDirectory, paymentRepository } from '../../shared/payment-deps';
+import { cardChannelDirectory, paymentRepository } from '../../wiring/payments';
 import { taskHandler } from '../../shared/task-handler';
 import { capturePayment } from '../../use-cases/payment-saga/capture-payment';
 

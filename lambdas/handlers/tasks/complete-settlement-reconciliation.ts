@@ -1,5 +1,5 @@
 import { completeTaskInput } from '../../shared/reconciliation';
-import { reconciliationDeps } from '../../shared/reconciliation-deps';
+import { reconciliationDeps } from '../../wiring/reconciliation-sftp';
 import { taskHandler } from '../../shared/task-handler';
 import { completeSettlementReconciliation } from '../../use-cases/reconciliation/complete-settlement-reconciliation';
 

@@ -1,7 +1,7 @@
-import { fxRepositoryFromEnvironment } from '../../shared/fx';
-import { ledgerDeps } from '../../shared/ledger';
+import { fxRepository } from '../../wiring/fx';
+import { ledgerDeps } from '../../wiring/ledger';
 import { payoutStepInput } from '../../shared/payout-task-input';
-import { payoutRepositoryFromEnvironment } from '../../shared/payouts';
+import { payoutRepository } from '../../wiring/payouts';
 import { taskHandler } from '../../shared/task-handler';
 import { convertPayoutFunds } from '../../use-cases/payout-saga/convert-payout-funds';
 
@@ -9,5 +9,5 @@ import { convertPayoutFunds } from '../../use-cases/payout-saga/convert-payout-f
 export const handler = taskHandler({
   step: 'Convert',
   input: payoutStepInput,
-  run: (input) => convertPayoutFunds({ payouts: payoutRepositoryFromEnvironment(), quotes: fxRepositoryFromEnvironment(), ledger: ledgerDeps(), now: () => new Date() }, input),
+  run: (input) => convertPayoutFunds({ payouts: payoutRepository(), quotes: fxRepository(), ledger: ledgerDeps(), now: () => new Date() }, input),
 });

@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { paymentRepository } from '../../shared/payment-deps';
+import { paymentRepository } from '../../wiring/payments';
 import { taskHandler } from '../../shared/task-handler';
 import { failRefund } from '../../use-cases/refund-saga/fail-refund';
 

@@ -1,7 +1,7 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import * as z from 'zod/mini';
 import { cardHoldDiscarder } from '../../shared/card-hold-table';
-import { paymentRepository } from '../../shared/payment-deps';
+import { paymentRepository } from '../../wiring/payments';
 import { metrics } from '../../shared/powertools';
 import { taskHandler } from '../../shared/task-handler';
 import { flagPaymentForAttention } from '../../use-cases/payment-saga/flag-payment-for-attention';

@@ -1,7 +1,7 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import * as z from 'zod/mini';
 import { payoutId } from '../../shared/payout-task-input';
-import { payoutRepositoryFromEnvironment } from '../../shared/payouts';
+import { payoutRepository } from '../../wiring/payouts';
 import { metrics } from '../../shared/powertools';
 import { taskHandler } from '../../shared/task-handler';
 import { flagPayoutForAttention } from '../../use-cases/payout-saga/flag-payout-for-attention';
@@ -15,7 +15,7 @@ export const handler = taskHandler({
   step: 'PayoutRequiresAttention',
   input: z.object({ payoutId, step: z.string(), error: z.string() }),
   run: async (input) => {
-    const result = await flagPayoutForAttention({ payouts: payoutRepositoryFromEnvironment(), now: () => new Date() }, input);
+    const result = await flagPayoutForAttention({ payouts: payoutRepository(), now: () => new Date() }, input);
     const metric = metrics.singleMetric();
     metric.addMetadata('step', input.step);
     metric.addMetadata('payout_id', input.payoutId);

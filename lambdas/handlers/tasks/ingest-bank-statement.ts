@@ -1,5 +1,5 @@
 import { statementIngestTaskInput } from '../../shared/reconciliation';
-import { bankStatementDeps } from '../../shared/reconciliation-deps';
+import { bankStatementDeps } from '../../wiring/reconciliation-sftp';
 import { taskHandler } from '../../shared/task-handler';
 import { ingestBankStatement } from '../../use-cases/reconciliation/bank-statements';
 

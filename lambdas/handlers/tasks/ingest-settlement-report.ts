@@ -1,5 +1,5 @@
 import { ingestTaskInput } from '../../shared/reconciliation';
-import { reconciliationDeps } from '../../shared/reconciliation-deps';
+import { reconciliationDeps } from '../../wiring/reconciliation-sftp';
 import { taskHandler } from '../../shared/task-handler';
 import { ingestSettlementReport } from '../../use-cases/reconciliation/ingest-settlement-report';
 

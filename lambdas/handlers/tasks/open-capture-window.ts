@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { paymentRepository, workflows } from '../../shared/payment-deps';
+import { paymentRepository, workflows } from '../../wiring/payments';
 import { paymentAction } from '../../shared/payment-task-input';
 import { taskHandler } from '../../shared/task-handler';
 import { openCaptureWindow } from '../../use-cases/payment-saga/open-capture-window';

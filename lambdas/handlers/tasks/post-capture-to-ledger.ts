@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
-import { ledgerPostingDeps } from '../../shared/ledger';
-import { paymentRepository } from '../../shared/payment-deps';
+import { ledgerPostingDeps } from '../../wiring/ledger';
+import { paymentRepository } from '../../wiring/payments';
 import { captureResult, paymentAction } from '../../shared/payment-task-input';
 import { taskHandler } from '../../shared/task-handler';
 import { postCaptureToLedger } from '../../use-cases/payment-saga/post-capture-to-ledger';

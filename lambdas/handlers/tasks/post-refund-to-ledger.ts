@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
-import { ledgerDeps } from '../../shared/ledger';
-import { paymentRepository } from '../../shared/payment-deps';
+import { ledgerDeps } from '../../wiring/ledger';
+import { paymentRepository } from '../../wiring/payments';
 import { taskHandler } from '../../shared/task-handler';
 import { postRefundToLedger } from '../../use-cases/refund-saga/post-refund-to-ledger';
 

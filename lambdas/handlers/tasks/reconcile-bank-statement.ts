@@ -1,5 +1,5 @@
 import { statementReconcileTaskInput } from '../../shared/reconciliation';
-import { bankStatementDeps } from '../../shared/reconciliation-deps';
+import { bankStatementDeps } from '../../wiring/reconciliation-sftp';
 import { taskHandler } from '../../shared/task-handler';
 import { reconcileBankStatement } from '../../use-cases/reconciliation/bank-statements';
 

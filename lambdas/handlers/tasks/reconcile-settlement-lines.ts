@@ -1,5 +1,5 @@
 import { chunkTaskInput } from '../../shared/reconciliation';
-import { reconciliationDeps } from '../../shared/reconciliation-deps';
+import { reconciliationDeps } from '../../wiring/reconciliation-sftp';
 import { taskHandler } from '../../shared/task-handler';
 import { reconcileSettlementLines } from '../../use-cases/reconciliation/reconcile-settlement-lines';
 

@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { cardChannelDirectory, paymentRepository } from '../../shared/payment-deps';
+import { cardChannelDirectory, paymentRepository } from '../../wiring/payments';
 import { taskHandler } from '../../shared/task-handler';
 import { refundAtChannel } from '../../use-cases/refund-saga/refund-at-channel';
 

@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { cardChannelDirectory, paymentRepository } from '../../shared/payment-deps';
+import { cardChannelDirectory, paymentRepository } from '../../wiring/payments';
 import { captureResult, paymentAction } from '../../shared/payment-task-input';
 import { taskHandler } from '../../shared/task-handler';
 import { refundCapture } from '../../use-cases/payment-saga/refund-capture';

@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import { cardHoldDiscarder } from '../../shared/card-hold-table';
-import { cardChannelDirectory, paymentRepository } from '../../shared/payment-deps';
+import { cardChannelDirectory, paymentRepository } from '../../wiring/payments';
 import { paymentAction } from '../../shared/payment-task-input';
 import { taskHandler } from '../../shared/task-handler';
 import { releaseAuthorization } from '../../use-cases/payment-saga/release-authorization';

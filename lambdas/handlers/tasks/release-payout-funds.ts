@@ -1,6 +1,6 @@
-import { ledgerDeps } from '../../shared/ledger';
+import { ledgerDeps } from '../../wiring/ledger';
 import { payoutStepInput } from '../../shared/payout-task-input';
-import { payoutRepositoryFromEnvironment } from '../../shared/payouts';
+import { payoutRepository } from '../../wiring/payouts';
 import { taskHandler } from '../../shared/task-handler';
 import { releasePayoutFunds } from '../../use-cases/payout-saga/release-payout-funds';
 
@@ -8,5 +8,5 @@ import { releasePayoutFunds } from '../../use-cases/payout-saga/release-payout-f
 export const handler = taskHandler({
   step: 'Release',
   input: payoutStepInput,
-  run: (input) => releasePayoutFunds({ payouts: payoutRepositoryFromEnvironment(), ledger: ledgerDeps(), now: () => new Date() }, input),
+  run: (input) => releasePayoutFunds({ payouts: payoutRepository(), ledger: ledgerDeps(), now: () => new Date() }, input),
 });

@@ -1,15 +1,13 @@
-import { DynamoDbMerchantRepository } from '../../adapters/dynamodb/merchant-repository';
 import { checkedInSanctionsList } from '../../adapters/screening/checked-in-sanctions-list';
-import { dynamoDbDocumentClient } from '../../shared/clients';
-import { tableNameFromEnv } from '../../shared/config';
-import { ledgerDeps } from '../../shared/ledger';
-import { workflows } from '../../shared/payment-deps';
+import { ledgerDeps } from '../../wiring/ledger';
+import { workflows } from '../../wiring/payments';
 import { payoutStepInput } from '../../shared/payout-task-input';
-import { payoutRepositoryFromEnvironment } from '../../shared/payouts';
+import { payoutRepository } from '../../wiring/payouts';
 import { taskHandler } from '../../shared/task-handler';
 import { reservePayoutFunds } from '../../use-cases/payout-saga/reserve-payout-funds';
+import { merchantRepository } from '../../wiring/merchants';
 
-const merchants = new DynamoDbMerchantRepository(dynamoDbDocumentClient(), tableNameFromEnv('merchants'));
+const merchants = merchantRepository();
 
 /** Payout workflow, step Reserve: hold the source amount and screen the beneficiary (a hit starts the review wait). */
 export const handler = taskHandler({
@@ -17,7 +15,7 @@ export const handler = taskHandler({
   input: payoutStepInput,
   run: (input) =>
     reservePayoutFunds(
-      { payouts: payoutRepositoryFromEnvironment(), ledger: ledgerDeps(), sanctions: checkedInSanctionsList, merchants, workflows: workflows(), now: () => new Date() },
+      { payouts: payoutRepository(), ledger: ledgerDeps(), sanctions: checkedInSanctionsList, merchants, workflows: workflows(), now: () => new Date() },
       input,
     ),
 });

@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { ledgerDeps } from '../../shared/ledger';
+import { ledgerDeps } from '../../wiring/ledger';
 import { taskHandler } from '../../shared/task-handler';
 import { reverseRefundPosting } from '../../use-cases/refund-saga/reverse-refund-posting';
 

@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
 import { paymentAction } from '../../shared/payment-task-input';
 import { cardHoldDiscarder, cardVelocity } from '../../shared/card-hold-table';
-import { paymentRepository } from '../../shared/payment-deps';
+import { paymentRepository } from '../../wiring/payments';
 import { merchantRiskRules } from '../../shared/risk-rules';
 import { channelHealth, merchantRouting } from '../../shared/routing';
 import { taskHandler } from '../../shared/task-handler';

@@ -1,6 +1,6 @@
-import { ledgerDeps } from '../../shared/ledger';
+import { ledgerDeps } from '../../wiring/ledger';
 import { payoutStepInput } from '../../shared/payout-task-input';
-import { payoutRepositoryFromEnvironment } from '../../shared/payouts';
+import { payoutRepository } from '../../wiring/payouts';
 import { taskHandler } from '../../shared/task-handler';
 import { settlePayout } from '../../use-cases/payout-saga/settle-payout';
 
@@ -8,5 +8,5 @@ import { settlePayout } from '../../use-cases/payout-saga/settle-payout';
 export const handler = taskHandler({
   step: 'Settle',
   input: payoutStepInput,
-  run: (input) => settlePayout({ payouts: payoutRepositoryFromEnvironment(), ledger: ledgerDeps(), now: () => new Date() }, input),
+  run: (input) => settlePayout({ payouts: payoutRepository(), ledger: ledgerDeps(), now: () => new Date() }, input),
 });

@@ -1,7 +1,7 @@
-import { workflows } from '../../shared/payment-deps';
+import { workflows } from '../../wiring/payments';
 import { payoutRail } from '../../shared/payout-rails';
 import { payoutStepInput } from '../../shared/payout-task-input';
-import { payoutRepositoryFromEnvironment } from '../../shared/payouts';
+import { payoutRepository } from '../../wiring/payouts';
 import { taskHandler } from '../../shared/task-handler';
 import { vaultFromEnvironment } from '../../shared/vault';
 import { submitPayout } from '../../use-cases/payout-saga/submit-payout';
@@ -10,5 +10,5 @@ import { submitPayout } from '../../use-cases/payout-saga/submit-payout';
 export const handler = taskHandler({
   step: 'Submit',
   input: payoutStepInput,
-  run: (input) => submitPayout({ payouts: payoutRepositoryFromEnvironment(), vault: vaultFromEnvironment(), rails: payoutRail, workflows: workflows(), now: () => new Date() }, input),
+  run: (input) => submitPayout({ payouts: payoutRepository(), vault: vaultFromEnvironment(), rails: payoutRail, workflows: workflows(), now: () => new Date() }, input),
 });

@@ -6,7 +6,7 @@ import type * as z from 'zod/mini';
 import { publicKeyId } from '../../domain/api-key';
 import { commandIdOf } from '../../domain/audit';
 import { canonicalJson } from '../../domain/canonical-json';
-import { auditLogFromEnvironment, recordAudit } from '../audit';
+import { recordAudit } from '../audit';
 import { assertMerchantAcceptsMoneyMovementsHere } from '../home-region';
 import { dynamoDbClient } from '../clients';
 import { tableNameFromEnv } from '../config';
@@ -15,6 +15,7 @@ import { ANSWER_MARGIN_MS, type CommandRequest, merchantPathParameters, principa
 import { RequestError, isContractError, isRegionRefusal, jsonResponse, problem, problemResponse, toProblem } from './problem';
 import { header, parseJsonBody } from './request';
 import { parseOrRefuse } from './validation';
+import { auditLog as auditLogOf } from '../../wiring/audit';
 
 /**
  * The adapter for merchant POST endpoints: the Idempotency-Key contract on top of merchant-endpoint.ts.
@@ -59,7 +60,7 @@ export const merchantCommandEndpoint = <BodySchema extends z.ZodMiniType>(defini
   readonly homeRegionOnly?: boolean;
   readonly handle: (request: CommandRequest<z.infer<BodySchema>>) => Promise<CommandResult>;
 }) => {
-  const auditLog = definition.audit ? auditLogFromEnvironment() : undefined;
+  const auditLog = definition.audit ? auditLogOf() : undefined;
   const idempotencyConfig = new IdempotencyConfig({
     eventKeyJmesPath: 'key',
     payloadValidationJmesPath: 'request',

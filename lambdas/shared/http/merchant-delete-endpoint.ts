@@ -1,10 +1,11 @@
 import { publicKeyId } from '../../domain/api-key';
 import { commandIdOf } from '../../domain/audit';
-import { auditLogFromEnvironment, recordAudit } from '../audit';
+import { recordAudit } from '../audit';
 import type { AuditedChange } from './command-result';
 import { type EndpointResult, merchantPathParameters, principalOf, wrap } from './merchant-endpoint';
 import { jsonResponse } from './problem';
 import { header } from './request';
+import { auditLog as auditLogOf } from '../../wiring/audit';
 
 /**
  * The adapter for merchant DELETE endpoints: no body, no query, and no Idempotency-Key needed (deleting is
@@ -17,7 +18,7 @@ export const merchantDeleteEndpoint = (definition: {
   readonly audit: { readonly action: string };
   readonly handle: (request: { principal: ReturnType<typeof principalOf>; pathParameters: Readonly<Record<string, string>> }) => Promise<EndpointResult & { change: AuditedChange }>;
 }) => {
-  const auditLog = auditLogFromEnvironment();
+  const auditLog = auditLogOf();
   const handler = wrap(definition.operation, async (event, _context, note) => {
     const principal = principalOf(event);
     const pathParameters = merchantPathParameters(event);

@@ -2,13 +2,14 @@ import type { APIGatewayProxyEvent } from 'aws-lambda';
 import * as z from 'zod/mini';
 import { OPERATOR_AGENT_HEADER, OPERATOR_AGENT_SHAPE, type OperatorRole, operatorRoleOfArn, operatorRouteFor } from '../../../platform/operator-routes';
 import { commandIdOf } from '../../domain/audit';
-import { auditLogFromEnvironment, recordAudit } from '../audit';
-import { readConfig } from '../config';
+import { recordAudit } from '../audit';
+import { awsRegion } from '../config';
 import type { AuditedChange, CommandResult } from './command-result';
 import { checkedPathParameters, header, parseJsonBody, singleQueryParameters } from './request';
 import { type EndpointResult, type LogNote, wrap } from './merchant-endpoint';
 import { RequestError, jsonResponse, problem } from './problem';
 import { parseOrRefuse } from './validation';
+import { auditLog as auditLogOf } from '../../wiring/audit';
 
 /**
  * The adapter every operator endpoint is built from (platform/operator-routes.ts). API Gateway has already
@@ -52,7 +53,6 @@ export interface OperatorCommandResult extends CommandResult {
   readonly change?: AuditedChange & { readonly merchantId: string };
 }
 
-const { AWS_REGION: region } = readConfig({ AWS_REGION: z.string().check(z.minLength(1)) });
 
 const forbidden = (detail: string) => new RequestError(problem(403, 'forbidden', detail));
 
@@ -78,7 +78,7 @@ const agentOf = (event: APIGatewayProxyEvent): string | undefined => {
 export const operatorOf = (event: APIGatewayProxyEvent, note: LogNote): { principal: OperatorPrincipal; pathParameters: Readonly<Record<string, string>> } => {
   const arn = event.requestContext.identity?.userArn ?? '';
   note({ operator_arn: arn });
-  const caller = operatorRoleOfArn(arn, region);
+  const caller = operatorRoleOfArn(arn, awsRegion());
   if (!caller) throw forbidden('This API serves operators only: sign requests with the credentials of an ops_viewer or ops_admin role.');
   note({ operator_role: caller.role });
   const agent = agentOf(event);
@@ -109,7 +109,7 @@ export const operatorCommandEndpoint = <BodySchema extends z.ZodMiniType>(defini
   readonly audit: { readonly action: string };
   readonly handle: (request: OperatorCommandRequest<z.infer<BodySchema>>) => Promise<OperatorCommandResult>;
 }) => {
-  const auditLog = auditLogFromEnvironment();
+  const auditLog = auditLogOf();
   return wrap(definition.operation, async (event, _context, note) => {
     const { principal, pathParameters } = operatorOf(event, note);
     const body = parseOrRefuse(definition.body, parseJsonBody(event));

@@ -122,7 +122,7 @@ const problemsByErrorName: Record<string, (error: ErrorWithFields) => Problem> =
   FxAmountOutOfRangeError: (error) => problem(422, 'amount_too_large', error.message),
   CurrencyNotQuotedError: (error) =>
     problem(422, 'currency_not_supported', error.message, { errors: [{ field: error.field ?? 'currency', message: error.message }] }),
-  InsufficientBalanceError: (error) => problem(422, 'insufficient_funds', error.message),
+  InsufficientFundsError: (error) => problem(422, 'insufficient_funds', error.message),
   BeneficiaryMismatchError: (error) =>
     problem(422, 'beneficiary_mismatch', error.message, { errors: [{ field: error.field ?? 'beneficiary_id', message: error.message }] }),
   RailLimitExceededError: (error) => problem(422, 'amount_exceeds_rail_limit', error.message, { errors: [{ field: 'amount', message: error.message }] }),

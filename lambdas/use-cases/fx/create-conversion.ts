@@ -1,11 +1,11 @@
-import { InsufficientBalanceError } from '../../domain/balance-errors';
 import { IdempotencyKeyReusedError, ResourceNotFoundError } from '../../domain/errors';
 import { QuoteAlreadyUsedError, QuoteExpiredError } from '../../domain/fx/errors';
 import { type Conversion, assertQuoteUsable } from '../../domain/fx/objects';
 import { deriveId } from '../../domain/ids';
 import { InsufficientFundsError } from '../../domain/ledger/errors';
 import type { FxRepository } from '../../ports/fx-repository';
-import { type LedgerPostingDeps, postConversion } from '../ledger/postings';
+import { type LedgerPostingDeps, postLedgerEvent } from '../ledger/postings';
+import { conversion as conversionPosting } from '../../domain/ledger/postings';
 
 export interface CreateConversionCommand {
   readonly merchantId: string;
@@ -30,7 +30,7 @@ export interface CreateConversionDeps {
  *    conditional, so two conversions can never both use one quote).
  * 4. Post it to the ledger (both legs, the FX position, the spread revenue; idempotent by the conversion
  *    id). If available funds cannot cover the sell amount: forget the pending conversion, free the quote,
- *    and refuse with InsufficientBalanceError.
+ *    and refuse with InsufficientFundsError, in the merchant's words.
  * 5. Mark it completed and return it.
  */
 export const createConversion = async (deps: CreateConversionDeps, command: CreateConversionCommand): Promise<Conversion> => {
@@ -71,7 +71,7 @@ export const createConversion = async (deps: CreateConversionDeps, command: Crea
   if (!quote) throw new ResourceNotFoundError('fx_quote', conversion.quoteId);
   let posted;
   try {
-    posted = await postConversion(deps.ledger, {
+    posted = await postLedgerEvent(deps.ledger, conversionPosting, {
       merchantId: conversion.merchantId,
       conversionId: conversion.id,
       quoteId: quote.id,
@@ -85,7 +85,7 @@ export const createConversion = async (deps: CreateConversionDeps, command: Crea
   } catch (error) {
     if (!(error instanceof InsufficientFundsError)) throw error;
     await deps.quotes.abandonConversion(conversion);
-    throw new InsufficientBalanceError(quote.sellCurrency, error.needed, error.available, 'what this conversion sells');
+    throw new InsufficientFundsError(error.account, error.needed, error.available, 'what this conversion sells');
   }
   const completed: Conversion = { ...conversion, status: 'completed', transactionId: posted.transaction.id, completedAt: deps.now().toISOString() };
   await deps.quotes.completeConversion(completed);

@@ -1,7 +1,8 @@
 import { recordSuccess } from '../../domain/payment-lifecycle';
 import type { PaymentAction, PaymentStepResult } from '../../domain/payment-saga';
 import type { PaymentRepository } from '../../ports/payment-repository';
-import { type CapturePostingDeps, postPaymentCaptured } from '../ledger/postings';
+import { type CapturePostingDeps, postLedgerEvent } from '../ledger/postings';
+import { paymentCaptured } from '../../domain/ledger/postings';
 import { changePayment, loadPayment, stepResult } from './change-payment';
 
 /**
@@ -18,7 +19,7 @@ export const postCaptureToLedger = async (
   const payment = await loadPayment(deps.payments, input.paymentId);
   if (!payment.channel) throw new Error(`Payment ${payment.id} has no channel`);
   if (payment.status !== 'succeeded') {
-    await postPaymentCaptured(deps.ledger, {
+    await postLedgerEvent(deps.ledger, paymentCaptured, {
       merchantId: payment.merchantId,
       paymentId: payment.id,
       channel: payment.channel,

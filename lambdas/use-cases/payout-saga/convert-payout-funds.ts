@@ -1,10 +1,10 @@
 import { ResourceNotFoundError } from '../../domain/errors';
-import { transactionId } from '../../domain/ledger/transaction';
+import { payoutFundsConverted } from '../../domain/ledger/postings';
 import { fundsConverted, noteFailure } from '../../domain/payouts/payout';
 import { type PayoutAction, type PayoutStepResult, nextPayoutStep } from '../../domain/payouts/payout-saga';
 import type { FxRepository } from '../../ports/fx-repository';
 import type { PayoutRepository } from '../../ports/payout-repository';
-import { type LedgerPostingDeps, convertPayoutFunds as postConversion } from '../ledger/postings';
+import { type LedgerPostingDeps, postLedgerEvent } from '../ledger/postings';
 import { changePayout, loadPayout, stepResult } from './change-payout';
 
 /**
@@ -24,14 +24,14 @@ export const convertPayoutFunds = async (
   const quote = await deps.quotes.getQuote(payout.quoteId, { consistent: true });
   if (!quote) throw new ResourceNotFoundError('fx_quote', payout.quoteId);
   const now = deps.now();
-  const alreadyPosted = await deps.ledger.ledger.getTransaction(transactionId('payout_funds_converted', payout.id));
+  const alreadyPosted = await deps.ledger.ledger.getTransaction(payoutFundsConverted.transactionId({ payoutId: payout.id }));
   if (!alreadyPosted && now.getTime() >= Date.parse(quote.expiresAt)) {
     const expired = await changePayout(deps.payouts, payout.id, (current) =>
       nextPayoutStep(current) === 'convert' ? noteFailure(current, { code: 'quote_expired', message: 'The quote expired before the payout was converted' }, now) : current,
     );
     return stepResult(expired, input.action);
   }
-  await postConversion(deps.ledger, {
+  await postLedgerEvent(deps.ledger, payoutFundsConverted, {
     merchantId: payout.merchantId,
     payoutId: payout.id,
     quoteId: quote.id,

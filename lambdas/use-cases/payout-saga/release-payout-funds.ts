@@ -1,9 +1,9 @@
 import { counter, emptyPosition } from '../../domain/ledger/positions';
-import { transactionId } from '../../domain/ledger/transaction';
 import { type Payout, released, returned, reviewTimedOut } from '../../domain/payouts/payout';
 import { type PayoutAction, type PayoutStepResult, nextPayoutStep } from '../../domain/payouts/payout-saga';
 import type { PayoutRepository } from '../../ports/payout-repository';
-import { type LedgerPostingDeps, releaseFunds, reversePosting } from '../ledger/postings';
+import { type LedgerPostingDeps, reversePosting, postLedgerEvent } from '../ledger/postings';
+import { payoutFundsConverted, payoutFundsReleased, payoutPaid } from '../../domain/ledger/postings';
 import { changePayout, loadPayout, stepResult } from './change-payout';
 
 /**
@@ -18,14 +18,14 @@ export const undoPayoutPostings = async (ledger: LedgerPostingDeps, payout: Payo
   const position = async () => (await ledger.ledger.getPosition(payout.id)) ?? emptyPosition(payout.id, payout.merchantId);
   let current = await position();
   if (options.reversePayment && (counter(current, 'paid') > 0 || counter(current, 'convertedPaid') > 0)) {
-    await reversePosting(ledger, { transactionId: transactionId('payout_paid', payout.id) });
+    await reversePosting(ledger, { transactionId: payoutPaid.transactionId({ payoutId: payout.id }) });
     current = await position();
   }
   if (counter(current, 'convertedOutstanding') > 0) {
-    await reversePosting(ledger, { transactionId: transactionId('payout_funds_converted', payout.id) });
+    await reversePosting(ledger, { transactionId: payoutFundsConverted.transactionId({ payoutId: payout.id }) });
     current = await position();
   }
-  if (counter(current, 'outstanding') > 0) await releaseFunds(ledger, { merchantId: payout.merchantId, payoutId: payout.id, reason });
+  if (counter(current, 'outstanding') > 0) await postLedgerEvent(ledger, payoutFundsReleased, { merchantId: payout.merchantId, payoutId: payout.id, reason });
 };
 
 /**

@@ -7,7 +7,8 @@ import type { MerchantRepository } from '../../ports/merchant-repository';
 import type { PayoutRepository } from '../../ports/payout-repository';
 import type { SanctionsList } from '../../ports/sanctions-list';
 import type { Workflows } from '../../ports/workflows';
-import { type LedgerPostingDeps, reserveFunds } from '../ledger/postings';
+import { type LedgerPostingDeps, postLedgerEvent } from '../ledger/postings';
+import { payoutFundsReserved } from '../../domain/ledger/postings';
 import { changePayout, loadPayout, stepResult } from './change-payout';
 
 /**
@@ -39,7 +40,7 @@ export const reservePayoutFunds = async (
   const payout = await loadPayout(deps.payouts, input.payoutId);
   if (nextPayoutStep(payout, input.action) !== 'reserve') return stepResult(payout, input.action);
   try {
-    await reserveFunds(deps.ledger, { merchantId: payout.merchantId, payoutId: payout.id, amount: payout.sourceAmount, currency: payout.sourceCurrency });
+    await postLedgerEvent(deps.ledger, payoutFundsReserved, { merchantId: payout.merchantId, payoutId: payout.id, amount: payout.sourceAmount, currency: payout.sourceCurrency });
   } catch (error) {
     if (!(error instanceof InsufficientFundsError)) throw error;
     return stepResult(await changePayout(deps.payouts, payout.id, (current) => reservationRefused(current, deps.now())), input.action);

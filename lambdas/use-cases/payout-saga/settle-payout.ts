@@ -1,7 +1,8 @@
 import { paid } from '../../domain/payouts/payout';
 import { type PayoutAction, type PayoutStepResult, nextPayoutStep } from '../../domain/payouts/payout-saga';
 import type { PayoutRepository } from '../../ports/payout-repository';
-import { type LedgerPostingDeps, postPayoutPaid } from '../ledger/postings';
+import { type LedgerPostingDeps, postLedgerEvent } from '../ledger/postings';
+import { payoutPaid } from '../../domain/ledger/postings';
 import { changePayout, loadPayout, stepResult } from './change-payout';
 
 /**
@@ -16,6 +17,6 @@ export const settlePayout = async (
 ): Promise<PayoutStepResult> => {
   const payout = await loadPayout(deps.payouts, input.payoutId);
   if (nextPayoutStep(payout, input.action) !== 'settle') return stepResult(payout, input.action);
-  await postPayoutPaid(deps.ledger, { merchantId: payout.merchantId, payoutId: payout.id, channel: payout.channel });
+  await postLedgerEvent(deps.ledger, payoutPaid, { merchantId: payout.merchantId, payoutId: payout.id, channel: payout.channel });
   return stepResult(await changePayout(deps.payouts, payout.id, (current) => (nextPayoutStep(current) === 'settle' ? paid(current, deps.now()) : current)), input.action);
 };

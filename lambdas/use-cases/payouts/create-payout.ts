@@ -1,8 +1,9 @@
-import { InsufficientBalanceError } from '../../domain/balance-errors';
 import { IdempotencyKeyReusedError, ResourceNotFoundError } from '../../domain/errors';
 import { QuoteAlreadyUsedError, QuoteExpiredError, QuoteMismatchError } from '../../domain/fx/errors';
 import { type FxQuote, assertQuoteUsable } from '../../domain/fx/objects';
 import { summarizeMerchantShards } from '../../domain/ledger/balances';
+import { accountKey, merchantAccount } from '../../domain/ledger/accounts';
+import { InsufficientFundsError } from '../../domain/ledger/errors';
 import { deriveId } from '../../domain/ids';
 import { channelForRail } from '../../domain/payouts/beneficiary';
 import { BeneficiaryMismatchError, type Payout, RAIL_MAXIMUM, RailLimitExceededError, isFinal } from '../../domain/payouts/payout';
@@ -102,7 +103,9 @@ export const createPayout = async (deps: CreatePayoutDeps, command: CreatePayout
   const sourceAmount = quote?.sellAmount ?? command.amount;
 
   const available = summarizeMerchantShards(await deps.ledger.merchantShards(command.merchantId)).find((balance) => balance.currency === sourceCurrency)?.available ?? 0;
-  if (available < sourceAmount) throw new InsufficientBalanceError(sourceCurrency, sourceAmount, available, 'this payout');
+  if (available < sourceAmount) {
+    throw new InsufficientFundsError(accountKey(merchantAccount('merchant_available', command.merchantId, sourceCurrency)), sourceAmount, available, 'this payout');
+  }
 
   const createdAt = now.toISOString();
   const payout: Payout = {

@@ -1,7 +1,8 @@
 import { settlementBatchPositionId } from '../../domain/ledger/postings';
 
 import type { ReconciliationBreak } from '../../ports/reconciliation-repository';
-import { postAcquirerFees } from '../ledger/postings';
+import { postLedgerEvent } from '../ledger/postings';
+import { acquirerFeesBooked } from '../../domain/ledger/postings';
 import type { ChunkResult, ReconciliationDeps } from './reconcile-settlement-lines';
 import { toBreak } from './reconcile-settlement-lines';
 import { readAcceptedReport } from './settlement-reports';
@@ -50,7 +51,7 @@ export const completeSettlementReconciliation = async (
   const feesBooked: Record<string, number> = {};
   for (const [currency, amount] of feesByCurrency) {
     if (amount <= 0) continue;
-    await postAcquirerFees(deps.ledger, { positionId: settlementBatchPositionId(input.channel, input.batchId, currency), channel: input.channel, batchId: input.batchId, currency, amount });
+    await postLedgerEvent(deps.ledger, acquirerFeesBooked, { positionId: settlementBatchPositionId(input.channel, input.batchId, currency), channel: input.channel, batchId: input.batchId, currency, amount });
     feesBooked[currency] = amount;
   }
   if (report.totals.net > 0) {

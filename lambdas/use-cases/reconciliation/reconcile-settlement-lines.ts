@@ -1,6 +1,5 @@
 import { PostingRejectedError } from '../../domain/ledger/errors';
 import { counter } from '../../domain/ledger/positions';
-import { transactionId } from '../../domain/ledger/transaction';
 import {
   type AcquirerFees,
   type BreakDraft,
@@ -12,7 +11,8 @@ import {
 import type { ReportLine } from '../../domain/reconciliation/settlement-report';
 import type { ReconciliationBreak, ReconciliationRepository } from '../../ports/reconciliation-repository';
 import type { SettlementReportSource } from '../../ports/settlement-report-source';
-import { type LedgerPostingDeps, postSettlement } from '../ledger/postings';
+import { type LedgerPostingDeps, postLedgerEvent } from '../ledger/postings';
+import { paymentSettled } from '../../domain/ledger/postings';
 import { readAcceptedReport } from './settlement-reports';
 
 /**
@@ -143,12 +143,12 @@ export const reconcileSettlementLines = async (deps: ReconciliationDeps, input: 
     breaks.push(...match.breaks.map((draft) => toBreak(draft, context, `${line.type}`)));
     if (match.settle && payment) {
       // Settled already under this capture's id (its webhook came first): the posting would be a replay.
-      if (payment.transactionIds.has(transactionId('payment_settled', payment.paymentId, line.theirReference))) {
+      if (payment.transactionIds.has(paymentSettled.transactionId({ paymentId: payment.paymentId, settlementId: line.theirReference }))) {
         alreadySettled += 1;
         return;
       }
       try {
-        const result = await postSettlement(deps.ledger, { merchantId: payment.merchantId, paymentId: payment.paymentId, settlementId: line.theirReference });
+        const result = await postLedgerEvent(deps.ledger, paymentSettled, { merchantId: payment.merchantId, paymentId: payment.paymentId, settlementId: line.theirReference });
         if (result.replayed) alreadySettled += 1;
         else settled += 1;
       } catch (error) {

@@ -1,6 +1,7 @@
 import { type RefundStepResult, refundStepResult } from '../../domain/refund-saga';
 import type { PaymentRepository } from '../../ports/payment-repository';
-import { type LedgerPostingDeps, postRefund } from '../ledger/postings';
+import { type LedgerPostingDeps, postLedgerEvent } from '../ledger/postings';
+import { paymentRefunded } from '../../domain/ledger/postings';
 import { loadRefund } from './load-refund';
 
 /**
@@ -16,7 +17,7 @@ export const postRefundToLedger = async (
 ): Promise<RefundStepResult & { readonly transactionId?: string }> => {
   const refund = await loadRefund(deps.payments, input.refundId);
   if (refund.status !== 'pending') return refundStepResult(refund);
-  const posted = await postRefund(deps.ledger, {
+  const posted = await postLedgerEvent(deps.ledger, paymentRefunded, {
     merchantId: refund.merchantId,
     paymentId: refund.paymentId,
     refundId: refund.id,

@@ -1,7 +1,8 @@
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import { DynamoDbLedgerStore } from '../../../lambdas/adapters/dynamodb/ledger-store';
 import { DynamoDbPricingRepository } from '../../../lambdas/adapters/dynamodb/pricing-repository';
-import { type CapturePostingDeps, postPaymentCaptured, postRefund, postSettlement, reserveFunds } from '../../../lambdas/use-cases/ledger/postings';
+import { type CapturePostingDeps, postLedgerEvent } from '../../../lambdas/use-cases/ledger/postings';
+import { paymentCaptured, paymentRefunded, paymentSettled, payoutFundsReserved } from '../../../lambdas/domain/ledger/postings';
 import { deployment } from '../../../platform/deployment';
 import { tableName } from '../../../platform/tables';
 import { apiGatewayEvent, lambdaContext } from '../../support/api-events';
@@ -36,12 +37,12 @@ beforeAll(async () => {
   ({ handler: listBalanceTransactions } = (await import('../../../lambdas/handlers/api/list-balance-transactions')) as { handler: Handler });
 
   const capture = (merchantId: string, paymentId: string, amount: number, currency: string) =>
-    postPaymentCaptured(deps, { merchantId, paymentId, channel: 'acq_sim', currency, amount, authorizedAmount: amount });
+    postLedgerEvent(deps, paymentCaptured, { merchantId, paymentId, channel: 'acq_sim', currency, amount, authorizedAmount: amount });
   await capture('mer_api_a', 'pay_a1', 10_000, 'USD');
-  await postSettlement(deps, { merchantId: 'mer_api_a', paymentId: 'pay_a1', settlementId: 'stl_1' });
+  await postLedgerEvent(deps, paymentSettled, { merchantId: 'mer_api_a', paymentId: 'pay_a1', settlementId: 'stl_1' });
   await capture('mer_api_a', 'pay_a2', 5_000, 'JPY');
-  await postRefund(deps, { merchantId: 'mer_api_a', paymentId: 'pay_a1', refundId: 're_a1', amount: 1_000, currency: 'USD' });
-  await reserveFunds(deps, { merchantId: 'mer_api_a', payoutId: 'po_a1', amount: 2_000, currency: 'USD' });
+  await postLedgerEvent(deps, paymentRefunded, { merchantId: 'mer_api_a', paymentId: 'pay_a1', refundId: 're_a1', amount: 1_000, currency: 'USD' });
+  await postLedgerEvent(deps, payoutFundsReserved, { merchantId: 'mer_api_a', payoutId: 'po_a1', amount: 2_000, currency: 'USD' });
   await capture('mer_api_b', 'pay_b1', 7_777, 'KWD');
 }, 30_000);
 

@@ -10,7 +10,8 @@ import { type Payment, newPayment } from '../../../lambdas/domain/payment';
 import { reserveRefund } from '../../../lambdas/domain/payment-lifecycle';
 import { newRefund } from '../../../lambdas/domain/refund';
 import { onboardMerchant } from '../../../lambdas/use-cases/onboard-merchant';
-import { postPaymentCaptured, postSettlement } from '../../../lambdas/use-cases/ledger/postings';
+import { postLedgerEvent } from '../../../lambdas/use-cases/ledger/postings';
+import { paymentCaptured, paymentSettled } from '../../../lambdas/domain/ledger/postings';
 import { deployment } from '../../../platform/deployment';
 import { tableName } from '../../../platform/tables';
 import { useIsolatedDynamoDb } from '../../support/dynamodb';
@@ -167,8 +168,8 @@ beforeAll(async () => {
     now: () => new Date(),
   };
   for (const payment of created.slice(0, 3)) {
-    await postPaymentCaptured(postingDeps, { merchantId: lister.id, paymentId: payment.id, channel: 'acq_sim', currency: 'EUR', amount: 50_000, authorizedAmount: 50_000 });
-    await postSettlement(postingDeps, { merchantId: lister.id, paymentId: payment.id, settlementId: `stl_${payment.id}` });
+    await postLedgerEvent(postingDeps, paymentCaptured, { merchantId: lister.id, paymentId: payment.id, channel: 'acq_sim', currency: 'EUR', amount: 50_000, authorizedAmount: 50_000 });
+    await postLedgerEvent(postingDeps, paymentSettled, { merchantId: lister.id, paymentId: payment.id, settlementId: `stl_${payment.id}` });
   }
   // Treasury objects, API keys and webhook endpoints through the API (created now, a few ms apart).
   const post = async (path: string, body: unknown) => {

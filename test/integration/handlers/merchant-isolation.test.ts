@@ -11,7 +11,8 @@ import type { Payment } from '../../../lambdas/domain/payment';
 import { type Transition, recordAuthorization, recordAwaitingCapture, recordSuccess } from '../../../lambdas/domain/payment-lifecycle';
 import { changePayment } from '../../../lambdas/use-cases/payment-saga/change-payment';
 import { DynamoDbPricingRepository } from '../../../lambdas/adapters/dynamodb/pricing-repository';
-import { postPaymentCaptured, postSettlement } from '../../../lambdas/use-cases/ledger/postings';
+import { postLedgerEvent, type CapturePostingDeps } from '../../../lambdas/use-cases/ledger/postings';
+import { paymentCaptured, paymentSettled } from '../../../lambdas/domain/ledger/postings';
 import { deriveId } from '../../../lambdas/domain/ids';
 import { refundAttributes } from '../../../lambdas/adapters/dynamodb/payment-items';
 import { LIST_SHARDS, listPartitions } from '../../../lambdas/adapters/dynamodb/payment-repository';
@@ -309,7 +310,7 @@ let ctx: Context;
 let audit: DynamoDbAuditLog;
 let sagas: Awaited<ReturnType<typeof useAcceptingSagas>>;
 let testDb: Awaited<ReturnType<typeof useIsolatedDynamoDb>>;
-let testPostingDeps: Parameters<typeof postPaymentCaptured>[0];
+let testPostingDeps: CapturePostingDeps;
 
 beforeAll(async () => {
   const db = await useIsolatedDynamoDb();
@@ -344,8 +345,8 @@ beforeAll(async () => {
   };
   testPostingDeps = postingDeps;
   // What the payment saga and the acquirer's settlement webhook post (the sagas are not under test here).
-  await postPaymentCaptured(postingDeps, { merchantId: owner.id, paymentId: payment.json.id, channel: 'acq_sim', currency: 'EUR', amount: 2500, authorizedAmount: 2500 });
-  await postSettlement(postingDeps, { merchantId: owner.id, paymentId: payment.json.id, settlementId: `stl_${payment.json.id}` });
+  await postLedgerEvent(postingDeps, paymentCaptured, { merchantId: owner.id, paymentId: payment.json.id, channel: 'acq_sim', currency: 'EUR', amount: 2500, authorizedAmount: 2500 });
+  await postLedgerEvent(postingDeps, paymentSettled, { merchantId: owner.id, paymentId: payment.json.id, settlementId: `stl_${payment.json.id}` });
   const lines = await as(owner, 'GET', '/v1/balance_transactions');
   expect(lines.json.data).toHaveLength(1);
   // The owner's treasury objects: a used quote and its conversion, a beneficiary, a payout (its saga accepted, not run).
@@ -515,8 +516,8 @@ describe('the audit log', () => {
       succeeded: () => paid(paymentBody, (payment, now) => recordSuccess(payment, { captureId: `cap_${payment.id}`, amount: payment.amount }, now)),
     };
     // EUR to convert and pay out.
-    await postPaymentCaptured(testPostingDeps, { merchantId: merchant.id, paymentId: 'pay_auditfunds', channel: 'acq_sim', currency: 'EUR', amount: 2500, authorizedAmount: 2500 });
-    await postSettlement(testPostingDeps, { merchantId: merchant.id, paymentId: 'pay_auditfunds', settlementId: 'stl_pay_auditfunds' });
+    await postLedgerEvent(testPostingDeps, paymentCaptured, { merchantId: merchant.id, paymentId: 'pay_auditfunds', channel: 'acq_sim', currency: 'EUR', amount: 2500, authorizedAmount: 2500 });
+    await postLedgerEvent(testPostingDeps, paymentSettled, { merchantId: merchant.id, paymentId: 'pay_auditfunds', settlementId: 'stl_pay_auditfunds' });
   });
 
   it.each(auditedRoutes.map((route) => [`${route.method} ${route.path}`, route.function] as const))(

@@ -14,7 +14,8 @@ import { reservePayoutFunds } from '../../../lambdas/use-cases/payout-saga/reser
 import { BENEFICIARIES } from '../../../bench/lib/treasury';
 import { RecordingWorkflows } from '../../support/in-memory-repositories';
 import { fundMerchant } from '../../support/funds';
-import { postPaymentCaptured, postSettlement } from '../../../lambdas/use-cases/ledger/postings';
+import { postLedgerEvent } from '../../../lambdas/use-cases/ledger/postings';
+import { paymentCaptured, paymentSettled } from '../../../lambdas/domain/ledger/postings';
 import { deployment } from '../../../platform/deployment';
 import { tableName } from '../../../platform/tables';
 import { apiGatewayEvent, lambdaContext } from '../../support/api-events';
@@ -218,8 +219,8 @@ describe('operator actions', () => {
     const merchant = await onboard('Payouts Co');
     const postingDeps = ledgerPostingDeps();
     // Settled funds, as the payment saga and the acquirer's webhook post them.
-    await postPaymentCaptured(postingDeps, { merchantId: merchant.id, paymentId: 'pay_review_funds', channel: 'atlas', currency: 'USD', amount: 50_000, authorizedAmount: 50_000 });
-    await postSettlement(postingDeps, { merchantId: merchant.id, paymentId: 'pay_review_funds', settlementId: 'stl_review_funds' });
+    await postLedgerEvent(postingDeps, paymentCaptured, { merchantId: merchant.id, paymentId: 'pay_review_funds', channel: 'atlas', currency: 'USD', amount: 50_000, authorizedAmount: 50_000 });
+    await postLedgerEvent(postingDeps, paymentSettled, { merchantId: merchant.id, paymentId: 'pay_review_funds', settlementId: 'stl_review_funds' });
     const beneficiary = await merchantCall(merchant.api_key.secret, 'POST', '/v1/beneficiaries', {
       name: 'Jose Manuel Alvarez Quintero',
       entity_type: 'individual',
@@ -231,7 +232,7 @@ describe('operator actions', () => {
     const created = await merchantCall(merchant.api_key.secret, 'POST', '/v1/payouts', { beneficiary_id: beneficiary.json.id, amount: 10_000, currency: 'USD', reference: 'Consulting' });
     expect(created.status).toBe(201);
     // What the workflow's Reserve step records on a sanctions hit (the workflows are accepted, not run, here).
-    const payouts = new DynamoDbPayoutRepository(db.documentClient, tableName('payouts'));
+    const payouts = new DynamoDbPayoutRepository(db.documentClient, tableName('payouts'), undefined, deployment.primaryRegion);
     const pending = (await payouts.getPayout(created.json.id, { consistent: true }))!;
     const hit = { entryId: 'XSL-0002', matchedName: 'ALVAREZ QUINTERO, Jose Manuel', score: 1, countryMatch: true, programs: ['XSL'] };
     await payouts.updatePayout(reserved(pending, { outcome: 'review', review: { reasons: ['sanctions_match'], hits: [hit], listVersion: 'test', screenedAt: new Date().toISOString() } }, new Date()));
@@ -322,7 +323,7 @@ describe('operator actions', () => {
     expect(beneficiary.status).toBe(201);
     const created = await merchantCall(merchant.api_key.secret, 'POST', '/v1/payouts', { beneficiary_id: beneficiary.json.id, amount: 6_000, currency: 'USD', reference: 'Limits' });
     expect(created.status).toBe(201);
-    const payouts = new DynamoDbPayoutRepository(db.documentClient, tableName('payouts'));
+    const payouts = new DynamoDbPayoutRepository(db.documentClient, tableName('payouts'), undefined, deployment.primaryRegion);
     await reservePayoutFunds(
       { payouts, ledger: postingDeps, sanctions: checkedInSanctionsList, merchants, workflows: new RecordingWorkflows(), now: () => new Date() },
       { payoutId: created.json.id },

@@ -5,16 +5,8 @@ import { counter } from '../../../lambdas/domain/ledger/positions';
 import type { StatementLine } from '../../../lambdas/domain/ledger/transaction';
 import { getBalance } from '../../../lambdas/use-cases/ledger/get-balance';
 import { listBalanceTransactions } from '../../../lambdas/use-cases/ledger/list-balance-transactions';
-import {
-  type PostingResult,
-  postPaymentCaptured,
-  postPayoutPaid,
-  postRefund,
-  postSettlement,
-  releaseFunds,
-  reserveFunds,
-  reversePosting,
-} from '../../../lambdas/use-cases/ledger/postings';
+import { type PostingResult, reversePosting, postLedgerEvent } from '../../../lambdas/use-cases/ledger/postings';
+import { paymentCaptured, paymentRefunded, paymentSettled, payoutFundsReleased, payoutFundsReserved, payoutPaid } from '../../../lambdas/domain/ledger/postings';
 import { type DynamoDbFaultProxy, dynamoDbErrors, startDynamoDbFaultProxy } from '../../../local/faults/dynamodb-fault-proxy';
 import { tableName } from '../../../platform/tables';
 import { suiteDynamoDbEndpoint } from '../../support/dynamodb';
@@ -135,7 +127,7 @@ const runScenario = async (operations: readonly Operation[], faults: Faults): Pr
           const currency = known?.currency ?? CURRENCIES[op.currency] ?? 'USD';
           const sequence = captureSequence.get(id) ?? 1;
           await attempt(() =>
-            postPaymentCaptured(ledger.deps, {
+            postLedgerEvent(ledger.deps, paymentCaptured, {
               merchantId,
               paymentId: id,
               channel: 'acq_prop',
@@ -150,7 +142,7 @@ const runScenario = async (operations: readonly Operation[], faults: Faults): Pr
         }
         case 'settle': {
           const payment = payments.get(paymentId(op.payment));
-          if (payment) await attempt(() => postSettlement(ledger.deps, { merchantId: payment.merchantId, paymentId: paymentId(op.payment), settlementId: `stl_${op.settlement}` }));
+          if (payment) await attempt(() => postLedgerEvent(ledger.deps, paymentSettled, { merchantId: payment.merchantId, paymentId: paymentId(op.payment), settlementId: `stl_${op.settlement}` }));
           break;
         }
         case 'refund': {
@@ -161,7 +153,7 @@ const runScenario = async (operations: readonly Operation[], faults: Faults): Pr
           const amount = Math.max(1, Math.floor((counter(position, 'captured') * op.permille) / 1_000));
           const refundId = `re_p${op.payment}x${op.refund}`;
           payment.refunds.add(refundId);
-          await attempt(() => postRefund(ledger.deps, { merchantId: payment.merchantId, paymentId: id, refundId, amount, currency: payment.currency }));
+          await attempt(() => postLedgerEvent(ledger.deps, paymentRefunded, { merchantId: payment.merchantId, paymentId: id, refundId, amount, currency: payment.currency }));
           break;
         }
         case 'reverse': {
@@ -191,7 +183,7 @@ const runScenario = async (operations: readonly Operation[], faults: Faults): Pr
           // Reserve no more than available, usually: a payout is sized from the balance.
           const available = (await getBalance({ ledger: ledger.store }, { merchantId })).find((b) => b.currency === currency)?.available ?? 0;
           const amount = available > 0 && op.amount % 4 !== 0 ? 1 + (op.amount % available) : op.amount;
-          await attempt(() => reserveFunds(ledger.deps, { merchantId, payoutId: payoutId(op.payout), amount, currency }));
+          await attempt(() => postLedgerEvent(ledger.deps, payoutFundsReserved, { merchantId, payoutId: payoutId(op.payout), amount, currency }));
           break;
         }
         case 'release':
@@ -201,8 +193,8 @@ const runScenario = async (operations: readonly Operation[], faults: Faults): Pr
           if (!position) break;
           await attempt(() =>
             op.kind === 'release'
-              ? releaseFunds(ledger.deps, { merchantId: position.merchantId, payoutId: id })
-              : postPayoutPaid(ledger.deps, { merchantId: position.merchantId, payoutId: id, channel: 'bank_prop' }),
+              ? postLedgerEvent(ledger.deps, payoutFundsReleased, { merchantId: position.merchantId, payoutId: id })
+              : postLedgerEvent(ledger.deps, payoutPaid, { merchantId: position.merchantId, payoutId: id, channel: 'bank_prop' }),
           );
           break;
         }

@@ -1,15 +1,8 @@
 import { DEFAULT_PRICING } from '../../../lambdas/domain/ledger/fees';
 import { getBalance } from '../../../lambdas/use-cases/ledger/get-balance';
 import { listBalanceTransactions } from '../../../lambdas/use-cases/ledger/list-balance-transactions';
-import {
-  postPaymentCaptured,
-  postPayoutPaid,
-  postRefund,
-  postSettlement,
-  releaseFunds,
-  reserveFunds,
-  reversePosting,
-} from '../../../lambdas/use-cases/ledger/postings';
+import { reversePosting, postLedgerEvent } from '../../../lambdas/use-cases/ledger/postings';
+import { paymentCaptured, paymentRefunded, paymentSettled, payoutFundsReleased, payoutFundsReserved, payoutPaid } from '../../../lambdas/domain/ledger/postings';
 import { setHomeRegion } from '../../../lambdas/use-cases/ledger/set-home-region';
 import { deployment } from '../../../platform/deployment';
 import { type LedgerHarness, createLedgerHarness } from '../../support/ledger';
@@ -33,7 +26,7 @@ const balanceOf = async (merchantId: string, currency: string) =>
   };
 
 const capture = (merchantId: string, paymentId: string, amount: number, currency = 'USD') =>
-  postPaymentCaptured(ledger.deps, { merchantId, paymentId, channel: 'acq_sim', currency, amount, authorizedAmount: amount });
+  postLedgerEvent(ledger.deps, paymentCaptured, { merchantId, paymentId, channel: 'acq_sim', currency, amount, authorizedAmount: amount });
 
 describe('a payment through its life', () => {
   it('captures with the fee as its own entry, settles, refunds without returning the fee, and verifies', async () => {
@@ -47,10 +40,10 @@ describe('a payment through its life', () => {
     ]);
     expect(await balanceOf('mer_life', 'USD')).toEqual({ currency: 'USD', available: 0, pending: 9_680, reserved: 0 });
 
-    await postSettlement(ledger.deps, { merchantId: 'mer_life', paymentId: 'pay_life1', settlementId: 'stl_1' });
+    await postLedgerEvent(ledger.deps, paymentSettled, { merchantId: 'mer_life', paymentId: 'pay_life1', settlementId: 'stl_1' });
     expect(await balanceOf('mer_life', 'USD')).toEqual({ currency: 'USD', available: 9_680, pending: 0, reserved: 0 });
 
-    const refund = await postRefund(ledger.deps, { merchantId: 'mer_life', paymentId: 'pay_life1', refundId: 're_life1', amount: 4_000, currency: 'USD' });
+    const refund = await postLedgerEvent(ledger.deps, paymentRefunded, { merchantId: 'mer_life', paymentId: 'pay_life1', refundId: 're_life1', amount: 4_000, currency: 'USD' });
     expect(refund.transaction.entries).toEqual([
       { account: 'merchant_available:mer_life:USD', side: 'debit', amount: 4_000, currency: 'USD' },
       { account: 'channel_clearing:acq_sim:USD', side: 'credit', amount: 4_000, currency: 'USD' },
@@ -80,12 +73,12 @@ describe('a payment through its life', () => {
 
   it('nets a refund of an unsettled payment against the channel and the payment\'s own pending funds', async () => {
     await capture('mer_early', 'pay_early1', 10_000);
-    const refund = await postRefund(ledger.deps, { merchantId: 'mer_early', paymentId: 'pay_early1', refundId: 're_early1', amount: 2_500, currency: 'USD' });
+    const refund = await postLedgerEvent(ledger.deps, paymentRefunded, { merchantId: 'mer_early', paymentId: 'pay_early1', refundId: 're_early1', amount: 2_500, currency: 'USD' });
     expect(refund.transaction.entries).toEqual([
       { account: 'merchant_pending:mer_early:USD', side: 'debit', amount: 2_500, currency: 'USD' },
       { account: 'channel_receivable:acq_sim:USD', side: 'credit', amount: 2_500, currency: 'USD' },
     ]);
-    const settlement = await postSettlement(ledger.deps, { merchantId: 'mer_early', paymentId: 'pay_early1', settlementId: 'stl_1' });
+    const settlement = await postLedgerEvent(ledger.deps, paymentSettled, { merchantId: 'mer_early', paymentId: 'pay_early1', settlementId: 'stl_1' });
     expect(settlement.transaction.entries).toEqual(
       expect.arrayContaining([
         { account: 'channel_clearing:acq_sim:USD', side: 'debit', amount: 7_500, currency: 'USD' },
@@ -98,11 +91,11 @@ describe('a payment through its life', () => {
   it('refuses to refund more than was captured, and a refund that available funds cannot cover', async () => {
     await capture('mer_over', 'pay_over1', 1_000);
     await expect(
-      postRefund(ledger.deps, { merchantId: 'mer_over', paymentId: 'pay_over1', refundId: 're_over1', amount: 1_001, currency: 'USD' }),
+      postLedgerEvent(ledger.deps, paymentRefunded, { merchantId: 'mer_over', paymentId: 'pay_over1', refundId: 're_over1', amount: 1_001, currency: 'USD' }),
     ).rejects.toMatchObject({ name: 'PostingRejectedError', reason: 'refund_exceeds_captured' });
     // Full refund before settlement: 941 from the payment's pending funds, the unreturned fee (59) from available, which is empty.
     await expect(
-      postRefund(ledger.deps, { merchantId: 'mer_over', paymentId: 'pay_over1', refundId: 're_over2', amount: 1_000, currency: 'USD' }),
+      postLedgerEvent(ledger.deps, paymentRefunded, { merchantId: 'mer_over', paymentId: 'pay_over1', refundId: 're_over2', amount: 1_000, currency: 'USD' }),
     ).rejects.toMatchObject({ name: 'InsufficientFundsError', account: 'merchant_available:mer_over:USD', needed: 59, available: 0 });
     expect((await ledger.verify()).differences).toEqual([]);
   });
@@ -116,7 +109,7 @@ describe('a payment through its life', () => {
     expect(await balanceOf('mer_rev', 'USD')).toEqual({ currency: 'USD', available: 0, pending: 0, reserved: 0 });
     expect((await reversePosting(ledger.deps, { transactionId: captured.transaction.id })).replayed).toBe(true);
 
-    const recaptured = await postPaymentCaptured(ledger.deps, {
+    const recaptured = await postLedgerEvent(ledger.deps, paymentCaptured, {
       merchantId: 'mer_rev',
       paymentId: 'pay_rev1',
       channel: 'acq_sim',
@@ -125,7 +118,7 @@ describe('a payment through its life', () => {
       authorizedAmount: 2_000,
       sequence: 2,
     });
-    await postSettlement(ledger.deps, { merchantId: 'mer_rev', paymentId: 'pay_rev1', settlementId: 'stl_1' });
+    await postLedgerEvent(ledger.deps, paymentSettled, { merchantId: 'mer_rev', paymentId: 'pay_rev1', settlementId: 'stl_1' });
     await expect(reversePosting(ledger.deps, { transactionId: recaptured.transaction.id })).rejects.toMatchObject({
       name: 'PostingRejectedError',
       reason: 'reversal_not_allowed',
@@ -138,18 +131,18 @@ describe('a payment through its life', () => {
 describe('payout funds', () => {
   it('reserves, releases and pays out, never below zero', async () => {
     await capture('mer_po', 'pay_po1', 10_000);
-    await postSettlement(ledger.deps, { merchantId: 'mer_po', paymentId: 'pay_po1', settlementId: 'stl_1' });
-    await reserveFunds(ledger.deps, { merchantId: 'mer_po', payoutId: 'po_1', amount: 5_000, currency: 'USD' });
+    await postLedgerEvent(ledger.deps, paymentSettled, { merchantId: 'mer_po', paymentId: 'pay_po1', settlementId: 'stl_1' });
+    await postLedgerEvent(ledger.deps, payoutFundsReserved, { merchantId: 'mer_po', payoutId: 'po_1', amount: 5_000, currency: 'USD' });
     expect(await balanceOf('mer_po', 'USD')).toEqual({ currency: 'USD', available: 4_680, pending: 0, reserved: 5_000 });
-    await expect(reserveFunds(ledger.deps, { merchantId: 'mer_po', payoutId: 'po_2', amount: 5_000, currency: 'USD' })).rejects.toMatchObject({
+    await expect(postLedgerEvent(ledger.deps, payoutFundsReserved, { merchantId: 'mer_po', payoutId: 'po_2', amount: 5_000, currency: 'USD' })).rejects.toMatchObject({
       name: 'InsufficientFundsError',
     });
-    await releaseFunds(ledger.deps, { merchantId: 'mer_po', payoutId: 'po_1' });
+    await postLedgerEvent(ledger.deps, payoutFundsReleased, { merchantId: 'mer_po', payoutId: 'po_1' });
     expect(await balanceOf('mer_po', 'USD')).toEqual({ currency: 'USD', available: 9_680, pending: 0, reserved: 0 });
-    await reserveFunds(ledger.deps, { merchantId: 'mer_po', payoutId: 'po_3', amount: 9_680, currency: 'USD' });
-    await postPayoutPaid(ledger.deps, { merchantId: 'mer_po', payoutId: 'po_3', channel: 'bank_sim' });
+    await postLedgerEvent(ledger.deps, payoutFundsReserved, { merchantId: 'mer_po', payoutId: 'po_3', amount: 9_680, currency: 'USD' });
+    await postLedgerEvent(ledger.deps, payoutPaid, { merchantId: 'mer_po', payoutId: 'po_3', channel: 'bank_sim' });
     expect(await balanceOf('mer_po', 'USD')).toEqual({ currency: 'USD', available: 0, pending: 0, reserved: 0 });
-    await expect(releaseFunds(ledger.deps, { merchantId: 'mer_po', payoutId: 'po_3' })).rejects.toMatchObject({ reason: 'payout_not_reserved' });
+    await expect(postLedgerEvent(ledger.deps, payoutFundsReleased, { merchantId: 'mer_po', payoutId: 'po_3' })).rejects.toMatchObject({ reason: 'payout_not_reserved' });
     expect((await ledger.verify()).differences).toEqual([]);
   });
 });
@@ -157,7 +150,7 @@ describe('payout funds', () => {
 describe('pricing and home region', () => {
   it('charges a merchant its own pricing', async () => {
     await ledger.pricing.putPricing('mer_priced', { percentBps: 150, fixed: { EUR: 10 } });
-    const captured = await postPaymentCaptured(ledger.deps, {
+    const captured = await postLedgerEvent(ledger.deps, paymentCaptured, {
       merchantId: 'mer_priced',
       paymentId: 'pay_priced1',
       channel: 'acq_sim',
@@ -173,7 +166,7 @@ describe('pricing and home region', () => {
     const secondary = { ...ledger.deps, region: deployment.secondaryRegion };
     await expect(capture('mer_home', 'pay_home1', 1_000)).resolves.toMatchObject({ replayed: false });
     await expect(
-      postPaymentCaptured(secondary, { merchantId: 'mer_home', paymentId: 'pay_home2', channel: 'acq_sim', currency: 'USD', amount: 1_000, authorizedAmount: 1_000 }),
+      postLedgerEvent(secondary, paymentCaptured, { merchantId: 'mer_home', paymentId: 'pay_home2', channel: 'acq_sim', currency: 'USD', amount: 1_000, authorizedAmount: 1_000 }),
     ).rejects.toMatchObject({ name: 'NotHomeRegionError', homeRegion: deployment.primaryRegion });
 
     const deps = { ledger: ledger.store, primaryRegion: deployment.primaryRegion, now: () => new Date() };
@@ -181,7 +174,7 @@ describe('pricing and home region', () => {
     await expect(capture('mer_home', 'pay_home3', 1_000)).rejects.toMatchObject({ name: 'NotHomeRegionError' });
     expect(await setHomeRegion(deps, { merchantId: 'mer_home', region: deployment.secondaryRegion, fenced: false })).toMatchObject({ epoch: 2 });
     await expect(
-      postPaymentCaptured(secondary, { merchantId: 'mer_home', paymentId: 'pay_home2', channel: 'acq_sim', currency: 'USD', amount: 1_000, authorizedAmount: 1_000 }),
+      postLedgerEvent(secondary, paymentCaptured, { merchantId: 'mer_home', paymentId: 'pay_home2', channel: 'acq_sim', currency: 'USD', amount: 1_000, authorizedAmount: 1_000 }),
     ).resolves.toMatchObject({ replayed: false });
     await expect(capture('mer_home', 'pay_home4', 1_000)).rejects.toMatchObject({ name: 'NotHomeRegionError', homeRegion: deployment.secondaryRegion });
     // A replay is a read: it answers in any region.

@@ -4,7 +4,7 @@ import { DynamoDbRecentObjects } from '../../../lambdas/adapters/dynamodb/recent
 import { DynamoDbSagaStartMarkers } from '../../../lambdas/adapters/dynamodb/saga-start-markers';
 import { recoveryName } from '../../../lambdas/adapters/step-functions/workflows';
 import { InMemorySweepPosition, sweepUnstartedSagas } from '../../../lambdas/use-cases/sweep-unstarted-sagas';
-import { workflows } from '../../../lambdas/shared/payment-deps';
+import { workflows } from '../../../lambdas/wiring/payments';
 import { deployment } from '../../../platform/deployment';
 import { tableName } from '../../../platform/tables';
 import { fundMerchant } from '../../support/funds';

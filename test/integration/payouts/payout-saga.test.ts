@@ -10,7 +10,7 @@ import { DEFAULT_SPREAD_SCHEDULE } from '../../../lambdas/domain/fx/quote';
 import { createFxQuote } from '../../../lambdas/use-cases/fx/create-fx-quote';
 import { decidePayoutReview } from '../../../lambdas/use-cases/payouts/decide-payout-review';
 import { DynamoDbPayoutRepository } from '../../../lambdas/adapters/dynamodb/payout-repository';
-import { workflows } from '../../../lambdas/shared/payment-deps';
+import { workflows } from '../../../lambdas/wiring/payments';
 import { deployment } from '../../../platform/deployment';
 import { tableName } from '../../../platform/tables';
 import { fundMerchant } from '../../support/funds';

@@ -72,7 +72,7 @@ const operation: fc.Arbitrary<Operation> = fc.oneof(
 );
 
 /** Refusals that are answers (not enough funds, too small to convert, same currency...), not failures. */
-const ANSWERS = new Set(['InsufficientBalanceError', 'AmountTooSmallToConvertError', 'FxAmountOutOfRangeError']);
+const ANSWERS = new Set(['InsufficientFundsError', 'AmountTooSmallToConvertError', 'FxAmountOutOfRangeError']);
 
 /** A rail that takes every payment (what it says afterwards is recorded by the property, as a message would be). */
 const takingRail: PayoutRailPort = {

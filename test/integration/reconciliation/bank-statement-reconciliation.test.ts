@@ -13,8 +13,9 @@ import { verifyLedger } from '../../../lambdas/adapters/dynamodb/ledger-verifier
 import { DynamoDbReconciliationRepository } from '../../../lambdas/adapters/dynamodb/reconciliation-repository';
 import { deriveId } from '../../../lambdas/domain/ids';
 import { contractFee } from '../../../lambdas/domain/reconciliation/matching';
-import { ledgerPostingDeps } from '../../../lambdas/shared/ledger';
-import { postPaymentCaptured, postPayoutPaid, postSettlement, releaseFunds, reserveFunds } from '../../../lambdas/use-cases/ledger/postings';
+import { ledgerPostingDeps } from '../../../lambdas/wiring/ledger';
+import { postLedgerEvent } from '../../../lambdas/use-cases/ledger/postings';
+import { paymentCaptured, paymentSettled, payoutFundsReleased, payoutFundsReserved, payoutPaid } from '../../../lambdas/domain/ledger/postings';
 import { statementChannel } from '../../../lambdas/use-cases/reconciliation/bank-statements';
 import { type IsolatedDynamoDb, useIsolatedDynamoDb } from '../../support/dynamodb';
 import { type TestSftpServer, startTestSftpServer } from '../../support/sftp';
@@ -73,9 +74,9 @@ const reconciledBatch = async (batchId: string, currency: string, amounts: reado
     ids += 1;
     const paymentId = deriveId('pay', 'bank-statement-test', String(ids), String(Date.now()));
     const captureId = `cap_bank_${ids}`;
-    await postPaymentCaptured(ledgerPostingDeps(), { merchantId: merchant, paymentId, channel, currency, amount, authorizedAmount: amount });
+    await postLedgerEvent(ledgerPostingDeps(), paymentCaptured, { merchantId: merchant, paymentId, channel, currency, amount, authorizedAmount: amount });
     await reports.recordExpectation({ channel, batchId, captureId, paymentId, merchantId: merchant, amount, currency, announcedAt: new Date().toISOString() });
-    await postSettlement(ledgerPostingDeps(), { merchantId: merchant, paymentId, settlementId: captureId });
+    await postLedgerEvent(ledgerPostingDeps(), paymentSettled, { merchantId: merchant, paymentId, settlementId: captureId });
     items.push({ type: 'capture', ourReference: paymentId, theirReference: captureId, gross: amount, fee: contractFee(cardChannels.atlas.fees, amount, currency), currency });
   }
   const report = buildSettlementReport({ channel, batchId, currency, valueDate, items });
@@ -90,9 +91,9 @@ const reconciledBatch = async (batchId: string, currency: string, amounts: reado
 const payout = async (amount: number, returned: boolean) => {
   ids += 1;
   const payoutId = deriveId('po', 'bank-statement-test', String(ids), String(Date.now()));
-  await reserveFunds(ledgerPostingDeps(), { merchantId: merchant, payoutId, amount, currency: 'USD' });
-  if (returned) await releaseFunds(ledgerPostingDeps(), { merchantId: merchant, payoutId, reason: 'returned' });
-  else await postPayoutPaid(ledgerPostingDeps(), { merchantId: merchant, payoutId, channel: 'meridian' });
+  await postLedgerEvent(ledgerPostingDeps(), payoutFundsReserved, { merchantId: merchant, payoutId, amount, currency: 'USD' });
+  if (returned) await postLedgerEvent(ledgerPostingDeps(), payoutFundsReleased, { merchantId: merchant, payoutId, reason: 'returned' });
+  else await postLedgerEvent(ledgerPostingDeps(), payoutPaid, { merchantId: merchant, payoutId, channel: 'meridian' });
   return payoutId;
 };
 

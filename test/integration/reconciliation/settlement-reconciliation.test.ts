@@ -13,8 +13,9 @@ import { DynamoDbReconciliationRepository } from '../../../lambdas/adapters/dyna
 import { deriveId } from '../../../lambdas/domain/ids';
 import { counter } from '../../../lambdas/domain/ledger/positions';
 import { contractFee } from '../../../lambdas/domain/reconciliation/matching';
-import { ledgerPostingDeps } from '../../../lambdas/shared/ledger';
-import { postPaymentCaptured, postSettlement } from '../../../lambdas/use-cases/ledger/postings';
+import { ledgerPostingDeps } from '../../../lambdas/wiring/ledger';
+import { postLedgerEvent } from '../../../lambdas/use-cases/ledger/postings';
+import { paymentCaptured, paymentSettled } from '../../../lambdas/domain/ledger/postings';
 import { type IsolatedDynamoDb, useIsolatedDynamoDb } from '../../support/dynamodb';
 import { type TestSftpServer, startTestSftpServer } from '../../support/sftp';
 import { temporaryExecutionStore } from '../../support/step-functions';
@@ -63,10 +64,10 @@ const capturedPayment = async (amount: number, batchId: string, settledByWebhook
   counterForIds += 1;
   const paymentId = deriveId('pay', 'recon-test', String(counterForIds), String(Date.now()));
   const captureId = `cap_${counterForIds}_${batchId}`;
-  await postPaymentCaptured(ledgerPostingDeps(), { merchantId: merchant, paymentId, channel, currency: 'USD', amount, authorizedAmount: amount });
+  await postLedgerEvent(ledgerPostingDeps(), paymentCaptured, { merchantId: merchant, paymentId, channel, currency: 'USD', amount, authorizedAmount: amount });
   // What the acquirer's capture.settled webhook does (record-channel-event.ts): expect it in its batch, maybe settle.
   await reports.recordExpectation({ channel, batchId, captureId, paymentId, merchantId: merchant, amount, currency: 'USD', announcedAt: new Date().toISOString() });
-  if (settledByWebhook) await postSettlement(ledgerPostingDeps(), { merchantId: merchant, paymentId, settlementId: captureId });
+  if (settledByWebhook) await postLedgerEvent(ledgerPostingDeps(), paymentSettled, { merchantId: merchant, paymentId, settlementId: captureId });
   return { type: 'capture', ourReference: paymentId, theirReference: captureId, gross: amount, fee: contractFee(cardChannels.atlas.fees, amount, 'USD'), currency: 'USD' };
 };
 

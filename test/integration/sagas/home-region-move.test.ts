@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { verifyLedger } from '../../../lambdas/adapters/dynamodb/ledger-verifier';
-import { ledgerPostingDeps } from '../../../lambdas/shared/ledger';
+import { ledgerPostingDeps } from '../../../lambdas/wiring/ledger';
 import { deployment } from '../../../platform/deployment';
 import { tableName } from '../../../platform/tables';
 import { request } from '../../support/http';

@@ -1,6 +1,6 @@
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { verifyLedger } from '../../../lambdas/adapters/dynamodb/ledger-verifier';
-import { ledgerPostingDeps } from '../../../lambdas/shared/ledger';
+import { ledgerPostingDeps } from '../../../lambdas/wiring/ledger';
 import { setHomeRegion } from '../../../lambdas/use-cases/ledger/set-home-region';
 import { type DynamoDbFaultProxy, startDynamoDbFaultProxy } from '../../../local/faults/dynamodb-fault-proxy';
 import { deployment } from '../../../platform/deployment';

@@ -1,6 +1,7 @@
 import { verifyLedger } from '../../../lambdas/adapters/dynamodb/ledger-verifier';
-import { postSettlement } from '../../../lambdas/use-cases/ledger/postings';
-import { ledgerPostingDeps } from '../../../lambdas/shared/ledger';
+import { postLedgerEvent } from '../../../lambdas/use-cases/ledger/postings';
+import { paymentSettled } from '../../../lambdas/domain/ledger/postings';
+import { ledgerPostingDeps } from '../../../lambdas/wiring/ledger';
 import { tableName } from '../../../platform/tables';
 import { type SagaHarness, card, freshCardNumber, startSagaHarness } from '../../support/saga-harness';
 
@@ -23,7 +24,7 @@ const paid = async (amount: number, settle = true, merchantId = merchant, number
   expect(created.json.status).toBe('succeeded');
   if (settle) {
     // What the acquirer's capture.settled webhook does (tested over HTTP in e2e): pending -> available.
-    await postSettlement(ledgerPostingDeps(), { merchantId, paymentId: created.json.id, settlementId: `settlement-${created.json.id}` });
+    await postLedgerEvent(ledgerPostingDeps(), paymentSettled, { merchantId, paymentId: created.json.id, settlementId: `settlement-${created.json.id}` });
   }
   return created.json.id as string;
 };

@@ -1,8 +1,9 @@
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { objectOfItem } from '../../../lambdas/adapters/dynamodb/payment-repository';
 import { sagaStartShard } from '../../../lambdas/domain/saga-start';
-import { postSettlement } from '../../../lambdas/use-cases/ledger/postings';
-import { ledgerPostingDeps } from '../../../lambdas/shared/ledger';
+import { postLedgerEvent } from '../../../lambdas/use-cases/ledger/postings';
+import { paymentSettled } from '../../../lambdas/domain/ledger/postings';
+import { ledgerPostingDeps } from '../../../lambdas/wiring/ledger';
 import { scheduledEvent } from '../../../local/schedules';
 import { deployment } from '../../../platform/deployment';
 import { SAGA_STARTS_INDEX, tableName } from '../../../platform/tables';
@@ -133,7 +134,7 @@ it('leaves no marker behind a payment its run finished, nor behind one waiting f
 it('recovers a refund whose run could not be started, found through its list index, through the scheduled handler', async () => {
   // Prepare: a settled payment (the refund's ledger posting needs available funds), then a refund whose run cannot start
   const payment = await harness.createPayment(merchant, { amount: 5000, currency: 'USD', payment_method: card(freshCardNumber()) });
-  await postSettlement(ledgerPostingDeps(), { merchantId: merchant, paymentId: payment.json.id, settlementId: `settlement-${payment.json.id}` });
+  await postLedgerEvent(ledgerPostingDeps(), paymentSettled, { merchantId: merchant, paymentId: payment.json.id, settlementId: `settlement-${payment.json.id}` });
   const answer = await harness.withStepFunctionsApiDown(() =>
     harness.api({ method: 'POST', resource: '/v1/refunds' }, merchant, { payment_id: payment.json.id, amount: 1000 }, 'refund-sweeper-1'),
   );

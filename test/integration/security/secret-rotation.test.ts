@@ -2,7 +2,7 @@ import { CreateSecretCommand, PutSecretValueCommand, SecretsManagerClient } from
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { handler as receiveChannelEvent } from '../../../lambdas/handlers/api/receive-channel-event';
 import { ChannelRequestRejectedError } from '../../../lambdas/domain/channel-errors';
-import { cardChannelDirectory } from '../../../lambdas/shared/payment-deps';
+import { cardChannelDirectory } from '../../../lambdas/wiring/payments';
 import { loadDeclaredSecrets } from '../../../lambdas/shared/secrets';
 import { type LocalSecretsManager, startLocalSecretsManager } from '../../../local/secrets-manager';
 import { signWebhook } from '../../../local/simulators/card-acquirer/webhooks';

@@ -2,17 +2,7 @@ import { type AttributeValue, type Item, itemSize } from '../../../bench/lib/cap
 import { decodeJournal, recordTypeOf, transactionItems } from '../../../lambdas/adapters/dynamodb/ledger-codec';
 import { DEFAULT_PRICING } from '../../../lambdas/domain/ledger/fees';
 import type { Position } from '../../../lambdas/domain/ledger/positions';
-import {
-  conversion,
-  paymentCaptured,
-  paymentRefunded,
-  paymentSettled,
-  payoutFundsConverted,
-  payoutFundsReleased,
-  payoutFundsReserved,
-  payoutPaid,
-  reversal,
-} from '../../../lambdas/domain/ledger/postings';
+import { conversion, paymentCaptured, paymentRefunded, paymentSettled, payoutFundsConverted, payoutFundsReleased, payoutFundsReserved, payoutPaid, reversal, buildPosting } from '../../../lambdas/domain/ledger/postings';
 import type { JournalTransaction } from '../../../lambdas/domain/ledger/transaction';
 import { memoryJournal } from '../../support/memory-journal';
 
@@ -46,17 +36,17 @@ const life = (): JournalTransaction[] => {
     posted.push(transaction);
     return transaction;
   };
-  post((position) => paymentCaptured({ merchantId, paymentId, channel: 'acq_atlas', currency: 'BRL', amount: 250_000, authorizedAmount: 250_000 }, position, DEFAULT_PRICING, now).transaction, paymentId);
-  const refund = post((position) => paymentRefunded({ merchantId, paymentId, refundId: 're_m2n3b4v5c6x7z2l3k4j5h6g7f2', amount: 10_000, currency: 'BRL' }, position, now), paymentId);
-  post((position) => reversal(refund, position, now), paymentId);
-  post((position) => paymentSettled({ merchantId, paymentId, settlementId: 'stl_2026-12-06_acq_atlas_000123' }, position, now), paymentId);
-  post((position) => conversion({ ...terms, merchantId, conversionId }, position, now), conversionId);
-  const reserved = post((position) => payoutFundsReserved({ merchantId, payoutId, amount: 100_000, currency: 'BRL' }, position, now), payoutId);
-  const converted = post((position) => payoutFundsConverted({ ...terms, merchantId, payoutId }, position, now), payoutId);
-  const paid = post((position) => payoutPaid({ merchantId, payoutId, channel: 'rail_keystone' }, position, now), payoutId);
-  post((position) => reversal(paid, position, now), payoutId);
-  post((position) => reversal(converted, position, now), payoutId);
-  post((position) => payoutFundsReleased({ merchantId, payoutId, reason: 'returned' }, position, now), payoutId);
+  post((position) => buildPosting(paymentCaptured, { merchantId, paymentId, channel: 'acq_atlas', currency: 'BRL', amount: 250_000, authorizedAmount: 250_000 }, position, now, DEFAULT_PRICING), paymentId);
+  const refund = post((position) => buildPosting(paymentRefunded, { merchantId, paymentId, refundId: 're_m2n3b4v5c6x7z2l3k4j5h6g7f2', amount: 10_000, currency: 'BRL' }, position, now), paymentId);
+  post((position) => buildPosting(reversal, refund, position, now), paymentId);
+  post((position) => buildPosting(paymentSettled, { merchantId, paymentId, settlementId: 'stl_2026-12-06_acq_atlas_000123' }, position, now), paymentId);
+  post((position) => buildPosting(conversion, { ...terms, merchantId, conversionId }, position, now), conversionId);
+  const reserved = post((position) => buildPosting(payoutFundsReserved, { merchantId, payoutId, amount: 100_000, currency: 'BRL' }, position, now), payoutId);
+  const converted = post((position) => buildPosting(payoutFundsConverted, { ...terms, merchantId, payoutId }, position, now), payoutId);
+  const paid = post((position) => buildPosting(payoutPaid, { merchantId, payoutId, channel: 'rail_keystone' }, position, now), payoutId);
+  post((position) => buildPosting(reversal, paid, position, now), payoutId);
+  post((position) => buildPosting(reversal, converted, position, now), payoutId);
+  post((position) => buildPosting(payoutFundsReleased, { merchantId, payoutId, reason: 'returned' }, position, now), payoutId);
   expect(reserved.kind).toBe('payout_funds_reserved');
   expect(journal.verify().differences).toEqual([]);
   return posted;

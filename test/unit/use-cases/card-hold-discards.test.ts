@@ -9,6 +9,7 @@ import { PLATFORM_RISK_RULES, type RiskRuleSet } from '../../../lambdas/domain/r
 import { screenPayment } from '../../../lambdas/use-cases/payment-saga/screen-payment';
 import { InMemoryCardHolds, InMemoryCardVelocity, InMemoryChannelHealth, InMemoryPaymentRepository, RecordingWorkflows } from '../../support/in-memory-repositories';
 import { DEFAULT_MERCHANT_ROUTING } from '../../../lambdas/domain/merchant';
+import { minorUnitsFromWire } from '../../../lambdas/domain/money';
 
 /**
  * No card stays held once its payment can no longer use it (issue 13 item 7, decision record 0014), even when a
@@ -76,11 +77,11 @@ class ApprovingChannel implements CardChannel {
       authCode: '123456',
       status: 'authorized',
       currency: command.currency,
-      amountAuthorized: command.amount,
-      amountCapturable: command.amount,
-      amountCaptured: 0,
-      amountRefunded: 0,
-      amountReleased: 0,
+      amountAuthorized: minorUnitsFromWire(command.amount),
+      amountCapturable: minorUnitsFromWire(command.amount),
+      amountCaptured: minorUnitsFromWire(0),
+      amountRefunded: minorUnitsFromWire(0),
+      amountReleased: minorUnitsFromWire(0),
       captureMethod: command.captureMethod,
       multiCapture: false,
       card: { brand: 'visa', last4: command.card.number.slice(-4), expMonth: command.card.expMonth, expYear: command.card.expYear, fingerprint: 'fp_card' },

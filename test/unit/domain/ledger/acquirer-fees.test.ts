@@ -1,5 +1,5 @@
 import { emptyPosition, positionKindOf, positionProblems } from '../../../../lambdas/domain/ledger/positions';
-import { acquirerFeesBooked, settlementBatchPositionId } from '../../../../lambdas/domain/ledger/postings';
+import { acquirerFeesBooked, settlementBatchPositionId, buildPosting } from '../../../../lambdas/domain/ledger/postings';
 import { PostingRejectedError } from '../../../../lambdas/domain/ledger/errors';
 import { applyDelta } from '../../../../lambdas/domain/ledger/positions';
 
@@ -11,7 +11,7 @@ const event = { positionId, channel: 'atlas', batchId: 'atlas-usd-1', currency: 
 it('debits the platform acquirer fees and credits the channel clearing account, balanced, on the batch position', () => {
   expect(positionId).toMatch(/^stlr_[a-z2-7]{26}$/);
   expect(positionKindOf(positionId)).toBe('settlement');
-  const transaction = acquirerFeesBooked(event, emptyPosition(positionId, 'platform'), now);
+  const transaction = buildPosting(acquirerFeesBooked, event, emptyPosition(positionId, 'platform'), now);
   expect(transaction).toMatchObject({
     kind: 'acquirer_fees',
     merchantId: 'platform',
@@ -23,14 +23,14 @@ it('debits the platform acquirer fees and credits the channel clearing account, 
       { account: 'channel_clearing:atlas:USD', side: 'credit', amount: 12_345, currency: 'USD' },
     ],
   });
-  expect(acquirerFeesBooked(event, emptyPosition(positionId, 'platform'), now).id).toBe(transaction.id);
+  expect(buildPosting(acquirerFeesBooked, event, emptyPosition(positionId, 'platform'), now).id).toBe(transaction.id);
   expect(settlementBatchPositionId('atlas', 'atlas-usd-1', 'CAD')).not.toBe(positionId);
 });
 
 it('books a batch once, and refuses nothing-worth or bad input', () => {
   const booked = applyDelta(emptyPosition(positionId, 'platform'), { acquirerFees: 12_345 }, { currency: 'USD', channel: 'atlas' });
   expect(positionProblems(booked)).toEqual([]);
-  expect(() => acquirerFeesBooked(event, booked, now)).toThrow(expect.objectContaining({ name: 'PostingRejectedError', reason: 'fees_already_booked' }));
-  expect(() => acquirerFeesBooked({ ...event, amount: 0 }, emptyPosition(positionId, 'platform'), now)).toThrow(PostingRejectedError);
-  expect(() => acquirerFeesBooked({ ...event, currency: 'XXX' }, emptyPosition(positionId, 'platform'), now)).toThrow(PostingRejectedError);
+  expect(() => buildPosting(acquirerFeesBooked, event, booked, now)).toThrow(expect.objectContaining({ name: 'PostingRejectedError', reason: 'fees_already_booked' }));
+  expect(() => buildPosting(acquirerFeesBooked, { ...event, amount: 0 }, emptyPosition(positionId, 'platform'), now)).toThrow(PostingRejectedError);
+  expect(() => buildPosting(acquirerFeesBooked, { ...event, currency: 'XXX' }, emptyPosition(positionId, 'platform'), now)).toThrow(PostingRejectedError);
 });

@@ -1,15 +1,5 @@
 import { counter, emptyPosition } from '../../../../lambdas/domain/ledger/positions';
-import {
-  type ConversionTerms,
-  conversion,
-  payoutFundsConverted,
-  payoutFundsReleased,
-  payoutFundsReserved,
-  payoutPaid,
-  paymentCaptured,
-  paymentSettled,
-  reversal,
-} from '../../../../lambdas/domain/ledger/postings';
+import { type ConversionTerms, conversion, payoutFundsConverted, payoutFundsReleased, payoutFundsReserved, payoutPaid, paymentCaptured, paymentSettled, reversal, buildPosting } from '../../../../lambdas/domain/ledger/postings';
 import { type JournalTransaction, entryProblems, linesOf, totalsByCurrency } from '../../../../lambdas/domain/ledger/transaction';
 import { memoryJournal } from '../../../support/memory-journal';
 
@@ -35,14 +25,14 @@ const ledger = () => {
     fund(amount: number, currency: string) {
       payments += 1;
       const paymentId = `pay_${payments}`;
-      journal.post((position) => paymentCaptured({ merchantId: 'mer_1', paymentId, channel: 'acq_1', currency, amount, authorizedAmount: amount }, position, { percentBps: 0, fixed: {} }, now).transaction, paymentId);
-      journal.post((position) => paymentSettled({ merchantId: 'mer_1', paymentId, settlementId: 'stl_1' }, position, now), paymentId);
+      journal.post((position) => buildPosting(paymentCaptured, { merchantId: 'mer_1', paymentId, channel: 'acq_1', currency, amount, authorizedAmount: amount }, position, now, { percentBps: 0, fixed: {} }), paymentId);
+      journal.post((position) => buildPosting(paymentSettled, { merchantId: 'mer_1', paymentId, settlementId: 'stl_1' }, position, now), paymentId);
     },
   };
 };
 
 describe('conversion between available balances', () => {
-  const transaction = conversion({ ...terms, merchantId: 'mer_1', conversionId: 'cv_1' }, emptyPosition('cv_1', 'mer_1'), now);
+  const transaction = buildPosting(conversion, { ...terms, merchantId: 'mer_1', conversionId: 'cv_1' }, emptyPosition('cv_1', 'mer_1'), now);
 
   it('balances in each currency through the FX position, the spread recognised as revenue', () => {
     expect(entryProblems(transaction)).toEqual([]);
@@ -72,13 +62,13 @@ describe('conversion between available balances', () => {
   it('posts once per conversion, and its reversal mirrors both lines', () => {
     const l = ledger();
     l.fund(100_000, 'BRL');
-    const posted = l.post((position) => conversion({ ...terms, merchantId: 'mer_1', conversionId: 'cv_1' }, position, now), 'cv_1');
-    expect(() => conversion({ ...terms, merchantId: 'mer_1', conversionId: 'cv_1' }, l.position('cv_1'), now)).toThrow(
+    const posted = l.post((position) => buildPosting(conversion, { ...terms, merchantId: 'mer_1', conversionId: 'cv_1' }, position, now), 'cv_1');
+    expect(() => buildPosting(conversion, { ...terms, merchantId: 'mer_1', conversionId: 'cv_1' }, l.position('cv_1'), now)).toThrow(
       expect.objectContaining({ name: 'PostingRejectedError', reason: 'already_converted' }),
     );
     expect(l.accountBalance('fx_position:platform:BRL')).toBe(100_000); // long BRL
     expect(l.accountBalance('fx_position:platform:CAD')).toBe(-25_430); // short CAD
-    const mirror = l.post((position) => reversal(posted, position, now), 'cv_1');
+    const mirror = l.post((position) => buildPosting(reversal, posted, position, now), 'cv_1');
     expect(linesOf(mirror).map((line) => [line.type, line.amount, line.currency])).toEqual([
       ['adjustment', 100_000, 'BRL'],
       ['adjustment', -25_265, 'CAD'],
@@ -87,7 +77,7 @@ describe('conversion between available balances', () => {
   });
 
   it('refuses malformed terms by name', () => {
-    const bad = (change: Partial<ConversionTerms>) => () => conversion({ ...terms, ...change, merchantId: 'mer_1', conversionId: 'cv_2' }, emptyPosition('cv_2', 'mer_1'), now);
+    const bad = (change: Partial<ConversionTerms>) => () => buildPosting(conversion, { ...terms, ...change, merchantId: 'mer_1', conversionId: 'cv_2' }, emptyPosition('cv_2', 'mer_1'), now);
     expect(bad({ buyCurrency: 'BRL' })).toThrow(expect.objectContaining({ reason: 'invalid_input' }));
     expect(bad({ spreadAmount: -1 })).toThrow(expect.objectContaining({ reason: 'invalid_input' }));
     expect(bad({ buyAmount: 0 })).toThrow(expect.objectContaining({ reason: 'invalid_input' }));
@@ -98,15 +88,15 @@ describe('a converting payout: reserve, convert, pay, return', () => {
   it('moves the reservation into the payout currency, pays it, and a return restores the sold currency', () => {
     const l = ledger();
     l.fund(100_000, 'BRL');
-    const reserved = l.post((position) => payoutFundsReserved({ merchantId: 'mer_1', payoutId: 'po_1', amount: 100_000, currency: 'BRL' }, position, now), 'po_1');
+    const reserved = l.post((position) => buildPosting(payoutFundsReserved, { merchantId: 'mer_1', payoutId: 'po_1', amount: 100_000, currency: 'BRL' }, position, now), 'po_1');
     expect(reserved.line).toMatchObject({ type: 'payout', amount: -100_000, currency: 'BRL' });
-    const converted = l.post((position) => payoutFundsConverted({ ...terms, merchantId: 'mer_1', payoutId: 'po_1' }, position, now), 'po_1');
+    const converted = l.post((position) => buildPosting(payoutFundsConverted, { ...terms, merchantId: 'mer_1', payoutId: 'po_1' }, position, now), 'po_1');
     expect(converted.line).toBeNull();
     expect(l.balances()).toEqual([
       { currency: 'BRL', available: 0, pending: 0, reserved: 0 },
       { currency: 'CAD', available: 0, pending: 0, reserved: 25_265 },
     ]);
-    const paid = l.post((position) => payoutPaid({ merchantId: 'mer_1', payoutId: 'po_1', channel: 'maple' }, position, now), 'po_1');
+    const paid = l.post((position) => buildPosting(payoutPaid, { merchantId: 'mer_1', payoutId: 'po_1', channel: 'maple' }, position, now), 'po_1');
     expect(paid.entries).toEqual([
       { account: 'merchant_reserved:mer_1:CAD', side: 'debit', amount: 25_265, currency: 'CAD' },
       { account: 'channel_clearing:maple:CAD', side: 'credit', amount: 25_265, currency: 'CAD' },
@@ -114,12 +104,12 @@ describe('a converting payout: reserve, convert, pay, return', () => {
     expect(counter(l.position('po_1'), 'convertedPaid')).toBe(25_265);
 
     // Returned by the bank: undo the payment, then the conversion, then release the reservation.
-    l.post((position) => reversal(paid, position, now), 'po_1');
-    expect(() => payoutFundsReleased({ merchantId: 'mer_1', payoutId: 'po_1', reason: 'returned' }, l.position('po_1'), now)).toThrow(
+    l.post((position) => buildPosting(reversal, paid, position, now), 'po_1');
+    expect(() => buildPosting(payoutFundsReleased, { merchantId: 'mer_1', payoutId: 'po_1', reason: 'returned' }, l.position('po_1'), now)).toThrow(
       expect.objectContaining({ reason: 'payout_converted' }),
     );
-    l.post((position) => reversal(converted, position, now), 'po_1');
-    const released = l.post((position) => payoutFundsReleased({ merchantId: 'mer_1', payoutId: 'po_1', reason: 'returned' }, position, now), 'po_1');
+    l.post((position) => buildPosting(reversal, converted, position, now), 'po_1');
+    const released = l.post((position) => buildPosting(payoutFundsReleased, { merchantId: 'mer_1', payoutId: 'po_1', reason: 'returned' }, position, now), 'po_1');
     expect(released.line).toMatchObject({ type: 'payout_return', amount: 100_000, currency: 'BRL', description: 'Payout po_1 returned by the bank: funds restored' });
     expect(l.balances()).toEqual([
       { currency: 'BRL', available: 100_000, pending: 0, reserved: 0 },
@@ -133,27 +123,27 @@ describe('a converting payout: reserve, convert, pay, return', () => {
   it('converts exactly what is reserved, once, and refuses a reversal of the conversion while it is paid out', () => {
     const l = ledger();
     l.fund(100_000, 'BRL');
-    l.post((position) => payoutFundsReserved({ merchantId: 'mer_1', payoutId: 'po_2', amount: 100_000, currency: 'BRL' }, position, now), 'po_2');
-    expect(() => payoutFundsConverted({ ...terms, sellAmount: 99_999, merchantId: 'mer_1', payoutId: 'po_2' }, l.position('po_2'), now)).toThrow(
+    l.post((position) => buildPosting(payoutFundsReserved, { merchantId: 'mer_1', payoutId: 'po_2', amount: 100_000, currency: 'BRL' }, position, now), 'po_2');
+    expect(() => buildPosting(payoutFundsConverted, { ...terms, sellAmount: 99_999, merchantId: 'mer_1', payoutId: 'po_2' }, l.position('po_2'), now)).toThrow(
       expect.objectContaining({ reason: 'conversion_mismatch' }),
     );
-    expect(() => payoutFundsConverted({ ...terms, sellCurrency: 'USD', merchantId: 'mer_1', payoutId: 'po_2' }, l.position('po_2'), now)).toThrow(
+    expect(() => buildPosting(payoutFundsConverted, { ...terms, sellCurrency: 'USD', merchantId: 'mer_1', payoutId: 'po_2' }, l.position('po_2'), now)).toThrow(
       expect.objectContaining({ reason: 'conversion_mismatch' }),
     );
-    const converted = l.post((position) => payoutFundsConverted({ ...terms, merchantId: 'mer_1', payoutId: 'po_2' }, position, now), 'po_2');
-    expect(() => payoutFundsConverted({ ...terms, merchantId: 'mer_1', payoutId: 'po_2' }, l.position('po_2'), now)).toThrow(
+    const converted = l.post((position) => buildPosting(payoutFundsConverted, { ...terms, merchantId: 'mer_1', payoutId: 'po_2' }, position, now), 'po_2');
+    expect(() => buildPosting(payoutFundsConverted, { ...terms, merchantId: 'mer_1', payoutId: 'po_2' }, l.position('po_2'), now)).toThrow(
       expect.objectContaining({ reason: 'already_converted' }),
     );
-    l.post((position) => payoutPaid({ merchantId: 'mer_1', payoutId: 'po_2', channel: 'maple' }, position, now), 'po_2');
-    expect(() => reversal(converted, l.position('po_2'), now)).toThrow(expect.objectContaining({ reason: 'reversal_not_allowed' }));
+    l.post((position) => buildPosting(payoutPaid, { merchantId: 'mer_1', payoutId: 'po_2', channel: 'maple' }, position, now), 'po_2');
+    expect(() => buildPosting(reversal, converted, l.position('po_2'), now)).toThrow(expect.objectContaining({ reason: 'reversal_not_allowed' }));
     expect(l.verify().differences).toEqual([]);
   });
 
   it('releases a failed payout with its own line type', () => {
     const l = ledger();
     l.fund(5_000, 'USD');
-    l.post((position) => payoutFundsReserved({ merchantId: 'mer_1', payoutId: 'po_3', amount: 5_000, currency: 'USD' }, position, now), 'po_3');
-    const released = l.post((position) => payoutFundsReleased({ merchantId: 'mer_1', payoutId: 'po_3', reason: 'failed' }, position, now), 'po_3');
+    l.post((position) => buildPosting(payoutFundsReserved, { merchantId: 'mer_1', payoutId: 'po_3', amount: 5_000, currency: 'USD' }, position, now), 'po_3');
+    const released = l.post((position) => buildPosting(payoutFundsReleased, { merchantId: 'mer_1', payoutId: 'po_3', reason: 'failed' }, position, now), 'po_3');
     expect(released.line).toMatchObject({ type: 'payout_failure', amount: 5_000 });
     expect(l.verify().differences).toEqual([]);
   });

@@ -9,16 +9,7 @@ import {
 import { DEFAULT_PRICING } from '../../../../lambdas/domain/ledger/fees';
 import { foldPosition } from '../../../../lambdas/domain/ledger/journal';
 import { emptyPosition } from '../../../../lambdas/domain/ledger/positions';
-import {
-  conversion,
-  paymentCaptured,
-  paymentRefunded,
-  paymentSettled,
-  payoutFundsReleased,
-  payoutFundsReserved,
-  positionAfter,
-  reversal,
-} from '../../../../lambdas/domain/ledger/postings';
+import { conversion, paymentCaptured, paymentRefunded, paymentSettled, payoutFundsReleased, payoutFundsReserved, positionAfter, reversal, buildPosting } from '../../../../lambdas/domain/ledger/postings';
 import { entryProblems, extraLineId, reverse, routeOfId, routeOfPosition, totalsByCurrency, transactionId } from '../../../../lambdas/domain/ledger/transaction';
 import type { LedgerSnapshot } from '../../../../lambdas/domain/ledger/verification';
 import { verifySnapshot } from '../../../../lambdas/domain/ledger/verification';
@@ -26,12 +17,7 @@ import { memoryJournal } from '../../../support/memory-journal';
 
 const now = new Date('2026-11-21T12:00:00.000Z');
 const capture = (amount: number, currency = 'USD', paymentId = 'pay_1') =>
-  paymentCaptured(
-    { merchantId: 'mer_1', paymentId, channel: 'acq_1', currency, amount, authorizedAmount: amount },
-    emptyPosition(paymentId, 'mer_1'),
-    DEFAULT_PRICING,
-    now,
-  ).transaction;
+  buildPosting(paymentCaptured, { merchantId: 'mer_1', paymentId, channel: 'acq_1', currency, amount, authorizedAmount: amount }, emptyPosition(paymentId, 'mer_1'), now, DEFAULT_PRICING);
 
 describe('posting templates', () => {
   it('derives the transaction id from the event: the same event is the same transaction', () => {
@@ -59,8 +45,8 @@ describe('posting templates', () => {
       fc.property(fc.integer({ min: 1, max: 99_999_999_999 }), fc.constantFrom('JPY', 'USD', 'KWD', 'EUR'), (amount, currency) => {
         const captured = capture(amount, currency);
         const afterCapture = positionAfter(emptyPosition('pay_1', 'mer_1'), captured);
-        const refund = paymentRefunded({ merchantId: 'mer_1', paymentId: 'pay_1', refundId: 're_1', amount, currency }, afterCapture, now);
-        const settled = paymentSettled({ merchantId: 'mer_1', paymentId: 'pay_1', settlementId: 's1' }, afterCapture, now);
+        const refund = buildPosting(paymentRefunded, { merchantId: 'mer_1', paymentId: 'pay_1', refundId: 're_1', amount, currency }, afterCapture, now);
+        const settled = buildPosting(paymentSettled, { merchantId: 'mer_1', paymentId: 'pay_1', settlementId: 's1' }, afterCapture, now);
         for (const transaction of [captured, refund, settled, reverse(captured, now.toISOString())]) {
           expect(entryProblems(transaction)).toEqual([]);
         }
@@ -74,22 +60,22 @@ describe('posting templates', () => {
     const captured = capture(1_000);
     const position = positionAfter(emptyPosition('pay_1', 'mer_1'), captured);
     expect(() =>
-      paymentCaptured({ merchantId: 'mer_1', paymentId: 'pay_1', channel: 'acq_1', currency: 'USD', amount: 1_000, authorizedAmount: 1_000 }, position, DEFAULT_PRICING, now),
+      buildPosting(paymentCaptured, { merchantId: 'mer_1', paymentId: 'pay_1', channel: 'acq_1', currency: 'USD', amount: 1_000, authorizedAmount: 1_000 }, position, now, DEFAULT_PRICING),
     ).toThrow(expect.objectContaining({ name: 'PostingRejectedError', reason: 'already_captured' }));
     expect(() =>
-      paymentCaptured({ merchantId: 'mer_1', paymentId: 'pay_9', channel: 'acq_1', currency: 'USD', amount: 1_001, authorizedAmount: 1_000 }, emptyPosition('pay_9', 'mer_1'), DEFAULT_PRICING, now),
+      buildPosting(paymentCaptured, { merchantId: 'mer_1', paymentId: 'pay_9', channel: 'acq_1', currency: 'USD', amount: 1_001, authorizedAmount: 1_000 }, emptyPosition('pay_9', 'mer_1'), now, DEFAULT_PRICING),
     ).toThrow(expect.objectContaining({ reason: 'capture_exceeds_authorized' }));
-    expect(() => paymentRefunded({ merchantId: 'mer_1', paymentId: 'pay_1', refundId: 're_1', amount: 1_000, currency: 'EUR' }, position, now)).toThrow(
+    expect(() => buildPosting(paymentRefunded, { merchantId: 'mer_1', paymentId: 'pay_1', refundId: 're_1', amount: 1_000, currency: 'EUR' }, position, now)).toThrow(
       expect.objectContaining({ reason: 'currency_mismatch' }),
     );
-    expect(() => paymentRefunded({ merchantId: 'mer_1', paymentId: 'pay_2', refundId: 're_1', amount: 1, currency: 'USD' }, emptyPosition('pay_2', 'mer_1'), now)).toThrow(
+    expect(() => buildPosting(paymentRefunded, { merchantId: 'mer_1', paymentId: 'pay_2', refundId: 're_1', amount: 1, currency: 'USD' }, emptyPosition('pay_2', 'mer_1'), now)).toThrow(
       expect.objectContaining({ reason: 'not_captured' }),
     );
-    expect(() => paymentRefunded({ merchantId: 'mer:1', paymentId: 'pay_1', refundId: 're_1', amount: 1, currency: 'USD' }, position, now)).toThrow(
+    expect(() => buildPosting(paymentRefunded, { merchantId: 'mer:1', paymentId: 'pay_1', refundId: 're_1', amount: 1, currency: 'USD' }, position, now)).toThrow(
       expect.objectContaining({ reason: 'invalid_input' }),
     );
-    const settled = positionAfter(position, paymentSettled({ merchantId: 'mer_1', paymentId: 'pay_1', settlementId: 's1' }, position, now));
-    expect(() => paymentSettled({ merchantId: 'mer_1', paymentId: 'pay_1', settlementId: 's2' }, settled, now)).toThrow(
+    const settled = positionAfter(position, buildPosting(paymentSettled, { merchantId: 'mer_1', paymentId: 'pay_1', settlementId: 's1' }, position, now));
+    expect(() => buildPosting(paymentSettled, { merchantId: 'mer_1', paymentId: 'pay_1', settlementId: 's2' }, settled, now)).toThrow(
       expect.objectContaining({ reason: 'nothing_to_settle' }),
     );
   });
@@ -97,8 +83,8 @@ describe('posting templates', () => {
   it('settles a fully refunded payment by marking its line available without moving money', () => {
     const captured = capture(1_000);
     const position = positionAfter(emptyPosition('pay_1', 'mer_1'), captured);
-    const refunded = positionAfter(position, paymentRefunded({ merchantId: 'mer_1', paymentId: 'pay_1', refundId: 're_1', amount: 1_000, currency: 'USD' }, position, now));
-    const settlement = paymentSettled({ merchantId: 'mer_1', paymentId: 'pay_1', settlementId: 's1' }, refunded, now);
+    const refunded = positionAfter(position, buildPosting(paymentRefunded, { merchantId: 'mer_1', paymentId: 'pay_1', refundId: 're_1', amount: 1_000, currency: 'USD' }, position, now));
+    const settlement = buildPosting(paymentSettled, { merchantId: 'mer_1', paymentId: 'pay_1', settlementId: 's1' }, refunded, now);
     expect(settlement.entries).toEqual([]);
     expect(settlement.lineChanges).toEqual([{ lineId: captured.id, from: 'pending', to: 'available', availableOn: now.toISOString() }]);
   });
@@ -126,8 +112,8 @@ describe('reverse', () => {
   it('refuses a reversal the position no longer allows (capture already refunded)', () => {
     const original = capture(1_000);
     const position = positionAfter(emptyPosition('pay_1', 'mer_1'), original);
-    const refunded = positionAfter(position, paymentRefunded({ merchantId: 'mer_1', paymentId: 'pay_1', refundId: 're_1', amount: 500, currency: 'USD' }, position, now));
-    expect(() => reversal(original, refunded, now)).toThrow(expect.objectContaining({ reason: 'reversal_not_allowed' }));
+    const refunded = positionAfter(position, buildPosting(paymentRefunded, { merchantId: 'mer_1', paymentId: 'pay_1', refundId: 're_1', amount: 500, currency: 'USD' }, position, now));
+    expect(() => buildPosting(reversal, original, refunded, now)).toThrow(expect.objectContaining({ reason: 'reversal_not_allowed' }));
   });
 });
 
@@ -137,7 +123,7 @@ describe('balance planning', () => {
   const item = (shard: number, fields: Partial<BalanceShard> = {}): BalanceShard => ({ merchantId: 'mer_1', currency: 'USD', shard, pending: 0, available: 0, reserved: 0, ...fields });
   const read = (complete: boolean, ...items: BalanceShard[]) => new Map<string, CurrencyRead>([['USD', { items, complete }]]);
   const reserve = (amount: number, position = emptyPosition('po_1', 'mer_1')) =>
-    payoutFundsReserved({ merchantId: 'mer_1', payoutId: 'po_1', amount, currency: 'USD' }, position, now);
+    buildPosting(payoutFundsReserved, { merchantId: 'mer_1', payoutId: 'po_1', amount, currency: 'USD' }, position, now);
 
   it('credits a capture to the payment\'s home shard without reading anything', () => {
     const position = emptyPosition('pay_1', 'mer_1');
@@ -153,11 +139,11 @@ describe('balance planning', () => {
 
   it('settles on the shard the payment\'s pending funds are pinned to: one item, pending → available, no read', () => {
     const journal = memoryJournal({ shards: SHARDS });
-    journal.post((position) => paymentCaptured({ merchantId: 'mer_1', paymentId: 'pay_1', channel: 'acq_1', currency: 'USD', amount: 10_000, authorizedAmount: 10_000 }, position, DEFAULT_PRICING, now).transaction, 'pay_1');
+    journal.post((position) => buildPosting(paymentCaptured, { merchantId: 'mer_1', paymentId: 'pay_1', channel: 'acq_1', currency: 'USD', amount: 10_000, authorizedAmount: 10_000 }, position, now, DEFAULT_PRICING), 'pay_1');
     const position = journal.position('pay_1');
     const shard = homeShard('pay_1', SHARDS);
     expect(position.held).toEqual({ [`USD#${shard}`]: 9_680 });
-    const settlement = paymentSettled({ merchantId: 'mer_1', paymentId: 'pay_1', settlementId: 's1' }, position, now);
+    const settlement = buildPosting(paymentSettled, { merchantId: 'mer_1', paymentId: 'pay_1', settlementId: 's1' }, position, now);
     expect(planBalanceChanges(settlement, position, new Map(), options)).toEqual({
       kind: 'planned',
       changes: [{ currency: 'USD', shard, delta: { pending: -9_680, available: 9_680, reserved: 0 }, atLeast: { pending: 9_680, available: 0, reserved: 0 } }],
@@ -185,7 +171,7 @@ describe('balance planning', () => {
       { transaction: reserved, sequence: 1, region: 'r', allocation: plan.kind === 'planned' ? plan.changes.map(({ currency, shard, delta }) => ({ currency, shard, delta })) : [] },
     ]);
     expect(position.held).toEqual({ [`USD#${other}`]: 900 });
-    const release = payoutFundsReleased({ merchantId: 'mer_1', payoutId: 'po_1' }, position, now);
+    const release = buildPosting(payoutFundsReleased, { merchantId: 'mer_1', payoutId: 'po_1' }, position, now);
     expect(planBalanceChanges(release, position, new Map(), options)).toEqual({
       kind: 'planned',
       changes: [{ currency: 'USD', shard: other, delta: { pending: 0, available: 900, reserved: -900 }, atLeast: { pending: 0, available: 0, reserved: 900 } }],
@@ -211,10 +197,10 @@ describe('balance planning', () => {
 
   it('takes a refund from the payment\'s own pending funds first, then available on the same shard when it can', () => {
     const journal = memoryJournal({ shards: SHARDS });
-    journal.post((position) => paymentCaptured({ merchantId: 'mer_1', paymentId: 'pay_9', channel: 'acq_1', currency: 'USD', amount: 1_000, authorizedAmount: 1_000 }, position, { percentBps: 0, fixed: {} }, now).transaction, 'pay_9');
-    journal.post((position) => paymentCaptured({ merchantId: 'mer_1', paymentId: 'pay_8', channel: 'acq_1', currency: 'USD', amount: 5_000, authorizedAmount: 5_000 }, position, { percentBps: 0, fixed: {} }, now).transaction, 'pay_8');
-    journal.post((position) => paymentSettled({ merchantId: 'mer_1', paymentId: 'pay_8', settlementId: 's' }, position, now), 'pay_8');
-    const { changes } = journal.postWithChanges((position) => paymentRefunded({ merchantId: 'mer_1', paymentId: 'pay_9', refundId: 're_1', amount: 1_000, currency: 'USD' }, position, now), 'pay_9');
+    journal.post((position) => buildPosting(paymentCaptured, { merchantId: 'mer_1', paymentId: 'pay_9', channel: 'acq_1', currency: 'USD', amount: 1_000, authorizedAmount: 1_000 }, position, now, { percentBps: 0, fixed: {} }), 'pay_9');
+    journal.post((position) => buildPosting(paymentCaptured, { merchantId: 'mer_1', paymentId: 'pay_8', channel: 'acq_1', currency: 'USD', amount: 5_000, authorizedAmount: 5_000 }, position, now, { percentBps: 0, fixed: {} }), 'pay_8');
+    journal.post((position) => buildPosting(paymentSettled, { merchantId: 'mer_1', paymentId: 'pay_8', settlementId: 's' }, position, now), 'pay_8');
+    const { changes } = journal.postWithChanges((position) => buildPosting(paymentRefunded, { merchantId: 'mer_1', paymentId: 'pay_9', refundId: 're_1', amount: 1_000, currency: 'USD' }, position, now), 'pay_9');
     expect(changes.flatMap((change) => [change.delta.pending, change.delta.available]).reduce((sum, value) => sum + value, 0)).toBe(-1_000);
     expect(changes.find((change) => change.shard === homeShard('pay_9', SHARDS))?.delta.pending).toBe(-1_000);
     expect(journal.balances()).toEqual([{ currency: 'USD', available: 5_000, pending: 0, reserved: 0 }]);
@@ -234,9 +220,9 @@ describe('balance planning', () => {
 describe('verifySnapshot', () => {
   const consistent = (): LedgerSnapshot => {
     const journal = memoryJournal();
-    journal.post((position) => paymentCaptured({ merchantId: 'mer_1', paymentId: 'pay_1', channel: 'acq_1', currency: 'USD', amount: 10_000, authorizedAmount: 10_000 }, position, DEFAULT_PRICING, now).transaction, 'pay_1');
-    journal.post((position) => paymentSettled({ merchantId: 'mer_1', paymentId: 'pay_1', settlementId: 's1' }, position, now), 'pay_1');
-    journal.post((position) => conversion({ merchantId: 'mer_1', conversionId: 'cv_1', quoteId: 'qt_1', sellCurrency: 'USD', sellAmount: 5_000, buyCurrency: 'EUR', buyAmount: 4_500, spreadAmount: 20, rate: '0.9' }, position, now), 'cv_1');
+    journal.post((position) => buildPosting(paymentCaptured, { merchantId: 'mer_1', paymentId: 'pay_1', channel: 'acq_1', currency: 'USD', amount: 10_000, authorizedAmount: 10_000 }, position, now, DEFAULT_PRICING), 'pay_1');
+    journal.post((position) => buildPosting(paymentSettled, { merchantId: 'mer_1', paymentId: 'pay_1', settlementId: 's1' }, position, now), 'pay_1');
+    journal.post((position) => buildPosting(conversion, { merchantId: 'mer_1', conversionId: 'cv_1', quoteId: 'qt_1', sellCurrency: 'USD', sellAmount: 5_000, buyCurrency: 'EUR', buyAmount: 4_500, spreadAmount: 20, rate: '0.9' }, position, now), 'cv_1');
     return journal.snapshot();
   };
 

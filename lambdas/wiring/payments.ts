@@ -5,12 +5,13 @@ import type { CardChannel } from '../ports/card-channel';
 import type { PaymentRepository } from '../ports/payment-repository';
 import type { CardChannelDirectory, Workflows } from '../ports/workflows';
 import { stateMachineArnEnvVar } from '../../platform/state-machines';
-import { dynamoDbDocumentClient, sfnClient, sfnSyncClient } from './clients';
-import { ConfigurationError, tableNameFromEnv } from './config';
-import { secretBoundCache } from './secrets';
+import { dynamoDbDocumentClient, sfnClient, sfnSyncClient } from '../shared/clients';
+import { awsRegion, requiredVariable, tableNameFromEnv } from '../shared/config';
+import { secretBoundCache } from '../shared/secrets';
 
 /**
- * The payment dependencies a function may need, each built on first use and once per instance, so a
+ * The composition root of the payments area (lambdas/wiring/, decision 0037): the payment dependencies a
+ * function may need, each built on first use and once per instance, so a
  * function reads only the configuration of what it uses (its environment holds nothing more).
  */
 let payments: PaymentRepository | undefined;
@@ -18,15 +19,13 @@ let workflowsInstance: Workflows | undefined;
 const channel = secretBoundCache<string, CardChannel>((name) => cardChannelFromEnv(name));
 
 export const paymentRepository = (): PaymentRepository => {
-  payments ??= new DynamoDbPaymentRepository(dynamoDbDocumentClient(), tableNameFromEnv('payments'));
+  payments ??= new DynamoDbPaymentRepository(dynamoDbDocumentClient(), tableNameFromEnv('payments'), awsRegion());
   return payments;
 };
 
 export const stateMachineArnFromEnv = (key: string): string => {
   const variable = stateMachineArnEnvVar(key);
-  const arn = process.env[variable];
-  if (!arn) throw new ConfigurationError(`Invalid environment: ${variable} is not set`);
-  return arn;
+  return requiredVariable(variable);
 };
 
 /** The workflows (platform/state-machines.ts); each state machine's ARN is read when first used. */

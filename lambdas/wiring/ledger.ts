@@ -1,10 +1,22 @@
-import * as z from 'zod/mini';
 import { deployment } from '../../platform/deployment';
 import { DynamoDbLedgerStore } from '../adapters/dynamodb/ledger-store';
 import { DynamoDbPricingRepository } from '../adapters/dynamodb/pricing-repository';
+import type { LedgerStore } from '../ports/ledger-store';
 import type { CapturePostingDeps, LedgerPostingDeps } from '../use-cases/ledger/postings';
-import { dynamoDbDocumentClient } from './clients';
-import { readConfig, tableNameFromEnv } from './config';
+import { dynamoDbDocumentClient } from '../shared/clients';
+import { awsRegion, tableNameFromEnv } from '../shared/config';
+
+/**
+ * The composition root of the ledger area (lambdas/wiring/, decision 0037): the store, and the deps of the
+ * posting use cases.
+ */
+let store: LedgerStore | undefined;
+
+/** The ledger table (`ledger` granted with the actions the handler's use case calls). */
+export const ledgerStore = (): LedgerStore => {
+  store ??= new DynamoDbLedgerStore(dynamoDbDocumentClient(), tableNameFromEnv('ledger'));
+  return store;
+};
 
 /**
  * The ledger's dependencies for a Lambda function that posts (the saga's ledger tasks), built once per
@@ -15,12 +27,11 @@ let deps: CapturePostingDeps | undefined;
 
 export const ledgerPostingDeps = (): CapturePostingDeps => {
   if (!deps) {
-    const { AWS_REGION } = readConfig({ AWS_REGION: z.string().check(z.minLength(1)) });
     const client = dynamoDbDocumentClient();
     deps = {
-      ledger: new DynamoDbLedgerStore(client, tableNameFromEnv('ledger')),
+      ledger: ledgerStore(),
       pricing: new DynamoDbPricingRepository(client, tableNameFromEnv('merchants')),
-      region: AWS_REGION,
+      region: awsRegion(),
       primaryRegion: deployment.primaryRegion,
       now: () => new Date(),
     };
@@ -36,10 +47,9 @@ let withoutPricing: LedgerPostingDeps | undefined;
  */
 export const ledgerDeps = (): LedgerPostingDeps => {
   if (!withoutPricing) {
-    const { AWS_REGION } = readConfig({ AWS_REGION: z.string().check(z.minLength(1)) });
     withoutPricing = {
-      ledger: new DynamoDbLedgerStore(dynamoDbDocumentClient(), tableNameFromEnv('ledger')),
-      region: AWS_REGION,
+      ledger: ledgerStore(),
+      region: awsRegion(),
       primaryRegion: deployment.primaryRegion,
       now: () => new Date(),
     };

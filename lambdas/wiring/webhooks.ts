@@ -5,11 +5,14 @@ import { DynamoDbWebhookEndpointRepository } from '../adapters/dynamodb/webhook-
 import { NodeWebhookSender } from '../adapters/http/webhook-sender';
 import { SqsDeliveryQueue } from '../adapters/sqs/delivery-queue';
 import type { UrlPolicy } from '../domain/webhooks';
-import { dynamoDbDocumentClient, sqsClient } from './clients';
-import { readConfig, tableNameFromEnv } from './config';
+import type { EventStore } from '../ports/event-store';
+import type { DeliveryQueue, WebhookSender } from '../ports/webhook-delivery';
+import type { WebhookEndpointRepository } from '../ports/webhook-endpoints';
+import { dynamoDbDocumentClient, sqsClient } from '../shared/clients';
+import { readConfig, tableNameFromEnv, requiredVariable } from '../shared/config';
 
 /**
- * The events and webhooks adapters of this function instance, built once from its environment (only what
+ * The composition root of the events and webhooks area (lambdas/wiring/, decision 0037): its adapters of this function instance, built once from its environment (only what
  * the function's declaration grants it: platform/functions.ts). WEBHOOK_URL_POLICY is `public` unless the
  * local runtime says `local`; WEBHOOK_TIME_SCALE shrinks the retry schedule for local drills only. The
  * secret box is in ./webhook-secrets.ts: only the functions allowed to use KMS for webhook secrets bundle it.
@@ -22,31 +25,29 @@ const config = readConfig({
 export const webhookUrlPolicy = (): UrlPolicy => config.WEBHOOK_URL_POLICY;
 export const webhookTimeScale = (): number => config.WEBHOOK_TIME_SCALE;
 
-let events: DynamoDbEventStore | undefined;
-export const eventStoreFromEnvironment = (): DynamoDbEventStore => {
+let events: EventStore | undefined;
+export const eventStore = (): EventStore => {
   events ??= new DynamoDbEventStore(dynamoDbDocumentClient(), tableNameFromEnv('events'));
   return events;
 };
 
-let endpoints: DynamoDbWebhookEndpointRepository | undefined;
-export const webhookEndpointsFromEnvironment = (): DynamoDbWebhookEndpointRepository => {
+let endpoints: WebhookEndpointRepository | undefined;
+export const webhookEndpointRepository = (): WebhookEndpointRepository => {
   endpoints ??= new DynamoDbWebhookEndpointRepository(dynamoDbDocumentClient(), tableNameFromEnv('events'));
   return endpoints;
 };
 
-let queue: SqsDeliveryQueue | undefined;
-export const deliveryQueueFromEnvironment = (): SqsDeliveryQueue => {
+let queue: DeliveryQueue | undefined;
+export const deliveryQueue = (): DeliveryQueue => {
   if (!queue) {
     const variable = queueUrlEnvVar('webhookDeliveries');
-    const url = process.env[variable];
-    if (!url) throw new Error(`Invalid environment: ${variable} is not set`);
-    queue = new SqsDeliveryQueue(sqsClient(), url);
+    queue = new SqsDeliveryQueue(sqsClient(), requiredVariable(variable));
   }
   return queue;
 };
 
-let sender: NodeWebhookSender | undefined;
-export const webhookSenderFromEnvironment = (): NodeWebhookSender => {
+let sender: WebhookSender | undefined;
+export const webhookSender = (): WebhookSender => {
   sender ??= new NodeWebhookSender(config.WEBHOOK_URL_POLICY);
   return sender;
 };

@@ -2,20 +2,21 @@ import * as z from 'zod/mini';
 import { DynamoDbFxRepository } from '../adapters/dynamodb/fx-repository';
 import { SimulatedRateProvider } from '../adapters/fx/simulated-rate-provider';
 import { DEFAULT_SPREAD_SCHEDULE, QUOTE_VALIDITIES, type SpreadSchedule, isValidSpreadSchedule } from '../domain/fx/quote';
+import type { FxRepository } from '../ports/fx-repository';
 import type { RateProvider } from '../ports/rate-provider';
-import { dynamoDbDocumentClient } from './clients';
-import { ConfigurationError, readConfig, tableNameFromEnv } from './config';
+import { dynamoDbDocumentClient } from '../shared/clients';
+import { ConfigurationError, readConfig, tableNameFromEnv } from '../shared/config';
 
 /**
- * What FX functions share, built once per instance: the `fx` table, the rate source and the spread
+ * The composition root of the FX area (lambdas/wiring/, decision 0037): what FX functions share, built once per instance: the `fx` table, the rate source and the spread
  * schedule. The schedule is DEFAULT_SPREAD_SCHEDULE unless FX_SPREAD_SCHEDULE holds a JSON object that
  * overrides some of its fields (e.g. `{"otherBps": 75}`); an invalid one fails at start.
  */
-let repository: DynamoDbFxRepository | undefined;
+let repository: FxRepository | undefined;
 let rates: RateProvider | undefined;
 let spreads: SpreadSchedule | undefined;
 
-export const fxRepositoryFromEnvironment = (): DynamoDbFxRepository => {
+export const fxRepository = (): FxRepository => {
   repository ??= new DynamoDbFxRepository(dynamoDbDocumentClient(), tableNameFromEnv('fx'));
   return repository;
 };

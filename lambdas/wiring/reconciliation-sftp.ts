@@ -5,24 +5,25 @@ import type { BankStatementDeps } from '../use-cases/reconciliation/bank-stateme
 import { sftpEndpointFromEnv } from '../adapters/sftp/sftp-session';
 import { StepFunctionsReconciliationRuns } from '../adapters/step-functions/reconciliation-runs';
 import type { PullDeps } from '../use-cases/reconciliation/pull-settlement-files';
-import { sfnClient } from './clients';
-import { stateMachineArnFromEnv } from './payment-deps';
+import { sfnClient } from '../shared/clients';
+import { stateMachineArnFromEnv } from './payments';
 import type { ReconciliationDeps } from '../use-cases/reconciliation/reconcile-settlement-lines';
 import { ledgerDeps } from './ledger';
-import { contractFeesOf, reconciliationRepositoryFromEnvironment } from './reconciliation';
-import { secretBoundCache } from './secrets';
+import { contractFeesOf } from '../shared/reconciliation';
+import { reconciliationRepository } from './reconciliation';
+import { secretBoundCache } from '../shared/secrets';
 
 /**
- * Reconciliation's dependencies: the `reconciliation` table, the acquirers' SFTP server (SETTLEMENT_SFTP_URL,
+ * The reconciliation workflows' dependencies (the reconciliation area's composition root, with ./reconciliation.ts): the `reconciliation` table, the acquirers' SFTP server (SETTLEMENT_SFTP_URL,
  * with the private key and pinned host key SETTLEMENT_SFTP_PRIVATE_KEY / SETTLEMENT_SFTP_HOST_KEY, secrets:
  * decision 0028), the ledger, and each acquirer's contract fees. Built once per function instance, and the
- * report source again after a secret rotation (secretBoundCache). Apart from lambdas/shared/reconciliation.ts so that the functions reading the table alone do not bundle
+ * report source again after a secret rotation (secretBoundCache). Apart from ./reconciliation.ts so that the functions reading the table alone do not bundle
  * the SSH client.
  */
 const reportSource = secretBoundCache((_: 'settlement') => new SftpSettlementReportSource(sftpEndpointFromEnv('SETTLEMENT')));
 
 export const reconciliationDeps = (): ReconciliationDeps => ({
-  reports: reconciliationRepositoryFromEnvironment(),
+  reports: reconciliationRepository(),
   source: reportSource('settlement'),
   ledger: ledgerDeps(),
   feesOf: contractFeesOf,
@@ -33,7 +34,7 @@ export const reconciliationDeps = (): ReconciliationDeps => ({
 const statementSource = secretBoundCache((_: 'settlement') => new SftpBankStatementSource(sftpEndpointFromEnv('SETTLEMENT')));
 
 export const bankStatementDeps = (): BankStatementDeps => ({
-  reports: reconciliationRepositoryFromEnvironment(),
+  reports: reconciliationRepository(),
   statements: statementSource('settlement'),
   ledger: ledgerDeps(),
   now: () => new Date(),

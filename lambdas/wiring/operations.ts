@@ -1,0 +1,26 @@
+import { StepFunctionsHomeRegionMoves } from '../adapters/step-functions/home-region-moves';
+import { StepFunctionsWorkflowHistory } from '../adapters/step-functions/workflow-history';
+import type { HomeRegionMoves } from '../ports/home-region-moves';
+import type { WorkflowHistory } from '../ports/workflow-history';
+import { sfnClient } from '../shared/clients';
+import { stateMachineArnFromEnv } from './payments';
+
+/**
+ * The composition root of the operations area (lambdas/wiring/, decision 0037): what the operator API's
+ * handlers read beyond the other areas' repositories.
+ */
+let history: WorkflowHistory | undefined;
+
+/** The Step Functions executions of the declared state machines (their ARNs from the function's environment). */
+export const workflowHistory = (): WorkflowHistory => {
+  history ??= new StepFunctionsWorkflowHistory(sfnClient(), stateMachineArnFromEnv);
+  return history;
+};
+
+let moves: HomeRegionMoves | undefined;
+
+/** The home-region move workflow (`homeRegionMove` granted StartExecution). */
+export const homeRegionMoves = (): HomeRegionMoves => {
+  moves ??= new StepFunctionsHomeRegionMoves(sfnClient(), stateMachineArnFromEnv('homeRegionMove'));
+  return moves;
+};
