@@ -2,12 +2,16 @@ import { DynamoDbPaymentRepository } from '../../adapters/dynamodb/payment-repos
 import { paymentContracts } from '../../contracts/payments';
 import { summarizeCard } from '../../domain/card';
 import { dynamoDbDocumentClient } from '../../shared/clients';
+import { cardVelocity } from '../../shared/card-hold-table';
 import { cardHoldsFromEnvironment } from '../../shared/card-holds';
 import { workflows } from '../../shared/payment-deps';
 import { tableNameFromEnv } from '../../shared/config';
 import { merchantCommandEndpoint } from '../../shared/http/merchant-command-endpoint';
 import { presentPayment } from '../../shared/http/presenters';
+import { merchantRiskRules } from '../../shared/risk-rules';
+import { channelHealth, merchantRouting } from '../../shared/routing';
 import { createPayment } from '../../use-cases/create-payment';
+import { screeningOf } from '../../use-cases/payment-saga/screen-payment';
 
 /** The API's `risk_context` → the payment's (only the fields given). */
 const riskContextOf = (context: { customer_id?: string; ip_address?: string; ip_country?: string; card_country?: string }) => ({
@@ -20,6 +24,9 @@ const riskContextOf = (context: { customer_id?: string; ip_address?: string; ip_
 /** POST /v1/payments */
 const payments = new DynamoDbPaymentRepository(dynamoDbDocumentClient(), tableNameFromEnv('payments'));
 const holds = cardHoldsFromEnvironment();
+// The Screen step's decision, made here so that the payment's first write records it (decision record 0038).
+const screen = (payment: Parameters<typeof screeningOf>[1]) =>
+  screeningOf({ holds, velocity: cardVelocity(), health: channelHealth(), merchantRouting, riskRules: merchantRiskRules }, payment, new Date());
 
 const body = paymentContracts.createPayment.body;
 
@@ -34,7 +41,7 @@ export const handler = merchantCommandEndpoint({
   }),
   handle: async (request) => {
     const payment = await createPayment(
-      { payments, holds, workflows: workflows(), now: () => new Date(), deadline: request.deadline },
+      { payments, holds, workflows: workflows(), now: () => new Date(), deadline: request.deadline, screen },
       {
         merchantId: request.principal.merchantId,
         idempotencyKey: request.idempotencyKey,
