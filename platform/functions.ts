@@ -211,11 +211,16 @@ export const functions = {
     tables: {
       payments: ['dynamodb:GetItem', 'dynamodb:PutItem'],
       idempotency: idempotencyStore,
-      // Put the hold, read it back on a retry; UpdateItem discards a hold a retry wrote in vain (create-payment.ts).
+      // Put the hold, read it back on a retry; UpdateItem discards a hold a retry wrote in vain or a screening
+      // declined (create-payment.ts), and adds the payment to its card's velocity counter.
       cardHolds: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
       audit: auditAppendActions,
       // The home-region marker: refused outside the merchant's home before anything is written (decision 0024).
       ledger: ['dynamodb:GetItem'],
+      // Screening in the payment's first write (decision 0038), as screenPayment: routing reads the candidate
+      // channels' health (cached about a second), the merchant's routing settings and risk rule set (cached 30 s).
+      channelHealth: ['dynamodb:BatchGetItem'],
+      merchants: ['dynamodb:GetItem'],
     },
     kms: { encrypt: ['card'], fingerprint: true },
     stateMachines: { payment: ['states:StartSyncExecution'], sagaRecovery: ['states:StartExecution'] },

@@ -41,7 +41,8 @@ export const classifyOutputLine = (line: string): Classification => {
     const record = JSON.parse(line) as Record<string, unknown>;
     if ('_aws' in record) return 'metrics';
     if ('simulator' in record) return 'other';
-    if (typeof record.level === 'string' && ('service' in record || 'function_name' in record || 'function' in record)) return 'function';
+    // Powertools' record (lambdas/shared/powertools.ts): level, message and time; or Lambda's own error record (`function`).
+    if (typeof record.level === 'string' && ((typeof record.message === 'string' && typeof record.timestamp === 'string') || 'function' in record)) return 'function';
   } catch {
     // not JSON
   }

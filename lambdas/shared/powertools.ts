@@ -14,10 +14,10 @@ import { powertoolsConfig } from './config';
  */
 /**
  * Powertools' record without what the log group already says: every function writes to its own group
- * (`/aws/lambda/<function>`), so the function's name, ARN and memory size, and the sampling rate, would
- * repeat it on every line. Kept: level, message, time, service (the function, for queries across groups),
- * the invocation's request id and its X-Ray trace id, and `cold_start: true` on an instance's first
- * invocation (a warm one says nothing).
+ * (`/aws/lambda/<function>`), so the function's name, ARN and memory size, the sampling rate and the service
+ * (the function's name again) would repeat it on every line. A query across groups reads the function from
+ * Logs Insights' `@log` (the group of each record). Kept: level, message, time, the invocation's request id
+ * and its X-Ray trace id, and `cold_start: true` on an instance's first invocation (a warm one says nothing).
  */
 export class PlatformLogFormatter extends LogFormatter {
   override formatAttributes(attributes: UnformattedAttributes, additionalLogAttributes: LogAttributes): LogItem {
@@ -26,7 +26,6 @@ export class PlatformLogFormatter extends LogFormatter {
         level: attributes.logLevel,
         message: attributes.message,
         timestamp: this.formatTimestamp(attributes.timestamp),
-        service: attributes.serviceName,
         // Only on an instance's first invocation: its absence says warm.
         cold_start: attributes.lambdaContext?.coldStart || undefined,
         function_request_id: attributes.lambdaContext?.awsRequestId,

@@ -1,6 +1,7 @@
 import { IdempotencyKeyReusedError } from '../domain/errors';
 import { deriveId } from '../domain/ids';
 import { type CaptureMethod, type Payment, type RiskContext, isTerminal, newPayment } from '../domain/payment';
+import type { Transition } from '../domain/payment-lifecycle';
 import type { CardHolds } from '../ports/card-holds';
 import type { PaymentRepository } from '../ports/payment-repository';
 import { VaultConflictError } from '../ports/vault-errors';
@@ -29,6 +30,12 @@ export interface CreatePaymentDeps {
   readonly now: () => Date;
   /** When to stop waiting for the payment's workflow (epoch ms). */
   readonly deadline?: number;
+  /**
+   * Risk screening and routing (payment-saga/screen-payment.ts, `screeningOf`), made before the payment is
+   * stored so that its first write records them: one write where the create and the Screen step made two
+   * (decision record 0038). Without it the workflow's Screen step screens, as before.
+   */
+  readonly screen?: (payment: Payment) => Promise<(current: Payment) => Transition | undefined>;
 }
 
 /**
@@ -41,8 +48,11 @@ export interface CreatePaymentDeps {
  *    the payment exists, so no workflow ever sees a payment without its card. A retry finds the hold (or
  *    its tombstone, once the authorization answered) and holds nothing again; another card under the same
  *    key is a reused key.
- * 3. Build the payment in `processing`, keeping only the card's brand, BIN, last4, expiry and fingerprint.
- * 4. Store it with a conditional write (its timeline starts with its creation). If the id is taken, this is a
+ * 3. Build the payment in `processing`, keeping only the card's brand, BIN, last4, expiry and fingerprint,
+ *    and screen it (risk rules, routing: the Screen step's decision, `screeningOf`) unless a payment of that
+ *    id is already stored (a retry: the stored one's screening stands). A decline fails it, its hold
+ *    discarded first.
+ * 4. Store it with a conditional write (its timeline starts with its creation and screening). If the id is taken, this is a
  *    retry of a request whose response was never recorded (a crash between the two writes, or a retry in the
  *    other region, whose idempotency records are its own, or a late retry after its record expired): refuse
  *    the key when the request differs; return the stored payment when it is final or already past its first
@@ -54,7 +64,10 @@ export interface CreatePaymentDeps {
 export const createPayment = async (deps: CreatePaymentDeps, command: CreatePaymentCommand): Promise<Payment> => {
   const id = deriveId('pay', command.merchantId, command.idempotencyKey);
   const existing = await deps.payments.get(id, { consistent: true });
-  if (existing && existing.merchantId === command.merchantId && (isTerminal(existing) || existing.version > 1)) {
+  // The version the create itself writes: 2 when it screens (created, screened), 1 when the Screen step does.
+  // Beyond it, a run has written: the payment is past its first run.
+  const createdVersion = deps.screen ? 2 : 1;
+  if (existing && existing.merchantId === command.merchantId && (isTerminal(existing) || existing.version > createdVersion)) {
     // The request's fingerprint covers the card's brand, last4 and expiry (never its number); the BIN is compared too.
     if (existing.requestFingerprint !== command.requestFingerprint || existing.paymentMethod.card.bin !== command.card.number.slice(0, 6)) throw new IdempotencyKeyReusedError();
     return existing;
@@ -75,11 +88,13 @@ export const createPayment = async (deps: CreatePaymentDeps, command: CreatePaym
     requestFingerprint: command.requestFingerprint,
     now: deps.now(),
   });
-  const stored = await deps.payments.insert(payment);
+  // A retry of a stored payment (not past its first run) keeps the stored screening: the insert below finds it.
+  const decide = deps.screen && !existing ? await deps.screen(payment) : undefined;
+  const stored = await deps.payments.insert(decide?.(payment)?.payment ?? payment);
   const sameRequest = stored.created || stored.payment.requestFingerprint === command.requestFingerprint;
   // A retry (even a late one, after its idempotency record expired) of a payment past its first run, and so
   // of any payment in a final state, gets the payment as stored: nothing is run, charged or sent again.
-  const runs = sameRequest && (stored.created || (!isTerminal(stored.payment) && stored.payment.version === 1));
+  const runs = sameRequest && (stored.created || (!isTerminal(stored.payment) && stored.payment.version <= createdVersion));
   if (!runs && hold.held) {
     // This retry held the card anew (in the other region, or after the first hold expired): no run will authorize with it.
     await deps.holds.discard(id, command.merchantId);

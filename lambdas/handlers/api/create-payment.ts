@@ -1,10 +1,14 @@
 import { paymentContracts } from '../../contracts/payments';
 import { summarizeCard } from '../../domain/card';
+import { cardVelocity } from '../../shared/card-hold-table';
 import { cardHoldsFromEnvironment } from '../../shared/card-holds';
 import { paymentRepository, workflows } from '../../wiring/payments';
 import { merchantCommandEndpoint } from '../../shared/http/merchant-command-endpoint';
 import { presentPayment } from '../../shared/http/presenters';
+import { merchantRiskRules } from '../../shared/risk-rules';
+import { channelHealth, merchantRouting } from '../../shared/routing';
 import { createPayment } from '../../use-cases/create-payment';
+import { screeningOf } from '../../use-cases/payment-saga/screen-payment';
 
 /** The API's `risk_context` → the payment's (only the fields given). */
 const riskContextOf = (context: { customer_id?: string; ip_address?: string; ip_country?: string; card_country?: string }) => ({
@@ -17,6 +21,9 @@ const riskContextOf = (context: { customer_id?: string; ip_address?: string; ip_
 /** POST /v1/payments */
 const payments = paymentRepository();
 const holds = cardHoldsFromEnvironment();
+// The Screen step's decision, made here so that the payment's first write records it (decision record 0038).
+const screen = (payment: Parameters<typeof screeningOf>[1]) =>
+  screeningOf({ holds, velocity: cardVelocity(), health: channelHealth(), merchantRouting, riskRules: merchantRiskRules }, payment, new Date());
 
 const body = paymentContracts.createPayment.body;
 
@@ -31,7 +38,7 @@ export const handler = merchantCommandEndpoint({
   }),
   handle: async (request) => {
     const payment = await createPayment(
-      { payments, holds, workflows: workflows(), now: () => new Date(), deadline: request.deadline },
+      { payments, holds, workflows: workflows(), now: () => new Date(), deadline: request.deadline, screen },
       {
         merchantId: request.principal.merchantId,
         idempotencyKey: request.idempotencyKey,

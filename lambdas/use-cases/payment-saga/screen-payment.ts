@@ -2,8 +2,8 @@ import { performance } from 'node:perf_hooks';
 import { cardChannels } from '../../../platform/channels';
 import { DEFAULT_HEALTH_POLICY } from '../../domain/channel-health';
 import type { MerchantRouting } from '../../domain/merchant';
-import { isTerminal } from '../../domain/payment';
-import { recordFailure, recordRiskDecline, recordScreening } from '../../domain/payment-lifecycle';
+import { type Payment, isTerminal } from '../../domain/payment';
+import { type Transition, recordFailure, recordRiskDecline, recordScreening } from '../../domain/payment-lifecycle';
 import { type PaymentAction, type PaymentStepResult, nextPaymentStep } from '../../domain/payment-saga';
 import { type RiskRuleSet, assessRisk } from '../../domain/risk';
 import { binCountryOf } from '../../../platform/card-bins';
@@ -38,28 +38,26 @@ export const SCREENING_DECISION_MEASURE = 'xborder.screening.decision';
  *    the payment: its card hold is discarded first, so no payment is ever recorded failed with its card
  *    still held (a retry of the record finds it gone).
  * A final payment (a recovery's run again from the start) never needs its card: a hold a failed step left
- * behind goes then.
+ * behind goes then. A payment the create screened (decision record 0038: its first write) passes through.
  */
-export const screenPayment = async (
-  deps: {
-    readonly payments: PaymentRepository;
-    readonly holds: Pick<CardHolds, 'discard'>;
-    readonly velocity: CardVelocity;
-    readonly health: Pick<ChannelHealth, 'views'>;
-    readonly merchantRouting: (merchantId: string) => Promise<MerchantRouting>;
-    readonly riskRules: (merchantId: string) => Promise<RiskRuleSet>;
-    readonly now: () => Date;
-    readonly random?: () => number;
-  },
-  input: { readonly paymentId: string; readonly action?: PaymentAction },
-): Promise<PaymentStepResult> => {
-  const payment = await loadPayment(deps.payments, input.paymentId);
-  if (nextPaymentStep(payment) !== 'screen') {
-    if (isTerminal(payment)) await deps.holds.discard(payment.id, payment.merchantId);
-    return stepResult(payment, input.action);
-  }
+/** What screening reads: the velocity counters, the channels' health, the merchant's settings and rules. */
+export interface ScreeningDeps {
+  readonly holds: Pick<CardHolds, 'discard'>;
+  readonly velocity: CardVelocity;
+  readonly health: Pick<ChannelHealth, 'views'>;
+  readonly merchantRouting: (merchantId: string) => Promise<MerchantRouting>;
+  readonly riskRules: (merchantId: string) => Promise<RiskRuleSet>;
+  readonly random?: () => number;
+}
+
+/**
+ * Risk and routing for a payment not yet screened (steps 2-3 below), and the write it calls for (step 4) as a
+ * decision over the payment as it is when written: the screening, a risk decline, or a failure for want of a
+ * channel. A decision that fails the payment discards its card hold first. The caller writes it: the Screen
+ * step over the stored payment, or the create in the payment's first write (decision record 0038).
+ */
+export const screeningOf = async (deps: ScreeningDeps, payment: Payment, now: Date): Promise<(current: Payment) => Transition | undefined> => {
   const decisionStarted = performance.now();
-  const now = deps.now();
   const candidates = Object.keys(cardChannels).filter((name) => (cardChannels[name as keyof typeof cardChannels].supportedCurrencies as readonly string[]).includes(payment.currency));
   const [risk, health, settings] = await Promise.all([
     deps.riskRules(payment.merchantId).then(async (ruleSet) => ({ ruleSet, signals: await riskSignals(deps.velocity, ruleSet, payment, now) })),
@@ -80,7 +78,7 @@ export const screenPayment = async (
   performance.measure(SCREENING_DECISION_MEASURE, { start: decisionStarted, end: performance.now() });
   performance.clearMeasures(SCREENING_DECISION_MEASURE);
   if (route === undefined) await deps.holds.discard(payment.id, payment.merchantId);
-  const screened = await changePayment(deps.payments, payment, (current) => {
+  return (current) => {
     if (nextPaymentStep(current) !== 'screen') return undefined;
     if (assessment.decision === 'decline') return recordRiskDecline(current, assessment, now);
     if (route === undefined) {
@@ -92,6 +90,19 @@ export const screenPayment = async (
       { channel: route.channel, reason: route.reason, plan: route.candidates, failover: settings.failover, strategy: route.strategy, rule: route.rule },
       now,
     );
-  });
+  };
+};
+
+export const screenPayment = async (
+  deps: ScreeningDeps & { readonly payments: PaymentRepository; readonly now: () => Date },
+  input: { readonly paymentId: string; readonly action?: PaymentAction },
+): Promise<PaymentStepResult> => {
+  const payment = await loadPayment(deps.payments, input.paymentId);
+  if (nextPaymentStep(payment) !== 'screen') {
+    if (isTerminal(payment)) await deps.holds.discard(payment.id, payment.merchantId);
+    return stepResult(payment, input.action);
+  }
+  const decide = await screeningOf(deps, payment, deps.now());
+  const screened = await changePayment(deps.payments, payment, decide);
   return stepResult(screened, input.action);
 };

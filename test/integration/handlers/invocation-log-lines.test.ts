@@ -63,7 +63,7 @@ const createKeyEvent = (caller: { merchantId: string; keyId: string }, idempoten
 
 const asOperator = (event: APIGatewayProxyEvent, userArn: string) => ({ ...event, requestContext: { ...event.requestContext, identity: { ...event.requestContext.identity, userArn } } });
 
-const WHAT_THE_LOG_GROUP_SAYS = ['function_arn', 'function_name', 'function_memory_size', 'sampling_rate'];
+const WHAT_THE_LOG_GROUP_SAYS = ['function_arn', 'function_name', 'function_memory_size', 'sampling_rate', 'service'];
 
 beforeAll(async () => {
   proxy = await startDynamoDbFaultProxy(suiteDynamoDbEndpoint());

@@ -39,7 +39,8 @@ describe('consumed capacity', () => {
 
 describe('log lines', () => {
   it('tells function logs and EMF metrics from the rest of the local output', () => {
-    expect(classifyOutputLine(JSON.stringify({ level: 'INFO', message: 'request handled', service: 'xborder-local', timestamp: 'now' }))).toBe('function');
+    expect(classifyOutputLine(JSON.stringify({ level: 'INFO', message: 'request handled', timestamp: 'now', function_request_id: 'r1' }))).toBe('function');
+    expect(classifyOutputLine(JSON.stringify({ level: 'WARN', message: 'task failed', timestamp: 'now' }))).toBe('function');
     expect(classifyOutputLine(JSON.stringify({ _aws: { Timestamp: 1, CloudWatchMetrics: [] }, Requests: 1 }))).toBe('metrics');
     expect(classifyOutputLine(JSON.stringify({ level: 'WARN', simulator: 'atlas', message: 'webhook refused' }))).toBe('other');
     expect(classifyOutputLine('[step-functions] something')).toBe('other');
