@@ -10,7 +10,7 @@ import {
 } from '@aws-sdk/client-dynamodb-streams';
 import { type TableKey, replicationOf, tableKeys, tableName } from '../platform/tables';
 import { writeFileAtomically } from './atomic-file';
-import { withEmptyMaps } from './streams';
+import { untilCalm, withEmptyMaps } from './streams';
 
 /**
  * The local stand-in for DynamoDB global tables' replication between the two regions of `npm start -- --regions 2`
@@ -298,16 +298,7 @@ export const startReplicator = async (options: ReplicatorOptions): Promise<Local
 
   return {
     stats,
-    drain: async (timeoutMs) => {
-      const until = Date.now() + timeoutMs;
-      let calm = 0;
-      while (Date.now() < until) {
-        calm = [...caughtUp.values()].every(Boolean) && queues.every((queue) => queue.length === 0) ? calm + 1 : 0;
-        if (calm >= 3) return true;
-        await sleep(POLL_MS);
-      }
-      return false;
-    },
+    drain: (timeoutMs) => untilCalm(() => [...caughtUp.values()].every(Boolean) && queues.every((queue) => queue.length === 0), timeoutMs, POLL_MS),
     stop: async () => {
       stopped = true;
       clearInterval(discovery);

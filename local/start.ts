@@ -16,6 +16,24 @@ import { MERCHANT_AUTHORIZER_CACHE_SECONDS } from '../platform/routes';
  */
 const MIN_NODE_MAJOR = 24;
 
+/** Ctrl-C or SIGTERM: stop what was started (once, however many signals come), then exit 0, or 1 if stopping failed. */
+const stopOnSignals = (stop: () => Promise<unknown>): void => {
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`\n${signal}: stopping...`);
+    stop()
+      .then(() => process.exit(0))
+      .catch((error: unknown) => {
+        console.error(error);
+        process.exit(1);
+      });
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+};
+
 const main = async (): Promise<void> => {
   const major = Number(process.versions.node.split('.')[0]);
   if (major < MIN_NODE_MAJOR) {
@@ -87,21 +105,7 @@ const main = async (): Promise<void> => {
     throw error;
   }
 
-  let stopping = false;
-  const shutdown = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    console.log(`\n${signal}: stopping...`);
-    runtime
-      .stop()
-      .then(() => process.exit(0))
-      .catch((error: unknown) => {
-        console.error(error);
-        process.exit(1);
-      });
-  };
-  process.on('SIGINT', () => shutdown('SIGINT'));
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  stopOnSignals(() => runtime.stop());
 
   const merchantsFile = join(stateDir, 'merchants.json');
   // Written whole (writeFileAtomically): whoever waits for runtime.json (local/runtime-process.ts, the
@@ -171,21 +175,7 @@ const startTwoRegions = async (values: Record<string, string | boolean | undefin
     onProgress: (step) => console.log(`xborder: ${step}...`),
     onError: (message, error) => console.error(JSON.stringify({ level: 'WARN', message, error: error instanceof Error ? error.message : String(error) })),
   });
-  let stopping = false;
-  const shutdown = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    console.log(`\n${signal}: stopping...`);
-    regions
-      .stop()
-      .then(() => process.exit(0))
-      .catch((error: unknown) => {
-        console.error(error);
-        process.exit(1);
-      });
-  };
-  process.on('SIGINT', () => shutdown('SIGINT'));
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  stopOnSignals(() => regions.stop());
   const summary = regions.regions.map((region) => ({ region: region.region, stateDir: region.stateDir, ...region.process.runtime }));
   writeFileAtomically(
     join(stateDir, 'runtime.json'),

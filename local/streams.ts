@@ -28,6 +28,21 @@ import { type TableKey, tableName } from '../platform/tables';
  */
 export const MAX_BATCH_ATTEMPTS = 10;
 const POLL_MS = 250;
+
+/**
+ * Whether `calm()` held at three consecutive looks a poll apart before `timeoutMs`: a stream reader's drain
+ * (records written just before the call are read by then). Shared by the stream pollers and the replicator.
+ */
+export const untilCalm = async (calm: () => boolean, timeoutMs: number, pollMs: number): Promise<boolean> => {
+  const until = Date.now() + timeoutMs;
+  let looks = 0;
+  while (Date.now() < until) {
+    looks = calm() ? looks + 1 : 0;
+    if (looks >= 3) return true;
+    await new Promise((resolve) => setTimeout(resolve, pollMs));
+  }
+  return false;
+};
 const DISCOVER_MS = 5_000;
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -256,17 +271,7 @@ export const startLocalStreams = async (options: {
 
   return {
     stats,
-    drain: async (timeoutMs) => {
-      const until = Date.now() + timeoutMs;
-      // Two consecutive looks at "every shard caught up", a poll apart: records written just before are read.
-      let calm = 0;
-      while (Date.now() < until) {
-        calm = [...caughtUp.values()].every(Boolean) ? calm + 1 : 0;
-        if (calm >= 3) return true;
-        await sleep(POLL_MS);
-      }
-      return false;
-    },
+    drain: (timeoutMs) => untilCalm(() => [...caughtUp.values()].every(Boolean), timeoutMs, POLL_MS),
     stop: async () => {
       stopped = true;
       clearInterval(discovery);

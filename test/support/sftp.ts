@@ -30,3 +30,14 @@ export const startTestSftpServer = async (roots: Readonly<Record<string, string>
     stop: () => server.stop(),
   };
 };
+
+/**
+ * Point the platform's settlement SFTP configuration (SETTLEMENT_SFTP_URL, _PRIVATE_KEY, _HOST_KEY: decision 0028)
+ * at this server as `user`, as the local runtime does for the acquirers' server.
+ */
+export const useAsSettlementServer = (sftp: TestSftpServer, user: string): void => {
+  const endpoint = sftp.endpoint(user);
+  process.env.SETTLEMENT_SFTP_URL = `sftp://${endpoint.username}@${endpoint.host}:${endpoint.port}`;
+  process.env.SETTLEMENT_SFTP_PRIVATE_KEY = endpoint.privateKey;
+  process.env.SETTLEMENT_SFTP_HOST_KEY = endpoint.hostKeySha256;
+};

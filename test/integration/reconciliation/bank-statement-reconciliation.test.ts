@@ -18,7 +18,7 @@ import { postLedgerEvent } from '../../../lambdas/use-cases/ledger/postings';
 import { paymentCaptured, paymentSettled, payoutFundsReleased, payoutFundsReserved, payoutPaid } from '../../../lambdas/domain/ledger/postings';
 import { statementChannel } from '../../../lambdas/use-cases/reconciliation/bank-statements';
 import { type IsolatedDynamoDb, useIsolatedDynamoDb } from '../../support/dynamodb';
-import { type TestSftpServer, startTestSftpServer } from '../../support/sftp';
+import { type TestSftpServer, startTestSftpServer, useAsSettlementServer } from '../../support/sftp';
 import { temporaryExecutionStore } from '../../support/step-functions';
 
 /**
@@ -42,10 +42,7 @@ beforeAll(async () => {
   db = await useIsolatedDynamoDb();
   mkdirSync(join(root, channel), { recursive: true });
   sftp = await startTestSftpServer({ [LOCAL_SFTP_USER]: root });
-  const endpoint = sftp.endpoint(LOCAL_SFTP_USER);
-  process.env.SETTLEMENT_SFTP_URL = `sftp://${endpoint.username}@${endpoint.host}:${endpoint.port}`;
-  process.env.SETTLEMENT_SFTP_PRIVATE_KEY = endpoint.privateKey;
-  process.env.SETTLEMENT_SFTP_HOST_KEY = endpoint.hostKeySha256;
+  useAsSettlementServer(sftp, LOCAL_SFTP_USER);
   const lambdas = new LambdaHost(resolve(import.meta.dirname, '..', '..', '..'));
   engine = new StepFunctionsEngine({
     invoke: declaredFunctionInvoker((key, payload) => lambdas.invoke(key, payload)),

@@ -10,7 +10,7 @@ import { type StepFunctionsServer, StepFunctionsEngine, declaredFunctionInvoker,
 import { stateMachineArnEnvVar, stateMachines } from '../../../platform/state-machines';
 import { reportRunName, statementRunName } from '../../../lambdas/ports/reconciliation-runs';
 import { type IsolatedDynamoDb, useIsolatedDynamoDb } from '../../support/dynamodb';
-import { type TestSftpServer, startTestSftpServer } from '../../support/sftp';
+import { type TestSftpServer, startTestSftpServer, useAsSettlementServer } from '../../support/sftp';
 import { temporaryExecutionStore } from '../../support/step-functions';
 
 /**
@@ -32,10 +32,7 @@ beforeAll(async () => {
   db = await useIsolatedDynamoDb();
   mkdirSync(join(root, 'atlas'), { recursive: true });
   sftp = await startTestSftpServer({ [LOCAL_SFTP_USER]: root });
-  const endpoint = sftp.endpoint(LOCAL_SFTP_USER);
-  process.env.SETTLEMENT_SFTP_URL = `sftp://${endpoint.username}@${endpoint.host}:${endpoint.port}`;
-  process.env.SETTLEMENT_SFTP_PRIVATE_KEY = endpoint.privateKey;
-  process.env.SETTLEMENT_SFTP_HOST_KEY = endpoint.hostKeySha256;
+  useAsSettlementServer(sftp, LOCAL_SFTP_USER);
   lambdas = new LambdaHost(resolve(import.meta.dirname, '..', '..', '..'));
   engine = new StepFunctionsEngine({
     invoke: declaredFunctionInvoker((key, payload) => lambdas.invoke(key, payload)),
