@@ -198,7 +198,8 @@ describe('operator actions', () => {
     });
     expect(created.status).toBe(201);
     const found = await apis.asOperator('ops_viewer', 'GET', `/v1/payments/${created.json.id}`);
-    expect(found.json).toEqual({ ...created.json, merchant_id: merchant.id, risk: null }); // not screened yet: the sagas are accepted, not run, here
+    // Screened at create (decision 0038), though the sagas are accepted, not run, here: the operator sees the decision.
+    expect(found.json).toEqual({ ...created.json, merchant_id: merchant.id, risk: { decision: 'approve', reasons: [], review: null, rules: 'platform/1', score: 0 } });
     expect((await apis.asOperator('ops_viewer', 'GET', `/v1/payments/pay_${'u'.repeat(26)}`)).json).toMatchObject({ status: 404, code: 'resource_not_found' });
     expect((await apis.asOperator('ops_viewer', 'GET', '/v1/payments/pay_unknown')).json).toMatchObject({ status: 422, errors: [{ field: 'id' }] });
 
