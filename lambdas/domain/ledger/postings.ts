@@ -191,6 +191,24 @@ export interface LedgerTemplate<E, C = void, K extends keyof E = keyof E> {
   readonly build: (event: E, position: Position, header: PostingHeader, context: C) => TransactionBody;
 }
 
+/**
+ * The identity most templates declare: the position is one of the event's ids (`position`), the owner its
+ * merchant, the transaction id the kind with that id and any `qualifiers` (a settlement's or refund's own id),
+ * the fingerprint the whole event. A template whose identity differs (a capture's sequence, the platform's fee
+ * booking, a reversal) declares its own.
+ */
+const merchantEventIdentity = <E extends { readonly merchantId: string }, P extends keyof E & string, Q extends keyof E & string = never>(
+  kind: TransactionKind,
+  position: P,
+  ...qualifiers: readonly Q[]
+) => ({
+  kind,
+  transactionId: (event: Pick<E, P | Q>) => transactionId(kind, String(event[position]), ...qualifiers.map((qualifier) => String(event[qualifier]))),
+  positionId: (event: E) => String(event[position]),
+  merchantId: (event: E) => event.merchantId,
+  fingerprint: (event: E) => fingerprintOf({ kind, ...event }),
+});
+
 /** The context argument of a template that needs one (a capture's pricing); none for the others. */
 export type PostingContext<C> = [C] extends [void] ? [] : [context: C];
 
@@ -293,11 +311,7 @@ const requireCaptured = (position: Position, paymentId: string): { currency: str
 };
 
 export const paymentSettled: LedgerTemplate<PaymentSettledEvent, void, 'paymentId' | 'settlementId'> = {
-  kind: 'payment_settled',
-  transactionId: (event: Pick<PaymentSettledEvent, 'paymentId' | 'settlementId'>) => transactionId('payment_settled', event.paymentId, event.settlementId),
-  positionId: (event: PaymentSettledEvent) => event.paymentId,
-  merchantId: (event: PaymentSettledEvent) => event.merchantId,
-  fingerprint: (event: PaymentSettledEvent) => fingerprintOf({ kind: 'payment_settled', ...event }),
+  ...merchantEventIdentity<PaymentSettledEvent, 'paymentId', 'settlementId'>('payment_settled', 'paymentId', 'settlementId'),
   refusal: 'nothing_to_settle',
   build: (event: PaymentSettledEvent, position: Position, { createdAt }: PostingHeader): TransactionBody => {
     requireIdentifiers({ merchantId: event.merchantId, paymentId: event.paymentId, settlementId: event.settlementId });
@@ -364,11 +378,7 @@ export const acquirerFeesBooked: LedgerTemplate<AcquirerFeesBookedEvent, void, '
 };
 
 export const paymentRefunded: LedgerTemplate<PaymentRefundedEvent, void, 'paymentId' | 'refundId'> = {
-  kind: 'payment_refunded',
-  transactionId: (event: Pick<PaymentRefundedEvent, 'paymentId' | 'refundId'>) => transactionId('payment_refunded', event.paymentId, event.refundId),
-  positionId: (event: PaymentRefundedEvent) => event.paymentId,
-  merchantId: (event: PaymentRefundedEvent) => event.merchantId,
-  fingerprint: (event: PaymentRefundedEvent) => fingerprintOf({ kind: 'payment_refunded', ...event }),
+  ...merchantEventIdentity<PaymentRefundedEvent, 'paymentId', 'refundId'>('payment_refunded', 'paymentId', 'refundId'),
   refusal: 'refund_exceeds_captured',
   build: (event: PaymentRefundedEvent, position: Position, { id, createdAt }: PostingHeader): TransactionBody => {
     requireIdentifiers({ merchantId: event.merchantId, paymentId: event.paymentId, refundId: event.refundId });
@@ -416,11 +426,7 @@ export const paymentRefunded: LedgerTemplate<PaymentRefundedEvent, void, 'paymen
 };
 
 export const payoutFundsReserved: LedgerTemplate<PayoutFundsReservedEvent, void, 'payoutId'> = {
-  kind: 'payout_funds_reserved',
-  transactionId: (event: Pick<PayoutFundsReservedEvent, 'payoutId'>) => transactionId('payout_funds_reserved', event.payoutId),
-  positionId: (event: PayoutFundsReservedEvent) => event.payoutId,
-  merchantId: (event: PayoutFundsReservedEvent) => event.merchantId,
-  fingerprint: (event: PayoutFundsReservedEvent) => fingerprintOf({ kind: 'payout_funds_reserved', ...event }),
+  ...merchantEventIdentity<PayoutFundsReservedEvent, 'payoutId'>('payout_funds_reserved', 'payoutId'),
   refusal: 'payout_already_reserved',
   build: (event: PayoutFundsReservedEvent, position: Position, { id, createdAt }: PostingHeader): TransactionBody => {
     requireIdentifiers({ merchantId: event.merchantId, payoutId: event.payoutId });
@@ -472,11 +478,7 @@ const RELEASE_LINES: Readonly<Record<PayoutReleaseReason, { type: 'payout_cancel
 };
 
 export const payoutFundsReleased: LedgerTemplate<PayoutFundsReleasedEvent, void, 'payoutId'> = {
-  kind: 'payout_funds_released',
-  transactionId: (event: Pick<PayoutFundsReleasedEvent, 'payoutId'>) => transactionId('payout_funds_released', event.payoutId),
-  positionId: (event: PayoutFundsReleasedEvent) => event.payoutId,
-  merchantId: (event: PayoutFundsReleasedEvent) => event.merchantId,
-  fingerprint: (event: PayoutFundsReleasedEvent) => fingerprintOf({ kind: 'payout_funds_released', ...event }),
+  ...merchantEventIdentity<PayoutFundsReleasedEvent, 'payoutId'>('payout_funds_released', 'payoutId'),
   refusal: 'payout_not_reserved',
   build: (event: PayoutFundsReleasedEvent, position: Position, { id, createdAt }: PostingHeader): TransactionBody => {
     requireIdentifiers({ merchantId: event.merchantId, payoutId: event.payoutId });
@@ -516,11 +518,7 @@ export const payoutFundsReleased: LedgerTemplate<PayoutFundsReleasedEvent, void,
 };
 
 export const payoutPaid: LedgerTemplate<PayoutPaidEvent, void, 'payoutId'> = {
-  kind: 'payout_paid',
-  transactionId: (event: Pick<PayoutPaidEvent, 'payoutId'>) => transactionId('payout_paid', event.payoutId),
-  positionId: (event: PayoutPaidEvent) => event.payoutId,
-  merchantId: (event: PayoutPaidEvent) => event.merchantId,
-  fingerprint: (event: PayoutPaidEvent) => fingerprintOf({ kind: 'payout_paid', ...event }),
+  ...merchantEventIdentity<PayoutPaidEvent, 'payoutId'>('payout_paid', 'payoutId'),
   refusal: 'payout_not_reserved',
   build: (event: PayoutPaidEvent, position: Position): TransactionBody => {
     requireIdentifiers({ merchantId: event.merchantId, payoutId: event.payoutId, channel: event.channel });
@@ -579,11 +577,7 @@ const termsText = (terms: ConversionTerms): string =>
  * the sold currency (− S) and the bought one (+ B). InsufficientFundsError when available cannot cover S.
  */
 export const conversion: LedgerTemplate<ConversionEvent, void, 'conversionId'> = {
-  kind: 'conversion',
-  transactionId: (event: Pick<ConversionEvent, 'conversionId'>) => transactionId('conversion', event.conversionId),
-  positionId: (event: ConversionEvent) => event.conversionId,
-  merchantId: (event: ConversionEvent) => event.merchantId,
-  fingerprint: (event: ConversionEvent) => fingerprintOf({ kind: 'conversion', ...event }),
+  ...merchantEventIdentity<ConversionEvent, 'conversionId'>('conversion', 'conversionId'),
   refusal: 'already_converted',
   build: (event: ConversionEvent, position: Position, { id, createdAt }: PostingHeader): TransactionBody => {
     requireIdentifiers({ merchantId: event.merchantId, conversionId: event.conversionId });
@@ -624,11 +618,7 @@ export const conversion: LedgerTemplate<ConversionEvent, void, 'conversionId'> =
  * funds do not change (the reservation already left them, on the `payout` line).
  */
 export const payoutFundsConverted: LedgerTemplate<PayoutFundsConvertedEvent, void, 'payoutId'> = {
-  kind: 'payout_funds_converted',
-  transactionId: (event: Pick<PayoutFundsConvertedEvent, 'payoutId'>) => transactionId('payout_funds_converted', event.payoutId),
-  positionId: (event: PayoutFundsConvertedEvent) => event.payoutId,
-  merchantId: (event: PayoutFundsConvertedEvent) => event.merchantId,
-  fingerprint: (event: PayoutFundsConvertedEvent) => fingerprintOf({ kind: 'payout_funds_converted', ...event }),
+  ...merchantEventIdentity<PayoutFundsConvertedEvent, 'payoutId'>('payout_funds_converted', 'payoutId'),
   refusal: 'conversion_mismatch',
   build: (event: PayoutFundsConvertedEvent, position: Position): TransactionBody => {
     requireIdentifiers({ merchantId: event.merchantId, payoutId: event.payoutId });
