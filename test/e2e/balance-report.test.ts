@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { promisify } from 'node:util';
 import { parse } from 'csv-parse/sync';
-import { api, eventually, freshTestCard } from '../support/e2e';
+import { type BalanceTransaction, allBalanceTransactions, api, eventually, freshTestCard } from '../support/e2e';
 import { repositoryRoot } from './global-setup';
 
 /**
@@ -13,18 +13,6 @@ import { repositoryRoot } from './global-setup';
 const run = promisify(execFile);
 const stateDir = process.env.E2E_STATE_DIR as string;
 
-interface Line {
-  id: string;
-  type: string;
-  source: string;
-  amount: number;
-  fee: number;
-  net: number;
-  currency: string;
-  status: string;
-  available_on: string | null;
-  created_at: string;
-}
 type Row = Record<'id' | 'created_at' | 'type' | 'source' | 'currency' | 'amount' | 'fee' | 'net' | 'status' | 'available_on', string>;
 
 let key: string;
@@ -32,16 +20,7 @@ let started: number;
 const post = (path: string, body: unknown) => api('POST', path, { key, idempotencyKey: randomUUID(), body });
 const get = (path: string, as = key) => api('GET', path, { key: as });
 
-const statement = async (): Promise<Line[]> => {
-  const lines: Line[] = [];
-  let after: string | undefined;
-  for (;;) {
-    const page = (await get(`/v1/balance_transactions?limit=100${after ? `&starting_after=${after}` : ''}`)).json as { data: Line[]; has_more: boolean };
-    lines.push(...page.data);
-    if (!page.has_more) return lines;
-    after = page.data.at(-1)?.id;
-  }
-};
+const statement = () => allBalanceTransactions(key);
 
 const windowQuery = () => `created[gte]=${encodeURIComponent(new Date(started).toISOString())}&created[lt]=${encodeURIComponent(new Date(Date.now() + 60_000).toISOString())}`;
 
@@ -81,7 +60,7 @@ describe('GET /v1/reports/balance_transactions', () => {
     expect(lineRows.map((row) => row.id).sort()).toEqual(lines.map((line) => line.id).sort());
     expect(lineRows.map((row) => row.created_at)).toEqual([...lineRows.map((row) => row.created_at)].sort());
     for (const row of lineRows) {
-      const line = lines.find((candidate) => candidate.id === row.id) as Line;
+      const line = lines.find((candidate) => candidate.id === row.id) as BalanceTransaction;
       expect(row).toMatchObject({ created_at: line.created_at, type: line.type, source: line.source, currency: line.currency, amount: String(line.amount), fee: String(line.fee), net: String(line.net) });
     }
 

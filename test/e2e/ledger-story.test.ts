@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { promisify } from 'node:util';
-import { api, eventually, freshTestCard } from '../support/e2e';
+import { type BalanceTransaction, allBalanceTransactions, api, eventually, freshTestCard } from '../support/e2e';
 import { repositoryRoot } from './global-setup';
 
 /**
@@ -23,16 +23,6 @@ const cli = (script: string, ...args: string[]) =>
 const FIXED: Record<string, number> = { USD: 30, EUR: 25, BRL: 39, JPY: 0, KWD: 100 };
 const expectedFee = (amount: number, currency: string) => Math.min(Math.floor((amount * 290 + 5_000) / 10_000) + (FIXED[currency] ?? 0), amount);
 
-interface Line {
-  id: string;
-  type: string;
-  source: string;
-  amount: number;
-  fee: number;
-  net: number;
-  currency: string;
-  status: string;
-}
 
 let key: string;
 beforeAll(async () => {
@@ -49,16 +39,7 @@ const pay = async (amount: number, currency: string) => {
   return created.json.id as string;
 };
 
-const statement = async (): Promise<Line[]> => {
-  const lines: Line[] = [];
-  let after: string | undefined;
-  for (;;) {
-    const page = (await get(`/v1/balance_transactions?limit=100${after ? `&starting_after=${after}` : ''}`)).json as { data: Line[]; has_more: boolean };
-    lines.push(...page.data);
-    if (!page.has_more) return lines;
-    after = page.data.at(-1)?.id;
-  }
-};
+const statement = () => allBalanceTransactions(key);
 
 describe('a merchant selling in five currencies', () => {
   const single: [number, string][] = [
@@ -113,7 +94,7 @@ describe('a merchant selling in five currencies', () => {
 
   it('tells the merchant, by an event per payment line, that its funds became available, the line as the statement lists it', async () => {
     const lines = await statement();
-    const events: { type: string; sequence: number; data: { object: Line & { object: string } } }[] = [];
+    const events: { type: string; sequence: number; data: { object: BalanceTransaction & { object: string } } }[] = [];
     const listed = await eventually(
       async () => {
         events.length = 0;
@@ -129,7 +110,7 @@ describe('a merchant selling in five currencies', () => {
       30_000,
     );
     for (const payment of payments) {
-      const line = lines.find((candidate) => candidate.source === payment.id && candidate.type === 'payment') as Line;
+      const line = lines.find((candidate) => candidate.source === payment.id && candidate.type === 'payment') as BalanceTransaction;
       const matching = listed.filter((event) => event.data.object.id === line.id);
       expect(matching).toHaveLength(1);
       expect(matching[0]).toMatchObject({ type: 'balance_transaction.available', sequence: 2 });

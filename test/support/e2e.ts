@@ -5,6 +5,7 @@ import { DescribeExecutionCommand, ListStateMachinesCommand, SFNClient, StartExe
 import { playerCardNumber } from '../../bench/lib/mix';
 import type { MerchantCredentials } from '../../local/seed';
 import { type RequestOptions, request } from './http';
+import type { components } from './merchant-api';
 import { openApiViolations } from './openapi-responses';
 
 /** The runtime started by test/e2e/global-setup.ts and its demo merchants. */
@@ -30,6 +31,21 @@ export const api = async (method: string, path: string, options?: RequestOptions
   const violations = openApiViolations({ method, path, status: response.status, contentType: response.headers.get('content-type'), json: response.json });
   if (violations.length) throw new Error(`The answer departs from docs/openapi.json:\n${violations.join('\n')}\nBody: ${response.text.slice(0, 2000)}`);
   return response;
+};
+
+/** A balance transaction as the merchant API lists it (docs/openapi.json). */
+export type BalanceTransaction = components['schemas']['BalanceTransaction'];
+
+/** Every balance transaction of the merchant whose secret key is given, through all the list's pages, newest first. */
+export const allBalanceTransactions = async (key: string): Promise<BalanceTransaction[]> => {
+  const lines: BalanceTransaction[] = [];
+  let after: string | undefined;
+  for (;;) {
+    const page = (await api('GET', `/v1/balance_transactions?limit=100${after ? `&starting_after=${after}` : ''}`, { key })).json as components['schemas']['BalanceTransactionList'];
+    lines.push(...page.data);
+    if (!page.has_more) return lines;
+    after = page.data.at(-1)?.id;
+  }
 };
 
 export const testCard = (number = '4242424242424242') => ({ type: 'card', card: { number, exp_month: 12, exp_year: 2030, cvc: '123' } });
