@@ -1,6 +1,7 @@
 import type { EncryptionPurpose } from './keys';
 import { cardChannelWebhookSecretNames, payoutRailNotificationSecretNames, payoutRailSecretNames, settlementReportSecretNames } from './channels';
 import type { QueueKey } from './queues';
+import { STANDARD_STATE_MACHINES } from './state-machines';
 import { MERCHANT_OBJECTS_INDEX, SAGA_STARTS_INDEX, type TableKey, tableEnvVar, tableName } from './tables';
 
 /**
@@ -189,6 +190,10 @@ const cardHoldDiscard = ['dynamodb:UpdateItem'] as const;
  * function holds them on the audit table).
  */
 export const auditAppendActions = ['dynamodb:Query', 'dynamodb:PutItem'] as const;
+
+/** The same actions on every Standard state machine (the operators' failed-execution list and redrive, decision 0033). */
+const onStandardStateMachines = (actions: readonly StateMachineAction[]): Readonly<Record<string, readonly StateMachineAction[]>> =>
+  Object.fromEntries(STANDARD_STATE_MACHINES.map((machine) => [machine, actions]));
 
 export const functions = {
   authorizeMerchant: {
@@ -786,13 +791,7 @@ export const functions = {
     reservedConcurrency: 1,
     invokedBy: 'api-gateway',
     tables: {},
-    stateMachines: {
-      paymentCaptureWindow: ['states:ListExecutions', 'states:GetExecutionHistory'],
-      sagaRecovery: ['states:ListExecutions', 'states:GetExecutionHistory'],
-      payoutWait: ['states:ListExecutions', 'states:GetExecutionHistory'],
-      settlementReconciliation: ['states:ListExecutions', 'states:GetExecutionHistory'],
-      homeRegionMove: ['states:ListExecutions', 'states:GetExecutionHistory'],
-    },
+    stateMachines: onStandardStateMachines(['states:ListExecutions', 'states:GetExecutionHistory']),
   },
   opsRedriveExecution: {
     entry: 'lambdas/handlers/ops/redrive-execution.ts',
@@ -802,13 +801,7 @@ export const functions = {
     reservedConcurrency: 1,
     invokedBy: 'api-gateway',
     tables: { audit: auditAppendActions },
-    stateMachines: {
-      paymentCaptureWindow: ['states:GetExecutionHistory', 'states:RedriveExecution'],
-      sagaRecovery: ['states:GetExecutionHistory', 'states:RedriveExecution'],
-      payoutWait: ['states:GetExecutionHistory', 'states:RedriveExecution'],
-      settlementReconciliation: ['states:GetExecutionHistory', 'states:RedriveExecution'],
-      homeRegionMove: ['states:GetExecutionHistory', 'states:RedriveExecution'],
-    },
+    stateMachines: onStandardStateMachines(['states:GetExecutionHistory', 'states:RedriveExecution']),
   },
   createFxQuote: {
     entry: 'lambdas/handlers/api/create-fx-quote.ts',

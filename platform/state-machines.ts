@@ -141,6 +141,20 @@ export type StateMachineKey = keyof typeof stateMachines;
 
 export const stateMachineKeys = Object.keys(stateMachines) as StateMachineKey[];
 
+/**
+ * The Standard state machines: the only ones Step Functions lists, keeps a history of and redrives (Express runs
+ * are at most once and not redrivable: decision 0011). Operators list their failed executions and redrive them
+ * (decision 0033); test/unit/platform checks the list against each declaration's `type`.
+ */
+export const STANDARD_STATE_MACHINES = [
+  'paymentCaptureWindow',
+  'sagaRecovery',
+  'payoutWait',
+  'settlementReconciliation',
+  'homeRegionMove',
+  'bankStatementReconciliation',
+] as const satisfies readonly StateMachineKey[];
+
 const kebab = (key: string): string => key.replace(/([A-Z])/g, '-$1').toLowerCase();
 
 /** State machine name in AWS and locally, e.g. `xborder-payment` for key `payment`. */

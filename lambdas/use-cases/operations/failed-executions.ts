@@ -1,12 +1,10 @@
+import { STANDARD_STATE_MACHINES } from '../../../platform/state-machines';
 import { executionPath } from '../../domain/execution-path';
 import { ENDED_STATUSES, type EndedStatus, type WorkflowHistory } from '../../ports/workflow-history';
 import { type TracedExecution, traceExecution } from './trace-payment-executions';
 
-/**
- * The platform's Standard state machines: the only ones Step Functions lists, keeps a history of and
- * redrives (Express runs are at most once and not redrivable: decision 0011).
- */
-export const REDRIVABLE_STATE_MACHINES = ['paymentCaptureWindow', 'sagaRecovery', 'payoutWait', 'settlementReconciliation', 'homeRegionMove'] as const;
+/** The platform's Standard state machines (platform/state-machines.ts): the ones whose failed executions operators list and redrive. */
+export const REDRIVABLE_STATE_MACHINES = STANDARD_STATE_MACHINES;
 export type RedrivableStateMachine = (typeof REDRIVABLE_STATE_MACHINES)[number];
 
 /** Step Functions redrives an execution up to 14 days after it stopped. */

@@ -1,7 +1,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { declaredRetryPolicies, isServiceErrorName, retryPolicies } from '../../../platform/retry-policies';
-import { stateMachines } from '../../../platform/state-machines';
+import { STANDARD_STATE_MACHINES, stateMachineKeys, stateMachines } from '../../../platform/state-machines';
 
 /**
  * The ASL files against the code (docs/decisions/0011-express-and-standard-workflows.md): every Retry is one
@@ -75,4 +75,8 @@ describe.each(machines)('%s (%s)', (_key, file, type) => {
 it('every named policy is used by some state machine', () => {
   const used = new Set(machines.flatMap(([, file]) => statesOf(file).flatMap(([, state]) => declaredRetryPolicies(state.Comment))));
   expect([...used].sort()).toEqual(Object.keys(retryPolicies).sort());
+});
+
+it('lists every Standard state machine as one (operators list and redrive their failed executions), and no Express one', () => {
+  expect([...STANDARD_STATE_MACHINES].sort()).toEqual(stateMachineKeys.filter((key) => stateMachines[key].type === 'STANDARD').sort());
 });
