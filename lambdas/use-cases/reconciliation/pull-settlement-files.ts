@@ -11,9 +11,9 @@ import type { PublishedFile, SettlementReportSource } from '../../ports/settleme
  * 2. A start of a file already started does nothing (the execution's name is the file's: ReconciliationRuns).
  *    The run itself refuses a replayed, altered or truncated file with its reason (decisions 0018, 0032).
  * 3. Statements wait for the reports: a statement's credits are matched with the pay-ins the reports' runs
- *    record, so while any report's run is going (one this pull started, or a long one from before) no
- *    statement is started; the next pull starts them. A statement run ahead of its report would call the
- *    batch's credit `unknown_batch`.
+ *    record, so when this pull started a report's run, or any report's run is still going (a long one from
+ *    before), no statement is started; the next pull starts them. A statement run ahead of its report would
+ *    call the batch's credit `unknown_batch`.
  * 4. Says how old each channel's newest report is, and the bank's newest statement: the handler publishes the
  *    ages as metrics, and an alarm pages when a report is later than its schedule allows.
  * One listing failing (a channel's directory unreadable) does not stop the others: it is reported, and the pull
@@ -77,7 +77,8 @@ export const pullSettlementFiles = async (deps: PullDeps): Promise<PullResult> =
   }
   let reportsGoing: boolean | undefined;
   await pull('bank', () => deps.statements.list(), async (file) => {
-    reportsGoing ??= await deps.runs.reportRunsInProgress();
+    // A report started by this pull is not reconciled yet however quickly its run may end: its statement waits a pull.
+    reportsGoing ??= started.length > 0 || (await deps.runs.reportRunsInProgress());
     return reportsGoing ? 'deferred' : outcome(await deps.runs.startStatementRun(file));
   });
   return { started, alreadyStarted, statementsDeferred, newestAgeHours, failed };

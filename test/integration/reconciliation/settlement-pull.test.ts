@@ -73,7 +73,7 @@ it('starts one run per newly published report and statement, named by the file, 
   // Not a report's name: never started.
   writeFileSync(join(root, 'atlas', 'notes.txt'), 'not a report');
 
-  // The report's run starts; the statement waits while it goes (its credits are matched with what reports record).
+  // The report's run starts; the statement waits a pull (its credits are matched with what report runs record).
   expect(await pull()).toEqual({ started: 1, alreadyStarted: 0, statementsDeferred: 1, failed: 0 });
   const [reportRun] = await runOf('settlementReconciliation', reportRunName('atlas', report.fileName));
   expect(reportRun).toBeDefined();

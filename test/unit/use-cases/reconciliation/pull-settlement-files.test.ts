@@ -39,8 +39,9 @@ it('starts the files of the last week only, and reports the age of each source\'
   expect(result.started).toEqual([
     { source: 'atlas', file: 'a-1.csv' },
     { source: 'atlas', file: 'a-2.csv' },
-    { source: 'bank', file: 'camt053-x.xml' },
   ]);
+  // The statement waits for the next pull: this one started reports.
+  expect(result.statementsDeferred).toBe(1);
   // boreal has published nothing: no age (the alarm sees no data rather than a made-up one).
   expect(result.newestAgeHours).toEqual({ atlas: 6, boreal: null, bank: 2.5 });
   expect(result.failed).toEqual([]);
@@ -70,4 +71,10 @@ it('starts no statement while a report\'s run is going: the next pull does', asy
   const second = await pullWith(published, started, false);
   expect(second.started).toEqual([{ source: 'bank', file: 'camt053-x.xml' }]);
   expect(second).toMatchObject({ alreadyStarted: 1, statementsDeferred: 0 });
+});
+
+it('starts no statement in the pull that started a report, even when its run already ended', async () => {
+  const result = await pullWith({ atlas: [file('a-1.csv', 1)], bank: [file('camt053-x.xml', 1)] }, new Set(), false);
+  expect(result.started).toEqual([{ source: 'atlas', file: 'a-1.csv' }]);
+  expect(result.statementsDeferred).toBe(1);
 });
