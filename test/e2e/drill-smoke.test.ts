@@ -59,8 +59,4 @@ it('npm run drill --smoke runs every drill and reports zero lost, zero duplicate
   expect(payoutCrash).toMatchObject({ kills: 1, reserved_left: 0, ledger_differences: 0 });
   expect(payoutCrash.payments_at_rails).toBe(payoutCrash.payouts);
   expect(payoutCrash.unfinished_at_kill).toBeGreaterThan(0);
-  const regionLoss = report.drills.region_loss.counts;
-  expect(regionLoss).toMatchObject({ payments: 8, acknowledged_payments_lost: 0, double_charges: 0, ledger_differences: 0, acquirer_lookups: expect.any(Number) });
-  expect(regionLoss.rto_seconds).toBeGreaterThan(0);
-  expect(regionLoss.failover_seconds).toBeGreaterThan(0);
 }, 600_000);
