@@ -107,7 +107,7 @@ const OpenBreaks = ({ session }: { session: Session }) => {
       {listed.loading && <p class="muted">Loading…</p>}
       {listed.error && <p class="error">{listed.error}</p>}
       {listed.value && listed.value.data.length === 0 && <p data-testid="open-breaks-empty">None.</p>}
-      {listed.value?.data.map((found) => <BreakItem session={session} found={found} onDone={() => setRefresh(refresh + 1)} />)}
+      {listed.value?.data.map((found) => <BreakItem key={found.id} session={session} found={found} onDone={() => setRefresh(refresh + 1)} />)}
       {listed.value?.has_more && <p class="muted">More open breaks exist than are shown (oldest first).</p>}
     </section>
   );

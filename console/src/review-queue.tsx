@@ -18,7 +18,7 @@ export const ReviewQueue = ({ session }: { session: Session }) => {
       {queue.error && <p class="error">{queue.error}</p>}
       {queue.value && queue.value.data.length === 0 && <p data-testid="review-empty">Nothing waits for a decision.</p>}
       {queue.value?.data.map((payout) => (
-        <ReviewItem session={session} payout={payout} onDecided={() => setRefresh(refresh + 1)} />
+        <ReviewItem key={payout.id} session={session} payout={payout} onDecided={() => setRefresh(refresh + 1)} />
       ))}
     </>
   );

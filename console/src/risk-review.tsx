@@ -20,7 +20,7 @@ export const RiskReviewQueue = ({ session }: { session: Session }) => {
       {queue.error && <p class="error">{queue.error}</p>}
       {queue.value && queue.value.data.length === 0 && <p data-testid="risk-review-empty">Nothing waits for a decision.</p>}
       {queue.value?.data.map((payment) => (
-        <RiskReviewItem session={session} payment={payment} onDecided={() => setRefresh(refresh + 1)} />
+        <RiskReviewItem key={payment.id} session={session} payment={payment} onDecided={() => setRefresh(refresh + 1)} />
       ))}
       {queue.value?.has_more && <p class="muted">More payments wait than are shown: decide these first.</p>}
     </>

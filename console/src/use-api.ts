@@ -7,7 +7,9 @@ export const useApi = <T>(session: Session, path: string, query?: Record<string,
   const key = JSON.stringify([path, query, refresh, session.role]);
   useEffect(() => {
     let live = true;
-    setState({ loading: true });
+    // Keep what was shown while it reloads (a role switch, a refresh): a page that unmounted its rows here would
+    // drop what an operator was typing in them.
+    setState((previous) => ({ value: previous.value, loading: true }));
     get<T>(session, path, query)
       .then((value) => live && setState({ value, loading: false }))
       .catch((failure: unknown) => live && setState({ error: failure instanceof ApiError ? `${failure.status} ${failure.code}: ${failure.message}` : String(failure), loading: false }));
