@@ -71,7 +71,7 @@ export const pullSettlementFiles = async (deps: PullDeps): Promise<PullResult> =
     }
   };
 
-  const outcome = (started: boolean) => (started ? 'started' : 'already_started') as 'started' | 'already_started';
+  const outcome = (isNew: boolean) => (isNew ? 'started' : 'already_started') as 'started' | 'already_started';
   for (const channel of deps.channels) {
     await pull(channel, () => deps.reports.list(channel), async (file) => outcome(await deps.runs.startReportRun(channel, file)));
   }
