@@ -141,7 +141,8 @@ describe('discarding', () => {
 
 describe('expiry', () => {
   it('expires by TTL, and past its time a hold reads as absent and loses its secret at once', async () => {
-    const heldAt = new Date('2026-11-21T12:00:00Z');
+    // Now, not a fixed date: DynamoDB Local's TTL sweep deletes an item whose expiry has passed on the real clock.
+    const heldAt = new Date(Math.floor(Date.now() / 1000) * 1000);
     await holdsAt(() => heldAt).hold({ merchantId: 'mer_a', paymentId: 'pay_expired', card: visa });
     const ttl = await db.client.send(new DescribeTimeToLiveCommand({ TableName: table }));
     expect(ttl.TimeToLiveDescription).toMatchObject({ AttributeName: 'expires_at', TimeToLiveStatus: 'ENABLED' });
@@ -193,16 +194,20 @@ describe('KMS requests', () => {
 describe('velocity counters', () => {
   it('count the distinct payments of a subject per window in the same table, once per payment, expiring by TTL', async () => {
     const velocity = new DynamoDbCardVelocity(db.documentClient, table);
-    const window = '10m@2026-11-21T12:00:00.000Z';
+    // Windows of the current hour: a counter expires two days after its window starts, and DynamoDB Local's
+    // TTL sweep deletes expired items (a fixed date in the past made this test fail once the date had passed).
+    const hour = Math.floor(Date.now() / 3_600_000) * 3_600_000;
+    const at = (offsetMinutes: number) => new Date(hour + offsetMinutes * 60_000).toISOString();
+    const window = `10m@${at(0)}`;
     await expect(velocity.countAttempt('v1.card', window, 'pay_v1')).resolves.toBe(1);
     await expect(velocity.countAttempt('v1.card', window, 'pay_v1')).resolves.toBe(1);
     await expect(velocity.countAttempt('v1.card', window, 'pay_v2')).resolves.toBe(2);
-    await expect(velocity.countAttempt('v1.card', '10m@2026-11-21T12:10:00.000Z', 'pay_v3')).resolves.toBe(1);
+    await expect(velocity.countAttempt('v1.card', `10m@${at(10)}`, 'pay_v3')).resolves.toBe(1);
     // A window of another length starting at the same moment is another counter.
-    await expect(velocity.countAttempt('v1.card', '60m@2026-11-21T12:00:00.000Z', 'pay_v3')).resolves.toBe(1);
+    await expect(velocity.countAttempt('v1.card', `60m@${at(0)}`, 'pay_v3')).resolves.toBe(1);
     await expect(velocity.countAttempt('v1.other', window, 'pay_v4')).resolves.toBe(1);
     await expect(velocity.countAttempt('customer#mer_a#cus_1', window, 'pay_v5')).resolves.toBe(1);
     const counter = (await db.documentClient.send(new GetCommand({ TableName: table, Key: { pk: 'velocity#v1.card', sk: window }, ConsistentRead: true }))).Item;
-    expect(counter).toMatchObject({ payment_ids: new Set(['pay_v1', 'pay_v2']), expires_at: Date.parse('2026-11-21T12:00:00.000Z') / 1000 + 2 * 24 * 60 * 60 });
+    expect(counter).toMatchObject({ payment_ids: new Set(['pay_v1', 'pay_v2']), expires_at: hour / 1000 + 2 * 24 * 60 * 60 });
   });
 });
