@@ -165,6 +165,7 @@ export class ApiStack extends Stack {
       topicKey: logsKey,
       sagaSweeper: built.sweepUnstartedSagas,
       settlementPull: { function: built.pullSettlementFiles, sources: [...cardChannelNames, 'bank'] },
+      railInboxPull: built.pullPayoutRailInbox,
       deadLetterQueues,
       streamConsumers,
       replication: {

@@ -4,7 +4,9 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { MERIDIAN_INBOX } from '../lambdas/adapters/rails/meridian-file-rail';
-import { type SftpConnection, type SftpEndpoint, type SftpFiles, SftpNoSuchFileError, SftpSession } from '../lambdas/adapters/sftp/sftp-session';
+import { SftpRailInbox } from '../lambdas/adapters/sftp/rail-inbox-sftp';
+import { type SftpConnection, type SftpEndpoint, type SftpFiles, SftpSession } from '../lambdas/adapters/sftp/sftp-session';
+import { pullRailInbox } from '../lambdas/use-cases/payouts/pull-rail-inbox';
 import type { PayoutChannel } from '../lambdas/domain/payouts/beneficiary';
 import type { RailMessage } from '../lambdas/ports/payout-rail';
 import { LOCAL_SFTP_USER, type LocalSftpAccess } from './card-channels';
@@ -21,13 +23,16 @@ import { readBody } from './http-body';
  * that carries their answers to the platform, the way a rail-callback API and a file drop's notifications
  * would in AWS:
  *   - an HTTP listener on 127.0.0.1 where Keystone POSTs its SOAP notifications (/rails/keystone) and Pulse
- *     its webhooks (/rails/pulse); each request is handed, raw, to the `receivePayoutRailEvents` function,
- *     whose answer (status, body) goes back to the rail (which retries until it gets a 2xx);
+ *     its webhooks (/rails/pulse); each request is forwarded, raw, to the platform's API route
+ *     `POST /v1/rail_events/{channel}` (`deliverCallback`; the `receivePayoutRailEvents` function), whose
+ *     answer (status, body) goes back to the rail (which retries until it gets a 2xx). The bridge keeps what
+ *     it forwarded for the drills to replay;
  *   - Meridian's SFTP server (local/simulators/sftp; the platform's user `xborder` chrooted in the bank's
  *     exchange directory: /outbox, /inbox), and a poller that reads /inbox over SFTP with the platform's
- *     key and pinned host key, as a scheduled pull would in AWS: each file, with its `.sig`, is handed to
- *     the same function, then moved to /inbox/processed, or to /inbox/refused with a `<name>.reason.txt`
- *     saying why when the function refused it (unsigned, forged, unreadable); left in place to retry on an error.
+ *     key and pinned host key every 200 ms, with the use case the scheduled `pullPayoutRailInbox` runs every
+ *     minute in AWS (pullRailInbox): each file, with its `.sig`, is handed to the same function, then moved
+ *     to /inbox/processed, or to /inbox/refused with a `<name>.reason.txt` saying why when the function
+ *     refused it (unsigned, forged, unreadable); left in place to retry on an error.
  * `environment` holds what the functions read: MERIDIAN_SFTP_URL/PRIVATE_KEY/HOST_KEY,
  * MERIDIAN_FILE_SIGNING_KEYS (the bank's public key, pinned), KEYSTONE_URL/CLIENT_ID/API_KEY,
  * KEYSTONE_NOTIFICATION_SECRETS, PULSE_URL/API_KEY, PULSE_WEBHOOK_SECRETS. SSH and signing keys are
@@ -43,8 +48,19 @@ export interface LocalPayoutRailsOptions {
   readonly stateDir: string;
   readonly inMemory: boolean;
   readonly invoke: RailEventsInvoker;
+  /**
+   * How a rail's HTTP callback reaches the platform: the local runtime forwards it to its API,
+   * `POST /v1/rail_events/{channel}`, as the rail's request reaches API Gateway in AWS. Without it (test
+   * harnesses that run no API) the bridge invokes the function directly.
+   */
+  readonly deliverCallback?: (channel: 'keystone' | 'pulse', headers: Readonly<Record<string, string>>, body: string) => Promise<{ status: number; contentType: string; body: string }>;
   readonly timings?: Partial<Record<PayoutChannel, Partial<RailTimings>>>;
   readonly pollMs?: number;
+  /**
+   * How often the bridge reads Meridian's inbox (default `pollMs`, else 200 ms); 0: never, leaving the files
+   * to the scheduled `pullPayoutRailInbox` function, as in AWS (its integration test).
+   */
+  readonly inboxPollMs?: number;
   readonly log?: (entry: Record<string, unknown>) => void;
 }
 
@@ -91,7 +107,7 @@ export const startLocalPayoutRails = async (options: LocalPayoutRailsOptions): P
     readBody(request)
       .then(async (body) => {
         const headers = Object.fromEntries(Object.entries(request.headers).flatMap(([name, value]) => (typeof value === 'string' ? [[name, value]] : [])));
-        const answer = await options.invoke({ channel, message: { kind: 'http', headers, body } });
+        const answer = options.deliverCallback ? await options.deliverCallback(channel, headers, body) : await options.invoke({ channel, message: { kind: 'http', headers, body } });
         received.push({ channel, headers, body, status: answer.status });
         if (received.length > KEPT_CALLBACKS) received.splice(0, received.length - KEPT_CALLBACKS);
         response.writeHead(answer.status, { 'Content-Type': answer.contentType }).end(answer.body);
@@ -161,28 +177,15 @@ export const startLocalPayoutRails = async (options: LocalPayoutRailsOptions): P
   mkdirSync(join(meridian.inbox, 'refused'), { recursive: true });
   const endpoint: SftpEndpoint = { host: meridianSftp.host, port: meridianSftp.port, username: LOCAL_SFTP_USER, privateKey: platformKey.privateKey, hostKeySha256: hostKey.fingerprint };
   const session = new SftpSession(endpoint);
+  // The same pull as the scheduled function in AWS (lambdas/handlers/scheduled/pull-payout-rail-inbox.ts),
+  // faster: each file goes to the rail-events function, then to processed/ or refused/.
   const pullInbox = async (files: SftpFiles) => {
-    const names = (await files.list(MERIDIAN_INBOX)).filter((name) => !name.startsWith('.') && !name.endsWith('.sig'));
-    for (const name of names) {
-      try {
-        const path = `${MERIDIAN_INBOX}/${name}`;
-        const content = (await files.readFile(path)).toString('utf8');
-        const signature = await files.readFile(`${path}.sig`).then((bytes) => bytes.toString('utf8'), (error: unknown) => {
-          if (error instanceof SftpNoSuchFileError) return undefined;
-          throw error;
-        });
-        const answer = await options.invoke({ channel: 'meridian', message: { kind: 'file', name, content, ...(signature === undefined ? {} : { signature }) } });
-        const to = `${MERIDIAN_INBOX}/${answer.status < 300 ? 'processed' : 'refused'}`;
-        if (answer.status >= 300) {
-          await files.writeFile(`${to}/${name}.reason.txt`, `${answer.body}\n`);
-          log({ level: 'ERROR', component: 'payout-rails', message: 'inbox file refused', name, reason: answer.body });
-        }
-        if (signature !== undefined) await files.rename(`${path}.sig`, `${to}/${name}.sig`);
-        await files.rename(path, `${to}/${name}`);
-      } catch (error) {
-        log({ level: 'ERROR', component: 'payout-rails', message: 'inbox file not processed; will retry', name, error: (error as Error).message });
-      }
-    }
+    const result = await pullRailInbox({
+      inbox: new SftpRailInbox(files, MERIDIAN_INBOX),
+      receive: (message) => options.invoke({ channel: 'meridian', message }),
+    });
+    for (const refusal of result.refused) log({ level: 'ERROR', component: 'payout-rails', message: 'inbox file refused', name: refusal.name, reason: refusal.reason });
+    for (const failure of result.failed) log({ level: 'ERROR', component: 'payout-rails', message: 'inbox file not processed; will retry', name: failure.name, error: failure.error });
   };
   // One SFTP connection kept for the polls (reopened after a failure): a handshake per look, five times a
   // second, was ~3 % of the bench's Node CPU (key exchange and authentication on both ends, in this process).
@@ -190,7 +193,8 @@ export const startLocalPayoutRails = async (options: LocalPayoutRailsOptions): P
     if (!inboxConnection || inboxConnection.closed) inboxConnection = await session.connect();
     return inboxConnection.files;
   };
-  inboxPoll = setInterval(() => {
+  const inboxPollMs = options.inboxPollMs ?? options.pollMs ?? 200;
+  if (inboxPollMs > 0) inboxPoll = setInterval(() => {
     if (polling) return;
     polling = inbox()
       .then(pullInbox)
@@ -202,7 +206,7 @@ export const startLocalPayoutRails = async (options: LocalPayoutRailsOptions): P
       .finally(() => {
         polling = undefined;
       });
-  }, options.pollMs ?? 200);
+  }, inboxPollMs);
 
   const meridianAccess: LocalSftpAccess = { host: meridianSftp.host, port: meridianSftp.port, username: LOCAL_SFTP_USER, privateKeyFile: platformKey.privateKeyFile, hostPublicKey: hostKey.publicKey, root: meridian.exchange };
   return {

@@ -244,6 +244,13 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<L
       stateDir: options.stateDir,
       inMemory: options.inMemory,
       invoke: (event) => lambdas.invoke('receivePayoutRailEvents', event),
+      // Through this region's API, as the rails' requests reach API Gateway in AWS (503 until it listens: the rails retry).
+      deliverCallback: async (channel, headers, body) => {
+        if (!gateway) return { status: 503, contentType: 'text/plain', body: 'starting' };
+        const forwarded = Object.fromEntries(Object.entries(headers).filter(([name]) => /^(content-type|keystone-signature|pulse-signature|soapaction)$/i.test(name)));
+        const response = await fetch(`${gateway.url}/v1/rail_events/${channel}`, { method: 'POST', headers: forwarded, body });
+        return { status: response.status, contentType: response.headers.get('content-type') ?? 'text/plain', body: await response.text() };
+      },
     });
     Object.assign(process.env, payoutRails.environment);
     stepFunctions = new StepFunctionsEngine({

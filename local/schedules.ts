@@ -12,11 +12,18 @@ import { type FunctionDeclaration, type FunctionKey, functionKeys, functionName,
  */
 export const DEFAULT_LOCAL_SCHEDULE_INTERVAL_MS = 30_000;
 
-/** The functions a region's schedules invoke: every scheduled function, but a `primaryRegionOnly` one only in the primary. */
+/**
+ * The functions a region's schedules invoke: every scheduled function, but a `primaryRegionOnly` one only in the
+ * primary, and none whose work a module of local/ does instead (`localStandIn`).
+ */
 export const scheduledFunctionKeys = (region: string = deployment.primaryRegion): FunctionKey[] =>
   functionKeys.filter((key) => {
     const declaration = functions[key] as FunctionDeclaration;
-    return declaration.invokedBy === 'schedule' && (declaration.schedule?.primaryRegionOnly !== true || region === deployment.primaryRegion);
+    return (
+      declaration.invokedBy === 'schedule' &&
+      declaration.schedule?.localStandIn === undefined &&
+      (declaration.schedule?.primaryRegionOnly !== true || region === deployment.primaryRegion)
+    );
   });
 
 /** The event an EventBridge scheduled rule sends (aws-lambda `ScheduledEvent`). */

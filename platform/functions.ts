@@ -118,6 +118,12 @@ export interface FunctionDeclaration {
      * losing the primary, docs/runbooks.md): for work both regions would otherwise do twice on the same input.
      */
     readonly primaryRegionOnly?: boolean;
+    /**
+     * Not invoked by the local runtime's schedules: the named module of local/ does the same work there, with
+     * the same use case, more often than a schedule could (the payout-rail bridge reads Meridian's inbox every
+     * 200 ms, so local payouts confirm in well under a second).
+     */
+    readonly localStandIn?: string;
   };
   readonly tables: Partial<Record<TableKey, readonly DynamoDbAction[]>>;
   /**
@@ -1012,7 +1018,7 @@ export const functions = {
   },
   receivePayoutRailEvents: {
     entry: 'lambdas/handlers/internal/receive-payout-rail-events.ts',
-    description: "Rail confirmations, rejections and returns (files, SOAP notifications, webhooks): recorded on their payouts, each payout's workflow run",
+    description: "POST /v1/rail_events/{channel}: the payout rails' signed confirmations, rejections and returns (Keystone SOAP notifications, Pulse webhooks; locally also Meridian's files): recorded on their payouts, each payout's workflow run",
     memoryMb: 256,
     timeoutSeconds: 30,
     reservedConcurrency: 'unreserved',
@@ -1143,6 +1149,24 @@ export const functions = {
     },
     queryIndexes: { payments: [MERCHANT_OBJECTS_INDEX, SAGA_STARTS_INDEX], payouts: [MERCHANT_OBJECTS_INDEX, SAGA_STARTS_INDEX] },
     stateMachines: { sagaRecovery: ['states:StartExecution'] },
+  },
+  pullPayoutRailInbox: {
+    entry: 'lambdas/handlers/scheduled/pull-payout-rail-inbox.ts',
+    description:
+      "Every minute: reads Meridian's /inbox over SFTP (status and return files), applies each signed file's events to their payouts and files it under processed/ or refused/",
+    memoryMb: 256,
+    timeoutSeconds: 120,
+    // One pull at a time: a second would read the same files (applying them twice changes nothing, but both
+    // would race to file them away).
+    reservedConcurrency: 1,
+    invokedBy: 'schedule',
+    // One region reads the bank's one inbox (decision 0028); the payouts table is global.
+    schedule: { everyMinutes: 1, primaryRegionOnly: true, localStandIn: 'local/payout-rails.ts' },
+    payoutRails: true,
+    secrets: ['MERIDIAN_SFTP_PRIVATE_KEY', 'MERIDIAN_SFTP_HOST_KEY', 'MERIDIAN_FILE_SIGNING_KEYS'],
+    // What receivePayoutRailEvents does with a rail's message, for the files.
+    tables: { payouts: ['dynamodb:GetItem', 'dynamodb:PutItem'] },
+    stateMachines: { payout: ['states:StartSyncExecution'], payoutWait: ['states:SendTaskSuccess'], sagaRecovery: ['states:StartExecution'] },
   },
   pullSettlementFiles: {
     entry: 'lambdas/handlers/scheduled/pull-settlement-files.ts',

@@ -5,8 +5,8 @@ import type { FunctionKey } from './functions';
 /**
  * The merchant API, declared once. lib/ builds the API Gateway REST resources from it; local/ routes
  * HTTP requests with it. Routes are authorized by the merchant authorizer unless declared otherwise:
- * acquirers' webhooks carry no merchant key, they are authenticated by their HMAC signature, checked by
- * the function; the OpenAPI document is public. Every resource also gets an ANY method that answers 405,
+ * acquirers' webhooks and the payout rails' callbacks carry no merchant key, they are authenticated by their
+ * HMAC signature, checked by the function; the OpenAPI document is public. Every resource also gets an ANY method that answers 405,
  * so a wrong method is told apart from an unknown path. Each route's request and answer schemas are its
  * contract in lambdas/contracts/ (keyed by `function`), from which the OpenAPI document is generated.
  */
@@ -52,6 +52,7 @@ export const routes = [
   { method: 'GET', path: '/v1/refunds', function: 'listRefunds' },
   { method: 'GET', path: '/v1/refunds/{id}', function: 'getRefund', params: { id: 'refund' } },
   { method: 'POST', path: '/v1/channel_events/{channel}', function: 'receiveChannelEvent', auth: 'signature' },
+  { method: 'POST', path: '/v1/rail_events/{channel}', function: 'receivePayoutRailEvents', auth: 'signature' },
   { method: 'POST', path: '/v1/api_keys', function: 'createApiKey' },
   { method: 'GET', path: '/v1/api_keys', function: 'listApiKeys' },
   { method: 'POST', path: '/v1/api_keys/{id}/revoke', function: 'revokeApiKey', params: { id: 'api_key' } },

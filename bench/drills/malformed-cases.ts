@@ -66,6 +66,7 @@ const BODIES = {
   requestPaymentCancel: { body: { cancellation_reason: 'duplicate' }, required: [] },
   createRefund: { body: { payment_id: idShapes.payment.example, amount: 100, reason: 'duplicate' }, required: ['payment_id'] },
   receiveChannelEvent: { body: { id: 'evt_forged', object: 'event', type: 'capture.settled', data: { object: { id: 'cap_forged', amount: 100 } } }, required: [] },
+  receivePayoutRailEvents: { body: { id: 'evt_forged', type: 'payment.settled', data: { end_to_end_id: 'E00000000202612071200forged00000', idempotency_key: 'po_forged' } }, required: [] },
   createApiKey: { body: {}, required: [] },
   revokeApiKey: { body: {}, required: [] },
   setRoutingRules: { body: { rules: [{ id: 'eur-split', when: { currency: ['EUR'], card_brand: ['visa'] }, then: { split: [{ channel: 'atlas', weight: 3 }, { channel: 'boreal', weight: 1 }] } }] }, required: ['rules'] },
@@ -347,10 +348,15 @@ const caseOf = (random: Random, target: Target, family: string, apiKey: string, 
     return request(family, { headers: { ...json, ...auth, ...(key === undefined ? {} : { 'Idempotency-Key': key }) } }, { status: [400], field: 'Idempotency-Key' });
   }
   if (family.startsWith('webhook.')) {
-    const channel = family === 'webhook.channel' ? pick(random, ['nobody', 'ATLAS', 'atlas ', text(random, ASCII, 3000), text(random, UNICODE, 6)]) : pick(random, cardChannelNames as readonly string[]);
+    // A bad signature is 401 before anything in the body is read, whatever the body.
+    const rails = route.path.startsWith('/v1/rail_events/');
+    const channel = family === 'webhook.channel'
+      ? pick(random, ['nobody', 'ATLAS', 'atlas ', 'meridian', text(random, ASCII, 3000), text(random, UNICODE, 6)].filter((name) => rails || name !== 'meridian'))
+      : pick(random, rails ? ['keystone', 'pulse'] : (cardChannelNames as readonly string[]));
+    const header = !rails ? 'Acquirer-Signature' : channel === 'keystone' ? 'Keystone-Signature' : 'Pulse-Signature';
     const signature = pick(random, [undefined, 't=1,v1=00', 'v1=deadbeef', `t=${Math.floor(now / 1000)},v1=${'0'.repeat(64)}`, 'garbage', text(random, ASCII, 3000)]);
     const body = family === 'webhook.body' ? pick(random, [notAnObject(random), '{"id": "evt_x", "id": "evt_y"}', validBody as string]) : validBody;
-    return request(family, { path: `/v1/channel_events/${encodeURIComponent(channel)}`, headers: { ...json, ...(signature === undefined ? {} : { 'Acquirer-Signature': signature }) }, body }, {
+    return request(family, { path: `${route.path.replace('{channel}', encodeURIComponent(channel))}`, headers: { ...json, ...(signature === undefined ? {} : { [header]: signature }) }, body }, {
       status: family === 'webhook.channel' ? [404] : [401],
     });
   }

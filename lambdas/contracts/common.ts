@@ -9,8 +9,10 @@ import * as z from 'zod/mini';
 export interface ResponseContract {
   readonly description: string;
   readonly schema: z.ZodMiniType;
-  /** The answer's media type when it is not JSON (a CSV download); its schema is then `z.string()`. */
-  readonly mediaType?: 'text/csv';
+  /** The answer's media type when it is not JSON (a CSV download, a SOAP acknowledgement); its schema is then `z.string()`. */
+  readonly mediaType?: 'text/csv' | 'text/xml';
+  /** Further media types the same answer may come in, with their schemas (a rail's acknowledgement: SOAP or JSON by rail). */
+  readonly alternatives?: Readonly<Record<string, z.ZodMiniType>>;
 }
 
 export interface RouteContract {
@@ -24,6 +26,11 @@ export interface RouteContract {
   readonly query?: z.ZodMiniType;
   /** POST: the JSON body. */
   readonly body?: z.ZodMiniType;
+  /**
+   * POST, instead of `body`: a body the function reads raw, by media type, with what each holds (a payout
+   * rail's SOAP notification or JSON webhook, verified by its signature before anything in it is read).
+   */
+  readonly rawBody?: Readonly<Record<'text/xml' | 'application/json', string>>;
   /** Request headers the route reads besides Authorization and Idempotency-Key (an acquirer's signature). */
   readonly headers?: Readonly<Record<string, { readonly description: string; readonly required: boolean }>>;
   /** The successful answers by status; problem answers are the same for every route and added by the generator. */

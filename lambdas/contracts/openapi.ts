@@ -82,6 +82,7 @@ const tagDescriptions: Readonly<Record<string, string>> = {
   Webhooks: 'Endpoints that receive events, signed with the Standard Webhooks scheme.',
   Events: 'Every change a merchant hears about, kept 30 days, and its delivery attempts.',
   Acquirers: 'Routes acquirers call, authenticated by their signature.',
+  'Payout rails': 'Routes the payout rails call (confirmations, rejections, returns), authenticated by their signature.',
   Reference: 'This document.',
 };
 
@@ -114,7 +115,10 @@ const operationFor = (route: RouteDeclaration, contract: RouteContract, requestN
         'Request-Id': { $ref: '#/components/headers/RequestId' },
         ...(command ? { 'Idempotent-Replayed': { $ref: '#/components/headers/IdempotentReplayed' } } : {}),
       },
-      content: { [response.mediaType ?? 'application/json']: { schema: name ? schemaRef(name) : standalone(response.schema, 'output') } },
+      content: {
+        [response.mediaType ?? 'application/json']: { schema: name ? schemaRef(name) : standalone(response.schema, 'output') },
+        ...Object.fromEntries(Object.entries(response.alternatives ?? {}).map(([mediaType, schema]) => [mediaType, { schema: standalone(schema, 'output') }])),
+      },
     };
   }
   if (route.method === 'POST') responses['400'] = responseRef('BadRequest');
@@ -139,6 +143,16 @@ const operationFor = (route: RouteDeclaration, contract: RouteContract, requestN
     ...(merchant ? {} : { security: [] }),
     ...(parameters.length ? { parameters } : {}),
     ...(body ? { requestBody: { required: bodyRequired, content: { 'application/json': { schema: schemaRef(body) } } } } : {}),
+    ...(contract.rawBody
+      ? {
+          requestBody: {
+            required: true,
+            content: Object.fromEntries(
+              Object.entries(contract.rawBody).map(([mediaType, description]) => [mediaType, { schema: mediaType === 'application/json' ? { type: 'object', description } : { type: 'string', description } }]),
+            ),
+          },
+        }
+      : {}),
     responses,
   };
 };

@@ -11,6 +11,9 @@ export const channelEventBody = z.looseObject({
   data: z.looseObject({ object: z.record(z.string(), z.unknown()) }),
 });
 
+/** What Pulse is answered once its webhook is applied. */
+export const railCallbackReceiptSchema = z.strictObject({ received: z.literal(true) });
+
 export const channelEventReceiptSchema = z.strictObject({ received: z.literal(true), outcome: z.enum(['settled', 'ignored']) });
 
 /** The OpenAPI 3.1 document itself (https://spec.openapis.org/oas/v3.1.0). */
@@ -28,6 +31,29 @@ export const platformContracts = {
     headers: { 'Acquirer-Signature': { description: '`t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>">`, several `v1` during a secret rotation', required: true } },
     body: channelEventBody,
     responses: { 200: { description: 'The event applied or ignored', schema: channelEventReceiptSchema } },
+  },
+  receivePayoutRailEvents: {
+    tag: 'Payout rails',
+    summary: "A payout rail's signed confirmation, rejection or return",
+    description:
+      "Called by the payout rails, not merchants: Keystone's SOAP notifications (`Keystone-Signature`) and Pulse's webhooks (`Pulse-Signature`), each an HMAC-SHA256 over the raw body with a 300 s tolerance, verified before anything in the body is read. Meridian answers in signed files over SFTP, not here. A message applied twice changes nothing; 400 is a message refused (bad signature, unreadable), which a retry will not fix.",
+    path: { channel: z.enum(['keystone', 'pulse']) },
+    headers: {
+      'Keystone-Signature': { description: 'Keystone: `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>">`', required: false },
+      'Pulse-Signature': { description: 'Pulse: `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>">`', required: false },
+    },
+    rawBody: {
+      'text/xml': 'Keystone: a SOAP 1.1 envelope holding a PaymentStatusNotification',
+      'application/json': 'Pulse: a payment event (payment.settled, payment.rejected, payment.returned)',
+    },
+    responses: {
+      200: {
+        description: "Applied (or already applied): the rail's acknowledgement, a SOAP envelope for Keystone, JSON for Pulse",
+        schema: z.string(),
+        mediaType: 'text/xml',
+        alternatives: { 'application/json': railCallbackReceiptSchema },
+      },
+    },
   },
   getOpenApiDocument: {
     tag: 'Reference',

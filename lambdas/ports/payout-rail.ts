@@ -95,4 +95,12 @@ export interface RailMessageParser {
 /** A rail message refused: bad signature, stale timestamp, unreadable format. */
 export class RailMessageRejectedError extends Error {
   override readonly name = 'RailMessageRejectedError';
+
+  /** `unauthenticated`: its signature is missing, stale or does not verify (nothing in it was read). */
+  readonly reason: 'unauthenticated' | 'unreadable';
+
+  constructor(message: string, options: { readonly reason?: 'unauthenticated' | 'unreadable'; readonly cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.reason = options.reason ?? 'unreadable';
+  }
 }

@@ -137,7 +137,10 @@ export class MerchantApi extends Construct {
       resultsCacheTtl: Duration.seconds(MERCHANT_AUTHORIZER_CACHE_SECONDS),
     });
 
-    const unknownMethod = new LambdaIntegration(props.functions[unknownMethodFunction], { allowTestInvoke: false });
+    // One invoke permission for the fallback on the whole API rather than one per resource (~60): it answers
+    // 405 to whatever reaches it and reads nothing, so an API-wide source ARN grants nothing more, and the
+    // stack keeps room under CloudFormation's 500 resources (test/infra/events-and-webhooks.test.ts).
+    const unknownMethod = new LambdaIntegration(props.functions[unknownMethodFunction], { scopePermissionToMethod: false });
     const withFallback = new Set<Resource>();
     const merchantAuthReason =
       'Merchants are servers authenticating with secret API keys (Stripe-style), verified by the REQUEST authorizer against hashed keys; Cognito user pools serve end-user sign-in, not server-to-server secret keys.';

@@ -48,6 +48,8 @@ export interface OperationsAlarmsProps {
   readonly streamConsumers?: readonly FunctionKey[];
   /** The scheduled pull of settlement reports and bank statements (decision 0028): its failures and late files page. */
   readonly settlementPull?: { readonly function: PlatformFunction; readonly sources: readonly string[] };
+  /** The scheduled pull of Meridian's inbox: its failures and refused (forged or unreadable) files page. */
+  readonly railInboxPull?: PlatformFunction;
   /** The global tables this region writes and the region their replicas are in: their ReplicationLatency pages. */
   readonly replication?: { readonly tables: readonly TableKey[]; readonly receivingRegion: string };
 }
@@ -137,7 +139,7 @@ export class OperationsAlarms extends Construct {
       }),
     );
 
-    const payoutAttention = (key: 'flagPayoutForAttention' | 'receivePayoutRailEvents') =>
+    const payoutAttention = (key: 'flagPayoutForAttention' | 'receivePayoutRailEvents' | 'pullPayoutRailInbox') =>
       new Metric({
         namespace: deployment.appName,
         metricName: 'PayoutsRequiringAttention',
@@ -150,8 +152,13 @@ export class OperationsAlarms extends Construct {
       `${deployment.appName}-PayoutsRequiringAttention`,
       "A payout was flagged for attention (a confirmation overdue, a release or recovery that gave up, or a rail's message contradicting it): its funds stay reserved until ops find where the money is. Runbook docs/runbooks.md.",
       new MathExpression({
-        expression: 'flagged + contradicted',
-        usingMetrics: { flagged: payoutAttention('flagPayoutForAttention'), contradicted: payoutAttention('receivePayoutRailEvents') },
+        expression: 'flagged + contradicted + contradictedInFiles',
+        usingMetrics: {
+          flagged: payoutAttention('flagPayoutForAttention'),
+          contradicted: payoutAttention('receivePayoutRailEvents'),
+          // Meridian's files, read by the scheduled inbox pull in AWS.
+          contradictedInFiles: payoutAttention('pullPayoutRailInbox'),
+        },
         period: Duration.minutes(1),
         label: 'payouts flagged for attention',
       }),
@@ -216,6 +223,36 @@ export class OperationsAlarms extends Construct {
           SETTLEMENT_FILE_LATE_HOURS,
         );
       }
+    }
+
+    if (props.railInboxPull) {
+      const inboxPull = props.railInboxPull;
+      page(
+        'RailInboxPullFailed',
+        `${deployment.appName}-RailInboxPullFailed`,
+        "The scheduled pull of Meridian's inbox failed (the SFTP server, or a file whose events could not be applied: it stays in the inbox for the next pull); ACH and SEPA payouts do not confirm meanwhile. Runbook docs/runbooks.md.",
+        inboxPull.function.metricErrors({ period: Duration.minutes(15), statistic: 'Sum' }),
+      );
+      page(
+        'RailInboxFileRefused',
+        `${deployment.appName}-RailInboxFileRefused`,
+        "A file in Meridian's inbox was refused (unsigned, signed with another key than the bank's pinned one, or unreadable) and filed under /inbox/refused with its reason: a forged answer, or the bank rolled its signing key. Runbook docs/runbooks.md.",
+        new Metric({
+          namespace: deployment.appName,
+          metricName: 'RailInboxFilesRefused',
+          dimensionsMap: { service: functionName(deployment.appName, inboxPull.key) },
+          period: Duration.minutes(5),
+          statistic: 'Sum',
+        }),
+      );
+      const inboxDeadLetters = inboxPull.deadLetterQueue;
+      if (!inboxDeadLetters) throw new Error(`${functionName(deployment.appName, inboxPull.key)} has no dead-letter queue`);
+      page(
+        'RailInboxPullDeadLetters',
+        `${deployment.appName}-RailInboxPullDeadLetters`,
+        "Inbox pulls that failed after every retry, or schedule events EventBridge could not deliver, are in the pull's dead-letter queue. Runbook docs/runbooks.md.",
+        inboxDeadLetters.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),
+      );
     }
 
     for (const { id, queue, description } of props.deadLetterQueues ?? []) {

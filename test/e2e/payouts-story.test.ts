@@ -211,6 +211,18 @@ describe('what the issue checks', () => {
     expect(await waitForStatus(payout.json.id, ['paid', 'failed', 'returned'])).toMatchObject({ status: 'paid', amount: 10_000, currency });
   });
 
+  it("takes the rails' callbacks only with their signature: a forged Pulse webhook is 401 and changes nothing, Meridian has no callback", async () => {
+    // The genuine callbacks of the payouts above reached this route through the runtime's bridge (they are paid).
+    const forged = JSON.stringify({ id: 'evt_forged', type: 'payment.returned', data: { idempotency_key: 'po_forged' } });
+    const unsigned = await api('POST', '/v1/rail_events/pulse', { rawBody: forged, headers: { 'Content-Type': 'application/json' } });
+    expect(unsigned.status).toBe(401);
+    const wrongKey = await api('POST', '/v1/rail_events/pulse', { rawBody: forged, headers: { 'Content-Type': 'application/json', 'Pulse-Signature': `t=${Math.floor(Date.now() / 1000)},v1=${'ab'.repeat(32)}` } });
+    expect(wrongKey.json).toMatchObject({ status: 401, code: 'unauthorized' });
+    const soap = await api('POST', '/v1/rail_events/keystone', { rawBody: '<Envelope/>', headers: { 'Content-Type': 'text/xml' } });
+    expect(soap.status).toBe(401);
+    expect((await api('POST', '/v1/rail_events/meridian', { rawBody: '{}', headers: { 'Content-Type': 'application/json' } })).status).toBe(404);
+  });
+
   it('leaves a ledger that `npm run ledger:verify` finds consistent', async () => {
     const { stdout } = await run(process.execPath, ['--import', 'tsx', 'scripts/ledger-verify.ts', '--state-dir', stateDir], { cwd: repositoryRoot });
     expect(stdout).toContain('OK: every transaction balances per currency');

@@ -84,7 +84,11 @@ describe('webhooks and merchants at the edge', () => {
   it('limit webhooks per sending address, on the normalized path', () => {
     const rule = merchantAcl('RateWebhooksPerIp');
     expect(rule).toMatchObject({ Limit: FIREWALL_LIMITS.webhooksPerIpPerMinute, EvaluationWindowSec: 60, AggregateKeyType: 'IP' });
-    expect(rule?.ScopeDownStatement?.ByteMatchStatement?.TextTransformations).toEqual([{ Priority: 0, Type: 'NORMALIZE_PATH' }]);
+    // One path match per counterparty prefix (acquirers' /v1/channel_events/, payout rails' /v1/rail_events/), each on the normalized path.
+    const scope = rule?.ScopeDownStatement;
+    const matches = scope?.OrStatement ? (scope.OrStatement.Statements as typeof scope[]) : [scope];
+    expect(matches.length).toBeGreaterThanOrEqual(2);
+    for (const match of matches) expect(match?.ByteMatchStatement?.TextTransformations).toEqual([{ Priority: 0, Type: 'NORMALIZE_PATH' }]);
   });
 
   it('leave the operator API (no webhooks, SigV4 keys) with its per-IP limit only', () => {

@@ -63,7 +63,7 @@ describe.each([
       .flatMap((query) => (query.MetricStat ? [query.MetricStat.Metric] : []));
     expect(watched).toEqual(
       expect.arrayContaining(
-        (['flagPayoutForAttention', 'receivePayoutRailEvents'] as const).map((key) =>
+        (['flagPayoutForAttention', 'receivePayoutRailEvents', 'pullPayoutRailInbox'] as const).map((key) =>
           expect.objectContaining({ MetricName: 'PayoutsRequiringAttention', Dimensions: [{ Name: 'service', Value: functionName(deployment.appName, key) }] }),
         ),
       ),
@@ -87,6 +87,22 @@ describe.each([
     expect(alarmNames(template)).toEqual(expect.arrayContaining([`${deployment.appName}-SettlementPullFailed`, `${deployment.appName}-SettlementPullDeadLetters`]));
     // One region pulls: the secondary's rule exists, disabled, for an operator to enable after a failover.
     template.hasResourceProperties('AWS::Events::Rule', { Name: pull, ScheduleExpression: 'rate(5 minutes)', State: region === 'primary' ? 'ENABLED' : 'DISABLED' });
+  });
+
+  it("pages when the pull of Meridian's inbox fails or refuses a file, and pulls every minute in the primary only", () => {
+    const inboxPull = functionName(deployment.appName, 'pullPayoutRailInbox');
+    expect(alarmNames(template)).toEqual(
+      expect.arrayContaining([`${deployment.appName}-RailInboxPullFailed`, `${deployment.appName}-RailInboxPullDeadLetters`, `${deployment.appName}-RailInboxFileRefused`]),
+    );
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: `${deployment.appName}-RailInboxFileRefused`,
+      MetricName: 'RailInboxFilesRefused',
+      Namespace: deployment.appName,
+      Dimensions: [{ Name: 'service', Value: inboxPull }],
+      Threshold: 1,
+      AlarmActions: [Match.anyValue()],
+    });
+    template.hasResourceProperties('AWS::Events::Rule', { Name: inboxPull, ScheduleExpression: 'rate(1 minute)', State: region === 'primary' ? 'ENABLED' : 'DISABLED' });
   });
 });
 

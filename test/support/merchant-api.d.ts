@@ -74,6 +74,13 @@ export interface paths {
      */
     post: operations["receiveChannelEvent"];
   };
+  "/v1/rail_events/{channel}": {
+    /**
+     * A payout rail's signed confirmation, rejection or return
+     * @description Called by the payout rails, not merchants: Keystone's SOAP notifications (`Keystone-Signature`) and Pulse's webhooks (`Pulse-Signature`), each an HMAC-SHA256 over the raw body with a 300 s tolerance, verified before anything in the body is read. Meridian answers in signed files over SFTP, not here. A message applied twice changes nothing; 400 is a message refused (bad signature, unreadable), which a retry will not fix.
+     */
+    post: operations["receivePayoutRailEvents"];
+  };
   "/v1/api_keys": {
     /**
      * List the merchant's API keys
@@ -1448,6 +1455,50 @@ export interface operations {
         };
         content: {
           "application/json": components["schemas"]["ChannelEventReceipt"];
+        };
+      };
+      400: components["responses"]["BadRequest"];
+      401: components["responses"]["Unauthorized"];
+      404: components["responses"]["NotFound"];
+      413: components["responses"]["PayloadTooLarge"];
+      429: components["responses"]["TooManyRequests"];
+      "5XX": components["responses"]["ServerError"];
+    };
+  };
+  /**
+   * A payout rail's signed confirmation, rejection or return
+   * @description Called by the payout rails, not merchants: Keystone's SOAP notifications (`Keystone-Signature`) and Pulse's webhooks (`Pulse-Signature`), each an HMAC-SHA256 over the raw body with a 300 s tolerance, verified before anything in the body is read. Meridian answers in signed files over SFTP, not here. A message applied twice changes nothing; 400 is a message refused (bad signature, unreadable), which a retry will not fix.
+   */
+  receivePayoutRailEvents: {
+    parameters: {
+      header?: {
+        /** @description Keystone: `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>">` */
+        "Keystone-Signature"?: string;
+        /** @description Pulse: `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>">` */
+        "Pulse-Signature"?: string;
+      };
+      path: {
+        channel: "keystone" | "pulse";
+      };
+    };
+    requestBody: {
+      content: {
+        "text/xml": string;
+        "application/json": Record<string, never>;
+      };
+    };
+    responses: {
+      /** @description Applied (or already applied): the rail's acknowledgement, a SOAP envelope for Keystone, JSON for Pulse */
+      200: {
+        headers: {
+          "Request-Id": components["headers"]["RequestId"];
+        };
+        content: {
+          "text/xml": string;
+          "application/json": {
+            /** @constant */
+            received: true;
+          };
         };
       };
       400: components["responses"]["BadRequest"];

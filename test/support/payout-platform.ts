@@ -50,7 +50,7 @@ export interface PayoutPlatform {
 
 let idempotencyCounter = 0;
 
-export const startPayoutPlatform = async (options: { readonly timeScale?: number; readonly railTimeoutMs?: number } = {}): Promise<PayoutPlatform> => {
+export const startPayoutPlatform = async (options: { readonly timeScale?: number; readonly railTimeoutMs?: number; readonly inboxPollMs?: number } = {}): Promise<PayoutPlatform> => {
   const db = await useIsolatedDynamoDb();
   const kms = await useLocalKms();
   const stateDir = mkdtempSync(join(tmpdir(), 'xborder-payouts-'));
@@ -61,6 +61,7 @@ export const startPayoutPlatform = async (options: { readonly timeScale?: number
     invoke: (event) => lambdas.invoke('receivePayoutRailEvents', event),
     timings: { meridian: { settleDelayMs: 50, returnDelayMs: 200 }, keystone: { settleDelayMs: 50, returnDelayMs: 200 }, pulse: { settleDelayMs: 50, returnDelayMs: 200 } },
     pollMs: 50,
+    ...(options.inboxPollMs === undefined ? {} : { inboxPollMs: options.inboxPollMs }),
     log: () => undefined,
   });
   Object.assign(process.env, rails.environment, { KEYSTONE_TIMEOUT_MS: String(options.railTimeoutMs ?? 2_000), PULSE_TIMEOUT_MS: String(options.railTimeoutMs ?? 2_000) });

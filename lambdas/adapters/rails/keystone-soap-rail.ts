@@ -169,7 +169,7 @@ export class KeystoneMessageParser implements RailMessageParser {
     try {
       verifyAcquirerWebhook({ payload: message.body, header: header(message.headers, KEYSTONE_SIGNATURE_HEADER), secrets: this.secrets, now });
     } catch (error) {
-      if (error instanceof InvalidWebhookSignatureError) throw new RailMessageRejectedError(`Keystone notification refused: ${error.message}`);
+      if (error instanceof InvalidWebhookSignatureError) throw new RailMessageRejectedError(`Keystone notification refused: ${error.message}`, { reason: 'unauthenticated' });
       throw error;
     }
     let notification;

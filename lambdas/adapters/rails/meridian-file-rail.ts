@@ -219,11 +219,11 @@ export class MeridianMessageParser implements RailMessageParser {
 
   parse(message: RailMessage, now: Date): RailEvent[] {
     if (message.kind !== 'file') throw new RailMessageRejectedError('Meridian answers with files');
-    if (!message.signature) throw new RailMessageRejectedError(`${message.name}: unsigned (no ${message.name}.sig): not accepted as Meridian's`);
+    if (!message.signature) throw new RailMessageRejectedError(`${message.name}: unsigned (no ${message.name}.sig): not accepted as Meridian's`, { reason: 'unauthenticated' });
     const signature = Buffer.from(message.signature.trim(), 'base64');
     const bytes = Buffer.from(message.content, 'utf8');
     if (!this.signingKeys.some((key) => verify(null, bytes, key, signature))) {
-      throw new RailMessageRejectedError(`${message.name}: its signature does not verify with Meridian's pinned key: forged or altered`);
+      throw new RailMessageRejectedError(`${message.name}: its signature does not verify with Meridian's pinned key: forged or altered`, { reason: 'unauthenticated' });
     }
     const content = message.content;
     const occurredAt = now.toISOString();

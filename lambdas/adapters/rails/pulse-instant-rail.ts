@@ -167,7 +167,7 @@ export class PulseMessageParser implements RailMessageParser {
     try {
       verifyAcquirerWebhook({ payload: message.body, header: header(message.headers, PULSE_SIGNATURE_HEADER), secrets: this.secrets, now });
     } catch (error) {
-      if (error instanceof InvalidWebhookSignatureError) throw new RailMessageRejectedError(`Pulse webhook refused: ${error.message}`);
+      if (error instanceof InvalidWebhookSignatureError) throw new RailMessageRejectedError(`Pulse webhook refused: ${error.message}`, { reason: 'unauthenticated' });
       throw error;
     }
     let parsed: unknown;

@@ -39,7 +39,8 @@ describe('badRequests', () => {
     for (const kind of ['body.proto_key', 'body.deep_nesting', 'body.duplicate_key', 'body.wrong_value.huge_number', 'body.wrong_value.long_unicode', 'path.id.long', 'path.id.unicode', 'query.starting_after.long']) {
       expect(kinds).toContain(kind);
     }
-    const posts = [...routes, ...operatorRoutes].filter((route) => route.method === 'POST' && route.path !== '/v1/channel_events/{channel}');
+    // Counterparties' signed callbacks get webhook.* families instead (a body is read only after its signature checks).
+    const posts = [...routes, ...operatorRoutes].filter((route) => route.method === 'POST' && !('auth' in route && route.auth === 'signature'));
     for (const route of posts) expect(requests.some((request) => request.route.endsWith(`POST ${route.path}`) && request.kind.startsWith('body.'))).toBe(true);
     expect(requests.every((request) => request.expect.status.every((status) => status >= 400 && status < 500))).toBe(true);
   });

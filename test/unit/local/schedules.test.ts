@@ -1,10 +1,13 @@
+import { functions } from '../../../platform/functions';
 import { scheduledEvent, scheduledFunctionKeys, startLocalSchedules } from '../../../local/schedules';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('local schedules', () => {
   it('run exactly the functions declared as scheduled, with an EventBridge scheduled event', () => {
+    // pullPayoutRailInbox is scheduled in AWS only: locally the payout-rail bridge reads the inbox (localStandIn).
     expect(scheduledFunctionKeys()).toEqual(['sweepUnstartedSagas', 'pullSettlementFiles']);
+    expect(functions.pullPayoutRailInbox).toMatchObject({ invokedBy: 'schedule', schedule: { localStandIn: 'local/payout-rails.ts' } });
     // The pull is the primary's alone (both regions would reconcile the same files); the sweeper runs in each.
     expect(scheduledFunctionKeys('us-west-2')).toEqual(['sweepUnstartedSagas']);
     const event = scheduledEvent('sweepUnstartedSagas', new Date('2026-11-21T12:00:00.123Z'));
