@@ -317,6 +317,8 @@ try {
   const causeOfMachine = (machine: string): Cause => WORKFLOW_OPERATION[machine as keyof typeof WORKFLOW_OPERATION] ?? 'unattributed';
 
   // Log volume.
+  // Counterparties' signed callbacks (acquirers' webhooks, payout rails' callbacks): not merchant requests.
+  const isWebhook = (entry: { path: string }) => entry.path.startsWith('/v1/channel_events/') || entry.path.startsWith('/v1/rail_events/');
   say('bench: estimating log volume');
   const template = merchantApiAccessLogFormat().toString();
   const accessBytesOf = (entry: (typeof accessEntries)[number]) => Buffer.byteLength(accessLogLine(template, entry)) + 1;
@@ -324,7 +326,7 @@ try {
   const wafBytesOf = (entry: (typeof accessEntries)[number]) => {
     const actions = wafActionsFor(entry.requestBytes, FIREWALL_LIMITS.maxBodyBytes);
     if (!wafLoggingKeeps(WAF_LOGGING_FILTER, actions)) return 0;
-    const kind = entry.path.startsWith('/v1/channel_events') ? 'webhook' : entry.method === 'GET' ? 'merchant-get' : 'merchant-post';
+    const kind = isWebhook(entry) ? 'webhook' : entry.method === 'GET' ? 'merchant-get' : 'merchant-post';
     return Buffer.byteLength(wafLogRecord({ method: entry.method, path: entry.path, headers: typicalHeaders(kind, entry.requestBytes), actions })) + 1;
   };
   const accessBytes = accessEntries.map(accessBytesOf);
@@ -487,7 +489,6 @@ try {
   const skippedBatches = bench.runtime.streams.stats.failedBatches;
   if (skippedBatches > 0) anomalies.push(`${skippedBatches} stream batch(es) skipped after failing every attempt: their events are lost`);
   // 5xx to the merchant are errors; a webhook answered 503 is the platform asking to be retried later.
-  const isWebhook = (entry: { path: string }) => entry.path.startsWith('/v1/channel_events/');
   const serverErrors = accessEntries.filter((entry) => entry.status >= 500 && !isWebhook(entry)).length;
   const warmUpServerErrors = bench.access.slice(0, before.accessLogEntries).filter((entry) => entry.status >= 500 && !isWebhook(entry)).length;
   const webhookRetryAnswers = accessEntries.filter((entry) => entry.status >= 300 && isWebhook(entry)).length;
@@ -688,7 +689,7 @@ try {
       'Secrets Manager requests (secrets are read once per cold start)',
       'The saga-start sweeper (an EventBridge schedule every 5 minutes per region, docs/decisions/0010-saga-start-sweeper.md): a cost per unit of time, not per payment; off during the bench',
       'API Gateway authorizer caching (30 s per key in AWS) would remove most authorizeMerchant invocations: counted as measured locally',
-      'Payout rails: their messages reach receivePayoutRailEvents straight from the local bridge; in AWS an HTTP callback (Keystone, Pulse) would also be an API Gateway and WAF request, a Meridian file an S3/SFTP object and its notification (not built yet, docs/decisions/0012-payout-workflows-and-unknown-outcomes.md); the rails\' own fees are not AWS costs',
+      'Payout rails: Keystone\'s and Pulse\'s callbacks are counted as API Gateway and WAF requests (POST /v1/rail_events/{channel}, as in AWS); Meridian\'s files are read by the local bridge every 200 ms, where AWS runs pullPayoutRailInbox once a minute (a cost per unit of time: its invocations are not counted, the rail-events invocation per file is); the rails\' own fees are not AWS costs',
       "SQS: Lambda's long polls of the delivery queue while it is idle (a cost per unit of time, not per payment)",
       'Beneficiaries are created once per merchant and account before the window (a merchant\'s one-time setup): not in per_payout',
     ],

@@ -310,6 +310,6 @@ export const withResidualOnPayments = <T>(byCause: Readonly<Record<Cause, T>>, m
   payout: byCause.payout,
 });
 
-/** The cause of an API request: the one a function saw for its request id, else webhooks are the payments'. */
+/** The cause of an API request: the one a function saw for its request id, else acquirers' webhooks are the payments', rails' callbacks the payouts'. */
 export const requestCause = (entry: { readonly requestId: string; readonly path: string }, requestCauses: ReadonlyMap<string, Cause>): Cause =>
-  requestCauses.get(entry.requestId) ?? (entry.path.startsWith('/v1/channel_events/') ? 'payment' : 'unattributed');
+  requestCauses.get(entry.requestId) ?? (entry.path.startsWith('/v1/channel_events/') ? 'payment' : entry.path.startsWith('/v1/rail_events/') ? 'payout' : 'unattributed');
