@@ -180,14 +180,17 @@ export const tables = {
     indexes: [],
   },
   fx: {
-    purpose: 'FX quotes (locked client rates, claimed once by a conversion or payout) and conversions; listed per merchant, newest first.',
+    purpose: 'FX quotes (locked client rates, claimed once by a conversion or payout; read by id only) and conversions; conversions listed per merchant, newest first.',
     partitionKey: pk,
     sortKey: sk,
     indexes: [
       {
+        // Conversions only (quotes are never listed), keys only: written once per conversion, not on its
+        // completion; a list reads the page's conversions by key (docs/decisions/0040-lean-data-path.md).
         name: MERCHANT_OBJECTS_INDEX,
         partitionKey: { name: 'merchant_type', type: 'S' },
         sortKey: { name: 'created_key', type: 'S' },
+        projection: 'KEYS_ONLY',
       },
     ],
   },
