@@ -11,6 +11,7 @@ import {
 } from '../../domain/audit';
 import { InvalidCursorError } from '../../domain/errors';
 import type { AuditLog, AuditPage } from '../../ports/audit-log';
+import { PUBLIC_JSON_DICTIONARY, compressPublicJson, decompressPublicJson } from './public-json-compression';
 import { deployment } from '../../../platform/deployment';
 
 /**
@@ -57,28 +58,45 @@ export class AuditAppendContendedError extends Error {
   override readonly name = 'AuditAppendContendedError';
 }
 
-export const toAuditEntry = (item: Record<string, unknown>): AuditEntry => ({
-  merchant_id: item.merchant_id as string,
-  region: item.region as string,
-  stripe: item.stripe as number,
-  seq: item.seq as number,
-  at: item.at as string,
-  actor: item.actor as AuditEntry['actor'],
-  action: item.action as string,
-  target: item.target as AuditEntry['target'],
-  request_id: item.request_id as string,
-  command_id: (item.command_id ?? null) as string | null,
-  before: item.before ?? null,
-  after: item.after ?? null,
-  prev_hash: item.prev_hash as string,
-  hash: item.hash as string,
-});
+/** An entry's snapshots as stored: `z`, both deflated (public-json-compression.ts), or (older items) `before` and `after` as maps. */
+const snapshotsOf = (item: Record<string, unknown>): [unknown, unknown] =>
+  item.z !== undefined ? (decompressPublicJson(item.z as Uint8Array, item.zv as number) as [unknown, unknown]) : [item.before ?? null, item.after ?? null];
 
-const itemOf = (entry: AuditEntry) => ({
-  pk: chainKey({ merchantId: entry.merchant_id, region: entry.region, stripe: entry.stripe }),
-  sk: entrySortKey(entry.seq),
-  ...entry,
-});
+export const toAuditEntry = (item: Record<string, unknown>): AuditEntry => {
+  const [before, after] = snapshotsOf(item);
+  return {
+    merchant_id: item.merchant_id as string,
+    region: item.region as string,
+    stripe: item.stripe as number,
+    seq: item.seq as number,
+    at: item.at as string,
+    actor: item.actor as AuditEntry['actor'],
+    action: item.action as string,
+    target: item.target as AuditEntry['target'],
+    request_id: item.request_id as string,
+    command_id: (item.command_id ?? null) as string | null,
+    before,
+    after,
+    prev_hash: item.prev_hash as string,
+    hash: item.hash as string,
+  };
+};
+
+/**
+ * The stored item: the entry's fields, with its two snapshots (the object before and after, which repeat
+ * most of each other's bytes) deflated into `z`, so an entry stays within one write unit (1 KB) where the
+ * plain maps took two (decision record 0040). The hash covers the snapshots as JSON, not their storage.
+ */
+export const auditItem = (entry: AuditEntry): Record<string, unknown> => {
+  const { before, after, ...rest } = entry;
+  return {
+    pk: chainKey({ merchantId: entry.merchant_id, region: entry.region, stripe: entry.stripe }),
+    sk: entrySortKey(entry.seq),
+    ...rest,
+    z: compressPublicJson([before, after]),
+    zv: PUBLIC_JSON_DICTIONARY,
+  };
+};
 
 const randomStripe = (stripes: number, except?: number): number => {
   if (except === undefined || stripes === 1) return Math.floor(Math.random() * stripes);
@@ -141,7 +159,7 @@ export class DynamoDbAuditLog implements AuditLog {
         await this.client.send(
           new PutCommand({
             TableName: this.tableName,
-            Item: itemOf(entry),
+            Item: auditItem(entry),
             ConditionExpression: 'attribute_not_exists(pk)',
             ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
           }),

@@ -1,5 +1,5 @@
-import { DeleteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { DynamoDbAuditLog, chainKey, entrySortKey } from '../../../lambdas/adapters/dynamodb/audit-log';
+import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDbAuditLog, auditItem, chainKey, entrySortKey, toAuditEntry } from '../../../lambdas/adapters/dynamodb/audit-log';
 import { AUDIT_STRIPES, type AuditEntry, type AuditRecord, auditEntryId, entryHash } from '../../../lambdas/domain/audit';
 import { verifyAuditChains } from '../../../lambdas/use-cases/audit-trail';
 import { deployment } from '../../../platform/deployment';
@@ -184,17 +184,12 @@ describe('tampering, directly in DynamoDB', () => {
   };
 
   it('catches a changed field at the changed entry', async () => {
-    const report = await tampered('mer_t1', (pk) =>
-      db.documentClient.send(
-        new UpdateCommand({
-          TableName: tableName('audit'),
-          Key: { pk, sk: entrySortKey(2) },
-          UpdateExpression: 'SET #after.amount = :amount',
-          ExpressionAttributeNames: { '#after': 'after' },
-          ExpressionAttributeValues: { ':amount': 1 },
-        }),
-      ),
-    );
+    // The snapshots are stored deflated: read the entry, change its `after`, store it back with its old hash.
+    const report = await tampered('mer_t1', async (pk) => {
+      const stored = await db.documentClient.send(new GetCommand({ TableName: tableName('audit'), Key: { pk, sk: entrySortKey(2) } }));
+      const entry = toAuditEntry(stored.Item as Record<string, unknown>);
+      await db.documentClient.send(new PutCommand({ TableName: tableName('audit'), Item: auditItem({ ...entry, after: { ...(entry.after as object), amount: 1 } }) }));
+    });
     expect(report).toMatchObject({ entries: 2, head: { seq: 1 }, broken: { seq: 2, reason: 'hash_mismatch' } });
   });
 
