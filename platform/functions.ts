@@ -858,7 +858,8 @@ export const functions = {
     timeoutSeconds: 5,
     reservedConcurrency: 5,
     invokedBy: 'api-gateway',
-    tables: { fx: ['dynamodb:GetItem', 'dynamodb:Query'] },
+    // The cursor's conversion (GetItem), the keys-only list index, then the page's conversions by key.
+    tables: { fx: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:BatchGetItem'] },
   },
   createBeneficiary: {
     entry: 'lambdas/handlers/api/create-beneficiary.ts',

@@ -173,27 +173,24 @@ export const tables = {
   audit: {
     purpose:
       'Append-only audit log: per merchant and writing region a few hash chains, one item per entry, written once ' +
-      '(docs/decisions/0008-audit-log.md); listed per merchant, newest first, from 4 keys-only index partitions. No function may update or delete its items.',
+      '(docs/decisions/0008-audit-log.md); listed per merchant, newest first, by reading its chains (no index: ' +
+      'docs/decisions/0040-lean-data-path.md). No function may update or delete its items.',
     partitionKey: pk,
     sortKey: sk,
-    indexes: [
-      {
-        name: 'merchant-entry-shards',
-        partitionKey: { name: 'entry_shard', type: 'S' },
-        sortKey: { name: 'entry_order', type: 'S' },
-        projection: 'KEYS_ONLY',
-      },
-    ],
+    indexes: [],
   },
   fx: {
-    purpose: 'FX quotes (locked client rates, claimed once by a conversion or payout) and conversions; listed per merchant, newest first.',
+    purpose: 'FX quotes (locked client rates, claimed once by a conversion or payout; read by id only) and conversions; conversions listed per merchant, newest first.',
     partitionKey: pk,
     sortKey: sk,
     indexes: [
       {
+        // Conversions only (quotes are never listed), keys only: written once per conversion, not on its
+        // completion; a list reads the page's conversions by key (docs/decisions/0040-lean-data-path.md).
         name: MERCHANT_OBJECTS_INDEX,
         partitionKey: { name: 'merchant_type', type: 'S' },
         sortKey: { name: 'created_key', type: 'S' },
+        projection: 'KEYS_ONLY',
       },
     ],
   },

@@ -74,6 +74,8 @@ export interface AuditEntry extends AuditRecord {
 export interface ChainHead {
   readonly seq: number;
   readonly hash: string;
+  /** The entry's time, when known: the next entry's `at` is never earlier (so a chain's order is its time order). */
+  readonly at?: string;
 }
 
 /** The fields a hash covers, in a fixed shape (storage attributes such as keys are never part of it). */
@@ -111,7 +113,8 @@ export const chainEntry = (
     region: chain.region,
     stripe: chain.stripe,
     seq: (previous?.seq ?? 0) + 1,
-    at: at.toISOString(),
+    // A writer whose clock is behind the predecessor's takes its time: list pages merge chains by time.
+    at: previous?.at !== undefined && previous.at > at.toISOString() ? previous.at : at.toISOString(),
     actor: asJson(record.actor) as AuditActor,
     action: record.action,
     target: { type: record.target.type, id: record.target.id },

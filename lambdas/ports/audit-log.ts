@@ -13,7 +13,7 @@ export interface AuditLog {
   /** Appends to one of the merchant's chains in this region, linking to its last entry; retries when another append wins the race. */
   append(record: AuditRecord): Promise<AuditEntry>;
   /**
-   * A merchant's entries across its chains and regions, newest first (from an index: eventually
+   * A merchant's entries across its chains and regions, newest first (read from the chains, eventually
    * consistent). `startingAfter` is the id of the previous page's last entry (InvalidCursorError when it
    * names no entry of this merchant).
    */

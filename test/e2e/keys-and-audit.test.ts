@@ -3,9 +3,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { randomUUID } from 'node:crypto';
-import { chainKey } from '../../lambdas/adapters/dynamodb/audit-log';
+import { auditItem, chainKey, toAuditEntry } from '../../lambdas/adapters/dynamodb/audit-log';
 import { AUDIT_STRIPES } from '../../lambdas/domain/audit';
 import { deployment } from '../../platform/deployment';
 import { tableName } from '../../platform/tables';
@@ -210,15 +210,9 @@ describe('a tampered audit entry', () => {
         )
       ).flatMap((result) => result.Items ?? []);
       const payment = Items.find((item) => item.action === 'payment.create') as Record<string, unknown>;
-      await documentClient.send(
-        new UpdateCommand({
-          TableName: tableName('audit'),
-          Key: { pk: payment.pk, sk: payment.sk },
-          UpdateExpression: 'SET #after.amount = :amount',
-          ExpressionAttributeNames: { '#after': 'after' },
-          ExpressionAttributeValues: { ':amount': 1 },
-        }),
-      );
+      // The snapshots are stored deflated: change the entry's `after` and store it back with its old hash.
+      const entry = toAuditEntry(payment);
+      await documentClient.send(new PutCommand({ TableName: tableName('audit'), Item: auditItem({ ...entry, after: { ...(entry.after as object), amount: 1 } }) }));
       const verified = await cli('audit-verify', '--merchant', merchant.id);
       expect(verified.code).toBe(1);
       expect(verified.stdout).toContain(`BROKEN ${merchant.id} ${payment.region}/${payment.stripe}: first broken link at seq ${payment.seq} (hash_mismatch)`);

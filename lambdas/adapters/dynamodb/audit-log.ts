@@ -11,12 +11,13 @@ import {
 } from '../../domain/audit';
 import { InvalidCursorError } from '../../domain/errors';
 import type { AuditLog, AuditPage } from '../../ports/audit-log';
+import { PUBLIC_JSON_DICTIONARY, compressPublicJson, decompressPublicJson } from './public-json-compression';
+import { deployment } from '../../../platform/deployment';
 
 /**
  * The audit log in the `audit` table (docs/decisions/0008-audit-log.md):
  *   pk = "chain#<merchant id>#<region>#<stripe>", sk = "entry#<seq, 12 digits>"  → one entry, written once
- *   GSI merchant-entry-shards (KEYS_ONLY): entry_shard = "<merchant id>#<stripe mod LIST_SHARDS>",
- *     entry_order = "<at>#<region>#<stripe>#<seq>"
+ * No index: one write unit per entry (per started KB), nothing more (docs/decisions/0040-lean-data-path.md).
  *
  * Appending puts entry seq+1 of a chain on the condition that it does not exist yet. Two concurrent appends
  * to one chain compute the same seq; one put wins. The loser learns the winner's entry from the failed
@@ -27,10 +28,13 @@ import type { AuditLog, AuditPage } from '../../ports/audit-log';
  * consistent query of its newest entry; a remembered head that turns out stale is forgotten, not walked.
  * Only PutItem, GetItem, BatchGetItem and Query are used: no function holds UpdateItem or DeleteItem on this table.
  *
- * The list index is spread over LIST_SHARDS partitions per merchant (by stripe, itself random), so a busy
- * merchant's appends are not one hot index partition; it projects keys only, so an entry's index write is one
- * unit whatever its before/after snapshots weigh. A page reads every shard from the cursor on, merges them by
- * entry_order (unique, so the order is total and a cursor exact), and fetches the page's entries by key.
+ * An entry's `at` is never earlier than its predecessor's (a writer whose clock is behind takes the
+ * predecessor's time), so within a chain the list order (`at`, region, stripe, seq) is the chain's own order.
+ * A page therefore reads the merchant's chains themselves (AUDIT_STRIPES per region, in parallel), each newest
+ * first from the cursor on: the cursor's own chain by key (`sk < entry#<its seq>`), the others past the
+ * entries later than the cursor (a filter on `at`, then the exact order here), merges them, and fetches the
+ * page's entries by key. A deep page reads, in each chain, the entries newer than its cursor: reads are cheap
+ * next to the index write every entry used to cost.
  *
  * Chains are per region because global tables check conditions in the writing region only: two regions
  * appending entry n+1 of one chain would both succeed, and replication would keep one (last writer wins).
@@ -39,45 +43,60 @@ const SEQ_DIGITS = 12;
 const MAX_APPEND_ATTEMPTS = 60;
 /** Chain heads remembered per instance (the chains it wrote to last). */
 const MAX_CACHED_HEADS = 2_000;
-export const MERCHANT_ENTRIES_INDEX = 'merchant-entry-shards';
-/** Index partitions per merchant; the stripe of an entry picks its partition. */
-export const LIST_SHARDS = 4;
-export const listShardKey = (merchantId: string, shard: number): string => `${merchantId}#${shard}`;
+/** Entries a filtered chain read evaluates per request (past the entries later than a cursor). */
+const FILTERED_READ = 250;
 
 export const chainKey = (chain: ChainId): string => `chain#${chain.merchantId}#${chain.region}#${chain.stripe}`;
 export const entrySortKey = (seq: number): string => `entry#${String(seq).padStart(SEQ_DIGITS, '0')}`;
-const entryOrder = (entry: Pick<AuditEntry, 'at' | 'region' | 'stripe' | 'seq'>) =>
-  `${entry.at}#${entry.region}#${entry.stripe}#${String(entry.seq).padStart(SEQ_DIGITS, '0')}`;
+type Position = Pick<AuditEntry, 'at' | 'region' | 'stripe' | 'seq'>;
+/** The list order, newest first: by time, then region, stripe and seq (unique, so a cursor is exact). */
+const newestFirst = (a: Position, b: Position): number =>
+  a.at !== b.at ? (a.at < b.at ? 1 : -1) : a.region !== b.region ? (a.region < b.region ? 1 : -1) : a.stripe !== b.stripe ? b.stripe - a.stripe : b.seq - a.seq;
 
 /** An append lost the race for a chain end too many times in a row (pathological contention). */
 export class AuditAppendContendedError extends Error {
   override readonly name = 'AuditAppendContendedError';
 }
 
-export const toAuditEntry = (item: Record<string, unknown>): AuditEntry => ({
-  merchant_id: item.merchant_id as string,
-  region: item.region as string,
-  stripe: item.stripe as number,
-  seq: item.seq as number,
-  at: item.at as string,
-  actor: item.actor as AuditEntry['actor'],
-  action: item.action as string,
-  target: item.target as AuditEntry['target'],
-  request_id: item.request_id as string,
-  command_id: (item.command_id ?? null) as string | null,
-  before: item.before ?? null,
-  after: item.after ?? null,
-  prev_hash: item.prev_hash as string,
-  hash: item.hash as string,
-});
+/** An entry's snapshots as stored: `z`, both deflated (public-json-compression.ts), or (older items) `before` and `after` as maps. */
+const snapshotsOf = (item: Record<string, unknown>): [unknown, unknown] =>
+  item.z !== undefined ? (decompressPublicJson(item.z as Uint8Array, item.zv as number) as [unknown, unknown]) : [item.before ?? null, item.after ?? null];
 
-const itemOf = (entry: AuditEntry) => ({
-  pk: chainKey({ merchantId: entry.merchant_id, region: entry.region, stripe: entry.stripe }),
-  sk: entrySortKey(entry.seq),
-  entry_shard: listShardKey(entry.merchant_id, entry.stripe % LIST_SHARDS),
-  entry_order: entryOrder(entry),
-  ...entry,
-});
+export const toAuditEntry = (item: Record<string, unknown>): AuditEntry => {
+  const [before, after] = snapshotsOf(item);
+  return {
+    merchant_id: item.merchant_id as string,
+    region: item.region as string,
+    stripe: item.stripe as number,
+    seq: item.seq as number,
+    at: item.at as string,
+    actor: item.actor as AuditEntry['actor'],
+    action: item.action as string,
+    target: item.target as AuditEntry['target'],
+    request_id: item.request_id as string,
+    command_id: (item.command_id ?? null) as string | null,
+    before,
+    after,
+    prev_hash: item.prev_hash as string,
+    hash: item.hash as string,
+  };
+};
+
+/**
+ * The stored item: the entry's fields, with its two snapshots (the object before and after, which repeat
+ * most of each other's bytes) deflated into `z`, so an entry stays within one write unit (1 KB) where the
+ * plain maps took two (decision record 0040). The hash covers the snapshots as JSON, not their storage.
+ */
+export const auditItem = (entry: AuditEntry): Record<string, unknown> => {
+  const { before, after, ...rest } = entry;
+  return {
+    pk: chainKey({ merchantId: entry.merchant_id, region: entry.region, stripe: entry.stripe }),
+    sk: entrySortKey(entry.seq),
+    ...rest,
+    z: compressPublicJson([before, after]),
+    zv: PUBLIC_JSON_DICTIONARY,
+  };
+};
 
 const randomStripe = (stripes: number, except?: number): number => {
   if (except === undefined || stripes === 1) return Math.floor(Math.random() * stripes);
@@ -100,6 +119,8 @@ export class DynamoDbAuditLog implements AuditLog {
     private readonly now: () => Date = () => new Date(),
     /** How many of the merchant's chains appends use: AUDIT_STRIPES; fewer only to measure (npm run bench:audit). */
     private readonly stripes: number = AUDIT_STRIPES,
+    /** Every region that writes chains: a list reads all of them. */
+    private readonly regions: readonly string[] = [deployment.primaryRegion, deployment.secondaryRegion],
   ) {}
 
   private async queryHead(chain: ChainId): Promise<ChainHead | null> {
@@ -109,15 +130,15 @@ export class DynamoDbAuditLog implements AuditLog {
         TableName: this.tableName,
         KeyConditionExpression: 'pk = :pk AND begins_with(sk, :entry)',
         ExpressionAttributeValues: { ':pk': chainKey(chain), ':entry': 'entry#' },
-        ProjectionExpression: 'seq, #hash',
-        ExpressionAttributeNames: { '#hash': 'hash' },
+        ProjectionExpression: 'seq, #hash, #at',
+        ExpressionAttributeNames: { '#hash': 'hash', '#at': 'at' },
         ScanIndexForward: false,
         ConsistentRead: true,
         Limit: 1,
       }),
     );
     const last = result.Items?.[0];
-    return last ? { seq: last.seq as number, hash: last.hash as string } : null;
+    return last ? { seq: last.seq as number, hash: last.hash as string, at: last.at as string } : null;
   }
 
   private remember<Value>(map: Map<string, Value>, key: string, value: Value): void {
@@ -138,13 +159,13 @@ export class DynamoDbAuditLog implements AuditLog {
         await this.client.send(
           new PutCommand({
             TableName: this.tableName,
-            Item: itemOf(entry),
+            Item: auditItem(entry),
             ConditionExpression: 'attribute_not_exists(pk)',
             ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
           }),
         );
         this.stats.appends += 1;
-        this.remember(this.heads, key, { seq: entry.seq, hash: entry.hash });
+        this.remember(this.heads, key, { seq: entry.seq, hash: entry.hash, at: entry.at });
         this.remember(this.preferred, record.merchant_id, stripe);
         return entry;
       } catch (error) {
@@ -154,8 +175,9 @@ export class DynamoDbAuditLog implements AuditLog {
         // head it is most likely the chain's end now; after a remembered (stale) head, nothing is known.
         const winnerSeq = error.Item?.seq?.N;
         const winnerHash = error.Item?.hash?.S;
-        if (known === undefined && winnerSeq !== undefined && winnerHash !== undefined) {
-          this.remember(this.heads, key, { seq: Number(winnerSeq), hash: winnerHash });
+        const winnerAt = error.Item?.at?.S;
+        if (known === undefined && winnerSeq !== undefined && winnerHash !== undefined && winnerAt !== undefined) {
+          this.remember(this.heads, key, { seq: Number(winnerSeq), hash: winnerHash, at: winnerAt });
         } else {
           this.heads.delete(key);
         }
@@ -167,47 +189,79 @@ export class DynamoDbAuditLog implements AuditLog {
   }
 
   async list(merchantId: string, page: { limit: number; startingAfter?: string }): Promise<AuditPage> {
-    let before: string | undefined;
+    let cursor: Position | undefined;
     if (page.startingAfter !== undefined) {
       const position = parseAuditEntryId(page.startingAfter);
-      const cursor = position
+      const found = position
         ? await this.client.send(
             new GetCommand({
               TableName: this.tableName,
               Key: { pk: chainKey({ merchantId, ...position }), sk: entrySortKey(position.seq) },
-              ProjectionExpression: 'entry_order',
+              ProjectionExpression: '#at',
+              ExpressionAttributeNames: { '#at': 'at' },
             }),
           )
         : undefined;
-      if (!cursor?.Item) throw new InvalidCursorError('starting_after', page.startingAfter);
-      before = cursor.Item.entry_order as string;
+      if (!position || !found?.Item) throw new InvalidCursorError('starting_after', page.startingAfter);
+      cursor = { ...position, at: found.Item.at as string };
     }
-    const keyed: { pk: string; sk: string; order: string }[] = [];
-    for (let shard = 0; shard < LIST_SHARDS; shard += 1) {
-      const result = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          IndexName: MERCHANT_ENTRIES_INDEX,
-          KeyConditionExpression: before === undefined ? 'entry_shard = :shard' : 'entry_shard = :shard AND entry_order < :before',
-          ExpressionAttributeValues: { ':shard': listShardKey(merchantId, shard), ...(before === undefined ? {} : { ':before': before }) },
-          ScanIndexForward: false,
-          Limit: page.limit + 1,
-        }),
-      );
-      for (const item of result.Items ?? []) keyed.push({ pk: item.pk as string, sk: item.sk as string, order: item.entry_order as string });
-    }
-    keyed.sort((a, b) => (a.order < b.order ? 1 : a.order > b.order ? -1 : 0));
-    const wanted = keyed.slice(0, page.limit);
+    // Every chain from the cursor on, newest first, up to one more than a page: the merged page is then
+    // exact, and an entry beyond it means another page.
+    const chains = this.regions.flatMap((region) => Array.from({ length: AUDIT_STRIPES }, (_, stripe): ChainId => ({ merchantId, region, stripe })));
+    const heads = (await Promise.all(chains.map((chain) => this.chainPage(chain, page.limit + 1, cursor)))).flat();
+    heads.sort(newestFirst);
+    const wanted = heads.slice(0, page.limit).map((position) => ({
+      pk: chainKey({ merchantId, region: position.region, stripe: position.stripe }),
+      sk: entrySortKey(position.seq),
+    }));
     const found = new Map<string, AuditEntry>();
     for (let offset = 0; offset < wanted.length; offset += 100) {
-      let keys: Record<string, unknown>[] | undefined = wanted.slice(offset, offset + 100).map(({ pk, sk }) => ({ pk, sk }));
+      let keys: Record<string, unknown>[] | undefined = wanted.slice(offset, offset + 100);
       while (keys && keys.length > 0) {
         const batch: BatchGetCommandOutput = await this.client.send(new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: keys } } }));
         for (const item of batch.Responses?.[this.tableName] ?? []) found.set(`${item.pk}|${item.sk}`, toAuditEntry(item));
         keys = batch.UnprocessedKeys?.[this.tableName]?.Keys;
       }
     }
-    return { entries: wanted.flatMap(({ pk, sk }) => found.get(`${pk}|${sk}`) ?? []), hasMore: keyed.length > page.limit };
+    return { entries: wanted.flatMap(({ pk, sk }) => found.get(`${pk}|${sk}`) ?? []), hasMore: heads.length > page.limit };
+  }
+
+  /**
+   * Up to `limit` positions of one chain, newest first, that come after `cursor` in the list order. In the
+   * cursor's own chain those are the entries before it by key; in another, the entries not later than the
+   * cursor's time (a filter: the later ones are read and dropped), then the exact order for equal times.
+   */
+  private async chainPage(chain: ChainId, limit: number, cursor: Position | undefined): Promise<Position[]> {
+    const ownChain = cursor !== undefined && cursor.region === chain.region && cursor.stripe === chain.stripe;
+    const byTime = cursor !== undefined && !ownChain;
+    const positions: Position[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const result = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: ownChain ? 'pk = :pk AND sk < :before' : 'pk = :pk AND begins_with(sk, :entry)',
+          ...(byTime ? { FilterExpression: '#at <= :at' } : {}),
+          ExpressionAttributeValues: {
+            ':pk': chainKey(chain),
+            ...(ownChain ? { ':before': entrySortKey(cursor.seq) } : { ':entry': 'entry#' }),
+            ...(byTime ? { ':at': cursor.at } : {}),
+          },
+          ProjectionExpression: 'seq, #at',
+          ExpressionAttributeNames: { '#at': 'at' },
+          ScanIndexForward: false,
+          Limit: byTime ? Math.max(limit, FILTERED_READ) : limit,
+          ExclusiveStartKey: start,
+        }),
+      );
+      for (const item of result.Items ?? []) {
+        const position: Position = { region: chain.region, stripe: chain.stripe, seq: item.seq as number, at: item.at as string };
+        if (cursor === undefined || newestFirst(cursor, position) < 0) positions.push(position);
+        if (positions.length >= limit) return positions;
+      }
+      start = result.LastEvaluatedKey;
+    } while (start);
+    return positions;
   }
 
   async *read(chain: ChainId): AsyncIterable<AuditEntry> {

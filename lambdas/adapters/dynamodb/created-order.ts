@@ -1,4 +1,4 @@
-import { type DynamoDBDocumentClient, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, type DynamoDBDocumentClient, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { type ListWindow, type Page, createdRange, pageFromReadOrder, positionKey, readsOldestFirst } from '../../domain/list-window';
 
 /**
@@ -132,4 +132,25 @@ export const queryCreatedOrder = async (
     }),
   );
   return createdOrderPage(index, window, answers);
+};
+
+/**
+ * The items of a keys-only index's entries (BatchGetItem, 100 keys a request), in the entries' order; an entry
+ * whose item is gone is left out. Keys left unprocessed (throttling) are asked again after a short, growing pause.
+ */
+export const itemsByKey = async (client: DynamoDBDocumentClient, tableName: string, entries: readonly Item[]): Promise<Item[]> => {
+  const keys = entries.map((item) => ({ pk: item.pk as string, sk: item.sk as string }));
+  const found = new Map<string, Item>();
+  for (let offset = 0; offset < keys.length; offset += 100) {
+    for (let pending = keys.slice(offset, offset + 100), attempt = 0; pending.length > 0; attempt += 1) {
+      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(1_000, 25 * 2 ** attempt)));
+      const batch = await client.send(new BatchGetCommand({ RequestItems: { [tableName]: { Keys: pending } } }));
+      for (const item of batch.Responses?.[tableName] ?? []) found.set(`${item.pk as string}#${item.sk as string}`, item);
+      pending = (batch.UnprocessedKeys?.[tableName]?.Keys ?? []) as { pk: string; sk: string }[];
+    }
+  }
+  return keys.flatMap((key): Item[] => {
+    const item = found.get(`${key.pk}#${key.sk}`);
+    return item ? [item] : [];
+  });
 };

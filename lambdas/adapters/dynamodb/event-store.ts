@@ -1,7 +1,7 @@
-import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { BatchWriteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { EVENT_RETENTION_MS, type EventPage, type StoredEvent, base32Time, dayOf, pageTimeOf } from '../../domain/events';
 import type { DeliveryRecord, EventStore, PageRange } from '../../ports/event-store';
+import { PUBLIC_JSON_DICTIONARY, compressPublicJson, decompressPublicJson } from './public-json-compression';
 
 /**
  * Events and delivery attempts in the `events` table (docs/data-model.md, "events"):
@@ -14,41 +14,13 @@ import type { DeliveryRecord, EventStore, PageRange } from '../../ports/event-st
  * first with one Query, and an event id (page key + index) is read with one GetItem. Everything expires
  * (TTL `expires_at`) 30 days after its page's newest event.
  *
- * A page's events are one JSON array, deflated with a preset dictionary of the public objects' field names
- * and common values (version 1, below; never changed once written: a new dictionary gets a new version):
- * events of one merchant and batch repeat most of their bytes, so a page of 20 payment events is about
- * 1.5 KB instead of 14 KB (test/unit/adapters/event-store.test.ts measures it).
+ * A page's events are one JSON array, deflated with the public objects' preset dictionary
+ * (public-json-compression.ts): events of one merchant and batch repeat most of their bytes, so a page of 20
+ * payment events is about 1.5 KB instead of 14 KB (test/unit/adapters/event-store.test.ts measures it).
  */
-const PAGE_DICTIONARY_V1 = Buffer.from(
-  [
-    '"id":"pay_","object":"payment","status":"processing","amount":,"currency":"USD","EUR","BRL","GBP","JPY","CAD","MXN",',
-    '"amount_capturable":0,"amount_received":0,"amount_refunded":0,"capture_method":"automatic","manual",',
-    '"payment_method":{"type":"card","brand":"visa","mastercard","last4":"4242","exp_month":12,"exp_year":20',
-    '"failure_code":null,"failure_message":null,"cancellation_reason":null,"description":null,"metadata":{},',
-    '"created_at":"20","livemode":false}},"requires_capture","succeeded","failed","canceled",',
-    '{"id":"re_","object":"refund","payment_id":"pay_","reason":null,"requested_by_customer",',
-    '{"id":"txn_","object":"balance_transaction","type":"payment","source":"pay_","fee":,"net":,"available_on":"20","description":"Payment pay_ captured",',
-    '{"id":"cv_","object":"conversion","quote_id":"qt_","sell_currency":"","sell_amount":,"buy_currency":"","buy_amount":,"rate":"0.","completed_at":"20',
-    '{"id":"po_","object":"payout","source_amount":,"source_currency":"","beneficiary_id":"ben_","rail":"ach","sepa","swift","eft_ca","pix","spei",',
-    '"reference":"","submitted_at":null,"paid_at":null,"returned_at":null,"canceled_at":null,"pending","in_review","paid","returned",',
-    '{"id":"ben_","object":"beneficiary","name":"","entity_type":"company","individual","country":"","bank_account":{"rail":"","bank_country":"",',
-    '{"id":"key_","object":"api_key","redacted_key":"sk_test_","_********","revoked_at":null,"active","revoked",',
-    '[{"type":"payment.created","objectId":"pay_","sequence":1,"createdMs":17,"object":',
-    '{"type":"payment.succeeded","objectId":"pay_","sequence":,"createdMs":17,"object":{"id":"pay_","object":"payment","status":"succeeded","amount":',
-  ].join(''),
-  'utf8',
-);
-const DICTIONARIES: Readonly<Record<number, Buffer>> = { 1: PAGE_DICTIONARY_V1 };
-const CURRENT_DICTIONARY = 1;
+export const compressEvents = (events: readonly StoredEvent[]): Uint8Array => compressPublicJson(events);
 
-export const compressEvents = (events: readonly StoredEvent[]): Uint8Array =>
-  Uint8Array.from(deflateRawSync(Buffer.from(JSON.stringify(events), 'utf8'), { level: 9, dictionary: DICTIONARIES[CURRENT_DICTIONARY] }));
-
-export const decompressEvents = (bytes: Uint8Array, dictionary: number): StoredEvent[] => {
-  const preset = DICTIONARIES[dictionary];
-  if (!preset) throw new Error(`Unknown event page dictionary ${dictionary}`);
-  return JSON.parse(inflateRawSync(bytes, { dictionary: preset }).toString('utf8')) as StoredEvent[];
-};
+export const decompressEvents = (bytes: Uint8Array, dictionary: number): StoredEvent[] => decompressPublicJson(bytes, dictionary) as StoredEvent[];
 
 type Item = Record<string, unknown>;
 
@@ -68,7 +40,7 @@ export const pageItem = (page: EventPage): Item => ({
   sk: `${PAGE}${page.key}`,
   f: page.firstMs,
   n: page.events.length,
-  zv: CURRENT_DICTIONARY,
+  zv: PUBLIC_JSON_DICTIONARY,
   z: compressEvents(page.events),
   expires_at: expiresAt(page.key),
 });

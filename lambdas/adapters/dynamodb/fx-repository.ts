@@ -4,13 +4,14 @@ import type { Conversion, FxQuote } from '../../domain/fx/objects';
 import type { ClaimOutcome, ConversionPage, FxRepository } from '../../ports/fx-repository';
 import { MERCHANT_OBJECTS_INDEX } from '../../../platform/tables';
 import type { ListWindow } from '../../domain/list-window';
-import { queryCreatedOrder } from './created-order';
+import { itemsByKey, queryCreatedOrder } from './created-order';
 import { type TransactItem, TransactionConditionFailedError, transactWrite } from './transactions';
 
 /**
  * Quotes and conversions in the `fx` table (docs/data-model.md):
- *   pk = qt_..., sk = "quote"        a quote; `expires_at_ms` (number) lets a condition check expiry; GSI merchant-objects
- *   pk = cv_..., sk = "conversion"   a conversion; GSI merchant-objects
+ *   pk = qt_..., sk = "quote"        a quote; `expires_at_ms` (number) lets a condition check expiry; in no index
+ *                                    (quotes are read by id only, never listed)
+ *   pk = cv_..., sk = "conversion"   a conversion; GSI merchant-objects (keys only)
  * A quote is claimed by setting `usedBy` in a conditional update: unused (NULL) and unexpired, or already
  * claimed by the same user (a retry). The payout repository puts the same update in its own transaction.
  */
@@ -19,7 +20,10 @@ const CONVERSION = 'conversion';
 
 type Item = Record<string, unknown>;
 
-/** The merchant's conversions by creation (projects the whole item: a page needs no second read). */
+/**
+ * The merchant's conversions by creation: keys only, so an entry is written once, when the conversion is
+ * (its keys never change); a page reads its conversions by key (decision record 0040).
+ */
 const LIST_INDEX = { indexName: MERCHANT_OBJECTS_INDEX, partitionKey: 'merchant_type', sortKey: 'created_key' } as const;
 
 const withoutKeys = <T>(item: Item): T => {
@@ -30,8 +34,6 @@ const withoutKeys = <T>(item: Item): T => {
 const quoteItem = (quote: FxQuote): Item => ({
   pk: quote.id,
   sk: QUOTE,
-  merchant_type: `${quote.merchantId}#fx_quote`,
-  created_key: `${quote.createdAt}#${quote.id}`,
   expires_at_ms: Date.parse(quote.expiresAt),
   ...quote,
 });
@@ -104,8 +106,9 @@ export class DynamoDbFxRepository implements FxRepository {
   }
 
   async listConversions(merchantId: string, window: ListWindow): Promise<ConversionPage> {
-    const page = await queryCreatedOrder(this.client, this.tableName, LIST_INDEX, [`${merchantId}#conversion`], window);
-    return { conversions: page.items.map((item) => withoutKeys<Conversion>(item)), hasMore: page.hasMore };
+    const keys = await queryCreatedOrder(this.client, this.tableName, LIST_INDEX, [`${merchantId}#conversion`], window);
+    const items = await itemsByKey(this.client, this.tableName, keys.items);
+    return { conversions: items.map((item) => withoutKeys<Conversion>(item)), hasMore: keys.hasMore };
   }
 
   async startConversion(conversion: Conversion, now: Date): Promise<ClaimOutcome> {

@@ -1,5 +1,5 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { BatchGetCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, type QueryCommandInput, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, type QueryCommandInput, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { StaleVersionError } from '../../domain/errors';
 import type { FxQuote } from '../../domain/fx/objects';
 import type { Beneficiary } from '../../domain/payouts/beneficiary';
@@ -7,7 +7,7 @@ import { type Payout, type PayoutWait, awaitsReview } from '../../domain/payouts
 import type { BeneficiaryPage, InsertPayoutResult, PayoutPage, PayoutRepository } from '../../ports/payout-repository';
 import { MERCHANT_OBJECTS_INDEX, PAYOUTS_IN_REVIEW_INDEX } from '../../../platform/tables';
 import type { ListWindow } from '../../domain/list-window';
-import { queryCreatedOrder } from './created-order';
+import { itemsByKey, queryCreatedOrder } from './created-order';
 import { claimFailure, quoteClaimItem } from './fx-repository';
 import { WRITTEN_IN, flightAttributes } from './payment-repository';
 import { type TransactItem, TransactionConditionFailedError, transactWrite } from './transactions';
@@ -260,7 +260,7 @@ export class DynamoDbPayoutRepository implements PayoutRepository {
   /** A page of the merchant's objects, newest first: their keys from the keys-only index, then the items by key. */
   private async listObjects(merchantType: string, window: ListWindow): Promise<{ items: Item[]; hasMore: boolean }> {
     const keys = await queryCreatedOrder(this.client, this.tableName, LIST_INDEX, [merchantType], window);
-    return { items: await this.itemsOf(keys.items), hasMore: keys.hasMore };
+    return { items: await itemsByKey(this.client, this.tableName, keys.items), hasMore: keys.hasMore };
   }
 
   /** A page of a keys-only index: the keys, then the items by key (BatchGetItem), in the index's order. */
@@ -269,23 +269,7 @@ export class DynamoDbPayoutRepository implements PayoutRepository {
     limit: number,
   ): Promise<{ items: Item[]; hasMore: boolean }> {
     const result = await this.client.send(new QueryCommand({ TableName: this.tableName, ...query, Limit: limit + 1 }));
-    return { items: await this.itemsOf((result.Items ?? []).slice(0, limit)), hasMore: (result.Items ?? []).length > limit };
+    return { items: await itemsByKey(this.client, this.tableName, (result.Items ?? []).slice(0, limit)), hasMore: (result.Items ?? []).length > limit };
   }
 
-  /** The items of index entries (BatchGetItem), in the entries' order. */
-  private async itemsOf(entries: readonly Item[]): Promise<Item[]> {
-    const keys = entries.map((item) => ({ pk: item.pk as string, sk: item.sk as string }));
-    const found = new Map<string, Item>();
-    for (let pending = keys, attempt = 0; pending.length > 0; attempt += 1) {
-      // Keys left unprocessed (throttling) are asked again after a short, growing pause.
-      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(1_000, 25 * 2 ** attempt)));
-      const batch = await this.client.send(new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: pending } } }));
-      for (const item of batch.Responses?.[this.tableName] ?? []) found.set(`${item.pk as string}#${item.sk as string}`, item);
-      pending = (batch.UnprocessedKeys?.[this.tableName]?.Keys ?? []) as { pk: string; sk: string }[];
-    }
-    return keys.flatMap((key): Item[] => {
-      const item = found.get(`${key.pk}#${key.sk}`);
-      return item ? [item] : [];
-    });
-  }
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyResult } from 'aws-lambda';
-import { chainKey, entrySortKey } from '../../../lambdas/adapters/dynamodb/audit-log';
+import { auditItem, chainKey, entrySortKey, toAuditEntry } from '../../../lambdas/adapters/dynamodb/audit-log';
 import { localOperatorArn } from '../../../local/iam/operators';
 import { operatorRequest } from '../../../local/iam/operator-client';
 import { DynamoDbLedgerStore } from '../../../lambdas/adapters/dynamodb/ledger-store';
@@ -147,15 +147,10 @@ describe('operator actions', () => {
     expect(verified.json).toMatchObject({ object: 'audit_verification', merchant_id: merchant.id, ok: true });
 
     const onboarding = rest.json.data[0] as { region: string; stripe: number; seq: number };
-    await db.documentClient.send(
-      new UpdateCommand({
-        TableName: tableName('audit'),
-        Key: { pk: chainKey({ merchantId: merchant.id, region: onboarding.region, stripe: onboarding.stripe }), sk: entrySortKey(onboarding.seq) },
-        UpdateExpression: 'SET #after.#name = :name',
-        ExpressionAttributeNames: { '#after': 'after', '#name': 'name' },
-        ExpressionAttributeValues: { ':name': 'Someone Else Inc' },
-      }),
-    );
+    // The snapshots are stored deflated: read the entry, rename the merchant in its `after`, store it back with its old hash.
+    const key = { pk: chainKey({ merchantId: merchant.id, region: onboarding.region, stripe: onboarding.stripe }), sk: entrySortKey(onboarding.seq) };
+    const stored = toAuditEntry((await db.documentClient.send(new GetCommand({ TableName: tableName('audit'), Key: key }))).Item as Record<string, unknown>);
+    await db.documentClient.send(new PutCommand({ TableName: tableName('audit'), Item: auditItem({ ...stored, after: { ...(stored.after as object), name: 'Someone Else Inc' } }) }));
     const caught = await apis.asOperator('ops_viewer', 'GET', `/v1/merchants/${merchant.id}/audit_verification`);
     expect(caught.json.ok).toBe(false);
     expect(caught.json.chains.filter((chain: { broken: unknown }) => chain.broken)).toEqual([
