@@ -133,7 +133,7 @@ export class DynamoDbCardHolds implements CardHolds {
  * Remove a hold's secret for good, leaving the tombstone, without any key: a function that only ends a
  * payment may discard what it can never read. One conditional UpdateItem; a hold already discarded, expired
  * and deleted, never written, or another merchant's is left as it is. Used by DynamoDbCardHolds.discard and by
- * `cardHoldDiscarder()` (lambdas/shared/card-hold-table.ts).
+ * `cardHoldDiscarder()` (lambdas/wiring/card-hold-table.ts).
  */
 export const discardCardHold = async (
   options: { readonly client: DynamoDBDocumentClient; readonly tableName: string; readonly now: Date },

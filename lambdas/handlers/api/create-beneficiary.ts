@@ -3,7 +3,7 @@ import { bankAccountFingerprintView, toBankAccountInput } from '../../shared/htt
 import { merchantCommandEndpoint } from '../../shared/http/merchant-command-endpoint';
 import { presentBeneficiary } from '../../shared/http/treasury-presenters';
 import { payoutRepository } from '../../wiring/payouts';
-import { vaultFromEnvironment } from '../../shared/vault';
+import { vaultFromEnvironment } from '../../wiring/vault';
 import { createBeneficiary } from '../../use-cases/payouts/create-beneficiary';
 
 /** POST /v1/beneficiaries */

@@ -1,12 +1,12 @@
 import { paymentContracts } from '../../contracts/payments';
 import { summarizeCard } from '../../domain/card';
-import { cardVelocity } from '../../shared/card-hold-table';
-import { cardHoldsFromEnvironment } from '../../shared/card-holds';
+import { cardVelocity } from '../../wiring/card-hold-table';
+import { cardHoldsFromEnvironment } from '../../wiring/card-holds';
 import { paymentRepository, workflows } from '../../wiring/payments';
 import { merchantCommandEndpoint } from '../../shared/http/merchant-command-endpoint';
 import { presentPayment } from '../../shared/http/presenters';
-import { merchantRiskRules } from '../../shared/risk-rules';
-import { channelHealth, merchantRouting } from '../../shared/routing';
+import { merchantRiskRules } from '../../wiring/risk-rules';
+import { channelHealth, merchantRouting } from '../../wiring/routing';
 import { createPayment } from '../../use-cases/create-payment';
 import { screeningOf } from '../../use-cases/payment-saga/screen-payment';
 

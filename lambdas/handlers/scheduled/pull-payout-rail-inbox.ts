@@ -3,13 +3,12 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { Context, ScheduledEvent } from 'aws-lambda';
-import { MERIDIAN_INBOX } from '../../adapters/rails/meridian-file-rail';
-import { SftpRailInbox } from '../../adapters/sftp/rail-inbox-sftp';
-import { railMessageParser, reportRailMessageAnswer } from '../../shared/payout-rails';
+import { reportRailMessageAnswer } from '../../shared/rail-message-report';
+import { railMessageParser } from '../../wiring/payout-rails';
 import { logger, metrics, traceHandler } from '../../shared/powertools';
 import { pullRailInbox } from '../../use-cases/payouts/pull-rail-inbox';
 import { receiveRailMessage } from '../../use-cases/payouts/receive-rail-message';
-import { meridianInboxSession } from '../../wiring/payout-rail-inbox';
+import { withMeridianInbox } from '../../wiring/payout-rail-inbox';
 import { workflows } from '../../wiring/payments';
 import { payoutRepository } from '../../wiring/payouts';
 
@@ -33,9 +32,9 @@ const RESERVE_MS = 20_000;
 export const handler = middy(async (_event: ScheduledEvent, context: Context): Promise<{ processed: number; refused: number; failed: number; deferred: number }> => {
   const deadline = Date.now() + Math.max(0, context.getRemainingTimeInMillis() - RESERVE_MS);
   const receiveDeps = { payouts: payoutRepository(), workflows: workflows(), parser: railMessageParser('meridian'), now: () => new Date(), deadline };
-  const result = await meridianInboxSession('meridian').use((files) =>
+  const result = await withMeridianInbox((inbox) =>
     pullRailInbox({
-      inbox: new SftpRailInbox(files, MERIDIAN_INBOX),
+      inbox,
       receive: async (message) => {
         const answer = await receiveRailMessage(receiveDeps, message);
         reportRailMessageAnswer('meridian', answer);

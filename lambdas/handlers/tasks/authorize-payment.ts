@@ -1,8 +1,8 @@
 import * as z from 'zod/mini';
-import { cardHoldsFromEnvironment } from '../../shared/card-holds';
+import { cardHoldsFromEnvironment } from '../../wiring/card-holds';
 import { cardChannelDirectory, paymentRepository } from '../../wiring/payments';
 import { paymentAction } from '../../shared/payment-task-input';
-import { channelHealth } from '../../shared/routing';
+import { channelHealth } from '../../wiring/routing';
 import { taskHandler } from '../../shared/task-handler';
 import { authorizePayment } from '../../use-cases/payment-saga/authorize-payment';
 

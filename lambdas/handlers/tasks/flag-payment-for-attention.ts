@@ -1,6 +1,6 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import * as z from 'zod/mini';
-import { cardHoldDiscarder } from '../../shared/card-hold-table';
+import { cardHoldDiscarder } from '../../wiring/card-hold-table';
 import { paymentRepository } from '../../wiring/payments';
 import { metrics } from '../../shared/powertools';
 import { taskHandler } from '../../shared/task-handler';

@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { cardHoldDiscarder } from '../../shared/card-hold-table';
+import { cardHoldDiscarder } from '../../wiring/card-hold-table';
 import { cardChannelDirectory, paymentRepository } from '../../wiring/payments';
 import { paymentAction } from '../../shared/payment-task-input';
 import { taskHandler } from '../../shared/task-handler';

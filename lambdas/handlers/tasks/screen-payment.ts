@@ -1,9 +1,9 @@
 import * as z from 'zod/mini';
 import { paymentAction } from '../../shared/payment-task-input';
-import { cardHoldDiscarder, cardVelocity } from '../../shared/card-hold-table';
+import { cardHoldDiscarder, cardVelocity } from '../../wiring/card-hold-table';
 import { paymentRepository } from '../../wiring/payments';
-import { merchantRiskRules } from '../../shared/risk-rules';
-import { channelHealth, merchantRouting } from '../../shared/routing';
+import { merchantRiskRules } from '../../wiring/risk-rules';
+import { channelHealth, merchantRouting } from '../../wiring/routing';
 import { taskHandler } from '../../shared/task-handler';
 import { screenPayment } from '../../use-cases/payment-saga/screen-payment';
 

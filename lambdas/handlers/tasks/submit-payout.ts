@@ -1,9 +1,9 @@
 import { workflows } from '../../wiring/payments';
-import { payoutRail } from '../../shared/payout-rails';
+import { payoutRail } from '../../wiring/payout-rails';
 import { payoutStepInput } from '../../shared/payout-task-input';
 import { payoutRepository } from '../../wiring/payouts';
 import { taskHandler } from '../../shared/task-handler';
-import { vaultFromEnvironment } from '../../shared/vault';
+import { vaultFromEnvironment } from '../../wiring/vault';
 import { submitPayout } from '../../use-cases/payout-saga/submit-payout';
 
 /** Payout workflow, step Submit: the only function that sends money to a rail (asking it first after an unknown outcome), and the only one allowed to decrypt bank accounts (kms decrypt `bank-account`); a payout the rail took starts its confirmation wait. */

@@ -91,7 +91,7 @@ describe('POST /v1/payments', () => {
       expect.objectContaining({ sk: 'hold', merchant_id: 'mer_a', fingerprint: paymentCard.fingerprint, ciphertext: expect.any(Uint8Array) }),
     ]);
     expect(await scan('vault')).toEqual([]);
-    const { cardHoldsFromEnvironment } = await import('../../../lambdas/shared/card-holds');
+    const { cardHoldsFromEnvironment } = await import('../../../lambdas/wiring/card-holds');
     await expect(cardHoldsFromEnvironment().reveal(id, 'mer_a')).resolves.toEqual(card);
     await expect(cardHoldsFromEnvironment().reveal(id, 'mer_b')).resolves.toBeUndefined();
     for (const entry of holds) {

@@ -33,6 +33,16 @@ const until = async <T>(what: string, probe: () => T | undefined | false, timeou
   }
 };
 
+/** Pull until the payout reaches `status` (the bank drops its files a little after each step). */
+const pullUntil = async (payoutId: string, status: string) => {
+  for (const deadline = Date.now() + 15_000; ; ) {
+    expect(await pull()).toMatchObject({ refused: 0, failed: 0 });
+    if ((await platform.stored(payoutId))?.status === status) return;
+    if (Date.now() > deadline) throw new Error(`payout ${payoutId} not ${status} after pulling for 15 s`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+};
+
 const achPayout = async (merchantId: string, reference: string) => {
   await fundMerchant(platform.ledger, merchantId, 100_000, 'USD');
   const ben = await platform.call('createBeneficiary', {
@@ -51,15 +61,15 @@ it("confirms, then returns, an ACH payout only when the pull reads the bank's fi
   expect((await platform.stored(payoutId))?.status).toBe('processing');
 
   const pulled = await pull();
-  expect(pulled).toMatchObject({ processed: first.length, refused: 0, failed: 0 });
+  expect(pulled).toMatchObject({ refused: 0, failed: 0 });
+  expect(pulled.processed).toBeGreaterThanOrEqual(first.length);
   expect((await platform.stored(payoutId))?.status).toMatch(/^(paid|returned)$/);
   for (const name of first) {
     expect(existsSync(join(platform.rails.meridian.inbox, 'processed', name))).toBe(true);
     expect(existsSync(join(platform.rails.meridian.inbox, 'processed', `${name}.sig`))).toBe(true);
   }
 
-  await until('the return file in the inbox', () => inboxFiles().length > 0);
-  expect(await pull()).toMatchObject({ refused: 0, failed: 0 });
+  await pullUntil(payoutId, 'returned');
   const returned = await platform.waitForPayout('mer_inbox_pull', payoutId, ['returned'], 5_000);
   expect(returned).toMatchObject({ failure_code: 'account_closed' });
   expect(await platform.balance('mer_inbox_pull', 'USD')).toMatchObject({ reserved: 0 });
@@ -79,9 +89,7 @@ it("confirms, then returns, an ACH payout only when the pull reads the bank's fi
 
 it('files an unsigned answer under refused/ with its reason and leaves the payout as it was', async () => {
   const payoutId = await achPayout('mer_inbox_forged', 'Invoice 9');
-  await until('the status report in the inbox', () => inboxFiles().length > 0);
-  expect(await pull()).toMatchObject({ refused: 0, failed: 0 });
-  await platform.waitForPayout('mer_inbox_forged', payoutId, ['paid'], 5_000);
+  await pullUntil(payoutId, 'paid');
 
   const name = `RET_${payoutId}_unsigned.ach`;
   writeFileSync(join(platform.rails.meridian.inbox, name), 'not a NACHA file');

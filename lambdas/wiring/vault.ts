@@ -2,8 +2,8 @@ import { KmsEnvelopeCipher } from '../adapters/crypto/envelope-cipher';
 import { KmsFingerprinter } from '../adapters/crypto/fingerprinter';
 import { kmsKeyArnFromEnv } from '../adapters/crypto/key-arn';
 import { DynamoDbVault } from '../adapters/dynamodb/vault';
-import { dynamoDbDocumentClient, kmsClient } from './clients';
-import { tableNameFromEnv } from './config';
+import { dynamoDbDocumentClient, kmsClient } from '../shared/clients';
+import { tableNameFromEnv } from '../shared/config';
 
 /**
  * The vault of this function instance, built once: the `vault` table, the data key and the fingerprint

@@ -1,5 +1,5 @@
 import type { Merchant } from '../domain/merchant';
-import { merchantRepository } from '../wiring/merchants';
+import { merchantRepository } from './merchants';
 
 /**
  * A merchant's profile as screening reads it (routing settings and rules, risk rules): one GetItem at most

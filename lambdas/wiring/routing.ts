@@ -2,10 +2,10 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { DynamoDbChannelHealth } from '../adapters/dynamodb/channel-health-store';
 import { type MerchantRouting, merchantRoutingOf } from '../domain/merchant';
 import type { ChannelHealth } from '../ports/channel-health';
-import { dynamoDbDocumentClient } from './clients';
-import { tableNameFromEnv } from './config';
+import { dynamoDbDocumentClient } from '../shared/clients';
+import { tableNameFromEnv } from '../shared/config';
 import { cachedMerchantProfile } from './merchant-profile';
-import { logger, metrics } from './powertools';
+import { logger, metrics } from '../shared/powertools';
 
 /**
  * What routing reads and feeds, built once per function instance: the channels' shared health

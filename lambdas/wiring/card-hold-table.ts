@@ -2,8 +2,8 @@ import { discardCardHold } from '../adapters/dynamodb/card-holds';
 import { DynamoDbCardVelocity } from '../adapters/dynamodb/card-velocity';
 import type { CardHolds } from '../ports/card-holds';
 import type { CardVelocity } from '../ports/card-velocity';
-import { dynamoDbDocumentClient } from './clients';
-import { tableNameFromEnv } from './config';
+import { dynamoDbDocumentClient } from '../shared/clients';
+import { tableNameFromEnv } from '../shared/config';
 
 /**
  * What functions without any KMS permission do with the `cardHolds` table: discard a hold (they can never

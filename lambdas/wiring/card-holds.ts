@@ -2,8 +2,8 @@ import { KmsEnvelopeCipher } from '../adapters/crypto/envelope-cipher';
 import { KmsFingerprinter } from '../adapters/crypto/fingerprinter';
 import { kmsKeyArnFromEnv } from '../adapters/crypto/key-arn';
 import { DynamoDbCardHolds } from '../adapters/dynamodb/card-holds';
-import { dynamoDbDocumentClient, kmsClient } from './clients';
-import { tableNameFromEnv } from './config';
+import { dynamoDbDocumentClient, kmsClient } from '../shared/clients';
+import { tableNameFromEnv } from '../shared/config';
 
 /**
  * The card holds of this function instance, built once: the regional `cardHolds` table, the data key and the
