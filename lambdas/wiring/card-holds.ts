@@ -1,9 +1,7 @@
-import { KmsEnvelopeCipher } from '../adapters/crypto/envelope-cipher';
-import { KmsFingerprinter } from '../adapters/crypto/fingerprinter';
-import { kmsKeyArnFromEnv } from '../adapters/crypto/key-arn';
 import { DynamoDbCardHolds } from '../adapters/dynamodb/card-holds';
-import { dynamoDbDocumentClient, kmsClient } from '../shared/clients';
+import { dynamoDbDocumentClient } from '../shared/clients';
 import { tableNameFromEnv } from '../shared/config';
+import { envelopeKeys } from './envelope-keys';
 
 /**
  * The card holds of this function instance, built once: the regional `cardHolds` table, the data key and the
@@ -15,14 +13,7 @@ let holds: DynamoDbCardHolds | undefined;
 
 export const cardHoldsFromEnvironment = (): DynamoDbCardHolds => {
   if (!holds) {
-    const dataKey = kmsKeyArnFromEnv('data');
-    const fingerprintKey = kmsKeyArnFromEnv('fingerprint');
-    holds = new DynamoDbCardHolds({
-      client: dynamoDbDocumentClient(),
-      tableName: tableNameFromEnv('cardHolds'),
-      cipher: new KmsEnvelopeCipher({ key: dataKey, client: kmsClient(dataKey.region) }),
-      fingerprints: new KmsFingerprinter({ key: fingerprintKey, client: kmsClient(fingerprintKey.region) }),
-    });
+    holds = new DynamoDbCardHolds({ client: dynamoDbDocumentClient(), tableName: tableNameFromEnv('cardHolds'), ...envelopeKeys() });
   }
   return holds;
 };

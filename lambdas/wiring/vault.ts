@@ -1,9 +1,7 @@
-import { KmsEnvelopeCipher } from '../adapters/crypto/envelope-cipher';
-import { KmsFingerprinter } from '../adapters/crypto/fingerprinter';
-import { kmsKeyArnFromEnv } from '../adapters/crypto/key-arn';
 import { DynamoDbVault } from '../adapters/dynamodb/vault';
-import { dynamoDbDocumentClient, kmsClient } from '../shared/clients';
+import { dynamoDbDocumentClient } from '../shared/clients';
 import { tableNameFromEnv } from '../shared/config';
+import { envelopeKeys } from './envelope-keys';
 
 /**
  * The vault of this function instance, built once: the `vault` table, the data key and the fingerprint
@@ -15,14 +13,7 @@ let vault: DynamoDbVault | undefined;
 
 export const vaultFromEnvironment = (): DynamoDbVault => {
   if (!vault) {
-    const dataKey = kmsKeyArnFromEnv('data');
-    const fingerprintKey = kmsKeyArnFromEnv('fingerprint');
-    vault = new DynamoDbVault({
-      client: dynamoDbDocumentClient(),
-      tableName: tableNameFromEnv('vault'),
-      cipher: new KmsEnvelopeCipher({ key: dataKey, client: kmsClient(dataKey.region) }),
-      fingerprints: new KmsFingerprinter({ key: fingerprintKey, client: kmsClient(fingerprintKey.region) }),
-    });
+    vault = new DynamoDbVault({ client: dynamoDbDocumentClient(), tableName: tableNameFromEnv('vault'), ...envelopeKeys() });
   }
   return vault;
 };
