@@ -708,6 +708,17 @@ export const functions = {
     // AwaitReplication reads the marker in the other region's replica of the global table.
     otherRegionTables: { ledger: ['dynamodb:GetItem'] },
   },
+  repairMerchantBalances: {
+    entry: 'lambdas/handlers/tasks/repair-merchant-balances.ts',
+    description: "Forced home-region move, step RepairBalances: the merchant's balance items recomputed from its journal while its ledger is fenced, audited (decision 0039)",
+    // The merchant's journal is found by a scan of the whole table (no index lists it): memory and time for that.
+    memoryMb: 1024,
+    timeoutSeconds: 300,
+    reservedConcurrency: 1,
+    invokedBy: 'step-functions',
+    // Scan: the journal; Query: the balance partitions; UpdateItem: a compare-and-set of a balance item's amounts.
+    tables: { ledger: ['dynamodb:Scan', 'dynamodb:Query', 'dynamodb:UpdateItem'], audit: auditAppendActions },
+  },
   countMerchantFlights: {
     entry: 'lambdas/handlers/tasks/count-merchant-flights.ts',
     description: "Home-region move, step Drain: the merchant's payments, refunds and payouts in flight (list indexes, saga-starts shards)",

@@ -133,6 +133,7 @@ export const stateMachines = {
     substitutions: {
       ChangeHomeRegionFunctionArn: 'changeHomeRegion',
       CountMerchantFlightsFunctionArn: 'countMerchantFlights',
+      RepairMerchantBalancesFunctionArn: 'repairMerchantBalances',
     },
   },
 } as const satisfies Record<string, StateMachineDeclaration>;
