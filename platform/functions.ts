@@ -719,6 +719,21 @@ export const functions = {
     // Scan: the journal; Query: the balance partitions; UpdateItem: a compare-and-set of a balance item's amounts.
     tables: { ledger: ['dynamodb:Scan', 'dynamodb:Query', 'dynamodb:UpdateItem'], audit: auditAppendActions },
   },
+  adoptMerchantFlights: {
+    entry: 'lambdas/handlers/tasks/adopt-merchant-flights.ts',
+    description: "Forced home-region move, step AdoptFlights: starts here the recovery of each of the merchant's flights the lost region began (decision 0039)",
+    memoryMb: 256,
+    timeoutSeconds: 60,
+    reservedConcurrency: 2,
+    invokedBy: 'step-functions',
+    // The drain's reads (list indexes, saga-starts shards), and StartExecution of the recovery.
+    tables: {
+      payments: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'],
+      payouts: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'],
+    },
+    queryIndexes: { payments: [MERCHANT_OBJECTS_INDEX, SAGA_STARTS_INDEX], payouts: [MERCHANT_OBJECTS_INDEX, SAGA_STARTS_INDEX] },
+    stateMachines: { sagaRecovery: ['states:StartExecution'] },
+  },
   countMerchantFlights: {
     entry: 'lambdas/handlers/tasks/count-merchant-flights.ts',
     description: "Home-region move, step Drain: the merchant's payments, refunds and payouts in flight (list indexes, saga-starts shards)",

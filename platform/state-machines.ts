@@ -134,6 +134,7 @@ export const stateMachines = {
       ChangeHomeRegionFunctionArn: 'changeHomeRegion',
       CountMerchantFlightsFunctionArn: 'countMerchantFlights',
       RepairMerchantBalancesFunctionArn: 'repairMerchantBalances',
+      AdoptMerchantFlightsFunctionArn: 'adoptMerchantFlights',
     },
   },
 } as const satisfies Record<string, StateMachineDeclaration>;

@@ -4,6 +4,7 @@ import { DynamoDbLedgerStore } from '../adapters/dynamodb/ledger-store';
 import { DynamoDbRecentObjects } from '../adapters/dynamodb/recent-objects';
 import { DynamoDbSagaStartMarkers } from '../adapters/dynamodb/saga-start-markers';
 import { auditLog } from '../wiring/audit';
+import { workflows } from '../wiring/payments';
 import { dynamoDbDocumentClient, dynamoDbDocumentClientIn } from './clients';
 import { awsRegion, readConfig, tableNameFromEnv } from './config';
 
@@ -65,3 +66,6 @@ export const balanceRepairDeps = () => ({
   ledger: new DynamoDbLedgerStore(dynamoDbDocumentClient(), tableNameFromEnv('ledger')),
   audit: auditLog(),
 });
+
+/** For the adoption of a forced move (function `adoptMerchantFlights`, decision 0039): the drain's listing and the recovery workflow. */
+export const flightAdoptionDeps = () => ({ ...merchantFlightDeps(), workflows: workflows() });

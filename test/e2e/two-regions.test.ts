@@ -82,7 +82,7 @@ it('writes in both regions, reads back through the front door, and fails over wh
   );
   expect(status).toBe('SUCCEEDED');
   const history = await sfn.send(new GetExecutionHistoryCommand({ executionArn: move.json.execution_arn, maxResults: 1000 }));
-  expect(history.events?.map((event) => event.stateEnteredEventDetails?.name).filter(Boolean)).toEqual(['BeginMove', 'Drain', 'Drained', 'FenceLedger', 'WaitOutPostings', 'AwaitReplication', 'ForcedRepair', 'Switch', 'Moved']);
+  expect(history.events?.map((event) => event.stateEnteredEventDetails?.name).filter(Boolean)).toEqual(['BeginMove', 'Drain', 'Drained', 'FenceLedger', 'WaitOutPostings', 'AwaitReplication', 'ForcedRepair', 'Switch', 'ForcedAdoption', 'Moved']);
   sfn.destroy();
 
   // Through the front door (the primary): the primary's merchant pays; the secondary's is sent to its home.

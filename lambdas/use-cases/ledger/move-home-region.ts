@@ -5,6 +5,8 @@ import { type BalanceCorrection, balanceCorrections } from '../../domain/ledger/
 import type { AuditLog } from '../../ports/audit-log';
 import type { LedgerRepairStore, LedgerStore } from '../../ports/ledger-store';
 import type { AwaitingSaga, MerchantFlights, SagaStartMarkers } from '../../ports/saga-starts';
+import type { Workflows } from '../../ports/workflows';
+import { startSagaOf } from '../sweep-unstarted-sagas';
 import { setHomeRegion } from './set-home-region';
 
 /**
@@ -109,6 +111,32 @@ export const countMerchantFlights = async (
 const merchantOf = (object: AwaitingSaga): string =>
   object.kind === 'payment' ? object.payment.merchantId : object.kind === 'refund' ? object.refund.merchantId : object.payout.merchantId;
 const idOf = (object: AwaitingSaga): string => (object.kind === 'payment' ? object.payment.id : object.kind === 'refund' ? object.refund.id : object.payout.id);
+
+/**
+ * Step AdoptFlights of a forced move, after Switch (decision 0039): the survivor takes over the flights the lost
+ * region began, which its own sweeper leaves alone (each region recovers the objects its writes began, 0021).
+ * 1. List the merchant's payments, refunds and payouts in flight, as the drain does, that went in flight before
+ *    the move began (a flight begun since, in this region, is its own run's and its sweeper's).
+ * 2. Start each one's recovery here, named as the sweeper names it (`<id>-<when it went in flight>`): a second
+ *    start, by a retry of this step or by a sweep, is the same execution. The recovery finishes the object from
+ *    what it records and what the channel recorded (book, void, or flag for attention), now that this region is home.
+ * A start that fails fails the step (retried; every start is idempotent).
+ */
+export const adoptMerchantFlights = async (
+  deps: FlightListingDeps & { readonly workflows: Pick<Workflows, 'recover'> },
+  input: { readonly merchantId: string; readonly moveStartedAt: string },
+): Promise<{ readonly adopted: number; readonly examples: readonly string[] }> => {
+  const seen = new Set<string>();
+  const due = (await merchantFlightsNow(deps, input.merchantId)).filter((object) => {
+    const key = `${idOf(object)}@${object.since}`;
+    if (seen.has(key) || Date.parse(object.since) >= Date.parse(input.moveStartedAt)) return false;
+    seen.add(key);
+    return true;
+  });
+  for (const object of due) await startSagaOf(deps.workflows, object);
+  const ids = [...new Set(due.map(idOf))].sort();
+  return { adopted: ids.length, examples: ids.slice(0, 10) };
+};
 
 /** Step FenceLedger: no region posts for the merchant from now on (postings fail with NotHomeRegionError). */
 export const fenceMerchantLedger = async (deps: MarkerDeps, move: HomeRegionMove): Promise<HomeRegionMove> => {

@@ -69,7 +69,7 @@ it('moves a merchant step by step (begin, drain, fence, replication, switch); th
   expect(started).toMatchObject({ status: 202, json: { merchant_id: merchant.id, region: here, target_region: target, status: 'started', execution_name: `${merchant.id}-epoch-0` } });
   const run = await harness.engine.waitForExecution(started.json.execution_arn);
   expect(run.status).toBe('SUCCEEDED');
-  expect(await harness.enteredStates(started.json.execution_arn)).toEqual(['BeginMove', 'Drain', 'Drained', 'FenceLedger', 'WaitOutPostings', 'AwaitReplication', 'ForcedRepair', 'Switch', 'Moved']);
+  expect(await harness.enteredStates(started.json.execution_arn)).toEqual(['BeginMove', 'Drain', 'Drained', 'FenceLedger', 'WaitOutPostings', 'AwaitReplication', 'ForcedRepair', 'Switch', 'ForcedAdoption', 'Moved']);
   expect(await marker(merchant.id)).toMatchObject({ region: target, fenced: false, epoch: 3 });
   expect(await marker(merchant.id)).not.toHaveProperty('moveTo');
 
@@ -152,7 +152,9 @@ it('a forced move repairs, before it switches, the balance item a lost region le
   const moved = await harness.engine.waitForExecution(forced.json.execution_arn);
   expect(moved.status).toBe('SUCCEEDED');
   const states = await harness.enteredStates(forced.json.execution_arn);
-  expect(states.slice(states.indexOf('AwaitReplication'))).toEqual(['AwaitReplication', 'ForcedRepair', 'RepairBalances', 'Switch', 'Moved']);
+  expect(states.slice(states.indexOf('AwaitReplication'))).toEqual(['AwaitReplication', 'ForcedRepair', 'RepairBalances', 'Switch', 'ForcedAdoption', 'AdoptFlights', 'Moved']);
+  // Nothing was in flight: nothing to adopt (the next test adopts).
+  expect(JSON.parse(moved.output ?? '{}')).toMatchObject({ adopted: { adopted: 0, examples: [] } });
   expect(await marker(merchant.id)).toMatchObject({ region: here, fenced: false });
   await ledgerIsBalanced();
   // The journal is as it was: the repair posts nothing.
@@ -177,3 +179,34 @@ it('a forced move repairs, before it switches, the balance item a lost region le
   expect((await pay(merchant.api_key.secret)).json).toMatchObject({ status: 'succeeded' });
   await ledgerIsBalanced();
 }, 120_000);
+
+it("a forced move adopts the flights the lost region began: their recoveries start here and finish them (decision 0039)", async () => {
+  const merchant = await onboard('Adopted Merchant');
+  const ledger = new DynamoDbLedgerStore(harness.db.documentClient, tableName('ledger'));
+  // A payment in flight when its home region was lost: its acquirer does not answer, so it stays processing
+  // through the move. (Here the API has handed it to a recovery already, under the name the adoption uses, so the
+  // adoption's start is that execution: one run per flight. The region-loss drill has flights nobody runs.)
+  await harness.acquirers.atlas.stop();
+  let paymentId: string;
+  try {
+    const stuck = await pay(merchant.api_key.secret);
+    expect(stuck.json).toMatchObject({ status: 'processing' });
+    paymentId = stuck.json.id;
+    expect(await ledger.putHomeRegion({ merchantId: merchant.id, region: target, fenced: false, epoch: 1, updatedAt: new Date().toISOString() }, 0)).toBe(true);
+    const forced = await apis.asOperator('ops_admin', 'POST', `/v1/merchants/${merchant.id}/home_region_moves`, { body: { region: here, force: true } });
+    const moved = await harness.engine.waitForExecution(forced.json.execution_arn);
+    expect(moved.status).toBe('SUCCEEDED');
+    expect(JSON.parse(moved.output ?? '{}')).toMatchObject({ targetRegion: here, adopted: { adopted: 1, examples: [paymentId] } });
+  } finally {
+    await harness.restartAcquirer('atlas');
+  }
+  // Its recovery runs here, now the home, and books it once.
+  for (let tries = 0; ; tries += 1) {
+    const seen = await request(apis.merchantUrl, 'GET', `/v1/payments/${paymentId}`, { key: merchant.api_key.secret });
+    if (seen.json.status === 'succeeded') break;
+    if (tries > 240) throw new Error(`${paymentId} still ${seen.json.status}`);
+    await new Promise((wait) => setTimeout(wait, 250));
+  }
+  expect(await harness.totals('atlas', paymentId)).toMatchObject({ approved: 1 });
+  await ledgerIsBalanced();
+}, 150_000);

@@ -8,8 +8,10 @@ import { verifySnapshot } from '../../../lambdas/domain/ledger/verification';
 import type { LedgerRepairStore } from '../../../lambdas/ports/ledger-store';
 import { memoryJournal } from '../../support/memory-journal';
 import type { Payment } from '../../../lambdas/domain/payment';
+import type { Refund } from '../../../lambdas/domain/refund';
 import type { AwaitingSaga, MerchantFlights, OverduePage, SagaStartMarkers } from '../../../lambdas/ports/saga-starts';
 import {
+  adoptMerchantFlights,
   beginHomeRegionMove,
   callOffHomeRegionMove,
   confirmFenceReplicated,
@@ -156,6 +158,30 @@ describe('the drain', () => {
       forced: true,
     });
     expect(result).toEqual({ inFlight: 0, examples: ['pay_a', 'pay_b'], leftToReconcile: 2 });
+  });
+
+  it("adopts, in a forced move, the lost region's flights: one recovery each (a refund with its payment), named as the sweeper names it, none for flights begun after the move began", async () => {
+    // Prepare
+    const started: unknown[] = [];
+    const refund: AwaitingSaga = { kind: 'refund', since: '2026-12-06T11:58:00.000Z', refund: { id: 're_a', merchantId, paymentId: 'pay_a' } as Refund };
+    const sinceMove: AwaitingSaga = { kind: 'payment', since: '2026-12-06T12:00:05.000Z', payment: { id: 'pay_new', merchantId } as Payment };
+    const listing = deps([payment('pay_a', merchantId), sinceMove], { [`saga#${primary}#2`]: [refund, payment('pay_a', merchantId), payment('pay_other', 'mer_other')] }, '2026-12-06T12:01:00.000Z');
+    const workflows = { recover: async (input: unknown) => void started.push(input) };
+    // Act
+    const result = await adoptMerchantFlights({ ...listing, workflows }, { merchantId, moveStartedAt: '2026-12-06T12:00:00.000Z' });
+    // Assess
+    expect(result).toEqual({ adopted: 2, examples: ['pay_a', 're_a'] });
+    expect(started).toEqual([
+      { kind: 'payment', id: 'pay_a', inFlightSince: '2026-12-06T11:59:00.000Z', paymentId: 'pay_a' },
+      { kind: 'refund', id: 're_a', inFlightSince: '2026-12-06T11:58:00.000Z', paymentId: 'pay_a' },
+    ]);
+  });
+
+  it('fails the adoption step when a recovery cannot be started (the step is retried; every start is idempotent)', async () => {
+    const workflows = { recover: async () => Promise.reject(Object.assign(new Error('throttled'), { name: 'DependencyUnavailable' })) };
+    await expect(adoptMerchantFlights({ ...deps([payment('pay_a', merchantId)], {}), workflows }, { merchantId, moveStartedAt: '2026-12-06T12:00:00.000Z' })).rejects.toMatchObject({
+      name: 'DependencyUnavailable',
+    });
   });
 
   it('gives up with DrainTimedOut when flights still run after the drain time', async () => {
