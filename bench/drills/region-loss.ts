@@ -1,7 +1,7 @@
 import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DescribeExecutionCommand, ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
+import { DescribeExecutionCommand, GetExecutionHistoryCommand, ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { HttpCardAcquirer } from '../../lambdas/adapters/channels/http-card-acquirer';
 import { deriveId } from '../../lambdas/domain/ids';
 import { operatorRequest } from '../../local/iam/operator-client';
@@ -148,6 +148,7 @@ export const regionLossDrill = async (options: RegionLossOptions): Promise<Drill
     let moveSeconds = 0;
     let moveStatus = 'not started';
     let adoptedByMove = 0;
+    let balanceItemsRepaired = 0;
     const operator = (async () => {
       while (!killedAt) await sleep(100);
       for (;;) {
@@ -173,6 +174,10 @@ export const regionLossDrill = async (options: RegionLossOptions): Promise<Drill
           if (described.status !== 'RUNNING') {
             moveStatus = described.status ?? 'unknown';
             adoptedByMove = (JSON.parse(described.output ?? '{}') as { adopted?: { adopted?: number } }).adopted?.adopted ?? 0;
+            // What RepairBalances corrected: balance items a posting's partial replication left behind its journal.
+            const history = await sfn.send(new GetExecutionHistoryCommand({ executionArn: move.json.execution_arn, maxResults: 1000 }));
+            const repaired = history.events?.find((event) => event.stateExitedEventDetails?.name === 'RepairBalances')?.stateExitedEventDetails?.output;
+            balanceItemsRepaired = (JSON.parse(repaired ?? '{}') as { repair?: { corrected?: unknown[] } }).repair?.corrected?.length ?? 0;
             break;
           }
           await sleep(500);
@@ -311,6 +316,7 @@ export const regionLossDrill = async (options: RegionLossOptions): Promise<Drill
         unknown_in_survivor: unknownInSurvivor,
         in_flight_in_survivor: inFlightInSurvivor,
         resent_after_lookup: resent,
+        balance_items_repaired: balanceItemsRepaired,
         adopted_by_move: adoptedByMove,
         adopted_in_flight: adoptedInFlight,
         recoveries_in_survivor: recoveriesInSurvivor,
