@@ -130,6 +130,11 @@ export interface FunctionDeclaration {
    * table ARN; locally both regions are one DynamoDB Local). Only the home-region move reads there.
    */
   readonly otherRegionTables?: Partial<Record<TableKey, readonly DynamoDbAction[]>>;
+  /**
+   * Sends what it cannot apply here to the merchant's home region's own API (decision 0039): lib/ sets
+   * REGION_API_URLS (each region's regional API base URL) when the deployment knows them (`regionalApiUrls`).
+   */
+  readonly forwardsToHomeRegion?: true;
   readonly kms?: KmsDeclaration;
   /**
    * State machines (keys of platform/state-machines.ts) the function drives, and exactly how. It learns
@@ -482,6 +487,8 @@ export const functions = {
     tables: { ledger: ledgerPostingActions, reconciliation: ['dynamodb:PutItem'] },
     cardChannels: true,
     secrets: cardChannelWebhookSecretNames(),
+    // An event about a merchant homed in the other region goes on to that region's endpoint (decision 0039).
+    forwardsToHomeRegion: true,
   },
   getOpenApiDocument: {
     entry: 'lambdas/handlers/api/get-openapi-document.ts',
