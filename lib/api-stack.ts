@@ -42,6 +42,8 @@ export interface ApiStackProps extends StackProps {
   readonly tableStreamArns?: Readonly<Partial<Record<TableKey, string>>>;
   /** The merchant API's custom domain with its failover record (platform/deployment.ts); none when undefined. */
   readonly merchantApiDomain?: MerchantApiDomainConfig;
+  /** Each region's regional merchant API base URL, for forwarding acquirer webhooks to a merchant's home (decision 0039). */
+  readonly regionalApiUrls?: Readonly<Record<string, string>>;
 }
 
 export const LOGS_KEY_ALIAS = `alias/${deployment.appName}-logs`;
@@ -103,6 +105,7 @@ export class ApiStack extends Stack {
         logsKey,
         secretsKey,
         keyArns: { data: props.dataKeyArn, fingerprint: props.fingerprintKeyArn },
+        ...(props.regionalApiUrls ? { regionalApiUrls: props.regionalApiUrls } : {}),
       });
     }
     this.functions = built;

@@ -32,15 +32,21 @@ export interface PlatformAppOptions extends AppProps {
   readonly gates?: boolean;
   /** The merchant API's custom domain (default: platform/deployment.ts `merchantApiDomain`; tests set one). */
   readonly merchantApiDomain?: MerchantApiDomainConfig;
+  /**
+   * Each region's regional merchant API base URL (`https://<api id>.execute-api.<region>.amazonaws.com/prod`), known
+   * after both regions are deployed once: acquirer webhooks for a merchant homed in the other region are forwarded
+   * there (decision 0039). Absent: nothing is forwarded.
+   */
+  readonly regionalApiUrls?: Readonly<Record<string, string>>;
 }
 
 export const createPlatformApp = (options: PlatformAppOptions): { app: App; stacks: PlatformStacks } => {
-  const { account, gates = true, merchantApiDomain = deployment.merchantApiDomain, ...appProps } = options;
+  const { account, gates = true, merchantApiDomain = deployment.merchantApiDomain, regionalApiUrls, ...appProps } = options;
   const app = new App({
     ...appProps,
     context: { ...FEATURE_FLAGS, ...appProps.context },
   });
-  const stacks = buildPlatform(app, account, { merchantApiDomain });
+  const stacks = buildPlatform(app, account, { merchantApiDomain, ...(regionalApiUrls ? { regionalApiUrls } : {}) });
   Aspects.of(app).add(new SourceAccountOnServicePermissions());
   if (gates) addSecurityGates(app);
   return { app, stacks };

@@ -21,7 +21,7 @@ export interface PlatformStacks {
   readonly secondaryApi: ApiStack;
 }
 
-export const buildPlatform = (app: App, account: string, options: { readonly merchantApiDomain?: MerchantApiDomainConfig } = {}): PlatformStacks => {
+export const buildPlatform = (app: App, account: string, options: { readonly merchantApiDomain?: MerchantApiDomainConfig; readonly regionalApiUrls?: Readonly<Record<string, string>> } = {}): PlatformStacks => {
   const primary = { account, region: deployment.primaryRegion };
   const secondary = { account, region: deployment.secondaryRegion };
   // Every resource: the application, its stage, and the stage's ownership, cost and data tags.
@@ -72,6 +72,7 @@ export const buildPlatform = (app: App, account: string, options: { readonly mer
     fingerprintKeyArn: primaryData.fingerprintKey.keyArn,
     tableStreamArns: Object.fromEntries(streamedTableKeys().map((key) => [key, primaryData.tables[key].tableStreamArn as string])),
     merchantApiDomain: options.merchantApiDomain,
+    regionalApiUrls: options.regionalApiUrls,
     description: 'xborder stateless resources: functions and merchant API (primary region)',
     tags,
   });
@@ -81,6 +82,7 @@ export const buildPlatform = (app: App, account: string, options: { readonly mer
     dataKeyArn: secondaryData.dataKeyArn,
     fingerprintKeyArn: secondaryData.fingerprintKeyArn,
     merchantApiDomain: options.merchantApiDomain,
+    regionalApiUrls: options.regionalApiUrls,
     description: 'xborder stateless resources: functions and merchant API (secondary region)',
     tags,
   });

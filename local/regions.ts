@@ -76,9 +76,11 @@ export const startLocalRegions = async (options: LocalRegionsOptions): Promise<L
     cardChannels = await startLocalCardChannels({ stateDir: options.stateDir, inMemory: options.inMemory, apiUrl: frontDoorUrl });
     const kmsStateDir = join(options.stateDir, 'kms');
     loadOrCreateKeys(kmsStateDir);
-    // Known before either starts: each region is told the other's DynamoDB Local (the home-region move reads it).
+    // Known before either starts: each region is told the other's DynamoDB Local (the home-region move reads it)
+    // and the other's merchant API (an acquirer's webhook for a merchant homed there is forwarded to it: decision 0039).
     const ports = [await freePort(), await freePort()];
     const endpoints = ports.map((port) => `http://127.0.0.1:${port}`);
+    const apiPorts = [await freePort(), await freePort()];
     const { stop: _stop, ...shared } = cardChannels;
     progress(`starting ${names.join(' and ')}`);
     const regions = await Promise.all(
@@ -90,14 +92,14 @@ export const startLocalRegions = async (options: LocalRegionsOptions): Promise<L
           cardChannels: shared,
           kmsStateDir,
           seedMerchants: index === 0,
-          replica: { region: names[1 - index]!, dynamoDbEndpoint: endpoints[1 - index]! },
+          replica: { region: names[1 - index]!, dynamoDbEndpoint: endpoints[1 - index]!, apiUrl: `http://127.0.0.1:${apiPorts[1 - index]!}` },
         };
         const configFile = join(stateDir, 'region.json');
         writeFileSync(configFile, `${JSON.stringify(config, null, 2)}\n`, { mode: 0o600 });
         const child = await startRuntimeProcess({
           stateDir,
           inMemory: options.inMemory,
-          extraArgs: ['--region-config', configFile, '--dynamodb-port', String(ports[index]), ...(options.regionArgs ?? [])],
+          extraArgs: ['--region-config', configFile, '--dynamodb-port', String(ports[index]), '--port', String(apiPorts[index]), ...(options.regionArgs ?? [])],
           env: options.regionEnv,
           startTimeoutMs: 180_000,
         });

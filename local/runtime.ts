@@ -94,8 +94,11 @@ export interface LocalRegionOptions {
   readonly kmsStateDir: string;
   /** Creates the demo merchants (the primary); the other region receives them by replication. */
   readonly seedMerchants: boolean;
-  /** The other region and its DynamoDB Local (REPLICA_REGION: the home-region move reads its ledger replica there). */
-  readonly replica: { readonly region: string; readonly dynamoDbEndpoint: string };
+  /**
+   * The other region, its DynamoDB Local (REPLICA_REGION: the home-region move reads its ledger replica there) and
+   * its merchant API (REGION_API_URLS: acquirer webhooks for its merchants are forwarded there, decision 0039).
+   */
+  readonly replica: { readonly region: string; readonly dynamoDbEndpoint: string; readonly apiUrl?: string };
 }
 
 export interface LocalRuntime {
@@ -144,7 +147,11 @@ const configureProcessEnvironment = (dynamoDbEndpoint: string, kms: LocalKms, lo
     [kmsKeys.fingerprint.envVar]: kms.keyArn('fingerprint'),
     AWS_REGION: region?.region ?? deployment.primaryRegion,
     ...(region
-      ? { REPLICA_REGION: region.replica.region, [localReplicaEndpointVariable(region.replica.region)]: region.replica.dynamoDbEndpoint }
+      ? {
+          REPLICA_REGION: region.replica.region,
+          [localReplicaEndpointVariable(region.replica.region)]: region.replica.dynamoDbEndpoint,
+          ...(region.replica.apiUrl ? { REGION_API_URLS: JSON.stringify({ [region.replica.region]: region.replica.apiUrl }) } : {}),
+        }
       : {}),
     AWS_ACCESS_KEY_ID: 'local',
     AWS_SECRET_ACCESS_KEY: 'local',

@@ -136,6 +136,11 @@ export interface FunctionDeclaration {
    * table ARN; locally both regions are one DynamoDB Local). Only the home-region move reads there.
    */
   readonly otherRegionTables?: Partial<Record<TableKey, readonly DynamoDbAction[]>>;
+  /**
+   * Sends what it cannot apply here to the merchant's home region's own API (decision 0039): lib/ sets
+   * REGION_API_URLS (each region's regional API base URL) when the deployment knows them (`regionalApiUrls`).
+   */
+  readonly forwardsToHomeRegion?: true;
   readonly kms?: KmsDeclaration;
   /**
    * State machines (keys of platform/state-machines.ts) the function drives, and exactly how. It learns
@@ -488,6 +493,8 @@ export const functions = {
     tables: { ledger: ledgerPostingActions, reconciliation: ['dynamodb:PutItem'] },
     cardChannels: true,
     secrets: cardChannelWebhookSecretNames(),
+    // An event about a merchant homed in the other region goes on to that region's endpoint (decision 0039).
+    forwardsToHomeRegion: true,
   },
   getOpenApiDocument: {
     entry: 'lambdas/handlers/api/get-openapi-document.ts',
@@ -713,6 +720,32 @@ export const functions = {
     tables: { ledger: ['dynamodb:GetItem', 'dynamodb:PutItem'] },
     // AwaitReplication reads the marker in the other region's replica of the global table.
     otherRegionTables: { ledger: ['dynamodb:GetItem'] },
+  },
+  repairMerchantBalances: {
+    entry: 'lambdas/handlers/tasks/repair-merchant-balances.ts',
+    description: "Forced home-region move, step RepairBalances: the merchant's balance items recomputed from its journal while its ledger is fenced, audited (decision 0039)",
+    // The merchant's journal is found by a scan of the whole table (no index lists it): memory and time for that.
+    memoryMb: 1024,
+    timeoutSeconds: 300,
+    reservedConcurrency: 1,
+    invokedBy: 'step-functions',
+    // Scan: the journal; Query: the balance partitions; UpdateItem: a compare-and-set of a balance item's amounts.
+    tables: { ledger: ['dynamodb:Scan', 'dynamodb:Query', 'dynamodb:UpdateItem'], audit: auditAppendActions },
+  },
+  adoptMerchantFlights: {
+    entry: 'lambdas/handlers/tasks/adopt-merchant-flights.ts',
+    description: "Forced home-region move, step AdoptFlights: starts here the recovery of each of the merchant's flights the lost region began (decision 0039)",
+    memoryMb: 256,
+    timeoutSeconds: 60,
+    reservedConcurrency: 2,
+    invokedBy: 'step-functions',
+    // The drain's reads (list indexes, saga-starts shards), and StartExecution of the recovery.
+    tables: {
+      payments: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'],
+      payouts: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'],
+    },
+    queryIndexes: { payments: [MERCHANT_OBJECTS_INDEX, SAGA_STARTS_INDEX], payouts: [MERCHANT_OBJECTS_INDEX, SAGA_STARTS_INDEX] },
+    stateMachines: { sagaRecovery: ['states:StartExecution'] },
   },
   countMerchantFlights: {
     entry: 'lambdas/handlers/tasks/count-merchant-flights.ts',

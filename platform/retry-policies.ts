@@ -72,6 +72,18 @@ export const retryPolicies = {
     MaxDelaySeconds: 60,
     JitterStrategy: 'FULL',
   },
+  /**
+   * Standard: a merchant balance item changed between the forced move's balance repair reading it and correcting it
+   * (compare-and-set, decision 0039): read and correct again; the ledger is fenced, so this settles at once.
+   */
+  'standard-balance-repair': {
+    ErrorEquals: ['BalanceRepairConflict'],
+    IntervalSeconds: 1,
+    BackoffRate: 2,
+    MaxAttempts: 5,
+    MaxDelaySeconds: 10,
+    JitterStrategy: 'FULL',
+  },
   /** Standard: the invocation of a task that then waits for its token (never States.Timeout: that is the wait ending). */
   'standard-callback': {
     ErrorEquals: ['DependencyUnavailable', ...LAMBDA_TRANSIENT],

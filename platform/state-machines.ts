@@ -133,6 +133,8 @@ export const stateMachines = {
     substitutions: {
       ChangeHomeRegionFunctionArn: 'changeHomeRegion',
       CountMerchantFlightsFunctionArn: 'countMerchantFlights',
+      RepairMerchantBalancesFunctionArn: 'repairMerchantBalances',
+      AdoptMerchantFlightsFunctionArn: 'adoptMerchantFlights',
     },
   },
 } as const satisfies Record<string, StateMachineDeclaration>;

@@ -1,7 +1,7 @@
 import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { DescribeExecutionCommand, GetExecutionHistoryCommand, ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { HttpCardAcquirer } from '../../lambdas/adapters/channels/http-card-acquirer';
 import { deriveId } from '../../lambdas/domain/ids';
 import { operatorRequest } from '../../local/iam/operator-client';
@@ -24,13 +24,15 @@ import { type DrillResult, type ListedPayment, TERMINAL, checkAgainstAcquirer, d
  * 2. the operator moves the merchant to the survivor with a forced move (its operator API, `force`: no drain, no
  *    replica read; `move_seconds`); the clients' retries then succeed there (`rto_seconds`: kill to the first
  *    payment that succeeds through the front door);
- * 3. reconciliation with the acquirers: each payment the survivor does not know, or knows still in flight (its
- *    last state was not replicated), is looked up at the acquirers by the channel keys its id derives
- *    (`findOperation`, the channel port the sagas use; `acquirer_lookups`). Found in flight in the survivor: its
- *    recovery (the saga-recovery workflow) is started there, and finishes it from what the acquirer recorded (book
- *    or void). Unknown to the survivor but known to an acquirer: the merchant's request is sent again with its
- *    Idempotency-Key; the derived id and channel keys make it the same payment, which the acquirer answers from
- *    its record (no second charge).
+ * 3. the payments the survivor knows still in flight (begun in the lost region, their last state not
+ *    replicated) are adopted by the forced move itself (step AdoptFlights, decision 0039: their recoveries start in
+ *    the survivor and finish them from what the acquirer recorded); the drill only checks that each has its
+ *    recovery there (`adopted_in_flight`, `not_adopted` 0);
+ * 4. reconciliation with the acquirers of what the survivor does not know: each such payment is looked up at the
+ *    acquirers by the channel keys its id derives (`findOperation`, the channel port the sagas use;
+ *    `acquirer_lookups`). Known to an acquirer: the merchant's request is sent again with its Idempotency-Key; the
+ *    derived id and channel keys make it the same payment, which the acquirer answers from its record (no second
+ *    charge).
  * Checked after: `acknowledged_payments_lost` (a payment a merchant saw succeed that the survivor does not have
  * succeeded: 0), `double_charges` (0), `ledger_differences` in the survivor (the ledger verifier: 0), every
  * payment terminal and agreeing with the acquirer, no 5xx.
@@ -145,6 +147,8 @@ export const regionLossDrill = async (options: RegionLossOptions): Promise<Drill
     let failoverSeconds = 0;
     let moveSeconds = 0;
     let moveStatus = 'not started';
+    let adoptedByMove = 0;
+    let balanceItemsRepaired = 0;
     const operator = (async () => {
       while (!killedAt) await sleep(100);
       for (;;) {
@@ -169,6 +173,11 @@ export const regionLossDrill = async (options: RegionLossOptions): Promise<Drill
           const described = await sfn.send(new DescribeExecutionCommand({ executionArn: move.json.execution_arn }));
           if (described.status !== 'RUNNING') {
             moveStatus = described.status ?? 'unknown';
+            adoptedByMove = (JSON.parse(described.output ?? '{}') as { adopted?: { adopted?: number } }).adopted?.adopted ?? 0;
+            // What RepairBalances corrected: balance items a posting's partial replication left behind its journal.
+            const history = await sfn.send(new GetExecutionHistoryCommand({ executionArn: move.json.execution_arn, maxResults: 1000 }));
+            const repaired = history.events?.find((event) => event.stateExitedEventDetails?.name === 'RepairBalances')?.stateExitedEventDetails?.output;
+            balanceItemsRepaired = (JSON.parse(repaired ?? '{}') as { repair?: { corrected?: unknown[] } }).repair?.corrected?.length ?? 0;
             break;
           }
           await sleep(500);
@@ -200,38 +209,43 @@ export const regionLossDrill = async (options: RegionLossOptions): Promise<Drill
     let acquirerLookups = 0;
     let unknownInSurvivor = 0;
     let inFlightInSurvivor = 0;
+    let adoptedInFlight = 0;
     let resent = 0;
-    let recovered = 0;
     let acknowledgedUnknownBefore = 0;
+    const recoveriesIn = async (id: string) => {
+      // The recovery is named `<id>-<when it went in flight>` (by the forced move's AdoptFlights, as by the sweeper).
+      const listed = await sfn.send(new ListExecutionsCommand({ stateMachineArn: stateMachineArn('sagaRecovery', secondary.region, LOCAL_ACCOUNT), maxResults: 1000 }));
+      return (listed.executions ?? []).filter((execution) => execution.name?.startsWith(`${id}-`)).length;
+    };
+    let recoveriesInSurvivor = 0;
     try {
+      // Each flight the move adopted has its recovery in the survivor (most have already finished their payment).
+      for (const attempt of attempts) {
+        if ((await recoveriesIn(attempt.answer?.id ?? deriveId('pay', merchant.id, attempt.idempotencyKey))) > 0) recoveriesInSurvivor += 1;
+      }
+      if (recoveriesInSurvivor < adoptedByMove) violations.push(`the forced move adopted ${adoptedByMove} flights; ${recoveriesInSurvivor} of the payments have a recovery in ${secondary.region}`);
       for (const attempt of attempts) {
         const id = attempt.answer?.id ?? deriveId('pay', merchant.id, attempt.idempotencyKey);
         const seen = await get(id);
         if (seen.status === 200 && TERMINAL.includes(seen.json.status)) continue;
-        // Unknown here, or its last state did not replicate: what did the acquirers record under its keys?
+        if (seen.status === 200) {
+          // In flight here, its flight begun in the lost region: the forced move adopted it (its recovery runs here).
+          inFlightInSurvivor += 1;
+          if ((await recoveriesIn(id)) > 0) adoptedInFlight += 1;
+          else violations.push(`${id}: in flight in ${secondary.region} (${seen.json.status}) and not adopted by the forced move`);
+          continue;
+        }
+        // Unknown here (its creation did not replicate): what did the acquirers record under its keys?
         acquirerLookups += 1;
         const keys = [`${id}:capture`, `${id}:void`, ...channels.map((channel) => `${id}:authorize:${channel.channel}`)];
         const found = (await Promise.all(channels.flatMap((channel) => keys.map((key) => channel.findOperation(key))))).filter(Boolean);
-        if (seen.status === 404) {
-          unknownInSurvivor += 1;
-          if (attempt.answer?.status === 'succeeded') acknowledgedUnknownBefore += 1;
-          if (found.length === 0) continue; // never reached an acquirer: nothing was charged
-          // The merchant's request again, same key: the same payment id, answered by the acquirer from its record.
-          const again = await api.call('payment', 'POST', '/v1/payments', { key: merchant.api_key, idempotencyKey: attempt.idempotencyKey, body: attempt.body });
-          if (again.status >= 500) serverErrors += 1;
-          resent += 1;
-          continue;
-        }
-        inFlightInSurvivor += 1;
-        // In flight here and nobody runs it (its flight began in the lost region): its recovery, in the survivor.
-        await sfn.send(
-          new StartExecutionCommand({
-            stateMachineArn: stateMachineArn('sagaRecovery', secondary.region, LOCAL_ACCOUNT),
-            name: `${id}-region-loss`,
-            input: JSON.stringify({ kind: 'payment', id, paymentId: id }),
-          }),
-        );
-        recovered += 1;
+        unknownInSurvivor += 1;
+        if (attempt.answer?.status === 'succeeded') acknowledgedUnknownBefore += 1;
+        if (found.length === 0) continue; // never reached an acquirer: nothing was charged
+        // The merchant's request again, same key: the same payment id, answered by the acquirer from its record.
+        const again = await api.call('payment', 'POST', '/v1/payments', { key: merchant.api_key, idempotencyKey: attempt.idempotencyKey, body: attempt.body });
+        if (again.status >= 500) serverErrors += 1;
+        resent += 1;
       }
       // Every payment terminal in the survivor.
       const deadline = Date.now() + 180_000;
@@ -302,7 +316,10 @@ export const regionLossDrill = async (options: RegionLossOptions): Promise<Drill
         unknown_in_survivor: unknownInSurvivor,
         in_flight_in_survivor: inFlightInSurvivor,
         resent_after_lookup: resent,
-        recoveries_started: recovered,
+        balance_items_repaired: balanceItemsRepaired,
+        adopted_by_move: adoptedByMove,
+        adopted_in_flight: adoptedInFlight,
+        recoveries_in_survivor: recoveriesInSurvivor,
         no_answer: noAnswer,
         misdirected_421: misdirected,
         moving_409: moving,

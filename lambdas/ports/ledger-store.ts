@@ -1,5 +1,6 @@
 import type { ListWindow } from '../domain/list-window';
-import type { BalanceShard, ShardChange } from '../domain/ledger/balances';
+import type { BalanceShard, FieldAmounts, ShardChange } from '../domain/ledger/balances';
+import type { PostedTransaction } from '../domain/ledger/journal';
 import type { HomeRegionMarker } from '../domain/ledger/home-region';
 import type { Position } from '../domain/ledger/positions';
 import type { JournalTransaction, StatementLine } from '../domain/ledger/transaction';
@@ -66,4 +67,17 @@ export interface LedgerStore {
   getHomeRegion(merchantId: string): Promise<HomeRegionMarker | undefined>;
   /** Writes the marker if its stored epoch is still `expectedEpoch` (0: none stored); false otherwise. */
   putHomeRegion(marker: HomeRegionMarker, expectedEpoch: number): Promise<boolean>;
+}
+
+/**
+ * What the balance repair of a forced home-region move reads and writes (decision 0039): one merchant's journal
+ * and balance items, and a compare-and-set of one item's amounts. Only while the merchant's ledger is fenced.
+ */
+export interface LedgerRepairStore {
+  /** Every journal transaction of the merchant, strongly consistent (a scan of the table: no index lists them all). */
+  merchantJournal(merchantId: string): Promise<readonly PostedTransaction[]>;
+  /** Every balance shard of a merchant, all currencies, strongly consistent. */
+  merchantShards(merchantId: string): Promise<readonly BalanceShard[]>;
+  /** Sets the item's amounts to `to` if it still holds `from` (zeros: no item, or the field absent); false otherwise. */
+  setShardAmounts(merchantId: string, currency: string, shard: number, from: FieldAmounts, to: FieldAmounts): Promise<boolean>;
 }

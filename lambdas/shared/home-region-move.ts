@@ -3,6 +3,8 @@ import { deployment } from '../../platform/deployment';
 import { DynamoDbLedgerStore } from '../adapters/dynamodb/ledger-store';
 import { DynamoDbRecentObjects } from '../adapters/dynamodb/recent-objects';
 import { DynamoDbSagaStartMarkers } from '../adapters/dynamodb/saga-start-markers';
+import { auditLog } from '../wiring/audit';
+import { workflows } from '../wiring/payments';
 import { dynamoDbDocumentClient, dynamoDbDocumentClientIn } from './clients';
 import { awsRegion, readConfig, tableNameFromEnv } from './config';
 
@@ -58,3 +60,12 @@ export const merchantFlightDeps = () => {
     now: () => new Date(),
   };
 };
+
+/** For the balance repair of a forced move (function `repairMerchantBalances`, decision 0039): this region's ledger and audit log. */
+export const balanceRepairDeps = () => ({
+  ledger: new DynamoDbLedgerStore(dynamoDbDocumentClient(), tableNameFromEnv('ledger')),
+  audit: auditLog(),
+});
+
+/** For the adoption of a forced move (function `adoptMerchantFlights`, decision 0039): the drain's listing and the recovery workflow. */
+export const flightAdoptionDeps = () => ({ ...merchantFlightDeps(), workflows: workflows() });

@@ -1,5 +1,7 @@
 import { DomainError } from '../domain/errors';
 import { PostingRejectedError } from '../domain/ledger/errors';
+import { NotHomeRegionError } from '../domain/ledger/errors';
+import type { ChannelEventForwarder, ForwardedChannelEvent } from '../ports/channel-event-forwarder';
 import type { ReconciliationRepository } from '../ports/reconciliation-repository';
 import type { CardChannelDirectory } from '../ports/workflows';
 import { type LedgerPostingDeps, postLedgerEvent } from './ledger/postings';
@@ -13,6 +15,10 @@ import { paymentSettled } from '../domain/ledger/postings';
  *    A settlement that arrives before the capture is posted is "not yet": the acquirer retries later.
  *    When the event names its settlement batch, record that the batch should hold this capture: the
  *    batch's report is reconciled against it (decision 0018; the report confirms what the webhook said).
+ *    When the merchant's ledger is written in the other region (its home: decision 0024), the event is sent on to
+ *    that region's endpoint as it came (decision 0039) and its answer stands: applied there once (the settlement
+ *    is idempotent there too), or "retry later" if it did not take it. An event that was itself forwarded is not
+ *    forwarded again. During a move (the ledger fenced), "not yet": the acquirer retries after it.
  * 2. `refund.succeeded`: nothing to move (the refund was booked when the channel accepted it).
  * 3. Anything else: acknowledged and ignored (new event types must not make the acquirer retry for days).
  */
@@ -31,9 +37,18 @@ export const recordChannelEvent = async (
     readonly channels: CardChannelDirectory;
     readonly ledger: LedgerPostingDeps;
     readonly expectations?: Pick<ReconciliationRepository, 'recordExpectation'>;
+    /** Absent: an event for a merchant homed elsewhere is "not yet" here (the one-region runtime has no elsewhere). */
+    readonly forwarder?: ChannelEventForwarder;
   },
-  input: { readonly channel: string; readonly event: ChannelEvent },
-): Promise<{ outcome: 'settled' | 'ignored'; paymentId?: string }> => {
+  input: {
+    readonly channel: string;
+    readonly event: ChannelEvent;
+    /** The event as received, for the home region to verify again if it is forwarded. */
+    readonly received?: ForwardedChannelEvent;
+    /** The region that forwarded it here, if it was forwarded. */
+    readonly forwardedFrom?: string;
+  },
+): Promise<{ outcome: 'settled' | 'ignored' | 'forwarded'; paymentId?: string; homeRegion?: string }> => {
   if (input.event.type !== 'capture.settled') return { outcome: 'ignored' };
   const captureId = input.event.data.object.id;
   const authorizationId = input.event.data.object.authorization;
@@ -49,6 +64,16 @@ export const recordChannelEvent = async (
   } catch (error) {
     if (error instanceof PostingRejectedError && error.reason === 'not_captured') {
       throw new ChannelEventNotYetApplicableError(`${authorization.paymentReference} is not posted yet`);
+    }
+    if (error instanceof NotHomeRegionError && error.movingTo === undefined && error.homeRegion !== error.region) {
+      if (input.forwardedFrom !== undefined || !deps.forwarder || !input.received) {
+        throw new ChannelEventNotYetApplicableError(`${authorization.merchantReference} is homed in ${error.homeRegion}`, { cause: error });
+      }
+      const answer = await deps.forwarder.forward(error.homeRegion, input.channel, input.received);
+      if (!answer || answer.status < 200 || answer.status >= 300) {
+        throw new ChannelEventNotYetApplicableError(`${error.homeRegion} did not take the event (${answer?.status ?? 'no endpoint'})`, { cause: error });
+      }
+      return { outcome: 'forwarded', paymentId: authorization.paymentReference, homeRegion: error.homeRegion };
     }
     if (!(error instanceof PostingRejectedError && error.reason === 'nothing_to_settle')) throw error;
   }

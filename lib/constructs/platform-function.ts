@@ -42,6 +42,11 @@ export interface PlatformFunctionProps {
   readonly environment?: Record<string, string>;
   /** This region's KMS key ARNs; required when the declaration names KMS actions. */
   readonly keyArns?: KmsKeyArns;
+  /**
+   * Each region's regional merchant API base URL (decision 0039), for a declaration that `forwardsToHomeRegion`:
+   * known only once both regions' APIs exist, so given by the deployment (`-c regionalApiUrls=…`).
+   */
+  readonly regionalApiUrls?: Readonly<Record<string, string>>;
 }
 
 export class PlatformFunction extends Construct {
@@ -97,6 +102,7 @@ export class PlatformFunction extends Construct {
 
     const otherRegion = stack.region === deployment.primaryRegion ? deployment.secondaryRegion : deployment.primaryRegion;
     const replicaEnvironment: Record<string, string> = declaration.otherRegionTables ? { REPLICA_REGION: otherRegion } : {};
+    if (declaration.forwardsToHomeRegion && props.regionalApiUrls) replicaEnvironment.REGION_API_URLS = JSON.stringify(props.regionalApiUrls);
     for (const [table, actions] of Object.entries(declaration.otherRegionTables ?? {}) as [TableKey, readonly string[]][]) {
       // The replica of a global table in the deployment's other region (same name): only the actions declared.
       const replicaArn = stack.formatArn({ service: 'dynamodb', resource: 'table', resourceName: tableName(table), region: otherRegion });

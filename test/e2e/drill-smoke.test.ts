@@ -25,8 +25,8 @@ it('npm run drill --smoke runs every drill and reports zero lost, zero duplicate
     output: '',
   });
   expect(report).toMatchObject({ schema: 'xborder-drill/1', passed: true, zero_lost: true, zero_duplicated: true, zero_5xx: true, lost: 0, duplicated: 0, server_errors: 0, violations: 0 });
-  // region_loss is left out of `--smoke` unless named (bench/run-drill.ts: its ledger check fails when the kill splits
-  // a posting's replication, decision 0036); `npm run drill` runs it.
+  // region_loss is left out of `--smoke` unless named (bench/run-drill.ts: about 100 s even at smoke size, decision
+  // 0039); `npm run drill` runs it.
   expect(Object.keys(report.drills)).toEqual(['malformed_input', 'acquirer_outage', 'duplicate_storm', 'payout_storm', 'rail_ambiguity', 'late_retry', 'adversarial_webhooks', 'dynamodb_throttle', 'channel_faults', 'webhook_delivery', 'reconciliation', 'crash', 'express_crash', 'payout_crash']);
   expect(report.drills.reconciliation).toMatchObject({ passed: true, counts: { false_breaks: 0 } });
   expect(report.drills.reconciliation.counts.found_breaks).toBe(report.drills.reconciliation.counts.injected_breaks);

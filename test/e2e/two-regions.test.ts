@@ -82,7 +82,7 @@ it('writes in both regions, reads back through the front door, and fails over wh
   );
   expect(status).toBe('SUCCEEDED');
   const history = await sfn.send(new GetExecutionHistoryCommand({ executionArn: move.json.execution_arn, maxResults: 1000 }));
-  expect(history.events?.map((event) => event.stateEnteredEventDetails?.name).filter(Boolean)).toEqual(['BeginMove', 'Drain', 'Drained', 'FenceLedger', 'WaitOutPostings', 'AwaitReplication', 'Switch', 'Moved']);
+  expect(history.events?.map((event) => event.stateEnteredEventDetails?.name).filter(Boolean)).toEqual(['BeginMove', 'Drain', 'Drained', 'FenceLedger', 'WaitOutPostings', 'AwaitReplication', 'ForcedRepair', 'Switch', 'ForcedAdoption', 'Moved']);
   sfn.destroy();
 
   // Through the front door (the primary): the primary's merchant pays; the secondary's is sent to its home.
@@ -100,6 +100,25 @@ it('writes in both regions, reads back through the front door, and fails over wh
   const east2 = await request(east.apiUrl, 'POST', '/v1/payments', { key: homedEast.key, idempotencyKey: randomUUID(), body: payment() });
   expect(east2).toMatchObject({ status: 201, json: { status: 'succeeded' } });
   expect((await request(west.apiUrl, 'POST', '/v1/payments', { key: homedEast.key, idempotencyKey: randomUUID(), body: payment() })).status).toBe(421);
+
+  // The acquirer settles the secondary's capture and sends `capture.settled` to the merchant API's one name: the
+  // front door, so the primary. The primary forwards it to the merchant's home (decision 0039), where the
+  // settlement moves the funds from pending to available, once. (Before, the primary answered 503 until the
+  // acquirer gave up: the funds stayed pending.)
+  const usd = (list: { currency: string; amount: number }[]) => list.find((entry) => entry.currency === 'USD')?.amount ?? 0;
+  const settled = await waitFor(
+    async () => {
+      const balance = await request(west.apiUrl, 'GET', '/v1/balances', { key: homedWest.key });
+      return balance.status === 200 && usd(balance.json.pending) === 0 && usd(balance.json.available) > 0 ? balance.json : undefined;
+    },
+    60_000,
+    "the west capture's settlement, forwarded from the primary",
+  );
+  const ledgerLines = await request(west.apiUrl, 'GET', '/v1/balance_transactions?limit=10', { key: homedWest.key });
+  expect(ledgerLines.status).toBe(200);
+  const capturedNet = (ledgerLines.json.data as { source: string; net: number; currency: string }[]).filter((line) => line.source === west1.json.id).reduce((sum, line) => sum + line.net, 0);
+  expect(capturedNet).toBeGreaterThan(0);
+  expect(usd(settled.available)).toBe(capturedNet);
 
   // Read back through the front door: the secondary's payment, replicated to the primary, answers as written.
   // Replication is per item and eventually consistent: an earlier state of a payment may answer first, so each read

@@ -11,7 +11,11 @@ import { resourcesOf, synthesizePlatform } from './synth';
  * resources without a configured domain.
  */
 const domain = { domainName: 'api.xborder.example', hostedZoneId: 'Z0123456789ABCDEFGHIJ', hostedZoneName: 'xborder.example' };
-const withDomain = synthesizePlatform({ merchantApiDomain: domain });
+const regionalApiUrls = {
+  [deployment.primaryRegion]: `https://abc123.execute-api.${deployment.primaryRegion}.amazonaws.com/prod`,
+  [deployment.secondaryRegion]: `https://def456.execute-api.${deployment.secondaryRegion}.amazonaws.com/prod`,
+};
+const withDomain = synthesizePlatform({ merchantApiDomain: domain, regionalApiUrls });
 const without = synthesizePlatform();
 
 describe.each([
@@ -85,4 +89,15 @@ it('lets the home-region move read the marker in the other region only (its repl
     (resource) => resource.Type === 'AWS::Lambda::Function' && resource.Properties?.FunctionName === `${deployment.appName}-change-home-region`,
   );
   expect(change?.Properties).toMatchObject({ Environment: { Variables: expect.objectContaining({ REPLICA_REGION: deployment.secondaryRegion }) } });
+});
+
+it("gives the acquirer webhook function, and only it, each region's API URL to forward to (decision 0039), when the deployment knows them", () => {
+  const holding = (template: typeof without.templates.primaryApi) =>
+    Object.values(resourcesOf(template))
+      .filter((resource) => resource.Type === 'AWS::Lambda::Function' && (resource.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables?.REGION_API_URLS !== undefined)
+      .map((resource) => [resource.Properties?.FunctionName, (resource.Properties?.Environment as { Variables: Record<string, unknown> }).Variables.REGION_API_URLS]);
+  for (const template of [withDomain.templates.primaryApi, withDomain.templates.secondaryApi]) {
+    expect(holding(template)).toEqual([[`${deployment.appName}-receive-channel-event`, JSON.stringify(regionalApiUrls)]]);
+  }
+  expect(holding(without.templates.primaryApi)).toEqual([]);
 });

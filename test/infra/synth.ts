@@ -54,7 +54,9 @@ export const withNestedStacks = (stack: Stack): Template => {
   return Template.fromJSON({ ...parent, Resources: inline(resources) as Record<string, unknown> });
 };
 
-export const synthesizePlatform = (options: { readonly merchantApiDomain?: MerchantApiDomainConfig } = {}): SynthesizedPlatform => {
+export const synthesizePlatform = (
+  options: { readonly merchantApiDomain?: MerchantApiDomainConfig; readonly regionalApiUrls?: Readonly<Record<string, string>> } = {},
+): SynthesizedPlatform => {
   const { stacks } = createPlatformApp({
     account: TEST_ACCOUNT,
     ...options,

@@ -5,11 +5,13 @@ import {
   GetCommand,
   PutCommand,
   QueryCommand,
+  ScanCommand,
+  UpdateCommand,
   type QueryCommandInput,
   TransactWriteCommand,
   type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
-import { type BalanceShard, DEFAULT_LEDGER_LAYOUT, type LedgerLayout, MERCHANT_FIELDS, checkLayout } from '../../domain/ledger/balances';
+import { type BalanceShard, DEFAULT_LEDGER_LAYOUT, type FieldAmounts, type LedgerLayout, MERCHANT_FIELDS, checkLayout } from '../../domain/ledger/balances';
 import { PostingRejectedError } from '../../domain/ledger/errors';
 import type { ListWindow } from '../../domain/list-window';
 import { queryCreatedOrder } from './created-order';
@@ -19,6 +21,7 @@ import type { Position } from '../../domain/ledger/positions';
 import { type JournalTransaction, type StatementLine, routeOfId, routeOfPosition } from '../../domain/ledger/transaction';
 import {
   type CommitOutcome,
+  type LedgerRepairStore,
   type LedgerStore,
   LedgerStoreContentionError,
   type LinePage,
@@ -32,6 +35,7 @@ import {
   decodeBalance,
   decodeJournal,
   HOME_COPIES,
+  JOURNAL_PREFIX,
   homeKey,
   journalPartition,
   journalPartitionOfId,
@@ -70,7 +74,7 @@ const reasonsOf = (error: TransactionCanceledException): string[] => (error.Canc
 
 const FIELD_NAMES = { pending: '#p', available: '#a', reserved: '#r' } as const;
 
-export class DynamoDbLedgerStore implements LedgerStore {
+export class DynamoDbLedgerStore implements LedgerStore, LedgerRepairStore {
   private readonly layout: LedgerLayout;
 
   constructor(
@@ -79,6 +83,71 @@ export class DynamoDbLedgerStore implements LedgerStore {
     layout: Partial<LedgerLayout> = {},
   ) {
     this.layout = checkLayout({ ...DEFAULT_LEDGER_LAYOUT, ...layout });
+  }
+
+  /**
+   * A scan in parallel segments, strongly consistent, keeping the journal items whose merchant (`m`) is this one.
+   * No index lists a merchant's transactions (the statement index holds only those with a line): a forced move is
+   * rare, and an index for it would cost a write on every posting, in both regions.
+   */
+  async merchantJournal(merchantId: string): Promise<readonly PostedTransaction[]> {
+    const segments = 4;
+    const pages = await Promise.all(
+      Array.from({ length: segments }, async (_, segment) => {
+        const items: Item[] = [];
+        let start: Record<string, unknown> | undefined;
+        do {
+          const page = await this.client.send(
+            new ScanCommand({
+              TableName: this.tableName,
+              Segment: segment,
+              TotalSegments: segments,
+              ConsistentRead: true,
+              FilterExpression: 'begins_with(pk, :journal) AND m = :merchant',
+              ExpressionAttributeValues: { ':journal': JOURNAL_PREFIX, ':merchant': merchantId },
+              ExclusiveStartKey: start,
+            }),
+          );
+          items.push(...(page.Items ?? []));
+          start = page.LastEvaluatedKey;
+        } while (start);
+        return items;
+      }),
+    );
+    return decodeJournal(pages.flat());
+  }
+
+  async setShardAmounts(merchantId: string, currency: string, shard: number, from: FieldAmounts, to: FieldAmounts): Promise<boolean> {
+    const names: Record<string, string> = {};
+    const values: Record<string, number> = {};
+    const sets: string[] = [];
+    const guards: string[] = [];
+    for (const field of MERCHANT_FIELDS) {
+      const name = FIELD_NAMES[field];
+      names[name] = field;
+      values[`:to_${field}`] = to[field];
+      values[`:from_${field}`] = from[field];
+      sets.push(`${name} = :to_${field}`);
+      // An item written only by ADD of other fields has no attribute for this one: it reads as 0.
+      guards.push(from[field] === 0 ? `(attribute_not_exists(${name}) OR ${name} = :from_${field})` : `${name} = :from_${field}`);
+    }
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: balanceKey(merchantId, currency, shard, this.layout.balancePartitions),
+          UpdateExpression: `SET ${sets.join(', ')}`,
+          ConditionExpression: guards.join(' AND '),
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof Error && error.name === 'ConditionalCheckFailedException') return false;
+      if (isContention(error)) throw new LedgerStoreContentionError('balance repair throttled', { cause: error });
+      throw error;
+    }
   }
 
   async loadContext(transactionId: string, positionId: string, merchantId: string): Promise<PostingContext> {

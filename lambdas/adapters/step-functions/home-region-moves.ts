@@ -8,11 +8,15 @@ export class StepFunctionsHomeRegionMoves implements HomeRegionMoves {
     private readonly stateMachineArn: string,
   ) {}
 
-  async start(move: { readonly merchantId: string; readonly targetRegion: string; readonly epoch: number; readonly forced?: boolean }) {
+  async start(move: Parameters<HomeRegionMoves['start']>[0]) {
     const name = `${move.merchantId}-epoch-${move.epoch}${move.forced ? '-forced' : ''}`;
     try {
       const started = await this.client.send(
-        new StartExecutionCommand({ stateMachineArn: this.stateMachineArn, name, input: JSON.stringify({ merchantId: move.merchantId, targetRegion: move.targetRegion, forced: move.forced === true }) }),
+        new StartExecutionCommand({
+          stateMachineArn: this.stateMachineArn,
+          name,
+          input: JSON.stringify({ merchantId: move.merchantId, targetRegion: move.targetRegion, forced: move.forced === true, requestedBy: move.requestedBy }),
+        }),
       );
       return { executionArn: started.executionArn ?? '', name };
     } catch (error) {

@@ -1,3 +1,4 @@
+import type { AuditActor } from '../audit';
 import { DomainError } from '../errors';
 
 /**
@@ -54,4 +55,15 @@ export class DrainTimedOutError extends DomainError {
   constructor(readonly merchantId: string, readonly inFlight: number, readonly examples: readonly string[]) {
     super(`${inFlight} payment(s), refund(s) or payout(s) of ${merchantId} still in flight when the drain's time was up: ${examples.join(', ')}`);
   }
+}
+
+/** A balance item changed between the repair's read and its write (decision 0039): the workflow runs the step again. */
+export class BalanceRepairConflictError extends DomainError {
+  override readonly name = 'BalanceRepairConflict';
+}
+
+/** Who asked for the move (the operator API's caller) and in which request: the repair's audit entry names them. */
+export interface MoveRequester {
+  readonly actor: AuditActor;
+  readonly requestId: string;
 }

@@ -123,6 +123,24 @@ export const derivedBalances = (transactions: readonly PostedTransaction[]): Der
 
 const itemKey = (merchantId: string, currency: string, shard: number) => `${merchantId}/${currency}#${shard}`;
 
+/**
+ * What every balance item should hold: the sum of the allocations the journal's transactions made to it, keyed
+ * `<merchant>/<currency>#<shard>`. The verifier compares the stored items with it; the balance repair of a forced
+ * home-region move (balance-repair.ts) writes it.
+ */
+export const shardTotalsFromJournal = (transactions: readonly PostedTransaction[]): Map<string, Record<MerchantField, number>> => {
+  const totals = new Map<string, Record<MerchantField, number>>();
+  for (const { transaction, allocation } of transactions) {
+    for (const change of allocation) {
+      const item = itemKey(transaction.merchantId, change.currency, change.shard);
+      const sum = totals.get(item) ?? { pending: 0, available: 0, reserved: 0 };
+      for (const field of MERCHANT_FIELDS) sum[field] += change.delta[field];
+      totals.set(item, sum);
+    }
+  }
+  return totals;
+};
+
 export const verifySnapshot = (snapshot: LedgerSnapshot): VerificationReport => {
   const differences: LedgerDifference[] = [];
   const report = (kind: DifferenceKind, subject: string, detail: string) => differences.push({ kind, subject, detail });
@@ -136,7 +154,7 @@ export const verifySnapshot = (snapshot: LedgerSnapshot): VerificationReport => 
     }
     seen.set(posted.transaction.id, posted);
   }
-  const fromJournal = new Map<string, Record<MerchantField, number>>();
+  const fromJournal = shardTotalsFromJournal(snapshot.transactions);
   for (const { transaction, allocation } of snapshot.transactions) {
     for (const problem of entryProblems(transaction)) report('malformed_transaction', transaction.id, problem);
     let expected: Map<string, Readonly<Record<MerchantField, number>>>;
@@ -149,14 +167,8 @@ export const verifySnapshot = (snapshot: LedgerSnapshot): VerificationReport => 
     const allocated = new Map<string, Record<MerchantField, number>>();
     for (const change of allocation) {
       const sum = allocated.get(change.currency) ?? { pending: 0, available: 0, reserved: 0 };
-      const item = itemKey(transaction.merchantId, change.currency, change.shard);
-      const stored = fromJournal.get(item) ?? { pending: 0, available: 0, reserved: 0 };
-      for (const field of MERCHANT_FIELDS) {
-        sum[field] += change.delta[field];
-        stored[field] += change.delta[field];
-      }
+      for (const field of MERCHANT_FIELDS) sum[field] += change.delta[field];
       allocated.set(change.currency, sum);
-      fromJournal.set(item, stored);
     }
     for (const currency of new Set([...expected.keys(), ...allocated.keys()])) {
       const want = expected.get(currency) ?? { pending: 0, available: 0, reserved: 0 };

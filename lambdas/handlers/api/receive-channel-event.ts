@@ -6,7 +6,8 @@ import { ACQUIRER_SIGNATURE_HEADER, InvalidWebhookSignatureError, verifyAcquirer
 import { channelEnvPrefix } from '../../adapters/channels/http-card-acquirer';
 import { jsonResponse, problem, problemResponse } from '../../shared/http/problem';
 import { ledgerPostingDeps } from '../../wiring/ledger';
-import { cardChannelDirectory } from '../../wiring/payments';
+import { cardChannelDirectory, channelEventForwarder } from '../../wiring/payments';
+import { FORWARDED_FROM_HEADER } from '../../ports/channel-event-forwarder';
 import { reconciliationRepository } from '../../wiring/reconciliation';
 import { logger } from '../../shared/powertools';
 import { loadDeclaredSecrets } from '../../shared/secrets';
@@ -16,8 +17,9 @@ import { secretValue } from '../../shared/config';
 /**
  * POST /v1/channel_events/{channel}: an acquirer's webhook. Not a merchant route: authenticated by the
  * acquirer's HMAC signature over the exact raw body (several secrets accepted during rotation, 300 s
- * tolerance). Answers: 200 applied or ignored; 401 bad signature; 404 unknown channel; 400 unreadable;
- * 503 not yet applicable or a transient failure (the acquirer retries with back-off).
+ * tolerance). Answers: 200 applied, ignored, or forwarded to the merchant's home region and applied there
+ * (decision 0039); 401 bad signature; 404 unknown channel; 400 unreadable; 503 not yet applicable or a transient
+ * failure (the acquirer retries with back-off).
  */
 const header = (event: APIGatewayProxyEvent, name: string) =>
   Object.entries(event.headers ?? {}).find(([key]) => key.toLowerCase() === name.toLowerCase())?.[1];
@@ -50,11 +52,25 @@ export const handler = middy(async (event: APIGatewayProxyEvent): Promise<APIGat
     return problemResponse(problem(400, 'invalid_json', 'The webhook body is not a channel event.'), requestId);
   }
   try {
+    const forwardedFrom = header(event, FORWARDED_FROM_HEADER);
     const result = await recordChannelEvent(
-      { channels: cardChannelDirectory(), ledger: ledgerPostingDeps(), expectations: reconciliationRepository() },
-      { channel, event: channelEvent },
+      { channels: cardChannelDirectory(), ledger: ledgerPostingDeps(), expectations: reconciliationRepository(), forwarder: channelEventForwarder() },
+      {
+        channel,
+        event: channelEvent,
+        received: { payload, signature: header(event, ACQUIRER_SIGNATURE_HEADER) ?? '' },
+        ...(forwardedFrom ? { forwardedFrom } : {}),
+      },
     );
-    logger.info('channel event recorded', { channel, event_id: channelEvent.id, event_type: channelEvent.type, outcome: result.outcome, payment_id: result.paymentId });
+    logger.info('channel event recorded', {
+      channel,
+      event_id: channelEvent.id,
+      event_type: channelEvent.type,
+      outcome: result.outcome,
+      payment_id: result.paymentId,
+      ...(result.homeRegion ? { home_region: result.homeRegion } : {}),
+      ...(forwardedFrom ? { forwarded_from: forwardedFrom } : {}),
+    });
     return jsonResponse(200, { received: true, outcome: result.outcome }, requestId);
   } catch (error) {
     const name = error instanceof Error ? error.name : 'Error';

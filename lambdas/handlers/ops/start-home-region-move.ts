@@ -62,7 +62,8 @@ export const handler = operatorCommandEndpoint({
     const moves = homeRegionMoves();
     let started;
     try {
-      started = await moves.start({ merchantId, targetRegion: request.body.region, epoch: marker?.epoch ?? 0, forced });
+      const actor = { type: 'operator' as const, role: request.principal.role, arn: request.principal.arn, ...(request.principal.agent !== undefined ? { agent: request.principal.agent } : {}) };
+      started = await moves.start({ merchantId, targetRegion: request.body.region, epoch: marker?.epoch ?? 0, forced, requestedBy: { actor, requestId: request.requestId } });
     } catch (error) {
       if ((error as Error).name === 'MoveAlreadyStartedError') throw refuse((error as Error).message);
       throw error;

@@ -1,8 +1,12 @@
 import { type HomeRegionMarker, homeRegionOf } from '../../domain/ledger/home-region';
-import { DrainTimedOutError, type HomeRegionMove, HomeRegionMoveConflictError, HomeRegionMoveRefusedError, MarkerNotReplicatedError } from '../../domain/ledger/home-region-move';
+import { BalanceRepairConflictError, DrainTimedOutError, type HomeRegionMove, type MoveRequester, HomeRegionMoveConflictError, HomeRegionMoveRefusedError, MarkerNotReplicatedError } from '../../domain/ledger/home-region-move';
 import { sagaStartShards } from '../../domain/saga-start';
-import type { LedgerStore } from '../../ports/ledger-store';
+import { type BalanceCorrection, balanceCorrections } from '../../domain/ledger/balance-repair';
+import type { AuditLog } from '../../ports/audit-log';
+import type { LedgerRepairStore, LedgerStore } from '../../ports/ledger-store';
 import type { AwaitingSaga, MerchantFlights, SagaStartMarkers } from '../../ports/saga-starts';
+import type { Workflows } from '../../ports/workflows';
+import { startSagaOf } from '../sweep-unstarted-sagas';
 import { setHomeRegion } from './set-home-region';
 
 /**
@@ -66,19 +70,18 @@ export const beginHomeRegionMove = async (
  * A forced move waits for none (`inFlight` 0): the flights the lost region began cannot finish there; they are
  * listed (`leftToReconcile`, `examples`) for the reconciliation with the acquirers in the new home (decision 0036).
  */
-export const countMerchantFlights = async (
-  deps: {
-    readonly flights: MerchantFlights;
-    readonly markers: SagaStartMarkers;
-    readonly regions: readonly string[];
-    readonly lookbackSeconds: number;
-    readonly drainTimeoutSeconds: number;
-    readonly now: () => Date;
-  },
-  query: { readonly merchantId: string; readonly moveStartedAt: string; readonly forced?: boolean },
-): Promise<{ readonly inFlight: number; readonly examples: readonly string[]; readonly leftToReconcile?: number }> => {
+interface FlightListingDeps {
+  readonly flights: MerchantFlights;
+  readonly markers: SagaStartMarkers;
+  readonly regions: readonly string[];
+  readonly lookbackSeconds: number;
+  readonly now: () => Date;
+}
+
+/** The merchant's objects in flight now, in either region: creation flights over the lookback, later flights from every saga-starts shard. */
+const merchantFlightsNow = async (deps: FlightListingDeps, merchantId: string): Promise<AwaitingSaga[]> => {
   const now = deps.now();
-  const created = await deps.flights.inFlightOf(query.merchantId, {
+  const created = await deps.flights.inFlightOf(merchantId, {
     from: new Date(now.getTime() - deps.lookbackSeconds * 1000).toISOString(),
     // Past now: the window is [from, to) and an object created this millisecond counts.
     to: new Date(now.getTime() + 1000).toISOString(),
@@ -86,9 +89,17 @@ export const countMerchantFlights = async (
   const later: AwaitingSaga[] = [];
   for (const shard of deps.regions.flatMap(sagaStartShards)) {
     const page = await deps.markers.overdue(shard, new Date(now.getTime() + 1000).toISOString(), 1000);
-    later.push(...page.awaiting.filter((object) => merchantOf(object) === query.merchantId));
+    later.push(...page.awaiting.filter((object) => merchantOf(object) === merchantId));
   }
-  const ids = [...new Set([...created, ...later].map(idOf))].sort();
+  return [...created, ...later];
+};
+
+export const countMerchantFlights = async (
+  deps: FlightListingDeps & { readonly drainTimeoutSeconds: number },
+  query: { readonly merchantId: string; readonly moveStartedAt: string; readonly forced?: boolean },
+): Promise<{ readonly inFlight: number; readonly examples: readonly string[]; readonly leftToReconcile?: number }> => {
+  const now = deps.now();
+  const ids = [...new Set((await merchantFlightsNow(deps, query.merchantId)).map(idOf))].sort();
   const examples = ids.slice(0, 10);
   if (query.forced) return { inFlight: 0, examples, leftToReconcile: ids.length };
   if (ids.length > 0 && now.getTime() - Date.parse(query.moveStartedAt) > deps.drainTimeoutSeconds * 1000) {
@@ -100,6 +111,32 @@ export const countMerchantFlights = async (
 const merchantOf = (object: AwaitingSaga): string =>
   object.kind === 'payment' ? object.payment.merchantId : object.kind === 'refund' ? object.refund.merchantId : object.payout.merchantId;
 const idOf = (object: AwaitingSaga): string => (object.kind === 'payment' ? object.payment.id : object.kind === 'refund' ? object.refund.id : object.payout.id);
+
+/**
+ * Step AdoptFlights of a forced move, after Switch (decision 0039): the survivor takes over the flights the lost
+ * region began, which its own sweeper leaves alone (each region recovers the objects its writes began, 0021).
+ * 1. List the merchant's payments, refunds and payouts in flight, as the drain does, that went in flight before
+ *    the move began (a flight begun since, in this region, is its own run's and its sweeper's).
+ * 2. Start each one's recovery here, named as the sweeper names it (`<id>-<when it went in flight>`): a second
+ *    start, by a retry of this step or by a sweep, is the same execution. The recovery finishes the object from
+ *    what it records and what the channel recorded (book, void, or flag for attention), now that this region is home.
+ * A start that fails fails the step (retried; every start is idempotent).
+ */
+export const adoptMerchantFlights = async (
+  deps: FlightListingDeps & { readonly workflows: Pick<Workflows, 'recover'> },
+  input: { readonly merchantId: string; readonly moveStartedAt: string },
+): Promise<{ readonly adopted: number; readonly examples: readonly string[] }> => {
+  const seen = new Set<string>();
+  const due = (await merchantFlightsNow(deps, input.merchantId)).filter((object) => {
+    const key = `${idOf(object)}@${object.since}`;
+    if (seen.has(key) || Date.parse(object.since) >= Date.parse(input.moveStartedAt)) return false;
+    seen.add(key);
+    return true;
+  });
+  for (const object of due) await startSagaOf(deps.workflows, object);
+  const ids = [...new Set(due.map(idOf))].sort();
+  return { adopted: ids.length, examples: ids.slice(0, 10) };
+};
 
 /** Step FenceLedger: no region posts for the merchant from now on (postings fail with NotHomeRegionError). */
 export const fenceMerchantLedger = async (deps: MarkerDeps, move: HomeRegionMove): Promise<HomeRegionMove> => {
@@ -122,6 +159,45 @@ export const confirmFenceReplicated = async (
     throw new MarkerNotReplicatedError(move.merchantId, deps.replicaRegion, move.epoch, seen?.epoch);
   }
   return { region: deps.replicaRegion, epoch: seen.epoch };
+};
+
+/**
+ * Step RepairBalances of a forced move (decision 0039), while the merchant's ledger is fenced (after FenceLedger
+ * and WaitOutPostings: nothing posts for it in any region) and before Switch (nothing posts until it is done):
+ * 1. Read the merchant's journal and balance items in this region (the survivor), strongly consistent.
+ * 2. Each item whose amounts are not the sum of the journal's allocations to it is a correction (a transaction
+ *    the lost region wrote that arrived here in part: domain/ledger/balance-repair.ts says why the journal wins).
+ * 3. Record the corrections in the merchant's audit chain (before writing them: a retry after a crash records
+ *    them again under the same command id, which reads as one action recorded twice, never as two).
+ * 4. Write each as a compare-and-set of the item's amounts (an item that changed since it was read: contention,
+ *    the workflow retries the step, which reads again).
+ * Idempotent: a second run finds nothing to correct and writes nothing. Nothing is posted: the journal is as it was.
+ */
+export const repairMerchantBalances = async (
+  deps: { readonly ledger: LedgerRepairStore; readonly audit: Pick<AuditLog, 'append'> },
+  input: { readonly move: HomeRegionMove; readonly requestedBy: MoveRequester; readonly executionName: string },
+): Promise<{ readonly transactions: number; readonly shards: number; readonly corrected: readonly BalanceCorrection[] }> => {
+  const { merchantId } = input.move;
+  const [journal, shards] = await Promise.all([deps.ledger.merchantJournal(merchantId), deps.ledger.merchantShards(merchantId)]);
+  const corrected = balanceCorrections(merchantId, journal, shards);
+  if (corrected.length > 0) {
+    await deps.audit.append({
+      merchant_id: merchantId,
+      actor: input.requestedBy.actor,
+      action: 'ledger.balance_repair',
+      target: { type: 'merchant_balance', id: merchantId },
+      request_id: input.requestedBy.requestId,
+      command_id: `${input.executionName}:repair_balances`,
+      before: corrected.map(({ currency, shard, stored }) => ({ currency, shard, ...stored })),
+      after: corrected.map(({ currency, shard, journal: sum }) => ({ currency, shard, ...sum })),
+    });
+  }
+  for (const correction of corrected) {
+    if (!(await deps.ledger.setShardAmounts(merchantId, correction.currency, correction.shard, correction.stored, correction.journal))) {
+      throw new BalanceRepairConflictError(`Balance item ${merchantId}/${correction.currency}#${correction.shard} changed while it was repaired`);
+    }
+  }
+  return { transactions: journal.length, shards: new Set([...shards.map((shard) => `${shard.currency}#${shard.shard}`), ...corrected.map((c) => `${c.currency}#${c.shard}`)]).size, corrected };
 };
 
 /** Step Switch: the target is the home, unfenced, no move under way: its API accepts the merchant again. */

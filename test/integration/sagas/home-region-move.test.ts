@@ -4,7 +4,12 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { balanceKey } from '../../../lambdas/adapters/dynamodb/ledger-codec';
+import { DynamoDbLedgerStore } from '../../../lambdas/adapters/dynamodb/ledger-store';
 import { verifyLedger } from '../../../lambdas/adapters/dynamodb/ledger-verifier';
+import { DEFAULT_LEDGER_LAYOUT } from '../../../lambdas/domain/ledger/balances';
+import { repairMerchantBalances } from '../../../lambdas/use-cases/ledger/move-home-region';
 import { ledgerPostingDeps } from '../../../lambdas/wiring/ledger';
 import { deployment } from '../../../platform/deployment';
 import { tableName } from '../../../platform/tables';
@@ -64,7 +69,7 @@ it('moves a merchant step by step (begin, drain, fence, replication, switch); th
   expect(started).toMatchObject({ status: 202, json: { merchant_id: merchant.id, region: here, target_region: target, status: 'started', execution_name: `${merchant.id}-epoch-0` } });
   const run = await harness.engine.waitForExecution(started.json.execution_arn);
   expect(run.status).toBe('SUCCEEDED');
-  expect(await harness.enteredStates(started.json.execution_arn)).toEqual(['BeginMove', 'Drain', 'Drained', 'FenceLedger', 'WaitOutPostings', 'AwaitReplication', 'Switch', 'Moved']);
+  expect(await harness.enteredStates(started.json.execution_arn)).toEqual(['BeginMove', 'Drain', 'Drained', 'FenceLedger', 'WaitOutPostings', 'AwaitReplication', 'ForcedRepair', 'Switch', 'ForcedAdoption', 'Moved']);
   expect(await marker(merchant.id)).toMatchObject({ region: target, fenced: false, epoch: 3 });
   expect(await marker(merchant.id)).not.toHaveProperty('moveTo');
 
@@ -119,3 +124,89 @@ it('drains first: waits while a payment is in flight (new ones refused 409), fen
   expect(await marker(merchant.id)).toMatchObject({ region: target, fenced: false });
   await ledgerIsBalanced();
 });
+
+it('a forced move repairs, before it switches, the balance item a lost region left without its update, from the journal, and audits it (decision 0039)', async () => {
+  const merchant = await onboard('Stranded Merchant');
+  expect((await pay(merchant.api_key.secret)).json).toMatchObject({ status: 'succeeded' });
+  const table = tableName('ledger');
+  const ledger = new DynamoDbLedgerStore(harness.db.documentClient, table);
+  // The lost region's capture posting arrived here in part: its journal item, not its balance shard's update.
+  const [shard] = (await ledger.merchantShards(merchant.id)).filter((item) => item.pending > 0);
+  if (!shard) throw new Error('the payment left no pending funds');
+  await harness.db.documentClient.send(
+    new UpdateCommand({
+      TableName: table,
+      Key: balanceKey(merchant.id, shard.currency, shard.shard, DEFAULT_LEDGER_LAYOUT.balancePartitions),
+      UpdateExpression: 'ADD #p :taken',
+      ExpressionAttributeNames: { '#p': 'pending' },
+      ExpressionAttributeValues: { ':taken': -shard.pending },
+    }),
+  );
+  const before = await verifyLedger(harness.db.documentClient, table);
+  expect(before.differences).toEqual([expect.objectContaining({ kind: 'balance_mismatch', subject: `${merchant.id}/${shard.currency}#${shard.shard}` })]);
+  // Its home was the other region, now lost: the marker as that region left it.
+  expect(await ledger.putHomeRegion({ merchantId: merchant.id, region: target, fenced: false, epoch: 1, updatedAt: new Date().toISOString() }, 0)).toBe(true);
+
+  const forced = await apis.asOperator('ops_admin', 'POST', `/v1/merchants/${merchant.id}/home_region_moves`, { body: { region: here, force: true } });
+  expect(forced).toMatchObject({ status: 202, json: { execution_name: `${merchant.id}-epoch-1-forced` } });
+  const moved = await harness.engine.waitForExecution(forced.json.execution_arn);
+  expect(moved.status).toBe('SUCCEEDED');
+  const states = await harness.enteredStates(forced.json.execution_arn);
+  expect(states.slice(states.indexOf('AwaitReplication'))).toEqual(['AwaitReplication', 'ForcedRepair', 'RepairBalances', 'Switch', 'ForcedAdoption', 'AdoptFlights', 'Moved']);
+  // Nothing was in flight: nothing to adopt (the next test adopts).
+  expect(JSON.parse(moved.output ?? '{}')).toMatchObject({ adopted: { adopted: 0, examples: [] } });
+  expect(await marker(merchant.id)).toMatchObject({ region: here, fenced: false });
+  await ledgerIsBalanced();
+  // The journal is as it was: the repair posts nothing.
+  expect((await verifyLedger(harness.db.documentClient, table)).transactions).toBe(before.transactions);
+  const audit = await apis.asOperator('ops_viewer', 'GET', `/v1/merchants/${merchant.id}/audit_entries`);
+  expect(audit.json.data).toEqual(
+    expect.arrayContaining([
+      expect.objectContaining({
+        action: 'ledger.balance_repair',
+        actor: expect.objectContaining({ type: 'operator', role: 'ops_admin' }),
+        before: [expect.objectContaining({ currency: shard.currency, shard: shard.shard, pending: 0 })],
+        after: [expect.objectContaining({ currency: shard.currency, shard: shard.shard, pending: shard.pending })],
+      }),
+    ]),
+  );
+  // Run again (a retried step): nothing left to correct, nothing written.
+  const again = await repairMerchantBalances(
+    { ledger, audit: { append: () => Promise.reject(new Error('nothing to audit')) } },
+    { move: { merchantId: merchant.id, fromRegion: target, targetRegion: here, epoch: 3, forced: true }, requestedBy: { actor: { type: 'operator', role: 'ops_admin', arn: 'test' }, requestId: 'r' }, executionName: 'again' },
+  );
+  expect(again).toMatchObject({ corrected: [] });
+  expect((await pay(merchant.api_key.secret)).json).toMatchObject({ status: 'succeeded' });
+  await ledgerIsBalanced();
+}, 120_000);
+
+it("a forced move adopts the flights the lost region began: their recoveries start here and finish them (decision 0039)", async () => {
+  const merchant = await onboard('Adopted Merchant');
+  const ledger = new DynamoDbLedgerStore(harness.db.documentClient, tableName('ledger'));
+  // A payment in flight when its home region was lost: its acquirer does not answer, so it stays processing
+  // through the move. (Here the API has handed it to a recovery already, under the name the adoption uses, so the
+  // adoption's start is that execution: one run per flight. The region-loss drill has flights nobody runs.)
+  await harness.acquirers.atlas.stop();
+  let paymentId: string;
+  try {
+    const stuck = await pay(merchant.api_key.secret);
+    expect(stuck.json).toMatchObject({ status: 'processing' });
+    paymentId = stuck.json.id;
+    expect(await ledger.putHomeRegion({ merchantId: merchant.id, region: target, fenced: false, epoch: 1, updatedAt: new Date().toISOString() }, 0)).toBe(true);
+    const forced = await apis.asOperator('ops_admin', 'POST', `/v1/merchants/${merchant.id}/home_region_moves`, { body: { region: here, force: true } });
+    const moved = await harness.engine.waitForExecution(forced.json.execution_arn);
+    expect(moved.status).toBe('SUCCEEDED');
+    expect(JSON.parse(moved.output ?? '{}')).toMatchObject({ targetRegion: here, adopted: { adopted: 1, examples: [paymentId] } });
+  } finally {
+    await harness.restartAcquirer('atlas');
+  }
+  // Its recovery runs here, now the home, and books it once.
+  for (let tries = 0; ; tries += 1) {
+    const seen = await request(apis.merchantUrl, 'GET', `/v1/payments/${paymentId}`, { key: merchant.api_key.secret });
+    if (seen.json.status === 'succeeded') break;
+    if (tries > 240) throw new Error(`${paymentId} still ${seen.json.status}`);
+    await new Promise((wait) => setTimeout(wait, 250));
+  }
+  expect(await harness.totals('atlas', paymentId)).toMatchObject({ approved: 1 });
+  await ledgerIsBalanced();
+}, 150_000);
