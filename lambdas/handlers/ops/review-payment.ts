@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { assertMerchantAcceptsMoneyMovementsHere } from '../../shared/home-region';
+import { assertMerchantAcceptsMoneyMovementsHere } from '../../wiring/home-region';
 import { operatorCommandEndpoint } from '../../shared/http/operator-endpoint';
 import { presentPaymentRisk } from '../../shared/http/operations-presenters';
 import { presentPayment, presentRefund } from '../../shared/http/presenters';

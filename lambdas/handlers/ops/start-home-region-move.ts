@@ -2,7 +2,7 @@ import * as z from 'zod/mini';
 import { deployment } from '../../../platform/deployment';
 import { ResourceNotFoundError } from '../../domain/errors';
 import { homeRegionOf } from '../../domain/ledger/home-region';
-import { homeRegionMarkerDeps } from '../../shared/home-region-move';
+import { homeRegionMarkerDeps } from '../../wiring/home-region-move';
 import { RequestError, problem } from '../../shared/http/problem';
 import { operatorCommandEndpoint } from '../../shared/http/operator-endpoint';
 import { merchantRepository } from '../../wiring/merchants';

@@ -6,7 +6,7 @@ import type { Context, ScheduledEvent } from 'aws-lambda';
 import { SagaStartsFailedError } from '../../domain/saga-start';
 import { workflows } from '../../wiring/payments';
 import { logger, metrics, traceHandler } from '../../shared/powertools';
-import { recentObjects, sagaStartMarkers, sweepPosition, sweeperConfig } from '../../shared/saga-starts';
+import { recentObjects, sagaStartMarkers, sweepPosition, sweeperConfig } from '../../wiring/saga-starts';
 import { sweepUnstartedSagas } from '../../use-cases/sweep-unstarted-sagas';
 
 /**

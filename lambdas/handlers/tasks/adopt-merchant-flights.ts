@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { flightAdoptionDeps } from '../../shared/home-region-move';
+import { flightAdoptionDeps } from '../../wiring/home-region-move';
 import { taskHandler } from '../../shared/task-handler';
 import { adoptMerchantFlights } from '../../use-cases/ledger/move-home-region';
 

@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { assertMerchantLedgerWritableHere } from '../../shared/home-region';
+import { assertMerchantLedgerWritableHere } from '../../wiring/home-region';
 import { cardChannelDirectory, paymentRepository } from '../../wiring/payments';
 import { taskHandler } from '../../shared/task-handler';
 import { capturePayment } from '../../use-cases/payment-saga/capture-payment';

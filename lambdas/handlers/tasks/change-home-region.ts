@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { homeRegionMarkerDeps } from '../../shared/home-region-move';
+import { homeRegionMarkerDeps } from '../../wiring/home-region-move';
 import { taskHandler } from '../../shared/task-handler';
 import {
   beginHomeRegionMove,

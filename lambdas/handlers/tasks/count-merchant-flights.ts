@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { merchantFlightDeps } from '../../shared/home-region-move';
+import { merchantFlightDeps } from '../../wiring/home-region-move';
 import { taskHandler } from '../../shared/task-handler';
 import { countMerchantFlights } from '../../use-cases/ledger/move-home-region';
 

@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { balanceRepairDeps } from '../../shared/home-region-move';
+import { balanceRepairDeps } from '../../wiring/home-region-move';
 import { taskHandler } from '../../shared/task-handler';
 import { repairMerchantBalances } from '../../use-cases/ledger/move-home-region';
 

@@ -7,7 +7,7 @@ import { publicKeyId } from '../../domain/api-key';
 import { commandIdOf } from '../../domain/audit';
 import { canonicalJson } from '../../domain/canonical-json';
 import { recordAudit } from '../audit';
-import { assertMerchantAcceptsMoneyMovementsHere } from '../home-region';
+import { assertMerchantAcceptsMoneyMovementsHere } from '../../wiring/home-region';
 import { dynamoDbClient } from '../clients';
 import { tableNameFromEnv } from '../config';
 import { type CommandResult, withOnceFields } from './command-result';

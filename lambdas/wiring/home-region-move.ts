@@ -3,10 +3,10 @@ import { deployment } from '../../platform/deployment';
 import { DynamoDbLedgerStore } from '../adapters/dynamodb/ledger-store';
 import { DynamoDbRecentObjects } from '../adapters/dynamodb/recent-objects';
 import { DynamoDbSagaStartMarkers } from '../adapters/dynamodb/saga-start-markers';
-import { auditLog } from '../wiring/audit';
-import { workflows } from '../wiring/payments';
-import { dynamoDbDocumentClient, dynamoDbDocumentClientIn } from './clients';
-import { awsRegion, readConfig, tableNameFromEnv } from './config';
+import { auditLog } from './audit';
+import { workflows } from './payments';
+import { dynamoDbDocumentClient, dynamoDbDocumentClientIn } from '../shared/clients';
+import { awsRegion, readConfig, tableNameFromEnv } from '../shared/config';
 
 /**
  * The home-region move's dependencies (docs/decisions/0024-home-region-routing-and-moves.md), built once per

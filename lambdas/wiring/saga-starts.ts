@@ -4,8 +4,8 @@ import { DynamoDbSagaStartMarkers } from '../adapters/dynamodb/saga-start-marker
 import { DEFAULT_SAGA_START_GRACE_SECONDS, DEFAULT_SAGA_SWEEP_LOOKBACK_SECONDS, DEFAULT_SAGA_SWEEP_MAX_WINDOW_SECONDS, SAGA_SWEEP_OVERLAP_SECONDS } from '../domain/saga-start';
 import type { RecentObjects, SagaStartMarkers } from '../ports/saga-starts';
 import { InMemorySweepPosition } from '../use-cases/sweep-unstarted-sagas';
-import { dynamoDbDocumentClient } from './clients';
-import { awsRegion, readConfig, tableNameFromEnv } from './config';
+import { dynamoDbDocumentClient } from '../shared/clients';
+import { awsRegion, readConfig, tableNameFromEnv } from '../shared/config';
 
 /**
  * The sweeper's configuration, parsed once (docs/decisions/0021-in-flight-sweep-over-list-indexes.md):

@@ -1,8 +1,8 @@
 import { deployment } from '../../platform/deployment';
 import { assertAcceptsMoneyMovementsHere, assertWritableHere } from '../domain/ledger/home-region';
 import type { LedgerStore } from '../ports/ledger-store';
-import { awsRegion } from './config';
-import { ledgerStore } from '../wiring/ledger';
+import { awsRegion } from '../shared/config';
+import { ledgerStore } from './ledger';
 
 /**
  * The home-region checks of functions that do not post but must not start a money movement outside the
