@@ -20,14 +20,20 @@ import { type TableKey, tableName } from '../platform/tables';
  * platform/functions.ts and every table it subscribes to, DynamoDB Local's own Streams API (DescribeStream,
  * GetShardIterator, GetRecords: DynamoDB Local 3.3 serves them, NEW_AND_OLD_IMAGES) is polled per shard, four
  * times a second as Lambda does; records that match none of the declared filter patterns are skipped (as
- * Lambda's event filtering does); the rest are handed to the function in batches of up to `batchSize`,
- * gathered for up to `maxBatchingWindowSeconds`, in the event Lambda sends (binary values base64, times in
- * epoch seconds). A failed batch is retried as it was, with back-off, up to MAX_BATCH_ATTEMPTS, then
+ * Lambda's event filtering does); the rest are handed to the function in the event Lambda sends (binary values
+ * base64, times in epoch seconds). Batches are Lambda's: records are gathered until the batch holds
+ * `batchSize` records, the batching window (`maxBatchingWindowSeconds`, from the first record gathered)
+ * expires, or the event would pass Lambda's 6 MB invocation payload ("Batching behavior" in Lambda's event
+ * source mapping documentation; decision record 0042). A failed batch is retried as it was, with back-off, up to MAX_BATCH_ATTEMPTS, then
  * reported and skipped (AWS: the mapping's on-failure destination). The last sequence number handled per
  * shard is kept in a checkpoint file, so a restart resumes where it stopped.
  */
 export const MAX_BATCH_ATTEMPTS = 10;
+/** Lambda's synchronous invocation payload limit, which also bounds a stream batch (6 MB). */
+export const MAX_EVENT_BYTES = 6 * 1024 * 1024;
 const POLL_MS = 250;
+/** `{"Records":[` and `]}`, and a comma between records. */
+const EVENT_ENVELOPE_BYTES = '{"Records":[]}'.length;
 
 /**
  * Whether `calm()` held at three consecutive looks a poll apart before `timeoutMs`: a stream reader's drain
@@ -178,8 +184,21 @@ export const startLocalStreams = async (options: {
         )
       ).ShardIterator;
     let iterator = await iteratorAfter(lastRead);
-    let pending: StreamRecord[] = [];
+    /** Gathered records, as Lambda's event carries them, with their size in that event. */
+    let pending: { record: ReturnType<typeof lambdaStreamRecord>; bytes: number }[] = [];
     let firstPendingAt = 0;
+    /** The longest prefix of `pending` that makes one batch: at most `batchSize` records and MAX_EVENT_BYTES. */
+    const nextBatchLength = (): number => {
+      let bytes = EVENT_ENVELOPE_BYTES;
+      let length = 0;
+      while (length < Math.min(pending.length, subscription.batchSize)) {
+        bytes += (pending[length] as { bytes: number }).bytes + (length ? 1 : 0);
+        // A single record larger than the limit still goes alone (DynamoDB's 400 KB items, twice, cannot reach it).
+        if (bytes > MAX_EVENT_BYTES && length > 0) break;
+        length += 1;
+      }
+      return length;
+    };
     while (!stopped && iterator) {
       let page;
       try {
@@ -201,14 +220,17 @@ export const startLocalStreams = async (options: {
         const lambdaRecord = lambdaStreamRecord(record, streamArn);
         if (patterns.length && !patterns.some((pattern) => matchesPattern(pattern, lambdaRecord))) continue;
         if (pending.length === 0) firstPendingAt = Date.now();
-        pending.push(record);
+        pending.push({ record: lambdaRecord, bytes: Buffer.byteLength(JSON.stringify(lambdaRecord)) });
       }
-      const windowOver = Date.now() - firstPendingAt >= subscription.maxBatchingWindowSeconds * 1000;
-      if (pending.length && (pending.length >= subscription.batchSize || windowOver || !iterator)) {
-        const batch = pending.slice(0, subscription.batchSize);
-        pending = pending.slice(batch.length);
+      // Every batch that is ready, in order: a full one (records or bytes), or what the window gathered.
+      while (pending.length) {
+        const windowOver = Date.now() - firstPendingAt >= subscription.maxBatchingWindowSeconds * 1000;
+        const length = nextBatchLength();
+        if (!(length < pending.length || length >= subscription.batchSize || windowOver || !iterator)) break;
+        const batch = pending.slice(0, length);
+        pending = pending.slice(length);
         firstPendingAt = Date.now();
-        const event = { Records: batch.map((record) => lambdaStreamRecord(record, streamArn)) } as unknown as DynamoDBStreamEvent;
+        const event = { Records: batch.map((gathered) => gathered.record) } as unknown as DynamoDBStreamEvent;
         let attempt = 0;
         for (;;) {
           attempt += 1;

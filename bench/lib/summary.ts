@@ -71,7 +71,7 @@ export const benchSummary = (report: any): string => {
   if (report.webhooks) {
     const hooks = report.webhooks;
     lines.push(
-      `Webhooks (${hooks.endpoints} endpoint(s) subscribed to everything): ${hooks.events} events, ${hooks.delivered} delivered, ${hooks.missed_events} missed, ${hooks.window.duplicate_deliveries} duplicate deliveries, ${hooks.window.unverified} unverified; their share of the bill above: ${money(hooks.cost.usd_per_million_payments)} per million payments (${Object.entries(hooks.cost.by_service as Record<string, number>).map(([service, usd]) => `${service} ${money(usd)}`).join(', ')}).`,
+      `Webhooks (${hooks.endpoints} endpoint(s) subscribed to everything): ${hooks.events} events, ${hooks.delivered} delivered, ${hooks.missed_events} missed, ${hooks.window.duplicate_deliveries} duplicate deliveries, ${hooks.window.unverified} unverified; from an event's change to its delivery p50 / p95 / max ${fixed(hooks.delivery_latency_ms?.p50_ms, 0)} / ${fixed(hooks.delivery_latency_ms?.p95_ms, 0)} / ${fixed(hooks.delivery_latency_ms?.max_ms, 0)} ms; their share of the bill above: ${money(hooks.cost.usd_per_million_payments)} per million payments (${Object.entries(hooks.cost.by_service as Record<string, number>).map(([service, usd]) => `${service} ${money(usd)}`).join(', ')}).`,
       '',
     );
   }

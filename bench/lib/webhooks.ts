@@ -2,7 +2,7 @@ import type { LocalRuntime } from '../../local/runtime';
 import type { FunctionKey } from '../../platform/functions';
 import { tableName } from '../../platform/tables';
 import { type CostBreakdown, type PriceTable, costPerMillionPayments } from './cost-model';
-import type { ApiClient } from './http';
+import { type ApiClient, type LatencySummary, summarizeLatencies } from './http';
 import { type WindowCounts, billableCountsPer, emptyWindowCounts } from './window-counts';
 
 /**
@@ -81,6 +81,11 @@ export interface WebhookReport {
    */
   readonly listing_reads: readonly { readonly pages: number; readonly listed: number; readonly in_window: number; readonly newest: string | null; readonly oldest: string | null }[];
   readonly event_types: Record<string, number>;
+  /**
+   * Per event of the window, from its `created_at` (the change it reports) to its first verified 2xx delivery:
+   * the stream mapping's batching window, the events builder, the delivery queue and the POST together.
+   */
+  readonly delivery_latency_ms: LatencySummary;
   /** What the receiver got during the window (warm-up excluded): requests, distinct webhook ids, ids received more than once, failed signatures. */
   readonly window: { readonly webhooks_received: number; readonly distinct: number; readonly duplicate_deliveries: number; readonly unverified: number; readonly answered_non_2xx: number };
   readonly per_payment: {
@@ -126,10 +131,18 @@ export const webhookReport = async (input: {
   const listingFailures: string[] = [];
   const listingReads: WebhookReport['listing_reads'][number][] = [];
   const eventTypes: Record<string, number> = {};
+  const latencies: number[] = [];
   const window = { webhooks_received: 0, distinct: 0, duplicate_deliveries: 0, unverified: 0, answered_non_2xx: 0 };
   for (const endpoint of endpoints.endpoints) {
     const inbox = receiver.inbox(endpoint.inbox);
     const answered = new Set(inbox.received.filter((message) => message.answered >= 200 && message.answered < 300 && message.verified === true).map((message) => message.webhookId));
+    /** Each event's first delivery the receiver answered 2xx and verified (a webhook's id is its event's). */
+    const firstDelivered = new Map<string, number>();
+    for (const message of inbox.received) {
+      if (message.answered >= 200 && message.answered < 300 && message.verified === true && !firstDelivered.has(message.webhookId)) {
+        firstDelivered.set(message.webhookId, message.receivedAt);
+      }
+    }
     // The window's messages: those after the ones the inbox had received before it.
     const inWindow = inbox.received.slice(input.receivedBefore[endpoint.inbox] ?? 0);
     const ids = new Map<string, number>();
@@ -171,6 +184,8 @@ export const webhookReport = async (input: {
         events += 1;
         eventTypes[event.type] = (eventTypes[event.type] ?? 0) + 1;
         if (!answered.has(event.id)) missed += 1;
+        const deliveredAt = firstDelivered.get(event.id);
+        if (deliveredAt !== undefined) latencies.push(deliveredAt - Date.parse(event.created_at));
       }
       if (!page.json.has_more || data.length === 0) break;
       after = data.at(-1)?.id;
@@ -190,6 +205,7 @@ export const webhookReport = async (input: {
     listing_failure_samples: listingFailures,
     listing_reads: listingReads,
     event_types: eventTypes,
+    delivery_latency_ms: summarizeLatencies(latencies),
     window,
     per_payment: {
       webhooks: per(window.webhooks_received),

@@ -109,6 +109,11 @@ it('npm run bench --smoke reports throughput, per-payment, per-payout and per-co
   // With what the listing read, so a listing that misses the window's events says what it saw.
   expect({ events: webhooks.events >= report.run.payments, reads: webhooks.listing_reads }).toMatchObject({ events: true });
   expect(webhooks.delivered).toBe(webhooks.events);
+  // Each delivered event's latency, from its change to its first verified delivery: the stream mapping's
+  // batching window (1 s) is in it, so no delivery is faster than the change was written.
+  expect(webhooks.delivery_latency_ms.count).toBe(webhooks.delivered);
+  expect(webhooks.delivery_latency_ms.p50_ms).toBeGreaterThan(0);
+  expect(webhooks.delivery_latency_ms.max_ms).toBeGreaterThanOrEqual(webhooks.delivery_latency_ms.p95_ms);
   expect(webhooks.per_payment.lambda_invocations.deliverWebhooks).toBeGreaterThan(0);
   expect(webhooks.per_payment.sqs_requests).toBeGreaterThan(0);
   expect(report.cost.lines.find((line: any) => line.id === 'sqs_requests').quantity_per_payment).toBeCloseTo(perPayment.sqs_requests.total, 9);

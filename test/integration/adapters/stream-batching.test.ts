@@ -1,0 +1,120 @@
+import { BatchWriteItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBStreamEvent } from 'aws-lambda';
+import { type LocalStreams, MAX_EVENT_BYTES, startLocalStreams } from '../../../local/streams';
+import { type FunctionDeclaration, type FunctionKey, functions } from '../../../platform/functions';
+import { tableName } from '../../../platform/tables';
+import { type IsolatedDynamoDb, useIsolatedDynamoDb } from '../../support/dynamodb';
+
+/**
+ * The local stream mappings batch as Lambda's event source mappings do: records are gathered until the batch
+ * holds `batchSize` records, the batching window expires, or the event would pass 6 MB (decision record 0042).
+ * The events builder's pages, and so the events table's writes, follow its batches: a poller that invoked
+ * with whatever one read returned would write more, emptier pages than AWS does.
+ */
+const builder = functions.buildEvents as FunctionDeclaration;
+const windowMs = (builder.streams?.maxBatchingWindowSeconds ?? 0) * 1000;
+
+let db: IsolatedDynamoDb;
+let streams: LocalStreams;
+interface Invocation {
+  readonly key: FunctionKey;
+  readonly at: number;
+  readonly bytes: number;
+  readonly ids: string[];
+  readonly sequences: string[];
+}
+let invocations: Invocation[] = [];
+/** When each item's write was sent (its record cannot be read before). */
+const writtenAt = new Map<string, number>();
+
+beforeAll(async () => {
+  db = await useIsolatedDynamoDb();
+  streams = await startLocalStreams({
+    endpoint: db.endpoint,
+    invoke: async (key: FunctionKey, event: DynamoDBStreamEvent) => {
+      invocations.push({
+        key,
+        at: Date.now(),
+        bytes: Buffer.byteLength(JSON.stringify(event)),
+        ids: event.Records.map((record) => String(record.dynamodb?.Keys?.pk?.S)),
+        sequences: event.Records.map((record) => String(record.dynamodb?.SequenceNumber)),
+      });
+    },
+    credentials: { accessKeyId: process.env.AWS_ACCESS_KEY_ID as string, secretAccessKey: process.env.AWS_SECRET_ACCESS_KEY as string },
+  });
+}, 60_000);
+
+afterAll(async () => {
+  await streams?.stop();
+});
+
+beforeEach(async () => {
+  expect(await streams.drain(30_000)).toBe(true);
+  invocations = [];
+});
+
+/** A payment item: the events builder's filter takes the `payments` table's `payment` items. */
+const payment = (id: string, extra: Record<string, { S: string }> = {}) => ({ pk: { S: id }, sk: { S: 'payment' }, ...extra });
+
+/** The stream's order: DynamoDB Local's sequence numbers are decimal strings that grow. */
+const inStreamOrder = (sequences: readonly string[]) => sequences.every((sequence, index) => index === 0 || BigInt(sequence) > BigInt(sequences[index - 1] as string));
+
+it('gathers the records of the batching window into one invocation, in the stream order, each after its window', async () => {
+  // Prepare: the declared batching this test reads (a change to it must be a decision, not a test edit).
+  expect(builder.streams).toMatchObject({ batchSize: 500, maxBatchingWindowSeconds: 1 });
+
+  // Act: four bursts a poll apart (250 ms), well inside one window: a poller that invokes with each read's
+  // records would invoke once a burst, within a poll of its first write.
+  const ids: string[] = [];
+  for (let burst = 0; burst < 4; burst += 1) {
+    const items = Array.from({ length: 5 }, (_, index) => `pay_batch_${burst}_${index}`);
+    for (const id of items) writtenAt.set(id, Date.now());
+    await db.client.send(new BatchWriteItemCommand({ RequestItems: { [tableName('payments')]: items.map((id) => ({ PutRequest: { Item: payment(id) } })) } }));
+    ids.push(...items);
+    await new Promise((resolve) => setTimeout(resolve, 150));
+  }
+  expect(await streams.drain(30_000)).toBe(true);
+
+  // Assess: every record once, in the stream's order; no batch invoked before its window was over.
+  const built = invocations.filter((invocation) => invocation.key === 'buildEvents');
+  expect(built.flatMap((invocation) => invocation.ids).sort()).toEqual([...ids].sort());
+  expect(inStreamOrder(built.flatMap((invocation) => invocation.sequences))).toBe(true);
+  for (const invocation of built) {
+    const firstWritten = Math.min(...invocation.ids.map((id) => writtenAt.get(id) as number));
+    expect(invocation.at - firstWritten).toBeGreaterThanOrEqual(windowMs);
+  }
+  // The bursts took about 600 ms: one window holds them, unless the machine stalled the writes past it.
+  const spanMs = Math.max(...ids.map((id) => writtenAt.get(id) as number)) - Math.min(...ids.map((id) => writtenAt.get(id) as number));
+  if (spanMs < windowMs / 2) expect(built).toHaveLength(1);
+}, 60_000);
+
+it('a lone record waits for the window, then goes alone', async () => {
+  const written = Date.now();
+  await db.client.send(new PutItemCommand({ TableName: tableName('payments'), Item: payment('pay_lone') }));
+  expect(await streams.drain(30_000)).toBe(true);
+
+  const built = invocations.filter((invocation) => invocation.key === 'buildEvents');
+  expect(built.map((invocation) => invocation.ids)).toEqual([['pay_lone']]);
+  expect((built[0] as Invocation).at - written).toBeGreaterThanOrEqual(windowMs);
+}, 60_000);
+
+it("splits what would pass Lambda's 6 MB invocation payload into batches under it, in order", async () => {
+  // Prepare: 17 items of about 390 KB (DynamoDB's limit is 400 KB), 6.6 MB, in one request: read at once.
+  const filler = 'x'.repeat(390_000);
+  const ids = Array.from({ length: 17 }, (_, index) => `pay_large_${String(index).padStart(2, '0')}`);
+
+  // Act
+  for (const chunk of [ids.slice(0, 9), ids.slice(9)]) {
+    await db.client.send(
+      new BatchWriteItemCommand({ RequestItems: { [tableName('payments')]: chunk.map((id) => ({ PutRequest: { Item: payment(id, { filler: { S: filler } }) } })) } }),
+    );
+  }
+  expect(await streams.drain(30_000)).toBe(true);
+
+  // Assess
+  const built = invocations.filter((invocation) => invocation.key === 'buildEvents');
+  expect(built.flatMap((invocation) => invocation.ids).sort()).toEqual(ids);
+  expect(inStreamOrder(built.flatMap((invocation) => invocation.sequences))).toBe(true);
+  expect(built.length).toBeGreaterThanOrEqual(2);
+  for (const invocation of built) expect(invocation.bytes).toBeLessThanOrEqual(MAX_EVENT_BYTES);
+}, 60_000);
