@@ -50,6 +50,7 @@ export const operatorRoutes = [
   { method: 'GET', path: '/v1/payouts/{id}', function: 'opsGetPayout', roles: viewers, params: { id: 'payout' } },
   { method: 'POST', path: '/v1/payouts/{id}/review', function: 'opsReviewPayout', roles: admins, params: { id: 'payout' } },
   { method: 'GET', path: '/v1/executions', function: 'opsListFailedExecutions', roles: viewers },
+  { method: 'GET', path: '/v1/health', function: 'opsGetHealth', roles: viewers },
   { method: 'POST', path: '/v1/executions/redrive', function: 'opsRedriveExecution', roles: admins },
   { method: 'GET', path: '/v1/reconciliation/breaks', function: 'opsListReconciliationBreaks', roles: viewers },
   {

@@ -88,6 +88,21 @@ describe.each(regions)('%s region: operator API', (_role, stack, template) => {
   });
 });
 
+describe.each(regions)('%s region: the health route reads metrics and nothing else', (_role, _stack, template) => {
+  const policies = Object.values(resourcesOf(template)).filter((resource) => resource.Type === 'AWS::IAM::ManagedPolicy');
+  const statementsOf = (resource: (typeof policies)[number]) => (resource.Properties?.PolicyDocument as { Statement: Statement[] }).Statement;
+
+  it('grants cloudwatch:GetMetricData (no resource-level permission: "*") to the opsGetHealth function only, and no other CloudWatch action', () => {
+    const granting = policies.filter((resource) => statementsOf(resource).some((statement) => asArray(statement.Action).some((action) => action.startsWith('cloudwatch:'))));
+    expect(granting.map((resource) => resource.Properties?.Description)).toEqual([expect.stringMatching(/^xborder-ops-get-health:/)]);
+    const metrics = statementsOf(granting[0] as (typeof policies)[number]).filter((statement) => asArray(statement.Action).some((action) => action.startsWith('cloudwatch:')));
+    expect(metrics).toEqual([expect.objectContaining({ Effect: 'Allow', Action: 'cloudwatch:GetMetricData', Resource: '*' })]);
+    // Besides its own logs and traces, nothing: no table, no key, no state machine.
+    const others = statementsOf(granting[0] as (typeof policies)[number]).flatMap((statement) => asArray(statement.Action));
+    expect(others.sort()).toEqual(['cloudwatch:GetMetricData', 'logs:CreateLogStream', 'logs:PutLogEvents', 'xray:PutTelemetryRecords', 'xray:PutTraceSegments']);
+  });
+});
+
 describe('audit log immutability', () => {
   const auditTable = tableName('audit');
   const mutating = /^dynamodb:(UpdateItem|DeleteItem|BatchWriteItem|PartiQLUpdate|PartiQLDelete|DeleteTable|UpdateTable|\*)$|^dynamodb:\*$|^\*$/;
