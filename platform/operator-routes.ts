@@ -62,6 +62,20 @@ export const operatorRoutes = [
   },
 ] as const satisfies readonly OperatorRouteDeclaration[];
 
+/**
+ * The ops console's static files, served by the operator API's own origin under this path (decision 0022):
+ * locally by local/console-site.ts, in AWS by `GET /console` and `GET /console/{file}` from S3
+ * (lib/constructs/operator-console.ts), each with the same security headers.
+ */
+export const CONSOLE_PATH = '/console';
+export const CONSOLE_FILES = ['index.html', 'console.js', 'console.css'] as const;
+export const CONSOLE_SECURITY_HEADERS = {
+  'Content-Security-Policy': "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+  'X-Content-Type-Options': 'nosniff',
+  'Referrer-Policy': 'no-referrer',
+  'Cache-Control': 'no-store',
+} as const;
+
 /** The routes one role may call. */
 export const operatorRoutesOf = (role: OperatorRole): OperatorRouteDeclaration[] =>
   (operatorRoutes as readonly OperatorRouteDeclaration[]).filter((route) => route.roles.includes(role));
