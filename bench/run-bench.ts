@@ -108,11 +108,10 @@ const loadAtStart = loadavg();
 say(`bench: ${options.payments} payments, concurrency ${options.concurrency}, mix ${mix.map((entry) => `${entry.name}=${entry.weight}`).join(',')}`);
 
 // Handlers run as in AWS: at the functions' application log level (platform/deployment.ts) and with
-// Powertools metrics on (EMF lines are CloudWatch Logs too).
+// Powertools metrics on (the runtime turns them on; EMF lines are CloudWatch Logs too, so they stay on stdout).
 // Nothing but the platform writes its tables here: the counting proxy may take each write's before image
 // from the write before it (the same counts, fewer shadow reads; bench/lib/capacity-metering.ts).
-platform = await startBenchPlatform({ logLevel: deployment.functionLogLevels.application, rememberImages: true });
-process.env.POWERTOOLS_METRICS_DISABLED = 'false';
+platform = await startBenchPlatform({ logLevel: deployment.functionLogLevels.application, rememberImages: true, printMetricLines: true });
 const bench = platform;
 const { runtime } = bench;
 const random = seededRandom(options.seed);

@@ -14,6 +14,7 @@ import {
 } from '../platform/gateway-responses';
 import { type OperatorRouteDeclaration, operatorRoutes } from '../platform/operator-routes';
 import { MERCHANT_AUTHORIZER_CACHE_SECONDS, type RouteDeclaration, authorizerFunction, requiresMerchantKey, routes, unknownMethodFunction } from '../platform/routes';
+import type { MetricStore } from './cloudwatch';
 import type { OperatorCredentials } from './iam/operators';
 import { type VerificationFailure, verifyRequest } from './iam/sigv4';
 import type { LambdaHost } from './lambda-host';
@@ -187,7 +188,26 @@ export interface ApiGatewayOptions {
    * before any route matching; answers false for the API's requests.
    */
   readonly site?: { serve(request: IncomingMessage, response: ServerResponse): boolean };
+  /**
+   * Where to record the API's per-method metrics (`Count`, `Latency`, `4XXError`, `5XXError`, with the dimensions
+   * API Gateway gives them when the stage has detailed metrics on: ApiName, Stage, Method, Resource), as in AWS:
+   * the local CloudWatch (local/cloudwatch.ts) that the operator API's health route reads.
+   */
+  readonly metrics?: { readonly store: MetricStore; readonly apiName: string };
 }
+
+/** One request's API Gateway metrics (per method, and the stage's totals without Method and Resource). */
+const recordMethodMetrics = (metrics: NonNullable<ApiGatewayOptions['metrics']>, method: string, resource: string, status: number, latencyMs: number): void => {
+  const timestamp = Date.now();
+  const stage = { ApiName: metrics.apiName, Stage: deployment.apiStageName };
+  for (const dimensions of [{ ...stage, Method: method, Resource: resource }, stage]) {
+    const record = (name: string, value: number) => metrics.store.record({ namespace: 'AWS/ApiGateway', name, dimensions, timestamp, values: [value] });
+    record('Count', 1);
+    record('Latency', latencyMs);
+    record('4XXError', status >= 400 && status < 500 ? 1 : 0);
+    record('5XXError', status >= 500 ? 1 : 0);
+  }
+};
 
 export interface LocalApiGateway {
   readonly url: string;
@@ -223,7 +243,7 @@ export const startApiGateway = async (options: ApiGatewayOptions): Promise<Local
   /** The ARN API Gateway gives the authorizer and evaluates its policy against: the request's own path. */
   const methodArnOf = (method: string, path: string): string => `arn:aws:execute-api:${deployment.primaryRegion}:${ACCOUNT}:${API_ID}/${stage}/${method}${path}`;
 
-  const handle = async (request: IncomingMessage, requestId: string): Promise<APIGatewayProxyResult> => {
+  const handle = async (request: IncomingMessage, requestId: string, matched: { resource?: string }): Promise<APIGatewayProxyResult> => {
     const gatewayResponse = (type: GatewayResponseType | keyof typeof operatorGatewayResponses): APIGatewayProxyResult => {
       const declared = api.responses[type] ?? gatewayResponses.DEFAULT_5XX;
       return { statusCode: declared.status, headers: { 'Content-Type': 'application/problem+json' }, body: problemDocumentOf(declared, requestId) };
@@ -232,6 +252,7 @@ export const startApiGateway = async (options: ApiGatewayOptions): Promise<Local
     const method = (request.method ?? 'GET').toUpperCase();
     const match = matchResource(resources, url.pathname);
     if (!match) return gatewayResponse('MISSING_AUTHENTICATION_TOKEN');
+    matched.resource = match.resource.path;
 
     let body: string;
     try {
@@ -365,7 +386,8 @@ export const startApiGateway = async (options: ApiGatewayOptions): Promise<Local
     if (options.site?.serve(request, response)) return;
     const started = performance.now();
     const requestId = randomUUID();
-    handle(request, requestId)
+    const matched: { resource?: string } = {};
+    handle(request, requestId, matched)
       .catch(
         (): APIGatewayProxyResult => ({
           statusCode: 502,
@@ -381,12 +403,14 @@ export const startApiGateway = async (options: ApiGatewayOptions): Promise<Local
         headers['Content-Length'] = String(body.length);
         response.writeHead(result.statusCode, headers);
         response.end(body);
+        const latencyMs = performance.now() - started;
+        if (options.metrics && matched.resource) recordMethodMetrics(options.metrics, request.method ?? '', matched.resource, result.statusCode, latencyMs);
         options.onAccess?.({
           requestId,
           method: request.method ?? '',
           path: request.url ?? '',
           status: result.statusCode,
-          latencyMs: performance.now() - started,
+          latencyMs,
           requestBytes: Number(request.headers['content-length'] ?? 0),
           responseBytes: body.length,
         });

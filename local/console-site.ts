@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { deployment } from '../platform/deployment';
 import type { OperatorRole } from '../platform/operator-routes';
 import type { OperatorCredentials } from './iam/operators';
+import { CONSOLE_PATH, CONSOLE_SECURITY_HEADERS } from '../platform/operator-routes';
 
 /**
  * The ops console (console/, decision 0022) as the local operator API serves it under `/console/`, beside
@@ -16,7 +17,7 @@ import type { OperatorCredentials } from './iam/operators';
  * locally issued credentials of the role asked for (those of .local/operators.json). Only to a same-origin
  * request whose Host is this loopback address (no other web page or rebound DNS name can read them).
  */
-export const CONSOLE_PREFIX = '/console';
+export const CONSOLE_PREFIX = CONSOLE_PATH;
 
 const repositoryRoot = resolve(import.meta.dirname, '..');
 
@@ -56,13 +57,8 @@ const CONTENT_TYPES: Record<keyof ConsoleAssets, string> = {
   'console.css': 'text/css; charset=utf-8',
 };
 
-/** What the console's responses carry, as CloudFront's response headers policy would: nothing from elsewhere runs. */
-const SECURITY_HEADERS = {
-  'Content-Security-Policy': "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
-  'X-Content-Type-Options': 'nosniff',
-  'Referrer-Policy': 'no-referrer',
-  'Cache-Control': 'no-store',
-};
+/** What the console's responses carry, as in AWS (platform/operator-routes.ts): nothing from elsewhere runs. */
+const SECURITY_HEADERS = CONSOLE_SECURITY_HEADERS;
 
 export interface ConsoleSite {
   /** Serves the request if it is the console's; false when it is not (the API's). */

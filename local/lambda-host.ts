@@ -4,6 +4,7 @@ import { pathToFileURL } from 'node:url';
 import type { Context } from 'aws-lambda';
 import { deployment } from '../platform/deployment';
 import { type FunctionKey, functionEnvironment, functionKeys, functionName, functions } from '../platform/functions';
+import type { MetricStore } from './cloudwatch';
 import { installLocalIam, invocationIdentity } from './iam/function-permissions';
 
 /**
@@ -48,6 +49,12 @@ export interface InvocationStats {
 
 export class LambdaHost {
   readonly stats: InvocationStats = { invocations: {}, errors: {}, coldStarts: {}, billedMs: {} };
+
+  /**
+   * Where Lambda's own `Errors` metric goes, as the Lambda service sends it to CloudWatch: one per failed
+   * invocation, account-wide (no dimension) and per function (`FunctionName`). The local CloudWatch (local/cloudwatch.ts).
+   */
+  metrics?: MetricStore;
 
   /** Sees every invocation's function and event before it runs (benchmarks keep events to replay). */
   onInvoke?: (key: FunctionKey, event: unknown) => void;
@@ -110,6 +117,7 @@ export class LambdaHost {
       return (await Promise.race([handler(event, context), timeout])) as Result;
     } catch (error) {
       this.stats.errors[key] = (this.stats.errors[key] ?? 0) + 1;
+      for (const dimensions of [{}, { FunctionName: name }] as Record<string, string>[]) this.metrics?.record({ namespace: 'AWS/Lambda', name: 'Errors', dimensions, timestamp: Date.now(), values: [1] });
       throw error;
     } finally {
       clearTimeout(timer);

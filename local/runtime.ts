@@ -9,9 +9,11 @@ import { deployment } from '../platform/deployment';
 import { kmsKeys } from '../platform/keys';
 import { stateMachineArnEnvVar, stateMachineKeys, stateMachines } from '../platform/state-machines';
 import { tableKeys, tableName } from '../platform/tables';
+import { merchantApiName } from '../platform/routes';
 import { localReplicaEndpointVariable } from '../lambdas/shared/local-endpoints';
 import { type AccessLogEntry, type LocalApiGateway, operatorApiDefinition, startApiGateway } from './api-gateway';
 import { type LocalCardChannel, type LocalCardChannels, type LocalSftpAccess, startLocalCardChannels } from './card-channels';
+import { type LocalCloudWatch, startLocalCloudWatch, tapEmbeddedMetrics } from './cloudwatch';
 import { CONSOLE_PREFIX, consoleSite } from './console-site';
 import { startDynamoDbLocal } from './dynamodb-local';
 import { type OperatorCredentials, ensureOperatorCredentials } from './iam/operators';
@@ -48,6 +50,11 @@ export interface LocalRuntimeOptions {
   readonly opsPort?: number;
   /** Multiplies Step Functions Wait durations, Retry intervals and timeouts (drills). Default 1. */
   readonly sfnTimeScale?: number;
+  /**
+   * Whether the functions' metric lines (EMF) still reach stdout after the local CloudWatch took them in
+   * (the bench counts them as log bytes); default false: `npm start` prints no metric lines.
+   */
+  readonly printMetricLines?: boolean;
   /** Where data, logs and merchants.json live. */
   readonly stateDir: string;
   readonly inMemory: boolean;
@@ -127,6 +134,11 @@ export interface LocalRuntime {
   readonly schedules: LocalSchedules;
   /** SQS and its event source mappings (the webhook delivery queue), AWS_ENDPOINT_URL_SQS. */
   readonly sqs: LocalSqs;
+  /**
+   * The CloudWatch metrics stand-in (AWS_ENDPOINT_URL_CLOUDWATCH): the functions' EMF metrics, the merchant API's
+   * per-method metrics and Lambda's errors, read by the operator API's health route (local/cloudwatch.ts).
+   */
+  readonly cloudWatch: LocalCloudWatch;
   /** The DynamoDB stream event source mappings (the events outbox), on DynamoDB Local's Streams API. */
   readonly streams: LocalStreams;
   /** A webhook receiver to register as an endpoint (`<url>/<inbox>`; docs/api.md, "Trying webhooks locally"). */
@@ -159,7 +171,8 @@ const configureProcessEnvironment = (dynamoDbEndpoint: string, kms: LocalKms, lo
     POWERTOOLS_SERVICE_NAME: `${deployment.appName}-local`,
     POWERTOOLS_METRICS_NAMESPACE: deployment.appName,
     POWERTOOLS_TRACE_ENABLED: 'false',
-    POWERTOOLS_METRICS_DISABLED: 'true',
+    // On, as in AWS: the metric lines go to the local CloudWatch (tapEmbeddedMetrics), not to the terminal.
+    POWERTOOLS_METRICS_DISABLED: 'false',
     POWERTOOLS_LOG_LEVEL: logLevel,
   });
 };
@@ -184,6 +197,8 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<L
   let sqs: LocalSqs | undefined;
   let streams: LocalStreams | undefined;
   let webhookReceiver: WebhookReceiver | undefined;
+  let cloudWatch: LocalCloudWatch | undefined;
+  let untapMetrics: (() => void) | undefined;
   const stop = async () => {
     // First: a sweep in flight finishes against a platform that is still up.
     await schedules?.stop();
@@ -200,6 +215,8 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<L
     await stepFunctions?.stop();
     await cardChannels?.stop();
     await kms?.stop();
+    untapMetrics?.();
+    await cloudWatch?.stop();
     await dynamoDb.stop();
   };
   try {
@@ -208,6 +225,9 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<L
     kms = await startLocalKms({ stateDir: options.region?.kmsStateDir ?? join(options.stateDir, 'kms') });
     const platformDynamoDbEndpoint = options.interposeDynamoDb ? await options.interposeDynamoDb(dynamoDb.endpoint) : dynamoDb.endpoint;
     configureProcessEnvironment(platformDynamoDbEndpoint, kms, options.logLevel ?? 'WARN', options.region);
+    cloudWatch = await startLocalCloudWatch();
+    process.env.AWS_ENDPOINT_URL_CLOUDWATCH = cloudWatch.url;
+    untapMetrics = tapEmbeddedMetrics(cloudWatch.store, { keepLines: options.printMetricLines });
     // The API's port is chosen first so the acquirers know where to deliver their webhooks, and held (a
     // listening socket with no handler yet) so nothing else started meanwhile can take it.
     apiListener = options.port ? undefined : await listeningHttpServer();
@@ -232,6 +252,7 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<L
             join(options.stateDir, 'merchants.json'),
           );
     const lambdas = new LambdaHost(repositoryRoot);
+    lambdas.metrics = cloudWatch.store;
     progress('starting the webhook delivery queue and receiver');
     // Before any handler module loads: the queue URLs, the SQS endpoint and the webhook settings are read at load.
     sqs = await startLocalSqs({
@@ -278,6 +299,7 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<L
     gateway = await startApiGateway({
       host: lambdas,
       port: apiListener ?? apiPort,
+      metrics: { store: cloudWatch.store, apiName: merchantApiName() },
       authorizerCacheSeconds: options.authorizerCacheSeconds,
       onAccess: options.onAccess,
       onFunctionError: (key, error) =>
@@ -323,6 +345,7 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<L
       payoutRails,
       schedules,
       sqs,
+      cloudWatch,
       streams,
       webhookReceiver,
       stop,

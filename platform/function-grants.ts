@@ -128,8 +128,16 @@ export const queueGrantStatement = (key: FunctionKey, queue: QueueKey, queueArn:
 };
 
 /**
+ * A function that reads the platform's metrics (`readsMetrics`): cloudwatch:GetMetricData has no resource-level
+ * permissions (the CloudWatch service authorization reference lists no resource type for it), so `*` is its only
+ * resource; it is read-only and reads metrics, no logs.
+ */
+export const metricGrantStatements = (key: FunctionKey): GrantStatement[] =>
+  (functions[key] as FunctionDeclaration).readsMetrics ? [{ sid: 'ReadMetrics', actions: ['cloudwatch:GetMetricData'], resources: ['*'] }] : [];
+
+/**
  * Every grant a function's declaration makes on the platform's own resources (tables, state machines, KMS keys,
- * queues): what local/ enforces. lib/ adds what has no local counterpart (logs, X-Ray, secrets, dead-letter
+ * queues) and its metrics reads: what local/ enforces. lib/ adds what has no local counterpart (logs, X-Ray, secrets, dead-letter
  * queues, stream reads, a consumer's receive and delete).
  */
 export const functionGrantStatements = (key: FunctionKey, arns: GrantArns): GrantStatement[] => {
@@ -139,5 +147,6 @@ export const functionGrantStatements = (key: FunctionKey, arns: GrantArns): Gran
     ...stateMachineGrantStatements(key, arns),
     ...kmsGrantStatements(declaration.kms, arns.keys),
     ...(Object.keys(declaration.queues ?? {}) as QueueKey[]).flatMap((queue) => queueGrantStatement(key, queue, arns.queue(queue)) ?? []),
+    ...metricGrantStatements(key),
   ];
 };

@@ -148,6 +148,12 @@ export interface FunctionDeclaration {
    */
   readonly stateMachines?: Readonly<Record<string, readonly StateMachineAction[]>>;
   /**
+   * Reads the platform's CloudWatch metrics: `cloudwatch:GetMetricData`, which has no resource-level permission,
+   * so it is granted on `*` (read-only; platform/function-grants.ts `metricGrantStatements`). Only the operator
+   * API's health route (decision 0041).
+   */
+  readonly readsMetrics?: boolean;
+  /**
    * Talks to the card channels (platform/channels.ts): gets `<CHANNEL>_URL` and the secret
    * `<CHANNEL>_API_KEY` for each (see `secrets`).
    */
@@ -697,6 +703,17 @@ export const functions = {
     reservedConcurrency: 1,
     invokedBy: 'api-gateway',
     tables: { ledger: ['dynamodb:Scan'] },
+  },
+  opsGetHealth: {
+    entry: 'lambdas/handlers/ops/get-health.ts',
+    description: "Operator API: GET /v1/health, the region's payments/s, authorization rate, latency and errors from CloudWatch metrics (ops_viewer)",
+    memoryMb: 256,
+    timeoutSeconds: 10,
+    // A console panel refreshes every 10 s: two operators' panels at once need no more than two.
+    reservedConcurrency: 2,
+    invokedBy: 'api-gateway',
+    tables: {},
+    readsMetrics: true,
   },
   opsStartHomeRegionMove: {
     entry: 'lambdas/handlers/ops/start-home-region-move.ts',

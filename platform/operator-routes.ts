@@ -50,6 +50,7 @@ export const operatorRoutes = [
   { method: 'GET', path: '/v1/payouts/{id}', function: 'opsGetPayout', roles: viewers, params: { id: 'payout' } },
   { method: 'POST', path: '/v1/payouts/{id}/review', function: 'opsReviewPayout', roles: admins, params: { id: 'payout' } },
   { method: 'GET', path: '/v1/executions', function: 'opsListFailedExecutions', roles: viewers },
+  { method: 'GET', path: '/v1/health', function: 'opsGetHealth', roles: viewers },
   { method: 'POST', path: '/v1/executions/redrive', function: 'opsRedriveExecution', roles: admins },
   { method: 'GET', path: '/v1/reconciliation/breaks', function: 'opsListReconciliationBreaks', roles: viewers },
   {
@@ -60,6 +61,20 @@ export const operatorRoutes = [
     params: { id: 'reconciliation_break' },
   },
 ] as const satisfies readonly OperatorRouteDeclaration[];
+
+/**
+ * The ops console's static files, served by the operator API's own origin under this path (decision 0022):
+ * locally by local/console-site.ts, in AWS by `GET /console` and `GET /console/{file}` from S3
+ * (lib/constructs/operator-console.ts), each with the same security headers.
+ */
+export const CONSOLE_PATH = '/console';
+export const CONSOLE_FILES = ['index.html', 'console.js', 'console.css'] as const;
+export const CONSOLE_SECURITY_HEADERS = {
+  'Content-Security-Policy': "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+  'X-Content-Type-Options': 'nosniff',
+  'Referrer-Policy': 'no-referrer',
+  'Cache-Control': 'no-store',
+} as const;
 
 /** The routes one role may call. */
 export const operatorRoutesOf = (role: OperatorRole): OperatorRouteDeclaration[] =>

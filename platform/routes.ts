@@ -1,5 +1,6 @@
 import type { ApiKeyAccess, ApiKeyResource } from '../lambdas/domain/api-key';
 import type { IdKind } from '../lambdas/domain/ids';
+import { deployment } from './deployment';
 import type { FunctionKey } from './functions';
 
 /**
@@ -10,6 +11,12 @@ import type { FunctionKey } from './functions';
  * so a wrong method is told apart from an unknown path. Each route's request and answer schemas are its
  * contract in lambdas/contracts/ (keyed by `function`), from which the OpenAPI document is generated.
  */
+/**
+ * The merchant REST API's name: API Gateway's metrics carry it as the `ApiName` dimension (the alarms and
+ * dashboards of lib/constructs/service-levels.ts, the operator API's health route).
+ */
+export const merchantApiName = (): string => `${deployment.appName}-merchant-api`;
+
 export type HttpMethod = 'GET' | 'POST' | 'DELETE';
 
 export interface RouteDeclaration {

@@ -117,6 +117,11 @@ export interface StartBenchPlatformOptions {
    * DynamoDB Local (expiring, seeding) must not.
    */
   readonly rememberImages?: boolean;
+  /**
+   * Keep the functions' metric lines (EMF) on stdout after the local CloudWatch took them in: the bench counts
+   * them as the log bytes they are in AWS (bench/lib/log-volume.ts). Drills leave them out of their output.
+   */
+  readonly printMetricLines?: boolean;
 }
 
 interface SimulatorOperation {
@@ -149,6 +154,7 @@ export const startBenchPlatform = async (options: StartBenchPlatformOptions = {}
     // per unit of time, not per payment, that would land in the window at ten times its rate. Off here
     // (nothing in a bench or drill leaves a saga unstarted); listed in the report's `left_out`.
     scheduleIntervalMs: 0,
+    printMetricLines: options.printMetricLines,
     onAccess: (entry) => access.push(entry),
     interposeDynamoDb: async (endpoint) => {
       // Billed tables are metered by AWS's rules; the local engine's own table only counted.

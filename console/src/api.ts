@@ -40,8 +40,14 @@ export const openSession = async (role: Role): Promise<Session> => {
   return { role, region: body.region, client };
 };
 
+/**
+ * The operator API's base path: what precedes `/console/` in the page's own path. Locally nothing; in AWS the
+ * stage (`/prod`), since the page is served by the API itself at `/prod/console/`.
+ */
+const apiBase = (): string => window.location.pathname.replace(/\/console(\/.*)?$/, '');
+
 const apiUrl = (path: string, query: Record<string, string | undefined> = {}): string => {
-  const url = new URL(path, window.location.origin);
+  const url = new URL(`${apiBase()}${path}`, window.location.origin);
   for (const [name, value] of Object.entries(query)) if (value !== undefined && value !== '') url.searchParams.set(name, value);
   return url.toString();
 };

@@ -1,5 +1,6 @@
 import { render } from 'preact';
 import { AttentionQueue } from './attention';
+import { HealthPanel } from './health';
 import { useEffect, useState } from 'preact/hooks';
 import { type Role, type Session, openSession } from './api';
 import { PaymentPage } from './payment-page';
@@ -12,7 +13,8 @@ import { PayoutPage } from './payout-page';
  * The ops console: search payments and payouts, a payment's page (timeline, executions drawn on their
  * state machines, ledger, risk decision), a payout's page, the queue of payouts held for review and the
  * queue of payments risk screening sent to review, and what else needs attention (failed workflow
- * executions to redrive, open reconciliation breaks, payments requiring attention). Hash routes, so the
+ * executions to redrive, open reconciliation breaks, payments requiring attention), and the platform's live
+ * health (payments/s, authorization rate, latency, errors). Hash routes, so the
  * whole app is two static files under /console/.
  */
 const route = (): string[] => window.location.hash.replace(/^#\/?/, '').split('/').filter(Boolean);
@@ -53,6 +55,7 @@ const App = () => {
         {link('review', 'Payouts in review')}
         {link('risk-review', 'Payments in risk review')}
         {link('attention', 'Needs attention')}
+        {link('health', 'Health')}
         <span class="identity">
           <label>
             <select data-testid="role" value={role} onChange={(event) => setRole((event.target as HTMLSelectElement).value as Role)}>
@@ -76,6 +79,8 @@ const App = () => {
           <RiskReviewQueue session={session} />
         ) : page === 'attention' ? (
           <AttentionQueue session={session} />
+        ) : page === 'health' ? (
+          <HealthPanel session={session} />
         ) : (
           <SearchPage session={session} />
         )}

@@ -78,3 +78,23 @@ export interface List<T> {
   readonly data: readonly T[];
   readonly has_more: boolean;
 }
+
+/** GET /v1/health's figures (lambdas/handlers/ops/get-health.ts). */
+export interface HealthFiguresJson {
+  readonly payments_per_second: number;
+  readonly authorization_rate: number | null;
+  readonly latency_p50_ms: number | null;
+  readonly latency_p99_ms: number | null;
+  readonly server_errors: number;
+  readonly function_errors: number;
+  readonly throttles: number;
+}
+
+export interface PlatformHealthJson {
+  readonly object: 'platform_health';
+  readonly start: string;
+  readonly end: string;
+  readonly minutes: number;
+  readonly totals: HealthFiguresJson & { readonly payments_requested: number; readonly payments_authorized: number; readonly payments_failed_unauthorized: number };
+  readonly per_minute: readonly (HealthFiguresJson & { readonly at: string })[];
+}

@@ -32,7 +32,8 @@ export interface ChainId {
 export type AuditActor =
   | { readonly type: 'merchant'; readonly merchant_id: string; readonly api_key: string }
   /** `agent`: the software agent that acted with the operator's credentials (the MCP server), when it said so. */
-  | { readonly type: 'operator'; readonly role: string; readonly arn: string; readonly agent?: string };
+  /** `user`: the Cognito user pool user (`sub`) who signed in through the console in AWS (decision 0033 section 4). */
+  | { readonly type: 'operator'; readonly role: string; readonly arn: string; readonly user?: string; readonly agent?: string };
 
 export interface AuditTarget {
   readonly type: string;

@@ -1,3 +1,4 @@
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KMS } from '@aws-sdk/client-kms';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
@@ -138,4 +139,12 @@ let sqs: SQSClient | undefined;
 export const sqsClient = (): SQSClient => {
   sqs ??= tracer.captureAWSv3Client(withLocalAuthorization(new SQSClient({ maxAttempts: 5 }), 'sqs'));
   return sqs;
+};
+
+let cloudWatch: CloudWatchClient | undefined;
+
+/** CloudWatch metrics (GetMetricData: the operator API's health route). Locally AWS_ENDPOINT_URL_CLOUDWATCH points it at local/cloudwatch.ts. */
+export const cloudWatchClient = (): CloudWatchClient => {
+  cloudWatch ??= tracer.captureAWSv3Client(withLocalAuthorization(new CloudWatchClient({ maxAttempts: 3 }), 'cloudwatch'));
+  return cloudWatch;
 };

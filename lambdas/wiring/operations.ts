@@ -1,8 +1,10 @@
+import { CloudWatchPlatformMetrics } from '../adapters/cloudwatch/platform-metrics';
 import { StepFunctionsHomeRegionMoves } from '../adapters/step-functions/home-region-moves';
 import { StepFunctionsWorkflowHistory } from '../adapters/step-functions/workflow-history';
 import type { HomeRegionMoves } from '../ports/home-region-moves';
+import type { PlatformMetrics } from '../ports/platform-metrics';
 import type { WorkflowHistory } from '../ports/workflow-history';
-import { sfnClient } from '../shared/clients';
+import { cloudWatchClient, sfnClient } from '../shared/clients';
 import { stateMachineArnFromEnv } from './payments';
 
 /**
@@ -23,4 +25,12 @@ let moves: HomeRegionMoves | undefined;
 export const homeRegionMoves = (): HomeRegionMoves => {
   moves ??= new StepFunctionsHomeRegionMoves(sfnClient(), stateMachineArnFromEnv('homeRegionMove'));
   return moves;
+};
+
+let metrics: PlatformMetrics | undefined;
+
+/** The platform's CloudWatch metrics (`cloudwatch:GetMetricData`, the health route). */
+export const platformMetrics = (): PlatformMetrics => {
+  metrics ??= new CloudWatchPlatformMetrics(cloudWatchClient());
+  return metrics;
 };

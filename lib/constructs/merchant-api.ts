@@ -20,13 +20,12 @@ import { Construct } from 'constructs';
 import { deployment } from '../../platform/deployment';
 import type { FunctionKey } from '../../platform/functions';
 import { type GatewayResponseType, gatewayResponseBody, gatewayResponses } from '../../platform/gateway-responses';
-import { MERCHANT_AUTHORIZER_CACHE_SECONDS, type RouteDeclaration, authorizerFunction, isCounterpartyWebhook, requiresMerchantKey, routes, unknownMethodFunction } from '../../platform/routes';
+import { MERCHANT_AUTHORIZER_CACHE_SECONDS, type RouteDeclaration, authorizerFunction, isCounterpartyWebhook, merchantApiName, requiresMerchantKey, routes, unknownMethodFunction } from '../../platform/routes';
 import { acknowledgeNag } from './acknowledgements';
 import { MerchantApiFirewall } from './merchant-api-firewall';
 import { retentionDays } from './retention';
 
 /** The merchant API's name in each region (API Gateway's `ApiName` metric dimension). */
-export const merchantApiName = (): string => `${deployment.appName}-merchant-api`;
 
 /**
  * The merchant REST API from platform/routes.ts: one Lambda proxy integration per route behind the
@@ -137,9 +136,9 @@ export class MerchantApi extends Construct {
       resultsCacheTtl: Duration.seconds(MERCHANT_AUTHORIZER_CACHE_SECONDS),
     });
 
-    // One invoke permission for the fallback on the whole API rather than one per resource (~60): it answers
-    // 405 to whatever reaches it and reads nothing, so an API-wide source ARN grants nothing more, and the
-    // stack keeps room under CloudFormation's 500 resources (test/infra/events-and-webhooks.test.ts).
+    // One invoke permission for the whole API rather than one per resource's ANY method (32 of them): the function
+    // answers 405 with the resource's Allow header and reads nothing, and the stack stays clear of CloudFormation's
+    // 500-resource limit (test/infra/events-and-webhooks.test.ts keeps it under 450).
     const unknownMethod = new LambdaIntegration(props.functions[unknownMethodFunction], { scopePermissionToMethod: false });
     const withFallback = new Set<Resource>();
     const merchantAuthReason =

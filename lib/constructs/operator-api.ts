@@ -17,9 +17,10 @@ import { Construct } from 'constructs';
 import { deployment } from '../../platform/deployment';
 import type { FunctionKey } from '../../platform/functions';
 import { type GatewayResponseDeclaration, operatorGatewayResponses, problemDocumentOf } from '../../platform/gateway-responses';
-import { OPERATOR_ROLES, type OperatorRole, operatorRoleName, operatorRoutes, operatorRoutesOf } from '../../platform/operator-routes';
+import { CONSOLE_PATH, OPERATOR_ROLES, type OperatorRole, operatorRoleName, operatorRoutes, operatorRoutesOf } from '../../platform/operator-routes';
 import { acknowledgeNag, nagPartition } from './acknowledgements';
 import { MerchantApiFirewall } from './merchant-api-firewall';
+import { OperatorConsole } from './operator-console';
 import { retentionDays } from './retention';
 
 /**
@@ -45,6 +46,8 @@ export const executeApiPath = (path: string): string => path.replace(/\{[^}]+\}/
 export class OperatorApi extends Construct {
   readonly api: RestApi;
   readonly roles: Readonly<Record<OperatorRole, Role>>;
+  /** The console's sign-in (Cognito) and static files (decision 0033 section 4). */
+  readonly console: OperatorConsole;
 
   constructor(scope: Construct, id: string, props: OperatorApiProps) {
     super(scope, id);
@@ -52,6 +55,7 @@ export class OperatorApi extends Construct {
     const roleArn = (role: OperatorRole) =>
       stack.formatArn({ service: 'iam', region: '', resource: 'role', resourceName: operatorRoleName(role, stack.region) });
 
+    const consoleFiles = [`execute-api:/${deployment.apiStageName}/GET${CONSOLE_PATH}`, `execute-api:/${deployment.apiStageName}/GET${CONSOLE_PATH}/*`];
     const roles = {} as Record<OperatorRole, Role>;
     for (const role of OPERATOR_ROLES) {
       roles[role] = new Role(this, `${role === 'ops_admin' ? 'Admin' : 'Viewer'}Role`, {
@@ -83,8 +87,17 @@ export class OperatorApi extends Construct {
             effect: Effect.DENY,
             principals: [new AnyPrincipal()],
             actions: ['execute-api:Invoke'],
-            resources: ['execute-api:/*'],
+            notResources: consoleFiles,
             conditions: { StringNotEquals: { 'aws:PrincipalArn': OPERATOR_ROLES.map(roleArn) } },
+          }),
+          // The console's static files load before anyone has signed in (lib/constructs/operator-console.ts): the
+          // app's code, no data. With authorization NONE, API Gateway needs the resource policy to allow them.
+          new PolicyStatement({
+            sid: 'ConsoleFilesBeforeSignIn',
+            effect: Effect.ALLOW,
+            principals: [new AnyPrincipal()],
+            actions: ['execute-api:Invoke'],
+            resources: consoleFiles,
           }),
         ],
       }),
@@ -110,8 +123,8 @@ export class OperatorApi extends Construct {
         }),
       },
     });
-    // The role names are fixed, so the resource policy needs no reference to them; create them first anyway.
-    for (const role of Object.values(roles)) this.api.node.addDependency(role);
+    // The role names are fixed, so the resource policy needs no reference to them (and no dependency: the roles'
+    // trust names the console's identity pool, whose app client names this API's URL).
 
     for (const [type, response] of Object.entries(operatorGatewayResponses) as [string, GatewayResponseDeclaration][]) {
       this.api.addGatewayResponse(`Gateway${type}`, {
@@ -157,6 +170,8 @@ export class OperatorApi extends Construct {
         );
       }
     }
+
+    this.console = new OperatorConsole(this, 'Console', { api: this.api, roles });
 
     new MerchantApiFirewall(this, 'Firewall', {
       stage: this.api.deploymentStage,

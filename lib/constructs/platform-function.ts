@@ -16,7 +16,7 @@ import { type TableKey, tableName } from '../../platform/tables';
 import { acknowledgeGuard, acknowledgeNag, nagPartition } from './acknowledgements';
 import { functionCode } from './function-bundles';
 import { type KmsKeyArns, kmsStatements, policyStatement, usesKms } from './kms-grants';
-import { stateMachineGrantStatements, tableGrantStatements } from '../../platform/function-grants';
+import { metricGrantStatements, stateMachineGrantStatements, tableGrantStatements } from '../../platform/function-grants';
 import { retentionDays } from './retention';
 
 /**
@@ -92,10 +92,15 @@ export class PlatformFunction extends Construct {
     this.addToPolicy(
       new PolicyStatement({ sid: 'SendTraces', actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'], resources: ['*'] }),
     );
+    const metricStatements = metricGrantStatements(props.key);
+    for (const statement of metricStatements) this.addToPolicy(policyStatement(statement));
     acknowledgeNag(
       this.policy,
       'AwsSolutions-IAM5[Resource::*]',
-      'xray:PutTraceSegments and xray:PutTelemetryRecords support no resource-level permissions; "*" is the only valid resource.',
+      'xray:PutTraceSegments and xray:PutTelemetryRecords support no resource-level permissions; "*" is the only valid resource.' +
+        (metricStatements.length
+          ? ' The same holds for cloudwatch:GetMetricData (no resource type in the CloudWatch service authorization reference), granted read-only to the operator API health route only (platform/functions.ts readsMetrics).'
+          : ''),
     );
     const tableArn = (table: TableKey) => stack.formatArn({ service: 'dynamodb', resource: 'table', resourceName: tableName(table) });
     for (const statement of tableGrantStatements(props.key, tableArn)) this.addToPolicy(policyStatement(statement));

@@ -23,7 +23,7 @@ import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { deployment } from '../../platform/deployment';
 import { acknowledgeGuard, acknowledgeNag } from './acknowledgements';
-import { merchantApiName } from './merchant-api';
+import { merchantApiName } from '../../platform/routes';
 import { functionName } from '../../platform/functions';
 import {
   type ServiceLevelKey,

@@ -263,4 +263,36 @@ describe('the ops console', () => {
     const audit = await asOperator('ops_viewer', 'GET', '/v1/merchants/mer_platform/audit_entries');
     expect((audit.json.data as { action: string; target: { id: string } }[]).find((entry) => entry.action === 'workflow_execution.redrive' && entry.target.id === executionArn)).toBeDefined();
   });
+  it("shows the platform's live health from the metrics the payments above left: payments/s, authorization rate, latency, errors", async () => {
+    // The authorizations are counted by the events builder off the payments stream: a moment after the payments.
+    type Health = { totals: Record<string, number | null>; per_minute: Record<string, number | string | null>[] };
+    const read = await eventually(
+      () => asOperator('ops_viewer', 'GET', '/v1/health?minutes=15'),
+      (got) => got.status === 200 && Number((got.json as Health).totals.payments_authorized) >= 2,
+      20_000,
+    );
+    const totals = (read.json as Health).totals;
+    expect(totals.payments_requested).toBeGreaterThanOrEqual(2); // this file's two payments at least (other e2e files add theirs)
+    expect(totals.payments_per_second).toBeGreaterThan(0);
+    expect(totals.authorization_rate).toBeGreaterThan(0);
+    expect(totals.latency_p50_ms).toBeGreaterThan(0);
+    expect(Number(totals.latency_p99_ms)).toBeGreaterThanOrEqual(Number(totals.latency_p50_ms));
+    expect((read.json as Health).per_minute).toHaveLength(15);
+    expect((await asOperator('ops_viewer', 'GET', '/v1/health?minutes=0')).json).toMatchObject({ code: 'validation_error' });
+
+    await page.goto(`${runtime.consoleUrl}#/health`);
+    await page.getByTestId('role').selectOption('ops_viewer');
+    const tile = (id: string) => page.getByTestId(`health-${id}`).locator('.figure');
+    await expect(tile('payments-per-second').textContent()).resolves.toMatch(/^\d+(\.\d+)?$/);
+    expect(Number(await tile('payments-per-second').textContent())).toBeGreaterThan(0);
+    await expect(tile('authorization-rate').textContent()).resolves.toMatch(/^\d+\.\d %$/);
+    await expect(tile('latency-p50').textContent()).resolves.toMatch(/^\d+ ms$/);
+    await expect(tile('latency-p99').textContent()).resolves.toMatch(/^\d+ ms$/);
+    await expect(tile('errors').textContent()).resolves.toMatch(/^\d+$/);
+    expect(await page.getByTestId('health-minutes').locator('tbody tr').count()).toBe(15);
+    // Another window: the page asks again and shows that many minutes.
+    await page.getByTestId('health-window').selectOption('5');
+    const rows = () => page.getByTestId('health-minutes').locator('tbody tr').count();
+    await expect(eventually(rows, (count) => count === 5, 15_000)).resolves.toBe(5);
+  });
 });

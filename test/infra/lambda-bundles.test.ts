@@ -95,6 +95,10 @@ it.each(functionKeys)('%s holds the Step Functions client only if it drives a st
   expect({ key, sfn: hasPackage(key, '@aws-sdk/client-sfn') }).toEqual({ key, sfn: drives });
 });
 
+it.each(functionKeys)('%s holds the CloudWatch client only if it reads metrics', (key) => {
+  expect({ key, cloudWatch: hasPackage(key, '@aws-sdk/client-cloudwatch') }).toEqual({ key, cloudWatch: Boolean(declared(key).readsMetrics) });
+});
+
 it.each(functionKeys)('%s holds the SQS client only if it declares a queue', (key) => {
   const queues = Object.keys(declared(key).queues ?? {}).length > 0;
   expect({ key, sqs: hasPackage(key, '@aws-sdk/client-sqs') }).toEqual({ key, sqs: queues });

@@ -1,9 +1,10 @@
 import { Stack } from 'aws-cdk-lib';
 import type { CfnElement } from 'aws-cdk-lib';
+import type { IConstruct } from 'constructs';
 import { deployment } from '../../platform/deployment';
 import { type DynamoDbAction, type FunctionDeclaration, functionKeys, functions } from '../../platform/functions';
 import { operatorGatewayResponses } from '../../platform/gateway-responses';
-import { OPERATOR_ROLES, operatorRoleName, operatorRoutes, operatorRoutesOf } from '../../platform/operator-routes';
+import { CONSOLE_FILES, OPERATOR_ROLES, operatorRoleName, operatorRoutes, operatorRoutesOf } from '../../platform/operator-routes';
 import { tableName } from '../../platform/tables';
 import { executeApiPath } from '../../lib/constructs/operator-api';
 import { asArray, plainArn, resourcesOf, synthesizePlatform } from './synth';
@@ -28,20 +29,26 @@ describe.each(regions)('%s region: operator API', (_role, stack, template) => {
   it('is a REST API of its own whose every method is IAM-authorized and declared in platform/operator-routes.ts', () => {
     expect(resources[restApiId]?.Properties).toMatchObject({ Name: `${deployment.appName}-operator-api`, EndpointConfiguration: { Types: ['REGIONAL'] } });
     const methods = Object.values(resources).filter(
-      (resource) => resource.Type === 'AWS::ApiGateway::Method' && (resource.Properties?.RestApiId as { Ref?: string } | undefined)?.Ref === restApiId,
+      (resource) =>
+        resource.Type === 'AWS::ApiGateway::Method' &&
+        (resource.Properties?.RestApiId as { Ref?: string } | undefined)?.Ref === restApiId &&
+        // Besides the console's two static-file methods (below).
+        !['consoleIndex', 'consoleFile'].includes(String(resource.Properties?.OperationName)),
     );
     expect(methods).toHaveLength(operatorRoutes.length);
     expect(methods.every((method) => method.Properties?.AuthorizationType === 'AWS_IAM')).toBe(true);
     expect(methods.map((method) => method.Properties?.OperationName).sort()).toEqual(operatorRoutes.map((route) => route.function).sort());
   });
 
-  it('denies every principal other than the two operator roles in its resource policy', () => {
-    const policy = resources[restApiId]?.Properties?.Policy as { Statement: Statement[] };
+  it("denies every principal other than the two operator roles in its resource policy, but the console's static files", () => {
+    const policy = resources[restApiId]?.Properties?.Policy as { Statement: (Statement & { NotResource?: unknown })[] };
+    const consoleFiles = [`execute-api:/${deployment.apiStageName}/GET/console`, `execute-api:/${deployment.apiStageName}/GET/console/*`];
     expect(policy.Statement).toEqual([
       expect.objectContaining({
         Effect: 'Deny',
         Principal: { AWS: '*' },
         Action: 'execute-api:Invoke',
+        NotResource: consoleFiles,
         Condition: {
           StringNotEquals: {
             // A literal ARN (the region and partition are known: @aws-cdk/core:enablePartitionLiterals, lib/feature-flags.ts).
@@ -49,6 +56,7 @@ describe.each(regions)('%s region: operator API', (_role, stack, template) => {
           },
         },
       }),
+      { Sid: 'ConsoleFilesBeforeSignIn', Effect: 'Allow', Principal: { AWS: '*' }, Action: 'execute-api:Invoke', Resource: consoleFiles },
     ]);
   });
 
@@ -85,6 +93,115 @@ describe.each(regions)('%s region: operator API', (_role, stack, template) => {
         resource.Properties?.StatusCode === String(response.status),
     );
     expect(found).toBe(true);
+  });
+});
+
+describe.each(regions)('%s region: the ops console in AWS (Cognito, static files on the operator API)', (_role, stack, template) => {
+  const resources = resourcesOf(template);
+  const region = Stack.of(stack).region;
+  const ofType = (type: string) => Object.entries(resources).filter(([, resource]) => resource.Type === type);
+  const idOf = (construct: IConstruct) => Stack.of(construct).getLogicalId(construct.node.defaultChild as CfnElement);
+  const userPoolId = idOf(stack.operatorApi.console.userPool);
+  const clientId = idOf(stack.operatorApi.console.client);
+
+  it('has a user pool of operators: no self sign-up, TOTP MFA required, Plus tier with threat protection enforced, 14-character passwords, deletion protection', () => {
+    expect(resources[userPoolId]?.Properties).toMatchObject({
+      UserPoolName: `${deployment.appName}-operators-${region}`,
+      AdminCreateUserConfig: { AllowAdminCreateUserOnly: true },
+      MfaConfiguration: 'ON',
+      EnabledMfas: ['SOFTWARE_TOKEN_MFA'],
+      UserPoolTier: 'PLUS',
+      UserPoolAddOns: { AdvancedSecurityMode: 'ENFORCED' },
+      Policies: { PasswordPolicy: expect.objectContaining({ MinimumLength: 14, RequireLowercase: true, RequireUppercase: true, RequireNumbers: true, RequireSymbols: true }) },
+      DeletionProtection: 'ACTIVE',
+    });
+    expect(resources[userPoolId]?.DeletionPolicy).toBe('Retain');
+  });
+
+  it('has one app client for the console: no secret, authorization code through the managed login, called back to the console on the operator API, one-hour tokens', () => {
+    const client = resources[clientId]?.Properties as Record<string, unknown>;
+    expect(client).toMatchObject({
+      GenerateSecret: false,
+      AllowedOAuthFlowsUserPoolClient: true,
+      AllowedOAuthFlows: ['code'],
+      SupportedIdentityProviders: ['COGNITO'],
+      AccessTokenValidity: 60,
+      IdTokenValidity: 60,
+      TokenValidityUnits: expect.objectContaining({ AccessToken: 'minutes', IdToken: 'minutes' }),
+      PreventUserExistenceErrors: 'ENABLED',
+    });
+    expect(JSON.stringify(client.CallbackURLs)).toContain('"/console/"');
+    expect(JSON.stringify(client.CallbackURLs)).toContain(`OperatorApiDeploymentStage${deployment.apiStageName}`);
+    expect(JSON.stringify(client.CallbackURLs)).toContain(idOf(stack.operatorApi.api));
+    expect(ofType('AWS::Cognito::UserPoolDomain')).toHaveLength(1);
+    expect(ofType('AWS::Cognito::ManagedLoginBranding')).toHaveLength(1);
+  });
+
+  it('maps the groups ops_admin and ops_viewer to their IAM roles, admin first, through an identity pool with no unauthenticated identities', () => {
+    const groups = ofType('AWS::Cognito::UserPoolGroup').map(([, group]) => group.Properties as Record<string, unknown>);
+    const roleIdOf = (role: (typeof OPERATOR_ROLES)[number]) => idOf(stack.operatorApi.roles[role]);
+    expect(groups.sort((a, b) => Number(a.Precedence) - Number(b.Precedence))).toEqual([
+      expect.objectContaining({ GroupName: 'ops_admin', Precedence: 0, RoleArn: { 'Fn::GetAtt': [roleIdOf('ops_admin'), 'Arn'] } }),
+      expect.objectContaining({ GroupName: 'ops_viewer', Precedence: 1, RoleArn: { 'Fn::GetAtt': [roleIdOf('ops_viewer'), 'Arn'] } }),
+    ]);
+    const [[poolId, pool]] = ofType('AWS::Cognito::IdentityPool') as unknown as [[string, { Properties: Record<string, unknown> }]];
+    expect(pool.Properties).toMatchObject({ AllowUnauthenticatedIdentities: false, AllowClassicFlow: false, CognitoIdentityProviders: [expect.objectContaining({ ClientId: { Ref: clientId }, ServerSideTokenCheck: true })] });
+    const [[, attachment]] = ofType('AWS::Cognito::IdentityPoolRoleAttachment') as unknown as [[string, { Properties: Record<string, unknown> }]];
+    expect(attachment.Properties).toMatchObject({ IdentityPoolId: { Ref: poolId }, Roles: {}, RoleMappings: { operators: { Type: 'Token', AmbiguousRoleResolution: 'Deny' } } });
+  });
+
+  it.each(OPERATOR_ROLES)("%s: the role trusts the identity pool for authenticated identities only, and nothing else changes", (role) => {
+    const trust = (resources[idOf(stack.operatorApi.roles[role])]?.Properties?.AssumeRolePolicyDocument as { Statement: Statement[] }).Statement;
+    const poolId = ofType('AWS::Cognito::IdentityPool')[0]?.[0];
+    expect(trust).toHaveLength(2);
+    expect(trust[1]).toEqual({
+      Sid: 'OperatorsSignedInThroughTheConsole',
+      Effect: 'Allow',
+      Principal: { Federated: 'cognito-identity.amazonaws.com' },
+      Action: 'sts:AssumeRoleWithWebIdentity',
+      Condition: { StringEquals: { 'cognito-identity.amazonaws.com:aud': { Ref: poolId } }, 'ForAnyValue:StringLike': { 'cognito-identity.amazonaws.com:amr': 'authenticated' } },
+    });
+  });
+
+  it('serves the static files from a private, encrypted, versioned, access-logged bucket through GET /console and GET /console/{file}, unauthenticated, reading those objects only', () => {
+    const filesId = idOf(stack.operatorApi.console.files);
+    expect(resources[filesId]?.Properties).toMatchObject({
+      BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
+      VersioningConfiguration: { Status: 'Enabled' },
+      PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+      LoggingConfiguration: expect.objectContaining({ DestinationBucketName: expect.anything() }),
+    });
+    const consoleMethods = ofType('AWS::ApiGateway::Method').filter(([, method]) => (method.Properties?.Integration as { Uri?: unknown } | undefined)?.Uri && JSON.stringify(method.Properties?.Integration).includes(':s3:path/'));
+    expect(consoleMethods).toHaveLength(2);
+    for (const [, method] of consoleMethods) {
+      expect(method.Properties).toMatchObject({ HttpMethod: 'GET', AuthorizationType: 'NONE', Integration: { Type: 'AWS', IntegrationHttpMethod: 'GET' } });
+    }
+    // Every other method of the operator API is IAM-authorized.
+    const restApiId = idOf(stack.operatorApi.api);
+    const unauthenticated = ofType('AWS::ApiGateway::Method').filter(([, method]) => (method.Properties?.RestApiId as { Ref?: string }).Ref === restApiId && method.Properties?.AuthorizationType !== 'AWS_IAM');
+    expect(unauthenticated).toHaveLength(2);
+    const reader = ofType('AWS::IAM::ManagedPolicy').find(([, policy]) => String(policy.Properties?.Description).includes("ops console's files"));
+    const statements = (reader?.[1].Properties?.PolicyDocument as { Statement: Statement[] }).Statement;
+    expect(statements).toHaveLength(1);
+    expect(statements[0]?.Action).toBe('s3:GetObject');
+    const objects = asArray(statements[0]?.Resource).map((resource) => JSON.stringify(resource));
+    expect(objects).toHaveLength(CONSOLE_FILES.length);
+    expect(objects).toEqual(expect.arrayContaining(CONSOLE_FILES.map((file) => expect.stringContaining(`"/${file}"`))));
+  });
+});
+
+describe.each(regions)('%s region: the health route reads metrics and nothing else', (_role, _stack, template) => {
+  const policies = Object.values(resourcesOf(template)).filter((resource) => resource.Type === 'AWS::IAM::ManagedPolicy');
+  const statementsOf = (resource: (typeof policies)[number]) => (resource.Properties?.PolicyDocument as { Statement: Statement[] }).Statement;
+
+  it('grants cloudwatch:GetMetricData (no resource-level permission: "*") to the opsGetHealth function only, and no other CloudWatch action', () => {
+    const granting = policies.filter((resource) => statementsOf(resource).some((statement) => asArray(statement.Action).some((action) => action.startsWith('cloudwatch:'))));
+    expect(granting.map((resource) => resource.Properties?.Description)).toEqual([expect.stringMatching(/^xborder-ops-get-health:/)]);
+    const metrics = statementsOf(granting[0] as (typeof policies)[number]).filter((statement) => asArray(statement.Action).some((action) => action.startsWith('cloudwatch:')));
+    expect(metrics).toEqual([expect.objectContaining({ Effect: 'Allow', Action: 'cloudwatch:GetMetricData', Resource: '*' })]);
+    // Besides its own logs and traces, nothing: no table, no key, no state machine.
+    const others = statementsOf(granting[0] as (typeof policies)[number]).flatMap((statement) => asArray(statement.Action));
+    expect(others.sort()).toEqual(['cloudwatch:GetMetricData', 'logs:CreateLogStream', 'logs:PutLogEvents', 'xray:PutTelemetryRecords', 'xray:PutTraceSegments']);
   });
 });
 

@@ -2,11 +2,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type LocalApiGateway, operatorApiDefinition, startApiGateway } from '../../local/api-gateway';
+import type { MetricStore } from '../../local/cloudwatch';
 import { type OperatorCredentials, ensureOperatorCredentials } from '../../local/iam/operators';
 import { type OperatorResponse, operatorRequest } from '../../local/iam/operator-client';
 import { LambdaHost } from '../../local/lambda-host';
 import { type LocalSqs, startLocalSqs } from '../../local/sqs';
 import type { OperatorRole } from '../../platform/operator-routes';
+import { merchantApiName } from '../../platform/routes';
 
 /**
  * The merchant and operator APIs served in this test process by the local API Gateway emulator, over real
@@ -23,9 +25,16 @@ export interface LocalApis {
   stop(): Promise<void>;
 }
 
-export const startLocalApis = async (options: { readonly authorizerCacheSeconds?: number } = {}): Promise<LocalApis> => {
+export const startLocalApis = async (
+  options: {
+    readonly authorizerCacheSeconds?: number;
+    /** The local CloudWatch's store, given the merchant API's per-method metrics and Lambda's errors (as `npm start` does). */
+    readonly metrics?: MetricStore;
+  } = {},
+): Promise<LocalApis> => {
   const stateDir = mkdtempSync(join(tmpdir(), 'xborder-apis-'));
   const lambdas = new LambdaHost(join(import.meta.dirname, '..', '..'));
+  lambdas.metrics = options.metrics;
   const operators = ensureOperatorCredentials(join(stateDir, 'operators.json'));
   const onFunctionError = (key: string, error: unknown) => console.error(`function ${key} failed`, error);
   // The webhook delivery queue, which the redeliver endpoint needs to load (unless the test brought its own).
@@ -34,7 +43,13 @@ export const startLocalApis = async (options: { readonly authorizerCacheSeconds?
     sqs = await startLocalSqs({ store: ':memory:', invoke: (key, event) => lambdas.invoke(key, event) });
     Object.assign(process.env, sqs.environment, { AWS_ENDPOINT_URL_SQS: sqs.url });
   }
-  const merchant: LocalApiGateway = await startApiGateway({ host: lambdas, port: 0, onFunctionError, authorizerCacheSeconds: options.authorizerCacheSeconds });
+  const merchant: LocalApiGateway = await startApiGateway({
+    host: lambdas,
+    port: 0,
+    onFunctionError,
+    authorizerCacheSeconds: options.authorizerCacheSeconds,
+    metrics: options.metrics ? { store: options.metrics, apiName: merchantApiName() } : undefined,
+  });
   const operator: LocalApiGateway = await startApiGateway({ host: lambdas, port: 0, api: operatorApiDefinition(operators), onFunctionError });
   return {
     merchantUrl: merchant.url,

@@ -23,7 +23,13 @@ export interface OperatorPrincipal {
   readonly role: OperatorRole;
   /** The assumed-role session ARN API Gateway reports (`...:assumed-role/<role name>/<session>`). */
   readonly arn: string;
+  /**
+   * The session's name; for an operator signed in through the console in AWS, `cognito:<user pool sub>`, since
+   * every identity-pool session is named `CognitoIdentityCredentials` (decision 0033 section 4).
+   */
   readonly session: string;
+  /** The Cognito user pool user (`sub`) behind an identity-pool session: who acted, in the audit entry. */
+  readonly user?: string;
   /**
    * The software agent acting with the caller's credentials, when the request says so (`Operator-Agent`
    * header, e.g. `mcp/claude-desktop`: the MCP server, docs/decisions/0030-mcp-server.md). The signer
@@ -72,6 +78,17 @@ const agentOf = (event: APIGatewayProxyEvent): string | undefined => {
 };
 
 /**
+ * The user pool user behind credentials the console's identity pool handed out: API Gateway reports the
+ * provider as `cognito-idp.<region>.amazonaws.com/<pool>,cognito-idp.<region>.amazonaws.com/<pool>:CognitoSignIn:<sub>`
+ * for an authenticated identity. Undefined for any other caller (an assumed role from the CLI, an agent).
+ */
+const consoleUserOf = (event: APIGatewayProxyEvent): string | undefined => {
+  const identity = event.requestContext.identity;
+  if (identity?.cognitoAuthenticationType !== 'authenticated') return undefined;
+  return /:CognitoSignIn:([0-9a-f-]{36})$/.exec(identity.cognitoAuthenticationProvider ?? '')?.[1];
+};
+
+/**
  * The caller, allowed on this route, and the route's path parameters checked against their declared id
  * shapes. Who asked goes on the invocation's log line, refused or not.
  */
@@ -83,9 +100,17 @@ export const operatorOf = (event: APIGatewayProxyEvent, note: LogNote): { princi
   note({ operator_role: caller.role });
   const agent = agentOf(event);
   if (agent !== undefined) note({ operator_agent: agent });
+  const user = consoleUserOf(event);
+  if (user !== undefined) note({ operator_user: user });
   const route = operatorRouteFor(event.httpMethod, event.resource);
   if (!route?.roles.includes(caller.role)) throw forbidden(`The ${caller.role} role may not call ${event.httpMethod} ${event.resource}.`);
-  return { principal: { ...caller, arn, ...(agent !== undefined ? { agent } : {}) }, pathParameters: checkedPathParameters(event, route.params) };
+  const principal: OperatorPrincipal = {
+    ...caller,
+    arn,
+    ...(user !== undefined ? { user, session: `cognito:${user}` } : {}),
+    ...(agent !== undefined ? { agent } : {}),
+  };
+  return { principal, pathParameters: checkedPathParameters(event, route.params) };
 };
 
 /** Operator GET endpoints: checked path ids, a validated query string, no body. */
@@ -119,7 +144,13 @@ export const operatorCommandEndpoint = <BodySchema extends z.ZodMiniType>(defini
     if (result.change && result.status < 300) {
       await recordAudit(auditLog, {
         merchant_id: result.change.merchantId,
-        actor: { type: 'operator', role: principal.role, arn: principal.arn, ...(principal.agent !== undefined ? { agent: principal.agent } : {}) },
+        actor: {
+          type: 'operator',
+          role: principal.role,
+          arn: principal.arn,
+          ...(principal.user !== undefined ? { user: principal.user } : {}),
+          ...(principal.agent !== undefined ? { agent: principal.agent } : {}),
+        },
         action: definition.audit.action,
         target: result.change.target,
         request_id: requestId,

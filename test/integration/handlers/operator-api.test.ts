@@ -184,6 +184,27 @@ describe('operator actions', () => {
     expect((await apis.asOperator('ops_viewer', 'GET', `/v1/merchants/${merchant.id}/audit_verification`)).json.ok).toBe(true);
   });
 
+  it('names the person behind a console session in AWS (the user pool sub of an identity-pool session) in the audit entry and the decision', async () => {
+    const merchant = await onboard('Console Signed In Ltd');
+    const { handler } = (await import('../../../lambdas/handlers/ops/revoke-api-key')) as { handler: (event: unknown, context: unknown) => Promise<APIGatewayProxyResult> };
+    const sub = '7f3e1c2a-94b1-4c1e-9a55-0b6a1f2d3e4c';
+    const pool = 'cognito-idp.us-east-1.amazonaws.com/us-east-1_Operators1';
+    const event = apiGatewayEvent({
+      method: 'POST',
+      resource: '/v1/merchants/{id}/api_keys/{key_id}/revoke',
+      path: `/v1/merchants/${merchant.id}/api_keys/${merchant.api_key.id}/revoke`,
+      pathParameters: { id: merchant.id, key_id: merchant.api_key.id },
+      body: {},
+    });
+    const userArn = localOperatorArn('ops_admin', 'CognitoIdentityCredentials');
+    const identity = { ...event.requestContext.identity, userArn, cognitoAuthenticationType: 'authenticated', cognitoAuthenticationProvider: `${pool},${pool}:CognitoSignIn:${sub}` };
+    const response = await handler({ ...event, requestContext: { ...event.requestContext, identity } }, lambdaContext('xborder-ops-revoke-api-key'));
+    expect(response.statusCode).toBe(200);
+    const after = await apis.asOperator('ops_viewer', 'GET', `/v1/merchants/${merchant.id}/audit_entries`, { query: { limit: 1 } });
+    expect(after.json.data[0]).toMatchObject({ action: 'api_key.revoke', actor: { type: 'operator', role: 'ops_admin', arn: userArn, user: sub } });
+    expect((await apis.asOperator('ops_viewer', 'GET', `/v1/merchants/${merchant.id}/audit_verification`)).json.ok).toBe(true);
+  });
+
   it('finds any merchant\'s payment by id, with its merchant', async () => {
     const merchant = await onboard('Payments Co');
     const created = await merchantCall(merchant.api_key.secret, 'POST', '/v1/payments', {

@@ -163,6 +163,14 @@ describe('functionGrants', () => {
     expect(allows('createPayment', 'states', 'StartExecutionCommand', { stateMachineArn: localGrantArns.stateMachine('payment') })).toBe(false);
   });
 
+  it('allows reading metrics (cloudwatch:GetMetricData, which has no resource-level permission) to the functions that declare it only', () => {
+    const readers = functionKeys.filter((key) => allows(key, 'cloudwatch', 'GetMetricDataCommand', { MetricDataQueries: [] }));
+    expect(readers).toEqual(['opsGetHealth']);
+    expect(readers.every((key) => (functions[key] as FunctionDeclaration).readsMetrics)).toBe(true);
+    expect(allows('opsGetHealth', 'cloudwatch', 'PutMetricDataCommand', { Namespace: 'xborder' })).toBe(false);
+    expect(allows('opsGetHealth', 'logs', 'StartQueryCommand', {})).toBe(false);
+  });
+
   it('allows queue actions on the declared queue', () => {
     const url = 'http://127.0.0.1:1/000000000000/xborder-webhook-deliveries';
     expect(allows('buildEvents', 'sqs', 'SendMessageBatchCommand', { QueueUrl: url })).toBe(true);
