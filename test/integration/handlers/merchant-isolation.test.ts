@@ -279,6 +279,21 @@ const cases: Record<string, IsolationCase> = {
     expect({ status: response.status, code: response.json?.code }).toEqual({ status: 401, code: 'unauthorized' });
     expect(await ownerView(ctx)).toEqual(before);
   },
+  // Not a merchant route either: the payout rails sign their callbacks. A merchant key changes nothing there.
+  'POST /v1/rail_events/{channel}': async (ctx) => {
+    // The rail's signing secret is configured, as it always is where the route is deployed (a secret of the
+    // function, platform/functions.ts); the intruder does not hold it.
+    const configured = process.env.PULSE_WEBHOOK_SECRETS;
+    process.env.PULSE_WEBHOOK_SECRETS = configured ?? 'pulse-isolation-secret';
+    try {
+      const before = await ownerView(ctx);
+      const response = await ctx.as(ctx.intruder, 'POST', '/v1/rail_events/pulse', { id: 'evt_x', type: 'payment.returned', data: { idempotency_key: ctx.owner.payment.id } });
+      expect({ status: response.status, code: response.json?.code }).toEqual({ status: 401, code: 'unauthorized' });
+      expect(await ownerView(ctx)).toEqual(before);
+    } finally {
+      if (configured === undefined) delete process.env.PULSE_WEBHOOK_SECRETS;
+    }
+  },
   'GET /v1/openapi.json': async (ctx) => {
     const before = await ownerView(ctx);
     const response = await ctx.as(ctx.intruder, 'GET', '/v1/openapi.json');

@@ -63,7 +63,6 @@ it("confirms, then returns, an ACH payout only when the pull reads the bank's fi
   const pulled = await pull();
   expect(pulled).toMatchObject({ refused: 0, failed: 0 });
   expect(pulled.processed).toBeGreaterThanOrEqual(first.length);
-  expect((await platform.stored(payoutId))?.status).toMatch(/^(paid|returned)$/);
   for (const name of first) {
     expect(existsSync(join(platform.rails.meridian.inbox, 'processed', name))).toBe(true);
     expect(existsSync(join(platform.rails.meridian.inbox, 'processed', `${name}.sig`))).toBe(true);
