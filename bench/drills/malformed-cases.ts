@@ -143,7 +143,8 @@ const wrongId = (random: Random, kind: IdKind): { label: string; value: string }
 
 /** Values no field of the API accepts anywhere: refused whichever field they land in. `raw` is sent as-is. */
 /** The `occurrence`-th wrong value of a run: every kind in turn, so each appears however many routes share the run. */
-const invalidValue = (random: Random, occurrence: number): { label: string; value?: unknown; raw?: string } => {
+/** A value of the wrong kind for `original` (never a boolean where a boolean is valid: `disabled: true` is no defect). */
+const invalidValue = (random: Random, occurrence: number, original: unknown): { label: string; value?: unknown; raw?: string } => {
   const kinds: (() => { label: string; value?: unknown; raw?: string })[] = [
     () => ({ label: 'long_string', value: text(random, ASCII, int(random, 1001, 3000)) }),
     () => ({ label: 'long_unicode', value: text(random, UNICODE, int(random, 1001, 2000)) }),
@@ -155,7 +156,9 @@ const invalidValue = (random: Random, occurrence: number): { label: string; valu
     () => ({ label: 'fraction', value: pick(random, [0.5, 1.0000001, 19.99]) }),
     () => ({ label: 'negative', value: -int(random, 1, 1_000_000) }),
   ];
-  return (kinds[occurrence % kinds.length] as (typeof kinds)[number])();
+  const kind = kinds[occurrence % kinds.length] as (typeof kinds)[number];
+  const chosen = kind();
+  return typeof chosen.value === 'boolean' && typeof original === 'boolean' ? (kinds[(occurrence + 1) % kinds.length] as (typeof kinds)[number])() : chosen;
 };
 
 /** JSON text with placeholders replaced by raw text (numbers JSON.stringify cannot write, such as 1e400). */
@@ -366,7 +369,7 @@ const caseOf = (random: Random, target: Target, family: string, apiKey: string, 
   const known = Object.keys(body);
   if (family === 'body.wrong_value') {
     const path = pick(random, pathsOf(body));
-    const invalid = invalidValue(random, occurrence);
+    const invalid = invalidValue(random, occurrence, path.reduce<unknown>((node, key) => (node as Record<string, unknown>)[key], body));
     const raws = new Map<string, string>();
     const marker = `\u0000raw${serial}`;
     if (invalid.raw !== undefined) raws.set(marker, invalid.raw);
