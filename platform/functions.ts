@@ -1030,12 +1030,14 @@ export const functions = {
 
   settlePayout: {
     entry: 'lambdas/handlers/tasks/settle-payout.ts',
-    description: "Payout workflow: the rail paid it; the funds leave through the rail's clearing account",
+    description: "Payout workflow: the rail paid it; the funds leave through the rail's clearing account, and the debit the bank must book is recorded",
     memoryMb: 256,
     timeoutSeconds: 20,
     reservedConcurrency: 'unreserved',
     invokedBy: 'step-functions',
-    tables: { payouts: ['dynamodb:GetItem', 'dynamodb:PutItem'], ledger: ledgerPostingActions },
+    // reconciliation: the payout's due debit (`debits#<currency>#<day>`, one PutItem per paid payout), which
+    // the bank statement's run checks (decision 0043).
+    tables: { payouts: ['dynamodb:GetItem', 'dynamodb:PutItem'], ledger: ledgerPostingActions, reconciliation: ['dynamodb:PutItem'] },
   },
   releasePayoutFunds: {
     entry: 'lambdas/handlers/tasks/release-payout-funds.ts',

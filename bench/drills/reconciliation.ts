@@ -7,7 +7,8 @@ import { DynamoDbReconciliationRepository } from '../../lambdas/adapters/dynamod
 import { deriveId } from '../../lambdas/domain/ids';
 import { contractFee } from '../../lambdas/domain/reconciliation/matching';
 import { ledgerPostingDeps } from '../../lambdas/wiring/ledger';
-import { postLedgerEvent } from '../../lambdas/use-cases/ledger/postings';
+import { postLedgerEvent, reversePosting } from '../../lambdas/use-cases/ledger/postings';
+import { payoutDebitOf } from '../../lambdas/use-cases/payout-saga/settle-payout';
 import { payoutFundsReleased, payoutFundsReserved, payoutPaid } from '../../lambdas/domain/ledger/postings';
 import { type StatementEntryInput, buildBankStatement, writeBankStatement } from '../../local/simulators/bank/statements';
 import type { ReconciliationBreak, SettlementExpectation } from '../../lambdas/ports/reconciliation-repository';
@@ -45,8 +46,11 @@ import type { DrillResult } from './common';
  * adds pay-ins of further batches (as their reports' runs would have recorded them) and pays out a few
  * payouts through the ledger's own postings (one of them returned), and the simulated bank's camt.053
  * statement of the day credits and debits them, with its generator's breaks (credits left out, of another
- * amount, twice, late, for no batch; debits of another amount, twice, for no payout) and a statement of
- * the CAD account crediting USD batches (currency mismatch). The real bank statement workflow reconciles
+ * amount, twice, late, for no batch; debits of another amount, twice, for no payout, left out) and a
+ * statement of the CAD account crediting USD batches (currency mismatch). The payouts were paid yesterday
+ * (their due debits recorded as the Settle step records them, with yesterday's value date), so today's
+ * statement judges them (decision 0043: a debit may come a day late): those it debits are the day of grace
+ * used, those it leaves out are `missing_in_statement`; the returned one was paid, debited, then returned. The real bank statement workflow reconciles
  * both; its breaks count in `injected_breaks` / `found_breaks` / `false_breaks` with the report's, and a
  * replayed statement and a truncated one must change nothing.
  */
@@ -184,13 +188,18 @@ export const reconciliationDrill = async (platform: BenchPlatform, options: Reco
   for (const payIn of payIns) await reports.recordBankPayIn(payIn);
   const misrouted = payIns.slice(0, perKind);
   const payouts: { payoutId: string; amount: number }[] = [];
+  const paidOn = new Date(Date.parse(`${valueDate}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
   for (let index = 0; index < perKind * 4 + 1; index += 1) {
     const payoutId = deriveId('po', 'drill-reconciliation', batchId, String(index));
     const amount = PAYOUT_AMOUNTS[index % PAYOUT_AMOUNTS.length] as number;
     const merchantId = merchants[index % merchants.length] as string;
     await postLedgerEvent(deps, payoutFundsReserved, { merchantId, payoutId, amount, currency: CURRENCY });
-    if (index === 0) await postLedgerEvent(deps, payoutFundsReleased, { merchantId, payoutId, reason: 'returned' });
-    else await postLedgerEvent(deps, payoutPaid, { merchantId, payoutId, channel: 'meridian' });
+    const posted = await postLedgerEvent(deps, payoutPaid, { merchantId, payoutId, channel: 'meridian' });
+    await reports.recordPayoutDebit({ ...payoutDebitOf(posted.transaction, 'meridian'), valueDate: paidOn });
+    if (index === 0) {
+      await reversePosting(deps, { transactionId: posted.transaction.id });
+      await postLedgerEvent(deps, payoutFundsReleased, { merchantId, payoutId, reason: 'returned' });
+    }
     payouts.push({ payoutId, amount });
   }
   const toCredit = (payIn: { reference: string; amount: number; batchId: string }): StatementEntryInput => ({ kind: 'acquirer_credit', reference: payIn.reference, amount: payIn.amount, valueDate, remittance: `${CHANNEL} settlement ${payIn.batchId}` });
@@ -219,6 +228,7 @@ export const reconciliationDrill = async (platform: BenchPlatform, options: Reco
       debit_amount_mismatch: perKind,
       duplicate_debit: perKind,
       unknown_debit: perKind,
+      missing_debit: perKind,
     },
   });
   const reportsRoot = join(platform.stateDir, 'settlement-reports');

@@ -1,10 +1,11 @@
 import type { BreakDraft, BreakKind, BreakStatus } from '../domain/reconciliation/matching';
-import type { BankPayIn } from '../domain/reconciliation/statement-matching';
+import type { BankPayIn, BankPayoutDebit } from '../domain/reconciliation/statement-matching';
 
 /**
  * What reconciliation keeps (table `reconciliation`, docs/data-model.md): the reports received, the captures
  * each batch should hold, the breaks found, and for bank statements (decision 0032) the pay-ins each accepted
- * report announced and which statement entry booked each pay-in, payout debit and return. A bank statement is
+ * report announced, the debit each paid payout is due (decision 0043), and which statement entry booked each
+ * pay-in, payout debit and return. A bank statement is
  * recorded as a report of channel `bank:<account>` whose batch is the statement's id (same identity rules:
  * its SHA-256, and one file per statement id).
  */
@@ -93,6 +94,10 @@ export interface ReconciliationRepository {
   getBankPayIn(reference: string): Promise<BankPayIn | undefined>;
   /** Pay-ins due in a currency on a value date. */
   listBankPayIns(currency: string, valueDate: string): Promise<readonly BankPayIn[]>;
+  /** The debit a paid payout is due, listed by currency and value date (same content again: no change). */
+  recordPayoutDebit(debit: BankPayoutDebit): Promise<void>;
+  /** Payout debits due in a currency on a value date. */
+  listPayoutDebits(currency: string, valueDate: string): Promise<readonly BankPayoutDebit[]>;
   /**
    * Book `reference` (a pay-in's or payout's) on one statement entry (`entryKey`), once: null when this entry
    * holds it (now or from an earlier attempt), else the entry that booked it first.

@@ -9,7 +9,7 @@ import {
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import type { BankPayIn } from '../../domain/reconciliation/statement-matching';
+import type { BankPayIn, BankPayoutDebit } from '../../domain/reconciliation/statement-matching';
 import {
   type BankEntrySide,
   BreakNotOpenError,
@@ -29,6 +29,7 @@ import {
  *   brk#<id>                      / break            a break; index `breaks-by-status` (break_status, break_order)
  *   payin#<reference>             / expected         a pay-in an accepted report announced (its payout line)
  *   payins#<currency>#<valueDate> / <reference>      the same, listed by currency and value date
+ *   debits#<currency>#<valueDate> / <payout id>     the debit a paid payout is due (decision 0043)
  *   banked#<reference>            / credit|debit|return  the statement entry that booked it (decision 0032)
  * Every item is written with a condition or is the same content again, so retried tasks change nothing.
  */
@@ -256,6 +257,22 @@ export class DynamoDbReconciliationRepository implements ReconciliationRepositor
   async listBankPayIns(currency: string, valueDate: string): Promise<readonly BankPayIn[]> {
     const items = await this.queryAll({ TableName: this.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': `payins#${currency}#${valueDate}` }, ConsistentRead: true });
     return items.map((item) => this.payInOf(item));
+  }
+
+  async recordPayoutDebit(debit: BankPayoutDebit): Promise<void> {
+    await this.client.send(new PutCommand({ TableName: this.tableName, Item: { pk: `debits#${debit.currency}#${debit.valueDate}`, sk: debit.payoutId, ...debit } }));
+  }
+
+  async listPayoutDebits(currency: string, valueDate: string): Promise<readonly BankPayoutDebit[]> {
+    const items = await this.queryAll({ TableName: this.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': `debits#${currency}#${valueDate}` }, ConsistentRead: true });
+    return items.map((item) => ({
+      payoutId: String(item.payoutId),
+      merchantId: String(item.merchantId),
+      channel: String(item.channel),
+      amount: Number(item.amount),
+      currency: String(item.currency),
+      valueDate: String(item.valueDate),
+    }));
   }
 
   async claimBankEntry(reference: string, side: BankEntrySide, entryKey: string): Promise<string | null> {

@@ -18,7 +18,8 @@ import type { ReportLine } from './settlement-report';
  *   unknown_batch       a report for a batch the acquirer never announced (the report is quarantined), or a
  *                       bank credit naming a payout reference no accepted report gave
  *   missing_in_statement a batch's net an accepted report says the acquirer paid, that the bank's statement
- *                       of its currency and value date does not credit (decision 0032)
+ *                       of its currency and value date does not credit (decision 0032), or a payout the
+ *                       ledger paid that no statement debits by the day after its value date (decision 0043)
  * The statement-side kinds reuse the others: amount_mismatch / currency_mismatch (a credit differs from the
  * report's net, a debit from the payout the ledger paid), duplicate (a batch credited, or a payout debited or
  * returned, twice), late (credited with a value date after the batch's), missing_in_ledger (a debit or

@@ -6,7 +6,8 @@ import type { BreakDraft } from './matching';
  *   acquirer report ↔ statement: each accepted report's batch net (its `payout` line) is credited once, to the
  *     account of its currency, with that amount, on or before the batch's value date;
  *   ledger payouts ↔ statement: each payout debit is a payout the ledger paid, for what it paid, in its
- *     currency; each return is of a payout the ledger shows returned.
+ *     currency; each return is of a payout the ledger shows returned; and each payout the ledger paid is
+ *     debited by the bank on its value date or the next day (PAYOUT_DEBIT_GRACE_DAYS).
  */
 
 /** What the bank should credit for an accepted settlement report (written when the report is reconciled). */
@@ -20,6 +21,40 @@ export interface BankPayIn {
   readonly currency: string;
   readonly valueDate: string;
 }
+
+/**
+ * What the bank must debit for a payout the ledger paid (written by the payout workflow's Settle step, after
+ * the `payout_paid` posting): its amount and currency are the posting's (the converted currency for a payout
+ * that converted), its value date the posting's UTC day. A returned payout keeps it: it was debited, then
+ * the return credited.
+ */
+export interface BankPayoutDebit {
+  readonly payoutId: string;
+  readonly merchantId: string;
+  /** The rail that paid it. */
+  readonly channel: string;
+  /** Minor units, > 0. */
+  readonly amount: number;
+  readonly currency: string;
+  readonly valueDate: string;
+}
+
+/**
+ * How many days after its value date a payout's debit may still be booked before it is missing (decision
+ * 0043): a payout paid late in the day (after the bank's cut-off, or confirmed by the rail after the bank
+ * booked its day) is debited on the next day's statement. So a statement of day D checks the debits due on
+ * D − 1: neither D − 1's statement nor D's booked them. A debit due on D is checked by D + 1's statement.
+ */
+export const PAYOUT_DEBIT_GRACE_DAYS = 1;
+
+const plusDays = (day: string, days: number): string => new Date(Date.parse(`${day}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
+
+/** The value dates whose payout debits a statement of days `from`..`to` judges (at most 62 days). */
+export const payoutDebitDaysJudged = (from: string, to: string): string[] => {
+  const list: string[] = [];
+  for (let day = from; day <= to && list.length < 62; day = plusDays(day, 1)) list.push(plusDays(day, -PAYOUT_DEBIT_GRACE_DAYS));
+  return list;
+};
 
 /** What the ledger holds of a payout a statement entry names (undefined: no such payout). */
 export interface LedgerPayout {
@@ -105,4 +140,17 @@ export const missingPayIn = (payIn: BankPayIn, statementId: string): BreakDraft 
   actual: null,
   lineNumber: null,
   detail: `batch ${payIn.batchId} of ${payIn.channel} (net ${payIn.amount}, value date ${payIn.valueDate}) is not credited on statement ${statementId}`,
+});
+
+/** A payout the ledger paid that no statement debited within its grace: `missing_in_statement`. */
+export const missingPayoutDebit = (debit: BankPayoutDebit, statementId: string): BreakDraft => ({
+  kind: 'missing_in_statement',
+  reference: debit.payoutId,
+  theirReference: debit.payoutId,
+  merchantId: debit.merchantId,
+  currency: debit.currency,
+  expected: debit.amount,
+  actual: null,
+  lineNumber: null,
+  detail: `payout ${debit.payoutId} (${debit.amount} ${debit.currency} through ${debit.channel}, value date ${debit.valueDate}) is not debited on its day's statement nor by ${statementId}`,
 });

@@ -1,7 +1,7 @@
 import { type BankStatement, BankStatementRejectedError, parseBankStatement, type StatementEntry } from '../../adapters/bank/camt053';
 import { counter } from '../../domain/ledger/positions';
 import { breakId } from '../../domain/reconciliation/matching';
-import { type BankPayIn, type LedgerPayout, matchCredit, matchPayoutEntry, missingPayIn } from '../../domain/reconciliation/statement-matching';
+import { type BankPayIn, type BankPayoutDebit, type LedgerPayout, matchCredit, matchPayoutEntry, missingPayIn, missingPayoutDebit, payoutDebitDaysJudged } from '../../domain/reconciliation/statement-matching';
 import type { BreakDraft } from '../../domain/reconciliation/matching';
 import type { BankStatementSource } from '../../ports/bank-statement-source';
 import type { ReconciliationBreak, ReconciliationRepository, ReportRecord } from '../../ports/reconciliation-repository';
@@ -19,8 +19,9 @@ import { sha256Of } from './settlement-reports';
  *   Reconcile  each entry against what it books: an acquirer's credit against the pay-in its accepted
  *              report announced, a payout's debit or return against the ledger; each pay-in, debit and
  *              return is booked by one entry (a conditional write), a second is a `duplicate`; then every
- *              pay-in due in the statement's days and currency that no statement credited is
- *              `missing_in_statement`. Nothing here moves money: the statement checks the books, it does
+ *              pay-in due in the statement's days and currency that no statement credited, and every
+ *              payout debit due the day before each of its days (decision 0043: a day's grace, for payouts
+ *              paid late in the day) that no statement debited, is `missing_in_statement`. Nothing here moves money: the statement checks the books, it does
  *              not post to them. Break ids derive from the statement and entry, so a retried step writes
  *              nothing new.
  */
@@ -176,6 +177,13 @@ export const reconcileBankStatement = async (deps: BankStatementDeps, input: { r
   await forEachLimited(due, deps.concurrency ?? 16, async (payIn) => {
     if ((await deps.reports.bankEntryOf(payIn.reference, 'credit')) !== undefined) return;
     missing.push(toBreak(missingPayIn(payIn, statement.statementId), { channel: payIn.channel, batchId: payIn.batchId }, `${payIn.currency}/${payIn.valueDate}`));
+  });
+  // Payouts the ledger paid, due the day before the statement's days, in its currency, that no statement debited.
+  const dueDebits: BankPayoutDebit[] = [];
+  for (const day of payoutDebitDaysJudged(statement.from, statement.to)) dueDebits.push(...(await deps.reports.listPayoutDebits(statement.currency, day)));
+  await forEachLimited(dueDebits, deps.concurrency ?? 16, async (debit) => {
+    if ((await deps.reports.bankEntryOf(debit.payoutId, 'debit')) !== undefined) return;
+    missing.push(toBreak(missingPayoutDebit(debit, statement.statementId), onStatement, `${debit.currency}/${debit.valueDate}`));
   });
   const written = await deps.reports.recordBreaks([...breaks, ...missing]);
   const summary: StatementSummary = {

@@ -54,6 +54,11 @@ export interface StatementBreaks {
   readonly duplicate_debit?: number;
   /** Debits for payouts the platform never paid: `missing_in_ledger`. */
   readonly unknown_debit?: number;
+  /**
+   * Payout debits left out: `missing_in_statement`, found by the statement of the day after the payout's
+   * value date (decision 0043's day of grace), so put them in for payouts due the day before.
+   */
+  readonly missing_debit?: number;
 }
 
 export interface InjectedStatementBreak {
@@ -137,6 +142,7 @@ export const buildBankStatement = (input: {
     change(index, { amount: entry.amount + 1 + Math.floor(random() * 100) });
   }
   const duplicateDebits = pick(random, debits, breaks.duplicate_debit ?? 0);
+  for (const index of pick(random, debits, breaks.missing_debit ?? 0)) missing.add(index);
   for (const index of [...duplicateCredits, ...duplicateDebits]) injected.push({ kind: 'duplicate', reference: (entries[index] as StatementEntryInput).reference });
   for (const index of missing) injected.push({ kind: 'missing_in_statement', reference: (entries[index] as StatementEntryInput).reference });
   const extra: StatementEntryInput[] = [];

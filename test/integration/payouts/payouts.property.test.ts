@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { DynamoDbFxRepository } from '../../../lambdas/adapters/dynamodb/fx-repository';
 import { DynamoDbMerchantRepository } from '../../../lambdas/adapters/dynamodb/merchant-repository';
 import { DynamoDbPayoutRepository } from '../../../lambdas/adapters/dynamodb/payout-repository';
+import { DynamoDbReconciliationRepository } from '../../../lambdas/adapters/dynamodb/reconciliation-repository';
 import { SimulatedRateProvider } from '../../../lambdas/adapters/fx/simulated-rate-provider';
 import { DEFAULT_SPREAD_SCHEDULE } from '../../../lambdas/domain/fx/quote';
 import { counter } from '../../../lambdas/domain/ledger/positions';
@@ -106,7 +107,8 @@ it(
         run += 1;
         const harness = await createLedgerHarness(suiteDynamoDbEndpoint());
         try {
-          await ensureTables(harness.client, ['fx', 'payouts', 'merchants']);
+          await ensureTables(harness.client, ['fx', 'payouts', 'merchants', 'reconciliation']);
+          const reports = new DynamoDbReconciliationRepository(harness.documentClient, tableName('reconciliation'));
           const quotes = new DynamoDbFxRepository(harness.documentClient, tableName('fx'));
           const payouts = new DynamoDbPayoutRepository(harness.documentClient, tableName('payouts'), tableName('fx'), deployment.primaryRegion);
           const ledger = harness.deps;
@@ -114,7 +116,7 @@ it(
           const now = () => new Date();
           // No merchant profile: the platform's payout limits.
           const merchants = new DynamoDbMerchantRepository(harness.documentClient, tableName('merchants'));
-          const sagaDeps = { payouts, quotes, ledger, sanctions: checkedInSanctionsList, merchants, workflows: new RecordingWorkflows(), now };
+          const sagaDeps = { payouts, quotes, ledger, reports, sanctions: checkedInSanctionsList, merchants, workflows: new RecordingWorkflows(), now };
           for (const merchantId of MERCHANTS) for (const currency of CURRENCIES) await payouts.insertBeneficiary(beneficiaryFor(merchantId, currency));
           // Opening balances in every currency, so most conversions and payouts can go ahead (larger ones are refused).
           for (const [index, amount] of opening.entries()) await fundMerchant(ledger, MERCHANTS[index % 2] as string, amount, CURRENCIES[Math.floor(index / 2)] as string);
@@ -201,6 +203,16 @@ it(
               const nets = lines.filter((line) => line.currency === balance.currency).reduce((sum, line) => sum + line.net, 0);
               expect(nets).toBe(balance.available + balance.pending);
             }
+          }
+          // Every payout the rail paid (returned ones too: the bank debited them, then credited the return) has
+          // the debit the bank statement must show, once, for what reached the beneficiary (decision 0043).
+          const days = [new Date(Date.now() - 86_400_000), new Date()].map((at) => at.toISOString().slice(0, 10));
+          const debits = new Map<string, { amount: number; currency: string }>();
+          for (const currency of CURRENCIES) for (const day of days) for (const debit of await reports.listPayoutDebits(currency, day)) debits.set(debit.payoutId, debit);
+          for (const payout of finished) {
+            const debit = debits.get(payout.id);
+            if (payout.status === 'paid' || payout.status === 'returned') expect(debit).toMatchObject({ amount: payout.amount, currency: payout.currency });
+            else expect(debit).toBeUndefined();
           }
           for (const payout of finished) {
             if (payout.status !== 'pending') seen[payout.status as 'paid' | 'returned' | 'failed' | 'canceled'] += 1;

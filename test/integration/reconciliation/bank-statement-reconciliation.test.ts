@@ -17,6 +17,8 @@ import { ledgerPostingDeps } from '../../../lambdas/wiring/ledger';
 import { postLedgerEvent } from '../../../lambdas/use-cases/ledger/postings';
 import { paymentCaptured, paymentSettled, payoutFundsReleased, payoutFundsReserved, payoutPaid } from '../../../lambdas/domain/ledger/postings';
 import { statementChannel } from '../../../lambdas/use-cases/reconciliation/bank-statements';
+import { payoutDebitOf } from '../../../lambdas/use-cases/payout-saga/settle-payout';
+import { reversePosting } from '../../../lambdas/use-cases/ledger/postings';
 import { type IsolatedDynamoDb, useIsolatedDynamoDb } from '../../support/dynamodb';
 import { type TestSftpServer, startTestSftpServer, useAsSettlementServer } from '../../support/sftp';
 import { temporaryExecutionStore } from '../../support/step-functions';
@@ -168,4 +170,67 @@ it('matches credits with the reports, debits and returns with the ledger, finds 
   const again = await execute('bankStatementReconciliation', 'bank-next', { file: next.fileName });
   expect(again.status).toBe('SUCCEEDED');
   expect(await breaksOf(next.sha256)).toEqual(credits.slice(0, 2).map((credit) => `duplicate ${credit.reference}`).sort());
+});
+
+/**
+ * A payout the ledger paid, with the debit the payout workflow's Settle step records for it (decision 0043);
+ * `returned`: the bank then sent it back (the payment reversed, the funds released), as the Release step books it.
+ */
+const settledPayout = async (amount: number, returned = false) => {
+  ids += 1;
+  const payoutId = deriveId('po', 'bank-statement-debit-test', String(ids), String(Date.now()));
+  await postLedgerEvent(ledgerPostingDeps(), payoutFundsReserved, { merchantId: merchant, payoutId, amount, currency: 'USD' });
+  const posted = await postLedgerEvent(ledgerPostingDeps(), payoutPaid, { merchantId: merchant, payoutId, channel: 'meridian' });
+  const debit = payoutDebitOf(posted.transaction, 'meridian');
+  await reports.recordPayoutDebit(debit);
+  if (returned) {
+    await reversePosting(ledgerPostingDeps(), { transactionId: posted.transaction.id });
+    await postLedgerEvent(ledgerPostingDeps(), payoutFundsReleased, { merchantId: merchant, payoutId, reason: 'returned' });
+  }
+  return debit;
+};
+
+const plusDays = (day: string, days: number) => new Date(Date.parse(`${day}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
+
+it('finds a payout the ledger paid that no statement debited by the day after its value date, and no break for one debited on its day or the next, returned or not', async () => {
+  const onTime = await settledPayout(3_100);
+  const nextDay = await settledPayout(3_200);
+  const neverDebited = await settledPayout(3_300);
+  const returnedDebited = await settledPayout(3_400, true);
+  const returnedNeverDebited = await settledPayout(3_500, true);
+  const paidOn = onTime.valueDate;
+  expect([nextDay, neverDebited, returnedDebited, returnedNeverDebited].every((debit) => debit.valueDate === paidOn)).toBe(true);
+  expect(await reports.listPayoutDebits('USD', paidOn)).toEqual(expect.arrayContaining([onTime, nextDay, neverDebited, returnedDebited, returnedNeverDebited]));
+  const debitOf = (debit: typeof onTime, valueDate: string): StatementEntryInput => ({ kind: 'payout_debit', reference: debit.payoutId, amount: debit.amount, valueDate });
+  const returnOf = (debit: typeof onTime, valueDate: string): StatementEntryInput => ({ kind: 'payout_return', reference: debit.payoutId, amount: debit.amount, valueDate, returnReason: 'AC04' });
+
+  // The statement of the day they were paid: two debits. Nothing is missing yet: the others may come tomorrow.
+  const sameDay = buildBankStatement({ currency: 'USD', date: paidOn, sequence: 31, openingBalance: 5_000_000, entries: [debitOf(onTime, paidOn), debitOf(returnedDebited, paidOn)] });
+  writeBankStatement(root, sameDay);
+  const first = await execute('bankStatementReconciliation', 'bank-debits-day', { file: sameDay.fileName });
+  expect(first.status).toBe('SUCCEEDED');
+  expect(await breaksOf(sameDay.sha256)).toEqual([]);
+
+  // The next day's: the payout paid late yesterday is debited now (no break), both returns are credited;
+  // the two payouts no statement debited are missing, the returned one too (it left before it came back).
+  const following = plusDays(paidOn, 1);
+  const next = buildBankStatement({
+    currency: 'USD',
+    date: following,
+    sequence: 32,
+    openingBalance: sameDay.closingBalance,
+    entries: [debitOf(nextDay, following), returnOf(returnedDebited, following), returnOf(returnedNeverDebited, following)],
+  });
+  writeBankStatement(root, next);
+  const second = await execute('bankStatementReconciliation', 'bank-debits-next', { file: next.fileName });
+  expect(second.status).toBe('SUCCEEDED');
+  expect(await breaksOf(next.sha256)).toEqual([`missing_in_statement ${neverDebited.payoutId}`, `missing_in_statement ${returnedNeverDebited.payoutId}`].sort());
+  expect(JSON.parse(second.output ?? '{}')).toMatchObject({ payout_debits: 1, payout_returns: 2, missing_in_statement: 2, breaks: 2 });
+  const missing = (await reports.listBreaks({ status: 'open', kind: 'missing_in_statement', limit: 1000 })).breaks.find((each) => each.theirReference === neverDebited.payoutId);
+  expect(missing).toMatchObject({ merchantId: merchant, currency: 'USD', expected: 3_300, actual: null, channel: 'bank', batchId: next.statementId });
+
+  // Run again (a retried step, or the file replayed): the same breaks, none new.
+  const replay = await execute('bankStatementReconciliation', 'bank-debits-replay', { file: next.fileName });
+  expect(replay.status).toBe('SUCCEEDED');
+  expect(await breaksOf(next.sha256)).toHaveLength(2);
 });

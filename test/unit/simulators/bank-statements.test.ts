@@ -67,6 +67,18 @@ it('is deterministic for a seed and names every break it puts in', () => {
   for (const duplicate of one.injected.filter((each) => each.kind === 'duplicate')) expect(parsed.entries.filter((entry) => entry.endToEndId === duplicate.reference)).toHaveLength(2);
 });
 
+it('leaves out payout debits on request, apart from the debits it alters or repeats, and names each', () => {
+  const one = build({ debit_amount_mismatch: 2, duplicate_debit: 2, missing_debit: 2 });
+  const left = one.injected.filter((each) => each.kind === 'missing_in_statement').map((each) => each.reference);
+  expect(left).toHaveLength(2);
+  expect(left.every((reference) => reference.startsWith('po_'))).toBe(true);
+  const others = one.injected.filter((each) => each.kind !== 'missing_in_statement').map((each) => each.reference);
+  expect(others.filter((reference) => left.includes(reference))).toEqual([]);
+  const parsed = parseBankStatement(one.xml);
+  expect(parsed.entries.filter((entry) => left.includes(entry.endToEndId))).toEqual([]);
+  expect(parsed.entries.filter((entry) => entry.kind === 'payout_debit')).toHaveLength(6 - 2 + 2);
+});
+
 it("turns the acquirers' recorded transfers of a day and currency into credits, and writes the statement where the SFTP server serves it", () => {
   const root = mkdtempSync(join(tmpdir(), 'bank-'));
   mkdirSync(join(root, 'atlas'));

@@ -1,4 +1,4 @@
-import { type BankPayIn, type EntryToMatch, type LedgerPayout, matchCredit, matchPayoutEntry, missingPayIn } from '../../../../lambdas/domain/reconciliation/statement-matching';
+import { type BankPayIn, type BankPayoutDebit, type EntryToMatch, type LedgerPayout, PAYOUT_DEBIT_GRACE_DAYS, matchCredit, matchPayoutEntry, missingPayIn, missingPayoutDebit, payoutDebitDaysJudged } from '../../../../lambdas/domain/reconciliation/statement-matching';
 
 /** The statement legs of the three-way match, table by table (decision 0032). */
 const payIn: BankPayIn = { channel: 'atlas', batchId: 'atlas-usd-7', reference: 'pout_1', amount: 96_800, currency: 'USD', valueDate: '2026-12-06' };
@@ -35,4 +35,25 @@ it.each([
 
 it('names a pay-in no statement credited, with what was expected', () => {
   expect(missingPayIn(payIn, 'S1')).toMatchObject({ kind: 'missing_in_statement', reference: 'atlas/atlas-usd-7', theirReference: 'pout_1', expected: 96_800, actual: null, currency: 'USD' });
+});
+
+const paidDebit: BankPayoutDebit = { payoutId: 'po_1', merchantId: 'mer_1', channel: 'meridian', amount: 5_000, currency: 'USD', valueDate: '2026-12-05' };
+
+it('names a paid payout no statement debited, for its merchant, with what left', () => {
+  expect(missingPayoutDebit(paidDebit, 'S2')).toMatchObject({ kind: 'missing_in_statement', reference: 'po_1', theirReference: 'po_1', merchantId: 'mer_1', expected: 5_000, actual: null, currency: 'USD', lineNumber: null });
+  expect(missingPayoutDebit(paidDebit, 'S2').detail).toMatch(/po_1.*meridian.*2026-12-05.*S2/);
+});
+
+it.each([
+  ['a day judges the debits due the day before (a payout paid late on the 5th is debited on the 6th)', '2026-12-06', '2026-12-06', ['2026-12-05']],
+  ['across a month end', '2026-12-01', '2026-12-01', ['2026-11-30']],
+  ['a statement of three days judges three days, each a day earlier', '2026-12-06', '2026-12-08', ['2026-12-05', '2026-12-06', '2026-12-07']],
+  ['across a year end', '2027-01-01', '2027-01-02', ['2026-12-31', '2027-01-01']],
+] as const)('payout debits are judged with a day of grace: %s', (_name, from, to, expected) => {
+  expect(PAYOUT_DEBIT_GRACE_DAYS).toBe(1);
+  expect(payoutDebitDaysJudged(from, to)).toEqual(expected);
+});
+
+it('never judges more than 62 days of debits, whatever period a statement claims', () => {
+  expect(payoutDebitDaysJudged('2026-01-01', '2026-12-31')).toHaveLength(62);
 });
