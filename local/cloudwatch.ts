@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { type IncomingMessage, type ServerResponse, createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { deployment } from '../platform/deployment';
 import { functionName } from '../platform/functions';
 import { readBody } from './http-body';
 import { invocationIdentity } from './iam/function-permissions';
+import { listenLocally } from './ports';
 
 /**
  * A CloudWatch metrics stand-in on 127.0.0.1 (decision 0041): the metrics the platform emits in AWS, kept in
@@ -284,13 +284,9 @@ export const startLocalCloudWatch = async (options: { readonly port?: number; re
         else sendError(response, 'InternalServiceError', error instanceof Error ? error.message : String(error));
       });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
+  const url = await listenLocally(server, options.port);
   return {
-    url: `http://127.0.0.1:${port}`,
+    url,
     store,
     stop: () =>
       new Promise<void>((resolve) => {

@@ -24,3 +24,10 @@ export const listeningHttpServer = (): Promise<Server> =>
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => resolve(server));
   });
+
+/** Start `server` listening on 127.0.0.1 (`port`, or a free one) and answer its base URL; a bind error rejects. */
+export const listenLocally = (server: Server, port = 0): Promise<string> =>
+  new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => resolve(`http://127.0.0.1:${(server.address() as { port: number }).port}`));
+  });

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { type IncomingMessage, type ServerResponse, createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { deployment } from '../platform/deployment';
 import { readBody } from './http-body';
+import { listenLocally } from './ports';
 
 /**
  * A Secrets Manager-compatible endpoint on 127.0.0.1, in memory: the JSON 1.1 protocol (`POST /`,
@@ -141,13 +141,9 @@ export const startLocalSecretsManager = async (options: { readonly port?: number
   };
 
   const server = createServer((request, response) => void handle(request, response));
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
+  const url = await listenLocally(server, options.port);
   return {
-    url: `http://127.0.0.1:${port}`,
+    url,
     requestCounts,
     stop: async () => {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));

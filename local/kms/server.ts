@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { type IncomingMessage, type ServerResponse, createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { deployment } from '../../platform/deployment';
 import { type KmsKeyName, kmsKeys } from '../../platform/keys';
 import { KMS_OPERATIONS, KmsError, type KmsOperation, LocalKmsEngine } from './engine';
 import { loadOrCreateKeys } from './key-store';
 import { readBody } from '../http-body';
+import { listenLocally } from '../ports';
 
 /**
  * A KMS-compatible endpoint on 127.0.0.1: the KMS JSON 1.1 protocol (`POST /`,
@@ -137,14 +137,10 @@ export const startLocalKms = async (options: LocalKmsOptions): Promise<LocalKms>
       if (!response.headersSent) send(response, 500, { __type: 'KMSInternalException', message: 'local KMS failed' });
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
+  const url = await listenLocally(server, options.port);
 
   return {
-    url: `http://127.0.0.1:${port}`,
+    url,
     engine,
     keyArn: (name, region = deployment.primaryRegion) => engine.arnForAlias(kmsKeys[name].alias, region),
     requestCounts: engine.requestCounts,
