@@ -208,6 +208,18 @@ const cardHoldDiscard = ['dynamodb:UpdateItem'] as const;
  */
 export const auditAppendActions = ['dynamodb:Query', 'dynamodb:PutItem'] as const;
 
+/**
+ * Listing a merchant's payments, refunds and payouts in flight (the home-region move's Drain and AdoptFlights):
+ * its list indexes and the saga-starts shards, then the objects by key.
+ */
+const merchantFlightReads = {
+  tables: {
+    payments: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'],
+    payouts: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'],
+  },
+  queryIndexes: { payments: [MERCHANT_OBJECTS_INDEX, SAGA_STARTS_INDEX], payouts: [MERCHANT_OBJECTS_INDEX, SAGA_STARTS_INDEX] },
+} as const;
+
 /** The same actions on every Standard state machine (the operators' failed-execution list and redrive, decision 0033). */
 const onStandardStateMachines = (actions: readonly StateMachineAction[]): Readonly<Record<string, readonly StateMachineAction[]>> =>
   Object.fromEntries(STANDARD_STATE_MACHINES.map((machine) => [machine, actions]));
@@ -757,11 +769,7 @@ export const functions = {
     reservedConcurrency: 2,
     invokedBy: 'step-functions',
     // The drain's reads (list indexes, saga-starts shards), and StartExecution of the recovery.
-    tables: {
-      payments: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'],
-      payouts: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'],
-    },
-    queryIndexes: { payments: [MERCHANT_OBJECTS_INDEX, SAGA_STARTS_INDEX], payouts: [MERCHANT_OBJECTS_INDEX, SAGA_STARTS_INDEX] },
+    ...merchantFlightReads,
     stateMachines: { sagaRecovery: ['states:StartExecution'] },
   },
   countMerchantFlights: {
@@ -771,11 +779,7 @@ export const functions = {
     timeoutSeconds: 60,
     reservedConcurrency: 2,
     invokedBy: 'step-functions',
-    tables: {
-      payments: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'],
-      payouts: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'],
-    },
-    queryIndexes: { payments: [MERCHANT_OBJECTS_INDEX, SAGA_STARTS_INDEX], payouts: [MERCHANT_OBJECTS_INDEX, SAGA_STARTS_INDEX] },
+    ...merchantFlightReads,
   },
   opsGetPayment: {
     entry: 'lambdas/handlers/ops/get-payment.ts',
