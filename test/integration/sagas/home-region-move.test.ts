@@ -200,13 +200,22 @@ it("a forced move adopts the flights the lost region began: their recoveries sta
   } finally {
     await harness.restartAcquirer('atlas');
   }
-  // Its recovery runs here, now the home, and books it once.
+  // Its recovery runs here, now the home, and finishes it once. Which way depends on where a run stood when the
+  // acquirer came back (a race this test does not fix): in Authorize it authorizes and books the payment; in
+  // ReleaseAfterFailure it asks the acquirer, hears that nothing was authorized and fails it (nothing charged).
+  // Either way it is final, the acquirer's record agrees with it and the ledger balances.
+  let seen: Awaited<ReturnType<typeof request>>;
   for (let tries = 0; ; tries += 1) {
-    const seen = await request(apis.merchantUrl, 'GET', `/v1/payments/${paymentId}`, { key: merchant.api_key.secret });
-    if (seen.json.status === 'succeeded') break;
+    seen = await request(apis.merchantUrl, 'GET', `/v1/payments/${paymentId}`, { key: merchant.api_key.secret });
+    if (seen.json.status === 'succeeded' || seen.json.status === 'failed') break;
     if (tries > 240) throw new Error(`${paymentId} still ${seen.json.status}`);
     await new Promise((wait) => setTimeout(wait, 250));
   }
-  expect(await harness.totals('atlas', paymentId)).toMatchObject({ approved: 1 });
+  const totals = await harness.totals('atlas', paymentId);
+  if (seen.json.status === 'succeeded') expect(totals).toMatchObject({ approved: 1 });
+  else {
+    expect(seen.json).toMatchObject({ failure_code: 'processing_error' });
+    expect((totals?.approved ?? 0) - (totals?.released ?? 0)).toBe(0);
+  }
   await ledgerIsBalanced();
 }, 150_000);
