@@ -180,6 +180,8 @@ const idempotencyStore = [
   'dynamodb:UpdateItem',
   'dynamodb:DeleteItem',
 ] as const;
+/** The Idempotency-Key record written once, with the answer (guardsDuplicates, decision record 0048): read, then one Put. */
+const idempotencyWrittenOnce = ['dynamodb:GetItem', 'dynamodb:PutItem'] as const;
 
 /**
  * What a function posting to the ledger needs (the saga's ledger tasks): a position's journal is a Query,
@@ -244,7 +246,7 @@ export const functions = {
     invokedBy: 'api-gateway',
     tables: {
       payments: ['dynamodb:GetItem', 'dynamodb:PutItem'],
-      idempotency: idempotencyStore,
+      idempotency: idempotencyWrittenOnce,
       // Put the hold, read it back on a retry; UpdateItem discards a hold a retry wrote in vain or a screening
       // declined (create-payment.ts), and adds the payment to its card's velocity counter.
       cardHolds: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],

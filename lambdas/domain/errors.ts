@@ -31,6 +31,19 @@ export class IdempotencyKeyReusedError extends DomainError {
   }
 }
 
+/**
+ * Another request with the same Idempotency-Key may still be running: the object it creates (or the card it
+ * holds for it) is younger than the time a request may run. Answered 409 `idempotency_in_progress`, as
+ * Powertools answers a live in-progress record; never stored as the key's answer (decision record 0048).
+ */
+export class RequestInFlightError extends DomainError {
+  override readonly name = 'RequestInFlightError';
+
+  constructor() {
+    super('A request with this Idempotency-Key is still being processed. Retry after it completes.');
+  }
+}
+
 /** A list cursor (`starting_after`, `ending_before`) that names no object of this merchant's list. */
 export class InvalidCursorError extends DomainError {
   override readonly name = 'InvalidCursorError';

@@ -27,6 +27,11 @@ export interface HoldCardInput {
   /** The payment the card was submitted for: the hold is keyed by it. */
   readonly paymentId: string;
   readonly card: HeldCardDetails;
+  /**
+   * Hold the payment's Idempotency-Key for this request too, for this long (ms: the time a request may run):
+   * the lease that tells a concurrent duplicate the first request is still at work (decision record 0048).
+   */
+  readonly leaseMs?: number;
 }
 
 export interface CardHold {
@@ -34,6 +39,12 @@ export interface CardHold {
   readonly card: FingerprintedCard;
   /** True when this call wrote the hold; false when the payment already had one (held, or its tombstone). */
   readonly held: boolean;
+  /**
+   * With `leaseMs`: true when this request now holds the key's lease: it wrote the hold, or took the lease
+   * over from a request that released it or outran it; false while another request holds it (a duplicate
+   * of a request still running). Without `leaseMs`, `held`.
+   */
+  readonly leased: boolean;
 }
 
 export interface CardHolds {
@@ -51,4 +62,6 @@ export interface CardHolds {
   reveal(paymentId: string, merchantId: string): Promise<HeldCardDetails | undefined>;
   /** Removes the held secret for good, leaving the tombstone. A no-op when there is none. Needs no key. */
   discard(paymentId: string, merchantId: string): Promise<void>;
+  /** Ends the key's lease early: the request holding it failed and is no longer at work. The hold stays as it is. */
+  releaseLease(paymentId: string, merchantId: string): Promise<void>;
 }

@@ -1,8 +1,8 @@
-import { IdempotencyKeyReusedError } from '../domain/errors';
+import { IdempotencyKeyReusedError, RequestInFlightError } from '../domain/errors';
 import { deriveId } from '../domain/ids';
 import { type CaptureMethod, type Payment, type RiskContext, isTerminal, newPayment } from '../domain/payment';
 import type { Transition } from '../domain/payment-lifecycle';
-import type { CardHolds } from '../ports/card-holds';
+import type { CardHold, CardHolds } from '../ports/card-holds';
 import type { PaymentRepository } from '../ports/payment-repository';
 import { VaultConflictError } from '../ports/vault-errors';
 import type { Workflows } from '../ports/workflows';
@@ -36,6 +36,13 @@ export interface CreatePaymentDeps {
    * (decision record 0038). Without it the workflow's Screen step screens, as before.
    */
   readonly screen?: (payment: Payment) => Promise<(current: Payment) => Transition | undefined>;
+  /**
+   * How long a request may run (ms; the create function's timeout). Given when no idempotency record guards
+   * the key while its first request runs (decision record 0048): the card hold then carries a lease on the
+   * key for that long; a duplicate that finds it held is refused with RequestInFlightError (409) instead of
+   * running the payment beside it; a request that fails releases it, so its retry proceeds at once.
+   */
+  readonly inFlightMs?: number;
 }
 
 /**
@@ -44,10 +51,14 @@ export interface CreatePaymentDeps {
  *    idempotency record is gone: a late retry after it expired, or a retry in the other region) and is final
  *    or past its first run, answer with it as stored (or refuse the key when the request differs) before
  *    anything else: the card is not held again, not even for a moment (the late_retry drill counts holds).
+ *    With `inFlightMs`, a payment not final and younger than a request may run goes on to step 2 instead:
+ *    its first request may still be running it.
  * 2. Hold the card (number, expiry and CVC, encrypted, keyed by the payment id) for the authorization, before
  *    the payment exists, so no workflow ever sees a payment without its card. A retry finds the hold (or
  *    its tombstone, once the authorization answered) and holds nothing again; another card under the same
- *    key is a reused key.
+ *    key is a reused key. With `inFlightMs`, the hold also leases the key to this request: a duplicate finds
+ *    the lease held by a request still at work and is refused (RequestInFlightError, 409); a lease released
+ *    (its request failed) or outrun (its request died) passes to this one, which resumes as a retry.
  * 3. Build the payment in `processing`, keeping only the card's brand, BIN, last4, expiry and fingerprint,
  *    and screen it (risk rules, routing: the Screen step's decision, `screeningOf`) unless a payment of that
  *    id is already stored (a retry: the stored one's screening stands). A decline fails it, its hold
@@ -67,14 +78,36 @@ export const createPayment = async (deps: CreatePaymentDeps, command: CreatePaym
   // The version the create itself writes: 2 when it screens (created, screened), 1 when the Screen step does.
   // Beyond it, a run has written: the payment is past its first run.
   const createdVersion = deps.screen ? 2 : 1;
-  if (existing && existing.merchantId === command.merchantId && (isTerminal(existing) || existing.version > createdVersion)) {
+  const leaseMs = deps.inFlightMs;
+  // Created so recently that its first request may still be at work: the lease below decides.
+  const mayBeRunning = (payment: Payment) => leaseMs !== undefined && !isTerminal(payment) && deps.now().getTime() - Date.parse(payment.createdAt) < leaseMs;
+  if (existing && existing.merchantId === command.merchantId && (isTerminal(existing) || existing.version > createdVersion) && !mayBeRunning(existing)) {
     // The request's fingerprint covers the card's brand, last4 and expiry (never its number); the BIN is compared too.
     if (existing.requestFingerprint !== command.requestFingerprint || existing.paymentMethod.card.bin !== command.card.number.slice(0, 6)) throw new IdempotencyKeyReusedError();
     return existing;
   }
-  const hold = await deps.holds.hold({ merchantId: command.merchantId, paymentId: id, card: command.card }).catch((error: unknown) => {
+  if (existing && existing.merchantId === command.merchantId && existing.requestFingerprint !== command.requestFingerprint) throw new IdempotencyKeyReusedError();
+  const hold = await deps.holds.hold({ merchantId: command.merchantId, paymentId: id, card: command.card, leaseMs }).catch((error: unknown) => {
     throw error instanceof VaultConflictError ? new IdempotencyKeyReusedError() : error;
   });
+  if (leaseMs === undefined) return createHeld(deps, command, { id, existing, hold, createdVersion });
+  if (!hold.leased) throw new RequestInFlightError();
+  try {
+    return await createHeld(deps, command, { id, existing, hold, createdVersion });
+  } catch (error) {
+    // This request is no longer at work: its retry need not wait for the lease to run out. (Should the
+    // release fail too, the lease runs out on its own: the error that matters is the first.)
+    await deps.holds.releaseLease(id, command.merchantId).catch(() => undefined);
+    throw error;
+  }
+};
+
+/** Steps 3 to 5, the card held (and with `inFlightMs`, the key leased to this request). */
+const createHeld = async (
+  deps: CreatePaymentDeps,
+  command: CreatePaymentCommand,
+  { id, existing, hold, createdVersion }: { readonly id: string; readonly existing: Payment | undefined; readonly hold: CardHold; readonly createdVersion: number },
+): Promise<Payment> => {
   const payment = newPayment({
     id,
     merchantId: command.merchantId,

@@ -173,20 +173,25 @@ export class InMemoryMerchantRepository implements MerchantRepository {
  * tombstone keeps the fingerprint), another card under the same payment refused.
  */
 export class InMemoryCardHolds implements CardHolds {
-  readonly holds = new Map<string, { merchantId: string; card: FingerprintedCard; secret?: HeldCardDetails }>();
+  readonly holds = new Map<string, { merchantId: string; card: FingerprintedCard; leaseUntil?: number; secret?: HeldCardDetails }>();
+  /** The clock leases are measured by (tests of the in-flight guard move it). */
+  now: () => number = () => Date.now();
   private readonly fingerprintKey = randomBytes(32);
 
-  async hold({ merchantId, paymentId, card }: HoldCardInput): Promise<CardHold> {
+  async hold({ merchantId, paymentId, card, leaseMs }: HoldCardInput): Promise<CardHold> {
     const summary: FingerprintedCard = { ...summarizeCard(card), fingerprint: fingerprintWith(this.fingerprintKey, 'card', card.number) };
     const existing = this.holds.get(paymentId);
     if (existing) {
       if (existing.merchantId !== merchantId || existing.card.fingerprint !== summary.fingerprint || existing.card.exp_month !== card.exp_month || existing.card.exp_year !== card.exp_year) {
         throw new VaultConflictError('another card');
       }
-      return { card: existing.card, held: false };
+      if (leaseMs === undefined) return { card: existing.card, held: false, leased: false };
+      const free = existing.leaseUntil === undefined || existing.leaseUntil <= this.now();
+      if (free) existing.leaseUntil = this.now() + leaseMs;
+      return { card: existing.card, held: false, leased: free };
     }
-    this.holds.set(paymentId, { merchantId, card: summary, secret: { ...card } });
-    return { card: summary, held: true };
+    this.holds.set(paymentId, { merchantId, card: summary, ...(leaseMs === undefined ? {} : { leaseUntil: this.now() + leaseMs }), secret: { ...card } });
+    return { card: summary, held: true, leased: true };
   }
 
   async reveal(paymentId: string, merchantId: string): Promise<HeldCardDetails | undefined> {
@@ -197,6 +202,11 @@ export class InMemoryCardHolds implements CardHolds {
   async discard(paymentId: string, merchantId: string): Promise<void> {
     const entry = this.holds.get(paymentId);
     if (entry && entry.merchantId === merchantId) delete entry.secret;
+  }
+
+  async releaseLease(paymentId: string, merchantId: string): Promise<void> {
+    const entry = this.holds.get(paymentId);
+    if (entry && entry.merchantId === merchantId) entry.leaseUntil = 0;
   }
 }
 

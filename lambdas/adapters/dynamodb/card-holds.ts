@@ -11,7 +11,8 @@ import type { Fingerprinter } from '../crypto/fingerprinter';
  *   pk = payment id, sk = "hold"   merchant_id, brand, last4, exp_month, exp_year, fingerprint, created_at,
  *                                  ciphertext: ONE envelope message of {number, exp_month, exp_year, cvc}
  *                                  (purpose `card`, merchant in the encryption context, payment id framed in);
- *                                  expires_at (TTL) CARD_HOLD_SECONDS ahead.
+ *                                  expires_at (TTL) CARD_HOLD_SECONDS ahead; lease_until (epoch ms) when
+ *                                  the create leases the payment's Idempotency-Key (decision record 0048).
  * Discarding rewrites the item without `ciphertext` (discarded_at set), expiring CARD_HOLD_TOMBSTONE_SECONDS
  * later: the tombstone. The table has no stream, no point-in-time recovery and no backups, so once the
  * ciphertext is removed no copy of it is left anywhere.
@@ -60,7 +61,7 @@ export class DynamoDbCardHolds implements CardHolds {
     this.now = options.now ?? (() => new Date());
   }
 
-  async hold({ merchantId, paymentId, card }: HoldCardInput): Promise<CardHold> {
+  async hold({ merchantId, paymentId, card, leaseMs }: HoldCardInput): Promise<CardHold> {
     const now = this.now();
     const summary: FingerprintedCard = { ...summarizeCard(card), fingerprint: await this.options.fingerprints.card(card.number) };
     const plaintext = Buffer.from(JSON.stringify({ number: card.number, exp_month: card.exp_month, exp_year: card.exp_year, cvc: card.cvc }), 'utf8');
@@ -82,11 +83,12 @@ export class DynamoDbCardHolds implements CardHolds {
             ciphertext,
             created_at: now.toISOString(),
             expires_at: epochSeconds(now) + CARD_HOLD_SECONDS,
+            ...(leaseMs === undefined ? {} : { lease_until: now.getTime() + leaseMs }),
           },
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
       );
-      return { card: summary, held: true };
+      return { card: summary, held: true, leased: true };
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
     }
@@ -97,7 +99,34 @@ export class DynamoDbCardHolds implements CardHolds {
     if (existing.merchant_id !== merchantId || held.fingerprint !== summary.fingerprint || held.exp_month !== summary.exp_month || held.exp_year !== summary.exp_year) {
       throw new VaultConflictError(`Payment ${paymentId} already holds another card`);
     }
-    return { card: held, held: false };
+    return { card: held, held: false, leased: leaseMs === undefined ? false : await this.takeLease(paymentId, merchantId, now, leaseMs) };
+  }
+
+  async releaseLease(paymentId: string, merchantId: string): Promise<void> {
+    await this.setLease(paymentId, merchantId, 0, 'attribute_exists(pk) AND merchant_id = :merchant');
+  }
+
+  /** The lease, taken over when no request holds it (released, outrun, or a hold written before leases). */
+  private async takeLease(paymentId: string, merchantId: string, now: Date, leaseMs: number): Promise<boolean> {
+    return this.setLease(paymentId, merchantId, now.getTime() + leaseMs, 'merchant_id = :merchant AND (attribute_not_exists(lease_until) OR lease_until <= :now)', now.getTime());
+  }
+
+  private async setLease(paymentId: string, merchantId: string, until: number, condition: string, now?: number): Promise<boolean> {
+    try {
+      await this.options.client.send(
+        new UpdateCommand({
+          TableName: this.options.tableName,
+          Key: { pk: paymentId, sk: HOLD },
+          UpdateExpression: 'SET lease_until = :until',
+          ConditionExpression: condition,
+          ExpressionAttributeValues: { ':until': until, ':merchant': merchantId, ...(now === undefined ? {} : { ':now': now }) },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      return false;
+    }
   }
 
   async reveal(paymentId: string, merchantId: string): Promise<HeldCardDetails | undefined> {

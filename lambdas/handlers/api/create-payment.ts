@@ -30,6 +30,9 @@ const body = paymentContracts.createPayment.body;
 export const handler = merchantCommandEndpoint({
   operation: 'createPayment',
   homeRegionOnly: true,
+  // The card hold's and the payment's conditional writes refuse a concurrent duplicate (createPayment's
+  // `inFlightMs`): the key's record is written once, with the answer (decision record 0048).
+  guardsDuplicates: true,
   audit: { action: 'payment.create' },
   body,
   fingerprintView: (request) => ({
@@ -38,7 +41,7 @@ export const handler = merchantCommandEndpoint({
   }),
   handle: async (request) => {
     const payment = await createPayment(
-      { payments, holds, workflows: workflows(), now: () => new Date(), deadline: request.deadline, screen },
+      { payments, holds, workflows: workflows(), now: () => new Date(), deadline: request.deadline, inFlightMs: request.inFlightMs, screen },
       {
         merchantId: request.principal.merchantId,
         idempotencyKey: request.idempotencyKey,

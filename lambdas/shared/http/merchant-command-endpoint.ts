@@ -8,6 +8,7 @@ import { commandIdOf } from '../../domain/audit';
 import { canonicalJson } from '../../domain/canonical-json';
 import { recordAudit } from '../audit';
 import { assertMerchantAcceptsMoneyMovementsHere } from '../../wiring/home-region';
+import { WrittenOnceDynamoDbPersistenceLayer } from '../../adapters/dynamodb/idempotency-written-once';
 import { dynamoDbClient } from '../clients';
 import { tableNameFromEnv } from '../config';
 import { type CommandResult, withOnceFields } from './command-result';
@@ -24,6 +25,9 @@ import { auditLog as auditLogOf } from '../../wiring/audit';
 export { MAX_BODY_BYTES } from './request';
 export const IDEMPOTENCY_WINDOW_SECONDS = 24 * 60 * 60;
 const IDEMPOTENCY_KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
+
+/** Refusals of an Idempotency-Key held by another request: with `guardsDuplicates`, answered but not stored. */
+const isKeyRefusal = (error: Error): boolean => error.name === 'RequestInFlightError' || error.name === 'IdempotencyKeyReusedError';
 
 const markReplayed = (response: unknown) => {
   const stored = response as APIGatewayProxyResult;
@@ -58,6 +62,15 @@ export const merchantCommandEndpoint = <BodySchema extends z.ZodMiniType>(defini
    * the move succeeds). The function needs GetItem on `ledger` (docs/decisions/0024).
    */
   readonly homeRegionOnly?: boolean;
+  /**
+   * The handler guards a concurrent duplicate itself, with a conditional write it makes anyway, and throws
+   * RequestInFlightError for it (409 `idempotency_in_progress`; the payment create: its card hold and its
+   * conditional insert). Then the key's record is written once, with the answer, not also as `INPROGRESS`
+   * before: one write unit a request instead of two (decision record 0048). Refusals of the key
+   * (RequestInFlightError, IdempotencyKeyReusedError) are not stored then: the key belongs to the request
+   * that holds it, whose answer is the one kept.
+   */
+  readonly guardsDuplicates?: boolean;
   readonly handle: (request: CommandRequest<z.infer<BodySchema>>) => Promise<CommandResult>;
 }) => {
   const auditLog = definition.audit ? auditLogOf() : undefined;
@@ -72,7 +85,7 @@ export const merchantCommandEndpoint = <BodySchema extends z.ZodMiniType>(defini
   const execute = makeIdempotent(
     async (_payload: { key: string; request: unknown }, run: () => Promise<APIGatewayProxyResult>) => run(),
     {
-      persistenceStore: new DynamoDBPersistenceLayer({
+      persistenceStore: new (definition.guardsDuplicates ? WrittenOnceDynamoDbPersistenceLayer : DynamoDBPersistenceLayer)({
         tableName: tableNameFromEnv('idempotency'),
         awsSdkV3Client: dynamoDbClient(),
       }),
@@ -108,6 +121,7 @@ export const merchantCommandEndpoint = <BodySchema extends z.ZodMiniType>(defini
     let once: CommandResult['once'];
 
     idempotencyConfig.registerLambdaContext(context);
+    const inFlightMs = context.getRemainingTimeInMillis();
     const response = await execute({ key: `${principal.merchantId}#${idempotencyKey}`, request }, async () => {
       try {
         const result = await definition.handle({
@@ -119,6 +133,7 @@ export const merchantCommandEndpoint = <BodySchema extends z.ZodMiniType>(defini
           requestFingerprint,
           commandId,
           deadline: Date.now() + context.getRemainingTimeInMillis() - ANSWER_MARGIN_MS,
+          inFlightMs,
         });
         if (result.change && result.status < 300) {
           if (!auditLog || !definition.audit) throw new Error(`${definition.operation} returned a change but declares no audit action`);
@@ -137,7 +152,7 @@ export const merchantCommandEndpoint = <BodySchema extends z.ZodMiniType>(defini
         return jsonResponse(result.status, result.body, requestId);
       } catch (error) {
         // A region refusal (a move began while the request ran) is not the request's answer for good: not stored.
-        if (isContractError(error) && !isRegionRefusal(error)) return problemResponse(toProblem(error), requestId);
+        if (isContractError(error) && !isRegionRefusal(error) && !(definition.guardsDuplicates && isKeyRefusal(error))) return problemResponse(toProblem(error), requestId);
         throw error;
       }
     });

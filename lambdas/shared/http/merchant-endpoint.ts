@@ -47,6 +47,11 @@ export interface CommandRequest<Body> extends RequestBase {
    * (and records the answer) before its own timeout: a workflow run not finished by then goes on alone.
    */
   readonly deadline: number;
+  /**
+   * How long another request with the same key may still be running: this invocation's time left when it
+   * started (the function's timeout), the lease Powertools gives an in-progress record.
+   */
+  readonly inFlightMs: number;
 }
 
 /** What a POST handler keeps for itself after the work it waits for: recording the answer and the audit entry. */

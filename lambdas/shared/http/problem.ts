@@ -75,6 +75,9 @@ const regionRefusal = (error: ErrorWithFields): Problem =>
         { headers: { 'Retry-After': String(HOME_REGION_MOVE_RETRY_AFTER_SECONDS), 'Home-Region': error.homeRegion ?? '' } },
       );
 
+/** A duplicate while the first request with its key still runs: Powertools' in-progress record, or the create's own guard (decision record 0048). */
+const inProgress = problem(409, 'idempotency_in_progress', 'A request with this Idempotency-Key is still being processed. Retry after it completes.');
+
 /** Domain and library error names → problems. Keep in step with docs/api.md. */
 const problemsByErrorName: Record<string, (error: ErrorWithFields) => Problem> = {
   ResourceNotFoundError: (error) => problem(404, 'resource_not_found', error.message),
@@ -90,12 +93,8 @@ const problemsByErrorName: Record<string, (error: ErrorWithFields) => Problem> =
       'idempotency_key_reused',
       'This Idempotency-Key was already used with a different request. Use a new key for a new request.',
     ),
-  IdempotencyAlreadyInProgressError: () =>
-    problem(
-      409,
-      'idempotency_in_progress',
-      'A request with this Idempotency-Key is still being processed. Retry after it completes.',
-    ),
+  IdempotencyAlreadyInProgressError: () => inProgress,
+  RequestInFlightError: () => inProgress,
   IdempotencyPersistenceLayerError: () =>
     problem(503, 'service_unavailable', 'The platform could not record this request. Retry with the same Idempotency-Key.'),
   PaymentNotCapturableError: (error) => problem(409, 'payment_not_capturable', error.message),

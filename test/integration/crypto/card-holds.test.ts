@@ -50,7 +50,7 @@ describe('holding a card', () => {
     const heldAt = new Date();
     const holds = holdsAt(() => heldAt);
     const hold = await holds.hold({ merchantId: 'mer_a', paymentId: 'pay_round_trip', card: visa });
-    expect(hold).toEqual({ held: true, card: { brand: 'visa', last4: '4242', exp_month: 12, exp_year: 2030, fingerprint: expect.stringMatching(/^v1\./) } });
+    expect(hold).toEqual({ held: true, leased: true, card: { brand: 'visa', last4: '4242', exp_month: 12, exp_year: 2030, fingerprint: expect.stringMatching(/^v1\./) } });
     const item = await itemOf('pay_round_trip');
     expect(Object.keys(item ?? {}).sort()).toEqual(
       ['brand', 'ciphertext', 'created_at', 'exp_month', 'exp_year', 'expires_at', 'fingerprint', 'last4', 'merchant_id', 'pk', 'sk'].sort(),
@@ -97,7 +97,7 @@ describe('a retried create', () => {
     const holds = holdsAt();
     const first = await holds.hold({ merchantId: 'mer_a', paymentId: 'pay_retry', card: visa });
     const before = await itemOf('pay_retry');
-    await expect(holdsAt().hold({ merchantId: 'mer_a', paymentId: 'pay_retry', card: visa })).resolves.toEqual({ card: first.card, held: false });
+    await expect(holdsAt().hold({ merchantId: 'mer_a', paymentId: 'pay_retry', card: visa })).resolves.toEqual({ card: first.card, held: false, leased: false });
     expect(await itemOf('pay_retry')).toEqual(before);
     await expect(holds.hold({ merchantId: 'mer_a', paymentId: 'pay_retry', card: mastercard })).rejects.toBeInstanceOf(VaultConflictError);
     await expect(holds.hold({ merchantId: 'mer_a', paymentId: 'pay_retry', card: { ...visa, exp_year: 2031 } })).rejects.toBeInstanceOf(VaultConflictError);
@@ -113,6 +113,37 @@ describe('a retried create', () => {
     expect(await itemOf('pay_after_answer')).not.toHaveProperty('ciphertext');
     await expect(holds.reveal('pay_after_answer', 'mer_a')).resolves.toBeUndefined();
     await expect(holds.hold({ merchantId: 'mer_a', paymentId: 'pay_after_answer', card: mastercard })).rejects.toBeInstanceOf(VaultConflictError);
+  });
+});
+
+describe("the Idempotency-Key's lease (decision record 0048)", () => {
+  it('is held by the request that held the card; a duplicate is refused it until it is released or runs out, and then takes it over', async () => {
+    let now = new Date('2026-12-07T12:00:00Z');
+    const holds = holdsAt(() => now);
+    await expect(holds.hold({ merchantId: 'mer_a', paymentId: 'pay_lease', card: visa, leaseMs: 27_000 })).resolves.toMatchObject({ held: true, leased: true });
+    expect(await itemOf('pay_lease')).toMatchObject({ lease_until: now.getTime() + 27_000 });
+
+    now = new Date(now.getTime() + 5_000);
+    await expect(holds.hold({ merchantId: 'mer_a', paymentId: 'pay_lease', card: visa, leaseMs: 27_000 })).resolves.toMatchObject({ held: false, leased: false });
+    // Another merchant can neither release it nor take it.
+    await holds.releaseLease('pay_lease', 'mer_b');
+    await expect(holds.hold({ merchantId: 'mer_a', paymentId: 'pay_lease', card: visa, leaseMs: 27_000 })).resolves.toMatchObject({ leased: false });
+
+    // Released (its request failed): the retry takes it at once, and holds it against the next duplicate.
+    await holds.releaseLease('pay_lease', 'mer_a');
+    await expect(holds.hold({ merchantId: 'mer_a', paymentId: 'pay_lease', card: visa, leaseMs: 27_000 })).resolves.toMatchObject({ held: false, leased: true });
+    await expect(holds.hold({ merchantId: 'mer_a', paymentId: 'pay_lease', card: visa, leaseMs: 27_000 })).resolves.toMatchObject({ leased: false });
+
+    // Run out (its request died at work): taken over, the discarded hold's tombstone too.
+    await holds.discard('pay_lease', 'mer_a');
+    now = new Date(now.getTime() + 27_000);
+    await expect(holds.hold({ merchantId: 'mer_a', paymentId: 'pay_lease', card: visa, leaseMs: 27_000 })).resolves.toMatchObject({ held: false, leased: true });
+    expect(await itemOf('pay_lease')).not.toHaveProperty('ciphertext');
+    // A different card is still a reused key, lease or not.
+    await expect(holds.hold({ merchantId: 'mer_a', paymentId: 'pay_lease', card: mastercard, leaseMs: 27_000 })).rejects.toBeInstanceOf(VaultConflictError);
+    // Releasing a hold that does not exist creates nothing.
+    await holds.releaseLease('pay_never_held', 'mer_a');
+    expect(await itemOf('pay_never_held')).toBeUndefined();
   });
 });
 

@@ -60,7 +60,7 @@ it('answers a duplicate that arrives while the first is still running with 409 i
   proxy.inject({ operation: 'PutItem', when: isPaymentsWrite, delayMs: 1_500, times: 1 });
   const first = create('concurrent-1');
   // The first request is provably in progress once its payment write reaches DynamoDB (held by the proxy):
-  // its idempotency record was written before the use case ran.
+  // its card hold, which leases the key to it, was written before (decision record 0048).
   while ((proxy.counts.faulted.PutItem ?? 0) === heldBefore) await new Promise((wait) => setTimeout(wait, 10));
   const duplicate = await create('concurrent-1');
   expect(duplicate.statusCode).toBe(409);
@@ -94,8 +94,9 @@ it('does not store an unexpected failure: the retry with the same key succeeds, 
 });
 
 it('survives a crash between the payment write and the idempotency record: the retry returns the same payment', async () => {
-  // The payment is written, then recording the response fails every time: as if the function died there.
-  proxy.inject({ operation: 'UpdateItem', when: isIdempotencySave, error: dynamoDbErrors.internal(), times: 5 });
+  // The payment is written, then recording the response (the record's one Put) fails every time: as if the
+  // function died there.
+  proxy.inject({ operation: 'PutItem', when: isIdempotencySave, error: dynamoDbErrors.internal(), times: 5 });
   // The dead invocation's deadline: long enough that the duplicate below arrives before it on a loaded
   // machine (CI runs every suite on 2 cores), and waited out in full before the retry.
   const deadlineMs = 4_000;
@@ -105,7 +106,7 @@ it('survives a crash between the payment write and the idempotency record: the r
   expect(await paymentsStored()).toBeGreaterThan(0);
   const before = await paymentsStored();
 
-  // While the dead invocation's in-progress record is alive, duplicates are told to wait...
+  // While the dead invocation's lease on the key is alive (it never released it: it answered), duplicates are told to wait...
   const tooSoon = await create('crash-1');
   expect(tooSoon.statusCode).toBe(409);
 

@@ -1,4 +1,5 @@
-import { IdempotencyKeyReusedError, InvalidCursorError, ResourceNotFoundError } from '../../../lambdas/domain/errors';
+import { IdempotencyKeyReusedError, InvalidCursorError, RequestInFlightError, ResourceNotFoundError } from '../../../lambdas/domain/errors';
+import type { Payment } from '../../../lambdas/domain/payment';
 import { type CreatePaymentCommand, createPayment } from '../../../lambdas/use-cases/create-payment';
 import { getPayment } from '../../../lambdas/use-cases/get-payment';
 import { listPayments } from '../../../lambdas/use-cases/list-payments';
@@ -131,6 +132,73 @@ describe('createPayment', () => {
     const b = await createPayment({ payments, holds, workflows: new RecordingWorkflows(), now: () => new Date() }, command({ merchantId: 'mer_b' }));
     expect(a.id).not.toBe(b.id);
     expect(payments.items.size).toBe(2);
+  });
+});
+
+describe('createPayment with no in-progress idempotency record: the card hold leases the key (decision record 0048)', () => {
+  const leased = () => {
+    const payments = new InMemoryPaymentRepository();
+    const holds = new InMemoryCardHolds();
+    const workflows = new RecordingWorkflows();
+    const clock = { ms: Date.parse('2026-11-21T12:00:00Z') };
+    holds.now = () => clock.ms;
+    return { payments, holds, workflows, clock, deps: { payments, holds, workflows, now: () => new Date(clock.ms), inFlightMs: 27_000 } };
+  };
+
+  it('refuses a duplicate while the first request may still be at work (409), a different request under the key with 422, and resumes once the lease ran out', async () => {
+    const { payments, workflows, clock, deps } = leased();
+    const first = await createPayment(deps, command());
+    expect(workflows.runs).toHaveLength(1);
+
+    clock.ms += 1_000;
+    await expect(createPayment(deps, command())).rejects.toBeInstanceOf(RequestInFlightError);
+    await expect(createPayment(deps, command({ amount: 2000, requestFingerprint: 'fp-2' }))).rejects.toBeInstanceOf(IdempotencyKeyReusedError);
+    expect(workflows.runs).toHaveLength(1);
+
+    // The first request died at work (its lease was never released): past its time, the retry resumes it.
+    clock.ms += 27_000;
+    const retry = await createPayment(deps, command());
+    expect(retry.id).toBe(first.id);
+    expect(workflows.runs).toHaveLength(2);
+    expect(payments.items.size).toBe(1);
+    // ...and holds the lease in turn.
+    clock.ms += 1_000;
+    await expect(createPayment(deps, command())).rejects.toBeInstanceOf(RequestInFlightError);
+  });
+
+  it('refuses a duplicate of a request that has held the card but not yet stored the payment', async () => {
+    const { holds, deps } = leased();
+    const id = (await createPayment(deps, command())).id;
+    deps.payments.items.clear();
+    await expect(createPayment(deps, command())).rejects.toBeInstanceOf(RequestInFlightError);
+    expect(holds.holds.get(id)?.secret).toBeDefined();
+  });
+
+  it('releases the lease when the request fails, so its retry proceeds at once, creating the payment once', async () => {
+    const { holds, workflows, clock, deps } = leased();
+    class FailingOnce extends InMemoryPaymentRepository {
+      failures = 1;
+      override async insert(payment: Payment) {
+        if (this.failures-- > 0) throw new Error('DynamoDB unavailable');
+        return super.insert(payment);
+      }
+    }
+    const payments = new FailingOnce();
+    await expect(createPayment({ ...deps, payments }, command())).rejects.toThrow('DynamoDB unavailable');
+    clock.ms += 100;
+    const retry = await createPayment({ ...deps, payments }, command());
+    expect(retry.status).toBe('processing');
+    expect(payments.items.size).toBe(1);
+    expect(workflows.runs).toHaveLength(1);
+    expect(holds.holds.size).toBe(1);
+  });
+
+  it('answers a final payment at once, however recent: nothing of it may still be at work', async () => {
+    const { payments, workflows, deps } = leased();
+    const first = await createPayment(deps, command());
+    payments.items.set(first.id, { ...first, status: 'failed', version: first.version + 1 } as Payment);
+    await expect(createPayment(deps, command())).resolves.toMatchObject({ id: first.id, status: 'failed' });
+    expect(workflows.runs).toHaveLength(1);
   });
 });
 
