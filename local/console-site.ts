@@ -16,6 +16,8 @@ import { CONSOLE_PATH, CONSOLE_SECURITY_HEADERS } from '../platform/operator-rou
  * `/console/session?role=` is the local stand-in for the Cognito identity pool of AWS: it hands the page the
  * locally issued credentials of the role asked for (those of .local/operators.json). Only to a same-origin
  * request whose Host is this loopback address (no other web page or rebound DNS name can read them).
+ * There is no `/console/config.json` here (404): that is how the page knows it is not in AWS, where the stack
+ * writes one and the page signs in through Cognito instead (platform/console-config.ts, decision 0046).
  */
 export const CONSOLE_PREFIX = CONSOLE_PATH;
 

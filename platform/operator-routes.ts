@@ -1,3 +1,4 @@
+import { type ConsoleConfig, consoleContentSecurityPolicy } from './console-config';
 import { deployment } from './deployment';
 import type { RouteDeclaration } from './routes';
 
@@ -65,16 +66,21 @@ export const operatorRoutes = [
 /**
  * The ops console's static files, served by the operator API's own origin under this path (decision 0022):
  * locally by local/console-site.ts, in AWS by `GET /console` and `GET /console/{file}` from S3
- * (lib/constructs/operator-console.ts), each with the same security headers.
+ * (lib/constructs/operator-console.ts), each with the same security headers (in AWS the CSP adds the sign-in's
+ * Cognito origins), and in AWS beside them the sign-in's `config.json` (platform/console-config.ts).
  */
 export const CONSOLE_PATH = '/console';
 export const CONSOLE_FILES = ['index.html', 'console.js', 'console.css'] as const;
-export const CONSOLE_SECURITY_HEADERS = {
-  'Content-Security-Policy': "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
-  'X-Content-Type-Options': 'nosniff',
-  'Referrer-Policy': 'no-referrer',
-  'Cache-Control': 'no-store',
-} as const;
+/** The headers of every console response; in AWS the CSP also names the Cognito origins of the sign-in (platform/console-config.ts). */
+export const consoleSecurityHeaders = (signIn?: Pick<ConsoleConfig, 'loginUrl' | 'identityUrl'>) =>
+  ({
+    'Content-Security-Policy': consoleContentSecurityPolicy(signIn),
+    'X-Content-Type-Options': 'nosniff',
+    'Referrer-Policy': 'no-referrer',
+    'Cache-Control': 'no-store',
+  }) as const;
+/** Locally: no sign-in origins, the page talks to its own origin only. */
+export const CONSOLE_SECURITY_HEADERS = consoleSecurityHeaders();
 
 /** The routes one role may call. */
 export const operatorRoutesOf = (role: OperatorRole): OperatorRouteDeclaration[] =>

@@ -2,7 +2,7 @@ import { render } from 'preact';
 import { AttentionQueue } from './attention';
 import { HealthPanel } from './health';
 import { useEffect, useState } from 'preact/hooks';
-import { type Role, type Session, openSession } from './api';
+import { type Connection, type Role, type Session, connect, openSession, signOut } from './api';
 import { PaymentPage } from './payment-page';
 import { ReviewQueue } from './review-queue';
 import { RiskReviewQueue } from './risk-review';
@@ -20,12 +20,28 @@ import { PayoutPage } from './payout-page';
 const route = (): string[] => window.location.hash.replace(/^#\/?/, '').split('/').filter(Boolean);
 
 const ROLE_KEY = 'xborder-console-role';
+const ALL_ROLES: Role[] = ['ops_viewer', 'ops_admin'];
 
 const App = () => {
   const [path, setPath] = useState(route());
-  const [role, setRole] = useState<Role>((localStorage.getItem(ROLE_KEY) as Role | null) ?? 'ops_viewer');
+  const [connection, setConnection] = useState<Connection | undefined>();
+  // The role last chosen in this browser, if the operator still has it; else the first offered.
+  const [role, setRole] = useState<Role | undefined>((localStorage.getItem(ROLE_KEY) as Role | null) ?? undefined);
   const [session, setSession] = useState<Session | undefined>();
   const [error, setError] = useState<string | undefined>();
+  // Locally both roles; in AWS those the operator's groups carry, the preferred one first.
+  const roles = connection?.kind === 'aws' ? connection.roles : ALL_ROLES;
+  const active = role && roles.includes(role) ? role : roles[0];
+
+  useEffect(() => {
+    connect()
+      .then((connected) => {
+        if (connected?.kind === 'aws' && connected.roles.length === 0) setError('Your account is in no operator group (ops_viewer, ops_admin): ask an administrator.');
+        setConnection(connected);
+        setPath(route()); // a sign-in's callback put back the route the operator was on
+      })
+      .catch((failure: unknown) => setError((failure as Error).message));
+  }, []);
 
   useEffect(() => {
     const onHash = () => setPath(route());
@@ -34,12 +50,13 @@ const App = () => {
   }, []);
 
   useEffect(() => {
-    localStorage.setItem(ROLE_KEY, role);
+    if (!connection || !active) return;
+    localStorage.setItem(ROLE_KEY, active);
     setSession(undefined);
-    openSession(role)
+    openSession(connection, active)
       .then(setSession)
       .catch((failure: unknown) => setError((failure as Error).message));
-  }, [role]);
+  }, [connection, active]);
 
   const [page = 'search', id] = path;
   const link = (target: string, label: string) => (
@@ -57,18 +74,25 @@ const App = () => {
         {link('attention', 'Needs attention')}
         {link('health', 'Health')}
         <span class="identity">
+          {connection?.kind === 'aws' && <span data-testid="operator">{connection.claims.email ?? connection.claims['cognito:username']}</span>}
           <label>
-            <select data-testid="role" value={role} onChange={(event) => setRole((event.target as HTMLSelectElement).value as Role)}>
-              <option value="ops_viewer">ops_viewer</option>
-              <option value="ops_admin">ops_admin</option>
+            <select data-testid="role" value={active} onChange={(event) => setRole((event.target as HTMLSelectElement).value as Role)}>
+              {roles.map((option) => (
+                <option value={option}>{option}</option>
+              ))}
             </select>
           </label>
+          {connection?.kind === 'aws' && (
+            <button type="button" data-testid="sign-out" onClick={() => signOut(connection)}>
+              Sign out
+            </button>
+          )}
         </span>
       </header>
       <main>
         {error && <p class="error">{error}</p>}
         {!session ? (
-          <p class="muted">Signing in as {role}…</p>
+          <p class="muted">Signing in{active ? ` as ${active}` : ''}…</p>
         ) : page === 'payments' && id ? (
           <PaymentPage session={session} id={id} />
         ) : page === 'payouts' && id ? (

@@ -1,5 +1,5 @@
 import { CfnOutput, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
-import { AuthorizationType, AwsIntegration, type RestApi } from 'aws-cdk-lib/aws-apigateway';
+import { AuthorizationType, AwsIntegration, MockIntegration, type RestApi } from 'aws-cdk-lib/aws-apigateway';
 import {
   AccountRecovery,
   CfnIdentityPool,
@@ -19,7 +19,8 @@ import { FederatedPrincipal, ManagedPolicy, PolicyStatement, type Role, ServiceP
 import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { deployment } from '../../platform/deployment';
-import { CONSOLE_FILES, CONSOLE_PATH, CONSOLE_SECURITY_HEADERS, OPERATOR_ROLES, type OperatorRole } from '../../platform/operator-routes';
+import { CONSOLE_CONFIG_FILE, type ConsoleConfig } from '../../platform/console-config';
+import { CONSOLE_FILES, CONSOLE_PATH, OPERATOR_ROLES, type OperatorRole, consoleSecurityHeaders, operatorRoleName } from '../../platform/operator-routes';
 import { acknowledgeGuard, acknowledgeNag } from './acknowledgements';
 
 /**
@@ -36,8 +37,13 @@ import { acknowledgeGuard, acknowledgeNag } from './acknowledgements';
  *   signs with those temporary credentials as it does locally: the same execute-api policies, the same checks.
  * - The static files (`npm run console:build`, uploaded to the bucket by the deploy step in docs/deploy.md) in an
  *   encrypted, versioned, private, access-logged bucket, served by `GET /console` and `GET /console/{file}` on the
- *   operator API through an S3 integration whose role may read those objects only. Those two methods are the only
- *   unauthenticated ones: they serve the app's code, which holds no data and no secret.
+ *   operator API through an S3 integration whose role may read those objects only; and beside them
+ *   `GET /console/config.json`, what the page's sign-in needs (platform/console-config.ts: the pools, the client, the
+ *   managed-login domain, the API's URL), answered by API Gateway itself (a mock integration) from the values
+ *   CloudFormation resolves, so the deployment writes it and no upload step can leave it stale (decision 0046).
+ *   Those three methods are the only unauthenticated ones: they serve the app's code and its public settings,
+ *   no data and no secret. Every response carries the console's security headers, whose CSP lets the page reach
+ *   its own origin and the two Cognito origins of the sign-in, nothing else.
  */
 export interface OperatorConsoleProps {
   readonly api: RestApi;
@@ -49,11 +55,16 @@ export class OperatorConsole extends Construct {
   readonly client: UserPoolClient;
   readonly identityPool: CfnIdentityPool;
   readonly files: Bucket;
+  /** What `GET /console/config.json` answers (tokens CloudFormation resolves). */
+  readonly config: ConsoleConfig;
 
   constructor(scope: Construct, id: string, props: OperatorConsoleProps) {
     super(scope, id);
     const stack = Stack.of(this);
-    const consoleUrl = props.api.urlForPath(`${CONSOLE_PATH}/`);
+    // Written out rather than `api.urlForPath`, which names the stage resource: the config method below names the
+    // client and the identity pool, the client names this URL, and the stage depends on every method (a cycle).
+    const apiUrl = `https://${props.api.restApiId}.execute-api.${stack.region}.${stack.urlSuffix}/${deployment.apiStageName}`;
+    const consoleUrl = `${apiUrl}${CONSOLE_PATH}/`;
 
     this.userPool = new UserPool(this, 'Operators', {
       userPoolName: `${deployment.appName}-operators-${stack.region}`,
@@ -75,7 +86,7 @@ export class OperatorConsole extends Construct {
       deletionProtection: true,
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    this.userPool.addDomain('Login', {
+    const login = this.userPool.addDomain('Login', {
       cognitoDomain: { domainPrefix: `${deployment.appName}-operators-${stack.region}-${stack.account}` },
       managedLoginVersion: ManagedLoginVersion.NEWER_MANAGED_LOGIN,
     });
@@ -175,8 +186,23 @@ export class OperatorConsole extends Construct {
       statements: [new PolicyStatement({ sid: 'ReadConsoleFiles', actions: ['s3:GetObject'], resources: CONSOLE_FILES.map((file) => this.files.arnForObjects(file)) })],
     });
 
-    const headers = Object.fromEntries(Object.keys(CONSOLE_SECURITY_HEADERS).map((name) => [`method.response.header.${name}`, true]));
-    const headerValues = Object.fromEntries(Object.entries(CONSOLE_SECURITY_HEADERS).map(([name, value]) => [`method.response.header.${name}`, `'${value}'`]));
+    this.config = {
+      region: stack.region,
+      userPoolId: this.userPool.userPoolId,
+      clientId: this.client.userPoolClientId,
+      loginUrl: login.baseUrl(),
+      identityPoolId: this.identityPool.ref,
+      identityUrl: `https://cognito-identity.${stack.region}.${stack.urlSuffix}`,
+      apiUrl,
+      consoleUrl,
+      // The groups' roles, by their fixed names (the groups' own RoleArn references would tie this method to the roles).
+      roles: Object.fromEntries(
+        OPERATOR_ROLES.map((role) => [role, stack.formatArn({ service: 'iam', region: '', resource: 'role', resourceName: operatorRoleName(role, stack.region) })]),
+      ) as Record<OperatorRole, string>,
+    };
+    const securityHeaders = consoleSecurityHeaders(this.config);
+    const headers = Object.fromEntries(Object.keys(securityHeaders).map((name) => [`method.response.header.${name}`, true]));
+    const headerValues = Object.fromEntries(Object.entries(securityHeaders).map(([name, value]) => [`method.response.header.${name}`, `'${value}'`]));
     const integration = (path: string, requestParameters: Record<string, string> = {}) =>
       new AwsIntegration({
         service: 's3',
@@ -200,7 +226,7 @@ export class OperatorConsole extends Construct {
       { statusCode: '404', responseParameters: headers },
     ];
     const staticReason =
-      'Serves the ops console\'s static files (HTML, script, style sheet): the app\'s code, no data and no secret; every API call the page makes is SigV4-signed with the operator\'s own role credentials and IAM-authorized.';
+      'Serves the ops console\'s static files (HTML, script, style sheet) and its sign-in settings (public ids and URLs of the pools, the app client and the API): the app\'s code, no data and no secret; every API call the page makes is SigV4-signed with the operator\'s own role credentials and IAM-authorized.';
     const root = props.api.root.resourceForPath(CONSOLE_PATH);
     const index = root.addMethod('GET', integration('index.html'), { authorizationType: AuthorizationType.NONE, methodResponses, operationName: 'consoleIndex' });
     const file = root
@@ -211,7 +237,22 @@ export class OperatorConsole extends Construct {
         methodResponses,
         operationName: 'consoleFile',
       });
-    for (const method of [index, file]) {
+    // The sign-in's settings: a literal resource, which API Gateway prefers to `{file}` for this one name.
+    const config = root.addResource(CONSOLE_CONFIG_FILE).addMethod(
+      'GET',
+      new MockIntegration({
+        requestTemplates: { 'application/json': '{"statusCode": 200}' },
+        integrationResponses: [
+          {
+            statusCode: '200',
+            responseParameters: { 'method.response.header.Content-Type': "'application/json'", ...headerValues },
+            responseTemplates: { 'application/json': stack.toJsonString(this.config) },
+          },
+        ],
+      }),
+      { authorizationType: AuthorizationType.NONE, methodResponses: [{ statusCode: '200', responseParameters: { 'method.response.header.Content-Type': true, ...headers } }], operationName: 'consoleConfig' },
+    );
+    for (const method of [index, file, config]) {
       acknowledgeNag(method, 'AwsSolutions-APIG4', staticReason);
       acknowledgeNag(method, 'AwsSolutions-COG4', staticReason);
     }

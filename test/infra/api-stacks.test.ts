@@ -139,12 +139,12 @@ describe.each(regions)('%s API stack', (_role, template, region) => {
       IdentitySource: 'method.request.header.Authorization',
       AuthorizerResultTtlInSeconds: 30,
     });
-    // The operator API's methods (AWS_IAM, and the console's two static-file methods) are checked in operator-api.test.ts.
+    // The operator API's methods (AWS_IAM, and the console's three unauthenticated methods) are checked in operator-api.test.ts.
     const methods = Object.values(resourcesOf(template)).filter(
       (resource) =>
         resource.Type === 'AWS::ApiGateway::Method' &&
         resource.Properties?.AuthorizationType !== 'AWS_IAM' &&
-        !['consoleIndex', 'consoleFile'].includes(String(resource.Properties?.OperationName)),
+        !['consoleIndex', 'consoleFile', 'consoleConfig'].includes(String(resource.Properties?.OperationName)),
     );
     const authorized = methods.filter((method) => method.Properties?.AuthorizationType === 'CUSTOM');
     const merchantRoutes = (routes as readonly RouteDeclaration[]).filter(requiresMerchantKey);

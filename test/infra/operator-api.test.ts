@@ -4,10 +4,21 @@ import type { IConstruct } from 'constructs';
 import { deployment } from '../../platform/deployment';
 import { type DynamoDbAction, type FunctionDeclaration, functionKeys, functions } from '../../platform/functions';
 import { operatorGatewayResponses } from '../../platform/gateway-responses';
-import { CONSOLE_FILES, OPERATOR_ROLES, operatorRoleName, operatorRoutes, operatorRoutesOf } from '../../platform/operator-routes';
+import { CONSOLE_CONFIG_FILE, type ConsoleConfig } from '../../platform/console-config';
+import { CONSOLE_FILES, CONSOLE_SECURITY_HEADERS, OPERATOR_ROLES, type OperatorRole, operatorRoleName, operatorRoutes, operatorRoutesOf } from '../../platform/operator-routes';
 import { tableName } from '../../platform/tables';
 import { executeApiPath } from '../../lib/constructs/operator-api';
-import { asArray, plainArn, resourcesOf, synthesizePlatform } from './synth';
+import { TEST_ACCOUNT, asArray, plainArn, resourcesOf, synthesizePlatform } from './synth';
+
+/** A template value as one string, each reference written `<Ref:Id>` or `<Id.Attribute>` (pseudo parameters `<AWS::...>`). */
+const flatten = (value: unknown): string => {
+  if (typeof value === 'string') return value;
+  const node = value as { Ref?: string; 'Fn::GetAtt'?: [string, string]; 'Fn::Join'?: [string, unknown[]] };
+  if (node.Ref) return node.Ref.startsWith('AWS::') ? `<${node.Ref}>` : `<Ref:${node.Ref}>`;
+  if (node['Fn::GetAtt']) return `<${node['Fn::GetAtt'].join('.')}>`;
+  if (node['Fn::Join']) return node['Fn::Join'][1].map(flatten).join(node['Fn::Join'][0]);
+  throw new Error(`Cannot flatten ${JSON.stringify(value)}`);
+};
 
 /**
  * The operator API and its roles (docs/operations.md), and the audit log's immutability as IAM grants it
@@ -33,7 +44,7 @@ describe.each(regions)('%s region: operator API', (_role, stack, template) => {
         resource.Type === 'AWS::ApiGateway::Method' &&
         (resource.Properties?.RestApiId as { Ref?: string } | undefined)?.Ref === restApiId &&
         // Besides the console's two static-file methods (below).
-        !['consoleIndex', 'consoleFile'].includes(String(resource.Properties?.OperationName)),
+        !['consoleIndex', 'consoleFile', 'consoleConfig'].includes(String(resource.Properties?.OperationName)),
     );
     expect(methods).toHaveLength(operatorRoutes.length);
     expect(methods.every((method) => method.Properties?.AuthorizationType === 'AWS_IAM')).toBe(true);
@@ -130,9 +141,13 @@ describe.each(regions)('%s region: the ops console in AWS (Cognito, static files
       TokenValidityUnits: expect.objectContaining({ AccessToken: 'minutes', IdToken: 'minutes' }),
       PreventUserExistenceErrors: 'ENABLED',
     });
-    expect(JSON.stringify(client.CallbackURLs)).toContain('"/console/"');
-    expect(JSON.stringify(client.CallbackURLs)).toContain(`OperatorApiDeploymentStage${deployment.apiStageName}`);
-    expect(JSON.stringify(client.CallbackURLs)).toContain(idOf(stack.operatorApi.api));
+    // Exactly the console's URL on the operator API's stage, for the redirect and the sign-out alike.
+    const consoleUrl = `https://<Ref:${idOf(stack.operatorApi.api)}>.execute-api.${region}.<AWS::URLSuffix>/${deployment.apiStageName}/console/`;
+    expect((client.CallbackURLs as unknown[]).map(flatten)).toEqual([consoleUrl]);
+    expect((client.LogoutURLs as unknown[]).map(flatten)).toEqual([consoleUrl]);
+    const outputs = template.toJSON().Outputs as Record<string, { Value: unknown }>;
+    const output = Object.entries(outputs).find(([name]) => name.includes('ConsoleUrl'));
+    expect(flatten(output?.[1].Value)).toBe(consoleUrl);
     expect(ofType('AWS::Cognito::UserPoolDomain')).toHaveLength(1);
     expect(ofType('AWS::Cognito::ManagedLoginBranding')).toHaveLength(1);
   });
@@ -179,7 +194,7 @@ describe.each(regions)('%s region: the ops console in AWS (Cognito, static files
     // Every other method of the operator API is IAM-authorized.
     const restApiId = idOf(stack.operatorApi.api);
     const unauthenticated = ofType('AWS::ApiGateway::Method').filter(([, method]) => (method.Properties?.RestApiId as { Ref?: string }).Ref === restApiId && method.Properties?.AuthorizationType !== 'AWS_IAM');
-    expect(unauthenticated).toHaveLength(2);
+    expect(unauthenticated.map(([, method]) => method.Properties?.OperationName).sort()).toEqual(['consoleConfig', 'consoleFile', 'consoleIndex']);
     const reader = ofType('AWS::IAM::ManagedPolicy').find(([, policy]) => String(policy.Properties?.Description).includes("ops console's files"));
     const statements = (reader?.[1].Properties?.PolicyDocument as { Statement: Statement[] }).Statement;
     expect(statements).toHaveLength(1);
@@ -187,6 +202,49 @@ describe.each(regions)('%s region: the ops console in AWS (Cognito, static files
     const objects = asArray(statements[0]?.Resource).map((resource) => JSON.stringify(resource));
     expect(objects).toHaveLength(CONSOLE_FILES.length);
     expect(objects).toEqual(expect.arrayContaining(CONSOLE_FILES.map((file) => expect.stringContaining(`"/${file}"`))));
+  });
+
+  const consoleMethods = () => ofType('AWS::ApiGateway::Method').filter(([, method]) => String(method.Properties?.OperationName).startsWith('console'));
+  const loginOrigin = `https://<Ref:${ofType('AWS::Cognito::UserPoolDomain')[0]?.[0]}>.auth.${region}.amazoncognito.com`;
+
+  it('answers GET /console/config.json itself (a mock integration, no upload step) with what the sign-in needs, resolved by CloudFormation', () => {
+    const [[, method]] = consoleMethods().filter(([, candidate]) => candidate.Properties?.OperationName === 'consoleConfig') as unknown as [[string, { Properties: Record<string, unknown> }]];
+    const pathPart = resources[(method.Properties.ResourceId as { Ref: string }).Ref]?.Properties?.PathPart;
+    expect(pathPart).toBe(CONSOLE_CONFIG_FILE);
+    expect(method.Properties).toMatchObject({ HttpMethod: 'GET', AuthorizationType: 'NONE', Integration: { Type: 'MOCK' } });
+    const response = (method.Properties.Integration as { IntegrationResponses: { StatusCode: string; ResponseTemplates: Record<string, unknown>; ResponseParameters: Record<string, string> }[] }).IntegrationResponses[0];
+    expect(response?.ResponseParameters['method.response.header.Content-Type']).toBe("'application/json'");
+    const config = JSON.parse(flatten(response?.ResponseTemplates['application/json'])) as ConsoleConfig;
+    const apiUrl = `https://<Ref:${idOf(stack.operatorApi.api)}>.execute-api.${region}.<AWS::URLSuffix>/${deployment.apiStageName}`;
+    expect(config).toEqual({
+      region,
+      userPoolId: `<Ref:${userPoolId}>`,
+      clientId: `<Ref:${clientId}>`,
+      loginUrl: loginOrigin,
+      identityPoolId: `<Ref:${ofType('AWS::Cognito::IdentityPool')[0]?.[0]}>`,
+      identityUrl: `https://cognito-identity.${region}.<AWS::URLSuffix>`,
+      apiUrl,
+      consoleUrl: `${apiUrl}/console/`,
+      roles: Object.fromEntries(OPERATOR_ROLES.map((role) => [role, `arn:aws:iam::${TEST_ACCOUNT}:role/${operatorRoleName(role, region)}`])),
+    });
+    // The roles named are the groups' own.
+    const groups = ofType('AWS::Cognito::UserPoolGroup').map(([, group]) => group.Properties as { GroupName: OperatorRole; RoleArn: { 'Fn::GetAtt': [string, string] } });
+    for (const group of groups) expect(resources[group.RoleArn['Fn::GetAtt'][0]]?.Properties?.RoleName).toBe(operatorRoleName(group.GroupName, region));
+  });
+
+  it("sends the same security headers with every console response; the CSP lets the page reach its own origin and the two Cognito origins of the sign-in, nothing wider", () => {
+    const methods = consoleMethods();
+    expect(methods).toHaveLength(3);
+    const csp = `default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self' ${loginOrigin} https://cognito-identity.${region}.<AWS::URLSuffix>; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`;
+    for (const [, method] of methods) {
+      const responses = (method.Properties?.Integration as { IntegrationResponses: { ResponseParameters: Record<string, unknown> }[] }).IntegrationResponses;
+      for (const response of responses) {
+        expect(flatten(response.ResponseParameters['method.response.header.Content-Security-Policy'])).toBe(`'${csp}'`);
+        expect(response.ResponseParameters).toMatchObject({ 'method.response.header.X-Content-Type-Options': "'nosniff'", 'method.response.header.Cache-Control': "'no-store'" });
+      }
+    }
+    // Locally the page reaches its own origin only.
+    expect(CONSOLE_SECURITY_HEADERS['Content-Security-Policy']).toContain("connect-src 'self';");
   });
 });
 
