@@ -1,4 +1,4 @@
-import { NestedStack, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnParameter, NestedStack, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import { PolicyDocument, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { Function as LambdaFunction, type IFunction } from 'aws-cdk-lib/aws-lambda';
@@ -12,6 +12,7 @@ import { accountAdministersKey, cloudWatchLogsMayEncrypt, denyGrantsExceptForAws
 import { cardChannelNames, cardChannelSecretNames } from '../platform/channels';
 import { stateMachineKeys } from '../platform/state-machines';
 import { acknowledgeNag } from './constructs/acknowledgements';
+import { McpFunctionUrl } from './constructs/mcp-function-url';
 import { MerchantApi } from './constructs/merchant-api';
 import { OperationsAlarms } from './constructs/operations-alarms';
 import { OperatorApi } from './constructs/operator-api';
@@ -198,5 +199,22 @@ export class ApiStack extends Stack {
       logsKey,
       throttle: deployment.apiThrottles.operator,
     });
+
+    // The MCP server in AWS, one function per operator role (decision 0045): its IAM-authorized function URL, and the
+    // operator API it calls, whose id its nested stack gets as a parameter (a reference would not name it in findings).
+    const operatorApiId = new CfnParameter(operatorFunctionsStack, 'OperatorApiId', { type: 'String', description: "The operator API's id: the MCP functions call it" });
+    operatorFunctionsStack.setParameter(operatorApiId.logicalId, this.operatorApi.api.restApiId);
+    const mcpInvokers = new NestedStack(this, 'McpInvokers', { description: 'xborder MCP functions: which operator role may invoke each function URL' });
+    for (const key of functionKeys) {
+      const mcp = (functions[key] as FunctionDeclaration).mcpServer;
+      if (!mcp) continue;
+      new McpFunctionUrl(this, `${key[0]?.toUpperCase()}${key.slice(1)}Url`, {
+        function: built[key],
+        permissions: mcpInvokers,
+        role: mcp.role,
+        invokerRoleArn: this.operatorApi.roles[mcp.role].roleArn,
+        operatorApiId: operatorApiId.valueAsString,
+      });
+    }
   }
 }

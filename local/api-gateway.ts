@@ -12,11 +12,11 @@ import {
   operatorGatewayResponses,
   problemDocumentOf,
 } from '../platform/gateway-responses';
-import { type OperatorRouteDeclaration, operatorRoutes } from '../platform/operator-routes';
+import { type OperatorRouteDeclaration, operatorMayCall, operatorRoutes } from '../platform/operator-routes';
 import { MERCHANT_AUTHORIZER_CACHE_SECONDS, type RouteDeclaration, authorizerFunction, requiresMerchantKey, routes, unknownMethodFunction } from '../platform/routes';
 import type { MetricStore } from './cloudwatch';
 import type { OperatorCredentials } from './iam/operators';
-import { type VerificationFailure, verifyRequest } from './iam/sigv4';
+import { type VerificationFailure, verifyRequest } from '../lambdas/adapters/http/sigv4';
 import type { LambdaHost } from './lambda-host';
 import { readBody } from './http-body';
 
@@ -315,8 +315,8 @@ export const startApiGateway = async (options: ApiGatewayOptions): Promise<Local
       );
       if (!verified.ok) return gatewayResponse(signatureFailureResponse[verified.failure] as GatewayResponseType);
       const operator = operators.find((candidate) => candidate.access_key_id === verified.accessKeyId) as OperatorCredentials;
-      // The role's IAM policy: execute-api:Invoke on exactly its routes.
-      if (!('roles' in route) || !route.roles.includes(operator.role)) return gatewayResponse('ACCESS_DENIED');
+      // The caller's IAM policy: execute-api:Invoke on exactly its role's routes (an MCP function's: the tools' among them).
+      if (!('roles' in route) || !operatorMayCall({ role: operator.role, principal: operator.principal ?? 'operator' }, route)) return gatewayResponse('ACCESS_DENIED');
       Object.assign(requestContext.identity, {
         accessKey: operator.access_key_id,
         accountId: ACCOUNT,

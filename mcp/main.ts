@@ -1,14 +1,16 @@
-import { createServer } from 'node:http';
+import { type IncomingMessage, createServer } from 'node:http';
 import { parseArgs } from 'node:util';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import { MCP_AGENT_SHAPE, buildMcpServer } from '../lambdas/adapters/mcp/server';
+import { MCP_PATH, answerMcpRequest } from '../lambdas/adapters/mcp/streamable-http';
 import { OperatorTargetError, awsOperatorTarget, localOperatorTarget } from '../local/iam/operator-target';
 import { OPERATOR_ROLES, type OperatorRole } from '../platform/operator-routes';
-import { buildMcpServer } from './server';
 
 /**
- * `npm run -s mcp -- [options]`: the MCP server for AI agents (docs/decisions/0030-mcp-server.md).
- * stdout carries the protocol only (stdio transport; `-s` keeps npm's own banner off it); messages go to stderr.
+ * `npm run -s mcp -- [options]`: the MCP server for AI agents (docs/decisions/0030-mcp-server.md) as a
+ * process; the tools themselves are lambdas/adapters/mcp/, which the MCP function in AWS serves too
+ * (docs/decisions/0045-mcp-server-in-aws.md). stdout carries the protocol only (stdio transport; `-s` keeps
+ * npm's own banner off it); messages go to stderr.
  */
 const usage = `Usage: npm run -s mcp -- [options]
 
@@ -37,6 +39,22 @@ const { values } = parseArgs({
   },
 });
 
+/** Node's request as the web-standard Request the transport reads (the body read whole: MCP messages are small). */
+const webRequestOf = async (request: IncomingMessage): Promise<Request> => {
+  const chunks: Buffer[] = [];
+  for await (const chunk of request) chunks.push(chunk as Buffer);
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(request.headers)) {
+    for (const one of Array.isArray(value) ? value : value === undefined ? [] : [value]) headers.append(name, one);
+  }
+  const method = request.method ?? 'GET';
+  return new Request(new URL(request.url ?? '/', `http://${request.headers.host ?? '127.0.0.1'}`), {
+    method,
+    headers,
+    ...(method === 'GET' || method === 'HEAD' ? {} : { body: Buffer.concat(chunks) }),
+  });
+};
+
 const main = async (): Promise<void> => {
   if (values.help) {
     console.error(usage);
@@ -45,7 +63,7 @@ const main = async (): Promise<void> => {
   if (!OPERATOR_ROLES.includes(values.role as OperatorRole)) throw new OperatorTargetError(`--role must be one of ${OPERATOR_ROLES.join(', ')}`);
   const role = values.role as OperatorRole;
   // The operator API checks it again (400 operator_agent_invalid); refusing here says so before any agent connects.
-  if (!/^[A-Za-z0-9][A-Za-z0-9._:-]{0,59}$/.test(values.agent)) throw new OperatorTargetError('--agent must be 1 to 60 letters, digits and ._:- characters');
+  if (!MCP_AGENT_SHAPE.test(values.agent)) throw new OperatorTargetError('--agent must be 1 to 60 letters, digits and ._:- characters');
   const target = values.aws ? await awsOperatorTarget(values.url, values.region) : localOperatorTarget(values['state-dir'], role);
   const options = { target, role, agent: values.agent };
 
@@ -54,26 +72,14 @@ const main = async (): Promise<void> => {
     console.error(`xborder MCP server on stdio, as ${role} against ${target.baseUrl}, agent mcp/${values.agent}`);
     return;
   }
-  // Stateless Streamable HTTP: one server and transport per request (the SDK's pattern for servers with no
-  // session state), so any instance behind a load balancer or a Lambda function URL can answer any request.
+  // Stateless Streamable HTTP, answered exactly as the Lambda function answers (lambdas/adapters/mcp/streamable-http.ts):
+  // node's request becomes a web-standard Request, the Response is written back.
   const http = createServer(async (request, response) => {
-    if (new URL(request.url ?? '/', 'http://localhost').pathname !== '/mcp') {
-      response.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'not found: the MCP endpoint is /mcp' }));
-      return;
-    }
-    if (request.method !== 'POST') {
-      response.writeHead(405, { allow: 'POST', 'content-type': 'application/json' }).end(JSON.stringify({ error: 'stateless server: POST only' }));
-      return;
-    }
-    const server = buildMcpServer(options);
-    const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
-    response.on('close', () => {
-      void transport.close();
-      void server.close();
-    });
     try {
-      await server.connect(transport);
-      await transport.handleRequest(request, response);
+      const answer = await answerMcpRequest(await webRequestOf(request), options, (error) =>
+        console.error('MCP request failed', error instanceof Error ? error.message : error),
+      );
+      response.writeHead(answer.status, Object.fromEntries(answer.headers)).end(Buffer.from(await answer.arrayBuffer()));
     } catch (error) {
       console.error('MCP request failed', error instanceof Error ? error.message : error);
       if (!response.headersSent) response.writeHead(500, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'internal error' }));
@@ -82,7 +88,7 @@ const main = async (): Promise<void> => {
   await new Promise<void>((resolve) => http.listen(Number(values.port), '127.0.0.1', resolve));
   const address = http.address();
   const port = typeof address === 'object' && address ? address.port : values.port;
-  console.error(`xborder MCP server on http://127.0.0.1:${port}/mcp, as ${role} against ${target.baseUrl}, agent mcp/${values.agent}`);
+  console.error(`xborder MCP server on http://127.0.0.1:${port}${MCP_PATH}, as ${role} against ${target.baseUrl}, agent mcp/${values.agent}`);
   const stop = () => http.close(() => process.exit(0));
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);

@@ -1,5 +1,6 @@
 import type { EncryptionPurpose } from './keys';
 import { cardChannelWebhookSecretNames, payoutRailNotificationSecretNames, payoutRailSecretNames, settlementReportSecretNames } from './channels';
+import type { OperatorRole } from './operator-routes';
 import type { QueueKey } from './queues';
 import { STANDARD_STATE_MACHINES } from './state-machines';
 import { MERCHANT_OBJECTS_INDEX, SAGA_STARTS_INDEX, type TableKey, tableEnvVar, tableName } from './tables';
@@ -103,7 +104,15 @@ export interface FunctionDeclaration {
    * retries and a dead-letter queue (lib/constructs/platform-schedule.ts); locally the runtime invokes it
    * on an interval (local/schedules.ts).
    */
-  readonly invokedBy: 'api-gateway' | 'step-functions' | 'schedule' | 'stream' | 'queue';
+  readonly invokedBy: 'api-gateway' | 'step-functions' | 'schedule' | 'stream' | 'queue' | 'function-url';
+  /**
+   * For `invokedBy: 'function-url'`: the MCP server's tools (lambdas/adapters/mcp/) behind an IAM-authorized
+   * Lambda function URL, calling the operator API as this operator role with the function's own execution
+   * role (docs/decisions/0045-mcp-server-in-aws.md). lib/ names that role `xborder-mcp-<role>-<region>`
+   * (platform/operator-routes.ts `mcpFunctionRoleName`), grants it execute-api:Invoke on exactly the tools'
+   * routes of the role (`mcpRoutesOf`), and lets only the operator role of the same name invoke the URL.
+   */
+  readonly mcpServer?: { readonly role: OperatorRole };
   /** For `invokedBy: 'stream'`: the table streams that invoke it. */
   readonly streams?: StreamSubscription;
   /** For `invokedBy: 'queue'`: the queue (platform/queues.ts) whose messages invoke it. */
@@ -1133,6 +1142,30 @@ export const functions = {
     reservedConcurrency: 1,
     invokedBy: 'api-gateway',
     tables: { reconciliation: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], audit: auditAppendActions },
+  },
+  // The MCP server in AWS (decision 0045): one function per operator role, the same handler; `ops…` keys, so
+  // they live in the operator functions' nested stack (lib/api-stack.ts).
+  opsMcpViewer: {
+    entry: 'lambdas/handlers/mcp/serve-mcp.ts',
+    description: 'MCP server for AI agents over Streamable HTTP (IAM function URL, ops_viewer may invoke): read-only operations tools, calling the operator API as ops_viewer',
+    memoryMb: 256,
+    // A tool waits for the operator API (29 s at most, the ledger verification); a function URL has no shorter limit.
+    timeoutSeconds: 35,
+    // Agents, not traffic: a few tool calls at a time.
+    reservedConcurrency: 4,
+    invokedBy: 'function-url',
+    mcpServer: { role: 'ops_viewer' },
+    tables: {},
+  },
+  opsMcpAdmin: {
+    entry: 'lambdas/handlers/mcp/serve-mcp.ts',
+    description: 'MCP server for AI agents over Streamable HTTP (IAM function URL, ops_admin may invoke): the same tools, review_payout and resolve_break able to act, as ops_admin',
+    memoryMb: 256,
+    timeoutSeconds: 35,
+    reservedConcurrency: 2,
+    invokedBy: 'function-url',
+    mcpServer: { role: 'ops_admin' },
+    tables: {},
   },
   ingestSettlementReport: {
     entry: 'lambdas/handlers/tasks/ingest-settlement-report.ts',

@@ -97,10 +97,61 @@ export const operatorRouteFor = (method: string, resourcePath: string): Operator
 export const operatorRoleName = (role: OperatorRole, region: string): string =>
   `${deployment.appName}-${role.replace('_', '-')}-${region}`;
 
+/**
+ * The operator routes the MCP server's tools call (lambdas/adapters/mcp/server.ts), by their functions. The MCP
+ * function of a role in AWS may invoke exactly these of its role's routes, nothing else (its IAM policy,
+ * lib/constructs/mcp-function-url.ts; docs/decisions/0045-mcp-server-in-aws.md); a tool that calls another
+ * route must be added here.
+ */
+export const MCP_TOOL_FUNCTIONS = [
+  'opsListPayments',
+  'opsGetPayment',
+  'opsListPaymentEvents',
+  'opsListPaymentExecutions',
+  'opsListPaymentLedgerTransactions',
+  'opsListPayouts',
+  'opsGetPayout',
+  'opsListReconciliationBreaks',
+  'opsListFailedExecutions',
+  'opsVerifyAuditChains',
+  'opsVerifyLedger',
+  'opsReviewPayout',
+  'opsResolveReconciliationBreak',
+] as const satisfies readonly (typeof operatorRoutes)[number]['function'][];
+
+/** The routes the MCP function acting as `role` may call: its role's routes that the tools use. */
+export const mcpRoutesOf = (role: OperatorRole): OperatorRouteDeclaration[] =>
+  operatorRoutesOf(role).filter((route) => (MCP_TOOL_FUNCTIONS as readonly string[]).includes(route.function));
+
+/**
+ * The execution role of the MCP function that acts as an operator role in one region, e.g.
+ * `xborder-mcp-ops-viewer-us-east-1`: named, like the operator roles, so the operator API's resource policy and
+ * the handlers can name it without a reference across stacks.
+ */
+export const mcpFunctionRoleName = (role: OperatorRole, region: string): string =>
+  `${deployment.appName}-mcp-${role.replace('_', '-')}-${region}`;
+
+/**
+ * Who signed an operator API request: a person's (or an agent's) session of an operator role, or the MCP
+ * function acting as that role with its own execution role, allowed fewer routes (`mcpRoutesOf`).
+ */
+export interface OperatorCaller {
+  readonly role: OperatorRole;
+  readonly session: string;
+  readonly principal: 'operator' | 'mcp-function';
+}
+
 /** The operator role behind an assumed-role session ARN (`arn:aws:sts::<account>:assumed-role/<name>/<session>`). */
-export const operatorRoleOfArn = (arn: string, region: string): { role: OperatorRole; session: string } | undefined => {
+export const operatorRoleOfArn = (arn: string, region: string): OperatorCaller | undefined => {
   const match = /^arn:aws[a-z-]*:sts::\d{12}:assumed-role\/([^/]+)\/(.+)$/.exec(arn);
   if (!match) return undefined;
-  const role = OPERATOR_ROLES.find((candidate) => operatorRoleName(candidate, region) === match[1]);
-  return role ? { role, session: match[2] as string } : undefined;
+  const session = match[2] as string;
+  const operator = OPERATOR_ROLES.find((candidate) => operatorRoleName(candidate, region) === match[1]);
+  if (operator) return { role: operator, session, principal: 'operator' };
+  const viaMcp = OPERATOR_ROLES.find((candidate) => mcpFunctionRoleName(candidate, region) === match[1]);
+  return viaMcp ? { role: viaMcp, session, principal: 'mcp-function' } : undefined;
 };
+
+/** Whether a caller's IAM policy allows a route (the handlers check it again, as the local emulator does IAM's part). */
+export const operatorMayCall = (caller: Pick<OperatorCaller, 'role' | 'principal'>, route: OperatorRouteDeclaration): boolean =>
+  caller.principal === 'mcp-function' ? mcpRoutesOf(caller.role).includes(route) : route.roles.includes(caller.role);

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import { type OperatorResponse, operatorRequest } from '../local/iam/operator-client';
+import { type OperatorResponse, operatorRequest } from '../lambdas/adapters/http/operator-client';
 import { OperatorTargetError, awsOperatorTarget, localOperatorTarget } from '../local/iam/operator-target';
 import { OPERATOR_ROLES, type OperatorRole } from '../platform/operator-routes';
 

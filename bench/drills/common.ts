@@ -1,7 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { verifyLedger } from '../../lambdas/adapters/dynamodb/ledger-verifier';
-import { signRequest } from '../../local/iam/sigv4';
+import { signRequest } from '../../lambdas/adapters/http/sigv4';
 import { deployment } from '../../platform/deployment';
 import type { OperatorRole } from '../../platform/operator-routes';
 import { tableName } from '../../platform/tables';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { DescribeExecutionCommand, GetExecutionHistoryCommand, ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { HttpCardAcquirer } from '../../lambdas/adapters/channels/http-card-acquirer';
 import { deriveId } from '../../lambdas/domain/ids';
-import { operatorRequest } from '../../local/iam/operator-client';
+import { operatorRequest } from '../../lambdas/adapters/http/operator-client';
 import { localOperatorTarget } from '../../local/iam/operator-target';
 import { type TwoRegionRuntimeFile, startTwoRegionProcess, stopRuntimeProcess } from '../../local/runtime-process';
 import { LOCAL_ACCOUNT } from '../../local/step-functions/arns';

@@ -17,7 +17,7 @@ import { Construct } from 'constructs';
 import { deployment } from '../../platform/deployment';
 import type { FunctionKey } from '../../platform/functions';
 import { type GatewayResponseDeclaration, operatorGatewayResponses, problemDocumentOf } from '../../platform/gateway-responses';
-import { CONSOLE_PATH, OPERATOR_ROLES, type OperatorRole, operatorRoleName, operatorRoutes, operatorRoutesOf } from '../../platform/operator-routes';
+import { CONSOLE_PATH, OPERATOR_ROLES, type OperatorRole, mcpFunctionRoleName, operatorRoleName, operatorRoutes, operatorRoutesOf } from '../../platform/operator-routes';
 import { acknowledgeNag, nagPartition } from './acknowledgements';
 import { MerchantApiFirewall } from './merchant-api-firewall';
 import { OperatorConsole } from './operator-console';
@@ -30,8 +30,9 @@ import { retentionDays } from './retention';
  * permission sets) get operator access by being allowed to assume one of these roles; the handlers read
  * the assumed role from the request and check it against the same route table.
  *
- * The API's resource policy denies every principal other than the two roles, so a broad execute-api grant
- * elsewhere in the account cannot reach it. Stage: encrypted access logs, X-Ray, error-level execution logs
+ * The API's resource policy denies every principal other than the two roles and the MCP functions' roles
+ * acting as them (docs/decisions/0045-mcp-server-in-aws.md), so a broad execute-api grant elsewhere in the
+ * account cannot reach it. Stage: encrypted access logs, X-Ray, error-level execution logs
  * without data, throttling, and a WAF web ACL (managed rules and a per-IP rate limit).
  */
 export interface OperatorApiProps {
@@ -55,6 +56,8 @@ export class OperatorApi extends Construct {
     const roleArn = (role: OperatorRole) =>
       stack.formatArn({ service: 'iam', region: '', resource: 'role', resourceName: operatorRoleName(role, stack.region) });
 
+    const mcpRoleArn = (role: OperatorRole) =>
+      stack.formatArn({ service: 'iam', region: '', resource: 'role', resourceName: mcpFunctionRoleName(role, stack.region) });
     const consoleFiles = [`execute-api:/${deployment.apiStageName}/GET${CONSOLE_PATH}`, `execute-api:/${deployment.apiStageName}/GET${CONSOLE_PATH}/*`];
     const roles = {} as Record<OperatorRole, Role>;
     for (const role of OPERATOR_ROLES) {
@@ -88,7 +91,8 @@ export class OperatorApi extends Construct {
             principals: [new AnyPrincipal()],
             actions: ['execute-api:Invoke'],
             notResources: consoleFiles,
-            conditions: { StringNotEquals: { 'aws:PrincipalArn': OPERATOR_ROLES.map(roleArn) } },
+            // The operator roles, and the MCP functions' execution roles acting as them (decision 0045).
+            conditions: { StringNotEquals: { 'aws:PrincipalArn': [...OPERATOR_ROLES.map(roleArn), ...OPERATOR_ROLES.map(mcpRoleArn)] } },
           }),
           // The console's static files load before anyone has signed in (lib/constructs/operator-console.ts): the
           // app's code, no data. With authorization NONE, API Gateway needs the resource policy to allow them.

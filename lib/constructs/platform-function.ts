@@ -11,6 +11,7 @@ import { STAGE_ENV_VAR, deployment } from '../../platform/deployment';
 import { type FunctionDeclaration, type FunctionKey, functionEnvironment, functionName, functions, UNRESERVED } from '../../platform/functions';
 import { cardChannelNames, cardChannelSecretNames, cardChannels, channelEnvPrefix, payoutRailEndpoints, settlementReportsEndpoint } from '../../platform/channels';
 import { kmsKeys } from '../../platform/keys';
+import { mcpFunctionRoleName } from '../../platform/operator-routes';
 import { stateMachineArn, stateMachineArnEnvVar, stateMachineName } from '../../platform/state-machines';
 import { type TableKey, tableName } from '../../platform/tables';
 import { acknowledgeGuard, acknowledgeNag, nagPartition } from './acknowledgements';
@@ -75,6 +76,8 @@ export class PlatformFunction extends Construct {
     });
 
     this.role = new Role(this, 'Role', {
+      // An MCP function's role is named: the operator API's resource policy and handlers know it by name (decision 0045).
+      ...(declaration.mcpServer ? { roleName: mcpFunctionRoleName(declaration.mcpServer.role, stack.region) } : {}),
       assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
       description: `${name}: only what ${declaration.entry} needs`,
     });
@@ -213,6 +216,7 @@ export class PlatformFunction extends Construct {
         ...channelEnvironment,
         ...secretEnvironment,
         ...replicaEnvironment,
+        ...(declaration.mcpServer ? { MCP_OPERATOR_ROLE: declaration.mcpServer.role } : {}),
         ...props.environment,
         // The stage (platform/deployment.ts): names, live keys and `livemode` as the stacks were synthesized.
         [STAGE_ENV_VAR]: deployment.stage,
@@ -234,6 +238,7 @@ export class PlatformFunction extends Construct {
         'step-functions': 'Invoked synchronously by Step Functions, whose Retry/Catch handle the failure',
         queue: "Invoked by an SQS event source mapping: a failed message returns to its queue and then to the queue's own dead-letter queue (platform-queue.ts)",
         stream: 'Invoked by DynamoDB stream event source mappings: a failed batch is retried, then described in their on-failure queue (platform-stream-subscription.ts)',
+        'function-url': 'Invoked synchronously through its function URL, which returns the failure to the calling agent',
       }[declaration.invokedBy];
       const dlqReason = `${invoker}; a function dead-letter queue only receives failed asynchronous invocations, so it would never hold anything.`;
       acknowledgeNag(this.function, 'NIST.800.53.R5-LambdaDLQ', dlqReason);

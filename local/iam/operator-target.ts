@@ -3,20 +3,16 @@ import { resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { deployment } from '../../platform/deployment';
 import type { OperatorRole } from '../../platform/operator-routes';
+import type { OperatorTarget } from '../../lambdas/adapters/http/operator-client';
 import { readOperatorCredentials } from './operators';
-import type { AwsCredentials } from './sigv4';
 
 /**
- * Where an operator API client (the CLI, `npm run ops`; the MCP server, `npm run mcp`) sends its signed
- * requests, and with which credentials: the local runtime's operator API and locally issued credentials of
- * one role, or an operator API in AWS with the default AWS credential chain (a profile assuming the
- * xborder-ops-viewer-<region> or xborder-ops-admin-<region> role).
+ * The target (lambdas/adapters/http/operator-client.ts) of an operator API client run by a person (the CLI,
+ * `npm run ops`; the MCP server, `npm run mcp`): the local runtime's operator API and locally issued
+ * credentials of one role, or an operator API in AWS with the default AWS credential chain (a profile
+ * assuming the xborder-ops-viewer-<region> or xborder-ops-admin-<region> role). The MCP function in AWS
+ * builds its own from its configuration (lambdas/wiring/mcp.ts).
  */
-export interface OperatorTarget {
-  readonly baseUrl: string;
-  readonly credentials: AwsCredentials;
-  readonly region: string;
-}
 
 /** A target that cannot be built from what was given; the message says what to do. */
 export class OperatorTargetError extends Error {

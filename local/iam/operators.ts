@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { deployment } from '../../platform/deployment';
-import { OPERATOR_ROLES, type OperatorRole, operatorRoleName } from '../../platform/operator-routes';
+import { type FunctionKey, functionName } from '../../platform/functions';
+import { OPERATOR_ROLES, type OperatorRole, mcpFunctionRoleName, operatorRoleName } from '../../platform/operator-routes';
 
 /**
  * Locally issued operator credentials: one access key per operator role, written to
@@ -18,6 +19,11 @@ export interface OperatorCredentials {
   readonly secret_access_key: string;
   /** The assumed-role session ARN API Gateway would report for this caller. */
   readonly user_arn: string;
+  /**
+   * `mcp-function`: the MCP function's execution role acting as `role`, allowed only the tools' routes
+   * (platform/operator-routes.ts `mcpRoutesOf`). Absent: an operator's session of the role.
+   */
+  readonly principal?: 'mcp-function';
 }
 
 const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
@@ -32,6 +38,20 @@ const issue = (role: OperatorRole, region: string): OperatorCredentials => ({
   access_key_id: accessKeyId(),
   secret_access_key: randomBytes(30).toString('base64'),
   user_arn: localOperatorArn(role, undefined, region),
+});
+
+/**
+ * Credentials standing for an MCP function's execution role (`xborder-mcp-ops-viewer-<region>`, session named
+ * after the function as Lambda names it), for tests that run the function's handler against a local operator API
+ * (docs/decisions/0045-mcp-server-in-aws.md). Not written to operators.json: the local runtime runs no MCP
+ * function (`npm run mcp` is the local MCP server).
+ */
+export const issueMcpFunctionCredentials = (role: OperatorRole, key: FunctionKey, region: string = deployment.primaryRegion): OperatorCredentials => ({
+  role,
+  principal: 'mcp-function',
+  access_key_id: accessKeyId(),
+  secret_access_key: randomBytes(30).toString('base64'),
+  user_arn: `arn:aws:sts::${LOCAL_ACCOUNT}:assumed-role/${mcpFunctionRoleName(role, region)}/${functionName(deployment.appName, key)}`,
 });
 
 const isCredentials = (value: unknown): value is OperatorCredentials => {

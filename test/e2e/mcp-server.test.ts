@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { operatorRequest } from '../../local/iam/operator-client';
+import { operatorRequest } from '../../lambdas/adapters/http/operator-client';
 import { localOperatorArn, type OperatorCredentials } from '../../local/iam/operators';
 import type { OperatorRole } from '../../platform/operator-routes';
 import { api, eventually, failedRecoveryExecution, freshTestCard } from '../support/e2e';
@@ -251,6 +251,13 @@ describe('the MCP server over Streamable HTTP (stateless), with the SDK client',
 
   afterAll(() => {
     server?.kill('SIGTERM');
+  });
+
+  it('answers POST on /mcp only: 405 for another method, 404 elsewhere (as the MCP function in AWS answers)', async () => {
+    const get = await fetch(url);
+    expect({ status: get.status, allow: get.headers.get('allow') }).toEqual({ status: 405, allow: 'POST' });
+    const elsewhere = await fetch(new URL('/other', url), { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    expect(elsewhere.status).toBe(404);
   });
 
   it('lists the tools and answers a call on /mcp', async () => {

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DescribeExecutionCommand } from '@aws-sdk/client-sfn';
 import { type BrowserContext, type Page, chromium } from 'playwright-core';
-import { operatorRequest } from '../../local/iam/operator-client';
+import { operatorRequest } from '../../lambdas/adapters/http/operator-client';
 import type { OperatorCredentials } from '../../local/iam/operators';
 import type { OperatorRole } from '../../platform/operator-routes';
 import { api, eventually, failedRecoveryExecution, freshTestCard } from '../support/e2e';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { operatorRequest } from '../../local/iam/operator-client';
+import { operatorRequest } from '../../lambdas/adapters/http/operator-client';
 import type { OperatorCredentials } from '../../local/iam/operators';
 import type { OperatorRole } from '../../platform/operator-routes';
 import { acquirerTotals, api, eventually, testCard } from '../support/e2e';

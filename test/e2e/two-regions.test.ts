@@ -3,7 +3,7 @@ import { rmSync } from 'node:fs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { DescribeExecutionCommand, GetExecutionHistoryCommand, SFNClient } from '@aws-sdk/client-sfn';
-import { operatorRequest } from '../../local/iam/operator-client';
+import { operatorRequest } from '../../lambdas/adapters/http/operator-client';
 import { localOperatorTarget } from '../../local/iam/operator-target';
 import { type StartedRuntime, type TwoRegionRuntimeFile, startTwoRegionProcess, stopRuntimeProcess } from '../../local/runtime-process';
 import { deployment } from '../../platform/deployment';

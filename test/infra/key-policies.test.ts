@@ -1,4 +1,6 @@
 import { deployment } from '../../platform/deployment';
+import { type FunctionDeclaration, functionKeys, functions } from '../../platform/functions';
+import { type OperatorRole, mcpFunctionRoleName } from '../../platform/operator-routes';
 import { ENCRYPTION_PURPOSES } from '../../platform/keys';
 import { stackName } from '../../lib/platform';
 import { asArray, plainArn, resourcesOf, synthesizePlatform, TEST_ACCOUNT } from './synth';
@@ -99,13 +101,19 @@ describe.each(keys.map((key) => [`${kind(key.id)} key in ${key.region}`, key] as
 
 describe('the function roles the data keys name', () => {
   it.each([
-    ['primary', templates.primaryApi],
-    ['secondary', templates.secondaryApi],
-  ])('are all named by CloudFormation after their %s API stack (no role sets its own name)', (_region, template) => {
+    ['primary', templates.primaryApi, deployment.primaryRegion],
+    ['secondary', templates.secondaryApi, deployment.secondaryRegion],
+  ])("are all named by CloudFormation after their %s API stack (no role sets its own name but the MCP functions', which use no key)", (_region, template, region) => {
     const lambdaRoles = Object.values(resourcesOf(template))
       .filter((resource) => resource.Type === 'AWS::IAM::Role')
       .filter((resource) => JSON.stringify(resource.Properties?.AssumeRolePolicyDocument).includes('lambda.amazonaws.com'));
     expect(lambdaRoles.length).toBeGreaterThan(0);
-    expect(lambdaRoles.filter((role) => role.Properties?.RoleName !== undefined)).toEqual([]);
+    // The MCP functions' roles are named for the operator API (decision 0045), so the data keys' `<api stack>-*`
+    // pattern does not reach them: they are declared without KMS use, and must stay so.
+    const mcpServers = functionKeys.filter((key) => (functions[key] as FunctionDeclaration).mcpServer);
+    expect(mcpServers.filter((key) => (functions[key] as FunctionDeclaration).kms)).toEqual([]);
+    expect(lambdaRoles.map((role) => role.Properties?.RoleName).filter((name) => name !== undefined).sort()).toEqual(
+      mcpServers.map((key) => mcpFunctionRoleName((functions[key] as FunctionDeclaration).mcpServer?.role as OperatorRole, region)).sort(),
+    );
   });
 });

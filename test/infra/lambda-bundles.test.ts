@@ -13,7 +13,8 @@ import { type FunctionDeclaration, type FunctionKey, functionKeys, functions } f
  *   platform/ source (never local/, lib/, scripts/, test/);
  * - the Encryption SDK and the KMS client only in functions declared with KMS use;
  * - the idempotency utility only in functions granted the idempotency table (the POST endpoints);
- * - the Step Functions client only in functions declared to drive a state machine.
+ * - the Step Functions client only in functions declared to drive a state machine;
+ * - the MCP SDK only in the MCP functions (`mcpServer`).
  * No CDK synth: esbuild alone takes a few seconds for every function.
  */
 const root = join(import.meta.dirname, '..', '..');
@@ -42,9 +43,11 @@ const contributors = (output: Metafile['outputs'][string]) =>
     .map(([input]) => relative(root, join(root, input)));
 
 beforeAll(async () => {
-  // One build with every handler as an entry point: each gets its own bundle, shared modules are parsed once.
+  // One build with every handler as an entry point: each gets its own bundle, shared modules are parsed once. A
+  // handler two functions run (the MCP function of each operator role) is one bundle, as lib/ builds it.
+  const entries = [...new Set(functionKeys.map((key) => functions[key].entry))];
   const result = await build({
-    entryPoints: Object.fromEntries(functionKeys.map((key) => [key, join(root, functions[key].entry)])),
+    entryPoints: Object.fromEntries(entries.map((entry, index) => [`entry-${index}`, join(root, entry)])),
     absWorkingDir: root,
     outdir: join(root, 'cdk.out', 'bundle-check'),
     bundle: true,
@@ -58,15 +61,16 @@ beforeAll(async () => {
     logLevel: 'silent',
   });
   for (const [outputPath, output] of Object.entries(result.metafile.outputs)) {
-    const key = functionKeys.find((candidate) => output.entryPoint === relative(root, join(root, functions[candidate].entry)));
-    if (!key) continue;
+    const keys = functionKeys.filter((candidate) => output.entryPoint === relative(root, join(root, functions[candidate].entry)));
+    if (!keys.length) continue;
     const inputs = contributors(output);
-    bundles.set(key, {
+    const bundle = {
       packages: new Set(inputs.filter((input) => input.includes('node_modules/')).map((input) => packageNameOf(input) as string)),
       sources: inputs.filter((input) => !input.includes('node_modules/')),
       bytes: output.bytes,
-    });
-    expect(outputPath).toContain(key);
+    };
+    for (const key of keys) bundles.set(key, bundle);
+    expect(outputPath).toContain(`entry-${entries.indexOf(functions[keys[0] as FunctionKey].entry)}.`);
   }
 }, 120_000);
 
@@ -102,6 +106,10 @@ it.each(functionKeys)('%s holds the CloudWatch client only if it reads metrics',
 it.each(functionKeys)('%s holds the SQS client only if it declares a queue', (key) => {
   const queues = Object.keys(declared(key).queues ?? {}).length > 0;
   expect({ key, sqs: hasPackage(key, '@aws-sdk/client-sqs') }).toEqual({ key, sqs: queues });
+});
+
+it.each(functionKeys)('%s holds the MCP SDK only if it serves the MCP tools (decision 0045)', (key) => {
+  expect({ key, mcp: hasPackage(key, '@modelcontextprotocol/sdk') }).toEqual({ key, mcp: Boolean(declared(key).mcpServer) });
 });
 
 it('keeps the read-only endpoints free of the command machinery', () => {

@@ -5,7 +5,7 @@ import { deployment } from '../../platform/deployment';
 import { type DynamoDbAction, type FunctionDeclaration, functionKeys, functions } from '../../platform/functions';
 import { operatorGatewayResponses } from '../../platform/gateway-responses';
 import { CONSOLE_CONFIG_FILE, type ConsoleConfig } from '../../platform/console-config';
-import { CONSOLE_FILES, CONSOLE_SECURITY_HEADERS, OPERATOR_ROLES, type OperatorRole, operatorRoleName, operatorRoutes, operatorRoutesOf } from '../../platform/operator-routes';
+import { CONSOLE_FILES, CONSOLE_SECURITY_HEADERS, OPERATOR_ROLES, type OperatorRole, mcpFunctionRoleName, operatorRoleName, operatorRoutes, operatorRoutesOf } from '../../platform/operator-routes';
 import { tableName } from '../../platform/tables';
 import { executeApiPath } from '../../lib/constructs/operator-api';
 import { TEST_ACCOUNT, asArray, plainArn, resourcesOf, synthesizePlatform } from './synth';
@@ -51,7 +51,7 @@ describe.each(regions)('%s region: operator API', (_role, stack, template) => {
     expect(methods.map((method) => method.Properties?.OperationName).sort()).toEqual(operatorRoutes.map((route) => route.function).sort());
   });
 
-  it("denies every principal other than the two operator roles in its resource policy, but the console's static files", () => {
+  it("denies every principal other than the two operator roles and their MCP functions' roles in its resource policy, but the console's static files", () => {
     const policy = resources[restApiId]?.Properties?.Policy as { Statement: (Statement & { NotResource?: unknown })[] };
     const consoleFiles = [`execute-api:/${deployment.apiStageName}/GET/console`, `execute-api:/${deployment.apiStageName}/GET/console/*`];
     expect(policy.Statement).toEqual([
@@ -63,7 +63,11 @@ describe.each(regions)('%s region: operator API', (_role, stack, template) => {
         Condition: {
           StringNotEquals: {
             // A literal ARN (the region and partition are known: @aws-cdk/core:enablePartitionLiterals, lib/feature-flags.ts).
-            'aws:PrincipalArn': OPERATOR_ROLES.map((role) => `arn:aws:iam::${stack.account}:role/${operatorRoleName(role, region)}`),
+            'aws:PrincipalArn': [
+              ...OPERATOR_ROLES.map((role) => `arn:aws:iam::${stack.account}:role/${operatorRoleName(role, region)}`),
+              // The MCP functions' execution roles, allowed their tools' routes only (decision 0045, mcp-function.test.ts).
+              ...OPERATOR_ROLES.map((role) => `arn:aws:iam::${stack.account}:role/${mcpFunctionRoleName(role, region)}`),
+            ],
           },
         },
       }),

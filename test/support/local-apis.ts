@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { type LocalApiGateway, operatorApiDefinition, startApiGateway } from '../../local/api-gateway';
 import type { MetricStore } from '../../local/cloudwatch';
 import { type OperatorCredentials, ensureOperatorCredentials } from '../../local/iam/operators';
-import { type OperatorResponse, operatorRequest } from '../../local/iam/operator-client';
+import { type OperatorResponse, operatorRequest } from '../../lambdas/adapters/http/operator-client';
 import { LambdaHost } from '../../local/lambda-host';
 import { type LocalSqs, startLocalSqs } from '../../local/sqs';
 import type { OperatorRole } from '../../platform/operator-routes';
@@ -30,6 +30,8 @@ export const startLocalApis = async (
     readonly authorizerCacheSeconds?: number;
     /** The local CloudWatch's store, given the merchant API's per-method metrics and Lambda's errors (as `npm start` does). */
     readonly metrics?: MetricStore;
+    /** More principals the operator API accepts beside the operators (an MCP function's role: local/iam/operators.ts). */
+    readonly principals?: readonly OperatorCredentials[];
   } = {},
 ): Promise<LocalApis> => {
   const stateDir = mkdtempSync(join(tmpdir(), 'xborder-apis-'));
@@ -50,7 +52,7 @@ export const startLocalApis = async (
     authorizerCacheSeconds: options.authorizerCacheSeconds,
     metrics: options.metrics ? { store: options.metrics, apiName: merchantApiName() } : undefined,
   });
-  const operator: LocalApiGateway = await startApiGateway({ host: lambdas, port: 0, api: operatorApiDefinition(operators), onFunctionError });
+  const operator: LocalApiGateway = await startApiGateway({ host: lambdas, port: 0, api: operatorApiDefinition([...operators, ...(options.principals ?? [])]), onFunctionError });
   return {
     merchantUrl: merchant.url,
     operatorUrl: operator.url,

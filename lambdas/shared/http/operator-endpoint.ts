@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import * as z from 'zod/mini';
-import { OPERATOR_AGENT_HEADER, OPERATOR_AGENT_SHAPE, type OperatorRole, operatorRoleOfArn, operatorRouteFor } from '../../../platform/operator-routes';
+import { OPERATOR_AGENT_HEADER, OPERATOR_AGENT_SHAPE, type OperatorRole, operatorMayCall, operatorRoleOfArn, operatorRouteFor } from '../../../platform/operator-routes';
 import { commandIdOf } from '../../domain/audit';
 import { recordAudit } from '../audit';
 import { awsRegion } from '../config';
@@ -103,9 +103,13 @@ export const operatorOf = (event: APIGatewayProxyEvent, note: LogNote): { princi
   const user = consoleUserOf(event);
   if (user !== undefined) note({ operator_user: user });
   const route = operatorRouteFor(event.httpMethod, event.resource);
-  if (!route?.roles.includes(caller.role)) throw forbidden(`The ${caller.role} role may not call ${event.httpMethod} ${event.resource}.`);
+  // The MCP function acting as a role may call fewer routes than the role (its tools'): checked as its IAM policy has them.
+  if (!route || !operatorMayCall(caller, route)) {
+    throw forbidden(`The ${caller.role} role${caller.principal === 'mcp-function' ? "'s MCP function" : ''} may not call ${event.httpMethod} ${event.resource}.`);
+  }
   const principal: OperatorPrincipal = {
-    ...caller,
+    role: caller.role,
+    session: caller.session,
     arn,
     ...(user !== undefined ? { user, session: `cognito:${user}` } : {}),
     ...(agent !== undefined ? { agent } : {}),

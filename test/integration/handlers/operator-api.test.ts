@@ -3,7 +3,7 @@ import { GetCommand, PutCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import { auditItem, chainKey, entrySortKey, toAuditEntry } from '../../../lambdas/adapters/dynamodb/audit-log';
 import { localOperatorArn } from '../../../local/iam/operators';
-import { operatorRequest } from '../../../local/iam/operator-client';
+import { operatorRequest } from '../../../lambdas/adapters/http/operator-client';
 import { DynamoDbLedgerStore } from '../../../lambdas/adapters/dynamodb/ledger-store';
 import { DynamoDbPayoutRepository } from '../../../lambdas/adapters/dynamodb/payout-repository';
 import { DynamoDbPricingRepository } from '../../../lambdas/adapters/dynamodb/pricing-repository';

@@ -1,12 +1,11 @@
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import * as z from 'zod';
-import { type OperatorResponse, operatorRequest } from '../local/iam/operator-client';
-import type { OperatorTarget } from '../local/iam/operator-target';
-import { idShapes } from '../lambdas/domain/ids';
-import { PAYMENT_STATUSES } from '../lambdas/domain/payment';
-import { PAYOUT_STATUSES } from '../lambdas/domain/payouts/payout';
-import { OPERATOR_AGENT_HEADER, type OperatorRole } from '../platform/operator-routes';
+import { type OperatorResponse, type OperatorTarget, operatorRequest } from '../http/operator-client';
+import { idShapes } from '../../domain/ids';
+import { PAYMENT_STATUSES } from '../../domain/payment';
+import { PAYOUT_STATUSES } from '../../domain/payouts/payout';
+import { OPERATOR_AGENT_HEADER, type OperatorRole } from '../../../platform/operator-routes';
 import {
   describeBreak,
   describeFailedExecution,
@@ -18,12 +17,20 @@ import {
 
 /**
  * The MCP server (docs/decisions/0030-mcp-server.md): operations and compliance tools for AI agents, each
- * one or a few calls to the operator API signed with the credentials it was given. Roles, validation,
+ * one or a few calls to the operator API signed with the credentials it was given. Run as a process by
+ * mcp/main.ts (stdio or HTTP) and as a Lambda function behind an IAM-authorized function URL
+ * (lambdas/handlers/mcp/serve-mcp.ts, docs/decisions/0045-mcp-server-in-aws.md). Roles, validation,
  * masking and the audit trail are the operator API's; this adds words (what a payment went through, in
  * sentences) and, for the tools that change something, a dry run unless `confirm: true`. Every request
  * names the agent (Operator-Agent: `mcp/<agent>`), which the operator API writes into audit entries next
  * to the authenticated role.
  */
+/**
+ * An agent's name as the server takes it (`--agent`, or in AWS the caller's role session name): 1 to 60
+ * letters, digits and `._:-`, so that `mcp/<agent>` fits the operator API's Operator-Agent header.
+ */
+export const MCP_AGENT_SHAPE = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,59}$/;
+
 export interface McpServerOptions {
   readonly target: OperatorTarget;
   /** The role of the credentials in `target` (what the server tells the agent; the operator API enforces it). */

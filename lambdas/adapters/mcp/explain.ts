@@ -1,4 +1,4 @@
-import { formatAmount } from '../lambdas/domain/reconciliation/settlement-report';
+import { formatAmount } from '../../domain/reconciliation/settlement-report';
 
 /**
  * Plain sentences about the operator API's answers, for the MCP tools (docs/decisions/0030-mcp-server.md).

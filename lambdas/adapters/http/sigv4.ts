@@ -2,11 +2,13 @@ import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 
 /**
  * AWS Signature Version 4 (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_sigv-create-signed-request.html),
- * both sides: the operator CLI signs its requests to the operator API (AWS or local), and the local API
- * Gateway emulator verifies them the way API Gateway's IAM authorization does. Written here on node:crypto
- * because the project has no direct dependency that exposes a signer (the SDK's is an internal package),
- * and both sides must agree byte for byte; test/unit/local/sigv4.test.ts checks it against AWS's published
- * example.
+ * both sides: the operator API's clients sign their requests (the CLI, the MCP server as a process and as
+ * the Lambda function behind its function URL, docs/decisions/0045-mcp-server-in-aws.md), and the local API
+ * Gateway emulator verifies them the way API Gateway's IAM authorization does. Here, in lambdas/, because a
+ * function signs with it too (Lambda bundles may hold only lambdas/ and platform/ source). Written on
+ * node:crypto because the project has no direct dependency that exposes a signer (the SDK's is an internal
+ * package), and both sides must agree byte for byte; test/unit/adapters/http/sigv4.test.ts checks it
+ * against AWS's published example.
  */
 export interface AwsCredentials {
   readonly accessKeyId: string;

@@ -1,4 +1,4 @@
-import { signRequest, verifyRequest } from '../../../local/iam/sigv4';
+import { signRequest, verifyRequest } from '../../../../lambdas/adapters/http/sigv4';
 
 /**
  * SigV4 as the operator CLI signs and the local operator API verifies it. The first case is AWS's published

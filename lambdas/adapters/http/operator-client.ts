@@ -1,10 +1,20 @@
-import { deployment } from '../../platform/deployment';
+import { deployment } from '../../../platform/deployment';
 import { type AwsCredentials, signRequest } from './sigv4';
 
 /**
- * A request to the operator API signed with SigV4 (service execute-api), as the CLI and the tests send
- * it: to the local emulator with locally issued credentials, or to AWS with an operator role's session.
+ * A request to the operator API signed with SigV4 (service execute-api), the one way every client sends
+ * it: the CLI (`npm run ops`), the MCP server (`npm run mcp`, and the MCP function in AWS with its execution
+ * role's credentials, docs/decisions/0045-mcp-server-in-aws.md) and the tests; to the local emulator with
+ * locally issued credentials, or to AWS with an operator role's session. Bodies are never logged here.
  */
+
+/** Where an operator API client sends its signed requests, and with which credentials. */
+export interface OperatorTarget {
+  readonly baseUrl: string;
+  readonly credentials: AwsCredentials;
+  readonly region: string;
+}
+
 export interface OperatorResponse {
   readonly status: number;
   readonly headers: Headers;
