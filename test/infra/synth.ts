@@ -38,17 +38,24 @@ export const withNestedStacks = (stack: Stack): Template => {
   const resources = { ...parent.Resources };
   // A parent's reference to a nested stack's output, replaced by what the output holds (the nested resource's own reference).
   const outputs = new Map<string, unknown>();
+  // A nested resource's reference to a parent's resource (a parameter CDK names `referenceto…`), replaced by what the
+  // parent passes (the parent resource's own reference).
+  const references = new Map<string, unknown>();
   for (const child of nested) {
     const template = Template.fromStack(child).toJSON() as Json;
     Object.assign(resources, template.Resources);
     const resourceId = stack.getLogicalId(child.nestedStackResource as CfnResource);
     for (const [name, output] of Object.entries(template.Outputs ?? {})) outputs.set(`${resourceId}|Outputs.${name}`, output.Value);
+    const passed = (parent.Resources[resourceId] as { Properties?: { Parameters?: Record<string, unknown> } } | undefined)?.Properties?.Parameters ?? {};
+    for (const [name, value] of Object.entries(passed)) if (name.startsWith('referenceto')) references.set(name, value);
   }
   const inline = (value: unknown): unknown => {
     if (Array.isArray(value)) return value.map(inline);
     if (value === null || typeof value !== 'object') return value;
     const getAtt = (value as { 'Fn::GetAtt'?: [string, string] })['Fn::GetAtt'];
     if (getAtt && outputs.has(`${getAtt[0]}|${getAtt[1]}`)) return outputs.get(`${getAtt[0]}|${getAtt[1]}`);
+    const ref = (value as { Ref?: string }).Ref;
+    if (typeof ref === 'string' && references.has(ref)) return inline(references.get(ref));
     return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, inline(inner)]));
   };
   return Template.fromJSON({ ...parent, Resources: inline(resources) as Record<string, unknown> });
