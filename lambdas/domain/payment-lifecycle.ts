@@ -43,15 +43,17 @@ export interface PaymentEvent {
 
 export interface Transition {
   readonly payment: Payment;
-  /** The entry this change added to the payment's timeline. */
+  /** The entry this change added to the payment's timeline (the last, when it records two changes). */
   readonly entry: TimelineEntry;
+  /** The version it was computed from: the write is made only over it. */
+  readonly from: number;
 }
 
 const change = (payment: Payment, now: Date, fields: Partial<Payment>, type: PaymentEventType, detail: Partial<TimelineEntry> = {}): Transition => {
   const version = payment.version + 1;
   const entry: TimelineEntry = { type, version, at: now.toISOString(), ...detail };
   const next: Payment = { ...payment, ...fields, version, updatedAt: now.toISOString(), timeline: [...payment.timeline, entry] };
-  return { payment: next, entry };
+  return { payment: next, entry, from: payment.version };
 };
 
 export type { RiskAssessment } from './risk';
@@ -137,6 +139,45 @@ export const recordAuthorization = (
     },
     'payment.authorized',
   );
+
+/**
+ * What the channel approved for an automatic payment, answered by the Authorize step and carried in the
+ * workflow run's state instead of written (decision record 0047): the channel's authorization (never card
+ * data), the channel it is at, and when it answered. The step that ends the run records it, in the same write
+ * as its own change.
+ */
+export interface Approval {
+  readonly channel: string;
+  readonly authorizationId: string;
+  readonly amountAuthorized: number;
+  readonly expiresAt: string;
+  /** When the channel answered: the time of `payment.authorized` on the timeline. */
+  readonly at: string;
+}
+
+/**
+ * The payment as it is once an approval is recorded: the payment itself when it records an authorization
+ * (or no approval is given). An approval at another channel than the payment's is refused: it cannot be
+ * this payment's authorization (a reroute happens only on the channel's word that it authorized nothing).
+ */
+export const withApproval = (payment: Payment, approval: Approval | undefined): Payment => (payment.authorizationId || !approval ? payment : recordApproval(payment, approval).payment);
+
+const recordApproval = (payment: Payment, approval: Approval): Transition => {
+  if (approval.channel !== payment.channel) {
+    throw new Error(`Payment ${payment.id} is at ${payment.channel ?? 'no channel'}; an approval at ${approval.channel} is not its authorization`);
+  }
+  return recordAuthorization(payment, approval, new Date(approval.at));
+};
+
+/**
+ * A change made after an approval the payment does not record yet: both in one write, `payment.authorized`
+ * (at the time the channel answered) then the change, so the timeline reads as if Authorize had written it.
+ * A payment that records its authorization already (or no approval) gets the change alone.
+ */
+export const afterApproval = (payment: Payment, approval: Approval | undefined, next: (authorized: Payment) => Transition): Transition => {
+  if (payment.authorizationId || !approval) return next(payment);
+  return { ...next(recordApproval(payment, approval).payment), from: payment.version };
+};
 
 /**
  * A manual payment starts waiting for its merchant. Made by the saga's waiting task in the same write

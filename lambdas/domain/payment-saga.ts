@@ -1,4 +1,5 @@
 import { type Payment, type PaymentState, isTerminal } from './payment';
+import type { Approval } from './payment-lifecycle';
 
 /**
  * Which step a payment needs next, decided from the payment alone, never from where an execution
@@ -8,7 +9,7 @@ import { type Payment, type PaymentState, isTerminal } from './payment';
  * finished by the next one (docs/decisions/0011-express-and-standard-workflows.md).
  *
  *   screen               risk rules and routing have not run
- *   authorize            screened, routed, no authorization recorded
+ *   authorize            screened, routed, no authorization recorded (nor approved in the run's state)
  *   capture              authorized, and automatic or asked to capture (a request in time wins over expiry)
  *   release              authorized, and asked to cancel or expired without a capture request
  *   open_capture_window  authorized manual payment not yet waiting for its merchant
@@ -22,20 +23,26 @@ export type PaymentStep = (typeof PAYMENT_STEPS)[number];
 export const PAYMENT_ACTIONS = ['create', 'capture', 'cancel', 'expire', 'resume'] as const;
 export type PaymentAction = (typeof PAYMENT_ACTIONS)[number];
 
-export const nextPaymentStep = (payment: Payment | PaymentState, action: PaymentAction = 'resume'): PaymentStep => {
+export const nextPaymentStep = (payment: Payment | PaymentState, action: PaymentAction = 'resume', approval?: Approval): PaymentStep => {
   if (isTerminal(payment)) return 'done';
   if (!payment.risk) return 'screen';
-  if (!payment.authorizationId) return 'authorize';
+  // An automatic payment's approval travels in the run's state (decision record 0047); a run without it
+  // (a recovery) authorizes again, which asks the channel under the same key: never a second authorization.
+  if (!payment.authorizationId && !approval) return 'authorize';
   if (payment.captureRequested) return 'capture';
   if (payment.cancellationReason || action === 'expire') return 'release';
   if (payment.captureMethod === 'automatic') return 'capture';
   return payment.status === 'requires_capture' ? 'waiting' : 'open_capture_window';
 };
 
-/** What every payment workflow task answers: the payment as it now is, and the step it needs next. */
+/**
+ * What every payment workflow task answers: the payment as it now is (as stored), the step it needs next,
+ * and, from Authorize on an automatic payment, the approval not written yet (decision record 0047).
+ */
 export interface PaymentStepResult {
   readonly next: PaymentStep;
   readonly payment: PaymentState;
+  readonly approval?: Approval;
 }
 
 /**

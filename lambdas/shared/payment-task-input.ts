@@ -4,5 +4,14 @@ import { PAYMENT_ACTIONS } from '../domain/payment-saga';
 /** Parts of the payment workflow's task inputs that several task handlers parse the same way. */
 export const paymentAction = z.optional(z.enum(PAYMENT_ACTIONS));
 
-/** What the Capture step answered (`$.capture`): the channel's capture id and the amount captured. */
-export const captureResult = z.object({ captureId: z.string(), amount: z.number() });
+/**
+ * An automatic payment's approval, answered by Authorize and carried in the run's state until a step records
+ * it (domain/payment-lifecycle.ts `Approval`, decision record 0047): the channel's authorization, no card data.
+ */
+export const approval = z.object({ channel: z.string(), authorizationId: z.string(), amountAuthorized: z.number(), expiresAt: z.string(), at: z.string() });
+
+/** The last step's answer (`$.progress`), as Capture and ReleaseAfterFailure read it: only its approval. */
+export const progressApproval = z.optional(z.object({ approval: z.optional(approval) }));
+
+/** What the Capture step answered (`$.capture`): the channel's capture id, the amount captured, the approval carried on. */
+export const captureResult = z.object({ captureId: z.string(), amount: z.number(), approval: z.optional(approval) });

@@ -33,11 +33,11 @@ export class InMemoryPaymentRepository implements PaymentRepository {
 
   async apply(transition: Transition, also: { waitingTask?: WaitingTask; newRefund?: Refund; refund?: { next: Refund; previousVersion: number } } = {}) {
     const current = this.items.get(transition.payment.id);
-    if (!current || current.version !== transition.payment.version - 1) throw new StaleVersionError(transition.payment.id, transition.payment.version - 1);
+    if (!current || current.version !== transition.from) throw new StaleVersionError(transition.payment.id, transition.from);
     if (also.refund && this.refunds.get(also.refund.next.id)?.version !== also.refund.previousVersion) {
-      throw new StaleVersionError(transition.payment.id, transition.payment.version - 1);
+      throw new StaleVersionError(transition.payment.id, transition.from);
     }
-    if (also.newRefund && this.refunds.has(also.newRefund.id)) throw new StaleVersionError(transition.payment.id, transition.payment.version - 1);
+    if (also.newRefund && this.refunds.has(also.newRefund.id)) throw new StaleVersionError(transition.payment.id, transition.from);
     this.items.set(transition.payment.id, transition.payment);
     if (also.waitingTask) this.tasks.set(`${transition.payment.id}#${also.waitingTask.purpose}`, also.waitingTask);
     if (also.newRefund) this.refunds.set(also.newRefund.id, also.newRefund);

@@ -179,14 +179,14 @@ export class DynamoDbPaymentRepository implements PaymentRepository {
       TableName: this.tableName,
       Item: this.paymentItem(payment),
       ConditionExpression: 'v = :previous',
-      ExpressionAttributeValues: { ':previous': payment.version - 1 },
+      ExpressionAttributeValues: { ':previous': transition.from },
     };
     if (!also.newRefund && !also.refund) {
       try {
         await this.client.send(new PutCommand(put));
         return;
       } catch (error) {
-        if (error instanceof ConditionalCheckFailedException) throw new StaleVersionError(payment.id, payment.version - 1);
+        if (error instanceof ConditionalCheckFailedException) throw new StaleVersionError(payment.id, transition.from);
         throw error;
       }
     }
@@ -207,7 +207,7 @@ export class DynamoDbPaymentRepository implements PaymentRepository {
     try {
       await transactWrite(this.client, items);
     } catch (error) {
-      if (error instanceof TransactionConditionFailedError) throw new StaleVersionError(payment.id, payment.version - 1);
+      if (error instanceof TransactionConditionFailedError) throw new StaleVersionError(payment.id, transition.from);
       throw error;
     }
   }

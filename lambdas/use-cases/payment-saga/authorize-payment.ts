@@ -53,6 +53,12 @@ export const failoverTarget = (payment: Payment): string | undefined => {
  *    not kept either), then record the authorization or the decline. In that order, so no payment is ever
  *    recorded past this step with its card still held: if the record fails, the retry finds no hold and
  *    takes the acquirer's record of the same answer (step 4).
+ * 6. An automatic payment's approval is not written (decision record 0047): the step answers it (the
+ *    authorization id, amount and expiry: never card data) with `capture` next, and the run carries it to
+ *    Capture and PostToLedger, which records authorization, capture and success in one write (or to the
+ *    compensation that ends the payment). A run that dies before that write leaves the payment unauthorized
+ *    as stored, its hold discarded: the recovery's Authorize takes the acquirer's record under the same key
+ *    (step 4). Declines, manual payments and failures are written as before.
  */
 export const authorizePayment = async (
   deps: {
@@ -108,6 +114,11 @@ export const authorizePayment = async (
   }
   await deps.holds.discard(payment.id, payment.merchantId);
   const now = deps.now();
+  if ('authorization' in answer && payment.captureMethod === 'automatic') {
+    // Step 6: not written; Capture and PostToLedger take it from the run's state (decision record 0047).
+    const { authorizationId, amountAuthorized, expiresAt } = answer.authorization;
+    return stepResult(payment, input.action, { channel: payment.channel, authorizationId, amountAuthorized, expiresAt: new Date(expiresAt).toISOString(), at: now.toISOString() });
+  }
   const next = await changePayment(deps.payments, payment, (current) => {
     if (nextPaymentStep(current) !== 'authorize') return undefined;
     if ('authorization' in answer) {

@@ -1,6 +1,6 @@
 import { ResourceNotFoundError } from '../../domain/errors';
 import { type Payment, stateOf } from '../../domain/payment';
-import type { Transition } from '../../domain/payment-lifecycle';
+import type { Approval, Transition } from '../../domain/payment-lifecycle';
 import { type PaymentAction, type PaymentStepResult, nextPaymentStep } from '../../domain/payment-saga';
 import type { PaymentRepository } from '../../ports/payment-repository';
 import { withOptimisticRetry } from '../optimistic';
@@ -38,11 +38,14 @@ export const changePayment = async (
   });
 };
 
-/** A step's answer: the payment's state and its next step (for the run's action: `expire` releases). */
-export const stepResult = (payment: Payment, action: PaymentAction = 'resume'): PaymentStepResult => ({
-  next: nextPaymentStep(payment, action),
-  payment: stateOf(payment),
-});
+/**
+ * A step's answer: the payment's state and its next step (for the run's action: `expire` releases), with
+ * an approval the payment does not record yet (decision record 0047).
+ */
+export const stepResult = (payment: Payment, action: PaymentAction = 'resume', approval?: Approval): PaymentStepResult => {
+  const carried = approval && !payment.authorizationId ? approval : undefined;
+  return { next: nextPaymentStep(payment, action, carried), payment: stateOf(payment), ...(carried ? { approval: carried } : {}) };
+};
 
 /** The idempotency key of each channel operation of a payment: a retry never charges twice. */
 export const channelKeys = {

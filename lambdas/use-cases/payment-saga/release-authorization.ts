@@ -1,6 +1,7 @@
 import { AuthorizationExpiredError } from '../../domain/channel-errors';
+import { DomainError } from '../../domain/errors';
 import { type Payment, isTerminal } from '../../domain/payment';
-import { recordCancellation, recordFailure, requestCancel } from '../../domain/payment-lifecycle';
+import { type Approval, afterApproval, recordCancellation, recordFailure, requestCancel, withApproval } from '../../domain/payment-lifecycle';
 import { type PaymentAction, type PaymentStepResult, failureAfter } from '../../domain/payment-saga';
 import type { CardHolds } from '../../ports/card-holds';
 import type { PaymentRepository } from '../../ports/payment-repository';
@@ -24,6 +25,12 @@ export const EXPIRED = 'authorization_expired';
  *    of the error; then discard its card hold if it is still there. Not before: a release that cannot reach
  *    the acquirer hands the payment to its recovery, which authorizes it with that card. A final payment
  *    found here (a retry after the end was written) discards it too.
+ * An automatic payment's approval carried in the run's state (decision record 0047: a capture refused, or
+ * NotHomeRegionError before it) is the authorization voided, and is recorded with the failure in one write
+ * (`payment.authorized`, then `payment.failed`), as if Authorize had written it. An automatic payment's
+ * authorization found only by asking the channel may have been captured by a run that died before
+ * recording it: the capture's key is asked too, and a capture found is not voided: the error hands the
+ * payment to its recovery, which posts it.
  */
 export const releaseAuthorization = async (
   deps: {
@@ -32,7 +39,7 @@ export const releaseAuthorization = async (
     readonly holds: Pick<CardHolds, 'discard'>;
     readonly now: () => Date;
   },
-  input: { readonly paymentId: string; readonly action?: PaymentAction; readonly error?: string },
+  input: { readonly paymentId: string; readonly action?: PaymentAction; readonly error?: string; readonly approval?: Approval },
 ): Promise<PaymentStepResult> => {
   let payment = await loadPayment(deps.payments, input.paymentId);
   if (isTerminal(payment)) {
@@ -46,15 +53,24 @@ export const releaseAuthorization = async (
   }
   if (!input.error && !payment.cancellationReason) return stepResult(payment, input.action);
 
-  await voidAt(deps.channels, payment);
+  const approval = input.error ? input.approval : undefined;
+  await voidAt(deps.channels, withApproval(payment, approval));
   const ended = await changePayment(deps.payments, payment, (current) => {
     if (isTerminal(current)) return undefined;
-    if (input.error) return recordFailure(current, failureAfter(input.error), deps.now());
+    if (input.error) return afterApproval(current, approval, (authorized) => recordFailure(authorized, failureAfter(input.error), deps.now()));
     return recordCancellation(current, current.cancellationReason ?? EXPIRED, deps.now());
   });
   await deps.holds.discard(payment.id, payment.merchantId);
   return stepResult(ended, input.action);
 };
+
+/** A capture the channel made that the payment does not record (its run died before PostToLedger): posted by the recovery, never voided. */
+export class CapturedUnrecordedError extends DomainError {
+  override readonly name = 'CapturedUnrecorded';
+  constructor(paymentId: string) {
+    super(`Payment ${paymentId} was captured at its channel by a run that did not record it: left to its recovery, not voided`);
+  }
+}
 
 const voidAt = async (channels: CardChannelDirectory, payment: Payment): Promise<void> => {
   if (!payment.channel || payment.captureId) return;
@@ -63,6 +79,10 @@ const voidAt = async (channels: CardChannelDirectory, payment: Payment): Promise
   if (!authorizationId) {
     const operation = await channel.findOperation(channelKeys.authorize(payment));
     if (operation?.type === 'authorize' && operation.outcome === 'succeeded') authorizationId = operation.authorization.authorizationId;
+    if (authorizationId && payment.captureMethod === 'automatic') {
+      const capture = await channel.findOperation(channelKeys.capture(payment));
+      if (capture?.type === 'capture' && capture.outcome === 'succeeded') throw new CapturedUnrecordedError(payment.id);
+    }
   }
   if (!authorizationId) return;
   try {

@@ -1,5 +1,9 @@
 import { GetCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { verifyLedger } from '../../../lambdas/adapters/dynamodb/ledger-verifier';
+import { deriveId } from '../../../lambdas/domain/ids';
+import { paymentCaptured } from '../../../lambdas/domain/ledger/postings';
+import { postLedgerEvent } from '../../../lambdas/use-cases/ledger/postings';
+import { ledgerPostingDeps } from '../../../lambdas/wiring/ledger';
 import { type DynamoDbFaultProxy, dynamoDbErrors, startDynamoDbFaultProxy } from '../../../local/faults/dynamodb-fault-proxy';
 import { tableName } from '../../../platform/tables';
 import { suiteDynamoDbEndpoint } from '../../support/dynamodb';
@@ -39,6 +43,11 @@ const writes = (needle: string) => (request: Record<string, unknown>) => JSON.st
 /** The write that records a payment's success: one conditional put of the payment (payment-items.ts: `st` is its status). */
 const succeeds = (request: Record<string, unknown>) =>
   request.TableName === tableName('payments') && (request.Item as Record<string, { S?: string }> | undefined)?.st?.S === 'succeeded';
+/** The payment item as stored (payment-items.ts: `ai` is its authorization id, `v` its version). */
+const storedItem = async (id: string) =>
+  (await harness.db.documentClient.send(new GetCommand({ TableName: tableName('payments'), Key: { pk: id, sk: 'payment' }, ConsistentRead: true }))).Item;
+const timelineTypes = async (id: string, merchantId = merchant) =>
+  ((await harness.api({ method: 'GET', resource: '/v1/payments/{id}/events', pathParameters: { id } }, merchantId)).json.data as { type: string }[]).map((event) => event.type);
 /** The recoveries started for a payment (named by its id and when it went in flight). */
 const recoveries = async (id: string) =>
   ((await harness.engine.listExecutions({ stateMachineArn: harness.engine.stateMachineArn('sagaRecovery'), maxResults: 1000 })).executions ?? []).filter((execution) =>
@@ -149,11 +158,35 @@ it('finishes a payment whose run died with the engine mid-capture: the sweeper s
   await new Promise((wait) => setTimeout(wait, Math.max(0, refusedAt - Date.now())));
   expect(await get(id)).toMatchObject({ status: 'processing' });
 
+  // Authorize wrote nothing (an automatic payment's approval travels in the run: decision record 0047), so the
+  // payment is stored as screened, unauthorized, with its card hold discarded.
+  expect(await storedItem(id)).toMatchObject({ v: 2 });
+  expect(await storedItem(id)).not.toHaveProperty('ai');
+
   const swept = await harness.sweep(new Date(Date.now() + 600_000));
   expect(swept.started).toEqual(expect.arrayContaining([expect.objectContaining({ kind: 'payment', id })]));
   const [recovery] = await recoveries(id);
   expect((await harness.engine.waitForExecution(recovery!.executionArn!)).status).toBe('SUCCEEDED');
   expect(await get(id)).toMatchObject({ status: 'succeeded', amount_received: 2600 });
+  // The recovery's Authorize took the acquirer's record under the same key: one authorization, recorded once.
   expect(await harness.totals('atlas', id)).toMatchObject({ approved: 1, captures: 1, captured: 2600 });
+  expect(await timelineTypes(id)).toEqual(['payment.created', 'payment.screened', 'payment.authorized', 'payment.succeeded']);
+  await ledgerIsBalanced();
+});
+
+it('gives the capture back when the ledger refuses its posting (RefundCapture): the approval carried in the run is what is refunded and recorded', async () => {
+  // A capture of another amount already posted under this payment's id: its posting is refused for good (PostingConflictError).
+  const idempotencyKey = `refused-${Date.now()}`;
+  const id = deriveId('pay', merchant, idempotencyKey);
+  await postLedgerEvent(ledgerPostingDeps(), paymentCaptured, { merchantId: merchant, paymentId: id, channel: 'atlas', currency: 'USD', amount: 100, authorizedAmount: 100 });
+  const created = await harness.api({ method: 'POST', resource: '/v1/payments' }, merchant, { amount: 2400, currency: 'USD', payment_method: card(freshCardNumber()) }, idempotencyKey);
+  expect(created).toMatchObject({ status: 201, json: { id, status: 'failed', failure_code: 'processing_error', amount_received: 0 } });
+  const run = await harness.finished('payment', id);
+  expect((await harness.enteredStates(run.executionArn!)).slice(-3)).toEqual(['Capture', 'PostToLedger', 'RefundCapture']);
+  expect(await harness.totals('atlas', id)).toMatchObject({ approved: 1, captures: 1, captured: 2400, refunds: 1, refunded: 2400 });
+  // Authorization and failure in one write: the timeline reads as it did when Authorize wrote its own.
+  expect(await storedItem(id)).toMatchObject({ v: 4, ai: expect.any(String) });
+  expect(await timelineTypes(id)).toEqual(['payment.created', 'payment.screened', 'payment.authorized', 'payment.failed']);
+  expect(await recoveries(id)).toEqual([]);
   await ledgerIsBalanced();
 });

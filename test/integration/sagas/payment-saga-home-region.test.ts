@@ -128,6 +128,16 @@ describe('a fence that arrives while the payment workflow runs', () => {
     const run = await harness.finished('payment', created.json.id);
     expect((await harness.enteredStates(run.executionArn!)).slice(-2)).toEqual(['Capture', 'ReleaseAfterFailure']);
     expect(await harness.totals('atlas', created.json.id)).toMatchObject({ approved: 1, captures: 0, captured: 0, refunds: 0, refunded: 0, released: 2400 });
+    // The release voided the approval Authorize answered in the run (decision record 0047: not written by
+    // Authorize) and recorded it with the failure: the timeline shows the authorization, then the failure.
+    const release = (await harness.history(run.executionArn!)).find(
+      (event) => event.type === 'TaskStateEntered' && event.stateEnteredEventDetails?.name === 'ReleaseAfterFailure',
+    );
+    const approval = JSON.parse(release?.stateEnteredEventDetails?.input ?? '{}').progress?.approval;
+    expect(approval).toMatchObject({ channel: 'atlas', authorizationId: expect.any(String), amountAuthorized: 2400 });
+    const events = (await harness.api({ method: 'GET', resource: '/v1/payments/{id}/events', pathParameters: { id: created.json.id } }, merchantId)).json.data;
+    expect(events.map((event: { type: string }) => event.type)).toEqual(['payment.created', 'payment.screened', 'payment.authorized', 'payment.failed']);
+    expect(events[2].data).toMatchObject({ authorization_id: approval.authorizationId, amount_authorized: 2400 });
     await ledgerIsBalanced();
   });
 

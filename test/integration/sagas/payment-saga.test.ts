@@ -175,7 +175,7 @@ describe('manual capture', () => {
     const captured = await capture(id);
     expect(captured).toMatchObject({ status: 200, json: { status: 'succeeded', amount_capturable: 0, amount_received: 5000 } });
     const run = await harness.finished('payment', `${id}-capture`);
-    expect(await harness.enteredStates(run.executionArn!)).toEqual(['Action', 'Capture', 'PostToLedger']);
+    expect(await harness.enteredStates(run.executionArn!)).toEqual(['Action', 'CaptureRequested', 'Capture', 'PostToLedger']);
     expect((await harness.engine.waitForExecution((await window(id)).executionArn!)).status).toBe('SUCCEEDED');
     // The window took one state transition: all a manual payment costs in Standard workflows.
     expect((await harness.enteredStates((await window(id)).executionArn!))).toEqual(['AwaitCapture']);

@@ -1,0 +1,286 @@
+import { DEFAULT_MERCHANT_ROUTING } from '../../../lambdas/domain/merchant';
+import { minorUnitsFromWire } from '../../../lambdas/domain/money';
+import type { Payment } from '../../../lambdas/domain/payment';
+import type { Approval, Transition } from '../../../lambdas/domain/payment-lifecycle';
+import { PLATFORM_RISK_RULES } from '../../../lambdas/domain/risk';
+import type {
+  AuthorizeCommand,
+  CaptureCommand,
+  CardChannel,
+  ChannelAuthorization,
+  ChannelCapture,
+  ChannelOperation,
+  ChannelRefund,
+  RefundCommand,
+  VoidCommand,
+} from '../../../lambdas/ports/card-channel';
+import type { CardChannelDirectory } from '../../../lambdas/ports/workflows';
+import { type CreatePaymentCommand, createPayment } from '../../../lambdas/use-cases/create-payment';
+import { authorizePayment } from '../../../lambdas/use-cases/payment-saga/authorize-payment';
+import { capturePayment } from '../../../lambdas/use-cases/payment-saga/capture-payment';
+import { refundCapture } from '../../../lambdas/use-cases/payment-saga/refund-capture';
+import { releaseAuthorization } from '../../../lambdas/use-cases/payment-saga/release-authorization';
+import { screenPayment } from '../../../lambdas/use-cases/payment-saga/screen-payment';
+import { InMemoryCardHolds, InMemoryCardVelocity, InMemoryChannelHealth, InMemoryPaymentRepository, RecordingWorkflows } from '../../support/in-memory-repositories';
+
+/**
+ * Decision record 0047: an automatic payment's approval is not written by Authorize; the run carries it (the
+ * authorization id, amount, expiry: never card data) to Capture, and the step that ends the payment records
+ * it in the same write as the end. What must hold: never a second authorization (a run that died after
+ * Authorize leaves the hold discarded, and the recovery takes the acquirer's record under the same key),
+ * never a capture without a recorded or acquirer-confirmed authorization, the compensations release or
+ * refund exactly that authorization, and the timeline reads as before (`payment.authorized`, then the end).
+ * PostToLedger's one write (authorization, capture, success) is run against DynamoDB Local and the ledger in
+ * test/integration/sagas/.
+ */
+const now = () => new Date('2026-11-21T12:00:00Z');
+
+const command = (overrides: Partial<CreatePaymentCommand> = {}): CreatePaymentCommand => ({
+  merchantId: 'mer_a',
+  idempotencyKey: 'order-1',
+  requestFingerprint: 'fp-1',
+  amount: 1999,
+  currency: 'USD',
+  captureMethod: 'automatic',
+  card: { number: '4242424242424242', exp_month: 12, exp_year: 2030, cvc: '123' },
+  description: null,
+  metadata: {},
+  ...overrides,
+});
+
+/** Counts the transitions written (each a conditional put of the payment). */
+class CountingPayments extends InMemoryPaymentRepository {
+  writes = 0;
+  override async apply(transition: Transition, also?: Parameters<InMemoryPaymentRepository['apply']>[1]) {
+    this.writes += 1;
+    return super.apply(transition, also);
+  }
+}
+
+/** An acquirer that approves every card, captures, voids and refunds, and keeps each operation under its idempotency key. */
+class RecordingAcquirer implements CardChannel {
+  readonly channel = 'atlas';
+  readonly authorizeCalls: AuthorizeCommand[] = [];
+  readonly captures: CaptureCommand[] = [];
+  readonly voids: VoidCommand[] = [];
+  readonly refunds: RefundCommand[] = [];
+  lookups = 0;
+  private readonly operations = new Map<string, ChannelOperation>();
+
+  private record(key: string, operation: { type: 'authorize'; outcome: 'succeeded'; authorization: ChannelAuthorization } | { type: 'capture'; outcome: 'succeeded'; capture: ChannelCapture }) {
+    this.operations.set(key, { channel: this.channel, operationId: `op_${this.operations.size + 1}`, idempotencyKey: key, target: null, reference: null, createdAt: now().toISOString(), ...operation });
+  }
+
+  async authorize(command: AuthorizeCommand): Promise<ChannelAuthorization> {
+    this.authorizeCalls.push(command);
+    const recorded = this.operations.get(command.idempotencyKey);
+    if (recorded?.type === 'authorize' && recorded.outcome === 'succeeded') return recorded.authorization;
+    const amount = minorUnitsFromWire(command.amount);
+    const authorization: ChannelAuthorization = {
+      channel: this.channel,
+      authorizationId: `auth_${this.authorizeCalls.length}`,
+      authCode: '123456',
+      status: 'authorized',
+      currency: command.currency,
+      amountAuthorized: amount,
+      amountCapturable: amount,
+      amountCaptured: minorUnitsFromWire(0),
+      amountRefunded: minorUnitsFromWire(0),
+      amountReleased: minorUnitsFromWire(0),
+      captureMethod: command.captureMethod,
+      multiCapture: false,
+      card: { brand: 'visa', last4: command.card.number.slice(-4), expMonth: command.card.expMonth, expYear: command.card.expYear, fingerprint: 'fp_card' },
+      merchantReference: command.merchantReference,
+      paymentReference: command.paymentReference,
+      createdAt: now().toISOString(),
+      expiresAt: new Date(now().getTime() + 7 * 86_400_000).toISOString(),
+      voidedAt: null,
+      captureIds: [],
+      refundIds: [],
+    };
+    this.record(command.idempotencyKey, { type: 'authorize', outcome: 'succeeded', authorization });
+    return authorization;
+  }
+
+  async capture(command: CaptureCommand): Promise<ChannelCapture> {
+    this.captures.push(command);
+    const amount = minorUnitsFromWire(command.amount);
+    const capture: ChannelCapture = {
+      channel: this.channel,
+      captureId: `cap_${this.captures.length}`,
+      authorizationId: command.authorizationId,
+      amount,
+      currency: command.currency,
+      finalCapture: true,
+      amountReleased: minorUnitsFromWire(0),
+      fee: minorUnitsFromWire(0),
+      net: amount,
+      status: 'pending',
+      createdAt: now().toISOString(),
+      settledAt: null,
+    };
+    this.record(command.idempotencyKey, { type: 'capture', outcome: 'succeeded', capture });
+    return capture;
+  }
+
+  async void(command: VoidCommand): Promise<ChannelAuthorization> {
+    this.voids.push(command);
+    return {} as ChannelAuthorization;
+  }
+
+  async refund(command: RefundCommand): Promise<ChannelRefund> {
+    this.refunds.push(command);
+    return {} as ChannelRefund;
+  }
+
+  async findOperation(idempotencyKey: string) {
+    this.lookups += 1;
+    return this.operations.get(idempotencyKey);
+  }
+
+  async operationsFor() {
+    return [];
+  }
+
+  async getAuthorization() {
+    return undefined;
+  }
+}
+
+const prepare = async (overrides: Partial<CreatePaymentCommand> = {}) => {
+  const payments = new CountingPayments();
+  const holds = new InMemoryCardHolds();
+  const acquirer = new RecordingAcquirer();
+  const channels: CardChannelDirectory = { channel: () => acquirer };
+  const { id } = await createPayment({ payments, holds, workflows: new RecordingWorkflows(), now }, command(overrides));
+  await screenPayment(
+    { payments, holds, velocity: new InMemoryCardVelocity(), health: new InMemoryChannelHealth(), merchantRouting: async () => DEFAULT_MERCHANT_ROUTING, riskRules: async () => PLATFORM_RISK_RULES, now },
+    { paymentId: id },
+  );
+  payments.writes = 0;
+  const steps = {
+    authorize: () => authorizePayment({ payments, holds, channels, health: new InMemoryChannelHealth(), now }, { paymentId: id }),
+    capture: (approval?: Approval) => capturePayment({ payments, channels, assertLedgerWritable: async () => undefined }, { paymentId: id, approval }),
+    releaseAfter: (error: string, approval?: Approval) => releaseAuthorization({ payments, holds, channels, now }, { paymentId: id, error, approval }),
+    refundCapture: (capture: { captureId: string; amount: number; approval?: Approval }, error: string) => refundCapture({ payments, channels, now }, { paymentId: id, capture, error }),
+  };
+  const stored = () => payments.items.get(id) as Payment;
+  return { id, payments, holds, acquirer, steps, stored };
+};
+
+describe('Authorize on an automatic payment', () => {
+  it('answers the approval and capture next without writing the payment; the card is gone and the answer holds no card data', async () => {
+    // Prepare
+    const { id, payments, holds, steps, stored } = await prepare();
+    // Act
+    const result = await steps.authorize();
+    // Assess
+    expect(result).toEqual({
+      next: 'capture',
+      payment: expect.objectContaining({ version: 2, status: 'processing', authorizationId: null }),
+      approval: { channel: stored().channel, authorizationId: 'auth_1', amountAuthorized: 1999, expiresAt: '2026-11-28T12:00:00.000Z', at: now().toISOString() },
+    });
+    expect(payments.writes).toBe(0);
+    expect(stored()).toMatchObject({ version: 2, authorizationId: null });
+    await expect(holds.reveal(id, 'mer_a')).resolves.toBeUndefined();
+    expect(JSON.stringify(result)).not.toMatch(/4242424242424242|"cvc"|"number"/);
+  });
+
+  it('a run that died after it: the recovery takes the acquirer\'s record under the same key (one authorization) and captures that authorization', async () => {
+    // Prepare: the first run's Authorize answered, then the run died (nothing written, the hold discarded)
+    const { id, acquirer, steps } = await prepare();
+    const first = await steps.authorize();
+    // Act: the recovery's run
+    const again = await steps.authorize();
+    const capture = await steps.capture(again.approval);
+    // Assess
+    expect(acquirer.authorizeCalls).toHaveLength(1);
+    expect(again).toMatchObject({ next: 'capture', approval: { authorizationId: 'auth_1', amountAuthorized: 1999 } });
+    expect(again.approval?.authorizationId).toBe(first.approval?.authorizationId);
+    expect(acquirer.captures).toEqual([{ idempotencyKey: `${id}:capture`, authorizationId: 'auth_1', amount: 1999, currency: 'USD', finalCapture: true }]);
+    expect(capture).toEqual({ captureId: 'cap_1', amount: 1999, approval: again.approval });
+  });
+
+  it('a manual payment still records its authorization (it waits in requires_capture)', async () => {
+    // Prepare
+    const { payments, steps, stored } = await prepare({ captureMethod: 'manual' });
+    // Act
+    const result = await steps.authorize();
+    // Assess
+    expect(result).toMatchObject({ next: 'open_capture_window', payment: { version: 3, authorizationId: 'auth_1' } });
+    expect(result).not.toHaveProperty('approval');
+    expect(payments.writes).toBe(1);
+    expect(stored().timeline.at(-1)).toMatchObject({ type: 'payment.authorized', version: 3 });
+  });
+});
+
+describe('Capture', () => {
+  it('captures nothing without a recorded or approved authorization, with an approval at another channel, or for a payment that ended meanwhile', async () => {
+    // Prepare
+    const { payments, acquirer, steps, stored } = await prepare();
+    const { approval } = await steps.authorize();
+    // Act / Assess
+    await expect(steps.capture()).rejects.toThrow(/no authorization to capture/);
+    await expect(steps.capture({ ...approval!, channel: 'elsewhere' })).rejects.toThrow(/not its authorization/);
+    payments.items.set(stored().id, { ...stored(), status: 'failed', inFlightSince: null, version: 3 });
+    await expect(steps.capture(approval)).rejects.toThrow(/ended failed before its capture/);
+    expect(acquirer.captures).toEqual([]);
+  });
+});
+
+describe('the compensations end the payment with the approval recorded, in one write', () => {
+  it('ReleaseAfterFailure (a refused capture, NotHomeRegionError) voids the approval from the run\'s state, asking the acquirer nothing', async () => {
+    // Prepare
+    const { id, payments, acquirer, steps, stored } = await prepare();
+    const { approval } = await steps.authorize();
+    const lookups = acquirer.lookups;
+    // Act
+    const result = await steps.releaseAfter('NotHomeRegionError', approval);
+    // Assess
+    expect(acquirer.voids).toEqual([{ idempotencyKey: `${id}:void`, authorizationId: 'auth_1' }]);
+    expect(acquirer.lookups).toBe(lookups);
+    expect(payments.writes).toBe(1);
+    expect(result).toMatchObject({ next: 'done', payment: { status: 'failed', version: 4, authorizationId: 'auth_1', amountAuthorized: 1999, amountCapturable: 0 } });
+    expect(stored().timeline.slice(-2)).toEqual([
+      { type: 'payment.authorized', version: 3, at: approval!.at },
+      { type: 'payment.failed', version: 4, at: now().toISOString(), code: 'processing_error' },
+    ]);
+  });
+
+  it('RefundCapture gives back the capture of the approval and fails the payment', async () => {
+    // Prepare
+    const { id, payments, acquirer, steps, stored } = await prepare();
+    const { approval } = await steps.authorize();
+    const capture = await steps.capture(approval);
+    // Act
+    const result = await steps.refundCapture(capture, 'PostingConflictError');
+    // Assess
+    expect(acquirer.refunds).toEqual([{ idempotencyKey: `${id}:compensation-refund`, authorizationId: 'auth_1', amount: 1999, currency: 'USD', reason: 'compensation' }]);
+    expect(payments.writes).toBe(1);
+    expect(result).toMatchObject({ next: 'done', payment: { status: 'failed', version: 4, authorizationId: 'auth_1', amountReceived: 0 } });
+    expect(stored().timeline.slice(-2).map((entry) => entry.type)).toEqual(['payment.authorized', 'payment.failed']);
+  });
+
+  it('ReleaseAfterFailure without the approval (a recovery whose Authorize failed) voids nothing the acquirer captured: the recovery posts it', async () => {
+    // Prepare: a run captured and died before PostToLedger; the recovery's Authorize then failed on the channel
+    const { payments, acquirer, steps, stored } = await prepare();
+    const { approval } = await steps.authorize();
+    await steps.capture(approval);
+    // Act / Assess
+    await expect(steps.releaseAfter('ChannelTimeout')).rejects.toMatchObject({ name: 'CapturedUnrecorded' });
+    expect(acquirer.voids).toEqual([]);
+    expect(payments.writes).toBe(0);
+    expect(stored()).toMatchObject({ status: 'processing', version: 2 });
+  });
+
+  it('ReleaseAfterFailure without the approval voids an authorization it finds uncaptured, and records only the failure (as before)', async () => {
+    // Prepare: Authorize approved, then the run failed before capturing
+    const { acquirer, steps, stored } = await prepare();
+    await steps.authorize();
+    // Act
+    await steps.releaseAfter('ChannelTimeout');
+    // Assess
+    expect(acquirer.voids).toMatchObject([{ authorizationId: 'auth_1' }]);
+    expect(stored()).toMatchObject({ status: 'failed', version: 3, authorizationId: null });
+  });
+});
