@@ -1,3 +1,5 @@
+import { readResponse } from '../../lambdas/adapters/http/operator-client';
+
 /** A small HTTP client for e2e tests: real requests, raw bodies kept for byte-for-byte comparisons. */
 export interface HttpResponse {
   readonly status: number;
@@ -21,13 +23,5 @@ export const request = async (baseUrl: string, method: string, path: string, opt
   if (options.idempotencyKey !== undefined) headers['Idempotency-Key'] = options.idempotencyKey;
   const body = options.rawBody ?? (options.body === undefined ? undefined : JSON.stringify(options.body));
   if (body !== undefined) headers['Content-Type'] ??= 'application/json';
-  const response = await fetch(`${baseUrl}${path}`, { method, headers, body });
-  const text = await response.text();
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    json = undefined;
-  }
-  return { status: response.status, headers: response.headers, text, json };
+  return readResponse(await fetch(`${baseUrl}${path}`, { method, headers, body }));
 };

@@ -46,7 +46,11 @@ export const operatorRequest = async (request: OperatorRequest): Promise<Operato
     { region: request.region ?? deployment.primaryRegion, service: 'execute-api' },
   );
   const { host: _host, ...sent } = headers; // fetch sets Host itself, to the same value
-  const response = await fetch(url, { method: request.method, headers: { ...sent, ...signed }, body: body || undefined });
+  return readResponse(await fetch(url, { method: request.method, headers: { ...sent, ...signed }, body: body || undefined }));
+};
+
+/** An HTTP answer with its body kept as text (byte-for-byte comparisons) and, when it is JSON, parsed. */
+export const readResponse = async (response: Response): Promise<OperatorResponse> => {
   const text = await response.text();
   let json: unknown;
   try {

@@ -1,19 +1,7 @@
 import { DEFAULT_MERCHANT_ROUTING } from '../../../lambdas/domain/merchant';
-import { minorUnitsFromWire } from '../../../lambdas/domain/money';
 import type { Payment } from '../../../lambdas/domain/payment';
 import type { Approval, Transition } from '../../../lambdas/domain/payment-lifecycle';
 import { PLATFORM_RISK_RULES } from '../../../lambdas/domain/risk';
-import type {
-  AuthorizeCommand,
-  CaptureCommand,
-  CardChannel,
-  ChannelAuthorization,
-  ChannelCapture,
-  ChannelOperation,
-  ChannelRefund,
-  RefundCommand,
-  VoidCommand,
-} from '../../../lambdas/ports/card-channel';
 import type { CardChannelDirectory } from '../../../lambdas/ports/workflows';
 import { type CreatePaymentCommand, createPayment } from '../../../lambdas/use-cases/create-payment';
 import { authorizePayment } from '../../../lambdas/use-cases/payment-saga/authorize-payment';
@@ -22,6 +10,7 @@ import { refundCapture } from '../../../lambdas/use-cases/payment-saga/refund-ca
 import { releaseAuthorization } from '../../../lambdas/use-cases/payment-saga/release-authorization';
 import { screenPayment } from '../../../lambdas/use-cases/payment-saga/screen-payment';
 import { InMemoryCardHolds, InMemoryCardVelocity, InMemoryChannelHealth, InMemoryPaymentRepository, RecordingWorkflows } from '../../support/in-memory-repositories';
+import { RecordingAcquirer } from '../../support/recording-acquirer';
 
 /**
  * Decision record 0047: an automatic payment's approval is not written by Authorize; the run carries it (the
@@ -57,100 +46,10 @@ class CountingPayments extends InMemoryPaymentRepository {
   }
 }
 
-/** An acquirer that approves every card, captures, voids and refunds, and keeps each operation under its idempotency key. */
-class RecordingAcquirer implements CardChannel {
-  readonly channel = 'atlas';
-  readonly authorizeCalls: AuthorizeCommand[] = [];
-  readonly captures: CaptureCommand[] = [];
-  readonly voids: VoidCommand[] = [];
-  readonly refunds: RefundCommand[] = [];
-  lookups = 0;
-  private readonly operations = new Map<string, ChannelOperation>();
-
-  private record(key: string, operation: { type: 'authorize'; outcome: 'succeeded'; authorization: ChannelAuthorization } | { type: 'capture'; outcome: 'succeeded'; capture: ChannelCapture }) {
-    this.operations.set(key, { channel: this.channel, operationId: `op_${this.operations.size + 1}`, idempotencyKey: key, target: null, reference: null, createdAt: now().toISOString(), ...operation });
-  }
-
-  async authorize(command: AuthorizeCommand): Promise<ChannelAuthorization> {
-    this.authorizeCalls.push(command);
-    const recorded = this.operations.get(command.idempotencyKey);
-    if (recorded?.type === 'authorize' && recorded.outcome === 'succeeded') return recorded.authorization;
-    const amount = minorUnitsFromWire(command.amount);
-    const authorization: ChannelAuthorization = {
-      channel: this.channel,
-      authorizationId: `auth_${this.authorizeCalls.length}`,
-      authCode: '123456',
-      status: 'authorized',
-      currency: command.currency,
-      amountAuthorized: amount,
-      amountCapturable: amount,
-      amountCaptured: minorUnitsFromWire(0),
-      amountRefunded: minorUnitsFromWire(0),
-      amountReleased: minorUnitsFromWire(0),
-      captureMethod: command.captureMethod,
-      multiCapture: false,
-      card: { brand: 'visa', last4: command.card.number.slice(-4), expMonth: command.card.expMonth, expYear: command.card.expYear, fingerprint: 'fp_card' },
-      merchantReference: command.merchantReference,
-      paymentReference: command.paymentReference,
-      createdAt: now().toISOString(),
-      expiresAt: new Date(now().getTime() + 7 * 86_400_000).toISOString(),
-      voidedAt: null,
-      captureIds: [],
-      refundIds: [],
-    };
-    this.record(command.idempotencyKey, { type: 'authorize', outcome: 'succeeded', authorization });
-    return authorization;
-  }
-
-  async capture(command: CaptureCommand): Promise<ChannelCapture> {
-    this.captures.push(command);
-    const amount = minorUnitsFromWire(command.amount);
-    const capture: ChannelCapture = {
-      channel: this.channel,
-      captureId: `cap_${this.captures.length}`,
-      authorizationId: command.authorizationId,
-      amount,
-      currency: command.currency,
-      finalCapture: true,
-      amountReleased: minorUnitsFromWire(0),
-      fee: minorUnitsFromWire(0),
-      net: amount,
-      status: 'pending',
-      createdAt: now().toISOString(),
-      settledAt: null,
-    };
-    this.record(command.idempotencyKey, { type: 'capture', outcome: 'succeeded', capture });
-    return capture;
-  }
-
-  async void(command: VoidCommand): Promise<ChannelAuthorization> {
-    this.voids.push(command);
-    return {} as ChannelAuthorization;
-  }
-
-  async refund(command: RefundCommand): Promise<ChannelRefund> {
-    this.refunds.push(command);
-    return {} as ChannelRefund;
-  }
-
-  async findOperation(idempotencyKey: string) {
-    this.lookups += 1;
-    return this.operations.get(idempotencyKey);
-  }
-
-  async operationsFor() {
-    return [];
-  }
-
-  async getAuthorization() {
-    return undefined;
-  }
-}
-
 const prepare = async (overrides: Partial<CreatePaymentCommand> = {}) => {
   const payments = new CountingPayments();
   const holds = new InMemoryCardHolds();
-  const acquirer = new RecordingAcquirer();
+  const acquirer = new RecordingAcquirer(now);
   const channels: CardChannelDirectory = { channel: () => acquirer };
   const { id } = await createPayment({ payments, holds, workflows: new RecordingWorkflows(), now }, command(overrides));
   await screenPayment(

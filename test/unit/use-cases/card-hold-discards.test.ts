@@ -1,5 +1,4 @@
 import type { Transition } from '../../../lambdas/domain/payment-lifecycle';
-import type { AuthorizeCommand, CardChannel, ChannelAuthorization, ChannelOperation } from '../../../lambdas/ports/card-channel';
 import type { CardChannelDirectory } from '../../../lambdas/ports/workflows';
 import { type CreatePaymentCommand, createPayment } from '../../../lambdas/use-cases/create-payment';
 import { authorizePayment } from '../../../lambdas/use-cases/payment-saga/authorize-payment';
@@ -8,8 +7,8 @@ import { releaseAuthorization } from '../../../lambdas/use-cases/payment-saga/re
 import { PLATFORM_RISK_RULES, type RiskRuleSet } from '../../../lambdas/domain/risk';
 import { screenPayment } from '../../../lambdas/use-cases/payment-saga/screen-payment';
 import { InMemoryCardHolds, InMemoryCardVelocity, InMemoryChannelHealth, InMemoryPaymentRepository, RecordingWorkflows } from '../../support/in-memory-repositories';
+import { RecordingAcquirer } from '../../support/recording-acquirer';
 import { DEFAULT_MERCHANT_ROUTING } from '../../../lambdas/domain/merchant';
-import { minorUnitsFromWire } from '../../../lambdas/domain/money';
 
 /**
  * No card stays held once its payment can no longer use it (issue 13 item 7, decision record 0014), even when a
@@ -60,79 +59,6 @@ class HoldsWithOutage extends InMemoryCardHolds {
   }
 }
 
-/** An acquirer that approves every card and remembers each answer under its idempotency key; `down` while it does not answer. */
-class ApprovingChannel implements CardChannel {
-  readonly channel = 'atlas';
-  down = false;
-  readonly authorizeCalls: AuthorizeCommand[] = [];
-  private readonly operations = new Map<string, ChannelOperation>();
-
-  async authorize(command: AuthorizeCommand): Promise<ChannelAuthorization> {
-    this.authorizeCalls.push(command);
-    const recorded = this.operations.get(command.idempotencyKey);
-    if (recorded?.type === 'authorize' && recorded.outcome === 'succeeded') return recorded.authorization;
-    const authorization: ChannelAuthorization = {
-      channel: this.channel,
-      authorizationId: `auth_${this.operations.size + 1}`,
-      authCode: '123456',
-      status: 'authorized',
-      currency: command.currency,
-      amountAuthorized: minorUnitsFromWire(command.amount),
-      amountCapturable: minorUnitsFromWire(command.amount),
-      amountCaptured: minorUnitsFromWire(0),
-      amountRefunded: minorUnitsFromWire(0),
-      amountReleased: minorUnitsFromWire(0),
-      captureMethod: command.captureMethod,
-      multiCapture: false,
-      card: { brand: 'visa', last4: command.card.number.slice(-4), expMonth: command.card.expMonth, expYear: command.card.expYear, fingerprint: 'fp_card' },
-      merchantReference: command.merchantReference,
-      paymentReference: command.paymentReference,
-      createdAt: now().toISOString(),
-      expiresAt: new Date(now().getTime() + 7 * 86_400_000).toISOString(),
-      voidedAt: null,
-      captureIds: [],
-      refundIds: [],
-    };
-    this.operations.set(command.idempotencyKey, {
-      channel: this.channel,
-      operationId: `op_${this.operations.size + 1}`,
-      idempotencyKey: command.idempotencyKey,
-      target: null,
-      reference: authorization.authorizationId,
-      createdAt: now().toISOString(),
-      type: 'authorize',
-      outcome: 'succeeded',
-      authorization,
-    });
-    return authorization;
-  }
-
-  async findOperation(idempotencyKey: string) {
-    if (this.down) throw Object.assign(new Error('The acquirer does not answer'), { name: 'ChannelUnavailable' });
-    return this.operations.get(idempotencyKey);
-  }
-
-  capture(): never {
-    throw new Error('not used here');
-  }
-
-  void(): never {
-    throw new Error('not used here');
-  }
-
-  refund(): never {
-    throw new Error('not used here');
-  }
-
-  async operationsFor() {
-    return [];
-  }
-
-  async getAuthorization() {
-    return undefined;
-  }
-}
-
 /** A merchant rule set that declines BIN 410000 (the platform's defaults block no card). */
 const BLOCKED_BIN_RULES: RiskRuleSet = {
   owner: 'merchant',
@@ -144,7 +70,7 @@ const BLOCKED_BIN_RULES: RiskRuleSet = {
 const prepare = async (card?: CreatePaymentCommand['card']) => {
   const payments = new PaymentsWithOutage();
   const holds = new HoldsWithOutage();
-  const acquirer = new ApprovingChannel();
+  const acquirer = new RecordingAcquirer(now);
   const channels: CardChannelDirectory = { channel: () => acquirer };
   const { id } = await createPayment({ payments, holds, workflows: new RecordingWorkflows(), now }, command(card ? { card } : {}));
   const steps = {
