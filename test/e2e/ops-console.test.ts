@@ -197,6 +197,9 @@ describe('the ops console', () => {
     // A viewer sees the queue but may not decide.
     await expect(held.getByTestId('approve').isDisabled()).resolves.toBe(true);
     await page.getByTestId('role').selectOption('ops_admin');
+    // The page re-renders under the new role's session: type once its action is enabled (a trial click waits for
+    // that and clicks nothing), or the note goes with the rows the switch replaced.
+    await held.getByTestId('approve').click({ trial: true });
     await held.getByTestId('review-note').fill('False positive: different date of birth');
     await held.getByTestId('approve').click();
     await expect(held.getByTestId('review-outcome').textContent()).resolves.toMatch(/now (processing|paid)/);
@@ -224,6 +227,7 @@ describe('the ops console', () => {
     await expect(held.getByTestId('risk-refund').isDisabled()).resolves.toBe(true);
 
     await page.getByTestId('role').selectOption('ops_admin');
+    await held.getByTestId('risk-refund').click({ trial: true }); // under the admin's session first (see the payout review above)
     await held.getByTestId('risk-review-note').fill('Card testing pattern, customer unknown');
     await held.getByTestId('risk-refund').click();
     await expect(held.getByTestId('risk-review-outcome').textContent()).resolves.toMatch(/refunded \(re_/);

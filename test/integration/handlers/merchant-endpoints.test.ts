@@ -1,5 +1,5 @@
 import { paymentOf } from '../../../lambdas/adapters/dynamodb/payment-items';
-import { DeleteCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import { tableName } from '../../../platform/tables';
 import { apiGatewayEvent, lambdaContext } from '../../support/api-events';
@@ -105,11 +105,13 @@ describe('POST /v1/payments', () => {
   it('answers a retry whose idempotency record is gone (another region\'s) from the hold: same card 201, another card 422', async () => {
     const first = await create('mer_a', 'hold-2', validBody);
     const { id } = JSON.parse(first.body) as { id: string };
-    // What a retry in the other region sees: the payment (global table) but not this region's idempotency record.
+    // What a retry in the other region sees: the payment (global table) but not this region's idempotency record;
+    // and the first request is over: its lease on the key (decision record 0048) has run out.
     const forgetIdempotencyRecords = async () => {
       for (const record of await scan('idempotency')) {
         await db.documentClient.send(new DeleteCommand({ TableName: tableName('idempotency'), Key: { id: record.id } }));
       }
+      await db.documentClient.send(new UpdateCommand({ TableName: tableName('cardHolds'), Key: { pk: id, sk: 'hold' }, UpdateExpression: 'SET lease_until = :over', ExpressionAttributeValues: { ':over': 0 } }));
     };
     await forgetIdempotencyRecords();
     const retried = await create('mer_a', 'hold-2', validBody);
