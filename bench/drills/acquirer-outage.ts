@@ -163,7 +163,10 @@ export const acquirerOutageDrill = async (platform: BenchPlatform, options: Acqu
     const status = payment?.status ?? 'missing';
     const merchantStatuses = statuses[merchant] as Record<string, number>;
     merchantStatuses[status] = (merchantStatuses[status] ?? 0) + 1;
-    if (!payment || !TERMINAL.includes(payment.status)) lost += 1;
+    if (!payment || !TERMINAL.includes(payment.status)) {
+      lost += 1;
+      violations.push(`${listed.id}: ${status} after the outage (timeline: ${(payment?.timeline ?? []).map((entry) => entry.type).join(', ')})`);
+    }
     const approvals = (totals.get(listed.id) ?? []).reduce((sum, channelTotals) => sum + channelTotals.approved, 0);
     if (approvals > 1) {
       doubleAuthorizations += 1;

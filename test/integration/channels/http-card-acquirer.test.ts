@@ -244,6 +244,14 @@ describe('void', () => {
     expect(await channel.void({ idempotencyKey: uniqueKey('void'), authorizationId })).toEqual(voided);
   });
 
+  it('answers a capture of a voided authorization with CaptureFailed (a definite refusal: the saga fails the payment, nothing captured)', async () => {
+    const { authorizationId } = await channel.authorize(authorizeCommand());
+    await channel.void({ idempotencyKey: uniqueKey('void'), authorizationId });
+    const error = await failureOf(channel.capture({ idempotencyKey: uniqueKey('cap'), authorizationId, amount: 1_000, currency: 'USD' }));
+    expect(error).toBeInstanceOf(CaptureFailedError);
+    expect(error).toMatchObject({ name: 'CaptureFailed', authorizationId, code: 'authorization_voided', retryable: false });
+  });
+
   it('refuses a void after a capture', async () => {
     const { authorizationId } = await channel.authorize(authorizeCommand());
     await channel.capture({ idempotencyKey: uniqueKey('cap'), authorizationId, amount: 1_000, currency: 'USD' });

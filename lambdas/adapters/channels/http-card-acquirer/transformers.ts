@@ -242,6 +242,11 @@ export const errorFrom = (wire: WireContext, answer: WireAnswer, authorizationId
     return new CardDeclinedError(context, isDeclineCode(error.decline_code) ? error.decline_code : 'card_declined', error.authorization);
   }
   if (status === 409 && code === 'authorization_expired') return new AuthorizationExpiredError(context, authorizationId ?? 'unknown');
+  // A capture of an authorization already voided (a compensation's void the acquirer applied while its answer was
+  // lost, then a recovery that replayed the approval under its key): a definite refusal, nothing ever captured.
+  // The saga fails the payment (ReleaseAfterFailure: voiding again answers the voided authorization) instead of
+  // handing the same capture to the recovery run after run. (Voiding a voided authorization is no error.)
+  if (status === 409 && code === 'authorization_voided') return new CaptureFailedError(context, error.authorization ?? authorizationId ?? 'unknown', code);
   if (status === 409 && code === 'idempotency_key_in_use') return new ChannelUnavailableError(context, 'request in progress', status);
   if (status === 429 || status >= 500) return new ChannelUnavailableError(context, code, status);
   if (status >= 300 && status < 400) {
