@@ -61,6 +61,11 @@ export interface LocalPayoutRailsOptions {
    * to the scheduled `pullPayoutRailInbox` function, as in AWS (its integration test).
    */
   readonly inboxPollMs?: number;
+  /**
+   * The secrets Keystone and Pulse sign their callbacks with. Default: new ones on each start. The two-region
+   * platform gives both regions the same (local/regions.ts), as AWS's secrets hold the same values in both.
+   */
+  readonly notificationSecrets?: { readonly keystone: string; readonly pulse: string };
   readonly log?: (entry: Record<string, unknown>) => void;
 }
 
@@ -92,10 +97,18 @@ export interface LocalPayoutRails {
 
 const secret = () => randomBytes(24).toString('base64url');
 
+/** New notification secrets for the rails' callbacks (the two-region platform makes one pair for both regions). */
+export const newRailNotificationSecrets = () => ({ keystone: secret(), pulse: secret() });
+
 export const startLocalPayoutRails = async (options: LocalPayoutRailsOptions): Promise<LocalPayoutRails> => {
   const log = options.log ?? ((entry) => console.error(JSON.stringify(entry)));
   const root = join(options.stateDir, 'payout-rails');
-  const keys = { keystoneApiKey: `ks_local_${secret()}`, keystoneSecret: secret(), pulseApiKey: `pk_local_${secret()}`, pulseSecret: secret() };
+  const keys = {
+    keystoneApiKey: `ks_local_${secret()}`,
+    keystoneSecret: options.notificationSecrets?.keystone ?? secret(),
+    pulseApiKey: `pk_local_${secret()}`,
+    pulseSecret: options.notificationSecrets?.pulse ?? secret(),
+  };
 
   const received: ReceivedRailCallback[] = [];
   const bridge = createServer((request, response) => {

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { deployment } from '../platform/deployment';
 import { type LocalCardChannels, startLocalCardChannels } from './card-channels';
 import { type FrontDoor, startFrontDoor } from './front-door';
+import { newRailNotificationSecrets } from './payout-rails';
 import { loadOrCreateKeys } from './kms/key-store';
 import { freePort, listeningHttpServer } from './ports';
 import { type LocalReplicator, startReplicator } from './replicator';
@@ -16,7 +17,10 @@ import { type StartedRuntime, startRuntimeProcess, stopRuntimeProcess } from './
  * - What both regions reach as outside services starts once, here: the card acquirer simulators and their SFTP
  *   server (their webhooks go to the front door, as they would to the API's DNS name), and the KMS keys (each
  *   region's local KMS loads the same keys.json: a multi-Region key has the same material in each region).
- *   The payout rail simulators still run in each region (their callbacks enter the region's own functions).
+ *   The payout rail simulators still run in each region: Keystone's and Pulse's callbacks go to the front door, as
+ *   they reach the merchant API's one name in AWS, signed with secrets both regions hold (a callback about a payout
+ *   of the other region's merchant is forwarded there, decision 0049); Meridian's files stay in each region's own
+ *   simulated bank, read by that region (in AWS one bank, one inbox, read by the primary: not modelled here).
  * - The replicator (local/replicator.ts) plays the global tables between the two DynamoDB Locals.
  * - The front door (local/front-door.ts) plays the Route 53 failover record in front of the two merchant APIs.
  */
@@ -82,6 +86,7 @@ export const startLocalRegions = async (options: LocalRegionsOptions): Promise<L
     const endpoints = ports.map((port) => `http://127.0.0.1:${port}`);
     const apiPorts = [await freePort(), await freePort()];
     const { stop: _stop, ...shared } = cardChannels;
+    const railSecrets = newRailNotificationSecrets();
     progress(`starting ${names.join(' and ')}`);
     const regions = await Promise.all(
       names.map(async (region, index) => {
@@ -93,6 +98,7 @@ export const startLocalRegions = async (options: LocalRegionsOptions): Promise<L
           kmsStateDir,
           seedMerchants: index === 0,
           replica: { region: names[1 - index]!, dynamoDbEndpoint: endpoints[1 - index]!, apiUrl: `http://127.0.0.1:${apiPorts[1 - index]!}` },
+          payoutRails: { callbackUrl: frontDoorUrl, notificationSecrets: railSecrets },
         };
         const configFile = join(stateDir, 'region.json');
         writeFileSync(configFile, `${JSON.stringify(config, null, 2)}\n`, { mode: 0o600 });

@@ -20,6 +20,7 @@ import { type OperatorCredentials, ensureOperatorCredentials } from './iam/opera
 import { type LocalKms, startLocalKms } from './kms/server';
 import { LambdaHost, localEnvironment } from './lambda-host';
 import { type LocalPayoutRails, startLocalPayoutRails } from './payout-rails';
+import { railHeadersOf } from '../lambdas/adapters/http/rail-message-forwarder';
 import { type MerchantCredentials, ensureDemoMerchants } from './seed';
 import {
   IN_MEMORY,
@@ -106,6 +107,13 @@ export interface LocalRegionOptions {
    * its merchant API (REGION_API_URLS: acquirer webhooks for its merchants are forwarded there, decision 0039).
    */
   readonly replica: { readonly region: string; readonly dynamoDbEndpoint: string; readonly apiUrl?: string };
+  /**
+   * Where this region's payout rail simulators send their HTTP callbacks, and the notification secrets they sign
+   * them with (decision 0049): the front door, as the rails reach the merchant API's one name in AWS, with the
+   * secrets both regions hold (so either region verifies a callback, and forwards it to the payout's home).
+   * Absent: this region's own API, with secrets of its own.
+   */
+  readonly payoutRails?: { readonly callbackUrl: string; readonly notificationSecrets: { readonly keystone: string; readonly pulse: string } };
 }
 
 export interface LocalRuntime {
@@ -272,11 +280,13 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<L
       stateDir: options.stateDir,
       inMemory: options.inMemory,
       invoke: (event) => lambdas.invoke('receivePayoutRailEvents', event),
-      // Through this region's API, as the rails' requests reach API Gateway in AWS (503 until it listens: the rails retry).
+      ...(options.region?.payoutRails ? { notificationSecrets: options.region.payoutRails.notificationSecrets } : {}),
+      // Through this region's API (two regions: the front door's), as the rails' requests reach API Gateway in AWS
+      // (503 until it listens: the rails retry).
       deliverCallback: async (channel, headers, body) => {
         if (!gateway) return { status: 503, contentType: 'text/plain', body: 'starting' };
-        const forwarded = Object.fromEntries(Object.entries(headers).filter(([name]) => /^(content-type|keystone-signature|pulse-signature|soapaction)$/i.test(name)));
-        const response = await fetch(`${gateway.url}/v1/rail_events/${channel}`, { method: 'POST', headers: forwarded, body });
+        const forwarded = railHeadersOf(headers);
+        const response = await fetch(`${options.region?.payoutRails?.callbackUrl ?? gateway.url}/v1/rail_events/${channel}`, { method: 'POST', headers: forwarded, body });
         return { status: response.status, contentType: response.headers.get('content-type') ?? 'text/plain', body: await response.text() };
       },
     });

@@ -1086,14 +1086,16 @@ export const functions = {
   },
   receivePayoutRailEvents: {
     entry: 'lambdas/handlers/internal/receive-payout-rail-events.ts',
-    description: "POST /v1/rail_events/{channel}: the payout rails' signed confirmations, rejections and returns (Keystone SOAP notifications, Pulse webhooks; locally also Meridian's files): recorded on their payouts, each payout's workflow run",
+    description: "POST /v1/rail_events/{channel}: the payout rails' signed confirmations, rejections and returns (Keystone SOAP, Pulse webhooks; Meridian files the other region forwards or the local bridge reads): applied to their payouts",
     memoryMb: 256,
     timeoutSeconds: 30,
     reservedConcurrency: 'unreserved',
     invokedBy: 'api-gateway',
-    tables: { payouts: ['dynamodb:GetItem', 'dynamodb:PutItem'] },
+    // The ledger's home markers: a message about payouts of a merchant homed in the other region goes there (decision 0049).
+    tables: { payouts: ['dynamodb:GetItem', 'dynamodb:PutItem'], ledger: ['dynamodb:GetItem'] },
     stateMachines: { payout: ['states:StartSyncExecution'], payoutWait: ['states:SendTaskSuccess'], sagaRecovery: ['states:StartExecution'] },
     secrets: payoutRailNotificationSecretNames,
+    forwardsToHomeRegion: true,
   },
   opsGetPayout: {
     entry: 'lambdas/handlers/ops/get-payout.ts',
@@ -1256,9 +1258,11 @@ export const functions = {
     schedule: { everyMinutes: 1, primaryRegionOnly: true, localStandIn: 'local/payout-rails.ts' },
     payoutRails: true,
     secrets: ['MERIDIAN_SFTP_PRIVATE_KEY', 'MERIDIAN_SFTP_HOST_KEY', 'MERIDIAN_FILE_SIGNING_KEYS'],
-    // What receivePayoutRailEvents does with a rail's message, for the files.
-    tables: { payouts: ['dynamodb:GetItem', 'dynamodb:PutItem'] },
+    // What receivePayoutRailEvents does with a rail's message, for the files (a file about payouts homed in the
+    // other region is sent there too: decision 0049).
+    tables: { payouts: ['dynamodb:GetItem', 'dynamodb:PutItem'], ledger: ['dynamodb:GetItem'] },
     stateMachines: { payout: ['states:StartSyncExecution'], payoutWait: ['states:SendTaskSuccess'], sagaRecovery: ['states:StartExecution'] },
+    forwardsToHomeRegion: true,
   },
   pullSettlementFiles: {
     entry: 'lambdas/handlers/scheduled/pull-settlement-files.ts',

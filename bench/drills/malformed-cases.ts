@@ -355,12 +355,16 @@ const caseOf = (random: Random, target: Target, family: string, apiKey: string, 
     const rails = route.path.startsWith('/v1/rail_events/');
     const channel = family === 'webhook.channel'
       ? pick(random, ['nobody', 'ATLAS', 'atlas ', 'meridian', text(random, ASCII, 3000), text(random, UNICODE, 6)].filter((name) => rails || name !== 'meridian'))
-      : pick(random, rails ? ['keystone', 'pulse'] : (cardChannelNames as readonly string[]));
-    const header = !rails ? 'Acquirer-Signature' : channel === 'keystone' ? 'Keystone-Signature' : 'Pulse-Signature';
+      : pick(random, rails ? ['keystone', 'pulse', 'meridian'] : (cardChannelNames as readonly string[]));
+    // A Meridian file comes here only as the other region forwards it (decision 0049): named, its detached
+    // signature in a header; without that signature the route has no such message (404).
+    const file = rails && channel === 'meridian' && family !== 'webhook.channel';
+    const header = !rails ? 'Acquirer-Signature' : channel === 'keystone' ? 'Keystone-Signature' : file ? 'Xborder-Rail-File-Signature' : 'Pulse-Signature';
     const signature = pick(random, [undefined, 't=1,v1=00', 'v1=deadbeef', `t=${Math.floor(now / 1000)},v1=${'0'.repeat(64)}`, 'garbage', text(random, ASCII, 3000)]);
     const body = family === 'webhook.body' ? pick(random, [notAnObject(random), '{"id": "evt_x", "id": "evt_y"}', validBody as string]) : validBody;
-    return request(family, { path: `${route.path.replace('{channel}', encodeURIComponent(channel))}`, headers: { ...json, ...(signature === undefined ? {} : { [header]: signature }) }, body }, {
-      status: family === 'webhook.channel' ? [404] : [401],
+    const headers = { ...json, ...(file ? { 'Xborder-Rail-File-Name': 'STATUS_20261207_1.txt' } : {}), ...(signature === undefined ? {} : { [header]: signature }) };
+    return request(family, { path: `${route.path.replace('{channel}', encodeURIComponent(channel))}`, headers, body }, {
+      status: family === 'webhook.channel' || (file && signature === undefined) ? [404] : [401],
     });
   }
 

@@ -28,9 +28,10 @@ export interface RouteContract {
   readonly body?: z.ZodMiniType;
   /**
    * POST, instead of `body`: a body the function reads raw, by media type, with what each holds (a payout
-   * rail's SOAP notification or JSON webhook, verified by its signature before anything in it is read).
+   * rail's SOAP notification or JSON webhook, a rail's file forwarded by the other region, verified by its
+   * signature before anything in it is read).
    */
-  readonly rawBody?: Readonly<Record<'text/xml' | 'application/json', string>>;
+  readonly rawBody?: Readonly<Partial<Record<'text/xml' | 'application/json' | 'text/plain', string>>>;
   /** Request headers the route reads besides Authorization and Idempotency-Key (an acquirer's signature). */
   readonly headers?: Readonly<Record<string, { readonly description: string; readonly required: boolean }>>;
   /** The successful answers by status; problem answers are the same for every route and added by the generator. */

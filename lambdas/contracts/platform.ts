@@ -36,22 +36,26 @@ export const platformContracts = {
     tag: 'Payout rails',
     summary: "A payout rail's signed confirmation, rejection or return",
     description:
-      "Called by the payout rails, not merchants: Keystone's SOAP notifications (`Keystone-Signature`) and Pulse's webhooks (`Pulse-Signature`), each an HMAC-SHA256 over the raw body with a 300 s tolerance, verified before anything in the body is read. Meridian answers in signed files over SFTP, not here. A message applied twice changes nothing; 400 is a message refused (bad signature, unreadable), which a retry will not fix.",
-    path: { channel: z.enum(['keystone', 'pulse']) },
+      "Called by the payout rails, not merchants: Keystone's SOAP notifications (`Keystone-Signature`) and Pulse's webhooks (`Pulse-Signature`), each an HMAC-SHA256 over the raw body with a 300 s tolerance, verified before anything in the body is read. Meridian answers in signed files over SFTP; a Meridian file reaches this route only as the platform's other region forwards it (for payouts of merchants homed here): the file's content as the body, its name in `Xborder-Rail-File-Name` and its detached Ed25519 signature in `Xborder-Rail-File-Signature` (without both, 404), verified with Meridian's pinned key. A message for payouts of merchants homed in the other region is forwarded there, with `Xborder-Forwarded-From`, and answered 200 only once that region took it. A message applied twice changes nothing; 400 is a message refused (unreadable), 401 a signature that does not verify, which a retry will not fix; 503 asks the rail to retry.",
+    path: { channel: z.enum(['keystone', 'pulse', 'meridian']) },
     headers: {
       'Keystone-Signature': { description: 'Keystone: `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>">`', required: false },
       'Pulse-Signature': { description: 'Pulse: `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>">`', required: false },
+      'Xborder-Rail-File-Name': { description: "Meridian, forwarded by the other region: the file's name (1 to 200 letters, digits, `.`, `_`, `-`)", required: false },
+      'Xborder-Rail-File-Signature': { description: "Meridian, forwarded by the other region: the file's detached signature (base64 Ed25519 over the body)", required: false },
+      'Xborder-Forwarded-From': { description: 'Set by the region that forwarded the message; a forwarded message is never forwarded again (it grants nothing)', required: false },
     },
     rawBody: {
       'text/xml': 'Keystone: a SOAP 1.1 envelope holding a PaymentStatusNotification',
       'application/json': 'Pulse: a payment event (payment.settled, payment.rejected, payment.returned)',
+      'text/plain': "Meridian, forwarded: the file as the bank wrote it (an entry status report, a NACHA return, pain.002 or pacs.004)",
     },
     responses: {
       200: {
-        description: "Applied (or already applied): the rail's acknowledgement, a SOAP envelope for Keystone, JSON for Pulse",
+        description: "Applied (or already applied): the rail's acknowledgement, a SOAP envelope for Keystone, JSON for Pulse, `processed` for a Meridian file",
         schema: z.string(),
         mediaType: 'text/xml',
-        alternatives: { 'application/json': railCallbackReceiptSchema },
+        alternatives: { 'application/json': railCallbackReceiptSchema, 'text/plain': z.string() },
       },
     },
   },

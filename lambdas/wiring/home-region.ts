@@ -1,6 +1,7 @@
 import { deployment } from '../../platform/deployment';
 import { assertAcceptsMoneyMovementsHere, assertWritableHere } from '../domain/ledger/home-region';
 import type { LedgerStore } from '../ports/ledger-store';
+import type { MerchantHomes } from '../use-cases/payouts/apply-rail-events';
 import { awsRegion } from '../shared/config';
 import { ledgerStore } from './ledger';
 
@@ -29,4 +30,13 @@ export const assertMerchantAcceptsMoneyMovementsHere = async (merchantId: string
 export const assertMerchantLedgerWritableHere = async (merchantId: string): Promise<void> => {
   const { ledger, region } = deps();
   assertWritableHere(merchantId, await ledger.getHomeRegion(merchantId), region, deployment.primaryRegion);
+};
+
+/**
+ * Where merchants' ledgers are written, as the checks above read it (one strongly consistent GetItem of the
+ * marker per merchant asked about), for a use case that sorts work by home region (applyRailEvents, decision 0049).
+ */
+export const merchantHomes = (): MerchantHomes => {
+  const { ledger, region } = deps();
+  return { ledger, region, primaryRegion: deployment.primaryRegion };
 };

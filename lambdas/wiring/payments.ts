@@ -1,4 +1,3 @@
-import * as z from 'zod/mini';
 import { DynamoDbPaymentRepository } from '../adapters/dynamodb/payment-repository';
 import { HttpChannelEventForwarder } from '../adapters/http/channel-event-forwarder';
 import { cardChannelFromEnv } from '../adapters/channels/http-card-acquirer';
@@ -9,8 +8,9 @@ import type { PaymentRepository } from '../ports/payment-repository';
 import type { CardChannelDirectory, Workflows } from '../ports/workflows';
 import { stateMachineArnEnvVar } from '../../platform/state-machines';
 import { dynamoDbDocumentClient, sfnClient, sfnSyncClient } from '../shared/clients';
-import { awsRegion, readConfig, requiredVariable, tableNameFromEnv } from '../shared/config';
+import { awsRegion, requiredVariable, tableNameFromEnv } from '../shared/config';
 import { secretBoundCache } from '../shared/secrets';
+import { otherRegionApiUrls } from './region-api-urls';
 
 /**
  * The composition root of the payments area (lambdas/wiring/, decision 0037): the payment dependencies a
@@ -62,16 +62,13 @@ export const cardChannelDirectory = (): CardChannelDirectory => ({ channel });
 let forwarder: ChannelEventForwarder | undefined;
 
 /**
- * Where an acquirer's webhook for a merchant homed in the other region goes (decision 0039): REGION_API_URLS, a JSON
- * object of region → that region's own merchant API base URL (lib/ sets it from platform/deployment.ts
- * `regionalApiUrls`; the two-region local platform from its ports). Absent: nothing is forwarded.
+ * Where an acquirer's webhook for a merchant homed in the other region goes (decision 0039): the other regions'
+ * merchant APIs (wiring/home-region.ts `otherRegionApiUrls`). Absent: nothing is forwarded.
  */
 export const channelEventForwarder = (): ChannelEventForwarder | undefined => {
   if (forwarder) return forwarder;
-  const { REGION_API_URLS } = readConfig({ REGION_API_URLS: z.optional(z.string()) });
-  if (!REGION_API_URLS) return undefined;
-  const urls = z.record(z.string(), z.url({ protocol: /^https?$/ })).safeParse(JSON.parse(REGION_API_URLS));
-  if (!urls.success) throw new Error('REGION_API_URLS must be a JSON object of region to URL');
-  forwarder = new HttpChannelEventForwarder(Object.fromEntries(Object.entries(urls.data).filter(([region]) => region !== awsRegion())), awsRegion());
+  const urls = otherRegionApiUrls();
+  if (!urls) return undefined;
+  forwarder = new HttpChannelEventForwarder(urls, awsRegion());
   return forwarder;
 };

@@ -2,8 +2,13 @@ import { KeystoneMessageParser, KeystoneSoapRail, keystoneConfigFromEnv } from '
 import { MeridianFileRail, MeridianMessageParser, meridianConfigFromEnv } from '../adapters/rails/meridian-file-rail';
 import { PulseInstantRail, PulseMessageParser, pulseConfigFromEnv } from '../adapters/rails/pulse-instant-rail';
 import type { PayoutChannel } from '../domain/payouts/beneficiary';
+import { HttpRailMessageForwarder } from '../adapters/http/rail-message-forwarder';
 import type { PayoutRailPort, RailMessageParser } from '../ports/payout-rail';
+import { awsRegion } from '../shared/config';
 import { secretBoundCache } from '../shared/secrets';
+import type { ReceiveRailMessageDeps } from '../use-cases/payouts/receive-rail-message';
+import { merchantHomes } from './home-region';
+import { otherRegionApiUrls } from './region-api-urls';
 
 /**
  * The payout rails of this function instance, each built (and its configuration read) on first use, so a
@@ -33,3 +38,18 @@ export const railMessageParser = secretBoundCache((channel: PayoutChannel): Rail
   }
 });
 
+let forwarding: ReceiveRailMessageDeps['forwarding'];
+
+/**
+ * How a rail's message about payouts of merchants homed in another region reaches them (decision 0049): the
+ * merchants' home markers, and the other regions' merchant APIs (REGION_API_URLS, as for the acquirers' webhooks,
+ * decision 0039). Absent without REGION_API_URLS (one region, the one-region local runtime): every event is
+ * applied where it arrives, as before.
+ */
+export const railMessageForwarding = (): ReceiveRailMessageDeps['forwarding'] => {
+  if (forwarding) return forwarding;
+  const urls = otherRegionApiUrls();
+  if (!urls) return undefined;
+  forwarding = { homes: merchantHomes(), forwarder: new HttpRailMessageForwarder(urls, awsRegion()) };
+  return forwarding;
+};

@@ -120,6 +120,29 @@ it('writes in both regions, reads back through the front door, and fails over wh
   expect(capturedNet).toBeGreaterThan(0);
   expect(usd(settled.available)).toBe(capturedNet);
 
+  // The secondary's merchant pays a supplier over PIX. Pulse's webhook reaches the merchant API's one name (the
+  // front door, so the primary), which forwards it to the payout's home (decision 0049): the payout confirms there,
+  // in seconds. (Before, the primary applied it itself: its ledger posting refused, the home's confirmation wait
+  // held the payout for its five days.)
+  const asWest = (method: 'GET' | 'POST', path: string, body?: unknown) =>
+    request(west.apiUrl, method, path, { key: homedWest.key, ...(method === 'POST' ? { idempotencyKey: randomUUID() } : {}), ...(body === undefined ? {} : { body }) });
+  const quote = await asWest('POST', '/v1/fx/quotes', { sell_currency: 'USD', buy_currency: 'BRL', sell_amount: 1_000, validity: 'MIN_15' });
+  expect(quote.status).toBe(201);
+  expect((await asWest('POST', '/v1/conversions', { quote_id: quote.json.id })).status).toBe(201);
+  const supplier = await asWest('POST', '/v1/beneficiaries', { name: 'Ana Souza', entity_type: 'individual', country: 'BR', currency: 'BRL', bank_account: { rail: 'pix', pix_key: '52998224725' } });
+  expect(supplier.status).toBe(201);
+  const payout = await asWest('POST', '/v1/payouts', { beneficiary_id: supplier.json.id, amount: 1_000, currency: 'BRL', reference: 'Supplier invoice 49' });
+  expect(payout).toMatchObject({ status: 201, json: { currency: 'BRL' } });
+  const paidOut = await waitFor(
+    async () => {
+      const answer = await asWest('GET', `/v1/payouts/${String(payout.json.id)}`);
+      return answer.json?.status === 'processing' || answer.json?.status === 'pending' ? undefined : answer.json;
+    },
+    45_000,
+    "the west payout's confirmation, forwarded from the primary",
+  );
+  expect(paidOut).toMatchObject({ status: 'paid', amount: 1_000, currency: 'BRL' });
+
   // Read back through the front door: the secondary's payment, replicated to the primary, answers as written.
   // Replication is per item and eventually consistent: an earlier state of a payment may answer first, so each read
   // is repeated until it shows the payment as its home answered it (a timeout fails the test).

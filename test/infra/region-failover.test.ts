@@ -91,13 +91,17 @@ it('lets the home-region move read the marker in the other region only (its repl
   expect(change?.Properties).toMatchObject({ Environment: { Variables: expect.objectContaining({ REPLICA_REGION: deployment.secondaryRegion }) } });
 });
 
-it("gives the acquirer webhook function, and only it, each region's API URL to forward to (decision 0039), when the deployment knows them", () => {
+it("gives the functions that forward to a merchant's home region, and only them, each region's API URL (decisions 0039, 0049), when the deployment knows them", () => {
   const holding = (template: typeof without.templates.primaryApi) =>
     Object.values(resourcesOf(template))
       .filter((resource) => resource.Type === 'AWS::Lambda::Function' && (resource.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables?.REGION_API_URLS !== undefined)
-      .map((resource) => [resource.Properties?.FunctionName, (resource.Properties?.Environment as { Variables: Record<string, unknown> }).Variables.REGION_API_URLS]);
+      .map((resource) => [resource.Properties?.FunctionName, (resource.Properties?.Environment as { Variables: Record<string, unknown> }).Variables.REGION_API_URLS])
+      .sort(([a], [b]) => String(a).localeCompare(String(b)));
   for (const template of [withDomain.templates.primaryApi, withDomain.templates.secondaryApi]) {
-    expect(holding(template)).toEqual([[`${deployment.appName}-receive-channel-event`, JSON.stringify(regionalApiUrls)]]);
+    // The acquirers' webhooks (0039); the payout rails' callbacks and Meridian's inbox pull (0049).
+    expect(holding(template)).toEqual(
+      ['pull-payout-rail-inbox', 'receive-channel-event', 'receive-payout-rail-events'].map((name) => [`${deployment.appName}-${name}`, JSON.stringify(regionalApiUrls)]),
+    );
   }
   expect(holding(without.templates.primaryApi)).toEqual([]);
 });

@@ -77,7 +77,7 @@ export interface paths {
   "/v1/rail_events/{channel}": {
     /**
      * A payout rail's signed confirmation, rejection or return
-     * @description Called by the payout rails, not merchants: Keystone's SOAP notifications (`Keystone-Signature`) and Pulse's webhooks (`Pulse-Signature`), each an HMAC-SHA256 over the raw body with a 300 s tolerance, verified before anything in the body is read. Meridian answers in signed files over SFTP, not here. A message applied twice changes nothing; 400 is a message refused (bad signature, unreadable), which a retry will not fix.
+     * @description Called by the payout rails, not merchants: Keystone's SOAP notifications (`Keystone-Signature`) and Pulse's webhooks (`Pulse-Signature`), each an HMAC-SHA256 over the raw body with a 300 s tolerance, verified before anything in the body is read. Meridian answers in signed files over SFTP; a Meridian file reaches this route only as the platform's other region forwards it (for payouts of merchants homed here): the file's content as the body, its name in `Xborder-Rail-File-Name` and its detached Ed25519 signature in `Xborder-Rail-File-Signature` (without both, 404), verified with Meridian's pinned key. A message for payouts of merchants homed in the other region is forwarded there, with `Xborder-Forwarded-From`, and answered 200 only once that region took it. A message applied twice changes nothing; 400 is a message refused (unreadable), 401 a signature that does not verify, which a retry will not fix; 503 asks the rail to retry.
      */
     post: operations["receivePayoutRailEvents"];
   };
@@ -1467,7 +1467,7 @@ export interface operations {
   };
   /**
    * A payout rail's signed confirmation, rejection or return
-   * @description Called by the payout rails, not merchants: Keystone's SOAP notifications (`Keystone-Signature`) and Pulse's webhooks (`Pulse-Signature`), each an HMAC-SHA256 over the raw body with a 300 s tolerance, verified before anything in the body is read. Meridian answers in signed files over SFTP, not here. A message applied twice changes nothing; 400 is a message refused (bad signature, unreadable), which a retry will not fix.
+   * @description Called by the payout rails, not merchants: Keystone's SOAP notifications (`Keystone-Signature`) and Pulse's webhooks (`Pulse-Signature`), each an HMAC-SHA256 over the raw body with a 300 s tolerance, verified before anything in the body is read. Meridian answers in signed files over SFTP; a Meridian file reaches this route only as the platform's other region forwards it (for payouts of merchants homed here): the file's content as the body, its name in `Xborder-Rail-File-Name` and its detached Ed25519 signature in `Xborder-Rail-File-Signature` (without both, 404), verified with Meridian's pinned key. A message for payouts of merchants homed in the other region is forwarded there, with `Xborder-Forwarded-From`, and answered 200 only once that region took it. A message applied twice changes nothing; 400 is a message refused (unreadable), 401 a signature that does not verify, which a retry will not fix; 503 asks the rail to retry.
    */
   receivePayoutRailEvents: {
     parameters: {
@@ -1476,19 +1476,26 @@ export interface operations {
         "Keystone-Signature"?: string;
         /** @description Pulse: `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>">` */
         "Pulse-Signature"?: string;
+        /** @description Meridian, forwarded by the other region: the file's name (1 to 200 letters, digits, `.`, `_`, `-`) */
+        "Xborder-Rail-File-Name"?: string;
+        /** @description Meridian, forwarded by the other region: the file's detached signature (base64 Ed25519 over the body) */
+        "Xborder-Rail-File-Signature"?: string;
+        /** @description Set by the region that forwarded the message; a forwarded message is never forwarded again (it grants nothing) */
+        "Xborder-Forwarded-From"?: string;
       };
       path: {
-        channel: "keystone" | "pulse";
+        channel: "keystone" | "pulse" | "meridian";
       };
     };
     requestBody: {
       content: {
         "text/xml": string;
         "application/json": Record<string, never>;
+        "text/plain": string;
       };
     };
     responses: {
-      /** @description Applied (or already applied): the rail's acknowledgement, a SOAP envelope for Keystone, JSON for Pulse */
+      /** @description Applied (or already applied): the rail's acknowledgement, a SOAP envelope for Keystone, JSON for Pulse, `processed` for a Meridian file */
       200: {
         headers: {
           "Request-Id": components["headers"]["RequestId"];
@@ -1499,6 +1506,7 @@ export interface operations {
             /** @constant */
             received: true;
           };
+          "text/plain": string;
         };
       };
       400: components["responses"]["BadRequest"];

@@ -1,11 +1,10 @@
 import { ACQUIRER_SIGNATURE_HEADER } from '../channels/acquirer-webhook-signature';
 import { type ChannelEventForwarder, FORWARDED_FROM_HEADER, type ForwardedChannelEvent } from '../../ports/channel-event-forwarder';
+import { postToRegionalApi } from './regional-api';
 
 /**
- * Forwards over HTTPS to the other region's merchant API (its regional endpoint, not the failover name, which
- * could lead back here): `<base URL>/v1/channel_events/<channel>`. No redirect is followed; a network failure or a
- * timeout is an answer of 503 (the acquirer is told to retry). The base URLs are configuration (REGION_API_URLS):
- * only the deployment's own regions' endpoints, never a URL from the request.
+ * Forwards over HTTPS to the other region's merchant API (adapters/http/regional-api.ts):
+ * `<base URL>/v1/channel_events/<channel>`.
  */
 export class HttpChannelEventForwarder implements ChannelEventForwarder {
   constructor(
@@ -14,21 +13,12 @@ export class HttpChannelEventForwarder implements ChannelEventForwarder {
     private readonly timeoutMs = 8_000,
   ) {}
 
-  async forward(region: string, channel: string, event: ForwardedChannelEvent): Promise<{ readonly status: number } | undefined> {
-    const baseUrl = this.baseUrls[region];
-    if (!baseUrl) return undefined;
-    try {
-      const response = await fetch(`${baseUrl.replace(/\/+$/, '')}/v1/channel_events/${encodeURIComponent(channel)}`, {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json', [ACQUIRER_SIGNATURE_HEADER]: event.signature, [FORWARDED_FROM_HEADER]: this.fromRegion },
-        body: event.payload,
-        redirect: 'manual',
-        signal: AbortSignal.timeout(this.timeoutMs),
-      });
-      await response.arrayBuffer().catch(() => undefined);
-      return { status: response.status };
-    } catch {
-      return { status: 503 };
-    }
+  forward(region: string, channel: string, event: ForwardedChannelEvent): Promise<{ readonly status: number } | undefined> {
+    return postToRegionalApi(this.baseUrls, region, {
+      path: `/v1/channel_events/${encodeURIComponent(channel)}`,
+      headers: { 'Content-Type': 'application/json', [ACQUIRER_SIGNATURE_HEADER]: event.signature, [FORWARDED_FROM_HEADER]: this.fromRegion },
+      body: event.payload,
+      timeoutMs: this.timeoutMs,
+    });
   }
 }

@@ -1,4 +1,8 @@
+import { DomainError } from '../../domain/errors';
+import { NotHomeRegionError } from '../../domain/ledger/errors';
+import { assertWritableHere } from '../../domain/ledger/home-region';
 import { type RailAnswer, needsAttention, railConflict, recordRailAnswer } from '../../domain/payouts/payout';
+import type { LedgerStore } from '../../ports/ledger-store';
 import type { PayoutRepository } from '../../ports/payout-repository';
 import type { RailEvent } from '../../ports/payout-rail';
 import type { Workflows } from '../../ports/workflows';
@@ -9,9 +13,16 @@ import { closePayoutWait } from './close-payout-wait';
 /**
  * What a rail said about payouts, applied to them (docs/decisions/0012-payout-workflows-and-unknown-outcomes.md),
  * whenever it comes: a confirmation seconds or days after submission, a return weeks after payment.
- * For each event:
- * 1. Find the payout by the rail's reference (recorded before submission). Unknown references are reported
- *    back as `unmatched` (the rail message is kept for operations), never guessed.
+ * First, before anything is written, where each event belongs (only with `homes`: a deployment that forwards
+ * to the home region, decision 0049):
+ * 0. Find the payout by the rail's reference (recorded before submission), and whether its merchant's ledger is
+ *    written here (the home marker, read as a posting reads it: lambdas/domain/ledger/home-region.ts). A payout
+ *    homed in the other region is not applied here: `elsewhere`, with that region (its confirmation wait's task
+ *    token and its ledger are there; receiveRailMessage forwards the message). A merchant being moved (its ledger
+ *    fenced) makes the whole message "not yet" (RailEventsNotYetApplicable): nothing is written, the rail
+ *    retries, a file stays for the next pull.
+ * Then for each event applied here:
+ * 1. Unknown references are reported back as `unmatched` (the rail message is kept for operations), never guessed.
  * 2. Record the rail's word on the payout: paid, failed (rejected by the beneficiary's bank), returned
  *    (which implies paid). Only a word that goes further than what is recorded changes it: a rail that
  *    repeats itself or reorders (at-least-once callbacks, files read out of order) changes nothing the
@@ -25,8 +36,34 @@ export interface RailEventOutcome {
   readonly railReference: string;
   readonly payoutId: string | null;
   readonly type: RailEvent['type'];
-  readonly result: 'applied' | 'unchanged' | 'unmatched' | 'conflict';
+  readonly result: 'applied' | 'unchanged' | 'unmatched' | 'conflict' | 'elsewhere';
+  /** `elsewhere`: the region where the payout's merchant is homed, which applies the event. */
+  readonly region?: string;
 }
+
+/** Where merchants' ledgers are written (decision 0024), for the events' check; absent: every event applies here. */
+export interface MerchantHomes {
+  readonly ledger: Pick<LedgerStore, 'getHomeRegion'>;
+  readonly region: string;
+  readonly primaryRegion: string;
+}
+
+/** A merchant of the message's payouts is being moved between regions: nothing was applied; the rail retries. */
+export class RailEventsNotYetApplicableError extends DomainError {
+  override readonly name = 'RailEventsNotYetApplicable';
+}
+
+/** The region the merchant's ledger is written in when it is not this one; throws while the merchant is moved. */
+const homeElsewhere = async (homes: MerchantHomes, merchantId: string): Promise<string | undefined> => {
+  try {
+    assertWritableHere(merchantId, await homes.ledger.getHomeRegion(merchantId), homes.region, homes.primaryRegion);
+    return undefined;
+  } catch (error) {
+    if (!(error instanceof NotHomeRegionError)) throw error;
+    if (error.movingTo !== undefined) throw new RailEventsNotYetApplicableError(error.message, { cause: error });
+    return error.homeRegion;
+  }
+};
 
 const answerOf = (event: RailEvent): RailAnswer => {
   if (event.type === 'paid') return { status: 'paid' };
@@ -35,13 +72,36 @@ const answerOf = (event: RailEvent): RailAnswer => {
 };
 
 export const applyRailEvents = async (
-  deps: { readonly payouts: PayoutRepository; readonly workflows: Workflows; readonly now: () => Date; readonly deadline?: number },
+  deps: {
+    readonly payouts: PayoutRepository;
+    readonly workflows: Workflows;
+    readonly now: () => Date;
+    readonly deadline?: number;
+    readonly homes?: MerchantHomes;
+  },
   events: readonly RailEvent[],
 ): Promise<RailEventOutcome[]> => {
-  const outcomes: RailEventOutcome[] = [];
+  // Step 0, reads only: every event's payout and, when homes are checked, its merchant's region (one marker read
+  // per merchant of the message).
+  const located: { readonly event: RailEvent; readonly payoutId: string | undefined; readonly elsewhere: string | undefined }[] = [];
+  const homesByMerchant = new Map<string, string | undefined>();
   for (const event of events) {
     const payoutId = await deps.payouts.payoutIdForRailReference(event.channel, event.railReference);
+    let elsewhere: string | undefined;
+    const merchantId = payoutId && deps.homes ? (await deps.payouts.getPayout(payoutId))?.merchantId : undefined;
+    if (merchantId && deps.homes) {
+      if (!homesByMerchant.has(merchantId)) homesByMerchant.set(merchantId, await homeElsewhere(deps.homes, merchantId));
+      elsewhere = homesByMerchant.get(merchantId);
+    }
+    located.push({ event, payoutId, elsewhere });
+  }
+  const outcomes: RailEventOutcome[] = [];
+  for (const { event, payoutId, elsewhere } of located) {
     const report = (result: RailEventOutcome['result']) => outcomes.push({ railReference: event.railReference, payoutId: payoutId ?? null, type: event.type, result });
+    if (elsewhere !== undefined) {
+      outcomes.push({ railReference: event.railReference, payoutId: payoutId ?? null, type: event.type, result: 'elsewhere', region: elsewhere });
+      continue;
+    }
     if (!payoutId) {
       report('unmatched');
       continue;
