@@ -14,7 +14,7 @@ export const channelEventBody = z.looseObject({
 /** What Pulse is answered once its webhook is applied. */
 export const railCallbackReceiptSchema = z.strictObject({ received: z.literal(true) });
 
-export const channelEventReceiptSchema = z.strictObject({ received: z.literal(true), outcome: z.enum(['settled', 'ignored']) });
+export const channelEventReceiptSchema = z.strictObject({ received: z.literal(true), outcome: z.enum(['settled', 'ignored', 'forwarded']) });
 
 /** The OpenAPI 3.1 document itself (https://spec.openapis.org/oas/v3.1.0). */
 export const openApiDocumentSchema = z.looseObject({ openapi: z.string(), info: z.record(z.string(), z.unknown()), paths: z.record(z.string(), z.unknown()) });
@@ -30,7 +30,7 @@ export const platformContracts = {
     path: { channel: z.enum(cardChannelNames as [string, ...string[]]) },
     headers: { 'Acquirer-Signature': { description: '`t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>">`, several `v1` during a secret rotation', required: true } },
     body: channelEventBody,
-    responses: { 200: { description: 'The event applied or ignored', schema: channelEventReceiptSchema } },
+    responses: { 200: { description: "The event applied, ignored, or forwarded to the merchant's home region and taken there (decision 0039)", schema: channelEventReceiptSchema } },
   },
   receivePayoutRailEvents: {
     tag: 'Payout rails',

@@ -608,7 +608,7 @@ export interface components {
       /** @constant */
       received: true;
       /** @enum {string} */
-      outcome: "settled" | "ignored";
+      outcome: "settled" | "ignored" | "forwarded";
     };
     RoutingRules: {
       /** @constant */
@@ -1448,7 +1448,7 @@ export interface operations {
       };
     };
     responses: {
-      /** @description The event applied or ignored */
+      /** @description The event applied, ignored, or forwarded to the merchant's home region and taken there (decision 0039) */
       200: {
         headers: {
           "Request-Id": components["headers"]["RequestId"];
