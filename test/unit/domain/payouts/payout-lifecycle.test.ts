@@ -14,44 +14,12 @@ import {
   submitted,
 } from '../../../../lambdas/domain/payouts/payout';
 import { type PayoutStep, nextPayoutStep, waitsFor } from '../../../../lambdas/domain/payouts/payout-saga';
+import { pendingPayout } from '../../../support/payouts';
 
 /** The payout's status rules, and the next step its workflow takes, decided from the payout alone. */
 const now = new Date('2026-11-21T12:00:00Z');
 const later = new Date('2026-11-21T12:05:00Z');
-const pending: Payout = {
-  id: 'po_1',
-  merchantId: 'mer_1',
-  beneficiaryId: 'ben_1',
-  amount: 1_000,
-  currency: 'CAD',
-  sourceAmount: 1_000,
-  sourceCurrency: 'CAD',
-  quoteId: null,
-  rail: 'eft_ca',
-  channel: 'keystone',
-  reference: 'INV-1',
-  description: null,
-  metadata: {},
-  status: 'pending',
-  review: null,
-  railReference: null,
-  failure: null,
-  history: [{ status: 'pending', at: now.toISOString() }],
-  createdAt: now.toISOString(),
-  updatedAt: now.toISOString(),
-  submittedAt: null,
-  paidAt: null,
-  returnedAt: null,
-  canceledAt: null,
-  version: 1,
-  requestFingerprint: 'f',
-  funds: 'none',
-  screenedAt: null,
-  railStatus: null,
-  waiting: null,
-  inFlightSince: now.toISOString(),
-  attention: null,
-};
+const pending: Payout = pendingPayout(now);
 const review = { reasons: ['sanctions_match' as const], hits: [], listVersion: 'v1', screenedAt: now.toISOString() };
 const clear = { outcome: 'clear' } as const;
 const hit = { outcome: 'review', review } as const;

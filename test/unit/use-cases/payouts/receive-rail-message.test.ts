@@ -7,6 +7,7 @@ import type { RailMessageForwarder } from '../../../../lambdas/ports/rail-messag
 import { applyRailEvents } from '../../../../lambdas/use-cases/payouts/apply-rail-events';
 import { type ReceiveRailMessageDeps, receiveRailMessage } from '../../../../lambdas/use-cases/payouts/receive-rail-message';
 import { RecordingWorkflows } from '../../../support/in-memory-repositories';
+import { pendingPayout } from '../../../support/payouts';
 
 /**
  * A payout rail's answers reach one region (the merchant API's failover name, the primary's inbox pull); those
@@ -19,40 +20,7 @@ const now = new Date('2026-12-07T10:00:00.000Z');
 
 /** A Pulse payout submitted and accepted by the rail, waiting for its confirmation. */
 const processingPayout = (id: string, merchantId: string): Payout => {
-  const pending: Payout = {
-    id,
-    merchantId,
-    beneficiaryId: 'ben_1',
-    amount: 1_000,
-    currency: 'BRL',
-    sourceAmount: 1_000,
-    sourceCurrency: 'BRL',
-    quoteId: null,
-    rail: 'pix',
-    channel: 'pulse',
-    reference: 'INV-1',
-    description: null,
-    metadata: {},
-    status: 'pending',
-    review: null,
-    railReference: null,
-    failure: null,
-    history: [{ status: 'pending', at: now.toISOString() }],
-    createdAt: now.toISOString(),
-    updatedAt: now.toISOString(),
-    submittedAt: null,
-    paidAt: null,
-    returnedAt: null,
-    canceledAt: null,
-    version: 1,
-    requestFingerprint: 'f',
-    funds: 'none',
-    screenedAt: null,
-    railStatus: null,
-    waiting: null,
-    inFlightSince: null,
-    attention: null,
-  };
+  const pending = pendingPayout(now, { id, merchantId, currency: 'BRL', sourceCurrency: 'BRL', rail: 'pix', channel: 'pulse', inFlightSince: null });
   const sent = submitted(reserved(pending, { outcome: 'clear' }, now), `e2e_${id}`, now);
   return { ...recordRailAnswer(sent, { status: 'received' }, now), inFlightSince: null };
 };
