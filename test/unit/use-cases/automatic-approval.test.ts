@@ -11,6 +11,7 @@ import { releaseAuthorization } from '../../../lambdas/use-cases/payment-saga/re
 import { screenPayment } from '../../../lambdas/use-cases/payment-saga/screen-payment';
 import { InMemoryCardHolds, InMemoryCardVelocity, InMemoryChannelHealth, InMemoryPaymentRepository, RecordingWorkflows } from '../../support/in-memory-repositories';
 import { RecordingAcquirer } from '../../support/recording-acquirer';
+import { createPaymentCommand } from '../../support/payment-commands';
 
 /**
  * Decision record 0047: an automatic payment's approval is not written by Authorize; the run carries it (the
@@ -24,18 +25,7 @@ import { RecordingAcquirer } from '../../support/recording-acquirer';
  */
 const now = () => new Date('2026-11-21T12:00:00Z');
 
-const command = (overrides: Partial<CreatePaymentCommand> = {}): CreatePaymentCommand => ({
-  merchantId: 'mer_a',
-  idempotencyKey: 'order-1',
-  requestFingerprint: 'fp-1',
-  amount: 1999,
-  currency: 'USD',
-  captureMethod: 'automatic',
-  card: { number: '4242424242424242', exp_month: 12, exp_year: 2030, cvc: '123' },
-  description: null,
-  metadata: {},
-  ...overrides,
-});
+const command = createPaymentCommand;
 
 /** Counts the transitions written (each a conditional put of the payment). */
 class CountingPayments extends InMemoryPaymentRepository {

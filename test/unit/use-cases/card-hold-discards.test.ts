@@ -9,6 +9,7 @@ import { screenPayment } from '../../../lambdas/use-cases/payment-saga/screen-pa
 import { InMemoryCardHolds, InMemoryCardVelocity, InMemoryChannelHealth, InMemoryPaymentRepository, RecordingWorkflows } from '../../support/in-memory-repositories';
 import { RecordingAcquirer } from '../../support/recording-acquirer';
 import { DEFAULT_MERCHANT_ROUTING } from '../../../lambdas/domain/merchant';
+import { createPaymentCommand } from '../../support/payment-commands';
 
 /**
  * No card stays held once its payment can no longer use it (issue 13 item 7, decision record 0014), even when a
@@ -20,18 +21,7 @@ import { DEFAULT_MERCHANT_ROUTING } from '../../../lambdas/domain/merchant';
  */
 const now = () => new Date('2026-11-21T12:00:00Z');
 
-const command = (overrides: Partial<CreatePaymentCommand> = {}): CreatePaymentCommand => ({
-  merchantId: 'mer_a',
-  idempotencyKey: 'order-1',
-  requestFingerprint: 'fp-1',
-  amount: 1999,
-  currency: 'USD',
-  captureMethod: 'manual',
-  card: { number: '4242424242424242', exp_month: 12, exp_year: 2030, cvc: '123' },
-  description: null,
-  metadata: {},
-  ...overrides,
-});
+const command = (overrides: Partial<CreatePaymentCommand> = {}) => createPaymentCommand({ captureMethod: 'manual', ...overrides });
 
 /** The payments table with one outage ahead: the next payment write fails, as DynamoDB down would. */
 class PaymentsWithOutage extends InMemoryPaymentRepository {

@@ -3,10 +3,11 @@ import type { Payment } from '../../../lambdas/domain/payment';
 import type { Payout } from '../../../lambdas/domain/payouts/payout';
 import { type Refund, newRefund } from '../../../lambdas/domain/refund';
 import type { PayoutRepository } from '../../../lambdas/ports/payout-repository';
-import { type CreatePaymentCommand, createPayment } from '../../../lambdas/use-cases/create-payment';
+import { createPayment } from '../../../lambdas/use-cases/create-payment';
 import { createRefund } from '../../../lambdas/use-cases/create-refund';
 import { type CreatePayoutCommand, createPayout } from '../../../lambdas/use-cases/payouts/create-payout';
 import { InMemoryCardHolds, InMemoryPaymentRepository, RecordingWorkflows } from '../../support/in-memory-repositories';
+import { createPaymentCommand } from '../../support/payment-commands';
 
 /**
  * Final objects are never resubmitted (issue 13, item 2): a create retried with its old Idempotency-Key
@@ -18,17 +19,8 @@ import { InMemoryCardHolds, InMemoryPaymentRepository, RecordingWorkflows } from
 const now = () => new Date('2026-11-21T12:00:00Z');
 
 describe('a late retry of POST /v1/payments', () => {
-  const command: CreatePaymentCommand = {
-    merchantId: 'mer_a',
-    idempotencyKey: 'order-1',
-    requestFingerprint: 'fp-1',
-    amount: 1999,
-    currency: 'USD',
-    captureMethod: 'automatic',
-    card: { number: '4242424242424242', exp_month: 12, exp_year: 2030, cvc: '123' },
-    description: null,
-    metadata: {},
-  };
+  const command = createPaymentCommand();
+
 
   it.each(['succeeded', 'failed', 'canceled'] as const)('answers a %s payment as stored and runs nothing', async (status) => {
     // Prepare: the payment as its first run left it

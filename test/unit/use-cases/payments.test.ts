@@ -4,19 +4,9 @@ import { type CreatePaymentCommand, createPayment } from '../../../lambdas/use-c
 import { getPayment } from '../../../lambdas/use-cases/get-payment';
 import { listPayments } from '../../../lambdas/use-cases/list-payments';
 import { InMemoryCardHolds, InMemoryPaymentRepository, RecordingWorkflows } from '../../support/in-memory-repositories';
+import { createPaymentCommand } from '../../support/payment-commands';
 
-const command = (overrides: Partial<CreatePaymentCommand> = {}): CreatePaymentCommand => ({
-  merchantId: 'mer_a',
-  idempotencyKey: 'order-1',
-  requestFingerprint: 'fp-1',
-  amount: 1999,
-  currency: 'BRL',
-  captureMethod: 'automatic',
-  card: { number: '4242424242424242', exp_month: 12, exp_year: 2030, cvc: '123' },
-  description: null,
-  metadata: {},
-  ...overrides,
-});
+const command = (overrides: Partial<CreatePaymentCommand> = {}) => createPaymentCommand({ currency: 'BRL', ...overrides });
 
 describe('createPayment', () => {
   it('creates a processing payment holding only the card summary', async () => {

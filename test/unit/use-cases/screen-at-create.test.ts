@@ -4,6 +4,7 @@ import { PLATFORM_RISK_RULES, type RiskRuleSet } from '../../../lambdas/domain/r
 import { type CreatePaymentCommand, createPayment } from '../../../lambdas/use-cases/create-payment';
 import { screenPayment, screeningOf } from '../../../lambdas/use-cases/payment-saga/screen-payment';
 import { InMemoryCardHolds, InMemoryCardVelocity, InMemoryChannelHealth, InMemoryPaymentRepository, RecordingWorkflows } from '../../support/in-memory-repositories';
+import { createPaymentCommand } from '../../support/payment-commands';
 
 /**
  * Decision record 0038: the create screens the payment (risk rules, routing) before storing it, so its first
@@ -21,18 +22,7 @@ const BLOCKED_BIN_RULES: RiskRuleSet = {
   thresholds: PLATFORM_RISK_RULES.thresholds,
 };
 
-const command = (overrides: Partial<CreatePaymentCommand> = {}): CreatePaymentCommand => ({
-  merchantId: 'mer_a',
-  idempotencyKey: 'order-1',
-  requestFingerprint: 'fp-1',
-  amount: 5000,
-  currency: 'EUR',
-  captureMethod: 'automatic',
-  card: { number: '4242424242424242', exp_month: 12, exp_year: 2030, cvc: '123' },
-  description: null,
-  metadata: {},
-  ...overrides,
-});
+const command = (overrides: Partial<CreatePaymentCommand> = {}) => createPaymentCommand({ amount: 5000, currency: 'EUR', ...overrides });
 
 /** Counts the writes to payments (the insert and each applied transition). */
 class CountingPayments extends InMemoryPaymentRepository {
