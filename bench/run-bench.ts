@@ -51,6 +51,7 @@ import { runFailures } from './lib/verdict';
 import { ledgerDifferences } from './drills/common';
 import { BeneficiaryBook, PAYOUT_DESTINATIONS } from './lib/treasury';
 import { type WindowCounts, billableCountsPer, ceilingInputPer, emptyWindowCounts, logTotals, mergeWindowCounts, perUnitBlock } from './lib/window-counts';
+import { cpuSnapshot, cpuUse } from './lib/cpu-use';
 
 /**
  * `npm run bench`: the whole platform in memory, a realistic mix driven over HTTP, and what it costs.
@@ -139,13 +140,13 @@ const runEntry = async (entry: MixEntry, sequence: number): Promise<MixOutcome &
 
 /** True once `receivePayoutRailEvents` has not run for `quietMs`; false when it still runs after `capMs`. */
 const railsQuiet = async (quietMs = 5_000, capMs = 30_000): Promise<boolean> => {
-  const count = () => bench.counters().invocations.receivePayoutRailEvents ?? 0;
+  const count = async () => (await bench.counters()).invocations.receivePayoutRailEvents ?? 0;
   const started = Date.now();
-  let last = count();
+  let last = await count();
   let since = Date.now();
   while (Date.now() - started < capMs) {
     await sleep(250);
-    const now = count();
+    const now = await count();
     if (now !== last) {
       last = now;
       since = Date.now();
@@ -212,13 +213,13 @@ try {
   // invocation has its own CPU: Lambda concurrency (Little's law) rests on these (scale_ceiling).
   say(`bench: calibrating service times (${options.calibrationRuns} runs, one at a time)`);
   const screeningDecisions = observeScreeningDecisions();
-  const calibrationStart = bench.counters();
+  const calibrationStart = await bench.counters();
   const calibrationPlan = planMix(mix, options.calibrationRuns, seededRandom(options.seed + 1));
   const rotation = mixRotation.save();
   for (const [index, entry] of calibrationPlan.entries()) await runEntry(entry, 800_000 + index);
   mixRotation.restore(rotation);
   if (!(await bench.waitForQuiescence(60_000))) say('bench: calibration did not settle within 60 s');
-  const calibrationEnd = bench.counters();
+  const calibrationEnd = await bench.counters();
   const calibrationDecisionsMs = screeningDecisions.take();
   const calibrationInvocations = recordDelta(calibrationStart.invocations, calibrationEnd.invocations);
   const calibrationBilledMs = recordDelta(calibrationStart.billedMs, calibrationEnd.billedMs);
@@ -235,11 +236,12 @@ try {
   screeningDecisions.take();
   const windowStartedAt = Date.now();
   const receivedBefore = webhookEndpoints.received();
-  const before = bench.counters();
+  const before = await bench.counters();
   capture.setCounting(true);
-  bench.proxy.startRecording();
+  await bench.proxy.startRecording();
 
   say('bench: measuring');
+  const cpuBefore = cpuSnapshot(runtime.pids.dynamoDbLocal);
   const plan = planMix(mix, options.payments, random);
   let finished = 0;
   const progress = setInterval(() => say(`bench: ${finished}/${plan.length} runs done`), 5_000);
@@ -249,6 +251,7 @@ try {
     return outcome;
   });
   clearInterval(progress);
+  const windowCpu = cpuUse(cpuBefore, cpuSnapshot(runtime.pids.dynamoDbLocal));
   const lastTerminal = Math.max(...outcomes.map((outcome) => outcome.paymentTerminalAt ?? outcome.endedAt));
   const firstSent = Math.min(...outcomes.map((outcome) => outcome.sentAt));
   const settleStarted = Date.now();
@@ -257,8 +260,8 @@ try {
   capture.setCounting(false);
   const windowDecisionsMs = screeningDecisions.take();
   screeningDecisions.stop();
-  const recorded = bench.proxy.stopRecording();
-  const after = bench.counters();
+  const recorded = await bench.proxy.stopRecording();
+  const after = await bench.counters();
   runtime.lambdas.onInvoke = undefined;
   // Every posting of the window must leave the ledger consistent (npm run ledger:verify). Read straight
   // from DynamoDB Local, after the counters: not part of the counts.
@@ -627,6 +630,7 @@ try {
       conversion_e2e_ms: summarizeLatencies(conversionRuns.map((outcome) => (outcome.conversionEndedAt as number) - (outcome.conversionSentAt as number))),
       payout_e2e_ms: summarizeLatencies(payoutRuns.map((outcome) => (outcome.payoutTerminalAt as number) - (outcome.payoutSentAt as number))),
       payouts_by_destination: payoutsByDestination,
+      cpu_use: windowCpu,
     },
     per_payment: perUnitBlock(byKind.payment, payments),
     per_payout: perUnitBlock(byKind.payout, payouts),

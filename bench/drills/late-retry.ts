@@ -213,7 +213,7 @@ export const lateRetryDrill = async (platform: BenchPlatform, options: LateRetry
     const refused = [...rails.refusedResubmissions.values()].reduce((sum, count) => sum + count, 0);
     const objects: Record<string, number> = {};
     for (const path of ['/v1/payments', '/v1/payouts', '/v1/conversions', '/v1/beneficiaries']) objects[path] = await countListed(api, merchant.api_key, path);
-    const counters = platform.counters();
+    const counters = await platform.counters();
     return {
       acquirer,
       railSubmissions: railPayments + refused,

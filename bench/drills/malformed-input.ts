@@ -49,7 +49,7 @@ export const malformedInputDrill = async (platform: BenchPlatform, options: { re
   const requests = badRequests(apiKey, { count: options.requests, seed: options.seed });
   const coverage = coverageOf(requests);
   await platform.waitForQuiescence(60_000);
-  const before = platform.counters().dynamoDb;
+  const before = (await platform.counters()).dynamoDb;
   const byStatus: Record<string, number> = {};
   const byKind: Record<string, number> = {};
   const violations: string[] = [];
@@ -84,7 +84,7 @@ export const malformedInputDrill = async (platform: BenchPlatform, options: { re
   });
   // Anything these requests made the platform write would be in flight for a moment at most.
   await platform.waitForQuiescence(30_000);
-  const delta = capacityDelta(before, platform.counters().dynamoDb);
+  const delta = capacityDelta(before, (await platform.counters()).dynamoDb);
   const writes: Record<string, number> = {};
   for (const [table, usage] of Object.entries(delta)) {
     for (const operation of WRITE_OPERATIONS) {

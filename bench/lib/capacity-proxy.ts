@@ -1,5 +1,6 @@
 import { type IncomingMessage, type ServerResponse, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Worker } from 'node:worker_threads';
 import { CAUSES, type Cause, INVOCATION_HEADER, OPERATION_HEADER } from './attribution';
 import { type Body, CHARGE_FIELDS, type PartitionCharge, type TableCharges, createCapacityMeter, tablesOf, upstreamRequest } from './capacity-metering';
 import type { TableSchema } from './capacity-units';
@@ -290,6 +291,77 @@ export const startCapacityProxy = async (target: string, options: CapacityProxyO
           resolve();
         });
       }),
+  };
+};
+
+/** The counting proxy's counts at one moment: totals, per cause, and the meter's own shadow reads. */
+export interface CapacitySnapshot {
+  readonly counts: CapacityCounts;
+  readonly byCause: Record<Cause, CapacityCounts>;
+  readonly shadowRequests: number;
+}
+
+/** The counting proxy on its own thread: the same proxy, asked by message. */
+export interface CapacityProxyThread {
+  readonly endpoint: string;
+  counts(): Promise<CapacitySnapshot>;
+  startRecording(): Promise<void>;
+  stopRecording(): Promise<RecordedRequest[]>;
+  stop(): Promise<void>;
+}
+
+/**
+ * `startCapacityProxy` on a worker thread of its own (bench/lib/capacity-proxy-thread.ts). The proxy is the
+ * benchmark's instrument, not the platform: on the thread that runs the local runtime it took a share of the
+ * one event loop every function, the workflow engine and the simulators share (two HTTP exchanges, JSON
+ * parsing and the billing arithmetic for every DynamoDB request), and so slowed what it measured. On its own
+ * thread it uses a core the runtime's event loop cannot; the counts are the same (the proxy's own tests run it
+ * in-process, test/integration/bench/capacity-proxy.test.ts).
+ */
+export const startCapacityProxyThread = async (target: string, options: CapacityProxyOptions = {}): Promise<CapacityProxyThread> => {
+  const worker = new Worker(new URL('./capacity-proxy-thread.ts', import.meta.url), { workerData: { target, options } });
+  const waiting = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
+  let failed: Error | undefined;
+  const fail = (error: Error) => {
+    failed = error;
+    for (const { reject } of waiting.values()) reject(error);
+    waiting.clear();
+  };
+  const endpoint = await new Promise<string>((resolve, reject) => {
+    worker.once('error', reject);
+    worker.once('message', (message: { ready: string }) => {
+      worker.off('error', reject);
+      resolve(message.ready);
+    });
+  });
+  worker.on('error', fail);
+  worker.on('exit', (code) => fail(new Error(`the capacity proxy's thread exited (${code})`)));
+  worker.on('message', (message: { id: number; value?: unknown; error?: string }) => {
+    const pending = waiting.get(message.id);
+    waiting.delete(message.id);
+    if (message.error !== undefined) pending?.reject(new Error(message.error));
+    else pending?.resolve(message.value);
+  });
+  let next = 0;
+  const ask = <T>(question: 'counts' | 'startRecording' | 'stopRecording' | 'stop'): Promise<T> => {
+    if (failed) return Promise.reject(failed);
+    const id = (next += 1);
+    return new Promise<T>((resolve, reject) => {
+      waiting.set(id, { resolve: resolve as (value: unknown) => void, reject });
+      worker.postMessage({ id, ask: question });
+    });
+  };
+  return {
+    endpoint,
+    counts: () => ask<CapacitySnapshot>('counts'),
+    startRecording: () => ask<void>('startRecording'),
+    stopRecording: () => ask<RecordedRequest[]>('stopRecording'),
+    stop: async () => {
+      if (failed) return;
+      await ask<void>('stop');
+      worker.removeAllListeners('exit');
+      await worker.terminate();
+    },
   };
 };
 

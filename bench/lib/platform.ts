@@ -20,7 +20,7 @@ import { deployment } from '../../platform/deployment';
 import { type StateMachineKey, stateMachineArn, stateMachines } from '../../platform/state-machines';
 import { tableName } from '../../platform/tables';
 import { type Cause, type OperationTracker, type TrackerSnapshot, installOperationTracker } from './attribution';
-import { type CapacityCounts, type CapacityProxy, startCapacityProxy } from './capacity-proxy';
+import { type CapacityCounts, type CapacityProxyThread, startCapacityProxyThread } from './capacity-proxy';
 import { sleep } from './http';
 import { billedTableSchemas } from './table-schemas';
 
@@ -40,7 +40,7 @@ import { billedTableSchemas } from './table-schemas';
  */
 export interface BenchPlatform {
   readonly runtime: LocalRuntime;
-  readonly proxy: CapacityProxy;
+  readonly proxy: CapacityProxyThread;
   /** The fault proxy in front of the counting one (`dynamoDbFaults`): throttles and conflicts on the platform's own requests. */
   readonly faults?: DynamoDbFaultProxy;
   readonly stateDir: string;
@@ -74,7 +74,7 @@ export interface BenchPlatform {
    * webhook answered, the stream mappings caught up (events built) and the webhook delivery queue empty.
    */
   waitForQuiescence(timeoutMs: number): Promise<boolean>;
-  counters(): PlatformCounters;
+  counters(): Promise<PlatformCounters>;
   stop(): Promise<void>;
 }
 
@@ -137,7 +137,7 @@ interface SimulatorEvent {
 export const startBenchPlatform = async (options: StartBenchPlatformOptions = {}): Promise<BenchPlatform> => {
   const stateDir = mkdtempSync(join(tmpdir(), 'xborder-bench-'));
   const access: AccessLogEntry[] = [];
-  let proxy: CapacityProxy | undefined;
+  let proxy: CapacityProxyThread | undefined;
   let faults: DynamoDbFaultProxy | undefined;
   const runtime = await startLocalRuntime({
     port: 0,
@@ -158,13 +158,13 @@ export const startBenchPlatform = async (options: StartBenchPlatformOptions = {}
     onAccess: (entry) => access.push(entry),
     interposeDynamoDb: async (endpoint) => {
       // Billed tables are metered by AWS's rules; the local engine's own table only counted.
-      proxy = await startCapacityProxy(endpoint, { schemas: billedTableSchemas(), rememberImages: options.rememberImages });
+      proxy = await startCapacityProxyThread(endpoint, { schemas: billedTableSchemas(), rememberImages: options.rememberImages });
       if (!options.dynamoDbFaults) return proxy.endpoint;
       faults = await startDynamoDbFaultProxy(proxy.endpoint);
       return faults.endpoint;
     },
   });
-  const counting = proxy as CapacityProxy;
+  const counting = proxy as CapacityProxyThread;
   // Observation reads go straight to DynamoDB Local: they are the harness's, not the platform's.
   const direct = DynamoDBDocumentClient.from(
     new DynamoDBClient({ endpoint: runtime.dynamoDbEndpoint, region: deployment.primaryRegion, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),
@@ -291,7 +291,9 @@ export const startBenchPlatform = async (options: StartBenchPlatformOptions = {}
       }
       return false;
     },
-    counters: () => ({
+    counters: async () => {
+      const capacity = await counting.counts();
+      return {
       at: Date.now(),
       invocations: { ...runtime.lambdas.stats.invocations },
       errors: { ...runtime.lambdas.stats.errors },
@@ -304,12 +306,13 @@ export const startBenchPlatform = async (options: StartBenchPlatformOptions = {}
       ),
       kms: { ...runtime.kms.requestCounts },
       sqsRequests: runtime.sqs.counts().requests,
-      dynamoDb: counting.snapshot(),
-      dynamoDbByCause: counting.snapshotByCause(),
-      dynamoDbShadowRequests: counting.shadowRequests(),
+      dynamoDb: capacity.counts,
+      dynamoDbByCause: capacity.byCause,
+      dynamoDbShadowRequests: capacity.shadowRequests,
       tracker: tracker.snapshot(),
       accessLogEntries: access.length,
-    }),
+      };
+    },
     stop: async () => {
       tracker.uninstall();
       await runtime.stop();

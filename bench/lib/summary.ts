@@ -39,6 +39,8 @@ export const benchSummary = (report: any): string => {
     lines.push(
       `Ceiling (the same DynamoDB requests replayed alone, ${report.ceiling.concurrency} workers): writes only ${fixed(report.ceiling.writes.payments_per_second)} payments/s, all requests ${fixed(report.ceiling.all_requests.payments_per_second)} payments/s. Our throughput is ${fixed(report.ceiling.ratio_to_writes_ceiling, 3)} of the write ceiling and ${fixed(report.ceiling.ratio_to_all_requests_ceiling, 3)} of the all-requests ceiling.`,
       '',
+      `Processor time in the window (${report.run.cpu_use.cores} cores): the runtime's event loop busy ${fixed(report.run.cpu_use.node_main_thread_utilization, 2)} of the time (${fixed(report.run.cpu_use.node_main_thread_cores, 2)} cores of processor time), its process ${fixed(report.run.cpu_use.node_process_cores, 2)} cores (every thread), DynamoDB Local ${report.run.cpu_use.dynamodb_local_cores === null ? 'unknown' : fixed(report.run.cpu_use.dynamodb_local_cores, 2)} cores, the whole machine ${report.run.cpu_use.machine_busy_share === null ? 'unknown' : fixed(report.run.cpu_use.machine_busy_share, 2)} busy.`,
+      '',
     );
   }
   lines.push('## Per payment', '');

@@ -49,6 +49,12 @@ it('npm run bench --smoke reports throughput, per-payment, per-payout and per-co
   expect(Object.keys(report.run.payouts_by_destination).sort()).toEqual(['ach_usd', 'eft_cad_from_usd', 'pix_brl']);
   expect(report.run.payments_per_second).toBeGreaterThan(0);
   expect(report.run.e2e_ms.count).toBe(12);
+  // Where the window's processor time went: the runtime's event loop, its process, DynamoDB Local, the machine.
+  expect(Object.keys(report.run.cpu_use)).toEqual(['cores', 'node_main_thread_utilization', 'node_main_thread_cores', 'node_process_cores', 'dynamodb_local_cores', 'machine_busy_share']);
+  expect(report.run.cpu_use.node_main_thread_utilization).toBeGreaterThan(0);
+  expect(report.run.cpu_use.node_main_thread_utilization).toBeLessThanOrEqual(1);
+  expect(report.run.cpu_use.node_process_cores).toBeGreaterThan(0);
+  expect(report.run.cpu_use.dynamodb_local_cores).toBeGreaterThan(0);
   // What routing and risk add, timed in every Screen step: the calibration's and the window's payments that got one.
   expect(report.routing_and_risk_ms).toMatchObject({ target_p50_ms: 10, sequential: { count: expect.any(Number) }, under_load: { p50_ms: expect.any(Number) } });
   expect(report.routing_and_risk_ms.sequential.count).toBeGreaterThan(0);
