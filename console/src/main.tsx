@@ -94,6 +94,7 @@ const App = () => {
               ))}
             </select>
           </label>
+          {session && active && session.role !== active && <span class="muted" data-testid="switching-role">switching…</span>}
           {connection?.kind === 'aws' && (
             <button type="button" data-testid="sign-out" onClick={() => void signOut(connection)}>
               Sign out
@@ -103,7 +104,6 @@ const App = () => {
       </header>
       <main>
         {error && <p class="error">{error}</p>}
-        {session && active && session.role !== active && <p class="muted" data-testid="switching-role">Switching to {active}…</p>}
         {!session ? (
           <p class="muted">Signing in{active ? ` as ${active}` : ''}…</p>
         ) : page === 'payments' && id ? (
