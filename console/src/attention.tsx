@@ -1,5 +1,6 @@
 import { useState } from 'preact/hooks';
 import { type Session, post } from './api';
+import { useDraft } from './drafts';
 import { money, time } from './format';
 import type { ExecutionJson, List, PaymentJson } from './types';
 import { useApi } from './use-api';
@@ -114,12 +115,13 @@ const OpenBreaks = ({ session }: { session: Session }) => {
 };
 
 const BreakItem = ({ session, found, onDone }: { session: Session; found: BreakJson; onDone: () => void }) => {
-  const [note, setNote] = useState('');
+  const [note, setNote, forgetNote] = useDraft(`break-resolution:${found.id}`);
   const [outcome, setOutcome] = useState<{ busy?: boolean; done?: boolean; error?: string }>({});
   const resolve = async () => {
     setOutcome({ busy: true });
     try {
       await post(session, `/v1/reconciliation/breaks/${found.id}/resolve`, { note: note.trim() });
+      forgetNote();
       setOutcome({ done: true });
       setTimeout(onDone, 1500);
     } catch (failure) {

@@ -41,7 +41,7 @@ export const HealthPanel = ({ session }: { session: Session }) => {
             </select>
           </label>{' '}
           {health.value && <span data-testid="health-updated">to {time(health.value.end)}, refreshed every {REFRESH_MS / 1000} s</span>}
-          {health.loading && ' …'}
+          {(health.loading || health.refreshing) && ' …'}
         </p>
         {health.error && <p class="error">{health.error}</p>}
         {totals && (

@@ -52,10 +52,22 @@ const App = () => {
   useEffect(() => {
     if (!connection || !active) return;
     localStorage.setItem(ROLE_KEY, active);
-    setSession(undefined);
+    let live = true;
+    // The page stays on the session it has until the new role's is open, then swaps it in one render: the pages keep
+    // their rows (and what is typed in them) and load once more under the new role (decision 0051).
     openSession(connection, active)
-      .then(setSession)
-      .catch((failure: unknown) => setError((failure as Error).message));
+      .then((opened) => {
+        if (!live) return opened.close();
+        setError(undefined);
+        setSession((previous) => {
+          previous?.close();
+          return opened;
+        });
+      })
+      .catch((failure: unknown) => live && setError((failure as Error).message));
+    return () => {
+      live = false;
+    };
   }, [connection, active]);
 
   const [page = 'search', id] = path;
@@ -82,8 +94,9 @@ const App = () => {
               ))}
             </select>
           </label>
+          {session && active && session.role !== active && <span class="muted" data-testid="switching-role">switching…</span>}
           {connection?.kind === 'aws' && (
-            <button type="button" data-testid="sign-out" onClick={() => signOut(connection)}>
+            <button type="button" data-testid="sign-out" onClick={() => void signOut(connection)}>
               Sign out
             </button>
           )}

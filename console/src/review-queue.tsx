@@ -1,5 +1,6 @@
 import { useState } from 'preact/hooks';
 import { type Session, post } from './api';
+import { useDraft } from './drafts';
 import { money, time } from './format';
 import type { List, PayoutJson } from './types';
 import { useApi } from './use-api';
@@ -25,12 +26,13 @@ export const ReviewQueue = ({ session }: { session: Session }) => {
 };
 
 const ReviewItem = ({ session, payout, onDecided }: { session: Session; payout: PayoutJson; onDecided: () => void }) => {
-  const [note, setNote] = useState('');
+  const [note, setNote, forgetNote] = useDraft(`payout-review:${payout.id}`);
   const [outcome, setOutcome] = useState<{ error?: string; status?: string; busy?: boolean }>({});
   const decide = async (decision: 'approve' | 'reject') => {
     setOutcome({ busy: true });
     try {
       const decided = await post<PayoutJson>(session, `/v1/payouts/${payout.id}/review`, { decision, ...(note.trim() ? { note: note.trim() } : {}) });
+      forgetNote();
       setOutcome({ status: decided.status });
       setTimeout(onDecided, 1500);
     } catch (failure) {

@@ -1,5 +1,6 @@
 import { useState } from 'preact/hooks';
 import { type Session, post } from './api';
+import { useDraft } from './drafts';
 import { money, time } from './format';
 import type { List, PaymentJson } from './types';
 import { useApi } from './use-api';
@@ -28,7 +29,7 @@ export const RiskReviewQueue = ({ session }: { session: Session }) => {
 };
 
 const RiskReviewItem = ({ session, payment, onDecided }: { session: Session; payment: PaymentJson; onDecided: () => void }) => {
-  const [note, setNote] = useState('');
+  const [note, setNote, forgetNote] = useDraft(`payment-review:${payment.id}`);
   const [outcome, setOutcome] = useState<{ error?: string; decided?: string; busy?: boolean }>({});
   const decide = async (decision: 'approve' | 'refund') => {
     setOutcome({ busy: true });
@@ -37,6 +38,7 @@ const RiskReviewItem = ({ session, payment, onDecided }: { session: Session; pay
         decision,
         ...(note.trim() ? { note: note.trim() } : {}),
       });
+      forgetNote();
       setOutcome({ decided: decided.refund ? `refunded (${decided.refund.id} ${decided.refund.status})` : (decided.risk?.review?.decision ?? decision) });
       setTimeout(onDecided, 1500);
     } catch (failure) {

@@ -30,7 +30,8 @@ import { acknowledgeGuard, acknowledgeNag } from './acknowledgements';
  *   (TOTP only), the Plus tier with threat protection enforced, passwords of at least 14 characters, deletion
  *   protection; groups `ops_admin` and `ops_viewer`, each carrying its region's operator role (admin first).
  * - One app client for the console: no secret, authorization code with PKCE through Cognito's managed login,
- *   called back to the console's own URL on the operator API, tokens valid one hour.
+ *   called back to the console's own URL on the operator API, ID and access tokens valid one hour, renewed by the
+ *   page with a refresh token valid twelve hours (decision 0051), revocable.
  * - An identity pool without unauthenticated identities that maps a signed-in operator to the role of the token's
  *   `cognito:preferred_role` (role mapping `Token`, ambiguous `Deny`); the two roles trust it for
  *   `sts:AssumeRoleWithWebIdentity`, only for this pool (`aud`) and authenticated identities (`amr`). The browser
@@ -104,7 +105,11 @@ export class OperatorConsole extends Construct {
       supportedIdentityProviders: [UserPoolClientIdentityProvider.COGNITO],
       accessTokenValidity: Duration.hours(1),
       idTokenValidity: Duration.hours(1),
-      refreshTokenValidity: Duration.hours(1),
+      // How long a sign-in lasts (decision 0051): the page renews its one-hour ID token with the refresh token, in
+      // memory only, until this runs out; then the managed login again. A working day, and no longer than the longest
+      // session IAM gives a role. Sign-out revokes the refresh token (token revocation), and an administrator's
+      // `admin-user-global-sign-out` revokes them all: no refresh after it.
+      refreshTokenValidity: Duration.hours(12),
       preventUserExistenceErrors: true,
       enableTokenRevocation: true,
     });

@@ -7,8 +7,11 @@ import { join } from 'node:path';
 import { type BrowserContext, type Page, chromium } from 'playwright-core';
 import { buildConsoleAssets } from '../../local/console-site';
 import type { OperatorCredentials } from '../../local/iam/operators';
+import { operatorRequest } from '../../lambdas/adapters/http/operator-client';
 import { CONSOLE_CONFIG_FILE, type ConsoleConfig } from '../../platform/console-config';
+import { operatorGatewayResponses, problemDocumentOf } from '../../platform/gateway-responses';
 import { type OperatorRole, consoleSecurityHeaders } from '../../platform/operator-routes';
+import { api, freshTestCard } from '../support/e2e';
 
 /**
  * The ops console's sign-in as deployed in AWS (decision 0046), in headless Chromium, against local stand-ins of
@@ -16,11 +19,15 @@ import { type OperatorRole, consoleSecurityHeaders } from '../../platform/operat
  * - the page itself: the built console files, a `config.json` naming the stand-ins, and the same security headers
  *   (the same CSP function) as the operator API sends in AWS; every other path goes through to the local operator
  *   API of `npm start` (global-setup.ts) with the Host the page signed, as one origin does in AWS;
- * - Cognito's managed login: `/oauth2/authorize` (checks the client, the redirect, S256), `/oauth2/token` (checks
- *   the code's client and redirect, and the verifier against the challenge), `/logout`;
+ * - Cognito's managed login: `/oauth2/authorize` (checks the client, the redirect, S256), `/oauth2/token` (the
+ *   code grant: checks the code's client and redirect, and the verifier against the challenge; the refresh_token
+ *   grant: checks the refresh token was issued and not revoked), `/oauth2/revoke`, `/logout`; tokens as short-lived
+ *   as a test sets (decision 0051);
  * - the identity pool: GetId and GetCredentialsForIdentity in its JSON protocol (as `fromCognitoIdentityPool` of
- *   the AWS SDK sends them), which check the ID token the login issued and give the local credentials of the role
- *   the token allows (the preferred one, or the CustomRoleArn asked for if the token carries it).
+ *   the AWS SDK sends them), which check the ID token the login issued and that it has not expired, and give the
+ *   local credentials of the role the token allows (the preferred one, or the CustomRoleArn asked for if the token
+ *   carries it) with a session token that expires as a test sets: the page's origin then answers a request signed
+ *   with an expired one as API Gateway does (403 EXPIRED_TOKEN), before the operator API sees it.
  * What only AWS can check (Cognito's real token checks, the role mapping, STS credentials with a session token,
  * API Gateway's IAM authorization of them) is for a run against a deployed stage.
  */
@@ -28,6 +35,8 @@ const stateDir = process.env.E2E_STATE_DIR as string;
 const runtime = JSON.parse(readFileSync(join(stateDir, 'runtime.json'), 'utf8')) as { operatorApiUrl: string };
 const operators = JSON.parse(readFileSync(join(stateDir, 'operators.json'), 'utf8')) as OperatorCredentials[];
 const operatorOf = (role: OperatorRole) => operators.find((candidate) => candidate.role === role) as OperatorCredentials;
+const asOperator = (role: OperatorRole, method: 'GET' | 'POST', path: string, body?: unknown) =>
+  operatorRequest({ baseUrl: runtime.operatorApiUrl, credentials: { accessKeyId: operatorOf(role).access_key_id, secretAccessKey: operatorOf(role).secret_access_key }, method, path, body });
 
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const ACCOUNT = '123456789012';
@@ -68,13 +77,20 @@ let page: Page;
 const seen = {
   authorizations: [] as Record<string, string>[],
   exchanges: [] as { verified: boolean; status: number }[],
+  refreshes: [] as { refreshToken: string; status: number }[],
+  revocations: [] as string[],
   logouts: [] as Record<string, string>[],
-  identity: [] as { target: string; customRoleArn?: string; status: number }[],
-  api: [] as { path: string; status: number; accessKeyId?: string }[],
+  identity: [] as { target: string; customRoleArn?: string; status: number; error?: string }[],
+  api: [] as { method: string; path: string; status: number; accessKeyId?: string; code?: string }[],
 };
 /** Set by a test: the authorize stand-in answers with another state than the one it was sent. */
 let forgeState = false;
+/** Set by a test: how long the tokens and the credentials the stand-ins issue last (Cognito's: an hour each). */
+const lifetimes = { idTokenSeconds: 3600, credentialsSeconds: 3600 };
 const issuedTokens = new Set<string>();
+const refreshTokens = new Map<string, { revoked: boolean }>();
+/** The session tokens the identity pool issued, and until when (ms): what API Gateway would check. */
+const sessionTokens = new Map<string, number>();
 
 beforeAll(async () => {
   const assets = await buildConsoleAssets();
@@ -107,11 +123,18 @@ beforeAll(async () => {
       else response.writeHead(404, headers).end();
       return;
     }
+    const accessKeyId = /Credential=([^/]+)\//.exec(String(request.headers.authorization))?.[1];
+    // API Gateway refuses credentials whose session has ended before the API sees the request (EXPIRED_TOKEN).
+    const sessionToken = String(request.headers['x-amz-security-token'] ?? '');
+    if (url.pathname.startsWith('/v1/') && (!sessionTokens.has(sessionToken) || (sessionTokens.get(sessionToken) ?? 0) <= Date.now())) {
+      seen.api.push({ method: String(request.method), path: url.pathname, status: 403, accessKeyId, code: 'expired_credentials' });
+      response.writeHead(403, { 'Content-Type': 'application/json' }).end(problemDocumentOf(operatorGatewayResponses.EXPIRED_TOKEN, randomUUID()));
+      return;
+    }
     void bodyOf(request).then((body) => {
       const target = new URL(runtime.operatorApiUrl);
       const forwarded = httpRequest({ host: target.hostname, port: target.port, method: request.method, path: request.url, headers: request.headers }, (answer) => {
-        const accessKeyId = /Credential=([^/]+)\//.exec(String(request.headers.authorization))?.[1];
-        if (url.pathname.startsWith('/v1/')) seen.api.push({ path: url.pathname, status: answer.statusCode ?? 0, accessKeyId });
+        if (url.pathname.startsWith('/v1/')) seen.api.push({ method: String(request.method), path: url.pathname, status: answer.statusCode ?? 0, accessKeyId });
         response.writeHead(answer.statusCode ?? 502, answer.headers);
         answer.pipe(response);
       });
@@ -121,6 +144,25 @@ beforeAll(async () => {
   });
 
   // The managed login.
+  const issueIdToken = () => {
+    const now = Math.floor(Date.now() / 1000);
+    const idToken = `${base64urlJson({ alg: 'RS256', kid: 'local' })}.${base64urlJson({
+      sub: 'b5c8e3a0-7d61-4f4e-9a55-0c2f1e7b9d11',
+      iss: `https://${issuer}`,
+      aud: config.clientId,
+      token_use: 'id',
+      jti: randomUUID(),
+      iat: now,
+      exp: now + lifetimes.idTokenSeconds,
+      email: 'ana.ops@example.com',
+      'cognito:username': 'ana',
+      'cognito:groups': ['ops_admin', 'ops_viewer'],
+      'cognito:roles': [roleArns.ops_admin, roleArns.ops_viewer],
+      'cognito:preferred_role': roleArns.ops_admin,
+    })}.bG9jYWwtc3RhbmQtaW4`;
+    issuedTokens.add(idToken);
+    return idToken;
+  };
   const codes = new Map<string, { challenge: string; clientId: string; redirectUri: string }>();
   login.server.on('request', (request: IncomingMessage, response: ServerResponse) => {
     const url = new URL(request.url ?? '/', login.origin);
@@ -142,6 +184,19 @@ beforeAll(async () => {
     if (request.method === 'POST' && url.pathname === '/oauth2/token') {
       void bodyOf(request).then((raw) => {
         const form = new URLSearchParams(raw.toString());
+        if (form.get('grant_type') === 'refresh_token') {
+          // The refresh_token grant: new ID and access tokens (no new refresh token: the client does not rotate them).
+          const presented = form.get('refresh_token') ?? '';
+          const known = refreshTokens.get(presented);
+          const status = form.get('client_id') === config.clientId && known && !known.revoked ? 200 : 400;
+          seen.refreshes.push({ refreshToken: presented, status });
+          if (status !== 200) {
+            response.writeHead(400, { 'Content-Type': 'application/json', ...cors }).end(JSON.stringify({ error: 'invalid_grant' }));
+            return;
+          }
+          response.writeHead(200, { 'Content-Type': 'application/json', ...cors }).end(JSON.stringify({ id_token: issueIdToken(), access_token: randomUUID(), token_type: 'Bearer', expires_in: lifetimes.idTokenSeconds }));
+          return;
+        }
         const issued = codes.get(form.get('code') ?? '');
         codes.delete(form.get('code') ?? ''); // a code is used once
         const verified =
@@ -155,24 +210,30 @@ beforeAll(async () => {
           response.writeHead(400, { 'Content-Type': 'application/json', ...cors }).end(JSON.stringify({ error: 'invalid_grant' }));
           return;
         }
-        const now = Math.floor(Date.now() / 1000);
-        const idToken = `${base64urlJson({ alg: 'RS256', kid: 'local' })}.${base64urlJson({
-          sub: randomUUID(),
-          iss: `https://${issuer}`,
-          aud: config.clientId,
-          token_use: 'id',
-          iat: now,
-          exp: now + 3600,
-          email: 'ana.ops@example.com',
-          'cognito:username': 'ana',
-          'cognito:groups': ['ops_admin', 'ops_viewer'],
-          'cognito:roles': [roleArns.ops_admin, roleArns.ops_viewer],
-          'cognito:preferred_role': roleArns.ops_admin,
-        })}.bG9jYWwtc3RhbmQtaW4`;
-        issuedTokens.add(idToken);
+        const refreshToken = randomUUID();
+        refreshTokens.set(refreshToken, { revoked: false });
         seen.exchanges.push({ verified, status: 200 });
-        response.writeHead(200, { 'Content-Type': 'application/json', ...cors }).end(JSON.stringify({ id_token: idToken, access_token: randomUUID(), token_type: 'Bearer', expires_in: 3600 }));
+        response
+          .writeHead(200, { 'Content-Type': 'application/json', ...cors })
+          .end(JSON.stringify({ id_token: issueIdToken(), access_token: randomUUID(), refresh_token: refreshToken, token_type: 'Bearer', expires_in: lifetimes.idTokenSeconds }));
       });
+      return;
+    }
+    if (request.method === 'POST' && url.pathname === '/oauth2/revoke') {
+      void bodyOf(request).then((raw) => {
+        const form = new URLSearchParams(raw.toString());
+        const token = form.get('token') ?? '';
+        const known = refreshTokens.get(token);
+        if (form.get('client_id') === config.clientId && known) {
+          known.revoked = true;
+          seen.revocations.push(token);
+        }
+        response.writeHead(200, cors).end();
+      });
+      return;
+    }
+    if (request.method === 'OPTIONS') {
+      response.writeHead(204, { ...cors, 'Access-Control-Allow-Methods': 'POST', 'Access-Control-Allow-Headers': 'content-type' }).end();
       return;
     }
     if (request.method === 'GET' && url.pathname === '/logout') {
@@ -202,13 +263,14 @@ beforeAll(async () => {
       const target = String(request.headers['x-amz-target']);
       const input = JSON.parse(raw.toString()) as { IdentityPoolId?: string; IdentityId?: string; Logins?: Record<string, string>; CustomRoleArn?: string };
       const answer = (status: number, body: unknown, errorType?: string) => {
-        seen.identity.push({ target, customRoleArn: input.CustomRoleArn, status });
+        seen.identity.push({ target, customRoleArn: input.CustomRoleArn, status, ...(errorType ? { error: String(body) } : {}) });
         response
           .writeHead(status, { 'Content-Type': 'application/x-amz-json-1.1', 'x-amzn-requestid': randomUUID(), ...(errorType ? { 'x-amzn-errortype': errorType } : {}), ...cors })
           .end(JSON.stringify(errorType ? { __type: errorType, message: String(body) } : body));
       };
       const token = input.Logins?.[issuer];
       if (!token || !issuedTokens.has(token) || Object.keys(input.Logins ?? {}).length !== 1) return answer(400, 'Invalid login token.', 'NotAuthorizedException');
+      if (Number(claimsOf(token).exp) * 1000 <= Date.now()) return answer(400, 'Invalid login token. Token expired.', 'NotAuthorizedException');
       if (target === 'AWSCognitoIdentityService.GetId') {
         if (input.IdentityPoolId !== config.identityPoolId) return answer(400, 'Identity pool not found.', 'ResourceNotFoundException');
         const identityId = `${REGION}:${createHash('sha256').update(String(claimsOf(token).sub)).digest('hex').slice(0, 32)}`;
@@ -223,7 +285,10 @@ beforeAll(async () => {
         if (!(claims['cognito:roles'] as string[]).includes(roleArn)) return answer(400, 'Invalid CustomRoleArn.', 'NotAuthorizedException');
         const role = (Object.keys(roleArns) as OperatorRole[]).find((candidate) => roleArns[candidate] === roleArn) as OperatorRole;
         const credentials = operatorOf(role);
-        return answer(200, { IdentityId: input.IdentityId, Credentials: { AccessKeyId: credentials.access_key_id, SecretKey: credentials.secret_access_key, Expiration: Math.floor(Date.now() / 1000) + 3600 } });
+        const sessionToken = randomUUID();
+        const expiration = Math.floor(Date.now() / 1000) + lifetimes.credentialsSeconds;
+        sessionTokens.set(sessionToken, expiration * 1000);
+        return answer(200, { IdentityId: input.IdentityId, Credentials: { AccessKeyId: credentials.access_key_id, SecretKey: credentials.secret_access_key, SessionToken: sessionToken, Expiration: expiration } });
       }
       return answer(400, `Unknown operation ${target}`, 'UnknownOperationException');
     });
@@ -268,11 +333,11 @@ describe('the ops console signing in as in AWS (managed login with PKCE, the ide
     await until(() => seen.api.some((call) => call.path === '/v1/payouts'));
     await page.locator('h1', { hasText: 'Payouts in review' }).waitFor();
     expect(seen.api.every((call) => call.status === 200 && call.accessKeyId === operatorOf('ops_admin').access_key_id)).toBe(true);
-    // The ID token is kept in this tab's sessionStorage only.
+    // The tokens are kept in the page's memory only: neither storage holds them.
     const token = [...issuedTokens][0] as string;
-    const kept = await page.evaluate(() => ({ session: JSON.stringify(sessionStorage), local: JSON.stringify(localStorage) }));
-    expect(kept.session).toContain(token);
-    expect(kept.local).not.toContain(token);
+    const refreshToken = [...refreshTokens.keys()][0] as string;
+    const kept = await page.evaluate(() => JSON.stringify({ session: { ...sessionStorage }, local: { ...localStorage } }));
+    for (const secret of [token, refreshToken, token.split('.')[1] as string]) expect(kept).not.toContain(secret);
     expect(blocked).toEqual([]);
   });
 
@@ -285,11 +350,14 @@ describe('the ops console signing in as in AWS (managed login with PKCE, the ide
     expect(after.every((call) => call.status === 200 && call.accessKeyId === viewer)).toBe(true);
   });
 
-  it('signs out at the managed login, which sends the browser back to the console and so to a new sign-in', async () => {
+  it('signs out: revokes the refresh token, ends the managed login session, which sends the browser back to the console and so to a new sign-in', async () => {
     const authorizations = seen.authorizations.length;
     const exchanges = seen.exchanges.length;
+    const held = [...refreshTokens.keys()].at(-1) as string;
     await page.getByTestId('sign-out').click();
     await until(() => seen.exchanges.length === exchanges + 1);
+    expect(seen.revocations).toEqual([held]);
+    expect(refreshTokens.get(held)?.revoked).toBe(true);
     await expect(page.getByTestId('operator').textContent()).resolves.toBe('ana.ops@example.com');
     expect(seen.logouts).toEqual([{ client_id: config.clientId, logout_uri: config.consoleUrl }]);
     expect(seen.authorizations.length).toBe(authorizations + 1);
@@ -315,5 +383,105 @@ describe('the ops console signing in as in AWS (managed login with PKCE, the ide
     expect(new URL(page.url()).search).toBe(''); // the code left the address bar
     expect(await page.getByTestId('operator').count()).toBe(0);
     expect(blocked).toEqual([]);
+  });
+});
+
+describe('a console session that outlives its tokens and credentials (decision 0051)', () => {
+  /** Payments the merchant's own rule sends to risk review (USD 4,000 or more): rows with a note to type. */
+  const held: string[] = [];
+
+  beforeAll(async () => {
+    const onboarded = await asOperator('ops_admin', 'POST', '/v1/merchants', { name: 'Long Shift Traders' });
+    expect(onboarded.status).toBe(201);
+    const key = onboarded.json.api_key.secret as string;
+    const post = (path: string, body: unknown) => api('POST', path, { key, idempotencyKey: randomUUID(), body });
+    const rules = await post('/v1/risk_rules', { rules: [{ id: 'big_usd', when: { amount: { currency: 'USD', gte: 400_000 } }, score: 50 }], thresholds: { review: 50, block: 80 } });
+    expect(rules.json).toMatchObject({ owner: 'merchant', version: 1 });
+    for (let index = 0; index < 2; index += 1) {
+      const payment = await post('/v1/payments', { amount: 450_000 + index, currency: 'USD', payment_method: freshTestCard() });
+      expect(payment.json).toMatchObject({ status: 'succeeded' });
+      held.push(payment.json.id as string);
+    }
+  });
+
+  afterEach(() => {
+    lifetimes.idTokenSeconds = 3600;
+    lifetimes.credentialsSeconds = 3600;
+  });
+
+  /** Signs in afresh (tokens as short-lived as set), as ops_admin, on the risk review queue, showing `row`. */
+  const signInOnRiskReview = async (row: string) => {
+    const exchanges = seen.exchanges.length;
+    await page.goto('about:blank'); // a new load (a goto that changes only the hash is not)
+    await page.goto(`${config.consoleUrl}#/risk-review`);
+    await until(() => seen.exchanges.length === exchanges + 1);
+    await page.getByTestId('role').selectOption('ops_admin');
+    await page.getByTestId(`risk-review-${row}`).getByTestId('risk-approve').click({ trial: true }); // enabled: the admin's session
+  };
+
+  it('renews the ID token with the refresh token and the credentials with it, in place: a note typed before the expiry is sent after it, with no reload', async () => {
+    lifetimes.idTokenSeconds = 12;
+    lifetimes.credentialsSeconds = 9;
+    await signInOnRiskReview(held[0] as string);
+    const started = { refreshes: seen.refreshes.length, identity: seen.identity.length, authorizations: seen.authorizations.length, api: seen.api.length };
+    await page.evaluate(() => Object.assign(globalThis, { sameDocument: 'yes' }));
+    const row = page.getByTestId(`risk-review-${held[0]}`);
+    await row.getByTestId('risk-review-note').fill('Known customer, confirmed by phone');
+
+    // Past two lifetimes of the ID token and three of the credentials, with the page idle.
+    await page.waitForTimeout(27_000);
+    const renewals = seen.refreshes.slice(started.refreshes);
+    expect(renewals.length).toBeGreaterThanOrEqual(2);
+    expect(renewals.every((refresh) => refresh.status === 200)).toBe(true);
+    const credentialCalls = seen.identity.slice(started.identity).filter((call) => call.target === 'AWSCognitoIdentityService.GetCredentialsForIdentity');
+    expect(credentialCalls.length).toBeGreaterThanOrEqual(3);
+    expect(credentialCalls.every((call) => call.status === 200)).toBe(true); // each with an ID token that had not expired
+    expect(seen.authorizations.length).toBe(started.authorizations); // never sent to the managed login
+    await expect(row.getByTestId('risk-review-note').inputValue()).resolves.toBe('Known customer, confirmed by phone');
+
+    await row.getByTestId('risk-approve').click();
+    await expect(row.getByTestId('risk-review-outcome').textContent()).resolves.toContain('approve');
+    expect(await page.evaluate(() => (globalThis as { sameDocument?: string }).sameDocument)).toBe('yes'); // the same page all along
+    expect(seen.api.slice(started.api).filter((call) => call.method === 'POST')).toEqual([
+      { method: 'POST', path: `/v1/payments/${held[0]}/review`, status: 200, accessKeyId: operatorOf('ops_admin').access_key_id },
+    ]);
+    const decided = await asOperator('ops_viewer', 'GET', `/v1/payments/${held[0]}`);
+    expect(decided.json.risk).toMatchObject({ review: { decision: 'approved', note: 'Known customer, confirmed by phone' } });
+  });
+
+  it('sends a request refused for expired credentials once more with renewed ones (the refusal came before the API: nothing was done twice)', async () => {
+    await signInOnRiskReview(held[1] as string);
+    const started = { api: seen.api.length, identity: seen.identity.length };
+    // Every session the identity pool has given ends now (as if the browser's clock ran behind AWS's).
+    for (const token of sessionTokens.keys()) sessionTokens.set(token, Date.now());
+    await page.evaluate(() => {
+      (globalThis as unknown as { location: { hash: string } }).location.hash = '#/review';
+    });
+    await page.locator('h1', { hasText: 'Payouts in review' }).waitFor();
+    await until(() => seen.api.slice(started.api).some((call) => call.status === 200));
+    expect(seen.api.slice(started.api).map((call) => [call.path, call.status, call.code])).toEqual([
+      ['/v1/payouts', 403, 'expired_credentials'],
+      ['/v1/payouts', 200, undefined],
+    ]);
+    expect(seen.identity.slice(started.identity).map((call) => [call.target, call.status])).toEqual([['AWSCognitoIdentityService.GetCredentialsForIdentity', 200]]);
+    await expect(page.locator('p.error').count()).resolves.toBe(0);
+  });
+
+  it('goes to the managed login when a refresh is refused, and comes back to the same route with the half-typed note', async () => {
+    lifetimes.idTokenSeconds = 12;
+    await signInOnRiskReview(held[1] as string);
+    const started = { refreshes: seen.refreshes.length, authorizations: seen.authorizations.length, exchanges: seen.exchanges.length };
+    const row = page.getByTestId(`risk-review-${held[1]}`);
+    await row.getByTestId('risk-review-note').fill('Half-way through checking the address');
+    // An administrator signs the operator out everywhere: the refresh token is revoked.
+    for (const token of refreshTokens.values()) token.revoked = true;
+
+    await until(() => seen.exchanges.length === started.exchanges + 1, 25_000);
+    expect(seen.refreshes.slice(started.refreshes).map((refresh) => refresh.status)).toEqual([400]); // once, not again
+    expect(seen.authorizations.length).toBe(started.authorizations + 1);
+    await page.waitForURL(`${config.consoleUrl}#/risk-review`);
+    await expect(row.getByTestId('risk-review-note').inputValue()).resolves.toBe('Half-way through checking the address');
+    await page.waitForTimeout(1_000);
+    expect(seen.refreshes.length).toBe(started.refreshes + 1);
   });
 });

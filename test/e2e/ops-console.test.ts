@@ -196,11 +196,20 @@ describe('the ops console', () => {
     const held = page.getByTestId(`review-${payoutId}`);
     // A viewer sees the queue but may not decide.
     await expect(held.getByTestId('approve').isDisabled()).resolves.toBe(true);
-    await page.getByTestId('role').selectOption('ops_admin');
-    // The page re-renders under the new role's session: type once its action is enabled (a trial click waits for
-    // that and clicks nothing), or the note goes with the rows the switch replaced.
-    await held.getByTestId('approve').click({ trial: true });
+    // The note is typed before the switch to the admin role: the switch keeps the rows (and the note), and asks for
+    // the queue once more under the new role (decision 0051).
     await held.getByTestId('review-note').fill('False positive: different date of birth');
+    await held.evaluate((row) => row.setAttribute('data-before-switch', 'yes'));
+    const queueRequests: string[] = [];
+    const onRequest = (request: { url(): string }) => void (new URL(request.url()).pathname === '/v1/payouts' && queueRequests.push(request.url()));
+    page.on('request', onRequest);
+    await page.getByTestId('role').selectOption('ops_admin');
+    await held.getByTestId('approve').click({ trial: true }); // waits until the admin's session is in (the action enabled)
+    await expect(held.getByTestId('review-note').inputValue()).resolves.toBe('False positive: different date of birth');
+    await expect(held.getAttribute('data-before-switch')).resolves.toBe('yes'); // the same row element: not re-rendered from scratch
+    await page.waitForTimeout(500);
+    page.off('request', onRequest);
+    expect(queueRequests).toHaveLength(1);
     await held.getByTestId('approve').click();
     await expect(held.getByTestId('review-outcome').textContent()).resolves.toMatch(/now (processing|paid)/);
 
@@ -227,7 +236,7 @@ describe('the ops console', () => {
     await expect(held.getByTestId('risk-refund').isDisabled()).resolves.toBe(true);
 
     await page.getByTestId('role').selectOption('ops_admin');
-    await held.getByTestId('risk-refund').click({ trial: true }); // under the admin's session first (see the payout review above)
+    await held.getByTestId('risk-refund').click({ trial: true }); // under the admin's session (see the payout review above)
     await held.getByTestId('risk-review-note').fill('Card testing pattern, customer unknown');
     await held.getByTestId('risk-refund').click();
     await expect(held.getByTestId('risk-review-outcome').textContent()).resolves.toMatch(/refunded \(re_/);

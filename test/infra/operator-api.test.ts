@@ -133,7 +133,7 @@ describe.each(regions)('%s region: the ops console in AWS (Cognito, static files
     expect(resources[userPoolId]?.DeletionPolicy).toBe('Retain');
   });
 
-  it('has one app client for the console: no secret, authorization code through the managed login, called back to the console on the operator API, one-hour tokens', () => {
+  it('has one app client for the console: no secret, authorization code through the managed login, called back to the console on the operator API, one-hour tokens renewed for twelve hours, revocable', () => {
     const client = resources[clientId]?.Properties as Record<string, unknown>;
     expect(client).toMatchObject({
       GenerateSecret: false,
@@ -142,9 +142,15 @@ describe.each(regions)('%s region: the ops console in AWS (Cognito, static files
       SupportedIdentityProviders: ['COGNITO'],
       AccessTokenValidity: 60,
       IdTokenValidity: 60,
-      TokenValidityUnits: expect.objectContaining({ AccessToken: 'minutes', IdToken: 'minutes' }),
+      // The page renews its ID token with the refresh token until the sign-in is twelve hours old (decision 0051).
+      RefreshTokenValidity: 720,
+      TokenValidityUnits: { AccessToken: 'minutes', IdToken: 'minutes', RefreshToken: 'minutes' },
+      // Sign-out revokes the refresh token at /oauth2/revoke; without this the endpoint refuses and the token lives on.
+      EnableTokenRevocation: true,
       PreventUserExistenceErrors: 'ENABLED',
     });
+    // Not rotated: rotation is not compatible with the REFRESH_TOKEN_AUTH flow Cognito's default auth flows include (decision 0051).
+    expect(client.RefreshTokenRotation).toBeUndefined();
     // Exactly the console's URL on the operator API's stage, for the redirect and the sign-out alike.
     const consoleUrl = `https://<Ref:${idOf(stack.operatorApi.api)}>.execute-api.${region}.<AWS::URLSuffix>/${deployment.apiStageName}/console/`;
     expect((client.CallbackURLs as unknown[]).map(flatten)).toEqual([consoleUrl]);

@@ -7,12 +7,13 @@ import {
   codeChallengeOf,
   codeVerifierOf,
   completeSignIn,
-  currentIdToken,
   forgetSignIn,
   identityLogins,
   isCallback,
   logoutUrl,
   newCodeVerifier,
+  refreshRequest,
+  revokeRequest,
   rolesOf,
   tokenRequest,
 } from '../../../console/src/sign-in';
@@ -81,6 +82,16 @@ describe('the URLs the sign-in builds', () => {
     });
   });
 
+  it('refresh: a form POST to /oauth2/token with the refresh token and the client, no secret; revocation: the same to /oauth2/revoke', () => {
+    const refresh = refreshRequest(config, 'r3fresh');
+    expect(refresh.url).toBe(`${config.loginUrl}/oauth2/token`);
+    expect(refresh.init).toMatchObject({ method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    expect(Object.fromEntries(new URLSearchParams(String(refresh.init.body)))).toEqual({ grant_type: 'refresh_token', client_id: config.clientId, refresh_token: 'r3fresh' });
+    const revoke = revokeRequest(config, 'r3fresh');
+    expect(revoke.url).toBe(`${config.loginUrl}/oauth2/revoke`);
+    expect(Object.fromEntries(new URLSearchParams(String(revoke.init.body)))).toEqual({ token: 'r3fresh', client_id: config.clientId });
+  });
+
   it('sign-out: the managed login ends its session and comes back to the console', () => {
     const url = new URL(logoutUrl(config));
     expect(`${url.origin}${url.pathname}`).toBe(`${config.loginUrl}/logout`);
@@ -102,20 +113,20 @@ describe('a sign-in from the redirect to the callback', () => {
     return { state: url.searchParams.get('state') as string, challenge: url.searchParams.get('code_challenge') as string };
   };
 
-  it('exchanges the code with the verifier whose challenge it sent, keeps the ID token, and goes back to the route it left', async () => {
+  it('exchanges the code with the verifier whose challenge it sent, answers the tokens (kept in no store), and goes back to the route it left', async () => {
     const store = memoryStore();
     const { state, challenge } = await started(store);
     expect(state).toMatch(/^[A-Za-z0-9_-]{22}$/);
     const requests: { url: string; body: URLSearchParams }[] = [];
     const fetcher = (async (url: string, init: RequestInit) => {
       requests.push({ url, body: new URLSearchParams(String(init.body)) });
-      return new Response(JSON.stringify({ id_token: idToken, access_token: 'a', token_type: 'Bearer', expires_in: 3600 }), { status: 200 });
+      return new Response(JSON.stringify({ id_token: idToken, access_token: 'a', refresh_token: 'r3fresh', token_type: 'Bearer', expires_in: 3600 }), { status: 200 });
     }) as unknown as typeof fetch;
 
-    await expect(completeSignIn(config, store, new URLSearchParams({ code: 'c0de', state }), fetcher)).resolves.toEqual({ returnTo: '#/review' });
+    await expect(completeSignIn(config, store, new URLSearchParams({ code: 'c0de', state }), fetcher)).resolves.toEqual({ returnTo: '#/review', tokens: { idToken, refreshToken: 'r3fresh' } });
     expect(requests).toHaveLength(1);
     await expect(codeChallengeOf(requests[0]?.body.get('code_verifier') as string)).resolves.toBe(challenge);
-    expect(currentIdToken(store)).toBe(idToken);
+    expect(store.values.size).toBe(0); // neither token in the tab's storage, and the pending sign-in used up
     // The verifier is used once: the same callback again finds no sign-in pending.
     await expect(completeSignIn(config, store, new URLSearchParams({ code: 'c0de', state }), fetcher)).rejects.toMatchObject({ code: 'no_sign_in_pending' });
     expect(requests).toHaveLength(1);
@@ -133,7 +144,6 @@ describe('a sign-in from the redirect to the callback', () => {
     await expect(refused).rejects.toBeInstanceOf(SignInError);
     await expect(refused).rejects.toMatchObject({ code: 'state_mismatch' });
     expect(exchanged).toBe(0);
-    expect(currentIdToken(store)).toBeUndefined();
     expect(store.values.size).toBe(0); // the pending sign-in is gone too: a second try with the right state fails as well
   });
 
@@ -144,7 +154,6 @@ describe('a sign-in from the redirect to the callback', () => {
     ({ state } = await started(store));
     const refusing = (async () => new Response(JSON.stringify({ error: 'invalid_grant' }), { status: 400 })) as unknown as typeof fetch;
     await expect(completeSignIn(config, store, new URLSearchParams({ code: 'c0de', state }), refusing)).rejects.toMatchObject({ code: 'token_refused', message: expect.stringContaining('invalid_grant') });
-    expect(currentIdToken(store)).toBeUndefined();
   });
 
   it('tells a callback from an ordinary visit', () => {
@@ -154,14 +163,11 @@ describe('a sign-in from the redirect to the callback', () => {
     expect(isCallback(new URLSearchParams(''))).toBe(false);
   });
 
-  it('drops an ID token about to expire, and everything at sign-out', () => {
+  it('forgets a sign-in left unfinished at sign-out', async () => {
     const store = memoryStore();
-    store.setItem('xborder-console-id-token', JSON.stringify({ idToken, expiresAt: now + 30 }));
-    expect(currentIdToken(store, now)).toBeUndefined();
-    store.setItem('xborder-console-id-token', JSON.stringify({ idToken, expiresAt: now + 3600 }));
-    expect(currentIdToken(store, now)).toBe(idToken);
+    await started(store);
     forgetSignIn(store);
-    expect(currentIdToken(store, now)).toBeUndefined();
+    expect(store.values.size).toBe(0);
   });
 });
 
