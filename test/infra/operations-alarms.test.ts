@@ -1,5 +1,5 @@
 import { Match } from 'aws-cdk-lib/assertions';
-import { EXPRESS_FAILED_SHARE, SETTLEMENT_FILE_LATE_HOURS } from '../../lib/constructs/operations-alarms';
+import { EXPRESS_FAILED_SHARE, SETTLEMENT_FILE_LATE_HOURS } from '../../platform/alarms';
 import { cardChannelNames } from '../../platform/channels';
 import { deployment } from '../../platform/deployment';
 import { functionName } from '../../platform/functions';
