@@ -233,7 +233,7 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<L
     kms = await startLocalKms({ stateDir: options.region?.kmsStateDir ?? join(options.stateDir, 'kms') });
     const platformDynamoDbEndpoint = options.interposeDynamoDb ? await options.interposeDynamoDb(dynamoDb.endpoint) : dynamoDb.endpoint;
     configureProcessEnvironment(platformDynamoDbEndpoint, kms, options.logLevel ?? 'WARN', options.region);
-    cloudWatch = await startLocalCloudWatch();
+    cloudWatch = await startLocalCloudWatch({ region: options.region?.region });
     process.env.AWS_ENDPOINT_URL_CLOUDWATCH = cloudWatch.url;
     untapMetrics = tapEmbeddedMetrics(cloudWatch.store, { keepLines: options.printMetricLines });
     // The API's port is chosen first so the acquirers know where to deliver their webhooks, and held (a
@@ -298,6 +298,7 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<L
       repositoryRoot,
       timeScale: options.sfnTimeScale,
       region: options.region?.region,
+      metrics: cloudWatch.store,
     });
     sfnServer = await startStepFunctionsServer({ engine: stepFunctions, port: options.sfnPort ?? 8083 });
     // Before any handler module loads: they read their configuration once, at load.

@@ -3,7 +3,7 @@ import { deployment } from './deployment';
 import { type FunctionDeclaration, type FunctionKey, functionKeys, functionName, functions } from './functions';
 import { type QueueKey, queueKeys, queueName } from './queues';
 import { type ServiceLevelKey, type ServiceLevelObjective, burnRateWindows, operationalThresholds, serviceLevels } from './service-levels';
-import { type StateMachineKey, stateMachineKeys, stateMachines } from './state-machines';
+import { type StateMachineKey, stateMachineArn, stateMachineKeys, stateMachines } from './state-machines';
 import { type TableDeclaration, type TableKey, replicationOf, tableKeys, tableName, tables } from './tables';
 
 /**
@@ -114,9 +114,9 @@ export interface AlarmContext {
   readonly globalTables: readonly TableKey[];
 }
 
-/** The names lib/ would give the resources, as plain strings: the local stand-in's (and a reader's) view. */
+/** The names lib/ gives the resources, as plain strings (the local runtime's account by default: local/step-functions/arns.ts). */
 export const plainResourceNames = (region: string, account = '000000000000'): AlarmResourceNames => ({
-  stateMachineArn: (key) => `arn:aws:states:${region}:${account}:stateMachine:${deployment.appName}-${key.replace(/([A-Z])/g, '-$1').toLowerCase()}`,
+  stateMachineArn: (key) => stateMachineArn(key, region, account),
   functionName: (key) => functionName(deployment.appName, key),
   deadLetterQueueName: (source) =>
     source.kind === 'queue'
