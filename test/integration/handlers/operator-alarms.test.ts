@@ -1,3 +1,6 @@
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
+import { buildMcpServer } from '../../../lambdas/adapters/mcp/server';
 import { type LocalCloudWatch, startLocalCloudWatch } from '../../../local/cloudwatch';
 import { IN_MEMORY, type StepFunctionsServer, StepFunctionsEngine, startStepFunctionsServer } from '../../../local/step-functions';
 import { deployment } from '../../../platform/deployment';
@@ -62,6 +65,15 @@ afterAll(async () => {
   await kms?.stop();
 });
 
+/**
+ * The alarm watches 1-minute periods, and the local CloudWatch's newest period is the minute under way: the failure
+ * and the reads that expect it firing must fall in one minute, so a test that starts late in a minute waits for the next.
+ */
+const startOfAFreshMinute = async (secondsNeeded = 20) => {
+  const left = 60_000 - (Date.now() % 60_000);
+  if (left < secondsNeeded * 1000) await new Promise((wait) => setTimeout(wait, left + 50));
+};
+
 type Alarm = { object: string; name: string; kind: string; state: string; since: string; reason: string; description: string; runbook: { document: string; section: string } | null };
 const failedExecutions = `${deployment.appName}-sagaRecovery-ExecutionsFailed`;
 
@@ -72,6 +84,7 @@ it('reports a failed Standard execution as its alarm firing, first, since when, 
   expect((quiet.json.data as Alarm[]).find((alarm) => alarm.name === failedExecutions)).toMatchObject({ state: 'OK', reason: expect.stringContaining('[NonBreaching]') });
 
   // A real failure: the recovery's Charge task fails, the engine closes the execution FAILED.
+  await startOfAFreshMinute();
   const before = Date.now();
   const { executionArn } = await engine.startExecution({ stateMachineArn: engine.stateMachineArn('sagaRecovery'), name: 'pay_alarmed_1-1765000000000', input: '{}' });
   expect(await engine.waitForExecution(executionArn as string)).toMatchObject({ status: 'FAILED', error: 'PaymentDeclinedError' });
@@ -100,6 +113,33 @@ it('reports a failed Standard execution as its alarm firing, first, since when, 
   const firing = await apis.asOperator('ops_admin', 'GET', '/v1/alarms', { query: { state: 'ALARM' } });
   expect((firing.json.data as Alarm[]).map((alarm) => alarm.name)).toEqual([failedExecutions]);
   expect(firing.json.counts).toEqual({ alarm: 1, insufficient_data: 0, ok: 0 });
+
+  // The MCP tool, with the SDK's own client, as the viewer: the same alarm in words, with the runbook step.
+  const viewer = apis.operators.find((operator) => operator.role === 'ops_viewer');
+  const server = buildMcpServer({
+    target: { baseUrl: apis.operatorUrl, credentials: { accessKeyId: viewer?.access_key_id as string, secretAccessKey: viewer?.secret_access_key as string }, region: deployment.primaryRegion },
+    role: 'ops_viewer',
+    agent: 'alarms-test',
+  });
+  const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
+  const client = new Client({ name: 'alarms-test', version: '1.0.0' });
+  await Promise.all([server.connect(serverSide), client.connect(clientSide)]);
+  try {
+    const tool = (await client.listTools()).tools.find((candidate) => candidate.name === 'summarize_alarms');
+    expect(tool?.annotations).toMatchObject({ readOnlyHint: true, destructiveHint: false });
+    const result = await client.callTool({ name: 'summarize_alarms', arguments: {} });
+    const [words, json] = (result.content as { text: string }[]).map((part) => part.text);
+    expect(result.isError).toBeFalsy();
+    expect(words).toMatch(/^1 alarm is firing\. 1 firing, \d+ without data, \d+ OK \(\d+ alarms in all\)\./);
+    expect(words).toContain(`FIRING ${failedExecutions} (metric) since ${first?.since}`);
+    expect(words).toContain('What it means: ExecutionsFailed on the sagaRecovery workflow');
+    expect(words).toContain('Why: Threshold Crossed: 1 out of the last 1 datapoint');
+    expect(words).toContain('What to do: follow docs/runbooks.md, section "A standard workflow failed or timed out".');
+    expect(words).toContain(`- ${deployment.appName}-ApiServerErrors: Not evaluated locally: Metric math`);
+    expect(JSON.parse(json as string)).toMatchObject({ counts: { alarm: 1 }, firing: [{ name: failedExecutions }] });
+  } finally {
+    await client.close();
+  }
 });
 
 it('refuses an unknown state or parameter with 422 naming it', async () => {
