@@ -2,6 +2,7 @@ import type { AlarmComparison, AlarmDeclaration, AlarmExpression, AlarmMetric, C
 import { isExpression } from '../platform/alarms';
 import { deployment } from '../platform/deployment';
 import { MetricStatError, type MetricStore } from './cloudwatch';
+import { LOCAL_ACCOUNT } from './step-functions/arns';
 
 /**
  * The platform's alarms in the local CloudWatch (decision 0050): the declarations of platform/alarms.ts, the
@@ -33,7 +34,6 @@ const LOCALLY_FED: Readonly<Record<string, readonly string[] | '*'>> = {
 };
 
 const MINUTE_MS = 60_000;
-const LOCAL_ACCOUNT = '000000000000';
 
 interface AlarmState {
   value: AlarmStateValue;

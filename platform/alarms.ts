@@ -2,6 +2,7 @@ import { cardChannelNames } from './channels';
 import { deployment } from './deployment';
 import { type FunctionDeclaration, type FunctionKey, functionKeys, functionName, functions } from './functions';
 import { type QueueKey, queueKeys, queueName } from './queues';
+import { merchantApiName } from './routes';
 import { type ServiceLevelKey, type ServiceLevelObjective, burnRateWindows, operationalThresholds, serviceLevels } from './service-levels';
 import { type StateMachineKey, stateMachineArn, stateMachineKeys, stateMachines } from './state-machines';
 import { type TableDeclaration, type TableKey, replicationOf, tableKeys, tableName, tables } from './tables';
@@ -138,7 +139,7 @@ export const merchantApiMetric = (
   namespace: 'AWS/ApiGateway',
   name,
   dimensions: {
-    ApiName: `${deployment.appName}-merchant-api`,
+    ApiName: merchantApiName(),
     Stage: deployment.apiStageName,
     ...(options.route ? { Method: options.route.method, Resource: options.route.path } : {}),
   },
