@@ -143,8 +143,9 @@ export interface LocalRuntime {
   /** SQS and its event source mappings (the webhook delivery queue), AWS_ENDPOINT_URL_SQS. */
   readonly sqs: LocalSqs;
   /**
-   * The CloudWatch metrics stand-in (AWS_ENDPOINT_URL_CLOUDWATCH): the functions' EMF metrics, the merchant API's
-   * per-method metrics and Lambda's errors, read by the operator API's health route (local/cloudwatch.ts).
+   * The CloudWatch stand-in (AWS_ENDPOINT_URL_CLOUDWATCH): the functions' EMF metrics, the merchant API's
+   * per-method metrics, Lambda's errors and Step Functions' execution counts, read by the operator API's health
+   * route; the platform's alarms evaluated on them, read by its alarms route (local/cloudwatch.ts, decision 0050).
    */
   readonly cloudWatch: LocalCloudWatch;
   /** The DynamoDB stream event source mappings (the events outbox), on DynamoDB Local's Streams API. */
