@@ -9,7 +9,7 @@ import type { Construct } from 'constructs';
 import { type FunctionDeclaration, type FunctionKey, functionKeys, functions } from '../platform/functions';
 import { type MerchantApiDomainConfig, deployment } from '../platform/deployment';
 import { accountAdministersKey, cloudWatchLogsMayEncrypt, denyGrantsExceptForAwsServices } from './constructs/key-policies';
-import { cardChannelNames, cardChannelSecretNames } from '../platform/channels';
+import { cardChannelSecretNames } from '../platform/channels';
 import { stateMachineKeys } from '../platform/state-machines';
 import { acknowledgeNag } from './constructs/acknowledgements';
 import { McpFunctionUrl } from './constructs/mcp-function-url';
@@ -22,7 +22,8 @@ import { PlatformQueue } from './constructs/platform-queue';
 import { PlatformSchedule } from './constructs/platform-schedule';
 import { PlatformStateMachine } from './constructs/platform-state-machine';
 import { PlatformStreamSubscription } from './constructs/platform-stream-subscription';
-import { queueKeys, queueName } from '../platform/queues';
+import { type QueueKey, queueKeys } from '../platform/queues';
+import { type DeadLetterSource, platformAlarms } from '../platform/alarms';
 import type { TableKey } from '../platform/tables';
 import { deployedTableKeys, globalTableKeys } from './data-stack';
 import { MerchantApiDomain } from './constructs/merchant-api-domain';
@@ -135,26 +136,17 @@ export class ApiStack extends Stack {
       }
     }
 
-    const deadLetterQueues: { id: string; queue: IQueue; description: string }[] = [];
+    const queueDeadLetters = {} as Record<QueueKey, IQueue>;
     for (const key of queueKeys) {
-      const queue = new PlatformQueue(functionsStack, `${key[0]?.toUpperCase()}${key.slice(1)}Queue`, { key, functions: built });
-      deadLetterQueues.push({
-        id: `${key[0]?.toUpperCase()}${key.slice(1)}DeadLetters`,
-        queue: queue.deadLetterQueue,
-        description: `Messages of ${queueName(key)} failed every receive (the consumer crashed on them) and wait in its dead-letter queue. Runbook docs/runbooks.md.`,
-      });
+      queueDeadLetters[key] = new PlatformQueue(functionsStack, `${key[0]?.toUpperCase()}${key.slice(1)}Queue`, { key, functions: built }).deadLetterQueue;
     }
     const streamConsumers: FunctionKey[] = [];
+    const streamFailures = {} as Partial<Record<FunctionKey, IQueue>>;
     for (const key of functionKeys) {
       const subscription = (functions[key] as FunctionDeclaration).streams;
       if (!subscription || (subscription.primaryRegionOnly && !props.tableStreamArns)) continue;
       streamConsumers.push(key);
-      const subscribed = new PlatformStreamSubscription(functionsStack, `${key[0]?.toUpperCase()}${key.slice(1)}Streams`, { function: built[key], streamArns: props.tableStreamArns ?? {} });
-      deadLetterQueues.push({
-        id: `${key[0]?.toUpperCase()}${key.slice(1)}StreamFailures`,
-        queue: subscribed.failureQueue,
-        description: `A batch of table changes failed ${key} through every retry: its events were not built. The queue holds the shard and sequence numbers to replay. Runbook docs/runbooks.md.`,
-      });
+      streamFailures[key] = new PlatformStreamSubscription(functionsStack, `${key[0]?.toUpperCase()}${key.slice(1)}Streams`, { function: built[key], streamArns: props.tableStreamArns ?? {} }).failureQueue;
     }
 
     // The operations topic is encrypted with the logs key: CloudWatch alarms publish through SNS with it.
@@ -167,19 +159,24 @@ export class ApiStack extends Stack {
         conditions: { StringEquals: { 'aws:SourceAccount': this.account } },
       }),
     );
-    const operationsAlarms = new OperationsAlarms(this, 'OperationsAlarms', {
-      stateMachines: machines,
-      topicKey: logsKey,
-      sagaSweeper: built.sweepUnstartedSagas,
-      settlementPull: { function: built.pullSettlementFiles, sources: [...cardChannelNames, 'bank'] },
-      railInboxPull: built.pullPayoutRailInbox,
-      deadLetterQueues,
-      streamConsumers,
-      replication: {
-        tables: globalTableKeys,
-        receivingRegion: this.region === deployment.primaryRegion ? deployment.secondaryRegion : deployment.primaryRegion,
+    // Every alarm of the region, declared once in platform/alarms.ts (decision 0050), on these resources.
+    const deadLetterQueueOf = (source: DeadLetterSource): IQueue => {
+      const queue = source.kind === 'queue' ? queueDeadLetters[source.key] : source.kind === 'streamFailures' ? streamFailures[source.key] : built[source.key].deadLetterQueue;
+      if (!queue) throw new Error(`${source.key} has no ${source.kind === 'streamFailures' ? 'stream failure' : 'dead-letter'} queue`);
+      return queue;
+    };
+    const alarms = platformAlarms({
+      region: this.region,
+      names: {
+        stateMachineArn: (key) => (machines[key] as StateMachine).stateMachineArn,
+        functionName: (key) => built[key].function.functionName,
+        deadLetterQueueName: (source) => deadLetterQueueOf(source).queueName,
       },
+      streamConsumers,
+      tables: deployedTableKeys,
+      globalTables: globalTableKeys,
     });
+    const operationsAlarms = new OperationsAlarms(this, 'OperationsAlarms', { topicKey: logsKey, alarms });
     // The SLO burn-rate alarms and their dashboard in a nested stack of their own: the API stack stays under its
     // resource budget (test/infra/events-and-webhooks.test.ts), and they read only what this stack passes them.
     const observabilityStack = new NestedStack(this, 'Observability', { description: 'xborder service levels: burn-rate alarms and their dashboard' });
@@ -189,6 +186,7 @@ export class ApiStack extends Stack {
       stateMachines: machines,
       tables: deployedTableKeys,
       buildsEvents: streamConsumers.includes('buildEvents'),
+      alarms,
     });
     this.merchantApi = new MerchantApi(this, 'MerchantApi', {
       functions: invocable,

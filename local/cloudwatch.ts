@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { type IncomingMessage, type ServerResponse, createServer } from 'node:http';
+import { type AlarmDeclaration, declaredAlarmContext, platformAlarms } from '../platform/alarms';
 import { deployment } from '../platform/deployment';
 import { functionName } from '../platform/functions';
+import { type DescribeAlarmsInput, LocalAlarms } from './cloudwatch-alarms';
 import { readBody } from './http-body';
 import { invocationIdentity } from './iam/function-permissions';
 import { listenLocally } from './ports';
@@ -21,6 +23,12 @@ import { listenLocally } from './ports';
  * - API Gateway's per-method `Count`, `Latency`, `5XXError` and `4XXError` of each request the merchant API
  *   emulator serves (local/api-gateway.ts), with the stage's detailed-metrics dimensions;
  * - Lambda's `Errors` of each failed invocation (local/lambda-host.ts), account-wide and per function.
+ *
+ * - Step Functions' `ExecutionsStarted`, `ExecutionsSucceeded`, `ExecutionsFailed`, `ExecutionsTimedOut` and
+ *   `ExecutionsAborted` of each execution the local engine runs (local/step-functions/engine.ts).
+ *
+ * It also holds the platform's alarms (platform/alarms.ts, the same declarations lib/ deploys), evaluates them
+ * every minute and on every read, and answers `DescribeAlarms` (local/cloudwatch-alarms.ts, decision 0050).
  *
  * Only `MetricStat` queries (no metric math, no SEARCH), periods that are whole minutes, statistics Sum,
  * SampleCount, Average, Minimum, Maximum and percentiles `pNN` (nearest rank over the samples, where CloudWatch
@@ -209,6 +217,7 @@ export interface LocalCloudWatch {
   /** AWS_ENDPOINT_URL_CLOUDWATCH. */
   readonly url: string;
   readonly store: MetricStore;
+  readonly alarms: LocalAlarms;
   stop(): Promise<void>;
 }
 
@@ -267,17 +276,28 @@ export const getMetricData = (store: MetricStore, input: Record<string, unknown>
   return { MetricDataResults: results, Messages: [] };
 };
 
-export const startLocalCloudWatch = async (options: { readonly port?: number; readonly store?: MetricStore } = {}): Promise<LocalCloudWatch> => {
+export const startLocalCloudWatch = async (
+  options: {
+    readonly port?: number;
+    readonly store?: MetricStore;
+    /** The region whose alarms it holds (default the primary). */
+    readonly region?: string;
+    /** Default: every alarm platform/alarms.ts declares for the region. */
+    readonly alarms?: readonly AlarmDeclaration[];
+  } = {},
+): Promise<LocalCloudWatch> => {
   const store = options.store ?? new MetricStore();
+  const region = options.region ?? deployment.primaryRegion;
+  const alarms = new LocalAlarms(store, options.alarms ?? platformAlarms(declaredAlarmContext(region)), { region });
+  alarms.start();
   const server = createServer((request: IncomingMessage, response: ServerResponse) => {
     const target = String(request.headers['x-amz-target'] ?? '');
     readBody(request, { maxBytes: 1024 * 1024, tooLarge: () => new MetricStatError('request too large') })
       .then((body) => {
-        if (request.method !== 'POST' || target !== `${TARGET}GetMetricData`) {
-          sendError(response, 'UnknownOperationException', `The local CloudWatch answers GetMetricData only, not ${target || request.method}`);
-          return;
-        }
-        send(response, 200, getMetricData(store, JSON.parse(body || '{}') as Record<string, unknown>));
+        const input = JSON.parse(body || '{}') as Record<string, unknown>;
+        if (request.method === 'POST' && target === `${TARGET}GetMetricData`) send(response, 200, getMetricData(store, input));
+        else if (request.method === 'POST' && target === `${TARGET}DescribeAlarms`) send(response, 200, alarms.describe(input as DescribeAlarmsInput));
+        else sendError(response, 'UnknownOperationException', `The local CloudWatch answers GetMetricData and DescribeAlarms only, not ${target || request.method}`);
       })
       .catch((error: unknown) => {
         if (error instanceof MetricStatError) sendError(response, error.name, error.message);
@@ -288,8 +308,10 @@ export const startLocalCloudWatch = async (options: { readonly port?: number; re
   return {
     url,
     store,
+    alarms,
     stop: () =>
       new Promise<void>((resolve) => {
+        alarms.stop();
         server.closeAllConnections();
         server.close(() => resolve());
       }),

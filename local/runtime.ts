@@ -143,8 +143,9 @@ export interface LocalRuntime {
   /** SQS and its event source mappings (the webhook delivery queue), AWS_ENDPOINT_URL_SQS. */
   readonly sqs: LocalSqs;
   /**
-   * The CloudWatch metrics stand-in (AWS_ENDPOINT_URL_CLOUDWATCH): the functions' EMF metrics, the merchant API's
-   * per-method metrics and Lambda's errors, read by the operator API's health route (local/cloudwatch.ts).
+   * The CloudWatch stand-in (AWS_ENDPOINT_URL_CLOUDWATCH): the functions' EMF metrics, the merchant API's
+   * per-method metrics, Lambda's errors and Step Functions' execution counts, read by the operator API's health
+   * route; the platform's alarms evaluated on them, read by its alarms route (local/cloudwatch.ts, decision 0050).
    */
   readonly cloudWatch: LocalCloudWatch;
   /** The DynamoDB stream event source mappings (the events outbox), on DynamoDB Local's Streams API. */
@@ -233,7 +234,7 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<L
     kms = await startLocalKms({ stateDir: options.region?.kmsStateDir ?? join(options.stateDir, 'kms') });
     const platformDynamoDbEndpoint = options.interposeDynamoDb ? await options.interposeDynamoDb(dynamoDb.endpoint) : dynamoDb.endpoint;
     configureProcessEnvironment(platformDynamoDbEndpoint, kms, options.logLevel ?? 'WARN', options.region);
-    cloudWatch = await startLocalCloudWatch();
+    cloudWatch = await startLocalCloudWatch({ region: options.region?.region });
     process.env.AWS_ENDPOINT_URL_CLOUDWATCH = cloudWatch.url;
     untapMetrics = tapEmbeddedMetrics(cloudWatch.store, { keepLines: options.printMetricLines });
     // The API's port is chosen first so the acquirers know where to deliver their webhooks, and held (a
@@ -298,6 +299,7 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<L
       repositoryRoot,
       timeScale: options.sfnTimeScale,
       region: options.region?.region,
+      metrics: cloudWatch.store,
     });
     sfnServer = await startStepFunctionsServer({ engine: stepFunctions, port: options.sfnPort ?? 8083 });
     // Before any handler module loads: they read their configuration once, at load.

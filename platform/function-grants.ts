@@ -27,6 +27,8 @@ export interface GrantArns {
   readonly stateMachineExecutions: (machine: string) => readonly string[];
   readonly queue: (queue: QueueKey) => string;
   readonly keys: KmsKeyArns;
+  /** Every alarm of the region and account (`arn:<partition>:cloudwatch:<region>:<account>:alarm:*`). */
+  readonly alarms: string;
 }
 
 export interface KmsKeyArns {
@@ -136,8 +138,16 @@ export const metricGrantStatements = (key: FunctionKey): GrantStatement[] =>
   (functions[key] as FunctionDeclaration).readsMetrics ? [{ sid: 'ReadMetrics', actions: ['cloudwatch:GetMetricData'], resources: ['*'] }] : [];
 
 /**
+ * A function that reads the region's alarms (`readsAlarms`): cloudwatch:DescribeAlarms is authorized on alarm ARNs,
+ * and a listing by name prefix (the app's, platform/alarms.ts `alarmNamePrefix`) on `alarm:*`: the prefix is a
+ * filter, not a resource. So the tightest grant that lets it list is this region's and account's alarms.
+ */
+export const alarmGrantStatements = (key: FunctionKey, alarmsArn: string): GrantStatement[] =>
+  (functions[key] as FunctionDeclaration).readsAlarms ? [{ sid: 'ReadAlarms', actions: ['cloudwatch:DescribeAlarms'], resources: [alarmsArn] }] : [];
+
+/**
  * Every grant a function's declaration makes on the platform's own resources (tables, state machines, KMS keys,
- * queues) and its metrics reads: what local/ enforces. lib/ adds what has no local counterpart (logs, X-Ray, secrets, dead-letter
+ * queues) and its metrics and alarms reads: what local/ enforces. lib/ adds what has no local counterpart (logs, X-Ray, secrets, dead-letter
  * queues, stream reads, a consumer's receive and delete).
  */
 export const functionGrantStatements = (key: FunctionKey, arns: GrantArns): GrantStatement[] => {
@@ -148,5 +158,6 @@ export const functionGrantStatements = (key: FunctionKey, arns: GrantArns): Gran
     ...kmsGrantStatements(declaration.kms, arns.keys),
     ...(Object.keys(declaration.queues ?? {}) as QueueKey[]).flatMap((queue) => queueGrantStatement(key, queue, arns.queue(queue)) ?? []),
     ...metricGrantStatements(key),
+    ...alarmGrantStatements(key, arns.alarms),
   ];
 };

@@ -163,6 +163,12 @@ export interface FunctionDeclaration {
    */
   readonly readsMetrics?: boolean;
   /**
+   * Reads the state of the region's alarms: `cloudwatch:DescribeAlarms`, which a listing by name prefix asks for
+   * on `alarm:*` (the prefix is no resource), so it is granted on this region's and account's alarms only
+   * (platform/function-grants.ts `alarmGrantStatements`). Only the operator API's alarms route (decision 0050).
+   */
+  readonly readsAlarms?: boolean;
+  /**
    * Talks to the card channels (platform/channels.ts): gets `<CHANNEL>_URL` and the secret
    * `<CHANNEL>_API_KEY` for each (see `secrets`).
    */
@@ -737,6 +743,17 @@ export const functions = {
     invokedBy: 'api-gateway',
     tables: {},
     readsMetrics: true,
+  },
+  opsListAlarms: {
+    entry: 'lambdas/handlers/ops/list-alarms.ts',
+    description: "Operator API: GET /v1/alarms, the region's alarms with their state, since when, why and the runbook section (ops_viewer)",
+    memoryMb: 256,
+    timeoutSeconds: 10,
+    // A console panel and an agent now and then: two at once is plenty.
+    reservedConcurrency: 2,
+    invokedBy: 'api-gateway',
+    tables: {},
+    readsAlarms: true,
   },
   opsStartHomeRegionMove: {
     entry: 'lambdas/handlers/ops/start-home-region-move.ts',

@@ -52,6 +52,7 @@ export const operatorRoutes = [
   { method: 'POST', path: '/v1/payouts/{id}/review', function: 'opsReviewPayout', roles: admins, params: { id: 'payout' } },
   { method: 'GET', path: '/v1/executions', function: 'opsListFailedExecutions', roles: viewers },
   { method: 'GET', path: '/v1/health', function: 'opsGetHealth', roles: viewers },
+  { method: 'GET', path: '/v1/alarms', function: 'opsListAlarms', roles: viewers },
   { method: 'POST', path: '/v1/executions/redrive', function: 'opsRedriveExecution', roles: admins },
   { method: 'GET', path: '/v1/reconciliation/breaks', function: 'opsListReconciliationBreaks', roles: viewers },
   {
@@ -115,6 +116,7 @@ export const MCP_TOOL_FUNCTIONS = [
   'opsListFailedExecutions',
   'opsVerifyAuditChains',
   'opsVerifyLedger',
+  'opsListAlarms',
   'opsReviewPayout',
   'opsResolveReconciliationBreak',
 ] as const satisfies readonly (typeof operatorRoutes)[number]['function'][];

@@ -13,7 +13,7 @@ import type { FunctionKey } from './functions';
  */
 /**
  * The merchant REST API's name: API Gateway's metrics carry it as the `ApiName` dimension (the alarms and
- * dashboards of lib/constructs/service-levels.ts, the operator API's health route).
+ * dashboards of platform/alarms.ts, the operator API's health route).
  */
 export const merchantApiName = (): string => `${deployment.appName}-merchant-api`;
 

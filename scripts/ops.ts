@@ -25,6 +25,7 @@ Commands (role needed):
   verify-audit <merchant id>                   check every link of the merchant's audit chains; exit 1 if broken (ops_viewer)
   payment <payment id>                         any merchant's payment (ops_viewer)
   payout <payout id>                           any merchant's payout, with what screening matched (ops_viewer)
+  alarms [--state ALARM|INSUFFICIENT_DATA|OK]  the region's alarms, firing first: since when, why, the runbook section (ops_viewer)
   review-payout <payout id> approve|reject [--note TEXT]
                                                decide a payout held for review (ops_admin)
   move-home <merchant id> --to <region>        start the merchant's home-region move workflow (begin, drain,
@@ -54,6 +55,7 @@ const { values, positionals } = parseArgs({
     note: { type: 'string' },
     to: { type: 'string' },
     force: { type: 'boolean', default: false },
+    state: { type: 'string' },
   },
 });
 
@@ -104,6 +106,8 @@ const callFor = (command: string | undefined): Call => {
       return { role: 'ops_viewer', method: 'GET', path: `/v1/payments/${argument(1, 'payment id')}` };
     case 'payout':
       return { role: 'ops_viewer', method: 'GET', path: `/v1/payouts/${argument(1, 'payout id')}` };
+    case 'alarms':
+      return { role: 'ops_viewer', method: 'GET', path: '/v1/alarms', query: { state: values.state } };
     case 'review-payout': {
       const decision = positionals[2];
       if (decision !== 'approve' && decision !== 'reject') throw new UsageError('review-payout needs approve or reject after the payout id');

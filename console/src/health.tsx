@@ -1,14 +1,15 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { Session } from './api';
 import { time } from './format';
-import type { HealthFiguresJson, PlatformHealthJson } from './types';
+import type { AlarmReportJson, HealthFiguresJson, PlatformHealthJson } from './types';
 import { useApi } from './use-api';
 
 /**
  * The platform's live health (decisions 0033 item 3, 0041): GET /v1/health, which reads the region's CloudWatch
  * metrics (locally the CloudWatch stand-in), refreshed every 10 s while the page is open. Payments per second
  * (payment creations asked of the merchant API), the authorization rate, the latency of payment creation (p50,
- * p99), server errors, Lambda errors and throttles: over the window, and minute by minute, newest first.
+ * p99), server errors, Lambda errors and throttles: over the window, and minute by minute, newest first. Above
+ * them, the alarms firing (GET /v1/alarms, decision 0050): since when, why, and the runbook section.
  */
 export const REFRESH_MS = 10_000;
 const WINDOWS = [5, 15, 60, 180] as const;
@@ -26,10 +27,12 @@ export const HealthPanel = ({ session }: { session: Session }) => {
     return () => clearInterval(timer);
   }, []);
   const health = useApi<PlatformHealthJson>(session, '/v1/health', { minutes: String(minutes) }, tick);
+  const alarms = useApi<AlarmReportJson>(session, '/v1/alarms', {}, tick);
   const totals = health.value?.totals;
   return (
     <>
       <h1>Health</h1>
+      <FiringAlarms report={alarms.value} error={alarms.error} />
       <section data-testid="health">
         <p class="muted">
           <label class="inline">
@@ -98,3 +101,34 @@ const MinuteRow = ({ minute }: { minute: HealthFiguresJson & { at: string } }) =
     <td>{minute.throttles}</td>
   </tr>
 );
+
+/** The alarms in ALARM, newest first, with the counts of the others (alarms without data are listed by GET /v1/alarms). */
+const FiringAlarms = ({ report, error }: { report: AlarmReportJson | undefined; error: string | undefined }) => {
+  if (error) return <p class="error">{error}</p>;
+  if (!report) return null;
+  const firing = report.data.filter((alarm) => alarm.state === 'ALARM');
+  return (
+    <section data-testid="alarms">
+      <p class={firing.length ? 'error' : 'muted'} data-testid="alarms-counts">
+        {firing.length ? `${firing.length} alarm${firing.length === 1 ? '' : 's'} firing` : 'No alarm firing'}; {report.counts.ok} OK, {report.counts.insufficient_data} without data
+      </p>
+      {firing.length > 0 && (
+        <table data-testid="alarms-firing">
+          <thead>
+            <tr><th>Alarm</th><th>Since</th><th>Why</th><th>Runbook</th></tr>
+          </thead>
+          <tbody>
+            {firing.map((alarm) => (
+              <tr title={alarm.description}>
+                <td class="mono">{alarm.name}</td>
+                <td class="mono">{time(alarm.since)}</td>
+                <td>{alarm.reason}</td>
+                <td>{alarm.runbook ? `${alarm.runbook.document}, "${alarm.runbook.section}"` : '–'}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+};

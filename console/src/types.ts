@@ -90,6 +90,23 @@ export interface HealthFiguresJson {
   readonly throttles: number;
 }
 
+/** GET /v1/alarms (lambdas/handlers/ops/list-alarms.ts, decision 0050). */
+export interface AlarmJson {
+  readonly name: string;
+  readonly kind: 'metric' | 'composite';
+  readonly state: 'ALARM' | 'INSUFFICIENT_DATA' | 'OK';
+  readonly since: string;
+  readonly reason: string;
+  readonly description: string;
+  readonly runbook: { readonly document: string; readonly section: string } | null;
+}
+
+export interface AlarmReportJson {
+  readonly object: 'alarm_report';
+  readonly counts: { readonly alarm: number; readonly insufficient_data: number; readonly ok: number };
+  readonly data: readonly AlarmJson[];
+}
+
 export interface PlatformHealthJson {
   readonly object: 'platform_health';
   readonly start: string;

@@ -143,7 +143,7 @@ export const sqsClient = (): SQSClient => {
 
 let cloudWatch: CloudWatchClient | undefined;
 
-/** CloudWatch metrics (GetMetricData: the operator API's health route). Locally AWS_ENDPOINT_URL_CLOUDWATCH points it at local/cloudwatch.ts. */
+/** CloudWatch metrics and alarms (GetMetricData: the operator API health route; DescribeAlarms: its alarms route). Locally AWS_ENDPOINT_URL_CLOUDWATCH points it at local/cloudwatch.ts. */
 export const cloudWatchClient = (): CloudWatchClient => {
   cloudWatch ??= tracer.captureAWSv3Client(withLocalAuthorization(new CloudWatchClient({ maxAttempts: 3 }), 'cloudwatch'));
   return cloudWatch;

@@ -1,7 +1,9 @@
+import { CloudWatchPlatformAlarms } from '../adapters/cloudwatch/platform-alarms';
 import { CloudWatchPlatformMetrics } from '../adapters/cloudwatch/platform-metrics';
 import { StepFunctionsHomeRegionMoves } from '../adapters/step-functions/home-region-moves';
 import { StepFunctionsWorkflowHistory } from '../adapters/step-functions/workflow-history';
 import type { HomeRegionMoves } from '../ports/home-region-moves';
+import type { PlatformAlarms } from '../ports/platform-alarms';
 import type { PlatformMetrics } from '../ports/platform-metrics';
 import type { WorkflowHistory } from '../ports/workflow-history';
 import { cloudWatchClient, sfnClient } from '../shared/clients';
@@ -33,4 +35,12 @@ let metrics: PlatformMetrics | undefined;
 export const platformMetrics = (): PlatformMetrics => {
   metrics ??= new CloudWatchPlatformMetrics(cloudWatchClient());
   return metrics;
+};
+
+let alarms: PlatformAlarms | undefined;
+
+/** The region's CloudWatch alarms (`cloudwatch:DescribeAlarms`, the alarms route). */
+export const platformAlarms = (): PlatformAlarms => {
+  alarms ??= new CloudWatchPlatformAlarms(cloudWatchClient());
+  return alarms;
 };

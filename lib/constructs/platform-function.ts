@@ -17,7 +17,7 @@ import { type TableKey, tableName } from '../../platform/tables';
 import { acknowledgeGuard, acknowledgeNag, nagPartition } from './acknowledgements';
 import { functionCode } from './function-bundles';
 import { type KmsKeyArns, kmsStatements, policyStatement, usesKms } from './kms-grants';
-import { metricGrantStatements, stateMachineGrantStatements, tableGrantStatements } from '../../platform/function-grants';
+import { alarmGrantStatements, metricGrantStatements, stateMachineGrantStatements, tableGrantStatements } from '../../platform/function-grants';
 import { retentionDays } from './retention';
 
 /**
@@ -105,6 +105,16 @@ export class PlatformFunction extends Construct {
           ? ' The same holds for cloudwatch:GetMetricData (no resource type in the CloudWatch service authorization reference), granted read-only to the operator API health route only (platform/functions.ts readsMetrics).'
           : ''),
     );
+    // DescribeAlarms: this region's and account's alarms, the tightest resource a listing by prefix is authorized on.
+    const alarmsArn = stack.formatArn({ service: 'cloudwatch', resource: 'alarm', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+    for (const statement of alarmGrantStatements(props.key, alarmsArn)) {
+      this.addToPolicy(policyStatement(statement));
+      acknowledgeNag(
+        this.policy,
+        `AwsSolutions-IAM5[Resource::arn:${nagPartition(stack)}:cloudwatch:${stack.region}:${stack.account}:alarm:*]`,
+        "cloudwatch:DescribeAlarms with an AlarmNamePrefix is authorized on alarm:* (the prefix filters, it is no resource), so this region's and account's alarms are the tightest grant that lets the operator API's alarms route list the platform's alarms; read-only: their configuration and state, no actions (platform/functions.ts readsAlarms, decision 0050).",
+      );
+    }
     const tableArn = (table: TableKey) => stack.formatArn({ service: 'dynamodb', resource: 'table', resourceName: tableName(table) });
     for (const statement of tableGrantStatements(props.key, tableArn)) this.addToPolicy(policyStatement(statement));
 

@@ -27,6 +27,7 @@ const ACCOUNT = LOCAL_ACCOUNT;
 const tableArn = (name: string): string => (name.startsWith('arn:') ? name : `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/${name}`);
 const stateMachineArnByName = (name: string): string => `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:${name}`;
 const queueArnByName = (name: string): string => `arn:aws:sqs:${REGION}:${ACCOUNT}:${name}`;
+const alarmArn = (name: string): string => `arn:aws:cloudwatch:${REGION}:${ACCOUNT}:alarm:${name}`;
 /** A declared KMS key by its name (`data`, `fingerprint`): locally each test or runtime has its own key ARNs. */
 const kmsKeyArnByName = (name: KmsKeyName): string => `arn:aws:kms:${REGION}:${ACCOUNT}:key/${name}`;
 
@@ -36,6 +37,7 @@ export const localGrantArns: GrantArns = {
   stateMachineExecutions: (machine) => ['execution', 'express'].map((kind) => `arn:aws:states:${REGION}:${ACCOUNT}:${kind}:${stateMachineName(machine)}:*`),
   queue: (queue) => queueArnByName(queueName(queue)),
   keys: { data: kmsKeyArnByName('data'), fingerprint: kmsKeyArnByName('fingerprint') },
+  alarms: alarmArn('*'),
 };
 
 /** What one SDK call asks IAM for: an action on a resource, with the request's condition keys. */
@@ -93,7 +95,8 @@ const DYNAMODB_TRANSACT_ACTIONS: Record<string, string> = {
  * for each item's own action on its table (there is no transaction action), a batch for the batch action on
  * each table it names, a Query or Scan of an index for the action on the index; KMS actions on the key with the
  * request's encryption context or MAC algorithm; Step Functions actions on the state machine (task tokens: the
- * state machine of the token's execution, as lib/ grants them); SQS batch calls as their single action.
+ * state machine of the token's execution, as lib/ grants them); SQS batch calls as their single action; CloudWatch's
+ * DescribeAlarms on the named alarms, or on `alarm:*` for a listing.
  * A call this does not know asks for `<service>:<operation>` on `*`, which no declaration grants: a new kind of
  * call fails locally until it is mapped here and declared.
  */
@@ -163,6 +166,11 @@ export const authorizationRequests = (service: string, command: string, rawInput
         return [{ action: `states:${operation}`, resource: machine ? stateMachineArnByName(machine) : 'unknown task token' }];
       }
     }
+  }
+  if (service === 'cloudwatch' && operation === 'DescribeAlarms') {
+    // Named alarms are authorized each on its ARN; a listing (by prefix or of all) on `alarm:*`.
+    const names = Array.isArray(input.AlarmNames) ? input.AlarmNames.map(text) : [];
+    return (names.length ? names : ['*']).map((name) => ({ action: 'cloudwatch:DescribeAlarms', resource: alarmArn(name) }));
   }
   if (service === 'sqs') {
     const queue = text(input.QueueUrl).split('/').pop() ?? '';

@@ -20,6 +20,7 @@ import { LOCAL_ACCOUNT, assertValidExecutionName, executionArnFor, parseExecutio
 import { type CompiledStateMachine, compileStateMachine } from './definition';
 import { StepFunctionsError } from './errors';
 import { ExecutionHistory, type Overrides, dataDetails, toHistoryEvent } from './history';
+import type { MetricStore } from '../cloudwatch';
 import { type ExecutionRecord, type ExecutionStatus, ExecutionStore, IN_MEMORY } from './store';
 import { type ExecutionScope, type InvokeFunction, type TaskEnvironment, taskStateHandler, waitStateHandler } from './task-states';
 import { MAX_PAYLOAD_BYTES, TaskFailure, TaskTokens } from './tokens';
@@ -63,7 +64,15 @@ export interface StepFunctionsEngineOptions {
   readonly functionArn?: (functionRef: string) => string;
   /** Errors the engine cannot hand to a caller (a history write that failed). Default: console.error. */
   readonly onError?: (error: unknown) => void;
+  /**
+   * Where Step Functions' own execution metrics go, as the service sends them to CloudWatch (namespace AWS/States,
+   * dimension StateMachineArn, one per execution started and per execution closed): the local CloudWatch, whose
+   * alarms watch them (local/cloudwatch.ts, decision 0050).
+   */
+  readonly metrics?: MetricStore;
 }
+
+const CLOSED_METRIC = { SUCCEEDED: 'ExecutionsSucceeded', FAILED: 'ExecutionsFailed', TIMED_OUT: 'ExecutionsTimedOut', ABORTED: 'ExecutionsAborted' } as const;
 
 export interface StateMachineStats {
   started: number;
@@ -131,6 +140,7 @@ export class StepFunctionsEngine {
   private readonly tokens: TaskTokens;
   private readonly environment: TaskEnvironment;
   private readonly onError: (error: unknown) => void;
+  private readonly metrics: MetricStore | undefined;
   private stopped = false;
 
   constructor(options: StepFunctionsEngineOptions) {
@@ -138,6 +148,7 @@ export class StepFunctionsEngine {
     const timeScale = options.timeScale ?? 1;
     if (!(timeScale > 0)) throw new Error(`timeScale must be positive (got ${timeScale})`);
     this.onError = options.onError ?? ((error) => console.error('[step-functions]', error));
+    this.metrics = options.metrics;
     const functionArn =
       options.functionArn ??
       // Function references of test declarations are not FunctionKeys; the naming rule is the same.
@@ -183,6 +194,10 @@ export class StepFunctionsEngine {
     return this.running.size;
   }
 
+  private recordMetric(machineArn: string, name: string, at: number): void {
+    this.metrics?.record({ namespace: 'AWS/States', name, dimensions: { StateMachineArn: machineArn }, timestamp: at, values: [1] });
+  }
+
   stateMachineArn(key: string): string {
     for (const machine of this.machines.values()) if (machine.key === key) return machine.arn;
     throw new Error(`No state machine '${key}' is declared`);
@@ -207,6 +222,7 @@ export class StepFunctionsEngine {
           await history.seal();
           if (await this.store.close(record.executionArn, record.redriveCount, { status: 'FAILED', stopDate: at, ...outcome })) {
             this.stats[machine.key]!.failed += 1;
+            this.recordMetric(machine.arn, CLOSED_METRIC.FAILED, at);
           }
           continue;
         }
@@ -260,6 +276,7 @@ export class StepFunctionsEngine {
     this.assertRunning();
     if (!outcome.created) return { record: outcome.existing, created: false };
     this.stats[machine.key]!.started += 1;
+    this.recordMetric(machine.arn, 'ExecutionsStarted', Date.now());
     return { record, created: true };
   }
 
@@ -729,6 +746,7 @@ export class StepFunctionsEngine {
     else if (outcome.status === 'FAILED') stats.failed += 1;
     else if (outcome.status === 'TIMED_OUT') stats.timedOut += 1;
     else stats.aborted += 1;
+    this.recordMetric(machine.arn, CLOSED_METRIC[outcome.status], stopDate);
   }
 
   /** The context object of one execution (see definition.ts for why the keys are renamed). */

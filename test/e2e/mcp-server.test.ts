@@ -125,6 +125,7 @@ describe('the MCP server over stdio, with the SDK client', () => {
         'list_attention',
         'resolve_break',
         'review_payout',
+        'summarize_alarms',
         'verify_audit_chains',
         'verify_ledger',
       ].sort(),
@@ -218,6 +219,24 @@ describe('the MCP server over stdio, with the SDK client', () => {
 
     const verified = await callTool(viewer, 'verify_audit_chains', { merchant_id: merchantId });
     expect(verified.text).toMatch(new RegExp(`^The audit log of ${merchantId} is intact: \\d+ chain\\(s\\) checked`));
+  });
+
+  it("summarizes the region's alarms: a failed Standard execution made through the runtime is firing, with why and the runbook step", async () => {
+    // The alarm watches 1-minute periods and the local CloudWatch's newest is the minute under way: fail and read in one minute.
+    const left = 60_000 - (Date.now() % 60_000);
+    if (left < 25_000) await new Promise((wait) => setTimeout(wait, left + 50));
+    await failedRecoveryExecution(runtime.sfnEndpoint, `pay_alarm${Date.now()}-1`);
+    const summary = await callTool(viewer, 'summarize_alarms', {});
+    mkdirSync(artifacts, { recursive: true });
+    writeFileSync(join(artifacts, 'summarize_alarms.txt'), summary.text);
+    expect(summary.isError).toBe(false);
+    expect(summary.text).toMatch(/^\d+ alarms? (is|are) firing\. \d+ firing, \d+ without data, \d+ OK \(\d+ alarms in all\)\./);
+    expect(summary.text).toMatch(/FIRING xborder-sagaRecovery-ExecutionsFailed \(metric\) since \S+ \(/);
+    expect(summary.text).toContain('What to do: follow docs/runbooks.md, section "A standard workflow failed or timed out".');
+    // The same data for operators: the route the tool calls.
+    const report = await asOperator('ops_viewer', 'GET', '/v1/alarms');
+    expect(report.status).toBe(200);
+    expect((report.json.data as { name: string; state: string }[]).find((alarm) => alarm.name === 'xborder-sagaRecovery-ExecutionsFailed')?.state).toBe('ALARM');
   });
 
   it('runs the ledger verifier', async () => {

@@ -276,7 +276,7 @@ describe('the ops console', () => {
     const audit = await asOperator('ops_viewer', 'GET', '/v1/merchants/mer_platform/audit_entries');
     expect((audit.json.data as { action: string; target: { id: string } }[]).find((entry) => entry.action === 'workflow_execution.redrive' && entry.target.id === executionArn)).toBeDefined();
   });
-  it("shows the platform's live health from the metrics the payments above left: payments/s, authorization rate, latency, errors", async () => {
+  it("shows the platform's live health from the metrics the payments above left: payments/s, authorization rate, latency, errors; and the alarms firing", async () => {
     // The authorizations are counted by the events builder off the payments stream: a moment after the payments.
     type Health = { totals: Record<string, number | null>; per_minute: Record<string, number | string | null>[] };
     const read = await eventually(
@@ -293,8 +293,16 @@ describe('the ops console', () => {
     expect((read.json as Health).per_minute).toHaveLength(15);
     expect((await asOperator('ops_viewer', 'GET', '/v1/health?minutes=0')).json).toMatchObject({ code: 'validation_error' });
 
+    // A failed Standard execution fires its alarm (1-minute periods, the newest the minute under way: fail and look in one minute).
+    const left = 60_000 - (Date.now() % 60_000);
+    if (left < 25_000) await new Promise((wait) => setTimeout(wait, left + 50));
+    await failedRecoveryExecution(runtime.sfnEndpoint, `pay_health${Date.now()}-1`);
+
     await page.goto(`${runtime.consoleUrl}#/health`);
     await page.getByTestId('role').selectOption('ops_viewer');
+    await expect(page.getByTestId('alarms-counts').textContent()).resolves.toMatch(/^\d+ alarms? firing; \d+ OK, \d+ without data$/);
+    const firing = page.getByTestId('alarms-firing').locator('tbody tr', { hasText: 'xborder-sagaRecovery-ExecutionsFailed' });
+    await expect(firing.textContent()).resolves.toContain('A standard workflow failed or timed out');
     const tile = (id: string) => page.getByTestId(`health-${id}`).locator('.figure');
     await expect(tile('payments-per-second').textContent()).resolves.toMatch(/^\d+(\.\d+)?$/);
     expect(Number(await tile('payments-per-second').textContent())).toBeGreaterThan(0);

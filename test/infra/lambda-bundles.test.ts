@@ -14,6 +14,7 @@ import { type FunctionDeclaration, type FunctionKey, functionKeys, functions } f
  * - the Encryption SDK and the KMS client only in functions declared with KMS use;
  * - the idempotency utility only in functions granted the idempotency table (the POST endpoints);
  * - the Step Functions client only in functions declared to drive a state machine;
+ * - the CloudWatch client only in functions declared to read metrics or alarms;
  * - the MCP SDK only in the MCP functions (`mcpServer`).
  * No CDK synth: esbuild alone takes a few seconds for every function.
  */
@@ -99,8 +100,8 @@ it.each(functionKeys)('%s holds the Step Functions client only if it drives a st
   expect({ key, sfn: hasPackage(key, '@aws-sdk/client-sfn') }).toEqual({ key, sfn: drives });
 });
 
-it.each(functionKeys)('%s holds the CloudWatch client only if it reads metrics', (key) => {
-  expect({ key, cloudWatch: hasPackage(key, '@aws-sdk/client-cloudwatch') }).toEqual({ key, cloudWatch: Boolean(declared(key).readsMetrics) });
+it.each(functionKeys)('%s holds the CloudWatch client only if it reads metrics or alarms', (key) => {
+  expect({ key, cloudWatch: hasPackage(key, '@aws-sdk/client-cloudwatch') }).toEqual({ key, cloudWatch: Boolean(declared(key).readsMetrics || declared(key).readsAlarms) });
 });
 
 it.each(functionKeys)('%s holds the SQS client only if it declares a queue', (key) => {

@@ -1,5 +1,5 @@
 import { Match } from 'aws-cdk-lib/assertions';
-import { EXPRESS_FAILED_SHARE, SETTLEMENT_FILE_LATE_HOURS } from '../../lib/constructs/operations-alarms';
+import { EXPRESS_FAILED_SHARE, SETTLEMENT_FILE_LATE_HOURS, declaredAlarmContext, isExpression, platformAlarms } from '../../platform/alarms';
 import { cardChannelNames } from '../../platform/channels';
 import { deployment } from '../../platform/deployment';
 import { functionName } from '../../platform/functions';
@@ -106,3 +106,40 @@ describe.each([
   });
 });
 
+
+describe.each([
+  ['primary', templates.primaryApi, deployment.primaryRegion],
+  ['secondary', templates.secondaryApi, deployment.secondaryRegion],
+] as const)('in the %s region, the deployed alarms are exactly the catalog the local CloudWatch evaluates (platform/alarms.ts)', (_role, template, region) => {
+  const declared = platformAlarms(declaredAlarmContext(region));
+  type Properties = Record<string, unknown>;
+  const deployed = new Map(
+    [...Object.values(template.findResources('AWS::CloudWatch::Alarm')), ...Object.values(template.findResources('AWS::CloudWatch::CompositeAlarm'))].map((resource) => {
+      const properties = (resource as { Properties: Properties }).Properties;
+      return [properties.AlarmName as string, properties] as const;
+    }),
+  );
+
+  it('deploys every declared alarm and no other', () => {
+    expect([...deployed.keys()].sort()).toEqual(declared.map((alarm) => alarm.name).sort());
+  });
+
+  it.each(declared.map((alarm) => [alarm.name, alarm] as const))('%s: as declared (description, threshold, comparison, periods, missing data, metric)', (name, alarm) => {
+    const properties = deployed.get(name) as Properties;
+    expect(properties.AlarmDescription).toBe(alarm.description);
+    expect(properties.AlarmActions === undefined).toBe(alarm.notifies === 'nobody');
+    if (alarm.kind === 'composite') return;
+    expect(properties).toMatchObject({ Threshold: alarm.threshold, ComparisonOperator: alarm.comparison, EvaluationPeriods: alarm.evaluationPeriods, TreatMissingData: alarm.treatMissingData });
+    expect(properties.DatapointsToAlarm).toBe(alarm.datapointsToAlarm);
+    if (isExpression(alarm.watches)) {
+      expect((properties.Metrics as { Expression?: string }[]).find((query) => query.Expression)?.Expression).toBe(alarm.watches.expression);
+      return;
+    }
+    expect(properties).toMatchObject({ Namespace: alarm.watches.namespace, MetricName: alarm.watches.name, Period: alarm.watches.periodSeconds });
+    expect(properties.Statistic ?? properties.ExtendedStatistic).toBe(alarm.watches.statistic);
+    // Dimensions naming a deployed resource are CloudFormation references there; the others are the declared values.
+    const dimensions = (properties.Dimensions as { Name: string; Value: unknown }[] | undefined) ?? [];
+    expect(dimensions.map((dimension) => dimension.Name).sort()).toEqual(Object.keys(alarm.watches.dimensions ?? {}).sort());
+    for (const dimension of dimensions) if (typeof dimension.Value === 'string') expect(dimension.Value).toBe(alarm.watches.dimensions?.[dimension.Name]);
+  });
+});

@@ -5,7 +5,7 @@ import { deployment } from '../../platform/deployment';
 import { type DynamoDbAction, type FunctionDeclaration, functionKeys, functions } from '../../platform/functions';
 import { operatorGatewayResponses } from '../../platform/gateway-responses';
 import { CONSOLE_CONFIG_FILE, type ConsoleConfig } from '../../platform/console-config';
-import { CONSOLE_FILES, CONSOLE_SECURITY_HEADERS, OPERATOR_ROLES, type OperatorRole, mcpFunctionRoleName, operatorRoleName, operatorRoutes, operatorRoutesOf } from '../../platform/operator-routes';
+import { CONSOLE_FILES, CONSOLE_SECURITY_HEADERS, OPERATOR_ROLES, type OperatorRole, mcpFunctionRoleName, operatorRoleName, operatorRouteFor, operatorRoutes, operatorRoutesOf } from '../../platform/operator-routes';
 import { tableName } from '../../platform/tables';
 import { executeApiPath } from '../../lib/constructs/operator-api';
 import { TEST_ACCOUNT, asArray, plainArn, resourcesOf, synthesizePlatform } from './synth';
@@ -263,13 +263,33 @@ describe.each(regions)('%s region: the health route reads metrics and nothing el
   const statementsOf = (resource: (typeof policies)[number]) => (resource.Properties?.PolicyDocument as { Statement: Statement[] }).Statement;
 
   it('grants cloudwatch:GetMetricData (no resource-level permission: "*") to the opsGetHealth function only, and no other CloudWatch action', () => {
-    const granting = policies.filter((resource) => statementsOf(resource).some((statement) => asArray(statement.Action).some((action) => action.startsWith('cloudwatch:'))));
+    const granting = policies.filter((resource) => statementsOf(resource).some((statement) => asArray(statement.Action).includes('cloudwatch:GetMetricData')));
     expect(granting.map((resource) => resource.Properties?.Description)).toEqual([expect.stringMatching(/^xborder-ops-get-health:/)]);
     const metrics = statementsOf(granting[0] as (typeof policies)[number]).filter((statement) => asArray(statement.Action).some((action) => action.startsWith('cloudwatch:')));
     expect(metrics).toEqual([expect.objectContaining({ Effect: 'Allow', Action: 'cloudwatch:GetMetricData', Resource: '*' })]);
     // Besides its own logs and traces, nothing: no table, no key, no state machine.
     const others = statementsOf(granting[0] as (typeof policies)[number]).flatMap((statement) => asArray(statement.Action));
     expect(others.sort()).toEqual(['cloudwatch:GetMetricData', 'logs:CreateLogStream', 'logs:PutLogEvents', 'xray:PutTelemetryRecords', 'xray:PutTraceSegments']);
+  });
+});
+
+describe.each(regions)("%s region: the alarms route lists the region's alarms and nothing else", (_role, stack, template) => {
+  const policies = Object.values(resourcesOf(template)).filter((resource) => resource.Type === 'AWS::IAM::ManagedPolicy');
+  const statementsOf = (resource: (typeof policies)[number]) => (resource.Properties?.PolicyDocument as { Statement: Statement[] }).Statement;
+
+  it("grants cloudwatch:DescribeAlarms on this region's and account's alarms to the opsListAlarms function only, and nothing else", () => {
+    const granting = policies.filter((resource) => statementsOf(resource).some((statement) => asArray(statement.Action).includes('cloudwatch:DescribeAlarms')));
+    expect(granting.map((resource) => resource.Properties?.Description)).toEqual([expect.stringMatching(/^xborder-ops-list-alarms:/)]);
+    const statements = statementsOf(granting[0] as (typeof policies)[number]);
+    const alarms = statements.filter((statement) => asArray(statement.Action).some((action) => action.startsWith('cloudwatch:')));
+    expect(alarms).toHaveLength(1);
+    expect(alarms[0]).toMatchObject({ Effect: 'Allow', Action: 'cloudwatch:DescribeAlarms' });
+    expect(plainArn(alarms[0]?.Resource)).toBe(`arn:aws:cloudwatch:${stack.region}:${TEST_ACCOUNT}:alarm:*`);
+    expect(statements.flatMap((statement) => asArray(statement.Action)).sort()).toEqual(['cloudwatch:DescribeAlarms', 'logs:CreateLogStream', 'logs:PutLogEvents', 'xray:PutTelemetryRecords', 'xray:PutTraceSegments']);
+  });
+
+  it('serves GET /v1/alarms to both operator roles, from the opsListAlarms function', () => {
+    expect(operatorRouteFor('GET', '/v1/alarms')).toMatchObject({ function: 'opsListAlarms', roles: ['ops_viewer', 'ops_admin'] });
   });
 });
 

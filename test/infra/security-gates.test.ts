@@ -77,7 +77,8 @@ describe('acknowledgements', () => {
     const documentedForm = (rule: string) =>
       rule
         .replace(/execute-api:[a-z0-9-]+:\d{12}:<[A-Za-z0-9]+>/, 'execute-api:<region>:<account>:<OperatorApi>')
-        .replace(/states:[a-z0-9-]+:\d{12}:/, 'states:<region>:<account>:');
+        .replace(/states:[a-z0-9-]+:\d{12}:/, 'states:<region>:<account>:')
+        .replace(/cloudwatch:[a-z0-9-]+:\d{12}:/, 'cloudwatch:<region>:<account>:');
     const rules = [...new Set(acknowledgements.map((acknowledgement) => documentedForm(acknowledgement.rule)))];
     for (const rule of rules) expect(securityDoc).toContain(rule);
   });

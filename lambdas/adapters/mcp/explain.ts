@@ -155,3 +155,42 @@ export const describePayoutLine = (payout: Json): string =>
 /** One payment in a line (lists). */
 export const describePaymentLine = (payment: Json): string =>
   `${payment.id}: ${money(payment.amount, payment.currency)}, ${payment.status}, created ${payment.created_at}${payment.failure_code ? `, ${payment.failure_code}` : ''}.`;
+
+/** How long ago, in words an operator reads at a glance (minutes, hours, days). */
+const agoFrom = (since: string, now: Date): string => {
+  const minutes = Math.max(0, Math.round((now.getTime() - Date.parse(since)) / 60_000));
+  if (minutes < 1) return 'less than a minute ago';
+  if (minutes < 120) return `${minutes} minute${minutes === 1 ? '' : 's'} ago`;
+  const hours = Math.round(minutes / 60);
+  return hours < 48 ? `${hours} hours ago` : `${Math.round(hours / 24)} days ago`;
+};
+
+const runbookOf = (alarm: Json): string => (alarm.runbook ? `${alarm.runbook.document}, section "${alarm.runbook.section}"` : 'no runbook section declared');
+
+/**
+ * The operator API's alarm report (GET /v1/alarms) in plain terms: how many are in each state, then each firing
+ * alarm with since when, what it means, CloudWatch's reason and the runbook section to follow; then, briefly, the
+ * alarms without data and why (locally: those only AWS evaluates).
+ */
+export const summarizeAlarms = (report: Json, now = new Date()): string => {
+  const alarms = report.data as Json[];
+  const firing = alarms.filter((alarm) => alarm.state === 'ALARM');
+  const unknown = alarms.filter((alarm) => alarm.state === 'INSUFFICIENT_DATA');
+  const counts = `${report.counts.alarm} firing, ${report.counts.insufficient_data} without data, ${report.counts.ok} OK (${alarms.length} alarms in all).`;
+  const lines = [firing.length ? `${firing.length} alarm${firing.length === 1 ? ' is' : 's are'} firing. ${counts}` : `Nothing is firing. ${counts}`];
+  for (const alarm of firing) {
+    lines.push(
+      '',
+      `FIRING ${alarm.name} (${alarm.kind}) since ${alarm.since} (${agoFrom(alarm.since, now)}).`,
+      `What it means: ${alarm.description}`,
+      `Why: ${alarm.reason}`,
+      `What to do: follow ${runbookOf(alarm)}.`,
+    );
+  }
+  if (unknown.length) {
+    lines.push('', `Without data (${unknown.length}): not evaluated, or nothing measured yet:`);
+    for (const alarm of unknown.slice(0, 20)) lines.push(`- ${alarm.name}: ${alarm.reason}`);
+    if (unknown.length > 20) lines.push(`- and ${unknown.length - 20} more.`);
+  }
+  return lines.join('\n');
+};

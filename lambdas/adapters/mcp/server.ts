@@ -13,6 +13,7 @@ import {
   describePayoutLine,
   explainPayment,
   explainPayout,
+  summarizeAlarms,
 } from './explain';
 
 /**
@@ -255,6 +256,22 @@ export const buildMcpServer = (options: McpServerOptions): McpServer => {
               .map((difference) => `- [${difference.kind}] ${difference.subject}: ${difference.detail}`)
               .join('\n')}\nRun it again: differences that persist are real.`;
       return withJson(words, report);
+    },
+  );
+
+  server.registerTool(
+    'summarize_alarms',
+    {
+      title: "Summarize the region's alarms",
+      description:
+        "What is firing in this region, since when, why (CloudWatch's reason) and the runbook section that says what to do; how many alarms are firing, without data and OK; and which have no data and why.",
+      inputSchema: {},
+      annotations: readOnly,
+    },
+    async () => {
+      const response = await get('/v1/alarms');
+      if (response.status !== 200) return failed('Listing the alarms', response);
+      return withJson(summarizeAlarms(response.json as Json), { counts: response.json.counts, firing: (response.json.data as Json[]).filter((alarm) => alarm.state === 'ALARM') });
     },
   );
 

@@ -16,7 +16,7 @@ export class SettlementPullFailedError extends Error {
  * Every 5 minutes (EventBridge schedule; every 30 s in the local runtime): start a reconciliation run for each
  * report and statement newly published on the SFTP server (decision 0028). Metrics: ReconciliationRunsStarted,
  * and per source (`source` = the channel, or `bank`) SettlementFileAgeHours, the age of its newest file, which
- * the late-report alarm watches (lib/constructs/operations-alarms.ts). Logs file names and sources only.
+ * the late-report alarm watches (platform/alarms.ts). Logs file names and sources only.
  */
 export const handler = middy(async (_event: ScheduledEvent): Promise<{ started: number; alreadyStarted: number; statementsDeferred: number; failed: number }> => {
   const result = await pullSettlementFiles(settlementPullDeps());

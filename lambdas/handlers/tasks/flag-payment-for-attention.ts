@@ -8,7 +8,7 @@ import { flagPaymentForAttention } from '../../use-cases/payment-saga/flag-payme
 
 /**
  * Payment saga, RequiresAttention: a compensation kept failing. Emits the metric the alarm watches
- * (lib/constructs/operations-alarms.ts: namespace and `service` dimension only, so the step goes in the
+ * (platform/alarms.ts: namespace and `service` dimension only, so the step goes in the
  * record's metadata: a second dimension would make it another metric, one the alarm never sees).
  */
 export const handler = taskHandler({

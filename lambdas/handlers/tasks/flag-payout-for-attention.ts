@@ -8,7 +8,7 @@ import { flagPayoutForAttention } from '../../use-cases/payout-saga/flag-payout-
 
 /**
  * Payout waits and recovery, RequiresAttention: a confirmation overdue, a release or recovery that gave up.
- * Emits the metric the alarm watches (lib/constructs/operations-alarms.ts: `service` dimension only, the step
+ * Emits the metric the alarm watches (platform/alarms.ts: `service` dimension only, the step
  * in the record's metadata).
  */
 export const handler = taskHandler({

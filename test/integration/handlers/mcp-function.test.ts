@@ -165,7 +165,7 @@ const breakStatus = async () => (await apis.asOperator('ops_viewer', 'GET', '/v1
 
 it('lists the tools and answers read tools through the function URL event', async () => {
   expect((await viewer.listTools()).tools.map((tool) => tool.name).sort()).toEqual(
-    ['explain_payment', 'explain_payout', 'find_payment', 'find_payout', 'list_attention', 'resolve_break', 'review_payout', 'verify_audit_chains', 'verify_ledger'].sort(),
+    ['explain_payment', 'explain_payout', 'find_payment', 'find_payout', 'list_attention', 'resolve_break', 'review_payout', 'summarize_alarms', 'verify_audit_chains', 'verify_ledger'].sort(),
   );
   const verified = await callTool(viewer, 'verify_audit_chains', { merchant_id: merchantId });
   expect(verified).toMatchObject({ isError: false, text: expect.stringMatching(new RegExp(`^The audit log of ${merchantId} is intact: \\d+ chain\\(s\\) checked, every link holds`)) });

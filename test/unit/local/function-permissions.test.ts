@@ -171,6 +171,17 @@ describe('functionGrants', () => {
     expect(allows('opsGetHealth', 'logs', 'StartQueryCommand', {})).toBe(false);
   });
 
+  it("allows listing alarms (cloudwatch:DescribeAlarms, on this region's and account's alarms) to the function that declares it only", () => {
+    const listers = functionKeys.filter((key) => allows(key, 'cloudwatch', 'DescribeAlarmsCommand', { AlarmNamePrefix: 'xborder-' }));
+    expect(listers).toEqual(['opsListAlarms']);
+    expect(listers.every((key) => (functions[key] as FunctionDeclaration).readsAlarms)).toBe(true);
+    expect(allows('opsListAlarms', 'cloudwatch', 'DescribeAlarmsCommand', { AlarmNames: ['xborder-ApiServerErrors'] })).toBe(true);
+    expect(allows('opsListAlarms', 'cloudwatch', 'GetMetricDataCommand', { MetricDataQueries: [] })).toBe(false);
+    for (const command of ['SetAlarmStateCommand', 'PutMetricAlarmCommand', 'DeleteAlarmsCommand', 'DisableAlarmActionsCommand']) {
+      expect(allows('opsListAlarms', 'cloudwatch', command, { AlarmName: 'xborder-ApiServerErrors', AlarmNames: ['xborder-ApiServerErrors'] })).toBe(false);
+    }
+  });
+
   it('allows queue actions on the declared queue', () => {
     const url = 'http://127.0.0.1:1/000000000000/xborder-webhook-deliveries';
     expect(allows('buildEvents', 'sqs', 'SendMessageBatchCommand', { QueueUrl: url })).toBe(true);

@@ -30,6 +30,6 @@ it("allows an MCP function's role only its tools' routes of its role; an operato
   expect(allowed('ops_admin', 'mcp-function')).toEqual([false, true, false, true]);
   expect(allowed('ops_viewer', 'operator')).toEqual([false, false, true, true]);
   expect(allowed('ops_viewer', 'mcp-function')).toEqual([false, false, false, true]);
-  expect(mcpRoutesOf('ops_viewer')).toHaveLength(11);
-  expect(mcpRoutesOf('ops_admin')).toHaveLength(13);
+  expect(mcpRoutesOf('ops_viewer')).toHaveLength(12);
+  expect(mcpRoutesOf('ops_admin')).toHaveLength(14);
 });
