@@ -345,7 +345,8 @@ export const functions = {
     reservedConcurrency: 'unreserved',
     invokedBy: 'step-functions',
     // channelHealth UpdateItem: the answers counted, sent in batches every few seconds, and a breaker's change.
-    tables: { payments: paymentSteps, cardHolds: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], channelHealth: ['dynamodb:UpdateItem'] },
+    // ledger GetItem: the home-region marker, checked before an automatic payment's sale captures (decisions 0024, 0053).
+    tables: { payments: paymentSteps, cardHolds: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], channelHealth: ['dynamodb:UpdateItem'], ledger: read },
     kms: { decrypt: ['card'] },
     cardChannels: true,
   },

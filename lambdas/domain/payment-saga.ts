@@ -43,6 +43,19 @@ export interface PaymentStepResult {
   readonly next: PaymentStep;
   readonly payment: PaymentState;
   readonly approval?: Approval;
+  /** From Authorize, an automatic payment's sale the channel captured (decision record 0053): PostToLedger is next. */
+  readonly capture?: ChannelCaptureResult;
+}
+
+/**
+ * A capture the channel made that the payment does not record yet (`$.progress.capture`): by the Capture step,
+ * or by Authorize's sale (decision record 0053). PostToLedger records it, with the approval carried on
+ * (decision record 0047), or RefundCapture gives it back.
+ */
+export interface ChannelCaptureResult {
+  readonly captureId: string;
+  readonly amount: number;
+  readonly approval?: Approval;
 }
 
 /**

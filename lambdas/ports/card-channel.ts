@@ -32,10 +32,16 @@ export interface AuthorizeCommand {
   readonly paymentReference: string;
   /**
    * Capture intent. `automatic`: the platform captures the full amount at once (a final authorization);
-   * `manual`: it captures later, possibly less (a pre-authorization). The acquirer never captures by
-   * itself: the saga always sends `capture`.
+   * `manual`: it captures later, possibly less (a pre-authorization).
    */
   readonly captureMethod: CaptureMethod;
+  /**
+   * A sale (automatic payments only, decision record 0053): capture the full amount in the same request.
+   * The answer is the authorization with its capture (`status` `captured`, `captureIds`), or, when the
+   * acquirer approved the authorization but did not capture it, the authorization alone: the platform then
+   * captures it with `capture` as without a sale. Without it the acquirer never captures by itself.
+   */
+  readonly capture?: boolean;
   /** Allow several partial captures against this authorization (split shipments). Default false. */
   readonly multiCapture?: boolean;
 }

@@ -13,5 +13,5 @@ export const approval = z.object({ channel: z.string(), authorizationId: z.strin
 /** The last step's answer (`$.progress`), as Capture and ReleaseAfterFailure read it: only its approval. */
 export const progressApproval = z.optional(z.object({ approval: z.optional(approval) }));
 
-/** What the Capture step answered (`$.capture`): the channel's capture id, the amount captured, the approval carried on. */
+/** A capture not recorded yet (`$.progress.capture`: Capture's answer, or Authorize's sale): its id, the amount, the approval carried on. */
 export const captureResult = z.object({ captureId: z.string(), amount: z.number(), approval: z.optional(approval) });

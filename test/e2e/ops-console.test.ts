@@ -160,7 +160,7 @@ describe('the ops console', () => {
     const traced = (executions.json.data as { state_machine: string; name: string; status: string; path: { state: string }[] }[]).find((execution) => execution.name === paymentId);
     expect(traced).toMatchObject({ state_machine: 'payment', status: 'SUCCEEDED' });
     const path = traced?.path.map((step) => step.state) ?? [];
-    expect(path).toEqual(expect.arrayContaining(['Screen', 'Authorize', 'Capture', 'PostToLedger']));
+    expect(path).toEqual(expect.arrayContaining(['Screen', 'Authorize', 'PostToLedger']));
     const drawn = page.locator('[data-testid="execution"][data-state-machine="payment"]').first();
     await drawn.waitFor();
     await expect(drawn.getByTestId('execution-path').textContent()).resolves.toBe(path.join(' → '));

@@ -14,7 +14,9 @@ import type {
 /**
  * A card acquirer for use-case unit tests: approves every card, captures, voids and refunds, records each
  * authorization and capture under its idempotency key (a repeat answers the first), and counts what it was
- * asked. While `down`, lookups fail as an acquirer that does not answer (ChannelUnavailable). The simulators
+ * asked. A sale (`capture: true`) is answered captured in full, unless `capturesSales` is false (an acquirer
+ * that approves and leaves the capture to the caller). While `down`, lookups fail as an acquirer that does not
+ * answer (ChannelUnavailable). The simulators
  * (local/simulators/card-acquirer) are what integration tests and drills talk to.
  */
 export class RecordingAcquirer implements CardChannel {
@@ -25,6 +27,7 @@ export class RecordingAcquirer implements CardChannel {
   readonly voids: VoidCommand[] = [];
   readonly refunds: RefundCommand[] = [];
   lookups = 0;
+  capturesSales = true;
   private authorizations = 0;
   private readonly operations = new Map<string, ChannelOperation>();
 
@@ -40,15 +43,16 @@ export class RecordingAcquirer implements CardChannel {
     if (recorded?.type === 'authorize' && recorded.outcome === 'succeeded') return recorded.authorization;
     this.authorizations += 1;
     const amount = minorUnitsFromWire(command.amount);
+    const sold = command.capture === true && this.capturesSales;
     const authorization: ChannelAuthorization = {
       channel: this.channel,
       authorizationId: `auth_${this.authorizations}`,
       authCode: '123456',
-      status: 'authorized',
+      status: sold ? 'captured' : 'authorized',
       currency: command.currency,
       amountAuthorized: amount,
-      amountCapturable: amount,
-      amountCaptured: minorUnitsFromWire(0),
+      amountCapturable: sold ? minorUnitsFromWire(0) : amount,
+      amountCaptured: sold ? amount : minorUnitsFromWire(0),
       amountRefunded: minorUnitsFromWire(0),
       amountReleased: minorUnitsFromWire(0),
       captureMethod: command.captureMethod,
@@ -59,7 +63,7 @@ export class RecordingAcquirer implements CardChannel {
       createdAt: this.now().toISOString(),
       expiresAt: new Date(this.now().getTime() + 7 * 86_400_000).toISOString(),
       voidedAt: null,
-      captureIds: [],
+      captureIds: sold ? [`cap_sale_${this.authorizations}`] : [],
       refundIds: [],
     };
     this.record(command.idempotencyKey, { type: 'authorize', outcome: 'succeeded', authorization });

@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import { cardHoldsFromEnvironment } from '../../wiring/card-holds';
+import { assertMerchantLedgerWritableHere } from '../../wiring/home-region';
 import { cardChannelDirectory, paymentRepository } from '../../wiring/payments';
 import { paymentAction } from '../../shared/payment-task-input';
 import { channelHealth } from '../../wiring/routing';
@@ -12,7 +13,7 @@ export const handler = taskHandler({
   input: z.object({ paymentId: z.string(), action: paymentAction }),
   run: (input) =>
     authorizePayment(
-      { payments: paymentRepository(), holds: cardHoldsFromEnvironment(), channels: cardChannelDirectory(), health: channelHealth(), now: () => new Date() },
+      { payments: paymentRepository(), holds: cardHoldsFromEnvironment(), channels: cardChannelDirectory(), health: channelHealth(), assertLedgerWritable: assertMerchantLedgerWritableHere, now: () => new Date() },
       input,
     ),
 });

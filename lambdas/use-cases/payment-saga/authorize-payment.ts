@@ -59,6 +59,13 @@ export const failoverTarget = (payment: Payment): string | undefined => {
  *    compensation that ends the payment). A run that dies before that write leaves the payment unauthorized
  *    as stored, its hold discarded: the recovery's Authorize takes the acquirer's record under the same key
  *    (step 4). Declines, manual payments and failures are written as before.
+ * 7. An automatic payment is a sale (decision record 0053): authorized and captured in full by one request,
+ *    when its capture could be booked here (the merchant's ledger writable in this region, as Capture checks:
+ *    decision 0024; else it is authorized alone and Capture refuses as before). An authorization the channel
+ *    answers captured, sent now or found under the key, is answered with its capture (`$.progress.capture`)
+ *    and the workflow posts it next, without a Capture step; one answered uncaptured (the acquirer approved
+ *    but did not capture) goes through Capture as without a sale. The key is the same either way, so a
+ *    retried or recovered sale is answered from the acquirer's record of the first, never charged twice.
  */
 export const authorizePayment = async (
   deps: {
@@ -66,6 +73,8 @@ export const authorizePayment = async (
     readonly holds: Pick<CardHolds, 'reveal' | 'discard'>;
     readonly channels: CardChannelDirectory;
     readonly health: Pick<ChannelHealth, 'record' | 'flush'>;
+    /** Throws NotHomeRegionError unless the merchant's ledger may be written in this region now (step 7). */
+    readonly assertLedgerWritable: (merchantId: string) => Promise<void>;
     readonly now: () => Date;
     /** Milliseconds for latency (monotonic in production). */
     readonly clock?: () => number;
@@ -84,6 +93,7 @@ export const authorizePayment = async (
   if (card === undefined) {
     answer = answerOf(await channel.findOperation(key)) ?? { unanswered: true };
   } else {
+    const sale = payment.captureMethod === 'automatic' && (await ledgerWritable(deps, payment.merchantId));
     const started = clock();
     try {
       answer = {
@@ -95,6 +105,7 @@ export const authorizePayment = async (
           merchantReference: payment.merchantId,
           paymentReference: payment.id,
           captureMethod: payment.captureMethod,
+          ...(sale ? { capture: true } : {}),
         }),
       };
       deps.health.record(channel.channel, { ok: true, latencyMs: clock() - started });
@@ -117,7 +128,8 @@ export const authorizePayment = async (
   if ('authorization' in answer && payment.captureMethod === 'automatic') {
     // Step 6: not written; Capture and PostToLedger take it from the run's state (decision record 0047).
     const { authorizationId, amountAuthorized, expiresAt } = answer.authorization;
-    return stepResult(payment, input.action, { channel: payment.channel, authorizationId, amountAuthorized, expiresAt: new Date(expiresAt).toISOString(), at: now.toISOString() });
+    const approval = { channel: payment.channel, authorizationId, amountAuthorized, expiresAt: new Date(expiresAt).toISOString(), at: now.toISOString() };
+    return stepResult(payment, input.action, approval, saleCapture(answer.authorization));
   }
   const next = await changePayment(deps.payments, payment, (current) => {
     if (nextPaymentStep(current) !== 'authorize') return undefined;
@@ -129,6 +141,25 @@ export const authorizePayment = async (
     return recordFailure(current, NOT_COMPLETED, now);
   });
   return stepResult(next, input.action);
+};
+
+/** Step 7: a sale only where its capture could be booked; any other failure of the check propagates (retried). */
+const ledgerWritable = async (deps: { readonly assertLedgerWritable: (merchantId: string) => Promise<void> }, merchantId: string): Promise<boolean> => {
+  try {
+    await deps.assertLedgerWritable(merchantId);
+    return true;
+  } catch (error) {
+    if (error instanceof Error && error.name === 'NotHomeRegionError') return false;
+    throw error;
+  }
+};
+
+/** Step 7: the capture of an authorization the channel answered captured in full by its sale; undefined when it is not. */
+const saleCapture = (authorization: ChannelAuthorization): { captureId: string; amount: number } | undefined => {
+  const [captureId] = authorization.captureIds;
+  return captureId !== undefined && authorization.captureIds.length === 1 && authorization.amountCaptured > 0 && authorization.amountRefunded === 0
+    ? { captureId, amount: authorization.amountCaptured }
+    : undefined;
 };
 
 /** Step 3: the channel failed to answer; ask it, and fail over only on its word that nothing was authorized. */

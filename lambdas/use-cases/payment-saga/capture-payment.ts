@@ -1,15 +1,12 @@
 import { isTerminal } from '../../domain/payment';
 import { type Approval, amountToCapture, withApproval } from '../../domain/payment-lifecycle';
+import type { ChannelCaptureResult } from '../../domain/payment-saga';
 import type { PaymentRepository } from '../../ports/payment-repository';
 import type { CardChannelDirectory } from '../../ports/workflows';
 import { channelKeys, loadPayment } from './change-payment';
 
-/** What Capture answers (`$.capture`): the channel's capture, and the approval the payment does not record yet. */
-export interface CaptureResult {
-  readonly captureId: string;
-  readonly amount: number;
-  readonly approval?: Approval;
-}
+/** What Capture answers (`$.progress.capture`): the channel's capture, and the approval the payment does not record yet. */
+export type CaptureResult = ChannelCaptureResult;
 
 /**
  * Capture at the channel (workflow step "Capture"): everything authorized for an automatic payment, the

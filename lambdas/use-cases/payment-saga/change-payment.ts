@@ -42,9 +42,21 @@ export const changePayment = async (
  * A step's answer: the payment's state and its next step (for the run's action: `expire` releases), with
  * an approval the payment does not record yet (decision record 0047).
  */
-export const stepResult = (payment: Payment, action: PaymentAction = 'resume', approval?: Approval): PaymentStepResult => {
+export const stepResult = (
+  payment: Payment,
+  action: PaymentAction = 'resume',
+  approval?: Approval,
+  /** The capture of an automatic payment's sale (decision record 0053), carried with the approval to PostToLedger. */
+  capture?: { readonly captureId: string; readonly amount: number },
+): PaymentStepResult => {
   const carried = approval && !payment.authorizationId ? approval : undefined;
-  return { next: nextPaymentStep(payment, action, carried), payment: stateOf(payment), ...(carried ? { approval: carried } : {}) };
+  const next = nextPaymentStep(payment, action, carried);
+  return {
+    next,
+    payment: stateOf(payment),
+    ...(carried ? { approval: carried } : {}),
+    ...(capture && carried && next === 'capture' ? { capture: { ...capture, approval: carried } } : {}),
+  };
 };
 
 /** The idempotency key of each channel operation of a payment: a retry never charges twice. */

@@ -29,8 +29,9 @@ export const EXPIRED = 'authorization_expired';
  * NotHomeRegionError before it) is the authorization voided, and is recorded with the failure in one write
  * (`payment.authorized`, then `payment.failed`), as if Authorize had written it. An automatic payment's
  * authorization found only by asking the channel may have been captured by a run that died before
- * recording it: the capture's key is asked too, and a capture found is not voided: the error hands the
- * payment to its recovery, which posts it.
+ * recording it: by its sale (the authorization found captured, decision record 0053) or by Capture (the
+ * capture's key is asked too). A capture found is not voided: the error hands the payment to its recovery,
+ * which posts it.
  */
 export const releaseAuthorization = async (
   deps: {
@@ -78,7 +79,10 @@ const voidAt = async (channels: CardChannelDirectory, payment: Payment): Promise
   let authorizationId = payment.authorizationId;
   if (!authorizationId) {
     const operation = await channel.findOperation(channelKeys.authorize(payment));
-    if (operation?.type === 'authorize' && operation.outcome === 'succeeded') authorizationId = operation.authorization.authorizationId;
+    if (operation?.type === 'authorize' && operation.outcome === 'succeeded') {
+      authorizationId = operation.authorization.authorizationId;
+      if (operation.authorization.captureIds.length > 0) throw new CapturedUnrecordedError(payment.id);
+    }
     if (authorizationId && payment.captureMethod === 'automatic') {
       const capture = await channel.findOperation(channelKeys.capture(payment));
       if (capture?.type === 'capture' && capture.outcome === 'succeeded') throw new CapturedUnrecordedError(payment.id);

@@ -82,6 +82,8 @@ export interface AuthorizeRequest {
   readonly card: { readonly number: string; readonly exp_month: number; readonly exp_year: number; readonly cvc?: string | undefined };
   readonly capture_method: CaptureMethod;
   readonly multi_capture: boolean;
+  /** A sale: capture the full amount in the same request (automatic capture only). */
+  readonly capture?: boolean | undefined;
   readonly merchant_reference: string;
   readonly payment_reference: string;
 }
@@ -130,12 +132,19 @@ const renderById = (id: string, now: Date) => (state: AcquirerState) => {
 /**
  * Authorize: refuse a currency this acquirer does not process; otherwise record the authorization,
  * approved or declined (by test card, or `expired_card` when the card's expiry is past).
+ * A sale (`capture: true`, automatic capture only) that is approved is captured in full by the same
+ * operation (one `capture.created` effect beside the authorization, settled and reported like any capture),
+ * and the answer shows the authorization captured. A card whose captures are refused is approved and left
+ * uncaptured, as an acquirer that captures after authorizing answers: the caller captures it itself.
  * The transient-error and silent test cards are the server's concern (they are about the answer, not the books).
  */
 export const decideAuthorize = (context: DecisionContext, request: AuthorizeRequest): Decision => {
   const { now, policy } = context;
   if (!policy.supportedCurrencies.has(request.currency)) {
     return rejected(422, 'currency_not_supported', `${policy.channel} does not process ${request.currency}`, null, 'currency');
+  }
+  if (request.capture && (request.capture_method !== 'automatic' || request.multi_capture)) {
+    return rejected(422, 'sale_requires_automatic_capture', 'A sale captures in full at once: capture_method automatic, no multi_capture', null, 'capture');
   }
   const behaviour = cardBehaviour(request.card.number);
   const declineCode = isExpired(request.card.exp_month, request.card.exp_year, now)
@@ -167,7 +176,23 @@ export const decideAuthorize = (context: DecisionContext, request: AuthorizeRequ
     created_at: now.toISOString(),
     expires_at: new Date(now.getTime() + AUTHORIZATION_VALIDITY_MS).toISOString(),
   };
-  const effects = [{ type: 'authorization.created', authorization: record }] as const;
+  const effects: Effect[] = [{ type: 'authorization.created', authorization: record }];
+  if (!declineCode && request.capture && !record.capture_fails) {
+    effects.push({
+      type: 'capture.created',
+      capture: {
+        id: context.newId('cap'),
+        authorization: id,
+        amount: request.amount,
+        currency: record.currency,
+        final_capture: true,
+        amount_released: 0,
+        fee: captureFee(request.amount, record.currency, policy.fees),
+        created_at: now.toISOString(),
+        settle_at: new Date(now.getTime() + policy.settlementDelayMs).toISOString(),
+      },
+    });
+  }
   if (declineCode) {
     return failure(
       402,

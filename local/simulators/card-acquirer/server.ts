@@ -158,6 +158,7 @@ const authorizeSchema = z.strictObject({
   }),
   capture_method: z.enum(['automatic', 'manual']),
   multi_capture: z.boolean().default(false),
+  capture: z.boolean().optional(),
   merchant_reference: reference,
   payment_reference: reference,
 });

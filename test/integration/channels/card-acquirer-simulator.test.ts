@@ -108,6 +108,38 @@ describe('HTTP contract', () => {
 const inspectStatus = (acquirer: CardAcquirerSimulator, path: string) =>
   fetch(`${acquirer.url}${path}`, { headers: { Authorization: `Bearer ${TEST_API_KEY}` } });
 
+/** Decision record 0053: `capture: true` is a sale, authorized and captured in full by one request. */
+describe('sale', () => {
+  it('captures in full with the authorization, under one key: a replay answers the same capture and charges nothing more', async () => {
+    const acquirer = await start();
+    const key = uniqueKey('sale');
+    const body = { ...authorizationBody, payment_reference: 'pay_sale', capture: true };
+    const first = await post(acquirer, '/v1/authorizations', body, key);
+    expect(first.status).toBe(201);
+    const sold = (await first.json()) as { id: string; status: string; amount_captured: number; amount_capturable: number; captures: string[] };
+    expect(sold).toMatchObject({ status: 'captured', amount_captured: 1_500, amount_capturable: 0, captures: [expect.stringMatching(/^cap_/)] });
+    const replay = await post(acquirer, '/v1/authorizations', body, key);
+    expect(replay.headers.get('idempotent-replayed')).toBe('true');
+    expect(await replay.json()).toEqual(sold);
+    expect(await paymentTotals(acquirer, 'pay_sale')).toMatchObject({ approved: 1, captures: 1, captured: 1_500 });
+    // The capture is the authorization's: a second capture is refused.
+    const again = await post(acquirer, `/v1/authorizations/${sold.id}/captures`, { amount: 1, currency: 'GBP' }, uniqueKey('sale-capture'));
+    expect(again.status).toBe(409);
+  });
+
+  it('approves a card whose captures are refused without capturing it, and refuses a sale of a manual or multi-capture authorization', async () => {
+    const acquirer = await start();
+    const uncaptured = await post(acquirer, '/v1/authorizations', { ...authorizationBody, card: { ...authorizationBody.card, number: '4000000000000259' }, payment_reference: 'pay_sale_refused', capture: true }, uniqueKey('sale'));
+    expect(uncaptured.status).toBe(201);
+    expect(await uncaptured.json()).toMatchObject({ status: 'authorized', amount_captured: 0, captures: [] });
+    for (const change of [{ capture_method: 'manual' }, { multi_capture: true }]) {
+      const refused = await post(acquirer, '/v1/authorizations', { ...authorizationBody, ...change, capture: true }, uniqueKey('sale'));
+      expect(refused.status).toBe(422);
+      expect(await refused.json()).toMatchObject({ error: { code: 'sale_requires_automatic_capture', param: 'capture' } });
+    }
+  });
+});
+
 describe('durable ledger', () => {
   it('survives a restart: the same books, replays of old keys, and no second charge', async () => {
     const directory = ledgerDirectory();

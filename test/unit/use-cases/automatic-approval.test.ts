@@ -36,10 +36,12 @@ class CountingPayments extends InMemoryPaymentRepository {
   }
 }
 
-const prepare = async (overrides: Partial<CreatePaymentCommand> = {}) => {
+/** `sales`: the acquirer captures a sale (decision record 0053); without, it approves and leaves the capture to Capture (0047's path). */
+const prepare = async (overrides: Partial<CreatePaymentCommand> = {}, { sales = false, ledgerWritable = true } = {}) => {
   const payments = new CountingPayments();
   const holds = new InMemoryCardHolds();
   const acquirer = new RecordingAcquirer(now);
+  acquirer.capturesSales = sales;
   const channels: CardChannelDirectory = { channel: () => acquirer };
   const { id } = await createPayment({ payments, holds, workflows: new RecordingWorkflows(), now }, command(overrides));
   await screenPayment(
@@ -48,7 +50,9 @@ const prepare = async (overrides: Partial<CreatePaymentCommand> = {}) => {
   );
   payments.writes = 0;
   const steps = {
-    authorize: () => authorizePayment({ payments, holds, channels, health: new InMemoryChannelHealth(), now }, { paymentId: id }),
+    authorize: () => authorizePayment({ payments, holds, channels, health: new InMemoryChannelHealth(), assertLedgerWritable: async () => {
+        if (!ledgerWritable) throw Object.assign(new Error('homed elsewhere'), { name: 'NotHomeRegionError' });
+      }, now }, { paymentId: id }),
     capture: (approval?: Approval) => capturePayment({ payments, channels, assertLedgerWritable: async () => undefined }, { paymentId: id, approval }),
     releaseAfter: (error: string, approval?: Approval) => releaseAuthorization({ payments, holds, channels, now }, { paymentId: id, error, approval }),
     refundCapture: (capture: { captureId: string; amount: number; approval?: Approval }, error: string) => refundCapture({ payments, channels, now }, { paymentId: id, capture, error }),
@@ -100,6 +104,85 @@ describe('Authorize on an automatic payment', () => {
     expect(result).not.toHaveProperty('approval');
     expect(payments.writes).toBe(1);
     expect(stored().timeline.at(-1)).toMatchObject({ type: 'payment.authorized', version: 3 });
+  });
+});
+
+/**
+ * Decision record 0053: an automatic payment is a sale, authorized and captured by one request under the
+ * authorization's key, when its capture could be booked here; PostToLedger records it as before.
+ */
+describe('the sale', () => {
+  it('authorizes and captures in one request; the answer carries the capture and the approval, and nothing is written', async () => {
+    // Prepare
+    const { id, payments, acquirer, steps, stored } = await prepare({}, { sales: true });
+    // Act
+    const result = await steps.authorize();
+    // Assess
+    expect(acquirer.authorizeCalls).toEqual([expect.objectContaining({ idempotencyKey: `${id}:authorize:${stored().channel}`, captureMethod: 'automatic', capture: true })]);
+    expect(acquirer.captures).toEqual([]);
+    expect(result).toEqual({
+      next: 'capture',
+      payment: expect.objectContaining({ version: 2, status: 'processing', authorizationId: null }),
+      approval: expect.objectContaining({ authorizationId: 'auth_1', amountAuthorized: 1999 }),
+      capture: { captureId: 'cap_sale_1', amount: 1999, approval: result.approval },
+    });
+    expect(payments.writes).toBe(0);
+    expect(stored()).toMatchObject({ version: 2, authorizationId: null });
+  });
+
+  it("is not asked where the capture could not be booked (the merchant's ledger not writable here): authorized alone, as before", async () => {
+    // Prepare
+    const { acquirer, steps } = await prepare({}, { sales: true, ledgerWritable: false });
+    // Act
+    const result = await steps.authorize();
+    // Assess
+    expect(acquirer.authorizeCalls[0]).not.toHaveProperty('capture');
+    expect(result).toMatchObject({ next: 'capture', approval: { authorizationId: 'auth_1' } });
+    expect(result).not.toHaveProperty('capture');
+  });
+
+  it('is not asked for a manual payment', async () => {
+    // Prepare
+    const { acquirer, steps } = await prepare({ captureMethod: 'manual' }, { sales: true });
+    // Act
+    await steps.authorize();
+    // Assess
+    expect(acquirer.authorizeCalls[0]).not.toHaveProperty('capture');
+  });
+
+  it('an approval the acquirer left uncaptured goes on to Capture', async () => {
+    // Prepare: the acquirer approves the sale's authorization but does not capture it
+    const { acquirer, steps } = await prepare({}, { sales: false });
+    // Act
+    const result = await steps.authorize();
+    const capture = await steps.capture(result.approval);
+    // Assess
+    expect(acquirer.authorizeCalls[0]).toMatchObject({ capture: true });
+    expect(result).not.toHaveProperty('capture');
+    expect(capture).toEqual({ captureId: 'cap_1', amount: 1999, approval: result.approval });
+  });
+
+  it("a run that died after the sale: the recovery's Authorize takes the acquirer's record (captured) under the same key and sends nothing", async () => {
+    // Prepare: the first run's sale was answered, then the run died (nothing written, the hold discarded)
+    const { acquirer, steps } = await prepare({}, { sales: true });
+    const first = await steps.authorize();
+    // Act
+    const again = await steps.authorize();
+    // Assess
+    expect(acquirer.authorizeCalls).toHaveLength(1);
+    expect(again.capture).toEqual({ ...first.capture, approval: again.approval });
+    expect(again.capture?.captureId).toBe('cap_sale_1');
+    expect(acquirer.captures).toEqual([]);
+  });
+
+  it('ReleaseAfterFailure without the approval finds the sale captured: voids nothing, hands the payment to its recovery', async () => {
+    // Prepare: the sale was made, its answer lost (the run's Authorize failed), so the release asks the acquirer
+    const { id, acquirer, holds, steps, stored } = await prepare({}, { sales: true });
+    await acquirer.authorize({ idempotencyKey: `${id}:authorize:${stored().channel}`, amount: 1999, currency: 'USD', card: { number: '4242424242424242', expMonth: 12, expYear: 2030 }, merchantReference: 'mer_a', paymentReference: id, captureMethod: 'automatic', capture: true });
+    // Act / Assess
+    await expect(steps.releaseAfter('ChannelTimeout')).rejects.toThrow(/captured at its channel by a run that did not record it/);
+    expect(acquirer.voids).toEqual([]);
+    await expect(holds.reveal(id, stored().merchantId)).resolves.toBeDefined();
   });
 });
 

@@ -65,7 +65,7 @@ const prepare = async (card?: CreatePaymentCommand['card']) => {
   const { id } = await createPayment({ payments, holds, workflows: new RecordingWorkflows(), now }, command(card ? { card } : {}));
   const steps = {
     screen: () => screenPayment({ payments, holds, velocity: new InMemoryCardVelocity(), health: new InMemoryChannelHealth(), merchantRouting: async () => DEFAULT_MERCHANT_ROUTING, riskRules: async () => BLOCKED_BIN_RULES, now }, { paymentId: id }),
-    authorize: () => authorizePayment({ payments, holds, channels, health: new InMemoryChannelHealth(), now }, { paymentId: id }),
+    authorize: () => authorizePayment({ payments, holds, channels, health: new InMemoryChannelHealth(), assertLedgerWritable: async () => undefined, now }, { paymentId: id }),
     releaseAfter: (error: string) => releaseAuthorization({ payments, holds, channels, now }, { paymentId: id, error }),
   };
   return { id, payments, holds, acquirer, channels, steps };

@@ -140,6 +140,7 @@ export const authorizeRequest = (command: AuthorizeCommand): Record<string, unkn
   },
   capture_method: command.captureMethod,
   multi_capture: command.multiCapture ?? false,
+  ...(command.capture ? { capture: true } : {}),
   merchant_reference: command.merchantReference,
   payment_reference: command.paymentReference,
 });
