@@ -1,7 +1,8 @@
-import { IN_MEMORY, type StepFunctionsServer, StepFunctionsEngine, startStepFunctionsServer } from '../../../local/step-functions';
-import { type StateMachineKey, stateMachineArnEnvVar, stateMachineKeys, stateMachines } from '../../../platform/state-machines';
+import type { StepFunctionsEngine } from '../../../local/step-functions';
+import type { StateMachineKey } from '../../../platform/state-machines';
 import { type IsolatedDynamoDb, useIsolatedDynamoDb } from '../../support/dynamodb';
 import { type TestKms, useLocalKms } from '../../support/kms';
+import { startFailingRecoveryEngine } from '../../support/failing-recovery-engine';
 import { type LocalApis, startLocalApis } from '../../support/local-apis';
 
 /**
@@ -11,52 +12,23 @@ import { type LocalApis, startLocalApis } from '../../support/local-apis';
  * RedriveExecution, audited in the platform's chain. The recovery state machine is played by a fixture
  * whose second step fails until the test "fixes" it; the other machines accept at once.
  */
-class PaymentDeclinedError extends Error {
-  override readonly name = 'PaymentDeclinedError';
-}
-
 let fixed = false;
 let db: IsolatedDynamoDb;
 let kms: TestKms;
 let apis: LocalApis;
 let engine: StepFunctionsEngine;
-let server: StepFunctionsServer;
-
-const accept = (key: StateMachineKey) =>
-  ({ definitionFile: 'test/fixtures/statemachines/accept.asl.json', type: stateMachines[key].type, description: 'Fixture', substitutions: {} }) as const;
+let stopEngine: (() => Promise<void>) | undefined;
 
 beforeAll(async () => {
   db = await useIsolatedDynamoDb();
   kms = await useLocalKms();
-  engine = new StepFunctionsEngine({
-    invoke: async (functionArn, payload) => {
-      if (functionArn.includes('charge') && !fixed) throw new PaymentDeclinedError('the bank said no');
-      return payload;
-    },
-    store: IN_MEMORY,
-    stateMachines: {
-      ...Object.fromEntries(stateMachineKeys.map((key) => [key, accept(key)])),
-      sagaRecovery: {
-        definitionFile: 'test/fixtures/statemachines/redrivable.asl.json',
-        type: 'STANDARD',
-        description: 'Fixture: fails in Charge until fixed',
-        substitutions: { RecordFunction: 'recordStep', ChargeFunction: 'chargeCard' },
-      },
-    },
-    timeScale: 0.001,
-  });
-  server = await startStepFunctionsServer({ engine, port: 0 });
-  Object.assign(process.env, {
-    AWS_ENDPOINT_URL_SFN: server.url,
-    ...Object.fromEntries(stateMachineKeys.map((key) => [stateMachineArnEnvVar(key), engine.stateMachineArn(key)])),
-  });
+  ({ engine, stop: stopEngine } = await startFailingRecoveryEngine({ failing: () => !fixed }));
   apis = await startLocalApis();
 });
 
 afterAll(async () => {
   await apis?.stop();
-  await server?.stop();
-  await engine?.stop();
+  await stopEngine?.();
   await kms?.stop();
 });
 

@@ -2,11 +2,11 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import { buildMcpServer } from '../../../lambdas/adapters/mcp/server';
 import { type LocalCloudWatch, startLocalCloudWatch } from '../../../local/cloudwatch';
-import { IN_MEMORY, type StepFunctionsServer, StepFunctionsEngine, startStepFunctionsServer } from '../../../local/step-functions';
+import type { StepFunctionsEngine } from '../../../local/step-functions';
 import { deployment } from '../../../platform/deployment';
-import { type StateMachineKey, stateMachineArnEnvVar, stateMachineKeys, stateMachines } from '../../../platform/state-machines';
 import { useIsolatedDynamoDb } from '../../support/dynamodb';
 import { type TestKms, useLocalKms } from '../../support/kms';
+import { startFailingRecoveryEngine } from '../../support/failing-recovery-engine';
 import { type LocalApis, startLocalApis } from '../../support/local-apis';
 
 /**
@@ -20,46 +20,20 @@ let kms: TestKms;
 let apis: LocalApis;
 let cloudWatch: LocalCloudWatch;
 let engine: StepFunctionsEngine;
-let server: StepFunctionsServer;
-
-const accept = (key: StateMachineKey) =>
-  ({ definitionFile: 'test/fixtures/statemachines/accept.asl.json', type: stateMachines[key].type, description: 'Fixture', substitutions: {} }) as const;
+let stopEngine: (() => Promise<void>) | undefined;
 
 beforeAll(async () => {
   await useIsolatedDynamoDb();
   kms = await useLocalKms();
   cloudWatch = await startLocalCloudWatch();
   process.env.AWS_ENDPOINT_URL_CLOUDWATCH = cloudWatch.url;
-  engine = new StepFunctionsEngine({
-    invoke: async (functionArn, payload) => {
-      if (functionArn.includes('charge')) throw Object.assign(new Error('the bank said no'), { name: 'PaymentDeclinedError' });
-      return payload;
-    },
-    store: IN_MEMORY,
-    stateMachines: {
-      ...Object.fromEntries(stateMachineKeys.map((key) => [key, accept(key)])),
-      sagaRecovery: {
-        definitionFile: 'test/fixtures/statemachines/redrivable.asl.json',
-        type: 'STANDARD',
-        description: 'Fixture: fails in Charge',
-        substitutions: { RecordFunction: 'recordStep', ChargeFunction: 'chargeCard' },
-      },
-    },
-    timeScale: 0.001,
-    metrics: cloudWatch.store,
-  });
-  server = await startStepFunctionsServer({ engine, port: 0 });
-  Object.assign(process.env, {
-    AWS_ENDPOINT_URL_SFN: server.url,
-    ...Object.fromEntries(stateMachineKeys.map((key) => [stateMachineArnEnvVar(key), engine.stateMachineArn(key)])),
-  });
+  ({ engine, stop: stopEngine } = await startFailingRecoveryEngine({ failing: () => true, metrics: cloudWatch.store }));
   apis = await startLocalApis({ metrics: cloudWatch.store });
 });
 
 afterAll(async () => {
   await apis?.stop();
-  await server?.stop();
-  await engine?.stop();
+  await stopEngine?.();
   await cloudWatch?.stop();
   delete process.env.AWS_ENDPOINT_URL_CLOUDWATCH;
   await kms?.stop();

@@ -1,6 +1,6 @@
-import type { ConsoleConfig } from '../../../platform/console-config';
 import { type Clock, type Lease, MIN_INTERVAL_MS, Renewing, renewalTime, sendWithFreshCredentials } from '../../../console/src/renewal';
 import { SignInError, keepIdToken } from '../../../console/src/sign-in';
+import { testConsoleConfig } from '../../support/console-config';
 
 /**
  * The console's session outliving its tokens (decision 0051): when the ID token and the role's credentials are
@@ -8,17 +8,7 @@ import { SignInError, keepIdToken } from '../../../console/src/sign-in';
  * of it can loop. A fake clock drives the timers; the token endpoint and the operator API are small fakes that
  * check what a real one would (the refresh token presented, the credentials' expiry).
  */
-const config: ConsoleConfig = {
-  region: 'us-east-1',
-  userPoolId: 'us-east-1_AbCdEf123',
-  clientId: '3n4b5urk1ft4fl3mg5e62d9ado',
-  loginUrl: 'https://xborder-operators-us-east-1-123456789012.auth.us-east-1.amazoncognito.com',
-  identityPoolId: 'us-east-1:0f6b7c2e-1d2a-4c3b-9e8f-7a6b5c4d3e2f',
-  identityUrl: 'https://cognito-identity.us-east-1.amazonaws.com',
-  apiUrl: 'https://a1b2c3d4e5.execute-api.us-east-1.amazonaws.com/prod',
-  consoleUrl: 'https://a1b2c3d4e5.execute-api.us-east-1.amazonaws.com/prod/console/',
-  roles: { ops_viewer: 'arn:aws:iam::123456789012:role/xborder-ops-viewer-us-east-1', ops_admin: 'arn:aws:iam::123456789012:role/xborder-ops-admin-us-east-1' },
-};
+const config = testConsoleConfig;
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
