@@ -105,7 +105,7 @@ describe('what operations see', () => {
 
     const history = await sfn.send(new GetExecutionHistoryCommand({ executionArn: executions.find((execution) => execution.name === payment.id)?.executionArn }));
     const states = (history.events ?? []).filter((event) => event.type?.endsWith('StateEntered')).map((event) => event.stateEnteredEventDetails?.name);
-    expect(states).toEqual(['Action', 'Screen', 'AfterScreening', 'Authorize', 'AfterAuthorization', 'PostToLedger']);
+    expect(states).toEqual(['Action', 'Screen', 'NextStep', 'Authorize', 'NextStep', 'PostToLedger']);
     expect(JSON.stringify(history)).not.toContain('4242424242424242');
   });
 

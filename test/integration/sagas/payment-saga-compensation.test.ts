@@ -61,7 +61,7 @@ it('hands a payment whose ledger posting keeps failing over to the recovery, whi
   expect(answer).toMatchObject({ status: 'processing' });
   const run = await harness.finished('payment', id);
   expect(run).toMatchObject({ status: 'FAILED', error: 'PaymentNotFinished' });
-  expect((await harness.enteredStates(run.executionArn!)).slice(-3)).toEqual(['AfterAuthorization', 'PostToLedger', 'HandOver']);
+  expect((await harness.enteredStates(run.executionArn!)).slice(-3)).toEqual(['NextStep', 'PostToLedger', 'HandOver']);
   const [recovery] = await recoveries(id);
   expect(recovery).toMatchObject({ status: 'RUNNING' });
 
@@ -182,7 +182,7 @@ it('gives the capture back when the ledger refuses its posting (RefundCapture): 
   const created = await harness.api({ method: 'POST', resource: '/v1/payments' }, merchant, { amount: 2400, currency: 'USD', payment_method: card(freshCardNumber()) }, idempotencyKey);
   expect(created).toMatchObject({ status: 201, json: { id, status: 'failed', failure_code: 'processing_error', amount_received: 0 } });
   const run = await harness.finished('payment', id);
-  expect((await harness.enteredStates(run.executionArn!)).slice(-3)).toEqual(['AfterAuthorization', 'PostToLedger', 'RefundCapture']);
+  expect((await harness.enteredStates(run.executionArn!)).slice(-3)).toEqual(['NextStep', 'PostToLedger', 'RefundCapture']);
   expect(await harness.totals('atlas', id)).toMatchObject({ approved: 1, captures: 1, captured: 2400, refunds: 1, refunded: 2400 });
   // Authorization and failure in one write: the timeline reads as it did when Authorize wrote its own.
   expect(await storedItem(id)).toMatchObject({ v: 4, ai: expect.any(String) });

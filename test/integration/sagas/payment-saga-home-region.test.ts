@@ -150,7 +150,7 @@ describe('a fence that arrives while the payment workflow runs', () => {
     expect(created).toMatchObject({ status: 201, json: { status: 'processing' } });
     const run = await harness.finished('payment', id);
     expect(run).toMatchObject({ status: 'FAILED', error: 'PaymentNotFinished' });
-    expect((await harness.enteredStates(run.executionArn!)).slice(-3)).toEqual(['AfterAuthorization', 'PostToLedger', 'HandOver']);
+    expect((await harness.enteredStates(run.executionArn!)).slice(-3)).toEqual(['NextStep', 'PostToLedger', 'HandOver']);
     expect(await harness.totals('atlas', id)).toMatchObject({ captures: 1, captured: 2400, refunds: 0 });
 
     // The move is called off (the fence lifted, home unchanged): the recovery, already running, finishes it.

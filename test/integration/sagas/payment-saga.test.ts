@@ -52,9 +52,9 @@ describe('automatic capture', () => {
     expect(await harness.enteredStates(run.executionArn!)).toEqual([
       'Action',
       'Screen',
-      'AfterScreening',
+      'NextStep',
       'Authorize',
-      'AfterAuthorization',
+      'NextStep',
       'PostToLedger',
     ]);
     expect(await harness.totals('atlas', id)).toMatchObject({ approved: 1, captured: 1999, captures: 1 });
@@ -83,7 +83,7 @@ describe('automatic capture', () => {
     expect(run.status).toBe('SUCCEEDED');
     expect(answer).toMatchObject({ status: 'failed', failure_code: code, amount_received: 0, amount_capturable: 0 });
     const states = await harness.enteredStates(run.executionArn!);
-    expect(states.slice(-3)).toEqual(['Authorize', 'AfterAuthorization', 'Finished']);
+    expect(states.slice(-3)).toEqual(['Authorize', 'NextStep', 'Finished']);
     expect(states).not.toContain('ReleaseAfterFailure');
     expect(await harness.totals('atlas', id)).toMatchObject({ approved: 0, declined: 1 });
   });
@@ -95,7 +95,7 @@ describe('automatic capture', () => {
     const run = await harness.finished('payment', created.json.id);
     // Assess
     expect(created.json).toMatchObject({ status: 'failed', failure_code: 'risk_declined' });
-    expect(await harness.enteredStates(run.executionArn!)).toEqual(['Action', 'Screen', 'AfterScreening', 'AfterAuthorization', 'Finished']);
+    expect(await harness.enteredStates(run.executionArn!)).toEqual(['Action', 'Screen', 'NextStep', 'Finished']);
     expect(await harness.totals('atlas', created.json.id)).toBeUndefined();
     const timeline = (await harness.api({ method: 'GET', resource: '/v1/payments/{id}/events', pathParameters: { id: created.json.id } }, riskMerchant)).json.data;
     expect(timeline.find((event: { type: string }) => event.type === 'payment.failed').data).toMatchObject({ risk_decision: 'decline', risk_reasons: 'blocked_bin', risk_rules: 'merchant/1' });
