@@ -38,5 +38,5 @@ export const settlePayout = async (
   if (nextPayoutStep(payout, input.action) !== 'settle') return stepResult(payout, input.action);
   const posted = await postLedgerEvent(deps.ledger, payoutPaid, { merchantId: payout.merchantId, payoutId: payout.id, channel: payout.channel });
   await deps.reports.recordPayoutDebit(payoutDebitOf(posted.transaction, payout.channel));
-  return stepResult(await changePayout(deps.payouts, payout.id, (current) => (nextPayoutStep(current) === 'settle' ? paid(current, deps.now()) : current)), input.action);
+  return stepResult(await changePayout(deps.payouts, payout.id, (current) => (nextPayoutStep(current) === 'settle' ? paid(current, deps.now()) : current), payout), input.action);
 };
