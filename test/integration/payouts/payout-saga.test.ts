@@ -313,7 +313,7 @@ describe('review', () => {
     const funded = await fundMerchant(platform.ledger, 'mer_po_exp', 1_000_000, 'EUR');
     const ben = await beneficiary('mer_po_exp', 'sanctioned');
     // A one-minute quote taken 55 s ago: it expires while the payout waits for review.
-    const quote = await createFxQuote(
+    const { quote } = await createFxQuote(
       { quotes: new DynamoDbFxRepository(platform.db.documentClient, tableName('fx')), rates: new SimulatedRateProvider(), spreads: DEFAULT_SPREAD_SCHEDULE, now: () => new Date(Date.now() - 55_000) },
       { merchantId: 'mer_po_exp', idempotencyKey: 'old-quote', requestFingerprint: 'f', sellCurrency: 'EUR', buyCurrency: 'USD', amount: { buyAmount: 5_000 }, validity: 'MIN_1' },
     );
