@@ -5,9 +5,10 @@ import { bytesToHex, hexToBytes, present } from './payment-items';
  * How a payout is stored: its own attribute names (the API, the sweeper and the events read the domain
  * object, never the item), but nothing stored that is null or empty, the request fingerprint as 32 bytes and
  * each history entry as one short string (`<status> <epoch ms in base 36>`). DynamoDB bills a write per started
- * KB and stores every attribute name with every item (the id is the partition key, not stored twice): a paid payout was 1,050-1,080 bytes stored whole, so each
- * write from its submission on cost two units (and two in each replica region); stored this way it is about
- * 850 (test/unit/adapters/payout-items.test.ts). Items written before (nulls, map entries, hex) read the same.
+ * KB and stores every attribute name with every item (the id is the partition key, not stored twice): a
+ * converted payout was 1,058-1,097 bytes stored whole from its submission on, so each of those writes cost two
+ * units (and two in each replica region); stored this way it is 859-892, and 1,017 returned with the bank's
+ * reason (test/unit/adapters/payout-items.test.ts). Items written before (nulls, map entries, hex) read the same.
  */
 type Item = Record<string, unknown>;
 
