@@ -899,7 +899,7 @@ export const functions = {
     timeoutSeconds: 10,
     reservedConcurrency: 'unreserved',
     invokedBy: 'api-gateway',
-    tables: { fx: ['dynamodb:GetItem', 'dynamodb:PutItem'], idempotency: idempotencyStore, audit: auditAppendActions },
+    tables: { fx: ['dynamodb:GetItem', 'dynamodb:PutItem'], idempotency: idempotencyWrittenOnce, audit: auditAppendActions },
   },
   getFxQuote: {
     entry: 'lambdas/handlers/api/get-fx-quote.ts',
@@ -918,10 +918,10 @@ export const functions = {
     reservedConcurrency: 'unreserved',
     invokedBy: 'api-gateway',
     tables: {
-      // The quote claim and the pending conversion are one TransactWriteItems (Update + Put; Delete to abandon).
-      fx: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+      // The quote's claim and its release are UpdateItems; the conversion one conditional PutItem (decision record 0052).
+      fx: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
       ledger: ledgerPostingActions,
-      idempotency: idempotencyStore,
+      idempotency: idempotencyWrittenOnce,
       audit: auditAppendActions,
     },
   },

@@ -17,12 +17,15 @@ export interface FxRepository {
   /** One page of the merchant's conversions, newest first; the window's cursors are conversions of the same merchant. */
   listConversions(merchantId: string, window: ListWindow): Promise<ConversionPage>;
   /**
-   * Atomically: claim the quote for the conversion (only if unused, or already its own, and unexpired at
-   * `now`) and store the pending conversion (only if new). 'claimed' also when both were done before.
+   * Claim the quote for `user` (a conversion id): only if unused, or already its own, and unexpired at `now`.
+   * 'claimed' also when it was its own already.
    */
-  startConversion(conversion: Conversion, now: Date): Promise<ClaimOutcome>;
-  /** Marks the conversion completed with its ledger transaction. */
-  completeConversion(conversion: Conversion): Promise<void>;
-  /** Forget a pending conversion that could not be posted and free its quote for another attempt. */
-  abandonConversion(conversion: Conversion): Promise<void>;
+  claimQuote(claim: { readonly quoteId: string; readonly merchantId: string; readonly user: string; readonly now: Date }): Promise<ClaimOutcome>;
+  /** Free a quote `user` claimed and could not use (its conversion was refused), for another attempt; nothing if it is not `user`'s. */
+  releaseQuote(quoteId: string, user: string): Promise<void>;
+  /**
+   * Stores a completed conversion unless one with its id is stored completed; either way returns what is
+   * stored. A `pending` one (written by the code before decision 0052) is completed by it.
+   */
+  insertConversion(conversion: Conversion): Promise<{ readonly created: boolean; readonly conversion: Conversion }>;
 }

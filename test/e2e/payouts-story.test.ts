@@ -134,7 +134,7 @@ describe('the story: BRL in, converted to CAD at a locked quote, paid to a Canad
 describe('what the issue checks', () => {
   it('refuses an expired quote (422 quote_expired) and a reused one (409 quote_already_used)', async () => {
     await capturedPayment(200_000, 'USD');
-    const expired = await createFxQuote(
+    const { quote: expired } = await createFxQuote(
       { quotes: new DynamoDbFxRepository(documentClient, tableName('fx')), rates: new SimulatedRateProvider(), spreads: DEFAULT_SPREAD_SCHEDULE, now: () => new Date(Date.now() - 120_000) },
       { merchantId: merchant.id, idempotencyKey: randomUUID(), requestFingerprint: 'e2e', sellCurrency: 'USD', buyCurrency: 'EUR', amount: { sellAmount: 1_000 }, validity: 'MIN_1' },
     );

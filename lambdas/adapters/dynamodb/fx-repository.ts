@@ -1,11 +1,11 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Conversion, FxQuote } from '../../domain/fx/objects';
 import type { ClaimOutcome, ConversionPage, FxRepository } from '../../ports/fx-repository';
 import { MERCHANT_OBJECTS_INDEX } from '../../../platform/tables';
 import type { ListWindow } from '../../domain/list-window';
 import { itemsByKey, queryCreatedOrder } from './created-order';
-import { type TransactItem, TransactionConditionFailedError, transactWrite } from './transactions';
+import type { TransactItem } from './transactions';
 
 /**
  * Quotes and conversions in the `fx` table (docs/data-model.md):
@@ -13,7 +13,8 @@ import { type TransactItem, TransactionConditionFailedError, transactWrite } fro
  *                                    (quotes are read by id only, never listed)
  *   pk = cv_..., sk = "conversion"   a conversion; GSI merchant-objects (keys only)
  * A quote is claimed by setting `usedBy` in a conditional update: unused (NULL) and unexpired, or already
- * claimed by the same user (a retry). The payout repository puts the same update in its own transaction.
+ * claimed by the same user (a retry). A conversion claims it alone (one UpdateItem) and is written once, when
+ * posted (decision record 0052); the payout repository puts the same update in its own transaction.
  */
 const QUOTE = 'quote';
 const CONVERSION = 'conversion';
@@ -111,50 +112,56 @@ export class DynamoDbFxRepository implements FxRepository {
     return { conversions: items.map((item) => withoutKeys<Conversion>(item)), hasMore: keys.hasMore };
   }
 
-  async startConversion(conversion: Conversion, now: Date): Promise<ClaimOutcome> {
+  /** One item: a single conditional UpdateItem (a transaction of one would bill it twice). */
+  async claimQuote(claim: { readonly quoteId: string; readonly merchantId: string; readonly user: string; readonly now: Date }): Promise<ClaimOutcome> {
+    const { Update: update } = quoteClaimItem(this.tableName, claim);
     try {
-      await transactWrite(this.client, [
-        quoteClaimItem(this.tableName, { quoteId: conversion.quoteId, merchantId: conversion.merchantId, user: conversion.id, now }),
-        { Put: { TableName: this.tableName, Item: conversionItem(conversion), ConditionExpression: 'attribute_not_exists(pk)' } },
-      ]);
+      await this.client.send(new UpdateCommand(update as NonNullable<TransactItem['Update']>));
       return 'claimed';
     } catch (error) {
-      if (!(error instanceof TransactionConditionFailedError)) throw error;
-      if (!error.failedIndexes.includes(0)) return 'claimed';
-      return claimFailure(await this.getQuote(conversion.quoteId, { consistent: true }), conversion.merchantId, conversion.id);
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      return claimFailure(await this.getQuote(claim.quoteId, { consistent: true }), claim.merchantId, claim.user);
     }
   }
 
-  /** One item: a conditional PutItem (see insertQuote). */
-  async completeConversion(conversion: Conversion): Promise<void> {
-    await this.client.send(new PutCommand({ TableName: this.tableName, Item: conversionItem(conversion), ConditionExpression: 'attribute_exists(pk)' }));
+  async releaseQuote(quoteId: string, user: string): Promise<void> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: quoteId, sk: QUOTE },
+          UpdateExpression: 'SET usedBy = :null, usedAt = :null',
+          ConditionExpression: 'usedBy = :user',
+          ExpressionAttributeValues: { ':null': null, ':user': user },
+        }),
+      );
+    } catch (error) {
+      // Already released (a retry), or never this user's: nothing to undo.
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
   }
 
-  async abandonConversion(conversion: Conversion): Promise<void> {
+  /**
+   * One conditional PutItem, written once, completed (decision record 0052): over nothing, or over a `pending`
+   * conversion the code before that record stored and did not finish.
+   */
+  async insertConversion(conversion: Conversion): Promise<{ created: boolean; conversion: Conversion }> {
     try {
-      await transactWrite(this.client, [
-        {
-          Delete: {
-            TableName: this.tableName,
-            Key: { pk: conversion.id, sk: CONVERSION },
-            ConditionExpression: '#status = :pending',
-            ExpressionAttributeNames: { '#status': 'status' },
-            ExpressionAttributeValues: { ':pending': 'pending' },
-          },
-        },
-        {
-          Update: {
-            TableName: this.tableName,
-            Key: { pk: conversion.quoteId, sk: QUOTE },
-            UpdateExpression: 'SET usedBy = :null, usedAt = :null',
-            ConditionExpression: 'usedBy = :user',
-            ExpressionAttributeValues: { ':null': null, ':user': conversion.id },
-          },
-        },
-      ]);
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: conversionItem(conversion),
+          ConditionExpression: 'attribute_not_exists(pk) OR #status = :pending',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':pending': 'pending' },
+        }),
+      );
+      return { created: true, conversion };
     } catch (error) {
-      // Already abandoned (a retry): nothing left to undo.
-      if (!(error instanceof TransactionConditionFailedError)) throw error;
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      const existing = await this.getConversion(conversion.id, { consistent: true });
+      if (!existing) throw error;
+      return { created: false, conversion: existing };
     }
   }
 }

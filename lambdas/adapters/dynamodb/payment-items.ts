@@ -18,13 +18,13 @@ const iso = (epochMs: unknown): string => new Date(epochMs as number).toISOStrin
 const isoOrNull = (epochMs: unknown): string | null => (epochMs === undefined ? null : iso(epochMs));
 
 /** Set only when there is something: DynamoDB stores no attribute for it otherwise. */
-const present = (entries: Record<string, unknown>): Item =>
+export const present = (entries: Record<string, unknown>): Item =>
   Object.fromEntries(
     Object.entries(entries).filter(([, value]) => value !== null && value !== undefined && !(typeof value === 'object' && !(value instanceof Uint8Array) && Object.keys(value).length === 0)),
   );
 
-const hexToBytes = (hex: string): Uint8Array | string => (/^[0-9a-f]{64}$/.test(hex) ? Uint8Array.from(Buffer.from(hex, 'hex')) : hex);
-const bytesToHex = (value: unknown): string => (value instanceof Uint8Array ? Buffer.from(value).toString('hex') : String(value));
+export const hexToBytes = (hex: string): Uint8Array | string => (/^[0-9a-f]{64}$/.test(hex) ? Uint8Array.from(Buffer.from(hex, 'hex')) : hex);
+export const bytesToHex = (value: unknown): string => (value instanceof Uint8Array ? Buffer.from(value).toString('hex') : String(value));
 
 const EVENT_CODES = {
   'payment.created': 'c',

@@ -8,6 +8,7 @@ import type { BeneficiaryPage, InsertPayoutResult, PayoutPage, PayoutRepository 
 import { MERCHANT_OBJECTS_INDEX, PAYOUTS_IN_REVIEW_INDEX } from '../../../platform/tables';
 import type { ListWindow } from '../../domain/list-window';
 import { itemsByKey, queryCreatedOrder } from './created-order';
+import { payoutAttributes, payoutOfAttributes } from './payout-items';
 import { claimFailure, quoteClaimItem } from './fx-repository';
 import { WRITTEN_IN, flightAttributes } from './payment-repository';
 import { type TransactItem, TransactionConditionFailedError, transactWrite } from './transactions';
@@ -44,7 +45,7 @@ const withoutKeys = <T>(item: Item): T => {
 };
 
 /** A stored payout item as its domain object (the sweeper reads items directly). */
-export const payoutOfItem = (item: Item): Payout => withoutKeys<Payout>(item);
+export const payoutOfItem = (item: Item): Payout => payoutOfAttributes(item.pk as string, withoutKeys<Item>(item));
 
 const beneficiaryKeys = (beneficiary: Beneficiary) => ({
   pk: beneficiary.id,
@@ -113,7 +114,7 @@ export class DynamoDbPayoutRepository implements PayoutRepository {
       {
         Put: {
           TableName: this.tableName,
-          Item: { ...payoutKeys(payout), ...payoutMarker(this.region, payout), ...payout },
+          Item: { ...payoutKeys(payout), ...payoutMarker(this.region, payout), ...payoutAttributes(payout) },
           ConditionExpression: 'attribute_not_exists(pk)',
         },
       },
@@ -142,7 +143,7 @@ export class DynamoDbPayoutRepository implements PayoutRepository {
   private async putNewPayout(payout: Payout): Promise<InsertPayoutResult> {
     try {
       await this.client.send(
-        new PutCommand({ TableName: this.tableName, Item: { ...payoutKeys(payout), ...payoutMarker(this.region, payout), ...payout }, ConditionExpression: 'attribute_not_exists(pk)' }),
+        new PutCommand({ TableName: this.tableName, Item: { ...payoutKeys(payout), ...payoutMarker(this.region, payout), ...payoutAttributes(payout) }, ConditionExpression: 'attribute_not_exists(pk)' }),
       );
       return { outcome: 'created', payout };
     } catch (error) {
@@ -155,12 +156,12 @@ export class DynamoDbPayoutRepository implements PayoutRepository {
 
   async getPayout(id: string, options: { consistent?: boolean } = {}): Promise<Payout | undefined> {
     const result = await this.client.send(new GetCommand({ TableName: this.tableName, Key: { pk: id, sk: PAYOUT }, ConsistentRead: options.consistent }));
-    return result.Item ? withoutKeys<Payout>(result.Item) : undefined;
+    return result.Item ? payoutOfItem(result.Item) : undefined;
   }
 
   async listPayouts(merchantId: string, window: ListWindow): Promise<PayoutPage> {
     const { items, hasMore } = await this.listObjects(payoutListPartition(merchantId), window);
-    return { payouts: items.map((item) => withoutKeys<Payout>(item)), hasMore };
+    return { payouts: items.map(payoutOfItem), hasMore };
   }
 
   async listPayoutsInReview(page: { limit: number; after?: Payout }): Promise<PayoutPage> {
@@ -177,7 +178,7 @@ export class DynamoDbPayoutRepository implements PayoutRepository {
       page.limit,
     );
     // The index is eventually consistent: a payout decided a moment ago may still be listed; its item says so.
-    return { payouts: items.map((item) => withoutKeys<Payout>(item)).filter(awaitsReview), hasMore };
+    return { payouts: items.map(payoutOfItem).filter(awaitsReview), hasMore };
   }
 
   async updatePayout(next: Payout): Promise<void> {
@@ -185,7 +186,7 @@ export class DynamoDbPayoutRepository implements PayoutRepository {
       await this.client.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: { ...payoutKeys(next), ...payoutMarker(this.region, next), ...next },
+          Item: { ...payoutKeys(next), ...payoutMarker(this.region, next), ...payoutAttributes(next) },
           ConditionExpression: 'version = :previous',
           ExpressionAttributeValues: { ':previous': next.version - 1 },
         }),

@@ -22,8 +22,12 @@ import type { Payout, PayoutWait } from './payout';
 export const PAYOUT_STEPS = ['reserve', 'convert', 'submit', 'waiting', 'settle', 'release', 'done'] as const;
 export type PayoutStep = (typeof PAYOUT_STEPS)[number];
 
-/** Why a workflow run asks: `expire` is the review wait ending with no decision, `rail` a rail's message, `review` an operator's decision. */
-export const PAYOUT_ACTIONS = ['create', 'review', 'cancel', 'rail', 'expire', 'resume'] as const;
+/**
+ * Why a workflow run asks: `expire` is the review wait ending with no decision, `rail` a rail's message (its
+ * word recorded first), `paid` a rail's message saying paid that the run carries instead (Settle records the
+ * word and the payment in one write: decision record 0052), `review` an operator's decision.
+ */
+export const PAYOUT_ACTIONS = ['create', 'review', 'cancel', 'rail', 'paid', 'expire', 'resume'] as const;
 export type PayoutAction = (typeof PAYOUT_ACTIONS)[number];
 
 /** What a workflow carries of a payout and hands back to the API: all of it but the request fingerprint. */

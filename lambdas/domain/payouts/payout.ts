@@ -292,6 +292,18 @@ export const recordRailAnswer = (payout: Payout, answer: RailAnswer, now: Date):
   return next(payout, payout.status, now, { railStatus: answer.status, ...failure, ...waiting });
 };
 
+/**
+ * The rail's word `paid` and the payment it settles, recorded in one write (one version): what Settle
+ * records when the run carried the word instead of a write recording it first (decision record 0052). A payout
+ * the word would not move on to settling (not with the rail, a word already recorded, a contradiction) is
+ * returned unchanged.
+ */
+export const paidAsTheRailSays = (payout: Payout, now: Date): Payout => {
+  const told = recordRailAnswer(payout, { status: 'paid' }, now);
+  if (told === payout || told.status !== 'processing' || nextPayoutStep(told) !== 'settle') return payout;
+  return next(payout, 'paid', now, { railStatus: 'paid', paidAt: now.toISOString(), funds: 'paid' });
+};
+
 /** The money left through the rail's clearing account: paid. */
 export const paid = (payout: Payout, now: Date): Payout => {
   if (payout.status === 'paid' || payout.status === 'returned') return payout;

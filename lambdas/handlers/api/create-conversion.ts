@@ -17,8 +17,10 @@ export const handler = merchantCommandEndpoint({
   audit: { action: 'conversion.create' },
   body,
   fingerprintView: (request) => request,
+  // The quote's claim for the derived conversion id and the idempotent posting make a duplicate in flight answer the same conversion.
+  guardsDuplicates: true,
   handle: async (request) => {
-    const conversion = await createConversion(
+    const { conversion, created } = await createConversion(
       { quotes, ledger, now: () => new Date() },
       {
         merchantId: request.principal.merchantId,
@@ -28,6 +30,7 @@ export const handler = merchantCommandEndpoint({
       },
     );
     const presented = presentConversion(conversion);
-    return { status: 201, body: presented, change: { target: { type: 'conversion', id: conversion.id }, before: null, after: presented } };
+    // A duplicate answered with the conversion another request stored records nothing: that request's entry is the conversion's.
+    return { status: 201, body: presented, ...(created ? { change: { target: { type: 'conversion', id: conversion.id }, before: null, after: presented } } : {}) };
   },
 });

@@ -16,9 +16,11 @@ export const handler = merchantCommandEndpoint({
   audit: { action: 'fx_quote.create' },
   body,
   fingerprintView: (request) => request,
+  // The quote's conditional insert under its derived id makes a duplicate in flight answer the same quote.
+  guardsDuplicates: true,
   handle: async (request) => {
     const { body: quote } = request;
-    const created = await createFxQuote(
+    const { quote: created, created: isNew } = await createFxQuote(
       { quotes, rates, spreads, now: () => new Date() },
       {
         merchantId: request.principal.merchantId,
@@ -31,6 +33,7 @@ export const handler = merchantCommandEndpoint({
       },
     );
     const presented = presentFxQuote(created, new Date());
-    return { status: 201, body: presented, change: { target: { type: 'fx_quote', id: created.id }, before: null, after: presented } };
+    // A duplicate answered with the quote another request stored records nothing: that request's entry is the quote's.
+    return { status: 201, body: presented, ...(isNew ? { change: { target: { type: 'fx_quote', id: created.id }, before: null, after: presented } } : {}) };
   },
 });

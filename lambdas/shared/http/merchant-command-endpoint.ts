@@ -63,10 +63,12 @@ export const merchantCommandEndpoint = <BodySchema extends z.ZodMiniType>(defini
    */
   readonly homeRegionOnly?: boolean;
   /**
-   * The handler guards a concurrent duplicate itself, with a conditional write it makes anyway, and throws
+   * The handler guards a concurrent duplicate itself, with a conditional write it makes anyway: it throws
    * RequestInFlightError for it (409 `idempotency_in_progress`; the payment create: its card hold and its
-   * conditional insert). Then the key's record is written once, with the answer, not also as `INPROGRESS`
-   * before: one write unit a request instead of two (decision record 0048). Refusals of the key
+   * conditional insert), or lets it run to the same answer because nothing it does can happen twice (a
+   * quote's conditional insert under its derived id; a conversion's quote claim for its derived id and its
+   * posting, idempotent by that id: decision record 0052). Then the key's record is written once, with the
+   * answer, not also as `INPROGRESS` before: one write unit a request instead of two (decision record 0048). Refusals of the key
    * (RequestInFlightError, IdempotencyKeyReusedError) are not stored then: the key belongs to the request
    * that holds it, whose answer is the one kept.
    */

@@ -2,7 +2,7 @@ import { IdempotencyKeyReusedError, ResourceNotFoundError } from '../../domain/e
 import { QuoteAlreadyUsedError, QuoteExpiredError } from '../../domain/fx/errors';
 import { type Conversion, assertQuoteUsable } from '../../domain/fx/objects';
 import { deriveId } from '../../domain/ids';
-import { InsufficientFundsError } from '../../domain/ledger/errors';
+import { InsufficientFundsError, PostingConflictError } from '../../domain/ledger/errors';
 import type { FxRepository } from '../../ports/fx-repository';
 import { type LedgerPostingDeps, postLedgerEvent } from '../ledger/postings';
 import { conversion as conversionPosting } from '../../domain/ledger/postings';
@@ -21,59 +21,49 @@ export interface CreateConversionDeps {
 }
 
 /**
- * Convert between the merchant's balances at a quote's locked rate.
- * 1. Derive the conversion id from the merchant and its Idempotency-Key. If that conversion exists, this is
- *    a retry: the same request finishes it (or returns it), another request reuses the key.
+ * Convert between the merchant's balances at a quote's locked rate. The conversion is written once, completed
+ * (decision record 0052): the quote's claim is what holds a key's conversion to one quote while it runs.
+ * 1. Derive the conversion id from the merchant and its Idempotency-Key. If that conversion is stored, this
+ *    is a retry: the same request gets it, another request reuses the key. (A `pending` one, stored by the
+ *    code before 0052, is finished below.)
  * 2. Load the quote: another merchant's is not found; used by something else → QuoteAlreadyUsedError;
- *    past `expires_at` → QuoteExpiredError.
- * 3. Claim the quote and record the conversion as `pending`, in one DynamoDB transaction (the claim is
- *    conditional, so two conversions can never both use one quote).
+ *    past `expires_at` → QuoteExpiredError (a quote this conversion claimed already stays its own).
+ * 3. Claim the quote for the conversion (one conditional update: unused and unexpired, or already its own),
+ *    so two conversions can never both use one quote, and a key's conversion uses one quote.
  * 4. Post it to the ledger (both legs, the FX position, the spread revenue; idempotent by the conversion
- *    id). If available funds cannot cover the sell amount: forget the pending conversion, free the quote,
- *    and refuse with InsufficientFundsError, in the merchant's words.
- * 5. Mark it completed and return it.
+ *    id). If available funds cannot cover the sell amount: free the quote and refuse with
+ *    InsufficientFundsError, in the merchant's words; nothing stored. Posted before at another quote (a first
+ *    request under the key died before storing its conversion): free this quote, IdempotencyKeyReusedError.
+ * 5. Store it completed (only if not stored: a concurrent duplicate of the request may have stored it first,
+ *    and then its conversion is the answer, `created: false`). Duplicates running side by side claim the
+ *    quote for the same id and post the same transaction once, so they need no in-progress guard.
  */
-export const createConversion = async (deps: CreateConversionDeps, command: CreateConversionCommand): Promise<Conversion> => {
+export const createConversion = async (deps: CreateConversionDeps, command: CreateConversionCommand): Promise<{ readonly conversion: Conversion; readonly created: boolean }> => {
   const id = deriveId('cv', command.merchantId, command.idempotencyKey);
-  let conversion = await deps.quotes.getConversion(id, { consistent: true });
-  if (conversion) {
-    if (conversion.requestFingerprint !== command.requestFingerprint) throw new IdempotencyKeyReusedError();
-    if (conversion.status === 'completed') return conversion;
-  } else {
-    const now = deps.now();
-    const quote = await deps.quotes.getQuote(command.quoteId, { consistent: true });
-    if (!quote || quote.merchantId !== command.merchantId) throw new ResourceNotFoundError('fx_quote', command.quoteId);
+  const stored = await deps.quotes.getConversion(id, { consistent: true });
+  if (stored) {
+    if (stored.requestFingerprint !== command.requestFingerprint) throw new IdempotencyKeyReusedError();
+    if (stored.status === 'completed') return { conversion: stored, created: false };
+  }
+  const now = deps.now();
+  const quoteId = stored?.quoteId ?? command.quoteId;
+  const quote = await deps.quotes.getQuote(quoteId, { consistent: true });
+  if (!quote || quote.merchantId !== command.merchantId) throw new ResourceNotFoundError('fx_quote', quoteId);
+  if (!stored) {
     assertQuoteUsable(quote, id, now);
-    conversion = {
-      id,
-      merchantId: command.merchantId,
-      quoteId: quote.id,
-      sellCurrency: quote.sellCurrency,
-      sellAmount: quote.sellAmount,
-      buyCurrency: quote.buyCurrency,
-      buyAmount: quote.buyAmount,
-      rate: quote.rate,
-      status: 'pending',
-      transactionId: null,
-      createdAt: now.toISOString(),
-      completedAt: null,
-      requestFingerprint: command.requestFingerprint,
-    };
-    const claim = await deps.quotes.startConversion(conversion, now);
-    if (claim === 'quote_missing') throw new ResourceNotFoundError('fx_quote', command.quoteId);
+    const claim = await deps.quotes.claimQuote({ quoteId: quote.id, merchantId: command.merchantId, user: id, now });
+    if (claim === 'quote_missing') throw new ResourceNotFoundError('fx_quote', quote.id);
     if (claim !== 'claimed') {
-      const latest = await deps.quotes.getQuote(command.quoteId, { consistent: true });
-      if (claim === 'quote_used') throw new QuoteAlreadyUsedError(command.quoteId, latest?.usedBy ?? 'another request');
-      throw new QuoteExpiredError(command.quoteId, latest?.expiresAt ?? quote.expiresAt);
+      const latest = await deps.quotes.getQuote(quote.id, { consistent: true });
+      if (claim === 'quote_used') throw new QuoteAlreadyUsedError(quote.id, latest?.usedBy ?? 'another request');
+      throw new QuoteExpiredError(quote.id, latest?.expiresAt ?? quote.expiresAt);
     }
   }
-  const quote = await deps.quotes.getQuote(conversion.quoteId, { consistent: true });
-  if (!quote) throw new ResourceNotFoundError('fx_quote', conversion.quoteId);
   let posted;
   try {
     posted = await postLedgerEvent(deps.ledger, conversionPosting, {
-      merchantId: conversion.merchantId,
-      conversionId: conversion.id,
+      merchantId: command.merchantId,
+      conversionId: id,
       quoteId: quote.id,
       sellCurrency: quote.sellCurrency,
       sellAmount: quote.sellAmount,
@@ -83,11 +73,32 @@ export const createConversion = async (deps: CreateConversionDeps, command: Crea
       rate: quote.rate,
     });
   } catch (error) {
+    if (error instanceof PostingConflictError) {
+      // The id's conversion was posted at another quote (a first request that died before storing it, and now
+      // another request under its key): this one is refused, and the quote it claimed is free again.
+      await deps.quotes.releaseQuote(quote.id, id);
+      throw new IdempotencyKeyReusedError();
+    }
     if (!(error instanceof InsufficientFundsError)) throw error;
-    await deps.quotes.abandonConversion(conversion);
+    await deps.quotes.releaseQuote(quote.id, id);
     throw new InsufficientFundsError(error.account, error.needed, error.available, 'what this conversion sells');
   }
-  const completed: Conversion = { ...conversion, status: 'completed', transactionId: posted.transaction.id, completedAt: deps.now().toISOString() };
-  await deps.quotes.completeConversion(completed);
-  return completed;
+  const conversion: Conversion = {
+    id,
+    merchantId: command.merchantId,
+    quoteId: quote.id,
+    sellCurrency: quote.sellCurrency,
+    sellAmount: quote.sellAmount,
+    buyCurrency: quote.buyCurrency,
+    buyAmount: quote.buyAmount,
+    rate: quote.rate,
+    status: 'completed',
+    transactionId: posted.transaction.id,
+    createdAt: stored?.createdAt ?? now.toISOString(),
+    completedAt: deps.now().toISOString(),
+    requestFingerprint: command.requestFingerprint,
+  };
+  const inserted = await deps.quotes.insertConversion(conversion);
+  if (!inserted.created && inserted.conversion.requestFingerprint !== command.requestFingerprint) throw new IdempotencyKeyReusedError();
+  return inserted;
 };

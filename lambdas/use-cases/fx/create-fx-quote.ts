@@ -31,10 +31,11 @@ export interface CreateFxQuoteDeps {
  * 3. Read the mid rate now; price the quote: client rate = mid − spread (by pair and validity), the amount
  *    the merchant did not fix rounded in the platform's favour, the spread revenue.
  * 4. Store it (conditional put), valid until now + validity. If the id is taken this is a retry whose
- *    answer was lost: return the stored quote when the request matches (its rate, not today's), refuse
- *    the key when it does not.
+ *    answer was lost, or a duplicate of the request running beside it: return the stored quote when the
+ *    request matches (its rate, not today's; `created: false`), refuse the key when it does not. So a
+ *    concurrent duplicate needs no in-progress guard: whichever stores first, both answer its quote.
  */
-export const createFxQuote = async (deps: CreateFxQuoteDeps, command: CreateFxQuoteCommand): Promise<FxQuote> => {
+export const createFxQuote = async (deps: CreateFxQuoteDeps, command: CreateFxQuoteCommand): Promise<{ readonly quote: FxQuote; readonly created: boolean }> => {
   const id = deriveId('qt', command.merchantId, command.idempotencyKey);
   if (!deps.rates.supports(command.sellCurrency)) throw new CurrencyNotQuotedError('sell_currency', command.sellCurrency);
   if (!deps.rates.supports(command.buyCurrency)) throw new CurrencyNotQuotedError('buy_currency', command.buyCurrency);
@@ -70,5 +71,5 @@ export const createFxQuote = async (deps: CreateFxQuoteDeps, command: CreateFxQu
   };
   const stored = await deps.quotes.insertQuote(quote);
   if (!stored.created && stored.quote.requestFingerprint !== command.requestFingerprint) throw new IdempotencyKeyReusedError();
-  return stored.quote;
+  return stored;
 };

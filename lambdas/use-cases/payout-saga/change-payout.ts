@@ -20,10 +20,15 @@ export const loadPayout = async (payouts: PayoutRepository, payoutId: string): P
   return payout;
 };
 
-/** Apply `decide` to the payout as stored; `decide` returns the payout itself when there is nothing to change. */
-export const changePayout = async (payouts: PayoutRepository, payoutId: string, decide: (payout: Payout) => Payout): Promise<Payout> =>
-  withOptimisticRetry(async () => {
-    const payout = await loadPayout(payouts, payoutId);
+/**
+ * Apply `decide` to the payout as stored; `decide` returns the payout itself when there is nothing to change.
+ * `read`: the payout as this step last read or wrote it, decided from on the first attempt instead of reading
+ * it again (a step reads it once, not once more per change). The write is still conditioned on that version:
+ * if the payout changed since, the write is refused and the next attempt reads it.
+ */
+export const changePayout = async (payouts: PayoutRepository, payoutId: string, decide: (payout: Payout) => Payout, read?: Payout): Promise<Payout> =>
+  withOptimisticRetry(async (attempt) => {
+    const payout = attempt === 1 && read?.id === payoutId ? read : await loadPayout(payouts, payoutId);
     const next = decide(payout);
     if (next === payout) return payout;
     await payouts.updatePayout(next);

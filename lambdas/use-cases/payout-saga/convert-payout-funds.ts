@@ -28,6 +28,7 @@ export const convertPayoutFunds = async (
   if (!alreadyPosted && now.getTime() >= Date.parse(quote.expiresAt)) {
     const expired = await changePayout(deps.payouts, payout.id, (current) =>
       nextPayoutStep(current) === 'convert' ? noteFailure(current, { code: 'quote_expired', message: 'The quote expired before the payout was converted' }, now) : current,
+      payout,
     );
     return stepResult(expired, input.action);
   }
@@ -42,5 +43,5 @@ export const convertPayoutFunds = async (
     spreadAmount: quote.spreadAmount,
     rate: quote.rate,
   });
-  return stepResult(await changePayout(deps.payouts, payout.id, (current) => fundsConverted(current, deps.now())), input.action);
+  return stepResult(await changePayout(deps.payouts, payout.id, (current) => fundsConverted(current, deps.now()), payout), input.action);
 };

@@ -47,16 +47,17 @@ export const releasePayoutFunds = async (
   input: { readonly payoutId: string; readonly action?: PayoutAction },
 ): Promise<PayoutStepResult> => {
   let payout = await loadPayout(deps.payouts, input.payoutId);
-  if (input.action === 'expire') payout = await changePayout(deps.payouts, payout.id, (current) => reviewTimedOut(current, deps.now()));
+  if (input.action === 'expire') payout = await changePayout(deps.payouts, payout.id, (current) => reviewTimedOut(current, deps.now()), payout);
   if (nextPayoutStep(payout, input.action) !== 'release') return stepResult(payout, input.action);
   const now = deps.now();
   if (payout.status === 'paid') {
     await undoPayoutPostings(deps.ledger, payout, 'returned', { reversePayment: true });
     const restored = await changePayout(deps.payouts, payout.id, (current) =>
       current.status === 'paid' && nextPayoutStep(current) === 'release' ? returned(current, current.failure ?? { code: 'other', message: 'Returned by the bank' }, now) : current,
+      payout,
     );
     return stepResult(restored, input.action);
   }
   await undoPayoutPostings(deps.ledger, payout, payout.status === 'canceled' ? 'canceled' : 'failed', { reversePayment: false });
-  return stepResult(await changePayout(deps.payouts, payout.id, (current) => (nextPayoutStep(current) === 'release' && current.status !== 'paid' ? released(current, now) : current)), input.action);
+  return stepResult(await changePayout(deps.payouts, payout.id, (current) => (nextPayoutStep(current) === 'release' && current.status !== 'paid' ? released(current, now) : current), payout), input.action);
 };

@@ -43,7 +43,7 @@ export const reservePayoutFunds = async (
     await postLedgerEvent(deps.ledger, payoutFundsReserved, { merchantId: payout.merchantId, payoutId: payout.id, amount: payout.sourceAmount, currency: payout.sourceCurrency });
   } catch (error) {
     if (!(error instanceof InsufficientFundsError)) throw error;
-    return stepResult(await changePayout(deps.payouts, payout.id, (current) => reservationRefused(current, deps.now())), input.action);
+    return stepResult(await changePayout(deps.payouts, payout.id, (current) => reservationRefused(current, deps.now()), payout), input.action);
   }
   const beneficiary = await deps.payouts.getBeneficiary(payout.beneficiaryId, { consistent: true });
   if (!beneficiary) throw new ResourceNotFoundError('beneficiary', payout.beneficiaryId);
@@ -72,5 +72,5 @@ export const reservePayoutFunds = async (
       ? { outcome: 'clear' }
       : { outcome: 'review', review: { reasons: found.reasons, hits: found.hits, listVersion: found.listVersion, screenedAt: now.toISOString() } };
   if (screening.outcome === 'review') await deps.workflows.openPayoutWait({ payoutId: payout.id, wait: 'review', waitSeconds: REVIEW_WAIT_SECONDS });
-  return stepResult(await changePayout(deps.payouts, payout.id, (current) => reserved(current, screening, now)), input.action);
+  return stepResult(await changePayout(deps.payouts, payout.id, (current) => reserved(current, screening, now), payout), input.action);
 };

@@ -1,4 +1,4 @@
-import { paid } from '../../domain/payouts/payout';
+import { paid, paidAsTheRailSays, recordRailAnswer } from '../../domain/payouts/payout';
 import { type PayoutAction, type PayoutStepResult, nextPayoutStep } from '../../domain/payouts/payout-saga';
 import type { BankPayoutDebit } from '../../domain/reconciliation/statement-matching';
 import type { JournalTransaction } from '../../domain/ledger/transaction';
@@ -28,15 +28,24 @@ export const payoutDebitOf = (transaction: JournalTransaction, channel: string):
  *    payout left the account), from the posting, before the payout changes: a step that dies in between is
  *    run again and writes the same item, and once `paid` the step is never needed again. Here, not in a
  *    merchant's request: Settle runs on the rail's message (or a recovery).
- * 4. Record `paid`.
+ * 4. Record `paid`. With action `paid` (a rail's message said paid and the run carries the word instead of a
+ *    write recording it first: decision record 0052), the word is recorded in the same write; the step decides
+ *    from the payout as if it were recorded. A run that dies before that write leaves nothing recorded but the
+ *    posting and the debit: the message's handler then records the word and runs the payout again (a replay of
+ *    both), or the rail sends the message again.
  */
 export const settlePayout = async (
   deps: { readonly payouts: PayoutRepository; readonly ledger: LedgerPostingDeps; readonly reports: Pick<ReconciliationRepository, 'recordPayoutDebit'>; readonly now: () => Date },
   input: { readonly payoutId: string; readonly action?: PayoutAction },
 ): Promise<PayoutStepResult> => {
   const payout = await loadPayout(deps.payouts, input.payoutId);
-  if (nextPayoutStep(payout, input.action) !== 'settle') return stepResult(payout, input.action);
+  const told = input.action === 'paid' ? recordRailAnswer(payout, { status: 'paid' }, deps.now()) : payout;
+  if (nextPayoutStep(told, input.action) !== 'settle') return stepResult(payout, input.action);
   const posted = await postLedgerEvent(deps.ledger, payoutPaid, { merchantId: payout.merchantId, payoutId: payout.id, channel: payout.channel });
   await deps.reports.recordPayoutDebit(payoutDebitOf(posted.transaction, payout.channel));
-  return stepResult(await changePayout(deps.payouts, payout.id, (current) => (nextPayoutStep(current) === 'settle' ? paid(current, deps.now()) : current)), input.action);
+  const settle = (current: typeof payout) => {
+    if (nextPayoutStep(current) === 'settle') return paid(current, deps.now());
+    return input.action === 'paid' ? paidAsTheRailSays(current, deps.now()) : current;
+  };
+  return stepResult(await changePayout(deps.payouts, payout.id, settle, payout), input.action);
 };

@@ -42,7 +42,7 @@ export const submitPayout = async (
   const identity = railIdentity(payout);
   const record = async (answer: Parameters<typeof recordRailAnswer>[1]) => {
     if (answer.status === 'received') await deps.workflows.openPayoutWait({ payoutId: payout.id, wait: 'confirmation', waitSeconds: CONFIRMATION_WAIT_SECONDS });
-    return stepResult(await changePayout(deps.payouts, payout.id, (current) => recordRailAnswer(current, answer, deps.now())), input.action);
+    return stepResult(await changePayout(deps.payouts, payout.id, (current) => recordRailAnswer(current, answer, deps.now()), payout), input.action);
   };
 
   if (payout.status === 'pending') {
@@ -50,6 +50,7 @@ export const submitPayout = async (
     await deps.payouts.putRailReference(rail.channel, railReference, payout.id);
     payout = await changePayout(deps.payouts, payout.id, (current) =>
       current.status === 'pending' && nextPayoutStep(current) === 'submit' ? submitted(current, railReference, deps.now()) : current,
+      payout,
     );
     if (payout.status !== 'processing' || nextPayoutStep(payout) !== 'submit') return stepResult(payout, input.action);
   } else {

@@ -1,7 +1,8 @@
 import { DomainError } from '../../domain/errors';
 import { NotHomeRegionError } from '../../domain/ledger/errors';
 import { assertWritableHere } from '../../domain/ledger/home-region';
-import { type RailAnswer, needsAttention, railConflict, recordRailAnswer } from '../../domain/payouts/payout';
+import { type Payout, type RailAnswer, needsAttention, railConflict, recordRailAnswer } from '../../domain/payouts/payout';
+import { type PayoutStepResult, nextPayoutStep, payoutWithState } from '../../domain/payouts/payout-saga';
 import type { LedgerStore } from '../../ports/ledger-store';
 import type { PayoutRepository } from '../../ports/payout-repository';
 import type { RailEvent } from '../../ports/payout-rail';
@@ -30,6 +31,10 @@ import { closePayoutWait } from './close-payout-wait';
  *    applied: the payout is flagged for operations (`conflict`).
  * 3. If that gave the payout a step to run, run its workflow (Express, synchronously): settle → `paid`,
  *    release → `failed`, restore → `returned`.
+ *    A `paid` that would settle the payout is not written first: the run carries it (action `paid`) and Settle
+ *    records the word with the payment, in one write (decision record 0052). Only when that run does not
+ *    finish with the word recorded (it died, or no answer in time) is the word written here and the payout run
+ *    as above, so the message is acknowledged only once the word is recorded either way.
  * 4. End its confirmation wait.
  */
 export interface RailEventOutcome {
@@ -71,6 +76,22 @@ const answerOf = (event: RailEvent): RailAnswer => {
   return { status: event.type, failure: { code: reason.code, message: reason.message } };
 };
 
+/**
+ * Run the payout with the rail's `paid` carried (action `paid`), when that word would settle it: the payout as
+ * the run left it, or undefined when the word was not carried (it would not settle the payout: not with the
+ * rail, recorded already, a contradiction) or the run did not finish with it recorded.
+ */
+const settledByCarriedWord = async (deps: { readonly payouts: PayoutRepository; readonly workflows: Workflows; readonly now: () => Date; readonly deadline?: number }, payoutId: string): Promise<Payout | undefined> => {
+  const current = await deps.payouts.getPayout(payoutId, { consistent: true });
+  if (!current || railConflict(current, 'paid')) return undefined;
+  const told = recordRailAnswer(current, { status: 'paid' }, deps.now());
+  if (told === current || nextPayoutStep(told) !== 'settle') return undefined;
+  const run = await deps.workflows.runPayout({ payoutId, action: 'paid' }, deps.deadline);
+  if (run.outcome !== 'finished') return undefined;
+  const after = payoutWithState(current, (run.output as PayoutStepResult).payout);
+  return after.railStatus === 'paid' || after.railStatus === 'returned' ? after : undefined;
+};
+
 export const applyRailEvents = async (
   deps: {
     readonly payouts: PayoutRepository;
@@ -107,6 +128,12 @@ export const applyRailEvents = async (
       continue;
     }
     const answer = answerOf(event);
+    const settled = answer.status === 'paid' ? await settledByCarriedWord(deps, payoutId) : undefined;
+    if (settled) {
+      await closePayoutWait(deps, settled, 'confirmation');
+      report('applied');
+      continue;
+    }
     let conflict = false;
     let changed = false;
     const recorded = await changePayout(deps.payouts, payoutId, (current) => {

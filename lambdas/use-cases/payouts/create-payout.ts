@@ -86,7 +86,7 @@ export const createPayout = async (deps: CreatePayoutDeps, command: CreatePayout
     }
     assertQuoteUsable(quote, id, now);
   } else if (command.sourceCurrency !== undefined && command.sourceCurrency !== command.currency) {
-    quote = await createFxQuote(
+    ({ quote } = await createFxQuote(
       { ...deps.quoting, quotes: deps.quotes, now: () => now },
       {
         merchantId: command.merchantId,
@@ -97,7 +97,7 @@ export const createPayout = async (deps: CreatePayoutDeps, command: CreatePayout
         amount: { buyAmount: command.amount },
         validity: PAYOUT_QUOTE_VALIDITY,
       },
-    );
+    ));
   }
   const sourceCurrency = quote?.sellCurrency ?? command.currency;
   const sourceAmount = quote?.sellAmount ?? command.amount;

@@ -1,4 +1,8 @@
 import type { APIGatewayProxyResult } from 'aws-lambda';
+import { DeleteCommand, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { deriveId } from '../../../lambdas/domain/ids';
+import { type ConversionEvent, conversion as conversionTemplate } from '../../../lambdas/domain/ledger/postings';
+import { createConversion as createConversionUseCase } from '../../../lambdas/use-cases/fx/create-conversion';
 import { DynamoDbFxRepository } from '../../../lambdas/adapters/dynamodb/fx-repository';
 import { DynamoDbLedgerStore } from '../../../lambdas/adapters/dynamodb/ledger-store';
 import { verifyLedger } from '../../../lambdas/adapters/dynamodb/ledger-verifier';
@@ -170,7 +174,7 @@ describe('POST /v1/conversions', () => {
 
   it('refuses an expired quote with 422 quote_expired and moves no money', async () => {
     await fundMerchant(deps, 'mer_fx_e', 100_000, 'USD');
-    const expired = await createFxQuote(
+    const { quote: expired } = await createFxQuote(
       { quotes: new DynamoDbFxRepository(db.documentClient, tableName('fx')), rates: new SimulatedRateProvider(), spreads: DEFAULT_SPREAD_SCHEDULE, now: () => new Date(Date.now() - 61_000) },
       { merchantId: 'mer_fx_e', idempotencyKey: 'old-quote', requestFingerprint: 'f', sellCurrency: 'USD', buyCurrency: 'JPY', amount: { sellAmount: 5_000 }, validity: 'MIN_1' },
     );
@@ -196,6 +200,136 @@ describe('POST /v1/conversions', () => {
     const q = await quote('mer_fx_a', { sell_currency: 'USD', buy_currency: 'EUR', sell_amount: 100, validity: 'MIN_1' });
     const response = await post(createConversion, '/v1/conversions', 'mer_fx_g', { quote_id: q.id });
     expect(response.statusCode).toBe(404);
+  });
+});
+
+describe('a conversion written once (decision record 0052)', () => {
+  const repository = () => new DynamoDbFxRepository(db.documentClient, tableName('fx'));
+  const convert = async (merchantId: string, quoteId: string, key: string, fingerprint = `fp-${key}`) =>
+    (await createConversionUseCase({ quotes: repository(), ledger: deps, now: () => new Date() }, { merchantId, idempotencyKey: key, requestFingerprint: fingerprint, quoteId })).conversion;
+  const fxWrites: { command: string; key: string }[] = [];
+  /** Every request the handlers send to the idempotency table, by operation. */
+  const idempotencyRequests: string[] = [];
+  beforeAll(async () => {
+    const { dynamoDbClient } = await import('../../../lambdas/shared/clients');
+    dynamoDbClient().middlewareStack.add(
+      (next, context) => async (args) => {
+        if ((args.input as { TableName?: string }).TableName === tableName('idempotency')) idempotencyRequests.push(String(context.commandName));
+        return next(args);
+      },
+      { step: 'initialize', name: 'countIdempotencyRequests' },
+    );
+    db.documentClient.middlewareStack.add(
+      (next, context) => async (args) => {
+        const input = args.input as { TableName?: string; Item?: { pk?: string }; Key?: { pk?: string } };
+        if (input.TableName === tableName('fx') && /Put|Update|Transact/.test(context.commandName ?? '')) fxWrites.push({ command: context.commandName ?? '', key: String(input.Item?.pk ?? input.Key?.pk) });
+        return next(args);
+      },
+      { step: 'initialize', name: 'countFxWrites' },
+    );
+  });
+  /** The conversion's ledger transactions (its position's journal). */
+  const postings = async (merchantId: string, conversionId: string) =>
+    (await deps.ledger.getPositionHistory(conversionTemplate.positionId({ merchantId, conversionId } as ConversionEvent)))?.transactions ?? [];
+
+  it('claims the quote with one update and stores the conversion once, completed, with one posting', async () => {
+    await fundMerchant(deps, 'mer_fx_once', 100_000, 'USD');
+    const q = await quote('mer_fx_once', { sell_currency: 'USD', buy_currency: 'EUR', sell_amount: 10_000, validity: 'MIN_15' });
+    fxWrites.length = 0;
+    const conversion = await convert('mer_fx_once', q.id, 'once-1');
+    expect(conversion).toMatchObject({ status: 'completed', transactionId: expect.any(String) });
+    expect(fxWrites).toEqual([
+      { command: 'UpdateItemCommand', key: q.id },
+      { command: 'PutItemCommand', key: conversion.id },
+    ]);
+    await expect(repository().getConversion(conversion.id, { consistent: true })).resolves.toEqual(conversion);
+    expect(await postings('mer_fx_once', conversion.id)).toHaveLength(1);
+  });
+
+  it('finishes a conversion whose first request died after the claim, or after the posting: one posting, the same quote', async () => {
+    await fundMerchant(deps, 'mer_fx_died', 100_000, 'USD');
+    const claimedOnly = await quote('mer_fx_died', { sell_currency: 'USD', buy_currency: 'EUR', sell_amount: 10_000, validity: 'MIN_15' });
+    const id = deriveId('cv', 'mer_fx_died', 'died-after-claim');
+    expect(await repository().claimQuote({ quoteId: claimedOnly.id, merchantId: 'mer_fx_died', user: id, now: new Date() })).toBe('claimed');
+    const finished = await convert('mer_fx_died', claimedOnly.id, 'died-after-claim');
+    expect(finished).toMatchObject({ id, status: 'completed', quoteId: claimedOnly.id });
+    expect(await postings('mer_fx_died', id)).toHaveLength(1);
+
+    const posted = await quote('mer_fx_died', { sell_currency: 'USD', buy_currency: 'GBP', sell_amount: 10_000, validity: 'MIN_15' });
+    const first = await convert('mer_fx_died', posted.id, 'died-after-posting');
+    // The first request's conversion item lost (it died between the posting and the Put).
+    await db.documentClient.send(new DeleteCommand({ TableName: tableName('fx'), Key: { pk: first.id, sk: 'conversion' } }));
+    const again = await convert('mer_fx_died', posted.id, 'died-after-posting');
+    expect(again).toMatchObject({ id: first.id, transactionId: first.transactionId, status: 'completed' });
+    expect(await postings('mer_fx_died', first.id)).toHaveLength(1);
+    // Another request under that key, at another quote: refused, and the quote it claimed is free again.
+    const other = await quote('mer_fx_died', { sell_currency: 'USD', buy_currency: 'JPY', sell_amount: 10_000, validity: 'MIN_15' });
+    await db.documentClient.send(new DeleteCommand({ TableName: tableName('fx'), Key: { pk: first.id, sk: 'conversion' } }));
+    await expect(convert('mer_fx_died', other.id, 'died-after-posting', 'fp-another-request')).rejects.toMatchObject({ name: 'IdempotencyKeyReusedError' });
+    await expect(repository().getQuote(other.id, { consistent: true })).resolves.toMatchObject({ usedBy: null });
+    expect(await postings('mer_fx_died', first.id)).toHaveLength(1);
+    expect((await verifyLedger(db.documentClient, tableName('ledger'))).differences).toEqual([]);
+  });
+
+  it('answers concurrent duplicates of a request with the one conversion stored, posted once', async () => {
+    await fundMerchant(deps, 'mer_fx_twice', 100_000, 'USD');
+    const q = await quote('mer_fx_twice', { sell_currency: 'USD', buy_currency: 'EUR', sell_amount: 10_000, validity: 'MIN_15' });
+    const answers = await Promise.all(Array.from({ length: 4 }, () => convert('mer_fx_twice', q.id, 'twice')));
+    const stored = await repository().getConversion(answers[0]?.id ?? '', { consistent: true });
+    expect(answers).toEqual(Array.from({ length: 4 }, () => stored));
+    expect(await postings('mer_fx_twice', stored?.id ?? '')).toHaveLength(1);
+    expect(await balanceOf('mer_fx_twice', 'EUR')).toMatchObject({ available: q.buy_amount });
+  });
+
+  it("writes a quote's and a conversion's Idempotency-Key record once, with the answer", async () => {
+    await fundMerchant(deps, 'mer_fx_record', 100_000, 'USD');
+    idempotencyRequests.length = 0;
+    const q = await post(createQuote, '/v1/fx/quotes', 'mer_fx_record', { sell_currency: 'USD', buy_currency: 'EUR', sell_amount: 10_000, validity: 'MIN_15' }, 'record-quote');
+    expect(q.statusCode).toBe(201);
+    expect(idempotencyRequests).toEqual(['GetItemCommand', 'PutItemCommand']);
+    idempotencyRequests.length = 0;
+    const converted = await post(createConversion, '/v1/conversions', 'mer_fx_record', { quote_id: json(q).id }, 'record-conversion');
+    expect(converted.statusCode).toBe(201);
+    expect(idempotencyRequests).toEqual(['GetItemCommand', 'PutItemCommand']);
+    // The replay is the stored answer, byte for byte: one read.
+    idempotencyRequests.length = 0;
+    const replay = await post(createConversion, '/v1/conversions', 'mer_fx_record', { quote_id: json(q).id }, 'record-conversion');
+    expect(replay.body).toBe(converted.body);
+    expect(replay.headers?.['Idempotent-Replayed']).toBe('true');
+    expect(idempotencyRequests).toEqual(['GetItemCommand']);
+  });
+
+  it('answers duplicates of a quote and of a conversion sent together alike: one quote, one conversion, one posting, one audit entry each', async () => {
+    await fundMerchant(deps, 'mer_fx_storm', 100_000, 'USD');
+    const body = { sell_currency: 'USD', buy_currency: 'EUR', sell_amount: 10_000, validity: 'MIN_15' };
+    const quotes = await Promise.all(Array.from({ length: 4 }, () => post(createQuote, '/v1/fx/quotes', 'mer_fx_storm', body, 'storm-quote')));
+    expect(quotes.map((answer) => answer.statusCode)).toEqual([201, 201, 201, 201]);
+    const quoteId = json(quotes[0] as APIGatewayProxyResult).id;
+    expect(new Set(quotes.map((answer) => json(answer).id))).toEqual(new Set([quoteId]));
+    const conversions = await Promise.all(Array.from({ length: 4 }, () => post(createConversion, '/v1/conversions', 'mer_fx_storm', { quote_id: quoteId }, 'storm-conversion')));
+    expect(conversions.map((answer) => answer.statusCode)).toEqual([201, 201, 201, 201]);
+    const conversion = json(conversions[0] as APIGatewayProxyResult);
+    for (const answer of conversions) expect(json(answer)).toEqual(conversion);
+    expect(await postings('mer_fx_storm', conversion.id)).toHaveLength(1);
+    expect(await balanceOf('mer_fx_storm', 'EUR')).toMatchObject({ available: json(quotes[0] as APIGatewayProxyResult).buy_amount });
+    const audited = ((await db.documentClient.send(new ScanCommand({ TableName: tableName('audit') }))).Items ?? []).filter(
+      (item) => item.merchant_id === 'mer_fx_storm',
+    );
+    expect(audited.map((item) => `${item.action} ${item.target?.id}`).sort()).toEqual([`conversion.create ${conversion.id}`, `fx_quote.create ${quoteId}`]);
+  });
+
+  it('completes a conversion left pending by the code before (claim and pending item in one transaction)', async () => {
+    await fundMerchant(deps, 'mer_fx_legacy', 100_000, 'USD');
+    const q = await quote('mer_fx_legacy', { sell_currency: 'USD', buy_currency: 'EUR', sell_amount: 10_000, validity: 'MIN_15' });
+    const id = deriveId('cv', 'mer_fx_legacy', 'legacy');
+    const createdAt = new Date().toISOString();
+    expect(await repository().claimQuote({ quoteId: q.id, merchantId: 'mer_fx_legacy', user: id, now: new Date() })).toBe('claimed');
+    const pending = { id, merchantId: 'mer_fx_legacy', quoteId: q.id, sellCurrency: 'USD', sellAmount: q.sell_amount, buyCurrency: 'EUR', buyAmount: q.buy_amount, rate: q.rate, status: 'pending', transactionId: null, createdAt, completedAt: null, requestFingerprint: 'fp-legacy' };
+    await db.documentClient.send(new PutCommand({ TableName: tableName('fx'), Item: { pk: id, sk: 'conversion', merchant_type: 'mer_fx_legacy#conversion', created_key: `${createdAt}#${id}`, ...pending } }));
+    const finished = await convert('mer_fx_legacy', q.id, 'legacy');
+    expect(finished).toMatchObject({ id, status: 'completed', createdAt });
+    await expect(repository().getConversion(id, { consistent: true })).resolves.toEqual(finished);
+    expect(await postings('mer_fx_legacy', id)).toHaveLength(1);
   });
 });
 

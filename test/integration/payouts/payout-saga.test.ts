@@ -95,6 +95,11 @@ describe('paid', () => {
     expect(held.length).toBeLessThanOrEqual(1);
     for (const wait of held) expect((await platform.engine.waitForExecution(wait.executionArn as string)).status).toBe('SUCCEEDED');
     expect(await platform.stored(created.body.id)).toMatchObject({ funds: 'paid', railStatus: 'paid', inFlightSince: null });
+    // The bank's word `paid` was carried by the run and recorded with the payment, in one write (decision 0052):
+    // create, reserved, submitted, received (unless the notification came first), paid; not a sixth version.
+    const stored = await platform.stored(created.body.id);
+    expect(stored?.version).toBeLessThanOrEqual(5);
+    expect(stored?.history.map((entry) => entry.status)).toEqual(['pending', 'processing', 'paid']);
   });
 
   it('pays from another balance, converting at a quote the platform takes (BRL → CAD)', async () => {
@@ -313,7 +318,7 @@ describe('review', () => {
     const funded = await fundMerchant(platform.ledger, 'mer_po_exp', 1_000_000, 'EUR');
     const ben = await beneficiary('mer_po_exp', 'sanctioned');
     // A one-minute quote taken 55 s ago: it expires while the payout waits for review.
-    const quote = await createFxQuote(
+    const { quote } = await createFxQuote(
       { quotes: new DynamoDbFxRepository(platform.db.documentClient, tableName('fx')), rates: new SimulatedRateProvider(), spreads: DEFAULT_SPREAD_SCHEDULE, now: () => new Date(Date.now() - 55_000) },
       { merchantId: 'mer_po_exp', idempotencyKey: 'old-quote', requestFingerprint: 'f', sellCurrency: 'EUR', buyCurrency: 'USD', amount: { buyAmount: 5_000 }, validity: 'MIN_1' },
     );

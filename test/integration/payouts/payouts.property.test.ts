@@ -133,7 +133,7 @@ it(
                 const sell = CURRENCIES[op.sell] as string;
                 const buy = CURRENCIES[op.buy] as string;
                 if (sell === buy) continue;
-                const quote = await createFxQuote(
+                const { quote } = await createFxQuote(
                   { quotes, rates, spreads: DEFAULT_SPREAD_SCHEDULE, now },
                   { merchantId, idempotencyKey: `q${run}-${key}`, requestFingerprint: 'q', sellCurrency: sell, buyCurrency: buy, amount: op.sellFixed ? { sellAmount: op.amount } : { buyAmount: op.amount }, validity: 'MIN_15' },
                 );

@@ -1,5 +1,6 @@
 import type { HomeRegionMarker } from '../../../../lambdas/domain/ledger/home-region';
-import { type Payout, recordRailAnswer, reserved, submitted } from '../../../../lambdas/domain/payouts/payout';
+import { type Payout, paidAsTheRailSays, recordRailAnswer, reserved, submitted } from '../../../../lambdas/domain/payouts/payout';
+import { stateOfPayout } from '../../../../lambdas/domain/payouts/payout-saga';
 import type { LedgerStore } from '../../../../lambdas/ports/ledger-store';
 import type { PayoutRepository } from '../../../../lambdas/ports/payout-repository';
 import { type RailEvent, type RailMessage, type RailMessageParser, RailMessageRejectedError } from '../../../../lambdas/ports/payout-rail';
@@ -156,7 +157,11 @@ describe('a rail message about payouts homed in another region', () => {
     ]);
     expect(sent).toEqual([]);
     expect(payouts.items.get('po_west')?.railStatus).toBe('paid');
-    expect(workflows.runs).toEqual([{ kind: 'payout', input: { payoutId: 'po_west', action: 'rail' } }]);
+    // The run carrying the word (`paid`) gave no answer here (the recording fake): the word is recorded, then run.
+    expect(workflows.runs).toEqual([
+      { kind: 'payout', input: { payoutId: 'po_west', action: 'paid' } },
+      { kind: 'payout', input: { payoutId: 'po_west', action: 'rail' } },
+    ]);
 
     // The rail (or the forwarding region) sends it again: nothing changes the second time.
     const writes = payouts.writes;
@@ -250,5 +255,53 @@ describe('applyRailEvents with homes', () => {
     ]);
     expect(outcomes.map((outcome) => outcome.result)).toEqual(['applied']);
     expect(payouts.items.get('po_east')?.railStatus).toBe('paid');
+  });
+});
+
+describe("a rail's paid carried by the run (decision record 0052)", () => {
+  it('is not written before the run: Settle records the word and the payment in one write, and the wait is closed', async () => {
+    // Prepare: the run settles the payout as Settle does, in one write.
+    const { payouts, workflows, deps } = setUp({});
+    const waitTokens: string[] = [];
+    workflows.answer = (_kind, input) => {
+      const { payoutId } = input as { payoutId: string };
+      const settled = paidAsTheRailSays(payouts.items.get(payoutId) as Payout, now);
+      payouts.repository.updatePayout(settled);
+      return { outcome: 'finished', output: { next: 'done', payout: stateOfPayout(settled) } };
+    };
+    const repository = { ...payouts.repository, getWaitingToken: async (id: string) => (waitTokens.push(id), `token-${id}`) } as PayoutRepository;
+    // Act
+    const outcomes = await applyRailEvents({ ...deps, payouts: repository }, [{ channel: 'pulse', railReference: 'e2e_po_east', type: 'paid', reason: null, occurredAt: now.toISOString() }]);
+    // Assess
+    expect(outcomes.map((outcome) => outcome.result)).toEqual(['applied']);
+    expect(workflows.runs).toEqual([{ kind: 'payout', input: { payoutId: 'po_east', action: 'paid' } }]);
+    expect(payouts.writes).toBe(1);
+    const stored = payouts.items.get('po_east');
+    expect(stored).toMatchObject({ status: 'paid', railStatus: 'paid', funds: 'paid', waiting: null, inFlightSince: null, version: 5 });
+    expect(waitTokens).toEqual(['po_east']);
+    expect(workflows.deliveries).toEqual([{ token: 'token-po_east', kind: 'resume', payload: { status: 'paid' } }]);
+  });
+
+  it.each([
+    ['died (unfinished)', { outcome: 'unfinished', reason: 'HandOver' }],
+    ['gave no answer in time (unknown)', { outcome: 'unknown', reason: 'deadline' }],
+  ] as const)('is recorded here when the run carrying it %s, then the payout is run as before', async (_case, run) => {
+    const { payouts, workflows, deps } = setUp({});
+    workflows.answer = () => run as never;
+    await applyRailEvents(deps, [{ channel: 'pulse', railReference: 'e2e_po_east', type: 'paid', reason: null, occurredAt: now.toISOString() }]);
+    expect(workflows.runs.map((entry) => (entry.input as { action: string }).action)).toEqual(['paid', 'rail']);
+    expect(payouts.items.get('po_east')).toMatchObject({ status: 'processing', railStatus: 'paid', inFlightSince: now.toISOString() });
+  });
+
+  it('is not carried when it would not settle the payout: a repeated word changes nothing and runs the payout as before', async () => {
+    const { payouts, workflows, deps } = setUp({});
+    await applyRailEvents(deps, [{ channel: 'pulse', railReference: 'e2e_po_east', type: 'paid', reason: null, occurredAt: now.toISOString() }]);
+    const runs = workflows.runs.length;
+    const writes = payouts.writes;
+    // The word is recorded (the recording fake never finishes a run); the same word again is not carried.
+    const again = await applyRailEvents(deps, [{ channel: 'pulse', railReference: 'e2e_po_east', type: 'paid', reason: null, occurredAt: now.toISOString() }]);
+    expect(again.map((outcome) => outcome.result)).toEqual(['unchanged']);
+    expect(workflows.runs.slice(runs).map((entry) => (entry.input as { action: string }).action)).toEqual(['rail']);
+    expect(payouts.writes).toBe(writes);
   });
 });
