@@ -2,7 +2,7 @@ import type { StepFunctionsEngine } from '../../../local/step-functions';
 import type { StateMachineKey } from '../../../platform/state-machines';
 import { type IsolatedDynamoDb, useIsolatedDynamoDb } from '../../support/dynamodb';
 import { type TestKms, useLocalKms } from '../../support/kms';
-import { startFailingRecoveryEngine } from '../../support/failing-recovery-engine';
+import { useFailingRecoverySagas } from '../../support/sagas';
 import { type LocalApis, startLocalApis } from '../../support/local-apis';
 
 /**
@@ -22,7 +22,7 @@ let stopEngine: (() => Promise<void>) | undefined;
 beforeAll(async () => {
   db = await useIsolatedDynamoDb();
   kms = await useLocalKms();
-  ({ engine, stop: stopEngine } = await startFailingRecoveryEngine({ failing: () => !fixed }));
+  ({ engine, stop: stopEngine } = await useFailingRecoverySagas({ failing: () => !fixed }));
   apis = await startLocalApis();
 });
 

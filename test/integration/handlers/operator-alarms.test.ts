@@ -6,7 +6,7 @@ import type { StepFunctionsEngine } from '../../../local/step-functions';
 import { deployment } from '../../../platform/deployment';
 import { useIsolatedDynamoDb } from '../../support/dynamodb';
 import { type TestKms, useLocalKms } from '../../support/kms';
-import { startFailingRecoveryEngine } from '../../support/failing-recovery-engine';
+import { useFailingRecoverySagas } from '../../support/sagas';
 import { type LocalApis, startLocalApis } from '../../support/local-apis';
 
 /**
@@ -27,7 +27,7 @@ beforeAll(async () => {
   kms = await useLocalKms();
   cloudWatch = await startLocalCloudWatch();
   process.env.AWS_ENDPOINT_URL_CLOUDWATCH = cloudWatch.url;
-  ({ engine, stop: stopEngine } = await startFailingRecoveryEngine({ failing: () => true, metrics: cloudWatch.store }));
+  ({ engine, stop: stopEngine } = await useFailingRecoverySagas({ failing: () => true, metrics: cloudWatch.store }));
   apis = await startLocalApis({ metrics: cloudWatch.store });
 });
 
