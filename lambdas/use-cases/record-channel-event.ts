@@ -52,9 +52,10 @@ export interface ChannelEventResult {
   readonly outcome: ChannelEventOutcome;
   /** Why it was rejected or is to be retried (a field or a short code; no merchant data). */
   readonly reason?: string;
-  /** For logs, not for the acquirer: the payment it settled, and the region it was forwarded to. */
+  /** For logs, not for the acquirer: the payment it settled, the region it was forwarded to, what failed. */
   readonly paymentId?: string;
   readonly homeRegion?: string;
+  readonly errorName?: string;
 }
 
 /** Events of one list applied at once (each reads the acquirer and the ledger). */
@@ -135,7 +136,7 @@ export const recordChannelEvents = async (
       try {
         results[index] = await applyOne(deps, input.channel, item);
       } catch (error) {
-        results[index] = { id: item.id, outcome: 'retry', reason: retryReason(error) };
+        results[index] = { id: item.id, outcome: 'retry', reason: retryReason(error), errorName: error instanceof Error ? error.name : 'Error' };
       }
     },
   );

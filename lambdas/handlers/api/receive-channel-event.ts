@@ -87,6 +87,7 @@ export const handler = middy(async (event: APIGatewayProxyEvent): Promise<APIGat
         channel,
         event_id: result.id,
         reason: result.reason,
+        ...(result.errorName ? { error_name: result.errorName } : {}),
         ...(result.paymentId ? { payment_id: result.paymentId } : {}),
         ...(result.homeRegion ? { home_region: result.homeRegion } : {}),
       });

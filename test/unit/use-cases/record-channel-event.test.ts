@@ -109,7 +109,7 @@ it('does not forward while the merchant is being moved (its ledger fenced): retr
   const { sent, forwarder } = forwarderAnswering(200, homeAnswer('applied'));
   const moving: HomeRegionMarker = { ...homedWest, region: here, fenced: true, moveTo: home };
   const results = await recordChannelEvents(deps(moving, forwarder), { channel: 'atlas', events, received });
-  expect(results[0]).toEqual({ id: 'evt_1', outcome: 'retry', reason: 'merchant_moving' });
+  expect(results[0]).toEqual({ id: 'evt_1', outcome: 'retry', reason: 'merchant_moving', errorName: 'NotHomeRegionError' });
   expect(sent).toEqual([]);
 });
 
