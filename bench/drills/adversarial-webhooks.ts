@@ -256,6 +256,8 @@ export const adversarialWebhooksDrill = async (platform: BenchPlatform, options:
     await sleep(options.delaySeconds * 1000);
     await pool(notifications, 4, async (notification) => count('delayed', notification, await notification.send()));
   });
+  /** The longest list replayed in `batched` and how long its two concurrent sends took to be answered. */
+  const largestList = { events: 0, seconds: 0 };
   await phase('batched', async () => {
     const lists: { channel: { name: string; webhookSecret: string }; events: AcquirerEvent[] }[] = [];
     for (const channel of platform.runtime.cardChannels) {
@@ -268,7 +270,10 @@ export const adversarialWebhooksDrill = async (platform: BenchPlatform, options:
     }
     const label = (what: string) => ({ kind: 'acquirer list', label: what, send: async () => 0 });
     await pool(lists, 2, async ({ channel, events }, index) => {
+      const sentAt = Date.now();
       const statuses = await Promise.all([sendAcquirerList(channel, events), sendAcquirerList(channel, events)]);
+      const seconds = (Date.now() - sentAt) / 1000;
+      if (events.length > largestList.events || (events.length === largestList.events && seconds > largestList.seconds)) Object.assign(largestList, { events: events.length, seconds });
       for (const status of statuses) count('batched', label(`${channel.name} list ${index} of ${events.length}`), status);
     });
     // Validly signed, broken: malformed items among real events are rejected alone; a body that is not a list of
@@ -346,6 +351,7 @@ export const adversarialWebhooksDrill = async (platform: BenchPlatform, options:
       replays_sent: sent,
       answers_by_phase: answers,
       acquirer_event_outcomes: acquirerOutcomes,
+      largest_list: largestList,
       double_settlements: doubleSettlements,
       ledger_differences: ledger.length,
       phase_seconds: phaseSeconds,
