@@ -494,7 +494,14 @@ try {
   // 5xx to the merchant are errors; a webhook answered 503 is the platform asking to be retried later.
   const serverErrors = accessEntries.filter((entry) => entry.status >= 500 && !isWebhook(entry)).length;
   const warmUpServerErrors = bench.access.slice(0, before.accessLogEntries).filter((entry) => entry.status >= 500 && !isWebhook(entry)).length;
-  const webhookRetryAnswers = accessEntries.filter((entry) => entry.status >= 300 && isWebhook(entry)).length;
+  // Acquirer webhooks carry lists of events answered one by one (decision 0054): an event answered `retry` inside
+  // a 200 is the same request to be retried later, counted by the acquirers' own attempts for the window's events.
+  let acquirerEventResends = 0;
+  for (const channel of bench.runtime.cardChannels) {
+    const events = await bench.simulator<{ data: { created_at: string; attempts: number }[] }>(channel, 'GET', '/__simulator/events');
+    for (const event of events.data) if (Date.parse(event.created_at) >= windowStartedAt) acquirerEventResends += Math.max(0, event.attempts - 1);
+  }
+  const webhookRetryAnswers = accessEntries.filter((entry) => entry.status >= 300 && isWebhook(entry)).length + acquirerEventResends;
 
   // The ceiling: the same DynamoDB requests, replayed with nothing else running.
   let ceiling: Record<string, unknown> | null = null;

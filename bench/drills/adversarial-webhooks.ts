@@ -1,4 +1,4 @@
-import { signWebhook } from '../../local/simulators/card-acquirer/webhooks';
+import { MAX_BATCH_EVENTS, signWebhook, webhookBatchBody } from '../../local/simulators/card-acquirer/webhooks';
 import { sign as signRailCallback } from '../../local/simulators/payout-rails/deliveries';
 import type { ReceivedRailCallback } from '../../local/payout-rails';
 import type { MerchantCredentials } from '../../local/seed';
@@ -21,17 +21,23 @@ import { type DrillResult, TERMINAL, drillResult, ledgerDifferences, listAllPaym
  *    their end. The acquirers' `capture.settled` / `refund.succeeded` events and the rails' callbacks
  *    (processing, paid) reach the platform as they normally do.
  * 2. Every one of those notifications is then sent again, re-signed with the sender's secret at the time it
- *    is sent (so the signature and its timestamp are valid, as a replay by the sender would be):
+ *    is sent (so the signature and its timestamp are valid, as a replay by the sender would be). An acquirer's
+ *    webhook is a list of events (decision 0054): a replayed event goes alone, in a list of one, except in
+ *    `batched`:
  *    - **duplicated**: each three times at once;
  *    - **reordered**: all of them shuffled (seeded), four at a time, so a `processing` arrives after `paid`
  *      and a refund's event before the capture's settlement;
  *    - **cloned**: each acquirer event under a new event id with the same content (an acquirer that
  *      re-emits a notification: the platform must deduplicate on the money movement, not the event id);
- *    - **delayed**: all of them again after `delaySeconds`.
+ *    - **delayed**: all of them again after `delaySeconds`;
+ *    - **batched**: the acquirer events shuffled into lists of up to 50, each list sent twice at once, and
+ *      validly signed lists with malformed items among real events (each malformed item `rejected`, the real
+ *      ones answered as usual) and bodies that are not a list of 1 to 50 events (400).
  * 3. Once the platform is quiet: `double_settlements` must be 0: no balance of the merchant moved, no
  *    payment's received or refunded amount or status changed, no payout's status changed, nothing new at
  *    the acquirers (a notification never triggers a second capture or refund), and the ledger verifier is
- *    clean. Every replay answers 2xx (applied already) or 4xx (refused): never 5xx.
+ *    clean. Every replay answers 2xx (applied already) or 4xx (refused): never 5xx. A replayed acquirer event
+ *    is answered `applied` or `ignored`, never `retry` or `rejected`.
  */
 export interface AdversarialWebhooksOptions {
   readonly payments: number;
@@ -58,10 +64,17 @@ interface AcquirerEvent {
 
 const PAYOUT_AMOUNT = { USD: 1_500, BRL: 2_500 } as const;
 
-const postSigned = async (url: string, body: string, headers: Record<string, string>): Promise<number> => {
+const postSigned = async (url: string, body: string, headers: Record<string, string>, read?: (answer: unknown) => void): Promise<number> => {
   try {
     const response = await fetch(url, { method: 'POST', headers, body, signal: AbortSignal.timeout(60_000) });
-    await response.text();
+    const text = await response.text();
+    if (read && response.status === 200) {
+      try {
+        read(JSON.parse(text));
+      } catch {
+        read(undefined);
+      }
+    }
     return response.status;
   } catch {
     return 0; // no answer: counted apart from the statuses
@@ -134,6 +147,19 @@ export const adversarialWebhooksDrill = async (platform: BenchPlatform, options:
   if (!(await platform.waitForQuiescence(180_000))) violations.push('the platform did not settle after the work');
 
   // ---- 2. What was delivered once, and how to send it again ----
+  /** Outcomes the platform answered for replayed acquirer events, by outcome. */
+  const acquirerOutcomes: Record<string, number> = {};
+  const sendAcquirerList = async (channel: { name: string; webhookSecret: string }, events: readonly unknown[], raw?: string): Promise<number> => {
+    const body = raw ?? webhookBatchBody(events);
+    const status = await postSigned(`${platform.runtime.apiUrl}/v1/channel_events/${channel.name}`, body, {
+      'Content-Type': 'application/json',
+      [ACQUIRER_SIGNATURE_HEADER]: signWebhook(channel.webhookSecret, body, Math.floor(Date.now() / 1000)),
+    }, (answer) => {
+      for (const result of (answer as { results?: { outcome: string }[] } | undefined)?.results ?? []) acquirerOutcomes[result.outcome] = (acquirerOutcomes[result.outcome] ?? 0) + 1;
+    });
+    return status;
+  };
+  const acquirerLists = new Map<string, AcquirerEvent[]>();
   const acquirerEvents: Notification[] = [];
   for (const channel of platform.runtime.cardChannels) {
     const listed = await platform.simulator<{ data: AcquirerEvent[] }>(channel, 'GET', '/__simulator/events');
@@ -142,14 +168,9 @@ export const adversarialWebhooksDrill = async (platform: BenchPlatform, options:
       acquirerEvents.push({
         kind: `acquirer ${event.type}`,
         label: `${channel.name} ${event.id}`,
-        send: (eventId) => {
-          const body = JSON.stringify(eventId ? { ...event, id: eventId } : event);
-          return postSigned(`${platform.runtime.apiUrl}/v1/channel_events/${channel.name}`, body, {
-            'Content-Type': 'application/json',
-            [ACQUIRER_SIGNATURE_HEADER]: signWebhook(channel.webhookSecret, body, Math.floor(Date.now() / 1000)),
-          });
-        },
+        send: (eventId) => sendAcquirerList(channel, [eventId ? { ...event, id: eventId } : event]),
       });
+      acquirerLists.set(channel.name, [...(acquirerLists.get(channel.name) ?? []), event]);
     }
   }
   const railSecrets = {
@@ -235,6 +256,60 @@ export const adversarialWebhooksDrill = async (platform: BenchPlatform, options:
     await sleep(options.delaySeconds * 1000);
     await pool(notifications, 4, async (notification) => count('delayed', notification, await notification.send()));
   });
+  /** The longest list replayed in `batched` and how long its two concurrent sends took to be answered. */
+  const largestList = { events: 0, seconds: 0 };
+  await phase('batched', async () => {
+    const lists: { channel: { name: string; webhookSecret: string }; events: AcquirerEvent[] }[] = [];
+    for (const channel of platform.runtime.cardChannels) {
+      const events = [...(acquirerLists.get(channel.name) ?? [])];
+      for (let index = events.length - 1; index > 0; index -= 1) {
+        const other = Math.floor(random() * (index + 1));
+        [events[index], events[other]] = [events[other] as AcquirerEvent, events[index] as AcquirerEvent];
+      }
+      for (let start = 0; start < events.length; start += MAX_BATCH_EVENTS) lists.push({ channel, events: events.slice(start, start + MAX_BATCH_EVENTS) });
+    }
+    const label = (what: string) => ({ kind: 'acquirer list', label: what, send: async () => 0 });
+    await pool(lists, 2, async ({ channel, events }, index) => {
+      const sentAt = Date.now();
+      const statuses = await Promise.all([sendAcquirerList(channel, events), sendAcquirerList(channel, events)]);
+      const seconds = (Date.now() - sentAt) / 1000;
+      if (events.length > largestList.events || (events.length === largestList.events && seconds > largestList.seconds)) Object.assign(largestList, { events: events.length, seconds });
+      for (const status of statuses) count('batched', label(`${channel.name} list ${index} of ${events.length}`), status);
+    });
+    // Validly signed, broken: malformed items among real events are rejected alone; a body that is not a list of
+    // 1 to 50 events is refused whole (400). Never 5xx.
+    const [channel] = platform.runtime.cardChannels;
+    const real = channel ? (acquirerLists.get(channel.name) ?? []).slice(0, 3) : [];
+    if (channel && real.length > 0) {
+      const rejectedBefore = acquirerOutcomes.rejected ?? 0;
+      const malformedItems = [null, 'evt', { id: 'evt_no_type', data: { object: {} } }, { id: 42, type: 'capture.settled', data: { object: {} } }, { id: 'evt_no_object', type: 'capture.settled', data: 'x' }];
+      const mixed = await sendAcquirerList(channel, [...malformedItems.slice(0, 2), ...real, ...malformedItems.slice(2)]);
+      count('batched', label('malformed items among real events'), mixed);
+      if (mixed !== 200) violations.push(`batched: a list with malformed items answered ${mixed}, expected 200`);
+      if ((acquirerOutcomes.rejected ?? 0) - rejectedBefore !== malformedItems.length) {
+        violations.push(`batched: ${(acquirerOutcomes.rejected ?? 0) - rejectedBefore} items rejected, expected ${malformedItems.length}`);
+      }
+      // Expected here: only a rejected replay of a real event is a violation.
+      if (rejectedBefore > 0) acquirerOutcomes.rejected = rejectedBefore;
+      else delete acquirerOutcomes.rejected;
+      const tooMany = Array.from({ length: MAX_BATCH_EVENTS + 1 }, (_, index) => real[index % real.length]);
+      const broken: [string, string][] = [
+        ['not JSON', '{"object":"list","data":['],
+        ['a single event, not a list', JSON.stringify(real[0])],
+        ['an empty list', webhookBatchBody([])],
+        [`${MAX_BATCH_EVENTS + 1} events`, webhookBatchBody(tooMany)],
+        ['data not an array', '{"object":"list","data":{"0":{}}}'],
+      ];
+      for (const [what, raw] of broken) {
+        const status = await sendAcquirerList(channel, [], raw);
+        count('batched', label(what), status);
+        if (status !== 400) violations.push(`batched: ${what} answered ${status}, expected 400`);
+      }
+    }
+  });
+  for (const outcome of ['retry', 'rejected']) {
+    if (acquirerOutcomes[outcome]) violations.push(`${acquirerOutcomes[outcome]} replayed acquirer event(s) answered ${outcome}`);
+  }
   if (!(await platform.waitForQuiescence(120_000))) violations.push('the platform did not settle after the replays');
 
   // ---- 4. Nothing moved ----
@@ -275,6 +350,8 @@ export const adversarialWebhooksDrill = async (platform: BenchPlatform, options:
       notifications_by_kind: kinds,
       replays_sent: sent,
       answers_by_phase: answers,
+      acquirer_event_outcomes: acquirerOutcomes,
+      largest_list: largestList,
       double_settlements: doubleSettlements,
       ledger_differences: ledger.length,
       phase_seconds: phaseSeconds,

@@ -65,7 +65,7 @@ const BODIES = {
   requestPaymentCapture: { body: { amount_to_capture: 1000 }, required: [] },
   requestPaymentCancel: { body: { cancellation_reason: 'duplicate' }, required: [] },
   createRefund: { body: { payment_id: idShapes.payment.example, amount: 100, reason: 'duplicate' }, required: ['payment_id'] },
-  receiveChannelEvent: { body: { id: 'evt_forged', object: 'event', type: 'capture.settled', data: { object: { id: 'cap_forged', amount: 100 } } }, required: [] },
+  receiveChannelEvent: { body: { object: 'list', data: [{ id: 'evt_forged', object: 'event', type: 'capture.settled', data: { object: { id: 'cap_forged', amount: 100 } } }] }, required: [] },
   receivePayoutRailEvents: { body: { id: 'evt_forged', type: 'payment.settled', data: { end_to_end_id: 'E00000000202612071200forged00000', idempotency_key: 'po_forged' } }, required: [] },
   createApiKey: { body: {}, required: [] },
   revokeApiKey: { body: {}, required: [] },

@@ -4,17 +4,45 @@ import type { RouteContract } from './common';
 
 /** Routes that are not a merchant's own objects: acquirers' webhooks and the API's own description. */
 
-/** An acquirer's event as it signs it; the function verifies the signature over the raw body before reading it. */
-export const channelEventBody = z.looseObject({
-  id: z.string(),
-  type: z.string(),
+/** The most events one acquirer webhook carries (decision 0054; the simulators' MAX_BATCH_EVENTS). */
+export const MAX_CHANNEL_EVENTS_PER_WEBHOOK = 50;
+
+/** One acquirer event; an item of the list that does not read as one is answered `rejected`, the others applied. */
+export const channelEventSchema = z.looseObject({
+  id: z.string().check(z.minLength(1), z.maxLength(255)),
+  type: z.string().check(z.minLength(1), z.maxLength(100)),
   data: z.looseObject({ object: z.record(z.string(), z.unknown()) }),
 });
+
+const channelEventList = <Item extends z.ZodMiniType>(item: Item) =>
+  z.looseObject({
+    object: z.literal('list'),
+    data: z.array(item).check(z.minLength(1), z.maxLength(MAX_CHANNEL_EVENTS_PER_WEBHOOK)),
+  });
+
+/**
+ * An acquirer's webhook as it signs it: always a list of events (decision 0054), one to fifty. The function
+ * verifies the signature over the raw body before reading it, then the list (`channelEventEnvelope`: a body that
+ * is not one is refused whole), then each item (`channelEventSchema`: an item that is not an event is rejected
+ * alone).
+ */
+export const channelEventBody = channelEventList(channelEventSchema);
+export const channelEventEnvelope = channelEventList(z.unknown());
 
 /** What Pulse is answered once its webhook is applied. */
 export const railCallbackReceiptSchema = z.strictObject({ received: z.literal(true) });
 
-export const channelEventReceiptSchema = z.strictObject({ received: z.literal(true), outcome: z.enum(['settled', 'ignored', 'forwarded']) });
+/** The outcome of each event of the list, in its order. `retry` asks the acquirer to send that event again. */
+export const channelEventReceiptSchema = z.strictObject({
+  received: z.literal(true),
+  results: z.array(
+    z.strictObject({
+      id: z.optional(z.string()),
+      outcome: z.enum(['applied', 'ignored', 'forwarded', 'rejected', 'retry']),
+      reason: z.optional(z.string()),
+    }),
+  ),
+});
 
 /** The OpenAPI 3.1 document itself (https://spec.openapis.org/oas/v3.1.0). */
 export const openApiDocumentSchema = z.looseObject({ openapi: z.string(), info: z.record(z.string(), z.unknown()), paths: z.record(z.string(), z.unknown()) });
@@ -24,13 +52,13 @@ export const platformSchemas = { ChannelEventReceipt: channelEventReceiptSchema 
 export const platformContracts = {
   receiveChannelEvent: {
     tag: 'Acquirers',
-    summary: "An acquirer's signed webhook (settlements)",
+    summary: "An acquirer's signed webhook: a list of events (settlements)",
     description:
-      "Called by acquirers, not merchants: authenticated by the acquirer's HMAC-SHA256 signature over the raw body (`Acquirer-Signature`, 300 s tolerance). 503 asks the acquirer to retry later.",
+      "Called by acquirers, not merchants: authenticated by the acquirer's HMAC-SHA256 signature over the raw body (`Acquirer-Signature`, 300 s tolerance), once for the whole list. The body is always a list of 1 to 50 events (`{\"object\":\"list\",\"data\":[...]}`, decision 0054); each event is applied on its own and answered in the list's order: `applied`, `ignored`, `forwarded` (its merchant's home region applied it, decision 0039), `rejected` (not an event: `reason` names the field; not worth sending again) or `retry` (send that event again later). 400 is a body that is not such a list, 401 a signature that does not verify (nothing applied).",
     path: { channel: z.enum(cardChannelNames as [string, ...string[]]) },
     headers: { 'Acquirer-Signature': { description: '`t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>">`, several `v1` during a secret rotation', required: true } },
     body: channelEventBody,
-    responses: { 200: { description: "The event applied, ignored, or forwarded to the merchant's home region and taken there (decision 0039)", schema: channelEventReceiptSchema } },
+    responses: { 200: { description: 'The outcome of each event of the list, in its order', schema: channelEventReceiptSchema } },
   },
   receivePayoutRailEvents: {
     tag: 'Payout rails',

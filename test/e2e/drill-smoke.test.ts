@@ -42,6 +42,10 @@ it('npm run drill --smoke runs every drill and reports zero lost, zero duplicate
   expect(report.drills.adversarial_webhooks.counts).toMatchObject({ double_settlements: 0, ledger_differences: 0 });
   // Both kinds of notification were replayed: acquirer events and rail callbacks.
   expect(Object.keys(report.drills.adversarial_webhooks.counts.notifications_by_kind)).toEqual(expect.arrayContaining(['acquirer capture.settled', 'rail keystone', 'rail pulse']));
+  // Acquirer events replayed alone and in lists (decision 0054): applied again or ignored, never retry or rejected.
+  expect(report.drills.adversarial_webhooks.counts.answers_by_phase.batched).toBeDefined();
+  expect(Object.keys(report.drills.adversarial_webhooks.counts.acquirer_event_outcomes).sort()).toEqual(expect.arrayContaining(['applied']));
+  expect(report.drills.adversarial_webhooks.counts.acquirer_event_outcomes).not.toHaveProperty('retry');
   expect(report.drills.dynamodb_throttle.counts).toMatchObject({ payments: 6, refunded_by_outage: 0, statuses: { succeeded: 6 }, ledger_differences: 0 });
   expect(report.drills.dynamodb_throttle.counts.refused_share).toBeGreaterThan(0);
   expect(report.drills.channel_faults.counts).toMatchObject({ payments: 8, stuck_past_deadline: 0, ledger_differences: 0 });

@@ -69,8 +69,8 @@ export interface paths {
   };
   "/v1/channel_events/{channel}": {
     /**
-     * An acquirer's signed webhook (settlements)
-     * @description Called by acquirers, not merchants: authenticated by the acquirer's HMAC-SHA256 signature over the raw body (`Acquirer-Signature`, 300 s tolerance). 503 asks the acquirer to retry later.
+     * An acquirer's signed webhook: a list of events (settlements)
+     * @description Called by acquirers, not merchants: authenticated by the acquirer's HMAC-SHA256 signature over the raw body (`Acquirer-Signature`, 300 s tolerance), once for the whole list. The body is always a list of 1 to 50 events (`{"object":"list","data":[...]}`, decision 0054); each event is applied on its own and answered in the list's order: `applied`, `ignored`, `forwarded` (its merchant's home region applied it, decision 0039), `rejected` (not an event: `reason` names the field; not worth sending again) or `retry` (send that event again later). 400 is a body that is not such a list, 401 a signature that does not verify (nothing applied).
      */
     post: operations["receiveChannelEvent"];
   };
@@ -607,8 +607,12 @@ export interface components {
     ChannelEventReceipt: {
       /** @constant */
       received: true;
-      /** @enum {string} */
-      outcome: "settled" | "ignored" | "forwarded";
+      results: ({
+          id?: string;
+          /** @enum {string} */
+          outcome: "applied" | "ignored" | "forwarded" | "rejected" | "retry";
+          reason?: string;
+        })[];
     };
     RoutingRules: {
       /** @constant */
@@ -755,14 +759,19 @@ export interface components {
       reason?: ("requested_by_customer" | "duplicate" | "fraudulent") | null;
     };
     ReceiveChannelEventRequest: {
-      id: string;
-      type: string;
+      /** @constant */
+      object: "list";
       data: {
-        object: {
+          id: string;
+          type: string;
+          data: {
+            object: {
+              [key: string]: unknown;
+            };
+            [key: string]: unknown;
+          };
           [key: string]: unknown;
-        };
-        [key: string]: unknown;
-      };
+        }[];
       [key: string]: unknown;
     };
     CreateApiKeyRequest: {
@@ -1429,8 +1438,8 @@ export interface operations {
     };
   };
   /**
-   * An acquirer's signed webhook (settlements)
-   * @description Called by acquirers, not merchants: authenticated by the acquirer's HMAC-SHA256 signature over the raw body (`Acquirer-Signature`, 300 s tolerance). 503 asks the acquirer to retry later.
+   * An acquirer's signed webhook: a list of events (settlements)
+   * @description Called by acquirers, not merchants: authenticated by the acquirer's HMAC-SHA256 signature over the raw body (`Acquirer-Signature`, 300 s tolerance), once for the whole list. The body is always a list of 1 to 50 events (`{"object":"list","data":[...]}`, decision 0054); each event is applied on its own and answered in the list's order: `applied`, `ignored`, `forwarded` (its merchant's home region applied it, decision 0039), `rejected` (not an event: `reason` names the field; not worth sending again) or `retry` (send that event again later). 400 is a body that is not such a list, 401 a signature that does not verify (nothing applied).
    */
   receiveChannelEvent: {
     parameters: {
@@ -1448,7 +1457,7 @@ export interface operations {
       };
     };
     responses: {
-      /** @description The event applied, ignored, or forwarded to the merchant's home region and taken there (decision 0039) */
+      /** @description The outcome of each event of the list, in its order */
       200: {
         headers: {
           "Request-Id": components["headers"]["RequestId"];

@@ -33,7 +33,7 @@ export class HttpRailMessageForwarder implements RailMessageForwarder {
     return Object.keys(this.baseUrls);
   }
 
-  forward(region: string, channel: PayoutChannel, message: RailMessage): Promise<{ readonly status: number } | undefined> {
+  async forward(region: string, channel: PayoutChannel, message: RailMessage): Promise<{ readonly status: number } | undefined> {
     const headers: Record<string, string> =
       message.kind === 'http'
         ? railHeadersOf(message.headers)
@@ -42,11 +42,12 @@ export class HttpRailMessageForwarder implements RailMessageForwarder {
             [RAIL_FILE_NAME_HEADER]: message.name,
             ...(message.signature === undefined ? {} : { [RAIL_FILE_SIGNATURE_HEADER]: message.signature.trim() }),
           };
-    return postToRegionalApi(this.baseUrls, region, {
+    const answer = await postToRegionalApi(this.baseUrls, region, {
       path: `/v1/rail_events/${encodeURIComponent(channel)}`,
       headers: { ...headers, [FORWARDED_FROM_HEADER]: this.fromRegion },
       body: message.kind === 'http' ? message.body : message.content,
       timeoutMs: this.timeoutMs,
     });
+    return answer && { status: answer.status };
   }
 }

@@ -11,18 +11,30 @@ import { FORWARDED_FROM_HEADER } from '../../ports/channel-event-forwarder';
 import { reconciliationRepository } from '../../wiring/reconciliation';
 import { logger } from '../../shared/powertools';
 import { loadDeclaredSecrets } from '../../shared/secrets';
-import { type ChannelEvent, ChannelEventNotYetApplicableError, recordChannelEvent } from '../../use-cases/record-channel-event';
+import { type ChannelEvent, type ChannelEventOutcome, type MalformedChannelEvent, recordChannelEvents } from '../../use-cases/record-channel-event';
+import { channelEventEnvelope, channelEventSchema } from '../../contracts/platform';
+import { fieldErrors } from '../../shared/http/validation';
 import { secretValue } from '../../shared/config';
 
 /**
- * POST /v1/channel_events/{channel}: an acquirer's webhook. Not a merchant route: authenticated by the
- * acquirer's HMAC signature over the exact raw body (several secrets accepted during rotation, 300 s
- * tolerance). Answers: 200 applied, ignored, or forwarded to the merchant's home region and applied there
- * (decision 0039); 401 bad signature; 404 unknown channel; 400 unreadable; 503 not yet applicable or a transient
- * failure (the acquirer retries with back-off).
+ * POST /v1/channel_events/{channel}: an acquirer's webhook, a list of events (decision 0054). Not a merchant route:
+ * authenticated by the acquirer's HMAC signature over the exact raw body, once for the whole list (several
+ * secrets accepted during rotation, 300 s tolerance). Answers: 200 with each event's outcome in the list's order
+ * (applied, ignored, forwarded to the merchant's home region and taken there, rejected, or retry: decisions 0039
+ * and 0054); 401 bad signature (nothing read); 404 unknown channel; 400 a body that is not a list of 1 to 50 items.
+ * An item that is not an event is rejected alone; an event that cannot be applied now is `retry` alone.
  */
 const header = (event: APIGatewayProxyEvent, name: string) =>
   Object.entries(event.headers ?? {}).find(([key]) => key.toLowerCase() === name.toLowerCase())?.[1];
+
+/** Each item of the list as an event, or the reason it is not one (the first field at fault). */
+const readItem = (item: unknown): ChannelEvent | MalformedChannelEvent => {
+  const parsed = channelEventSchema.safeParse(item);
+  if (parsed.success) return parsed.data as ChannelEvent;
+  const id = item !== null && typeof item === 'object' ? (item as { id?: unknown }).id : undefined;
+  const [first] = fieldErrors(parsed.error, item);
+  return { ...(typeof id === 'string' && id.length > 0 && id.length <= 255 ? { id } : {}), malformed: first ? `${first.field || 'event'} ${first.message}` : 'not an event' };
+};
 
 export const handler = middy(async (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => {
   const requestId = event.requestContext.requestId;
@@ -44,38 +56,47 @@ export const handler = middy(async (event: APIGatewayProxyEvent): Promise<APIGat
     logger.warn('channel event refused', { channel, reason: error.message });
     return problemResponse(problem(401, 'unauthorized', 'The webhook signature does not verify.'), requestId);
   }
-  let channelEvent: ChannelEvent;
+  let body: unknown;
   try {
-    channelEvent = JSON.parse(payload) as ChannelEvent;
-    if (typeof channelEvent.id !== 'string' || typeof channelEvent.type !== 'string' || typeof channelEvent.data?.object !== 'object') throw new Error('shape');
+    body = JSON.parse(payload);
   } catch {
-    return problemResponse(problem(400, 'invalid_json', 'The webhook body is not a channel event.'), requestId);
+    return problemResponse(problem(400, 'invalid_json', 'The webhook body is not JSON.'), requestId);
   }
-  try {
-    const forwardedFrom = header(event, FORWARDED_FROM_HEADER);
-    const result = await recordChannelEvent(
-      { channels: cardChannelDirectory(), ledger: ledgerPostingDeps(), expectations: reconciliationRepository(), forwarder: channelEventForwarder() },
-      {
-        channel,
-        event: channelEvent,
-        received: { payload, signature: header(event, ACQUIRER_SIGNATURE_HEADER) ?? '' },
-        ...(forwardedFrom ? { forwardedFrom } : {}),
-      },
+  const envelope = channelEventEnvelope.safeParse(body);
+  if (!envelope.success) {
+    return problemResponse(
+      problem(400, 'invalid_request', 'The webhook body is not a list of 1 to 50 events.', { errors: fieldErrors(envelope.error, body) }),
+      requestId,
     );
-    logger.info('channel event recorded', {
-      channel,
-      event_id: channelEvent.id,
-      event_type: channelEvent.type,
-      outcome: result.outcome,
-      payment_id: result.paymentId,
-      ...(result.homeRegion ? { home_region: result.homeRegion } : {}),
-      ...(forwardedFrom ? { forwarded_from: forwardedFrom } : {}),
-    });
-    return jsonResponse(200, { received: true, outcome: result.outcome }, requestId);
-  } catch (error) {
-    const name = error instanceof Error ? error.name : 'Error';
-    logger.warn('channel event not applied yet', { channel, event_id: channelEvent.id, error_name: name });
-    const detail = error instanceof ChannelEventNotYetApplicableError ? 'Not applicable yet; retry later.' : 'Temporarily unable to apply the event; retry later.';
-    return problemResponse(problem(503, 'service_unavailable', detail), requestId);
   }
+  const forwardedFrom = header(event, FORWARDED_FROM_HEADER);
+  const results = await recordChannelEvents(
+    { channels: cardChannelDirectory(), ledger: ledgerPostingDeps(), expectations: reconciliationRepository(), forwarder: channelEventForwarder() },
+    {
+      channel,
+      events: envelope.data.data.map(readItem),
+      received: { payload, signature: header(event, ACQUIRER_SIGNATURE_HEADER) ?? '' },
+      ...(forwardedFrom ? { forwardedFrom } : {}),
+    },
+  );
+  const outcomes: Partial<Record<ChannelEventOutcome, number>> = {};
+  for (const result of results) {
+    outcomes[result.outcome] = (outcomes[result.outcome] ?? 0) + 1;
+    if (result.outcome === 'retry' || result.outcome === 'rejected') {
+      logger.warn(result.outcome === 'retry' ? 'channel event not applied yet' : 'channel event rejected', {
+        channel,
+        event_id: result.id,
+        reason: result.reason,
+        ...(result.errorName ? { error_name: result.errorName } : {}),
+        ...(result.paymentId ? { payment_id: result.paymentId } : {}),
+        ...(result.homeRegion ? { home_region: result.homeRegion } : {}),
+      });
+    }
+  }
+  logger.info('channel events recorded', { channel, events: results.length, outcomes, ...(forwardedFrom ? { forwarded_from: forwardedFrom } : {}) });
+  return jsonResponse(
+    200,
+    { received: true, results: results.map(({ id, outcome, reason }) => ({ ...(id === undefined ? {} : { id }), outcome, ...(reason === undefined ? {} : { reason }) })) },
+    requestId,
+  );
 }).use(injectLambdaContext(logger));

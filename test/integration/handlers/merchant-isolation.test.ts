@@ -275,7 +275,7 @@ const cases: Record<string, IsolationCase> = {
   // Not a merchant route: acquirers sign their webhooks. A merchant key opens nothing there.
   'POST /v1/channel_events/{channel}': async (ctx) => {
     const before = await ownerView(ctx);
-    const response = await ctx.as(ctx.intruder, 'POST', '/v1/channel_events/atlas', { id: 'evt_x', type: 'capture.settled', data: { object: {} } });
+    const response = await ctx.as(ctx.intruder, 'POST', '/v1/channel_events/atlas', { object: 'list', data: [{ id: 'evt_x', type: 'capture.settled', data: { object: {} } }] });
     expect({ status: response.status, code: response.json?.code }).toEqual({ status: 401, code: 'unauthorized' });
     expect(await ownerView(ctx)).toEqual(before);
   },
