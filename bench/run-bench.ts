@@ -274,6 +274,16 @@ try {
   const payouts = units('payouts');
   const conversions = units('conversions');
   const unitsOf: Record<OperationKind, number> = { payment: payments, conversion: conversions, payout: payouts };
+  // The window's DynamoDB requests by the function whose invocation made them (the proxy's recording of the
+  // invocation header), per payment: the census of decision record 0055.
+  const requestsByFunction: Record<string, Record<string, number>> = {};
+  for (const request of recorded) {
+    const key = request.invocation === undefined ? 'outside_invocations' : (bench.tracker.invocationSubjects.get(request.invocation)?.key ?? 'outside_invocations');
+    const row = (requestsByFunction[key] ??= {});
+    const name = `${request.tables.join('+')} ${request.operation}`;
+    row[name] = (row[name] ?? 0) + 1;
+  }
+  for (const row of Object.values(requestsByFunction)) for (const name of Object.keys(row)) row[name] = (row[name] ?? 0) / Math.max(payments, 1);
   const sum = (record: Record<string, number>) => Object.values(record).reduce((total, value) => total + value, 0);
 
   // Counts in the window.
@@ -668,6 +678,11 @@ try {
       totals_by_operation: Object.fromEntries(OPERATION_KINDS.map((kind) => [kind, totalsOf(byKind[kind])])),
       totals_all: totalsOf(whole),
       untracked_invocations: untrackedInvocations,
+      dynamodb_requests_by_function: {
+        per: 'payment',
+        note: 'every DynamoDB request of the window (payouts and conversions included) by the function that made it, as `<table> <operation>`, divided by the payments',
+        by_function: requestsByFunction,
+      },
     },
     log_volume: {
       sources: logSources,

@@ -1,4 +1,4 @@
-import type { PaymentAction } from '../domain/payment-saga';
+import type { PaymentAction, PaymentStepResult } from '../domain/payment-saga';
 import type { PayoutWait } from '../domain/payouts/payout';
 import type { PayoutAction } from '../domain/payouts/payout-saga';
 import type { CardChannel } from './card-channel';
@@ -40,7 +40,8 @@ export type RecoverableKind = 'payment' | 'refund' | 'payout';
 
 export interface Workflows extends TaskTokens {
   /** Run the payment workflow (Express, synchronous) for an action; give up waiting at `deadline` (epoch ms). */
-  runPayment(input: { readonly paymentId: string; readonly action: PaymentAction }, deadline?: number): Promise<WorkflowRun>;
+  /** `screened`: the create's answer for the payment it just stored screened (decision 0055), which Screen passes on without a read. */
+  runPayment(input: { readonly paymentId: string; readonly action: PaymentAction; readonly screened?: PaymentStepResult }, deadline?: number): Promise<WorkflowRun>;
   /** Run the refund workflow (Express, synchronous). */
   runRefund(input: { readonly refundId: string; readonly paymentId: string }, deadline?: number): Promise<WorkflowRun>;
   /** Run the payout workflow (Express, synchronous) for an action. */

@@ -15,3 +15,10 @@ export const progressApproval = z.optional(z.object({ approval: z.optional(appro
 
 /** A capture not recorded yet (`$.progress.capture`: Capture's answer, or Authorize's sale): its id, the amount, the approval carried on. */
 export const captureResult = z.object({ captureId: z.string(), amount: z.number(), approval: z.optional(approval) });
+
+/**
+ * The run's input as Screen reads it (`run.$: $`): the create's answer for a payment it stored screened, when
+ * it started the run with one (decision 0055). The answer is the platform's own (the payment's state, no card
+ * data); only its shape Screen relies on is checked here.
+ */
+export const runStart = z.optional(z.object({ screened: z.optional(z.looseObject({ next: z.string(), payment: z.looseObject({ id: z.string() }) })) }));

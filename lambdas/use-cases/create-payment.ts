@@ -6,6 +6,8 @@ import type { CardHold, CardHolds } from '../ports/card-holds';
 import type { PaymentRepository } from '../ports/payment-repository';
 import { VaultConflictError } from '../ports/vault-errors';
 import type { Workflows } from '../ports/workflows';
+import { nextPaymentStep } from '../domain/payment-saga';
+import { stepResult } from './payment-saga/change-payment';
 import { runPaymentWorkflow } from './run-workflows';
 
 export interface CreatePaymentCommand {
@@ -134,5 +136,7 @@ const createHeld = async (
   }
   if (!sameRequest) throw new IdempotencyKeyReusedError();
   if (!runs) return stored.payment;
-  return runPaymentWorkflow(deps, stored.payment, 'create');
+  // Stored screened by this very call: the run starts with the answer its Screen step would read (decision 0055).
+  const screened = stored.created && nextPaymentStep(stored.payment) === 'authorize' ? stepResult(stored.payment, 'create') : undefined;
+  return runPaymentWorkflow(deps, stored.payment, 'create', screened);
 };

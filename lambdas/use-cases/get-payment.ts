@@ -11,8 +11,10 @@ import type { PaymentRepository } from '../ports/payment-repository';
 export const getPayment = async (
   deps: { readonly payments: PaymentRepository },
   query: { readonly merchantId: string; readonly paymentId: string },
+  /** Strongly consistent: for a command that decides a change from this read (decision 0055). */
+  options: { readonly consistent?: boolean } = {},
 ): Promise<Payment> => {
-  const payment = await deps.payments.get(query.paymentId);
+  const payment = await deps.payments.get(query.paymentId, options.consistent ? { consistent: true } : {});
   if (!payment || payment.merchantId !== query.merchantId) {
     throw new ResourceNotFoundError('payment', query.paymentId);
   }

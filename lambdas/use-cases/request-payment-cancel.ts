@@ -24,8 +24,10 @@ export const requestPaymentCancel = async (
   deps: { readonly payments: PaymentRepository; readonly workflows: Workflows; readonly now: () => Date; readonly deadline?: number },
   command: { readonly merchantId: string; readonly paymentId: string; readonly reason: CancellationReason; readonly commandId: string },
 ): Promise<{ readonly before: Payment; readonly after: Payment }> => {
-  const before = await getPayment(deps, { merchantId: command.merchantId, paymentId: command.paymentId });
-  const requested = await changePayment(deps.payments, command.paymentId, (payment) =>
+  // Read once, strongly consistent: the request is decided from this read and written over its version
+  // (a change since is refused, read again and decided again: change-payment.ts).
+  const before = await getPayment(deps, { merchantId: command.merchantId, paymentId: command.paymentId }, { consistent: true });
+  const requested = await changePayment(deps.payments, before, (payment) =>
     payment.cancelCommandId === command.commandId ? undefined : requestCancel(payment, command.reason, deps.now(), command.commandId),
   );
   const after = requested.status === 'processing' ? await runPaymentWorkflow(deps, requested, 'cancel') : requested;

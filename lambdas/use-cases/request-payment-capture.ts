@@ -21,8 +21,10 @@ export const requestPaymentCapture = async (
   deps: { readonly payments: PaymentRepository; readonly workflows: Workflows; readonly now: () => Date; readonly deadline?: number },
   command: { readonly merchantId: string; readonly paymentId: string; readonly amountToCapture?: number; readonly commandId: string },
 ): Promise<{ readonly before: Payment; readonly after: Payment }> => {
-  const before = await getPayment(deps, { merchantId: command.merchantId, paymentId: command.paymentId });
-  const requested = await changePayment(deps.payments, command.paymentId, (payment) =>
+  // Read once, strongly consistent: the request is decided from this read and written over its version
+  // (a change since is refused, read again and decided again: change-payment.ts).
+  const before = await getPayment(deps, { merchantId: command.merchantId, paymentId: command.paymentId }, { consistent: true });
+  const requested = await changePayment(deps.payments, before, (payment) =>
     // This very command already asked (a retry after a crash): nothing to change, same answer.
     payment.captureRequested?.commandId === command.commandId
       ? undefined

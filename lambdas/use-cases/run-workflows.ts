@@ -54,11 +54,13 @@ export const runPaymentWorkflow = async (
   deps: Runs & { readonly payments: PaymentRepository },
   payment: Payment,
   action: PaymentAction,
+  /** The create's answer for a payment it just stored screened: the Screen step passes it on unread. */
+  screened?: PaymentStepResult,
 ): Promise<Payment> =>
   settle(
     deps,
     'payment',
-    await deps.workflows.runPayment({ paymentId: payment.id, action }, deps.deadline),
+    await deps.workflows.runPayment({ paymentId: payment.id, action, ...(screened ? { screened } : {}) }, deps.deadline),
     (output) => withState(payment, (output as PaymentStepResult).payment),
     async () => (await deps.payments.get(payment.id, { consistent: true })) ?? payment,
     (current) => current.inFlightSince,

@@ -1,7 +1,9 @@
 import { deployment } from '../../platform/deployment';
 import { DynamoDbLedgerStore } from '../adapters/dynamodb/ledger-store';
 import { DynamoDbPricingRepository } from '../adapters/dynamodb/pricing-repository';
+import type { Pricing } from '../domain/ledger/fees';
 import type { LedgerStore } from '../ports/ledger-store';
+import type { PricingRepository } from '../ports/pricing-repository';
 import type { CapturePostingDeps, LedgerPostingDeps } from '../use-cases/ledger/postings';
 import { dynamoDbDocumentClient } from '../shared/clients';
 import { awsRegion, tableNameFromEnv } from '../shared/config';
@@ -19,6 +21,31 @@ export const ledgerStore = (): LedgerStore => {
 };
 
 /**
+ * A merchant's pricing as a capture's posting reads it: one GetItem at most every 30 s per function instance
+ * and merchant (as the merchant's profile, ./merchant-profile.ts), so a payment's posting pays no round trip
+ * for it. The read was already eventually consistent; a new pricing applies to captures posted within 30 s
+ * of it. A replayed posting returns the transaction first posted, whatever the pricing now (decision 0055).
+ */
+const PRICING_CACHE_MS = 30_000;
+
+export const cachedPricing = (repository: PricingRepository, clock: () => number = Date.now): PricingRepository => {
+  const read = new Map<string, { readonly pricing: Pricing | undefined; readonly readAt: number }>();
+  return {
+    getPricing: async (merchantId) => {
+      const cached = read.get(merchantId);
+      if (cached && clock() - cached.readAt < PRICING_CACHE_MS) return cached.pricing;
+      const pricing = await repository.getPricing(merchantId);
+      read.set(merchantId, { pricing, readAt: clock() });
+      return pricing;
+    },
+    putPricing: async (merchantId, pricing) => {
+      read.delete(merchantId);
+      await repository.putPricing(merchantId, pricing);
+    },
+  };
+};
+
+/**
  * The ledger's dependencies for a Lambda function that posts (the saga's ledger tasks), built once per
  * function instance. The function must be granted `ledgerPostingActions` on `ledger` and GetItem on
  * `merchants` (pricing) in platform/functions.ts.
@@ -30,7 +57,7 @@ export const ledgerPostingDeps = (): CapturePostingDeps => {
     const client = dynamoDbDocumentClient();
     deps = {
       ledger: ledgerStore(),
-      pricing: new DynamoDbPricingRepository(client, tableNameFromEnv('merchants')),
+      pricing: cachedPricing(new DynamoDbPricingRepository(client, tableNameFromEnv('merchants'))),
       region: awsRegion(),
       primaryRegion: deployment.primaryRegion,
       now: () => new Date(),

@@ -82,6 +82,13 @@ it('npm run bench --smoke reports throughput, per-payment, per-payout and per-co
   expect(attributed((block) => block.api_requests.total)).toBeCloseTo(report.totals.api_requests, 6);
   expect(attributed((block) => block.step_functions.executions_started.total)).toBeCloseTo(sumOf(report.totals.step_functions_executions_started), 6);
   expect(report.attribution.untracked_invocations).toEqual({});
+  // The census of DynamoDB requests by function (decision record 0055): a create writes its payment once and
+  // reads its idempotency record once; the Screen step of a payment the create stored screened reads nothing.
+  const census = report.attribution.dynamodb_requests_by_function;
+  expect(census.per).toBe('payment');
+  expect(census.by_function.createPayment['xborder-payments PutItem']).toBeCloseTo(1, 6);
+  expect(census.by_function.createPayment['xborder-idempotency GetItem']).toBeCloseTo(1, 6);
+  expect(census.by_function.screenPayment?.['xborder-payments GetItem'] ?? 0).toBeLessThan(0.5); // only a payment its create did not store screened is read
   expect(perPayout.lambda_invocations.by_function.createPayout).toBeCloseTo(1, 6);
   // A payout's run to the rail, its Standard wait for the rail's confirmation, and the run that settles it.
   expect(perPayout.step_functions.executions_started.by_workflow).toEqual({ payout: 2, payoutWait: 1 });

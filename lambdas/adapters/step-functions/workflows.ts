@@ -9,7 +9,7 @@ import {
   TaskDoesNotExist,
   TaskTimedOut,
 } from '@aws-sdk/client-sfn';
-import type { PaymentAction } from '../../domain/payment-saga';
+import type { PaymentAction, PaymentStepResult } from '../../domain/payment-saga';
 import type { PayoutWait } from '../../domain/payouts/payout';
 import type { PayoutAction } from '../../domain/payouts/payout-saga';
 import type { Delivery, RecoverableKind, WorkflowRun, Workflows } from '../../ports/workflows';
@@ -75,7 +75,7 @@ export class StepFunctionsWorkflows implements Workflows {
     return { outcome: 'unfinished', error: result.error ?? result.status ?? 'FAILED' };
   }
 
-  runPayment(input: { paymentId: string; action: PaymentAction }, deadline?: number): Promise<WorkflowRun> {
+  runPayment(input: { paymentId: string; action: PaymentAction; screened?: PaymentStepResult }, deadline?: number): Promise<WorkflowRun> {
     const name = input.action === 'create' ? input.paymentId : `${input.paymentId}-${input.action}`;
     return this.run(this.arns.payment, name, input, deadline);
   }

@@ -95,8 +95,17 @@ export const screeningOf = async (deps: ScreeningDeps, payment: Payment, now: Da
 
 export const screenPayment = async (
   deps: ScreeningDeps & { readonly payments: PaymentRepository; readonly now: () => Date },
-  input: { readonly paymentId: string; readonly action?: PaymentAction },
+  input: {
+    readonly paymentId: string;
+    readonly action?: PaymentAction;
+    /**
+     * The create's answer for the payment it stored screened, in the run's input (decision 0055): passed on
+     * without reading the payment. Authorize reads it next and decides from what is stored.
+     */
+    readonly screened?: PaymentStepResult;
+  },
 ): Promise<PaymentStepResult> => {
+  if (input.screened?.next === 'authorize' && input.screened.payment.id === input.paymentId) return input.screened;
   const payment = await loadPayment(deps.payments, input.paymentId);
   if (nextPaymentStep(payment) !== 'screen') {
     if (isTerminal(payment)) await deps.holds.discard(payment.id, payment.merchantId);

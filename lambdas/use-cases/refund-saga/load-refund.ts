@@ -16,18 +16,22 @@ export const loadRefund = async (payments: PaymentRepository, refundId: string):
 /**
  * End a refund: the refund's new status and its payment's amounts change in one write, over both versions
  * read; on a concurrent change (another refund of the same payment) read both again and decide again.
+ * A step that has just read both passes them in: the first decision is made on those reads (the write is
+ * conditioned on both versions, so a change since is caught and decided again from fresh reads).
  */
 export const finishRefund = async (
   payments: PaymentRepository,
   refundId: string,
   decide: (refund: Refund) => Refund | undefined,
   transitionFor: (payment: Payment, refund: Refund) => Transition,
+  read?: { readonly refund: Refund; readonly payment: Payment },
 ): Promise<Refund> => {
-  return withOptimisticRetry(async () => {
-    const refund = await loadRefund(payments, refundId);
+  return withOptimisticRetry(async (attempt) => {
+    const first = attempt === 1 && read?.refund.id === refundId && read.payment.id === read.refund.paymentId ? read : undefined;
+    const refund = first?.refund ?? (await loadRefund(payments, refundId));
     const next = decide(refund);
     if (!next) return refund;
-    const payment = await loadPayment(payments, refund.paymentId);
+    const payment = first?.payment ?? (await loadPayment(payments, refund.paymentId));
     await payments.apply(transitionFor(payment, refund), { refund: { next, previousVersion: refund.version } });
     return next;
   });

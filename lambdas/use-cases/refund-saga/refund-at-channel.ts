@@ -10,7 +10,8 @@ import { finishRefund, loadRefund } from './load-refund';
  * Refund at the channel and complete the refund (refund workflow step "RefundAtChannel").
  * 1. Refund at the payment's channel, idempotent through the refund's own key (a repeat gets the same
  *    channel refund). ChannelRequestRejected propagates: the posting is then reversed and the refund fails.
- * 2. The refund succeeds and the payment's refunded amount grows, in one write.
+ * 2. The refund succeeds and the payment's refunded amount grows, in one write, decided first from the
+ *    reads of step 1 (the write is conditioned on both versions: a change since is read and decided again).
  */
 export const refundAtChannel = async (
   deps: { readonly payments: PaymentRepository; readonly channels: CardChannelDirectory; readonly now: () => Date },
@@ -32,6 +33,7 @@ export const refundAtChannel = async (
     refund.id,
     (current) => (current.status === 'pending' ? refundSucceeded(current, channelRefund.refundId, deps.now()) : undefined),
     (current, pending) => recordRefundSuccess(current, { refundId: pending.id, amount: pending.amount }, deps.now()),
+    { refund, payment },
   );
   return refundStepResult(completed);
 };

@@ -66,6 +66,34 @@ describe('a payment through its life', () => {
     expect((await balanceOf('mer_replay', 'JPY')).pending).toBe(first.transaction.line?.net);
   });
 
+  it('posts a first capture without reading its position (its number 1 must be free), and replays it as before', async () => {
+    // Prepare: count the requests the postings make, by operation.
+    const requests: string[] = [];
+    ledger.documentClient.middlewareStack.add(
+      (next, context) => async (args) => {
+        requests.push(String(context.commandName));
+        return next(args);
+      },
+      { step: 'initialize', name: 'countLedgerRequests' },
+    );
+    try {
+      // Act
+      const first = await capture('mer_opens', 'pay_opens1', 3_000);
+      const firstRequests = requests.splice(0);
+      const [again, concurrent] = await Promise.all([capture('mer_opens', 'pay_opens1', 3_000), capture('mer_opens', 'pay_opens1', 3_000)]);
+      // Assess: the pricing, the home marker and the commit; the repeats found number 1 taken, read the position and replayed.
+      expect(firstRequests.sort()).toEqual(['GetItemCommand', 'GetItemCommand', 'TransactWriteItemsCommand']);
+      expect(first.replayed).toBe(false);
+      expect([again.replayed, concurrent.replayed]).toEqual([true, true]);
+      expect(again.transaction).toEqual(first.transaction);
+      expect(requests.filter((name) => name === 'QueryCommand').length).toBeGreaterThanOrEqual(2);
+      expect(await balanceOf('mer_opens', 'USD')).toMatchObject({ pending: first.transaction.line?.net });
+      await expect(capture('mer_opens', 'pay_opens1', 2_000)).rejects.toMatchObject({ name: 'PostingConflictError' });
+    } finally {
+      ledger.documentClient.middlewareStack.remove('countLedgerRequests');
+    }
+  });
+
   it('refuses the same event id with different content (PostingConflictError)', async () => {
     await capture('mer_conflict', 'pay_conflict1', 5_000);
     await expect(capture('mer_conflict', 'pay_conflict1', 6_000)).rejects.toMatchObject({ name: 'PostingConflictError' });

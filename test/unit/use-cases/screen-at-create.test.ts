@@ -24,9 +24,14 @@ const BLOCKED_BIN_RULES: RiskRuleSet = {
 
 const command = (overrides: Partial<CreatePaymentCommand> = {}) => createPaymentCommand({ amount: 5000, currency: 'EUR', ...overrides });
 
-/** Counts the writes to payments (the insert and each applied transition). */
+/** Counts the writes to payments (the insert and each applied transition), and the reads. */
 class CountingPayments extends InMemoryPaymentRepository {
   writes = 0;
+  reads = 0;
+  override async get(id: string) {
+    this.reads += 1;
+    return super.get(id);
+  }
   override async insert(payment: Payment) {
     this.writes += 1;
     return super.insert(payment);
@@ -49,7 +54,8 @@ const setUp = (riskRules: RiskRuleSet = PLATFORM_RISK_RULES) => {
     return screeningOf(screeningDeps, payment, now());
   };
   const create = (overrides: Partial<CreatePaymentCommand> = {}) => createPayment({ payments, holds, workflows, now, screen }, command(overrides));
-  const screenStep = (paymentId: string) => screenPayment({ ...screeningDeps, payments, now }, { paymentId });
+  const screenStep = (paymentId: string, screened?: Parameters<typeof screenPayment>[1]['screened']) =>
+    screenPayment({ ...screeningDeps, payments, now }, { paymentId, ...(screened ? { action: 'create' as const, screened } : {}) });
   return { payments, holds, workflows, create, screenStep, screenings: () => screenings };
 };
 
@@ -120,5 +126,54 @@ describe('the create screens the payment in its first write', () => {
     // Assess
     expect(retry.version).toBe(3);
     expect(workflows.runs).toHaveLength(1);
+  });
+});
+
+describe('the run starts with the create\'s screening (decision 0055)', () => {
+  type Carried = Parameters<typeof screenPayment>[1]['screened'];
+  const carriedBy = (workflows: RecordingWorkflows) => workflows.runs.map((run) => (run.input as { screened?: Carried }).screened);
+
+  it('starts the run with the answer the Screen step would give, and the step passes it on without a read', async () => {
+    // Prepare
+    const { payments, workflows, create, screenStep } = setUp();
+    const payment = await create();
+    const [screened] = carriedBy(workflows);
+    const read = await screenStep(payment.id);
+    payments.reads = 0;
+    // Act
+    const carried = await screenStep(payment.id, screened);
+    // Assess: the same answer as the step's own read, no card data, and no read made
+    expect(screened).toEqual(read);
+    expect(carried).toEqual(read);
+    expect(payments.reads).toBe(0);
+    expect(JSON.stringify(screened)).not.toMatch(/4242424242424242|"cvc"|"number"|"bin"/);
+  });
+
+  it('carries nothing for a payment it did not just store screened: a decline, a retry of a stored payment', async () => {
+    // Prepare
+    const declined = setUp(BLOCKED_BIN_RULES);
+    const retried = setUp();
+    // Act
+    await declined.create({ card: { number: '4100000000000019', exp_month: 12, exp_year: 2030, cvc: '123' } });
+    await retried.create();
+    await retried.create();
+    // Assess
+    expect(carriedBy(declined.workflows)).toEqual([undefined]);
+    expect(carriedBy(retried.workflows).map((carried) => carried?.next)).toEqual(['authorize', undefined]);
+  });
+
+  it('reads the payment when the carried answer is for another payment', async () => {
+    // Prepare
+    const { payments, workflows, create, screenStep } = setUp();
+    const payment = await create();
+    await create({ idempotencyKey: 'another-key' });
+    const [, other] = carriedBy(workflows);
+    payments.reads = 0;
+    // Act
+    const answer = await screenStep(payment.id, other);
+    // Assess
+    expect(other?.payment.id).not.toBe(payment.id);
+    expect(payments.reads).toBe(1);
+    expect(answer.payment.id).toBe(payment.id);
   });
 });
