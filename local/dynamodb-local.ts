@@ -114,6 +114,16 @@ const waitForExit = (child: ChildProcess, timeoutMs: number): Promise<boolean> =
     });
   });
 
+/**
+ * `-XX:TieredStopAtLevel=1`: the JVM's client compiler (C1) only, no C2 (docs/decisions/0056-dynamodb-local-without-c2.md).
+ * DynamoDB Local here lives for one suite, bench or session, on the same two cores as the runtime: over its
+ * first 16,000 requests C2's compiling took 0.8 s of processor time for every second spent serving them, and
+ * still 0.15-0.5 up to 50,000. C1 alone serves a request at about the same cost from the first, and used a
+ * quarter less processor time in all over those 50,000; C2's faster code would pay that back only somewhere
+ * past 100,000 requests.
+ */
+const JVM_OPTIONS = ['-XX:TieredStopAtLevel=1'];
+
 export const startDynamoDbLocal = async (options: DynamoDbLocalOptions = {}): Promise<DynamoDbLocal> => {
   assertJava();
   const home = packageDir();
@@ -130,6 +140,7 @@ export const startDynamoDbLocal = async (options: DynamoDbLocalOptions = {}): Pr
     [
       `-Djava.library.path=${join(home, 'DynamoDBLocal_lib')}`,
       '-Xss1m',
+      ...JVM_OPTIONS,
       '-cp',
       ...(classDir ? [`${classDir}:${classPath}`, basename(launcher, '.java')] : [classPath, launcher]),
       '-port',

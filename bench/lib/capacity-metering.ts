@@ -14,6 +14,7 @@ import {
   refusedWriteUnits,
   transactionReplayReadUnits,
 } from './capacity-units';
+import { appliedUpdate } from './update-expression';
 
 /**
  * Forwards one DynamoDB request to DynamoDB Local and computes what AWS would bill for it, by the rules in
@@ -29,8 +30,10 @@ import {
  * - UpdateItem: one shadow GetItem (strongly consistent) for the before image; the after image comes back
  *   in the call (`ReturnValues: ALL_NEW` when the caller asked for nothing or for it), or from a second
  *   shadow GetItem when the caller asked for other return values.
- * - TransactWriteItems and BatchWriteItem: one shadow BatchGetItem for the before images, and for a
- *   transaction with Updates a second one for their after images.
+ * - TransactWriteItems and BatchWriteItem: one shadow BatchGetItem for the before images. A transaction's
+ *   Updates' after images are worked out from their before images where the UpdateExpression is one of the
+ *   simple shapes bench/lib/update-expression.ts applies (the ledger's `ADD` on balance shards, plain `SET`),
+ *   and read in a second shadow BatchGetItem otherwise.
  * - With `rememberImages` (the bench), the meter keeps the image each write left (under the item's lock,
  *   so in the order DynamoDB Local applied them) and takes it as the next write's before image instead of
  *   reading it again: the same image a shadow read would return, provided nothing else writes the metered
@@ -574,8 +577,16 @@ export const createCapacityMeter = (target: string, schemas: Readonly<Record<str
                   for (const entry of metered) chargeItem(entry.table, entry.schema, entry.key, 'readUnits', transactionReplayReadUnits([imageBefore(entry)]));
                   return answer;
                 }
-                const updated = metered.filter((entry) => entry.action === 'Update');
-                const after = updated.length ? await shadowBatchGet(updated) : new Map<string, Item>();
+                // An Update's after image: applied here to its before image where the expression is one
+                // appliedUpdate knows (bench/lib/update-expression.ts), read again otherwise.
+                const after = new Map<string, Item>();
+                const unapplied = metered.filter((entry) => {
+                  if (entry.action !== 'Update') return false;
+                  const applied = appliedUpdate(imageBefore(entry), entry.request);
+                  if (applied) after.set(idOf(entry.table, entry.schema, entry.key), applied);
+                  return !applied;
+                });
+                if (unapplied.length) for (const [id, item] of await shadowBatchGet(unapplied)) after.set(id, item);
                 for (const entry of metered) {
                   const kind = entry.action === 'Put' ? 'put' : entry.action === 'Update' ? 'update' : entry.action === 'Delete' ? 'delete' : 'condition-check';
                   const imageAfter =
