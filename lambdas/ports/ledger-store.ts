@@ -48,12 +48,8 @@ export interface LinePage {
 }
 
 export interface LedgerStore {
-  /**
-   * The transaction (if posted), the position and the home marker, strongly consistent. With `history: false`
-   * only the marker is read, and the position is taken as new (no transaction): for a posting expected to open
-   * its position, whose commit as number 1 is refused if that is not so (decision 0055).
-   */
-  loadContext(transactionId: string, positionId: string, merchantId: string, options?: { readonly history?: boolean }): Promise<PostingContext>;
+  /** The transaction (if posted), the position and the home marker, strongly consistent. */
+  loadContext(transactionId: string, positionId: string, merchantId: string): Promise<PostingContext>;
   getTransaction(id: string): Promise<JournalTransaction | undefined>;
   /** Balance shards of a merchant in one currency, strongly consistent: the ones named, or every one. */
   readBalances(merchantId: string, currency: string, shards: readonly number[] | 'all'): Promise<readonly BalanceShard[]>;

@@ -150,13 +150,11 @@ export class DynamoDbLedgerStore implements LedgerStore, LedgerRepairStore {
     }
   }
 
-  async loadContext(transactionId: string, positionId: string, merchantId: string, options: { readonly history?: boolean } = {}): Promise<PostingContext> {
+  async loadContext(transactionId: string, positionId: string, merchantId: string): Promise<PostingContext> {
     if (routeOfId(transactionId) !== routeOfPosition(positionId)) {
       throw new RangeError(`Transaction ${transactionId} does not belong to position ${positionId}`);
     }
-    const [history, home] = await this.read(() =>
-      Promise.all([options.history === false ? ([] as PostedTransaction[]) : this.history(positionId, true), this.getHomeRegion(merchantId)]),
-    );
+    const [history, home] = await this.read(() => Promise.all([this.history(positionId, true), this.getHomeRegion(merchantId)]));
     return {
       existing: history.find((posted) => posted.transaction.id === transactionId)?.transaction,
       position: foldPosition(positionId, merchantId, history),

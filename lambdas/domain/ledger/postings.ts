@@ -188,8 +188,6 @@ export interface LedgerTemplate<E, C = void, K extends keyof E = keyof E> {
   readonly reads?: 'merchant_pricing';
   /** How a transaction that would leave its position invalid is refused. */
   readonly refusal?: PostingRejectionReason;
-  /** True when the event is, as posted normally, its position's first transaction (a first capture). */
-  readonly opensPosition?: (event: E) => boolean;
   readonly build: (event: E, position: Position, header: PostingHeader, context: C) => TransactionBody;
 }
 
@@ -253,7 +251,6 @@ export const paymentCaptured: LedgerTemplate<PaymentCapturedEvent, Pricing, 'pay
   fingerprint: (event: PaymentCapturedEvent) => fingerprintOf({ kind: 'payment_captured', ...event, sequence: captureSequence(event) }),
   reads: 'merchant_pricing',
   refusal: 'capture_exceeds_authorized',
-  opensPosition: (event: PaymentCapturedEvent) => captureSequence(event) === 1,
   build: (event: PaymentCapturedEvent, position: Position, { id, createdAt }: PostingHeader, pricing: Pricing): TransactionBody => {
     requireIdentifiers({ merchantId: event.merchantId, paymentId: event.paymentId, channel: event.channel });
     requireCurrency(event.currency);

@@ -1,7 +1,7 @@
 import { DomainError } from '../../domain/errors';
 import { type BalanceReads, type CurrencyRead, DEFAULT_LEDGER_LAYOUT, type LedgerLayout, type ShardChange, planBalanceChanges } from '../../domain/ledger/balances';
-import { LedgerContentionError, NotHomeRegionError, PostingConflictError } from '../../domain/ledger/errors';
-import { type HomeRegionMarker, assertWritableHere } from '../../domain/ledger/home-region';
+import { LedgerContentionError, PostingConflictError } from '../../domain/ledger/errors';
+import { assertWritableHere } from '../../domain/ledger/home-region';
 import type { Position } from '../../domain/ledger/positions';
 import type { JournalTransaction } from '../../domain/ledger/transaction';
 import { type LedgerStore, LedgerStoreContentionError } from '../../ports/ledger-store';
@@ -11,10 +11,7 @@ import { type LedgerStore, LedgerStoreContentionError } from '../../ports/ledger
  * position and supplies a template; this loop does the rest:
  * 1. Read the position's transactions (strongly consistent) and the merchant's home-region marker. The
  *    transaction among them with the same event: return it (a replay changes nothing). Under this id for a
- *    different event: PostingConflictError. A posting that expects to open its position (`opensPosition`:
- *    a payment's first capture) reads only the marker on its first attempt and is built on the empty
- *    position: its commit as number 1 is refused when the position has a transaction (this one posted
- *    before: a replay; or another), and the next attempt reads the position (decision 0055).
+ *    different event: PostingConflictError.
  * 2. Refuse unless this region is the merchant's home.
  * 3. Build the transaction from the position (their fold; the template checks the business rules).
  * 4. Plan its merchant balance changes (domain/ledger/balances.ts): pinned funds need no read; available
@@ -65,8 +62,6 @@ export interface PostingRequest {
   /** The event's fingerprint, to tell a retry from a different event with the same id. */
   readonly fingerprint: string;
   readonly build: (position: Position) => JournalTransaction;
-  /** The caller expects no transaction on the position yet: the first attempt does not read its history (step 1). */
-  readonly opensPosition?: boolean;
 }
 
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -96,16 +91,6 @@ const planChanges = async (deps: LedgerPostingDeps, transaction: JournalTransact
   }
 };
 
-const writableHere = (merchantId: string, home: HomeRegionMarker | undefined, deps: LedgerPostingDeps): boolean => {
-  try {
-    assertWritableHere(merchantId, home, deps.region, deps.primaryRegion);
-    return true;
-  } catch (error) {
-    if (error instanceof NotHomeRegionError) return false;
-    throw error;
-  }
-};
-
 export const postTransaction = async (deps: LedgerPostingDeps, request: PostingRequest): Promise<PostingResult> => {
   const policy = deps.retry ?? DEFAULT_RETRY_POLICY;
   const random = deps.random ?? Math.random;
@@ -115,12 +100,7 @@ export const postTransaction = async (deps: LedgerPostingDeps, request: PostingR
     if (attempt > 1) await sleep(backoffDelay(policy, attempt - 1, random));
     let context;
     try {
-      const unread = request.opensPosition === true && attempt === 1;
-      context = await deps.ledger.loadContext(request.transactionId, request.positionId, request.merchantId, { history: !unread });
-      // A replay answers in any region: where this one may not post, the position is read before refusing.
-      if (unread && !writableHere(request.merchantId, context.home, deps)) {
-        context = await deps.ledger.loadContext(request.transactionId, request.positionId, request.merchantId);
-      }
+      context = await deps.ledger.loadContext(request.transactionId, request.positionId, request.merchantId);
     } catch (error) {
       if (!(error instanceof LedgerStoreContentionError)) throw error;
       lastProblem = error;

@@ -64,7 +64,6 @@ export const postLedgerEvent = async <E, C, K extends keyof E>(deps: DepsFor<NoI
     merchantId: template.merchantId(event),
     fingerprint: template.fingerprint(event),
     build: (position) => buildPosting(template, event, position, deps.now(), ...([context] as PostingContext<C>)),
-    opensPosition: template.opensPosition?.(event) ?? false,
   });
 };
 
