@@ -1,11 +1,11 @@
 import { deployment } from '../../platform/deployment';
 import { DynamoDbLedgerStore } from '../adapters/dynamodb/ledger-store';
 import { DynamoDbPricingRepository } from '../adapters/dynamodb/pricing-repository';
-import type { Pricing } from '../domain/ledger/fees';
 import type { LedgerStore } from '../ports/ledger-store';
 import type { PricingRepository } from '../ports/pricing-repository';
 import type { CapturePostingDeps, LedgerPostingDeps } from '../use-cases/ledger/postings';
 import { dynamoDbDocumentClient } from '../shared/clients';
+import { ttlCache } from '../shared/ttl-cache';
 import { awsRegion, tableNameFromEnv } from '../shared/config';
 
 /**
@@ -29,18 +29,12 @@ export const ledgerStore = (): LedgerStore => {
 const PRICING_CACHE_MS = 30_000;
 
 export const cachedPricing = (repository: PricingRepository, clock: () => number = Date.now): PricingRepository => {
-  const read = new Map<string, { readonly pricing: Pricing | undefined; readonly readAt: number }>();
+  const pricing = ttlCache((merchantId) => repository.getPricing(merchantId), PRICING_CACHE_MS, clock);
   return {
-    getPricing: async (merchantId) => {
-      const cached = read.get(merchantId);
-      if (cached && clock() - cached.readAt < PRICING_CACHE_MS) return cached.pricing;
-      const pricing = await repository.getPricing(merchantId);
-      read.set(merchantId, { pricing, readAt: clock() });
-      return pricing;
-    },
-    putPricing: async (merchantId, pricing) => {
-      read.delete(merchantId);
-      await repository.putPricing(merchantId, pricing);
+    getPricing: (merchantId) => pricing.get(merchantId),
+    putPricing: async (merchantId, value) => {
+      pricing.forget(merchantId);
+      await repository.putPricing(merchantId, value);
     },
   };
 };

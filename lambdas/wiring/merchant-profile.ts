@@ -1,4 +1,5 @@
 import type { Merchant } from '../domain/merchant';
+import { ttlCache } from '../shared/ttl-cache';
 import { merchantRepository } from './merchants';
 
 /**
@@ -7,12 +8,6 @@ import { merchantRepository } from './merchants';
  * pays no extra round trip on the hot path and a new version of a merchant's settings applies within 30 s.
  */
 const PROFILE_CACHE_MS = 30_000;
-const profiles = new Map<string, { readonly merchant: Merchant | undefined; readonly readAt: number }>();
+const profiles = ttlCache<Merchant | undefined>((merchantId) => merchantRepository().getMerchant(merchantId), PROFILE_CACHE_MS);
 
-export const cachedMerchantProfile = async (merchantId: string): Promise<Merchant | undefined> => {
-  const cached = profiles.get(merchantId);
-  if (cached && Date.now() - cached.readAt < PROFILE_CACHE_MS) return cached.merchant;
-  const merchant = await merchantRepository().getMerchant(merchantId);
-  profiles.set(merchantId, { merchant, readAt: Date.now() });
-  return merchant;
-};
+export const cachedMerchantProfile = (merchantId: string): Promise<Merchant | undefined> => profiles.get(merchantId);
