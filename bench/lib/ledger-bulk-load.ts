@@ -6,7 +6,7 @@ import { type PostedTransaction, foldPosition } from '../../lambdas/domain/ledge
 import { emptyPosition } from '../../lambdas/domain/ledger/positions';
 import { paymentCaptured, paymentSettled, buildPosting } from '../../lambdas/domain/ledger/postings';
 import type { JournalTransaction } from '../../lambdas/domain/ledger/transaction';
-import { forEachLimited } from '../../lambdas/use-cases/reconciliation/reconcile-settlement-lines';
+import { forEachLimited } from '../../lambdas/shared/concurrency';
 
 /**
  * For drills that need many settled payments in the ledger, fast: the same posting templates

@@ -5,7 +5,7 @@ import type { ChannelEventForwarder, ForwardedChannelEvent } from '../ports/chan
 import type { ReconciliationRepository } from '../ports/reconciliation-repository';
 import type { CardChannelDirectory } from '../ports/workflows';
 import { type LedgerPostingDeps, postLedgerEvent } from './ledger/postings';
-import { forEachLimited } from './reconciliation/reconcile-settlement-lines';
+import { forEachLimited } from '../shared/concurrency';
 
 /**
  * Things that happened at an acquirer, told by its signed webhook: a list of events, delivered at least once per

@@ -6,7 +6,7 @@ import type { BreakDraft } from '../../domain/reconciliation/matching';
 import type { BankStatementSource } from '../../ports/bank-statement-source';
 import type { ReconciliationBreak, ReconciliationRepository, ReportRecord } from '../../ports/reconciliation-repository';
 import type { LedgerPostingDeps } from '../ledger/postings';
-import { forEachLimited } from './reconcile-settlement-lines';
+import { forEachLimited } from '../../shared/concurrency';
 import { sha256Of } from './settlement-reports';
 
 /**

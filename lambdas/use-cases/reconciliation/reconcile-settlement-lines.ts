@@ -14,6 +14,7 @@ import type { SettlementReportSource } from '../../ports/settlement-report-sourc
 import { type LedgerPostingDeps, postLedgerEvent } from '../ledger/postings';
 import { paymentSettled } from '../../domain/ledger/postings';
 import { readAcceptedReport } from './settlement-reports';
+import { forEachLimited } from '../../shared/concurrency';
 
 /**
  * Reconciliation run, Map iteration: one chunk of a report's lines against the ledger.
@@ -91,20 +92,6 @@ export const toBreak = (draft: BreakDraft, context: { channel: string; batchId: 
   resolvedBy: null,
   resolutionNote: null,
 });
-
-/** Run `work` over `items`, at most `limit` at a time. */
-export const forEachLimited = async <T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> => {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(limit, items.length) }, async () => {
-      while (next < items.length) {
-        const item = items[next] as T;
-        next += 1;
-        await work(item);
-      }
-    }),
-  );
-};
 
 export const reconcileSettlementLines = async (deps: ReconciliationDeps, input: ReconcileChunkInput): Promise<ChunkResult> => {
   const report = await readAcceptedReport(deps.source, input.channel, input.file, input.sha256);
