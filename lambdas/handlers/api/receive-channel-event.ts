@@ -82,7 +82,9 @@ export const handler = middy(async (event: APIGatewayProxyEvent): Promise<APIGat
   const outcomes: Partial<Record<ChannelEventOutcome, number>> = {};
   for (const result of results) {
     outcomes[result.outcome] = (outcomes[result.outcome] ?? 0) + 1;
-    if (result.outcome === 'retry' || result.outcome === 'rejected') {
+    // In a forwarded list, the forwarding region's own events are its business: not a warning here.
+    const theirs = forwardedFrom !== undefined && result.reason === 'homed_elsewhere';
+    if ((result.outcome === 'retry' && !theirs) || result.outcome === 'rejected') {
       logger.warn(result.outcome === 'retry' ? 'channel event not applied yet' : 'channel event rejected', {
         channel,
         event_id: result.id,
