@@ -980,7 +980,10 @@ export const functions = {
   createPayout: {
     entry: 'lambdas/handlers/api/create-payout.ts',
     description: 'POST /v1/payouts: validates, claims its quote, stores the payout, runs its workflow (Express, synchronously)',
-    memoryMb: 512,
+    // 256 MB, as createRefund and cancelPayout, which also wait for their synchronous run: most of its billed
+    // time is that wait (Reserve, Convert and Submit run in their own functions); its own work is parsing a body
+    // under 1 KB, hashing it, pricing a quote and 8-25 DynamoDB requests (decision record 0057).
+    memoryMb: 256,
     // Under API Gateway's 29 s: the handler stops waiting for the workflow 2 s before this and answers.
     timeoutSeconds: 27,
     reservedConcurrency: 'unreserved',
