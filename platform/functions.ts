@@ -990,7 +990,8 @@ export const functions = {
     invokedBy: 'api-gateway',
     tables: {
       payouts: ['dynamodb:GetItem', 'dynamodb:PutItem'],
-      // Reads a quote, puts the one it takes itself, claims either (UpdateItem) in the payout's transaction.
+      // Reads a quote, puts the one it takes itself, claims either (UpdateItem) before the payout's Put, and frees a
+      // claim a payout stored meanwhile under the same key does not use (UpdateItem; decision record 0057).
       fx: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
       // Query: the balance; GetItem: the home-region marker (decision 0024).
       ledger: ['dynamodb:GetItem', 'dynamodb:Query'],
