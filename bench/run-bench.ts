@@ -52,6 +52,7 @@ import { ledgerDifferences } from './drills/common';
 import { BeneficiaryBook, PAYOUT_DESTINATIONS } from './lib/treasury';
 import { type WindowCounts, billableCountsPer, ceilingInputPer, emptyWindowCounts, logTotals, mergeWindowCounts, perUnitBlock } from './lib/window-counts';
 import { cpuSnapshot, cpuUse } from './lib/cpu-use';
+import { dynamoDbCensus } from './lib/dynamodb-census';
 
 /**
  * `npm run bench`: the whole platform in memory, a realistic mix driven over HTTP, and what it costs.
@@ -76,6 +77,7 @@ const { values } = parseArgs({
     smoke: { type: 'boolean', default: false },
     lenient: { type: 'boolean', default: false },
     verbose: { type: 'boolean', default: false },
+    census: { type: 'boolean', default: false },
   },
 });
 
@@ -725,6 +727,10 @@ try {
   writeFileSync(join(outDir, `${values.name}.json`), `${JSON.stringify(report, null, 2)}\n`);
   writeFileSync(join(outDir, `${values.name}.md`), benchSummary(report));
   writeFileSync(join(outDir, `${values.name}.output.log`), `${capture.otherSample.join('\n')}\n`);
+  if (values.census) {
+    const census = dynamoDbCensus(recorded, (invocation) => bench.tracker.invocationSubjects.get(invocation)?.key);
+    writeFileSync(join(outDir, `${values.name}.census.json`), `${JSON.stringify({ units: { payments, payouts, conversions }, rows: census }, null, 1)}\n`);
+  }
   say(benchSummary(report));
   say(`bench: wrote ${join(outDir, `${values.name}.json`)} and ${values.name}.md`);
   if (failures.length) {

@@ -980,14 +980,18 @@ export const functions = {
   createPayout: {
     entry: 'lambdas/handlers/api/create-payout.ts',
     description: 'POST /v1/payouts: validates, claims its quote, stores the payout, runs its workflow (Express, synchronously)',
-    memoryMb: 512,
+    // 256 MB, as createRefund and cancelPayout, which also wait for their synchronous run: most of its billed
+    // time is that wait (Reserve, Convert and Submit run in their own functions); its own work is parsing a body
+    // under 1 KB, hashing it, pricing a quote and 8-25 DynamoDB requests (decision record 0057).
+    memoryMb: 256,
     // Under API Gateway's 29 s: the handler stops waiting for the workflow 2 s before this and answers.
     timeoutSeconds: 27,
     reservedConcurrency: 'unreserved',
     invokedBy: 'api-gateway',
     tables: {
       payouts: ['dynamodb:GetItem', 'dynamodb:PutItem'],
-      // Reads a quote, puts the one it takes itself, claims either (UpdateItem) in the payout's transaction.
+      // Reads a quote, puts the one it takes itself, claims either (UpdateItem) before the payout's Put, and frees a
+      // claim a payout stored meanwhile under the same key does not use (UpdateItem; decision record 0057).
       fx: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
       // Query: the balance; GetItem: the home-region marker (decision 0024).
       ledger: ['dynamodb:GetItem', 'dynamodb:Query'],

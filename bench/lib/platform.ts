@@ -172,7 +172,7 @@ export const startBenchPlatform = async (options: StartBenchPlatformOptions = {}
   const executionArn = (machine: StateMachineKey, name: string) =>
     `${stateMachineArn(machine, deployment.primaryRegion, '000000000000').replace(':stateMachine:', ':execution:')}:${name}`;
   const payments = new DynamoDbPaymentRepository(direct, tableName('payments'), deployment.primaryRegion);
-  const payouts = new DynamoDbPayoutRepository(direct, tableName('payouts'), undefined, deployment.primaryRegion);
+  const payouts = new DynamoDbPayoutRepository(direct, tableName('payouts'), deployment.primaryRegion);
   const ledger = new DynamoDbLedgerStore(direct, tableName('ledger'));
   const tracker = installOperationTracker(runtime.lambdas, { kmsHost: new URL(runtime.kms.url).host, dynamoDbHost: new URL(counting.endpoint).host });
 

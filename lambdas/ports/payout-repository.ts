@@ -1,7 +1,6 @@
 import type { ListWindow } from '../domain/list-window';
 import type { Beneficiary } from '../domain/payouts/beneficiary';
 import type { Payout, PayoutWait } from '../domain/payouts/payout';
-import type { ClaimOutcome } from './fx-repository';
 
 /**
  * Storage of beneficiaries and payouts (the `payouts` table, docs/data-model.md), plus what connects a
@@ -18,9 +17,11 @@ export interface PayoutPage {
   readonly hasMore: boolean;
 }
 
-export type InsertPayoutResult =
-  | { readonly outcome: 'created' | 'exists'; readonly payout: Payout }
-  | { readonly outcome: Exclude<ClaimOutcome, 'claimed'> };
+/** `created`: stored now; otherwise the payout already stored under its id. */
+export interface InsertPayoutResult {
+  readonly created: boolean;
+  readonly payout: Payout;
+}
 
 export interface PayoutRepository {
   /** Stores a new beneficiary unless its id exists; either way returns what is stored. */
@@ -29,11 +30,8 @@ export interface PayoutRepository {
   /** One page of the merchant's beneficiaries, newest first; the window's cursors are beneficiaries of the same merchant. */
   listBeneficiaries(merchantId: string, window: ListWindow): Promise<BeneficiaryPage>;
 
-  /**
-   * Stores a new payout unless its id exists, claiming its quote (in the `fx` table) in the same
-   * transaction when it converts: the claim fails when the quote expired or another object used it.
-   */
-  insertPayout(payout: Payout, options?: { readonly claimQuote?: { readonly now: Date } }): Promise<InsertPayoutResult>;
+  /** Stores a new payout unless its id exists (one conditional put; its quote is claimed before, in the `fx` table). */
+  insertPayout(payout: Payout): Promise<InsertPayoutResult>;
   getPayout(id: string, options?: { readonly consistent?: boolean }): Promise<Payout | undefined>;
   listPayouts(merchantId: string, window: ListWindow): Promise<PayoutPage>;
   /** Every merchant's payouts waiting for an operator's review decision, oldest first; `after` continues a page. */

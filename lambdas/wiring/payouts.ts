@@ -1,16 +1,15 @@
 import { DynamoDbPayoutRepository } from '../adapters/dynamodb/payout-repository';
 import type { PayoutRepository } from '../ports/payout-repository';
 import { dynamoDbDocumentClient } from '../shared/clients';
-import { awsRegion, optionalTableNameFromEnv, tableNameFromEnv } from '../shared/config';
+import { awsRegion, tableNameFromEnv } from '../shared/config';
 
 /**
  * The composition root of the payouts area (lambdas/wiring/, decision 0037). The `payouts` table of this
- * function instance, built once. The `fx` table joins it only where the
- * function was granted it (creating payouts claims quotes there).
+ * function instance, built once.
  */
 let repository: PayoutRepository | undefined;
 
 export const payoutRepository = (): PayoutRepository => {
-  repository ??= new DynamoDbPayoutRepository(dynamoDbDocumentClient(), tableNameFromEnv('payouts'), optionalTableNameFromEnv('fx'), awsRegion());
+  repository ??= new DynamoDbPayoutRepository(dynamoDbDocumentClient(), tableNameFromEnv('payouts'), awsRegion());
   return repository;
 };

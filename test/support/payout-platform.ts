@@ -118,7 +118,7 @@ export const startPayoutPlatform = async (options: { readonly timeScale?: number
     ledger,
     call,
     waitForPayout,
-    stored: (payoutId) => new DynamoDbPayoutRepository(db.documentClient, tableName('payouts'), undefined, deployment.primaryRegion).getPayout(payoutId, { consistent: true }),
+    stored: (payoutId) => new DynamoDbPayoutRepository(db.documentClient, tableName('payouts'), deployment.primaryRegion).getPayout(payoutId, { consistent: true }),
     balance: async (merchantId, currency) =>
       (await getBalance({ ledger: ledger.ledger }, { merchantId })).find((item) => item.currency === currency) ?? { available: 0, pending: 0, reserved: 0 },
     verify: () => verifyLedger(db.documentClient, tableName('ledger')),

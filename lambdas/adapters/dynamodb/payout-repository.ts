@@ -1,7 +1,6 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, type QueryCommandInput, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { StaleVersionError } from '../../domain/errors';
-import type { FxQuote } from '../../domain/fx/objects';
 import type { Beneficiary } from '../../domain/payouts/beneficiary';
 import { type Payout, type PayoutWait, awaitsReview } from '../../domain/payouts/payout';
 import type { BeneficiaryPage, InsertPayoutResult, PayoutPage, PayoutRepository } from '../../ports/payout-repository';
@@ -9,9 +8,7 @@ import { MERCHANT_OBJECTS_INDEX, PAYOUTS_IN_REVIEW_INDEX } from '../../../platfo
 import type { ListWindow } from '../../domain/list-window';
 import { itemsByKey, queryCreatedOrder } from './created-order';
 import { payoutAttributes, payoutOfAttributes } from './payout-items';
-import { claimFailure, quoteClaimItem } from './fx-repository';
 import { WRITTEN_IN, flightAttributes } from './payment-repository';
-import { type TransactItem, TransactionConditionFailedError, transactWrite } from './transactions';
 
 /**
  * Beneficiaries and payouts in the `payouts` table (docs/data-model.md):
@@ -78,8 +75,6 @@ export class DynamoDbPayoutRepository implements PayoutRepository {
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
-    /** The `fx` table, for claiming a payout's quote; only the function creating payouts needs it. */
-    private readonly fxTableName: string | undefined,
     /** The region this code runs in, named on every payout it writes (only its sweeper recovers it). */
     private readonly region: string,
   ) {}
@@ -108,49 +103,18 @@ export class DynamoDbPayoutRepository implements PayoutRepository {
     return { beneficiaries: items.map((item) => withoutKeys<Beneficiary>(item)), hasMore };
   }
 
-  async insertPayout(payout: Payout, options: { claimQuote?: { now: Date } } = {}): Promise<InsertPayoutResult> {
-    if (!(options.claimQuote && payout.quoteId)) return this.putNewPayout(payout);
-    const items: TransactItem[] = [
-      {
-        Put: {
-          TableName: this.tableName,
-          Item: { ...payoutKeys(payout), ...payoutMarker(this.region, payout), ...payoutAttributes(payout) },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        },
-      },
-    ];
-    const claim = options.claimQuote && payout.quoteId ? { quoteId: payout.quoteId, now: options.claimQuote.now } : undefined;
-    if (claim) {
-      if (!this.fxTableName) throw new Error('DynamoDbPayoutRepository needs the fx table to claim quotes');
-      items.push(quoteClaimItem(this.fxTableName, { quoteId: claim.quoteId, merchantId: payout.merchantId, user: payout.id, now: claim.now }));
-    }
-    try {
-      await transactWrite(this.client, items);
-      return { outcome: 'created', payout };
-    } catch (error) {
-      if (!(error instanceof TransactionConditionFailedError)) throw error;
-      if (error.failedIndexes.includes(0)) {
-        const existing = await this.getPayout(payout.id, { consistent: true });
-        if (!existing) throw error;
-        return { outcome: 'exists', payout: existing };
-      }
-      const quote = await this.client.send(new GetCommand({ TableName: this.fxTableName, Key: { pk: claim?.quoteId, sk: 'quote' }, ConsistentRead: true }));
-      return { outcome: claimFailure(quote.Item ? withoutKeys<FxQuote>(quote.Item) : undefined, payout.merchantId, payout.id) };
-    }
-  }
-
-  /** A payout that claims no quote: one conditional Put (a transaction would bill its write twice). */
-  private async putNewPayout(payout: Payout): Promise<InsertPayoutResult> {
+  /** One conditional Put, a quoted payout too: its quote is claimed before (decision record 0057; a transaction would bill both writes twice). */
+  async insertPayout(payout: Payout): Promise<InsertPayoutResult> {
     try {
       await this.client.send(
         new PutCommand({ TableName: this.tableName, Item: { ...payoutKeys(payout), ...payoutMarker(this.region, payout), ...payoutAttributes(payout) }, ConditionExpression: 'attribute_not_exists(pk)' }),
       );
-      return { outcome: 'created', payout };
+      return { created: true, payout };
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
       const existing = await this.getPayout(payout.id, { consistent: true });
       if (!existing) throw error;
-      return { outcome: 'exists', payout: existing };
+      return { created: false, payout: existing };
     }
   }
 

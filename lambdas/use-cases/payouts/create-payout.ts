@@ -55,7 +55,11 @@ export const PAYOUT_QUOTE_VALIDITY = 'HR_4' as const;
  *    now (HR_4, buy amount fixed). Otherwise the payout is paid from the `currency` balance.
  * 4. Refuse at once (422 insufficient_funds) when the available balance cannot cover it; the saga's
  *    reservation stays the authority (a concurrent payout may still win the funds).
- * 5. Store the payout as `pending`, claiming its quote in the same transaction.
+ * 5. Converting: claim the quote for the payout's id (one conditional update: unused and unexpired, or already
+ *    this payout's; decision record 0057), then store the payout as `pending` (one conditional put). A create
+ *    that dies between the two leaves the quote claimed for this id: its retry claims it again and stores the
+ *    payout. A payout already stored under the id (a concurrent duplicate, or another request under the key)
+ *    is answered as below, and a quote this request claimed that the stored payout does not use is freed.
  * 6. Run its workflow (Express, synchronously: reserve, screen, convert, submit to the rail, or hold it for
  *    review) and answer with the payout as the run left it: usually `processing` (the rail has it),
  *    `in_review`, or `failed` (the rail refused it, the funds were gone).
@@ -142,19 +146,16 @@ export const createPayout = async (deps: CreatePayoutDeps, command: CreatePayout
     inFlightSince: createdAt,
     attention: null,
   };
-  const inserted = await deps.payouts.insertPayout(payout, quote ? { claimQuote: { now } } : {});
-  switch (inserted.outcome) {
-    case 'created':
-      return runPayoutWorkflow(deps, payout, 'create');
-    case 'exists':
-      return resume(deps, inserted.payout, command);
-    case 'quote_used':
-      throw new QuoteAlreadyUsedError(quote?.id ?? '', (await deps.quotes.getQuote(quote?.id ?? '', { consistent: true }))?.usedBy ?? 'another request');
-    case 'quote_expired':
-      throw new QuoteExpiredError(quote?.id ?? '', quote?.expiresAt ?? '');
-    case 'quote_missing':
-      throw new ResourceNotFoundError('fx_quote', quote?.id ?? '');
+  if (quote) {
+    const claim = await deps.quotes.claimQuote({ quoteId: quote.id, merchantId: command.merchantId, user: id, now });
+    if (claim === 'quote_missing') throw new ResourceNotFoundError('fx_quote', quote.id);
+    if (claim === 'quote_expired') throw new QuoteExpiredError(quote.id, quote.expiresAt);
+    if (claim === 'quote_used') throw new QuoteAlreadyUsedError(quote.id, (await deps.quotes.getQuote(quote.id, { consistent: true }))?.usedBy ?? 'another request');
   }
+  const inserted = await deps.payouts.insertPayout(payout);
+  if (inserted.created) return runPayoutWorkflow(deps, payout, 'create');
+  if (quote && inserted.payout.quoteId !== quote.id) await deps.quotes.releaseQuote(quote.id, id);
+  return resume(deps, inserted.payout, command);
 };
 
 /**

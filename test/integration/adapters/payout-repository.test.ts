@@ -42,7 +42,7 @@ describe('DynamoDbPayoutRepository (DynamoDB Local)', () => {
       },
       { step: 'initialize', name: 'countPayoutReads' },
     );
-    repository = new DynamoDbPayoutRepository(db.documentClient, table, undefined, 'us-east-1');
+    repository = new DynamoDbPayoutRepository(db.documentClient, table, 'us-east-1');
   });
 
   it('stores every version of a paid payout in one write unit, and reads each back as written', async () => {

@@ -249,7 +249,7 @@ describe('operator actions', () => {
     const created = await merchantCall(merchant.api_key.secret, 'POST', '/v1/payouts', { beneficiary_id: beneficiary.json.id, amount: 10_000, currency: 'USD', reference: 'Consulting' });
     expect(created.status).toBe(201);
     // What the workflow's Reserve step records on a sanctions hit (the workflows are accepted, not run, here).
-    const payouts = new DynamoDbPayoutRepository(db.documentClient, tableName('payouts'), undefined, deployment.primaryRegion);
+    const payouts = new DynamoDbPayoutRepository(db.documentClient, tableName('payouts'), deployment.primaryRegion);
     const pending = (await payouts.getPayout(created.json.id, { consistent: true }))!;
     const hit = { entryId: 'XSL-0002', matchedName: 'ALVAREZ QUINTERO, Jose Manuel', score: 1, countryMatch: true, programs: ['XSL'] };
     await payouts.updatePayout(reserved(pending, { outcome: 'review', review: { reasons: ['sanctions_match'], hits: [hit], listVersion: 'test', screenedAt: new Date().toISOString() } }, new Date()));
@@ -340,7 +340,7 @@ describe('operator actions', () => {
     expect(beneficiary.status).toBe(201);
     const created = await merchantCall(merchant.api_key.secret, 'POST', '/v1/payouts', { beneficiary_id: beneficiary.json.id, amount: 6_000, currency: 'USD', reference: 'Limits' });
     expect(created.status).toBe(201);
-    const payouts = new DynamoDbPayoutRepository(db.documentClient, tableName('payouts'), undefined, deployment.primaryRegion);
+    const payouts = new DynamoDbPayoutRepository(db.documentClient, tableName('payouts'), deployment.primaryRegion);
     await reservePayoutFunds(
       { payouts, ledger: postingDeps, sanctions: checkedInSanctionsList, merchants, workflows: new RecordingWorkflows(), now: () => new Date() },
       { payoutId: created.json.id },

@@ -61,7 +61,7 @@ const lines = async (merchantId: string) =>
   }[];
 
 const operatorDeps = () => ({
-  payouts: new DynamoDbPayoutRepository(platform.db.documentClient, tableName('payouts'), undefined, deployment.primaryRegion),
+  payouts: new DynamoDbPayoutRepository(platform.db.documentClient, tableName('payouts'), deployment.primaryRegion),
   workflows: workflows(),
   now: () => new Date(),
 });

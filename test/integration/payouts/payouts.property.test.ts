@@ -110,7 +110,7 @@ it(
           await ensureTables(harness.client, ['fx', 'payouts', 'merchants', 'reconciliation']);
           const reports = new DynamoDbReconciliationRepository(harness.documentClient, tableName('reconciliation'));
           const quotes = new DynamoDbFxRepository(harness.documentClient, tableName('fx'));
-          const payouts = new DynamoDbPayoutRepository(harness.documentClient, tableName('payouts'), tableName('fx'), deployment.primaryRegion);
+          const payouts = new DynamoDbPayoutRepository(harness.documentClient, tableName('payouts'), deployment.primaryRegion);
           const ledger = harness.deps;
           const rates = new SimulatedRateProvider();
           const now = () => new Date();
