@@ -277,15 +277,14 @@ try {
   const conversions = units('conversions');
   const unitsOf: Record<OperationKind, number> = { payment: payments, conversion: conversions, payout: payouts };
   // The window's DynamoDB requests by the function whose invocation made them (the proxy's recording of the
-  // invocation header), per payment: the census of decision record 0055.
+  // invocation header): the census of decision records 0055 and 0057. In the report per payment; whole, with
+  // each row's units, in <name>.census.json with --census.
+  const census = dynamoDbCensus(recorded, (invocation) => bench.tracker.invocationSubjects.get(invocation)?.key);
   const requestsByFunction: Record<string, Record<string, number>> = {};
-  for (const request of recorded) {
-    const key = request.invocation === undefined ? 'outside_invocations' : (bench.tracker.invocationSubjects.get(request.invocation)?.key ?? 'outside_invocations');
-    const row = (requestsByFunction[key] ??= {});
-    const name = `${request.tables.join('+')} ${request.operation}`;
-    row[name] = (row[name] ?? 0) + 1;
+  for (const row of census) {
+    const requests = (requestsByFunction[row.function] ??= {});
+    requests[`${row.table} ${row.operation}`] = row.requests / Math.max(payments, 1);
   }
-  for (const row of Object.values(requestsByFunction)) for (const name of Object.keys(row)) row[name] = (row[name] ?? 0) / Math.max(payments, 1);
   const sum = (record: Record<string, number>) => Object.values(record).reduce((total, value) => total + value, 0);
 
   // Counts in the window.
@@ -682,7 +681,7 @@ try {
       untracked_invocations: untrackedInvocations,
       dynamodb_requests_by_function: {
         per: 'payment',
-        note: 'every DynamoDB request of the window (payouts and conversions included) by the function that made it, as `<table> <operation>`, divided by the payments',
+        note: 'every DynamoDB request of the window (payouts and conversions included) by the function that made it ((none): outside any invocation), as `<table> <operation>` (a transaction over two tables counts in each), divided by the payments; --census writes the rows with their units',
         by_function: requestsByFunction,
       },
     },
@@ -728,7 +727,6 @@ try {
   writeFileSync(join(outDir, `${values.name}.md`), benchSummary(report));
   writeFileSync(join(outDir, `${values.name}.output.log`), `${capture.otherSample.join('\n')}\n`);
   if (values.census) {
-    const census = dynamoDbCensus(recorded, (invocation) => bench.tracker.invocationSubjects.get(invocation)?.key);
     writeFileSync(join(outDir, `${values.name}.census.json`), `${JSON.stringify({ units: { payments, payouts, conversions }, rows: census }, null, 1)}\n`);
   }
   say(benchSummary(report));
