@@ -1036,9 +1036,10 @@ export const functions = {
     timeoutSeconds: 20,
     reservedConcurrency: 'unreserved',
     invokedBy: 'step-functions',
-    // UpdateItem: the merchant's daily payout total (an atomic ADD, once per payout).
+    // UpdateItem: the payout's bucket of its merchant's day (an atomic ADD, once per payout); Query: the day's
+    // buckets summed, one partition (decision record 0057).
     // merchants: the merchant's own payout limits (GetItem of its profile).
-    tables: { payouts: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], ledger: ledgerPostingActions, merchants: ['dynamodb:GetItem'] },
+    tables: { payouts: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query'], ledger: ledgerPostingActions, merchants: ['dynamodb:GetItem'] },
     stateMachines: { payoutWait: ['states:StartExecution'] },
   },
 

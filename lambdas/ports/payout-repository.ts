@@ -48,7 +48,8 @@ export interface PayoutRepository {
 
   /**
    * Adds a payout to its merchant's total in the payout currency for one UTC day, once per payout (a
-   * repeated call adds nothing), and answers the day's total, this payout included.
+   * repeated call adds nothing), and answers the day's total: this payout and every payout counted before it
+   * included (a payout counted concurrently may be included too; never one fewer).
    */
   countPayoutDay(entry: { readonly merchantId: string; readonly currency: string; readonly day: string; readonly payoutId: string; readonly amount: number }): Promise<number>;
 

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, type QueryCommandInput, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { StaleVersionError } from '../../domain/errors';
@@ -16,7 +17,8 @@ import { WRITTEN_IN, flightAttributes } from './payment-repository';
  *   pk = po_...,  sk = "payout"                         GSI merchant-objects (`<merchant>#payout`, keys only), versioned
  *   pk = po_...,  sk = "task#<review|confirmation>"     the task token a durable wait of the payout stored
  *   pk = rail#<channel>#<reference>, sk = "rail-reference"  → payoutId
- *   pk = payout-day#<merchant>#<currency>#<yyyy-mm-dd>, sk = "total"  the day's payouts: total and the ids counted
+ *   pk = payout-day#<merchant>#<currency>#<yyyy-mm-dd>, sk = "bucket#<0-1023>"  a bucket of the day's payouts: its
+ *       total and the ids counted in it (a hash of the id picks the bucket); the day's total is the partition's sum
  *
  * Recovery (docs/decisions/0021-in-flight-sweep-over-list-indexes.md): a payout is in flight outside any
  * durable workflow while `inFlightSince` is set (it has a step to run). Every item names the region that
@@ -30,7 +32,11 @@ import { WRITTEN_IN, flightAttributes } from './payment-repository';
 const BENEFICIARY = 'beneficiary';
 const PAYOUT = 'payout';
 const RAIL_REFERENCE = 'rail-reference';
-const DAY_TOTAL = 'total';
+/** A day's payouts are counted in this many buckets, a payout's chosen by a hash of its id (decision record 0057). */
+export const PAYOUT_DAY_BUCKETS = 1024;
+/** The sort key of a payout's bucket in its day's partition: the same for every count of the payout. */
+export const dayBucketKey = (payoutId: string): string =>
+  `bucket#${createHash('sha256').update(payoutId).digest().readUInt32BE(0) % PAYOUT_DAY_BUCKETS}`;
 /** A day's total is kept a week past its day (`expires_at`, the table's TTL attribute), then goes. */
 const DAY_TOTAL_KEPT_SECONDS = 8 * 24 * 3600;
 
@@ -185,14 +191,15 @@ export class DynamoDbPayoutRepository implements PayoutRepository {
   }
 
   async countPayoutDay(entry: { merchantId: string; currency: string; day: string; payoutId: string; amount: number }): Promise<number> {
-    const key = { pk: `payout-day#${entry.merchantId}#${entry.currency}#${entry.day}`, sk: DAY_TOTAL };
+    const pk = `payout-day#${entry.merchantId}#${entry.currency}#${entry.day}`;
     try {
-      // The id set makes the addition idempotent: a run of the payout's workflow repeated adds nothing.
-      // ~25 bytes per id: the 400 KB item holds some 15,000 payouts of one merchant, currency and day.
-      const result = await this.client.send(
+      // The id set makes the addition idempotent: a repeated Reserve, a recovery or a concurrent duplicate adds
+      // nothing. The payout's bucket (a hash of its id) holds ~1/1,024 of the day's ids, so the update stays
+      // under 1 KB (1 write unit) to some 20,000 payouts a merchant, currency and day (decision record 0057).
+      await this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
-          Key: key,
+          Key: { pk, sk: dayBucketKey(entry.payoutId) },
           UpdateExpression: 'ADD #total :amount, payout_ids :ids SET expires_at = if_not_exists(expires_at, :expires)',
           ConditionExpression: 'attribute_not_exists(payout_ids) OR NOT contains(payout_ids, :id)',
           ExpressionAttributeNames: { '#total': 'total' },
@@ -202,15 +209,36 @@ export class DynamoDbPayoutRepository implements PayoutRepository {
             ':id': entry.payoutId,
             ':expires': Math.floor(Date.parse(`${entry.day}T00:00:00Z`) / 1000) + DAY_TOTAL_KEPT_SECONDS,
           },
-          ReturnValues: 'UPDATED_NEW',
         }),
       );
-      return Number(result.Attributes?.total);
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      const counted = await this.client.send(new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }));
-      return Number(counted.Item?.total);
     }
+    // Read after the write, strongly consistent: the sum holds this payout and every payout counted before it
+    // (as the single item's ADD answered), and possibly some counted concurrently after it.
+    return this.payoutDayTotal(pk);
+  }
+
+  /** The day's total: every bucket of the day's partition (and a pre-0057 `total` item), one strongly consistent Query. */
+  private async payoutDayTotal(pk: string): Promise<number> {
+    let total = 0;
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': pk },
+          ExpressionAttributeNames: { '#total': 'total' },
+          ProjectionExpression: '#total',
+          ConsistentRead: true,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const item of page.Items ?? []) total += Number(item.total ?? 0);
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return total;
   }
 
   async putWaitingToken(payoutId: string, wait: PayoutWait, token: string, now: Date): Promise<void> {
