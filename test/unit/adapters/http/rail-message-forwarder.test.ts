@@ -1,6 +1,5 @@
-import { type IncomingHttpHeaders, type Server, createServer } from 'node:http';
 import { HttpRailMessageForwarder } from '../../../../lambdas/adapters/http/rail-message-forwarder';
-import { listenLocally } from '../../../../local/ports';
+import { useRecordingServer } from '../../../support/recording-server';
 
 /**
  * The forward of a payout rail's message to the other region's merchant API (decision 0049), against a local
@@ -8,37 +7,9 @@ import { listenLocally } from '../../../../local/ports';
  * its content with its name and signature in headers; the home's status as the answer; no redirect followed;
  * a failure or a timeout an answer of 503.
  */
-let server: Server;
-let baseUrl: string;
-const seen: { method: string; url: string; headers: IncomingHttpHeaders; body: string }[] = [];
-let answer: { status: number; delayMs?: number; location?: string } = { status: 200 };
+const home = useRecordingServer();
 
-beforeAll(async () => {
-  server = createServer((request, response) => {
-    const chunks: Buffer[] = [];
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => {
-      seen.push({ method: request.method ?? '', url: request.url ?? '', headers: request.headers, body: Buffer.concat(chunks).toString('utf8') });
-      const { status, delayMs = 0, location } = answer;
-      setTimeout(() => {
-        if (!response.destroyed) response.writeHead(status, location ? { Location: location } : {}).end('{}');
-      }, delayMs);
-    });
-  });
-  baseUrl = await listenLocally(server);
-});
-
-afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise((closed) => server.close(closed));
-});
-
-beforeEach(() => {
-  seen.length = 0;
-  answer = { status: 200 };
-});
-
-const forwarder = (timeoutMs = 2_000) => new HttpRailMessageForwarder({ 'us-west-2': `${baseUrl}/prod/` }, 'us-east-1', timeoutMs);
+const forwarder = (timeoutMs = 2_000) => new HttpRailMessageForwarder({ 'us-west-2': `${home.baseUrl}/prod/` }, 'us-east-1', timeoutMs);
 
 it("posts a rail's HTTP callback with its body and its own headers only, marked as forwarded", async () => {
   // Prepare
@@ -55,25 +26,25 @@ it("posts a rail's HTTP callback with its body and its own headers only, marked 
   const result = await forwarder().forward('us-west-2', 'keystone', { kind: 'http', headers, body });
   // Assess
   expect(result).toEqual({ status: 200 });
-  expect(seen).toHaveLength(1);
-  expect(seen[0]).toMatchObject({ method: 'POST', url: '/prod/v1/rail_events/keystone', body });
-  expect(seen[0]!.headers).toMatchObject({
+  expect(home.seen).toHaveLength(1);
+  expect(home.seen[0]).toMatchObject({ method: 'POST', url: '/prod/v1/rail_events/keystone', body });
+  expect(home.seen[0]!.headers).toMatchObject({
     'content-type': 'text/xml; charset=utf-8',
     soapaction: '"urn:keystone:notify"',
     'keystone-signature': 't=1,v1=abc',
     'xborder-forwarded-from': 'us-east-1',
   });
-  expect(seen[0]!.headers['x-forwarded-for']).toBeUndefined();
-  expect(seen[0]!.headers.authorization).toBeUndefined();
-  expect(seen[0]!.headers.host).not.toBe('api.example.com');
+  expect(home.seen[0]!.headers['x-forwarded-for']).toBeUndefined();
+  expect(home.seen[0]!.headers.authorization).toBeUndefined();
+  expect(home.seen[0]!.headers.host).not.toBe('api.example.com');
 });
 
 it("posts a rail's file as its content, with its name and detached signature in headers", async () => {
   const content = '1 RETURN FILE\nline two é\n';
   const result = await forwarder().forward('us-west-2', 'meridian', { kind: 'file', name: 'RET_20261207_1.ach', content, signature: 'c2lnbmF0dXJl\n' });
   expect(result).toEqual({ status: 200 });
-  expect(seen[0]).toMatchObject({ url: '/prod/v1/rail_events/meridian', body: content });
-  expect(seen[0]!.headers).toMatchObject({
+  expect(home.seen[0]).toMatchObject({ url: '/prod/v1/rail_events/meridian', body: content });
+  expect(home.seen[0]!.headers).toMatchObject({
     'content-type': 'text/plain; charset=utf-8',
     'xborder-rail-file-name': 'RET_20261207_1.ach',
     'xborder-rail-file-signature': 'c2lnbmF0dXJl',
@@ -84,15 +55,15 @@ it("posts a rail's file as its content, with its name and detached signature in 
 it.each([
   ['a refusal', { status: 401 }, 401],
   ['a retry later', { status: 503 }, 503],
-  ['a redirect, not followed', { status: 302, location: 'http://127.0.0.1:1/elsewhere' }, 302],
+  ['a redirect, not followed', { status: 302, headers: { Location: 'http://127.0.0.1:1/elsewhere' } }, 302],
 ])("answers the home's status for %s", async (_case, given, status) => {
-  answer = given;
+  home.answer = given;
   expect(await forwarder().forward('us-west-2', 'pulse', { kind: 'http', headers: {}, body: '{}' })).toEqual({ status });
-  expect(seen).toHaveLength(1);
+  expect(home.seen).toHaveLength(1);
 });
 
 it('answers 503 when the home does not answer in time, and when nothing listens', async () => {
-  answer = { status: 200, delayMs: 1_000 };
+  home.answer = { status: 200, delayMs: 1_000 };
   expect(await forwarder(100).forward('us-west-2', 'pulse', { kind: 'http', headers: {}, body: '{}' })).toEqual({ status: 503 });
   const nobody = new HttpRailMessageForwarder({ 'us-west-2': 'http://127.0.0.1:9' }, 'us-east-1', 1_000);
   expect(await nobody.forward('us-west-2', 'pulse', { kind: 'http', headers: {}, body: '{}' })).toEqual({ status: 503 });
@@ -101,5 +72,5 @@ it('answers 503 when the home does not answer in time, and when nothing listens'
 it('answers nothing, and sends nothing, for a region whose endpoint is not configured', async () => {
   expect(forwarder().regions).toEqual(['us-west-2']);
   expect(await forwarder().forward('eu-west-1', 'pulse', { kind: 'http', headers: {}, body: '{}' })).toBeUndefined();
-  expect(seen).toEqual([]);
+  expect(home.seen).toEqual([]);
 });
