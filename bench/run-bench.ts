@@ -27,6 +27,7 @@ import { registerBenchEndpoints, webhookReport } from './lib/webhooks';
 import { replayCeiling } from './lib/ceiling';
 import { measureColdStarts } from './lib/cold-start';
 import { costPerMillionPayments, costPerMillionUnits, loadPriceTable } from './lib/cost-model';
+import { type LogClass, logClassOf } from './lib/log-classes';
 import { ApiClient, pool, seededRandom, sleep, summarizeLatencies } from './lib/http';
 import {
   accessLogLine,
@@ -393,7 +394,12 @@ try {
     const eventsPer = sample.length ? eventCount / sample.length : 0;
     stepFunctionsLogs[key] = { sampled: sample.length, bytes_per_execution: bytesPer, events_per_execution: eventsPer, bytes: bytesPer * executions, events: eventsPer * executions };
   }
-  const logSources = {
+  // Each source with the class of the log group it is written to (the bill prices it at that class's rate).
+  const withLogClass = <Sources extends Record<string, object>>(sources: Sources) =>
+    Object.fromEntries(Object.entries(sources).map(([source, entry]) => [source, { ...entry, log_class: logClassOf(source) }])) as {
+      [Source in keyof Sources]: Sources[Source] & { log_class: LogClass };
+    };
+  const logSources = withLogClass({
     function_logs: { basis: 'measured', bytes: capture.functionLogs.bytes, events: capture.functionLogs.events },
     function_metrics_emf: { basis: 'measured', bytes: capture.metrics.bytes, events: capture.metrics.events },
     lambda_platform_records: { basis: 'modeled', system_log_level: systemLevel, ...platformRecords },
@@ -404,7 +410,7 @@ try {
       bytes: Object.values(stepFunctionsLogs).reduce((total, entry) => total + entry.bytes, 0),
       events: Object.values(stepFunctionsLogs).reduce((total, entry) => total + entry.events, 0),
     },
-  };
+  });
   const logsByCause = (cause: Cause): WindowCounts['logs'] => {
     const trackerDelta = (field: 'functionLogs' | 'metrics') => ({
       bytes: after.tracker[field][cause].bytes - before.tracker[field][cause].bytes,

@@ -89,6 +89,18 @@ export const deployment = {
   /** CloudWatch log retention for every log group (PCI DSS 10.7: keep a year of audit trail). */
   logRetentionDays: 365,
   /**
+   * The CloudWatch Logs class of each kind of log group (docs/decisions/0058-step-functions-logs-infrequent-access.md).
+   * Infrequent Access ingests at half the Standard price and is read only with Logs Insights (no metric or
+   * subscription filters, Live Tail, embedded metric format, GetLogEvents / FilterLogEvents). The state
+   * machines' execution events, ~88 % of a payment's log bytes, are read only through the Step Functions
+   * console (Logs Insights) and Logs Insights queries. Functions stay Standard: their metrics are embedded
+   * metric format. The API access logs and the WAF logs stay Standard: little volume, and the first look in an
+   * incident (Live Tail). A class is fixed when its log group is created: changing one here makes a new
+   * log group (lib/constructs/log-groups.ts), the old one kept until its retention ends. The bench prices
+   * each log source at its group's class (bench/lib/log-classes.ts).
+   */
+  logGroupClasses: { functions: 'STANDARD', stateMachines: 'INFREQUENT_ACCESS', apiAccessLogs: 'STANDARD', waf: 'STANDARD' },
+  /**
    * Every function's log levels (Lambda advanced logging controls, JSON format). Application lines at INFO
    * and above. Lambda's own records at WARN: the platform.start and platform.report records of every
    * invocation are INFO and are dropped; Lambda's metrics (Duration, Errors, Throttles) and X-Ray keep

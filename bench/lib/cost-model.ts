@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { logSourcesOfClass } from './log-classes';
 
 /**
  * The AWS bill per million payments from the per-payment counts the benchmark measured and the price
@@ -69,8 +70,12 @@ export interface BillableCounts {
   readonly kmsRequests: number;
   /** SQS requests (per 64 KB chunk, as billed): the webhook delivery queue. */
   readonly sqsRequests: number;
+  /** Log bytes and events, every log group. */
   readonly logBytes: number;
   readonly logEvents: number;
+  /** Of those, what goes to Infrequent Access log groups (bench/lib/log-classes.ts): ingested at that class's price. */
+  readonly infrequentAccessLogBytes: number;
+  readonly infrequentAccessLogEvents: number;
 }
 
 export interface CostLine {
@@ -187,14 +192,27 @@ const billLines = (counts: BillableCounts, table: PriceTable, logBasis: CostLine
     counts.sqsRequests,
     'sqs_fair_queue_request',
   );
+  // Each log group class at its own ingestion price; the class of each source is the platform's (bench/lib/log-classes.ts).
+  const ingestion = `(bytes + ${overhead} × events) / ${bytesPerGb}; see log_volume`;
+  const standardBytes = counts.logBytes - counts.infrequentAccessLogBytes;
+  const standardEvents = counts.logEvents - counts.infrequentAccessLogEvents;
   line(
     'cloudwatch_logs',
     'CloudWatch Logs',
-    'log ingestion: function logs and metrics, Lambda platform records, API Gateway access logs, Step Functions ALL-level events, WAF logs',
+    `log ingestion, Standard log groups: ${logSourcesOfClass('STANDARD').join(', ')}`,
     logBasis,
-    `(bytes + ${overhead} × events) / ${bytesPerGb}; see log_volume`,
-    (counts.logBytes + overhead * counts.logEvents) / bytesPerGb,
+    ingestion,
+    (standardBytes + overhead * standardEvents) / bytesPerGb,
     'cloudwatch_logs_ingestion',
+  );
+  line(
+    'cloudwatch_logs_infrequent_access',
+    'CloudWatch Logs',
+    `log ingestion, Infrequent Access log groups: ${logSourcesOfClass('INFREQUENT_ACCESS').join(', ') || 'none'}`,
+    logBasis,
+    ingestion,
+    (counts.infrequentAccessLogBytes + overhead * counts.infrequentAccessLogEvents) / bytesPerGb,
+    'cloudwatch_logs_ingestion_infrequent_access',
   );
   return lines;
 };

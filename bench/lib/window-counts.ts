@@ -4,6 +4,7 @@ import { type FunctionKey, functions, reservedConcurrencyTotal } from '../../pla
 import { type RouteDeclaration, isCounterpartyWebhook, routes } from '../../platform/routes';
 import { type CapacityCounts, type TableUsage, sumUsage } from './capacity-proxy';
 import type { BillableCounts } from './cost-model';
+import { type LogClass, logClassOf } from './log-classes';
 import type { CeilingInput } from './scale-ceiling';
 
 /**
@@ -110,15 +111,20 @@ const gbSecondsOf = (billedMs: Readonly<Record<string, number>>): Record<string,
 export const meanDurationsMs = (counts: WindowCounts): Record<string, number> =>
   Object.fromEntries(Object.entries(counts.invocations).filter(([, count]) => count > 0).map(([key, count]) => [key, (counts.billedMs[key] ?? 0) / count]));
 
-export const logTotals = (counts: WindowCounts): { bytes: number; events: number } => ({
-  bytes: Object.values(counts.logs).reduce((total, source) => total + source.bytes, 0),
-  events: Object.values(counts.logs).reduce((total, source) => total + source.events, 0),
-});
+/** Every log source's bytes and events together, or only those written to log groups of one class. */
+export const logTotals = (counts: WindowCounts, logClass?: LogClass): { bytes: number; events: number } => {
+  const sources = Object.entries(counts.logs).filter(([source]) => logClass === undefined || logClassOf(source) === logClass);
+  return {
+    bytes: sources.reduce((total, [, source]) => total + source.bytes, 0),
+    events: sources.reduce((total, [, source]) => total + source.events, 0),
+  };
+};
 
 /** The billable units one unit caused: the counts divided by the units (0 when there were none). */
 export const billableCountsPer = (counts: WindowCounts, units: number): BillableCounts => {
   const per = (value: number) => (units > 0 ? value / units : 0);
   const logs = logTotals(counts);
+  const infrequentAccess = logTotals(counts, 'INFREQUENT_ACCESS');
   return {
     apiRequests: per(sumRecord(counts.apiByRoute)),
     lambdaInvocations: per(sumRecord(counts.invocations)),
@@ -138,6 +144,8 @@ export const billableCountsPer = (counts: WindowCounts, units: number): Billable
     sqsRequests: per(sumRecord(counts.sqsRequests)),
     logBytes: per(logs.bytes),
     logEvents: per(logs.events),
+    infrequentAccessLogBytes: per(infrequentAccess.bytes),
+    infrequentAccessLogEvents: per(infrequentAccess.events),
   };
 };
 

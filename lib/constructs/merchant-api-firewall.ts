@@ -1,12 +1,11 @@
-import { ArnFormat, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { ArnFormat, Stack } from 'aws-cdk-lib';
 import type { Stage } from 'aws-cdk-lib/aws-apigateway';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
-import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { CfnLoggingConfiguration, CfnWebACL, CfnWebACLAssociation } from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import { deployment } from '../../platform/deployment';
 import { gatewayResponseBody } from '../../platform/gateway-responses';
-import { retentionDays } from './retention';
+import { logGroupNameFor, platformLogGroup } from './log-groups';
 
 /**
  * AWS WAF in front of the merchant API stage:
@@ -191,13 +190,8 @@ export class MerchantApiFirewall extends Construct {
 
     new CfnWebACLAssociation(this, 'StageAssociation', { resourceArn: props.stage.stageArn, webAclArn: this.webAcl.attrArn });
 
-    const logGroupName = `aws-waf-logs-${name}`; // WAF requires this prefix
-    const logs = new LogGroup(this, 'Logs', {
-      logGroupName,
-      retention: retentionDays(deployment.logRetentionDays),
-      encryptionKey: props.logsKey,
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
+    const logGroupName = logGroupNameFor('waf', `aws-waf-logs-${name}`); // WAF requires this prefix
+    const logs = platformLogGroup(this, 'Logs', { kind: 'waf', name: `aws-waf-logs-${name}`, logsKey: props.logsKey });
     const logging = new CfnLoggingConfiguration(this, 'Logging', {
       resourceArn: this.webAcl.attrArn,
       logDestinationConfigs: [Stack.of(this).formatArn({ service: 'logs', resource: 'log-group', resourceName: logGroupName, arnFormat: ArnFormat.COLON_RESOURCE_NAME })],

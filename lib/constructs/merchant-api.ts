@@ -15,7 +15,6 @@ import {
 } from 'aws-cdk-lib/aws-apigateway';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
-import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { deployment } from '../../platform/deployment';
 import type { FunctionKey } from '../../platform/functions';
@@ -23,7 +22,7 @@ import { type GatewayResponseType, gatewayResponseBody, gatewayResponses } from 
 import { MERCHANT_AUTHORIZER_CACHE_SECONDS, type RouteDeclaration, authorizerFunction, isCounterpartyWebhook, merchantApiName, requiresMerchantKey, routes, unknownMethodFunction } from '../../platform/routes';
 import { acknowledgeNag } from './acknowledgements';
 import { MerchantApiFirewall } from './merchant-api-firewall';
-import { retentionDays } from './retention';
+import { platformLogGroup } from './log-groups';
 
 /** The merchant API's name in each region (API Gateway's `ApiName` metric dimension). */
 
@@ -78,12 +77,7 @@ export class MerchantApi extends Construct {
 
   constructor(scope: Construct, id: string, props: MerchantApiProps) {
     super(scope, id);
-    const accessLogs = new LogGroup(this, 'AccessLogs', {
-      logGroupName: `/aws/apigateway/${deployment.appName}-merchant-api/access`,
-      retention: retentionDays(deployment.logRetentionDays),
-      encryptionKey: props.logsKey,
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
+    const accessLogs = platformLogGroup(this, 'AccessLogs', { kind: 'apiAccessLogs', name: `/aws/apigateway/${deployment.appName}-merchant-api/access`, logsKey: props.logsKey });
 
     this.api = new RestApi(this, 'Api', {
       restApiName: merchantApiName(),

@@ -1,4 +1,4 @@
-import { type CfnElement, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { type CfnElement, Duration, Stack } from 'aws-cdk-lib';
 import {
   AccessLogFormat,
   AuthorizationType,
@@ -12,7 +12,6 @@ import {
 import { AccountRootPrincipal, AnyPrincipal, Effect, ManagedPolicy, PolicyDocument, PolicyStatement, Role } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
-import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { deployment } from '../../platform/deployment';
 import type { FunctionKey } from '../../platform/functions';
@@ -21,7 +20,7 @@ import { CONSOLE_PATH, OPERATOR_ROLES, type OperatorRole, mcpFunctionRoleName, o
 import { acknowledgeNag, nagPartition } from './acknowledgements';
 import { MerchantApiFirewall } from './merchant-api-firewall';
 import { OperatorConsole } from './operator-console';
-import { retentionDays } from './retention';
+import { platformLogGroup } from './log-groups';
 
 /**
  * The operator API from platform/operator-routes.ts, apart from the merchant API: a regional REST API whose
@@ -70,12 +69,7 @@ export class OperatorApi extends Construct {
     }
     this.roles = roles;
 
-    const accessLogs = new LogGroup(this, 'AccessLogs', {
-      logGroupName: `/aws/apigateway/${deployment.appName}-operator-api/access`,
-      retention: retentionDays(deployment.logRetentionDays),
-      encryptionKey: props.logsKey,
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
+    const accessLogs = platformLogGroup(this, 'AccessLogs', { kind: 'apiAccessLogs', name: `/aws/apigateway/${deployment.appName}-operator-api/access`, logsKey: props.logsKey });
 
     this.api = new RestApi(this, 'Api', {
       restApiName: `${deployment.appName}-operator-api`,

@@ -1,10 +1,9 @@
 import { join } from 'node:path';
-import { ArnFormat, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
 import { ManagedPolicy, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { ApplicationLogLevel, Architecture, LoggingFormat, Runtime, SystemLogLevel, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
-import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { STAGE_ENV_VAR, deployment } from '../../platform/deployment';
@@ -18,7 +17,7 @@ import { acknowledgeGuard, acknowledgeNag, nagPartition } from './acknowledgemen
 import { functionCode } from './function-bundles';
 import { type KmsKeyArns, kmsStatements, policyStatement, usesKms } from './kms-grants';
 import { alarmGrantStatements, metricGrantStatements, stateMachineGrantStatements, tableGrantStatements } from '../../platform/function-grants';
-import { retentionDays } from './retention';
+import { isInfrequentAccess, platformLogGroup } from './log-groups';
 
 /**
  * One declared function (platform/functions.ts): a NodejsFunction bundled by esbuild (ESM, Node 24,
@@ -68,12 +67,9 @@ export class PlatformFunction extends Construct {
     const name = functionName(deployment.appName, props.key);
     const stack = Stack.of(this);
 
-    const logGroup = new LogGroup(this, 'Logs', {
-      logGroupName: `/aws/lambda/${name}`,
-      retention: retentionDays(deployment.logRetentionDays),
-      encryptionKey: props.logsKey,
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
+    // Standard: the functions' metrics are embedded metric format, which only a Standard group turns into metrics.
+    if (isInfrequentAccess('functions')) throw new Error('function log groups must stay Standard: their metrics are embedded metric format');
+    const logGroup = platformLogGroup(this, 'Logs', { kind: 'functions', name: `/aws/lambda/${name}`, logsKey: props.logsKey });
 
     this.role = new Role(this, 'Role', {
       // An MCP function's role is named: the operator API's resource policy and handlers know it by name (decision 0045).

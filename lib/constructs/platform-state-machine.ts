@@ -1,13 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ArnFormat, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { ArnFormat, Stack } from 'aws-cdk-lib';
 import { ManagedPolicy, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
-import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { deployment } from '../../platform/deployment';
 import type { FunctionKey } from '../../platform/functions';
 import {
   type StateMachineDeclaration,
@@ -18,15 +16,16 @@ import {
   substitutedStateMachine,
 } from '../../platform/state-machines';
 import { acknowledgeNag, nagPartition } from './acknowledgements';
+import { platformLogGroup } from './log-groups';
 import { repositoryRoot } from './platform-function';
-import { retentionDays } from './retention';
 
 /**
  * One declared state machine (platform/state-machines.ts), deployed exactly as its ASL file is written:
  * the file's text is the definition, and `definitionSubstitutions` fill its `${...}` placeholders with the
  * declared functions' ARNs (test/infra checks the template carries the file verbatim). Its role may invoke
  * exactly those functions. Logging: every event, without execution data (inputs and outputs stay out of
- * CloudWatch); ops read a payment's execution, named by the payment id, in the console. X-Ray tracing on.
+ * CloudWatch), into an Infrequent Access log group (platform/deployment.ts `logGroupClasses`, decision 0058);
+ * ops read a payment's execution, named by the payment id, in the console. X-Ray tracing on.
  */
 export interface PlatformStateMachineProps {
   readonly key: keyof typeof stateMachines;
@@ -59,12 +58,8 @@ export class PlatformStateMachine extends Construct {
       ),
     );
 
-    const logGroup = new LogGroup(this, 'Logs', {
-      logGroupName: `/aws/vendedlogs/states/${name}`,
-      retention: retentionDays(deployment.logRetentionDays),
-      encryptionKey: props.logsKey,
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
+    // Same construct id: a change of class replaces the group under its new name, the old one retained.
+    const logGroup = platformLogGroup(this, 'Logs', { kind: 'stateMachines', name: `/aws/vendedlogs/states/${name}`, logsKey: props.logsKey });
     const role = new Role(this, 'Role', {
       assumedBy: new ServicePrincipal('states.amazonaws.com'),
       description: `${name}: invoke its declared functions and child workflows, deliver its logs and traces`,

@@ -105,6 +105,21 @@ it('npm run bench --smoke reports throughput, per-payment, per-payout and per-co
   }
   expect(report.cost.usd_per_million_payments).toBeCloseTo(total, 6);
   expect(report.cost.lines.find((line: any) => line.id === 'step_functions_transitions').quantity_per_payment).toBeCloseTo(perPayment.step_functions.transitions.total, 9);
+  // Logs at the price of their group's class (decision record 0058): the Step Functions events in Infrequent
+  // Access groups, every other source Standard; the two lines hold all of a payment's logs.
+  const logSources = report.log_volume.sources;
+  expect(logSources.step_functions_all_level.log_class).toBe('INFREQUENT_ACCESS');
+  for (const source of ['function_logs', 'function_metrics_emf', 'lambda_platform_records', 'api_gateway_access_logs', 'waf_logs']) expect({ source, logClass: logSources[source].log_class }).toEqual({ source, logClass: 'STANDARD' });
+  const logLine = (id: string) => report.cost.lines.find((line: any) => line.id === id);
+  const gigabytes = (bytes: number, events: number) => (bytes + 26 * events) / 2 ** 30;
+  const paymentRuns = report.log_volume.by_operation.payment.step_functions_all_level;
+  expect(paymentRuns.bytes).toBeGreaterThan(0);
+  expect(logLine('cloudwatch_logs_infrequent_access').quantity_per_payment).toBeCloseTo(gigabytes(paymentRuns.bytes, paymentRuns.events) / report.run.payments, 12);
+  expect(logLine('cloudwatch_logs').quantity_per_payment + logLine('cloudwatch_logs_infrequent_access').quantity_per_payment).toBeCloseTo(
+    gigabytes(report.log_volume.bytes_per_payment, report.log_volume.events_per_payment),
+    12,
+  );
+  expect(report.cost.by_service['CloudWatch Logs']).toBeCloseTo(logLine('cloudwatch_logs').usd_per_million_payments + logLine('cloudwatch_logs_infrequent_access').usd_per_million_payments, 9);
   for (const [unit, cost, block] of [['payout', report.cost_payouts, perPayout], ['conversion', report.cost_conversions, perConversion]] as const) {
     let unitTotal = 0;
     for (const line of cost.lines) {

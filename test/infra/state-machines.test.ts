@@ -58,6 +58,32 @@ describe.each([
     });
   });
 
+  it.each(stateMachineKeys)('%s: logs into its own Infrequent Access log group, encrypted, kept a year, retained when deleted or replaced', (key) => {
+    // Decision record 0058: the executions' events at half the Standard ingestion price; the group of the
+    // Standard class (the name without `-ia`) is left to its retention.
+    expect(deployment.logGroupClasses.stateMachines).toBe('INFREQUENT_ACCESS');
+    const name = `/aws/vendedlogs/states/${stateMachineName(key)}-ia`;
+    const groups = Object.entries(resources).filter(([, resource]) => resource.Type === 'AWS::Logs::LogGroup' && resource.Properties?.LogGroupName === name);
+    expect(groups).toHaveLength(1);
+    const [logicalId, group] = groups[0] as [string, (typeof resources)[string]];
+    expect(group).toMatchObject({
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+      Properties: { LogGroupClass: 'INFREQUENT_ACCESS', RetentionInDays: deployment.logRetentionDays, KmsKeyId: expect.anything() },
+    });
+    expect(machineResource(key).Properties?.LoggingConfiguration).toMatchObject({
+      Destinations: [{ CloudWatchLogsLogGroup: { LogGroupArn: { 'Fn::GetAtt': [logicalId, 'Arn'] } } }],
+    });
+  });
+
+  it('keeps every other log group Standard: the functions (embedded metric format), the API access logs and the WAF logs', () => {
+    const others = Object.values(resources).filter(
+      (resource) => resource.Type === 'AWS::Logs::LogGroup' && !String(resource.Properties?.LogGroupName).startsWith('/aws/vendedlogs/states/'),
+    );
+    expect(others.length).toBeGreaterThan(functionKeys.length);
+    for (const group of others) expect({ name: group.Properties?.LogGroupName, logClass: group.Properties?.LogGroupClass }).toEqual({ name: group.Properties?.LogGroupName, logClass: undefined });
+  });
+
   it.each(stateMachineKeys)('%s: its role may invoke exactly its declared functions', (key) => {
     const machine = machineResource(key);
     const roleId = (machine.Properties?.RoleArn as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];

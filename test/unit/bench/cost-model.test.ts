@@ -25,6 +25,8 @@ const counts: BillableCounts = {
   sqsRequests: 4,
   logBytes: 20_000,
   logEvents: 80,
+  infrequentAccessLogBytes: 0,
+  infrequentAccessLogEvents: 0,
 };
 
 describe('the price table (bench/prices.json)', () => {
@@ -49,6 +51,7 @@ describe('the price table (bench/prices.json)', () => {
     expect(perUnit('lambda_gb_second_arm64')).toBeCloseTo(0.0000133334, 12);
     expect(perUnit('api_gateway_rest_request')).toBeCloseTo(3.5 / 1e6, 15);
     expect(perUnit('cloudwatch_logs_ingestion')).toBe(0.5);
+    expect(perUnit('cloudwatch_logs_ingestion_infrequent_access')).toBe(0.25);
     expect(prices.quotas.step_functions_transitions_per_second?.value).toBe(1500);
     expect(prices.quotas.step_functions_start_execution_per_second?.value).toBe(300);
     expect(prices.quotas.step_functions_express_start_per_second?.value).toBe(6000);
@@ -95,6 +98,28 @@ describe('costPerMillionPayments', () => {
 
   it('prices logs by binary gigabyte with 26 bytes per event', () => {
     expect(line('cloudwatch_logs')?.quantity_per_payment).toBeCloseTo((20_000 + 26 * 80) / 2 ** 30, 15);
+    expect(line('cloudwatch_logs_infrequent_access')?.quantity_per_payment).toBe(0);
+  });
+
+  it('prices the bytes of Infrequent Access log groups at that class rate, the Standard share as before', () => {
+    // 15 KB and 50 events of the 20 KB and 80 events go to Infrequent Access groups (the Step Functions events).
+    const split = costPerMillionPayments({ ...counts, infrequentAccessLogBytes: 15_000, infrequentAccessLogEvents: 50 }, prices);
+    const standardOnly = costPerMillionPayments({ ...counts, logBytes: 5_000, logEvents: 30 }, prices);
+    const splitLine = (id: string) => split.lines.find((entry) => entry.id === id);
+    const standard = splitLine('cloudwatch_logs');
+    const infrequent = splitLine('cloudwatch_logs_infrequent_access');
+    expect(standard).toEqual(standardOnly.lines.find((entry) => entry.id === 'cloudwatch_logs'));
+    expect(standard?.quantity_per_payment).toBeCloseTo((5_000 + 26 * 30) / 2 ** 30, 15);
+    expect(infrequent).toMatchObject({ service: 'CloudWatch Logs', price: 'cloudwatch_logs_ingestion_infrequent_access', usd_per_unit: 0.25 });
+    expect(infrequent?.quantity_per_payment).toBeCloseTo((15_000 + 26 * 50) / 2 ** 30, 15);
+    expect(infrequent?.usd_per_million_payments).toBeCloseTo(((15_000 + 26 * 50) / 2 ** 30) * 1e6 * 0.25, 9);
+    expect(split.by_service['CloudWatch Logs']).toBeCloseTo((standard?.usd_per_million_payments ?? 0) + (infrequent?.usd_per_million_payments ?? 0), 12);
+    // Cheaper than the same bytes all at the Standard rate, by half of what moved.
+    expect((cost.by_service['CloudWatch Logs'] ?? 0) - (split.by_service['CloudWatch Logs'] ?? 0)).toBeCloseTo(((15_000 + 26 * 50) / 2 ** 30) * 1e6 * 0.25, 9);
+    // The lines say which sources each class holds, from the platform's declaration.
+    expect(infrequent?.what).toContain('step_functions_all_level');
+    expect(standard?.what).not.toContain('step_functions_all_level');
+    expect(standard?.what).toContain('function_metrics_emf');
   });
 });
 

@@ -2,6 +2,7 @@ import { deployment } from '../../../platform/deployment';
 import { type TableUsage, emptyUsage } from '../../../bench/lib/capacity-proxy';
 import { type WindowCounts, billableCountsPer, ceilingInputPer, emptyWindowCounts, logTotals, mergeWindowCounts, perUnitBlock } from '../../../bench/lib/window-counts';
 import { functions } from '../../../platform/functions';
+import { logClassOf } from '../../../bench/lib/log-classes';
 
 /**
  * The counts one operation caused in the window, divided by the units it created: the per-payment,
@@ -69,9 +70,24 @@ it('divides every billable count by the units, the modeled transitions with the 
     sqsRequests: 3 / 4,
     logBytes: 12000 / 4,
     logEvents: 26 / 4,
+    infrequentAccessLogBytes: 0,
+    infrequentAccessLogEvents: 0,
   });
   // No units: zeros, never a division by zero.
   expect(Object.values(billableCountsPer(payouts, 0)).every((value) => value === 0)).toBe(true);
+});
+
+it("counts apart the logs of Infrequent Access groups, each source in its group's declared class", () => {
+  // The state machines' groups are Infrequent Access (platform/deployment.ts); the functions' and WAF's Standard.
+  const withRuns: WindowCounts = { ...payouts, logs: { ...payouts.logs, step_functions_all_level: { bytes: 9000, events: 30 } } };
+  const counts = billableCountsPer(withRuns, 4);
+  expect(counts).toMatchObject({ logBytes: 21000 / 4, logEvents: 56 / 4, infrequentAccessLogBytes: 9000 / 4, infrequentAccessLogEvents: 30 / 4 });
+  expect(logClassOf('step_functions_all_level')).toBe(deployment.logGroupClasses.stateMachines);
+  expect(logClassOf('function_metrics_emf')).toBe('STANDARD');
+  // The class follows the declaration: with the state machines Standard, nothing is counted apart.
+  expect(logClassOf('step_functions_all_level', { ...deployment.logGroupClasses, stateMachines: 'STANDARD' })).toBe('STANDARD');
+  // A source written to no declared kind of log group is an error, not a guess.
+  expect(() => billableCountsPer({ ...payouts, logs: { vpc_flow_logs: { bytes: 1, events: 1 } } }, 1)).toThrow(/vpc_flow_logs/);
 });
 
 it('builds the per-unit block of the report from the same counts', () => {
