@@ -52,7 +52,8 @@ export const PAYOUT_QUOTE_VALIDITY = 'HR_4' as const;
  * 2. The beneficiary must be the merchant's, and receive `currency`; the amount within its rail's limit.
  * 3. Converting: with `quote_id`, the quote must sell `source_currency` (if given) and buy exactly this
  *    amount in this currency, unused and unexpired; with only `source_currency`, the platform quotes it
- *    now (HR_4, buy amount fixed). Otherwise the payout is paid from the `currency` balance.
+ *    now (HR_4, buy amount fixed; a quote an earlier request under the key took for another payout refuses the
+ *    key). Otherwise the payout is paid from the `currency` balance.
  * 4. Refuse at once (422 insufficient_funds) when the available balance cannot cover it; the saga's
  *    reservation stays the authority (a concurrent payout may still win the funds).
  * 5. Converting: claim the quote for the payout's id (one conditional update: unused and unexpired, or already
@@ -102,6 +103,13 @@ export const createPayout = async (deps: CreatePayoutDeps, command: CreatePayout
         validity: PAYOUT_QUOTE_VALIDITY,
       },
     ));
+    // The self-quote's id and fingerprint derive from the payout's id alone: a quote stored by an earlier request
+    // under this key that died before storing its payout (a 5xx frees the key) is answered here whatever it priced.
+    // Another payout under the key (another amount or currency) is refused, or it would send this amount while
+    // reserving and converting what that quote sells.
+    if (quote.buyCurrency !== command.currency || quote.buyAmount !== command.amount || quote.sellCurrency !== command.sourceCurrency) {
+      throw new IdempotencyKeyReusedError();
+    }
   }
   const sourceCurrency = quote?.sellCurrency ?? command.currency;
   const sourceAmount = quote?.sellAmount ?? command.amount;

@@ -158,4 +158,33 @@ describe('createPayout with a quote (DynamoDB Local)', () => {
     expect((await quotes.getQuote(b.id, { consistent: true }))?.usedBy).toBeNull();
     expect((await quotes.getQuote(a.id, { consistent: true }))?.usedBy).toBe(other.id);
   });
+
+  it('refuses a request that reuses the key of a self-quoted create that died after taking its quote, with another amount', async () => {
+    // Prepare: the first request (pay 5,000 CAD from USD, the platform quoting it) stored its own quote (derived from
+    // the payout's id) and died in the balance pre-check (a 5xx: the Idempotency-Key's record is deleted, so nothing
+    // refuses the next request under the key before this use case). The next request under the key asks 7,000 CAD.
+    const key = 'self-quote-reused';
+    const selfQuoted = (amount: number, fingerprint: string): CreatePayoutCommand => ({
+      ...command(key, '', fingerprint),
+      quoteId: undefined,
+      sourceCurrency: 'USD',
+      amount,
+    });
+    const died = createPayout(
+      deps({ ledger: { merchantShards: async () => { throw new Error('ProvisionedThroughputExceededException'); } } }),
+      selfQuoted(5_000, 'fp-first-body'),
+    );
+    await expect(died).rejects.toThrow('ProvisionedThroughputExceededException');
+    const firstQuote = await quotes.getQuote(deriveId('qt', merchantId, `payout:${deriveId('po', merchantId, key)}`), { consistent: true });
+    expect(firstQuote).toMatchObject({ buyAmount: 5_000, buyCurrency: 'CAD', usedBy: null });
+
+    // Act
+    const reused = createPayout(deps(), selfQuoted(7_000, 'fp-second-body'));
+
+    // Assess: refused (the key's quote prices another payout), nothing stored, the quote not claimed. Otherwise the
+    // payout would send 7,000 CAD while reserving and converting only the 5,000 CAD the quote sells USD for.
+    await expect(reused).rejects.toBeInstanceOf(IdempotencyKeyReusedError);
+    expect(await payouts.getPayout(deriveId('po', merchantId, key), { consistent: true })).toBeUndefined();
+    expect((await quotes.getQuote(firstQuote?.id ?? '', { consistent: true }))?.usedBy).toBeNull();
+  });
 });
