@@ -162,3 +162,17 @@ it.skip('refuses another POST under the key of a payment create still running, a
   expect(retried.statusCode).toBe(201);
   expect(retried.body).toBe(original.body);
 });
+
+it('refuses the same key with a different body (same card, another amount) 422 while the first create still runs', async () => {
+  const heldBefore = proxy.counts.faulted.PutItem ?? 0;
+  proxy.inject({ operation: 'PutItem', when: isPaymentsWrite, delayMs: 1_500, times: 1 });
+  const first = create('reused-while-running-1');
+  while ((proxy.counts.faulted.PutItem ?? 0) === heldBefore) await new Promise((wait) => setTimeout(wait, 10));
+  const different = await createPayment(
+    apiGatewayEvent({ method: 'POST', resource: '/v1/payments', merchantId: 'mer_faults', headers: { 'Idempotency-Key': 'reused-while-running-1' }, body: { ...body, amount: 6000 } }),
+    lambdaContext('xborder-create-payment'),
+  );
+  expect(different.statusCode).toBe(422);
+  expect(JSON.parse(different.body)).toMatchObject({ code: 'idempotency_key_reused' });
+  expect((await first).statusCode).toBe(201);
+});
