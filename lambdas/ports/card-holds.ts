@@ -32,6 +32,12 @@ export interface HoldCardInput {
    * the lease that tells a concurrent duplicate the first request is still at work (decision record 0048).
    */
   readonly leaseMs?: number;
+  /**
+   * The request's fingerprint (the payment's `requestFingerprint`), kept on the hold: a duplicate under the same
+   * key with another request is a reused key (VaultConflictError) even before the first request has stored its
+   * payment or answered, as when Powertools' in-progress record stood for the create (decision record 0048).
+   */
+  readonly requestFingerprint?: string;
 }
 
 export interface CardHold {
@@ -50,8 +56,8 @@ export interface CardHold {
 export interface CardHolds {
   /**
    * Encrypts and holds the card for the payment's authorization. Idempotent: a retry with the same card finds
-   * the hold (or its tombstone) and writes nothing; another card (or expiry) under the same payment is a
-   * VaultConflictError (a reused Idempotency-Key).
+   * the hold (or its tombstone) and writes nothing; another card (or expiry), or another request fingerprint
+   * when both are known, under the same payment is a VaultConflictError (a reused Idempotency-Key).
    */
   hold(input: HoldCardInput): Promise<CardHold>;
   /**

@@ -89,7 +89,7 @@ export const createPayment = async (deps: CreatePaymentDeps, command: CreatePaym
     return existing;
   }
   if (existing && existing.merchantId === command.merchantId && existing.requestFingerprint !== command.requestFingerprint) throw new IdempotencyKeyReusedError();
-  const hold = await deps.holds.hold({ merchantId: command.merchantId, paymentId: id, card: command.card, leaseMs }).catch((error: unknown) => {
+  const hold = await deps.holds.hold({ merchantId: command.merchantId, paymentId: id, card: command.card, leaseMs, requestFingerprint: command.requestFingerprint }).catch((error: unknown) => {
     throw error instanceof VaultConflictError ? new IdempotencyKeyReusedError() : error;
   });
   if (leaseMs === undefined) return createHeld(deps, command, { id, existing, hold, createdVersion });

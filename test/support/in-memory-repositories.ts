@@ -173,24 +173,25 @@ export class InMemoryMerchantRepository implements MerchantRepository {
  * tombstone keeps the fingerprint), another card under the same payment refused.
  */
 export class InMemoryCardHolds implements CardHolds {
-  readonly holds = new Map<string, { merchantId: string; card: FingerprintedCard; leaseUntil?: number; secret?: HeldCardDetails }>();
+  readonly holds = new Map<string, { merchantId: string; card: FingerprintedCard; leaseUntil?: number; requestFingerprint?: string; secret?: HeldCardDetails }>();
   /** The clock leases are measured by (tests of the in-flight guard move it). */
   now: () => number = () => Date.now();
   private readonly fingerprintKey = randomBytes(32);
 
-  async hold({ merchantId, paymentId, card, leaseMs }: HoldCardInput): Promise<CardHold> {
+  async hold({ merchantId, paymentId, card, leaseMs, requestFingerprint }: HoldCardInput): Promise<CardHold> {
     const summary: FingerprintedCard = { ...summarizeCard(card), fingerprint: fingerprintWith(this.fingerprintKey, 'card', card.number) };
     const existing = this.holds.get(paymentId);
     if (existing) {
       if (existing.merchantId !== merchantId || existing.card.fingerprint !== summary.fingerprint || existing.card.exp_month !== card.exp_month || existing.card.exp_year !== card.exp_year) {
         throw new VaultConflictError('another card');
       }
+      if (requestFingerprint !== undefined && existing.requestFingerprint !== undefined && existing.requestFingerprint !== requestFingerprint) throw new VaultConflictError('another request');
       if (leaseMs === undefined) return { card: existing.card, held: false, leased: false };
       const free = existing.leaseUntil === undefined || existing.leaseUntil <= this.now();
       if (free) existing.leaseUntil = this.now() + leaseMs;
       return { card: existing.card, held: false, leased: free };
     }
-    this.holds.set(paymentId, { merchantId, card: summary, ...(leaseMs === undefined ? {} : { leaseUntil: this.now() + leaseMs }), secret: { ...card } });
+    this.holds.set(paymentId, { merchantId, card: summary, ...(leaseMs === undefined ? {} : { leaseUntil: this.now() + leaseMs }), ...(requestFingerprint === undefined ? {} : { requestFingerprint }), secret: { ...card } });
     return { card: summary, held: true, leased: true };
   }
 

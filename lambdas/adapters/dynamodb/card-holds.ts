@@ -12,7 +12,8 @@ import type { Fingerprinter } from '../crypto/fingerprinter';
  *                                  ciphertext: ONE envelope message of {number, exp_month, exp_year, cvc}
  *                                  (purpose `card`, merchant in the encryption context, payment id framed in);
  *                                  expires_at (TTL) CARD_HOLD_SECONDS ahead; lease_until (epoch ms) when
- *                                  the create leases the payment's Idempotency-Key (decision record 0048).
+ *                                  the create leases the payment's Idempotency-Key, request_fingerprint
+ *                                  the request it was held for (decision record 0048).
  * Discarding rewrites the item without `ciphertext` (discarded_at set), expiring CARD_HOLD_TOMBSTONE_SECONDS
  * later: the tombstone. The table has no stream, no point-in-time recovery and no backups, so once the
  * ciphertext is removed no copy of it is left anywhere.
@@ -61,7 +62,7 @@ export class DynamoDbCardHolds implements CardHolds {
     this.now = options.now ?? (() => new Date());
   }
 
-  async hold({ merchantId, paymentId, card, leaseMs }: HoldCardInput): Promise<CardHold> {
+  async hold({ merchantId, paymentId, card, leaseMs, requestFingerprint }: HoldCardInput): Promise<CardHold> {
     const now = this.now();
     const summary: FingerprintedCard = { ...summarizeCard(card), fingerprint: await this.options.fingerprints.card(card.number) };
     const plaintext = Buffer.from(JSON.stringify({ number: card.number, exp_month: card.exp_month, exp_year: card.exp_year, cvc: card.cvc }), 'utf8');
@@ -84,6 +85,7 @@ export class DynamoDbCardHolds implements CardHolds {
             created_at: now.toISOString(),
             expires_at: epochSeconds(now) + CARD_HOLD_SECONDS,
             ...(leaseMs === undefined ? {} : { lease_until: now.getTime() + leaseMs }),
+            ...(requestFingerprint === undefined ? {} : { request_fingerprint: requestFingerprint }),
           },
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
@@ -98,6 +100,10 @@ export class DynamoDbCardHolds implements CardHolds {
     const held = cardOf(existing);
     if (existing.merchant_id !== merchantId || held.fingerprint !== summary.fingerprint || held.exp_month !== summary.exp_month || held.exp_year !== summary.exp_year) {
       throw new VaultConflictError(`Payment ${paymentId} already holds another card`);
+    }
+    // Checked before the lease: a different request under the key is refused (422) even while the first runs.
+    if (requestFingerprint !== undefined && existing.request_fingerprint !== undefined && existing.request_fingerprint !== requestFingerprint) {
+      throw new VaultConflictError(`Payment ${paymentId} was held for another request`);
     }
     return { card: held, held: false, leased: leaseMs === undefined ? false : await this.takeLease(paymentId, merchantId, now, leaseMs) };
   }

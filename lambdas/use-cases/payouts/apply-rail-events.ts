@@ -109,8 +109,12 @@ export const applyRailEvents = async (
   for (const event of events) {
     const payoutId = await deps.payouts.payoutIdForRailReference(event.channel, event.railReference);
     let elsewhere: string | undefined;
-    const merchantId = payoutId && deps.homes ? (await deps.payouts.getPayout(payoutId))?.merchantId : undefined;
-    if (merchantId && deps.homes) {
+    if (payoutId && deps.homes) {
+      // Strongly consistent, as the write below reads: a payout item that has just replicated here must not be
+      // missed by this check and then found by the write, which would apply the other region's payout here.
+      const merchantId = (await deps.payouts.getPayout(payoutId, { consistent: true }))?.merchantId;
+      // The reference replicated before its payout (global tables order no two items): whose it is is unknown yet.
+      if (!merchantId) throw new RailEventsNotYetApplicableError(`Payout ${payoutId} of ${event.channel} reference ${event.railReference} is not readable here yet`);
       if (!homesByMerchant.has(merchantId)) homesByMerchant.set(merchantId, await homeElsewhere(deps.homes, merchantId));
       elsewhere = homesByMerchant.get(merchantId);
     }

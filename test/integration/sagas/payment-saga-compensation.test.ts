@@ -190,3 +190,24 @@ it('gives the capture back when the ledger refuses its posting (RefundCapture): 
   expect(await recoveries(id)).toEqual([]);
   await ledgerIsBalanced();
 });
+
+it('charges once when two runs of one automatic payment race through Authorize, Capture and PostToLedger (the approval in each run: decision 0047)', async () => {
+  // A create whose run could not start (the Step Functions API down): stored screened, its card held. Two runs
+  // then race over it, as a create's retry after its first request's lease ran out or was released (0048) runs
+  // beside a first run still going, or a recovery beside an orphaned run: neither records the approval before
+  // its end (0047), so both authorize (the same key), capture (the same key) and post (the same posting id).
+  const created = await harness.withStepFunctionsApiDown(() => harness.createPayment(merchant, { amount: 2700, currency: 'USD', payment_method: card(freshCardNumber()) }));
+  expect(created).toMatchObject({ status: 201, json: { status: 'processing' } });
+  const id = created.json.id as string;
+  const { workflows } = await import('../../../lambdas/wiring/payments');
+  const runs = await Promise.all([workflows().runPayment({ paymentId: id, action: 'resume' }), workflows().runPayment({ paymentId: id, action: 'resume' })]);
+  expect(runs.map((run) => run.outcome)).toEqual(['finished', 'finished']);
+  // Both really went through Authorize (neither found the payment authorized: nothing is recorded before the end).
+  const executions = await harness.executions('payment', `${id}-resume`);
+  expect(executions).toHaveLength(2);
+  for (const execution of executions) expect(await harness.enteredStates(execution.executionArn!)).toContain('Authorize');
+  expect(await get(id)).toMatchObject({ status: 'succeeded', amount_received: 2700 });
+  expect(await harness.totals('atlas', id)).toMatchObject({ approved: 1, captured: 2700, refunds: 0, released: 0 });
+  expect(await timelineTypes(id)).toEqual(['payment.created', 'payment.screened', 'payment.authorized', 'payment.succeeded']);
+  await ledgerIsBalanced();
+});

@@ -213,6 +213,43 @@ describe('a rail message about payouts homed in another region', () => {
     expect(sent).toEqual([]);
   });
 
+  it("is not applied here when the payout's item is not yet readable here without a strongly consistent read (replication lag)", async () => {
+    // Prepare: the secondary wrote the payout, then its rail reference, before submitting it. Global tables
+    // replicate items independently and an eventually consistent read may miss an item that has just arrived:
+    // the primary finds the reference, the plain read misses the payout, the strongly consistent one finds it.
+    const { sent, forwarder } = forwarderAnswering(() => ({ status: 200 }));
+    const { payouts, workflows, reads, deps } = setUp({ mer_west: homedWest('mer_west') }, forwarder);
+    const lagging: PayoutRepository = {
+      ...payouts.repository,
+      getPayout: async (id: string, options?: { consistent?: boolean }) => (id === 'po_west' && !options?.consistent ? undefined : payouts.items.get(id)),
+    } as PayoutRepository;
+    const lagged = { ...deps, payouts: lagging };
+    // Act
+    const answer = await receiveRailMessage(lagged, messageAbout('po_west')).catch((error: Error) => error);
+    // Assess: forwarded to the home (or "not yet"); never the rail's word written on the other region's payout here,
+    // its workflow run here, and the rail told "taken" while the home never heard of it.
+    expect(payouts.items.get('po_west')?.railStatus).toBe('received');
+    expect(payouts.writes).toBe(0);
+    expect(workflows.runs).toEqual([]);
+    if (answer instanceof Error) expect(answer.name).toBe('RailEventsNotYetApplicable');
+    else {
+      expect(answer.outcomes.map((outcome) => [outcome.payoutId, outcome.result, outcome.region])).toEqual([['po_west', 'elsewhere', west]]);
+      expect(sent.map((item) => item.region)).toEqual([west]);
+      expect(reads).toEqual(['mer_west']);
+    }
+  });
+
+  it('is "not yet" when the rail\'s reference is known here but its payout is not (the payout item not replicated yet)', async () => {
+    const { sent, forwarder } = forwarderAnswering(() => ({ status: 200 }));
+    const { payouts, workflows, deps } = setUp({ mer_west: homedWest('mer_west') }, forwarder);
+    payouts.items.delete('po_west');
+    await expect(receiveRailMessage(deps, messageAbout('po_east', 'po_west'))).rejects.toMatchObject({ name: 'RailEventsNotYetApplicable' });
+    // Nothing of the message written (the check of every event comes first), nothing forwarded: the rail retries.
+    expect(payouts.writes).toBe(0);
+    expect(workflows.runs).toEqual([]);
+    expect(sent).toEqual([]);
+  });
+
   it('is refused (400) before anything is read or forwarded when its signature does not verify', async () => {
     const { sent, forwarder } = forwarderAnswering(() => ({ status: 200 }));
     const { reads, deps } = setUp({ mer_west: homedWest('mer_west') }, forwarder);
