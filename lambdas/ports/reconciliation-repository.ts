@@ -80,10 +80,14 @@ export interface ReconciliationRepository {
   /** Record an accepted report and claim its batch, both or neither. */
   claimReport(report: ReportRecord): Promise<ClaimOutcome>;
   finishReport(channel: string, sha256: string, completedAt: string, summary: Readonly<Record<string, unknown>>): Promise<void>;
-  recordExpectation(expectation: SettlementExpectation): Promise<void>;
-  /** Several at once (bulk loads: drills). */
+  /**
+   * Record captures announced settled (decision 0059): one item per batch among them (per 50 captures of a batch),
+   * keyed by the set of its capture ids, so the same captures again write the same item. Resolves once every
+   * item is stored; rejects if any is not (write the same expectations again: nothing is counted twice).
+   */
   recordExpectations(expectations: readonly SettlementExpectation[]): Promise<void>;
   hasExpectations(channel: string, batchId: string): Promise<boolean>;
+  /** Every capture announced in the batch, once each (its earliest announcement), by capture id. */
   listExpectations(channel: string, batchId: string): Promise<readonly SettlementExpectation[]>;
   /** Write breaks not already recorded (same id: found before); answers how many were new. */
   recordBreaks(breaks: readonly ReconciliationBreak[]): Promise<number>;

@@ -2,7 +2,7 @@ import { DomainError } from '../domain/errors';
 import { NotHomeRegionError, PostingRejectedError } from '../domain/ledger/errors';
 import { paymentSettled } from '../domain/ledger/postings';
 import type { ChannelEventForwarder, ForwardedChannelEvent } from '../ports/channel-event-forwarder';
-import type { ReconciliationRepository } from '../ports/reconciliation-repository';
+import type { ReconciliationRepository, SettlementExpectation } from '../ports/reconciliation-repository';
 import type { CardChannelDirectory } from '../ports/workflows';
 import { type LedgerPostingDeps, postLedgerEvent } from './ledger/postings';
 import { forEachLimited } from '../shared/concurrency';
@@ -15,7 +15,9 @@ import { forEachLimited } from '../shared/concurrency';
  *    capture belongs to (asked of the channel, not believed from the payload), then move the merchant's funds
  *    from pending to available in the ledger: `applied`. Idempotent: the settlement is keyed by the capture id,
  *    so an event applied again (or a clone under another id) is `applied` and moves nothing. When the event
- *    names its settlement batch, record that the batch should hold this capture (decision 0018). A settlement
+ *    names its settlement batch, the batch should hold this capture (decision 0018): once the list's events are
+ *    applied, their captures are recorded in one item per batch (decision 0059), and an event is `applied` only
+ *    when that is stored (else `retry`: applied again, the posting moves nothing). A settlement
  *    that arrives before the capture is posted, a merchant being moved, or any failure: `retry` (the acquirer
  *    sends that event again, alone or in a later list).
  * 2. `refund.succeeded`, any other type, or a capture the channel does not know: `ignored` (new event types
@@ -61,7 +63,10 @@ export interface ChannelEventResult {
 /** Events of one list applied at once (each reads the acquirer and the ledger). */
 const CONCURRENCY = 8;
 
-type Applied = ChannelEventResult | { readonly elsewhere: string; readonly paymentId: string };
+/** A settlement applied here whose batch is to expect its capture: recorded once the list's events are applied. */
+type Expected = Omit<SettlementExpectation, 'channel' | 'announcedAt'>;
+
+type Applied = (ChannelEventResult & { readonly expects?: Expected }) | { readonly elsewhere: string; readonly paymentId: string };
 
 const applyOne = async (deps: ChannelEventsDeps, channel: string, event: ChannelEvent): Promise<Applied> => {
   if (event.type !== 'capture.settled') return { id: event.id, outcome: 'ignored' };
@@ -86,25 +91,18 @@ const applyOne = async (deps: ChannelEventsDeps, channel: string, event: Channel
     if (!(error instanceof PostingRejectedError && error.reason === 'nothing_to_settle')) throw error;
   }
   const { settlement_batch: batchId, amount, currency } = event.data.object;
+  const applied = { id: event.id, outcome: 'applied', paymentId: authorization.paymentReference } as const;
   if (deps.expectations && typeof batchId === 'string' && /^[A-Za-z0-9_-]{1,64}$/.test(batchId) && typeof amount === 'number' && typeof currency === 'string') {
-    await deps.expectations.recordExpectation({
-      channel,
-      batchId,
-      captureId,
-      paymentId: authorization.paymentReference,
-      merchantId: authorization.merchantReference,
-      amount,
-      currency,
-      announcedAt: deps.ledger.now().toISOString(),
-    });
+    // Recorded with the list's other settlements once they are all applied (decision 0059).
+    return { ...applied, expects: { batchId, captureId, paymentId: authorization.paymentReference, merchantId: authorization.merchantReference, amount, currency } };
   }
-  return { id: event.id, outcome: 'applied', paymentId: authorization.paymentReference };
+  return applied;
 };
 
 export interface ChannelEventsDeps {
   readonly channels: CardChannelDirectory;
   readonly ledger: LedgerPostingDeps;
-  readonly expectations?: Pick<ReconciliationRepository, 'recordExpectation'>;
+  readonly expectations?: Pick<ReconciliationRepository, 'recordExpectations'>;
   /** Absent: an event for a merchant homed elsewhere is `retry` here (the one-region runtime has no elsewhere). */
   readonly forwarder?: ChannelEventForwarder;
 }
@@ -141,6 +139,20 @@ export const recordChannelEvents = async (
     },
   );
 
+  // The batches' expectations, one write per list and batch; an event is `applied` only once its capture is expected.
+  const expecting = results.flatMap((result, index) => ('expects' in result && result.expects ? [{ index, expects: result.expects }] : []));
+  if (deps.expectations && expecting.length > 0) {
+    const announcedAt = deps.ledger.now().toISOString();
+    try {
+      await deps.expectations.recordExpectations(expecting.map(({ expects }) => ({ channel: input.channel, ...expects, announcedAt })));
+    } catch (error) {
+      for (const { index } of expecting) {
+        const { id, paymentId } = results[index] as ChannelEventResult;
+        results[index] = { id, outcome: 'retry', reason: retryReason(error), errorName: error instanceof Error ? error.name : 'Error', ...(paymentId ? { paymentId } : {}) };
+      }
+    }
+  }
+
   // Events homed in another region: the whole body goes there once, and its outcome for them stands.
   const regions = new Set(results.flatMap((result) => ('elsewhere' in result ? [result.elsewhere] : [])));
   const answers = new Map<string, Awaited<ReturnType<ChannelEventForwarder['forward']>>>();
@@ -151,7 +163,10 @@ export const recordChannelEvents = async (
     await Promise.all([...regions].map(async (region) => answers.set(region, await forwarder.forward(region, input.channel, received))));
   }
   return results.map((result, index): ChannelEventResult => {
-    if (!('elsewhere' in result)) return result;
+    if (!('elsewhere' in result)) {
+      const { expects: _expects, ...answered } = result;
+      return answered;
+    }
     const id = (input.events[index] as ChannelEvent).id;
     const answer = answers.get(result.elsewhere);
     const theirs = answer && answer.status >= 200 && answer.status < 300 ? answer.results?.[index] : undefined;

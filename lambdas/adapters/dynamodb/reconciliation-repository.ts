@@ -1,6 +1,6 @@
+import { createHash } from 'node:crypto';
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
-  BatchWriteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
@@ -25,7 +25,7 @@ import {
  * Table `reconciliation` (docs/data-model.md):
  *   report#<channel>#<sha256>     / report           a report received, its status and summary
  *   batch#<channel>#<batch>       / report           the batch's claim by one report (its sha256)
- *   batch#<channel>#<batch>       / exp#<capture>    a capture the batch should hold (capture.settled)
+ *   batch#<channel>#<batch>       / exp#list#<key>   captures the batch should hold, one acquirer list's (capture.settled)
  *   brk#<id>                      / break            a break; index `breaks-by-status` (break_status, break_order)
  *   payin#<reference>             / expected         a pay-in an accepted report announced (its payout line)
  *   payins#<currency>#<valueDate> / <reference>      the same, listed by currency and value date
@@ -52,6 +52,76 @@ const breakItem = (found: ReconciliationBreak): Item => ({ ...breakKey(found.id)
 const breakOf = (item: Item): ReconciliationBreak => {
   const { pk: _pk, sk: _sk, break_status: _status, break_order: _order, ...rest } = item;
   return rest as unknown as ReconciliationBreak;
+};
+
+/**
+ * Expectations (decision 0059): one item per acquirer list and batch, `exp#list#<key>` where the key is the first
+ * 32 hex digits of the SHA-256 of its sorted capture ids (as a JSON array), holding the list's captures in `e` (`c` capture, `p`
+ * payment, `m` merchant, `a` amount, `cu` currency, `t` announced at when not the item's `at`). The same captures
+ * again (a resent list) are the same item, written only if absent, so their first announcement stands; a capture
+ * resent in another list is in two items, and is read once, with its earliest announcement. Items of the earlier
+ * shape (one per capture, `exp#<capture id>`, the expectation's own fields, no `e`) are read as they are.
+ */
+const EXPECTATION_PREFIX = 'exp#';
+const ENTRIES_PER_ITEM = 50;
+
+/** Each capture once, its earliest announcement, ordered by capture id. */
+const earliestByCapture = (expectations: readonly SettlementExpectation[]): SettlementExpectation[] => {
+  const byCapture = new Map<string, SettlementExpectation>();
+  for (const expectation of expectations) {
+    const seen = byCapture.get(expectation.captureId);
+    if (!seen || expectation.announcedAt < seen.announcedAt) byCapture.set(expectation.captureId, expectation);
+  }
+  return [...byCapture.values()].sort((a, b) => (a.captureId < b.captureId ? -1 : a.captureId > b.captureId ? 1 : 0));
+};
+
+const expectationItems = (expectations: readonly SettlementExpectation[]): Item[] => {
+  const byBatch = new Map<string, SettlementExpectation[]>();
+  for (const expectation of expectations) {
+    const pk = batchPk(expectation.channel, expectation.batchId);
+    const batch = byBatch.get(pk) ?? [];
+    batch.push(expectation);
+    byBatch.set(pk, batch);
+  }
+  return [...byBatch].flatMap(([pk, announced]) => {
+    // Each capture once and in capture-id order: the same captures always make the same items.
+    const batch = earliestByCapture(announced);
+    return Array.from({ length: Math.ceil(batch.length / ENTRIES_PER_ITEM) }, (_, chunk) => {
+      const entries = batch.slice(chunk * ENTRIES_PER_ITEM, (chunk + 1) * ENTRIES_PER_ITEM);
+      const key = createHash('sha256').update(JSON.stringify(entries.map((entry) => entry.captureId))).digest('hex').slice(0, 32);
+      const at = entries.map((entry) => entry.announcedAt).sort()[0] as string;
+      return {
+        pk,
+        sk: `${EXPECTATION_PREFIX}list#${key}`,
+        at,
+        e: entries.map((entry) => ({
+          c: entry.captureId,
+          p: entry.paymentId,
+          m: entry.merchantId,
+          a: entry.amount,
+          cu: entry.currency,
+          ...(entry.announcedAt === at ? {} : { t: entry.announcedAt }),
+        })),
+      };
+    });
+  });
+};
+
+const expectationsOf = (channel: string, batchId: string, item: Item): SettlementExpectation[] => {
+  if (!Array.isArray(item.e)) {
+    const { pk: _pk, sk: _sk, ...rest } = item;
+    return [rest as unknown as SettlementExpectation];
+  }
+  return (item.e as Item[]).map((entry) => ({
+    channel,
+    batchId,
+    captureId: String(entry.c),
+    paymentId: String(entry.p),
+    merchantId: String(entry.m),
+    amount: Number(entry.a),
+    currency: String(entry.cu),
+    announcedAt: String(entry.t ?? item.at),
+  }));
 };
 
 export class DynamoDbReconciliationRepository implements ReconciliationRepository {
@@ -123,28 +193,26 @@ export class DynamoDbReconciliationRepository implements ReconciliationRepositor
     );
   }
 
-  async recordExpectation(expectation: SettlementExpectation): Promise<void> {
-    await this.client.send(new PutCommand({ TableName: this.tableName, Item: this.expectationItem(expectation) }));
-  }
-
   async recordExpectations(expectations: readonly SettlementExpectation[]): Promise<void> {
-    for (let start = 0; start < expectations.length; start += 25) {
-      let requests = expectations.slice(start, start + 25).map((expectation) => ({ PutRequest: { Item: this.expectationItem(expectation) } }));
-      for (let attempt = 0; requests.length > 0; attempt += 1) {
-        if (attempt > 10) throw new Error('BatchWriteItem left items unprocessed after 10 attempts');
-        const { UnprocessedItems: left } = await this.client.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: requests } }));
-        requests = (left?.[this.tableName] ?? []) as typeof requests;
-        if (requests.length > 0) await new Promise((resolve) => setTimeout(resolve, 20 * 2 ** attempt));
-      }
-    }
+    await Promise.all(
+      expectationItems(expectations).map(async (item) => {
+        try {
+          await this.client.send(new PutCommand({ TableName: this.tableName, Item: item, ConditionExpression: 'attribute_not_exists(pk)' }));
+        } catch (error) {
+          // The same captures were recorded before (a list sent again): their first announcement stands.
+          if (!isConditionFailure(error)) throw error;
+        }
+      }),
+    );
   }
 
   async hasExpectations(channel: string, batchId: string): Promise<boolean> {
+    // Every expectation item, of either shape, holds at least one capture.
     const { Items: items = [] } = await this.client.send(
       new QueryCommand({
         TableName: this.tableName,
         KeyConditionExpression: 'pk = :pk AND begins_with(sk, :exp)',
-        ExpressionAttributeValues: { ':pk': batchPk(channel, batchId), ':exp': 'exp#' },
+        ExpressionAttributeValues: { ':pk': batchPk(channel, batchId), ':exp': EXPECTATION_PREFIX },
         Limit: 1,
         ConsistentRead: true,
       }),
@@ -156,13 +224,10 @@ export class DynamoDbReconciliationRepository implements ReconciliationRepositor
     const items = await this.queryAll({
       TableName: this.tableName,
       KeyConditionExpression: 'pk = :pk AND begins_with(sk, :exp)',
-      ExpressionAttributeValues: { ':pk': batchPk(channel, batchId), ':exp': 'exp#' },
+      ExpressionAttributeValues: { ':pk': batchPk(channel, batchId), ':exp': EXPECTATION_PREFIX },
       ConsistentRead: true,
     });
-    return items.map((item) => {
-      const { pk: _pk, sk: _sk, ...rest } = item;
-      return rest as unknown as SettlementExpectation;
-    });
+    return earliestByCapture(items.flatMap((item) => expectationsOf(channel, batchId, item)));
   }
 
   async recordBreaks(breaks: readonly ReconciliationBreak[]): Promise<number> {
@@ -299,10 +364,6 @@ export class DynamoDbReconciliationRepository implements ReconciliationRepositor
 
   private payInOf(item: Item): BankPayIn {
     return { channel: String(item.channel), batchId: String(item.batchId), reference: String(item.reference), amount: Number(item.amount), currency: String(item.currency), valueDate: String(item.valueDate) };
-  }
-
-  private expectationItem(expectation: SettlementExpectation): Item {
-    return { pk: batchPk(expectation.channel, expectation.batchId), sk: `exp#${expectation.captureId}`, ...expectation };
   }
 
   private async queryAll(input: QueryCommandInput): Promise<Item[]> {

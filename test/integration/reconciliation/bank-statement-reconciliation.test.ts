@@ -74,7 +74,7 @@ const reconciledBatch = async (batchId: string, currency: string, amounts: reado
     const paymentId = deriveId('pay', 'bank-statement-test', String(ids), String(Date.now()));
     const captureId = `cap_bank_${ids}`;
     await postLedgerEvent(ledgerPostingDeps(), paymentCaptured, { merchantId: merchant, paymentId, channel, currency, amount, authorizedAmount: amount });
-    await reports.recordExpectation({ channel, batchId, captureId, paymentId, merchantId: merchant, amount, currency, announcedAt: new Date().toISOString() });
+    await reports.recordExpectations([{ channel, batchId, captureId, paymentId, merchantId: merchant, amount, currency, announcedAt: new Date().toISOString() }]);
     await postLedgerEvent(ledgerPostingDeps(), paymentSettled, { merchantId: merchant, paymentId, settlementId: captureId });
     items.push({ type: 'capture', ourReference: paymentId, theirReference: captureId, gross: amount, fee: contractFee(cardChannels.atlas.fees, amount, currency), currency });
   }

@@ -63,7 +63,7 @@ const capturedPayment = async (amount: number, batchId: string, settledByWebhook
   const captureId = `cap_${counterForIds}_${batchId}`;
   await postLedgerEvent(ledgerPostingDeps(), paymentCaptured, { merchantId: merchant, paymentId, channel, currency: 'USD', amount, authorizedAmount: amount });
   // What the acquirer's capture.settled webhook does (record-channel-event.ts): expect it in its batch, maybe settle.
-  await reports.recordExpectation({ channel, batchId, captureId, paymentId, merchantId: merchant, amount, currency: 'USD', announcedAt: new Date().toISOString() });
+  await reports.recordExpectations([{ channel, batchId, captureId, paymentId, merchantId: merchant, amount, currency: 'USD', announcedAt: new Date().toISOString() }]);
   if (settledByWebhook) await postLedgerEvent(ledgerPostingDeps(), paymentSettled, { merchantId: merchant, paymentId, settlementId: captureId });
   return { type: 'capture', ourReference: paymentId, theirReference: captureId, gross: amount, fee: contractFee(cardChannels.atlas.fees, amount, 'USD'), currency: 'USD' };
 };
