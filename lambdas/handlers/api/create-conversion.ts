@@ -20,7 +20,7 @@ export const handler = merchantCommandEndpoint({
   // The quote's claim for the derived conversion id and the idempotent posting make a duplicate in flight answer the same conversion.
   guardsDuplicates: true,
   handle: async (request) => {
-    const { conversion, created } = await createConversion(
+    const { conversion } = await createConversion(
       { quotes, ledger, now: () => new Date() },
       {
         merchantId: request.principal.merchantId,
@@ -30,7 +30,8 @@ export const handler = merchantCommandEndpoint({
       },
     );
     const presented = presentConversion(conversion);
-    // A duplicate answered with the conversion another request stored records nothing: that request's entry is the conversion's.
-    return { status: 201, body: presented, ...(created ? { change: { target: { type: 'conversion', id: conversion.id }, before: null, after: presented } } : {}) };
+    // Every 201 records its entry (at least once, as every create, decision record 0060): a retry that finds the conversion
+    // its first attempt stored records the entry that attempt's failed append lost.
+    return { status: 201, body: presented, change: { target: { type: 'conversion', id: conversion.id }, before: null, after: presented } };
   },
 });
