@@ -17,11 +17,12 @@ export const handler = merchantCommandEndpoint({
   audit: { action: 'conversion.create' },
   body,
   fingerprintView: (request) => request,
-  // The quote's claim for the derived conversion id and the idempotent posting make a duplicate in flight answer the same conversion.
+  // The quote's claim for the derived conversion id leases the key (`inFlightMs`, decision record 0060): a duplicate in
+  // flight is refused with 409 idempotency_in_progress, as a payment's is by its card hold (0048).
   guardsDuplicates: true,
   handle: async (request) => {
     const { conversion } = await createConversion(
-      { quotes, ledger, now: () => new Date() },
+      { quotes, ledger, now: () => new Date(), inFlightMs: request.inFlightMs },
       {
         merchantId: request.principal.merchantId,
         idempotencyKey: request.idempotencyKey,
