@@ -1,7 +1,7 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Conversion, FxQuote } from '../../domain/fx/objects';
-import type { ClaimOutcome, ConversionPage, FxRepository } from '../../ports/fx-repository';
+import type { ClaimOutcome, ConversionPage, FxRepository, QuoteClaim } from '../../ports/fx-repository';
 import { MERCHANT_OBJECTS_INDEX } from '../../../platform/tables';
 import type { ListWindow } from '../../domain/list-window';
 import { itemsByKey, queryCreatedOrder } from './created-order';
@@ -15,6 +15,10 @@ import type { TransactItem } from './transactions';
  * A quote is claimed by setting `usedBy` in a conditional update: unused (NULL) and unexpired, or already
  * claimed by the same user (a retry). A conversion claims it alone (one UpdateItem) and is written once, when
  * posted (decision record 0052); the payout repository puts the same update in its own transaction.
+ * A conversion's claim carries a lease, `lease_until` (epoch ms), set by the same update (decision record 0060,
+ * as the card hold's for a payment, 0048): while it is live the same user's claim is refused (a duplicate in
+ * flight), and a refused conversion frees the quote only if the lease is still the one it set. A claim without
+ * a lease attribute (a payout's, or one written before 0060) counts as one whose lease ran out.
  */
 const QUOTE = 'quote';
 const CONVERSION = 'conversion';
@@ -28,7 +32,7 @@ type Item = Record<string, unknown>;
 const LIST_INDEX = { indexName: MERCHANT_OBJECTS_INDEX, partitionKey: 'merchant_type', sortKey: 'created_key' } as const;
 
 const withoutKeys = <T>(item: Item): T => {
-  const { pk: _pk, sk: _sk, merchant_type: _type, created_key: _created, expires_at_ms: _expires, ...rest } = item;
+  const { pk: _pk, sk: _sk, merchant_type: _type, created_key: _created, expires_at_ms: _expires, lease_until: _lease, ...rest } = item;
   return rest as T;
 };
 
@@ -47,20 +51,27 @@ const conversionItem = (conversion: Conversion): Item => ({
   ...conversion,
 });
 
-/** The conditional update that claims a quote for `user` (a conversion or a payout id) at `now`. */
-export const quoteClaimItem = (tableName: string, claim: { readonly quoteId: string; readonly merchantId: string; readonly user: string; readonly now: Date }): TransactItem => ({
+/**
+ * The conditional update that claims a quote for `user` (a conversion or a payout id) at `now`. With
+ * `leaseUntil` (a conversion's) the claim leases the request's key: the same user's claim is taken again only
+ * once its lease ran out (or was released, or never set).
+ */
+export const quoteClaimItem = (tableName: string, claim: QuoteClaim): TransactItem => ({
   Update: {
     TableName: tableName,
     Key: { pk: claim.quoteId, sk: QUOTE },
-    UpdateExpression: 'SET usedBy = :user, usedAt = :usedAt',
+    UpdateExpression: claim.leaseUntil === undefined ? 'SET usedBy = :user, usedAt = :usedAt' : 'SET usedBy = :user, usedAt = :usedAt, lease_until = :until',
     ConditionExpression:
-      'attribute_exists(pk) AND merchantId = :merchant AND (usedBy = :user OR (attribute_type(usedBy, :null) AND expires_at_ms > :now))',
+      claim.leaseUntil === undefined
+        ? 'attribute_exists(pk) AND merchantId = :merchant AND (usedBy = :user OR (attribute_type(usedBy, :null) AND expires_at_ms > :now))'
+        : 'attribute_exists(pk) AND merchantId = :merchant AND ((usedBy = :user AND (attribute_not_exists(lease_until) OR lease_until <= :now)) OR (attribute_type(usedBy, :null) AND expires_at_ms > :now))',
     ExpressionAttributeValues: {
       ':user': claim.user,
       ':usedAt': claim.now.toISOString(),
       ':merchant': claim.merchantId,
       ':null': 'NULL',
       ':now': claim.now.getTime(),
+      ...(claim.leaseUntil === undefined ? {} : { ':until': claim.leaseUntil }),
     },
   },
 });
@@ -69,6 +80,8 @@ export const quoteClaimItem = (tableName: string, claim: { readonly quoteId: str
 export const claimFailure = (quote: FxQuote | undefined, merchantId: string, user: string): Exclude<ClaimOutcome, 'claimed'> => {
   if (!quote || quote.merchantId !== merchantId) return 'quote_missing';
   if (quote.usedBy !== null && quote.usedBy !== user) return 'quote_used';
+  // Its own, and refused: only a leased claim refuses its own user, while another request holds the lease.
+  if (quote.usedBy === user) return 'quote_in_flight';
   return 'quote_expired';
 };
 
@@ -113,7 +126,7 @@ export class DynamoDbFxRepository implements FxRepository {
   }
 
   /** One item: a single conditional UpdateItem (a transaction of one would bill it twice). */
-  async claimQuote(claim: { readonly quoteId: string; readonly merchantId: string; readonly user: string; readonly now: Date }): Promise<ClaimOutcome> {
+  async claimQuote(claim: QuoteClaim): Promise<ClaimOutcome> {
     const { Update: update } = quoteClaimItem(this.tableName, claim);
     try {
       await this.client.send(new UpdateCommand(update as NonNullable<TransactItem['Update']>));
@@ -124,19 +137,36 @@ export class DynamoDbFxRepository implements FxRepository {
     }
   }
 
-  async releaseQuote(quoteId: string, user: string): Promise<void> {
+  async releaseQuote(quoteId: string, user: string, leaseUntil?: number): Promise<void> {
     try {
       await this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: { pk: quoteId, sk: QUOTE },
-          UpdateExpression: 'SET usedBy = :null, usedAt = :null',
-          ConditionExpression: 'usedBy = :user',
-          ExpressionAttributeValues: { ':null': null, ':user': user },
+          UpdateExpression: 'SET usedBy = :null, usedAt = :null REMOVE lease_until',
+          ConditionExpression: leaseUntil === undefined ? 'usedBy = :user' : 'usedBy = :user AND lease_until = :until',
+          ExpressionAttributeValues: { ':null': null, ':user': user, ...(leaseUntil === undefined ? {} : { ':until': leaseUntil }) },
         }),
       );
     } catch (error) {
-      // Already released (a retry), or never this user's: nothing to undo.
+      // Already released (a retry), never this user's, or its lease taken over by a retry that uses it: nothing to undo.
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+  }
+
+  async releaseLease(quoteId: string, user: string, leaseUntil: number): Promise<void> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: quoteId, sk: QUOTE },
+          UpdateExpression: 'SET lease_until = :zero',
+          ConditionExpression: 'usedBy = :user AND lease_until = :until',
+          ExpressionAttributeValues: { ':zero': 0, ':user': user, ':until': leaseUntil },
+        }),
+      );
+    } catch (error) {
+      // Freed, or taken over by a retry: not this request's lease any more.
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
     }
   }

@@ -17,11 +17,12 @@ export const handler = merchantCommandEndpoint({
   audit: { action: 'conversion.create' },
   body,
   fingerprintView: (request) => request,
-  // The quote's claim for the derived conversion id and the idempotent posting make a duplicate in flight answer the same conversion.
+  // The quote's claim for the derived conversion id leases the key (`inFlightMs`, decision record 0060): a duplicate in
+  // flight is refused with 409 idempotency_in_progress, as a payment's is by its card hold (0048).
   guardsDuplicates: true,
   handle: async (request) => {
-    const { conversion, created } = await createConversion(
-      { quotes, ledger, now: () => new Date() },
+    const { conversion } = await createConversion(
+      { quotes, ledger, now: () => new Date(), inFlightMs: request.inFlightMs },
       {
         merchantId: request.principal.merchantId,
         idempotencyKey: request.idempotencyKey,
@@ -30,7 +31,8 @@ export const handler = merchantCommandEndpoint({
       },
     );
     const presented = presentConversion(conversion);
-    // A duplicate answered with the conversion another request stored records nothing: that request's entry is the conversion's.
-    return { status: 201, body: presented, ...(created ? { change: { target: { type: 'conversion', id: conversion.id }, before: null, after: presented } } : {}) };
+    // Every 201 records its entry (at least once, as every create, decision record 0060): a retry that finds the conversion
+    // its first attempt stored records the entry that attempt's failed append lost.
+    return { status: 201, body: presented, change: { target: { type: 'conversion', id: conversion.id }, before: null, after: presented } };
   },
 });

@@ -20,7 +20,7 @@ export const handler = merchantCommandEndpoint({
   guardsDuplicates: true,
   handle: async (request) => {
     const { body: quote } = request;
-    const { quote: created, created: isNew } = await createFxQuote(
+    const { quote: created } = await createFxQuote(
       { quotes, rates, spreads, now: () => new Date() },
       {
         merchantId: request.principal.merchantId,
@@ -33,7 +33,8 @@ export const handler = merchantCommandEndpoint({
       },
     );
     const presented = presentFxQuote(created, new Date());
-    // A duplicate answered with the quote another request stored records nothing: that request's entry is the quote's.
-    return { status: 201, body: presented, ...(isNew ? { change: { target: { type: 'fx_quote', id: created.id }, before: null, after: presented } } : {}) };
+    // Every 201 records its entry (at least once, as every create, decision record 0060): a retry that finds the quote its
+    // first attempt stored records the entry that attempt's failed append lost.
+    return { status: 201, body: presented, change: { target: { type: 'fx_quote', id: created.id }, before: null, after: presented } };
   },
 });

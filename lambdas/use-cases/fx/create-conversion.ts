@@ -1,4 +1,4 @@
-import { IdempotencyKeyReusedError, ResourceNotFoundError } from '../../domain/errors';
+import { IdempotencyKeyReusedError, RequestInFlightError, ResourceNotFoundError } from '../../domain/errors';
 import { QuoteAlreadyUsedError, QuoteExpiredError } from '../../domain/fx/errors';
 import { type Conversion, assertQuoteUsable } from '../../domain/fx/objects';
 import { deriveId } from '../../domain/ids';
@@ -18,6 +18,11 @@ export interface CreateConversionDeps {
   readonly quotes: FxRepository;
   readonly ledger: LedgerPostingDeps;
   readonly now: () => Date;
+  /**
+   * How long this request may still run (the endpoint's `inFlightMs`): the quote's claim leases the key that
+   * long, so a duplicate in flight is refused (decision record 0060).
+   */
+  readonly inFlightMs: number;
 }
 
 /**
@@ -28,15 +33,18 @@ export interface CreateConversionDeps {
  *    code before 0052, is finished below.)
  * 2. Load the quote: another merchant's is not found; used by something else → QuoteAlreadyUsedError;
  *    past `expires_at` → QuoteExpiredError (a quote this conversion claimed already stays its own).
- * 3. Claim the quote for the conversion (one conditional update: unused and unexpired, or already its own),
- *    so two conversions can never both use one quote, and a key's conversion uses one quote.
+ * 3. Claim the quote for the conversion (one conditional update: unused and unexpired, or already its own
+ *    with its lease run out), so two conversions can never both use one quote, and a key's conversion uses one
+ *    quote. The claim leases the key for the time this request may run (`lease_until`, same update, decision
+ *    record 0060): a duplicate in flight finds the lease live → RequestInFlightError (409), as a payment's.
  * 4. Post it to the ledger (both legs, the FX position, the spread revenue; idempotent by the conversion
- *    id). If available funds cannot cover the sell amount: free the quote and refuse with
+ *    id). If available funds cannot cover the sell amount: free the quote (only if the lease is still this
+ *    request's: one that outran it and was taken over leaves the quote to the taker) and refuse with
  *    InsufficientFundsError, in the merchant's words; nothing stored. Posted before at another quote (a first
  *    request under the key died before storing its conversion): free this quote, IdempotencyKeyReusedError.
  * 5. Store it completed (only if not stored: a concurrent duplicate of the request may have stored it first,
- *    and then its conversion is the answer, `created: false`). Duplicates running side by side claim the
- *    quote for the same id and post the same transaction once, so they need no in-progress guard.
+ *    and then its conversion is the answer, `created: false`). A stored conversion leaves its lease to run
+ *    out: its retries find the conversion first (step 1).
  */
 export const createConversion = async (deps: CreateConversionDeps, command: CreateConversionCommand): Promise<{ readonly conversion: Conversion; readonly created: boolean }> => {
   const id = deriveId('cv', command.merchantId, command.idempotencyKey);
@@ -49,16 +57,24 @@ export const createConversion = async (deps: CreateConversionDeps, command: Crea
   const quoteId = stored?.quoteId ?? command.quoteId;
   const quote = await deps.quotes.getQuote(quoteId, { consistent: true });
   if (!quote || quote.merchantId !== command.merchantId) throw new ResourceNotFoundError('fx_quote', quoteId);
+  let leaseUntil: number | undefined;
   if (!stored) {
     assertQuoteUsable(quote, id, now);
-    const claim = await deps.quotes.claimQuote({ quoteId: quote.id, merchantId: command.merchantId, user: id, now });
+    leaseUntil = now.getTime() + deps.inFlightMs;
+    const claim = await deps.quotes.claimQuote({ quoteId: quote.id, merchantId: command.merchantId, user: id, now, leaseUntil });
     if (claim === 'quote_missing') throw new ResourceNotFoundError('fx_quote', quote.id);
+    if (claim === 'quote_in_flight') throw new RequestInFlightError();
     if (claim !== 'claimed') {
       const latest = await deps.quotes.getQuote(quote.id, { consistent: true });
       if (claim === 'quote_used') throw new QuoteAlreadyUsedError(quote.id, latest?.usedBy ?? 'another request');
       throw new QuoteExpiredError(quote.id, latest?.expiresAt ?? quote.expiresAt);
     }
   }
+  // A request that fails otherwise (5xx: throttled, a timeout) keeps the claim, whose posting may have happened, and
+  // lets the lease go (best effort, a write only on this path) so its retry proceeds at once, as a payment's (0048).
+  const letLeaseGo = async () => {
+    if (leaseUntil !== undefined) await deps.quotes.releaseLease(quote.id, id, leaseUntil).catch(() => undefined);
+  };
   let posted;
   try {
     posted = await postLedgerEvent(deps.ledger, conversionPosting, {
@@ -76,11 +92,14 @@ export const createConversion = async (deps: CreateConversionDeps, command: Crea
     if (error instanceof PostingConflictError) {
       // The id's conversion was posted at another quote (a first request that died before storing it, and now
       // another request under its key): this one is refused, and the quote it claimed is free again.
-      await deps.quotes.releaseQuote(quote.id, id);
+      await deps.quotes.releaseQuote(quote.id, id, leaseUntil);
       throw new IdempotencyKeyReusedError();
     }
-    if (!(error instanceof InsufficientFundsError)) throw error;
-    await deps.quotes.releaseQuote(quote.id, id);
+    if (!(error instanceof InsufficientFundsError)) {
+      await letLeaseGo();
+      throw error;
+    }
+    await deps.quotes.releaseQuote(quote.id, id, leaseUntil);
     throw new InsufficientFundsError(error.account, error.needed, error.available, 'what this conversion sells');
   }
   const conversion: Conversion = {
@@ -98,7 +117,13 @@ export const createConversion = async (deps: CreateConversionDeps, command: Crea
     completedAt: deps.now().toISOString(),
     requestFingerprint: command.requestFingerprint,
   };
-  const inserted = await deps.quotes.insertConversion(conversion);
+  let inserted;
+  try {
+    inserted = await deps.quotes.insertConversion(conversion);
+  } catch (error) {
+    await letLeaseGo();
+    throw error;
+  }
   if (!inserted.created && inserted.conversion.requestFingerprint !== command.requestFingerprint) throw new IdempotencyKeyReusedError();
   return inserted;
 };

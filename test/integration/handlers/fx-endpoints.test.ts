@@ -205,8 +205,32 @@ describe('POST /v1/conversions', () => {
 
 describe('a conversion written once (decision record 0052)', () => {
   const repository = () => new DynamoDbFxRepository(db.documentClient, tableName('fx'));
-  const convert = async (merchantId: string, quoteId: string, key: string, fingerprint = `fp-${key}`) =>
-    (await createConversionUseCase({ quotes: repository(), ledger: deps, now: () => new Date() }, { merchantId, idempotencyKey: key, requestFingerprint: fingerprint, quoteId })).conversion;
+  const convert = async (merchantId: string, quoteId: string, key: string, fingerprint = `fp-${key}`, options: { quotes?: DynamoDbFxRepository; ledger?: CapturePostingDeps; now?: () => Date; inFlightMs?: number } = {}) =>
+    (
+      await createConversionUseCase(
+        { quotes: options.quotes ?? repository(), ledger: options.ledger ?? deps, now: options.now ?? (() => new Date()), inFlightMs: options.inFlightMs ?? 30_000 },
+        { merchantId, idempotencyKey: key, requestFingerprint: fingerprint, quoteId },
+      )
+    ).conversion;
+  /** Ledger deps whose posting waits, once it is reached (after the claim), until `open()` is called. */
+  const gatedLedger = () => {
+    let open: () => void = () => undefined;
+    const opened = new Promise<void>((resolve) => {
+      open = resolve;
+    });
+    let reach: () => void = () => undefined;
+    const reached = new Promise<void>((resolve) => {
+      reach = resolve;
+    });
+    const ledger = Object.assign(Object.create(deps.ledger) as typeof deps.ledger, {
+      loadContext: async (...args: Parameters<typeof deps.ledger.loadContext>) => {
+        reach();
+        await opened;
+        return deps.ledger.loadContext(...args);
+      },
+    });
+    return { ledger: { ...deps, ledger } as CapturePostingDeps, reached, open };
+  };
   const fxWrites: { command: string; key: string }[] = [];
   /** Every request the handlers send to the idempotency table, by operation. */
   const idempotencyRequests: string[] = [];
@@ -259,7 +283,9 @@ describe('a conversion written once (decision record 0052)', () => {
     const first = await convert('mer_fx_died', posted.id, 'died-after-posting');
     // The first request's conversion item lost (it died between the posting and the Put).
     await db.documentClient.send(new DeleteCommand({ TableName: tableName('fx'), Key: { pk: first.id, sk: 'conversion' } }));
-    const again = await convert('mer_fx_died', posted.id, 'died-after-posting');
+    // Amended by 0060: its lease (30 s here) is live, so a retry at once is a duplicate in flight (409); after it, it finishes.
+    await expect(convert('mer_fx_died', posted.id, 'died-after-posting')).rejects.toMatchObject({ name: 'RequestInFlightError' });
+    const again = await convert('mer_fx_died', posted.id, 'died-after-posting', 'fp-died-after-posting', { now: () => new Date(Date.now() + 30_001) });
     expect(again).toMatchObject({ id: first.id, transactionId: first.transactionId, status: 'completed' });
     expect(await postings('mer_fx_died', first.id)).toHaveLength(1);
     // Another request under that key, at another quote: refused, and the quote it claimed is free again.
@@ -271,12 +297,20 @@ describe('a conversion written once (decision record 0052)', () => {
     expect((await verifyLedger(db.documentClient, tableName('ledger'))).differences).toEqual([]);
   });
 
-  it('answers concurrent duplicates of a request with the one conversion stored, posted once', async () => {
+  // Amended by 0060: a duplicate that finds the quote claimed under a live lease is refused (RequestInFlightError, 409).
+  it('answers concurrent duplicates of a request with the one conversion stored, or in flight: posted once', async () => {
     await fundMerchant(deps, 'mer_fx_twice', 100_000, 'USD');
     const q = await quote('mer_fx_twice', { sell_currency: 'USD', buy_currency: 'EUR', sell_amount: 10_000, validity: 'MIN_15' });
-    const answers = await Promise.all(Array.from({ length: 4 }, () => convert('mer_fx_twice', q.id, 'twice')));
-    const stored = await repository().getConversion(answers[0]?.id ?? '', { consistent: true });
-    expect(answers).toEqual(Array.from({ length: 4 }, () => stored));
+    const settled = await Promise.allSettled(Array.from({ length: 4 }, () => convert('mer_fx_twice', q.id, 'twice')));
+    const stored = await repository().getConversion(deriveId('cv', 'mer_fx_twice', 'twice'), { consistent: true });
+    expect(stored).toMatchObject({ status: 'completed' });
+    for (const answer of settled) {
+      if (answer.status === 'fulfilled') expect(answer.value).toEqual(stored);
+      else expect(answer.reason).toMatchObject({ name: 'RequestInFlightError' });
+    }
+    expect(settled.some((answer) => answer.status === 'fulfilled')).toBe(true);
+    // Once stored, a retry is answered with it, lease or not.
+    await expect(convert('mer_fx_twice', q.id, 'twice')).resolves.toEqual(stored);
     expect(await postings('mer_fx_twice', stored?.id ?? '')).toHaveLength(1);
     expect(await balanceOf('mer_fx_twice', 'EUR')).toMatchObject({ available: q.buy_amount });
   });
@@ -299,7 +333,9 @@ describe('a conversion written once (decision record 0052)', () => {
     expect(idempotencyRequests).toEqual(['GetItemCommand']);
   });
 
-  it('answers duplicates of a quote and of a conversion sent together alike: one quote, one conversion, one posting, one audit entry each', async () => {
+  // Amended by 0060: every 201 a handler run answers records its entry (at least once, never zero); a replay of the key's
+  // stored answer records nothing. Concurrent duplicates may so record more than one entry, all of the one object.
+  it('answers duplicates of a quote and of a conversion sent together alike: one quote, one conversion, one posting, at least one audit entry each', async () => {
     await fundMerchant(deps, 'mer_fx_storm', 100_000, 'USD');
     const body = { sell_currency: 'USD', buy_currency: 'EUR', sell_amount: 10_000, validity: 'MIN_15' };
     const quotes = await Promise.all(Array.from({ length: 4 }, () => post(createQuote, '/v1/fx/quotes', 'mer_fx_storm', body, 'storm-quote')));
@@ -307,15 +343,25 @@ describe('a conversion written once (decision record 0052)', () => {
     const quoteId = json(quotes[0] as APIGatewayProxyResult).id;
     expect(new Set(quotes.map((answer) => json(answer).id))).toEqual(new Set([quoteId]));
     const conversions = await Promise.all(Array.from({ length: 4 }, () => post(createConversion, '/v1/conversions', 'mer_fx_storm', { quote_id: quoteId }, 'storm-conversion')));
-    expect(conversions.map((answer) => answer.statusCode)).toEqual([201, 201, 201, 201]);
-    const conversion = json(conversions[0] as APIGatewayProxyResult);
-    for (const answer of conversions) expect(json(answer)).toEqual(conversion);
+    // Amended by 0060: a conversion's duplicate in flight finds the claim's lease live: 409, and records nothing.
+    const created = conversions.filter((answer) => answer.statusCode === 201);
+    expect(created.length).toBeGreaterThan(0);
+    for (const answer of conversions.filter((other) => other.statusCode !== 201)) {
+      expect(answer.statusCode).toBe(409);
+      expect(json(answer)).toMatchObject({ code: 'idempotency_in_progress' });
+    }
+    const conversion = json(created[0] as APIGatewayProxyResult);
+    for (const answer of created) expect(json(answer)).toEqual(conversion);
     expect(await postings('mer_fx_storm', conversion.id)).toHaveLength(1);
     expect(await balanceOf('mer_fx_storm', 'EUR')).toMatchObject({ available: json(quotes[0] as APIGatewayProxyResult).buy_amount });
     const audited = ((await db.documentClient.send(new ScanCommand({ TableName: tableName('audit') }))).Items ?? []).filter(
       (item) => item.merchant_id === 'mer_fx_storm',
     );
-    expect(audited.map((item) => `${item.action} ${item.target?.id}`).sort()).toEqual([`conversion.create ${conversion.id}`, `fx_quote.create ${quoteId}`]);
+    const entries = audited.map((item) => `${item.action} ${item.target?.id}`);
+    expect(new Set(entries)).toEqual(new Set([`conversion.create ${conversion.id}`, `fx_quote.create ${quoteId}`]));
+    const ran = (answers: APIGatewayProxyResult[]) => answers.filter((answer) => answer.statusCode === 201 && answer.headers?.['Idempotent-Replayed'] !== 'true').length;
+    expect(entries.filter((entry) => entry.startsWith('fx_quote.create'))).toHaveLength(ran(quotes));
+    expect(entries.filter((entry) => entry.startsWith('conversion.create'))).toHaveLength(ran(conversions));
   });
 
   // Review of 0052: the endpoint's contract is "a failed append answers 500 so the retry records it" (merchant-command-
@@ -323,7 +369,7 @@ describe('a conversion written once (decision record 0052)', () => {
   // conversion's retry finds the object its first request stored and returns no change, so their entry is never
   // written. Marked failing: exactly one entry under concurrent duplicates (the test above) and at least one after a
   // failed append need an append idempotent by the command id, a choice for the audit log's owners.
-  it.failing("records a quote's and a conversion's audit entry on the retry of a request whose append failed", async () => {
+  it("records a quote's and a conversion's audit entry on the retry of a request whose append failed", async () => {
     await fundMerchant(deps, 'mer_fx_audit', 100_000, 'USD');
     const { dynamoDbClient } = await import('../../../lambdas/shared/clients');
     let failNextAppend = true;
@@ -357,49 +403,99 @@ describe('a conversion written once (decision record 0052)', () => {
     }
   });
 
-  // Review of 0052: with the key's record written once (guardsDuplicates), concurrent duplicates of a conversion run side
-  // by side. Interleaving: B claims the quote for the conversion's id (already its own: a no-op) and is about to post;
-  // A posts, is refused (the balance is short), and frees the quote (`usedBy = NULL` only if it is the id's: it is);
-  // funds arrive (a settlement); B posts and stores the conversion, completed, at that quote. The quote is free while a
-  // conversion used it: another conversion can claim it and post at its locked rate again. Through the endpoint, A's
-  // 422 insufficient_funds and B's 201 race for the key's one record: a replay can answer 422 for a conversion that
-  // was posted. Not fixed here: keeping the quote claimed when refused (one write fewer) changes the answer "the quote
-  // stays usable" that the API gives today; verifying the claim around the posting costs a write per conversion.
-  it.failing('keeps the quote claimed by a conversion posted by a duplicate that ran beside a refused one', async () => {
+  // Review of 0052, fixed by 0060: concurrent duplicates of a conversion ran side by side, and a refused one (balance
+  // short) freed the quote its duplicate then posted at. The claim now leases the key: B claims and is about to post;
+  // A, the same request, finds the lease live and is refused with RequestInFlightError (409) without touching the quote.
+  it('refuses a duplicate while the first request holds the lease: the quote stays the conversion the first posts', async () => {
     await fundMerchant(deps, 'mer_fx_refused_dup', 5_000, 'USD');
     const q = await quote('mer_fx_refused_dup', { sell_currency: 'USD', buy_currency: 'EUR', sell_amount: 10_000, validity: 'MIN_15' });
-    let letBPost: () => void = () => undefined;
-    const bMayPost = new Promise<void>((resolve) => {
-      letBPost = resolve;
-    });
-    let bClaimed: () => void = () => undefined;
-    const bHasClaimed = new Promise<void>((resolve) => {
-      bClaimed = resolve;
-    });
-    const gatedLedger = Object.assign(Object.create(deps.ledger) as typeof deps.ledger, {
-      loadContext: async (...args: Parameters<typeof deps.ledger.loadContext>) => {
-        bClaimed();
-        await bMayPost;
-        return deps.ledger.loadContext(...args);
-      },
-    });
-    const b = createConversionUseCase(
-      { quotes: repository(), ledger: { ...deps, ledger: gatedLedger }, now: () => new Date() },
-      { merchantId: 'mer_fx_refused_dup', idempotencyKey: 'refused-dup', requestFingerprint: 'fp-refused-dup', quoteId: q.id },
-    );
-    await bHasClaimed;
+    const gate = gatedLedger();
+    const b = convert('mer_fx_refused_dup', q.id, 'refused-dup', 'fp-refused-dup', { ledger: gate.ledger });
+    await gate.reached;
 
-    // A: the same request, refused for the short balance; it frees the quote.
-    await expect(convert('mer_fx_refused_dup', q.id, 'refused-dup', 'fp-refused-dup')).rejects.toMatchObject({ name: 'InsufficientFundsError' });
+    fxWrites.length = 0;
+    await expect(convert('mer_fx_refused_dup', q.id, 'refused-dup', 'fp-refused-dup')).rejects.toMatchObject({ name: 'RequestInFlightError' });
+    // A's claim was refused (one failed update), nothing freed, nothing posted.
+    expect(fxWrites).toEqual([{ command: 'UpdateItemCommand', key: q.id }]);
+    expect(await postings('mer_fx_refused_dup', deriveId('cv', 'mer_fx_refused_dup', 'refused-dup'))).toHaveLength(0);
     await fundMerchant(deps, 'mer_fx_refused_dup', 10_000, 'USD');
-    letBPost();
-    const { conversion } = await b;
+    gate.open();
+    const conversion = await b;
 
     expect(conversion).toMatchObject({ status: 'completed', quoteId: q.id });
     expect(await postings('mer_fx_refused_dup', conversion.id)).toHaveLength(1);
     // The quote must still be the conversion's: otherwise another conversion takes the same locked rate again.
     await expect(repository().getQuote(q.id, { consistent: true })).resolves.toMatchObject({ usedBy: conversion.id });
     await expect(convert('mer_fx_refused_dup', q.id, 'refused-dup-other')).rejects.toMatchObject({ name: 'QuoteAlreadyUsedError' });
+  });
+
+  it('lets a retry take the claim over once the lease ran out (the first request died after its claim)', async () => {
+    await fundMerchant(deps, 'mer_fx_lease_out', 100_000, 'USD');
+    const q = await quote('mer_fx_lease_out', { sell_currency: 'USD', buy_currency: 'EUR', sell_amount: 10_000, validity: 'MIN_15' });
+    const id = deriveId('cv', 'mer_fx_lease_out', 'lease-out');
+    const claimedAt = new Date();
+    // The first request claimed with a lease of a minute, then died.
+    expect(await repository().claimQuote({ quoteId: q.id, merchantId: 'mer_fx_lease_out', user: id, now: claimedAt, leaseUntil: claimedAt.getTime() + 60_000 })).toBe('claimed');
+    await expect(convert('mer_fx_lease_out', q.id, 'lease-out')).rejects.toMatchObject({ name: 'RequestInFlightError' });
+    expect(await postings('mer_fx_lease_out', id)).toHaveLength(0);
+    // A minute later the lease ran out: the retry takes it over and finishes the conversion, once.
+    const later = () => new Date(claimedAt.getTime() + 60_001);
+    const finished = await convert('mer_fx_lease_out', q.id, 'lease-out', 'fp-lease-out', { now: later });
+    expect(finished).toMatchObject({ id, status: 'completed', quoteId: q.id });
+    expect(await postings('mer_fx_lease_out', id)).toHaveLength(1);
+  });
+
+  it('keeps the quote when a refused request outran its lease and a retry took the claim over', async () => {
+    await fundMerchant(deps, 'mer_fx_taken_over', 5_000, 'USD');
+    const q = await quote('mer_fx_taken_over', { sell_currency: 'USD', buy_currency: 'EUR', sell_amount: 10_000, validity: 'MIN_15' });
+    const id = deriveId('cv', 'mer_fx_taken_over', 'taken-over');
+    // A claims with a lease of 50 ms and stalls before posting.
+    const gateA = gatedLedger();
+    const a = convert('mer_fx_taken_over', q.id, 'taken-over', 'fp-taken-over', { ledger: gateA.ledger, inFlightMs: 50 });
+    const aRefused = expect(a).rejects.toMatchObject({ name: 'InsufficientFundsError' });
+    await gateA.reached;
+    await new Promise((resolve) => setTimeout(resolve, 80));
+    // B, its retry, takes the lapsed lease over and stalls before posting.
+    const gateB = gatedLedger();
+    const b = convert('mer_fx_taken_over', q.id, 'taken-over', 'fp-taken-over', { ledger: gateB.ledger });
+    await gateB.reached;
+    // A posts, is refused for the short balance, and may not free the quote B holds.
+    gateA.open();
+    await aRefused;
+    await expect(repository().getQuote(q.id, { consistent: true })).resolves.toMatchObject({ usedBy: id });
+    await expect(convert('mer_fx_taken_over', q.id, 'taken-over-other')).rejects.toMatchObject({ name: 'QuoteAlreadyUsedError' });
+    await fundMerchant(deps, 'mer_fx_taken_over', 10_000, 'USD');
+    gateB.open();
+    const conversion = await b;
+    expect(conversion).toMatchObject({ id, status: 'completed', quoteId: q.id });
+    expect(await postings('mer_fx_taken_over', id)).toHaveLength(1);
+    await expect(repository().getQuote(q.id, { consistent: true })).resolves.toMatchObject({ usedBy: id });
+  });
+
+  it('lets the lease go when a conversion fails after its posting (5xx), so its retry finishes it at once', async () => {
+    await fundMerchant(deps, 'mer_fx_5xx', 100_000, 'USD');
+    const q = await quote('mer_fx_5xx', { sell_currency: 'USD', buy_currency: 'EUR', sell_amount: 10_000, validity: 'MIN_15' });
+    const failing = Object.assign(Object.create(repository()) as DynamoDbFxRepository, {
+      insertConversion: async () => {
+        throw Object.assign(new Error('Throughput exceeds the current capacity'), { name: 'ProvisionedThroughputExceededException' });
+      },
+    });
+    await expect(convert('mer_fx_5xx', q.id, 'five-xx', 'fp-five-xx', { quotes: failing })).rejects.toMatchObject({ name: 'ProvisionedThroughputExceededException' });
+    const id = deriveId('cv', 'mer_fx_5xx', 'five-xx');
+    await expect(repository().getQuote(q.id, { consistent: true })).resolves.toMatchObject({ usedBy: id });
+    const finished = await convert('mer_fx_5xx', q.id, 'five-xx');
+    expect(finished).toMatchObject({ id, status: 'completed', quoteId: q.id });
+    expect(await postings('mer_fx_5xx', id)).toHaveLength(1);
+  });
+
+  it('frees the quote of a conversion refused while it holds its lease, for another attempt', async () => {
+    await fundMerchant(deps, 'mer_fx_freed', 5_000, 'USD');
+    const q = await quote('mer_fx_freed', { sell_currency: 'USD', buy_currency: 'EUR', sell_amount: 10_000, validity: 'MIN_15' });
+    await expect(convert('mer_fx_freed', q.id, 'freed')).rejects.toMatchObject({ name: 'InsufficientFundsError' });
+    await expect(repository().getQuote(q.id, { consistent: true })).resolves.toMatchObject({ usedBy: null });
+    await fundMerchant(deps, 'mer_fx_freed', 10_000, 'USD');
+    // Released: the same key's retry claims it at once, no lease to wait out.
+    await expect(convert('mer_fx_freed', q.id, 'freed')).resolves.toMatchObject({ status: 'completed', quoteId: q.id });
   });
 
   it('completes a conversion left pending by the code before (claim and pending item in one transaction)', async () => {

@@ -137,7 +137,7 @@ it(
                   { quotes, rates, spreads: DEFAULT_SPREAD_SCHEDULE, now },
                   { merchantId, idempotencyKey: `q${run}-${key}`, requestFingerprint: 'q', sellCurrency: sell, buyCurrency: buy, amount: op.sellFixed ? { sellAmount: op.amount } : { buyAmount: op.amount }, validity: 'MIN_15' },
                 );
-                await createConversion({ quotes, ledger, now }, { merchantId, idempotencyKey: `c${run}-${key}`, requestFingerprint: 'c', quoteId: quote.id });
+                await createConversion({ quotes, ledger, now, inFlightMs: 30_000 }, { merchantId, idempotencyKey: `c${run}-${key}`, requestFingerprint: 'c', quoteId: quote.id });
                 seen.conversions += 1;
               } else {
                 const currency = CURRENCIES[op.currency] as string;
