@@ -56,25 +56,27 @@ const conversionItem = (conversion: Conversion): Item => ({
  * `leaseUntil` (a conversion's) the claim leases the request's key: the same user's claim is taken again only
  * once its lease ran out (or was released, or never set).
  */
-export const quoteClaimItem = (tableName: string, claim: QuoteClaim): TransactItem => ({
-  Update: {
-    TableName: tableName,
-    Key: { pk: claim.quoteId, sk: QUOTE },
-    UpdateExpression: claim.leaseUntil === undefined ? 'SET usedBy = :user, usedAt = :usedAt' : 'SET usedBy = :user, usedAt = :usedAt, lease_until = :until',
-    ConditionExpression:
-      claim.leaseUntil === undefined
-        ? 'attribute_exists(pk) AND merchantId = :merchant AND (usedBy = :user OR (attribute_type(usedBy, :null) AND expires_at_ms > :now))'
-        : 'attribute_exists(pk) AND merchantId = :merchant AND ((usedBy = :user AND (attribute_not_exists(lease_until) OR lease_until <= :now)) OR (attribute_type(usedBy, :null) AND expires_at_ms > :now))',
-    ExpressionAttributeValues: {
-      ':user': claim.user,
-      ':usedAt': claim.now.toISOString(),
-      ':merchant': claim.merchantId,
-      ':null': 'NULL',
-      ':now': claim.now.getTime(),
-      ...(claim.leaseUntil === undefined ? {} : { ':until': claim.leaseUntil }),
+export const quoteClaimItem = (tableName: string, claim: QuoteClaim): TransactItem => {
+  const leased = claim.leaseUntil !== undefined;
+  // Its own claim is taken again at once, or (leased) only once the lease set before ran out.
+  const own = leased ? '(usedBy = :user AND (attribute_not_exists(lease_until) OR lease_until <= :now))' : 'usedBy = :user';
+  return {
+    Update: {
+      TableName: tableName,
+      Key: { pk: claim.quoteId, sk: QUOTE },
+      UpdateExpression: `SET usedBy = :user, usedAt = :usedAt${leased ? ', lease_until = :until' : ''}`,
+      ConditionExpression: `attribute_exists(pk) AND merchantId = :merchant AND (${own} OR (attribute_type(usedBy, :null) AND expires_at_ms > :now))`,
+      ExpressionAttributeValues: {
+        ':user': claim.user,
+        ':usedAt': claim.now.toISOString(),
+        ':merchant': claim.merchantId,
+        ':null': 'NULL',
+        ':now': claim.now.getTime(),
+        ...(leased ? { ':until': claim.leaseUntil } : {}),
+      },
     },
-  },
-});
+  };
+};
 
 /** Why a claim failed, from the quote as it is now. */
 export const claimFailure = (quote: FxQuote | undefined, merchantId: string, user: string): Exclude<ClaimOutcome, 'claimed'> => {
@@ -138,35 +140,28 @@ export class DynamoDbFxRepository implements FxRepository {
   }
 
   async releaseQuote(quoteId: string, user: string, leaseUntil?: number): Promise<void> {
-    try {
-      await this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: { pk: quoteId, sk: QUOTE },
-          UpdateExpression: 'SET usedBy = :null, usedAt = :null REMOVE lease_until',
-          ConditionExpression: leaseUntil === undefined ? 'usedBy = :user' : 'usedBy = :user AND lease_until = :until',
-          ExpressionAttributeValues: { ':null': null, ':user': user, ...(leaseUntil === undefined ? {} : { ':until': leaseUntil }) },
-        }),
-      );
-    } catch (error) {
-      // Already released (a retry), never this user's, or its lease taken over by a retry that uses it: nothing to undo.
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-    }
+    // Already released (a retry), never this user's, or its lease taken over by a retry that uses it: nothing to undo.
+    await this.updateOwnClaim(quoteId, user, leaseUntil, 'SET usedBy = :null, usedAt = :null REMOVE lease_until', { ':null': null });
   }
 
   async releaseLease(quoteId: string, user: string, leaseUntil: number): Promise<void> {
+    // Freed, or taken over by a retry: not this request's lease any more.
+    await this.updateOwnClaim(quoteId, user, leaseUntil, 'SET lease_until = :zero', { ':zero': 0 });
+  }
+
+  /** `update` on the quote while `user` holds its claim (and, with `leaseUntil`, that lease); nothing otherwise. */
+  private async updateOwnClaim(quoteId: string, user: string, leaseUntil: number | undefined, update: string, values: Record<string, unknown>): Promise<void> {
     try {
       await this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: { pk: quoteId, sk: QUOTE },
-          UpdateExpression: 'SET lease_until = :zero',
-          ConditionExpression: 'usedBy = :user AND lease_until = :until',
-          ExpressionAttributeValues: { ':zero': 0, ':user': user, ':until': leaseUntil },
+          UpdateExpression: update,
+          ConditionExpression: leaseUntil === undefined ? 'usedBy = :user' : 'usedBy = :user AND lease_until = :until',
+          ExpressionAttributeValues: { ...values, ':user': user, ...(leaseUntil === undefined ? {} : { ':until': leaseUntil }) },
         }),
       );
     } catch (error) {
-      // Freed, or taken over by a retry: not this request's lease any more.
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
     }
   }
