@@ -170,7 +170,10 @@ export const recordChannelEvents = async (
     const id = (input.events[index] as ChannelEvent).id;
     const answer = answers.get(result.elsewhere);
     const theirs = answer && answer.status >= 200 && answer.status < 300 ? answer.results?.[index] : undefined;
-    const taken = theirs?.id === id && (theirs.outcome === 'applied' || theirs.outcome === 'ignored');
+    // Only `applied` is taken: this region found the capture at the acquirer before it forwarded, so a home region
+    // answering `ignored` (its lookup found nothing) disagrees, and the acquirer must send the event again rather
+    // than have it acknowledged and never posted.
+    const taken = theirs?.id === id && theirs.outcome === 'applied';
     return taken
       ? { id, outcome: 'forwarded', paymentId: result.paymentId, homeRegion: result.elsewhere }
       : { id, outcome: 'retry', reason: !forwarding ? 'homed_elsewhere' : answer ? 'home_region_did_not_apply' : 'home_region_not_configured', paymentId: result.paymentId, homeRegion: result.elsewhere };

@@ -83,6 +83,7 @@ it("forwards the whole body as received to the merchant's home region, once, and
 it.each([
   ['the home region did not take the body (5xx)', 503, undefined, 'home_region_did_not_apply'],
   ['the home region asked for that event again', 200, homeAnswer('retry'), 'home_region_did_not_apply'],
+  ["the home region's acquirer lookup did not find the capture this region found (ignored there)", 200, homeAnswer('ignored'), 'home_region_did_not_apply'],
   ["the home region's answer names another event at that position", 200, [{ id: 'evt_other', outcome: 'applied' }], 'home_region_did_not_apply'],
   ['no endpoint of the home region is configured', undefined, undefined, 'home_region_not_configured'],
 ])('answers "retry" for the forwarded event only (the acquirer sends it again) when %s', async (_case, status, answer, reason) => {
