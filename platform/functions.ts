@@ -918,7 +918,8 @@ export const functions = {
     reservedConcurrency: 'unreserved',
     invokedBy: 'api-gateway',
     tables: {
-      // The quote's claim and its release are UpdateItems; the conversion one conditional PutItem (decision record 0052).
+      // The quote's claim and its release are UpdateItems; the conversion one conditional PutItem (decision record 0052),
+      // in its posting's TransactWriteItems (0062: authorized by PutItem on this table).
       fx: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
       ledger: ledgerPostingActions,
       idempotency: idempotencyWrittenOnce,

@@ -1,5 +1,6 @@
 import type { ListWindow } from '../domain/list-window';
 import type { Conversion, FxQuote } from '../domain/fx/objects';
+import type { CompanionPut } from './ledger-store';
 
 /** Storage of quotes and conversions (the `fx` table, docs/data-model.md). */
 /** `quote_in_flight`: the quote is this user's, under a live lease another request holds (decision record 0060). */
@@ -40,8 +41,15 @@ export interface FxRepository {
   /** Let the lease `leaseUntil` of `user`'s claim go (the claim stays), so a retry proceeds at once; nothing if it is no longer that lease. */
   releaseLease(quoteId: string, user: string, leaseUntil: number): Promise<void>;
   /**
+   * The write that stores a completed conversion, as its posting's companion (decision record 0062): the
+   * conversion is stored in the posting's transaction, so it exists exactly when its posting does. Same
+   * condition as `insertConversion`: nothing stored under its id, or a `pending` one.
+   */
+  conversionWithPosting(conversion: Conversion): CompanionPut;
+  /**
    * Stores a completed conversion unless one with its id is stored completed; either way returns what is
-   * stored. A `pending` one (written by the code before decision 0052) is completed by it.
+   * stored. A `pending` one (written by the code before decision 0052) is completed by it. For a conversion
+   * whose posting was already there (a replay): a request before 0062 that died between the two.
    */
   insertConversion(conversion: Conversion): Promise<{ readonly created: boolean; readonly conversion: Conversion }>;
 }

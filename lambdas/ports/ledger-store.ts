@@ -18,6 +18,22 @@ export interface PostingContext {
   readonly home: HomeRegionMarker | undefined;
 }
 
+/**
+ * One item of another table written in a posting's transaction, so that the posting and it exist together or not
+ * at all (decision record 0062: a conversion's object with its posting): a Put of `item` into `tableName`, only if
+ * `condition` holds on the item stored under its key (an expression with its names and values, in the store's
+ * condition language). Built by that table's adapter; the ledger store carries it and knows nothing of what it is.
+ */
+export interface CompanionPut {
+  readonly tableName: string;
+  readonly item: Readonly<Record<string, unknown>>;
+  readonly condition: {
+    readonly expression: string;
+    readonly names?: Readonly<Record<string, string>>;
+    readonly values?: Readonly<Record<string, unknown>>;
+  };
+}
+
 export interface PreparedPosting {
   readonly transaction: JournalTransaction;
   /** The position as read: the transaction is written as its number `version + 1`, only if still free. */
@@ -25,6 +41,8 @@ export interface PreparedPosting {
   readonly changes: readonly ShardChange[];
   /** The region writing (recorded on the transaction: each region's journal is aggregated on its own). */
   readonly region: string;
+  /** Written in the same transaction, on its own condition (decision record 0062). */
+  readonly companion?: CompanionPut;
 }
 
 export type CommitOutcome =
@@ -35,11 +53,21 @@ export type CommitOutcome =
    */
   | { readonly outcome: 'stale'; readonly detail: string }
   /** Transaction conflict or throttling: back off and try again. */
-  | { readonly outcome: 'contention'; readonly detail: string };
+  | { readonly outcome: 'contention'; readonly detail: string }
+  /** The companion's condition failed while the posting's own held: nothing was written, and trying again would not change it. */
+  | { readonly outcome: 'companion_refused'; readonly detail: string };
 
 /** A read that lost to a concurrent transaction or was throttled: back off and try again. */
 export class LedgerStoreContentionError extends Error {
   override readonly name = 'LedgerStoreContentionError';
+}
+
+/**
+ * A posting's companion was refused by its own condition (its table holds an item the companion may not replace):
+ * neither was written. Not a business refusal: the caller's own state says why (a 5xx if it cannot tell).
+ */
+export class CompanionRefusedError extends Error {
+  override readonly name = 'CompanionRefusedError';
 }
 
 export interface LinePage {

@@ -2,6 +2,7 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Conversion, FxQuote } from '../../domain/fx/objects';
 import type { ClaimOutcome, ConversionPage, FxRepository, QuoteClaim } from '../../ports/fx-repository';
+import type { CompanionPut } from '../../ports/ledger-store';
 import { MERCHANT_OBJECTS_INDEX } from '../../../platform/tables';
 import type { ListWindow } from '../../domain/list-window';
 import { itemsByKey, queryCreatedOrder } from './created-order';
@@ -14,7 +15,8 @@ import type { TransactItem } from './transactions';
  *   pk = cv_..., sk = "conversion"   a conversion; GSI merchant-objects (keys only)
  * A quote is claimed by setting `usedBy` in a conditional update: unused (NULL) and unexpired, or already
  * claimed by the same user (a retry). A conversion claims it alone (one UpdateItem) and is written once, when
- * posted (decision record 0052); the payout repository puts the same update in its own transaction.
+ * posted (decision record 0052), in the posting's own transaction (decision record 0062: `conversionWithPosting`);
+ * the payout repository puts the same claim update in its own transaction.
  * A conversion's claim carries a lease, `lease_until` (epoch ms), set by the same update (decision record 0060,
  * as the card hold's for a payment, 0048): while it is live the same user's claim is refused (a duplicate in
  * flight), and a refused conversion frees the quote only if the lease is still the one it set. A claim without
@@ -50,6 +52,13 @@ const conversionItem = (conversion: Conversion): Item => ({
   created_key: `${conversion.createdAt}#${conversion.id}`,
   ...conversion,
 });
+
+/** A conversion is written over nothing, or over a `pending` one the code before decision 0052 stored and did not finish. */
+const CONVERSION_WRITABLE = {
+  expression: 'attribute_not_exists(pk) OR #status = :pending',
+  names: { '#status': 'status' },
+  values: { ':pending': 'pending' },
+} as const;
 
 /**
  * The conditional update that claims a quote for `user` (a conversion or a payout id) at `now`. With
@@ -166,9 +175,14 @@ export class DynamoDbFxRepository implements FxRepository {
     }
   }
 
+  conversionWithPosting(conversion: Conversion): CompanionPut {
+    return { tableName: this.tableName, item: conversionItem(conversion), condition: CONVERSION_WRITABLE };
+  }
+
   /**
    * One conditional PutItem, written once, completed (decision record 0052): over nothing, or over a `pending`
-   * conversion the code before that record stored and did not finish.
+   * conversion the code before that record stored and did not finish. Since 0062 only for a conversion whose
+   * posting was already there (a request before it died between the posting and this Put).
    */
   async insertConversion(conversion: Conversion): Promise<{ created: boolean; conversion: Conversion }> {
     try {
@@ -176,9 +190,9 @@ export class DynamoDbFxRepository implements FxRepository {
         new PutCommand({
           TableName: this.tableName,
           Item: conversionItem(conversion),
-          ConditionExpression: 'attribute_not_exists(pk) OR #status = :pending',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':pending': 'pending' },
+          ConditionExpression: CONVERSION_WRITABLE.expression,
+          ExpressionAttributeNames: CONVERSION_WRITABLE.names,
+          ExpressionAttributeValues: CONVERSION_WRITABLE.values,
         }),
       );
       return { created: true, conversion };

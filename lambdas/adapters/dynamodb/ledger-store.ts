@@ -48,7 +48,8 @@ import {
  * One posting is one conditional write of its journal item as number version + 1 of its position,
  * together (TransactWriteItems) with its extra statement lines and the merchant balance shards it changes
  * (guarded by "field ≥ amount taken" where it decreases one): usually two items. A posting that changes no
- * merchant balance is one conditional PutItem.
+ * merchant balance is one conditional PutItem. A posting may carry one companion item of another table
+ * (`PreparedPosting.companion`, decision record 0062), written last in the same transaction on its own condition.
  */
 export const MAX_TRANSACTION_ITEMS = 100;
 
@@ -219,6 +220,10 @@ export class DynamoDbLedgerStore implements LedgerStore, LedgerRepairStore {
         const contended = reasons.filter((code) => CONTENTION_CODES.has(code));
         if (contended.length > 0) return { outcome: 'contention', detail: contended.join(',') };
         if (reasons.includes('ConditionalCheckFailed')) {
+          const companionIndex = posting.companion ? items.length - 1 : -1;
+          if (reasons.every((code, index) => (code === 'ConditionalCheckFailed') === (index === companionIndex))) {
+            return { outcome: 'companion_refused', detail: `${posting.companion?.tableName} ${String(items[companionIndex]?.Put?.Item?.pk)}: condition failed` };
+          }
           const failed = reasons.flatMap((code, index) => {
             const item = items[index];
             return code === 'ConditionalCheckFailed' ? [`${String(item?.Update?.Key?.pk ?? item?.Put?.Item?.pk)} ${String(item?.Update?.Key?.sk ?? item?.Put?.Item?.sk)}`] : [];
@@ -268,6 +273,20 @@ export class DynamoDbLedgerStore implements LedgerStore, LedgerRepairStore {
           ExpressionAttributeNames: names,
           ExpressionAttributeValues: values,
           ...(guards.length > 0 ? { ConditionExpression: guards.join(' AND ') } : {}),
+        },
+      });
+    }
+    // A companion (decision record 0062) goes last, so its index tells its refusal from the posting's.
+    const { companion } = posting;
+    if (companion) {
+      const { expression, names, values } = companion.condition;
+      items.push({
+        Put: {
+          TableName: companion.tableName,
+          Item: { ...companion.item },
+          ConditionExpression: expression,
+          ...(names ? { ExpressionAttributeNames: { ...names } } : {}),
+          ...(values ? { ExpressionAttributeValues: { ...values } } : {}),
         },
       });
     }

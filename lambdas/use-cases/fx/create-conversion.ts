@@ -27,7 +27,8 @@ export interface CreateConversionDeps {
 
 /**
  * Convert between the merchant's balances at a quote's locked rate. The conversion is written once, completed
- * (decision record 0052): the quote's claim is what holds a key's conversion to one quote while it runs.
+ * (decision record 0052), in its posting's transaction (0062): the quote's claim is what holds a key's conversion
+ * to one quote while it runs.
  * 1. Derive the conversion id from the merchant and its Idempotency-Key. If that conversion is stored, this
  *    is a retry: the same request gets it, another request reuses the key. (A `pending` one, stored by the
  *    code before 0052, is finished below.)
@@ -38,12 +39,15 @@ export interface CreateConversionDeps {
  *    quote. The claim leases the key for the time this request may run (`lease_until`, same update, decision
  *    record 0060): a duplicate in flight finds the lease live → RequestInFlightError (409), as a payment's.
  * 4. Post it to the ledger (both legs, the FX position, the spread revenue; idempotent by the conversion
- *    id). If available funds cannot cover the sell amount: free the quote (only if the lease is still this
- *    request's: one that outran it and was taken over leaves the quote to the taker) and refuse with
- *    InsufficientFundsError, in the merchant's words; nothing stored. Posted before at another quote (a first
- *    request under the key died before storing its conversion): free this quote, IdempotencyKeyReusedError.
- * 5. Store it completed (only if not stored: a concurrent duplicate of the request may have stored it first,
- *    and then its conversion is the answer, `created: false`). A stored conversion leaves its lease to run
+ *    id) and store it completed in the posting's own transaction (decision record 0062): a posted conversion
+ *    always has its object, whenever the request dies. If available funds cannot cover the sell amount: free
+ *    the quote (only if the lease is still this request's: one that outran it and was taken over leaves the
+ *    quote to the taker) and refuse with InsufficientFundsError, in the merchant's words; nothing stored.
+ *    Posted before at another quote (a first request under the key died before storing its conversion, before
+ *    0062): free this quote, IdempotencyKeyReusedError.
+ * 5. Posted before at this quote (a replay: nothing written): store it completed unless stored (a request
+ *    before 0062 that died between its posting and its Put left none; a duplicate that outran its lease stored
+ *    it, and then its conversion is the answer, `created: false`). A stored conversion leaves its lease to run
  *    out: its retries find the conversion first (step 1).
  */
 export const createConversion = async (deps: CreateConversionDeps, command: CreateConversionCommand): Promise<{ readonly conversion: Conversion; readonly created: boolean }> => {
@@ -75,19 +79,37 @@ export const createConversion = async (deps: CreateConversionDeps, command: Crea
   const letLeaseGo = async () => {
     if (leaseUntil !== undefined) await deps.quotes.releaseLease(quote.id, id, leaseUntil).catch(() => undefined);
   };
+  // Its posting's id derives from the conversion's id: the conversion is whole before it is posted, and is stored
+  // with the posting, in its transaction (decision record 0062).
+  const event = {
+    merchantId: command.merchantId,
+    conversionId: id,
+    quoteId: quote.id,
+    sellCurrency: quote.sellCurrency,
+    sellAmount: quote.sellAmount,
+    buyCurrency: quote.buyCurrency,
+    buyAmount: quote.buyAmount,
+    spreadAmount: quote.spreadAmount,
+    rate: quote.rate,
+  };
+  const conversion: Conversion = {
+    id,
+    merchantId: command.merchantId,
+    quoteId: quote.id,
+    sellCurrency: quote.sellCurrency,
+    sellAmount: quote.sellAmount,
+    buyCurrency: quote.buyCurrency,
+    buyAmount: quote.buyAmount,
+    rate: quote.rate,
+    status: 'completed',
+    transactionId: conversionPosting.transactionId(event),
+    createdAt: stored?.createdAt ?? now.toISOString(),
+    completedAt: deps.now().toISOString(),
+    requestFingerprint: command.requestFingerprint,
+  };
   let posted;
   try {
-    posted = await postLedgerEvent(deps.ledger, conversionPosting, {
-      merchantId: command.merchantId,
-      conversionId: id,
-      quoteId: quote.id,
-      sellCurrency: quote.sellCurrency,
-      sellAmount: quote.sellAmount,
-      buyCurrency: quote.buyCurrency,
-      buyAmount: quote.buyAmount,
-      spreadAmount: quote.spreadAmount,
-      rate: quote.rate,
-    });
+    posted = await postLedgerEvent(deps.ledger, conversionPosting, event, { companion: deps.quotes.conversionWithPosting(conversion) });
   } catch (error) {
     if (error instanceof PostingConflictError) {
       // The id's conversion was posted at another quote (a first request that died before storing it, and now
@@ -102,24 +124,12 @@ export const createConversion = async (deps: CreateConversionDeps, command: Crea
     await deps.quotes.releaseQuote(quote.id, id, leaseUntil);
     throw new InsufficientFundsError(error.account, error.needed, error.available, 'what this conversion sells');
   }
-  const conversion: Conversion = {
-    id,
-    merchantId: command.merchantId,
-    quoteId: quote.id,
-    sellCurrency: quote.sellCurrency,
-    sellAmount: quote.sellAmount,
-    buyCurrency: quote.buyCurrency,
-    buyAmount: quote.buyAmount,
-    rate: quote.rate,
-    status: 'completed',
-    transactionId: posted.transaction.id,
-    createdAt: stored?.createdAt ?? now.toISOString(),
-    completedAt: deps.now().toISOString(),
-    requestFingerprint: command.requestFingerprint,
-  };
+  if (!posted.replayed) return { conversion, created: true };
+  // Posted before this request: by a request before decision 0062 that died between its posting and its Put (the
+  // conversion is missing), or by a duplicate that outran its lease (stored with its posting). Store it unless stored.
   let inserted;
   try {
-    inserted = await deps.quotes.insertConversion(conversion);
+    inserted = await deps.quotes.insertConversion({ ...conversion, transactionId: posted.transaction.id });
   } catch (error) {
     await letLeaseGo();
     throw error;

@@ -4,7 +4,7 @@ import { LedgerContentionError, PostingConflictError } from '../../domain/ledger
 import { assertWritableHere } from '../../domain/ledger/home-region';
 import type { Position } from '../../domain/ledger/positions';
 import type { JournalTransaction } from '../../domain/ledger/transaction';
-import { type LedgerStore, LedgerStoreContentionError } from '../../ports/ledger-store';
+import { type CompanionPut, CompanionRefusedError, type LedgerStore, LedgerStoreContentionError } from '../../ports/ledger-store';
 
 /**
  * The one way anything is posted to the ledger. Every posting use case names its transaction id and
@@ -23,7 +23,10 @@ import { type LedgerStore, LedgerStoreContentionError } from '../../ports/ledger
  *    balance changes, in one DynamoDB transaction. If the number was taken (another posting of the
  *    position, or this one by a concurrent duplicate) or a shard changed since it was read, go back to
  *    step 1; on a transaction conflict or throttling, back off (exponential, full jitter) first. Give up
- *    with LedgerContentionError after `maxAttempts`.
+ *    with LedgerContentionError after `maxAttempts`. A request's `companion` (an item of another table that
+ *    must exist exactly when the posting does, decision record 0062) is written in that same transaction; a
+ *    replay writes no companion (the caller sees `replayed` and completes its own item). The companion refused
+ *    by its own condition while the posting's held: CompanionRefusedError, nothing written.
  */
 export interface RetryPolicy {
   readonly maxAttempts: number;
@@ -62,6 +65,8 @@ export interface PostingRequest {
   /** The event's fingerprint, to tell a retry from a different event with the same id. */
   readonly fingerprint: string;
   readonly build: (position: Position) => JournalTransaction;
+  /** Written with the posting, in its transaction: both or neither (decision record 0062). */
+  readonly companion?: CompanionPut;
 }
 
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -136,8 +141,9 @@ export const postTransaction = async (deps: LedgerPostingDeps, request: PostingR
       }
       throw error;
     }
-    const outcome = await deps.ledger.commit({ transaction, positionBefore: context.position, changes, region: deps.region });
+    const outcome = await deps.ledger.commit({ transaction, positionBefore: context.position, changes, region: deps.region, companion: request.companion });
     if (outcome.outcome === 'committed') return { transaction, replayed: false, attempts: attempt };
+    if (outcome.outcome === 'companion_refused') throw new CompanionRefusedError(`${request.transactionId}: ${outcome.detail}`);
     lastProblem = outcome.detail;
   }
   throw new LedgerContentionError(request.transactionId, policy.maxAttempts, { cause: lastProblem });

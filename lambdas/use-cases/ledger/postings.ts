@@ -15,6 +15,7 @@ import {
   buildPosting,
   reversal,
 } from '../../domain/ledger/postings';
+import type { CompanionPut } from '../../ports/ledger-store';
 import type { PricingRepository } from '../../ports/pricing-repository';
 import { type LedgerPostingDeps, type PostingResult, postTransaction } from './post-transaction';
 
@@ -55,8 +56,17 @@ const contextOf = async <E, C, K extends keyof E>(deps: DepsFor<C>, template: Le
   return (pricing ?? DEFAULT_PRICING) as C;
 };
 
-/** Post one business event through its template (the one generic posting use case). */
-export const postLedgerEvent = async <E, C, K extends keyof E>(deps: DepsFor<NoInfer<C>>, template: LedgerTemplate<E, C, K>, event: NoInfer<E>): Promise<PostingResult> => {
+/**
+ * Post one business event through its template (the one generic posting use case). `companion`: an item of
+ * another table written in the posting's transaction, so both exist or neither (decision record 0062); a replay
+ * writes none.
+ */
+export const postLedgerEvent = async <E, C, K extends keyof E>(
+  deps: DepsFor<NoInfer<C>>,
+  template: LedgerTemplate<E, C, K>,
+  event: NoInfer<E>,
+  options: { readonly companion?: CompanionPut } = {},
+): Promise<PostingResult> => {
   const context = await contextOf(deps, template, event);
   return postTransaction(deps, {
     transactionId: template.transactionId(event),
@@ -64,6 +74,7 @@ export const postLedgerEvent = async <E, C, K extends keyof E>(deps: DepsFor<NoI
     merchantId: template.merchantId(event),
     fingerprint: template.fingerprint(event),
     build: (position) => buildPosting(template, event, position, deps.now(), ...([context] as PostingContext<C>)),
+    companion: options.companion,
   });
 };
 

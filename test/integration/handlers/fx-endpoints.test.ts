@@ -11,7 +11,7 @@ import { SimulatedRateProvider } from '../../../lambdas/adapters/fx/simulated-ra
 import { DEFAULT_SPREAD_SCHEDULE } from '../../../lambdas/domain/fx/quote';
 import { getBalance } from '../../../lambdas/use-cases/ledger/get-balance';
 import { createFxQuote } from '../../../lambdas/use-cases/fx/create-fx-quote';
-import type { CapturePostingDeps } from '../../../lambdas/use-cases/ledger/postings';
+import { type CapturePostingDeps, postLedgerEvent } from '../../../lambdas/use-cases/ledger/postings';
 import { deployment } from '../../../platform/deployment';
 import { tableName } from '../../../platform/tables';
 import { apiGatewayEvent, lambdaContext } from '../../support/api-events';
@@ -245,8 +245,15 @@ describe('a conversion written once (decision record 0052)', () => {
     );
     db.documentClient.middlewareStack.add(
       (next, context) => async (args) => {
-        const input = args.input as { TableName?: string; Item?: { pk?: string }; Key?: { pk?: string } };
-        if (input.TableName === tableName('fx') && /Put|Update|Transact/.test(context.commandName ?? '')) fxWrites.push({ command: context.commandName ?? '', key: String(input.Item?.pk ?? input.Key?.pk) });
+        type Write = { TableName?: string; Item?: { pk?: string }; Key?: { pk?: string } };
+        const input = args.input as Write & { TransactItems?: { Put?: Write; Update?: Write }[] };
+        const command = context.commandName ?? '';
+        if (input.TableName === tableName('fx') && /Put|Update|Transact/.test(command)) fxWrites.push({ command, key: String(input.Item?.pk ?? input.Key?.pk) });
+        // An fx item written in another table's transaction (a conversion with its posting, decision record 0062).
+        for (const item of input.TransactItems ?? []) {
+          const write = item.Put ?? item.Update;
+          if (write?.TableName === tableName('fx')) fxWrites.push({ command, key: String(write.Item?.pk ?? write.Key?.pk) });
+        }
         return next(args);
       },
       { step: 'initialize', name: 'countFxWrites' },
@@ -256,7 +263,8 @@ describe('a conversion written once (decision record 0052)', () => {
   const postings = async (merchantId: string, conversionId: string) =>
     (await deps.ledger.getPositionHistory(conversionTemplate.positionId({ merchantId, conversionId } as ConversionEvent)))?.transactions ?? [];
 
-  it('claims the quote with one update and stores the conversion once, completed, with one posting', async () => {
+  // Amended by 0062: the conversion's Put is in its posting's transaction (both or neither), not after it.
+  it('claims the quote with one update and stores the conversion once, completed, with its one posting', async () => {
     await fundMerchant(deps, 'mer_fx_once', 100_000, 'USD');
     const q = await quote('mer_fx_once', { sell_currency: 'USD', buy_currency: 'EUR', sell_amount: 10_000, validity: 'MIN_15' });
     fxWrites.length = 0;
@@ -264,8 +272,9 @@ describe('a conversion written once (decision record 0052)', () => {
     expect(conversion).toMatchObject({ status: 'completed', transactionId: expect.any(String) });
     expect(fxWrites).toEqual([
       { command: 'UpdateItemCommand', key: q.id },
-      { command: 'PutItemCommand', key: conversion.id },
+      { command: 'TransactWriteItemsCommand', key: conversion.id },
     ]);
+    expect((await postings('mer_fx_once', conversion.id)).map((posted) => posted.id)).toEqual([conversion.transactionId]);
     await expect(repository().getConversion(conversion.id, { consistent: true })).resolves.toEqual(conversion);
     expect(await postings('mer_fx_once', conversion.id)).toHaveLength(1);
   });
@@ -472,17 +481,19 @@ describe('a conversion written once (decision record 0052)', () => {
     await expect(repository().getQuote(q.id, { consistent: true })).resolves.toMatchObject({ usedBy: id });
   });
 
-  it('lets the lease go when a conversion fails after its posting (5xx), so its retry finishes it at once', async () => {
+  // Amended by 0062: the conversion is stored by the posting's transaction, so the 5xx is the posting's write.
+  it('lets the lease go when a conversion fails in its posting (5xx), so its retry finishes it at once', async () => {
     await fundMerchant(deps, 'mer_fx_5xx', 100_000, 'USD');
     const q = await quote('mer_fx_5xx', { sell_currency: 'USD', buy_currency: 'EUR', sell_amount: 10_000, validity: 'MIN_15' });
-    const failing = Object.assign(Object.create(repository()) as DynamoDbFxRepository, {
-      insertConversion: async () => {
-        throw Object.assign(new Error('Throughput exceeds the current capacity'), { name: 'ProvisionedThroughputExceededException' });
+    const failing = Object.assign(Object.create(deps.ledger) as typeof deps.ledger, {
+      commit: async () => {
+        throw Object.assign(new Error('Internal server error'), { name: 'InternalServerError' });
       },
     });
-    await expect(convert('mer_fx_5xx', q.id, 'five-xx', 'fp-five-xx', { quotes: failing })).rejects.toMatchObject({ name: 'ProvisionedThroughputExceededException' });
+    await expect(convert('mer_fx_5xx', q.id, 'five-xx', 'fp-five-xx', { ledger: { ...deps, ledger: failing } })).rejects.toMatchObject({ name: 'InternalServerError' });
     const id = deriveId('cv', 'mer_fx_5xx', 'five-xx');
     await expect(repository().getQuote(q.id, { consistent: true })).resolves.toMatchObject({ usedBy: id });
+    await expect(repository().getConversion(id, { consistent: true })).resolves.toBeUndefined();
     const finished = await convert('mer_fx_5xx', q.id, 'five-xx');
     expect(finished).toMatchObject({ id, status: 'completed', quoteId: q.id });
     expect(await postings('mer_fx_5xx', id)).toHaveLength(1);
@@ -510,6 +521,93 @@ describe('a conversion written once (decision record 0052)', () => {
     expect(finished).toMatchObject({ id, status: 'completed', createdAt });
     await expect(repository().getConversion(id, { consistent: true })).resolves.toEqual(finished);
     expect(await postings('mer_fx_legacy', id)).toHaveLength(1);
+  });
+});
+
+describe('a posted conversion always has its object (decision record 0062)', () => {
+  const repository = () => new DynamoDbFxRepository(db.documentClient, tableName('fx'));
+  const convert = (merchantId: string, quoteId: string, key: string, ledger: CapturePostingDeps = deps) =>
+    createConversionUseCase({ quotes: repository(), ledger, now: () => new Date(), inFlightMs: 30_000 }, { merchantId, idempotencyKey: key, requestFingerprint: `fp-${key}`, quoteId });
+  const postings = async (merchantId: string, conversionId: string) =>
+    (await deps.ledger.getPositionHistory(conversionTemplate.positionId({ merchantId, conversionId } as ConversionEvent)))?.transactions ?? [];
+  /** The ledger deps with the store's `commit` replaced. */
+  const ledgerWith = (commit: (posting: Parameters<typeof deps.ledger.commit>[0]) => ReturnType<typeof deps.ledger.commit>): CapturePostingDeps => ({
+    ...deps,
+    ledger: Object.assign(Object.create(deps.ledger) as typeof deps.ledger, { commit }),
+  });
+  const listed = async (merchantId: string) =>
+    json(await listConversions(apiGatewayEvent({ method: 'GET', resource: '/v1/conversions', merchantId }), lambdaContext('xborder-fx'))).data.map((conversion: { id: string }) => conversion.id);
+
+  it('stores a conversion whose request died as its posting was written, and was never retried: readable, listed, balanced', async () => {
+    await fundMerchant(deps, 'mer_fx_no_retry', 100_000, 'USD');
+    const q = await quote('mer_fx_no_retry', { sell_currency: 'USD', buy_currency: 'EUR', sell_amount: 10_000, validity: 'MIN_15' });
+    // The posting's write succeeds, and the request dies with its answer: nothing after it runs, and nobody retries.
+    const dying = ledgerWith(async (posting) => {
+      const outcome = await deps.ledger.commit(posting);
+      if (outcome.outcome === 'committed') throw Object.assign(new Error('the request died after its posting'), { name: 'RequestDied' });
+      return outcome;
+    });
+    await expect(convert('mer_fx_no_retry', q.id, 'no-retry', dying)).rejects.toMatchObject({ name: 'RequestDied' });
+
+    const id = deriveId('cv', 'mer_fx_no_retry', 'no-retry');
+    const posted = await postings('mer_fx_no_retry', id);
+    expect(posted).toHaveLength(1);
+    expect(await balanceOf('mer_fx_no_retry', 'EUR')).toMatchObject({ available: q.buy_amount });
+    // The balance transactions name the conversion, and the conversion exists: by id and in the list.
+    const read = await get(getConversion, '/v1/conversions/{id}', id, 'mer_fx_no_retry');
+    expect(read.statusCode).toBe(200);
+    expect(json(read)).toMatchObject({ id, status: 'completed', quote_id: q.id, sell_amount: 10_000, buy_amount: q.buy_amount });
+    await expect(repository().getConversion(id, { consistent: true })).resolves.toMatchObject({ transactionId: posted[0]?.id });
+    expect(await listed('mer_fx_no_retry')).toEqual([id]);
+    expect((await verifyLedger(db.documentClient, tableName('ledger'))).differences).toEqual([]);
+  });
+
+  it('stores no conversion when its posting is refused at the write (the funds went meanwhile): 422, the quote free', async () => {
+    const { net } = await fundMerchant(deps, 'mer_fx_refused_write', 20_000, 'USD');
+    expect(net).toBeGreaterThan(10_000);
+    const q = await quote('mer_fx_refused_write', { sell_currency: 'USD', buy_currency: 'EUR', sell_amount: 10_000, validity: 'MIN_15' });
+    const drain = await quote('mer_fx_refused_write', { sell_currency: 'USD', buy_currency: 'GBP', sell_amount: net - 5_000, validity: 'MIN_15' });
+    const attempts: { companion: boolean; outcome: string }[] = [];
+    // Planned with the funds there; another conversion takes most of them before the write, whose guard then fails.
+    const racing = ledgerWith(async (posting) => {
+      if (attempts.length === 0) await convert('mer_fx_refused_write', drain.id, 'drain');
+      const outcome = await deps.ledger.commit(posting);
+      attempts.push({ companion: posting.companion !== undefined, outcome: outcome.outcome });
+      return outcome;
+    });
+    await expect(convert('mer_fx_refused_write', q.id, 'refused-write', racing)).rejects.toMatchObject({ name: 'InsufficientFundsError' });
+    // The write carried the conversion and was cancelled whole; planned again, the posting was refused.
+    expect(attempts).toEqual([{ companion: true, outcome: 'stale' }]);
+
+    const id = deriveId('cv', 'mer_fx_refused_write', 'refused-write');
+    expect(await postings('mer_fx_refused_write', id)).toHaveLength(0);
+    expect((await get(getConversion, '/v1/conversions/{id}', id, 'mer_fx_refused_write')).statusCode).toBe(404);
+    expect(await listed('mer_fx_refused_write')).toEqual([deriveId('cv', 'mer_fx_refused_write', 'drain')]);
+    await expect(repository().getQuote(q.id, { consistent: true })).resolves.toMatchObject({ usedBy: null });
+    expect((await verifyLedger(db.documentClient, tableName('ledger'))).differences).toEqual([]);
+  });
+
+  it('writes neither the posting nor its companion when the companion\'s condition fails', async () => {
+    await fundMerchant(deps, 'mer_fx_companion', 100_000, 'USD');
+    const q = await quote('mer_fx_companion', { sell_currency: 'USD', buy_currency: 'EUR', sell_amount: 10_000, validity: 'MIN_15' });
+    const id = deriveId('cv', 'mer_fx_companion', 'companion');
+    const stored = await repository().getQuote(q.id, { consistent: true });
+    const event: ConversionEvent = {
+      merchantId: 'mer_fx_companion', conversionId: id, quoteId: q.id, sellCurrency: 'USD', sellAmount: q.sell_amount, buyCurrency: 'EUR', buyAmount: q.buy_amount, spreadAmount: stored?.spreadAmount ?? 0, rate: q.rate,
+    };
+    // An item the companion may not replace (a completed conversion under the id): the whole posting is refused.
+    const blocking = { pk: id, sk: 'conversion', status: 'completed' };
+    await db.documentClient.send(new PutCommand({ TableName: tableName('fx'), Item: blocking }));
+    const companion = { tableName: tableName('fx'), item: { pk: id, sk: 'conversion', status: 'completed', merchantId: 'mer_fx_companion' }, condition: { expression: 'attribute_not_exists(pk)' } };
+    await expect(postLedgerEvent(deps, conversionTemplate, event, { companion })).rejects.toMatchObject({ name: 'CompanionRefusedError' });
+    expect(await postings('mer_fx_companion', id)).toHaveLength(0);
+    expect(await balanceOf('mer_fx_companion', 'EUR')).toMatchObject({ available: 0 });
+    await expect(repository().getConversion(id, { consistent: true })).resolves.toEqual({ status: 'completed' });
+    await db.documentClient.send(new DeleteCommand({ TableName: tableName('fx'), Key: { pk: id, sk: 'conversion' } }));
+    // Without it, both are written.
+    await expect(postLedgerEvent(deps, conversionTemplate, event, { companion })).resolves.toMatchObject({ replayed: false });
+    expect(await postings('mer_fx_companion', id)).toHaveLength(1);
+    await expect(repository().getConversion(id, { consistent: true })).resolves.toMatchObject({ merchantId: 'mer_fx_companion', status: 'completed' });
   });
 });
 
