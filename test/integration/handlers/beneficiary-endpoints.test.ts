@@ -109,6 +109,24 @@ describe('POST /v1/beneficiaries', () => {
     expect(other.statusCode).toBe(422);
     expect(json(other).code).toBe('idempotency_key_reused');
   });
+
+  // Review of 0044 (fingerprints). Interleaving: the merchant sends a beneficiary with a typo in the account
+  // number's middle digits, then the corrected account under the same key (same name, bank, transit, last4)
+  // while the key's record is live (24 h). The request fingerprint hashes bankAccountFingerprintView (public
+  // identifiers and last4, never the number), so Powertools replays the first beneficiary: 201, Idempotent-Replayed,
+  // last4 3210 as asked, while the vault holds the mistyped account, and every payout to this beneficiary is sent
+  // there. After the window the same request is 422 (the vault compares the account): the contract "another
+  // account under the same key is 422" holds only once the record is gone.
+  it.failing('refuses the corrected account under the same key within the window when only middle digits differ (422, not the first account\'s replay)', async () => {
+    const first = await post('mer_ben_c', canadian, 'typo-key');
+    expect(first.statusCode).toBe(201);
+    const corrected = { ...canadian, bank_account: { ...canadian.bank_account, account_number: '9870003210' } };
+    expect(corrected.bank_account.account_number.slice(-4)).toBe(canadian.bank_account.account_number.slice(-4));
+    const second = await post('mer_ben_c', corrected, 'typo-key');
+    expect(second.headers?.['Idempotent-Replayed']).toBeUndefined();
+    expect(second.statusCode).toBe(422);
+    expect(json(second).code).toBe('idempotency_key_reused');
+  });
 });
 
 describe('GET /v1/beneficiaries', () => {

@@ -125,6 +125,24 @@ describe('POST /v1/payments', () => {
     expect(JSON.parse(refused.body)).toMatchObject({ code: 'idempotency_key_reused' });
   });
 
+  // Review of 0044 (fingerprints). Interleaving: a second request under the same key with ANOTHER card whose
+  // brand, last4 and expiry match the first's (another issuer's card: BIN 400005 instead of 424242), sent while
+  // the key's record is live (24 h). The request fingerprint hashes summarizeCard (brand, last4, expiry: never the
+  // number, not the BIN), so Powertools finds the stored record's validation hash equal and replays the first
+  // payment's answer: the merchant is told this card's payment exists (201, or the first card's decline) though it
+  // was never tried. The same request once the record is gone is 422 (createPayment compares the BIN, and the hold
+  // compares the card): the contract "another card under the same key is 422" holds only after the window.
+  it.failing('refuses another card with the same brand, last4 and expiry under the same key within the window (422, not the first card\'s replay)', async () => {
+    const first = await create('mer_a', 'bin-1', validBody);
+    expect(first.statusCode).toBe(201);
+    const sameLast4 = { ...card, number: '4000056655694242' };
+    expect(sameLast4.number.slice(-4)).toBe(card.number.slice(-4));
+    const second = await create('mer_a', 'bin-1', { ...validBody, payment_method: { type: 'card', card: sameLast4 } });
+    expect(second.headers?.['Idempotent-Replayed']).toBeUndefined();
+    expect(second.statusCode).toBe(422);
+    expect(JSON.parse(second.body)).toMatchObject({ code: 'idempotency_key_reused' });
+  });
+
   it('replays the first response byte for byte for the same key and body, marked Idempotent-Replayed', async () => {
     const first = await create('mer_a', 'replay-1', validBody);
     const second = await create('mer_a', 'replay-1', validBody);
