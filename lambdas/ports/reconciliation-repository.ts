@@ -73,6 +73,24 @@ export class BreakNotOpenError extends Error {
 /** What a statement entry books: an acquirer's pay-in, a payout's debit, a payout's return. */
 export type BankEntrySide = 'credit' | 'debit' | 'return';
 
+/** What the entry that books a reference says (decision 0043, amended). */
+export interface BookedEntry {
+  /** The entry's amount, minor units, and its account's currency. */
+  readonly amount: number;
+  readonly currency: string;
+  /**
+   * A payout's debit booked before the ledger paid the payout: the `missing_in_ledger` break it got. Its amount is
+   * checked, and the break resolved, when the statement that judges the payout's due debit runs.
+   */
+  readonly unpaidBreak?: string;
+}
+
+/** `banked#<reference>` / side: the entry that booked it (absent: none yet), and the breaks that found it missing. */
+export interface BankBooking extends Partial<BookedEntry> {
+  readonly entry?: string;
+  readonly missingBreaks: readonly string[];
+}
+
 export interface ReconciliationRepository {
   getReport(channel: string, sha256: string): Promise<ReportRecord | undefined>;
   /** Record a report refused whole (rejected or quarantined) unless this file is already recorded; answers what is stored. */
@@ -103,12 +121,19 @@ export interface ReconciliationRepository {
   /** Payout debits due in a currency on a value date. */
   listPayoutDebits(currency: string, valueDate: string): Promise<readonly BankPayoutDebit[]>;
   /**
-   * Book `reference` (a pay-in's or payout's) on one statement entry (`entryKey`), once: null when this entry
-   * holds it (now or from an earlier attempt), else the entry that booked it first.
+   * Book `reference` (a pay-in's or payout's) on one statement entry (`entryKey`), once. `firstEntry`: null when
+   * this entry holds it (now or from an earlier attempt), else the entry that booked it first. When this entry
+   * holds it: `missingBreaks`, the breaks statements opened for it as missing before it was booked (to resolve:
+   * the booking came late, or its statement was reconciled after the one that judged it).
    */
-  claimBankEntry(reference: string, side: BankEntrySide, entryKey: string): Promise<string | null>;
-  /** The entry that booked `reference` on this side, if any. */
-  bankEntryOf(reference: string, side: BankEntrySide): Promise<string | undefined>;
+  claimBankEntry(reference: string, side: BankEntrySide, entryKey: string, booked: BookedEntry): Promise<{ readonly firstEntry: string | null; readonly missingBreaks: readonly string[] }>;
+  /** What booked `reference` on this side, if anything has, or found it missing. */
+  bankBookingOf(reference: string, side: BankEntrySide): Promise<BankBooking | undefined>;
+  /**
+   * Note that break `breakId` found `reference` missing on this side, unless an entry has booked it: 'booked'
+   * then (nothing written), else 'noted' (the entry that books it later finds the break in `missingBreaks`).
+   */
+  noteMissingBankEntry(reference: string, side: BankEntrySide, breakId: string): Promise<'noted' | 'booked'>;
   /** Resolve an open break; BreakNotOpenError when it is not open. */
   resolveBreak(id: string, resolution: { readonly at: string; readonly by: string; readonly note: string }): Promise<ReconciliationBreak>;
 }

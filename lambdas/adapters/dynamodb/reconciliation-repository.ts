@@ -11,7 +11,9 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { BankPayIn, BankPayoutDebit } from '../../domain/reconciliation/statement-matching';
 import {
+  type BankBooking,
   type BankEntrySide,
+  type BookedEntry,
   BreakNotOpenError,
   type BreakFilter,
   type ClaimOutcome,
@@ -30,7 +32,8 @@ import {
  *   payin#<reference>             / expected         a pay-in an accepted report announced (its payout line)
  *   payins#<currency>#<valueDate> / <reference>      the same, listed by currency and value date
  *   debits#<currency>#<valueDate> / <payout id>     the debit a paid payout is due (decision 0043)
- *   banked#<reference>            / credit|debit|return  the statement entry that booked it (decision 0032)
+ *   banked#<reference>            / credit|debit|return  the statement entry that booked it (decision 0032), its
+ *                                   amount and currency, and the breaks that found it missing first (0043, amended)
  * Every item is written with a condition or is the same content again, so retried tasks change nothing.
  */
 type Item = Record<string, unknown>;
@@ -39,6 +42,13 @@ const BREAKS_INDEX = 'breaks-by-status';
 const reportKey = (channel: string, sha256: string) => ({ pk: `report#${channel}#${sha256}`, sk: 'report' });
 const batchPk = (channel: string, batchId: string) => `batch#${channel}#${batchId}`;
 const breakKey = (id: string) => ({ pk: `brk#${id}`, sk: 'break' });
+const bankedKey = (reference: string, side: BankEntrySide) => ({ pk: `banked#${reference}`, sk: side });
+const bookingOf = (item: Item): BankBooking => ({
+  ...(item.entry === undefined ? {} : { entry: String(item.entry) }),
+  ...(item.amount === undefined ? {} : { amount: Number(item.amount), currency: String(item.currency) }),
+  ...(item.unpaidBreak === undefined ? {} : { unpaidBreak: String(item.unpaidBreak) }),
+  missingBreaks: item.missingBreaks instanceof Set ? [...(item.missingBreaks as Set<string>)].sort() : [],
+});
 const breakOrder = (found: Pick<ReconciliationBreak, 'detectedAt' | 'id'>) => `${found.detectedAt}#${found.id}`;
 
 const isConditionFailure = (error: unknown) => error instanceof ConditionalCheckFailedException;
@@ -340,26 +350,50 @@ export class DynamoDbReconciliationRepository implements ReconciliationRepositor
     }));
   }
 
-  async claimBankEntry(reference: string, side: BankEntrySide, entryKey: string): Promise<string | null> {
+  async claimBankEntry(reference: string, side: BankEntrySide, entryKey: string, booked: BookedEntry): Promise<{ firstEntry: string | null; missingBreaks: readonly string[] }> {
+    // The latest attempt's view of the ledger stands: a retry that finds the payout paid removes `unpaidBreak`.
+    const values: Record<string, unknown> = { ':entry': entryKey, ':amount': booked.amount, ':currency': booked.currency };
+    if (booked.unpaidBreak) values[':unpaid'] = booked.unpaidBreak;
     try {
-      await this.client.send(
-        new PutCommand({
+      const { Attributes: item = {} } = await this.client.send(
+        new UpdateCommand({
           TableName: this.tableName,
-          Item: { pk: `banked#${reference}`, sk: side, entry: entryKey },
-          ConditionExpression: 'attribute_not_exists(pk) OR entry = :entry',
-          ExpressionAttributeValues: { ':entry': entryKey },
+          Key: bankedKey(reference, side),
+          UpdateExpression: `SET entry = :entry, #amount = :amount, #currency = :currency${booked.unpaidBreak ? ', unpaidBreak = :unpaid' : ' REMOVE unpaidBreak'}`,
+          ConditionExpression: 'attribute_not_exists(entry) OR entry = :entry',
+          ExpressionAttributeNames: { '#amount': 'amount', '#currency': 'currency' },
+          ExpressionAttributeValues: values,
+          ReturnValues: 'ALL_NEW',
         }),
       );
-      return null;
+      return { firstEntry: null, missingBreaks: bookingOf(item).missingBreaks };
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
-      return (await this.bankEntryOf(reference, side)) ?? null;
+      return { firstEntry: (await this.bankBookingOf(reference, side))?.entry ?? null, missingBreaks: [] };
     }
   }
 
-  async bankEntryOf(reference: string, side: BankEntrySide): Promise<string | undefined> {
-    const { Item: item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: { pk: `banked#${reference}`, sk: side }, ConsistentRead: true }));
-    return item ? String(item.entry) : undefined;
+  async bankBookingOf(reference: string, side: BankEntrySide): Promise<BankBooking | undefined> {
+    const { Item: item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: bankedKey(reference, side), ConsistentRead: true }));
+    return item ? bookingOf(item) : undefined;
+  }
+
+  async noteMissingBankEntry(reference: string, side: BankEntrySide, breakId: string): Promise<'noted' | 'booked'> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: bankedKey(reference, side),
+          UpdateExpression: 'ADD missingBreaks :break',
+          ConditionExpression: 'attribute_not_exists(entry)',
+          ExpressionAttributeValues: { ':break': new Set([breakId]) },
+        }),
+      );
+      return 'noted';
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      return 'booked';
+    }
   }
 
   private payInOf(item: Item): BankPayIn {

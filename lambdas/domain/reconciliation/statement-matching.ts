@@ -7,7 +7,8 @@ import type { BreakDraft } from './matching';
  *     account of its currency, with that amount, on or before the batch's value date;
  *   ledger payouts ↔ statement: each payout debit is a payout the ledger paid, for what it paid, in its
  *     currency; each return is of a payout the ledger shows returned; and each payout the ledger paid is
- *     debited by the bank on its value date or the next day (PAYOUT_DEBIT_GRACE_DAYS).
+ *     debited by the bank on its value date or the next day (PAYOUT_DEBIT_GRACE_DAYS). A debit booked before
+ *     the ledger paid is checked when the payout's due debit is judged (matchEarlyDebit).
  */
 
 /** What the bank should credit for an accepted settlement report (written when the report is reconciled). */
@@ -113,18 +114,43 @@ export const matchCredit = (entry: EntryToMatch, payIn: BankPayIn | undefined, d
 export const matchPayoutEntry = (entry: EntryToMatch, payout: LedgerPayout | undefined, duplicateOf: string | null): readonly BreakDraft[] => {
   const what = entry.kind === 'payout_return' ? 'return' : 'debit';
   const merchantId = payout?.merchantId ?? null;
+  // A second booking of a payout's debit is a duplicate whether or not the ledger has paid it yet (decision 0043, amended).
+  if (payout && duplicateOf) {
+    return [draft(entry, { kind: 'duplicate', reference: entry.endToEndId, merchantId, expected: payout.sent || null, detail: `payout ${entry.endToEndId} booked again as a ${what} (entry ${entry.index}); first by ${duplicateOf}` })];
+  }
   if (!payout || payout.sent === 0 || (entry.kind === 'payout_return' && !payout.returned)) {
     const state = !payout ? 'has no such payout' : payout.sent === 0 ? 'has not paid it' : 'has not booked its return';
     return [draft(entry, { kind: 'missing_in_ledger', reference: entry.endToEndId, merchantId, expected: payout?.sent || null, detail: `${what} of payout ${entry.endToEndId} (entry ${entry.index}): the ledger ${state}` })];
-  }
-  if (duplicateOf) {
-    return [draft(entry, { kind: 'duplicate', reference: entry.endToEndId, merchantId, expected: payout.sent, detail: `payout ${entry.endToEndId} booked again as a ${what} (entry ${entry.index}); first by ${duplicateOf}` })];
   }
   if (entry.currency !== payout.currency) {
     return [draft(entry, { kind: 'currency_mismatch', reference: entry.endToEndId, merchantId, expected: payout.sent, detail: `payout ${entry.endToEndId} was paid in ${payout.currency}, the ${what} is on the ${entry.currency} account` })];
   }
   if (entry.amount !== payout.sent) {
     return [draft(entry, { kind: 'amount_mismatch', reference: entry.endToEndId, merchantId, expected: payout.sent, detail: `payout ${entry.endToEndId} sent ${payout.sent}, the bank's ${what} is ${entry.amount}` })];
+  }
+  return [];
+};
+
+/** A payout debit a statement entry booked before the ledger paid the payout: the entry's key, amount and currency. */
+export interface EarlyDebit {
+  readonly entry: string;
+  readonly amount: number;
+  readonly currency: string;
+}
+
+/**
+ * A debit the bank booked before the ledger paid its payout (decision 0043, amended) against what the ledger then
+ * paid, when the payout's due debit is judged: its entry was a `missing_in_ledger` break at the time (right then);
+ * now it is either what the ledger paid (no break) or another currency or amount, the break its statement would
+ * have found had the ledger paid first.
+ */
+export const matchEarlyDebit = (booked: EarlyDebit, debit: BankPayoutDebit): readonly BreakDraft[] => {
+  const fields = { reference: debit.payoutId, theirReference: debit.payoutId, merchantId: debit.merchantId, currency: booked.currency, expected: debit.amount, actual: booked.amount, lineNumber: null };
+  if (booked.currency !== debit.currency) {
+    return [{ ...fields, kind: 'currency_mismatch', detail: `payout ${debit.payoutId} was paid in ${debit.currency} (value date ${debit.valueDate}), debited earlier on the ${booked.currency} account by ${booked.entry}` }];
+  }
+  if (booked.amount !== debit.amount) {
+    return [{ ...fields, kind: 'amount_mismatch', detail: `payout ${debit.payoutId} paid ${debit.amount} (value date ${debit.valueDate}), the bank debited ${booked.amount} earlier by ${booked.entry}` }];
   }
   return [];
 };

@@ -1,4 +1,4 @@
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { LOCAL_SFTP_USER } from '../../../local/card-channels';
@@ -15,8 +15,8 @@ import { deriveId } from '../../../lambdas/domain/ids';
 import { contractFee } from '../../../lambdas/domain/reconciliation/matching';
 import { ledgerPostingDeps } from '../../../lambdas/wiring/ledger';
 import { postLedgerEvent } from '../../../lambdas/use-cases/ledger/postings';
-import { paymentCaptured, paymentSettled, payoutFundsReleased, payoutFundsReserved, payoutPaid } from '../../../lambdas/domain/ledger/postings';
-import { statementChannel } from '../../../lambdas/use-cases/reconciliation/bank-statements';
+import { paymentCaptured, paymentSettled, payoutFundsConverted, payoutFundsReleased, payoutFundsReserved, payoutPaid } from '../../../lambdas/domain/ledger/postings';
+import { ingestBankStatement, reconcileBankStatement, statementChannel } from '../../../lambdas/use-cases/reconciliation/bank-statements';
 import { payoutDebitOf } from '../../../lambdas/use-cases/payout-saga/settle-payout';
 import { reversePosting } from '../../../lambdas/use-cases/ledger/postings';
 import { type IsolatedDynamoDb, useIsolatedDynamoDb } from '../../support/dynamodb';
@@ -254,15 +254,14 @@ const settleReserved = async (payoutId: string) => {
 const openMissingFor = async (payoutId: string) =>
   (await reports.listBreaks({ status: 'open', kind: 'missing_in_statement', limit: 1000 })).breaks.filter((each) => each.theirReference === payoutId).map((each) => each.batchId);
 
-// Review of 0043. Interleaving: the bank's statement books a payout's debit BEFORE the payout's paid is visible
-// in the ledger (the bank debits when it sends; the rail's "paid" comes later: a late confirmation, a lost
-// message the 5-day confirmation wait's recovery finds, a Settle retried past the statement run). The statement
-// run finds `sent = 0`, so it does not claim the entry for the payout (bank-statements.ts: `known` requires
-// `payout.sent > 0`) and reports `missing_in_ledger` (right at the time). Then Settle posts `payout_paid` and
-// records the due debit; the next day's statement judges it with `bankEntryOf(payoutId, 'debit')`, which is
-// still undefined: the bank's booking of the debit was accepted and never applied, and a `missing_in_statement`
-// break says the money never left a payout the bank did debit (runbook: "the beneficiary may not have it").
-it.failing('a debit the bank booked before the ledger paid the payout still books it: no missing_in_statement once the payout is paid', async () => {
+// Review of 0043 (fixed, decision 0043 amended). Interleaving: the bank's statement books a payout's debit BEFORE
+// the payout's paid is visible in the ledger (the bank debits when it sends; the rail's "paid" comes later: a late
+// confirmation, a lost message the 5-day confirmation wait's recovery finds, a Settle retried past the statement
+// run). The statement run reports `missing_in_ledger` (right at the time) and books the debit for the payout all
+// the same, noting that break with the booking. Settle then posts `payout_paid` and records the due debit; the next
+// day's statement finds it booked (no `missing_in_statement`), checks what the bank debited against what the
+// ledger paid, and resolves the `missing_in_ledger` break.
+it('a debit the bank booked before the ledger paid the payout still books it: no missing_in_statement once the payout is paid', async () => {
   const payoutId = await reservedPayout(4_400);
   const today = new Date().toISOString().slice(0, 10);
   // The bank's statement of today debits the payout; the ledger has not paid it yet.
@@ -283,15 +282,44 @@ it.failing('a debit the bank booked before the ledger paid the payout still book
   const second = await execute('bankStatementReconciliation', 'bank-early-debit-next', { file: next.fileName });
   expect(second.status).toBe('SUCCEEDED');
   expect(await openMissingFor(payoutId)).toEqual([]);
+  // The ledger paid what the bank debited: the early break is resolved, by the statement that judged it, once.
+  expect(await breaksOf(early.sha256)).toEqual([]);
+  expect(await breaksOf(next.sha256)).not.toContain(`amount_mismatch ${payoutId}`);
+  const resolved = (await reports.listBreaks({ status: 'resolved', limit: 1000 })).breaks.filter((each) => each.theirReference === payoutId);
+  expect(resolved).toEqual([expect.objectContaining({ kind: 'missing_in_ledger', reportSha256: early.sha256, resolvedBy: `bank-statement:${next.statementId}` })]);
 });
 
-// Review of 0043. Interleaving: two statements reconciled out of order. The scheduled pull starts every pending
-// statement at once (pull-settlement-files.ts: no order among statements; a pull that deferred them while a
-// report's run was going, or a pull down for a day, hands over D and D + 1 together), and each is its own
-// Standard run. D + 1's run judges the debits due on D against the claims that exist at that moment; D's
-// statement, which books them, has not been reconciled yet. Every payout paid and debited on time on D is
-// reported `missing_in_statement`, and D's run, which then books the debits, leaves those breaks open.
-it.failing("the next day's statement reconciled before its day's does not report the day's debits missing", async () => {
+it('a debit booked before the ledger paid, for another amount than it then paid, is an amount_mismatch when the payout is judged', async () => {
+  const payoutId = await reservedPayout(4_600);
+  const today = new Date().toISOString().slice(0, 10);
+  const early = buildBankStatement({ currency: 'USD', date: today, sequence: 43, openingBalance: 9_000_000, entries: [{ kind: 'payout_debit', reference: payoutId, amount: 4_660, valueDate: today }] });
+  writeBankStatement(root, early);
+  expect((await execute('bankStatementReconciliation', 'bank-early-wrong', { file: early.fileName })).status).toBe('SUCCEEDED');
+  expect(await breaksOf(early.sha256)).toEqual([`missing_in_ledger ${payoutId}`]);
+  await settleReserved(payoutId);
+
+  const next = buildBankStatement({ currency: 'USD', date: plusDays(today, 1), sequence: 44, openingBalance: early.closingBalance, entries: [] });
+  writeBankStatement(root, next);
+  expect((await execute('bankStatementReconciliation', 'bank-early-wrong-next', { file: next.fileName })).status).toBe('SUCCEEDED');
+  expect(await openMissingFor(payoutId)).toEqual([]);
+  expect(await breaksOf(early.sha256)).toEqual([]);
+  const mismatch = (await reports.listBreaks({ status: 'open', kind: 'amount_mismatch', limit: 1000 })).breaks.filter((each) => each.theirReference === payoutId);
+  expect(mismatch).toEqual([expect.objectContaining({ expected: 4_600, actual: 4_660, currency: 'USD', merchantId: merchant, reportSha256: next.sha256 })]);
+
+  // Another statement judging the same day finds the same break, not a second one.
+  const again = buildBankStatement({ currency: 'USD', date: plusDays(today, 1), sequence: 45, openingBalance: next.closingBalance, entries: [] });
+  writeBankStatement(root, again);
+  expect((await execute('bankStatementReconciliation', 'bank-early-wrong-again', { file: again.fileName })).status).toBe('SUCCEEDED');
+  expect((await reports.listBreaks({ status: 'open', kind: 'amount_mismatch', limit: 1000 })).breaks.filter((each) => each.theirReference === payoutId)).toHaveLength(1);
+});
+
+// Review of 0043 (fixed, decision 0043 amended). Interleaving: two statements reconciled out of order. The
+// scheduled pull starts every pending statement at once (pull-settlement-files.ts: no order among statements; a
+// pull that deferred them while a report's run was going, or a pull down for a day, hands over D and D + 1
+// together), and each is its own Standard run. D + 1's run judges the debits due on D before D's statement booked
+// them, and finds them missing (right for what it could see). It notes its break with the payout's booking; D's
+// run, booking the debit, resolves it: no break is left open for a payout debited on time.
+it("the next day's statement reconciled before its day's does not report the day's debits missing", async () => {
   const payoutId = await reservedPayout(4_500);
   const debit = await settleReserved(payoutId);
   const day = debit.valueDate;
@@ -305,4 +333,79 @@ it.failing("the next day's statement reconciled before its day's does not report
   // The bank debited the payout on its day, for what the ledger paid: no break should be open for it.
   expect(await breaksOf(dayStatement.sha256)).toEqual([]);
   expect(await openMissingFor(payoutId)).toEqual([]);
+  // D + 1 found it missing, and D's booking resolved that break, once.
+  const resolved = (await reports.listBreaks({ status: 'resolved', kind: 'missing_in_statement', limit: 1000 })).breaks.filter((each) => each.theirReference === payoutId);
+  expect(resolved).toEqual([expect.objectContaining({ reportSha256: nextStatement.sha256, resolvedBy: `bank-statement:${dayStatement.statementId}` })]);
+});
+
+it('a converted payout the bank returned is matched in the currency it was paid in: its debit and return are no break', async () => {
+  ids += 1;
+  const payoutId = deriveId('po', 'bank-statement-converted-test', String(ids), String(Date.now()));
+  await postLedgerEvent(ledgerPostingDeps(), payoutFundsReserved, { merchantId: merchant, payoutId, amount: 10_000, currency: 'USD' });
+  const converted = await postLedgerEvent(ledgerPostingDeps(), payoutFundsConverted, {
+    merchantId: merchant,
+    payoutId,
+    quoteId: 'qt_bank_statement_converted',
+    sellCurrency: 'USD',
+    sellAmount: 10_000,
+    buyCurrency: 'CAD',
+    buyAmount: 13_650,
+    spreadAmount: 70,
+    rate: '1.3650000000',
+  });
+  const debit = await settleReserved(payoutId);
+  expect(debit).toMatchObject({ amount: 13_650, currency: 'CAD' });
+  // The bank returns it: the Release step reverses the payment, then the conversion, and releases the USD.
+  await reversePosting(ledgerPostingDeps(), { transactionId: payoutPaid.transactionId({ payoutId }) });
+  await reversePosting(ledgerPostingDeps(), { transactionId: converted.transaction.id });
+  await postLedgerEvent(ledgerPostingDeps(), payoutFundsReleased, { merchantId: merchant, payoutId, reason: 'returned' });
+
+  const day = debit.valueDate;
+  const cad = buildBankStatement({
+    currency: 'CAD',
+    date: day,
+    sequence: 61,
+    openingBalance: 5_000_000,
+    entries: [
+      { kind: 'payout_debit', reference: payoutId, amount: 13_650, valueDate: day },
+      { kind: 'payout_return', reference: payoutId, amount: 13_650, valueDate: day, returnReason: 'AC04' },
+    ],
+  });
+  writeBankStatement(root, cad);
+  const done = await execute('bankStatementReconciliation', 'bank-converted-return', { file: cad.fileName });
+  expect(done.status).toBe('SUCCEEDED');
+  expect(await breaksOf(cad.sha256)).toEqual([]);
+  expect(JSON.parse(done.output ?? '{}')).toMatchObject({ payout_debits: 1, payout_returns: 1, matched: 2 });
+});
+
+// The same interleaving, tighter: D's statement books the debit after D + 1's run noted its break with the booking
+// and before that run wrote the break (so D's run cannot resolve it yet). D + 1's run looks again once its breaks
+// are written, and resolves it itself.
+it("a debit booked while the next day's run is between noting and writing its break still leaves nothing open", async () => {
+  const payoutId = await reservedPayout(4_700);
+  const debit = await settleReserved(payoutId);
+  const day = debit.valueDate;
+  const dayStatement = buildBankStatement({ currency: 'USD', date: day, sequence: 71, openingBalance: 9_000_000, entries: [{ kind: 'payout_debit', reference: payoutId, amount: 4_700, valueDate: day }] });
+  const nextStatement = buildBankStatement({ currency: 'USD', date: plusDays(day, 1), sequence: 72, openingBalance: dayStatement.closingBalance, entries: [] });
+  writeBankStatement(root, dayStatement);
+  writeBankStatement(root, nextStatement);
+  let dayRun: string | undefined;
+  // The real repository; when D + 1's run notes this payout missing, D's whole run happens before it goes on.
+  const racing: DynamoDbReconciliationRepository = Object.assign(Object.create(reports) as DynamoDbReconciliationRepository, {
+    noteMissingBankEntry: async (reference: string, side: 'credit' | 'debit' | 'return', breakId: string) => {
+      const noted = await reports.noteMissingBankEntry(reference, side, breakId);
+      if (reference === payoutId) dayRun = (await execute('bankStatementReconciliation', 'bank-race-day', { file: dayStatement.fileName })).status;
+      return noted;
+    },
+  });
+  const deps = { reports: racing, statements: { read: async (file: string) => readFileSync(join(root, 'statements', file)), list: async () => [] }, ledger: ledgerPostingDeps(), now: () => new Date() };
+  const accepted = await ingestBankStatement(deps, { file: nextStatement.fileName });
+  expect(accepted).toMatchObject({ outcome: 'accepted' });
+  const summary = await reconcileBankStatement(deps, { file: nextStatement.fileName, sha256: nextStatement.sha256 });
+  expect(dayRun).toBe('SUCCEEDED');
+  expect(summary.resolved).toBe(1);
+  expect(await breaksOf(dayStatement.sha256)).toEqual([]);
+  expect(await openMissingFor(payoutId)).toEqual([]);
+  const resolved = (await reports.listBreaks({ status: 'resolved', kind: 'missing_in_statement', limit: 1000 })).breaks.filter((each) => each.theirReference === payoutId);
+  expect(resolved).toEqual([expect.objectContaining({ reportSha256: nextStatement.sha256, resolvedBy: `bank-statement:${nextStatement.statementId}` })]);
 });

@@ -1,4 +1,4 @@
-import { type BankPayIn, type BankPayoutDebit, type EntryToMatch, type LedgerPayout, PAYOUT_DEBIT_GRACE_DAYS, matchCredit, matchPayoutEntry, missingPayIn, missingPayoutDebit, payoutDebitDaysJudged } from '../../../../lambdas/domain/reconciliation/statement-matching';
+import { type BankPayIn, type BankPayoutDebit, type EntryToMatch, type LedgerPayout, PAYOUT_DEBIT_GRACE_DAYS, matchCredit, matchEarlyDebit, matchPayoutEntry, missingPayIn, missingPayoutDebit, payoutDebitDaysJudged } from '../../../../lambdas/domain/reconciliation/statement-matching';
 
 /** The statement legs of the three-way match, table by table (decision 0032). */
 const payIn: BankPayIn = { channel: 'atlas', batchId: 'atlas-usd-7', reference: 'pout_1', amount: 96_800, currency: 'USD', valueDate: '2026-12-06' };
@@ -27,6 +27,7 @@ it.each([
   ['of a payout the ledger does not have', debit(), undefined, null, ['missing_in_ledger']],
   ['of a payout the ledger has not paid', debit(), { ...paidPayout, sent: 0 }, null, ['missing_in_ledger']],
   ['booked twice', debit(), paidPayout, 'first', ['duplicate']],
+  ['booked twice before the ledger paid it (the first entry is the missing_in_ledger one)', debit(), { ...paidPayout, sent: 0 }, 'first', ['duplicate']],
   ['return of a returned payout', debit({ kind: 'payout_return' }), { ...paidPayout, returned: true }, null, []],
   ['return the ledger has not booked', debit({ kind: 'payout_return' }), paidPayout, null, ['missing_in_ledger']],
 ] as const)('a payout entry %s', (_name, entry, payout, duplicateOf, expected) => {
@@ -56,4 +57,14 @@ it.each([
 
 it('never judges more than 62 days of debits, whatever period a statement claims', () => {
   expect(payoutDebitDaysJudged('2026-01-01', '2026-12-31')).toHaveLength(62);
+});
+
+it.each([
+  ['what the ledger then paid', { entry: 'ACC/S1/4', amount: 5_000, currency: 'USD' }, []],
+  ['another amount', { entry: 'ACC/S1/4', amount: 5_060, currency: 'USD' }, ['amount_mismatch']],
+  ['on the account of another currency', { entry: 'ACC/S1/4', amount: 5_000, currency: 'EUR' }, ['currency_mismatch']],
+] as const)('a debit booked before the ledger paid its payout, judged with the due debit: %s', (_name, booked, expected) => {
+  const found = matchEarlyDebit(booked, paidDebit);
+  expect(kinds(found)).toEqual(expected);
+  for (const each of found) expect(each).toMatchObject({ reference: 'po_1', theirReference: 'po_1', merchantId: 'mer_1', expected: 5_000, actual: booked.amount, currency: booked.currency });
 });
