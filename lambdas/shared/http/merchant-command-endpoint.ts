@@ -34,6 +34,36 @@ const markReplayed = (response: unknown) => {
   return { ...stored, headers: { ...stored.headers, 'Idempotent-Replayed': 'true' } };
 };
 
+type Execute = (payload: { key: string; request: unknown }, run: () => Promise<APIGatewayProxyResult>) => Promise<APIGatewayProxyResult>;
+
+/** Stands for the request's work in `answerKeyed`'s look-up of a record written before the keyed fingerprint: never stored. */
+class NoRecordBeforeKeyedFingerprintError extends Error {
+  override readonly name = 'NoRecordBeforeKeyedFingerprintError';
+}
+
+/**
+ * The request under its keyed payload, and for a key whose live record was written before the keyed fingerprint
+ * joined the payload (its validation hash is of the view alone), that record's answer: a retry across the deploy
+ * of a request made before it is replayed, not refused. Only the 422 path looks again, with a function that stores
+ * nothing: a record written since holds the keyed payload's hash, which the view alone never matches, so another
+ * card or account under it stays refused. Should the record lapse between the two reads, the request runs as new.
+ */
+const answerKeyed = async (execute: Execute, key: string, keyed: unknown, view: unknown, run: () => Promise<APIGatewayProxyResult>) => {
+  try {
+    return await execute({ key, request: keyed }, run);
+  } catch (error) {
+    if (!(error instanceof Error && error.name === 'IdempotencyValidationError')) throw error;
+    try {
+      return await execute({ key, request: view }, async () => {
+        throw new NoRecordBeforeKeyedFingerprintError();
+      });
+    } catch (earlier) {
+      if (earlier instanceof NoRecordBeforeKeyedFingerprintError) return execute({ key, request: keyed }, run);
+      throw earlier instanceof Error && earlier.name === 'IdempotencyValidationError' ? error : earlier;
+    }
+  }
+};
+
 /**
  * POST endpoints: an Idempotency-Key is required. Within 24 hours the same key and request replays the
  * first response byte for byte (`Idempotent-Replayed: true`); the same key with another request is 422
@@ -53,6 +83,15 @@ export const merchantCommandEndpoint = <BodySchema extends z.ZodMiniType>(defini
   readonly body: BodySchema;
   /** What of the body identifies the request: card numbers and CVCs must be left out. */
   readonly fingerprintView: (body: z.infer<BodySchema>) => unknown;
+  /**
+   * For a body with a secret the view leaves out (a card number, a bank account number): its keyed fingerprint
+   * (HMAC under the fingerprint key the card holds and the vault already use: adapters/crypto/fingerprinter.ts),
+   * never the secret nor an unkeyed hash of it. It joins the payload the Idempotency-Key record validates, so
+   * another card or account with the same public details under a live key is 422, not the first one's replay
+   * (decision record 0044, amended). The object's own `requestFingerprint` stays the hash of the view: the stored
+   * objects compare the secret by the keyed fingerprint they keep (the vault, the hold, the payment's card).
+   */
+  readonly keyedFingerprint?: (body: z.infer<BodySchema>) => Promise<string>;
   /** The audited action, `<object>.<verb>` (for example `payment.create`): see CommandResult.change. */
   readonly audit?: { readonly action: string };
   /**
@@ -118,13 +157,15 @@ export const merchantCommandEndpoint = <BodySchema extends z.ZodMiniType>(defini
       body: definition.fingerprintView(body),
     };
     const requestFingerprint = createHash('sha256').update(canonicalJson(request)).digest('hex');
+    // Computed before the key's record is read; a local HMAC (the key is derived once per instance).
+    const keyed = definition.keyedFingerprint ? { ...request, keyed_fingerprint: await definition.keyedFingerprint(body) } : undefined;
 
     const commandId = commandIdOf(principal.merchantId, idempotencyKey);
     let once: CommandResult['once'];
 
     idempotencyConfig.registerLambdaContext(context);
     const inFlightMs = context.getRemainingTimeInMillis();
-    const response = await execute({ key: `${principal.merchantId}#${idempotencyKey}`, request }, async () => {
+    const run = async (): Promise<APIGatewayProxyResult> => {
       try {
         const result = await definition.handle({
           principal,
@@ -157,7 +198,9 @@ export const merchantCommandEndpoint = <BodySchema extends z.ZodMiniType>(defini
         if (isContractError(error) && !isRegionRefusal(error) && !(definition.guardsDuplicates && isKeyRefusal(error))) return problemResponse(toProblem(error), requestId);
         throw error;
       }
-    });
+    };
+    const key = `${principal.merchantId}#${idempotencyKey}`;
+    const response = keyed ? await answerKeyed(execute, key, keyed, request, run) : await execute({ key, request }, run);
     return once ? withOnceFields(response, once) : response;
   });
   /** The declared audit action and home-region check, for the tests that hold them to platform/routes.ts. */
