@@ -12,6 +12,7 @@ import { WrittenOnceDynamoDbPersistenceLayer } from '../../adapters/dynamodb/ide
 import { dynamoDbClient } from '../clients';
 import { tableNameFromEnv } from '../config';
 import { type CommandResult, withOnceFields } from './command-result';
+import { answerKeyed } from './keyed-idempotency';
 import { ANSWER_MARGIN_MS, type CommandRequest, merchantPathParameters, principalOf, wrap } from './merchant-endpoint';
 import { RequestError, isContractError, isRegionRefusal, jsonResponse, problem, problemResponse, toProblem } from './problem';
 import { header, parseJsonBody } from './request';
@@ -32,36 +33,6 @@ const isKeyRefusal = (error: Error): boolean => error.name === 'RequestInFlightE
 const markReplayed = (response: unknown) => {
   const stored = response as APIGatewayProxyResult;
   return { ...stored, headers: { ...stored.headers, 'Idempotent-Replayed': 'true' } };
-};
-
-type Execute = (payload: { key: string; request: unknown }, run: () => Promise<APIGatewayProxyResult>) => Promise<APIGatewayProxyResult>;
-
-/** Stands for the request's work in `answerKeyed`'s look-up of a record written before the keyed fingerprint: never stored. */
-class NoRecordBeforeKeyedFingerprintError extends Error {
-  override readonly name = 'NoRecordBeforeKeyedFingerprintError';
-}
-
-/**
- * The request under its keyed payload, and for a key whose live record was written before the keyed fingerprint
- * joined the payload (its validation hash is of the view alone), that record's answer: a retry across the deploy
- * of a request made before it is replayed, not refused. Only the 422 path looks again, with a function that stores
- * nothing: a record written since holds the keyed payload's hash, which the view alone never matches, so another
- * card or account under it stays refused. Should the record lapse between the two reads, the request runs as new.
- */
-const answerKeyed = async (execute: Execute, key: string, keyed: unknown, view: unknown, run: () => Promise<APIGatewayProxyResult>) => {
-  try {
-    return await execute({ key, request: keyed }, run);
-  } catch (error) {
-    if (!(error instanceof Error && error.name === 'IdempotencyValidationError')) throw error;
-    try {
-      return await execute({ key, request: view }, async () => {
-        throw new NoRecordBeforeKeyedFingerprintError();
-      });
-    } catch (earlier) {
-      if (earlier instanceof NoRecordBeforeKeyedFingerprintError) return execute({ key, request: keyed }, run);
-      throw earlier instanceof Error && earlier.name === 'IdempotencyValidationError' ? error : earlier;
-    }
-  }
 };
 
 /**
