@@ -40,6 +40,12 @@ export interface StoreBankAccountInput {
 export interface BankAccountVault {
   /** Idempotent: the same reference and account give the same token; another account under it is a VaultConflictError (ports/vault-errors.ts). */
   storeBankAccount(input: StoreBankAccountInput): Promise<VaultedBankAccount>;
+  /**
+   * The keyed fingerprint `storeBankAccount` keeps for this account (`VaultedBankAccount.fingerprint`), computed
+   * without storing anything: the beneficiary create's Idempotency-Key record tells another account under the key
+   * apart by it (decision record 0044, amended). No I/O once the instance's fingerprint key is derived.
+   */
+  fingerprint(account: BankAccountDetails): Promise<string>;
   /** ResourceNotFoundError for an unknown token or another merchant's. */
   revealBankAccount(token: string, merchantId: string): Promise<RevealedBankAccount>;
 }

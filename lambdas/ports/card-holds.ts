@@ -61,6 +61,12 @@ export interface CardHolds {
    */
   hold(input: HoldCardInput): Promise<CardHold>;
   /**
+   * The keyed fingerprint a hold of this card number keeps (`CardHold.card.fingerprint`), computed without holding
+   * anything: the create's Idempotency-Key record tells another card under the key apart by it (decision record
+   * 0044, amended). No I/O once the instance's fingerprint key is derived.
+   */
+  fingerprint(cardNumber: string): Promise<string>;
+  /**
    * The held card for one authorization attempt, left held: an attempt without a definite answer (a timeout) is
    * retried with the same request, as the acquirer's idempotency requires. Undefined once discarded, expired
    * (then discarded on the spot), never held, or held for another merchant.

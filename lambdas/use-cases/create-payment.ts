@@ -84,8 +84,11 @@ export const createPayment = async (deps: CreatePaymentDeps, command: CreatePaym
   // Created so recently that its first request may still be at work: the lease below decides.
   const mayBeRunning = (payment: Payment) => leaseMs !== undefined && !isTerminal(payment) && deps.now().getTime() - Date.parse(payment.createdAt) < leaseMs;
   if (existing && existing.merchantId === command.merchantId && (isTerminal(existing) || existing.version > createdVersion) && !mayBeRunning(existing)) {
-    // The request's fingerprint covers the card's brand, last4 and expiry (never its number); the BIN is compared too.
-    if (existing.requestFingerprint !== command.requestFingerprint || existing.paymentMethod.card.bin !== command.card.number.slice(0, 6)) throw new IdempotencyKeyReusedError();
+    // The request's fingerprint covers the card's brand, last4 and expiry (never its number); the number is
+    // compared by its keyed fingerprint, which the payment keeps (another card of the same BIN and last4 is refused).
+    if (existing.requestFingerprint !== command.requestFingerprint || existing.paymentMethod.card.fingerprint !== (await deps.holds.fingerprint(command.card.number))) {
+      throw new IdempotencyKeyReusedError();
+    }
     return existing;
   }
   if (existing && existing.merchantId === command.merchantId && existing.requestFingerprint !== command.requestFingerprint) throw new IdempotencyKeyReusedError();
@@ -126,7 +129,7 @@ const createHeld = async (
   // A retry of a stored payment (not past its first run) keeps the stored screening: the insert below finds it.
   const decide = deps.screen && !existing ? await deps.screen(payment) : undefined;
   const stored = await deps.payments.insert(decide?.(payment)?.payment ?? payment);
-  const sameRequest = stored.created || stored.payment.requestFingerprint === command.requestFingerprint;
+  const sameRequest = stored.created || (stored.payment.requestFingerprint === command.requestFingerprint && stored.payment.paymentMethod.card.fingerprint === hold.card.fingerprint);
   // A retry (even a late one, after its idempotency record expired) of a payment past its first run, and so
   // of any payment in a final state, gets the payment as stored: nothing is run, charged or sent again.
   const runs = sameRequest && (stored.created || (!isTerminal(stored.payment) && stored.payment.version <= createdVersion));

@@ -167,6 +167,8 @@ export class InMemoryMerchantRepository implements MerchantRepository {
   }
 }
 
+const FINGERPRINT_KEY = randomBytes(32);
+
 /**
  * The card holds' contract without DynamoDB or KMS (the DynamoDB/KMS adapter has its integration tests): keyed
  * fingerprints under a random key, one hold per payment, its secret removed for good by a discard (the
@@ -176,10 +178,15 @@ export class InMemoryCardHolds implements CardHolds {
   readonly holds = new Map<string, { merchantId: string; card: FingerprintedCard; leaseUntil?: number; requestFingerprint?: string; secret?: HeldCardDetails }>();
   /** The clock leases are measured by (tests of the in-flight guard move it). */
   now: () => number = () => Date.now();
-  private readonly fingerprintKey = randomBytes(32);
+  /** One key for every instance: both regions' holds fingerprint under the same multi-Region key material. */
+  private readonly fingerprintKey = FINGERPRINT_KEY;
+
+  async fingerprint(cardNumber: string): Promise<string> {
+    return fingerprintWith(this.fingerprintKey, 'card', cardNumber);
+  }
 
   async hold({ merchantId, paymentId, card, leaseMs, requestFingerprint }: HoldCardInput): Promise<CardHold> {
-    const summary: FingerprintedCard = { ...summarizeCard(card), fingerprint: fingerprintWith(this.fingerprintKey, 'card', card.number) };
+    const summary: FingerprintedCard = { ...summarizeCard(card), fingerprint: await this.fingerprint(card.number) };
     const existing = this.holds.get(paymentId);
     if (existing) {
       if (existing.merchantId !== merchantId || existing.card.fingerprint !== summary.fingerprint || existing.card.exp_month !== card.exp_month || existing.card.exp_year !== card.exp_year) {

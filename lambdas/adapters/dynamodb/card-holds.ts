@@ -62,9 +62,13 @@ export class DynamoDbCardHolds implements CardHolds {
     this.now = options.now ?? (() => new Date());
   }
 
+  fingerprint(cardNumber: string): Promise<string> {
+    return this.options.fingerprints.card(cardNumber);
+  }
+
   async hold({ merchantId, paymentId, card, leaseMs, requestFingerprint }: HoldCardInput): Promise<CardHold> {
     const now = this.now();
-    const summary: FingerprintedCard = { ...summarizeCard(card), fingerprint: await this.options.fingerprints.card(card.number) };
+    const summary: FingerprintedCard = { ...summarizeCard(card), fingerprint: await this.fingerprint(card.number) };
     const plaintext = Buffer.from(JSON.stringify({ number: card.number, exp_month: card.exp_month, exp_year: card.exp_year, cvc: card.cvc }), 'utf8');
     let ciphertext: Uint8Array;
     try {

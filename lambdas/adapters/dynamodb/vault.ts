@@ -67,15 +67,18 @@ export class DynamoDbVault implements BankAccountVault {
     this.now = options.now ?? (() => new Date());
   }
 
+  fingerprint(account: BankAccountDetails): Promise<string> {
+    return this.options.fingerprints.bankAccount(account.country, bankAccountIdentifier(account).identifier);
+  }
+
   async storeBankAccount({ merchantId, reference, account }: StoreBankAccountInput): Promise<VaultedBankAccount> {
     const token = deriveId('tok', BANK_ACCOUNT, merchantId, reference);
-    const { identifier, last4 } = bankAccountIdentifier(account);
     const vaulted: VaultedBankAccount = {
       token,
       country: account.country,
       currency: account.currency,
-      last4,
-      fingerprint: await this.options.fingerprints.bankAccount(account.country, identifier),
+      last4: bankAccountIdentifier(account).last4,
+      fingerprint: await this.fingerprint(account),
     };
     const ciphertext = await this.seal(account, merchantId, token);
     const { token: _token, ...metadata } = vaulted;

@@ -4,7 +4,7 @@ import { merchantCommandEndpoint } from '../../shared/http/merchant-command-endp
 import { presentBeneficiary } from '../../shared/http/treasury-presenters';
 import { payoutRepository } from '../../wiring/payouts';
 import { vaultFromEnvironment } from '../../wiring/vault';
-import { createBeneficiary } from '../../use-cases/payouts/create-beneficiary';
+import { createBeneficiary, vaultDetails } from '../../use-cases/payouts/create-beneficiary';
 
 /** POST /v1/beneficiaries */
 const beneficiaries = payoutRepository();
@@ -17,6 +17,8 @@ export const handler = merchantCommandEndpoint({
   audit: { action: 'beneficiary.create' },
   body,
   fingerprintView: (request) => ({ ...request, bank_account: bankAccountFingerprintView(request.bank_account) }),
+  // The account's keyed fingerprint, as the vault keeps it: a corrected account with the same last4 is another request.
+  keyedFingerprint: (request) => vault.fingerprint(vaultDetails(toBankAccountInput(request.bank_account), request.name.trim(), request.currency)),
   handle: async (request) => {
     const beneficiary = await createBeneficiary(
       { beneficiaries, vault, now: () => new Date() },

@@ -39,6 +39,8 @@ export const handler = merchantCommandEndpoint({
     ...request,
     payment_method: { type: request.payment_method.type, card: summarizeCard(request.payment_method.card) },
   }),
+  // The number's keyed fingerprint, as the hold keeps it: another card with the same brand, last4 and expiry is another request.
+  keyedFingerprint: (request) => holds.fingerprint(request.payment_method.card.number),
   handle: async (request) => {
     const payment = await createPayment(
       { payments, holds, workflows: workflows(), now: () => new Date(), deadline: request.deadline, inFlightMs: request.inFlightMs, screen },

@@ -12,6 +12,7 @@ import { WrittenOnceDynamoDbPersistenceLayer } from '../../adapters/dynamodb/ide
 import { dynamoDbClient } from '../clients';
 import { tableNameFromEnv } from '../config';
 import { type CommandResult, withOnceFields } from './command-result';
+import { answerKeyed } from './keyed-idempotency';
 import { ANSWER_MARGIN_MS, type CommandRequest, merchantPathParameters, principalOf, wrap } from './merchant-endpoint';
 import { RequestError, isContractError, isRegionRefusal, jsonResponse, problem, problemResponse, toProblem } from './problem';
 import { header, parseJsonBody } from './request';
@@ -53,6 +54,15 @@ export const merchantCommandEndpoint = <BodySchema extends z.ZodMiniType>(defini
   readonly body: BodySchema;
   /** What of the body identifies the request: card numbers and CVCs must be left out. */
   readonly fingerprintView: (body: z.infer<BodySchema>) => unknown;
+  /**
+   * For a body with a secret the view leaves out (a card number, a bank account number): its keyed fingerprint
+   * (HMAC under the fingerprint key the card holds and the vault already use: adapters/crypto/fingerprinter.ts),
+   * never the secret nor an unkeyed hash of it. It joins the payload the Idempotency-Key record validates, so
+   * another card or account with the same public details under a live key is 422, not the first one's replay
+   * (decision record 0044, amended). The object's own `requestFingerprint` stays the hash of the view: the stored
+   * objects compare the secret by the keyed fingerprint they keep (the vault, the hold, the payment's card).
+   */
+  readonly keyedFingerprint?: (body: z.infer<BodySchema>) => Promise<string>;
   /** The audited action, `<object>.<verb>` (for example `payment.create`): see CommandResult.change. */
   readonly audit?: { readonly action: string };
   /**
@@ -118,13 +128,15 @@ export const merchantCommandEndpoint = <BodySchema extends z.ZodMiniType>(defini
       body: definition.fingerprintView(body),
     };
     const requestFingerprint = createHash('sha256').update(canonicalJson(request)).digest('hex');
+    // Computed before the key's record is read; a local HMAC (the key is derived once per instance).
+    const keyed = definition.keyedFingerprint ? { ...request, keyed_fingerprint: await definition.keyedFingerprint(body) } : undefined;
 
     const commandId = commandIdOf(principal.merchantId, idempotencyKey);
     let once: CommandResult['once'];
 
     idempotencyConfig.registerLambdaContext(context);
     const inFlightMs = context.getRemainingTimeInMillis();
-    const response = await execute({ key: `${principal.merchantId}#${idempotencyKey}`, request }, async () => {
+    const run = async (): Promise<APIGatewayProxyResult> => {
       try {
         const result = await definition.handle({
           principal,
@@ -157,7 +169,9 @@ export const merchantCommandEndpoint = <BodySchema extends z.ZodMiniType>(defini
         if (isContractError(error) && !isRegionRefusal(error) && !(definition.guardsDuplicates && isKeyRefusal(error))) return problemResponse(toProblem(error), requestId);
         throw error;
       }
-    });
+    };
+    const key = `${principal.merchantId}#${idempotencyKey}`;
+    const response = keyed ? await answerKeyed(execute, key, keyed, request, run) : await execute({ key, request }, run);
     return once ? withOnceFields(response, once) : response;
   });
   /** The declared audit action and home-region check, for the tests that hold them to platform/routes.ts. */

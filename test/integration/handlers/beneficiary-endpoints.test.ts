@@ -1,5 +1,8 @@
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyResult } from 'aws-lambda';
+import { treasuryContracts } from '../../../lambdas/contracts/treasury';
+import { bankAccountFingerprintView } from '../../../lambdas/contracts/bank-account';
+import { merchantCommandEndpoint } from '../../../lambdas/shared/http/merchant-command-endpoint';
 import { tableName } from '../../../platform/tables';
 import { apiGatewayEvent, lambdaContext } from '../../support/api-events';
 import { type IsolatedDynamoDb, useIsolatedDynamoDb } from '../../support/dynamodb';
@@ -112,12 +115,10 @@ describe('POST /v1/beneficiaries', () => {
 
   // Review of 0044 (fingerprints). Interleaving: the merchant sends a beneficiary with a typo in the account
   // number's middle digits, then the corrected account under the same key (same name, bank, transit, last4)
-  // while the key's record is live (24 h). The request fingerprint hashes bankAccountFingerprintView (public
-  // identifiers and last4, never the number), so Powertools replays the first beneficiary: 201, Idempotent-Replayed,
-  // last4 3210 as asked, while the vault holds the mistyped account, and every payout to this beneficiary is sent
-  // there. After the window the same request is 422 (the vault compares the account): the contract "another
-  // account under the same key is 422" holds only once the record is gone.
-  it.failing('refuses the corrected account under the same key within the window when only middle digits differ (422, not the first account\'s replay)', async () => {
+  // while the key's record is live (24 h). The request fingerprint hashed bankAccountFingerprintView (public
+  // identifiers and last4, never the number), so Powertools replayed the first beneficiary while the vault held
+  // the mistyped account. Now the record validates the account's keyed fingerprint too (0044, amended).
+  it('refuses the corrected account under the same key within the window when only middle digits differ (422, not the first account\'s replay)', async () => {
     const first = await post('mer_ben_c', canadian, 'typo-key');
     expect(first.statusCode).toBe(201);
     const corrected = { ...canadian, bank_account: { ...canadian.bank_account, account_number: '9870003210' } };
@@ -126,6 +127,38 @@ describe('POST /v1/beneficiaries', () => {
     expect(second.headers?.['Idempotent-Replayed']).toBeUndefined();
     expect(second.statusCode).toBe(422);
     expect(json(second).code).toBe('idempotency_key_reused');
+    // The mistyped request itself is still the same request: replayed byte for byte.
+    const again = await post('mer_ben_c', canadian, 'typo-key');
+    expect(again.headers?.['Idempotent-Replayed']).toBe('true');
+    expect(again.body).toBe(first.body);
+    // Neither account, nor the vault's keyed fingerprint of either, is in the key's record.
+    const records = JSON.stringify((await db.documentClient.send(new ScanCommand({ TableName: tableName('idempotency') }))).Items);
+    const vaulted = (await db.documentClient.send(new ScanCommand({ TableName: tableName('vault') }))).Items ?? [];
+    const fingerprints = vaulted.map((item) => String(item.fingerprint)).filter((value) => value.startsWith('v1.'));
+    expect(fingerprints.length).toBeGreaterThan(0);
+    for (const secret of [canadian.bank_account.account_number, corrected.bank_account.account_number, ...fingerprints.map((value) => value.slice(3))]) expect(records).not.toContain(secret);
+  });
+});
+
+describe('POST /v1/beneficiaries across the deploy that added the keyed fingerprint (0044, amended)', () => {
+  it('replays a record written before it byte for byte, and still refuses another request under its key', async () => {
+    // Prepare: the create as deployed before (Powertools' own two-write layer; the view alone validated).
+    const before = merchantCommandEndpoint({
+      operation: 'createBeneficiary',
+      body: treasuryContracts.createBeneficiary.body,
+      fingerprintView: (request) => ({ ...request, bank_account: bankAccountFingerprintView(request.bank_account) }),
+      handle: async () => ({ status: 201, body: { id: 'ben_answered_before_the_deploy', object: 'beneficiary' } }),
+    }) as unknown as Handler;
+    const event = apiGatewayEvent({ method: 'POST', resource: '/v1/beneficiaries', merchantId: 'mer_ben_d', headers: { 'Idempotency-Key': 'legacy-ben' }, body: canadian });
+    const first = await before(event, lambdaContext('xborder-create-beneficiary'));
+    expect(first.statusCode).toBe(201);
+    // Act / Assess
+    const retried = await post('mer_ben_d', canadian, 'legacy-ben');
+    expect(retried.headers?.['Idempotent-Replayed']).toBe('true');
+    expect(retried.body).toBe(first.body);
+    const renamed = await post('mer_ben_d', { ...canadian, name: 'Another Name Ltd' }, 'legacy-ben');
+    expect(renamed.statusCode).toBe(422);
+    expect(json(renamed).code).toBe('idempotency_key_reused');
   });
 });
 

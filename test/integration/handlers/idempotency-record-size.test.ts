@@ -110,7 +110,8 @@ it('refuses the key for a different request with 422 and writes nothing; a recor
   const other = await create('size-2', benchBody(3));
   expect(other.statusCode).toBe(422);
   expect(JSON.parse(other.body)).toMatchObject({ code: 'idempotency_key_reused' });
-  expect(idempotencyRequests).toEqual(['GetItemCommand']);
+  // The second read: whether the record was written before the card's keyed fingerprint joined the request (0044, amended).
+  expect(idempotencyRequests).toEqual(['GetItemCommand', 'GetItemCommand']);
 
   // A request in flight across a deployment: its record as Powertools' layer writes it before the work.
   const [record] = (await storedRecords()).filter((item) => JSON.stringify(item.data).includes(JSON.parse(first.body).id));

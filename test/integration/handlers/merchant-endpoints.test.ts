@@ -1,6 +1,9 @@
 import { paymentOf } from '../../../lambdas/adapters/dynamodb/payment-items';
 import { DeleteCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyResult } from 'aws-lambda';
+import { paymentContracts } from '../../../lambdas/contracts/payments';
+import { summarizeCard } from '../../../lambdas/domain/card';
+import { merchantCommandEndpoint } from '../../../lambdas/shared/http/merchant-command-endpoint';
 import { tableName } from '../../../platform/tables';
 import { apiGatewayEvent, lambdaContext } from '../../support/api-events';
 import { type IsolatedDynamoDb, useIsolatedDynamoDb } from '../../support/dynamodb';
@@ -127,12 +130,10 @@ describe('POST /v1/payments', () => {
 
   // Review of 0044 (fingerprints). Interleaving: a second request under the same key with ANOTHER card whose
   // brand, last4 and expiry match the first's (another issuer's card: BIN 400005 instead of 424242), sent while
-  // the key's record is live (24 h). The request fingerprint hashes summarizeCard (brand, last4, expiry: never the
-  // number, not the BIN), so Powertools finds the stored record's validation hash equal and replays the first
-  // payment's answer: the merchant is told this card's payment exists (201, or the first card's decline) though it
-  // was never tried. The same request once the record is gone is 422 (createPayment compares the BIN, and the hold
-  // compares the card): the contract "another card under the same key is 422" holds only after the window.
-  it.failing('refuses another card with the same brand, last4 and expiry under the same key within the window (422, not the first card\'s replay)', async () => {
+  // the key's record is live (24 h). The request fingerprint hashed summarizeCard (brand, last4, expiry: never the
+  // number, not the BIN), so Powertools found the stored record's validation hash equal and replayed the first
+  // payment's answer. Now the record validates the number's keyed fingerprint too (0044, amended).
+  it('refuses another card with the same brand, last4 and expiry under the same key within the window (422, not the first card\'s replay)', async () => {
     const first = await create('mer_a', 'bin-1', validBody);
     expect(first.statusCode).toBe(201);
     const sameLast4 = { ...card, number: '4000056655694242' };
@@ -141,6 +142,41 @@ describe('POST /v1/payments', () => {
     expect(second.headers?.['Idempotent-Replayed']).toBeUndefined();
     expect(second.statusCode).toBe(422);
     expect(JSON.parse(second.body)).toMatchObject({ code: 'idempotency_key_reused' });
+    // The same card is still the same request: replayed byte for byte.
+    const again = await create('mer_a', 'bin-1', validBody);
+    expect(again.headers?.['Idempotent-Replayed']).toBe('true');
+    expect(again.body).toBe(first.body);
+    // The record holds hashes of the request, never a number nor its keyed fingerprint.
+    const stored = JSON.stringify(await scan('idempotency'));
+    const payment = JSON.parse(first.body) as { id: string };
+    const item = (await scan('payments')).find((candidate) => candidate.pk === payment.id && candidate.sk === 'payment');
+    const { fingerprint } = paymentOf(payment.id, item ?? {}).paymentMethod.card;
+    expect(fingerprint).toMatch(/^v1\./);
+    for (const secret of [card.number, sameLast4.number, fingerprint.slice(3)]) expect(stored).not.toContain(secret);
+  });
+
+  it('replays, byte for byte, a record written before the keyed fingerprint joined the request (a retry across the deploy)', async () => {
+    // Prepare: the payment create as deployed before (the view alone validated), answering under key legacy-1.
+    const before = merchantCommandEndpoint({
+      operation: 'createPayment',
+      guardsDuplicates: true,
+      body: paymentContracts.createPayment.body,
+      fingerprintView: (request) => ({ ...request, payment_method: { type: request.payment_method.type, card: summarizeCard(request.payment_method.card) } }),
+      handle: async () => ({ status: 201, body: { id: 'pay_answered_before_the_deploy', object: 'payment' } }),
+    }) as unknown as Handler;
+    const event = (body: unknown) => apiGatewayEvent({ method: 'POST', resource: '/v1/payments', merchantId: 'mer_a', headers: { 'Idempotency-Key': 'legacy-1' }, body });
+    const first = await before(event(validBody), lambdaContext('xborder-create-payment'));
+    expect(first.statusCode).toBe(201);
+    // Act: the same request reaches today's create.
+    const retried = await create('mer_a', 'legacy-1', validBody);
+    // Assess: the stored answer, not a 422 and not a second payment.
+    expect(retried.headers?.['Idempotent-Replayed']).toBe('true');
+    expect(retried.body).toBe(first.body);
+    expect(retried.statusCode).toBe(201);
+    // A different request under that key (another amount) is refused as before.
+    const other = await create('mer_a', 'legacy-1', { ...validBody, amount: 2000 });
+    expect(other.statusCode).toBe(422);
+    expect(JSON.parse(other.body)).toMatchObject({ code: 'idempotency_key_reused' });
   });
 
   it('replays the first response byte for byte for the same key and body, marked Idempotent-Replayed', async () => {

@@ -86,6 +86,22 @@ describe('createPayment', () => {
     expect(elsewhere.holds.get(first.id)).toBeUndefined();
   });
 
+  it('refuses another card of the same BIN, last4 and expiry under the key of a payment past its first run (its record and hold gone)', async () => {
+    // Prepare: the first payment succeeded long ago; its idempotency record and its hold's tombstone are gone.
+    const payments = new InMemoryPaymentRepository();
+    const holds = new InMemoryCardHolds();
+    const workflows = new RecordingWorkflows();
+    const first = await createPayment({ payments, holds, workflows, now: () => new Date() }, command());
+    payments.items.set(first.id, { ...first, version: 3, status: 'succeeded' });
+    holds.holds.clear();
+    const sameBinAndLast4 = { number: '4242420000004242', exp_month: 12, exp_year: 2030, cvc: '123' };
+    // Act / Assess: the request's fingerprint (brand, last4, expiry) and the BIN match; the number's keyed fingerprint does not.
+    await expect(createPayment({ payments, holds, workflows, now: () => new Date() }, command({ card: sameBinAndLast4 }))).rejects.toBeInstanceOf(IdempotencyKeyReusedError);
+    await expect(createPayment({ payments, holds, workflows, now: () => new Date() }, command())).resolves.toMatchObject({ id: first.id, status: 'succeeded' });
+    expect(holds.holds.size).toBe(0);
+    expect(workflows.runs).toHaveLength(1);
+  });
+
   it('keeps the hold a retry wrote in the other region when the payment has not run yet: its workflow runs there', async () => {
     const payments = new InMemoryPaymentRepository();
     const workflows = new RecordingWorkflows();
