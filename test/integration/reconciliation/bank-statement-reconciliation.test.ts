@@ -413,7 +413,8 @@ it("a debit booked while the next day's run is between noting and writing its br
 // Review of today's 0043 amendment (test failing, defect reported). Interleaving: a retried statement run that
 // straddles the rail's "paid". Attempt 1 of the early statement's run books the payout's debit while the ledger has
 // not paid it (booking with `unpaidBreak`), writes that `missing_in_ledger` break, then fails before it finishes (its
-// final write throttled, or the Lambda timed out: the workflow retries the step). Settle posts `payout_paid` and
+// final write throttled: task-handler.ts makes it `DependencyUnavailable`, which the Reconcile state retries up to 10
+// times; or `Sandbox.Timedout`, retried the same). Settle posts `payout_paid` and
 // records the due debit. Attempt 2 re-reads the ledger, finds the payout paid, and its claim REMOVEs `unpaidBreak`
 // from the booking ("the latest attempt's view stands"). The break attempt 1 wrote is now known to nothing: the
 // judging statement finds no `unpaidBreak` to resolve, so a `missing_in_ledger` break stays open for a payout the
