@@ -409,3 +409,51 @@ it("a debit booked while the next day's run is between noting and writing its br
   const resolved = (await reports.listBreaks({ status: 'resolved', kind: 'missing_in_statement', limit: 1000 })).breaks.filter((each) => each.theirReference === payoutId);
   expect(resolved).toEqual([expect.objectContaining({ reportSha256: nextStatement.sha256, resolvedBy: `bank-statement:${nextStatement.statementId}` })]);
 });
+
+// Review of today's 0043 amendment (test failing, defect reported). Interleaving: a retried statement run that
+// straddles the rail's "paid". Attempt 1 of the early statement's run books the payout's debit while the ledger has
+// not paid it (booking with `unpaidBreak`), writes that `missing_in_ledger` break, then fails before it finishes (its
+// final write throttled: task-handler.ts makes it `DependencyUnavailable`, which the Reconcile state retries up to 10
+// times; or `Sandbox.Timedout`, retried the same). Settle posts `payout_paid` and
+// records the due debit. Attempt 2 re-reads the ledger, finds the payout paid, and its claim REMOVEs `unpaidBreak`
+// from the booking ("the latest attempt's view stands"). The break attempt 1 wrote is now known to nothing: the
+// judging statement finds no `unpaidBreak` to resolve, so a `missing_in_ledger` break stays open for a payout the
+// ledger paid for exactly what the bank debited ("the bank debited money for a payout that did not go").
+it.failing('a statement run retried after the ledger paid the payout leaves no missing_in_ledger open for its debit', async () => {
+  const payoutId = await reservedPayout(4_800);
+  const today = new Date().toISOString().slice(0, 10);
+  const early = buildBankStatement({ currency: 'USD', date: today, sequence: 81, openingBalance: 9_000_000, entries: [{ kind: 'payout_debit', reference: payoutId, amount: 4_800, valueDate: today }] });
+  writeBankStatement(root, early);
+  let failFinish = true;
+  // The real repository; attempt 1's last write fails (throttled), after its breaks were written.
+  const flaky: DynamoDbReconciliationRepository = Object.assign(Object.create(reports) as DynamoDbReconciliationRepository, {
+    finishReport: async (...args: Parameters<DynamoDbReconciliationRepository['finishReport']>) => {
+      if (failFinish) {
+        failFinish = false;
+        throw Object.assign(new Error('Rate of requests exceeds the allowed throughput'), { name: 'ThrottlingException' });
+      }
+      return reports.finishReport(...args);
+    },
+  });
+  const deps = { reports: flaky, statements: { read: async (file: string) => readFileSync(join(root, 'statements', file)), list: async () => [] }, ledger: ledgerPostingDeps(), now: () => new Date() };
+  expect(await ingestBankStatement(deps, { file: early.fileName })).toMatchObject({ outcome: 'accepted' });
+  await expect(reconcileBankStatement(deps, { file: early.fileName, sha256: early.sha256 })).rejects.toMatchObject({ name: 'ThrottlingException' });
+  // Right at the time: the ledger had not paid it.
+  expect(await breaksOf(early.sha256)).toEqual([`missing_in_ledger ${payoutId}`]);
+
+  // The rail's "paid" arrives before the step's retry.
+  const debit = await settleReserved(payoutId);
+  expect(debit.valueDate).toBe(today);
+  // The retried attempt: the payout is paid now, for what the bank debited.
+  const retried = await reconcileBankStatement(deps, { file: early.fileName, sha256: early.sha256 });
+  expect(retried).toMatchObject({ payout_debits: 1 });
+
+  // Tomorrow's statement judges today's due debits: the bank debited this one, for what the ledger paid.
+  const next = buildBankStatement({ currency: 'USD', date: plusDays(today, 1), sequence: 82, openingBalance: early.closingBalance, entries: [] });
+  writeBankStatement(root, next);
+  expect((await execute('bankStatementReconciliation', 'bank-early-retried-next', { file: next.fileName })).status).toBe('SUCCEEDED');
+  expect(await openMissingFor(payoutId)).toEqual([]);
+  // Nothing is wrong with this payout: no break of any kind should be open for it.
+  const open = (await reports.listBreaks({ status: 'open', limit: 1000 })).breaks.filter((each) => each.theirReference === payoutId).map((each) => each.kind);
+  expect(open).toEqual([]);
+});
