@@ -351,7 +351,8 @@ export class DynamoDbReconciliationRepository implements ReconciliationRepositor
   }
 
   async claimBankEntry(reference: string, side: BankEntrySide, entryKey: string, booked: BookedEntry): Promise<{ firstEntry: string | null; missingBreaks: readonly string[] }> {
-    // The latest attempt's view of the ledger stands: a retry that finds the payout paid removes `unpaidBreak`.
+    // `unpaidBreak` once noted is kept: a retry that finds the payout paid meanwhile must not orphan the break its first
+    // attempt may have written; the due debit's judging resolves it (and checks the amounts) when the payout is paid.
     const values: Record<string, unknown> = { ':entry': entryKey, ':amount': booked.amount, ':currency': booked.currency };
     if (booked.unpaidBreak) values[':unpaid'] = booked.unpaidBreak;
     try {
@@ -359,7 +360,7 @@ export class DynamoDbReconciliationRepository implements ReconciliationRepositor
         new UpdateCommand({
           TableName: this.tableName,
           Key: bankedKey(reference, side),
-          UpdateExpression: `SET entry = :entry, #amount = :amount, #currency = :currency${booked.unpaidBreak ? ', unpaidBreak = :unpaid' : ' REMOVE unpaidBreak'}`,
+          UpdateExpression: `SET entry = :entry, #amount = :amount, #currency = :currency${booked.unpaidBreak ? ', unpaidBreak = if_not_exists(unpaidBreak, :unpaid)' : ''}`,
           ConditionExpression: 'attribute_not_exists(entry) OR entry = :entry',
           ExpressionAttributeNames: { '#amount': 'amount', '#currency': 'currency' },
           ExpressionAttributeValues: values,
