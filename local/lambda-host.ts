@@ -6,6 +6,7 @@ import { deployment } from '../platform/deployment';
 import { type FunctionKey, functionEnvironment, functionKeys, functionName, functions } from '../platform/functions';
 import type { MetricStore } from './cloudwatch';
 import { installLocalIam, invocationIdentity } from './iam/function-permissions';
+import { installLocalSigner } from './local-signer';
 
 /**
  * Runs the declared Lambda handler modules in this process, the way the Lambda service would call
@@ -16,10 +17,13 @@ import { installLocalIam, invocationIdentity } from './iam/function-permissions'
  * Each invocation runs as its function: the SDK clients of lambdas/shared/clients.ts refuse, with
  * AccessDeniedException, any call its declared role would not allow in AWS (local/iam/function-permissions.ts).
  * Registered here, on load, so that it is on wherever a LambdaHost runs functions (npm start, the suites, the bench).
+ * So is the local signer those clients sign with: SigV4's header without computing a signature no local service
+ * checks (local/local-signer.ts).
  */
 type LambdaHandler = (event: unknown, context: Context) => Promise<unknown>;
 
 installLocalIam();
+installLocalSigner();
 
 export class LambdaTimeoutError extends Error {
   override readonly name = 'Sandbox.Timedout';

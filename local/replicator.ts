@@ -10,6 +10,7 @@ import {
 } from '@aws-sdk/client-dynamodb-streams';
 import { type TableKey, replicationOf, tableKeys, tableName } from '../platform/tables';
 import { writeFileAtomically } from './atomic-file';
+import { localAuthSchemes } from './local-signer';
 import { untilCalm, withEmptyMaps } from './streams';
 
 /**
@@ -109,10 +110,11 @@ export const startReplicator = async (options: ReplicatorOptions): Promise<Local
   const lagMs = options.lagMs ?? 0;
   const tables = (options.tables ?? tableKeys.filter((key) => replicationOf(key) === 'global')).map(tableName);
   const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
+  // Unsigned (local/local-signer.ts): the DynamoDB Locals check no signature.
   const clients = options.regions.map((region) => ({
     region: region.region,
-    dynamoDb: new DynamoDBClient({ endpoint: region.endpoint, region: region.region, credentials, maxAttempts: 1 }),
-    streams: new DynamoDBStreamsClient({ endpoint: region.endpoint, region: region.region, credentials, maxAttempts: 1 }),
+    dynamoDb: new DynamoDBClient({ endpoint: region.endpoint, region: region.region, credentials, maxAttempts: 1, httpAuthSchemes: localAuthSchemes }),
+    streams: new DynamoDBStreamsClient({ endpoint: region.endpoint, region: region.region, credentials, maxAttempts: 1, httpAuthSchemes: localAuthSchemes }),
   }));
   const checkpoints: Record<string, string> =
     options.checkpointFile && existsSync(options.checkpointFile) ? (JSON.parse(readFileSync(options.checkpointFile, 'utf8')) as Record<string, string>) : {};

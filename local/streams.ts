@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { writeFileAtomically } from './atomic-file';
+import { localAuthSchemes } from './local-signer';
 import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   DescribeStreamCommand,
@@ -149,7 +150,13 @@ export const startLocalStreams = async (options: {
   /** DynamoDB Local keeps one database per access key: the one the tables were created with (default the runtime's). */
   readonly credentials?: { readonly accessKeyId: string; readonly secretAccessKey: string };
 }): Promise<LocalStreams> => {
-  const config = { endpoint: options.endpoint, region: deployment.primaryRegion, credentials: options.credentials ?? { accessKeyId: 'local', secretAccessKey: 'local' } };
+  // Signed by the local signer: DynamoDB Local checks no signature, and these polls run four times a second a shard.
+  const config = {
+    endpoint: options.endpoint,
+    region: deployment.primaryRegion,
+    credentials: options.credentials ?? { accessKeyId: 'local', secretAccessKey: 'local' },
+    httpAuthSchemes: localAuthSchemes,
+  };
   const dynamoDb = new DynamoDBClient(config);
   const streams = new DynamoDBStreamsClient(config);
   const checkpoints: Record<string, string> =

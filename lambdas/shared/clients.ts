@@ -1,5 +1,5 @@
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import { KMS } from '@aws-sdk/client-kms';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SFNClient } from '@aws-sdk/client-sfn';
@@ -50,12 +50,26 @@ const withLocalAuthorization = <Client extends MiddlewareStackOwner>(client: Cli
   return client;
 };
 
+/**
+ * The local runtime also registers, under this symbol, the auth schemes its clients sign with
+ * (local/local-signer.ts, docs/decisions/0061): SigV4's header with the SDK's credentials and region but no
+ * signature computed, since no local service checks one. Each client built here then signs with them. In AWS
+ * nothing is registered and the SDK signs as always.
+ */
+const LOCAL_AUTH_SCHEMES = Symbol.for('xborder.local-signer.auth-schemes');
+
+/** `httpAuthSchemes` for a client's configuration: the local runtime's if registered, else nothing (the SDK's own). */
+const localSigning = (): Pick<DynamoDBClientConfig, 'httpAuthSchemes'> => {
+  const httpAuthSchemes = (globalThis as Record<symbol, unknown>)[LOCAL_AUTH_SCHEMES] as DynamoDBClientConfig['httpAuthSchemes'];
+  return httpAuthSchemes ? { httpAuthSchemes } : {};
+};
+
 let dynamoDb: DynamoDBClient | undefined;
 let documentClient: DynamoDBDocumentClient | undefined;
 
 export const dynamoDbClient = (): DynamoDBClient => {
   // The document client shares this client's middleware stack, so the local check covers it too.
-  dynamoDb ??= tracer.captureAWSv3Client(withLocalAuthorization(new DynamoDBClient({ maxAttempts: 5 }), 'dynamodb'));
+  dynamoDb ??= tracer.captureAWSv3Client(withLocalAuthorization(new DynamoDBClient({ maxAttempts: 5, ...localSigning() }), 'dynamodb'));
   return dynamoDb;
 };
 
@@ -77,7 +91,7 @@ export const dynamoDbDocumentClientIn = (region: string): DynamoDBDocumentClient
   let client = regionalDocumentClients.get(region);
   if (!client) {
     const endpoint = optionalVariable(localReplicaEndpointVariable(region));
-    client = DynamoDBDocumentClient.from(tracer.captureAWSv3Client(new DynamoDBClient({ region, maxAttempts: 5, ...(endpoint ? { endpoint } : {}) })), {
+    client = DynamoDBDocumentClient.from(tracer.captureAWSv3Client(new DynamoDBClient({ region, maxAttempts: 5, ...(endpoint ? { endpoint } : {}), ...localSigning() })), {
       marshallOptions: { removeUndefinedValues: true },
     });
     regionalDocumentClients.set(region, client);
@@ -95,7 +109,7 @@ const kmsClients = new Map<string, KMS>();
 export const kmsClient = (region: string): KMS => {
   let client = kmsClients.get(region);
   if (!client) {
-    client = tracer.captureAWSv3Client(withLocalAuthorization(new KMS({ region, maxAttempts: 3 }), 'kms'));
+    client = tracer.captureAWSv3Client(withLocalAuthorization(new KMS({ region, maxAttempts: 3, ...localSigning() }), 'kms'));
     kmsClients.set(region, client);
   }
   return client;
@@ -109,7 +123,7 @@ let sfn: SFNClient | undefined;
  * a `sync-` host prefix); an endpoint given explicitly (local, or a VPC endpoint) is used as it is.
  */
 export const sfnClient = (): SFNClient => {
-  sfn ??= tracer.captureAWSv3Client(withLocalAuthorization(new SFNClient({ maxAttempts: 5, disableHostPrefix: Boolean(optionalVariable('AWS_ENDPOINT_URL_SFN')) }), 'states'));
+  sfn ??= tracer.captureAWSv3Client(withLocalAuthorization(new SFNClient({ maxAttempts: 5, disableHostPrefix: Boolean(optionalVariable('AWS_ENDPOINT_URL_SFN')), ...localSigning() }), 'states'));
   return sfn;
 };
 
@@ -121,7 +135,7 @@ let sfnSync: SFNClient | undefined;
  * an outcome the caller handles (the object stays in flight and the sweeper recovers it).
  */
 export const sfnSyncClient = (): SFNClient => {
-  sfnSync ??= tracer.captureAWSv3Client(withLocalAuthorization(new SFNClient({ maxAttempts: 1, disableHostPrefix: Boolean(optionalVariable('AWS_ENDPOINT_URL_SFN')) }), 'states'));
+  sfnSync ??= tracer.captureAWSv3Client(withLocalAuthorization(new SFNClient({ maxAttempts: 1, disableHostPrefix: Boolean(optionalVariable('AWS_ENDPOINT_URL_SFN')), ...localSigning() }), 'states'));
   return sfnSync;
 };
 
@@ -129,7 +143,7 @@ let secretsManager: SecretsManagerClient | undefined;
 
 /** Secrets Manager, for the secrets a function declares (lambdas/shared/secrets.ts). */
 export const secretsManagerClient = (): SecretsManagerClient => {
-  secretsManager ??= tracer.captureAWSv3Client(withLocalAuthorization(new SecretsManagerClient({ maxAttempts: 5 }), 'secretsmanager'));
+  secretsManager ??= tracer.captureAWSv3Client(withLocalAuthorization(new SecretsManagerClient({ maxAttempts: 5, ...localSigning() }), 'secretsmanager'));
   return secretsManager;
 };
 
@@ -137,7 +151,7 @@ let sqs: SQSClient | undefined;
 
 /** SQS (the webhook delivery queue). Locally AWS_ENDPOINT_URL_SQS points it at local/sqs.ts. */
 export const sqsClient = (): SQSClient => {
-  sqs ??= tracer.captureAWSv3Client(withLocalAuthorization(new SQSClient({ maxAttempts: 5 }), 'sqs'));
+  sqs ??= tracer.captureAWSv3Client(withLocalAuthorization(new SQSClient({ maxAttempts: 5, ...localSigning() }), 'sqs'));
   return sqs;
 };
 
@@ -145,6 +159,6 @@ let cloudWatch: CloudWatchClient | undefined;
 
 /** CloudWatch metrics and alarms (GetMetricData: the operator API health route; DescribeAlarms: its alarms route). Locally AWS_ENDPOINT_URL_CLOUDWATCH points it at local/cloudwatch.ts. */
 export const cloudWatchClient = (): CloudWatchClient => {
-  cloudWatch ??= tracer.captureAWSv3Client(withLocalAuthorization(new CloudWatchClient({ maxAttempts: 3 }), 'cloudwatch'));
+  cloudWatch ??= tracer.captureAWSv3Client(withLocalAuthorization(new CloudWatchClient({ maxAttempts: 3, ...localSigning() }), 'cloudwatch'));
   return cloudWatch;
 };
