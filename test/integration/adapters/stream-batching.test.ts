@@ -191,3 +191,42 @@ it.failing('keeps reading a shard after its stream reads failed for a moment: a 
     await new Promise((resolve) => proxy.close(resolve));
   }
 }, 60_000);
+
+/**
+ * Review of 0042 (at least once for the healthy records of a failing batch). The deployed mapping bisects a
+ * failing batch (lib/constructs/platform-stream-subscription.ts: bisectBatchOnError, then the on-failure queue),
+ * so a record the function cannot handle ends in the failure queue alone and its batch-mates are delivered. The
+ * local mapping retries the whole batch MAX_BATCH_ATTEMPTS times and then skips all of it: every change gathered
+ * in the same window as the bad one (up to 499 payments' events and webhooks) is never delivered, and nothing
+ * records which. Interleaving: a record the function refuses and a healthy one written together (one window).
+ */
+it.failing('a batch that keeps failing is split as the deployed mapping does: the healthy record gathered with a bad one is delivered', async () => {
+  const delivered: string[] = [];
+  const skipped: string[] = [];
+  const poisoned = await startLocalStreams({
+    endpoint: db.endpoint,
+    invoke: async (key: FunctionKey, event: DynamoDBStreamEvent) => {
+      if (key !== 'buildEvents') return;
+      const ids = event.Records.map((record) => String(record.dynamodb?.Keys?.pk?.S));
+      if (ids.includes('pay_poison')) throw new Error('the function cannot handle pay_poison');
+      delivered.push(...ids);
+    },
+    onError: (message) => skipped.push(message),
+    credentials: { accessKeyId: process.env.AWS_ACCESS_KEY_ID as string, secretAccessKey: process.env.AWS_SECRET_ACCESS_KEY as string },
+  });
+  try {
+    // Act: both in one request, read by one poll, gathered in one window.
+    await db.client.send(
+      new BatchWriteItemCommand({ RequestItems: { [tableName('payments')]: [payment('pay_poison'), payment('pay_healthy')].map((Item) => ({ PutRequest: { Item } })) } }),
+    );
+    // The whole batch's retries (back-off up to 5 s, MAX_BATCH_ATTEMPTS) are over within about 30 s.
+    const until = Date.now() + 45_000;
+    while (!delivered.includes('pay_healthy') && skipped.length === 0 && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 250));
+    await poisoned.drain(10_000);
+
+    // Assess: the healthy change reached the function; only the bad one may be given up.
+    expect(delivered).toContain('pay_healthy');
+  } finally {
+    await poisoned.stop();
+  }
+}, 90_000);
