@@ -4,13 +4,14 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { DeleteCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, DeleteCommand, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { balanceKey, journalPartition } from '../../../lambdas/adapters/dynamodb/ledger-codec';
 import { DynamoDbLedgerStore } from '../../../lambdas/adapters/dynamodb/ledger-store';
 import { verifyLedger } from '../../../lambdas/adapters/dynamodb/ledger-verifier';
 import { DEFAULT_LEDGER_LAYOUT } from '../../../lambdas/domain/ledger/balances';
 import { paymentSettled } from '../../../lambdas/domain/ledger/postings';
-import { repairMerchantBalances } from '../../../lambdas/use-cases/ledger/move-home-region';
+import { adoptMerchantFlights, repairMerchantBalances } from '../../../lambdas/use-cases/ledger/move-home-region';
+import { merchantFlightDeps } from '../../../lambdas/wiring/home-region-move';
 import { postLedgerEvent } from '../../../lambdas/use-cases/ledger/postings';
 import { ledgerPostingDeps } from '../../../lambdas/wiring/ledger';
 import { deployment } from '../../../platform/deployment';
@@ -263,3 +264,54 @@ it.failing('a forced move does not repair a balance item into a negative amount 
   const after = await ledger.merchantShards(merchant.id);
   expect(after.filter((shard) => shard.pending < 0 || shard.available < 0 || shard.reserved < 0)).toEqual([]);
 }, 120_000);
+
+/**
+ * Review of 0039 (AdoptFlights reads one page of each saga-starts shard). A later flight (a manual capture, a payout
+ * moving again) of an object created before the listing's lookback is found only through the saga-starts shards;
+ * merchantFlightsNow reads each shard with `overdue(shard, now + 1 s, 1000)`, oldest first, and drops `more`. At a
+ * region loss every flight the lost region had going stays frozen in its shards, so a shard holding 1,000 older
+ * markers hides the rest: their objects are never adopted, and nobody else recovers them (the survivor's sweeper
+ * leaves the lost region's writes alone, 0021). Interleaving: the merchant's 1,000 older captures and this one in
+ * flight in the lost region; the forced move adopts 1,000 and leaves this one, a capture the acquirer may have
+ * made, never booked (or a payout the rail may have paid, never settled in the ledger).
+ */
+it.failing('a forced move adopts every later flight of the merchant, not only the first 1,000 of a saga-starts shard', async () => {
+  const merchant = await onboard('Busy Capturing Merchant');
+  const authorized = await request(apis.merchantUrl, 'POST', '/v1/payments', {
+    key: merchant.api_key.secret,
+    idempotencyKey: randomUUID(),
+    body: { amount: 1500, currency: 'USD', capture_method: 'manual', payment_method: card(freshCardNumber()) },
+  });
+  expect(authorized.json).toMatchObject({ status: 'requires_capture' });
+  const paymentId = authorized.json.id as string;
+  const payments = tableName('payments');
+  await harness.acquirers.atlas.stop();
+  try {
+    // Its capture is in flight (the acquirer does not answer): a later flight, with its saga-starts marker.
+    const capture = await request(apis.merchantUrl, 'POST', `/v1/payments/${paymentId}/capture`, { key: merchant.api_key.secret, idempotencyKey: randomUUID(), body: {} });
+    expect(capture.status).toBeLessThan(500);
+    const item = (await harness.db.documentClient.send(new GetCommand({ TableName: payments, Key: { pk: paymentId, sk: 'payment' }, ConsistentRead: true }))).Item;
+    if (typeof item?.saga_shard !== 'string' || typeof item.saga_pending_since !== 'string') throw new Error(`${paymentId} has no saga-starts marker: ${JSON.stringify(item?.status)}`);
+    // The payment was created before the listing's lookback (authorized days ago, captured now): the lookback is
+    // 0 here, so only the saga-starts shards can find it.
+    const deps = { ...merchantFlightDeps(), lookbackSeconds: 0 };
+    const started: string[] = [];
+    const workflows = { recover: async (target: { id: string }) => void started.push(target.id) };
+    const moveStartedAt = new Date(Date.now() + 1_000).toISOString();
+    expect((await adoptMerchantFlights({ ...deps, workflows }, { merchantId: merchant.id, moveStartedAt })).examples).toContain(paymentId);
+
+    // 1,000 older later flights of the same merchant in the same shard (copies of its item, a minute earlier each).
+    const older = new Date(Date.parse(item.saga_pending_since) - 60_000).toISOString();
+    const copies = Array.from({ length: 1000 }, (_, index) => ({ ...item, pk: `${paymentId}x${String(index).padStart(4, '0')}`, saga_pending_since: older }));
+    for (let offset = 0; offset < copies.length; offset += 25) {
+      await harness.db.documentClient.send(new BatchWriteCommand({ RequestItems: { [payments]: copies.slice(offset, offset + 25).map((Item) => ({ PutRequest: { Item } })) } }));
+    }
+    started.length = 0;
+    const adopted = await adoptMerchantFlights({ ...deps, workflows }, { merchantId: merchant.id, moveStartedAt });
+
+    // Assess: all 1,001 flights adopted, this one among them.
+    expect({ adopted: adopted.adopted, started: started.includes(paymentId) }).toEqual({ adopted: 1001, started: true });
+  } finally {
+    await harness.restartAcquirer('atlas');
+  }
+}, 150_000);
