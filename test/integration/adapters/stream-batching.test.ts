@@ -118,3 +118,115 @@ it("splits what would pass Lambda's 6 MB invocation payload into batches under i
   expect(built.length).toBeGreaterThanOrEqual(2);
   for (const invocation of built) expect(invocation.bytes).toBeLessThanOrEqual(MAX_EVENT_BYTES);
 }, 60_000);
+
+/**
+ * Review of 0042 (at least once): DynamoDB Local unable to answer GetRecords for a moment (a JVM pause, the
+ * machine under a drill's load, a restart of the database) makes a shard's read fail after the SDK's three
+ * attempts. Lambda's event source mapping retries its reads for as long as the records are kept; the local
+ * shard loop throws, ends for good (discovery never starts a shard twice), and every later change of that
+ * table is never handed to the function while the runtime lives (a restart resumes from the checkpoint).
+ * Interleaving: record A read and delivered; GetRecords fails 3 times in a row; record B written after the
+ * database answers again: B is never delivered.
+ */
+it.failing('keeps reading a shard after its stream reads failed for a moment: a change written afterwards is still delivered', async () => {
+  // Prepare: a second mapping reading through a proxy that can refuse GetRecords (500, as a stalled database).
+  const { createServer, request } = await import('node:http');
+  const target = new URL(db.endpoint);
+  let refusing = false;
+  let refused = 0;
+  const proxy = createServer((incoming, answer) => {
+    const chunks: Buffer[] = [];
+    incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
+    incoming.on('end', () => {
+      const body = Buffer.concat(chunks);
+      if (refusing && String(incoming.headers['x-amz-target'] ?? '').endsWith('.GetRecords')) {
+        refused += 1;
+        answer.writeHead(500, { 'Content-Type': 'application/x-amz-json-1.0' });
+        answer.end(JSON.stringify({ __type: 'com.amazonaws.dynamodb.v20120810#InternalServerError', message: 'stalled' }));
+        return;
+      }
+      const forwarded = request(
+        { host: target.hostname, port: target.port, method: incoming.method, path: incoming.url, headers: incoming.headers },
+        (upstream) => {
+          answer.writeHead(upstream.statusCode ?? 502, upstream.headers);
+          upstream.pipe(answer);
+        },
+      );
+      forwarded.on('error', () => answer.destroy());
+      forwarded.end(body);
+    });
+  });
+  await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+  const port = (proxy.address() as { port: number }).port;
+  const seen: string[] = [];
+  const errors: string[] = [];
+  const flaky = await startLocalStreams({
+    endpoint: `http://127.0.0.1:${port}`,
+    invoke: async (key: FunctionKey, event: DynamoDBStreamEvent) => {
+      if (key === 'buildEvents') seen.push(...event.Records.map((record) => String(record.dynamodb?.Keys?.pk?.S)));
+    },
+    onError: (message) => errors.push(message),
+    credentials: { accessKeyId: process.env.AWS_ACCESS_KEY_ID as string, secretAccessKey: process.env.AWS_SECRET_ACCESS_KEY as string },
+  });
+  try {
+    await db.client.send(new PutItemCommand({ TableName: tableName('payments'), Item: payment('pay_before_stall') }));
+    expect(await flaky.drain(30_000)).toBe(true);
+    expect(seen).toContain('pay_before_stall');
+
+    // Act: the database refuses stream reads for 3 s (longer than the SDK's retries), then answers again.
+    refusing = true;
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    refusing = false;
+    expect(refused).toBeGreaterThan(0);
+    await db.client.send(new PutItemCommand({ TableName: tableName('payments'), Item: payment('pay_after_stall') }));
+    await flaky.drain(30_000);
+    // Several windows and polls: a live shard loop has read and handed it over long before.
+    const until = Date.now() + 10_000;
+    while (!seen.includes('pay_after_stall') && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 250));
+
+    // Assess: the change made after the stall reached the function (at least once, as Lambda's mapping does).
+    expect({ delivered: seen.includes('pay_after_stall'), errors }).toEqual({ delivered: true, errors: [] });
+  } finally {
+    await flaky.stop();
+    await new Promise((resolve) => proxy.close(resolve));
+  }
+}, 60_000);
+
+/**
+ * Review of 0042 (at least once for the healthy records of a failing batch). The deployed mapping bisects a
+ * failing batch (lib/constructs/platform-stream-subscription.ts: bisectBatchOnError, then the on-failure queue),
+ * so a record the function cannot handle ends in the failure queue alone and its batch-mates are delivered. The
+ * local mapping retries the whole batch MAX_BATCH_ATTEMPTS times and then skips all of it: every change gathered
+ * in the same window as the bad one (up to 499 payments' events and webhooks) is never delivered, and nothing
+ * records which. Interleaving: a record the function refuses and a healthy one written together (one window).
+ */
+it.failing('a batch that keeps failing is split as the deployed mapping does: the healthy record gathered with a bad one is delivered', async () => {
+  const delivered: string[] = [];
+  const skipped: string[] = [];
+  const poisoned = await startLocalStreams({
+    endpoint: db.endpoint,
+    invoke: async (key: FunctionKey, event: DynamoDBStreamEvent) => {
+      if (key !== 'buildEvents') return;
+      const ids = event.Records.map((record) => String(record.dynamodb?.Keys?.pk?.S));
+      if (ids.includes('pay_poison')) throw new Error('the function cannot handle pay_poison');
+      delivered.push(...ids);
+    },
+    onError: (message) => skipped.push(message),
+    credentials: { accessKeyId: process.env.AWS_ACCESS_KEY_ID as string, secretAccessKey: process.env.AWS_SECRET_ACCESS_KEY as string },
+  });
+  try {
+    // Act: both in one request, read by one poll, gathered in one window.
+    await db.client.send(
+      new BatchWriteItemCommand({ RequestItems: { [tableName('payments')]: [payment('pay_poison'), payment('pay_healthy')].map((Item) => ({ PutRequest: { Item } })) } }),
+    );
+    // The whole batch's retries (back-off up to 5 s, MAX_BATCH_ATTEMPTS) are over within about 30 s.
+    const until = Date.now() + 45_000;
+    while (!delivered.includes('pay_healthy') && skipped.length === 0 && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 250));
+    await poisoned.drain(10_000);
+
+    // Assess: the healthy change reached the function; only the bad one may be given up.
+    expect(delivered).toContain('pay_healthy');
+  } finally {
+    await poisoned.stop();
+  }
+}, 90_000);
