@@ -481,6 +481,13 @@ try {
   const durationSeconds = (lastTerminal - firstSent) / 1000;
   const paymentsPerSecond = payments / durationSeconds;
   const e2e = outcomes.filter((outcome) => outcome.paymentTerminalAt !== undefined).map((outcome) => (outcome.paymentTerminalAt as number) - outcome.sentAt);
+  // The same per mix entry: a manual capture's spans two merchant requests (the authorization's and the capture's),
+  // so the run's upper percentiles are mostly manual captures (docs/benchmarks.md, "Where the slowest payments wait").
+  const e2eByEntry: Record<string, ReturnType<typeof summarizeLatencies>> = {};
+  for (const name of [...new Set(outcomes.map((outcome) => outcome.entry))].sort()) {
+    const latencies = outcomes.filter((outcome) => outcome.entry === name && outcome.paymentTerminalAt !== undefined).map((outcome) => (outcome.paymentTerminalAt as number) - outcome.sentAt);
+    if (latencies.length) e2eByEntry[name] = summarizeLatencies(latencies);
+  }
   const payoutRuns = outcomes.filter((outcome) => outcome.payoutSentAt !== undefined && outcome.payoutTerminalAt !== undefined);
   const conversionRuns = outcomes.filter((outcome) => outcome.conversionSentAt !== undefined && outcome.conversionEndedAt !== undefined);
   const payoutWindowSeconds = payoutRuns.length ? (Math.max(...payoutRuns.map((outcome) => outcome.payoutTerminalAt as number)) - firstSent) / 1000 : 0;
@@ -634,6 +641,7 @@ try {
       duration_seconds: durationSeconds,
       payments_per_second: paymentsPerSecond,
       e2e_ms: summarizeLatencies(e2e),
+      e2e_ms_by_entry: e2eByEntry,
       api_latency_ms: latencyByOperation,
       outcomes: outcomeTable,
       anomalies: anomalies.length,

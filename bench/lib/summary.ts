@@ -24,6 +24,10 @@ export const benchSummary = (report: any): string => {
       [
         ['payments/s (request sent → terminal status)', fixed(run.payments_per_second)],
         ['end-to-end ms p50 / p95 / p99', `${fixed(run.e2e_ms.p50_ms, 0)} / ${fixed(run.e2e_ms.p95_ms, 0)} / ${fixed(run.e2e_ms.p99_ms, 0)}`],
+        ...Object.entries(run.e2e_ms_by_entry ?? {}).map(([entry, summary]: [string, any]) => [
+          `end-to-end ms p50 / p95 / p99, ${entry} (n=${summary.count})`,
+          `${fixed(summary.p50_ms, 0)} / ${fixed(summary.p95_ms, 0)} / ${fixed(summary.p99_ms, 0)}`,
+        ]),
         ...Object.entries(run.api_latency_ms).map(([operation, summary]: [string, any]) => [
           `API ${operation} ms p50 / p95 / p99 (n=${summary.count})`,
           `${fixed(summary.p50_ms, 0)} / ${fixed(summary.p95_ms, 0)} / ${fixed(summary.p99_ms, 0)}`,

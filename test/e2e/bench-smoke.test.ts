@@ -49,6 +49,16 @@ it('npm run bench --smoke reports throughput, per-payment, per-payout and per-co
   expect(Object.keys(report.run.payouts_by_destination).sort()).toEqual(['ach_usd', 'eft_cad_from_usd', 'pix_brl']);
   expect(report.run.payments_per_second).toBeGreaterThan(0);
   expect(report.run.e2e_ms.count).toBe(12);
+  // The same per mix entry: every run's payment counted once, under its entry.
+  expect(Object.fromEntries(Object.entries(report.run.e2e_ms_by_entry).map(([entry, summary]: [string, any]) => [entry, summary.count]))).toEqual({
+    automatic_capture: 3,
+    conversion: 1,
+    decline: 1,
+    manual_capture: 2,
+    partial_refunds: 2,
+    payout: 3,
+  });
+  expect(report.run.e2e_ms_by_entry.manual_capture.p50_ms).toBeGreaterThan(0);
   // Where the window's processor time went: the runtime's event loop, its process, DynamoDB Local, the machine.
   expect(Object.keys(report.run.cpu_use)).toEqual(['cores', 'node_main_thread_utilization', 'node_main_thread_cores', 'node_process_cores', 'dynamodb_local_cores', 'machine_busy_share']);
   expect(report.run.cpu_use.node_main_thread_utilization).toBeGreaterThan(0);
