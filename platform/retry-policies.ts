@@ -84,6 +84,19 @@ export const retryPolicies = {
     MaxDelaySeconds: 10,
     JitterStrategy: 'FULL',
   },
+  /**
+   * Standard: the forced move's balance repair found a position of the merchant's journal numbered with a gap
+   * (JournalIncomplete, decision 0039 amended 2026-12-07): replication may still deliver the missing item, so read
+   * again for a few minutes (up to ~4 min with full jitter) before the move is called off for an operator.
+   */
+  'standard-journal-replication': {
+    ErrorEquals: ['JournalIncomplete'],
+    IntervalSeconds: 5,
+    BackoffRate: 2,
+    MaxAttempts: 6,
+    MaxDelaySeconds: 60,
+    JitterStrategy: 'FULL',
+  },
   /** Standard: the invocation of a task that then waits for its token (never States.Timeout: that is the wait ending). */
   'standard-callback': {
     ErrorEquals: ['DependencyUnavailable', ...LAMBDA_TRANSIENT],

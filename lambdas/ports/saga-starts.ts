@@ -26,6 +26,13 @@ export interface SagaStartMarkers {
    * still marked: the index lags its table, and a flight that just ended must not count.
    */
   overdue(shard: string, before: string, limit: number): Promise<OverduePage>;
+  /**
+   * Every object of one merchant in one shard marked before `before`, the shard read to its end (the drain and the
+   * adoption of a home-region move: a list cut short would fence with a flight still running, or leave a lost
+   * region's flight to nobody). Confirmed like `overdue`'s. A shard too large to read in the step's time fails
+   * the step; nothing partial is returned.
+   */
+  markedOf(merchantId: string, shard: string, before: string): Promise<readonly AwaitingSaga[]>;
 }
 
 /** Creation flights: every merchant's objects created in a window, through the list indexes they are written to once. */

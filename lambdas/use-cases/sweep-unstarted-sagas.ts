@@ -21,7 +21,7 @@ export class InMemorySweepPosition implements SweepPosition {
 
 export interface SweepUnstartedSagasDeps {
   /** Later flights (a capture or cancel request, a payout moving again): the sparse saga-starts index. */
-  readonly markers: SagaStartMarkers;
+  readonly markers: Pick<SagaStartMarkers, 'overdue'>;
   /** Creation flights: every merchant's objects created in the sweep's window, through the list indexes. */
   readonly recent: RecentObjects;
   readonly position: SweepPosition;

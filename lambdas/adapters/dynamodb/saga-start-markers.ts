@@ -1,6 +1,7 @@
 import { type DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { AwaitingSaga, OverduePage, SagaStartMarkers } from '../../ports/saga-starts';
 import { SAGA_STARTS_INDEX } from '../../../platform/tables';
+import { itemsByKey } from './created-order';
 import { objectOfItem } from './payment-repository';
 import { payoutOfItem } from './payout-repository';
 
@@ -24,16 +25,54 @@ export class DynamoDbSagaStartMarkers implements SagaStartMarkers {
       const page = await this.overdueKeys(table, shard, before, limit);
       more ||= page.more;
       for (const key of page.keys) {
-        const found = await this.client.send(new GetCommand({ TableName: table, Key: key, ConsistentRead: true }));
-        const item = found.Item;
-        if (!item || typeof item.saga_pending_since !== 'string') continue;
-        const since = item.saga_pending_since;
-        const object = objectOfItem(item);
-        if (object) awaiting.push({ ...object, since } as AwaitingSaga);
-        else if (item.sk === 'payout') awaiting.push({ kind: 'payout', since, payout: payoutOfItem(item) });
+        const object = await this.stillMarked(table, key);
+        if (object) awaiting.push(object);
       }
     }
     return { awaiting, more };
+  }
+
+  /**
+   * Reads the shard to its end, a page of the index at a time. The index holds keys only, so each page's items are
+   * read in batches (eventually consistent: the merchant of an object never changes) to keep the merchant's alone,
+   * and only those are read again, strongly consistent, to see that they are still marked.
+   */
+  async markedOf(merchantId: string, shard: string, before: string): Promise<readonly AwaitingSaga[]> {
+    const awaiting: AwaitingSaga[] = [];
+    for (const table of [this.tables.payments, this.tables.payouts]) {
+      let start: Item | undefined;
+      do {
+        const page = await this.client.send(
+          new QueryCommand({
+            TableName: table,
+            IndexName: SAGA_STARTS_INDEX,
+            KeyConditionExpression: 'saga_shard = :shard AND saga_pending_since < :before',
+            ExpressionAttributeValues: { ':shard': shard, ':before': before },
+            ExclusiveStartKey: start,
+          }),
+        );
+        // merchant_type is `<merchant>#<kind>[#<n>]` on payments, refunds and payouts alike.
+        const mine = (await itemsByKey(this.client, table, page.Items ?? [])).filter((item) => typeof item.merchant_type === 'string' && item.merchant_type.startsWith(`${merchantId}#`));
+        for (const item of mine) {
+          const object = await this.stillMarked(table, { pk: item.pk, sk: item.sk });
+          if (object) awaiting.push(object);
+        }
+        start = page.LastEvaluatedKey;
+      } while (start);
+    }
+    return awaiting;
+  }
+
+  /** The object at `key`, read strongly consistent, while it is still marked (the index lags its table). */
+  private async stillMarked(table: string, key: { pk: unknown; sk: unknown }): Promise<AwaitingSaga | undefined> {
+    const found = await this.client.send(new GetCommand({ TableName: table, Key: key, ConsistentRead: true }));
+    const item = found.Item;
+    if (!item || typeof item.saga_pending_since !== 'string') return undefined;
+    const since = item.saga_pending_since;
+    const object = objectOfItem(item);
+    if (object) return { ...object, since } as AwaitingSaga;
+    if (item.sk === 'payout') return { kind: 'payout', since, payout: payoutOfItem(item) };
+    return undefined;
   }
 
   private async overdueKeys(table: string, shard: string, before: string, limit: number): Promise<{ keys: { pk: unknown; sk: unknown }[]; more: boolean }> {

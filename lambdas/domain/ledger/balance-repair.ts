@@ -1,6 +1,6 @@
-import { type BalanceShard, type FieldAmounts, MERCHANT_FIELDS } from './balances';
+import { type BalanceShard, type FieldAmounts, MERCHANT_FIELDS, fieldIsNonNegative } from './balances';
 import type { PostedTransaction } from './journal';
-import { shardTotalsFromJournal } from './verification';
+import { numberingProblem, shardTotalsFromJournal } from './verification';
 
 /**
  * The balance repair of a forced home-region move (docs/decisions/0039-region-loss-repair-adoption-and-webhooks.md):
@@ -14,6 +14,14 @@ import { shardTotalsFromJournal } from './verification';
  * merchant's retried request) once the survivor is home. Keeping the orphaned balance update instead would count
  * that posting twice when it is posted again. No journal item is written: the entries stay as posted (double
  * entry holds); only the items that summarise them are brought back to their sum.
+ *
+ * Except where the journal itself is known to be incomplete (amended 2026-12-07): a position whose transactions
+ * are not numbered 1..n (the verifier's own check, `numberingProblem`) lacks an earlier transaction that the
+ * stored item may well include (the lost region replicated the balance item and transaction 2, not transaction 1).
+ * The sum of what arrived is then not what was posted, and nothing will post the missing one again (the object
+ * finished in the lost region), so it cannot win: every item such a position allocated to is withheld, as is any
+ * correction that would set a non-negative field below zero (a sum the postings' guards never allow is a sum
+ * that misses something).
  */
 export interface BalanceCorrection {
   readonly currency: string;
@@ -49,4 +57,45 @@ export const balanceCorrections = (
     if (MERCHANT_FIELDS.some((field) => want[field] !== got[field])) corrections.push({ currency, shard, stored: got, journal: { ...want } });
   }
   return corrections.sort((a, b) => (a.currency < b.currency ? -1 : a.currency > b.currency ? 1 : a.shard - b.shard));
+};
+
+/** A correction not made: the journal is known to lack something the item may include. */
+export interface WithheldCorrection extends BalanceCorrection {
+  readonly reason: string;
+}
+
+/**
+ * The corrections the repair may write, and those it must not: items that a position with a numbering gap
+ * allocated to, and corrections to a negative amount in a field that is never negative.
+ */
+export const balanceRepairPlan = (
+  merchantId: string,
+  journal: readonly PostedTransaction[],
+  stored: readonly BalanceShard[],
+): { readonly corrections: readonly BalanceCorrection[]; readonly withheld: readonly WithheldCorrection[] } => {
+  const histories = new Map<string, PostedTransaction[]>();
+  for (const posted of journal) {
+    if (posted.transaction.merchantId !== merchantId) continue;
+    const history = histories.get(posted.transaction.positionId) ?? [];
+    history.push(posted);
+    histories.set(posted.transaction.positionId, history);
+  }
+  const gapped = new Map<string, string>();
+  for (const [positionId, history] of histories) {
+    const problem = numberingProblem(history);
+    if (!problem) continue;
+    for (const { allocation } of history) {
+      for (const change of allocation) if (!gapped.has(key(change.currency, change.shard))) gapped.set(key(change.currency, change.shard), `position ${positionId}: ${problem}`);
+    }
+  }
+  const corrections: BalanceCorrection[] = [];
+  const withheld: WithheldCorrection[] = [];
+  for (const correction of balanceCorrections(merchantId, journal, stored)) {
+    const gap = gapped.get(key(correction.currency, correction.shard));
+    const negative = MERCHANT_FIELDS.filter((field) => fieldIsNonNegative(field) && correction.journal[field] < 0);
+    if (gap) withheld.push({ ...correction, reason: gap });
+    else if (negative.length > 0) withheld.push({ ...correction, reason: `the journal's sum sets ${negative.map((field) => `${field} to ${correction.journal[field]}`).join(', ')}, below zero` });
+    else corrections.push(correction);
+  }
+  return { corrections, withheld };
 };

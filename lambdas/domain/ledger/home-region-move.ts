@@ -62,6 +62,20 @@ export class BalanceRepairConflictError extends DomainError {
   override readonly name = 'BalanceRepairConflict';
 }
 
+/**
+ * The forced move's balance repair found the merchant's journal incomplete (decision 0039, amended 2026-12-07): a
+ * position's transactions are not numbered 1..n, or a correction would set a balance below zero. Those items are
+ * left as stored; the workflow retries the step for a few minutes (replication may still deliver the missing
+ * journal item), then calls the move off for an operator to decide (docs/runbooks.md).
+ */
+export class JournalIncompleteError extends DomainError {
+  override readonly name = 'JournalIncomplete';
+
+  constructor(readonly merchantId: string, readonly withheld: readonly { readonly currency: string; readonly shard: number; readonly reason: string }[]) {
+    super(`The journal of ${merchantId} is incomplete; balance item(s) left as stored: ${withheld.map((item) => `${item.currency}#${item.shard} (${item.reason})`).join('; ')}`);
+  }
+}
+
 /** Who asked for the move (the operator API's caller) and in which request: the repair's audit entry names them. */
 export interface MoveRequester {
   readonly actor: AuditActor;

@@ -141,6 +141,18 @@ export const shardTotalsFromJournal = (transactions: readonly PostedTransaction[
   return totals;
 };
 
+/**
+ * Obligation 4's numbering: a position's transactions are numbered 1..n without a gap or a number twice. Else what
+ * was found: a gap (a transaction that has not arrived, or was lost) or two regions that wrote the same number.
+ * The balance repair of a forced home-region move (balance-repair.ts) trusts no position this finds a problem in.
+ */
+export const numberingProblem = (history: readonly PostedTransaction[]): string | undefined => {
+  const numbers = history.map((posted) => posted.sequence).sort((a, b) => a - b);
+  if (!numbers.some((number, index) => number !== index + 1)) return undefined;
+  const written = [...history].sort((a, b) => a.sequence - b.sequence).map((posted) => `${posted.sequence} (${posted.region})`);
+  return `transactions numbered ${written.join(', ')}, not 1..${numbers.length}: a gap, or two regions wrote the same number`;
+};
+
 export const verifySnapshot = (snapshot: LedgerSnapshot): VerificationReport => {
   const differences: LedgerDifference[] = [];
   const report = (kind: DifferenceKind, subject: string, detail: string) => differences.push({ kind, subject, detail });
@@ -208,11 +220,8 @@ export const verifySnapshot = (snapshot: LedgerSnapshot): VerificationReport => 
     histories.set(posted.transaction.positionId, history);
   }
   for (const [id, history] of [...histories].sort(([a], [b]) => (a < b ? -1 : 1))) {
-    const numbers = history.map((posted) => posted.sequence).sort((a, b) => a - b);
-    if (numbers.some((number, index) => number !== index + 1)) {
-      const written = [...history].sort((a, b) => a.sequence - b.sequence).map((posted) => `${posted.sequence} (${posted.region})`);
-      report('position_mismatch', id, `transactions numbered ${written.join(', ')}, not 1..${numbers.length}: a gap, or two regions wrote the same number`);
-    }
+    const numbering = numberingProblem(history);
+    if (numbering) report('position_mismatch', id, numbering);
     const merchants = new Set(history.map((posted) => posted.transaction.merchantId));
     if (merchants.size > 1) report('position_mismatch', id, `transactions of several merchants: ${[...merchants].join(', ')}`);
     const position = foldPosition(id, history[0]?.transaction.merchantId ?? '', history);

@@ -1,7 +1,7 @@
 import { type HomeRegionMarker, homeRegionOf } from '../../domain/ledger/home-region';
-import { BalanceRepairConflictError, DrainTimedOutError, type HomeRegionMove, type MoveRequester, HomeRegionMoveConflictError, HomeRegionMoveRefusedError, MarkerNotReplicatedError } from '../../domain/ledger/home-region-move';
+import { BalanceRepairConflictError, DrainTimedOutError, JournalIncompleteError, type HomeRegionMove, type MoveRequester, HomeRegionMoveConflictError, HomeRegionMoveRefusedError, MarkerNotReplicatedError } from '../../domain/ledger/home-region-move';
 import { sagaStartShards } from '../../domain/saga-start';
-import { type BalanceCorrection, balanceCorrections } from '../../domain/ledger/balance-repair';
+import { type BalanceCorrection, balanceRepairPlan } from '../../domain/ledger/balance-repair';
 import type { AuditLog } from '../../ports/audit-log';
 import type { LedgerRepairStore, LedgerStore } from '../../ports/ledger-store';
 import type { AwaitingSaga, MerchantFlights, SagaStartMarkers } from '../../ports/saga-starts';
@@ -72,7 +72,7 @@ export const beginHomeRegionMove = async (
  */
 interface FlightListingDeps {
   readonly flights: MerchantFlights;
-  readonly markers: SagaStartMarkers;
+  readonly markers: Pick<SagaStartMarkers, 'markedOf'>;
   readonly regions: readonly string[];
   readonly lookbackSeconds: number;
   readonly now: () => Date;
@@ -87,9 +87,10 @@ const merchantFlightsNow = async (deps: FlightListingDeps, merchantId: string): 
     to: new Date(now.getTime() + 1000).toISOString(),
   });
   const later: AwaitingSaga[] = [];
+  // Every shard to its end (decision 0039, amended 2026-12-07): a shard's first page, oldest first, can be all
+  // other flights, and one of this merchant's past it would be fenced while running or never adopted.
   for (const shard of deps.regions.flatMap(sagaStartShards)) {
-    const page = await deps.markers.overdue(shard, new Date(now.getTime() + 1000).toISOString(), 1000);
-    later.push(...page.awaiting.filter((object) => merchantOf(object) === merchantId));
+    later.push(...(await deps.markers.markedOf(merchantId, shard, new Date(now.getTime() + 1000).toISOString())));
   }
   return [...created, ...later];
 };
@@ -108,8 +109,6 @@ export const countMerchantFlights = async (
   return { inFlight: ids.length, examples };
 };
 
-const merchantOf = (object: AwaitingSaga): string =>
-  object.kind === 'payment' ? object.payment.merchantId : object.kind === 'refund' ? object.refund.merchantId : object.payout.merchantId;
 const idOf = (object: AwaitingSaga): string => (object.kind === 'payment' ? object.payment.id : object.kind === 'refund' ? object.refund.id : object.payout.id);
 
 /**
@@ -171,6 +170,9 @@ export const confirmFenceReplicated = async (
  *    them again under the same command id, which reads as one action recorded twice, never as two).
  * 4. Write each as a compare-and-set of the item's amounts (an item that changed since it was read: contention,
  *    the workflow retries the step, which reads again).
+ * 5. Items the journal is known to be incomplete for (a position numbered with a gap, or a correction below zero:
+ *    balance-repair.ts) are left as stored, and the step then fails as JournalIncomplete, naming them: the
+ *    workflow retries it while replication may still deliver the missing journal item, then calls the move off.
  * Idempotent: a second run finds nothing to correct and writes nothing. Nothing is posted: the journal is as it was.
  */
 export const repairMerchantBalances = async (
@@ -179,7 +181,7 @@ export const repairMerchantBalances = async (
 ): Promise<{ readonly transactions: number; readonly shards: number; readonly corrected: readonly BalanceCorrection[] }> => {
   const { merchantId } = input.move;
   const [journal, shards] = await Promise.all([deps.ledger.merchantJournal(merchantId), deps.ledger.merchantShards(merchantId)]);
-  const corrected = balanceCorrections(merchantId, journal, shards);
+  const { corrections: corrected, withheld } = balanceRepairPlan(merchantId, journal, shards);
   if (corrected.length > 0) {
     await deps.audit.append({
       merchant_id: merchantId,
@@ -197,6 +199,7 @@ export const repairMerchantBalances = async (
       throw new BalanceRepairConflictError(`Balance item ${merchantId}/${correction.currency}#${correction.shard} changed while it was repaired`);
     }
   }
+  if (withheld.length > 0) throw new JournalIncompleteError(merchantId, withheld);
   return { transactions: journal.length, shards: new Set([...shards.map((shard) => `${shard.currency}#${shard.shard}`), ...corrected.map((c) => `${c.currency}#${c.shard}`)]).size, corrected };
 };
 

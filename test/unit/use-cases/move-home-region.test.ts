@@ -9,7 +9,7 @@ import type { LedgerRepairStore } from '../../../lambdas/ports/ledger-store';
 import { memoryJournal } from '../../support/memory-journal';
 import type { Payment } from '../../../lambdas/domain/payment';
 import type { Refund } from '../../../lambdas/domain/refund';
-import type { AwaitingSaga, MerchantFlights, OverduePage, SagaStartMarkers } from '../../../lambdas/ports/saga-starts';
+import type { AwaitingSaga, MerchantFlights, SagaStartMarkers } from '../../../lambdas/ports/saga-starts';
 import {
   adoptMerchantFlights,
   beginHomeRegionMove,
@@ -131,8 +131,8 @@ describe('a forced move: the home region is lost (decision 0036)', () => {
 describe('the drain', () => {
   const payment = (id: string, merchant: string): AwaitingSaga => ({ kind: 'payment', since: '2026-12-06T11:59:00.000Z', payment: { id, merchantId: merchant } as Payment });
   const flights = (objects: AwaitingSaga[]): MerchantFlights => ({ inFlightOf: async () => objects });
-  const markers = (byShard: Record<string, AwaitingSaga[]>): SagaStartMarkers => ({
-    overdue: async (shard): Promise<OverduePage> => ({ awaiting: byShard[shard] ?? [], more: false }),
+  const markers = (byShard: Record<string, AwaitingSaga[]>): Pick<SagaStartMarkers, 'markedOf'> => ({
+    markedOf: async (merchant, shard) => (byShard[shard] ?? []).filter((object) => (object.kind === 'payment' ? object.payment : object.kind === 'refund' ? object.refund : object.payout).merchantId === merchant),
   });
   const deps = (created: AwaitingSaga[], later: Record<string, AwaitingSaga[]>, now = '2026-12-06T12:00:00.000Z') => ({
     flights: flights(created),
@@ -297,6 +297,22 @@ describe('the balance repair of a forced move (decision 0039)', () => {
     await expect(repairMerchantBalances({ ledger: survivor, audit: log }, { move, requestedBy, executionName: 'x' })).resolves.toMatchObject({ corrected: [] });
     expect(log.records).toEqual([]);
     expect(survivor.shards).toEqual(new SurvivorLedger([], journal.shards()).shards);
+  });
+
+  it("leaves the items of a position missing an earlier transaction as stored and stops with JournalIncomplete (review of 0039: never a negative balance)", async () => {
+    // Prepare: the survivor has every balance update and pay_a's settlement (transaction 2), not its capture (1).
+    const { journal, transactions } = lostRegion();
+    const captureA = transactions.find((posted) => posted.transaction.positionId === 'pay_a' && posted.sequence === 1)!;
+    const survivor = new SurvivorLedger(transactions.filter((posted) => posted !== captureA), journal.shards());
+    const before = new Map(survivor.shards);
+    const log = audit();
+    // Act
+    const repairing = repairMerchantBalances({ ledger: survivor, audit: log }, { move, requestedBy, executionName: 'x' });
+    // Assess: the step fails, naming the item and the gap; nothing written, nothing audited, nothing below zero.
+    await expect(repairing).rejects.toMatchObject({ name: 'JournalIncomplete', merchantId, withheld: [{ currency: 'EUR', reason: expect.stringContaining('position pay_a: transactions numbered 2') }] });
+    expect(survivor.shards).toEqual(before);
+    expect(log.records).toEqual([]);
+    expect([...survivor.shards.values()].filter((shard) => shard.pending < 0 || shard.available < 0 || shard.reserved < 0)).toEqual([]);
   });
 
   it('stops with BalanceRepairConflict when an item changed between its read and the correction (the workflow runs the step again)', async () => {

@@ -8,7 +8,7 @@ import { InMemorySweepPosition, sweepUnstartedSagas } from '../../../lambdas/use
 import { RecordingWorkflows } from '../../support/in-memory-repositories';
 
 /** Markers as the index holds them: shard, since, object; `overdue` answers as the adapter does. */
-class FakeMarkers implements SagaStartMarkers {
+class FakeMarkers implements Pick<SagaStartMarkers, 'overdue'> {
   readonly queries: { shard: string; before: string; limit: number }[] = [];
   constructor(private readonly marked: AwaitingSaga[]) {}
 
@@ -44,7 +44,7 @@ const payout = (id: string, since: string): AwaitingSaga => ({
 });
 
 const now = new Date('2026-11-21T12:10:00.000Z');
-const deps = (markers: SagaStartMarkers, workflows = new RecordingWorkflows(), recent: RecentObjects = new FakeRecent([])) => ({
+const deps = (markers: Pick<SagaStartMarkers, 'overdue'>, workflows = new RecordingWorkflows(), recent: RecentObjects = new FakeRecent([])) => ({
   markers,
   recent,
   position: new InMemorySweepPosition(),
