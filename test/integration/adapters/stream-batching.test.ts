@@ -128,7 +128,7 @@ it("splits what would pass Lambda's 6 MB invocation payload into batches under i
  * Interleaving: record A read and delivered; GetRecords fails 3 times in a row; record B written after the
  * database answers again: B is never delivered.
  */
-it.failing('keeps reading a shard after its stream reads failed for a moment: a change written afterwards is still delivered', async () => {
+it('keeps reading a shard after its stream reads failed for a moment: a change written afterwards is still delivered', async () => {
   // Prepare: a second mapping reading through a proxy that can refuse GetRecords (500, as a stalled database).
   const { createServer, request } = await import('node:http');
   const target = new URL(db.endpoint);
@@ -194,20 +194,24 @@ it.failing('keeps reading a shard after its stream reads failed for a moment: a 
 
 /**
  * Review of 0042 (at least once for the healthy records of a failing batch). The deployed mapping bisects a
- * failing batch (lib/constructs/platform-stream-subscription.ts: bisectBatchOnError, then the on-failure queue),
- * so a record the function cannot handle ends in the failure queue alone and its batch-mates are delivered. The
- * local mapping retries the whole batch MAX_BATCH_ATTEMPTS times and then skips all of it: every change gathered
- * in the same window as the bad one (up to 499 payments' events and webhooks) is never delivered, and nothing
- * records which. Interleaving: a record the function refuses and a healthy one written together (one window).
+ * failing batch (platform/functions.ts `onFunctionError`, which lib/constructs/platform-stream-subscription.ts
+ * deploys: bisectBatchOnError, retryAttempts, then the on-failure queue), so a record the function cannot handle
+ * ends in the failure queue alone and its batch-mates are delivered. The local mapping retried the whole batch
+ * ten times and then skipped all of it: every change gathered in the same window as the bad one (up to 499
+ * payments' events and webhooks) was never delivered, and nothing recorded which. Interleaving: a record the
+ * function refuses and a healthy one written together (one window).
  */
-it.failing('a batch that keeps failing is split as the deployed mapping does: the healthy record gathered with a bad one is delivered', async () => {
+it('a batch that keeps failing is split as the deployed mapping does: the healthy record gathered with a bad one is delivered', async () => {
   const delivered: string[] = [];
   const skipped: string[] = [];
+  /** Per record, the invocations that carried it. */
+  const tries = new Map<string, number>();
   const poisoned = await startLocalStreams({
     endpoint: db.endpoint,
     invoke: async (key: FunctionKey, event: DynamoDBStreamEvent) => {
       if (key !== 'buildEvents') return;
       const ids = event.Records.map((record) => String(record.dynamodb?.Keys?.pk?.S));
+      for (const id of ids) tries.set(id, (tries.get(id) ?? 0) + 1);
       if (ids.includes('pay_poison')) throw new Error('the function cannot handle pay_poison');
       delivered.push(...ids);
     },
@@ -219,13 +223,21 @@ it.failing('a batch that keeps failing is split as the deployed mapping does: th
     await db.client.send(
       new BatchWriteItemCommand({ RequestItems: { [tableName('payments')]: [payment('pay_poison'), payment('pay_healthy')].map((Item) => ({ PutRequest: { Item } })) } }),
     );
-    // The whole batch's retries (back-off up to 5 s, MAX_BATCH_ATTEMPTS) are over within about 30 s.
+    // The bad record's retries (back-off up to 5 s, the declared retryAttempts) are over within about 30 s.
     const until = Date.now() + 45_000;
     while (!delivered.includes('pay_healthy') && skipped.length === 0 && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 250));
     await poisoned.drain(10_000);
 
-    // Assess: the healthy change reached the function; only the bad one may be given up.
-    expect(delivered).toContain('pay_healthy');
+    // Assess: the healthy change reached the function once; the bad one alone was set aside, after the
+    // deployed mapping's attempts (its first and `retryAttempts` more), described as its failure queue has it.
+    const { retryAttempts } = (builder.streams as NonNullable<typeof builder.streams>).onFunctionError;
+    expect(delivered.filter((id) => id === 'pay_healthy')).toEqual(['pay_healthy']);
+    expect(delivered).not.toContain('pay_poison');
+    expect(tries.get('pay_poison')).toBe(1 + retryAttempts);
+    expect(poisoned.stats.setAside).toEqual([expect.objectContaining({ function: 'buildEvents', table: 'payments', batchSize: 1 })]);
+    const [aside] = poisoned.stats.setAside;
+    expect(aside?.startSequenceNumber).toBe(aside?.endSequenceNumber);
+    expect(skipped).toHaveLength(1);
   } finally {
     await poisoned.stop();
   }
