@@ -242,3 +242,86 @@ it('a batch that keeps failing is split as the deployed mapping does: the health
     await poisoned.stop();
   }
 }, 90_000);
+
+/**
+ * Review of 0042 (per-item order across shards): DescribeStream answers its shards in pages, in no promised
+ * order, and a child shard must be read only after its parent was read to its end (Lambda's mapping does so:
+ * an item's changes stay in order when its shard splits or rolls over). DynamoDB Local keeps one open shard, so
+ * a proxy shows the stream as AWS may: a first page without shards, then the real shard listed as the child of a
+ * still open parent listed after it. The child is not read while the parent is open, and is once it closed.
+ */
+it('reads every page of the stream description, and a child shard only after its parent was read to its end', async () => {
+  // Prepare
+  const { createServer, request } = await import('node:http');
+  const target = new URL(db.endpoint);
+  const parentId = 'shardId-00000000000000000000-parent00';
+  let parentOpen = true;
+  let secondPages = 0;
+  const json = (answer: import('node:http').ServerResponse, body: unknown) => {
+    answer.writeHead(200, { 'Content-Type': 'application/x-amz-json-1.0' });
+    answer.end(JSON.stringify(body));
+  };
+  const proxy = createServer((incoming, answer) => {
+    const chunks: Buffer[] = [];
+    incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
+    incoming.on('end', () => {
+      const operation = String(incoming.headers['x-amz-target'] ?? '').split('.').pop();
+      const body = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as Record<string, unknown>;
+      if (operation === 'GetShardIterator' && body.ShardId === parentId) return json(answer, { ShardIterator: 'parent-iterator' });
+      if (operation === 'GetRecords' && body.ShardIterator === 'parent-iterator') {
+        return json(answer, { Records: [], ...(parentOpen ? { NextShardIterator: 'parent-iterator' } : {}) });
+      }
+      const secondPage = operation === 'DescribeStream' && body.ExclusiveStartShardId === 'first-page';
+      const forwardedBody = Buffer.from(JSON.stringify(operation === 'DescribeStream' ? { StreamArn: body.StreamArn } : body));
+      const headers = { ...incoming.headers, 'content-length': String(forwardedBody.length) };
+      const forwarded = request({ host: target.hostname, port: target.port, method: incoming.method, path: incoming.url, headers }, (upstream) => {
+        if (operation !== 'DescribeStream' || upstream.statusCode !== 200) {
+          answer.writeHead(upstream.statusCode ?? 502, upstream.headers);
+          upstream.pipe(answer);
+          return;
+        }
+        const parts: Buffer[] = [];
+        upstream.on('data', (chunk: Buffer) => parts.push(chunk));
+        upstream.on('end', () => {
+          const described = JSON.parse(Buffer.concat(parts).toString('utf8')) as { StreamDescription: { Shards?: { ShardId: string; SequenceNumberRange?: unknown }[] } };
+          const real = described.StreamDescription.Shards ?? [];
+          if (!secondPage) return json(answer, { StreamDescription: { ...described.StreamDescription, Shards: [], LastEvaluatedShardId: 'first-page' } });
+          secondPages += 1;
+          const parent = { ShardId: parentId, SequenceNumberRange: { StartingSequenceNumber: '1' } };
+          return json(answer, { StreamDescription: { ...described.StreamDescription, Shards: [...real.map((shard) => ({ ...shard, ParentShardId: parentId })), parent] } });
+        });
+      });
+      forwarded.on('error', () => answer.destroy());
+      forwarded.end(forwardedBody);
+    });
+  });
+  await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+  const port = (proxy.address() as { port: number }).port;
+  const seen: string[] = [];
+  const errors: string[] = [];
+  const sharded = await startLocalStreams({
+    endpoint: `http://127.0.0.1:${port}`,
+    invoke: async (key: FunctionKey, event: DynamoDBStreamEvent) => {
+      if (key === 'buildEvents') seen.push(...event.Records.map((record) => String(record.dynamodb?.Keys?.pk?.S)));
+    },
+    onError: (message) => errors.push(message),
+    credentials: { accessKeyId: process.env.AWS_ACCESS_KEY_ID as string, secretAccessKey: process.env.AWS_SECRET_ACCESS_KEY as string },
+  });
+  try {
+    // Act: a change in the child while the parent is open: several windows and polls pass.
+    await db.client.send(new PutItemCommand({ TableName: tableName('payments'), Item: payment('pay_in_child') }));
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    const whileParentOpen = seen.includes('pay_in_child');
+    parentOpen = false;
+    // The next discovery (every 5 s) finds the parent finished and starts the child.
+    const until = Date.now() + 20_000;
+    while (!seen.includes('pay_in_child') && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 250));
+
+    // Assess
+    expect(secondPages).toBeGreaterThan(0);
+    expect({ whileParentOpen, afterParentClosed: seen.includes('pay_in_child'), errors }).toEqual({ whileParentOpen: false, afterParentClosed: true, errors: [] });
+  } finally {
+    await sharded.stop();
+    await new Promise((resolve) => proxy.close(resolve));
+  }
+}, 60_000);
