@@ -25,14 +25,21 @@ import { type TableKey, tableName } from '../platform/tables';
  * base64, times in epoch seconds). Batches are Lambda's: records are gathered until the batch holds
  * `batchSize` records, the batching window (`maxBatchingWindowSeconds`, from the first record gathered)
  * expires, or the event would pass Lambda's 6 MB invocation payload ("Batching behavior" in Lambda's event
- * source mapping documentation; decision record 0042). A failed batch is retried as it was, with back-off, up to MAX_BATCH_ATTEMPTS, then
- * reported and skipped (AWS: the mapping's on-failure destination). The last sequence number handled per
- * shard is kept in a checkpoint file, so a restart resumes where it stopped.
+ * source mapping documentation; decision record 0042). A failed batch is handled as the declaration's
+ * `onFunctionError` says, which is what lib/ deploys: split in two, first half first, each record invoked at
+ * most `retryAttempts` times after its first (with back-off), and a batch out of attempts (after bisecting, a
+ * single record) set aside: its description goes where the deployed mapping's on-failure queue would have it
+ * (no local queue emulates that queue: `stats.setAside` and `onError`), and the shard goes on. A failed
+ * stream read is retried, with back-off, from a fresh iterator after the last record read, for as long as it
+ * takes (Lambda's mapping keeps reading while the records are kept); a shard is finished only when read to
+ * its end (a closed shard's last page has no next iterator), and its children are read only then. The last
+ * sequence number handled per shard is kept in a checkpoint file, so a restart resumes where it stopped.
  */
-export const MAX_BATCH_ATTEMPTS = 10;
 /** Lambda's synchronous invocation payload limit, which also bounds a stream batch (6 MB). */
 export const MAX_EVENT_BYTES = 6 * 1024 * 1024;
 const POLL_MS = 250;
+/** The wait before the next try after `failures` failures in a row (a batch's invocation or a shard's read). */
+const backoffMs = (failures: number) => Math.min(5_000, 100 * 2 ** failures);
 /** `{"Records":[` and `]}`, and a comma between records. */
 const EVENT_ENVELOPE_BYTES = '{"Records":[]}'.length;
 
@@ -131,7 +138,21 @@ export interface LocalStreamStats {
   /** Records that matched a filter and were handed to the function, per table. */
   readonly delivered: Record<string, number>;
   readonly batches: number;
+  /** Batches that failed every attempt and were set aside (after bisecting, one record each). */
   readonly failedBatches: number;
+  /** What the deployed mapping would send to its on-failure queue for each of them (Lambda's DDBStreamBatchInfo: never the records). */
+  readonly setAside: readonly StreamBatchInfo[];
+}
+
+/** The description of a batch set aside, as Lambda's on-failure message for a DynamoDB stream carries it. */
+export interface StreamBatchInfo {
+  readonly function: FunctionKey;
+  readonly table: TableKey;
+  readonly shardId: string;
+  readonly startSequenceNumber: string;
+  readonly endSequenceNumber: string;
+  readonly batchSize: number;
+  readonly streamArn: string;
 }
 
 export interface LocalStreams {
@@ -167,32 +188,97 @@ export const startLocalStreams = async (options: {
     // Whole or not at all: the crash drills SIGKILL the runtime while it saves, and the next start reads this.
     writeFileAtomically(options.checkpointFile, `${JSON.stringify(checkpoints, null, 2)}\n`);
   };
-  const stats = { records: {} as Record<string, number>, delivered: {} as Record<string, number>, batches: 0, failedBatches: 0 };
+  const stats = { records: {} as Record<string, number>, delivered: {} as Record<string, number>, batches: 0, failedBatches: 0, setAside: [] as StreamBatchInfo[] };
   let stopped = false;
   const loops: Promise<void>[] = [];
   /** Per shard loop: is it waiting with nothing left to read (caught up)? */
   const caughtUp = new Map<string, boolean>();
   const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-  const shardLoop = async (key: FunctionKey, table: TableKey, streamArn: string, shard: Shard, patterns: readonly StreamFilterPattern[]) => {
+  /** Reads a shard and hands its batches over; true once the shard was read to its end (closed), false when stopped. */
+  const shardLoop = async (key: FunctionKey, table: TableKey, streamArn: string, shard: Shard, patterns: readonly StreamFilterPattern[]): Promise<boolean> => {
     const declaration = functions[key] as FunctionDeclaration;
     const subscription = declaration.streams;
-    if (!subscription) return;
+    if (!subscription) return false;
     const shardKey = `${key}|${streamArn}|${shard.ShardId}`;
     let lastRead: string | undefined = checkpoints[shardKey];
-    const iteratorAfter = async (sequence: string | undefined) =>
-      (
-        await streams.send(
-          new GetShardIteratorCommand({
-            StreamArn: streamArn,
-            ShardId: shard.ShardId,
-            ...(sequence ? { ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', SequenceNumber: sequence } : { ShardIteratorType: 'TRIM_HORIZON' }),
-          }),
-        )
-      ).ShardIterator;
+    /** An iterator after `sequence` (from the trim horizon before any): retried until it is given (undefined once stopped). */
+    const iteratorAfter = async (sequence: string | undefined): Promise<string | undefined> => {
+      for (let failures = 0; ; ) {
+        try {
+          return (
+            await streams.send(
+              new GetShardIteratorCommand({
+                StreamArn: streamArn,
+                ShardId: shard.ShardId,
+                ...(sequence ? { ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', SequenceNumber: sequence } : { ShardIteratorType: 'TRIM_HORIZON' }),
+              }),
+            )
+          ).ShardIterator;
+        } catch {
+          if (stopped) return undefined;
+          failures += 1;
+          caughtUp.set(shardKey, false);
+          await sleep(backoffMs(failures));
+          if (stopped) return undefined;
+        }
+      }
+    };
     let iterator = await iteratorAfter(lastRead);
+    let readFailures = 0;
+    type Gathered = { record: ReturnType<typeof lambdaStreamRecord>; bytes: number };
     /** Gathered records, as Lambda's event carries them, with their size in that event. */
-    let pending: { record: ReturnType<typeof lambdaStreamRecord>; bytes: number }[] = [];
+    let pending: Gathered[] = [];
+    const { bisectBatchOnError, retryAttempts } = subscription.onFunctionError;
+    /**
+     * Hands a batch to the function as the deployed mapping does (`onFunctionError`): a failed part is split in
+     * two (first half first) or retried whole, each record at most `retryAttempts` times after its first; a part
+     * out of attempts is set aside. False when stopped before the batch was done (nothing is checkpointed).
+     */
+    const handle = async (batch: Gathered[]): Promise<boolean> => {
+      const parts: { records: Gathered[]; attempt: number }[] = [{ records: batch, attempt: 1 }];
+      for (let part = parts.shift(); part; part = parts.shift()) {
+        const { records, attempt } = part;
+        if (attempt > 1) await sleep(backoffMs(attempt - 1));
+        if (stopped) return false;
+        try {
+          await options.invoke(key, { Records: records.map((gathered) => gathered.record) } as unknown as DynamoDBStreamEvent);
+          stats.batches += 1;
+          stats.delivered[table] = (stats.delivered[table] ?? 0) + records.length;
+        } catch (error) {
+          if (stopped) return false;
+          if (attempt > retryAttempts) {
+            const sequences = records.map((gathered) => String(gathered.record.dynamodb.SequenceNumber));
+            const info: StreamBatchInfo = {
+              function: key,
+              table,
+              shardId: String(shard.ShardId),
+              startSequenceNumber: sequences[0] as string,
+              endSequenceNumber: sequences[sequences.length - 1] as string,
+              batchSize: records.length,
+              streamArn,
+            };
+            stats.failedBatches += 1;
+            stats.setAside.push(info);
+            options.onError?.(
+              `${key}: ${records.length} record(s) of ${table}'s stream failed ${attempt} times and were set aside (AWS: the mapping's on-failure queue): ${JSON.stringify(info)}`,
+              error,
+            );
+            continue;
+          }
+          const half = Math.ceil(records.length / 2);
+          parts.unshift(
+            ...(bisectBatchOnError && records.length > 1
+              ? [
+                  { records: records.slice(0, half), attempt: attempt + 1 },
+                  { records: records.slice(half), attempt: attempt + 1 },
+                ]
+              : [{ records, attempt: attempt + 1 }]),
+          );
+        }
+      }
+      return true;
+    };
     let firstPendingAt = 0;
     /** The longest prefix of `pending` that makes one batch: at most `batchSize` records and MAX_EVENT_BYTES. */
     const nextBatchLength = (): number => {
@@ -211,14 +297,23 @@ export const startLocalStreams = async (options: {
       try {
         page = await streams.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: Math.min(1000, subscription.batchSize) }));
       } catch (error) {
+        if (stopped) break;
         // DynamoDB Local 3.3: an iterator taken on a shard that was still empty fails with
         // TrimmedDataAccessException once records arrive (its sequence numbers are shared by all streams,
         // so the empty shard's position is wrong). A fresh iterator after the last record read reads them.
+        // Any other failure (the database unable to answer for a moment) is retried after a back-off, from
+        // the same place: what was gathered stays gathered, and nothing is skipped.
         const name = (error as Error).name;
-        if (name !== 'TrimmedDataAccessException' && name !== 'ExpiredIteratorException') throw error;
+        if (name !== 'TrimmedDataAccessException' && name !== 'ExpiredIteratorException') {
+          readFailures += 1;
+          caughtUp.set(shardKey, false);
+          await sleep(backoffMs(readFailures));
+          if (stopped) break;
+        }
         iterator = await iteratorAfter(lastRead);
         continue;
       }
+      readFailures = 0;
       iterator = page.NextShardIterator;
       const records = page.Records ?? [];
       stats.records[table] = (stats.records[table] ?? 0) + records.length;
@@ -237,25 +332,7 @@ export const startLocalStreams = async (options: {
         const batch = pending.slice(0, length);
         pending = pending.slice(length);
         firstPendingAt = Date.now();
-        const event = { Records: batch.map((gathered) => gathered.record) } as unknown as DynamoDBStreamEvent;
-        let attempt = 0;
-        for (;;) {
-          attempt += 1;
-          try {
-            await options.invoke(key, event);
-            stats.batches += 1;
-            stats.delivered[table] = (stats.delivered[table] ?? 0) + batch.length;
-            break;
-          } catch (error) {
-            if (stopped) return;
-            if (attempt >= MAX_BATCH_ATTEMPTS) {
-              stats.failedBatches += 1;
-              options.onError?.(`${key}: a batch of ${table}'s stream failed ${attempt} times and was skipped`, error);
-              break;
-            }
-            await sleep(Math.min(5_000, 100 * 2 ** attempt));
-          }
-        }
+        if (!(await handle(batch))) return false;
       }
       if (pending.length === 0 && lastRead) {
         checkpoints[shardKey] = lastRead;
@@ -265,6 +342,8 @@ export const startLocalStreams = async (options: {
       if (records.length === 0 || pending.length) await sleep(pending.length ? Math.min(POLL_MS, 50) : POLL_MS);
     }
     caughtUp.set(shardKey, true);
+    // Without a next iterator the shard is closed and was read to its end (nothing is gathered: `!iterator` flushed it).
+    return !stopped && !iterator;
   };
 
   const started = new Set<string>();
@@ -277,17 +356,32 @@ export const startLocalStreams = async (options: {
         const described = await dynamoDb.send(new DescribeTableCommand({ TableName: tableName(table) }));
         const streamArn = described.Table?.LatestStreamArn;
         if (!streamArn) throw new Error(`${tableName(table)} has no stream: local/tables.ts enables one for every streamed table`);
-        const shards = (await streams.send(new DescribeStreamCommand({ StreamArn: streamArn }))).StreamDescription?.Shards ?? [];
+        // Every page of the stream's shards (DescribeStream answers at most 100 a call).
+        const shards: Shard[] = [];
+        for (let after: string | undefined, first = true; first || after; first = false) {
+          const described = (await streams.send(new DescribeStreamCommand({ StreamArn: streamArn, ...(after ? { ExclusiveStartShardId: after } : {}) }))).StreamDescription;
+          shards.push(...(described?.Shards ?? []));
+          after = described?.LastEvaluatedShardId;
+        }
+        const listed = new Set(shards.map((shard) => shard.ShardId));
         for (const shard of shards) {
           const id = `${key}|${streamArn}|${shard.ShardId}`;
           if (started.has(id)) continue;
-          // A child shard is read after its parent is finished, as Lambda does (records of a key stay in order).
+          // A child shard is read after its parent was read to its end, as Lambda does (records of an item stay
+          // in order); a parent no longer listed was trimmed: nothing of it is left to read.
           const parent = shard.ParentShardId ? `${key}|${streamArn}|${shard.ParentShardId}` : undefined;
-          if (parent && started.has(parent) && !finishedShards.has(parent)) continue;
+          if (parent && listed.has(shard.ParentShardId) && !finishedShards.has(parent)) continue;
           started.add(id);
-          const loop = shardLoop(key, table, streamArn, shard, patterns)
-            .catch((error: unknown) => options.onError?.(`${key}: reading ${table}'s stream failed`, error))
-            .finally(() => finishedShards.add(id));
+          const loop = shardLoop(key, table, streamArn, shard, patterns).then(
+            (ended) => {
+              if (ended) finishedShards.add(id);
+            },
+            (error: unknown) => {
+              // Not expected (reads and invocations are retried inside): the next discovery starts it again.
+              options.onError?.(`${key}: reading ${table}'s stream failed`, error);
+              started.delete(id);
+            },
+          );
           loops.push(loop);
         }
       }

@@ -45,6 +45,13 @@ export interface StreamSubscription {
    * on the primary region's streams only, and every change is handled once (docs/decisions/0016).
    */
   readonly primaryRegionOnly: boolean;
+  /**
+   * What the mapping does with a batch the function fails on (lib/ builds it; local/streams.ts does the same):
+   * split it in two and retry each half, first half first (`bisectBatchOnError`), each record invoked at most
+   * `retryAttempts` times after its first, then its description (shard and sequence numbers, never the record)
+   * goes to the mapping's on-failure queue and the shard goes on.
+   */
+  readonly onFunctionError: { readonly bisectBatchOnError: boolean; readonly retryAttempts: number };
 }
 
 /**
@@ -1325,6 +1332,8 @@ export const functions = {
       batchSize: 500,
       maxBatchingWindowSeconds: 1,
       primaryRegionOnly: true,
+      // A record the builder cannot handle is set aside alone; its batch-mates' events and webhooks go out.
+      onFunctionError: { bisectBatchOnError: true, retryAttempts: 10 },
     },
     // Pages (BatchWriteItem), the merchants' endpoints (Query), and a settled line's journal (Query).
     tables: { events: ['dynamodb:BatchWriteItem', 'dynamodb:Query'], ledger: ['dynamodb:Query'] },

@@ -13,8 +13,9 @@ import type { PlatformFunction } from './platform-function';
 /**
  * The DynamoDB stream subscriptions of a `stream` function (platform/functions.ts `streams`): one event
  * source mapping per table, with the declared filter patterns (records matching none never invoke the
- * function), batch size and window; a failing batch is split in two until the bad record is alone, retried
- * up to 10 times, then its description (never the records) goes to the on-failure queue, which pages.
+ * function), batch size and window; a failing batch is handled as the declaration's `onFunctionError` says
+ * (split in two until the bad record is alone, retried, then its description, never the records, goes to
+ * the on-failure queue, which pages).
  * Built in the primary region only when the declaration says so: every region's stream carries both
  * regions' writes (global tables), so one region's mappings see every change once.
  *
@@ -26,8 +27,6 @@ export interface PlatformStreamSubscriptionProps {
   /** The stream ARN of each table the function subscribes to (the data stack's tables). */
   readonly streamArns: Readonly<Partial<Record<TableKey, string>>>;
 }
-
-export const STREAM_RETRY_ATTEMPTS = 10;
 
 export class PlatformStreamSubscription extends Construct {
   readonly failureQueue: Queue;
@@ -72,8 +71,8 @@ export class PlatformStreamSubscription extends Construct {
         startingPosition: StartingPosition.TRIM_HORIZON,
         batchSize: subscription.batchSize,
         maxBatchingWindow: Duration.seconds(subscription.maxBatchingWindowSeconds),
-        bisectBatchOnError: true,
-        retryAttempts: STREAM_RETRY_ATTEMPTS,
+        bisectBatchOnError: subscription.onFunctionError.bisectBatchOnError,
+        retryAttempts: subscription.onFunctionError.retryAttempts,
         onFailure,
         filters: patterns.map((pattern) => FilterCriteria.filter(pattern)),
       });
