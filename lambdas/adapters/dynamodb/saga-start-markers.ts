@@ -42,15 +42,7 @@ export class DynamoDbSagaStartMarkers implements SagaStartMarkers {
     for (const table of [this.tables.payments, this.tables.payouts]) {
       let start: Item | undefined;
       do {
-        const page = await this.client.send(
-          new QueryCommand({
-            TableName: table,
-            IndexName: SAGA_STARTS_INDEX,
-            KeyConditionExpression: 'saga_shard = :shard AND saga_pending_since < :before',
-            ExpressionAttributeValues: { ':shard': shard, ':before': before },
-            ExclusiveStartKey: start,
-          }),
-        );
+        const page = await this.keyPage(table, shard, before, start);
         // merchant_type is `<merchant>#<kind>[#<n>]` on payments, refunds and payouts alike.
         const mine = (await itemsByKey(this.client, table, page.Items ?? [])).filter((item) => typeof item.merchant_type === 'string' && item.merchant_type.startsWith(`${merchantId}#`));
         for (const item of mine) {
@@ -79,19 +71,24 @@ export class DynamoDbSagaStartMarkers implements SagaStartMarkers {
     const keys: { pk: unknown; sk: unknown }[] = [];
     let start: Item | undefined;
     do {
-      const page = await this.client.send(
-        new QueryCommand({
-          TableName: table,
-          IndexName: SAGA_STARTS_INDEX,
-          KeyConditionExpression: 'saga_shard = :shard AND saga_pending_since < :before',
-          ExpressionAttributeValues: { ':shard': shard, ':before': before },
-          Limit: limit - keys.length,
-          ExclusiveStartKey: start,
-        }),
-      );
+      const page = await this.keyPage(table, shard, before, start, limit - keys.length);
       for (const item of page.Items ?? []) keys.push({ pk: item.pk, sk: item.sk });
       start = page.LastEvaluatedKey;
     } while (start && keys.length < limit);
     return { keys, more: start !== undefined };
+  }
+
+  /** One page of the keys the saga-starts index holds for a shard before `before`, oldest first. */
+  private keyPage(table: string, shard: string, before: string, start: Item | undefined, limit?: number) {
+    return this.client.send(
+      new QueryCommand({
+        TableName: table,
+        IndexName: SAGA_STARTS_INDEX,
+        KeyConditionExpression: 'saga_shard = :shard AND saga_pending_since < :before',
+        ExpressionAttributeValues: { ':shard': shard, ':before': before },
+        ...(limit === undefined ? {} : { Limit: limit }),
+        ExclusiveStartKey: start,
+      }),
+    );
   }
 }
