@@ -67,12 +67,18 @@ export interface WithheldCorrection extends BalanceCorrection {
 /**
  * The corrections the repair may write, and those it must not: items that a position with a numbering gap
  * allocated to, and corrections to a negative amount in a field that is never negative.
+ *
+ * All or nothing (amended 2026-12-07, a second review): a journal known to be incomplete anywhere may lack what ANY
+ * item of the merchant includes (a refund whose item never arrived was taken from another payment's shard), and a
+ * correction written before the step fails would outlive a move that is then called off. So when anything is
+ * withheld, or a position has a gap even where the sums agree, every correction is withheld too (`blocked` names
+ * them and the gapped items) and the repair writes nothing.
  */
 export const balanceRepairPlan = (
   merchantId: string,
   journal: readonly PostedTransaction[],
   stored: readonly BalanceShard[],
-): { readonly corrections: readonly BalanceCorrection[]; readonly withheld: readonly WithheldCorrection[] } => {
+): { readonly corrections: readonly BalanceCorrection[]; readonly withheld: readonly WithheldCorrection[]; readonly blocked: readonly { readonly currency: string; readonly shard: number; readonly reason: string }[] } => {
   const histories = new Map<string, PostedTransaction[]>();
   for (const posted of journal) {
     if (posted.transaction.merchantId !== merchantId) continue;
@@ -97,5 +103,15 @@ export const balanceRepairPlan = (
     else if (negative.length > 0) withheld.push({ ...correction, reason: `the journal's sum sets ${negative.map((field) => `${field} to ${correction.journal[field]}`).join(', ')}, below zero` });
     else corrections.push(correction);
   }
-  return { corrections, withheld };
+  if (withheld.length === 0 && gapped.size === 0) return { corrections, withheld, blocked: [] };
+  const firstReason = withheld[0]?.reason ?? [...gapped.values()][0];
+  for (const correction of corrections) withheld.push({ ...correction, reason: `held with the rest: ${firstReason}` });
+  const blocked: { currency: string; shard: number; reason: string }[] = withheld.map(({ currency, shard, reason }) => ({ currency, shard, reason }));
+  const named = new Set(blocked.map(({ currency, shard }) => key(currency, shard)));
+  for (const [item, reason] of gapped) {
+    if (named.has(item)) continue;
+    const separator = item.lastIndexOf('#');
+    blocked.push({ currency: item.slice(0, separator), shard: Number(item.slice(separator + 1)), reason });
+  }
+  return { corrections: [], withheld, blocked };
 };

@@ -170,9 +170,10 @@ export const confirmFenceReplicated = async (
  *    them again under the same command id, which reads as one action recorded twice, never as two).
  * 4. Write each as a compare-and-set of the item's amounts (an item that changed since it was read: contention,
  *    the workflow retries the step, which reads again).
- * 5. Items the journal is known to be incomplete for (a position numbered with a gap, or a correction below zero:
- *    balance-repair.ts) are left as stored, and the step then fails as JournalIncomplete, naming them: the
- *    workflow retries it while replication may still deliver the missing journal item, then calls the move off.
+ * 5. When the journal is known to be incomplete (a position numbered with a gap, or a correction below zero:
+ *    balance-repair.ts), nothing is corrected (all or nothing) and the step fails as JournalIncomplete, naming the
+ *    items: the workflow retries it while replication may still deliver the missing journal item, then calls the
+ *    move off.
  * Idempotent: a second run finds nothing to correct and writes nothing. Nothing is posted: the journal is as it was.
  */
 export const repairMerchantBalances = async (
@@ -181,7 +182,9 @@ export const repairMerchantBalances = async (
 ): Promise<{ readonly transactions: number; readonly shards: number; readonly corrected: readonly BalanceCorrection[] }> => {
   const { merchantId } = input.move;
   const [journal, shards] = await Promise.all([deps.ledger.merchantJournal(merchantId), deps.ledger.merchantShards(merchantId)]);
-  const { corrections: corrected, withheld } = balanceRepairPlan(merchantId, journal, shards);
+  const { corrections: corrected, blocked } = balanceRepairPlan(merchantId, journal, shards);
+  // Nothing is written while the journal is known to be incomplete (all or nothing: balance-repair.ts).
+  if (blocked.length > 0) throw new JournalIncompleteError(merchantId, blocked);
   if (corrected.length > 0) {
     await deps.audit.append({
       merchant_id: merchantId,
@@ -199,7 +202,6 @@ export const repairMerchantBalances = async (
       throw new BalanceRepairConflictError(`Balance item ${merchantId}/${correction.currency}#${correction.shard} changed while it was repaired`);
     }
   }
-  if (withheld.length > 0) throw new JournalIncompleteError(merchantId, withheld);
   return { transactions: journal.length, shards: new Set([...shards.map((shard) => `${shard.currency}#${shard.shard}`), ...corrected.map((c) => `${c.currency}#${c.shard}`)]).size, corrected };
 };
 
