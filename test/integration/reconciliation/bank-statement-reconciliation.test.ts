@@ -458,3 +458,28 @@ it('a statement run retried after the ledger paid the payout leaves no missing_i
   const open = (await reports.listBreaks({ status: 'open', limit: 1000 })).breaks.filter((each) => each.theirReference === payoutId).map((each) => each.kind);
   expect(open).toEqual([]);
 });
+
+// Review of 0032 (defect, not fixed). Interleaving: the rail reports a payout returned (pacs.004), the Release step
+// books the return (the payment reversed, the reserved funds released back to the merchant's available balance),
+// and the bank never credits the money back: no `payout_return` entry on the payout's day, the next day's or any
+// later statement. The debit leg is checked both ways (decision 0043: a paid payout no statement debits is
+// `missing_in_statement`), the return leg only one way (a return entry must find the ledger's return): a return
+// the ledger booked and the bank never credited leaves no break, while the merchant can pay the amount out again.
+it.failing('a return the ledger booked that no statement credits is missing_in_statement', async () => {
+  const debit = await settledPayout(3_700, true);
+  const day = debit.valueDate;
+  const dayStatement = buildBankStatement({ currency: 'USD', date: day, sequence: 61, openingBalance: 9_000_000, entries: [{ kind: 'payout_debit', reference: debit.payoutId, amount: 3_700, valueDate: day }] });
+  writeBankStatement(root, dayStatement);
+  expect((await execute('bankStatementReconciliation', 'bank-return-day', { file: dayStatement.fileName })).status).toBe('SUCCEEDED');
+  expect(await breaksOf(dayStatement.sha256)).toEqual([]);
+  // Two more days of statements, neither crediting the return: past any grace the debit leg allows.
+  let opening = dayStatement.closingBalance;
+  for (const [offset, sequence] of [[1, 62], [2, 63]] as const) {
+    const later = buildBankStatement({ currency: 'USD', date: plusDays(day, offset), sequence, openingBalance: opening, entries: [] });
+    writeBankStatement(root, later);
+    expect((await execute('bankStatementReconciliation', `bank-return-${offset}`, { file: later.fileName })).status).toBe('SUCCEEDED');
+    opening = later.closingBalance;
+  }
+  // The ledger gave the merchant back 3,700 the bank never returned to the platform: some break must say so.
+  expect(await openMissingFor(debit.payoutId)).not.toEqual([]);
+});
