@@ -483,3 +483,28 @@ it.failing('a return the ledger booked that no statement credits is missing_in_s
   // The ledger gave the merchant back 3,700 the bank never returned to the platform: some break must say so.
   expect(await openMissingFor(debit.payoutId)).not.toEqual([]);
 });
+
+// Review of 0032 (defect, not fixed). Interleaving: the acquirer publishes its settlement report for value date D
+// after the bank's statement of D was pulled and reconciled (a report later than its schedule: the pull defers
+// statements only behind reports already published and running). D's statement judged the pay-ins due on D before
+// this one was recorded; no later statement judges D again (pay-ins are judged on their own day only, with no
+// grace and no note like the debits' noteMissingBankEntry). If the acquirer never sends the money, nothing says so:
+// the whole batch net is lost without a break.
+it.failing('a pay-in recorded after its day\'s statement was reconciled, and never credited, is still missing_in_statement', async () => {
+  const day = valueDate;
+  const early = buildBankStatement({ currency: 'USD', date: day, sequence: 71, openingBalance: 9_000_000, entries: [] });
+  writeBankStatement(root, early);
+  expect((await execute('bankStatementReconciliation', 'bank-before-report', { file: early.fileName })).status).toBe('SUCCEEDED');
+  // The report arrives late: its run records the pay-in due on D.
+  const credit = await reconciledBatch('atlas-usd-9700', 'USD', [13_579]);
+  expect(credit.valueDate).toBe(day);
+  // The following days' statements credit nothing for it.
+  let opening = early.closingBalance;
+  for (const [offset, sequence] of [[1, 72], [2, 73]] as const) {
+    const later = buildBankStatement({ currency: 'USD', date: plusDays(day, offset), sequence, openingBalance: opening, entries: [] });
+    writeBankStatement(root, later);
+    expect((await execute('bankStatementReconciliation', `bank-after-report-${offset}`, { file: later.fileName })).status).toBe('SUCCEEDED');
+    opening = later.closingBalance;
+  }
+  expect(await openMissingFor(credit.reference)).not.toEqual([]);
+});
