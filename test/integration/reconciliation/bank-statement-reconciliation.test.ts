@@ -458,3 +458,53 @@ it('a statement run retried after the ledger paid the payout leaves no missing_i
   const open = (await reports.listBreaks({ status: 'open', limit: 1000 })).breaks.filter((each) => each.theirReference === payoutId).map((each) => each.kind);
   expect(open).toEqual([]);
 });
+
+// Review of 0032 (defect, not fixed). Interleaving: the rail reports a payout returned (pacs.004), the Release step
+// books the return (the payment reversed, the reserved funds released back to the merchant's available balance),
+// and the bank never credits the money back: no `payout_return` entry on the payout's day, the next day's or any
+// later statement. The debit leg is checked both ways (decision 0043: a paid payout no statement debits is
+// `missing_in_statement`), the return leg only one way (a return entry must find the ledger's return): a return
+// the ledger booked and the bank never credited leaves no break, while the merchant can pay the amount out again.
+it.failing('a return the ledger booked that no statement credits is missing_in_statement', async () => {
+  const debit = await settledPayout(3_700, true);
+  const day = debit.valueDate;
+  const dayStatement = buildBankStatement({ currency: 'USD', date: day, sequence: 61, openingBalance: 9_000_000, entries: [{ kind: 'payout_debit', reference: debit.payoutId, amount: 3_700, valueDate: day }] });
+  writeBankStatement(root, dayStatement);
+  expect((await execute('bankStatementReconciliation', 'bank-return-day', { file: dayStatement.fileName })).status).toBe('SUCCEEDED');
+  expect(await breaksOf(dayStatement.sha256)).toEqual([]);
+  // Two more days of statements, neither crediting the return: past any grace the debit leg allows.
+  let opening = dayStatement.closingBalance;
+  for (const [offset, sequence] of [[1, 62], [2, 63]] as const) {
+    const later = buildBankStatement({ currency: 'USD', date: plusDays(day, offset), sequence, openingBalance: opening, entries: [] });
+    writeBankStatement(root, later);
+    expect((await execute('bankStatementReconciliation', `bank-return-${offset}`, { file: later.fileName })).status).toBe('SUCCEEDED');
+    opening = later.closingBalance;
+  }
+  // The ledger gave the merchant back 3,700 the bank never returned to the platform: some break must say so.
+  expect(await openMissingFor(debit.payoutId)).not.toEqual([]);
+});
+
+// Review of 0032 (defect, not fixed). Interleaving: the acquirer publishes its settlement report for value date D
+// after the bank's statement of D was pulled and reconciled (a report later than its schedule: the pull defers
+// statements only behind reports already published and running). D's statement judged the pay-ins due on D before
+// this one was recorded; no later statement judges D again (pay-ins are judged on their own day only, with no
+// grace and no note like the debits' noteMissingBankEntry). If the acquirer never sends the money, nothing says so:
+// the whole batch net is lost without a break.
+it.failing('a pay-in recorded after its day\'s statement was reconciled, and never credited, is still missing_in_statement', async () => {
+  const day = valueDate;
+  const early = buildBankStatement({ currency: 'USD', date: day, sequence: 71, openingBalance: 9_000_000, entries: [] });
+  writeBankStatement(root, early);
+  expect((await execute('bankStatementReconciliation', 'bank-before-report', { file: early.fileName })).status).toBe('SUCCEEDED');
+  // The report arrives late: its run records the pay-in due on D.
+  const credit = await reconciledBatch('atlas-usd-9700', 'USD', [13_579]);
+  expect(credit.valueDate).toBe(day);
+  // The following days' statements credit nothing for it.
+  let opening = early.closingBalance;
+  for (const [offset, sequence] of [[1, 72], [2, 73]] as const) {
+    const later = buildBankStatement({ currency: 'USD', date: plusDays(day, offset), sequence, openingBalance: opening, entries: [] });
+    writeBankStatement(root, later);
+    expect((await execute('bankStatementReconciliation', `bank-after-report-${offset}`, { file: later.fileName })).status).toBe('SUCCEEDED');
+    opening = later.closingBalance;
+  }
+  expect(await openMissingFor(credit.reference)).not.toEqual([]);
+});
