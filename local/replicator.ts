@@ -104,6 +104,11 @@ interface Change {
   readonly image?: Image;
   readonly writtenAt: number;
   readonly readAt: number;
+  /** The source shard and the record's sequence number: its checkpoint moves past it once it is applied or passed over. */
+  readonly shardKey: string;
+  readonly sequence?: string;
+  /** Read only to be passed over in order (the replicator's own echo, a record without keys): nothing to apply. */
+  readonly skip?: boolean;
 }
 
 export const startReplicator = async (options: ReplicatorOptions): Promise<LocalReplicator> => {
@@ -120,6 +125,24 @@ export const startReplicator = async (options: ReplicatorOptions): Promise<Local
     options.checkpointFile && existsSync(options.checkpointFile) ? (JSON.parse(readFileSync(options.checkpointFile, 'utf8')) as Record<string, string>) : {};
   const saveCheckpoints = () => {
     if (options.checkpointFile) writeFileAtomically(options.checkpointFile, `${JSON.stringify(checkpoints, null, 2)}\n`);
+  };
+  /**
+   * A shard's checkpoint moves only past changes applied to the other region or passed over (older than the
+   * target's, an echo): a change read and still waiting out the lag when the replicator stops is read again after
+   * a restart (applying it twice is harmless), never skipped. Saved at most every POLL_MS, and when the queue empties.
+   */
+  let checkpointsDirty = false;
+  let checkpointsSavedAt = 0;
+  const passed = (change: Change, queueEmpty: boolean) => {
+    if (change.sequence) {
+      checkpoints[change.shardKey] = change.sequence;
+      checkpointsDirty = true;
+    }
+    if (checkpointsDirty && (queueEmpty || Date.now() - checkpointsSavedAt >= POLL_MS)) {
+      saveCheckpoints();
+      checkpointsDirty = false;
+      checkpointsSavedAt = Date.now();
+    }
   };
   const stats: ReplicatorStats = { applied: {}, olderThanTarget: 0, echoes: 0, droppedWithRegion: 0, maxLagMs: 0 };
   /** Per region index: the replicator's own writes into it still expected in its stream: item → digests. */
@@ -169,11 +192,7 @@ export const startReplicator = async (options: ReplicatorOptions): Promise<Local
         const records = page.Records ?? [];
         for (const record of records) {
           lastRead = record.dynamodb?.SequenceNumber ?? lastRead;
-          read(source, table, record);
-        }
-        if (lastRead && records.length) {
-          checkpoints[shardKey] = lastRead;
-          saveCheckpoints();
+          read(source, table, record, shardKey);
         }
         caughtUp.set(shardKey, records.length === 0);
         if (!iterator) break;
@@ -200,9 +219,14 @@ export const startReplicator = async (options: ReplicatorOptions): Promise<Local
     caughtUp.set(shardKey, true);
   };
 
-  const read = (source: number, table: string, record: StreamRecord) => {
+  const read = (source: number, table: string, record: StreamRecord, shardKey: string) => {
+    const sequence = record.dynamodb?.SequenceNumber;
     const keys = record.dynamodb?.Keys as Image | undefined;
-    if (!keys) return;
+    const passOver = () => queues[source]!.push({ table, itemKey: '', keys: {}, writtenAt: 0, readAt: Date.now(), shardKey, ...(sequence ? { sequence } : {}), skip: true });
+    if (!keys) {
+      passOver();
+      return;
+    }
     const itemKey = `${table}|${canonical(keys)}`;
     const image = record.dynamodb?.NewImage ? (withEmptyMaps(record.dynamodb.NewImage) as Image) : undefined;
     // When the write was made: DynamoDB Local rounds ApproximateCreationDateTime down to the minute, so the time
@@ -210,11 +234,12 @@ export const startReplicator = async (options: ReplicatorOptions): Promise<Local
     const writtenAt = Date.now();
     if (isEcho(source, itemKey, image ? digest(image) : 'REMOVE')) {
       stats.echoes += 1;
+      passOver();
       return;
     }
     const own = ownWrites[source]!;
     own.set(itemKey, Math.max(own.get(itemKey) ?? 0, writtenAt));
-    queues[source]!.push({ table, itemKey, keys, image, writtenAt, readAt: Date.now() });
+    queues[source]!.push({ table, itemKey, keys, image, writtenAt, readAt: Date.now(), shardKey, ...(sequence ? { sequence } : {}) });
   };
 
   /** Applies the source's changes to the other region once their lag is over, in order. */
@@ -228,6 +253,11 @@ export const startReplicator = async (options: ReplicatorOptions): Promise<Local
         await sleep(POLL_MS / 2);
         continue;
       }
+      if (change.skip) {
+        queue.shift();
+        passed(change, queue.length === 0);
+        continue;
+      }
       const due = change.readAt + lagMs - Date.now();
       if (due > 0) {
         await sleep(Math.min(due, POLL_MS));
@@ -238,6 +268,7 @@ export const startReplicator = async (options: ReplicatorOptions): Promise<Local
       if (targetsOwn > change.writtenAt || (targetsOwn === change.writtenAt && target === 0)) {
         stats.olderThanTarget += 1;
         queue.shift();
+        passed(change, queue.length === 0);
         continue;
       }
       const expected = echoes[target]!.get(change.itemKey) ?? [];
@@ -255,7 +286,10 @@ export const startReplicator = async (options: ReplicatorOptions): Promise<Local
         await sleep(500);
         continue;
       }
-      if (queue[0] === change) queue.shift();
+      if (queue[0] === change) {
+        queue.shift();
+        passed(change, queue.length === 0);
+      }
       stats.applied[direction] = (stats.applied[direction] ?? 0) + 1;
       stats.maxLagMs = Math.max(stats.maxLagMs, Date.now() - change.writtenAt);
     }
@@ -305,6 +339,7 @@ export const startReplicator = async (options: ReplicatorOptions): Promise<Local
       stopped = true;
       clearInterval(discovery);
       await Promise.allSettled(loops);
+      if (checkpointsDirty) saveCheckpoints();
       for (const client of clients) {
         client.dynamoDb.destroy();
         client.streams.destroy();
