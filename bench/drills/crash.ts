@@ -145,7 +145,8 @@ export const crashDrill = async (options: CrashOptions): Promise<DrillResult> =>
 
   const killer = (async () => {
     for (let kill = 0; kill < options.kills && !clientsDone; kill += 1) {
-      await sleep(1_000 + random() * 2_500);
+      // The first kill comes early enough to land mid-batch even in a smoke run's few payments.
+      await sleep(kill === 0 ? 300 + random() * 700 : 1_000 + random() * 2_500);
       if (clientsDone) break;
       const dynamoDbPid = current.runtime.pids.dynamoDbLocal;
       let restarted!: () => void;

@@ -173,7 +173,8 @@ describe('failed and returned', () => {
     writeFileSync(join(inbox, `RET_${railReference}.ach`), forged);
     writeFileSync(join(inbox, `RET_${railReference}_unsigned.ach`), forged);
     const reasons = [`RET_${railReference}.ach.reason.txt`, `RET_${railReference}_unsigned.ach.reason.txt`].map((name) => join(inbox, 'refused', name));
-    for (const deadline = Date.now() + 10_000; !reasons.every((reason) => existsSync(reason)); ) {
+    // Written over SFTP (open, write, close): the file exists a moment before its text does.
+    for (const deadline = Date.now() + 10_000; !reasons.every((reason) => existsSync(reason) && readFileSync(reason, 'utf8').endsWith('\n')); ) {
       if (Date.now() > deadline) throw new Error('the forged files were not refused in time');
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
